@@ -1,0 +1,91 @@
+//! Errors of connections and scripts. Every variant has a stable code (Prisma's where Prisma has
+//! one) and a message that never contains a password.
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    #[error("the database URL `{url}` is not valid: {reason}")]
+    InvalidUrl { url: String, reason: String },
+
+    #[error("can't reach the database server at `{host}`: {detail}")]
+    Unreachable { host: String, detail: String },
+
+    #[error(
+        "authentication failed against the database server at `{host}`: the credentials for \
+         user `{user}` are not valid"
+    )]
+    AuthenticationFailed { host: String, user: String },
+
+    #[error("database `{database}` does not exist on the database server at `{host}`")]
+    DatabaseDoesNotExist { database: String, host: String },
+
+    #[error(
+        "timed out after {seconds} s waiting for the migration lock: another drydock or prisma \
+         process is applying migrations to this database"
+    )]
+    LockTimeout { seconds: u64 },
+
+    #[error("{message}")]
+    Query {
+        message: String,
+        /// The database's own error code (SQLSTATE on PostgreSQL).
+        db_code: Option<String>,
+    },
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ConnectorError {
+    /// The stable error code shown to users.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConnectorError::InvalidUrl { .. } => "P1013",
+            ConnectorError::Unreachable { .. } => "P1001",
+            ConnectorError::AuthenticationFailed { .. } => "P1000",
+            ConnectorError::DatabaseDoesNotExist { .. } => "P1003",
+            ConnectorError::LockTimeout { .. } => "P1002",
+            ConnectorError::Query { .. } => "D1010",
+            ConnectorError::Io { .. } => "D1011",
+        }
+    }
+
+    pub fn query(message: impl Into<String>) -> Self {
+        ConnectorError::Query {
+            message: message.into(),
+            db_code: None,
+        }
+    }
+}
+
+/// A script that failed part-way.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct ScriptError {
+    /// The database's message.
+    pub message: String,
+    /// The database's own error code (SQLSTATE on PostgreSQL).
+    pub db_code: Option<String>,
+    /// Byte offset in the script where the error was found, when the database says.
+    pub position: Option<usize>,
+    /// Statements that completed before the failure, when known.
+    pub statements_done: Option<usize>,
+}
+
+impl ScriptError {
+    pub fn from_connector(error: ConnectorError) -> Self {
+        let db_code = match &error {
+            ConnectorError::Query { db_code, .. } => db_code.clone(),
+            _ => None,
+        };
+        ScriptError {
+            message: error.to_string(),
+            db_code,
+            position: None,
+            statements_done: None,
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! One row of `_prisma_migrations`, with Prisma's exact columns.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The history table's name, shared with Prisma.
+pub const HISTORY_TABLE: &str = "_prisma_migrations";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryRow {
+    /// A v4 UUID.
+    pub id: String,
+    /// Lowercase hex sha256 of `migration.sql`.
+    pub checksum: String,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub migration_name: String,
+    pub logs: Option<String>,
+    pub rolled_back_at: Option<DateTime<Utc>>,
+    pub started_at: DateTime<Utc>,
+    pub applied_steps_count: u32,
+}
+
+impl HistoryRow {
+    /// Started, not finished, not rolled back: blocks deploys until resolved.
+    pub fn is_failed(&self) -> bool {
+        self.finished_at.is_none() && self.rolled_back_at.is_none()
+    }
+
+    pub fn is_rolled_back(&self) -> bool {
+        self.rolled_back_at.is_some()
+    }
+
+    /// Counts as applied: finished and not rolled back.
+    pub fn is_applied(&self) -> bool {
+        self.finished_at.is_some() && self.rolled_back_at.is_none()
+    }
+}

@@ -1,0 +1,114 @@
+//! The contract between the generic core and each database.
+//!
+//! A dialect is a value implementing [`Dialect`] (pure facts and rendering: no IO) that can open
+//! [`Connection`]s (all IO). Every dialect crate has the same files: `types.rs` (lowering rules),
+//! `diff_hooks.rs`, `render.rs`, `connection.rs`, `introspect.rs` (with `queries/*.sql`),
+//! `history.rs`, `lock.rs`. The generic core asks for capabilities; it never tests which
+//! database it talks to.
+
+mod error;
+mod history;
+mod script;
+mod url_redact;
+
+pub use error::{ConnectorError, ScriptError};
+pub use history::{HistoryRow, HISTORY_TABLE};
+pub use script::{render_script, Warning, EMPTY_MIGRATION};
+pub use url_redact::redact_url;
+
+use drydock_diff::{Change, DiffHooks};
+use drydock_schema::{LoweringRules, SqlSchema};
+
+/// What the generic core may ask of a database without opening a connection.
+pub trait Dialect: Send + Sync {
+    /// The canonical provider name written to `migration_lock.toml` (`postgresql`, `sqlite`).
+    fn provider(&self) -> &'static str;
+
+    /// Whether this dialect serves a connection URL (by scheme, e.g. `postgres://`, `file:`).
+    fn accepts_url(&self, url: &str) -> bool;
+
+    fn lowering_rules(&self) -> &dyn LoweringRules;
+
+    fn diff_hooks(&self) -> &dyn DiffHooks;
+
+    /// The SQL of one change, without its `-- Header` line; statements end with `;` and are
+    /// separated by newlines.
+    fn render_change(&self, change: &Change) -> String;
+
+    fn capabilities(&self) -> Capabilities;
+
+    /// Why `script` must run outside a transaction (`CREATE INDEX CONCURRENTLY`, its own
+    /// `BEGIN`/`COMMIT`, ...), or `None` when it can run inside one.
+    fn needs_no_transaction(&self, script: &str) -> Option<String>;
+
+    /// Open a connection. `url` is the user's URL as given (never printed unredacted).
+    fn connect(&self, url: &str) -> Result<Box<dyn Connection>, ConnectorError>;
+
+    /// Create an empty scratch database to replay migrations into: `shadow_url` when the user
+    /// configured one (it is reset first), otherwise a temporary database next to `main_url`.
+    fn open_shadow(
+        &self,
+        main_url: &str,
+        shadow_url: Option<&str>,
+    ) -> Result<Box<dyn ShadowDatabase>, ConnectorError>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// DDL statements take part in transactions (PostgreSQL, SQLite; not MySQL).
+    pub transactional_ddl: bool,
+}
+
+/// A session on one database. Not shared between threads.
+pub trait Connection {
+    /// Run a script of one or more statements exactly as written, adding no transaction.
+    fn execute_script(&mut self, script: &str) -> Result<(), ScriptError>;
+
+    /// Describe the schema (default namespace, or the namespaces in `namespaces` when given),
+    /// excluding the history table.
+    fn introspect(&mut self, namespaces: &[String]) -> Result<SqlSchema, ConnectorError>;
+
+    /// A short description of the server, e.g. `PostgreSQL 15.4`.
+    fn server_version(&mut self) -> Result<String, ConnectorError>;
+
+    /// Take the migration lock (PostgreSQL advisory lock 72707369, MySQL `GET_LOCK`, SQLite
+    /// exclusive locking). Waits up to `timeout_secs`, then fails with
+    /// [`ConnectorError::LockTimeout`]. Held until [`Connection::unlock_migrations`] or the
+    /// connection closes.
+    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<(), ConnectorError>;
+
+    fn unlock_migrations(&mut self) -> Result<(), ConnectorError>;
+
+    /// Whether the database has tables other than the history table (for baselining checks).
+    fn has_user_tables(&mut self) -> Result<bool, ConnectorError>;
+
+    /// Drop every object in the managed namespaces, including the history table.
+    fn reset(&mut self) -> Result<(), ConnectorError>;
+
+    fn history_table_exists(&mut self) -> Result<bool, ConnectorError>;
+
+    /// Create `_prisma_migrations` if it does not exist, with Prisma's exact columns.
+    fn create_history_table(&mut self) -> Result<(), ConnectorError>;
+
+    /// All history rows, ordered by `started_at` then `migration_name`.
+    fn read_history(&mut self) -> Result<Vec<HistoryRow>, ConnectorError>;
+
+    /// Insert a row as given (any of its fields may be set).
+    fn insert_history_row(&mut self, row: &HistoryRow) -> Result<(), ConnectorError>;
+
+    /// Overwrite the mutable fields of the row with `row.id`: `finished_at`, `logs`,
+    /// `rolled_back_at`, `applied_steps_count`.
+    fn update_history_row(&mut self, row: &HistoryRow) -> Result<(), ConnectorError>;
+
+    /// In one transaction: run `script`, then insert `row` (whose `finished_at` is set). Either
+    /// both take effect or neither does.
+    fn apply_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError>;
+}
+
+/// A scratch database that lives until [`ShadowDatabase::dispose`].
+pub trait ShadowDatabase {
+    fn connection(&mut self) -> &mut dyn Connection;
+
+    /// Drop the scratch database (or reset a configured shadow database).
+    fn dispose(self: Box<Self>) -> Result<(), ConnectorError>;
+}

@@ -1,0 +1,70 @@
+//! Printing URLs without their passwords.
+
+/// `url` with any password replaced by `****`. Strings that are not URLs are returned unchanged
+/// unless they look like `user:password@host`, whose password is masked too.
+pub fn redact_url(url: &str) -> String {
+    if let Ok(mut parsed) = url::Url::parse(url) {
+        if parsed.password().is_some() {
+            // Only fails for URLs that cannot have a password, which this one has.
+            let _ = parsed.set_password(Some("****"));
+        }
+        for (key, _) in parsed.query_pairs() {
+            if key.eq_ignore_ascii_case("password") {
+                let pairs: Vec<(String, String)> = parsed
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        let value = if k.eq_ignore_ascii_case("password") {
+                            "****".to_owned()
+                        } else {
+                            v.into_owned()
+                        };
+                        (k.into_owned(), value)
+                    })
+                    .collect();
+                parsed.query_pairs_mut().clear().extend_pairs(pairs);
+                break;
+            }
+        }
+        return parsed.to_string();
+    }
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:****{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn masks_passwords_in_every_place_they_hide() {
+        let cases = [
+            ("postgresql://alice:s3cret@db:5432/app", "postgresql://alice:****@db:5432/app"),
+            ("postgresql://alice@db/app", "postgresql://alice@db/app"),
+            ("mysql://root:p%40ss@127.0.0.1/x", "mysql://root:****@127.0.0.1/x"),
+            (
+                "postgresql://db/app?user=a&password=hunter2",
+                "postgresql://db/app?user=a&password=****",
+            ),
+            ("file:./dev.db", "file:./dev.db"),
+            ("postgres://u:pa ss@host/db", "postgres://u:****@host/db"),
+        ];
+        for (input, expected) in cases {
+            let shown = redact_url(input);
+            assert_eq!(shown, expected, "input: {input}");
+            assert!(!shown.contains("s3cret") && !shown.contains("hunter2"));
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The changes the differ produces. Variant order is execution order: sorting a change list by
+//! [`Change::phase`] (stable) gives a script that runs without dependency errors.
+
+use drydock_schema::{Column, Enum, ForeignKey, Index, ObjectName, PrimaryKey, Table};
+use serde::Serialize;
+
+/// One step of a migration. Every variant carries the objects it needs, so a renderer never
+/// looks anything up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Change {
+    CreateSchema {
+        namespace: String,
+    },
+    CreateEnum {
+        enum_type: Enum,
+    },
+    AlterEnum(AlterEnum),
+    DropForeignKey {
+        table: ObjectName,
+        foreign_key: ForeignKey,
+    },
+    DropIndex {
+        table: ObjectName,
+        index: Index,
+    },
+    AlterTable {
+        table: ObjectName,
+        changes: Vec<TableChange>,
+    },
+    DropTable {
+        table: Table,
+    },
+    DropEnum {
+        enum_type: Enum,
+    },
+    CreateTable {
+        table: Table,
+    },
+    /// Tables rebuilt through the create-copy-drop-rename pattern, on dialects whose `ALTER
+    /// TABLE` cannot express a change. All of them go into one step.
+    RedefineTables {
+        tables: Vec<RedefineTable>,
+    },
+    CreateIndex {
+        table: ObjectName,
+        index: Index,
+    },
+    RenameForeignKey {
+        table: ObjectName,
+        from: String,
+        to: String,
+    },
+    AddForeignKey {
+        table: ObjectName,
+        foreign_key: ForeignKey,
+    },
+    RenameIndex {
+        table: ObjectName,
+        from: String,
+        to: String,
+    },
+    /// Drop and recreate an index, where the dialect cannot rename one.
+    RedefineIndex {
+        table: ObjectName,
+        from: Index,
+        to: Index,
+    },
+}
+
+impl Change {
+    /// Position of this kind of change in a script.
+    pub fn phase(&self) -> u8 {
+        match self {
+            Change::CreateSchema { .. } => 0,
+            Change::CreateEnum { .. } => 1,
+            Change::AlterEnum(_) => 2,
+            Change::DropForeignKey { .. } => 3,
+            Change::DropIndex { .. } => 4,
+            Change::AlterTable { .. } => 5,
+            Change::DropTable { .. } => 6,
+            Change::DropEnum { .. } => 7,
+            Change::CreateTable { .. } => 8,
+            Change::RedefineTables { .. } => 9,
+            Change::CreateIndex { .. } => 10,
+            Change::RenameForeignKey { .. } => 11,
+            Change::AddForeignKey { .. } => 12,
+            Change::RenameIndex { .. } => 13,
+            Change::RedefineIndex { .. } => 14,
+        }
+    }
+
+    /// The section header Prisma writes above the step (`-- CreateTable`).
+    pub fn header(&self) -> &'static str {
+        match self {
+            Change::CreateSchema { .. } => "CreateSchema",
+            Change::CreateEnum { .. } => "CreateEnum",
+            Change::AlterEnum(_) => "AlterEnum",
+            Change::DropForeignKey { .. } => "DropForeignKey",
+            Change::DropIndex { .. } => "DropIndex",
+            Change::AlterTable { .. } => "AlterTable",
+            Change::DropTable { .. } => "DropTable",
+            Change::DropEnum { .. } => "DropEnum",
+            Change::CreateTable { .. } => "CreateTable",
+            Change::RedefineTables { .. } => "RedefineTables",
+            Change::CreateIndex { .. } => "CreateIndex",
+            Change::RenameForeignKey { .. } => "RenameForeignKey",
+            Change::AddForeignKey { .. } => "AddForeignKey",
+            Change::RenameIndex { .. } => "RenameIndex",
+            Change::RedefineIndex { .. } => "RedefineIndex",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlterEnum {
+    pub name: ObjectName,
+    /// Values as they were.
+    pub previous_values: Vec<String>,
+    /// Values as they will be.
+    pub next_values: Vec<String>,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// Columns (in the next schema) whose type is this enum; needed when values are removed and
+    /// the type must be recreated.
+    pub columns: Vec<EnumColumnUse>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnumColumnUse {
+    pub table: ObjectName,
+    pub column: Column,
+    /// The column's default in the previous schema, if it used an enum value.
+    pub previous_default: Option<drydock_schema::DefaultValue>,
+}
+
+/// One clause of an `ALTER TABLE`, in the order a renderer writes them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum TableChange {
+    DropPrimaryKey { name: Option<String> },
+    RenamePrimaryKey { from: String, to: String },
+    DropColumn { column: Column },
+    AddColumn { column: Column },
+    AlterColumn(ColumnChange),
+    /// The type cannot be cast: drop the column and add it again.
+    DropAndRecreateColumn { from: Column, to: Column },
+    AddPrimaryKey { primary_key: PrimaryKey },
+}
+
+impl TableChange {
+    pub(crate) fn order(&self) -> u8 {
+        match self {
+            TableChange::DropPrimaryKey { .. } => 0,
+            TableChange::RenamePrimaryKey { .. } => 1,
+            TableChange::DropColumn { .. } => 2,
+            TableChange::AddColumn { .. } => 3,
+            TableChange::DropAndRecreateColumn { .. } => 4,
+            TableChange::AlterColumn(_) => 5,
+            TableChange::AddPrimaryKey { .. } => 6,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnChange {
+    pub from: Column,
+    pub to: Column,
+    pub arity_changed: bool,
+    pub default_changed: bool,
+    pub auto_increment_changed: bool,
+    /// `None` when the type is unchanged.
+    pub type_change: Option<TypeChange>,
+}
+
+/// How risky a column type change is, as judged by the dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TypeChange {
+    /// The database casts every value without loss (e.g. `INTEGER` to `BIGINT`).
+    SafeCast,
+    /// The database can cast but values may be lost or the cast may fail.
+    RiskyCast,
+    /// No cast exists; the column is dropped and recreated.
+    NotCastable,
+}
+
+/// One table rebuilt from scratch, with what to copy from the old one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RedefineTable {
+    pub previous: Table,
+    pub next: Table,
+    /// Columns copied over, in byte order of their names.
+    pub copied_columns: Vec<CopiedColumn>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CopiedColumn {
+    pub name: String,
+    /// The column became required and has a default: copy `coalesce(old, default)`.
+    pub coalesce_default: Option<drydock_schema::DefaultValue>,
+}

@@ -1,0 +1,26 @@
+//! The points where the generic differ asks the dialect.
+
+use drydock_schema::{Column, Table};
+
+use crate::{TableChange, TypeChange};
+
+/// Dialect-specific answers for the differ. Each dialect implements this once.
+pub trait DiffHooks {
+    /// How `from`'s type becomes `to`'s; `None` if the types are the same for this dialect.
+    fn column_type_change(&self, from: &Column, to: &Column) -> Option<TypeChange>;
+
+    /// Whether `ALTER TABLE` can express `change` on `table`. When it returns false for any
+    /// change of a table, the whole table is redefined (create, copy, drop, rename).
+    fn alters_in_place(&self, table: &Table, change: &TableChange) -> bool;
+
+    /// Whether foreign keys can be added to or dropped from an existing table without
+    /// redefining it.
+    fn foreign_keys_alter_in_place(&self) -> bool;
+
+    /// Whether an index can be renamed (`ALTER INDEX ... RENAME`); otherwise it is dropped and
+    /// recreated.
+    fn renames_indexes(&self) -> bool;
+
+    /// Whether foreign keys carry names that are worth comparing.
+    fn compares_foreign_key_names(&self) -> bool;
+}

@@ -1,0 +1,14 @@
+//! Compares two [`drydock_schema::SqlSchema`] values and returns an ordered, deterministic list of
+//! [`Change`]s, plus the destructive-change [`Warning`]s they imply.
+//!
+//! The differ never sees the datamodel and never emits SQL text: dialects answer the few
+//! questions where databases disagree through [`DiffHooks`] and render the changes themselves.
+
+mod change;
+mod hooks;
+
+pub use change::{
+    AlterEnum, Change, ColumnChange, CopiedColumn, EnumColumnUse, RedefineTable, TableChange,
+    TypeChange,
+};
+pub use hooks::DiffHooks;

@@ -1,0 +1,292 @@
+//! The dialect-neutral SQL schema: tables, columns, keys, indexes, foreign keys and enums.
+//!
+//! Both sides of every diff are values of [`SqlSchema`]: one comes from lowering `schema.prisma`,
+//! the other from introspecting a database (live, or a shadow replay of the migrations).
+//! Each dialect produces the same canonical spelling for the same fact (for example native types
+//! are upper case, `TIMESTAMP(3)`), so the differ can compare values with `==`.
+//!
+//! This crate does no IO and holds no SQL text other than verbatim expressions users wrote
+//! (`dbgenerated("...")` defaults, `Unsupported("...")` types).
+
+mod lowering;
+
+pub use lowering::{LoweringRules, NativeTypeAttr};
+
+use serde::Serialize;
+
+/// A whole database schema as drydock sees it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SqlSchema {
+    /// Explicit namespaces (PostgreSQL schemas) the schema declares, in declaration order.
+    /// Empty when everything lives in the connection's default namespace.
+    pub namespaces: Vec<String>,
+    /// Enum types, in declaration order. Empty on dialects without native enums.
+    pub enums: Vec<Enum>,
+    /// Tables, in declaration order.
+    pub tables: Vec<Table>,
+}
+
+impl SqlSchema {
+    pub fn table(&self, namespace: Option<&str>, name: &str) -> Option<&Table> {
+        self.tables
+            .iter()
+            .find(|t| t.name == name && t.namespace.as_deref() == namespace)
+    }
+
+    pub fn enum_type(&self, namespace: Option<&str>, name: &str) -> Option<&Enum> {
+        self.enums
+            .iter()
+            .find(|e| e.name == name && e.namespace.as_deref() == namespace)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty() && self.enums.is_empty() && self.namespaces.is_empty()
+    }
+}
+
+/// Where an object lives: an optional namespace plus its name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ObjectName {
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl ObjectName {
+    pub fn new(namespace: Option<String>, name: impl Into<String>) -> Self {
+        ObjectName {
+            namespace,
+            name: name.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Enum {
+    pub namespace: Option<String>,
+    pub name: String,
+    /// Database values in declaration order.
+    pub values: Vec<String>,
+}
+
+impl Enum {
+    pub fn object_name(&self) -> ObjectName {
+        ObjectName::new(self.namespace.clone(), self.name.clone())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    pub namespace: Option<String>,
+    pub name: String,
+    /// Columns in declaration order.
+    pub columns: Vec<Column>,
+    pub primary_key: Option<PrimaryKey>,
+    /// Unique and non-unique indexes, in creation order.
+    pub indexes: Vec<Index>,
+    pub foreign_keys: Vec<ForeignKey>,
+}
+
+impl Table {
+    pub fn new(namespace: Option<String>, name: impl Into<String>) -> Self {
+        Table {
+            namespace,
+            name: name.into(),
+            columns: Vec::new(),
+            primary_key: None,
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+        }
+    }
+
+    pub fn object_name(&self) -> ObjectName {
+        ObjectName::new(self.namespace.clone(), self.name.clone())
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn index(&self, name: &str) -> Option<&Index> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// Whether `column` is (part of) the primary key.
+    pub fn is_primary_key_column(&self, column: &str) -> bool {
+        self.primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.columns.iter().any(|c| c.name == column))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    pub name: String,
+    pub column_type: ColumnType,
+    pub arity: ColumnArity,
+    pub default: Option<DefaultValue>,
+    /// Values come from a sequence or the dialect's auto-increment mechanism
+    /// (`SERIAL`, `AUTOINCREMENT`, `AUTO_INCREMENT`).
+    pub auto_increment: bool,
+}
+
+impl Column {
+    pub fn is_required(&self) -> bool {
+        self.arity == ColumnArity::Required
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ColumnArity {
+    Required,
+    Nullable,
+    /// An array column (PostgreSQL `TEXT[]`). Never `NOT NULL` in Prisma's conventions.
+    List,
+}
+
+/// A column's type: the portable family and the dialect's canonical native spelling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnType {
+    pub family: TypeFamily,
+    /// Canonical native type without array brackets, upper case with arguments and no spaces,
+    /// e.g. `TEXT`, `TIMESTAMP(3)`, `DECIMAL(65,30)`, `VARCHAR(255)`. For enum columns on dialects
+    /// with native enums it is the enum's name as written (renderers quote it).
+    pub native: String,
+}
+
+impl ColumnType {
+    pub fn new(family: TypeFamily, native: impl Into<String>) -> Self {
+        ColumnType {
+            family,
+            native: native.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum TypeFamily {
+    String,
+    Boolean,
+    Int,
+    BigInt,
+    Float,
+    Decimal,
+    DateTime,
+    Json,
+    Bytes,
+    /// A native enum type.
+    Enum(ObjectName),
+    /// A type drydock does not map, kept verbatim.
+    Unsupported,
+}
+
+/// A column default, in a form both lowering and introspection can produce.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum DefaultValue {
+    /// A string literal (also used for JSON and date literals).
+    String(String),
+    /// A numeric literal, textual as written (`42`, `1.5`, `-3`).
+    Number(String),
+    Boolean(bool),
+    /// Bytes given as hex.
+    Bytes(String),
+    /// An enum value (its database name).
+    EnumValue(String),
+    /// The current timestamp.
+    Now,
+    /// An array literal.
+    List(Vec<DefaultValue>),
+    /// A verbatim SQL expression (`dbgenerated("...")`, or one introspection cannot map).
+    Expression(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrimaryKey {
+    /// Constraint name; `None` on dialects whose primary keys carry no name.
+    pub name: Option<String>,
+    pub columns: Vec<IndexColumn>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Index {
+    pub name: String,
+    pub kind: IndexKind,
+    pub columns: Vec<IndexColumn>,
+    /// Access method other than the default b-tree (`Hash`, `Gin`, `Gist`, `SpGist`, `Brin`).
+    pub algorithm: Option<IndexAlgorithm>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum IndexKind {
+    Normal,
+    Unique,
+    Fulltext,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum IndexAlgorithm {
+    Hash,
+    Gist,
+    Gin,
+    SpGist,
+    Brin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndexColumn {
+    pub name: String,
+    pub sort: Option<SortOrder>,
+    /// Prefix length (MySQL).
+    pub length: Option<u32>,
+    /// Operator class (PostgreSQL), upper-case-insensitive as written, e.g. `jsonb_path_ops`.
+    pub operator_class: Option<String>,
+}
+
+impl IndexColumn {
+    pub fn named(name: impl Into<String>) -> Self {
+        IndexColumn {
+            name: name.into(),
+            sort: None,
+            length: None,
+            operator_class: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SortOrder {
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForeignKey {
+    /// Constraint name; `None` when the database does not keep one.
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub referenced_table: ObjectName,
+    pub referenced_columns: Vec<String>,
+    pub on_delete: ReferentialAction,
+    pub on_update: ReferentialAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ReferentialAction {
+    Cascade,
+    Restrict,
+    NoAction,
+    SetNull,
+    SetDefault,
+}
+
+impl ReferentialAction {
+    /// The SQL spelling, as in `ON DELETE SET NULL`.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            ReferentialAction::Cascade => "CASCADE",
+            ReferentialAction::Restrict => "RESTRICT",
+            ReferentialAction::NoAction => "NO ACTION",
+            ReferentialAction::SetNull => "SET NULL",
+            ReferentialAction::SetDefault => "SET DEFAULT",
+        }
+    }
+}

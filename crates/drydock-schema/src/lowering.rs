@@ -1,0 +1,46 @@
+//! The hooks a dialect gives the schema language so it can lower a datamodel into a
+//! [`crate::SqlSchema`]: identifier limits and the mapping of scalar types to native types.
+
+use crate::{ColumnType, TypeFamily};
+
+/// A native type attribute as written in the schema language: `@db.VarChar(255)` is
+/// `name = "VarChar"`, `args = ["255"]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NativeTypeAttr {
+    pub name: String,
+    pub args: Vec<String>,
+}
+
+/// What lowering needs to know about the target database. Implemented by each dialect.
+pub trait LoweringRules {
+    /// The provider names this dialect answers to in a `datasource` block.
+    fn providers(&self) -> &'static [&'static str];
+
+    /// Longest identifier in bytes (PostgreSQL 63, MySQL 64, SQLite 10000).
+    fn max_identifier_length(&self) -> usize;
+
+    /// The column type for a scalar family (never [`TypeFamily::Enum`]) and an optional native
+    /// type attribute. `Err` carries a message for an unknown native type or wrong arguments.
+    fn column_type(
+        &self,
+        family: &TypeFamily,
+        native: Option<&NativeTypeAttr>,
+    ) -> Result<ColumnType, String>;
+
+    /// The column type of a column holding values of an enum named `enum_name`
+    /// (`TypeFamily::Enum` where the dialect has native enums, `TEXT` on SQLite).
+    fn enum_column_type(&self, enum_name: &crate::ObjectName) -> ColumnType;
+
+    /// Whether the dialect has enum types (`CREATE TYPE ... AS ENUM`).
+    fn native_enums(&self) -> bool;
+
+    /// Whether scalar lists (`String[]`) are array columns on this dialect.
+    fn scalar_lists(&self) -> bool;
+
+    /// Whether primary key constraints carry a name (`CONSTRAINT "T_pkey"`).
+    fn named_primary_keys(&self) -> bool;
+
+    /// Whether implicit many-to-many join tables get a primary key on `(A, B)`
+    /// (`_AToB_AB_pkey`) rather than a unique index (`_AToB_AB_unique`).
+    fn join_table_primary_key(&self) -> bool;
+}
