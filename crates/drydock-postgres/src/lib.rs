@@ -1,0 +1,63 @@
+//! The PostgreSQL dialect. Same file set as every dialect: `types.rs` (lowering rules),
+//! `diff_hooks.rs`, `render.rs`, `connection.rs`, `introspect.rs` (+ `queries/*.sql`),
+//! `history.rs`, `lock.rs`.
+
+mod connection;
+mod diff_hooks;
+mod history;
+mod introspect;
+mod lock;
+mod render;
+mod types;
+
+use drydock_connector::{Capabilities, Connection, ConnectorError, Dialect, ShadowDatabase};
+use drydock_diff::{Change, DiffHooks};
+use drydock_schema::LoweringRules;
+
+/// The PostgreSQL dialect.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PostgresDialect;
+
+impl Dialect for PostgresDialect {
+    fn provider(&self) -> &'static str {
+        types::PROVIDER
+    }
+
+    fn accepts_url(&self, url: &str) -> bool {
+        connection::accepts_url(url)
+    }
+
+    fn lowering_rules(&self) -> &dyn LoweringRules {
+        &types::PostgresTypes
+    }
+
+    fn diff_hooks(&self) -> &dyn DiffHooks {
+        &diff_hooks::PostgresDiffHooks
+    }
+
+    fn render_change(&self, change: &Change) -> String {
+        render::render_change(change)
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            transactional_ddl: true,
+        }
+    }
+
+    fn needs_no_transaction(&self, script: &str) -> Option<String> {
+        render::needs_no_transaction(script)
+    }
+
+    fn connect(&self, url: &str) -> Result<Box<dyn Connection>, ConnectorError> {
+        Ok(Box::new(connection::PostgresConnection::connect(url)?))
+    }
+
+    fn open_shadow(
+        &self,
+        main_url: &str,
+        shadow_url: Option<&str>,
+    ) -> Result<Box<dyn ShadowDatabase>, ConnectorError> {
+        connection::open_shadow(main_url, shadow_url)
+    }
+}
