@@ -11,9 +11,10 @@ mod history;
 mod script;
 mod url_redact;
 
+pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};
-pub use history::{HistoryRow, HISTORY_TABLE};
-pub use script::{render_script, Warning, EMPTY_MIGRATION};
+pub use history::{HISTORY_TABLE, HistoryRow};
+pub use script::{EMPTY_MIGRATION, render_script};
 pub use url_redact::redact_url;
 
 use drydock_diff::{Change, DiffHooks};

@@ -51,9 +51,15 @@ mod tests {
     #[test]
     fn masks_passwords_in_every_place_they_hide() {
         let cases = [
-            ("postgresql://alice:s3cret@db:5432/app", "postgresql://alice:****@db:5432/app"),
+            (
+                "postgresql://alice:s3cret@db:5432/app",
+                "postgresql://alice:****@db:5432/app",
+            ),
             ("postgresql://alice@db/app", "postgresql://alice@db/app"),
-            ("mysql://root:p%40ss@127.0.0.1/x", "mysql://root:****@127.0.0.1/x"),
+            (
+                "mysql://root:p%40ss@127.0.0.1/x",
+                "mysql://root:****@127.0.0.1/x",
+            ),
             (
                 "postgresql://db/app?user=a&password=hunter2",
                 "postgresql://db/app?user=a&password=****",

@@ -136,14 +136,28 @@ pub struct EnumColumnUse {
 /// One clause of an `ALTER TABLE`, in the order a renderer writes them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum TableChange {
-    DropPrimaryKey { name: Option<String> },
-    RenamePrimaryKey { from: String, to: String },
-    DropColumn { column: Column },
-    AddColumn { column: Column },
+    DropPrimaryKey {
+        name: Option<String>,
+    },
+    RenamePrimaryKey {
+        from: String,
+        to: String,
+    },
+    DropColumn {
+        column: Column,
+    },
+    AddColumn {
+        column: Column,
+    },
     AlterColumn(ColumnChange),
     /// The type cannot be cast: drop the column and add it again.
-    DropAndRecreateColumn { from: Column, to: Column },
-    AddPrimaryKey { primary_key: PrimaryKey },
+    DropAndRecreateColumn {
+        from: Column,
+        to: Column,
+    },
+    AddPrimaryKey {
+        primary_key: PrimaryKey,
+    },
 }
 
 impl TableChange {

@@ -5,10 +5,14 @@
 //! questions where databases disagree through [`DiffHooks`] and render the changes themselves.
 
 mod change;
+mod differ;
 mod hooks;
+mod warning;
 
 pub use change::{
     AlterEnum, Change, ColumnChange, CopiedColumn, EnumColumnUse, RedefineTable, TableChange,
     TypeChange,
 };
+pub use differ::{Diff, diff};
 pub use hooks::DiffHooks;
+pub use warning::{Warning, WarningKind};

@@ -43,4 +43,12 @@ pub trait LoweringRules {
     /// Whether implicit many-to-many join tables get a primary key on `(A, B)`
     /// (`_AToB_AB_pkey`) rather than a unique index (`_AToB_AB_unique`).
     fn join_table_primary_key(&self) -> bool;
+
+    /// The namespace objects live in when the schema names none (`public` on PostgreSQL).
+    /// Lowering lists it in [`crate::SqlSchema::namespaces`] when the schema declares no
+    /// namespaces, so a diff from an empty database creates it (`CREATE SCHEMA IF NOT EXISTS`)
+    /// as Prisma does; tables stay unqualified.
+    fn default_namespace(&self) -> Option<&'static str> {
+        None
+    }
 }

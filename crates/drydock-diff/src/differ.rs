@@ -1,0 +1,596 @@
+//! The generic differ: matches objects by name, classifies what changed, and lays the changes
+//! out in execution order. Dialect differences are asked of [`DiffHooks`].
+
+use std::collections::{HashMap, HashSet};
+
+use drydock_schema::{Column, ColumnArity, Enum, ForeignKey, Index, ObjectName, SqlSchema, Table};
+
+use crate::DiffHooks;
+use crate::change::{
+    AlterEnum, Change, ColumnChange, CopiedColumn, EnumColumnUse, RedefineTable, TableChange,
+    TypeChange,
+};
+use crate::warning::{self, Warning};
+
+/// The result of comparing two schemas.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Diff {
+    /// Changes in execution order.
+    pub changes: Vec<Change>,
+    /// Data-loss warnings first, then unexecutable ones.
+    pub warnings: Vec<Warning>,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+type Key<'a> = (Option<&'a str>, &'a str);
+
+fn table_key(table: &Table) -> Key<'_> {
+    (table.namespace.as_deref(), table.name.as_str())
+}
+
+fn enum_key(e: &Enum) -> Key<'_> {
+    (e.namespace.as_deref(), e.name.as_str())
+}
+
+/// Changes are collected per kind, then concatenated in [`Change::phase`] order.
+#[derive(Default)]
+struct Plan {
+    create_schemas: Vec<Change>,
+    create_enums: Vec<Change>,
+    alter_enums: Vec<Change>,
+    drop_foreign_keys: Vec<Change>,
+    drop_indexes: Vec<Change>,
+    alter_tables: Vec<Change>,
+    drop_tables: Vec<Change>,
+    drop_enums: Vec<Change>,
+    create_tables: Vec<Change>,
+    redefine_tables: Vec<RedefineTable>,
+    /// Indexes of new tables come before those of existing tables.
+    create_indexes_new: Vec<Change>,
+    create_indexes: Vec<Change>,
+    rename_foreign_keys: Vec<Change>,
+    add_foreign_keys_new: Vec<Change>,
+    add_foreign_keys: Vec<Change>,
+    rename_indexes: Vec<Change>,
+    redefine_indexes: Vec<Change>,
+    warnings: Vec<Warning>,
+}
+
+impl Plan {
+    fn into_diff(self) -> Diff {
+        let mut changes = Vec::new();
+        changes.extend(self.create_schemas);
+        changes.extend(self.create_enums);
+        changes.extend(self.alter_enums);
+        changes.extend(self.drop_foreign_keys);
+        changes.extend(self.drop_indexes);
+        changes.extend(self.alter_tables);
+        changes.extend(self.drop_tables);
+        changes.extend(self.drop_enums);
+        changes.extend(self.create_tables);
+        if !self.redefine_tables.is_empty() {
+            changes.push(Change::RedefineTables {
+                tables: self.redefine_tables,
+            });
+        }
+        changes.extend(self.create_indexes_new);
+        changes.extend(self.create_indexes);
+        changes.extend(self.rename_foreign_keys);
+        changes.extend(self.add_foreign_keys_new);
+        changes.extend(self.add_foreign_keys);
+        changes.extend(self.rename_indexes);
+        changes.extend(self.redefine_indexes);
+        let mut warnings = self.warnings;
+        // Stable: data-loss warnings first, each group in the order it was found.
+        warnings.sort_by_key(Warning::is_unexecutable);
+        Diff { changes, warnings }
+    }
+}
+
+/// Everything that turns `from` into `to`.
+pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
+    let mut plan = Plan::default();
+
+    for namespace in &to.namespaces {
+        if !from.namespaces.contains(namespace) {
+            plan.create_schemas.push(Change::CreateSchema {
+                namespace: namespace.clone(),
+            });
+        }
+    }
+
+    diff_enums(from, to, &mut plan);
+
+    let from_tables: HashMap<Key<'_>, &Table> =
+        from.tables.iter().map(|t| (table_key(t), t)).collect();
+    let to_tables: HashMap<Key<'_>, &Table> = to.tables.iter().map(|t| (table_key(t), t)).collect();
+
+    for previous in &from.tables {
+        match to_tables.get(&table_key(previous)) {
+            None => drop_table(previous, hooks, &mut plan),
+            Some(next) => diff_table(previous, next, hooks, &mut plan),
+        }
+    }
+    for next in &to.tables {
+        if !from_tables.contains_key(&table_key(next)) {
+            create_table(next, hooks, &mut plan);
+        }
+    }
+
+    plan.into_diff()
+}
+
+fn diff_enums(from: &SqlSchema, to: &SqlSchema, plan: &mut Plan) {
+    let from_enums: HashMap<Key<'_>, &Enum> = from.enums.iter().map(|e| (enum_key(e), e)).collect();
+    let to_keys: HashSet<Key<'_>> = to.enums.iter().map(enum_key).collect();
+
+    for next in &to.enums {
+        let Some(previous) = from_enums.get(&enum_key(next)) else {
+            plan.create_enums.push(Change::CreateEnum {
+                enum_type: next.clone(),
+            });
+            continue;
+        };
+        let added: Vec<String> = next
+            .values
+            .iter()
+            .filter(|v| !previous.values.contains(v))
+            .cloned()
+            .collect();
+        let removed: Vec<String> = previous
+            .values
+            .iter()
+            .filter(|v| !next.values.contains(v))
+            .cloned()
+            .collect();
+        if added.is_empty() && removed.is_empty() {
+            continue;
+        }
+        if !removed.is_empty() {
+            plan.warnings
+                .push(warning::enum_values_removed(&next.name, &removed));
+        }
+        let name = next.object_name();
+        let columns = enum_column_uses(&name, from, to);
+        plan.alter_enums.push(Change::AlterEnum(AlterEnum {
+            name,
+            previous_values: previous.values.clone(),
+            next_values: next.values.clone(),
+            added,
+            removed,
+            columns,
+        }));
+    }
+    for previous in &from.enums {
+        if !to_keys.contains(&enum_key(previous)) {
+            plan.drop_enums.push(Change::DropEnum {
+                enum_type: previous.clone(),
+            });
+        }
+    }
+}
+
+fn enum_column_uses(name: &ObjectName, from: &SqlSchema, to: &SqlSchema) -> Vec<EnumColumnUse> {
+    let mut uses = Vec::new();
+    for table in &to.tables {
+        for column in &table.columns {
+            if column.column_type.family != drydock_schema::TypeFamily::Enum(name.clone()) {
+                continue;
+            }
+            let previous_default = from
+                .table(table.namespace.as_deref(), &table.name)
+                .and_then(|t| t.column(&column.name))
+                .and_then(|c| c.default.clone())
+                .filter(|d| {
+                    matches!(
+                        d,
+                        drydock_schema::DefaultValue::EnumValue(_)
+                            | drydock_schema::DefaultValue::List(_)
+                    )
+                });
+            uses.push(EnumColumnUse {
+                table: table.object_name(),
+                column: column.clone(),
+                previous_default,
+            });
+        }
+    }
+    uses
+}
+
+fn drop_table(previous: &Table, hooks: &dyn DiffHooks, plan: &mut Plan) {
+    let name = previous.object_name();
+    // Other dropped tables may reference this one: drop the constraints first where the
+    // dialect can; elsewhere (SQLite) the table's indexes go first and foreign keys go with it.
+    if hooks.foreign_keys_alter_in_place() {
+        for foreign_key in &previous.foreign_keys {
+            plan.drop_foreign_keys.push(Change::DropForeignKey {
+                table: name.clone(),
+                foreign_key: foreign_key.clone(),
+            });
+        }
+    } else {
+        for index in &previous.indexes {
+            plan.drop_indexes.push(Change::DropIndex {
+                table: name.clone(),
+                index: index.clone(),
+            });
+        }
+    }
+    plan.warnings.push(warning::drop_table(&previous.name));
+    plan.drop_tables.push(Change::DropTable {
+        table: previous.clone(),
+    });
+}
+
+fn create_table(next: &Table, hooks: &dyn DiffHooks, plan: &mut Plan) {
+    let name = next.object_name();
+    plan.create_tables.push(Change::CreateTable {
+        table: next.clone(),
+    });
+    for index in &next.indexes {
+        plan.create_indexes_new.push(Change::CreateIndex {
+            table: name.clone(),
+            index: index.clone(),
+        });
+    }
+    // Where foreign keys cannot be added to an existing table, they are part of CREATE TABLE.
+    if hooks.foreign_keys_alter_in_place() {
+        for foreign_key in &next.foreign_keys {
+            plan.add_foreign_keys_new.push(Change::AddForeignKey {
+                table: name.clone(),
+                foreign_key: foreign_key.clone(),
+            });
+        }
+    }
+}
+
+/// What changed about one table that exists on both sides, before deciding how to apply it.
+#[derive(Default)]
+struct TableDiff {
+    changes: Vec<TableChange>,
+    dropped_indexes: Vec<Index>,
+    created_indexes: Vec<Index>,
+    renamed_indexes: Vec<(Index, Index)>,
+    dropped_foreign_keys: Vec<ForeignKey>,
+    added_foreign_keys: Vec<ForeignKey>,
+    renamed_foreign_keys: Vec<(String, String)>,
+    /// Columns dropped and recreated because their type cannot be cast.
+    recreated_columns: HashSet<String>,
+}
+
+fn diff_table(previous: &Table, next: &Table, hooks: &dyn DiffHooks, plan: &mut Plan) {
+    let name = next.object_name();
+    let mut table_diff = TableDiff::default();
+    diff_columns(previous, next, hooks, &mut table_diff, &mut plan.warnings);
+    diff_primary_key(previous, next, &mut table_diff, &mut plan.warnings);
+    diff_indexes(previous, next, &mut table_diff);
+    diff_foreign_keys(previous, next, hooks, &mut table_diff);
+    // Clause order of an ALTER TABLE; the sort is stable, so columns keep their order.
+    table_diff.changes.sort_by_key(TableChange::order);
+
+    for index in &table_diff.created_indexes {
+        if index.kind == drydock_schema::IndexKind::Unique {
+            let columns: Vec<&str> = index.columns.iter().map(|c| c.name.as_str()).collect();
+            plan.warnings
+                .push(warning::unique_added(&next.name, &columns));
+        }
+    }
+
+    let foreign_keys_changed = !table_diff.added_foreign_keys.is_empty()
+        || !table_diff.dropped_foreign_keys.is_empty()
+        || !table_diff.renamed_foreign_keys.is_empty();
+    let redefine = table_diff
+        .changes
+        .iter()
+        .any(|change| !hooks.alters_in_place(next, change))
+        || (foreign_keys_changed && !hooks.foreign_keys_alter_in_place());
+
+    if redefine {
+        plan.redefine_tables.push(RedefineTable {
+            previous: previous.clone(),
+            next: next.clone(),
+            copied_columns: copied_columns(previous, next, &table_diff.recreated_columns),
+        });
+        return;
+    }
+
+    for foreign_key in table_diff.dropped_foreign_keys {
+        plan.drop_foreign_keys.push(Change::DropForeignKey {
+            table: name.clone(),
+            foreign_key,
+        });
+    }
+    for index in table_diff.dropped_indexes {
+        plan.drop_indexes.push(Change::DropIndex {
+            table: name.clone(),
+            index,
+        });
+    }
+    if !table_diff.changes.is_empty() {
+        plan.alter_tables.push(Change::AlterTable {
+            table: name.clone(),
+            changes: table_diff.changes,
+        });
+    }
+    for index in table_diff.created_indexes {
+        plan.create_indexes.push(Change::CreateIndex {
+            table: name.clone(),
+            index,
+        });
+    }
+    for (from, to) in table_diff.renamed_foreign_keys {
+        plan.rename_foreign_keys.push(Change::RenameForeignKey {
+            table: name.clone(),
+            from,
+            to,
+        });
+    }
+    for foreign_key in table_diff.added_foreign_keys {
+        plan.add_foreign_keys.push(Change::AddForeignKey {
+            table: name.clone(),
+            foreign_key,
+        });
+    }
+    for (from, to) in table_diff.renamed_indexes {
+        if hooks.renames_indexes() {
+            plan.rename_indexes.push(Change::RenameIndex {
+                table: name.clone(),
+                from: from.name,
+                to: to.name,
+            });
+        } else {
+            plan.redefine_indexes.push(Change::RedefineIndex {
+                table: name.clone(),
+                from,
+                to,
+            });
+        }
+    }
+}
+
+fn diff_columns(
+    previous: &Table,
+    next: &Table,
+    hooks: &dyn DiffHooks,
+    table_diff: &mut TableDiff,
+    warnings: &mut Vec<Warning>,
+) {
+    let mut dropped: Vec<&Column> = previous
+        .columns
+        .iter()
+        .filter(|c| next.column(&c.name).is_none())
+        .collect();
+    dropped.sort_by(|a, b| a.name.cmp(&b.name));
+    for column in dropped {
+        warnings.push(warning::drop_column(&previous.name, &column.name));
+        table_diff.changes.push(TableChange::DropColumn {
+            column: column.clone(),
+        });
+    }
+
+    let mut added: Vec<&Column> = next
+        .columns
+        .iter()
+        .filter(|c| previous.column(&c.name).is_none())
+        .collect();
+    added.sort_by(|a, b| a.name.cmp(&b.name));
+    for column in added {
+        if column.is_required() && column.default.is_none() && !column.auto_increment {
+            warnings.push(warning::required_without_default(&next.name, &column.name));
+        }
+        table_diff.changes.push(TableChange::AddColumn {
+            column: column.clone(),
+        });
+    }
+
+    // Altered columns keep the previous column order.
+    for from in &previous.columns {
+        let Some(to) = next.column(&from.name) else {
+            continue;
+        };
+        let type_change = hooks.column_type_change(from, to);
+        if type_change == Some(TypeChange::NotCastable) {
+            warnings.push(warning::drop_and_recreate(&next.name, &to.name));
+            table_diff.recreated_columns.insert(to.name.clone());
+            table_diff.changes.push(TableChange::DropAndRecreateColumn {
+                from: from.clone(),
+                to: to.clone(),
+            });
+            continue;
+        }
+        let change = ColumnChange {
+            from: from.clone(),
+            to: to.clone(),
+            arity_changed: from.arity != to.arity,
+            default_changed: from.default != to.default,
+            auto_increment_changed: from.auto_increment != to.auto_increment,
+            type_change,
+        };
+        if !(change.arity_changed
+            || change.default_changed
+            || change.auto_increment_changed
+            || change.type_change.is_some())
+        {
+            continue;
+        }
+        if change.type_change == Some(TypeChange::RiskyCast) {
+            warnings.push(warning::risky_cast(
+                &next.name,
+                &to.name,
+                &from.column_type.native,
+                &to.column_type.native,
+            ));
+        }
+        if from.arity == ColumnArity::Nullable && to.arity == ColumnArity::Required {
+            warnings.push(warning::made_required(&next.name, &to.name));
+        }
+        table_diff.changes.push(TableChange::AlterColumn(change));
+    }
+}
+
+fn diff_primary_key(
+    previous: &Table,
+    next: &Table,
+    table_diff: &mut TableDiff,
+    warnings: &mut Vec<Warning>,
+) {
+    match (&previous.primary_key, &next.primary_key) {
+        (None, None) => {}
+        (Some(from), Some(to)) if from.columns == to.columns => {
+            if let (Some(from_name), Some(to_name)) = (&from.name, &to.name)
+                && from_name != to_name
+            {
+                table_diff.changes.push(TableChange::RenamePrimaryKey {
+                    from: from_name.clone(),
+                    to: to_name.clone(),
+                });
+            }
+        }
+        (from, to) => {
+            if let Some(from) = from {
+                warnings.push(warning::primary_key_change(&next.name));
+                table_diff.changes.push(TableChange::DropPrimaryKey {
+                    name: from.name.clone(),
+                });
+            }
+            if let Some(to) = to {
+                table_diff.changes.push(TableChange::AddPrimaryKey {
+                    primary_key: to.clone(),
+                });
+            }
+        }
+    }
+}
+
+fn same_index_definition(a: &Index, b: &Index) -> bool {
+    a.kind == b.kind && a.columns == b.columns && a.algorithm == b.algorithm
+}
+
+fn diff_indexes(previous: &Table, next: &Table, table_diff: &mut TableDiff) {
+    let mut unmatched_previous: Vec<&Index> = Vec::new();
+    let mut unmatched_next: Vec<&Index> = Vec::new();
+    for from in &previous.indexes {
+        match next.index(&from.name) {
+            Some(to) if same_index_definition(from, to) => {}
+            _ => unmatched_previous.push(from),
+        }
+    }
+    for to in &next.indexes {
+        match previous.index(&to.name) {
+            Some(from) if same_index_definition(from, to) => {}
+            _ => unmatched_next.push(to),
+        }
+    }
+    // An index whose definition is unchanged but whose name is new is a rename.
+    let mut renamed_previous: HashSet<&str> = HashSet::new();
+    for to in unmatched_next {
+        let rename_source = unmatched_previous.iter().find(|from| {
+            !renamed_previous.contains(from.name.as_str())
+                && next.index(&from.name).is_none()
+                && same_index_definition(from, to)
+        });
+        match rename_source {
+            Some(from) => {
+                renamed_previous.insert(from.name.as_str());
+                table_diff
+                    .renamed_indexes
+                    .push(((*from).clone(), to.clone()));
+            }
+            None => table_diff.created_indexes.push(to.clone()),
+        }
+    }
+    for from in unmatched_previous {
+        if !renamed_previous.contains(from.name.as_str()) {
+            table_diff.dropped_indexes.push(from.clone());
+        }
+    }
+}
+
+fn same_foreign_key_definition(a: &ForeignKey, b: &ForeignKey) -> bool {
+    a.columns == b.columns
+        && a.referenced_table == b.referenced_table
+        && a.referenced_columns == b.referenced_columns
+        && a.on_delete == b.on_delete
+        && a.on_update == b.on_update
+}
+
+fn diff_foreign_keys(
+    previous: &Table,
+    next: &Table,
+    hooks: &dyn DiffHooks,
+    table_diff: &mut TableDiff,
+) {
+    let compare_names = hooks.compares_foreign_key_names();
+    let mut matched_previous = vec![false; previous.foreign_keys.len()];
+    let mut pending_next: Vec<&ForeignKey> = Vec::new();
+
+    for to in &next.foreign_keys {
+        let exact = previous
+            .foreign_keys
+            .iter()
+            .enumerate()
+            .position(|(i, from)| {
+                !matched_previous[i]
+                    && same_foreign_key_definition(from, to)
+                    && (!compare_names || from.name == to.name)
+            });
+        match exact {
+            Some(i) => matched_previous[i] = true,
+            None => pending_next.push(to),
+        }
+    }
+    for to in pending_next {
+        let renamed = previous
+            .foreign_keys
+            .iter()
+            .enumerate()
+            .position(|(i, from)| !matched_previous[i] && same_foreign_key_definition(from, to));
+        match (renamed, &to.name) {
+            (Some(i), Some(to_name)) if previous.foreign_keys[i].name.is_some() => {
+                matched_previous[i] = true;
+                let from_name = previous.foreign_keys[i].name.clone().unwrap_or_default();
+                table_diff
+                    .renamed_foreign_keys
+                    .push((from_name, to_name.clone()));
+            }
+            _ => table_diff.added_foreign_keys.push(to.clone()),
+        }
+    }
+    for (i, from) in previous.foreign_keys.iter().enumerate() {
+        if !matched_previous[i] {
+            table_diff.dropped_foreign_keys.push(from.clone());
+        }
+    }
+}
+
+fn copied_columns(
+    previous: &Table,
+    next: &Table,
+    recreated: &HashSet<String>,
+) -> Vec<CopiedColumn> {
+    let mut copied: Vec<CopiedColumn> = next
+        .columns
+        .iter()
+        .filter(|to| !recreated.contains(&to.name))
+        .filter_map(|to| {
+            let from = previous.column(&to.name)?;
+            let coalesce_default = if to.is_required() && !from.is_required() {
+                to.default.clone()
+            } else {
+                None
+            };
+            Some(CopiedColumn {
+                name: to.name.clone(),
+                coalesce_default,
+            })
+        })
+        .collect();
+    copied.sort_by(|a, b| a.name.cmp(&b.name));
+    copied
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Runs a command with PostgreSQL and MariaDB reachable, exporting TEST_POSTGRES_URL and
+# TEST_MYSQL_URL for it. Servers already answering (127.0.0.1:5432 / :3306, or the URLs given in
+# those variables) are used as they are; otherwise throwaway servers are started on free ports in
+# a temporary folder (from Debian's postgresql / mariadb-server packages, installed when missing)
+# and stopped when the command ends.
+#
+#   scripts/with-databases.sh cargo test --workspace
+set -euo pipefail
+
+log() { printf '[with-databases] %s\n' "$*" >&2; }
+is_root() { [ "$(id -u)" = 0 ]; }
+
+apt_install() {
+  if ! is_root; then log "missing packages: $* (install them, or run as root)"; exit 1; fi
+  log "installing $*"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+as_user() {
+  local user=$1; shift
+  if is_root; then su "$user" -s /bin/bash -c "$(printf '%q ' "$@")"; else "$@"; fi
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+WORK=$(mktemp -d /tmp/drydock-dbs.XXXXXX)
+chmod 755 "$WORK"
+cleanups=()
+cleanup() {
+  for c in "${cleanups[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ------------------------------------------------------------------ PostgreSQL
+pg_ready() { psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
+
+: "${TEST_POSTGRES_URL:=postgresql://postgres@127.0.0.1:5432/postgres}"
+command -v psql >/dev/null 2>&1 || apt_install postgresql-client
+if pg_ready "$TEST_POSTGRES_URL"; then
+  log "PostgreSQL answers at $TEST_POSTGRES_URL"
+else
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    apt_install postgresql
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  PG_USER=$(id -un)
+  if is_root; then
+    PG_USER=postgres
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$WORK" --shell /bin/bash postgres
+  fi
+  PG_PORT=$(free_port)
+  mkdir -p "$WORK/pg" && { is_root && chown "$PG_USER": "$WORK/pg" || true; }
+  log "starting a throwaway PostgreSQL on 127.0.0.1:$PG_PORT"
+  as_user "$PG_USER" "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres --auth=trust -E UTF8 \
+    --locale=C.UTF-8 >"$WORK/pg/initdb.log" 2>&1
+  as_user "$PG_USER" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
+    -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
+  cleanups+=("as_user $PG_USER $PG_BIN/pg_ctl -D $WORK/pg/data -m immediate stop")
+  TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
+  pg_ready "$TEST_POSTGRES_URL" || { log "PostgreSQL did not come up: $(tail -5 "$WORK/pg/server.log")"; exit 1; }
+fi
+export TEST_POSTGRES_URL
+
+# ------------------------------------------------------------------ MariaDB
+maria_ready() { mariadb-admin --no-defaults -h 127.0.0.1 -P "$1" -u root ping >/dev/null 2>&1; }
+
+: "${TEST_MYSQL_URL:=mysql://root@127.0.0.1:3306/mysql}"
+maria_port=$(sed -E 's#.*:([0-9]+)/.*#\1#' <<<"$TEST_MYSQL_URL")
+command -v mariadb-admin >/dev/null 2>&1 || apt_install mariadb-client
+if maria_ready "$maria_port"; then
+  log "MariaDB answers at $TEST_MYSQL_URL"
+else
+  { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } || apt_install mariadb-server
+  MARIA_USER=$(id -un)
+  if is_root; then
+    MARIA_USER=mysql
+    id mysql >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin mysql
+  fi
+  MARIA_PORT=$(free_port)
+  mkdir -p "$WORK/maria" && { is_root && chown "$MARIA_USER": "$WORK/maria" || true; }
+  log "starting a throwaway MariaDB on 127.0.0.1:$MARIA_PORT"
+  mariadb-install-db --no-defaults --user="$MARIA_USER" --datadir="$WORK/maria/data" \
+    --auth-root-authentication-method=normal --skip-test-db >"$WORK/maria/install.log" 2>&1
+  setsid nohup /usr/sbin/mariadbd --no-defaults --user="$MARIA_USER" --datadir="$WORK/maria/data" \
+    --port="$MARIA_PORT" --bind-address=127.0.0.1 --socket="$WORK/maria/mysqld.sock" \
+    --pid-file="$WORK/maria/mariadbd.pid" --log-error="$WORK/maria/error.log" \
+    --skip-name-resolve >/dev/null 2>&1 </dev/null &
+  cleanups+=("kill \$(cat $WORK/maria/mariadbd.pid)")
+  for _ in $(seq 1 120); do maria_ready "$MARIA_PORT" && break; sleep 0.5; done
+  maria_ready "$MARIA_PORT" || { log "MariaDB did not come up: $(tail -5 "$WORK/maria/error.log")"; exit 1; }
+  TEST_MYSQL_URL="mysql://root@127.0.0.1:$MARIA_PORT/mysql"
+fi
+export TEST_MYSQL_URL
+
+"$@"
