@@ -4,6 +4,13 @@
 /// unless they look like `user:password@host`, whose password is masked too.
 pub fn redact_url(url: &str) -> String {
     if let Ok(mut parsed) = url::Url::parse(url) {
+        let password_in_query = parsed
+            .query_pairs()
+            .any(|(key, _)| key.eq_ignore_ascii_case("password"));
+        if parsed.password().is_none() && !password_in_query {
+            // Nothing to hide: keep the text as the user wrote it (parsing normalizes it).
+            return url.to_owned();
+        }
         if parsed.password().is_some() {
             // Only fails for URLs that cannot have a password, which this one has.
             let _ = parsed.set_password(Some("****"));

@@ -167,9 +167,9 @@ impl TableChange {
             TableChange::RenamePrimaryKey { .. } => 1,
             TableChange::DropColumn { .. } => 2,
             TableChange::AddColumn { .. } => 3,
-            TableChange::DropAndRecreateColumn { .. } => 4,
-            TableChange::AlterColumn(_) => 5,
-            TableChange::AddPrimaryKey { .. } => 6,
+            // Column alterations interleave in the previous column order.
+            TableChange::DropAndRecreateColumn { .. } | TableChange::AlterColumn(_) => 4,
+            TableChange::AddPrimaryKey { .. } => 5,
         }
     }
 }

@@ -54,8 +54,9 @@ struct Plan {
     create_indexes_new: Vec<Change>,
     create_indexes: Vec<Change>,
     rename_foreign_keys: Vec<Change>,
-    add_foreign_keys_new: Vec<Change>,
-    add_foreign_keys: Vec<Change>,
+    /// Keyed by the table's position in the next schema: foreign keys are added in that order,
+    /// whether the table is new or not.
+    add_foreign_keys: Vec<(usize, Change)>,
     rename_indexes: Vec<Change>,
     redefine_indexes: Vec<Change>,
     warnings: Vec<Warning>,
@@ -81,8 +82,9 @@ impl Plan {
         changes.extend(self.create_indexes_new);
         changes.extend(self.create_indexes);
         changes.extend(self.rename_foreign_keys);
-        changes.extend(self.add_foreign_keys_new);
-        changes.extend(self.add_foreign_keys);
+        let mut add_foreign_keys = self.add_foreign_keys;
+        add_foreign_keys.sort_by_key(|(position, _)| *position);
+        changes.extend(add_foreign_keys.into_iter().map(|(_, change)| change));
         changes.extend(self.rename_indexes);
         changes.extend(self.redefine_indexes);
         let mut warnings = self.warnings;
@@ -108,17 +110,22 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
 
     let from_tables: HashMap<Key<'_>, &Table> =
         from.tables.iter().map(|t| (table_key(t), t)).collect();
-    let to_tables: HashMap<Key<'_>, &Table> = to.tables.iter().map(|t| (table_key(t), t)).collect();
 
+    let to_tables: HashMap<Key<'_>, (usize, &Table)> = to
+        .tables
+        .iter()
+        .enumerate()
+        .map(|(position, t)| (table_key(t), (position, t)))
+        .collect();
     for previous in &from.tables {
         match to_tables.get(&table_key(previous)) {
             None => drop_table(previous, hooks, &mut plan),
-            Some(next) => diff_table(previous, next, hooks, &mut plan),
+            Some((position, next)) => diff_table(previous, next, *position, hooks, &mut plan),
         }
     }
-    for next in &to.tables {
+    for (position, next) in to.tables.iter().enumerate() {
         if !from_tables.contains_key(&table_key(next)) {
-            create_table(next, hooks, &mut plan);
+            create_table(next, position, hooks, &mut plan);
         }
     }
 
@@ -228,7 +235,7 @@ fn drop_table(previous: &Table, hooks: &dyn DiffHooks, plan: &mut Plan) {
     });
 }
 
-fn create_table(next: &Table, hooks: &dyn DiffHooks, plan: &mut Plan) {
+fn create_table(next: &Table, position: usize, hooks: &dyn DiffHooks, plan: &mut Plan) {
     let name = next.object_name();
     plan.create_tables.push(Change::CreateTable {
         table: next.clone(),
@@ -242,10 +249,13 @@ fn create_table(next: &Table, hooks: &dyn DiffHooks, plan: &mut Plan) {
     // Where foreign keys cannot be added to an existing table, they are part of CREATE TABLE.
     if hooks.foreign_keys_alter_in_place() {
         for foreign_key in &next.foreign_keys {
-            plan.add_foreign_keys_new.push(Change::AddForeignKey {
-                table: name.clone(),
-                foreign_key: foreign_key.clone(),
-            });
+            plan.add_foreign_keys.push((
+                position,
+                Change::AddForeignKey {
+                    table: name.clone(),
+                    foreign_key: foreign_key.clone(),
+                },
+            ));
         }
     }
 }
@@ -264,7 +274,13 @@ struct TableDiff {
     recreated_columns: HashSet<String>,
 }
 
-fn diff_table(previous: &Table, next: &Table, hooks: &dyn DiffHooks, plan: &mut Plan) {
+fn diff_table(
+    previous: &Table,
+    next: &Table,
+    position: usize,
+    hooks: &dyn DiffHooks,
+    plan: &mut Plan,
+) {
     let name = next.object_name();
     let mut table_diff = TableDiff::default();
     diff_columns(previous, next, hooks, &mut table_diff, &mut plan.warnings);
@@ -332,10 +348,13 @@ fn diff_table(previous: &Table, next: &Table, hooks: &dyn DiffHooks, plan: &mut 
         });
     }
     for foreign_key in table_diff.added_foreign_keys {
-        plan.add_foreign_keys.push(Change::AddForeignKey {
-            table: name.clone(),
-            foreign_key,
-        });
+        plan.add_foreign_keys.push((
+            position,
+            Change::AddForeignKey {
+                table: name.clone(),
+                foreign_key,
+            },
+        ));
     }
     for (from, to) in table_diff.renamed_indexes {
         if hooks.renames_indexes() {

@@ -1,0 +1,51 @@
+//! Errors of engine operations. Each has a stable code and says what to do next.
+
+use drydock_connector::ConnectorError;
+use drydock_migrate::MigrateError;
+
+use crate::project::SchemaError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+
+    #[error(transparent)]
+    Connector(#[from] ConnectorError),
+
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
+
+    #[error(
+        "migration `{migration}` failed to apply cleanly to the shadow database: {message}\n\
+         Fix the migration file, or if it was already applied elsewhere, check the database \
+         it was applied to."
+    )]
+    ShadowReplay { migration: String, message: String },
+
+    #[error("{0}")]
+    Usage(String),
+
+    #[error(
+        "the changes need consent because they lose data:\n{warnings}\nRe-run with \
+         `--accept-data-loss` to apply them, or change the schema."
+    )]
+    DataLossNotAccepted { warnings: String },
+
+    #[error("{reason}\nRun `drydock migrate reset` to reset the development database (all data is lost).")]
+    ResetNeeded { reason: String },
+}
+
+impl EngineError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::Schema(e) => e.code(),
+            EngineError::Connector(e) => e.code(),
+            EngineError::Migrate(e) => e.code(),
+            EngineError::ShadowReplay { .. } => "P3006",
+            EngineError::Usage(_) => "D1001",
+            EngineError::DataLossNotAccepted { .. } => "D2000",
+            EngineError::ResetNeeded { .. } => "D3100",
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! drydock's API boundary for the binary (and later the web dashboard): everything a command
+//! does, returned as plain data. Nothing here prints.
+//!
+//! - [`Project::load`]: find `schema.prisma` (a file or a folder of `.prisma` files), load `.env`,
+//!   parse, validate and resolve the datasource into a dialect and URLs.
+//! - [`DiffSource`] and [`schema_of`]: anything diffable (empty, a schema, a migrations folder
+//!   replayed on a shadow database, a live database) as a [`drydock_schema::SqlSchema`].
+//! - [`diff_sources`], [`migrate_dev`]: the diff-based commands. `deploy`, `status` and `resolve`
+//!   come from [`drydock_migrate`], re-exported here.
+//! - [`dialects`]: the registry of databases, the one place that names them.
+
+pub mod dialects;
+mod error;
+mod migrate_dev;
+mod project;
+mod source;
+mod summary;
+
+pub use drydock_connector::{redact_url, Dialect, Warning};
+pub use drydock_diff::Diff;
+pub use drydock_migrate as migrate;
+pub use error::EngineError;
+pub use migrate_dev::{migrate_dev, DevOptions, DevOutcome};
+pub use project::{read_schema, Project, SchemaError};
+pub use source::{diff_sources, schema_of, DiffSource, SourceContext};
+pub use summary::summarize;

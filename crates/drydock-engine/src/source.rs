@@ -1,0 +1,154 @@
+//! Anything diffable, turned into a [`SqlSchema`]: nothing, a schema file, a migrations folder
+//! (replayed on a shadow database, then introspected), or a live database.
+
+use std::path::{Path, PathBuf};
+
+use drydock_connector::{Dialect, ShadowDatabase};
+use drydock_diff::Diff;
+use drydock_schema::SqlSchema;
+
+use crate::{dialects, EngineError, Project};
+
+/// One side of `migrate diff`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiffSource {
+    Empty,
+    /// A schema file or folder.
+    Schema(PathBuf),
+    /// A migrations folder, replayed on a shadow database.
+    Migrations(PathBuf),
+    /// A live database.
+    Url(String),
+}
+
+/// What resolving a source may need besides the source itself.
+#[derive(Debug, Clone, Default)]
+pub struct SourceContext {
+    /// Where shadow databases are created for `Migrations` sources (PostgreSQL needs a server).
+    pub shadow_database_url: Option<String>,
+}
+
+/// Both sides of a diff resolved against one dialect, and the diff between them.
+pub fn diff_sources(
+    from: &DiffSource,
+    to: &DiffSource,
+    context: &SourceContext,
+) -> Result<(&'static dyn Dialect, Diff), EngineError> {
+    let dialect = dialect_of_sources(from, to, context)?;
+    let from_schema = schema_of(from, dialect, context)?;
+    let to_schema = schema_of(to, dialect, context)?;
+    Ok((dialect, drydock_diff::diff(&from_schema, &to_schema, dialect.diff_hooks())))
+}
+
+/// The dialect both sides share: from a schema's provider, a URL's scheme, or a migrations
+/// folder's `migration_lock.toml`.
+fn dialect_of_sources(
+    from: &DiffSource,
+    to: &DiffSource,
+    context: &SourceContext,
+) -> Result<&'static dyn Dialect, EngineError> {
+    let mut found = Vec::new();
+    for source in [from, to] {
+        let dialect = match source {
+            DiffSource::Empty => None,
+            DiffSource::Schema(path) => Some(Project::load(Some(path))?.dialect),
+            DiffSource::Url(url) => Some(dialect_for_url(url)?),
+            DiffSource::Migrations(dir) => {
+                match drydock_migrate::read_lock_file(dir)? {
+                    Some(provider) => Some(dialects::for_provider(&provider).ok_or_else(|| {
+                        EngineError::Usage(format!(
+                            "`{}` names provider `{provider}`, which drydock does not support",
+                            dir.join("migration_lock.toml").display()
+                        ))
+                    })?),
+                    None => match &context.shadow_database_url {
+                        Some(url) => Some(dialect_for_url(url)?),
+                        None => None,
+                    },
+                }
+            }
+        };
+        found.extend(dialect);
+    }
+    match found.as_slice() {
+        [] => Err(EngineError::Usage(
+            "cannot tell which database the diff is for: give a schema, a URL, or a migrations \
+             folder with a `migration_lock.toml`"
+                .to_owned(),
+        )),
+        [first, rest @ ..] => {
+            if let Some(other) = rest.iter().find(|d| d.provider() != first.provider()) {
+                return Err(EngineError::Usage(format!(
+                    "the two sides are for different databases (`{}` and `{}`); `migrate diff` \
+                     compares sources of one provider",
+                    first.provider(),
+                    other.provider()
+                )));
+            }
+            Ok(*first)
+        }
+    }
+}
+
+fn dialect_for_url(url: &str) -> Result<&'static dyn Dialect, EngineError> {
+    dialects::for_url(url).ok_or_else(|| {
+        EngineError::Usage(format!(
+            "`{}` is not a URL of a supported database (postgresql://…, file:…)",
+            drydock_connector::redact_url(url)
+        ))
+    })
+}
+
+/// Resolve one source to a schema, for `dialect`.
+pub fn schema_of(
+    source: &DiffSource,
+    dialect: &'static dyn Dialect,
+    context: &SourceContext,
+) -> Result<SqlSchema, EngineError> {
+    match source {
+        DiffSource::Empty => Ok(SqlSchema::default()),
+        DiffSource::Schema(path) => Ok(Project::load(Some(path))?.target_schema()?),
+        DiffSource::Url(url) => {
+            let mut connection = dialect.connect(url)?;
+            Ok(connection.introspect(&[])?)
+        }
+        DiffSource::Migrations(dir) => {
+            let main_url = context.shadow_database_url.as_deref().unwrap_or_default();
+            replay_migrations(dialect, dir, main_url, None, &[])
+        }
+    }
+}
+
+/// Apply every migration of `dir` to a fresh shadow database and introspect the result.
+pub(crate) fn replay_migrations(
+    dialect: &dyn Dialect,
+    dir: &Path,
+    main_url: &str,
+    shadow_url: Option<&str>,
+    namespaces: &[String],
+) -> Result<SqlSchema, EngineError> {
+    let migrations = drydock_migrate::list_migrations(dir)?;
+    let mut shadow = dialect.open_shadow(main_url, shadow_url)?;
+    let result = replay_into(shadow.as_mut(), &migrations, namespaces);
+    let disposed = shadow.dispose();
+    let schema = result?;
+    disposed?;
+    Ok(schema)
+}
+
+fn replay_into(
+    shadow: &mut dyn ShadowDatabase,
+    migrations: &[drydock_migrate::LocalMigration],
+    namespaces: &[String],
+) -> Result<SqlSchema, EngineError> {
+    let connection = shadow.connection();
+    for migration in migrations {
+        connection
+            .execute_script(migration.executable_script())
+            .map_err(|e| EngineError::ShadowReplay {
+                migration: migration.name.clone(),
+                message: e.message,
+            })?;
+    }
+    Ok(connection.introspect(namespaces)?)
+}

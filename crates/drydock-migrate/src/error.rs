@@ -1,0 +1,248 @@
+//! Errors of the migrations folder and the history protocol. Every variant has a stable code
+//! (Prisma's where Prisma has one, `D3xxx` otherwise) and a message that says what is wrong and
+//! what to do next.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use drydock_connector::ConnectorError;
+use serde::Serialize;
+
+/// A migration whose history row is started but neither finished nor rolled back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedMigration {
+    pub name: String,
+    pub started_at: DateTime<Utc>,
+    /// What the failing run recorded (the database error, the position, what already ran).
+    pub logs: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error(
+        "the database schema is not empty and has no `_prisma_migrations` table, so drydock \
+         cannot tell which migrations it already contains. Baseline it: make sure the first \
+         migration{first} describes the existing schema, run `drydock migrate resolve --applied \
+         {name}`, then deploy again. Read more: https://pris.ly/d/migrate-baseline",
+        first = first_migration.as_deref().map(|n| format!(" `{n}`")).unwrap_or_default(),
+        name = first_migration.as_deref().unwrap_or("<first migration>")
+    )]
+    NonEmptySchema { first_migration: Option<String> },
+
+    #[error(
+        "the migration `{name}` is already recorded as applied in the database; there is \
+         nothing to resolve"
+    )]
+    AlreadyApplied { name: String },
+
+    #[error(
+        "found failed migrations in the target database, new migrations will not be applied. \
+         {details}\nFor each one: if its changes were not applied (or you undid them), run \
+         `drydock migrate resolve --rolled-back <name>`, fix the migration and deploy again; if \
+         you completed its changes by hand, run `drydock migrate resolve --applied <name>`. Read \
+         more: https://pris.ly/d/migrate-resolve",
+        details = render_failed(failed)
+    )]
+    FailedMigrations { failed: Vec<FailedMigration> },
+
+    #[error(
+        "the migration name `{name}` is too long: it has {bytes} bytes and must not be longer \
+         than 200. Choose a shorter name"
+    )]
+    NameTooLong { name: String, bytes: usize },
+
+    #[error(
+        "migration `{name}` cannot be rolled back because it was never applied to the database. \
+         Pass the whole folder name (e.g. `20201207184859_initial_migration`)"
+    )]
+    RollBackNeverApplied { name: String },
+
+    #[error(
+        "migration `{name}` cannot be rolled back because it is not in a failed state; only \
+         failed migrations can be marked as rolled back"
+    )]
+    RollBackNotFailed { name: String },
+
+    #[error(
+        "the migration folder `{}` has no `migration.sql`. Add the file, or remove the folder \
+         if it is not a migration", folder.display()
+    )]
+    MigrationFileMissing { folder: PathBuf },
+
+    #[error(
+        "migration `{name}` was not found in `{}`. Pass the name of one of its folders (e.g. \
+         `20201207184859_initial_migration`)", dir.display()
+    )]
+    MigrationNotFound { name: String, dir: PathBuf },
+
+    #[error(
+        "migration `{name}` failed to apply. New migrations cannot be applied before the error \
+         is recovered from.\n\n{logs}\n{next_steps}"
+    )]
+    MigrationFailed {
+        name: String,
+        /// The database's own error code (SQLSTATE on PostgreSQL).
+        db_code: Option<String>,
+        /// The text recorded in the history row (or that would have been, see `next_steps`).
+        logs: String,
+        /// What the user should do now; depends on how the migration was run.
+        next_steps: String,
+    },
+
+    #[error(
+        "the migrations in `{}` were written for `{locked}` (see migration_lock.toml), but the \
+         database is `{current}`. Migrations cannot be moved between providers: start a new \
+         migrations folder for `{current}`, or point drydock at a `{locked}` database",
+        dir.display()
+    )]
+    ProviderMismatch {
+        dir: PathBuf,
+        locked: String,
+        current: String,
+    },
+
+    #[error("{context} `{}`: {source}", path.display())]
+    Io {
+        context: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(
+        "`{}` is not valid UTF-8. Save it as UTF-8 (without changing its statements)",
+        path.display()
+    )]
+    NotUtf8 { path: PathBuf },
+
+    #[error(
+        "the migration folder name `{}` is not valid UTF-8. Rename it using only UTF-8 \
+         characters", path.display()
+    )]
+    FolderNameNotUtf8 { path: PathBuf },
+
+    #[error(
+        "a new migration would be named `{candidate}`, which does not sort after the existing \
+         migration `{last}`. Migrations are applied in byte order of their folder names: rename \
+         the new folder so it sorts last"
+    )]
+    CannotOrderNewMigration { candidate: String, last: String },
+
+    #[error(
+        "migration `{name}` ran to the end, but marking it finished in `_prisma_migrations` \
+         failed: {source}. The history shows it as failed although its changes are applied: run \
+         `drydock migrate resolve --applied {name}`"
+    )]
+    FinishNotRecorded {
+        name: String,
+        #[source]
+        source: ConnectorError,
+    },
+
+    #[error(transparent)]
+    Connector(#[from] ConnectorError),
+}
+
+impl MigrateError {
+    /// The stable error code shown to users.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MigrateError::NonEmptySchema { .. } => "P3005",
+            MigrateError::AlreadyApplied { .. } => "P3008",
+            MigrateError::FailedMigrations { .. } => "P3009",
+            MigrateError::NameTooLong { .. } => "P3010",
+            MigrateError::RollBackNeverApplied { .. } => "P3011",
+            MigrateError::RollBackNotFailed { .. } => "P3012",
+            MigrateError::MigrationFileMissing { .. } => "P3015",
+            MigrateError::MigrationNotFound { .. } => "P3017",
+            MigrateError::MigrationFailed { .. } => "P3018",
+            MigrateError::ProviderMismatch { .. } => "P3019",
+            MigrateError::Io { .. } => "D3001",
+            MigrateError::NotUtf8 { .. } => "D3002",
+            MigrateError::FolderNameNotUtf8 { .. } => "D3003",
+            MigrateError::CannotOrderNewMigration { .. } => "D3004",
+            MigrateError::FinishNotRecorded { .. } => "D3005",
+            MigrateError::Connector(inner) => inner.code(),
+        }
+    }
+
+    pub(crate) fn io(
+        context: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        MigrateError::Io {
+            context,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+fn render_failed(failed: &[FailedMigration]) -> String {
+    let mut out = String::new();
+    for migration in failed {
+        out.push_str(&format!(
+            "\nThe `{}` migration started at {} failed",
+            migration.name,
+            migration.started_at.format("%Y-%m-%d %H:%M:%S%.3f UTC")
+        ));
+        match migration.logs.as_deref().map(str::trim_end) {
+            Some(logs) if !logs.is_empty() => {
+                out.push_str(" with the following logs:\n");
+                out.push_str(logs);
+                out.push('\n');
+            }
+            _ => out.push('\n'),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_prisma_codes_where_prisma_has_one() {
+        let not_found = MigrateError::MigrationNotFound {
+            name: "x".into(),
+            dir: PathBuf::from("prisma/migrations"),
+        };
+        assert_eq!(not_found.code(), "P3017");
+        let lock = MigrateError::from(ConnectorError::LockTimeout { seconds: 10 });
+        assert_eq!(lock.code(), "P1002");
+    }
+
+    #[test]
+    fn baselining_hint_names_the_first_migration() {
+        let error = MigrateError::NonEmptySchema {
+            first_migration: Some("0_init".into()),
+        };
+        let text = error.to_string();
+        assert!(text.contains("migration `0_init` describes"), "{text}");
+        assert!(text.contains("resolve --applied 0_init"), "{text}");
+        let none = MigrateError::NonEmptySchema {
+            first_migration: None,
+        };
+        assert!(none.to_string().contains("--applied <first migration>"));
+    }
+
+    #[test]
+    fn failed_migrations_list_name_start_and_logs() {
+        let started_at = DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        let error = MigrateError::FailedMigrations {
+            failed: vec![FailedMigration {
+                name: "20240501_add".into(),
+                started_at,
+                logs: Some("relation \"x\" does not exist".into()),
+            }],
+        };
+        let text = error.to_string();
+        assert!(text.contains("`20240501_add` migration started at 2024-05-01 10:00:00.000 UTC"));
+        assert!(text.contains("relation \"x\" does not exist"));
+        assert!(text.contains("resolve --rolled-back <name>"));
+    }
+}

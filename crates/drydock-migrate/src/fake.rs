@@ -1,0 +1,140 @@
+//! An in-memory [`Connection`] for unit tests of the history protocol: statements are lines of
+//! the script ending in `;`, a statement containing `FAIL` fails, `CREATE TABLE` makes the
+//! database non-empty. Real databases are covered by the integration tests.
+
+use drydock_connector::{Connection, ConnectorError, HistoryRow, ScriptError};
+use drydock_schema::SqlSchema;
+
+#[derive(Debug, Default)]
+pub(crate) struct FakeConnection {
+    /// `None` while `_prisma_migrations` does not exist.
+    pub(crate) history: Option<Vec<HistoryRow>>,
+    /// Statements that took effect.
+    pub(crate) executed: Vec<String>,
+    pub(crate) locked: bool,
+    pub(crate) lock_count: usize,
+}
+
+impl FakeConnection {
+    /// Run the statements of `script` until one fails; return what took effect.
+    fn run(script: &str) -> (Vec<String>, Option<ScriptError>) {
+        let mut done = Vec::new();
+        let mut offset = 0;
+        for statement in script.split_inclusive(';') {
+            let trimmed = statement.trim();
+            if let Some(at) = statement.find("FAIL") {
+                let error = ScriptError {
+                    message: format!("statement failed: {trimmed}"),
+                    db_code: Some("42000".into()),
+                    position: Some(offset + at),
+                    statements_done: Some(done.len()),
+                };
+                return (done, Some(error));
+            }
+            if !trimmed.is_empty() {
+                done.push(trimmed.to_owned());
+            }
+            offset += statement.len();
+        }
+        (done, None)
+    }
+
+    fn history_mut(&mut self) -> Result<&mut Vec<HistoryRow>, ConnectorError> {
+        self.history
+            .as_mut()
+            .ok_or_else(|| ConnectorError::query("relation \"_prisma_migrations\" does not exist"))
+    }
+
+    /// Run `script` outside the migration machinery, as a user would.
+    pub(crate) fn execute_script_for_test(&mut self, script: &str) {
+        let (done, _) = Self::run(script);
+        self.executed.extend(done);
+    }
+
+    pub(crate) fn rows(&self) -> &[HistoryRow] {
+        self.history.as_deref().unwrap_or_default()
+    }
+}
+
+impl Connection for FakeConnection {
+    fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
+        let (done, error) = Self::run(script);
+        self.executed.extend(done);
+        error.map_or(Ok(()), Err)
+    }
+
+    fn introspect(&mut self, _namespaces: &[String]) -> Result<SqlSchema, ConnectorError> {
+        Err(ConnectorError::query(
+            "the fake connection does not introspect",
+        ))
+    }
+
+    fn server_version(&mut self) -> Result<String, ConnectorError> {
+        Ok("fake".into())
+    }
+
+    fn lock_migrations(&mut self, _timeout_secs: u64) -> Result<(), ConnectorError> {
+        assert!(!self.locked, "lock taken twice");
+        self.locked = true;
+        self.lock_count += 1;
+        Ok(())
+    }
+
+    fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
+        self.locked = false;
+        Ok(())
+    }
+
+    fn has_user_tables(&mut self) -> Result<bool, ConnectorError> {
+        Ok(self.executed.iter().any(|s| s.starts_with("CREATE TABLE")))
+    }
+
+    fn reset(&mut self) -> Result<(), ConnectorError> {
+        self.history = None;
+        self.executed.clear();
+        Ok(())
+    }
+
+    fn history_table_exists(&mut self) -> Result<bool, ConnectorError> {
+        Ok(self.history.is_some())
+    }
+
+    fn create_history_table(&mut self) -> Result<(), ConnectorError> {
+        self.history.get_or_insert_with(Vec::new);
+        Ok(())
+    }
+
+    fn read_history(&mut self) -> Result<Vec<HistoryRow>, ConnectorError> {
+        Ok(self.history_mut()?.clone())
+    }
+
+    fn insert_history_row(&mut self, row: &HistoryRow) -> Result<(), ConnectorError> {
+        self.history_mut()?.push(row.clone());
+        Ok(())
+    }
+
+    fn update_history_row(&mut self, row: &HistoryRow) -> Result<(), ConnectorError> {
+        let stored = self
+            .history_mut()?
+            .iter_mut()
+            .find(|r| r.id == row.id)
+            .ok_or_else(|| ConnectorError::query("no such history row"))?;
+        stored.finished_at = row.finished_at;
+        stored.logs = row.logs.clone();
+        stored.rolled_back_at = row.rolled_back_at;
+        stored.applied_steps_count = row.applied_steps_count;
+        Ok(())
+    }
+
+    fn apply_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
+        let (done, error) = Self::run(script);
+        if let Some(error) = error {
+            return Err(error);
+        }
+        self.history_mut()
+            .map_err(ScriptError::from_connector)?
+            .push(row.clone());
+        self.executed.extend(done);
+        Ok(())
+    }
+}

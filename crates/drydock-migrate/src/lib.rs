@@ -1,0 +1,42 @@
+//! Prisma-compatible migrations: the migrations folder (`directory`, `checksum`, `lockfile`,
+//! `naming`) and the history protocol on `_prisma_migrations` (`apply` for deploy, `status`,
+//! `resolve`).
+//!
+//! Everything here is generic over [`drydock_connector::Dialect`] and
+//! [`drydock_connector::Connection`]: it asks the dialect for capabilities and never names a
+//! database. A project can move between Prisma Migrate and drydock in either direction: the
+//! folder layout, the lock file, the checksums and the history rows are Prisma's.
+
+mod apply;
+mod checksum;
+mod directory;
+mod error;
+#[cfg(test)]
+mod fake;
+mod lock;
+mod lockfile;
+mod naming;
+#[cfg(test)]
+mod protocol_tests;
+mod resolve;
+mod status;
+
+pub use apply::{AppliedMigration, DeployEvent, DeployReport, deploy};
+pub use checksum::{checksum, checksum_matches};
+pub use directory::{DOWN_FILE_NAME, LocalMigration, MIGRATION_FILE_NAME, list_migrations};
+pub use error::{FailedMigration, MigrateError};
+pub use lockfile::{
+    LOCK_FILE_NAME, check_provider, lock_file_contents, parse_lock_file, read_lock_file,
+    write_lock_file,
+};
+pub use naming::{new_migration_folder_name, slugify};
+pub use resolve::{ResolveReport, resolve_applied, resolve_rolled_back};
+pub use status::{AppliedStatus, StatusReport, status};
+
+/// Durations appear in JSON as whole milliseconds.
+fn serialize_millis<S: serde::Serializer>(
+    duration: &std::time::Duration,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u64(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
+}

@@ -1,0 +1,275 @@
+//! Unit tests of deploy, status and resolve against the in-memory connection.
+
+use std::path::Path;
+
+use crate::apply::{ScriptPolicy, deploy_locked};
+use crate::fake::FakeConnection;
+use crate::lock::with_migration_lock;
+use crate::{DeployEvent, MigrateError};
+use crate::{DeployReport, list_migrations, resolve_applied, resolve_rolled_back, status};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn write(root: &Path, name: &str, script: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(root.join(name))?;
+    std::fs::write(root.join(name).join("migration.sql"), script)
+}
+
+fn run_deploy(
+    conn: &mut FakeConnection,
+    root: &Path,
+    blocker: &dyn Fn(&str) -> Option<String>,
+) -> Result<DeployReport, MigrateError> {
+    let local = list_migrations(root)?;
+    let mut events = Vec::new();
+    let mut progress = |event: DeployEvent<'_>| {
+        events.push(match event {
+            DeployEvent::Applying { name, .. } => format!("applying {name}"),
+            DeployEvent::Applied(applied) => format!("applied {}", applied.name),
+        });
+    };
+    let report = with_migration_lock(conn, |conn| {
+        deploy_locked(blocker, conn, &local, &mut progress)
+    });
+    assert!(!conn.locked, "the lock must be released");
+    if let Ok(report) = &report {
+        let expected: Vec<String> = report
+            .applied
+            .iter()
+            .flat_map(|m| {
+                [
+                    format!("applying {}", m.name),
+                    format!("applied {}", m.name),
+                ]
+            })
+            .collect();
+        assert_eq!(events, expected);
+    }
+    report
+}
+
+/// Statements end with `;`, like in the fake connection.
+fn split_statements(script: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for piece in script.split_inclusive(';') {
+        ranges.push(start..start + piece.len());
+        start += piece.len();
+    }
+    ranges
+}
+
+fn transactional(_script: &str) -> Option<String> {
+    None
+}
+
+fn concurrently(script: &str) -> Option<String> {
+    script
+        .contains("CONCURRENTLY")
+        .then(|| "it uses CONCURRENTLY".to_owned())
+}
+
+#[test]
+fn deploy_applies_in_order_and_is_idempotent() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "2_second", "CREATE TABLE b;")?;
+    write(dir.path(), "1_first", "CREATE TABLE a;")?;
+    let mut conn = FakeConnection::default();
+
+    let report = run_deploy(&mut conn, dir.path(), &transactional)?;
+    assert!(report.history_table_created);
+    let names: Vec<_> = report.applied.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["1_first", "2_second"]);
+    assert_eq!(conn.executed, ["CREATE TABLE a;", "CREATE TABLE b;"]);
+    assert!(
+        conn.rows()
+            .iter()
+            .all(|r| r.is_applied() && r.applied_steps_count == 1)
+    );
+
+    let again = run_deploy(&mut conn, dir.path(), &transactional)?;
+    assert!(again.applied.is_empty());
+    assert_eq!(again.already_applied, 2);
+    assert_eq!(conn.rows().len(), 2);
+    assert!(status(&mut conn, dir.path())?.is_up_to_date());
+    Ok(())
+}
+
+#[test]
+fn a_failure_records_a_failed_row_and_blocks_until_resolved() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "1_ok", "CREATE TABLE a;")?;
+    write(dir.path(), "2_bad", "CREATE TABLE b;\nINSERT FAIL;")?;
+    write(dir.path(), "3_later", "CREATE TABLE c;")?;
+    let mut conn = FakeConnection::default();
+
+    let error = run_deploy(&mut conn, dir.path(), &transactional).err();
+    assert_eq!(error.as_ref().map(MigrateError::code), Some("P3018"));
+    let text = error.map(|e| e.to_string()).unwrap_or_default();
+    assert!(text.contains("resolve --rolled-back 2_bad"), "{text}");
+    // Nothing of the failed migration took effect, and the next one did not run.
+    assert_eq!(conn.executed, ["CREATE TABLE a;"]);
+    let failed: Vec<_> = conn.rows().iter().filter(|r| r.is_failed()).collect();
+    assert_eq!(failed.len(), 1);
+    let logs = failed[0].logs.clone().unwrap_or_default();
+    assert!(logs.contains("Migration `2_bad` failed"), "{logs}");
+    assert!(logs.contains("Position: 2:8"), "{logs}");
+
+    let report = status(&mut conn, dir.path())?;
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.pending, ["3_later"]);
+    assert!(!report.is_up_to_date());
+
+    let blocked = run_deploy(&mut conn, dir.path(), &transactional).err();
+    assert_eq!(blocked.as_ref().map(MigrateError::code), Some("P3009"));
+
+    let resolved = resolve_rolled_back(&mut conn, "2_bad")?;
+    assert_eq!(resolved.rolled_back_rows, 1);
+    write(dir.path(), "2_bad", "CREATE TABLE b;")?;
+    let report = run_deploy(&mut conn, dir.path(), &transactional)?;
+    let names: Vec<_> = report.applied.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["2_bad", "3_later"]);
+    assert_eq!(conn.rows().len(), 4);
+    assert!(status(&mut conn, dir.path())?.is_up_to_date());
+    Ok(())
+}
+
+#[test]
+fn non_transactional_migrations_record_start_then_finish() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "1_index",
+        "CREATE INDEX CONCURRENTLY i;\nCREATE TABLE t;",
+    )?;
+    let mut conn = FakeConnection::default();
+    let report = run_deploy(&mut conn, dir.path(), &concurrently)?;
+    assert_eq!(
+        report.applied[0].non_transactional_reason.as_deref(),
+        Some("it uses CONCURRENTLY")
+    );
+    assert_eq!(conn.rows().len(), 1);
+    assert!(conn.rows()[0].is_applied());
+    // One step per statement, recorded as they complete.
+    assert_eq!(conn.rows()[0].applied_steps_count, 2);
+    Ok(())
+}
+
+#[test]
+fn non_transactional_failures_say_what_ran() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "1_index",
+        "CREATE INDEX CONCURRENTLY i;\nCREATE FAIL;",
+    )?;
+    let mut conn = FakeConnection::default();
+    let error = run_deploy(&mut conn, dir.path(), &concurrently).err();
+    let text = error.as_ref().map(ToString::to_string).unwrap_or_default();
+    assert_eq!(error.map(|e| e.code()), Some("P3018"));
+    assert!(
+        text.contains("1 statement completed before the failure"),
+        "{text}"
+    );
+    assert_eq!(conn.executed, ["CREATE INDEX CONCURRENTLY i;"]);
+    let rows = conn.rows();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].is_failed());
+    assert_eq!(rows[0].applied_steps_count, 1);
+    let logs = rows[0].logs.clone().unwrap_or_default();
+    assert!(logs.contains("Position: 2:8"), "{logs}");
+    assert!(
+        logs.contains("1 statement(s) completed before the failure"),
+        "{logs}"
+    );
+
+    // Completed by hand: resolve --applied closes the failed row and records the migration.
+    let resolved = resolve_applied(&mut conn, dir.path(), "1_index")?;
+    assert_eq!(resolved.rolled_back_rows, 1);
+    assert!(
+        run_deploy(&mut conn, dir.path(), &concurrently)?
+            .applied
+            .is_empty()
+    );
+    Ok(())
+}
+
+#[test]
+fn tables_without_history_need_baselining() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "0_init", "CREATE TABLE a;")?;
+    write(dir.path(), "1_more", "CREATE TABLE b;")?;
+    let mut conn = FakeConnection::default();
+    conn.execute_script_for_test("CREATE TABLE a;");
+
+    let error = run_deploy(&mut conn, dir.path(), &transactional).err();
+    assert_eq!(error.as_ref().map(MigrateError::code), Some("P3005"));
+    let text = error.map(|e| e.to_string()).unwrap_or_default();
+    assert!(text.contains("resolve --applied 0_init"), "{text}");
+    assert!(
+        conn.history.is_none(),
+        "nothing is created before baselining"
+    );
+
+    let report = status(&mut conn, dir.path())?;
+    assert!(!report.history_table_exists);
+    assert_eq!(report.pending, ["0_init", "1_more"]);
+    assert!(!report.is_up_to_date());
+
+    let resolved = resolve_applied(&mut conn, dir.path(), "0_init")?;
+    assert!(resolved.history_table_created);
+    let row = &conn.rows()[0];
+    assert_eq!(row.logs.as_deref(), Some(""));
+    assert_eq!(row.started_at, row.finished_at.unwrap_or_default());
+    let again = resolve_applied(&mut conn, dir.path(), "0_init").err();
+    assert_eq!(again.map(|e| e.code()), Some("P3008"));
+
+    let report = run_deploy(&mut conn, dir.path(), &transactional)?;
+    assert_eq!(report.applied.len(), 1);
+    assert_eq!(report.applied[0].name, "1_more");
+    Ok(())
+}
+
+#[test]
+fn status_reports_edited_and_missing_migrations() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "1_a", "CREATE TABLE a;\n")?;
+    write(dir.path(), "2_b", "CREATE TABLE b;\n")?;
+    write(dir.path(), "3_c", "CREATE TABLE c;\n")?;
+    let mut conn = FakeConnection::default();
+    run_deploy(&mut conn, dir.path(), &transactional)?;
+
+    // Line endings changed by git: not an edit. A new comment: an edit.
+    write(dir.path(), "1_a", "CREATE TABLE a;\r\n")?;
+    write(dir.path(), "2_b", "CREATE TABLE b;\n-- edited\n")?;
+    std::fs::remove_dir_all(dir.path().join("3_c"))?;
+    write(dir.path(), "4_d", "CREATE TABLE d;\n")?;
+
+    let report = status(&mut conn, dir.path())?;
+    assert_eq!(report.edited_after_applied, ["2_b"]);
+    assert_eq!(report.missing_locally, ["3_c"]);
+    assert_eq!(report.pending, ["4_d"]);
+    let applied: Vec<_> = report.applied.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(applied, ["1_a", "2_b"]);
+    assert!(!report.is_up_to_date());
+    assert_eq!(conn.lock_count, 1, "status takes no lock");
+    Ok(())
+}
+
+#[test]
+fn resolve_checks_names_and_states() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "1_a", "CREATE TABLE a;")?;
+    let mut conn = FakeConnection::default();
+
+    let missing = resolve_applied(&mut conn, dir.path(), "9_nope").err();
+    assert_eq!(missing.map(|e| e.code()), Some("P3017"));
+    let never = resolve_rolled_back(&mut conn, "1_a").err();
+    assert_eq!(never.map(|e| e.code()), Some("P3011"));
+
+    run_deploy(&mut conn, dir.path(), &transactional)?;
+    let not_failed = resolve_rolled_back(&mut conn, "1_a").err();
+    assert_eq!(not_failed.map(|e| e.code()), Some("P3012"));
+    assert!(!conn.locked);
+    Ok(())
+}

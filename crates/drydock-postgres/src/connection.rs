@@ -1,0 +1,623 @@
+//! Connecting to PostgreSQL: URL parsing (with Prisma's `?schema=` parameter), error mapping,
+//! running scripts through the simple query protocol, and shadow databases.
+
+use std::time::Duration;
+
+use drydock_connector::{
+    Connection, ConnectorError, HistoryRow, ScriptError, ShadowDatabase, redact_url,
+};
+use drydock_schema::SqlSchema;
+use postgres::config::SslMode;
+use postgres::error::ErrorPosition;
+use postgres::{Client, NoTls};
+
+use crate::{history, introspect, lock};
+
+/// The schema used when the URL names none.
+const DEFAULT_SCHEMA: &str = "public";
+
+/// How long to wait for the server to answer when the URL sets no `connect_timeout`.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Prefix of temporary shadow database names, as Prisma names them.
+const SHADOW_DATABASE_PREFIX: &str = "prisma_migrate_shadow_db_";
+
+pub(crate) fn accepts_url(url: &str) -> bool {
+    url.starts_with("postgresql://") || url.starts_with("postgres://")
+}
+
+/// A parsed connection URL. Never printed: messages use [`PgUrl::redacted`].
+#[derive(Debug, Clone)]
+pub(crate) struct PgUrl {
+    /// Host name, address or socket directory, as written.
+    host: String,
+    port: u16,
+    user: String,
+    password: Option<String>,
+    database: String,
+    /// The schema drydock manages (`?schema=`, default `public`).
+    schema: String,
+    connect_timeout: Option<Duration>,
+    application_name: Option<String>,
+    options: Option<String>,
+    ssl_mode: SslMode,
+    redacted: String,
+}
+
+impl PgUrl {
+    pub(crate) fn parse(url: &str) -> Result<PgUrl, ConnectorError> {
+        let redacted = redact_url(url);
+        let invalid = |reason: &str| ConnectorError::InvalidUrl {
+            url: redacted.clone(),
+            reason: reason.to_owned(),
+        };
+        if !accepts_url(url) {
+            return Err(invalid(
+                "a PostgreSQL URL starts with `postgresql://` or `postgres://`",
+            ));
+        }
+        let parsed = url::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
+        let mut host = parsed.host_str().unwrap_or_default().to_owned();
+        let mut port = parsed.port().unwrap_or(5432);
+        let mut user = percent_decode(parsed.username());
+        let mut password = parsed.password().map(percent_decode);
+        let mut database = percent_decode(parsed.path().trim_start_matches('/'));
+        let mut schema = DEFAULT_SCHEMA.to_owned();
+        let mut connect_timeout = Some(DEFAULT_CONNECT_TIMEOUT);
+        let mut application_name = None;
+        let mut options = None;
+        let mut ssl_mode = SslMode::Prefer;
+        for (key, value) in parsed.query_pairs() {
+            let value = value.into_owned();
+            match key.as_ref() {
+                "schema" => schema = value,
+                "host" => host = value,
+                "port" => {
+                    port = value
+                        .parse()
+                        .map_err(|_| invalid("the `port` parameter is not a port number"))?;
+                }
+                "user" => user = value,
+                "password" => password = Some(value),
+                "dbname" => database = value,
+                "connect_timeout" => {
+                    let seconds: u64 = value.parse().map_err(|_| {
+                        invalid("the `connect_timeout` parameter is not a number of seconds")
+                    })?;
+                    connect_timeout = (seconds > 0).then(|| Duration::from_secs(seconds));
+                }
+                "application_name" => application_name = Some(value),
+                "options" => options = Some(value),
+                "sslmode" => {
+                    ssl_mode = match value.as_str() {
+                        "disable" => SslMode::Disable,
+                        "prefer" | "allow" => SslMode::Prefer,
+                        _ => {
+                            return Err(invalid(
+                                "TLS connections are not supported yet; use `sslmode=disable` \
+                                 or `sslmode=prefer`",
+                            ));
+                        }
+                    }
+                }
+                // Prisma's pool and client settings, meaningless for a migration session.
+                _ => {}
+            }
+        }
+        if host.is_empty() {
+            host = "localhost".to_owned();
+        }
+        if user.is_empty() {
+            user = "postgres".to_owned();
+        }
+        if database.is_empty() {
+            database = "postgres".to_owned();
+        }
+        if schema.is_empty() {
+            return Err(invalid("the `schema` parameter is empty"));
+        }
+        Ok(PgUrl {
+            host,
+            port,
+            user,
+            password,
+            database,
+            schema,
+            connect_timeout,
+            application_name,
+            options,
+            ssl_mode,
+            redacted,
+        })
+    }
+
+    /// The same server and credentials, another database.
+    fn with_database(&self, database: &str) -> PgUrl {
+        let mut url = self.clone();
+        url.database = database.to_owned();
+        url.redacted = format!("{} (database `{database}`)", self.redacted);
+        url
+    }
+
+    /// `host:port`, for messages.
+    fn host_port(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+
+    fn same_database_as(&self, other: &PgUrl) -> bool {
+        self.host == other.host && self.port == other.port && self.database == other.database
+    }
+
+    fn config(&self) -> postgres::Config {
+        let mut config = postgres::Config::new();
+        config
+            .host(&self.host)
+            .port(self.port)
+            .user(&self.user)
+            .dbname(&self.database)
+            .ssl_mode(self.ssl_mode);
+        if let Some(password) = &self.password {
+            config.password(password.as_bytes());
+        }
+        if let Some(timeout) = self.connect_timeout {
+            config.connect_timeout(timeout);
+        }
+        if let Some(name) = &self.application_name {
+            config.application_name(name);
+        }
+        if let Some(options) = &self.options {
+            config.options(options);
+        }
+        config
+    }
+
+    /// Open a session, mapping failures to the errors users can act on.
+    fn open(&self) -> Result<Client, ConnectorError> {
+        self.config()
+            .connect(NoTls)
+            .map_err(|e| self.connect_error(&e))
+    }
+
+    fn connect_error(&self, error: &postgres::Error) -> ConnectorError {
+        if let Some(db) = error.as_db_error() {
+            return match db.code().code() {
+                "28P01" | "28000" => ConnectorError::AuthenticationFailed {
+                    host: self.host_port(),
+                    user: self.user.clone(),
+                },
+                "3D000" => ConnectorError::DatabaseDoesNotExist {
+                    database: self.database.clone(),
+                    host: self.host_port(),
+                },
+                _ => query_error(error),
+            };
+        }
+        let detail = error.to_string();
+        if detail.contains("password missing") {
+            return ConnectorError::AuthenticationFailed {
+                host: self.host_port(),
+                user: self.user.clone(),
+            };
+        }
+        ConnectorError::Unreachable {
+            host: self.host_port(),
+            detail: scrub(&detail, self.password.as_deref()),
+        }
+    }
+}
+
+/// A connection error's text with the password removed, should a driver ever echo it.
+fn scrub(text: &str, password: Option<&str>) -> String {
+    match password {
+        Some(p) if !p.is_empty() => text.replace(p, "****"),
+        _ => text.to_owned(),
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(value) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(value);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The database's message (with its detail and hint) as a [`ConnectorError::Query`].
+pub(crate) fn query_error(error: &postgres::Error) -> ConnectorError {
+    ConnectorError::Query {
+        message: error_message(error),
+        db_code: error.code().map(|c| c.code().to_owned()),
+    }
+}
+
+fn error_message(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => {
+            let mut message = db.message().to_owned();
+            if let Some(detail) = db.detail() {
+                message.push_str("\nDETAIL: ");
+                message.push_str(detail);
+            }
+            if let Some(hint) = db.hint() {
+                message.push_str("\nHINT: ");
+                message.push_str(hint);
+            }
+            message
+        }
+        None => error.to_string(),
+    }
+}
+
+/// A failed script as a [`ScriptError`], with PostgreSQL's 1-based character position turned
+/// into a byte offset into `script`.
+fn script_error(error: &postgres::Error, script: &str) -> ScriptError {
+    let position = error
+        .as_db_error()
+        .and_then(|db| db.position())
+        .and_then(|p| match p {
+            ErrorPosition::Original(chars) => char_position_to_byte(script, *chars),
+            ErrorPosition::Internal { .. } => None,
+        });
+    ScriptError {
+        message: error_message(error),
+        db_code: error.code().map(|c| c.code().to_owned()),
+        position,
+        statements_done: None,
+    }
+}
+
+fn char_position_to_byte(script: &str, one_based: u32) -> Option<usize> {
+    let index = usize::try_from(one_based).ok()?.checked_sub(1)?;
+    script
+        .char_indices()
+        .nth(index)
+        .map(|(byte, _)| byte)
+        .or((index == script.chars().count()).then_some(script.len()))
+}
+
+/// `"name"` with embedded quotes doubled.
+pub(crate) fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// One session on a PostgreSQL database.
+pub(crate) struct PostgresConnection {
+    client: Client,
+    url: PgUrl,
+    holds_lock: bool,
+}
+
+impl PostgresConnection {
+    pub(crate) fn connect(url: &str) -> Result<Self, ConnectorError> {
+        Self::open(PgUrl::parse(url)?)
+    }
+
+    fn open(url: PgUrl) -> Result<Self, ConnectorError> {
+        let mut client = url.open()?;
+        client
+            .batch_execute(&format!("SET search_path TO {}", quote_ident(&url.schema)))
+            .map_err(|e| query_error(&e))?;
+        Ok(PostgresConnection {
+            client,
+            url,
+            holds_lock: false,
+        })
+    }
+
+    /// Create the managed schema when it is missing. Checks first, so that a user without
+    /// `CREATE` on the database can still work in an existing schema.
+    pub(crate) fn ensure_schema(&mut self) -> Result<(), ConnectorError> {
+        let exists = self
+            .client
+            .query_opt(
+                "SELECT 1 FROM pg_namespace WHERE nspname = $1",
+                &[&self.url.schema],
+            )
+            .map_err(|e| query_error(&e))?
+            .is_some();
+        if !exists {
+            self.client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {}",
+                    quote_ident(&self.url.schema)
+                ))
+                .map_err(|e| query_error(&e))?;
+        }
+        Ok(())
+    }
+
+    /// Drop every non-system schema, then recreate the managed one (configured shadow
+    /// databases only: they belong to drydock entirely).
+    fn reset_all_schemas(&mut self) -> Result<(), ConnectorError> {
+        let rows = self
+            .client
+            .query(include_str!("queries/user_schemas.sql"), &[])
+            .map_err(|e| query_error(&e))?;
+        let mut script = String::new();
+        for row in rows {
+            let name: String = row.get(0);
+            script.push_str(&format!("DROP SCHEMA {} CASCADE;\n", quote_ident(&name)));
+        }
+        script.push_str(&format!("CREATE SCHEMA {};", quote_ident(&self.url.schema)));
+        self.client
+            .batch_execute(&script)
+            .map_err(|e| query_error(&e))
+    }
+
+    fn server_version_num(&mut self) -> Result<i64, ConnectorError> {
+        let row = self
+            .client
+            .query_one("SELECT current_setting('server_version_num')::bigint", &[])
+            .map_err(|e| query_error(&e))?;
+        Ok(row.get(0))
+    }
+}
+
+impl Connection for PostgresConnection {
+    fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
+        self.client
+            .batch_execute(script)
+            .map_err(|e| script_error(&e, script))
+    }
+
+    fn introspect(&mut self, namespaces: &[String]) -> Result<SqlSchema, ConnectorError> {
+        let schema = self.url.schema.clone();
+        introspect::introspect(&mut self.client, &schema, namespaces)
+    }
+
+    fn server_version(&mut self) -> Result<String, ConnectorError> {
+        let row = self
+            .client
+            .query_one("SELECT current_setting('server_version')", &[])
+            .map_err(|e| query_error(&e))?;
+        let version: String = row.get(0);
+        let short = version.split_whitespace().next().unwrap_or_default();
+        Ok(format!("PostgreSQL {short}"))
+    }
+
+    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<(), ConnectorError> {
+        if self.holds_lock {
+            return Ok(());
+        }
+        lock::lock(&mut self.client, timeout_secs)?;
+        self.holds_lock = true;
+        Ok(())
+    }
+
+    fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
+        if !self.holds_lock {
+            return Ok(());
+        }
+        lock::unlock(&mut self.client)?;
+        self.holds_lock = false;
+        Ok(())
+    }
+
+    fn has_user_tables(&mut self) -> Result<bool, ConnectorError> {
+        let schema = self.url.schema.clone();
+        history::has_user_tables(&mut self.client, &schema)
+    }
+
+    fn reset(&mut self) -> Result<(), ConnectorError> {
+        let schema = quote_ident(&self.url.schema);
+        self.client
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};"
+            ))
+            .map_err(|e| query_error(&e))
+    }
+
+    fn history_table_exists(&mut self) -> Result<bool, ConnectorError> {
+        let schema = self.url.schema.clone();
+        history::table_exists(&mut self.client, &schema)
+    }
+
+    fn create_history_table(&mut self) -> Result<(), ConnectorError> {
+        self.ensure_schema()?;
+        let schema = self.url.schema.clone();
+        history::create_table(&mut self.client, &schema)
+    }
+
+    fn read_history(&mut self) -> Result<Vec<HistoryRow>, ConnectorError> {
+        let schema = self.url.schema.clone();
+        history::read(&mut self.client, &schema)
+    }
+
+    fn insert_history_row(&mut self, row: &HistoryRow) -> Result<(), ConnectorError> {
+        let schema = self.url.schema.clone();
+        history::insert(&mut self.client, &schema, row)
+    }
+
+    fn update_history_row(&mut self, row: &HistoryRow) -> Result<(), ConnectorError> {
+        let schema = self.url.schema.clone();
+        history::update(&mut self.client, &schema, row)
+    }
+
+    fn apply_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
+        let schema = self.url.schema.clone();
+        // Dropping the transaction without committing rolls it back.
+        let mut transaction = self
+            .client
+            .transaction()
+            .map_err(|e| script_error(&e, script))?;
+        transaction
+            .batch_execute(script)
+            .map_err(|e| script_error(&e, script))?;
+        history::insert(&mut transaction, &schema, row).map_err(ScriptError::from_connector)?;
+        transaction.commit().map_err(|e| script_error(&e, script))
+    }
+}
+
+/// Open a scratch database: the configured `shadow_url` (reset first), or a temporary
+/// database created next to `main_url` and dropped on dispose.
+pub(crate) fn open_shadow(
+    main_url: &str,
+    shadow_url: Option<&str>,
+) -> Result<Box<dyn ShadowDatabase>, ConnectorError> {
+    let main = PgUrl::parse(main_url)?;
+    if let Some(shadow_url) = shadow_url {
+        let shadow = PgUrl::parse(shadow_url)?;
+        if shadow.same_database_as(&main) {
+            return Err(ConnectorError::InvalidUrl {
+                url: shadow.redacted,
+                reason: "the shadow database URL points at the main database; it must name a \
+                         separate database that drydock may erase"
+                    .to_owned(),
+            });
+        }
+        let mut connection = PostgresConnection::open(shadow)?;
+        connection.reset_all_schemas()?;
+        return Ok(Box::new(PostgresShadow {
+            connection,
+            temporary: None,
+        }));
+    }
+
+    let mut admin = PostgresConnection::open(main.clone())?;
+    let name = format!("{SHADOW_DATABASE_PREFIX}{}", uuid::Uuid::new_v4());
+    admin
+        .client
+        .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&name)))
+        .map_err(|e| query_error(&e))?;
+    let guard = TemporaryDatabase {
+        admin,
+        name: name.clone(),
+        dropped: false,
+    };
+    // From here on the guard drops the database should anything fail.
+    let mut connection = PostgresConnection::open(main.with_database(&name))?;
+    connection.ensure_schema()?;
+    Ok(Box::new(PostgresShadow {
+        connection,
+        temporary: Some(guard),
+    }))
+}
+
+/// A shadow database. Field order matters: the connection closes before the temporary
+/// database is dropped.
+struct PostgresShadow {
+    connection: PostgresConnection,
+    temporary: Option<TemporaryDatabase>,
+}
+
+impl ShadowDatabase for PostgresShadow {
+    fn connection(&mut self) -> &mut dyn Connection {
+        &mut self.connection
+    }
+
+    fn dispose(self: Box<Self>) -> Result<(), ConnectorError> {
+        let PostgresShadow {
+            mut connection,
+            temporary,
+        } = *self;
+        match temporary {
+            Some(temporary) => {
+                drop(connection);
+                temporary.drop_database()
+            }
+            None => connection.reset_all_schemas(),
+        }
+    }
+}
+
+/// A database created for one shadow replay; dropped on dispose, or on drop as a fallback.
+struct TemporaryDatabase {
+    admin: PostgresConnection,
+    name: String,
+    dropped: bool,
+}
+
+impl TemporaryDatabase {
+    fn drop_database(mut self) -> Result<(), ConnectorError> {
+        self.try_drop()
+    }
+
+    fn try_drop(&mut self) -> Result<(), ConnectorError> {
+        if self.dropped {
+            return Ok(());
+        }
+        let name = quote_ident(&self.name);
+        // `WITH (FORCE)` exists from PostgreSQL 13 on.
+        let sql = if self.admin.server_version_num()? >= 130_000 {
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        } else {
+            format!("DROP DATABASE IF EXISTS {name}")
+        };
+        self.admin
+            .client
+            .batch_execute(&sql)
+            .map_err(|e| query_error(&e))?;
+        self.dropped = true;
+        Ok(())
+    }
+}
+
+impl Drop for TemporaryDatabase {
+    fn drop(&mut self) {
+        // Best effort: an error here has no one to report to; dispose reports it.
+        let _ = self.try_drop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_prisma_urls() {
+        let url = PgUrl::parse(
+            "postgresql://alice:p%40ss@db.example:6543/app?schema=tenant&connection_limit=1",
+        )
+        .unwrap();
+        assert_eq!(url.host, "db.example");
+        assert_eq!(url.port, 6543);
+        assert_eq!(url.user, "alice");
+        assert_eq!(url.password.as_deref(), Some("p@ss"));
+        assert_eq!(url.database, "app");
+        assert_eq!(url.schema, "tenant");
+        assert_eq!(url.connect_timeout, Some(DEFAULT_CONNECT_TIMEOUT));
+        assert!(!url.redacted.contains("p%40ss"));
+
+        let url = PgUrl::parse("postgres://u@h/d?connect_timeout=0").unwrap();
+        assert_eq!(url.schema, "public");
+        assert_eq!(url.connect_timeout, None);
+    }
+
+    #[test]
+    fn rejects_bad_urls_without_showing_the_password() {
+        for bad in [
+            "postgresql://u:secret@h:notaport/d",
+            "postgresql://u:secret@h/d?connect_timeout=soon",
+            "postgresql://u:secret@h/d?sslmode=verify-full",
+            "mysql://u:secret@h/d",
+        ] {
+            let error = PgUrl::parse(bad).unwrap_err();
+            assert!(matches!(error, ConnectorError::InvalidUrl { .. }), "{bad}");
+            assert!(!error.to_string().contains("secret"), "{error}");
+        }
+    }
+
+    #[test]
+    fn converts_character_positions_to_byte_offsets() {
+        let script = "SELECT 'é'; SELEKT 1;";
+        let byte = char_position_to_byte(script, 13).unwrap();
+        assert_eq!(&script[byte..byte + 6], "SELEKT");
+        assert_eq!(char_position_to_byte(script, 0), None);
+    }
+
+    #[test]
+    fn decodes_percent_escapes() {
+        assert_eq!(percent_decode("a%20b%zz%4"), "a b%zz%4");
+    }
+}

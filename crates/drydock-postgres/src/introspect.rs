@@ -1,0 +1,541 @@
+//! Reading a PostgreSQL schema from the catalogs (`queries/*.sql`) into the canonical
+//! [`SqlSchema`]: the same spelling lowering produces for the same Prisma schema (upper-case
+//! native types without spaces in arguments, normalised defaults, `SERIAL` as auto-increment).
+//!
+//! Tables, enums, indexes and foreign keys come out sorted by name; columns in ordinal order.
+
+use std::collections::BTreeMap;
+
+use drydock_connector::{ConnectorError, HISTORY_TABLE};
+use drydock_schema::{
+    Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, IndexAlgorithm, IndexColumn,
+    IndexKind, ObjectName, PrimaryKey, ReferentialAction, SortOrder, SqlSchema, Table, TypeFamily,
+};
+use postgres::Client;
+
+use crate::connection::query_error;
+use crate::types::canonical_type;
+
+/// Describe `default_schema` (objects get no namespace), or the schemas in `namespaces` (every
+/// object is qualified).
+pub(crate) fn introspect(
+    client: &mut Client,
+    default_schema: &str,
+    namespaces: &[String],
+) -> Result<SqlSchema, ConnectorError> {
+    let qualify_all = !namespaces.is_empty();
+    let schemas: Vec<String> = if qualify_all {
+        namespaces.to_vec()
+    } else {
+        vec![default_schema.to_owned()]
+    };
+    let names = Namer {
+        default_schema,
+        qualify_all,
+    };
+    let query = |client: &mut Client, sql: &str, with_history: bool| {
+        let result = if with_history {
+            client.query(sql, &[&schemas, &HISTORY_TABLE])
+        } else {
+            client.query(sql, &[&schemas])
+        };
+        result.map_err(|e| query_error(&e))
+    };
+
+    let mut schema = SqlSchema::default();
+    if qualify_all {
+        let existing: Vec<String> = query(client, include_str!("queries/namespaces.sql"), false)?
+            .iter()
+            .map(|row| row.get("nspname"))
+            .collect();
+        schema.namespaces = namespaces
+            .iter()
+            .filter(|n| existing.contains(n))
+            .cloned()
+            .collect();
+    }
+
+    for row in query(client, include_str!("queries/enums.sql"), false)? {
+        let name = ObjectName::new(
+            names.namespace(row.get("namespace")),
+            row.get::<_, String>("enum_name"),
+        );
+        let value: Option<String> = row.get("value");
+        match schema.enums.last_mut() {
+            Some(last) if last.object_name() == name => last.values.extend(value),
+            _ => schema.enums.push(Enum {
+                namespace: name.namespace,
+                name: name.name,
+                values: value.into_iter().collect(),
+            }),
+        }
+    }
+
+    let mut tables: BTreeMap<(String, String), Table> = BTreeMap::new();
+    for row in query(client, include_str!("queries/tables.sql"), true)? {
+        let namespace: String = row.get("namespace");
+        let name: String = row.get("table_name");
+        let table = Table::new(names.namespace(&namespace), name.clone());
+        tables.insert((namespace, name), table);
+    }
+
+    for row in query(client, include_str!("queries/columns.sql"), true)? {
+        let key = (row.get("namespace"), row.get("table_name"));
+        let Some(table) = tables.get_mut(&key) else {
+            continue;
+        };
+        let raw = RawColumn {
+            name: row.get("column_name"),
+            not_null: row.get("not_null"),
+            is_array: row.get("is_array"),
+            formatted_type: row.get("formatted_type"),
+            type_name: row.get("type_name"),
+            type_kind: row.get("type_kind"),
+            type_namespace: row.get("type_namespace"),
+            default_expr: row.get("default_expr"),
+            identity: row.get("identity"),
+        };
+        table.columns.push(raw.into_column(&names));
+    }
+
+    for row in query(client, include_str!("queries/primary_keys.sql"), false)? {
+        let key = (row.get("namespace"), row.get("table_name"));
+        let Some(table) = tables.get_mut(&key) else {
+            continue;
+        };
+        let column = IndexColumn::named(row.get::<_, String>("column_name"));
+        match &mut table.primary_key {
+            Some(pk) => pk.columns.push(column),
+            None => {
+                table.primary_key = Some(PrimaryKey {
+                    name: Some(row.get("constraint_name")),
+                    columns: vec![column],
+                });
+            }
+        }
+    }
+
+    // Indexes with an expression column cannot be described; they are left out whole.
+    let mut unrepresentable: Vec<(String, String, String)> = Vec::new();
+    for row in query(client, include_str!("queries/indexes.sql"), true)? {
+        let namespace: String = row.get("namespace");
+        let table_name: String = row.get("table_name");
+        let index_name: String = row.get("index_name");
+        let Some(table) = tables.get_mut(&(namespace.clone(), table_name.clone())) else {
+            continue;
+        };
+        let Some(column_name) = row.get::<_, Option<String>>("column_name") else {
+            unrepresentable.push((namespace, table_name, index_name));
+            continue;
+        };
+        let default_opclass: bool = row.get("default_opclass");
+        let column = IndexColumn {
+            name: column_name,
+            sort: row.get::<_, bool>("descending").then_some(SortOrder::Desc),
+            length: None,
+            operator_class: if default_opclass {
+                None
+            } else {
+                row.get("opclass")
+            },
+        };
+        match table.indexes.last_mut() {
+            Some(last) if last.name == index_name => last.columns.push(column),
+            _ => table.indexes.push(Index {
+                name: index_name,
+                kind: if row.get("is_unique") {
+                    IndexKind::Unique
+                } else {
+                    IndexKind::Normal
+                },
+                columns: vec![column],
+                algorithm: algorithm(row.get("method")),
+            }),
+        }
+    }
+    for (namespace, table_name, index_name) in unrepresentable {
+        if let Some(table) = tables.get_mut(&(namespace, table_name)) {
+            table.indexes.retain(|i| i.name != index_name);
+        }
+    }
+
+    for row in query(client, include_str!("queries/foreign_keys.sql"), false)? {
+        let key = (row.get("namespace"), row.get("table_name"));
+        let Some(table) = tables.get_mut(&key) else {
+            continue;
+        };
+        let name: String = row.get("constraint_name");
+        let column: String = row.get("column_name");
+        let referenced_column: String = row.get("referenced_column");
+        match table.foreign_keys.last_mut() {
+            Some(last) if last.name.as_deref() == Some(name.as_str()) => {
+                last.columns.push(column);
+                last.referenced_columns.push(referenced_column);
+            }
+            _ => table.foreign_keys.push(ForeignKey {
+                name: Some(name),
+                columns: vec![column],
+                referenced_table: ObjectName::new(
+                    names.namespace(row.get("referenced_namespace")),
+                    row.get::<_, String>("referenced_table"),
+                ),
+                referenced_columns: vec![referenced_column],
+                on_delete: action(row.get("on_delete")),
+                on_update: action(row.get("on_update")),
+            }),
+        }
+    }
+
+    schema.tables = tables.into_values().collect();
+    Ok(schema)
+}
+
+/// Decides which objects carry a namespace.
+struct Namer<'a> {
+    default_schema: &'a str,
+    qualify_all: bool,
+}
+
+impl Namer<'_> {
+    fn namespace(&self, schema: &str) -> Option<String> {
+        (self.qualify_all || schema != self.default_schema).then(|| schema.to_owned())
+    }
+}
+
+struct RawColumn {
+    name: String,
+    not_null: bool,
+    is_array: bool,
+    formatted_type: String,
+    type_name: String,
+    type_kind: String,
+    type_namespace: String,
+    default_expr: Option<String>,
+    identity: String,
+}
+
+impl RawColumn {
+    fn into_column(self, names: &Namer<'_>) -> Column {
+        let enum_type = (self.type_kind == "e").then(|| {
+            ObjectName::new(
+                names.namespace(&self.type_namespace),
+                self.type_name.clone(),
+            )
+        });
+        // `format_type` qualifies types outside the search path (`ext.citext`); the extension
+        // types Prisma knows are matched by name.
+        let spelled = if self.type_name == "citext" {
+            "citext"
+        } else {
+            self.formatted_type.as_str()
+        };
+        let column_type = canonical_type(spelled, enum_type.as_ref()).column_type;
+        let arity = if self.is_array {
+            ColumnArity::List
+        } else if self.not_null {
+            ColumnArity::Required
+        } else {
+            ColumnArity::Nullable
+        };
+        let serial = self
+            .default_expr
+            .as_deref()
+            .is_some_and(|e| e.starts_with("nextval(") && e.ends_with("::regclass)"));
+        let auto_increment = serial || !self.identity.is_empty();
+        let default = match self.default_expr {
+            Some(expr) if !serial => Some(parse_default(&expr, &column_type.family, self.is_array)),
+            _ => None,
+        };
+        Column {
+            name: self.name,
+            column_type,
+            arity,
+            default,
+            auto_increment,
+        }
+    }
+}
+
+fn algorithm(method: &str) -> Option<IndexAlgorithm> {
+    match method {
+        "hash" => Some(IndexAlgorithm::Hash),
+        "gist" => Some(IndexAlgorithm::Gist),
+        "gin" => Some(IndexAlgorithm::Gin),
+        "spgist" => Some(IndexAlgorithm::SpGist),
+        "brin" => Some(IndexAlgorithm::Brin),
+        _ => None,
+    }
+}
+
+fn action(code: &str) -> ReferentialAction {
+    match code {
+        "r" => ReferentialAction::Restrict,
+        "c" => ReferentialAction::Cascade,
+        "n" => ReferentialAction::SetNull,
+        "d" => ReferentialAction::SetDefault,
+        _ => ReferentialAction::NoAction,
+    }
+}
+
+/// A default as `pg_get_expr` prints it, normalised: literals lose their casts and become
+/// strings, numbers, booleans, enum values or bytes according to the column's family.
+pub(crate) fn parse_default(expr: &str, family: &TypeFamily, is_list: bool) -> DefaultValue {
+    let trimmed = expr.trim();
+    if is_list {
+        if let Some(items) = array_constructor(trimmed) {
+            return DefaultValue::List(items.iter().map(|i| scalar_default(i, family)).collect());
+        }
+        if let Some((text, _)) = string_literal(trimmed)
+            && let Some(items) = array_literal(&text)
+        {
+            return DefaultValue::List(
+                items
+                    .into_iter()
+                    .map(|i| literal_for_family(i, family, trimmed))
+                    .collect(),
+            );
+        }
+        return DefaultValue::Expression(trimmed.to_owned());
+    }
+    scalar_default(trimmed, family)
+}
+
+fn scalar_default(expr: &str, family: &TypeFamily) -> DefaultValue {
+    let expr = expr.trim();
+    if let Some((text, rest)) = string_literal(expr)
+        && (rest.is_empty() || rest.starts_with("::"))
+    {
+        return literal_for_family(text, family, expr);
+    }
+    match expr {
+        "true" => return DefaultValue::Boolean(true),
+        "false" => return DefaultValue::Boolean(false),
+        "CURRENT_TIMESTAMP" | "now()" => return DefaultValue::Now,
+        _ => {}
+    }
+    if is_number(expr) {
+        return DefaultValue::Number(expr.to_owned());
+    }
+    DefaultValue::Expression(expr.to_owned())
+}
+
+fn literal_for_family(text: String, family: &TypeFamily, expr: &str) -> DefaultValue {
+    match family {
+        TypeFamily::Int | TypeFamily::BigInt | TypeFamily::Float | TypeFamily::Decimal => {
+            if is_number(&text) {
+                DefaultValue::Number(text)
+            } else {
+                DefaultValue::Expression(expr.to_owned())
+            }
+        }
+        TypeFamily::Boolean => match text.as_str() {
+            "true" | "t" => DefaultValue::Boolean(true),
+            "false" | "f" => DefaultValue::Boolean(false),
+            _ => DefaultValue::Expression(expr.to_owned()),
+        },
+        TypeFamily::Enum(_) => DefaultValue::EnumValue(text),
+        TypeFamily::Bytes => match text.strip_prefix("\\x") {
+            Some(hex) => DefaultValue::Bytes(hex.to_ascii_lowercase()),
+            None => DefaultValue::Expression(expr.to_owned()),
+        },
+        _ => DefaultValue::String(text),
+    }
+}
+
+fn is_number(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty()
+        && digits.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && digits.parse::<f64>().is_ok()
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+}
+
+/// A leading `'...'` literal (quotes doubled inside) and what follows it.
+fn string_literal(expr: &str) -> Option<(String, &str)> {
+    let body = expr.strip_prefix('\'')?;
+    let mut text = String::new();
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\'' {
+            if chars.peek().is_some_and(|(_, next)| *next == '\'') {
+                text.push('\'');
+                chars.next();
+            } else {
+                return Some((text, &body[i + 1..]));
+            }
+        } else {
+            text.push(c);
+        }
+    }
+    None
+}
+
+/// The elements of `ARRAY[a, b]` or `ARRAY[a, b]::type[]`, split at top-level commas.
+fn array_constructor(expr: &str) -> Option<Vec<String>> {
+    let body = expr.strip_prefix("ARRAY[")?;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut items = Vec::new();
+    let mut current = String::new();
+    for (i, c) in body.char_indices() {
+        if in_string {
+            current.push(c);
+            if c == '\'' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '\'' => {
+                in_string = true;
+                current.push(c);
+            }
+            '[' | '(' => {
+                depth += 1;
+                current.push(c);
+            }
+            ']' if depth == 0 => {
+                let rest = &body[i + 1..];
+                if !(rest.is_empty() || rest.starts_with("::")) {
+                    return None;
+                }
+                if !current.trim().is_empty() {
+                    items.push(current.trim().to_owned());
+                }
+                return Some(items);
+            }
+            ']' | ')' => {
+                depth = depth.saturating_sub(1);
+                current.push(c);
+            }
+            ',' if depth == 0 => {
+                items.push(current.trim().to_owned());
+                current.clear();
+            }
+            _ => current.push(c),
+        }
+    }
+    None
+}
+
+/// The elements of a one-dimensional array literal `{a,"b c"}`.
+fn array_literal(text: &str) -> Option<Vec<String>> {
+    let body = text.strip_prefix('{')?.strip_suffix('}')?;
+    if body.is_empty() {
+        return Some(Vec::new());
+    }
+    let mut items = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' if quoted => current.extend(chars.next()),
+            ',' if !quoted => items.push(std::mem::take(&mut current)),
+            '{' | '}' if !quoted => return None,
+            _ => current.push(c),
+        }
+    }
+    items.push(current);
+    Some(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn family(name: &str) -> TypeFamily {
+        TypeFamily::Enum(ObjectName::new(None, name))
+    }
+
+    #[test]
+    fn normalises_defaults() {
+        let s = TypeFamily::String;
+        let cases = [
+            ("'abc'::text", &s, DefaultValue::String("abc".into())),
+            (
+                "'it''s'::character varying",
+                &s,
+                DefaultValue::String("it's".into()),
+            ),
+            ("42", &TypeFamily::Int, DefaultValue::Number("42".into())),
+            (
+                "'-3'::integer",
+                &TypeFamily::Int,
+                DefaultValue::Number("-3".into()),
+            ),
+            (
+                "'-1.5'::numeric",
+                &TypeFamily::Float,
+                DefaultValue::Number("-1.5".into()),
+            ),
+            ("true", &TypeFamily::Boolean, DefaultValue::Boolean(true)),
+            (
+                "'USER'::\"Role\"",
+                &family("Role"),
+                DefaultValue::EnumValue("USER".into()),
+            ),
+            (
+                "CURRENT_TIMESTAMP",
+                &TypeFamily::DateTime,
+                DefaultValue::Now,
+            ),
+            ("now()", &TypeFamily::DateTime, DefaultValue::Now),
+            (
+                "'\\x0A'::bytea",
+                &TypeFamily::Bytes,
+                DefaultValue::Bytes("0a".into()),
+            ),
+            (
+                "'{}'::jsonb",
+                &TypeFamily::Json,
+                DefaultValue::String("{}".into()),
+            ),
+            (
+                "gen_random_uuid()",
+                &s,
+                DefaultValue::Expression("gen_random_uuid()".into()),
+            ),
+        ];
+        for (expr, family, expected) in cases {
+            assert_eq!(parse_default(expr, family, false), expected, "{expr}");
+        }
+    }
+
+    #[test]
+    fn normalises_list_defaults() {
+        let text = TypeFamily::String;
+        assert_eq!(
+            parse_default("ARRAY[]::text[]", &text, true),
+            DefaultValue::List(vec![])
+        );
+        assert_eq!(
+            parse_default("ARRAY['a'::text, 'b, c'::text]", &text, true),
+            DefaultValue::List(vec![
+                DefaultValue::String("a".into()),
+                DefaultValue::String("b, c".into())
+            ])
+        );
+        assert_eq!(
+            parse_default("ARRAY['ADMIN'::\"Role\"]", &family("Role"), true),
+            DefaultValue::List(vec![DefaultValue::EnumValue("ADMIN".into())])
+        );
+        assert_eq!(
+            parse_default("ARRAY[1, '-2'::integer]", &TypeFamily::Int, true),
+            DefaultValue::List(vec![
+                DefaultValue::Number("1".into()),
+                DefaultValue::Number("-2".into())
+            ])
+        );
+        assert_eq!(
+            parse_default("'{a,\"b c\"}'::text[]", &text, true),
+            DefaultValue::List(vec![
+                DefaultValue::String("a".into()),
+                DefaultValue::String("b c".into())
+            ])
+        );
+    }
+}

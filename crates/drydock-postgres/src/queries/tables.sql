@@ -1,0 +1,10 @@
+-- Tables of the schemas in $1, without partitions and without the history table ($2).
+SELECT n.nspname AS namespace,
+       c.relname AS table_name
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p')
+  AND NOT c.relispartition
+  AND n.nspname = ANY($1)
+  AND c.relname <> $2
+ORDER BY n.nspname, c.relname

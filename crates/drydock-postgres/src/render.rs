@@ -1,0 +1,788 @@
+//! Rendering changes as PostgreSQL SQL, byte for byte the way Prisma Migrate writes them, and
+//! finding statements that cannot run inside a transaction.
+//!
+//! Layout rules worth knowing before editing: statements end with `;` and are separated by a
+//! newline; `CREATE TABLE` joins its primary key columns with `,` but every other column list
+//! with `, `; `ADD COLUMN` is followed by five spaces (the clause's space plus the four-space
+//! column indentation); names are schema-qualified only when the object has a namespace.
+
+use drydock_diff::{AlterEnum, Change, ColumnChange, RedefineTable, TableChange};
+use drydock_schema::{
+    Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexAlgorithm, IndexKind, ObjectName,
+    PrimaryKey, SortOrder, Table, TypeFamily,
+};
+
+/// Indentation of columns inside `CREATE TABLE`.
+const INDENT: &str = "    ";
+
+/// Longest identifier PostgreSQL keeps, in bytes.
+const MAX_IDENTIFIER_LENGTH: usize = 63;
+
+/// The comment Prisma writes above two or more `ADD VALUE` statements.
+const ENUM_VALUES_COMMENT: &str = "-- This migration adds more than one value to an enum.
+-- With PostgreSQL versions 11 and earlier, this is not possible
+-- in a single migration. This can be worked around by creating
+-- multiple migrations, each migration adding only one value to
+-- the enum.
+";
+
+/// The SQL of one change, without its `-- Header` line.
+pub(crate) fn render_change(change: &Change) -> String {
+    let statements = match change {
+        Change::CreateSchema { namespace } => {
+            vec![format!("CREATE SCHEMA IF NOT EXISTS {}", ident(namespace))]
+        }
+        Change::CreateEnum { enum_type } => vec![format!(
+            "CREATE TYPE {} AS ENUM ({})",
+            qualified(enum_type.namespace.as_deref(), &enum_type.name),
+            enum_values(&enum_type.values)
+        )],
+        Change::AlterEnum(alter) => render_alter_enum(alter),
+        Change::DropForeignKey { table, foreign_key } => vec![format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            object(table),
+            ident(foreign_key.name.as_deref().unwrap_or_default())
+        )],
+        Change::DropIndex { table, index } => vec![drop_index(table, index)],
+        Change::AlterTable { table, changes } => render_alter_table(table, changes),
+        Change::DropTable { table } => vec![format!(
+            "DROP TABLE {}",
+            qualified(table.namespace.as_deref(), &table.name)
+        )],
+        Change::DropEnum { enum_type } => vec![format!(
+            "DROP TYPE {}",
+            qualified(enum_type.namespace.as_deref(), &enum_type.name)
+        )],
+        Change::CreateTable { table } => vec![create_table(
+            table,
+            &qualified(table.namespace.as_deref(), &table.name),
+        )],
+        Change::RedefineTables { tables } => tables.iter().flat_map(redefine_table).collect(),
+        Change::CreateIndex { table, index } => vec![create_index(table, index)],
+        Change::RenameForeignKey { table, from, to } => vec![format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            object(table),
+            ident(from),
+            ident(to)
+        )],
+        Change::AddForeignKey { table, foreign_key } => vec![add_foreign_key(table, foreign_key)],
+        Change::RenameIndex { table, from, to } => vec![format!(
+            "ALTER INDEX {} RENAME TO {}",
+            qualified(table.namespace.as_deref(), from),
+            ident(to)
+        )],
+        Change::RedefineIndex { table, from, to } => {
+            vec![drop_index(table, from), create_index(table, to)]
+        }
+    };
+    join_statements(&statements)
+}
+
+fn join_statements(statements: &[String]) -> String {
+    let mut out = String::new();
+    for statement in statements {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(statement);
+        out.push(';');
+    }
+    out
+}
+
+/// `"name"`. Prisma does not escape embedded double quotes, and neither does drydock.
+fn ident(name: &str) -> String {
+    format!("\"{name}\"")
+}
+
+/// `"ns"."name"`, or `"name"` without a namespace.
+fn qualified(namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(namespace) => format!("\"{namespace}\".\"{name}\""),
+        None => ident(name),
+    }
+}
+
+fn object(name: &ObjectName) -> String {
+    qualified(name.namespace.as_deref(), &name.name)
+}
+
+/// `'value'` with embedded quotes doubled.
+fn string_literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+fn enum_values(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|value| string_literal(value))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn quoted_list<'a>(names: impl IntoIterator<Item = &'a str>, separator: &str) -> String {
+    names
+        .into_iter()
+        .map(ident)
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+/// The column's type as written in DDL: `SERIAL` for auto-increment integers, the quoted enum
+/// name for enums, the verbatim text of unsupported types, `[]` for lists.
+fn column_type(column: &Column) -> String {
+    let base = match &column.column_type.family {
+        TypeFamily::Enum(name) => object(name),
+        TypeFamily::Unsupported => column.column_type.native.clone(),
+        _ => match (column.auto_increment, column.column_type.native.as_str()) {
+            (true, "SMALLINT") => "SMALLSERIAL".to_owned(),
+            (true, "INTEGER") => "SERIAL".to_owned(),
+            (true, "BIGINT") => "BIGSERIAL".to_owned(),
+            (_, native) => native.to_owned(),
+        },
+    };
+    if column.arity == ColumnArity::List {
+        format!("{base}[]")
+    } else {
+        base
+    }
+}
+
+/// The column's type for `SET DATA TYPE`, where the `SERIAL` pseudo-types do not exist.
+fn plain_column_type(column: &Column) -> String {
+    let plain = Column {
+        auto_increment: false,
+        ..column.clone()
+    };
+    column_type(&plain)
+}
+
+/// A default as SQL. `full_type` is the column type, used to cast array literals.
+fn render_default(default: &DefaultValue, full_type: &str) -> String {
+    match default {
+        DefaultValue::String(value) | DefaultValue::EnumValue(value) => string_literal(value),
+        DefaultValue::Number(number) => number.clone(),
+        DefaultValue::Boolean(value) => value.to_string(),
+        DefaultValue::Bytes(hex) => format!("'\\x{hex}'"),
+        DefaultValue::Now => "CURRENT_TIMESTAMP".to_owned(),
+        DefaultValue::List(values) => {
+            let items: Vec<String> = values
+                .iter()
+                .map(|value| render_default(value, full_type))
+                .collect();
+            format!("ARRAY[{}]::{full_type}", items.join(", "))
+        }
+        DefaultValue::Expression(expression) => expression.clone(),
+    }
+}
+
+/// `    "name" TYPE[ NOT NULL][ DEFAULT d]`, indented as inside `CREATE TABLE`.
+fn render_column(column: &Column) -> String {
+    let full_type = column_type(column);
+    let mut out = format!("{INDENT}{} {full_type}", ident(&column.name));
+    if column.arity == ColumnArity::Required {
+        out.push_str(" NOT NULL");
+    }
+    if let Some(default) = &column.default {
+        let rendered = render_default(default, &full_type);
+        if !rendered.is_empty() {
+            out.push_str(" DEFAULT ");
+            out.push_str(&rendered);
+        }
+    }
+    out
+}
+
+fn create_table(table: &Table, name: &str) -> String {
+    let columns: Vec<String> = table.columns.iter().map(render_column).collect();
+    let mut out = format!("CREATE TABLE {name} (\n{}", columns.join(",\n"));
+    if let Some(primary_key) = &table.primary_key {
+        let constraint = match &primary_key.name {
+            Some(name) => format!("CONSTRAINT {} ", ident(name)),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            ",\n\n{INDENT}{constraint}PRIMARY KEY ({})",
+            quoted_list(primary_key.columns.iter().map(|c| c.name.as_str()), ",")
+        ));
+    }
+    out.push_str("\n)");
+    out
+}
+
+fn create_index(table: &ObjectName, index: &Index) -> String {
+    let unique = if index.kind == IndexKind::Unique {
+        "UNIQUE "
+    } else {
+        ""
+    };
+    let using = match index.algorithm {
+        None => "",
+        Some(IndexAlgorithm::Hash) => " USING HASH ",
+        Some(IndexAlgorithm::Gist) => " USING GIST ",
+        Some(IndexAlgorithm::Gin) => " USING GIN ",
+        Some(IndexAlgorithm::SpGist) => " USING SPGIST ",
+        Some(IndexAlgorithm::Brin) => " USING BRIN ",
+    };
+    let columns: Vec<String> = index
+        .columns
+        .iter()
+        .map(|column| {
+            let mut rendered = ident(&column.name);
+            if let Some(class) = &column.operator_class {
+                rendered.push(' ');
+                rendered.push_str(class);
+            }
+            match column.sort {
+                Some(SortOrder::Asc) => rendered.push_str(" ASC"),
+                Some(SortOrder::Desc) => rendered.push_str(" DESC"),
+                None => {}
+            }
+            rendered
+        })
+        .collect();
+    format!(
+        "CREATE {unique}INDEX {} ON {}{using}({})",
+        ident(&index.name),
+        object(table),
+        columns.join(", ")
+    )
+}
+
+fn drop_index(table: &ObjectName, index: &Index) -> String {
+    format!(
+        "DROP INDEX {}",
+        qualified(table.namespace.as_deref(), &index.name)
+    )
+}
+
+fn add_foreign_key(table: &ObjectName, foreign_key: &ForeignKey) -> String {
+    let constraint = match &foreign_key.name {
+        Some(name) => format!("CONSTRAINT {} ", ident(name)),
+        None => String::new(),
+    };
+    format!(
+        "ALTER TABLE {} ADD {constraint}FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE {}",
+        object(table),
+        quoted_list(foreign_key.columns.iter().map(String::as_str), ", "),
+        object(&foreign_key.referenced_table),
+        quoted_list(
+            foreign_key.referenced_columns.iter().map(String::as_str),
+            ", "
+        ),
+        foreign_key.on_delete.as_sql(),
+        foreign_key.on_update.as_sql()
+    )
+}
+
+fn add_primary_key(primary_key: &PrimaryKey) -> String {
+    let constraint = match &primary_key.name {
+        Some(name) => format!("CONSTRAINT {} ", ident(name)),
+        None => String::new(),
+    };
+    format!(
+        "ADD {constraint}PRIMARY KEY ({})",
+        quoted_list(primary_key.columns.iter().map(|c| c.name.as_str()), ", ")
+    )
+}
+
+/// One `ALTER TABLE` with its clauses joined by `,\n`, plus the statements that must run before
+/// it (`CREATE SEQUENCE`) and after it (renaming the primary key, sequence ownership).
+fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String> {
+    let mut before = Vec::new();
+    let mut clauses = Vec::new();
+    let mut renames = Vec::new();
+    let mut after = Vec::new();
+    for change in changes {
+        match change {
+            TableChange::DropPrimaryKey { name } => {
+                let name = name
+                    .clone()
+                    .unwrap_or_else(|| format!("{}_pkey", table.name));
+                clauses.push(format!("DROP CONSTRAINT {}", ident(&name)));
+            }
+            TableChange::RenamePrimaryKey { from, to } => renames.push(format!(
+                "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+                object(table),
+                ident(from),
+                ident(to)
+            )),
+            TableChange::DropColumn { column } => {
+                clauses.push(format!("DROP COLUMN {}", ident(&column.name)));
+            }
+            TableChange::AddColumn { column } => {
+                clauses.push(format!("ADD COLUMN {}", render_column(column)));
+            }
+            TableChange::AlterColumn(change) => {
+                alter_column(table, change, &mut before, &mut clauses, &mut after);
+            }
+            TableChange::DropAndRecreateColumn { from, to } => {
+                clauses.push(format!("DROP COLUMN {}", ident(&from.name)));
+                clauses.push(format!("ADD COLUMN {}", render_column(to)));
+            }
+            TableChange::AddPrimaryKey { primary_key } => {
+                clauses.push(add_primary_key(primary_key));
+            }
+        }
+    }
+    let mut statements = before;
+    if !clauses.is_empty() {
+        statements.push(format!(
+            "ALTER TABLE {} {}",
+            object(table),
+            clauses.join(",\n")
+        ));
+    }
+    statements.extend(renames);
+    statements.extend(after);
+    statements
+}
+
+/// The clauses of one altered column: nullability, then the default, then the sequence of an
+/// auto-increment change, then the type.
+fn alter_column(
+    table: &ObjectName,
+    change: &ColumnChange,
+    before: &mut Vec<String>,
+    clauses: &mut Vec<String>,
+    after: &mut Vec<String>,
+) {
+    let (from, to) = (&change.from, &change.to);
+    let prefix = format!("ALTER COLUMN {}", ident(&from.name));
+    let mut set_type = change.type_change.is_some();
+
+    if change.arity_changed {
+        match (from.arity, to.arity) {
+            (ColumnArity::Required, ColumnArity::Nullable) => {
+                clauses.push(format!("{prefix} DROP NOT NULL"));
+            }
+            (ColumnArity::Nullable, ColumnArity::Required) => {
+                clauses.push(format!("{prefix} SET NOT NULL"));
+            }
+            (ColumnArity::List, ColumnArity::Nullable) => {
+                set_type = true;
+                clauses.push(format!("{prefix} DROP NOT NULL"));
+            }
+            (ColumnArity::List, ColumnArity::Required) => {
+                set_type = true;
+                clauses.push(format!("{prefix} SET NOT NULL"));
+            }
+            (ColumnArity::Nullable | ColumnArity::Required, ColumnArity::List) => set_type = true,
+            _ => {}
+        }
+    }
+
+    let removes_sequence = change.auto_increment_changed && from.auto_increment;
+    if change.default_changed {
+        match &to.default {
+            Some(default) => clauses.push(format!(
+                "{prefix} SET DEFAULT {}",
+                render_default(default, &column_type(to))
+            )),
+            // Dropping the sequence below drops the default too.
+            None if removes_sequence => {}
+            None => clauses.push(format!("{prefix} DROP DEFAULT")),
+        }
+    }
+
+    if change.auto_increment_changed {
+        if from.auto_increment {
+            // Setting a new default already replaced `nextval(...)`.
+            if to.default.is_none() || !change.default_changed {
+                clauses.push(format!("{prefix} DROP DEFAULT"));
+            }
+            after.push(format!(
+                "DROP SEQUENCE {}",
+                qualified(
+                    table.namespace.as_deref(),
+                    &serial_sequence_name(&table.name, &from.name)
+                )
+            ));
+        } else {
+            let namespace = table
+                .namespace
+                .as_deref()
+                .map(|namespace| format!("{}.", ident(namespace)))
+                .unwrap_or_default();
+            let sequence = format!("{namespace}{}_{}_seq", table.name, to.name).to_lowercase();
+            before.push(format!("CREATE SEQUENCE {sequence}"));
+            clauses.push(format!(
+                "{prefix} SET DEFAULT nextval({})",
+                string_literal(&sequence)
+            ));
+            after.push(format!(
+                "ALTER SEQUENCE {sequence} OWNED BY {}.{}",
+                object(table),
+                ident(&to.name)
+            ));
+        }
+    }
+
+    if set_type {
+        clauses.push(format!("{prefix} SET DATA TYPE {}", plain_column_type(to)));
+    }
+}
+
+/// The name PostgreSQL gives the sequence of a `SERIAL` column: `{table}_{column}_seq`, with the
+/// longer of the two parts shortened until the name fits in 63 bytes.
+fn serial_sequence_name(table: &str, column: &str) -> String {
+    let available = MAX_IDENTIFIER_LENGTH - "_".len() - "_seq".len();
+    let (mut table_len, mut column_len) = (table.len(), column.len());
+    while table_len + column_len > available {
+        if table_len > column_len {
+            table_len -= 1;
+        } else {
+            column_len -= 1;
+        }
+    }
+    format!(
+        "{}_{}_seq",
+        truncate(table, table_len),
+        truncate(column, column_len)
+    )
+}
+
+/// `name` cut to at most `len` bytes, on a character boundary.
+fn truncate(name: &str, len: usize) -> &str {
+    let mut end = len.min(name.len());
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
+}
+
+fn render_alter_enum(alter: &AlterEnum) -> Vec<String> {
+    let enum_name = object(&alter.name);
+    if alter.removed.is_empty() {
+        let mut statements: Vec<String> = alter
+            .added
+            .iter()
+            .map(|value| format!("ALTER TYPE {enum_name} ADD VALUE {}", string_literal(value)))
+            .collect();
+        if statements.len() > 1 {
+            statements[0] = format!("{ENUM_VALUES_COMMENT}\n\n{}", statements[0]);
+        }
+        return statements;
+    }
+
+    let namespace = alter.name.namespace.as_deref();
+    let new_name = qualified(namespace, &format!("{}_new", alter.name.name));
+    let old_name = format!("{}_old", alter.name.name);
+    let mut statements = vec![
+        "BEGIN".to_owned(),
+        format!(
+            "CREATE TYPE {new_name} AS ENUM ({})",
+            enum_values(&alter.next_values)
+        ),
+    ];
+    for usage in alter
+        .columns
+        .iter()
+        .filter(|u| u.previous_default.is_some())
+    {
+        statements.push(format!(
+            "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
+            object(&usage.table),
+            ident(&usage.column.name)
+        ));
+    }
+    for usage in &alter.columns {
+        let array = if usage.column.arity == ColumnArity::List {
+            "[]"
+        } else {
+            ""
+        };
+        let column = ident(&usage.column.name);
+        statements.push(format!(
+            "ALTER TABLE {} ALTER COLUMN {column} TYPE {new_name}{array} USING \
+             ({column}::text::{new_name}{array})",
+            object(&usage.table)
+        ));
+    }
+    statements.push(format!(
+        "ALTER TYPE {enum_name} RENAME TO {}",
+        ident(&old_name)
+    ));
+    statements.push(format!(
+        "ALTER TYPE {new_name} RENAME TO {}",
+        ident(&alter.name.name)
+    ));
+    statements.push(format!("DROP TYPE {}", qualified(namespace, &old_name)));
+    for usage in alter
+        .columns
+        .iter()
+        .filter(|u| u.previous_default.is_some())
+    {
+        if let Some(default) = &usage.column.default {
+            statements.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}",
+                object(&usage.table),
+                ident(&usage.column.name),
+                render_default(default, &column_type(&usage.column))
+            ));
+        }
+    }
+    statements.push("COMMIT".to_owned());
+    statements
+}
+
+/// Rebuilds a table through a temporary copy. PostgreSQL alters tables in place, so the differ
+/// does not ask for this; it is rendered the way Prisma renders it should it come.
+fn redefine_table(redefine: &RedefineTable) -> Vec<String> {
+    let next = &redefine.next;
+    let previous = &redefine.previous;
+    let temporary = format!("_prisma_new_{}", next.name);
+    let temporary_qualified = qualified(next.namespace.as_deref(), &temporary);
+    let next_name = next.object_name();
+    let previous_name = previous.object_name();
+
+    let mut statements = vec![create_table(next, &temporary_qualified)];
+    statements.extend(
+        previous
+            .indexes
+            .iter()
+            .map(|index| drop_index(&previous_name, index)),
+    );
+    if !redefine.copied_columns.is_empty() {
+        let columns = quoted_list(redefine.copied_columns.iter().map(|c| c.name.as_str()), ",");
+        statements.push(format!(
+            "INSERT INTO {temporary_qualified} ({columns}) SELECT {columns} FROM {}",
+            ident(&previous.name)
+        ));
+    }
+    statements.push(format!("DROP TABLE {} CASCADE", object(&previous_name)));
+    statements.push(format!(
+        "ALTER TABLE {temporary_qualified} RENAME TO {}",
+        ident(&next.name)
+    ));
+    statements.extend(
+        next.indexes
+            .iter()
+            .map(|index| create_index(&next_name, index)),
+    );
+    statements.extend(
+        next.foreign_keys
+            .iter()
+            .map(|foreign_key| add_foreign_key(&next_name, foreign_key)),
+    );
+    statements
+}
+
+/// Why `script` must run outside a transaction, or `None` when it can run inside one.
+///
+/// Only SQL is considered: words inside comments, string literals, quoted identifiers and
+/// dollar-quoted bodies (`DO $$ BEGIN ... END $$`) are ignored.
+pub(crate) fn needs_no_transaction(script: &str) -> Option<String> {
+    for statement in statements(script) {
+        let words: Vec<&str> = statement.iter().map(String::as_str).collect();
+        if let Some(reason) = statement_reason(&words) {
+            return Some(reason);
+        }
+    }
+    None
+}
+
+fn statement_reason(words: &[&str]) -> Option<String> {
+    let contains = |word: &str| words.contains(&word);
+    let starts = |prefix: &[&str]| words.starts_with(prefix);
+    let reason = |what: &str| {
+        Some(format!(
+            "the script contains `{what}`, which cannot run inside a transaction"
+        ))
+    };
+    match words.first().copied()? {
+        "BEGIN" | "COMMIT" | "ROLLBACK" | "END" | "ABORT" => {
+            return Some(format!(
+                "the script manages its own transaction (`{}`)",
+                words[0]
+            ));
+        }
+        "START" if starts(&["START", "TRANSACTION"]) => {
+            return Some("the script manages its own transaction (`START TRANSACTION`)".into());
+        }
+        "VACUUM" => return reason("VACUUM"),
+        "CREATE" if contains("INDEX") && contains("CONCURRENTLY") => {
+            return reason("CREATE INDEX CONCURRENTLY");
+        }
+        "DROP" if starts(&["DROP", "INDEX", "CONCURRENTLY"]) => {
+            return reason("DROP INDEX CONCURRENTLY");
+        }
+        "REINDEX" if contains("CONCURRENTLY") => return reason("REINDEX CONCURRENTLY"),
+        "ALTER"
+            if starts(&["ALTER", "TABLE"]) && contains("DETACH") && contains("CONCURRENTLY") =>
+        {
+            return reason("DETACH PARTITION CONCURRENTLY");
+        }
+        "ALTER" if starts(&["ALTER", "SYSTEM"]) => return reason("ALTER SYSTEM"),
+        "CREATE" | "DROP" if words.get(1) == Some(&"DATABASE") => {
+            return reason(&format!("{} DATABASE", words[0]));
+        }
+        "CREATE" | "DROP" if words.get(1) == Some(&"TABLESPACE") => {
+            return reason(&format!("{} TABLESPACE", words[0]));
+        }
+        _ => {}
+    }
+    None
+}
+
+/// The words (upper-cased keywords and identifiers) of each statement of `script`, skipping
+/// comments, literals, quoted identifiers and dollar-quoted strings.
+fn statements(script: &str) -> Vec<Vec<String>> {
+    let bytes = script.as_bytes();
+    let mut statements = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    // Nesting of `BEGIN ATOMIC ... END` bodies, inside which `;` does not end the statement.
+    let mut atomic_depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = script[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                // Block comments nest on PostgreSQL.
+                let mut depth = 1;
+                i += 2;
+                while i < bytes.len() && depth > 0 {
+                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+                        depth += 1;
+                        i += 2;
+                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+                        depth -= 1;
+                        i += 2;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'\'' => {
+                let escapes = i > 0 && matches!(bytes[i - 1], b'e' | b'E');
+                i = skip_quoted(bytes, i, b'\'', escapes);
+            }
+            b'"' => i = skip_quoted(bytes, i, b'"', false),
+            b'$' => match dollar_tag(script, i) {
+                Some(tag) => {
+                    let body = i + tag.len();
+                    i = script[body..]
+                        .find(tag)
+                        .map_or(bytes.len(), |n| body + n + tag.len());
+                }
+                None => i += 1,
+            },
+            b';' => {
+                if atomic_depth == 0 {
+                    if !current.is_empty() {
+                        statements.push(std::mem::take(&mut current));
+                    }
+                }
+                i += 1;
+            }
+            _ if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => {
+                let start = i;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || bytes[i] == b'_'
+                        || bytes[i] == b'$'
+                        || bytes[i] >= 0x80)
+                {
+                    i += 1;
+                }
+                let word = script[start..i].to_ascii_uppercase();
+                if word == "ATOMIC" && current.last().is_some_and(|w| w == "BEGIN") {
+                    atomic_depth += 1;
+                } else if word == "END" && atomic_depth > 0 {
+                    atomic_depth -= 1;
+                }
+                current.push(word);
+            }
+            _ => i += 1,
+        }
+    }
+    if !current.is_empty() {
+        statements.push(current);
+    }
+    statements
+}
+
+/// The index just past the literal or quoted identifier opening at `start`.
+fn skip_quoted(bytes: &[u8], start: usize, quote: u8, backslash_escapes: bool) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        if backslash_escapes && bytes[i] == b'\\' {
+            i += 2;
+        } else if bytes[i] == quote {
+            if bytes.get(i + 1) == Some(&quote) {
+                i += 2;
+            } else {
+                return i + 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    bytes.len()
+}
+
+/// The `$tag$` opening a dollar-quoted string at `start`, if there is one.
+fn dollar_tag(script: &str, start: usize) -> Option<&str> {
+    let rest = &script[start + 1..];
+    let end = rest.find('$')?;
+    let tag = &rest[..end];
+    let valid = tag
+        .chars()
+        .enumerate()
+        .all(|(n, c)| c == '_' || c.is_alphabetic() || (n > 0 && c.is_ascii_digit()));
+    valid.then(|| &script[start..start + end + 2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{needs_no_transaction, serial_sequence_name};
+
+    #[test]
+    fn scripts_that_need_no_transaction() {
+        let cases = [
+            "CREATE INDEX CONCURRENTLY \"a\" ON \"T\"(\"x\");",
+            "create unique index concurrently a on t(x);",
+            "DROP INDEX CONCURRENTLY \"a\";",
+            "REINDEX (VERBOSE) INDEX CONCURRENTLY a;",
+            "BEGIN;\nCREATE TYPE \"E_new\" AS ENUM ('A');\nCOMMIT;",
+            "START TRANSACTION; SELECT 1; COMMIT;",
+            "VACUUM ANALYZE \"T\";",
+            "CREATE DATABASE x;",
+            "ALTER SYSTEM SET work_mem = '64MB';",
+        ];
+        for script in cases {
+            assert!(needs_no_transaction(script).is_some(), "{script}");
+        }
+    }
+
+    #[test]
+    fn words_in_comments_literals_and_bodies_do_not_count() {
+        let cases = [
+            "-- CREATE INDEX CONCURRENTLY\nCREATE INDEX \"a\" ON \"T\"(\"x\");",
+            "/* BEGIN; /* nested */ VACUUM; */ SELECT 1;",
+            "INSERT INTO \"T\" VALUES ('BEGIN; VACUUM');",
+            "INSERT INTO \"T\" VALUES (E'it\\'s; VACUUM');",
+            "CREATE TABLE \"VACUUM\" (\"BEGIN\" TEXT);",
+            "DO $$ BEGIN RAISE NOTICE 'x'; END $$;",
+            "CREATE FUNCTION f() RETURNS void AS $body$ BEGIN VACUUM; END; $body$ LANGUAGE plpgsql;",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE SQL BEGIN ATOMIC SELECT 1; END;",
+            "ALTER TYPE \"E\" ADD VALUE 'B';\nUPDATE \"T\" SET \"e\" = 'B';",
+            "CREATE INDEX \"concurrently\" ON \"T\"(\"x\");",
+        ];
+        for script in cases {
+            assert_eq!(needs_no_transaction(script), None, "{script}");
+        }
+    }
+
+    #[test]
+    fn serial_sequences_are_named_like_postgres_does() {
+        assert_eq!(serial_sequence_name("User", "id"), "User_id_seq");
+        let long = "a".repeat(60);
+        let name = serial_sequence_name(&long, "column_name");
+        assert_eq!(name.len(), 63);
+        assert_eq!(name, format!("{}_column_name_seq", "a".repeat(47)));
+    }
+}

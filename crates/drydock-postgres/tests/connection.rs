@@ -1,0 +1,647 @@
+//! The PostgreSQL connection against a real server: scripts, transactions, history, lock,
+//! introspection, shadow databases and connection errors. Each test has its own database.
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use drydock_connector::{Connection, ConnectorError, Dialect, HistoryRow};
+use drydock_postgres::PostgresDialect;
+use drydock_schema::{
+    Column, ColumnArity, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexAlgorithm,
+    IndexColumn, IndexKind, ObjectName, PrimaryKey, ReferentialAction, SortOrder, SqlSchema, Table,
+    TypeFamily,
+};
+use drydock_test_support::{TestDb, replace_database};
+
+fn connect(db: &TestDb) -> Box<dyn Connection> {
+    PostgresDialect
+        .connect(db.url())
+        .expect("connecting to the test database")
+}
+
+fn with_param(url: &str, param: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}{param}")
+}
+
+fn row(name: &str, finished: bool) -> HistoryRow {
+    let started_at = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();
+    HistoryRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        checksum: "a".repeat(64),
+        finished_at: finished.then(|| started_at + chrono::Duration::milliseconds(1500)),
+        migration_name: name.to_owned(),
+        logs: None,
+        rolled_back_at: None,
+        started_at,
+        applied_steps_count: u32::from(finished),
+    }
+}
+
+#[test]
+fn script_errors_carry_sqlstate_and_byte_position() {
+    let db = TestDb::postgres();
+    let mut conn = connect(&db);
+    let script =
+        "CREATE TABLE \"Café\" (id INT);\nSELECT 'é' FROM \"Café\";\nSELECT nope FROM \"Café\";\n";
+    let error = conn.execute_script(script).unwrap_err();
+    assert_eq!(error.db_code.as_deref(), Some("42703"), "{error:?}");
+    let position = error.position.expect("PostgreSQL reports a position");
+    assert!(
+        script[position..].starts_with("nope"),
+        "position {position}"
+    );
+    assert!(error.message.contains("nope"), "{}", error.message);
+
+    let error = conn.execute_script("CREATE TABLE x (id INT;").unwrap_err();
+    assert_eq!(error.db_code.as_deref(), Some("42601"));
+    assert_eq!(error.position, Some(22));
+}
+
+#[test]
+fn a_script_runs_in_one_implicit_transaction() {
+    let db = TestDb::postgres();
+    let mut conn = connect(&db);
+    conn.execute_script("CREATE TABLE a (id INT);\nCREATE TABLE a (id INT);")
+        .unwrap_err();
+    assert!(!conn.has_user_tables().unwrap());
+    conn.execute_script("CREATE TABLE a (id INT);\nCREATE TABLE b (id INT);")
+        .unwrap();
+    assert!(conn.has_user_tables().unwrap());
+}
+
+#[test]
+fn apply_in_transaction_is_atomic() {
+    let db = TestDb::postgres();
+    let mut conn = connect(&db);
+    conn.create_history_table().unwrap();
+
+    let failing = row("20250101000000_broken", true);
+    let error = conn
+        .apply_in_transaction(
+            "CREATE TABLE broken (id INT);\nINSERT INTO broken VALUES ('x');",
+            &failing,
+        )
+        .unwrap_err();
+    assert_eq!(error.db_code.as_deref(), Some("22P02"));
+    assert!(!conn.has_user_tables().unwrap());
+    assert!(conn.read_history().unwrap().is_empty());
+
+    // A failure in the history insert (duplicate id) rolls back the script too.
+    let ok = row("20250101000001_ok", true);
+    conn.apply_in_transaction("CREATE TABLE ok (id INT);", &ok)
+        .unwrap();
+    let error = conn
+        .apply_in_transaction("CREATE TABLE again (id INT);", &ok)
+        .unwrap_err();
+    assert_eq!(error.db_code.as_deref(), Some("23505"));
+    let schema = conn.introspect(&[]).unwrap();
+    let tables: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(tables, ["ok"]);
+    assert_eq!(conn.read_history().unwrap(), vec![ok]);
+}
+
+#[test]
+fn history_round_trip() {
+    let db = TestDb::postgres();
+    let mut conn = connect(&db);
+    assert!(!conn.history_table_exists().unwrap());
+    conn.create_history_table().unwrap();
+    conn.create_history_table().unwrap();
+    assert!(conn.history_table_exists().unwrap());
+    assert!(
+        !conn.has_user_tables().unwrap(),
+        "the history table is not a user table"
+    );
+
+    let mut first = row("20250101000000_init", false);
+    let mut second = row("20250101000001_next", true);
+    second.started_at += chrono::Duration::seconds(1);
+    conn.insert_history_row(&second).unwrap();
+    conn.insert_history_row(&first).unwrap();
+    assert_eq!(
+        conn.read_history().unwrap(),
+        vec![first.clone(), second.clone()]
+    );
+
+    first.finished_at = Some(first.started_at + chrono::Duration::microseconds(1_234_567));
+    first.logs = Some("ran 3 statements".to_owned());
+    first.applied_steps_count = 3;
+    first.rolled_back_at = Some(first.started_at + chrono::Duration::seconds(60));
+    conn.update_history_row(&first).unwrap();
+    assert_eq!(conn.read_history().unwrap(), vec![first, second]);
+
+    let missing = row("20250101000002_missing", true);
+    assert!(conn.update_history_row(&missing).is_err());
+
+    // The table has Prisma's exact shape.
+    let mut client = db.postgres_client();
+    let columns: Vec<(String, String, String)> = client
+        .query(
+            "SELECT column_name::text, data_type::text, is_nullable::text \
+             FROM information_schema.columns WHERE table_name = '_prisma_migrations' \
+             ORDER BY ordinal_position",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let expected = [
+        ("id", "character varying", "NO"),
+        ("checksum", "character varying", "NO"),
+        ("finished_at", "timestamp with time zone", "YES"),
+        ("migration_name", "character varying", "NO"),
+        ("logs", "text", "YES"),
+        ("rolled_back_at", "timestamp with time zone", "YES"),
+        ("started_at", "timestamp with time zone", "NO"),
+        ("applied_steps_count", "integer", "NO"),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned()))
+        .collect();
+    assert_eq!(columns, expected);
+}
+
+#[test]
+fn reads_rows_written_the_way_prisma_writes_them() {
+    let db = TestDb::postgres();
+    let mut conn = connect(&db);
+    conn.create_history_table().unwrap();
+    let mut client = db.postgres_client();
+    client
+        .batch_execute(
+            "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at) \
+             VALUES ('0b5c8d9e-0000-4000-8000-000000000000', 'abc', '20240101000000_init', \
+             '2024-01-01 10:00:00+00');
+             UPDATE _prisma_migrations SET applied_steps_count = applied_steps_count + 1, \
+             finished_at = now();",
+        )
+        .unwrap();
+    let history = conn.read_history().unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(history[0].is_applied());
+    assert_eq!(history[0].applied_steps_count, 1);
+    assert_eq!(
+        history[0].started_at,
+        Utc.with_ymd_and_hms(2024, 1, 1, 10, 0, 0).unwrap()
+    );
+}
+
+#[test]
+fn the_lock_excludes_a_second_connection() {
+    let db = TestDb::postgres();
+    let mut first = connect(&db);
+    let mut second = connect(&db);
+    first.lock_migrations(5).unwrap();
+    first.lock_migrations(5).unwrap();
+
+    let started = Instant::now();
+    let error = second.lock_migrations(1).unwrap_err();
+    let waited = started.elapsed();
+    assert!(
+        matches!(error, ConnectorError::LockTimeout { seconds: 1 }),
+        "{error:?}"
+    );
+    assert!(waited >= Duration::from_millis(900), "{waited:?}");
+    assert!(waited < Duration::from_secs(4), "{waited:?}");
+
+    first.unlock_migrations().unwrap();
+    second.lock_migrations(1).unwrap();
+    second.unlock_migrations().unwrap();
+
+    // Closing the session releases the lock too.
+    first.lock_migrations(1).unwrap();
+    drop(first);
+    second.lock_migrations(5).unwrap();
+}
+
+const DDL: &str = r#"
+CREATE TYPE "Role" AS ENUM ('USER', 'ADMIN', 'OWNER');
+
+CREATE TABLE "User" (
+    "id" SERIAL NOT NULL,
+    "email" VARCHAR(255) NOT NULL,
+    "name" TEXT,
+    "role" "Role" NOT NULL DEFAULT 'USER',
+    "roles" "Role"[] DEFAULT ARRAY['ADMIN']::"Role"[],
+    "tags" TEXT[] DEFAULT ARRAY[]::TEXT[],
+    "balance" DECIMAL(65,30) NOT NULL DEFAULT 0,
+    "score" DOUBLE PRECISION NOT NULL DEFAULT -1.5,
+    "active" BOOLEAN NOT NULL DEFAULT true,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "seenAt" TIMESTAMPTZ(6),
+    "profile" JSONB NOT NULL DEFAULT '{}',
+    "avatar" BYTEA,
+    "token" UUID DEFAULT gen_random_uuid(),
+    "note" TEXT NOT NULL DEFAULT 'it''s',
+
+    CONSTRAINT "User_pkey" PRIMARY KEY ("id")
+);
+
+CREATE TABLE "Post" (
+    "authorId" INTEGER NOT NULL,
+    "slug" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "editorId" INTEGER,
+    "meta" JSONB,
+
+    CONSTRAINT "Post_pkey" PRIMARY KEY ("authorId","slug")
+);
+
+CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+CREATE INDEX "Post_title_authorId_idx" ON "Post"("title" DESC, "authorId");
+CREATE INDEX "Post_meta_idx" ON "Post" USING GIN ("meta" jsonb_path_ops);
+CREATE INDEX "Post_slug_idx" ON "Post" USING HASH ("slug");
+CREATE INDEX "Post_lower_idx" ON "Post"(lower("title"));
+
+ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "Post" ADD CONSTRAINT "Post_editorId_fkey" FOREIGN KEY ("editorId") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE NO ACTION;
+"#;
+
+fn column(name: &str, family: TypeFamily, native: &str, arity: ColumnArity) -> Column {
+    Column {
+        name: name.to_owned(),
+        column_type: ColumnType::new(family, native),
+        arity,
+        default: None,
+        auto_increment: false,
+    }
+}
+
+fn with_default(mut column: Column, default: DefaultValue) -> Column {
+    column.default = Some(default);
+    column
+}
+
+fn expected_schema(namespace: Option<&str>) -> SqlSchema {
+    use ColumnArity::{List, Nullable, Required};
+    let ns = namespace.map(str::to_owned);
+    let role = TypeFamily::Enum(ObjectName::new(ns.clone(), "Role"));
+    let user_ref = ObjectName::new(ns.clone(), "User");
+    let mut id = column("id", TypeFamily::Int, "INTEGER", Required);
+    id.auto_increment = true;
+    let user = Table {
+        namespace: ns.clone(),
+        name: "User".to_owned(),
+        columns: vec![
+            id,
+            column("email", TypeFamily::String, "VARCHAR(255)", Required),
+            column("name", TypeFamily::String, "TEXT", Nullable),
+            with_default(
+                column("role", role.clone(), "Role", Required),
+                DefaultValue::EnumValue("USER".to_owned()),
+            ),
+            with_default(
+                column("roles", role, "Role", List),
+                DefaultValue::List(vec![DefaultValue::EnumValue("ADMIN".to_owned())]),
+            ),
+            with_default(
+                column("tags", TypeFamily::String, "TEXT", List),
+                DefaultValue::List(vec![]),
+            ),
+            with_default(
+                column("balance", TypeFamily::Decimal, "DECIMAL(65,30)", Required),
+                DefaultValue::Number("0".to_owned()),
+            ),
+            with_default(
+                column("score", TypeFamily::Float, "DOUBLE PRECISION", Required),
+                DefaultValue::Number("-1.5".to_owned()),
+            ),
+            with_default(
+                column("active", TypeFamily::Boolean, "BOOLEAN", Required),
+                DefaultValue::Boolean(true),
+            ),
+            with_default(
+                column("createdAt", TypeFamily::DateTime, "TIMESTAMP(3)", Required),
+                DefaultValue::Now,
+            ),
+            column("seenAt", TypeFamily::DateTime, "TIMESTAMPTZ(6)", Nullable),
+            with_default(
+                column("profile", TypeFamily::Json, "JSONB", Required),
+                DefaultValue::String("{}".to_owned()),
+            ),
+            column("avatar", TypeFamily::Bytes, "BYTEA", Nullable),
+            with_default(
+                column("token", TypeFamily::String, "UUID", Nullable),
+                DefaultValue::Expression("gen_random_uuid()".to_owned()),
+            ),
+            with_default(
+                column("note", TypeFamily::String, "TEXT", Required),
+                DefaultValue::String("it's".to_owned()),
+            ),
+        ],
+        primary_key: Some(PrimaryKey {
+            name: Some("User_pkey".to_owned()),
+            columns: vec![IndexColumn::named("id")],
+        }),
+        indexes: vec![Index {
+            name: "User_email_key".to_owned(),
+            kind: IndexKind::Unique,
+            columns: vec![IndexColumn::named("email")],
+            algorithm: None,
+        }],
+        foreign_keys: vec![],
+    };
+    let post = Table {
+        namespace: ns.clone(),
+        name: "Post".to_owned(),
+        columns: vec![
+            column("authorId", TypeFamily::Int, "INTEGER", Required),
+            column("slug", TypeFamily::String, "TEXT", Required),
+            column("title", TypeFamily::String, "TEXT", Required),
+            column("editorId", TypeFamily::Int, "INTEGER", Nullable),
+            column("meta", TypeFamily::Json, "JSONB", Nullable),
+        ],
+        primary_key: Some(PrimaryKey {
+            name: Some("Post_pkey".to_owned()),
+            columns: vec![IndexColumn::named("authorId"), IndexColumn::named("slug")],
+        }),
+        indexes: vec![
+            Index {
+                name: "Post_meta_idx".to_owned(),
+                kind: IndexKind::Normal,
+                columns: vec![IndexColumn {
+                    operator_class: Some("jsonb_path_ops".to_owned()),
+                    ..IndexColumn::named("meta")
+                }],
+                algorithm: Some(IndexAlgorithm::Gin),
+            },
+            Index {
+                name: "Post_slug_idx".to_owned(),
+                kind: IndexKind::Normal,
+                columns: vec![IndexColumn::named("slug")],
+                algorithm: Some(IndexAlgorithm::Hash),
+            },
+            Index {
+                name: "Post_title_authorId_idx".to_owned(),
+                kind: IndexKind::Normal,
+                columns: vec![
+                    IndexColumn {
+                        sort: Some(SortOrder::Desc),
+                        ..IndexColumn::named("title")
+                    },
+                    IndexColumn::named("authorId"),
+                ],
+                algorithm: None,
+            },
+        ],
+        foreign_keys: vec![
+            ForeignKey {
+                name: Some("Post_authorId_fkey".to_owned()),
+                columns: vec!["authorId".to_owned()],
+                referenced_table: user_ref.clone(),
+                referenced_columns: vec!["id".to_owned()],
+                on_delete: ReferentialAction::Restrict,
+                on_update: ReferentialAction::Cascade,
+            },
+            ForeignKey {
+                name: Some("Post_editorId_fkey".to_owned()),
+                columns: vec!["editorId".to_owned()],
+                referenced_table: user_ref,
+                referenced_columns: vec!["id".to_owned()],
+                on_delete: ReferentialAction::SetNull,
+                on_update: ReferentialAction::NoAction,
+            },
+        ],
+    };
+    SqlSchema {
+        namespaces: namespace.into_iter().map(str::to_owned).collect(),
+        enums: vec![Enum {
+            namespace: ns,
+            name: "Role".to_owned(),
+            values: vec!["USER".to_owned(), "ADMIN".to_owned(), "OWNER".to_owned()],
+        }],
+        tables: vec![post, user],
+    }
+}
+
+#[test]
+fn introspection_reads_back_a_hand_written_schema() {
+    let db = TestDb::postgres();
+    let mut conn = connect(&db);
+    conn.create_history_table().unwrap();
+    conn.execute_script(DDL).unwrap();
+    assert_eq!(conn.introspect(&[]).unwrap(), expected_schema(None));
+    assert_eq!(
+        conn.introspect(&["public".to_owned(), "missing".to_owned()])
+            .unwrap(),
+        expected_schema(Some("public"))
+    );
+}
+
+#[test]
+fn the_schema_parameter_selects_the_managed_schema() {
+    let db = TestDb::postgres();
+    let url = with_param(db.url(), "schema=tenant");
+    let mut conn = PostgresDialect.connect(&url).unwrap();
+    conn.create_history_table().unwrap();
+    conn.execute_script(DDL).unwrap();
+    assert_eq!(conn.introspect(&[]).unwrap(), expected_schema(None));
+
+    let mut public = connect(&db);
+    assert!(public.introspect(&[]).unwrap().is_empty());
+    assert!(!public.history_table_exists().unwrap());
+
+    conn.reset().unwrap();
+    assert!(conn.introspect(&[]).unwrap().is_empty());
+    assert!(!conn.history_table_exists().unwrap());
+}
+
+#[test]
+fn reset_drops_everything_including_the_history() {
+    let db = TestDb::postgres();
+    let mut conn = connect(&db);
+    conn.create_history_table().unwrap();
+    conn.execute_script(DDL).unwrap();
+    conn.reset().unwrap();
+    assert!(conn.introspect(&[]).unwrap().is_empty());
+    assert!(!conn.history_table_exists().unwrap());
+    conn.execute_script(DDL).unwrap();
+}
+
+fn shadow_databases() -> Vec<String> {
+    let mut client = drydock_test_support::postgres_server_client();
+    client
+        .query(
+            "SELECT datname::text FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+#[test]
+fn a_temporary_shadow_database_is_created_and_dropped() {
+    let db = TestDb::postgres();
+    let marker = format!("marker_{}", uuid::Uuid::new_v4().simple());
+    let before = shadow_databases();
+    let mut shadow = PostgresDialect.open_shadow(db.url(), None).unwrap();
+    shadow
+        .connection()
+        .execute_script(&format!("CREATE TABLE \"{marker}\" (id INT);"))
+        .unwrap();
+    let created: Vec<String> = shadow_databases()
+        .into_iter()
+        .filter(|name| !before.contains(name))
+        .filter(|name| {
+            let url = replace_database(db.url(), name);
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            client
+                .query_opt("SELECT 1 FROM pg_class WHERE relname = $1", &[&marker])
+                .unwrap()
+                .is_some()
+        })
+        .collect();
+    assert_eq!(created.len(), 1, "{created:?}");
+    let tables = shadow.connection().introspect(&[]).unwrap().tables;
+    assert_eq!(tables.len(), 1);
+    // The main database is untouched.
+    assert!(!connect(&db).has_user_tables().unwrap());
+
+    shadow.dispose().unwrap();
+    assert!(!shadow_databases().contains(&created[0]));
+}
+
+#[test]
+fn a_configured_shadow_database_is_reset_not_dropped() {
+    let db = TestDb::postgres();
+    let shadow_db = TestDb::postgres();
+    let mut setup = connect(&shadow_db);
+    setup.execute_script(DDL).unwrap();
+    setup
+        .execute_script("CREATE SCHEMA other; CREATE TABLE other.t (id INT);")
+        .unwrap();
+    drop(setup);
+
+    let mut shadow = PostgresDialect
+        .open_shadow(db.url(), Some(shadow_db.url()))
+        .unwrap();
+    assert!(shadow.connection().introspect(&[]).unwrap().is_empty());
+    shadow.connection().execute_script(DDL).unwrap();
+    shadow.dispose().unwrap();
+
+    let mut after = connect(&shadow_db);
+    assert!(after.introspect(&[]).unwrap().is_empty());
+    assert!(after.introspect(&["other".to_owned()]).unwrap().is_empty());
+
+    let same = PostgresDialect.open_shadow(db.url(), Some(db.url()));
+    assert!(matches!(same, Err(ConnectorError::InvalidUrl { .. })));
+}
+
+#[test]
+fn an_unreachable_server_fails_fast() {
+    let started = Instant::now();
+    let error = PostgresDialect
+        .connect("postgresql://postgres:hunter2@127.0.0.1:1/postgres")
+        .err()
+        .expect("nothing listens on port 1");
+    assert!(
+        matches!(&error, ConnectorError::Unreachable { host, .. } if host == "127.0.0.1:1"),
+        "{error:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(error.code(), "P1001");
+    assert!(!format!("{error} {error:?}").contains("hunter2"));
+
+    // A host that never answers: the connect timeout applies.
+    let started = Instant::now();
+    let error = PostgresDialect
+        .connect("postgresql://postgres:hunter2@10.255.255.1:5432/postgres?connect_timeout=1")
+        .err()
+        .expect("nothing answers at 10.255.255.1");
+    assert!(
+        matches!(error, ConnectorError::Unreachable { .. }),
+        "{error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_missing_database_is_reported_as_such() {
+    let db = TestDb::postgres();
+    let url = replace_database(db.url(), "drydock_no_such_database");
+    let error = PostgresDialect
+        .connect(&url)
+        .err()
+        .expect("database is missing");
+    assert!(
+        matches!(&error, ConnectorError::DatabaseDoesNotExist { database, .. } if database == "drydock_no_such_database"),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn wrong_passwords_fail_and_never_show_up_in_errors() {
+    let db = TestDb::postgres();
+    let role = format!("drydock_role_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = drydock_test_support::postgres_server_client();
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE \"{role}\" LOGIN PASSWORD 'right-password'"
+        ))
+        .unwrap();
+    let secret = "wr0ng-s3cret";
+    let mut parsed = url::Url::parse(db.url()).unwrap();
+    parsed.set_username(&role).unwrap();
+    parsed.set_password(Some(secret)).unwrap();
+    parsed.set_host(Some("127.0.0.1")).unwrap();
+    let url = parsed.to_string();
+
+    let mut errors = Vec::new();
+    match PostgresDialect.connect(&url) {
+        Err(error @ ConnectorError::AuthenticationFailed { .. }) => {
+            assert_eq!(error.code(), "P1000");
+            errors.push(error);
+        }
+        Err(other) => panic!("expected an authentication failure, got {other:?}"),
+        // The server trusts local connections and ignores passwords: check that no other
+        // error repeats the password instead.
+        Ok(_) => {}
+    }
+    let missing_db = replace_database(&url, "drydock_no_such_database");
+    errors.extend(PostgresDialect.connect(&missing_db).err());
+    errors.extend(
+        PostgresDialect
+            .connect(&format!("postgresql://u:{secret}@127.0.0.1:1/db"))
+            .err(),
+    );
+    errors.extend(
+        PostgresDialect
+            .connect(&format!("postgresql://u:{secret}@127.0.0.1:notaport/db"))
+            .err(),
+    );
+    errors.extend(
+        PostgresDialect
+            .connect(&format!("postgresql://u@127.0.0.1:1/db?password={secret}"))
+            .err(),
+    );
+    errors.extend(
+        PostgresDialect
+            .open_shadow(&format!("postgresql://u:{secret}@127.0.0.1:1/db"), None)
+            .err(),
+    );
+    assert!(errors.len() >= 5, "{errors:?}");
+    for error in &errors {
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains(secret), "password leaked: {shown}");
+    }
+
+    admin
+        .batch_execute(&format!("DROP ROLE \"{role}\""))
+        .unwrap();
+}
+
+#[test]
+fn reports_the_server_version() {
+    let db = TestDb::postgres();
+    let version = connect(&db).server_version().unwrap();
+    assert!(version.starts_with("PostgreSQL "), "{version}");
+}

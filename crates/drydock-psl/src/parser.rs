@@ -1,0 +1,680 @@
+//! A recovering parser from tokens to [`crate::ast`]. It never fails: malformed lines are
+//! reported and skipped, and parsing resumes at the next line or top-level block.
+
+use crate::ast::{
+    Argument, Attribute, ConfigBlock, ConfigProperty, Enum, EnumValue, Expression, Field,
+    FieldArity, FieldType, Ident, Model, ModelKind, SchemaAst, Top,
+};
+use crate::lexer::{Token, TokenKind, lex, unescape};
+use crate::SCHEMA_ERROR;
+use drydock_diagnostics::{Diagnostics, FileId, Files, Span};
+
+/// Parses every file of a schema, in file order.
+pub fn parse_schema(files: &Files) -> (SchemaAst, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let mut ast = SchemaAst::default();
+    for (id, file) in files.iter() {
+        parse_file_into(id, &file.text, &mut ast, &mut diagnostics);
+    }
+    (ast, diagnostics)
+}
+
+/// Parses one file and appends its blocks to `ast`.
+pub(crate) fn parse_file_into(
+    file: FileId,
+    src: &str,
+    ast: &mut SchemaAst,
+    diagnostics: &mut Diagnostics,
+) {
+    let tokens = lex(src);
+    let mut parser = Parser {
+        src,
+        file,
+        tokens,
+        pos: 0,
+        diagnostics,
+    };
+    parser.parse_tops(ast);
+}
+
+const KEYWORDS: [&str; 6] = ["model", "view", "type", "enum", "datasource", "generator"];
+
+/// Marker for a line that failed to parse; the caller reports it and skips the line.
+struct LineError;
+
+type PResult<T> = Result<T, LineError>;
+
+struct Parser<'a> {
+    src: &'a str,
+    file: FileId,
+    tokens: Vec<Token>,
+    pos: usize,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<Token> {
+        self.tokens.get(self.pos).copied()
+    }
+
+    fn peek_kind(&self) -> Option<TokenKind> {
+        self.peek().map(|t| t.kind)
+    }
+
+    fn peek_kind_at(&self, offset: usize) -> Option<TokenKind> {
+        self.tokens.get(self.pos + offset).map(|t| t.kind)
+    }
+
+    fn bump(&mut self) -> Option<Token> {
+        let t = self.peek();
+        if t.is_some() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn text(&self, t: Token) -> &str {
+        t.text(self.src)
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, start, end)
+    }
+
+    fn error(&mut self, message: impl Into<String>, span: Span) {
+        self.diagnostics.error(SCHEMA_ERROR, message, span);
+    }
+
+    fn expect(&mut self, kind: TokenKind) -> PResult<Token> {
+        match self.peek() {
+            Some(t) if t.kind == kind => {
+                self.pos += 1;
+                Ok(t)
+            }
+            _ => Err(LineError),
+        }
+    }
+
+    fn ident(&mut self) -> PResult<Ident> {
+        let t = self.expect(TokenKind::Ident)?;
+        Ok(Ident {
+            name: self.text(t).to_owned(),
+            span: t.span(self.file),
+        })
+    }
+
+    /// End offset of the previous token.
+    fn prev_end(&self) -> usize {
+        self.pos
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get(i))
+            .map_or(0, |t| t.end)
+    }
+
+    /// Whether the current line has no more tokens other than a comment.
+    fn at_line_end(&self) -> bool {
+        matches!(
+            self.peek_kind(),
+            None | Some(TokenKind::Newline | TokenKind::Comment | TokenKind::DocComment)
+        )
+    }
+
+    /// Consumes an optional trailing comment and the line break; returns the end offset of the
+    /// line including the break.
+    fn finish_line(&mut self) -> PResult<usize> {
+        if matches!(
+            self.peek_kind(),
+            Some(TokenKind::Comment | TokenKind::DocComment)
+        ) {
+            self.pos += 1;
+        }
+        match self.peek() {
+            None => Ok(self.src.len()),
+            Some(t) if t.kind == TokenKind::Newline => {
+                self.pos += 1;
+                Ok(t.end)
+            }
+            Some(_) => Err(LineError),
+        }
+    }
+
+    /// Skips to the start of the next line and returns the end offset of the skipped line,
+    /// line break included.
+    fn skip_line(&mut self) -> usize {
+        while let Some(t) = self.bump() {
+            if t.kind == TokenKind::Newline {
+                return t.end;
+            }
+        }
+        self.src.len()
+    }
+
+    /// Reports a malformed line starting at token index `line_start` and skips past it.
+    fn report_line(&mut self, line_start: usize, message: &str) {
+        let start = self.tokens.get(line_start).map_or(self.src.len(), |t| t.start);
+        let end = self.skip_line();
+        self.error(message, self.span(start, end));
+    }
+
+    fn doc_text(&self, t: Token) -> String {
+        let text = self.text(t);
+        let text = text.strip_prefix("///").unwrap_or(text);
+        text.strip_prefix(' ').unwrap_or(text).trim_end().to_owned()
+    }
+
+    fn push_doc(doc: &mut Option<String>, line: String) {
+        match doc {
+            Some(d) => {
+                d.push('\n');
+                d.push_str(&line);
+            }
+            None => *doc = Some(line),
+        }
+    }
+
+    fn parse_tops(&mut self, ast: &mut SchemaAst) {
+        let mut doc: Option<String> = None;
+        while let Some(t) = self.peek() {
+            match t.kind {
+                TokenKind::Newline | TokenKind::Comment => {
+                    self.pos += 1;
+                }
+                TokenKind::DocComment => {
+                    self.pos += 1;
+                    let line = self.doc_text(t);
+                    Self::push_doc(&mut doc, line);
+                }
+                TokenKind::Ident if KEYWORDS.contains(&self.text(t)) => {
+                    let documentation = doc.take();
+                    let line_start = self.pos;
+                    match self.parse_block(documentation) {
+                        Ok(Some(top)) => ast.tops.push(top),
+                        Ok(None) => {}
+                        Err(LineError) => {
+                            self.pos = line_start;
+                            self.report_line(
+                                line_start,
+                                "Error validating: This line is invalid. It does not start with any known Prisma schema keyword.",
+                            );
+                        }
+                    }
+                }
+                _ => {
+                    doc = None;
+                    let line_start = self.pos;
+                    self.report_line(
+                        line_start,
+                        "Error validating: This line is invalid. It does not start with any known Prisma schema keyword.",
+                    );
+                }
+            }
+        }
+    }
+
+    /// Parses a block from its keyword. `Err` when the header line is malformed (nothing of the
+    /// block consumed beyond that line), `Ok(None)` for a block reported and skipped.
+    fn parse_block(&mut self, documentation: Option<String>) -> PResult<Option<Top>> {
+        let keyword_token = self.expect(TokenKind::Ident)?;
+        let keyword = self.text(keyword_token).to_owned();
+        let name = self.ident()?;
+        if keyword == "type" && self.peek_kind() == Some(TokenKind::Equals) {
+            let end = self.skip_line();
+            self.error(
+                "Error validating: Type aliases are not supported.",
+                self.span(keyword_token.start, end),
+            );
+            return Ok(None);
+        }
+        self.expect(TokenKind::LBrace)?;
+        self.finish_line()?;
+        let start = keyword_token.start;
+        Ok(Some(match keyword.as_str() {
+            "enum" => Top::Enum(self.parse_enum_body(name, documentation, start)),
+            "datasource" | "generator" => {
+                let block = self.parse_config_body(name, documentation, start, &keyword);
+                if keyword == "datasource" {
+                    Top::Datasource(block)
+                } else {
+                    Top::Generator(block)
+                }
+            }
+            _ => {
+                let kind = match keyword.as_str() {
+                    "view" => ModelKind::View,
+                    "type" => ModelKind::CompositeType,
+                    _ => ModelKind::Model,
+                };
+                Top::Model(self.parse_model_body(kind, name, documentation, start))
+            }
+        }))
+    }
+
+    /// Whether the current line looks like the header of a new top-level block, which means the
+    /// current block lacks its closing brace.
+    fn at_block_header(&self) -> bool {
+        self.peek()
+            .is_some_and(|t| t.kind == TokenKind::Ident && KEYWORDS.contains(&self.text(t)))
+            && self.peek_kind_at(1) == Some(TokenKind::Ident)
+            && self.peek_kind_at(2) == Some(TokenKind::LBrace)
+    }
+
+    /// Handles the block-structure tokens shared by all block bodies. Returns `Some(end)` when
+    /// the block ends (closing brace, a new block header, or end of input).
+    fn block_boundary(&mut self, doc: &mut Option<String>, block_start: usize) -> BodyStep {
+        let Some(t) = self.peek() else {
+            self.error(
+                "Error validating: This block is missing its closing brace `}`.",
+                self.span(block_start, self.src.len()),
+            );
+            return BodyStep::End(self.src.len());
+        };
+        match t.kind {
+            TokenKind::Newline | TokenKind::Comment => {
+                self.pos += 1;
+                BodyStep::Skip
+            }
+            TokenKind::DocComment => {
+                self.pos += 1;
+                let line = self.doc_text(t);
+                Self::push_doc(doc, line);
+                BodyStep::Skip
+            }
+            TokenKind::RBrace => {
+                self.pos += 1;
+                let end = t.end;
+                if !self.at_line_end() {
+                    let line_start = self.pos;
+                    self.report_line(
+                        line_start,
+                        "Error validating: This line is invalid. It does not start with any known Prisma schema keyword.",
+                    );
+                }
+                BodyStep::End(end)
+            }
+            _ if self.at_block_header() => {
+                let end = self.prev_end();
+                self.error(
+                    "Error validating: This block is missing its closing brace `}`.",
+                    self.span(block_start, end),
+                );
+                BodyStep::End(end)
+            }
+            _ => BodyStep::Line,
+        }
+    }
+
+    fn parse_model_body(
+        &mut self,
+        kind: ModelKind,
+        name: Ident,
+        documentation: Option<String>,
+        start: usize,
+    ) -> Model {
+        let mut fields = Vec::new();
+        let mut attributes = Vec::new();
+        let mut doc = None;
+        let end = loop {
+            match self.block_boundary(&mut doc, start) {
+                BodyStep::Skip => continue,
+                BodyStep::End(end) => break end,
+                BodyStep::Line => {}
+            }
+            let line_start = self.pos;
+            let field_doc = doc.take();
+            if self.peek_kind() == Some(TokenKind::AtAt) {
+                match self.block_attribute() {
+                    Ok(attr) => attributes.push(attr),
+                    Err(LineError) => self.report_line(
+                        line_start,
+                        "Error validating: This line is not a valid field or attribute definition.",
+                    ),
+                }
+                continue;
+            }
+            if self.peek_kind() == Some(TokenKind::Ident)
+                && matches!(
+                    self.peek_kind_at(1),
+                    None | Some(TokenKind::Newline | TokenKind::Comment)
+                )
+            {
+                let what = match kind {
+                    ModelKind::Model => "model",
+                    ModelKind::View => "view",
+                    ModelKind::CompositeType => "composite type",
+                };
+                self.report_line(
+                    line_start,
+                    &format!(
+                        "Error validating {what} \"{}\": This field declaration is invalid. It is either missing a name or a type.",
+                        name.name
+                    ),
+                );
+                continue;
+            }
+            match self.field(field_doc) {
+                Ok(field) => fields.push(field),
+                Err(LineError) => {
+                    self.pos = line_start;
+                    self.report_line(
+                        line_start,
+                        "Error validating: This line is not a valid field or attribute definition.",
+                    );
+                }
+            }
+        };
+        Model {
+            kind,
+            name,
+            fields,
+            attributes,
+            documentation,
+            span: self.span(start, end),
+        }
+    }
+
+    fn field(&mut self, documentation: Option<String>) -> PResult<Field> {
+        let name = self.ident()?;
+        let field_type = self.field_type()?;
+        let mut arity = FieldArity::Required;
+        match self.peek_kind() {
+            Some(TokenKind::Question) => {
+                self.pos += 1;
+                arity = FieldArity::Optional;
+            }
+            Some(TokenKind::LBracket) => {
+                self.pos += 1;
+                self.expect(TokenKind::RBracket)?;
+                arity = FieldArity::List;
+            }
+            _ => {}
+        }
+        let mut attributes = Vec::new();
+        while self.peek_kind() == Some(TokenKind::At) {
+            attributes.push(self.attribute(TokenKind::At)?);
+        }
+        let end = self.finish_line()?;
+        Ok(Field {
+            span: self.span(name.span.start, end),
+            name,
+            field_type,
+            arity,
+            attributes,
+            documentation,
+        })
+    }
+
+    fn field_type(&mut self) -> PResult<FieldType> {
+        let name = self.ident()?;
+        if self.peek_kind() == Some(TokenKind::LParen) {
+            self.pos += 1;
+            let t = self.peek().ok_or(LineError)?;
+            let TokenKind::Str { terminated: true } = t.kind else {
+                return Err(LineError);
+            };
+            self.pos += 1;
+            let close = self.expect(TokenKind::RParen)?;
+            return Ok(FieldType {
+                name: name.name,
+                unsupported: Some(unescape(self.text(t))),
+                span: self.span(name.span.start, close.end),
+            });
+        }
+        Ok(FieldType {
+            name: name.name,
+            unsupported: None,
+            span: name.span,
+        })
+    }
+
+    fn block_attribute(&mut self) -> PResult<Attribute> {
+        let attr = self.attribute(TokenKind::AtAt)?;
+        self.finish_line()?;
+        Ok(attr)
+    }
+
+    /// Parses `@name`, `@a.b` or `@@name`, with optional arguments.
+    fn attribute(&mut self, at: TokenKind) -> PResult<Attribute> {
+        let at_token = self.expect(at)?;
+        let first = self.ident()?;
+        let mut name = first.name;
+        let mut name_end = first.span.end;
+        if self.peek_kind() == Some(TokenKind::Dot) && self.peek_kind_at(1) == Some(TokenKind::Ident)
+        {
+            self.pos += 1;
+            let second = self.ident()?;
+            name.push('.');
+            name.push_str(&second.name);
+            name_end = second.span.end;
+        }
+        let name = Ident {
+            name,
+            span: self.span(first.span.start, name_end),
+        };
+        let mut arguments = Vec::new();
+        if self.peek_kind() == Some(TokenKind::LParen) {
+            self.pos += 1;
+            arguments = self.arguments()?;
+        }
+        Ok(Attribute {
+            name,
+            arguments,
+            span: self.span(at_token.start, self.prev_end()),
+        })
+    }
+
+    fn skip_trivia(&mut self) {
+        while matches!(
+            self.peek_kind(),
+            Some(TokenKind::Newline | TokenKind::Comment | TokenKind::DocComment)
+        ) {
+            self.pos += 1;
+        }
+    }
+
+    /// Parses arguments after `(` up to and including `)`.
+    fn arguments(&mut self) -> PResult<Vec<Argument>> {
+        let mut args = Vec::new();
+        loop {
+            self.skip_trivia();
+            if self.peek_kind() == Some(TokenKind::RParen) {
+                self.pos += 1;
+                return Ok(args);
+            }
+            let start = self.peek().ok_or(LineError)?.start;
+            let name = if self.peek_kind() == Some(TokenKind::Ident)
+                && self.peek_kind_at(1) == Some(TokenKind::Colon)
+            {
+                let n = self.ident()?;
+                self.pos += 1;
+                self.skip_trivia();
+                Some(n)
+            } else {
+                None
+            };
+            let value = self.expression()?;
+            args.push(Argument {
+                name,
+                span: self.span(start, self.prev_end()),
+                value,
+            });
+            self.skip_trivia();
+            match self.peek_kind() {
+                Some(TokenKind::Comma) => self.pos += 1,
+                Some(TokenKind::RParen) => {}
+                _ => return Err(LineError),
+            }
+        }
+    }
+
+    fn expression(&mut self) -> PResult<Expression> {
+        let t = self.peek().ok_or(LineError)?;
+        let span = t.span(self.file);
+        match t.kind {
+            TokenKind::Str { terminated: true } => {
+                self.pos += 1;
+                Ok(Expression::String(unescape(self.text(t)), span))
+            }
+            TokenKind::Number => {
+                self.pos += 1;
+                Ok(Expression::Number(self.text(t).to_owned(), span))
+            }
+            TokenKind::Ident => {
+                self.pos += 1;
+                let name = self.text(t).to_owned();
+                if self.peek_kind() == Some(TokenKind::LParen) {
+                    self.pos += 1;
+                    let args = self.arguments()?;
+                    Ok(Expression::Function(
+                        name,
+                        args,
+                        self.span(t.start, self.prev_end()),
+                    ))
+                } else {
+                    Ok(Expression::Constant(name, span))
+                }
+            }
+            TokenKind::LBracket => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.skip_trivia();
+                    if self.peek_kind() == Some(TokenKind::RBracket) {
+                        self.pos += 1;
+                        break;
+                    }
+                    items.push(self.expression()?);
+                    self.skip_trivia();
+                    match self.peek_kind() {
+                        Some(TokenKind::Comma) => self.pos += 1,
+                        Some(TokenKind::RBracket) => {}
+                        _ => return Err(LineError),
+                    }
+                }
+                Ok(Expression::Array(
+                    items,
+                    self.span(t.start, self.prev_end()),
+                ))
+            }
+            _ => Err(LineError),
+        }
+    }
+
+    fn parse_enum_body(&mut self, name: Ident, documentation: Option<String>, start: usize) -> Enum {
+        let mut values = Vec::new();
+        let mut attributes = Vec::new();
+        let mut doc = None;
+        let end = loop {
+            match self.block_boundary(&mut doc, start) {
+                BodyStep::Skip => continue,
+                BodyStep::End(end) => break end,
+                BodyStep::Line => {}
+            }
+            let line_start = self.pos;
+            let value_doc = doc.take();
+            let result = if self.peek_kind() == Some(TokenKind::AtAt) {
+                self.block_attribute().map(|a| attributes.push(a))
+            } else {
+                self.enum_value(value_doc).map(|v| values.push(v))
+            };
+            if result.is_err() {
+                self.pos = line_start;
+                self.report_line(
+                    line_start,
+                    &format!(
+                        "Error validating enum `{}`: This line is not an enum value definition.",
+                        name.name
+                    ),
+                );
+            }
+        };
+        Enum {
+            name,
+            values,
+            attributes,
+            documentation,
+            span: self.span(start, end),
+        }
+    }
+
+    fn enum_value(&mut self, documentation: Option<String>) -> PResult<EnumValue> {
+        let name = self.ident()?;
+        let mut attributes = Vec::new();
+        while self.peek_kind() == Some(TokenKind::At) {
+            attributes.push(self.attribute(TokenKind::At)?);
+        }
+        let end = self.finish_line()?;
+        Ok(EnumValue {
+            span: self.span(name.span.start, end),
+            name,
+            attributes,
+            documentation,
+        })
+    }
+
+    fn parse_config_body(
+        &mut self,
+        name: Ident,
+        documentation: Option<String>,
+        start: usize,
+        keyword: &str,
+    ) -> ConfigBlock {
+        let mut properties = Vec::new();
+        let mut doc = None;
+        let end = loop {
+            match self.block_boundary(&mut doc, start) {
+                BodyStep::Skip => continue,
+                BodyStep::End(end) => break end,
+                BodyStep::Line => {}
+            }
+            doc = None;
+            let line_start = self.pos;
+            match self.config_property() {
+                Ok(p) => properties.push(p),
+                Err(LineError) => {
+                    self.pos = line_start;
+                    self.report_line(
+                        line_start,
+                        &format!(
+                            "Error validating: This line is not a valid definition within a {keyword}."
+                        ),
+                    );
+                }
+            }
+        };
+        ConfigBlock {
+            name,
+            properties,
+            documentation,
+            span: self.span(start, end),
+        }
+    }
+
+    fn config_property(&mut self) -> PResult<ConfigProperty> {
+        let name = self.ident()?;
+        let value = if self.peek_kind() == Some(TokenKind::Equals) {
+            self.pos += 1;
+            Some(self.expression()?)
+        } else {
+            None
+        };
+        if value.is_none() && !self.at_line_end() {
+            return Err(LineError);
+        }
+        let end = self.prev_end();
+        self.finish_line()?;
+        Ok(ConfigProperty {
+            span: self.span(name.span.start, end),
+            name,
+            value,
+        })
+    }
+}
+
+enum BodyStep {
+    /// A blank, comment or documentation line was consumed.
+    Skip,
+    /// The block ended at this offset.
+    End(usize),
+    /// A content line follows.
+    Line,
+}

@@ -1,0 +1,1232 @@
+//! Field, block and enum attributes: keys, indexes, defaults, database names, native types and
+//! `@relation` arguments; plus the model-level checks run once relations are known.
+
+use super::{Ctx, RelationArgs, display_expr};
+use crate::ast::{self, Attribute, Expression};
+use crate::datamodel::{
+    Arity, Default, DefaultValue, FieldType, Index, IndexField, IndexType, NativeType,
+    PrimaryKey, ScalarType,
+};
+use drydock_diagnostics::Span;
+use drydock_schema::{IndexAlgorithm, ReferentialAction, SortOrder};
+use std::collections::{HashMap, HashSet};
+
+pub(super) fn resolve(ctx: &mut Ctx<'_>) {
+    for mi in 0..ctx.model_asts.len() {
+        let m = ctx.model_asts[mi];
+        let mut field_pk: Vec<PrimaryKey> = Vec::new();
+        let mut field_uniques: Vec<Index> = Vec::new();
+        for (fi, f) in m.fields.iter().enumerate() {
+            field_attributes(ctx, mi, fi, f, &mut field_pk, &mut field_uniques);
+        }
+        if field_pk.len() > 1 {
+            ctx.error(
+                format!(
+                    "Error validating model \"{}\": At most one field must be marked as the id field with the `@id` attribute.",
+                    m.name.name
+                ),
+                m.span,
+            );
+        }
+        ctx.dm.models[mi].primary_key = field_pk.into_iter().next();
+        ctx.dm.models[mi].indexes = field_uniques;
+        model_attributes(ctx, mi, m);
+        // Two fields mapped to the same column.
+        let mut columns: HashSet<String> = HashSet::new();
+        for fi in 0..ctx.dm.models[mi].fields.len() {
+            let field = &ctx.dm.models[mi].fields[fi];
+            if !field.is_scalar() {
+                continue;
+            }
+            if !columns.insert(field.db_name.clone()) {
+                let message = format!(
+                    "Field \"{}\" is already defined on model \"{}\".",
+                    field.name, m.name.name
+                );
+                let span = field.span;
+                ctx.error(message, span);
+            }
+        }
+    }
+    for ei in 0..ctx.enum_asts.len() {
+        let e = ctx.enum_asts[ei];
+        enum_attributes(ctx, ei, e);
+    }
+}
+
+/// Arguments of one attribute, checked against the allowed names.
+struct Args<'a> {
+    values: Vec<(&'a str, &'a Expression)>,
+}
+
+impl<'a> Args<'a> {
+    fn get(&self, name: &str) -> Option<&'a Expression> {
+        self.values.iter().find(|(n, _)| *n == name).map(|(_, e)| *e)
+    }
+}
+
+fn args<'a>(
+    ctx: &mut Ctx<'_>,
+    attr: &'a Attribute,
+    label: &str,
+    unnamed: Option<&'static str>,
+    allowed: &[&str],
+) -> Args<'a> {
+    let mut values: Vec<(&'a str, &'a Expression)> = Vec::new();
+    let mut unnamed_seen = false;
+    for arg in &attr.arguments {
+        let name: &'a str = match &arg.name {
+            Some(n) => n.name.as_str(),
+            None => match unnamed {
+                Some(u) if !unnamed_seen => {
+                    unnamed_seen = true;
+                    u
+                }
+                Some(_) => {
+                    let items: Vec<String> = attr
+                        .arguments
+                        .iter()
+                        .filter(|a| a.name.is_none())
+                        .map(|a| display_expr(&a.value))
+                        .collect();
+                    ctx.error(
+                        format!(
+                            "Error parsing attribute \"{label}\": You provided multiple unnamed arguments. This is not possible. Did you forget the brackets? Did you mean `[{}]`?",
+                            items.join(", ")
+                        ),
+                        attr.span,
+                    );
+                    return Args { values };
+                }
+                None => {
+                    ctx.error("No such argument.", arg.span);
+                    continue;
+                }
+            },
+        };
+        if !allowed.contains(&name) && Some(name) != unnamed {
+            ctx.error("No such argument.", arg.span);
+            continue;
+        }
+        if values.iter().any(|(n, _)| *n == name) {
+            ctx.error(
+                format!("Error parsing attribute \"{label}\": Argument \"{name}\" is already specified."),
+                arg.span,
+            );
+            continue;
+        }
+        values.push((name, &arg.value));
+    }
+    Args { values }
+}
+
+fn string_arg(ctx: &mut Ctx<'_>, expr: Option<&Expression>) -> Option<String> {
+    match expr? {
+        Expression::String(s, _) => Some(s.clone()),
+        other => {
+            ctx.type_mismatch("string", other);
+            None
+        }
+    }
+}
+
+fn required_string(
+    ctx: &mut Ctx<'_>,
+    a: &Args<'_>,
+    attr: &Attribute,
+    label: &str,
+    name: &str,
+) -> Option<String> {
+    match a.get(name) {
+        Some(e) => string_arg(ctx, Some(e)),
+        None => {
+            ctx.error(
+                format!("Error parsing attribute \"{label}\": Argument \"{name}\" is missing."),
+                attr.span,
+            );
+            None
+        }
+    }
+}
+
+fn sort_arg(ctx: &mut Ctx<'_>, expr: Option<&Expression>, span: Span) -> Option<SortOrder> {
+    match expr? {
+        Expression::Constant(c, _) if c == "Asc" => Some(SortOrder::Asc),
+        Expression::Constant(c, _) if c == "Desc" => Some(SortOrder::Desc),
+        _ => {
+            ctx.error("Unexpected token. Expected one of: Asc, Desc", span);
+            None
+        }
+    }
+}
+
+fn length_arg(ctx: &mut Ctx<'_>, expr: Option<&Expression>) -> Option<u32> {
+    match expr? {
+        Expression::Number(n, span) => match n.parse::<u32>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                ctx.error(
+                    format!("Expected a nonnegative integer, but found ({n})."),
+                    *span,
+                );
+                None
+            }
+        },
+        other => {
+            ctx.type_mismatch("numeric", other);
+            None
+        }
+    }
+}
+
+/// `JsonbPathOps` → `jsonb_path_ops`; `raw("x")` → `x`.
+fn ops_arg(ctx: &mut Ctx<'_>, expr: Option<&Expression>) -> Option<String> {
+    match expr? {
+        Expression::Constant(c, _) => {
+            let mut out = String::with_capacity(c.len() + 4);
+            for (i, ch) in c.chars().enumerate() {
+                if ch.is_ascii_uppercase() && i > 0 {
+                    out.push('_');
+                }
+                out.push(ch.to_ascii_lowercase());
+            }
+            Some(out)
+        }
+        Expression::Function(name, fargs, _) if name == "raw" => match fargs.as_slice() {
+            [a] => string_arg(ctx, Some(&a.value)),
+            _ => None,
+        },
+        other => {
+            ctx.type_mismatch("operator class", other);
+            None
+        }
+    }
+}
+
+fn field_attributes(
+    ctx: &mut Ctx<'_>,
+    mi: usize,
+    fi: usize,
+    f: &ast::Field,
+    field_pk: &mut Vec<PrimaryKey>,
+    field_uniques: &mut Vec<Index>,
+) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for attr in &f.attributes {
+        *seen.entry(attr.name.name.as_str()).or_default() += 1;
+    }
+    for attr in &f.attributes {
+        let name = attr.name.name.as_str();
+        let label = format!("@{name}");
+        if seen.get(name).copied().unwrap_or(0) > 1 && !name.contains('.') {
+            ctx.error(
+                format!("Attribute \"{label}\" can only be defined once."),
+                attr.span,
+            );
+            continue;
+        }
+        let field_type = ctx.dm.models[mi].fields[fi].field_type.clone();
+        let arity = ctx.dm.models[mi].fields[fi].arity;
+        match name {
+            "id" => {
+                let a = args(ctx, attr, &label, None, &["map", "length", "sort", "clustered"]);
+                let map = string_arg(ctx, a.get("map"));
+                let sort = sort_arg(ctx, a.get("sort"), attr.span);
+                let length = length_arg(ctx, a.get("length"));
+                if arity != Arity::Required {
+                    ctx.error(
+                        "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
+                        attr.span,
+                    );
+                }
+                field_pk.push(PrimaryKey {
+                    fields: vec![IndexField {
+                        field: fi,
+                        sort,
+                        length,
+                        operator_class: None,
+                    }],
+                    name: None,
+                    map,
+                    from_field: true,
+                    span: attr.span,
+                });
+            }
+            "unique" => {
+                let a = args(ctx, attr, &label, None, &["map", "length", "sort", "clustered"]);
+                let map = string_arg(ctx, a.get("map"));
+                let sort = sort_arg(ctx, a.get("sort"), attr.span);
+                let length = length_arg(ctx, a.get("length"));
+                field_uniques.push(Index {
+                    kind: IndexType::Unique,
+                    fields: vec![IndexField {
+                        field: fi,
+                        sort,
+                        length,
+                        operator_class: None,
+                    }],
+                    name: None,
+                    map,
+                    algorithm: None,
+                    from_field: true,
+                    span: attr.span,
+                });
+            }
+            "map" => {
+                let a = args(ctx, attr, &label, Some("name"), &[]);
+                if let Some(db_name) = required_string(ctx, &a, attr, &label, "name") {
+                    ctx.dm.models[mi].fields[fi].db_name = db_name;
+                }
+            }
+            "updatedAt" => {
+                args(ctx, attr, &label, None, &[]);
+                if field_type != FieldType::Scalar(ScalarType::DateTime) {
+                    ctx.error(
+                        "Error parsing attribute \"@updatedAt\": Fields that are marked with @updatedAt must be of type DateTime.",
+                        attr.span,
+                    );
+                } else if arity == Arity::List {
+                    ctx.error(
+                        "Error parsing attribute \"@updatedAt\": Fields that are marked with @updatedAt cannot be lists.",
+                        attr.span,
+                    );
+                }
+                ctx.dm.models[mi].fields[fi].updated_at = true;
+            }
+            "ignore" => {
+                args(ctx, attr, &label, None, &[]);
+                ctx.dm.models[mi].fields[fi].ignored = true;
+            }
+            "default" => {
+                let a = args(ctx, attr, &label, Some("value"), &["map"]);
+                let map = string_arg(ctx, a.get("map"));
+                let Some(value) = a.get("value") else {
+                    ctx.error(
+                        "Error parsing attribute \"@default\": Argument \"value\" is missing.",
+                        attr.span,
+                    );
+                    continue;
+                };
+                if let Some(value) = resolve_default(ctx, &field_type, arity, value, attr.span) {
+                    ctx.dm.models[mi].fields[fi].default = Some(Default {
+                        value,
+                        map,
+                        span: attr.span,
+                    });
+                }
+            }
+            "relation" => relation_attribute(ctx, mi, fi, attr, &field_type),
+            _ => match name.split_once('.') {
+                Some((prefix, type_name)) => {
+                    native_type_attribute(ctx, mi, fi, attr, prefix, type_name);
+                }
+                None => ctx.error(format!("Attribute not known: \"{label}\"."), attr.span),
+            },
+        }
+    }
+}
+
+fn native_type_attribute(
+    ctx: &mut Ctx<'_>,
+    mi: usize,
+    fi: usize,
+    attr: &Attribute,
+    prefix: &str,
+    type_name: &str,
+) {
+    let Some(ds_name) = ctx.datasource_name().map(str::to_owned) else {
+        ctx.error(
+            format!("Attribute not known: \"@{}\".", attr.name.name),
+            attr.span,
+        );
+        return;
+    };
+    if prefix != ds_name {
+        ctx.error(
+            format!(
+                "The prefix {prefix} is invalid. It must be equal to the name of an existing datasource e.g. {ds_name}. Did you mean to use {ds_name}.{type_name}?"
+            ),
+            attr.span,
+        );
+        return;
+    }
+    let mut native_args = Vec::new();
+    for arg in &attr.arguments {
+        match &arg.value {
+            Expression::Number(n, _) => native_args.push(n.clone()),
+            Expression::String(s, _) => native_args.push(s.clone()),
+            Expression::Constant(c, _) => native_args.push(c.clone()),
+            other => {
+                ctx.type_mismatch("numeric", other);
+                return;
+            }
+        }
+    }
+    ctx.dm.models[mi].fields[fi].native_type = Some(NativeType {
+        name: type_name.to_owned(),
+        args: native_args,
+        span: attr.span,
+    });
+}
+
+fn referential_action(ctx: &mut Ctx<'_>, expr: Option<&Expression>) -> Option<ReferentialAction> {
+    let expr = expr?;
+    let action = match expr {
+        Expression::Constant(c, _) => match c.as_str() {
+            "Cascade" => Some(ReferentialAction::Cascade),
+            "Restrict" => Some(ReferentialAction::Restrict),
+            "NoAction" => Some(ReferentialAction::NoAction),
+            "SetNull" => Some(ReferentialAction::SetNull),
+            "SetDefault" => Some(ReferentialAction::SetDefault),
+            _ => None,
+        },
+        _ => None,
+    };
+    if action.is_none() {
+        ctx.error(
+            format!(
+                "Error parsing attribute \"@relation\": Invalid referential action: `{}`",
+                display_expr(expr)
+            ),
+            expr.span(),
+        );
+    }
+    action
+}
+
+/// Names in a `fields: [a, b]`-style list (a single constant is accepted too).
+fn field_names(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<String>> {
+    let items: Vec<&Expression> = match expr {
+        Expression::Array(items, _) => items.iter().collect(),
+        Expression::Constant(..) => vec![expr],
+        other => {
+            ctx.type_mismatch("constant literal", other);
+            return None;
+        }
+    };
+    let mut names = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Expression::Constant(c, _) => names.push(c.clone()),
+            other => {
+                ctx.type_mismatch("constant literal", other);
+                return None;
+            }
+        }
+    }
+    Some(names)
+}
+
+fn relation_attribute(
+    ctx: &mut Ctx<'_>,
+    mi: usize,
+    fi: usize,
+    attr: &Attribute,
+    field_type: &FieldType,
+) {
+    let FieldType::Model(target) = field_type else {
+        ctx.error(
+            "Error parsing attribute \"@relation\": Invalid field type, not a relation.",
+            attr.span,
+        );
+        return;
+    };
+    let target = target.0;
+    let a = args(
+        ctx,
+        attr,
+        "@relation",
+        Some("name"),
+        &["fields", "references", "onDelete", "onUpdate", "map"],
+    );
+    let name = string_arg(ctx, a.get("name"));
+    let map = string_arg(ctx, a.get("map"));
+    let on_delete = referential_action(ctx, a.get("onDelete"));
+    let on_update = referential_action(ctx, a.get("onUpdate"));
+    let mut fields = None;
+    if let Some(expr) = a.get("fields")
+        && let Some(names) = field_names(ctx, expr)
+    {
+        let model = &ctx.dm.models[mi];
+        let mut resolved = Vec::new();
+        let mut unknown = Vec::new();
+        for n in &names {
+            match model.field(n) {
+                Some((i, _)) => resolved.push(i),
+                None => unknown.push(n.clone()),
+            }
+        }
+        if unknown.is_empty() {
+            fields = Some(resolved);
+        } else {
+            ctx.error(
+                format!(
+                    "Error validating: The argument fields must refer only to existing fields. The following fields do not exist in this model: {}",
+                    unknown.join(", ")
+                ),
+                expr.span(),
+            );
+        }
+    }
+    let mut references = None;
+    if let Some(expr) = a.get("references")
+        && let Some(names) = field_names(ctx, expr)
+    {
+        let model = &ctx.dm.models[target];
+        let mut resolved = Vec::new();
+        let mut unknown = Vec::new();
+        for n in &names {
+            match model.field(n) {
+                Some((i, _)) => resolved.push(i),
+                None => unknown.push(n.clone()),
+            }
+        }
+        if unknown.is_empty() {
+            references = Some(resolved);
+        } else {
+            let message = format!(
+                "Error validating: The argument `references` must refer only to existing fields in the related model `{}`. The following fields do not exist in the related model: {}",
+                model.name,
+                unknown.join(", ")
+            );
+            ctx.error(message, attr.span);
+        }
+    }
+    ctx.relation_args.insert(
+        (mi, fi),
+        RelationArgs {
+            name,
+            fields,
+            references,
+            on_delete,
+            on_update,
+            map,
+            span: attr.span,
+        },
+    );
+}
+
+fn type_label(ctx: &Ctx<'_>, field_type: &FieldType) -> String {
+    match field_type {
+        FieldType::Scalar(s) => s.as_str().to_owned(),
+        FieldType::Enum(e) => ctx
+            .dm
+            .enum_(*e)
+            .map_or_else(String::new, |e| e.name.clone()),
+        FieldType::Model(m) => ctx
+            .dm
+            .model(*m)
+            .map_or_else(String::new, |m| m.name.clone()),
+        FieldType::Composite(name) => name.clone(),
+        FieldType::Unsupported(_) => "Unsupported".to_owned(),
+    }
+}
+
+fn resolve_default(
+    ctx: &mut Ctx<'_>,
+    field_type: &FieldType,
+    arity: Arity,
+    value: &Expression,
+    attr_span: Span,
+) -> Option<DefaultValue> {
+    const P: &str = "Error parsing attribute \"@default\": ";
+    if matches!(field_type, FieldType::Model(_)) {
+        ctx.error(
+            format!("{P}Cannot set a default value on a relation field."),
+            attr_span,
+        );
+        return None;
+    }
+    if let Expression::Function(name, fargs, _) = value {
+        return default_function(ctx, field_type, name, fargs, attr_span);
+    }
+    if arity == Arity::List {
+        let Expression::Array(items, _) = value else {
+            ctx.error(
+                format!(
+                    "{P}Expected a list value, but found `{}`.",
+                    display_expr(value)
+                ),
+                attr_span,
+            );
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(default_literal(ctx, field_type, item, attr_span)?);
+        }
+        return Some(DefaultValue::List(out));
+    }
+    default_literal(ctx, field_type, value, attr_span)
+}
+
+fn default_literal(
+    ctx: &mut Ctx<'_>,
+    field_type: &FieldType,
+    value: &Expression,
+    attr_span: Span,
+) -> Option<DefaultValue> {
+    const P: &str = "Error parsing attribute \"@default\": ";
+    let found = display_expr(value);
+    match field_type {
+        FieldType::Enum(id) => {
+            let Expression::Constant(c, _) = value else {
+                ctx.error(
+                    format!("{P}Expected an enum value, but found `{found}`."),
+                    attr_span,
+                );
+                return None;
+            };
+            let known = ctx
+                .dm
+                .enum_(*id)
+                .is_some_and(|e| e.values.iter().any(|v| &v.name == c));
+            if known {
+                Some(DefaultValue::EnumValue(c.clone()))
+            } else {
+                ctx.error(
+                    format!(
+                        "{P}The defined default value `{c}` is not a valid value of the enum specified for the field."
+                    ),
+                    attr_span,
+                );
+                None
+            }
+        }
+        FieldType::Scalar(s) => {
+            let ok = match (s, value) {
+                (
+                    ScalarType::String | ScalarType::DateTime | ScalarType::Json | ScalarType::Bytes,
+                    Expression::String(v, _),
+                ) => Some(DefaultValue::String(v.clone())),
+                (ScalarType::Boolean, Expression::Constant(c, _)) if c == "true" => {
+                    Some(DefaultValue::Boolean(true))
+                }
+                (ScalarType::Boolean, Expression::Constant(c, _)) if c == "false" => {
+                    Some(DefaultValue::Boolean(false))
+                }
+                (ScalarType::Int | ScalarType::BigInt, Expression::Number(n, _))
+                    if !n.contains(['.', 'e', 'E']) =>
+                {
+                    Some(DefaultValue::Number(n.clone()))
+                }
+                (ScalarType::Float | ScalarType::Decimal, Expression::Number(n, _)) => {
+                    Some(DefaultValue::Number(n.clone()))
+                }
+                _ => None,
+            };
+            if ok.is_none() {
+                ctx.error(
+                    format!(
+                        "{P}Expected a {} value, but found `{found}`.",
+                        s.as_str()
+                    ),
+                    attr_span,
+                );
+            }
+            ok
+        }
+        FieldType::Unsupported(_) => {
+            ctx.error(
+                format!(
+                    "{P}Only @default(dbgenerated(\"...\")) can be used for Unsupported types."
+                ),
+                attr_span,
+            );
+            None
+        }
+        FieldType::Model(_) | FieldType::Composite(_) => None,
+    }
+}
+
+fn default_function(
+    ctx: &mut Ctx<'_>,
+    field_type: &FieldType,
+    name: &str,
+    fargs: &[ast::Argument],
+    attr_span: Span,
+) -> Option<DefaultValue> {
+    const P: &str = "Error parsing attribute \"@default\": ";
+    let number_arg = |fargs: &[ast::Argument]| -> Option<Option<String>> {
+        match fargs {
+            [] => Some(None),
+            [a] => match &a.value {
+                Expression::Number(n, _) if a.name.is_none() => Some(Some(n.clone())),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let scalar = match field_type {
+        FieldType::Scalar(s) => Some(*s),
+        _ => None,
+    };
+    let allowed: bool;
+    let value = match name {
+        "autoincrement" => {
+            if !fargs.is_empty() {
+                ctx.error(
+                    format!(
+                        "{P}The `autoincrement` function does not take any argument. Consider changing this default to `autoincrement()`."
+                    ),
+                    attr_span,
+                );
+                return None;
+            }
+            allowed = matches!(
+                scalar,
+                Some(ScalarType::Int | ScalarType::BigInt | ScalarType::Decimal)
+            );
+            DefaultValue::Autoincrement
+        }
+        "now" => {
+            allowed = scalar == Some(ScalarType::DateTime);
+            DefaultValue::Now
+        }
+        "uuid" => {
+            let version = match number_arg(fargs) {
+                Some(None) => 4,
+                Some(Some(n)) if n == "4" || n == "7" => if n == "4" { 4 } else { 7 },
+                _ => {
+                    ctx.error(
+                        format!(
+                            "{P}`uuid()` takes either no argument, or a single integer argument which is either 4 or 7."
+                        ),
+                        attr_span,
+                    );
+                    return None;
+                }
+            };
+            allowed = scalar == Some(ScalarType::String);
+            DefaultValue::Uuid(version)
+        }
+        "cuid" => {
+            let version = match number_arg(fargs) {
+                Some(None) => 1,
+                Some(Some(n)) if n == "1" || n == "2" => if n == "1" { 1 } else { 2 },
+                _ => {
+                    ctx.error(
+                        format!(
+                            "{P}`cuid()` takes either no argument, or a single integer argument which is either 1 or 2."
+                        ),
+                        attr_span,
+                    );
+                    return None;
+                }
+            };
+            allowed = scalar == Some(ScalarType::String);
+            DefaultValue::Cuid(version)
+        }
+        "ulid" => {
+            allowed = scalar == Some(ScalarType::String);
+            DefaultValue::Ulid
+        }
+        "nanoid" => {
+            let length = match number_arg(fargs) {
+                Some(None) => None,
+                Some(Some(n)) => match n.parse::<u32>() {
+                    Ok(v) => Some(v),
+                    Err(_) => {
+                        ctx.error(format!("{P}`nanoid()` takes a single Int argument."), attr_span);
+                        return None;
+                    }
+                },
+                None => {
+                    ctx.error(format!("{P}`nanoid()` takes a single Int argument."), attr_span);
+                    return None;
+                }
+            };
+            allowed = scalar == Some(ScalarType::String);
+            DefaultValue::Nanoid(length)
+        }
+        "dbgenerated" => {
+            let expr = match fargs {
+                [] => None,
+                [a] if a.name.is_none() => match &a.value {
+                    Expression::String(s, _) => Some(s.clone()),
+                    _ => {
+                        ctx.error(
+                            format!("{P}`dbgenerated()` takes a single String argument."),
+                            attr_span,
+                        );
+                        return None;
+                    }
+                },
+                _ => {
+                    ctx.error(
+                        format!("{P}`dbgenerated()` takes a single String argument."),
+                        attr_span,
+                    );
+                    return None;
+                }
+            };
+            allowed = true;
+            DefaultValue::DbGenerated(expr)
+        }
+        "sequence" => {
+            allowed = matches!(scalar, Some(ScalarType::Int | ScalarType::BigInt));
+            DefaultValue::Sequence
+        }
+        "auto" => {
+            allowed = true;
+            DefaultValue::Auto
+        }
+        _ => {
+            ctx.error(
+                format!(
+                    "{P}The function `{name}` is not a known function. You can read about the available functions here: https://pris.ly/d/attribute-functions"
+                ),
+                attr_span,
+            );
+            return None;
+        }
+    };
+    if !allowed {
+        let type_name = type_label(ctx, field_type);
+        ctx.error(
+            format!("{P}The function `{name}()` cannot be used on fields of type `{type_name}`."),
+            attr_span,
+        );
+        return None;
+    }
+    Some(value)
+}
+
+/// A parsed `fields` entry of an index: name, options and span.
+struct IndexFieldSyntax {
+    name: String,
+    sort: Option<SortOrder>,
+    length: Option<u32>,
+    ops: Option<String>,
+}
+
+fn index_field_list(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<IndexFieldSyntax>> {
+    let Expression::Array(items, _) = expr else {
+        ctx.type_mismatch("array", expr);
+        return None;
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Expression::Constant(c, _) => out.push(IndexFieldSyntax {
+                name: c.clone(),
+                sort: None,
+                length: None,
+                ops: None,
+            }),
+            Expression::Function(name, fargs, _) => {
+                let mut f = IndexFieldSyntax {
+                    name: name.clone(),
+                    sort: None,
+                    length: None,
+                    ops: None,
+                };
+                for a in fargs {
+                    match a.name.as_ref().map(|n| n.name.as_str()) {
+                        Some("sort") => f.sort = sort_arg(ctx, Some(&a.value), a.span),
+                        Some("length") => f.length = length_arg(ctx, Some(&a.value)),
+                        Some("ops") => f.ops = ops_arg(ctx, Some(&a.value)),
+                        _ => ctx.error("No such argument.", a.span),
+                    }
+                }
+                out.push(f);
+            }
+            other => {
+                ctx.type_mismatch("constant literal", other);
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BlockKind {
+    Id,
+    Unique,
+    Index,
+    Fulltext,
+}
+
+impl BlockKind {
+    fn definition(self) -> &'static str {
+        match self {
+            BlockKind::Id => "The id definition",
+            BlockKind::Unique => "The unique index definition",
+            BlockKind::Index => "The index definition",
+            BlockKind::Fulltext => "The fulltext index definition",
+        }
+    }
+}
+
+/// Resolves the `fields` of a block attribute against the model.
+fn resolve_index_fields(
+    ctx: &mut Ctx<'_>,
+    mi: usize,
+    kind: BlockKind,
+    attr: &Attribute,
+    expr: &Expression,
+) -> Option<Vec<IndexField>> {
+    let syntax = index_field_list(ctx, expr)?;
+    let model_name = ctx.dm.models[mi].name.clone();
+    let mut fields = Vec::with_capacity(syntax.len());
+    let mut unknown = Vec::new();
+    let mut relation = Vec::new();
+    for s in syntax {
+        match ctx.dm.models[mi].field(&s.name) {
+            Some((i, f)) => {
+                if f.is_relation() {
+                    relation.push(s.name.clone());
+                }
+                fields.push(IndexField {
+                    field: i,
+                    sort: s.sort,
+                    length: s.length,
+                    operator_class: s.ops,
+                });
+            }
+            None => unknown.push(s.name),
+        }
+    }
+    if !unknown.is_empty() {
+        if kind == BlockKind::Id {
+            let list: Vec<String> = unknown.iter().map(|u| format!("`{u}`")).collect();
+            let noun = if unknown.len() == 1 { "field" } else { "fields" };
+            ctx.error(
+                format!(
+                    "Error validating model \"{model_name}\": The multi field id declaration refers to the unknown {noun} {}.",
+                    list.join(", ")
+                ),
+                expr.span(),
+            );
+        } else {
+            ctx.error(
+                format!(
+                    "Error validating model \"{model_name}\": {} refers to the unknown fields: {}.",
+                    kind.definition(),
+                    unknown.join(", ")
+                ),
+                attr.span,
+            );
+        }
+        return None;
+    }
+    if !relation.is_empty() {
+        ctx.error(
+            format!(
+                "Error validating model \"{model_name}\": {} refers to the relation fields {}. Index definitions must reference only scalar fields.",
+                kind.definition(),
+                relation.join(", ")
+            ),
+            attr.span,
+        );
+        return None;
+    }
+    Some(fields)
+}
+
+fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for attr in &m.attributes {
+        *counts.entry(attr.name.name.as_str()).or_default() += 1;
+    }
+    let mut normal = Vec::new();
+    let mut unique = Vec::new();
+    let mut fulltext = Vec::new();
+    for attr in &m.attributes {
+        let name = attr.name.name.as_str();
+        let label = format!("@@{name}");
+        let repeatable = matches!(name, "index" | "unique" | "fulltext");
+        if !repeatable && counts.get(name).copied().unwrap_or(0) > 1 {
+            ctx.error(
+                format!("Attribute \"{label}\" can only be defined once."),
+                attr.span,
+            );
+            continue;
+        }
+        match name {
+            "id" => {
+                let a = args(ctx, attr, &label, Some("fields"), &["name", "map", "clustered"]);
+                let pk_name = string_arg(ctx, a.get("name"));
+                let map = string_arg(ctx, a.get("map"));
+                let Some(expr) = a.get("fields") else {
+                    ctx.error(
+                        format!("Error parsing attribute \"{label}\": Argument \"fields\" is missing."),
+                        attr.span,
+                    );
+                    continue;
+                };
+                let Some(fields) = resolve_index_fields(ctx, mi, BlockKind::Id, attr, expr) else {
+                    continue;
+                };
+                if ctx.dm.models[mi].primary_key.is_some() {
+                    ctx.error(
+                        format!(
+                            "Error validating model \"{}\": Each model must have at most one id criteria. You can't have `@id` and `@@id` at the same time.",
+                            m.name.name
+                        ),
+                        m.span,
+                    );
+                    continue;
+                }
+                let optional: Vec<String> = fields
+                    .iter()
+                    .map(|f| &ctx.dm.models[mi].fields[f.field])
+                    .filter(|f| f.arity != Arity::Required)
+                    .map(|f| f.name.clone())
+                    .collect();
+                if !optional.is_empty() {
+                    ctx.error(
+                        format!(
+                            "Error parsing attribute \"@@id\": The id definition refers to the optional fields: {}. ID definitions must reference only required fields.",
+                            optional.join(", ")
+                        ),
+                        attr.span,
+                    );
+                }
+                ctx.dm.models[mi].primary_key = Some(PrimaryKey {
+                    fields,
+                    name: pk_name,
+                    map,
+                    from_field: false,
+                    span: attr.span,
+                });
+            }
+            "unique" | "index" | "fulltext" => {
+                let (kind, allowed): (BlockKind, &[&str]) = match name {
+                    "unique" => (BlockKind::Unique, &["name", "map", "clustered"]),
+                    "index" => (BlockKind::Index, &["name", "map", "type", "clustered", "where"]),
+                    _ => (BlockKind::Fulltext, &["map"]),
+                };
+                let a = args(ctx, attr, &label, Some("fields"), allowed);
+                let index_name = string_arg(ctx, a.get("name"));
+                let map = string_arg(ctx, a.get("map"));
+                let mut algorithm = None;
+                if let Some(expr) = a.get("type") {
+                    algorithm = match expr {
+                        Expression::Constant(c, _) => match c.as_str() {
+                            "BTree" => None,
+                            "Hash" => Some(IndexAlgorithm::Hash),
+                            "Gist" => Some(IndexAlgorithm::Gist),
+                            "Gin" => Some(IndexAlgorithm::Gin),
+                            "SpGist" => Some(IndexAlgorithm::SpGist),
+                            "Brin" => Some(IndexAlgorithm::Brin),
+                            other => {
+                                ctx.error(
+                                    format!(
+                                        "Error parsing attribute \"@index\": Unknown index type: {other}."
+                                    ),
+                                    attr.span,
+                                );
+                                None
+                            }
+                        },
+                        other => {
+                            ctx.type_mismatch("constant literal", other);
+                            None
+                        }
+                    };
+                }
+                let Some(expr) = a.get("fields") else {
+                    ctx.error(
+                        format!("Error parsing attribute \"{label}\": Argument \"fields\" is missing."),
+                        attr.span,
+                    );
+                    continue;
+                };
+                let Some(fields) = resolve_index_fields(ctx, mi, kind, attr, expr) else {
+                    continue;
+                };
+                let index = Index {
+                    kind: match kind {
+                        BlockKind::Unique => IndexType::Unique,
+                        BlockKind::Fulltext => IndexType::Fulltext,
+                        BlockKind::Id | BlockKind::Index => IndexType::Normal,
+                    },
+                    fields,
+                    name: index_name,
+                    map,
+                    algorithm,
+                    from_field: false,
+                    span: attr.span,
+                };
+                match kind {
+                    BlockKind::Unique => unique.push(index),
+                    BlockKind::Fulltext => fulltext.push(index),
+                    BlockKind::Id | BlockKind::Index => normal.push(index),
+                }
+            }
+            "map" => {
+                let a = args(ctx, attr, &label, Some("name"), &[]);
+                if let Some(db_name) = required_string(ctx, &a, attr, &label, "name") {
+                    ctx.dm.models[mi].db_name = db_name;
+                }
+            }
+            "ignore" => {
+                args(ctx, attr, &label, None, &[]);
+                ctx.dm.models[mi].ignored = true;
+            }
+            "schema" => {
+                let a = args(ctx, attr, &label, Some("name"), &[]);
+                ctx.dm.models[mi].schema = schema_arg(ctx, &a, attr, &label);
+            }
+            _ => ctx.error(format!("Attribute not known: \"@{name}\"."), attr.span),
+        }
+    }
+    let indexes = &mut ctx.dm.models[mi].indexes;
+    indexes.extend(normal);
+    indexes.extend(unique);
+    indexes.extend(fulltext);
+}
+
+fn schema_arg(ctx: &mut Ctx<'_>, a: &Args<'_>, attr: &Attribute, label: &str) -> Option<String> {
+    let schema = required_string(ctx, a, attr, label, "name")?;
+    let declared = ctx
+        .dm
+        .datasource
+        .as_ref()
+        .is_some_and(|d| d.schemas.contains(&schema));
+    if !declared {
+        let span = a.get("name").map_or(attr.span, Expression::span);
+        ctx.error(
+            "This schema is not defined in the datasource. Read more on `@@schema` at https://pris.ly/d/multi-schema",
+            span,
+        );
+    }
+    Some(schema)
+}
+
+fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
+    if e.values.is_empty() {
+        ctx.error("Error validating: An enum must have at least one value.", e.span);
+    }
+    let mut value_index = 0;
+    let mut seen_values: HashSet<&str> = HashSet::new();
+    for v in &e.values {
+        if !seen_values.insert(&v.name.name) {
+            continue;
+        }
+        for attr in &v.attributes {
+            let name = attr.name.name.as_str();
+            let label = format!("@{name}");
+            if name == "map" {
+                let a = args(ctx, attr, &label, Some("name"), &[]);
+                if let Some(db_name) = required_string(ctx, &a, attr, &label, "name")
+                    && let Some(value) = ctx.dm.enums[ei].values.get_mut(value_index)
+                {
+                    value.db_name = db_name;
+                }
+            } else {
+                ctx.error(format!("Attribute not known: \"{label}\"."), attr.span);
+            }
+        }
+        value_index += 1;
+    }
+    for attr in &e.attributes {
+        let name = attr.name.name.as_str();
+        let label = format!("@@{name}");
+        match name {
+            "map" => {
+                let a = args(ctx, attr, &label, Some("name"), &[]);
+                if let Some(db_name) = required_string(ctx, &a, attr, &label, "name") {
+                    ctx.dm.enums[ei].db_name = db_name;
+                }
+            }
+            "schema" => {
+                let a = args(ctx, attr, &label, Some("name"), &[]);
+                ctx.dm.enums[ei].schema = schema_arg(ctx, &a, attr, &label);
+            }
+            _ => ctx.error(format!("Attribute not known: \"@{name}\"."), attr.span),
+        }
+    }
+}
+
+/// Checks that need keys, indexes and relations: unique criteria, scalar lists, `@@schema`
+/// coverage and table name clashes.
+pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
+    let provider = ctx.dm.provider();
+    let multi_schema = ctx
+        .dm
+        .datasource
+        .as_ref()
+        .is_some_and(|d| !d.schemas.is_empty());
+    let mut tables: HashMap<(Option<String>, String), String> = HashMap::new();
+    for mi in 0..ctx.dm.models.len() {
+        let model = &ctx.dm.models[mi];
+        let name = model.name.clone();
+        let span = model.span;
+        let has_criteria = model.primary_key.is_some()
+            || model.indexes.iter().any(|i| {
+                i.kind == IndexType::Unique
+                    && i
+                        .fields
+                        .iter()
+                        .all(|f| model.fields[f.field].arity == Arity::Required)
+            });
+        if !has_criteria && !model.ignored && !model.is_view {
+            ctx.error(
+                format!(
+                    "Error validating model \"{name}\": Each model must have at least one unique criteria that has only required fields. Either mark a single field with `@id`, `@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to the model."
+                ),
+                span,
+            );
+        }
+        if let Some(p) = provider
+            && !p.supports_scalar_lists()
+        {
+            let lists: Vec<(String, Span)> = ctx.dm.models[mi]
+                .fields
+                .iter()
+                .filter(|f| f.arity == Arity::List && f.is_scalar())
+                .map(|f| (f.name.clone(), f.span))
+                .collect();
+            for (field, fspan) in lists {
+                ctx.error(
+                    format!(
+                        "Field \"{field}\" in model \"{name}\" can't be a list. The current connector does not support lists of primitive types."
+                    ),
+                    fspan,
+                );
+            }
+        }
+        let model = &ctx.dm.models[mi];
+        if multi_schema && model.schema.is_none() {
+            ctx.error(
+                format!(
+                    "Error validating model \"{name}\": This model is missing an `@@schema` attribute."
+                ),
+                span,
+            );
+        }
+        let model = &ctx.dm.models[mi];
+        if !model.is_view {
+            let key = (model.schema.clone(), model.db_name.clone());
+            if let Some(existing) = tables.get(&key) {
+                let map_span = ctx.model_asts[mi]
+                    .attributes
+                    .iter()
+                    .find(|a| a.name.name == "map")
+                    .map_or(ctx.model_asts[mi].name.span, |a| a.span);
+                let message = format!(
+                    "The model with database name \"{}\" could not be defined because another model or view with this name exists: \"{existing}\"",
+                    key.1
+                );
+                ctx.error(message, map_span);
+            } else {
+                tables.insert(key, name);
+            }
+        }
+    }
+    if multi_schema {
+        for ei in 0..ctx.dm.enums.len() {
+            if ctx.dm.enums[ei].schema.is_none() {
+                let message = format!(
+                    "Error validating enum `{}`: This enum is missing an `@@schema` attribute.",
+                    ctx.dm.enums[ei].name
+                );
+                let span = ctx.dm.enums[ei].span;
+                ctx.error(message, span);
+            }
+        }
+    }
+}

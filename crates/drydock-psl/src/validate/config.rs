@@ -1,0 +1,150 @@
+//! The `datasource` and `generator` blocks.
+
+use super::Ctx;
+use crate::ast::{ConfigBlock, Expression};
+use crate::datamodel::{ConfigValue, Datasource, Generator, Provider, RelationMode};
+use drydock_diagnostics::Span;
+
+pub(super) fn resolve(ctx: &mut Ctx<'_>) {
+    let datasources: Vec<&ConfigBlock> = ctx.ast.datasources().collect();
+    if datasources.len() > 1 {
+        for ds in &datasources {
+            ctx.error(
+                format!(
+                    "Error validating datasource `{}`: You defined more than one datasource. This is not allowed yet because support for multiple databases has not been implemented yet.",
+                    ds.name.name
+                ),
+                ds.span,
+            );
+        }
+    }
+    if let Some(ds) = datasources.first() {
+        ctx.dm.datasource = Some(datasource(ctx, ds));
+    } else {
+        ctx.error(
+            "You defined no datasource. A `datasource` block with a `provider` is required, e.g. `datasource db { provider = \"postgresql\" }`.",
+            Span::default(),
+        );
+    }
+    for generator in ctx.ast.generators() {
+        let provider = generator
+            .property("provider")
+            .and_then(|p| p.value.as_ref())
+            .and_then(config_value);
+        ctx.dm.generators.push(Generator {
+            name: generator.name.name.clone(),
+            provider,
+            span: generator.span,
+        });
+    }
+}
+
+fn config_value(expr: &Expression) -> Option<ConfigValue> {
+    match expr {
+        Expression::String(s, _) => Some(ConfigValue::Literal(s.clone())),
+        Expression::Function(name, args, _) if name == "env" => match args.as_slice() {
+            [arg] if arg.name.is_none() => arg
+                .value
+                .as_str()
+                .map(|s| ConfigValue::Env(s.to_owned())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn url_property(ctx: &mut Ctx<'_>, ds: &ConfigBlock, name: &str) -> Option<ConfigValue> {
+    let prop = ds.property(name)?;
+    let expr = prop.value.as_ref()?;
+    match config_value(expr) {
+        Some(v) => Some(v),
+        None => {
+            ctx.error(
+                format!(
+                    "Error validating datasource `{}`: the `{name}` property must be a string or `env(\"VARIABLE\")`.",
+                    ds.name.name
+                ),
+                expr.span(),
+            );
+            None
+        }
+    }
+}
+
+fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
+    let mut provider = None;
+    let mut provider_name = String::new();
+    match ds.property("provider").and_then(|p| p.value.as_ref()) {
+        None => ctx.error(
+            format!(
+                "Argument \"provider\" is missing in data source block \"{}\".",
+                ds.name.name
+            ),
+            ds.span,
+        ),
+        Some(Expression::String(name, span)) => {
+            provider_name.clone_from(name);
+            provider = Provider::parse(name);
+            if provider.is_none() {
+                ctx.error(format!("Datasource provider not known: \"{name}\"."), *span);
+            }
+        }
+        Some(other) => ctx.type_mismatch("string", other),
+    }
+    let url = url_property(ctx, ds, "url");
+    let direct_url = url_property(ctx, ds, "directUrl");
+    let shadow_database_url = url_property(ctx, ds, "shadowDatabaseUrl");
+    if let (Some(shadow), Some(prop)) = (&shadow_database_url, ds.property("shadowDatabaseUrl"))
+        && (Some(shadow) == url.as_ref() || Some(shadow) == direct_url.as_ref())
+    {
+        ctx.error(
+            "shadowDatabaseUrl is the same as url or directUrl. Please use a different database for the shadow database.",
+            prop.span,
+        );
+    }
+    let mut relation_mode = RelationMode::ForeignKeys;
+    if let Some(expr) = ds.property("relationMode").and_then(|p| p.value.as_ref()) {
+        match expr {
+            Expression::String(s, _) if s == "prisma" => relation_mode = RelationMode::Prisma,
+            Expression::String(s, _) if s == "foreignKeys" => {}
+            Expression::String(s, _) => ctx.error(
+                format!(
+                    "Error validating datasource `relationMode`: Invalid relation mode setting: \"{s}\". Supported values: \"prisma\", \"foreignKeys\""
+                ),
+                ds.span,
+            ),
+            other => ctx.type_mismatch("string", other),
+        }
+    }
+    let mut schemas = Vec::new();
+    if let Some(expr) = ds.property("schemas").and_then(|p| p.value.as_ref()) {
+        match expr {
+            Expression::Array(items, _) => {
+                for item in items {
+                    match item {
+                        Expression::String(s, _) => schemas.push(s.clone()),
+                        other => ctx.type_mismatch("string", other),
+                    }
+                }
+            }
+            other => ctx.type_mismatch("array", other),
+        }
+        if !schemas.is_empty() && provider.is_some_and(|p| !p.supports_multi_schema()) {
+            ctx.error(
+                "The `schemas` property is not supported on the current connector.",
+                expr.span(),
+            );
+        }
+    }
+    Datasource {
+        name: ds.name.name.clone(),
+        provider,
+        provider_name,
+        url,
+        direct_url,
+        shadow_database_url,
+        relation_mode,
+        schemas,
+        span: ds.span,
+    }
+}

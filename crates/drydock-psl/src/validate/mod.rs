@@ -1,0 +1,333 @@
+//! Validation: from the syntax tree to a [`Datamodel`], reporting problems as diagnostics.
+//!
+//! Like Prisma, validation runs in phases and stops early when a phase reports errors that
+//! would make later phases produce noise: names and types first, then attributes, then
+//! relations and model-level checks.
+
+mod attributes;
+mod config;
+mod relations;
+
+use crate::SCHEMA_ERROR;
+use crate::ast::{self, Expression, FieldArity, ModelKind, SchemaAst, Top};
+use crate::datamodel::{
+    Arity, CompositeType, Datamodel, Enum, EnumId, EnumValue, Field, FieldType, Model, ModelId,
+    ScalarType,
+};
+use drydock_diagnostics::{Diagnostics, Span};
+use std::collections::HashMap;
+
+/// Validates a parsed schema. The datamodel is always returned; when diagnostics contain errors
+/// it may be incomplete.
+pub fn validate(ast: &SchemaAst) -> (Datamodel, Diagnostics) {
+    let mut ctx = Ctx {
+        ast,
+        diagnostics: Diagnostics::new(),
+        dm: Datamodel::default(),
+        model_asts: Vec::new(),
+        enum_asts: Vec::new(),
+        names: HashMap::new(),
+        relation_args: HashMap::new(),
+    };
+    config::resolve(&mut ctx);
+    let before = ctx.error_count();
+    declare(&mut ctx);
+    if ctx.error_count() > before {
+        return ctx.finish();
+    }
+    attributes::resolve(&mut ctx);
+    if ctx.error_count() > before {
+        return ctx.finish();
+    }
+    relations::resolve(&mut ctx);
+    if ctx.error_count() > before {
+        return ctx.finish();
+    }
+    attributes::model_checks(&mut ctx);
+    ctx.finish()
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Named {
+    Model(ModelId),
+    View(ModelId),
+    Enum(EnumId),
+    Composite,
+}
+
+impl Named {
+    fn kind(self) -> &'static str {
+        match self {
+            Named::Model(_) => "model",
+            Named::View(_) => "view",
+            Named::Enum(_) => "enum",
+            Named::Composite => "composite type",
+        }
+    }
+}
+
+/// `@relation` arguments of one relation field, resolved against its own model.
+#[derive(Debug, Clone)]
+pub(crate) struct RelationArgs {
+    pub(crate) name: Option<String>,
+    pub(crate) fields: Option<Vec<usize>>,
+    pub(crate) references: Option<Vec<usize>>,
+    pub(crate) on_delete: Option<drydock_schema::ReferentialAction>,
+    pub(crate) on_update: Option<drydock_schema::ReferentialAction>,
+    pub(crate) map: Option<String>,
+    pub(crate) span: Span,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub(crate) ast: &'a SchemaAst,
+    pub(crate) diagnostics: Diagnostics,
+    pub(crate) dm: Datamodel,
+    /// The syntax of `dm.models[i]`.
+    pub(crate) model_asts: Vec<&'a ast::Model>,
+    /// The syntax of `dm.enums[i]`.
+    pub(crate) enum_asts: Vec<&'a ast::Enum>,
+    names: HashMap<&'a str, Named>,
+    /// `@relation` arguments by (model index, field index).
+    pub(crate) relation_args: HashMap<(usize, usize), RelationArgs>,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn error(&mut self, message: impl Into<String>, span: Span) {
+        self.diagnostics.error(SCHEMA_ERROR, message, span);
+    }
+
+    pub(crate) fn warning(&mut self, message: impl Into<String>, span: Span) {
+        self.diagnostics.warning(SCHEMA_ERROR, message, span);
+    }
+
+    fn error_count(&self) -> usize {
+        self.diagnostics.errors().count()
+    }
+
+    fn finish(self) -> (Datamodel, Diagnostics) {
+        (self.dm, self.diagnostics)
+    }
+
+    /// Reports `Expected a {expected} value, but received {kind} value `{raw}`.`
+    pub(crate) fn type_mismatch(&mut self, expected: &str, found: &Expression) {
+        let kind = match found {
+            Expression::String(..) => "string",
+            Expression::Number(..) => "numeric",
+            Expression::Constant(..) => "literal",
+            Expression::Function(..) => "functional",
+            Expression::Array(..) => "array",
+        };
+        self.error(
+            format!(
+                "Expected a {expected} value, but received {kind} value `{}`.",
+                display_expr(found)
+            ),
+            found.span(),
+        );
+    }
+
+    /// The datasource name used as native type prefix, if any.
+    pub(crate) fn datasource_name(&self) -> Option<&str> {
+        self.dm.datasource.as_ref().map(|d| d.name.as_str())
+    }
+}
+
+/// Source-like text of an expression for messages.
+pub(crate) fn display_expr(expr: &Expression) -> String {
+    match expr {
+        Expression::String(s, _) => format!("{s:?}"),
+        Expression::Number(n, _) => n.clone(),
+        Expression::Constant(c, _) => c.clone(),
+        Expression::Function(name, args, _) => {
+            let args: Vec<String> = args
+                .iter()
+                .map(|a| match &a.name {
+                    Some(n) => format!("{}: {}", n.name, display_expr(&a.value)),
+                    None => display_expr(&a.value),
+                })
+                .collect();
+            format!("{name}({})", args.join(", "))
+        }
+        Expression::Array(items, _) => {
+            let items: Vec<String> = items.iter().map(display_expr).collect();
+            format!("[{}]", items.join(", "))
+        }
+    }
+}
+
+/// Declares models, views, enums and composite types, checks duplicate names and resolves
+/// field types.
+fn declare<'a>(ctx: &mut Ctx<'a>) {
+    let ast = ctx.ast;
+    for top in &ast.tops {
+        let (name, named) = match top {
+            Top::Model(m) => {
+                let id = ModelId(ctx.dm.models.len());
+                let named = match m.kind {
+                    ModelKind::Model => Named::Model(id),
+                    ModelKind::View => Named::View(id),
+                    ModelKind::CompositeType => Named::Composite,
+                };
+                (&m.name, named)
+            }
+            Top::Enum(e) => (&e.name, Named::Enum(EnumId(ctx.dm.enums.len()))),
+            Top::Datasource(_) | Top::Generator(_) => continue,
+        };
+        if let Some(existing) = ctx.names.get(name.name.as_str()) {
+            let message = format!(
+                "The {} \"{}\" cannot be defined because a {} with that name already exists.",
+                named.kind(),
+                name.name,
+                existing.kind()
+            );
+            ctx.error(message, name.span);
+            continue;
+        }
+        if ScalarType::parse(&name.name).is_some() || name.name == "Unsupported" {
+            let message = format!(
+                "The {} \"{}\" cannot be defined because it has the same name as a built-in type.",
+                named.kind(),
+                name.name
+            );
+            ctx.error(message, name.span);
+            continue;
+        }
+        ctx.names.insert(&name.name, named);
+        match top {
+            Top::Model(m) if m.kind == ModelKind::CompositeType => {
+                ctx.dm.composite_types.push(CompositeType {
+                    name: m.name.name.clone(),
+                    span: m.span,
+                });
+            }
+            Top::Model(m) => {
+                ctx.model_asts.push(m);
+                ctx.dm.models.push(Model {
+                    name: m.name.name.clone(),
+                    db_name: m.name.name.clone(),
+                    schema: None,
+                    fields: Vec::new(),
+                    primary_key: None,
+                    indexes: Vec::new(),
+                    ignored: false,
+                    is_view: m.kind == ModelKind::View,
+                    documentation: m.documentation.clone(),
+                    span: m.span,
+                });
+            }
+            Top::Enum(e) => {
+                ctx.enum_asts.push(e);
+                declare_enum(ctx, e);
+            }
+            Top::Datasource(_) | Top::Generator(_) => {}
+        }
+    }
+    for i in 0..ctx.model_asts.len() {
+        let m = ctx.model_asts[i];
+        let fields = declare_fields(ctx, m);
+        ctx.dm.models[i].fields = fields;
+    }
+    // Field types of composite types must resolve too.
+    for m in ast.models() {
+        if m.kind == ModelKind::CompositeType {
+            declare_fields(ctx, m);
+        }
+    }
+}
+
+fn declare_enum(ctx: &mut Ctx<'_>, e: &ast::Enum) {
+    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut values = Vec::new();
+    for v in &e.values {
+        if seen.insert(&v.name.name, ()).is_some() {
+            ctx.error(
+                format!(
+                    "Value \"{}\" is already defined on enum \"{}\".",
+                    v.name.name, e.name.name
+                ),
+                v.span,
+            );
+            continue;
+        }
+        values.push(EnumValue {
+            name: v.name.name.clone(),
+            db_name: v.name.name.clone(),
+            span: v.span,
+        });
+    }
+    ctx.dm.enums.push(Enum {
+        name: e.name.name.clone(),
+        db_name: e.name.name.clone(),
+        schema: None,
+        values,
+        documentation: e.documentation.clone(),
+        span: e.span,
+    });
+}
+
+fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
+    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut fields = Vec::with_capacity(m.fields.len());
+    for f in &m.fields {
+        if seen.insert(&f.name.name, ()).is_some() {
+            ctx.error(
+                format!(
+                    "Field \"{}\" is already defined on {} \"{}\".",
+                    f.name.name,
+                    m.kind.keyword().replace("type", "composite type"),
+                    m.name.name
+                ),
+                f.name.span,
+            );
+            continue;
+        }
+        let field_type = match (&f.field_type.unsupported, f.field_type.name.as_str()) {
+            (Some(text), "Unsupported") => FieldType::Unsupported(text.clone()),
+            (None, name) => match ScalarType::parse(name) {
+                Some(s) => FieldType::Scalar(s),
+                None => match ctx.names.get(name) {
+                    Some(Named::Model(id) | Named::View(id)) => FieldType::Model(*id),
+                    Some(Named::Enum(id)) => FieldType::Enum(*id),
+                    Some(Named::Composite) => FieldType::Composite(name.to_owned()),
+                    None => {
+                        ctx.error(
+                            format!(
+                                "Type \"{name}\" is neither a built-in type, nor refers to another model, composite type, or enum."
+                            ),
+                            f.field_type.span,
+                        );
+                        continue;
+                    }
+                },
+            },
+            (Some(_), name) => {
+                ctx.error(
+                    format!(
+                        "Type \"{name}\" is neither a built-in type, nor refers to another model, composite type, or enum."
+                    ),
+                    f.field_type.span,
+                );
+                continue;
+            }
+        };
+        let arity = match f.arity {
+            FieldArity::Required => Arity::Required,
+            FieldArity::Optional => Arity::Optional,
+            FieldArity::List => Arity::List,
+        };
+        fields.push(Field {
+            name: f.name.name.clone(),
+            db_name: f.name.name.clone(),
+            field_type,
+            arity,
+            default: None,
+            updated_at: false,
+            ignored: false,
+            native_type: None,
+            relation: None,
+            documentation: f.documentation.clone(),
+            span: f.span,
+        });
+    }
+    fields
+}

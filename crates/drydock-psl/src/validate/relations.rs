@@ -1,0 +1,518 @@
+//! Relation inference: pairs relation fields with their opposite side, decides the relation
+//! kind, and checks `fields`/`references`, uniqueness and referential actions.
+
+use super::{Ctx, RelationArgs};
+use crate::datamodel::{
+    Arity, FieldType, IndexType, ModelId, Relation, RelationField, RelationId, RelationKind,
+    RelationMode,
+};
+use drydock_schema::ReferentialAction;
+use std::collections::HashMap;
+
+#[derive(Clone)]
+struct Side {
+    model: usize,
+    field: usize,
+    target: usize,
+}
+
+pub(super) fn resolve(ctx: &mut Ctx<'_>) {
+    // Group relation fields by (unordered model pair, relation name), in declaration order.
+    let mut order: Vec<(usize, usize, Option<String>)> = Vec::new();
+    let mut groups: HashMap<(usize, usize, Option<String>), Vec<Side>> = HashMap::new();
+    for (mi, model) in ctx.dm.models.iter().enumerate() {
+        for (fi, field) in model.fields.iter().enumerate() {
+            let FieldType::Model(target) = field.field_type else {
+                continue;
+            };
+            let name = ctx
+                .relation_args
+                .get(&(mi, fi))
+                .and_then(|a| a.name.clone());
+            let key = (mi.min(target.0), mi.max(target.0), name);
+            let entry = groups.entry(key.clone()).or_default();
+            if entry.is_empty() {
+                order.push(key);
+            }
+            entry.push(Side {
+                model: mi,
+                field: fi,
+                target: target.0,
+            });
+        }
+    }
+    for key in order {
+        let Some(sides) = groups.remove(&key) else {
+            continue;
+        };
+        let (lo, hi, _) = key;
+        if lo == hi {
+            match sides.as_slice() {
+                [one] => missing_opposite(ctx, one),
+                [a, b] => pair(ctx, a, b),
+                _ => {
+                    let names: Vec<String> = sides
+                        .iter()
+                        .map(|s| format!("`{}`", ctx.dm.models[s.model].fields[s.field].name))
+                        .collect();
+                    let model = ctx.dm.models[lo].name.clone();
+                    let span = ctx.dm.models[lo].fields[sides[0].field].span;
+                    ctx.error(
+                        format!(
+                            "Error validating model \"{model}\": Ambiguous self relation detected. The fields {} in model `{model}` both refer to `{model}`. If they are part of the same relation add the same relation name for them with `@relation(<name>)`.",
+                            join_and(&names)
+                        ),
+                        span,
+                    );
+                }
+            }
+            continue;
+        }
+        let left: Vec<&Side> = sides.iter().filter(|s| s.model == lo).collect();
+        let right: Vec<&Side> = sides.iter().filter(|s| s.model == hi).collect();
+        if left.len() > 1 || right.len() > 1 {
+            let side = if left.len() > 1 { &left } else { &right };
+            let model = ctx.dm.models[side[0].model].name.clone();
+            let target = ctx.dm.models[side[0].target].name.clone();
+            let names: Vec<String> = side
+                .iter()
+                .map(|s| format!("`{}`", ctx.dm.models[s.model].fields[s.field].name))
+                .collect();
+            let span = ctx.dm.models[side[0].model].fields[side[0].field].span;
+            ctx.error(
+                format!(
+                    "Error validating model \"{model}\": Ambiguous relation detected. The fields {} in model `{model}` both refer to `{target}`. Please provide different relation names for them by adding `@relation(<name>).",
+                    join_and(&names)
+                ),
+                span,
+            );
+            continue;
+        }
+        match (left.first(), right.first()) {
+            (Some(a), Some(b)) => pair(ctx, a, b),
+            (Some(one), None) | (None, Some(one)) => missing_opposite(ctx, one),
+            (None, None) => {}
+        }
+    }
+}
+
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn missing_opposite(ctx: &mut Ctx<'_>, side: &Side) {
+    let model = &ctx.dm.models[side.model];
+    let field = &model.fields[side.field];
+    let target = &ctx.dm.models[side.target].name;
+    let message = format!(
+        "Error validating field `{f}` in model `{m}`: The relation field `{f}` on model `{m}` is missing an opposite relation field on the model `{target}`. Either run `prisma format` or add it manually.",
+        f = field.name,
+        m = model.name
+    );
+    let span = field.span;
+    ctx.error(message, span);
+}
+
+fn args_of(ctx: &Ctx<'_>, side: &Side) -> Option<RelationArgs> {
+    ctx.relation_args.get(&(side.model, side.field)).cloned()
+}
+
+fn has_fields(args: Option<&RelationArgs>) -> bool {
+    args.is_some_and(|a| a.fields.is_some())
+}
+
+fn has_references(args: Option<&RelationArgs>) -> bool {
+    args.is_some_and(|a| a.references.is_some())
+}
+
+fn default_name(ctx: &Ctx<'_>, a: usize, b: usize) -> String {
+    let mut names = [ctx.dm.models[a].name.as_str(), ctx.dm.models[b].name.as_str()];
+    names.sort_unstable();
+    format!("{}To{}", names[0], names[1])
+}
+
+fn pair(ctx: &mut Ctx<'_>, a: &Side, b: &Side) {
+    let a_args = args_of(ctx, a);
+    let b_args = args_of(ctx, b);
+    let a_list = ctx.dm.models[a.model].fields[a.field].arity == Arity::List;
+    let b_list = ctx.dm.models[b.model].fields[b.field].arity == Arity::List;
+    let explicit_name = a_args
+        .as_ref()
+        .and_then(|x| x.name.clone())
+        .or_else(|| b_args.as_ref().and_then(|x| x.name.clone()));
+    let name = explicit_name
+        .clone()
+        .unwrap_or_else(|| default_name(ctx, a.model, b.model));
+    match (a_list, b_list) {
+        (true, true) => many_to_many(ctx, a, b, name, explicit_name.is_some()),
+        (true, false) => one_to_many(ctx, b, a, b_args, a_args, name, explicit_name.is_some()),
+        (false, true) => one_to_many(ctx, a, b, a_args, b_args, name, explicit_name.is_some()),
+        (false, false) => one_to_one(ctx, a, b, a_args, b_args, name, explicit_name.is_some()),
+    }
+}
+
+fn field_label(ctx: &Ctx<'_>, side: &Side) -> (String, String) {
+    let model = &ctx.dm.models[side.model];
+    (model.fields[side.field].name.clone(), model.name.clone())
+}
+
+fn many_to_many(ctx: &mut Ctx<'_>, a: &Side, b: &Side, name: String, explicit: bool) {
+    let mut ok = true;
+    for (side, other) in [(a, b), (b, a)] {
+        let target = &ctx.dm.models[other.model];
+        let single_id = target
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.fields.len() == 1);
+        if !single_id {
+            let (f, m) = field_label(ctx, side);
+            let message = format!(
+                "Error validating field `{f}` in model `{m}`: The relation field `{f}` on model `{m}` references `{}` which does not have an `@id` field. Models without `@id` cannot be part of a many to many relation. Use an explicit intermediate Model to represent this relationship.",
+                target.name
+            );
+            let span = ctx.dm.models[side.model].fields[side.field].span;
+            ctx.error(message, span);
+            ok = false;
+        }
+        let args = args_of(ctx, side);
+        if has_fields(args.as_ref()) || has_references(args.as_ref()) {
+            let (f, m) = field_label(ctx, side);
+            let span = args.as_ref().map_or(
+                ctx.dm.models[side.model].fields[side.field].span,
+                |x| x.span,
+            );
+            ctx.error(
+                format!(
+                    "Error parsing attribute \"@relation\": The relation field `{f}` on Model `{m}` must not specify the `fields` or `references` argument in the @relation attribute. Implicit many-to-many relations do not use them."
+                ),
+                span,
+            );
+            ok = false;
+        }
+    }
+    if !ok {
+        return;
+    }
+    // Column `A` belongs to the model whose name sorts first (then the field name).
+    let key = |s: &Side| {
+        (
+            ctx.dm.models[s.model].name.clone(),
+            ctx.dm.models[s.model].fields[s.field].name.clone(),
+        )
+    };
+    let (first, second) = if key(a) <= key(b) { (a, b) } else { (b, a) };
+    let relation = Relation {
+        name,
+        explicit_name: explicit,
+        kind: RelationKind::ManyToMany {
+            a: RelationField {
+                model: ModelId(first.model),
+                field: first.field,
+            },
+            b: RelationField {
+                model: ModelId(second.model),
+                field: second.field,
+            },
+        },
+    };
+    push_relation(ctx, relation, &[a, b]);
+}
+
+fn push_relation(ctx: &mut Ctx<'_>, relation: Relation, sides: &[&Side]) {
+    let id = RelationId(ctx.dm.relations.len());
+    ctx.dm.relations.push(relation);
+    for s in sides {
+        ctx.dm.models[s.model].fields[s.field].relation = Some(id);
+    }
+}
+
+/// `fk` is the singular side, `back` the list side.
+#[allow(clippy::too_many_arguments)]
+fn one_to_many(
+    ctx: &mut Ctx<'_>,
+    fk: &Side,
+    back: &Side,
+    fk_args: Option<RelationArgs>,
+    back_args: Option<RelationArgs>,
+    name: String,
+    explicit: bool,
+) {
+    let (f, m) = field_label(ctx, fk);
+    let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
+    let mut ok = true;
+    if has_fields(back_args.as_ref()) || has_references(back_args.as_ref()) {
+        let (bf, bm) = field_label(ctx, back);
+        let span = ctx.dm.models[back.model].fields[back.field].span;
+        ctx.error(
+            format!(
+                "Error parsing attribute \"@relation\": The relation field `{bf}` on Model `{bm}` must not specify the `fields` or `references` argument in the @relation attribute. You must only specify it on the opposite field `{f}` on model `{m}`."
+            ),
+            span,
+        );
+        ok = false;
+    }
+    if !has_fields(fk_args.as_ref()) {
+        ctx.error(
+            format!(
+                "Error parsing attribute \"@relation\": The relation field `{f}` on Model `{m}` must specify the `fields` argument in the @relation attribute. You can run `prisma format` to fix this automatically."
+            ),
+            fk_span,
+        );
+        ok = false;
+    }
+    if !has_references(fk_args.as_ref()) {
+        ctx.error(
+            format!(
+                "Error parsing attribute \"@relation\": The relation field `{f}` on Model `{m}` must specify the `references` argument in the @relation attribute."
+            ),
+            fk_span,
+        );
+        ok = false;
+    }
+    if !ok {
+        return;
+    }
+    if let Some(args) = fk_args {
+        foreign_key_relation(ctx, fk, Some(back), args, name, explicit, false);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn one_to_one(
+    ctx: &mut Ctx<'_>,
+    a: &Side,
+    b: &Side,
+    a_args: Option<RelationArgs>,
+    b_args: Option<RelationArgs>,
+    name: String,
+    explicit: bool,
+) {
+    let a_has = has_fields(a_args.as_ref()) || has_references(a_args.as_ref());
+    let b_has = has_fields(b_args.as_ref()) || has_references(b_args.as_ref());
+    let (af, am) = field_label(ctx, a);
+    let (bf, bm) = field_label(ctx, b);
+    let a_span = ctx.dm.models[a.model].fields[a.field].span;
+    let b_span = ctx.dm.models[b.model].fields[b.field].span;
+    if a_has == b_has {
+        let (verb, tail) = if a_has {
+            (
+                "both provide",
+                "You have to provide it only on one of the two fields.",
+            )
+        } else {
+            (
+                "do not provide",
+                "You have to provide it on one of the two fields.",
+            )
+        };
+        for arg in ["fields", "references"] {
+            for (span, f1, m1, f2, m2) in [
+                (a_span, &af, &am, &bf, &bm),
+                (b_span, &bf, &bm, &af, &am),
+            ] {
+                ctx.error(
+                    format!(
+                        "Error parsing attribute \"@relation\": The relation fields `{f1}` on Model `{m1}` and `{f2}` on Model `{m2}` {verb} the `{arg}` argument in the @relation attribute. {tail}"
+                    ),
+                    span,
+                );
+            }
+        }
+        return;
+    }
+    let (fk, back, fk_args) = if a_has { (a, b, a_args) } else { (b, a, b_args) };
+    let (f, m) = field_label(ctx, fk);
+    let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
+    let mut ok = true;
+    for (present, arg) in [
+        (has_fields(fk_args.as_ref()), "fields"),
+        (has_references(fk_args.as_ref()), "references"),
+    ] {
+        if !present {
+            ctx.error(
+                format!(
+                    "Error parsing attribute \"@relation\": The relation field `{f}` on Model `{m}` must specify the `{arg}` argument in the @relation attribute."
+                ),
+                fk_span,
+            );
+            ok = false;
+        }
+    }
+    let back_field = &ctx.dm.models[back.model].fields[back.field];
+    if back_field.arity == Arity::Required {
+        let (bf, bm) = field_label(ctx, back);
+        let target = ctx.dm.models[fk.model].name.clone();
+        let span = back_field.span;
+        ctx.error(
+            format!(
+                "Error parsing attribute \"@relation\": The relation field `{bf}` on Model `{bm}` is required. This is not valid because it's not possible to enforce this constraint on the database level. Please change the field type from `{target}` to `{target}?` to fix this."
+            ),
+            span,
+        );
+        ok = false;
+    }
+    if !ok {
+        return;
+    }
+    if let Some(args) = fk_args {
+        foreign_key_relation(ctx, fk, Some(back), args, name, explicit, true);
+    }
+}
+
+fn is_unique_criterion(ctx: &Ctx<'_>, model: usize, fields: &[usize]) -> bool {
+    let m = &ctx.dm.models[model];
+    let mut wanted = fields.to_vec();
+    wanted.sort_unstable();
+    let same = |candidate: &mut Vec<usize>| {
+        candidate.sort_unstable();
+        *candidate == wanted
+    };
+    m.primary_key
+        .as_ref()
+        .is_some_and(|pk| same(&mut pk.fields.iter().map(|f| f.field).collect()))
+        || m.indexes.iter().any(|i| {
+            i.kind == IndexType::Unique && same(&mut i.fields.iter().map(|f| f.field).collect())
+        })
+}
+
+fn foreign_key_relation(
+    ctx: &mut Ctx<'_>,
+    fk: &Side,
+    back: Option<&Side>,
+    args: RelationArgs,
+    name: String,
+    explicit: bool,
+    one_to_one: bool,
+) {
+    let (Some(fields), Some(references)) = (args.fields.clone(), args.references.clone()) else {
+        return;
+    };
+    if fields.len() != references.len() {
+        ctx.error(
+            "Error validating: You must specify the same number of fields in `fields` and `references`.",
+            args.span,
+        );
+        return;
+    }
+    let (f, m) = field_label(ctx, fk);
+    let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
+    let target_name = ctx.dm.models[fk.target].name.clone();
+    let mut ok = true;
+    if !is_unique_criterion(ctx, fk.target, &references) {
+        let names: Vec<String> = references
+            .iter()
+            .map(|r| ctx.dm.models[fk.target].fields[*r].name.clone())
+            .collect();
+        let hint = match names.as_slice() {
+            [one] => format!("an `@unique` attribute to the field `{one}` in the model `{target_name}`"),
+            _ => format!(
+                "an `@@unique([{}])` attribute to the model `{target_name}`",
+                names.join(", ")
+            ),
+        };
+        ctx.error(
+            format!(
+                "Error parsing attribute \"@relation\": The argument `references` must refer to a unique criterion in the related model. Consider adding {hint}."
+            ),
+            fk_span,
+        );
+        ok = false;
+    }
+    for (fi, ri) in fields.iter().zip(&references) {
+        let local = &ctx.dm.models[fk.model].fields[*fi];
+        let remote = &ctx.dm.models[fk.target].fields[*ri];
+        if local.field_type != remote.field_type || !local.is_scalar() {
+            let message = format!(
+                "Error parsing attribute \"@relation\": The type of the field `{}` in the model `{m}` is not matching the type of the referenced field `{}` in model `{target_name}`.",
+                local.name, remote.name
+            );
+            ctx.error(message, fk_span);
+            ok = false;
+        }
+    }
+    if one_to_one && ok && !is_unique_criterion(ctx, fk.model, &fields) {
+        let names: Vec<String> = fields
+            .iter()
+            .map(|r| ctx.dm.models[fk.model].fields[*r].name.clone())
+            .collect();
+        let hint = match names.as_slice() {
+            [one] => format!("Either add an `@unique` attribute to the field `{one}`"),
+            _ => format!(
+                "Either add an `@@unique([{}])` attribute to the model",
+                names.join(", ")
+            ),
+        };
+        ctx.error(
+            format!(
+                "Error parsing attribute \"@relation\": A one-to-one relation must use unique fields on the defining side. {hint}, or change the relation to one-to-many."
+            ),
+            fk_span,
+        );
+        ok = false;
+    }
+    if !ok {
+        return;
+    }
+    let any_required = fields
+        .iter()
+        .any(|fi| ctx.dm.models[fk.model].fields[*fi].arity == Arity::Required);
+    let on_delete = args.on_delete.unwrap_or(if any_required {
+        ReferentialAction::Restrict
+    } else {
+        ReferentialAction::SetNull
+    });
+    let on_update = args.on_update.unwrap_or(ReferentialAction::Cascade);
+    let prisma_mode = ctx.dm.relation_mode() == RelationMode::Prisma;
+    for (explicit_action, which) in [(args.on_delete, "onDelete"), (args.on_update, "onUpdate")] {
+        if explicit_action == Some(ReferentialAction::SetNull) && any_required {
+            if prisma_mode {
+                ctx.error(
+                    format!(
+                        "Error parsing attribute \"@relation\": The `{which}` referential action of a relation must not be set to `SetNull` when a referenced field is required. Either choose another referential action, or make the referenced fields optional."
+                    ),
+                    fk_span,
+                );
+            } else {
+                ctx.warning(
+                    format!(
+                        "The `{which}` referential action of a relation should not be set to `SetNull` when a referenced field is required. We recommend either to choose another referential action, or to make the referenced fields optional. Read more at https://pris.ly/d/postgres-set-null "
+                    ),
+                    fk_span,
+                );
+            }
+        }
+    }
+    let _ = f;
+    let relation = Relation {
+        name,
+        explicit_name: explicit,
+        kind: RelationKind::ForeignKey {
+            referencing: RelationField {
+                model: ModelId(fk.model),
+                field: fk.field,
+            },
+            referenced: back.map(|b| RelationField {
+                model: ModelId(b.model),
+                field: b.field,
+            }),
+            fields,
+            references,
+            referenced_model: ModelId(fk.target),
+            on_delete,
+            on_update,
+            on_delete_explicit: args.on_delete.is_some(),
+            on_update_explicit: args.on_update.is_some(),
+            map: args.map,
+            one_to_one,
+        },
+    };
+    let mut sides = vec![fk];
+    if let Some(b) = back {
+        sides.push(b);
+    }
+    push_relation(ctx, relation, &sides);
+}

@@ -1,0 +1,500 @@
+//! Reading a SQLite schema (`sqlite_master` and the `pragma_*` table functions, see
+//! `queries/*.sql`) into the canonical [`SqlSchema`]: the same spelling lowering produces for
+//! the same Prisma schema. Primary keys carry no name; foreign key names are read from the
+//! `CONSTRAINT "name" FOREIGN KEY` clauses of the table's SQL.
+//!
+//! Tables, indexes and foreign keys come out sorted by name; columns in declaration order.
+
+use drydock_connector::{ConnectorError, HISTORY_TABLE};
+use drydock_schema::{
+    Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexColumn, IndexKind, ObjectName,
+    PrimaryKey, ReferentialAction, SortOrder, SqlSchema, Table, TypeFamily,
+};
+
+use crate::connection::query_error;
+use crate::types::canonical_type;
+
+pub(crate) fn introspect(conn: &rusqlite::Connection) -> Result<SqlSchema, ConnectorError> {
+    let tables: Vec<(String, Option<String>)> = query(
+        conn,
+        include_str!("queries/tables.sql"),
+        HISTORY_TABLE,
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let mut schema = SqlSchema::default();
+    for (name, sql) in tables {
+        schema.tables.push(describe_table(
+            conn,
+            &name,
+            sql.as_deref().unwrap_or_default(),
+        )?);
+    }
+    // Implicit references (`REFERENCES "User"` without columns) point at the primary key.
+    let primary_keys: Vec<(String, Vec<String>)> = schema
+        .tables
+        .iter()
+        .map(|t| {
+            let columns = t
+                .primary_key
+                .iter()
+                .flat_map(|pk| pk.columns.iter().map(|c| c.name.clone()))
+                .collect();
+            (t.name.clone(), columns)
+        })
+        .collect();
+    for table in &mut schema.tables {
+        for fk in &mut table.foreign_keys {
+            if fk.referenced_columns.iter().any(String::is_empty)
+                && let Some((_, pk)) = primary_keys
+                    .iter()
+                    .find(|(name, _)| *name == fk.referenced_table.name)
+            {
+                fk.referenced_columns = pk.clone();
+            }
+        }
+    }
+    Ok(schema)
+}
+
+fn query<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    argument: &str,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, ConnectorError> {
+    let mut statement = conn.prepare_cached(sql).map_err(query_error)?;
+    statement
+        .query_map([argument], map)
+        .map_err(query_error)?
+        .collect::<Result<Vec<T>, _>>()
+        .map_err(query_error)
+}
+
+fn describe_table(
+    conn: &rusqlite::Connection,
+    name: &str,
+    sql: &str,
+) -> Result<Table, ConnectorError> {
+    let mut table = Table::new(None, name);
+    let raw_columns: Vec<(String, String, bool, Option<String>, u32)> =
+        query(conn, include_str!("queries/columns.sql"), name, |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })?;
+
+    let mut pk_columns: Vec<(u32, String)> = raw_columns
+        .iter()
+        .filter(|c| c.4 > 0)
+        .map(|c| (c.4, c.0.clone()))
+        .collect();
+    pk_columns.sort();
+    let autoincrement = pk_columns.len() == 1 && has_keyword(sql, "AUTOINCREMENT");
+
+    for (column_name, declared, not_null, default, pk) in raw_columns {
+        let column_type = canonical_type(&declared);
+        let auto_increment = autoincrement && pk > 0 && column_type.native == "INTEGER";
+        let default = default
+            .as_deref()
+            .and_then(|d| parse_default(d, &column_type.family));
+        // SQLite lets a primary key column hold NULL unless it is the rowid or declared NOT
+        // NULL; Prisma always declares NOT NULL, and a rowid alias is never NULL.
+        let required = not_null || auto_increment;
+        table.columns.push(Column {
+            name: column_name,
+            column_type,
+            arity: if required {
+                ColumnArity::Required
+            } else {
+                ColumnArity::Nullable
+            },
+            default,
+            auto_increment,
+        });
+    }
+    if !pk_columns.is_empty() {
+        table.primary_key = Some(PrimaryKey {
+            name: None,
+            columns: pk_columns
+                .into_iter()
+                .map(|(_, c)| IndexColumn::named(c))
+                .collect(),
+        });
+    }
+
+    let indexes: Vec<(String, bool)> =
+        query(conn, include_str!("queries/indexes.sql"), name, |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
+    for (index_name, unique) in indexes {
+        let columns: Vec<(i64, Option<String>, bool)> = query(
+            conn,
+            include_str!("queries/index_columns.sql"),
+            &index_name,
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        // Indexes on expressions cannot be described; they are left out.
+        if columns
+            .iter()
+            .any(|(cid, column, _)| *cid < 0 || column.is_none())
+        {
+            continue;
+        }
+        table.indexes.push(Index {
+            name: index_name,
+            kind: if unique {
+                IndexKind::Unique
+            } else {
+                IndexKind::Normal
+            },
+            columns: columns
+                .into_iter()
+                .map(|(_, column, desc)| IndexColumn {
+                    name: column.unwrap_or_default(),
+                    sort: desc.then_some(SortOrder::Desc),
+                    length: None,
+                    operator_class: None,
+                })
+                .collect(),
+            algorithm: None,
+        });
+    }
+
+    let fk_rows: Vec<(i64, String, String, Option<String>, String, String)> = query(
+        conn,
+        include_str!("queries/foreign_keys.sql"),
+        name,
+        |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+            ))
+        },
+    )?;
+    let names = foreign_key_names(sql);
+    let mut foreign_keys: Vec<(i64, ForeignKey)> = Vec::new();
+    for (id, referenced, from, to, on_update, on_delete) in fk_rows {
+        match foreign_keys.last_mut() {
+            Some((last_id, fk)) if *last_id == id => {
+                fk.columns.push(from);
+                fk.referenced_columns.push(to.unwrap_or_default());
+            }
+            _ => foreign_keys.push((
+                id,
+                ForeignKey {
+                    name: None,
+                    columns: vec![from],
+                    referenced_table: ObjectName::new(None, referenced),
+                    referenced_columns: vec![to.unwrap_or_default()],
+                    on_delete: action(&on_delete),
+                    on_update: action(&on_update),
+                },
+            )),
+        }
+    }
+    let mut foreign_keys: Vec<ForeignKey> = foreign_keys.into_iter().map(|(_, fk)| fk).collect();
+    for fk in &mut foreign_keys {
+        fk.name = names
+            .iter()
+            .find(|(_, columns)| *columns == fk.columns)
+            .map(|(name, _)| name.clone());
+    }
+    foreign_keys.sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
+    table.foreign_keys = foreign_keys;
+    Ok(table)
+}
+
+fn action(text: &str) -> ReferentialAction {
+    match text.to_ascii_uppercase().as_str() {
+        "CASCADE" => ReferentialAction::Cascade,
+        "RESTRICT" => ReferentialAction::Restrict,
+        "SET NULL" => ReferentialAction::SetNull,
+        "SET DEFAULT" => ReferentialAction::SetDefault,
+        _ => ReferentialAction::NoAction,
+    }
+}
+
+/// A default as SQLite stores its text, normalised. `NULL` is no default.
+pub(crate) fn parse_default(text: &str, family: &TypeFamily) -> Option<DefaultValue> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("NULL") {
+        return None;
+    }
+    if let Some(literal) = string_literal(text) {
+        return Some(match family {
+            TypeFamily::Int | TypeFamily::BigInt | TypeFamily::Float | TypeFamily::Decimal
+                if is_number(&literal) =>
+            {
+                DefaultValue::Number(literal)
+            }
+            TypeFamily::Boolean if literal == "true" || literal == "false" => {
+                DefaultValue::Boolean(literal == "true")
+            }
+            TypeFamily::Bytes => DefaultValue::Bytes(literal.to_ascii_lowercase()),
+            _ => DefaultValue::String(literal),
+        });
+    }
+    if let Some(hex) = text
+        .strip_prefix("x'")
+        .or_else(|| text.strip_prefix("X'"))
+        .and_then(|rest| rest.strip_suffix('\''))
+    {
+        return Some(DefaultValue::Bytes(hex.to_ascii_lowercase()));
+    }
+    if text.eq_ignore_ascii_case("true") {
+        return Some(DefaultValue::Boolean(true));
+    }
+    if text.eq_ignore_ascii_case("false") {
+        return Some(DefaultValue::Boolean(false));
+    }
+    if text.eq_ignore_ascii_case("CURRENT_TIMESTAMP") {
+        return Some(DefaultValue::Now);
+    }
+    if is_number(text) {
+        return Some(DefaultValue::Number(text.to_owned()));
+    }
+    Some(DefaultValue::Expression(text.to_owned()))
+}
+
+fn is_number(text: &str) -> bool {
+    let digits = text
+        .strip_prefix('-')
+        .or_else(|| text.strip_prefix('+'))
+        .unwrap_or(text);
+    digits.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        && digits.parse::<f64>().is_ok()
+}
+
+/// The content of a text that is exactly one `'...'` literal (quotes doubled inside).
+fn string_literal(text: &str) -> Option<String> {
+    let body = text.strip_prefix('\'')?.strip_suffix('\'')?;
+    let mut out = String::new();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            // Inside the literal a quote must be doubled; otherwise this is not one literal.
+            if chars.next() != Some('\'') {
+                return None;
+            }
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+/// Whether `sql` contains `keyword` as a word outside quotes (case-insensitive).
+fn has_keyword(sql: &str, keyword: &str) -> bool {
+    tokens(sql)
+        .iter()
+        .any(|t| matches!(t, Token::Word(w) if w.eq_ignore_ascii_case(keyword)))
+}
+
+/// `(name, columns)` of every `CONSTRAINT name FOREIGN KEY (columns)` clause in `sql`.
+fn foreign_key_names(sql: &str) -> Vec<(String, Vec<String>)> {
+    let tokens = tokens(sql);
+    let mut found = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let Token::Word(word) = token else { continue };
+        if !word.eq_ignore_ascii_case("CONSTRAINT") {
+            continue;
+        }
+        let (Some(name), Some(Token::Word(foreign)), Some(Token::Word(key)), Some(Token::Open)) = (
+            tokens.get(i + 1).and_then(Token::name),
+            tokens.get(i + 2),
+            tokens.get(i + 3),
+            tokens.get(i + 4),
+        ) else {
+            continue;
+        };
+        if !foreign.eq_ignore_ascii_case("FOREIGN") || !key.eq_ignore_ascii_case("KEY") {
+            continue;
+        }
+        let mut columns = Vec::new();
+        for token in &tokens[i + 5..] {
+            match token {
+                Token::Close => break,
+                Token::Comma => {}
+                other => columns.extend(other.name()),
+            }
+        }
+        found.push((name, columns));
+    }
+    found
+}
+
+#[derive(Debug, PartialEq)]
+enum Token {
+    /// A bare word.
+    Word(String),
+    /// A quoted identifier (`"x"`, `` `x` ``, `[x]`) with quoting removed.
+    Quoted(String),
+    /// A string literal.
+    Literal,
+    Open,
+    Close,
+    Comma,
+    Other,
+}
+
+impl Token {
+    fn name(&self) -> Option<String> {
+        match self {
+            Token::Word(w) | Token::Quoted(w) => Some(w.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// A small SQL tokenizer: enough to find clauses in a `CREATE TABLE` statement.
+fn tokens(sql: &str) -> Vec<Token> {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            _ if c.is_whitespace() => i += 1,
+            '-' if chars.get(i + 1) == Some(&'-') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if chars.get(i + 1) == Some(&'*') => {
+                i += 2;
+                while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                    i += 1;
+                }
+                i += 2;
+            }
+            '"' | '`' | '[' | '\'' => {
+                let close = if c == '[' { ']' } else { c };
+                let mut text = String::new();
+                i += 1;
+                while i < chars.len() {
+                    if chars[i] == close {
+                        if close != ']' && chars.get(i + 1) == Some(&close) {
+                            text.push(close);
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    text.push(chars[i]);
+                    i += 1;
+                }
+                i += 1;
+                tokens.push(if c == '\'' {
+                    Token::Literal
+                } else {
+                    Token::Quoted(text)
+                });
+            }
+            '(' => {
+                tokens.push(Token::Open);
+                i += 1;
+            }
+            ')' => {
+                tokens.push(Token::Close);
+                i += 1;
+            }
+            ',' => {
+                tokens.push(Token::Comma);
+                i += 1;
+            }
+            _ if c.is_alphanumeric() || c == '_' => {
+                let mut word = String::new();
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    word.push(chars[i]);
+                    i += 1;
+                }
+                tokens.push(Token::Word(word));
+            }
+            _ => {
+                tokens.push(Token::Other);
+                i += 1;
+            }
+        }
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_defaults() {
+        let s = TypeFamily::String;
+        let cases = [
+            ("'abc'", &s, DefaultValue::String("abc".into())),
+            ("'it''s'", &s, DefaultValue::String("it's".into())),
+            ("42", &TypeFamily::Int, DefaultValue::Number("42".into())),
+            (
+                "-1.5",
+                &TypeFamily::Float,
+                DefaultValue::Number("-1.5".into()),
+            ),
+            ("true", &TypeFamily::Boolean, DefaultValue::Boolean(true)),
+            (
+                "CURRENT_TIMESTAMP",
+                &TypeFamily::DateTime,
+                DefaultValue::Now,
+            ),
+            ("'0A'", &TypeFamily::Bytes, DefaultValue::Bytes("0a".into())),
+            (
+                "X'0A'",
+                &TypeFamily::Bytes,
+                DefaultValue::Bytes("0a".into()),
+            ),
+            (
+                "(datetime('now'))",
+                &TypeFamily::DateTime,
+                DefaultValue::Expression("(datetime('now'))".into()),
+            ),
+            (
+                "'a' || 'b'",
+                &s,
+                DefaultValue::Expression("'a' || 'b'".into()),
+            ),
+        ];
+        for (text, family, expected) in cases {
+            assert_eq!(parse_default(text, family), Some(expected), "{text}");
+        }
+        assert_eq!(parse_default("NULL", &s), None);
+    }
+
+    #[test]
+    fn finds_foreign_key_names_in_table_sql() {
+        let sql = r#"CREATE TABLE "Post" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "note" TEXT DEFAULT 'CONSTRAINT "x" FOREIGN KEY',
+    "authorId" INTEGER NOT NULL,
+    "a" TEXT, "b" TEXT,
+    CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User" ("id"),
+    constraint pair_fk foreign key (a, "b") references "Pair" ("a", "b")
+)"#;
+        assert_eq!(
+            foreign_key_names(sql),
+            vec![
+                ("Post_authorId_fkey".to_owned(), vec!["authorId".to_owned()]),
+                ("pair_fk".to_owned(), vec!["a".to_owned(), "b".to_owned()]),
+            ]
+        );
+        assert!(has_keyword(sql, "autoincrement"));
+        assert!(!has_keyword(
+            "CREATE TABLE t (x TEXT DEFAULT 'AUTOINCREMENT')",
+            "AUTOINCREMENT"
+        ));
+    }
+}

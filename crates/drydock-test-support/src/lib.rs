@@ -1,0 +1,250 @@
+//! Per-test databases on real servers.
+//!
+//! Every test gets its own database: [`TestDb::postgres`] creates a uniquely named database on
+//! the server named by `TEST_POSTGRES_URL` (default
+//! `postgresql://postgres@127.0.0.1:5432/postgres`) and drops it when the value is dropped;
+//! [`TestDb::sqlite`] uses a file in a fresh temporary directory. A test that needs a server
+//! that cannot be reached fails with a message saying which URL was tried; it never skips.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The environment variable naming the PostgreSQL server used by tests.
+pub const POSTGRES_URL_VAR: &str = "TEST_POSTGRES_URL";
+
+/// The server used when [`POSTGRES_URL_VAR`] is not set.
+pub const DEFAULT_POSTGRES_URL: &str = "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/// The databases tests can run against. MySQL joins this list with its connector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Postgres,
+    Sqlite,
+}
+
+/// A database that exists for one test and is removed afterwards.
+#[derive(Debug)]
+pub struct TestDb {
+    url: String,
+    backing: Backing,
+}
+
+#[derive(Debug)]
+enum Backing {
+    Postgres {
+        server_url: String,
+        name: String,
+    },
+    Sqlite {
+        _dir: tempfile::TempDir,
+        path: PathBuf,
+    },
+}
+
+impl TestDb {
+    /// A fresh, empty database on the test PostgreSQL server.
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot be reached or refuses to create the database: the test fails.
+    pub fn postgres() -> TestDb {
+        let server_url = postgres_server_url();
+        let name = format!("drydock_test_{}", uuid::Uuid::new_v4().simple());
+        let mut client = postgres_server_client();
+        client
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .unwrap_or_else(|e| panic!("creating test database `{name}` failed: {e}"));
+        let url = replace_database(&server_url, &name);
+        TestDb {
+            url,
+            backing: Backing::Postgres { server_url, name },
+        }
+    }
+
+    /// A fresh SQLite database file (not created yet) in its own temporary directory.
+    ///
+    /// # Panics
+    ///
+    /// When no temporary directory can be created.
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("creating a temporary directory for SQLite");
+        let path = dir.path().join("dev.db");
+        let url = format!("file:{}", path.display());
+        TestDb {
+            url,
+            backing: Backing::Sqlite { _dir: dir, path },
+        }
+    }
+
+    /// A fresh database of the given kind.
+    pub fn new(kind: DatabaseKind) -> TestDb {
+        match kind {
+            DatabaseKind::Postgres => TestDb::postgres(),
+            DatabaseKind::Sqlite => TestDb::sqlite(),
+        }
+    }
+
+    pub fn kind(&self) -> DatabaseKind {
+        match self.backing {
+            Backing::Postgres { .. } => DatabaseKind::Postgres,
+            Backing::Sqlite { .. } => DatabaseKind::Sqlite,
+        }
+    }
+
+    /// The connection URL of this database, in the form users write in `schema.prisma`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The database name (PostgreSQL) or the file path (SQLite).
+    pub fn name(&self) -> String {
+        match &self.backing {
+            Backing::Postgres { name, .. } => name.clone(),
+            Backing::Sqlite { path, .. } => path.display().to_string(),
+        }
+    }
+
+    /// The file of a SQLite database.
+    ///
+    /// # Panics
+    ///
+    /// On a database that is not SQLite.
+    pub fn sqlite_path(&self) -> &Path {
+        match &self.backing {
+            Backing::Sqlite { path, .. } => path,
+            Backing::Postgres { .. } => {
+                panic!("sqlite_path() called on a PostgreSQL test database")
+            }
+        }
+    }
+
+    /// A direct client on this PostgreSQL database, for test setup and assertions.
+    ///
+    /// # Panics
+    ///
+    /// On a database that is not PostgreSQL, or when connecting fails.
+    pub fn postgres_client(&self) -> postgres::Client {
+        match &self.backing {
+            Backing::Postgres { .. } => connect_or_fail(&self.url),
+            Backing::Sqlite { .. } => {
+                panic!("postgres_client() called on a SQLite test database")
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Backing::Postgres { server_url, name } = &self.backing {
+            // A failure here leaves a stray database behind; it must not hide the test's result.
+            let dropped = connect(server_url).and_then(|mut client| {
+                client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            });
+            if let Err(e) = dropped {
+                eprintln!("warning: could not drop test database `{name}`: {e}");
+            }
+        }
+    }
+}
+
+/// The URL of the PostgreSQL server tests use (`TEST_POSTGRES_URL` or the default).
+pub fn postgres_server_url() -> String {
+    std::env::var(POSTGRES_URL_VAR)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_owned())
+}
+
+/// A client on the test server's maintenance database (the one in `TEST_POSTGRES_URL`).
+///
+/// # Panics
+///
+/// When the server cannot be reached: the test fails with the URL tried (password hidden).
+pub fn postgres_server_client() -> postgres::Client {
+    connect_or_fail(&postgres_server_url())
+}
+
+/// `url` with its database replaced by `database`, keeping credentials and parameters.
+///
+/// # Panics
+///
+/// When `url` is not a valid URL.
+pub fn replace_database(url: &str, database: &str) -> String {
+    let mut parsed = url::Url::parse(url)
+        .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is not a valid URL: {e}"));
+    parsed.set_path(&format!("/{database}"));
+    parsed.to_string()
+}
+
+fn connect(url: &str) -> Result<postgres::Client, postgres::Error> {
+    let mut config = postgres::Config::from_str(url)?;
+    config.connect_timeout(Duration::from_secs(5));
+    config.connect(postgres::NoTls)
+}
+
+fn connect_or_fail(url: &str) -> postgres::Client {
+    connect(url).unwrap_or_else(|e| {
+        panic!(
+            "this test needs PostgreSQL, but connecting to `{}` failed: {e}\n\
+             Start a server or point {POSTGRES_URL_VAR} at one.",
+            hide_password(url)
+        )
+    })
+}
+
+fn hide_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Only fails for URLs that cannot carry a password, which this one does.
+            let _ = parsed.set_password(Some("****"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "<invalid URL>".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_databases_are_created_and_dropped() {
+        let db = TestDb::postgres();
+        let name = db.name();
+        let mut client = db.postgres_client();
+        let one: i32 = client.query_one("SELECT 1", &[]).unwrap().get(0);
+        assert_eq!(one, 1);
+        drop(client);
+        drop(db);
+        let mut server = postgres_server_client();
+        let left = server
+            .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+            .unwrap();
+        assert!(left.is_empty(), "database {name} should be dropped");
+    }
+
+    #[test]
+    fn sqlite_databases_live_in_a_temporary_directory() {
+        let db = TestDb::sqlite();
+        let path = db.sqlite_path().to_owned();
+        assert!(db.url().starts_with("file:"));
+        assert_eq!(db.kind(), DatabaseKind::Sqlite);
+        std::fs::write(&path, b"").unwrap();
+        drop(db);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn replacing_the_database_keeps_credentials_and_parameters() {
+        assert_eq!(
+            replace_database("postgresql://u:p@h:5432/postgres?sslmode=disable", "x"),
+            "postgresql://u:p@h:5432/x?sslmode=disable"
+        );
+        assert_eq!(
+            hide_password("postgresql://u:p@h/db"),
+            "postgresql://u:****@h/db"
+        );
+    }
+}

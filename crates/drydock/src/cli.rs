@@ -1,0 +1,144 @@
+//! Command-line definitions. Flags follow Prisma's spellings, so scripts written for
+//! `prisma migrate` work with `drydock migrate`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "drydock", version, about = "Safe, fast, boring database migrations (Prisma-compatible)")]
+pub(crate) struct Cli {
+    /// The schema: a `.prisma` file or a folder of them [default: prisma/schema.prisma, then schema.prisma]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub(crate) schema: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Check that the schema is valid
+    Validate,
+    /// Format the schema files in place
+    Format {
+        /// Only check; exit 1 when a file is not formatted
+        #[arg(long)]
+        check: bool,
+    },
+    /// Create, apply and inspect migrations
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum MigrateCommand {
+    /// Create a migration from changes in the schema, apply it, and apply pending ones (development)
+    Dev {
+        /// Name of the new migration
+        #[arg(short, long)]
+        name: Option<String>,
+        /// Write the migration without applying it
+        #[arg(long)]
+        create_only: bool,
+        /// Apply changes that lose data without asking
+        #[arg(long)]
+        accept_data_loss: bool,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+    /// Apply pending migrations (production, CI)
+    Deploy {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Compare the migrations folder with the database's history; exit 0 only when up to date
+    Status {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Mark a failed migration as rolled back, or a migration as applied (baselining)
+    Resolve {
+        /// Record the migration as applied without running it
+        #[arg(long, value_name = "MIGRATION", conflicts_with = "rolled_back", required_unless_present = "rolled_back")]
+        applied: Option<String>,
+        /// Mark a failed migration as rolled back
+        #[arg(long, value_name = "MIGRATION")]
+        rolled_back: Option<String>,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+    /// Drop everything in the database and apply all migrations again (development)
+    Reset {
+        /// Skip the confirmation prompt
+        #[arg(short, long)]
+        force: bool,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+    /// Compare two schema sources and print the difference (a summary, or SQL with --script)
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConnectionArgs {
+    /// Database URL, overriding the schema's datasource
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OutputArgs {
+    /// Print the result as JSON
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("from").required(true).multiple(false))]
+#[command(group = clap::ArgGroup::new("to").required(true).multiple(false))]
+pub(crate) struct DiffArgs {
+    /// Start from an empty schema
+    #[arg(long, group = "from")]
+    pub(crate) from_empty: bool,
+    /// Start from a schema file or folder
+    #[arg(long, group = "from", value_name = "PATH", visible_alias = "from-schema-datamodel")]
+    pub(crate) from_schema: Option<PathBuf>,
+    /// Start from what a migrations folder produces (replayed on a shadow database)
+    #[arg(long, group = "from", value_name = "PATH")]
+    pub(crate) from_migrations: Option<PathBuf>,
+    /// Start from a live database
+    #[arg(long, group = "from", value_name = "URL")]
+    pub(crate) from_url: Option<String>,
+    /// Compare with an empty schema
+    #[arg(long, group = "to")]
+    pub(crate) to_empty: bool,
+    /// Compare with a schema file or folder
+    #[arg(long, group = "to", value_name = "PATH", visible_alias = "to-schema-datamodel")]
+    pub(crate) to_schema: Option<PathBuf>,
+    /// Compare with what a migrations folder produces
+    #[arg(long, group = "to", value_name = "PATH")]
+    pub(crate) to_migrations: Option<PathBuf>,
+    /// Compare with a live database
+    #[arg(long, group = "to", value_name = "URL")]
+    pub(crate) to_url: Option<String>,
+    /// Where to create shadow databases for migrations folders (needed on PostgreSQL)
+    #[arg(long, value_name = "URL")]
+    pub(crate) shadow_database_url: Option<String>,
+    /// Print the SQL script instead of a summary
+    #[arg(long)]
+    pub(crate) script: bool,
+    /// Exit 0 when there is no difference, 2 when there is one, 1 on error
+    #[arg(long)]
+    pub(crate) exit_code: bool,
+    /// Write to a file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Print the changes as JSON
+    #[arg(long, conflicts_with = "script")]
+    pub(crate) json: bool,
+}

@@ -1,0 +1,40 @@
+//! One function per command.
+
+mod diff;
+mod migrate;
+mod schema;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command, MigrateCommand};
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let schema = cli.schema.as_deref();
+    match cli.command {
+        Command::Validate => schema::validate(schema),
+        Command::Format { check } => schema::format(schema, check),
+        Command::Migrate(command) => match command {
+            MigrateCommand::Dev {
+                name,
+                create_only,
+                accept_data_loss,
+                connection,
+            } => migrate::dev(schema, name, create_only, accept_data_loss, connection.url),
+            MigrateCommand::Deploy { connection, output } => {
+                migrate::deploy(schema, connection.url.as_deref(), output.json)
+            }
+            MigrateCommand::Status { connection, output } => {
+                migrate::status(schema, connection.url.as_deref(), output.json)
+            }
+            MigrateCommand::Resolve {
+                applied,
+                rolled_back,
+                connection,
+            } => migrate::resolve(schema, applied, rolled_back, connection.url.as_deref()),
+            MigrateCommand::Reset { force, connection } => {
+                migrate::reset(schema, force, connection.url.as_deref())
+            }
+            MigrateCommand::Diff(args) => diff::diff(schema, args),
+        },
+    }
+}

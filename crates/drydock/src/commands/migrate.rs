@@ -1,0 +1,270 @@
+//! `migrate dev|deploy|status|resolve|reset`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use drydock_engine::migrate::{self as history, DeployEvent, DeployReport, StatusReport};
+use drydock_engine::{redact_url, DevOptions, EngineError, Project, Warning};
+
+use crate::output::{migration_progress, print_json};
+
+struct Session {
+    project: Project,
+    url: String,
+    connection: Box<dyn drydock_connector::Connection>,
+}
+
+fn open(schema: Option<&Path>, url: Option<&str>) -> anyhow::Result<Session> {
+    let project = Project::load(schema)?;
+    let url = project.migration_url(url).map_err(EngineError::from)?;
+    let connection = project.dialect.connect(&url).map_err(EngineError::from)?;
+    Ok(Session {
+        project,
+        url,
+        connection,
+    })
+}
+
+fn describe_datasource(session: &Session) {
+    eprintln!(
+        "Datasource: {} at {}",
+        session.project.dialect.provider(),
+        redact_url(&session.url)
+    );
+}
+
+pub(crate) fn deploy(schema: Option<&Path>, url: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+    let mut session = open(schema, url)?;
+    if !json {
+        describe_datasource(&session);
+    }
+    let report = run_deploy(&mut session)?;
+    if json {
+        print_json(&report)?;
+    } else if report.applied.is_empty() {
+        println!("No pending migrations to apply.");
+    } else {
+        println!("The following migration(s) have been applied:");
+        for migration in &report.applied {
+            let mode = migration
+                .non_transactional_reason
+                .as_deref()
+                .map(|reason| format!(" (outside a transaction: {reason})"))
+                .unwrap_or_default();
+            println!("  {} ({} ms){mode}", migration.name, migration.duration.as_millis());
+        }
+        println!("All migrations have been successfully applied.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_deploy(session: &mut Session) -> anyhow::Result<DeployReport> {
+    let dir = session.project.migrations_dir.clone();
+    let bar = migration_progress(0);
+    let report = history::deploy(
+        session.project.dialect,
+        session.connection.as_mut(),
+        &dir,
+        &mut |event| show_progress(&bar, event),
+    )
+    .map_err(EngineError::from)?;
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+fn show_progress(bar: &indicatif::ProgressBar, event: DeployEvent<'_>) {
+    match event {
+        DeployEvent::Applying { name, total, .. } => {
+            if bar.length() != Some(total as u64) && std::io::stderr().is_terminal() && total > 1 {
+                bar.set_length(total as u64);
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+            bar.set_message(name.to_owned());
+        }
+        DeployEvent::Applied(_) => bar.inc(1),
+    }
+}
+
+pub(crate) fn status(schema: Option<&Path>, url: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+    let mut session = open(schema, url)?;
+    let report = history::status(session.connection.as_mut(), &session.project.migrations_dir)
+        .map_err(EngineError::from)?;
+    if json {
+        print_json(&report)?;
+    } else {
+        describe_datasource(&session);
+        print_status(&report);
+    }
+    Ok(if report.is_up_to_date() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn print_status(report: &StatusReport) {
+    println!(
+        "{} migration(s) found in the migrations folder, {} applied",
+        report.local_migrations,
+        report.applied.len()
+    );
+    if !report.history_table_exists && report.local_migrations > 0 {
+        println!(
+            "\nThe database has no migration history (`_prisma_migrations`). Run `drydock migrate \
+             deploy` to apply the migrations; if the database already has this schema, baseline it \
+             with `drydock migrate resolve --applied <migration>`."
+        );
+    }
+    for failed in &report.failed {
+        println!(
+            "\nFailed migration: {} (started at {})\n{}\nFix the cause, then run `drydock migrate resolve --rolled-back {}` (or `--applied` if you completed it by hand).",
+            failed.name,
+            failed.started_at,
+            failed.logs.as_deref().unwrap_or_default(),
+            failed.name
+        );
+    }
+    if !report.pending.is_empty() {
+        println!("\nNot yet applied:");
+        for name in &report.pending {
+            println!("  {name}");
+        }
+        println!("\nRun `drydock migrate deploy` to apply them.");
+    }
+    if !report.missing_locally.is_empty() {
+        println!("\nApplied to the database but missing from the migrations folder:");
+        for name in &report.missing_locally {
+            println!("  {name}");
+        }
+    }
+    if !report.edited_after_applied.is_empty() {
+        println!("\nWarning: modified after they were applied:");
+        for name in &report.edited_after_applied {
+            println!("  {name}");
+        }
+    }
+    if report.is_up_to_date() {
+        println!("\nDatabase schema is up to date!");
+    }
+}
+
+pub(crate) fn resolve(
+    schema: Option<&Path>,
+    applied: Option<String>,
+    rolled_back: Option<String>,
+    url: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let mut session = open(schema, url)?;
+    let dir = session.project.migrations_dir.clone();
+    match (applied, rolled_back) {
+        (Some(name), _) => {
+            history::resolve_applied(session.connection.as_mut(), &dir, &name).map_err(EngineError::from)?;
+            println!("Migration {name} marked as applied.");
+        }
+        (None, Some(name)) => {
+            history::resolve_rolled_back(session.connection.as_mut(), &name).map_err(EngineError::from)?;
+            println!("Migration {name} marked as rolled back.");
+        }
+        (None, None) => anyhow::bail!("give `--applied <migration>` or `--rolled-back <migration>`"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn reset(schema: Option<&Path>, force: bool, url: Option<&str>) -> anyhow::Result<ExitCode> {
+    let mut session = open(schema, url)?;
+    if !force {
+        if !std::io::stdin().is_terminal() {
+            return Err(EngineError::Usage(
+                "`migrate reset` deletes all data and needs confirmation: run it in a terminal, or \
+                 pass `--force`"
+                    .to_owned(),
+            )
+            .into());
+        }
+        let question = format!(
+            "Reset the database at {}? All data will be lost.",
+            redact_url(&session.url)
+        );
+        if !confirm(&question)? {
+            eprintln!("Reset cancelled.");
+            return Ok(ExitCode::from(130));
+        }
+    }
+    session.connection.reset().map_err(EngineError::from)?;
+    println!("Database reset.");
+    let report = run_deploy(&mut session)?;
+    println!("Applied {} migration(s).", report.applied.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn dev(
+    schema: Option<&Path>,
+    name: Option<String>,
+    create_only: bool,
+    accept_data_loss: bool,
+    url: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let project = Project::load(schema)?;
+    let interactive = std::io::stdin().is_terminal();
+    let name = match name {
+        Some(name) => Some(name),
+        None if interactive => Some(ask("Enter a name for the new migration:")?),
+        None => None,
+    };
+    let options = DevOptions {
+        name,
+        create_only,
+        accept_data_loss,
+        url,
+    };
+    let bar = migration_progress(0);
+    let outcome = drydock_engine::migrate_dev(
+        &project,
+        &options,
+        &mut |warnings| interactive && ask_data_loss(warnings),
+        &mut |event| show_progress(&bar, event),
+    )?;
+    bar.finish_and_clear();
+    for name in &outcome.applied_pending {
+        println!("Applied pending migration {name}");
+    }
+    match &outcome.created {
+        None => println!("Already in sync, no schema change or pending migration was found."),
+        Some(folder) => {
+            for warning in &outcome.warnings {
+                eprintln!("Warning: {}", warning.message);
+            }
+            let file = folder.join(history::MIGRATION_FILE_NAME);
+            if outcome.applied_new {
+                println!("Created and applied {}", file.display());
+                println!("Your database is now in sync with your schema.");
+            } else {
+                println!("Created {}", file.display());
+                println!("Review it, then run `drydock migrate dev` to apply it.");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ask_data_loss(warnings: &[Warning]) -> bool {
+    eprintln!("The migration would:");
+    for warning in warnings {
+        eprintln!("  - {}", warning.message);
+    }
+    confirm("Apply it anyway?").unwrap_or(false)
+}
+
+fn confirm(question: &str) -> anyhow::Result<bool> {
+    let answer = ask(&format!("{question} (y/N)"))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
+fn ask(question: &str) -> anyhow::Result<String> {
+    eprint!("{question} ");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim().to_owned())
+}

@@ -1,0 +1,50 @@
+//! `validate` and `format`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use drydock_engine::Project;
+
+pub(crate) fn validate(schema: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let project = Project::load(schema)?;
+    // Lowering checks what depends on the database (native types, name lengths).
+    project.target_schema()?;
+    for warning in project.warnings.iter() {
+        eprintln!("{}", warning.render(&project.files));
+    }
+    println!(
+        "The schema at {} is valid 🚀",
+        project.schema_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn format(schema: Option<&Path>, check: bool) -> anyhow::Result<ExitCode> {
+    // Formatting works on schemas that do not validate yet: no validation here.
+    let (files, _) = drydock_engine::read_schema(schema)?;
+    let mut unformatted = Vec::new();
+    for (_, file) in files.iter() {
+        let formatted = drydock_psl::format(&file.text);
+        if formatted == file.text {
+            continue;
+        }
+        if check {
+            unformatted.push(file.name.clone());
+        } else {
+            std::fs::write(&file.name, formatted)
+                .with_context(|| format!("can't write `{}`", file.name))?;
+            println!("Formatted {}", file.name);
+        }
+    }
+    if check && !unformatted.is_empty() {
+        for name in &unformatted {
+            eprintln!("{name} is not formatted; run `drydock format`");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    if !check && unformatted.is_empty() {
+        println!("The schema is already formatted");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,47 @@
+//! How results and errors reach the terminal: messages on stderr, data on stdout, JSON when
+//! asked, progress bars only on a terminal.
+
+use std::io::IsTerminal;
+
+use drydock_engine::EngineError;
+
+/// Print an error with its stable code, the whole cause chain, and nothing secret (URLs in
+/// messages are redacted where they are made).
+pub(crate) fn print_error(error: &anyhow::Error) {
+    let code = code_of(error).map(|c| format!("[{c}] ")).unwrap_or_default();
+    eprintln!("Error: {code}{error}");
+    for cause in error.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}
+
+fn code_of(error: &anyhow::Error) -> Option<&'static str> {
+    error.downcast_ref::<EngineError>().map(EngineError::code)
+}
+
+/// 130 when `migrate dev` needs a reset (as Prisma), 1 for every other error.
+pub(crate) fn exit_code_of(error: &anyhow::Error) -> u8 {
+    match error.downcast_ref::<EngineError>() {
+        Some(EngineError::ResetNeeded { .. }) => 130,
+        _ => 1,
+    }
+}
+
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// A progress bar over `total` migrations when stderr is a terminal; hidden otherwise.
+pub(crate) fn migration_progress(total: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || total < 2 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} applying migrations [{bar:30}] {pos}/{len} {msg}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
