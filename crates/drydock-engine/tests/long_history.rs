@@ -1,4 +1,4 @@
-//! A generated history of 420 migrations that exercises every kind of change the differ makes,
+//! A generated history of 400+ migrations that exercises every kind of change the differ makes,
 //! written the way `migrate dev` writes migrations, then deployed to a fresh database. After the
 //! deploy, the history replayed on a shadow database must equal the final schema
 //! (`migrate diff --from-migrations --to-schema` is empty), and deploying again applies nothing.
@@ -9,7 +9,7 @@ use std::path::Path;
 use drydock_engine::{diff_sources, dialects, DiffSource, SourceContext};
 use drydock_test_support::TestDb;
 
-const STEPS: usize = 420;
+const STEPS: usize = 760;
 
 /// A small schema model that the generator mutates step by step.
 #[derive(Clone)]
@@ -224,6 +224,7 @@ fn write_history(provider: &str, dir: &Path) -> std::path::PathBuf {
         state.step(0);
     }
     let mut written = 0;
+    let mut headers = std::collections::BTreeSet::new();
     for i in 0..STEPS {
         if i > 0 {
             state.step(i);
@@ -239,6 +240,7 @@ fn write_history(provider: &str, dir: &Path) -> std::path::PathBuf {
             continue;
         }
         let script = drydock_connector::render_script(dialect, &diff.changes, &diff.warnings);
+        headers.extend(diff.changes.iter().map(|c| c.header()));
         let folder = migrations.join(format!("{:014}_step_{i}", 20240101000000u64 + written));
         std::fs::create_dir_all(&folder).expect("folder");
         std::fs::write(folder.join("migration.sql"), script).expect("migration");
@@ -246,6 +248,17 @@ fn write_history(provider: &str, dir: &Path) -> std::path::PathBuf {
         written += 1;
     }
     assert!(written >= 400, "the generator wrote only {written} migrations");
+    let expected: &[&str] = if provider == "postgresql" {
+        &[
+            "CreateEnum", "AlterEnum", "DropForeignKey", "DropIndex", "AlterTable", "DropTable",
+            "CreateTable", "CreateIndex", "AddForeignKey", "RenameIndex",
+        ]
+    } else {
+        &["DropIndex", "AlterTable", "DropTable", "CreateTable", "RedefineTables", "CreateIndex", "RedefineIndex"]
+    };
+    for kind in expected {
+        assert!(headers.contains(kind), "no `{kind}` step in the history; saw {headers:?}");
+    }
     schema_path
 }
 

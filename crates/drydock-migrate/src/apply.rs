@@ -30,6 +30,9 @@ pub struct DeployReport {
     pub applied: Vec<AppliedMigration>,
     /// Migrations of the folder that were applied before.
     pub already_applied: usize,
+    /// Applied migrations whose `migration.sql` changed since (checksum mismatch). Deploy does
+    /// not act on them, like Prisma; they are reported so that they can be shown as a warning.
+    pub edited_after_applied: Vec<String>,
     /// The whole deploy, lock wait included.
     #[serde(rename = "duration_ms", serialize_with = "crate::serialize_millis")]
     pub duration: Duration,
@@ -78,7 +81,7 @@ pub fn deploy(
         blocker: &|script| transaction_blocker(dialect, script),
         // The dialect contract cannot split a script into statements yet, so a script that
         // must run outside a transaction goes to the database in one call.
-        split: &|script| vec![0..script.len()],
+        split: &|script| std::iter::once(0..script.len()).collect(),
     };
     let mut report =
         with_migration_lock(conn, |conn| deploy_locked(&policy, conn, &local, progress))?;
@@ -125,14 +128,20 @@ pub(crate) fn deploy_locked(
     if !failed.is_empty() {
         return Err(MigrateError::FailedMigrations { failed });
     }
-    let pending: Vec<&LocalMigration> = local
-        .iter()
-        .filter(|m| {
-            !history
-                .iter()
-                .any(|row| row.migration_name == m.name && row.is_applied())
-        })
-        .collect();
+    let mut pending = Vec::new();
+    let mut edited_after_applied = Vec::new();
+    for migration in local {
+        let applied_row = history
+            .iter()
+            .rfind(|row| row.migration_name == migration.name && row.is_applied());
+        match applied_row {
+            Some(row) if !migration.matches_checksum(&row.checksum) => {
+                edited_after_applied.push(migration.name.clone());
+            }
+            Some(_) => {}
+            None => pending.push(migration),
+        }
+    }
     let mut applied = Vec::with_capacity(pending.len());
     for (index, migration) in pending.iter().enumerate() {
         let script = migration.executable_script();
@@ -163,6 +172,7 @@ pub(crate) fn deploy_locked(
     Ok(DeployReport {
         history_table_created,
         already_applied: local.len() - pending.len(),
+        edited_after_applied,
         applied,
         duration: Duration::ZERO,
     })
@@ -293,7 +303,7 @@ fn run_statements(
     script: &str,
     statements: &[Range<usize>],
 ) -> Result<(), ScriptError> {
-    let whole = [0..script.len()];
+    let whole = 0..script.len();
     let statements = if !statements.is_empty()
         && statements
             .iter()
@@ -301,7 +311,7 @@ fn run_statements(
     {
         statements
     } else {
-        &whole[..]
+        std::slice::from_ref(&whole)
     };
     for (done, range) in statements.iter().enumerate() {
         let statement = &script[range.clone()];
@@ -309,6 +319,9 @@ fn run_statements(
             error.position = error.position.map(|p| p + range.start);
             if statements.len() > 1 {
                 error.statements_done = Some(done + error.statements_done.unwrap_or(0));
+                // Without a position from the database, point at the failing statement.
+                let leading = statement.len() - statement.trim_start().len();
+                error.position = error.position.or(Some(range.start + leading));
             }
             return Err(error);
         }

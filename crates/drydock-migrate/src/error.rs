@@ -75,9 +75,10 @@ pub enum MigrateError {
     )]
     MigrationNotFound { name: String, dir: PathBuf },
 
+    /// `logs` starts with "Migration `<name>` failed to apply.".
     #[error(
-        "migration `{name}` failed to apply. New migrations cannot be applied before the error \
-         is recovered from.\n\n{logs}\n{next_steps}"
+        "{logs}\nNew migrations cannot be applied before the error is recovered from. \
+         {next_steps}"
     )]
     MigrationFailed {
         name: String,

@@ -1,6 +1,7 @@
-//! An in-memory [`Connection`] for unit tests of the history protocol: statements are lines of
-//! the script ending in `;`, a statement containing `FAIL` fails, `CREATE TABLE` makes the
-//! database non-empty. Real databases are covered by the integration tests.
+//! An in-memory [`Connection`] for unit tests of the history protocol: statements are pieces of
+//! the script ending in `;`, a statement containing `FAIL` fails (without a position when it
+//! also contains `NOPOS`), `CREATE TABLE` makes the database non-empty. Real databases are
+//! covered by the integration tests.
 
 use drydock_connector::{Connection, ConnectorError, HistoryRow, ScriptError};
 use drydock_schema::SqlSchema;
@@ -26,7 +27,7 @@ impl FakeConnection {
                 let error = ScriptError {
                     message: format!("statement failed: {trimmed}"),
                     db_code: Some("42000".into()),
-                    position: Some(offset + at),
+                    position: (!statement.contains("NOPOS")).then_some(offset + at),
                     statements_done: Some(done.len()),
                 };
                 return (done, Some(error));

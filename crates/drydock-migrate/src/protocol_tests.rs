@@ -28,8 +28,12 @@ fn run_deploy(
             DeployEvent::Applied(applied) => format!("applied {}", applied.name),
         });
     };
+    let policy = ScriptPolicy {
+        blocker,
+        split: &split_statements,
+    };
     let report = with_migration_lock(conn, |conn| {
-        deploy_locked(blocker, conn, &local, &mut progress)
+        deploy_locked(&policy, conn, &local, &mut progress)
     });
     assert!(!conn.locked, "the lock must be released");
     if let Ok(report) = &report {
@@ -195,6 +199,22 @@ fn non_transactional_failures_say_what_ran() -> TestResult {
 }
 
 #[test]
+fn a_failing_statement_without_position_is_pointed_at() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "1_index",
+        "CREATE INDEX CONCURRENTLY i;\n\n  CREATE NOPOS FAIL;",
+    )?;
+    let mut conn = FakeConnection::default();
+    let error = run_deploy(&mut conn, dir.path(), &concurrently).err();
+    assert_eq!(error.map(|e| e.code()), Some("P3018"));
+    let logs = conn.rows()[0].logs.clone().unwrap_or_default();
+    assert!(logs.contains("Position: 3:3"), "{logs}");
+    Ok(())
+}
+
+#[test]
 fn tables_without_history_need_baselining() -> TestResult {
     let dir = tempfile::tempdir()?;
     write(dir.path(), "0_init", "CREATE TABLE a;")?;
@@ -247,12 +267,16 @@ fn status_reports_edited_and_missing_migrations() -> TestResult {
 
     let report = status(&mut conn, dir.path())?;
     assert_eq!(report.edited_after_applied, ["2_b"]);
+    assert_eq!(conn.lock_count, 1, "status takes no lock");
     assert_eq!(report.missing_locally, ["3_c"]);
     assert_eq!(report.pending, ["4_d"]);
     let applied: Vec<_> = report.applied.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(applied, ["1_a", "2_b"]);
     assert!(!report.is_up_to_date());
-    assert_eq!(conn.lock_count, 1, "status takes no lock");
+
+    let deployed = run_deploy(&mut conn, dir.path(), &transactional)?;
+    assert_eq!(deployed.edited_after_applied, ["2_b"]);
+    assert_eq!(deployed.applied.len(), 1);
     Ok(())
 }
 
@@ -272,4 +296,81 @@ fn resolve_checks_names_and_states() -> TestResult {
     assert_eq!(not_failed.map(|e| e.code()), Some("P3012"));
     assert!(!conn.locked);
     Ok(())
+}
+
+#[test]
+fn reports_serialize_to_a_stable_json_shape() {
+    let at = chrono::DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z")
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default();
+    let status = crate::StatusReport {
+        history_table_exists: true,
+        local_migrations: 3,
+        applied: vec![crate::AppliedStatus {
+            name: "1_a".into(),
+            finished_at: at,
+        }],
+        pending: vec!["3_c".into()],
+        failed: vec![crate::FailedMigration {
+            name: "2_b".into(),
+            started_at: at,
+            logs: Some("boom".into()),
+        }],
+        edited_after_applied: vec!["1_a".into()],
+        missing_locally: vec!["0_gone".into()],
+    };
+    insta::assert_json_snapshot!(status, @r#"
+    {
+      "history_table_exists": true,
+      "local_migrations": 3,
+      "applied": [
+        {
+          "name": "1_a",
+          "finished_at": "2024-05-01T10:00:00Z"
+        }
+      ],
+      "pending": [
+        "3_c"
+      ],
+      "failed": [
+        {
+          "name": "2_b",
+          "started_at": "2024-05-01T10:00:00Z",
+          "logs": "boom"
+        }
+      ],
+      "edited_after_applied": [
+        "1_a"
+      ],
+      "missing_locally": [
+        "0_gone"
+      ]
+    }
+    "#);
+    let deploy = DeployReport {
+        history_table_created: false,
+        applied: vec![crate::AppliedMigration {
+            name: "3_c".into(),
+            non_transactional_reason: Some("it uses CONCURRENTLY".into()),
+            duration: std::time::Duration::from_micros(12_345),
+        }],
+        already_applied: 2,
+        edited_after_applied: Vec::new(),
+        duration: std::time::Duration::from_millis(40),
+    };
+    insta::assert_json_snapshot!(deploy, @r#"
+    {
+      "history_table_created": false,
+      "applied": [
+        {
+          "name": "3_c",
+          "non_transactional_reason": "it uses CONCURRENTLY",
+          "duration_ms": 12
+        }
+      ],
+      "already_applied": 2,
+      "edited_after_applied": [],
+      "duration_ms": 40
+    }
+    "#);
 }

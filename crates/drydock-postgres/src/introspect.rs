@@ -313,6 +313,13 @@ fn scalar_default(expr: &str, family: &TypeFamily) -> DefaultValue {
         "CURRENT_TIMESTAMP" | "now()" => return DefaultValue::Now,
         _ => {}
     }
+    if let Some(precision) = expr
+        .strip_prefix("CURRENT_TIMESTAMP(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        && precision.chars().all(|c| c.is_ascii_digit())
+    {
+        return DefaultValue::Now;
+    }
     if is_number(expr) {
         return DefaultValue::Number(expr.to_owned());
     }
@@ -484,6 +491,7 @@ mod tests {
                 DefaultValue::Now,
             ),
             ("now()", &TypeFamily::DateTime, DefaultValue::Now),
+            ("CURRENT_TIMESTAMP(3)", &TypeFamily::DateTime, DefaultValue::Now),
             (
                 "'\\x0A'::bytea",
                 &TypeFamily::Bytes,

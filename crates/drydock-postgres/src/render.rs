@@ -671,10 +671,8 @@ fn statements(script: &str) -> Vec<Vec<String>> {
                 None => i += 1,
             },
             b';' => {
-                if atomic_depth == 0 {
-                    if !current.is_empty() {
-                        statements.push(std::mem::take(&mut current));
-                    }
+                if atomic_depth == 0 && !current.is_empty() {
+                    statements.push(std::mem::take(&mut current));
                 }
                 i += 1;
             }

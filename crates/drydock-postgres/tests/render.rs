@@ -924,6 +924,109 @@ fn enum_recreation_and_column_changes() {
     "#);
 }
 
+/// Recreating an enum in a namespace, with list defaults; list and decimal columns added.
+/// From
+///
+/// ```prisma
+/// enum Role { USER ADMIN GONE @@schema("other") }
+/// model U {
+///   id    Int    @id
+///   role  Role   @default(GONE)
+///   roles Role[] @default([USER])
+///   @@schema("base")
+/// }
+/// ```
+///
+/// to
+///
+/// ```prisma
+/// enum Role { USER ADMIN @@schema("other") }
+/// model U {
+///   id    Int      @id
+///   role  Role     @default(USER)
+///   roles Role[]   @default([USER])
+///   tags  String[] @default(["a", "b"])
+///   n     Decimal  @default(1.0)
+///   @@unique([role])
+///   @@schema("base")
+/// }
+/// ```
+#[test]
+fn namespaced_enum_recreation() {
+    let role = in_ns("other", "Role");
+    let u = in_ns("base", "U");
+    let user_list = DefaultValue::List(vec![enum_value("USER")]);
+    let changes = [
+        Change::AlterEnum(AlterEnum {
+            name: role.clone(),
+            previous_values: strings(&["USER", "ADMIN", "GONE"]),
+            next_values: strings(&["USER", "ADMIN"]),
+            added: Vec::new(),
+            removed: strings(&["GONE"]),
+            columns: vec![
+                EnumColumnUse {
+                    table: u.clone(),
+                    column: with_default(enum_col("role", &role), enum_value("USER")),
+                    previous_default: Some(enum_value("GONE")),
+                },
+                EnumColumnUse {
+                    table: u.clone(),
+                    column: with_default(list(enum_col("roles", &role)), user_list.clone()),
+                    previous_default: Some(user_list),
+                },
+            ],
+        }),
+        Change::AlterTable {
+            table: u.clone(),
+            changes: vec![
+                TableChange::AddColumn {
+                    column: with_default(
+                        col("n", TypeFamily::Decimal, "DECIMAL(65,30)"),
+                        number("1.0"),
+                    ),
+                },
+                TableChange::AddColumn {
+                    column: with_default(
+                        list(text("tags")),
+                        DefaultValue::List(vec![string("a"), string("b")]),
+                    ),
+                },
+                alter_column(
+                    with_default(enum_col("role", &role), enum_value("GONE")),
+                    with_default(enum_col("role", &role), enum_value("USER")),
+                ),
+            ],
+        },
+        Change::CreateIndex {
+            table: u,
+            index: index("U_role_key", IndexKind::Unique, &["role"]),
+        },
+    ];
+    insta::assert_snapshot!(script(&changes), @r#"
+    -- AlterEnum
+    BEGIN;
+    CREATE TYPE "other"."Role_new" AS ENUM ('USER', 'ADMIN');
+    ALTER TABLE "base"."U" ALTER COLUMN "role" DROP DEFAULT;
+    ALTER TABLE "base"."U" ALTER COLUMN "roles" DROP DEFAULT;
+    ALTER TABLE "base"."U" ALTER COLUMN "role" TYPE "other"."Role_new" USING ("role"::text::"other"."Role_new");
+    ALTER TABLE "base"."U" ALTER COLUMN "roles" TYPE "other"."Role_new"[] USING ("roles"::text::"other"."Role_new"[]);
+    ALTER TYPE "other"."Role" RENAME TO "Role_old";
+    ALTER TYPE "other"."Role_new" RENAME TO "Role";
+    DROP TYPE "other"."Role_old";
+    ALTER TABLE "base"."U" ALTER COLUMN "role" SET DEFAULT 'USER';
+    ALTER TABLE "base"."U" ALTER COLUMN "roles" SET DEFAULT ARRAY['USER']::"other"."Role"[];
+    COMMIT;
+
+    -- AlterTable
+    ALTER TABLE "base"."U" ADD COLUMN     "n" DECIMAL(65,30) NOT NULL DEFAULT 1.0,
+    ADD COLUMN     "tags" TEXT[] DEFAULT ARRAY['a', 'b']::TEXT[],
+    ALTER COLUMN "role" SET DEFAULT 'USER';
+
+    -- CreateIndex
+    CREATE UNIQUE INDEX "U_role_key" ON "base"."U"("role");
+    "#);
+}
+
 /// Two added values get Prisma's fixed comment; renaming a primary key; adding one. From
 ///
 /// ```prisma

@@ -52,10 +52,22 @@ pub fn lower(datamodel: &Datamodel, rules: &dyn LoweringRules) -> (SqlSchema, Di
         let table = lowering.table(index, model);
         schema.tables.push(table);
     }
-    for relation in &datamodel.relations {
-        if let RelationKind::ManyToMany { a, b } = &relation.kind
-            && let Some(table) = lowering.join_table(&relation.name, a.model.0, b.model.0)
-        {
+    // Join tables come in the order Prisma completes the relations: by the position of the
+    // side declared last.
+    let mut join_tables: Vec<_> = datamodel
+        .relations
+        .iter()
+        .filter_map(|relation| match &relation.kind {
+            RelationKind::ManyToMany { a, b } => {
+                let key = (a.model.0, a.field).max((b.model.0, b.field));
+                Some((key, relation.name.as_str(), a.model.0, b.model.0))
+            }
+            RelationKind::ForeignKey { .. } => None,
+        })
+        .collect();
+    join_tables.sort_by_key(|(key, ..)| *key);
+    for (_, name, a, b) in join_tables {
+        if let Some(table) = lowering.join_table(name, a, b) {
             schema.tables.push(table);
         }
     }

@@ -374,17 +374,45 @@ impl Parser<'_> {
 
     fn field(&mut self, documentation: Option<String>) -> PResult<Field> {
         let name = self.ident()?;
+        // Legacy `[Type]` lists.
+        let legacy_list = self.peek_kind() == Some(TokenKind::LBracket);
+        let type_start = self.peek().map_or(0, |t| t.start);
+        if legacy_list {
+            self.pos += 1;
+        }
         let field_type = self.field_type()?;
         let mut arity = FieldArity::Required;
+        if legacy_list {
+            self.expect(TokenKind::RBracket)?;
+            arity = FieldArity::List;
+            self.error(
+                "To specify a list, please use `Type[]` instead of `[Type]`.",
+                self.span(type_start, self.prev_end()),
+            );
+        }
         match self.peek_kind() {
-            Some(TokenKind::Question) => {
+            Some(TokenKind::Question) if !legacy_list => {
                 self.pos += 1;
                 arity = FieldArity::Optional;
             }
-            Some(TokenKind::LBracket) => {
+            Some(TokenKind::LBracket) if !legacy_list => {
                 self.pos += 1;
                 self.expect(TokenKind::RBracket)?;
                 arity = FieldArity::List;
+                if self.peek_kind() == Some(TokenKind::Question) {
+                    self.pos += 1;
+                    self.error(
+                        "Optional lists are not supported. Use either `Type[]` or `Type?`.",
+                        self.span(type_start, self.prev_end()),
+                    );
+                }
+            }
+            Some(TokenKind::Bang) if !legacy_list => {
+                self.pos += 1;
+                self.error(
+                    "Fields are required by default, `!` is no longer required.",
+                    self.span(type_start, self.prev_end()),
+                );
             }
             _ => {}
         }
@@ -580,10 +608,7 @@ impl Parser<'_> {
                 self.pos = line_start;
                 self.report_line(
                     line_start,
-                    &format!(
-                        "Error validating enum `{}`: This line is not an enum value definition.",
-                        name.name
-                    ),
+                    "Error validating: This line is not an enum value definition.",
                 );
             }
         };

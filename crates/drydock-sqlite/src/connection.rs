@@ -111,8 +111,9 @@ impl SqliteConnection {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = rusqlite::Connection::open_with_flags(path, flags).map_err(cannot_open)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(cannot_open)?;
-        // Reading the schema proves the file is a database before anything else runs.
-        conn.execute_batch("PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_master;")
+        // Nothing reads the file yet: another process may hold the migration lock, and waiting
+        // for it is `lock_migrations`' job, with the caller's timeout.
+        conn.execute_batch("PRAGMA foreign_keys = ON")
             .map_err(cannot_open)?;
         Ok(SqliteConnection {
             conn,

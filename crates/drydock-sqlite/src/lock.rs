@@ -8,6 +8,10 @@
 //! second process therefore reads the history only after the first one released the lock, and
 //! sees every migration the first applied: each migration is applied exactly once.
 //! Unlocking switches back to normal mode and reads once, which releases the lock.
+//!
+//! In WAL mode the same pragma is stricter: the exclusive lock can only be taken while no other
+//! connection has the file open, and it lasts until this connection closes. Mutual exclusion
+//! still holds; Prisma behaves the same way.
 
 use std::time::Duration;
 

@@ -222,8 +222,8 @@ fn concurrent_deploys_apply_each_migration_once() {
             let barrier = Arc::clone(&barrier);
             let migrations = migrations.clone();
             std::thread::spawn(move || {
-                let mut conn = SqliteDialect.connect(db.url()).unwrap();
                 barrier.wait();
+                let mut conn = SqliteDialect.connect(db.url()).unwrap();
                 conn.lock_migrations(30).unwrap();
                 conn.create_history_table().unwrap();
                 let applied: BTreeSet<String> = conn

@@ -309,11 +309,22 @@ fn one_to_one(
                 "You have to provide it on one of the two fields.",
             )
         };
+        // Prisma reports each argument from both perspectives on both fields.
+        let perspectives = if a_has {
+            vec![(&af, &am, &bf, &bm), (&bf, &bm, &af, &am)]
+        } else {
+            vec![(&af, &am, &bf, &bm)]
+        };
         for arg in ["fields", "references"] {
-            for (span, f1, m1, f2, m2) in [
-                (a_span, &af, &am, &bf, &bm),
-                (b_span, &bf, &bm, &af, &am),
-            ] {
+            for ((span, _), (f1, m1, f2, m2)) in [(a_span, 0), (b_span, 1)]
+                .into_iter()
+                .flat_map(|s| perspectives.iter().map(move |p| (s, *p)))
+            {
+                let (f1, m1, f2, m2) = if perspectives.len() == 1 && span == b_span {
+                    (f2, m2, f1, m1)
+                } else {
+                    (f1, m1, f2, m2)
+                };
                 ctx.error(
                     format!(
                         "Error parsing attribute \"@relation\": The relation fields `{f1}` on Model `{m1}` and `{f2}` on Model `{m2}` {verb} the `{arg}` argument in the @relation attribute. {tail}"

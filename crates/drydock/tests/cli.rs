@@ -1,0 +1,424 @@
+//! The `drydock` binary as users run it: commands, exit codes, messages for bad input.
+//! SQLite tests need no server; PostgreSQL tests run on the test server (`TEST_POSTGRES_URL`).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use drydock_test_support::TestDb;
+
+/// A project folder with `prisma/schema.prisma`.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+const SQLITE_HEADER: &str = "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}\n\n";
+
+const BLOG: &str = "model User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n  posts Post[]\n}\n\nmodel Post {\n  id       Int    @id @default(autoincrement())\n  title    String\n  authorId Int\n  author   User   @relation(fields: [authorId], references: [id])\n}\n";
+
+impl Project {
+    fn new(schema: &str) -> Project {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("prisma")).expect("prisma dir");
+        let project = Project { dir };
+        project.write_schema(schema);
+        project
+    }
+
+    fn sqlite(models: &str) -> Project {
+        Project::new(&format!("{SQLITE_HEADER}{models}"))
+    }
+
+    fn postgres(models: &str) -> Project {
+        Project::new(&format!(
+            "datasource db {{\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}}\n\n{models}"
+        ))
+    }
+
+    fn write_schema(&self, schema: &str) {
+        std::fs::write(self.path().join("prisma/schema.prisma"), schema).expect("write schema");
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn migrations(&self) -> PathBuf {
+        self.path().join("prisma/migrations")
+    }
+
+    fn migration_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.migrations())
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    fn drydock(&self, args: &[&str]) -> Output {
+        self.drydock_with(args, None)
+    }
+
+    fn drydock_with(&self, args: &[&str], database_url: Option<&str>) -> Output {
+        let mut command = Command::cargo_bin("drydock").expect("binary");
+        command.current_dir(self.path()).args(args).write_stdin("");
+        command.env_remove("DATABASE_URL");
+        if let Some(url) = database_url {
+            command.env("DATABASE_URL", url);
+        }
+        command.output().expect("run drydock")
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[track_caller]
+fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "exit code\nstdout:\n{}\nstderr:\n{}",
+        stdout(output),
+        stderr(output)
+    );
+}
+
+#[test]
+fn dev_creates_and_applies_a_migration_then_finds_nothing_to_do() {
+    let project = Project::sqlite(BLOG);
+    let first = project.drydock(&["migrate", "dev", "--name", "init"]);
+    assert_exit(&first, 0);
+    let names = project.migration_names();
+    assert_eq!(names.len(), 1);
+    assert!(names[0].ends_with("_init") && names[0].len() == "20240101000000_init".len());
+    let lock = std::fs::read_to_string(project.migrations().join("migration_lock.toml")).expect("lock file");
+    assert!(lock.contains("provider = \"sqlite\""));
+    let sql = std::fs::read_to_string(project.migrations().join(&names[0]).join("migration.sql")).expect("sql");
+    assert!(sql.starts_with("-- CreateTable\nCREATE TABLE \"User\""), "{sql}");
+    assert!(project.path().join("prisma/dev.db").exists(), "the URL is relative to the schema");
+
+    let second = project.drydock(&["migrate", "dev"]);
+    assert_exit(&second, 0);
+    assert!(stdout(&second).contains("Already in sync"));
+    assert_eq!(project.migration_names().len(), 1);
+
+    let status = project.drydock(&["migrate", "status"]);
+    assert_exit(&status, 0);
+    assert!(stdout(&status).contains("Database schema is up to date!"));
+}
+
+#[test]
+fn dev_refuses_data_loss_without_consent_and_writes_nothing() {
+    let project = Project::sqlite(BLOG);
+    assert_exit(&project.drydock(&["migrate", "dev", "--name", "init"]), 0);
+    project.write_schema(&format!("{SQLITE_HEADER}{}", BLOG.replace("  title    String\n", "")));
+
+    let refused = project.drydock(&["migrate", "dev", "--name", "drop_title"]);
+    assert_exit(&refused, 1);
+    assert!(stderr(&refused).contains("D2000"), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("drop the column `title` on the `Post` table"));
+    assert!(stderr(&refused).contains("--accept-data-loss"));
+    assert_eq!(project.migration_names().len(), 1, "nothing written");
+
+    let accepted = project.drydock(&["migrate", "dev", "--name", "drop_title", "--accept-data-loss"]);
+    assert_exit(&accepted, 0);
+    assert_eq!(project.migration_names().len(), 2);
+}
+
+#[test]
+fn create_only_writes_without_applying_and_status_reports_it_pending() {
+    let project = Project::sqlite(BLOG);
+    assert_exit(&project.drydock(&["migrate", "dev", "--name", "init", "--create-only"]), 0);
+    let status = project.drydock(&["migrate", "status"]);
+    assert_exit(&status, 1);
+    assert!(stdout(&status).contains("Not yet applied"), "{}", stdout(&status));
+
+    let json = project.drydock(&["migrate", "status", "--json"]);
+    assert_exit(&json, 1);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(report["pending"].as_array().map(Vec::len), Some(1));
+
+    let deploy = project.drydock(&["migrate", "deploy"]);
+    assert_exit(&deploy, 0);
+    assert!(stdout(&deploy).contains("_init"));
+    assert_exit(&project.drydock(&["migrate", "status"]), 0);
+}
+
+#[test]
+fn schema_errors_point_at_file_line_and_column() {
+    let project = Project::sqlite("model User {\n  id    Int    @id\n  email Strin  @unique\n}\n");
+    let output = project.drydock(&["validate"]);
+    assert_exit(&output, 1);
+    let message = stderr(&output);
+    assert!(message.contains("P1012"), "{message}");
+    assert!(message.contains("Strin"), "{message}");
+    assert!(message.contains("schema.prisma:8:9"), "{message}");
+
+    let valid = Project::sqlite(BLOG);
+    assert_exit(&valid.drydock(&["validate"]), 0);
+}
+
+#[test]
+fn a_missing_schema_says_where_it_looked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = Command::cargo_bin("drydock")
+        .expect("binary")
+        .current_dir(dir.path())
+        .args(["migrate", "deploy"])
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    assert!(stderr(&output).contains("prisma/schema.prisma"), "{}", stderr(&output));
+}
+
+#[test]
+fn an_edited_migration_is_reported_and_blocks_dev() {
+    let project = Project::sqlite(BLOG);
+    assert_exit(&project.drydock(&["migrate", "dev", "--name", "init"]), 0);
+    let name = &project.migration_names()[0];
+    let file = project.migrations().join(name).join("migration.sql");
+    let original = std::fs::read_to_string(&file).expect("read");
+
+    // Line endings changed by git are not an edit.
+    std::fs::write(&file, original.replace('\n', "\r\n")).expect("write");
+    let status = project.drydock(&["migrate", "status", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
+    assert_eq!(report["edited_after_applied"].as_array().map(Vec::len), Some(0));
+
+    std::fs::write(&file, format!("{original}\n-- edited\n")).expect("write");
+    let status = project.drydock(&["migrate", "status", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
+    assert_eq!(report["edited_after_applied"][0].as_str(), Some(name.as_str()));
+
+    let dev = project.drydock(&["migrate", "dev"]);
+    assert_exit(&dev, 130);
+    assert!(stderr(&dev).contains("was modified after it was applied"), "{}", stderr(&dev));
+    assert!(stderr(&dev).contains("migrate reset"));
+}
+
+fn write_migration(project: &Project, name: &str, sql: &str) {
+    let folder = project.migrations().join(name);
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::write(folder.join("migration.sql"), sql).expect("write");
+}
+
+#[test]
+fn a_failing_migration_is_recorded_blocks_deploys_and_can_be_resolved() {
+    let project = Project::sqlite("model A {\n  id Int @id\n}\n");
+    write_migration(&project, "20240101000000_init", "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n");
+    write_migration(
+        &project,
+        "20240102000000_broken",
+        "CREATE TABLE \"B\" (\"id\" INTEGER);\nCREATE TABLE \"C\" (\"id\" INTEGER);\nCREAT TABLE oops;\n",
+    );
+    let deploy = project.drydock(&["migrate", "deploy"]);
+    assert_exit(&deploy, 1);
+    let message = stderr(&deploy);
+    assert!(message.contains("P3018"), "{message}");
+    assert!(message.contains("20240102000000_broken"), "{message}");
+    assert!(message.contains("3:1") || message.contains("line 3"), "position of the failing statement: {message}");
+
+    // Nothing of the failed migration remains: it ran in a transaction.
+    let url = format!("file:{}", project.path().join("prisma/dev.db").display());
+    let tables = introspect_table_names(&url);
+    assert_eq!(tables, vec!["A".to_owned()], "partial effects were rolled back");
+
+    let again = project.drydock(&["migrate", "deploy"]);
+    assert_exit(&again, 1);
+    assert!(stderr(&again).contains("P3009"), "{}", stderr(&again));
+
+    let status = project.drydock(&["migrate", "status"]);
+    assert_exit(&status, 1);
+    assert!(stdout(&status).contains("--rolled-back 20240102000000_broken"), "{}", stdout(&status));
+
+    assert_exit(&project.drydock(&["migrate", "resolve", "--rolled-back", "20240102000000_broken"]), 0);
+    write_migration(&project, "20240102000000_broken", "CREATE TABLE \"B\" (\"id\" INTEGER);\n");
+    assert_exit(&project.drydock(&["migrate", "deploy"]), 0);
+    assert_exit(&project.drydock(&["migrate", "status"]), 0);
+}
+
+fn introspect_table_names(url: &str) -> Vec<String> {
+    let dialect = drydock_engine::dialects::for_url(url).expect("dialect");
+    let mut connection = dialect.connect(url).expect("connect");
+    let mut names: Vec<String> = connection
+        .introspect(&[])
+        .expect("introspect")
+        .tables
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_lock_file_for_another_provider_is_refused() {
+    let project = Project::sqlite(BLOG);
+    std::fs::create_dir_all(project.migrations()).expect("dir");
+    std::fs::write(
+        project.migrations().join("migration_lock.toml"),
+        "# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = \"postgresql\"\n",
+    )
+    .expect("write");
+    let deploy = project.drydock(&["migrate", "deploy"]);
+    assert_exit(&deploy, 1);
+    assert!(stderr(&deploy).contains("P3019"), "{}", stderr(&deploy));
+    assert!(stderr(&deploy).contains("postgresql"));
+}
+
+#[test]
+fn a_database_with_tables_but_no_history_must_be_baselined() {
+    // Prisma's documented baselining flow: the init migration is written by `migrate diff`.
+    let project = Project::sqlite(BLOG);
+    let name = "0_init".to_owned();
+    std::fs::create_dir_all(project.migrations().join(&name)).expect("folder");
+    let diff = project.drydock(&[
+        "migrate", "diff", "--from-empty", "--to-schema", "prisma/schema.prisma", "--script", "-o",
+        "prisma/migrations/0_init/migration.sql",
+    ]);
+    assert_exit(&diff, 0);
+    let sql = std::fs::read_to_string(project.migrations().join(&name).join("migration.sql")).expect("sql");
+    let url = format!("file:{}", project.path().join("prisma/dev.db").display());
+    let dialect = drydock_engine::dialects::for_url(&url).expect("dialect");
+    dialect.connect(&url).expect("connect").execute_script(&sql).expect("create by hand");
+
+    let deploy = project.drydock(&["migrate", "deploy"]);
+    assert_exit(&deploy, 1);
+    assert!(stderr(&deploy).contains("P3005"), "{}", stderr(&deploy));
+    assert!(stderr(&deploy).contains("resolve --applied"), "{}", stderr(&deploy));
+
+    assert_exit(&project.drydock(&["migrate", "resolve", "--applied", &name]), 0);
+    assert_exit(&project.drydock(&["migrate", "status"]), 0);
+    assert_exit(&project.drydock(&["migrate", "deploy"]), 0);
+}
+
+#[test]
+fn reset_needs_force_without_a_terminal() {
+    let project = Project::sqlite(BLOG);
+    assert_exit(&project.drydock(&["migrate", "dev", "--name", "init"]), 0);
+    let refused = project.drydock(&["migrate", "reset"]);
+    assert_exit(&refused, 1);
+    assert!(stderr(&refused).contains("--force"));
+    let reset = project.drydock(&["migrate", "reset", "--force"]);
+    assert_exit(&reset, 0);
+    assert_exit(&project.drydock(&["migrate", "status"]), 0);
+}
+
+#[test]
+fn diff_prints_sql_and_signals_differences_with_exit_codes() {
+    let project = Project::sqlite(BLOG);
+    let script = project.drydock(&["migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"]);
+    assert_exit(&script, 0);
+    assert!(stdout(&script).contains("CREATE TABLE \"Post\""));
+
+    let changed = project.drydock(&["migrate", "diff", "--from-empty", "--to-schema", "prisma/schema.prisma", "--exit-code"]);
+    assert_exit(&changed, 2);
+    assert!(stdout(&changed).contains("[+] Added tables"), "{}", stdout(&changed));
+
+    let same = project.drydock(&[
+        "migrate", "diff", "--from-schema", "prisma/schema.prisma", "--to-schema", "prisma/schema.prisma", "--exit-code",
+    ]);
+    assert_exit(&same, 0);
+    assert!(stdout(&same).contains("No difference detected."));
+
+    let bad = project.drydock(&["migrate", "diff", "--from-empty", "--to-schema", "nope.prisma", "--exit-code"]);
+    assert_exit(&bad, 1);
+}
+
+#[test]
+fn format_is_idempotent_and_check_reports_unformatted_files() {
+    let project = Project::sqlite("model   User {\n  id Int @id\n  emailAddress String @unique\n}\n");
+    assert_exit(&project.drydock(&["format", "--check"]), 1);
+    assert_exit(&project.drydock(&["format"]), 0);
+    let once = std::fs::read_to_string(project.path().join("prisma/schema.prisma")).expect("read");
+    assert_exit(&project.drydock(&["format", "--check"]), 0);
+    assert_exit(&project.drydock(&["format"]), 0);
+    let twice = std::fs::read_to_string(project.path().join("prisma/schema.prisma")).expect("read");
+    assert_eq!(once, twice);
+    assert!(once.contains("  id           Int    @id"), "{once}");
+}
+
+#[test]
+fn postgres_dev_deploy_and_status_through_the_binary() {
+    let db = TestDb::postgres();
+    let project = Project::postgres(BLOG);
+    let dev = project.drydock_with(&["migrate", "dev", "--name", "init"], Some(db.url()));
+    assert_exit(&dev, 0);
+    let again = project.drydock_with(&["migrate", "dev"], Some(db.url()));
+    assert_exit(&again, 0);
+    assert!(stdout(&again).contains("Already in sync"), "{}", stdout(&again));
+    let status = project.drydock_with(&["migrate", "status"], Some(db.url()));
+    assert_exit(&status, 0);
+}
+
+#[test]
+fn concurrent_deploys_apply_each_migration_exactly_once() {
+    let db = TestDb::postgres();
+    let project = Project::postgres("model A {\n  id Int @id\n}\n");
+    for i in 0..30 {
+        write_migration(
+            &project,
+            &format!("2024010100{i:04}_step"),
+            &format!("CREATE TABLE \"t{i}\" (\"id\" INTEGER);\nSELECT pg_sleep(0.01);\n"),
+        );
+    }
+    let deployers: Vec<std::thread::JoinHandle<Output>> = (0..3)
+        .map(|_| {
+            let path = project.path().to_path_buf();
+            let url = db.url().to_owned();
+            std::thread::spawn(move || {
+                Command::cargo_bin("drydock")
+                    .expect("binary")
+                    .current_dir(path)
+                    .args(["migrate", "deploy"])
+                    .env("DATABASE_URL", url)
+                    .output()
+                    .expect("run")
+            })
+        })
+        .collect();
+    for deployer in deployers {
+        let output = deployer.join().expect("thread");
+        assert_exit(&output, 0);
+    }
+    let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    let rows = client
+        .query("SELECT migration_name, count(*) FROM _prisma_migrations GROUP BY 1", &[])
+        .expect("query");
+    assert_eq!(rows.len(), 30);
+    for row in rows {
+        let count: i64 = row.get(1);
+        assert_eq!(count, 1, "{} applied {count} times", row.get::<_, String>(0));
+    }
+}
+
+#[test]
+fn an_unreachable_server_fails_fast_and_passwords_are_never_printed() {
+    let project = Project::postgres(BLOG);
+    let started = std::time::Instant::now();
+    let output = project.drydock_with(&["migrate", "status"], Some("postgresql://alice:hunter2@127.0.0.1:1/app"));
+    assert_exit(&output, 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
+    assert!(stderr(&output).contains("P1001"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("hunter2") && !stdout(&output).contains("hunter2"));
+
+    let missing_db = project.drydock_with(
+        &["migrate", "status"],
+        Some("postgresql://postgres:hunter2@127.0.0.1:5432/drydock_no_such_database"),
+    );
+    assert_exit(&missing_db, 1);
+    assert!(stderr(&missing_db).contains("P1003"), "{}", stderr(&missing_db));
+    assert!(!stderr(&missing_db).contains("hunter2"));
+}
