@@ -46,6 +46,9 @@ struct Plan {
     drop_foreign_keys: Vec<Change>,
     drop_indexes: Vec<Change>,
     alter_tables: Vec<Change>,
+    /// Unique indexes replaced by a primary key on the same columns: dropped once the key
+    /// exists, so the columns stay unique throughout.
+    drop_indexes_after_alter: Vec<Change>,
     drop_tables: Vec<Change>,
     drop_enums: Vec<Change>,
     create_tables: Vec<Change>,
@@ -71,6 +74,7 @@ impl Plan {
         changes.extend(self.drop_foreign_keys);
         changes.extend(self.drop_indexes);
         changes.extend(self.alter_tables);
+        changes.extend(self.drop_indexes_after_alter);
         changes.extend(self.drop_tables);
         changes.extend(self.drop_enums);
         changes.extend(self.create_tables);
@@ -117,10 +121,13 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
         .enumerate()
         .map(|(position, t)| (table_key(t), (position, t)))
         .collect();
+    let retyped = retyped_columns_by_table(from, &to_tables, hooks);
     for previous in &from.tables {
         match to_tables.get(&table_key(previous)) {
             None => drop_table(previous, hooks, &mut plan),
-            Some((position, next)) => diff_table(previous, next, *position, hooks, &mut plan),
+            Some((position, next)) => {
+                diff_table(previous, next, *position, &retyped, hooks, &mut plan);
+            }
         }
     }
     for (position, next) in to.tables.iter().enumerate() {
@@ -278,15 +285,23 @@ fn diff_table(
     previous: &Table,
     next: &Table,
     position: usize,
+    retyped_tables: &RetypedColumns,
     hooks: &dyn DiffHooks,
     plan: &mut Plan,
 ) {
     let name = next.object_name();
     let mut table_diff = TableDiff::default();
     diff_columns(previous, next, hooks, &mut table_diff, &mut plan.warnings);
-    diff_primary_key(previous, next, &mut table_diff, &mut plan.warnings);
+    let retyped = retyped_columns(&table_diff.changes);
+    diff_primary_key(
+        previous,
+        next,
+        &retyped,
+        &mut table_diff,
+        &mut plan.warnings,
+    );
     diff_indexes(previous, next, &mut table_diff);
-    diff_foreign_keys(previous, next, hooks, &mut table_diff);
+    diff_foreign_keys(previous, next, hooks, retyped_tables, &mut table_diff);
     // Clause order of an ALTER TABLE; the sort is stable, so columns keep their order.
     table_diff.changes.sort_by_key(TableChange::order);
 
@@ -322,11 +337,22 @@ fn diff_table(
             foreign_key,
         });
     }
+    let added_primary_key = table_diff.changes.iter().find_map(|change| match change {
+        TableChange::AddPrimaryKey { primary_key } => Some(primary_key.columns.clone()),
+        _ => None,
+    });
     for index in table_diff.dropped_indexes {
-        plan.drop_indexes.push(Change::DropIndex {
+        let replaced_by_primary_key = index.kind == drydock_schema::IndexKind::Unique
+            && added_primary_key.as_ref() == Some(&index.columns);
+        let change = Change::DropIndex {
             table: name.clone(),
             index,
-        });
+        };
+        if replaced_by_primary_key {
+            plan.drop_indexes_after_alter.push(change);
+        } else {
+            plan.drop_indexes.push(change);
+        }
     }
     if !table_diff.changes.is_empty() {
         plan.alter_tables.push(Change::AlterTable {
@@ -427,7 +453,9 @@ fn diff_columns(
             from: from.clone(),
             to: to.clone(),
             arity_changed: from.arity != to.arity,
-            default_changed: from.default != to.default,
+            // A new type needs its default set again (the old one was cast to the old type).
+            default_changed: from.default != to.default
+                || (type_change.is_some() && to.default.is_some()),
             auto_increment_changed: from.auto_increment != to.auto_increment,
             type_change,
         };
@@ -456,11 +484,24 @@ fn diff_columns(
 fn diff_primary_key(
     previous: &Table,
     next: &Table,
+    retyped_columns: &HashSet<String>,
     table_diff: &mut TableDiff,
     warnings: &mut Vec<Warning>,
 ) {
+    let key_column_retyped = |columns: &[drydock_schema::IndexColumn]| {
+        columns.iter().any(|c| retyped_columns.contains(&c.name))
+    };
     match (&previous.primary_key, &next.primary_key) {
         (None, None) => {}
+        // The key's index must be rebuilt for the new type: drop and add it around the change.
+        (Some(from), Some(to)) if from.columns == to.columns && key_column_retyped(&to.columns) => {
+            table_diff.changes.push(TableChange::DropPrimaryKey {
+                name: from.name.clone(),
+            });
+            table_diff.changes.push(TableChange::AddPrimaryKey {
+                primary_key: to.clone(),
+            });
+        }
         (Some(from), Some(to)) if from.columns == to.columns => {
             if let (Some(from_name), Some(to_name)) = (&from.name, &to.name)
                 && from_name != to_name
@@ -531,6 +572,62 @@ fn diff_indexes(previous: &Table, next: &Table, table_diff: &mut TableDiff) {
     }
 }
 
+/// Columns whose type changes, per table that exists on both sides.
+type RetypedColumns = HashMap<ObjectName, HashSet<String>>;
+
+fn retyped_columns_by_table(
+    from: &SqlSchema,
+    to_tables: &HashMap<Key<'_>, (usize, &Table)>,
+    hooks: &dyn DiffHooks,
+) -> RetypedColumns {
+    let mut retyped: RetypedColumns = HashMap::new();
+    for previous in &from.tables {
+        let Some((_, next)) = to_tables.get(&table_key(previous)) else {
+            continue;
+        };
+        let columns: HashSet<String> = previous
+            .columns
+            .iter()
+            .filter(|from| {
+                next.column(&from.name)
+                    .is_some_and(|to| hooks.column_type_change(from, to).is_some())
+            })
+            .map(|c| c.name.clone())
+            .collect();
+        if !columns.is_empty() {
+            retyped.insert(previous.object_name(), columns);
+        }
+    }
+    retyped
+}
+
+fn retyped_columns(changes: &[TableChange]) -> HashSet<String> {
+    changes
+        .iter()
+        .filter_map(|change| match change {
+            TableChange::AlterColumn(c) if c.type_change.is_some() => Some(c.to.name.clone()),
+            TableChange::DropAndRecreateColumn { to, .. } => Some(to.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A foreign key must be recreated when a column on either side changes type.
+fn foreign_key_retyped(table: &Table, foreign_key: &ForeignKey, retyped: &RetypedColumns) -> bool {
+    let local = retyped
+        .get(&table.object_name())
+        .is_some_and(|cols| foreign_key.columns.iter().any(|c| cols.contains(c)));
+    let referenced = retyped
+        .get(&foreign_key.referenced_table)
+        .is_some_and(|cols| {
+            foreign_key
+                .referenced_columns
+                .iter()
+                .any(|c| cols.contains(c))
+        });
+    local || referenced
+}
+
 fn same_foreign_key_definition(a: &ForeignKey, b: &ForeignKey) -> bool {
     a.columns == b.columns
         && a.referenced_table == b.referenced_table
@@ -543,6 +640,7 @@ fn diff_foreign_keys(
     previous: &Table,
     next: &Table,
     hooks: &dyn DiffHooks,
+    retyped: &RetypedColumns,
     table_diff: &mut TableDiff,
 ) {
     let compare_names = hooks.compares_foreign_key_names();
@@ -550,6 +648,11 @@ fn diff_foreign_keys(
     let mut pending_next: Vec<&ForeignKey> = Vec::new();
 
     for to in &next.foreign_keys {
+        if foreign_key_retyped(next, to, retyped) {
+            // Its index and the referenced key are rebuilt: drop it first, add it after.
+            pending_next.push(to);
+            continue;
+        }
         let exact = previous
             .foreign_keys
             .iter()
@@ -569,7 +672,12 @@ fn diff_foreign_keys(
             .foreign_keys
             .iter()
             .enumerate()
-            .position(|(i, from)| !matched_previous[i] && same_foreign_key_definition(from, to));
+            .position(|(i, from)| {
+                !matched_previous[i]
+                    && same_foreign_key_definition(from, to)
+                    && from.name != to.name
+                    && !foreign_key_retyped(next, to, retyped)
+            });
         match (renamed, &to.name) {
             (Some(i), Some(to_name)) if previous.foreign_keys[i].name.is_some() => {
                 matched_previous[i] = true;
