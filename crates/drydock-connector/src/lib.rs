@@ -42,6 +42,10 @@ pub trait Dialect: Send + Sync {
     /// `BEGIN`/`COMMIT`, ...), or `None` when it can run inside one.
     fn needs_no_transaction(&self, script: &str) -> Option<String>;
 
+    /// The byte ranges of the statements of `script`, in order, each ending after its `;`;
+    /// comments and whitespace between statements belong to the next one.
+    fn split_statements(&self, script: &str) -> Vec<std::ops::Range<usize>>;
+
     /// Open a connection. `url` is the user's URL as given (never printed unredacted).
     fn connect(&self, url: &str) -> Result<Box<dyn Connection>, ConnectorError>;
 
@@ -79,6 +83,10 @@ pub trait Connection {
     fn lock_migrations(&mut self, timeout_secs: u64) -> Result<(), ConnectorError>;
 
     fn unlock_migrations(&mut self) -> Result<(), ConnectorError>;
+
+    /// End a transaction that a failed script left open (its own `BEGIN` without the `COMMIT`),
+    /// rolling it back. Returns whether one was open.
+    fn abort_open_transaction(&mut self) -> Result<bool, ConnectorError>;
 
     /// Whether the database has tables other than the history table (for baselining checks).
     fn has_user_tables(&mut self) -> Result<bool, ConnectorError>;

@@ -55,7 +55,10 @@ pub fn render_diagnostic(diagnostic: &Diagnostic, files: &Files) -> String {
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let line_text = text[line_start..line_end].trim_end_matches('\r');
 
-    let mut end = diagnostic.span.end.clamp(start, line_start + line_text.len());
+    let mut end = diagnostic
+        .span
+        .end
+        .clamp(start, line_start + line_text.len());
     while !text.is_char_boundary(end) {
         end -= 1;
     }
@@ -68,10 +71,7 @@ pub fn render_diagnostic(diagnostic: &Diagnostic, files: &Files) -> String {
     out.push_str(&format!("{pad} --> {}:{line}:{col}\n", file.name));
     out.push_str(&format!(" {pad} |\n"));
     out.push_str(&format!(" {line} | {line_text}\n"));
-    out.push_str(&format!(
-        " {pad} | {marker_prefix}{}\n",
-        "^".repeat(carets)
-    ));
+    out.push_str(&format!(" {pad} | {marker_prefix}{}\n", "^".repeat(carets)));
     if let Some(help) = &diagnostic.help {
         out.push_str(&format!(" {pad} = help: {help}\n"));
     }

@@ -111,7 +111,7 @@ impl Project {
         let (datamodel, diagnostics) = drydock_psl::parse_and_validate(&files);
         let dialect = check_diagnostics(&files, &diagnostics)
             .and_then(|()| dialect_of(&datamodel))?;
-        let migrations_dir = schema_dir.join("migrations");
+        let migrations_dir = migrations_dir_of(&files, &datamodel, &schema_dir);
         let warnings = diagnostics_of_severity(diagnostics, false);
         Ok(Project {
             schema_path,
@@ -323,6 +323,19 @@ fn diagnostics_of_severity(diagnostics: Diagnostics, errors: bool) -> Diagnostic
         }
     }
     kept
+}
+
+/// `migrations/` next to the file that holds the datasource block (in a folder of schema files
+/// that may be a sub-folder), as Prisma places it.
+fn migrations_dir_of(files: &Files, datamodel: &Datamodel, schema_dir: &Path) -> PathBuf {
+    datamodel
+        .datasource
+        .as_ref()
+        .and_then(|ds| files.get(ds.span.file))
+        .and_then(|file| Path::new(&file.name).parent().map(Path::to_path_buf))
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or_else(|| schema_dir.to_path_buf())
+        .join("migrations")
 }
 
 fn dialect_of(datamodel: &Datamodel) -> Result<&'static dyn Dialect, SchemaError> {

@@ -79,9 +79,7 @@ pub fn deploy(
     let local = list_migrations(migrations_dir)?;
     let policy = ScriptPolicy {
         blocker: &|script| transaction_blocker(dialect, script),
-        // The dialect contract cannot split a script into statements yet, so a script that
-        // must run outside a transaction goes to the database in one call.
-        split: &|script| std::iter::once(0..script.len()).collect(),
+        split: &|script| dialect.split_statements(script),
     };
     let mut report =
         with_migration_lock(conn, |conn| deploy_locked(&policy, conn, &local, progress))?;
@@ -215,7 +213,7 @@ fn apply_in_transaction(
     let Err(error) = conn.apply_in_transaction(migration.executable_script(), &row) else {
         return Ok(());
     };
-    let logs = failure_logs(migration, &error, None);
+    let logs = failure_logs(migration, &error, None, false);
     row.id = uuid::Uuid::new_v4().to_string();
     row.applied_steps_count = 0;
     row.finished_at = None;
@@ -262,15 +260,25 @@ fn apply_outside_transaction(
                 })
         }
         Err(error) => {
-            let logs = failure_logs(migration, &error, Some(reason));
+            // A script with its own BEGIN that failed inside it leaves the session in that
+            // (aborted) transaction: end it before writing to the history, or the write is
+            // refused (PostgreSQL) or undone with it (SQLite).
+            let rolled_back = conn.abort_open_transaction().unwrap_or(false);
+            let logs = failure_logs(migration, &error, Some(reason), rolled_back);
             row.logs = Some(logs.clone());
             let recorded = conn.update_history_row(&row);
-            let what_ran = match error.statements_done {
+            let mut what_ran = match error.statements_done {
                 Some(0) => "no statement of it completed".to_owned(),
-                Some(1) => "1 statement completed before the failure and stays applied".to_owned(),
-                Some(n) => format!("{n} statements completed before the failure and stay applied"),
-                None => "the statements that completed before the failure stay applied".to_owned(),
+                Some(1) => "1 statement completed before the failure".to_owned(),
+                Some(n) => format!("{n} statements completed before the failure"),
+                None => "some statements may have completed before the failure".to_owned(),
             };
+            what_ran.push_str(if rolled_back {
+                "; the transaction the script opened was rolled back, so only statements before \
+                 its BEGIN stay applied"
+            } else {
+                " and stay applied"
+            });
             let mut next_steps = format!(
                 "The migration ran outside a transaction ({reason}): {what_ran}. Bring the \
                  database back to its state before this migration, fix the migration, run \
@@ -295,8 +303,8 @@ fn apply_outside_transaction(
 }
 
 /// Run `script` one range of `statements` at a time, counting the completed ones in
-/// `row.applied_steps_count` (written to the history after each when there are several). Ranges
-/// that do not cover `script` cleanly are ignored and the script runs in one call.
+/// `row.applied_steps_count` (written to the history after each when there are several). When
+/// a range is not a valid byte range of `script`, the script runs in one call instead.
 fn run_statements(
     conn: &mut dyn Connection,
     row: &mut HistoryRow,
@@ -343,6 +351,7 @@ fn failure_logs(
     migration: &LocalMigration,
     error: &ScriptError,
     non_transactional_reason: Option<&str>,
+    transaction_rolled_back: bool,
 ) -> String {
     let mut out = format!("Migration `{}` failed to apply.\n", migration.name);
     if let Some(code) = &error.db_code {
@@ -357,9 +366,16 @@ fn failure_logs(
     }
     if let Some(reason) = non_transactional_reason {
         out.push_str(&format!("\nRan outside a transaction: {reason}.\n"));
+        if transaction_rolled_back {
+            out.push_str(
+                "The transaction the script opened was rolled back: statements inside it were \
+                 undone.\n",
+            );
+        }
         match error.statements_done {
             Some(done) => out.push_str(&format!(
-                "{done} statement(s) completed before the failure and were not undone.\n"
+                "{done} statement(s) completed before the failure; those outside a rolled-back \
+                 transaction were not undone.\n"
             )),
             None => out.push_str(
                 "Statements that completed before the failure were not undone; the database \
@@ -379,10 +395,14 @@ fn render_position(script: &str, offset: usize) -> String {
     let line_start = script[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_index = script[..line_start].matches('\n').count();
     let column = script[line_start..offset].chars().count() + 1;
-    let lines: Vec<&str> = script
+    let mut lines: Vec<&str> = script
         .split('\n')
         .map(|l| l.trim_end_matches('\r'))
         .collect();
+    // The empty "line" after a final newline is not part of the file.
+    if lines.len() > line_index + 1 && lines.last() == Some(&"") {
+        lines.pop();
+    }
     let first = line_index.saturating_sub(CONTEXT_LINES);
     let last = (line_index + CONTEXT_LINES).min(lines.len().saturating_sub(1));
     let width = (last + 1).to_string().len();
@@ -426,7 +446,7 @@ mod tests {
             position: Some(offset),
             statements_done: None,
         };
-        insta::assert_snapshot!(failure_logs(&migration(script), &error, None), @r#"
+        insta::assert_snapshot!(failure_logs(&migration(script), &error, None, false), @r#"
         Migration `20240101000000_add` failed to apply.
 
         Database error code: 42P01
@@ -453,7 +473,7 @@ mod tests {
             position: Some(script.len() + 40),
             statements_done: Some(1),
         };
-        let logs = failure_logs(&migration(script), &error, Some("it uses CONCURRENTLY"));
+        let logs = failure_logs(&migration(script), &error, Some("it uses CONCURRENTLY"), false);
         insta::assert_snapshot!(logs, @r#"
         Migration `20240101000000_add` failed to apply.
 

@@ -58,6 +58,10 @@ impl FakeConnection {
 }
 
 impl Connection for FakeConnection {
+    fn abort_open_transaction(&mut self) -> Result<bool, ConnectorError> {
+        Ok(false)
+    }
+
     fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
         let (done, error) = Self::run(script);
         self.executed.extend(done);

@@ -199,6 +199,35 @@ fn non_transactional_failures_say_what_ran() -> TestResult {
 }
 
 #[test]
+fn the_p3018_message_says_what_failed_and_what_to_do() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "20240101000000_bad",
+        "CREATE TABLE a;\nINSERT FAIL;\n",
+    )?;
+    let mut conn = FakeConnection::default();
+    let error = run_deploy(&mut conn, dir.path(), &transactional).err();
+    let text = error.map(|e| e.to_string()).unwrap_or_default();
+    insta::assert_snapshot!(text, @r"
+    Migration `20240101000000_bad` failed to apply.
+
+    Database error code: 42000
+
+    Database error:
+    statement failed: INSERT FAIL;
+
+    Position: 2:8 (line:column)
+      1 | CREATE TABLE a;
+    > 2 | INSERT FAIL;
+        |        ^
+
+    New migrations cannot be applied before the error is recovered from. The migration ran in a transaction that was rolled back, so the database holds none of its changes; it is recorded as failed in `_prisma_migrations`. Fix the migration (or the data it trips over), then run `drydock migrate resolve --rolled-back 20240101000000_bad` and deploy again.
+    ");
+    Ok(())
+}
+
+#[test]
 fn a_failing_statement_without_position_is_pointed_at() -> TestResult {
     let dir = tempfile::tempdir()?;
     write(

@@ -240,6 +240,49 @@ fn tables_without_history_need_baselining(dialect: &dyn Dialect, db: &TestDb) ->
     Ok(())
 }
 
+/// A migration with its own `BEGIN`/`COMMIT` runs as written, outside a transaction of
+/// drydock's, and is recorded as applied.
+fn own_transaction_runs_as_written(dialect: &dyn Dialect, db: &TestDb) -> TestResult {
+    let dir = fixture("own_transaction")?;
+    let mut conn = dialect.connect(db.url())?;
+    let report = run(dialect, conn.as_mut(), dir.path())?;
+    assert_eq!(
+        applied_names(&report),
+        ["20240101000000_init", "20240102000000_manual"]
+    );
+    assert_eq!(report.applied[0].non_transactional_reason, None);
+    assert!(report.applied[1].non_transactional_reason.is_some());
+    assert!(table_exists(conn.as_mut(), "Manual"));
+    let history = conn.read_history()?;
+    assert!(history.iter().all(HistoryRow::is_applied), "{history:?}");
+    assert_eq!(history.len(), 2);
+    assert!(run(dialect, conn.as_mut(), dir.path())?.applied.is_empty());
+    Ok(())
+}
+
+/// A migration whose own transaction fails: the transaction is rolled back, what ran before its
+/// `BEGIN` stays, and the failed row says so.
+fn failure_inside_own_transaction_is_recorded(dialect: &dyn Dialect, db: &TestDb) -> TestResult {
+    let dir = fixture("own_transaction")?;
+    std::fs::write(
+        migration_file(dir.path(), "20240102000000_manual"),
+        "CREATE TABLE \"Before\" (\"id\" INTEGER);\nBEGIN;\nCREATE TABLE \"Inside\" (\"id\" INTEGER);\nINSERT INTO \"Nope\" VALUES (1);\nCOMMIT;\n",
+    )?;
+    let mut conn = dialect.connect(db.url())?;
+    let error = run(dialect, conn.as_mut(), dir.path()).expect_err("the migration fails");
+    assert_eq!(error.code(), "P3018");
+    assert!(error.to_string().contains("rolled back"), "{error}");
+    assert!(table_exists(conn.as_mut(), "Before"));
+    assert!(!table_exists(conn.as_mut(), "Inside"), "the script's transaction was rolled back");
+    let history = conn.read_history()?;
+    let failed = rows_named(&history, "20240102000000_manual");
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].is_failed());
+    let logs = failed[0].logs.as_deref().unwrap_or_default();
+    assert!(logs.contains("Nope") && logs.contains("rolled back"), "{logs}");
+    Ok(())
+}
+
 /// Two deploys at once, each on its own connection: every migration is applied exactly once.
 fn concurrent_deploys_apply_each_migration_once<D>(dialect: D, db: &TestDb) -> TestResult
 where
@@ -314,6 +357,16 @@ mod sqlite {
     }
 
     #[test]
+    fn own_transaction_runs_as_written() -> TestResult {
+        super::own_transaction_runs_as_written(&SqliteDialect, &TestDb::sqlite())
+    }
+
+    #[test]
+    fn failure_inside_own_transaction_is_recorded() -> TestResult {
+        super::failure_inside_own_transaction_is_recorded(&SqliteDialect, &TestDb::sqlite())
+    }
+
+    #[test]
     fn a_lock_file_for_another_provider_is_p3019() -> TestResult {
         let dir = fixture("basic")?;
         drydock_migrate::write_lock_file(dir.path(), "postgresql")?;
@@ -352,6 +405,16 @@ mod postgres {
     #[test]
     fn concurrent_deploys_apply_each_migration_once() -> TestResult {
         super::concurrent_deploys_apply_each_migration_once(PostgresDialect, &TestDb::postgres())
+    }
+
+    #[test]
+    fn own_transaction_runs_as_written() -> TestResult {
+        super::own_transaction_runs_as_written(&PostgresDialect, &TestDb::postgres())
+    }
+
+    #[test]
+    fn failure_inside_own_transaction_is_recorded() -> TestResult {
+        super::failure_inside_own_transaction_is_recorded(&PostgresDialect, &TestDb::postgres())
     }
 
     #[test]

@@ -26,8 +26,8 @@ pub(crate) fn accepts_url(url: &str) -> bool {
     url.starts_with("postgresql://") || url.starts_with("postgres://")
 }
 
-/// A parsed connection URL. Never printed: messages use [`PgUrl::redacted`].
-#[derive(Debug, Clone)]
+/// A parsed connection URL. Its `Debug` shows the redacted URL only: it holds the password.
+#[derive(Clone)]
 pub(crate) struct PgUrl {
     /// Host name, address or socket directory, as written.
     host: String,
@@ -42,6 +42,12 @@ pub(crate) struct PgUrl {
     options: Option<String>,
     ssl_mode: SslMode,
     redacted: String,
+}
+
+impl std::fmt::Debug for PgUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PgUrl").field(&self.redacted).finish()
+    }
 }
 
 impl PgUrl {
@@ -365,6 +371,19 @@ impl PostgresConnection {
 }
 
 impl Connection for PostgresConnection {
+    fn abort_open_transaction(&mut self) -> Result<bool, ConnectorError> {
+        // Outside a transaction this succeeds; inside a failed one PostgreSQL refuses every
+        // statement but ROLLBACK with SQLSTATE 25P02.
+        match self.client.simple_query("SELECT 1") {
+            Ok(_) => Ok(false),
+            Err(error) if error.code() == Some(&postgres::error::SqlState::IN_FAILED_SQL_TRANSACTION) => {
+                self.client.batch_execute("ROLLBACK").map_err(|e| query_error(&e))?;
+                Ok(true)
+            }
+            Err(error) => Err(query_error(&error)),
+        }
+    }
+
     fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
         self.client
             .batch_execute(script)

@@ -491,7 +491,11 @@ mod tests {
                 DefaultValue::Now,
             ),
             ("now()", &TypeFamily::DateTime, DefaultValue::Now),
-            ("CURRENT_TIMESTAMP(3)", &TypeFamily::DateTime, DefaultValue::Now),
+            (
+                "CURRENT_TIMESTAMP(3)",
+                &TypeFamily::DateTime,
+                DefaultValue::Now,
+            ),
             (
                 "'\\x0A'::bytea",
                 &TypeFamily::Bytes,

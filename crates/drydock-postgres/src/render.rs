@@ -1,10 +1,19 @@
-//! Rendering changes as PostgreSQL SQL, byte for byte the way Prisma Migrate writes them, and
-//! finding statements that cannot run inside a transaction.
+//! Rendering changes as PostgreSQL SQL, byte for byte the way Prisma Migrate writes them;
+//! splitting scripts into statements and finding those that cannot run inside a transaction.
 //!
 //! Layout rules worth knowing before editing: statements end with `;` and are separated by a
 //! newline; `CREATE TABLE` joins its primary key columns with `,` but every other column list
 //! with `, `; `ADD COLUMN` is followed by five spaces (the clause's space plus the four-space
 //! column indentation); names are schema-qualified only when the object has a namespace.
+//!
+//! Where Prisma's text would fail on PostgreSQL, drydock writes working SQL instead: enum values
+//! have their quotes doubled (Prisma leaves them as is), `SET DATA TYPE` names the plain type of
+//! an auto-increment column (`BIGINT`, where Prisma writes the pseudo-type `BIGSERIAL`), and a
+//! sequence replaced by a constant default keeps that default (Prisma sets it, then drops it).
+//! Removing auto-increment drops the column's sequence (`"T_c_seq"`), as Prisma does when it
+//! diffs against a database.
+
+use std::ops::Range;
 
 use drydock_diff::{AlterEnum, Change, ColumnChange, RedefineTable, TableChange};
 use drydock_schema::{
@@ -573,13 +582,19 @@ fn redefine_table(redefine: &RedefineTable) -> Vec<String> {
 /// Only SQL is considered: words inside comments, string literals, quoted identifiers and
 /// dollar-quoted bodies (`DO $$ BEGIN ... END $$`) are ignored.
 pub(crate) fn needs_no_transaction(script: &str) -> Option<String> {
-    for statement in statements(script) {
-        let words: Vec<&str> = statement.iter().map(String::as_str).collect();
-        if let Some(reason) = statement_reason(&words) {
-            return Some(reason);
-        }
-    }
-    None
+    statements(script).iter().find_map(|statement| {
+        let words: Vec<&str> = statement.words.iter().map(String::as_str).collect();
+        statement_reason(&words)
+    })
+}
+
+/// The byte ranges of the statements of `script`, in order, each ending after its `;` (or at
+/// the end of the script); comments and whitespace between statements belong to the next one.
+pub(crate) fn split_statements(script: &str) -> Vec<Range<usize>> {
+    statements(script)
+        .into_iter()
+        .map(|statement| statement.range)
+        .collect()
 }
 
 fn statement_reason(words: &[&str]) -> Option<String> {
@@ -591,6 +606,8 @@ fn statement_reason(words: &[&str]) -> Option<String> {
         ))
     };
     match words.first().copied()? {
+        // `ROLLBACK TO SAVEPOINT` works inside the migration's transaction.
+        "ROLLBACK" if words.get(1) == Some(&"TO") => {}
         "BEGIN" | "COMMIT" | "ROLLBACK" | "END" | "ABORT" => {
             return Some(format!(
                 "the script manages its own transaction (`{}`)",
@@ -601,13 +618,19 @@ fn statement_reason(words: &[&str]) -> Option<String> {
             return Some("the script manages its own transaction (`START TRANSACTION`)".into());
         }
         "VACUUM" => return reason("VACUUM"),
-        "CREATE" if contains("INDEX") && contains("CONCURRENTLY") => {
+        "CREATE"
+            if starts(&["CREATE", "INDEX", "CONCURRENTLY"])
+                || starts(&["CREATE", "UNIQUE", "INDEX", "CONCURRENTLY"]) =>
+        {
             return reason("CREATE INDEX CONCURRENTLY");
         }
         "DROP" if starts(&["DROP", "INDEX", "CONCURRENTLY"]) => {
             return reason("DROP INDEX CONCURRENTLY");
         }
         "REINDEX" if contains("CONCURRENTLY") => return reason("REINDEX CONCURRENTLY"),
+        "REINDEX" if contains("DATABASE") || contains("SYSTEM") => {
+            return reason("REINDEX DATABASE");
+        }
         "ALTER"
             if starts(&["ALTER", "TABLE"]) && contains("DETACH") && contains("CONCURRENTLY") =>
         {
@@ -625,39 +648,62 @@ fn statement_reason(words: &[&str]) -> Option<String> {
     None
 }
 
-/// The words (upper-cased keywords and identifiers) of each statement of `script`, skipping
-/// comments, literals, quoted identifiers and dollar-quoted strings.
-fn statements(script: &str) -> Vec<Vec<String>> {
+/// One statement of a script.
+struct Statement {
+    /// From the end of the previous statement to just after this one's `;`.
+    range: Range<usize>,
+    /// Upper-cased keywords and identifiers, outside literals and quoted identifiers.
+    words: Vec<String>,
+}
+
+/// The statements of `script`, skipping comments, literals, quoted identifiers and
+/// dollar-quoted strings. Stretches holding only comments, whitespace and `;` are no statement.
+fn statements(script: &str) -> Vec<Statement> {
     let bytes = script.as_bytes();
     let mut statements = Vec::new();
-    let mut current: Vec<String> = Vec::new();
-    // Nesting of `BEGIN ATOMIC ... END` bodies, inside which `;` does not end the statement.
-    let mut atomic_depth = 0usize;
+    let mut start = 0;
+    let mut words: Vec<String> = Vec::new();
+    // Whether the current statement has anything besides comments and whitespace.
+    let mut has_sql = false;
+    // Open `BEGIN ATOMIC ... END` bodies and `CASE ... END` expressions inside them: there `;`
+    // does not end the statement.
+    let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         match b {
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
                 i = script[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+                continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                // Block comments nest on PostgreSQL.
-                let mut depth = 1;
-                i += 2;
-                while i < bytes.len() && depth > 0 {
-                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
-                        depth += 1;
-                        i += 2;
-                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-                        depth -= 1;
-                        i += 2;
-                    } else {
-                        i += 1;
-                    }
-                }
+                i = skip_block_comment(bytes, i);
+                continue;
             }
+            b';' if depth == 0 => {
+                i += 1;
+                if has_sql {
+                    statements.push(Statement {
+                        range: start..i,
+                        words: std::mem::take(&mut words),
+                    });
+                    start = i;
+                    has_sql = false;
+                }
+                continue;
+            }
+            _ if b.is_ascii_whitespace() => {
+                i += 1;
+                continue;
+            }
+            _ => has_sql = true,
+        }
+        match b {
             b'\'' => {
-                let escapes = i > 0 && matches!(bytes[i - 1], b'e' | b'E');
+                // `E'...'` strings take backslash escapes; `E` must be a word of its own.
+                let escapes = i > 0
+                    && matches!(bytes[i - 1], b'e' | b'E')
+                    && (i < 2 || !is_word_byte(bytes[i - 2]));
                 i = skip_quoted(bytes, i, b'\'', escapes);
             }
             b'"' => i = skip_quoted(bytes, i, b'"', false),
@@ -670,37 +716,54 @@ fn statements(script: &str) -> Vec<Vec<String>> {
                 }
                 None => i += 1,
             },
-            b';' => {
-                if atomic_depth == 0 && !current.is_empty() {
-                    statements.push(std::mem::take(&mut current));
-                }
-                i += 1;
-            }
             _ if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => {
-                let start = i;
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric()
-                        || bytes[i] == b'_'
-                        || bytes[i] == b'$'
-                        || bytes[i] >= 0x80)
-                {
+                let word_start = i;
+                while i < bytes.len() && is_word_byte(bytes[i]) {
                     i += 1;
                 }
-                let word = script[start..i].to_ascii_uppercase();
-                if word == "ATOMIC" && current.last().is_some_and(|w| w == "BEGIN") {
-                    atomic_depth += 1;
-                } else if word == "END" && atomic_depth > 0 {
-                    atomic_depth -= 1;
+                let word = script[word_start..i].to_ascii_uppercase();
+                let opens_body = word == "ATOMIC" && words.last().is_some_and(|w| w == "BEGIN");
+                if opens_body || (word == "CASE" && depth > 0) {
+                    depth += 1;
+                } else if word == "END" && depth > 0 {
+                    depth -= 1;
                 }
-                current.push(word);
+                words.push(word);
             }
             _ => i += 1,
         }
     }
-    if !current.is_empty() {
-        statements.push(current);
+    if has_sql {
+        statements.push(Statement {
+            range: start..bytes.len(),
+            words,
+        });
     }
     statements
+}
+
+/// The index just past the block comment opening at `start`; block comments nest on
+/// PostgreSQL.
+fn skip_block_comment(bytes: &[u8], start: usize) -> usize {
+    let mut depth = 1;
+    let mut i = start + 2;
+    while i < bytes.len() && depth > 0 {
+        if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            depth += 1;
+            i += 2;
+        } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+            depth -= 1;
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    i
+}
+
+/// Whether `b` continues an unquoted identifier or keyword.
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
 }
 
 /// The index just past the literal or quoted identifier opening at `start`.
@@ -736,7 +799,15 @@ fn dollar_tag(script: &str, start: usize) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{needs_no_transaction, serial_sequence_name};
+    use super::{needs_no_transaction, serial_sequence_name, split_statements};
+
+    /// The statements of `script` as text.
+    fn split(script: &str) -> Vec<&str> {
+        split_statements(script)
+            .into_iter()
+            .map(|range| &script[range])
+            .collect()
+    }
 
     #[test]
     fn scripts_that_need_no_transaction() {
@@ -745,6 +816,8 @@ mod tests {
             "create unique index concurrently a on t(x);",
             "DROP INDEX CONCURRENTLY \"a\";",
             "REINDEX (VERBOSE) INDEX CONCURRENTLY a;",
+            "REINDEX DATABASE app;",
+            "SELECT type'x\\'; VACUUM;",
             "BEGIN;\nCREATE TYPE \"E_new\" AS ENUM ('A');\nCOMMIT;",
             "START TRANSACTION; SELECT 1; COMMIT;",
             "VACUUM ANALYZE \"T\";",
@@ -769,9 +842,85 @@ mod tests {
             "CREATE FUNCTION f() RETURNS int LANGUAGE SQL BEGIN ATOMIC SELECT 1; END;",
             "ALTER TYPE \"E\" ADD VALUE 'B';\nUPDATE \"T\" SET \"e\" = 'B';",
             "CREATE INDEX \"concurrently\" ON \"T\"(\"x\");",
+            "CREATE TABLE t (concurrently INT, index INT);",
+            "SAVEPOINT a; ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a;",
         ];
         for script in cases {
             assert_eq!(needs_no_transaction(script), None, "{script}");
+        }
+    }
+
+    #[test]
+    fn semicolons_in_literals_and_identifiers_do_not_split() {
+        assert_eq!(
+            split("INSERT INTO t VALUES ('a;b', 'it''s;');\nSELECT \"x;y\" FROM t;"),
+            [
+                "INSERT INTO t VALUES ('a;b', 'it''s;');",
+                "\nSELECT \"x;y\" FROM t;"
+            ]
+        );
+        assert_eq!(
+            split("SELECT E'\\';', e'\\\\'; SELECT 1;"),
+            ["SELECT E'\\';', e'\\\\';", " SELECT 1;"]
+        );
+        // Without `E`, a backslash is an ordinary character.
+        assert_eq!(
+            split("SELECT '\\'; SELECT 1;"),
+            ["SELECT '\\';", " SELECT 1;"]
+        );
+    }
+
+    #[test]
+    fn comments_belong_to_the_next_statement() {
+        assert_eq!(
+            split("-- first; not a statement\nSELECT 1; /* a; /* nested; */ still; */ SELECT 2;"),
+            [
+                "-- first; not a statement\nSELECT 1;",
+                " /* a; /* nested; */ still; */ SELECT 2;"
+            ]
+        );
+        assert_eq!(split("SELECT 1;\n-- trailing; comment\n"), ["SELECT 1;"]);
+        assert_eq!(
+            split("SELECT 1;;\n;SELECT 2;"),
+            ["SELECT 1;", ";\n;SELECT 2;"]
+        );
+    }
+
+    #[test]
+    fn bodies_are_one_statement() {
+        let dollar = "DO $$ BEGIN RAISE NOTICE 'x'; END $$;";
+        let tagged = "CREATE FUNCTION f() RETURNS void AS $body$ BEGIN PERFORM 1; \
+                      PERFORM $$;$$; END; $body$ LANGUAGE plpgsql;";
+        let atomic = "CREATE FUNCTION g(x int) RETURNS int LANGUAGE SQL BEGIN ATOMIC \
+                      SELECT CASE WHEN x > 0 THEN 1 ELSE 2 END; SELECT x; END;";
+        let script = format!("{dollar}\n{tagged}\n{atomic}\nSELECT g(1);");
+        assert_eq!(
+            split(&script),
+            [
+                dollar.to_owned(),
+                format!("\n{tagged}"),
+                format!("\n{atomic}"),
+                "\nSELECT g(1);".to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn crlf_scripts_and_a_missing_final_semicolon() {
+        assert_eq!(
+            split("-- a\r\nCREATE INDEX CONCURRENTLY i ON t (a);\r\nCREATE TABLE u (id INT)\r\n"),
+            [
+                "-- a\r\nCREATE INDEX CONCURRENTLY i ON t (a);",
+                "\r\nCREATE TABLE u (id INT)\r\n"
+            ]
+        );
+        assert_eq!(split("SELECT 1"), ["SELECT 1"]);
+    }
+
+    #[test]
+    fn scripts_without_statements_split_into_nothing() {
+        for script in ["", "  \r\n", "-- only a comment", "/* a; */ ;\n-- b;\n"] {
+            assert!(split_statements(script).is_empty(), "{script:?}");
         }
     }
 

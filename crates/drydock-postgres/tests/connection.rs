@@ -217,6 +217,53 @@ fn the_lock_excludes_a_second_connection() {
     second.lock_migrations(5).unwrap();
 }
 
+/// What `migrate deploy` does with the connection: lock, read the history, apply what is
+/// missing, unlock.
+fn deploy(url: &str, migrations: &[String]) {
+    let mut conn = PostgresDialect.connect(url).unwrap();
+    conn.lock_migrations(30).unwrap();
+    conn.create_history_table().unwrap();
+    let applied: std::collections::BTreeSet<String> = conn
+        .read_history()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.migration_name)
+        .collect();
+    for name in migrations.iter().filter(|m| !applied.contains(*m)) {
+        conn.apply_in_transaction(
+            &format!("CREATE TABLE \"t_{name}\" (\"id\" INTEGER);"),
+            &row(name, true),
+        )
+        .unwrap();
+    }
+    conn.unlock_migrations().unwrap();
+}
+
+#[test]
+fn concurrent_deploys_apply_each_migration_once() {
+    let db = TestDb::postgres();
+    let migrations: Vec<String> = (0..5).map(|i| format!("2025010100000{i}_m")).collect();
+    let barrier = std::sync::Barrier::new(4);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                barrier.wait();
+                deploy(db.url(), &migrations);
+            });
+        }
+    });
+    let mut conn = connect(&db);
+    let mut names: Vec<String> = conn
+        .read_history()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.migration_name)
+        .collect();
+    names.sort();
+    assert_eq!(names, migrations);
+    assert_eq!(conn.introspect(&[]).unwrap().tables.len(), migrations.len());
+}
+
 const DDL: &str = r#"
 CREATE TYPE "Role" AS ENUM ('USER', 'ADMIN', 'OWNER');
 

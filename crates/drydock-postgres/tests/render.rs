@@ -1027,6 +1027,111 @@ fn namespaced_enum_recreation() {
     "#);
 }
 
+/// Casts, lists and columns recreated because no cast exists. From
+///
+/// ```prisma
+/// enum E { A B }
+/// model T {
+///   id Int      @id
+///   a  String[]
+///   b  Int?
+///   c  E
+///   d  String   @db.VarChar(20)
+///   e  DateTime @db.Timestamp(3)
+///   f  Decimal  @db.Decimal(10, 2)
+///   g  Json
+///   h  String
+///   j  DateTime @db.Time(3)
+///   k  String   @db.Char(5)
+///   l  Int[]
+///   m  E[]
+/// }
+/// ```
+///
+/// to
+///
+/// ```prisma
+/// model T {
+///   id Int      @id
+///   a  String?
+///   b  Int[]
+///   c  String
+///   d  String   @db.VarChar(10)
+///   e  DateTime @db.Timestamptz(6)
+///   f  Decimal  @db.Decimal(12, 2)
+///   g  String
+///   h  Json
+///   j  DateTime @db.Time(6)
+///   k  String   @db.Char(10)
+///   l  Int
+///   m  E
+///   n  Int
+/// }
+/// ```
+#[test]
+fn casts_lists_and_recreated_columns() {
+    use TypeFamily::*;
+    let e = name("E");
+    let recreate = |from: Column, to: Column| TableChange::DropAndRecreateColumn { from, to };
+    let changes = [Change::AlterTable {
+        table: name("T"),
+        changes: vec![
+            TableChange::AddColumn { column: int("n") },
+            retype(list(text("a")), nullable(text("a")), TypeChange::SafeCast),
+            recreate(nullable(int("b")), list(int("b"))),
+            recreate(enum_col("c", &e), text("c")),
+            retype(
+                col("d", String, "VARCHAR(20)"),
+                col("d", String, "VARCHAR(10)"),
+                TypeChange::RiskyCast,
+            ),
+            retype(
+                col("e", DateTime, "TIMESTAMP(3)"),
+                col("e", DateTime, "TIMESTAMPTZ(6)"),
+                TypeChange::SafeCast,
+            ),
+            retype(
+                col("f", Decimal, "DECIMAL(10,2)"),
+                col("f", Decimal, "DECIMAL(12,2)"),
+                TypeChange::SafeCast,
+            ),
+            retype(col("g", Json, "JSONB"), text("g"), TypeChange::SafeCast),
+            recreate(text("h"), col("h", Json, "JSONB")),
+            recreate(col("j", DateTime, "TIME(3)"), col("j", DateTime, "TIME(6)")),
+            retype(
+                col("k", String, "CHAR(5)"),
+                col("k", String, "CHAR(10)"),
+                TypeChange::SafeCast,
+            ),
+            recreate(list(int("l")), int("l")),
+            alter_column(list(enum_col("m", &e)), enum_col("m", &e)),
+        ],
+    }];
+    insta::assert_snapshot!(script(&changes), @r#"
+    -- AlterTable
+    ALTER TABLE "T" ADD COLUMN     "n" INTEGER NOT NULL,
+    ALTER COLUMN "a" DROP NOT NULL,
+    ALTER COLUMN "a" SET DATA TYPE TEXT,
+    DROP COLUMN "b",
+    ADD COLUMN     "b" INTEGER[],
+    DROP COLUMN "c",
+    ADD COLUMN     "c" TEXT NOT NULL,
+    ALTER COLUMN "d" SET DATA TYPE VARCHAR(10),
+    ALTER COLUMN "e" SET DATA TYPE TIMESTAMPTZ(6),
+    ALTER COLUMN "f" SET DATA TYPE DECIMAL(12,2),
+    ALTER COLUMN "g" SET DATA TYPE TEXT,
+    DROP COLUMN "h",
+    ADD COLUMN     "h" JSONB NOT NULL,
+    DROP COLUMN "j",
+    ADD COLUMN     "j" TIME(6) NOT NULL,
+    ALTER COLUMN "k" SET DATA TYPE CHAR(10),
+    DROP COLUMN "l",
+    ADD COLUMN     "l" INTEGER NOT NULL,
+    ALTER COLUMN "m" SET NOT NULL,
+    ALTER COLUMN "m" SET DATA TYPE "E";
+    "#);
+}
+
 /// Two added values get Prisma's fixed comment; renaming a primary key; adding one. From
 ///
 /// ```prisma
@@ -1354,5 +1459,18 @@ fn transactions() {
     assert_eq!(
         dialect.needs_no_transaction("-- CREATE INDEX CONCURRENTLY\nSELECT 'VACUUM';"),
         None
+    );
+}
+
+/// `enum E { A @map("it's") B }`: Prisma writes `('it's', 'B')`, which PostgreSQL rejects;
+/// drydock doubles the quote as in every other literal.
+#[test]
+fn enum_values_are_escaped() {
+    let change = Change::CreateEnum {
+        enum_type: enum_type(&name("E"), &["it's", "B"]),
+    };
+    assert_eq!(
+        PostgresDialect.render_change(&change),
+        "CREATE TYPE \"E\" AS ENUM ('it''s', 'B');"
     );
 }

@@ -222,6 +222,6 @@ impl ConfigBlock {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigProperty {
     pub name: Ident,
-    pub value: Option<Expression>,
+    pub value: Expression,
     pub span: Span,
 }

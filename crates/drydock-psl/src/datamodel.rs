@@ -58,6 +58,18 @@ impl Provider {
     }
 
     /// Whether the provider has several namespaces (`schemas`, `@@schema`).
+    /// The connector name Prisma uses in messages.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Provider::PostgreSql => "Postgres",
+            Provider::CockroachDb => "CockroachDB",
+            Provider::MySql => "MySQL",
+            Provider::Sqlite => "sqlite",
+            Provider::SqlServer => "SQL Server",
+            Provider::MongoDb => "MongoDB",
+        }
+    }
+
     pub fn supports_multi_schema(self) -> bool {
         matches!(
             self,
@@ -107,6 +119,8 @@ pub struct Datasource {
 pub struct Generator {
     pub name: String,
     pub provider: Option<ConfigValue>,
+    /// `previewFeatures = [...]`.
+    pub preview_features: Vec<String>,
     pub span: Span,
 }
 
@@ -281,7 +295,10 @@ pub struct PrimaryKey {
     pub map: Option<String>,
     /// Whether the key was declared on a field (`@id`) rather than the model (`@@id`).
     pub from_field: bool,
+    /// The attribute.
     pub span: Span,
+    /// The `map:` argument, if given.
+    pub map_span: Option<Span>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -302,7 +319,10 @@ pub struct Index {
     pub algorithm: Option<IndexAlgorithm>,
     /// Whether the index was declared on a field (`@unique`).
     pub from_field: bool,
+    /// The attribute.
     pub span: Span,
+    /// The `map:` argument, if given.
+    pub map_span: Option<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -443,6 +463,15 @@ impl Datamodel {
     /// The datasource provider, if a datasource with a known provider exists.
     pub fn provider(&self) -> Option<Provider> {
         self.datasource.as_ref().and_then(|d| d.provider)
+    }
+
+    /// Whether a generator enables a preview feature (`previewFeatures = ["views"]`).
+    pub fn preview_feature(&self, name: &str) -> bool {
+        self.generators.iter().any(|g| {
+            g.preview_features
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(name))
+        })
     }
 
     /// The relation mode (foreign keys when there is no datasource).

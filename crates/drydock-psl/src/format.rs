@@ -34,16 +34,13 @@ pub fn format(source: &str) -> String {
             i = format_block(source, &lines, i + 1, &header, &mut out);
             continue;
         }
-        out.separate(false);
+        out.separate();
         out.push(line.text.to_owned());
         out.last_was_block = false;
         i += 1;
     }
     let mut text = out.lines.join("\n");
     text.push('\n');
-    if out.lines.is_empty() {
-        return String::new();
-    }
     text
 }
 
@@ -57,8 +54,8 @@ struct Output {
 
 impl Output {
     /// Writes a blank separator line if one is due before the next item.
-    fn separate(&mut self, is_block: bool) {
-        if !self.lines.is_empty() && (self.pending_blank || self.last_was_block || (is_block && self.last_was_block)) {
+    fn separate(&mut self) {
+        if !self.lines.is_empty() && (self.pending_blank || self.last_was_block) {
             self.lines.push(String::new());
         }
         self.pending_blank = false;
@@ -189,7 +186,7 @@ fn format_block(
     header: &Header,
     out: &mut Output,
 ) -> usize {
-    out.separate(true);
+    out.separate();
     out.push(header.text.clone());
     if header.closed {
         out.push("}".to_owned());
@@ -281,13 +278,13 @@ fn format_block(
         }
     }
     if closed {
-        out.push("}".to_owned());
+        match after_close {
+            // Kept on the closing line so that formatting stays idempotent.
+            Some(rest) => out.push(format!("}} {rest}")),
+            None => out.push("}".to_owned()),
+        }
     }
     out.last_was_block = true;
-    if let Some(rest) = after_close {
-        out.push(rest.to_owned());
-        out.last_was_block = false;
-    }
     i
 }
 
@@ -373,7 +370,10 @@ fn print_tokens(source: &str, tokens: &[Token]) -> String {
                 ),
                 _,
             ) => false,
-            (Some(TokenKind::Ident | TokenKind::RBracket | TokenKind::RParen), TokenKind::LBracket) => false,
+            (
+                Some(TokenKind::Ident | TokenKind::RBracket | TokenKind::RParen),
+                TokenKind::LBracket,
+            ) => false,
             _ => true,
         };
         if space {

@@ -247,7 +247,14 @@ mod tests {
         );
         assert_eq!(
             kinds("@@map(\"a\\\"b\") ///d"),
-            vec![AtAt, Ident, LParen, Str { terminated: true }, RParen, DocComment]
+            vec![
+                AtAt,
+                Ident,
+                LParen,
+                Str { terminated: true },
+                RParen,
+                DocComment
+            ]
         );
         assert_eq!(kinds("\"abc\n"), vec![Str { terminated: false }, Newline]);
         assert_eq!(kinds("é"), vec![Unknown]);

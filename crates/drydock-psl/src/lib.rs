@@ -16,15 +16,14 @@
 
 pub mod ast;
 pub mod datamodel;
+mod fast_hash;
 mod format;
 mod lexer;
 mod lower;
 mod parser;
 mod validate;
 
-pub use datamodel::{
-    ConfigValue, Datamodel, Datasource, Provider, RelationMode, ScalarType,
-};
+pub use datamodel::{ConfigValue, Datamodel, Datasource, Provider, RelationMode, ScalarType};
 pub use drydock_diagnostics::{Diagnostic, Diagnostics, FileId, Files, SourceFile, Span};
 pub use drydock_schema::{LoweringRules, SqlSchema};
 pub use format::format;

@@ -9,9 +9,9 @@ use crate::datamodel::{
 };
 use drydock_diagnostics::Diagnostics;
 use drydock_schema::{
-    Column, ColumnArity, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexColumn,
-    IndexKind, LoweringRules, NativeTypeAttr, ObjectName, PrimaryKey, ReferentialAction,
-    SqlSchema, Table, TypeFamily,
+    Column, ColumnArity, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexColumn, IndexKind,
+    LoweringRules, NativeTypeAttr, ObjectName, PrimaryKey, ReferentialAction, SqlSchema, Table,
+    TypeFamily,
 };
 
 /// Lowers a datamodel with a dialect's rules. Native type errors become diagnostics at the
@@ -75,7 +75,7 @@ pub fn lower(datamodel: &Datamodel, rules: &dyn LoweringRules) -> (SqlSchema, Di
 }
 
 /// `{base}{suffix}` where `base` is cut to fit `limit` bytes (at a character boundary).
-fn fit(base: &str, suffix: &str, limit: usize) -> String {
+pub(crate) fn fit_name(base: &str, suffix: &str, limit: usize) -> String {
     let max = limit.saturating_sub(suffix.len());
     let mut cut = base.len().min(max);
     while !base.is_char_boundary(cut) {
@@ -91,7 +91,7 @@ fn constraint_name(table: &str, columns: &[&str], suffix: &str, limit: usize) ->
         base.push('_');
         base.push_str(c);
     }
-    fit(&base, suffix, limit)
+    fit_name(&base, suffix, limit)
 }
 
 fn family(scalar: ScalarType) -> TypeFamily {
@@ -211,7 +211,7 @@ impl Lowering<'_> {
         })
     }
 
-    fn column_name<'m>(model: &'m Model, field: usize) -> &'m str {
+    fn column_name(model: &Model, field: usize) -> &str {
         model.fields.get(field).map_or("", |f| f.db_name.as_str())
     }
 
@@ -227,7 +227,7 @@ impl Lowering<'_> {
                 Some(
                     pk.map
                         .clone()
-                        .unwrap_or_else(|| fit(&model.db_name, "_pkey", self.limit)),
+                        .unwrap_or_else(|| fit_name(&model.db_name, "_pkey", self.limit)),
                 )
             } else {
                 None
@@ -441,8 +441,14 @@ mod tests {
             ),
             "post_translations_post_id_language_code_translation_status__idx"
         );
-        assert_eq!(constraint_name("User", &["email"], "_key", 63), "User_email_key");
-        assert_eq!(fit(&"é".repeat(40), "_pkey", 63).len(), 63 - 5 - 1 + 5);
+        assert_eq!(
+            constraint_name("User", &["email"], "_key", 63),
+            "User_email_key"
+        );
+        // 59 bytes are left for the base; the cut moves back to a character boundary.
+        let name = fit_name(&"é".repeat(40), "_pkey", 64);
+        assert_eq!(name.len(), 63);
+        assert!(name.ends_with("é_pkey"));
     }
 
     #[test]

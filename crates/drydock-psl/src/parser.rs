@@ -1,12 +1,12 @@
 //! A recovering parser from tokens to [`crate::ast`]. It never fails: malformed lines are
 //! reported and skipped, and parsing resumes at the next line or top-level block.
 
+use crate::SCHEMA_ERROR;
 use crate::ast::{
     Argument, Attribute, ConfigBlock, ConfigProperty, Enum, EnumValue, Expression, Field,
     FieldArity, FieldType, Ident, Model, ModelKind, SchemaAst, Top,
 };
 use crate::lexer::{Token, TokenKind, lex, unescape};
-use crate::SCHEMA_ERROR;
 use drydock_diagnostics::{Diagnostics, FileId, Files, Span};
 
 /// Parses every file of a schema, in file order.
@@ -151,7 +151,10 @@ impl Parser<'_> {
 
     /// Reports a malformed line starting at token index `line_start` and skips past it.
     fn report_line(&mut self, line_start: usize, message: &str) {
-        let start = self.tokens.get(line_start).map_or(self.src.len(), |t| t.start);
+        let start = self
+            .tokens
+            .get(line_start)
+            .map_or(self.src.len(), |t| t.start);
         let end = self.skip_line();
         self.error(message, self.span(start, end));
     }
@@ -466,7 +469,8 @@ impl Parser<'_> {
         let first = self.ident()?;
         let mut name = first.name;
         let mut name_end = first.span.end;
-        if self.peek_kind() == Some(TokenKind::Dot) && self.peek_kind_at(1) == Some(TokenKind::Ident)
+        if self.peek_kind() == Some(TokenKind::Dot)
+            && self.peek_kind_at(1) == Some(TokenKind::Ident)
         {
             self.pos += 1;
             let second = self.ident()?;
@@ -587,7 +591,12 @@ impl Parser<'_> {
         }
     }
 
-    fn parse_enum_body(&mut self, name: Ident, documentation: Option<String>, start: usize) -> Enum {
+    fn parse_enum_body(
+        &mut self,
+        name: Ident,
+        documentation: Option<String>,
+        start: usize,
+    ) -> Enum {
         let mut values = Vec::new();
         let mut attributes = Vec::new();
         let mut doc = None;
@@ -676,15 +685,8 @@ impl Parser<'_> {
 
     fn config_property(&mut self) -> PResult<ConfigProperty> {
         let name = self.ident()?;
-        let value = if self.peek_kind() == Some(TokenKind::Equals) {
-            self.pos += 1;
-            Some(self.expression()?)
-        } else {
-            None
-        };
-        if value.is_none() && !self.at_line_end() {
-            return Err(LineError);
-        }
+        self.expect(TokenKind::Equals)?;
+        let value = self.expression()?;
         let end = self.prev_end();
         self.finish_line()?;
         Ok(ConfigProperty {

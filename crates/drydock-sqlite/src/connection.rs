@@ -204,6 +204,14 @@ fn skip_trivia(script: &str, from: usize) -> usize {
 }
 
 impl Connection for SqliteConnection {
+    fn abort_open_transaction(&mut self) -> Result<bool, ConnectorError> {
+        if self.conn.is_autocommit() {
+            return Ok(false);
+        }
+        self.conn.execute_batch("ROLLBACK").map_err(query_error)?;
+        Ok(true)
+    }
+
     fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
         self.run_script(script)
     }

@@ -49,6 +49,10 @@ impl Dialect for SqliteDialect {
         render::needs_no_transaction(script)
     }
 
+    fn split_statements(&self, script: &str) -> Vec<std::ops::Range<usize>> {
+        render::split_statements(script)
+    }
+
     fn connect(&self, url: &str) -> Result<Box<dyn Connection>, ConnectorError> {
         Ok(Box::new(connection::SqliteConnection::connect(url)?))
     }

@@ -1,10 +1,12 @@
-//! Rendering changes as SQLite SQL, byte for byte the way Prisma Migrate writes them, and
-//! finding statements that cannot run inside a transaction.
+//! Rendering changes as SQLite SQL, byte for byte the way Prisma Migrate writes them;
+//! splitting scripts into statements and finding those that cannot run inside a transaction.
 //!
 //! SQLite keeps a single-column primary key and the foreign keys inside `CREATE TABLE`; every
 //! table change other than adding a nullable column goes through `RedefineTables` (create a
 //! `new_` table, copy, drop, rename, recreate the indexes). Note the space in
 //! `REFERENCES "U" ("id")`, unlike PostgreSQL.
+
+use std::ops::Range;
 
 use drydock_diff::{Change, RedefineTable, TableChange};
 use drydock_schema::{
@@ -316,76 +318,109 @@ fn redefine_tables(tables: &[RedefineTable]) -> Vec<String> {
 /// `ATTACH`/`DETACH`. Words inside comments, literals, quoted identifiers and trigger bodies
 /// are ignored.
 pub(crate) fn needs_no_transaction(script: &str) -> Option<String> {
-    for statement in statements(script) {
-        let Some(first) = statement.first() else {
-            continue;
-        };
+    statements(script).iter().find_map(|statement| {
+        let first = statement.words.first()?;
         match first.as_str() {
-            "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" => {
-                return Some(format!(
-                    "the script manages its own transaction (`{first}`)"
-                ));
-            }
-            "VACUUM" | "ATTACH" | "DETACH" => {
-                return Some(format!(
-                    "the script contains `{first}`, which cannot run inside a transaction"
-                ));
-            }
-            _ => {}
+            "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" => Some(format!(
+                "the script manages its own transaction (`{first}`)"
+            )),
+            "VACUUM" | "ATTACH" | "DETACH" => Some(format!(
+                "the script contains `{first}`, which cannot run inside a transaction"
+            )),
+            _ => None,
         }
-    }
-    None
+    })
 }
 
-/// The upper-cased words of each statement of `script`, skipping comments, literals and quoted
-/// identifiers. `;` inside a `CREATE TRIGGER ... BEGIN ... END` body does not end the statement.
-fn statements(script: &str) -> Vec<Vec<String>> {
+/// The byte ranges of the statements of `script`, in order, each ending after its `;` (or at
+/// the end of the script); comments and whitespace between statements belong to the next one.
+pub(crate) fn split_statements(script: &str) -> Vec<Range<usize>> {
+    statements(script)
+        .into_iter()
+        .map(|statement| statement.range)
+        .collect()
+}
+
+/// One statement of a script.
+struct Statement {
+    /// From the end of the previous statement to just after this one's `;`.
+    range: Range<usize>,
+    /// Upper-cased keywords and identifiers, outside literals and quoted identifiers.
+    words: Vec<String>,
+}
+
+/// The statements of `script`, skipping comments, literals and quoted identifiers. `;` inside a
+/// `CREATE TRIGGER ... BEGIN ... END` body does not end the statement. Stretches holding only
+/// comments, whitespace and `;` are no statement.
+fn statements(script: &str) -> Vec<Statement> {
     let bytes = script.as_bytes();
     let mut statements = Vec::new();
-    let mut current: Vec<String> = Vec::new();
+    let mut start = 0;
+    let mut words: Vec<String> = Vec::new();
+    // Whether the current statement has anything besides comments and whitespace.
+    let mut has_sql = false;
     // Open `BEGIN`/`CASE` blocks inside a trigger body.
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
+        let b = bytes[i];
+        match b {
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
                 i = script[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+                continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 i = script[i + 2..]
                     .find("*/")
                     .map_or(bytes.len(), |n| i + 2 + n + 2);
+                continue;
             }
+            b';' if depth == 0 => {
+                i += 1;
+                if has_sql {
+                    statements.push(Statement {
+                        range: start..i,
+                        words: std::mem::take(&mut words),
+                    });
+                    start = i;
+                    has_sql = false;
+                }
+                continue;
+            }
+            _ if b.is_ascii_whitespace() => {
+                i += 1;
+                continue;
+            }
+            _ => has_sql = true,
+        }
+        match b {
             quote @ (b'\'' | b'"' | b'`') => i = skip_quoted(bytes, i, quote, quote),
             b'[' => i = skip_quoted(bytes, i, b'[', b']'),
-            b';' => {
-                if depth == 0 && !current.is_empty() {
-                    statements.push(std::mem::take(&mut current));
-                }
-                i += 1;
-            }
-            b if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => {
-                let start = i;
+            _ if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => {
+                let word_start = i;
                 while i < bytes.len()
                     && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] >= 0x80)
                 {
                     i += 1;
                 }
-                let word = script[start..i].to_ascii_uppercase();
-                let in_trigger = current.first().is_some_and(|w| w == "CREATE")
-                    && current.iter().take(3).any(|w| w == "TRIGGER");
+                let word = script[word_start..i].to_ascii_uppercase();
+                let in_trigger = words.first().is_some_and(|w| w == "CREATE")
+                    && words.iter().take(3).any(|w| w == "TRIGGER");
                 if in_trigger && (word == "BEGIN" || (word == "CASE" && depth > 0)) {
                     depth += 1;
                 } else if in_trigger && word == "END" && depth > 0 {
                     depth -= 1;
                 }
-                current.push(word);
+                words.push(word);
             }
             _ => i += 1,
         }
     }
-    if !current.is_empty() {
-        statements.push(current);
+    if has_sql {
+        statements.push(Statement {
+            range: start..bytes.len(),
+            words,
+        });
     }
     statements
 }
@@ -410,7 +445,15 @@ fn skip_quoted(bytes: &[u8], start: usize, open: u8, close: u8) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::needs_no_transaction;
+    use super::{needs_no_transaction, split_statements};
+
+    /// The statements of `script` as text.
+    fn split(script: &str) -> Vec<&str> {
+        split_statements(script)
+            .into_iter()
+            .map(|range| &script[range])
+            .collect()
+    }
 
     #[test]
     fn scripts_that_need_no_transaction() {
@@ -439,6 +482,52 @@ mod tests {
         ];
         for script in cases {
             assert_eq!(needs_no_transaction(script), None, "{script}");
+        }
+    }
+
+    #[test]
+    fn semicolons_in_literals_and_identifiers_do_not_split() {
+        assert_eq!(
+            split("INSERT INTO a VALUES ('x;y', 'it''s;');\nSELECT \"b;\", `c;`, [d;] FROM a;"),
+            [
+                "INSERT INTO a VALUES ('x;y', 'it''s;');",
+                "\nSELECT \"b;\", `c;`, [d;] FROM a;"
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_belong_to_the_next_statement() {
+        assert_eq!(
+            split("-- first; not a statement\nSELECT 1; /* a; */ SELECT 2;\n-- trailing;\n"),
+            [
+                "-- first; not a statement\nSELECT 1;",
+                " /* a; */ SELECT 2;"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_trigger_body_is_one_statement() {
+        let trigger = "CREATE TEMP TRIGGER t AFTER INSERT ON a BEGIN\n  UPDATE a SET b = CASE WHEN \
+                       1 THEN 2 END;\n  DELETE FROM c;\nEND;";
+        let script = format!("{trigger}\nINSERT INTO a DEFAULT VALUES;");
+        assert_eq!(split(&script), [trigger, "\nINSERT INTO a DEFAULT VALUES;"]);
+    }
+
+    #[test]
+    fn crlf_scripts_and_a_missing_final_semicolon() {
+        assert_eq!(
+            split("-- a\r\nBEGIN;\r\nCREATE TABLE b (id INT)\r\n"),
+            ["-- a\r\nBEGIN;", "\r\nCREATE TABLE b (id INT)\r\n"]
+        );
+        assert_eq!(split("SELECT 1"), ["SELECT 1"]);
+    }
+
+    #[test]
+    fn scripts_without_statements_split_into_nothing() {
+        for script in ["", "  \r\n", "-- only a comment", "/* a; */ ;\n-- b;\n"] {
+            assert!(split_statements(script).is_empty(), "{script:?}");
         }
     }
 }

@@ -2,7 +2,7 @@
 //! introspection, shadow databases and reset. Each test has its own file.
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Barrier};
+use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
@@ -211,53 +211,54 @@ fn the_lock_excludes_a_second_connection() {
     second.lock_migrations(5).unwrap();
 }
 
-#[test]
-fn concurrent_deploys_apply_each_migration_once() {
-    let db = Arc::new(TestDb::sqlite());
-    let migrations: Vec<String> = (0..5).map(|i| format!("2025010100000{i}_m")).collect();
-    let barrier = Arc::new(Barrier::new(3));
-    let workers: Vec<_> = (0..3)
-        .map(|_| {
-            let db = Arc::clone(&db);
-            let barrier = Arc::clone(&barrier);
-            let migrations = migrations.clone();
-            std::thread::spawn(move || {
-                barrier.wait();
-                let mut conn = SqliteDialect.connect(db.url()).unwrap();
-                conn.lock_migrations(30).unwrap();
-                conn.create_history_table().unwrap();
-                let applied: BTreeSet<String> = conn
-                    .read_history()
-                    .unwrap()
-                    .into_iter()
-                    .map(|r| r.migration_name)
-                    .collect();
-                for name in migrations.iter().filter(|m| !applied.contains(*m)) {
-                    std::thread::sleep(Duration::from_millis(20));
-                    conn.apply_in_transaction(
-                        &format!("CREATE TABLE \"t_{name}\" (\"id\" INTEGER);"),
-                        &row(name, true),
-                    )
-                    .unwrap();
-                }
-                conn.unlock_migrations().unwrap();
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.join().unwrap();
-    }
-    let mut conn = connect(&db);
-    let names: Vec<String> = conn
+/// What `migrate deploy` does with the connection: lock, read the history, apply what is
+/// missing, unlock.
+fn deploy(url: &str, migrations: &[String]) {
+    let mut conn = SqliteDialect.connect(url).unwrap();
+    conn.lock_migrations(30).unwrap();
+    conn.create_history_table().unwrap();
+    let applied: BTreeSet<String> = conn
         .read_history()
         .unwrap()
         .into_iter()
         .map(|r| r.migration_name)
         .collect();
-    let mut sorted = names.clone();
-    sorted.sort();
-    assert_eq!(sorted, migrations);
-    assert_eq!(table_names(conn.as_mut()).len(), migrations.len());
+    for name in migrations.iter().filter(|m| !applied.contains(*m)) {
+        std::thread::sleep(Duration::from_millis(10));
+        conn.apply_in_transaction(
+            &format!("CREATE TABLE \"t_{name}\" (\"id\" INTEGER);"),
+            &row(name, true),
+        )
+        .unwrap();
+    }
+    conn.unlock_migrations().unwrap();
+}
+
+#[test]
+fn concurrent_deploys_apply_each_migration_once() {
+    let migrations: Vec<String> = (0..5).map(|i| format!("2025010100000{i}_m")).collect();
+    for _ in 0..3 {
+        let db = TestDb::sqlite();
+        let barrier = Barrier::new(4);
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    barrier.wait();
+                    deploy(db.url(), &migrations);
+                });
+            }
+        });
+        let mut conn = connect(&db);
+        let mut names: Vec<String> = conn
+            .read_history()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.migration_name)
+            .collect();
+        names.sort();
+        assert_eq!(names, migrations);
+        assert_eq!(table_names(conn.as_mut()).len(), migrations.len());
+    }
 }
 
 const DDL: &str = r#"

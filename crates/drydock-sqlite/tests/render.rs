@@ -492,6 +492,142 @@ fn drop_tables_and_redefine_tables() {
     "#);
 }
 
+/// A composite primary key and a foreign key inside a rebuilt table, a column made required
+/// with a default, and an index with a name SQLite reserves. From
+///
+/// ```prisma
+/// model A {
+///   id Int    @id @default(autoincrement())
+///   x  String
+///   y  Int?
+///   z  Float
+///   bs B[]
+/// }
+/// model B {
+///   a  Int
+///   b  Int
+///   aa A   @relation(fields: [a], references: [id])
+///   @@id([a, b])
+///   @@index([b])
+/// }
+/// ```
+///
+/// to
+///
+/// ```prisma
+/// model A {
+///   id Int     @id @default(autoincrement())
+///   y  Int     @default(5)
+///   z  String
+///   w  Boolean @default(false)
+///   bs B[]
+/// }
+/// model B {
+///   a  Int
+///   b  Int
+///   c  Json?
+///   aa A     @relation(fields: [a], references: [id], onDelete: Cascade)
+///   @@id([a, b])
+///   @@index([b], map: "sqlite_autoindex_x")
+/// }
+/// ```
+#[test]
+fn composite_keys_and_reserved_index_names_in_rebuilt_tables() {
+    let previous_a = table(
+        "A",
+        vec![
+            autoincrement(int("id")),
+            text("x"),
+            nullable(int("y")),
+            col("z", TypeFamily::Float, "REAL"),
+        ],
+        &["id"],
+    );
+    let next_a = table(
+        "A",
+        vec![
+            autoincrement(int("id")),
+            with_default(int("y"), number("5")),
+            text("z"),
+            with_default(
+                col("w", TypeFamily::Boolean, "BOOLEAN"),
+                DefaultValue::Boolean(false),
+            ),
+        ],
+        &["id"],
+    );
+    let fk = |on_delete| {
+        foreign_key(
+            "B_a_fkey",
+            &["a"],
+            "A",
+            &["id"],
+            on_delete,
+            ReferentialAction::Cascade,
+        )
+    };
+    let mut previous_b = table("B", vec![int("a"), int("b")], &["a", "b"]);
+    previous_b.indexes = vec![index("B_b_idx", IndexKind::Normal, &["b"])];
+    previous_b.foreign_keys = vec![fk(ReferentialAction::Restrict)];
+    let mut next_b = table(
+        "B",
+        vec![
+            int("a"),
+            int("b"),
+            nullable(col("c", TypeFamily::Json, "JSONB")),
+        ],
+        &["a", "b"],
+    );
+    next_b.indexes = vec![index("sqlite_autoindex_x", IndexKind::Normal, &["b"])];
+    next_b.foreign_keys = vec![fk(ReferentialAction::Cascade)];
+    let mut a_columns = copied(&["id", "y", "z"]);
+    a_columns[1].coalesce_default = Some(number("5"));
+    let changes = [Change::RedefineTables {
+        tables: vec![
+            RedefineTable {
+                previous: previous_a,
+                next: next_a,
+                copied_columns: a_columns,
+            },
+            RedefineTable {
+                previous: previous_b,
+                next: next_b,
+                copied_columns: copied(&["a", "b"]),
+            },
+        ],
+    }];
+    insta::assert_snapshot!(script(&changes), @r#"
+    -- RedefineTables
+    PRAGMA defer_foreign_keys=ON;
+    PRAGMA foreign_keys=OFF;
+    CREATE TABLE "new_A" (
+        "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+        "y" INTEGER NOT NULL DEFAULT 5,
+        "z" TEXT NOT NULL,
+        "w" BOOLEAN NOT NULL DEFAULT false
+    );
+    INSERT INTO "new_A" ("id", "y", "z") SELECT "id", coalesce("y", 5) AS "y", "z" FROM "A";
+    DROP TABLE "A";
+    ALTER TABLE "new_A" RENAME TO "A";
+    CREATE TABLE "new_B" (
+        "a" INTEGER NOT NULL,
+        "b" INTEGER NOT NULL,
+        "c" JSONB,
+
+        PRIMARY KEY ("a", "b"),
+        CONSTRAINT "B_a_fkey" FOREIGN KEY ("a") REFERENCES "A" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    );
+    INSERT INTO "new_B" ("a", "b") SELECT "a", "b" FROM "B";
+    DROP TABLE "B";
+    ALTER TABLE "new_B" RENAME TO "B";
+    Pragma writable_schema=1;
+    CREATE INDEX "sqlite_autoindex_x" ON "B"("b");
+    Pragma writable_schema=0;
+    PRAGMA foreign_keys=ON;
+    PRAGMA defer_foreign_keys=OFF;
+    "#);
+}
+
 /// Nullable columns added in place, one statement each; an index dropped, created, and
 /// renamed by dropping and creating it. From
 ///

@@ -422,3 +422,54 @@ fn an_unreachable_server_fails_fast_and_passwords_are_never_printed() {
     assert!(stderr(&missing_db).contains("P1003"), "{}", stderr(&missing_db));
     assert!(!stderr(&missing_db).contains("hunter2"));
 }
+
+#[test]
+fn a_folder_of_schema_files_is_one_schema() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let schema_dir = dir.path().join("prisma/schema");
+    std::fs::create_dir_all(&schema_dir).expect("dir");
+    std::fs::write(schema_dir.join("main.prisma"), SQLITE_HEADER.replace("./dev.db", "../dev.db")).expect("write");
+    std::fs::write(schema_dir.join("users.prisma"), "model User {\n  id    Int    @id\n  posts Post[]\n}\n").expect("write");
+    std::fs::write(
+        schema_dir.join("posts.prisma"),
+        "model Post {\n  id     Int  @id\n  userId Int\n  user   User @relation(fields: [userId], references: [id])\n}\n",
+    )
+    .expect("write");
+    let run = |args: &[&str]| {
+        Command::cargo_bin("drydock").expect("binary").current_dir(dir.path()).args(args).write_stdin("").output().expect("run")
+    };
+    let dev = run(&["migrate", "dev", "--schema", "prisma/schema", "--name", "init"]);
+    assert_exit(&dev, 0);
+    let migrations = schema_dir.join("migrations");
+    assert!(migrations.join("migration_lock.toml").exists(), "migrations next to the datasource file");
+    assert!(dir.path().join("prisma/dev.db").exists());
+    assert_exit(&run(&["migrate", "status", "--schema", "prisma/schema"]), 0);
+
+    // An error in one file names that file.
+    std::fs::write(schema_dir.join("posts.prisma"), "model Post {\n  id Int @id\n  user Usr\n}\n").expect("write");
+    let invalid = run(&["validate", "--schema", "prisma/schema"]);
+    assert_exit(&invalid, 1);
+    assert!(stderr(&invalid).contains("posts.prisma:3"), "{}", stderr(&invalid));
+}
+
+#[test]
+fn diff_compares_a_live_database_with_a_schema() {
+    let db = TestDb::postgres();
+    let project = Project::postgres(BLOG);
+    assert_exit(&project.drydock_with(&["migrate", "dev", "--name", "init"], Some(db.url())), 0);
+    let same = project.drydock(&["migrate", "diff", "--from-url", db.url(), "--to-schema", "prisma/schema.prisma", "--exit-code"]);
+    assert_exit(&same, 0);
+
+    let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    client.batch_execute("ALTER TABLE \"Post\" ADD COLUMN \"extra\" TEXT; CREATE INDEX \"by_hand\" ON \"Post\"(\"title\");").expect("drift");
+    let drift = project.drydock(&[
+        "migrate", "diff", "--from-schema", "prisma/schema.prisma", "--to-url", db.url(), "--script", "--exit-code",
+    ]);
+    assert_exit(&drift, 2);
+    assert!(stdout(&drift).contains("ADD COLUMN     \"extra\" TEXT"), "{}", stdout(&drift));
+    assert!(stdout(&drift).contains("CREATE INDEX \"by_hand\""), "{}", stdout(&drift));
+
+    let dev = project.drydock_with(&["migrate", "dev"], Some(db.url()));
+    assert_exit(&dev, 130);
+    assert!(stderr(&dev).contains("Drift detected"), "{}", stderr(&dev));
+}

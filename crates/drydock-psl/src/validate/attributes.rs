@@ -4,12 +4,13 @@
 use super::{Ctx, RelationArgs, display_expr};
 use crate::ast::{self, Attribute, Expression};
 use crate::datamodel::{
-    Arity, Default, DefaultValue, FieldType, Index, IndexField, IndexType, NativeType,
-    PrimaryKey, ScalarType,
+    Arity, Default, DefaultValue, FieldType, Index, IndexField, IndexType, NativeType, PrimaryKey,
+    Provider, ScalarType,
 };
+use crate::lower::fit_name;
 use drydock_diagnostics::Span;
 use drydock_schema::{IndexAlgorithm, ReferentialAction, SortOrder};
-use std::collections::{HashMap, HashSet};
+use crate::fast_hash::{FastMap, FastSet};
 
 pub(super) fn resolve(ctx: &mut Ctx<'_>) {
     for mi in 0..ctx.model_asts.len() {
@@ -28,11 +29,30 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
                 m.span,
             );
         }
+        if m.kind == ast::ModelKind::View {
+            for pk in &field_pk {
+                ctx.error("Error validating: Views cannot have primary keys.", pk.span);
+            }
+        }
         ctx.dm.models[mi].primary_key = field_pk.into_iter().next();
         ctx.dm.models[mi].indexes = field_uniques;
         model_attributes(ctx, mi, m);
+        if ctx.dm.models[mi].ignored {
+            let ignored_fields: Vec<Span> = ctx.dm.models[mi]
+                .fields
+                .iter()
+                .filter(|f| f.ignored)
+                .map(|f| f.span)
+                .collect();
+            for span in ignored_fields {
+                ctx.error(
+                    "Error parsing attribute \"@ignore\": Fields on an already ignored Model do not need an `@ignore` annotation.",
+                    span,
+                );
+            }
+        }
         // Two fields mapped to the same column.
-        let mut columns: HashSet<String> = HashSet::new();
+        let mut columns: FastSet<String> = FastSet::default();
         for fi in 0..ctx.dm.models[mi].fields.len() {
             let field = &ctx.dm.models[mi].fields[fi];
             if !field.is_scalar() {
@@ -52,16 +72,28 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         let e = ctx.enum_asts[ei];
         enum_attributes(ctx, ei, e);
     }
+    constraint_names(ctx);
 }
 
 /// Arguments of one attribute, checked against the allowed names.
 struct Args<'a> {
-    values: Vec<(&'a str, &'a Expression)>,
+    values: Vec<(&'a str, &'a Expression, Span)>,
 }
 
 impl<'a> Args<'a> {
     fn get(&self, name: &str) -> Option<&'a Expression> {
-        self.values.iter().find(|(n, _)| *n == name).map(|(_, e)| *e)
+        self.values
+            .iter()
+            .find(|(n, ..)| *n == name)
+            .map(|(_, e, _)| *e)
+    }
+
+    /// The span of a whole argument (`map: "x"`).
+    fn span(&self, name: &str) -> Option<Span> {
+        self.values
+            .iter()
+            .find(|(n, ..)| *n == name)
+            .map(|(.., s)| *s)
     }
 }
 
@@ -72,7 +104,7 @@ fn args<'a>(
     unnamed: Option<&'static str>,
     allowed: &[&str],
 ) -> Args<'a> {
-    let mut values: Vec<(&'a str, &'a Expression)> = Vec::new();
+    let mut values: Vec<(&'a str, &'a Expression, Span)> = Vec::new();
     let mut unnamed_seen = false;
     for arg in &attr.arguments {
         let name: &'a str = match &arg.name {
@@ -108,14 +140,16 @@ fn args<'a>(
             ctx.error("No such argument.", arg.span);
             continue;
         }
-        if values.iter().any(|(n, _)| *n == name) {
+        if values.iter().any(|(n, ..)| *n == name) {
             ctx.error(
-                format!("Error parsing attribute \"{label}\": Argument \"{name}\" is already specified."),
+                format!(
+                    "Error parsing attribute \"{label}\": Argument \"{name}\" is already specified."
+                ),
                 arg.span,
             );
             continue;
         }
-        values.push((name, &arg.value));
+        values.push((name, &arg.value, arg.span));
     }
     Args { values }
 }
@@ -211,14 +245,16 @@ fn field_attributes(
     field_pk: &mut Vec<PrimaryKey>,
     field_uniques: &mut Vec<Index>,
 ) {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for attr in &f.attributes {
-        *seen.entry(attr.name.name.as_str()).or_default() += 1;
-    }
     for attr in &f.attributes {
         let name = attr.name.name.as_str();
         let label = format!("@{name}");
-        if seen.get(name).copied().unwrap_or(0) > 1 && !name.contains('.') {
+        let repeated = f
+            .attributes
+            .iter()
+            .filter(|a| a.name.name == name)
+            .nth(1)
+            .is_some();
+        if repeated && !name.contains('.') {
             ctx.error(
                 format!("Attribute \"{label}\" can only be defined once."),
                 attr.span,
@@ -229,10 +265,23 @@ fn field_attributes(
         let arity = ctx.dm.models[mi].fields[fi].arity;
         match name {
             "id" => {
-                let a = args(ctx, attr, &label, None, &["map", "length", "sort", "clustered"]);
+                let a = args(
+                    ctx,
+                    attr,
+                    &label,
+                    None,
+                    &["map", "length", "sort", "clustered"],
+                );
                 let map = string_arg(ctx, a.get("map"));
                 let sort = sort_arg(ctx, a.get("sort"), attr.span);
                 let length = length_arg(ctx, a.get("length"));
+                let key_field = IndexField {
+                    field: fi,
+                    sort,
+                    length,
+                    operator_class: None,
+                };
+                capability_checks(ctx, &label, attr, &a, std::slice::from_ref(&key_field), Check::PrimaryKey);
                 if arity != Arity::Required {
                     ctx.error(
                         "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
@@ -240,36 +289,41 @@ fn field_attributes(
                     );
                 }
                 field_pk.push(PrimaryKey {
-                    fields: vec![IndexField {
-                        field: fi,
-                        sort,
-                        length,
-                        operator_class: None,
-                    }],
+                    fields: vec![key_field],
                     name: None,
                     map,
                     from_field: true,
                     span: attr.span,
+                    map_span: a.span("map"),
                 });
             }
             "unique" => {
-                let a = args(ctx, attr, &label, None, &["map", "length", "sort", "clustered"]);
+                let a = args(
+                    ctx,
+                    attr,
+                    &label,
+                    None,
+                    &["map", "length", "sort", "clustered"],
+                );
                 let map = string_arg(ctx, a.get("map"));
                 let sort = sort_arg(ctx, a.get("sort"), attr.span);
                 let length = length_arg(ctx, a.get("length"));
+                let unique_field = IndexField {
+                    field: fi,
+                    sort,
+                    length,
+                    operator_class: None,
+                };
+                capability_checks(ctx, &label, attr, &a, std::slice::from_ref(&unique_field), Check::Index);
                 field_uniques.push(Index {
                     kind: IndexType::Unique,
-                    fields: vec![IndexField {
-                        field: fi,
-                        sort,
-                        length,
-                        operator_class: None,
-                    }],
+                    fields: vec![unique_field],
                     name: None,
                     map,
                     algorithm: None,
                     from_field: true,
                     span: attr.span,
+                    map_span: a.span("map"),
                 });
             }
             "map" => {
@@ -457,7 +511,7 @@ fn relation_attribute(
             }
         }
         if unknown.is_empty() {
-            fields = Some(resolved);
+            fields = (!resolved.is_empty()).then_some(resolved);
         } else {
             ctx.error(
                 format!(
@@ -482,7 +536,7 @@ fn relation_attribute(
             }
         }
         if unknown.is_empty() {
-            references = Some(resolved);
+            references = (!resolved.is_empty()).then_some(resolved);
         } else {
             let message = format!(
                 "Error validating: The argument `references` must refer only to existing fields in the related model `{}`. The following fields do not exist in the related model: {}",
@@ -593,10 +647,30 @@ fn default_literal(
                 None
             }
         }
+        FieldType::Scalar(ScalarType::DateTime) if matches!(value, Expression::String(..)) => {
+            let Expression::String(text, _) = value else {
+                return None;
+            };
+            match check_rfc3339(text) {
+                Ok(()) => Some(DefaultValue::String(text.clone())),
+                Err(reason) => {
+                    ctx.error(
+                        format!(
+                            "{P}Parse error: \"{text}\" is not a valid rfc3339 datetime string. ({reason})"
+                        ),
+                        value.span(),
+                    );
+                    None
+                }
+            }
+        }
         FieldType::Scalar(s) => {
             let ok = match (s, value) {
                 (
-                    ScalarType::String | ScalarType::DateTime | ScalarType::Json | ScalarType::Bytes,
+                    ScalarType::String
+                    | ScalarType::DateTime
+                    | ScalarType::Json
+                    | ScalarType::Bytes,
                     Expression::String(v, _),
                 ) => Some(DefaultValue::String(v.clone())),
                 (ScalarType::Boolean, Expression::Constant(c, _)) if c == "true" => {
@@ -613,14 +687,14 @@ fn default_literal(
                 (ScalarType::Float | ScalarType::Decimal, Expression::Number(n, _)) => {
                     Some(DefaultValue::Number(n.clone()))
                 }
+                (ScalarType::Decimal, Expression::String(n, _)) if is_decimal(n) => {
+                    Some(DefaultValue::Number(n.clone()))
+                }
                 _ => None,
             };
             if ok.is_none() {
                 ctx.error(
-                    format!(
-                        "{P}Expected a {} value, but found `{found}`.",
-                        s.as_str()
-                    ),
+                    format!("{P}Expected a {} value, but found `{found}`.", s.as_str()),
                     attr_span,
                 );
             }
@@ -686,7 +760,13 @@ fn default_function(
         "uuid" => {
             let version = match number_arg(fargs) {
                 Some(None) => 4,
-                Some(Some(n)) if n == "4" || n == "7" => if n == "4" { 4 } else { 7 },
+                Some(Some(n)) if n == "4" || n == "7" => {
+                    if n == "4" {
+                        4
+                    } else {
+                        7
+                    }
+                }
                 _ => {
                     ctx.error(
                         format!(
@@ -703,7 +783,13 @@ fn default_function(
         "cuid" => {
             let version = match number_arg(fargs) {
                 Some(None) => 1,
-                Some(Some(n)) if n == "1" || n == "2" => if n == "1" { 1 } else { 2 },
+                Some(Some(n)) if n == "1" || n == "2" => {
+                    if n == "1" {
+                        1
+                    } else {
+                        2
+                    }
+                }
                 _ => {
                     ctx.error(
                         format!(
@@ -725,14 +811,22 @@ fn default_function(
             let length = match number_arg(fargs) {
                 Some(None) => None,
                 Some(Some(n)) => match n.parse::<u32>() {
-                    Ok(v) => Some(v),
-                    Err(_) => {
-                        ctx.error(format!("{P}`nanoid()` takes a single Int argument."), attr_span);
+                    Ok(v) if (2..=255).contains(&v) => Some(v),
+                    _ => {
+                        ctx.error(
+                            format!(
+                                "{P}`nanoid()` takes either no argument, or a single integer argument between 2 and 255."
+                            ),
+                            attr_span,
+                        );
                         return None;
                     }
                 },
                 None => {
-                    ctx.error(format!("{P}`nanoid()` takes a single Int argument."), attr_span);
+                    ctx.error(
+                        format!("{P}`nanoid()` takes a single Int argument."),
+                        attr_span,
+                    );
                     return None;
                 }
             };
@@ -849,6 +943,15 @@ enum BlockKind {
 }
 
 impl BlockKind {
+    fn label(self) -> &'static str {
+        match self {
+            BlockKind::Id => "@@id",
+            BlockKind::Unique => "@@unique",
+            BlockKind::Index => "@@index",
+            BlockKind::Fulltext => "@@fulltext",
+        }
+    }
+
     fn definition(self) -> &'static str {
         match self {
             BlockKind::Id => "The id definition",
@@ -869,6 +972,29 @@ fn resolve_index_fields(
 ) -> Option<Vec<IndexField>> {
     let syntax = index_field_list(ctx, expr)?;
     let model_name = ctx.dm.models[mi].name.clone();
+    if syntax.is_empty() {
+        ctx.error(
+            format!(
+                "Error parsing attribute \"{}\": The list of fields in an index cannot be empty. Please specify at least one field.",
+                kind.label()
+            ),
+            attr.span,
+        );
+        return None;
+    }
+    for (i, s) in syntax.iter().enumerate() {
+        if syntax[..i].iter().any(|earlier| earlier.name == s.name) {
+            ctx.error(
+                format!(
+                    "Error validating model \"{model_name}\": {} refers to the field {} multiple times.",
+                    kind.definition(),
+                    s.name
+                ),
+                attr.span,
+            );
+            return None;
+        }
+    }
     let mut fields = Vec::with_capacity(syntax.len());
     let mut unknown = Vec::new();
     let mut relation = Vec::new();
@@ -891,7 +1017,11 @@ fn resolve_index_fields(
     if !unknown.is_empty() {
         if kind == BlockKind::Id {
             let list: Vec<String> = unknown.iter().map(|u| format!("`{u}`")).collect();
-            let noun = if unknown.len() == 1 { "field" } else { "fields" };
+            let noun = if unknown.len() == 1 {
+                "field"
+            } else {
+                "fields"
+            };
             ctx.error(
                 format!(
                     "Error validating model \"{model_name}\": The multi field id declaration refers to the unknown {noun} {}.",
@@ -926,7 +1056,7 @@ fn resolve_index_fields(
 }
 
 fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counts: FastMap<&str, usize> = FastMap::default();
     for attr in &m.attributes {
         *counts.entry(attr.name.name.as_str()).or_default() += 1;
     }
@@ -946,12 +1076,20 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
         }
         match name {
             "id" => {
-                let a = args(ctx, attr, &label, Some("fields"), &["name", "map", "clustered"]);
+                let a = args(
+                    ctx,
+                    attr,
+                    &label,
+                    Some("fields"),
+                    &["name", "map", "clustered"],
+                );
                 let pk_name = string_arg(ctx, a.get("name"));
                 let map = string_arg(ctx, a.get("map"));
                 let Some(expr) = a.get("fields") else {
                     ctx.error(
-                        format!("Error parsing attribute \"{label}\": Argument \"fields\" is missing."),
+                        format!(
+                            "Error parsing attribute \"{label}\": Argument \"fields\" is missing."
+                        ),
                         attr.span,
                     );
                     continue;
@@ -959,6 +1097,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                 let Some(fields) = resolve_index_fields(ctx, mi, BlockKind::Id, attr, expr) else {
                     continue;
                 };
+                capability_checks(ctx, &label, attr, &a, &fields, Check::PrimaryKey);
                 if ctx.dm.models[mi].primary_key.is_some() {
                     ctx.error(
                         format!(
@@ -990,12 +1129,16 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     map,
                     from_field: false,
                     span: attr.span,
+                    map_span: a.span("map"),
                 });
             }
             "unique" | "index" | "fulltext" => {
                 let (kind, allowed): (BlockKind, &[&str]) = match name {
                     "unique" => (BlockKind::Unique, &["name", "map", "clustered"]),
-                    "index" => (BlockKind::Index, &["name", "map", "type", "clustered", "where"]),
+                    "index" => (
+                        BlockKind::Index,
+                        &["name", "map", "type", "clustered", "where"],
+                    ),
                     _ => (BlockKind::Fulltext, &["map"]),
                 };
                 let a = args(ctx, attr, &label, Some("fields"), allowed);
@@ -1029,7 +1172,9 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                 }
                 let Some(expr) = a.get("fields") else {
                     ctx.error(
-                        format!("Error parsing attribute \"{label}\": Argument \"fields\" is missing."),
+                        format!(
+                            "Error parsing attribute \"{label}\": Argument \"fields\" is missing."
+                        ),
                         attr.span,
                     );
                     continue;
@@ -1037,6 +1182,12 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                 let Some(fields) = resolve_index_fields(ctx, mi, kind, attr, expr) else {
                     continue;
                 };
+                let check = match kind {
+                    BlockKind::Fulltext => Check::Fulltext,
+                    _ if algorithm.is_some() => Check::IndexType(a.span("type").unwrap_or(attr.span)),
+                    _ => Check::Index,
+                };
+                capability_checks(ctx, &label, attr, &a, &fields, check);
                 let index = Index {
                     kind: match kind {
                         BlockKind::Unique => IndexType::Unique,
@@ -1049,6 +1200,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     algorithm,
                     from_field: false,
                     span: attr.span,
+                    map_span: a.span("map"),
                 };
                 match kind {
                     BlockKind::Unique => unique.push(index),
@@ -1098,10 +1250,13 @@ fn schema_arg(ctx: &mut Ctx<'_>, a: &Args<'_>, attr: &Attribute, label: &str) ->
 
 fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
     if e.values.is_empty() {
-        ctx.error("Error validating: An enum must have at least one value.", e.span);
+        ctx.error(
+            "Error validating: An enum must have at least one value.",
+            e.span,
+        );
     }
     let mut value_index = 0;
-    let mut seen_values: HashSet<&str> = HashSet::new();
+    let mut seen_values: FastSet<&str> = FastSet::default();
     for v in &e.values {
         if !seen_values.insert(&v.name.name) {
             continue;
@@ -1150,7 +1305,7 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         .datasource
         .as_ref()
         .is_some_and(|d| !d.schemas.is_empty());
-    let mut tables: HashMap<(Option<String>, String), String> = HashMap::new();
+    let mut tables: FastMap<(Option<String>, String), String> = FastMap::default();
     for mi in 0..ctx.dm.models.len() {
         let model = &ctx.dm.models[mi];
         let name = model.name.clone();
@@ -1158,8 +1313,7 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         let has_criteria = model.primary_key.is_some()
             || model.indexes.iter().any(|i| {
                 i.kind == IndexType::Unique
-                    && i
-                        .fields
+                    && i.fields
                         .iter()
                         .all(|f| model.fields[f.field].arity == Arity::Required)
             });
@@ -1228,5 +1382,301 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
                 ctx.error(message, span);
             }
         }
+    }
+}
+
+/// Checks constraint names Prisma keeps in one namespace (per database schema) and the length of
+/// names given with `map:`.
+fn constraint_names(ctx: &mut Ctx<'_>) {
+    let Some(provider) = ctx.dm.provider() else {
+        return;
+    };
+    // PostgreSQL and SQLite keep index names per database schema; MySQL per table.
+    let (with_primary_keys, per_model, limit) = match provider {
+        Provider::PostgreSql | Provider::CockroachDb => (true, false, Some(63)),
+        Provider::Sqlite => (false, false, None),
+        Provider::MySql => (false, true, Some(64)),
+        Provider::SqlServer | Provider::MongoDb => return,
+    };
+    let global = if with_primary_keys {
+        "global for primary key, indexes and unique constraints".to_owned()
+    } else {
+        "global for indexes and unique constraints".to_owned()
+    };
+    let max = limit.unwrap_or(10_000);
+    // ((namespace, name), attribute label, span of the map argument or attribute, namespace text)
+    let mut entries: Vec<((Option<String>, String), &'static str, Span, String)> = Vec::new();
+    let mut too_long: Vec<(String, String, &'static str, Span)> = Vec::new();
+    for model in ctx.dm.models.iter().filter(|m| !m.is_view) {
+        let (namespace, description) = if per_model {
+            (
+                Some(model.name.clone()),
+                format!("on model `{}` for indexes and unique constraints", model.name),
+            )
+        } else {
+            (model.schema.clone(), global.clone())
+        };
+        if let Some(pk) = &model.primary_key {
+            let label = if pk.from_field { "@id" } else { "@@id" };
+            if let (Some(map), Some(limit)) = (&pk.map, limit)
+                && map.len() > limit
+            {
+                too_long.push((model.name.clone(), map.clone(), label, pk.span));
+            }
+            if with_primary_keys {
+                let name = pk
+                    .map
+                    .clone()
+                    .unwrap_or_else(|| fit_name(&model.db_name, "_pkey", max));
+                entries.push((
+                    (namespace.clone(), name),
+                    label,
+                    pk.map_span.unwrap_or(pk.span),
+                    description.clone(),
+                ));
+            }
+        }
+        for index in &model.indexes {
+            let (label, suffix) = match (index.kind, index.from_field) {
+                (IndexType::Unique, true) => ("@unique", "_key"),
+                (IndexType::Unique, false) => ("@@unique", "_key"),
+                (IndexType::Normal, _) => ("@@index", "_idx"),
+                (IndexType::Fulltext, _) => ("@@fulltext", "_idx"),
+            };
+            if let (Some(map), Some(limit)) = (&index.map, limit)
+                && map.len() > limit
+            {
+                too_long.push((model.name.clone(), map.clone(), label, index.span));
+            }
+            let name = index.map.clone().unwrap_or_else(|| {
+                let mut base = model.db_name.clone();
+                for f in &index.fields {
+                    base.push('_');
+                    base.push_str(model.fields.get(f.field).map_or("", |f| f.db_name.as_str()));
+                }
+                fit_name(&base, suffix, max)
+            });
+            entries.push((
+                (namespace.clone(), name),
+                label,
+                index.map_span.unwrap_or(index.span),
+                description.clone(),
+            ));
+        }
+    }
+    for (model, map, label, span) in too_long {
+        ctx.error(
+            format!(
+                "Error validating model \"{model}\": The constraint name '{map}' specified in the `map` argument for the `{label}` constraint is too long for your chosen provider. The maximum allowed length is {max} bytes."
+            ),
+            span,
+        );
+    }
+    let mut counts: FastMap<&(Option<String>, String), usize> = FastMap::default();
+    for (key, ..) in &entries {
+        *counts.entry(key).or_default() += 1;
+    }
+    let duplicated: Vec<(String, &'static str, Span, String)> = entries
+        .iter()
+        .filter(|(key, ..)| counts.get(key).copied().unwrap_or(0) > 1)
+        .map(|((_, name), label, span, description)| {
+            (name.clone(), *label, *span, description.clone())
+        })
+        .collect();
+    for (name, label, span, description) in duplicated {
+        ctx.error(
+            format!(
+                "Error parsing attribute \"{label}\": The given constraint name `{name}` has to be unique in the following namespace: {description}. Please provide a different name using the `map` argument."
+            ),
+            span,
+        );
+    }
+}
+
+/// What a key or index attribute declares, for [`capability_checks`].
+#[derive(Clone, Copy)]
+enum Check {
+    PrimaryKey,
+    Index,
+    /// An index with a non-default `type:` (the span of that argument).
+    IndexType(Span),
+    Fulltext,
+}
+
+/// Reports key and index options the datasource's connector does not support.
+fn capability_checks(
+    ctx: &mut Ctx<'_>,
+    label: &str,
+    attr: &Attribute,
+    a: &Args<'_>,
+    fields: &[IndexField],
+    check: Check,
+) {
+    let Some(provider) = ctx.dm.provider() else {
+        return;
+    };
+    let mysql = provider == Provider::MySql;
+    let sql_server = provider == Provider::SqlServer;
+    let postgres = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
+    let primary_key = matches!(check, Check::PrimaryKey);
+    if primary_key && !(mysql || sql_server) && fields.iter().any(|f| f.sort.is_some()) {
+        ctx.error(
+            format!(
+                "Error parsing attribute \"{label}\": The sort argument is not supported in the primary key with the current connector"
+            ),
+            attr.span,
+        );
+    }
+    if !mysql && fields.iter().any(|f| f.length.is_some()) {
+        let place = if primary_key {
+            "the primary key"
+        } else {
+            "an index definition"
+        };
+        ctx.error(
+            format!(
+                "Error parsing attribute \"{label}\": The length argument is not supported in {place} with the current connector"
+            ),
+            attr.span,
+        );
+    }
+    if !sql_server && a.get("clustered").is_some() {
+        ctx.error(
+            format!(
+                "Error parsing attribute \"{label}\": Defining clustering is not supported in the current connector."
+            ),
+            attr.span,
+        );
+    }
+    match check {
+        Check::Fulltext if !(mysql || provider == Provider::MongoDb) => ctx.error(
+            format!(
+                "Error parsing attribute \"{label}\": Defining fulltext indexes is not supported with the current connector."
+            ),
+            attr.span,
+        ),
+        Check::IndexType(span) if !postgres => ctx.error(
+            format!(
+                "Error parsing attribute \"{label}\": The given index type is not supported with the current connector"
+            ),
+            span,
+        ),
+        _ => {}
+    }
+}
+
+/// Whether a string default of a `Decimal` field is a plain decimal number.
+fn is_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let mut parts = digits.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Checks an RFC 3339 date-time (`2024-01-31T12:00:00.000Z`, `...+02:00`). The error names the
+/// problem the way Prisma reports it.
+fn check_rfc3339(text: &str) -> Result<(), &'static str> {
+    const SHORT: &str = "premature end of input";
+    const INVALID: &str = "input contains invalid characters";
+    const RANGE: &str = "input is out of range";
+    let b = text.as_bytes();
+    let mut i = 0;
+    let number = |len: usize, i: &mut usize| -> Result<u32, &'static str> {
+        let mut v = 0u32;
+        for _ in 0..len {
+            let c = *b.get(*i).ok_or(SHORT)?;
+            if !c.is_ascii_digit() {
+                return Err(INVALID);
+            }
+            v = v * 10 + u32::from(c - b'0');
+            *i += 1;
+        }
+        Ok(v)
+    };
+    let expect = |c: &[u8], i: &mut usize| -> Result<(), &'static str> {
+        match b.get(*i) {
+            None => Err(SHORT),
+            Some(x) if c.contains(x) => {
+                *i += 1;
+                Ok(())
+            }
+            Some(_) => Err(INVALID),
+        }
+    };
+    number(4, &mut i)?;
+    expect(b"-", &mut i)?;
+    let month = number(2, &mut i)?;
+    expect(b"-", &mut i)?;
+    let day = number(2, &mut i)?;
+    expect(b"Tt ", &mut i)?;
+    let hour = number(2, &mut i)?;
+    expect(b":", &mut i)?;
+    let minute = number(2, &mut i)?;
+    expect(b":", &mut i)?;
+    let second = number(2, &mut i)?;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return Err(if i >= b.len() { SHORT } else { INVALID });
+        }
+    }
+    match b.get(i) {
+        None => return Err(SHORT),
+        Some(b'Z' | b'z') => i += 1,
+        Some(b'+' | b'-') => {
+            i += 1;
+            let offset_hours = number(2, &mut i)?;
+            expect(b":", &mut i)?;
+            let offset_minutes = number(2, &mut i)?;
+            if offset_hours > 23 || offset_minutes > 59 {
+                return Err(RANGE);
+            }
+        }
+        Some(_) => return Err(INVALID),
+    }
+    if i != b.len() {
+        return Err("trailing input");
+    }
+    let in_range = (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour <= 23
+        && minute <= 59
+        && second <= 60;
+    if in_range { Ok(()) } else { Err(RANGE) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_rfc3339, is_decimal};
+
+    #[test]
+    fn rfc3339_errors_match_prisma_wording() {
+        assert_eq!(check_rfc3339("2024-01-01T00:00:00Z"), Ok(()));
+        assert_eq!(check_rfc3339("2024-01-01T00:00:00.123+02:00"), Ok(()));
+        assert_eq!(check_rfc3339("2024-01-01"), Err("premature end of input"));
+        assert_eq!(
+            check_rfc3339("yesterday"),
+            Err("input contains invalid characters")
+        );
+        assert_eq!(
+            check_rfc3339("2024-13-01T00:00:00Z"),
+            Err("input is out of range")
+        );
+        assert_eq!(check_rfc3339("2024-01-01T00:00:00Zx"), Err("trailing input"));
+    }
+
+    #[test]
+    fn decimal_strings() {
+        assert!(is_decimal("1.5"));
+        assert!(is_decimal("-10"));
+        assert!(!is_decimal("1."));
+        assert!(!is_decimal("abc"));
     }
 }

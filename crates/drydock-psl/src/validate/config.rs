@@ -3,7 +3,6 @@
 use super::Ctx;
 use crate::ast::{ConfigBlock, Expression};
 use crate::datamodel::{ConfigValue, Datasource, Generator, Provider, RelationMode};
-use drydock_diagnostics::Span;
 
 pub(super) fn resolve(ctx: &mut Ctx<'_>) {
     let datasources: Vec<&ConfigBlock> = ctx.ast.datasources().collect();
@@ -18,22 +17,27 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
             );
         }
     }
+    // A schema without a datasource is valid (as in Prisma); commands that need a database
+    // report its absence themselves.
     if let Some(ds) = datasources.first() {
         ctx.dm.datasource = Some(datasource(ctx, ds));
-    } else {
-        ctx.error(
-            "You defined no datasource. A `datasource` block with a `provider` is required, e.g. `datasource db { provider = \"postgresql\" }`.",
-            Span::default(),
-        );
     }
     for generator in ctx.ast.generators() {
         let provider = generator
             .property("provider")
-            .and_then(|p| p.value.as_ref())
+            .map(|p| &p.value)
             .and_then(config_value);
+        let preview_features = match generator.property("previewFeatures").map(|p| &p.value) {
+            Some(Expression::Array(items, _)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        };
         ctx.dm.generators.push(Generator {
             name: generator.name.name.clone(),
             provider,
+            preview_features,
             span: generator.span,
         });
     }
@@ -43,10 +47,9 @@ fn config_value(expr: &Expression) -> Option<ConfigValue> {
     match expr {
         Expression::String(s, _) => Some(ConfigValue::Literal(s.clone())),
         Expression::Function(name, args, _) if name == "env" => match args.as_slice() {
-            [arg] if arg.name.is_none() => arg
-                .value
-                .as_str()
-                .map(|s| ConfigValue::Env(s.to_owned())),
+            [arg] if arg.name.is_none() => {
+                arg.value.as_str().map(|s| ConfigValue::Env(s.to_owned()))
+            }
             _ => None,
         },
         _ => None,
@@ -55,7 +58,7 @@ fn config_value(expr: &Expression) -> Option<ConfigValue> {
 
 fn url_property(ctx: &mut Ctx<'_>, ds: &ConfigBlock, name: &str) -> Option<ConfigValue> {
     let prop = ds.property(name)?;
-    let expr = prop.value.as_ref()?;
+    let expr = &prop.value;
     match config_value(expr) {
         Some(v) => Some(v),
         None => {
@@ -74,7 +77,7 @@ fn url_property(ctx: &mut Ctx<'_>, ds: &ConfigBlock, name: &str) -> Option<Confi
 fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
     let mut provider = None;
     let mut provider_name = String::new();
-    match ds.property("provider").and_then(|p| p.value.as_ref()) {
+    match ds.property("provider").map(|p| &p.value) {
         None => ctx.error(
             format!(
                 "Argument \"provider\" is missing in data source block \"{}\".",
@@ -103,7 +106,7 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
         );
     }
     let mut relation_mode = RelationMode::ForeignKeys;
-    if let Some(expr) = ds.property("relationMode").and_then(|p| p.value.as_ref()) {
+    if let Some(expr) = ds.property("relationMode").map(|p| &p.value) {
         match expr {
             Expression::String(s, _) if s == "prisma" => relation_mode = RelationMode::Prisma,
             Expression::String(s, _) if s == "foreignKeys" => {}
@@ -117,7 +120,7 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
         }
     }
     let mut schemas = Vec::new();
-    if let Some(expr) = ds.property("schemas").and_then(|p| p.value.as_ref()) {
+    if let Some(expr) = ds.property("schemas").map(|p| &p.value) {
         match expr {
             Expression::Array(items, _) => {
                 for item in items {

@@ -12,10 +12,10 @@ use crate::SCHEMA_ERROR;
 use crate::ast::{self, Expression, FieldArity, ModelKind, SchemaAst, Top};
 use crate::datamodel::{
     Arity, CompositeType, Datamodel, Enum, EnumId, EnumValue, Field, FieldType, Model, ModelId,
-    ScalarType,
+    Provider, ScalarType,
 };
 use drydock_diagnostics::{Diagnostics, Span};
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 
 /// Validates a parsed schema. The datamodel is always returned; when diagnostics contain errors
 /// it may be incomplete.
@@ -26,8 +26,8 @@ pub fn validate(ast: &SchemaAst) -> (Datamodel, Diagnostics) {
         dm: Datamodel::default(),
         model_asts: Vec::new(),
         enum_asts: Vec::new(),
-        names: HashMap::new(),
-        relation_args: HashMap::new(),
+        names: FastMap::default(),
+        relation_args: FastMap::default(),
     };
     config::resolve(&mut ctx);
     let before = ctx.error_count();
@@ -86,9 +86,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) model_asts: Vec<&'a ast::Model>,
     /// The syntax of `dm.enums[i]`.
     pub(crate) enum_asts: Vec<&'a ast::Enum>,
-    names: HashMap<&'a str, Named>,
+    names: FastMap<&'a str, Named>,
     /// `@relation` arguments by (model index, field index).
-    pub(crate) relation_args: HashMap<(usize, usize), RelationArgs>,
+    pub(crate) relation_args: FastMap<(usize, usize), RelationArgs>,
 }
 
 impl Ctx<'_> {
@@ -155,6 +155,16 @@ pub(crate) fn display_expr(expr: &Expression) -> String {
     }
 }
 
+/// Names the generated client reserves for itself (JavaScript keywords and `PrismaClient`).
+const RESERVED_NAMES: &[&str] = &[
+    "PrismaClient", "async", "await", "break", "case", "catch", "class", "const", "continue",
+    "debugger", "default", "delete", "do", "else", "enum", "export", "extends", "false",
+    "finally", "for", "function", "if", "implements", "import", "in", "instanceof", "interface",
+    "let", "new", "null", "package", "private", "protected", "public", "return", "static",
+    "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with",
+    "yield",
+];
+
 /// Declares models, views, enums and composite types, checks duplicate names and resolves
 /// field types.
 fn declare<'a>(ctx: &mut Ctx<'a>) {
@@ -185,22 +195,57 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
         }
         if ScalarType::parse(&name.name).is_some() || name.name == "Unsupported" {
             let message = format!(
-                "The {} \"{}\" cannot be defined because it has the same name as a built-in type.",
-                named.kind(),
+                "\"{}\" is a reserved scalar type name and cannot be used.",
                 name.name
             );
             ctx.error(message, name.span);
             continue;
         }
+        if RESERVED_NAMES.contains(&name.name.as_str()) {
+            match top {
+                Top::Model(m) if m.kind == ModelKind::Model => ctx.error(
+                    format!(
+                        "Error validating model \"{n}\": The model name `{n}` is invalid. It is a reserved name. Please change it. Read more at https://pris.ly/d/naming-models",
+                        n = name.name
+                    ),
+                    m.span,
+                ),
+                Top::Enum(e) => ctx.error(
+                    format!(
+                        "Error validating enum `{n}`: The enum name `{n}` is invalid. It is a reserved name. Please change it. Read more at https://www.prisma.io/docs/reference/tools-and-interfaces/prisma-schema/data-model#naming-enums",
+                        n = name.name
+                    ),
+                    e.span,
+                ),
+                _ => {}
+            }
+        }
         ctx.names.insert(&name.name, named);
         match top {
             Top::Model(m) if m.kind == ModelKind::CompositeType => {
+                if let Some(provider) = ctx.dm.provider()
+                    && provider != Provider::MongoDb
+                {
+                    ctx.error(
+                        format!(
+                            "Error validating: Composite types are not supported on {}.",
+                            provider.display_name()
+                        ),
+                        m.span,
+                    );
+                }
                 ctx.dm.composite_types.push(CompositeType {
                     name: m.name.name.clone(),
                     span: m.span,
                 });
             }
             Top::Model(m) => {
+                if m.kind == ModelKind::View && !ctx.dm.preview_feature("views") {
+                    ctx.error(
+                        "Error validating: View definitions are only available with the `views` preview feature.",
+                        m.span,
+                    );
+                }
                 ctx.model_asts.push(m);
                 ctx.dm.models.push(Model {
                     name: m.name.name.clone(),
@@ -236,7 +281,7 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
 }
 
 fn declare_enum(ctx: &mut Ctx<'_>, e: &ast::Enum) {
-    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut seen: FastMap<&str, ()> = FastMap::default();
     let mut values = Vec::new();
     for v in &e.values {
         if seen.insert(&v.name.name, ()).is_some() {
@@ -266,7 +311,7 @@ fn declare_enum(ctx: &mut Ctx<'_>, e: &ast::Enum) {
 }
 
 fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
-    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut seen: FastMap<&str, ()> = FastMap::default();
     let mut fields = Vec::with_capacity(m.fields.len());
     for f in &m.fields {
         if seen.insert(&f.name.name, ()).is_some() {

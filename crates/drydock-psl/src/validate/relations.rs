@@ -7,7 +7,7 @@ use crate::datamodel::{
     RelationMode,
 };
 use drydock_schema::ReferentialAction;
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 
 #[derive(Clone)]
 struct Side {
@@ -19,7 +19,7 @@ struct Side {
 pub(super) fn resolve(ctx: &mut Ctx<'_>) {
     // Group relation fields by (unordered model pair, relation name), in declaration order.
     let mut order: Vec<(usize, usize, Option<String>)> = Vec::new();
-    let mut groups: HashMap<(usize, usize, Option<String>), Vec<Side>> = HashMap::new();
+    let mut groups: FastMap<(usize, usize, Option<String>), Vec<Side>> = FastMap::default();
     for (mi, model) in ctx.dm.models.iter().enumerate() {
         for (fi, field) in model.fields.iter().enumerate() {
             let FieldType::Model(target) = field.field_type else {
@@ -130,7 +130,10 @@ fn has_references(args: Option<&RelationArgs>) -> bool {
 }
 
 fn default_name(ctx: &Ctx<'_>, a: usize, b: usize) -> String {
-    let mut names = [ctx.dm.models[a].name.as_str(), ctx.dm.models[b].name.as_str()];
+    let mut names = [
+        ctx.dm.models[a].name.as_str(),
+        ctx.dm.models[b].name.as_str(),
+    ];
     names.sort_unstable();
     format!("{}To{}", names[0], names[1])
 }
@@ -181,10 +184,11 @@ fn many_to_many(ctx: &mut Ctx<'_>, a: &Side, b: &Side, name: String, explicit: b
         let args = args_of(ctx, side);
         if has_fields(args.as_ref()) || has_references(args.as_ref()) {
             let (f, m) = field_label(ctx, side);
-            let span = args.as_ref().map_or(
-                ctx.dm.models[side.model].fields[side.field].span,
-                |x| x.span,
-            );
+            let span = args
+                .as_ref()
+                .map_or(ctx.dm.models[side.model].fields[side.field].span, |x| {
+                    x.span
+                });
             ctx.error(
                 format!(
                     "Error parsing attribute \"@relation\": The relation field `{f}` on Model `{m}` must not specify the `fields` or `references` argument in the @relation attribute. Implicit many-to-many relations do not use them."
@@ -309,33 +313,37 @@ fn one_to_one(
                 "You have to provide it on one of the two fields.",
             )
         };
-        // Prisma reports each argument from both perspectives on both fields.
-        let perspectives = if a_has {
-            vec![(&af, &am, &bf, &bm), (&bf, &bm, &af, &am)]
+        // Prisma reports "do not provide" once per field, and "both provide" from both
+        // perspectives on each field.
+        let a_view = (&af, &am, &bf, &bm);
+        let b_view = (&bf, &bm, &af, &am);
+        let reports = if a_has {
+            vec![
+                (a_span, a_view),
+                (a_span, b_view),
+                (b_span, a_view),
+                (b_span, b_view),
+            ]
         } else {
-            vec![(&af, &am, &bf, &bm)]
+            vec![(a_span, a_view), (b_span, b_view)]
         };
         for arg in ["fields", "references"] {
-            for ((span, _), (f1, m1, f2, m2)) in [(a_span, 0), (b_span, 1)]
-                .into_iter()
-                .flat_map(|s| perspectives.iter().map(move |p| (s, *p)))
-            {
-                let (f1, m1, f2, m2) = if perspectives.len() == 1 && span == b_span {
-                    (f2, m2, f1, m1)
-                } else {
-                    (f1, m1, f2, m2)
-                };
+            for (span, (f1, m1, f2, m2)) in &reports {
                 ctx.error(
                     format!(
                         "Error parsing attribute \"@relation\": The relation fields `{f1}` on Model `{m1}` and `{f2}` on Model `{m2}` {verb} the `{arg}` argument in the @relation attribute. {tail}"
                     ),
-                    span,
+                    *span,
                 );
             }
         }
         return;
     }
-    let (fk, back, fk_args) = if a_has { (a, b, a_args) } else { (b, a, b_args) };
+    let (fk, back, fk_args) = if a_has {
+        (a, b, a_args)
+    } else {
+        (b, a, b_args)
+    };
     let (f, m) = field_label(ctx, fk);
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
     let mut ok = true;
@@ -409,7 +417,7 @@ fn foreign_key_relation(
         );
         return;
     }
-    let (f, m) = field_label(ctx, fk);
+    let (_, m) = field_label(ctx, fk);
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
     let target_name = ctx.dm.models[fk.target].name.clone();
     let mut ok = true;
@@ -419,7 +427,9 @@ fn foreign_key_relation(
             .map(|r| ctx.dm.models[fk.target].fields[*r].name.clone())
             .collect();
         let hint = match names.as_slice() {
-            [one] => format!("an `@unique` attribute to the field `{one}` in the model `{target_name}`"),
+            [one] => {
+                format!("an `@unique` attribute to the field `{one}` in the model `{target_name}`")
+            }
             _ => format!(
                 "an `@@unique([{}])` attribute to the model `{target_name}`",
                 names.join(", ")
@@ -497,7 +507,6 @@ fn foreign_key_relation(
             }
         }
     }
-    let _ = f;
     let relation = Relation {
         name,
         explicit_name: explicit,

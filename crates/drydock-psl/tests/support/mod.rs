@@ -8,7 +8,7 @@ use drydock_schema::{
 use std::fmt::Write;
 
 /// Lowering rules shaped like PostgreSQL's, enough for dialect-independent tests.
-pub struct PgLike;
+pub(crate) struct PgLike;
 
 impl LoweringRules for PgLike {
     fn providers(&self) -> &'static [&'static str] {
@@ -57,10 +57,7 @@ impl LoweringRules for PgLike {
     }
 
     fn enum_column_type(&self, enum_name: &ObjectName) -> ColumnType {
-        ColumnType::new(
-            TypeFamily::Enum(enum_name.clone()),
-            enum_name.name.clone(),
-        )
+        ColumnType::new(TypeFamily::Enum(enum_name.clone()), enum_name.name.clone())
     }
 
     fn native_enums(&self) -> bool {
@@ -104,7 +101,7 @@ fn default_text(d: &DefaultValue) -> String {
 }
 
 /// A compact, line-oriented dump of a schema for snapshots.
-pub fn dump(schema: &SqlSchema) -> String {
+pub(crate) fn dump(schema: &SqlSchema) -> String {
     let mut out = String::new();
     if !schema.namespaces.is_empty() {
         let _ = writeln!(out, "namespaces {}", schema.namespaces.join(", "));
@@ -122,7 +119,11 @@ pub fn dump(schema: &SqlSchema) -> String {
         for c in &t.columns {
             let mut line = format!("  {} {}", c.name, c.column_type.native);
             if let TypeFamily::Enum(n) = &c.column_type.family {
-                let _ = write!(line, " (enum {})", qualified(n.namespace.as_deref(), &n.name));
+                let _ = write!(
+                    line,
+                    " (enum {})",
+                    qualified(n.namespace.as_deref(), &n.name)
+                );
             }
             match c.arity {
                 ColumnArity::Required => line.push_str(" NOT NULL"),

@@ -1,0 +1,118 @@
+//! Data-driven tests: every schema under `tests/data` with a snapshot of its diagnostics or of
+//! the SQL schema it lowers to.
+
+mod support;
+
+use drydock_psl::{Files, lower, parse_and_validate};
+use std::path::{Path, PathBuf};
+use support::{PgLike, dump};
+
+fn data_dir(sub: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(sub)
+}
+
+fn prisma_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("fixture directory")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "prisma"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn load(path: &Path) -> (String, Files) {
+    let name = path
+        .file_name()
+        .expect("file name")
+        .to_string_lossy()
+        .into_owned();
+    let text = std::fs::read_to_string(path).expect("fixture text");
+    let stem = name.trim_end_matches(".prisma").to_owned();
+    (stem, Files::single(name, text))
+}
+
+#[test]
+fn valid_schemas_lower_to_snapshots() {
+    let files = prisma_files(&data_dir("ok"));
+    assert!(!files.is_empty());
+    for path in files {
+        let (name, files) = load(&path);
+        let (datamodel, diagnostics) = parse_and_validate(&files);
+        assert!(
+            !diagnostics.has_errors(),
+            "{name} should be valid:\n{}",
+            diagnostics.render(&files)
+        );
+        let (schema, lowering) = lower(&datamodel, &PgLike);
+        assert!(lowering.is_empty(), "{name}: {}", lowering.render(&files));
+        let mut out = dump(&schema);
+        if !diagnostics.is_empty() {
+            out.push('\n');
+            out.push_str(&diagnostics.render(&files));
+        }
+        insta::assert_snapshot!(format!("ok__{name}"), out);
+    }
+}
+
+#[test]
+fn invalid_schemas_render_diagnostics() {
+    let files = prisma_files(&data_dir("err"));
+    assert!(!files.is_empty());
+    for path in files {
+        let (name, files) = load(&path);
+        let (_, diagnostics) = parse_and_validate(&files);
+        assert!(!diagnostics.is_empty(), "{name} should report something");
+        insta::assert_snapshot!(format!("err__{name}"), diagnostics.render(&files));
+    }
+}
+
+#[test]
+fn multi_file_schema_validates_across_files() {
+    let mut files = Files::new();
+    let dir = data_dir("multi/basic");
+    for path in prisma_files(&dir) {
+        let name = path
+            .file_name()
+            .expect("file name")
+            .to_string_lossy()
+            .into_owned();
+        files.add(name, std::fs::read_to_string(&path).expect("fixture text"));
+    }
+    let (datamodel, diagnostics) = parse_and_validate(&files);
+    assert!(!diagnostics.has_errors(), "{}", diagnostics.render(&files));
+    let datasource = datamodel.datasource.as_ref().expect("datasource");
+    assert_eq!(datasource.provider, Some(drydock_psl::Provider::PostgreSql));
+    assert_eq!(
+        datasource.url,
+        Some(drydock_psl::ConfigValue::Env("DATABASE_URL".to_owned()))
+    );
+    let (schema, _) = lower(&datamodel, &PgLike);
+    insta::assert_snapshot!("multi__basic", dump(&schema));
+}
+
+#[test]
+fn errors_in_several_files_point_at_their_file() {
+    let mut files = Files::new();
+    files.add(
+        "a.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n}\n\nmodel A {\n  id Int @id\n  b  Bee\n}\n",
+    );
+    files.add("b.prisma", "model B {\n  id Int @id\n  x  Strin\n}\n");
+    let (_, diagnostics) = parse_and_validate(&files);
+    insta::assert_snapshot!(diagnostics.render(&files), @r#"
+    error[P1012]: Type "Bee" is neither a built-in type, nor refers to another model, composite type, or enum.
+      --> a.prisma:7:6
+       |
+     7 |   b  Bee
+       |      ^^^
+
+    error[P1012]: Type "Strin" is neither a built-in type, nor refers to another model, composite type, or enum.
+      --> b.prisma:3:6
+       |
+     3 |   x  Strin
+       |      ^^^^^
+    "#);
+}

@@ -1,0 +1,59 @@
+//! Formatter tests: snapshots of `tests/data/format`, and idempotency on every fixture.
+
+use drydock_psl::format;
+use std::path::{Path, PathBuf};
+
+fn prisma_files(sub: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(sub);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("fixture directory")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "prisma"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .expect("file stem")
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn formats_like_prisma() {
+    for path in prisma_files("format") {
+        let text = std::fs::read_to_string(&path).expect("fixture text");
+        insta::assert_snapshot!(stem(&path), format(&text));
+    }
+}
+
+#[test]
+fn formatting_is_idempotent() {
+    for sub in ["format", "ok", "err", "multi/basic"] {
+        for path in prisma_files(sub) {
+            let text = std::fs::read_to_string(&path).expect("fixture text");
+            let once = format(&text);
+            let twice = format(&once);
+            assert_eq!(once, twice, "{} is not stable", path.display());
+        }
+    }
+}
+
+#[test]
+fn formatted_valid_schemas_stay_valid() {
+    for path in prisma_files("ok") {
+        let text = std::fs::read_to_string(&path).expect("fixture text");
+        let files = drydock_psl::Files::single("schema.prisma", format(&text));
+        let (_, diagnostics) = drydock_psl::parse_and_validate(&files);
+        assert!(
+            !diagnostics.has_errors(),
+            "{}: {}",
+            path.display(),
+            diagnostics.render(&files)
+        );
+    }
+}
