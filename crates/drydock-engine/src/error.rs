@@ -32,7 +32,9 @@ pub enum EngineError {
     )]
     DataLossNotAccepted { warnings: String },
 
-    #[error("{reason}\nRun `drydock migrate reset` to reset the development database (all data is lost).")]
+    #[error(
+        "{reason}\nRun `drydock migrate reset` to reset the development database (all data is lost)."
+    )]
     ResetNeeded { reason: String },
 }
 

@@ -16,11 +16,11 @@ mod project;
 mod source;
 mod summary;
 
-pub use drydock_connector::{redact_url, Dialect, Warning};
+pub use drydock_connector::{Dialect, Warning, redact_url};
 pub use drydock_diff::Diff;
 pub use drydock_migrate as migrate;
 pub use error::EngineError;
-pub use migrate_dev::{migrate_dev, DevOptions, DevOutcome};
-pub use project::{read_schema, Project, SchemaError};
-pub use source::{diff_sources, schema_of, DiffSource, SourceContext};
+pub use migrate_dev::{DevOptions, DevOutcome, migrate_dev};
+pub use project::{Project, SchemaError, read_schema};
+pub use source::{DiffSource, SourceContext, diff_sources, schema_of};
 pub use summary::summarize;

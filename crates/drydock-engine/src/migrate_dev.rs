@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use drydock_connector::{render_script, Warning};
+use drydock_connector::{Warning, render_script};
 use drydock_migrate::{DeployEvent, DeployReport};
 use serde::Serialize;
 
@@ -72,8 +72,10 @@ pub fn migrate_dev(
         });
     }
 
-    let migrations_state = replay_migrations(dialect, dir, &url, shadow_url.as_deref(), &namespaces)?;
-    let DeployReport { applied, .. } = drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
+    let migrations_state =
+        replay_migrations(dialect, dir, &url, shadow_url.as_deref(), &namespaces)?;
+    let DeployReport { applied, .. } =
+        drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
     let applied_pending: Vec<String> = applied.into_iter().map(|m| m.name).collect();
 
     let live = connection.introspect(&namespaces)?;
@@ -98,8 +100,17 @@ pub fn migrate_dev(
             warnings: Vec::new(),
         });
     }
-    let data_loss: Vec<Warning> = diff.warnings.iter().filter(|w| w.is_data_loss()).cloned().collect();
-    if !data_loss.is_empty() && !options.accept_data_loss && !options.create_only && !consent(&diff.warnings) {
+    let data_loss: Vec<Warning> = diff
+        .warnings
+        .iter()
+        .filter(|w| w.is_data_loss())
+        .cloned()
+        .collect();
+    if !data_loss.is_empty()
+        && !options.accept_data_loss
+        && !options.create_only
+        && !consent(&diff.warnings)
+    {
         return Err(EngineError::DataLossNotAccepted {
             warnings: diff
                 .warnings

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use drydock_connector::{redact_url, Dialect};
+use drydock_connector::{Dialect, redact_url};
 use drydock_diagnostics::{Diagnostics, Files};
 use drydock_psl::{ConfigValue, Datamodel};
 use drydock_schema::SqlSchema;
@@ -30,7 +30,9 @@ pub enum SchemaError {
     #[error("{rendered}\nThe schema has {count} error(s); fix them and run the command again.")]
     Invalid { rendered: String, count: usize },
 
-    #[error("the schema has no `datasource` block with a `provider`; add one, e.g.\n\n  datasource db {{\n    provider = \"sqlite\"\n    url      = env(\"DATABASE_URL\")\n  }}")]
+    #[error(
+        "the schema has no `datasource` block with a `provider`; add one, e.g.\n\n  datasource db {{\n    provider = \"sqlite\"\n    url      = env(\"DATABASE_URL\")\n  }}"
+    )]
     NoDatasource,
 
     #[error("provider `{provider}` is not supported by drydock yet (supported: {supported})")]
@@ -109,8 +111,8 @@ impl Project {
         let (files, schema_dir, schema_path) = locate_and_read(schema)?;
         load_dotenv(&schema_dir);
         let (datamodel, diagnostics) = drydock_psl::parse_and_validate(&files);
-        let dialect = check_diagnostics(&files, &diagnostics)
-            .and_then(|()| dialect_of(&datamodel))?;
+        let dialect =
+            check_diagnostics(&files, &diagnostics).and_then(|()| dialect_of(&datamodel))?;
         let migrations_dir = migrations_dir_of(&files, &datamodel, &schema_dir);
         let warnings = diagnostics_of_severity(diagnostics, false);
         Ok(Project {
@@ -126,7 +128,8 @@ impl Project {
 
     /// The SQL schema this project's datamodel lowers to.
     pub fn target_schema(&self) -> Result<SqlSchema, SchemaError> {
-        let (schema, diagnostics) = drydock_psl::lower(&self.datamodel, self.dialect.lowering_rules());
+        let (schema, diagnostics) =
+            drydock_psl::lower(&self.datamodel, self.dialect.lowering_rules());
         check_diagnostics(&self.files, &diagnostics)?;
         Ok(schema)
     }
@@ -164,7 +167,10 @@ impl Project {
 
     /// `shadowDatabaseUrl` when configured.
     pub fn shadow_url(&self) -> Result<Option<String>, SchemaError> {
-        match self.datasource().and_then(|ds| ds.shadow_database_url.as_ref()) {
+        match self
+            .datasource()
+            .and_then(|ds| ds.shadow_database_url.as_ref())
+        {
             None => Ok(None),
             Some(value) => {
                 let url = self.config_value(value, "shadowDatabaseUrl")?;
@@ -208,21 +214,21 @@ pub fn read_schema(schema: Option<&Path>) -> Result<(Files, PathBuf), SchemaErro
 }
 
 fn locate_and_read(schema: Option<&Path>) -> Result<(Files, PathBuf, PathBuf), SchemaError> {
-        let schema_path = match schema {
-            Some(path) => path.to_path_buf(),
-            None => DEFAULT_SCHEMA_PATHS
-                .iter()
-                .map(PathBuf::from)
-                .find(|p| p.is_file())
-                .ok_or_else(|| SchemaError::NotFound {
-                    looked_in: DEFAULT_SCHEMA_PATHS
-                        .iter()
-                        .map(|p| format!("`{p}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and "),
-                })?,
-        };
-        let (files, schema_dir) = read_schema_files(&schema_path)?;
+    let schema_path = match schema {
+        Some(path) => path.to_path_buf(),
+        None => DEFAULT_SCHEMA_PATHS
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+            .ok_or_else(|| SchemaError::NotFound {
+                looked_in: DEFAULT_SCHEMA_PATHS
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+            })?,
+    };
+    let (files, schema_dir) = read_schema_files(&schema_path)?;
     Ok((files, schema_dir, schema_path))
 }
 
@@ -339,7 +345,10 @@ fn migrations_dir_of(files: &Files, datamodel: &Datamodel, schema_dir: &Path) ->
 }
 
 fn dialect_of(datamodel: &Datamodel) -> Result<&'static dyn Dialect, SchemaError> {
-    let datasource = datamodel.datasource.as_ref().ok_or(SchemaError::NoDatasource)?;
+    let datasource = datamodel
+        .datasource
+        .as_ref()
+        .ok_or(SchemaError::NoDatasource)?;
     dialects::for_provider(&datasource.provider_name).ok_or_else(|| {
         SchemaError::UnsupportedProvider {
             provider: datasource.provider_name.clone(),
@@ -360,8 +369,14 @@ mod tests {
     #[test]
     fn relative_file_urls_resolve_against_the_schema_folder() {
         let dir = Path::new("/app/prisma");
-        assert_eq!(resolve_file_url("file:./dev.db", dir), "file:/app/prisma/./dev.db");
-        assert_eq!(resolve_file_url("file:dev.db?mode=rwc", dir), "file:/app/prisma/dev.db?mode=rwc");
+        assert_eq!(
+            resolve_file_url("file:./dev.db", dir),
+            "file:/app/prisma/./dev.db"
+        );
+        assert_eq!(
+            resolve_file_url("file:dev.db?mode=rwc", dir),
+            "file:/app/prisma/dev.db?mode=rwc"
+        );
         assert_eq!(resolve_file_url("file:/tmp/x.db", dir), "file:/tmp/x.db");
         assert_eq!(
             resolve_file_url("postgresql://u@h/db", dir),

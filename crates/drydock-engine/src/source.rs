@@ -7,7 +7,7 @@ use drydock_connector::{Dialect, ShadowDatabase};
 use drydock_diff::Diff;
 use drydock_schema::SqlSchema;
 
-use crate::{dialects, EngineError, Project};
+use crate::{EngineError, Project, dialects};
 
 /// One side of `migrate diff`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,10 @@ pub fn diff_sources(
     let dialect = dialect_of_sources(from, to, context)?;
     let from_schema = schema_of(from, dialect, context)?;
     let to_schema = schema_of(to, dialect, context)?;
-    Ok((dialect, drydock_diff::diff(&from_schema, &to_schema, dialect.diff_hooks())))
+    Ok((
+        dialect,
+        drydock_diff::diff(&from_schema, &to_schema, dialect.diff_hooks()),
+    ))
 }
 
 /// The dialect both sides share: from a schema's provider, a URL's scheme, or a migrations
@@ -53,20 +56,18 @@ fn dialect_of_sources(
             DiffSource::Empty => None,
             DiffSource::Schema(path) => Some(Project::load(Some(path))?.dialect),
             DiffSource::Url(url) => Some(dialect_for_url(url)?),
-            DiffSource::Migrations(dir) => {
-                match drydock_migrate::read_lock_file(dir)? {
-                    Some(provider) => Some(dialects::for_provider(&provider).ok_or_else(|| {
-                        EngineError::Usage(format!(
-                            "`{}` names provider `{provider}`, which drydock does not support",
-                            dir.join("migration_lock.toml").display()
-                        ))
-                    })?),
-                    None => match &context.shadow_database_url {
-                        Some(url) => Some(dialect_for_url(url)?),
-                        None => None,
-                    },
-                }
-            }
+            DiffSource::Migrations(dir) => match drydock_migrate::read_lock_file(dir)? {
+                Some(provider) => Some(dialects::for_provider(&provider).ok_or_else(|| {
+                    EngineError::Usage(format!(
+                        "`{}` names provider `{provider}`, which drydock does not support",
+                        dir.join("migration_lock.toml").display()
+                    ))
+                })?),
+                None => match &context.shadow_database_url {
+                    Some(url) => Some(dialect_for_url(url)?),
+                    None => None,
+                },
+            },
         };
         found.extend(dialect);
     }
@@ -114,7 +115,24 @@ pub fn schema_of(
         }
         DiffSource::Migrations(dir) => {
             let main_url = context.shadow_database_url.as_deref().unwrap_or_default();
-            replay_migrations(dialect, dir, main_url, None, &[])
+            replay_migrations(dialect, dir, main_url, None, &[]).map_err(|error| {
+                match (&error, &context.shadow_database_url) {
+                    // Dialects that need a server to replay on say so with an invalid URL.
+                    (
+                        EngineError::Connector(drydock_connector::ConnectorError::InvalidUrl {
+                            ..
+                        }),
+                        None,
+                    ) => EngineError::Usage(format!(
+                        "replaying `{}` on {} needs a database server: pass \
+                             `--shadow-database-url <url>` (a database drydock may create \
+                             scratch databases next to)",
+                        dir.display(),
+                        dialect.provider()
+                    )),
+                    _ => error,
+                }
+            })
         }
     }
 }

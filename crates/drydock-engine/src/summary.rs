@@ -23,22 +23,41 @@ pub fn summarize(changes: &[Change]) -> String {
     };
     for change in changes {
         match change {
-            Change::CreateSchema { namespace } => push("[+] Added schemas", format!("  - {namespace}")),
-            Change::CreateEnum { enum_type } => push("[+] Added enums", format!("  - {}", enum_type.name)),
+            Change::CreateSchema { namespace } => {
+                push("[+] Added schemas", format!("  - {namespace}"))
+            }
+            Change::CreateEnum { enum_type } => {
+                push("[+] Added enums", format!("  - {}", enum_type.name))
+            }
             Change::AlterEnum(alter) => {
                 for value in &alter.added {
-                    push("[*] Changed enums", format!("  - `{}`: added value `{value}`", alter.name.name));
+                    push(
+                        "[*] Changed enums",
+                        format!("  - `{}`: added value `{value}`", alter.name.name),
+                    );
                 }
                 for value in &alter.removed {
-                    push("[*] Changed enums", format!("  - `{}`: removed value `{value}`", alter.name.name));
+                    push(
+                        "[*] Changed enums",
+                        format!("  - `{}`: removed value `{value}`", alter.name.name),
+                    );
                 }
             }
-            Change::DropEnum { enum_type } => push("[-] Removed enums", format!("  - {}", enum_type.name)),
-            Change::CreateTable { table } => push("[+] Added tables", format!("  - {}", table.name)),
-            Change::DropTable { table } => push("[-] Removed tables", format!("  - {}", table.name)),
+            Change::DropEnum { enum_type } => {
+                push("[-] Removed enums", format!("  - {}", enum_type.name))
+            }
+            Change::CreateTable { table } => {
+                push("[+] Added tables", format!("  - {}", table.name))
+            }
+            Change::DropTable { table } => {
+                push("[-] Removed tables", format!("  - {}", table.name))
+            }
             Change::AlterTable { table, changes } => {
                 for table_change in changes {
-                    push("[*] Changed tables", format!("  - `{}`: {}", table.name, describe(table_change)));
+                    push(
+                        "[*] Changed tables",
+                        format!("  - `{}`: {}", table.name, describe(table_change)),
+                    );
                 }
             }
             Change::RedefineTables { tables } => {
@@ -47,13 +66,22 @@ pub fn summarize(changes: &[Change]) -> String {
                 }
             }
             Change::CreateIndex { table, index } => {
-                push("[+] Added indexes", format!("  - `{}` on `{}`", index.name, table.name));
+                push(
+                    "[+] Added indexes",
+                    format!("  - `{}` on `{}`", index.name, table.name),
+                );
             }
             Change::DropIndex { table, index } => {
-                push("[-] Removed indexes", format!("  - `{}` on `{}`", index.name, table.name));
+                push(
+                    "[-] Removed indexes",
+                    format!("  - `{}` on `{}`", index.name, table.name),
+                );
             }
             Change::RenameIndex { table, from, to } => {
-                push("[*] Renamed indexes", format!("  - `{from}` to `{to}` on `{}`", table.name));
+                push(
+                    "[*] Renamed indexes",
+                    format!("  - `{from}` to `{to}` on `{}`", table.name),
+                );
             }
             Change::RedefineIndex { table, from, to } => push(
                 "[*] Renamed indexes",
@@ -79,7 +107,9 @@ pub fn summarize(changes: &[Change]) -> String {
 fn describe(change: &TableChange) -> String {
     match change {
         TableChange::DropPrimaryKey { .. } => "dropped the primary key".to_owned(),
-        TableChange::RenamePrimaryKey { from, to } => format!("renamed primary key `{from}` to `{to}`"),
+        TableChange::RenamePrimaryKey { from, to } => {
+            format!("renamed primary key `{from}` to `{to}`")
+        }
         TableChange::DropColumn { column } => format!("dropped column `{}`", column.name),
         TableChange::AddColumn { column } => format!("added column `{}`", column.name),
         TableChange::AlterColumn(change) => format!("altered column `{}`", change.to.name),

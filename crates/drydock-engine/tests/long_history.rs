@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use drydock_engine::{diff_sources, dialects, DiffSource, SourceContext};
+use drydock_engine::{DiffSource, SourceContext, dialects, diff_sources};
 use drydock_test_support::TestDb;
 
 const STEPS: usize = 760;
@@ -52,16 +52,35 @@ impl State {
         }
         out.push_str("}\n\n");
         for m in &self.models {
-            let _ = writeln!(out, "model {} {{\n  id Int @id @default(autoincrement())", m.name);
+            let _ = writeln!(
+                out,
+                "model {} {{\n  id Int @id @default(autoincrement())",
+                m.name
+            );
             for f in &m.fields {
-                let default = f.default.as_ref().map(|d| format!(" @default({d})")).unwrap_or_default();
-                let ty = if f.ty == "Level" && provider != "postgresql" { "String" } else { f.ty };
+                let default = f
+                    .default
+                    .as_ref()
+                    .map(|d| format!(" @default({d})"))
+                    .unwrap_or_default();
+                let ty = if f.ty == "Level" && provider != "postgresql" {
+                    "String"
+                } else {
+                    f.ty
+                };
                 let default = if f.ty == "Level" && provider != "postgresql" {
                     default.replace("(LOW)", "(\"LOW\")")
                 } else {
                     default
                 };
-                let _ = writeln!(out, "  {} {}{}{}", f.name, ty, if f.optional { "?" } else { "" }, default);
+                let _ = writeln!(
+                    out,
+                    "  {} {}{}{}",
+                    f.name,
+                    ty,
+                    if f.optional { "?" } else { "" },
+                    default
+                );
             }
             if let Some((parent, action)) = &m.parent {
                 let _ = writeln!(
@@ -69,14 +88,21 @@ impl State {
                     "  parentId Int?\n  parent {parent}? @relation(fields: [parentId], references: [id], onDelete: {action})"
                 );
             }
-            for child in self.models.iter().filter(|c| c.parent.as_ref().is_some_and(|(p, _)| p == &m.name)) {
+            for child in self
+                .models
+                .iter()
+                .filter(|c| c.parent.as_ref().is_some_and(|(p, _)| p == &m.name))
+            {
                 let _ = writeln!(out, "  {}s {}[]", child.name.to_lowercase(), child.name);
             }
             if m.tags {
                 out.push_str("  tags Tag[]\n");
             }
             for (field, map) in &m.indexes {
-                let map = map.as_ref().map(|m| format!(", map: \"{m}\"")).unwrap_or_default();
+                let map = map
+                    .as_ref()
+                    .map(|m| format!(", map: \"{m}\""))
+                    .unwrap_or_default();
                 let _ = writeln!(out, "  @@index([{field}]{map})");
             }
             for field in &m.uniques {
@@ -96,7 +122,12 @@ impl State {
         match i % 20 {
             0 | 10 => self.models.push(Model {
                 name: format!("M{n}"),
-                fields: vec![Field { name: "title".into(), ty: "String", optional: false, default: None }],
+                fields: vec![Field {
+                    name: "title".into(),
+                    ty: "String",
+                    optional: false,
+                    default: None,
+                }],
                 indexes: Vec::new(),
                 uniques: Vec::new(),
                 parent: None,
@@ -104,15 +135,29 @@ impl State {
             }),
             1 => {
                 let m = pick(0);
-                self.models[m].fields.push(Field { name: format!("f{n}"), ty: "Int", optional: true, default: None });
+                self.models[m].fields.push(Field {
+                    name: format!("f{n}"),
+                    ty: "Int",
+                    optional: true,
+                    default: None,
+                });
             }
             2 => {
                 let m = pick(1);
-                self.models[m].fields.push(Field { name: format!("g{n}"), ty: "String", optional: false, default: Some("\"x\"".into()) });
+                self.models[m].fields.push(Field {
+                    name: format!("g{n}"),
+                    ty: "String",
+                    optional: false,
+                    default: Some("\"x\"".into()),
+                });
             }
             3 => {
                 let m = pick(2);
-                if let Some(f) = self.models[m].fields.iter_mut().find(|f| !f.optional && f.name != "title") {
+                if let Some(f) = self.models[m]
+                    .fields
+                    .iter_mut()
+                    .find(|f| !f.optional && f.name != "title")
+                {
                     f.optional = true;
                 }
             }
@@ -143,7 +188,12 @@ impl State {
                 if self.enum_values.is_empty() {
                     self.enum_values = vec!["LOW".into(), "HIGH".into()];
                     let m = pick(7);
-                    self.models[m].fields.push(Field { name: format!("level{n}"), ty: "Level", optional: false, default: Some("LOW".into()) });
+                    self.models[m].fields.push(Field {
+                        name: format!("level{n}"),
+                        ty: "Level",
+                        optional: false,
+                        default: Some("LOW".into()),
+                    });
                 } else {
                     self.enum_values.push(format!("V{n}"));
                 }
@@ -163,7 +213,11 @@ impl State {
             12 => {
                 let m = pick(10);
                 if let Some(parent) = &mut self.models[m].parent {
-                    parent.1 = if parent.1 == "SetNull" { "Cascade" } else { "SetNull" };
+                    parent.1 = if parent.1 == "SetNull" {
+                        "Cascade"
+                    } else {
+                        "SetNull"
+                    };
                 }
             }
             13 => {
@@ -172,12 +226,21 @@ impl State {
             }
             14 => {
                 let m = pick(12);
-                self.models[m].fields.push(Field { name: format!("u{n}"), ty: "String", optional: true, default: None });
+                self.models[m].fields.push(Field {
+                    name: format!("u{n}"),
+                    ty: "String",
+                    optional: true,
+                    default: None,
+                });
                 self.models[m].uniques.push(format!("u{n}"));
             }
             15 => {
                 let m = pick(13);
-                if let Some(f) = self.models[m].fields.iter_mut().find(|f| f.default.is_some() && f.ty == "String") {
+                if let Some(f) = self.models[m]
+                    .fields
+                    .iter_mut()
+                    .find(|f| f.default.is_some() && f.ty == "String")
+                {
                     f.default = Some(format!("\"d{n}\""));
                 }
             }
@@ -187,23 +250,38 @@ impl State {
             }
             17 => {
                 let m = pick(15);
-                let removable = self.models[m].fields.iter().position(|f| f.name.starts_with('f'));
+                let removable = self.models[m]
+                    .fields
+                    .iter()
+                    .position(|f| f.name.starts_with('f'));
                 if let Some(at) = removable {
                     self.models[m].fields.remove(at);
                 }
             }
             18 => {
                 // Drop the newest model nobody points to.
-                let referenced: Vec<String> = self.models.iter().filter_map(|m| m.parent.as_ref().map(|p| p.0.clone())).collect();
+                let referenced: Vec<String> = self
+                    .models
+                    .iter()
+                    .filter_map(|m| m.parent.as_ref().map(|p| p.0.clone()))
+                    .collect();
                 if count > 3
-                    && let Some(at) = self.models.iter().rposition(|m| !referenced.contains(&m.name))
+                    && let Some(at) = self
+                        .models
+                        .iter()
+                        .rposition(|m| !referenced.contains(&m.name))
                 {
                     self.models.remove(at);
                 }
             }
             _ => {
                 let m = pick(16);
-                self.models[m].fields.push(Field { name: format!("t{n}"), ty: "DateTime", optional: false, default: Some("now()".into()) });
+                self.models[m].fields.push(Field {
+                    name: format!("t{n}"),
+                    ty: "DateTime",
+                    optional: false,
+                    default: Some("now()".into()),
+                });
             }
         }
     }
@@ -215,10 +293,18 @@ fn write_history(provider: &str, dir: &Path) -> std::path::PathBuf {
     let migrations = dir.join("migrations");
     std::fs::create_dir_all(&migrations).expect("migrations dir");
     drydock_engine::migrate::write_lock_file(&migrations, provider).expect("lock file");
-    let mut state = State { models: Vec::new(), enum_values: Vec::new(), next: 0 };
+    let mut state = State {
+        models: Vec::new(),
+        enum_values: Vec::new(),
+        next: 0,
+    };
     let schema_path = dir.join("schema.prisma");
     let previous_path = dir.join("previous.prisma");
-    std::fs::write(&previous_path, format!("datasource db {{\n  provider = \"{provider}\"\n}}\n")).expect("write");
+    std::fs::write(
+        &previous_path,
+        format!("datasource db {{\n  provider = \"{provider}\"\n}}\n"),
+    )
+    .expect("write");
     for model in 0..3 {
         let _ = model;
         state.step(0);
@@ -247,17 +333,39 @@ fn write_history(provider: &str, dir: &Path) -> std::path::PathBuf {
         std::fs::copy(&schema_path, &previous_path).expect("copy");
         written += 1;
     }
-    assert!(written >= 400, "the generator wrote only {written} migrations");
+    assert!(
+        written >= 400,
+        "the generator wrote only {written} migrations"
+    );
     let expected: &[&str] = if provider == "postgresql" {
         &[
-            "CreateEnum", "AlterEnum", "DropForeignKey", "DropIndex", "AlterTable", "DropTable",
-            "CreateTable", "CreateIndex", "AddForeignKey", "RenameIndex",
+            "CreateEnum",
+            "AlterEnum",
+            "DropForeignKey",
+            "DropIndex",
+            "AlterTable",
+            "DropTable",
+            "CreateTable",
+            "CreateIndex",
+            "AddForeignKey",
+            "RenameIndex",
         ]
     } else {
-        &["DropIndex", "AlterTable", "DropTable", "CreateTable", "RedefineTables", "CreateIndex", "RedefineIndex"]
+        &[
+            "DropIndex",
+            "AlterTable",
+            "DropTable",
+            "CreateTable",
+            "RedefineTables",
+            "CreateIndex",
+            "RedefineIndex",
+        ]
     };
     for kind in expected {
-        assert!(headers.contains(kind), "no `{kind}` step in the history; saw {headers:?}");
+        assert!(
+            headers.contains(kind),
+            "no `{kind}` step in the history; saw {headers:?}"
+        );
     }
     schema_path
 }
@@ -268,21 +376,45 @@ fn deploy_and_check(provider: &str, url: &str) {
     let migrations = dir.path().join("migrations");
     let dialect = dialects::for_provider(provider).expect("dialect");
     let mut connection = dialect.connect(url).expect("connect");
-    let report = drydock_engine::migrate::deploy(dialect, connection.as_mut(), &migrations, &mut |_| {})
-        .unwrap_or_else(|e| panic!("deploy failed: {e}"));
+    let report =
+        drydock_engine::migrate::deploy(dialect, connection.as_mut(), &migrations, &mut |_| {})
+            .unwrap_or_else(|e| panic!("deploy failed: {e}"));
     assert!(report.applied.len() >= 400);
-    let again = drydock_engine::migrate::deploy(dialect, connection.as_mut(), &migrations, &mut |_| {})
-        .expect("second deploy");
-    assert!(again.applied.is_empty(), "second deploy applied {:?}", again.applied);
+    let again =
+        drydock_engine::migrate::deploy(dialect, connection.as_mut(), &migrations, &mut |_| {})
+            .expect("second deploy");
+    assert!(
+        again.applied.is_empty(),
+        "second deploy applied {:?}",
+        again.applied
+    );
 
     // The live database equals the schema, and so does the replayed history.
-    let context = SourceContext { shadow_database_url: Some(url.to_owned()) };
-    let (_, live_vs_schema) =
-        diff_sources(&DiffSource::Url(url.to_owned()), &DiffSource::Schema(schema.clone()), &context).expect("diff");
-    assert!(live_vs_schema.is_empty(), "database differs from the schema: {:#?}", live_vs_schema.changes);
-    let (_, history_vs_schema) =
-        diff_sources(&DiffSource::Migrations(migrations), &DiffSource::Schema(schema), &context).expect("diff");
-    assert!(history_vs_schema.is_empty(), "history differs from the schema: {:#?}", history_vs_schema.changes);
+    let context = SourceContext {
+        shadow_database_url: Some(url.to_owned()),
+    };
+    let (_, live_vs_schema) = diff_sources(
+        &DiffSource::Url(url.to_owned()),
+        &DiffSource::Schema(schema.clone()),
+        &context,
+    )
+    .expect("diff");
+    assert!(
+        live_vs_schema.is_empty(),
+        "database differs from the schema: {:#?}",
+        live_vs_schema.changes
+    );
+    let (_, history_vs_schema) = diff_sources(
+        &DiffSource::Migrations(migrations),
+        &DiffSource::Schema(schema),
+        &context,
+    )
+    .expect("diff");
+    assert!(
+        history_vs_schema.is_empty(),
+        "history differs from the schema: {:#?}",
+        history_vs_schema.changes
+    );
 }
 
 #[test]

@@ -4,14 +4,17 @@
 
 use std::path::{Path, PathBuf};
 
-use drydock_engine::{diff_sources, DiffSource, SourceContext};
+use drydock_engine::{DiffSource, SourceContext, diff_sources};
 
 /// The datasource block the fixture script puts in front of every case file.
 fn assemble(provider: &str, case_file: &Path) -> String {
     let text = std::fs::read_to_string(case_file).expect("case file is readable");
     let extra = text
         .lines()
-        .find_map(|line| line.strip_prefix("// ").and_then(|l| l.split_once("datasource: ")))
+        .find_map(|line| {
+            line.strip_prefix("// ")
+                .and_then(|l| l.split_once("datasource: "))
+        })
         .map(|(_, setting)| format!("  {setting}\n"))
         .unwrap_or_default();
     format!("datasource db {{\n  provider = \"{provider}\"\n{extra}}}\n\n{text}")
@@ -19,16 +22,22 @@ fn assemble(provider: &str, case_file: &Path) -> String {
 
 fn generate(case: &Path, provider: &str, scratch: &Path) -> Result<String, String> {
     let to_path = scratch.join(format!("{provider}-to.prisma"));
-    std::fs::write(&to_path, assemble(provider, &case.join("schema.prisma"))).map_err(|e| e.to_string())?;
+    std::fs::write(&to_path, assemble(provider, &case.join("schema.prisma")))
+        .map_err(|e| e.to_string())?;
     let from = if case.join("from.prisma").exists() {
         let from_path = scratch.join(format!("{provider}-from.prisma"));
-        std::fs::write(&from_path, assemble(provider, &case.join("from.prisma"))).map_err(|e| e.to_string())?;
+        std::fs::write(&from_path, assemble(provider, &case.join("from.prisma")))
+            .map_err(|e| e.to_string())?;
         DiffSource::Schema(from_path)
     } else {
         DiffSource::Empty
     };
-    let (dialect, diff) = diff_sources(&from, &DiffSource::Schema(to_path), &SourceContext::default())
-        .map_err(|e| e.to_string())?;
+    let (dialect, diff) = diff_sources(
+        &from,
+        &DiffSource::Schema(to_path),
+        &SourceContext::default(),
+    )
+    .map_err(|e| e.to_string())?;
     Ok(if diff.is_empty() {
         format!("{}\n", drydock_connector::EMPTY_MIGRATION)
     } else {
@@ -55,7 +64,10 @@ fn generated_sql_matches_prisma_byte_for_byte() {
                 continue;
             };
             checked += 1;
-            let name = format!("{}@{provider}", case.file_name().unwrap_or_default().to_string_lossy());
+            let name = format!(
+                "{}@{provider}",
+                case.file_name().unwrap_or_default().to_string_lossy()
+            );
             match generate(case, provider, scratch.path()) {
                 Ok(actual) if actual == expected => {}
                 Ok(actual) => failures.push(format!(
@@ -65,7 +77,10 @@ fn generated_sql_matches_prisma_byte_for_byte() {
             }
         }
     }
-    assert!(checked >= 20, "expected at least 20 parity cases, found {checked}");
+    assert!(
+        checked >= 20,
+        "expected at least 20 parity cases, found {checked}"
+    );
     assert!(
         failures.is_empty(),
         "{} of {checked} parity cases differ from Prisma:\n\n{}",

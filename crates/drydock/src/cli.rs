@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "drydock", version, about = "Safe, fast, boring database migrations (Prisma-compatible)")]
+#[command(
+    name = "drydock",
+    version,
+    about = "Safe, fast, boring database migrations (Prisma-compatible)"
+)]
 pub(crate) struct Cli {
     /// The schema: a `.prisma` file or a folder of them [default: prisma/schema.prisma, then schema.prisma]
     #[arg(long, global = true, value_name = "PATH")]
@@ -18,6 +22,15 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Start a project: write `prisma/schema.prisma` and `.env` (SQLite unless told otherwise)
+    Init {
+        /// The database: sqlite, postgresql
+        #[arg(long, default_value = "sqlite", value_name = "PROVIDER")]
+        datasource_provider: String,
+        /// The connection URL written to `.env` [default: a SQLite file, or a local PostgreSQL URL]
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
     /// Check that the schema is valid
     Validate,
     /// Format the schema files in place
@@ -64,7 +77,12 @@ pub(crate) enum MigrateCommand {
     /// Mark a failed migration as rolled back, or a migration as applied (baselining)
     Resolve {
         /// Record the migration as applied without running it
-        #[arg(long, value_name = "MIGRATION", conflicts_with = "rolled_back", required_unless_present = "rolled_back")]
+        #[arg(
+            long,
+            value_name = "MIGRATION",
+            conflicts_with = "rolled_back",
+            required_unless_present = "rolled_back"
+        )]
         applied: Option<String>,
         /// Mark a failed migration as rolled back
         #[arg(long, value_name = "MIGRATION")]
@@ -106,7 +124,12 @@ pub(crate) struct DiffArgs {
     #[arg(long, group = "from")]
     pub(crate) from_empty: bool,
     /// Start from a schema file or folder
-    #[arg(long, group = "from", value_name = "PATH", visible_alias = "from-schema-datamodel")]
+    #[arg(
+        long,
+        group = "from",
+        value_name = "PATH",
+        visible_alias = "from-schema-datamodel"
+    )]
     pub(crate) from_schema: Option<PathBuf>,
     /// Start from what a migrations folder produces (replayed on a shadow database)
     #[arg(long, group = "from", value_name = "PATH")]
@@ -118,7 +141,12 @@ pub(crate) struct DiffArgs {
     #[arg(long, group = "to")]
     pub(crate) to_empty: bool,
     /// Compare with a schema file or folder
-    #[arg(long, group = "to", value_name = "PATH", visible_alias = "to-schema-datamodel")]
+    #[arg(
+        long,
+        group = "to",
+        value_name = "PATH",
+        visible_alias = "to-schema-datamodel"
+    )]
     pub(crate) to_schema: Option<PathBuf>,
     /// Compare with what a migrations folder produces
     #[arg(long, group = "to", value_name = "PATH")]

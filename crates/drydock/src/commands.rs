@@ -1,6 +1,7 @@
 //! One function per command.
 
 mod diff;
+mod init;
 mod migrate;
 mod schema;
 
@@ -11,6 +12,10 @@ use crate::cli::{Cli, Command, MigrateCommand};
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let schema = cli.schema.as_deref();
     match cli.command {
+        Command::Init {
+            datasource_provider,
+            url,
+        } => init::init(&datasource_provider, url.as_deref()),
         Command::Validate => schema::validate(schema),
         Command::Format { check } => schema::format(schema, check),
         Command::Migrate(command) => match command {

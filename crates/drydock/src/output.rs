@@ -8,7 +8,9 @@ use drydock_engine::EngineError;
 /// Print an error with its stable code, the whole cause chain, and nothing secret (URLs in
 /// messages are redacted where they are made).
 pub(crate) fn print_error(error: &anyhow::Error) {
-    let code = code_of(error).map(|c| format!("[{c}] ")).unwrap_or_default();
+    let code = code_of(error)
+        .map(|c| format!("[{c}] "))
+        .unwrap_or_default();
     eprintln!("Error: {code}{error}");
     for cause in error.chain().skip(1) {
         eprintln!("  caused by: {cause}");

@@ -12,7 +12,8 @@ struct Project {
     dir: tempfile::TempDir,
 }
 
-const SQLITE_HEADER: &str = "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}\n\n";
+const SQLITE_HEADER: &str =
+    "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}\n\n";
 
 const BLOG: &str = "model User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n  posts Post[]\n}\n\nmodel Post {\n  id       Int    @id @default(autoincrement())\n  title    String\n  authorId Int\n  author   User   @relation(fields: [authorId], references: [id])\n}\n";
 
@@ -103,11 +104,19 @@ fn dev_creates_and_applies_a_migration_then_finds_nothing_to_do() {
     let names = project.migration_names();
     assert_eq!(names.len(), 1);
     assert!(names[0].ends_with("_init") && names[0].len() == "20240101000000_init".len());
-    let lock = std::fs::read_to_string(project.migrations().join("migration_lock.toml")).expect("lock file");
+    let lock = std::fs::read_to_string(project.migrations().join("migration_lock.toml"))
+        .expect("lock file");
     assert!(lock.contains("provider = \"sqlite\""));
-    let sql = std::fs::read_to_string(project.migrations().join(&names[0]).join("migration.sql")).expect("sql");
-    assert!(sql.starts_with("-- CreateTable\nCREATE TABLE \"User\""), "{sql}");
-    assert!(project.path().join("prisma/dev.db").exists(), "the URL is relative to the schema");
+    let sql = std::fs::read_to_string(project.migrations().join(&names[0]).join("migration.sql"))
+        .expect("sql");
+    assert!(
+        sql.starts_with("-- CreateTable\nCREATE TABLE \"User\""),
+        "{sql}"
+    );
+    assert!(
+        project.path().join("prisma/dev.db").exists(),
+        "the URL is relative to the schema"
+    );
 
     let second = project.drydock(&["migrate", "dev"]);
     assert_exit(&second, 0);
@@ -123,7 +132,10 @@ fn dev_creates_and_applies_a_migration_then_finds_nothing_to_do() {
 fn dev_refuses_data_loss_without_consent_and_writes_nothing() {
     let project = Project::sqlite(BLOG);
     assert_exit(&project.drydock(&["migrate", "dev", "--name", "init"]), 0);
-    project.write_schema(&format!("{SQLITE_HEADER}{}", BLOG.replace("  title    String\n", "")));
+    project.write_schema(&format!(
+        "{SQLITE_HEADER}{}",
+        BLOG.replace("  title    String\n", "")
+    ));
 
     let refused = project.drydock(&["migrate", "dev", "--name", "drop_title"]);
     assert_exit(&refused, 1);
@@ -132,7 +144,13 @@ fn dev_refuses_data_loss_without_consent_and_writes_nothing() {
     assert!(stderr(&refused).contains("--accept-data-loss"));
     assert_eq!(project.migration_names().len(), 1, "nothing written");
 
-    let accepted = project.drydock(&["migrate", "dev", "--name", "drop_title", "--accept-data-loss"]);
+    let accepted = project.drydock(&[
+        "migrate",
+        "dev",
+        "--name",
+        "drop_title",
+        "--accept-data-loss",
+    ]);
     assert_exit(&accepted, 0);
     assert_eq!(project.migration_names().len(), 2);
 }
@@ -140,10 +158,17 @@ fn dev_refuses_data_loss_without_consent_and_writes_nothing() {
 #[test]
 fn create_only_writes_without_applying_and_status_reports_it_pending() {
     let project = Project::sqlite(BLOG);
-    assert_exit(&project.drydock(&["migrate", "dev", "--name", "init", "--create-only"]), 0);
+    assert_exit(
+        &project.drydock(&["migrate", "dev", "--name", "init", "--create-only"]),
+        0,
+    );
     let status = project.drydock(&["migrate", "status"]);
     assert_exit(&status, 1);
-    assert!(stdout(&status).contains("Not yet applied"), "{}", stdout(&status));
+    assert!(
+        stdout(&status).contains("Not yet applied"),
+        "{}",
+        stdout(&status)
+    );
 
     let json = project.drydock(&["migrate", "status", "--json"]);
     assert_exit(&json, 1);
@@ -180,7 +205,11 @@ fn a_missing_schema_says_where_it_looked() {
         .output()
         .expect("run");
     assert_exit(&output, 1);
-    assert!(stderr(&output).contains("prisma/schema.prisma"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("prisma/schema.prisma"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -195,16 +224,26 @@ fn an_edited_migration_is_reported_and_blocks_dev() {
     std::fs::write(&file, original.replace('\n', "\r\n")).expect("write");
     let status = project.drydock(&["migrate", "status", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
-    assert_eq!(report["edited_after_applied"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        report["edited_after_applied"].as_array().map(Vec::len),
+        Some(0)
+    );
 
     std::fs::write(&file, format!("{original}\n-- edited\n")).expect("write");
     let status = project.drydock(&["migrate", "status", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
-    assert_eq!(report["edited_after_applied"][0].as_str(), Some(name.as_str()));
+    assert_eq!(
+        report["edited_after_applied"][0].as_str(),
+        Some(name.as_str())
+    );
 
     let dev = project.drydock(&["migrate", "dev"]);
     assert_exit(&dev, 130);
-    assert!(stderr(&dev).contains("was modified after it was applied"), "{}", stderr(&dev));
+    assert!(
+        stderr(&dev).contains("was modified after it was applied"),
+        "{}",
+        stderr(&dev)
+    );
     assert!(stderr(&dev).contains("migrate reset"));
 }
 
@@ -217,7 +256,11 @@ fn write_migration(project: &Project, name: &str, sql: &str) {
 #[test]
 fn a_failing_migration_is_recorded_blocks_deploys_and_can_be_resolved() {
     let project = Project::sqlite("model A {\n  id Int @id\n}\n");
-    write_migration(&project, "20240101000000_init", "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n");
+    write_migration(
+        &project,
+        "20240101000000_init",
+        "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+    );
     write_migration(
         &project,
         "20240102000000_broken",
@@ -228,12 +271,19 @@ fn a_failing_migration_is_recorded_blocks_deploys_and_can_be_resolved() {
     let message = stderr(&deploy);
     assert!(message.contains("P3018"), "{message}");
     assert!(message.contains("20240102000000_broken"), "{message}");
-    assert!(message.contains("3:1") || message.contains("line 3"), "position of the failing statement: {message}");
+    assert!(
+        message.contains("3:1") || message.contains("line 3"),
+        "position of the failing statement: {message}"
+    );
 
     // Nothing of the failed migration remains: it ran in a transaction.
     let url = format!("file:{}", project.path().join("prisma/dev.db").display());
     let tables = introspect_table_names(&url);
-    assert_eq!(tables, vec!["A".to_owned()], "partial effects were rolled back");
+    assert_eq!(
+        tables,
+        vec!["A".to_owned()],
+        "partial effects were rolled back"
+    );
 
     let again = project.drydock(&["migrate", "deploy"]);
     assert_exit(&again, 1);
@@ -241,10 +291,26 @@ fn a_failing_migration_is_recorded_blocks_deploys_and_can_be_resolved() {
 
     let status = project.drydock(&["migrate", "status"]);
     assert_exit(&status, 1);
-    assert!(stdout(&status).contains("--rolled-back 20240102000000_broken"), "{}", stdout(&status));
+    assert!(
+        stdout(&status).contains("--rolled-back 20240102000000_broken"),
+        "{}",
+        stdout(&status)
+    );
 
-    assert_exit(&project.drydock(&["migrate", "resolve", "--rolled-back", "20240102000000_broken"]), 0);
-    write_migration(&project, "20240102000000_broken", "CREATE TABLE \"B\" (\"id\" INTEGER);\n");
+    assert_exit(
+        &project.drydock(&[
+            "migrate",
+            "resolve",
+            "--rolled-back",
+            "20240102000000_broken",
+        ]),
+        0,
+    );
+    write_migration(
+        &project,
+        "20240102000000_broken",
+        "CREATE TABLE \"B\" (\"id\" INTEGER);\n",
+    );
     assert_exit(&project.drydock(&["migrate", "deploy"]), 0);
     assert_exit(&project.drydock(&["migrate", "status"]), 0);
 }
@@ -285,21 +351,39 @@ fn a_database_with_tables_but_no_history_must_be_baselined() {
     let name = "0_init".to_owned();
     std::fs::create_dir_all(project.migrations().join(&name)).expect("folder");
     let diff = project.drydock(&[
-        "migrate", "diff", "--from-empty", "--to-schema", "prisma/schema.prisma", "--script", "-o",
+        "migrate",
+        "diff",
+        "--from-empty",
+        "--to-schema",
+        "prisma/schema.prisma",
+        "--script",
+        "-o",
         "prisma/migrations/0_init/migration.sql",
     ]);
     assert_exit(&diff, 0);
-    let sql = std::fs::read_to_string(project.migrations().join(&name).join("migration.sql")).expect("sql");
+    let sql = std::fs::read_to_string(project.migrations().join(&name).join("migration.sql"))
+        .expect("sql");
     let url = format!("file:{}", project.path().join("prisma/dev.db").display());
     let dialect = drydock_engine::dialects::for_url(&url).expect("dialect");
-    dialect.connect(&url).expect("connect").execute_script(&sql).expect("create by hand");
+    dialect
+        .connect(&url)
+        .expect("connect")
+        .execute_script(&sql)
+        .expect("create by hand");
 
     let deploy = project.drydock(&["migrate", "deploy"]);
     assert_exit(&deploy, 1);
     assert!(stderr(&deploy).contains("P3005"), "{}", stderr(&deploy));
-    assert!(stderr(&deploy).contains("resolve --applied"), "{}", stderr(&deploy));
+    assert!(
+        stderr(&deploy).contains("resolve --applied"),
+        "{}",
+        stderr(&deploy)
+    );
 
-    assert_exit(&project.drydock(&["migrate", "resolve", "--applied", &name]), 0);
+    assert_exit(
+        &project.drydock(&["migrate", "resolve", "--applied", &name]),
+        0,
+    );
     assert_exit(&project.drydock(&["migrate", "status"]), 0);
     assert_exit(&project.drydock(&["migrate", "deploy"]), 0);
 }
@@ -319,27 +403,59 @@ fn reset_needs_force_without_a_terminal() {
 #[test]
 fn diff_prints_sql_and_signals_differences_with_exit_codes() {
     let project = Project::sqlite(BLOG);
-    let script = project.drydock(&["migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"]);
+    let script = project.drydock(&[
+        "migrate",
+        "diff",
+        "--from-empty",
+        "--to-schema-datamodel",
+        "prisma/schema.prisma",
+        "--script",
+    ]);
     assert_exit(&script, 0);
     assert!(stdout(&script).contains("CREATE TABLE \"Post\""));
 
-    let changed = project.drydock(&["migrate", "diff", "--from-empty", "--to-schema", "prisma/schema.prisma", "--exit-code"]);
+    let changed = project.drydock(&[
+        "migrate",
+        "diff",
+        "--from-empty",
+        "--to-schema",
+        "prisma/schema.prisma",
+        "--exit-code",
+    ]);
     assert_exit(&changed, 2);
-    assert!(stdout(&changed).contains("[+] Added tables"), "{}", stdout(&changed));
+    assert!(
+        stdout(&changed).contains("[+] Added tables"),
+        "{}",
+        stdout(&changed)
+    );
 
     let same = project.drydock(&[
-        "migrate", "diff", "--from-schema", "prisma/schema.prisma", "--to-schema", "prisma/schema.prisma", "--exit-code",
+        "migrate",
+        "diff",
+        "--from-schema",
+        "prisma/schema.prisma",
+        "--to-schema",
+        "prisma/schema.prisma",
+        "--exit-code",
     ]);
     assert_exit(&same, 0);
     assert!(stdout(&same).contains("No difference detected."));
 
-    let bad = project.drydock(&["migrate", "diff", "--from-empty", "--to-schema", "nope.prisma", "--exit-code"]);
+    let bad = project.drydock(&[
+        "migrate",
+        "diff",
+        "--from-empty",
+        "--to-schema",
+        "nope.prisma",
+        "--exit-code",
+    ]);
     assert_exit(&bad, 1);
 }
 
 #[test]
 fn format_is_idempotent_and_check_reports_unformatted_files() {
-    let project = Project::sqlite("model   User {\n  id Int @id\n  emailAddress String @unique\n}\n");
+    let project =
+        Project::sqlite("model   User {\n  id Int @id\n  emailAddress String @unique\n}\n");
     assert_exit(&project.drydock(&["format", "--check"]), 1);
     assert_exit(&project.drydock(&["format"]), 0);
     let once = std::fs::read_to_string(project.path().join("prisma/schema.prisma")).expect("read");
@@ -358,7 +474,11 @@ fn postgres_dev_deploy_and_status_through_the_binary() {
     assert_exit(&dev, 0);
     let again = project.drydock_with(&["migrate", "dev"], Some(db.url()));
     assert_exit(&again, 0);
-    assert!(stdout(&again).contains("Already in sync"), "{}", stdout(&again));
+    assert!(
+        stdout(&again).contains("Already in sync"),
+        "{}",
+        stdout(&again)
+    );
     let status = project.drydock_with(&["migrate", "status"], Some(db.url()));
     assert_exit(&status, 0);
 }
@@ -395,12 +515,20 @@ fn concurrent_deploys_apply_each_migration_exactly_once() {
     }
     let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
     let rows = client
-        .query("SELECT migration_name, count(*) FROM _prisma_migrations GROUP BY 1", &[])
+        .query(
+            "SELECT migration_name, count(*) FROM _prisma_migrations GROUP BY 1",
+            &[],
+        )
         .expect("query");
     assert_eq!(rows.len(), 30);
     for row in rows {
         let count: i64 = row.get(1);
-        assert_eq!(count, 1, "{} applied {count} times", row.get::<_, String>(0));
+        assert_eq!(
+            count,
+            1,
+            "{} applied {count} times",
+            row.get::<_, String>(0)
+        );
     }
 }
 
@@ -408,9 +536,16 @@ fn concurrent_deploys_apply_each_migration_exactly_once() {
 fn an_unreachable_server_fails_fast_and_passwords_are_never_printed() {
     let project = Project::postgres(BLOG);
     let started = std::time::Instant::now();
-    let output = project.drydock_with(&["migrate", "status"], Some("postgresql://alice:hunter2@127.0.0.1:1/app"));
+    let output = project.drydock_with(
+        &["migrate", "status"],
+        Some("postgresql://alice:hunter2@127.0.0.1:1/app"),
+    );
     assert_exit(&output, 1);
-    assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
     assert!(stderr(&output).contains("P1001"), "{}", stderr(&output));
     assert!(!stderr(&output).contains("hunter2") && !stdout(&output).contains("hunter2"));
 
@@ -419,7 +554,11 @@ fn an_unreachable_server_fails_fast_and_passwords_are_never_printed() {
         Some("postgresql://postgres:hunter2@127.0.0.1:5432/drydock_no_such_database"),
     );
     assert_exit(&missing_db, 1);
-    assert!(stderr(&missing_db).contains("P1003"), "{}", stderr(&missing_db));
+    assert!(
+        stderr(&missing_db).contains("P1003"),
+        "{}",
+        stderr(&missing_db)
+    );
     assert!(!stderr(&missing_db).contains("hunter2"));
 }
 
@@ -428,48 +567,129 @@ fn a_folder_of_schema_files_is_one_schema() {
     let dir = tempfile::tempdir().expect("temp dir");
     let schema_dir = dir.path().join("prisma/schema");
     std::fs::create_dir_all(&schema_dir).expect("dir");
-    std::fs::write(schema_dir.join("main.prisma"), SQLITE_HEADER.replace("./dev.db", "../dev.db")).expect("write");
-    std::fs::write(schema_dir.join("users.prisma"), "model User {\n  id    Int    @id\n  posts Post[]\n}\n").expect("write");
+    std::fs::write(
+        schema_dir.join("main.prisma"),
+        SQLITE_HEADER.replace("./dev.db", "../dev.db"),
+    )
+    .expect("write");
+    std::fs::write(
+        schema_dir.join("users.prisma"),
+        "model User {\n  id    Int    @id\n  posts Post[]\n}\n",
+    )
+    .expect("write");
     std::fs::write(
         schema_dir.join("posts.prisma"),
         "model Post {\n  id     Int  @id\n  userId Int\n  user   User @relation(fields: [userId], references: [id])\n}\n",
     )
     .expect("write");
     let run = |args: &[&str]| {
-        Command::cargo_bin("drydock").expect("binary").current_dir(dir.path()).args(args).write_stdin("").output().expect("run")
+        Command::cargo_bin("drydock")
+            .expect("binary")
+            .current_dir(dir.path())
+            .args(args)
+            .write_stdin("")
+            .output()
+            .expect("run")
     };
-    let dev = run(&["migrate", "dev", "--schema", "prisma/schema", "--name", "init"]);
+    let dev = run(&[
+        "migrate",
+        "dev",
+        "--schema",
+        "prisma/schema",
+        "--name",
+        "init",
+    ]);
     assert_exit(&dev, 0);
     let migrations = schema_dir.join("migrations");
-    assert!(migrations.join("migration_lock.toml").exists(), "migrations next to the datasource file");
+    assert!(
+        migrations.join("migration_lock.toml").exists(),
+        "migrations next to the datasource file"
+    );
     assert!(dir.path().join("prisma/dev.db").exists());
     assert_exit(&run(&["migrate", "status", "--schema", "prisma/schema"]), 0);
 
     // An error in one file names that file.
-    std::fs::write(schema_dir.join("posts.prisma"), "model Post {\n  id Int @id\n  user Usr\n}\n").expect("write");
+    std::fs::write(
+        schema_dir.join("posts.prisma"),
+        "model Post {\n  id Int @id\n  user Usr\n}\n",
+    )
+    .expect("write");
     let invalid = run(&["validate", "--schema", "prisma/schema"]);
     assert_exit(&invalid, 1);
-    assert!(stderr(&invalid).contains("posts.prisma:3"), "{}", stderr(&invalid));
+    assert!(
+        stderr(&invalid).contains("posts.prisma:3"),
+        "{}",
+        stderr(&invalid)
+    );
 }
 
 #[test]
 fn diff_compares_a_live_database_with_a_schema() {
     let db = TestDb::postgres();
     let project = Project::postgres(BLOG);
-    assert_exit(&project.drydock_with(&["migrate", "dev", "--name", "init"], Some(db.url())), 0);
-    let same = project.drydock(&["migrate", "diff", "--from-url", db.url(), "--to-schema", "prisma/schema.prisma", "--exit-code"]);
+    assert_exit(
+        &project.drydock_with(&["migrate", "dev", "--name", "init"], Some(db.url())),
+        0,
+    );
+    let same = project.drydock(&[
+        "migrate",
+        "diff",
+        "--from-url",
+        db.url(),
+        "--to-schema",
+        "prisma/schema.prisma",
+        "--exit-code",
+    ]);
     assert_exit(&same, 0);
 
     let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
     client.batch_execute("ALTER TABLE \"Post\" ADD COLUMN \"extra\" TEXT; CREATE INDEX \"by_hand\" ON \"Post\"(\"title\");").expect("drift");
     let drift = project.drydock(&[
-        "migrate", "diff", "--from-schema", "prisma/schema.prisma", "--to-url", db.url(), "--script", "--exit-code",
+        "migrate",
+        "diff",
+        "--from-schema",
+        "prisma/schema.prisma",
+        "--to-url",
+        db.url(),
+        "--script",
+        "--exit-code",
     ]);
     assert_exit(&drift, 2);
-    assert!(stdout(&drift).contains("ADD COLUMN     \"extra\" TEXT"), "{}", stdout(&drift));
-    assert!(stdout(&drift).contains("CREATE INDEX \"by_hand\""), "{}", stdout(&drift));
+    assert!(
+        stdout(&drift).contains("ADD COLUMN     \"extra\" TEXT"),
+        "{}",
+        stdout(&drift)
+    );
+    assert!(
+        stdout(&drift).contains("CREATE INDEX \"by_hand\""),
+        "{}",
+        stdout(&drift)
+    );
 
     let dev = project.drydock_with(&["migrate", "dev"], Some(db.url()));
     assert_exit(&dev, 130);
     assert!(stderr(&dev).contains("Drift detected"), "{}", stderr(&dev));
+}
+
+#[test]
+fn init_then_dev_migrates_a_new_sqlite_project() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |args: &[&str]| {
+        Command::cargo_bin("drydock")
+            .expect("binary")
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .args(args)
+            .write_stdin("")
+            .output()
+            .expect("run")
+    };
+    assert_exit(&run(&["init"]), 0);
+    assert_exit(&run(&["init"]), 1);
+    assert_exit(&run(&["validate"]), 0);
+    assert_exit(&run(&["migrate", "dev", "--name", "init"]), 0);
+    assert!(dir.path().join("prisma/dev.db").exists());
+    let status = run(&["migrate", "status"]);
+    assert_exit(&status, 0);
+    assert!(stdout(&status).contains("1 migration(s) found"), "{}", stdout(&status));
 }

@@ -72,7 +72,6 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         let e = ctx.enum_asts[ei];
         enum_attributes(ctx, ei, e);
     }
-    constraint_names(ctx);
 }
 
 /// Arguments of one attribute, checked against the allowed names.
@@ -1371,6 +1370,10 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
             }
         }
     }
+    constraint_names(ctx);
+    for diagnostic in std::mem::take(&mut ctx.deferred) {
+        ctx.diagnostics.push(diagnostic);
+    }
     if multi_schema {
         for ei in 0..ctx.dm.enums.len() {
             if ctx.dm.enums[ei].schema.is_none() {
@@ -1520,7 +1523,7 @@ fn capability_checks(
     let postgres = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
     let primary_key = matches!(check, Check::PrimaryKey);
     if primary_key && !(mysql || sql_server) && fields.iter().any(|f| f.sort.is_some()) {
-        ctx.error(
+        ctx.defer(
             format!(
                 "Error parsing attribute \"{label}\": The sort argument is not supported in the primary key with the current connector"
             ),
@@ -1533,7 +1536,7 @@ fn capability_checks(
         } else {
             "an index definition"
         };
-        ctx.error(
+        ctx.defer(
             format!(
                 "Error parsing attribute \"{label}\": The length argument is not supported in {place} with the current connector"
             ),
@@ -1541,7 +1544,7 @@ fn capability_checks(
         );
     }
     if !sql_server && a.get("clustered").is_some() {
-        ctx.error(
+        ctx.defer(
             format!(
                 "Error parsing attribute \"{label}\": Defining clustering is not supported in the current connector."
             ),
@@ -1549,13 +1552,13 @@ fn capability_checks(
         );
     }
     match check {
-        Check::Fulltext if !(mysql || provider == Provider::MongoDb) => ctx.error(
+        Check::Fulltext if !(mysql || provider == Provider::MongoDb) => ctx.defer(
             format!(
                 "Error parsing attribute \"{label}\": Defining fulltext indexes is not supported with the current connector."
             ),
             attr.span,
         ),
-        Check::IndexType(span) if !postgres => ctx.error(
+        Check::IndexType(span) if !postgres => ctx.defer(
             format!(
                 "Error parsing attribute \"{label}\": The given index type is not supported with the current connector"
             ),

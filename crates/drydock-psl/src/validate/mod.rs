@@ -14,7 +14,7 @@ use crate::datamodel::{
     Arity, CompositeType, Datamodel, Enum, EnumId, EnumValue, Field, FieldType, Model, ModelId,
     Provider, ScalarType,
 };
-use drydock_diagnostics::{Diagnostics, Span};
+use drydock_diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::fast_hash::FastMap;
 
 /// Validates a parsed schema. The datamodel is always returned; when diagnostics contain errors
@@ -28,6 +28,7 @@ pub fn validate(ast: &SchemaAst) -> (Datamodel, Diagnostics) {
         enum_asts: Vec::new(),
         names: FastMap::default(),
         relation_args: FastMap::default(),
+        deferred: Vec::new(),
     };
     config::resolve(&mut ctx);
     let before = ctx.error_count();
@@ -89,11 +90,19 @@ pub(crate) struct Ctx<'a> {
     names: FastMap<&'a str, Named>,
     /// `@relation` arguments by (model index, field index).
     pub(crate) relation_args: FastMap<(usize, usize), RelationArgs>,
+    /// Errors found while resolving attributes that Prisma reports only in its last phase
+    /// (connector capabilities); emitted by the model checks.
+    pub(crate) deferred: Vec<Diagnostic>,
 }
 
 impl Ctx<'_> {
     pub(crate) fn error(&mut self, message: impl Into<String>, span: Span) {
         self.diagnostics.error(SCHEMA_ERROR, message, span);
+    }
+
+    pub(crate) fn defer(&mut self, message: impl Into<String>, span: Span) {
+        self.deferred
+            .push(Diagnostic::error(SCHEMA_ERROR, message, span));
     }
 
     pub(crate) fn warning(&mut self, message: impl Into<String>, span: Span) {

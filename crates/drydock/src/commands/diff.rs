@@ -4,14 +4,24 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use drydock_engine::{diff_sources, summarize, DiffSource, SourceContext};
+use drydock_engine::{DiffSource, SourceContext, diff_sources, summarize};
 
 use crate::cli::DiffArgs;
 use crate::output::print_json;
 
 pub(crate) fn diff(_schema: Option<&Path>, args: DiffArgs) -> anyhow::Result<ExitCode> {
-    let from = source(args.from_empty, args.from_schema, args.from_migrations, args.from_url);
-    let to = source(args.to_empty, args.to_schema, args.to_migrations, args.to_url);
+    let from = source(
+        args.from_empty,
+        args.from_schema,
+        args.from_migrations,
+        args.from_url,
+    );
+    let to = source(
+        args.to_empty,
+        args.to_schema,
+        args.to_migrations,
+        args.to_url,
+    );
     let context = SourceContext {
         shadow_database_url: args.shadow_database_url,
     };

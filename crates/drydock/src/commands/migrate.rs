@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use drydock_engine::migrate::{self as history, DeployEvent, DeployReport, StatusReport};
-use drydock_engine::{redact_url, DevOptions, EngineError, Project, Warning};
+use drydock_engine::{DevOptions, EngineError, Project, Warning, redact_url};
 
 use crate::output::{migration_progress, print_json};
 
@@ -34,7 +34,11 @@ fn describe_datasource(session: &Session) {
     );
 }
 
-pub(crate) fn deploy(schema: Option<&Path>, url: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+pub(crate) fn deploy(
+    schema: Option<&Path>,
+    url: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let mut session = open(schema, url)?;
     if !json {
         describe_datasource(&session);
@@ -52,7 +56,11 @@ pub(crate) fn deploy(schema: Option<&Path>, url: Option<&str>, json: bool) -> an
                 .as_deref()
                 .map(|reason| format!(" (outside a transaction: {reason})"))
                 .unwrap_or_default();
-            println!("  {} ({} ms){mode}", migration.name, migration.duration.as_millis());
+            println!(
+                "  {} ({} ms){mode}",
+                migration.name,
+                migration.duration.as_millis()
+            );
         }
         println!("All migrations have been successfully applied.");
     }
@@ -86,7 +94,11 @@ fn show_progress(bar: &indicatif::ProgressBar, event: DeployEvent<'_>) {
     }
 }
 
-pub(crate) fn status(schema: Option<&Path>, url: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+pub(crate) fn status(
+    schema: Option<&Path>,
+    url: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let mut session = open(schema, url)?;
     let report = history::status(session.connection.as_mut(), &session.project.migrations_dir)
         .map_err(EngineError::from)?;
@@ -159,19 +171,27 @@ pub(crate) fn resolve(
     let dir = session.project.migrations_dir.clone();
     match (applied, rolled_back) {
         (Some(name), _) => {
-            history::resolve_applied(session.connection.as_mut(), &dir, &name).map_err(EngineError::from)?;
+            history::resolve_applied(session.connection.as_mut(), &dir, &name)
+                .map_err(EngineError::from)?;
             println!("Migration {name} marked as applied.");
         }
         (None, Some(name)) => {
-            history::resolve_rolled_back(session.connection.as_mut(), &name).map_err(EngineError::from)?;
+            history::resolve_rolled_back(session.connection.as_mut(), &name)
+                .map_err(EngineError::from)?;
             println!("Migration {name} marked as rolled back.");
         }
-        (None, None) => anyhow::bail!("give `--applied <migration>` or `--rolled-back <migration>`"),
+        (None, None) => {
+            anyhow::bail!("give `--applied <migration>` or `--rolled-back <migration>`")
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn reset(schema: Option<&Path>, force: bool, url: Option<&str>) -> anyhow::Result<ExitCode> {
+pub(crate) fn reset(
+    schema: Option<&Path>,
+    force: bool,
+    url: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let mut session = open(schema, url)?;
     if !force {
         if !std::io::stdin().is_terminal() {
