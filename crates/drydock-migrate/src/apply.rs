@@ -473,7 +473,12 @@ mod tests {
             position: Some(script.len() + 40),
             statements_done: Some(1),
         };
-        let logs = failure_logs(&migration(script), &error, Some("it uses CONCURRENTLY"), false);
+        let logs = failure_logs(
+            &migration(script),
+            &error,
+            Some("it uses CONCURRENTLY"),
+            false,
+        );
         insta::assert_snapshot!(logs, @r#"
         Migration `20240101000000_add` failed to apply.
 

@@ -273,13 +273,19 @@ fn failure_inside_own_transaction_is_recorded(dialect: &dyn Dialect, db: &TestDb
     assert_eq!(error.code(), "P3018");
     assert!(error.to_string().contains("rolled back"), "{error}");
     assert!(table_exists(conn.as_mut(), "Before"));
-    assert!(!table_exists(conn.as_mut(), "Inside"), "the script's transaction was rolled back");
+    assert!(
+        !table_exists(conn.as_mut(), "Inside"),
+        "the script's transaction was rolled back"
+    );
     let history = conn.read_history()?;
     let failed = rows_named(&history, "20240102000000_manual");
     assert_eq!(failed.len(), 1);
     assert!(failed[0].is_failed());
     let logs = failed[0].logs.as_deref().unwrap_or_default();
-    assert!(logs.contains("Nope") && logs.contains("rolled back"), "{logs}");
+    assert!(
+        logs.contains("Nope") && logs.contains("rolled back"),
+        "{logs}"
+    );
     Ok(())
 }
 

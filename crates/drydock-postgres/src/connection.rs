@@ -376,8 +376,12 @@ impl Connection for PostgresConnection {
         // statement but ROLLBACK with SQLSTATE 25P02.
         match self.client.simple_query("SELECT 1") {
             Ok(_) => Ok(false),
-            Err(error) if error.code() == Some(&postgres::error::SqlState::IN_FAILED_SQL_TRANSACTION) => {
-                self.client.batch_execute("ROLLBACK").map_err(|e| query_error(&e))?;
+            Err(error)
+                if error.code() == Some(&postgres::error::SqlState::IN_FAILED_SQL_TRANSACTION) =>
+            {
+                self.client
+                    .batch_execute("ROLLBACK")
+                    .map_err(|e| query_error(&e))?;
                 Ok(true)
             }
             Err(error) => Err(query_error(&error)),

@@ -691,5 +691,9 @@ fn init_then_dev_migrates_a_new_sqlite_project() {
     assert!(dir.path().join("prisma/dev.db").exists());
     let status = run(&["migrate", "status"]);
     assert_exit(&status, 0);
-    assert!(stdout(&status).contains("1 migration(s) found"), "{}", stdout(&status));
+    assert!(
+        stdout(&status).contains("1 migration(s) found"),
+        "{}",
+        stdout(&status)
+    );
 }

@@ -12,9 +12,9 @@ pub(crate) fn init(provider: &str, url: Option<&str>) -> anyhow::Result<ExitCode
     let default_url = match provider {
         "sqlite" => "file:./dev.db",
         "postgresql" | "postgres" => "postgresql://postgres@localhost:5432/mydb?schema=public",
-        other => anyhow::bail!(
-            "unknown datasource provider `{other}`; use `sqlite` or `postgresql`"
-        ),
+        other => {
+            anyhow::bail!("unknown datasource provider `{other}`; use `sqlite` or `postgresql`")
+        }
     };
     if Path::new(SCHEMA_PATH).exists() {
         anyhow::bail!("`{SCHEMA_PATH}` already exists; drydock init does not overwrite a project");
@@ -25,10 +25,17 @@ pub(crate) fn init(provider: &str, url: Option<&str>) -> anyhow::Result<ExitCode
     let env_line = format!("DATABASE_URL=\"{}\"\n", url.unwrap_or(default_url));
     let env_path = Path::new(".env");
     let existing_env = std::fs::read_to_string(env_path).unwrap_or_default();
-    if existing_env.lines().any(|l| l.trim_start().starts_with("DATABASE_URL")) {
+    if existing_env
+        .lines()
+        .any(|l| l.trim_start().starts_with("DATABASE_URL"))
+    {
         println!("`.env` already sets DATABASE_URL; left as it is.");
     } else {
-        let separator = if existing_env.is_empty() || existing_env.ends_with('\n') { "" } else { "\n" };
+        let separator = if existing_env.is_empty() || existing_env.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
         std::fs::write(env_path, format!("{existing_env}{separator}{env_line}"))
             .context("can't write `.env`")?;
     }

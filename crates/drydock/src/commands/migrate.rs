@@ -44,6 +44,12 @@ pub(crate) fn deploy(
         describe_datasource(&session);
     }
     let report = run_deploy(&mut session)?;
+    if !json && !report.edited_after_applied.is_empty() {
+        eprintln!("Warning: these migrations were modified after they were applied:");
+        for name in &report.edited_after_applied {
+            eprintln!("  {name}");
+        }
+    }
     if json {
         print_json(&report)?;
     } else if report.applied.is_empty() {
