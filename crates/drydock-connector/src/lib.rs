@@ -9,6 +9,7 @@
 mod error;
 mod history;
 mod script;
+pub mod sql_scan;
 mod url_redact;
 
 pub use drydock_diff::Warning;

@@ -491,7 +491,7 @@ mod tests {
             |                            ^
 
         Ran outside a transaction: it uses CONCURRENTLY.
-        1 statement(s) completed before the failure and were not undone.
+        1 statement(s) completed before the failure; those outside a rolled-back transaction were not undone.
         "#);
     }
 

@@ -15,6 +15,7 @@
 
 use std::ops::Range;
 
+use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_diff::{AlterEnum, Change, ColumnChange, RedefineTable, TableChange};
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexAlgorithm, IndexKind, ObjectName,
@@ -577,24 +578,37 @@ fn redefine_table(redefine: &RedefineTable) -> Vec<String> {
     statements
 }
 
+/// How PostgreSQL SQL is split into statements: nested block comments, dollar-quoted and
+/// `E'...'` strings, and `BEGIN ATOMIC ... END` function bodies.
+const LEXICAL_RULES: LexicalRules = LexicalRules {
+    nested_block_comments: true,
+    dollar_quoted_strings: true,
+    escape_strings: true,
+    identifier_quotes: &[],
+    bodies: &[Body {
+        in_statements: &[],
+        opened_by: &["BEGIN", "ATOMIC"],
+        nested: &["CASE"],
+    }],
+};
+
 /// Why `script` must run outside a transaction, or `None` when it can run inside one.
 ///
 /// Only SQL is considered: words inside comments, string literals, quoted identifiers and
 /// dollar-quoted bodies (`DO $$ BEGIN ... END $$`) are ignored.
 pub(crate) fn needs_no_transaction(script: &str) -> Option<String> {
-    statements(script).iter().find_map(|statement| {
-        let words: Vec<&str> = statement.words.iter().map(String::as_str).collect();
-        statement_reason(&words)
-    })
+    sql_scan::statements(script, &LEXICAL_RULES)
+        .iter()
+        .find_map(|statement| {
+            let words: Vec<&str> = statement.words.iter().map(String::as_str).collect();
+            statement_reason(&words)
+        })
 }
 
 /// The byte ranges of the statements of `script`, in order, each ending after its `;` (or at
 /// the end of the script); comments and whitespace between statements belong to the next one.
 pub(crate) fn split_statements(script: &str) -> Vec<Range<usize>> {
-    statements(script)
-        .into_iter()
-        .map(|statement| statement.range)
-        .collect()
+    sql_scan::statement_ranges(script, &LEXICAL_RULES)
 }
 
 fn statement_reason(words: &[&str]) -> Option<String> {
@@ -648,281 +662,9 @@ fn statement_reason(words: &[&str]) -> Option<String> {
     None
 }
 
-/// One statement of a script.
-struct Statement {
-    /// From the end of the previous statement to just after this one's `;`.
-    range: Range<usize>,
-    /// Upper-cased keywords and identifiers, outside literals and quoted identifiers.
-    words: Vec<String>,
-}
-
-/// The statements of `script`, skipping comments, literals, quoted identifiers and
-/// dollar-quoted strings. Stretches holding only comments, whitespace and `;` are no statement.
-fn statements(script: &str) -> Vec<Statement> {
-    let bytes = script.as_bytes();
-    let mut statements = Vec::new();
-    let mut start = 0;
-    let mut words: Vec<String> = Vec::new();
-    // Whether the current statement has anything besides comments and whitespace.
-    let mut has_sql = false;
-    // Open `BEGIN ATOMIC ... END` bodies and `CASE ... END` expressions inside them: there `;`
-    // does not end the statement.
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = script[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = skip_block_comment(bytes, i);
-                continue;
-            }
-            b';' if depth == 0 => {
-                i += 1;
-                if has_sql {
-                    statements.push(Statement {
-                        range: start..i,
-                        words: std::mem::take(&mut words),
-                    });
-                    start = i;
-                    has_sql = false;
-                }
-                continue;
-            }
-            _ if b.is_ascii_whitespace() => {
-                i += 1;
-                continue;
-            }
-            _ => has_sql = true,
-        }
-        match b {
-            b'\'' => {
-                // `E'...'` strings take backslash escapes; `E` must be a word of its own.
-                let escapes = i > 0
-                    && matches!(bytes[i - 1], b'e' | b'E')
-                    && (i < 2 || !is_word_byte(bytes[i - 2]));
-                i = skip_quoted(bytes, i, b'\'', escapes);
-            }
-            b'"' => i = skip_quoted(bytes, i, b'"', false),
-            b'$' => match dollar_tag(script, i) {
-                Some(tag) => {
-                    let body = i + tag.len();
-                    i = script[body..]
-                        .find(tag)
-                        .map_or(bytes.len(), |n| body + n + tag.len());
-                }
-                None => i += 1,
-            },
-            _ if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => {
-                let word_start = i;
-                while i < bytes.len() && is_word_byte(bytes[i]) {
-                    i += 1;
-                }
-                let word = script[word_start..i].to_ascii_uppercase();
-                let opens_body = word == "ATOMIC" && words.last().is_some_and(|w| w == "BEGIN");
-                if opens_body || (word == "CASE" && depth > 0) {
-                    depth += 1;
-                } else if word == "END" && depth > 0 {
-                    depth -= 1;
-                }
-                words.push(word);
-            }
-            _ => i += 1,
-        }
-    }
-    if has_sql {
-        statements.push(Statement {
-            range: start..bytes.len(),
-            words,
-        });
-    }
-    statements
-}
-
-/// The index just past the block comment opening at `start`; block comments nest on
-/// PostgreSQL.
-fn skip_block_comment(bytes: &[u8], start: usize) -> usize {
-    let mut depth = 1;
-    let mut i = start + 2;
-    while i < bytes.len() && depth > 0 {
-        if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
-            depth += 1;
-            i += 2;
-        } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-            depth -= 1;
-            i += 2;
-        } else {
-            i += 1;
-        }
-    }
-    i
-}
-
-/// Whether `b` continues an unquoted identifier or keyword.
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
-}
-
-/// The index just past the literal or quoted identifier opening at `start`.
-fn skip_quoted(bytes: &[u8], start: usize, quote: u8, backslash_escapes: bool) -> usize {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        if backslash_escapes && bytes[i] == b'\\' {
-            i += 2;
-        } else if bytes[i] == quote {
-            if bytes.get(i + 1) == Some(&quote) {
-                i += 2;
-            } else {
-                return i + 1;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    bytes.len()
-}
-
-/// The `$tag$` opening a dollar-quoted string at `start`, if there is one.
-fn dollar_tag(script: &str, start: usize) -> Option<&str> {
-    let rest = &script[start + 1..];
-    let end = rest.find('$')?;
-    let tag = &rest[..end];
-    let valid = tag
-        .chars()
-        .enumerate()
-        .all(|(n, c)| c == '_' || c.is_alphabetic() || (n > 0 && c.is_ascii_digit()));
-    valid.then(|| &script[start..start + end + 2])
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{needs_no_transaction, serial_sequence_name, split_statements};
-
-    /// The statements of `script` as text.
-    fn split(script: &str) -> Vec<&str> {
-        split_statements(script)
-            .into_iter()
-            .map(|range| &script[range])
-            .collect()
-    }
-
-    #[test]
-    fn scripts_that_need_no_transaction() {
-        let cases = [
-            "CREATE INDEX CONCURRENTLY \"a\" ON \"T\"(\"x\");",
-            "create unique index concurrently a on t(x);",
-            "DROP INDEX CONCURRENTLY \"a\";",
-            "REINDEX (VERBOSE) INDEX CONCURRENTLY a;",
-            "REINDEX DATABASE app;",
-            "SELECT type'x\\'; VACUUM;",
-            "BEGIN;\nCREATE TYPE \"E_new\" AS ENUM ('A');\nCOMMIT;",
-            "START TRANSACTION; SELECT 1; COMMIT;",
-            "VACUUM ANALYZE \"T\";",
-            "CREATE DATABASE x;",
-            "ALTER SYSTEM SET work_mem = '64MB';",
-        ];
-        for script in cases {
-            assert!(needs_no_transaction(script).is_some(), "{script}");
-        }
-    }
-
-    #[test]
-    fn words_in_comments_literals_and_bodies_do_not_count() {
-        let cases = [
-            "-- CREATE INDEX CONCURRENTLY\nCREATE INDEX \"a\" ON \"T\"(\"x\");",
-            "/* BEGIN; /* nested */ VACUUM; */ SELECT 1;",
-            "INSERT INTO \"T\" VALUES ('BEGIN; VACUUM');",
-            "INSERT INTO \"T\" VALUES (E'it\\'s; VACUUM');",
-            "CREATE TABLE \"VACUUM\" (\"BEGIN\" TEXT);",
-            "DO $$ BEGIN RAISE NOTICE 'x'; END $$;",
-            "CREATE FUNCTION f() RETURNS void AS $body$ BEGIN VACUUM; END; $body$ LANGUAGE plpgsql;",
-            "CREATE FUNCTION f() RETURNS int LANGUAGE SQL BEGIN ATOMIC SELECT 1; END;",
-            "ALTER TYPE \"E\" ADD VALUE 'B';\nUPDATE \"T\" SET \"e\" = 'B';",
-            "CREATE INDEX \"concurrently\" ON \"T\"(\"x\");",
-            "CREATE TABLE t (concurrently INT, index INT);",
-            "SAVEPOINT a; ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a;",
-        ];
-        for script in cases {
-            assert_eq!(needs_no_transaction(script), None, "{script}");
-        }
-    }
-
-    #[test]
-    fn semicolons_in_literals_and_identifiers_do_not_split() {
-        assert_eq!(
-            split("INSERT INTO t VALUES ('a;b', 'it''s;');\nSELECT \"x;y\" FROM t;"),
-            [
-                "INSERT INTO t VALUES ('a;b', 'it''s;');",
-                "\nSELECT \"x;y\" FROM t;"
-            ]
-        );
-        assert_eq!(
-            split("SELECT E'\\';', e'\\\\'; SELECT 1;"),
-            ["SELECT E'\\';', e'\\\\';", " SELECT 1;"]
-        );
-        // Without `E`, a backslash is an ordinary character.
-        assert_eq!(
-            split("SELECT '\\'; SELECT 1;"),
-            ["SELECT '\\';", " SELECT 1;"]
-        );
-    }
-
-    #[test]
-    fn comments_belong_to_the_next_statement() {
-        assert_eq!(
-            split("-- first; not a statement\nSELECT 1; /* a; /* nested; */ still; */ SELECT 2;"),
-            [
-                "-- first; not a statement\nSELECT 1;",
-                " /* a; /* nested; */ still; */ SELECT 2;"
-            ]
-        );
-        assert_eq!(split("SELECT 1;\n-- trailing; comment\n"), ["SELECT 1;"]);
-        assert_eq!(
-            split("SELECT 1;;\n;SELECT 2;"),
-            ["SELECT 1;", ";\n;SELECT 2;"]
-        );
-    }
-
-    #[test]
-    fn bodies_are_one_statement() {
-        let dollar = "DO $$ BEGIN RAISE NOTICE 'x'; END $$;";
-        let tagged = "CREATE FUNCTION f() RETURNS void AS $body$ BEGIN PERFORM 1; \
-                      PERFORM $$;$$; END; $body$ LANGUAGE plpgsql;";
-        let atomic = "CREATE FUNCTION g(x int) RETURNS int LANGUAGE SQL BEGIN ATOMIC \
-                      SELECT CASE WHEN x > 0 THEN 1 ELSE 2 END; SELECT x; END;";
-        let script = format!("{dollar}\n{tagged}\n{atomic}\nSELECT g(1);");
-        assert_eq!(
-            split(&script),
-            [
-                dollar.to_owned(),
-                format!("\n{tagged}"),
-                format!("\n{atomic}"),
-                "\nSELECT g(1);".to_owned()
-            ]
-        );
-    }
-
-    #[test]
-    fn crlf_scripts_and_a_missing_final_semicolon() {
-        assert_eq!(
-            split("-- a\r\nCREATE INDEX CONCURRENTLY i ON t (a);\r\nCREATE TABLE u (id INT)\r\n"),
-            [
-                "-- a\r\nCREATE INDEX CONCURRENTLY i ON t (a);",
-                "\r\nCREATE TABLE u (id INT)\r\n"
-            ]
-        );
-        assert_eq!(split("SELECT 1"), ["SELECT 1"]);
-    }
-
-    #[test]
-    fn scripts_without_statements_split_into_nothing() {
-        for script in ["", "  \r\n", "-- only a comment", "/* a; */ ;\n-- b;\n"] {
-            assert!(split_statements(script).is_empty(), "{script:?}");
-        }
-    }
+    use super::serial_sequence_name;
 
     #[test]
     fn serial_sequences_are_named_like_postgres_does() {

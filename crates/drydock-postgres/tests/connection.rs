@@ -4,14 +4,16 @@
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use drydock_connector::{Connection, ConnectorError, Dialect, HistoryRow};
+use drydock_connector::{Connection, ConnectorError, Dialect};
 use drydock_postgres::PostgresDialect;
 use drydock_schema::{
-    Column, ColumnArity, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexAlgorithm,
-    IndexColumn, IndexKind, ObjectName, PrimaryKey, ReferentialAction, SortOrder, SqlSchema, Table,
-    TypeFamily,
+    DefaultValue, Enum, Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, PrimaryKey,
+    ReferentialAction, SortOrder, SqlSchema, Table, TypeFamily,
 };
-use drydock_test_support::{TestDb, replace_database};
+use drydock_test_support::schema::{
+    auto_increment, col, foreign_key, index, int, list, nullable, with_default,
+};
+use drydock_test_support::{TestDb, connection, replace_database};
 
 fn connect(db: &TestDb) -> Box<dyn Connection> {
     PostgresDialect
@@ -22,20 +24,6 @@ fn connect(db: &TestDb) -> Box<dyn Connection> {
 fn with_param(url: &str, param: &str) -> String {
     let separator = if url.contains('?') { '&' } else { '?' };
     format!("{url}{separator}{param}")
-}
-
-fn row(name: &str, finished: bool) -> HistoryRow {
-    let started_at = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();
-    HistoryRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        checksum: "a".repeat(64),
-        finished_at: finished.then(|| started_at + chrono::Duration::milliseconds(1500)),
-        migration_name: name.to_owned(),
-        logs: None,
-        rolled_back_at: None,
-        started_at,
-        applied_steps_count: u32::from(finished),
-    }
 }
 
 #[test]
@@ -73,66 +61,23 @@ fn a_script_runs_in_one_implicit_transaction() {
 #[test]
 fn apply_in_transaction_is_atomic() {
     let db = TestDb::postgres();
-    let mut conn = connect(&db);
-    conn.create_history_table().unwrap();
-
-    let failing = row("20250101000000_broken", true);
-    let error = conn
-        .apply_in_transaction(
-            "CREATE TABLE broken (id INT);\nINSERT INTO broken VALUES ('x');",
-            &failing,
-        )
-        .unwrap_err();
-    assert_eq!(error.db_code.as_deref(), Some("22P02"));
-    assert!(!conn.has_user_tables().unwrap());
-    assert!(conn.read_history().unwrap().is_empty());
-
-    // A failure in the history insert (duplicate id) rolls back the script too.
-    let ok = row("20250101000001_ok", true);
-    conn.apply_in_transaction("CREATE TABLE ok (id INT);", &ok)
-        .unwrap();
-    let error = conn
-        .apply_in_transaction("CREATE TABLE again (id INT);", &ok)
-        .unwrap_err();
-    assert_eq!(error.db_code.as_deref(), Some("23505"));
-    let schema = conn.introspect(&[]).unwrap();
-    let tables: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
-    assert_eq!(tables, ["ok"]);
-    assert_eq!(conn.read_history().unwrap(), vec![ok]);
+    let (script_error, history_error) = connection::apply_in_transaction_is_atomic(
+        connect(&db).as_mut(),
+        "CREATE TABLE broken (id INT);\nINSERT INTO broken VALUES ('x');",
+    );
+    assert_eq!(script_error.db_code.as_deref(), Some("22P02"));
+    // The history insert failed on the duplicate id.
+    assert_eq!(history_error.db_code.as_deref(), Some("23505"));
 }
 
 #[test]
 fn history_round_trip() {
     let db = TestDb::postgres();
-    let mut conn = connect(&db);
-    assert!(!conn.history_table_exists().unwrap());
-    conn.create_history_table().unwrap();
-    conn.create_history_table().unwrap();
-    assert!(conn.history_table_exists().unwrap());
-    assert!(
-        !conn.has_user_tables().unwrap(),
-        "the history table is not a user table"
+    // PostgreSQL keeps microseconds.
+    connection::history_round_trip(
+        connect(&db).as_mut(),
+        chrono::Duration::microseconds(1_234_567),
     );
-
-    let mut first = row("20250101000000_init", false);
-    let mut second = row("20250101000001_next", true);
-    second.started_at += chrono::Duration::seconds(1);
-    conn.insert_history_row(&second).unwrap();
-    conn.insert_history_row(&first).unwrap();
-    assert_eq!(
-        conn.read_history().unwrap(),
-        vec![first.clone(), second.clone()]
-    );
-
-    first.finished_at = Some(first.started_at + chrono::Duration::microseconds(1_234_567));
-    first.logs = Some("ran 3 statements".to_owned());
-    first.applied_steps_count = 3;
-    first.rolled_back_at = Some(first.started_at + chrono::Duration::seconds(60));
-    conn.update_history_row(&first).unwrap();
-    assert_eq!(conn.read_history().unwrap(), vec![first, second]);
-
-    let missing = row("20250101000002_missing", true);
-    assert!(conn.update_history_row(&missing).is_err());
 
     // The table has Prisma's exact shape.
     let mut client = db.postgres_client();
@@ -191,77 +136,12 @@ fn reads_rows_written_the_way_prisma_writes_them() {
 
 #[test]
 fn the_lock_excludes_a_second_connection() {
-    let db = TestDb::postgres();
-    let mut first = connect(&db);
-    let mut second = connect(&db);
-    first.lock_migrations(5).unwrap();
-    first.lock_migrations(5).unwrap();
-
-    let started = Instant::now();
-    let error = second.lock_migrations(1).unwrap_err();
-    let waited = started.elapsed();
-    assert!(
-        matches!(error, ConnectorError::LockTimeout { seconds: 1 }),
-        "{error:?}"
-    );
-    assert!(waited >= Duration::from_millis(900), "{waited:?}");
-    assert!(waited < Duration::from_secs(4), "{waited:?}");
-
-    first.unlock_migrations().unwrap();
-    second.lock_migrations(1).unwrap();
-    second.unlock_migrations().unwrap();
-
-    // Closing the session releases the lock too.
-    first.lock_migrations(1).unwrap();
-    drop(first);
-    second.lock_migrations(5).unwrap();
-}
-
-/// What `migrate deploy` does with the connection: lock, read the history, apply what is
-/// missing, unlock.
-fn deploy(url: &str, migrations: &[String]) {
-    let mut conn = PostgresDialect.connect(url).unwrap();
-    conn.lock_migrations(30).unwrap();
-    conn.create_history_table().unwrap();
-    let applied: std::collections::BTreeSet<String> = conn
-        .read_history()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.migration_name)
-        .collect();
-    for name in migrations.iter().filter(|m| !applied.contains(*m)) {
-        conn.apply_in_transaction(
-            &format!("CREATE TABLE \"t_{name}\" (\"id\" INTEGER);"),
-            &row(name, true),
-        )
-        .unwrap();
-    }
-    conn.unlock_migrations().unwrap();
+    connection::lock_excludes_a_second_connection(&PostgresDialect, &TestDb::postgres());
 }
 
 #[test]
 fn concurrent_deploys_apply_each_migration_once() {
-    let db = TestDb::postgres();
-    let migrations: Vec<String> = (0..5).map(|i| format!("2025010100000{i}_m")).collect();
-    let barrier = std::sync::Barrier::new(4);
-    std::thread::scope(|scope| {
-        for _ in 0..4 {
-            scope.spawn(|| {
-                barrier.wait();
-                deploy(db.url(), &migrations);
-            });
-        }
-    });
-    let mut conn = connect(&db);
-    let mut names: Vec<String> = conn
-        .read_history()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.migration_name)
-        .collect();
-    names.sort();
-    assert_eq!(names, migrations);
-    assert_eq!(conn.introspect(&[]).unwrap().tables.len(), migrations.len());
+    connection::concurrent_deploys_apply_each_migration_once(&PostgresDialect, &TestDb::postgres());
 }
 
 const DDL: &str = r#"
@@ -307,75 +187,58 @@ ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") 
 ALTER TABLE "Post" ADD CONSTRAINT "Post_editorId_fkey" FOREIGN KEY ("editorId") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE NO ACTION;
 "#;
 
-fn column(name: &str, family: TypeFamily, native: &str, arity: ColumnArity) -> Column {
-    Column {
-        name: name.to_owned(),
-        column_type: ColumnType::new(family, native),
-        arity,
-        default: None,
-        auto_increment: false,
-    }
-}
-
-fn with_default(mut column: Column, default: DefaultValue) -> Column {
-    column.default = Some(default);
-    column
-}
-
 fn expected_schema(namespace: Option<&str>) -> SqlSchema {
-    use ColumnArity::{List, Nullable, Required};
     let ns = namespace.map(str::to_owned);
     let role = TypeFamily::Enum(ObjectName::new(ns.clone(), "Role"));
     let user_ref = ObjectName::new(ns.clone(), "User");
-    let mut id = column("id", TypeFamily::Int, "INTEGER", Required);
-    id.auto_increment = true;
+    let id = auto_increment(int("id"));
     let user = Table {
         namespace: ns.clone(),
         name: "User".to_owned(),
         columns: vec![
             id,
-            column("email", TypeFamily::String, "VARCHAR(255)", Required),
-            column("name", TypeFamily::String, "TEXT", Nullable),
+            col("email", TypeFamily::String, "VARCHAR(255)"),
+            nullable(col("name", TypeFamily::String, "TEXT")),
             with_default(
-                column("role", role.clone(), "Role", Required),
+                col("role", role.clone(), "Role"),
                 DefaultValue::EnumValue("USER".to_owned()),
             ),
             with_default(
-                column("roles", role, "Role", List),
+                list(col("roles", role, "Role")),
                 DefaultValue::List(vec![DefaultValue::EnumValue("ADMIN".to_owned())]),
             ),
             with_default(
-                column("tags", TypeFamily::String, "TEXT", List),
+                list(col("tags", TypeFamily::String, "TEXT")),
                 DefaultValue::List(vec![]),
             ),
             with_default(
-                column("balance", TypeFamily::Decimal, "DECIMAL(65,30)", Required),
+                col("balance", TypeFamily::Decimal, "DECIMAL(65,30)"),
                 DefaultValue::Number("0".to_owned()),
             ),
             with_default(
-                column("score", TypeFamily::Float, "DOUBLE PRECISION", Required),
+                col("score", TypeFamily::Float, "DOUBLE PRECISION"),
                 DefaultValue::Number("-1.5".to_owned()),
             ),
             with_default(
-                column("active", TypeFamily::Boolean, "BOOLEAN", Required),
+                col("active", TypeFamily::Boolean, "BOOLEAN"),
                 DefaultValue::Boolean(true),
             ),
             with_default(
-                column("createdAt", TypeFamily::DateTime, "TIMESTAMP(3)", Required),
+                col("createdAt", TypeFamily::DateTime, "TIMESTAMP(3)"),
                 DefaultValue::Now,
             ),
-            column("seenAt", TypeFamily::DateTime, "TIMESTAMPTZ(6)", Nullable),
+            nullable(col("seenAt", TypeFamily::DateTime, "TIMESTAMPTZ(6)")),
             with_default(
-                column("profile", TypeFamily::Json, "JSONB", Required),
+                col("profile", TypeFamily::Json, "JSONB"),
                 DefaultValue::String("{}".to_owned()),
             ),
-            column("avatar", TypeFamily::Bytes, "BYTEA", Nullable),
+            nullable(col("avatar", TypeFamily::Bytes, "BYTEA")),
             with_default(
-                column("token", TypeFamily::String, "UUID", Nullable),
+                nullable(col("token", TypeFamily::String, "UUID")),
                 DefaultValue::Expression("gen_random_uuid()".to_owned()),
             ),
             with_default(
-                column("note", TypeFamily::String, "TEXT", Required),
+                col("note", TypeFamily::String, "TEXT"),
                 DefaultValue::String("it's".to_owned()),
             ),
         ],
@@ -383,23 +246,18 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
             name: Some("User_pkey".to_owned()),
             columns: vec![IndexColumn::named("id")],
         }),
-        indexes: vec![Index {
-            name: "User_email_key".to_owned(),
-            kind: IndexKind::Unique,
-            columns: vec![IndexColumn::named("email")],
-            algorithm: None,
-        }],
+        indexes: vec![index("User_email_key", IndexKind::Unique, &["email"])],
         foreign_keys: vec![],
     };
     let post = Table {
         namespace: ns.clone(),
         name: "Post".to_owned(),
         columns: vec![
-            column("authorId", TypeFamily::Int, "INTEGER", Required),
-            column("slug", TypeFamily::String, "TEXT", Required),
-            column("title", TypeFamily::String, "TEXT", Required),
-            column("editorId", TypeFamily::Int, "INTEGER", Nullable),
-            column("meta", TypeFamily::Json, "JSONB", Nullable),
+            col("authorId", TypeFamily::Int, "INTEGER"),
+            col("slug", TypeFamily::String, "TEXT"),
+            col("title", TypeFamily::String, "TEXT"),
+            nullable(col("editorId", TypeFamily::Int, "INTEGER")),
+            nullable(col("meta", TypeFamily::Json, "JSONB")),
         ],
         primary_key: Some(PrimaryKey {
             name: Some("Post_pkey".to_owned()),
@@ -435,22 +293,22 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
             },
         ],
         foreign_keys: vec![
-            ForeignKey {
-                name: Some("Post_authorId_fkey".to_owned()),
-                columns: vec!["authorId".to_owned()],
-                referenced_table: user_ref.clone(),
-                referenced_columns: vec!["id".to_owned()],
-                on_delete: ReferentialAction::Restrict,
-                on_update: ReferentialAction::Cascade,
-            },
-            ForeignKey {
-                name: Some("Post_editorId_fkey".to_owned()),
-                columns: vec!["editorId".to_owned()],
-                referenced_table: user_ref,
-                referenced_columns: vec!["id".to_owned()],
-                on_delete: ReferentialAction::SetNull,
-                on_update: ReferentialAction::NoAction,
-            },
+            foreign_key(
+                "Post_authorId_fkey",
+                &["authorId"],
+                user_ref.clone(),
+                &["id"],
+                ReferentialAction::Restrict,
+                ReferentialAction::Cascade,
+            ),
+            foreign_key(
+                "Post_editorId_fkey",
+                &["editorId"],
+                user_ref,
+                &["id"],
+                ReferentialAction::SetNull,
+                ReferentialAction::NoAction,
+            ),
         ],
     };
     SqlSchema {
@@ -499,13 +357,7 @@ fn the_schema_parameter_selects_the_managed_schema() {
 #[test]
 fn reset_drops_everything_including_the_history() {
     let db = TestDb::postgres();
-    let mut conn = connect(&db);
-    conn.create_history_table().unwrap();
-    conn.execute_script(DDL).unwrap();
-    conn.reset().unwrap();
-    assert!(conn.introspect(&[]).unwrap().is_empty());
-    assert!(!conn.history_table_exists().unwrap());
-    conn.execute_script(DDL).unwrap();
+    connection::reset_drops_everything_including_the_history(connect(&db).as_mut(), &[DDL]);
 }
 
 fn shadow_databases() -> Vec<String> {
@@ -557,26 +409,13 @@ fn a_temporary_shadow_database_is_created_and_dropped() {
 fn a_configured_shadow_database_is_reset_not_dropped() {
     let db = TestDb::postgres();
     let shadow_db = TestDb::postgres();
-    let mut setup = connect(&shadow_db);
-    setup.execute_script(DDL).unwrap();
-    setup
+    connect(&shadow_db)
         .execute_script("CREATE SCHEMA other; CREATE TABLE other.t (id INT);")
         .unwrap();
-    drop(setup);
-
-    let mut shadow = PostgresDialect
-        .open_shadow(db.url(), Some(shadow_db.url()))
-        .unwrap();
-    assert!(shadow.connection().introspect(&[]).unwrap().is_empty());
-    shadow.connection().execute_script(DDL).unwrap();
-    shadow.dispose().unwrap();
-
+    connection::a_configured_shadow_database_is_reset(&PostgresDialect, &db, &shadow_db, DDL);
+    // Every schema of the shadow database is emptied, not only the managed one.
     let mut after = connect(&shadow_db);
-    assert!(after.introspect(&[]).unwrap().is_empty());
     assert!(after.introspect(&["other".to_owned()]).unwrap().is_empty());
-
-    let same = PostgresDialect.open_shadow(db.url(), Some(db.url()));
-    assert!(matches!(same, Err(ConnectorError::InvalidUrl { .. })));
 }
 
 #[test]

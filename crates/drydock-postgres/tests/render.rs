@@ -8,39 +8,21 @@ use drydock_connector::{Dialect, render_script};
 use drydock_diff::{AlterEnum, Change, ColumnChange, EnumColumnUse, TableChange, TypeChange};
 use drydock_postgres::PostgresDialect;
 use drydock_schema::{
-    Column, ColumnArity, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexAlgorithm,
-    IndexColumn, IndexKind, ObjectName, PrimaryKey, ReferentialAction, SortOrder, Table,
-    TypeFamily,
+    Column, DefaultValue, Enum, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, PrimaryKey,
+    ReferentialAction, SortOrder, Table, TypeFamily,
+};
+use drydock_test_support::dialect::{assert_transactions, statement_texts};
+use drydock_test_support::schema::{
+    auto_increment, col, foreign_key, index, int, list, name, nullable, number, string, text,
+    with_default,
 };
 
 fn script(changes: &[Change]) -> String {
     render_script(&PostgresDialect, changes, &[])
 }
 
-fn name(table: &str) -> ObjectName {
-    ObjectName::new(None, table)
-}
-
 fn in_ns(namespace: &str, table: &str) -> ObjectName {
     ObjectName::new(Some(namespace.to_owned()), table)
-}
-
-fn col(name: &str, family: TypeFamily, native: &str) -> Column {
-    Column {
-        name: name.to_owned(),
-        column_type: ColumnType::new(family, native),
-        arity: ColumnArity::Required,
-        default: None,
-        auto_increment: false,
-    }
-}
-
-fn text(name: &str) -> Column {
-    col(name, TypeFamily::String, "TEXT")
-}
-
-fn int(name: &str) -> Column {
-    col(name, TypeFamily::Int, "INTEGER")
 }
 
 fn enum_col(name: &str, enum_name: &ObjectName) -> Column {
@@ -49,34 +31,6 @@ fn enum_col(name: &str, enum_name: &ObjectName) -> Column {
         TypeFamily::Enum(enum_name.clone()),
         enum_name.name.as_str(),
     )
-}
-
-fn nullable(mut column: Column) -> Column {
-    column.arity = ColumnArity::Nullable;
-    column
-}
-
-fn list(mut column: Column) -> Column {
-    column.arity = ColumnArity::List;
-    column
-}
-
-fn with_default(mut column: Column, default: DefaultValue) -> Column {
-    column.default = Some(default);
-    column
-}
-
-fn serial(mut column: Column) -> Column {
-    column.auto_increment = true;
-    column
-}
-
-fn string(value: &str) -> DefaultValue {
-    DefaultValue::String(value.to_owned())
-}
-
-fn number(value: &str) -> DefaultValue {
-    DefaultValue::Number(value.to_owned())
 }
 
 fn enum_value(value: &str) -> DefaultValue {
@@ -96,33 +50,6 @@ fn pk(name: &str, columns: &[&str]) -> PrimaryKey {
     PrimaryKey {
         name: Some(name.to_owned()),
         columns: columns.iter().map(|c| IndexColumn::named(*c)).collect(),
-    }
-}
-
-fn index(name: &str, kind: IndexKind, columns: &[&str]) -> Index {
-    Index {
-        name: name.to_owned(),
-        kind,
-        columns: columns.iter().map(|c| IndexColumn::named(*c)).collect(),
-        algorithm: None,
-    }
-}
-
-fn foreign_key(
-    name: &str,
-    columns: &[&str],
-    referenced_table: ObjectName,
-    referenced_columns: &[&str],
-    on_delete: ReferentialAction,
-    on_update: ReferentialAction,
-) -> ForeignKey {
-    ForeignKey {
-        name: Some(name.to_owned()),
-        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
-        referenced_table,
-        referenced_columns: referenced_columns.iter().map(|c| (*c).to_owned()).collect(),
-        on_delete,
-        on_update,
     }
 }
 
@@ -186,7 +113,7 @@ fn create_enum_tables_indexes_and_foreign_keys() {
     let user = table(
         name("User"),
         vec![
-            serial(int("id")),
+            auto_increment(int("id")),
             text("email"),
             with_default(enum_col("role", &role), enum_value("USER")),
         ],
@@ -372,8 +299,8 @@ fn every_type_and_default() {
     let s = table(
         name("S"),
         vec![
-            serial(col("id", Int, "SMALLINT")),
-            serial(col("big", BigInt, "BIGINT")),
+            auto_increment(col("id", Int, "SMALLINT")),
+            auto_increment(col("big", BigInt, "BIGINT")),
             int("tb"),
             text("tt2"),
         ],
@@ -562,7 +489,7 @@ fn namespaces_qualify_every_object() {
             table: table(
                 in_ns("base", "U"),
                 vec![
-                    serial(int("id")),
+                    auto_increment(int("id")),
                     with_default(enum_col("role", &role), enum_value("USER")),
                     list(enum_col("roles", &role)),
                 ],
@@ -669,7 +596,7 @@ fn namespaced_drops_renames_and_sequences() {
     let user = table(
         in_ns("base", "U"),
         vec![
-            serial(int("id")),
+            auto_increment(int("id")),
             with_default(enum_col("role", &role), enum_value("USER")),
         ],
         &["id"],
@@ -699,7 +626,7 @@ fn namespaced_drops_renames_and_sequences() {
                 TableChange::AddColumn {
                     column: list(enum_col("k", &kind)),
                 },
-                alter_column(int("x"), serial(int("x"))),
+                alter_column(int("x"), auto_increment(int("x"))),
             ],
         },
         Change::DropTable { table: user },
@@ -858,7 +785,7 @@ fn enum_recreation_and_column_changes() {
                     text("js"),
                     TypeChange::SafeCast,
                 ),
-                alter_column(int("seq"), serial(int("seq"))),
+                alter_column(int("seq"), auto_increment(int("seq"))),
                 TableChange::DropAndRecreateColumn {
                     from: text("tags"),
                     to: list(text("tags")),
@@ -1227,8 +1154,8 @@ fn one_enum_value_and_serial_type_change() {
                     name: Some("T_pkey".to_owned()),
                 },
                 retype(
-                    serial(int("id")),
-                    serial(col("id", TypeFamily::BigInt, "BIGINT")),
+                    auto_increment(int("id")),
+                    auto_increment(col("id", TypeFamily::BigInt, "BIGINT")),
                     TypeChange::SafeCast,
                 ),
                 TableChange::AddPrimaryKey {
@@ -1283,7 +1210,7 @@ fn primary_key_rename_with_other_clauses() {
                 col("b", TypeFamily::BigInt, "BIGINT"),
                 TypeChange::SafeCast,
             ),
-            alter_column(int("s"), serial(int("s"))),
+            alter_column(int("s"), auto_increment(int("s"))),
         ],
     }];
     insta::assert_snapshot!(script(&changes), @r#"
@@ -1308,8 +1235,11 @@ fn autoincrement_removed() {
     let changes = [Change::AlterTable {
         table: name("User"),
         changes: vec![
-            alter_column(serial(int("seq")), int("seq")),
-            alter_column(serial(int("seq2")), with_default(int("seq2"), number("4"))),
+            alter_column(auto_increment(int("seq")), int("seq")),
+            alter_column(
+                auto_increment(int("seq2")),
+                with_default(int("seq2"), number("4")),
+            ),
             TableChange::DropAndRecreateColumn {
                 from: text("tags"),
                 to: list(text("tags")),
@@ -1366,10 +1296,10 @@ fn primary_key_moved() {
             },
             TableChange::DropColumn { column: int("a") },
             TableChange::DropColumn {
-                column: serial(int("seq2")),
+                column: auto_increment(int("seq2")),
             },
             TableChange::AlterColumn(ColumnChange {
-                from: serial(int("id")),
+                from: auto_increment(int("id")),
                 to: int("id"),
                 arity_changed: false,
                 default_changed: false,
@@ -1448,17 +1378,84 @@ fn redefinitions() {
     "#);
 }
 
+/// Which scripts must run outside a transaction; words in comments, literals, quoted identifiers
+/// and bodies do not count.
 #[test]
 fn transactions() {
-    let dialect = PostgresDialect;
-    assert!(
-        dialect
-            .needs_no_transaction("CREATE INDEX CONCURRENTLY \"a\" ON \"T\"(\"b\");")
-            .is_some()
+    assert_transactions(
+        &PostgresDialect,
+        &[
+            "CREATE INDEX CONCURRENTLY \"a\" ON \"T\"(\"x\");",
+            "create unique index concurrently a on t(x);",
+            "DROP INDEX CONCURRENTLY \"a\";",
+            "REINDEX (VERBOSE) INDEX CONCURRENTLY a;",
+            "REINDEX DATABASE app;",
+            "SELECT type'x\\'; VACUUM;",
+            "BEGIN;\nCREATE TYPE \"E_new\" AS ENUM ('A');\nCOMMIT;",
+            "START TRANSACTION; SELECT 1; COMMIT;",
+            "VACUUM ANALYZE \"T\";",
+            "CREATE DATABASE x;",
+            "ALTER SYSTEM SET work_mem = '64MB';",
+            "CREATE INDEX CONCURRENTLY \"a\" ON \"T\"(\"b\");",
+        ],
+        &[
+            "-- CREATE INDEX CONCURRENTLY\nCREATE INDEX \"a\" ON \"T\"(\"x\");",
+            "/* BEGIN; /* nested */ VACUUM; */ SELECT 1;",
+            "INSERT INTO \"T\" VALUES ('BEGIN; VACUUM');",
+            "INSERT INTO \"T\" VALUES (E'it\\'s; VACUUM');",
+            "CREATE TABLE \"VACUUM\" (\"BEGIN\" TEXT);",
+            "DO $$ BEGIN RAISE NOTICE 'x'; END $$;",
+            "CREATE FUNCTION f() RETURNS void AS $body$ BEGIN VACUUM; END; $body$ LANGUAGE plpgsql;",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE SQL BEGIN ATOMIC SELECT 1; END;",
+            "ALTER TYPE \"E\" ADD VALUE 'B';\nUPDATE \"T\" SET \"e\" = 'B';",
+            "CREATE INDEX \"concurrently\" ON \"T\"(\"x\");",
+            "CREATE TABLE t (concurrently INT, index INT);",
+            "SAVEPOINT a; ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a;",
+            "-- CREATE INDEX CONCURRENTLY\nSELECT 'VACUUM';",
+        ],
     );
+}
+
+#[test]
+fn escape_strings_take_backslashes() {
     assert_eq!(
-        dialect.needs_no_transaction("-- CREATE INDEX CONCURRENTLY\nSELECT 'VACUUM';"),
-        None
+        statement_texts(&PostgresDialect, "SELECT E'\\';', e'\\\\'; SELECT 1;"),
+        ["SELECT E'\\';', e'\\\\';", " SELECT 1;"]
+    );
+    // Without `E`, a backslash is an ordinary character.
+    assert_eq!(
+        statement_texts(&PostgresDialect, "SELECT '\\'; SELECT 1;"),
+        ["SELECT '\\';", " SELECT 1;"]
+    );
+}
+
+#[test]
+fn block_comments_nest() {
+    assert_eq!(
+        statement_texts(
+            &PostgresDialect,
+            "SELECT 1; /* a; /* nested; */ still; */ SELECT 2;"
+        ),
+        ["SELECT 1;", " /* a; /* nested; */ still; */ SELECT 2;"]
+    );
+}
+
+#[test]
+fn bodies_are_one_statement() {
+    let dollar = "DO $$ BEGIN RAISE NOTICE 'x'; END $$;";
+    let tagged = "CREATE FUNCTION f() RETURNS void AS $body$ BEGIN PERFORM 1; \
+                  PERFORM $$;$$; END; $body$ LANGUAGE plpgsql;";
+    let atomic = "CREATE FUNCTION g(x int) RETURNS int LANGUAGE SQL BEGIN ATOMIC \
+                  SELECT CASE WHEN x > 0 THEN 1 ELSE 2 END; SELECT x; END;";
+    let script = format!("{dollar}\n{tagged}\n{atomic}\nSELECT g(1);");
+    assert_eq!(
+        statement_texts(&PostgresDialect, &script),
+        [
+            dollar.to_owned(),
+            format!("\n{tagged}"),
+            format!("\n{atomic}"),
+            "\nSELECT g(1);".to_owned()
+        ]
     );
 }
 

@@ -8,6 +8,7 @@
 
 use std::ops::Range;
 
+use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_diff::{Change, RedefineTable, TableChange};
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexKind, SortOrder, Table, TypeFamily,
@@ -313,221 +314,47 @@ fn redefine_tables(tables: &[RedefineTable]) -> Vec<String> {
     statements
 }
 
+/// How SQLite SQL is split into statements: backtick and `[...]` identifiers, and trigger
+/// bodies. Block comments do not nest.
+const LEXICAL_RULES: LexicalRules = LexicalRules {
+    nested_block_comments: false,
+    dollar_quoted_strings: false,
+    escape_strings: false,
+    identifier_quotes: &[(b'`', b'`'), (b'[', b']')],
+    bodies: &[Body {
+        in_statements: &[
+            &["CREATE", "TRIGGER"],
+            &["CREATE", "TEMP", "TRIGGER"],
+            &["CREATE", "TEMPORARY", "TRIGGER"],
+        ],
+        opened_by: &["BEGIN"],
+        nested: &["CASE"],
+    }],
+};
+
 /// Why `script` must run outside a transaction, or `None` when it can run inside one: its own
 /// transaction control (`BEGIN`, `COMMIT`, `END`, `ROLLBACK`, `SAVEPOINT`, `RELEASE`), `VACUUM`,
 /// `ATTACH`/`DETACH`. Words inside comments, literals, quoted identifiers and trigger bodies
 /// are ignored.
 pub(crate) fn needs_no_transaction(script: &str) -> Option<String> {
-    statements(script).iter().find_map(|statement| {
-        let first = statement.words.first()?;
-        match first.as_str() {
-            "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" => Some(format!(
-                "the script manages its own transaction (`{first}`)"
-            )),
-            "VACUUM" | "ATTACH" | "DETACH" => Some(format!(
-                "the script contains `{first}`, which cannot run inside a transaction"
-            )),
-            _ => None,
-        }
-    })
+    sql_scan::statements(script, &LEXICAL_RULES)
+        .iter()
+        .find_map(|statement| {
+            let first = statement.words.first()?;
+            match first.as_str() {
+                "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" => Some(format!(
+                    "the script manages its own transaction (`{first}`)"
+                )),
+                "VACUUM" | "ATTACH" | "DETACH" => Some(format!(
+                    "the script contains `{first}`, which cannot run inside a transaction"
+                )),
+                _ => None,
+            }
+        })
 }
 
 /// The byte ranges of the statements of `script`, in order, each ending after its `;` (or at
 /// the end of the script); comments and whitespace between statements belong to the next one.
 pub(crate) fn split_statements(script: &str) -> Vec<Range<usize>> {
-    statements(script)
-        .into_iter()
-        .map(|statement| statement.range)
-        .collect()
-}
-
-/// One statement of a script.
-struct Statement {
-    /// From the end of the previous statement to just after this one's `;`.
-    range: Range<usize>,
-    /// Upper-cased keywords and identifiers, outside literals and quoted identifiers.
-    words: Vec<String>,
-}
-
-/// The statements of `script`, skipping comments, literals and quoted identifiers. `;` inside a
-/// `CREATE TRIGGER ... BEGIN ... END` body does not end the statement. Stretches holding only
-/// comments, whitespace and `;` are no statement.
-fn statements(script: &str) -> Vec<Statement> {
-    let bytes = script.as_bytes();
-    let mut statements = Vec::new();
-    let mut start = 0;
-    let mut words: Vec<String> = Vec::new();
-    // Whether the current statement has anything besides comments and whitespace.
-    let mut has_sql = false;
-    // Open `BEGIN`/`CASE` blocks inside a trigger body.
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = script[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = script[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |n| i + 2 + n + 2);
-                continue;
-            }
-            b';' if depth == 0 => {
-                i += 1;
-                if has_sql {
-                    statements.push(Statement {
-                        range: start..i,
-                        words: std::mem::take(&mut words),
-                    });
-                    start = i;
-                    has_sql = false;
-                }
-                continue;
-            }
-            _ if b.is_ascii_whitespace() => {
-                i += 1;
-                continue;
-            }
-            _ => has_sql = true,
-        }
-        match b {
-            quote @ (b'\'' | b'"' | b'`') => i = skip_quoted(bytes, i, quote, quote),
-            b'[' => i = skip_quoted(bytes, i, b'[', b']'),
-            _ if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => {
-                let word_start = i;
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] >= 0x80)
-                {
-                    i += 1;
-                }
-                let word = script[word_start..i].to_ascii_uppercase();
-                let in_trigger = words.first().is_some_and(|w| w == "CREATE")
-                    && words.iter().take(3).any(|w| w == "TRIGGER");
-                if in_trigger && (word == "BEGIN" || (word == "CASE" && depth > 0)) {
-                    depth += 1;
-                } else if in_trigger && word == "END" && depth > 0 {
-                    depth -= 1;
-                }
-                words.push(word);
-            }
-            _ => i += 1,
-        }
-    }
-    if has_sql {
-        statements.push(Statement {
-            range: start..bytes.len(),
-            words,
-        });
-    }
-    statements
-}
-
-/// The index just past the quoted text opening at `start`; a doubled closing quote is part of
-/// the text.
-fn skip_quoted(bytes: &[u8], start: usize, open: u8, close: u8) -> usize {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        if bytes[i] == close {
-            if open == close && bytes.get(i + 1) == Some(&close) {
-                i += 2;
-            } else {
-                return i + 1;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    bytes.len()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{needs_no_transaction, split_statements};
-
-    /// The statements of `script` as text.
-    fn split(script: &str) -> Vec<&str> {
-        split_statements(script)
-            .into_iter()
-            .map(|range| &script[range])
-            .collect()
-    }
-
-    #[test]
-    fn scripts_that_need_no_transaction() {
-        let cases = [
-            "BEGIN;\nCREATE TABLE \"a\" (\"b\" TEXT);\nCOMMIT;",
-            "begin transaction; select 1; end;",
-            "VACUUM;",
-            "ATTACH DATABASE 'x.db' AS x;",
-            "SAVEPOINT a; RELEASE a;",
-        ];
-        for script in cases {
-            assert!(needs_no_transaction(script).is_some(), "{script}");
-        }
-    }
-
-    #[test]
-    fn words_in_comments_literals_and_triggers_do_not_count() {
-        let cases = [
-            "-- BEGIN;\nCREATE TABLE \"a\" (\"b\" TEXT);",
-            "/* VACUUM; */ SELECT 1;",
-            "INSERT INTO \"a\" VALUES ('it''s; VACUUM');",
-            "CREATE TABLE [BEGIN] (\"END\" TEXT, `VACUUM` TEXT);",
-            "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET b = CASE WHEN 1 THEN 2 END; \
-             DELETE FROM c; END;\nSELECT 1;",
-            "PRAGMA defer_foreign_keys=ON;\nPRAGMA foreign_keys=OFF;",
-        ];
-        for script in cases {
-            assert_eq!(needs_no_transaction(script), None, "{script}");
-        }
-    }
-
-    #[test]
-    fn semicolons_in_literals_and_identifiers_do_not_split() {
-        assert_eq!(
-            split("INSERT INTO a VALUES ('x;y', 'it''s;');\nSELECT \"b;\", `c;`, [d;] FROM a;"),
-            [
-                "INSERT INTO a VALUES ('x;y', 'it''s;');",
-                "\nSELECT \"b;\", `c;`, [d;] FROM a;"
-            ]
-        );
-    }
-
-    #[test]
-    fn comments_belong_to_the_next_statement() {
-        assert_eq!(
-            split("-- first; not a statement\nSELECT 1; /* a; */ SELECT 2;\n-- trailing;\n"),
-            [
-                "-- first; not a statement\nSELECT 1;",
-                " /* a; */ SELECT 2;"
-            ]
-        );
-    }
-
-    #[test]
-    fn a_trigger_body_is_one_statement() {
-        let trigger = "CREATE TEMP TRIGGER t AFTER INSERT ON a BEGIN\n  UPDATE a SET b = CASE WHEN \
-                       1 THEN 2 END;\n  DELETE FROM c;\nEND;";
-        let script = format!("{trigger}\nINSERT INTO a DEFAULT VALUES;");
-        assert_eq!(split(&script), [trigger, "\nINSERT INTO a DEFAULT VALUES;"]);
-    }
-
-    #[test]
-    fn crlf_scripts_and_a_missing_final_semicolon() {
-        assert_eq!(
-            split("-- a\r\nBEGIN;\r\nCREATE TABLE b (id INT)\r\n"),
-            ["-- a\r\nBEGIN;", "\r\nCREATE TABLE b (id INT)\r\n"]
-        );
-        assert_eq!(split("SELECT 1"), ["SELECT 1"]);
-    }
-
-    #[test]
-    fn scripts_without_statements_split_into_nothing() {
-        for script in ["", "  \r\n", "-- only a comment", "/* a; */ ;\n-- b;\n"] {
-            assert!(split_statements(script).is_empty(), "{script:?}");
-        }
-    }
+    sql_scan::statement_ranges(script, &LEXICAL_RULES)
 }

@@ -2,45 +2,23 @@
 //! introspection, shadow databases and reset. Each test has its own file.
 
 use std::collections::BTreeSet;
-use std::sync::Barrier;
-use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use drydock_connector::{Connection, ConnectorError, Dialect, HistoryRow};
+use drydock_connector::{Connection, ConnectorError, Dialect};
 use drydock_schema::{
-    Column, ColumnArity, ColumnType, DefaultValue, ForeignKey, Index, IndexColumn, IndexKind,
-    ObjectName, PrimaryKey, ReferentialAction, SortOrder, SqlSchema, Table, TypeFamily,
+    DefaultValue, ForeignKey, Index, IndexColumn, IndexKind, ObjectName, PrimaryKey,
+    ReferentialAction, SortOrder, SqlSchema, Table, TypeFamily,
 };
 use drydock_sqlite::SqliteDialect;
-use drydock_test_support::TestDb;
+use drydock_test_support::schema::{
+    auto_increment, col, foreign_key, index, int, nullable, with_default,
+};
+use drydock_test_support::{TestDb, connection};
 
 fn connect(db: &TestDb) -> Box<dyn Connection> {
     SqliteDialect
         .connect(db.url())
         .expect("opening the test database")
-}
-
-fn row(name: &str, finished: bool) -> HistoryRow {
-    let started_at = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();
-    HistoryRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        checksum: "a".repeat(64),
-        finished_at: finished.then(|| started_at + chrono::Duration::milliseconds(1500)),
-        migration_name: name.to_owned(),
-        logs: None,
-        rolled_back_at: None,
-        started_at,
-        applied_steps_count: u32::from(finished),
-    }
-}
-
-fn table_names(conn: &mut dyn Connection) -> Vec<String> {
-    conn.introspect(&[])
-        .unwrap()
-        .tables
-        .into_iter()
-        .map(|t| t.name)
-        .collect()
 }
 
 #[test]
@@ -83,64 +61,19 @@ fn script_errors_carry_position_and_progress() {
 #[test]
 fn apply_in_transaction_is_atomic() {
     let db = TestDb::sqlite();
-    let mut conn = connect(&db);
-    conn.create_history_table().unwrap();
-
-    let failing = row("20250101000000_broken", true);
-    let error = conn
-        .apply_in_transaction(
-            "CREATE TABLE \"broken\" (\"id\" INTEGER);\nINSERT INTO \"nope\" VALUES (1);",
-            &failing,
-        )
-        .unwrap_err();
-    assert_eq!(error.statements_done, Some(1));
-    assert!(!conn.has_user_tables().unwrap());
-    assert!(conn.read_history().unwrap().is_empty());
-
-    let ok = row("20250101000001_ok", true);
-    conn.apply_in_transaction("CREATE TABLE \"ok\" (\"id\" INTEGER);", &ok)
-        .unwrap();
-    // A failing history insert (duplicate id) rolls the script back too.
-    conn.apply_in_transaction("CREATE TABLE \"again\" (\"id\" INTEGER);", &ok)
-        .unwrap_err();
-    assert_eq!(table_names(conn.as_mut()), ["ok"]);
-    assert_eq!(conn.read_history().unwrap(), vec![ok]);
-    // The connection is usable afterwards, outside any transaction.
-    conn.execute_script("CREATE TABLE \"later\" (\"id\" INTEGER);")
-        .unwrap();
+    let (script_error, _) = connection::apply_in_transaction_is_atomic(
+        connect(&db).as_mut(),
+        "CREATE TABLE \"broken\" (\"id\" INTEGER);\nINSERT INTO \"nope\" VALUES (1);",
+    );
+    assert_eq!(script_error.statements_done, Some(1));
 }
 
 #[test]
 fn history_round_trip_in_prismas_format() {
     let db = TestDb::sqlite();
-    let mut conn = connect(&db);
-    assert!(!conn.history_table_exists().unwrap());
-    conn.create_history_table().unwrap();
-    conn.create_history_table().unwrap();
-    assert!(conn.history_table_exists().unwrap());
-    assert!(!conn.has_user_tables().unwrap());
-
-    let mut first = row("20250101000000_init", false);
-    let mut second = row("20250101000001_next", true);
-    second.started_at += chrono::Duration::seconds(1);
-    conn.insert_history_row(&second).unwrap();
-    conn.insert_history_row(&first).unwrap();
-    assert_eq!(
-        conn.read_history().unwrap(),
-        vec![first.clone(), second.clone()]
-    );
-
-    first.finished_at = Some(first.started_at + chrono::Duration::milliseconds(1234));
-    first.logs = Some("ran 3 statements".to_owned());
-    first.applied_steps_count = 3;
-    first.rolled_back_at = Some(first.started_at + chrono::Duration::seconds(60));
-    conn.update_history_row(&first).unwrap();
-    assert_eq!(conn.read_history().unwrap(), vec![first.clone(), second]);
-    assert!(
-        conn.update_history_row(&row("20250101000002_missing", true))
-            .is_err()
-    );
-    drop(conn);
+    // SQLite keeps milliseconds.
+    let first =
+        connection::history_round_trip(connect(&db).as_mut(), chrono::Duration::milliseconds(1234));
 
     let raw = rusqlite::Connection::open(db.sqlite_path()).unwrap();
     let ddl: String = raw
@@ -183,81 +116,14 @@ fn history_round_trip_in_prismas_format() {
 
 #[test]
 fn the_lock_excludes_a_second_connection() {
-    let db = TestDb::sqlite();
-    let mut first = connect(&db);
-    let mut second = connect(&db);
-    first.lock_migrations(5).unwrap();
-    first.lock_migrations(5).unwrap();
-    first.create_history_table().unwrap();
-
-    let started = Instant::now();
-    let error = second.lock_migrations(1).unwrap_err();
-    let waited = started.elapsed();
-    assert!(
-        matches!(error, ConnectorError::LockTimeout { seconds: 1 }),
-        "{error:?}"
-    );
-    assert!(waited >= Duration::from_millis(900), "{waited:?}");
-    assert!(waited < Duration::from_secs(4), "{waited:?}");
-
-    first.unlock_migrations().unwrap();
-    second.lock_migrations(1).unwrap();
-    assert!(second.history_table_exists().unwrap());
-    second.unlock_migrations().unwrap();
-
-    // Closing the connection releases the lock too.
-    first.lock_migrations(1).unwrap();
-    drop(first);
-    second.lock_migrations(5).unwrap();
-}
-
-/// What `migrate deploy` does with the connection: lock, read the history, apply what is
-/// missing, unlock.
-fn deploy(url: &str, migrations: &[String]) {
-    let mut conn = SqliteDialect.connect(url).unwrap();
-    conn.lock_migrations(30).unwrap();
-    conn.create_history_table().unwrap();
-    let applied: BTreeSet<String> = conn
-        .read_history()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.migration_name)
-        .collect();
-    for name in migrations.iter().filter(|m| !applied.contains(*m)) {
-        std::thread::sleep(Duration::from_millis(10));
-        conn.apply_in_transaction(
-            &format!("CREATE TABLE \"t_{name}\" (\"id\" INTEGER);"),
-            &row(name, true),
-        )
-        .unwrap();
-    }
-    conn.unlock_migrations().unwrap();
+    connection::lock_excludes_a_second_connection(&SqliteDialect, &TestDb::sqlite());
 }
 
 #[test]
 fn concurrent_deploys_apply_each_migration_once() {
-    let migrations: Vec<String> = (0..5).map(|i| format!("2025010100000{i}_m")).collect();
+    // Races on a file lock show only now and then: try a few databases.
     for _ in 0..3 {
-        let db = TestDb::sqlite();
-        let barrier = Barrier::new(4);
-        std::thread::scope(|scope| {
-            for _ in 0..4 {
-                scope.spawn(|| {
-                    barrier.wait();
-                    deploy(db.url(), &migrations);
-                });
-            }
-        });
-        let mut conn = connect(&db);
-        let mut names: Vec<String> = conn
-            .read_history()
-            .unwrap()
-            .into_iter()
-            .map(|r| r.migration_name)
-            .collect();
-        names.sort();
-        assert_eq!(names, migrations);
-        assert_eq!(table_names(conn.as_mut()).len(), migrations.len());
+        connection::concurrent_deploys_apply_each_migration_once(&SqliteDialect, &TestDb::sqlite());
     }
 }
 
@@ -299,81 +165,59 @@ CREATE INDEX "Post_title_authorId_idx" ON "Post"("title" DESC, "authorId");
 CREATE INDEX "Post_lower_idx" ON "Post"(lower("title"));
 "#;
 
-fn column(name: &str, family: TypeFamily, native: &str, arity: ColumnArity) -> Column {
-    Column {
-        name: name.to_owned(),
-        column_type: ColumnType::new(family, native),
-        arity,
-        default: None,
-        auto_increment: false,
-    }
-}
-
-fn with_default(mut column: Column, default: DefaultValue) -> Column {
-    column.default = Some(default);
-    column
-}
-
 fn expected_schema() -> SqlSchema {
-    use ColumnArity::{Nullable, Required};
     let user_ref = ObjectName::new(None, "User");
-    let mut id = column("id", TypeFamily::Int, "INTEGER", Required);
-    id.auto_increment = true;
+    let id = auto_increment(int("id"));
     let user = Table {
         namespace: None,
         name: "User".to_owned(),
         columns: vec![
             id,
-            column("email", TypeFamily::String, "TEXT", Required),
-            column("name", TypeFamily::String, "TEXT", Nullable),
+            col("email", TypeFamily::String, "TEXT"),
+            nullable(col("name", TypeFamily::String, "TEXT")),
             with_default(
-                column("role", TypeFamily::String, "TEXT", Required),
+                col("role", TypeFamily::String, "TEXT"),
                 DefaultValue::String("USER".to_owned()),
             ),
             with_default(
-                column("balance", TypeFamily::Decimal, "DECIMAL", Required),
+                col("balance", TypeFamily::Decimal, "DECIMAL"),
                 DefaultValue::Number("0".to_owned()),
             ),
             with_default(
-                column("score", TypeFamily::Float, "REAL", Required),
+                col("score", TypeFamily::Float, "REAL"),
                 DefaultValue::Number("-1.5".to_owned()),
             ),
             with_default(
-                column("active", TypeFamily::Boolean, "BOOLEAN", Required),
+                col("active", TypeFamily::Boolean, "BOOLEAN"),
                 DefaultValue::Boolean(true),
             ),
             with_default(
-                column("createdAt", TypeFamily::DateTime, "DATETIME", Required),
+                col("createdAt", TypeFamily::DateTime, "DATETIME"),
                 DefaultValue::Now,
             ),
-            column("profile", TypeFamily::Json, "JSONB", Nullable),
-            column("avatar", TypeFamily::Bytes, "BLOB", Nullable),
+            nullable(col("profile", TypeFamily::Json, "JSONB")),
+            nullable(col("avatar", TypeFamily::Bytes, "BLOB")),
             with_default(
-                column("note", TypeFamily::String, "TEXT", Required),
+                col("note", TypeFamily::String, "TEXT"),
                 DefaultValue::String("it's".to_owned()),
             ),
-            column("big", TypeFamily::BigInt, "BIGINT", Nullable),
+            nullable(col("big", TypeFamily::BigInt, "BIGINT")),
         ],
         primary_key: Some(PrimaryKey {
             name: None,
             columns: vec![IndexColumn::named("id")],
         }),
-        indexes: vec![Index {
-            name: "User_email_key".to_owned(),
-            kind: IndexKind::Unique,
-            columns: vec![IndexColumn::named("email")],
-            algorithm: None,
-        }],
+        indexes: vec![index("User_email_key", IndexKind::Unique, &["email"])],
         foreign_keys: vec![],
     };
     let post = Table {
         namespace: None,
         name: "Post".to_owned(),
         columns: vec![
-            column("authorId", TypeFamily::Int, "INTEGER", Required),
-            column("slug", TypeFamily::String, "TEXT", Required),
-            column("title", TypeFamily::String, "TEXT", Required),
-            column("editorId", TypeFamily::Int, "INTEGER", Nullable),
+            col("authorId", TypeFamily::Int, "INTEGER"),
+            col("slug", TypeFamily::String, "TEXT"),
+            col("title", TypeFamily::String, "TEXT"),
+            nullable(col("editorId", TypeFamily::Int, "INTEGER")),
         ],
         primary_key: Some(PrimaryKey {
             name: None,
@@ -392,30 +236,30 @@ fn expected_schema() -> SqlSchema {
             algorithm: None,
         }],
         foreign_keys: vec![
-            ForeignKey {
-                name: Some("Post_authorId_fkey".to_owned()),
-                columns: vec!["authorId".to_owned()],
-                referenced_table: user_ref.clone(),
-                referenced_columns: vec!["id".to_owned()],
-                on_delete: ReferentialAction::Restrict,
-                on_update: ReferentialAction::Cascade,
-            },
-            ForeignKey {
-                name: Some("Post_editorId_fkey".to_owned()),
-                columns: vec!["editorId".to_owned()],
-                referenced_table: user_ref.clone(),
-                referenced_columns: vec!["id".to_owned()],
-                on_delete: ReferentialAction::SetNull,
-                on_update: ReferentialAction::Cascade,
-            },
+            foreign_key(
+                "Post_authorId_fkey",
+                &["authorId"],
+                user_ref.clone(),
+                &["id"],
+                ReferentialAction::Restrict,
+                ReferentialAction::Cascade,
+            ),
+            foreign_key(
+                "Post_editorId_fkey",
+                &["editorId"],
+                user_ref.clone(),
+                &["id"],
+                ReferentialAction::SetNull,
+                ReferentialAction::Cascade,
+            ),
         ],
     };
     let tag = Table {
         namespace: None,
         name: "Tag".to_owned(),
         columns: vec![
-            column("id", TypeFamily::String, "TEXT", Required),
-            column("postAuthorId", TypeFamily::Int, "INTEGER", Nullable),
+            col("id", TypeFamily::String, "TEXT"),
+            nullable(col("postAuthorId", TypeFamily::Int, "INTEGER")),
         ],
         primary_key: Some(PrimaryKey {
             name: None,
@@ -454,18 +298,13 @@ fn introspection_reads_back_a_hand_written_schema() {
 #[test]
 fn reset_drops_everything_including_the_history() {
     let db = TestDb::sqlite();
-    let mut conn = connect(&db);
-    conn.create_history_table().unwrap();
-    conn.execute_script(DDL).unwrap();
-    conn.execute_script(
-        "CREATE VIEW \"v\" AS SELECT 1;\nCREATE TRIGGER \"t\" AFTER INSERT ON \"User\" BEGIN SELECT 1; END;\nINSERT INTO \"User\" (\"email\") VALUES ('a@b.c');",
-    )
-    .unwrap();
-    conn.reset().unwrap();
-    assert!(conn.introspect(&[]).unwrap().is_empty());
-    assert!(!conn.history_table_exists().unwrap());
-    assert!(!conn.has_user_tables().unwrap());
-    conn.execute_script(DDL).unwrap();
+    connection::reset_drops_everything_including_the_history(
+        connect(&db).as_mut(),
+        &[
+            DDL,
+            "CREATE VIEW \"v\" AS SELECT 1;\nCREATE TRIGGER \"t\" AFTER INSERT ON \"User\" BEGIN SELECT 1; END;\nINSERT INTO \"User\" (\"email\") VALUES ('a@b.c');",
+        ],
+    );
 }
 
 fn shadow_directories() -> BTreeSet<String> {
@@ -499,19 +338,8 @@ fn a_temporary_shadow_database_is_created_and_removed() {
 fn a_configured_shadow_database_is_reset() {
     let db = TestDb::sqlite();
     let shadow_db = TestDb::sqlite();
-    connect(&shadow_db).execute_script(DDL).unwrap();
-
-    let mut shadow = SqliteDialect
-        .open_shadow(db.url(), Some(shadow_db.url()))
-        .unwrap();
-    assert!(shadow.connection().introspect(&[]).unwrap().is_empty());
-    shadow.connection().execute_script(DDL).unwrap();
-    shadow.dispose().unwrap();
+    connection::a_configured_shadow_database_is_reset(&SqliteDialect, &db, &shadow_db, DDL);
     assert!(shadow_db.sqlite_path().exists());
-    assert!(connect(&shadow_db).introspect(&[]).unwrap().is_empty());
-
-    let same = SqliteDialect.open_shadow(db.url(), Some(db.url()));
-    assert!(matches!(same, Err(ConnectorError::InvalidUrl { .. })));
 }
 
 #[test]

@@ -7,58 +7,18 @@
 use drydock_connector::{Dialect, render_script};
 use drydock_diff::{Change, CopiedColumn, RedefineTable, TableChange};
 use drydock_schema::{
-    Column, ColumnArity, ColumnType, DefaultValue, ForeignKey, Index, IndexColumn, IndexKind,
-    ObjectName, PrimaryKey, ReferentialAction, SortOrder, Table, TypeFamily,
+    Column, DefaultValue, IndexColumn, IndexKind, PrimaryKey, ReferentialAction, SortOrder, Table,
+    TypeFamily,
 };
 use drydock_sqlite::SqliteDialect;
+use drydock_test_support::dialect::{assert_transactions, statement_texts};
+use drydock_test_support::schema::{
+    auto_increment, col, foreign_key, index, int, name, nullable, number, string, text,
+    with_default,
+};
 
 fn script(changes: &[Change]) -> String {
     render_script(&SqliteDialect, changes, &[])
-}
-
-fn name(table: &str) -> ObjectName {
-    ObjectName::new(None, table)
-}
-
-fn col(name: &str, family: TypeFamily, native: &str) -> Column {
-    Column {
-        name: name.to_owned(),
-        column_type: ColumnType::new(family, native),
-        arity: ColumnArity::Required,
-        default: None,
-        auto_increment: false,
-    }
-}
-
-fn text(name: &str) -> Column {
-    col(name, TypeFamily::String, "TEXT")
-}
-
-fn int(name: &str) -> Column {
-    col(name, TypeFamily::Int, "INTEGER")
-}
-
-fn nullable(mut column: Column) -> Column {
-    column.arity = ColumnArity::Nullable;
-    column
-}
-
-fn with_default(mut column: Column, default: DefaultValue) -> Column {
-    column.default = Some(default);
-    column
-}
-
-fn autoincrement(mut column: Column) -> Column {
-    column.auto_increment = true;
-    column
-}
-
-fn string(value: &str) -> DefaultValue {
-    DefaultValue::String(value.to_owned())
-}
-
-fn number(value: &str) -> DefaultValue {
-    DefaultValue::Number(value.to_owned())
 }
 
 fn table(table_name: &str, columns: Vec<Column>, primary_key: &[&str]) -> Table {
@@ -71,33 +31,6 @@ fn table(table_name: &str, columns: Vec<Column>, primary_key: &[&str]) -> Table 
         });
     }
     table
-}
-
-fn index(index_name: &str, kind: IndexKind, columns: &[&str]) -> Index {
-    Index {
-        name: index_name.to_owned(),
-        kind,
-        columns: columns.iter().map(|c| IndexColumn::named(*c)).collect(),
-        algorithm: None,
-    }
-}
-
-fn foreign_key(
-    fk_name: &str,
-    columns: &[&str],
-    referenced_table: &str,
-    referenced_columns: &[&str],
-    on_delete: ReferentialAction,
-    on_update: ReferentialAction,
-) -> ForeignKey {
-    ForeignKey {
-        name: Some(fk_name.to_owned()),
-        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
-        referenced_table: name(referenced_table),
-        referenced_columns: referenced_columns.iter().map(|c| (*c).to_owned()).collect(),
-        on_delete,
-        on_update,
-    }
 }
 
 fn copied(names: &[&str]) -> Vec<CopiedColumn> {
@@ -135,7 +68,7 @@ fn copied(names: &[&str]) -> Vec<CopiedColumn> {
 ///   @@unique([c, d], map: "custom_name")
 /// }
 /// model S {
-///   id  Int    @id @default(autoincrement())
+///   id  Int    @id @default(auto_increment())
 ///   big BigInt @unique
 ///   tb  Int
 ///   tt  T      @relation(fields: [tb, tt2], references: [a, b], onDelete: Cascade, onUpdate: NoAction)
@@ -194,7 +127,7 @@ fn every_type_and_default() {
     let mut s = table(
         "S",
         vec![
-            autoincrement(int("id")),
+            auto_increment(int("id")),
             col("big", BigInt, "BIGINT"),
             int("tb"),
             text("tt2"),
@@ -204,7 +137,7 @@ fn every_type_and_default() {
     s.foreign_keys = vec![foreign_key(
         "S_tb_tt2_fkey",
         &["tb", "tt2"],
-        "T",
+        name("T"),
         &["a", "b"],
         ReferentialAction::Cascade,
         ReferentialAction::NoAction,
@@ -217,7 +150,7 @@ fn every_type_and_default() {
     o.foreign_keys = vec![foreign_key(
         "O_sid_fkey",
         &["sid"],
-        "S",
+        name("S"),
         &["id"],
         ReferentialAction::SetNull,
         ReferentialAction::Cascade,
@@ -319,7 +252,7 @@ fn every_type_and_default() {
 ///
 /// ```prisma
 /// model User {
-///   id    Int     @id @default(autoincrement())
+///   id    Int     @id @default(auto_increment())
 ///   email String  @unique
 ///   name  String?
 ///   old   Int
@@ -341,7 +274,7 @@ fn every_type_and_default() {
 ///
 /// ```prisma
 /// model User {
-///   id    Int    @id @default(autoincrement())
+///   id    Int    @id @default(auto_increment())
 ///   email String @unique
 ///   name  String @default("it's")
 ///   posts Post[]
@@ -364,7 +297,7 @@ fn drop_tables_and_redefine_tables() {
         let mut user = table(
             "User",
             vec![
-                autoincrement(int("id")),
+                auto_increment(int("id")),
                 text("email"),
                 nullable(text("name")),
                 int("old"),
@@ -381,7 +314,7 @@ fn drop_tables_and_redefine_tables() {
         let mut user = table(
             "User",
             vec![
-                autoincrement(int("id")),
+                auto_increment(int("id")),
                 text("email"),
                 with_default(text("name"), string("it's")),
             ],
@@ -400,7 +333,7 @@ fn drop_tables_and_redefine_tables() {
         post.foreign_keys = vec![foreign_key(
             "Post_authorId_fkey",
             &["authorId"],
-            "User",
+            name("User"),
             &["id"],
             ReferentialAction::Restrict,
             ReferentialAction::Cascade,
@@ -419,7 +352,7 @@ fn drop_tables_and_redefine_tables() {
         post.foreign_keys = vec![foreign_key(
             "Post_authorId_fkey",
             &["authorId"],
-            "User",
+            name("User"),
             &["id"],
             ReferentialAction::Cascade,
             ReferentialAction::Cascade,
@@ -497,7 +430,7 @@ fn drop_tables_and_redefine_tables() {
 ///
 /// ```prisma
 /// model A {
-///   id Int    @id @default(autoincrement())
+///   id Int    @id @default(auto_increment())
 ///   x  String
 ///   y  Int?
 ///   z  Float
@@ -516,7 +449,7 @@ fn drop_tables_and_redefine_tables() {
 ///
 /// ```prisma
 /// model A {
-///   id Int     @id @default(autoincrement())
+///   id Int     @id @default(auto_increment())
 ///   y  Int     @default(5)
 ///   z  String
 ///   w  Boolean @default(false)
@@ -536,7 +469,7 @@ fn composite_keys_and_reserved_index_names_in_rebuilt_tables() {
     let previous_a = table(
         "A",
         vec![
-            autoincrement(int("id")),
+            auto_increment(int("id")),
             text("x"),
             nullable(int("y")),
             col("z", TypeFamily::Float, "REAL"),
@@ -546,7 +479,7 @@ fn composite_keys_and_reserved_index_names_in_rebuilt_tables() {
     let next_a = table(
         "A",
         vec![
-            autoincrement(int("id")),
+            auto_increment(int("id")),
             with_default(int("y"), number("5")),
             text("z"),
             with_default(
@@ -560,7 +493,7 @@ fn composite_keys_and_reserved_index_names_in_rebuilt_tables() {
         foreign_key(
             "B_a_fkey",
             &["a"],
-            "A",
+            name("A"),
             &["id"],
             on_delete,
             ReferentialAction::Cascade,
@@ -712,7 +645,7 @@ fn changes_sqlite_cannot_express() {
         foreign_key: foreign_key(
             "Post_authorId_fkey",
             &["authorId"],
-            "User",
+            name("User"),
             &["id"],
             ReferentialAction::Restrict,
             ReferentialAction::Cascade,
@@ -734,16 +667,64 @@ fn changes_sqlite_cannot_express() {
     );
 }
 
+/// Which scripts must run outside a transaction; words in comments, literals, quoted identifiers
+/// and bodies do not count.
 #[test]
 fn transactions() {
-    let dialect = SqliteDialect;
-    assert!(
-        dialect
-            .needs_no_transaction("BEGIN;\nSELECT 1;\nCOMMIT;")
-            .is_some()
+    assert_transactions(
+        &SqliteDialect,
+        &[
+            "BEGIN;\nCREATE TABLE \"a\" (\"b\" TEXT);\nCOMMIT;",
+            "begin transaction; select 1; end;",
+            "VACUUM;",
+            "ATTACH DATABASE 'x.db' AS x;",
+            "SAVEPOINT a; RELEASE a;",
+            // `$` continues an identifier, so `a$trigger` makes no trigger of this table.
+            "CREATE TABLE a$trigger (begin INT); VACUUM;",
+            "BEGIN;\nSELECT 1;\nCOMMIT;",
+        ],
+        &[
+            "-- BEGIN;\nCREATE TABLE \"a\" (\"b\" TEXT);",
+            "/* VACUUM; */ SELECT 1;",
+            "INSERT INTO \"a\" VALUES ('it''s; VACUUM');",
+            "CREATE TABLE [BEGIN] (\"END\" TEXT, `VACUUM` TEXT);",
+            "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET b = CASE WHEN 1 THEN 2 END; \
+         DELETE FROM c; END;\nSELECT 1;",
+            "PRAGMA defer_foreign_keys=ON;\nPRAGMA foreign_keys=OFF;",
+            "-- BEGIN\nPRAGMA foreign_keys=OFF;\nSELECT 'COMMIT';",
+        ],
     );
+}
+
+#[test]
+fn semicolons_in_literals_and_identifiers_do_not_split() {
     assert_eq!(
-        dialect.needs_no_transaction("-- BEGIN\nPRAGMA foreign_keys=OFF;\nSELECT 'COMMIT';"),
-        None
+        statement_texts(
+            &SqliteDialect,
+            "INSERT INTO a VALUES ('x;y', 'it''s;');\nSELECT \"b;\", `c;`, [d;] FROM a;"
+        ),
+        [
+            "INSERT INTO a VALUES ('x;y', 'it''s;');",
+            "\nSELECT \"b;\", `c;`, [d;] FROM a;"
+        ]
+    );
+}
+
+#[test]
+fn block_comments_do_not_nest() {
+    assert_eq!(
+        statement_texts(&SqliteDialect, "/* a /* b */ SELECT 1; */ SELECT 2;"),
+        ["/* a /* b */ SELECT 1;", " */ SELECT 2;"]
+    );
+}
+
+#[test]
+fn a_trigger_body_is_one_statement() {
+    let trigger = "CREATE TEMP TRIGGER t AFTER INSERT ON a BEGIN\n  UPDATE a SET b = CASE WHEN \
+                   1 THEN 2 END;\n  DELETE FROM c;\nEND;";
+    let script = format!("{trigger}\nINSERT INTO a DEFAULT VALUES;");
+    assert_eq!(
+        statement_texts(&SqliteDialect, &script),
+        [trigger, "\nINSERT INTO a DEFAULT VALUES;"]
     );
 }

@@ -5,6 +5,13 @@
 //! `postgresql://postgres@127.0.0.1:5432/postgres`) and drops it when the value is dropped;
 //! [`TestDb::sqlite`] uses a file in a fresh temporary directory. A test that needs a server
 //! that cannot be reached fails with a message saying which URL was tried; it never skips.
+//!
+//! [`schema`] builds the schema values tests write by hand; [`connection`] and [`dialect`] hold
+//! the checks that every dialect passes the same way.
+
+pub mod connection;
+pub mod dialect;
+pub mod schema;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -1,0 +1,263 @@
+//! Checks of the [`Connection`] contract that every dialect passes the same way. Each runs on
+//! a fresh database and panics on the first broken promise; what differs by database (error
+//! codes, stored formats) stays in the dialect's own tests, often on what these return.
+
+use std::collections::BTreeSet;
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use drydock_connector::{Connection, ConnectorError, Dialect, HistoryRow, ScriptError};
+
+use crate::TestDb;
+
+/// A history row for `name`, started at a fixed time; a finished one took 1.5 s and one step.
+pub fn history_row(name: &str, finished: bool) -> HistoryRow {
+    let started_at = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();
+    HistoryRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        checksum: "a".repeat(64),
+        finished_at: finished.then(|| started_at + chrono::Duration::milliseconds(1500)),
+        migration_name: name.to_owned(),
+        logs: None,
+        rolled_back_at: None,
+        started_at,
+        applied_steps_count: u32::from(finished),
+    }
+}
+
+/// The names of the tables `conn` introspects, in its order.
+///
+/// # Panics
+///
+/// When introspection fails.
+pub fn table_names(conn: &mut dyn Connection) -> Vec<String> {
+    conn.introspect(&[])
+        .expect("introspecting")
+        .tables
+        .into_iter()
+        .map(|t| t.name)
+        .collect()
+}
+
+fn connect(dialect: &dyn Dialect, url: &str) -> Box<dyn Connection> {
+    dialect
+        .connect(url)
+        .expect("connecting to the test database")
+}
+
+/// `apply_in_transaction` commits a script and its history row together or not at all:
+/// `failing`, a script whose second statement fails, leaves neither behind, and a history row
+/// whose id is taken rolls its script back. Returns both errors, for the dialect's own checks.
+///
+/// # Panics
+///
+/// When the contract is broken.
+pub fn apply_in_transaction_is_atomic(
+    conn: &mut dyn Connection,
+    failing: &str,
+) -> (ScriptError, ScriptError) {
+    conn.create_history_table().unwrap();
+
+    let script_error = conn
+        .apply_in_transaction(failing, &history_row("20250101000000_broken", true))
+        .unwrap_err();
+    assert!(!conn.has_user_tables().unwrap());
+    assert!(conn.read_history().unwrap().is_empty());
+
+    let ok = history_row("20250101000001_ok", true);
+    conn.apply_in_transaction("CREATE TABLE \"ok\" (\"id\" INTEGER);", &ok)
+        .unwrap();
+    let history_error = conn
+        .apply_in_transaction("CREATE TABLE \"again\" (\"id\" INTEGER);", &ok)
+        .unwrap_err();
+    assert_eq!(table_names(conn), ["ok"]);
+    assert_eq!(conn.read_history().unwrap(), vec![ok]);
+    // The connection is usable afterwards, outside any transaction.
+    conn.execute_script("CREATE TABLE \"later\" (\"id\" INTEGER);")
+        .unwrap();
+    (script_error, history_error)
+}
+
+/// Creating the history table is idempotent and makes no user table; rows read back ordered
+/// by start, and every mutable field updates; updating a missing row fails. `finished_after`
+/// is a duration the database keeps exactly. Returns the updated first row.
+///
+/// # Panics
+///
+/// When the contract is broken.
+pub fn history_round_trip(
+    conn: &mut dyn Connection,
+    finished_after: chrono::Duration,
+) -> HistoryRow {
+    assert!(!conn.history_table_exists().unwrap());
+    conn.create_history_table().unwrap();
+    conn.create_history_table().unwrap();
+    assert!(conn.history_table_exists().unwrap());
+    assert!(
+        !conn.has_user_tables().unwrap(),
+        "the history table is not a user table"
+    );
+
+    let mut first = history_row("20250101000000_init", false);
+    let mut second = history_row("20250101000001_next", true);
+    second.started_at += chrono::Duration::seconds(1);
+    conn.insert_history_row(&second).unwrap();
+    conn.insert_history_row(&first).unwrap();
+    assert_eq!(
+        conn.read_history().unwrap(),
+        vec![first.clone(), second.clone()]
+    );
+
+    first.finished_at = Some(first.started_at + finished_after);
+    first.logs = Some("ran 3 statements".to_owned());
+    first.applied_steps_count = 3;
+    first.rolled_back_at = Some(first.started_at + chrono::Duration::seconds(60));
+    conn.update_history_row(&first).unwrap();
+    assert_eq!(conn.read_history().unwrap(), vec![first.clone(), second]);
+    assert!(
+        conn.update_history_row(&history_row("20250101000002_missing", true))
+            .is_err()
+    );
+    first
+}
+
+/// The migration lock is re-entrant for its holder, waited for by another connection until
+/// the timeout, and released by unlocking or by closing the holder's connection; what the
+/// holder did is visible to the next one.
+///
+/// # Panics
+///
+/// When the contract is broken.
+pub fn lock_excludes_a_second_connection(dialect: &dyn Dialect, db: &TestDb) {
+    let mut first = connect(dialect, db.url());
+    let mut second = connect(dialect, db.url());
+    first.lock_migrations(5).unwrap();
+    first.lock_migrations(5).unwrap();
+    first.create_history_table().unwrap();
+
+    let started = Instant::now();
+    let error = second.lock_migrations(1).unwrap_err();
+    let waited = started.elapsed();
+    assert!(
+        matches!(error, ConnectorError::LockTimeout { seconds: 1 }),
+        "{error:?}"
+    );
+    assert!(waited >= Duration::from_millis(900), "{waited:?}");
+    assert!(waited < Duration::from_secs(4), "{waited:?}");
+
+    first.unlock_migrations().unwrap();
+    second.lock_migrations(1).unwrap();
+    assert!(second.history_table_exists().unwrap());
+    second.unlock_migrations().unwrap();
+
+    // Closing the connection releases the lock too.
+    first.lock_migrations(1).unwrap();
+    drop(first);
+    second.lock_migrations(5).unwrap();
+}
+
+/// What `migrate deploy` does with the connection: lock, read the history, apply what is
+/// missing, unlock.
+fn deploy(dialect: &dyn Dialect, url: &str, migrations: &[String]) {
+    let mut conn = connect(dialect, url);
+    conn.lock_migrations(30).unwrap();
+    conn.create_history_table().unwrap();
+    let applied: BTreeSet<String> = conn
+        .read_history()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.migration_name)
+        .collect();
+    for name in migrations.iter().filter(|m| !applied.contains(*m)) {
+        // A pause between migrations gives the other deploys time to try the lock.
+        std::thread::sleep(Duration::from_millis(10));
+        conn.apply_in_transaction(
+            &format!("CREATE TABLE \"t_{name}\" (\"id\" INTEGER);"),
+            &history_row(name, true),
+        )
+        .unwrap();
+    }
+    conn.unlock_migrations().unwrap();
+}
+
+/// Four deploys of the same five migrations at once apply each migration exactly once.
+///
+/// # Panics
+///
+/// When the contract is broken.
+pub fn concurrent_deploys_apply_each_migration_once(dialect: &dyn Dialect, db: &TestDb) {
+    let migrations: Vec<String> = (0..5).map(|i| format!("2025010100000{i}_m")).collect();
+    let barrier = Barrier::new(4);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                barrier.wait();
+                deploy(dialect, db.url(), &migrations);
+            });
+        }
+    });
+    let mut conn = connect(dialect, db.url());
+    let mut names: Vec<String> = conn
+        .read_history()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.migration_name)
+        .collect();
+    names.sort();
+    assert_eq!(names, migrations);
+    assert_eq!(table_names(conn.as_mut()).len(), migrations.len());
+}
+
+/// `reset` drops every object and the history table: `scripts`, run after the history table
+/// is created, leave nothing behind and run again afterwards.
+///
+/// # Panics
+///
+/// When the contract is broken.
+pub fn reset_drops_everything_including_the_history(conn: &mut dyn Connection, scripts: &[&str]) {
+    conn.create_history_table().unwrap();
+    for script in scripts {
+        conn.execute_script(script).unwrap();
+    }
+    conn.reset().unwrap();
+    assert!(conn.introspect(&[]).unwrap().is_empty());
+    assert!(!conn.history_table_exists().unwrap());
+    assert!(!conn.has_user_tables().unwrap());
+    for script in scripts {
+        conn.execute_script(script).unwrap();
+    }
+}
+
+/// A configured shadow database (`shadow_db`, filled with `ddl` here) is emptied before use
+/// and after, and may not be the main database `db`.
+///
+/// # Panics
+///
+/// When the contract is broken.
+pub fn a_configured_shadow_database_is_reset(
+    dialect: &dyn Dialect,
+    db: &TestDb,
+    shadow_db: &TestDb,
+    ddl: &str,
+) {
+    connect(dialect, shadow_db.url())
+        .execute_script(ddl)
+        .unwrap();
+
+    let mut shadow = dialect
+        .open_shadow(db.url(), Some(shadow_db.url()))
+        .unwrap();
+    assert!(shadow.connection().introspect(&[]).unwrap().is_empty());
+    shadow.connection().execute_script(ddl).unwrap();
+    shadow.dispose().unwrap();
+    assert!(
+        connect(dialect, shadow_db.url())
+            .introspect(&[])
+            .unwrap()
+            .is_empty()
+    );
+
+    let same = dialect.open_shadow(db.url(), Some(db.url()));
+    assert!(matches!(same, Err(ConnectorError::InvalidUrl { .. })));
+}
