@@ -3,7 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use drydock_schema::{Column, ColumnArity, Enum, ForeignKey, Index, ObjectName, SqlSchema, Table};
+use drydock_schema::{
+    Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, ObjectName, SqlSchema, Table,
+};
 
 use crate::DiffHooks;
 use crate::change::{
@@ -454,7 +456,7 @@ fn diff_columns(
             to: to.clone(),
             arity_changed: from.arity != to.arity,
             // A new type needs its default set again (the old one was cast to the old type).
-            default_changed: from.default != to.default
+            default_changed: defaults_differ(from.default.as_ref(), to.default.as_ref())
                 || (type_change.is_some() && to.default.is_some()),
             auto_increment_changed: from.auto_increment != to.auto_increment,
             type_change,
@@ -478,6 +480,17 @@ fn diff_columns(
             warnings.push(warning::made_required(&next.name, &to.name));
         }
         table_diff.changes.push(TableChange::AlterColumn(change));
+    }
+}
+
+/// Whether a column's default changes. A target expression (`dbgenerated(...)`) is what the
+/// database evaluates; it comes back from introspection in the database's own spelling (a
+/// literal, added casts), so it is only compared with another expression.
+fn defaults_differ(from: Option<&DefaultValue>, to: Option<&DefaultValue>) -> bool {
+    match (from, to) {
+        (Some(DefaultValue::Expression(a)), Some(DefaultValue::Expression(b))) => a != b,
+        (Some(_), Some(DefaultValue::Expression(_))) => false,
+        (from, to) => from != to,
     }
 }
 

@@ -14,7 +14,8 @@ use drydock_schema::{
 use postgres::Client;
 
 use crate::connection::query_error;
-use crate::types::canonical_type;
+use crate::types::{PostgresTypes, canonical_type};
+use drydock_schema::LoweringRules as _;
 
 /// Describe `default_schema` (objects get no namespace), or the schemas in `namespaces` (every
 /// object is qualified).
@@ -43,17 +44,27 @@ pub(crate) fn introspect(
     };
 
     let mut schema = SqlSchema::default();
-    if qualify_all {
-        let existing: Vec<String> = query(client, include_str!("queries/namespaces.sql"), false)?
-            .iter()
-            .map(|row| row.get("nspname"))
-            .collect();
-        schema.namespaces = namespaces
-            .iter()
-            .filter(|n| existing.contains(n))
-            .cloned()
-            .collect();
-    }
+    // Without explicit namespaces, lowering lists the default namespace a Prisma schema lives in
+    // (`LoweringRules::default_namespace`); report it when it exists so both sides agree.
+    let listed: Vec<String> = if qualify_all {
+        namespaces.to_vec()
+    } else {
+        PostgresTypes
+            .default_namespace()
+            .map(str::to_owned)
+            .into_iter()
+            .collect()
+    };
+    let existing: Vec<String> = client
+        .query(include_str!("queries/namespaces.sql"), &[&listed])
+        .map_err(|e| query_error(&e))?
+        .iter()
+        .map(|row| row.get("nspname"))
+        .collect();
+    schema.namespaces = listed
+        .into_iter()
+        .filter(|n| existing.contains(n))
+        .collect();
 
     for row in query(client, include_str!("queries/enums.sql"), false)? {
         let name = ObjectName::new(
@@ -341,6 +352,10 @@ fn literal_for_family(text: String, family: &TypeFamily, expr: &str) -> DefaultV
             _ => DefaultValue::Expression(expr.to_owned()),
         },
         TypeFamily::Enum(_) => DefaultValue::EnumValue(text),
+        TypeFamily::DateTime => match drydock_schema::canonical_datetime_literal(&text) {
+            Some(canonical) => DefaultValue::String(canonical),
+            None => DefaultValue::String(text),
+        },
         TypeFamily::Bytes => match text.strip_prefix("\\x") {
             Some(hex) => DefaultValue::Bytes(hex.to_ascii_lowercase()),
             None => DefaultValue::Expression(expr.to_owned()),

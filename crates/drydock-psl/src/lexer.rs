@@ -59,7 +59,8 @@ fn is_ident_continue(b: u8) -> bool {
 pub(crate) fn lex(src: &str) -> Vec<Token> {
     let bytes = src.as_bytes();
     let mut tokens = Vec::with_capacity(src.len() / 4);
-    let mut i = 0;
+    // A byte order mark at the start is not content.
+    let mut i = if src.starts_with('\u{feff}') { 3 } else { 0 };
     while i < bytes.len() {
         let b = bytes[i];
         let start = i;
@@ -258,6 +259,7 @@ mod tests {
         );
         assert_eq!(kinds("\"abc\n"), vec![Str { terminated: false }, Newline]);
         assert_eq!(kinds("é"), vec![Unknown]);
+        assert_eq!(kinds("\u{feff}model"), vec![Ident]);
     }
 
     #[test]

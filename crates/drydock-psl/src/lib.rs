@@ -1,18 +1,28 @@
 //! The Prisma Schema Language (PSL): parsing, validation, the resolved datamodel, formatting and
 //! lowering to a [`drydock_schema::SqlSchema`].
 //!
-//! API summary (no function fails or panics; problems come back as [`Diagnostics`] with code
-//! [`SCHEMA_ERROR`], `P1012`):
+//! API summary. No function fails or panics on any input; problems come back as
+//! [`Diagnostics`] (code [`SCHEMA_ERROR`], `P1012`) with byte spans into the [`Files`] given.
 //!
-//! - [`parse_schema`]`(&Files) -> (SchemaAst, Diagnostics)`: parse every file of a schema
-//!   (one file, or all `.prisma` files of a folder added to one [`Files`] set).
-//! - [`validate`]`(&SchemaAst) -> (Datamodel, Diagnostics)`: resolve names, types, attributes and
-//!   relations. [`parse_and_validate`] does both steps.
-//! - [`Datamodel`]: models, enums, relations and [`Datasource`] (`provider`, `url`, `direct_url`,
-//!   `shadow_database_url`, `relation_mode`, `schemas`); see [`Datamodel::provider`].
-//! - [`lower`]`(&Datamodel, &dyn LoweringRules) -> (SqlSchema, Diagnostics)`: the tables, indexes,
-//!   foreign keys and enums Prisma Migrate would create.
-//! - [`format`]`(&str) -> String`: `prisma format`-style alignment, idempotent, keeps comments.
+//! ```text
+//! parse_schema(&Files) -> (ast::SchemaAst, Diagnostics)        // one file, or every .prisma file of a folder
+//! validate(&ast::SchemaAst) -> (Datamodel, Diagnostics)        // names, types, attributes, relations
+//! parse_and_validate(&Files) -> (Datamodel, Diagnostics)       // both, diagnostics sorted by position
+//! lower(&Datamodel, &dyn LoweringRules) -> (SqlSchema, Diagnostics)  // tables Prisma Migrate would create
+//! format(&str) -> String                                       // `prisma format` layout, idempotent
+//! ```
+//!
+//! [`Datamodel`] is plain data: `models` (with `db_name`, `fields`, `primary_key`, `indexes`),
+//! `enums`, `relations` (both sides, referential actions with Prisma's defaults, implicit
+//! many-to-many), `generators` and `datasource: Option<Datasource>` with `provider`, `url`,
+//! `direct_url`, `shadow_database_url` (each a [`ConfigValue`]: `Env(name)` or `Literal`),
+//! `relation_mode` and `schemas`. Shortcuts: [`Datamodel::provider`],
+//! [`Datamodel::relation_mode`].
+//!
+//! Native type attributes (`@db.VarChar(255)`) are checked by the dialect's
+//! [`LoweringRules::column_type`] during [`lower`], so their errors come from `lower`.
+//! A schema without a `datasource` block is valid, as in Prisma; callers that need a database
+//! report its absence.
 
 pub mod ast;
 pub mod datamodel;
@@ -34,10 +44,11 @@ pub use validate::validate;
 /// The error code of schema validation errors.
 pub const SCHEMA_ERROR: &str = "P1012";
 
-/// Parses and validates a schema. Parse diagnostics come first.
+/// Parses and validates a schema. Diagnostics are sorted by file and position.
 pub fn parse_and_validate(files: &Files) -> (Datamodel, Diagnostics) {
     let (ast, mut diagnostics) = parse_schema(files);
     let (datamodel, more) = validate(&ast);
     diagnostics.extend(more);
+    diagnostics.sort_by_position();
     (datamodel, diagnostics)
 }

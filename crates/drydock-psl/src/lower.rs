@@ -26,12 +26,18 @@ pub fn lower(datamodel: &Datamodel, rules: &dyn LoweringRules) -> (SqlSchema, Di
         sqlite: datamodel.provider() == Some(Provider::Sqlite),
         foreign_keys: datamodel.relation_mode() == RelationMode::ForeignKeys,
     };
+    let mut namespaces: Vec<String> = datamodel
+        .datasource
+        .as_ref()
+        .map(|d| d.schemas.clone())
+        .unwrap_or_default();
+    // Prisma creates the default namespace when diffing from nothing; introspection reports it
+    // when it exists, so it only shows up as a change against an empty database.
+    if namespaces.is_empty() {
+        namespaces.extend(rules.default_namespace().map(str::to_owned));
+    }
     let mut schema = SqlSchema {
-        namespaces: datamodel
-            .datasource
-            .as_ref()
-            .map(|d| d.schemas.clone())
-            .unwrap_or_default(),
+        namespaces,
         ..SqlSchema::default()
     };
     if rules.native_enums() {
@@ -153,13 +159,13 @@ impl Lowering<'_> {
         Some(match value {
             PslDefault::Now => DefaultValue::Now,
             PslDefault::DbGenerated(Some(expr)) => DefaultValue::Expression(expr.clone()),
-            PslDefault::String(s) => {
-                if field.field_type == FieldType::Scalar(ScalarType::Bytes) {
-                    DefaultValue::Bytes(base64_to_hex(s))
-                } else {
-                    DefaultValue::String(s.clone())
-                }
-            }
+            PslDefault::String(s) => match field.field_type {
+                FieldType::Scalar(ScalarType::Bytes) => DefaultValue::Bytes(base64_to_hex(s)),
+                FieldType::Scalar(ScalarType::DateTime) => DefaultValue::String(
+                    drydock_schema::canonical_datetime_literal(s).unwrap_or_else(|| s.clone()),
+                ),
+                _ => DefaultValue::String(s.clone()),
+            },
             PslDefault::Number(n) => DefaultValue::Number(n.clone()),
             PslDefault::Boolean(b) => DefaultValue::Boolean(*b),
             PslDefault::EnumValue(name) => {

@@ -114,5 +114,6 @@ fn errors_in_several_files_point_at_their_file() {
        |
      3 |   x  Strin
        |      ^^^^^
+       = help: did you mean `String`?
     "#);
 }

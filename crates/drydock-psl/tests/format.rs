@@ -1,7 +1,10 @@
 //! Formatter tests: snapshots of `tests/data/format`, and idempotency on every fixture.
 
+mod support;
+
 use drydock_psl::format;
 use std::path::{Path, PathBuf};
+use support::{PgLike, dump};
 
 fn prisma_files(sub: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -44,16 +47,21 @@ fn formatting_is_idempotent() {
 }
 
 #[test]
-fn formatted_valid_schemas_stay_valid() {
+fn formatting_keeps_the_meaning_of_valid_schemas() {
     for path in prisma_files("ok") {
         let text = std::fs::read_to_string(&path).expect("fixture text");
-        let files = drydock_psl::Files::single("schema.prisma", format(&text));
-        let (_, diagnostics) = drydock_psl::parse_and_validate(&files);
+        let before = drydock_psl::Files::single("schema.prisma", text.as_str());
+        let after = drydock_psl::Files::single("schema.prisma", format(&text));
+        let (original, _) = drydock_psl::parse_and_validate(&before);
+        let (formatted, diagnostics) = drydock_psl::parse_and_validate(&after);
         assert!(
             !diagnostics.has_errors(),
             "{}: {}",
             path.display(),
-            diagnostics.render(&files)
+            diagnostics.render(&after)
         );
+        let (original, _) = drydock_psl::lower(&original, &PgLike);
+        let (formatted, _) = drydock_psl::lower(&formatted, &PgLike);
+        assert_eq!(dump(&original), dump(&formatted), "{}", path.display());
     }
 }

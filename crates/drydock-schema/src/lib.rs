@@ -179,10 +179,37 @@ pub enum TypeFamily {
     Unsupported,
 }
 
+/// The canonical spelling of a date-time default literal, the one Prisma writes into migrations
+/// (`2020-01-01 00:00:00 +00:00`): RFC 3339 and the usual SQL spellings (`2020-01-01 00:00:00`,
+/// `2020-01-01 00:00:00+00`, `2020-01-01`) are accepted; values without an offset are UTC.
+/// `None` when `text` is no date-time.
+pub fn canonical_datetime_literal(text: &str) -> Option<String> {
+    use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+    let text = text.trim();
+    let with_offset = DateTime::parse_from_rfc3339(text)
+        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%#z"))
+        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f %:z"));
+    let parsed: DateTime<FixedOffset> = match with_offset {
+        Ok(parsed) => parsed,
+        Err(_) => {
+            let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
+                .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f"))
+                .or_else(|_| {
+                    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                        .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+                })
+                .ok()?;
+            Utc.from_utc_datetime(&naive).fixed_offset()
+        }
+    };
+    Some(parsed.to_string())
+}
+
 /// A column default, in a form both lowering and introspection can produce.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum DefaultValue {
-    /// A string literal (also used for JSON and date literals).
+    /// A string literal (also used for JSON and date literals; date-times in the spelling of
+    /// [`canonical_datetime_literal`]).
     String(String),
     /// A numeric literal, textual as written (`42`, `1.5`, `-3`).
     Number(String),
@@ -288,5 +315,32 @@ impl ReferentialAction {
             ReferentialAction::SetNull => "SET NULL",
             ReferentialAction::SetDefault => "SET DEFAULT",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_datetime_literal;
+
+    #[test]
+    fn datetime_literals_have_one_spelling() {
+        for (input, expected) in [
+            ("2020-01-01T00:00:00Z", "2020-01-01 00:00:00 +00:00"),
+            (
+                "2020-01-01T00:00:00.250+02:00",
+                "2020-01-01 00:00:00.250 +02:00",
+            ),
+            ("2020-01-01 00:00:00", "2020-01-01 00:00:00 +00:00"),
+            ("2020-01-01 00:00:00+00", "2020-01-01 00:00:00 +00:00"),
+            ("2020-01-01 00:00:00 +00:00", "2020-01-01 00:00:00 +00:00"),
+            ("2020-01-01", "2020-01-01 00:00:00 +00:00"),
+        ] {
+            assert_eq!(
+                canonical_datetime_literal(input).as_deref(),
+                Some(expected),
+                "{input}"
+            );
+        }
+        assert_eq!(canonical_datetime_literal("tomorrow"), None);
     }
 }

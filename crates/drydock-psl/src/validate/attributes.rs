@@ -5,12 +5,44 @@ use super::{Ctx, RelationArgs, display_expr};
 use crate::ast::{self, Attribute, Expression};
 use crate::datamodel::{
     Arity, Default, DefaultValue, FieldType, Index, IndexField, IndexType, NativeType, PrimaryKey,
-    Provider, ScalarType,
+    Provider, RelationMode, ScalarType,
 };
+use crate::fast_hash::{FastMap, FastSet};
 use crate::lower::fit_name;
 use drydock_diagnostics::Span;
 use drydock_schema::{IndexAlgorithm, ReferentialAction, SortOrder};
-use crate::fast_hash::{FastMap, FastSet};
+
+/// An attribute name with its `@`/`@@` prefix, formatted only when a message needs it.
+struct Label<'a> {
+    prefix: &'static str,
+    name: &'a str,
+}
+
+impl<'a> Label<'a> {
+    fn new(prefix: &'static str, name: &'a str) -> Self {
+        Label { prefix, name }
+    }
+}
+
+impl std::fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.prefix, self.name)
+    }
+}
+
+const FIELD_ATTRIBUTES: &[&str] = &[
+    "id",
+    "default",
+    "unique",
+    "map",
+    "updatedAt",
+    "ignore",
+    "relation",
+];
+
+const MODEL_ATTRIBUTES: &[&str] = &[
+    "id", "unique", "index", "fulltext", "map", "ignore", "schema",
+];
 
 pub(super) fn resolve(ctx: &mut Ctx<'_>) {
     for mi in 0..ctx.model_asts.len() {
@@ -99,7 +131,7 @@ impl<'a> Args<'a> {
 fn args<'a>(
     ctx: &mut Ctx<'_>,
     attr: &'a Attribute,
-    label: &str,
+    label: &Label<'_>,
     unnamed: Option<&'static str>,
     allowed: &[&str],
 ) -> Args<'a> {
@@ -167,7 +199,7 @@ fn required_string(
     ctx: &mut Ctx<'_>,
     a: &Args<'_>,
     attr: &Attribute,
-    label: &str,
+    label: &Label<'_>,
     name: &str,
 ) -> Option<String> {
     match a.get(name) {
@@ -246,7 +278,7 @@ fn field_attributes(
 ) {
     for attr in &f.attributes {
         let name = attr.name.name.as_str();
-        let label = format!("@{name}");
+        let label = Label::new("@", name);
         let repeated = f
             .attributes
             .iter()
@@ -263,6 +295,18 @@ fn field_attributes(
         let field_type = ctx.dm.models[mi].fields[fi].field_type.clone();
         let arity = ctx.dm.models[mi].fields[fi].arity;
         match name {
+            "id" | "unique" if matches!(field_type, FieldType::Model(_)) => {
+                let hint = relation_scalar_hint(f)
+                    .map(|s| format!(" Did you mean to put it on `{s}`?"))
+                    .unwrap_or_default();
+                ctx.error(
+                    format!(
+                        "Error parsing attribute \"{label}\": The field `{}` is a relation field and cannot be marked with `{name}`. Only scalar fields can be made {name}.{hint}",
+                        f.name.name
+                    ),
+                    attr.span,
+                );
+            }
             "id" => {
                 let a = args(
                     ctx,
@@ -280,7 +324,14 @@ fn field_attributes(
                     length,
                     operator_class: None,
                 };
-                capability_checks(ctx, &label, attr, &a, std::slice::from_ref(&key_field), Check::PrimaryKey);
+                capability_checks(
+                    ctx,
+                    &label,
+                    attr,
+                    &a,
+                    std::slice::from_ref(&key_field),
+                    Check::PrimaryKey,
+                );
                 if arity != Arity::Required {
                     ctx.error(
                         "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
@@ -313,7 +364,14 @@ fn field_attributes(
                     length,
                     operator_class: None,
                 };
-                capability_checks(ctx, &label, attr, &a, std::slice::from_ref(&unique_field), Check::Index);
+                capability_checks(
+                    ctx,
+                    &label,
+                    attr,
+                    &a,
+                    std::slice::from_ref(&unique_field),
+                    Check::Index,
+                );
                 field_uniques.push(Index {
                     kind: IndexType::Unique,
                     fields: vec![unique_field],
@@ -373,7 +431,15 @@ fn field_attributes(
                 Some((prefix, type_name)) => {
                     native_type_attribute(ctx, mi, fi, attr, prefix, type_name);
                 }
-                None => ctx.error(format!("Attribute not known: \"{label}\"."), attr.span),
+                None => {
+                    let help = super::suggestion(name, FIELD_ATTRIBUTES.iter().copied())
+                        .map(|s| format!("did you mean `@{s}`?"));
+                    ctx.error_with_help(
+                        format!("Attribute not known: \"{label}\"."),
+                        attr.span,
+                        help,
+                    );
+                }
             },
         }
     }
@@ -488,7 +554,7 @@ fn relation_attribute(
     let a = args(
         ctx,
         attr,
-        "@relation",
+        &Label::new("@", "relation"),
         Some("name"),
         &["fields", "references", "onDelete", "onUpdate", "map"],
     );
@@ -496,6 +562,11 @@ fn relation_attribute(
     let map = string_arg(ctx, a.get("map"));
     let on_delete = referential_action(ctx, a.get("onDelete"));
     let on_update = referential_action(ctx, a.get("onUpdate"));
+    for (action, argument) in [(on_delete, "onDelete"), (on_update, "onUpdate")] {
+        if let (Some(action), Some(span)) = (action, a.span(argument)) {
+            check_action_support(ctx, action, span);
+        }
+    }
     let mut fields = None;
     if let Some(expr) = a.get("fields")
         && let Some(names) = field_names(ctx, expr)
@@ -1064,7 +1135,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
     let mut fulltext = Vec::new();
     for attr in &m.attributes {
         let name = attr.name.name.as_str();
-        let label = format!("@@{name}");
+        let label = Label::new("@@", name);
         let repeatable = matches!(name, "index" | "unique" | "fulltext");
         if !repeatable && counts.get(name).copied().unwrap_or(0) > 1 {
             ctx.error(
@@ -1183,7 +1254,9 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                 };
                 let check = match kind {
                     BlockKind::Fulltext => Check::Fulltext,
-                    _ if algorithm.is_some() => Check::IndexType(a.span("type").unwrap_or(attr.span)),
+                    _ if algorithm.is_some() => {
+                        Check::IndexType(a.span("type").unwrap_or(attr.span))
+                    }
                     _ => Check::Index,
                 };
                 capability_checks(ctx, &label, attr, &a, &fields, check);
@@ -1221,7 +1294,15 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
                 ctx.dm.models[mi].schema = schema_arg(ctx, &a, attr, &label);
             }
-            _ => ctx.error(format!("Attribute not known: \"@{name}\"."), attr.span),
+            _ => {
+                let help = super::suggestion(name, MODEL_ATTRIBUTES.iter().copied())
+                    .map(|s| format!("did you mean `@@{s}`?"));
+                ctx.error_with_help(
+                    format!("Attribute not known: \"@{name}\"."),
+                    attr.span,
+                    help,
+                );
+            }
         }
     }
     let indexes = &mut ctx.dm.models[mi].indexes;
@@ -1230,7 +1311,12 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
     indexes.extend(fulltext);
 }
 
-fn schema_arg(ctx: &mut Ctx<'_>, a: &Args<'_>, attr: &Attribute, label: &str) -> Option<String> {
+fn schema_arg(
+    ctx: &mut Ctx<'_>,
+    a: &Args<'_>,
+    attr: &Attribute,
+    label: &Label<'_>,
+) -> Option<String> {
     let schema = required_string(ctx, a, attr, label, "name")?;
     let declared = ctx
         .dm
@@ -1239,7 +1325,7 @@ fn schema_arg(ctx: &mut Ctx<'_>, a: &Args<'_>, attr: &Attribute, label: &str) ->
         .is_some_and(|d| d.schemas.contains(&schema));
     if !declared {
         let span = a.get("name").map_or(attr.span, Expression::span);
-        ctx.error(
+        ctx.defer(
             "This schema is not defined in the datasource. Read more on `@@schema` at https://pris.ly/d/multi-schema",
             span,
         );
@@ -1262,7 +1348,7 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
         }
         for attr in &v.attributes {
             let name = attr.name.name.as_str();
-            let label = format!("@{name}");
+            let label = Label::new("@", name);
             if name == "map" {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
                 if let Some(db_name) = required_string(ctx, &a, attr, &label, "name")
@@ -1278,7 +1364,7 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
     }
     for attr in &e.attributes {
         let name = attr.name.name.as_str();
-        let label = format!("@@{name}");
+        let label = Label::new("@@", name);
         match name {
             "map" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
@@ -1390,6 +1476,10 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
 
 /// Checks constraint names Prisma keeps in one namespace (per database schema) and the length of
 /// names given with `map:`.
+/// A key or index name: `((namespace, name), attribute label, span of the map argument or
+/// attribute, namespace description)`.
+type ConstraintName = ((Option<String>, String), &'static str, Span, String);
+
 fn constraint_names(ctx: &mut Ctx<'_>) {
     let Some(provider) = ctx.dm.provider() else {
         return;
@@ -1407,14 +1497,16 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
         "global for indexes and unique constraints".to_owned()
     };
     let max = limit.unwrap_or(10_000);
-    // ((namespace, name), attribute label, span of the map argument or attribute, namespace text)
-    let mut entries: Vec<((Option<String>, String), &'static str, Span, String)> = Vec::new();
+    let mut entries: Vec<ConstraintName> = Vec::new();
     let mut too_long: Vec<(String, String, &'static str, Span)> = Vec::new();
     for model in ctx.dm.models.iter().filter(|m| !m.is_view) {
         let (namespace, description) = if per_model {
             (
                 Some(model.name.clone()),
-                format!("on model `{}` for indexes and unique constraints", model.name),
+                format!(
+                    "on model `{}` for indexes and unique constraints",
+                    model.name
+                ),
             )
         } else {
             (model.schema.clone(), global.clone())
@@ -1509,7 +1601,7 @@ enum Check {
 /// Reports key and index options the datasource's connector does not support.
 fn capability_checks(
     ctx: &mut Ctx<'_>,
-    label: &str,
+    label: &Label<'_>,
     attr: &Attribute,
     a: &Args<'_>,
     fields: &[IndexField],
@@ -1672,7 +1764,10 @@ mod tests {
             check_rfc3339("2024-13-01T00:00:00Z"),
             Err("input is out of range")
         );
-        assert_eq!(check_rfc3339("2024-01-01T00:00:00Zx"), Err("trailing input"));
+        assert_eq!(
+            check_rfc3339("2024-01-01T00:00:00Zx"),
+            Err("trailing input")
+        );
     }
 
     #[test]
@@ -1681,5 +1776,63 @@ mod tests {
         assert!(is_decimal("-10"));
         assert!(!is_decimal("1."));
         assert!(!is_decimal("abc"));
+    }
+}
+
+/// Reports referential actions the connector or the relation mode cannot honour.
+fn check_action_support(ctx: &mut Ctx<'_>, action: ReferentialAction, span: Span) {
+    let Some(provider) = ctx.dm.provider() else {
+        return;
+    };
+    let name = match action {
+        ReferentialAction::Cascade => "Cascade",
+        ReferentialAction::Restrict => "Restrict",
+        ReferentialAction::NoAction => "NoAction",
+        ReferentialAction::SetNull => "SetNull",
+        ReferentialAction::SetDefault => "SetDefault",
+    };
+    if ctx.dm.relation_mode() == RelationMode::Prisma {
+        let no_action_allowed = provider == Provider::MySql;
+        let allowed = if no_action_allowed {
+            "(`Cascade`, `Restrict`, `NoAction`, `SetNull`)"
+        } else {
+            "(`Cascade`, `Restrict`, `SetNull`)"
+        };
+        match action {
+            ReferentialAction::NoAction if !no_action_allowed => ctx.error(
+                format!(
+                    "Error validating: Invalid referential action: `NoAction`. Allowed values: {allowed}. `NoAction` is not implemented for {} when using `relationMode = \"prisma\"`, you could try using `Restrict` instead. Learn more at https://pris.ly/d/relation-mode",
+                    provider.display_name()
+                ),
+                span,
+            ),
+            ReferentialAction::SetDefault => ctx.error(
+                format!(
+                    "Error validating: Invalid referential action: `{name}`. Allowed values: {allowed}"
+                ),
+                span,
+            ),
+            _ => {}
+        }
+    } else if provider == Provider::MySql && action == ReferentialAction::SetDefault {
+        ctx.warning(
+            "MySQL does not actually support the `SetDefault` referential action, so using it may result in unexpected errors. Read more at https://pris.ly/d/mysql-set-default ",
+            span,
+        );
+    }
+}
+
+/// The single scalar field named in a relation field's `@relation(fields: [...])`, if any.
+fn relation_scalar_hint(field: &ast::Field) -> Option<&str> {
+    let relation = field
+        .attributes
+        .iter()
+        .find(|a| a.name.name == "relation")?;
+    match &relation.argument(Some("fields"))?.value {
+        Expression::Array(items, _) => match items.as_slice() {
+            [Expression::Constant(name, _)] => Some(name),
+            _ => None,
+        },
+        _ => None,
     }
 }

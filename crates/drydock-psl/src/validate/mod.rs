@@ -14,8 +14,8 @@ use crate::datamodel::{
     Arity, CompositeType, Datamodel, Enum, EnumId, EnumValue, Field, FieldType, Model, ModelId,
     Provider, ScalarType,
 };
-use drydock_diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::fast_hash::FastMap;
+use drydock_diagnostics::{Diagnostic, Diagnostics, Span};
 
 /// Validates a parsed schema. The datamodel is always returned; when diagnostics contain errors
 /// it may be incomplete.
@@ -100,6 +100,18 @@ impl Ctx<'_> {
         self.diagnostics.error(SCHEMA_ERROR, message, span);
     }
 
+    /// Reports an error with an optional help line.
+    pub(crate) fn error_with_help(
+        &mut self,
+        message: impl Into<String>,
+        span: Span,
+        help: Option<String>,
+    ) {
+        let mut diagnostic = Diagnostic::error(SCHEMA_ERROR, message, span);
+        diagnostic.help = help;
+        self.diagnostics.push(diagnostic);
+    }
+
     pub(crate) fn defer(&mut self, message: impl Into<String>, span: Span) {
         self.deferred
             .push(Diagnostic::error(SCHEMA_ERROR, message, span));
@@ -166,11 +178,53 @@ pub(crate) fn display_expr(expr: &Expression) -> String {
 
 /// Names the generated client reserves for itself (JavaScript keywords and `PrismaClient`).
 const RESERVED_NAMES: &[&str] = &[
-    "PrismaClient", "async", "await", "break", "case", "catch", "class", "const", "continue",
-    "debugger", "default", "delete", "do", "else", "enum", "export", "extends", "false",
-    "finally", "for", "function", "if", "implements", "import", "in", "instanceof", "interface",
-    "let", "new", "null", "package", "private", "protected", "public", "return", "static",
-    "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with",
+    "PrismaClient",
+    "async",
+    "await",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "instanceof",
+    "interface",
+    "let",
+    "new",
+    "null",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "return",
+    "static",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
     "yield",
 ];
 
@@ -344,11 +398,18 @@ fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
                     Some(Named::Enum(id)) => FieldType::Enum(*id),
                     Some(Named::Composite) => FieldType::Composite(name.to_owned()),
                     None => {
-                        ctx.error(
+                        let candidates = SCALAR_NAMES
+                            .iter()
+                            .copied()
+                            .chain(ctx.names.keys().copied());
+                        let help =
+                            suggestion(name, candidates).map(|s| format!("did you mean `{s}`?"));
+                        ctx.error_with_help(
                             format!(
                                 "Type \"{name}\" is neither a built-in type, nor refers to another model, composite type, or enum."
                             ),
                             f.field_type.span,
+                            help,
                         );
                         continue;
                     }
@@ -384,4 +445,61 @@ fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
         });
     }
     fields
+}
+
+const SCALAR_NAMES: &[&str] = &[
+    "String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes",
+];
+
+/// The candidate closest to `name` (case-insensitive edit distance of at most 2, or a case-only
+/// difference), for "did you mean" hints.
+pub(crate) fn suggestion<'c>(
+    name: &str,
+    candidates: impl Iterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let lower = name.to_ascii_lowercase();
+    let mut best: Option<(usize, &'c str)> = None;
+    for candidate in candidates {
+        let distance = edit_distance(&lower, &candidate.to_ascii_lowercase());
+        let limit = if name.len() <= 3 { 1 } else { 2 };
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance over bytes.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.bytes().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{edit_distance, suggestion};
+
+    #[test]
+    fn suggests_close_names() {
+        assert_eq!(edit_distance("strin", "string"), 1);
+        assert_eq!(
+            suggestion("Strin", ["String", "Int"].into_iter()),
+            Some("String")
+        );
+        assert_eq!(
+            suggestion("datetime", ["DateTime"].into_iter()),
+            Some("DateTime")
+        );
+        assert_eq!(suggestion("Foo", ["String", "Int"].into_iter()), None);
+    }
 }

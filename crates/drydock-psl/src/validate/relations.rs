@@ -6,8 +6,14 @@ use crate::datamodel::{
     Arity, FieldType, IndexType, ModelId, Relation, RelationField, RelationId, RelationKind,
     RelationMode,
 };
-use drydock_schema::ReferentialAction;
 use crate::fast_hash::FastMap;
+use drydock_schema::ReferentialAction;
+
+/// A relation's name and whether it was written in `@relation`.
+struct RelationName {
+    name: String,
+    explicit: bool,
+}
 
 #[derive(Clone)]
 struct Side {
@@ -147,14 +153,15 @@ fn pair(ctx: &mut Ctx<'_>, a: &Side, b: &Side) {
         .as_ref()
         .and_then(|x| x.name.clone())
         .or_else(|| b_args.as_ref().and_then(|x| x.name.clone()));
-    let name = explicit_name
-        .clone()
-        .unwrap_or_else(|| default_name(ctx, a.model, b.model));
+    let name = RelationName {
+        explicit: explicit_name.is_some(),
+        name: explicit_name.unwrap_or_else(|| default_name(ctx, a.model, b.model)),
+    };
     match (a_list, b_list) {
-        (true, true) => many_to_many(ctx, a, b, name, explicit_name.is_some()),
-        (true, false) => one_to_many(ctx, b, a, b_args, a_args, name, explicit_name.is_some()),
-        (false, true) => one_to_many(ctx, a, b, a_args, b_args, name, explicit_name.is_some()),
-        (false, false) => one_to_one(ctx, a, b, a_args, b_args, name, explicit_name.is_some()),
+        (true, true) => many_to_many(ctx, a, b, name),
+        (true, false) => one_to_many(ctx, b, a, b_args, a_args, name),
+        (false, true) => one_to_many(ctx, a, b, a_args, b_args, name),
+        (false, false) => one_to_one(ctx, a, b, a_args, b_args, name),
     }
 }
 
@@ -163,7 +170,7 @@ fn field_label(ctx: &Ctx<'_>, side: &Side) -> (String, String) {
     (model.fields[side.field].name.clone(), model.name.clone())
 }
 
-fn many_to_many(ctx: &mut Ctx<'_>, a: &Side, b: &Side, name: String, explicit: bool) {
+fn many_to_many(ctx: &mut Ctx<'_>, a: &Side, b: &Side, name: RelationName) {
     let mut ok = true;
     for (side, other) in [(a, b), (b, a)] {
         let target = &ctx.dm.models[other.model];
@@ -210,8 +217,8 @@ fn many_to_many(ctx: &mut Ctx<'_>, a: &Side, b: &Side, name: String, explicit: b
     };
     let (first, second) = if key(a) <= key(b) { (a, b) } else { (b, a) };
     let relation = Relation {
-        name,
-        explicit_name: explicit,
+        name: name.name,
+        explicit_name: name.explicit,
         kind: RelationKind::ManyToMany {
             a: RelationField {
                 model: ModelId(first.model),
@@ -235,15 +242,13 @@ fn push_relation(ctx: &mut Ctx<'_>, relation: Relation, sides: &[&Side]) {
 }
 
 /// `fk` is the singular side, `back` the list side.
-#[allow(clippy::too_many_arguments)]
 fn one_to_many(
     ctx: &mut Ctx<'_>,
     fk: &Side,
     back: &Side,
     fk_args: Option<RelationArgs>,
     back_args: Option<RelationArgs>,
-    name: String,
-    explicit: bool,
+    name: RelationName,
 ) {
     let (f, m) = field_label(ctx, fk);
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
@@ -281,19 +286,17 @@ fn one_to_many(
         return;
     }
     if let Some(args) = fk_args {
-        foreign_key_relation(ctx, fk, Some(back), args, name, explicit, false);
+        foreign_key_relation(ctx, fk, Some(back), args, name, false);
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn one_to_one(
     ctx: &mut Ctx<'_>,
     a: &Side,
     b: &Side,
     a_args: Option<RelationArgs>,
     b_args: Option<RelationArgs>,
-    name: String,
-    explicit: bool,
+    name: RelationName,
 ) {
     let a_has = has_fields(a_args.as_ref()) || has_references(a_args.as_ref());
     let b_has = has_fields(b_args.as_ref()) || has_references(b_args.as_ref());
@@ -378,7 +381,7 @@ fn one_to_one(
         return;
     }
     if let Some(args) = fk_args {
-        foreign_key_relation(ctx, fk, Some(back), args, name, explicit, true);
+        foreign_key_relation(ctx, fk, Some(back), args, name, true);
     }
 }
 
@@ -403,8 +406,7 @@ fn foreign_key_relation(
     fk: &Side,
     back: Option<&Side>,
     args: RelationArgs,
-    name: String,
-    explicit: bool,
+    name: RelationName,
     one_to_one: bool,
 ) {
     let (Some(fields), Some(references)) = (args.fields.clone(), args.references.clone()) else {
@@ -478,6 +480,25 @@ fn foreign_key_relation(
     if !ok {
         return;
     }
+    let relation_required = ctx.dm.models[fk.model].fields[fk.field].arity == Arity::Required;
+    let optional_fields = fields
+        .iter()
+        .any(|fi| ctx.dm.models[fk.model].fields[*fi].arity != Arity::Required);
+    if relation_required && optional_fields {
+        let names: Vec<String> = fields
+            .iter()
+            .map(|fi| ctx.dm.models[fk.model].fields[*fi].name.clone())
+            .collect();
+        ctx.error(
+            format!(
+                "Error validating: The relation field `{}` uses the scalar fields {}. At least one of those fields is optional. Hence the relation field must be optional as well.",
+                ctx.dm.models[fk.model].fields[fk.field].name,
+                names.join(", ")
+            ),
+            fk_span,
+        );
+        return;
+    }
     let any_required = fields
         .iter()
         .any(|fi| ctx.dm.models[fk.model].fields[*fi].arity == Arity::Required);
@@ -508,8 +529,8 @@ fn foreign_key_relation(
         }
     }
     let relation = Relation {
-        name,
-        explicit_name: explicit,
+        name: name.name,
+        explicit_name: name.explicit,
         kind: RelationKind::ForeignKey {
             referencing: RelationField {
                 model: ModelId(fk.model),
