@@ -242,10 +242,10 @@ fn resolve_file_url(url: &str, schema_dir: &Path) -> String {
         Some((path, query)) => (path, Some(query)),
         None => (rest, None),
     };
-    if path.starts_with('/') || path.starts_with("//") {
+    if path.starts_with('/') {
         return url.to_owned();
     }
-    let absolute = schema_dir.join(path);
+    let absolute = schema_dir.join(path.strip_prefix("./").unwrap_or(path));
     match query {
         Some(query) => format!("file:{}?{query}", absolute.display()),
         None => format!("file:{}", absolute.display()),

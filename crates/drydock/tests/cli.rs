@@ -697,3 +697,51 @@ fn init_then_dev_migrates_a_new_sqlite_project() {
         stdout(&status)
     );
 }
+
+#[test]
+fn the_example_shop_deploys_and_matches_its_schema() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/shop");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let copy = dir.path().join("shop");
+    copy_tree(&example, &copy);
+    let _ = std::fs::remove_file(copy.join("prisma/shop.db"));
+    let run = |args: &[&str]| {
+        Command::cargo_bin("drydock")
+            .expect("binary")
+            .current_dir(&copy)
+            .args(args)
+            .write_stdin("")
+            .output()
+            .expect("run")
+    };
+    let deploy = run(&["migrate", "deploy"]);
+    assert_exit(&deploy, 0);
+    assert!(stdout(&deploy).contains("_init"), "{}", stdout(&deploy));
+    assert_exit(&run(&["migrate", "status"]), 0);
+    let diff = run(&[
+        "migrate",
+        "diff",
+        "--from-migrations",
+        "prisma/migrations",
+        "--to-schema",
+        "prisma/schema.prisma",
+        "--exit-code",
+    ]);
+    assert_exit(&diff, 0);
+    let dev = run(&["migrate", "dev"]);
+    assert_exit(&dev, 0);
+    assert!(stdout(&dev).contains("Already in sync"), "{}", stdout(&dev));
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}

@@ -1747,38 +1747,6 @@ fn check_rfc3339(text: &str) -> Result<(), &'static str> {
     if in_range { Ok(()) } else { Err(RANGE) }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{check_rfc3339, is_decimal};
-
-    #[test]
-    fn rfc3339_errors_match_prisma_wording() {
-        assert_eq!(check_rfc3339("2024-01-01T00:00:00Z"), Ok(()));
-        assert_eq!(check_rfc3339("2024-01-01T00:00:00.123+02:00"), Ok(()));
-        assert_eq!(check_rfc3339("2024-01-01"), Err("premature end of input"));
-        assert_eq!(
-            check_rfc3339("yesterday"),
-            Err("input contains invalid characters")
-        );
-        assert_eq!(
-            check_rfc3339("2024-13-01T00:00:00Z"),
-            Err("input is out of range")
-        );
-        assert_eq!(
-            check_rfc3339("2024-01-01T00:00:00Zx"),
-            Err("trailing input")
-        );
-    }
-
-    #[test]
-    fn decimal_strings() {
-        assert!(is_decimal("1.5"));
-        assert!(is_decimal("-10"));
-        assert!(!is_decimal("1."));
-        assert!(!is_decimal("abc"));
-    }
-}
-
 /// Reports referential actions the connector or the relation mode cannot honour.
 fn check_action_support(ctx: &mut Ctx<'_>, action: ReferentialAction, span: Span) {
     let Some(provider) = ctx.dm.provider() else {
@@ -1834,5 +1802,37 @@ fn relation_scalar_hint(field: &ast::Field) -> Option<&str> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_rfc3339, is_decimal};
+
+    #[test]
+    fn rfc3339_errors_match_prisma_wording() {
+        assert_eq!(check_rfc3339("2024-01-01T00:00:00Z"), Ok(()));
+        assert_eq!(check_rfc3339("2024-01-01T00:00:00.123+02:00"), Ok(()));
+        assert_eq!(check_rfc3339("2024-01-01"), Err("premature end of input"));
+        assert_eq!(
+            check_rfc3339("yesterday"),
+            Err("input contains invalid characters")
+        );
+        assert_eq!(
+            check_rfc3339("2024-13-01T00:00:00Z"),
+            Err("input is out of range")
+        );
+        assert_eq!(
+            check_rfc3339("2024-01-01T00:00:00Zx"),
+            Err("trailing input")
+        );
+    }
+
+    #[test]
+    fn decimal_strings() {
+        assert!(is_decimal("1.5"));
+        assert!(is_decimal("-10"));
+        assert!(!is_decimal("1."));
+        assert!(!is_decimal("abc"));
     }
 }
