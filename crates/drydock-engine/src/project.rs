@@ -371,7 +371,7 @@ mod tests {
         let dir = Path::new("/app/prisma");
         assert_eq!(
             resolve_file_url("file:./dev.db", dir),
-            "file:/app/prisma/./dev.db"
+            "file:/app/prisma/dev.db"
         );
         assert_eq!(
             resolve_file_url("file:dev.db?mode=rwc", dir),
