@@ -50,6 +50,10 @@ pub trait Dialect: Send + Sync {
     /// Open a connection. `url` is the user's URL as given (never printed unredacted).
     fn connect(&self, url: &str) -> Result<Box<dyn Connection>, ConnectorError>;
 
+    /// Create the database `url` names when it does not exist (as `migrate dev` does for a new
+    /// project). Returns whether it was created; `false` when it existed already.
+    fn create_database(&self, url: &str) -> Result<bool, ConnectorError>;
+
     /// Create an empty scratch database to replay migrations into: `shadow_url` when the user
     /// configured one (it is reset first), otherwise a temporary database next to `main_url`.
     fn open_shadow(

@@ -25,6 +25,8 @@ pub struct DevOptions {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DevOutcome {
+    /// The development database did not exist and was created.
+    pub database_created: bool,
     /// Pending migrations of the folder applied before diffing.
     pub applied_pending: Vec<String>,
     /// The new migration folder, when one was written.
@@ -50,6 +52,7 @@ pub fn migrate_dev(
     let namespaces = project.namespaces();
     drydock_migrate::check_provider(dir, dialect.provider())?;
 
+    let database_created = dialect.create_database(&url)?;
     let mut connection = dialect.connect(&url)?;
     let status = drydock_migrate::status(connection.as_mut(), dir)?;
     if let Some(failed) = status.failed.first() {
@@ -94,6 +97,7 @@ pub fn migrate_dev(
     let diff = drydock_diff::diff(&migrations_state, &target, dialect.diff_hooks());
     if diff.is_empty() && !options.create_only {
         return Ok(DevOutcome {
+            database_created,
             applied_pending,
             created: None,
             applied_new: false,
@@ -142,6 +146,7 @@ pub fn migrate_dev(
         true
     };
     Ok(DevOutcome {
+        database_created,
         applied_pending,
         created: Some(folder),
         applied_new,

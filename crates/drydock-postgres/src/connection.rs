@@ -482,6 +482,25 @@ impl Connection for PostgresConnection {
     }
 }
 
+/// Create the database `url` names, connecting to the server's `postgres` database to do so,
+/// unless it exists.
+pub(crate) fn create_database(url: &str) -> Result<bool, ConnectorError> {
+    let target = PgUrl::parse(url)?;
+    match target.open() {
+        Ok(_) => return Ok(false),
+        Err(ConnectorError::DatabaseDoesNotExist { .. }) => {}
+        Err(other) => return Err(other),
+    }
+    let mut admin = target.with_database("postgres").open()?;
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {}",
+            quote_ident(&target.database)
+        ))
+        .map_err(|e| query_error(&e))?;
+    Ok(true)
+}
+
 /// Open a scratch database: the configured `shadow_url` (reset first), or a temporary
 /// database created next to `main_url` and dropped on dispose.
 pub(crate) fn open_shadow(

@@ -57,6 +57,10 @@ impl Dialect for PostgresDialect {
         Ok(Box::new(connection::PostgresConnection::connect(url)?))
     }
 
+    fn create_database(&self, url: &str) -> Result<bool, ConnectorError> {
+        connection::create_database(url)
+    }
+
     fn open_shadow(
         &self,
         main_url: &str,

@@ -57,6 +57,12 @@ impl Dialect for SqliteDialect {
         Ok(Box::new(connection::SqliteConnection::connect(url)?))
     }
 
+    fn create_database(&self, url: &str) -> Result<bool, ConnectorError> {
+        // Opening a SQLite file creates it.
+        let _ = url;
+        Ok(false)
+    }
+
     fn open_shadow(
         &self,
         main_url: &str,

@@ -137,6 +137,9 @@ pub(crate) struct DiffArgs {
     /// Start from a live database
     #[arg(long, group = "from", value_name = "URL")]
     pub(crate) from_url: Option<String>,
+    /// Start from the database a schema's datasource points to
+    #[arg(long, group = "from", value_name = "PATH")]
+    pub(crate) from_schema_datasource: Option<PathBuf>,
     /// Compare with an empty schema
     #[arg(long, group = "to")]
     pub(crate) to_empty: bool,
@@ -154,6 +157,9 @@ pub(crate) struct DiffArgs {
     /// Compare with a live database
     #[arg(long, group = "to", value_name = "URL")]
     pub(crate) to_url: Option<String>,
+    /// Compare with the database a schema's datasource points to
+    #[arg(long, group = "to", value_name = "PATH")]
+    pub(crate) to_schema_datasource: Option<PathBuf>,
     /// Where to create shadow databases for migrations folders (needed on PostgreSQL)
     #[arg(long, value_name = "URL")]
     pub(crate) shadow_database_url: Option<String>,

@@ -469,9 +469,25 @@ fn format_is_idempotent_and_check_reports_unformatted_files() {
 #[test]
 fn postgres_dev_deploy_and_status_through_the_binary() {
     let db = TestDb::postgres();
+    // `migrate dev` creates a development database that does not exist yet.
+    let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    let name: String = client
+        .query_one("SELECT current_database()", &[])
+        .expect("name")
+        .get(0);
+    drop(client);
+    let mut server = drydock_test_support::postgres_server_client();
+    server
+        .batch_execute(&format!("DROP DATABASE \"{name}\""))
+        .expect("drop");
     let project = Project::postgres(BLOG);
     let dev = project.drydock_with(&["migrate", "dev", "--name", "init"], Some(db.url()));
     assert_exit(&dev, 0);
+    assert!(
+        stdout(&dev).contains("Created the database."),
+        "{}",
+        stdout(&dev)
+    );
     let again = project.drydock_with(&["migrate", "dev"], Some(db.url()));
     assert_exit(&again, 0);
     assert!(
@@ -641,6 +657,19 @@ fn diff_compares_a_live_database_with_a_schema() {
         "--exit-code",
     ]);
     assert_exit(&same, 0);
+    let from_datasource = project.drydock_with(
+        &[
+            "migrate",
+            "diff",
+            "--from-schema-datasource",
+            "prisma/schema.prisma",
+            "--to-schema",
+            "prisma/schema.prisma",
+            "--exit-code",
+        ],
+        Some(db.url()),
+    );
+    assert_exit(&from_datasource, 0);
 
     let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
     client.batch_execute("ALTER TABLE \"Post\" ADD COLUMN \"extra\" TEXT; CREATE INDEX \"by_hand\" ON \"Post\"(\"title\");").expect("drift");

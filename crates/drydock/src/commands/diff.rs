@@ -4,24 +4,22 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use drydock_engine::{DiffSource, SourceContext, diff_sources, summarize};
+use drydock_engine::{DiffSource, EngineError, SourceContext, diff_sources, summarize};
 
 use crate::cli::DiffArgs;
 use crate::output::print_json;
 
 pub(crate) fn diff(_schema: Option<&Path>, args: DiffArgs) -> anyhow::Result<ExitCode> {
-    let from = source(
-        args.from_empty,
-        args.from_schema,
-        args.from_migrations,
-        args.from_url,
-    );
-    let to = source(
-        args.to_empty,
-        args.to_schema,
-        args.to_migrations,
-        args.to_url,
-    );
+    let from_url = match args.from_url {
+        Some(url) => Some(url),
+        None => datasource_url(args.from_schema_datasource.as_deref())?,
+    };
+    let to_url = match args.to_url {
+        Some(url) => Some(url),
+        None => datasource_url(args.to_schema_datasource.as_deref())?,
+    };
+    let from = source(args.from_schema, args.from_migrations, from_url);
+    let to = source(args.to_schema, args.to_migrations, to_url);
     let context = SourceContext {
         shadow_database_url: args.shadow_database_url,
     };
@@ -53,8 +51,19 @@ pub(crate) fn diff(_schema: Option<&Path>, args: DiffArgs) -> anyhow::Result<Exi
     })
 }
 
+/// The URL a schema's datasource points to (`--from-schema-datasource`).
+fn datasource_url(schema: Option<&Path>) -> anyhow::Result<Option<String>> {
+    let Some(schema) = schema else {
+        return Ok(None);
+    };
+    let project = drydock_engine::Project::load(Some(schema)).map_err(EngineError::from)?;
+    Ok(Some(
+        project.migration_url(None).map_err(EngineError::from)?,
+    ))
+}
+
+/// The one source given (clap requires exactly one per side; none left means `--*-empty`).
 fn source(
-    empty: bool,
     schema: Option<std::path::PathBuf>,
     migrations: Option<std::path::PathBuf>,
     url: Option<String>,
@@ -63,10 +72,6 @@ fn source(
         (Some(path), _, _) => DiffSource::Schema(path),
         (_, Some(path), _) => DiffSource::Migrations(path),
         (_, _, Some(url)) => DiffSource::Url(url),
-        // clap requires exactly one of the group.
-        _ => {
-            debug_assert!(empty);
-            DiffSource::Empty
-        }
+        (None, None, None) => DiffSource::Empty,
     }
 }

@@ -252,6 +252,9 @@ pub(crate) fn dev(
         &mut |event| show_progress(&bar, event),
     )?;
     bar.finish_and_clear();
+    if outcome.database_created {
+        println!("Created the database.");
+    }
     for name in &outcome.applied_pending {
         println!("Applied pending migration {name}");
     }
