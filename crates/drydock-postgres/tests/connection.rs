@@ -312,7 +312,8 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
         ],
     };
     SqlSchema {
-        namespaces: namespace.into_iter().map(str::to_owned).collect(),
+        // Unqualified introspection lists the default namespace lowering assumes (`public`).
+        namespaces: vec![namespace.unwrap_or("public").to_owned()],
         enums: vec![Enum {
             namespace: ns,
             name: "Role".to_owned(),

@@ -39,8 +39,9 @@ impl SqlSchema {
             .find(|e| e.name == name && e.namespace.as_deref() == namespace)
     }
 
+    /// No tables and no enums (namespaces are containers, not content).
     pub fn is_empty(&self) -> bool {
-        self.tables.is_empty() && self.enums.is_empty() && self.namespaces.is_empty()
+        self.tables.is_empty() && self.enums.is_empty()
     }
 }
 
