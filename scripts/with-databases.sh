@@ -67,6 +67,32 @@ else
 fi
 export TEST_POSTGRES_URL
 
+# ------------------------------------------------------------------ PostgreSQL with passwords
+# The servers above may trust every local connection; authentication tests need one that checks
+# passwords. TEST_POSTGRES_PASSWORD_URL names user `drydock`, password `drydock-secret`.
+if [ -z "${TEST_POSTGRES_PASSWORD_URL:-}" ]; then
+  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    apt_install postgresql
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  PW_USER=$(id -un)
+  if is_root; then
+    PW_USER=postgres
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$WORK" --shell /bin/bash postgres
+  fi
+  PW_PORT=$(free_port)
+  mkdir -p "$WORK/pgpw" && { is_root && chown "$PW_USER": "$WORK/pgpw" || true; }
+  printf 'drydock-secret\n' > "$WORK/pgpw/pwfile" && { is_root && chown "$PW_USER": "$WORK/pgpw/pwfile" || true; }
+  as_user "$PW_USER" "$PG_BIN/initdb" -D "$WORK/pgpw/data" -U drydock --pwfile="$WORK/pgpw/pwfile" \
+    --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$WORK/pgpw/initdb.log" 2>&1
+  as_user "$PW_USER" "$PG_BIN/pg_ctl" -D "$WORK/pgpw/data" -l "$WORK/pgpw/server.log" -w -t 60 \
+    -o "-p $PW_PORT -k $WORK/pgpw -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+  cleanups+=("as_user $PW_USER $PG_BIN/pg_ctl -D $WORK/pgpw/data -m immediate stop")
+  TEST_POSTGRES_PASSWORD_URL="postgresql://drydock:drydock-secret@127.0.0.1:$PW_PORT/postgres"
+fi
+export TEST_POSTGRES_PASSWORD_URL
+
 # ------------------------------------------------------------------ MariaDB
 maria_ready() { mariadb-admin --no-defaults -h 127.0.0.1 -P "$1" -u root ping >/dev/null 2>&1; }
 

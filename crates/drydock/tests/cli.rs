@@ -774,3 +774,38 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A server that checks passwords: `scripts/with-databases.sh` starts one.
+fn password_server_url() -> String {
+    std::env::var("TEST_POSTGRES_PASSWORD_URL").unwrap_or_else(|_| {
+        panic!("TEST_POSTGRES_PASSWORD_URL is not set: run the tests through scripts/test.sh")
+    })
+}
+
+#[test]
+fn a_wrong_password_is_reported_without_printing_any_password() {
+    let right = password_server_url();
+    let wrong = right.replace("drydock-secret", "not-the-password");
+    let project = Project::postgres(BLOG);
+
+    let output = project.drydock_with(&["migrate", "status"], Some(&wrong));
+    assert_exit(&output, 1);
+    let message = stderr(&output);
+    assert!(message.contains("P1000"), "{message}");
+    assert!(message.contains("drydock"), "names the user: {message}");
+    assert!(
+        !message.contains("not-the-password") && !message.contains("drydock-secret"),
+        "{message}"
+    );
+
+    // The right password works, and is not printed either.
+    let status = project.drydock_with(&["migrate", "status"], Some(&right));
+    assert_exit(&status, 0);
+    assert!(
+        stdout(&status).contains("0 migration(s) found"),
+        "{}",
+        stdout(&status)
+    );
+    let all = format!("{}{}", stdout(&status), stderr(&status));
+    assert!(!all.contains("drydock-secret"), "{all}");
+}
