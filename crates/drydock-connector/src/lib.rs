@@ -117,6 +117,10 @@ pub trait Connection {
     /// In one transaction: run `script`, then insert `row` (whose `finished_at` is set). Either
     /// both take effect or neither does.
     fn apply_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError>;
+
+    /// In one transaction: run `script` (a down migration), then overwrite the mutable fields of
+    /// the row with `row.id` (its `rolled_back_at` set). Either both take effect or neither does.
+    fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError>;
 }
 
 /// A scratch database that lives until [`ShadowDatabase::dispose`].

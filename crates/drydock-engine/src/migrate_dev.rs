@@ -1,13 +1,15 @@
 //! `migrate dev`: bring the development database up to date, then turn the difference between
-//! what the migrations produce and what the schema says into a new migration, and apply it.
+//! what the migrations produce and what the schema says into a new migration with its down
+//! migration, check both on the shadow database, and apply the new migration.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use drydock_connector::{Warning, render_script};
-use drydock_migrate::{DeployEvent, DeployReport};
+use drydock_connector::{Connection, Dialect, Warning, render_script};
+use drydock_migrate::DeployEvent;
+use drydock_schema::SqlSchema;
 use serde::Serialize;
 
-use crate::source::replay_migrations;
+use crate::source::with_replayed_shadow;
 use crate::summary::summarize;
 use crate::{EngineError, Project};
 
@@ -35,6 +37,8 @@ pub struct DevOutcome {
     pub applied_new: bool,
     /// Destructive-change warnings of the new migration.
     pub warnings: Vec<Warning>,
+    /// Why no `down.sql` was written next to the new migration, when none was.
+    pub down_not_written: Option<String>,
 }
 
 /// Run `migrate dev` for `project`. `consent` is asked when the new migration loses data and
@@ -54,113 +58,175 @@ pub fn migrate_dev(
 
     let database_created = dialect.create_database(&url)?;
     let mut connection = dialect.connect(&url)?;
-    let status = drydock_migrate::status(connection.as_mut(), dir)?;
-    if let Some(failed) = status.failed.first() {
-        return Err(EngineError::ResetNeeded {
-            reason: format!("The migration `{}` failed to apply.", failed.name),
-        });
-    }
-    if let Some(edited) = status.edited_after_applied.first() {
-        return Err(EngineError::ResetNeeded {
-            reason: format!("The migration `{edited}` was modified after it was applied."),
-        });
-    }
-    if !status.missing_locally.is_empty() {
-        return Err(EngineError::ResetNeeded {
-            reason: format!(
-                "The migrations recorded in the database are missing from the migrations \
-                 folder: {}.",
-                status.missing_locally.join(", ")
-            ),
-        });
-    }
+    refuse_broken_history(connection.as_mut(), dir)?;
 
-    let migrations_state =
-        replay_migrations(dialect, dir, &url, shadow_url.as_deref(), &namespaces)?;
-    let DeployReport { applied, .. } =
-        drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
-    let applied_pending: Vec<String> = applied.into_iter().map(|m| m.name).collect();
+    with_replayed_shadow(
+        dialect,
+        dir,
+        &url,
+        shadow_url.as_deref(),
+        &namespaces,
+        |shadow, state| {
+            let report = drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
+            let applied_pending: Vec<String> = report.applied.into_iter().map(|m| m.name).collect();
+            check_drift(dialect, connection.as_mut(), &state, &namespaces)?;
 
-    let live = connection.introspect(&namespaces)?;
-    let drift = drydock_diff::diff(&migrations_state, &live, dialect.diff_hooks());
-    if !drift.is_empty() {
-        return Err(EngineError::ResetNeeded {
-            reason: format!(
-                "Drift detected: the database schema is not in sync with the migration history.\n\
-                 The database differs from what the migrations produce by:\n{}",
-                summarize(&drift.changes)
-            ),
-        });
-    }
+            let target = project.target_schema()?;
+            let diff = drydock_diff::diff(&state, &target, dialect.diff_hooks());
+            let mut outcome = DevOutcome {
+                database_created,
+                applied_pending,
+                created: None,
+                applied_new: false,
+                warnings: diff.warnings.clone(),
+                down_not_written: None,
+            };
+            if diff.is_empty() && !options.create_only {
+                return Ok(outcome);
+            }
+            let loses_data = diff.warnings.iter().any(Warning::is_data_loss);
+            if loses_data
+                && !options.accept_data_loss
+                && !options.create_only
+                && !consent(&diff.warnings)
+            {
+                return Err(EngineError::DataLossNotAccepted {
+                    warnings: diff
+                        .warnings
+                        .iter()
+                        .map(|w| format!("  - {}", w.message))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                });
+            }
 
-    let target = project.target_schema()?;
-    let diff = drydock_diff::diff(&migrations_state, &target, dialect.diff_hooks());
-    if diff.is_empty() && !options.create_only {
-        return Ok(DevOutcome {
-            database_created,
-            applied_pending,
-            created: None,
-            applied_new: false,
-            warnings: Vec::new(),
-        });
-    }
-    let data_loss: Vec<Warning> = diff
-        .warnings
-        .iter()
-        .filter(|w| w.is_data_loss())
-        .cloned()
-        .collect();
-    if !data_loss.is_empty()
-        && !options.accept_data_loss
-        && !options.create_only
-        && !consent(&diff.warnings)
-    {
-        return Err(EngineError::DataLossNotAccepted {
-            warnings: diff
-                .warnings
-                .iter()
-                .map(|w| format!("  - {}", w.message))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        });
-    }
+            let up = render_script(dialect, &diff.changes, &diff.warnings);
+            let reverse = drydock_diff::diff(&target, &state, dialect.diff_hooks());
+            let down = render_script(dialect, &reverse.changes, &reverse.warnings);
+            let down_checked = check_round_trip(dialect, shadow, &up, &down, &state, &namespaces)?;
 
+            let folder = new_folder(dir, options.name.as_deref().unwrap_or_default())?;
+            write_file(&folder, drydock_migrate::MIGRATION_FILE_NAME, &up)?;
+            match down_checked {
+                Ok(()) => write_file(&folder, drydock_migrate::DOWN_FILE_NAME, &down)?,
+                Err(reason) => outcome.down_not_written = Some(reason),
+            }
+            drydock_migrate::write_lock_file(dir, dialect.provider())?;
+            if !options.create_only {
+                drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
+                outcome.applied_new = true;
+            }
+            outcome.created = Some(folder);
+            Ok(outcome)
+        },
+    )
+}
+
+/// Failed, edited or vanished migrations need a reset before development can go on.
+fn refuse_broken_history(connection: &mut dyn Connection, dir: &Path) -> Result<(), EngineError> {
+    let status = drydock_migrate::status(connection, dir)?;
+    let reason = if let Some(failed) = status.failed.first() {
+        format!("The migration `{}` failed to apply.", failed.name)
+    } else if let Some(edited) = status.edited_after_applied.first() {
+        format!("The migration `{edited}` was modified after it was applied.")
+    } else if !status.missing_locally.is_empty() {
+        format!(
+            "The migrations recorded in the database are missing from the migrations folder: {}.",
+            status.missing_locally.join(", ")
+        )
+    } else {
+        return Ok(());
+    };
+    Err(EngineError::ResetNeeded { reason })
+}
+
+/// The live database must be what the applied migrations produce.
+fn check_drift(
+    dialect: &dyn Dialect,
+    connection: &mut dyn Connection,
+    migrations_state: &SqlSchema,
+    namespaces: &[String],
+) -> Result<(), EngineError> {
+    let live = connection.introspect(namespaces)?;
+    let drift = drydock_diff::diff(migrations_state, &live, dialect.diff_hooks());
+    if drift.is_empty() {
+        return Ok(());
+    }
+    Err(EngineError::ResetNeeded {
+        reason: format!(
+            "Drift detected: the database schema is not in sync with the migration history.\n\
+             The database differs from what the migrations produce by:\n{}",
+            summarize(&drift.changes)
+        ),
+    })
+}
+
+/// Apply `up`, `down`, `up` on the shadow database (which holds `before`). The up migration
+/// must apply (an error otherwise); the outer `Err` of the result says why `down` is not
+/// trustworthy: it must bring back `before`, and `up` must then give the same schema again.
+fn check_round_trip(
+    dialect: &dyn Dialect,
+    shadow: &mut dyn Connection,
+    up: &str,
+    down: &str,
+    before: &SqlSchema,
+    namespaces: &[String],
+) -> Result<Result<(), String>, EngineError> {
+    shadow
+        .execute_script(up)
+        .map_err(|e| EngineError::ShadowReplay {
+            migration: "the new migration".to_owned(),
+            message: e.message,
+        })?;
+    let after_up = shadow.introspect(namespaces)?;
+    if let Err(e) = shadow.execute_script(down) {
+        return Ok(Err(format!(
+            "down.sql fails on the shadow database: {}",
+            e.message
+        )));
+    }
+    let after_down = shadow.introspect(namespaces)?;
+    let restored = drydock_diff::diff(before, &after_down, dialect.diff_hooks());
+    if !restored.is_empty() {
+        return Ok(Err(format!(
+            "down.sql does not restore the previous schema; it leaves:\n{}",
+            summarize(&restored.changes)
+        )));
+    }
+    if let Err(e) = shadow.execute_script(up) {
+        return Ok(Err(format!(
+            "the migration fails when applied again after down.sql: {}",
+            e.message
+        )));
+    }
+    let again = shadow.introspect(namespaces)?;
+    let repeated = drydock_diff::diff(&after_up, &again, dialect.diff_hooks());
+    if !repeated.is_empty() {
+        return Ok(Err(format!(
+            "applying the migration again after down.sql gives another schema:\n{}",
+            summarize(&repeated.changes)
+        )));
+    }
+    Ok(Ok(()))
+}
+
+fn new_folder(dir: &Path, name: &str) -> Result<PathBuf, EngineError> {
     let existing: Vec<String> = drydock_migrate::list_migrations(dir)?
         .into_iter()
         .map(|m| m.name)
         .collect();
-    let folder_name = drydock_migrate::new_migration_folder_name(
-        &existing,
-        options.name.as_deref().unwrap_or_default(),
-        chrono::Utc::now(),
-    )?;
-    let folder = dir.join(&folder_name);
-    let script = render_script(dialect, &diff.changes, &diff.warnings);
-    write_migration(&folder, &script)?;
-    drydock_migrate::write_lock_file(dir, dialect.provider())?;
-
-    let applied_new = if options.create_only {
-        false
-    } else {
-        drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
-        true
-    };
-    Ok(DevOutcome {
-        database_created,
-        applied_pending,
-        created: Some(folder),
-        applied_new,
-        warnings: diff.warnings,
-    })
+    let folder_name =
+        drydock_migrate::new_migration_folder_name(&existing, name, chrono::Utc::now())?;
+    Ok(dir.join(folder_name))
 }
 
-fn write_migration(folder: &std::path::Path, script: &str) -> Result<(), EngineError> {
+fn write_file(folder: &Path, file: &str, text: &str) -> Result<(), EngineError> {
     let io = |source| {
         EngineError::Connector(drydock_connector::ConnectorError::Io {
-            context: format!("can't write the migration `{}`", folder.display()),
+            context: format!("can't write `{}`", folder.join(file).display()),
             source,
         })
     };
     std::fs::create_dir_all(folder).map_err(io)?;
-    std::fs::write(folder.join(drydock_migrate::MIGRATION_FILE_NAME), script).map_err(io)
+    std::fs::write(folder.join(file), text).map_err(io)
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use drydock_connector::{Dialect, ShadowDatabase};
+use drydock_connector::{Connection, Dialect};
 use drydock_diff::Diff;
 use drydock_schema::SqlSchema;
 
@@ -145,21 +145,42 @@ pub(crate) fn replay_migrations(
     shadow_url: Option<&str>,
     namespaces: &[String],
 ) -> Result<SqlSchema, EngineError> {
+    with_replayed_shadow(
+        dialect,
+        dir,
+        main_url,
+        shadow_url,
+        namespaces,
+        |_, state| Ok(state),
+    )
+}
+
+/// Replay every migration of `dir` on a fresh shadow database, then run `work` with the shadow
+/// connection and the schema the migrations produce. The shadow database is disposed of on
+/// every path.
+pub(crate) fn with_replayed_shadow<T>(
+    dialect: &dyn Dialect,
+    dir: &Path,
+    main_url: &str,
+    shadow_url: Option<&str>,
+    namespaces: &[String],
+    work: impl FnOnce(&mut dyn Connection, SqlSchema) -> Result<T, EngineError>,
+) -> Result<T, EngineError> {
     let migrations = drydock_migrate::list_migrations(dir)?;
     let mut shadow = dialect.open_shadow(main_url, shadow_url)?;
-    let result = replay_into(shadow.as_mut(), &migrations, namespaces);
+    let result = replay_into(shadow.connection(), &migrations, namespaces)
+        .and_then(|state| work(shadow.connection(), state));
     let disposed = shadow.dispose();
-    let schema = result?;
+    let value = result?;
     disposed?;
-    Ok(schema)
+    Ok(value)
 }
 
 fn replay_into(
-    shadow: &mut dyn ShadowDatabase,
+    connection: &mut dyn Connection,
     migrations: &[drydock_migrate::LocalMigration],
     namespaces: &[String],
 ) -> Result<SqlSchema, EngineError> {
-    let connection = shadow.connection();
     for migration in migrations {
         connection
             .execute_script(migration.executable_script())

@@ -2,6 +2,8 @@
 //! written the way `migrate dev` writes migrations, then deployed to a fresh database. After the
 //! deploy, the history replayed on a shadow database must equal the final schema
 //! (`migrate diff --from-migrations --to-schema` is empty), and deploying again applies nothing.
+//! Each migration also gets the `down.sql` `migrate dev` writes; rolling every migration back
+//! leaves an empty database, and deploying again reaches the same schema.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -327,9 +329,17 @@ fn write_history(provider: &str, dir: &Path) -> std::path::PathBuf {
         }
         let script = drydock_connector::render_script(dialect, &diff.changes, &diff.warnings);
         headers.extend(diff.changes.iter().map(|c| c.header()));
+        let (_, reverse) = diff_sources(
+            &DiffSource::Schema(schema_path.clone()),
+            &DiffSource::Schema(previous_path.clone()),
+            &SourceContext::default(),
+        )
+        .expect("reverse diff");
+        let down = drydock_connector::render_script(dialect, &reverse.changes, &reverse.warnings);
         let folder = migrations.join(format!("{:014}_step_{i}", 20240101000000u64 + written));
         std::fs::create_dir_all(&folder).expect("folder");
         std::fs::write(folder.join("migration.sql"), script).expect("migration");
+        std::fs::write(folder.join("down.sql"), down).expect("down migration");
         std::fs::copy(&schema_path, &previous_path).expect("copy");
         written += 1;
     }

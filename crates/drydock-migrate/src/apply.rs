@@ -97,7 +97,7 @@ pub(crate) struct ScriptPolicy<'a> {
 }
 
 /// Why `script` must run outside a transaction on this dialect, if it must.
-fn transaction_blocker(dialect: &dyn Dialect, script: &str) -> Option<String> {
+pub(crate) fn transaction_blocker(dialect: &dyn Dialect, script: &str) -> Option<String> {
     if dialect.capabilities().transactional_ddl {
         dialect.needs_no_transaction(script)
     } else {
@@ -305,7 +305,7 @@ fn apply_outside_transaction(
 /// Run `script` one range of `statements` at a time, counting the completed ones in
 /// `row.applied_steps_count` (written to the history after each when there are several). When
 /// a range is not a valid byte range of `script`, the script runs in one call instead.
-fn run_statements(
+pub(crate) fn run_statements(
     conn: &mut dyn Connection,
     row: &mut HistoryRow,
     script: &str,

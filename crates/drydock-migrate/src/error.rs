@@ -140,6 +140,46 @@ pub enum MigrateError {
         source: ConnectorError,
     },
 
+    #[error(
+        "migration `{name}` has no `down.sql`, so drydock cannot roll it back. Restore a backup \
+         taken before it was applied, or roll forward: write a new migration that undoes it and \
+         deploy that. Nothing was rolled back"
+    )]
+    NoDownScript { name: String },
+
+    #[error(
+        "rolling back `{name}` loses data:\n{}\nRe-run with `--accept-data-loss` if that is \
+         intended (take a backup first), or roll forward instead. Nothing was rolled back",
+        warnings.iter().map(|w| format!("  - {w}")).collect::<Vec<_>>().join("\n")
+    )]
+    DownLosesData { name: String, warnings: Vec<String> },
+
+    #[error(
+        "migration `{name}` is applied in the database but its folder is missing from the \
+         migrations folder, so its `down.sql` cannot be found. Nothing was rolled back"
+    )]
+    AppliedMigrationMissing { name: String },
+
+    #[error(
+        "`{name}` is not an applied migration; `--to` takes the name of an applied migration, \
+         which stays applied while every later one is rolled back"
+    )]
+    DownTargetNotApplied { name: String },
+
+    #[error(
+        "rolling back `{name}` failed: {message}\n{}The history still shows `{name}` as applied. \
+         Fix its `down.sql` and run `drydock migrate down` again",
+        if rolled_back.is_empty() { String::new() } else {
+            format!("Rolled back before the failure: {}.\n", rolled_back.join(", "))
+        }
+    )]
+    DownFailed {
+        name: String,
+        message: String,
+        /// Migrations of this run that were rolled back before the failure.
+        rolled_back: Vec<String>,
+    },
+
     #[error(transparent)]
     Connector(#[from] ConnectorError),
 }
@@ -163,6 +203,11 @@ impl MigrateError {
             MigrateError::FolderNameNotUtf8 { .. } => "D3003",
             MigrateError::CannotOrderNewMigration { .. } => "D3004",
             MigrateError::FinishNotRecorded { .. } => "D3005",
+            MigrateError::NoDownScript { .. } => "D3010",
+            MigrateError::DownLosesData { .. } => "D3011",
+            MigrateError::AppliedMigrationMissing { .. } => "D3012",
+            MigrateError::DownTargetNotApplied { .. } => "D3013",
+            MigrateError::DownFailed { .. } => "D3014",
             MigrateError::Connector(inner) => inner.code(),
         }
     }

@@ -142,4 +142,15 @@ impl Connection for FakeConnection {
         self.executed.extend(done);
         Ok(())
     }
+
+    fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
+        let (done, error) = Self::run(script);
+        if let Some(error) = error {
+            return Err(error);
+        }
+        self.update_history_row(row)
+            .map_err(ScriptError::from_connector)?;
+        self.executed.extend(done);
+        Ok(())
+    }
 }

@@ -10,6 +10,7 @@
 mod apply;
 mod checksum;
 mod directory;
+mod down;
 mod error;
 #[cfg(test)]
 mod fake;
@@ -24,6 +25,7 @@ mod status;
 pub use apply::{AppliedMigration, DeployEvent, DeployReport, deploy};
 pub use checksum::{checksum, checksum_matches};
 pub use directory::{DOWN_FILE_NAME, LocalMigration, MIGRATION_FILE_NAME, list_migrations};
+pub use down::{DownReport, DownTarget, RolledBackMigration, data_loss_warnings, down};
 pub use error::{FailedMigration, MigrateError};
 pub use lockfile::{
     LOCK_FILE_NAME, check_provider, lock_file_contents, parse_lock_file, read_lock_file,

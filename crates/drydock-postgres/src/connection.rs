@@ -468,6 +468,25 @@ impl Connection for PostgresConnection {
     }
 
     fn apply_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
+        self.in_transaction(script, |transaction, schema| {
+            history::insert(transaction, schema, row)
+        })
+    }
+
+    fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
+        self.in_transaction(script, |transaction, schema| {
+            history::update(transaction, schema, row)
+        })
+    }
+}
+
+impl PostgresConnection {
+    /// Run `script`, then `write` the history, in one transaction.
+    fn in_transaction(
+        &mut self,
+        script: &str,
+        write: impl FnOnce(&mut postgres::Transaction<'_>, &str) -> Result<(), ConnectorError>,
+    ) -> Result<(), ScriptError> {
         let schema = self.url.schema.clone();
         // Dropping the transaction without committing rolls it back.
         let mut transaction = self
@@ -477,7 +496,7 @@ impl Connection for PostgresConnection {
         transaction
             .batch_execute(script)
             .map_err(|e| script_error(&e, script))?;
-        history::insert(&mut transaction, &schema, row).map_err(ScriptError::from_connector)?;
+        write(&mut transaction, &schema).map_err(ScriptError::from_connector)?;
         transaction.commit().map_err(|e| script_error(&e, script))
     }
 }

@@ -118,7 +118,7 @@ pub(crate) fn insert(
 }
 
 pub(crate) fn update(
-    client: &mut Client,
+    client: &mut impl GenericClient,
     schema: &str,
     row: &HistoryRow,
 ) -> Result<(), ConnectorError> {

@@ -271,13 +271,28 @@ impl Connection for SqliteConnection {
     }
 
     fn apply_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
+        self.in_transaction(script, |conn| history::insert(conn, row))
+    }
+
+    fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
+        self.in_transaction(script, |conn| history::update(conn, row))
+    }
+}
+
+impl SqliteConnection {
+    /// Run `script`, then `write` the history, in one transaction.
+    fn in_transaction(
+        &mut self,
+        script: &str,
+        write: impl FnOnce(&rusqlite::Connection) -> Result<(), ConnectorError>,
+    ) -> Result<(), ScriptError> {
         let begin = |error: rusqlite::Error| script_error(&error, None, 0);
         // IMMEDIATE takes the write lock up front, so a concurrent writer fails here rather
         // than half-way through the script.
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(begin)?;
         let result = self
             .run_script(script)
-            .and_then(|()| history::insert(&self.conn, row).map_err(ScriptError::from_connector))
+            .and_then(|()| write(&self.conn).map_err(ScriptError::from_connector))
             .and_then(|()| {
                 self.conn
                     .execute_batch("COMMIT")

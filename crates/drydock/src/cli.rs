@@ -90,6 +90,22 @@ pub(crate) enum MigrateCommand {
         #[command(flatten)]
         connection: ConnectionArgs,
     },
+    /// Roll back applied migrations with their down.sql, newest first
+    Down {
+        /// How many migrations to roll back
+        #[arg(long, value_name = "N", conflicts_with = "to", default_value_t = 1)]
+        steps: usize,
+        /// Roll back every migration applied after this one (it stays applied)
+        #[arg(long, value_name = "MIGRATION")]
+        to: Option<String>,
+        /// Run down migrations that lose data without refusing
+        #[arg(long)]
+        accept_data_loss: bool,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Drop everything in the database and apply all migrations again (development)
     Reset {
         /// Skip the confirmation prompt

@@ -36,6 +36,25 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 rolled_back,
                 connection,
             } => migrate::resolve(schema, applied, rolled_back, connection.url.as_deref()),
+            MigrateCommand::Down {
+                steps,
+                to,
+                accept_data_loss,
+                connection,
+                output,
+            } => {
+                let target = match to {
+                    Some(name) => migrate::DownTarget::To(name),
+                    None => migrate::DownTarget::Steps(steps),
+                };
+                migrate::down(
+                    schema,
+                    &target,
+                    accept_data_loss,
+                    connection.url.as_deref(),
+                    output.json,
+                )
+            }
             MigrateCommand::Reset { force, connection } => {
                 migrate::reset(schema, force, connection.url.as_deref())
             }

@@ -809,3 +809,124 @@ fn a_wrong_password_is_reported_without_printing_any_password() {
     let all = format!("{}{}", stdout(&status), stderr(&status));
     assert!(!all.contains("drydock-secret"), "{all}");
 }
+
+#[test]
+fn dev_writes_verified_down_migrations_and_down_rolls_back() {
+    let project = Project::sqlite(BLOG);
+    assert_exit(&project.drydock(&["migrate", "dev", "--name", "init"]), 0);
+    project.write_schema(&format!(
+        "{SQLITE_HEADER}{}",
+        BLOG.replace(
+            "  title    String\n",
+            "  title    String\n  body     String?\n"
+        )
+    ));
+    assert_exit(
+        &project.drydock(&["migrate", "dev", "--name", "add_body"]),
+        0,
+    );
+    let names = project.migration_names();
+    assert_eq!(names.len(), 2);
+    for name in &names {
+        assert!(
+            project.migrations().join(name).join("down.sql").exists(),
+            "{name} has a down.sql"
+        );
+    }
+
+    // Dropping the column loses data: refused without consent, nothing changes.
+    let refused = project.drydock(&["migrate", "down"]);
+    assert_exit(&refused, 1);
+    assert!(stderr(&refused).contains("D3011"), "{}", stderr(&refused));
+    assert_exit(&project.drydock(&["migrate", "status"]), 0);
+
+    let down = project.drydock(&["migrate", "down", "--accept-data-loss", "--json"]);
+    assert_exit(&down, 0);
+    let report: serde_json::Value = serde_json::from_slice(&down.stdout).expect("json");
+    assert_eq!(
+        report["rolled_back"][0]["name"].as_str(),
+        Some(names[1].as_str())
+    );
+    let status = project.drydock(&["migrate", "status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
+    assert_eq!(status["pending"][0].as_str(), Some(names[1].as_str()));
+
+    assert_exit(&project.drydock(&["migrate", "deploy"]), 0);
+    let to_init = project.drydock(&["migrate", "down", "--to", &names[0], "--accept-data-loss"]);
+    assert_exit(&to_init, 0);
+    assert!(stdout(&to_init).contains(&names[1]));
+    assert_exit(&project.drydock(&["migrate", "deploy"]), 0);
+    assert_exit(&project.drydock(&["migrate", "status"]), 0);
+}
+
+#[test]
+fn down_refuses_a_migration_without_down_sql_and_changes_nothing() {
+    let project = Project::sqlite("model A {\n  id Int @id\n}\n");
+    write_migration(
+        &project,
+        "20240101000000_init",
+        "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+    );
+    std::fs::write(
+        project.migrations().join("20240101000000_init/down.sql"),
+        "DROP TABLE \"A\";\n",
+    )
+    .expect("down");
+    write_migration(
+        &project,
+        "20240102000000_b",
+        "CREATE TABLE \"B\" (\"id\" INTEGER);\n",
+    );
+    assert_exit(&project.drydock(&["migrate", "deploy"]), 0);
+
+    let refused = project.drydock(&["migrate", "down", "--steps", "2"]);
+    assert_exit(&refused, 1);
+    assert!(stderr(&refused).contains("D3010"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("restore a backup")
+            || stderr(&refused).contains("Restore a backup")
+    );
+    let url = format!("file:{}", project.path().join("prisma/dev.db").display());
+    assert_eq!(
+        introspect_table_names(&url),
+        vec!["A".to_owned(), "B".to_owned()],
+        "nothing rolled back"
+    );
+}
+
+#[test]
+fn postgres_down_migrations_round_trip() {
+    let db = TestDb::postgres();
+    let project = Project::postgres(BLOG);
+    assert_exit(
+        &project.drydock_with(&["migrate", "dev", "--name", "init"], Some(db.url())),
+        0,
+    );
+    let with_enum = format!(
+        "datasource db {{\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}}\n\nenum Level {{\n  LOW\n  HIGH\n}}\n\n{}",
+        BLOG.replace(
+            "  title    String\n",
+            "  title    String\n  level    Level   @default(LOW)\n"
+        )
+    );
+    project.write_schema(&with_enum);
+    assert_exit(
+        &project.drydock_with(&["migrate", "dev", "--name", "add_level"], Some(db.url())),
+        0,
+    );
+    let down = project.drydock_with(&["migrate", "down", "--accept-data-loss"], Some(db.url()));
+    assert_exit(&down, 0);
+    let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    let enums: i64 = client
+        .query_one("SELECT count(*) FROM pg_type WHERE typname = 'Level'", &[])
+        .expect("query")
+        .get(0);
+    assert_eq!(enums, 0, "the enum is gone with the down migration");
+    assert_exit(
+        &project.drydock_with(&["migrate", "deploy"], Some(db.url())),
+        0,
+    );
+    let dev = project.drydock_with(&["migrate", "dev"], Some(db.url()));
+    assert_exit(&dev, 0);
+    assert!(stdout(&dev).contains("Already in sync"), "{}", stdout(&dev));
+}

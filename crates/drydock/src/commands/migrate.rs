@@ -4,6 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+pub(crate) use drydock_engine::migrate::DownTarget;
 use drydock_engine::migrate::{self as history, DeployEvent, DeployReport, StatusReport};
 use drydock_engine::{DevOptions, EngineError, Project, Warning, redact_url};
 
@@ -193,6 +194,49 @@ pub(crate) fn resolve(
     Ok(ExitCode::SUCCESS)
 }
 
+pub(crate) fn down(
+    schema: Option<&Path>,
+    target: &DownTarget,
+    accept_data_loss: bool,
+    url: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut session = open(schema, url)?;
+    if !json {
+        describe_datasource(&session);
+    }
+    let dir = session.project.migrations_dir.clone();
+    let report = history::down(
+        session.project.dialect,
+        session.connection.as_mut(),
+        &dir,
+        target,
+        accept_data_loss,
+        &mut |name| {
+            if !json {
+                eprintln!("Rolling back {name}");
+            }
+        },
+    )
+    .map_err(EngineError::from)?;
+    if json {
+        print_json(&report)?;
+    } else if report.rolled_back.is_empty() {
+        println!("No migration to roll back.");
+    } else {
+        println!("Rolled back:");
+        for migration in &report.rolled_back {
+            println!(
+                "  {} ({} ms)",
+                migration.name,
+                migration.duration.as_millis()
+            );
+        }
+        println!("Run `drydock migrate deploy` to apply them again.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(crate) fn reset(
     schema: Option<&Path>,
     force: bool,
@@ -263,6 +307,9 @@ pub(crate) fn dev(
         Some(folder) => {
             for warning in &outcome.warnings {
                 eprintln!("Warning: {}", warning.message);
+            }
+            if let Some(reason) = &outcome.down_not_written {
+                eprintln!("Warning: no down.sql was written: {reason}");
             }
             let file = folder.join(history::MIGRATION_FILE_NAME);
             if outcome.applied_new {
