@@ -13,6 +13,7 @@ pub mod dialects;
 mod error;
 mod migrate_dev;
 mod project;
+mod replay_cache;
 mod source;
 mod summary;
 

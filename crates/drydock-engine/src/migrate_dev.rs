@@ -9,7 +9,8 @@ use drydock_migrate::DeployEvent;
 use drydock_schema::SqlSchema;
 use serde::Serialize;
 
-use crate::source::with_replayed_shadow;
+use crate::replay_cache;
+use crate::source::{replay_migrations, with_state_shadow};
 use crate::summary::summarize;
 use crate::{EngineError, Project};
 
@@ -23,6 +24,9 @@ pub struct DevOptions {
     pub accept_data_loss: bool,
     /// Overrides the datasource URL.
     pub url: Option<String>,
+    /// Where replayed histories are cached: `None` for the default folder (see
+    /// `replay_cache`), `Some(None)` for no cache.
+    pub replay_cache: Option<Option<PathBuf>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -31,6 +35,8 @@ pub struct DevOutcome {
     pub database_created: bool,
     /// Pending migrations of the folder applied before diffing.
     pub applied_pending: Vec<String>,
+    /// Whether the history was replayed on a shadow database (false: its schema was cached).
+    pub history_replayed: bool,
     /// The new migration folder, when one was written.
     pub created: Option<PathBuf>,
     /// Whether the new migration was applied (false with `--create-only`).
@@ -60,66 +66,110 @@ pub fn migrate_dev(
     let mut connection = dialect.connect(&url)?;
     refuse_broken_history(connection.as_mut(), dir)?;
 
-    with_replayed_shadow(
+    let (state, history_replayed) = migrations_state(
+        project,
+        options,
+        connection.as_mut(),
+        &url,
+        shadow_url.as_deref(),
+    )?;
+    let report = drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
+    let applied_pending: Vec<String> = report.applied.into_iter().map(|m| m.name).collect();
+    check_drift(dialect, connection.as_mut(), &state, &namespaces)?;
+
+    let target = project.target_schema()?;
+    let diff = drydock_diff::diff(&state, &target, dialect.diff_hooks());
+    let mut outcome = DevOutcome {
+        database_created,
+        applied_pending,
+        history_replayed,
+        created: None,
+        applied_new: false,
+        warnings: diff.warnings.clone(),
+        down_not_written: None,
+    };
+    if diff.is_empty() && !options.create_only {
+        return Ok(outcome);
+    }
+    let loses_data = diff.warnings.iter().any(Warning::is_data_loss);
+    if loses_data && !options.accept_data_loss && !options.create_only && !consent(&diff.warnings) {
+        return Err(EngineError::DataLossNotAccepted {
+            warnings: diff
+                .warnings
+                .iter()
+                .map(|w| format!("  - {}", w.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        });
+    }
+
+    let up = render_script(dialect, &diff.changes, &diff.warnings);
+    let reverse = drydock_diff::diff(&target, &state, dialect.diff_hooks());
+    let down = render_script(dialect, &reverse.changes, &reverse.warnings);
+    let down_checked = with_state_shadow(
         dialect,
         dir,
         &url,
         shadow_url.as_deref(),
         &namespaces,
-        |shadow, state| {
-            let report = drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
-            let applied_pending: Vec<String> = report.applied.into_iter().map(|m| m.name).collect();
-            check_drift(dialect, connection.as_mut(), &state, &namespaces)?;
+        &state,
+        |shadow| check_round_trip(dialect, shadow, &up, &down, &state, &namespaces),
+    )?;
 
-            let target = project.target_schema()?;
-            let diff = drydock_diff::diff(&state, &target, dialect.diff_hooks());
-            let mut outcome = DevOutcome {
-                database_created,
-                applied_pending,
-                created: None,
-                applied_new: false,
-                warnings: diff.warnings.clone(),
-                down_not_written: None,
-            };
-            if diff.is_empty() && !options.create_only {
-                return Ok(outcome);
-            }
-            let loses_data = diff.warnings.iter().any(Warning::is_data_loss);
-            if loses_data
-                && !options.accept_data_loss
-                && !options.create_only
-                && !consent(&diff.warnings)
-            {
-                return Err(EngineError::DataLossNotAccepted {
-                    warnings: diff
-                        .warnings
-                        .iter()
-                        .map(|w| format!("  - {}", w.message))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                });
-            }
+    let folder = new_folder(dir, options.name.as_deref().unwrap_or_default())?;
+    write_file(&folder, drydock_migrate::MIGRATION_FILE_NAME, &up)?;
+    match down_checked {
+        Ok(()) => write_file(&folder, drydock_migrate::DOWN_FILE_NAME, &down)?,
+        Err(reason) => outcome.down_not_written = Some(reason),
+    }
+    drydock_migrate::write_lock_file(dir, dialect.provider())?;
+    if !options.create_only {
+        drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
+        outcome.applied_new = true;
+    }
+    outcome.created = Some(folder);
+    Ok(outcome)
+}
 
-            let up = render_script(dialect, &diff.changes, &diff.warnings);
-            let reverse = drydock_diff::diff(&target, &state, dialect.diff_hooks());
-            let down = render_script(dialect, &reverse.changes, &reverse.warnings);
-            let down_checked = check_round_trip(dialect, shadow, &up, &down, &state, &namespaces)?;
-
-            let folder = new_folder(dir, options.name.as_deref().unwrap_or_default())?;
-            write_file(&folder, drydock_migrate::MIGRATION_FILE_NAME, &up)?;
-            match down_checked {
-                Ok(()) => write_file(&folder, drydock_migrate::DOWN_FILE_NAME, &down)?,
-                Err(reason) => outcome.down_not_written = Some(reason),
-            }
-            drydock_migrate::write_lock_file(dir, dialect.provider())?;
-            if !options.create_only {
-                drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
-                outcome.applied_new = true;
-            }
-            outcome.created = Some(folder);
-            Ok(outcome)
-        },
-    )
+/// The schema the migrations folder produces: from the replay cache, or replayed on a shadow
+/// database (and cached). The flag says whether a replay happened.
+fn migrations_state(
+    project: &Project,
+    options: &DevOptions,
+    connection: &mut dyn Connection,
+    url: &str,
+    shadow_url: Option<&str>,
+) -> Result<(SqlSchema, bool), EngineError> {
+    let dialect = project.dialect;
+    let namespaces = project.namespaces();
+    let migrations = drydock_migrate::list_migrations(&project.migrations_dir)?;
+    let key = replay_cache::key(
+        dialect.provider(),
+        &connection.server_version()?,
+        &namespaces,
+        &migrations,
+    );
+    let cache_dir = match &options.replay_cache {
+        None => replay_cache::default_dir(),
+        Some(dir) => dir.clone(),
+    };
+    if let Some(state) = cache_dir
+        .as_deref()
+        .and_then(|dir| replay_cache::load(dir, &key))
+    {
+        return Ok((state, false));
+    }
+    let state = replay_migrations(
+        dialect,
+        &project.migrations_dir,
+        url,
+        shadow_url,
+        &namespaces,
+    )?;
+    if let Some(dir) = &cache_dir {
+        replay_cache::store(dir, &key, &state);
+    }
+    Ok((state, true))
 }
 
 /// Failed, edited or vanished migrations need a reset before development can go on.

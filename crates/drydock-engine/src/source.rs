@@ -176,6 +176,39 @@ pub(crate) fn with_replayed_shadow<T>(
     Ok(value)
 }
 
+/// A shadow database holding `state` (the schema a history produces), for `work`: loaded in one
+/// script rendered from `state`, or, when that script does not apply (the history created
+/// objects the schema model does not describe), by replaying the history.
+pub(crate) fn with_state_shadow<T>(
+    dialect: &dyn Dialect,
+    dir: &Path,
+    main_url: &str,
+    shadow_url: Option<&str>,
+    namespaces: &[String],
+    state: &SqlSchema,
+    work: impl FnOnce(&mut dyn Connection) -> Result<T, EngineError>,
+) -> Result<T, EngineError> {
+    let from_empty = drydock_diff::diff(&SqlSchema::default(), state, dialect.diff_hooks());
+    let script = drydock_connector::render_script(dialect, &from_empty.changes, &[]);
+    let mut shadow = dialect.open_shadow(main_url, shadow_url)?;
+    if shadow.connection().execute_script(&script).is_ok() {
+        let result = work(shadow.connection());
+        let disposed = shadow.dispose();
+        let value = result?;
+        disposed?;
+        return Ok(value);
+    }
+    shadow.dispose()?;
+    with_replayed_shadow(
+        dialect,
+        dir,
+        main_url,
+        shadow_url,
+        namespaces,
+        |shadow, _| work(shadow),
+    )
+}
+
 fn replay_into(
     connection: &mut dyn Connection,
     migrations: &[drydock_migrate::LocalMigration],

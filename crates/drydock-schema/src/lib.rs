@@ -12,10 +12,10 @@ mod lowering;
 
 pub use lowering::{LoweringRules, NativeTypeAttr};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A whole database schema as drydock sees it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SqlSchema {
     /// Explicit namespaces (PostgreSQL schemas) the schema declares, in declaration order.
     /// Empty when everything lives in the connection's default namespace.
@@ -46,7 +46,7 @@ impl SqlSchema {
 }
 
 /// Where an object lives: an optional namespace plus its name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ObjectName {
     pub namespace: Option<String>,
     pub name: String,
@@ -61,7 +61,7 @@ impl ObjectName {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Enum {
     pub namespace: Option<String>,
     pub name: String,
@@ -75,7 +75,7 @@ impl Enum {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     pub namespace: Option<String>,
     pub name: String,
@@ -119,7 +119,7 @@ impl Table {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Column {
     pub name: String,
     pub column_type: ColumnType,
@@ -136,7 +136,7 @@ impl Column {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ColumnArity {
     Required,
     Nullable,
@@ -145,7 +145,7 @@ pub enum ColumnArity {
 }
 
 /// A column's type: the portable family and the dialect's canonical native spelling.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnType {
     pub family: TypeFamily,
     /// Canonical native type without array brackets, upper case with arguments and no spaces,
@@ -163,7 +163,7 @@ impl ColumnType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TypeFamily {
     String,
     Boolean,
@@ -207,7 +207,7 @@ pub fn canonical_datetime_literal(text: &str) -> Option<String> {
 }
 
 /// A column default, in a form both lowering and introspection can produce.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum DefaultValue {
     /// A string literal (also used for JSON and date literals; date-times in the spelling of
     /// [`canonical_datetime_literal`]).
@@ -227,14 +227,14 @@ pub enum DefaultValue {
     Expression(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrimaryKey {
     /// Constraint name; `None` on dialects whose primary keys carry no name.
     pub name: Option<String>,
     pub columns: Vec<IndexColumn>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Index {
     pub name: String,
     pub kind: IndexKind,
@@ -243,14 +243,14 @@ pub struct Index {
     pub algorithm: Option<IndexAlgorithm>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IndexKind {
     Normal,
     Unique,
     Fulltext,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IndexAlgorithm {
     Hash,
     Gist,
@@ -259,7 +259,7 @@ pub enum IndexAlgorithm {
     Brin,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexColumn {
     pub name: String,
     pub sort: Option<SortOrder>,
@@ -280,13 +280,13 @@ impl IndexColumn {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SortOrder {
     Asc,
     Desc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForeignKey {
     /// Constraint name; `None` when the database does not keep one.
     pub name: Option<String>,
@@ -297,7 +297,7 @@ pub struct ForeignKey {
     pub on_update: ReferentialAction,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReferentialAction {
     Cascade,
     Restrict,

@@ -69,6 +69,7 @@ impl Project {
     fn drydock_with(&self, args: &[&str], database_url: Option<&str>) -> Output {
         let mut command = Command::cargo_bin("drydock").expect("binary");
         command.current_dir(self.path()).args(args).write_stdin("");
+        command.env("DRYDOCK_CACHE_DIR", self.path().join(".cache"));
         command.env_remove("DATABASE_URL");
         if let Some(url) = database_url {
             command.env("DATABASE_URL", url);

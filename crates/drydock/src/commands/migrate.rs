@@ -287,6 +287,7 @@ pub(crate) fn dev(
         create_only,
         accept_data_loss,
         url,
+        replay_cache: None,
     };
     let bar = migration_progress(0);
     let outcome = drydock_engine::migrate_dev(

@@ -1,0 +1,78 @@
+//! `migrate dev` through the engine: the replay cache means an unchanged history is not
+//! replayed again, and an edited history is.
+
+use std::path::Path;
+
+use drydock_engine::{DevOptions, Project, migrate_dev};
+
+fn write_schema(dir: &Path, models: &str) {
+    std::fs::create_dir_all(dir.join("prisma")).expect("prisma dir");
+    std::fs::write(
+        dir.join("prisma/schema.prisma"),
+        format!("datasource db {{\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}}\n\n{models}"),
+    )
+    .expect("schema");
+}
+
+fn dev(dir: &Path, cache: &Path, name: &str) -> drydock_engine::DevOutcome {
+    let project = Project::load(Some(&dir.join("prisma/schema.prisma"))).expect("project");
+    let options = DevOptions {
+        name: Some(name.to_owned()),
+        replay_cache: Some(Some(cache.to_path_buf())),
+        ..DevOptions::default()
+    };
+    migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("migrate dev")
+}
+
+#[test]
+fn an_unchanged_history_is_not_replayed_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = tempfile::tempdir().expect("cache dir");
+    write_schema(dir.path(), "model A {\n  id Int @id\n}\n");
+
+    let first = dev(dir.path(), cache.path(), "init");
+    assert!(first.created.is_some());
+    // The folder changed (a new migration): replayed once more, then cached.
+    assert!(dev(dir.path(), cache.path(), "").history_replayed);
+    let unchanged = dev(dir.path(), cache.path(), "");
+    assert!(!unchanged.history_replayed, "served from the cache");
+    assert!(unchanged.created.is_none());
+
+    // Editing a migration changes the key: the history is replayed again (and the edit is
+    // refused before that, as Prisma does).
+    let migration = first.created.expect("folder").join("migration.sql");
+    let text = std::fs::read_to_string(&migration).expect("read");
+    std::fs::write(&migration, format!("{text}-- edited\n")).expect("write");
+    let project = Project::load(Some(&dir.path().join("prisma/schema.prisma"))).expect("project");
+    let options = DevOptions {
+        replay_cache: Some(Some(cache.path().to_path_buf())),
+        ..DevOptions::default()
+    };
+    let edited = migrate_dev(&project, &options, &mut |_| false, &mut |_| {});
+    assert!(matches!(
+        edited,
+        Err(drydock_engine::EngineError::ResetNeeded { .. })
+    ));
+}
+
+#[test]
+fn a_new_change_is_verified_from_the_cached_state() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = tempfile::tempdir().expect("cache dir");
+    write_schema(dir.path(), "model A {\n  id Int @id\n}\n");
+    dev(dir.path(), cache.path(), "init");
+    dev(dir.path(), cache.path(), "");
+    write_schema(
+        dir.path(),
+        "model A {\n  id   Int     @id\n  name String?\n}\n",
+    );
+    let added = dev(dir.path(), cache.path(), "add_name");
+    assert!(!added.history_replayed);
+    let folder = added.created.expect("a new migration");
+    assert!(
+        added.down_not_written.is_none(),
+        "{:?}",
+        added.down_not_written
+    );
+    assert!(folder.join("down.sql").exists());
+}
