@@ -50,6 +50,25 @@ reset_db
 hyperfine --runs 30 --warmup 3 --export-json "$WORK/status.json" -N \
   -n "drydock migrate status ($N applied)" "$BIN --schema $WORK/project/prisma/schema.prisma migrate status" >/dev/null
 
+# ---- `migrate dev` with nothing to do on the history (cold: replayed; warm: replay cache)
+python3 - "$WORK/project/prisma/schema.prisma" "$N" <<'PY'
+import sys
+path, n = sys.argv[1], int(sys.argv[2])
+out = ['datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n']
+for i in range(1, n + 1):
+    rel = f"  parent t{i-1}? @relation(fields: [ref], references: [id], onDelete: SetNull)\n" if i > 1 else ""
+    back = f"  children t{i+1}[]\n" if i < n else ""
+    out.append(f"model t{i} {{\n  id Int @id @default(autoincrement())\n  name String\n  ref Int?\n{rel}{back}\n  @@index([name])\n}}\n")
+open(path, "w").write("\n".join(out))
+PY
+export DRYDOCK_CACHE_DIR="$WORK/cache"
+(cd "$WORK/project" && "$BIN" migrate dev </dev/null | grep -q "Already in sync") \
+  || { echo "the benchmark schema does not match its history" >&2; exit 1; }
+hyperfine --runs "$RUNS" --export-json "$WORK/dev.json" \
+  --prepare "rm -rf $WORK/cache" -n "drydock migrate dev, nothing to do, cold ($N migrations)" "cd $WORK/project && $BIN migrate dev </dev/null" >/dev/null
+hyperfine --runs "$RUNS" --warmup 1 --export-json "$WORK/dev-warm.json" \
+  -n "drydock migrate dev, nothing to do, replay cached ($N migrations)" "cd $WORK/project && $BIN migrate dev </dev/null" >/dev/null
+
 # ---- a 500-model schema, rendered from empty
 python3 - "$WORK/big.prisma" <<'PY'
 import sys
@@ -73,7 +92,7 @@ def fmt(r):
     return f"| {r['command'] if False else r.get('command')} | {statistics.median(t)*1000:.1f} | {min(t)*1000:.1f} | {max(t)*1000:.1f} |"
 print("| workload | median ms | min ms | max ms |")
 print("| --- | ---: | ---: | ---: |")
-for name in ["deploy", "status", "render"]:
+for name in ["deploy", "status", "dev", "dev-warm", "render"]:
     for r in rows(name):
         print(fmt(r))
 d = rows("deploy")

@@ -89,7 +89,7 @@ pub(crate) fn store(dir: &Path, key: &str, schema: &SqlSchema) {
     };
     // Written under a temporary name and renamed, so a concurrent reader never sees half a file.
     let temporary = dir.join(format!("{key}.{}.tmp", std::process::id()));
-    let written = std::fs::create_dir_all(&dir)
+    let written = std::fs::create_dir_all(dir)
         .and_then(|()| std::fs::write(&temporary, json))
         .and_then(|()| std::fs::rename(&temporary, dir.join(format!("{key}.json"))));
     if written.is_err() {

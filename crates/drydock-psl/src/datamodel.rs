@@ -111,7 +111,20 @@ pub struct Datasource {
     pub relation_mode: RelationMode,
     /// `schemas = [...]`, in declaration order.
     pub schemas: Vec<String>,
+    /// `extensions = [...]` (PostgreSQL, `postgresqlExtensions` preview), in declaration order.
+    pub extensions: Vec<Extension>,
     pub span: Span,
+}
+
+/// A PostgreSQL extension from `extensions = [pg_trgm, postgis(version: "3.3")]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extension {
+    /// The name in the schema.
+    pub name: String,
+    /// The database name (`map:`), else `name`.
+    pub db_name: String,
+    pub version: Option<String>,
+    pub schema: Option<String>,
 }
 
 /// A `generator` block, kept for completeness.

@@ -9,10 +9,13 @@
 //!   the others as written; block attributes move to the end of the block after a blank line,
 //!   ordered `@@id @@unique @@index @@fulltext @@map @@ignore`, then the others as written;
 //! - spacing inside attributes and values is normalized (`fields: [a, b]`);
-//! - lines that cannot be understood are kept, re-indented.
+//! - lines that cannot be understood are kept, re-indented;
+//! - missing back-relation fields are added (see `back_relations`).
 //!
 //! The result is idempotent: formatting formatted text changes nothing.
 
+use crate::back_relations::missing_back_relations;
+use crate::fast_hash::FastMap;
 use crate::lexer::{Token, TokenKind, lex};
 
 const INDENT: &str = "  ";
@@ -21,6 +24,7 @@ const INDENT: &str = "  ";
 pub fn format(source: &str) -> String {
     let tokens = lex(source);
     let lines = split_lines(source, &tokens);
+    let additions = missing_back_relations(source);
     let mut out = Output::default();
     let mut i = 0;
     while i < lines.len() {
@@ -31,7 +35,7 @@ pub fn format(source: &str) -> String {
             continue;
         }
         if let Some(header) = block_header(source, line) {
-            i = format_block(source, &lines, i + 1, &header, &mut out);
+            i = format_block(source, &lines, i + 1, &header, &additions, &mut out);
             continue;
         }
         out.separate();
@@ -121,6 +125,8 @@ enum BlockKind {
 
 struct Header {
     kind: BlockKind,
+    /// The block name, for `model` blocks (where back relations may be added).
+    model_name: Option<String>,
     text: String,
     /// The block is closed on its header line (`model A {}`).
     closed: bool,
@@ -153,7 +159,13 @@ fn block_header(source: &str, line: &Line<'_>) -> Option<Header> {
         text.push(' ');
         text.push_str(c);
     }
-    Some(Header { kind, text, closed })
+    let model_name = (keyword.text(source) == "model").then(|| name.text(source).to_owned());
+    Some(Header {
+        kind,
+        model_name,
+        text,
+        closed,
+    })
 }
 
 /// A formatted line of a block body.
@@ -184,6 +196,7 @@ fn format_block(
     lines: &[Line<'_>],
     start: usize,
     header: &Header,
+    additions: &FastMap<String, Vec<String>>,
     out: &mut Output,
 ) -> usize {
     out.separate();
@@ -263,6 +276,14 @@ fn format_block(
     }
     while matches!(body.last(), Some(Elem::Blank)) {
         body.pop();
+    }
+    if let Some(added) = header.model_name.as_ref().and_then(|n| additions.get(n)) {
+        for line in added {
+            let tokens = lex(line);
+            if let Some(row) = field_row(line, &tokens) {
+                body.push(Elem::Row(row));
+            }
+        }
     }
     render_body(&body, out);
     if !attributes.is_empty() {

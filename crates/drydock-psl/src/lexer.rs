@@ -59,14 +59,18 @@ fn is_ident_continue(b: u8) -> bool {
 pub(crate) fn lex(src: &str) -> Vec<Token> {
     let bytes = src.as_bytes();
     let mut tokens = Vec::with_capacity(src.len() / 4);
-    // A byte order mark at the start is not content.
-    let mut i = if src.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         let start = i;
         let kind = match b {
             b' ' | b'\t' | b'\r' | 0x0c => {
                 i += 1;
+                continue;
+            }
+            // A byte order mark (U+FEFF) is not content.
+            0xef if bytes.get(i + 1..i + 3) == Some(&[0xbb, 0xbf]) => {
+                i += 3;
                 continue;
             }
             b'\n' => {
@@ -111,11 +115,18 @@ pub(crate) fn lex(src: &str) -> Vec<Token> {
                 lex_number(bytes, &mut i);
                 TokenKind::Number
             }
-            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+            b'a'..=b'z' | b'A'..=b'Z' => {
                 while i < bytes.len() && is_ident_continue(bytes[i]) {
                     i += 1;
                 }
                 TokenKind::Ident
+            }
+            // Identifiers cannot start with `_`; the whole word is one unknown token.
+            b'_' => {
+                while i < bytes.len() && is_ident_continue(bytes[i]) {
+                    i += 1;
+                }
+                TokenKind::Unknown
             }
             b'{' => single(&mut i, TokenKind::LBrace),
             b'}' => single(&mut i, TokenKind::RBrace),

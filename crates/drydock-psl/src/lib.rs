@@ -9,15 +9,16 @@
 //! validate(&ast::SchemaAst) -> (Datamodel, Diagnostics)        // names, types, attributes, relations
 //! parse_and_validate(&Files) -> (Datamodel, Diagnostics)       // both, diagnostics sorted by position
 //! lower(&Datamodel, &dyn LoweringRules) -> (SqlSchema, Diagnostics)  // tables Prisma Migrate would create
-//! format(&str) -> String                                       // `prisma format` layout, idempotent
+//! format(&str) -> String                                       // `prisma format` layout, idempotent,
+//!                                                              // adds missing back-relation fields
 //! ```
 //!
 //! [`Datamodel`] is plain data: `models` (with `db_name`, `fields`, `primary_key`, `indexes`),
 //! `enums`, `relations` (both sides, referential actions with Prisma's defaults, implicit
 //! many-to-many), `generators` and `datasource: Option<Datasource>` with `provider`, `url`,
 //! `direct_url`, `shadow_database_url` (each a [`ConfigValue`]: `Env(name)` or `Literal`),
-//! `relation_mode` and `schemas`. Shortcuts: [`Datamodel::provider`],
-//! [`Datamodel::relation_mode`].
+//! `relation_mode`, `schemas` and `extensions`. Shortcuts: [`Datamodel::provider`],
+//! [`Datamodel::relation_mode`], [`Datamodel::preview_feature`].
 //!
 //! Native type attributes (`@db.VarChar(255)`) are checked by the dialect's
 //! [`LoweringRules::column_type`] during [`lower`], so their errors come from `lower`.
@@ -25,6 +26,7 @@
 //! report its absence.
 
 pub mod ast;
+mod back_relations;
 pub mod datamodel;
 mod fast_hash;
 mod format;
@@ -33,7 +35,9 @@ mod lower;
 mod parser;
 mod validate;
 
-pub use datamodel::{ConfigValue, Datamodel, Datasource, Provider, RelationMode, ScalarType};
+pub use datamodel::{
+    ConfigValue, Datamodel, Datasource, Extension, Provider, RelationMode, ScalarType,
+};
 pub use drydock_diagnostics::{Diagnostic, Diagnostics, FileId, Files, SourceFile, Span};
 pub use drydock_schema::{LoweringRules, SqlSchema};
 pub use format::format;

@@ -3,6 +3,9 @@
 
 mod support;
 
+#[path = "support/generate.rs"]
+mod generate;
+
 use drydock_psl::{Files, lower, parse_and_validate};
 use std::path::{Path, PathBuf};
 use support::{PgLike, dump};
@@ -116,4 +119,89 @@ fn errors_in_several_files_point_at_their_file() {
        |      ^^^^^
        = help: did you mean `String`?
     "#);
+}
+
+#[test]
+fn datasource_configuration_is_exposed() {
+    let files = Files::single(
+        "schema.prisma",
+        r#"datasource db {
+  provider          = "postgres"
+  url               = "postgresql://localhost/app"
+  directUrl         = env("DIRECT_URL")
+  shadowDatabaseUrl = env("SHADOW_URL")
+  relationMode      = "prisma"
+  schemas           = ["public", "audit"]
+  extensions        = [pg_trgm, uuid_ossp(map: "uuid-ossp", schema: "extensions", version: "1.1")]
+}
+
+generator client {
+  provider        = "prisma-client-js"
+  previewFeatures = ["multiSchema"]
+}
+"#,
+    );
+    let (datamodel, diagnostics) = parse_and_validate(&files);
+    assert!(!diagnostics.has_errors(), "{}", diagnostics.render(&files));
+    let ds = datamodel.datasource.as_ref().expect("datasource");
+    assert_eq!(ds.name, "db");
+    assert_eq!(ds.provider, Some(drydock_psl::Provider::PostgreSql));
+    assert_eq!(ds.provider_name, "postgres");
+    assert_eq!(
+        ds.url,
+        Some(drydock_psl::ConfigValue::Literal(
+            "postgresql://localhost/app".to_owned()
+        ))
+    );
+    assert_eq!(
+        ds.direct_url,
+        Some(drydock_psl::ConfigValue::Env("DIRECT_URL".to_owned()))
+    );
+    assert_eq!(
+        ds.shadow_database_url,
+        Some(drydock_psl::ConfigValue::Env("SHADOW_URL".to_owned()))
+    );
+    assert_eq!(datamodel.relation_mode(), drydock_psl::RelationMode::Prisma);
+    assert_eq!(ds.schemas, ["public", "audit"]);
+    let extensions: Vec<(&str, &str, Option<&str>, Option<&str>)> = ds
+        .extensions
+        .iter()
+        .map(|e| {
+            (
+                e.name.as_str(),
+                e.db_name.as_str(),
+                e.version.as_deref(),
+                e.schema.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        extensions,
+        [
+            ("pg_trgm", "pg_trgm", None, None),
+            ("uuid_ossp", "uuid-ossp", Some("1.1"), Some("extensions")),
+        ]
+    );
+    assert!(datamodel.preview_feature("multiSchema"));
+    assert_eq!(datamodel.generators.len(), 1);
+}
+
+#[test]
+fn large_generated_schema_is_valid_and_lowers_completely() {
+    let text = generate::schema_with_models(500);
+    let files = Files::single("schema.prisma", text.as_str());
+    let (datamodel, diagnostics) = parse_and_validate(&files);
+    assert!(diagnostics.is_empty(), "{}", diagnostics.render(&files));
+    let (schema, lowering) = lower(&datamodel, &PgLike);
+    assert!(lowering.is_empty());
+    // 500 models, 50 tag models and one join table per model.
+    assert_eq!(schema.tables.len(), 1050);
+    assert_eq!(
+        schema
+            .tables
+            .iter()
+            .map(|t| t.foreign_keys.len())
+            .sum::<usize>(),
+        500 + 2 * 500
+    );
 }

@@ -1,19 +1,19 @@
-//! Field, block and enum attributes: keys, indexes, defaults, database names, native types and
-//! `@relation` arguments; plus the model-level checks run once relations are known.
+//! Field, block and enum attributes: keys, indexes, database names, native types and
+//! `@relation` arguments.
 
+use super::checks::{Check, capability_checks, check_action_support};
+use super::defaults::resolve_default;
 use super::{Ctx, RelationArgs, display_expr};
 use crate::ast::{self, Attribute, Expression};
 use crate::datamodel::{
-    Arity, Default, DefaultValue, FieldType, Index, IndexField, IndexType, NativeType, PrimaryKey,
-    Provider, RelationMode, ScalarType,
+    Arity, Default, FieldType, Index, IndexField, IndexType, NativeType, PrimaryKey, ScalarType,
 };
 use crate::fast_hash::{FastMap, FastSet};
-use crate::lower::fit_name;
 use drydock_diagnostics::Span;
 use drydock_schema::{IndexAlgorithm, ReferentialAction, SortOrder};
 
 /// An attribute name with its `@`/`@@` prefix, formatted only when a message needs it.
-struct Label<'a> {
+pub(super) struct Label<'a> {
     prefix: &'static str,
     name: &'a str,
 }
@@ -107,12 +107,12 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
 }
 
 /// Arguments of one attribute, checked against the allowed names.
-struct Args<'a> {
+pub(super) struct Args<'a> {
     values: Vec<(&'a str, &'a Expression, Span)>,
 }
 
 impl<'a> Args<'a> {
-    fn get(&self, name: &str) -> Option<&'a Expression> {
+    pub(super) fn get(&self, name: &str) -> Option<&'a Expression> {
         self.values
             .iter()
             .find(|(n, ..)| *n == name)
@@ -630,332 +630,6 @@ fn relation_attribute(
     );
 }
 
-fn type_label(ctx: &Ctx<'_>, field_type: &FieldType) -> String {
-    match field_type {
-        FieldType::Scalar(s) => s.as_str().to_owned(),
-        FieldType::Enum(e) => ctx
-            .dm
-            .enum_(*e)
-            .map_or_else(String::new, |e| e.name.clone()),
-        FieldType::Model(m) => ctx
-            .dm
-            .model(*m)
-            .map_or_else(String::new, |m| m.name.clone()),
-        FieldType::Composite(name) => name.clone(),
-        FieldType::Unsupported(_) => "Unsupported".to_owned(),
-    }
-}
-
-fn resolve_default(
-    ctx: &mut Ctx<'_>,
-    field_type: &FieldType,
-    arity: Arity,
-    value: &Expression,
-    attr_span: Span,
-) -> Option<DefaultValue> {
-    const P: &str = "Error parsing attribute \"@default\": ";
-    if matches!(field_type, FieldType::Model(_)) {
-        ctx.error(
-            format!("{P}Cannot set a default value on a relation field."),
-            attr_span,
-        );
-        return None;
-    }
-    if let Expression::Function(name, fargs, _) = value {
-        return default_function(ctx, field_type, name, fargs, attr_span);
-    }
-    if arity == Arity::List {
-        let Expression::Array(items, _) = value else {
-            ctx.error(
-                format!(
-                    "{P}Expected a list value, but found `{}`.",
-                    display_expr(value)
-                ),
-                attr_span,
-            );
-            return None;
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            out.push(default_literal(ctx, field_type, item, attr_span)?);
-        }
-        return Some(DefaultValue::List(out));
-    }
-    default_literal(ctx, field_type, value, attr_span)
-}
-
-fn default_literal(
-    ctx: &mut Ctx<'_>,
-    field_type: &FieldType,
-    value: &Expression,
-    attr_span: Span,
-) -> Option<DefaultValue> {
-    const P: &str = "Error parsing attribute \"@default\": ";
-    let found = display_expr(value);
-    match field_type {
-        FieldType::Enum(id) => {
-            let Expression::Constant(c, _) = value else {
-                ctx.error(
-                    format!("{P}Expected an enum value, but found `{found}`."),
-                    attr_span,
-                );
-                return None;
-            };
-            let known = ctx
-                .dm
-                .enum_(*id)
-                .is_some_and(|e| e.values.iter().any(|v| &v.name == c));
-            if known {
-                Some(DefaultValue::EnumValue(c.clone()))
-            } else {
-                ctx.error(
-                    format!(
-                        "{P}The defined default value `{c}` is not a valid value of the enum specified for the field."
-                    ),
-                    attr_span,
-                );
-                None
-            }
-        }
-        FieldType::Scalar(ScalarType::DateTime) if matches!(value, Expression::String(..)) => {
-            let Expression::String(text, _) = value else {
-                return None;
-            };
-            match check_rfc3339(text) {
-                Ok(()) => Some(DefaultValue::String(text.clone())),
-                Err(reason) => {
-                    ctx.error(
-                        format!(
-                            "{P}Parse error: \"{text}\" is not a valid rfc3339 datetime string. ({reason})"
-                        ),
-                        value.span(),
-                    );
-                    None
-                }
-            }
-        }
-        FieldType::Scalar(s) => {
-            let ok = match (s, value) {
-                (
-                    ScalarType::String
-                    | ScalarType::DateTime
-                    | ScalarType::Json
-                    | ScalarType::Bytes,
-                    Expression::String(v, _),
-                ) => Some(DefaultValue::String(v.clone())),
-                (ScalarType::Boolean, Expression::Constant(c, _)) if c == "true" => {
-                    Some(DefaultValue::Boolean(true))
-                }
-                (ScalarType::Boolean, Expression::Constant(c, _)) if c == "false" => {
-                    Some(DefaultValue::Boolean(false))
-                }
-                (ScalarType::Int | ScalarType::BigInt, Expression::Number(n, _))
-                    if !n.contains(['.', 'e', 'E']) =>
-                {
-                    Some(DefaultValue::Number(n.clone()))
-                }
-                (ScalarType::Float | ScalarType::Decimal, Expression::Number(n, _)) => {
-                    Some(DefaultValue::Number(n.clone()))
-                }
-                (ScalarType::Decimal, Expression::String(n, _)) if is_decimal(n) => {
-                    Some(DefaultValue::Number(n.clone()))
-                }
-                _ => None,
-            };
-            if ok.is_none() {
-                ctx.error(
-                    format!("{P}Expected a {} value, but found `{found}`.", s.as_str()),
-                    attr_span,
-                );
-            }
-            ok
-        }
-        FieldType::Unsupported(_) => {
-            ctx.error(
-                format!(
-                    "{P}Only @default(dbgenerated(\"...\")) can be used for Unsupported types."
-                ),
-                attr_span,
-            );
-            None
-        }
-        FieldType::Model(_) | FieldType::Composite(_) => None,
-    }
-}
-
-fn default_function(
-    ctx: &mut Ctx<'_>,
-    field_type: &FieldType,
-    name: &str,
-    fargs: &[ast::Argument],
-    attr_span: Span,
-) -> Option<DefaultValue> {
-    const P: &str = "Error parsing attribute \"@default\": ";
-    let number_arg = |fargs: &[ast::Argument]| -> Option<Option<String>> {
-        match fargs {
-            [] => Some(None),
-            [a] => match &a.value {
-                Expression::Number(n, _) if a.name.is_none() => Some(Some(n.clone())),
-                _ => None,
-            },
-            _ => None,
-        }
-    };
-    let scalar = match field_type {
-        FieldType::Scalar(s) => Some(*s),
-        _ => None,
-    };
-    let allowed: bool;
-    let value = match name {
-        "autoincrement" => {
-            if !fargs.is_empty() {
-                ctx.error(
-                    format!(
-                        "{P}The `autoincrement` function does not take any argument. Consider changing this default to `autoincrement()`."
-                    ),
-                    attr_span,
-                );
-                return None;
-            }
-            allowed = matches!(
-                scalar,
-                Some(ScalarType::Int | ScalarType::BigInt | ScalarType::Decimal)
-            );
-            DefaultValue::Autoincrement
-        }
-        "now" => {
-            allowed = scalar == Some(ScalarType::DateTime);
-            DefaultValue::Now
-        }
-        "uuid" => {
-            let version = match number_arg(fargs) {
-                Some(None) => 4,
-                Some(Some(n)) if n == "4" || n == "7" => {
-                    if n == "4" {
-                        4
-                    } else {
-                        7
-                    }
-                }
-                _ => {
-                    ctx.error(
-                        format!(
-                            "{P}`uuid()` takes either no argument, or a single integer argument which is either 4 or 7."
-                        ),
-                        attr_span,
-                    );
-                    return None;
-                }
-            };
-            allowed = scalar == Some(ScalarType::String);
-            DefaultValue::Uuid(version)
-        }
-        "cuid" => {
-            let version = match number_arg(fargs) {
-                Some(None) => 1,
-                Some(Some(n)) if n == "1" || n == "2" => {
-                    if n == "1" {
-                        1
-                    } else {
-                        2
-                    }
-                }
-                _ => {
-                    ctx.error(
-                        format!(
-                            "{P}`cuid()` takes either no argument, or a single integer argument which is either 1 or 2."
-                        ),
-                        attr_span,
-                    );
-                    return None;
-                }
-            };
-            allowed = scalar == Some(ScalarType::String);
-            DefaultValue::Cuid(version)
-        }
-        "ulid" => {
-            allowed = scalar == Some(ScalarType::String);
-            DefaultValue::Ulid
-        }
-        "nanoid" => {
-            let length = match number_arg(fargs) {
-                Some(None) => None,
-                Some(Some(n)) => match n.parse::<u32>() {
-                    Ok(v) if (2..=255).contains(&v) => Some(v),
-                    _ => {
-                        ctx.error(
-                            format!(
-                                "{P}`nanoid()` takes either no argument, or a single integer argument between 2 and 255."
-                            ),
-                            attr_span,
-                        );
-                        return None;
-                    }
-                },
-                None => {
-                    ctx.error(
-                        format!("{P}`nanoid()` takes a single Int argument."),
-                        attr_span,
-                    );
-                    return None;
-                }
-            };
-            allowed = scalar == Some(ScalarType::String);
-            DefaultValue::Nanoid(length)
-        }
-        "dbgenerated" => {
-            let expr = match fargs {
-                [] => None,
-                [a] if a.name.is_none() => match &a.value {
-                    Expression::String(s, _) => Some(s.clone()),
-                    _ => {
-                        ctx.error(
-                            format!("{P}`dbgenerated()` takes a single String argument."),
-                            attr_span,
-                        );
-                        return None;
-                    }
-                },
-                _ => {
-                    ctx.error(
-                        format!("{P}`dbgenerated()` takes a single String argument."),
-                        attr_span,
-                    );
-                    return None;
-                }
-            };
-            allowed = true;
-            DefaultValue::DbGenerated(expr)
-        }
-        "sequence" => {
-            allowed = matches!(scalar, Some(ScalarType::Int | ScalarType::BigInt));
-            DefaultValue::Sequence
-        }
-        "auto" => {
-            allowed = true;
-            DefaultValue::Auto
-        }
-        _ => {
-            ctx.error(
-                format!(
-                    "{P}The function `{name}` is not a known function. You can read about the available functions here: https://pris.ly/d/attribute-functions"
-                ),
-                attr_span,
-            );
-            return None;
-        }
-    };
-    if !allowed {
-        let type_name = type_label(ctx, field_type);
-        ctx.error(
-            format!("{P}The function `{name}()` cannot be used on fields of type `{type_name}`."),
-            attr_span,
-        );
-        return None;
-    }
-    Some(value)
-}
-
 /// A parsed `fields` entry of an index: name, options and span.
 struct IndexFieldSyntax {
     name: String,
@@ -1182,12 +856,18 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     .iter()
                     .map(|f| &ctx.dm.models[mi].fields[f.field])
                     .filter(|f| f.arity != Arity::Required)
-                    .map(|f| f.name.clone())
+                    .map(|f| format!("`{}`", f.name))
                     .collect();
                 if !optional.is_empty() {
+                    let noun = if optional.len() == 1 {
+                        "field"
+                    } else {
+                        "fields"
+                    };
                     ctx.error(
                         format!(
-                            "Error parsing attribute \"@@id\": The id definition refers to the optional fields: {}. ID definitions must reference only required fields.",
+                            "Error validating model \"{}\": The id definition refers to the optional {noun} {}. ID definitions must reference only required fields.",
+                            m.name.name,
                             optional.join(", ")
                         ),
                         attr.span,
@@ -1213,7 +893,13 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                 };
                 let a = args(ctx, attr, &label, Some("fields"), allowed);
                 let index_name = string_arg(ctx, a.get("name"));
-                let map = string_arg(ctx, a.get("map"));
+                let mut map = string_arg(ctx, a.get("map"));
+                let mut map_span = a.span("map");
+                // On `@@index`, `name:` is the older spelling of the database name.
+                if kind == BlockKind::Index && map.is_none() && index_name.is_some() {
+                    map.clone_from(&index_name);
+                    map_span = a.span("name");
+                }
                 let mut algorithm = None;
                 if let Some(expr) = a.get("type") {
                     algorithm = match expr {
@@ -1272,7 +958,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     algorithm,
                     from_field: false,
                     span: attr.span,
-                    map_span: a.span("map"),
+                    map_span,
                 };
                 match kind {
                     BlockKind::Unique => unique.push(index),
@@ -1381,415 +1067,6 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
     }
 }
 
-/// Checks that need keys, indexes and relations: unique criteria, scalar lists, `@@schema`
-/// coverage and table name clashes.
-pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
-    let provider = ctx.dm.provider();
-    let multi_schema = ctx
-        .dm
-        .datasource
-        .as_ref()
-        .is_some_and(|d| !d.schemas.is_empty());
-    let mut tables: FastMap<(Option<String>, String), String> = FastMap::default();
-    for mi in 0..ctx.dm.models.len() {
-        let model = &ctx.dm.models[mi];
-        let name = model.name.clone();
-        let span = model.span;
-        let has_criteria = model.primary_key.is_some()
-            || model.indexes.iter().any(|i| {
-                i.kind == IndexType::Unique
-                    && i.fields
-                        .iter()
-                        .all(|f| model.fields[f.field].arity == Arity::Required)
-            });
-        if !has_criteria && !model.ignored && !model.is_view {
-            ctx.error(
-                format!(
-                    "Error validating model \"{name}\": Each model must have at least one unique criteria that has only required fields. Either mark a single field with `@id`, `@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to the model."
-                ),
-                span,
-            );
-        }
-        if let Some(p) = provider
-            && !p.supports_scalar_lists()
-        {
-            let lists: Vec<(String, Span)> = ctx.dm.models[mi]
-                .fields
-                .iter()
-                .filter(|f| f.arity == Arity::List && f.is_scalar())
-                .map(|f| (f.name.clone(), f.span))
-                .collect();
-            for (field, fspan) in lists {
-                ctx.error(
-                    format!(
-                        "Field \"{field}\" in model \"{name}\" can't be a list. The current connector does not support lists of primitive types."
-                    ),
-                    fspan,
-                );
-            }
-        }
-        let model = &ctx.dm.models[mi];
-        if multi_schema && model.schema.is_none() {
-            ctx.error(
-                format!(
-                    "Error validating model \"{name}\": This model is missing an `@@schema` attribute."
-                ),
-                span,
-            );
-        }
-        let model = &ctx.dm.models[mi];
-        if !model.is_view {
-            let key = (model.schema.clone(), model.db_name.clone());
-            if let Some(existing) = tables.get(&key) {
-                let map_span = ctx.model_asts[mi]
-                    .attributes
-                    .iter()
-                    .find(|a| a.name.name == "map")
-                    .map_or(ctx.model_asts[mi].name.span, |a| a.span);
-                let message = format!(
-                    "The model with database name \"{}\" could not be defined because another model or view with this name exists: \"{existing}\"",
-                    key.1
-                );
-                ctx.error(message, map_span);
-            } else {
-                tables.insert(key, name);
-            }
-        }
-    }
-    constraint_names(ctx);
-    for diagnostic in std::mem::take(&mut ctx.deferred) {
-        ctx.diagnostics.push(diagnostic);
-    }
-    if multi_schema {
-        for ei in 0..ctx.dm.enums.len() {
-            if ctx.dm.enums[ei].schema.is_none() {
-                let message = format!(
-                    "Error validating enum `{}`: This enum is missing an `@@schema` attribute.",
-                    ctx.dm.enums[ei].name
-                );
-                let span = ctx.dm.enums[ei].span;
-                ctx.error(message, span);
-            }
-        }
-    }
-}
-
-/// Checks constraint names Prisma keeps in one namespace (per database schema) and the length of
-/// names given with `map:`.
-/// A key or index name: `((namespace, name), attribute label, span of the map argument or
-/// attribute, namespace description)`.
-type ConstraintName = ((Option<String>, String), &'static str, Span, String);
-
-fn constraint_names(ctx: &mut Ctx<'_>) {
-    let Some(provider) = ctx.dm.provider() else {
-        return;
-    };
-    // PostgreSQL and SQLite keep index names per database schema; MySQL per table.
-    let (with_primary_keys, per_model, limit) = match provider {
-        Provider::PostgreSql | Provider::CockroachDb => (true, false, Some(63)),
-        Provider::Sqlite => (false, false, None),
-        Provider::MySql => (false, true, Some(64)),
-        Provider::SqlServer | Provider::MongoDb => return,
-    };
-    let global = if with_primary_keys {
-        "global for primary key, indexes and unique constraints".to_owned()
-    } else {
-        "global for indexes and unique constraints".to_owned()
-    };
-    let max = limit.unwrap_or(10_000);
-    let mut entries: Vec<ConstraintName> = Vec::new();
-    let mut too_long: Vec<(String, String, &'static str, Span)> = Vec::new();
-    for model in ctx.dm.models.iter().filter(|m| !m.is_view) {
-        let (namespace, description) = if per_model {
-            (
-                Some(model.name.clone()),
-                format!(
-                    "on model `{}` for indexes and unique constraints",
-                    model.name
-                ),
-            )
-        } else {
-            (model.schema.clone(), global.clone())
-        };
-        if let Some(pk) = &model.primary_key {
-            let label = if pk.from_field { "@id" } else { "@@id" };
-            if let (Some(map), Some(limit)) = (&pk.map, limit)
-                && map.len() > limit
-            {
-                too_long.push((model.name.clone(), map.clone(), label, pk.span));
-            }
-            if with_primary_keys {
-                let name = pk
-                    .map
-                    .clone()
-                    .unwrap_or_else(|| fit_name(&model.db_name, "_pkey", max));
-                entries.push((
-                    (namespace.clone(), name),
-                    label,
-                    pk.map_span.unwrap_or(pk.span),
-                    description.clone(),
-                ));
-            }
-        }
-        for index in &model.indexes {
-            let (label, suffix) = match (index.kind, index.from_field) {
-                (IndexType::Unique, true) => ("@unique", "_key"),
-                (IndexType::Unique, false) => ("@@unique", "_key"),
-                (IndexType::Normal, _) => ("@@index", "_idx"),
-                (IndexType::Fulltext, _) => ("@@fulltext", "_idx"),
-            };
-            if let (Some(map), Some(limit)) = (&index.map, limit)
-                && map.len() > limit
-            {
-                too_long.push((model.name.clone(), map.clone(), label, index.span));
-            }
-            let name = index.map.clone().unwrap_or_else(|| {
-                let mut base = model.db_name.clone();
-                for f in &index.fields {
-                    base.push('_');
-                    base.push_str(model.fields.get(f.field).map_or("", |f| f.db_name.as_str()));
-                }
-                fit_name(&base, suffix, max)
-            });
-            entries.push((
-                (namespace.clone(), name),
-                label,
-                index.map_span.unwrap_or(index.span),
-                description.clone(),
-            ));
-        }
-    }
-    for (model, map, label, span) in too_long {
-        ctx.error(
-            format!(
-                "Error validating model \"{model}\": The constraint name '{map}' specified in the `map` argument for the `{label}` constraint is too long for your chosen provider. The maximum allowed length is {max} bytes."
-            ),
-            span,
-        );
-    }
-    let mut counts: FastMap<&(Option<String>, String), usize> = FastMap::default();
-    for (key, ..) in &entries {
-        *counts.entry(key).or_default() += 1;
-    }
-    let duplicated: Vec<(String, &'static str, Span, String)> = entries
-        .iter()
-        .filter(|(key, ..)| counts.get(key).copied().unwrap_or(0) > 1)
-        .map(|((_, name), label, span, description)| {
-            (name.clone(), *label, *span, description.clone())
-        })
-        .collect();
-    for (name, label, span, description) in duplicated {
-        ctx.error(
-            format!(
-                "Error parsing attribute \"{label}\": The given constraint name `{name}` has to be unique in the following namespace: {description}. Please provide a different name using the `map` argument."
-            ),
-            span,
-        );
-    }
-}
-
-/// What a key or index attribute declares, for [`capability_checks`].
-#[derive(Clone, Copy)]
-enum Check {
-    PrimaryKey,
-    Index,
-    /// An index with a non-default `type:` (the span of that argument).
-    IndexType(Span),
-    Fulltext,
-}
-
-/// Reports key and index options the datasource's connector does not support.
-fn capability_checks(
-    ctx: &mut Ctx<'_>,
-    label: &Label<'_>,
-    attr: &Attribute,
-    a: &Args<'_>,
-    fields: &[IndexField],
-    check: Check,
-) {
-    let Some(provider) = ctx.dm.provider() else {
-        return;
-    };
-    let mysql = provider == Provider::MySql;
-    let sql_server = provider == Provider::SqlServer;
-    let postgres = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
-    let primary_key = matches!(check, Check::PrimaryKey);
-    if primary_key && !(mysql || sql_server) && fields.iter().any(|f| f.sort.is_some()) {
-        ctx.defer(
-            format!(
-                "Error parsing attribute \"{label}\": The sort argument is not supported in the primary key with the current connector"
-            ),
-            attr.span,
-        );
-    }
-    if !mysql && fields.iter().any(|f| f.length.is_some()) {
-        let place = if primary_key {
-            "the primary key"
-        } else {
-            "an index definition"
-        };
-        ctx.defer(
-            format!(
-                "Error parsing attribute \"{label}\": The length argument is not supported in {place} with the current connector"
-            ),
-            attr.span,
-        );
-    }
-    if !sql_server && a.get("clustered").is_some() {
-        ctx.defer(
-            format!(
-                "Error parsing attribute \"{label}\": Defining clustering is not supported in the current connector."
-            ),
-            attr.span,
-        );
-    }
-    match check {
-        Check::Fulltext if !(mysql || provider == Provider::MongoDb) => ctx.defer(
-            format!(
-                "Error parsing attribute \"{label}\": Defining fulltext indexes is not supported with the current connector."
-            ),
-            attr.span,
-        ),
-        Check::IndexType(span) if !postgres => ctx.defer(
-            format!(
-                "Error parsing attribute \"{label}\": The given index type is not supported with the current connector"
-            ),
-            span,
-        ),
-        _ => {}
-    }
-}
-
-/// Whether a string default of a `Decimal` field is a plain decimal number.
-fn is_decimal(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let mut parts = digits.splitn(2, '.');
-    let int = parts.next().unwrap_or("");
-    let frac = parts.next();
-    !int.is_empty()
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// Checks an RFC 3339 date-time (`2024-01-31T12:00:00.000Z`, `...+02:00`). The error names the
-/// problem the way Prisma reports it.
-fn check_rfc3339(text: &str) -> Result<(), &'static str> {
-    const SHORT: &str = "premature end of input";
-    const INVALID: &str = "input contains invalid characters";
-    const RANGE: &str = "input is out of range";
-    let b = text.as_bytes();
-    let mut i = 0;
-    let number = |len: usize, i: &mut usize| -> Result<u32, &'static str> {
-        let mut v = 0u32;
-        for _ in 0..len {
-            let c = *b.get(*i).ok_or(SHORT)?;
-            if !c.is_ascii_digit() {
-                return Err(INVALID);
-            }
-            v = v * 10 + u32::from(c - b'0');
-            *i += 1;
-        }
-        Ok(v)
-    };
-    let expect = |c: &[u8], i: &mut usize| -> Result<(), &'static str> {
-        match b.get(*i) {
-            None => Err(SHORT),
-            Some(x) if c.contains(x) => {
-                *i += 1;
-                Ok(())
-            }
-            Some(_) => Err(INVALID),
-        }
-    };
-    number(4, &mut i)?;
-    expect(b"-", &mut i)?;
-    let month = number(2, &mut i)?;
-    expect(b"-", &mut i)?;
-    let day = number(2, &mut i)?;
-    expect(b"Tt ", &mut i)?;
-    let hour = number(2, &mut i)?;
-    expect(b":", &mut i)?;
-    let minute = number(2, &mut i)?;
-    expect(b":", &mut i)?;
-    let second = number(2, &mut i)?;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return Err(if i >= b.len() { SHORT } else { INVALID });
-        }
-    }
-    match b.get(i) {
-        None => return Err(SHORT),
-        Some(b'Z' | b'z') => i += 1,
-        Some(b'+' | b'-') => {
-            i += 1;
-            let offset_hours = number(2, &mut i)?;
-            expect(b":", &mut i)?;
-            let offset_minutes = number(2, &mut i)?;
-            if offset_hours > 23 || offset_minutes > 59 {
-                return Err(RANGE);
-            }
-        }
-        Some(_) => return Err(INVALID),
-    }
-    if i != b.len() {
-        return Err("trailing input");
-    }
-    let in_range = (1..=12).contains(&month)
-        && (1..=31).contains(&day)
-        && hour <= 23
-        && minute <= 59
-        && second <= 60;
-    if in_range { Ok(()) } else { Err(RANGE) }
-}
-
-/// Reports referential actions the connector or the relation mode cannot honour.
-fn check_action_support(ctx: &mut Ctx<'_>, action: ReferentialAction, span: Span) {
-    let Some(provider) = ctx.dm.provider() else {
-        return;
-    };
-    let name = match action {
-        ReferentialAction::Cascade => "Cascade",
-        ReferentialAction::Restrict => "Restrict",
-        ReferentialAction::NoAction => "NoAction",
-        ReferentialAction::SetNull => "SetNull",
-        ReferentialAction::SetDefault => "SetDefault",
-    };
-    if ctx.dm.relation_mode() == RelationMode::Prisma {
-        let no_action_allowed = provider == Provider::MySql;
-        let allowed = if no_action_allowed {
-            "(`Cascade`, `Restrict`, `NoAction`, `SetNull`)"
-        } else {
-            "(`Cascade`, `Restrict`, `SetNull`)"
-        };
-        match action {
-            ReferentialAction::NoAction if !no_action_allowed => ctx.error(
-                format!(
-                    "Error validating: Invalid referential action: `NoAction`. Allowed values: {allowed}. `NoAction` is not implemented for {} when using `relationMode = \"prisma\"`, you could try using `Restrict` instead. Learn more at https://pris.ly/d/relation-mode",
-                    provider.display_name()
-                ),
-                span,
-            ),
-            ReferentialAction::SetDefault => ctx.error(
-                format!(
-                    "Error validating: Invalid referential action: `{name}`. Allowed values: {allowed}"
-                ),
-                span,
-            ),
-            _ => {}
-        }
-    } else if provider == Provider::MySql && action == ReferentialAction::SetDefault {
-        ctx.warning(
-            "MySQL does not actually support the `SetDefault` referential action, so using it may result in unexpected errors. Read more at https://pris.ly/d/mysql-set-default ",
-            span,
-        );
-    }
-}
-
 /// The single scalar field named in a relation field's `@relation(fields: [...])`, if any.
 fn relation_scalar_hint(field: &ast::Field) -> Option<&str> {
     let relation = field
@@ -1802,37 +1079,5 @@ fn relation_scalar_hint(field: &ast::Field) -> Option<&str> {
             _ => None,
         },
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{check_rfc3339, is_decimal};
-
-    #[test]
-    fn rfc3339_errors_match_prisma_wording() {
-        assert_eq!(check_rfc3339("2024-01-01T00:00:00Z"), Ok(()));
-        assert_eq!(check_rfc3339("2024-01-01T00:00:00.123+02:00"), Ok(()));
-        assert_eq!(check_rfc3339("2024-01-01"), Err("premature end of input"));
-        assert_eq!(
-            check_rfc3339("yesterday"),
-            Err("input contains invalid characters")
-        );
-        assert_eq!(
-            check_rfc3339("2024-13-01T00:00:00Z"),
-            Err("input is out of range")
-        );
-        assert_eq!(
-            check_rfc3339("2024-01-01T00:00:00Zx"),
-            Err("trailing input")
-        );
-    }
-
-    #[test]
-    fn decimal_strings() {
-        assert!(is_decimal("1.5"));
-        assert!(is_decimal("-10"));
-        assert!(!is_decimal("1."));
-        assert!(!is_decimal("abc"));
     }
 }

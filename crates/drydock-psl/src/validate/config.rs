@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::ast::{ConfigBlock, Expression};
-use crate::datamodel::{ConfigValue, Datasource, Generator, Provider, RelationMode};
+use crate::datamodel::{ConfigValue, Datasource, Extension, Generator, Provider, RelationMode};
 
 pub(super) fn resolve(ctx: &mut Ctx<'_>) {
     let datasources: Vec<&ConfigBlock> = ctx.ast.datasources().collect();
@@ -139,8 +139,20 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
             );
         }
     }
+    let extensions = match ds.property("extensions").map(|p| &p.value) {
+        Some(Expression::Array(items, _)) => items
+            .iter()
+            .filter_map(|item| extension(ctx, item))
+            .collect(),
+        Some(other) => {
+            ctx.type_mismatch("array", other);
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
     Datasource {
         name: ds.name.name.clone(),
+        extensions,
         provider,
         provider_name,
         url,
@@ -150,4 +162,38 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
         schemas,
         span: ds.span,
     }
+}
+
+/// One entry of `extensions = [...]`: `name` or `name(map: "...", version: "...", schema: "...")`.
+fn extension(ctx: &mut Ctx<'_>, item: &Expression) -> Option<Extension> {
+    let (name, args) = match item {
+        Expression::Constant(name, _) => (name, &[][..]),
+        Expression::Function(name, args, _) => (name, args.as_slice()),
+        other => {
+            ctx.type_mismatch("extension", other);
+            return None;
+        }
+    };
+    let mut extension = Extension {
+        name: name.clone(),
+        db_name: name.clone(),
+        version: None,
+        schema: None,
+    };
+    for arg in args {
+        let value = match arg.value.as_str() {
+            Some(v) => v.to_owned(),
+            None => {
+                ctx.type_mismatch("string", &arg.value);
+                continue;
+            }
+        };
+        match arg.name.as_ref().map(|n| n.name.as_str()) {
+            Some("map") => extension.db_name = value,
+            Some("version") => extension.version = Some(value),
+            Some("schema") => extension.schema = Some(value),
+            _ => ctx.error("No such argument.", arg.span),
+        }
+    }
+    Some(extension)
 }

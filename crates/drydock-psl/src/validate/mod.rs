@@ -5,7 +5,9 @@
 //! relations and model-level checks.
 
 mod attributes;
+mod checks;
 mod config;
+mod defaults;
 mod relations;
 
 use crate::SCHEMA_ERROR;
@@ -44,7 +46,7 @@ pub fn validate(ast: &SchemaAst) -> (Datamodel, Diagnostics) {
     if ctx.error_count() > before {
         return ctx.finish();
     }
-    attributes::model_checks(&mut ctx);
+    checks::model_checks(&mut ctx);
     ctx.finish()
 }
 
@@ -246,6 +248,18 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
             Top::Enum(e) => (&e.name, Named::Enum(EnumId(ctx.dm.enums.len()))),
             Top::Datasource(_) | Top::Generator(_) => continue,
         };
+        if name.name.contains('-') {
+            let kind = match named {
+                Named::Model(_) => "Model",
+                Named::View(_) => "View",
+                Named::Enum(_) => "Enum",
+                Named::Composite => "Composite Type",
+            };
+            ctx.error(
+                format!("Error validating: The character `-` is not allowed in {kind} names."),
+                name.span,
+            );
+        }
         if let Some(existing) = ctx.names.get(name.name.as_str()) {
             let message = format!(
                 "The {} \"{}\" cannot be defined because a {} with that name already exists.",
@@ -347,6 +361,12 @@ fn declare_enum(ctx: &mut Ctx<'_>, e: &ast::Enum) {
     let mut seen: FastMap<&str, ()> = FastMap::default();
     let mut values = Vec::new();
     for v in &e.values {
+        if v.name.name.contains('-') {
+            ctx.error(
+                "Error validating: The character `-` is not allowed in Enum Value names.",
+                v.name.span,
+            );
+        }
         if seen.insert(&v.name.name, ()).is_some() {
             ctx.error(
                 format!(
@@ -377,6 +397,12 @@ fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
     let mut seen: FastMap<&str, ()> = FastMap::default();
     let mut fields = Vec::with_capacity(m.fields.len());
     for f in &m.fields {
+        if f.name.name.contains('-') {
+            ctx.error(
+                "Error validating: The character `-` is not allowed in Field names.",
+                f.name.span,
+            );
+        }
         if seen.insert(&f.name.name, ()).is_some() {
             ctx.error(
                 format!(

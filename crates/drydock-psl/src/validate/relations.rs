@@ -51,11 +51,12 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         let Some(sides) = groups.remove(&key) else {
             continue;
         };
-        let (lo, hi, _) = key;
+        let (lo, hi, ref name) = key;
         if lo == hi {
+            // A self relation needs a name as soon as it has two fields.
             match sides.as_slice() {
                 [one] => missing_opposite(ctx, one),
-                [a, b] => pair(ctx, a, b),
+                [a, b] if name.is_some() => pair(ctx, a, b),
                 _ => {
                     let names: Vec<String> = sides
                         .iter()
@@ -401,6 +402,21 @@ fn is_unique_criterion(ctx: &Ctx<'_>, model: usize, fields: &[usize]) -> bool {
         })
 }
 
+/// Whether `fields` are the leading columns of the primary key or of an index.
+fn is_indexed(ctx: &Ctx<'_>, model: usize, fields: &[usize]) -> bool {
+    let m = &ctx.dm.models[model];
+    let leads = |columns: &mut dyn Iterator<Item = usize>| {
+        let columns: Vec<usize> = columns.take(fields.len()).collect();
+        columns == fields
+    };
+    m.primary_key
+        .as_ref()
+        .is_some_and(|pk| leads(&mut pk.fields.iter().map(|f| f.field)))
+        || m.indexes
+            .iter()
+            .any(|i| leads(&mut i.fields.iter().map(|f| f.field)))
+}
+
 fn foreign_key_relation(
     ctx: &mut Ctx<'_>,
     fk: &Side,
@@ -509,6 +525,12 @@ fn foreign_key_relation(
     });
     let on_update = args.on_update.unwrap_or(ReferentialAction::Cascade);
     let prisma_mode = ctx.dm.relation_mode() == RelationMode::Prisma;
+    if prisma_mode && !is_indexed(ctx, fk.model, &fields) {
+        ctx.warning(
+            "With `relationMode = \"prisma\"`, no foreign keys are used, so relation fields will not benefit from the index usually created by the relational database under the hood. This can lead to poor performance when querying these fields. We recommend adding an index manually. Learn more at https://pris.ly/d/relation-mode-prisma-indexes\" ",
+            args.span,
+        );
+    }
     for (explicit_action, which) in [(args.on_delete, "onDelete"), (args.on_update, "onUpdate")] {
         if explicit_action == Some(ReferentialAction::SetNull) && any_required {
             if prisma_mode {

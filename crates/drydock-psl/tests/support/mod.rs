@@ -1,81 +1,12 @@
 //! Shared helpers for the integration tests: a PostgreSQL-like set of lowering rules and a
 //! compact text dump of a lowered schema.
 
-use drydock_schema::{
-    ColumnArity, ColumnType, DefaultValue, IndexKind, LoweringRules, NativeTypeAttr, ObjectName,
-    SortOrder, SqlSchema, TypeFamily,
-};
+mod rules;
+
+pub(crate) use rules::PgLike;
+
+use drydock_schema::{ColumnArity, DefaultValue, IndexKind, SortOrder, SqlSchema, TypeFamily};
 use std::fmt::Write;
-
-/// Lowering rules shaped like PostgreSQL's, enough for dialect-independent tests.
-pub(crate) struct PgLike;
-
-impl LoweringRules for PgLike {
-    fn providers(&self) -> &'static [&'static str] {
-        &["postgresql", "postgres"]
-    }
-
-    fn max_identifier_length(&self) -> usize {
-        63
-    }
-
-    fn column_type(
-        &self,
-        family: &TypeFamily,
-        native: Option<&NativeTypeAttr>,
-    ) -> Result<ColumnType, String> {
-        if let Some(n) = native {
-            return match n.name.as_str() {
-                "VarChar" | "Char" | "Uuid" | "Text" | "Citext" | "SmallInt" | "Integer"
-                | "Timestamptz" | "Timestamp" | "Date" | "Time" | "Json" | "Real" | "Decimal" => {
-                    let mut native = n.name.to_uppercase();
-                    if !n.args.is_empty() {
-                        native = format!("{native}({})", n.args.join(","));
-                    }
-                    Ok(ColumnType::new(family.clone(), native))
-                }
-                other => Err(format!(
-                    "Native type {other} is not supported for postgresql connector."
-                )),
-            };
-        }
-        let native = match family {
-            TypeFamily::String => "TEXT",
-            TypeFamily::Boolean => "BOOLEAN",
-            TypeFamily::Int => "INTEGER",
-            TypeFamily::BigInt => "BIGINT",
-            TypeFamily::Float => "DOUBLE PRECISION",
-            TypeFamily::Decimal => "DECIMAL(65,30)",
-            TypeFamily::DateTime => "TIMESTAMP(3)",
-            TypeFamily::Json => "JSONB",
-            TypeFamily::Bytes => "BYTEA",
-            TypeFamily::Enum(_) | TypeFamily::Unsupported => {
-                return Err("not a scalar family".to_owned());
-            }
-        };
-        Ok(ColumnType::new(family.clone(), native))
-    }
-
-    fn enum_column_type(&self, enum_name: &ObjectName) -> ColumnType {
-        ColumnType::new(TypeFamily::Enum(enum_name.clone()), enum_name.name.clone())
-    }
-
-    fn native_enums(&self) -> bool {
-        true
-    }
-
-    fn scalar_lists(&self) -> bool {
-        true
-    }
-
-    fn named_primary_keys(&self) -> bool {
-        true
-    }
-
-    fn join_table_primary_key(&self) -> bool {
-        true
-    }
-}
 
 fn qualified(namespace: Option<&str>, name: &str) -> String {
     match namespace {

@@ -1,0 +1,333 @@
+//! Checks Prisma runs last, once keys, indexes and relations are known: unique criteria, scalar
+//! lists, `@@schema` coverage, table and constraint name clashes, and what the connector supports.
+
+use super::Ctx;
+use super::attributes::{Args, Label};
+use crate::ast::Attribute;
+use crate::datamodel::{Arity, IndexField, IndexType, Provider, RelationMode};
+use crate::fast_hash::FastMap;
+use crate::lower::fit_name;
+use drydock_diagnostics::Span;
+use drydock_schema::ReferentialAction;
+
+/// Checks that need keys, indexes and relations: unique criteria, scalar lists, `@@schema`
+/// coverage and table name clashes.
+pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
+    let provider = ctx.dm.provider();
+    let multi_schema = ctx
+        .dm
+        .datasource
+        .as_ref()
+        .is_some_and(|d| !d.schemas.is_empty());
+    let mut tables: FastMap<(Option<String>, String), String> = FastMap::default();
+    for mi in 0..ctx.dm.models.len() {
+        let model = &ctx.dm.models[mi];
+        let name = model.name.clone();
+        let span = model.span;
+        let has_criteria = model.primary_key.is_some()
+            || model.indexes.iter().any(|i| {
+                i.kind == IndexType::Unique
+                    && i.fields
+                        .iter()
+                        .all(|f| model.fields[f.field].arity == Arity::Required)
+            });
+        if !has_criteria && !model.ignored && !model.is_view {
+            ctx.error(
+                format!(
+                    "Error validating model \"{name}\": Each model must have at least one unique criteria that has only required fields. Either mark a single field with `@id`, `@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to the model."
+                ),
+                span,
+            );
+        }
+        if let Some(p) = provider
+            && !p.supports_scalar_lists()
+        {
+            let lists: Vec<(String, Span)> = ctx.dm.models[mi]
+                .fields
+                .iter()
+                .filter(|f| f.arity == Arity::List && f.is_scalar())
+                .map(|f| (f.name.clone(), f.span))
+                .collect();
+            for (field, fspan) in lists {
+                ctx.error(
+                    format!(
+                        "Field \"{field}\" in model \"{name}\" can't be a list. The current connector does not support lists of primitive types."
+                    ),
+                    fspan,
+                );
+            }
+        }
+        let model = &ctx.dm.models[mi];
+        if multi_schema && model.schema.is_none() {
+            ctx.error(
+                format!(
+                    "Error validating model \"{name}\": This model is missing an `@@schema` attribute."
+                ),
+                span,
+            );
+        }
+        let model = &ctx.dm.models[mi];
+        if !model.is_view {
+            let key = (model.schema.clone(), model.db_name.clone());
+            if let Some(existing) = tables.get(&key) {
+                let map_span = ctx.model_asts[mi]
+                    .attributes
+                    .iter()
+                    .find(|a| a.name.name == "map")
+                    .map_or(ctx.model_asts[mi].name.span, |a| a.span);
+                let message = format!(
+                    "The model with database name \"{}\" could not be defined because another model or view with this name exists: \"{existing}\"",
+                    key.1
+                );
+                ctx.error(message, map_span);
+            } else {
+                tables.insert(key, name);
+            }
+        }
+    }
+    constraint_names(ctx);
+    for diagnostic in std::mem::take(&mut ctx.deferred) {
+        ctx.diagnostics.push(diagnostic);
+    }
+    if multi_schema {
+        for ei in 0..ctx.dm.enums.len() {
+            if ctx.dm.enums[ei].schema.is_none() {
+                let message = format!(
+                    "Error validating enum `{}`: This enum is missing an `@@schema` attribute.",
+                    ctx.dm.enums[ei].name
+                );
+                let span = ctx.dm.enums[ei].span;
+                ctx.error(message, span);
+            }
+        }
+    }
+}
+
+/// A key or index name: `((namespace, name), attribute label, span of the map argument or
+/// attribute, namespace description)`.
+type ConstraintName = ((Option<String>, String), &'static str, Span, String);
+
+/// Checks constraint names Prisma keeps in one namespace (per database schema) and the length of
+/// names given with `map:`.
+fn constraint_names(ctx: &mut Ctx<'_>) {
+    let Some(provider) = ctx.dm.provider() else {
+        return;
+    };
+    // PostgreSQL and SQLite keep index names per database schema; MySQL per table.
+    let (with_primary_keys, per_model, limit) = match provider {
+        Provider::PostgreSql | Provider::CockroachDb => (true, false, Some(63)),
+        Provider::Sqlite => (false, false, None),
+        Provider::MySql => (false, true, Some(64)),
+        Provider::SqlServer | Provider::MongoDb => return,
+    };
+    let global = if with_primary_keys {
+        "global for primary key, indexes and unique constraints".to_owned()
+    } else {
+        "global for indexes and unique constraints".to_owned()
+    };
+    let max = limit.unwrap_or(10_000);
+    let mut entries: Vec<ConstraintName> = Vec::new();
+    let mut too_long: Vec<(String, String, &'static str, Span)> = Vec::new();
+    for model in ctx.dm.models.iter().filter(|m| !m.is_view) {
+        let (namespace, description) = if per_model {
+            (
+                Some(model.name.clone()),
+                format!(
+                    "on model `{}` for indexes and unique constraints",
+                    model.name
+                ),
+            )
+        } else {
+            (model.schema.clone(), global.clone())
+        };
+        if let Some(pk) = &model.primary_key {
+            let label = if pk.from_field { "@id" } else { "@@id" };
+            if let (Some(map), Some(limit)) = (&pk.map, limit)
+                && map.len() > limit
+            {
+                too_long.push((model.name.clone(), map.clone(), label, pk.span));
+            }
+            if with_primary_keys {
+                let name = pk
+                    .map
+                    .clone()
+                    .unwrap_or_else(|| fit_name(&model.db_name, "_pkey", max));
+                entries.push((
+                    (namespace.clone(), name),
+                    label,
+                    pk.map_span.unwrap_or(pk.span),
+                    description.clone(),
+                ));
+            }
+        }
+        for index in &model.indexes {
+            let (label, suffix) = match (index.kind, index.from_field) {
+                (IndexType::Unique, true) => ("@unique", "_key"),
+                (IndexType::Unique, false) => ("@@unique", "_key"),
+                (IndexType::Normal, _) => ("@@index", "_idx"),
+                (IndexType::Fulltext, _) => ("@@fulltext", "_idx"),
+            };
+            if let (Some(map), Some(limit)) = (&index.map, limit)
+                && map.len() > limit
+            {
+                too_long.push((model.name.clone(), map.clone(), label, index.span));
+            }
+            let name = index.map.clone().unwrap_or_else(|| {
+                let mut base = model.db_name.clone();
+                for f in &index.fields {
+                    base.push('_');
+                    base.push_str(model.fields.get(f.field).map_or("", |f| f.db_name.as_str()));
+                }
+                fit_name(&base, suffix, max)
+            });
+            entries.push((
+                (namespace.clone(), name),
+                label,
+                index.map_span.unwrap_or(index.span),
+                description.clone(),
+            ));
+        }
+    }
+    for (model, map, label, span) in too_long {
+        ctx.error(
+            format!(
+                "Error validating model \"{model}\": The constraint name '{map}' specified in the `map` argument for the `{label}` constraint is too long for your chosen provider. The maximum allowed length is {max} bytes."
+            ),
+            span,
+        );
+    }
+    let mut counts: FastMap<&(Option<String>, String), usize> = FastMap::default();
+    for (key, ..) in &entries {
+        *counts.entry(key).or_default() += 1;
+    }
+    let duplicated: Vec<(String, &'static str, Span, String)> = entries
+        .iter()
+        .filter(|(key, ..)| counts.get(key).copied().unwrap_or(0) > 1)
+        .map(|((_, name), label, span, description)| {
+            (name.clone(), *label, *span, description.clone())
+        })
+        .collect();
+    for (name, label, span, description) in duplicated {
+        ctx.error(
+            format!(
+                "Error parsing attribute \"{label}\": The given constraint name `{name}` has to be unique in the following namespace: {description}. Please provide a different name using the `map` argument."
+            ),
+            span,
+        );
+    }
+}
+
+/// What a key or index attribute declares, for [`capability_checks`].
+#[derive(Clone, Copy)]
+pub(super) enum Check {
+    PrimaryKey,
+    Index,
+    /// An index with a non-default `type:` (the span of that argument).
+    IndexType(Span),
+    Fulltext,
+}
+
+/// Reports key and index options the datasource's connector does not support.
+pub(super) fn capability_checks(
+    ctx: &mut Ctx<'_>,
+    label: &Label<'_>,
+    attr: &Attribute,
+    a: &Args<'_>,
+    fields: &[IndexField],
+    check: Check,
+) {
+    let Some(provider) = ctx.dm.provider() else {
+        return;
+    };
+    let mysql = provider == Provider::MySql;
+    let sql_server = provider == Provider::SqlServer;
+    let postgres = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
+    let primary_key = matches!(check, Check::PrimaryKey);
+    if primary_key && !(mysql || sql_server) && fields.iter().any(|f| f.sort.is_some()) {
+        ctx.defer(
+            format!(
+                "Error parsing attribute \"{label}\": The sort argument is not supported in the primary key with the current connector"
+            ),
+            attr.span,
+        );
+    }
+    if !mysql && fields.iter().any(|f| f.length.is_some()) {
+        let place = if primary_key {
+            "the primary key"
+        } else {
+            "an index definition"
+        };
+        ctx.defer(
+            format!(
+                "Error parsing attribute \"{label}\": The length argument is not supported in {place} with the current connector"
+            ),
+            attr.span,
+        );
+    }
+    if !sql_server && a.get("clustered").is_some() {
+        ctx.defer(
+            format!(
+                "Error parsing attribute \"{label}\": Defining clustering is not supported in the current connector."
+            ),
+            attr.span,
+        );
+    }
+    match check {
+        Check::Fulltext if !(mysql || provider == Provider::MongoDb) => ctx.defer(
+            format!(
+                "Error parsing attribute \"{label}\": Defining fulltext indexes is not supported with the current connector."
+            ),
+            attr.span,
+        ),
+        Check::IndexType(span) if !postgres => ctx.defer(
+            format!(
+                "Error parsing attribute \"{label}\": The given index type is not supported with the current connector"
+            ),
+            span,
+        ),
+        _ => {}
+    }
+}
+
+/// Reports referential actions the connector or the relation mode cannot honour.
+pub(super) fn check_action_support(ctx: &mut Ctx<'_>, action: ReferentialAction, span: Span) {
+    let Some(provider) = ctx.dm.provider() else {
+        return;
+    };
+    let name = match action {
+        ReferentialAction::Cascade => "Cascade",
+        ReferentialAction::Restrict => "Restrict",
+        ReferentialAction::NoAction => "NoAction",
+        ReferentialAction::SetNull => "SetNull",
+        ReferentialAction::SetDefault => "SetDefault",
+    };
+    if ctx.dm.relation_mode() == RelationMode::Prisma {
+        let no_action_allowed = provider == Provider::MySql;
+        let allowed = if no_action_allowed {
+            "(`Cascade`, `Restrict`, `NoAction`, `SetNull`)"
+        } else {
+            "(`Cascade`, `Restrict`, `SetNull`)"
+        };
+        match action {
+            ReferentialAction::NoAction if !no_action_allowed => ctx.error(
+                format!(
+                    "Error validating: Invalid referential action: `NoAction`. Allowed values: {allowed}. `NoAction` is not implemented for {} when using `relationMode = \"prisma\"`, you could try using `Restrict` instead. Learn more at https://pris.ly/d/relation-mode",
+                    provider.display_name()
+                ),
+                span,
+            ),
+            ReferentialAction::SetDefault => ctx.error(
+                format!(
+                    "Error validating: Invalid referential action: `{name}`. Allowed values: {allowed}"
+                ),
+                span,
+            ),
+            _ => {}
+        }
+    } else if provider == Provider::MySql && action == ReferentialAction::SetDefault {
+        ctx.warning(
+            "MySQL does not actually support the `SetDefault` referential action, so using it may result in unexpected errors. Read more at https://pris.ly/d/mysql-set-default ",
+            span,
+        );
+    }
+}

@@ -1,0 +1,483 @@
+//! `@default(...)`: literal values, enum values and functions checked against the field type.
+
+use super::{Ctx, display_expr};
+use crate::ast::{self, Expression};
+use crate::datamodel::{Arity, DefaultValue, FieldType, ScalarType};
+use drydock_diagnostics::Span;
+
+fn type_label(ctx: &Ctx<'_>, field_type: &FieldType) -> String {
+    match field_type {
+        FieldType::Scalar(s) => s.as_str().to_owned(),
+        FieldType::Enum(e) => ctx
+            .dm
+            .enum_(*e)
+            .map_or_else(String::new, |e| e.name.clone()),
+        FieldType::Model(m) => ctx
+            .dm
+            .model(*m)
+            .map_or_else(String::new, |m| m.name.clone()),
+        FieldType::Composite(name) => name.clone(),
+        FieldType::Unsupported(_) => "Unsupported".to_owned(),
+    }
+}
+
+pub(super) fn resolve_default(
+    ctx: &mut Ctx<'_>,
+    field_type: &FieldType,
+    arity: Arity,
+    value: &Expression,
+    attr_span: Span,
+) -> Option<DefaultValue> {
+    const P: &str = "Error parsing attribute \"@default\": ";
+    if matches!(field_type, FieldType::Model(_)) {
+        ctx.error(
+            format!("{P}Cannot set a default value on a relation field."),
+            attr_span,
+        );
+        return None;
+    }
+    if let Expression::Function(name, fargs, _) = value {
+        return default_function(ctx, field_type, name, fargs, attr_span);
+    }
+    if arity == Arity::List {
+        let Expression::Array(items, _) = value else {
+            ctx.error(
+                format!(
+                    "{P}Expected a list value, but found `{}`.",
+                    display_expr(value)
+                ),
+                attr_span,
+            );
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(default_literal(ctx, field_type, item, attr_span)?);
+        }
+        return Some(DefaultValue::List(out));
+    }
+    default_literal(ctx, field_type, value, attr_span)
+}
+
+fn default_literal(
+    ctx: &mut Ctx<'_>,
+    field_type: &FieldType,
+    value: &Expression,
+    attr_span: Span,
+) -> Option<DefaultValue> {
+    const P: &str = "Error parsing attribute \"@default\": ";
+    let found = display_expr(value);
+    match field_type {
+        FieldType::Enum(id) => {
+            let Expression::Constant(c, _) = value else {
+                ctx.error(
+                    format!("{P}Expected an enum value, but found `{found}`."),
+                    attr_span,
+                );
+                return None;
+            };
+            let known = ctx
+                .dm
+                .enum_(*id)
+                .is_some_and(|e| e.values.iter().any(|v| &v.name == c));
+            if known {
+                Some(DefaultValue::EnumValue(c.clone()))
+            } else {
+                ctx.error(
+                    format!(
+                        "{P}The defined default value `{c}` is not a valid value of the enum specified for the field."
+                    ),
+                    attr_span,
+                );
+                None
+            }
+        }
+        FieldType::Scalar(ScalarType::DateTime) if matches!(value, Expression::String(..)) => {
+            let Expression::String(text, _) = value else {
+                return None;
+            };
+            match check_rfc3339(text) {
+                Ok(()) => Some(DefaultValue::String(text.clone())),
+                Err(reason) => {
+                    ctx.error(
+                        format!(
+                            "{P}Parse error: \"{text}\" is not a valid rfc3339 datetime string. ({reason})"
+                        ),
+                        value.span(),
+                    );
+                    None
+                }
+            }
+        }
+        FieldType::Scalar(s) => {
+            if let (ScalarType::Bytes, Expression::String(text, span)) = (s, value)
+                && !is_base64(text)
+            {
+                // Prisma checks literal contents in its last phase.
+                ctx.defer(
+                    format!(
+                        "{P}Parse error: \"{text}\" is not a valid base64 string. (Could not convert from `base64 encoded bytes` to `PrismaValue::Bytes`)"
+                    ),
+                    *span,
+                );
+                return None;
+            }
+            let ok = match (s, value) {
+                (
+                    ScalarType::String
+                    | ScalarType::DateTime
+                    | ScalarType::Json
+                    | ScalarType::Bytes,
+                    Expression::String(v, _),
+                ) => Some(DefaultValue::String(v.clone())),
+                (ScalarType::Boolean, Expression::Constant(c, _)) if c == "true" => {
+                    Some(DefaultValue::Boolean(true))
+                }
+                (ScalarType::Boolean, Expression::Constant(c, _)) if c == "false" => {
+                    Some(DefaultValue::Boolean(false))
+                }
+                (ScalarType::Int | ScalarType::BigInt, Expression::Number(n, _))
+                    if !n.contains(['.', 'e', 'E']) =>
+                {
+                    Some(DefaultValue::Number(n.clone()))
+                }
+                (ScalarType::Float | ScalarType::Decimal, Expression::Number(n, _)) => {
+                    Some(DefaultValue::Number(n.clone()))
+                }
+                (ScalarType::Decimal, Expression::String(n, _)) if is_decimal(n) => {
+                    Some(DefaultValue::Number(n.clone()))
+                }
+                _ => None,
+            };
+            if ok.is_none() {
+                ctx.error(
+                    format!("{P}Expected a {} value, but found `{found}`.", s.as_str()),
+                    attr_span,
+                );
+            }
+            ok
+        }
+        FieldType::Unsupported(_) => {
+            ctx.error(
+                format!(
+                    "{P}Only @default(dbgenerated(\"...\")) can be used for Unsupported types."
+                ),
+                attr_span,
+            );
+            None
+        }
+        FieldType::Model(_) | FieldType::Composite(_) => None,
+    }
+}
+
+fn default_function(
+    ctx: &mut Ctx<'_>,
+    field_type: &FieldType,
+    name: &str,
+    fargs: &[ast::Argument],
+    attr_span: Span,
+) -> Option<DefaultValue> {
+    const P: &str = "Error parsing attribute \"@default\": ";
+    let number_arg = |fargs: &[ast::Argument]| -> Option<Option<String>> {
+        match fargs {
+            [] => Some(None),
+            [a] => match &a.value {
+                Expression::Number(n, _) if a.name.is_none() => Some(Some(n.clone())),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let scalar = match field_type {
+        FieldType::Scalar(s) => Some(*s),
+        _ => None,
+    };
+    let allowed: bool;
+    let value = match name {
+        "autoincrement" => {
+            if !fargs.is_empty() {
+                ctx.error(
+                    format!(
+                        "{P}The `autoincrement` function does not take any argument. Consider changing this default to `autoincrement()`."
+                    ),
+                    attr_span,
+                );
+                return None;
+            }
+            allowed = matches!(
+                scalar,
+                Some(ScalarType::Int | ScalarType::BigInt | ScalarType::Decimal)
+            );
+            DefaultValue::Autoincrement
+        }
+        "now" => {
+            allowed = scalar == Some(ScalarType::DateTime);
+            DefaultValue::Now
+        }
+        "uuid" => {
+            let version = match number_arg(fargs) {
+                Some(None) => 4,
+                Some(Some(n)) if n == "4" || n == "7" => {
+                    if n == "4" {
+                        4
+                    } else {
+                        7
+                    }
+                }
+                _ => {
+                    ctx.error(
+                        format!(
+                            "{P}`uuid()` takes either no argument, or a single integer argument which is either 4 or 7."
+                        ),
+                        attr_span,
+                    );
+                    return None;
+                }
+            };
+            allowed = scalar == Some(ScalarType::String);
+            DefaultValue::Uuid(version)
+        }
+        "cuid" => {
+            let version = match number_arg(fargs) {
+                Some(None) => 1,
+                Some(Some(n)) if n == "1" || n == "2" => {
+                    if n == "1" {
+                        1
+                    } else {
+                        2
+                    }
+                }
+                _ => {
+                    ctx.error(
+                        format!(
+                            "{P}`cuid()` takes either no argument, or a single integer argument which is either 1 or 2."
+                        ),
+                        attr_span,
+                    );
+                    return None;
+                }
+            };
+            allowed = scalar == Some(ScalarType::String);
+            DefaultValue::Cuid(version)
+        }
+        "ulid" => {
+            allowed = scalar == Some(ScalarType::String);
+            DefaultValue::Ulid
+        }
+        "nanoid" => {
+            let length = match number_arg(fargs) {
+                Some(None) => None,
+                Some(Some(n)) => match n.parse::<u32>() {
+                    Ok(v) if (2..=255).contains(&v) => Some(v),
+                    _ => {
+                        ctx.error(
+                            format!(
+                                "{P}`nanoid()` takes either no argument, or a single integer argument between 2 and 255."
+                            ),
+                            attr_span,
+                        );
+                        return None;
+                    }
+                },
+                None => {
+                    ctx.error(
+                        format!("{P}`nanoid()` takes a single Int argument."),
+                        attr_span,
+                    );
+                    return None;
+                }
+            };
+            allowed = scalar == Some(ScalarType::String);
+            DefaultValue::Nanoid(length)
+        }
+        "dbgenerated" => {
+            let expr = match fargs {
+                [] => None,
+                [a] if a.name.is_none() => match &a.value {
+                    Expression::String(s, _) => Some(s.clone()),
+                    _ => {
+                        ctx.error(
+                            format!("{P}`dbgenerated()` takes a single String argument."),
+                            attr_span,
+                        );
+                        return None;
+                    }
+                },
+                _ => {
+                    ctx.error(
+                        format!("{P}`dbgenerated()` takes a single String argument."),
+                        attr_span,
+                    );
+                    return None;
+                }
+            };
+            allowed = true;
+            DefaultValue::DbGenerated(expr)
+        }
+        "sequence" => {
+            allowed = matches!(scalar, Some(ScalarType::Int | ScalarType::BigInt));
+            DefaultValue::Sequence
+        }
+        "auto" => {
+            allowed = true;
+            DefaultValue::Auto
+        }
+        _ => {
+            ctx.error(
+                format!(
+                    "{P}The function `{name}` is not a known function. You can read about the available functions here: https://pris.ly/d/attribute-functions"
+                ),
+                attr_span,
+            );
+            return None;
+        }
+    };
+    if !allowed {
+        let type_name = type_label(ctx, field_type);
+        ctx.error(
+            format!("{P}The function `{name}()` cannot be used on fields of type `{type_name}`."),
+            attr_span,
+        );
+        return None;
+    }
+    Some(value)
+}
+
+/// Whether a string is standard, padded base64.
+fn is_base64(text: &str) -> bool {
+    let body = text.trim_end_matches('=');
+    let padding = text.len() - body.len();
+    text.len().is_multiple_of(4)
+        && padding <= 2
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+/// Whether a string default of a `Decimal` field is a plain decimal number.
+fn is_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let mut parts = digits.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Checks an RFC 3339 date-time (`2024-01-31T12:00:00.000Z`, `...+02:00`). The error names the
+/// problem the way Prisma reports it.
+fn check_rfc3339(text: &str) -> Result<(), &'static str> {
+    const SHORT: &str = "premature end of input";
+    const INVALID: &str = "input contains invalid characters";
+    const RANGE: &str = "input is out of range";
+    let b = text.as_bytes();
+    let mut i = 0;
+    let number = |len: usize, i: &mut usize| -> Result<u32, &'static str> {
+        let mut v = 0u32;
+        for _ in 0..len {
+            let c = *b.get(*i).ok_or(SHORT)?;
+            if !c.is_ascii_digit() {
+                return Err(INVALID);
+            }
+            v = v * 10 + u32::from(c - b'0');
+            *i += 1;
+        }
+        Ok(v)
+    };
+    let expect = |c: &[u8], i: &mut usize| -> Result<(), &'static str> {
+        match b.get(*i) {
+            None => Err(SHORT),
+            Some(x) if c.contains(x) => {
+                *i += 1;
+                Ok(())
+            }
+            Some(_) => Err(INVALID),
+        }
+    };
+    number(4, &mut i)?;
+    expect(b"-", &mut i)?;
+    let month = number(2, &mut i)?;
+    expect(b"-", &mut i)?;
+    let day = number(2, &mut i)?;
+    expect(b"Tt ", &mut i)?;
+    let hour = number(2, &mut i)?;
+    expect(b":", &mut i)?;
+    let minute = number(2, &mut i)?;
+    expect(b":", &mut i)?;
+    let second = number(2, &mut i)?;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return Err(if i >= b.len() { SHORT } else { INVALID });
+        }
+    }
+    match b.get(i) {
+        None => return Err(SHORT),
+        Some(b'Z' | b'z') => i += 1,
+        Some(b'+' | b'-') => {
+            i += 1;
+            let offset_hours = number(2, &mut i)?;
+            expect(b":", &mut i)?;
+            let offset_minutes = number(2, &mut i)?;
+            if offset_hours > 23 || offset_minutes > 59 {
+                return Err(RANGE);
+            }
+        }
+        Some(_) => return Err(INVALID),
+    }
+    if i != b.len() {
+        return Err("trailing input");
+    }
+    let in_range = (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour <= 23
+        && minute <= 59
+        && second <= 60;
+    if in_range { Ok(()) } else { Err(RANGE) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_rfc3339, is_decimal};
+
+    #[test]
+    fn rfc3339_errors_match_prisma_wording() {
+        assert_eq!(check_rfc3339("2024-01-01T00:00:00Z"), Ok(()));
+        assert_eq!(check_rfc3339("2024-01-01T00:00:00.123+02:00"), Ok(()));
+        assert_eq!(check_rfc3339("2024-01-01"), Err("premature end of input"));
+        assert_eq!(
+            check_rfc3339("yesterday"),
+            Err("input contains invalid characters")
+        );
+        assert_eq!(
+            check_rfc3339("2024-13-01T00:00:00Z"),
+            Err("input is out of range")
+        );
+        assert_eq!(
+            check_rfc3339("2024-01-01T00:00:00Zx"),
+            Err("trailing input")
+        );
+    }
+
+    #[test]
+    fn base64_strings() {
+        assert!(super::is_base64("AQID"));
+        assert!(super::is_base64("Cg=="));
+        assert!(super::is_base64(""));
+        assert!(!super::is_base64("!!!"));
+        assert!(!super::is_base64("Cg="));
+    }
+
+    #[test]
+    fn decimal_strings() {
+        assert!(is_decimal("1.5"));
+        assert!(is_decimal("-10"));
+        assert!(!is_decimal("1."));
+        assert!(!is_decimal("abc"));
+    }
+}
