@@ -10,6 +10,7 @@
 //! - [`dialects`]: the registry of databases, the one place that names them.
 
 pub mod dialects;
+mod drift;
 mod error;
 mod migrate_dev;
 mod project;
@@ -17,6 +18,7 @@ mod replay_cache;
 mod source;
 mod summary;
 
+pub use drift::{DriftReport, describe_drift, drift};
 pub use drydock_connector::{Dialect, Warning, redact_url};
 pub use drydock_diff::Diff;
 pub use drydock_migrate as migrate;

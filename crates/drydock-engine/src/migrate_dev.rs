@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use drydock_connector::{Connection, Dialect, Warning, render_script};
-use drydock_migrate::DeployEvent;
+use drydock_migrate::{DeployEvent, LocalMigration};
 use drydock_schema::SqlSchema;
 use serde::Serialize;
 
+use crate::drift::describe_drift;
 use crate::replay_cache;
 use crate::source::{replay_migrations, with_state_shadow};
 use crate::summary::summarize;
@@ -45,6 +46,9 @@ pub struct DevOutcome {
     pub warnings: Vec<Warning>,
     /// Why no `down.sql` was written next to the new migration, when none was.
     pub down_not_written: Option<String>,
+    /// With `--create-only` on a drifted database: the migration that records the drift, marked
+    /// as applied because the database already has its changes.
+    pub drift_captured: Option<PathBuf>,
 }
 
 /// Run `migrate dev` for `project`. `consent` is asked when the new migration loses data and
@@ -66,16 +70,47 @@ pub fn migrate_dev(
     let mut connection = dialect.connect(&url)?;
     refuse_broken_history(connection.as_mut(), dir)?;
 
+    let migrations = drydock_migrate::list_migrations(dir)?;
     let (state, history_replayed) = migrations_state(
         project,
-        options,
+        &migrations,
+        &options.replay_cache,
         connection.as_mut(),
         &url,
         shadow_url.as_deref(),
     )?;
     let report = drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
     let applied_pending: Vec<String> = report.applied.into_iter().map(|m| m.name).collect();
-    check_drift(dialect, connection.as_mut(), &state, &namespaces)?;
+
+    let live = connection.introspect(&namespaces)?;
+    let drift = drydock_diff::diff(&state, &live, dialect.diff_hooks());
+    if !drift.is_empty() {
+        if !options.create_only {
+            return Err(EngineError::ResetNeeded {
+                reason: format!(
+                    "Drift detected: the database schema is not in sync with the migration \
+                     history:\n{}\nTo keep these changes, run `drydock migrate dev --create-only` \
+                     to record them as a migration.",
+                    describe_drift(&drift.changes)
+                        .iter()
+                        .map(|line| format!("  - {line}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ),
+            });
+        }
+        let folder = capture_drift(project, options, connection.as_mut(), &state, &live, &drift)?;
+        return Ok(DevOutcome {
+            database_created,
+            applied_pending,
+            history_replayed,
+            created: None,
+            applied_new: false,
+            warnings: Vec::new(),
+            down_not_written: None,
+            drift_captured: Some(folder),
+        });
+    }
 
     let target = project.target_schema()?;
     let diff = drydock_diff::diff(&state, &target, dialect.diff_hooks());
@@ -87,6 +122,7 @@ pub fn migrate_dev(
         applied_new: false,
         warnings: diff.warnings.clone(),
         down_not_written: None,
+        drift_captured: None,
     };
     if diff.is_empty() && !options.create_only {
         return Ok(outcome);
@@ -131,25 +167,25 @@ pub fn migrate_dev(
     Ok(outcome)
 }
 
-/// The schema the migrations folder produces: from the replay cache, or replayed on a shadow
-/// database (and cached). The flag says whether a replay happened.
-fn migrations_state(
+/// The schema `migrations` produce: from the replay cache, or replayed on a shadow database
+/// (and cached). The flag says whether a replay happened.
+pub(crate) fn migrations_state(
     project: &Project,
-    options: &DevOptions,
+    migrations: &[LocalMigration],
+    replay_cache_dir: &Option<Option<PathBuf>>,
     connection: &mut dyn Connection,
     url: &str,
     shadow_url: Option<&str>,
 ) -> Result<(SqlSchema, bool), EngineError> {
     let dialect = project.dialect;
     let namespaces = project.namespaces();
-    let migrations = drydock_migrate::list_migrations(&project.migrations_dir)?;
     let key = replay_cache::key(
         dialect.provider(),
         &connection.server_version()?,
         &namespaces,
-        &migrations,
+        migrations,
     );
-    let cache_dir = match &options.replay_cache {
+    let cache_dir = match replay_cache_dir {
         None => replay_cache::default_dir(),
         Some(dir) => dir.clone(),
     };
@@ -159,13 +195,7 @@ fn migrations_state(
     {
         return Ok((state, false));
     }
-    let state = replay_migrations(
-        dialect,
-        &project.migrations_dir,
-        url,
-        shadow_url,
-        &namespaces,
-    )?;
+    let state = replay_migrations(dialect, migrations, url, shadow_url, &namespaces)?;
     if let Some(dir) = &cache_dir {
         replay_cache::store(dir, &key, &state);
     }
@@ -190,25 +220,36 @@ fn refuse_broken_history(connection: &mut dyn Connection, dir: &Path) -> Result<
     Err(EngineError::ResetNeeded { reason })
 }
 
-/// The live database must be what the applied migrations produce.
-fn check_drift(
-    dialect: &dyn Dialect,
+/// Write the drift (`state` to `live`) as a migration with its down migration, and record it as
+/// applied: the database has its changes already, the history now says so.
+fn capture_drift(
+    project: &Project,
+    options: &DevOptions,
     connection: &mut dyn Connection,
-    migrations_state: &SqlSchema,
-    namespaces: &[String],
-) -> Result<(), EngineError> {
-    let live = connection.introspect(namespaces)?;
-    let drift = drydock_diff::diff(migrations_state, &live, dialect.diff_hooks());
-    if drift.is_empty() {
-        return Ok(());
-    }
-    Err(EngineError::ResetNeeded {
-        reason: format!(
-            "Drift detected: the database schema is not in sync with the migration history.\n\
-             The database differs from what the migrations produce by:\n{}",
-            summarize(&drift.changes)
-        ),
-    })
+    state: &SqlSchema,
+    live: &SqlSchema,
+    drift: &drydock_diff::Diff,
+) -> Result<PathBuf, EngineError> {
+    let dialect = project.dialect;
+    let dir = &project.migrations_dir;
+    let up = render_script(dialect, &drift.changes, &drift.warnings);
+    let reverse = drydock_diff::diff(live, state, dialect.diff_hooks());
+    let down = render_script(dialect, &reverse.changes, &reverse.warnings);
+    let name = options
+        .name
+        .as_deref()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("drift");
+    let folder = new_folder(dir, name)?;
+    write_file(&folder, drydock_migrate::MIGRATION_FILE_NAME, &up)?;
+    write_file(&folder, drydock_migrate::DOWN_FILE_NAME, &down)?;
+    drydock_migrate::write_lock_file(dir, dialect.provider())?;
+    let folder_name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    drydock_migrate::resolve_applied(connection, dir, &folder_name)?;
+    Ok(folder)
 }
 
 /// Apply `up`, `down`, `up` on the shadow database (which holds `before`). The up migration

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use drydock_connector::{Connection, Dialect};
 use drydock_diff::Diff;
+use drydock_migrate::LocalMigration;
 use drydock_schema::SqlSchema;
 
 use crate::{EngineError, Project, dialects};
@@ -115,7 +116,8 @@ pub fn schema_of(
         }
         DiffSource::Migrations(dir) => {
             let main_url = context.shadow_database_url.as_deref().unwrap_or_default();
-            replay_migrations(dialect, dir, main_url, None, &[]).map_err(|error| {
+            let migrations = drydock_migrate::list_migrations(dir)?;
+            replay_migrations(dialect, &migrations, main_url, None, &[]).map_err(|error| {
                 match (&error, &context.shadow_database_url) {
                     // Dialects that need a server to replay on say so with an invalid URL.
                     (
@@ -137,22 +139,20 @@ pub fn schema_of(
     }
 }
 
-/// Apply every migration of `dir` to a fresh shadow database and introspect the result.
+/// Apply `migrations` to a fresh shadow database and introspect the result.
 pub(crate) fn replay_migrations(
     dialect: &dyn Dialect,
-    dir: &Path,
+    migrations: &[LocalMigration],
     main_url: &str,
     shadow_url: Option<&str>,
     namespaces: &[String],
 ) -> Result<SqlSchema, EngineError> {
-    with_replayed_shadow(
-        dialect,
-        dir,
-        main_url,
-        shadow_url,
-        namespaces,
-        |_, state| Ok(state),
-    )
+    let mut shadow = dialect.open_shadow(main_url, shadow_url)?;
+    let result = replay_into(shadow.connection(), migrations, namespaces);
+    let disposed = shadow.dispose();
+    let schema = result?;
+    disposed?;
+    Ok(schema)
 }
 
 /// Replay every migration of `dir` on a fresh shadow database, then run `work` with the shadow
@@ -211,7 +211,7 @@ pub(crate) fn with_state_shadow<T>(
 
 fn replay_into(
     connection: &mut dyn Connection,
-    migrations: &[drydock_migrate::LocalMigration],
+    migrations: &[LocalMigration],
     namespaces: &[String],
 ) -> Result<SqlSchema, EngineError> {
     for migration in migrations {

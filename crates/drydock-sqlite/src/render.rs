@@ -131,8 +131,9 @@ fn is_single_primary_key(table: &Table, column: &Column) -> bool {
         .is_some_and(|pk| pk.columns.len() == 1 && pk.columns[0].name == column.name)
 }
 
-/// `"name" TYPE[ NOT NULL][ PRIMARY KEY][ AUTOINCREMENT][ DEFAULT d]`. Any single-column `Int`
-/// primary key gets `AUTOINCREMENT`, as in Prisma.
+/// `"name" TYPE[ NOT NULL][ PRIMARY KEY][ AUTOINCREMENT][ DEFAULT d]`. Lowering marks every
+/// single-column `Int` primary key auto-incrementing, as Prisma does; an introspected
+/// `INTEGER PRIMARY KEY` without `AUTOINCREMENT` stays without it.
 fn render_column(column: &Column, single_primary_key: bool) -> String {
     let column_type = match declared_type(&column.column_type.family) {
         Some(declared) => declared,
@@ -144,7 +145,7 @@ fn render_column(column: &Column, single_primary_key: bool) -> String {
     }
     if single_primary_key {
         out.push_str(" PRIMARY KEY");
-        if column.column_type.family == TypeFamily::Int {
+        if column.auto_increment {
             out.push_str(" AUTOINCREMENT");
         }
     }

@@ -160,7 +160,8 @@ fn every_type_and_default() {
         Change::CreateTable { table: s },
         Change::CreateTable { table: o },
         Change::CreateTable {
-            table: table("Q", vec![int("id")], &["id"]),
+            // Lowering marks a single-column `Int` key auto-incrementing (Prisma's rule).
+            table: table("Q", vec![auto_increment(int("id"))], &["id"]),
         },
         Change::CreateTable {
             table: table("R", vec![text("id")], &["id"]),

@@ -42,6 +42,24 @@ pub(crate) enum Command {
     /// Create, apply and inspect migrations
     #[command(subcommand)]
     Migrate(MigrateCommand),
+    /// Work on the database directly, without migrations
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// Write the schema from the database's tables and enums (introspection)
+    Pull {
+        /// Print the schema to standard output instead of writing the schema file
+        #[arg(long)]
+        print: bool,
+        /// Ignore the existing schema: drop its comments, keep only its datasource and generators
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,6 +87,10 @@ pub(crate) enum MigrateCommand {
     },
     /// Compare the migrations folder with the database's history; exit 0 only when up to date
     Status {
+        /// Also compare the database with what its applied migrations produce (replayed on a
+        /// shadow database), and list every difference
+        #[arg(long)]
+        drift: bool,
         #[command(flatten)]
         connection: ConnectionArgs,
         #[command(flatten)]

@@ -1,5 +1,6 @@
 //! One function per command.
 
+mod db;
 mod diff;
 mod init;
 mod migrate;
@@ -7,7 +8,7 @@ mod schema;
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, MigrateCommand};
+use crate::cli::{Cli, Command, DbCommand, MigrateCommand};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let schema = cli.schema.as_deref();
@@ -28,9 +29,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             MigrateCommand::Deploy { connection, output } => {
                 migrate::deploy(schema, connection.url.as_deref(), output.json)
             }
-            MigrateCommand::Status { connection, output } => {
-                migrate::status(schema, connection.url.as_deref(), output.json)
-            }
+            MigrateCommand::Status {
+                drift,
+                connection,
+                output,
+            } => migrate::status(schema, drift, connection.url.as_deref(), output.json),
             MigrateCommand::Resolve {
                 applied,
                 rolled_back,
@@ -60,5 +63,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             MigrateCommand::Diff(args) => diff::diff(schema, args),
         },
+        Command::Db(DbCommand::Pull {
+            print,
+            force,
+            connection,
+        }) => db::pull(schema, print, force, connection.url.as_deref()),
     }
 }

@@ -931,3 +931,88 @@ fn postgres_down_migrations_round_trip() {
     assert_exit(&dev, 0);
     assert!(stdout(&dev).contains("Already in sync"), "{}", stdout(&dev));
 }
+
+#[test]
+fn db_pull_reports_an_empty_database_with_p4001() {
+    let project = Project::sqlite("");
+    let output = project.drydock(&["db", "pull", "--print"]);
+    assert_exit(&output, 1);
+    assert!(stderr(&output).contains("[P4001]"), "{}", stderr(&output));
+}
+
+#[test]
+fn db_pull_rewrites_the_models_and_keeps_the_header() {
+    let header = format!(
+        "// Kept: a comment at the top.\n\n{SQLITE_HEADER}generator client {{\n  provider = \"prisma-client-js\"\n}}\n\n"
+    );
+    let project = Project::new(&format!("{header}{BLOG}"));
+    assert_exit(&project.drydock(&["migrate", "dev", "--name", "init"]), 0);
+    // The models go away from the file; pulling brings them back from the database.
+    project.write_schema(&header);
+
+    let printed = project.drydock(&["db", "pull", "--print"]);
+    assert_exit(&printed, 0);
+    let expected = format!(
+        "{header}model Post {{\n  id       Int    @id @default(autoincrement())\n  title    String\n  authorId Int\n  User     User   @relation(fields: [authorId], references: [id])\n}}\n\nmodel User {{\n  id    Int    @id @default(autoincrement())\n  email String @unique\n  Post  Post[]\n}}\n"
+    );
+    assert_eq!(stdout(&printed), expected);
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("prisma/schema.prisma")).expect("schema"),
+        header,
+        "--print leaves the file alone"
+    );
+
+    let written = project.drydock(&["db", "pull"]);
+    assert_exit(&written, 0);
+    assert!(
+        stdout(&written).contains("Introspected 2 model(s)"),
+        "{}",
+        stdout(&written)
+    );
+    let schema =
+        std::fs::read_to_string(project.path().join("prisma/schema.prisma")).expect("schema");
+    assert_eq!(schema, expected);
+
+    // The pulled schema describes the database exactly.
+    let same = project.drydock(&[
+        "migrate",
+        "diff",
+        "--from-schema-datasource",
+        "prisma/schema.prisma",
+        "--to-schema",
+        "prisma/schema.prisma",
+        "--exit-code",
+    ]);
+    assert_exit(&same, 0);
+
+    let forced = project.drydock(&["db", "pull", "--force", "--print"]);
+    assert_exit(&forced, 0);
+    assert!(!stdout(&forced).contains("// Kept"), "{}", stdout(&forced));
+    assert!(
+        stdout(&forced).contains("generator client"),
+        "{}",
+        stdout(&forced)
+    );
+}
+
+#[test]
+fn postgres_db_pull_through_the_binary() {
+    let db = TestDb::postgres();
+    let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    client
+        .batch_execute(
+            "CREATE TABLE \"account\" (\"id\" UUID NOT NULL, \"name\" VARCHAR(80) NOT NULL, \
+             CONSTRAINT \"account_pk\" PRIMARY KEY (\"id\"));",
+        )
+        .expect("setup");
+    let project = Project::postgres("");
+    let output = project.drydock_with(&["db", "pull", "--print"], Some(db.url()));
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).contains(
+            "model account {\n  id   String @id(map: \"account_pk\") @db.Uuid\n  name String @db.VarChar(80)\n}\n"
+        ),
+        "{}",
+        stdout(&output)
+    );
+}

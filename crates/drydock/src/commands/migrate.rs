@@ -103,23 +103,52 @@ fn show_progress(bar: &indicatif::ProgressBar, event: DeployEvent<'_>) {
 
 pub(crate) fn status(
     schema: Option<&Path>,
+    drift: bool,
     url: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let mut session = open(schema, url)?;
     let report = history::status(session.connection.as_mut(), &session.project.migrations_dir)
         .map_err(EngineError::from)?;
+    let drift = if drift {
+        Some(drydock_engine::drift(&session.project, url, &None)?)
+    } else {
+        None
+    };
     if json {
-        print_json(&report)?;
+        let mut value = serde_json::to_value(&report)?;
+        if let (Some(drift), Some(object)) = (&drift, value.as_object_mut()) {
+            object.insert("drift".to_owned(), serde_json::to_value(drift)?);
+        }
+        print_json(&value)?;
     } else {
         describe_datasource(&session);
         print_status(&report);
+        if let Some(drift) = &drift {
+            print_drift(drift);
+        }
     }
-    Ok(if report.is_up_to_date() {
+    let drifted = drift.is_some_and(|d| !d.differences.is_empty());
+    Ok(if report.is_up_to_date() && !drifted {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn print_drift(drift: &drydock_engine::DriftReport) {
+    if drift.differences.is_empty() {
+        println!("\nNo drift: the database is what its applied migrations produce.");
+        return;
+    }
+    println!("\nDrift detected: the database differs from what its applied migrations produce:");
+    for line in &drift.differences {
+        println!("  - {line}");
+    }
+    println!(
+        "\nRun `drydock migrate dev --create-only` to record these changes as a migration, or \
+         undo them by hand."
+    );
 }
 
 fn print_status(report: &StatusReport) {
@@ -302,6 +331,13 @@ pub(crate) fn dev(
     }
     for name in &outcome.applied_pending {
         println!("Applied pending migration {name}");
+    }
+    if let Some(folder) = &outcome.drift_captured {
+        println!(
+            "Recorded the drift as {} (marked as applied: the database already has it).",
+            folder.join(history::MIGRATION_FILE_NAME).display()
+        );
+        return Ok(ExitCode::SUCCESS);
     }
     match &outcome.created {
         None => println!("Already in sync, no schema change or pending migration was found."),

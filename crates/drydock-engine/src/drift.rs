@@ -1,0 +1,280 @@
+//! Drift: how the live database differs from what its applied migrations produce, said in plain
+//! words ("table `Post` has an extra column `body TEXT`").
+
+use drydock_diff::{Change, TableChange};
+use drydock_schema::{Column, ColumnArity, Index, IndexKind, Table};
+
+/// One sentence per difference of a diff from the history's schema to the live one.
+pub fn describe_drift(changes: &[Change]) -> Vec<String> {
+    let mut out = Vec::new();
+    for change in changes {
+        match change {
+            Change::CreateSchema { namespace } => {
+                out.push(format!("schema `{namespace}` exists in the database only"));
+            }
+            Change::CreateEnum { enum_type } => out.push(format!(
+                "enum `{}` exists in the database but not in the migrations",
+                enum_type.name
+            )),
+            Change::DropEnum { enum_type } => {
+                out.push(format!(
+                    "enum `{}` is missing from the database",
+                    enum_type.name
+                ));
+            }
+            Change::AlterEnum(alter) => {
+                if !alter.added.is_empty() {
+                    out.push(format!(
+                        "enum `{}` has extra values {}",
+                        alter.name.name,
+                        quoted(&alter.added)
+                    ));
+                }
+                if !alter.removed.is_empty() {
+                    out.push(format!(
+                        "enum `{}` is missing values {}",
+                        alter.name.name,
+                        quoted(&alter.removed)
+                    ));
+                }
+            }
+            Change::CreateTable { table } => out.push(format!(
+                "table `{}` exists in the database but not in the migrations",
+                table.name
+            )),
+            Change::DropTable { table } => {
+                out.push(format!(
+                    "table `{}` is missing from the database",
+                    table.name
+                ));
+            }
+            Change::AlterTable { table, changes } => {
+                for table_change in changes {
+                    out.push(describe_table_change(&table.name, table_change));
+                }
+            }
+            Change::RedefineTables { tables } => {
+                for redefined in tables {
+                    out.extend(describe_table_pair(&redefined.previous, &redefined.next));
+                }
+            }
+            Change::CreateIndex { table, index } => out.push(format!(
+                "{} exists in the database but not in the migrations",
+                index_phrase(&table.name, index)
+            )),
+            Change::DropIndex { table, index } => {
+                out.push(format!(
+                    "{} is missing from the database",
+                    index_phrase(&table.name, index)
+                ));
+            }
+            Change::RenameIndex { table, from, to } => out.push(format!(
+                "index `{from}` on table `{}` is named `{to}` in the database",
+                table.name
+            )),
+            Change::RedefineIndex { table, from, to } => out.push(format!(
+                "index `{}` on table `{}` is named `{}` in the database",
+                from.name, table.name, to.name
+            )),
+            Change::AddForeignKey { table, foreign_key } => out.push(format!(
+                "table `{}` has an extra foreign key ({}) to `{}`",
+                table.name,
+                foreign_key.columns.join(", "),
+                foreign_key.referenced_table.name
+            )),
+            Change::DropForeignKey { table, foreign_key } => out.push(format!(
+                "table `{}` is missing its foreign key ({}) to `{}`",
+                table.name,
+                foreign_key.columns.join(", "),
+                foreign_key.referenced_table.name
+            )),
+            Change::RenameForeignKey { table, from, to } => out.push(format!(
+                "foreign key `{from}` on table `{}` is named `{to}` in the database",
+                table.name
+            )),
+        }
+    }
+    out
+}
+
+fn quoted(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn index_phrase(table: &str, index: &Index) -> String {
+    let kind = match index.kind {
+        IndexKind::Unique => "unique index",
+        IndexKind::Normal | IndexKind::Fulltext => "index",
+    };
+    let columns: Vec<&str> = index.columns.iter().map(|c| c.name.as_str()).collect();
+    format!(
+        "{kind} `{}` on table `{table}` ({})",
+        index.name,
+        columns.join(", ")
+    )
+}
+
+fn column_phrase(column: &Column) -> String {
+    let list = if column.arity == ColumnArity::List {
+        "[]"
+    } else {
+        ""
+    };
+    let null = if column.arity == ColumnArity::Required {
+        " NOT NULL"
+    } else {
+        ""
+    };
+    format!("{} {}{list}{null}", column.name, column.column_type.native)
+}
+
+fn describe_table_change(table: &str, change: &TableChange) -> String {
+    match change {
+        TableChange::AddColumn { column } => {
+            format!(
+                "table `{table}` has an extra column `{}`",
+                column_phrase(column)
+            )
+        }
+        TableChange::DropColumn { column } => {
+            format!(
+                "table `{table}` is missing column `{}`",
+                column_phrase(column)
+            )
+        }
+        TableChange::AlterColumn(change) => describe_column(table, &change.from, &change.to),
+        TableChange::DropAndRecreateColumn { from, to } => describe_column(table, from, to),
+        TableChange::DropPrimaryKey { .. } | TableChange::AddPrimaryKey { .. } => {
+            format!("the primary key of table `{table}` differs")
+        }
+        TableChange::RenamePrimaryKey { from, to } => {
+            format!("the primary key `{from}` of table `{table}` is named `{to}` in the database")
+        }
+    }
+}
+
+/// What differs about a column, `from` being the migrations' and `to` the database's.
+fn describe_column(table: &str, from: &Column, to: &Column) -> String {
+    let mut parts = Vec::new();
+    if from.column_type != to.column_type {
+        parts.push(format!(
+            "type `{}` in the migrations, `{}` in the database",
+            from.column_type.native, to.column_type.native
+        ));
+    }
+    if from.arity != to.arity {
+        parts.push(
+            format!(
+                "{:?} in the migrations, {:?} in the database",
+                from.arity, to.arity
+            )
+            .to_lowercase(),
+        );
+    }
+    if from.default != to.default || from.auto_increment != to.auto_increment {
+        parts.push("a different default".to_owned());
+    }
+    format!(
+        "column `{}` of table `{table}` has {}",
+        to.name,
+        parts.join("; ")
+    )
+}
+
+/// For tables a dialect rebuilds (SQLite), compare their columns, keys, indexes and foreign
+/// keys directly.
+fn describe_table_pair(previous: &Table, next: &Table) -> Vec<String> {
+    let mut out = Vec::new();
+    for column in &next.columns {
+        match previous.column(&column.name) {
+            None => out.push(describe_table_change(
+                &next.name,
+                &TableChange::AddColumn {
+                    column: column.clone(),
+                },
+            )),
+            Some(old) if old != column => out.push(describe_column(&next.name, old, column)),
+            Some(_) => {}
+        }
+    }
+    for column in &previous.columns {
+        if next.column(&column.name).is_none() {
+            out.push(describe_table_change(
+                &next.name,
+                &TableChange::DropColumn {
+                    column: column.clone(),
+                },
+            ));
+        }
+    }
+    if previous.primary_key.as_ref().map(|k| &k.columns)
+        != next.primary_key.as_ref().map(|k| &k.columns)
+    {
+        out.push(format!("the primary key of table `{}` differs", next.name));
+    }
+    if previous.foreign_keys.len() != next.foreign_keys.len()
+        || previous
+            .foreign_keys
+            .iter()
+            .zip(&next.foreign_keys)
+            .any(|(a, b)| {
+                a.columns != b.columns
+                    || a.referenced_table != b.referenced_table
+                    || a.on_delete != b.on_delete
+            })
+    {
+        out.push(format!("the foreign keys of table `{}` differ", next.name));
+    }
+    if out.is_empty() {
+        out.push(format!("table `{}` differs", next.name));
+    }
+    out
+}
+
+/// What `migrate status --drift` finds.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DriftReport {
+    /// One sentence per difference; empty when the database is what its applied migrations
+    /// produce.
+    pub differences: Vec<String>,
+    /// Whether the applied history was replayed (false: its schema came from the replay cache).
+    pub history_replayed: bool,
+}
+
+/// Compare the live database with what its applied migrations produce (replayed on a shadow
+/// database, or taken from the replay cache).
+pub fn drift(
+    project: &crate::Project,
+    url: Option<&str>,
+    replay_cache: &Option<Option<std::path::PathBuf>>,
+) -> Result<DriftReport, crate::EngineError> {
+    let dialect = project.dialect;
+    let url = project.migration_url(url)?;
+    let shadow_url = project.shadow_url()?;
+    let namespaces = project.namespaces();
+    let mut connection = dialect.connect(&url)?;
+    let status = drydock_migrate::status(connection.as_mut(), &project.migrations_dir)?;
+    let applied: Vec<drydock_migrate::LocalMigration> =
+        drydock_migrate::list_migrations(&project.migrations_dir)?
+            .into_iter()
+            .filter(|m| status.applied.iter().any(|a| a.name == m.name))
+            .collect();
+    let (state, history_replayed) = crate::migrate_dev::migrations_state(
+        project,
+        &applied,
+        replay_cache,
+        connection.as_mut(),
+        &url,
+        shadow_url.as_deref(),
+    )?;
+    let live = connection.introspect(&namespaces)?;
+    let diff = drydock_diff::diff(&state, &live, dialect.diff_hooks());
+    Ok(DriftReport {
+        differences: describe_drift(&diff.changes),
+        history_replayed,
+    })
+}

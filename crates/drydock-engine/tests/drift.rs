@@ -1,0 +1,147 @@
+//! Drift detection finds every kind of change made by hand in SQL, and says it in plain words.
+
+use std::path::Path;
+
+use drydock_engine::{DevOptions, Project, drift, migrate_dev};
+use drydock_test_support::TestDb;
+
+const MODELS: &str = "enum Role {\n  USER\n  ADMIN\n}\n\nmodel User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n  name  String @default(\"anon\")\n  role  Role   @default(USER)\n  posts Post[]\n}\n\nmodel Post {\n  id       Int    @id\n  title    String\n  authorId Int\n  author   User   @relation(fields: [authorId], references: [id])\n\n  @@index([title])\n}\n";
+
+fn project(dir: &Path, provider: &str, url: &str) -> Project {
+    let models = if provider == "sqlite" {
+        MODELS
+            .replace("enum Role {\n  USER\n  ADMIN\n}\n\n", "")
+            .replace(
+                "role  Role   @default(USER)",
+                "role  String @default(\"USER\")",
+            )
+    } else {
+        MODELS.to_owned()
+    };
+    std::fs::create_dir_all(dir.join("prisma")).expect("dir");
+    std::fs::write(
+        dir.join("prisma/schema.prisma"),
+        format!(
+            "datasource db {{\n  provider = \"{provider}\"\n  url      = \"{url}\"\n}}\n\n{models}"
+        ),
+    )
+    .expect("schema");
+    Project::load(Some(&dir.join("prisma/schema.prisma"))).expect("project")
+}
+
+/// Each hand-made change and a phrase the report must contain.
+fn cases(provider: &str) -> Vec<(&'static str, &'static str)> {
+    let mut cases = vec![
+        (
+            "CREATE TABLE \"Extra\" (\"id\" INTEGER)",
+            "table `Extra` exists in the database but not in the migrations",
+        ),
+        (
+            "DROP TABLE \"Post\"",
+            "table `Post` is missing from the database",
+        ),
+        (
+            "ALTER TABLE \"User\" ADD COLUMN \"nickname\" TEXT",
+            "table `User` has an extra column `nickname TEXT`",
+        ),
+        (
+            "CREATE INDEX \"by_hand\" ON \"User\"(\"name\")",
+            "index `by_hand` on table `User` (name) exists in the database",
+        ),
+        (
+            "DROP INDEX \"Post_title_idx\"",
+            "index `Post_title_idx` on table `Post` (title) is missing",
+        ),
+    ];
+    if provider == "postgresql" {
+        cases.extend([
+            (
+                "ALTER TABLE \"User\" DROP COLUMN \"name\"",
+                "table `User` is missing column `name TEXT NOT NULL`",
+            ),
+            (
+                "ALTER TABLE \"Post\" DROP CONSTRAINT \"Post_authorId_fkey\"",
+                "table `Post` is missing its foreign key (authorId) to `User`",
+            ),
+            (
+                "ALTER TYPE \"Role\" ADD VALUE 'GUEST'",
+                "enum `Role` has extra values `GUEST`",
+            ),
+            (
+                "ALTER TABLE \"Post\" ALTER COLUMN \"title\" TYPE VARCHAR(20)",
+                "type `TEXT` in the migrations, `VARCHAR(20)` in the database",
+            ),
+            (
+                "ALTER TABLE \"User\" ALTER COLUMN \"name\" SET DEFAULT 'someone'",
+                "column `name` of table `User` has a different default",
+            ),
+        ]);
+    } else {
+        cases.push((
+            "PRAGMA foreign_keys=OFF; CREATE TABLE \"new_Post\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"title\" TEXT NOT NULL, \"authorId\" INTEGER NOT NULL); INSERT INTO \"new_Post\" SELECT \"id\", \"title\", \"authorId\" FROM \"Post\"; DROP TABLE \"Post\"; ALTER TABLE \"new_Post\" RENAME TO \"Post\"; CREATE INDEX \"Post_title_idx\" ON \"Post\"(\"title\")",
+            "the foreign keys of table `Post` differ",
+        ));
+    }
+    cases
+}
+
+fn check(provider: &str, new_db: impl Fn() -> TestDb) {
+    for (sql, expected) in cases(provider) {
+        let db = new_db();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = Some(Some(dir.path().join("cache")));
+        let project = project(dir.path(), provider, db.url());
+        let options = DevOptions {
+            name: Some("init".to_owned()),
+            replay_cache: cache.clone(),
+            ..DevOptions::default()
+        };
+        migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("init");
+        let clean = drift(&project, None, &cache).expect("drift");
+        assert!(
+            clean.differences.is_empty(),
+            "{provider}: no drift yet: {:?}",
+            clean.differences
+        );
+
+        let mut connection = project.dialect.connect(db.url()).expect("connect");
+        connection
+            .execute_script(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let report = drift(&project, None, &cache).expect("drift");
+        assert!(
+            report.differences.iter().any(|d| d.contains(expected)),
+            "{provider}: `{sql}` should be reported as `{expected}`; got {:#?}",
+            report.differences
+        );
+
+        // `migrate dev --create-only` records the drift as an applied migration.
+        let capture = DevOptions {
+            create_only: true,
+            replay_cache: cache.clone(),
+            ..DevOptions::default()
+        };
+        let outcome =
+            migrate_dev(&project, &capture, &mut |_| false, &mut |_| {}).expect("capture");
+        assert!(
+            outcome.drift_captured.is_some(),
+            "{provider}: `{sql}` captured"
+        );
+        let after = drift(&project, None, &cache).expect("drift");
+        assert!(
+            after.differences.is_empty(),
+            "{provider}: `{sql}` left {:?}",
+            after.differences
+        );
+    }
+}
+
+#[test]
+fn postgres_drift_is_found_and_captured() {
+    check("postgresql", TestDb::postgres);
+}
+
+#[test]
+fn sqlite_drift_is_found_and_captured() {
+    check("sqlite", TestDb::sqlite);
+}

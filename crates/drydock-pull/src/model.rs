@@ -1,0 +1,619 @@
+//! Models and enums: one `model` per table (implicit many-to-many join tables excepted), one
+//! `enum` per enum type, with the attributes Prisma's introspection writes.
+
+use std::collections::HashSet;
+
+use drydock_schema::{
+    Column, ColumnArity, Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, SortOrder,
+    SqlSchema, Table, TypeFamily,
+};
+
+use drydock_psl::Provider;
+
+use crate::DatasourceHeader;
+use crate::names::{constraint_name, fit_name, is_reserved_type_name, quote, sanitize};
+use crate::relations::{self, Names, RelationField};
+use crate::types::{default_argument, native_attribute, scalar_name};
+
+/// The comment Prisma puts on a model whose table has no unique criteria.
+const NO_UNIQUE_IDENTIFIER: &str = "/// The underlying table does not contain a valid unique \
+    identifier and can therefore currently not be handled by Prisma Client.";
+
+/// Operator classes with a named constant in the schema language; others are written `raw(...)`.
+const NAMED_OPERATOR_CLASSES: &[(&str, &str)] = &[
+    ("array_ops", "ArrayOps"),
+    ("inet_ops", "InetOps"),
+    ("jsonb_ops", "JsonbOps"),
+    ("jsonb_path_ops", "JsonbPathOps"),
+    ("text_ops", "TextOps"),
+];
+
+/// An enum's schema-language names.
+struct EnumNames {
+    object: ObjectName,
+    name: String,
+    /// Per database value: the value's name.
+    values: Vec<String>,
+}
+
+/// Everything rendering a model needs besides its table.
+struct Context<'a> {
+    schema: &'a SqlSchema,
+    header: &'a DatasourceHeader,
+    names: Names,
+    enums: Vec<EnumNames>,
+    limit: usize,
+}
+
+/// The models, then the enums, as schema text (unformatted).
+pub(crate) fn render(
+    schema: &SqlSchema,
+    header: &DatasourceHeader,
+    warnings: &mut Vec<String>,
+) -> String {
+    let mut taken = HashSet::new();
+    let mut model_names = Vec::new();
+    let mut renamed = Vec::new();
+    for table in &schema.tables {
+        let (name, reserved) = type_name(&table.name, table.namespace.as_deref(), &mut taken);
+        model_names.push(name);
+        renamed.push(reserved);
+    }
+    let joins = relations::join_tables(schema, &model_names);
+    let enums: Vec<EnumNames> = schema
+        .enums
+        .iter()
+        .map(|e| {
+            let (name, _) = type_name(&e.name, e.namespace.as_deref(), &mut taken);
+            let mut used = HashSet::new();
+            let values = e
+                .values
+                .iter()
+                .map(|value| {
+                    let base = sanitize(value);
+                    let base = if base.is_empty() {
+                        "EMPTY_ENUM_VALUE".to_owned()
+                    } else {
+                        base
+                    };
+                    unique(base, &mut used)
+                })
+                .collect();
+            EnumNames {
+                object: e.object_name(),
+                name,
+                values,
+            }
+        })
+        .collect();
+    let fields: Vec<Vec<Option<String>>> = schema
+        .tables
+        .iter()
+        .map(|table| {
+            let mut used = HashSet::new();
+            table
+                .columns
+                .iter()
+                .map(|c| {
+                    let base = sanitize(&c.name);
+                    (!base.is_empty()).then(|| unique(base, &mut used))
+                })
+                .collect()
+        })
+        .collect();
+    let ignored = schema
+        .tables
+        .iter()
+        .zip(&fields)
+        .map(|(table, fields)| !has_unique_criteria(table, fields))
+        .collect();
+    let names = Names {
+        models: model_names
+            .into_iter()
+            .zip(&joins)
+            .map(|(name, join)| join.is_none().then_some(name))
+            .collect(),
+        fields,
+        ignored,
+    };
+    let limit = header.identifier_limit();
+    let named_foreign_keys = header.provider != Provider::Sqlite;
+    let relation_fields =
+        relations::relation_fields(schema, &names, &joins, limit, named_foreign_keys, warnings);
+    let context = Context {
+        schema,
+        header,
+        names,
+        enums,
+        limit,
+    };
+    let mut blocks = Vec::new();
+    for (index, (table, relation_fields)) in schema.tables.iter().zip(relation_fields).enumerate() {
+        let Some(Some(name)) = context.names.models.get(index) else {
+            continue;
+        };
+        let reserved = renamed.get(index).copied().unwrap_or(false);
+        blocks.push(context.model(index, table, name, reserved, relation_fields, warnings));
+    }
+    for (e, names) in schema.enums.iter().zip(&context.enums) {
+        blocks.push(enum_block(e, names));
+    }
+    blocks.join("\n")
+}
+
+/// A model or enum name for a database name: the name itself when it is an identifier, else
+/// sanitized; `Renamed…` when reserved; qualified by the namespace, then numbered, when taken.
+/// The flag says the name was reserved.
+fn type_name(
+    db_name: &str,
+    namespace: Option<&str>,
+    taken: &mut HashSet<String>,
+) -> (String, bool) {
+    let mut name = sanitize(db_name);
+    if name.is_empty() {
+        name = "Unnamed".to_owned();
+    }
+    let reserved = is_reserved_type_name(&name);
+    if reserved {
+        name = format!("Renamed{name}");
+    }
+    if taken.contains(&name)
+        && let Some(namespace) = namespace
+    {
+        let qualified = sanitize(&format!("{namespace}_{name}"));
+        if !qualified.is_empty() {
+            name = qualified;
+        }
+    }
+    (unique(name, taken), reserved)
+}
+
+/// `base`, or `base_1`, `base_2`… when taken; the result is marked taken.
+fn unique(base: String, taken: &mut HashSet<String>) -> String {
+    let mut candidate = base.clone();
+    let mut counter = 1;
+    while taken.contains(&candidate) {
+        candidate = format!("{base}_{counter}");
+        counter += 1;
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+/// Whether Prisma can identify the table's rows: a primary key, or a unique index over required
+/// columns of supported types that all have fields.
+fn has_unique_criteria(table: &Table, fields: &[Option<String>]) -> bool {
+    let usable = |columns: &[IndexColumn]| {
+        columns.iter().all(|ic| {
+            table
+                .columns
+                .iter()
+                .position(|c| c.name == ic.name)
+                .is_some_and(|p| {
+                    fields.get(p).is_some_and(Option::is_some)
+                        && table.columns.get(p).is_some_and(|c| {
+                            c.is_required() && c.column_type.family != TypeFamily::Unsupported
+                        })
+                })
+        })
+    };
+    table
+        .primary_key
+        .as_ref()
+        .is_some_and(|pk| usable(&pk.columns))
+        || table
+            .indexes
+            .iter()
+            .any(|i| i.kind == IndexKind::Unique && usable(&i.columns))
+}
+
+impl Context<'_> {
+    fn model(
+        &self,
+        index: usize,
+        table: &Table,
+        name: &str,
+        reserved: bool,
+        relation_fields: Vec<RelationField>,
+        warnings: &mut Vec<String>,
+    ) -> String {
+        let fields = self
+            .names
+            .fields
+            .get(index)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let field_of = |column: &str| -> Option<&str> {
+            let position = table.columns.iter().position(|c| c.name == column)?;
+            fields.get(position)?.as_deref()
+        };
+        let ignored = self.names.ignored.get(index).copied().unwrap_or(false);
+        let mut out = String::new();
+        if reserved {
+            out.push_str(&format!(
+                "/// This model has been renamed to '{name}' during introspection, because the \
+                 original name '{}' is reserved.\n",
+                table.name
+            ));
+        }
+        if ignored {
+            out.push_str(NO_UNIQUE_IDENTIFIER);
+            out.push('\n');
+            warnings.push(format!(
+                "The table `{}` has no primary key or unique index over required columns; its \
+                 model is marked `@@ignore`.",
+                table.name
+            ));
+        }
+        out.push_str(&format!("model {name} {{\n"));
+
+        // Single-column keys go on the field, as Prisma writes them.
+        let field_id = table
+            .primary_key
+            .as_ref()
+            .and_then(|pk| match pk.columns.as_slice() {
+                [only] => Some(only),
+                _ => None,
+            });
+        let mut field_uniques: Vec<Option<usize>> = vec![None; table.columns.len()];
+        let mut model_indexes: Vec<&Index> = Vec::new();
+        for (i, index) in table.indexes.iter().enumerate() {
+            let position = match index.columns.as_slice() {
+                [only]
+                    if index.kind == IndexKind::Unique
+                        && index.algorithm.is_none()
+                        && only.operator_class.is_none() =>
+                {
+                    table.columns.iter().position(|c| c.name == only.name)
+                }
+                _ => None,
+            };
+            match position {
+                Some(p) if field_uniques.get(p) == Some(&None) => {
+                    if let Some(slot) = field_uniques.get_mut(p) {
+                        *slot = Some(i);
+                    }
+                }
+                _ => model_indexes.push(index),
+            }
+        }
+
+        let mut commented = Vec::new();
+        for (position, column) in table.columns.iter().enumerate() {
+            let unique = field_uniques
+                .get(position)
+                .copied()
+                .flatten()
+                .and_then(|i| table.indexes.get(i));
+            let id = field_id.filter(|pk| pk.name == column.name);
+            match fields.get(position).and_then(Option::as_deref) {
+                Some(field) => {
+                    let line = self.field_line(table, column, field, id, unique, warnings);
+                    out.push_str(&format!("  {line}\n"));
+                }
+                None => {
+                    warnings.push(format!(
+                        "The column `{}` of `{}` has no valid field name; its field is \
+                         commented out.",
+                        column.name, table.name
+                    ));
+                    commented.push(format!(
+                        "  // {} {}{} @map({})\n",
+                        column.name,
+                        self.type_text(column),
+                        arity(column.arity),
+                        quote(&column.name)
+                    ));
+                }
+            }
+        }
+        for field in relation_fields {
+            out.push_str(&format!(
+                "  {} {} {}\n",
+                field.name,
+                field.type_text,
+                field.attributes.join(" ")
+            ));
+        }
+        // Prisma writes commented-out fields after the others, each under an explanation, and
+        // the block attributes right after them.
+        let attributes_follow_comment = !commented.is_empty();
+        for line in commented {
+            out.push_str(
+                "\n  /// This field was commented out because of an invalid name. Please provide \
+                 a valid one that matches [a-zA-Z][a-zA-Z0-9_]*\n",
+            );
+            out.push_str(&line);
+        }
+
+        let mut attributes = Vec::new();
+        if let Some(pk) = &table.primary_key
+            && field_id.is_none()
+        {
+            match self.index_fields(&pk.columns, &field_of) {
+                Some(list) => {
+                    let mut arguments = vec![list];
+                    if let Some(map) = self.pk_map(table, pk.name.as_deref()) {
+                        arguments.push(map);
+                    }
+                    attributes.push(format!("@@id({})", arguments.join(", ")));
+                }
+                None => warnings.push(format!(
+                    "The primary key of `{}` uses columns without a field; it was left out.",
+                    table.name
+                )),
+            }
+        }
+        let order = [IndexKind::Unique, IndexKind::Normal, IndexKind::Fulltext];
+        for kind in order {
+            for index in model_indexes.iter().filter(|i| i.kind == kind) {
+                let Some(list) = self.index_fields(&index.columns, &field_of) else {
+                    warnings.push(format!(
+                        "The index `{}` of `{}` uses columns without a field; it was left out.",
+                        index.name, table.name
+                    ));
+                    continue;
+                };
+                let (attribute, suffix) = match kind {
+                    IndexKind::Unique => ("@@unique", "_key"),
+                    IndexKind::Normal => ("@@index", "_idx"),
+                    IndexKind::Fulltext => ("@@fulltext", "_idx"),
+                };
+                let mut arguments = vec![list];
+                if let Some(map) = self.index_map(table, index, suffix) {
+                    arguments.push(map);
+                }
+                if let Some(algorithm) = index.algorithm {
+                    arguments.push(format!("type: {}", algorithm_name(algorithm)));
+                }
+                attributes.push(format!("{attribute}({})", arguments.join(", ")));
+            }
+        }
+        if name != table.name {
+            attributes.push(format!("@@map({})", quote(&table.name)));
+        }
+        if ignored {
+            attributes.push("@@ignore".to_owned());
+        }
+        if let Some(namespace) = &table.namespace {
+            attributes.push(format!("@@schema({})", quote(namespace)));
+        }
+        if !attributes.is_empty() {
+            if !attributes_follow_comment {
+                out.push('\n');
+            }
+            for attribute in attributes {
+                out.push_str(&format!("  {attribute}\n"));
+            }
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    fn field_line(
+        &self,
+        table: &Table,
+        column: &Column,
+        field: &str,
+        id: Option<&IndexColumn>,
+        unique: Option<&Index>,
+        warnings: &mut Vec<String>,
+    ) -> String {
+        let type_text = self.type_text(column);
+        if column.column_type.family == TypeFamily::Unsupported {
+            warnings.push(format!(
+                "The column `{}` of `{}` has type `{}`, which Prisma Client does not support; \
+                 its field is `Unsupported`.",
+                column.name, table.name, column.column_type.native
+            ));
+        }
+        let mut attributes = Vec::new();
+        if let Some(id) = id {
+            let mut arguments = Vec::new();
+            if let Some(map) = table
+                .primary_key
+                .as_ref()
+                .and_then(|pk| self.pk_map(table, pk.name.as_deref()))
+            {
+                arguments.push(map);
+            }
+            arguments.extend(column_arguments(id));
+            attributes.push(with_arguments("@id", &arguments));
+        }
+        if let Some(unique) = unique {
+            let mut arguments = Vec::new();
+            if let Some(map) = self.index_map(table, unique, "_key") {
+                arguments.push(map);
+            }
+            if let Some(only) = unique.columns.first() {
+                arguments.extend(column_arguments(only));
+            }
+            attributes.push(with_arguments("@unique", &arguments));
+        }
+        // On SQLite a single-column `INTEGER` primary key is the rowid, which numbers rows on
+        // its own: Prisma writes `autoincrement()` for it.
+        let rowid = self.header.provider == Provider::Sqlite
+            && id.is_some()
+            && column.column_type.native == "INTEGER";
+        if column.auto_increment || rowid {
+            attributes.push("@default(autoincrement())".to_owned());
+        } else if let Some(default) = &column.default {
+            let family = &column.column_type.family;
+            let enum_value = |value: &str| self.enum_value_name(family, value);
+            match default_argument(default, family, self.header.provider, &enum_value) {
+                Some(argument) => attributes.push(format!("@default({argument})")),
+                None => warnings.push(format!(
+                    "The default of `{}` on `{}` cannot be written in the schema; it was left \
+                     out.",
+                    column.name, table.name
+                )),
+            }
+        }
+        if field != column.name {
+            attributes.push(format!("@map({})", quote(&column.name)));
+        }
+        if let Some(native) = native_attribute(
+            self.header.provider,
+            &column.column_type.family,
+            &column.column_type.native,
+        ) {
+            attributes.push(format!("@{}.{native}", self.header.name));
+        }
+        let mut line = format!("{field} {type_text}{}", arity(column.arity));
+        for attribute in attributes {
+            line.push(' ');
+            line.push_str(&attribute);
+        }
+        line
+    }
+
+    /// The field type without arity.
+    fn type_text(&self, column: &Column) -> String {
+        let family = &column.column_type.family;
+        if let Some(scalar) = scalar_name(family) {
+            return scalar.to_owned();
+        }
+        if let TypeFamily::Enum(object) = family
+            && let Some(e) = self.enums.iter().find(|e| e.object == *object)
+        {
+            return e.name.clone();
+        }
+        format!("Unsupported({})", quote(&column.column_type.native))
+    }
+
+    /// The name of the enum value stored as `value` in columns of `family`.
+    fn enum_value_name(&self, family: &TypeFamily, value: &str) -> Option<String> {
+        let TypeFamily::Enum(object) = family else {
+            return Some(quote(value));
+        };
+        let names = self.enums.iter().find(|e| e.object == *object)?;
+        let e = self
+            .schema
+            .enum_type(object.namespace.as_deref(), &object.name)?;
+        let position = e.values.iter().position(|v| v == value)?;
+        names.values.get(position).cloned()
+    }
+
+    /// `[a, b(sort: Desc)]`, or `None` when a column has no field.
+    fn index_fields<'a>(
+        &self,
+        columns: &[IndexColumn],
+        field_of: &dyn Fn(&str) -> Option<&'a str>,
+    ) -> Option<String> {
+        let items: Option<Vec<String>> = columns
+            .iter()
+            .map(|c| {
+                let field = field_of(&c.name)?;
+                Some(with_arguments(field, &column_arguments(c)))
+            })
+            .collect();
+        Some(format!("[{}]", items?.join(", ")))
+    }
+
+    fn pk_map(&self, table: &Table, name: Option<&str>) -> Option<String> {
+        let name = name?;
+        (name != fit_name(&table.name, "_pkey", self.limit))
+            .then(|| format!("map: {}", quote(name)))
+    }
+
+    fn index_map(&self, table: &Table, index: &Index, suffix: &str) -> Option<String> {
+        let columns: Vec<&str> = index.columns.iter().map(|c| c.name.as_str()).collect();
+        let default = constraint_name(&table.name, &columns, suffix, self.limit);
+        (index.name != default).then(|| format!("map: {}", quote(&index.name)))
+    }
+}
+
+/// `sort:`, `length:` and `ops:` of one column of a key or index.
+fn column_arguments(column: &IndexColumn) -> Vec<String> {
+    let mut arguments = Vec::new();
+    if column.sort == Some(SortOrder::Desc) {
+        arguments.push("sort: Desc".to_owned());
+    }
+    if let Some(length) = column.length {
+        arguments.push(format!("length: {length}"));
+    }
+    if let Some(class) = &column.operator_class {
+        let named = NAMED_OPERATOR_CLASSES
+            .iter()
+            .find(|(sql, _)| sql.eq_ignore_ascii_case(class));
+        match named {
+            Some((_, constant)) => arguments.push(format!("ops: {constant}")),
+            None => arguments.push(format!("ops: raw({})", quote(class))),
+        }
+    }
+    arguments
+}
+
+fn with_arguments(name: &str, arguments: &[String]) -> String {
+    if arguments.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name}({})", arguments.join(", "))
+    }
+}
+
+fn arity(arity: ColumnArity) -> &'static str {
+    match arity {
+        ColumnArity::Required => "",
+        ColumnArity::Nullable => "?",
+        ColumnArity::List => "[]",
+    }
+}
+
+fn algorithm_name(algorithm: IndexAlgorithm) -> &'static str {
+    match algorithm {
+        IndexAlgorithm::Hash => "Hash",
+        IndexAlgorithm::Gist => "Gist",
+        IndexAlgorithm::Gin => "Gin",
+        IndexAlgorithm::SpGist => "SpGist",
+        IndexAlgorithm::Brin => "Brin",
+    }
+}
+
+fn enum_block(e: &drydock_schema::Enum, names: &EnumNames) -> String {
+    let mut out = format!("enum {} {{\n", names.name);
+    for (value, name) in e.values.iter().zip(&names.values) {
+        if name == value {
+            out.push_str(&format!("  {name}\n"));
+        } else {
+            out.push_str(&format!("  {name} @map({})\n", quote(value)));
+        }
+    }
+    let mut attributes = Vec::new();
+    if names.name != e.name {
+        attributes.push(format!("@@map({})", quote(&e.name)));
+    }
+    if let Some(namespace) = &e.namespace {
+        attributes.push(format!("@@schema({})", quote(namespace)));
+    }
+    if !attributes.is_empty() {
+        out.push('\n');
+        for attribute in attributes {
+            out.push_str(&format!("  {attribute}\n"));
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_and_taken_names() {
+        let mut taken = HashSet::new();
+        assert_eq!(
+            type_name("User", None, &mut taken),
+            ("User".to_owned(), false)
+        );
+        assert_eq!(
+            type_name("User", Some("sales"), &mut taken),
+            ("sales_User".to_owned(), false)
+        );
+        assert_eq!(
+            type_name("String", None, &mut taken),
+            ("RenamedString".to_owned(), true)
+        );
+    }
+}

@@ -1,0 +1,80 @@
+//! Pulled schemas of hand-written databases: each `tests/fixtures/<case>.<provider>.sql` runs on
+//! a fresh database of its provider, which is introspected and pulled; the text (and warnings)
+//! is an insta snapshot, which ends with what separates the database from the pulled schema
+//! lowered again (nothing, unless Prisma's reading of the database is lossy there). A first line
+//! `-- namespaces: a, b` introspects those namespaces.
+
+use std::path::{Path, PathBuf};
+
+use drydock_connector::Dialect;
+use drydock_engine::{DiffSource, SourceContext};
+use drydock_psl::Provider;
+use drydock_pull::{DatasourceHeader, pull};
+use drydock_test_support::TestDb;
+
+fn dialect(provider: &str) -> &'static dyn Dialect {
+    drydock_engine::dialects::for_provider(provider).expect("known provider")
+}
+
+fn pulled(path: &Path, provider: &str) -> String {
+    let sql = std::fs::read_to_string(path).expect("readable fixture");
+    let namespaces: Vec<String> = sql
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("-- namespaces:"))
+        .map(|list| list.split(',').map(|n| n.trim().to_owned()).collect())
+        .unwrap_or_default();
+    let db = match provider {
+        "postgresql" => TestDb::postgres(),
+        _ => TestDb::sqlite(),
+    };
+    let mut connection = dialect(provider).connect(db.url()).expect("connect");
+    connection
+        .execute_script(&sql)
+        .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message));
+    let schema = connection.introspect(&namespaces).expect("introspect");
+    let provider_name = provider;
+    let provider = Provider::parse(provider).expect("provider");
+    let result = pull(&schema, &DatasourceHeader::new(provider));
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let pulled_path = scratch.path().join("schema.prisma");
+    std::fs::write(&pulled_path, &result.text).expect("write pulled schema");
+    let lowered = drydock_engine::schema_of(
+        &DiffSource::Schema(pulled_path),
+        dialect(provider_name),
+        &SourceContext::default(),
+    )
+    .unwrap_or_else(|e| panic!("{}: the pulled schema does not load: {e}", path.display()));
+    let remaining = drydock_diff::diff(&schema, &lowered, dialect(provider_name).diff_hooks());
+    let mut out = result.text;
+    for warning in &result.warnings {
+        out.push_str(&format!("// warning: {warning}\n"));
+    }
+    out.push_str("// round trip:\n");
+    for line in drydock_engine::summarize(&remaining.changes).lines() {
+        out.push_str(&format!("//   {line}\n").replace("//   \n", "//\n"));
+    }
+    out
+}
+
+#[test]
+fn pulled_fixtures_match_their_snapshots() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("fixtures folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() >= 6, "fixtures: {fixtures:?}");
+    for fixture in fixtures {
+        let stem = fixture
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let (case, provider) = stem.rsplit_once('.').expect("<case>.<provider>.sql");
+        let text = pulled(&fixture, provider);
+        insta::assert_snapshot!(format!("{case}@{provider}"), text);
+    }
+}

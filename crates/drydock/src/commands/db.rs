@@ -1,0 +1,85 @@
+//! `db pull`: introspect the database and write (or print) the schema it implies.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use drydock_engine::{EngineError, Project, redact_url};
+use drydock_pull::DatasourceHeader;
+
+/// Prisma's code for an introspection that found nothing.
+const EMPTY_DATABASE: &str = "P4001";
+
+pub(crate) fn pull(
+    schema: Option<&Path>,
+    print: bool,
+    force: bool,
+    url: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let project = Project::load(schema).map_err(EngineError::from)?;
+    if project.schema_path.is_dir() && !print {
+        anyhow::bail!(
+            "`db pull` writes a single schema file, and `{}` is a folder; pass `--print`, or \
+             `--schema` with the file to write",
+            project.schema_path.display()
+        );
+    }
+    let url = project.migration_url(url).map_err(EngineError::from)?;
+    let mut connection = project.dialect.connect(&url).map_err(EngineError::from)?;
+    let introspected = connection
+        .introspect(&project.namespaces())
+        .map_err(EngineError::from)?;
+    if introspected.is_empty() {
+        eprintln!(
+            "Error: [{EMPTY_DATABASE}] The introspected database was empty: {}",
+            redact_url(&url)
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let header = header_of(&project, force)?;
+    let result = drydock_pull::pull(&introspected, &header);
+    for warning in &result.warnings {
+        eprintln!("Warning: {warning}");
+    }
+    if print {
+        print!("{}", result.text);
+        return Ok(ExitCode::SUCCESS);
+    }
+    std::fs::write(&project.schema_path, &result.text)
+        .with_context(|| format!("can't write `{}`", project.schema_path.display()))?;
+    let models = result
+        .text
+        .lines()
+        .filter(|line| line.starts_with("model "))
+        .count();
+    println!(
+        "Introspected {models} model(s) and wrote them into {} in {}ms",
+        project.schema_path.display(),
+        started.elapsed().as_millis()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The configuration blocks of the file holding the datasource (with its top comments unless
+/// `force`), or a fresh datasource block.
+fn header_of(project: &Project, force: bool) -> anyhow::Result<DatasourceHeader> {
+    let datasource = project
+        .datamodel
+        .datasource
+        .as_ref()
+        .context("the schema has no datasource block")?;
+    let kept = project
+        .files
+        .get(datasource.span.file)
+        .and_then(|file| DatasourceHeader::from_schema(&file.text, !force));
+    match (kept, datasource.provider) {
+        (Some(header), _) => Ok(header),
+        (None, Some(provider)) => Ok(DatasourceHeader::new(provider)),
+        (None, None) => anyhow::bail!(
+            "provider `{}` of the datasource is not known",
+            datasource.provider_name
+        ),
+    }
+}
