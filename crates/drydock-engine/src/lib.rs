@@ -9,6 +9,7 @@
 //!   come from [`drydock_migrate`], re-exported here.
 //! - [`dialects`]: the registry of databases, the one place that names them.
 
+mod baseline;
 pub mod dialects;
 mod drift;
 mod error;
@@ -18,6 +19,7 @@ mod replay_cache;
 mod source;
 mod summary;
 
+pub use baseline::baseline;
 pub use drift::{DriftReport, describe_drift, drift};
 pub use drydock_connector::{Dialect, Warning, redact_url};
 pub use drydock_diff::Diff;

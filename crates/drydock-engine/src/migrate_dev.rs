@@ -230,19 +230,37 @@ fn capture_drift(
     live: &SqlSchema,
     drift: &drydock_diff::Diff,
 ) -> Result<PathBuf, EngineError> {
-    let dialect = project.dialect;
-    let dir = &project.migrations_dir;
-    let up = render_script(dialect, &drift.changes, &drift.warnings);
-    let reverse = drydock_diff::diff(live, state, dialect.diff_hooks());
-    let down = render_script(dialect, &reverse.changes, &reverse.warnings);
+    let reverse = drydock_diff::diff(live, state, project.dialect.diff_hooks());
     let name = options
         .name
         .as_deref()
         .filter(|n| !n.is_empty())
         .unwrap_or("drift");
+    write_applied_migration(project, connection, name, drift, &reverse)
+}
+
+/// Write a migration (`up`) and its down migration (`down`) whose changes the database already
+/// has, and record it as applied.
+pub(crate) fn write_applied_migration(
+    project: &Project,
+    connection: &mut dyn Connection,
+    name: &str,
+    up: &drydock_diff::Diff,
+    down: &drydock_diff::Diff,
+) -> Result<PathBuf, EngineError> {
+    let dialect = project.dialect;
+    let dir = &project.migrations_dir;
     let folder = new_folder(dir, name)?;
-    write_file(&folder, drydock_migrate::MIGRATION_FILE_NAME, &up)?;
-    write_file(&folder, drydock_migrate::DOWN_FILE_NAME, &down)?;
+    write_file(
+        &folder,
+        drydock_migrate::MIGRATION_FILE_NAME,
+        &render_script(dialect, &up.changes, &up.warnings),
+    )?;
+    write_file(
+        &folder,
+        drydock_migrate::DOWN_FILE_NAME,
+        &render_script(dialect, &down.changes, &down.warnings),
+    )?;
     drydock_migrate::write_lock_file(dir, dialect.provider())?;
     let folder_name = folder
         .file_name()

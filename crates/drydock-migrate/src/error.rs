@@ -21,9 +21,10 @@ pub struct FailedMigration {
 pub enum MigrateError {
     #[error(
         "the database schema is not empty and has no `_prisma_migrations` table, so drydock \
-         cannot tell which migrations it already contains. Baseline it: make sure the first \
-         migration{first} describes the existing schema, run `drydock migrate resolve --applied \
-         {name}`, then deploy again. Read more: https://pris.ly/d/migrate-baseline",
+         cannot tell which migrations it already contains. Baseline it: run `drydock migrate \
+         baseline` to write the first migration from the database and mark it applied; or, if \
+         the first migration{first} already describes the existing schema, run `drydock migrate \
+         resolve --applied {name}`. Then deploy again",
         first = first_migration.as_deref().map(|n| format!(" `{n}`")).unwrap_or_default(),
         name = first_migration.as_deref().unwrap_or("<first migration>")
     )]
@@ -266,7 +267,8 @@ mod tests {
             first_migration: Some("0_init".into()),
         };
         let text = error.to_string();
-        assert!(text.contains("migration `0_init` describes"), "{text}");
+        assert!(text.contains("migration `0_init` already describes"), "{text}");
+        assert!(text.contains("drydock migrate baseline"), "{text}");
         assert!(text.contains("resolve --applied 0_init"), "{text}");
         let none = MigrateError::NonEmptySchema {
             first_migration: None,

@@ -266,6 +266,23 @@ pub(crate) fn down(
     Ok(ExitCode::SUCCESS)
 }
 
+pub(crate) fn baseline(
+    schema: Option<&Path>,
+    name: &str,
+    url: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let project = Project::load(schema)?;
+    let folder = drydock_engine::baseline(&project, url, name)?;
+    println!(
+        "Wrote {} from the database and marked it as applied.",
+        folder.join(history::MIGRATION_FILE_NAME).display()
+    );
+    println!(
+        "Deploy it on other databases that lack these tables; on databases that have them, run `drydock migrate baseline` there or `drydock migrate resolve --applied` with its name."
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(crate) fn reset(
     schema: Option<&Path>,
     force: bool,

@@ -1,0 +1,38 @@
+//! `migrate baseline`: a database that already has its tables but no migration history gets a
+//! first migration describing it, recorded as applied, so later migrations deploy on top.
+
+use std::path::PathBuf;
+
+use drydock_schema::SqlSchema;
+
+use crate::migrate_dev::write_applied_migration;
+use crate::{EngineError, Project};
+
+/// Write `<timestamp>_<name>/migration.sql` (and `down.sql`) from the live schema and mark it
+/// applied. Refuses when the database already has migration history or the folder already has
+/// migrations: baselining is for the start of a history.
+pub fn baseline(project: &Project, url: Option<&str>, name: &str) -> Result<PathBuf, EngineError> {
+    let dialect = project.dialect;
+    let dir = &project.migrations_dir;
+    let url = project.migration_url(url)?;
+    let mut connection = dialect.connect(&url)?;
+    if connection.history_table_exists()? && !connection.read_history()?.is_empty() {
+        return Err(EngineError::Usage(
+            "the database already has a migration history; baselining is for a database whose \
+             tables were created without migrations"
+                .to_owned(),
+        ));
+    }
+    if !drydock_migrate::list_migrations(dir)?.is_empty() {
+        return Err(EngineError::Usage(format!(
+            "`{}` already has migrations; baseline into an empty migrations folder, or mark the \
+             migration that matches the database with `drydock migrate resolve --applied <name>`",
+            dir.display()
+        )));
+    }
+    let live = connection.introspect(&project.namespaces())?;
+    let empty = SqlSchema::default();
+    let up = drydock_diff::diff(&empty, &live, dialect.diff_hooks());
+    let down = drydock_diff::diff(&live, &empty, dialect.diff_hooks());
+    write_applied_migration(project, connection.as_mut(), name, &up, &down)
+}
