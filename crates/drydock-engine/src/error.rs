@@ -27,6 +27,11 @@ pub enum EngineError {
     Usage(String),
 
     #[error(
+        "{what} failed: {message}\nNothing was changed: it ran in a transaction that was rolled back (unless it had to run outside one)."
+    )]
+    Script { what: String, message: String },
+
+    #[error(
         "the changes need consent because they lose data:\n{warnings}\nRe-run with \
          `--accept-data-loss` to apply them, or change the schema."
     )]
@@ -46,6 +51,7 @@ impl EngineError {
             EngineError::Migrate(e) => e.code(),
             EngineError::ShadowReplay { .. } => "P3006",
             EngineError::Usage(_) => "D1001",
+            EngineError::Script { .. } => "D1012",
             EngineError::DataLossNotAccepted { .. } => "D2000",
             EngineError::ResetNeeded { .. } => "D3100",
         }

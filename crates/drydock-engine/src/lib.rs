@@ -10,6 +10,7 @@
 //! - [`dialects`]: the registry of databases, the one place that names them.
 
 mod baseline;
+mod db;
 pub mod dialects;
 mod drift;
 mod error;
@@ -20,6 +21,7 @@ mod source;
 mod summary;
 
 pub use baseline::baseline;
+pub use db::{ExecuteOutcome, PushOptions, PushOutcome, db_execute, db_push};
 pub use drift::{DriftReport, describe_drift, drift};
 pub use drydock_connector::{Dialect, Warning, redact_url};
 pub use drydock_diff::Diff;
