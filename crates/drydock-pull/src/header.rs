@@ -188,7 +188,10 @@ mod tests {
 
     #[test]
     fn no_datasource_no_header() {
-        assert_eq!(DatasourceHeader::from_schema("model A {\n  id Int @id\n}\n", true), None);
+        assert_eq!(
+            DatasourceHeader::from_schema("model A {\n  id Int @id\n}\n", true),
+            None
+        );
         assert_eq!(
             DatasourceHeader::from_schema("datasource db {\n  provider = \"oracle\"\n}\n", true),
             None

@@ -51,11 +51,29 @@ pub(crate) fn render(
     header: &DatasourceHeader,
     warnings: &mut Vec<String>,
 ) -> String {
+    // Prisma qualifies every model and enum whose name occurs in several namespaces.
+    let mut seen = HashSet::new();
+    let mut duplicated = HashSet::new();
+    for name in schema
+        .tables
+        .iter()
+        .map(|t| &t.name)
+        .chain(schema.enums.iter().map(|e| &e.name))
+    {
+        if !seen.insert(sanitize(name)) {
+            duplicated.insert(sanitize(name));
+        }
+    }
+    let qualified = |name: &str, namespace: Option<&str>| match namespace {
+        Some(namespace) if duplicated.contains(&sanitize(name)) => format!("{namespace}_{name}"),
+        _ => name.to_owned(),
+    };
     let mut taken = HashSet::new();
     let mut model_names = Vec::new();
     let mut renamed = Vec::new();
     for table in &schema.tables {
-        let (name, reserved) = type_name(&table.name, table.namespace.as_deref(), &mut taken);
+        let db_name = qualified(&table.name, table.namespace.as_deref());
+        let (name, reserved) = type_name(&db_name, &mut taken);
         model_names.push(name);
         renamed.push(reserved);
     }
@@ -64,7 +82,7 @@ pub(crate) fn render(
         .enums
         .iter()
         .map(|e| {
-            let (name, _) = type_name(&e.name, e.namespace.as_deref(), &mut taken);
+            let (name, _) = type_name(&qualified(&e.name, e.namespace.as_deref()), &mut taken);
             let mut used = HashSet::new();
             let values = e
                 .values
@@ -142,13 +160,9 @@ pub(crate) fn render(
 }
 
 /// A model or enum name for a database name: the name itself when it is an identifier, else
-/// sanitized; `Renamed…` when reserved; qualified by the namespace, then numbered, when taken.
-/// The flag says the name was reserved.
-fn type_name(
-    db_name: &str,
-    namespace: Option<&str>,
-    taken: &mut HashSet<String>,
-) -> (String, bool) {
+/// sanitized; `Renamed…` when reserved; numbered when taken. The flag says the name was
+/// reserved.
+fn type_name(db_name: &str, taken: &mut HashSet<String>) -> (String, bool) {
     let mut name = sanitize(db_name);
     if name.is_empty() {
         name = "Unnamed".to_owned();
@@ -156,14 +170,6 @@ fn type_name(
     let reserved = is_reserved_type_name(&name);
     if reserved {
         name = format!("Renamed{name}");
-    }
-    if taken.contains(&name)
-        && let Some(namespace) = namespace
-    {
-        let qualified = sanitize(&format!("{namespace}_{name}"));
-        if !qualified.is_empty() {
-            name = qualified;
-        }
     }
     (unique(name, taken), reserved)
 }
@@ -278,7 +284,6 @@ impl Context<'_> {
             }
         }
 
-        let mut commented = Vec::new();
         for (position, column) in table.columns.iter().enumerate() {
             let unique = field_uniques
                 .get(position)
@@ -297,7 +302,12 @@ impl Context<'_> {
                          commented out.",
                         column.name, table.name
                     ));
-                    commented.push(format!(
+                    // Prisma comments the field out where it stands, under an explanation.
+                    out.push_str(
+                        "  /// This field was commented out because of an invalid name. Please \
+                         provide a valid one that matches [a-zA-Z][a-zA-Z0-9_]*\n",
+                    );
+                    out.push_str(&format!(
                         "  // {} {}{} @map({})\n",
                         column.name,
                         self.type_text(column),
@@ -315,17 +325,6 @@ impl Context<'_> {
                 field.attributes.join(" ")
             ));
         }
-        // Prisma writes commented-out fields after the others, each under an explanation, and
-        // the block attributes right after them.
-        let attributes_follow_comment = !commented.is_empty();
-        for line in commented {
-            out.push_str(
-                "\n  /// This field was commented out because of an invalid name. Please provide \
-                 a valid one that matches [a-zA-Z][a-zA-Z0-9_]*\n",
-            );
-            out.push_str(&line);
-        }
-
         let mut attributes = Vec::new();
         if let Some(pk) = &table.primary_key
             && field_id.is_none()
@@ -379,9 +378,7 @@ impl Context<'_> {
             attributes.push(format!("@@schema({})", quote(namespace)));
         }
         if !attributes.is_empty() {
-            if !attributes_follow_comment {
-                out.push('\n');
-            }
+            out.push('\n');
             for attribute in attributes {
                 out.push_str(&format!("  {attribute}\n"));
             }
@@ -603,17 +600,12 @@ mod tests {
     #[test]
     fn reserved_and_taken_names() {
         let mut taken = HashSet::new();
+        assert_eq!(type_name("User", &mut taken), ("User".to_owned(), false));
+        assert_eq!(type_name("User", &mut taken), ("User_1".to_owned(), false));
         assert_eq!(
-            type_name("User", None, &mut taken),
-            ("User".to_owned(), false)
-        );
-        assert_eq!(
-            type_name("User", Some("sales"), &mut taken),
-            ("sales_User".to_owned(), false)
-        );
-        assert_eq!(
-            type_name("String", None, &mut taken),
+            type_name("String", &mut taken),
             ("RenamedString".to_owned(), true)
         );
+        assert_eq!(type_name("42", &mut taken), ("Unnamed".to_owned(), false));
     }
 }

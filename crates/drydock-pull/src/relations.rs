@@ -5,7 +5,8 @@
 //! Names follow Prisma's introspection: a relation field is named after the other model. When
 //! two relations join the same pair of models, each gets the name
 //! `{Referencing}_{columns}To{Referenced}` and its fields `{Other}_{relation name}`; a model
-//! referring to itself names its back-relation field `other_{Model}`.
+//! referring to itself names its back-relation field `other_{Model}`, and the two sides of a
+//! self many-to-many relation end in `_A` and `_B`.
 
 use std::collections::HashMap;
 

@@ -128,6 +128,15 @@ pub(crate) enum MigrateCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Start the history of a database that has tables but no migrations: write the first
+    /// migration from the database and mark it applied
+    Baseline {
+        /// Name of the first migration
+        #[arg(short, long, default_value = "baseline")]
+        name: String,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
     /// Drop everything in the database and apply all migrations again (development)
     Reset {
         /// Skip the confirmation prompt

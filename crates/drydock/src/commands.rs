@@ -58,6 +58,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     output.json,
                 )
             }
+            MigrateCommand::Baseline { name, connection } => {
+                migrate::baseline(schema, &name, connection.url.as_deref())
+            }
             MigrateCommand::Reset { force, connection } => {
                 migrate::reset(schema, force, connection.url.as_deref())
             }

@@ -1016,3 +1016,36 @@ fn postgres_db_pull_through_the_binary() {
         stdout(&output)
     );
 }
+
+#[test]
+fn baseline_records_an_existing_database_as_the_first_migration() {
+    let db = TestDb::postgres();
+    let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    client
+        .batch_execute(
+            "CREATE TABLE \"User\" (\"id\" SERIAL NOT NULL, \"email\" TEXT NOT NULL, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));\
+             CREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");",
+        )
+        .expect("tables made by hand");
+    let project = Project::postgres(
+        "model User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n}\n",
+    );
+    let deploy = project.drydock_with(&["migrate", "deploy"], Some(db.url()));
+    assert_exit(&deploy, 1);
+    assert!(stderr(&deploy).contains("P3005") && stderr(&deploy).contains("migrate baseline"));
+
+    let baseline = project.drydock_with(&["migrate", "baseline"], Some(db.url()));
+    assert_exit(&baseline, 0);
+    let names = project.migration_names();
+    assert_eq!(names.len(), 1);
+    assert!(names[0].ends_with("_baseline"));
+    assert_exit(
+        &project.drydock_with(&["migrate", "status"], Some(db.url())),
+        0,
+    );
+    let dev = project.drydock_with(&["migrate", "dev"], Some(db.url()));
+    assert_exit(&dev, 0);
+    assert!(stdout(&dev).contains("Already in sync"), "{}", stdout(&dev));
+    let again = project.drydock_with(&["migrate", "baseline"], Some(db.url()));
+    assert_exit(&again, 1);
+}
