@@ -60,6 +60,34 @@ pub(crate) enum DbCommand {
         #[command(flatten)]
         connection: ConnectionArgs,
     },
+    /// Make the database match the schema without migrations (prototyping)
+    Push {
+        /// Apply changes that lose data without asking
+        #[arg(long)]
+        accept_data_loss: bool,
+        /// Drop everything in the database first
+        #[arg(long)]
+        force_reset: bool,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+    /// Run a SQL script against the database, in one transaction unless it cannot be; not
+    /// recorded in the migration history
+    Execute {
+        /// The script to run
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with = "stdin",
+            required_unless_present = "stdin"
+        )]
+        file: Option<PathBuf>,
+        /// Read the script from standard input
+        #[arg(long)]
+        stdin: bool,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -71,5 +71,15 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
             connection,
         }) => db::pull(schema, print, force, connection.url.as_deref()),
+        Command::Db(DbCommand::Push {
+            accept_data_loss,
+            force_reset,
+            connection,
+        }) => db::push(schema, accept_data_loss, force_reset, connection.url),
+        Command::Db(DbCommand::Execute {
+            file,
+            stdin,
+            connection,
+        }) => db::execute(schema, file.as_deref(), stdin, connection.url.as_deref()),
     }
 }

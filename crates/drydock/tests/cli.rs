@@ -1049,3 +1049,37 @@ fn baseline_records_an_existing_database_as_the_first_migration() {
     let again = project.drydock_with(&["migrate", "baseline"], Some(db.url()));
     assert_exit(&again, 1);
 }
+
+#[test]
+fn db_push_and_db_execute_through_the_binary() {
+    let project = Project::sqlite(BLOG);
+    let push = project.drydock(&["db", "push"]);
+    assert_exit(&push, 0);
+    assert!(stdout(&push).contains("in sync"), "{}", stdout(&push));
+    assert!(
+        !project.migrations().exists(),
+        "db push writes no migrations"
+    );
+
+    std::fs::write(
+        project.path().join("seed.sql"),
+        "INSERT INTO \"User\" (\"email\") VALUES ('a@example.com');\n",
+    )
+    .expect("script");
+    assert_exit(
+        &project.drydock(&["db", "execute", "--file", "seed.sql"]),
+        0,
+    );
+    let broken = project.drydock(&["db", "execute", "--file", "missing.sql"]);
+    assert_exit(&broken, 1);
+
+    project.write_schema(&format!("{SQLITE_HEADER}model User {{\n  id Int @id\n}}\n"));
+    let refused = project.drydock(&["db", "push"]);
+    assert_exit(&refused, 1);
+    assert!(
+        stderr(&refused).contains("--accept-data-loss"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_exit(&project.drydock(&["db", "push", "--accept-data-loss"]), 0);
+}

@@ -1,5 +1,7 @@
-//! `db pull`: introspect the database and write (or print) the schema it implies.
+//! `db pull` (introspect the database and write or print the schema it implies), `db push`
+//! (make the database match the schema without migrations) and `db execute` (run a script).
 
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -82,4 +84,85 @@ fn header_of(project: &Project, force: bool) -> anyhow::Result<DatasourceHeader>
             datasource.provider_name
         ),
     }
+}
+
+pub(crate) fn push(
+    schema: Option<&Path>,
+    accept_data_loss: bool,
+    force_reset: bool,
+    url: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let project = Project::load(schema).map_err(EngineError::from)?;
+    if force_reset && !std::io::stdin().is_terminal() && !accept_data_loss {
+        // Resetting deletes everything: non-interactively it needs the explicit flag pair.
+        anyhow::bail!(
+            "`db push --force-reset` deletes all data; without a terminal to confirm, also pass \
+             `--accept-data-loss`"
+        );
+    }
+    let interactive = std::io::stdin().is_terminal();
+    let options = drydock_engine::PushOptions {
+        accept_data_loss,
+        force_reset,
+        url,
+    };
+    let outcome = drydock_engine::db_push(&project, &options, &mut |warnings| {
+        interactive && crate::commands::migrate::ask_data_loss(warnings)
+    })?;
+    if outcome.database_created {
+        println!("Created the database.");
+    }
+    if outcome.reset {
+        println!("The database was reset.");
+    }
+    if outcome.steps == 0 {
+        println!("The database is already in sync with the schema.");
+    } else {
+        for warning in &outcome.warnings {
+            eprintln!("Warning: {}", warning.message);
+        }
+        println!(
+            "The database is now in sync with the schema ({} step(s)).",
+            outcome.steps
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn execute(
+    schema: Option<&Path>,
+    file: Option<&Path>,
+    stdin: bool,
+    url: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let script = match (file, stdin) {
+        (Some(path), _) => std::fs::read_to_string(path)
+            .with_context(|| format!("can't read `{}`", path.display()))?,
+        (None, true) => {
+            std::io::read_to_string(std::io::stdin()).context("can't read standard input")?
+        }
+        (None, false) => anyhow::bail!("give `--file <path>` or `--stdin`"),
+    };
+    let (dialect, url) = match url {
+        Some(url) => (
+            drydock_engine::dialects::for_url(url).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "`{}` is not a URL of a supported database (postgresql://…, file:…)",
+                    redact_url(url)
+                )
+            })?,
+            url.to_owned(),
+        ),
+        None => {
+            let project = Project::load(schema).map_err(EngineError::from)?;
+            let url = project.migration_url(None).map_err(EngineError::from)?;
+            (project.dialect, url)
+        }
+    };
+    let outcome = drydock_engine::db_execute(dialect, &url, &script)?;
+    match outcome.non_transactional_reason {
+        Some(reason) => println!("Script executed (outside a transaction: {reason})."),
+        None => println!("Script executed."),
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -378,7 +378,7 @@ pub(crate) fn dev(
     Ok(ExitCode::SUCCESS)
 }
 
-fn ask_data_loss(warnings: &[Warning]) -> bool {
+pub(crate) fn ask_data_loss(warnings: &[Warning]) -> bool {
     eprintln!("The migration would:");
     for warning in warnings {
         eprintln!("  - {}", warning.message);
