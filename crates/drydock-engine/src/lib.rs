@@ -18,6 +18,7 @@ mod migrate_dev;
 mod project;
 mod replay_cache;
 mod source;
+mod squash;
 mod summary;
 
 pub use baseline::baseline;
@@ -30,4 +31,5 @@ pub use error::EngineError;
 pub use migrate_dev::{DevOptions, DevOutcome, migrate_dev};
 pub use project::{Project, SchemaError, read_schema};
 pub use source::{DiffSource, SourceContext, diff_sources, schema_of};
+pub use squash::{SquashOptions, SquashOutcome, squash};
 pub use summary::summarize;

@@ -155,20 +155,19 @@ pub(crate) fn replay_migrations(
     Ok(schema)
 }
 
-/// Replay every migration of `dir` on a fresh shadow database, then run `work` with the shadow
+/// Replay `migrations` on a fresh shadow database, then run `work` with the shadow
 /// connection and the schema the migrations produce. The shadow database is disposed of on
 /// every path.
 pub(crate) fn with_replayed_shadow<T>(
     dialect: &dyn Dialect,
-    dir: &Path,
+    migrations: &[LocalMigration],
     main_url: &str,
     shadow_url: Option<&str>,
     namespaces: &[String],
     work: impl FnOnce(&mut dyn Connection, SqlSchema) -> Result<T, EngineError>,
 ) -> Result<T, EngineError> {
-    let migrations = drydock_migrate::list_migrations(dir)?;
     let mut shadow = dialect.open_shadow(main_url, shadow_url)?;
-    let result = replay_into(shadow.connection(), &migrations, namespaces)
+    let result = replay_into(shadow.connection(), migrations, namespaces)
         .and_then(|state| work(shadow.connection(), state));
     let disposed = shadow.dispose();
     let value = result?;
@@ -199,9 +198,10 @@ pub(crate) fn with_state_shadow<T>(
         return Ok(value);
     }
     shadow.dispose()?;
+    let migrations = drydock_migrate::list_migrations(dir)?;
     with_replayed_shadow(
         dialect,
-        dir,
+        &migrations,
         main_url,
         shadow_url,
         namespaces,

@@ -181,6 +181,12 @@ pub enum MigrateError {
         rolled_back: Vec<String>,
     },
 
+    #[error(
+        "migration `{name}` is not applied to this database, so it cannot be part of a squash; \
+         deploy first, or squash a range of applied migrations"
+    )]
+    SquashNotApplied { name: String },
+
     #[error(transparent)]
     Connector(#[from] ConnectorError),
 }
@@ -209,6 +215,7 @@ impl MigrateError {
             MigrateError::AppliedMigrationMissing { .. } => "D3012",
             MigrateError::DownTargetNotApplied { .. } => "D3013",
             MigrateError::DownFailed { .. } => "D3014",
+            MigrateError::SquashNotApplied { .. } => "D3015",
             MigrateError::Connector(inner) => inner.code(),
         }
     }
@@ -267,7 +274,10 @@ mod tests {
             first_migration: Some("0_init".into()),
         };
         let text = error.to_string();
-        assert!(text.contains("migration `0_init` already describes"), "{text}");
+        assert!(
+            text.contains("migration `0_init` already describes"),
+            "{text}"
+        );
         assert!(text.contains("drydock migrate baseline"), "{text}");
         assert!(text.contains("resolve --applied 0_init"), "{text}");
         let none = MigrateError::NonEmptySchema {

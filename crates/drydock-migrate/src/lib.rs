@@ -20,6 +20,7 @@ mod naming;
 #[cfg(test)]
 mod protocol_tests;
 mod resolve;
+mod squash;
 mod status;
 
 pub use apply::{AppliedMigration, DeployEvent, DeployReport, deploy};
@@ -33,6 +34,7 @@ pub use lockfile::{
 };
 pub use naming::{new_migration_folder_name, slugify};
 pub use resolve::{ResolveReport, resolve_applied, resolve_rolled_back};
+pub use squash::record_squash;
 pub use status::{AppliedStatus, StatusReport, status};
 
 /// Durations appear in JSON as whole milliseconds.

@@ -165,6 +165,22 @@ pub(crate) enum MigrateCommand {
         #[command(flatten)]
         connection: ConnectionArgs,
     },
+    /// Replace a range of applied migrations with one that has the same result (checked on
+    /// shadow databases), and update the history
+    Squash {
+        /// First migration of the range [default: the first migration]
+        #[arg(long, value_name = "MIGRATION")]
+        from: Option<String>,
+        /// Last migration of the range; the squashed migration takes its name
+        #[arg(long, value_name = "MIGRATION")]
+        to: String,
+        /// The folder already holds the squashed migration: only record the squash in this
+        /// database's history (for databases other than the one the squash was made on)
+        #[arg(long)]
+        history_only: bool,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
     /// Drop everything in the database and apply all migrations again (development)
     Reset {
         /// Skip the confirmation prompt

@@ -58,6 +58,20 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     output.json,
                 )
             }
+            MigrateCommand::Squash {
+                from,
+                to,
+                history_only,
+                connection,
+            } => migrate::squash(
+                schema,
+                drydock_engine::SquashOptions {
+                    from,
+                    to,
+                    history_only,
+                    url: connection.url,
+                },
+            ),
             MigrateCommand::Baseline { name, connection } => {
                 migrate::baseline(schema, &name, connection.url.as_deref())
             }

@@ -1083,3 +1083,102 @@ fn db_push_and_db_execute_through_the_binary() {
     );
     assert_exit(&project.drydock(&["db", "push", "--accept-data-loss"]), 0);
 }
+
+fn squash_round_trip(project: &Project, url: Option<&str>, second_url: Option<&str>) {
+    let steps = [
+        "  title    String\n",
+        "  title    String\n  body     String?\n",
+        "  title    String\n  body     String?\n  rank     Int     @default(0)\n",
+    ];
+    let header =
+        std::fs::read_to_string(project.path().join("prisma/schema.prisma")).expect("schema");
+    let header = header
+        .split("model User")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert_exit(
+        &project.drydock_with(&["migrate", "dev", "--name", "init"], url),
+        0,
+    );
+    for (i, step) in steps.iter().enumerate().skip(1) {
+        project.write_schema(&format!("{header}{}", BLOG.replace(steps[0], step)));
+        assert_exit(
+            &project.drydock_with(&["migrate", "dev", "--name", &format!("step_{i}")], url),
+            0,
+        );
+    }
+    // A second database with the old history applied.
+    if let Some(second) = second_url {
+        assert_exit(
+            &project.drydock_with(&["migrate", "deploy"], Some(second)),
+            0,
+        );
+    }
+    let names = project.migration_names();
+    assert_eq!(names.len(), 3);
+    let squash = project.drydock_with(
+        &["migrate", "squash", "--from", &names[1], "--to", &names[2]],
+        url,
+    );
+    assert_exit(&squash, 0);
+    assert_eq!(
+        project.migration_names(),
+        vec![names[0].clone(), names[2].clone()]
+    );
+    assert_exit(&project.drydock_with(&["migrate", "status"], url), 0);
+    let dev = project.drydock_with(&["migrate", "dev"], url);
+    assert_exit(&dev, 0);
+    assert!(stdout(&dev).contains("Already in sync"), "{}", stdout(&dev));
+
+    if let Some(second) = second_url {
+        let stale = project.drydock_with(&["migrate", "status"], Some(second));
+        assert_exit(&stale, 1);
+        let record = project.drydock_with(
+            &[
+                "migrate",
+                "squash",
+                "--history-only",
+                "--from",
+                &names[1],
+                "--to",
+                &names[2],
+            ],
+            Some(second),
+        );
+        assert_exit(&record, 0);
+        assert_exit(
+            &project.drydock_with(&["migrate", "status"], Some(second)),
+            0,
+        );
+    }
+}
+
+#[test]
+fn squash_replaces_applied_migrations_on_sqlite() {
+    let project = Project::sqlite(BLOG);
+    squash_round_trip(&project, None, None);
+    // A data change in the range is refused.
+    write_migration(
+        &project,
+        "29990101000000_seed",
+        "INSERT INTO \"User\" (\"email\") VALUES ('x@example.com');\n",
+    );
+    assert_exit(&project.drydock(&["migrate", "deploy"]), 0);
+    let names = project.migration_names();
+    let refused = project.drydock(&["migrate", "squash", "--to", &names[2]]);
+    assert_exit(&refused, 1);
+    assert!(
+        stderr(&refused).contains("change data"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn squash_replaces_applied_migrations_on_postgres_and_other_databases_follow() {
+    let db = TestDb::postgres();
+    let second = TestDb::postgres();
+    let project = Project::postgres(BLOG);
+    squash_round_trip(&project, Some(db.url()), Some(second.url()));
+}

@@ -266,6 +266,32 @@ pub(crate) fn down(
     Ok(ExitCode::SUCCESS)
 }
 
+pub(crate) fn squash(
+    schema: Option<&Path>,
+    options: drydock_engine::SquashOptions,
+) -> anyhow::Result<ExitCode> {
+    let project = Project::load(schema)?;
+    let outcome = drydock_engine::squash(&project, &options)?;
+    println!(
+        "Squashed {} migrations into {}.",
+        outcome.replaced.len(),
+        outcome.squashed
+    );
+    if !options.history_only {
+        println!(
+            "On every other database where they are applied, run `drydock migrate squash \
+             --history-only{} --to {}` once this folder is there.",
+            options
+                .from
+                .as_deref()
+                .map(|from| format!(" --from {from}"))
+                .unwrap_or_default(),
+            outcome.squashed
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(crate) fn baseline(
     schema: Option<&Path>,
     name: &str,
