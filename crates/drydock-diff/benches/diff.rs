@@ -36,6 +36,7 @@ fn column(name: &str, native: &str, family: TypeFamily) -> Column {
         arity: ColumnArity::Required,
         default: None,
         auto_increment: false,
+        comment: None,
     }
 }
 
@@ -46,11 +47,15 @@ fn schema(tables: usize, changed_every: usize) -> SqlSchema {
         let mut table = Table::new(None, &name);
         table.columns.push(column("id", "INTEGER", TypeFamily::Int));
         for c in 1..10 {
-            table.columns.push(column(&format!("col_{c}"), "TEXT", TypeFamily::String));
+            table
+                .columns
+                .push(column(&format!("col_{c}"), "TEXT", TypeFamily::String));
         }
         let changed = changed_every > 0 && t % changed_every == 0;
         if changed {
-            table.columns.push(column("added", "BIGINT", TypeFamily::BigInt));
+            table
+                .columns
+                .push(column("added", "BIGINT", TypeFamily::BigInt));
             table.columns[1].column_type = ColumnType::new(TypeFamily::String, "VARCHAR(100)");
         }
         table.primary_key = Some(PrimaryKey {
@@ -68,10 +73,14 @@ fn schema(tables: usize, changed_every: usize) -> SqlSchema {
                 kind: IndexKind::Normal,
                 columns: vec![IndexColumn::named(*col)],
                 algorithm: None,
+                predicate: None,
+                include: Vec::new(),
             });
         }
         if t > 0 {
-            table.columns.push(column("parent_id", "INTEGER", TypeFamily::Int));
+            table
+                .columns
+                .push(column("parent_id", "INTEGER", TypeFamily::Int));
             table.foreign_keys.push(ForeignKey {
                 name: Some(format!("{name}_parent_id_fkey")),
                 columns: vec!["parent_id".to_owned()],
@@ -90,9 +99,16 @@ fn bench(c: &mut Criterion) {
     let from = schema(2000, 0);
     let to = schema(2000, 10);
     let changes = diff(&from, &to, &InPlace).changes.len();
-    assert!(changes >= 200, "the workload changes 200 tables, got {changes} changes");
-    c.bench_function("diff 2000 tables (200 changed)", |b| b.iter(|| diff(&from, &to, &InPlace)));
-    c.bench_function("diff 2000 tables (identical)", |b| b.iter(|| diff(&from, &from, &InPlace)));
+    assert!(
+        changes >= 200,
+        "the workload changes 200 tables, got {changes} changes"
+    );
+    c.bench_function("diff 2000 tables (200 changed)", |b| {
+        b.iter(|| diff(&from, &to, &InPlace))
+    });
+    c.bench_function("diff 2000 tables (identical)", |b| {
+        b.iter(|| diff(&from, &from, &InPlace))
+    });
 }
 
 criterion_group!(benches, bench);

@@ -1,5 +1,10 @@
 //! The generic differ: matches objects by name, classifies what changed, and lays the changes
 //! out in execution order. Dialect differences are asked of [`DiffHooks`].
+//!
+//! Only what the schema language can express is diffed: views, extensions, sequences, opaque
+//! objects (functions, triggers, exclusion constraints), check constraints and comments are
+//! never created nor dropped, so a migration never removes one written by hand. Drift compares
+//! them separately (`compare_opaque`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -541,22 +546,31 @@ fn diff_primary_key(
     }
 }
 
+/// Whether two indexes are built the same way; a partial predicate, `INCLUDE` columns and key
+/// expressions are part of the definition (the key columns compare their expressions too).
 fn same_index_definition(a: &Index, b: &Index) -> bool {
-    a.kind == b.kind && a.columns == b.columns && a.algorithm == b.algorithm
+    a.kind == b.kind
+        && a.columns == b.columns
+        && a.algorithm == b.algorithm
+        && a.predicate == b.predicate
+        && a.include == b.include
 }
 
 fn diff_indexes(previous: &Table, next: &Table, table_diff: &mut TableDiff) {
     let mut unmatched_previous: Vec<&Index> = Vec::new();
     let mut unmatched_next: Vec<&Index> = Vec::new();
+    // Dropping a column drops the indexes over it: those are recreated after it is added back.
+    let recreated = table_diff.recreated_columns.clone();
+    let over_recreated = |index: &Index| index.columns.iter().any(|c| recreated.contains(&c.name));
     for from in &previous.indexes {
         match next.index(&from.name) {
-            Some(to) if same_index_definition(from, to) => {}
+            Some(to) if same_index_definition(from, to) && !over_recreated(to) => {}
             _ => unmatched_previous.push(from),
         }
     }
     for to in &next.indexes {
         match previous.index(&to.name) {
-            Some(from) if same_index_definition(from, to) => {}
+            Some(from) if same_index_definition(from, to) && !over_recreated(to) => {}
             _ => unmatched_next.push(to),
         }
     }
@@ -567,6 +581,7 @@ fn diff_indexes(previous: &Table, next: &Table, table_diff: &mut TableDiff) {
             !renamed_previous.contains(from.name.as_str())
                 && next.index(&from.name).is_none()
                 && same_index_definition(from, to)
+                && !over_recreated(to)
         });
         match rename_source {
             Some(from) => {
@@ -733,4 +748,126 @@ fn copied_columns(
         .collect();
     copied.sort_by(|a, b| a.name.cmp(&b.name));
     copied
+}
+
+#[cfg(test)]
+mod tests {
+    use drydock_schema::{
+        CheckConstraint, ColumnType, IndexColumn, IndexKind, OpaqueKind, OpaqueObject, TypeFamily,
+        View,
+    };
+
+    use super::*;
+    use crate::TypeChange;
+
+    /// A dialect that alters everything in place.
+    struct InPlace;
+
+    impl DiffHooks for InPlace {
+        fn column_type_change(&self, from: &Column, to: &Column) -> Option<TypeChange> {
+            (from.column_type != to.column_type).then_some(TypeChange::RiskyCast)
+        }
+        fn alters_in_place(&self, _: &Table, _: &TableChange) -> bool {
+            true
+        }
+        fn foreign_keys_alter_in_place(&self) -> bool {
+            true
+        }
+        fn renames_indexes(&self) -> bool {
+            true
+        }
+        fn compares_foreign_key_names(&self) -> bool {
+            true
+        }
+    }
+
+    fn product(index: Index) -> SqlSchema {
+        let mut table = Table::new(None, "Product");
+        table.columns.push(Column {
+            name: "name".to_owned(),
+            column_type: ColumnType::new(TypeFamily::String, "TEXT"),
+            arity: ColumnArity::Required,
+            default: None,
+            auto_increment: false,
+            comment: None,
+        });
+        table.indexes.push(index);
+        SqlSchema {
+            tables: vec![table],
+            ..SqlSchema::default()
+        }
+    }
+
+    fn name_index() -> Index {
+        Index {
+            name: "Product_name_idx".to_owned(),
+            kind: IndexKind::Normal,
+            columns: vec![IndexColumn::named("name")],
+            algorithm: None,
+            predicate: None,
+            include: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn objects_the_schema_language_cannot_express_are_never_diffed() {
+        let lowered = product(name_index());
+        let mut database = lowered.clone();
+        database.views.push(View {
+            namespace: None,
+            name: "active".to_owned(),
+            definition: "SELECT 1".to_owned(),
+        });
+        database.opaque.push(OpaqueObject {
+            kind: OpaqueKind::Trigger,
+            namespace: None,
+            name: "audit".to_owned(),
+            table: Some("Product".to_owned()),
+            definition: "CREATE TRIGGER audit".to_owned(),
+        });
+        let table = &mut database.tables[0];
+        table.checks.push(CheckConstraint {
+            name: "name_not_empty".to_owned(),
+            expression: "CHECK (name <> '')".to_owned(),
+        });
+        table.comment = Some("Things we sell".to_owned());
+        table.columns[0].comment = Some("Shown to customers".to_owned());
+        assert!(diff(&database, &lowered, &InPlace).is_empty());
+        assert!(diff(&lowered, &database, &InPlace).is_empty());
+    }
+
+    #[test]
+    fn predicates_includes_and_expressions_are_part_of_an_index() {
+        let plain = product(name_index());
+        let variants = [
+            Index {
+                predicate: Some("name <> ''".to_owned()),
+                ..name_index()
+            },
+            Index {
+                include: vec!["name".to_owned()],
+                ..name_index()
+            },
+            Index {
+                columns: vec![IndexColumn::expression("lower(name)")],
+                ..name_index()
+            },
+        ];
+        for variant in variants {
+            let changes = diff(&plain, &product(variant.clone()), &InPlace).changes;
+            assert_eq!(
+                changes,
+                vec![
+                    Change::DropIndex {
+                        table: ObjectName::new(None, "Product"),
+                        index: name_index(),
+                    },
+                    Change::CreateIndex {
+                        table: ObjectName::new(None, "Product"),
+                        index: variant,
+                    },
+                ]
+            );
+        }
+    }
 }

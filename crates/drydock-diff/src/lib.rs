@@ -3,10 +3,13 @@
 //!
 //! The differ never sees the datamodel and never emits SQL text: dialects answer the few
 //! questions where databases disagree through [`DiffHooks`] and render the changes themselves.
+//! Objects the schema language cannot express are never diffed; [`compare_opaque`] lists how
+//! they differ, for drift reports.
 
 mod change;
 mod differ;
 mod hooks;
+mod opaque;
 mod warning;
 
 pub use change::{
@@ -15,4 +18,5 @@ pub use change::{
 };
 pub use differ::{Diff, diff};
 pub use hooks::DiffHooks;
+pub use opaque::{OpaqueDifference, OpaqueObjectKind, Presence, compare_opaque};
 pub use warning::{Warning, WarningKind};

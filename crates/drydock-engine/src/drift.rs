@@ -1,8 +1,50 @@
 //! Drift: how the live database differs from what its applied migrations produce, said in plain
-//! words ("table `Post` has an extra column `body TEXT`").
+//! words ("table `Post` has an extra column `body TEXT`"). Besides the diff, drift reports the
+//! objects migrations never touch (views, triggers, functions, check constraints, comments…)
+//! when they differ, since both sides are introspected.
 
-use drydock_diff::{Change, TableChange};
+use drydock_diff::{Change, OpaqueDifference, OpaqueObjectKind, Presence, TableChange};
 use drydock_schema::{Column, ColumnArity, Index, IndexKind, Table};
+
+/// One sentence per object the differ ignores that differs between the history's schema
+/// (`from`) and the live one.
+fn describe_opaque_drift(differences: &[OpaqueDifference]) -> Vec<String> {
+    differences.iter().map(describe_opaque).collect()
+}
+
+fn describe_opaque(difference: &OpaqueDifference) -> String {
+    let name = &difference.name;
+    let on_table = difference
+        .table
+        .as_ref()
+        .map(|table| format!(" on table `{table}`"))
+        .unwrap_or_default();
+    let subject = match difference.kind {
+        OpaqueObjectKind::View => format!("view `{name}`"),
+        OpaqueObjectKind::Extension => format!("extension `{name}`"),
+        OpaqueObjectKind::Sequence => format!("sequence `{name}`"),
+        OpaqueObjectKind::Carried(kind) => format!("{} `{name}`{on_table}", kind.describe()),
+        OpaqueObjectKind::CheckConstraint => format!("check constraint `{name}`{on_table}"),
+        OpaqueObjectKind::TableComment => format!("the comment of table `{name}`"),
+        OpaqueObjectKind::ColumnComment => format!(
+            "the comment of column `{name}` of table `{}`",
+            difference.table.as_deref().unwrap_or_default()
+        ),
+    };
+    match difference.presence {
+        Presence::OnlyInTo => format!("{subject} exists in the database but not in the migrations"),
+        Presence::OnlyInFrom => format!("{subject} is missing from the database"),
+        Presence::Differs
+            if matches!(
+                difference.kind,
+                OpaqueObjectKind::TableComment | OpaqueObjectKind::ColumnComment
+            ) =>
+        {
+            format!("{subject} differs in the database")
+        }
+        Presence::Differs => format!("{subject} has a different definition in the database"),
+    }
+}
 
 /// One sentence per difference of a diff from the history's schema to the live one.
 pub fn describe_drift(changes: &[Change]) -> Vec<String> {
@@ -197,7 +239,15 @@ fn describe_table_pair(previous: &Table, next: &Table) -> Vec<String> {
                     column: column.clone(),
                 },
             )),
-            Some(old) if old != column => out.push(describe_column(&next.name, old, column)),
+            // Comments are reported apart (`describe_opaque_drift`).
+            Some(old)
+                if old.column_type != column.column_type
+                    || old.arity != column.arity
+                    || old.default != column.default
+                    || old.auto_increment != column.auto_increment =>
+            {
+                out.push(describe_column(&next.name, old, column))
+            }
             Some(_) => {}
         }
     }
@@ -273,8 +323,12 @@ pub fn drift(
     )?;
     let live = connection.introspect(&namespaces)?;
     let diff = drydock_diff::diff(&state, &live, dialect.diff_hooks());
+    let mut differences = describe_drift(&diff.changes);
+    differences.extend(describe_opaque_drift(&drydock_diff::compare_opaque(
+        &state, &live,
+    )));
     Ok(DriftReport {
-        differences: describe_drift(&diff.changes),
+        differences,
         history_replayed,
     })
 }

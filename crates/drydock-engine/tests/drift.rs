@@ -145,3 +145,95 @@ fn postgres_drift_is_found_and_captured() {
 fn sqlite_drift_is_found_and_captured() {
     check("sqlite", TestDb::sqlite);
 }
+
+/// A view, a trigger (and on PostgreSQL a function and a check constraint) made by a
+/// hand-written migration survive `migrate dev`, and drift reports a view added afterwards.
+fn hand_made_objects(provider: &str, new_db: impl Fn() -> TestDb) {
+    let db = new_db();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = Some(Some(dir.path().join("cache")));
+    let project = project(dir.path(), provider, db.url());
+    let options = DevOptions {
+        name: Some("init".to_owned()),
+        replay_cache: cache.clone(),
+        ..DevOptions::default()
+    };
+    migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("init");
+
+    let sql = if provider == "postgresql" {
+        "CREATE VIEW \"named_users\" AS SELECT \"id\", \"name\" FROM \"User\";\n\
+         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n\
+         CREATE TRIGGER \"User_touch\" BEFORE UPDATE ON \"User\" FOR EACH ROW EXECUTE FUNCTION touch();\n\
+         ALTER TABLE \"Post\" ADD CONSTRAINT \"title_not_empty\" CHECK (\"title\" <> '');\n\
+         COMMENT ON TABLE \"Post\" IS 'Written by users';\n"
+    } else {
+        "CREATE VIEW \"named_users\" AS SELECT \"id\", \"name\" FROM \"User\";\n\
+         CREATE TRIGGER \"User_touch\" AFTER UPDATE ON \"User\" BEGIN SELECT 1; END;\n"
+    };
+    let folder = project.migrations_dir.join("99990101000000_hand_made");
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::write(folder.join("migration.sql"), sql).expect("migration");
+
+    // The unchanged schema: the pending migration is applied and nothing is dropped.
+    let options = DevOptions {
+        replay_cache: cache.clone(),
+        ..DevOptions::default()
+    };
+    let outcome =
+        migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("migrate dev");
+    assert_eq!(outcome.applied_pending, vec!["99990101000000_hand_made"]);
+    assert!(
+        outcome.created.is_none(),
+        "{provider}: already in sync, yet {:?} was written",
+        outcome.created
+    );
+    let outcome =
+        migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("migrate dev");
+    assert!(outcome.created.is_none() && outcome.applied_pending.is_empty());
+
+    let mut connection = project.dialect.connect(db.url()).expect("connect");
+    let live = connection.introspect(&project.namespaces()).expect("live");
+    assert_eq!(live.views.len(), 1, "{provider}: {:?}", live.views);
+    assert!(live.opaque.iter().any(|o| o.name == "User_touch"));
+    let clean = drift(&project, None, &cache).expect("drift");
+    assert!(
+        clean.differences.is_empty(),
+        "{provider}: no drift yet: {:?}",
+        clean.differences
+    );
+
+    let mut by_hand = String::from("CREATE VIEW \"by_hand\" AS SELECT \"id\" FROM \"Post\";\n");
+    let mut expected = vec![
+        "view `by_hand` exists in the database but not in the migrations".to_owned(),
+        "trigger `User_touch` on table `User` is missing from the database".to_owned(),
+    ];
+    if provider == "postgresql" {
+        by_hand.push_str(
+            "DROP TRIGGER \"User_touch\" ON \"User\";\n\
+             ALTER TABLE \"Post\" DROP CONSTRAINT \"title_not_empty\";\n\
+             COMMENT ON TABLE \"Post\" IS 'Changed';\n",
+        );
+        expected.push(
+            "check constraint `title_not_empty` on table `Post` is missing from the database"
+                .to_owned(),
+        );
+        expected.push("the comment of table `Post` differs in the database".to_owned());
+    } else {
+        by_hand.push_str("DROP TRIGGER \"User_touch\";\n");
+    }
+    connection
+        .execute_script(&by_hand)
+        .expect("hand-made change");
+    let report = drift(&project, None, &cache).expect("drift");
+    assert_eq!(report.differences, expected, "{provider}");
+}
+
+#[test]
+fn postgres_hand_made_objects_survive_and_their_drift_is_found() {
+    hand_made_objects("postgresql", TestDb::postgres);
+}
+
+#[test]
+fn sqlite_hand_made_objects_survive_and_their_drift_is_found() {
+    hand_made_objects("sqlite", TestDb::sqlite);
+}

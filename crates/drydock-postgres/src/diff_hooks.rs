@@ -456,6 +456,7 @@ mod tests {
             arity,
             default: None,
             auto_increment: false,
+            comment: None,
         }
     }
 

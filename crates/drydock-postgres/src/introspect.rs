@@ -3,13 +3,18 @@
 //! native types without spaces in arguments, normalised defaults, `SERIAL` as auto-increment).
 //!
 //! Tables, enums, indexes and foreign keys come out sorted by name; columns in ordinal order.
+//! What the schema language cannot express is read too, verbatim as PostgreSQL prints it:
+//! views, extensions, free sequences, check constraints, comments, partial-index predicates,
+//! index expressions and `INCLUDE` columns, and, as opaque objects, functions, procedures,
+//! triggers, exclusion constraints and materialized views.
 
 use std::collections::BTreeMap;
 
 use drydock_connector::{ConnectorError, HISTORY_TABLE};
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, IndexAlgorithm, IndexColumn,
-    IndexKind, ObjectName, PrimaryKey, ReferentialAction, SortOrder, SqlSchema, Table, TypeFamily,
+    CheckConstraint, Column, ColumnArity, DefaultValue, Enum, Extension, ForeignKey, Index,
+    IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind, OpaqueObject, PrimaryKey,
+    ReferentialAction, Sequence, SortOrder, SqlSchema, Table, TypeFamily, View,
 };
 use postgres::Client;
 
@@ -86,7 +91,8 @@ pub(crate) fn introspect(
     for row in query(client, include_str!("queries/tables.sql"), true)? {
         let namespace: String = row.get("namespace");
         let name: String = row.get("table_name");
-        let table = Table::new(names.namespace(&namespace), name.clone());
+        let mut table = Table::new(names.namespace(&namespace), name.clone());
+        table.comment = row.get("comment");
         tables.insert((namespace, name), table);
     }
 
@@ -106,7 +112,9 @@ pub(crate) fn introspect(
             default_expr: row.get("default_expr"),
             identity: row.get("identity"),
         };
-        table.columns.push(raw.into_column(&names));
+        let mut column = raw.into_column(&names);
+        column.comment = row.get("comment");
+        table.columns.push(column);
     }
 
     for row in query(client, include_str!("queries/primary_keys.sql"), false)? {
@@ -126,47 +134,74 @@ pub(crate) fn introspect(
         }
     }
 
-    // Indexes with an expression column cannot be described; they are left out whole.
-    let mut unrepresentable: Vec<(String, String, String)> = Vec::new();
     for row in query(client, include_str!("queries/indexes.sql"), true)? {
-        let namespace: String = row.get("namespace");
-        let table_name: String = row.get("table_name");
+        let key = (row.get("namespace"), row.get("table_name"));
+        let Some(table) = tables.get_mut(&key) else {
+            continue;
+        };
         let index_name: String = row.get("index_name");
-        let Some(table) = tables.get_mut(&(namespace.clone(), table_name.clone())) else {
-            continue;
-        };
-        let Some(column_name) = row.get::<_, Option<String>>("column_name") else {
-            unrepresentable.push((namespace, table_name, index_name));
-            continue;
-        };
-        let default_opclass: bool = row.get("default_opclass");
-        let column = IndexColumn {
-            name: column_name,
-            sort: row.get::<_, bool>("descending").then_some(SortOrder::Desc),
-            length: None,
-            operator_class: if default_opclass {
-                None
-            } else {
-                row.get("opclass")
-            },
-        };
-        match table.indexes.last_mut() {
-            Some(last) if last.name == index_name => last.columns.push(column),
-            _ => table.indexes.push(Index {
+        let column_name: Option<String> = row.get("column_name");
+        let expression: Option<String> = row.get("expression");
+        if table
+            .indexes
+            .last()
+            .is_none_or(|last| last.name != index_name)
+        {
+            table.indexes.push(Index {
                 name: index_name,
                 kind: if row.get("is_unique") {
                     IndexKind::Unique
                 } else {
                     IndexKind::Normal
                 },
-                columns: vec![column],
+                columns: Vec::new(),
                 algorithm: algorithm(row.get("method")),
-            }),
+                predicate: row.get("predicate"),
+                include: Vec::new(),
+            });
         }
+        let Some(index) = table.indexes.last_mut() else {
+            continue;
+        };
+        if !row.get::<_, bool>("is_key") {
+            // INCLUDE entries are always plain columns.
+            index.include.extend(column_name);
+            continue;
+        }
+        let default_opclass: bool = row.get("default_opclass");
+        let mut column = match (column_name, expression) {
+            (Some(name), _) => IndexColumn::named(name),
+            (None, expression) => IndexColumn::expression(expression.unwrap_or_default()),
+        };
+        column.sort = row.get::<_, bool>("descending").then_some(SortOrder::Desc);
+        column.operator_class = if default_opclass {
+            None
+        } else {
+            row.get("opclass")
+        };
+        index.columns.push(column);
     }
-    for (namespace, table_name, index_name) in unrepresentable {
-        if let Some(table) = tables.get_mut(&(namespace, table_name)) {
-            table.indexes.retain(|i| i.name != index_name);
+
+    for row in query(client, include_str!("queries/constraints.sql"), false)? {
+        let namespace: String = row.get("namespace");
+        let table_name: String = row.get("table_name");
+        let name: String = row.get("constraint_name");
+        let definition: String = row.get("definition");
+        if row.get::<_, String>("kind") == "c" {
+            if let Some(table) = tables.get_mut(&(namespace, table_name)) {
+                table.checks.push(CheckConstraint {
+                    name,
+                    expression: definition,
+                });
+            }
+        } else {
+            schema.opaque.push(OpaqueObject {
+                kind: OpaqueKind::ExclusionConstraint,
+                namespace: names.namespace(&namespace),
+                name,
+                table: Some(table_name),
+                definition,
+            });
         }
     }
 
@@ -198,6 +233,66 @@ pub(crate) fn introspect(
     }
 
     schema.tables = tables.into_values().collect();
+
+    for row in query(client, include_str!("queries/views.sql"), false)? {
+        let namespace = names.namespace(row.get("namespace"));
+        let name: String = row.get("view_name");
+        let definition: String = row.get("definition");
+        if row.get::<_, String>("kind") == "v" {
+            schema.views.push(View {
+                namespace,
+                name,
+                definition,
+            });
+        } else {
+            // A materialized view holds data the schema language cannot describe either.
+            schema.opaque.push(OpaqueObject {
+                kind: OpaqueKind::Other,
+                namespace,
+                name,
+                table: None,
+                definition,
+            });
+        }
+    }
+    for row in client
+        .query(include_str!("queries/extensions.sql"), &[])
+        .map_err(|e| query_error(&e))?
+    {
+        schema.extensions.push(Extension {
+            name: row.get("name"),
+            version: row.get("version"),
+            namespace: row.get("namespace"),
+        });
+    }
+    for row in query(client, include_str!("queries/sequences.sql"), false)? {
+        schema.sequences.push(Sequence {
+            namespace: names.namespace(row.get("namespace")),
+            name: row.get("sequence_name"),
+        });
+    }
+    for row in query(client, include_str!("queries/functions.sql"), false)? {
+        schema.opaque.push(OpaqueObject {
+            kind: if row.get::<_, String>("kind") == "p" {
+                OpaqueKind::Procedure
+            } else {
+                OpaqueKind::Function
+            },
+            namespace: names.namespace(row.get("namespace")),
+            name: row.get("function_name"),
+            table: None,
+            definition: row.get("definition"),
+        });
+    }
+    for row in query(client, include_str!("queries/triggers.sql"), false)? {
+        schema.opaque.push(OpaqueObject {
+            kind: OpaqueKind::Trigger,
+            namespace: names.namespace(row.get("namespace")),
+            name: row.get("trigger_name"),
+            table: Some(row.get("table_name")),
+            definition: row.get("definition"),
+        });
+    }
     Ok(schema)
 }
 
@@ -263,6 +358,7 @@ impl RawColumn {
             arity,
             default,
             auto_increment,
+            comment: None,
         }
     }
 }

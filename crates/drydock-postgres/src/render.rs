@@ -238,7 +238,10 @@ fn create_index(table: &ObjectName, index: &Index) -> String {
         .columns
         .iter()
         .map(|column| {
-            let mut rendered = ident(&column.name);
+            let mut rendered = match &column.expression {
+                Some(expression) => format!("({expression})"),
+                None => ident(&column.name),
+            };
             if let Some(class) = &column.operator_class {
                 rendered.push(' ');
                 rendered.push_str(class);
@@ -251,12 +254,22 @@ fn create_index(table: &ObjectName, index: &Index) -> String {
             rendered
         })
         .collect();
-    format!(
+    let mut out = format!(
         "CREATE {unique}INDEX {} ON {}{using}({})",
         ident(&index.name),
         object(table),
         columns.join(", ")
-    )
+    );
+    if !index.include.is_empty() {
+        out.push_str(&format!(
+            " INCLUDE ({})",
+            quoted_list(index.include.iter().map(String::as_str), ", ")
+        ));
+    }
+    if let Some(predicate) = &index.predicate {
+        out.push_str(&format!(" WHERE {predicate}"));
+    }
+    out
 }
 
 fn drop_index(table: &ObjectName, index: &Index) -> String {

@@ -248,6 +248,8 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
         }),
         indexes: vec![index("User_email_key", IndexKind::Unique, &["email"])],
         foreign_keys: vec![],
+        checks: Vec::new(),
+        comment: None,
     };
     let post = Table {
         namespace: ns.clone(),
@@ -265,6 +267,10 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
         }),
         indexes: vec![
             Index {
+                columns: vec![IndexColumn::expression("lower(title)")],
+                ..index("Post_lower_idx", IndexKind::Normal, &[])
+            },
+            Index {
                 name: "Post_meta_idx".to_owned(),
                 kind: IndexKind::Normal,
                 columns: vec![IndexColumn {
@@ -272,12 +278,16 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
                     ..IndexColumn::named("meta")
                 }],
                 algorithm: Some(IndexAlgorithm::Gin),
+                predicate: None,
+                include: Vec::new(),
             },
             Index {
                 name: "Post_slug_idx".to_owned(),
                 kind: IndexKind::Normal,
                 columns: vec![IndexColumn::named("slug")],
                 algorithm: Some(IndexAlgorithm::Hash),
+                predicate: None,
+                include: Vec::new(),
             },
             Index {
                 name: "Post_title_authorId_idx".to_owned(),
@@ -290,6 +300,8 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
                     IndexColumn::named("authorId"),
                 ],
                 algorithm: None,
+                predicate: None,
+                include: Vec::new(),
             },
         ],
         foreign_keys: vec![
@@ -310,6 +322,8 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
                 ReferentialAction::NoAction,
             ),
         ],
+        checks: Vec::new(),
+        comment: None,
     };
     SqlSchema {
         // Unqualified introspection lists the default namespace lowering assumes (`public`).
@@ -320,6 +334,7 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
             values: vec!["USER".to_owned(), "ADMIN".to_owned(), "OWNER".to_owned()],
         }],
         tables: vec![post, user],
+        ..SqlSchema::default()
     }
 }
 

@@ -214,6 +214,7 @@ impl Lowering<'_> {
             arity,
             default,
             auto_increment,
+            comment: None,
         })
     }
 
@@ -246,6 +247,7 @@ impl Lowering<'_> {
                     sort: f.sort,
                     length: f.length,
                     operator_class: None,
+                    expression: None,
                 })
                 .collect();
             table.primary_key = Some(PrimaryKey { name, columns });
@@ -269,6 +271,7 @@ impl Lowering<'_> {
                     sort: f.sort,
                     length: f.length,
                     operator_class: f.operator_class.clone(),
+                    expression: None,
                 })
                 .collect();
             let (kind, suffix) = match index.kind {
@@ -285,6 +288,8 @@ impl Lowering<'_> {
                 kind,
                 columns,
                 algorithm: index.algorithm,
+                predicate: None,
+                include: Vec::new(),
             });
         }
         if self.foreign_keys {
@@ -355,6 +360,7 @@ impl Lowering<'_> {
                 arity: ColumnArity::Required,
                 default: None,
                 auto_increment: false,
+                comment: None,
             },
             field.db_name.clone(),
         ))
@@ -382,6 +388,8 @@ impl Lowering<'_> {
                 kind: IndexKind::Unique,
                 columns: ab,
                 algorithm: None,
+                predicate: None,
+                include: Vec::new(),
             });
         }
         table.indexes.push(Index {
@@ -389,6 +397,8 @@ impl Lowering<'_> {
             kind: IndexKind::Normal,
             columns: vec![IndexColumn::named("B")],
             algorithm: None,
+            predicate: None,
+            include: Vec::new(),
         });
         if self.foreign_keys {
             for (column, model, id) in [("A", model_a, id_a), ("B", model_b, id_b)] {

@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use drydock_schema::{
-    Column, ColumnArity, Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, SortOrder,
-    SqlSchema, Table, TypeFamily,
+    Column, ColumnArity, Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind,
+    SortOrder, SqlSchema, Table, TypeFamily,
 };
 
 use drydock_psl::Provider;
@@ -18,6 +18,17 @@ use crate::types::{default_argument, native_attribute, scalar_name};
 /// The comment Prisma puts on a model whose table has no unique criteria.
 const NO_UNIQUE_IDENTIFIER: &str = "/// The underlying table does not contain a valid unique \
     identifier and can therefore currently not be handled by Prisma Client.";
+
+/// The notes Prisma puts on a model whose table has objects the schema language cannot express.
+const CHECK_CONSTRAINTS: &str = "/// This table contains check constraints and requires \
+    additional setup for migrations. Visit https://pris.ly/d/check-constraints for more info.";
+const EXCLUSION_CONSTRAINTS: &str = "/// This table contains exclusion constraints and requires \
+    additional setup for migrations. Visit https://pris.ly/d/exclusion-constraints for more info.";
+const EXPRESSION_INDEXES: &str = "/// This model contains an expression index which requires \
+    additional setup for migrations. Visit https://pris.ly/d/expression-indexes for more info.";
+const DATABASE_COMMENTS: &str = "/// This model or at least one of its fields has comments in \
+    the database, and requires an additional setup for migrations: Read more: \
+    https://pris.ly/d/database-comments";
 
 /// Operator classes with a named constant in the schema language; others are written `raw(...)`.
 const NAMED_OPERATOR_CLASSES: &[(&str, &str)] = &[
@@ -156,6 +167,9 @@ pub(crate) fn render(
     for (e, names) in schema.enums.iter().zip(&context.enums) {
         blocks.push(enum_block(e, names));
     }
+    if !schema.views.is_empty() {
+        blocks.push(views_note(schema, warnings));
+    }
     blocks.join("\n")
 }
 
@@ -210,7 +224,23 @@ fn has_unique_criteria(table: &Table, fields: &[Option<String>]) -> bool {
         || table
             .indexes
             .iter()
-            .any(|i| i.kind == IndexKind::Unique && usable(&i.columns))
+            .any(|i| i.kind == IndexKind::Unique && expressible(i) && usable(&i.columns))
+}
+
+/// Whether `@@index`/`@@unique` can say everything about `index`: no partial predicate, no
+/// `INCLUDE` columns, no expression keys.
+fn expressible(index: &Index) -> bool {
+    index.predicate.is_none()
+        && index.include.is_empty()
+        && index.columns.iter().all(|c| c.expression.is_none())
+}
+
+/// `///` lines for a database comment.
+fn doc_lines(comment: &str, indent: &str) -> String {
+    comment
+        .lines()
+        .map(|line| format!("{indent}/// {}\n", line.trim_end()))
+        .collect()
 }
 
 impl Context<'_> {
@@ -251,6 +281,40 @@ impl Context<'_> {
                 table.name
             ));
         }
+        let has_comments =
+            table.comment.is_some() || table.columns.iter().any(|c| c.comment.is_some());
+        if has_comments {
+            out.push_str(DATABASE_COMMENTS);
+            out.push('\n');
+        }
+        if let Some(comment) = &table.comment {
+            out.push_str(&doc_lines(comment, ""));
+        }
+        if !table.checks.is_empty() {
+            out.push_str(CHECK_CONSTRAINTS);
+            out.push('\n');
+        }
+        let has_exclusions = self.schema.opaque.iter().any(|o| {
+            o.kind == OpaqueKind::ExclusionConstraint
+                && o.table.as_deref() == Some(table.name.as_str())
+                && o.namespace == table.namespace
+        });
+        if has_exclusions {
+            out.push_str(EXCLUSION_CONSTRAINTS);
+            out.push('\n');
+        }
+        let unexpressible: Vec<&Index> = table.indexes.iter().filter(|i| !expressible(i)).collect();
+        if !unexpressible.is_empty() {
+            out.push_str(EXPRESSION_INDEXES);
+            out.push('\n');
+            for index in &unexpressible {
+                warnings.push(format!(
+                    "The index `{}` of `{}` has expressions, a WHERE predicate or INCLUDE \
+                     columns, which the schema cannot describe; it was left out.",
+                    index.name, table.name
+                ));
+            }
+        }
         out.push_str(&format!("model {name} {{\n"));
 
         // Single-column keys go on the field, as Prisma writes them.
@@ -264,6 +328,9 @@ impl Context<'_> {
         let mut field_uniques: Vec<Option<usize>> = vec![None; table.columns.len()];
         let mut model_indexes: Vec<&Index> = Vec::new();
         for (i, index) in table.indexes.iter().enumerate() {
+            if !expressible(index) {
+                continue;
+            }
             let position = match index.columns.as_slice() {
                 [only]
                     if index.kind == IndexKind::Unique
@@ -293,6 +360,9 @@ impl Context<'_> {
             let id = field_id.filter(|pk| pk.name == column.name);
             match fields.get(position).and_then(Option::as_deref) {
                 Some(field) => {
+                    if let Some(comment) = &column.comment {
+                        out.push_str(&doc_lines(comment, "  "));
+                    }
                     let line = self.field_line(table, column, field, id, unique, warnings);
                     out.push_str(&format!("  {line}\n"));
                 }
@@ -565,6 +635,27 @@ fn algorithm_name(algorithm: IndexAlgorithm) -> &'static str {
         IndexAlgorithm::SpGist => "SpGist",
         IndexAlgorithm::Brin => "Brin",
     }
+}
+
+/// Views are not pulled as `view` blocks: the schema model keeps a view's query, not its
+/// columns, so the block's fields cannot be written. A `//` note lists them instead.
+fn views_note(schema: &SqlSchema, warnings: &mut Vec<String>) -> String {
+    let mut out = String::from(
+        "// The following views are not part of this schema: a view requires additional \
+         setup (the `views` preview feature and a `view` block written by hand). Visit \
+         https://pris.ly/d/views for more info.\n",
+    );
+    for view in &schema.views {
+        let name = match &view.namespace {
+            Some(namespace) => format!("{namespace}.{}", view.name),
+            None => view.name.clone(),
+        };
+        out.push_str(&format!("// - {name}\n"));
+        warnings.push(format!(
+            "The view `{name}` was not pulled; write its `view` block by hand."
+        ));
+    }
+    out
 }
 
 fn enum_block(e: &drydock_schema::Enum, names: &EnumNames) -> String {

@@ -6,7 +6,10 @@
 //! are upper case, `TIMESTAMP(3)`), so the differ can compare values with `==`.
 //!
 //! This crate does no IO and holds no SQL text other than verbatim expressions users wrote
-//! (`dbgenerated("...")` defaults, `Unsupported("...")` types).
+//! (`dbgenerated("...")` defaults, `Unsupported("...")` types) and the definitions introspection
+//! reads of objects the schema language cannot express (views, functions, triggers, check and
+//! exclusion constraints, partial-index predicates, index expressions). Lowering never produces
+//! those objects; the differ ignores all of them but the index parts (see `ARCHITECTURE.md`).
 
 mod lowering;
 
@@ -24,6 +27,20 @@ pub struct SqlSchema {
     pub enums: Vec<Enum>,
     /// Tables, in declaration order.
     pub tables: Vec<Table>,
+    /// Views, sorted by name. Introspection only.
+    #[serde(default)]
+    pub views: Vec<View>,
+    /// Installed extensions, sorted by name. Introspection only.
+    #[serde(default)]
+    pub extensions: Vec<Extension>,
+    /// Sequences not owned by a column (a column's own sequence is its `auto_increment`),
+    /// sorted by name. Introspection only.
+    #[serde(default)]
+    pub sequences: Vec<Sequence>,
+    /// Functions, procedures, triggers, exclusion constraints: kept so that nothing is dropped
+    /// by accident, compared only by drift. Introspection only.
+    #[serde(default)]
+    pub opaque: Vec<OpaqueObject>,
 }
 
 impl SqlSchema {
@@ -43,6 +60,73 @@ impl SqlSchema {
     pub fn is_empty(&self) -> bool {
         self.tables.is_empty() && self.enums.is_empty()
     }
+}
+
+/// A view and its query as the database prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    pub namespace: Option<String>,
+    pub name: String,
+    /// The `SELECT` the view runs, as the database prints it.
+    pub definition: String,
+}
+
+/// An installed extension (PostgreSQL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    pub name: String,
+    pub version: String,
+    /// The schema holding the extension's objects.
+    pub namespace: String,
+}
+
+/// A sequence that no column owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sequence {
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+/// What kind of object an [`OpaqueObject`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OpaqueKind {
+    Function,
+    Procedure,
+    Trigger,
+    ExclusionConstraint,
+    Other,
+}
+
+impl OpaqueKind {
+    /// The kind in words, as in "trigger `audit` on table `Post`".
+    pub fn describe(self) -> &'static str {
+        match self {
+            OpaqueKind::Function => "function",
+            OpaqueKind::Procedure => "procedure",
+            OpaqueKind::Trigger => "trigger",
+            OpaqueKind::ExclusionConstraint => "exclusion constraint",
+            OpaqueKind::Other => "object",
+        }
+    }
+}
+
+/// An object the schema language cannot express, carried with its full definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpaqueObject {
+    pub kind: OpaqueKind,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// The table a trigger or constraint belongs to.
+    pub table: Option<String>,
+    /// The definition as the database prints it (`CREATE FUNCTION …`, `EXCLUDE USING …`).
+    pub definition: String,
+}
+
+/// A `CHECK` constraint and its expression as the database prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckConstraint {
+    pub name: String,
+    pub expression: String,
 }
 
 /// Where an object lives: an optional namespace plus its name.
@@ -85,6 +169,12 @@ pub struct Table {
     /// Unique and non-unique indexes, in creation order.
     pub indexes: Vec<Index>,
     pub foreign_keys: Vec<ForeignKey>,
+    /// Check constraints, sorted by name. Introspection only.
+    #[serde(default)]
+    pub checks: Vec<CheckConstraint>,
+    /// The table's comment. Introspection only.
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 impl Table {
@@ -96,6 +186,8 @@ impl Table {
             primary_key: None,
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
+            checks: Vec::new(),
+            comment: None,
         }
     }
 
@@ -128,6 +220,9 @@ pub struct Column {
     /// Values come from a sequence or the dialect's auto-increment mechanism
     /// (`SERIAL`, `AUTOINCREMENT`, `AUTO_INCREMENT`).
     pub auto_increment: bool,
+    /// The column's comment. Introspection only.
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 impl Column {
@@ -241,6 +336,12 @@ pub struct Index {
     pub columns: Vec<IndexColumn>,
     /// Access method other than the default b-tree (`Hash`, `Gin`, `Gist`, `SpGist`, `Brin`).
     pub algorithm: Option<IndexAlgorithm>,
+    /// The `WHERE` predicate of a partial index, as the database prints it.
+    #[serde(default)]
+    pub predicate: Option<String>,
+    /// Non-key columns stored in the index (`INCLUDE (...)`).
+    #[serde(default)]
+    pub include: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -267,6 +368,10 @@ pub struct IndexColumn {
     pub length: Option<u32>,
     /// Operator class (PostgreSQL), upper-case-insensitive as written, e.g. `jsonb_path_ops`.
     pub operator_class: Option<String>,
+    /// An index key that is an expression rather than a column (`lower(email)`); `name` then
+    /// holds the same text, so messages can show it.
+    #[serde(default)]
+    pub expression: Option<String>,
 }
 
 impl IndexColumn {
@@ -276,6 +381,17 @@ impl IndexColumn {
             sort: None,
             length: None,
             operator_class: None,
+            expression: None,
+        }
+    }
+
+    /// A key on `expression`, as the database prints it.
+    pub fn expression(expression: impl Into<String>) -> Self {
+        let expression = expression.into();
+        IndexColumn {
+            name: expression.clone(),
+            expression: Some(expression),
+            ..IndexColumn::named("")
         }
     }
 }

@@ -57,6 +57,7 @@ mod tests {
             arity,
             default: None,
             auto_increment: false,
+            comment: None,
         }
     }
 

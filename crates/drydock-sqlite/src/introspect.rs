@@ -4,11 +4,16 @@
 //! `CONSTRAINT "name" FOREIGN KEY` clauses of the table's SQL.
 //!
 //! Tables, indexes and foreign keys come out sorted by name; columns in declaration order.
+//! Views and triggers are read with their `CREATE` statements (a view's definition is the whole
+//! statement: SQLite keeps no separate query text); a partial index's `WHERE` and expression
+//! keys come from the index's `CREATE INDEX`. Check constraints are not read: SQLite keeps them
+//! only inside the table's SQL, which would need a full parser to take apart.
 
 use drydock_connector::{ConnectorError, HISTORY_TABLE};
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexColumn, IndexKind, ObjectName,
-    PrimaryKey, ReferentialAction, SortOrder, SqlSchema, Table, TypeFamily,
+    OpaqueKind, OpaqueObject, PrimaryKey, ReferentialAction, SortOrder, SqlSchema, Table,
+    TypeFamily, View,
 };
 
 use crate::connection::query_error;
@@ -28,6 +33,33 @@ pub(crate) fn introspect(conn: &rusqlite::Connection) -> Result<SqlSchema, Conne
             &name,
             sql.as_deref().unwrap_or_default(),
         )?);
+    }
+    let others: Vec<(String, String, String, Option<String>)> = conn
+        .prepare_cached(include_str!("queries/views_and_triggers.sql"))
+        .map_err(query_error)?
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .map_err(query_error)?
+        .collect::<Result<_, _>>()
+        .map_err(query_error)?;
+    for (kind, name, table, sql) in others {
+        let definition = sql.unwrap_or_default();
+        if kind == "view" {
+            schema.views.push(View {
+                namespace: None,
+                name,
+                definition,
+            });
+        } else {
+            schema.opaque.push(OpaqueObject {
+                kind: OpaqueKind::Trigger,
+                namespace: None,
+                name,
+                table: Some(table),
+                definition,
+            });
+        }
     }
     // Implicit references (`REFERENCES "User"` without columns) point at the primary key.
     let primary_keys: Vec<(String, Vec<String>)> = schema
@@ -114,6 +146,7 @@ fn describe_table(
             },
             default,
             auto_increment,
+            comment: None,
         });
     }
     if !pk_columns.is_empty() {
@@ -126,23 +159,31 @@ fn describe_table(
         });
     }
 
-    let indexes: Vec<(String, bool)> =
+    let indexes: Vec<(String, bool, Option<String>, bool)> =
         query(conn, include_str!("queries/indexes.sql"), name, |row| {
-            Ok((row.get(0)?, row.get(1)?))
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })?;
-    for (index_name, unique) in indexes {
+    for (index_name, unique, index_sql, partial) in indexes {
         let columns: Vec<(i64, Option<String>, bool)> = query(
             conn,
             include_str!("queries/index_columns.sql"),
             &index_name,
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
-        // Indexes on expressions cannot be described; they are left out.
-        if columns
-            .iter()
-            .any(|(cid, column, _)| *cid < 0 || column.is_none())
-        {
-            continue;
+        let parts = index_sql.as_deref().map(index_parts).unwrap_or_default();
+        let predicate = if partial { parts.predicate } else { None };
+        let mut index_columns = Vec::new();
+        for (position, (cid, column, desc)) in columns.into_iter().enumerate() {
+            let mut index_column = match column {
+                Some(column) if cid >= 0 => IndexColumn::named(column),
+                // An expression key (cid -2): its text is only in the CREATE INDEX.
+                _ => match parts.keys.get(position) {
+                    Some(expression) => IndexColumn::expression(expression.clone()),
+                    None => continue,
+                },
+            };
+            index_column.sort = desc.then_some(SortOrder::Desc);
+            index_columns.push(index_column);
         }
         table.indexes.push(Index {
             name: index_name,
@@ -151,16 +192,10 @@ fn describe_table(
             } else {
                 IndexKind::Normal
             },
-            columns: columns
-                .into_iter()
-                .map(|(_, column, desc)| IndexColumn {
-                    name: column.unwrap_or_default(),
-                    sort: desc.then_some(SortOrder::Desc),
-                    length: None,
-                    operator_class: None,
-                })
-                .collect(),
+            columns: index_columns,
             algorithm: None,
+            predicate,
+            include: Vec::new(),
         });
     }
 
@@ -333,6 +368,121 @@ fn foreign_key_names(sql: &str) -> Vec<(String, Vec<String>)> {
     found
 }
 
+/// The key list and `WHERE` predicate of a `CREATE INDEX` statement, as written.
+#[derive(Debug, Default, PartialEq)]
+struct IndexParts {
+    /// Each key as written, without `ASC`/`DESC` and without parentheses around it all.
+    keys: Vec<String>,
+    predicate: Option<String>,
+}
+
+/// Splits `CREATE INDEX name ON table (keys) WHERE predicate` at its first parenthesis outside
+/// quotes; quoted names and literals may hold any character.
+fn index_parts(sql: &str) -> IndexParts {
+    let mut parts = IndexParts::default();
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut current = String::new();
+    for (i, c) in sql.char_indices() {
+        if let Some(q) = quote {
+            if depth > 0 {
+                current.push(c);
+            }
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => {
+                quote = Some(c);
+                if depth > 0 {
+                    current.push(c);
+                }
+            }
+            '[' => {
+                quote = Some(']');
+                if depth > 0 {
+                    current.push(c);
+                }
+            }
+            '(' => {
+                if depth > 0 {
+                    current.push(c);
+                }
+                depth += 1;
+            }
+            ')' if depth == 1 => {
+                parts.keys.push(key_text(&current));
+                let rest = sql[i + 1..].trim_start();
+                let starts_with_where = rest
+                    .get(..5)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("WHERE"))
+                    && rest[5..].starts_with(|c: char| c.is_whitespace() || c == '(');
+                if starts_with_where {
+                    let predicate = rest[5..].trim().trim_end_matches(';').trim_end();
+                    parts.predicate = Some(predicate.to_owned());
+                }
+                return parts;
+            }
+            ')' => {
+                depth = depth.saturating_sub(1);
+                current.push(c);
+            }
+            ',' if depth == 1 => parts.keys.push(key_text(&std::mem::take(&mut current))),
+            _ if depth > 0 => current.push(c),
+            _ => {}
+        }
+    }
+    parts
+}
+
+/// One key of an index: trimmed, without a trailing `ASC`/`DESC` (the sort is read apart), and
+/// without parentheses around the whole, so `(lower(x))` and `lower(x)` read the same.
+fn key_text(key: &str) -> String {
+    let mut key = key.trim();
+    for suffix in [" ASC", " DESC"] {
+        if key.len() > suffix.len()
+            && key
+                .get(key.len() - suffix.len()..)
+                .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
+        {
+            key = key[..key.len() - suffix.len()].trim_end();
+        }
+    }
+    while let Some(inner) = key.strip_prefix('(').and_then(|k| k.strip_suffix(')')) {
+        if !balanced(inner) {
+            break;
+        }
+        key = inner.trim();
+    }
+    key.to_owned()
+}
+
+/// Whether the parentheses of `text` (outside quotes) never close more than they open.
+fn balanced(text: &str) -> bool {
+    let mut depth = 0i64;
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' | '`' => quote = Some(c),
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return false;
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    depth == 0
+}
+
 #[derive(Debug, PartialEq)]
 enum Token {
     /// A bare word.
@@ -472,6 +622,34 @@ mod tests {
             assert_eq!(parse_default(text, family), Some(expected), "{text}");
         }
         assert_eq!(parse_default("NULL", &s), None);
+    }
+
+    #[test]
+    fn reads_keys_and_predicates_of_index_sql() {
+        assert_eq!(
+            index_parts(
+                r#"CREATE INDEX "a(b" ON "T" (lower("email") DESC, (x + 1), "id") WHERE "deletedAt" IS NULL"#
+            ),
+            IndexParts {
+                keys: vec![
+                    r#"lower("email")"#.to_owned(),
+                    "x + 1".to_owned(),
+                    r#""id""#.to_owned()
+                ],
+                predicate: Some(r#""deletedAt" IS NULL"#.to_owned()),
+            }
+        );
+        assert_eq!(
+            index_parts("CREATE INDEX i ON t(a, ',(')").keys,
+            vec!["a".to_owned(), "',('".to_owned()]
+        );
+        assert_eq!(
+            index_parts("CREATE INDEX i ON t(a) where(a>1)")
+                .predicate
+                .as_deref(),
+            Some("(a>1)")
+        );
+        assert_eq!(key_text("(a) + (b)"), "(a) + (b)");
     }
 
     #[test]

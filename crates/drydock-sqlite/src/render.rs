@@ -210,18 +210,28 @@ fn create_index(table: &str, index: &Index) -> Vec<String> {
     let columns: Vec<String> = index
         .columns
         .iter()
-        .map(|column| match column.sort {
-            Some(SortOrder::Asc) => format!("{} ASC", ident(&column.name)),
-            Some(SortOrder::Desc) => format!("{} DESC", ident(&column.name)),
-            None => ident(&column.name),
+        .map(|column| {
+            let key = match &column.expression {
+                Some(expression) => format!("({expression})"),
+                None => ident(&column.name),
+            };
+            match column.sort {
+                Some(SortOrder::Asc) => format!("{key} ASC"),
+                Some(SortOrder::Desc) => format!("{key} DESC"),
+                None => key,
+            }
         })
         .collect();
-    let create = format!(
+    // SQLite has no `INCLUDE`; its introspection never reports one.
+    let mut create = format!(
         "CREATE {unique}INDEX {} ON {}({})",
         ident(&index.name),
         ident(table),
         columns.join(", ")
     );
+    if let Some(predicate) = &index.predicate {
+        create.push_str(&format!(" WHERE {predicate}"));
+    }
     if index.name.starts_with("sqlite_") {
         vec![
             "Pragma writable_schema=1".to_owned(),

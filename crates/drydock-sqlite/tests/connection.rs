@@ -209,6 +209,8 @@ fn expected_schema() -> SqlSchema {
         }),
         indexes: vec![index("User_email_key", IndexKind::Unique, &["email"])],
         foreign_keys: vec![],
+        checks: Vec::new(),
+        comment: None,
     };
     let post = Table {
         namespace: None,
@@ -234,6 +236,8 @@ fn expected_schema() -> SqlSchema {
                 IndexColumn::named("authorId"),
             ],
             algorithm: None,
+            predicate: None,
+            include: Vec::new(),
         }],
         foreign_keys: vec![
             foreign_key(
@@ -253,6 +257,8 @@ fn expected_schema() -> SqlSchema {
                 ReferentialAction::Cascade,
             ),
         ],
+        checks: Vec::new(),
+        comment: None,
     };
     let tag = Table {
         namespace: None,
@@ -274,11 +280,14 @@ fn expected_schema() -> SqlSchema {
             on_delete: ReferentialAction::NoAction,
             on_update: ReferentialAction::NoAction,
         }],
+        checks: Vec::new(),
+        comment: None,
     };
     SqlSchema {
         namespaces: vec![],
         enums: vec![],
         tables: vec![post, tag, user],
+        ..SqlSchema::default()
     }
 }
 

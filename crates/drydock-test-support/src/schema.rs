@@ -19,6 +19,7 @@ pub fn col(name: &str, family: TypeFamily, native: &str) -> Column {
         arity: ColumnArity::Required,
         default: None,
         auto_increment: false,
+        comment: None,
     }
 }
 
@@ -67,6 +68,8 @@ pub fn index(name: &str, kind: IndexKind, columns: &[&str]) -> Index {
         kind,
         columns: columns.iter().map(|c| IndexColumn::named(*c)).collect(),
         algorithm: None,
+        predicate: None,
+        include: Vec::new(),
     }
 }
 

@@ -1,5 +1,6 @@
 -- Columns of the tables of tables.sql, in ordinal order. For arrays, the type columns describe
 -- the element type; `formatted_type` applies the column's modifier (length, precision).
+-- `comment` is the column's comment.
 SELECT n.nspname AS namespace,
        c.relname AS table_name,
        a.attname AS column_name,
@@ -11,7 +12,8 @@ SELECT n.nspname AS namespace,
        etn.nspname AS type_namespace,
        pg_get_expr(d.adbin, d.adrelid) AS default_expr,
        a.attidentity::text AS identity,
-       a.attgenerated::text AS generated
+       a.attgenerated::text AS generated,
+       col_description(c.oid, a.attnum) AS comment
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -1,6 +1,8 @@
--- Tables of the schemas in $1, without partitions and without the history table ($2).
+-- Tables of the schemas in $1, without partitions and without the history table ($2), with
+-- their comments.
 SELECT n.nspname AS namespace,
-       c.relname AS table_name
+       c.relname AS table_name,
+       obj_description(c.oid, 'pg_class') AS comment
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p')

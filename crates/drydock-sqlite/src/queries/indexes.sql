@@ -1,5 +1,7 @@
--- Indexes of table ?1 other than the primary key's.
-SELECT name, "unique"
-FROM pragma_index_list(?1)
-WHERE origin <> 'pk'
-ORDER BY name
+-- Indexes of table ?1 other than the primary key's, with their CREATE statements (NULL for the
+-- indexes SQLite makes for UNIQUE constraints) and whether they are partial.
+SELECT il.name, il."unique", m.sql, il.partial
+FROM pragma_index_list(?1) AS il
+LEFT JOIN sqlite_master AS m ON m.type = 'index' AND m.name = il.name
+WHERE il.origin <> 'pk'
+ORDER BY il.name
