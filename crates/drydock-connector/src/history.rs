@@ -6,6 +6,22 @@ use serde::Serialize;
 /// The history table's name, shared with Prisma.
 pub const HISTORY_TABLE: &str = "_prisma_migrations";
 
+/// The table `db seed` records applied seed files in.
+pub const SEED_TABLE: &str = "_drydock_seeds";
+
+/// Tables drydock keeps for itself: never part of an introspected schema.
+pub fn is_bookkeeping_table(name: &str) -> bool {
+    name == HISTORY_TABLE || name == SEED_TABLE
+}
+
+/// `schema` without drydock's bookkeeping tables; every dialect's introspection ends with it.
+pub fn without_bookkeeping(mut schema: drydock_schema::SqlSchema) -> drydock_schema::SqlSchema {
+    schema
+        .tables
+        .retain(|table| !is_bookkeeping_table(&table.name));
+    schema
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryRow {
     /// A v4 UUID.

@@ -14,7 +14,9 @@ mod url_redact;
 
 pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};
-pub use history::{HISTORY_TABLE, HistoryRow};
+pub use history::{
+    HISTORY_TABLE, HistoryRow, SEED_TABLE, is_bookkeeping_table, without_bookkeeping,
+};
 pub use script::{EMPTY_MIGRATION, render_script};
 pub use url_redact::redact_url;
 
@@ -80,6 +82,10 @@ pub trait Connection {
 
     /// A short description of the server, e.g. `PostgreSQL 15.4`.
     fn server_version(&mut self) -> Result<String, ConnectorError>;
+
+    /// Run a query and return the first column of each row as text (`None` for NULL). For
+    /// drydock's own bookkeeping tables; user data goes through scripts.
+    fn query_texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, ConnectorError>;
 
     /// Take the migration lock (PostgreSQL advisory lock 72707369, MySQL `GET_LOCK`, SQLite
     /// exclusive locking). Waits up to `timeout_secs`, then fails with

@@ -78,11 +78,11 @@ pub fn compare_opaque(from: &SqlSchema, to: &SqlSchema) -> Vec<OpaqueDifference>
         from_carried.keys().chain(to_carried.keys()).collect();
     for key in keys {
         let (a, b) = (from_carried.get(key), to_carried.get(key));
-        let presence = match (a, b) {
-            (Some(_), None) => Presence::OnlyInFrom,
-            (None, Some(_)) => Presence::OnlyInTo,
-            (Some(a), Some(b)) if a.definition != b.definition => Presence::Differs,
-            _ => continue,
+        let Some(presence) = presence(
+            a.map(|o| o.definition.as_str()),
+            b.map(|o| o.definition.as_str()),
+        ) else {
+            continue;
         };
         let Some(object) = a.or(b) else { continue };
         out.push(OpaqueDifference {
@@ -129,6 +129,19 @@ fn kind_order(kind: OpaqueKind) -> u8 {
     }
 }
 
+/// Each key's object on the `from` and the `to` side.
+type Sides<'a, K, T> = BTreeMap<K, (Option<&'a T>, Option<&'a T>)>;
+
+/// How a key's two sides compare; `None` when they are the same.
+fn presence<T: PartialEq + ?Sized>(from: Option<&T>, to: Option<&T>) -> Option<Presence> {
+    match (from, to) {
+        (Some(_), None) => Some(Presence::OnlyInFrom),
+        (None, Some(_)) => Some(Presence::OnlyInTo),
+        (Some(a), Some(b)) if a != b => Some(Presence::Differs),
+        _ => None,
+    }
+}
+
 /// Objects matched by `(name, namespace)`, reported in name order.
 fn compare<'a, T: PartialEq + 'a>(
     out: &mut Vec<OpaqueDifference>,
@@ -136,26 +149,22 @@ fn compare<'a, T: PartialEq + 'a>(
     from: impl Iterator<Item = ((String, Option<String>), &'a T)>,
     to: impl Iterator<Item = ((String, Option<String>), &'a T)>,
 ) {
-    let mut sides: BTreeMap<(String, Option<String>), (Option<&T>, Option<&T>)> = BTreeMap::new();
+    let mut sides: Sides<'a, (String, Option<String>), T> = BTreeMap::new();
     for (key, object) in from {
         sides.entry(key).or_default().0 = Some(object);
     }
     for (key, object) in to {
         sides.entry(key).or_default().1 = Some(object);
     }
-    for ((name, _), pair) in sides {
-        let presence = match pair {
-            (Some(_), None) => Presence::OnlyInFrom,
-            (None, Some(_)) => Presence::OnlyInTo,
-            (Some(a), Some(b)) if a != b => Presence::Differs,
-            _ => continue,
-        };
-        out.push(OpaqueDifference {
-            kind,
-            name,
-            table: None,
-            presence,
-        });
+    for ((name, _), (a, b)) in sides {
+        if let Some(presence) = presence(a, b) {
+            out.push(OpaqueDifference {
+                kind,
+                name,
+                table: None,
+                presence,
+            });
+        }
     }
 }
 
@@ -168,12 +177,9 @@ fn compare_table(previous: &Table, next: &Table, out: &mut Vec<OpaqueDifference>
     for check in &next.checks {
         checks.entry(&check.name).or_default().1 = Some(&check.expression);
     }
-    for (name, pair) in checks {
-        let presence = match pair {
-            (Some(_), None) => Presence::OnlyInFrom,
-            (None, Some(_)) => Presence::OnlyInTo,
-            (Some(a), Some(b)) if a != b => Presence::Differs,
-            _ => continue,
+    for (name, (a, b)) in checks {
+        let Some(presence) = presence(a, b) else {
+            continue;
         };
         out.push(OpaqueDifference {
             kind: OpaqueObjectKind::CheckConstraint,
@@ -182,7 +188,7 @@ fn compare_table(previous: &Table, next: &Table, out: &mut Vec<OpaqueDifference>
             presence,
         });
     }
-    if let Some(presence) = comment_presence(previous.comment.as_deref(), next.comment.as_deref()) {
+    if let Some(presence) = presence(previous.comment.as_deref(), next.comment.as_deref()) {
         out.push(OpaqueDifference {
             kind: OpaqueObjectKind::TableComment,
             name: next.name.clone(),
@@ -194,8 +200,7 @@ fn compare_table(previous: &Table, next: &Table, out: &mut Vec<OpaqueDifference>
         let Some(old) = previous.column(&column.name) else {
             continue;
         };
-        if let Some(presence) = comment_presence(old.comment.as_deref(), column.comment.as_deref())
-        {
+        if let Some(presence) = presence(old.comment.as_deref(), column.comment.as_deref()) {
             out.push(OpaqueDifference {
                 kind: OpaqueObjectKind::ColumnComment,
                 name: column.name.clone(),
@@ -203,15 +208,6 @@ fn compare_table(previous: &Table, next: &Table, out: &mut Vec<OpaqueDifference>
                 presence,
             });
         }
-    }
-}
-
-fn comment_presence(from: Option<&str>, to: Option<&str>) -> Option<Presence> {
-    match (from, to) {
-        (Some(_), None) => Some(Presence::OnlyInFrom),
-        (None, Some(_)) => Some(Presence::OnlyInTo),
-        (Some(a), Some(b)) if a != b => Some(Presence::Differs),
-        _ => None,
     }
 }
 

@@ -123,7 +123,7 @@ const BEGIN: &str = "BEGIN;\n";
 
 /// Run `script` in one transaction (all or nothing), or statement by statement when it cannot
 /// run in one. Error positions are offsets in `script`.
-fn execute_atomically(
+pub(crate) fn execute_atomically(
     dialect: &dyn Dialect,
     connection: &mut dyn Connection,
     script: &str,

@@ -58,6 +58,10 @@ impl FakeConnection {
 }
 
 impl Connection for FakeConnection {
+    fn query_texts(&mut self, _sql: &str) -> Result<Vec<Option<String>>, ConnectorError> {
+        Ok(Vec::new())
+    }
+
     fn abort_open_transaction(&mut self) -> Result<bool, ConnectorError> {
         Ok(false)
     }

@@ -397,6 +397,19 @@ impl Connection for PostgresConnection {
     fn introspect(&mut self, namespaces: &[String]) -> Result<SqlSchema, ConnectorError> {
         let schema = self.url.schema.clone();
         introspect::introspect(&mut self.client, &schema, namespaces)
+            .map(drydock_connector::without_bookkeeping)
+    }
+
+    fn query_texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, ConnectorError> {
+        // The simple protocol returns every value as text, whatever its type.
+        let messages = self.client.simple_query(sql).map_err(|e| query_error(&e))?;
+        Ok(messages
+            .iter()
+            .filter_map(|message| match message {
+                postgres::SimpleQueryMessage::Row(row) => Some(row.get(0).map(str::to_owned)),
+                _ => None,
+            })
+            .collect())
     }
 
     fn server_version(&mut self) -> Result<String, ConnectorError> {

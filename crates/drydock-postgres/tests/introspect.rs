@@ -2,7 +2,7 @@
 //! extensions, free sequences, functions, triggers, check and exclusion constraints, comments,
 //! partial, expression and `INCLUDE` indexes.
 
-use drydock_connector::{Connection, Dialect};
+use drydock_connector::Dialect;
 use drydock_postgres::PostgresDialect;
 use drydock_schema::{
     CheckConstraint, Extension, Index, IndexColumn, IndexKind, OpaqueKind, Sequence, SortOrder,

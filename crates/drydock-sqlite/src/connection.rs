@@ -217,11 +217,28 @@ impl Connection for SqliteConnection {
     }
 
     fn introspect(&mut self, _namespaces: &[String]) -> Result<SqlSchema, ConnectorError> {
-        introspect::introspect(&self.conn)
+        introspect::introspect(&self.conn).map(drydock_connector::without_bookkeeping)
     }
 
     fn server_version(&mut self) -> Result<String, ConnectorError> {
         Ok(format!("SQLite {}", rusqlite::version()))
+    }
+
+    fn query_texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, ConnectorError> {
+        let mut statement = self.conn.prepare(sql).map_err(query_error)?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(match row.get_ref(0)? {
+                    rusqlite::types::ValueRef::Null => None,
+                    rusqlite::types::ValueRef::Integer(i) => Some(i.to_string()),
+                    rusqlite::types::ValueRef::Real(f) => Some(f.to_string()),
+                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                        Some(String::from_utf8_lossy(t).into_owned())
+                    }
+                })
+            })
+            .map_err(query_error)?;
+        rows.collect::<Result<_, _>>().map_err(query_error)
     }
 
     fn lock_migrations(&mut self, timeout_secs: u64) -> Result<(), ConnectorError> {

@@ -1,7 +1,7 @@
 //! Introspection of what the schema language cannot express, on a real database file: views,
 //! triggers, partial and expression indexes. Check constraints are not read on SQLite.
 
-use drydock_connector::{Connection, Dialect};
+use drydock_connector::Dialect;
 use drydock_schema::{Index, IndexColumn, IndexKind, OpaqueKind, OpaqueObject, SortOrder, View};
 use drydock_sqlite::SqliteDialect;
 use drydock_test_support::TestDb;

@@ -71,6 +71,18 @@ pub(crate) enum DbCommand {
         #[command(flatten)]
         connection: ConnectionArgs,
     },
+    /// Seed the database: the seed command of package.json (`"prisma": {"seed": ...}`), then the
+    /// SQL files of `seed/common/` and `seed/<environment>/` next to the schema, each applied once
+    Seed {
+        /// The seed set to apply besides `common` [default: $DRYDOCK_ENV, else development]
+        #[arg(long, value_name = "NAME")]
+        env: Option<String>,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        /// Arguments passed on to the seed command (after `--`)
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
     /// Run a SQL script against the database, in one transaction unless it cannot be; not
     /// recorded in the migration history
     Execute {

@@ -90,6 +90,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             force_reset,
             connection,
         }) => db::push(schema, accept_data_loss, force_reset, connection.url),
+        Command::Db(DbCommand::Seed {
+            env,
+            connection,
+            args,
+        }) => db::seed(schema, env, connection.url.as_deref(), &args),
         Command::Db(DbCommand::Execute {
             file,
             stdin,

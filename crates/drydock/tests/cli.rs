@@ -1182,3 +1182,89 @@ fn squash_replaces_applied_migrations_on_postgres_and_other_databases_follow() {
     let project = Project::postgres(BLOG);
     squash_round_trip(&project, Some(db.url()), Some(second.url()));
 }
+
+#[test]
+fn db_seed_applies_each_seed_once_per_environment() {
+    let project = Project::sqlite(BLOG);
+    assert_exit(&project.drydock(&["migrate", "dev", "--name", "init"]), 0);
+    let seed = project.path().join("prisma/seed");
+    for (set, file, email) in [
+        ("common", "001_admin.sql", "admin@example.com"),
+        ("development", "001_dev.sql", "dev@example.com"),
+        ("testing", "001_test.sql", "test@example.com"),
+    ] {
+        std::fs::create_dir_all(seed.join(set)).expect("dir");
+        std::fs::write(
+            seed.join(set).join(file),
+            format!("INSERT INTO \"User\" (\"email\") VALUES ('{email}');\n"),
+        )
+        .expect("seed");
+    }
+    std::fs::write(
+        project.path().join("package.json"),
+        r#"{"name": "app", "prisma": {"seed": "echo ran > seed-ran.txt; echo"}}"#,
+    )
+    .expect("package.json");
+
+    let first = project.drydock(&["db", "seed", "--", "--flag", "it's"]);
+    assert_exit(&first, 0);
+    assert!(
+        stdout(&first).contains("2 applied now"),
+        "{}",
+        stdout(&first)
+    );
+    assert!(
+        stdout(&first).contains("--flag it's"),
+        "arguments reach the command: {}",
+        stdout(&first)
+    );
+    assert!(project.path().join("seed-ran.txt").exists());
+    let again = project.drydock(&["db", "seed"]);
+    assert!(
+        stdout(&again).contains("0 applied now, 2 applied before"),
+        "{}",
+        stdout(&again)
+    );
+    let testing = project.drydock(&["db", "seed", "--env", "testing"]);
+    assert!(
+        stdout(&testing).contains("1 applied now"),
+        "{}",
+        stdout(&testing)
+    );
+
+    // The bookkeeping table is not part of the schema: no drift, nothing to migrate.
+    let dev = project.drydock(&["migrate", "dev"]);
+    assert_exit(&dev, 0);
+    assert!(stdout(&dev).contains("Already in sync"), "{}", stdout(&dev));
+
+    std::fs::write(seed.join("common/001_admin.sql"), "SELECT 1;\n").expect("edit");
+    let edited = project.drydock(&["db", "seed"]);
+    assert_exit(&edited, 1);
+    assert!(
+        stderr(&edited).contains("changed after it was applied"),
+        "{}",
+        stderr(&edited)
+    );
+
+    // A failing seed changes nothing.
+    std::fs::write(
+        seed.join("common/001_admin.sql"),
+        "INSERT INTO \"User\" (\"email\") VALUES ('admin@example.com');\n",
+    )
+    .expect("restore");
+    std::fs::write(seed.join("development/002_bad.sql"), "INSERT INTO \"User\" (\"email\") VALUES ('x@example.com');\nINSERT INTO \"Nope\" VALUES (1);\n")
+        .expect("bad seed");
+    let failing = project.drydock(&["db", "seed"]);
+    assert_exit(&failing, 1);
+    let url = format!("file:{}", project.path().join("prisma/dev.db").display());
+    let dialect = drydock_engine::dialects::for_url(&url).expect("dialect");
+    let mut connection = dialect.connect(&url).expect("connect");
+    let users = connection
+        .query_texts("SELECT count(*) FROM \"User\"")
+        .expect("count");
+    assert_eq!(
+        users,
+        vec![Some("3".to_owned())],
+        "the failed seed left nothing behind"
+    );
+}

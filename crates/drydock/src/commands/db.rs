@@ -1,5 +1,6 @@
 //! `db pull` (introspect the database and write or print the schema it implies), `db push`
-//! (make the database match the schema without migrations) and `db execute` (run a script).
+//! (make the database match the schema without migrations), `db seed` and `db execute` (run a
+//! script).
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -163,6 +164,53 @@ pub(crate) fn execute(
     match outcome.non_transactional_reason {
         Some(reason) => println!("Script executed (outside a transaction: {reason})."),
         None => println!("Script executed."),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn seed(
+    schema: Option<&Path>,
+    env: Option<String>,
+    url: Option<&str>,
+    args: &[String],
+) -> anyhow::Result<ExitCode> {
+    let project = Project::load(schema).map_err(EngineError::from)?;
+    let environment = env
+        .or_else(|| std::env::var("DRYDOCK_ENV").ok().filter(|e| !e.is_empty()))
+        .unwrap_or_else(|| "development".to_owned());
+    let command = drydock_engine::seed_command(Path::new("."));
+    if let Some(command) = &command {
+        println!("Running seed command `{command}` ...");
+        // Arguments go in as positional parameters, so the shell never re-parses them.
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{command} \"$@\""))
+            .arg("sh")
+            .args(args)
+            .env("DRYDOCK_ENV", &environment)
+            .status()
+            .with_context(|| format!("can't run the seed command `{command}`"))?;
+        if !status.success() {
+            anyhow::bail!("the seed command `{command}` failed ({status})");
+        }
+    }
+    let outcome = drydock_engine::seed(&project, url, &environment)?;
+    for name in &outcome.applied {
+        println!("Applied seed {name}");
+    }
+    if command.is_none() && outcome.applied.is_empty() && outcome.already_applied == 0 {
+        println!(
+            "No seeds for `{environment}`: add SQL files to {}/seed/common/ or {}/seed/{environment}/, \
+             or a `\"prisma\": {{\"seed\": \"<command>\"}}` entry to package.json.",
+            project.schema_dir.display(),
+            project.schema_dir.display()
+        );
+    } else {
+        println!(
+            "Seeded `{environment}`: {} applied now, {} applied before.",
+            outcome.applied.len(),
+            outcome.already_applied
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
