@@ -9,7 +9,10 @@
 //! written (`map:`) when they differ from Prisma's defaults, and relation fields are named and
 //! disambiguated with Prisma's rules (see `relations`).
 //!
-//! Nothing here does IO or fails: unrepresentable objects become `//` comments and warnings.
+//! Nothing here does IO or fails: unrepresentable objects become comments and warnings, as in
+//! Prisma: `///` notes on models with check or exclusion constraints, expression, partial or
+//! `INCLUDE` indexes, or database comments (whose text becomes `///` documentation), and a `//`
+//! list of the views. Functions, triggers, sequences and extensions are not mentioned.
 
 mod header;
 mod model;

@@ -225,20 +225,26 @@ fn expected_schema() -> SqlSchema {
             name: None,
             columns: vec![IndexColumn::named("authorId"), IndexColumn::named("slug")],
         }),
-        indexes: vec![Index {
-            name: "Post_title_authorId_idx".to_owned(),
-            kind: IndexKind::Normal,
-            columns: vec![
-                IndexColumn {
-                    sort: Some(SortOrder::Desc),
-                    ..IndexColumn::named("title")
-                },
-                IndexColumn::named("authorId"),
-            ],
-            algorithm: None,
-            predicate: None,
-            include: Vec::new(),
-        }],
+        indexes: vec![
+            Index {
+                columns: vec![IndexColumn::expression("lower(\"title\")")],
+                ..index("Post_lower_idx", IndexKind::Normal, &[])
+            },
+            Index {
+                name: "Post_title_authorId_idx".to_owned(),
+                kind: IndexKind::Normal,
+                columns: vec![
+                    IndexColumn {
+                        sort: Some(SortOrder::Desc),
+                        ..IndexColumn::named("title")
+                    },
+                    IndexColumn::named("authorId"),
+                ],
+                algorithm: None,
+                predicate: None,
+                include: Vec::new(),
+            },
+        ],
         foreign_keys: vec![
             foreign_key(
                 "Post_authorId_fkey",
