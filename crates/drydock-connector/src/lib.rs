@@ -17,7 +17,7 @@ pub use error::{ConnectorError, ScriptError};
 pub use history::{
     HISTORY_TABLE, HistoryRow, SEED_TABLE, is_bookkeeping_table, without_bookkeeping,
 };
-pub use script::{EMPTY_MIGRATION, render_script};
+pub use script::{EMPTY_MIGRATION, join_statements, render_script};
 pub use url_redact::redact_url;
 
 use drydock_diff::{Change, DiffHooks};

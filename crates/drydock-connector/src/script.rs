@@ -36,3 +36,16 @@ pub fn render_script(dialect: &dyn Dialect, changes: &[Change], warnings: &[Warn
     }
     out
 }
+
+/// Statements joined one per line, each ending with `;`.
+pub fn join_statements(statements: &[String]) -> String {
+    let mut out = String::new();
+    for statement in statements {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(statement);
+        out.push(';');
+    }
+    out
+}

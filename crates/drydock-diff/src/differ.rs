@@ -330,10 +330,25 @@ fn diff_table(
         || (foreign_keys_changed && !hooks.foreign_keys_alter_in_place());
 
     if redefine {
+        // The rebuilt table keeps the hand-written indexes a diff never drops.
+        let mut rebuilt = next.clone();
+        rebuilt.indexes.extend(
+            previous
+                .indexes
+                .iter()
+                .filter(|index| index.is_hand_written_only() && next.index(&index.name).is_none())
+                .filter(|index| {
+                    index
+                        .columns
+                        .iter()
+                        .all(|c| c.expression.is_some() || next.column(&c.name).is_some())
+                })
+                .cloned(),
+        );
         plan.redefine_tables.push(RedefineTable {
             previous: previous.clone(),
-            next: next.clone(),
             copied_columns: copied_columns(previous, next, &table_diff.recreated_columns),
+            next: rebuilt,
         });
         return;
     }
@@ -594,7 +609,11 @@ fn diff_indexes(previous: &Table, next: &Table, table_diff: &mut TableDiff) {
         }
     }
     for from in unmatched_previous {
-        if !renamed_previous.contains(from.name.as_str()) {
+        // An index the schema language cannot express, that the next side does not mention,
+        // was written by hand in SQL: a diff never drops it (as with views and triggers).
+        let unmentioned_hand_written =
+            from.is_hand_written_only() && next.index(&from.name).is_none();
+        if !renamed_previous.contains(from.name.as_str()) && !unmentioned_hand_written {
             table_diff.dropped_indexes.push(from.clone());
         }
     }
@@ -834,6 +853,32 @@ mod tests {
         table.columns[0].comment = Some("Shown to customers".to_owned());
         assert!(diff(&database, &lowered, &InPlace).is_empty());
         assert!(diff(&lowered, &database, &InPlace).is_empty());
+    }
+
+    #[test]
+    fn hand_written_indexes_the_schema_does_not_mention_are_kept() {
+        let lowered = product(name_index());
+        let mut database = lowered.clone();
+        database.tables[0].indexes.push(Index {
+            name: "Product_lower_name_idx".to_owned(),
+            columns: vec![IndexColumn::expression("lower(name)")],
+            ..name_index()
+        });
+        database.tables[0].indexes.push(Index {
+            name: "Product_named_idx".to_owned(),
+            predicate: Some("name <> ''".to_owned()),
+            ..name_index()
+        });
+        assert!(
+            diff(&database, &lowered, &InPlace).is_empty(),
+            "nothing dropped"
+        );
+        let created = diff(&lowered, &database, &InPlace).changes;
+        assert_eq!(
+            created.len(),
+            2,
+            "drift the other way is reported: {created:?}"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! Removing auto-increment drops the column's sequence (`"T_c_seq"`), as Prisma does when it
 //! diffs against a database.
 
+use drydock_connector::join_statements;
 use std::ops::Range;
 
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
@@ -86,18 +87,6 @@ pub(crate) fn render_change(change: &Change) -> String {
         }
     };
     join_statements(&statements)
-}
-
-fn join_statements(statements: &[String]) -> String {
-    let mut out = String::new();
-    for statement in statements {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(statement);
-        out.push(';');
-    }
-    out
 }
 
 /// `"name"`. Prisma does not escape embedded double quotes, and neither does drydock.

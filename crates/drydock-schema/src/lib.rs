@@ -344,6 +344,17 @@ pub struct Index {
     pub include: Vec<String>,
 }
 
+impl Index {
+    /// Whether the index uses what the schema language cannot express (a `WHERE` predicate,
+    /// `INCLUDE` columns, expression keys). Such an index only exists because someone wrote it
+    /// in SQL.
+    pub fn is_hand_written_only(&self) -> bool {
+        self.predicate.is_some()
+            || !self.include.is_empty()
+            || self.columns.iter().any(|c| c.expression.is_some())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IndexKind {
     Normal,

@@ -6,6 +6,7 @@
 //! `new_` table, copy, drop, rename, recreate the indexes). Note the space in
 //! `REFERENCES "U" ("id")`, unlike PostgreSQL.
 
+use drydock_connector::join_statements;
 use std::ops::Range;
 
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
@@ -75,18 +76,6 @@ pub(crate) fn render_change(change: &Change) -> String {
 
 fn unsupported(what: &str) -> String {
     format!("-- SQLite cannot alter this in place: {what}.")
-}
-
-fn join_statements(statements: &[String]) -> String {
-    let mut out = String::new();
-    for statement in statements {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(statement);
-        out.push(';');
-    }
-    out
 }
 
 fn ident(name: &str) -> String {
