@@ -57,6 +57,30 @@ impl LoweringRules for PostgresTypes {
         true
     }
 
+    fn native_type_attribute(&self, column_type: &ColumnType) -> Option<String> {
+        let family = &column_type.family;
+        if default_native(family)? == column_type.native {
+            return None;
+        }
+        let (name, args) = match column_type.native.split_once('(') {
+            Some((name, rest)) => (name, Some(rest.trim_end_matches(')'))),
+            None => (column_type.native.as_str(), None),
+        };
+        let kind = FamilyKind::of(family);
+        let spec = NATIVE_TYPES
+            .iter()
+            .find(|spec| spec.sql == name && Some(spec.family) == kind)?;
+        Some(match args {
+            // Prisma separates arguments with a comma and a space.
+            Some(args) => format!(
+                "{}({})",
+                spec.name,
+                args.split(',').collect::<Vec<_>>().join(", ")
+            ),
+            None => spec.name.to_owned(),
+        })
+    }
+
     fn join_table_primary_key(&self) -> bool {
         true
     }
@@ -514,6 +538,47 @@ mod tests {
         for (family, native) in cases {
             let lowered = PostgresTypes.column_type(&family, None);
             assert_eq!(lowered.map(|t| t.native), Ok(native.to_owned()));
+        }
+    }
+
+    #[test]
+    fn native_type_attributes_reverse_lowering() {
+        let rules = PostgresTypes;
+        let column = |family, native: &str| drydock_schema::ColumnType::new(family, native);
+        assert_eq!(
+            rules.native_type_attribute(&column(TypeFamily::String, "TEXT")),
+            None
+        );
+        for (family, native, attribute) in [
+            (TypeFamily::String, "VARCHAR(255)", "VarChar(255)"),
+            (TypeFamily::String, "VARCHAR", "VarChar"),
+            (TypeFamily::Decimal, "DECIMAL(10,2)", "Decimal(10, 2)"),
+            (TypeFamily::DateTime, "TIMESTAMPTZ(6)", "Timestamptz(6)"),
+            (TypeFamily::String, "UUID", "Uuid"),
+            (TypeFamily::Int, "SMALLINT", "SmallInt"),
+        ] {
+            let written = rules.native_type_attribute(&column(family.clone(), native));
+            assert_eq!(written.as_deref(), Some(attribute), "{native}");
+            // Lowering the attribute gives the type back.
+            let (name, args) = attribute.split_once('(').unwrap_or((attribute, ""));
+            let args: Vec<String> = args
+                .trim_end_matches(')')
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let attr = NativeTypeAttr {
+                name: name.to_owned(),
+                args,
+            };
+            assert_eq!(
+                rules
+                    .column_type(&family, Some(&attr))
+                    .map(|t| t.native)
+                    .as_deref(),
+                Ok(native)
+            );
         }
     }
 

@@ -67,16 +67,6 @@ impl DatasourceHeader {
         })
     }
 
-    /// The longest identifier the database keeps, in bytes.
-    pub(crate) fn identifier_limit(&self) -> usize {
-        match self.provider {
-            Provider::PostgreSql | Provider::CockroachDb => 63,
-            Provider::MySql => 64,
-            Provider::SqlServer => 128,
-            Provider::Sqlite | Provider::MongoDb => 10_000,
-        }
-    }
-
     /// The header text, ending with a newline.
     pub(crate) fn render(&self, schema: &SqlSchema) -> String {
         if !self.preamble.trim().is_empty() {

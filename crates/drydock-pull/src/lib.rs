@@ -22,7 +22,7 @@ mod types;
 
 pub use header::DatasourceHeader;
 
-use drydock_schema::SqlSchema;
+use drydock_schema::{LoweringRules, SqlSchema};
 
 /// The pulled schema text and what could not be represented faithfully.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,10 +33,15 @@ pub struct PullResult {
     pub warnings: Vec<String>,
 }
 
-/// Writes the Prisma schema of `schema` under `datasource`'s header.
-pub fn pull(schema: &SqlSchema, datasource: &DatasourceHeader) -> PullResult {
+/// Writes the Prisma schema of `schema` under `datasource`'s header; `rules` are the target
+/// dialect's (native types, identifier limits).
+pub fn pull(
+    schema: &SqlSchema,
+    datasource: &DatasourceHeader,
+    rules: &dyn LoweringRules,
+) -> PullResult {
     let mut warnings = Vec::new();
-    let body = model::render(schema, datasource, &mut warnings);
+    let body = model::render(schema, datasource, rules, &mut warnings);
     let header = datasource.render(schema);
     let text = if body.is_empty() {
         header

@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use drydock_schema::{
-    Column, ColumnArity, Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind,
-    SortOrder, SqlSchema, Table, TypeFamily,
+    Column, ColumnArity, Index, IndexAlgorithm, IndexColumn, IndexKind, LoweringRules, ObjectName,
+    OpaqueKind, SortOrder, SqlSchema, Table, TypeFamily,
 };
 
 use drydock_psl::Provider;
@@ -13,7 +13,7 @@ use drydock_psl::Provider;
 use crate::DatasourceHeader;
 use crate::names::{constraint_name, fit_name, is_reserved_type_name, quote, sanitize};
 use crate::relations::{self, Names, RelationField};
-use crate::types::{default_argument, native_attribute, scalar_name};
+use crate::types::{default_argument, scalar_name};
 
 /// The comment Prisma puts on a model whose table has no unique criteria.
 const NO_UNIQUE_IDENTIFIER: &str = "/// The underlying table does not contain a valid unique \
@@ -51,6 +51,7 @@ struct EnumNames {
 struct Context<'a> {
     schema: &'a SqlSchema,
     header: &'a DatasourceHeader,
+    rules: &'a dyn LoweringRules,
     names: Names,
     enums: Vec<EnumNames>,
     limit: usize,
@@ -60,6 +61,7 @@ struct Context<'a> {
 pub(crate) fn render(
     schema: &SqlSchema,
     header: &DatasourceHeader,
+    rules: &dyn LoweringRules,
     warnings: &mut Vec<String>,
 ) -> String {
     // Prisma qualifies every model and enum whose name occurs in several namespaces.
@@ -145,13 +147,14 @@ pub(crate) fn render(
         fields,
         ignored,
     };
-    let limit = header.identifier_limit();
+    let limit = rules.max_identifier_length();
     let named_foreign_keys = header.provider != Provider::Sqlite;
     let relation_fields =
         relations::relation_fields(schema, &names, &joins, limit, named_foreign_keys, warnings);
     let context = Context {
         schema,
         header,
+        rules,
         names,
         enums,
         limit,
@@ -519,11 +522,7 @@ impl Context<'_> {
         if field != column.name {
             attributes.push(format!("@map({})", quote(&column.name)));
         }
-        if let Some(native) = native_attribute(
-            self.header.provider,
-            &column.column_type.family,
-            &column.column_type.native,
-        ) {
+        if let Some(native) = self.rules.native_type_attribute(&column.column_type) {
             attributes.push(format!("@{}.{native}", self.header.name));
         }
         let mut line = format!("{field} {type_text}{}", arity(column.arity));

@@ -23,81 +23,6 @@ pub(crate) fn scalar_name(family: &TypeFamily) -> Option<&'static str> {
     })
 }
 
-/// PostgreSQL's native type for a scalar without `@db.*`.
-fn postgres_default(family: &TypeFamily) -> Option<&'static str> {
-    Some(match family {
-        TypeFamily::String => "TEXT",
-        TypeFamily::Boolean => "BOOLEAN",
-        TypeFamily::Int => "INTEGER",
-        TypeFamily::BigInt => "BIGINT",
-        TypeFamily::Float => "DOUBLE PRECISION",
-        TypeFamily::Decimal => "DECIMAL(65,30)",
-        TypeFamily::DateTime => "TIMESTAMP(3)",
-        TypeFamily::Json => "JSONB",
-        TypeFamily::Bytes => "BYTEA",
-        TypeFamily::Enum(_) | TypeFamily::Unsupported => return None,
-    })
-}
-
-/// PostgreSQL's native types: canonical SQL name and `@db.*` name.
-const POSTGRES_NATIVE: &[(&str, &str)] = &[
-    ("VARCHAR", "VarChar"),
-    ("CHAR", "Char"),
-    ("TEXT", "Text"),
-    ("UUID", "Uuid"),
-    ("CITEXT", "Citext"),
-    ("INET", "Inet"),
-    ("XML", "Xml"),
-    ("BIT", "Bit"),
-    ("VARBIT", "VarBit"),
-    ("SMALLINT", "SmallInt"),
-    ("INTEGER", "Integer"),
-    ("OID", "Oid"),
-    ("BIGINT", "BigInt"),
-    ("REAL", "Real"),
-    ("DOUBLE PRECISION", "DoublePrecision"),
-    ("DECIMAL", "Decimal"),
-    ("MONEY", "Money"),
-    ("TIMESTAMP", "Timestamp"),
-    ("TIMESTAMPTZ", "Timestamptz"),
-    ("DATE", "Date"),
-    ("TIME", "Time"),
-    ("TIMETZ", "Timetz"),
-    ("JSON", "Json"),
-    ("JSONB", "JsonB"),
-    ("BYTEA", "ByteA"),
-    ("BOOLEAN", "Boolean"),
-];
-
-/// The native type attribute (without `@` and the datasource prefix), e.g. `VarChar(255)`, for a
-/// column whose native type is not the provider's default for its scalar. `None` when the
-/// default applies, or the provider has no native type attributes (SQLite).
-pub(crate) fn native_attribute(
-    provider: Provider,
-    family: &TypeFamily,
-    native: &str,
-) -> Option<String> {
-    if provider != Provider::PostgreSql {
-        return None;
-    }
-    if postgres_default(family)? == native {
-        return None;
-    }
-    let (name, args) = match native.split_once('(') {
-        Some((name, rest)) => (name, Some(rest.trim_end_matches(')'))),
-        None => (native, None),
-    };
-    let (_, attribute) = POSTGRES_NATIVE.iter().find(|(sql, _)| *sql == name)?;
-    Some(match args {
-        // Prisma separates arguments with a comma and a space.
-        Some(args) => format!(
-            "{attribute}({})",
-            args.split(',').collect::<Vec<_>>().join(", ")
-        ),
-        None => (*attribute).to_owned(),
-    })
-}
-
 /// How a default is written: the argument of `@default(...)`.
 pub(crate) fn default_argument(
     value: &DefaultValue,
@@ -187,28 +112,6 @@ fn hex_to_base64(hex: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn native_types_only_when_not_the_default() {
-        let pg = Provider::PostgreSql;
-        assert_eq!(native_attribute(pg, &TypeFamily::String, "TEXT"), None);
-        assert_eq!(
-            native_attribute(pg, &TypeFamily::String, "VARCHAR(255)").as_deref(),
-            Some("VarChar(255)")
-        );
-        assert_eq!(
-            native_attribute(pg, &TypeFamily::Decimal, "DECIMAL(10,2)").as_deref(),
-            Some("Decimal(10, 2)")
-        );
-        assert_eq!(
-            native_attribute(pg, &TypeFamily::DateTime, "TIMESTAMPTZ(6)").as_deref(),
-            Some("Timestamptz(6)")
-        );
-        assert_eq!(
-            native_attribute(Provider::Sqlite, &TypeFamily::String, "VARCHAR(255)"),
-            None
-        );
-    }
 
     #[test]
     fn bytes_and_dates() {

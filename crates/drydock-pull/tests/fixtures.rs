@@ -35,7 +35,11 @@ fn pulled(path: &Path, provider: &str) -> String {
     let schema = connection.introspect(&namespaces).expect("introspect");
     let provider_name = provider;
     let provider = Provider::parse(provider).expect("provider");
-    let result = pull(&schema, &DatasourceHeader::new(provider));
+    let result = pull(
+        &schema,
+        &DatasourceHeader::new(provider),
+        dialect(provider_name).lowering_rules(),
+    );
     let scratch = tempfile::tempdir().expect("temp dir");
     let pulled_path = scratch.path().join("schema.prisma");
     std::fs::write(&pulled_path, &result.text).expect("write pulled schema");

@@ -53,7 +53,7 @@ fn round_trip(provider: &str, case: &Path, db: &TestDb, scratch: &Path) -> Resul
         .introspect(&namespaces)
         .map_err(|e| e.to_string())?;
     let header = DatasourceHeader::from_schema(&assembled, true).ok_or("no datasource header")?;
-    let pulled = pull(&introspected, &header);
+    let pulled = pull(&introspected, &header, dialect.lowering_rules());
     if !pulled.warnings.is_empty() {
         return Err(format!("unexpected warnings: {:?}", pulled.warnings));
     }

@@ -51,4 +51,13 @@ pub trait LoweringRules {
     fn default_namespace(&self) -> Option<&'static str> {
         None
     }
+
+    /// The native type attribute, without `@<datasource>.`, that lowers to `column_type`
+    /// (`VarChar(255)`, `Timestamptz(6)`): the reverse of [`LoweringRules::column_type`], for
+    /// writing schemas from databases. `None` when the scalar's default type already gives it,
+    /// or the dialect has no native type attributes.
+    fn native_type_attribute(&self, column_type: &ColumnType) -> Option<String> {
+        let _ = column_type;
+        None
+    }
 }

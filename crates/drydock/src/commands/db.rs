@@ -42,7 +42,7 @@ pub(crate) fn pull(
         return Ok(ExitCode::FAILURE);
     }
     let header = header_of(&project, force)?;
-    let result = drydock_pull::pull(&introspected, &header);
+    let result = drydock_pull::pull(&introspected, &header, project.dialect.lowering_rules());
     for warning in &result.warnings {
         eprintln!("Warning: {warning}");
     }
