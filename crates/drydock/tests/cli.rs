@@ -699,6 +699,26 @@ fn diff_compares_a_live_database_with_a_schema() {
     let dev = project.drydock_with(&["migrate", "dev"], Some(db.url()));
     assert_exit(&dev, 130);
     assert!(stderr(&dev).contains("Drift detected"), "{}", stderr(&dev));
+    assert!(
+        stderr(&dev).contains("table `Post` has an extra column `extra TEXT`"),
+        "{}",
+        stderr(&dev)
+    );
+
+    let status = project.drydock_with(&["migrate", "status", "--drift"], Some(db.url()));
+    assert_exit(&status, 1);
+    assert!(
+        stdout(&status).contains("index `by_hand` on table `Post` (title) exists in the database"),
+        "{}",
+        stdout(&status)
+    );
+    let json = project.drydock_with(&["migrate", "status", "--drift", "--json"], Some(db.url()));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(
+        report["drift"]["differences"].as_array().map(Vec::len),
+        Some(2),
+        "{report}"
+    );
 }
 
 #[test]
