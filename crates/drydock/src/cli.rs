@@ -45,6 +45,41 @@ pub(crate) enum Command {
     /// Work on the database directly, without migrations
     #[command(subcommand)]
     Db(DbCommand),
+    /// Check migrations for data loss, long locks and rewrites, changes that break running app
+    /// versions, transaction mistakes and vague names; exit 1 on any error
+    Lint(LintArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LintArgs {
+    /// Migration files, migration folders or migrations folders [default: the project's
+    /// migrations folder]
+    #[arg(value_name = "PATHS")]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Read the server version and table sizes from this database (production's, or a copy):
+    /// index builds and rewrites on small tables become notes
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+    pub(crate) format: LintFormat,
+    /// Tables with fewer rows than this (per --url) are small
+    #[arg(long, value_name = "N", default_value_t = drydock_lint::DEFAULT_MAX_ROWS)]
+    pub(crate) max_rows: u64,
+    /// Exit 1 on warnings too
+    #[arg(long)]
+    pub(crate) warnings_as_errors: bool,
+}
+
+/// How `drydock lint` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LintFormat {
+    /// Diagnostics with snippets, for people
+    Text,
+    /// One JSON document (docs/json-output.md)
+    Json,
+    /// GitHub Actions workflow annotations
+    Github,
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 mod db;
 mod diff;
 mod init;
+mod lint;
 mod migrate;
 mod schema;
 
@@ -19,6 +20,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => init::init(&datasource_provider, url.as_deref()),
         Command::Validate => schema::validate(schema),
         Command::Format { check } => schema::format(schema, check),
+        Command::Lint(args) => lint::lint(schema, args),
         Command::Migrate(command) => match command {
             MigrateCommand::Dev {
                 name,

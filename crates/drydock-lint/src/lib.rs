@@ -1,0 +1,204 @@
+//! `drydock lint`: finds migration SQL that loses data, blocks traffic with long locks or
+//! rewrites, breaks app versions still running, or misuses transactions.
+//!
+//! Each file is split with the dialect's statement scanner, and each statement read on its own
+//! with a PostgreSQL grammar (`sqlparser`'s PostgreSQL dialect), so positions map back to the
+//! file and one unreadable statement leaves the rest checked. Rules live one per file under
+//! [`rules`]; what they know about the schema comes from the statements read before (all files
+//! of a run, in order) and, when the caller passes one, from a live database through [`Facts`].
+//!
+//! ```text
+//! error[D4201 require-concurrent-index]: `CREATE INDEX` on "User" takes a SHARE lock …
+//!   --> migrations/20240101000000_add_user_email_index/migration.sql:1:1
+//! ```
+
+mod facts;
+mod names;
+pub mod report;
+mod rule;
+pub mod rules;
+mod source;
+mod state;
+mod types;
+
+use drydock_connector::Dialect;
+use drydock_diagnostics::{Files, Span};
+
+pub use facts::{ConnectionFacts, Facts, NoFacts, TableSize};
+pub use names::TableName;
+pub use rule::{Category, Finding, Level, RuleInfo};
+
+use crate::rules::Cx;
+use crate::state::{FileState, History};
+
+/// The `--max-rows` default: a table with fewer rows is small enough that an index build or a
+/// rewrite on it is over in moments.
+pub const DEFAULT_MAX_ROWS: u64 = 10_000;
+
+/// How to lint.
+#[derive(Clone, Copy)]
+pub struct LintOptions<'d> {
+    /// The project's database: its statement scanner splits files, and its provider picks the
+    /// rules (PostgreSQL: all; others: only the dialect-independent ones).
+    pub dialect: &'d dyn Dialect,
+    /// Tables with fewer rows (per the live database) get notes instead of errors for index
+    /// builds, scans and rewrites.
+    pub max_rows: u64,
+}
+
+/// One file to lint.
+#[derive(Debug, Clone)]
+pub struct MigrationFile {
+    /// The path shown in findings.
+    pub path: String,
+    pub text: String,
+    /// The migration's name (its folder's name without the timestamp), when the file is a
+    /// migration of a migrations folder; the naming rule checks it.
+    pub migration_name: Option<String>,
+}
+
+/// Everything a run found.
+#[derive(Debug)]
+pub struct Report {
+    pub files: Files,
+    /// Sorted by file, then position.
+    pub findings: Vec<Finding>,
+    /// Remarks about the run itself (rules that did not run, and why).
+    pub notices: Vec<String>,
+}
+
+impl Report {
+    pub fn count(&self, level: Level) -> usize {
+        self.findings.iter().filter(|f| f.level == level).count()
+    }
+
+    /// Whether the run fails: any error, or any warning when warnings count as errors.
+    pub fn fails(&self, warnings_as_errors: bool) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.level == Level::Error || (warnings_as_errors && f.level == Level::Warning))
+    }
+}
+
+/// Lints `files` in order; earlier files are the history later ones are read against.
+pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dyn Facts) -> Report {
+    let postgres = reads_postgres(options.dialect);
+    let mut notices = Vec::new();
+    if !postgres {
+        notices.push(format!(
+            "{} project: only the data-loss and naming rules run, because the linter reads SQL \
+             with PostgreSQL's grammar",
+            options.dialect.provider()
+        ));
+    }
+    let enabled = |rule: &RuleInfo| postgres || rule.category.is_dialect_independent();
+    let server_major = if postgres {
+        facts.server_major_version()
+    } else {
+        None
+    };
+    let mut all = Files::new();
+    let mut findings = Vec::new();
+    let mut history = History::default();
+    for file in files {
+        let id = all.add(file.path.clone(), file.text.clone());
+        let parsed = source::parse_file(&file.text, options.dialect);
+        let ignored = |rule: &RuleInfo, local: &[String]| {
+            parsed
+                .file_ignores
+                .iter()
+                .chain(local)
+                .any(|name| name == "*" || names_rule(name, rule))
+        };
+        if let Some(name) = &file.migration_name
+            && enabled(&rules::migration_name::RULE)
+            && !ignored(&rules::migration_name::RULE, &[])
+            && let Some(message) = rules::migration_name::check(name)
+        {
+            let first_line = file.text.find('\n').unwrap_or(file.text.len());
+            findings.push(Finding {
+                rule: &rules::migration_name::RULE,
+                level: rules::migration_name::RULE.level,
+                message,
+                help: rules::migration_name::RULE.help.to_owned(),
+                span: Span::new(id, 0, first_line),
+            });
+        }
+        let mut state = FileState::default();
+        for (index, statement) in parsed.statements.iter().enumerate() {
+            let cx = Cx {
+                statement,
+                file: &state,
+                history: &history,
+                later: parsed.statements.get(index + 1..).unwrap_or(&[]),
+                server_major,
+            };
+            let mut hits = Vec::new();
+            for (rule, check) in rules::STATEMENT_RULES {
+                if enabled(rule) {
+                    check(&cx, &mut hits);
+                }
+            }
+            for hit in hits {
+                if ignored(hit.rule, &statement.ignores) {
+                    continue;
+                }
+                if hit.rule == &rules::require_lock_timeout::RULE {
+                    state.lock_timeout_reported = true;
+                }
+                let mut level = hit.level.unwrap_or(hit.rule.level);
+                let mut message = hit.message;
+                if hit.rule.size_sensitive
+                    && let Some(table) = &hit.table
+                    && let Some(size) = facts.table_size(table)
+                    && size.rows < options.max_rows
+                {
+                    level = Level::Note;
+                    message.push_str(&format!(
+                        " (`{table}` is small: about {} rows, {}, under the {}-row threshold)",
+                        size.rows,
+                        human_bytes(size.bytes),
+                        options.max_rows
+                    ));
+                }
+                findings.push(Finding {
+                    rule: hit.rule,
+                    level,
+                    message,
+                    help: hit.rule.help.to_owned(),
+                    span: Span::new(id, statement.range.start, statement.range.end),
+                });
+            }
+            history.learn(&mut state, statement);
+        }
+        history.finish_file();
+    }
+    findings.sort_by_key(|f| (f.span.file, f.span.start, f.rule.code));
+    Report {
+        files: all,
+        findings,
+        notices,
+    }
+}
+
+/// Whether every rule runs for `dialect` and live facts apply: the grammar and the lock facts
+/// are PostgreSQL's.
+pub fn reads_postgres(dialect: &dyn Dialect) -> bool {
+    dialect.provider() == "postgresql"
+}
+
+/// Whether an ignore comment's word names `rule` (by name or code, any case).
+fn names_rule(word: &str, rule: &RuleInfo) -> bool {
+    word.eq_ignore_ascii_case(rule.name) || word.eq_ignore_ascii_case(rule.code)
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["bytes", "kB", "MB", "GB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 10 * 1024 && unit + 1 < UNITS.len() {
+        value /= 1024;
+        unit += 1;
+    }
+    format!("{value} {}", UNITS[unit])
+}

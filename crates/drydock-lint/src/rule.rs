@@ -1,0 +1,71 @@
+//! What a rule is (code, name, severity, category) and what it reports (a [`Finding`]).
+
+use drydock_diagnostics::Span;
+
+/// How much a finding matters. Errors fail `drydock lint`; warnings fail it only with
+/// `--warnings-as-errors`; notes never do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Level {
+    /// The lower-case label used in every output format.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Note => "note",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+/// The family a rule belongs to. Families decide which rules run where: only
+/// [`Category::DataLoss`] and [`Category::Naming`] rules read SQL the same way in every dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// The statement could not be read, so nothing was checked.
+    Parse,
+    DataLoss,
+    Locking,
+    Compatibility,
+    Transactions,
+    Timeouts,
+    Naming,
+}
+
+impl Category {
+    /// Whether the rules of this family hold whatever the database.
+    pub fn is_dialect_independent(self) -> bool {
+        matches!(
+            self,
+            Category::DataLoss | Category::Naming | Category::Parse
+        )
+    }
+}
+
+/// One rule: a stable code and kebab-case name (both accepted by ignore comments), its default
+/// level, and a one-line help shown under every finding.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct RuleInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub level: Level,
+    pub category: Category,
+    /// Whether the danger grows with the table (a scan, an index build, a rewrite): such a
+    /// finding becomes a note on a table known to be small.
+    pub size_sensitive: bool,
+    pub help: &'static str,
+}
+
+/// One problem found in one statement (or, for the name rule, in one file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static RuleInfo,
+    pub level: Level,
+    pub message: String,
+    pub help: String,
+    pub span: Span,
+}

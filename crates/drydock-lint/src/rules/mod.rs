@@ -1,0 +1,181 @@
+//! The rules, one per file. A statement rule is a function that looks at one statement (with
+//! what the statements before it established) and pushes [`Hit`]s; [`STATEMENT_RULES`] is the
+//! registry the linter runs, [`ALL`] every rule including the per-file naming rule.
+//!
+//! Each rule file's `//!` documentation (What / Why / Bad / Safe) is its page under
+//! `docs/lint/<name>.md`.
+
+pub mod check_without_not_valid;
+pub mod cluster;
+pub mod concurrently_in_transaction;
+pub mod delete_without_where;
+pub mod drop_column;
+pub mod drop_enum_value;
+pub mod drop_table;
+pub mod enum_value_used_in_transaction;
+pub mod foreign_key_without_not_valid;
+pub mod migration_name;
+pub mod narrowing_type_change;
+pub mod rename_column;
+pub mod rename_table;
+pub mod require_concurrent_index;
+pub mod require_lock_timeout;
+pub mod rewriting_type_change;
+pub mod set_not_null_without_check;
+pub mod truncate;
+pub mod unparsed_statement;
+pub mod update_without_where;
+pub mod vacuum_full;
+pub mod volatile_column_default;
+
+use sqlparser::ast::{AlterTableOperation, Statement};
+
+use crate::names::TableName;
+use crate::rule::{Level, RuleInfo};
+use crate::source::Stmt;
+use crate::state::{FileState, History};
+
+/// What a statement rule sees.
+pub(crate) struct Cx<'a> {
+    pub statement: &'a Stmt,
+    pub file: &'a FileState,
+    pub history: &'a History,
+    /// The statements after this one in the file.
+    pub later: &'a [Stmt],
+    /// The live server's major version, when known.
+    pub server_major: Option<u32>,
+}
+
+impl Cx<'_> {
+    /// The table and actions of an `ALTER TABLE`.
+    pub(crate) fn alter_table(&self) -> Option<(TableName, &[AlterTableOperation])> {
+        match &self.statement.ast {
+            Some(Statement::AlterTable(alter)) => Some((
+                TableName::from_object(&alter.name),
+                alter.operations.as_slice(),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Whether `table` existed before this file: tables the file creates are empty and unseen
+    /// by the app, so locks and rewrites on them cost nothing.
+    pub(crate) fn is_existing(&self, table: &TableName) -> bool {
+        !self.file.is_new(table)
+    }
+}
+
+/// One finding of a statement rule, before ignore comments and live facts are applied.
+pub(crate) struct Hit {
+    pub rule: &'static RuleInfo,
+    pub message: String,
+    /// The table whose size decides a size-sensitive rule.
+    pub table: Option<TableName>,
+    /// A level other than the rule's own, when the rule is less sure.
+    pub level: Option<Level>,
+}
+
+impl Hit {
+    pub(crate) fn new(rule: &'static RuleInfo, message: String) -> Hit {
+        Hit {
+            rule,
+            message,
+            table: None,
+            level: None,
+        }
+    }
+
+    #[must_use]
+    pub(crate) fn on(mut self, table: &TableName) -> Hit {
+        self.table = Some(table.clone());
+        self
+    }
+
+    #[must_use]
+    pub(crate) fn at(mut self, level: Level) -> Hit {
+        self.level = Some(level);
+        self
+    }
+}
+
+/// A statement rule.
+pub(crate) type Check = fn(&Cx<'_>, &mut Vec<Hit>);
+
+/// Every statement rule, in code order.
+pub(crate) const STATEMENT_RULES: &[(&RuleInfo, Check)] = &[
+    (&unparsed_statement::RULE, unparsed_statement::check),
+    (&drop_table::RULE, drop_table::check),
+    (&drop_column::RULE, drop_column::check),
+    (&drop_enum_value::RULE, drop_enum_value::check),
+    (&narrowing_type_change::RULE, narrowing_type_change::check),
+    (&truncate::RULE, truncate::check),
+    (&delete_without_where::RULE, delete_without_where::check),
+    (&update_without_where::RULE, update_without_where::check),
+    (
+        &require_concurrent_index::RULE,
+        require_concurrent_index::check,
+    ),
+    (
+        &foreign_key_without_not_valid::RULE,
+        foreign_key_without_not_valid::check,
+    ),
+    (
+        &check_without_not_valid::RULE,
+        check_without_not_valid::check,
+    ),
+    (
+        &set_not_null_without_check::RULE,
+        set_not_null_without_check::check,
+    ),
+    (
+        &volatile_column_default::RULE,
+        volatile_column_default::check,
+    ),
+    (&rewriting_type_change::RULE, rewriting_type_change::check),
+    (&vacuum_full::RULE, vacuum_full::check),
+    (&cluster::RULE, cluster::check),
+    (&rename_table::RULE, rename_table::check),
+    (&rename_column::RULE, rename_column::check),
+    (
+        &concurrently_in_transaction::RULE,
+        concurrently_in_transaction::check,
+    ),
+    (
+        &enum_value_used_in_transaction::RULE,
+        enum_value_used_in_transaction::check,
+    ),
+    (&require_lock_timeout::RULE, require_lock_timeout::check),
+];
+
+/// Every rule, in code order.
+pub const ALL: &[&RuleInfo] = &[
+    &unparsed_statement::RULE,
+    &drop_table::RULE,
+    &drop_column::RULE,
+    &drop_enum_value::RULE,
+    &narrowing_type_change::RULE,
+    &truncate::RULE,
+    &delete_without_where::RULE,
+    &update_without_where::RULE,
+    &require_concurrent_index::RULE,
+    &foreign_key_without_not_valid::RULE,
+    &check_without_not_valid::RULE,
+    &set_not_null_without_check::RULE,
+    &volatile_column_default::RULE,
+    &rewriting_type_change::RULE,
+    &vacuum_full::RULE,
+    &cluster::RULE,
+    &rename_table::RULE,
+    &rename_column::RULE,
+    &concurrently_in_transaction::RULE,
+    &enum_value_used_in_transaction::RULE,
+    &require_lock_timeout::RULE,
+    &migration_name::RULE,
+];
+
+/// The rule with this name or code.
+pub fn find(name_or_code: &str) -> Option<&'static RuleInfo> {
+    ALL.iter().copied().find(|rule| {
+        rule.name.eq_ignore_ascii_case(name_or_code) || rule.code.eq_ignore_ascii_case(name_or_code)
+    })
+}

@@ -1,0 +1,81 @@
+//! # rewriting-type-change
+//!
+//! **What:** `ALTER COLUMN … TYPE` on a table that existed before this migration, unless the
+//! change is binary-coercible (a longer or unbounded `varchar`, `varchar` to `text`, more
+//! `numeric` precision at the same scale). The old type comes from the migrations read before;
+//! when it is unknown the finding is a warning.
+//!
+//! **Why:** any other type change rewrites the whole table and rebuilds its indexes under an
+//! ACCESS EXCLUSIVE lock: no reads or writes until it ends. (Changes that can also cut values
+//! are `narrowing-type-change`.)
+//!
+//! **Bad:**
+//!
+//! ```sql
+//! ALTER TABLE "Event" ALTER COLUMN "id" TYPE bigint;  -- was integer
+//! ```
+//!
+//! **Safe alternative:** add a new column of the new type, write both from the app, backfill
+//! in batches, switch reads, then drop the old column in a later migration.
+
+use sqlparser::ast::{AlterColumnOperation, AlterTableOperation};
+
+use crate::names::ident;
+use crate::rule::{Category, Level, RuleInfo};
+use crate::rules::{Cx, Hit};
+use crate::types::{TypeChange, compare};
+
+pub const RULE: RuleInfo = RuleInfo {
+    code: "D4206",
+    name: "rewriting-type-change",
+    level: Level::Error,
+    category: Category::Locking,
+    size_sensitive: true,
+    help: "add a column of the new type, dual-write and backfill it, switch reads, then drop the \
+           old column",
+};
+
+pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
+    let Some((table, operations)) = cx.alter_table() else {
+        return;
+    };
+    if !cx.is_existing(&table) {
+        return;
+    }
+    for operation in operations {
+        let AlterTableOperation::AlterColumn {
+            column_name,
+            op:
+                AlterColumnOperation::SetDataType {
+                    data_type, using, ..
+                },
+        } = operation
+        else {
+            continue;
+        };
+        let column = ident(column_name);
+        let old = cx.history.columns.get(&(table.clone(), column.clone()));
+        let new = data_type.to_string();
+        let hit = match compare(old.map(String::as_str), &new, using.is_some()) {
+            TypeChange::InPlace | TypeChange::Narrowing(_) => continue,
+            TypeChange::Rewrite => Hit::new(
+                &RULE,
+                format!(
+                    "changing `{table}`.`{column}` from `{}` to `{new}` rewrites the table under \
+                     an ACCESS EXCLUSIVE lock that blocks all reads and writes",
+                    old.map_or("?", String::as_str)
+                ),
+            ),
+            TypeChange::Unknown => Hit::new(
+                &RULE,
+                format!(
+                    "changing `{table}`.`{column}` to `{new}` rewrites the table under an ACCESS \
+                     EXCLUSIVE lock unless the old type is binary-coercible to it (the old type \
+                     is not in the files read)"
+                ),
+            )
+            .at(Level::Warning),
+        };
+        out.push(hit.on(&table));
+    }
+}

@@ -1,0 +1,51 @@
+//! # unparsed-statement
+//!
+//! **What:** a statement the PostgreSQL grammar could not read.
+//!
+//! **Why:** the rules check statements by their syntax tree; one that cannot be read is not
+//! checked at all (only the rules that look at its words, such as `cluster`, still see it).
+//! Either the statement is not valid PostgreSQL, or it uses syntax the grammar does not know
+//! yet (`DO` blocks, some `CREATE FUNCTION` forms).
+//!
+//! **Bad:**
+//!
+//! ```sql
+//! DO $$ BEGIN PERFORM 1; END $$;
+//! ```
+//!
+//! **Safe alternative:** review the statement by hand. The finding is a note and never fails
+//! the run.
+
+use crate::rule::{Category, Level, RuleInfo};
+use crate::rules::{Cx, Hit};
+
+pub const RULE: RuleInfo = RuleInfo {
+    code: "D4001",
+    name: "unparsed-statement",
+    level: Level::Note,
+    category: Category::Parse,
+    size_sensitive: false,
+    help: "the linter could not read this statement, so no rule checked it: review it by hand",
+};
+
+/// Statements known to be outside the grammar and handled by word-based rules.
+const WORD_RULES: &[&str] = &["CLUSTER", "VACUUM"];
+
+pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
+    let statement = cx.statement;
+    if statement.ast.is_some() {
+        return;
+    }
+    if statement
+        .words
+        .first()
+        .is_some_and(|w| WORD_RULES.contains(&w.as_str()))
+    {
+        return;
+    }
+    let first = statement.words.first().map_or("this", String::as_str);
+    out.push(Hit::new(
+        &RULE,
+        format!("the grammar could not read this `{first}` statement, so it was not checked"),
+    ));
+}

@@ -1,0 +1,235 @@
+//! A migration file read as statements: where each one starts and ends in the file, its words,
+//! its syntax tree when the grammar reads it, the ignore comments before it, and the
+//! transaction it runs in.
+
+use std::ops::Range;
+
+use drydock_connector::Dialect;
+use sqlparser::ast::Statement;
+use sqlparser::dialect::{Dialect as Grammar, GenericDialect, PostgreSqlDialect, SQLiteDialect};
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+/// The comment that silences rules for the statement after it.
+const IGNORE: &str = "drydock-lint-ignore";
+/// The comment that silences rules for the whole file.
+const IGNORE_FILE: &str = "drydock-lint-ignore-file";
+
+/// One statement of a file.
+#[derive(Debug)]
+pub(crate) struct Stmt {
+    /// From the first character of SQL to the end of the statement (comments before it and
+    /// whitespace after it left out).
+    pub range: Range<usize>,
+    pub text: String,
+    /// Upper-cased unquoted words, in order: enough to recognize statements the grammar
+    /// cannot read (`CLUSTER`, `DO`) and transaction control.
+    pub words: Vec<String>,
+    pub ast: Option<Statement>,
+    /// Rules named by `drydock-lint-ignore` comments just before the statement.
+    pub ignores: Vec<String>,
+    /// The transaction the statement runs in: an explicit `BEGIN` block, or the one drydock
+    /// wraps the whole file in. `None` for autocommit and for the control statements.
+    pub transaction: Option<usize>,
+    /// Whether that transaction was opened by the file's own `BEGIN`.
+    pub explicit_transaction: bool,
+}
+
+impl Stmt {
+    pub(crate) fn starts_with(&self, words: &[&str]) -> bool {
+        self.words.len() >= words.len() && self.words.iter().zip(words).all(|(a, b)| a == b)
+    }
+
+    /// The tokens of the statement (empty when the text cannot be tokenized).
+    pub(crate) fn tokens(&self) -> Vec<Token> {
+        tokens(&self.text)
+    }
+}
+
+/// A file split into statements, with the rules its `drydock-lint-ignore-file` comments name
+/// (`*` for all).
+#[derive(Debug)]
+pub(crate) struct ParsedFile {
+    pub statements: Vec<Stmt>,
+    pub file_ignores: Vec<String>,
+}
+
+/// The grammar used for a dialect: PostgreSQL's for PostgreSQL, else the closest one
+/// sqlparser has.
+pub(crate) fn grammar_for(provider: &str) -> Box<dyn Grammar> {
+    match provider {
+        "postgresql" | "postgres" => Box::new(PostgreSqlDialect {}),
+        "sqlite" => Box::new(SQLiteDialect {}),
+        _ => Box::new(GenericDialect {}),
+    }
+}
+
+/// Splits `text` with the dialect's statement scanner and reads each statement on its own, so
+/// one statement the grammar cannot read leaves the others checked.
+pub(crate) fn parse_file(text: &str, dialect: &dyn Dialect) -> ParsedFile {
+    let grammar = grammar_for(dialect.provider());
+    let mut statements = Vec::new();
+    let mut file_ignores = Vec::new();
+    for range in dialect.split_statements(text) {
+        let Some(chunk) = text.get(range.clone()) else {
+            continue;
+        };
+        let (lead, comments) = leading_trivia(chunk);
+        let mut ignores = Vec::new();
+        for comment in comments {
+            if let Some(rest) = comment.strip_prefix(IGNORE_FILE) {
+                let names = rule_list(rest);
+                if names.is_empty() {
+                    file_ignores.push("*".to_owned());
+                }
+                file_ignores.extend(names);
+            } else if let Some(rest) = comment.strip_prefix(IGNORE) {
+                ignores.extend(rule_list(rest));
+            }
+        }
+        let body = chunk[lead..].trim_end();
+        if body.is_empty() {
+            continue;
+        }
+        let start = range.start + lead;
+        let words = words(body);
+        let ast = Parser::parse_sql(grammar.as_ref(), body)
+            .ok()
+            .and_then(|mut parsed| (parsed.len() == 1).then(|| parsed.remove(0)));
+        statements.push(Stmt {
+            range: start..start + body.len(),
+            text: body.to_owned(),
+            words,
+            ast,
+            ignores,
+            transaction: None,
+            explicit_transaction: false,
+        });
+    }
+    // A trailing comment after the last statement is no statement, but may still hold a
+    // file-level ignore.
+    let tail_start = statements.last().map_or(0, |s| s.range.end);
+    if let Some(tail) = text.get(tail_start..) {
+        for comment in leading_trivia(tail.trim_start_matches(';')).1 {
+            if let Some(rest) = comment.strip_prefix(IGNORE_FILE) {
+                let names = rule_list(rest);
+                if names.is_empty() {
+                    file_ignores.push("*".to_owned());
+                }
+                file_ignores.extend(names);
+            }
+        }
+    }
+    mark_transactions(
+        &mut statements,
+        dialect.needs_no_transaction(text).is_none(),
+    );
+    ParsedFile {
+        statements,
+        file_ignores,
+    }
+}
+
+/// Gives each statement its transaction. Explicit `BEGIN … COMMIT` blocks come first; a file
+/// with none that drydock runs in a transaction is one transaction as a whole.
+fn mark_transactions(statements: &mut [Stmt], wrapped_by_drydock: bool) {
+    let mut open: Option<usize> = None;
+    let mut next_id = 1;
+    for statement in statements.iter_mut() {
+        if is_begin(statement) {
+            open = Some(next_id);
+            next_id += 1;
+            continue;
+        }
+        if is_end(statement) {
+            open = None;
+            continue;
+        }
+        if let Some(id) = open {
+            statement.transaction = Some(id);
+            statement.explicit_transaction = true;
+        } else if wrapped_by_drydock {
+            statement.transaction = Some(0);
+        }
+    }
+}
+
+fn is_begin(statement: &Stmt) -> bool {
+    statement.starts_with(&["BEGIN"]) || statement.starts_with(&["START", "TRANSACTION"])
+}
+
+fn is_end(statement: &Stmt) -> bool {
+    match statement.words.first().map(String::as_str) {
+        Some("COMMIT" | "END" | "ABORT") => true,
+        Some("ROLLBACK") => statement.words.get(1).map(String::as_str) != Some("TO"),
+        _ => false,
+    }
+}
+
+/// The length of the comments and whitespace at the start of `chunk`, and the text of each
+/// line comment there (after `--`, trimmed).
+fn leading_trivia(chunk: &str) -> (usize, Vec<&str>) {
+    let bytes = chunk.as_bytes();
+    let mut comments = Vec::new();
+    let mut i = 0;
+    loop {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if bytes[i..].starts_with(b"--") {
+            let end = chunk[i..].find('\n').map_or(chunk.len(), |n| i + n);
+            comments.push(chunk[i + 2..end].trim());
+            i = end;
+        } else if bytes[i..].starts_with(b"/*") {
+            // Nested block comments, as PostgreSQL reads them.
+            let mut depth = 0usize;
+            while i < bytes.len() {
+                if bytes[i..].starts_with(b"/*") {
+                    depth += 1;
+                    i += 2;
+                } else if bytes[i..].starts_with(b"*/") {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else {
+            return (i, comments);
+        }
+    }
+}
+
+/// The rule names after an ignore directive: `a, b c` gives `a`, `b`, `c`.
+fn rule_list(rest: &str) -> Vec<String> {
+    // The directive must stand alone: `drydock-lint-ignore-filex` is no directive.
+    if !rest.is_empty() && !rest.starts_with([' ', '\t', ':']) {
+        return Vec::new();
+    }
+    rest.trim_start_matches(':')
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Tokens of `sql` under PostgreSQL's lexical rules (which accept SQLite's too); empty when
+/// the text does not tokenize.
+pub(crate) fn tokens(sql: &str) -> Vec<Token> {
+    Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize()
+        .unwrap_or_default()
+}
+
+fn words(sql: &str) -> Vec<String> {
+    tokens(sql)
+        .into_iter()
+        .filter_map(|token| match token {
+            Token::Word(word) if word.quote_style.is_none() => Some(word.value.to_uppercase()),
+            _ => None,
+        })
+        .collect()
+}

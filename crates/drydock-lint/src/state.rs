@@ -1,0 +1,251 @@
+//! What the statements read so far tell about the schema: column types, enum values and
+//! validated `IS NOT NULL` checks across the files of one run (in order, so a migrations
+//! folder gives its full history), and per file the tables it creates, the types it renames,
+//! the enum values it adds and whether it set `lock_timeout`.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, AlterTypeOperation, CheckConstraint, ColumnDef,
+    Expr, ObjectType, RenameTableNameKind, Statement, TableConstraint,
+    UserDefinedTypeRepresentation,
+};
+
+use crate::names::{TableName, ident};
+use crate::source::Stmt;
+
+/// What earlier files established.
+#[derive(Debug, Default)]
+pub(crate) struct History {
+    /// Column types as written, by table and column.
+    pub columns: HashMap<(TableName, String), String>,
+    /// Enum labels by type name.
+    pub enums: HashMap<TableName, Vec<String>>,
+    /// Columns proven free of NULLs by a validated check from an earlier file.
+    pub not_null_checks: HashSet<(TableName, String)>,
+    /// Validated `IS NOT NULL` checks of the current file: they count from the next file on,
+    /// because validating in the same transaction holds the lock the recipe avoids.
+    pending_not_null_checks: Vec<(TableName, String)>,
+    /// `CHECK (c IS NOT NULL) NOT VALID` constraints waiting for `VALIDATE`, by table and name.
+    unvalidated_checks: HashMap<(TableName, String), String>,
+}
+
+/// What the current file did so far.
+#[derive(Debug, Default)]
+pub(crate) struct FileState {
+    pub created_tables: HashSet<TableName>,
+    /// Types renamed in this file: current name to the name it had.
+    pub renamed_types: HashMap<TableName, TableName>,
+    /// Enum labels added in this file, with the transaction that added them.
+    pub added_enum_values: Vec<(Option<usize>, TableName, String)>,
+    pub lock_timeout_set: bool,
+    /// Whether the missing `lock_timeout` was already reported in this file.
+    pub lock_timeout_reported: bool,
+}
+
+impl FileState {
+    pub(crate) fn is_new(&self, table: &TableName) -> bool {
+        self.created_tables.contains(table)
+    }
+}
+
+impl History {
+    /// Ends a file: its validated checks now count.
+    pub(crate) fn finish_file(&mut self) {
+        self.not_null_checks
+            .extend(self.pending_not_null_checks.drain(..));
+    }
+
+    /// Learns from one statement, after the rules have seen it.
+    pub(crate) fn learn(&mut self, file: &mut FileState, statement: &Stmt) {
+        if statement.starts_with(&["SET", "LOCK_TIMEOUT"])
+            || statement.starts_with(&["SET", "LOCAL", "LOCK_TIMEOUT"])
+            || statement.starts_with(&["SET", "SESSION", "LOCK_TIMEOUT"])
+        {
+            file.lock_timeout_set = true;
+        }
+        let Some(ast) = &statement.ast else {
+            return;
+        };
+        match ast {
+            Statement::CreateTable(create) => {
+                let table = TableName::from_object(&create.name);
+                for column in &create.columns {
+                    self.add_column(&table, column);
+                }
+                file.created_tables.insert(table);
+            }
+            Statement::CreateType {
+                name,
+                representation: Some(UserDefinedTypeRepresentation::Enum { labels }),
+            } => {
+                let labels = labels.iter().map(|l| l.value.clone()).collect();
+                self.enums.insert(TableName::from_object(name), labels);
+            }
+            Statement::AlterType(alter) => {
+                let name = TableName::from_object(&alter.name);
+                match &alter.operation {
+                    AlterTypeOperation::Rename(rename) => {
+                        let new = name.with_last(&rename.new_name);
+                        if let Some(labels) = self.enums.remove(&name) {
+                            self.enums.insert(new.clone(), labels);
+                        }
+                        let original = file.renamed_types.remove(&name).unwrap_or(name);
+                        file.renamed_types.insert(new, original);
+                    }
+                    AlterTypeOperation::AddValue(add) => {
+                        let value = add.value.value.clone();
+                        if let Some(labels) = self.enums.get_mut(&name) {
+                            labels.push(value.clone());
+                        }
+                        file.added_enum_values
+                            .push((statement.transaction, name, value));
+                    }
+                    AlterTypeOperation::RenameValue(rename) => {
+                        if let Some(labels) = self.enums.get_mut(&name) {
+                            for label in labels.iter_mut() {
+                                if *label == rename.from.value {
+                                    label.clone_from(&rename.to.value);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Statement::Drop {
+                object_type: ObjectType::Type,
+                names,
+                ..
+            } => {
+                for name in names {
+                    self.enums.remove(&TableName::from_object(name));
+                }
+            }
+            Statement::Drop {
+                object_type: ObjectType::Table,
+                names,
+                ..
+            } => {
+                for name in names {
+                    let table = TableName::from_object(name);
+                    self.columns.retain(|(t, _), _| *t != table);
+                    file.created_tables.remove(&table);
+                }
+            }
+            Statement::AlterTable(alter) => {
+                let mut table = TableName::from_object(&alter.name);
+                for operation in &alter.operations {
+                    table = self.alter_table(file, table, operation);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn add_column(&mut self, table: &TableName, column: &ColumnDef) {
+        self.columns.insert(
+            (table.clone(), ident(&column.name)),
+            column.data_type.to_string(),
+        );
+    }
+
+    /// Applies one `ALTER TABLE` action; returns the table's name afterwards.
+    fn alter_table(
+        &mut self,
+        file: &mut FileState,
+        table: TableName,
+        operation: &AlterTableOperation,
+    ) -> TableName {
+        match operation {
+            AlterTableOperation::AddColumn { column_def, .. } => {
+                self.add_column(&table, column_def);
+            }
+            AlterTableOperation::DropColumn { column_names, .. } => {
+                for column in column_names {
+                    self.columns.remove(&(table.clone(), ident(column)));
+                }
+            }
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => {
+                if let Some(ty) = self
+                    .columns
+                    .remove(&(table.clone(), ident(old_column_name)))
+                {
+                    self.columns
+                        .insert((table.clone(), ident(new_column_name)), ty);
+                }
+            }
+            AlterTableOperation::RenameTable { table_name } => {
+                let (RenameTableNameKind::As(new) | RenameTableNameKind::To(new)) = table_name;
+                let renamed = match new.0.last().and_then(|part| part.as_ident()) {
+                    Some(last) => table.with_last(last),
+                    None => return table,
+                };
+                let moved: Vec<_> = self
+                    .columns
+                    .iter()
+                    .filter(|((t, _), _)| *t == table)
+                    .map(|((_, c), ty)| (c.clone(), ty.clone()))
+                    .collect();
+                self.columns.retain(|(t, _), _| *t != table);
+                for (column, ty) in moved {
+                    self.columns.insert((renamed.clone(), column), ty);
+                }
+                if file.created_tables.remove(&table) {
+                    file.created_tables.insert(renamed.clone());
+                }
+                return renamed;
+            }
+            AlterTableOperation::AlterColumn {
+                column_name,
+                op: AlterColumnOperation::SetDataType { data_type, .. },
+            } => {
+                self.columns
+                    .insert((table.clone(), ident(column_name)), data_type.to_string());
+            }
+            AlterTableOperation::AddConstraint {
+                constraint: TableConstraint::Check(check),
+                not_valid,
+            } => {
+                if let Some(column) = not_null_column(check) {
+                    if *not_valid {
+                        if let Some(name) = &check.name {
+                            self.unvalidated_checks
+                                .insert((table.clone(), ident(name)), column);
+                        }
+                    } else {
+                        self.pending_not_null_checks.push((table.clone(), column));
+                    }
+                }
+            }
+            AlterTableOperation::ValidateConstraint { name } => {
+                if let Some(column) = self
+                    .unvalidated_checks
+                    .remove(&(table.clone(), ident(name)))
+                {
+                    self.pending_not_null_checks.push((table.clone(), column));
+                }
+            }
+            _ => {}
+        }
+        table
+    }
+}
+
+/// The column a `CHECK (column IS NOT NULL)` constraint proves free of NULLs.
+fn not_null_column(check: &CheckConstraint) -> Option<String> {
+    let mut expr = check.expr.as_ref();
+    while let Expr::Nested(inner) = expr {
+        expr = inner;
+    }
+    match expr {
+        Expr::IsNotNull(inner) => match inner.as_ref() {
+            Expr::Identifier(column) => Some(ident(column)),
+            Expr::CompoundIdentifier(parts) => parts.last().map(ident),
+            _ => None,
+        },
+        _ => None,
+    }
+}
