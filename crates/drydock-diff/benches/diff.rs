@@ -37,6 +37,7 @@ fn column(name: &str, native: &str, family: TypeFamily) -> Column {
         default: None,
         auto_increment: false,
         comment: None,
+        renamed_from: None,
     }
 }
 

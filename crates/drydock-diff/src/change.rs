@@ -15,6 +15,16 @@ pub enum Change {
         enum_type: Enum,
     },
     AlterEnum(AlterEnum),
+    /// A table the schema says was renamed (`renamed_from`). Renames run before foreign keys
+    /// and indexes are dropped, so every later step names the table by its new name. The
+    /// table's own constraints and indexes keep their names: where the new name changes them
+    /// (Prisma's default names embed the table name), the differ renames them too
+    /// (`RenamePrimaryKey`, `RenameIndex`, `RenameForeignKey`) or recreates them where the
+    /// dialect cannot rename them.
+    RenameTable {
+        from: ObjectName,
+        to: ObjectName,
+    },
     DropForeignKey {
         table: ObjectName,
         foreign_key: ForeignKey,
@@ -74,18 +84,19 @@ impl Change {
             Change::CreateSchema { .. } => 0,
             Change::CreateEnum { .. } => 1,
             Change::AlterEnum(_) => 2,
-            Change::DropForeignKey { .. } => 3,
-            Change::DropIndex { .. } => 4,
-            Change::AlterTable { .. } => 5,
-            Change::DropTable { .. } => 6,
-            Change::DropEnum { .. } => 7,
-            Change::CreateTable { .. } => 8,
-            Change::RedefineTables { .. } => 9,
-            Change::CreateIndex { .. } => 10,
-            Change::RenameForeignKey { .. } => 11,
-            Change::AddForeignKey { .. } => 12,
-            Change::RenameIndex { .. } => 13,
-            Change::RedefineIndex { .. } => 14,
+            Change::RenameTable { .. } => 3,
+            Change::DropForeignKey { .. } => 4,
+            Change::DropIndex { .. } => 5,
+            Change::AlterTable { .. } => 6,
+            Change::DropTable { .. } => 7,
+            Change::DropEnum { .. } => 8,
+            Change::CreateTable { .. } => 9,
+            Change::RedefineTables { .. } => 10,
+            Change::CreateIndex { .. } => 11,
+            Change::RenameForeignKey { .. } => 12,
+            Change::AddForeignKey { .. } => 13,
+            Change::RenameIndex { .. } => 14,
+            Change::RedefineIndex { .. } => 15,
         }
     }
 
@@ -95,6 +106,7 @@ impl Change {
             Change::CreateSchema { .. } => "CreateSchema",
             Change::CreateEnum { .. } => "CreateEnum",
             Change::AlterEnum(_) => "AlterEnum",
+            Change::RenameTable { .. } => "RenameTable",
             Change::DropForeignKey { .. } => "DropForeignKey",
             Change::DropIndex { .. } => "DropIndex",
             Change::AlterTable { .. } => "AlterTable",
@@ -136,6 +148,12 @@ pub struct EnumColumnUse {
 /// One clause of an `ALTER TABLE`, in the order a renderer writes them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum TableChange {
+    /// A column the schema says was renamed (`renamed_from`); the clauses after it name the
+    /// column by its new name.
+    RenameColumn {
+        from: String,
+        to: String,
+    },
     DropPrimaryKey {
         name: Option<String>,
     },
@@ -163,13 +181,14 @@ pub enum TableChange {
 impl TableChange {
     pub(crate) fn order(&self) -> u8 {
         match self {
-            TableChange::DropPrimaryKey { .. } => 0,
-            TableChange::RenamePrimaryKey { .. } => 1,
-            TableChange::DropColumn { .. } => 2,
-            TableChange::AddColumn { .. } => 3,
+            TableChange::RenameColumn { .. } => 0,
+            TableChange::DropPrimaryKey { .. } => 1,
+            TableChange::RenamePrimaryKey { .. } => 2,
+            TableChange::DropColumn { .. } => 3,
+            TableChange::AddColumn { .. } => 4,
             // Column alterations interleave in the previous column order.
-            TableChange::DropAndRecreateColumn { .. } | TableChange::AlterColumn(_) => 4,
-            TableChange::AddPrimaryKey { .. } => 5,
+            TableChange::DropAndRecreateColumn { .. } | TableChange::AlterColumn(_) => 5,
+            TableChange::AddPrimaryKey { .. } => 6,
         }
     }
 }
@@ -196,7 +215,9 @@ pub enum TypeChange {
     NotCastable,
 }
 
-/// One table rebuilt from scratch, with what to copy from the old one.
+/// One table rebuilt from scratch, with what to copy from the old one. `previous` carries the
+/// table's current name (after any `RenameTable`) and its columns under their new names; a
+/// renamed column is read from [`CopiedColumn::from`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RedefineTable {
     pub previous: Table,
@@ -207,7 +228,10 @@ pub struct RedefineTable {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CopiedColumn {
+    /// The column's name in the rebuilt table.
     pub name: String,
+    /// The column's name in the previous table, when the column is renamed on the way.
+    pub from: Option<String>,
     /// The column became required and has a default: copy `coalesce(old, default)`.
     pub coalesce_default: Option<drydock_schema::DefaultValue>,
 }

@@ -17,6 +17,7 @@ use crate::change::{
     AlterEnum, Change, ColumnChange, CopiedColumn, EnumColumnUse, RedefineTable, TableChange,
     TypeChange,
 };
+use crate::renames::Renames;
 use crate::warning::{self, Warning};
 
 /// The result of comparing two schemas.
@@ -50,6 +51,7 @@ struct Plan {
     create_schemas: Vec<Change>,
     create_enums: Vec<Change>,
     alter_enums: Vec<Change>,
+    rename_tables: Vec<Change>,
     drop_foreign_keys: Vec<Change>,
     drop_indexes: Vec<Change>,
     alter_tables: Vec<Change>,
@@ -78,6 +80,7 @@ impl Plan {
         changes.extend(self.create_schemas);
         changes.extend(self.create_enums);
         changes.extend(self.alter_enums);
+        changes.extend(self.rename_tables);
         changes.extend(self.drop_foreign_keys);
         changes.extend(self.drop_indexes);
         changes.extend(self.alter_tables);
@@ -99,15 +102,33 @@ impl Plan {
         changes.extend(self.rename_indexes);
         changes.extend(self.redefine_indexes);
         let mut warnings = self.warnings;
-        // Stable: data-loss warnings first, each group in the order it was found.
-        warnings.sort_by_key(Warning::is_unexecutable);
+        // Stable: data-loss warnings first, then unexecutable ones, then renames; each group in
+        // the order it was found.
+        warnings.sort_by_key(|w| (w.is_notice(), w.is_unexecutable()));
         Diff { changes, warnings }
     }
 }
 
-/// Everything that turns `from` into `to`.
+/// Everything that turns `from` into `to`. The `renamed_from` hints of `to` turn a drop and a
+/// create into a rename where they name what `from` has (see `renames`).
 pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
     let mut plan = Plan::default();
+    let renames = Renames::find(from, to);
+    let renamed;
+    let from = if renames.is_empty() {
+        from
+    } else {
+        renamed = renames.apply(from);
+        &renamed
+    };
+    for (old, new) in &renames.tables {
+        plan.warnings
+            .push(warning::renamed_table(&old.name, &new.name));
+        plan.rename_tables.push(Change::RenameTable {
+            from: old.clone(),
+            to: new.clone(),
+        });
+    }
 
     for namespace in &to.namespaces {
         if !from.namespaces.contains(namespace) {
@@ -117,7 +138,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
         }
     }
 
-    diff_enums(from, to, &mut plan);
+    diff_enums(from, to, &renames, &mut plan);
 
     let from_tables: HashMap<Key<'_>, &Table> =
         from.tables.iter().map(|t| (table_key(t), t)).collect();
@@ -133,7 +154,12 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
         match to_tables.get(&table_key(previous)) {
             None => drop_table(previous, hooks, &mut plan),
             Some((position, next)) => {
-                diff_table(previous, next, *position, &retyped, hooks, &mut plan);
+                let context = TableContext {
+                    position: *position,
+                    retyped_tables: &retyped,
+                    renamed_columns: renames.columns_of(&next.object_name()),
+                };
+                diff_table(previous, next, &context, hooks, &mut plan);
             }
         }
     }
@@ -146,7 +172,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
     plan.into_diff()
 }
 
-fn diff_enums(from: &SqlSchema, to: &SqlSchema, plan: &mut Plan) {
+fn diff_enums(from: &SqlSchema, to: &SqlSchema, renames: &Renames, plan: &mut Plan) {
     let from_enums: HashMap<Key<'_>, &Enum> = from.enums.iter().map(|e| (enum_key(e), e)).collect();
     let to_keys: HashSet<Key<'_>> = to.enums.iter().map(enum_key).collect();
 
@@ -177,7 +203,7 @@ fn diff_enums(from: &SqlSchema, to: &SqlSchema, plan: &mut Plan) {
                 .push(warning::enum_values_removed(&next.name, &removed));
         }
         let name = next.object_name();
-        let columns = enum_column_uses(&name, from, to);
+        let columns = enum_column_uses(&name, from, to, renames);
         plan.alter_enums.push(Change::AlterEnum(AlterEnum {
             name,
             previous_values: previous.values.clone(),
@@ -196,7 +222,14 @@ fn diff_enums(from: &SqlSchema, to: &SqlSchema, plan: &mut Plan) {
     }
 }
 
-fn enum_column_uses(name: &ObjectName, from: &SqlSchema, to: &SqlSchema) -> Vec<EnumColumnUse> {
+/// The columns of type `name`. Enums change before tables are renamed, so each column goes by
+/// the names it has then.
+fn enum_column_uses(
+    name: &ObjectName,
+    from: &SqlSchema,
+    to: &SqlSchema,
+    renames: &Renames,
+) -> Vec<EnumColumnUse> {
     let mut uses = Vec::new();
     for table in &to.tables {
         for column in &table.columns {
@@ -214,9 +247,12 @@ fn enum_column_uses(name: &ObjectName, from: &SqlSchema, to: &SqlSchema) -> Vec<
                             | drydock_schema::DefaultValue::List(_)
                     )
                 });
+            let table_name = table.object_name();
+            let mut column = column.clone();
+            column.name = renames.previous_column_name(&table_name, &column.name);
             uses.push(EnumColumnUse {
-                table: table.object_name(),
-                column: column.clone(),
+                table: renames.previous_table_name(&table_name),
+                column,
                 previous_default,
             });
         }
@@ -288,16 +324,34 @@ struct TableDiff {
     recreated_columns: HashSet<String>,
 }
 
+/// What `diff_table` needs to know beyond the two tables.
+struct TableContext<'a> {
+    /// The table's position in the next schema.
+    position: usize,
+    retyped_tables: &'a RetypedColumns,
+    /// `(previous name, new name)` of the table's renamed columns; `previous` already has the
+    /// new names.
+    renamed_columns: &'a [(String, String)],
+}
+
 fn diff_table(
     previous: &Table,
     next: &Table,
-    position: usize,
-    retyped_tables: &RetypedColumns,
+    context: &TableContext<'_>,
     hooks: &dyn DiffHooks,
     plan: &mut Plan,
 ) {
+    let (position, retyped_tables) = (context.position, context.retyped_tables);
     let name = next.object_name();
     let mut table_diff = TableDiff::default();
+    for (from, to) in context.renamed_columns {
+        plan.warnings
+            .push(warning::renamed_column(&next.name, from, to));
+        table_diff.changes.push(TableChange::RenameColumn {
+            from: from.clone(),
+            to: to.clone(),
+        });
+    }
     diff_columns(previous, next, hooks, &mut table_diff, &mut plan.warnings);
     let retyped = retyped_columns(&table_diff.changes);
     diff_primary_key(
@@ -323,9 +377,11 @@ fn diff_table(
     let foreign_keys_changed = !table_diff.added_foreign_keys.is_empty()
         || !table_diff.dropped_foreign_keys.is_empty()
         || !table_diff.renamed_foreign_keys.is_empty();
+    // Every dialect renames columns in place (SQLite since 3.25), so renames are not asked.
     let redefine = table_diff
         .changes
         .iter()
+        .filter(|change| !matches!(change, TableChange::RenameColumn { .. }))
         .any(|change| !hooks.alters_in_place(next, change))
         || (foreign_keys_changed && !hooks.foreign_keys_alter_in_place());
 
@@ -347,7 +403,12 @@ fn diff_table(
         );
         plan.redefine_tables.push(RedefineTable {
             previous: previous.clone(),
-            copied_columns: copied_columns(previous, next, &table_diff.recreated_columns),
+            copied_columns: copied_columns(
+                previous,
+                next,
+                &table_diff.recreated_columns,
+                context.renamed_columns,
+            ),
             next: rebuilt,
         });
         return;
@@ -743,10 +804,13 @@ fn diff_foreign_keys(
     }
 }
 
+/// The columns a rebuilt table copies; a renamed column is read under its previous name, as the
+/// rebuild replaces the rename.
 fn copied_columns(
     previous: &Table,
     next: &Table,
     recreated: &HashSet<String>,
+    renamed_columns: &[(String, String)],
 ) -> Vec<CopiedColumn> {
     let mut copied: Vec<CopiedColumn> = next
         .columns
@@ -761,6 +825,10 @@ fn copied_columns(
             };
             Some(CopiedColumn {
                 name: to.name.clone(),
+                from: renamed_columns
+                    .iter()
+                    .find(|(_, new)| *new == to.name)
+                    .map(|(old, _)| old.clone()),
                 coalesce_default,
             })
         })
@@ -809,6 +877,7 @@ mod tests {
             default: None,
             auto_increment: false,
             comment: None,
+            renamed_from: None,
         });
         table.indexes.push(index);
         SqlSchema {

@@ -10,6 +10,7 @@ mod change;
 mod differ;
 mod hooks;
 mod opaque;
+mod renames;
 mod warning;
 
 pub use change::{
@@ -19,4 +20,5 @@ pub use change::{
 pub use differ::{Diff, diff};
 pub use hooks::DiffHooks;
 pub use opaque::{OpaqueDifference, OpaqueObjectKind, Presence, compare_opaque};
+pub use renames::reverse_rename_hints;
 pub use warning::{Warning, WarningKind};

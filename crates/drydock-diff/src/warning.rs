@@ -22,12 +22,19 @@ impl Warning {
             WarningKind::EnumValuesRemoved => "D2007",
             WarningKind::RequiredColumnWithoutDefault => "D2101",
             WarningKind::MadeRequired => "D2102",
+            WarningKind::Renamed => "D2201",
         }
     }
 
     /// Loses data when applied (as opposed to failing on existing rows).
     pub fn is_data_loss(&self) -> bool {
-        !self.is_unexecutable()
+        !self.is_unexecutable() && !self.is_notice()
+    }
+
+    /// Neither loses data nor fails, but deserves a word: a rename keeps the data and breaks
+    /// application versions that still use the old name.
+    pub fn is_notice(&self) -> bool {
+        self.kind == WarningKind::Renamed
     }
 
     /// Cannot run on a table that has rows (or has NULLs): the migration would fail.
@@ -50,6 +57,8 @@ pub enum WarningKind {
     EnumValuesRemoved,
     RequiredColumnWithoutDefault,
     MadeRequired,
+    /// A table or column is renamed: its data stays, clients using the old name break.
+    Renamed,
 }
 
 pub(crate) fn drop_table(table: &str) -> Warning {
@@ -141,6 +150,26 @@ pub(crate) fn made_required(table: &str, column: &str) -> Warning {
         message: format!(
             "Made the column `{column}` on table `{table}` required. This step will fail if \
              there are existing NULL values in that column."
+        ),
+    }
+}
+
+pub(crate) fn renamed_table(from: &str, to: &str) -> Warning {
+    Warning {
+        kind: WarningKind::Renamed,
+        message: format!(
+            "The `{from}` table will be renamed to `{to}`. Its data is kept, but renaming \
+             breaks application versions still using the old name."
+        ),
+    }
+}
+
+pub(crate) fn renamed_column(table: &str, from: &str, to: &str) -> Warning {
+    Warning {
+        kind: WarningKind::Renamed,
+        message: format!(
+            "The column `{from}` on the `{table}` table will be renamed to `{to}`. Its data is \
+             kept, but renaming breaks application versions still using the old name."
         ),
     }
 }

@@ -54,6 +54,10 @@ pub fn describe_drift(changes: &[Change]) -> Vec<String> {
             Change::CreateSchema { namespace } => {
                 out.push(format!("schema `{namespace}` exists in the database only"));
             }
+            Change::RenameTable { from, to } => out.push(format!(
+                "table `{}` is named `{}` in the database",
+                from.name, to.name
+            )),
             Change::CreateEnum { enum_type } => out.push(format!(
                 "enum `{}` exists in the database but not in the migrations",
                 enum_type.name
@@ -176,6 +180,9 @@ fn column_phrase(column: &Column) -> String {
 
 fn describe_table_change(table: &str, change: &TableChange) -> String {
     match change {
+        TableChange::RenameColumn { from, to } => {
+            format!("column `{from}` of table `{table}` is named `{to}` in the database")
+        }
         TableChange::AddColumn { column } => {
             format!(
                 "table `{table}` has an extra column `{}`",

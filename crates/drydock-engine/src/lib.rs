@@ -29,7 +29,10 @@ pub use drydock_connector::{Dialect, Warning, redact_url};
 pub use drydock_diff::Diff;
 pub use drydock_migrate as migrate;
 pub use error::EngineError;
-pub use migrate_dev::{DevOptions, DevOutcome, migrate_dev};
+pub use migrate_dev::{
+    DevOptions, DevOutcome, RenameCandidate, migrate_dev, migrate_dev_with_renames,
+    rename_candidates,
+};
 pub use project::{Project, SchemaError, read_schema};
 pub use seed::{SEED_TABLE, SeedOutcome, seed, seed_command};
 pub use source::{DiffSource, SourceContext, diff_sources, schema_of};

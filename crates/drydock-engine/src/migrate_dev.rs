@@ -1,6 +1,18 @@
 //! `migrate dev`: bring the development database up to date, then turn the difference between
 //! what the migrations produce and what the schema says into a new migration with its down
 //! migration, check both on the shadow database, and apply the new migration.
+//!
+//! Renames: the schema's `// drydock:renamed-from` directives become renames in the migration,
+//! and the down migration renames back (the previous schema gets the reverse hints). A drop and
+//! a create that look like a rename without a directive are offered to `confirm_rename`
+//! ([`rename_candidates`]); when it says no (always, without a terminal), a refusal for data
+//! loss says how to write the directive.
+
+mod renames;
+
+pub use renames::{RenameCandidate, rename_candidates};
+
+use renames::unmatched_hints;
 
 use std::path::{Path, PathBuf};
 
@@ -52,11 +64,24 @@ pub struct DevOutcome {
 }
 
 /// Run `migrate dev` for `project`. `consent` is asked when the new migration loses data and
-/// `accept_data_loss` is off; `progress` sees each migration applied.
+/// `accept_data_loss` is off; `progress` sees each migration applied. Nothing is asked about
+/// renames (see [`migrate_dev_with_renames`]).
 pub fn migrate_dev(
     project: &Project,
     options: &DevOptions,
     consent: &mut dyn FnMut(&[Warning]) -> bool,
+    progress: &mut dyn FnMut(DeployEvent<'_>),
+) -> Result<DevOutcome, EngineError> {
+    migrate_dev_with_renames(project, options, consent, &mut |_| false, progress)
+}
+
+/// [`migrate_dev`], asking `confirm_rename` about each drop and create that looks like a rename
+/// the schema does not declare; a yes makes it a rename, as the directive would.
+pub fn migrate_dev_with_renames(
+    project: &Project,
+    options: &DevOptions,
+    consent: &mut dyn FnMut(&[Warning]) -> bool,
+    confirm_rename: &mut dyn FnMut(&RenameCandidate) -> bool,
     progress: &mut dyn FnMut(DeployEvent<'_>),
 ) -> Result<DevOutcome, EngineError> {
     let dialect = project.dialect;
@@ -112,7 +137,15 @@ pub fn migrate_dev(
         });
     }
 
-    let target = project.target_schema()?;
+    let mut target = project.target_schema()?;
+    let mut declined = Vec::new();
+    for candidate in rename_candidates(&state, &target) {
+        if confirm_rename(&candidate) {
+            candidate.apply(&mut target);
+        } else {
+            declined.push(candidate);
+        }
+    }
     let diff = drydock_diff::diff(&state, &target, dialect.diff_hooks());
     let mut outcome = DevOutcome {
         database_created,
@@ -133,15 +166,24 @@ pub fn migrate_dev(
             warnings: diff
                 .warnings
                 .iter()
+                .filter(|w| w.is_data_loss() || w.is_unexecutable())
                 .map(|w| format!("  - {}", w.message))
+                .chain(declined.iter().map(|c| format!("  {}", c.hint())))
+                .chain(
+                    unmatched_hints(&state, &target)
+                        .into_iter()
+                        .map(|hint| format!("  {hint}")),
+                )
                 .collect::<Vec<_>>()
                 .join("\n"),
         });
     }
 
-    let up = render_script(dialect, &diff.changes, &diff.warnings);
-    let reverse = drydock_diff::diff(&target, &state, dialect.diff_hooks());
-    let down = render_script(dialect, &reverse.changes, &reverse.warnings);
+    let up = render_with_notes(dialect, &diff);
+    // The down migration undoes this migration's renames rather than dropping and recreating.
+    let previous = drydock_diff::reverse_rename_hints(&state, &target);
+    let reverse = drydock_diff::diff(&target, &previous, dialect.diff_hooks());
+    let down = render_with_notes(dialect, &reverse);
     let down_checked = with_state_shadow(
         dialect,
         dir,
@@ -165,6 +207,30 @@ pub fn migrate_dev(
     }
     outcome.created = Some(folder);
     Ok(outcome)
+}
+
+/// The migration file of `diff`. Rename notices go in a `Notes:` comment after the `Warnings:`
+/// block rather than in it: that block flags a migration as losing data (`migrate down` asks
+/// for consent), and a rename loses none.
+fn render_with_notes(dialect: &dyn Dialect, diff: &drydock_diff::Diff) -> String {
+    let (notes, warnings): (Vec<Warning>, Vec<Warning>) =
+        diff.warnings.iter().cloned().partition(Warning::is_notice);
+    let mut script = render_script(dialect, &diff.changes, &warnings);
+    if notes.is_empty() {
+        return script;
+    }
+    let lines: String = notes
+        .iter()
+        .map(|note| format!("  - {}\n", note.message))
+        .collect();
+    let block = format!("/*\n  Notes:\n\n{lines}\n*/\n");
+    let after_warnings = if warnings.is_empty() {
+        0
+    } else {
+        script.find("*/\n").map_or(0, |end| end + "*/\n".len())
+    };
+    script.insert_str(after_warnings, &block);
+    script
 }
 
 /// The schema `migrations` produce: from the replay cache, or replayed on a shadow database

@@ -26,6 +26,10 @@ pub fn summarize(changes: &[Change]) -> String {
             Change::CreateSchema { namespace } => {
                 push("[+] Added schemas", format!("  - {namespace}"))
             }
+            Change::RenameTable { from, to } => push(
+                "[*] Renamed tables",
+                format!("  - `{}` to `{}`", from.name, to.name),
+            ),
             Change::CreateEnum { enum_type } => {
                 push("[+] Added enums", format!("  - {}", enum_type.name))
             }
@@ -106,6 +110,7 @@ pub fn summarize(changes: &[Change]) -> String {
 
 fn describe(change: &TableChange) -> String {
     match change {
+        TableChange::RenameColumn { from, to } => format!("renamed column `{from}` to `{to}`"),
         TableChange::DropPrimaryKey { .. } => "dropped the primary key".to_owned(),
         TableChange::RenamePrimaryKey { from, to } => {
             format!("renamed primary key `{from}` to `{to}`")

@@ -457,6 +457,7 @@ mod tests {
             default: None,
             auto_increment: false,
             comment: None,
+            renamed_from: None,
         }
     }
 

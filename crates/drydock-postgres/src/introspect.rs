@@ -359,6 +359,7 @@ impl RawColumn {
             default,
             auto_increment,
             comment: None,
+            renamed_from: None,
         }
     }
 }

@@ -49,6 +49,11 @@ pub(crate) fn render_change(change: &Change) -> String {
             enum_values(&enum_type.values)
         )],
         Change::AlterEnum(alter) => render_alter_enum(alter),
+        Change::RenameTable { from, to } => vec![format!(
+            "ALTER TABLE {} RENAME TO {}",
+            object(from),
+            ident(&to.name)
+        )],
         Change::DropForeignKey { table, foreign_key } => vec![format!(
             "ALTER TABLE {} DROP CONSTRAINT {}",
             object(table),
@@ -299,14 +304,23 @@ fn add_primary_key(primary_key: &PrimaryKey) -> String {
 }
 
 /// One `ALTER TABLE` with its clauses joined by `,\n`, plus the statements that must run before
-/// it (`CREATE SEQUENCE`) and after it (renaming the primary key, sequence ownership).
+/// it (renamed columns, `CREATE SEQUENCE`) and after it (renaming the primary key, sequence
+/// ownership). `RENAME COLUMN` cannot share an `ALTER TABLE` with other clauses, so each is a
+/// statement of its own, first: the clauses name columns by their new names.
 fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String> {
+    let mut column_renames = Vec::new();
     let mut before = Vec::new();
     let mut clauses = Vec::new();
     let mut renames = Vec::new();
     let mut after = Vec::new();
     for change in changes {
         match change {
+            TableChange::RenameColumn { from, to } => column_renames.push(format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                object(table),
+                ident(from),
+                ident(to)
+            )),
             TableChange::DropPrimaryKey { name } => {
                 let name = name
                     .clone()
@@ -337,7 +351,8 @@ fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String
             }
         }
     }
-    let mut statements = before;
+    let mut statements = column_renames;
+    statements.extend(before);
     if !clauses.is_empty() {
         statements.push(format!(
             "ALTER TABLE {} {}",
@@ -557,8 +572,15 @@ fn redefine_table(redefine: &RedefineTable) -> Vec<String> {
     );
     if !redefine.copied_columns.is_empty() {
         let columns = quoted_list(redefine.copied_columns.iter().map(|c| c.name.as_str()), ",");
+        let sources = quoted_list(
+            redefine
+                .copied_columns
+                .iter()
+                .map(|c| c.from.as_deref().unwrap_or(&c.name)),
+            ",",
+        );
         statements.push(format!(
-            "INSERT INTO {temporary_qualified} ({columns}) SELECT {columns} FROM {}",
+            "INSERT INTO {temporary_qualified} ({columns}) SELECT {sources} FROM {}",
             ident(&previous.name)
         ));
     }

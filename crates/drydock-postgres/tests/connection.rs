@@ -250,6 +250,7 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
         foreign_keys: vec![],
         checks: Vec::new(),
         comment: None,
+        renamed_from: None,
     };
     let post = Table {
         namespace: ns.clone(),
@@ -324,6 +325,7 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
         ],
         checks: Vec::new(),
         comment: None,
+        renamed_from: None,
     };
     SqlSchema {
         // Unqualified introspection lists the default namespace lowering assumes (`public`).

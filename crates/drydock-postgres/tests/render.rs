@@ -1344,10 +1344,12 @@ fn redefinitions() {
                 copied_columns: vec![
                     drydock_diff::CopiedColumn {
                         name: "a".to_owned(),
+                        from: None,
                         coalesce_default: None,
                     },
                     drydock_diff::CopiedColumn {
                         name: "id".to_owned(),
+                        from: None,
                         coalesce_default: None,
                     },
                 ],
@@ -1469,5 +1471,51 @@ fn enum_values_are_escaped() {
     assert_eq!(
         PostgresDialect.render_change(&change),
         "CREATE TYPE \"E\" AS ENUM ('it''s', 'B');"
+    );
+}
+
+/// Renames (drydock's own; Prisma drops and recreates): the table first, then each column in a
+/// statement of its own before the `ALTER TABLE` clauses, which use the new names.
+#[test]
+fn renamed_tables_and_columns() {
+    let member = name("Member");
+    let changes = [
+        Change::RenameTable {
+            from: in_ns("app", "User"),
+            to: in_ns("app", "Member"),
+        },
+        Change::AlterTable {
+            table: member.clone(),
+            changes: vec![
+                TableChange::RenameColumn {
+                    from: "name".to_owned(),
+                    to: "fullName".to_owned(),
+                },
+                TableChange::RenamePrimaryKey {
+                    from: "User_pkey".to_owned(),
+                    to: "Member_pkey".to_owned(),
+                },
+                alter_column(text("fullName"), nullable(text("fullName"))),
+            ],
+        },
+        Change::RenameIndex {
+            table: member,
+            from: "User_email_key".to_owned(),
+            to: "Member_email_key".to_owned(),
+        },
+    ];
+    assert_eq!(
+        script(&changes),
+        r#"-- RenameTable
+ALTER TABLE "app"."User" RENAME TO "Member";
+
+-- AlterTable
+ALTER TABLE "Member" RENAME COLUMN "name" TO "fullName";
+ALTER TABLE "Member" ALTER COLUMN "fullName" DROP NOT NULL;
+ALTER TABLE "Member" RENAME CONSTRAINT "User_pkey" TO "Member_pkey";
+
+-- RenameIndex
+ALTER INDEX "User_email_key" RENAME TO "Member_email_key";
+"#
     );
 }

@@ -83,6 +83,8 @@ pub struct Model {
     pub attributes: Vec<Attribute>,
     /// Text of the `///` comments before the block, one line per comment.
     pub documentation: Option<String>,
+    /// The previous name from a `// drydock:renamed-from` directive; the span is the comment's.
+    pub renamed_from: Option<Ident>,
     /// The whole block, keyword to closing brace.
     pub span: Span,
 }
@@ -94,6 +96,8 @@ pub struct Field {
     pub arity: FieldArity,
     pub attributes: Vec<Attribute>,
     pub documentation: Option<String>,
+    /// The previous name from a `// drydock:renamed-from` directive; the span is the comment's.
+    pub renamed_from: Option<Ident>,
     /// The whole field line, trailing comment and line break included.
     pub span: Span,
 }

@@ -272,6 +272,8 @@ pub struct Field {
     /// For relation fields, the relation they belong to.
     pub relation: Option<RelationId>,
     pub documentation: Option<String>,
+    /// The previous column name, from `// drydock:renamed-from`.
+    pub renamed_from: Option<String>,
     pub span: Span,
 }
 
@@ -354,6 +356,8 @@ pub struct Model {
     /// A `view` block rather than a `model`.
     pub is_view: bool,
     pub documentation: Option<String>,
+    /// The previous table name, from `// drydock:renamed-from`.
+    pub renamed_from: Option<String>,
     pub span: Span,
 }
 

@@ -24,6 +24,11 @@
 //! [`LoweringRules::column_type`] during [`lower`], so their errors come from `lower`.
 //! A schema without a `datasource` block is valid, as in Prisma; callers that need a database
 //! report its absence.
+//!
+//! A `// drydock:renamed-from <previous name>` comment on the line of a field or model (or alone
+//! on the line above it) sets `renamed_from` on the datamodel's field or model, and lowering
+//! carries it to the column or table as a rename hint for the differ; a misplaced directive is a
+//! warning. Prisma reads it as a plain comment.
 
 pub mod ast;
 mod back_relations;
@@ -33,6 +38,7 @@ mod format;
 mod lexer;
 mod lower;
 mod parser;
+mod renamed_from;
 mod validate;
 
 pub use datamodel::{

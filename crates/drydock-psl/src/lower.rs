@@ -215,6 +215,9 @@ impl Lowering<'_> {
             default,
             auto_increment,
             comment: None,
+            // The directive names the previous database name as written: a field without `@map`
+            // had its name as column name, one with `@map` is named by that column name.
+            renamed_from: field.renamed_from.clone(),
         })
     }
 
@@ -224,6 +227,7 @@ impl Lowering<'_> {
 
     fn table(&mut self, index: usize, model: &Model) -> Table {
         let mut table = Table::new(model.schema.clone(), model.db_name.clone());
+        table.renamed_from = model.renamed_from.clone();
         for field in &model.fields {
             if let Some(column) = self.column(field) {
                 table.columns.push(column);
@@ -361,6 +365,7 @@ impl Lowering<'_> {
                 default: None,
                 auto_increment: false,
                 comment: None,
+                renamed_from: None,
             },
             field.db_name.clone(),
         ))

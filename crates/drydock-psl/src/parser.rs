@@ -27,6 +27,7 @@ pub(crate) fn parse_file_into(
     diagnostics: &mut Diagnostics,
 ) {
     let tokens = lex(src);
+    let first_top = ast.tops.len();
     let mut parser = Parser {
         src,
         file,
@@ -35,6 +36,7 @@ pub(crate) fn parse_file_into(
         diagnostics,
     };
     parser.parse_tops(ast);
+    crate::renamed_from::attach(file, src, &mut ast.tops[first_top..], diagnostics);
 }
 
 const KEYWORDS: [&str; 6] = ["model", "view", "type", "enum", "datasource", "generator"];
@@ -371,6 +373,7 @@ impl Parser<'_> {
             fields,
             attributes,
             documentation,
+            renamed_from: None,
             span: self.span(start, end),
         }
     }
@@ -431,6 +434,7 @@ impl Parser<'_> {
             arity,
             attributes,
             documentation,
+            renamed_from: None,
         })
     }
 

@@ -175,6 +175,11 @@ pub struct Table {
     /// The table's comment. Introspection only.
     #[serde(default)]
     pub comment: Option<String>,
+    /// The table's previous name, when the schema says it was renamed
+    /// (`// drydock:renamed-from`). Lowering only: a hint for the differ, which renames the
+    /// table instead of dropping and creating it when the previous name still exists.
+    #[serde(default)]
+    pub renamed_from: Option<String>,
 }
 
 impl Table {
@@ -188,6 +193,7 @@ impl Table {
             foreign_keys: Vec::new(),
             checks: Vec::new(),
             comment: None,
+            renamed_from: None,
         }
     }
 
@@ -223,6 +229,11 @@ pub struct Column {
     /// The column's comment. Introspection only.
     #[serde(default)]
     pub comment: Option<String>,
+    /// The column's previous name, when the schema says it was renamed
+    /// (`// drydock:renamed-from`). Lowering only: a hint for the differ, like
+    /// [`Table::renamed_from`].
+    #[serde(default)]
+    pub renamed_from: Option<String>,
 }
 
 impl Column {

@@ -147,6 +147,7 @@ fn describe_table(
             default,
             auto_increment,
             comment: None,
+            renamed_from: None,
         });
     }
     if !pk_columns.is_empty() {

@@ -46,6 +46,11 @@ pub(crate) fn render_change(change: &Change) -> String {
                 "index \"{from}\" is renamed to \"{to}\" only by dropping and creating it"
             ));
         }
+        Change::RenameTable { from, to } => vec![format!(
+            "ALTER TABLE {} RENAME TO {}",
+            ident(&from.name),
+            ident(&to.name)
+        )],
         Change::DropIndex { index, .. } => vec![drop_index(index)],
         Change::AlterTable { table, changes } => {
             let mut statements = Vec::new();
@@ -240,6 +245,12 @@ fn drop_index(index: &Index) -> String {
 fn alter_table_clause(table: &str, change: &TableChange) -> Result<Vec<String>, String> {
     let alter = |clause: String| format!("ALTER TABLE {} {clause}", ident(table));
     match change {
+        // SQLite 3.25 and later; the clauses after it use the new name.
+        TableChange::RenameColumn { from, to } => Ok(vec![alter(format!(
+            "RENAME COLUMN {} TO {}",
+            ident(from),
+            ident(to)
+        ))]),
         TableChange::AddColumn { column } => Ok(vec![alter(format!(
             "ADD COLUMN {}",
             render_column(column, false)
@@ -278,18 +289,25 @@ fn redefine_tables(tables: &[RedefineTable]) -> Vec<String> {
             let source: Vec<String> = redefine
                 .copied_columns
                 .iter()
-                .map(|copied| match &copied.coalesce_default {
-                    Some(default) => {
-                        let family = next
-                            .column(&copied.name)
-                            .map_or(TypeFamily::String, |c| c.column_type.family.clone());
-                        format!(
-                            "coalesce({name}, {}) AS {name}",
-                            render_default(default, &family),
-                            name = ident(&copied.name)
-                        )
+                .map(|copied| {
+                    // A renamed column is read under its previous name.
+                    let source = ident(copied.from.as_deref().unwrap_or(&copied.name));
+                    match &copied.coalesce_default {
+                        Some(default) => {
+                            let family = next
+                                .column(&copied.name)
+                                .map_or(TypeFamily::String, |c| c.column_type.family.clone());
+                            format!(
+                                "coalesce({source}, {}) AS {}",
+                                render_default(default, &family),
+                                ident(&copied.name)
+                            )
+                        }
+                        None if copied.from.is_some() => {
+                            format!("{source} AS {}", ident(&copied.name))
+                        }
+                        None => source,
                     }
-                    None => ident(&copied.name),
                 })
                 .collect();
             statements.push(format!(

@@ -211,6 +211,7 @@ fn expected_schema() -> SqlSchema {
         foreign_keys: vec![],
         checks: Vec::new(),
         comment: None,
+        renamed_from: None,
     };
     let post = Table {
         namespace: None,
@@ -265,6 +266,7 @@ fn expected_schema() -> SqlSchema {
         ],
         checks: Vec::new(),
         comment: None,
+        renamed_from: None,
     };
     let tag = Table {
         namespace: None,
@@ -288,6 +290,7 @@ fn expected_schema() -> SqlSchema {
         }],
         checks: Vec::new(),
         comment: None,
+        renamed_from: None,
     };
     SqlSchema {
         namespaces: vec![],

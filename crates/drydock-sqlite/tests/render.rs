@@ -38,6 +38,7 @@ fn copied(names: &[&str]) -> Vec<CopiedColumn> {
         .iter()
         .map(|n| CopiedColumn {
             name: (*n).to_owned(),
+            from: None,
             coalesce_default: None,
         })
         .collect()
@@ -727,5 +728,61 @@ fn a_trigger_body_is_one_statement() {
     assert_eq!(
         statement_texts(&SqliteDialect, &script),
         [trigger, "\nINSERT INTO a DEFAULT VALUES;"]
+    );
+}
+
+/// Renames (drydock's own; Prisma drops and recreates): in place with `ALTER TABLE`, and a
+/// rebuilt table reads a renamed column under its previous name.
+#[test]
+fn renamed_tables_and_columns() {
+    let previous = table(
+        "Member",
+        vec![int("id"), nullable(text("fullName"))],
+        &["id"],
+    );
+    let next = table("Member", vec![int("id"), text("fullName")], &["id"]);
+    let mut copied_columns = copied(&["fullName", "id"]);
+    copied_columns[0].from = Some("name".to_owned());
+    let changes = [
+        Change::RenameTable {
+            from: name("User"),
+            to: name("Member"),
+        },
+        Change::AlterTable {
+            table: name("Member"),
+            changes: vec![TableChange::RenameColumn {
+                from: "email".to_owned(),
+                to: "mail".to_owned(),
+            }],
+        },
+        Change::RedefineTables {
+            tables: vec![RedefineTable {
+                previous,
+                next,
+                copied_columns,
+            }],
+        },
+    ];
+    assert_eq!(
+        script(&changes),
+        r#"-- RenameTable
+ALTER TABLE "User" RENAME TO "Member";
+
+-- AlterTable
+ALTER TABLE "Member" RENAME COLUMN "email" TO "mail";
+
+-- RedefineTables
+PRAGMA defer_foreign_keys=ON;
+PRAGMA foreign_keys=OFF;
+CREATE TABLE "new_Member" (
+    "id" INTEGER NOT NULL PRIMARY KEY,
+    "fullName" TEXT NOT NULL
+);
+INSERT INTO "new_Member" ("fullName", "id") SELECT "name" AS "fullName", "id" FROM "Member";
+DROP TABLE "Member";
+ALTER TABLE "new_Member" RENAME TO "Member";
+PRAGMA foreign_keys=ON;
+PRAGMA defer_foreign_keys=OFF;
+"#
     );
 }

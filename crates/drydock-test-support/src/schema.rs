@@ -20,6 +20,7 @@ pub fn col(name: &str, family: TypeFamily, native: &str) -> Column {
         default: None,
         auto_increment: false,
         comment: None,
+        renamed_from: None,
     }
 }
 

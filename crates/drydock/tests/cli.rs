@@ -1288,3 +1288,49 @@ fn db_seed_applies_each_seed_once_per_environment() {
         "the failed seed left nothing behind"
     );
 }
+
+#[test]
+fn dev_renames_a_field_with_the_directive_and_hints_at_it_without() {
+    let project = Project::sqlite(BLOG);
+    assert_exit(&project.drydock(&["migrate", "dev", "--name", "init"]), 0);
+
+    // No directive, no terminal: drop and add, refused, with the directive to write.
+    project.write_schema(&format!(
+        "{SQLITE_HEADER}{}",
+        BLOG.replace("  title    String\n", "  headline String\n")
+    ));
+    let refused = project.drydock(&["migrate", "dev", "--name", "rename"]);
+    assert_exit(&refused, 1);
+    assert!(
+        stderr(&refused).contains(
+            "If `title` was renamed to `headline`, add `// drydock:renamed-from title` to the field."
+        ),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(project.migration_names().len(), 1, "nothing written");
+
+    // With the directive: a rename, no consent needed, and a word about old clients.
+    project.write_schema(&format!(
+        "{SQLITE_HEADER}{}",
+        BLOG.replace(
+            "  title    String\n",
+            "  headline String // drydock:renamed-from title\n"
+        )
+    ));
+    let renamed = project.drydock(&["migrate", "dev", "--name", "rename"]);
+    assert_exit(&renamed, 0);
+    assert!(
+        stderr(&renamed).contains("breaks application versions still using the old name"),
+        "{}",
+        stderr(&renamed)
+    );
+    let names = project.migration_names();
+    let sql = std::fs::read_to_string(project.migrations().join(&names[1]).join("migration.sql"))
+        .expect("sql");
+    assert!(
+        sql.contains("ALTER TABLE \"Post\" RENAME COLUMN \"title\" TO \"headline\";"),
+        "{sql}"
+    );
+    assert_exit(&project.drydock(&["migrate", "down"]), 0);
+}

@@ -334,6 +334,7 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                     ignored: false,
                     is_view: m.kind == ModelKind::View,
                     documentation: m.documentation.clone(),
+                    renamed_from: m.renamed_from.as_ref().map(|r| r.name.clone()),
                     span: m.span,
                 });
             }
@@ -467,6 +468,7 @@ fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
             native_type: None,
             relation: None,
             documentation: f.documentation.clone(),
+            renamed_from: f.renamed_from.as_ref().map(|r| r.name.clone()),
             span: f.span,
         });
     }

@@ -362,10 +362,11 @@ pub(crate) fn dev(
         replay_cache: None,
     };
     let bar = migration_progress(0);
-    let outcome = drydock_engine::migrate_dev(
+    let outcome = drydock_engine::migrate_dev_with_renames(
         &project,
         &options,
         &mut |warnings| interactive && ask_data_loss(warnings),
+        &mut |candidate| interactive && confirm(&candidate.question()).unwrap_or(false),
         &mut |event| show_progress(&bar, event),
     )?;
     bar.finish_and_clear();
