@@ -1334,3 +1334,33 @@ fn dev_renames_a_field_with_the_directive_and_hints_at_it_without() {
     );
     assert_exit(&project.drydock(&["migrate", "down"]), 0);
 }
+
+#[test]
+fn dev_reviews_the_new_migration_with_the_linter() {
+    let db = TestDb::postgres();
+    let project = Project::postgres(BLOG);
+    let init = project.drydock_with(&["migrate", "dev", "--name", "init"], Some(db.url()));
+    assert_exit(&init, 0);
+    assert!(
+        !stderr(&init).contains("require-concurrent-index"),
+        "new tables need no concurrent index"
+    );
+    project.write_schema(&format!(
+        "datasource db {{\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}}\n\n{}",
+        BLOG.replace("  authorId Int\n", "  authorId Int\n\n  @@index([title])\n")
+    ));
+    let indexed = project.drydock_with(
+        &["migrate", "dev", "--name", "add_post_title_index"],
+        Some(db.url()),
+    );
+    assert_exit(&indexed, 0);
+    assert!(
+        stderr(&indexed).contains("require-concurrent-index"),
+        "{}",
+        stderr(&indexed)
+    );
+    assert!(
+        !stderr(&indexed).contains("_init/"),
+        "only the new migration is reviewed"
+    );
+}

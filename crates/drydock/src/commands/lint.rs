@@ -76,7 +76,7 @@ fn live_dialect(dialect: &'static dyn Dialect, url: &str) -> anyhow::Result<&'st
 }
 
 /// The migrations of a migrations folder, in the order they apply.
-fn folder_migrations(folder: &Path) -> anyhow::Result<Vec<MigrationFile>> {
+pub(crate) fn folder_migrations(folder: &Path) -> anyhow::Result<Vec<MigrationFile>> {
     let migrations = list_migrations(folder).map_err(EngineError::from)?;
     Ok(migrations
         .into_iter()

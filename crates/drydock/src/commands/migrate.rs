@@ -392,6 +392,7 @@ pub(crate) fn dev(
             if let Some(reason) = &outcome.down_not_written {
                 eprintln!("Warning: no down.sql was written: {reason}");
             }
+            review_new_migration(&project, folder);
             let file = folder.join(history::MIGRATION_FILE_NAME);
             if outcome.applied_new {
                 println!("Created and applied {}", file.display());
@@ -424,4 +425,36 @@ fn ask(question: &str) -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim().to_owned())
+}
+
+/// Lint the new migration (read after the history before it) and show what to review before it
+/// reaches production. Advice only: the development database is small, so `migrate dev` never
+/// fails on it; `drydock lint --url <production>` judges with live table sizes.
+fn review_new_migration(project: &Project, folder: &Path) {
+    let Ok(files) = crate::commands::lint::folder_migrations(&project.migrations_dir) else {
+        return;
+    };
+    let new_file = folder
+        .join(history::MIGRATION_FILE_NAME)
+        .display()
+        .to_string();
+    let options = drydock_lint::LintOptions {
+        dialect: project.dialect,
+        max_rows: drydock_lint::DEFAULT_MAX_ROWS,
+    };
+    let mut report = drydock_lint::lint(files, &options, &mut drydock_lint::NoFacts);
+    let files = &report.files;
+    report.findings.retain(|finding| {
+        finding.level != drydock_lint::Level::Note
+            && files
+                .get(finding.span.file)
+                .is_some_and(|file| file.name == new_file)
+    });
+    report.notices.clear();
+    if !report.findings.is_empty() {
+        eprintln!(
+            "Review this migration before it reaches production (`drydock lint`):\n{}",
+            drydock_lint::report::render_text(&report)
+        );
+    }
 }
