@@ -28,7 +28,7 @@ pub mod update_without_where;
 pub mod vacuum_full;
 pub mod volatile_column_default;
 
-use sqlparser::ast::{AlterTableOperation, Statement};
+use sqlparser::ast::{AlterColumnOperation, AlterTableOperation, Statement};
 
 use crate::names::TableName;
 use crate::rule::{Level, RuleInfo};
@@ -36,6 +36,16 @@ use crate::source::Stmt;
 use crate::state::{FileState, History};
 
 /// What a statement rule sees.
+/// One column's type change, for the type-change rules.
+pub(crate) struct ColumnTypeChange {
+    pub(crate) table: TableName,
+    pub(crate) column: String,
+    /// The type before, when the files read so far say.
+    pub(crate) old: Option<String>,
+    pub(crate) new: String,
+    pub(crate) change: crate::types::TypeChange,
+}
+
 pub(crate) struct Cx<'a> {
     pub statement: &'a Stmt,
     pub file: &'a FileState,
@@ -56,6 +66,46 @@ impl Cx<'_> {
             )),
             _ => None,
         }
+    }
+
+    /// The `ALTER COLUMN … TYPE` changes of this statement on a table that existed before this
+    /// file, each compared with the column's type so far.
+    pub(crate) fn column_type_changes(&self) -> Vec<ColumnTypeChange> {
+        let Some((table, operations)) = self.alter_table() else {
+            return Vec::new();
+        };
+        if !self.is_existing(&table) {
+            return Vec::new();
+        }
+        operations
+            .iter()
+            .filter_map(|operation| match operation {
+                AlterTableOperation::AlterColumn {
+                    column_name,
+                    op:
+                        AlterColumnOperation::SetDataType {
+                            data_type, using, ..
+                        },
+                } => {
+                    let column = crate::names::ident(column_name);
+                    let old = self
+                        .history
+                        .columns
+                        .get(&(table.clone(), column.clone()))
+                        .cloned();
+                    let new = data_type.to_string();
+                    let change = crate::types::compare(old.as_deref(), &new, using.is_some());
+                    Some(ColumnTypeChange {
+                        table: table.clone(),
+                        column,
+                        old,
+                        new,
+                        change,
+                    })
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// Whether `table` existed before this file: tables the file creates are empty and unseen

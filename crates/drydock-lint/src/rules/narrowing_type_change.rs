@@ -18,12 +18,9 @@
 //! prefer a `CHECK (length("name") <= 20) NOT VALID` constraint, validated later, over a
 //! narrower type.
 
-use sqlparser::ast::{AlterColumnOperation, AlterTableOperation};
-
-use crate::names::ident;
 use crate::rule::{Category, Level, RuleInfo};
 use crate::rules::{Cx, Hit};
-use crate::types::{TypeChange, compare};
+use crate::types::TypeChange;
 
 pub const RULE: RuleInfo = RuleInfo {
     code: "D4104",
@@ -36,33 +33,14 @@ pub const RULE: RuleInfo = RuleInfo {
 };
 
 pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    let Some((table, operations)) = cx.alter_table() else {
-        return;
-    };
-    if !cx.is_existing(&table) {
-        return;
-    }
-    for operation in operations {
-        let AlterTableOperation::AlterColumn {
-            column_name,
-            op:
-                AlterColumnOperation::SetDataType {
-                    data_type, using, ..
-                },
-        } = operation
-        else {
-            continue;
-        };
-        let column = ident(column_name);
-        let old = cx.history.columns.get(&(table.clone(), column.clone()));
-        let new = data_type.to_string();
-        if let TypeChange::Narrowing(what) = compare(old.map(String::as_str), &new, using.is_some())
-        {
+    for change in cx.column_type_changes() {
+        if let TypeChange::Narrowing(what) = change.change {
             out.push(Hit::new(
                 &RULE,
                 format!(
-                    "column `{column}` of `{table}` goes from {what}: values that do not fit fail \
-                     the migration or are cut"
+                    "column `{}` of `{}` goes from {what}: values that do not fit fail the \
+                     migration or are cut",
+                    change.column, change.table
                 ),
             ));
         }

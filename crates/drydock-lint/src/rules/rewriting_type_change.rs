@@ -18,12 +18,9 @@
 //! **Safe alternative:** add a new column of the new type, write both from the app, backfill
 //! in batches, switch reads, then drop the old column in a later migration.
 
-use sqlparser::ast::{AlterColumnOperation, AlterTableOperation};
-
-use crate::names::ident;
 use crate::rule::{Category, Level, RuleInfo};
 use crate::rules::{Cx, Hit};
-use crate::types::{TypeChange, compare};
+use crate::types::TypeChange;
 
 pub const RULE: RuleInfo = RuleInfo {
     code: "D4206",
@@ -36,34 +33,16 @@ pub const RULE: RuleInfo = RuleInfo {
 };
 
 pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    let Some((table, operations)) = cx.alter_table() else {
-        return;
-    };
-    if !cx.is_existing(&table) {
-        return;
-    }
-    for operation in operations {
-        let AlterTableOperation::AlterColumn {
-            column_name,
-            op:
-                AlterColumnOperation::SetDataType {
-                    data_type, using, ..
-                },
-        } = operation
-        else {
-            continue;
-        };
-        let column = ident(column_name);
-        let old = cx.history.columns.get(&(table.clone(), column.clone()));
-        let new = data_type.to_string();
-        let hit = match compare(old.map(String::as_str), &new, using.is_some()) {
+    for change in cx.column_type_changes() {
+        let (table, column, new) = (&change.table, &change.column, &change.new);
+        let hit = match change.change {
             TypeChange::InPlace | TypeChange::Narrowing(_) => continue,
             TypeChange::Rewrite => Hit::new(
                 &RULE,
                 format!(
                     "changing `{table}`.`{column}` from `{}` to `{new}` rewrites the table under \
                      an ACCESS EXCLUSIVE lock that blocks all reads and writes",
-                    old.map_or("?", String::as_str)
+                    change.old.as_deref().unwrap_or("?")
                 ),
             ),
             TypeChange::Unknown => Hit::new(
@@ -76,6 +55,6 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             )
             .at(Level::Warning),
         };
-        out.push(hit.on(&table));
+        out.push(hit.on(table));
     }
 }
