@@ -268,6 +268,33 @@ fn ops_arg(ctx: &mut Ctx<'_>, expr: Option<&Expression>) -> Option<String> {
     }
 }
 
+/// The arguments `@id` and `@unique` share (`map`, `length`, `sort`, `clustered`), read and
+/// checked against the provider: the arguments, the key's one field, and its `map`.
+fn field_key<'a>(
+    ctx: &mut Ctx<'_>,
+    attr: &'a Attribute,
+    label: &Label<'_>,
+    fi: usize,
+    check: Check,
+) -> (Args<'a>, IndexField, Option<String>) {
+    let a = args(
+        ctx,
+        attr,
+        label,
+        None,
+        &["map", "length", "sort", "clustered"],
+    );
+    let map = string_arg(ctx, a.get("map"));
+    let field = IndexField {
+        field: fi,
+        sort: sort_arg(ctx, a.get("sort"), attr.span),
+        length: length_arg(ctx, a.get("length")),
+        operator_class: None,
+    };
+    capability_checks(ctx, label, attr, &a, std::slice::from_ref(&field), check);
+    (a, field, map)
+}
+
 fn field_attributes(
     ctx: &mut Ctx<'_>,
     mi: usize,
@@ -308,30 +335,7 @@ fn field_attributes(
                 );
             }
             "id" => {
-                let a = args(
-                    ctx,
-                    attr,
-                    &label,
-                    None,
-                    &["map", "length", "sort", "clustered"],
-                );
-                let map = string_arg(ctx, a.get("map"));
-                let sort = sort_arg(ctx, a.get("sort"), attr.span);
-                let length = length_arg(ctx, a.get("length"));
-                let key_field = IndexField {
-                    field: fi,
-                    sort,
-                    length,
-                    operator_class: None,
-                };
-                capability_checks(
-                    ctx,
-                    &label,
-                    attr,
-                    &a,
-                    std::slice::from_ref(&key_field),
-                    Check::PrimaryKey,
-                );
+                let (a, key_field, map) = field_key(ctx, attr, &label, fi, Check::PrimaryKey);
                 if arity != Arity::Required {
                     ctx.error(
                         "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
@@ -348,30 +352,7 @@ fn field_attributes(
                 });
             }
             "unique" => {
-                let a = args(
-                    ctx,
-                    attr,
-                    &label,
-                    None,
-                    &["map", "length", "sort", "clustered"],
-                );
-                let map = string_arg(ctx, a.get("map"));
-                let sort = sort_arg(ctx, a.get("sort"), attr.span);
-                let length = length_arg(ctx, a.get("length"));
-                let unique_field = IndexField {
-                    field: fi,
-                    sort,
-                    length,
-                    operator_class: None,
-                };
-                capability_checks(
-                    ctx,
-                    &label,
-                    attr,
-                    &a,
-                    std::slice::from_ref(&unique_field),
-                    Check::Index,
-                );
+                let (a, unique_field, map) = field_key(ctx, attr, &label, fi, Check::Index);
                 field_uniques.push(Index {
                     kind: IndexType::Unique,
                     fields: vec![unique_field],
