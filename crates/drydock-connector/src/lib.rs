@@ -45,9 +45,15 @@ pub trait Dialect: Send + Sync {
     /// `BEGIN`/`COMMIT`, ...), or `None` when it can run inside one.
     fn needs_no_transaction(&self, script: &str) -> Option<String>;
 
+    /// How the dialect's SQL is written (comments, quoting, bodies where `;` does not end a
+    /// statement), for the one statement scanner in [`sql_scan`].
+    fn lexical_rules(&self) -> &'static sql_scan::LexicalRules;
+
     /// The byte ranges of the statements of `script`, in order, each ending after its `;`;
     /// comments and whitespace between statements belong to the next one.
-    fn split_statements(&self, script: &str) -> Vec<std::ops::Range<usize>>;
+    fn split_statements(&self, script: &str) -> Vec<std::ops::Range<usize>> {
+        sql_scan::statement_ranges(script, self.lexical_rules())
+    }
 
     /// Open a connection. `url` is the user's URL as given (never printed unredacted).
     fn connect(&self, url: &str) -> Result<Box<dyn Connection>, ConnectorError>;

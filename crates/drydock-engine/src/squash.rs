@@ -143,27 +143,18 @@ fn refuse_data_statements(
         .iter()
         .filter(|migration| {
             let script = migration.executable_script();
-            dialect
-                .split_statements(script)
-                .into_iter()
+            drydock_connector::sql_scan::statements(script, dialect.lexical_rules())
+                .iter()
                 .any(|statement| {
-                    let words: Vec<&str> = script[statement]
-                        .lines()
-                        .map(str::trim)
-                        .filter(|line| !line.is_empty() && !line.starts_with("--"))
-                        .flat_map(str::split_whitespace)
-                        .take(3)
-                        .collect();
-                    let first = words
+                    let first = statement
+                        .words
                         .first()
-                        .map(|w| w.to_ascii_uppercase())
+                        .map(String::as_str)
                         .unwrap_or_default();
                     // Rebuilding a table copies its rows into `"new_<table>"`: no data change.
                     let copies_a_rebuilt_table = first == "INSERT"
-                        && words
-                            .get(2)
-                            .is_some_and(|target| target.starts_with("\"new_"));
-                    DATA_STATEMENTS.contains(&first.as_str()) && !copies_a_rebuilt_table
+                        && script[statement.range.clone()].contains("INSERT INTO \"new_");
+                    DATA_STATEMENTS.contains(&first) && !copies_a_rebuilt_table
                 })
         })
         .map(|migration| migration.name.as_str())

@@ -14,7 +14,6 @@
 //! diffs against a database.
 
 use drydock_connector::join_statements;
-use std::ops::Range;
 
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_diff::{AlterEnum, Change, ColumnChange, RedefineTable, TableChange};
@@ -604,7 +603,7 @@ fn redefine_table(redefine: &RedefineTable) -> Vec<String> {
 
 /// How PostgreSQL SQL is split into statements: nested block comments, dollar-quoted and
 /// `E'...'` strings, and `BEGIN ATOMIC ... END` function bodies.
-const LEXICAL_RULES: LexicalRules = LexicalRules {
+pub(crate) const LEXICAL_RULES: LexicalRules = LexicalRules {
     nested_block_comments: true,
     dollar_quoted_strings: true,
     escape_strings: true,
@@ -627,12 +626,6 @@ pub(crate) fn needs_no_transaction(script: &str) -> Option<String> {
             let words: Vec<&str> = statement.words.iter().map(String::as_str).collect();
             statement_reason(&words)
         })
-}
-
-/// The byte ranges of the statements of `script`, in order, each ending after its `;` (or at
-/// the end of the script); comments and whitespace between statements belong to the next one.
-pub(crate) fn split_statements(script: &str) -> Vec<Range<usize>> {
-    sql_scan::statement_ranges(script, &LEXICAL_RULES)
 }
 
 fn statement_reason(words: &[&str]) -> Option<String> {

@@ -49,8 +49,8 @@ impl Dialect for SqliteDialect {
         render::needs_no_transaction(script)
     }
 
-    fn split_statements(&self, script: &str) -> Vec<std::ops::Range<usize>> {
-        render::split_statements(script)
+    fn lexical_rules(&self) -> &'static drydock_connector::sql_scan::LexicalRules {
+        &render::LEXICAL_RULES
     }
 
     fn connect(&self, url: &str) -> Result<Box<dyn Connection>, ConnectorError> {

@@ -7,7 +7,6 @@
 //! `REFERENCES "U" ("id")`, unlike PostgreSQL.
 
 use drydock_connector::join_statements;
-use std::ops::Range;
 
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_diff::{Change, RedefineTable, TableChange};
@@ -334,7 +333,7 @@ fn redefine_tables(tables: &[RedefineTable]) -> Vec<String> {
 
 /// How SQLite SQL is split into statements: backtick and `[...]` identifiers, and trigger
 /// bodies. Block comments do not nest.
-const LEXICAL_RULES: LexicalRules = LexicalRules {
+pub(crate) const LEXICAL_RULES: LexicalRules = LexicalRules {
     nested_block_comments: false,
     dollar_quoted_strings: false,
     escape_strings: false,
@@ -369,10 +368,4 @@ pub(crate) fn needs_no_transaction(script: &str) -> Option<String> {
                 _ => None,
             }
         })
-}
-
-/// The byte ranges of the statements of `script`, in order, each ending after its `;` (or at
-/// the end of the script); comments and whitespace between statements belong to the next one.
-pub(crate) fn split_statements(script: &str) -> Vec<Range<usize>> {
-    sql_scan::statement_ranges(script, &LEXICAL_RULES)
 }

@@ -1182,7 +1182,7 @@ fn squash_replaces_applied_migrations_on_sqlite() {
     write_migration(
         &project,
         "29990101000000_seed",
-        "INSERT INTO \"User\" (\"email\") VALUES ('x@example.com');\n",
+        "/* a seed row */ INSERT INTO \"User\" (\"email\") VALUES ('x@example.com');\n",
     );
     assert_exit(&project.drydock(&["migrate", "deploy"]), 0);
     let names = project.migration_names();
