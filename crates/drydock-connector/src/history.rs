@@ -9,9 +9,12 @@ pub const HISTORY_TABLE: &str = "_prisma_migrations";
 /// The table `db seed` records applied seed files in.
 pub const SEED_TABLE: &str = "_drydock_seeds";
 
+/// The table batched data migrations (backfills) record their progress in.
+pub const BACKFILL_TABLE: &str = "_drydock_backfills";
+
 /// Tables drydock keeps for itself: never part of an introspected schema.
 pub fn is_bookkeeping_table(name: &str) -> bool {
-    name == HISTORY_TABLE || name == SEED_TABLE
+    name == HISTORY_TABLE || name == SEED_TABLE || name == BACKFILL_TABLE
 }
 
 /// `schema` without drydock's bookkeeping tables; every dialect's introspection ends with it.

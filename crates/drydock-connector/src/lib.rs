@@ -6,17 +6,24 @@
 //! `history.rs`, `lock.rs`. The generic core asks for capabilities; it never tests which
 //! database it talks to.
 
+mod activity;
 mod error;
 mod history;
+mod phases;
 mod script;
 pub mod sql_scan;
 mod url_redact;
 
+pub use activity::{
+    Privilege, SessionActivity, SessionInfo, SessionLimits, StatementProgress, Storage, TableLock,
+};
 pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};
 pub use history::{
-    HISTORY_TABLE, HistoryRow, SEED_TABLE, is_bookkeeping_table, without_bookkeeping,
+    BACKFILL_TABLE, HISTORY_TABLE, HistoryRow, SEED_TABLE, is_bookkeeping_table,
+    without_bookkeeping,
 };
+pub use phases::{Phase, PhaseKind};
 pub use script::{EMPTY_MIGRATION, join_statements, render_script};
 pub use url_redact::redact_url;
 
@@ -39,11 +46,26 @@ pub trait Dialect: Send + Sync {
     /// separated by newlines.
     fn render_change(&self, change: &Change) -> String;
 
+    /// `changes` (a diff leading to `target`) as phases that keep the running application
+    /// working and never block writes for long; only phases with statements. `target` gives
+    /// what a change does not carry: a renamed column's definition, a table's primary key.
+    /// `None` when the dialect has no phased plan (its writers take turns anyway).
+    fn plan_zero_downtime(&self, changes: &[Change], target: &SqlSchema) -> Option<Vec<Phase>>;
+
     fn capabilities(&self) -> Capabilities;
 
     /// Why `script` must run outside a transaction (`CREATE INDEX CONCURRENTLY`, its own
     /// `BEGIN`/`COMMIT`, ...), or `None` when it can run inside one.
     fn needs_no_transaction(&self, script: &str) -> Option<String>;
+
+    /// Whether `error` is a statement giving up waiting for a lock under
+    /// [`SessionLimits::lock_timeout`]: such a statement changed nothing and may be retried.
+    fn is_lock_timeout(&self, error: &ScriptError) -> bool;
+
+    /// Why `url` looks like it goes through a connection pooler in transaction mode (where
+    /// session settings, advisory locks and statements outside a transaction misbehave), or
+    /// `None`.
+    fn pooler_warning(&self, url: &str) -> Option<String>;
 
     /// How the dialect's SQL is written (comments, quoting, bodies where `;` does not end a
     /// statement), for the one statement scanner in [`sql_scan`].
@@ -129,6 +151,36 @@ pub trait Connection {
     /// In one transaction: run `script`, then insert `row` (whose `finished_at` is set). Either
     /// both take effect or neither does.
     fn apply_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError>;
+
+    /// Run one statement on its own and return how many rows it changed.
+    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError>;
+
+    /// Apply `limits` to this session. Statements of a migration may override them with their
+    /// own `SET`; calling this again restores them.
+    fn set_session_limits(&mut self, limits: &SessionLimits) -> Result<(), ConnectorError>;
+
+    /// The id other sessions see this one by ([`SessionInfo::id`]), when the database has
+    /// concurrent sessions.
+    fn session_id(&mut self) -> Result<Option<String>, ConnectorError>;
+
+    /// What the session `id` is doing: who blocks it, and how far its statement has come.
+    fn observe_session(&mut self, id: &str) -> Result<SessionActivity, ConnectorError>;
+
+    /// Other sessions that have a transaction open or hold locks in the managed namespaces.
+    fn other_sessions(&mut self) -> Result<Vec<SessionInfo>, ConnectorError>;
+
+    /// The privileges migrations need, and whether this session's role has each.
+    fn privileges(&mut self) -> Result<Vec<Privilege>, ConnectorError>;
+
+    /// The database's size and the free space where it lives.
+    fn storage(&mut self) -> Result<Storage, ConnectorError>;
+
+    /// Indexes of the managed namespaces left invalid by a failed concurrent build, as
+    /// qualified SQL names.
+    fn invalid_indexes(&mut self) -> Result<Vec<String>, ConnectorError>;
+
+    /// Drop an index named by [`Connection::invalid_indexes`] without blocking writes.
+    fn drop_invalid_index(&mut self, name: &str) -> Result<(), ConnectorError>;
 
     /// In one transaction: run `script` (a down migration), then overwrite the mutable fields of
     /// the row with `row.id` (its `rolled_back_at` set). Either both take effect or neither does.

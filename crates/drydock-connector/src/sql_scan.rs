@@ -49,7 +49,6 @@ pub struct Statement {
 /// The statements of `script`, in order. Stretches holding only comments, whitespace and `;`
 /// are no statement.
 pub fn statements(script: &str, rules: &LexicalRules) -> Vec<Statement> {
-    let bytes = script.as_bytes();
     let mut statements = Vec::new();
     let mut start = 0;
     let mut words: Vec<String> = Vec::new();
@@ -58,61 +57,21 @@ pub fn statements(script: &str, rules: &LexicalRules) -> Vec<Statement> {
     // Open bodies and blocks nested in them: there `;` does not end the statement.
     let mut depth = 0usize;
     let mut open_body: Option<&Body> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = script[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = skip_block_comment(bytes, i, rules.nested_block_comments);
-                continue;
-            }
-            b';' if depth == 0 => {
-                i += 1;
+    for token in tokens(script, rules) {
+        match token.kind {
+            TokenKind::Punct if depth == 0 && token.text == ";" => {
                 if has_sql {
                     statements.push(Statement {
-                        range: start..i,
+                        range: start..token.range.end,
                         words: std::mem::take(&mut words),
                     });
-                    start = i;
+                    start = token.range.end;
                     has_sql = false;
                 }
                 continue;
             }
-            _ if b.is_ascii_whitespace() => {
-                i += 1;
-                continue;
-            }
-            _ => has_sql = true,
-        }
-        match b {
-            b'\'' => {
-                // In `E'...'` the `E` must be a word of its own.
-                let escapes = rules.escape_strings
-                    && i > 0
-                    && matches!(bytes[i - 1], b'e' | b'E')
-                    && (i < 2 || !is_word_byte(bytes[i - 2]));
-                i = skip_quoted(bytes, i, (b'\'', b'\''), escapes);
-            }
-            b'"' => i = skip_quoted(bytes, i, (b'"', b'"'), false),
-            b'$' if rules.dollar_quoted_strings => match dollar_tag(script, i) {
-                Some(tag) => {
-                    let body = i + tag.len();
-                    i = script[body..]
-                        .find(tag)
-                        .map_or(bytes.len(), |n| body + n + tag.len());
-                }
-                None => i += 1,
-            },
-            _ if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => {
-                let word_start = i;
-                while i < bytes.len() && is_word_byte(bytes[i]) {
-                    i += 1;
-                }
-                words.push(script[word_start..i].to_ascii_uppercase());
+            TokenKind::Word => {
+                words.push(token.text.to_ascii_uppercase());
                 if let Some(body) = opened_body(rules, &words) {
                     depth += 1;
                     open_body = Some(body);
@@ -125,19 +84,149 @@ pub fn statements(script: &str, rules: &LexicalRules) -> Vec<Statement> {
                     }
                 }
             }
-            _ => match rules.identifier_quotes.iter().find(|(open, _)| *open == b) {
-                Some(&quote) => i = skip_quoted(bytes, i, quote, false),
-                None => i += 1,
-            },
+            _ => {}
         }
+        has_sql = true;
     }
     if has_sql {
         statements.push(Statement {
-            range: start..bytes.len(),
+            range: start..script.len(),
             words,
         });
     }
     statements
+}
+
+/// What a [`Token`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A keyword or unquoted identifier.
+    Word,
+    /// A quoted identifier.
+    QuotedIdentifier,
+    /// A string literal: `'...'`, `E'...'` (after its `E` word), `$tag$...$tag$`.
+    Literal,
+    /// A number: `42`, `1.5`, `1e10`.
+    Number,
+    /// Any other character: `(`, `,`, `.`, `;`, `=`, ...
+    Punct,
+}
+
+/// A piece of SQL outside comments and whitespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    /// Where it is in the text scanned.
+    pub range: Range<usize>,
+    /// As written; for a quoted identifier, the name it quotes (doubled quotes undone).
+    pub text: String,
+}
+
+impl Token {
+    /// Whether it is the keyword `keyword` (upper case), however written.
+    pub fn is_keyword(&self, keyword: &str) -> bool {
+        self.kind == TokenKind::Word && self.text.eq_ignore_ascii_case(keyword)
+    }
+
+    /// The identifier it names: a quoted one as quoted, an unquoted one folded to lower case
+    /// (as PostgreSQL folds names); `None` for literals and punctuation.
+    pub fn identifier(&self) -> Option<String> {
+        match self.kind {
+            TokenKind::Word => Some(self.text.to_lowercase()),
+            TokenKind::QuotedIdentifier => Some(self.text.clone()),
+            TokenKind::Literal | TokenKind::Number | TokenKind::Punct => None,
+        }
+    }
+}
+
+/// The tokens of `text`, in order; comments and whitespace are left out.
+pub fn tokens(text: &str, rules: &LexicalRules) -> Vec<Token> {
+    let bytes = text.as_bytes();
+    let mut tokens: Vec<Token> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let start = i;
+        let mut closing_quote = None;
+        let kind = match b {
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = skip_block_comment(bytes, i, rules.nested_block_comments);
+                continue;
+            }
+            _ if b.is_ascii_whitespace() => {
+                i += 1;
+                continue;
+            }
+            b'\'' => {
+                // In `E'...'` the `E` must be a word of its own, just before the quote.
+                let escapes = rules.escape_strings
+                    && tokens.last().is_some_and(|word| {
+                        word.range.end == i && word.kind == TokenKind::Word && word.is_keyword("E")
+                    });
+                i = skip_quoted(bytes, i, (b'\'', b'\''), escapes);
+                TokenKind::Literal
+            }
+            b'"' => {
+                i = skip_quoted(bytes, i, (b'"', b'"'), false);
+                closing_quote = Some(b'"');
+                TokenKind::QuotedIdentifier
+            }
+            b'$' if rules.dollar_quoted_strings && dollar_tag(text, i).is_some() => {
+                let tag = dollar_tag(text, i).unwrap_or_default();
+                let body = i + tag.len();
+                i = text[body..]
+                    .find(tag)
+                    .map_or(bytes.len(), |n| body + n + tag.len());
+                TokenKind::Literal
+            }
+            _ if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => {
+                while i < bytes.len() && is_word_byte(bytes[i]) {
+                    i += 1;
+                }
+                TokenKind::Word
+            }
+            _ if b.is_ascii_digit() => {
+                while i < bytes.len() && (is_word_byte(bytes[i]) || bytes[i] == b'.') {
+                    i += 1;
+                }
+                TokenKind::Number
+            }
+            _ => match rules.identifier_quotes.iter().find(|(open, _)| *open == b) {
+                Some(&(open, close)) => {
+                    i = skip_quoted(bytes, i, (open, close), false);
+                    closing_quote = Some(close);
+                    TokenKind::QuotedIdentifier
+                }
+                None => {
+                    i += text[i..].chars().next().map_or(1, char::len_utf8);
+                    TokenKind::Punct
+                }
+            },
+        };
+        let written = &text[start..i];
+        let text = match closing_quote {
+            Some(close) => unquote(written, char::from(close)),
+            None => written.to_owned(),
+        };
+        tokens.push(Token {
+            kind,
+            range: start..i,
+            text,
+        });
+    }
+    tokens
+}
+
+/// The name a quoted identifier holds: its quotes removed (an unterminated one runs to the
+/// end), doubled closing quotes undone.
+fn unquote(written: &str, close: char) -> String {
+    let body = written.get(1..).unwrap_or_default();
+    let inner = body.strip_suffix(close).unwrap_or(body);
+    inner.replace(&format!("{close}{close}"), &close.to_string())
 }
 
 /// The byte ranges of the statements of `script`, as [`statements`] finds them.
@@ -231,7 +320,7 @@ fn dollar_tag(script: &str, start: usize) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Body, LexicalRules, statement_ranges, statements};
+    use super::{Body, LexicalRules, TokenKind, statement_ranges, statements, tokens};
 
     /// Only what every dialect shares.
     const PLAIN: LexicalRules = LexicalRules {
@@ -429,5 +518,40 @@ mod tests {
             split("CREATE TABLE begin (id INT); SELECT 2;", &ALL),
             ["CREATE TABLE begin (id INT);", " SELECT 2;"]
         );
+    }
+
+    #[test]
+    fn tokens_leave_out_comments_and_unquote_identifiers() {
+        let sql = "UPDATE public.\"we\"\"ird\" /* a */ SET x = E'it\\'s' -- b\n\
+                   WHERE $t$;$t$ <> 'a''b' AND [y] = 1;";
+        let found: Vec<(TokenKind, String)> = tokens(sql, &ALL)
+            .into_iter()
+            .map(|token| (token.kind, token.text))
+            .collect();
+        let expected = [
+            (TokenKind::Word, "UPDATE"),
+            (TokenKind::Word, "public"),
+            (TokenKind::Punct, "."),
+            (TokenKind::QuotedIdentifier, "we\"ird"),
+            (TokenKind::Word, "SET"),
+            (TokenKind::Word, "x"),
+            (TokenKind::Punct, "="),
+            (TokenKind::Word, "E"),
+            (TokenKind::Literal, "'it\\'s'"),
+            (TokenKind::Word, "WHERE"),
+            (TokenKind::Literal, "$t$;$t$"),
+            (TokenKind::Punct, "<"),
+            (TokenKind::Punct, ">"),
+            (TokenKind::Literal, "'a''b'"),
+            (TokenKind::Word, "AND"),
+            (TokenKind::QuotedIdentifier, "y"),
+            (TokenKind::Punct, "="),
+            (TokenKind::Number, "1"),
+            (TokenKind::Punct, ";"),
+        ]
+        .map(|(kind, text)| (kind, text.to_owned()));
+        assert_eq!(found, expected);
+        // An unterminated quoted identifier runs to the end.
+        assert_eq!(tokens("\"open", &PLAIN)[0].text, "open");
     }
 }

@@ -41,6 +41,20 @@ pub enum EngineError {
         "{reason}\nRun `drydock migrate reset` to reset the development database (all data is lost)."
     )]
     ResetNeeded { reason: String },
+
+    #[error(
+        "nothing was applied: the linter found {count} problem(s) in the pending migrations that \
+         would block the application on large tables (see above). Rewrite the migration \
+         (`drydock migrate dev --zero-downtime` writes the safe phases), mark a statement that \
+         is safe with `-- drydock-lint-ignore <rule>`, or deploy anyway with `--lint warn`."
+    )]
+    DeployBlockedByLint { count: usize },
+
+    #[error(
+        "nothing was applied: {count} pre-flight check(s) failed (see above). Fix what failed, \
+         or deploy without `--preflight`."
+    )]
+    PreflightFailed { count: usize },
 }
 
 impl EngineError {
@@ -54,6 +68,8 @@ impl EngineError {
             EngineError::Script { .. } => "D1012",
             EngineError::DataLossNotAccepted { .. } => "D2000",
             EngineError::ResetNeeded { .. } => "D3100",
+            EngineError::DeployBlockedByLint { .. } => "D3110",
+            EngineError::PreflightFailed { .. } => "D3111",
         }
     }
 }

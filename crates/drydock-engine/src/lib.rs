@@ -8,13 +8,18 @@
 //! - [`diff_sources`], [`migrate_dev`]: the diff-based commands. `deploy`, `status` and `resolve`
 //!   come from [`drydock_migrate`], re-exported here.
 //! - [`dialects`]: the registry of databases, the one place that names them.
+//! - [`preflight()`]: the checks to run before a deploy; [`review_pending`]: the pending
+//!   migrations linted against the live database, as deploy meets them.
 
 mod baseline;
 mod db;
+mod deploy_gate;
+mod deploy_review;
 pub mod dialects;
 mod drift;
 mod error;
 mod migrate_dev;
+mod preflight;
 mod project;
 mod replay_cache;
 mod seed;
@@ -24,6 +29,8 @@ mod summary;
 
 pub use baseline::baseline;
 pub use db::{ExecuteOutcome, PushOptions, PushOutcome, db_execute, db_push};
+pub use deploy_gate::LintGate;
+pub use deploy_review::{PendingTables, TableRef, migration_file, pending_tables, review_pending};
 pub use drift::{DriftReport, describe_drift, drift};
 pub use drydock_connector::{Dialect, Warning, redact_url};
 pub use drydock_diff::Diff;
@@ -32,6 +39,10 @@ pub use error::EngineError;
 pub use migrate_dev::{
     DevOptions, DevOutcome, RenameCandidate, migrate_dev, migrate_dev_with_renames,
     rename_candidates,
+};
+pub use preflight::{
+    BackupFacts, Check, CheckStatus, DEFAULT_MAX_TRANSACTION_AGE, PreflightOptions,
+    PreflightReport, check_ids, preflight,
 };
 pub use project::{Project, SchemaError, read_schema};
 pub use seed::{SEED_TABLE, SeedOutcome, seed, seed_command};

@@ -7,6 +7,10 @@
 //! a create that look like a rename without a directive are offered to `confirm_rename`
 //! ([`rename_candidates`]); when it says no (always, without a terminal), a refusal for data
 //! loss says how to write the directive.
+//!
+//! Zero downtime (`zero_downtime`): the dialect splits the change into phases (expand,
+//! backfill, validate, contract), each written as its own migration folder with its own
+//! `down.sql`, all checked on the shadow database one after the other.
 
 mod renames;
 
@@ -16,7 +20,10 @@ use renames::unmatched_hints;
 
 use std::path::{Path, PathBuf};
 
-use drydock_connector::{Connection, Dialect, Warning, render_script};
+use drydock_connector::{
+    Connection, Dialect, Phase, PhaseKind, ScriptError, Warning, render_script,
+};
+use drydock_diff::WarningKind;
 use drydock_migrate::{DeployEvent, LocalMigration};
 use drydock_schema::SqlSchema;
 use serde::Serialize;
@@ -40,6 +47,9 @@ pub struct DevOptions {
     /// Where replayed histories are cached: `None` for the default folder (see
     /// `replay_cache`), `Some(None)` for no cache.
     pub replay_cache: Option<Option<PathBuf>>,
+    /// Write the change as phased migrations that keep a busy database writable (see
+    /// [`Dialect::plan_zero_downtime`]), when the dialect has a phased plan.
+    pub zero_downtime: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -50,7 +60,7 @@ pub struct DevOutcome {
     pub applied_pending: Vec<String>,
     /// Whether the history was replayed on a shadow database (false: its schema was cached).
     pub history_replayed: bool,
-    /// The new migration folder, when one was written.
+    /// The new migration folder, when one was written (with `zero_downtime`: see `phases`).
     pub created: Option<PathBuf>,
     /// Whether the new migration was applied (false with `--create-only`).
     pub applied_new: bool,
@@ -61,6 +71,10 @@ pub struct DevOutcome {
     /// With `--create-only` on a drifted database: the migration that records the drift, marked
     /// as applied because the database already has its changes.
     pub drift_captured: Option<PathBuf>,
+    /// With `zero_downtime`: the phase folders written instead of `created`, in order.
+    pub phases: Vec<(PhaseKind, PathBuf)>,
+    /// With `zero_downtime`: why one ordinary migration was written instead of phases.
+    pub zero_downtime_unavailable: Option<String>,
 }
 
 /// Run `migrate dev` for `project`. `consent` is asked when the new migration loses data and
@@ -134,6 +148,8 @@ pub fn migrate_dev_with_renames(
             warnings: Vec::new(),
             down_not_written: None,
             drift_captured: Some(folder),
+            phases: Vec::new(),
+            zero_downtime_unavailable: None,
         });
     }
 
@@ -156,6 +172,8 @@ pub fn migrate_dev_with_renames(
         warnings: diff.warnings.clone(),
         down_not_written: None,
         drift_captured: None,
+        phases: Vec::new(),
+        zero_downtime_unavailable: None,
     };
     if diff.is_empty() && !options.create_only {
         return Ok(outcome);
@@ -179,6 +197,38 @@ pub fn migrate_dev_with_renames(
         });
     }
 
+    if options.zero_downtime && !diff.is_empty() {
+        match dialect.plan_zero_downtime(&diff.changes, &target) {
+            Some(phases) => {
+                let downs = phase_downs(project, &url, shadow_url.as_deref(), &state, &phases)?;
+                let name = options.name.as_deref().unwrap_or_default();
+                outcome.phases = write_phases(dialect, dir, name, &phases, &downs, &diff.warnings)?;
+                outcome.down_not_written = phases
+                    .iter()
+                    .zip(&downs)
+                    .filter_map(|(phase, down)| {
+                        down.as_ref()
+                            .err()
+                            .map(|reason| format!("{} phase: {reason}", phase.kind.name()))
+                    })
+                    .reduce(|all, next| format!("{all}; {next}"));
+                drydock_migrate::write_lock_file(dir, dialect.provider())?;
+                if !options.create_only {
+                    drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
+                    outcome.applied_new = true;
+                }
+                return Ok(outcome);
+            }
+            None => {
+                outcome.zero_downtime_unavailable = Some(format!(
+                    "{} has no phased plan: concurrent writers wait for any migration however it \
+                     is split, so one ordinary migration was written",
+                    dialect.provider()
+                ));
+            }
+        }
+    }
+
     let up = render_with_notes(dialect, &diff);
     // The down migration undoes this migration's renames rather than dropping and recreating.
     let previous = drydock_diff::reverse_rename_hints(&state, &target);
@@ -191,7 +241,7 @@ pub fn migrate_dev_with_renames(
         shadow_url.as_deref(),
         &namespaces,
         &state,
-        |shadow| check_round_trip(dialect, shadow, &up, &down, &state, &namespaces),
+        |shadow| check_round_trip(dialect, shadow, &up, &down, &state, &namespaces, false),
     )?;
 
     let folder = new_folder(dir, options.name.as_deref().unwrap_or_default())?;
@@ -339,6 +389,8 @@ pub(crate) fn write_applied_migration(
 /// Apply `up`, `down`, `up` on the shadow database (which holds `before`). The up migration
 /// must apply (an error otherwise); the outer `Err` of the result says why `down` is not
 /// trustworthy: it must bring back `before`, and `up` must then give the same schema again.
+/// With `opaque_too`, that includes what the differ leaves alone (views, functions, triggers,
+/// checks): `before` must then come from the shadow database itself.
 fn check_round_trip(
     dialect: &dyn Dialect,
     shadow: &mut dyn Connection,
@@ -346,15 +398,14 @@ fn check_round_trip(
     down: &str,
     before: &SqlSchema,
     namespaces: &[String],
+    opaque_too: bool,
 ) -> Result<Result<(), String>, EngineError> {
-    shadow
-        .execute_script(up)
-        .map_err(|e| EngineError::ShadowReplay {
-            migration: "the new migration".to_owned(),
-            message: e.message,
-        })?;
+    run_script(dialect, shadow, up).map_err(|e| EngineError::ShadowReplay {
+        migration: "the new migration".to_owned(),
+        message: e.message,
+    })?;
     let after_up = shadow.introspect(namespaces)?;
-    if let Err(e) = shadow.execute_script(down) {
+    if let Err(e) = run_script(dialect, shadow, down) {
         return Ok(Err(format!(
             "down.sql fails on the shadow database: {}",
             e.message
@@ -368,7 +419,12 @@ fn check_round_trip(
             summarize(&restored.changes)
         )));
     }
-    if let Err(e) = shadow.execute_script(up) {
+    if opaque_too && let Some(names) = opaque_differences(before, &after_down) {
+        return Ok(Err(format!(
+            "down.sql does not restore the previous schema; these objects differ: {names}"
+        )));
+    }
+    if let Err(e) = run_script(dialect, shadow, up) {
         return Ok(Err(format!(
             "the migration fails when applied again after down.sql: {}",
             e.message
@@ -382,7 +438,221 @@ fn check_round_trip(
             summarize(&repeated.changes)
         )));
     }
+    if opaque_too && let Some(names) = opaque_differences(&after_up, &again) {
+        return Ok(Err(format!(
+            "applying the migration again after down.sql gives other objects: {names}"
+        )));
+    }
     Ok(Ok(()))
+}
+
+/// The names of the objects the differ leaves alone that differ between `a` and `b`, if any.
+fn opaque_differences(a: &SqlSchema, b: &SqlSchema) -> Option<String> {
+    let differences = drydock_diff::compare_opaque(a, b);
+    (!differences.is_empty()).then(|| {
+        differences
+            .iter()
+            .map(|d| format!("`{}`", d.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// Run `script` as deploy does: in one call, or statement by statement when it cannot run in a
+/// transaction (`CREATE INDEX CONCURRENTLY` fails in a multi-statement call).
+pub(crate) fn run_script(
+    dialect: &dyn Dialect,
+    connection: &mut dyn Connection,
+    script: &str,
+) -> Result<(), ScriptError> {
+    if dialect.needs_no_transaction(script).is_none() {
+        return connection.execute_script(script);
+    }
+    for range in dialect.split_statements(script) {
+        if let Some(statement) = script.get(range) {
+            connection.execute_script(statement)?;
+        }
+    }
+    Ok(())
+}
+
+/// Each phase's down migration, or why it has none, from checking the phases one after the
+/// other on a shadow database holding `state`. A failed check leaves the shadow database in an
+/// unknown state: the phases after it are checked on a fresh one.
+fn phase_downs(
+    project: &Project,
+    url: &str,
+    shadow_url: Option<&str>,
+    state: &SqlSchema,
+    phases: &[Phase],
+) -> Result<Vec<Result<String, String>>, EngineError> {
+    let dialect = project.dialect;
+    let namespaces = project.namespaces();
+    let mut downs = Vec::new();
+    while downs.len() < phases.len() {
+        let done = downs.len();
+        with_state_shadow(
+            dialect,
+            &project.migrations_dir,
+            url,
+            shadow_url,
+            &namespaces,
+            state,
+            |shadow| check_phases(dialect, shadow, phases, done, &namespaces, &mut downs),
+        )?;
+    }
+    Ok(downs)
+}
+
+/// Check `phases[done..]` one after the other on the shadow database (which holds the schema
+/// before all phases), applying `phases[..done]` first, and push each one's down migration (or
+/// why it has none) to `downs`. Stops after the first phase whose down migration fails: the
+/// shadow database is then in an unknown state.
+fn check_phases(
+    dialect: &dyn Dialect,
+    shadow: &mut dyn Connection,
+    phases: &[Phase],
+    done: usize,
+    namespaces: &[String],
+    downs: &mut Vec<Result<String, String>>,
+) -> Result<(), EngineError> {
+    for phase in phases.iter().take(done) {
+        run_phase(dialect, shadow, phase)?;
+    }
+    for phase in phases.iter().skip(done) {
+        let down = check_phase(dialect, shadow, phase, namespaces)?;
+        let failed = down.is_err();
+        downs.push(down);
+        if failed {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn run_phase(
+    dialect: &dyn Dialect,
+    shadow: &mut dyn Connection,
+    phase: &Phase,
+) -> Result<(), EngineError> {
+    run_script(dialect, shadow, &phase.sql).map_err(|e| EngineError::ShadowReplay {
+        migration: format!("the new migration's {} phase", phase.kind.name()),
+        message: e.message,
+    })
+}
+
+/// Apply `phase` on the shadow database and write its down migration: the phase's `undo`, then
+/// the diff from the schema `undo` leaves to the schema before the phase. The down migration is
+/// then checked like a single migration's (with triggers, functions, views and checks), which
+/// leaves the shadow database with the phase applied. `Err`: why there is no trustworthy down
+/// migration.
+fn check_phase(
+    dialect: &dyn Dialect,
+    shadow: &mut dyn Connection,
+    phase: &Phase,
+    namespaces: &[String],
+) -> Result<Result<String, String>, EngineError> {
+    let before = shadow.introspect(namespaces)?;
+    run_phase(dialect, shadow, phase)?;
+    if !phase.undo.is_empty()
+        && let Err(e) = shadow.execute_script(&phase.undo)
+    {
+        return Ok(Err(format!(
+            "undoing the phase fails on the shadow database: {}",
+            e.message
+        )));
+    }
+    let undone = shadow.introspect(namespaces)?;
+    let rest = drydock_diff::diff(&undone, &before, dialect.diff_hooks());
+    let rest_script = render_with_notes(dialect, &rest);
+    if !rest.is_empty()
+        && let Err(e) = run_script(dialect, shadow, &rest_script)
+    {
+        return Ok(Err(format!(
+            "down.sql fails on the shadow database: {}",
+            e.message
+        )));
+    }
+    let down = with_sections(rest_script, &phase.undo, rest.is_empty());
+    let checked = check_round_trip(
+        dialect, shadow, &phase.sql, &down, &before, namespaces, true,
+    )?;
+    Ok(checked.map(|()| down))
+}
+
+/// `script` (a rendered migration) with `sections` before its first `-- Header` section;
+/// `replace` drops what follows instead (the empty-migration line).
+fn with_sections(script: String, sections: &str, replace: bool) -> String {
+    if sections.is_empty() {
+        return script;
+    }
+    let start = script
+        .match_indices("-- ")
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || script[..at].ends_with('\n'))
+        .unwrap_or(script.len());
+    let (head, tail) = script.split_at(start);
+    if replace || tail.is_empty() {
+        format!("{head}{sections}")
+    } else {
+        format!("{head}{sections}\n{tail}")
+    }
+}
+
+/// The phase whose migration file shows `warning`: what loses data or breaks the old
+/// application version happens at contract; what may fail on existing rows happens first.
+fn warning_phase(warning: &Warning) -> PhaseKind {
+    match warning.kind {
+        WarningKind::DropTable
+        | WarningKind::DropColumn
+        | WarningKind::DropAndRecreateColumn
+        | WarningKind::EnumValuesRemoved
+        | WarningKind::Renamed => PhaseKind::Contract,
+        _ => PhaseKind::Expand,
+    }
+}
+
+/// Write each phase as a migration folder, `<timestamp>_<name>_<phase>`, with consecutive
+/// timestamps. A contract phase starts with the line `migrate deploy` holds it back by. Each
+/// warning goes to the phase it concerns (the first one when that phase has no statements).
+fn write_phases(
+    dialect: &dyn Dialect,
+    dir: &Path,
+    name: &str,
+    phases: &[Phase],
+    downs: &[Result<String, String>],
+    warnings: &[Warning],
+) -> Result<Vec<(PhaseKind, PathBuf)>, EngineError> {
+    let has_phase = |kind| phases.iter().any(|phase| phase.kind == kind);
+    let mut written = Vec::new();
+    for (index, (phase, down)) in phases.iter().zip(downs).enumerate() {
+        let phase_warnings: Vec<Warning> = warnings
+            .iter()
+            .filter(|warning| {
+                let kind = warning_phase(warning);
+                kind == phase.kind || (index == 0 && !has_phase(kind))
+            })
+            .cloned()
+            .collect();
+        let blocks = render_with_notes(
+            dialect,
+            &drydock_diff::Diff {
+                changes: Vec::new(),
+                warnings: phase_warnings,
+            },
+        );
+        let mut up = with_sections(blocks, &phase.sql, true);
+        if phase.kind == PhaseKind::Contract {
+            up.insert_str(0, &format!("{}\n", drydock_migrate::CONTRACT_MARKER));
+        }
+        let folder = new_folder(dir, &format!("{name} {}", phase.kind.name()))?;
+        write_file(&folder, drydock_migrate::MIGRATION_FILE_NAME, &up)?;
+        if let Ok(down) = down {
+            write_file(&folder, drydock_migrate::DOWN_FILE_NAME, down)?;
+        }
+        written.push((phase.kind, folder));
+    }
+    Ok(written)
 }
 
 fn new_folder(dir: &Path, name: &str) -> Result<PathBuf, EngineError> {

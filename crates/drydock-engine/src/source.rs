@@ -148,7 +148,7 @@ pub(crate) fn replay_migrations(
     namespaces: &[String],
 ) -> Result<SqlSchema, EngineError> {
     let mut shadow = dialect.open_shadow(main_url, shadow_url)?;
-    let result = replay_into(shadow.connection(), migrations, namespaces);
+    let result = replay_into(dialect, shadow.connection(), migrations, namespaces);
     let disposed = shadow.dispose();
     let schema = result?;
     disposed?;
@@ -167,7 +167,7 @@ pub(crate) fn with_replayed_shadow<T>(
     work: impl FnOnce(&mut dyn Connection, SqlSchema) -> Result<T, EngineError>,
 ) -> Result<T, EngineError> {
     let mut shadow = dialect.open_shadow(main_url, shadow_url)?;
-    let result = replay_into(shadow.connection(), migrations, namespaces)
+    let result = replay_into(dialect, shadow.connection(), migrations, namespaces)
         .and_then(|state| work(shadow.connection(), state));
     let disposed = shadow.dispose();
     let value = result?;
@@ -210,13 +210,13 @@ pub(crate) fn with_state_shadow<T>(
 }
 
 fn replay_into(
+    dialect: &dyn Dialect,
     connection: &mut dyn Connection,
     migrations: &[LocalMigration],
     namespaces: &[String],
 ) -> Result<SqlSchema, EngineError> {
     for migration in migrations {
-        connection
-            .execute_script(migration.executable_script())
+        crate::migrate_dev::run_script(dialect, connection, migration.executable_script())
             .map_err(|e| EngineError::ShadowReplay {
                 migration: migration.name.clone(),
                 message: e.message,

@@ -6,20 +6,82 @@
 //! own `BEGIN`/`COMMIT`, a dialect without transactional DDL) gets a started row first, then runs,
 //! then the row is finished. A failure leaves a failed row that says what went wrong and blocks
 //! later deploys until `migrate resolve`.
+//!
+//! Each migration runs under [`DeployOptions::limits`] (a short `lock_timeout`, so a migration
+//! waiting for a busy table never queues the application's queries behind it for long). A
+//! statement that gives up waiting for a lock changed nothing: it is retried after a growing
+//! pause (the whole migration when it runs in a transaction). A failed concurrent index build
+//! leaves no invalid index behind.
 
 use std::ops::Range;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use drydock_connector::{Connection, Dialect, HISTORY_TABLE, HistoryRow, ScriptError};
+use drydock_connector::sql_scan::LexicalRules;
+use drydock_connector::{
+    Connection, Dialect, HISTORY_TABLE, HistoryRow, ScriptError, SessionInfo, SessionLimits,
+};
 use serde::Serialize;
 
 use crate::MigrateError;
+use crate::backfill::{
+    Backfill, BackfillError, BackfillProgress, find_backfills, run_backfill, script_has_backfill,
+    unfinished_backfill,
+};
 use crate::directory::{LocalMigration, list_migrations};
 use crate::error::FailedMigration;
 use crate::lock::with_migration_lock;
 use crate::lockfile::check_provider;
+use crate::watch::{WatchOptions, Watcher};
+
+/// How long a statement waits for a lock by default before it gives up and is retried.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How many times a statement that gave up waiting for a lock is retried by default.
+pub const DEFAULT_LOCK_RETRIES: u32 = 10;
+
+/// The pause before the first retry; it doubles with each further one, up to
+/// [`MAX_RETRY_DELAY`], with jitter so that competing deployers do not retry in step.
+pub const DEFAULT_RETRY_DELAY: Duration = Duration::from_millis(250);
+
+/// The longest pause between two retries.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(10);
+
+/// The first line of a migration that removes what old application versions still use (the
+/// last phase of an expand/contract change). A deploy that holds contract migrations back stops
+/// before the first one.
+pub const CONTRACT_MARKER: &str = "-- drydock:contract";
+
+/// How a deploy runs migrations.
+#[derive(Clone)]
+pub struct DeployOptions {
+    /// Applied to the session before each migration (a migration's own `SET` wins for itself).
+    pub limits: SessionLimits,
+    /// Retries of a statement (or, in a transaction, of the migration) after a lock timeout.
+    pub lock_retries: u32,
+    /// The pause before the first retry.
+    pub retry_delay: Duration,
+    /// Stop before the first contract migration (see [`CONTRACT_MARKER`]).
+    pub hold_contract: bool,
+    /// Sample long migrations from a second session.
+    pub watch: Option<WatchOptions>,
+}
+
+impl Default for DeployOptions {
+    fn default() -> Self {
+        DeployOptions {
+            limits: SessionLimits {
+                lock_timeout: Some(DEFAULT_LOCK_TIMEOUT),
+                statement_timeout: None,
+            },
+            lock_retries: DEFAULT_LOCK_RETRIES,
+            retry_delay: DEFAULT_RETRY_DELAY,
+            hold_contract: false,
+            watch: None,
+        }
+    }
+}
 
 /// What a deploy did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,6 +95,9 @@ pub struct DeployReport {
     /// Applied migrations whose `migration.sql` changed since (checksum mismatch). Deploy does
     /// not act on them, like Prisma; they are reported so that they can be shown as a warning.
     pub edited_after_applied: Vec<String>,
+    /// Pending migrations not applied because they start with a contract migration and the
+    /// deploy holds those back; in order.
+    pub held_back: Vec<String>,
     /// The whole deploy, lock wait included.
     #[serde(rename = "duration_ms", serialize_with = "crate::serialize_millis")]
     pub duration: Duration,
@@ -44,6 +109,12 @@ pub struct AppliedMigration {
     pub name: String,
     /// Why it ran outside a transaction, when it did.
     pub non_transactional_reason: Option<String>,
+    /// Retries after lock timeouts before it went through.
+    pub lock_retries: u32,
+    /// Rows its batched backfills changed, an interrupted earlier run's included.
+    pub backfilled_rows: u64,
+    /// It had failed part-way (an interrupted backfill) and this deploy finished it.
+    pub resumed: bool,
     #[serde(rename = "duration_ms", serialize_with = "crate::serialize_millis")]
     pub duration: Duration,
 }
@@ -58,6 +129,24 @@ pub enum DeployEvent<'a> {
         total: usize,
         /// Why it will run outside a transaction, when it will.
         non_transactional_reason: Option<&'a str>,
+    },
+    /// A statement gave up waiting for a lock; it (or, in a transaction, the whole migration)
+    /// runs again after `delay`.
+    LockRetry {
+        name: &'a str,
+        /// 1 for the first retry.
+        attempt: u32,
+        retries: u32,
+        delay: Duration,
+        /// The sessions that held locks on the managed tables when it gave up.
+        lock_holders: &'a [SessionInfo],
+    },
+    /// An index a failed concurrent build left invalid was dropped.
+    DroppedInvalidIndex { name: &'a str, index: &'a str },
+    /// A batched backfill committed a batch.
+    Backfill {
+        name: &'a str,
+        progress: &'a BackfillProgress,
     },
     /// A migration was applied and recorded.
     Applied(&'a AppliedMigration),
@@ -74,15 +163,35 @@ pub fn deploy(
     migrations_dir: &Path,
     progress: &mut dyn FnMut(DeployEvent<'_>),
 ) -> Result<DeployReport, MigrateError> {
+    deploy_with(
+        dialect,
+        conn,
+        migrations_dir,
+        &DeployOptions::default(),
+        progress,
+    )
+}
+
+/// [`deploy`] with explicit options.
+pub fn deploy_with(
+    dialect: &dyn Dialect,
+    conn: &mut dyn Connection,
+    migrations_dir: &Path,
+    options: &DeployOptions,
+    progress: &mut dyn FnMut(DeployEvent<'_>),
+) -> Result<DeployReport, MigrateError> {
     let started = Instant::now();
     check_provider(migrations_dir, dialect.provider())?;
     let local = list_migrations(migrations_dir)?;
     let policy = ScriptPolicy {
         blocker: &|script| transaction_blocker(dialect, script),
         split: &|script| dialect.split_statements(script),
+        is_lock_timeout: &|error| dialect.is_lock_timeout(error),
+        rules: dialect.lexical_rules(),
     };
-    let mut report =
-        with_migration_lock(conn, |conn| deploy_locked(&policy, conn, &local, progress))?;
+    let mut report = with_migration_lock(conn, |conn| {
+        deploy_locked(&policy, options, conn, &local, progress)
+    })?;
     report.duration = started.elapsed();
     Ok(report)
 }
@@ -94,20 +203,42 @@ pub(crate) struct ScriptPolicy<'a> {
     /// The byte ranges of a script's statements, in order: a script that runs outside a
     /// transaction runs one range at a time, and its history row records the progress.
     pub(crate) split: &'a dyn Fn(&str) -> Vec<Range<usize>>,
+    /// Whether a statement gave up waiting for a lock (and may be retried).
+    pub(crate) is_lock_timeout: &'a dyn Fn(&ScriptError) -> bool,
+    /// How the dialect writes SQL, to find backfill directives.
+    pub(crate) rules: &'a LexicalRules,
 }
 
 /// Why `script` must run outside a transaction on this dialect, if it must.
 pub(crate) fn transaction_blocker(dialect: &dyn Dialect, script: &str) -> Option<String> {
-    if dialect.capabilities().transactional_ddl {
-        dialect.needs_no_transaction(script)
-    } else {
+    if !dialect.capabilities().transactional_ddl {
         Some("the database does not run DDL in transactions".to_owned())
+    } else if script_has_backfill(script, dialect.lexical_rules()) {
+        Some("it runs a batched backfill, whose batches commit one by one".to_owned())
+    } else {
+        dialect.needs_no_transaction(script)
     }
 }
 
-/// The deploy itself, once the lock is held.
+/// The deploy itself, once the lock is held. The session's limits are set for the migrations
+/// and back to the server's defaults afterwards, whatever happened.
 pub(crate) fn deploy_locked(
     policy: &ScriptPolicy<'_>,
+    options: &DeployOptions,
+    conn: &mut dyn Connection,
+    local: &[LocalMigration],
+    progress: &mut dyn FnMut(DeployEvent<'_>),
+) -> Result<DeployReport, MigrateError> {
+    let report = deploy_pending(policy, options, conn, local, progress);
+    let restored = conn.set_session_limits(&SessionLimits::default());
+    let report = report?;
+    restored?;
+    Ok(report)
+}
+
+fn deploy_pending(
+    policy: &ScriptPolicy<'_>,
+    options: &DeployOptions,
     conn: &mut dyn Connection,
     local: &[LocalMigration],
     progress: &mut dyn FnMut(DeployEvent<'_>),
@@ -122,7 +253,15 @@ pub(crate) fn deploy_locked(
         conn.create_history_table()?;
     }
     let history = conn.read_history()?;
-    let failed = failed_migrations(&history);
+    let resumable = resumable_rows(policy, conn, local, &history)?;
+    let failed: Vec<FailedMigration> = failed_migrations(&history)
+        .into_iter()
+        .filter(|failed| {
+            !resumable
+                .iter()
+                .any(|row| row.migration_name == failed.name)
+        })
+        .collect();
     if !failed.is_empty() {
         return Err(MigrateError::FailedMigrations { failed });
     }
@@ -140,40 +279,133 @@ pub(crate) fn deploy_locked(
             None => pending.push(migration),
         }
     }
+    let held_from = options
+        .hold_contract
+        .then(|| {
+            pending
+                .iter()
+                .position(|m| is_contract(m.executable_script()))
+        })
+        .flatten()
+        .unwrap_or(pending.len());
+    let held_back: Vec<String> = pending[held_from..]
+        .iter()
+        .map(|m| m.name.clone())
+        .collect();
+    let pending = &pending[..held_from];
+    // A bad backfill directive stops the deploy before anything runs.
+    let mut backfills = Vec::with_capacity(pending.len());
+    for migration in pending {
+        backfills.push(find_backfills(migration.executable_script(), policy.rules)?);
+    }
+    let watcher = match &options.watch {
+        Some(watch) if !pending.is_empty() => conn
+            .session_id()?
+            .map(|session| Watcher::spawn(watch.clone(), session)),
+        _ => None,
+    };
+    let mut runner = Runner {
+        policy,
+        options,
+        progress,
+    };
     let mut applied = Vec::with_capacity(pending.len());
-    for (index, migration) in pending.iter().enumerate() {
+    for ((index, migration), backfills) in pending.iter().enumerate().zip(&backfills) {
         let script = migration.executable_script();
         let non_transactional_reason = (policy.blocker)(script);
-        progress(DeployEvent::Applying {
+        let resume = resumable
+            .iter()
+            .find(|row| row.migration_name == migration.name)
+            .cloned();
+        (runner.progress)(DeployEvent::Applying {
             name: &migration.name,
             index,
             total: pending.len(),
             non_transactional_reason: non_transactional_reason.as_deref(),
         });
         let started = Instant::now();
-        match &non_transactional_reason {
-            None => apply_in_transaction(conn, migration)?,
-            Some(reason) => {
+        conn.set_session_limits(&options.limits)?;
+        let _watching = watcher.as_ref().map(|w| w.watching(&migration.name));
+        let resumed = resume.is_some();
+        let (lock_retries, backfilled_rows) = match (&non_transactional_reason, resume) {
+            (None, None) => (runner.apply_in_transaction(conn, migration)?, 0),
+            (Some(reason), resume) => {
                 let statements = (policy.split)(script);
-                apply_outside_transaction(conn, migration, &statements, reason)?;
+                let outside = Outside {
+                    statements: &statements,
+                    reason,
+                    backfills,
+                    resume,
+                };
+                runner.apply_outside_transaction(conn, migration, outside)?
             }
-        }
+            // Only a migration with a backfill resumes, and it runs outside a transaction.
+            (None, Some(_)) => (runner.apply_in_transaction(conn, migration)?, 0),
+        };
         applied.push(AppliedMigration {
             name: migration.name.clone(),
             non_transactional_reason,
+            lock_retries,
+            backfilled_rows,
+            resumed,
             duration: started.elapsed(),
         });
         if let Some(last) = applied.last() {
-            progress(DeployEvent::Applied(last));
+            (runner.progress)(DeployEvent::Applied(last));
         }
     }
     Ok(DeployReport {
         history_table_created,
-        already_applied: local.len() - pending.len(),
+        already_applied: local.len() - pending.len() - held_back.len(),
         edited_after_applied,
+        held_back,
         applied,
         duration: Duration::ZERO,
     })
+}
+
+/// The failed rows of migrations that stopped in a batched backfill (interrupted, or a batch
+/// failed): deploy resumes them instead of refusing to run.
+fn resumable_rows(
+    policy: &ScriptPolicy<'_>,
+    conn: &mut dyn Connection,
+    local: &[LocalMigration],
+    history: &[HistoryRow],
+) -> Result<Vec<HistoryRow>, MigrateError> {
+    let mut resumable = Vec::new();
+    for row in history.iter().filter(|row| row.is_failed()) {
+        let Some(migration) = local.iter().find(|m| m.name == row.migration_name) else {
+            continue;
+        };
+        if !script_has_backfill(migration.executable_script(), policy.rules) {
+            continue;
+        }
+        let unfinished = unfinished_backfill(conn, &migration.name)?;
+        // Statements before the backfill completed; the backfill itself is the one to resume.
+        if unfinished.is_some_and(|u| u.statement_index == row.applied_steps_count as usize) {
+            resumable.push(row.clone());
+        }
+    }
+    Ok(resumable)
+}
+
+/// Whether the script is a contract migration: its first line is [`CONTRACT_MARKER`].
+pub fn is_contract(script: &str) -> bool {
+    script
+        .lines()
+        .next()
+        .is_some_and(|line| line.trim_end() == CONTRACT_MARKER)
+}
+
+/// The pause before retry `attempt` (1-based): `first`, doubled per attempt, capped at
+/// [`MAX_RETRY_DELAY`], minus up to a quarter of jitter.
+fn retry_delay(first: Duration, attempt: u32) -> Duration {
+    use std::hash::BuildHasher;
+    let doubled = first.saturating_mul(1 << attempt.saturating_sub(1).min(16));
+    let delay = doubled.min(MAX_RETRY_DELAY);
+    let random = std::collections::hash_map::RandomState::new().hash_one(attempt);
+    let jitter_permille = u32::try_from(random % 250).unwrap_or(0);
+    delay - delay * jitter_permille / 1000
 }
 
 /// The history rows that block deploys, oldest first.
@@ -203,113 +435,376 @@ pub(crate) fn new_row(migration: &LocalMigration) -> HistoryRow {
     }
 }
 
-fn apply_in_transaction(
-    conn: &mut dyn Connection,
-    migration: &LocalMigration,
-) -> Result<(), MigrateError> {
-    let mut row = new_row(migration);
-    row.applied_steps_count = 1;
-    row.finished_at = Some(Utc::now());
-    let Err(error) = conn.apply_in_transaction(migration.executable_script(), &row) else {
-        return Ok(());
-    };
-    let logs = failure_logs(migration, &error, None, false);
-    row.id = uuid::Uuid::new_v4().to_string();
-    row.applied_steps_count = 0;
-    row.finished_at = None;
-    row.logs = Some(logs.clone());
-    let next_steps = match conn.insert_history_row(&row) {
-        Ok(()) => format!(
-            "The migration ran in a transaction that was rolled back, so the database holds none \
-             of its changes; it is recorded as failed in `{HISTORY_TABLE}`. Fix the migration (or \
-             the data it trips over), then run `drydock migrate resolve --rolled-back {name}` and \
-             deploy again.",
-            name = migration.name
-        ),
-        Err(record_error) => format!(
-            "The migration ran in a transaction that was rolled back, so the database holds none \
-             of its changes. Recording the failure in `{HISTORY_TABLE}` failed as well \
-             ({record_error}), so the migration still counts as not applied: fix it and deploy \
-             again."
-        ),
-    };
-    Err(MigrateError::MigrationFailed {
-        name: migration.name.clone(),
-        db_code: error.db_code,
-        logs,
-        next_steps,
-    })
+/// Runs migrations for one deploy: retries after lock timeouts, reports progress.
+struct Runner<'a, 'p> {
+    policy: &'a ScriptPolicy<'a>,
+    options: &'a DeployOptions,
+    progress: &'a mut (dyn FnMut(DeployEvent<'_>) + 'p),
 }
 
-fn apply_outside_transaction(
-    conn: &mut dyn Connection,
-    migration: &LocalMigration,
-    statements: &[Range<usize>],
-    reason: &str,
-) -> Result<(), MigrateError> {
-    let mut row = new_row(migration);
-    conn.insert_history_row(&row)?;
-    match run_statements(conn, &mut row, migration.executable_script(), statements) {
-        Ok(()) => {
-            row.applied_steps_count = row.applied_steps_count.max(1);
+impl Runner<'_, '_> {
+    /// Whether `error` is a lock timeout and `attempt` retries leave room for one more.
+    fn may_retry(&self, error: &ScriptError, attempt: u32) -> bool {
+        (self.policy.is_lock_timeout)(error) && attempt < self.options.lock_retries
+    }
+
+    /// Whether to retry after `error` (see [`Runner::may_retry`]). Waits before returning
+    /// `true`, after telling who held locks.
+    fn retry_after(
+        &mut self,
+        conn: &mut dyn Connection,
+        name: &str,
+        error: &ScriptError,
+        attempt: u32,
+    ) -> bool {
+        if !self.may_retry(error, attempt) {
+            return false;
+        }
+        let holders = lock_holders(conn);
+        let delay = retry_delay(self.options.retry_delay, attempt + 1);
+        (self.progress)(DeployEvent::LockRetry {
+            name,
+            attempt: attempt + 1,
+            retries: self.options.lock_retries,
+            delay,
+            lock_holders: &holders,
+        });
+        std::thread::sleep(delay);
+        // A `SET` of the failed statement's own script may have changed the limits.
+        conn.set_session_limits(&self.options.limits).is_ok()
+    }
+
+    /// Apply `migration` in one transaction with its history row, retrying the whole
+    /// transaction after lock timeouts. Returns the retries it took.
+    fn apply_in_transaction(
+        &mut self,
+        conn: &mut dyn Connection,
+        migration: &LocalMigration,
+    ) -> Result<u32, MigrateError> {
+        let mut attempt = 0;
+        let error = loop {
+            let mut row = new_row(migration);
+            row.applied_steps_count = 1;
             row.finished_at = Some(Utc::now());
-            conn.update_history_row(&row)
-                .map_err(|source| MigrateError::FinishNotRecorded {
-                    name: migration.name.clone(),
-                    source,
-                })
-        }
-        Err(error) => {
-            // A script with its own BEGIN that failed inside it leaves the session in that
-            // (aborted) transaction: end it before writing to the history, or the write is
-            // refused (PostgreSQL) or undone with it (SQLite).
-            let rolled_back = conn.abort_open_transaction().unwrap_or(false);
-            let logs = failure_logs(migration, &error, Some(reason), rolled_back);
-            row.logs = Some(logs.clone());
-            let recorded = conn.update_history_row(&row);
-            let mut what_ran = match error.statements_done {
-                Some(0) => "no statement of it completed".to_owned(),
-                Some(1) => "1 statement completed before the failure".to_owned(),
-                Some(n) => format!("{n} statements completed before the failure"),
-                None => "some statements may have completed before the failure".to_owned(),
-            };
-            what_ran.push_str(if rolled_back {
-                "; the transaction the script opened was rolled back, so only statements before \
-                 its BEGIN stay applied"
-            } else {
-                " and stay applied"
-            });
-            let mut next_steps = format!(
-                "The migration ran outside a transaction ({reason}): {what_ran}. Bring the \
-                 database back to its state before this migration, fix the migration, run \
-                 `drydock migrate resolve --rolled-back {name}` and deploy again; or complete its \
-                 changes by hand and run `drydock migrate resolve --applied {name}`.",
-                name = migration.name
-            );
-            if let Err(record_error) = recorded {
-                next_steps.push_str(&format!(
-                    " Writing these logs to `{HISTORY_TABLE}` failed ({record_error}); the \
-                     migration is recorded as failed without them."
-                ));
+            match conn.apply_in_transaction(migration.executable_script(), &row) {
+                Ok(()) => return Ok(attempt),
+                Err(error) if self.retry_after(conn, &migration.name, &error, attempt) => {
+                    attempt += 1;
+                }
+                Err(error) => break error,
             }
-            Err(MigrateError::MigrationFailed {
-                name: migration.name.clone(),
-                db_code: error.db_code,
-                logs,
-                next_steps,
-            })
+        };
+        let mut logs = failure_logs(migration, &error, None, false);
+        logs.push_str(&self.lock_timeout_logs(conn, &error, attempt));
+        let mut row = new_row(migration);
+        row.logs = Some(logs.clone());
+        let next_steps = match conn.insert_history_row(&row) {
+            Ok(()) => format!(
+                "The migration ran in a transaction that was rolled back, so the database holds \
+                 none of its changes; it is recorded as failed in `{HISTORY_TABLE}`. Fix the \
+                 migration (or the data it trips over), then run `drydock migrate resolve \
+                 --rolled-back {name}` and deploy again.",
+                name = migration.name
+            ),
+            Err(record_error) => format!(
+                "The migration ran in a transaction that was rolled back, so the database holds \
+                 none of its changes. Recording the failure in `{HISTORY_TABLE}` failed as well \
+                 ({record_error}), so the migration still counts as not applied: fix it and \
+                 deploy again."
+            ),
+        };
+        Err(MigrateError::MigrationFailed {
+            name: migration.name.clone(),
+            db_code: error.db_code,
+            logs,
+            next_steps,
+        })
+    }
+
+    /// What the logs of a migration that gave up on locks add: how often it tried, and who
+    /// held locks on the managed tables at the end.
+    fn lock_timeout_logs(
+        &self,
+        conn: &mut dyn Connection,
+        error: &ScriptError,
+        retries: u32,
+    ) -> String {
+        if !(self.policy.is_lock_timeout)(error) {
+            return String::new();
         }
+        let mut out = format!(
+            "\nGave up waiting for a lock after {} attempt(s); each waited up to the lock \
+             timeout.\n",
+            retries + 1
+        );
+        let holders = lock_holders(conn);
+        if !holders.is_empty() {
+            out.push_str("Sessions holding locks on the managed tables:\n");
+            for holder in &holders {
+                out.push_str(&format!("  {}\n", describe_session(holder)));
+            }
+        }
+        out
+    }
+
+    /// Apply `migration` statement by statement, outside a transaction, under a started history
+    /// row that counts the completed statements. Returns the retries it took.
+    fn apply_outside_transaction(
+        &mut self,
+        conn: &mut dyn Connection,
+        migration: &LocalMigration,
+        outside: Outside<'_>,
+    ) -> Result<(u32, u64), MigrateError> {
+        let Outside {
+            statements,
+            reason,
+            backfills,
+            resume,
+        } = outside;
+        let (mut row, first) = match resume {
+            Some(mut row) => {
+                row.logs = None;
+                conn.update_history_row(&row)?;
+                let first = row.applied_steps_count as usize;
+                (row, first)
+            }
+            None => {
+                let row = new_row(migration);
+                conn.insert_history_row(&row)?;
+                (row, 0)
+            }
+        };
+        // Invalid indexes from before are not this migration's to drop.
+        let invalid_before = conn.invalid_indexes()?;
+        let mut retries = 0;
+        let mut backfilled = 0;
+        let result = run_statements(
+            conn,
+            &mut row,
+            migration.executable_script(),
+            statements,
+            first,
+            &mut |conn, index, statement| {
+                let backfill = backfills.iter().find(|(at, _)| *at == index);
+                loop {
+                    let outcome = match backfill {
+                        Some((_, backfill)) => self
+                            .backfill(conn, &migration.name, index, backfill)
+                            .map(|rows| backfilled += rows),
+                        None => conn.execute_script(statement),
+                    };
+                    let Err(error) = outcome else {
+                        return Ok(());
+                    };
+                    if !self.may_retry(&error, retries) {
+                        return Err(error);
+                    }
+                    // A statement inside the script's own transaction cannot run again alone.
+                    let rolled_back = conn.abort_open_transaction().unwrap_or(true);
+                    let retry = !rolled_back
+                        && self
+                            .drop_new_invalid_indexes(conn, &migration.name, &invalid_before)
+                            .is_ok()
+                        && self.retry_after(conn, &migration.name, &error, retries);
+                    if !retry {
+                        return Err(error);
+                    }
+                    retries += 1;
+                }
+            },
+        );
+        let error = match result {
+            Ok(()) => {
+                row.applied_steps_count = row.applied_steps_count.max(1);
+                row.finished_at = Some(Utc::now());
+                return conn
+                    .update_history_row(&row)
+                    .map(|()| (retries, backfilled))
+                    .map_err(|source| MigrateError::FinishNotRecorded {
+                        name: migration.name.clone(),
+                        source,
+                    });
+            }
+            Err(error) => error,
+        };
+        // A script with its own BEGIN that failed inside it leaves the session in that
+        // (aborted) transaction: end it before writing to the history, or the write is
+        // refused (PostgreSQL) or undone with it (SQLite).
+        let rolled_back = conn.abort_open_transaction().unwrap_or(false);
+        let dropped = self.drop_new_invalid_indexes(conn, &migration.name, &invalid_before);
+        let mut logs = failure_logs(migration, &error, Some(reason), rolled_back);
+        logs.push_str(&self.lock_timeout_logs(conn, &error, retries));
+        match &dropped {
+            Ok(indexes) => {
+                for index in indexes {
+                    logs.push_str(&format!(
+                        "Dropped the index {index}, left invalid by the failed concurrent build.\n"
+                    ));
+                }
+            }
+            Err(drop_error) => logs.push_str(&format!(
+                "An index left invalid by the failed concurrent build could not be dropped \
+                 ({drop_error}); drop it by hand: `drydock db execute` with `DROP INDEX \
+                 CONCURRENTLY <name>`.\n"
+            )),
+        }
+        row.logs = Some(logs.clone());
+        let recorded = conn.update_history_row(&row);
+        let mut what_ran = match error.statements_done {
+            Some(0) => "no statement of it completed".to_owned(),
+            Some(1) => "1 statement completed before the failure".to_owned(),
+            Some(n) => format!("{n} statements completed before the failure"),
+            None => "some statements may have completed before the failure".to_owned(),
+        };
+        what_ran.push_str(if rolled_back {
+            "; the transaction the script opened was rolled back, so only statements before \
+             its BEGIN stay applied"
+        } else {
+            " and stay applied"
+        });
+        let mut next_steps = format!(
+            "The migration ran outside a transaction ({reason}): {what_ran}. Bring the \
+             database back to its state before this migration, fix the migration, run \
+             `drydock migrate resolve --rolled-back {name}` and deploy again; or complete its \
+             changes by hand and run `drydock migrate resolve --applied {name}`.",
+            name = migration.name
+        );
+        if let Err(record_error) = recorded {
+            next_steps.push_str(&format!(
+                " Writing these logs to `{HISTORY_TABLE}` failed ({record_error}); the \
+                 migration is recorded as failed without them."
+            ));
+        }
+        Err(MigrateError::MigrationFailed {
+            name: migration.name.clone(),
+            db_code: error.db_code,
+            logs,
+            next_steps,
+        })
+    }
+
+    /// Run one batched backfill (resuming an earlier run's), reporting each batch. Returns the
+    /// rows it changed. A failed batch is the failure of the statement: its lock timeout is
+    /// retried like any statement's, and running the backfill again resumes it.
+    fn backfill(
+        &mut self,
+        conn: &mut dyn Connection,
+        name: &str,
+        index: usize,
+        backfill: &Backfill,
+    ) -> Result<u64, ScriptError> {
+        let progress = &mut *self.progress;
+        let report = run_backfill(conn, name, index, backfill, &mut |batch| {
+            progress(DeployEvent::Backfill {
+                name,
+                progress: batch,
+            });
+            std::ops::ControlFlow::Continue(())
+        });
+        report
+            .map(|report| report.rows)
+            .map_err(|error| ScriptError {
+                message: error.to_string(),
+                // A batch's own database error, so its lock timeout reads as one.
+                db_code: match &error {
+                    BackfillError::Batch { source, .. } => source.db_code.clone(),
+                    other => Some(other.code().to_owned()),
+                },
+                position: None,
+                statements_done: None,
+            })
+    }
+
+    /// Drop the indexes that became invalid since `before` (a failed `CREATE INDEX
+    /// CONCURRENTLY` leaves its index behind, invalid but maintained by every write).
+    fn drop_new_invalid_indexes(
+        &mut self,
+        conn: &mut dyn Connection,
+        name: &str,
+        before: &[String],
+    ) -> Result<Vec<String>, drydock_connector::ConnectorError> {
+        let mut dropped = Vec::new();
+        for index in conn.invalid_indexes()? {
+            if before.contains(&index) {
+                continue;
+            }
+            conn.drop_invalid_index(&index)?;
+            (self.progress)(DeployEvent::DroppedInvalidIndex {
+                name,
+                index: &index,
+            });
+            dropped.push(index);
+        }
+        Ok(dropped)
     }
 }
 
-/// Run `script` one range of `statements` at a time, counting the completed ones in
-/// `row.applied_steps_count` (written to the history after each when there are several). When
-/// a range is not a valid byte range of `script`, the script runs in one call instead.
+/// What runs outside a transaction, and how.
+struct Outside<'a> {
+    statements: &'a [Range<usize>],
+    reason: &'a str,
+    /// The batched backfills among the statements, by statement index.
+    backfills: &'a [(usize, Backfill)],
+    /// The failed row of an interrupted run to continue, at its first incomplete statement.
+    resume: Option<HistoryRow>,
+}
+
+/// Sessions holding granted locks on the managed tables, as far as the database tells.
+fn lock_holders(conn: &mut dyn Connection) -> Vec<SessionInfo> {
+    conn.other_sessions()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|session| session.locks.iter().any(|lock| lock.granted))
+        .collect()
+}
+
+/// `pid 4242 (psql, alice, idle in transaction for 12 s): UPDATE ... — holds
+/// RowExclusiveLock on "public"."User"`.
+pub fn describe_session(session: &SessionInfo) -> String {
+    let mut who: Vec<String> = [&session.application, &session.user, &session.state]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    if let Some(age) = session.transaction_age {
+        who.push(format!("transaction open for {} s", age.as_secs()));
+    }
+    let mut out = format!("pid {}", session.id);
+    if !who.is_empty() {
+        out.push_str(&format!(" ({})", who.join(", ")));
+    }
+    if let Some(query) = &session.query {
+        out.push_str(&format!(": {query}"));
+    }
+    let held: Vec<String> = session
+        .locks
+        .iter()
+        .map(|lock| {
+            let verb = if lock.granted { "holds" } else { "waits for" };
+            format!("{verb} {} on {}", lock.mode, lock.table)
+        })
+        .collect();
+    if !held.is_empty() {
+        out.push_str(&format!(" [{}]", held.join("; ")));
+    }
+    out
+}
+
+/// Runs statement `index` (the `&str`) of a script on the connection.
+pub(crate) type ExecuteStatement<'a> =
+    dyn FnMut(&mut dyn Connection, usize, &str) -> Result<(), ScriptError> + 'a;
+
+/// Run `script` one range of `statements` at a time through `execute` (given the statement's
+/// index), from statement `first` on, counting the completed ones in `row.applied_steps_count`
+/// (written to the history after each when there are several). When a range is not a valid
+/// byte range of `script`, the script runs in one call instead.
 pub(crate) fn run_statements(
     conn: &mut dyn Connection,
     row: &mut HistoryRow,
     script: &str,
     statements: &[Range<usize>],
+    first: usize,
+    execute: &mut ExecuteStatement<'_>,
 ) -> Result<(), ScriptError> {
     let whole = 0..script.len();
     let statements = if !statements.is_empty()
@@ -321,9 +816,9 @@ pub(crate) fn run_statements(
     } else {
         std::slice::from_ref(&whole)
     };
-    for (done, range) in statements.iter().enumerate() {
+    for (done, range) in statements.iter().enumerate().skip(first) {
         let statement = &script[range.clone()];
-        if let Err(mut error) = conn.execute_script(statement) {
+        if let Err(mut error) = execute(&mut *conn, done, statement) {
             error.position = error.position.map(|p| p + range.start);
             if statements.len() > 1 {
                 error.statements_done = Some(done + error.statements_done.unwrap_or(0));

@@ -156,7 +156,15 @@ fn run(
             Some(_) => {
                 let statements = dialect.split_statements(&script);
                 let mut scratch = row.clone();
-                run_statements(conn, &mut scratch, &script, &statements).and_then(|()| {
+                run_statements(
+                    conn,
+                    &mut scratch,
+                    &script,
+                    &statements,
+                    0,
+                    &mut |conn, _, statement| conn.execute_script(statement),
+                )
+                .and_then(|()| {
                     conn.update_history_row(&row)
                         .map_err(drydock_connector::ScriptError::from_connector)
                 })

@@ -19,6 +19,9 @@ pub struct FailedMigration {
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
+    #[error(transparent)]
+    Backfill(#[from] crate::backfill::BackfillError),
+
     #[error(
         "the database schema is not empty and has no `_prisma_migrations` table, so drydock \
          cannot tell which migrations it already contains. Baseline it: run `drydock migrate \
@@ -195,6 +198,7 @@ impl MigrateError {
     /// The stable error code shown to users.
     pub fn code(&self) -> &'static str {
         match self {
+            MigrateError::Backfill(error) => error.code(),
             MigrateError::NonEmptySchema { .. } => "P3005",
             MigrateError::AlreadyApplied { .. } => "P3008",
             MigrateError::FailedMigrations { .. } => "P3009",

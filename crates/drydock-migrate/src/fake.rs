@@ -1,10 +1,17 @@
 //! An in-memory [`Connection`] for unit tests of the history protocol: statements are pieces of
 //! the script ending in `;`, a statement containing `FAIL` fails (without a position when it
-//! also contains `NOPOS`), `CREATE TABLE` makes the database non-empty. Real databases are
+//! also contains `NOPOS`), a statement containing `BUSY` times out waiting for a lock (SQLSTATE
+//! 55P03) while `lock_timeouts_left` is above zero, `CREATE TABLE` makes the database non-empty. Real databases are
 //! covered by the integration tests.
 
-use drydock_connector::{Connection, ConnectorError, HistoryRow, ScriptError};
+use drydock_connector::{
+    Connection, ConnectorError, HistoryRow, Privilege, ScriptError, SessionActivity, SessionInfo,
+    SessionLimits, Storage,
+};
 use drydock_schema::SqlSchema;
+
+/// The error code of a lock timeout, as on PostgreSQL.
+pub(crate) const LOCK_TIMEOUT_CODE: &str = "55P03";
 
 #[derive(Debug, Default)]
 pub(crate) struct FakeConnection {
@@ -14,15 +21,29 @@ pub(crate) struct FakeConnection {
     pub(crate) executed: Vec<String>,
     pub(crate) locked: bool,
     pub(crate) lock_count: usize,
+    /// How many more `BUSY` statements time out waiting for a lock.
+    pub(crate) lock_timeouts_left: usize,
+    /// The limits set by the last `set_session_limits`.
+    pub(crate) limits: Option<SessionLimits>,
 }
 
 impl FakeConnection {
     /// Run the statements of `script` until one fails; return what took effect.
-    fn run(script: &str) -> (Vec<String>, Option<ScriptError>) {
+    fn run(&mut self, script: &str) -> (Vec<String>, Option<ScriptError>) {
         let mut done = Vec::new();
         let mut offset = 0;
         for statement in script.split_inclusive(';') {
             let trimmed = statement.trim();
+            if statement.contains("BUSY") && self.lock_timeouts_left > 0 {
+                self.lock_timeouts_left -= 1;
+                let error = ScriptError {
+                    message: "canceling statement due to lock timeout".into(),
+                    db_code: Some(LOCK_TIMEOUT_CODE.into()),
+                    position: None,
+                    statements_done: Some(done.len()),
+                };
+                return (done, Some(error));
+            }
             if let Some(at) = statement.find("FAIL") {
                 let error = ScriptError {
                     message: format!("statement failed: {trimmed}"),
@@ -48,7 +69,7 @@ impl FakeConnection {
 
     /// Run `script` outside the migration machinery, as a user would.
     pub(crate) fn execute_script_for_test(&mut self, script: &str) {
-        let (done, _) = Self::run(script);
+        let (done, _) = self.run(script);
         self.executed.extend(done);
     }
 
@@ -67,7 +88,7 @@ impl Connection for FakeConnection {
     }
 
     fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
-        let (done, error) = Self::run(script);
+        let (done, error) = self.run(script);
         self.executed.extend(done);
         error.map_or(Ok(()), Err)
     }
@@ -136,7 +157,7 @@ impl Connection for FakeConnection {
     }
 
     fn apply_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
-        let (done, error) = Self::run(script);
+        let (done, error) = self.run(script);
         if let Some(error) = error {
             return Err(error);
         }
@@ -148,13 +169,50 @@ impl Connection for FakeConnection {
     }
 
     fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
-        let (done, error) = Self::run(script);
+        let (done, error) = self.run(script);
         if let Some(error) = error {
             return Err(error);
         }
         self.update_history_row(row)
             .map_err(ScriptError::from_connector)?;
         self.executed.extend(done);
+        Ok(())
+    }
+
+    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
+        self.execute_script(statement).map(|()| 1)
+    }
+
+    fn set_session_limits(&mut self, limits: &SessionLimits) -> Result<(), ConnectorError> {
+        self.limits = Some(*limits);
+        Ok(())
+    }
+
+    fn session_id(&mut self) -> Result<Option<String>, ConnectorError> {
+        Ok(None)
+    }
+
+    fn observe_session(&mut self, _id: &str) -> Result<SessionActivity, ConnectorError> {
+        Ok(SessionActivity::default())
+    }
+
+    fn other_sessions(&mut self) -> Result<Vec<SessionInfo>, ConnectorError> {
+        Ok(Vec::new())
+    }
+
+    fn privileges(&mut self) -> Result<Vec<Privilege>, ConnectorError> {
+        Ok(Vec::new())
+    }
+
+    fn storage(&mut self) -> Result<Storage, ConnectorError> {
+        Ok(Storage::default())
+    }
+
+    fn invalid_indexes(&mut self) -> Result<Vec<String>, ConnectorError> {
+        Ok(Vec::new())
+    }
+
+    fn drop_invalid_index(&mut self, _name: &str) -> Result<(), ConnectorError> {
         Ok(())
     }
 }

@@ -8,6 +8,7 @@
 //! folder layout, the lock file, the checksums and the history rows are Prisma's.
 
 mod apply;
+mod backfill;
 mod checksum;
 mod directory;
 mod down;
@@ -22,8 +23,19 @@ mod protocol_tests;
 mod resolve;
 mod squash;
 mod status;
+mod watch;
 
-pub use apply::{AppliedMigration, DeployEvent, DeployReport, deploy};
+pub use apply::{
+    AppliedMigration, CONTRACT_MARKER, DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT,
+    DEFAULT_RETRY_DELAY, DeployEvent, DeployOptions, DeployReport, MAX_RETRY_DELAY, deploy,
+    deploy_with, describe_session, is_contract,
+};
+pub use backfill::{
+    BACKFILL_DIRECTIVE, BACKFILL_TABLE, Backfill, BackfillDirective, BackfillError,
+    BackfillProgress, BackfillReport, BackfillUpdate, DEFAULT_BATCH_SIZE, DirectiveError,
+    UnfinishedBackfill, find_backfills, find_directive, run_backfill, script_has_backfill,
+    unfinished_backfill,
+};
 pub use checksum::{checksum, checksum_matches};
 pub use directory::{DOWN_FILE_NAME, LocalMigration, MIGRATION_FILE_NAME, list_migrations};
 pub use down::{DownReport, DownTarget, RolledBackMigration, data_loss_warnings, down};
@@ -36,6 +48,7 @@ pub use naming::{new_migration_folder_name, slugify};
 pub use resolve::{ResolveReport, resolve_applied, resolve_rolled_back};
 pub use squash::record_squash;
 pub use status::{AppliedStatus, StatusReport, status};
+pub use watch::{OpenWatchConnection, WatchEvent, WatchOptions, WatchReporter};
 
 /// Durations appear in JSON as whole milliseconds.
 fn serialize_millis<S: serde::Serializer>(

@@ -2,8 +2,14 @@
 
 use std::path::Path;
 
-use crate::apply::{ScriptPolicy, deploy_locked};
+use std::time::Duration;
+
+use drydock_connector::sql_scan::LexicalRules;
+use drydock_connector::{ScriptError, SessionLimits};
+
+use crate::apply::{DeployOptions, ScriptPolicy, deploy_locked};
 use crate::fake::FakeConnection;
+use crate::fake::LOCK_TIMEOUT_CODE;
 use crate::lock::with_migration_lock;
 use crate::{DeployEvent, MigrateError};
 use crate::{DeployReport, list_migrations, resolve_applied, resolve_rolled_back, status};
@@ -15,25 +21,68 @@ fn write(root: &Path, name: &str, script: &str) -> std::io::Result<()> {
     std::fs::write(root.join(name).join("migration.sql"), script)
 }
 
+/// Only what every dialect's SQL shares.
+const PLAIN_SQL: LexicalRules = LexicalRules {
+    nested_block_comments: false,
+    dollar_quoted_strings: false,
+    escape_strings: false,
+    identifier_quotes: &[],
+    bodies: &[],
+};
+
+/// Options for tests: retries without pauses.
+fn test_options() -> DeployOptions {
+    DeployOptions {
+        retry_delay: Duration::ZERO,
+        ..DeployOptions::default()
+    }
+}
+
+fn is_lock_timeout(error: &ScriptError) -> bool {
+    error.db_code.as_deref() == Some(LOCK_TIMEOUT_CODE)
+}
+
 fn run_deploy(
     conn: &mut FakeConnection,
     root: &Path,
     blocker: &dyn Fn(&str) -> Option<String>,
 ) -> Result<DeployReport, MigrateError> {
-    let local = list_migrations(root)?;
+    run_deploy_with(conn, root, blocker, &test_options()).0
+}
+
+/// Deploy with `options`; also returns the events other than applying/applied.
+fn run_deploy_with(
+    conn: &mut FakeConnection,
+    root: &Path,
+    blocker: &dyn Fn(&str) -> Option<String>,
+    options: &DeployOptions,
+) -> (Result<DeployReport, MigrateError>, Vec<String>) {
+    let local = match list_migrations(root) {
+        Ok(local) => local,
+        Err(error) => return (Err(error), Vec::new()),
+    };
     let mut events = Vec::new();
-    let mut progress = |event: DeployEvent<'_>| {
-        events.push(match event {
-            DeployEvent::Applying { name, .. } => format!("applying {name}"),
-            DeployEvent::Applied(applied) => format!("applied {}", applied.name),
-        });
+    let mut others = Vec::new();
+    let mut progress = |event: DeployEvent<'_>| match event {
+        DeployEvent::Applying { name, .. } => events.push(format!("applying {name}")),
+        DeployEvent::Applied(applied) => events.push(format!("applied {}", applied.name)),
+        DeployEvent::LockRetry {
+            name,
+            attempt,
+            retries,
+            ..
+        } => others.push(format!("retry {name} {attempt}/{retries}")),
+        DeployEvent::DroppedInvalidIndex { index, .. } => others.push(format!("dropped {index}")),
+        DeployEvent::Backfill { name, .. } => others.push(format!("backfill {name}")),
     };
     let policy = ScriptPolicy {
         blocker,
         split: &split_statements,
+        is_lock_timeout: &is_lock_timeout,
+        rules: &PLAIN_SQL,
     };
     let report = with_migration_lock(conn, |conn| {
-        deploy_locked(&policy, conn, &local, &mut progress)
+        deploy_locked(&policy, options, conn, &local, &mut progress)
     });
     assert!(!conn.locked, "the lock must be released");
     if let Ok(report) = &report {
@@ -49,7 +98,7 @@ fn run_deploy(
             .collect();
         assert_eq!(events, expected);
     }
-    report
+    (report, others)
 }
 
 /// Statements end with `;`, like in the fake connection.
@@ -381,10 +430,14 @@ fn reports_serialize_to_a_stable_json_shape() {
         applied: vec![crate::AppliedMigration {
             name: "3_c".into(),
             non_transactional_reason: Some("it uses CONCURRENTLY".into()),
+            lock_retries: 1,
+            backfilled_rows: 0,
+            resumed: false,
             duration: std::time::Duration::from_micros(12_345),
         }],
         already_applied: 2,
         edited_after_applied: Vec::new(),
+        held_back: vec!["4_contract".into()],
         duration: std::time::Duration::from_millis(40),
     };
     insta::assert_json_snapshot!(deploy, @r#"
@@ -394,12 +447,115 @@ fn reports_serialize_to_a_stable_json_shape() {
         {
           "name": "3_c",
           "non_transactional_reason": "it uses CONCURRENTLY",
+          "lock_retries": 1,
+          "backfilled_rows": 0,
+          "resumed": false,
           "duration_ms": 12
         }
       ],
       "already_applied": 2,
       "edited_after_applied": [],
+      "held_back": [
+        "4_contract"
+      ],
       "duration_ms": 40
     }
     "#);
+}
+
+#[test]
+fn a_lock_timeout_in_a_transaction_retries_the_whole_migration() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "1_alter", "CREATE TABLE a;\nALTER BUSY;")?;
+    let mut conn = FakeConnection {
+        lock_timeouts_left: 2,
+        ..FakeConnection::default()
+    };
+    let (report, events) = run_deploy_with(&mut conn, dir.path(), &transactional, &test_options());
+    let report = report?;
+    assert_eq!(report.applied[0].lock_retries, 2);
+    assert_eq!(events, ["retry 1_alter 1/10", "retry 1_alter 2/10"]);
+    // The rolled-back attempts left nothing: each statement took effect once.
+    assert_eq!(conn.executed, ["CREATE TABLE a;", "ALTER BUSY;"]);
+    assert_eq!(conn.rows().len(), 1);
+    assert!(conn.rows()[0].is_applied());
+    // The limits were set for the migration and handed back to the server afterwards.
+    assert_eq!(conn.limits, Some(SessionLimits::default()));
+    Ok(())
+}
+
+#[test]
+fn a_migration_that_never_gets_its_lock_fails_and_says_so() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "1_alter", "ALTER BUSY;")?;
+    let mut conn = FakeConnection {
+        lock_timeouts_left: 10,
+        ..FakeConnection::default()
+    };
+    let options = DeployOptions {
+        lock_retries: 2,
+        ..test_options()
+    };
+    let (report, events) = run_deploy_with(&mut conn, dir.path(), &transactional, &options);
+    let error = report.err();
+    assert_eq!(error.as_ref().map(MigrateError::code), Some("P3018"));
+    assert_eq!(events.len(), 2);
+    let logs = conn.rows()[0].logs.clone().unwrap_or_default();
+    assert!(
+        logs.contains("Gave up waiting for a lock after 3 attempt(s)"),
+        "{logs}"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_lock_timeout_outside_a_transaction_retries_the_statement() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "1_index",
+        "CREATE INDEX CONCURRENTLY i;\nALTER BUSY;",
+    )?;
+    let mut conn = FakeConnection {
+        lock_timeouts_left: 1,
+        ..FakeConnection::default()
+    };
+    let (report, events) = run_deploy_with(&mut conn, dir.path(), &concurrently, &test_options());
+    assert_eq!(report?.applied[0].lock_retries, 1);
+    assert_eq!(events, ["retry 1_index 1/10"]);
+    // The statement before the retried one ran once.
+    assert_eq!(
+        conn.executed,
+        ["CREATE INDEX CONCURRENTLY i;", "ALTER BUSY;"]
+    );
+    assert_eq!(conn.rows()[0].applied_steps_count, 2);
+    Ok(())
+}
+
+#[test]
+fn contract_migrations_wait_until_asked_for() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "1_expand", "CREATE TABLE a;")?;
+    write(
+        dir.path(),
+        "2_contract",
+        "-- drydock:contract\nDROP TABLE old;",
+    )?;
+    write(dir.path(), "3_later", "CREATE TABLE c;")?;
+    let mut conn = FakeConnection::default();
+    let holding = DeployOptions {
+        hold_contract: true,
+        ..test_options()
+    };
+    let report = run_deploy_with(&mut conn, dir.path(), &transactional, &holding).0?;
+    let names: Vec<_> = report.applied.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["1_expand"]);
+    assert_eq!(report.held_back, ["2_contract", "3_later"]);
+    assert_eq!(report.already_applied, 0);
+
+    let report = run_deploy(&mut conn, dir.path(), &transactional)?;
+    let names: Vec<_> = report.applied.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["2_contract", "3_later"]);
+    assert!(report.held_back.is_empty());
+    Ok(())
 }

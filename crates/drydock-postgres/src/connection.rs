@@ -4,14 +4,15 @@
 use std::time::Duration;
 
 use drydock_connector::{
-    Connection, ConnectorError, HistoryRow, ScriptError, ShadowDatabase, redact_url,
+    Connection, ConnectorError, HistoryRow, Privilege, ScriptError, SessionActivity, SessionInfo,
+    SessionLimits, ShadowDatabase, Storage, redact_url,
 };
 use drydock_schema::SqlSchema;
 use postgres::config::SslMode;
 use postgres::error::ErrorPosition;
 use postgres::{Client, NoTls};
 
-use crate::{history, introspect, lock};
+use crate::{activity, checks, history, introspect, lock};
 
 /// The schema used when the URL names none.
 const DEFAULT_SCHEMA: &str = "public";
@@ -24,6 +25,33 @@ const SHADOW_DATABASE_PREFIX: &str = "prisma_migrate_shadow_db_";
 
 pub(crate) fn accepts_url(url: &str) -> bool {
     url.starts_with("postgresql://") || url.starts_with("postgres://")
+}
+
+/// PgBouncer's usual port.
+const PGBOUNCER_PORT: u16 = 6432;
+
+/// Why `url` looks like a transaction-mode pooler: Prisma's `pgbouncer=true` flag, PgBouncer's
+/// port, or a hosted pooler's host name.
+pub(crate) fn pooler_warning(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let flagged = parsed
+        .query_pairs()
+        .any(|(key, value)| key == "pgbouncer" && value == "true");
+    let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
+    let why = if flagged {
+        "the URL sets `pgbouncer=true`".to_owned()
+    } else if parsed.port() == Some(PGBOUNCER_PORT) {
+        format!("the URL uses port {PGBOUNCER_PORT}, PgBouncer's port")
+    } else if host.contains("pooler") {
+        format!("the host `{host}` is a connection pooler")
+    } else {
+        return None;
+    };
+    Some(format!(
+        "{why}: in transaction mode a pooler hands each transaction to any server session, so \
+         session settings (`lock_timeout`), the advisory migration lock and statements outside a \
+         transaction do not hold; migrate through a direct connection (`directUrl`)"
+    ))
 }
 
 /// A parsed connection URL. Its `Debug` shows the redacted URL only: it holds the password.
@@ -490,6 +518,74 @@ impl Connection for PostgresConnection {
         self.in_transaction(script, |transaction, schema| {
             history::update(transaction, schema, row)
         })
+    }
+
+    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
+        let messages = self
+            .client
+            .simple_query(statement)
+            .map_err(|e| script_error(&e, statement))?;
+        Ok(messages
+            .iter()
+            .filter_map(|message| match message {
+                postgres::SimpleQueryMessage::CommandComplete(rows) => Some(*rows),
+                _ => None,
+            })
+            .sum())
+    }
+
+    fn set_session_limits(&mut self, limits: &SessionLimits) -> Result<(), ConnectorError> {
+        let setting = |name: &str, value: Option<Duration>| match value {
+            Some(value) => format!("SET {name} = '{}ms';", value.as_millis()),
+            None => format!("SET {name} = DEFAULT;"),
+        };
+        self.client
+            .batch_execute(&format!(
+                "{}\n{}",
+                setting("lock_timeout", limits.lock_timeout),
+                setting("statement_timeout", limits.statement_timeout)
+            ))
+            .map_err(|e| query_error(&e))
+    }
+
+    fn session_id(&mut self) -> Result<Option<String>, ConnectorError> {
+        let row = self
+            .client
+            .query_one("SELECT pg_backend_pid()", &[])
+            .map_err(|e| query_error(&e))?;
+        Ok(Some(row.get::<_, i32>(0).to_string()))
+    }
+
+    fn observe_session(&mut self, id: &str) -> Result<SessionActivity, ConnectorError> {
+        let pid = id
+            .parse::<i32>()
+            .map_err(|_| ConnectorError::query(format!("`{id}` is not a backend pid")))?;
+        activity::observe(&mut self.client, pid)
+    }
+
+    fn other_sessions(&mut self) -> Result<Vec<SessionInfo>, ConnectorError> {
+        let schema = self.url.schema.clone();
+        checks::other_sessions(&mut self.client, &schema)
+    }
+
+    fn privileges(&mut self) -> Result<Vec<Privilege>, ConnectorError> {
+        let schema = self.url.schema.clone();
+        checks::privileges(&mut self.client, &schema)
+    }
+
+    fn storage(&mut self) -> Result<Storage, ConnectorError> {
+        checks::storage(&mut self.client)
+    }
+
+    fn invalid_indexes(&mut self) -> Result<Vec<String>, ConnectorError> {
+        let schema = self.url.schema.clone();
+        activity::invalid_indexes(&mut self.client, &schema)
+    }
+
+    fn drop_invalid_index(&mut self, name: &str) -> Result<(), ConnectorError> {
+        self.client
+            .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {name}"))
+            .map_err(|e| query_error(&e))
     }
 }
 

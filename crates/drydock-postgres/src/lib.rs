@@ -1,7 +1,9 @@
 //! The PostgreSQL dialect. Same file set as every dialect: `types.rs` (lowering rules),
 //! `diff_hooks.rs`, `render.rs`, `connection.rs`, `introspect.rs` (+ `queries/*.sql`),
-//! `history.rs`, `lock.rs`.
+//! `history.rs`, `lock.rs`, `checks.rs` (pre-flight facts).
 
+mod activity;
+mod checks;
 mod connection;
 mod diff_hooks;
 mod history;
@@ -9,8 +11,11 @@ mod introspect;
 mod lock;
 mod render;
 mod types;
+mod zero_downtime;
 
-use drydock_connector::{Capabilities, Connection, ConnectorError, Dialect, ShadowDatabase};
+use drydock_connector::{
+    Capabilities, Connection, ConnectorError, Dialect, ScriptError, ShadowDatabase,
+};
 use drydock_diff::{Change, DiffHooks};
 use drydock_schema::LoweringRules;
 
@@ -39,6 +44,14 @@ impl Dialect for PostgresDialect {
         render::render_change(change)
     }
 
+    fn plan_zero_downtime(
+        &self,
+        changes: &[Change],
+        target: &drydock_schema::SqlSchema,
+    ) -> Option<Vec<drydock_connector::Phase>> {
+        Some(zero_downtime::plan(changes, target))
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             transactional_ddl: true,
@@ -47,6 +60,14 @@ impl Dialect for PostgresDialect {
 
     fn needs_no_transaction(&self, script: &str) -> Option<String> {
         render::needs_no_transaction(script)
+    }
+
+    fn is_lock_timeout(&self, error: &ScriptError) -> bool {
+        error.db_code.as_deref() == Some(activity::LOCK_NOT_AVAILABLE)
+    }
+
+    fn pooler_warning(&self, url: &str) -> Option<String> {
+        connection::pooler_warning(url)
     }
 
     fn lexical_rules(&self) -> &'static drydock_connector::sql_scan::LexicalRules {

@@ -94,19 +94,19 @@ pub(crate) fn render_change(change: &Change) -> String {
 }
 
 /// `"name"`. Prisma does not escape embedded double quotes, and neither does drydock.
-fn ident(name: &str) -> String {
+pub(crate) fn ident(name: &str) -> String {
     format!("\"{name}\"")
 }
 
 /// `"ns"."name"`, or `"name"` without a namespace.
-fn qualified(namespace: Option<&str>, name: &str) -> String {
+pub(crate) fn qualified(namespace: Option<&str>, name: &str) -> String {
     match namespace {
         Some(namespace) => format!("\"{namespace}\".\"{name}\""),
         None => ident(name),
     }
 }
 
-fn object(name: &ObjectName) -> String {
+pub(crate) fn object(name: &ObjectName) -> String {
     qualified(name.namespace.as_deref(), &name.name)
 }
 
@@ -152,7 +152,7 @@ fn column_type(column: &Column) -> String {
 }
 
 /// The column's type for `SET DATA TYPE`, where the `SERIAL` pseudo-types do not exist.
-fn plain_column_type(column: &Column) -> String {
+pub(crate) fn plain_column_type(column: &Column) -> String {
     let plain = Column {
         auto_increment: false,
         ..column.clone()
@@ -161,7 +161,7 @@ fn plain_column_type(column: &Column) -> String {
 }
 
 /// A default as SQL. `full_type` is the column type, used to cast array literals.
-fn render_default(default: &DefaultValue, full_type: &str) -> String {
+pub(crate) fn render_default(default: &DefaultValue, full_type: &str) -> String {
     match default {
         DefaultValue::String(value) | DefaultValue::EnumValue(value) => string_literal(value),
         DefaultValue::Number(number) => number.clone(),
@@ -272,7 +272,17 @@ fn drop_index(table: &ObjectName, index: &Index) -> String {
     )
 }
 
-fn add_foreign_key(table: &ObjectName, foreign_key: &ForeignKey) -> String {
+/// [`create_index`] built without blocking writes (outside a transaction).
+pub(crate) fn create_index_concurrently(table: &ObjectName, index: &Index) -> String {
+    create_index(table, index).replacen(" INDEX ", " INDEX CONCURRENTLY ", 1)
+}
+
+/// [`drop_index`] without blocking writes (outside a transaction).
+pub(crate) fn drop_index_concurrently(table: &ObjectName, index: &Index) -> String {
+    drop_index(table, index).replacen("DROP INDEX ", "DROP INDEX CONCURRENTLY ", 1)
+}
+
+pub(crate) fn add_foreign_key(table: &ObjectName, foreign_key: &ForeignKey) -> String {
     let constraint = match &foreign_key.name {
         Some(name) => format!("CONSTRAINT {} ", ident(name)),
         None => String::new(),

@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use drydock_connector::{
-    Connection, ConnectorError, HistoryRow, ScriptError, ShadowDatabase, redact_url,
+    Connection, ConnectorError, HistoryRow, Privilege, ScriptError, SessionActivity, SessionInfo,
+    SessionLimits, ShadowDatabase, Storage, redact_url,
 };
 use drydock_schema::SqlSchema;
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, OpenFlags};
 
-use crate::{history, introspect, lock};
+use crate::{checks, history, introspect, lock};
 
 /// How long a statement waits for another connection's lock before failing with "database is
 /// locked".
@@ -82,6 +83,16 @@ pub(crate) fn is_busy(error: &rusqlite::Error) -> bool {
                 rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
             )
     )
+}
+
+/// Whether an extended result code (as [`error_code`] writes it) is `SQLITE_BUSY` or
+/// `SQLITE_LOCKED` in any of their variants: another connection held the lock too long.
+pub(crate) fn is_busy_code(code: Option<&str>) -> bool {
+    const PRIMARY_CODE_MASK: i32 = 0xff;
+    const SQLITE_BUSY: i32 = 5;
+    const SQLITE_LOCKED: i32 = 6;
+    code.and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & PRIMARY_CODE_MASK, SQLITE_BUSY | SQLITE_LOCKED))
 }
 
 /// `"name"` with embedded quotes doubled.
@@ -293,6 +304,53 @@ impl Connection for SqliteConnection {
 
     fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
         self.in_transaction(script, |conn| history::update(conn, row))
+    }
+
+    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
+        let changed = self
+            .conn
+            .execute(statement, [])
+            .map_err(|error| script_error(&error, None, 0))?;
+        Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+    }
+
+    fn set_session_limits(&mut self, limits: &SessionLimits) -> Result<(), ConnectorError> {
+        // A lock wait is SQLite's busy wait. SQLite has no statement timeout.
+        self.conn
+            .busy_timeout(limits.lock_timeout.unwrap_or(BUSY_TIMEOUT))
+            .map_err(query_error)
+    }
+
+    fn session_id(&mut self) -> Result<Option<String>, ConnectorError> {
+        Ok(None)
+    }
+
+    fn observe_session(&mut self, _id: &str) -> Result<SessionActivity, ConnectorError> {
+        Ok(SessionActivity::default())
+    }
+
+    fn other_sessions(&mut self) -> Result<Vec<SessionInfo>, ConnectorError> {
+        // Other processes may have the file open, but SQLite does not say who.
+        Ok(Vec::new())
+    }
+
+    fn privileges(&mut self) -> Result<Vec<Privilege>, ConnectorError> {
+        checks::privileges(&self.conn, &self.path)
+    }
+
+    fn storage(&mut self) -> Result<Storage, ConnectorError> {
+        checks::storage(&self.conn, &self.path)
+    }
+
+    fn invalid_indexes(&mut self) -> Result<Vec<String>, ConnectorError> {
+        // Index builds are atomic in SQLite: a failed one leaves nothing behind.
+        Ok(Vec::new())
+    }
+
+    fn drop_invalid_index(&mut self, name: &str) -> Result<(), ConnectorError> {
+        self.conn
+            .execute_batch(&format!("DROP INDEX IF EXISTS {name}"))
+            .map_err(query_error)
     }
 }
 

@@ -1,7 +1,8 @@
 //! The SQLite dialect. Same file set as every dialect: `types.rs` (lowering rules),
 //! `diff_hooks.rs`, `render.rs`, `connection.rs`, `introspect.rs` (+ `queries/*.sql`),
-//! `history.rs`, `lock.rs`.
+//! `history.rs`, `lock.rs`, `checks.rs` (pre-flight facts).
 
+mod checks;
 mod connection;
 mod diff_hooks;
 mod history;
@@ -10,7 +11,9 @@ mod lock;
 mod render;
 mod types;
 
-use drydock_connector::{Capabilities, Connection, ConnectorError, Dialect, ShadowDatabase};
+use drydock_connector::{
+    Capabilities, Connection, ConnectorError, Dialect, ScriptError, ShadowDatabase,
+};
 use drydock_diff::{Change, DiffHooks};
 use drydock_schema::LoweringRules;
 
@@ -39,6 +42,16 @@ impl Dialect for SqliteDialect {
         render::render_change(change)
     }
 
+    /// SQLite has one writer at a time: every migration blocks all writes while it runs, so
+    /// phases would add steps without sparing anyone a wait.
+    fn plan_zero_downtime(
+        &self,
+        _changes: &[Change],
+        _target: &drydock_schema::SqlSchema,
+    ) -> Option<Vec<drydock_connector::Phase>> {
+        None
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             transactional_ddl: true,
@@ -47,6 +60,14 @@ impl Dialect for SqliteDialect {
 
     fn needs_no_transaction(&self, script: &str) -> Option<String> {
         render::needs_no_transaction(script)
+    }
+
+    fn is_lock_timeout(&self, error: &ScriptError) -> bool {
+        connection::is_busy_code(error.db_code.as_deref())
+    }
+
+    fn pooler_warning(&self, _url: &str) -> Option<String> {
+        None
     }
 
     fn lexical_rules(&self) -> &'static drydock_connector::sql_scan::LexicalRules {

@@ -48,6 +48,31 @@ pub(crate) enum Command {
     /// Check migrations for data loss, long locks and rewrites, changes that break running app
     /// versions, transaction mistakes and vague names; exit 1 on any error
     Lint(LintArgs),
+    /// Check that a deploy can go ahead: connection, privileges, pending and failed migrations,
+    /// lint findings against live table sizes, disk space, other sessions' locks and long
+    /// transactions, connection poolers; exit 1 when a check fails
+    Preflight(PreflightArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PreflightArgs {
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+    /// Tables with fewer rows than this are small for the lint check
+    #[arg(long, value_name = "N", default_value_t = drydock_lint::DEFAULT_MAX_ROWS)]
+    pub(crate) max_rows: u64,
+    /// Warn about other sessions' transactions open longer than this many seconds
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = drydock_engine::DEFAULT_MAX_TRANSACTION_AGE.as_secs()
+    )]
+    pub(crate) max_transaction_age: u64,
+    /// Exit 1 on warnings too
+    #[arg(long)]
+    pub(crate) warnings_as_errors: bool,
 }
 
 #[derive(Debug, Args)]
@@ -150,11 +175,17 @@ pub(crate) enum MigrateCommand {
         /// Apply changes that lose data without asking
         #[arg(long)]
         accept_data_loss: bool,
+        /// Write the change as phased migrations (expand, backfill, validate, contract) that
+        /// keep a busy production database writable
+        #[arg(long)]
+        zero_downtime: bool,
         #[command(flatten)]
         connection: ConnectionArgs,
     },
     /// Apply pending migrations (production, CI)
     Deploy {
+        #[command(flatten)]
+        safety: DeployArgs,
         #[command(flatten)]
         connection: ConnectionArgs,
         #[command(flatten)]
@@ -238,6 +269,69 @@ pub(crate) enum MigrateCommand {
     },
     /// Compare two schema sources and print the difference (a summary, or SQL with --script)
     Diff(DiffArgs),
+}
+
+/// How `migrate deploy` protects a live database.
+#[derive(Debug, Args)]
+pub(crate) struct DeployArgs {
+    /// How long a statement may wait for a lock before it gives up and is retried (`0`: wait
+    /// as long as the server's setting allows)
+    #[arg(long, value_name = "DURATION", default_value = "1s", env = "DRYDOCK_LOCK_TIMEOUT", value_parser = parse_limit)]
+    pub(crate) lock_timeout: Limit,
+    /// How long one statement may run (`0`: the server's setting)
+    #[arg(long, value_name = "DURATION", default_value = "0", env = "DRYDOCK_STATEMENT_TIMEOUT", value_parser = parse_limit)]
+    pub(crate) statement_timeout: Limit,
+    /// Retries of a statement (in a transaction: of its migration) after a lock timeout
+    #[arg(long, value_name = "N", default_value_t = drydock_engine::migrate::DEFAULT_LOCK_RETRIES, env = "DRYDOCK_LOCK_RETRIES")]
+    pub(crate) lock_retries: u32,
+    /// Pause before the first retry; it doubles with each retry, up to 10 s
+    #[arg(long, value_name = "DURATION", default_value = "250ms", value_parser = humantime::parse_duration)]
+    pub(crate) retry_delay: std::time::Duration,
+    /// Also apply contract migrations (`-- drydock:contract`), which remove what old application
+    /// versions still use: run it once the new version is fully rolled out
+    #[arg(long)]
+    pub(crate) contract: bool,
+    /// Review the pending migrations with the linter and live table sizes first: `auto` stops
+    /// for long locks and rewrites on large tables, `strict` for any error, `warn` never
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = DeployLint::Auto, env = "DRYDOCK_DEPLOY_LINT")]
+    pub(crate) lint: DeployLint,
+    /// Tables with fewer rows count as small for the review
+    #[arg(long, value_name = "N", default_value_t = drydock_lint::DEFAULT_MAX_ROWS)]
+    pub(crate) max_rows: u64,
+    /// Run the pre-flight checks first (`drydock preflight`) and stop when one fails
+    #[arg(long)]
+    pub(crate) preflight: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum DeployLint {
+    Auto,
+    Strict,
+    Warn,
+    Off,
+}
+
+impl DeployLint {
+    pub(crate) fn gate(self) -> drydock_engine::LintGate {
+        match self {
+            DeployLint::Auto => drydock_engine::LintGate::Auto,
+            DeployLint::Strict => drydock_engine::LintGate::Strict,
+            DeployLint::Warn => drydock_engine::LintGate::Warn,
+            DeployLint::Off => drydock_engine::LintGate::Off,
+        }
+    }
+}
+
+/// A time limit; `None` (written `0`) leaves the server's setting.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limit(pub(crate) Option<std::time::Duration>);
+
+fn parse_limit(text: &str) -> Result<Limit, String> {
+    if text.trim() == "0" {
+        return Ok(Limit(None));
+    }
+    let duration = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    Ok(Limit((!duration.is_zero()).then_some(duration)))
 }
 
 #[derive(Debug, Args)]

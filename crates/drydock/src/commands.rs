@@ -5,6 +5,7 @@ mod diff;
 mod init;
 mod lint;
 mod migrate;
+mod preflight;
 mod schema;
 
 use std::process::ExitCode;
@@ -21,16 +22,27 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate => schema::validate(schema),
         Command::Format { check } => schema::format(schema, check),
         Command::Lint(args) => lint::lint(schema, args),
+        Command::Preflight(args) => preflight::preflight(schema, &args),
         Command::Migrate(command) => match command {
             MigrateCommand::Dev {
                 name,
                 create_only,
                 accept_data_loss,
+                zero_downtime,
                 connection,
-            } => migrate::dev(schema, name, create_only, accept_data_loss, connection.url),
-            MigrateCommand::Deploy { connection, output } => {
-                migrate::deploy(schema, connection.url.as_deref(), output.json)
-            }
+            } => migrate::dev(
+                schema,
+                name,
+                create_only,
+                accept_data_loss,
+                zero_downtime,
+                connection.url,
+            ),
+            MigrateCommand::Deploy {
+                safety,
+                connection,
+                output,
+            } => migrate::deploy(schema, &safety, connection.url.as_deref(), output.json),
             MigrateCommand::Status {
                 drift,
                 connection,

@@ -1364,3 +1364,201 @@ fn dev_reviews_the_new_migration_with_the_linter() {
         "only the new migration is reviewed"
     );
 }
+
+#[test]
+fn deploy_holds_contract_migrations_until_asked() {
+    let project = Project::sqlite("model A {\n  id Int @id\n}\n");
+    write_migration(
+        &project,
+        "20240101000000_create_a",
+        "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\nCREATE TABLE \"Old\" (\"id\" INTEGER);\n",
+    );
+    write_migration(
+        &project,
+        "20240102000000_drop_old_contract",
+        "-- drydock:contract\nDROP TABLE \"Old\";\n",
+    );
+    let deploy = project.drydock(&["migrate", "deploy"]);
+    assert_exit(&deploy, 0);
+    let out = stdout(&deploy);
+    assert!(out.contains("20240101000000_create_a"), "{out}");
+    assert!(
+        out.contains("Held back: 1 migration(s) from the contract migration `20240102000000_drop_old_contract`"),
+        "{out}"
+    );
+    assert!(out.contains("migrate deploy --contract"), "{out}");
+    assert_exit(&project.drydock(&["migrate", "status"]), 1);
+
+    let contract = project.drydock(&["migrate", "deploy", "--contract"]);
+    assert_exit(&contract, 0);
+    assert!(
+        stdout(&contract).contains("20240102000000_drop_old_contract"),
+        "{}",
+        stdout(&contract)
+    );
+    assert_exit(&project.drydock(&["migrate", "status"]), 0);
+}
+
+/// A PostgreSQL project whose first migration, creating table `A`, is deployed.
+fn deployed_postgres_a() -> (TestDb, Project) {
+    let db = TestDb::postgres();
+    let project = Project::postgres("model A {\n  id Int @id\n}\n");
+    write_migration(
+        &project,
+        "20240101000000_create_a",
+        "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+    );
+    assert_exit(
+        &project.drydock_with(&["migrate", "deploy"], Some(db.url())),
+        0,
+    );
+    (db, project)
+}
+
+#[test]
+fn deploy_gives_up_on_a_busy_table_and_names_who_holds_it() {
+    let (db, project) = deployed_postgres_a();
+    // An application session reading the table in an open transaction.
+    let mut app = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    let pid: i32 = app
+        .query_one("SELECT pg_backend_pid()", &[])
+        .expect("pid")
+        .get(0);
+    app.batch_execute("BEGIN; SELECT * FROM \"A\";")
+        .expect("hold");
+    write_migration(
+        &project,
+        "20240102000000_add_a_name",
+        "ALTER TABLE \"A\" ADD COLUMN \"name\" TEXT;\n",
+    );
+    let deploy = project.drydock_with(
+        &[
+            "migrate",
+            "deploy",
+            "--lock-timeout",
+            "100ms",
+            "--lock-retries",
+            "1",
+            "--retry-delay",
+            "10ms",
+        ],
+        Some(db.url()),
+    );
+    assert_exit(&deploy, 1);
+    let message = stderr(&deploy);
+    assert!(
+        message.contains("gave up waiting for a lock; retry 1/1"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("lock held by pid {pid}")),
+        "{message}"
+    );
+    assert!(
+        message.contains("Gave up waiting for a lock after 2 attempt(s)"),
+        "{message}"
+    );
+    app.batch_execute("COMMIT").expect("release");
+    // Once the table is free, the failed attempt is resolved and the deploy goes through.
+    assert_exit(
+        &project.drydock_with(
+            &[
+                "migrate",
+                "resolve",
+                "--rolled-back",
+                "20240102000000_add_a_name",
+            ],
+            Some(db.url()),
+        ),
+        0,
+    );
+    assert_exit(
+        &project.drydock_with(&["migrate", "deploy"], Some(db.url())),
+        0,
+    );
+}
+
+#[test]
+fn deploy_reviews_pending_migrations_against_live_table_sizes() {
+    let db = TestDb::postgres();
+    let project = Project::postgres("model A {\n  id Int @id\n  x  Int\n}\n");
+    write_migration(
+        &project,
+        "20240101000000_create_a",
+        "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"x\" INTEGER NOT NULL);\n",
+    );
+    // A fresh database: the table the next migration indexes does not exist yet, so it is
+    // empty when the index is built, and nothing stops the deploy.
+    write_migration(
+        &project,
+        "20240101000001_add_a_x_index",
+        "CREATE INDEX \"A_x_idx\" ON \"A\"(\"x\");\n",
+    );
+    assert_exit(
+        &project.drydock_with(&["migrate", "deploy"], Some(db.url())),
+        0,
+    );
+    let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    client
+        .batch_execute(
+            "INSERT INTO \"A\" SELECT g, g FROM generate_series(1, 50000) g; ANALYZE \"A\";",
+        )
+        .expect("fill");
+    write_migration(
+        &project,
+        "20240102000000_add_a_x_id_index",
+        "CREATE INDEX \"A_x_id_idx\" ON \"A\"(\"x\", \"id\");\n",
+    );
+    let blocked = project.drydock_with(&["migrate", "deploy"], Some(db.url()));
+    assert_exit(&blocked, 1);
+    let message = stderr(&blocked);
+    assert!(message.contains("D4201"), "{message}");
+    assert!(message.contains("[D3110]"), "{message}");
+    assert!(message.contains("--lint warn"), "{message}");
+    let status = project.drydock_with(&["migrate", "status"], Some(db.url()));
+    assert!(stdout(&status).contains("20240102000000_add_a_x_id_index"));
+
+    let forced = project.drydock_with(&["migrate", "deploy", "--lint", "warn"], Some(db.url()));
+    assert_exit(&forced, 0);
+    assert!(stderr(&forced).contains("D4201"), "{}", stderr(&forced));
+}
+
+#[test]
+fn deploy_with_preflight_checks_first_and_stops_on_a_failure() {
+    let project = Project::sqlite("model A {\n  id Int @id\n}\n");
+    write_migration(
+        &project,
+        "20240101000000_create_a",
+        "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+    );
+    let deploy = project.drydock(&["migrate", "deploy", "--preflight"]);
+    assert_exit(&deploy, 0);
+    assert!(
+        stderr(&deploy).contains("pass  connection"),
+        "{}",
+        stderr(&deploy)
+    );
+    assert!(stdout(&deploy).contains("20240101000000_create_a"));
+
+    let (db, project) = deployed_postgres_a();
+    let mut app = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    app.batch_execute("BEGIN; LOCK TABLE \"A\" IN ACCESS SHARE MODE;")
+        .expect("hold");
+    write_migration(
+        &project,
+        "20240102000000_add_a_name",
+        "ALTER TABLE \"A\" ADD COLUMN \"name\" TEXT;\n",
+    );
+    let blocked = project.drydock_with(&["migrate", "deploy", "--preflight"], Some(db.url()));
+    assert_exit(&blocked, 1);
+    let message = stderr(&blocked);
+    assert!(message.contains("fail  activity"), "{message}");
+    assert!(message.contains("[D3111]"), "{message}");
+    app.batch_execute("COMMIT").expect("release");
+    let status = project.drydock_with(&["migrate", "status"], Some(db.url()));
+    assert!(
+        stdout(&status).contains("Not yet applied"),
+        "{}",
+        stdout(&status)
+    );
+}

@@ -79,12 +79,8 @@ fn live_dialect(dialect: &'static dyn Dialect, url: &str) -> anyhow::Result<&'st
 pub(crate) fn folder_migrations(folder: &Path) -> anyhow::Result<Vec<MigrationFile>> {
     let migrations = list_migrations(folder).map_err(EngineError::from)?;
     Ok(migrations
-        .into_iter()
-        .map(|migration| MigrationFile {
-            path: display(&migration.path.join(MIGRATION_FILE_NAME)),
-            migration_name: migration_name::from_folder(&migration.name).map(str::to_owned),
-            text: migration.executable_script().to_owned(),
-        })
+        .iter()
+        .map(drydock_engine::migration_file)
         .collect())
 }
 

@@ -3,11 +3,16 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use drydock_connector::SessionLimits;
 
 pub(crate) use drydock_engine::migrate::DownTarget;
 use drydock_engine::migrate::{self as history, DeployEvent, DeployReport, StatusReport};
-use drydock_engine::{DevOptions, EngineError, Project, Warning, redact_url};
+use drydock_engine::{DevOptions, EngineError, LintGate, Project, Warning, redact_url};
 
+use crate::cli::DeployArgs;
 use crate::output::{migration_progress, print_json};
 
 struct Session {
@@ -37,6 +42,7 @@ fn describe_datasource(session: &Session) {
 
 pub(crate) fn deploy(
     schema: Option<&Path>,
+    safety: &DeployArgs,
     url: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
@@ -44,7 +50,16 @@ pub(crate) fn deploy(
     if !json {
         describe_datasource(&session);
     }
-    let report = run_deploy(&mut session)?;
+    if let Some(warning) = session.project.dialect.pooler_warning(&session.url) {
+        eprintln!("Warning: {warning}.");
+    }
+    if safety.preflight {
+        run_preflight(&session, url, safety, json)?;
+    } else {
+        review_pending(&mut session, safety, json)?;
+    }
+    let options = deploy_options(&session, safety, json);
+    let report = run_deploy(&mut session, &options)?;
     if !json && !report.edited_after_applied.is_empty() {
         eprintln!("Warning: these migrations were modified after they were applied:");
         for name in &report.edited_after_applied {
@@ -53,34 +68,216 @@ pub(crate) fn deploy(
     }
     if json {
         print_json(&report)?;
-    } else if report.applied.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if report.applied.is_empty() && report.held_back.is_empty() {
         println!("No pending migrations to apply.");
-    } else {
+    }
+    if !report.applied.is_empty() {
         println!("The following migration(s) have been applied:");
         for migration in &report.applied {
-            let mode = migration
-                .non_transactional_reason
-                .as_deref()
-                .map(|reason| format!(" (outside a transaction: {reason})"))
-                .unwrap_or_default();
+            let mut notes = Vec::new();
+            if let Some(reason) = &migration.non_transactional_reason {
+                notes.push(format!("outside a transaction: {reason}"));
+            }
+            if migration.lock_retries > 0 {
+                notes.push(format!(
+                    "{} retry(ies) after lock timeouts",
+                    migration.lock_retries
+                ));
+            }
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", notes.join("; "))
+            };
             println!(
-                "  {} ({} ms){mode}",
+                "  {} ({} ms){notes}",
                 migration.name,
                 migration.duration.as_millis()
             );
         }
-        println!("All migrations have been successfully applied.");
+    }
+    if report.held_back.is_empty() {
+        if !report.applied.is_empty() {
+            println!("All migrations have been successfully applied.");
+        }
+    } else {
+        println!(
+            "\nHeld back: {} migration(s) from the contract migration `{}` on. A contract \
+             migration removes what old application versions still use; once the new version \
+             runs everywhere, apply it with `drydock migrate deploy --contract`.",
+            report.held_back.len(),
+            report.held_back[0]
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_deploy(session: &mut Session) -> anyhow::Result<DeployReport> {
+/// The pre-flight checks, shown on stderr; an error when one fails.
+fn run_preflight(
+    session: &Session,
+    url: Option<&str>,
+    safety: &DeployArgs,
+    json: bool,
+) -> anyhow::Result<()> {
+    let options = drydock_engine::PreflightOptions {
+        max_rows: safety.max_rows,
+        ..drydock_engine::PreflightOptions::default()
+    };
+    let report = drydock_engine::preflight(&session.project, url, &options)?;
+    if !json {
+        eprint!("{}", super::preflight::render_text(&report, false));
+    }
+    let failed = report.count(drydock_engine::CheckStatus::Fail);
+    if failed > 0 {
+        return Err(EngineError::PreflightFailed { count: failed }.into());
+    }
+    Ok(())
+}
+
+/// Lint the pending migrations against the live database; stop when the gate says so.
+fn review_pending(session: &mut Session, safety: &DeployArgs, json: bool) -> anyhow::Result<()> {
+    let gate = safety.lint.gate();
+    if gate == LintGate::Off {
+        return Ok(());
+    }
+    let pending = history::status(session.connection.as_mut(), &session.project.migrations_dir)
+        .map_err(EngineError::from)?
+        .pending;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let report = drydock_engine::review_pending(
+        &session.project,
+        session.connection.as_mut(),
+        &pending,
+        safety.max_rows,
+    )?;
+    if !report.findings.is_empty() && !json {
+        eprintln!("Review of the pending migrations:");
+        eprint!("{}", drydock_lint::report::render_text(&report));
+    }
+    let blocking = gate.blocking(&report);
+    if !blocking.is_empty() {
+        return Err(EngineError::DeployBlockedByLint {
+            count: blocking.len(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The deploy options the flags ask for, watching long migrations on a terminal or in logs.
+fn deploy_options(session: &Session, safety: &DeployArgs, json: bool) -> history::DeployOptions {
+    let dialect = session.project.dialect;
+    let url = session.url.clone();
+    let watch = (!json).then(|| history::WatchOptions {
+        open: Arc::new(move || dialect.connect(&url)),
+        report: Arc::new(report_watch()),
+        interval: WATCH_INTERVAL,
+    });
+    history::DeployOptions {
+        limits: SessionLimits {
+            lock_timeout: safety.lock_timeout.0,
+            statement_timeout: safety.statement_timeout.0,
+        },
+        lock_retries: safety.lock_retries,
+        retry_delay: safety.retry_delay,
+        hold_contract: !safety.contract,
+        watch,
+    }
+}
+
+/// How often a running migration is sampled, and how long it runs before the first sample.
+const WATCH_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A sample that says the same as the last one is repeated in logs this often at most.
+const WATCH_REPEAT: Duration = Duration::from_secs(10);
+
+/// Print watch samples on stderr: each new situation at once, an unchanged one every
+/// [`WATCH_REPEAT`].
+fn report_watch() -> impl Fn(&history::WatchEvent) + Send + Sync {
+    let last: Mutex<Option<(String, Instant)>> = Mutex::new(None);
+    move |event| {
+        let (line, situation) = match event {
+            history::WatchEvent::Unavailable { reason } => (
+                format!("  (cannot watch the migration from a second session: {reason})"),
+                String::new(),
+            ),
+            history::WatchEvent::Sample {
+                migration,
+                elapsed,
+                activity,
+            } => describe_activity(migration, *elapsed, activity),
+        };
+        let Ok(mut last) = last.lock() else {
+            return;
+        };
+        let repeated = last
+            .as_ref()
+            .is_some_and(|(seen, at)| *seen == situation && at.elapsed() < WATCH_REPEAT);
+        if !repeated {
+            eprintln!("{line}");
+            *last = Some((situation, Instant::now()));
+        }
+    }
+}
+
+/// A sample in words, and the part of it that changes only when the situation does.
+fn describe_activity(
+    migration: &str,
+    elapsed: Duration,
+    activity: &drydock_connector::SessionActivity,
+) -> (String, String) {
+    let mut parts = Vec::new();
+    if let Some(progress) = &activity.progress {
+        let amount = match (progress.done, progress.total) {
+            (Some(done), Some(total)) if total > 0 => format!(
+                ", {:.0}% ({done}/{total} {})",
+                done as f64 * 100.0 / total as f64,
+                progress.unit
+            ),
+            _ => String::new(),
+        };
+        parts.push(format!("{}: {}{amount}", progress.command, progress.phase));
+    }
+    if let Some(waiting) = &activity.waiting_for {
+        parts.push(format!("waiting for {waiting}"));
+    }
+    for blocker in &activity.blockers {
+        parts.push(format!("blocked by {}", history::describe_session(blocker)));
+    }
+    if parts.is_empty() {
+        parts.push("running".to_owned());
+    }
+    let situation = format!(
+        "{migration} {:?} {:?} {:?}",
+        activity.progress.as_ref().map(|p| &p.phase),
+        activity.waiting_for,
+        activity.blockers.iter().map(|b| &b.id).collect::<Vec<_>>()
+    );
+    (
+        format!(
+            "  {migration} ({} s): {}",
+            elapsed.as_secs(),
+            parts.join("; ")
+        ),
+        situation,
+    )
+}
+
+fn run_deploy(
+    session: &mut Session,
+    options: &history::DeployOptions,
+) -> anyhow::Result<DeployReport> {
     let dir = session.project.migrations_dir.clone();
     let bar = migration_progress(0);
-    let report = history::deploy(
+    let report = history::deploy_with(
         session.project.dialect,
         session.connection.as_mut(),
         &dir,
+        options,
         &mut |event| show_progress(&bar, event),
     )
     .map_err(EngineError::from)?;
@@ -97,8 +294,61 @@ fn show_progress(bar: &indicatif::ProgressBar, event: DeployEvent<'_>) {
             }
             bar.set_message(name.to_owned());
         }
+        DeployEvent::LockRetry {
+            name,
+            attempt,
+            retries,
+            delay,
+            lock_holders,
+        } => {
+            bar.suspend(|| {
+                eprintln!(
+                    "  {name}: gave up waiting for a lock; retry {attempt}/{retries} in {} ms",
+                    delay.as_millis()
+                );
+                for holder in lock_holders {
+                    eprintln!("    lock held by {}", history::describe_session(holder));
+                }
+            });
+        }
+        DeployEvent::DroppedInvalidIndex { name, index } => bar.suspend(|| {
+            eprintln!(
+                "  {name}: dropped the invalid index {index} left by a failed concurrent build"
+            );
+        }),
+        DeployEvent::Backfill { name, progress } => {
+            let line = describe_backfill(name, progress);
+            if std::io::stderr().is_terminal() {
+                bar.set_message(line);
+            } else if progress.batches % BACKFILL_LOG_EVERY == 1 || progress.eta.is_none() {
+                eprintln!("  {line}");
+            }
+        }
         DeployEvent::Applied(_) => bar.inc(1),
     }
+}
+
+/// In logs (not a terminal), one backfill line per this many batches.
+const BACKFILL_LOG_EVERY: u64 = 10;
+
+/// `20240101_fill: backfill 450000/1000000 rows (45%), 52000 rows/s, about 11 s left`.
+fn describe_backfill(name: &str, progress: &history::BackfillProgress) -> String {
+    let percent = if progress.rows_total > 0 {
+        format!(
+            " ({:.0}%)",
+            progress.rows_done as f64 * 100.0 / progress.rows_total as f64
+        )
+    } else {
+        String::new()
+    };
+    let left = progress
+        .eta
+        .map(|eta| format!(", about {} s left", eta.as_secs()))
+        .unwrap_or_default();
+    format!(
+        "{name}: backfill {}/{} rows{percent}, {:.0} rows/s{left}",
+        progress.rows_done, progress.rows_total, progress.rate_per_sec
+    )
 }
 
 pub(crate) fn status(
@@ -335,7 +585,7 @@ pub(crate) fn reset(
     }
     session.connection.reset().map_err(EngineError::from)?;
     println!("Database reset.");
-    let report = run_deploy(&mut session)?;
+    let report = run_deploy(&mut session, &history::DeployOptions::default())?;
     println!("Applied {} migration(s).", report.applied.len());
     Ok(ExitCode::SUCCESS)
 }
@@ -345,6 +595,7 @@ pub(crate) fn dev(
     name: Option<String>,
     create_only: bool,
     accept_data_loss: bool,
+    zero_downtime: bool,
     url: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let project = Project::load(schema)?;
@@ -360,6 +611,7 @@ pub(crate) fn dev(
         accept_data_loss,
         url,
         replay_cache: None,
+        zero_downtime,
     };
     let bar = migration_progress(0);
     let outcome = drydock_engine::migrate_dev_with_renames(
@@ -383,6 +635,13 @@ pub(crate) fn dev(
         );
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(reason) = &outcome.zero_downtime_unavailable {
+        eprintln!("Note: {reason}.");
+    }
+    if !outcome.phases.is_empty() {
+        show_phases(&project, &outcome);
+        return Ok(ExitCode::SUCCESS);
+    }
     match &outcome.created {
         None => println!("Already in sync, no schema change or pending migration was found."),
         Some(folder) => {
@@ -404,6 +663,46 @@ pub(crate) fn dev(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The phase folders of `migrate dev --zero-downtime`, in deploy order.
+fn show_phases(project: &Project, outcome: &drydock_engine::DevOutcome) {
+    // Renames break no running version here: the old names work until contract.
+    for warning in outcome.warnings.iter().filter(|w| !w.is_notice()) {
+        eprintln!("Warning: {}", warning.message);
+    }
+    if let Some(reason) = &outcome.down_not_written {
+        eprintln!("Warning: some down.sql files were not written: {reason}");
+    }
+    let verb = if outcome.applied_new {
+        "Created and applied"
+    } else {
+        "Created"
+    };
+    println!("{verb} {} phase migrations:", outcome.phases.len());
+    for (kind, folder) in &outcome.phases {
+        println!(
+            "  {:<8}  {}",
+            kind.name(),
+            folder.join(history::MIGRATION_FILE_NAME).display()
+        );
+        if *kind == drydock_connector::PhaseKind::Contract {
+            println!(
+                "            held back by `drydock migrate deploy` until `drydock migrate deploy \
+                 --contract`: run that once the new application version runs everywhere"
+            );
+        }
+    }
+    println!(
+        "In production: `drydock migrate deploy` (expand, backfill, validate), deploy the new \
+         application version, then `drydock migrate deploy --contract`."
+    );
+    if !outcome.applied_new {
+        println!("Review them, then run `drydock migrate dev` to apply them.");
+    }
+    for (_, folder) in &outcome.phases {
+        review_new_migration(project, folder);
+    }
 }
 
 pub(crate) fn ask_data_loss(warnings: &[Warning]) -> bool {

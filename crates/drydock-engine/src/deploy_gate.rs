@@ -1,0 +1,38 @@
+//! Which lint findings stop `migrate deploy` before it applies anything.
+//!
+//! The migrations were reviewed when they were written (`migrate dev` shows the linter's
+//! findings, and data loss needed consent then). What a deploy learns that the review could
+//! not know is the size of production's tables: so by default it stops only for findings whose
+//! danger grows with the table, on tables the live database says are large (or cannot size).
+
+use drydock_lint::{Finding, Level, Report};
+
+/// How `migrate deploy` treats the findings of its pending migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LintGate {
+    /// Stop for errors about locks, scans and rewrites on large tables; show the rest.
+    #[default]
+    Auto,
+    /// Stop for any error.
+    Strict,
+    /// Show every finding, stop for none.
+    Warn,
+    /// Do not lint.
+    Off,
+}
+
+impl LintGate {
+    /// The findings of `report` that stop the deploy.
+    pub fn blocking(self, report: &Report) -> Vec<&Finding> {
+        report
+            .findings
+            .iter()
+            .filter(|finding| finding.level == Level::Error)
+            .filter(|finding| match self {
+                LintGate::Auto => finding.rule.size_sensitive,
+                LintGate::Strict => true,
+                LintGate::Warn | LintGate::Off => false,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,358 @@
+//! `migrate dev --zero-downtime` on real databases: the phases keep existing rows, the sync
+//! trigger of a renamed column copies writes made through either name while old and new
+//! application versions run side by side, every phase's down migration works on data, and
+//! after the last phase the database is what the schema says.
+
+use std::path::{Path, PathBuf};
+
+use drydock_connector::{Connection, PhaseKind};
+use drydock_engine::migrate::{CONTRACT_MARKER, DownTarget};
+use drydock_engine::{
+    DevOptions, DevOutcome, DiffSource, Project, SourceContext, db_execute, diff_sources,
+    migrate_dev,
+};
+use drydock_test_support::TestDb;
+
+fn write_project(dir: &Path, provider: &str, url: &str, models: &str) -> Project {
+    std::fs::create_dir_all(dir.join("prisma")).expect("dir");
+    std::fs::write(
+        schema_path(dir),
+        format!(
+            "datasource db {{\n  provider = \"{provider}\"\n  url      = \"{url}\"\n}}\n\n{models}"
+        ),
+    )
+    .expect("schema");
+    Project::load(Some(&schema_path(dir))).expect("project")
+}
+
+fn schema_path(dir: &Path) -> PathBuf {
+    dir.join("prisma/schema.prisma")
+}
+
+fn dev(
+    project: &Project,
+    dir: &Path,
+    name: &str,
+    zero_downtime: bool,
+    create_only: bool,
+) -> DevOutcome {
+    let options = DevOptions {
+        name: Some(name.to_owned()),
+        replay_cache: Some(Some(dir.join("cache"))),
+        zero_downtime,
+        create_only,
+        accept_data_loss: true,
+        ..DevOptions::default()
+    };
+    migrate_dev(project, &options, &mut |_| true, &mut |_| {}).expect("migrate dev")
+}
+
+fn read(folder: &Path, file: &str) -> String {
+    std::fs::read_to_string(folder.join(file)).expect("migration file")
+}
+
+fn phase(outcome: &DevOutcome, kind: PhaseKind) -> &Path {
+    outcome
+        .phases
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, folder)| folder.as_path())
+        .unwrap_or_else(|| panic!("no {} phase in {:?}", kind.name(), outcome.phases))
+}
+
+/// Fails unless `query` (a `SELECT count(*) …`) counts `expected` rows.
+fn assert_count(project: &Project, url: &str, query: &str, expected: usize) {
+    let script = format!(
+        "CREATE TEMP TABLE \"rows_check\" (\"n\" INTEGER CHECK (\"n\" = {expected}));\n\
+         INSERT INTO \"rows_check\" {query};\nDROP TABLE \"rows_check\";"
+    );
+    if let Err(error) = db_execute(project.dialect, url, &script) {
+        panic!("`{query}` should count {expected} rows: {error}");
+    }
+}
+
+/// Run a phase's migration the way deploy does, one statement at a time (the backfill runner
+/// and concurrent index builds need that).
+fn apply(project: &Project, connection: &mut dyn Connection, folder: &Path) {
+    let script = read(folder, "migration.sql");
+    for range in project.dialect.split_statements(&script) {
+        let statement = &script[range];
+        if let Err(error) = connection.execute_script(statement) {
+            panic!(
+                "{}: `{statement}` fails: {}",
+                folder.display(),
+                error.message
+            );
+        }
+    }
+}
+
+/// Neither the migrations folder nor the database differs from the schema.
+fn assert_in_sync(project: &Project, dir: &Path, url: &str) {
+    let context = SourceContext {
+        shadow_database_url: Some(url.to_owned()),
+    };
+    let schema = DiffSource::Schema(schema_path(dir));
+    for source in [
+        DiffSource::Migrations(project.migrations_dir.clone()),
+        DiffSource::Url(url.to_owned()),
+    ] {
+        let (_, diff) = diff_sources(&source, &schema, &context).expect("diff");
+        assert!(
+            diff.is_empty(),
+            "{source:?} differs from the schema: {:?}",
+            diff.changes
+        );
+    }
+}
+
+const USERS: &str = "model User {\n  id    Int    @id\n  name  String\n  email String @unique\n}\n";
+
+#[test]
+fn a_renamed_column_is_written_through_both_names_until_contract() {
+    let db = TestDb::postgres();
+    let url = db.url();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    let init = write_project(dir, "postgresql", url, USERS);
+    dev(&init, dir, "init", false, false);
+    db_execute(
+        init.dialect,
+        url,
+        "INSERT INTO \"User\" (\"id\", \"name\", \"email\") VALUES (1, 'Ada', 'ada@example.com'), (2, 'Alan', 'alan@example.com')",
+    )
+    .expect("rows");
+
+    let renamed = write_project(
+        dir,
+        "postgresql",
+        url,
+        "model User {\n  id       Int    @id\n  // drydock:renamed-from name\n  fullName String\n  email    String @unique\n\n  @@index([fullName])\n}\n",
+    );
+    let outcome = dev(&renamed, dir, "full name", true, true);
+    let kinds: Vec<PhaseKind> = outcome.phases.iter().map(|(kind, _)| *kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            PhaseKind::Expand,
+            PhaseKind::Backfill,
+            PhaseKind::Validate,
+            PhaseKind::Contract
+        ]
+    );
+    assert!(outcome.created.is_none() && !outcome.applied_new);
+    assert!(
+        outcome.down_not_written.is_none(),
+        "{:?}",
+        outcome.down_not_written
+    );
+    let names: Vec<String> = outcome
+        .phases
+        .iter()
+        .map(|(_, folder)| {
+            folder
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    for (name, kind) in names.iter().zip(&kinds) {
+        assert!(
+            name.ends_with(&format!("_full_name_{}", kind.name())),
+            "{name}"
+        );
+    }
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(sorted, names, "the folders sort in phase order");
+    for (_, folder) in &outcome.phases {
+        assert!(folder.join("down.sql").exists(), "{}", folder.display());
+    }
+    let backfill = read(phase(&outcome, PhaseKind::Backfill), "migration.sql");
+    assert!(
+        backfill.contains(
+            "-- drydock:backfill key=\"id\" batch=10000\nUPDATE \"User\" SET \"fullName\" = \"name\" WHERE \"fullName\" IS DISTINCT FROM \"name\";"
+        ),
+        "{backfill}"
+    );
+    let contract = read(phase(&outcome, PhaseKind::Contract), "migration.sql");
+    assert!(
+        contract.starts_with(&format!("{CONTRACT_MARKER}\n")),
+        "{contract}"
+    );
+
+    let mut connection = renamed.dialect.connect(url).expect("connect");
+    apply(
+        &renamed,
+        connection.as_mut(),
+        phase(&outcome, PhaseKind::Expand),
+    );
+
+    // The old application version writes `name`, the new one `fullName`.
+    db_execute(
+        renamed.dialect,
+        url,
+        "INSERT INTO \"User\" (\"id\", \"name\", \"email\") VALUES (3, 'Grace', 'grace@example.com');\n\
+         INSERT INTO \"User\" (\"id\", \"fullName\", \"email\") VALUES (4, 'Linus', 'linus@example.com');\n\
+         UPDATE \"User\" SET \"name\" = 'Ada Lovelace' WHERE \"id\" = 1;\n\
+         UPDATE \"User\" SET \"fullName\" = 'Grace Hopper' WHERE \"id\" = 3;",
+    )
+    .expect("writes through both names");
+    for (id, name) in [(1, "Ada Lovelace"), (3, "Grace Hopper"), (4, "Linus")] {
+        assert_count(
+            &renamed,
+            url,
+            &format!(
+                "SELECT count(*) FROM \"User\" WHERE \"id\" = {id} AND \"name\" = '{name}' AND \"fullName\" = '{name}'"
+            ),
+            1,
+        );
+    }
+    // Not written since expand, not backfilled yet.
+    assert_count(
+        &renamed,
+        url,
+        "SELECT count(*) FROM \"User\" WHERE \"fullName\" IS NULL",
+        1,
+    );
+
+    for kind in [
+        PhaseKind::Backfill,
+        PhaseKind::Validate,
+        PhaseKind::Contract,
+    ] {
+        apply(&renamed, connection.as_mut(), phase(&outcome, kind));
+    }
+    assert_count(&renamed, url, "SELECT count(*) FROM \"User\"", 4);
+    assert_count(
+        &renamed,
+        url,
+        "SELECT count(*) FROM \"User\" WHERE \"fullName\" IN ('Ada Lovelace', 'Alan', 'Grace Hopper', 'Linus')",
+        4,
+    );
+    assert_in_sync(&renamed, dir, url);
+}
+
+#[test]
+fn phases_applied_by_migrate_dev_keep_rows_and_roll_back() {
+    let db = TestDb::postgres();
+    let url = db.url();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    let before = "model User {\n  id       Int     @id\n  email    String\n  nickname String?\n  views    Int     @default(0)\n  legacy   String?\n\n  @@index([views])\n}\n\nmodel Post {\n  id       Int    @id\n  title    String\n}\n";
+    let init = write_project(dir, "postgresql", url, before);
+    dev(&init, dir, "init", false, false);
+    db_execute(
+        init.dialect,
+        url,
+        "INSERT INTO \"User\" (\"id\", \"email\", \"nickname\", \"views\", \"legacy\") VALUES (1, 'ada@example.com', 'ada', 7, 'x'), (2, 'alan@example.com', 'alan', 2147483647, NULL);\n\
+         INSERT INTO \"Post\" (\"id\", \"title\") VALUES (1, 'Hello');",
+    )
+    .expect("rows");
+
+    let after = write_project(
+        dir,
+        "postgresql",
+        url,
+        "model User {\n  id        Int      @id\n  email     String   @unique\n  nickname  String\n  views     BigInt   @default(0)\n  token     String   @default(dbgenerated(\"gen_random_uuid()\")) @db.Uuid\n  createdAt DateTime @default(now())\n  status    String   @default(\"active\")\n  articles  Article[]\n\n  @@index([status])\n  @@index([views])\n}\n\n// drydock:renamed-from Post\nmodel Article {\n  id       Int    @id\n  title    String\n  authorId Int?\n  author   User?  @relation(fields: [authorId], references: [id])\n}\n",
+    );
+    let outcome = dev(&after, dir, "", true, false);
+    assert!(outcome.applied_new);
+    assert!(
+        outcome.down_not_written.is_none(),
+        "{:?}",
+        outcome.down_not_written
+    );
+    assert_eq!(outcome.phases.len(), 4, "{:?}", outcome.phases);
+    let expand = read(phase(&outcome, PhaseKind::Expand), "migration.sql");
+    assert!(
+        expand.contains("CREATE VIEW \"Post\" AS SELECT * FROM \"Article\";"),
+        "{expand}"
+    );
+    assert!(expand.contains("NOT VALID"), "{expand}");
+    let contract = read(phase(&outcome, PhaseKind::Contract), "migration.sql");
+    assert!(contract.contains("DROP COLUMN \"legacy\""), "{contract}");
+    assert!(
+        contract.contains("You are about to drop the column `legacy`"),
+        "the drop's warning comes with the drop: {contract}"
+    );
+
+    assert_count(
+        &after,
+        url,
+        "SELECT count(*) FROM \"User\" WHERE \"token\" IS NOT NULL",
+        2,
+    );
+    assert_count(
+        &after,
+        url,
+        "SELECT count(*) FROM \"User\" WHERE \"views\" IN (7, 2147483647) AND \"nickname\" IN ('ada', 'alan')",
+        2,
+    );
+    db_execute(
+        after.dialect,
+        url,
+        "UPDATE \"User\" SET \"views\" = 4294967296 WHERE \"id\" = 2;\n\
+         INSERT INTO \"Article\" (\"id\", \"title\", \"authorId\") VALUES (2, 'World', 1);",
+    )
+    .expect("the new types and names are usable");
+    assert_count(&after, url, "SELECT count(*) FROM \"Article\"", 2);
+    assert_in_sync(&after, dir, url);
+
+    let again = dev(&after, dir, "", true, false);
+    assert!(again.phases.is_empty() && again.created.is_none());
+
+    // Every phase's down migration, last first, brings the previous schema back.
+    db_execute(after.dialect, url, "UPDATE \"User\" SET \"views\" = 1 WHERE \"id\" = 2;\nDELETE FROM \"Article\" WHERE \"id\" = 2;")
+        .expect("values the old types hold");
+    let mut connection = after.dialect.connect(url).expect("connect");
+    drydock_engine::migrate::down(
+        after.dialect,
+        connection.as_mut(),
+        &after.migrations_dir,
+        &DownTarget::Steps(4),
+        true,
+        &mut |_| {},
+    )
+    .expect("down");
+    let previous = write_project(dir, "postgresql", url, before);
+    let (_, diff) = diff_sources(
+        &DiffSource::Url(url.to_owned()),
+        &DiffSource::Schema(schema_path(dir)),
+        &SourceContext::default(),
+    )
+    .expect("diff");
+    assert!(diff.is_empty(), "{:?}", diff.changes);
+    assert_count(
+        &previous,
+        url,
+        "SELECT count(*) FROM \"User\" WHERE \"views\" IN (7, 1) AND \"nickname\" IN ('ada', 'alan')",
+        2,
+    );
+    assert_count(
+        &previous,
+        url,
+        "SELECT count(*) FROM \"Post\" WHERE \"title\" = 'Hello'",
+        1,
+    );
+}
+
+#[test]
+fn sqlite_writes_one_ordinary_migration_and_says_why() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    let init = write_project(dir, "sqlite", "file:./dev.db", USERS);
+    dev(&init, dir, "init", false, false);
+    let added = write_project(
+        dir,
+        "sqlite",
+        "file:./dev.db",
+        "model User {\n  id    Int     @id\n  name  String\n  email String  @unique\n  bio   String?\n}\n",
+    );
+    let outcome = dev(&added, dir, "bio", true, false);
+    assert!(outcome.phases.is_empty());
+    assert!(outcome.created.is_some() && outcome.applied_new);
+    let reason = outcome.zero_downtime_unavailable.expect("a reason");
+    assert!(reason.contains("sqlite"), "{reason}");
+}
