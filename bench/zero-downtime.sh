@@ -108,7 +108,8 @@ under_load() {
   sleep 3
   local start end
   start=$(date +%s%N)
-  "$@" > "$WORK/$tag.deploy.out" 2>&1 || { cat "$WORK/$tag.deploy.out" >&2; touch "$WORK/$tag.stop"; wait "$loader"; exit 1; }
+  "$@" > "$WORK/$tag.deploy.out" 2> "$WORK/$tag.deploy.err" || {
+    cat "$WORK/$tag.deploy.out" "$WORK/$tag.deploy.err" >&2; touch "$WORK/$tag.stop"; wait "$loader"; exit 1; }
   end=$(date +%s%N)
   sleep 2
   touch "$WORK/$tag.stop"

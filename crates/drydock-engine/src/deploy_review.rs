@@ -49,6 +49,7 @@ pub(crate) fn review_with(
     let options = LintOptions {
         dialect: project.dialect,
         max_rows,
+        deployed_by_drydock: true,
     };
     let report = if drydock_lint::reads_postgres(project.dialect) {
         let mut facts = DeployFacts {

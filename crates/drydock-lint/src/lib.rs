@@ -44,6 +44,9 @@ pub struct LintOptions<'d> {
     /// Tables with fewer rows (per the live database) get notes instead of errors for index
     /// builds, scans and rewrites.
     pub max_rows: u64,
+    /// The migrations are applied by `drydock migrate deploy`, which sets `lock_timeout` for
+    /// every migration: the rule asking files to set it themselves is off.
+    pub deployed_by_drydock: bool,
 }
 
 /// One file to lint.
@@ -91,7 +94,16 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
             options.dialect.provider()
         ));
     }
-    let enabled = |rule: &RuleInfo| postgres || rule.category.is_dialect_independent();
+    if options.deployed_by_drydock {
+        notices.push(format!(
+            "{} is off: `drydock migrate deploy` sets `lock_timeout` for every migration",
+            rules::require_lock_timeout::RULE.name
+        ));
+    }
+    let enabled = |rule: &RuleInfo| {
+        (postgres || rule.category.is_dialect_independent())
+            && !(options.deployed_by_drydock && rule == &rules::require_lock_timeout::RULE)
+    };
     let server_major = if postgres {
         facts.server_major_version()
     } else {

@@ -45,6 +45,7 @@ fn lint_after_schema(path: &Path) -> Vec<String> {
     let options = LintOptions {
         dialect: &PostgresDialect,
         max_rows: DEFAULT_MAX_ROWS,
+        deployed_by_drydock: false,
     };
     let report = lint(
         vec![schema, file(&name, read(path))],
@@ -134,6 +135,7 @@ fn lint_alone(name: &str, text: &str) -> Report {
     let options = LintOptions {
         dialect: &PostgresDialect,
         max_rows: DEFAULT_MAX_ROWS,
+        deployed_by_drydock: false,
     };
     lint(vec![file(name, text.to_owned())], &options, &mut NoFacts)
 }

@@ -22,6 +22,7 @@ fn postgres(files: Vec<MigrationFile>) -> Report {
     let options = LintOptions {
         dialect: &PostgresDialect,
         max_rows: DEFAULT_MAX_ROWS,
+        deployed_by_drydock: false,
     };
     lint(files, &options, &mut NoFacts)
 }
@@ -68,6 +69,7 @@ fn sqlite_projects_get_only_dialect_independent_rules() {
     let options = LintOptions {
         dialect: &SqliteDialect,
         max_rows: DEFAULT_MAX_ROWS,
+        deployed_by_drydock: false,
     };
     let report = lint(
         vec![migration(
@@ -140,6 +142,7 @@ fn on_server(major: u32, rows: u64, text: &str) -> Report {
     let options = LintOptions {
         dialect: &PostgresDialect,
         max_rows: DEFAULT_MAX_ROWS,
+        deployed_by_drydock: false,
     };
     lint(
         vec![migration(None, text)],
@@ -168,6 +171,7 @@ fn the_server_version_decides_version_dependent_rules() {
     let options = LintOptions {
         dialect: &PostgresDialect,
         max_rows: DEFAULT_MAX_ROWS,
+        deployed_by_drydock: false,
     };
     let run = |major| {
         let report = lint(
@@ -251,4 +255,23 @@ proptest! {
             let _ = (render_text(&report), to_json(&report), render_github(&report));
         }
     }
+}
+
+#[test]
+fn migrations_deployed_by_drydock_need_no_lock_timeout_of_their_own() {
+    let files = || {
+        vec![
+            migration(None, "CREATE TABLE t (a int);\n"),
+            migration(None, "ALTER TABLE t ADD COLUMN b int;\n"),
+        ]
+    };
+    assert_eq!(names(&postgres(files())), ["require-lock-timeout"]);
+    let options = LintOptions {
+        dialect: &PostgresDialect,
+        max_rows: DEFAULT_MAX_ROWS,
+        deployed_by_drydock: true,
+    };
+    let report = lint(files(), &options, &mut NoFacts);
+    assert!(report.findings.is_empty(), "{:?}", names(&report));
+    assert!(report.notices[0].contains("sets `lock_timeout`"));
 }

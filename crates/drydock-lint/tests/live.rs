@@ -36,6 +36,7 @@ fn an_index_is_an_error_on_a_large_table_and_a_note_on_a_small_one() {
     let options = LintOptions {
         dialect: &PostgresDialect,
         max_rows: 10_000,
+        deployed_by_drydock: false,
     };
     let report = lint(
         vec![migration(

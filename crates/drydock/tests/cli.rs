@@ -1387,7 +1387,13 @@ fn deploy_holds_contract_migrations_until_asked() {
         "{out}"
     );
     assert!(out.contains("migrate deploy --contract"), "{out}");
-    assert_exit(&project.drydock(&["migrate", "status"]), 1);
+    let status = project.drydock(&["migrate", "status"]);
+    assert_exit(&status, 1);
+    assert!(
+        stdout(&status).contains("20240102000000_drop_old_contract (contract: applied by"),
+        "{}",
+        stdout(&status)
+    );
 
     let contract = project.drydock(&["migrate", "deploy", "--contract"]);
     assert_exit(&contract, 0);
@@ -1561,4 +1567,149 @@ fn deploy_with_preflight_checks_first_and_stops_on_a_failure() {
         "{}",
         stdout(&status)
     );
+}
+
+#[test]
+fn an_interrupted_backfill_resumes_where_it_stopped() {
+    let (db, project) = deployed_postgres_a();
+    let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    client
+        .batch_execute(
+            "ALTER TABLE \"A\" ADD COLUMN n INT NOT NULL DEFAULT 0; \
+             INSERT INTO \"A\" (id) SELECT g FROM generate_series(1, 5000) g;",
+        )
+        .expect("fill");
+    write_migration(
+        &project,
+        "20240102000000_backfill_a_n",
+        "-- drydock:backfill key=id batch=100 pause=50ms\n\
+         UPDATE \"A\" SET n = n + 1 WHERE n = 0;\n",
+    );
+    // Killed part-way, as a lost CI runner or a Ctrl-C would leave it.
+    let mut deploy = std::process::Command::new(assert_cmd::cargo::cargo_bin("drydock"))
+        .current_dir(project.path())
+        .args(["migrate", "deploy"])
+        .env("DATABASE_URL", db.url())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let started = std::time::Instant::now();
+    let done_before_kill = loop {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let done: i64 = client
+            .query_one("SELECT count(*) FROM \"A\" WHERE n = 1", &[])
+            .expect("count")
+            .get(0);
+        if done >= 1000 || started.elapsed() > std::time::Duration::from_secs(30) {
+            break done;
+        }
+    };
+    deploy.kill().expect("kill");
+    deploy.wait().expect("wait");
+    assert!(
+        (1000..5000).contains(&done_before_kill),
+        "killed part-way: {done_before_kill}"
+    );
+
+    let resumed = project.drydock_with(&["migrate", "deploy", "--json"], Some(db.url()));
+    assert_exit(&resumed, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&resumed)).expect("json");
+    assert_eq!(report["applied"][0]["resumed"], true, "{report}");
+    // Every row was updated exactly once across both runs.
+    let counts: (i64, i64) = client
+        .query_one(
+            "SELECT count(*) FILTER (WHERE n = 1), count(*) FILTER (WHERE n <> 1) FROM \"A\"",
+            &[],
+        )
+        .map(|row| (row.get(0), row.get(1)))
+        .expect("count");
+    assert_eq!(counts, (5000, 0));
+}
+
+#[test]
+fn zero_downtime_rename_deploys_in_phases_and_keeps_every_row() {
+    let db = TestDb::postgres();
+    let project = Project::postgres(
+        "model User {\n  id   Int    @id @default(autoincrement())\n  name String\n}\n",
+    );
+    assert_exit(
+        &project.drydock_with(&["migrate", "dev", "--name", "create_user"], Some(db.url())),
+        0,
+    );
+    let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    client
+        .batch_execute("INSERT INTO \"User\" (name) SELECT 'u' || g FROM generate_series(1, 300) g")
+        .expect("fill");
+    project.write_schema(
+        "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\n\
+         model User {\n  id       Int    @id @default(autoincrement())\n  \
+         // drydock:renamed-from name\n  fullName String\n}\n",
+    );
+    let dev = project.drydock_with(
+        &[
+            "migrate",
+            "dev",
+            "--zero-downtime",
+            "--create-only",
+            "--name",
+            "rename_user_full_name",
+        ],
+        Some(db.url()),
+    );
+    assert_exit(&dev, 0);
+    let phases: Vec<String> = project
+        .migration_names()
+        .into_iter()
+        .filter(|name| name.contains("rename_user_full_name"))
+        .collect();
+    let suffixes: Vec<&str> = phases
+        .iter()
+        .filter_map(|name| name.rsplit('_').next())
+        .collect();
+    assert_eq!(
+        suffixes,
+        ["expand", "backfill", "validate", "contract"],
+        "{phases:?}"
+    );
+    let contract =
+        std::fs::read_to_string(project.migrations().join(&phases[3]).join("migration.sql"))
+            .expect("contract");
+    assert!(contract.starts_with("-- drydock:contract\n"), "{contract}");
+
+    // Expand, backfill and validate go out with the release; the old column stays meanwhile.
+    let deploy = project.drydock_with(&["migrate", "deploy"], Some(db.url()));
+    assert_exit(&deploy, 0);
+    assert!(
+        stdout(&deploy).contains("Held back: 1 migration(s)"),
+        "{}",
+        stdout(&deploy)
+    );
+    let copied: i64 = client
+        .query_one(
+            "SELECT count(*) FROM \"User\" WHERE \"fullName\" = name",
+            &[],
+        )
+        .expect("count")
+        .get(0);
+    assert_eq!(copied, 300);
+    // An old application version still writes the old name; the new column follows.
+    client
+        .batch_execute("INSERT INTO \"User\" (name) VALUES ('old app')")
+        .expect("old write");
+
+    let contract = project.drydock_with(&["migrate", "deploy", "--contract"], Some(db.url()));
+    assert_exit(&contract, 0);
+    let names: Vec<String> = client
+        .query(
+            "SELECT \"fullName\" FROM \"User\" ORDER BY id DESC LIMIT 1",
+            &[],
+        )
+        .expect("read")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(names, ["old app"]);
+    let status = project.drydock_with(&["migrate", "status", "--drift"], Some(db.url()));
+    assert_exit(&status, 0);
 }

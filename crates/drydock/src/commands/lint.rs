@@ -39,6 +39,7 @@ pub(crate) fn lint(schema: Option<&Path>, args: LintArgs) -> anyhow::Result<Exit
     let options = LintOptions {
         dialect,
         max_rows: args.max_rows,
+        deployed_by_drydock: args.deployed_by_drydock,
     };
     let report = match args.url.as_deref() {
         // Live facts are PostgreSQL catalog facts; elsewhere only static rules run.

@@ -373,7 +373,10 @@ pub(crate) fn status(
         print_json(&value)?;
     } else {
         describe_datasource(&session);
-        print_status(&report);
+        print_status(
+            &report,
+            &contract_migrations(&session.project, &report.pending),
+        );
         if let Some(drift) = &drift {
             print_drift(drift);
         }
@@ -401,7 +404,17 @@ fn print_drift(drift: &drydock_engine::DriftReport) {
     );
 }
 
-fn print_status(report: &StatusReport) {
+/// The contract migrations among `pending` (which `migrate deploy` holds back).
+fn contract_migrations(project: &Project, pending: &[String]) -> Vec<String> {
+    history::list_migrations(&project.migrations_dir)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| pending.contains(&m.name) && history::is_contract(m.executable_script()))
+        .map(|m| m.name)
+        .collect()
+}
+
+fn print_status(report: &StatusReport, contract: &[String]) {
     println!(
         "{} migration(s) found in the migrations folder, {} applied",
         report.local_migrations,
@@ -426,7 +439,12 @@ fn print_status(report: &StatusReport) {
     if !report.pending.is_empty() {
         println!("\nNot yet applied:");
         for name in &report.pending {
-            println!("  {name}");
+            let note = if contract.contains(name) {
+                " (contract: applied by `drydock migrate deploy --contract`)"
+            } else {
+                ""
+            };
+            println!("  {name}{note}");
         }
         println!("\nRun `drydock migrate deploy` to apply them.");
     }
@@ -740,6 +758,7 @@ fn review_new_migration(project: &Project, folder: &Path) {
     let options = drydock_lint::LintOptions {
         dialect: project.dialect,
         max_rows: drydock_lint::DEFAULT_MAX_ROWS,
+        deployed_by_drydock: true,
     };
     let mut report = drydock_lint::lint(files, &options, &mut drydock_lint::NoFacts);
     let files = &report.files;
