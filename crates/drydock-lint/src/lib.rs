@@ -94,12 +94,6 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
             options.dialect.provider()
         ));
     }
-    if options.deployed_by_drydock {
-        notices.push(format!(
-            "{} is off: `drydock migrate deploy` sets `lock_timeout` for every migration",
-            rules::require_lock_timeout::RULE.name
-        ));
-    }
     let enabled = |rule: &RuleInfo| {
         (postgres || rule.category.is_dialect_independent())
             && !(options.deployed_by_drydock && rule == &rules::require_lock_timeout::RULE)
