@@ -25,7 +25,7 @@ pub use history::{
 };
 pub use phases::{Phase, PhaseKind};
 pub use script::{EMPTY_MIGRATION, join_statements, render_script};
-pub use url_redact::redact_url;
+pub use url_redact::{percent_decode, redact_url};
 
 use drydock_diff::{Change, DiffHooks};
 use drydock_schema::{LoweringRules, SqlSchema};

@@ -55,6 +55,12 @@ pub enum EngineError {
          or deploy without `--preflight`."
     )]
     PreflightFailed { count: usize },
+
+    #[error("the settings file `{path}` is not valid: {message}", path = path.display())]
+    Settings {
+        path: std::path::PathBuf,
+        message: String,
+    },
 }
 
 impl EngineError {
@@ -70,6 +76,7 @@ impl EngineError {
             EngineError::ResetNeeded { .. } => "D3100",
             EngineError::DeployBlockedByLint { .. } => "D3110",
             EngineError::PreflightFailed { .. } => "D3111",
+            EngineError::Settings { .. } => "D1003",
         }
     }
 }

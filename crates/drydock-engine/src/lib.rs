@@ -23,6 +23,7 @@ mod preflight;
 mod project;
 mod replay_cache;
 mod seed;
+mod settings;
 mod source;
 mod squash;
 mod summary;
@@ -41,11 +42,12 @@ pub use migrate_dev::{
     rename_candidates,
 };
 pub use preflight::{
-    BackupFacts, Check, CheckStatus, DEFAULT_MAX_TRANSACTION_AGE, PreflightOptions,
-    PreflightReport, check_ids, preflight,
+    BackupFacts, BackupState, Check, CheckStatus, DEFAULT_MAX_TRANSACTION_AGE, MAX_BACKUP_AGE,
+    PreflightOptions, PreflightReport, check_ids, preflight,
 };
 pub use project::{Project, SchemaError, read_schema};
 pub use seed::{SEED_TABLE, SeedOutcome, seed, seed_command};
+pub use settings::{BackupSettings, DEFAULT_BACKUP_DIR, SETTINGS_FILE, ScheduleJob, Settings};
 pub use source::{DiffSource, SourceContext, diff_sources, schema_of};
 pub use squash::{SquashOptions, SquashOutcome, squash};
 pub use summary::summarize;

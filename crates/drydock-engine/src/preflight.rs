@@ -42,8 +42,21 @@ pub struct PreflightOptions {
     pub max_rows: u64,
     /// Another session's transaction open longer than this is a warning.
     pub max_transaction_age: Duration,
-    /// The latest backup, when a backup module knows of one; `None` skips the `backup` check.
-    pub backup: Option<BackupFacts>,
+    /// What is known of the database's backups.
+    pub backup: BackupState,
+}
+
+/// The backups of the database, as the backup folder shows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum BackupState {
+    /// Backups are not set up for this project: the check is skipped.
+    #[default]
+    NotConfigured,
+    /// Backups are set up (a `[backup]` setting, or backups in the folder before) but the folder
+    /// holds none of this database.
+    Missing { dir: String },
+    /// The newest backup.
+    Latest(BackupFacts),
 }
 
 impl Default for PreflightOptions {
@@ -51,7 +64,7 @@ impl Default for PreflightOptions {
         PreflightOptions {
             max_rows: drydock_lint::DEFAULT_MAX_ROWS,
             max_transaction_age: DEFAULT_MAX_TRANSACTION_AGE,
-            backup: None,
+            backup: BackupState::NotConfigured,
         }
     }
 }
@@ -62,7 +75,15 @@ pub struct BackupFacts {
     /// Where it is (a file, a bucket, a snapshot id).
     pub location: String,
     pub taken_at: DateTime<Utc>,
+    /// Its stored bytes were checked against the manifest's checksum.
+    pub checksummed: bool,
+    /// It was restored into a scratch database and matched the manifest.
+    pub restore_tested: bool,
 }
+
+/// A backup older than this is not recent: the deploy would lose more than a day's data if it
+/// had to be rolled back by restoring it.
+pub const MAX_BACKUP_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -173,7 +194,7 @@ pub fn preflight(
                 &live,
                 options,
             ));
-            checks.push(backup_check(options.backup.as_ref()));
+            checks.push(backup_check(&options.backup, Utc::now()));
             let tables = pending.as_deref().map(|p| pending_tables(project, p));
             checks.push(disk_check(project, conn, tables.as_ref(), &live, options));
             checks.push(activity_check(
@@ -186,7 +207,7 @@ pub fn preflight(
         None => {
             let skip = |id| Check::new(id, CheckStatus::Skip, "needs a connection");
             checks.extend([skip(PRIVILEGES), skip(PENDING), skip(LINT)]);
-            checks.push(backup_check(options.backup.as_ref()));
+            checks.push(backup_check(&options.backup, Utc::now()));
             checks.extend([skip(DISK), skip(ACTIVITY)]);
         }
     }
@@ -415,15 +436,47 @@ fn finding_lines(report: &Report) -> Vec<String> {
         .collect()
 }
 
-fn backup_check(backup: Option<&BackupFacts>) -> Check {
-    match backup {
-        None => Check::new(BACKUP, CheckStatus::Skip, "no backup configured"),
-        Some(backup) => Check::new(
-            BACKUP,
-            CheckStatus::Pass,
-            format!("backup at {}, taken {}", backup.location, backup.taken_at),
-        ),
+fn backup_check(backup: &BackupState, now: DateTime<Utc>) -> Check {
+    let latest = match backup {
+        BackupState::NotConfigured => {
+            return Check::new(BACKUP, CheckStatus::Skip, "no backup configured");
+        }
+        BackupState::Missing { dir } => {
+            return Check::new(
+                BACKUP,
+                CheckStatus::Warn,
+                format!("no backup of this database in {dir}: run `drydock backup create`"),
+            );
+        }
+        BackupState::Latest(latest) => latest,
+    };
+    let age = (now - latest.taken_at).to_std().unwrap_or_default();
+    let hours = age.as_secs() / 3600;
+    let state = if latest.restore_tested {
+        "restore-tested"
+    } else if latest.checksummed {
+        "checksummed, never restore-tested"
+    } else {
+        "not verified"
+    };
+    let summary = format!("latest backup {}: {hours} h old, {state}", latest.location);
+    let mut check = if !latest.restore_tested || age > MAX_BACKUP_AGE {
+        Check::new(BACKUP, CheckStatus::Warn, summary)
+    } else {
+        Check::new(BACKUP, CheckStatus::Pass, summary)
+    };
+    if age > MAX_BACKUP_AGE {
+        check.details.push(format!(
+            "older than {} h: take a fresh one (`drydock migrate deploy --backup`)",
+            MAX_BACKUP_AGE.as_secs() / 3600
+        ));
     }
+    if !latest.restore_tested {
+        check
+            .details
+            .push("prove it restores: `drydock backup verify`".to_owned());
+    }
+    check
 }
 
 /// Room on disk: free space where the data lives against what the pending migrations may
@@ -692,15 +745,38 @@ mod tests {
     }
 
     #[test]
-    fn backups_are_skipped_until_one_is_configured() {
-        assert_eq!(backup_check(None).status, CheckStatus::Skip);
-        let taken = BackupFacts {
-            location: "s3://backups/app.dump".to_owned(),
-            taken_at: DateTime::<Utc>::UNIX_EPOCH,
+    fn backups_are_judged_by_age_and_restore_test() {
+        let now = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(10);
+        assert_eq!(
+            backup_check(&BackupState::NotConfigured, now).status,
+            CheckStatus::Skip
+        );
+        let missing = BackupState::Missing {
+            dir: "backups".to_owned(),
         };
-        let check = backup_check(Some(&taken));
-        assert_eq!(check.status, CheckStatus::Pass);
-        assert!(check.summary.contains("s3://backups/app.dump"));
+        assert_eq!(backup_check(&missing, now).status, CheckStatus::Warn);
+        let taken = |hours_ago: i64, restore_tested: bool| {
+            BackupState::Latest(BackupFacts {
+                location: "backups/app.dump.zst".to_owned(),
+                taken_at: now - chrono::Duration::hours(hours_ago),
+                checksummed: true,
+                restore_tested,
+            })
+        };
+        let fresh = backup_check(&taken(2, true), now);
+        assert_eq!(fresh.status, CheckStatus::Pass);
+        assert!(
+            fresh.summary.contains("2 h old, restore-tested"),
+            "{}",
+            fresh.summary
+        );
+        assert_eq!(
+            backup_check(&taken(30, true), now).status,
+            CheckStatus::Warn
+        );
+        let untested = backup_check(&taken(2, false), now);
+        assert_eq!(untested.status, CheckStatus::Warn);
+        assert!(untested.details[0].contains("backup verify"));
     }
 
     #[test]

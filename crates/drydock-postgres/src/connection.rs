@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use drydock_connector::{
     Connection, ConnectorError, HistoryRow, Privilege, ScriptError, SessionActivity, SessionInfo,
-    SessionLimits, ShadowDatabase, Storage, redact_url,
+    SessionLimits, ShadowDatabase, Storage, percent_decode, redact_url,
 };
 use drydock_schema::SqlSchema;
 use postgres::config::SslMode;
@@ -246,25 +246,6 @@ fn scrub(text: &str, password: Option<&str>) -> String {
         Some(p) if !p.is_empty() => text.replace(p, "****"),
         _ => text.to_owned(),
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(value) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(value);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The database's message (with its detail and hint) as a [`ConnectorError::Query`].

@@ -52,6 +52,123 @@ pub(crate) enum Command {
     /// lint findings against live table sizes, disk space, other sessions' locks and long
     /// transactions, connection poolers; exit 1 when a check fails
     Preflight(PreflightArgs),
+    /// Back up, verify by test restores, restore and prune database backups
+    #[command(subcommand)]
+    Backup(BackupCommand),
+    /// Run the `[[schedule]]` jobs of drydock.toml (cron expressions, UTC): in the foreground,
+    /// one now, or as crontab lines
+    Schedule(ScheduleArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum BackupCommand {
+    /// Back up the database: a compressed (optionally encrypted) dump and its manifest
+    Create {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        store: BackupStoreArgs,
+        /// zstd compression level (1-19)
+        #[arg(long, value_name = "N", default_value_t = drydock_backup::DEFAULT_COMPRESSION_LEVEL, value_parser = clap::value_parser!(i32).range(1..=19))]
+        compression_level: i32,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Check a backup's checksum, then restore it into a scratch database next to the datasource
+    /// and compare every table with the manifest
+    Verify {
+        /// The backup: its id or file [default: the newest]
+        #[arg(value_name = "BACKUP")]
+        backup: Option<String>,
+        /// Only check the stored file; no restore test
+        #[arg(long)]
+        checksum_only: bool,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        store: BackupStoreArgs,
+    },
+    /// Restore a backup into a database (new or empty unless --force)
+    Restore {
+        /// The backup: its id or file [default: the newest restore-tested one]
+        #[arg(value_name = "BACKUP")]
+        backup: Option<String>,
+        /// The database to restore into [default: the schema's datasource]
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
+        /// Replace a database that has tables (a safety backup of it is taken first)
+        #[arg(long)]
+        force: bool,
+        /// Restore a backup that has not passed a restore test
+        #[arg(long)]
+        allow_unverified: bool,
+        #[command(flatten)]
+        store: BackupStoreArgs,
+    },
+    /// List backups, newest first
+    List {
+        #[command(flatten)]
+        store: BackupStoreArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Delete old backups (dry run unless --apply); the newest restore-tested one is always kept
+    Prune {
+        /// Keep the newest N backups
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        keep_last: usize,
+        /// Keep the newest backup of each of the last D days that have one
+        #[arg(long, value_name = "D", default_value_t = 0)]
+        keep_daily: usize,
+        /// Keep the newest backup of each of the last W weeks that have one
+        #[arg(long, value_name = "W", default_value_t = 0)]
+        keep_weekly: usize,
+        /// Delete backups older than this (e.g. 28d), whatever the keep rules say
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        max_age: Option<std::time::Duration>,
+        /// Delete; without it, only print what would be deleted
+        #[arg(long)]
+        apply: bool,
+        #[command(flatten)]
+        store: BackupStoreArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("mode").multiple(false))]
+pub(crate) struct ScheduleArgs {
+    /// List the jobs and their next three run times, then exit
+    #[arg(long, group = "mode")]
+    pub(crate) list: bool,
+    /// Print the jobs as crontab lines, then exit
+    #[arg(long, group = "mode")]
+    pub(crate) print_crontab: bool,
+    /// Run this job once, now, and exit with its exit code
+    #[arg(long, value_name = "NAME", group = "mode")]
+    pub(crate) run_now: Option<String>,
+    /// Exit after N job runs
+    #[arg(long, value_name = "N", conflicts_with = "mode", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_runs: Option<u64>,
+    /// The file each run is logged to [default: schedule.log in the `[backup] dir` of
+    /// drydock.toml, else ./drydock-schedule.log]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) log: Option<PathBuf>,
+    /// Print the list as JSON
+    #[arg(long, requires = "list")]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BackupStoreArgs {
+    /// The backups folder [default: `[backup] dir` of drydock.toml, else ./backups]
+    #[arg(long = "dir", value_name = "DIR")]
+    pub(crate) dir_flag: Option<PathBuf>,
+    /// The environment variable holding the passphrase that encrypts (create) or decrypts
+    /// (verify, restore) backups
+    #[arg(long, value_name = "VAR")]
+    pub(crate) passphrase_env: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -305,6 +422,13 @@ pub(crate) struct DeployArgs {
     /// Run the pre-flight checks first (`drydock preflight`) and stop when one fails
     #[arg(long)]
     pub(crate) preflight: bool,
+    /// Take a backup (and check its checksum) before applying anything; `[backup]
+    /// before_deploy = true` in drydock.toml makes it the default
+    #[arg(long)]
+    pub(crate) backup: bool,
+    /// Where that backup goes [default: `[backup] dir` of drydock.toml, else ./backups]
+    #[arg(long, value_name = "DIR")]
+    pub(crate) backup_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -1,11 +1,13 @@
 //! One function per command.
 
+mod backup;
 mod db;
 mod diff;
 mod init;
 mod lint;
 mod migrate;
 mod preflight;
+mod schedule;
 mod schema;
 
 use std::process::ExitCode;
@@ -23,6 +25,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Format { check } => schema::format(schema, check),
         Command::Lint(args) => lint::lint(schema, args),
         Command::Preflight(args) => preflight::preflight(schema, &args),
+        Command::Backup(command) => backup::run(schema, command),
+        Command::Schedule(args) => schedule::run(schema, &args),
         Command::Migrate(command) => match command {
             MigrateCommand::Dev {
                 name,

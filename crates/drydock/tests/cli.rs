@@ -1713,3 +1713,69 @@ fn zero_downtime_rename_deploys_in_phases_and_keeps_every_row() {
     let status = project.drydock_with(&["migrate", "status", "--drift"], Some(db.url()));
     assert_exit(&status, 0);
 }
+
+#[test]
+fn deploy_backs_up_first_when_the_project_says_so_and_preflight_reports_it() {
+    let project = Project::sqlite("model A {\n  id Int @id\n}\n");
+    write_migration(
+        &project,
+        "20240101000000_create_a",
+        "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\nINSERT INTO \"A\" VALUES (1), (2);\n",
+    );
+    assert_exit(&project.drydock(&["migrate", "deploy"]), 0);
+    let preflight = project.drydock(&["preflight"]);
+    assert!(
+        stdout(&preflight).contains("skip  backup"),
+        "{}",
+        stdout(&preflight)
+    );
+
+    std::fs::write(
+        project.path().join("drydock.toml"),
+        "[backup]\ndir = \"snapshots\"\nbefore_deploy = true\n",
+    )
+    .expect("settings");
+    let preflight = project.drydock(&["preflight"]);
+    assert!(
+        stdout(&preflight).contains("warn  backup      no backup of this database"),
+        "{}",
+        stdout(&preflight)
+    );
+    write_migration(
+        &project,
+        "20240102000000_add_a_name",
+        "ALTER TABLE \"A\" ADD COLUMN \"name\" TEXT;\n",
+    );
+    let deploy = project.drydock(&["migrate", "deploy"]);
+    assert_exit(&deploy, 0);
+    assert!(
+        stderr(&deploy).contains("checksummed"),
+        "{}",
+        stderr(&deploy)
+    );
+    let backups: Vec<_> = std::fs::read_dir(project.path().join("snapshots"))
+        .expect("the settings' folder")
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".manifest.json")
+        })
+        .collect();
+    assert_eq!(backups.len(), 1);
+
+    let preflight = project.drydock(&["preflight"]);
+    assert!(
+        stdout(&preflight).contains("checksummed, never restore-tested"),
+        "{}",
+        stdout(&preflight)
+    );
+    assert_exit(&project.drydock(&["backup", "verify"]), 0);
+    let preflight = project.drydock(&["preflight"]);
+    assert!(
+        stdout(&preflight).contains("h old, restore-tested"),
+        "{}",
+        stdout(&preflight)
+    );
+}

@@ -10,7 +10,7 @@ use drydock_connector::SessionLimits;
 
 pub(crate) use drydock_engine::migrate::DownTarget;
 use drydock_engine::migrate::{self as history, DeployEvent, DeployReport, StatusReport};
-use drydock_engine::{DevOptions, EngineError, LintGate, Project, Warning, redact_url};
+use drydock_engine::{DevOptions, EngineError, LintGate, Project, Settings, Warning, redact_url};
 
 use crate::cli::DeployArgs;
 use crate::output::{migration_progress, print_json};
@@ -57,6 +57,11 @@ pub(crate) fn deploy(
         run_preflight(&session, url, safety, json)?;
     } else {
         review_pending(&mut session, safety, json)?;
+    }
+    let settings = Settings::load(&session.project)?;
+    if (safety.backup || settings.backup.before_deploy) && has_pending(&mut session)? {
+        let dir = settings.backup_dir(safety.backup_dir.as_deref());
+        super::backup::backup_before_deploy(&session.url, &dir)?;
     }
     let options = deploy_options(&session, safety, json);
     let report = run_deploy(&mut session, &options)?;
@@ -114,6 +119,13 @@ pub(crate) fn deploy(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Whether the folder has migrations the database has not applied.
+fn has_pending(session: &mut Session) -> anyhow::Result<bool> {
+    let status = history::status(session.connection.as_mut(), &session.project.migrations_dir)
+        .map_err(EngineError::from)?;
+    Ok(!status.pending.is_empty())
+}
+
 /// The pre-flight checks, shown on stderr; an error when one fails.
 fn run_preflight(
     session: &Session,
@@ -123,6 +135,7 @@ fn run_preflight(
 ) -> anyhow::Result<()> {
     let options = drydock_engine::PreflightOptions {
         max_rows: safety.max_rows,
+        backup: super::preflight::backups_of(&session.project, url)?,
         ..drydock_engine::PreflightOptions::default()
     };
     let report = drydock_engine::preflight(&session.project, url, &options)?;

@@ -4,7 +4,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use drydock_engine::{CheckStatus, EngineError, PreflightOptions, PreflightReport, Project};
+use drydock_engine::{
+    BackupState, CheckStatus, EngineError, PreflightOptions, PreflightReport, Project, Settings,
+};
 use serde_json::json;
 
 use crate::cli::PreflightArgs;
@@ -21,7 +23,7 @@ pub(crate) fn preflight(schema: Option<&Path>, args: &PreflightArgs) -> anyhow::
     let options = PreflightOptions {
         max_rows: args.max_rows,
         max_transaction_age: Duration::from_secs(args.max_transaction_age),
-        backup: None,
+        backup: backups_of(&project, args.connection.url.as_deref())?,
     };
     let report = drydock_engine::preflight(&project, args.connection.url.as_deref(), &options)?;
     let fails = report.fails(args.warnings_as_errors);
@@ -45,6 +47,20 @@ pub(crate) fn preflight(schema: Option<&Path>, args: &PreflightArgs) -> anyhow::
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// What the project's backup folder holds of its database.
+pub(crate) fn backups_of(project: &Project, url: Option<&str>) -> anyhow::Result<BackupState> {
+    let settings = Settings::load(project)?;
+    let Ok(url) = project.migration_url(url) else {
+        // No URL: the connection check says so; there is no database to find backups of.
+        return Ok(BackupState::NotConfigured);
+    };
+    Ok(super::backup::backup_state(
+        &settings,
+        &settings.backup_dir(None),
+        &url,
+    ))
 }
 
 /// `✔ pass  connection  PostgreSQL 15.4, 0.4 ms round trip`, details indented below, then the

@@ -1,0 +1,95 @@
+//! What each database provides to the generic backup code: a dump stream, its restore, table
+//! statistics to compare, and scratch databases for restore tests.
+
+use std::io::{Read, Write};
+
+use serde::{Deserialize, Serialize};
+
+use crate::BackupError;
+
+/// A client tool or library a backend dumped with, recorded in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolVersion {
+    pub name: String,
+    pub version: String,
+}
+
+/// The uncompressed dump's format, recorded in the manifest and handed back to `restore`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DumpFormat {
+    /// For example `pg_dump-custom`, `sqlite-file`, `mariadb-sql`.
+    pub name: String,
+    /// Backend-specific notes (e.g. the schema dumped); empty when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+}
+
+/// What `dump` wrote: its format and the statistics of exactly the data dumped (taken in the
+/// same snapshot, so a database written to during the dump still matches its manifest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DumpSummary {
+    pub format: DumpFormat,
+    pub tables: Vec<TableStats>,
+}
+
+impl DumpSummary {
+    /// A dump in the backend's format (see [`Backend::format_name`]) holding `tables`.
+    pub fn new(format_name: &str, tables: Vec<TableStats>) -> DumpSummary {
+        DumpSummary {
+            format: DumpFormat {
+                name: format_name.to_owned(),
+                details: Vec::new(),
+            },
+            tables,
+        }
+    }
+}
+
+/// One user table's content summary: an exact row count and a fingerprint that changes when any
+/// row does. Two databases with equal stats hold the same data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableStats {
+    pub name: String,
+    pub rows: u64,
+    pub fingerprint: String,
+}
+
+/// A database the backup commands can dump, restore and test. Implementations shell out to the
+/// database's own tools or use its client library; the generic part compresses, hashes and
+/// encrypts the stream and never names a database.
+pub trait Backend: Send + Sync {
+    /// The Prisma provider name: `postgresql`, `sqlite`, `mysql`.
+    fn provider(&self) -> &'static str;
+    /// Whether this backend handles `url` (by scheme).
+    fn accepts_url(&self, url: &str) -> bool;
+    /// The database name a backup file is named after (`app` for `postgresql://h/app`).
+    fn database_name(&self, url: &str) -> Result<String, BackupError>;
+    fn server_version(&self, url: &str) -> Result<String, BackupError>;
+    fn tool_versions(&self) -> Result<Vec<ToolVersion>, BackupError>;
+    /// The name of the format `dump` writes ([`DumpFormat::name`]); `restore` is only handed
+    /// dumps of this format.
+    fn format_name(&self) -> &'static str;
+    /// Write a dump of the whole database to `out`, uncompressed, and return the stats of
+    /// the dumped data (same format as `table_stats`).
+    fn dump(&self, url: &str, out: &mut dyn Write) -> Result<DumpSummary, BackupError>;
+    /// Load a dump written by `dump` into the empty database at `url`.
+    fn restore(&self, input: &mut dyn Read, url: &str) -> Result<(), BackupError>;
+    /// Per user table, sorted by name: exact row count and a fingerprint of all rows in a stable
+    /// order. Bookkeeping tables (`_prisma_migrations`) are included: they are data too.
+    fn table_stats(&self, url: &str) -> Result<Vec<TableStats>, BackupError>;
+    /// The latest finished, not rolled back migration in `_prisma_migrations`, if that table
+    /// exists.
+    fn last_migration(&self, url: &str) -> Result<Option<String>, BackupError>;
+    /// Whether the database at `url` exists; `false` is not an error.
+    fn exists(&self, url: &str) -> Result<bool, BackupError>;
+    /// Create the empty database at `url`.
+    fn create_database(&self, url: &str) -> Result<(), BackupError>;
+    /// A new empty scratch database next to `url`; returns its URL.
+    fn create_scratch(&self, url: &str) -> Result<String, BackupError>;
+    /// Remove a database made by `create_scratch` (also used for swapped-out databases).
+    fn drop_scratch(&self, scratch_url: &str) -> Result<(), BackupError>;
+    /// Make the database at `source_url` (a restored scratch database) the one at `target_url`,
+    /// keeping the old target under a new name whose URL is returned, so a failed swap leaves
+    /// the old data in place.
+    fn swap(&self, source_url: &str, target_url: &str) -> Result<String, BackupError>;
+}

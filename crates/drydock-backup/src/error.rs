@@ -1,0 +1,74 @@
+//! Backup errors, each with a stable `D5xxx` code.
+
+use std::path::PathBuf;
+
+/// Everything a backup command can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("no backup backend handles the URL `{0}`")]
+    UnsupportedUrl(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{tool}` failed: {message}")]
+    Tool { tool: String, message: String },
+    #[error("database query failed: {0}")]
+    Query(String),
+    #[error("the backup `{}` is corrupt: {reason}", path.display())]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("unreadable manifest `{}`: {reason}", path.display())]
+    Manifest { path: PathBuf, reason: String },
+    #[error("no backup matches `{0}`")]
+    NotFound(String),
+    #[error(
+        "no restore-tested backup in `{}`: run `drydock backup verify` first, or pass --allow-unverified",
+        dir.display()
+    )]
+    NoneVerified { dir: PathBuf },
+    #[error("the restored data does not match the backup's manifest: {0}")]
+    Mismatch(String),
+    #[error(
+        "the backup `{0}` has not passed a restore test: run `drydock backup verify`, or pass --allow-unverified"
+    )]
+    Unverified(String),
+    #[error("the database `{0}` already has tables: pass --force to replace it")]
+    TargetNotEmpty(String),
+    #[error("the backup is a {backup} backup and cannot be restored into a {target} database")]
+    ProviderMismatch { backup: String, target: String },
+    #[error("encryption: {0}")]
+    Encryption(String),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl BackupError {
+    /// The stable code shown next to the message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BackupError::UnsupportedUrl(_) => "D5001",
+            BackupError::Usage(_) => "D5002",
+            BackupError::Io { .. } => "D5010",
+            BackupError::Tool { .. } => "D5011",
+            BackupError::Query(_) => "D5012",
+            BackupError::Encryption(_) => "D5013",
+            BackupError::Corrupt { .. } => "D5020",
+            BackupError::Manifest { .. } => "D5021",
+            BackupError::Mismatch(_) => "D5022",
+            BackupError::NotFound(_) => "D5030",
+            BackupError::NoneVerified { .. } => "D5031",
+            BackupError::TargetNotEmpty(_) => "D5032",
+            BackupError::ProviderMismatch { .. } => "D5033",
+            BackupError::Unverified(_) => "D5034",
+        }
+    }
+
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> BackupError {
+        BackupError::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}

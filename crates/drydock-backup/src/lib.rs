@@ -1,0 +1,486 @@
+//! Logical backups. The generic part (this file, `manifest.rs`, `store.rs`, `retention.rs`)
+//! compresses, hashes, encrypts, verifies by test restores and prunes; each database fills
+//! [`Backend`], and [`backends`] is the one list of them.
+
+mod backend;
+mod error;
+mod manifest;
+mod mariadb;
+mod postgres;
+mod retention;
+mod sqlite;
+mod store;
+mod tool;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::Utc;
+use drydock_connector::redact_url;
+
+pub use backend::{Backend, DumpFormat, DumpSummary, TableStats, ToolVersion};
+pub use error::BackupError;
+pub use manifest::{Compression, DatabaseInfo, MANIFEST_VERSION, Manifest, RestoreTest};
+pub use retention::{Decision, RetentionPolicy, plan as plan_retention};
+
+/// zstd's default level: fast, and most of the gain.
+pub const DEFAULT_COMPRESSION_LEVEL: i32 = 3;
+/// Where backups go unless told otherwise.
+pub const DEFAULT_DIR: &str = "backups";
+
+/// Every database that can be backed up.
+pub fn backends() -> Vec<Box<dyn Backend>> {
+    vec![
+        Box::new(postgres::Postgres),
+        Box::new(sqlite::Sqlite),
+        Box::new(mariadb::MariaDb),
+    ]
+}
+
+/// The backend for `url`.
+pub fn backend_for(url: &str) -> Result<Box<dyn Backend>, BackupError> {
+    backends()
+        .into_iter()
+        .find(|b| b.accepts_url(url))
+        .ok_or_else(|| BackupError::UnsupportedUrl(redact_url(url)))
+}
+
+#[derive(Debug, Clone)]
+pub struct CreateOptions {
+    pub dir: PathBuf,
+    pub compression_level: i32,
+    /// Encrypt with this passphrase (age, scrypt).
+    pub passphrase: Option<String>,
+}
+
+impl CreateOptions {
+    pub fn new(dir: impl Into<PathBuf>) -> CreateOptions {
+        CreateOptions {
+            dir: dir.into(),
+            compression_level: DEFAULT_COMPRESSION_LEVEL,
+            passphrase: None,
+        }
+    }
+}
+
+/// Back up the database at `url` into `options.dir`.
+pub fn create(
+    backend: &dyn Backend,
+    url: &str,
+    options: &CreateOptions,
+) -> Result<Manifest, BackupError> {
+    create_with_progress(backend, url, options, &|_| {})
+}
+
+/// [`create`], calling `progress` with the number of dump bytes written so far.
+pub fn create_with_progress(
+    backend: &dyn Backend,
+    url: &str,
+    options: &CreateOptions,
+    progress: &dyn Fn(u64),
+) -> Result<Manifest, BackupError> {
+    let started_at = Utc::now();
+    let name = backend.database_name(url)?;
+    let server_version = backend.server_version(url)?;
+    let tool_versions = backend.tool_versions()?;
+    let last_migration = backend.last_migration(url)?;
+    std::fs::create_dir_all(&options.dir)
+        .map_err(|e| BackupError::io(format!("creating `{}`", options.dir.display()), e))?;
+    let id = format!(
+        "{}_{}_{}",
+        started_at.format("%Y%m%dT%H%M%S%3fZ"),
+        backend.provider(),
+        file_safe(&name)
+    );
+    let file = match options.passphrase {
+        Some(_) => format!("{id}.dump.zst.age"),
+        None => format!("{id}.dump.zst"),
+    };
+    let (summary, written) = store::write(
+        &options.dir.join(&file),
+        options.compression_level,
+        options.passphrase.as_deref(),
+        progress,
+        |out| backend.dump(url, out),
+    )?;
+    let manifest = Manifest {
+        version: MANIFEST_VERSION,
+        id,
+        provider: backend.provider().to_owned(),
+        database: DatabaseInfo {
+            url: redact_url(url),
+            name,
+        },
+        server_version,
+        tool_versions,
+        format: summary.format,
+        compression: Compression {
+            algorithm: "zstd".to_owned(),
+            level: options.compression_level,
+        },
+        encryption: options.passphrase.as_ref().map(|_| "age-scrypt".to_owned()),
+        file,
+        stored_size: written.stored_size,
+        sha256: written.sha256,
+        uncompressed_size: written.uncompressed_size,
+        started_at,
+        finished_at: Utc::now(),
+        last_migration,
+        tables: summary.tables,
+        checksummed_at: None,
+        restore_tested_at: None,
+        last_restore_test: None,
+    };
+    if let Err(e) = manifest.save(&options.dir) {
+        let _ = std::fs::remove_file(manifest.file_in(&options.dir));
+        return Err(e);
+    }
+    Ok(manifest)
+}
+
+/// Letters, digits, `-` and `_` only: the database name becomes part of a file name.
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Every backup in `dir`, newest first.
+pub fn list(dir: &Path) -> Result<Vec<Manifest>, BackupError> {
+    manifest::list(dir)
+}
+
+/// The newest backup in `dir`, if any.
+pub fn latest(dir: &Path) -> Result<Option<Manifest>, BackupError> {
+    Ok(manifest::list(dir)?.into_iter().next())
+}
+
+/// The backup named by `selector`: its id, or the path or file name of its dump or manifest.
+pub fn find(dir: &Path, selector: &str) -> Result<Manifest, BackupError> {
+    let file_name = Path::new(selector)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    manifest::list(dir)?
+        .into_iter()
+        .find(|m| {
+            m.id == selector
+                || m.file == file_name
+                || format!("{}{}", m.id, manifest::MANIFEST_SUFFIX) == file_name
+        })
+        .ok_or_else(|| BackupError::NotFound(selector.to_owned()))
+}
+
+/// The backup `restore` uses: `selector`'s, else the newest restore-tested one. An unverified
+/// backup only with `allow_unverified`.
+pub fn select(
+    dir: &Path,
+    selector: Option<&str>,
+    allow_unverified: bool,
+) -> Result<Manifest, BackupError> {
+    let manifest = match selector {
+        Some(selector) => find(dir, selector)?,
+        None => {
+            let all = manifest::list(dir)?;
+            match all.iter().find(|m| m.restore_tested()) {
+                Some(tested) => tested.clone(),
+                None if allow_unverified => all
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| BackupError::NotFound(dir.display().to_string()))?,
+                None => {
+                    return Err(BackupError::NoneVerified {
+                        dir: dir.to_owned(),
+                    });
+                }
+            }
+        }
+    };
+    if !manifest.restore_tested() && !allow_unverified {
+        return Err(BackupError::Unverified(manifest.id));
+    }
+    Ok(manifest)
+}
+
+/// Check that the stored file is intact: its size and sha256 match the manifest, and (unless it
+/// is encrypted and no passphrase is given) it decompresses to the recorded size.
+fn check_stored(
+    dir: &Path,
+    manifest: &Manifest,
+    passphrase: Option<&str>,
+) -> Result<(), BackupError> {
+    let path = manifest.file_in(dir);
+    let corrupt = |reason: String| BackupError::Corrupt {
+        path: path.clone(),
+        reason,
+    };
+    let (size, sha256) = store::checksum(&path)?;
+    if size != manifest.stored_size {
+        return Err(corrupt(format!(
+            "it is {size} bytes, the manifest says {} (truncated?)",
+            manifest.stored_size
+        )));
+    }
+    if sha256 != manifest.sha256 {
+        return Err(corrupt(format!(
+            "its sha256 is {sha256}, the manifest says {}",
+            manifest.sha256
+        )));
+    }
+    if manifest.encrypted() && passphrase.is_none() {
+        return Ok(());
+    }
+    let mut input = open_dump(dir, manifest, passphrase)?;
+    let decoded = std::io::copy(&mut input, &mut std::io::sink())
+        .map_err(|e| corrupt(format!("it does not decompress: {e}")))?;
+    if decoded != manifest.uncompressed_size {
+        return Err(corrupt(format!(
+            "it decompresses to {decoded} bytes, the manifest says {}",
+            manifest.uncompressed_size
+        )));
+    }
+    Ok(())
+}
+
+fn open_dump(
+    dir: &Path,
+    manifest: &Manifest,
+    passphrase: Option<&str>,
+) -> Result<Box<dyn Read>, BackupError> {
+    if manifest.encrypted() && passphrase.is_none() {
+        return Err(BackupError::Encryption(format!(
+            "the backup `{}` is encrypted: give its passphrase",
+            manifest.id
+        )));
+    }
+    // A passphrase for an unencrypted backup is ignored: there is nothing to decrypt.
+    store::open(
+        &manifest.file_in(dir),
+        passphrase.filter(|_| manifest.encrypted()),
+    )
+}
+
+/// Restore into `url` and check that every table's rows and fingerprint match the manifest.
+fn restore_checked(
+    backend: &dyn Backend,
+    dir: &Path,
+    manifest: &Manifest,
+    passphrase: Option<&str>,
+    url: &str,
+) -> Result<(), BackupError> {
+    let mut input = open_dump(dir, manifest, passphrase)?;
+    if manifest.format.name != backend.format_name() {
+        return Err(BackupError::Usage(format!(
+            "a {} database cannot be restored from a `{}` dump",
+            backend.provider(),
+            manifest.format.name
+        )));
+    }
+    backend.restore(&mut input, url)?;
+    let actual = backend.table_stats(url)?;
+    compare(&manifest.tables, &actual)
+}
+
+fn compare(expected: &[TableStats], actual: &[TableStats]) -> Result<(), BackupError> {
+    let mut differences = Vec::new();
+    for table in expected {
+        match actual.iter().find(|t| t.name == table.name) {
+            None => differences.push(format!("table `{}` is missing", table.name)),
+            Some(found) if found.rows != table.rows => differences.push(format!(
+                "`{}` has {} rows, expected {}",
+                table.name, found.rows, table.rows
+            )),
+            Some(found) if found.fingerprint != table.fingerprint => {
+                differences.push(format!("`{}` has different content", table.name));
+            }
+            Some(_) => {}
+        }
+    }
+    for table in actual {
+        if !expected.iter().any(|t| t.name == table.name) {
+            differences.push(format!("unexpected table `{}`", table.name));
+        }
+    }
+    if differences.is_empty() {
+        return Ok(());
+    }
+    Err(BackupError::Mismatch(differences.join("; ")))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// Needed to decode and test-restore an encrypted backup.
+    pub passphrase: Option<String>,
+    /// Only check the stored bytes; no restore test.
+    pub checksum_only: bool,
+}
+
+/// Verify `manifest`'s backup in `dir`: the checksum, then (unless `checksum_only`) a restore
+/// into a scratch database next to `scratch_near` compared table by table with the manifest.
+/// The results are written to the manifest, failures too; the updated manifest is returned.
+pub fn verify(
+    dir: &Path,
+    manifest: &Manifest,
+    scratch_near: Option<&str>,
+    options: &VerifyOptions,
+) -> Result<Manifest, BackupError> {
+    let mut manifest = manifest.clone();
+    let passphrase = options.passphrase.as_deref();
+    if let Err(e) = check_stored(dir, &manifest, passphrase) {
+        if matches!(e, BackupError::Corrupt { .. }) {
+            // A damaged file is no longer verified, whatever was checked before.
+            manifest.checksummed_at = None;
+            manifest.restore_tested_at = None;
+            manifest.save(dir)?;
+        }
+        return Err(e);
+    }
+    manifest.checksummed_at = Some(Utc::now());
+    manifest.save(dir)?;
+    if options.checksum_only {
+        return Ok(manifest);
+    }
+    let near = scratch_near.ok_or_else(|| {
+        BackupError::Usage(
+            "a restore test needs a database URL to make scratch databases next to".to_owned(),
+        )
+    })?;
+    let backend = backend_for(near)?;
+    if backend.provider() != manifest.provider {
+        return Err(BackupError::ProviderMismatch {
+            backup: manifest.provider.clone(),
+            target: backend.provider().to_owned(),
+        });
+    }
+    let started = Instant::now();
+    let scratch = backend.create_scratch(near)?;
+    let mut result = restore_checked(backend.as_ref(), dir, &manifest, passphrase, &scratch);
+    let dropped = backend.drop_scratch(&scratch);
+    if result.is_ok() {
+        result = dropped;
+    }
+    let at = Utc::now();
+    manifest.last_restore_test = Some(RestoreTest {
+        at,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        ok: result.is_ok(),
+        error: result.as_ref().err().map(ToString::to_string),
+    });
+    manifest.restore_tested_at = if result.is_ok() { Some(at) } else { None };
+    manifest.save(dir)?;
+    result.map(|()| manifest)
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoreOptions {
+    pub passphrase: Option<String>,
+    /// Replace a database that has tables (after a safety backup of it).
+    pub force: bool,
+    /// Where the safety backup goes, with its compression level and passphrase.
+    pub safety: CreateOptions,
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoreReport {
+    /// The database did not exist and was created.
+    pub created: bool,
+    /// The backup of the replaced database, taken before anything changed.
+    pub safety_backup: Option<Manifest>,
+    /// A replaced database that could not be removed after the swap (its URL, redacted).
+    pub left_behind: Option<String>,
+}
+
+/// Restore `manifest`'s backup into `url`. The backup's checksum is checked before the target is
+/// touched. A missing database is created; one with tables is replaced only with `force`:
+/// safety backup first, then a restore into a scratch database, checked, then swapped in, so a
+/// failure anywhere leaves the old database as it was.
+pub fn restore(
+    dir: &Path,
+    manifest: &Manifest,
+    url: &str,
+    options: &RestoreOptions,
+) -> Result<RestoreReport, BackupError> {
+    let backend = backend_for(url)?;
+    if backend.provider() != manifest.provider {
+        return Err(BackupError::ProviderMismatch {
+            backup: manifest.provider.clone(),
+            target: backend.provider().to_owned(),
+        });
+    }
+    let passphrase = options.passphrase.as_deref();
+    if manifest.encrypted() && passphrase.is_none() {
+        // Checked first: without it the restore could not even start.
+        open_dump(dir, manifest, passphrase)?;
+    }
+    check_stored(dir, manifest, passphrase)?;
+    let mut report = RestoreReport {
+        created: false,
+        safety_backup: None,
+        left_behind: None,
+    };
+    if !backend.exists(url)? {
+        backend.create_database(url)?;
+        report.created = true;
+        if let Err(e) = restore_checked(backend.as_ref(), dir, manifest, passphrase, url) {
+            // Only what this call created is removed.
+            let _ = backend.drop_scratch(url);
+            return Err(e);
+        }
+        return Ok(report);
+    }
+    if backend.table_stats(url)?.is_empty() {
+        restore_checked(backend.as_ref(), dir, manifest, passphrase, url)?;
+        return Ok(report);
+    }
+    if !options.force {
+        return Err(BackupError::TargetNotEmpty(redact_url(url)));
+    }
+    report.safety_backup = Some(create(backend.as_ref(), url, &options.safety)?);
+    let scratch = backend.create_scratch(url)?;
+    let swapped = restore_checked(backend.as_ref(), dir, manifest, passphrase, &scratch)
+        .and_then(|()| backend.swap(&scratch, url));
+    let old = match swapped {
+        Ok(old) => old,
+        Err(e) => {
+            let _ = backend.drop_scratch(&scratch);
+            return Err(e);
+        }
+    };
+    // The safety backup holds the old data; a leftover copy is reported, not fatal.
+    if backend.drop_scratch(&old).is_err() {
+        report.left_behind = Some(redact_url(&old));
+    }
+    Ok(report)
+}
+
+/// Apply `policy` to the backups in `dir`: with `apply`, delete what it does not keep.
+pub fn prune(
+    dir: &Path,
+    policy: &RetentionPolicy,
+    apply: bool,
+) -> Result<Vec<Decision>, BackupError> {
+    let decisions = retention::plan(&manifest::list(dir)?, policy, Utc::now());
+    if apply {
+        for decision in decisions.iter().filter(|d| !d.keep) {
+            for path in [
+                decision.manifest.file_in(dir),
+                decision.manifest.path_in(dir),
+            ] {
+                match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(BackupError::io(format!("deleting `{}`", path.display()), e));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(decisions)
+}

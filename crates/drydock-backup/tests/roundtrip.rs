@@ -1,0 +1,493 @@
+//! Backups on real databases: create, verify, restore, compare row by row; corrupt files;
+//! consistency under concurrent writes; retention; replacing a live database.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use drydock_backup::{
+    BackupError, CreateOptions, Manifest, RestoreOptions, RetentionPolicy, VerifyOptions,
+};
+use drydock_test_support::{TestDb, postgres_server_client, replace_database};
+
+const TABLES: usize = 30;
+
+fn fill_postgres(db: &TestDb, marker: &str) {
+    let mut client = db.postgres_client();
+    for t in 0..TABLES {
+        client
+            .batch_execute(&format!(
+                "CREATE TABLE t{t} (id serial PRIMARY KEY, data bytea, doc jsonb, raw json, \
+                 label text, amount numeric, at timestamptz);
+                 INSERT INTO t{t} (data, doc, raw, label, amount, at)
+                 SELECT decode(md5(g::text), 'hex'), jsonb_build_object('g', g, 'm', '{marker}'),
+                        '{{\"a\": [1, 2]}}', 'zoë ✓ 日本 {marker} ' || g, g * 1.5,
+                        '2024-01-01T00:00:00Z'::timestamptz + g * interval '1 hour'
+                 FROM generate_series(1, {rows}) g;
+                 INSERT INTO t{t} (data, doc, raw, label, amount, at)
+                 VALUES (NULL, NULL, NULL, NULL, NULL, NULL);",
+                rows = 20 + t
+            ))
+            .unwrap();
+    }
+}
+
+fn postgres_rows(url: &str) -> Vec<Vec<String>> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    client.batch_execute("SET TimeZone = 'UTC'").unwrap();
+    (0..TABLES)
+        .map(|t| {
+            client
+                .query(&format!("SELECT x::text FROM t{t} x ORDER BY id"), &[])
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect()
+        })
+        .collect()
+}
+
+fn fill_sqlite(path: &Path, marker: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    for t in 0..TABLES {
+        conn.execute_batch(&format!(
+            "CREATE TABLE t{t} (id INTEGER PRIMARY KEY, data BLOB, doc TEXT, label TEXT, amount REAL);"
+        ))
+        .unwrap();
+        for i in 0..(20 + t) {
+            conn.execute(
+                &format!("INSERT INTO t{t} (data, doc, label, amount) VALUES (?1, ?2, ?3, ?4)"),
+                rusqlite::params![
+                    vec![i as u8, 0, 255],
+                    format!("{{\"i\": {i}, \"m\": \"{marker}\"}}"),
+                    format!("zoë ✓ 日本 {marker} {i}"),
+                    i as f64 / 3.0
+                ],
+            )
+            .unwrap();
+        }
+        conn.execute(
+            &format!("INSERT INTO t{t} (data, doc, label, amount) VALUES (NULL, NULL, NULL, NULL)"),
+            [],
+        )
+        .unwrap();
+    }
+}
+
+fn sqlite_rows(path: &Path) -> Vec<Vec<Vec<rusqlite::types::Value>>> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    tables
+        .iter()
+        .map(|t| {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM {t} ORDER BY 1"))
+                .unwrap();
+            let n = stmt.column_count();
+            stmt.query_map([], |r| {
+                (0..n)
+                    .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                    .collect()
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+        })
+        .collect()
+}
+
+fn verify(dir: &Path, manifest: &Manifest, near: &str) -> Result<Manifest, BackupError> {
+    drydock_backup::verify(dir, manifest, Some(near), &VerifyOptions::default())
+}
+
+fn restore_options(dir: &Path, force: bool) -> RestoreOptions {
+    RestoreOptions {
+        passphrase: None,
+        force,
+        safety: CreateOptions::new(dir),
+    }
+}
+
+fn backup(url: &str, dir: &Path) -> Manifest {
+    let backend = drydock_backup::backend_for(url).unwrap();
+    drydock_backup::create(backend.as_ref(), url, &CreateOptions::new(dir)).unwrap()
+}
+
+/// Drops a PostgreSQL database this test created by restoring into it.
+struct DropOnExit(String);
+
+impl Drop for DropOnExit {
+    fn drop(&mut self) {
+        let _ = postgres_server_client().batch_execute(&format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            self.0
+        ));
+    }
+}
+
+#[test]
+fn postgres_backup_verifies_and_restores_every_row() {
+    let db = TestDb::postgres();
+    fill_postgres(&db, "orig");
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = backup(db.url(), dir.path());
+    assert_eq!(manifest.provider, "postgresql");
+    assert_eq!(manifest.tables.len(), TABLES);
+    assert_eq!(manifest.tables[0].name, "public.t0");
+    assert_eq!(manifest.tables[0].rows, 21);
+    assert!(!manifest.restore_tested());
+
+    let verified = verify(dir.path(), &manifest, db.url()).unwrap();
+    assert!(verified.checksummed_at.is_some());
+    assert!(verified.restore_tested());
+    assert!(verified.last_restore_test.as_ref().unwrap().ok);
+    // The manifest on disk says so too, and restore picks it by default.
+    let selected = drydock_backup::select(dir.path(), None, false).unwrap();
+    assert_eq!(selected.id, manifest.id);
+
+    let name = format!("drydock_restored_{}", uuid::Uuid::new_v4().simple());
+    let _cleanup = DropOnExit(name.clone());
+    let target = replace_database(db.url(), &name);
+    let report = drydock_backup::restore(
+        dir.path(),
+        &selected,
+        &target,
+        &restore_options(dir.path(), false),
+    )
+    .unwrap();
+    assert!(report.created);
+    assert!(report.safety_backup.is_none());
+    assert_eq!(postgres_rows(&target), postgres_rows(db.url()));
+}
+
+#[test]
+fn sqlite_backup_verifies_and_restores_every_row() {
+    let db = TestDb::sqlite();
+    fill_sqlite(db.sqlite_path(), "orig");
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = backup(db.url(), dir.path());
+    assert_eq!(manifest.tables.len(), TABLES);
+    let verified = verify(dir.path(), &manifest, db.url()).unwrap();
+    assert!(verified.restore_tested());
+    let target = dir.path().join("restored/dev.db");
+    let target_url = format!("file:{}", target.display());
+    drydock_backup::restore(
+        dir.path(),
+        &verified,
+        &target_url,
+        &restore_options(dir.path(), false),
+    )
+    .unwrap();
+    assert_eq!(sqlite_rows(&target), sqlite_rows(db.sqlite_path()));
+    // Restoring again onto what now has tables needs --force.
+    let again = drydock_backup::restore(
+        dir.path(),
+        &verified,
+        &target_url,
+        &restore_options(dir.path(), false),
+    );
+    assert!(
+        matches!(again, Err(BackupError::TargetNotEmpty(_))),
+        "{again:?}"
+    );
+}
+
+fn damage(path: &Path, truncate: bool) {
+    let mut bytes = std::fs::read(path).unwrap();
+    if truncate {
+        bytes.truncate(bytes.len() / 2);
+    } else {
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x01;
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn check_damaged_backup_is_rejected(db: &TestDb, truncate: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = backup(db.url(), dir.path());
+    let verified = verify(dir.path(), &manifest, db.url()).unwrap();
+    damage(&verified.file_in(dir.path()), truncate);
+    let result = verify(dir.path(), &verified, db.url());
+    assert!(
+        matches!(result, Err(BackupError::Corrupt { .. })),
+        "{result:?}"
+    );
+    // The failed check took away the verified marks.
+    let reloaded = drydock_backup::find(dir.path(), &verified.id).unwrap();
+    assert!(!reloaded.restore_tested() && reloaded.checksummed_at.is_none());
+    let other = TestDb::new(db.kind());
+    let result = drydock_backup::restore(
+        dir.path(),
+        &verified,
+        other.url(),
+        &restore_options(dir.path(), true),
+    );
+    assert!(
+        matches!(result, Err(BackupError::Corrupt { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn truncated_and_flipped_backups_are_rejected() {
+    let sqlite = TestDb::sqlite();
+    fill_sqlite(sqlite.sqlite_path(), "x");
+    check_damaged_backup_is_rejected(&sqlite, true);
+    check_damaged_backup_is_rejected(&sqlite, false);
+    let postgres = TestDb::postgres();
+    fill_postgres(&postgres, "x");
+    check_damaged_backup_is_rejected(&postgres, true);
+    check_damaged_backup_is_rejected(&postgres, false);
+}
+
+#[test]
+fn sqlite_backup_is_consistent_while_another_connection_writes() {
+    let db = TestDb::sqlite();
+    let path = db.sqlite_path().to_owned();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE log (id INTEGER PRIMARY KEY, body TEXT);",
+        )
+        .unwrap();
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let stop = Arc::clone(&stop);
+        let path = path.clone();
+        std::thread::spawn(move || {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(10))
+                .unwrap();
+            let mut written = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                conn.execute("INSERT INTO log (body) VALUES (hex(randomblob(64)))", [])
+                    .unwrap();
+                written += 1;
+            }
+            written
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = backup(db.url(), dir.path());
+    stop.store(true, Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    let rows = manifest.tables[0].rows;
+    assert!(rows > 0 && rows < written, "{rows} of {written}");
+
+    let target = dir.path().join("copy.db");
+    let target_url = format!("file:{}", target.display());
+    // Only restore-tested backups are picked unless asked otherwise.
+    let unverified = drydock_backup::select(dir.path(), None, false);
+    assert!(
+        matches!(unverified, Err(BackupError::NoneVerified { .. })),
+        "{unverified:?}"
+    );
+    let manifest = verify(dir.path(), &manifest, db.url()).unwrap();
+    drydock_backup::restore(
+        dir.path(),
+        &manifest,
+        &target_url,
+        &restore_options(dir.path(), false),
+    )
+    .unwrap();
+    let conn = rusqlite::Connection::open(&target).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let count: u64 = conn
+        .query_row("SELECT count(*) FROM log", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, rows);
+}
+
+#[test]
+fn encrypted_backups_need_their_passphrase() {
+    let db = TestDb::sqlite();
+    fill_sqlite(db.sqlite_path(), "secret");
+    let dir = tempfile::tempdir().unwrap();
+    let backend = drydock_backup::backend_for(db.url()).unwrap();
+    let mut options = CreateOptions::new(dir.path());
+    options.passphrase = Some("correct horse".to_owned());
+    let manifest = drydock_backup::create(backend.as_ref(), db.url(), &options).unwrap();
+    assert!(manifest.file.ends_with(".dump.zst.age"));
+    let stored = std::fs::read(manifest.file_in(dir.path())).unwrap();
+    assert!(!stored.windows(6).any(|w| w == b"secret"));
+    let wrong = VerifyOptions {
+        passphrase: Some("wrong".to_owned()),
+        checksum_only: false,
+    };
+    let result = drydock_backup::verify(dir.path(), &manifest, Some(db.url()), &wrong);
+    assert!(
+        matches!(result, Err(BackupError::Encryption(_))),
+        "{result:?}"
+    );
+    let right = VerifyOptions {
+        passphrase: Some("correct horse".to_owned()),
+        checksum_only: false,
+    };
+    let verified = drydock_backup::verify(dir.path(), &manifest, Some(db.url()), &right).unwrap();
+    assert!(verified.restore_tested());
+}
+
+#[test]
+fn prune_is_a_dry_run_until_applied_and_keeps_the_newest_verified_backup() {
+    let db = TestDb::sqlite();
+    fill_sqlite(db.sqlite_path(), "p");
+    let dir = tempfile::tempdir().unwrap();
+    let oldest = backup(db.url(), dir.path());
+    let tested = verify(dir.path(), &backup(db.url(), dir.path()), db.url()).unwrap();
+    let newest = backup(db.url(), dir.path());
+    let policy = RetentionPolicy {
+        keep_last: 1,
+        ..RetentionPolicy::default()
+    };
+    let plan = drydock_backup::prune(dir.path(), &policy, false).unwrap();
+    let kept: Vec<(&str, bool)> = plan
+        .iter()
+        .map(|d| (d.manifest.id.as_str(), d.keep))
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            (newest.id.as_str(), true),
+            (tested.id.as_str(), true),
+            (oldest.id.as_str(), false)
+        ]
+    );
+    assert_eq!(drydock_backup::list(dir.path()).unwrap().len(), 3);
+    drydock_backup::prune(dir.path(), &policy, true).unwrap();
+    let left: Vec<String> = drydock_backup::list(dir.path())
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(left, [newest.id.clone(), tested.id.clone()]);
+    assert!(!oldest.file_in(dir.path()).exists());
+    assert_eq!(
+        drydock_backup::latest(dir.path()).unwrap().unwrap().id,
+        newest.id
+    );
+}
+
+/// A backup whose manifest no longer matches its data: the checksum passes, the restore test
+/// into scratch fails, after the safety backup.
+fn tamper_manifest(dir: &Path, manifest: &Manifest) -> Manifest {
+    let path = dir.join(format!("{}.manifest.json", manifest.id));
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    value["tables"][0]["rows"] = serde_json::json!(999_999);
+    std::fs::write(&path, serde_json::to_vec(&value).unwrap()).unwrap();
+    drydock_backup::find(dir, &manifest.id).unwrap()
+}
+
+fn check_force_restore(
+    source: &TestDb,
+    live: &TestDb,
+    fill: impl Fn(&TestDb, &str),
+    rows: impl Fn(&TestDb) -> String,
+) {
+    fill(source, "new");
+    fill(live, "old");
+    let dir = tempfile::tempdir().unwrap();
+    let good = verify(dir.path(), &backup(source.url(), dir.path()), source.url()).unwrap();
+    let before = rows(live);
+
+    let bad = tamper_manifest(dir.path(), &backup(source.url(), dir.path()));
+    let result = drydock_backup::restore(
+        dir.path(),
+        &bad,
+        live.url(),
+        &restore_options(dir.path(), true),
+    );
+    assert!(
+        matches!(result, Err(BackupError::Mismatch(_))),
+        "{result:?}"
+    );
+    assert_eq!(rows(live), before, "a failed restore leaves the old data");
+    let safety: Vec<Manifest> = drydock_backup::list(dir.path())
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.database.url == live.url())
+        .collect();
+    assert_eq!(safety.len(), 1, "a safety backup was taken first");
+
+    let report = drydock_backup::restore(
+        dir.path(),
+        &good,
+        live.url(),
+        &restore_options(dir.path(), true),
+    )
+    .unwrap();
+    let safety = report.safety_backup.unwrap();
+    assert_eq!(safety.database.url, live.url());
+    assert!(report.left_behind.is_none());
+    assert_eq!(rows(live), rows(source));
+    assert!(rows(live).contains("new"));
+    // The safety backup holds the replaced data.
+    let back = TestDb::new(live.kind());
+    drydock_backup::restore(
+        dir.path(),
+        &safety,
+        back.url(),
+        &restore_options(dir.path(), true),
+    )
+    .unwrap();
+    assert_eq!(rows(&back), before);
+}
+
+#[test]
+fn sqlite_force_restore_takes_a_safety_backup_and_survives_failure() {
+    check_force_restore(
+        &TestDb::sqlite(),
+        &TestDb::sqlite(),
+        |db, marker| fill_sqlite(db.sqlite_path(), marker),
+        |db| format!("{:?}", sqlite_rows(db.sqlite_path())),
+    );
+}
+
+#[test]
+fn postgres_force_restore_takes_a_safety_backup_and_survives_failure() {
+    check_force_restore(
+        &TestDb::postgres(),
+        &TestDb::postgres(),
+        fill_postgres,
+        |db| format!("{:?}", postgres_rows(db.url())),
+    );
+}
+
+#[test]
+fn a_backup_of_another_provider_is_refused_before_touching_the_target() {
+    let sqlite = TestDb::sqlite();
+    fill_sqlite(sqlite.sqlite_path(), "s");
+    let live = TestDb::postgres();
+    fill_postgres(&live, "live");
+    let before = postgres_rows(live.url());
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = verify(dir.path(), &backup(sqlite.url(), dir.path()), sqlite.url()).unwrap();
+    let result = drydock_backup::restore(
+        dir.path(),
+        &manifest,
+        live.url(),
+        &restore_options(dir.path(), true),
+    );
+    assert!(
+        matches!(result, Err(BackupError::ProviderMismatch { .. })),
+        "{result:?}"
+    );
+    assert_eq!(postgres_rows(live.url()), before);
+    assert_eq!(
+        drydock_backup::list(dir.path()).unwrap().len(),
+        1,
+        "no safety backup needed"
+    );
+}

@@ -1,0 +1,383 @@
+//! Project settings: `drydock.toml` in the project folder (the working folder, or the folder
+//! above the schema's `prisma/` folder). Everything in it is optional; a missing file is the
+//! defaults.
+//!
+//! ```toml
+//! [backup]
+//! dir = "backups"            # where backups go (relative to the file)
+//! before_deploy = true       # `migrate deploy` backs up first, as with `--backup`
+//!
+//! [[schedule]]               # a job `drydock schedule` runs (docs/schedule.md)
+//! name = "nightly backup"
+//! cron = "0 3 * * *"         # 5 fields, or 6 with seconds first; always UTC
+//! run = "backup create"      # drydock's arguments, split like a shell would (no shell runs)
+//! ```
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use croner::Cron;
+use croner::parser::{CronParser, Seconds, Year};
+use serde::Deserialize;
+
+use crate::{EngineError, Project};
+
+/// The settings file's name.
+pub const SETTINGS_FILE: &str = "drydock.toml";
+
+/// The backup folder when neither `--dir` nor the settings name one.
+pub const DEFAULT_BACKUP_DIR: &str = "backups";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The file they came from, when there is one.
+    pub path: Option<PathBuf>,
+    pub backup: BackupSettings,
+    /// The `[[schedule]]` jobs, in file order.
+    pub schedule: Vec<ScheduleJob>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSettings {
+    /// Where backups go; relative paths are relative to the settings file.
+    pub dir: Option<PathBuf>,
+    /// Whether `migrate deploy` takes and checks a backup before applying anything.
+    #[serde(default)]
+    pub before_deploy: bool,
+}
+
+/// One `[[schedule]]` job: a drydock command line run on a cron schedule, in UTC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleJob {
+    pub name: String,
+    /// The cron expression as written.
+    pub cron: String,
+    /// The command line as written.
+    pub run: String,
+    /// `run` split into drydock's arguments.
+    pub args: Vec<String>,
+    /// Whether `cron` has a seconds field (six fields), which crontab cannot express.
+    pub has_seconds: bool,
+    schedule: Cron,
+}
+
+impl ScheduleJob {
+    /// The first time strictly after `after` at which the job is due; `None` when the expression
+    /// never matches again.
+    pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.schedule.find_next_occurrence(&after, false).ok()
+    }
+
+    /// How many times the job falls due after `after`, up to and including `until`.
+    pub fn due_between(&self, after: DateTime<Utc>, until: DateTime<Utc>) -> usize {
+        self.schedule
+            .iter_after(after)
+            .take_while(|at| *at <= until)
+            .count()
+    }
+
+    /// The next `count` times after `after`.
+    pub fn upcoming(&self, after: DateTime<Utc>, count: usize) -> Vec<DateTime<Utc>> {
+        self.schedule.iter_after(after).take(count).collect()
+    }
+}
+
+/// A `[[schedule]]` table as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleEntry {
+    name: String,
+    cron: String,
+    run: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsFile {
+    #[serde(default)]
+    backup: BackupSettings,
+    #[serde(default)]
+    schedule: Vec<ScheduleEntry>,
+}
+
+/// Check one `[[schedule]]` entry: a name, a cron expression that matches some future time, and
+/// a command line that splits into drydock arguments.
+fn schedule_job(entry: ScheduleEntry) -> Result<ScheduleJob, String> {
+    let name = entry.name.trim().to_owned();
+    if name.is_empty() {
+        return Err("a job has an empty `name`".to_owned());
+    }
+    // Five or six fields only: croner also takes a year field, which crontab has no room for.
+    let parser = CronParser::builder()
+        .seconds(Seconds::Optional)
+        .year(Year::Disallowed)
+        .build();
+    let schedule = parser.parse(&entry.cron).map_err(|e| {
+        format!(
+            "job `{name}`: cron expression `{}` is not valid: {e}",
+            entry.cron
+        )
+    })?;
+    if schedule.find_next_occurrence(&Utc::now(), false).is_err() {
+        return Err(format!(
+            "job `{name}`: cron expression `{}` never matches a future time",
+            entry.cron
+        ));
+    }
+    let args = shlex::split(&entry.run).ok_or_else(|| {
+        format!("job `{name}`: `run` has an unclosed quote or a trailing backslash")
+    })?;
+    match args.first().map(String::as_str) {
+        None => {
+            return Err(format!(
+                "job `{name}`: `run` is empty: give a drydock command"
+            ));
+        }
+        Some("drydock") => {
+            return Err(format!(
+                "job `{name}`: `run` starts with `drydock`: write only its arguments, as in \
+                 `run = \"backup create\"`"
+            ));
+        }
+        Some(_) => {}
+    }
+    Ok(ScheduleJob {
+        has_seconds: entry.cron.split_whitespace().count() == 6,
+        name,
+        cron: entry.cron,
+        run: entry.run,
+        args,
+        schedule,
+    })
+}
+
+impl Settings {
+    /// The settings of `project`: the first `drydock.toml` in the working folder, the schema's
+    /// folder or the folder above it.
+    pub fn load(project: &Project) -> Result<Settings, EngineError> {
+        let mut candidates = vec![PathBuf::from(SETTINGS_FILE)];
+        candidates.push(project.schema_dir.join(SETTINGS_FILE));
+        if let Some(parent) = project.schema_dir.parent() {
+            candidates.push(parent.join(SETTINGS_FILE));
+        }
+        match candidates.into_iter().find(|path| path.is_file()) {
+            Some(path) => Settings::read(&path),
+            None => Ok(Settings::default()),
+        }
+    }
+
+    /// Read one settings file.
+    pub fn read(path: &Path) -> Result<Settings, EngineError> {
+        let text = std::fs::read_to_string(path).map_err(|source| EngineError::Settings {
+            path: path.to_owned(),
+            message: source.to_string(),
+        })?;
+        let file: SettingsFile = toml::from_str(&text).map_err(|error| EngineError::Settings {
+            path: path.to_owned(),
+            message: error.to_string(),
+        })?;
+        let invalid = |message: String| EngineError::Settings {
+            path: path.to_owned(),
+            message: format!("[[schedule]] {message}"),
+        };
+        let mut names = HashSet::new();
+        let mut schedule = Vec::with_capacity(file.schedule.len());
+        for entry in file.schedule {
+            let job = schedule_job(entry).map_err(invalid)?;
+            if !names.insert(job.name.clone()) {
+                return Err(invalid(format!(
+                    "two jobs are named `{}`: names must be unique",
+                    job.name
+                )));
+            }
+            schedule.push(job);
+        }
+        let mut backup = file.backup;
+        let base = path.parent().unwrap_or_else(|| Path::new("."));
+        backup.dir = backup.dir.map(|dir| base.join(dir));
+        Ok(Settings {
+            path: Some(path.to_owned()),
+            backup,
+            schedule,
+        })
+    }
+
+    /// Check each job's arguments with `check` (the binary knows its commands; this crate does
+    /// not); a refusal becomes an error naming the file and the job.
+    pub fn check_schedule(
+        &self,
+        check: impl Fn(&ScheduleJob) -> Result<(), String>,
+    ) -> Result<(), EngineError> {
+        for job in &self.schedule {
+            check(job).map_err(|what| EngineError::Settings {
+                path: self
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(SETTINGS_FILE)),
+                message: format!(
+                    "[[schedule]] job `{}`: `run = \"{}\"`: {what}",
+                    job.name, job.run
+                ),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Where backups go: `--dir` when given, else the settings' folder, else `./backups`.
+    pub fn backup_dir(&self, flag: Option<&Path>) -> PathBuf {
+        flag.map(Path::to_owned)
+            .or_else(|| self.backup.dir.clone())
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_BACKUP_DIR))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_backup_settings_relative_to_the_file() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(SETTINGS_FILE);
+        std::fs::write(
+            &path,
+            "[backup]\ndir = \"snapshots\"\nbefore_deploy = true\n",
+        )?;
+        let settings = Settings::read(&path)?;
+        assert!(settings.backup.before_deploy);
+        assert_eq!(settings.backup_dir(None), dir.path().join("snapshots"));
+        assert_eq!(
+            settings.backup_dir(Some(Path::new("elsewhere"))),
+            PathBuf::from("elsewhere")
+        );
+        assert_eq!(
+            Settings::default().backup_dir(None),
+            PathBuf::from("backups")
+        );
+        Ok(())
+    }
+
+    fn schedule_error(text: &str) -> Result<String, Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(SETTINGS_FILE);
+        std::fs::write(&path, text)?;
+        let error = Settings::read(&path)
+            .err()
+            .ok_or("the schedule must be refused")?;
+        Ok(error.to_string())
+    }
+
+    #[test]
+    fn reads_schedule_jobs_in_order() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(SETTINGS_FILE);
+        std::fs::write(
+            &path,
+            "[backup]\ndir = \"b\"\n\n[[schedule]]\nname = \"nightly\"\ncron = \"0 3 * * *\"\n\
+             run = \"backup create\"\n\n[[schedule]]\nname = \"prune\"\ncron = \"30 0 4 * * 0\"\n\
+             run = \"backup prune --keep-last '7' --apply\"\n",
+        )?;
+        let settings = Settings::read(&path)?;
+        let names: Vec<&str> = settings.schedule.iter().map(|j| j.name.as_str()).collect();
+        assert_eq!(names, ["nightly", "prune"]);
+        let prune = &settings.schedule[1];
+        assert_eq!(
+            prune.args,
+            ["backup", "prune", "--keep-last", "7", "--apply"]
+        );
+        assert!(prune.has_seconds);
+        assert!(!settings.schedule[0].has_seconds);
+        let start = DateTime::parse_from_rfc3339("2026-01-01T03:00:00Z")?.with_timezone(&Utc);
+        let next: Vec<String> = settings.schedule[0]
+            .upcoming(start, 2)
+            .iter()
+            .map(|t| t.to_rfc3339())
+            .collect();
+        assert_eq!(
+            next,
+            ["2026-01-02T03:00:00+00:00", "2026-01-03T03:00:00+00:00"]
+        );
+        let later = DateTime::parse_from_rfc3339("2026-01-05T03:00:00Z")?.with_timezone(&Utc);
+        assert_eq!(settings.schedule[0].due_between(start, later), 4);
+        assert_eq!(settings.schedule[0].due_between(later, later), 0);
+        assert_eq!(
+            prune.next_after(start).map(|t| t.to_rfc3339()),
+            Some("2026-01-04T04:00:30+00:00".to_owned())
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn bad_schedule_jobs_are_errors_that_name_the_file_and_job()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let text = schedule_error(
+            "[[schedule]]\nname = \"n\"\ncron = \"61 * * * *\"\nrun = \"backup create\"\n",
+        )?;
+        assert!(
+            text.contains("drydock.toml") && text.contains("job `n`"),
+            "{text}"
+        );
+        assert!(text.contains("`61 * * * *` is not valid"), "{text}");
+        let text =
+            schedule_error("[[schedule]]\nname = \"n\"\ncron = \"0 0 1 1 * 2030\"\nrun = \"x\"\n")?;
+        assert!(text.contains("is not valid"), "{text}");
+        let text =
+            schedule_error("[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \" \"\n")?;
+        assert!(text.contains("`run` is empty"), "{text}");
+        let text = schedule_error(
+            "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"backup 'create\"\n",
+        )?;
+        assert!(text.contains("unclosed quote"), "{text}");
+        let text = schedule_error(
+            "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"drydock backup create\"\n",
+        )?;
+        assert!(text.contains("starts with `drydock`"), "{text}");
+        let text = schedule_error(
+            "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"a\"\n[[schedule]]\nname = \"n\"\ncron = \"0 4 * * *\"\nrun = \"b\"\n",
+        )?;
+        assert!(text.contains("two jobs are named `n`"), "{text}");
+        let text = schedule_error(
+            "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"a\"\ntimezone = \"CET\"\n",
+        )?;
+        assert!(text.contains("timezone"), "{text}");
+        Ok(())
+    }
+
+    #[test]
+    fn schedule_checks_name_the_job() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(SETTINGS_FILE);
+        std::fs::write(
+            &path,
+            "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"bakup\"\n",
+        )?;
+        let settings = Settings::read(&path)?;
+        let error = settings
+            .check_schedule(|job| Err(format!("unknown command `{}`", job.args[0])))
+            .err()
+            .ok_or("the check must fail")?;
+        let text = error.to_string();
+        assert!(
+            text.contains("drydock.toml") && text.contains("job `n`"),
+            "{text}"
+        );
+        assert!(text.contains("unknown command `bakup`"), "{text}");
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_that_name_the_file() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(SETTINGS_FILE);
+        std::fs::write(&path, "[backup]\nbefore_deplyo = true\n")?;
+        let error = Settings::read(&path)
+            .err()
+            .ok_or("a typo must be reported")?;
+        let text = error.to_string();
+        assert!(text.contains("drydock.toml"), "{text}");
+        assert!(text.contains("before_deplyo"), "{text}");
+        Ok(())
+    }
+}

@@ -1,0 +1,347 @@
+//! `drydock backup create | verify | restore | list | prune`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use drydock_backup::{BackupError, CreateOptions, Manifest, RestoreOptions, VerifyOptions};
+use drydock_connector::redact_url;
+use drydock_engine::{BackupFacts, BackupState, Project, Settings};
+
+use crate::cli::{BackupCommand, BackupStoreArgs};
+use crate::output::print_json;
+
+pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BackupCommand::Create {
+            connection,
+            store,
+            compression_level,
+            output,
+        } => {
+            let url = resolve_url(schema, connection.url.as_deref())?;
+            let mut options = CreateOptions::new(store.dir(schema));
+            options.compression_level = compression_level;
+            options.passphrase = passphrase(&store)?;
+            let manifest = create(&url, &options)?;
+            if output.json {
+                print_json(&manifest)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Verify {
+            backup,
+            checksum_only,
+            connection,
+            store,
+        } => {
+            let manifest = match backup {
+                Some(selector) => drydock_backup::find(&store.dir(schema), &selector),
+                None => drydock_backup::latest(&store.dir(schema)).and_then(|m| {
+                    m.ok_or_else(|| BackupError::NotFound(store.dir(schema).display().to_string()))
+                }),
+            }
+            .map_err(coded)?;
+            let near = if checksum_only {
+                None
+            } else {
+                Some(resolve_url(schema, connection.url.as_deref())?)
+            };
+            let options = VerifyOptions {
+                passphrase: passphrase(&store)?,
+                checksum_only,
+            };
+            eprintln!("Verifying {}", manifest.id);
+            let verified =
+                drydock_backup::verify(&store.dir(schema), &manifest, near.as_deref(), &options)
+                    .map_err(coded)?;
+            eprintln!(
+                "Checksum: ok ({} bytes, sha256 {})",
+                verified.stored_size, verified.sha256
+            );
+            if let Some(test) = &verified.last_restore_test {
+                eprintln!(
+                    "Restore test: ok, {} tables match in {:.1}s",
+                    verified.tables.len(),
+                    test.duration_ms as f64 / 1000.0
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Restore {
+            backup,
+            to,
+            force,
+            allow_unverified,
+            store,
+        } => {
+            let url = resolve_url(schema, to.as_deref())?;
+            let manifest =
+                drydock_backup::select(&store.dir(schema), backup.as_deref(), allow_unverified)
+                    .map_err(coded)?;
+            let passphrase = passphrase(&store)?;
+            let mut safety = CreateOptions::new(store.dir(schema));
+            safety.passphrase.clone_from(&passphrase);
+            let options = RestoreOptions {
+                passphrase,
+                force,
+                safety,
+            };
+            eprintln!("Restoring {} into {}", manifest.id, redact_url(&url));
+            let report = drydock_backup::restore(&store.dir(schema), &manifest, &url, &options)
+                .map_err(coded)?;
+            if let Some(safety) = &report.safety_backup {
+                eprintln!(
+                    "Safety backup of the replaced database: {}",
+                    store.dir(schema).join(&safety.file).display()
+                );
+            }
+            if let Some(old) = &report.left_behind {
+                eprintln!("Warning: the replaced database could not be removed: {old}");
+            }
+            let created = if report.created { " (created)" } else { "" };
+            eprintln!(
+                "Restored {} tables into {}{created}; every table matches the manifest.",
+                manifest.tables.len(),
+                redact_url(&url)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::List { store, output } => {
+            let manifests = drydock_backup::list(&store.dir(schema)).map_err(coded)?;
+            if output.json {
+                print_json(&manifests)?;
+            } else {
+                print_list(&manifests);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Prune {
+            keep_last,
+            keep_daily,
+            keep_weekly,
+            max_age,
+            apply,
+            store,
+            output,
+        } => {
+            let policy = drydock_backup::RetentionPolicy {
+                keep_last,
+                keep_daily,
+                keep_weekly,
+                max_age: max_age
+                    .map(chrono::Duration::from_std)
+                    .transpose()
+                    .context("--max-age is too long")?,
+            };
+            let decisions =
+                drydock_backup::prune(&store.dir(schema), &policy, apply).map_err(coded)?;
+            if output.json {
+                let rows: Vec<serde_json::Value> = decisions
+                    .iter()
+                    .map(|d| {
+                        serde_json::json!({
+                            "id": d.manifest.id,
+                            "keep": d.keep,
+                            "reasons": d.reasons,
+                        })
+                    })
+                    .collect();
+                print_json(&serde_json::json!({ "applied": apply, "backups": rows }))?;
+            } else {
+                for d in &decisions {
+                    let verb = match (d.keep, apply) {
+                        (true, _) => "keep  ",
+                        (false, true) => "delete",
+                        (false, false) => "would delete",
+                    };
+                    println!("{verb} {}  ({})", d.manifest.id, d.reasons.join(", "));
+                }
+                if !apply && decisions.iter().any(|d| !d.keep) {
+                    eprintln!("Dry run: pass --apply to delete.");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+impl BackupStoreArgs {
+    /// `--dir`, else the project's `[backup] dir`, else `./backups`.
+    fn dir(&self, schema: Option<&Path>) -> PathBuf {
+        backups_dir(schema, self.dir_flag.as_deref())
+    }
+}
+
+/// `flag`, else the `[backup] dir` of the project's settings, else `./backups`.
+pub(crate) fn backups_dir(schema: Option<&Path>, flag: Option<&Path>) -> PathBuf {
+    project_settings(schema).backup_dir(flag)
+}
+
+/// The project's settings; none without a project or a settings file (an invalid file is
+/// reported when a command needs it, by `Settings::load`).
+fn project_settings(schema: Option<&Path>) -> Settings {
+    Project::load(schema)
+        .ok()
+        .and_then(|project| Settings::load(&project).ok())
+        .unwrap_or_default()
+}
+
+/// What preflight reports of the backups of the database at `url` in `dir`: backups count as
+/// set up when the settings have a `[backup]` folder or the folder exists.
+pub(crate) fn backup_state(settings: &Settings, dir: &Path, url: &str) -> BackupState {
+    let configured = settings.backup.dir.is_some() || settings.backup.before_deploy || dir.is_dir();
+    if !configured {
+        return BackupState::NotConfigured;
+    }
+    let name = drydock_backup::backend_for(url)
+        .and_then(|backend| backend.database_name(url))
+        .ok();
+    let newest = drydock_backup::list(dir)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|manifest| {
+            name.as_ref()
+                .is_none_or(|name| manifest.database.name == *name)
+        });
+    match newest {
+        Some(manifest) => BackupState::Latest(BackupFacts {
+            location: manifest.file_in(dir).display().to_string(),
+            taken_at: manifest.started_at,
+            checksummed: manifest.checksummed_at.is_some(),
+            restore_tested: manifest.restore_tested(),
+        }),
+        None => BackupState::Missing {
+            dir: dir.display().to_string(),
+        },
+    }
+}
+
+/// The backup `migrate deploy --backup` takes: created, then its stored bytes checked.
+pub(crate) fn backup_before_deploy(url: &str, dir: &Path) -> anyhow::Result<Manifest> {
+    let manifest = create(url, &CreateOptions::new(dir))?;
+    let options = VerifyOptions {
+        passphrase: None,
+        checksum_only: true,
+    };
+    let checked = drydock_backup::verify(dir, &manifest, None, &options).map_err(coded)?;
+    eprintln!(
+        "Backup {} checksummed; restore it with `drydock backup restore {} --to <url>`.",
+        checked.id, checked.id
+    );
+    Ok(checked)
+}
+
+/// A backup error with its code in front, as other errors are printed.
+fn coded(error: BackupError) -> anyhow::Error {
+    anyhow::anyhow!("[{}] {error}", error.code())
+}
+
+/// `--url` (or `--to`), else the schema's datasource, as other commands do. A given URL needs
+/// no project, but a relative SQLite path in it resolves against the schema folder when there
+/// is one, as Prisma does.
+fn resolve_url(schema: Option<&Path>, url: Option<&str>) -> anyhow::Result<String> {
+    match (url, Project::load(schema)) {
+        (_, Ok(project)) => Ok(project.migration_url(url)?),
+        (Some(url), Err(_)) => Ok(url.to_owned()),
+        (None, Err(e)) => Err(e.into()),
+    }
+}
+
+fn passphrase(store: &BackupStoreArgs) -> anyhow::Result<Option<String>> {
+    let Some(var) = &store.passphrase_env else {
+        return Ok(None);
+    };
+    let value = std::env::var(var)
+        .with_context(|| format!("--passphrase-env names `{var}`, which is not set"))?;
+    anyhow::ensure!(!value.is_empty(), "the passphrase in `{var}` is empty");
+    Ok(Some(value))
+}
+
+fn create(url: &str, options: &CreateOptions) -> anyhow::Result<Manifest> {
+    let backend = drydock_backup::backend_for(url).map_err(coded)?;
+    eprintln!(
+        "Backing up {} ({}) into {}",
+        redact_url(url),
+        backend.provider(),
+        options.dir.display()
+    );
+    let bar = progress_bar();
+    let started = Instant::now();
+    let manifest = drydock_backup::create_with_progress(backend.as_ref(), url, options, &|bytes| {
+        bar.set_position(bytes);
+    });
+    bar.finish_and_clear();
+    let manifest = manifest.map_err(coded)?;
+    let elapsed = started.elapsed();
+    eprintln!(
+        "Wrote {} ({}, {} tables) in {:.1}s at {}",
+        options.dir.join(&manifest.file).display(),
+        size(manifest.stored_size),
+        manifest.tables.len(),
+        elapsed.as_secs_f64(),
+        rate(manifest.uncompressed_size, elapsed)
+    );
+    Ok(manifest)
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::no_length();
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {bytes} dumped, {bytes_per_sec}")
+    {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn size(bytes: u64) -> String {
+    indicatif::HumanBytes(bytes).to_string()
+}
+
+fn rate(bytes: u64, elapsed: Duration) -> String {
+    let seconds = elapsed.as_secs_f64().max(0.001);
+    format!("{:.1} MB/s", bytes as f64 / 1_000_000.0 / seconds)
+}
+
+fn print_list(manifests: &[Manifest]) {
+    if manifests.is_empty() {
+        eprintln!("No backups.");
+        return;
+    }
+    println!(
+        "{:<40} {:>8} {:>10} {:<10} {:<4} {:<4} LAST MIGRATION",
+        "ID", "AGE", "SIZE", "PROVIDER", "SUM", "TEST"
+    );
+    let now = chrono::Utc::now();
+    for m in manifests {
+        let age = (now - m.started_at).to_std().unwrap_or_default();
+        let mark = |ok: bool| if ok { "yes" } else { "-" };
+        println!(
+            "{:<40} {:>8} {:>10} {:<10} {:<4} {:<4} {}",
+            m.id,
+            short_age(age),
+            size(m.stored_size),
+            m.provider,
+            mark(m.checksummed_at.is_some()),
+            mark(m.restore_tested()),
+            m.last_migration.as_deref().unwrap_or("-")
+        );
+    }
+}
+
+fn short_age(age: Duration) -> String {
+    let secs = age.as_secs();
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m", secs / 60),
+        3600..86400 => format!("{}h", secs / 3600),
+        _ => format!("{}d", secs / 86400),
+    }
+}

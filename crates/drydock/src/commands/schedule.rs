@@ -1,0 +1,363 @@
+//! `drydock schedule`: run the `[[schedule]]` jobs of drydock.toml, each as a child process of
+//! this binary, on their cron schedules (UTC).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{DateTime, SecondsFormat, Utc};
+use clap::Parser;
+use clap::error::ErrorKind;
+use drydock_engine::{Project, Settings};
+
+use crate::cli::{Cli, ScheduleArgs};
+use crate::output::print_json;
+
+/// The log file when neither `--log` nor a `[backup] dir` names a place.
+const DEFAULT_LOG: &str = "drydock-schedule.log";
+
+pub(crate) fn run(schema: Option<&Path>, args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
+    let project = Project::load(schema)?;
+    let settings = Settings::load(&project)?;
+    settings.check_schedule(|job| check_command(&job.args))?;
+    if settings.schedule.is_empty() {
+        anyhow::bail!(
+            "no jobs to run: add `[[schedule]]` tables (name, cron, run) to {} (docs/schedule.md)",
+            settings
+                .path
+                .as_deref()
+                .unwrap_or(Path::new(drydock_engine::SETTINGS_FILE))
+                .display()
+        );
+    }
+    let cwd = std::env::current_dir().context("cannot read the working folder")?;
+    let log = cwd.join(log_path(&settings, args.log.as_deref()));
+    let runner = Runner {
+        exe: std::env::current_exe().context("cannot find the drydock binary to run jobs with")?,
+        schema: schema.map(Path::to_owned),
+        log,
+    };
+    if args.list {
+        return list(&settings, args.json);
+    }
+    if args.print_crontab {
+        return print_crontab(&settings, &runner, &cwd);
+    }
+    if let Some(name) = &args.run_now {
+        let job = settings
+            .schedule
+            .iter()
+            .find(|job| job.name == *name)
+            .with_context(|| {
+                let names: Vec<&str> = settings.schedule.iter().map(|j| j.name.as_str()).collect();
+                format!(
+                    "no job is named `{name}`; the jobs are: {}",
+                    names.join(", ")
+                )
+            })?;
+        let code = runner.run(&job.name, &job.args)?;
+        return Ok(ExitCode::from(
+            code.and_then(|c| u8::try_from(c).ok()).unwrap_or(1),
+        ));
+    }
+    foreground(&settings, &runner, args.max_runs)
+}
+
+/// A job's arguments must be a drydock command that parses, and not the scheduler itself.
+fn check_command(args: &[String]) -> Result<(), String> {
+    let words = std::iter::once("drydock").chain(args.iter().map(String::as_str));
+    match Cli::try_parse_from(words) {
+        Ok(cli) if matches!(cli.command, crate::cli::Command::Schedule(_)) => {
+            Err("a job cannot run `drydock schedule`".to_owned())
+        }
+        Ok(_) => Ok(()),
+        Err(error)
+            if matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) =>
+        {
+            Err("it names no drydock command to run".to_owned())
+        }
+        Err(error) => {
+            // clap's first line says what is wrong; usage and tips follow it.
+            let rendered = error.render().to_string();
+            let first = rendered.lines().next().unwrap_or_default();
+            Err(first.trim_start_matches("error: ").to_owned())
+        }
+    }
+}
+
+/// `--log`, else `schedule.log` in the configured backup folder, else `./drydock-schedule.log`.
+fn log_path(settings: &Settings, flag: Option<&Path>) -> PathBuf {
+    match (flag, &settings.backup.dir) {
+        (Some(path), _) => path.to_owned(),
+        (None, Some(dir)) => dir.join("schedule.log"),
+        (None, None) => PathBuf::from(DEFAULT_LOG),
+    }
+}
+
+fn time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn list(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
+    let now = Utc::now();
+    if json {
+        let jobs: Vec<serde_json::Value> = settings
+            .schedule
+            .iter()
+            .map(|job| {
+                let next: Vec<String> = job.upcoming(now, 3).into_iter().map(time).collect();
+                serde_json::json!({
+                    "name": job.name,
+                    "cron": job.cron,
+                    "run": job.run,
+                    "args": job.args,
+                    "next": next,
+                })
+            })
+            .collect();
+        print_json(&jobs)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for job in &settings.schedule {
+        println!("{}  `{}`  drydock {}", job.name, job.cron, job.run);
+        let next = job.upcoming(now, 3);
+        if next.is_empty() {
+            println!("  (never due again)");
+        }
+        for at in next {
+            println!("  {}", time(at));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The jobs as crontab lines. cron has no seconds field, so six-field jobs are left out with a
+/// comment saying so.
+fn print_crontab(settings: &Settings, runner: &Runner, cwd: &Path) -> anyhow::Result<ExitCode> {
+    let quote = |path: &Path| -> anyhow::Result<String> {
+        let text = path
+            .to_str()
+            .with_context(|| format!("`{}` is not valid UTF-8", path.display()))?;
+        Ok(shlex::try_quote(text)
+            .with_context(|| format!("`{text}` cannot be quoted for a shell"))?
+            .into_owned())
+    };
+    let (dir, exe, log) = (quote(cwd)?, quote(&runner.exe)?, quote(&runner.log)?);
+    let file = settings
+        .path
+        .as_deref()
+        .unwrap_or(Path::new(drydock_engine::SETTINGS_FILE));
+    println!(
+        "# drydock schedule: the [[schedule]] jobs of {}",
+        cwd.join(file).display()
+    );
+    println!(
+        "# drydock reads these times as UTC; cron uses the machine's time zone (CRON_TZ=UTC or"
+    );
+    println!("# TZ=UTC in front of these lines changes that where cron supports it).");
+    for job in &settings.schedule {
+        if job.has_seconds {
+            println!(
+                "# {}: `{}` has a seconds field, which crontab cannot express; skipped",
+                job.name, job.cron
+            );
+            continue;
+        }
+        let words = runner.arguments(&job.args);
+        let command = shlex::try_join(words.iter().map(String::as_str))
+            .with_context(|| format!("job `{}`: its arguments cannot be quoted", job.name))?;
+        // cron turns an unescaped `%` into a newline.
+        let line = format!("cd {dir} && {exe} {command} >> {log} 2>&1").replace('%', "\\%");
+        println!("# {}", job.name);
+        println!("{} {line}", job.cron);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs jobs as child processes of this binary and logs each run.
+struct Runner {
+    exe: PathBuf,
+    schema: Option<PathBuf>,
+    log: PathBuf,
+}
+
+impl Runner {
+    /// The child's arguments: the job's, with this run's `--schema` unless the job names one.
+    fn arguments(&self, args: &[String]) -> Vec<String> {
+        let names_schema = args
+            .iter()
+            .any(|a| a == "--schema" || a.starts_with("--schema="));
+        let mut words = Vec::with_capacity(args.len() + 2);
+        if let (Some(schema), false) = (&self.schema, names_schema) {
+            words.push("--schema".to_owned());
+            words.push(schema.display().to_string());
+        }
+        words.extend(args.iter().cloned());
+        words
+    }
+
+    /// Run one job to its end, its output streamed with its name in front, and log the run.
+    /// Returns its exit code (`None`: it was ended by a signal or could not start).
+    fn run(&self, name: &str, args: &[String]) -> anyhow::Result<Option<i32>> {
+        let started_at = Utc::now();
+        let clock = Instant::now();
+        println!(
+            "[{name}] started at {}: drydock {}",
+            time(started_at),
+            args.join(" ")
+        );
+        let mut command = Command::new(&self.exe);
+        command
+            .args(self.arguments(args))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let (exit, shown) = match command.spawn() {
+            Ok(mut child) => {
+                let (out, err) = (child.stdout.take(), child.stderr.take());
+                std::thread::scope(|scope| {
+                    if let Some(out) = out {
+                        scope.spawn(|| relay(out, name, false));
+                    }
+                    if let Some(err) = err {
+                        scope.spawn(|| relay(err, name, true));
+                    }
+                });
+                let status = child
+                    .wait()
+                    .with_context(|| format!("job `{name}`: cannot wait for its process"))?;
+                let shown = status
+                    .code()
+                    .map_or_else(|| "signal".to_owned(), |c| c.to_string());
+                (status.code(), shown)
+            }
+            Err(error) => {
+                eprintln!("[{name}] could not start {}: {error}", self.exe.display());
+                (None, "not-started".to_owned())
+            }
+        };
+        let line = format!(
+            "{} job={name:?} exit={shown} duration={:.2}s\n",
+            time(started_at),
+            clock.elapsed().as_secs_f64()
+        );
+        self.log(&line)?;
+        Ok(exit)
+    }
+
+    /// Print `line` and append it to the log in one write, so a stop never leaves half a line.
+    fn log(&self, line: &str) -> anyhow::Result<()> {
+        print!("{line}");
+        let cannot = || format!("cannot write the schedule log {}", self.log.display());
+        if let Some(parent) = self.log.parent() {
+            std::fs::create_dir_all(parent).with_context(cannot)?;
+        }
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .and_then(|mut file| file.write_all(line.as_bytes()))
+            .with_context(cannot)
+    }
+}
+
+/// Copy a child's output line by line, each line prefixed with the job's name.
+fn relay(stream: impl Read, name: &str, to_stderr: bool) {
+    let mut reader = BufReader::new(stream);
+    let mut buffer = Vec::new();
+    // Output that is not UTF-8 is shown lossily; a read error ends the relay, not the job.
+    while let Ok(n) = reader.read_until(b'\n', &mut buffer) {
+        if n == 0 {
+            break;
+        }
+        let text = String::from_utf8_lossy(&buffer);
+        let text = text.trim_end_matches(['\n', '\r']);
+        if to_stderr {
+            eprintln!("[{name}] {text}");
+        } else {
+            println!("[{name}] {text}");
+        }
+        buffer.clear();
+    }
+}
+
+/// Sleep until the next job is due, run every due job in file order, repeat. Ctrl-C (or
+/// SIGTERM) stops between runs: a running job gets the terminal's Ctrl-C itself and is logged
+/// when it ends.
+fn foreground(
+    settings: &Settings,
+    runner: &Runner,
+    max_runs: Option<u64>,
+) -> anyhow::Result<ExitCode> {
+    let (stop, stopped) = mpsc::channel();
+    ctrlc::set_handler(move || {
+        // The receiver lives as long as the loop; after it, there is nothing left to stop.
+        let _ = stop.send(());
+    })
+    .context("cannot handle Ctrl-C")?;
+    let jobs = &settings.schedule;
+    let now = Utc::now();
+    let mut due: Vec<Option<DateTime<Utc>>> = jobs.iter().map(|job| job.next_after(now)).collect();
+    let width = jobs.iter().map(|job| job.name.len()).max().unwrap_or(0);
+    for (job, next) in jobs.iter().zip(&due) {
+        let next = next.map_or_else(|| "never".to_owned(), time);
+        println!(
+            "{:<width$}  next {next}  `{}`  drydock {}",
+            job.name, job.cron, job.run
+        );
+    }
+    println!("Logging runs to {}; Ctrl-C stops.", runner.log.display());
+    let mut runs = 0u64;
+    loop {
+        let Some(next) = due.iter().flatten().min().copied() else {
+            println!("No job is due again; stopping.");
+            return Ok(ExitCode::SUCCESS);
+        };
+        let wait = (next - Utc::now()).to_std().unwrap_or_default();
+        match stopped.recv_timeout(wait) {
+            Err(RecvTimeoutError::Timeout) => {}
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => return Ok(stopped_cleanly()),
+        }
+        for (job, due) in jobs.iter().zip(due.iter_mut()) {
+            let Some(at) = *due else { continue };
+            if at > Utc::now() {
+                continue;
+            }
+            runner.run(&job.name, &job.args)?;
+            runs += 1;
+            // Jobs run one at a time: times that passed while this one ran or waited are
+            // skipped, not caught up.
+            let finished = Utc::now();
+            let skipped = job.due_between(at, finished);
+            if skipped > 0 {
+                runner.log(&format!(
+                    "{} job={:?} skipped={skipped} (due while the job was still running or \
+                     waiting for another)\n",
+                    time(finished),
+                    job.name
+                ))?;
+            }
+            *due = job.next_after(finished);
+            if max_runs.is_some_and(|max| runs >= max) {
+                println!("Ran {runs} jobs (--max-runs); stopping.");
+                return Ok(ExitCode::SUCCESS);
+            }
+            if stopped.try_recv().is_ok() {
+                return Ok(stopped_cleanly());
+            }
+        }
+    }
+}
+
+fn stopped_cleanly() -> ExitCode {
+    println!("Stopped.");
+    ExitCode::SUCCESS
+}

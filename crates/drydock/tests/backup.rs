@@ -1,0 +1,146 @@
+//! `drydock backup` end to end on SQLite and PostgreSQL.
+
+use assert_cmd::Command;
+use drydock_test_support::TestDb;
+use predicates::str::contains;
+
+fn drydock(dir: &std::path::Path) -> Command {
+    let mut command = Command::cargo_bin("drydock").unwrap();
+    command.current_dir(dir);
+    command
+}
+
+fn list_json(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    let out = drydock(dir)
+        .args(["backup", "list", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn sqlite_create_verify_list_restore_prune() {
+    let db = TestDb::sqlite();
+    let conn = rusqlite::Connection::open(db.sqlite_path()).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT); INSERT INTO t (s) VALUES ('ü'), (NULL);",
+    )
+    .unwrap();
+    drop(conn);
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+
+    drydock(dir)
+        .args(["backup", "restore", "--to", "file:./x.db"])
+        .assert()
+        .failure()
+        .stderr(contains("D5031"));
+    drydock(dir)
+        .args(["backup", "create", "--url", db.url()])
+        .assert()
+        .success()
+        .stderr(contains("Wrote backups/"));
+    drydock(dir)
+        .args(["backup", "verify", "--url", db.url()])
+        .assert()
+        .success()
+        .stderr(contains("Restore test: ok"));
+    drydock(dir)
+        .args(["backup", "create", "--url", db.url()])
+        .assert()
+        .success();
+    let listed = list_json(dir);
+    assert_eq!(listed.len(), 2);
+    assert!(listed[0]["restore_tested_at"].is_null());
+    assert!(listed[1]["restore_tested_at"].is_string());
+    drydock(dir)
+        .args(["backup", "list"])
+        .assert()
+        .success()
+        .stdout(contains("sqlite"));
+
+    // The newest restore-tested backup is the default.
+    drydock(dir)
+        .args(["backup", "restore", "--to", "file:./restored.db"])
+        .assert()
+        .success()
+        .stderr(contains(listed[1]["id"].as_str().unwrap()));
+    let conn = rusqlite::Connection::open(dir.join("restored.db")).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2);
+    drydock(dir)
+        .args(["backup", "restore", "--to", "file:./restored.db"])
+        .assert()
+        .failure()
+        .stderr(contains("D5032"));
+    drydock(dir)
+        .args(["backup", "restore", "--to", "file:./restored.db", "--force"])
+        .assert()
+        .success()
+        .stderr(contains("Safety backup"));
+
+    // Keep only the newest: dry run first, and the verified one survives --apply.
+    drydock(dir)
+        .args(["backup", "prune", "--keep-last", "1"])
+        .assert()
+        .success()
+        .stdout(contains("would delete"));
+    assert_eq!(list_json(dir).len(), 3);
+    drydock(dir)
+        .args(["backup", "prune", "--keep-last", "1", "--apply"])
+        .assert()
+        .success();
+    let left = list_json(dir);
+    assert_eq!(left.len(), 2);
+    assert!(left.iter().any(|m| m["id"] == listed[1]["id"]));
+}
+
+#[test]
+fn postgres_backup_with_passphrase_and_corruption() {
+    let db = TestDb::postgres();
+    db.postgres_client()
+        .batch_execute("CREATE TABLE t (id int PRIMARY KEY, doc jsonb); INSERT INTO t VALUES (1, '{\"a\": 1}');")
+        .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    drydock(dir)
+        .env("BACKUP_KEY", "s3cret")
+        .args([
+            "backup",
+            "create",
+            "--passphrase-env",
+            "BACKUP_KEY",
+            "--url",
+            db.url(),
+        ])
+        .assert()
+        .success();
+    drydock(dir)
+        .env("BACKUP_KEY", "s3cret")
+        .args([
+            "backup",
+            "verify",
+            "--passphrase-env",
+            "BACKUP_KEY",
+            "--url",
+            db.url(),
+        ])
+        .assert()
+        .success();
+    let listed = list_json(dir);
+    let file = dir
+        .join("backups")
+        .join(listed[0]["file"].as_str().unwrap());
+    let mut bytes = std::fs::read(&file).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&file, bytes).unwrap();
+    drydock(dir)
+        .args(["backup", "verify", "--checksum-only"])
+        .assert()
+        .failure()
+        .stderr(contains("D5020"));
+}
