@@ -3,7 +3,10 @@
 # issue):
 #   1. `drydock backup create` against `pg_dump -Fc` at a comparable compression level;
 #   2. `drydock backup verify` (checksum, restore into a scratch database, every table compared)
-#      against `createdb && pg_restore && dropdb` of the pg_dump file.
+#      against `createdb && pg_restore && dropdb` of the pg_dump file;
+#   3. the same with JOBS parallel jobs (default 2): `drydock backup create --jobs JOBS` against
+#      `pg_dump -Fd -j JOBS`, and `drydock backup verify --jobs JOBS` against
+#      `createdb && pg_restore -j JOBS && dropdb` of that folder.
 # "Same compression level": drydock stores zstd (level LEVEL, default 3) of `pg_dump -Fc -Z0`.
 # pg_dump before 16 only has gzip, so it is measured at its default level (-Z6 for -Fc), at -Z1
 # (gzip's fastest, closest in speed to zstd 3), with `--compress=zstd:LEVEL` when the local
@@ -19,6 +22,7 @@ RUNS=${RUNS:-3}
 SCALE=${SCALE:-56}
 DOCS=${DOCS:-300000}
 LEVEL=${LEVEL:-3}
+JOBS=${JOBS:-2}
 SERVER=${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 BASE=${SERVER%/*}
 DB=drydock_backup_bench
@@ -67,40 +71,63 @@ fi
 SIZE=$(psql "$URL" -qAtc "SELECT pg_database_size(current_database())")
 ROWS=$(psql "$URL" -qAtc "SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM bench_docs)")
 
-# ---- create: drydock against pg_dump -Fc; each command's --prepare removes its own output
+# ---- create: drydock against pg_dump -Fc and -Fd -j; each command's --prepare removes its own
+# output, and `stored` lists the outputs in the order of the commands
 PG_MAJOR=$(pg_dump --version | awk '{print $3}' | cut -d. -f1)
 mkdir -p "$WORK/pg"
 creates=(--prepare "rm -rf $WORK/dd" -n "drydock backup create (zstd $LEVEL)"
   "$BIN backup create --url $URL --dir $WORK/dd --compression-level $LEVEL")
+stored=("$WORK/dd")
+creates+=(--prepare "rm -rf $WORK/dd$JOBS" -n "drydock backup create --jobs $JOBS (zstd $LEVEL)"
+  "$BIN backup create --url $URL --dir $WORK/dd$JOBS --compression-level $LEVEL --jobs $JOBS")
+stored+=("$WORK/dd$JOBS")
 creates+=(--prepare "rm -f $WORK/pg/default.dump" -n "pg_dump -Fc (gzip, default level)"
   "pg_dump -Fc -f $WORK/pg/default.dump $URL")
+stored+=("$WORK/pg/default.dump")
+creates+=(--prepare "rm -rf $WORK/pg/dir" -n "pg_dump -Fd -j $JOBS (gzip, default level)"
+  "pg_dump -Fd -j $JOBS -f $WORK/pg/dir $URL")
+stored+=("$WORK/pg/dir")
 creates+=(--prepare "rm -f $WORK/pg/gzip1.dump" -n "pg_dump -Fc -Z1 (gzip 1)"
   "pg_dump -Fc -Z1 -f $WORK/pg/gzip1.dump $URL")
+stored+=("$WORK/pg/gzip1.dump")
 if [ "$PG_MAJOR" -ge 16 ]; then
   creates+=(--prepare "rm -f $WORK/pg/zstd.dump" -n "pg_dump -Fc --compress=zstd:$LEVEL"
     "pg_dump -Fc --compress=zstd:$LEVEL -f $WORK/pg/zstd.dump $URL")
+  stored+=("$WORK/pg/zstd.dump")
 fi
 if command -v zstd >/dev/null; then
   creates+=(--prepare "rm -f $WORK/pg/z0.dump.zst" -n "pg_dump -Fc -Z0, piped to zstd -$LEVEL"
     "pg_dump -Fc -Z0 $URL | zstd -q -$LEVEL -o $WORK/pg/z0.dump.zst")
+  stored+=("$WORK/pg/z0.dump.zst")
 fi
 hyperfine --runs "$RUNS" --export-json "$WORK/create.json" "${creates[@]}" >/dev/null
-# Stored sizes in the order of the commands above.
-du -b "$WORK"/dd/*.dump.zst "$WORK"/pg/default.dump "$WORK"/pg/gzip1.dump \
-  "$WORK"/pg/zstd.dump "$WORK"/pg/z0.dump.zst 2>/dev/null | cut -f1 >"$WORK/sizes.txt" || true
+# Stored sizes in the order of the commands above (drydock's: the dump file, not the manifest).
+for path in "${stored[@]}"; do
+  if [ -d "$path" ] && ls "$path"/*.dump.zst >/dev/null 2>&1; then
+    du -cb "$path"/*.dump.zst | tail -1 | cut -f1
+  else
+    du -sb "$path" | cut -f1
+  fi
+done >"$WORK/sizes.txt"
 
-# ---- verify: drydock (checksum + restore test + table comparison) against pg_restore
+# ---- verify: drydock (checksum + restore test + table comparison) against pg_restore, one job
+# and JOBS jobs
 cp "$WORK"/pg/default.dump "$WORK/restore.dump"
+restore_db="createdb --maintenance-db=$SERVER drydock_bench_restore"
+drop_db="dropdb --maintenance-db=$SERVER drydock_bench_restore"
 hyperfine --runs "$RUNS" --export-json "$WORK/verify.json" \
   --prepare "dropdb --maintenance-db=$SERVER --if-exists drydock_bench_restore" \
   -n "drydock backup verify (checksum, restore into a scratch database, every table compared)" "$BIN backup verify --url $URL --dir $WORK/dd" \
+  -n "drydock backup verify --jobs $JOBS (of the --jobs $JOBS backup)" "$BIN backup verify --url $URL --dir $WORK/dd$JOBS --jobs $JOBS" \
   -n "createdb + pg_restore + dropdb (the pg_dump -Fc file)" \
-  "createdb --maintenance-db=$SERVER drydock_bench_restore && pg_restore --no-owner -d $BASE/drydock_bench_restore $WORK/restore.dump && dropdb --maintenance-db=$SERVER drydock_bench_restore" \
+  "$restore_db && pg_restore --no-owner -d $BASE/drydock_bench_restore $WORK/restore.dump && $drop_db" \
+  -n "createdb + pg_restore -j $JOBS + dropdb (the pg_dump -Fd folder)" \
+  "$restore_db && pg_restore --no-owner -j $JOBS -d $BASE/drydock_bench_restore $WORK/pg/dir && $drop_db" \
   >/dev/null
 
-python3 - "$WORK" "$SIZE" "$ROWS" "$(pg_dump --version)" "$RUNS" "$SCALE" <<'PY'
+python3 - "$WORK" "$SIZE" "$ROWS" "$(pg_dump --version)" "$RUNS" "$SCALE" "$JOBS" <<'PY'
 import json, statistics, sys
-work, size, rows, pg_dump, runs, scale = sys.argv[1:7]
+work, size, rows, pg_dump, runs, scale, jobs = sys.argv[1:8]
 size = int(size)
 mb = size / 1e6
 sizes = [int(n) for n in open(f"{work}/sizes.txt").read().split()]
@@ -122,7 +149,7 @@ def table(name, with_size):
             line += f" {sizes[i] / 1e6:,.1f} |"
         print(line)
     return results
-print(f"## Backups: `RUNS={runs} SCALE={scale} bench/backup.sh`")
+print(f"## Backups: `RUNS={runs} SCALE={scale} JOBS={jobs} bench/backup.sh`")
 print()
 print(f"Database: pgbench scale {scale} + {int(rows):,} rows in pgbench_accounts and bench_docs "
       f"(text, jsonb, bytea, timestamptz); `pg_database_size` **{size:,} bytes** ({mb:,.0f} MB). "
@@ -137,9 +164,19 @@ print("### `backup verify`")
 print()
 verify = table("verify", False)
 print()
-ours = statistics.median(create[0]["times"])
-for r in create[1:]:
-    print(f"- create / {r['command']}: **{ours / statistics.median(r['times']):.2f}x**")
-v0, v1 = (statistics.median(r["times"]) for r in verify)
-print(f"- verify / pg_restore: **{v0 / v1:.2f}x**")
+median = {r["command"]: statistics.median(r["times"]) for r in create + verify}
+def ratio(ours, theirs):
+    a = next(k for k in median if k.startswith(ours))
+    b = next(k for k in median if k.startswith(theirs))
+    print(f"- {a} / {b}: **{median[a] / median[b]:.2f}x**")
+ratio("drydock backup create (", "pg_dump -Fc (gzip")
+ratio("drydock backup create --jobs", "pg_dump -Fd")
+ratio("drydock backup create --jobs", "pg_dump -Fc (gzip")
+ratio("drydock backup create --jobs", "drydock backup create (")
+for r in create[2:]:
+    if r["command"].startswith("pg_dump -Fc -Z") or "zstd" in r["command"]:
+        ratio("drydock backup create (", r["command"])
+ratio("drydock backup verify (", "createdb + pg_restore + dropdb")
+ratio("drydock backup verify --jobs", "createdb + pg_restore -j")
+ratio("drydock backup verify --jobs", "createdb + pg_restore + dropdb")
 PY

@@ -2,6 +2,7 @@
 //! statistics to compare, and scratch databases for restore tests.
 
 use std::io::{Read, Write};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +46,27 @@ impl DumpSummary {
     }
 }
 
+/// How a dump or a restore may run. A backend that cannot split its work ignores it: only
+/// PostgreSQL uses it (a directory-format dump and a parallel `pg_restore` when `jobs` > 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobOptions {
+    /// Parallel jobs; 0 and 1 both mean one stream, as without options.
+    pub jobs: u32,
+    /// Where temporary files and folders go (the backups folder: the same disk as the backup);
+    /// they are removed before `dump_with` or `restore_with` returns.
+    pub work_dir: PathBuf,
+}
+
+impl JobOptions {
+    /// One job, temporary files in the system's temporary folder.
+    pub fn single() -> JobOptions {
+        JobOptions {
+            jobs: 1,
+            work_dir: std::env::temp_dir(),
+        }
+    }
+}
+
 /// One user table's content summary: an exact row count and a fingerprint that changes when any
 /// row does. Two databases with equal stats hold the same data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +96,34 @@ pub trait Backend: Send + Sync {
     fn dump(&self, url: &str, out: &mut dyn Write) -> Result<DumpSummary, BackupError>;
     /// Load a dump written by `dump` into the empty database at `url`.
     fn restore(&self, input: &mut dyn Read, url: &str) -> Result<(), BackupError>;
+    /// [`Backend::dump`] with job options; the format written may then differ from
+    /// [`Backend::format_name`] (it is in the returned summary). Without an override, the
+    /// options are ignored.
+    fn dump_with(
+        &self,
+        url: &str,
+        out: &mut dyn Write,
+        options: &JobOptions,
+    ) -> Result<DumpSummary, BackupError> {
+        let _ = options;
+        self.dump(url, out)
+    }
+    /// Load a dump of `format` (one [`Backend::accepts_format`] accepts) into the empty database
+    /// at `url`. Without an override, the options are ignored.
+    fn restore_with(
+        &self,
+        input: &mut dyn Read,
+        format: &DumpFormat,
+        url: &str,
+        options: &JobOptions,
+    ) -> Result<(), BackupError> {
+        let _ = (format, options);
+        self.restore(input, url)
+    }
+    /// Whether `restore_with` loads dumps of the format named `name`.
+    fn accepts_format(&self, name: &str) -> bool {
+        name == self.format_name()
+    }
     /// Per user table, sorted by name: exact row count and a fingerprint of all rows in a stable
     /// order. Bookkeeping tables (`_prisma_migrations`) are included: they are data too.
     fn table_stats(&self, url: &str) -> Result<Vec<TableStats>, BackupError>;

@@ -19,7 +19,7 @@ use std::time::Instant;
 use chrono::Utc;
 use drydock_connector::redact_url;
 
-pub use backend::{Backend, DumpFormat, DumpSummary, TableStats, ToolVersion};
+pub use backend::{Backend, DumpFormat, DumpSummary, JobOptions, TableStats, ToolVersion};
 pub use error::BackupError;
 pub use manifest::{Compression, DatabaseInfo, MANIFEST_VERSION, Manifest, RestoreTest};
 pub use retention::{Decision, RetentionPolicy, plan as plan_retention};
@@ -52,6 +52,8 @@ pub struct CreateOptions {
     pub compression_level: i32,
     /// Encrypt with this passphrase (age, scrypt).
     pub passphrase: Option<String>,
+    /// Parallel dump jobs (see [`JobOptions`]); 1 writes one stream.
+    pub jobs: u32,
 }
 
 impl CreateOptions {
@@ -60,6 +62,7 @@ impl CreateOptions {
             dir: dir.into(),
             compression_level: DEFAULT_COMPRESSION_LEVEL,
             passphrase: None,
+            jobs: 1,
         }
     }
 }
@@ -102,7 +105,7 @@ pub fn create_with_progress(
         options.compression_level,
         options.passphrase.as_deref(),
         progress,
-        |out| backend.dump(url, out),
+        |out| backend.dump_with(url, out, &job_options(options.jobs, &options.dir)),
     )?;
     let manifest = Manifest {
         version: MANIFEST_VERSION,
@@ -137,6 +140,14 @@ pub fn create_with_progress(
         return Err(e);
     }
     Ok(manifest)
+}
+
+/// `jobs` jobs, with temporary files in the backups folder `dir`.
+fn job_options(jobs: u32, dir: &Path) -> JobOptions {
+    JobOptions {
+        jobs: jobs.max(1),
+        work_dir: dir.to_owned(),
+    }
 }
 
 /// Letters, digits, `-` and `_` only: the database name becomes part of a file name.
@@ -267,23 +278,25 @@ fn open_dump(
     )
 }
 
-/// Restore into `url` and check that every table's rows and fingerprint match the manifest.
+/// Restore into `url` with `jobs` jobs and check that every table's rows and fingerprint match
+/// the manifest. More than one job only where a failed restore is dropped as a whole.
 fn restore_checked(
     backend: &dyn Backend,
     dir: &Path,
     manifest: &Manifest,
     passphrase: Option<&str>,
     url: &str,
+    jobs: u32,
 ) -> Result<(), BackupError> {
     let mut input = open_dump(dir, manifest, passphrase)?;
-    if manifest.format.name != backend.format_name() {
+    if !backend.accepts_format(&manifest.format.name) {
         return Err(BackupError::Usage(format!(
             "a {} database cannot be restored from a `{}` dump",
             backend.provider(),
             manifest.format.name
         )));
     }
-    backend.restore(&mut input, url)?;
+    backend.restore_with(&mut input, &manifest.format, url, &job_options(jobs, dir))?;
     let actual = backend.table_stats(url)?;
     compare(&manifest.tables, &actual)
 }
@@ -314,12 +327,24 @@ fn compare(expected: &[TableStats], actual: &[TableStats]) -> Result<(), BackupE
     Err(BackupError::Mismatch(differences.join("; ")))
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct VerifyOptions {
     /// Needed to decode and test-restore an encrypted backup.
     pub passphrase: Option<String>,
     /// Only check the stored bytes; no restore test.
     pub checksum_only: bool,
+    /// Parallel restore jobs for the restore test (see [`JobOptions`]).
+    pub jobs: u32,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> VerifyOptions {
+        VerifyOptions {
+            passphrase: None,
+            checksum_only: false,
+            jobs: 1,
+        }
+    }
 }
 
 /// Verify `manifest`'s backup in `dir`: the checksum, then (unless `checksum_only`) a restore
@@ -361,7 +386,14 @@ pub fn verify(
     }
     let started = Instant::now();
     let scratch = backend.create_scratch(near)?;
-    let mut result = restore_checked(backend.as_ref(), dir, &manifest, passphrase, &scratch);
+    let mut result = restore_checked(
+        backend.as_ref(),
+        dir,
+        &manifest,
+        passphrase,
+        &scratch,
+        options.jobs,
+    );
     let dropped = backend.drop_scratch(&scratch);
     if result.is_ok() {
         result = dropped;
@@ -383,7 +415,11 @@ pub struct RestoreOptions {
     pub passphrase: Option<String>,
     /// Replace a database that has tables (after a safety backup of it).
     pub force: bool,
-    /// Where the safety backup goes, with its compression level and passphrase.
+    /// Parallel restore jobs (see [`JobOptions`]), used where a failed restore is dropped as a
+    /// whole (a created database, the scratch database of `force`); a restore into an existing
+    /// empty database runs as one job, in one transaction.
+    pub jobs: u32,
+    /// Where the safety backup goes, with its compression level, passphrase and jobs.
     pub safety: CreateOptions,
 }
 
@@ -428,7 +464,15 @@ pub fn restore(
     if !backend.exists(url)? {
         backend.create_database(url)?;
         report.created = true;
-        if let Err(e) = restore_checked(backend.as_ref(), dir, manifest, passphrase, url) {
+        let restored = restore_checked(
+            backend.as_ref(),
+            dir,
+            manifest,
+            passphrase,
+            url,
+            options.jobs,
+        );
+        if let Err(e) = restored {
             // Only what this call created is removed.
             let _ = backend.drop_scratch(url);
             return Err(e);
@@ -436,7 +480,8 @@ pub fn restore(
         return Ok(report);
     }
     if backend.table_stats(url)?.is_empty() {
-        restore_checked(backend.as_ref(), dir, manifest, passphrase, url)?;
+        // Not ours to drop: one job, so that a failed restore leaves nothing behind.
+        restore_checked(backend.as_ref(), dir, manifest, passphrase, url, 1)?;
         return Ok(report);
     }
     if !options.force {
@@ -444,8 +489,15 @@ pub fn restore(
     }
     report.safety_backup = Some(create(backend.as_ref(), url, &options.safety)?);
     let scratch = backend.create_scratch(url)?;
-    let swapped = restore_checked(backend.as_ref(), dir, manifest, passphrase, &scratch)
-        .and_then(|()| backend.swap(&scratch, url));
+    let swapped = restore_checked(
+        backend.as_ref(),
+        dir,
+        manifest,
+        passphrase,
+        &scratch,
+        options.jobs,
+    )
+    .and_then(|()| backend.swap(&scratch, url));
     let old = match swapped {
         Ok(old) => old,
         Err(e) => {

@@ -1,8 +1,11 @@
 //! PostgreSQL: `pg_dump -Fc -Z0` inside an exported snapshot (so the manifest's table stats
 //! describe exactly the dumped data), `pg_restore` from a stream, scratch databases on the same
-//! server, and a swap by renaming databases.
+//! server, and a swap by renaming databases. With more than one job, `pg_dump -Fd -j N` in the
+//! same snapshot into a temporary folder, stored as a tar stream of that folder, and restored by
+//! unpacking it into a temporary folder for `pg_restore -j N`.
 
 use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -11,11 +14,13 @@ use postgres::{GenericClient, IsolationLevel, NoTls};
 use sha2::{Digest, Sha256};
 
 use crate::BackupError;
-use crate::backend::{Backend, DumpSummary, TableStats, ToolVersion};
+use crate::backend::{Backend, DumpFormat, DumpSummary, JobOptions, TableStats, ToolVersion};
 use crate::tool::{collect_stderr, feed_tool, finish_tool};
 use drydock_connector::percent_decode;
 
 const FORMAT: &str = "pg_dump-custom";
+/// A tar stream of the folder `pg_dump --format=directory` wrote.
+const DIRECTORY_FORMAT: &str = "pg_dump-directory";
 /// The database scratch and swap connections use, as every server has it.
 const MAINTENANCE_DATABASE: &str = "postgres";
 
@@ -194,6 +199,15 @@ impl Backend for Postgres {
     }
 
     fn dump(&self, url: &str, out: &mut dyn Write) -> Result<DumpSummary, BackupError> {
+        self.dump_with(url, out, &JobOptions::single())
+    }
+
+    fn dump_with(
+        &self,
+        url: &str,
+        out: &mut dyn Write,
+        options: &JobOptions,
+    ) -> Result<DumpSummary, BackupError> {
         let pg = PgUrl::parse(url)?;
         let mut client = pg.connect(&pg.database)?;
         let mut transaction = client
@@ -213,7 +227,11 @@ impl Backend for Postgres {
         let cancel = stats_client.cancel_token();
         let (dumped, tables) = std::thread::scope(|scope| {
             let stats = scope.spawn(|| snapshot_stats(&pg, &mut stats_client, &snapshot));
-            let dumped = run_pg_dump(&pg, &snapshot, out);
+            let dumped = if options.jobs > 1 {
+                run_pg_dump_directory(&pg, &snapshot, options, out)
+            } else {
+                run_pg_dump(&pg, &snapshot, out)
+            };
             if dumped.is_err() {
                 // No backup will be written: stop reading the tables too.
                 let _ = cancel.cancel_query(NoTls);
@@ -228,7 +246,12 @@ impl Backend for Postgres {
         dumped?;
         let tables = tables?;
         transaction.commit().map_err(|e| pg.error(&e))?;
-        Ok(DumpSummary::new(FORMAT, tables))
+        let format = if options.jobs > 1 {
+            DIRECTORY_FORMAT
+        } else {
+            FORMAT
+        };
+        Ok(DumpSummary::new(format, tables))
     }
 
     fn restore(&self, input: &mut dyn Read, url: &str) -> Result<(), BackupError> {
@@ -244,6 +267,49 @@ impl Backend for Postgres {
             .map_err(|e| tool_missing("pg_restore", &e))?;
         // In a single transaction: a restore stopped part-way leaves nothing behind.
         feed_tool(child, input, "pg_restore")
+    }
+
+    fn restore_with(
+        &self,
+        input: &mut dyn Read,
+        format: &DumpFormat,
+        url: &str,
+        options: &JobOptions,
+    ) -> Result<(), BackupError> {
+        if format.name != DIRECTORY_FORMAT {
+            // A custom-format stream cannot be restored in parallel (pg_restore needs to seek).
+            return self.restore(input, url);
+        }
+        let pg = PgUrl::parse(url)?;
+        let work = temp_folder(&options.work_dir, ".drydock-pg_restore-")?;
+        let folder = work.path().join("dump");
+        unpack(input, &folder)?;
+        let mut command = pg.tool("pg_restore", &pg.database);
+        command
+            .args(["--no-owner", "--exit-on-error", "--format=directory"])
+            .arg(format!("--dbname={}", pg.database));
+        if options.jobs > 1 {
+            // Parallel jobs cannot share one transaction: the callers restore only into a
+            // database they drop when the restore fails (a scratch or a created one).
+            command.arg(format!("--jobs={}", options.jobs));
+        } else {
+            command.arg("--single-transaction");
+        }
+        let mut child = command
+            .arg(&folder)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| tool_missing("pg_restore", &e))?;
+        let stderr = collect_stderr(&mut child);
+        let restored = finish_tool(child, stderr, "pg_restore");
+        remove_temp_folder(work)?;
+        restored
+    }
+
+    fn accepts_format(&self, name: &str) -> bool {
+        name == FORMAT || name == DIRECTORY_FORMAT
     }
 
     fn table_stats(&self, url: &str) -> Result<Vec<TableStats>, BackupError> {
@@ -393,6 +459,128 @@ fn run_pg_dump(pg: &PgUrl, snapshot: &str, out: &mut dyn Write) -> Result<(), Ba
         return Err(BackupError::io("writing the backup", e));
     }
     finish_tool(child, stderr, "pg_dump")
+}
+
+/// `pg_dump -Fd -Z0 -j N` of the database in `snapshot` into a temporary folder in
+/// `options.work_dir`, then that folder as a tar stream to `out`. The folder is removed on
+/// every path.
+fn run_pg_dump_directory(
+    pg: &PgUrl,
+    snapshot: &str,
+    options: &JobOptions,
+    out: &mut dyn Write,
+) -> Result<(), BackupError> {
+    let work = temp_folder(&options.work_dir, ".drydock-pg_dump-")?;
+    // pg_dump creates the folder itself.
+    let folder = work.path().join("dump");
+    let packed =
+        dump_directory(pg, snapshot, options.jobs, &folder).and_then(|()| pack(&folder, out));
+    let removed = remove_temp_folder(work);
+    packed?;
+    removed
+}
+
+fn dump_directory(pg: &PgUrl, snapshot: &str, jobs: u32, folder: &Path) -> Result<(), BackupError> {
+    let mut child = pg
+        .tool("pg_dump", &pg.database)
+        .args(["--format=directory", "--compress=0"])
+        .arg(format!("--jobs={jobs}"))
+        .arg(format!("--snapshot={snapshot}"))
+        .arg("--file")
+        .arg(folder)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| tool_missing("pg_dump", &e))?;
+    let stderr = collect_stderr(&mut child);
+    finish_tool(child, stderr, "pg_dump")
+}
+
+/// A private temporary folder (0700) in `parent`, which is created when missing.
+fn temp_folder(parent: &Path, prefix: &str) -> Result<tempfile::TempDir, BackupError> {
+    std::fs::create_dir_all(parent)
+        .map_err(|e| BackupError::io(format!("creating `{}`", parent.display()), e))?;
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(parent)
+        .map_err(|e| {
+            BackupError::io(
+                format!("creating a temporary folder in `{}`", parent.display()),
+                e,
+            )
+        })
+}
+
+fn remove_temp_folder(work: tempfile::TempDir) -> Result<(), BackupError> {
+    let path = work.path().to_owned();
+    work.close()
+        .map_err(|e| BackupError::io(format!("removing `{}`", path.display()), e))
+}
+
+/// The files of `folder` (pg_dump's directory format is flat: `toc.dat` and one file per
+/// table's data), in name order, as a tar stream without owners or times.
+fn pack(folder: &Path, out: &mut dyn Write) -> Result<(), BackupError> {
+    let reading = |e| BackupError::io(format!("reading `{}`", folder.display()), e);
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(folder).map_err(reading)? {
+        let entry = entry.map_err(reading)?;
+        if !entry.file_type().map_err(reading)?.is_file() {
+            return Err(BackupError::Tool {
+                tool: "pg_dump".to_owned(),
+                message: format!(
+                    "unexpected entry `{}` in its output folder",
+                    entry.path().display()
+                ),
+            });
+        }
+        names.push(entry.file_name());
+    }
+    names.sort();
+    let writing = |e| BackupError::io("writing the backup", e);
+    let mut builder = tar::Builder::new(out);
+    builder.mode(tar::HeaderMode::Deterministic);
+    for name in names {
+        let path = folder.join(&name);
+        let mut file = std::fs::File::open(&path)
+            .map_err(|e| BackupError::io(format!("reading `{}`", path.display()), e))?;
+        builder.append_file(&name, &mut file).map_err(writing)?;
+    }
+    builder.finish().map_err(writing)
+}
+
+/// Unpack a stream written by [`pack`] into `folder` (created). Only plain files directly in
+/// the folder are accepted: a tampered archive cannot write anywhere else.
+fn unpack(input: &mut dyn Read, folder: &Path) -> Result<(), BackupError> {
+    let reading = |e| BackupError::io("reading the backup", e);
+    std::fs::create_dir(folder)
+        .map_err(|e| BackupError::io(format!("creating `{}`", folder.display()), e))?;
+    let mut archive = tar::Archive::new(input);
+    for entry in archive.entries().map_err(reading)? {
+        let mut entry = entry.map_err(reading)?;
+        let path = entry.path().map_err(reading)?.into_owned();
+        let mut components = path.components();
+        let name = match (components.next(), components.next()) {
+            (Some(std::path::Component::Normal(name)), None)
+                if entry.header().entry_type().is_file() =>
+            {
+                name.to_owned()
+            }
+            _ => {
+                return Err(BackupError::io(
+                    "reading the backup",
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("unexpected entry `{}` in the archive", path.display()),
+                    ),
+                ));
+            }
+        };
+        let target = folder.join(name);
+        let mut file = crate::store::create_private(&target)?;
+        std::io::copy(&mut entry, &mut file).map_err(reading)?;
+    }
+    Ok(())
 }
 
 /// [`stats`] on `client`, in the snapshot another session exported.

@@ -244,6 +244,7 @@ fn create_verify_restore_round_trip() {
     let options = RestoreOptions {
         passphrase: None,
         force: false,
+        jobs: 1,
         safety: CreateOptions::new(dir.path().join("safety")),
     };
     let report =
@@ -281,6 +282,7 @@ fn forced_restore_replaces_a_database_with_tables() {
     let mut options = RestoreOptions {
         passphrase: None,
         force: false,
+        jobs: 1,
         safety: CreateOptions::new(dir.path().join("safety")),
     };
     let refused = drydock_backup::restore(dir.path(), &manifest, &target.url, &options);

@@ -110,6 +110,7 @@ fn restore_options(dir: &Path, force: bool) -> RestoreOptions {
     RestoreOptions {
         passphrase: None,
         force,
+        jobs: 1,
         safety: CreateOptions::new(dir),
     }
 }
@@ -164,6 +165,150 @@ fn postgres_backup_verifies_and_restores_every_row() {
     assert!(report.created);
     assert!(report.safety_backup.is_none());
     assert_eq!(postgres_rows(&target), postgres_rows(db.url()));
+}
+
+fn backup_with_jobs(url: &str, dir: &Path, jobs: u32) -> Manifest {
+    let backend = drydock_backup::backend_for(url).unwrap();
+    let mut options = CreateOptions::new(dir);
+    options.jobs = jobs;
+    drydock_backup::create(backend.as_ref(), url, &options).unwrap()
+}
+
+fn verify_with_jobs(
+    dir: &Path,
+    manifest: &Manifest,
+    near: &str,
+    jobs: u32,
+) -> Result<Manifest, BackupError> {
+    let options = VerifyOptions {
+        jobs,
+        ..VerifyOptions::default()
+    };
+    drydock_backup::verify(dir, manifest, Some(near), &options)
+}
+
+/// The names in `dir`, sorted: temporary folders must be gone after every call.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn postgres_parallel_backup_verifies_and_restores_every_row() {
+    let db = TestDb::postgres();
+    fill_postgres(&db, "parallel");
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = backup_with_jobs(db.url(), dir.path(), 2);
+    assert_eq!(manifest.format.name, "pg_dump-directory");
+    assert_eq!(manifest.tables.len(), TABLES);
+    assert_eq!(manifest.tables[0].rows, 21);
+    let files = [
+        manifest.file.clone(),
+        format!("{}.manifest.json", manifest.id),
+    ];
+    assert_eq!(entries(dir.path()), files);
+
+    let verified = verify_with_jobs(dir.path(), &manifest, db.url(), 2).unwrap();
+    assert!(verified.checksummed_at.is_some());
+    assert!(verified.restore_tested());
+    assert_eq!(entries(dir.path()), files);
+
+    // A parallel restore into a new database, and a one-job one (one transaction).
+    for jobs in [2, 1] {
+        let name = format!("drydock_restored_{}", uuid::Uuid::new_v4().simple());
+        let _cleanup = DropOnExit(name.clone());
+        let target = replace_database(db.url(), &name);
+        let mut options = restore_options(dir.path(), false);
+        options.jobs = jobs;
+        let report = drydock_backup::restore(dir.path(), &verified, &target, &options).unwrap();
+        assert!(report.created);
+        assert_eq!(
+            postgres_rows(&target),
+            postgres_rows(db.url()),
+            "jobs {jobs}"
+        );
+        assert_eq!(entries(dir.path()), files);
+    }
+}
+
+/// The stored file of `manifest` rewritten by `change` (on the uncompressed tar), with the
+/// manifest's size and checksum updated, so only a restore test can notice.
+fn rewrite_archive(
+    dir: &Path,
+    manifest: &Manifest,
+    mut change: impl FnMut(&str) -> bool,
+) -> Manifest {
+    let path = manifest.file_in(dir);
+    let plain = zstd::decode_all(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut archive = tar::Archive::new(plain.as_slice());
+    let mut builder = tar::Builder::new(Vec::new());
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().to_string_lossy().into_owned();
+        if change(&name) {
+            continue;
+        }
+        let mut header = entry.header().clone();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+        builder
+            .append_data(&mut header, &name, data.as_slice())
+            .unwrap();
+    }
+    let plain = builder.into_inner().unwrap();
+    let stored = zstd::encode_all(plain.as_slice(), 3).unwrap();
+    std::fs::write(&path, &stored).unwrap();
+    let manifest_path = dir.join(format!("{}.manifest.json", manifest.id));
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    value["stored_size"] = serde_json::json!(stored.len());
+    value["uncompressed_size"] = serde_json::json!(plain.len());
+    value["sha256"] =
+        serde_json::json!(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&stored)));
+    std::fs::write(&manifest_path, serde_json::to_vec(&value).unwrap()).unwrap();
+    drydock_backup::find(dir, &manifest.id).unwrap()
+}
+
+#[test]
+fn corrupted_parallel_backups_are_rejected_by_verify() {
+    let db = TestDb::postgres();
+    fill_postgres(&db, "x");
+    for truncate in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = backup_with_jobs(db.url(), dir.path(), 2);
+        assert_eq!(manifest.format.name, "pg_dump-directory");
+        damage(&manifest.file_in(dir.path()), truncate);
+        let result = verify_with_jobs(dir.path(), &manifest, db.url(), 2);
+        assert!(
+            matches!(result, Err(BackupError::Corrupt { .. })),
+            "{result:?}"
+        );
+    }
+    // Intact bytes, but a table's data file missing from the archive: the restore test fails
+    // and leaves no temporary folder behind.
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = backup_with_jobs(db.url(), dir.path(), 2);
+    let verified = verify_with_jobs(dir.path(), &manifest, db.url(), 2).unwrap();
+    let mut dropped = false;
+    let broken = rewrite_archive(dir.path(), &verified, |name| {
+        let first_data_file = !dropped && name.ends_with(".dat") && name != "toc.dat";
+        dropped |= first_data_file;
+        first_data_file
+    });
+    let files = entries(dir.path());
+    let result = verify_with_jobs(dir.path(), &broken, db.url(), 2);
+    assert!(
+        matches!(result, Err(BackupError::Tool { .. })),
+        "{result:?}"
+    );
+    let reloaded = drydock_backup::find(dir.path(), &broken.id).unwrap();
+    assert!(reloaded.checksummed_at.is_some() && !reloaded.restore_tested());
+    assert!(!reloaded.last_restore_test.unwrap().ok);
+    assert_eq!(entries(dir.path()), files);
 }
 
 #[test]
@@ -324,7 +469,7 @@ fn encrypted_backups_need_their_passphrase() {
     assert!(!stored.windows(6).any(|w| w == b"secret"));
     let wrong = VerifyOptions {
         passphrase: Some("wrong".to_owned()),
-        checksum_only: false,
+        ..VerifyOptions::default()
     };
     let result = drydock_backup::verify(dir.path(), &manifest, Some(db.url()), &wrong);
     assert!(
@@ -333,7 +478,7 @@ fn encrypted_backups_need_their_passphrase() {
     );
     let right = VerifyOptions {
         passphrase: Some("correct horse".to_owned()),
-        checksum_only: false,
+        ..VerifyOptions::default()
     };
     let verified = drydock_backup::verify(dir.path(), &manifest, Some(db.url()), &right).unwrap();
     assert!(verified.restore_tested());

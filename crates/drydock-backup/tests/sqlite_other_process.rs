@@ -73,6 +73,7 @@ fn check(journal_mode: &str) -> TestResult {
         &RestoreOptions {
             passphrase: None,
             force: false,
+            jobs: 1,
             safety: CreateOptions::new(&store),
         },
     )?;

@@ -71,6 +71,10 @@ pub(crate) enum BackupCommand {
         /// zstd compression level (1-19)
         #[arg(long, value_name = "N", default_value_t = drydock_backup::DEFAULT_COMPRESSION_LEVEL, value_parser = clap::value_parser!(i32).range(1..=19))]
         compression_level: i32,
+        /// PostgreSQL: parallel jobs, N or `auto` (= 0: one per core); above 1, the dump is
+        /// `pg_dump -Fd -j N`, stored as one file. Other databases ignore it
+        #[arg(long, value_name = "N", default_value = "1", value_parser = parse_jobs)]
+        jobs: u32,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -83,6 +87,10 @@ pub(crate) enum BackupCommand {
         /// Only check the stored file; no restore test
         #[arg(long)]
         checksum_only: bool,
+        /// PostgreSQL: parallel jobs, N or `auto` (= 0: one per core); above 1, the restore
+        /// test of a backup made with `--jobs` runs `pg_restore -j N`. Other databases ignore it
+        #[arg(long, value_name = "N", default_value = "1", value_parser = parse_jobs)]
+        jobs: u32,
         #[command(flatten)]
         connection: ConnectionArgs,
         #[command(flatten)]
@@ -102,6 +110,11 @@ pub(crate) enum BackupCommand {
         /// Restore a backup that has not passed a restore test
         #[arg(long)]
         allow_unverified: bool,
+        /// PostgreSQL: parallel jobs, N or `auto` (= 0: one per core); above 1, a backup made
+        /// with `--jobs` is restored with `pg_restore -j N` (and a safety backup taken with
+        /// `pg_dump -Fd -j N`). Other databases ignore it
+        #[arg(long, value_name = "N", default_value = "1", value_parser = parse_jobs)]
+        jobs: u32,
         #[command(flatten)]
         store: BackupStoreArgs,
     },
@@ -158,6 +171,21 @@ pub(crate) struct ScheduleArgs {
     /// Print the list as JSON
     #[arg(long, requires = "list")]
     pub(crate) json: bool,
+}
+
+/// `--jobs`: a count, or `auto` (also `0`) for one job per core.
+fn parse_jobs(value: &str) -> Result<u32, String> {
+    let jobs = if value == "auto" {
+        0
+    } else {
+        value
+            .parse::<u32>()
+            .map_err(|_| format!("`{value}` is not a number of jobs (or `auto`)"))?
+    };
+    if jobs > 0 {
+        return Ok(jobs);
+    }
+    Ok(std::thread::available_parallelism().map_or(1, |n| u32::try_from(n.get()).unwrap_or(1)))
 }
 
 #[derive(Debug, Args)]

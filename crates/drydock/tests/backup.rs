@@ -144,3 +144,38 @@ fn postgres_backup_with_passphrase_and_corruption() {
         .failure()
         .stderr(contains("D5020"));
 }
+
+#[test]
+fn postgres_parallel_create_and_verify() {
+    let db = TestDb::postgres();
+    db.postgres_client()
+        .batch_execute(
+            "CREATE TABLE a (id int PRIMARY KEY, s text); \
+             INSERT INTO a SELECT g, 'row ' || g FROM generate_series(1, 500) g; \
+             CREATE TABLE b (id int PRIMARY KEY, doc jsonb); \
+             INSERT INTO b SELECT g, jsonb_build_object('g', g) FROM generate_series(1, 300) g;",
+        )
+        .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    drydock(dir)
+        .args(["backup", "create", "--jobs", "2", "--url", db.url()])
+        .assert()
+        .success()
+        .stderr(contains("2 tables"));
+    let listed = list_json(dir);
+    assert_eq!(listed[0]["format"]["name"], "pg_dump-directory");
+    drydock(dir)
+        .args(["backup", "verify", "--jobs", "2", "--url", db.url()])
+        .assert()
+        .success()
+        .stderr(contains("Restore test: ok, 2 tables match"));
+    assert!(list_json(dir)[0]["restore_tested_at"].is_string());
+    // Only the backup and its manifest remain: the temporary folders are gone.
+    assert_eq!(std::fs::read_dir(dir.join("backups")).unwrap().count(), 2);
+    drydock(dir)
+        .args(["backup", "create", "--jobs", "none", "--url", db.url()])
+        .assert()
+        .failure()
+        .stderr(contains("not a number of jobs"));
+}

@@ -19,11 +19,13 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
             connection,
             store,
             compression_level,
+            jobs,
             output,
         } => {
             let url = resolve_url(schema, connection.url.as_deref())?;
             let mut options = CreateOptions::new(store.dir(schema));
             options.compression_level = compression_level;
+            options.jobs = jobs;
             options.passphrase = passphrase(&store)?;
             let manifest = create(&url, &options)?;
             if output.json {
@@ -34,6 +36,7 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
         BackupCommand::Verify {
             backup,
             checksum_only,
+            jobs,
             connection,
             store,
         } => {
@@ -52,6 +55,7 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
             let options = VerifyOptions {
                 passphrase: passphrase(&store)?,
                 checksum_only,
+                jobs,
             };
             eprintln!("Verifying {}", manifest.id);
             let verified =
@@ -75,6 +79,7 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
             to,
             force,
             allow_unverified,
+            jobs,
             store,
         } => {
             let url = resolve_url(schema, to.as_deref())?;
@@ -84,9 +89,11 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
             let passphrase = passphrase(&store)?;
             let mut safety = CreateOptions::new(store.dir(schema));
             safety.passphrase.clone_from(&passphrase);
+            safety.jobs = jobs;
             let options = RestoreOptions {
                 passphrase,
                 force,
+                jobs,
                 safety,
             };
             eprintln!("Restoring {} into {}", manifest.id, redact_url(&url));
@@ -223,8 +230,8 @@ pub(crate) fn backup_state(settings: &Settings, dir: &Path, url: &str) -> Backup
 pub(crate) fn backup_before_deploy(url: &str, dir: &Path) -> anyhow::Result<Manifest> {
     let manifest = create(url, &CreateOptions::new(dir))?;
     let options = VerifyOptions {
-        passphrase: None,
         checksum_only: true,
+        ..VerifyOptions::default()
     };
     let checked = drydock_backup::verify(dir, &manifest, None, &options).map_err(coded)?;
     eprintln!(
