@@ -20,7 +20,7 @@
 //! ALTER TABLE "Order" VALIDATE CONSTRAINT "Order_total_positive";
 //! ```
 
-use sqlparser::ast::{AlterTableOperation, TableConstraint};
+use sqlparser::ast::TableConstraint;
 
 use crate::rule::{Category, Level, RuleInfo};
 use crate::rules::{Cx, Hit};
@@ -35,28 +35,21 @@ pub const RULE: RuleInfo = RuleInfo {
 };
 
 pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    let Some((table, operations)) = cx.alter_table() else {
+    let Some((table, added)) = cx
+        .validated_constraints_added(|constraint| matches!(constraint, TableConstraint::Check(_)))
+    else {
         return;
     };
-    if !cx.is_existing(&table) {
-        return;
-    }
-    for operation in operations {
-        if let AlterTableOperation::AddConstraint {
-            constraint: TableConstraint::Check(_),
-            not_valid: false,
-        } = operation
-        {
-            out.push(
-                Hit::new(
-                    &RULE,
-                    format!(
-                        "adding a check to `{table}` scans every row under an ACCESS EXCLUSIVE \
-                         lock that blocks all reads and writes"
-                    ),
-                )
-                .on(&table),
-            );
-        }
+    for _ in 0..added {
+        out.push(
+            Hit::new(
+                &RULE,
+                format!(
+                    "adding a check to `{table}` scans every row under an ACCESS EXCLUSIVE \
+                 lock that blocks all reads and writes"
+                ),
+            )
+            .on(&table),
+        );
     }
 }

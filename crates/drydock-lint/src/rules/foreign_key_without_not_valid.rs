@@ -23,7 +23,7 @@
 //! ALTER TABLE "Post" VALIDATE CONSTRAINT "Post_authorId_fkey";
 //! ```
 
-use sqlparser::ast::{AlterTableOperation, TableConstraint};
+use sqlparser::ast::TableConstraint;
 
 use crate::rule::{Category, Level, RuleInfo};
 use crate::rules::{Cx, Hit};
@@ -38,28 +38,21 @@ pub const RULE: RuleInfo = RuleInfo {
 };
 
 pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    let Some((table, operations)) = cx.alter_table() else {
+    let Some((table, added)) = cx.validated_constraints_added(|constraint| {
+        matches!(constraint, TableConstraint::ForeignKey(_))
+    }) else {
         return;
     };
-    if !cx.is_existing(&table) {
-        return;
-    }
-    for operation in operations {
-        if let AlterTableOperation::AddConstraint {
-            constraint: TableConstraint::ForeignKey(_),
-            not_valid: false,
-        } = operation
-        {
-            out.push(
-                Hit::new(
-                    &RULE,
-                    format!(
-                        "adding a foreign key to `{table}` scans it under a SHARE ROW EXCLUSIVE \
-                         lock that blocks writes to it and to the referenced table"
-                    ),
-                )
-                .on(&table),
-            );
-        }
+    for _ in 0..added {
+        out.push(
+            Hit::new(
+                &RULE,
+                format!(
+                    "adding a foreign key to `{table}` scans it under a SHARE ROW EXCLUSIVE \
+                 lock that blocks writes to it and to the referenced table"
+                ),
+            )
+            .on(&table),
+        );
     }
 }

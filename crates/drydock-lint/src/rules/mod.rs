@@ -28,7 +28,7 @@ pub mod update_without_where;
 pub mod vacuum_full;
 pub mod volatile_column_default;
 
-use sqlparser::ast::{AlterColumnOperation, AlterTableOperation, Statement};
+use sqlparser::ast::{AlterColumnOperation, AlterTableOperation, Statement, TableConstraint};
 
 use crate::names::TableName;
 use crate::rule::{Level, RuleInfo};
@@ -66,6 +66,29 @@ impl Cx<'_> {
             )),
             _ => None,
         }
+    }
+
+    /// The table of an `ALTER TABLE` on a table that existed before this file, and how many
+    /// constraints it adds without `NOT VALID` that `kind` accepts (checks, foreign keys).
+    pub(crate) fn validated_constraints_added(
+        &self,
+        kind: impl Fn(&TableConstraint) -> bool,
+    ) -> Option<(TableName, usize)> {
+        let (table, operations) = self.alter_table()?;
+        if !self.is_existing(&table) {
+            return None;
+        }
+        let added = operations
+            .iter()
+            .filter(|operation| {
+                matches!(
+                    operation,
+                    AlterTableOperation::AddConstraint { constraint, not_valid: false }
+                        if kind(constraint)
+                )
+            })
+            .count();
+        Some((table, added))
     }
 
     /// The `ALTER COLUMN … TYPE` changes of this statement on a table that existed before this

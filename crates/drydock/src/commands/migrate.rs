@@ -53,13 +53,16 @@ pub(crate) fn deploy(
     if let Some(warning) = session.project.dialect.pooler_warning(&session.url) {
         eprintln!("Warning: {warning}.");
     }
+    let pending = history::status(session.connection.as_mut(), &session.project.migrations_dir)
+        .map_err(EngineError::from)?
+        .pending;
     if safety.preflight {
         run_preflight(&session, url, safety, json)?;
     } else {
-        review_pending(&mut session, safety, json)?;
+        review_pending(&mut session, &pending, safety, json)?;
     }
     let settings = Settings::load(&session.project)?;
-    if (safety.backup || settings.backup.before_deploy) && has_pending(&mut session)? {
+    if (safety.backup || settings.backup.before_deploy) && !pending.is_empty() {
         let dir = settings.backup_dir(safety.backup_dir.as_deref());
         super::backup::backup_before_deploy(&session.url, &dir)?;
     }
@@ -119,13 +122,6 @@ pub(crate) fn deploy(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Whether the folder has migrations the database has not applied.
-fn has_pending(session: &mut Session) -> anyhow::Result<bool> {
-    let status = history::status(session.connection.as_mut(), &session.project.migrations_dir)
-        .map_err(EngineError::from)?;
-    Ok(!status.pending.is_empty())
-}
-
 /// The pre-flight checks, shown on stderr; an error when one fails.
 fn run_preflight(
     session: &Session,
@@ -150,21 +146,20 @@ fn run_preflight(
 }
 
 /// Lint the pending migrations against the live database; stop when the gate says so.
-fn review_pending(session: &mut Session, safety: &DeployArgs, json: bool) -> anyhow::Result<()> {
+fn review_pending(
+    session: &mut Session,
+    pending: &[String],
+    safety: &DeployArgs,
+    json: bool,
+) -> anyhow::Result<()> {
     let gate = safety.lint.gate();
-    if gate == LintGate::Off {
-        return Ok(());
-    }
-    let pending = history::status(session.connection.as_mut(), &session.project.migrations_dir)
-        .map_err(EngineError::from)?
-        .pending;
-    if pending.is_empty() {
+    if gate == LintGate::Off || pending.is_empty() {
         return Ok(());
     }
     let report = drydock_engine::review_pending(
         &session.project,
         session.connection.as_mut(),
-        &pending,
+        pending,
         safety.max_rows,
     )?;
     if !report.findings.is_empty() && !json {
