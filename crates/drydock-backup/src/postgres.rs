@@ -1,18 +1,22 @@
-//! PostgreSQL: `pg_dump -Fc -Z0` inside an exported snapshot (so the manifest's table stats
-//! describe exactly the dumped data), `pg_restore` from a stream, scratch databases on the same
-//! server, and a swap by renaming databases. With more than one job, `pg_dump -Fd -j N` in the
-//! same snapshot into a temporary folder, stored as a tar stream of that folder, and restored by
-//! unpacking it into a temporary folder for `pg_restore -j N`.
+//! PostgreSQL: `pg_dump -Fc -Z0` inside an exported snapshot, `pg_restore` from a stream,
+//! scratch databases on the same server, and a swap by renaming databases. With more than one
+//! job, `pg_dump -Fd -j N` in the same snapshot into a temporary folder, stored as a tar stream
+//! of that folder, and restored by unpacking it into a temporary folder for `pg_restore -j N`.
+//! The manifest's table stats are hashed from the dump's own COPY data as it passes (see
+//! [`archive`]), so every table is read once.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod archive;
+
+use std::io::{BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Duration;
 
 use drydock_connector::redact_url;
 use postgres::{GenericClient, IsolationLevel, NoTls};
-use sha2::{Digest, Sha256};
 
+use self::archive::{RowHasher, StreamedTables};
 use crate::BackupError;
 use crate::backend::{Backend, DumpFormat, DumpSummary, JobOptions, TableStats, ToolVersion};
 use crate::tool::{collect_stderr, feed_tool, finish_tool};
@@ -210,6 +214,7 @@ impl Backend for Postgres {
     ) -> Result<DumpSummary, BackupError> {
         let pg = PgUrl::parse(url)?;
         let mut client = pg.connect(&pg.database)?;
+        set_stable_text(&mut client).map_err(|e| pg.error(&e))?;
         let mut transaction = client
             .build_transaction()
             .isolation_level(IsolationLevel::RepeatableRead)
@@ -220,38 +225,25 @@ impl Backend for Postgres {
             .query_one("SELECT pg_export_snapshot()", &[])
             .map_err(|e| pg.error(&e))?
             .get(0);
-        // The stats are computed on a second session while pg_dump runs, both in the exported
-        // snapshot (kept alive by `transaction` until both are done): they describe exactly the
-        // dumped data, and the two scans overlap instead of adding up.
-        let mut stats_client = pg.connect(&pg.database)?;
-        let cancel = stats_client.cancel_token();
-        let (dumped, tables) = std::thread::scope(|scope| {
-            let stats = scope.spawn(|| snapshot_stats(&pg, &mut stats_client, &snapshot));
-            let dumped = if options.jobs > 1 {
-                run_pg_dump_directory(&pg, &snapshot, options, out)
-            } else {
-                run_pg_dump(&pg, &snapshot, out)
-            };
-            if dumped.is_err() {
-                // No backup will be written: stop reading the tables too.
-                let _ = cancel.cancel_query(NoTls);
-            }
-            let tables = stats.join().unwrap_or_else(|_| {
-                Err(BackupError::Query(
-                    "computing the table statistics failed".to_owned(),
-                ))
-            });
-            (dumped, tables)
-        });
-        dumped?;
-        let tables = tables?;
-        transaction.commit().map_err(|e| pg.error(&e))?;
-        let format = if options.jobs > 1 {
-            DIRECTORY_FORMAT
+        let tables = user_tables(&pg, &mut transaction)?;
+        let (format, mut streamed) = if options.jobs > 1 {
+            let streamed = run_pg_dump_directory(&pg, &snapshot, options, out)?;
+            (DIRECTORY_FORMAT, streamed)
         } else {
-            FORMAT
+            (FORMAT, run_pg_dump(&pg, &snapshot, out)?)
         };
-        Ok(DumpSummary::new(format, tables))
+        // A table whose rows the stream did not yield (an archive version this reader does not
+        // know, say) is read here, in the dump's snapshot: the stats still describe exactly
+        // the dumped data, at the cost of a second read.
+        let stats = tables
+            .into_iter()
+            .map(|name| match streamed.remove(&name.key()) {
+                Some((rows, sum)) => Ok(name.stats(rows, sum)),
+                None => copy_stats(&pg, &mut transaction, &name),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        transaction.commit().map_err(|e| pg.error(&e))?;
+        Ok(DumpSummary::new(format, stats))
     }
 
     fn restore(&self, input: &mut dyn Read, url: &str) -> Result<(), BackupError> {
@@ -316,7 +308,10 @@ impl Backend for Postgres {
         let pg = PgUrl::parse(url)?;
         let mut client = pg.connect(&pg.database)?;
         set_stable_text(&mut client).map_err(|e| pg.error(&e))?;
-        stats(&pg, &mut client)
+        user_tables(&pg, &mut client)?
+            .iter()
+            .map(|name| copy_stats(&pg, &mut client, name))
+            .collect()
     }
 
     fn last_migration(&self, url: &str) -> Result<Option<String>, BackupError> {
@@ -364,10 +359,52 @@ impl Backend for Postgres {
     }
 
     fn create_scratch(&self, url: &str) -> Result<String, BackupError> {
+        let pg = PgUrl::parse(url)?;
         let name = format!("drydock_scratch_{}", uuid::Uuid::new_v4().simple());
-        let scratch = PgUrl::with_database(url, &name)?;
-        self.create_database(&scratch)?;
-        Ok(scratch)
+        let mut client = pg.connect(MAINTENANCE_DATABASE)?;
+        // Next to an existing database, the scratch one gets its encoding, locale and default
+        // tablespace, which cannot change later: text sorts and converts as it will there.
+        let storage = client
+            .query_opt(
+                "SELECT pg_encoding_to_char(d.encoding), d.datcollate, d.datctype, \
+                        to_jsonb(d) ->> 'datlocprovider', \
+                        coalesce(to_jsonb(d) ->> 'datlocale', to_jsonb(d) ->> 'daticulocale'), \
+                        t.spcname \
+                 FROM pg_database d JOIN pg_tablespace t ON t.oid = d.dattablespace \
+                 WHERE d.datname = $1",
+                &[&pg.database],
+            )
+            .map_err(|e| pg.error(&e))?;
+        let mut create = format!("CREATE DATABASE {}", quote_ident(&name));
+        if let Some(row) = storage {
+            let (encoding, collate, ctype): (String, String, String) =
+                (row.get(0), row.get(1), row.get(2));
+            create.push_str(&format!(
+                " TEMPLATE template0 ENCODING {} LC_COLLATE {} LC_CTYPE {}",
+                quote_literal(&encoding),
+                quote_literal(&collate),
+                quote_literal(&ctype)
+            ));
+            let provider: Option<String> = row.get(3);
+            let locale: Option<String> = row.get(4);
+            match (provider.as_deref(), locale) {
+                (Some("i"), Some(locale)) => create.push_str(&format!(
+                    " LOCALE_PROVIDER icu ICU_LOCALE {}",
+                    quote_literal(&locale)
+                )),
+                (Some("b"), Some(locale)) => create.push_str(&format!(
+                    " LOCALE_PROVIDER builtin BUILTIN_LOCALE {}",
+                    quote_literal(&locale)
+                )),
+                _ => {}
+            }
+            let tablespace: String = row.get(5);
+            if tablespace != "pg_default" {
+                create.push_str(&format!(" TABLESPACE {}", quote_ident(&tablespace)));
+            }
+        }
+        client.batch_execute(&create).map_err(|e| pg.error(&e))?;
+        PgUrl::with_database(url, &name)
     }
 
     fn drop_scratch(&self, scratch_url: &str) -> Result<(), BackupError> {
@@ -386,6 +423,13 @@ impl Backend for Postgres {
         let target = PgUrl::parse(target_url)?;
         let old = format!("drydock_old_{}", uuid::Uuid::new_v4().simple());
         let mut client = target.connect(MAINTENANCE_DATABASE)?;
+        // The restored database takes the replaced one's place: its owner, grants, settings,
+        // comment and connection limit come along (they are not in the dump).
+        let properties = database_properties(&mut client, &target.database, &source.database)
+            .map_err(|e| target.error(&e))?;
+        client
+            .batch_execute(&properties)
+            .map_err(|e| target.error(&e))?;
         // A rename needs the database to itself; new sessions may arrive between terminating
         // and renaming, so try a few times.
         let mut attempt = 0;
@@ -427,18 +471,149 @@ impl Backend for Postgres {
     }
 }
 
-/// Session settings that make `row::text` the same on every connection.
+/// The statements that give the database `to` the owner, grants, per-database and
+/// per-role-in-database settings, comment and connection limit of the database `from`.
+fn database_properties(
+    client: &mut postgres::Client,
+    from: &str,
+    to: &str,
+) -> Result<String, postgres::Error> {
+    let to = quote_ident(to);
+    let row = client.query_one(
+        "SELECT d.oid, pg_get_userbyid(d.datdba), d.datacl IS NOT NULL, d.datconnlimit, \
+                shobj_description(d.oid, 'pg_database') \
+         FROM pg_database d WHERE d.datname = $1",
+        &[&from],
+    )?;
+    let oid: postgres::types::Oid = row.get(0);
+    let owner: String = row.get(1);
+    let explicit_acl: bool = row.get(2);
+    let limit: i32 = row.get(3);
+    let comment: Option<String> = row.get(4);
+    let mut sql = format!(
+        "ALTER DATABASE {to} OWNER TO {};\nALTER DATABASE {to} CONNECTION LIMIT {limit};\n",
+        quote_ident(&owner)
+    );
+    if explicit_acl {
+        // An explicit list replaces the defaults (PUBLIC may connect and create temporary
+        // tables): start from none, then grant exactly what the old database granted.
+        sql.push_str(&format!("REVOKE ALL ON DATABASE {to} FROM PUBLIC;\n"));
+        let grants = client.query(
+            "SELECT CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END, \
+                    a.privilege_type, a.is_grantable \
+             FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = $1",
+            &[&from],
+        )?;
+        for grant in grants {
+            let grantee: Option<String> = grant.get(0);
+            let privilege: String = grant.get(1);
+            let grantable: bool = grant.get(2);
+            sql.push_str(&format!(
+                "GRANT {privilege} ON DATABASE {to} TO {}{};\n",
+                grantee.as_deref().map_or("PUBLIC".to_owned(), quote_ident),
+                if grantable { " WITH GRANT OPTION" } else { "" }
+            ));
+        }
+    }
+    let settings = client.query(
+        "SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE pg_get_userbyid(s.setrole) END, \
+                unnest(s.setconfig) \
+         FROM pg_db_role_setting s WHERE s.setdatabase = $1",
+        &[&oid],
+    )?;
+    for setting in settings {
+        let role: Option<String> = setting.get(0);
+        let item: String = setting.get(1);
+        let Some((name, value)) = item.split_once('=') else {
+            continue;
+        };
+        let target = match role {
+            Some(role) => format!("ROLE {} IN DATABASE {to}", quote_ident(&role)),
+            None => format!("DATABASE {to}"),
+        };
+        sql.push_str(&format!(
+            "ALTER {target} SET {} = {};\n",
+            quote_ident(name),
+            setting_value(name, value)
+        ));
+    }
+    if let Some(comment) = comment {
+        sql.push_str(&format!(
+            "COMMENT ON DATABASE {to} IS {};\n",
+            quote_literal(&comment)
+        ));
+    }
+    Ok(sql)
+}
+
+/// A stored setting's value as SQL. The list settings whose elements are quoted identifiers are
+/// stored as one string (`"$user", public`) and must be given back as one literal per element,
+/// as pg_dump does; every other value is one literal.
+fn setting_value(name: &str, value: &str) -> String {
+    const QUOTED_LISTS: [&str; 4] = [
+        "search_path",
+        "temp_tablespaces",
+        "session_preload_libraries",
+        "local_preload_libraries",
+    ];
+    if !QUOTED_LISTS.contains(&name.to_ascii_lowercase().as_str()) {
+        return quote_literal(value);
+    }
+    let mut elements = Vec::new();
+    let mut current = String::new();
+    let mut chars = value.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                current.push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => elements.push(std::mem::take(&mut current)),
+            c if c.is_whitespace() && !quoted => {}
+            c => current.push(c),
+        }
+    }
+    elements.push(current);
+    elements
+        .iter()
+        .map(|element| quote_literal(element))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Session settings that make COPY's text the same on every connection and the same as in
+/// pg_dump's stream (see [`pg_dump`]): pg_dump sets the date and interval styles and
+/// `extra_float_digits = 3` itself.
 fn set_stable_text(client: &mut postgres::Client) -> Result<(), postgres::Error> {
     client.batch_execute(
         "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; \
-         SET extra_float_digits = 1; SET bytea_output = 'hex'",
+         SET extra_float_digits = 3; SET bytea_output = 'hex'",
     )
 }
 
-/// `pg_dump -Fc -Z0` of the database in `snapshot`, streamed to `out`.
-fn run_pg_dump(pg: &PgUrl, snapshot: &str, out: &mut dyn Write) -> Result<(), BackupError> {
-    let mut child = pg
-        .tool("pg_dump", &pg.database)
+/// A `pg_dump` of `pg`'s database whose COPY data is written as [`set_stable_text`]'s
+/// sessions read it: UTF-8, and the settings pg_dump leaves to the server's defaults given as
+/// connection options.
+fn pg_dump(pg: &PgUrl) -> Command {
+    let mut command = pg.tool("pg_dump", &pg.database);
+    let mut options = std::env::var("PGOPTIONS").unwrap_or_default();
+    options.push_str(" -c TimeZone=UTC -c bytea_output=hex");
+    command
+        .env("PGOPTIONS", options.trim_start())
+        .arg("--encoding=UTF8");
+    command
+}
+
+/// `pg_dump -Fc -Z0` of the database in `snapshot`, streamed to `out`; each table's rows are
+/// hashed from the same stream on another thread.
+fn run_pg_dump(
+    pg: &PgUrl,
+    snapshot: &str,
+    out: &mut dyn Write,
+) -> Result<StreamedTables, BackupError> {
+    let mut child = pg_dump(pg)
         .args(["--format=custom", "--compress=0"])
         .arg(format!("--snapshot={snapshot}"))
         .stdin(Stdio::null())
@@ -447,18 +622,84 @@ fn run_pg_dump(pg: &PgUrl, snapshot: &str, out: &mut dyn Write) -> Result<(), Ba
         .spawn()
         .map_err(|e| tool_missing("pg_dump", &e))?;
     let stderr = collect_stderr(&mut child);
+    // Bounded: a hasher that falls behind slows the dump instead of filling memory.
+    let (sender, receiver) = std::sync::mpsc::sync_channel(32);
+    let hashing = std::thread::spawn(move || {
+        archive::hash_custom_stream(ChannelReader::new(receiver)).unwrap_or_default()
+    });
     let copied = match child.stdout.take() {
-        // Large reads: fewer system calls and compressor calls per byte.
-        Some(stdout) => std::io::copy(&mut BufReader::with_capacity(1 << 20, stdout), out),
-        None => Ok(0),
+        Some(stdout) => copy_teed(stdout, out, sender),
+        None => Ok(()),
     };
+    let streamed = hashing.join().unwrap_or_default();
     if let Err(e) = copied {
         // Writing the backup failed (disk full, ...): stop the dump too.
         let _ = child.kill();
         let _ = child.wait();
         return Err(BackupError::io("writing the backup", e));
     }
-    finish_tool(child, stderr, "pg_dump")
+    finish_tool(child, stderr, "pg_dump")?;
+    Ok(streamed)
+}
+
+/// Copy `input` to `out`, and each piece to `tee` for as long as its receiver listens.
+fn copy_teed(
+    mut input: impl Read,
+    out: &mut dyn Write,
+    tee: SyncSender<Vec<u8>>,
+) -> std::io::Result<()> {
+    let mut tee = Some(tee);
+    // Large reads: fewer system calls and compressor calls per byte.
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let read = match input.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        out.write_all(&buffer[..read])?;
+        if let Some(sender) = &tee
+            && sender.send(buffer[..read].to_vec()).is_err()
+        {
+            tee = None;
+        }
+    }
+}
+
+/// The pieces sent on a channel, read as one stream that ends when the sender is dropped.
+struct ChannelReader {
+    receiver: Receiver<Vec<u8>>,
+    piece: Vec<u8>,
+    position: usize,
+}
+
+impl ChannelReader {
+    fn new(receiver: Receiver<Vec<u8>>) -> ChannelReader {
+        ChannelReader {
+            receiver,
+            piece: Vec::new(),
+            position: 0,
+        }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.position == self.piece.len() {
+            match self.receiver.recv() {
+                Ok(piece) => {
+                    self.piece = piece;
+                    self.position = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let count = buf.len().min(self.piece.len() - self.position);
+        buf[..count].copy_from_slice(&self.piece[self.position..self.position + count]);
+        self.position += count;
+        Ok(count)
+    }
 }
 
 /// `pg_dump -Fd -Z0 -j N` of the database in `snapshot` into a temporary folder in
@@ -469,20 +710,20 @@ fn run_pg_dump_directory(
     snapshot: &str,
     options: &JobOptions,
     out: &mut dyn Write,
-) -> Result<(), BackupError> {
+) -> Result<StreamedTables, BackupError> {
     let work = temp_folder(&options.work_dir, ".drydock-pg_dump-")?;
     // pg_dump creates the folder itself.
     let folder = work.path().join("dump");
     let packed =
         dump_directory(pg, snapshot, options.jobs, &folder).and_then(|()| pack(&folder, out));
     let removed = remove_temp_folder(work);
-    packed?;
-    removed
+    let streamed = packed?;
+    removed?;
+    Ok(streamed)
 }
 
 fn dump_directory(pg: &PgUrl, snapshot: &str, jobs: u32, folder: &Path) -> Result<(), BackupError> {
-    let mut child = pg
-        .tool("pg_dump", &pg.database)
+    let mut child = pg_dump(pg)
         .args(["--format=directory", "--compress=0"])
         .arg(format!("--jobs={jobs}"))
         .arg(format!("--snapshot={snapshot}"))
@@ -519,8 +760,9 @@ fn remove_temp_folder(work: tempfile::TempDir) -> Result<(), BackupError> {
 }
 
 /// The files of `folder` (pg_dump's directory format is flat: `toc.dat` and one file per
-/// table's data), in name order, as a tar stream without owners or times.
-fn pack(folder: &Path, out: &mut dyn Write) -> Result<(), BackupError> {
+/// table's data), in name order, as a tar stream without owners or times. Each table's data
+/// file is hashed as it is packed.
+fn pack(folder: &Path, out: &mut dyn Write) -> Result<StreamedTables, BackupError> {
     let reading = |e| BackupError::io(format!("reading `{}`", folder.display()), e);
     let mut names = Vec::new();
     for entry in std::fs::read_dir(folder).map_err(reading)? {
@@ -537,6 +779,16 @@ fn pack(folder: &Path, out: &mut dyn Write) -> Result<(), BackupError> {
         names.push(entry.file_name());
     }
     names.sort();
+    // Which file holds which table's rows; an unreadable table of contents leaves the stats to
+    // the caller's second read.
+    let tables: std::collections::HashMap<String, String> =
+        std::fs::File::open(folder.join("toc.dat"))
+            .and_then(|toc| archive::read_directory_toc(BufReader::new(toc)))
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|entry| Some((entry.file.clone()?, entry.table_data()?)))
+            .collect();
+    let mut streamed = StreamedTables::new();
     let writing = |e| BackupError::io("writing the backup", e);
     let mut builder = tar::Builder::new(out);
     builder.mode(tar::HeaderMode::Deterministic);
@@ -544,9 +796,40 @@ fn pack(folder: &Path, out: &mut dyn Write) -> Result<(), BackupError> {
         let path = folder.join(&name);
         let mut file = std::fs::File::open(&path)
             .map_err(|e| BackupError::io(format!("reading `{}`", path.display()), e))?;
-        builder.append_file(&name, &mut file).map_err(writing)?;
+        match tables.get(name.to_string_lossy().as_ref()) {
+            Some(table) => {
+                let size = file.metadata().map_err(reading)?.len();
+                let mut hashing = HashingReader {
+                    input: file,
+                    hasher: RowHasher::default(),
+                };
+                let mut header = tar::Header::new_gnu();
+                header.set_size(size);
+                header.set_mode(0o600);
+                builder
+                    .append_data(&mut header, &name, &mut hashing)
+                    .map_err(writing)?;
+                streamed.insert(table.clone(), hashing.hasher.finish());
+            }
+            None => builder.append_file(&name, &mut file).map_err(writing)?,
+        }
     }
-    builder.finish().map_err(writing)
+    builder.finish().map_err(writing)?;
+    Ok(streamed)
+}
+
+/// A reader that feeds what passes through it to a [`RowHasher`].
+struct HashingReader<R> {
+    input: R,
+    hasher: RowHasher,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.input.read(buf)?;
+        self.hasher.feed(&buf[..read]);
+        Ok(read)
+    }
 }
 
 /// Unpack a stream written by [`pack`] into `folder` (created). Only plain files directly in
@@ -583,90 +866,78 @@ fn unpack(input: &mut dyn Read, folder: &Path) -> Result<(), BackupError> {
     Ok(())
 }
 
-/// [`stats`] on `client`, in the snapshot another session exported.
-fn snapshot_stats(
-    pg: &PgUrl,
-    client: &mut postgres::Client,
-    snapshot: &str,
-) -> Result<Vec<TableStats>, BackupError> {
-    set_stable_text(client).map_err(|e| pg.error(&e))?;
-    let mut transaction = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .map_err(|e| pg.error(&e))?;
-    transaction
-        .batch_execute(&format!(
-            "SET TRANSACTION SNAPSHOT {}",
-            quote_literal(snapshot)
-        ))
-        .map_err(|e| pg.error(&e))?;
-    let tables = stats(pg, &mut transaction)?;
-    transaction.commit().map_err(|e| pg.error(&e))?;
-    Ok(tables)
+/// A user table whose rows a backup holds.
+struct TableName {
+    schema: String,
+    table: String,
 }
 
-/// Stats of every user table (partitions count in their parent; tables of extensions are the
-/// extension's, not dumped as data). Each table is read with `COPY ... TO STDOUT` and every row
-/// hashed here: the fingerprint is the sum of the rows' hashes, so it needs no sort and no
-/// memory per row, and a duplicated row still counts twice.
-fn stats<C: GenericClient>(pg: &PgUrl, client: &mut C) -> Result<Vec<TableStats>, BackupError> {
-    let tables = client
+impl TableName {
+    /// The name in the manifest, and in [`StreamedTables`].
+    fn key(&self) -> String {
+        format!("{}.{}", self.schema, self.table)
+    }
+
+    fn stats(&self, rows: u64, sum: u128) -> TableStats {
+        TableStats {
+            name: self.key(),
+            rows,
+            fingerprint: format!("{sum:032x}"),
+        }
+    }
+}
+
+/// Every table holding rows, as pg_dump dumps them: plain tables and partitions (a partitioned
+/// table has no rows of its own), without the tables of extensions.
+fn user_tables<C: GenericClient>(
+    pg: &PgUrl,
+    client: &mut C,
+) -> Result<Vec<TableName>, BackupError> {
+    let rows = client
         .query(
-            "SELECT n.nspname, c.relname, c.relkind = 'p' FROM pg_class c \
-         JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition \
-           AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
-           AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%' \
-           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
-                           AND d.objid = c.oid AND d.deptype = 'e') \
-         ORDER BY 1, 2",
+            "SELECT n.nspname, c.relname FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind = 'r' \
+               AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+               AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%' \
+               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
+                               AND d.objid = c.oid AND d.deptype = 'e') \
+             ORDER BY 1, 2",
             &[],
         )
         .map_err(|e| pg.error(&e))?;
-    let mut result = Vec::with_capacity(tables.len());
-    for row in tables {
-        let schema: String = row.get(0);
-        let table: String = row.get(1);
-        let partitioned: bool = row.get(2);
-        let name = format!("{}.{}", quote_ident(&schema), quote_ident(&table));
-        // A partitioned table has no rows of its own to copy: its partitions' come through a
-        // query.
-        let query = if partitioned {
-            format!("COPY (SELECT * FROM {name}) TO STDOUT")
-        } else {
-            format!("COPY {name} TO STDOUT")
-        };
-        let copy = client.copy_out(query.as_str()).map_err(|e| pg.error(&e))?;
-        let (rows, sum) = hash_rows(BufReader::with_capacity(1 << 16, copy))
-            .map_err(|e| BackupError::io(format!("reading {schema}.{table}"), e))?;
-        result.push(TableStats {
-            name: format!("{schema}.{table}"),
-            rows,
-            fingerprint: format!("{sum:032x}"),
-        });
-    }
-    Ok(result)
+    Ok(rows
+        .iter()
+        .map(|row| TableName {
+            schema: row.get(0),
+            table: row.get(1),
+        })
+        .collect())
 }
 
-/// Row count and the wrapping sum of the rows' hashes (first 128 bits of each row's sha256) of
-/// a `COPY ... TO STDOUT` text stream: one row per line, as newlines inside values are escaped.
-fn hash_rows(mut input: impl BufRead) -> std::io::Result<(u64, u128)> {
-    let mut line = Vec::new();
-    let mut rows = 0u64;
-    let mut sum = 0u128;
+/// A table's stats from `COPY ... TO STDOUT` on `client` (set up by [`set_stable_text`]).
+fn copy_stats<C: GenericClient>(
+    pg: &PgUrl,
+    client: &mut C,
+    name: &TableName,
+) -> Result<TableStats, BackupError> {
+    let query = format!(
+        "COPY {}.{} TO STDOUT",
+        quote_ident(&name.schema),
+        quote_ident(&name.table)
+    );
+    let mut copy = client.copy_out(query.as_str()).map_err(|e| pg.error(&e))?;
+    let mut hasher = RowHasher::default();
+    let mut buffer = vec![0u8; 1 << 16];
     loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
-            return Ok((rows, sum));
+        match copy.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => hasher.feed(&buffer[..read]),
+            Err(e) => return Err(BackupError::io(format!("reading {}", name.key()), e)),
         }
-        let digest = Sha256::digest(&line);
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&digest[..16]);
-        sum = sum.wrapping_add(u128::from_be_bytes(first));
-        rows += 1;
     }
+    let (rows, sum) = hasher.finish();
+    Ok(name.stats(rows, sum))
 }
 
 fn quote_ident(name: &str) -> String {
@@ -687,15 +958,113 @@ fn tool_missing(tool: &str, error: &std::io::Error) -> BackupError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use drydock_test_support::TestDb;
+
+    /// Tables whose COPY text depends on session settings, with the database's defaults set to
+    /// the opposite of what the stats read with.
+    fn fill_awkward(db: &TestDb) {
+        let mut client = db.postgres_client();
+        client
+            .batch_execute(&format!(
+                "ALTER DATABASE {} SET TimeZone = 'Asia/Kolkata';
+                 ALTER DATABASE {0} SET bytea_output = 'escape';
+                 ALTER DATABASE {0} SET DateStyle = 'SQL, DMY';
+                 ALTER DATABASE {0} SET IntervalStyle = 'iso_8601';
+                 ALTER DATABASE {0} SET extra_float_digits = 0;",
+                quote_ident(&db.name())
+            ))
+            .unwrap();
+        client
+            .batch_execute(
+                r#"CREATE TABLE kinds (id int, f4 real, f8 double precision, at timestamptz,
+                       day date, span interval, bin bytea, amount numeric, tags text[], doc jsonb);
+                 INSERT INTO kinds VALUES
+                   (1, 0.1, 1e-300, '2024-02-29 23:59:59.123456+00', '2024-02-29', '1 year 2 mons 3 days 04:05:06.7',
+                    '\x00ff5c0a', 1.10, '{a,"b c",NULL}', '{"k": [1, "x\ty"]}'),
+                   (2, 'NaN', '-Infinity', 'infinity', '-infinity', '-1 day', '', -0.0, '{}', 'null'),
+                   (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+                 CREATE TABLE lines (value text);
+                 INSERT INTO lines VALUES (''), (''), ('\.'), ('.'), (E'tab\there'), (E'new\nline'), (E'back\\slash'), (NULL);
+                 CREATE TABLE empty (id int);
+                 CREATE SCHEMA "Odd ""Schema""";
+                 CREATE TABLE "Odd ""Schema"""."a table" (id int, "weird col" text);
+                 INSERT INTO "Odd ""Schema"""."a table" VALUES (1, 'zoë ✓ 日本');
+                 CREATE TABLE measures (id int, at date NOT NULL, v int) PARTITION BY RANGE (at);
+                 CREATE TABLE measures_2023 PARTITION OF measures FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+                 CREATE TABLE measures_2024 (v int, at date NOT NULL, id int);
+                 ALTER TABLE measures ATTACH PARTITION measures_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+                 INSERT INTO measures SELECT g, date '2023-06-01' + g * 3, g FROM generate_series(1, 150) g;
+                 CREATE TABLE derived (id int, doubled int GENERATED ALWAYS AS (id * 2) STORED, gone text);
+                 INSERT INTO derived (id, gone) SELECT g, 'x' FROM generate_series(1, 5) g;
+                 ALTER TABLE derived DROP COLUMN gone;
+                 SELECT lo_from_bytea(0, 'a large object');"#,
+            )
+            .unwrap();
+    }
 
     #[test]
-    fn row_hashes_ignore_order_but_not_content_or_repeats() {
-        let hash = |text: &str| hash_rows(text.as_bytes()).expect("in memory");
-        let (rows, sum) = hash("1\ta\n2\tb\\nc\n");
-        assert_eq!(rows, 2);
-        assert_eq!(hash("2\tb\\nc\n1\ta\n"), (rows, sum));
-        assert_ne!(hash("1\ta\n2\tb\\nC\n").1, sum);
-        assert_ne!(hash("1\ta\n1\ta\n2\tb\\nc\n"), (rows, sum));
-        assert_eq!(hash(""), (0, 0));
+    fn list_settings_come_back_one_literal_per_element() {
+        assert_eq!(
+            setting_value("search_path", r#""$user", public, "a ""b"" c""#),
+            r#"'$user', 'public', 'a "b" c'"#
+        );
+        assert_eq!(setting_value("work_mem", "64MB"), "'64MB'");
+        assert_eq!(setting_value("application_name", "it's, x"), "'it''s, x'");
+    }
+
+    #[test]
+    fn the_stats_hashed_from_the_dump_stream_equal_a_read_of_each_table() {
+        let db = TestDb::postgres();
+        fill_awkward(&db);
+        let pg = PgUrl::parse(db.url()).unwrap();
+        let read = Postgres.table_stats(db.url()).unwrap();
+        let names: Vec<&str> = read.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Odd \"Schema\".a table",
+                "public.derived",
+                "public.empty",
+                "public.kinds",
+                "public.lines",
+                "public.measures_2023",
+                "public.measures_2024",
+            ]
+        );
+        assert_eq!(read[4].rows, 8);
+
+        let mut client = pg.connect(&pg.database).unwrap();
+        let mut transaction = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .unwrap();
+        let snapshot: String = transaction
+            .query_one("SELECT pg_export_snapshot()", &[])
+            .unwrap()
+            .get(0);
+        let mut custom = Vec::new();
+        let from_custom = run_pg_dump(&pg, &snapshot, &mut custom).unwrap();
+        let mut directory = Vec::new();
+        let options = JobOptions {
+            jobs: 2,
+            work_dir: tempfile::tempdir().unwrap().keep(),
+        };
+        let from_directory =
+            run_pg_dump_directory(&pg, &snapshot, &options, &mut directory).unwrap();
+        let _ = std::fs::remove_dir_all(&options.work_dir);
+        for streamed in [from_custom, from_directory] {
+            let mut streamed: Vec<TableStats> = streamed
+                .into_iter()
+                .map(|(name, (rows, sum))| TableStats {
+                    name,
+                    rows,
+                    fingerprint: format!("{sum:032x}"),
+                })
+                .collect();
+            streamed.sort_by(|a, b| a.name.cmp(&b.name));
+            assert_eq!(streamed, read);
+        }
     }
 }

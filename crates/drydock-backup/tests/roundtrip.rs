@@ -115,6 +115,20 @@ fn restore_options(dir: &Path, force: bool) -> RestoreOptions {
     }
 }
 
+/// `backup restore --force`: replace whatever the database at `url` holds.
+fn force_restore(
+    dir: &Path,
+    manifest: &Manifest,
+    url: &str,
+) -> Result<drydock_backup::RestoreReport, BackupError> {
+    drydock_backup::restore(dir, manifest, url, &restore_options(dir, true))
+}
+
+/// A backup of `url` that passed its restore test.
+fn verified_backup(url: &str, dir: &Path) -> Manifest {
+    verify(dir, &backup(url, dir), url).unwrap()
+}
+
 fn backup(url: &str, dir: &Path) -> Manifest {
     let backend = drydock_backup::backend_for(url).unwrap();
     drydock_backup::create(backend.as_ref(), url, &CreateOptions::new(dir)).unwrap()
@@ -368,12 +382,7 @@ fn check_damaged_backup_is_rejected(db: &TestDb, truncate: bool) {
     let reloaded = drydock_backup::find(dir.path(), &verified.id).unwrap();
     assert!(!reloaded.restore_tested() && reloaded.checksummed_at.is_none());
     let other = TestDb::new(db.kind());
-    let result = drydock_backup::restore(
-        dir.path(),
-        &verified,
-        other.url(),
-        &restore_options(dir.path(), true),
-    );
+    let result = force_restore(dir.path(), &verified, other.url());
     assert!(
         matches!(result, Err(BackupError::Corrupt { .. })),
         "{result:?}"
@@ -490,7 +499,7 @@ fn prune_is_a_dry_run_until_applied_and_keeps_the_newest_verified_backup() {
     fill_sqlite(db.sqlite_path(), "p");
     let dir = tempfile::tempdir().unwrap();
     let oldest = backup(db.url(), dir.path());
-    let tested = verify(dir.path(), &backup(db.url(), dir.path()), db.url()).unwrap();
+    let tested = verified_backup(db.url(), dir.path());
     let newest = backup(db.url(), dir.path());
     let policy = RetentionPolicy {
         keep_last: 1,
@@ -544,16 +553,11 @@ fn check_force_restore(
     fill(source, "new");
     fill(live, "old");
     let dir = tempfile::tempdir().unwrap();
-    let good = verify(dir.path(), &backup(source.url(), dir.path()), source.url()).unwrap();
+    let good = verified_backup(source.url(), dir.path());
     let before = rows(live);
 
     let bad = tamper_manifest(dir.path(), &backup(source.url(), dir.path()));
-    let result = drydock_backup::restore(
-        dir.path(),
-        &bad,
-        live.url(),
-        &restore_options(dir.path(), true),
-    );
+    let result = force_restore(dir.path(), &bad, live.url());
     assert!(
         matches!(result, Err(BackupError::Mismatch(_))),
         "{result:?}"
@@ -566,13 +570,7 @@ fn check_force_restore(
         .collect();
     assert_eq!(safety.len(), 1, "a safety backup was taken first");
 
-    let report = drydock_backup::restore(
-        dir.path(),
-        &good,
-        live.url(),
-        &restore_options(dir.path(), true),
-    )
-    .unwrap();
+    let report = force_restore(dir.path(), &good, live.url()).unwrap();
     let safety = report.safety_backup.unwrap();
     assert_eq!(safety.database.url, live.url());
     assert!(report.left_behind.is_none());
@@ -580,13 +578,7 @@ fn check_force_restore(
     assert!(rows(live).contains("new"));
     // The safety backup holds the replaced data.
     let back = TestDb::new(live.kind());
-    drydock_backup::restore(
-        dir.path(),
-        &safety,
-        back.url(),
-        &restore_options(dir.path(), true),
-    )
-    .unwrap();
+    force_restore(dir.path(), &safety, back.url()).unwrap();
     assert_eq!(rows(&back), before);
 }
 
@@ -618,13 +610,8 @@ fn a_backup_of_another_provider_is_refused_before_touching_the_target() {
     fill_postgres(&live, "live");
     let before = postgres_rows(live.url());
     let dir = tempfile::tempdir().unwrap();
-    let manifest = verify(dir.path(), &backup(sqlite.url(), dir.path()), sqlite.url()).unwrap();
-    let result = drydock_backup::restore(
-        dir.path(),
-        &manifest,
-        live.url(),
-        &restore_options(dir.path(), true),
-    );
+    let manifest = verified_backup(sqlite.url(), dir.path());
+    let result = force_restore(dir.path(), &manifest, live.url());
     assert!(
         matches!(result, Err(BackupError::ProviderMismatch { .. })),
         "{result:?}"
@@ -635,4 +622,83 @@ fn a_backup_of_another_provider_is_refused_before_touching_the_target() {
         1,
         "no safety backup needed"
     );
+}
+
+/// Roles made for one test, dropped after its databases.
+struct DropRoles(Vec<String>);
+
+impl Drop for DropRoles {
+    fn drop(&mut self) {
+        for role in &self.0 {
+            let _ = postgres_server_client().batch_execute(&format!("DROP ROLE IF EXISTS {role}"));
+        }
+    }
+}
+
+/// What a database is beyond its tables: owner, grants, settings, comment, connection limit.
+fn database_properties(name: &str) -> String {
+    let row = postgres_server_client()
+        .query_one(
+            "SELECT pg_get_userbyid(d.datdba), d.datacl::text, d.datconnlimit, \
+                    shobj_description(d.oid, 'pg_database'), \
+                    (SELECT string_agg(coalesce(pg_get_userbyid(nullif(s.setrole, 0)), '*') \
+                                       || ':' || s.setconfig::text, ' ' ORDER BY s.setrole) \
+                     FROM pg_db_role_setting s WHERE s.setdatabase = d.oid), \
+                    pg_encoding_to_char(d.encoding), d.datcollate \
+             FROM pg_database d WHERE d.datname = $1",
+            &[&name],
+        )
+        .unwrap();
+    format!(
+        "{:?}",
+        (
+            row.get::<_, String>(0),
+            row.get::<_, Option<String>>(1),
+            row.get::<_, i32>(2),
+            row.get::<_, Option<String>>(3),
+            row.get::<_, Option<String>>(4),
+            row.get::<_, String>(5),
+            row.get::<_, String>(6),
+        )
+    )
+}
+
+#[test]
+fn postgres_force_restore_keeps_the_databases_owner_grants_and_settings() {
+    let suffix = &uuid::Uuid::new_v4().simple().to_string()[..12];
+    let (owner, reader) = (
+        format!("drydock_owner_{suffix}"),
+        format!("drydock_reader_{suffix}"),
+    );
+    let _roles = DropRoles(vec![owner.clone(), reader.clone()]);
+    let source = TestDb::postgres();
+    let live = TestDb::postgres();
+    fill_postgres(&source, "new");
+    fill_postgres(&live, "old");
+    let name = live.name();
+    postgres_server_client()
+        .batch_execute(&format!(
+            "CREATE ROLE {owner}; CREATE ROLE {reader};
+             ALTER DATABASE \"{name}\" OWNER TO {owner};
+             REVOKE ALL ON DATABASE \"{name}\" FROM PUBLIC;
+             GRANT CONNECT ON DATABASE \"{name}\" TO {reader} WITH GRANT OPTION;
+             ALTER DATABASE \"{name}\" SET search_path = \"$user\", public, \"Odd, Schema\";
+             ALTER DATABASE \"{name}\" SET work_mem = '12MB';
+             ALTER ROLE {reader} IN DATABASE \"{name}\" SET statement_timeout = '5s';
+             ALTER DATABASE \"{name}\" CONNECTION LIMIT 40;
+             COMMENT ON DATABASE \"{name}\" IS 'the shop''s data';"
+        ))
+        .unwrap();
+    let before = database_properties(&name);
+    assert!(
+        before.contains("Odd, Schema") && before.contains(&reader),
+        "{before}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let good = verified_backup(source.url(), dir.path());
+    let report = force_restore(dir.path(), &good, live.url()).unwrap();
+    assert!(report.left_behind.is_none());
+    assert_eq!(postgres_rows(live.url()), postgres_rows(source.url()));
+    assert_eq!(database_properties(&name), before);
 }
