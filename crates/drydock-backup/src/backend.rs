@@ -127,6 +127,10 @@ pub trait Backend: Send + Sync {
     /// Per user table, sorted by name: exact row count and a fingerprint of all rows in a stable
     /// order. Bookkeeping tables (`_prisma_migrations`) are included: they are data too.
     fn table_stats(&self, url: &str) -> Result<Vec<TableStats>, BackupError>;
+    /// Whether the database at `url` has any table [`Backend::table_stats`] would list.
+    fn has_tables(&self, url: &str) -> Result<bool, BackupError> {
+        Ok(!self.table_stats(url)?.is_empty())
+    }
     /// The latest finished, not rolled back migration in `_prisma_migrations`, if that table
     /// exists.
     fn last_migration(&self, url: &str) -> Result<Option<String>, BackupError>;

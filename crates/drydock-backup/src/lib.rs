@@ -222,10 +222,14 @@ pub fn select(
 
 /// Check that the stored file is intact: its size and sha256 match the manifest, and (unless it
 /// is encrypted and no passphrase is given) it decompresses to the recorded size.
+/// Check the stored file's size and sha256; with `decode`, also that it decrypts and
+/// decompresses to the recorded size (a restore checks that as it reads, see
+/// [`restore_checked`]).
 fn check_stored(
     dir: &Path,
     manifest: &Manifest,
     passphrase: Option<&str>,
+    decode: bool,
 ) -> Result<(), BackupError> {
     let path = manifest.file_in(dir);
     let corrupt = |reason: String| BackupError::Corrupt {
@@ -245,19 +249,26 @@ fn check_stored(
             manifest.sha256
         )));
     }
-    if manifest.encrypted() && passphrase.is_none() {
+    if !decode || (manifest.encrypted() && passphrase.is_none()) {
         return Ok(());
     }
     let mut input = open_dump(dir, manifest, passphrase)?;
     let decoded = std::io::copy(&mut input, &mut std::io::sink())
         .map_err(|e| corrupt(format!("it does not decompress: {e}")))?;
-    if decoded != manifest.uncompressed_size {
-        return Err(corrupt(format!(
+    check_decoded_size(dir, manifest, decoded)
+}
+
+fn check_decoded_size(dir: &Path, manifest: &Manifest, decoded: u64) -> Result<(), BackupError> {
+    if decoded == manifest.uncompressed_size {
+        return Ok(());
+    }
+    Err(BackupError::Corrupt {
+        path: manifest.file_in(dir),
+        reason: format!(
             "it decompresses to {decoded} bytes, the manifest says {}",
             manifest.uncompressed_size
-        )));
-    }
-    Ok(())
+        ),
+    })
 }
 
 fn open_dump(
@@ -279,7 +290,9 @@ fn open_dump(
 }
 
 /// Restore into `url` with `jobs` jobs and check that every table's rows and fingerprint match
-/// the manifest. More than one job only where a failed restore is dropped as a whole.
+/// the manifest. More than one job only where a failed restore is dropped as a whole. The
+/// stream is also checked to decompress completely to the recorded size: the callers checked
+/// the stored bytes' sha256, and each undoes a failed restore, so the file is decompressed once.
 fn restore_checked(
     backend: &dyn Backend,
     dir: &Path,
@@ -288,7 +301,7 @@ fn restore_checked(
     url: &str,
     jobs: u32,
 ) -> Result<(), BackupError> {
-    let mut input = open_dump(dir, manifest, passphrase)?;
+    let input = open_dump(dir, manifest, passphrase)?;
     if !backend.accepts_format(&manifest.format.name) {
         return Err(BackupError::Usage(format!(
             "a {} database cannot be restored from a `{}` dump",
@@ -296,7 +309,20 @@ fn restore_checked(
             manifest.format.name
         )));
     }
-    backend.restore_with(&mut input, &manifest.format, url, &job_options(jobs, dir))?;
+    let mut decoded = store::Counted::new(input);
+    let restored =
+        backend.restore_with(&mut decoded, &manifest.format, url, &job_options(jobs, dir));
+    // The tool may stop reading early (trailing padding, or its own failure): the rest still
+    // has to decompress, and a stream that does not is the reason a restore failed.
+    let _ = std::io::copy(&mut decoded, &mut std::io::sink());
+    if let Some(error) = decoded.error() {
+        return Err(BackupError::Corrupt {
+            path: manifest.file_in(dir),
+            reason: format!("it does not decompress: {error}"),
+        });
+    }
+    check_decoded_size(dir, manifest, decoded.count())?;
+    restored?;
     let actual = backend.table_stats(url)?;
     compare(&manifest.tables, &actual)
 }
@@ -358,7 +384,7 @@ pub fn verify(
 ) -> Result<Manifest, BackupError> {
     let mut manifest = manifest.clone();
     let passphrase = options.passphrase.as_deref();
-    if let Err(e) = check_stored(dir, &manifest, passphrase) {
+    if let Err(e) = check_stored(dir, &manifest, passphrase, options.checksum_only) {
         if matches!(e, BackupError::Corrupt { .. }) {
             // A damaged file is no longer verified, whatever was checked before.
             manifest.checksummed_at = None;
@@ -406,6 +432,10 @@ pub fn verify(
         error: result.as_ref().err().map(ToString::to_string),
     });
     manifest.restore_tested_at = if result.is_ok() { Some(at) } else { None };
+    if matches!(result, Err(BackupError::Corrupt { .. })) {
+        // The stored bytes matched their sha256 but did not decompress: not checksummed either.
+        manifest.checksummed_at = None;
+    }
     manifest.save(dir)?;
     result.map(|()| manifest)
 }
@@ -455,7 +485,7 @@ pub fn restore(
         // Checked first: without it the restore could not even start.
         open_dump(dir, manifest, passphrase)?;
     }
-    check_stored(dir, manifest, passphrase)?;
+    check_stored(dir, manifest, passphrase, false)?;
     let mut report = RestoreReport {
         created: false,
         safety_backup: None,
@@ -479,7 +509,7 @@ pub fn restore(
         }
         return Ok(report);
     }
-    if backend.table_stats(url)?.is_empty() {
+    if !backend.has_tables(url)? {
         // Not ours to drop: one job, so that a failed restore leaves nothing behind.
         restore_checked(backend.as_ref(), dir, manifest, passphrase, url, 1)?;
         return Ok(report);

@@ -338,6 +338,16 @@ impl Backend for MariaDb {
         read_dump(child, tool, None)
     }
 
+    fn has_tables(&self, url: &str) -> Result<bool, BackupError> {
+        let my = MyUrl::parse(url)?;
+        let count = my.query_value(
+            true,
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() \
+             AND table_type = 'BASE TABLE'",
+        )?;
+        Ok(count != "0")
+    }
+
     fn last_migration(&self, url: &str) -> Result<Option<String>, BackupError> {
         let my = MyUrl::parse(url)?;
         let exists = my.query_value(

@@ -306,12 +306,49 @@ impl Backend for Postgres {
 
     fn table_stats(&self, url: &str) -> Result<Vec<TableStats>, BackupError> {
         let pg = PgUrl::parse(url)?;
-        let mut client = pg.connect(&pg.database)?;
-        set_stable_text(&mut client).map_err(|e| pg.error(&e))?;
-        user_tables(&pg, &mut client)?
-            .iter()
-            .map(|name| copy_stats(&pg, &mut client, name))
-            .collect()
+        let tables = user_tables(&pg, &mut pg.connect(&pg.database)?)?;
+        // One session per core, each taking the largest table left: the server's COPY and the
+        // hashing here both use a core per session.
+        let mut order: Vec<usize> = (0..tables.len()).collect();
+        order.sort_by_key(|&index| std::cmp::Reverse(tables[index].size));
+        let workers = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(tables.len());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let done = std::sync::Mutex::new(vec![None; tables.len()]);
+        let work = || -> Result<(), BackupError> {
+            let mut client = pg.connect(&pg.database)?;
+            set_stable_text(&mut client).map_err(|e| pg.error(&e))?;
+            loop {
+                let taken = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&index) = order.get(taken) else {
+                    return Ok(());
+                };
+                let stats = copy_stats(&pg, &mut client, &tables[index])?;
+                done.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(stats);
+            }
+        };
+        std::thread::scope(|scope| {
+            let running: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+            running.into_iter().try_for_each(|worker| {
+                worker.join().unwrap_or_else(|_| {
+                    Err(BackupError::Query(
+                        "reading a table's rows failed".to_owned(),
+                    ))
+                })
+            })
+        })?;
+        Ok(done
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    fn has_tables(&self, url: &str) -> Result<bool, BackupError> {
+        let pg = PgUrl::parse(url)?;
+        Ok(!user_tables(&pg, &mut pg.connect(&pg.database)?)?.is_empty())
     }
 
     fn last_migration(&self, url: &str) -> Result<Option<String>, BackupError> {
@@ -870,6 +907,8 @@ fn unpack(input: &mut dyn Read, folder: &Path) -> Result<(), BackupError> {
 struct TableName {
     schema: String,
     table: String,
+    /// Bytes on disk, to read the largest tables first.
+    size: i64,
 }
 
 impl TableName {
@@ -895,7 +934,7 @@ fn user_tables<C: GenericClient>(
 ) -> Result<Vec<TableName>, BackupError> {
     let rows = client
         .query(
-            "SELECT n.nspname, c.relname FROM pg_class c \
+            "SELECT n.nspname, c.relname, pg_relation_size(c.oid) FROM pg_class c \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind = 'r' \
                AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
@@ -911,6 +950,7 @@ fn user_tables<C: GenericClient>(
         .map(|row| TableName {
             schema: row.get(0),
             table: row.get(1),
+            size: row.get(2),
         })
         .collect())
 }

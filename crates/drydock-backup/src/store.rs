@@ -188,3 +188,46 @@ pub(crate) fn open(path: &Path, passphrase: Option<&str>) -> Result<Box<dyn Read
         None => Ok(Box::new(zstd::Decoder::new(file).map_err(io_error)?)),
     }
 }
+
+/// A reader that counts the bytes it passed on and keeps the first read error, so a caller that
+/// handed it to a tool can tell a damaged stream from the tool's own failure.
+pub(crate) struct Counted<R> {
+    inner: R,
+    count: u64,
+    error: Option<String>,
+}
+
+impl<R: Read> Counted<R> {
+    pub(crate) fn new(inner: R) -> Counted<R> {
+        Counted {
+            inner,
+            count: 0,
+            error: None,
+        }
+    }
+
+    pub(crate) fn count(&self) -> u64 {
+        self.count
+    }
+
+    pub(crate) fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf) {
+            Ok(read) => {
+                self.count += read as u64;
+                Ok(read)
+            }
+            Err(e) => {
+                if self.error.is_none() && e.kind() != io::ErrorKind::Interrupted {
+                    self.error = Some(e.to_string());
+                }
+                Err(e)
+            }
+        }
+    }
+}

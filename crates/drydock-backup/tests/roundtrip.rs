@@ -389,6 +389,66 @@ fn check_damaged_backup_is_rejected(db: &TestDb, truncate: bool) {
     );
 }
 
+/// Damage that happened before the checksum was taken (a faulty disk under the writer): the
+/// file matches its manifest's sha256 but does not decompress completely.
+fn check_damage_under_a_matching_checksum_is_found_by_the_restore(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = backup(db.url(), dir.path());
+    let file = manifest.file_in(dir.path());
+    damage(&file, true);
+    let (size, sha256) = {
+        use sha2::Digest;
+        let bytes = std::fs::read(&file).unwrap();
+        (bytes.len(), hex::encode(sha2::Sha256::digest(&bytes)))
+    };
+    let path = dir.path().join(format!("{}.manifest.json", manifest.id));
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    value["stored_size"] = serde_json::json!(size);
+    value["sha256"] = serde_json::json!(sha256);
+    std::fs::write(&path, serde_json::to_vec(&value).unwrap()).unwrap();
+    let rehashed = drydock_backup::find(dir.path(), &manifest.id).unwrap();
+
+    let result = verify(dir.path(), &rehashed, db.url());
+    assert!(
+        matches!(result, Err(BackupError::Corrupt { .. })),
+        "{result:?}"
+    );
+    let reloaded = drydock_backup::find(dir.path(), &manifest.id).unwrap();
+    assert!(!reloaded.restore_tested() && reloaded.checksummed_at.is_none());
+    // Nothing is left behind: a database the restore created is gone again, an existing empty
+    // one is still empty.
+    let target = TestDb::new(db.kind());
+    let backend = drydock_backup::backend_for(target.url()).unwrap();
+    let restore = drydock_backup::restore(
+        dir.path(),
+        &rehashed,
+        target.url(),
+        &RestoreOptions {
+            passphrase: None,
+            force: false,
+            jobs: 1,
+            safety: CreateOptions::new(dir.path()),
+        },
+    );
+    assert!(
+        matches!(restore, Err(BackupError::Corrupt { .. })),
+        "{restore:?}"
+    );
+    let url = target.url();
+    assert!(!backend.exists(url).unwrap() || !backend.has_tables(url).unwrap());
+}
+
+#[test]
+fn damage_under_a_matching_checksum_is_found_by_the_restore() {
+    let sqlite = TestDb::sqlite();
+    fill_sqlite(sqlite.sqlite_path(), "x");
+    check_damage_under_a_matching_checksum_is_found_by_the_restore(&sqlite);
+    let postgres = TestDb::postgres();
+    fill_postgres(&postgres, "x");
+    check_damage_under_a_matching_checksum_is_found_by_the_restore(&postgres);
+}
+
 #[test]
 fn truncated_and_flipped_backups_are_rejected() {
     let sqlite = TestDb::sqlite();
