@@ -16,7 +16,7 @@ use std::time::Duration;
 use drydock_connector::redact_url;
 use postgres::{GenericClient, IsolationLevel, NoTls};
 
-use self::archive::{RowHasher, StreamedTables};
+use self::archive::{LARGE_OBJECTS, LargeObjectHasher, RowHasher, StreamedTables};
 use crate::BackupError;
 use crate::backend::{Backend, DumpFormat, DumpSummary, JobOptions, TableStats, ToolVersion};
 use crate::tool::{collect_stderr, feed_tool, finish_tool};
@@ -235,13 +235,19 @@ impl Backend for Postgres {
         // A table whose rows the stream did not yield (an archive version this reader does not
         // know, say) is read here, in the dump's snapshot: the stats still describe exactly
         // the dumped data, at the cost of a second read.
-        let stats = tables
+        let mut stats = tables
             .into_iter()
             .map(|name| match streamed.remove(&name.key()) {
                 Some((rows, sum)) => Ok(name.stats(rows, sum)),
                 None => copy_stats(&pg, &mut transaction, &name),
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let objects = match streamed.remove(LARGE_OBJECTS) {
+            Some((count, sum)) => Some(large_objects_entry(count, sum)),
+            None => large_object_stats(&pg, &mut transaction)?,
+        };
+        stats.extend(objects);
+        stats.sort_by(|a, b| a.name.cmp(&b.name));
         transaction.commit().map_err(|e| pg.error(&e))?;
         Ok(DumpSummary::new(format, stats))
     }
@@ -328,22 +334,27 @@ impl Backend for Postgres {
                 done.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(stats);
             }
         };
-        std::thread::scope(|scope| {
+        let objects = std::thread::scope(|scope| {
             let running: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+            let objects = large_object_stats(&pg, &mut pg.connect(&pg.database)?);
             running.into_iter().try_for_each(|worker| {
                 worker.join().unwrap_or_else(|_| {
                     Err(BackupError::Query(
                         "reading a table's rows failed".to_owned(),
                     ))
                 })
-            })
+            })?;
+            objects
         })?;
-        Ok(done
+        let mut stats: Vec<TableStats> = done
             .into_inner()
             .unwrap_or_else(|e| e.into_inner())
             .into_iter()
             .flatten()
-            .collect())
+            .chain(objects)
+            .collect();
+        stats.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(stats)
     }
 
     fn has_tables(&self, url: &str) -> Result<bool, BackupError> {
@@ -826,45 +837,74 @@ fn pack(folder: &Path, out: &mut dyn Write) -> Result<StreamedTables, BackupErro
             .filter_map(|entry| Some((entry.file.clone()?, entry.table_data()?)))
             .collect();
     let mut streamed = StreamedTables::new();
+    let mut large_objects = LargeObjectHasher::default();
     let writing = |e| BackupError::io("writing the backup", e);
     let mut builder = tar::Builder::new(out);
     builder.mode(tar::HeaderMode::Deterministic);
     for name in names {
         let path = folder.join(&name);
-        let mut file = std::fs::File::open(&path)
-            .map_err(|e| BackupError::io(format!("reading `{}`", path.display()), e))?;
-        match tables.get(name.to_string_lossy().as_ref()) {
-            Some(table) => {
-                let size = file.metadata().map_err(reading)?.len();
-                let mut hashing = HashingReader {
-                    input: file,
-                    hasher: RowHasher::default(),
-                };
-                let mut header = tar::Header::new_gnu();
-                header.set_size(size);
-                header.set_mode(0o600);
-                builder
-                    .append_data(&mut header, &name, &mut hashing)
-                    .map_err(writing)?;
-                streamed.insert(table.clone(), hashing.hasher.finish());
+        let text = name.to_string_lossy();
+        // pg_dump writes each large object to `blob_<oid>.dat`.
+        let large_object = text
+            .strip_prefix("blob_")
+            .and_then(|rest| rest.strip_suffix(".dat"))
+            .and_then(|oid| oid.parse::<i64>().ok());
+        match (tables.get(text.as_ref()), large_object) {
+            (Some(table), _) => {
+                let mut hasher = RowHasher::default();
+                append_hashed(&mut builder, &path, |bytes| hasher.feed(bytes))?;
+                streamed.insert(table.clone(), hasher.finish());
             }
-            None => builder.append_file(&name, &mut file).map_err(writing)?,
+            (None, Some(oid)) => {
+                large_objects.start(oid);
+                append_hashed(&mut builder, &path, |bytes| large_objects.feed(bytes))?;
+                large_objects.end();
+            }
+            (None, None) => {
+                let mut file = std::fs::File::open(&path)
+                    .map_err(|e| BackupError::io(format!("reading `{}`", path.display()), e))?;
+                builder.append_file(&name, &mut file).map_err(writing)?;
+            }
         }
     }
     builder.finish().map_err(writing)?;
+    if let Some(objects) = large_objects.finish() {
+        streamed.insert(LARGE_OBJECTS.to_owned(), objects);
+    }
     Ok(streamed)
 }
 
-/// A reader that feeds what passes through it to a [`RowHasher`].
-struct HashingReader<R> {
-    input: R,
-    hasher: RowHasher,
+/// Append the file at `path` to `builder` under its name, handing its bytes to `feed` on the way.
+fn append_hashed(
+    builder: &mut tar::Builder<&mut dyn Write>,
+    path: &Path,
+    feed: impl FnMut(&[u8]),
+) -> Result<(), BackupError> {
+    let reading = |e| BackupError::io(format!("reading `{}`", path.display()), e);
+    let file = std::fs::File::open(path).map_err(reading)?;
+    let mut header = tar::Header::new_gnu();
+    header.set_size(file.metadata().map_err(reading)?.len());
+    header.set_mode(0o600);
+    let mut hashing = HashingReader { input: file, feed };
+    builder
+        .append_data(
+            &mut header,
+            path.file_name().unwrap_or_default(),
+            &mut hashing,
+        )
+        .map_err(|e| BackupError::io("writing the backup", e))
 }
 
-impl<R: Read> Read for HashingReader<R> {
+/// A reader that hands what passes through it to `feed`.
+struct HashingReader<R, F> {
+    input: R,
+    feed: F,
+}
+
+impl<R: Read, F: FnMut(&[u8])> Read for HashingReader<R, F> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let read = self.input.read(buf)?;
-        self.hasher.feed(&buf[..read]);
+        (self.feed)(&buf[..read]);
         Ok(read)
     }
 }
@@ -953,6 +993,39 @@ fn user_tables<C: GenericClient>(
             size: row.get(2),
         })
         .collect())
+}
+
+fn large_objects_entry(count: u64, sum: u128) -> TableStats {
+    TableStats {
+        name: LARGE_OBJECTS.to_owned(),
+        rows: count,
+        fingerprint: format!("{sum:032x}"),
+    }
+}
+
+/// The large objects' entry in the table stats, read one object at a time; `None` when the
+/// database has none (its manifest then lists only tables).
+fn large_object_stats<C: GenericClient>(
+    pg: &PgUrl,
+    client: &mut C,
+) -> Result<Option<TableStats>, BackupError> {
+    let oids = client
+        .query("SELECT oid FROM pg_largeobject_metadata ORDER BY oid", &[])
+        .map_err(|e| pg.error(&e))?;
+    let mut hasher = LargeObjectHasher::default();
+    for row in oids {
+        let oid: postgres::types::Oid = row.get(0);
+        let bytes: Vec<u8> = client
+            .query_one("SELECT lo_get($1)", &[&oid])
+            .map_err(|e| pg.error(&e))?
+            .get(0);
+        hasher.start(i64::from(oid));
+        hasher.feed(&bytes);
+        hasher.end();
+    }
+    Ok(hasher
+        .finish()
+        .map(|(count, sum)| large_objects_entry(count, sum)))
 }
 
 /// A table's stats from `COPY ... TO STDOUT` on `client` (set up by [`set_stable_text`]).
@@ -1063,6 +1136,7 @@ mod tests {
             names,
             [
                 "Odd \"Schema\".a table",
+                "pg_catalog.pg_largeobject",
                 "public.derived",
                 "public.empty",
                 "public.kinds",
@@ -1071,7 +1145,8 @@ mod tests {
                 "public.measures_2024",
             ]
         );
-        assert_eq!(read[4].rows, 8);
+        assert_eq!(read[1].rows, 1);
+        assert_eq!(read[5].rows, 8);
 
         let mut client = pg.connect(&pg.database).unwrap();
         let mut transaction = client

@@ -14,6 +14,12 @@ const TABLES: usize = 30;
 
 fn fill_postgres(db: &TestDb, marker: &str) {
     let mut client = db.postgres_client();
+    client
+        .batch_execute(&format!(
+            "SELECT lo_from_bytea(0, convert_to('large object {marker} ✓', 'UTF8'));
+             SELECT lo_from_bytea(0, decode(repeat('00ff5c0a', 70000), 'hex'));"
+        ))
+        .unwrap();
     for t in 0..TABLES {
         client
             .batch_execute(&format!(
@@ -32,13 +38,20 @@ fn fill_postgres(db: &TestDb, marker: &str) {
     }
 }
 
+/// Every row of every table as text, then every large object (OID and bytes).
 fn postgres_rows(url: &str) -> Vec<Vec<String>> {
     let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
     client.batch_execute("SET TimeZone = 'UTC'").unwrap();
     (0..TABLES)
-        .map(|t| {
+        .map(|t| format!("SELECT x::text FROM t{t} x ORDER BY id"))
+        .chain(std::iter::once(
+            "SELECT oid::text || ' ' || encode(lo_get(oid), 'hex') \
+             FROM pg_largeobject_metadata ORDER BY oid"
+                .to_owned(),
+        ))
+        .map(|query| {
             client
-                .query(&format!("SELECT x::text FROM t{t} x ORDER BY id"), &[])
+                .query(&query, &[])
                 .unwrap()
                 .iter()
                 .map(|r| r.get(0))
@@ -153,9 +166,12 @@ fn postgres_backup_verifies_and_restores_every_row() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = backup(db.url(), dir.path());
     assert_eq!(manifest.provider, "postgresql");
-    assert_eq!(manifest.tables.len(), TABLES);
-    assert_eq!(manifest.tables[0].name, "public.t0");
-    assert_eq!(manifest.tables[0].rows, 21);
+    // The tables, and the two large objects as one entry.
+    assert_eq!(manifest.tables.len(), TABLES + 1);
+    assert_eq!(manifest.tables[0].name, "pg_catalog.pg_largeobject");
+    assert_eq!(manifest.tables[0].rows, 2);
+    assert_eq!(manifest.tables[1].name, "public.t0");
+    assert_eq!(manifest.tables[1].rows, 21);
     assert!(!manifest.restore_tested());
 
     let verified = verify(dir.path(), &manifest, db.url()).unwrap();
@@ -218,8 +234,8 @@ fn postgres_parallel_backup_verifies_and_restores_every_row() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = backup_with_jobs(db.url(), dir.path(), 2);
     assert_eq!(manifest.format.name, "pg_dump-directory");
-    assert_eq!(manifest.tables.len(), TABLES);
-    assert_eq!(manifest.tables[0].rows, 21);
+    assert_eq!(manifest.tables.len(), TABLES + 1);
+    assert_eq!(manifest.tables[1].rows, 21);
     let files = [
         manifest.file.clone(),
         format!("{}.manifest.json", manifest.id),

@@ -72,10 +72,7 @@ impl RowHasher {
     }
 
     fn end_row(&mut self) {
-        let digest = self.row.finalize_reset();
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&digest[..16]);
-        self.sum = self.sum.wrapping_add(u128::from_be_bytes(first));
+        add_digest(&mut self.sum, &mut self.row);
         self.rows += 1;
         self.row_length = 0;
     }
@@ -87,6 +84,47 @@ impl RowHasher {
             self.end_row();
         }
         (self.rows, self.sum)
+    }
+}
+
+/// Add the first 128 bits of `hasher`'s digest to `sum`, and reset it.
+fn add_digest(sum: &mut u128, hasher: &mut Sha256) {
+    let digest = hasher.finalize_reset();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    *sum = sum.wrapping_add(u128::from_be_bytes(first));
+}
+
+/// The name large objects have in the manifest's table list: they live in that catalog.
+pub(crate) const LARGE_OBJECTS: &str = "pg_catalog.pg_largeobject";
+
+/// Large objects' count and hash sum, as [`RowHasher`] does for rows: each object's hash
+/// covers its OID and its bytes.
+#[derive(Default)]
+pub(crate) struct LargeObjectHasher {
+    object: Sha256,
+    count: u64,
+    sum: u128,
+}
+
+impl LargeObjectHasher {
+    /// Hash the object `oid`, whose bytes `feed` gives in pieces, up to [`Self::end`].
+    pub(crate) fn start(&mut self, oid: i64) {
+        self.object.update(format!("{oid}\n"));
+    }
+
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        self.object.update(bytes);
+    }
+
+    pub(crate) fn end(&mut self) {
+        add_digest(&mut self.sum, &mut self.object);
+        self.count += 1;
+    }
+
+    /// Count and hash sum; `None` when there were no large objects.
+    pub(crate) fn finish(self) -> Option<(u64, u128)> {
+        (self.count > 0).then_some((self.count, self.sum))
     }
 }
 
@@ -109,7 +147,8 @@ impl TocEntry {
     }
 }
 
-/// Per `schema.table`, its rows' count and hash sum as [`RowHasher`] computes them.
+/// Per `schema.table`, its rows' count and hash sum as [`RowHasher`] computes them; large
+/// objects under [`LARGE_OBJECTS`].
 pub(crate) type StreamedTables = HashMap<String, (u64, u128)>;
 
 fn invalid(reason: impl Into<String>) -> io::Error {
@@ -302,6 +341,7 @@ pub(crate) fn hash_custom_stream(input: impl Read) -> io::Result<StreamedTables>
         .filter_map(|entry| Some((entry.dump_id, entry.table_data()?)))
         .collect();
     let mut streamed = StreamedTables::new();
+    let mut large_objects = LargeObjectHasher::default();
     while let Some(block) = reader.byte_or_end()? {
         let dump_id = reader.int()?;
         match block {
@@ -317,14 +357,21 @@ pub(crate) fn hash_custom_stream(input: impl Read) -> io::Result<StreamedTables>
                     streamed.insert(table.clone(), hasher.finish());
                 }
             }
-            BLOCK_LARGE_OBJECTS => {
-                // Large objects are not table rows: each is an OID and its chunks, up to OID 0.
-                while reader.int()? != 0 {
-                    reader.chunks(|_| {})?;
+            BLOCK_LARGE_OBJECTS => loop {
+                // Each large object is its OID and its chunks, up to OID 0.
+                let oid = reader.int()?;
+                if oid == 0 {
+                    break;
                 }
-            }
+                large_objects.start(oid);
+                reader.chunks(|bytes| large_objects.feed(bytes))?;
+                large_objects.end();
+            },
             other => return Err(invalid(format!("unknown data block type {other}"))),
         }
+    }
+    if let Some(objects) = large_objects.finish() {
+        streamed.insert(LARGE_OBJECTS.to_owned(), objects);
     }
     Ok(streamed)
 }
@@ -424,8 +471,14 @@ mod tests {
     #[test]
     fn a_custom_stream_yields_each_tables_rows() {
         let streamed = hash_custom_stream(custom_stream().as_slice()).expect("valid stream");
-        assert_eq!(streamed.len(), 1);
+        assert_eq!(streamed.len(), 2);
         assert_eq!(streamed["public.t"], hash(&["1\n2\n"]));
+        let mut objects = LargeObjectHasher::default();
+        objects.start(16396);
+        objects.feed(b"hel");
+        objects.feed(b"lo");
+        objects.end();
+        assert_eq!(Some(streamed[LARGE_OBJECTS]), objects.finish());
     }
 
     #[test]
