@@ -926,7 +926,6 @@ mod tests {
             path: "prisma/migrations/20240101000000_add".into(),
             script: script.into(),
             checksum: crate::checksum::checksum(script.as_bytes()),
-            down_path: None,
         }
     }
 

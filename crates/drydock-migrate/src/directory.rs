@@ -23,11 +23,16 @@ pub struct LocalMigration {
     pub script: String,
     /// The checksum of `migration.sql` as written to new history rows.
     pub checksum: String,
-    /// `down.sql`, when the folder has one.
-    pub down_path: Option<PathBuf>,
 }
 
 impl LocalMigration {
+    /// `down.sql`, when the folder has one. Looked up when asked, not for every listing: most
+    /// commands never need it.
+    pub fn down_path(&self) -> Option<PathBuf> {
+        let down = self.path.join(DOWN_FILE_NAME);
+        down.is_file().then_some(down)
+    }
+
     /// Whether `migration.sql` matches a checksum stored in the history table (line endings
     /// aside).
     pub fn matches_checksum(&self, stored: &str) -> bool {
@@ -61,8 +66,13 @@ pub fn list_migrations(migrations_dir: &Path) -> Result<Vec<LocalMigration>, Mig
             MigrateError::io("can't list the migrations folder", migrations_dir, error)
         })?;
         let path = entry.path();
-        // Follows symbolic links, like Prisma.
-        if !path.is_dir() {
+        // The entry's type comes with the listing; only a symbolic link needs a look at its
+        // target (followed, like Prisma).
+        let is_dir = match entry.file_type() {
+            Ok(kind) if !kind.is_symlink() => kind.is_dir(),
+            _ => path.is_dir(),
+        };
+        if !is_dir {
             continue;
         }
         let name = entry
@@ -93,14 +103,11 @@ fn read_migration(name: String, path: PathBuf) -> Result<LocalMigration, Migrate
     let checksum = checksum(&bytes);
     let script =
         String::from_utf8(bytes).map_err(|_| MigrateError::NotUtf8 { path: script_path })?;
-    let down = path.join(DOWN_FILE_NAME);
-    let down_path = down.is_file().then_some(down);
     Ok(LocalMigration {
         name,
         path,
         script,
         checksum,
-        down_path,
     })
 }
 
@@ -188,10 +195,10 @@ mod tests {
         assert!(up.matches_checksum(&up.checksum));
         assert_eq!(up.executable_script(), "CREATE TABLE t (id INT);\r\n");
         assert_eq!(
-            up.down_path,
+            up.down_path(),
             Some(dir.path().join("1_up").join(DOWN_FILE_NAME))
         );
-        assert_eq!(list[1].down_path, None);
+        assert_eq!(list[1].down_path(), None);
         Ok(())
     }
 

@@ -114,10 +114,9 @@ fn plan<'a>(
             .find(|m| &m.name == name)
             .ok_or_else(|| MigrateError::AppliedMigrationMissing { name: name.clone() })?;
         let down_path = migration
-            .down_path
-            .as_ref()
+            .down_path()
             .ok_or_else(|| MigrateError::NoDownScript { name: name.clone() })?;
-        let script = read_down_script(down_path)?;
+        let script = read_down_script(&down_path)?;
         let warnings = data_loss_warnings(&script);
         if !warnings.is_empty() && !accept_data_loss {
             return Err(MigrateError::DownLosesData {

@@ -414,6 +414,10 @@ fn print_drift(drift: &drydock_engine::DriftReport) {
 
 /// The contract migrations among `pending` (which `migrate deploy` holds back).
 fn contract_migrations(project: &Project, pending: &[String]) -> Vec<String> {
+    if pending.is_empty() {
+        // Nothing to read again.
+        return Vec::new();
+    }
     history::list_migrations(&project.migrations_dir)
         .unwrap_or_default()
         .into_iter()
