@@ -311,6 +311,9 @@ pub(crate) struct PostgresConnection {
     client: Client,
     url: PgUrl,
     holds_lock: bool,
+    /// The history row insert, prepared at the first migration applied: a deploy of many
+    /// migrations parses it once instead of once per migration.
+    history_insert: Option<postgres::Statement>,
 }
 
 impl PostgresConnection {
@@ -327,6 +330,7 @@ impl PostgresConnection {
             client,
             url,
             holds_lock: false,
+            history_insert: None,
         })
     }
 
@@ -490,9 +494,21 @@ impl Connection for PostgresConnection {
     }
 
     fn apply_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
-        self.in_transaction(script, |transaction, schema| {
-            history::insert(transaction, schema, row)
-        })
+        let insert = match self.history_insert.take() {
+            Some(insert) => insert,
+            None => self
+                .client
+                .prepare(&history::insert_sql(&self.url.schema))
+                .map_err(|e| ScriptError::from_connector(query_error(&e)))?,
+        };
+        let applied = self.in_transaction(script, |transaction, _| {
+            history::insert_with(transaction, &insert, row)
+        });
+        // Kept only while it works: a failed migration prepares it again next time.
+        if applied.is_ok() {
+            self.history_insert = Some(insert);
+        }
+        applied
     }
 
     fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {

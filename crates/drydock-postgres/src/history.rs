@@ -94,14 +94,27 @@ pub(crate) fn insert(
     schema: &str,
     row: &HistoryRow,
 ) -> Result<(), ConnectorError> {
-    let sql = format!(
+    insert_with(client, insert_sql(schema).as_str(), row)
+}
+
+/// The history row insert, to prepare once for a whole deploy.
+pub(crate) fn insert_sql(schema: &str) -> String {
+    format!(
         "INSERT INTO {} (id, checksum, finished_at, migration_name, logs, rolled_back_at, \
          started_at, applied_steps_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         table(schema)
-    );
+    )
+}
+
+/// [`insert`] with its statement given: the text of [`insert_sql`] or that text prepared.
+pub(crate) fn insert_with<T: ?Sized + postgres::ToStatement>(
+    client: &mut impl GenericClient,
+    statement: &T,
+    row: &HistoryRow,
+) -> Result<(), ConnectorError> {
     client
         .execute(
-            &sql,
+            statement,
             &[
                 &row.id,
                 &row.checksum,
