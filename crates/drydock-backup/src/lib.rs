@@ -220,11 +220,9 @@ pub fn select(
     Ok(manifest)
 }
 
-/// Check that the stored file is intact: its size and sha256 match the manifest, and (unless it
-/// is encrypted and no passphrase is given) it decompresses to the recorded size.
-/// Check the stored file's size and sha256; with `decode`, also that it decrypts and
-/// decompresses to the recorded size (a restore checks that as it reads, see
-/// [`restore_checked`]).
+/// Check the stored file's size and sha256; with `decode` (and unless it is encrypted and no
+/// passphrase is given), also that it decrypts and decompresses to the recorded size.
+/// [`restore_checked`] checks that too, as it reads.
 fn check_stored(
     dir: &Path,
     manifest: &Manifest,
@@ -232,10 +230,7 @@ fn check_stored(
     decode: bool,
 ) -> Result<(), BackupError> {
     let path = manifest.file_in(dir);
-    let corrupt = |reason: String| BackupError::Corrupt {
-        path: path.clone(),
-        reason,
-    };
+    let corrupt = |reason: String| corrupt(dir, manifest, reason);
     let (size, sha256) = store::checksum(&path)?;
     if size != manifest.stored_size {
         return Err(corrupt(format!(
@@ -258,17 +253,25 @@ fn check_stored(
     check_decoded_size(dir, manifest, decoded)
 }
 
+fn corrupt(dir: &Path, manifest: &Manifest, reason: String) -> BackupError {
+    BackupError::Corrupt {
+        path: manifest.file_in(dir),
+        reason,
+    }
+}
+
 fn check_decoded_size(dir: &Path, manifest: &Manifest, decoded: u64) -> Result<(), BackupError> {
     if decoded == manifest.uncompressed_size {
         return Ok(());
     }
-    Err(BackupError::Corrupt {
-        path: manifest.file_in(dir),
-        reason: format!(
+    Err(corrupt(
+        dir,
+        manifest,
+        format!(
             "it decompresses to {decoded} bytes, the manifest says {}",
             manifest.uncompressed_size
         ),
-    })
+    ))
 }
 
 fn open_dump(
@@ -291,8 +294,8 @@ fn open_dump(
 
 /// Restore into `url` with `jobs` jobs and check that every table's rows and fingerprint match
 /// the manifest. More than one job only where a failed restore is dropped as a whole. The
-/// stream is also checked to decompress completely to the recorded size: the callers checked
-/// the stored bytes' sha256, and each undoes a failed restore, so the file is decompressed once.
+/// stream is also checked to decompress completely to the recorded size, so that `verify`,
+/// which drops its scratch database whatever happens, decompresses the file only once.
 fn restore_checked(
     backend: &dyn Backend,
     dir: &Path,
@@ -316,10 +319,11 @@ fn restore_checked(
     // has to decompress, and a stream that does not is the reason a restore failed.
     let _ = std::io::copy(&mut decoded, &mut std::io::sink());
     if let Some(error) = decoded.error() {
-        return Err(BackupError::Corrupt {
-            path: manifest.file_in(dir),
-            reason: format!("it does not decompress: {error}"),
-        });
+        return Err(corrupt(
+            dir,
+            manifest,
+            format!("it does not decompress: {error}"),
+        ));
     }
     check_decoded_size(dir, manifest, decoded.count())?;
     restored?;
@@ -485,7 +489,9 @@ pub fn restore(
         // Checked first: without it the restore could not even start.
         open_dump(dir, manifest, passphrase)?;
     }
-    check_stored(dir, manifest, passphrase, false)?;
+    // Fully, before the target is touched: a database that is not ours to drop (an existing
+    // empty one) must never receive a stream that turns out short.
+    check_stored(dir, manifest, passphrase, true)?;
     let mut report = RestoreReport {
         created: false,
         safety_backup: None,

@@ -718,35 +718,30 @@ fn copy_teed(
 /// The pieces sent on a channel, read as one stream that ends when the sender is dropped.
 struct ChannelReader {
     receiver: Receiver<Vec<u8>>,
-    piece: Vec<u8>,
-    position: usize,
+    piece: std::io::Cursor<Vec<u8>>,
 }
 
 impl ChannelReader {
     fn new(receiver: Receiver<Vec<u8>>) -> ChannelReader {
         ChannelReader {
             receiver,
-            piece: Vec::new(),
-            position: 0,
+            piece: std::io::Cursor::default(),
         }
     }
 }
 
 impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.position == self.piece.len() {
+        loop {
+            let read = self.piece.read(buf)?;
+            if read > 0 || buf.is_empty() {
+                return Ok(read);
+            }
             match self.receiver.recv() {
-                Ok(piece) => {
-                    self.piece = piece;
-                    self.position = 0;
-                }
+                Ok(piece) => self.piece = std::io::Cursor::new(piece),
                 Err(_) => return Ok(0),
             }
         }
-        let count = buf.len().min(self.piece.len() - self.position);
-        buf[..count].copy_from_slice(&self.piece[self.position..self.position + count]);
-        self.position += count;
-        Ok(count)
     }
 }
 
