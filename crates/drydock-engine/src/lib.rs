@@ -1,8 +1,9 @@
 //! drydock's API boundary for the binary (and later the web dashboard): everything a command
 //! does, returned as plain data. Nothing here prints.
 //!
-//! - [`Project::load`]: find `schema.prisma` (a file or a folder of `.prisma` files), load `.env`,
-//!   parse, validate and resolve the datasource into a dialect and URLs.
+//! - [`Project::discover`]: find the project as Prisma does (the Prisma config file, read by
+//!   [`read_config`]; `package.json`; `schema.prisma` or a folder of `.prisma` files), load
+//!   `.env`, parse, validate and resolve the datasource into a dialect and URLs.
 //! - [`DiffSource`] and [`schema_of`]: anything diffable (empty, a schema, a migrations folder
 //!   replayed on a shadow database, a live database) as a [`drydock_schema::SqlSchema`].
 //! - [`diff_sources`], [`migrate_dev`]: the diff-based commands. `deploy`, `status` and `resolve`
@@ -20,6 +21,7 @@ mod drift;
 mod error;
 mod migrate_dev;
 mod preflight;
+mod prisma_config;
 mod project;
 mod replay_cache;
 mod seed;
@@ -45,8 +47,9 @@ pub use preflight::{
     BackupFacts, BackupState, Check, CheckStatus, DEFAULT_MAX_TRANSACTION_AGE, MAX_BACKUP_AGE,
     PreflightOptions, PreflightReport, check_ids, preflight,
 };
-pub use project::{Project, SchemaError, read_schema};
-pub use seed::{SEED_TABLE, SeedOutcome, seed, seed_command};
+pub use prisma_config::{ConfigError, PrismaConfig, Setting, find_config, read_config};
+pub use project::{Discovery, PrismaGeneration, Project, SchemaError, SchemaOrigin, read_schema};
+pub use seed::{SEED_TABLE, SeedOutcome, seed};
 pub use settings::{BackupSettings, DEFAULT_BACKUP_DIR, SETTINGS_FILE, ScheduleJob, Settings};
 pub use source::{DiffSource, SourceContext, diff_sources, schema_of};
 pub use squash::{SquashOptions, SquashOutcome, squash};

@@ -9,6 +9,7 @@ use drydock_psl::{ConfigValue, Datamodel};
 use drydock_schema::SqlSchema;
 
 use crate::dialects;
+use crate::prisma_config::{self, ConfigError, PrismaConfig, Setting};
 
 /// A problem with the schema or the project's configuration.
 #[derive(Debug, thiserror::Error)]
@@ -48,8 +49,17 @@ pub enum SchemaError {
         datasource: String,
     },
 
-    #[error("the datasource has no `url`; set `url = env(\"DATABASE_URL\")` or pass `--url`")]
+    #[error(
+        "the datasource has no `url`; set `datasource.url` in the Prisma config file (Prisma 7) \
+         or `url = env(\"DATABASE_URL\")` in the schema, or pass `--url`"
+    )]
     NoUrl,
+
+    #[error(transparent)]
+    Config(Box<ConfigError>),
+
+    #[error("`package.json` is not valid JSON: {message}")]
+    PackageJson { message: String },
 
     #[error(
         "the URL `{url}` does not match provider `{provider}`; a `{provider}` URL looks like \
@@ -60,6 +70,12 @@ pub enum SchemaError {
         provider: String,
         example: &'static str,
     },
+}
+
+impl From<ConfigError> for SchemaError {
+    fn from(error: ConfigError) -> Self {
+        SchemaError::Config(Box::new(error))
+    }
 }
 
 impl SchemaError {
@@ -73,17 +89,72 @@ impl SchemaError {
             SchemaError::EnvNotFound { .. } => "P1012",
             SchemaError::NoUrl => "P1012",
             SchemaError::UrlMismatch { .. } => "P1013",
+            SchemaError::Config(_) => "D1004",
+            SchemaError::PackageJson { .. } => "D1004",
         }
     }
+}
+
+/// Which Prisma generation a project is written for: it decides where migrations go by
+/// default, whether `package.json` settings count, and whether `migrate dev`/`reset` seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PrismaGeneration {
+    V5,
+    V6,
+    V7,
+}
+
+impl PrismaGeneration {
+    pub fn major(self) -> u8 {
+        match self {
+            PrismaGeneration::V5 => 5,
+            PrismaGeneration::V6 => 6,
+            PrismaGeneration::V7 => 7,
+        }
+    }
+
+    /// Prisma 5 and 6 seed after `migrate reset` and after `migrate dev` created the database.
+    pub fn seeds_automatically(self) -> bool {
+        self < PrismaGeneration::V7
+    }
+}
+
+/// Where the schema came from, in Prisma's order of precedence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaOrigin {
+    /// `--schema`.
+    Flag,
+    /// `schema` in the Prisma config file.
+    Config,
+    /// `"prisma": { "schema": ... }` in `package.json`.
+    PackageJson,
+    /// A default place (`schema.prisma`, `prisma/schema.prisma`, `prisma/schema/`).
+    Default,
+}
+
+/// What to load: the `--schema` and `--config` flags.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Discovery<'a> {
+    pub schema: Option<&'a Path>,
+    pub config: Option<&'a Path>,
 }
 
 /// A loaded, valid schema with its resolved configuration.
 pub struct Project {
     /// The schema file, or the folder of schema files.
     pub schema_path: PathBuf,
+    pub schema_origin: SchemaOrigin,
     /// The folder relative paths in the schema resolve against (the schema file's folder).
     pub schema_dir: PathBuf,
     pub migrations_dir: PathBuf,
+    /// The Prisma config file, when there is one.
+    pub config: Option<PrismaConfig>,
+    pub generation: PrismaGeneration,
+    /// How the generation was told: the config file's name, or `package.json`'s versions.
+    pub generation_source: String,
+    /// The seed command: `migrations.seed` of the config, else (Prisma 5/6) `package.json`'s
+    /// `"prisma": { "seed": ... }`.
+    pub seed_command: Option<String>,
     pub files: Files,
     pub datamodel: Datamodel,
     /// Warnings of validation (errors make [`Project::load`] fail).
@@ -100,25 +171,193 @@ impl std::fmt::Debug for Project {
     }
 }
 
-/// Where to look for the schema when `--schema` is not given, relative to the working folder.
-const DEFAULT_SCHEMA_PATHS: [&str; 2] = ["prisma/schema.prisma", "schema.prisma"];
+/// Where to look for the schema when nothing names it, relative to the working folder, in
+/// Prisma's order (the folder is Prisma 6's multi-file default).
+const DEFAULT_SCHEMA_PATHS: [&str; 3] = ["schema.prisma", "prisma/schema.prisma", "prisma/schema"];
+
+/// The schema's place and what decided it, before anything is parsed.
+struct Located {
+    schema_path: PathBuf,
+    schema_origin: SchemaOrigin,
+    config: Option<PrismaConfig>,
+    package: PackageJson,
+    generation_hint: Option<PrismaGeneration>,
+    generation_source: String,
+}
+
+impl Located {
+    fn find(discovery: Discovery<'_>) -> Result<Located, SchemaError> {
+        // As `import "dotenv/config"` does, before the config file reads any variable.
+        let _ = dotenvy::from_path(".env");
+        let config_path = match discovery.config {
+            Some(path) => Some(path.to_path_buf()),
+            None => prisma_config::find_config(Path::new(".")).map(|p| clean_relative(&p)),
+        };
+        let config = config_path
+            .map(|path| prisma_config::read_config(&path, &|name| std::env::var(name).ok()))
+            .transpose()?;
+        let package = PackageJson::read(Path::new("."))?;
+        let (generation_hint, generation_source) = match (&config, package.prisma_major) {
+            (Some(config), _) if config.is_prisma7_name() => (
+                Some(PrismaGeneration::V7),
+                "by its config file's name".to_owned(),
+            ),
+            (_, Some(major)) => (
+                Some(match major {
+                    0..=5 => PrismaGeneration::V5,
+                    6 => PrismaGeneration::V6,
+                    _ => PrismaGeneration::V7,
+                }),
+                format!("by the Prisma version in package.json, {major}"),
+            ),
+            _ => (None, String::new()),
+        };
+        let before_7 = generation_hint.is_none_or(|g| g < PrismaGeneration::V7);
+        let (schema_path, schema_origin) = match (discovery.schema, &config) {
+            (Some(path), _) => (path.to_path_buf(), SchemaOrigin::Flag),
+            (
+                None,
+                Some(
+                    config @ PrismaConfig {
+                        schema: Some(setting),
+                        ..
+                    },
+                ),
+            ) => (config.resolve(&setting.clone()?), SchemaOrigin::Config),
+            _ => match package.schema.as_deref().filter(|_| before_7) {
+                Some(path) => (PathBuf::from(path), SchemaOrigin::PackageJson),
+                None => (default_schema_path()?, SchemaOrigin::Default),
+            },
+        };
+        Ok(Located {
+            schema_path,
+            schema_origin,
+            config,
+            package,
+            generation_hint,
+            generation_source,
+        })
+    }
+}
+
+/// The `"prisma"` settings and Prisma versions of `package.json` in the working folder.
+#[derive(Debug, Default)]
+struct PackageJson {
+    schema: Option<String>,
+    seed: Option<String>,
+    /// The major version of `prisma` (else `@prisma/client`) in the dependencies.
+    prisma_major: Option<u8>,
+}
+
+impl PackageJson {
+    fn read(dir: &Path) -> Result<PackageJson, SchemaError> {
+        let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else {
+            return Ok(PackageJson::default());
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| SchemaError::PackageJson {
+                message: e.to_string(),
+            })?;
+        let setting = |key: &str| {
+            json.get("prisma")
+                .and_then(|p| p.get(key))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let version = |package: &str| {
+            ["dependencies", "devDependencies"].iter().find_map(|deps| {
+                json.get(deps)?
+                    .get(package)?
+                    .as_str()
+                    .and_then(major_version)
+            })
+        };
+        Ok(PackageJson {
+            schema: setting("schema"),
+            seed: setting("seed"),
+            prisma_major: version("prisma").or_else(|| version("@prisma/client")),
+        })
+    }
+}
+
+/// The major version of a version range such as `^6.19.0`, `~5.22`, `>=7`, `7.x`.
+fn major_version(range: &str) -> Option<u8> {
+    let digits: String = range
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
 
 impl Project {
-    /// Find and load the schema: `schema` when given (a file or a folder of `.prisma` files),
-    /// else `prisma/schema.prisma`, then `schema.prisma`. Loads `.env` from the working folder
-    /// and the schema's folder without overriding variables already set.
+    /// [`Project::discover`] with `--schema` only.
     pub fn load(schema: Option<&Path>) -> Result<Project, SchemaError> {
-        let (files, schema_dir, schema_path) = locate_and_read(schema)?;
-        load_dotenv(&schema_dir);
+        Project::discover(Discovery {
+            schema,
+            config: None,
+        })
+    }
+
+    /// Find and load the project as Prisma does, from the working folder: `.env`, the Prisma
+    /// config file (`--config`, else the first of Prisma 7.10's names), `package.json`; the
+    /// schema from `--schema`, else the config's `schema`, else `package.json`'s
+    /// `"prisma": {"schema"}` (before Prisma 7), else `schema.prisma`, `prisma/schema.prisma`,
+    /// `prisma/schema/`. Variables already set are never overridden by `.env` files.
+    pub fn discover(discovery: Discovery<'_>) -> Result<Project, SchemaError> {
+        let Located {
+            schema_path,
+            schema_origin,
+            config,
+            package,
+            generation_hint,
+            mut generation_source,
+        } = Located::find(discovery)?;
+        let (files, schema_dir) = read_schema_files(&schema_path)?;
+        // A missing or unreadable .env is not an error: variables may come from the environment.
+        let _ = dotenvy::from_path(schema_dir.join(".env"));
         let (datamodel, diagnostics) = drydock_psl::parse_and_validate(&files);
         let dialect =
             check_diagnostics(&files, &diagnostics).and_then(|()| dialect_of(&datamodel))?;
-        let migrations_dir = migrations_dir_of(&files, &datamodel, &schema_dir);
+        // Without a version to go by, a config file with a schema whose datasource has no
+        // `url` can only be Prisma 7.
+        let generation = generation_hint.unwrap_or_else(|| {
+            let url_in_schema = datamodel
+                .datasource
+                .as_ref()
+                .is_some_and(|ds| ds.url.is_some());
+            if config.is_some() && !url_in_schema {
+                generation_source = "by its config file and a datasource without `url`".to_owned();
+                PrismaGeneration::V7
+            } else {
+                generation_source =
+                    "no Prisma version in package.json, no Prisma 7 config".to_owned();
+                PrismaGeneration::V6
+            }
+        });
+        let migrations_dir = match config.as_ref().and_then(|c| {
+            c.migrations_path
+                .clone()
+                .map(|path| path.map(|path| c.resolve(&path)))
+        }) {
+            Some(path) => path?,
+            None if generation == PrismaGeneration::V7 => schema_dir.join("migrations"),
+            None => migrations_dir_of(&files, &datamodel, &schema_dir),
+        };
+        let seed_command = match config.as_ref().and_then(|c| c.seed.clone()) {
+            Some(seed) => Some(seed?),
+            None => package.seed.filter(|_| generation < PrismaGeneration::V7),
+        };
         let warnings = diagnostics_of_severity(diagnostics, false);
         Ok(Project {
             schema_path,
+            schema_origin,
             schema_dir,
             migrations_dir,
+            config,
+            generation,
+            generation_source,
+            seed_command,
             files,
             datamodel,
             warnings,
@@ -145,38 +384,62 @@ impl Project {
         self.datamodel.datasource.as_ref()
     }
 
-    /// The URL migrations run against: `directUrl` when set, else `url`; `override_url` (from
-    /// `--url`) wins over both.
+    /// A URL setting of the config file, as a result.
+    fn config_setting(
+        &self,
+        pick: fn(&PrismaConfig) -> &Setting,
+    ) -> Option<Result<String, SchemaError>> {
+        self.config
+            .as_ref()
+            .and_then(|c| pick(c).clone())
+            .map(|r| r.map_err(SchemaError::from))
+    }
+
+    /// The URL migrations run against: `override_url` (from `--url`), else the config file's
+    /// `datasource.url`, else the schema's `directUrl`, else its `url`.
     pub fn migration_url(&self, override_url: Option<&str>) -> Result<String, SchemaError> {
         let url = match override_url {
             Some(url) => url.to_owned(),
-            None => {
-                let datasource = self.datasource().ok_or(SchemaError::NoDatasource)?;
-                let value = datasource
-                    .direct_url
-                    .as_ref()
-                    .map(|v| (v, "directUrl"))
-                    .or(datasource.url.as_ref().map(|v| (v, "url")));
-                let (value, what) = value.ok_or(SchemaError::NoUrl)?;
-                self.config_value(value, what)?
-            }
+            None => match self.config_setting(|c| &c.url) {
+                Some(url) => url?,
+                None => {
+                    let datasource = self.datasource().ok_or(SchemaError::NoDatasource)?;
+                    let value = datasource
+                        .direct_url
+                        .as_ref()
+                        .map(|v| (v, "directUrl"))
+                        .or(datasource.url.as_ref().map(|v| (v, "url")));
+                    let (value, what) = value.ok_or(SchemaError::NoUrl)?;
+                    self.config_value(value, what)?
+                }
+            },
         };
         self.check_url(&url)?;
-        Ok(resolve_file_url(&url, &self.schema_dir))
+        Ok(resolve_file_url(&url, self.url_base_dir()))
     }
 
-    /// `shadowDatabaseUrl` when configured.
+    /// `shadowDatabaseUrl` when configured: the config file's, else the schema's.
     pub fn shadow_url(&self) -> Result<Option<String>, SchemaError> {
-        match self
-            .datasource()
-            .and_then(|ds| ds.shadow_database_url.as_ref())
-        {
-            None => Ok(None),
-            Some(value) => {
-                let url = self.config_value(value, "shadowDatabaseUrl")?;
-                self.check_url(&url)?;
-                Ok(Some(resolve_file_url(&url, &self.schema_dir)))
-            }
+        let url = match self.config_setting(|c| &c.shadow_database_url) {
+            Some(url) => url?,
+            None => match self
+                .datasource()
+                .and_then(|ds| ds.shadow_database_url.as_ref())
+            {
+                None => return Ok(None),
+                Some(value) => self.config_value(value, "shadowDatabaseUrl")?,
+            },
+        };
+        self.check_url(&url)?;
+        Ok(Some(resolve_file_url(&url, self.url_base_dir())))
+    }
+
+    /// Relative SQLite paths resolve against the schema's folder, as in Prisma; a URL from
+    /// the config file against the config file's folder, as Prisma 7 does.
+    fn url_base_dir(&self) -> &Path {
+        match &self.config {
+            Some(config) if config.url.is_some() => config.dir(),
+            _ => &self.schema_dir,
         }
     }
 
@@ -207,29 +470,32 @@ impl Project {
 }
 
 /// The schema's files and folder, without parsing them: `schema` when given (a file or a folder
-/// of `.prisma` files), else the first of the default places that exists.
-pub fn read_schema(schema: Option<&Path>) -> Result<(Files, PathBuf), SchemaError> {
-    let (files, schema_dir, _) = locate_and_read(schema)?;
-    Ok((files, schema_dir))
+/// of `.prisma` files), else the config file's, `package.json`'s or a default place.
+pub fn read_schema(
+    schema: Option<&Path>,
+    config: Option<&Path>,
+) -> Result<(Files, PathBuf), SchemaError> {
+    let located = Located::find(Discovery { schema, config })?;
+    read_schema_files(&located.schema_path)
 }
 
-fn locate_and_read(schema: Option<&Path>) -> Result<(Files, PathBuf, PathBuf), SchemaError> {
-    let schema_path = match schema {
-        Some(path) => path.to_path_buf(),
-        None => DEFAULT_SCHEMA_PATHS
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.is_file())
-            .ok_or_else(|| SchemaError::NotFound {
-                looked_in: DEFAULT_SCHEMA_PATHS
-                    .iter()
-                    .map(|p| format!("`{p}`"))
-                    .collect::<Vec<_>>()
-                    .join(" and "),
-            })?,
-    };
-    let (files, schema_dir) = read_schema_files(&schema_path)?;
-    Ok((files, schema_dir, schema_path))
+fn default_schema_path() -> Result<PathBuf, SchemaError> {
+    DEFAULT_SCHEMA_PATHS
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .ok_or_else(|| SchemaError::NotFound {
+            looked_in: DEFAULT_SCHEMA_PATHS
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+/// `./prisma.config.ts` shown as `prisma.config.ts`.
+fn clean_relative(path: &Path) -> PathBuf {
+    path.strip_prefix(".").unwrap_or(path).to_path_buf()
 }
 
 /// SQLite-style `file:` URLs with a relative path resolve against the schema's folder, as in
@@ -302,12 +568,6 @@ fn collect_prisma_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<(
         }
     }
     Ok(())
-}
-
-fn load_dotenv(schema_dir: &Path) {
-    // A missing or unreadable .env is not an error: variables may come from the environment.
-    let _ = dotenvy::from_path(".env");
-    let _ = dotenvy::from_path(schema_dir.join(".env"));
 }
 
 fn check_diagnostics(files: &Files, diagnostics: &Diagnostics) -> Result<(), SchemaError> {

@@ -4,8 +4,9 @@
 //! `seed/<environment>/*.sql` (`development`, `testing`, `production`, or any name), applied in
 //! that order and in byte order of file names. Each file runs in one transaction together with
 //! its record in `_drydock_seeds`, so a re-run applies only files that are new; a file edited
-//! after it was applied is refused. Prisma's seed command (`"prisma": {"seed": …}` in
-//! `package.json`) is found by [`seed_command`] and run by the binary.
+//! after it was applied is refused. Prisma's seed command (`migrations.seed` of the Prisma
+//! config file, or `"prisma": {"seed": …}` in `package.json`) is found with the project
+//! (`Project::seed_command`) and run by the binary.
 
 use std::path::{Path, PathBuf};
 
@@ -132,12 +133,4 @@ pub fn seed(
         outcome.applied.push(name);
     }
     Ok(outcome)
-}
-
-/// The seed command Prisma projects configure in `package.json` (`"prisma": {"seed": "…"}`)
-/// in `dir`, if any.
-pub fn seed_command(dir: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    json.get("prisma")?.get("seed")?.as_str().map(str::to_owned)
 }

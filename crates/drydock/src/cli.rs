@@ -12,9 +12,16 @@ use clap::{Args, Parser, Subcommand};
     about = "Safe, fast, boring database migrations (Prisma-compatible)"
 )]
 pub(crate) struct Cli {
-    /// The schema: a `.prisma` file or a folder of them [default: prisma/schema.prisma, then schema.prisma]
+    /// The schema: a `.prisma` file or a folder of them [default: the Prisma config file's
+    /// `schema`, else package.json's `prisma.schema`, else schema.prisma, prisma/schema.prisma,
+    /// prisma/schema/]
     #[arg(long, global = true, value_name = "PATH")]
     pub(crate) schema: Option<PathBuf>,
+
+    /// The Prisma config file [default: prisma7.config.ts, prisma.config.ts and the other names
+    /// Prisma 7 looks for, in the working folder]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
 
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -277,6 +284,9 @@ pub(crate) enum DbCommand {
         /// Drop everything in the database first
         #[arg(long)]
         force_reset: bool,
+        /// Accepted as Prisma 5/6 do: drydock generates no client
+        #[arg(long)]
+        skip_generate: bool,
         #[command(flatten)]
         connection: ConnectionArgs,
     },
@@ -328,6 +338,8 @@ pub(crate) enum MigrateCommand {
         /// keep a busy production database writable
         #[arg(long)]
         zero_downtime: bool,
+        #[command(flatten)]
+        prisma6: Prisma6Args,
         #[command(flatten)]
         connection: ConnectionArgs,
     },
@@ -414,6 +426,8 @@ pub(crate) enum MigrateCommand {
         #[arg(short, long)]
         force: bool,
         #[command(flatten)]
+        prisma6: Prisma6Args,
+        #[command(flatten)]
         connection: ConnectionArgs,
     },
     /// Compare two schema sources and print the difference (a summary, or SQL with --script)
@@ -490,6 +504,18 @@ fn parse_limit(text: &str) -> Result<Limit, String> {
     Ok(Limit((!duration.is_zero()).then_some(duration)))
 }
 
+/// Prisma 5/6's flags of `migrate dev` and `migrate reset`.
+#[derive(Debug, Args)]
+pub(crate) struct Prisma6Args {
+    /// Accepted as Prisma 5/6 do: drydock generates no client
+    #[arg(long)]
+    pub(crate) skip_generate: bool,
+    /// Do not run the seed command (Prisma 5/6 projects seed after a reset, and after `migrate
+    /// dev` created the database; Prisma 7 projects never seed by themselves)
+    #[arg(long)]
+    pub(crate) skip_seed: bool,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct ConnectionArgs {
     /// Database URL, overriding the schema's datasource
@@ -528,6 +554,9 @@ pub(crate) struct DiffArgs {
     /// Start from the database a schema's datasource points to
     #[arg(long, group = "from", value_name = "PATH")]
     pub(crate) from_schema_datasource: Option<PathBuf>,
+    /// Start from the project's database (the Prisma config file's `datasource.url`)
+    #[arg(long, group = "from")]
+    pub(crate) from_config_datasource: bool,
     /// Compare with an empty schema
     #[arg(long, group = "to")]
     pub(crate) to_empty: bool,
@@ -548,6 +577,9 @@ pub(crate) struct DiffArgs {
     /// Compare with the database a schema's datasource points to
     #[arg(long, group = "to", value_name = "PATH")]
     pub(crate) to_schema_datasource: Option<PathBuf>,
+    /// Compare with the project's database (the Prisma config file's `datasource.url`)
+    #[arg(long, group = "to")]
+    pub(crate) to_config_datasource: bool,
     /// Where to create shadow databases for migrations folders (needed on PostgreSQL)
     #[arg(long, value_name = "URL")]
     pub(crate) shadow_database_url: Option<String>,

@@ -10,12 +10,19 @@ mod preflight;
 mod schedule;
 mod schema;
 
+use std::path::Path;
 use std::process::ExitCode;
+
+use drydock_engine::migrate::MIGRATION_FILE_NAME;
+use drydock_engine::{Discovery, EngineError, Project, SchemaOrigin};
 
 use crate::cli::{Cli, Command, DbCommand, MigrateCommand};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let schema = cli.schema.as_deref();
+    let schema = Discovery {
+        schema: cli.schema.as_deref(),
+        config: cli.config.as_deref(),
+    };
     match cli.command {
         Command::Init {
             datasource_provider,
@@ -33,13 +40,18 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 create_only,
                 accept_data_loss,
                 zero_downtime,
+                prisma6,
                 connection,
             } => migrate::dev(
                 schema,
-                name,
-                create_only,
-                accept_data_loss,
-                zero_downtime,
+                migrate::DevFlags {
+                    name,
+                    create_only,
+                    accept_data_loss,
+                    zero_downtime,
+                    skip_generate: prisma6.skip_generate,
+                    skip_seed: prisma6.skip_seed,
+                },
                 connection.url,
             ),
             MigrateCommand::Deploy {
@@ -93,9 +105,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             MigrateCommand::Baseline { name, connection } => {
                 migrate::baseline(schema, &name, connection.url.as_deref())
             }
-            MigrateCommand::Reset { force, connection } => {
-                migrate::reset(schema, force, connection.url.as_deref())
-            }
+            MigrateCommand::Reset {
+                force,
+                prisma6,
+                connection,
+            } => migrate::reset(schema, force, &prisma6, connection.url.as_deref()),
             MigrateCommand::Diff(args) => diff::diff(schema, args),
         },
         Command::Db(DbCommand::Pull {
@@ -106,8 +120,15 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Db(DbCommand::Push {
             accept_data_loss,
             force_reset,
+            skip_generate,
             connection,
-        }) => db::push(schema, accept_data_loss, force_reset, connection.url),
+        }) => db::push(
+            schema,
+            accept_data_loss,
+            force_reset,
+            skip_generate,
+            connection.url,
+        ),
         Command::Db(DbCommand::Seed {
             env,
             connection,
@@ -118,5 +139,54 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             stdin,
             connection,
         }) => db::execute(schema, file.as_deref(), stdin, connection.url.as_deref()),
+    }
+}
+
+/// Load the project and say on stderr, as Prisma does, which config file, schema and migrations
+/// folder it uses.
+pub(crate) fn load_project(discovery: Discovery<'_>) -> anyhow::Result<Project> {
+    let project = Project::discover(discovery).map_err(EngineError::from)?;
+    if let Some(config) = &project.config {
+        eprintln!("Prisma config file loaded from {}", config.path.display());
+    }
+    let origin = match project.schema_origin {
+        SchemaOrigin::Flag => "",
+        SchemaOrigin::Config => "; named by the config file",
+        SchemaOrigin::PackageJson => "; named by package.json",
+        SchemaOrigin::Default => "",
+    };
+    let files = match project.files.len() {
+        1 => String::new(),
+        n => format!("; {n} files"),
+    };
+    eprintln!(
+        "Prisma schema loaded from {} (Prisma {} project, {}{files}{origin})",
+        project.schema_path.display(),
+        project.generation.major(),
+        project.generation_source,
+    );
+    eprintln!(
+        "Migrations folder: {} ({})",
+        project.migrations_dir.display(),
+        describe_migrations_folder(&project.migrations_dir)
+    );
+    Ok(project)
+}
+
+/// `holds 3 migrations`, `is empty`, or `does not exist yet`.
+pub(crate) fn describe_migrations_folder(dir: &Path) -> String {
+    match std::fs::read_dir(dir) {
+        Err(_) => "does not exist yet".to_owned(),
+        Ok(entries) => {
+            let count = entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().join(MIGRATION_FILE_NAME).is_file())
+                .count();
+            match count {
+                0 => "is empty".to_owned(),
+                1 => "holds 1 migration".to_owned(),
+                n => format!("holds {n} migrations"),
+            }
+        }
     }
 }

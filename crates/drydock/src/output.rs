@@ -21,10 +21,15 @@ fn code_of(error: &anyhow::Error) -> Option<&'static str> {
     error.downcast_ref::<EngineError>().map(EngineError::code)
 }
 
-/// 130 when `migrate dev` needs a reset (as Prisma), 1 for every other error.
+/// Exit code of `migrate dev` when the development database needs a reset (Prisma uses 130,
+/// which shells and CI read as Ctrl-C; drydock keeps 130 for a cancelled run only).
+pub(crate) const RESET_NEEDED: u8 = 3;
+
+/// [`RESET_NEEDED`] when `migrate dev` needs a reset, 1 for every other error
+/// (docs/exit-codes.md).
 pub(crate) fn exit_code_of(error: &anyhow::Error) -> u8 {
     match error.downcast_ref::<EngineError>() {
-        Some(EngineError::ResetNeeded { .. }) => 130,
+        Some(EngineError::ResetNeeded { .. }) => RESET_NEEDED,
         _ => 1,
     }
 }

@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use drydock_backup::{BackupError, CreateOptions, Manifest, RestoreOptions, VerifyOptions};
 use drydock_connector::redact_url;
-use drydock_engine::{BackupFacts, BackupState, Project, Settings};
+use drydock_engine::{BackupFacts, BackupState, Discovery, Project, Settings};
 
 use crate::cli::{BackupCommand, BackupStoreArgs};
 use crate::output::print_json;
 
-pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::Result<ExitCode> {
     match command {
         BackupCommand::Create {
             connection,
@@ -22,8 +22,8 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
             jobs,
             output,
         } => {
-            let url = resolve_url(schema, connection.url.as_deref())?;
-            let mut options = CreateOptions::new(store.dir(schema));
+            let url = resolve_url(discovery, connection.url.as_deref())?;
+            let mut options = CreateOptions::new(store.dir(discovery));
             options.compression_level = compression_level;
             options.jobs = jobs;
             options.passphrase = passphrase(&store)?;
@@ -41,16 +41,18 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
             store,
         } => {
             let manifest = match backup {
-                Some(selector) => drydock_backup::find(&store.dir(schema), &selector),
-                None => drydock_backup::latest(&store.dir(schema)).and_then(|m| {
-                    m.ok_or_else(|| BackupError::NotFound(store.dir(schema).display().to_string()))
+                Some(selector) => drydock_backup::find(&store.dir(discovery), &selector),
+                None => drydock_backup::latest(&store.dir(discovery)).and_then(|m| {
+                    m.ok_or_else(|| {
+                        BackupError::NotFound(store.dir(discovery).display().to_string())
+                    })
                 }),
             }
             .map_err(coded)?;
             let near = if checksum_only {
                 None
             } else {
-                Some(resolve_url(schema, connection.url.as_deref())?)
+                Some(resolve_url(discovery, connection.url.as_deref())?)
             };
             let options = VerifyOptions {
                 passphrase: passphrase(&store)?,
@@ -59,7 +61,7 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
             };
             eprintln!("Verifying {}", manifest.id);
             let verified =
-                drydock_backup::verify(&store.dir(schema), &manifest, near.as_deref(), &options)
+                drydock_backup::verify(&store.dir(discovery), &manifest, near.as_deref(), &options)
                     .map_err(coded)?;
             eprintln!(
                 "Checksum: ok ({} bytes, sha256 {})",
@@ -82,12 +84,12 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
             jobs,
             store,
         } => {
-            let url = resolve_url(schema, to.as_deref())?;
+            let url = resolve_url(discovery, to.as_deref())?;
             let manifest =
-                drydock_backup::select(&store.dir(schema), backup.as_deref(), allow_unverified)
+                drydock_backup::select(&store.dir(discovery), backup.as_deref(), allow_unverified)
                     .map_err(coded)?;
             let passphrase = passphrase(&store)?;
-            let mut safety = CreateOptions::new(store.dir(schema));
+            let mut safety = CreateOptions::new(store.dir(discovery));
             safety.passphrase.clone_from(&passphrase);
             safety.jobs = jobs;
             let options = RestoreOptions {
@@ -97,12 +99,12 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
                 safety,
             };
             eprintln!("Restoring {} into {}", manifest.id, redact_url(&url));
-            let report = drydock_backup::restore(&store.dir(schema), &manifest, &url, &options)
+            let report = drydock_backup::restore(&store.dir(discovery), &manifest, &url, &options)
                 .map_err(coded)?;
             if let Some(safety) = &report.safety_backup {
                 eprintln!(
                     "Safety backup of the replaced database: {}",
-                    store.dir(schema).join(&safety.file).display()
+                    store.dir(discovery).join(&safety.file).display()
                 );
             }
             if let Some(old) = &report.left_behind {
@@ -117,7 +119,7 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
             Ok(ExitCode::SUCCESS)
         }
         BackupCommand::List { store, output } => {
-            let manifests = drydock_backup::list(&store.dir(schema)).map_err(coded)?;
+            let manifests = drydock_backup::list(&store.dir(discovery)).map_err(coded)?;
             if output.json {
                 print_json(&manifests)?;
             } else {
@@ -144,7 +146,7 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
                     .context("--max-age is too long")?,
             };
             let decisions =
-                drydock_backup::prune(&store.dir(schema), &policy, apply).map_err(coded)?;
+                drydock_backup::prune(&store.dir(discovery), &policy, apply).map_err(coded)?;
             if output.json {
                 let rows: Vec<serde_json::Value> = decisions
                     .iter()
@@ -177,20 +179,20 @@ pub(crate) fn run(schema: Option<&Path>, command: BackupCommand) -> anyhow::Resu
 
 impl BackupStoreArgs {
     /// `--dir`, else the project's `[backup] dir`, else `./backups`.
-    fn dir(&self, schema: Option<&Path>) -> PathBuf {
-        backups_dir(schema, self.dir_flag.as_deref())
+    fn dir(&self, discovery: Discovery<'_>) -> PathBuf {
+        backups_dir(discovery, self.dir_flag.as_deref())
     }
 }
 
 /// `flag`, else the `[backup] dir` of the project's settings, else `./backups`.
-pub(crate) fn backups_dir(schema: Option<&Path>, flag: Option<&Path>) -> PathBuf {
-    project_settings(schema).backup_dir(flag)
+pub(crate) fn backups_dir(discovery: Discovery<'_>, flag: Option<&Path>) -> PathBuf {
+    project_settings(discovery).backup_dir(flag)
 }
 
 /// The project's settings; none without a project or a settings file (an invalid file is
 /// reported when a command needs it, by `Settings::load`).
-fn project_settings(schema: Option<&Path>) -> Settings {
-    Project::load(schema)
+fn project_settings(discovery: Discovery<'_>) -> Settings {
+    Project::discover(discovery)
         .ok()
         .and_then(|project| Settings::load(&project).ok())
         .unwrap_or_default()
@@ -249,8 +251,8 @@ fn coded(error: BackupError) -> anyhow::Error {
 /// `--url` (or `--to`), else the schema's datasource, as other commands do. A given URL needs
 /// no project, but a relative SQLite path in it resolves against the schema folder when there
 /// is one, as Prisma does.
-fn resolve_url(schema: Option<&Path>, url: Option<&str>) -> anyhow::Result<String> {
-    match (url, Project::load(schema)) {
+fn resolve_url(discovery: Discovery<'_>, url: Option<&str>) -> anyhow::Result<String> {
+    match (url, Project::discover(discovery)) {
         (_, Ok(project)) => Ok(project.migration_url(url)?),
         (Some(url), Err(_)) => Ok(url.to_owned()),
         (None, Err(e)) => Err(e.into()),

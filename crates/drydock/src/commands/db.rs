@@ -8,20 +8,20 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use drydock_engine::{EngineError, Project, redact_url};
+use drydock_engine::{Discovery, EngineError, Project, redact_url};
 use drydock_pull::DatasourceHeader;
 
 /// Prisma's code for an introspection that found nothing.
 const EMPTY_DATABASE: &str = "P4001";
 
 pub(crate) fn pull(
-    schema: Option<&Path>,
+    discovery: Discovery<'_>,
     print: bool,
     force: bool,
     url: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let project = Project::load(schema).map_err(EngineError::from)?;
+    let project = super::load_project(discovery)?;
     if project.schema_path.is_dir() && !print {
         anyhow::bail!(
             "`db pull` writes a single schema file, and `{}` is a folder; pass `--print`, or \
@@ -88,12 +88,13 @@ fn header_of(project: &Project, force: bool) -> anyhow::Result<DatasourceHeader>
 }
 
 pub(crate) fn push(
-    schema: Option<&Path>,
+    discovery: Discovery<'_>,
     accept_data_loss: bool,
     force_reset: bool,
+    skip_generate: bool,
     url: Option<String>,
 ) -> anyhow::Result<ExitCode> {
-    let project = Project::load(schema).map_err(EngineError::from)?;
+    let project = super::load_project(discovery)?;
     if force_reset && !std::io::stdin().is_terminal() && !accept_data_loss {
         // Resetting deletes everything: non-interactively it needs the explicit flag pair.
         anyhow::bail!(
@@ -127,11 +128,21 @@ pub(crate) fn push(
             outcome.steps
         );
     }
+    note_no_generate(&project, skip_generate);
     Ok(ExitCode::SUCCESS)
 }
 
+/// Where Prisma 5/6 would run `prisma generate` next, say once that drydock does not.
+pub(crate) fn note_no_generate(project: &Project, skip_generate: bool) {
+    if project.generation.seeds_automatically() && !skip_generate {
+        println!(
+            "Nothing generated: drydock writes no Prisma Client; run `prisma generate` if the              application needs it."
+        );
+    }
+}
+
 pub(crate) fn execute(
-    schema: Option<&Path>,
+    discovery: Discovery<'_>,
     file: Option<&Path>,
     stdin: bool,
     url: Option<&str>,
@@ -155,7 +166,7 @@ pub(crate) fn execute(
             url.to_owned(),
         ),
         None => {
-            let project = Project::load(schema).map_err(EngineError::from)?;
+            let project = super::load_project(discovery)?;
             let url = project.migration_url(None).map_err(EngineError::from)?;
             (project.dialect, url)
         }
@@ -169,39 +180,23 @@ pub(crate) fn execute(
 }
 
 pub(crate) fn seed(
-    schema: Option<&Path>,
+    discovery: Discovery<'_>,
     env: Option<String>,
     url: Option<&str>,
     args: &[String],
 ) -> anyhow::Result<ExitCode> {
-    let project = Project::load(schema).map_err(EngineError::from)?;
-    let environment = env
-        .or_else(|| std::env::var("DRYDOCK_ENV").ok().filter(|e| !e.is_empty()))
-        .unwrap_or_else(|| "development".to_owned());
-    let command = drydock_engine::seed_command(Path::new("."));
-    if let Some(command) = &command {
-        println!("Running seed command `{command}` ...");
-        // Arguments go in as positional parameters, so the shell never re-parses them.
-        let status = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("{command} \"$@\""))
-            .arg("sh")
-            .args(args)
-            .env("DRYDOCK_ENV", &environment)
-            .status()
-            .with_context(|| format!("can't run the seed command `{command}`"))?;
-        if !status.success() {
-            anyhow::bail!("the seed command `{command}` failed ({status})");
-        }
-    }
+    let project = super::load_project(discovery)?;
+    let environment = seed_environment(env);
+    let ran_command = run_seed_command(&project, args, &environment)?;
     let outcome = drydock_engine::seed(&project, url, &environment)?;
     for name in &outcome.applied {
         println!("Applied seed {name}");
     }
-    if command.is_none() && outcome.applied.is_empty() && outcome.already_applied == 0 {
+    if !ran_command && outcome.applied.is_empty() && outcome.already_applied == 0 {
         println!(
             "No seeds for `{environment}`: add SQL files to {}/seed/common/ or {}/seed/{environment}/, \
-             or a `\"prisma\": {{\"seed\": \"<command>\"}}` entry to package.json.",
+             `migrations.seed` to the Prisma config file, or (Prisma 5/6) a `\"prisma\": \
+             {{\"seed\": \"<command>\"}}` entry to package.json.",
             project.schema_dir.display(),
             project.schema_dir.display()
         );
@@ -213,4 +208,35 @@ pub(crate) fn seed(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--env`, else `$DRYDOCK_ENV`, else `development`.
+pub(crate) fn seed_environment(env: Option<String>) -> String {
+    env.or_else(|| std::env::var("DRYDOCK_ENV").ok().filter(|e| !e.is_empty()))
+        .unwrap_or_else(|| "development".to_owned())
+}
+
+/// Run the project's seed command, if it has one; whether it had one.
+pub(crate) fn run_seed_command(
+    project: &Project,
+    args: &[String],
+    environment: &str,
+) -> anyhow::Result<bool> {
+    let Some(command) = &project.seed_command else {
+        return Ok(false);
+    };
+    println!("Running seed command `{command}` ...");
+    // Arguments go in as positional parameters, so the shell never re-parses them.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} \"$@\""))
+        .arg("sh")
+        .args(args)
+        .env("DRYDOCK_ENV", environment)
+        .status()
+        .with_context(|| format!("can't run the seed command `{command}`"))?;
+    if !status.success() {
+        anyhow::bail!("the seed command `{command}` failed ({status})");
+    }
+    Ok(true)
 }

@@ -4,19 +4,27 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use drydock_engine::{DiffSource, EngineError, SourceContext, diff_sources, summarize};
+use drydock_engine::{DiffSource, Discovery, EngineError, SourceContext, diff_sources, summarize};
 
 use crate::cli::DiffArgs;
 use crate::output::print_json;
 
-pub(crate) fn diff(_schema: Option<&Path>, args: DiffArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn diff(discovery: Discovery<'_>, args: DiffArgs) -> anyhow::Result<ExitCode> {
     let from_url = match args.from_url {
         Some(url) => Some(url),
-        None => datasource_url(args.from_schema_datasource.as_deref())?,
+        None => datasource_url(
+            discovery,
+            args.from_schema_datasource.as_deref(),
+            args.from_config_datasource,
+        )?,
     };
     let to_url = match args.to_url {
         Some(url) => Some(url),
-        None => datasource_url(args.to_schema_datasource.as_deref())?,
+        None => datasource_url(
+            discovery,
+            args.to_schema_datasource.as_deref(),
+            args.to_config_datasource,
+        )?,
     };
     let from = source(args.from_schema, args.from_migrations, from_url);
     let to = source(args.to_schema, args.to_migrations, to_url);
@@ -51,12 +59,22 @@ pub(crate) fn diff(_schema: Option<&Path>, args: DiffArgs) -> anyhow::Result<Exi
     })
 }
 
-/// The URL a schema's datasource points to (`--from-schema-datasource`).
-fn datasource_url(schema: Option<&Path>) -> anyhow::Result<Option<String>> {
-    let Some(schema) = schema else {
-        return Ok(None);
+/// The URL a schema's datasource points to (`--from-schema-datasource <schema>`), or the
+/// project's (`--from-config-datasource`, Prisma 7's spelling).
+fn datasource_url(
+    discovery: Discovery<'_>,
+    schema: Option<&Path>,
+    project_datasource: bool,
+) -> anyhow::Result<Option<String>> {
+    let discovery = match (schema, project_datasource) {
+        (Some(schema), _) => Discovery {
+            schema: Some(schema),
+            ..discovery
+        },
+        (None, true) => discovery,
+        (None, false) => return Ok(None),
     };
-    let project = drydock_engine::Project::load(Some(schema)).map_err(EngineError::from)?;
+    let project = drydock_engine::Project::discover(discovery).map_err(EngineError::from)?;
     Ok(Some(
         project.migration_url(None).map_err(EngineError::from)?,
     ))

@@ -6,15 +6,15 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use drydock_engine::migrate::{MIGRATION_FILE_NAME, list_migrations};
-use drydock_engine::{Dialect, EngineError, Project, dialects, redact_url};
+use drydock_engine::{Dialect, Discovery, EngineError, Project, dialects, redact_url};
 use drydock_lint::report::{render_github, render_text, to_json};
 use drydock_lint::rules::migration_name;
 use drydock_lint::{ConnectionFacts, LintOptions, MigrationFile, NoFacts};
 
 use crate::cli::{LintArgs, LintFormat};
 
-pub(crate) fn lint(schema: Option<&Path>, args: LintArgs) -> anyhow::Result<ExitCode> {
-    let project = Project::load(schema);
+pub(crate) fn lint(discovery: Discovery<'_>, args: LintArgs) -> anyhow::Result<ExitCode> {
+    let project = Project::discover(discovery);
     let (dialect, files) = if args.paths.is_empty() {
         // Without paths the project's migrations folder is the subject, so the project must load.
         let project = project.map_err(EngineError::from)?;

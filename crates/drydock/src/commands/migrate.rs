@@ -10,9 +10,11 @@ use drydock_connector::SessionLimits;
 
 pub(crate) use drydock_engine::migrate::DownTarget;
 use drydock_engine::migrate::{self as history, DeployEvent, DeployReport, StatusReport};
-use drydock_engine::{DevOptions, EngineError, LintGate, Project, Settings, Warning, redact_url};
+use drydock_engine::{
+    DevOptions, Discovery, EngineError, LintGate, Project, Settings, Warning, redact_url,
+};
 
-use crate::cli::DeployArgs;
+use crate::cli::{DeployArgs, Prisma6Args};
 use crate::output::{migration_progress, print_json};
 
 struct Session {
@@ -21,9 +23,25 @@ struct Session {
     connection: Box<dyn drydock_connector::Connection>,
 }
 
-fn open(schema: Option<&Path>, url: Option<&str>) -> anyhow::Result<Session> {
-    let project = Project::load(schema)?;
+/// Whether a missing database is created before connecting, as Prisma's `migrate deploy` and
+/// `migrate reset` do (`status`, `resolve` and `down` only read or mark what exists).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    Create,
+    Fail,
+}
+
+fn open(discovery: Discovery<'_>, url: Option<&str>, missing: Missing) -> anyhow::Result<Session> {
+    let project = super::load_project(discovery)?;
     let url = project.migration_url(url).map_err(EngineError::from)?;
+    if missing == Missing::Create
+        && project
+            .dialect
+            .create_database(&url)
+            .map_err(EngineError::from)?
+    {
+        eprintln!("Created the database at {}", redact_url(&url));
+    }
     let connection = project.dialect.connect(&url).map_err(EngineError::from)?;
     Ok(Session {
         project,
@@ -41,12 +59,12 @@ fn describe_datasource(session: &Session) {
 }
 
 pub(crate) fn deploy(
-    schema: Option<&Path>,
+    discovery: Discovery<'_>,
     safety: &DeployArgs,
     url: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(schema, url)?;
+    let mut session = open(discovery, url, Missing::Create)?;
     if !json {
         describe_datasource(&session);
     }
@@ -79,7 +97,17 @@ pub(crate) fn deploy(
         return Ok(ExitCode::SUCCESS);
     }
     if report.applied.is_empty() && report.held_back.is_empty() {
-        println!("No pending migrations to apply.");
+        let folder = super::describe_migrations_folder(&session.project.migrations_dir);
+        let none_local = history::list_migrations(&session.project.migrations_dir)
+            .map_or(true, |migrations| migrations.is_empty());
+        if none_local {
+            println!(
+                "No migrations to apply: the migrations folder {} {folder}.",
+                session.project.migrations_dir.display()
+            );
+        } else {
+            println!("No pending migrations to apply.");
+        }
     }
     if !report.applied.is_empty() {
         println!("The following migration(s) have been applied:");
@@ -360,12 +388,12 @@ fn describe_backfill(name: &str, progress: &history::BackfillProgress) -> String
 }
 
 pub(crate) fn status(
-    schema: Option<&Path>,
+    discovery: Discovery<'_>,
     drift: bool,
     url: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(schema, url)?;
+    let mut session = open(discovery, url, Missing::Fail)?;
     let report = history::status(session.connection.as_mut(), &session.project.migrations_dir)
         .map_err(EngineError::from)?;
     let drift = if drift {
@@ -382,6 +410,7 @@ pub(crate) fn status(
     } else {
         describe_datasource(&session);
         print_status(
+            &session.project,
             &report,
             &contract_migrations(&session.project, &report.pending),
         );
@@ -426,12 +455,22 @@ fn contract_migrations(project: &Project, pending: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn print_status(report: &StatusReport, contract: &[String]) {
+fn print_status(project: &Project, report: &StatusReport, contract: &[String]) {
     println!(
-        "{} migration(s) found in the migrations folder, {} applied",
+        "{} migration(s) found in {}, {} applied",
         report.local_migrations,
+        project.migrations_dir.display(),
         report.applied.len()
     );
+    if report.local_migrations == 0 {
+        println!(
+            "The migrations folder {} {}: create the first migration with `drydock migrate \
+             dev`, or name the folder with `--schema` or the Prisma config file's \
+             `migrations.path`.",
+            project.migrations_dir.display(),
+            super::describe_migrations_folder(&project.migrations_dir)
+        );
+    }
     if !report.history_table_exists && report.local_migrations > 0 {
         println!(
             "\nThe database has no migration history (`_prisma_migrations`). Run `drydock migrate \
@@ -478,12 +517,12 @@ fn print_status(report: &StatusReport, contract: &[String]) {
 }
 
 pub(crate) fn resolve(
-    schema: Option<&Path>,
+    discovery: Discovery<'_>,
     applied: Option<String>,
     rolled_back: Option<String>,
     url: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(schema, url)?;
+    let mut session = open(discovery, url, Missing::Fail)?;
     let dir = session.project.migrations_dir.clone();
     match (applied, rolled_back) {
         (Some(name), _) => {
@@ -504,13 +543,13 @@ pub(crate) fn resolve(
 }
 
 pub(crate) fn down(
-    schema: Option<&Path>,
+    discovery: Discovery<'_>,
     target: &DownTarget,
     accept_data_loss: bool,
     url: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(schema, url)?;
+    let mut session = open(discovery, url, Missing::Fail)?;
     if !json {
         describe_datasource(&session);
     }
@@ -547,10 +586,10 @@ pub(crate) fn down(
 }
 
 pub(crate) fn squash(
-    schema: Option<&Path>,
+    discovery: Discovery<'_>,
     options: drydock_engine::SquashOptions,
 ) -> anyhow::Result<ExitCode> {
-    let project = Project::load(schema)?;
+    let project = super::load_project(discovery)?;
     let outcome = drydock_engine::squash(&project, &options)?;
     println!(
         "Squashed {} migrations into {}.",
@@ -573,11 +612,11 @@ pub(crate) fn squash(
 }
 
 pub(crate) fn baseline(
-    schema: Option<&Path>,
+    discovery: Discovery<'_>,
     name: &str,
     url: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let project = Project::load(schema)?;
+    let project = super::load_project(discovery)?;
     let folder = drydock_engine::baseline(&project, url, name)?;
     println!(
         "Wrote {} from the database and marked it as applied.",
@@ -590,11 +629,12 @@ pub(crate) fn baseline(
 }
 
 pub(crate) fn reset(
-    schema: Option<&Path>,
+    discovery: Discovery<'_>,
     force: bool,
+    prisma6: &Prisma6Args,
     url: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(schema, url)?;
+    let mut session = open(discovery, url, Missing::Create)?;
     if !force {
         if !std::io::stdin().is_terminal() {
             return Err(EngineError::Usage(
@@ -610,26 +650,74 @@ pub(crate) fn reset(
         );
         if !confirm(&question)? {
             eprintln!("Reset cancelled.");
-            return Ok(ExitCode::from(130));
+            return Ok(ExitCode::from(CANCELLED));
         }
     }
-    session.connection.reset().map_err(EngineError::from)?;
-    println!("Database reset.");
-    let report = run_deploy(&mut session, &history::DeployOptions::default())?;
-    println!("Applied {} migration(s).", report.applied.len());
+    reset_and_deploy(&mut session)?;
+    seed_after(&session.project, url, "the reset", prisma6)?;
+    super::db::note_no_generate(&session.project, prisma6.skip_generate);
     Ok(ExitCode::SUCCESS)
 }
 
+/// Exit code of a prompt the user declined, as Prisma (and a shell's Ctrl-C).
+const CANCELLED: u8 = 130;
+
+fn reset_and_deploy(session: &mut Session) -> anyhow::Result<()> {
+    session.connection.reset().map_err(EngineError::from)?;
+    println!("Database reset.");
+    let report = run_deploy(session, &history::DeployOptions::default())?;
+    println!("Applied {} migration(s).", report.applied.len());
+    Ok(())
+}
+
+/// Prisma 5/6 projects seed after a reset and after `migrate dev` created the database, unless
+/// `--skip-seed` (or `PRISMA_MIGRATE_SKIP_SEED`); Prisma 7 projects never do by themselves.
+fn seed_after(
+    project: &Project,
+    url: Option<&str>,
+    after: &str,
+    prisma6: &Prisma6Args,
+) -> anyhow::Result<()> {
+    let skip = prisma6.skip_seed || std::env::var_os("PRISMA_MIGRATE_SKIP_SEED").is_some();
+    if skip || !project.generation.seeds_automatically() {
+        return Ok(());
+    }
+    let environment = super::db::seed_environment(None);
+    let ran_command = super::db::run_seed_command(project, &[], &environment)?;
+    let outcome = drydock_engine::seed(project, url, &environment)?;
+    if ran_command || !outcome.applied.is_empty() {
+        println!(
+            "Seeded after {after} (Prisma {} projects seed automatically; `--skip-seed` skips it).",
+            project.generation.major()
+        );
+    }
+    Ok(())
+}
+
+/// The flags of `migrate dev`.
+pub(crate) struct DevFlags {
+    pub(crate) name: Option<String>,
+    pub(crate) create_only: bool,
+    pub(crate) accept_data_loss: bool,
+    pub(crate) zero_downtime: bool,
+    pub(crate) skip_generate: bool,
+    pub(crate) skip_seed: bool,
+}
+
 pub(crate) fn dev(
-    schema: Option<&Path>,
-    name: Option<String>,
-    create_only: bool,
-    accept_data_loss: bool,
-    zero_downtime: bool,
+    discovery: Discovery<'_>,
+    flags: DevFlags,
     url: Option<String>,
 ) -> anyhow::Result<ExitCode> {
-    let project = Project::load(schema)?;
+    let project = super::load_project(discovery)?;
     let interactive = std::io::stdin().is_terminal();
+    let DevFlags {
+        name,
+        create_only,
+        accept_data_loss,
+        zero_downtime,
+        ..
+    } = flags;
     let name = match name {
         Some(name) => Some(name),
         None if interactive => Some(ask("Enter a name for the new migration:")?),
@@ -643,15 +731,41 @@ pub(crate) fn dev(
         replay_cache: None,
         zero_downtime,
     };
-    let bar = migration_progress(0);
-    let outcome = drydock_engine::migrate_dev_with_renames(
-        &project,
-        &options,
-        &mut |warnings| interactive && ask_data_loss(warnings),
-        &mut |candidate| interactive && confirm(&candidate.question()).unwrap_or(false),
-        &mut |event| show_progress(&bar, event),
-    )?;
-    bar.finish_and_clear();
+    let run = |project: &Project| {
+        let bar = migration_progress(0);
+        let outcome = drydock_engine::migrate_dev_with_renames(
+            project,
+            &options,
+            &mut |warnings| interactive && ask_data_loss(warnings),
+            &mut |candidate| interactive && confirm(&candidate.question()).unwrap_or(false),
+            &mut |event| show_progress(&bar, event),
+        );
+        bar.finish_and_clear();
+        outcome
+    };
+    let outcome = match run(&project) {
+        // In a terminal, Prisma asks to reset; elsewhere the error says to run `migrate reset`.
+        Err(EngineError::ResetNeeded { reason }) if interactive => {
+            let url = project.migration_url(options.url.as_deref())?;
+            eprintln!("{reason}");
+            let question = format!(
+                "We need to reset the database at {}. Do you want to continue? All data will be lost.",
+                redact_url(&url)
+            );
+            if !confirm(&question)? {
+                eprintln!("Reset cancelled.");
+                return Ok(ExitCode::from(CANCELLED));
+            }
+            project
+                .dialect
+                .connect(&url)
+                .and_then(|mut connection| connection.reset())
+                .map_err(EngineError::from)?;
+            println!("Database reset.");
+            run(&project)?
+        }
+        outcome => outcome?,
+    };
     if outcome.database_created {
         println!("Created the database.");
     }
@@ -691,6 +805,21 @@ pub(crate) fn dev(
                 println!("Review it, then run `drydock migrate dev` to apply it.");
             }
         }
+    }
+    if !create_only {
+        if outcome.database_created {
+            let prisma6 = Prisma6Args {
+                skip_generate: flags.skip_generate,
+                skip_seed: flags.skip_seed,
+            };
+            seed_after(
+                &project,
+                options.url.as_deref(),
+                "creating the database",
+                &prisma6,
+            )?;
+        }
+        super::db::note_no_generate(&project, flags.skip_generate);
     }
     Ok(ExitCode::SUCCESS)
 }

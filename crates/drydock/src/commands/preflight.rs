@@ -1,11 +1,10 @@
 //! `drydock preflight`: the checks to run before `migrate deploy`, one line each, or JSON.
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use drydock_engine::{
-    BackupState, CheckStatus, EngineError, PreflightOptions, PreflightReport, Project, Settings,
+    BackupState, CheckStatus, Discovery, PreflightOptions, PreflightReport, Project, Settings,
 };
 use serde_json::json;
 
@@ -18,8 +17,11 @@ const JSON_VERSION: u32 = 1;
 /// Room for the longest check id, so summaries line up.
 const ID_WIDTH: usize = 10;
 
-pub(crate) fn preflight(schema: Option<&Path>, args: &PreflightArgs) -> anyhow::Result<ExitCode> {
-    let project = Project::load(schema).map_err(EngineError::from)?;
+pub(crate) fn preflight(
+    discovery: Discovery<'_>,
+    args: &PreflightArgs,
+) -> anyhow::Result<ExitCode> {
+    let project = super::load_project(discovery)?;
     let options = PreflightOptions {
         max_rows: args.max_rows,
         max_transaction_age: Duration::from_secs(args.max_transaction_age),

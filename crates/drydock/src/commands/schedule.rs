@@ -11,7 +11,7 @@ use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Parser;
 use clap::error::ErrorKind;
-use drydock_engine::{Project, Settings};
+use drydock_engine::{Discovery, Project, Settings};
 
 use crate::cli::{Cli, ScheduleArgs};
 use crate::output::print_json;
@@ -19,8 +19,8 @@ use crate::output::print_json;
 /// The log file when neither `--log` nor a `[backup] dir` names a place.
 const DEFAULT_LOG: &str = "drydock-schedule.log";
 
-pub(crate) fn run(schema: Option<&Path>, args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
-    let project = Project::load(schema)?;
+pub(crate) fn run(discovery: Discovery<'_>, args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
+    let project = Project::discover(discovery)?;
     let settings = Settings::load(&project)?;
     settings.check_schedule(|job| check_command(&job.args))?;
     if settings.schedule.is_empty() {
@@ -37,7 +37,8 @@ pub(crate) fn run(schema: Option<&Path>, args: &ScheduleArgs) -> anyhow::Result<
     let log = cwd.join(log_path(&settings, args.log.as_deref()));
     let runner = Runner {
         exe: std::env::current_exe().context("cannot find the drydock binary to run jobs with")?,
-        schema: schema.map(Path::to_owned),
+        schema: discovery.schema.map(Path::to_owned),
+        config: discovery.config.map(Path::to_owned),
         log,
     };
     if args.list {
@@ -186,19 +187,24 @@ fn print_crontab(settings: &Settings, runner: &Runner, cwd: &Path) -> anyhow::Re
 struct Runner {
     exe: PathBuf,
     schema: Option<PathBuf>,
+    config: Option<PathBuf>,
     log: PathBuf,
 }
 
 impl Runner {
-    /// The child's arguments: the job's, with this run's `--schema` unless the job names one.
+    /// The child's arguments: the job's, with this run's `--schema` and `--config` unless the
+    /// job names them.
     fn arguments(&self, args: &[String]) -> Vec<String> {
-        let names_schema = args
-            .iter()
-            .any(|a| a == "--schema" || a.starts_with("--schema="));
-        let mut words = Vec::with_capacity(args.len() + 2);
-        if let (Some(schema), false) = (&self.schema, names_schema) {
-            words.push("--schema".to_owned());
-            words.push(schema.display().to_string());
+        let names = |flag: &str| {
+            args.iter()
+                .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+        };
+        let mut words = Vec::with_capacity(args.len() + 4);
+        for (flag, value) in [("--schema", &self.schema), ("--config", &self.config)] {
+            if let (Some(path), false) = (value, names(flag)) {
+                words.push(flag.to_owned());
+                words.push(path.display().to_string());
+            }
         }
         words.extend(args.iter().cloned());
         words

@@ -1,13 +1,12 @@
 //! `validate` and `format`.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use drydock_engine::Project;
+use drydock_engine::Discovery;
 
-pub(crate) fn validate(schema: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let project = Project::load(schema)?;
+pub(crate) fn validate(discovery: Discovery<'_>) -> anyhow::Result<ExitCode> {
+    let project = super::load_project(discovery)?;
     // Lowering checks what depends on the database (native types, name lengths).
     project.target_schema()?;
     for warning in project.warnings.iter() {
@@ -20,9 +19,9 @@ pub(crate) fn validate(schema: Option<&Path>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn format(schema: Option<&Path>, check: bool) -> anyhow::Result<ExitCode> {
+pub(crate) fn format(discovery: Discovery<'_>, check: bool) -> anyhow::Result<ExitCode> {
     // Formatting works on schemas that do not validate yet: no validation here.
-    let (files, _) = drydock_engine::read_schema(schema)?;
+    let (files, _) = drydock_engine::read_schema(discovery.schema, discovery.config)?;
     let mut unformatted = Vec::new();
     for (_, file) in files.iter() {
         let formatted = drydock_psl::format(&file.text);
