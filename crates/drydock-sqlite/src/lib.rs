@@ -79,9 +79,9 @@ impl Dialect for SqliteDialect {
     }
 
     fn create_database(&self, url: &str) -> Result<bool, ConnectorError> {
-        // Opening a SQLite file creates it.
-        let _ = url;
-        Ok(false)
+        // Opening a SQLite file creates it; say whether this open will.
+        let path = connection::database_path(url)?;
+        Ok(path != std::path::Path::new(":memory:") && !path.exists())
     }
 
     fn open_shadow(

@@ -136,7 +136,8 @@ pub(crate) fn push(
 pub(crate) fn note_no_generate(project: &Project, skip_generate: bool) {
     if project.generation.seeds_automatically() && !skip_generate {
         println!(
-            "Nothing generated: drydock writes no Prisma Client; run `prisma generate` if the              application needs it."
+            "Nothing generated: drydock writes no Prisma Client; run `prisma generate` if the \
+             application needs it."
         );
     }
 }

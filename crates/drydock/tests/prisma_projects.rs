@@ -1,0 +1,290 @@
+//! Prisma projects as each Prisma generation lays them out (`tests/data/prisma-projects/`), run
+//! with no flags beyond Prisma's: a Prisma 7 project as `prisma init` 7.10 writes it (config file
+//! with the URL, a datasource without `url`), a Prisma 6 multi-file schema in `prisma/schema/`,
+//! and a Prisma 5 project configured in `package.json`. Each goes through `migrate dev`,
+//! `migrate deploy`, `migrate status` and `migrate reset` on a real database.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use drydock_test_support::TestDb;
+
+/// A copy of a fixture project in a temporary folder.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn copy_of(fixture: &str) -> Project {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/prisma-projects")
+            .join(fixture);
+        let dir = tempfile::tempdir().expect("temp dir");
+        copy_dir(&source, dir.path());
+        Project { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Run drydock in the project folder with `DATABASE_URL` set, as a shell with `.env` would.
+    fn drydock(&self, args: &[&str], database_url: &str) -> Output {
+        let mut command = Command::cargo_bin("drydock").expect("binary");
+        command
+            .current_dir(self.path())
+            .args(args)
+            .write_stdin("")
+            .env("DRYDOCK_CACHE_DIR", self.path().join(".cache"))
+            .env("DATABASE_URL", database_url)
+            .env_remove("PRISMA_MIGRATE_SKIP_SEED");
+        command.output().expect("run drydock")
+    }
+
+    fn migration_names(&self, migrations: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.path().join(migrations))
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    /// How often the seed command ran (each run appends a line).
+    fn seed_runs(&self) -> usize {
+        std::fs::read_to_string(self.path().join("seed-runs.txt"))
+            .map(|text| text.lines().count())
+            .unwrap_or(0)
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("entry");
+        let target: PathBuf = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy fixture file");
+        }
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[track_caller]
+fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "exit code\nstdout:\n{}\nstderr:\n{}",
+        stdout(output),
+        stderr(output)
+    );
+}
+
+#[track_caller]
+fn assert_says(output: &Output, text: &str) {
+    let all = format!("{}{}", stdout(output), stderr(output));
+    assert!(all.contains(text), "expected {text:?} in:\n{all}");
+}
+
+/// What each project must show on its way through the four commands.
+struct Expectations<'a> {
+    /// Where the migrations folder is, relative to the project.
+    migrations: &'a str,
+    /// The lines every command prints about the project.
+    loaded: &'a [&'a str],
+    /// Whether `migrate reset` (and `migrate dev` creating the database) seed.
+    seeds: bool,
+}
+
+/// `migrate status`, `dev`, `deploy` (on a second database), `status`, `reset`.
+fn walk_through(project: &Project, dev_db: &TestDb, deploy_db: &TestDb, expect: &Expectations) {
+    let status = project.drydock(&["migrate", "status"], dev_db.url());
+    for line in expect.loaded {
+        assert_says(&status, line);
+    }
+    assert_says(
+        &status,
+        &format!("{} (does not exist yet)", expect.migrations),
+    );
+
+    let dev = project.drydock(&["migrate", "dev", "--name", "init"], dev_db.url());
+    assert_exit(&dev, 0);
+    assert_says(&dev, "Created and applied");
+    let names = project.migration_names(expect.migrations);
+    assert_eq!(names.len(), 1, "{names:?} in {}", expect.migrations);
+    assert!(names[0].ends_with("_init"), "{names:?}");
+    assert!(
+        project
+            .path()
+            .join(expect.migrations)
+            .join("migration_lock.toml")
+            .is_file()
+    );
+    let seeds_after_dev = project.seed_runs();
+
+    let deploy = project.drydock(&["migrate", "deploy"], deploy_db.url());
+    assert_exit(&deploy, 0);
+    for line in expect.loaded {
+        assert_says(&deploy, line);
+    }
+    assert_says(
+        &deploy,
+        &format!("{} (holds 1 migration)", expect.migrations),
+    );
+    assert_says(&deploy, "The following migration(s) have been applied");
+    assert_says(&deploy, &names[0]);
+
+    let status = project.drydock(&["migrate", "status"], deploy_db.url());
+    assert_exit(&status, 0);
+    assert_says(&status, "1 migration(s) found");
+    assert_says(&status, "Database schema is up to date!");
+
+    let reset = project.drydock(&["migrate", "reset", "--force"], deploy_db.url());
+    assert_exit(&reset, 0);
+    assert_says(&reset, "Database reset.");
+    assert_says(&reset, "Applied 1 migration(s).");
+    let expected_seeds = seeds_after_dev + usize::from(expect.seeds);
+    assert_eq!(project.seed_runs(), expected_seeds, "{}", stdout(&reset));
+
+    let status = project.drydock(&["migrate", "status"], deploy_db.url());
+    assert_exit(&status, 0);
+    assert_says(&status, "Database schema is up to date!");
+}
+
+#[test]
+fn a_prisma_7_project_as_prisma_init_writes_it_works_unchanged() {
+    let project = Project::copy_of("prisma7");
+    let (dev_db, deploy_db) = (TestDb::postgres(), TestDb::postgres());
+    walk_through(
+        &project,
+        &dev_db,
+        &deploy_db,
+        &Expectations {
+            migrations: "prisma/migrations",
+            loaded: &[
+                "Prisma config file loaded from prisma7.config.ts",
+                "Prisma schema loaded from prisma/schema.prisma (Prisma 7 project",
+            ],
+            seeds: false,
+        },
+    );
+    // Prisma 7 has nothing to generate after a migration either: no note about it.
+    let dev = project.drydock(&["migrate", "dev"], dev_db.url());
+    assert_exit(&dev, 0);
+    assert!(
+        !stdout(&dev).contains("prisma generate"),
+        "{}",
+        stdout(&dev)
+    );
+}
+
+#[test]
+fn a_prisma_6_multi_file_schema_keeps_its_migrations_next_to_the_datasource() {
+    let project = Project::copy_of("prisma6-multi-file");
+    let (dev_db, deploy_db) = (TestDb::postgres(), TestDb::postgres());
+    walk_through(
+        &project,
+        &dev_db,
+        &deploy_db,
+        &Expectations {
+            migrations: "prisma/schema/migrations",
+            loaded: &["Prisma schema loaded from prisma/schema (Prisma 6 project"],
+            seeds: true,
+        },
+    );
+    // Prisma 6's flags are accepted; `--skip-seed` skips the seed.
+    let runs = project.seed_runs();
+    let reset = project.drydock(
+        &[
+            "migrate",
+            "reset",
+            "--force",
+            "--skip-seed",
+            "--skip-generate",
+        ],
+        deploy_db.url(),
+    );
+    assert_exit(&reset, 0);
+    assert_eq!(project.seed_runs(), runs);
+    let dev = project.drydock(&["migrate", "dev"], dev_db.url());
+    assert_exit(&dev, 0);
+    assert_says(&dev, "Nothing generated: drydock writes no Prisma Client");
+}
+
+#[test]
+fn a_prisma_5_project_configured_in_package_json_seeds_a_created_database() {
+    let project = Project::copy_of("prisma5-package-json");
+    let (dev_db, deploy_db) = (TestDb::sqlite(), TestDb::sqlite());
+    walk_through(
+        &project,
+        &dev_db,
+        &deploy_db,
+        &Expectations {
+            migrations: "db/migrations",
+            loaded: &[
+                "Prisma schema loaded from db/schema.prisma (Prisma 5 project",
+                "named by package.json",
+            ],
+            seeds: true,
+        },
+    );
+    assert_eq!(project.seed_runs(), 1, "the reset seeded");
+    // `migrate dev` creating the database seeds it too (Prisma 5/6), unless `--skip-seed`.
+    std::fs::remove_file(dev_db.sqlite_path()).expect("remove the dev database");
+    let dev = project.drydock(&["migrate", "dev", "--skip-seed"], dev_db.url());
+    assert_exit(&dev, 0);
+    assert_says(&dev, "Created the database.");
+    assert_eq!(project.seed_runs(), 1);
+    std::fs::remove_file(dev_db.sqlite_path()).expect("remove the dev database");
+    let dev = project.drydock(&["migrate", "dev"], dev_db.url());
+    assert_exit(&dev, 0);
+    assert_says(&dev, "Seeded after creating the database");
+    assert_eq!(project.seed_runs(), 2);
+}
+
+#[test]
+fn a_config_file_named_with_config_wins_and_its_errors_name_the_line() {
+    let project = Project::copy_of("prisma7");
+    std::fs::rename(
+        project.path().join("prisma7.config.ts"),
+        project.path().join("custom.config.ts"),
+    )
+    .expect("rename");
+    // Nothing connects: every run below stops before it would.
+    let url = "postgresql://nobody@127.0.0.1:1/never";
+    // Without the config file, the schema's datasource has no URL to use.
+    let lost = project.drydock(&["migrate", "status"], url);
+    assert_exit(&lost, 1);
+    assert_says(&lost, "the datasource has no `url`");
+
+    std::fs::write(
+        project.path().join("custom.config.ts"),
+        "import { defineConfig, env } from \"prisma/config\";\n\nexport default defineConfig({\n  \
+         schema: \"prisma/schema.prisma\",\n  datasource: { url: env(\"NOT_SET_ANYWHERE\") },\n});\n",
+    )
+    .expect("write config");
+    let unset = project.drydock(&["--config", "custom.config.ts", "migrate", "status"], url);
+    assert_exit(&unset, 1);
+    assert_says(&unset, "custom.config.ts:5:22");
+    assert_says(&unset, "NOT_SET_ANYWHERE");
+
+    let missing = project.drydock(&["migrate", "status", "--config", "nope.ts"], url);
+    assert_exit(&missing, 1);
+    assert_says(&missing, "the Prisma config file `nope.ts` does not exist");
+}
