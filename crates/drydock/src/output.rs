@@ -21,9 +21,12 @@ fn code_of(error: &anyhow::Error) -> Option<&'static str> {
     error.downcast_ref::<EngineError>().map(EngineError::code)
 }
 
-/// Exit code of `migrate dev` when the development database needs a reset (Prisma uses 130,
-/// which shells and CI read as Ctrl-C; drydock keeps 130 for a cancelled run only).
+/// Exit code of `migrate dev` when the development database needs a reset. Prisma uses 130,
+/// which shells and CI read as Ctrl-C; drydock leaves 130 to Ctrl-C (docs/exit-codes.md).
 pub(crate) const RESET_NEEDED: u8 = 3;
+
+/// Exit code when the user answers no to a confirmation (a reset, data loss).
+pub(crate) const DECLINED: u8 = 4;
 
 /// [`RESET_NEEDED`] when `migrate dev` needs a reset, 1 for every other error
 /// (docs/exit-codes.md).

@@ -650,7 +650,7 @@ pub(crate) fn reset(
         );
         if !confirm(&question)? {
             eprintln!("Reset cancelled.");
-            return Ok(ExitCode::from(CANCELLED));
+            return Ok(ExitCode::from(crate::output::DECLINED));
         }
     }
     reset_and_deploy(&mut session)?;
@@ -658,9 +658,6 @@ pub(crate) fn reset(
     super::db::note_no_generate(&session.project, prisma6.skip_generate);
     Ok(ExitCode::SUCCESS)
 }
-
-/// Exit code of a prompt the user declined, as Prisma (and a shell's Ctrl-C).
-const CANCELLED: u8 = 130;
 
 fn reset_and_deploy(session: &mut Session) -> anyhow::Result<()> {
     session.connection.reset().map_err(EngineError::from)?;
@@ -754,7 +751,7 @@ pub(crate) fn dev(
             );
             if !confirm(&question)? {
                 eprintln!("Reset cancelled.");
-                return Ok(ExitCode::from(CANCELLED));
+                return Ok(ExitCode::from(crate::output::DECLINED));
             }
             project
                 .dialect
