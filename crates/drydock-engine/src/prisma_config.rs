@@ -105,13 +105,9 @@ impl PrismaConfig {
 
     /// `path` from the config (`schema`, `migrations.path`), relative to the config file's
     /// folder.
+    /// `..` is resolved lexically, as Node's `path.resolve` does.
     pub fn resolve(&self, path: &str) -> PathBuf {
-        let dir = self.dir();
-        if dir == Path::new(".") {
-            PathBuf::from(path)
-        } else {
-            dir.join(path)
-        }
+        normalize(&self.dir().join(path))
     }
 
     /// The file name says Prisma 7 (`prisma7.config.*`, `.config/prisma7.*`).
@@ -1219,11 +1215,14 @@ fn normalize(path: &Path) -> PathBuf {
     for component in path.components() {
         match component {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() || out.as_os_str().is_empty() {
-                    out.push("..");
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                // `/..` is `/`.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other),
         }
     }
@@ -1232,6 +1231,9 @@ fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+/// How long `node` may take to evaluate a setting.
+const NODE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 enum NodeFailure {
     NotInstalled,
@@ -1254,18 +1256,52 @@ fn run_node(
          if (__drydock_value != null && typeof __drydock_value !== \"string\") throw new Error(\"the value is not a string\");\n\
          process.stdout.write(JSON.stringify(__drydock_value ?? null));\n"
     );
-    let output = std::process::Command::new("node")
+    let mut child = std::process::Command::new("node")
         .arg("-e")
         .arg(script)
         .current_dir(if dir.is_empty() { "." } else { dir })
         .stdin(std::process::Stdio::null())
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => NodeFailure::NotInstalled,
             _ => NodeFailure::Failed(e.to_string()),
         })?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+    // Readers on their own threads, so a full pipe never stalls the child.
+    let read = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = read(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = read(child.stderr.take().map(|p| Box::new(p) as _));
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < NODE_TIMEOUT => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(NodeFailure::Failed(format!(
+                    "it did not finish within {} s",
+                    NODE_TIMEOUT.as_secs()
+                )));
+            }
+            Err(e) => return Err(NodeFailure::Failed(e.to_string())),
+        }
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&stderr);
         let message = stderr
             .lines()
             .find(|l| l.contains("Error"))
@@ -1273,7 +1309,7 @@ fn run_node(
             .trim();
         return Err(NodeFailure::Failed(message.to_owned()));
     }
-    serde_json::from_slice::<Option<String>>(&output.stdout)
+    serde_json::from_slice::<Option<String>>(&stdout)
         .map_err(|e| NodeFailure::Failed(format!("unexpected output: {e}")))
 }
 
@@ -1345,6 +1381,32 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_older_early_access_shape_and_commonjs() {
+        let config = read(
+            "import path from 'node:path'\nimport type { PrismaConfig } from 'prisma'\n\
+             const schemaPath: string = path.join('prisma', 'schema.prisma')\n\
+             export default {\n  earlyAccess: true,\n  schema: schemaPath,\n  migrate: {\n    \
+             async adapter(env) {\n      return new PrismaPg({ connectionString: env.DATABASE_URL })\n    },\n  },\n\
+             } satisfies PrismaConfig\n",
+        );
+        assert_eq!(
+            value(&config.schema).as_deref(),
+            Some("prisma/schema.prisma")
+        );
+        assert_eq!(value(&config.url), None);
+
+        let config = read(
+            "const { defineConfig } = require('prisma/config');\nconst path = require('path');\n\
+             module.exports = defineConfig({ schema: path.resolve(__dirname, 'db', '..', 'db', 'schema') });\n",
+        );
+        let dir = std::path::absolute(config.dir()).expect("absolute");
+        assert_eq!(
+            value(&config.schema),
+            Some(dir.join("db/schema").display().to_string())
+        );
+    }
+
+    #[test]
     fn a_missing_env_variable_is_named_with_its_place() {
         let config = read(
             "import { defineConfig, env } from \"prisma/config\";\nexport default defineConfig({\n  \
@@ -1391,6 +1453,22 @@ mod tests {
         std::fs::write(&path, "const x = 1;\n").expect("write");
         let error = read_config(&path, &env).expect_err("an error");
         assert!(matches!(error, ConfigError::NoExport { .. }));
+    }
+
+    #[test]
+    fn paths_are_normalized_as_node_does() {
+        for (path, normalized) in [
+            (".config/../db/schema.prisma", "db/schema.prisma"),
+            ("../../a/./b", "../../a/b"),
+            ("a/..", "."),
+            ("/../x", "/x"),
+        ] {
+            assert_eq!(
+                normalize(Path::new(path)),
+                PathBuf::from(normalized),
+                "{path}"
+            );
+        }
     }
 
     #[test]

@@ -288,3 +288,105 @@ fn a_config_file_named_with_config_wins_and_its_errors_name_the_line() {
     assert_exit(&missing, 1);
     assert_says(&missing, "the Prisma config file `nope.ts` does not exist");
 }
+
+/// A project built in a temporary folder from `(path, contents)` pairs.
+fn project_of(files: Files<'_>) -> Project {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folders");
+        std::fs::write(path, text).expect("write");
+    }
+    Project { dir }
+}
+
+/// A project's files as `(path, contents)`, and what `validate` must say about it.
+type Files<'a> = &'a [(&'a str, &'a str)];
+
+const DATASOURCE_WITHOUT_URL: &str = "datasource db {\n  provider = \"sqlite\"\n}\n";
+const DATASOURCE_WITH_URL: &str =
+    "datasource db {\n  provider = \"sqlite\"\n  url      = env(\"DATABASE_URL\")\n}\n";
+const MODEL: &str = "model A {\n  id Int @id\n}\n";
+
+#[test]
+fn each_prisma_generation_finds_its_schema_and_migrations_where_prisma_does() {
+    let cases: [(Files, &[&str]); 4] = [
+        // Prisma 7, a schema folder: migrations inside the folder.
+        (
+            &[
+                (
+                    "prisma.config.ts",
+                    "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({ schema: \"prisma/schema\" });\n",
+                ),
+                (
+                    "package.json",
+                    "{ \"devDependencies\": { \"prisma\": \"^7.10.1\" } }",
+                ),
+                ("prisma/schema/base/db.prisma", DATASOURCE_WITHOUT_URL),
+                ("prisma/schema/a.prisma", MODEL),
+            ],
+            &[
+                "Prisma config file loaded from prisma.config.ts",
+                "Prisma schema loaded from prisma/schema (Prisma 7 project, by the Prisma version in package.json, 7; 2 files; named by the config file)",
+                "Migrations folder: prisma/schema/migrations (does not exist yet)",
+            ],
+        ),
+        // Prisma 6, the default `prisma/schema/` folder: migrations next to the datasource.
+        (
+            &[
+                (
+                    "package.json",
+                    "{ \"dependencies\": { \"@prisma/client\": \"~6.19.3\" } }",
+                ),
+                ("prisma/schema/base/db.prisma", DATASOURCE_WITH_URL),
+                ("prisma/schema/a.prisma", MODEL),
+            ],
+            &[
+                "Prisma schema loaded from prisma/schema (Prisma 6 project",
+                "Migrations folder: prisma/schema/base/migrations (does not exist yet)",
+            ],
+        ),
+        // A config in `.config/` whose datasource lives in the config: Prisma 7 by its shape;
+        // `migrations.path` wins over the default place.
+        (
+            &[
+                (
+                    ".config/prisma.ts",
+                    "export default {\n  schema: \"../db/schema.prisma\",\n  migrations: { path: \"../db/history\" },\n  datasource: { url: process.env.DATABASE_URL },\n}\n",
+                ),
+                (
+                    "db/schema.prisma",
+                    &*format!("{DATASOURCE_WITHOUT_URL}{MODEL}"),
+                ),
+            ],
+            &[
+                "Prisma config file loaded from .config/prisma.ts",
+                "Prisma schema loaded from db/schema.prisma (Prisma 7 project, by its config file and a datasource without `url`",
+                "Migrations folder: db/history (does not exist yet)",
+            ],
+        ),
+        // Prisma 5 with `package.json` naming the schema.
+        (
+            &[
+                (
+                    "package.json",
+                    "{ \"prisma\": { \"schema\": \"src/db.prisma\" }, \"devDependencies\": { \"prisma\": \"5.22.0\" } }",
+                ),
+                ("src/db.prisma", &*format!("{DATASOURCE_WITH_URL}{MODEL}")),
+            ],
+            &[
+                "Prisma schema loaded from src/db.prisma (Prisma 5 project",
+                "named by package.json",
+                "Migrations folder: src/migrations (does not exist yet)",
+            ],
+        ),
+    ];
+    for (files, says) in cases {
+        let project = project_of(files);
+        let validate = project.drydock(&["validate"], "file:./dev.db");
+        assert_exit(&validate, 0);
+        for line in says {
+            assert_says(&validate, line);
+        }
+    }
+}
