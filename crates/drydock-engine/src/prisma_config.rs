@@ -63,7 +63,7 @@ pub enum ConfigError {
     #[error(
         "{location}: drydock cannot read `{construct}` ({key}) in the Prisma config file without \
          running it, and {reason}\n{snippet}\nWrite the value as a string, `env(\"VAR\")` or \
-         `process.env.VAR`, or install Node.js."
+         `process.env.VAR`{help}."
     )]
     Unresolved {
         key: String,
@@ -71,6 +71,8 @@ pub enum ConfigError {
         location: String,
         snippet: String,
         reason: String,
+        /// What else would work.
+        help: &'static str,
     },
 }
 
@@ -1070,13 +1072,14 @@ impl<'m> Reader<'m> {
     fn with_node(&self, root: &Node, node: &Node, keys: &[&str], at: usize) -> Setting {
         let key = keys.join(".");
         let construct = construct_at(self.text, at);
-        let unresolved = |reason: String| {
+        let unresolved = |reason: String, help| {
             Some(Err(ConfigError::Unresolved {
                 key: key.clone(),
                 construct: construct.clone(),
                 location: self.location(at),
                 snippet: self.snippet(at, at + construct.len()),
                 reason,
+                help,
             }))
         };
         // The value node when it was found, else the whole config with the keys to follow.
@@ -1088,12 +1091,14 @@ impl<'m> Reader<'m> {
         match run_node(&self.node_prelude(), source, path, &self.dir_string()) {
             Ok(Some(value)) => Some(Ok(value)),
             Ok(None) => None,
-            Err(NodeFailure::NotInstalled) => {
-                unresolved("Node.js (`node`) is not installed to evaluate it".to_owned())
-            }
-            Err(NodeFailure::Failed(message)) => {
-                unresolved(format!("evaluating it with `node` failed: {message}"))
-            }
+            Err(NodeFailure::NotInstalled) => unresolved(
+                "Node.js (`node`) is not installed to evaluate it".to_owned(),
+                ", or install Node.js",
+            ),
+            Err(NodeFailure::Failed(message)) => unresolved(
+                format!("evaluating it with `node` failed: {message}"),
+                ", or fix what `node` reports",
+            ),
         }
     }
 

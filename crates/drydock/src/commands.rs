@@ -146,6 +146,12 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// folder it uses.
 pub(crate) fn load_project(discovery: Discovery<'_>) -> anyhow::Result<Project> {
     let project = Project::discover(discovery).map_err(EngineError::from)?;
+    describe_project(&project);
+    Ok(project)
+}
+
+/// Which config file, schema and migrations folder `project` uses, on stderr.
+pub(crate) fn describe_project(project: &Project) {
     if let Some(config) = &project.config {
         eprintln!("Prisma config file loaded from {}", config.path.display());
     }
@@ -170,7 +176,6 @@ pub(crate) fn load_project(discovery: Discovery<'_>) -> anyhow::Result<Project> 
         project.migrations_dir.display(),
         describe_migrations_folder(&project.migrations_dir)
     );
-    Ok(project)
 }
 
 /// `holds 3 migrations`, `is empty`, or `does not exist yet`.

@@ -18,6 +18,7 @@ pub(crate) fn lint(discovery: Discovery<'_>, args: LintArgs) -> anyhow::Result<E
     let (dialect, files) = if args.paths.is_empty() {
         // Without paths the project's migrations folder is the subject, so the project must load.
         let project = project.map_err(EngineError::from)?;
+        super::describe_project(&project);
         let files = folder_migrations(&project.migrations_dir)?;
         (project.dialect, files)
     } else {
