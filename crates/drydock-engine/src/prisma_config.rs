@@ -28,6 +28,9 @@ const CONFIG_EXTENSIONS: [&str; 6] = ["js", "ts", "mjs", "cjs", "mts", "cts"];
 /// cannot exhaust the stack.
 const MAX_DEPTH: usize = 64;
 
+/// What the static reader always reads.
+const PLAIN_VALUES: &str = "write the value as a string, `env(\"VAR\")` or `process.env.VAR`";
+
 /// A problem with the Prisma config file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
@@ -62,17 +65,15 @@ pub enum ConfigError {
 
     #[error(
         "{location}: drydock cannot read `{construct}` ({key}) in the Prisma config file without \
-         running it, and {reason}\n{snippet}\nWrite the value as a string, `env(\"VAR\")` or \
-         `process.env.VAR`{help}."
+         running it, and {reason}\n{snippet}"
     )]
     Unresolved {
         key: String,
         construct: String,
         location: String,
         snippet: String,
+        /// Why, and what to do.
         reason: String,
-        /// What else would work.
-        help: &'static str,
     },
 }
 
@@ -1072,14 +1073,13 @@ impl<'m> Reader<'m> {
     fn with_node(&self, root: &Node, node: &Node, keys: &[&str], at: usize) -> Setting {
         let key = keys.join(".");
         let construct = construct_at(self.text, at);
-        let unresolved = |reason: String, help| {
+        let unresolved = |reason: String| {
             Some(Err(ConfigError::Unresolved {
                 key: key.clone(),
                 construct: construct.clone(),
                 location: self.location(at),
                 snippet: self.snippet(at, at + construct.len()),
                 reason,
-                help,
             }))
         };
         // The value node when it was found, else the whole config with the keys to follow.
@@ -1091,14 +1091,13 @@ impl<'m> Reader<'m> {
         match run_node(&self.node_prelude(), source, path, &self.dir_string()) {
             Ok(Some(value)) => Some(Ok(value)),
             Ok(None) => None,
-            Err(NodeFailure::NotInstalled) => unresolved(
-                "Node.js (`node`) is not installed to evaluate it".to_owned(),
-                ", or install Node.js",
-            ),
-            Err(NodeFailure::Failed(message)) => unresolved(
-                format!("evaluating it with `node` failed: {message}"),
-                ", or fix what `node` reports",
-            ),
+            Err(NodeFailure::NotInstalled) => unresolved(format!(
+                "Node.js (`node`) is not installed to evaluate it; {PLAIN_VALUES}, or install \
+                 Node.js"
+            )),
+            Err(NodeFailure::Failed(message)) => unresolved(format!(
+                "evaluating it with `node` failed: {message}; fix that, or {PLAIN_VALUES}"
+            )),
         }
     }
 
