@@ -390,3 +390,29 @@ fn each_prisma_generation_finds_its_schema_and_migrations_where_prisma_does() {
         }
     }
 }
+
+#[test]
+fn deploy_and_reset_create_a_missing_database_as_prisma_does() {
+    let project = Project::copy_of("prisma7");
+    let dev_db = TestDb::postgres();
+    let dev = project.drydock(&["migrate", "dev", "--name", "init"], dev_db.url());
+    assert_exit(&dev, 0);
+
+    for command in [&["migrate", "deploy"][..], &["migrate", "reset", "--force"]] {
+        let db = TestDb::postgres();
+        drydock_test_support::postgres_server_client()
+            .batch_execute(&format!("DROP DATABASE \"{}\"", db.name()))
+            .expect("drop the test database");
+        // `migrate status` only reads: a missing database is an error.
+        let status = project.drydock(&["migrate", "status"], db.url());
+        assert_exit(&status, 1);
+        assert_says(&status, "P1003");
+
+        let run = project.drydock(command, db.url());
+        assert_exit(&run, 0);
+        assert_says(&run, "Created the database at");
+        let status = project.drydock(&["migrate", "status"], db.url());
+        assert_exit(&status, 0);
+        assert_says(&status, "Database schema is up to date!");
+    }
+}
