@@ -638,7 +638,9 @@ impl<'t> Parser<'t> {
                     left = Node { expr, start, end };
                 }
                 Some(Tok::Ident(word)) if word == "satisfies" || word == "as" => {
+                    // The type's first token (`const`, `{...}`) is never an expression's end.
                     self.pos += 1;
+                    self.skip_one();
                     self.skip_type(&["||", "??"]);
                 }
                 _ => return Some(left),
@@ -1083,12 +1085,12 @@ impl<'m> Reader<'m> {
             }))
         };
         // The value node when it was found, else the whole config with the keys to follow.
-        let (source, path): (&str, &[&str]) = if std::ptr::eq(root, node) {
-            (&self.text[root.start..root.end], keys)
+        let (source, path): (String, &[&str]) = if std::ptr::eq(root, node) {
+            (strip_types(&self.text[root.start..root.end]), keys)
         } else {
-            (&self.text[node.start..node.end], &[])
+            (strip_types(&self.text[node.start..node.end]), &[])
         };
-        match run_node(&self.node_prelude(), source, path, &self.dir_string()) {
+        match run_node(&self.node_prelude(), &source, path, &self.dir_string()) {
             Ok(Some(value)) => Some(Ok(value)),
             Ok(None) => None,
             Err(NodeFailure::NotInstalled) => unresolved(format!(
@@ -1125,7 +1127,7 @@ impl<'m> Reader<'m> {
         for (name, init) in &self.module.bindings {
             prelude.push_str(&format!(
                 "const {name} = ({});\n",
-                &self.text[init.start..init.end]
+                strip_types(&self.text[init.start..init.end])
             ));
         }
         prelude
@@ -1183,6 +1185,52 @@ fn construct_at(text: &str, offset: usize) -> String {
     } else {
         line.to_owned()
     }
+}
+
+/// A TypeScript expression as JavaScript, for `node`: `as T`, `satisfies T` and non-null `!`
+/// removed (Node 20 runs no TypeScript).
+fn strip_types(source: &str) -> String {
+    let tokens = tokenize(source);
+    let mut parser = Parser {
+        tokens: &tokens,
+        pos: 0,
+        depth: 0,
+    };
+    let mut out = String::new();
+    let mut copied = 0;
+    let ends_value = |token: Option<&Token>| {
+        matches!(
+            token.map(|t| &t.tok),
+            Some(
+                Tok::Ident(_)
+                    | Tok::Str(_)
+                    | Tok::Num
+                    | Tok::Template
+                    | Tok::Punct(")" | "]" | "}")
+            )
+        )
+    };
+    while let Some(token) = tokens.get(parser.pos) {
+        let previous = parser.pos.checked_sub(1).and_then(|i| tokens.get(i));
+        let is_type_operator = matches!(&token.tok, Tok::Ident(w) if w == "as" || w == "satisfies");
+        let is_non_null = token.tok == Tok::Other && &source[token.start..token.end] == "!";
+        if ends_value(previous) && (is_type_operator || is_non_null) {
+            out.push_str(&source[copied..token.start]);
+            parser.pos += 1;
+            if is_type_operator {
+                parser.skip_one();
+                parser.skip_type(&["||", "??"]);
+            }
+            copied = parser
+                .tokens
+                .get(parser.pos)
+                .map_or(source.len(), |t| t.start);
+            continue;
+        }
+        parser.pos += 1;
+    }
+    out.push_str(&source[copied..]);
+    out
 }
 
 /// `path.join`, `path.resolve`, `path.dirname`, `path.basename` on strings.
@@ -1435,6 +1483,27 @@ mod tests {
         assert_eq!(
             value(&config.migrations_path).as_deref(),
             Some("x/migrations")
+        );
+    }
+
+    #[test]
+    fn typescript_is_stripped_before_node_evaluates_a_setting() {
+        assert_eq!(
+            strip_types("(process.env.A as string) + suffix!.x satisfies T"),
+            "(process.env.A ) + suffix.x "
+        );
+        let config = read(
+            "const base: string = ['prisma'].join('') as string;\n\
+             export default {\n  schema: `${base}/schema.prisma` as const,\n  \
+             migrations: { path: (base! + '/migrations') as string },\n};\n",
+        );
+        assert_eq!(
+            value(&config.schema).as_deref(),
+            Some("prisma/schema.prisma")
+        );
+        assert_eq!(
+            value(&config.migrations_path).as_deref(),
+            Some("prisma/migrations")
         );
     }
 
