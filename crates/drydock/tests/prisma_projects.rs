@@ -184,6 +184,19 @@ fn a_prisma_7_project_as_prisma_init_writes_it_works_unchanged() {
             seeds: false,
         },
     );
+    // Prisma 7's `migrate diff` spelling: the config's datasource against the schema.
+    let diff = project.drydock(
+        &[
+            "migrate",
+            "diff",
+            "--from-config-datasource",
+            "--to-schema",
+            "prisma/schema.prisma",
+            "--exit-code",
+        ],
+        dev_db.url(),
+    );
+    assert_exit(&diff, 0);
     // Prisma 7 has nothing to generate after a migration either: no note about it.
     let dev = project.drydock(&["migrate", "dev"], dev_db.url());
     assert_exit(&dev, 0);
