@@ -253,7 +253,10 @@ fn coded(error: BackupError) -> anyhow::Error {
 /// is one, as Prisma does.
 fn resolve_url(discovery: Discovery<'_>, url: Option<&str>) -> anyhow::Result<String> {
     match (url, Project::discover(discovery)) {
-        (_, Ok(project)) => Ok(project.migration_url(url)?),
+        (_, Ok(project)) => {
+            super::describe_project(&project);
+            Ok(project.migration_url(url)?)
+        }
         (Some(url), Err(_)) => Ok(url.to_owned()),
         (None, Err(e)) => Err(e.into()),
     }

@@ -11,7 +11,7 @@ use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Parser;
 use clap::error::ErrorKind;
-use drydock_engine::{Discovery, Project, Settings};
+use drydock_engine::{Discovery, Settings};
 
 use crate::cli::{Cli, ScheduleArgs};
 use crate::output::print_json;
@@ -20,7 +20,7 @@ use crate::output::print_json;
 const DEFAULT_LOG: &str = "drydock-schedule.log";
 
 pub(crate) fn run(discovery: Discovery<'_>, args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
-    let project = Project::discover(discovery)?;
+    let project = super::load_project(discovery)?;
     let settings = Settings::load(&project)?;
     settings.check_schedule(|job| check_command(&job.args))?;
     if settings.schedule.is_empty() {
