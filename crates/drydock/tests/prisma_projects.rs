@@ -429,3 +429,55 @@ fn deploy_and_reset_create_a_missing_database_as_prisma_does() {
         assert_says(&status, "Database schema is up to date!");
     }
 }
+
+/// `drydock <args>` in a pseudo-terminal (util-linux `script`), fed `input`.
+fn drydock_in_terminal(project: &Project, args: &str, input: &str) -> Output {
+    let binary = assert_cmd::cargo::cargo_bin("drydock");
+    let mut command = Command::new("script");
+    command
+        .current_dir(project.path())
+        .args([
+            "-qec",
+            &format!("'{}' {args}", binary.display()),
+            "/dev/null",
+        ])
+        .env("DRYDOCK_CACHE_DIR", project.path().join(".cache"))
+        .env_remove("DATABASE_URL")
+        .write_stdin(input);
+    command.output().expect("run script")
+}
+
+#[test]
+fn migrate_dev_asks_for_a_needed_reset_in_a_terminal() {
+    let project = project_of(&[(
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}\n\nmodel A {\n  id Int @id\n}\n",
+    )]);
+    let dev = project.drydock(&["migrate", "dev", "--name", "create_a"], "unused");
+    assert_exit(&dev, 0);
+    let applied = project.migration_names("prisma/migrations");
+    let file = project
+        .path()
+        .join("prisma/migrations")
+        .join(&applied[0])
+        .join("migration.sql");
+    let edited = format!(
+        "{}\n-- edited\n",
+        std::fs::read_to_string(&file).expect("read")
+    );
+    std::fs::write(&file, edited).expect("edit the applied migration");
+
+    let declined = drydock_in_terminal(&project, "migrate dev --name next", "n\n");
+    assert_exit(&declined, 4);
+    assert_says(&declined, "was modified after it was applied");
+    assert_says(&declined, "We need to reset the database");
+    assert_says(&declined, "Reset cancelled.");
+
+    let accepted = drydock_in_terminal(&project, "migrate dev --name next", "y\n");
+    assert_exit(&accepted, 0);
+    assert_says(&accepted, "Database reset.");
+    assert_says(
+        &accepted,
+        &format!("Applied pending migration {}", applied[0]),
+    );
+}
