@@ -198,9 +198,9 @@ struct Token {
     end: usize,
 }
 
-const PUNCTS: [&str; 24] = [
+const PUNCTS: [&str; 25] = [
     "...", "?.", "??", "||", "&&", "=>", "===", "!==", "==", "!=", "{", "}", "(", ")", "[", "]",
-    ",", ":", ";", ".", "=", "<", ">", "?",
+    ",", ":", ";", ".", "=", "<", ">", "?", "!",
 ];
 
 fn tokenize(text: &str) -> Vec<Token> {
@@ -689,6 +689,7 @@ impl<'t> Parser<'t> {
                         end: self.end_of_previous(),
                     };
                 }
+                // TypeScript's non-null assertion.
                 Some(Tok::Punct("!")) => self.pos += 1,
                 _ => return Some(node),
             }
@@ -1213,7 +1214,7 @@ fn strip_types(source: &str) -> String {
     while let Some(token) = tokens.get(parser.pos) {
         let previous = parser.pos.checked_sub(1).and_then(|i| tokens.get(i));
         let is_type_operator = matches!(&token.tok, Tok::Ident(w) if w == "as" || w == "satisfies");
-        let is_non_null = token.tok == Tok::Other && &source[token.start..token.end] == "!";
+        let is_non_null = token.tok == Tok::Punct("!");
         if ends_value(previous) && (is_type_operator || is_non_null) {
             out.push_str(&source[copied..token.start]);
             parser.pos += 1;
@@ -1487,7 +1488,9 @@ mod tests {
     }
 
     #[test]
-    fn typescript_is_stripped_before_node_evaluates_a_setting() {
+    fn typescript_is_read_or_stripped_before_node_evaluates_a_setting() {
+        let config = read("export default { schema: process.env.SCHEMA! ?? 'db.prisma' };\n");
+        assert_eq!(value(&config.schema).as_deref(), Some("db.prisma"));
         assert_eq!(
             strip_types("(process.env.A as string) + suffix!.x satisfies T"),
             "(process.env.A ) + suffix.x "
