@@ -481,3 +481,20 @@ fn migrate_dev_asks_for_a_needed_reset_in_a_terminal() {
         &format!("Applied pending migration {}", applied[0]),
     );
 }
+
+#[test]
+fn the_config_files_shadow_database_url_is_the_one_migrate_dev_uses() {
+    let project = Project::copy_of("prisma7");
+    let config = std::fs::read_to_string(project.path().join("prisma7.config.ts")).expect("read");
+    let with_shadow = config.replace(
+        "url: env(\"DATABASE_URL\"),",
+        "url: env(\"DATABASE_URL\"),\n    shadowDatabaseUrl: \"postgresql://postgres@127.0.0.1:1/shadow\",",
+    );
+    assert_ne!(config, with_shadow);
+    std::fs::write(project.path().join("prisma7.config.ts"), with_shadow).expect("write");
+    let db = TestDb::postgres();
+    let dev = project.drydock(&["migrate", "dev", "--name", "init"], db.url());
+    assert_exit(&dev, 1);
+    assert_says(&dev, "P1001");
+    assert_says(&dev, "127.0.0.1:1");
+}
