@@ -1076,12 +1076,19 @@ impl<'m> Reader<'m> {
     fn with_node(&self, root: &Node, node: &Node, keys: &[&str], at: usize) -> Setting {
         let key = keys.join(".");
         let construct = construct_at(self.text, at);
+        // The caret covers what the construct shows of the source (not its `...`).
+        let shown = construct.trim_end_matches("...").chars().count();
+        let at = floor_boundary(self.text, at.min(self.text.len()));
+        let construct_end = self.text[at..]
+            .char_indices()
+            .nth(shown)
+            .map_or(self.text.len(), |(i, _)| at + i);
         let unresolved = |reason: String| {
             Some(Err(ConfigError::Unresolved {
                 key: key.clone(),
                 construct: construct.clone(),
                 location: self.location(at),
-                snippet: self.snippet(at, at + construct.len()),
+                snippet: self.snippet(at, construct_end),
                 reason,
             }))
         };
@@ -1148,10 +1155,8 @@ impl<'m> Reader<'m> {
         let line = &self.text[line_start..line_end];
         let (number, _) = line_col(self.text, start);
         let indent = self.text[line_start..start].chars().count();
-        let width = self.text[start..end.clamp(start, line_end).max(start)]
-            .chars()
-            .count()
-            .max(1);
+        let end = floor_boundary(self.text, end.clamp(start, line_end));
+        let width = self.text[start..end].chars().count().max(1);
         let gutter = " ".repeat(number.to_string().len());
         format!(
             "{gutter} |\n{number} | {line}\n{gutter} | {}{}",
@@ -1511,6 +1516,20 @@ mod tests {
     }
 
     #[test]
+    fn a_long_multibyte_construct_is_shortened_without_breaking_characters() {
+        let config = read(&format!(
+            "export default {{ schema: missing('{}') }};\n",
+            "é".repeat(80)
+        ));
+        let text = config
+            .schema
+            .expect("a schema")
+            .expect_err("an error")
+            .to_string();
+        assert!(text.contains("...`"), "{text}");
+    }
+
+    #[test]
     fn a_setting_node_cannot_evaluate_names_the_construct_and_line() {
         let config = read("export default {\n  schema: missingFunction(),\n};\n");
         let text = config
@@ -1580,6 +1599,19 @@ mod tests {
         fn parsing_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
             let text = String::from_utf8_lossy(&bytes);
             let _ = Module::parse(&text);
+        }
+
+        #[test]
+        fn error_places_never_panic(text in "\\PC{0,60}(\n\\PC{0,60}){0,3}", a in 0usize..300, b in 0usize..300) {
+            let module = Module::parse(&text);
+            let reader = Reader {
+                module: &module,
+                text: &text,
+                file: "f.ts".to_owned(),
+                dir: PathBuf::from("."),
+                env: &env,
+            };
+            let _ = (reader.location(a), reader.snippet(a, b), construct_at(&text, a), strip_types(&text));
         }
 
         #[test]
