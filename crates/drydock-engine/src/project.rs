@@ -196,7 +196,7 @@ impl Located {
         let config = config_path
             .map(|path| prisma_config::read_config(&path, &|name| std::env::var(name).ok()))
             .transpose()?;
-        let package = PackageJson::read(Path::new("."))?;
+        let package = PackageJson::find()?;
         let (generation_hint, generation_source) = match (&config, package.prisma_major) {
             (Some(config), _) if config.is_prisma7_name() => (
                 Some(PrismaGeneration::V7),
@@ -225,7 +225,7 @@ impl Located {
                 ),
             ) => (config.resolve(&setting.clone()?), SchemaOrigin::Config),
             _ => match package.schema.as_deref().filter(|_| before_7) {
-                Some(path) => (PathBuf::from(path), SchemaOrigin::PackageJson),
+                Some(path) => (package.dir.join(path), SchemaOrigin::PackageJson),
                 None => (default_schema_path()?, SchemaOrigin::Default),
             },
         };
@@ -243,6 +243,8 @@ impl Located {
 /// The `"prisma"` settings and Prisma versions of `package.json` in the working folder.
 #[derive(Debug, Default)]
 struct PackageJson {
+    /// Its folder, relative to the working folder (empty for the working folder itself).
+    dir: PathBuf,
     schema: Option<String>,
     seed: Option<String>,
     /// The major version of `prisma` (else `@prisma/client`) in the dependencies.
@@ -250,8 +252,16 @@ struct PackageJson {
 }
 
 impl PackageJson {
-    fn read(dir: &Path) -> Result<PackageJson, SchemaError> {
-        let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else {
+    /// The nearest `package.json` from the working folder up, as Prisma 5/6 look for it.
+    fn find() -> Result<PackageJson, SchemaError> {
+        let levels = std::env::current_dir().map_or(1, |cwd| cwd.ancestors().count());
+        // Relative paths (`..`, `../..`), so the places shown stay short.
+        let found = (0..levels).find_map(|up| {
+            let dir: PathBuf = std::iter::repeat_n("..", up).collect();
+            let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+            Some((dir, text))
+        });
+        let Some((dir, text)) = found else {
             return Ok(PackageJson::default());
         };
         let json: serde_json::Value =
@@ -273,6 +283,7 @@ impl PackageJson {
             })
         };
         Ok(PackageJson {
+            dir,
             schema: setting("schema"),
             seed: setting("seed"),
             prisma_major: version("prisma").or_else(|| version("@prisma/client")),

@@ -498,3 +498,28 @@ fn the_config_files_shadow_database_url_is_the_one_migrate_dev_uses() {
     assert_says(&dev, "P1001");
     assert_says(&dev, "127.0.0.1:1");
 }
+
+#[test]
+fn package_json_is_found_above_the_working_folder_as_prisma_5_and_6_find_it() {
+    let project = project_of(&[
+        (
+            "package.json",
+            "{ \"prisma\": { \"schema\": \"db/schema.prisma\" }, \"devDependencies\": { \"prisma\": \"^6.1.0\" } }",
+        ),
+        ("db/schema.prisma", &format!("{DATASOURCE_WITH_URL}{MODEL}")),
+        ("src/app/.keep", ""),
+    ]);
+    let output = Command::cargo_bin("drydock")
+        .expect("binary")
+        .current_dir(project.path().join("src/app"))
+        .arg("validate")
+        .env("DATABASE_URL", "file:./dev.db")
+        .output()
+        .expect("run drydock");
+    assert_exit(&output, 0);
+    assert_says(
+        &output,
+        "Prisma schema loaded from ../../db/schema.prisma (Prisma 6 project",
+    );
+    assert_says(&output, "Migrations folder: ../../db/migrations");
+}
