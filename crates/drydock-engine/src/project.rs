@@ -16,7 +16,7 @@ use crate::prisma_config::{self, ConfigError, PrismaConfig, Setting};
 pub enum SchemaError {
     #[error(
         "could not find a Prisma schema: looked for {looked_in}.\nPass `--schema <file or \
-         folder>`, or create `prisma/schema.prisma`."
+         folder>`, set `schema` in the Prisma config file, or create `prisma/schema.prisma`."
     )]
     NotFound { looked_in: String },
 
