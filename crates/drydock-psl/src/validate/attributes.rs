@@ -496,14 +496,7 @@ fn referential_action(ctx: &mut Ctx<'_>, expr: Option<&Expression>) -> Option<Re
 
 /// Names in a `fields: [a, b]`-style list (a single constant is accepted too).
 fn field_names(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<String>> {
-    let items: Vec<&Expression> = match expr {
-        Expression::Array(items, _) => items.iter().collect(),
-        Expression::Constant(..) => vec![expr],
-        other => {
-            ctx.type_mismatch("constant literal", other);
-            return None;
-        }
-    };
+    let items = expr.list_items();
     let mut names = Vec::with_capacity(items.len());
     for item in items {
         match item {
@@ -620,10 +613,7 @@ struct IndexFieldSyntax {
 }
 
 fn index_field_list(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<IndexFieldSyntax>> {
-    let Expression::Array(items, _) = expr else {
-        ctx.type_mismatch("array", expr);
-        return None;
-    };
+    let items = expr.list_items();
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         match item {
@@ -1054,11 +1044,8 @@ fn relation_scalar_hint(field: &ast::Field) -> Option<&str> {
         .attributes
         .iter()
         .find(|a| a.name.name == "relation")?;
-    match &relation.argument(Some("fields"))?.value {
-        Expression::Array(items, _) => match items.as_slice() {
-            [Expression::Constant(name, _)] => Some(name),
-            _ => None,
-        },
+    match relation.argument(Some("fields"))?.value.list_items() {
+        [Expression::Constant(name, _)] => Some(name),
         _ => None,
     }
 }

@@ -28,11 +28,12 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
             .map(|p| &p.value)
             .and_then(config_value);
         let preview_features = match generator.property("previewFeatures").map(|p| &p.value) {
-            Some(Expression::Array(items, _)) => items
+            Some(expr) => expr
+                .list_items()
                 .iter()
                 .filter_map(|i| i.as_str().map(str::to_owned))
                 .collect(),
-            _ => Vec::new(),
+            None => Vec::new(),
         };
         ctx.dm.generators.push(Generator {
             name: generator.name.name.clone(),
@@ -121,16 +122,11 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
     }
     let mut schemas = Vec::new();
     if let Some(expr) = ds.property("schemas").map(|p| &p.value) {
-        match expr {
-            Expression::Array(items, _) => {
-                for item in items {
-                    match item {
-                        Expression::String(s, _) => schemas.push(s.clone()),
-                        other => ctx.type_mismatch("string", other),
-                    }
-                }
+        for item in expr.list_items() {
+            match item {
+                Expression::String(s, _) => schemas.push(s.clone()),
+                other => ctx.type_mismatch("string", other),
             }
-            other => ctx.type_mismatch("array", other),
         }
         if !schemas.is_empty() && provider.is_some_and(|p| !p.supports_multi_schema()) {
             ctx.error(
@@ -140,14 +136,11 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
         }
     }
     let extensions = match ds.property("extensions").map(|p| &p.value) {
-        Some(Expression::Array(items, _)) => items
+        Some(expr) => expr
+            .list_items()
             .iter()
             .filter_map(|item| extension(ctx, item))
             .collect(),
-        Some(other) => {
-            ctx.type_mismatch("array", other);
-            Vec::new()
-        }
         None => Vec::new(),
     };
     Datasource {

@@ -42,10 +42,7 @@ pub(super) fn resolve_default(
     if arity == Arity::List {
         let Expression::Array(items, _) = value else {
             ctx.error(
-                format!(
-                    "{P}Expected a list value, but found `{}`.",
-                    display_expr(value)
-                ),
+                format!("{P}The default value of a list field must be a list."),
                 attr_span,
             );
             return None;
