@@ -3,6 +3,7 @@
 
 use super::checks::{Check, capability_checks, check_action_support};
 use super::defaults::resolve_default;
+use super::indexes::{IndexedField, check_postgres_index};
 use super::{Ctx, RelationArgs, display_expr};
 use crate::ast::{self, Attribute, Expression};
 use crate::datamodel::{
@@ -319,6 +320,25 @@ fn field_attributes(
             );
             continue;
         }
+        // Native types share one attribute per datasource prefix (`@db`).
+        if let Some((prefix, _)) = name.split_once('.')
+            && f.attributes
+                .iter()
+                .filter(|a| {
+                    a.name
+                        .name
+                        .split_once('.')
+                        .is_some_and(|(p, _)| p == prefix)
+                })
+                .nth(1)
+                .is_some()
+        {
+            ctx.error(
+                format!("Attribute \"@{prefix}\" can only be defined once."),
+                attr.span,
+            );
+            continue;
+        }
         let field_type = ctx.dm.models[mi].fields[fi].field_type.clone();
         let arity = ctx.dm.models[mi].fields[fi].arity;
         match name {
@@ -364,6 +384,10 @@ fn field_attributes(
                     map_span: a.span("map"),
                 });
             }
+            "map" if matches!(field_type, FieldType::Model(_)) => ctx.error(
+                "Error parsing attribute \"@map\": The attribute `@map` cannot be used on relation fields.",
+                attr.span,
+            ),
             "map" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
                 if let Some(db_name) = required_string(ctx, &a, attr, &label, "name") {
@@ -409,6 +433,10 @@ fn field_attributes(
             }
             "relation" => relation_attribute(ctx, mi, fi, attr, &field_type),
             _ => match name.split_once('.') {
+                // Native types apply to built-in scalar types only.
+                Some(_) if !matches!(field_type, FieldType::Scalar(_)) => {
+                    ctx.error(format!("Attribute not known: \"{label}\"."), attr.span);
+                }
                 Some((prefix, type_name)) => {
                     native_type_attribute(ctx, mi, fi, attr, prefix, type_name);
                 }
@@ -610,6 +638,8 @@ struct IndexFieldSyntax {
     sort: Option<SortOrder>,
     length: Option<u32>,
     ops: Option<String>,
+    /// `ops: Name` as written, for the operator class checks (`raw("...")` is not checked).
+    class: Option<String>,
 }
 
 fn index_field_list(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<IndexFieldSyntax>> {
@@ -622,6 +652,7 @@ fn index_field_list(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<IndexFie
                 sort: None,
                 length: None,
                 ops: None,
+                class: None,
             }),
             Expression::Function(name, fargs, _) => {
                 let mut f = IndexFieldSyntax {
@@ -629,12 +660,27 @@ fn index_field_list(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<IndexFie
                     sort: None,
                     length: None,
                     ops: None,
+                    class: None,
                 };
                 for a in fargs {
                     match a.name.as_ref().map(|n| n.name.as_str()) {
                         Some("sort") => f.sort = sort_arg(ctx, Some(&a.value), a.span),
                         Some("length") => f.length = length_arg(ctx, Some(&a.value)),
-                        Some("ops") => f.ops = ops_arg(ctx, Some(&a.value)),
+                        Some("ops") => {
+                            if let Expression::Constant(class, span) = &a.value {
+                                if !super::indexes::is_operator_class(class) {
+                                    ctx.error(
+                                        format!(
+                                            "Unexpected token. Expected one of: Invalid operator class: {class}"
+                                        ),
+                                        *span,
+                                    );
+                                    return None;
+                                }
+                                f.class = Some(class.clone());
+                            }
+                            f.ops = ops_arg(ctx, Some(&a.value));
+                        }
                         _ => ctx.error("No such argument.", a.span),
                     }
                 }
@@ -684,6 +730,7 @@ fn resolve_index_fields(
     kind: BlockKind,
     attr: &Attribute,
     expr: &Expression,
+    algorithm: Option<IndexAlgorithm>,
 ) -> Option<Vec<IndexField>> {
     let syntax = index_field_list(ctx, expr)?;
     let model_name = ctx.dm.models[mi].name.clone();
@@ -713,6 +760,10 @@ fn resolve_index_fields(
     let mut fields = Vec::with_capacity(syntax.len());
     let mut unknown = Vec::new();
     let mut relation = Vec::new();
+    let classes: Vec<(Option<String>, bool)> = syntax
+        .iter()
+        .map(|s| (s.class.clone(), s.ops.is_some() && s.class.is_none()))
+        .collect();
     for s in syntax {
         match ctx.dm.models[mi].field(&s.name) {
             Some((i, f)) => {
@@ -767,6 +818,37 @@ fn resolve_index_fields(
         );
         return None;
     }
+    let label = kind.label();
+    if kind != BlockKind::Index && fields.iter().any(|f| f.operator_class.is_some()) {
+        ctx.defer(
+            format!(
+                "Error parsing attribute \"{label}\": Operator classes can only be defined to fields in an @@index attribute."
+            ),
+            attr.span,
+        );
+    }
+    if matches!(kind, BlockKind::Index | BlockKind::Unique)
+        && ctx.dm.provider() == Some(crate::datamodel::Provider::PostgreSql)
+    {
+        let model = &ctx.dm.models[mi];
+        let indexed: Vec<IndexedField<'_>> = fields
+            .iter()
+            .zip(&classes)
+            .map(|(f, (class, raw_class))| {
+                let field = &model.fields[f.field];
+                IndexedField {
+                    name: &field.name,
+                    field_type: &field.field_type,
+                    arity: field.arity,
+                    native: field.native_type.as_ref().map(|n| n.name.as_str()),
+                    class: class.as_deref(),
+                    raw_class: *raw_class,
+                }
+            })
+            .collect();
+        let deferred = check_postgres_index(label, attr.span, algorithm, &indexed);
+        ctx.deferred.extend(deferred);
+    }
     Some(fields)
 }
 
@@ -809,7 +891,8 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     );
                     continue;
                 };
-                let Some(fields) = resolve_index_fields(ctx, mi, BlockKind::Id, attr, expr) else {
+                let Some(fields) = resolve_index_fields(ctx, mi, BlockKind::Id, attr, expr, None)
+                else {
                     continue;
                 };
                 capability_checks(ctx, &label, attr, &a, &fields, Check::PrimaryKey);
@@ -906,7 +989,8 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     );
                     continue;
                 };
-                let Some(fields) = resolve_index_fields(ctx, mi, kind, attr, expr) else {
+                let Some(fields) = resolve_index_fields(ctx, mi, kind, attr, expr, algorithm)
+                else {
                     continue;
                 };
                 let check = match kind {
@@ -1019,9 +1103,17 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
         }
         value_index += 1;
     }
-    for attr in &e.attributes {
+    for (i, attr) in e.attributes.iter().enumerate() {
         let name = attr.name.name.as_str();
         let label = Label::new("@@", name);
+        if e.attributes[..i].iter().any(|a| a.name.name == name) {
+            // Prisma names a repeated enum attribute with one `@`.
+            ctx.error(
+                format!("Attribute \"@{name}\" can only be defined once."),
+                attr.span,
+            );
+            continue;
+        }
         match name {
             "map" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);

@@ -4,7 +4,9 @@
 use super::Ctx;
 use super::attributes::{Args, Label};
 use crate::ast::Attribute;
-use crate::datamodel::{Arity, IndexField, IndexType, Provider, RelationMode};
+use crate::datamodel::{
+    Arity, FieldType, IndexField, IndexType, Provider, RelationMode, ScalarType,
+};
 use crate::fast_hash::FastMap;
 use crate::lower::fit_name;
 use drydock_diagnostics::Span;
@@ -39,9 +41,12 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
                 span,
             );
         }
-        if let Some(p) = provider
-            && !p.supports_scalar_lists()
-        {
+        // Without a datasource Prisma validates against a connector without scalar lists.
+        let no_scalar_lists = match provider {
+            Some(p) => !p.supports_scalar_lists(),
+            None => ctx.dm.datasource.is_none(),
+        };
+        if no_scalar_lists {
             let lists: Vec<(String, Span)> = ctx.dm.models[mi]
                 .fields
                 .iter()
@@ -52,6 +57,46 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
                 ctx.error(
                     format!(
                         "Field \"{field}\" in model \"{name}\" can't be a list. The current connector does not support lists of primitive types."
+                    ),
+                    fspan,
+                );
+            }
+        }
+        let model = &ctx.dm.models[mi];
+        if !model.ignored {
+            let to_ignored: Vec<(String, String, Span)> = model
+                .fields
+                .iter()
+                .filter(|f| !f.ignored)
+                .filter_map(|f| match f.field_type {
+                    FieldType::Model(target) if ctx.dm.models[target.0].ignored => {
+                        Some((f.name.clone(), ctx.dm.models[target.0].name.clone(), f.span))
+                    }
+                    _ => None,
+                })
+                .collect();
+            for (field, target, fspan) in to_ignored {
+                ctx.error(
+                    format!(
+                        "Error parsing attribute \"@ignore\": The relation field `{field}` on Model `{name}` must specify the `@ignore` attribute, because the model {target} it is pointing to is marked ignored."
+                    ),
+                    fspan,
+                );
+            }
+        }
+        // Without a datasource Prisma validates against a connector that supports nothing
+        // optional, Decimal included.
+        if ctx.dm.datasource.is_none() {
+            let decimals: Vec<(String, Span)> = ctx.dm.models[mi]
+                .fields
+                .iter()
+                .filter(|f| f.field_type == FieldType::Scalar(ScalarType::Decimal))
+                .map(|f| (f.name.clone(), f.span))
+                .collect();
+            for (field, fspan) in decimals {
+                ctx.error(
+                    format!(
+                        "Error validating field `{field}` in model `{name}`: Field `{field}` in model `{name}` can't be of type Decimal. The current connector does not support the Decimal type."
                     ),
                     fspan,
                 );
@@ -236,12 +281,15 @@ pub(super) fn capability_checks(
     fields: &[IndexField],
     check: Check,
 ) {
-    let Some(provider) = ctx.dm.provider() else {
+    // An unknown provider is reported already; without a datasource Prisma validates against a
+    // connector that supports none of these options.
+    let provider = ctx.dm.provider();
+    if ctx.dm.datasource.is_some() && provider.is_none() {
         return;
-    };
-    let mysql = provider == Provider::MySql;
-    let sql_server = provider == Provider::SqlServer;
-    let postgres = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
+    }
+    let mysql = provider == Some(Provider::MySql);
+    let sql_server = provider == Some(Provider::SqlServer);
+    let postgres = matches!(provider, Some(Provider::PostgreSql | Provider::CockroachDb));
     let primary_key = matches!(check, Check::PrimaryKey);
     if primary_key && !(mysql || sql_server) && fields.iter().any(|f| f.sort.is_some()) {
         ctx.defer(
@@ -273,7 +321,7 @@ pub(super) fn capability_checks(
         );
     }
     match check {
-        Check::Fulltext if !(mysql || provider == Provider::MongoDb) => ctx.defer(
+        Check::Fulltext if !(mysql || provider == Some(Provider::MongoDb)) => ctx.defer(
             format!(
                 "Error parsing attribute \"{label}\": Defining fulltext indexes is not supported with the current connector."
             ),

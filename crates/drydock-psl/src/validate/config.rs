@@ -19,20 +19,46 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
     }
     // A schema without a datasource is valid (as in Prisma); commands that need a database
     // report its absence themselves.
-    if let Some(ds) = datasources.first() {
-        ctx.dm.datasource = Some(datasource(ctx, ds));
+    for (i, ds) in datasources.iter().enumerate() {
+        if datasources[..i].iter().any(|d| d.name.name == ds.name.name) {
+            ctx.error(
+                format!(
+                    "The source \"{}\" cannot be defined because a source with that name already exists.",
+                    ds.name.name
+                ),
+                ds.name.span,
+            );
+        }
+        duplicate_keys(ctx, ds, "source");
     }
+    let mut generator_names: Vec<&str> = Vec::new();
     for generator in ctx.ast.generators() {
+        duplicate_keys(ctx, generator, "generator");
+        if generator_names.contains(&generator.name.name.as_str()) {
+            ctx.error(
+                format!(
+                    "The generator \"{}\" cannot be defined because a generator with that name already exists.",
+                    generator.name.name
+                ),
+                generator.name.span,
+            );
+        }
+        generator_names.push(&generator.name.name);
+        if generator.property("provider").is_none() {
+            ctx.error(
+                format!(
+                    "Argument \"provider\" is missing in generator block \"{}\".",
+                    generator.name.name
+                ),
+                generator.span,
+            );
+        }
         let provider = generator
             .property("provider")
             .map(|p| &p.value)
             .and_then(config_value);
         let preview_features = match generator.property("previewFeatures").map(|p| &p.value) {
-            Some(expr) => expr
-                .list_items()
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_owned))
-                .collect(),
+            Some(expr) => preview_features(ctx, expr, &datasources),
             None => Vec::new(),
         };
         ctx.dm.generators.push(Generator {
@@ -42,7 +68,169 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
             span: generator.span,
         });
     }
+    // After the generators: the datasource's settings depend on preview features.
+    if let Some(ds) = datasources.first() {
+        ctx.dm.datasource = Some(datasource(ctx, ds));
+    }
 }
+
+/// Preview features that Prisma 6 and 7 both read as deprecated: accepted, with a warning.
+const DEPRECATED_FEATURES: &[&str] = &[
+    "aggregateApi",
+    "atomicNumberOperations",
+    "clientExtensions",
+    "cockroachdb",
+    "connectOrCreate",
+    "createMany",
+    "dataProxy",
+    "deno",
+    "distinct",
+    "driverAdapters",
+    "extendedIndexes",
+    "extendedWhereUnique",
+    "fieldReference",
+    "filterJson",
+    "filteredRelationCount",
+    "fullTextIndex",
+    "fullTextSearch",
+    "groupBy",
+    "improvedQueryRaw",
+    "interactiveTransactions",
+    "jsonProtocol",
+    "microsoftSqlServer",
+    "middlewares",
+    "mongoDb",
+    "multiSchema",
+    "nApi",
+    "napi",
+    "namedConstraints",
+    "nativeTypes",
+    "omitApi",
+    "orderByAggregateGroup",
+    "orderByNulls",
+    "orderByRelation",
+    "prismaSchemaFolder",
+    "queryCompiler",
+    "referentialActions",
+    "referentialIntegrity",
+    "selectRelationCount",
+    "tracing",
+    "transactionApi",
+    "uncheckedScalarInputs",
+];
+
+/// The active preview features of Prisma 7 (`fullTextSearchPostgres` on PostgreSQL only).
+const FEATURES_7: &[&str] = &[
+    "fullTextSearchPostgres",
+    "nativeDistinct",
+    "partialIndexes",
+    "postgresqlExtensions",
+    "relationJoins",
+    "schemaEngineDriverAdapters",
+    "shardKeys",
+    "strictUndefinedChecks",
+    "typedSql",
+    "views",
+];
+
+/// The active preview features of Prisma 6.19 (it also accepts `typedSql` and
+/// `fullTextSearchPostgres` without listing them).
+const FEATURES_6: &[&str] = &[
+    "metrics",
+    "nativeDistinct",
+    "postgresqlExtensions",
+    "relationJoins",
+    "schemaEngineDriverAdapters",
+    "shardKeys",
+    "strictUndefinedChecks",
+    "views",
+];
+
+/// Reads `previewFeatures` and reports unknown and deprecated ones. A schema whose datasource
+/// sets a URL is a Prisma 6 schema (Prisma 7 rejects URLs there), so it is checked against
+/// Prisma 6's features; any other against Prisma 7's.
+fn preview_features(
+    ctx: &mut Ctx<'_>,
+    expr: &Expression,
+    datasources: &[&ConfigBlock],
+) -> Vec<String> {
+    let prisma_6 = datasources.iter().any(|d| {
+        ["url", "directUrl", "shadowDatabaseUrl"]
+            .iter()
+            .any(|p| d.property(p).is_some())
+    });
+    let postgres = datasources.iter().any(|d| {
+        d.property("provider")
+            .and_then(|p| p.value.as_str())
+            .and_then(Provider::parse)
+            == Some(Provider::PostgreSql)
+    });
+    let active: Vec<&str> = if prisma_6 {
+        FEATURES_6.to_vec()
+    } else {
+        FEATURES_7
+            .iter()
+            .copied()
+            .filter(|f| postgres || *f != "fullTextSearchPostgres")
+            .collect()
+    };
+    let mut features = Vec::new();
+    for item in expr.list_items() {
+        let Some(feature) = item.as_str() else {
+            ctx.type_mismatch("string", item);
+            continue;
+        };
+        if DEPRECATED_FEATURES.contains(&feature) {
+            ctx.warning(
+                format!(
+                    "Preview feature \"{feature}\" is deprecated. The functionality can be used without specifying it as a preview feature."
+                ),
+                item.span(),
+            );
+        } else {
+            let hidden = prisma_6 && matches!(feature, "typedSql" | "fullTextSearchPostgres");
+            if !active.contains(&feature) && !hidden {
+                ctx.error(
+                    format!(
+                        "The preview feature \"{feature}\" is not known. Expected one of: {}",
+                        active.join(", ")
+                    ),
+                    item.span(),
+                );
+            }
+        }
+        features.push(feature.to_owned());
+    }
+    features
+}
+
+/// A key set twice in a `datasource` (`source`) or `generator` block.
+fn duplicate_keys(ctx: &mut Ctx<'_>, block: &ConfigBlock, kind: &str) {
+    for (i, property) in block.properties.iter().enumerate() {
+        let name = &property.name.name;
+        if block.properties[..i].iter().any(|p| &p.name.name == name) {
+            ctx.error(
+                format!(
+                    "Key \"{name}\" is already defined in {kind} \"{}\".",
+                    block.name.name
+                ),
+                property.name.span,
+            );
+        }
+    }
+}
+
+/// The properties a `datasource` block may set.
+const DATASOURCE_PROPERTIES: [&str; 8] = [
+    "provider",
+    "url",
+    "directUrl",
+    "shadowDatabaseUrl",
+    "relationMode",
+    "referentialIntegrity",
+    "schemas",
+    "extensions",
+];
 
 fn config_value(expr: &Expression) -> Option<ConfigValue> {
     match expr {
@@ -106,8 +294,35 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
             prop.span,
         );
     }
+    for property in &ds.properties {
+        let name = property.name.name.as_str();
+        let postgres_only = name == "extensions" && provider != Some(Provider::PostgreSql);
+        if !DATASOURCE_PROPERTIES.contains(&name) || postgres_only {
+            ctx.error(
+                format!("Property not known: \"{name}\"."),
+                property.name.span,
+            );
+        }
+    }
     let mut relation_mode = RelationMode::ForeignKeys;
-    if let Some(expr) = ds.property("relationMode").map(|p| &p.value) {
+    let legacy_mode = ds.property("referentialIntegrity");
+    if let Some(legacy) = legacy_mode {
+        ctx.warning(
+            "The `referentialIntegrity` attribute is deprecated. Please use `relationMode` instead. Learn more at https://pris.ly/d/relation-mode",
+            legacy.span,
+        );
+        if ds.property("relationMode").is_some() {
+            ctx.error(
+                "The `referentialIntegrity` and `relationMode` attributes cannot be used together. Please use only `relationMode` instead.",
+                legacy.span,
+            );
+        }
+    }
+    if let Some(expr) = ds
+        .property("relationMode")
+        .or(legacy_mode)
+        .map(|p| &p.value)
+    {
         match expr {
             Expression::String(s, _) if s == "prisma" => relation_mode = RelationMode::Prisma,
             Expression::String(s, _) if s == "foreignKeys" => {}
@@ -128,20 +343,24 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
                 other => ctx.type_mismatch("string", other),
             }
         }
-        if !schemas.is_empty() && provider.is_some_and(|p| !p.supports_multi_schema()) {
+        if provider.is_some_and(Provider::supports_multi_schema) && schemas.is_empty() {
+            ctx.error(
+                "If provided, the schemas array can not be empty.",
+                expr.span(),
+            );
+        }
+        if provider.is_some_and(|p| !p.supports_multi_schema()) {
             ctx.error(
                 "The `schemas` property is not supported on the current connector.",
                 expr.span(),
             );
         }
     }
-    let extensions = match ds.property("extensions").map(|p| &p.value) {
-        Some(expr) => expr
-            .list_items()
-            .iter()
-            .filter_map(|item| extension(ctx, item))
-            .collect(),
-        None => Vec::new(),
+    let extensions = match ds.property("extensions") {
+        Some(property) if provider == Some(Provider::PostgreSql) => {
+            extensions(ctx, &property.value)
+        }
+        _ => Vec::new(),
     };
     Datasource {
         name: ds.name.name.clone(),
@@ -157,16 +376,57 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
     }
 }
 
+/// `extensions = [...]` (PostgreSQL), behind the `postgresqlExtensions` preview feature.
+fn extensions(ctx: &mut Ctx<'_>, expr: &Expression) -> Vec<Extension> {
+    if !ctx.dm.preview_feature("postgresqlExtensions") {
+        ctx.error(
+            "The `extensions` property is only available with the `postgresqlExtensions` preview feature.",
+            expr.span(),
+        );
+        return Vec::new();
+    }
+    expr.list_items()
+        .iter()
+        .filter_map(|item| extension(ctx, item))
+        .collect()
+}
+
 /// One entry of `extensions = [...]`: `name` or `name(map: "...", version: "...", schema: "...")`.
 fn extension(ctx: &mut Ctx<'_>, item: &Expression) -> Option<Extension> {
     let (name, args) = match item {
         Expression::Constant(name, _) => (name, &[][..]),
         Expression::Function(name, args, _) => (name, args.as_slice()),
         other => {
-            ctx.type_mismatch("extension", other);
+            ctx.type_mismatch("constant or function", other);
             return None;
         }
     };
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        ctx.error(
+            "Error validating: The name of an extension must not start with a number.",
+            item.span(),
+        );
+    } else if name.contains('-') {
+        ctx.error(
+            "Error validating: The character `-` is not allowed in extension names.",
+            item.span(),
+        );
+    }
+    for (i, arg) in args.iter().enumerate() {
+        if let Some(arg_name) = &arg.name
+            && args[..i]
+                .iter()
+                .any(|a| a.name.as_ref().is_some_and(|n| n.name == arg_name.name))
+        {
+            ctx.error(
+                format!(
+                    "Error validating: The argument `{}` can only be defined once",
+                    arg_name.name
+                ),
+                arg.span,
+            );
+        }
+    }
     let mut extension = Extension {
         name: name.clone(),
         db_name: name.clone(),

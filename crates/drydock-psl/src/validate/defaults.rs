@@ -119,6 +119,15 @@ fn default_literal(
                 );
                 return None;
             }
+            if let (ScalarType::Json, Expression::String(text, span)) = (s, value)
+                && let Err(e) = serde_json::from_str::<serde_json::Value>(text)
+            {
+                ctx.defer(
+                    format!("{P}Parse error: \"{text}\" is not a valid JSON string. ({e})"),
+                    *span,
+                );
+                return None;
+            }
             let ok = match (s, value) {
                 (
                     ScalarType::String

@@ -8,6 +8,7 @@ mod attributes;
 mod checks;
 mod config;
 mod defaults;
+mod indexes;
 mod relations;
 
 use crate::SCHEMA_ERROR;
@@ -300,13 +301,19 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
         ctx.names.insert(&name.name, named);
         match top {
             Top::Model(m) if m.kind == ModelKind::CompositeType => {
-                if let Some(provider) = ctx.dm.provider()
-                    && provider != Provider::MongoDb
-                {
+                // Without a datasource Prisma names its empty connector's Rust type.
+                let connector = match ctx.dm.provider() {
+                    Some(Provider::MongoDb) => None,
+                    Some(provider) => Some(provider.display_name()),
+                    None if ctx.dm.datasource.is_none() => Some(
+                        "psl_core::datamodel_connector::empty_connector::EmptyDatamodelConnector",
+                    ),
+                    None => None,
+                };
+                if let Some(connector) = connector {
                     ctx.error(
                         format!(
-                            "Error validating: Composite types are not supported on {}.",
-                            provider.display_name()
+                            "Error validating: Composite types are not supported on {connector}."
                         ),
                         m.span,
                     );
