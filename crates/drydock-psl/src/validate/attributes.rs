@@ -62,14 +62,12 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
                 m.span,
             );
         }
-        if m.kind == ast::ModelKind::View {
-            for pk in &field_pk {
-                ctx.error("Error validating: Views cannot have primary keys.", pk.span);
-            }
-        }
         ctx.dm.models[mi].primary_key = field_pk.into_iter().next();
         ctx.dm.models[mi].indexes = field_uniques;
         model_attributes(ctx, mi, m);
+        if m.kind == ast::ModelKind::View {
+            view_keys_and_indexes(ctx, mi);
+        }
         if ctx.dm.models[mi].ignored {
             let ignored_fields: Vec<Span> = ctx.dm.models[mi]
                 .fields
@@ -451,6 +449,28 @@ fn field_attributes(
                 }
             },
         }
+    }
+}
+
+/// Prisma 6 and 7 reject primary keys and indexes on views; Prisma 5.22 accepted them, and
+/// schemas written for it still carry them. drydock never creates views, so it reads them and
+/// warns with the newer rule.
+fn view_keys_and_indexes(ctx: &mut Ctx<'_>, mi: usize) {
+    const ACCEPTED: &str =
+        "Prisma 6 and later reject this schema; drydock accepts it as Prisma 5.22 did.";
+    let model = &ctx.dm.models[mi];
+    let key = model.primary_key.as_ref().map(|pk| pk.span);
+    let indexes: Vec<Span> = model
+        .indexes
+        .iter()
+        .filter(|i| i.kind == IndexType::Normal)
+        .map(|i| i.span)
+        .collect();
+    if let Some(span) = key {
+        ctx.warning(format!("Views cannot have primary keys. {ACCEPTED}"), span);
+    }
+    for span in indexes {
+        ctx.warning(format!("Views cannot have indexes. {ACCEPTED}"), span);
     }
 }
 

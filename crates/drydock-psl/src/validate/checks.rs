@@ -26,19 +26,66 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         let model = &ctx.dm.models[mi];
         let name = model.name.clone();
         let span = model.span;
-        let has_criteria = model.primary_key.is_some()
-            || model.indexes.iter().any(|i| {
-                i.kind == IndexType::Unique
-                    && i.fields
-                        .iter()
-                        .all(|f| model.fields[f.field].arity == Arity::Required)
-            });
+        // Unsupported fields count as not required.
+        let required = |f: &IndexField| {
+            let field = &model.fields[f.field];
+            field.arity == Arity::Required && !matches!(field.field_type, FieldType::Unsupported(_))
+        };
+        let has_criteria = model
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.fields.iter().all(required))
+            || model
+                .indexes
+                .iter()
+                .any(|i| i.kind == IndexType::Unique && i.fields.iter().all(required));
         if !has_criteria && !model.ignored && !model.is_view {
+            let left_out: Vec<String> = model
+                .indexes
+                .iter()
+                .filter(|i| i.kind == IndexType::Unique)
+                .map(|i| {
+                    let names: Vec<&str> = i
+                        .fields
+                        .iter()
+                        .map(|f| model.fields[f.field].name.as_str())
+                        .collect();
+                    format!("\n- {}", names.join(", "))
+                })
+                .collect();
+            let left_out = if left_out.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " The following unique criterias were not considered as they contain fields that are not required:{}",
+                    left_out.concat()
+                )
+            };
             ctx.error(
                 format!(
-                    "Error validating model \"{name}\": Each model must have at least one unique criteria that has only required fields. Either mark a single field with `@id`, `@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to the model."
+                    "Error validating model \"{name}\": Each model must have at least one unique criteria that has only required fields. Either mark a single field with `@id`, `@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to the model.{left_out}"
                 ),
                 span,
+            );
+        }
+        let model = &ctx.dm.models[mi];
+        let named_key = model
+            .primary_key
+            .as_ref()
+            .and_then(|pk| pk.map.as_ref().map(|_| pk.span));
+        let named_keys = matches!(
+            provider,
+            Some(Provider::PostgreSql | Provider::CockroachDb | Provider::SqlServer)
+        );
+        if let Some(key_span) = named_key
+            && !named_keys
+            && (provider.is_some() || ctx.dm.datasource.is_none())
+        {
+            ctx.error(
+                format!(
+                    "Error validating model \"{name}\": You defined a database name for the primary key on the model. This is not supported by the provider."
+                ),
+                key_span,
             );
         }
         // Without a datasource Prisma validates against a connector without scalar lists.
@@ -112,7 +159,7 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
             );
         }
         let model = &ctx.dm.models[mi];
-        if !model.is_view {
+        {
             let key = (model.schema.clone(), model.db_name.clone());
             if let Some(existing) = tables.get(&key) {
                 let map_span = ctx.model_asts[mi]
@@ -173,7 +220,7 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
     let max = limit.unwrap_or(10_000);
     let mut entries: Vec<ConstraintName> = Vec::new();
     let mut too_long: Vec<(String, String, &'static str, Span)> = Vec::new();
-    for model in ctx.dm.models.iter().filter(|m| !m.is_view) {
+    for model in &ctx.dm.models {
         let (namespace, description) = if per_model {
             (
                 Some(model.name.clone()),
