@@ -175,6 +175,14 @@ fn shape(message: &str) -> String {
     out
 }
 
+/// The `limit` most frequent entries, most frequent first.
+fn most_frequent(counts: &BTreeMap<String, usize>, limit: usize) -> Vec<(&str, usize)> {
+    let mut by_count: Vec<(&str, usize)> = counts.iter().map(|(s, n)| (s.as_str(), *n)).collect();
+    by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    by_count.truncate(limit);
+    by_count
+}
+
 fn percent(part: usize, whole: usize) -> String {
     if whole == 0 {
         "-".to_owned()
@@ -207,6 +215,7 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
     let mut compat_5 = 0;
     let mut failures = Vec::new();
     let mut shapes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut text_differences: BTreeMap<String, usize> = BTreeMap::new();
     for text in &texts {
         let prisma = oracle.validate(text, "auto");
         let ours = drydock(text);
@@ -231,7 +240,13 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
         // Prisma 6/7 reject what Prisma 5.22 accepted: drydock accepts with the rule as a
         // warning. Such an error counts as agreement when drydock warns with its text and
         // Prisma 5.22 does not report it (5.22 may reject the schema for reasons of its own).
-        let rule = |m: &str| m.trim_start_matches("Error validating: ").to_owned();
+        let rule = |m: &str| {
+            let m = m.trim_start_matches("Error validating: ");
+            match m.strip_prefix("Error parsing attribute \"") {
+                Some(rest) => rest.split_once("\": ").map_or(m, |(_, r)| r).to_owned(),
+                None => m.to_owned(),
+            }
+        };
         let mut relaxed: Vec<&str> = prisma
             .errors
             .iter()
@@ -262,6 +277,13 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
             if !prisma.is_valid() && !ours.errors.is_empty() {
                 tally.invalid_both += 1;
                 tally.messages_agree += usize::from(messages_agree);
+            }
+        }
+        for (side, messages) in [("prisma", &prisma_only), ("drydock", &drydock_only)] {
+            for message in messages.iter() {
+                *text_differences
+                    .entry(format!("{side}: {}", shape(message)))
+                    .or_default() += 1;
             }
         }
         // A verdict difference must be explained by the allowlist: each error text only one
@@ -336,6 +358,10 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
         )
         .expect("write");
     }
+    writeln!(report, "most frequent error texts only one side reports:").expect("write");
+    for (text, count) in most_frequent(&text_differences, 25) {
+        writeln!(report, "{count:>6}x {text}").expect("write");
+    }
     for a in &allowed {
         writeln!(
             report,
@@ -345,10 +371,8 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
         .expect("write");
     }
     println!("{report}");
-    let mut by_count: Vec<(&String, &usize)> = shapes.iter().collect();
-    by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let shapes: Vec<String> = by_count
-        .iter()
+    let shapes: Vec<String> = most_frequent(&shapes, usize::MAX)
+        .into_iter()
         .map(|(s, n)| format!("{n:>5}x {s}"))
         .collect();
     let all_failures =

@@ -472,6 +472,25 @@ fn view_keys_and_indexes(ctx: &mut Ctx<'_>, mi: usize) {
     for span in indexes {
         ctx.warning(format!("Views cannot have indexes. {ACCEPTED}"), span);
     }
+    let with_arguments: Vec<Span> = ctx.dm.models[mi]
+        .indexes
+        .iter()
+        .filter(|i| !i.from_field)
+        .filter(|i| {
+            i.fields
+                .iter()
+                .any(|f| f.sort.is_some() || f.length.is_some() || f.operator_class.is_some())
+        })
+        .map(|i| i.span)
+        .collect();
+    for span in with_arguments {
+        ctx.warning(
+            format!(
+                "Scalar fields in @@unique attributes in views cannot have arguments. {ACCEPTED}"
+            ),
+            span,
+        );
+    }
 }
 
 fn native_type_attribute(
@@ -863,6 +882,7 @@ fn resolve_index_fields(
                     native: field.native_type.as_ref().map(|n| n.name.as_str()),
                     class: class.as_deref(),
                     raw_class: *raw_class,
+                    sorted: f.sort.is_some(),
                 }
             })
             .collect();

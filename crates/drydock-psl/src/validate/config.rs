@@ -188,7 +188,8 @@ fn preview_features(
                 item.span(),
             );
         } else {
-            let hidden = prisma_6 && matches!(feature, "typedSql" | "fullTextSearchPostgres");
+            let hidden = prisma_6
+                && (feature == "typedSql" || feature == "fullTextSearchPostgres" && postgres);
             if !active.contains(&feature) && !hidden {
                 ctx.error(
                     format!(

@@ -221,6 +221,8 @@ pub(super) struct IndexedField<'a> {
     /// `ops: Name` (a class Prisma names); `raw("...")` is never checked.
     pub(super) class: Option<&'a str>,
     pub(super) raw_class: bool,
+    /// Whether `sort:` is given.
+    pub(super) sorted: bool,
 }
 
 impl IndexedField<'_> {
@@ -265,6 +267,9 @@ pub(super) fn check_postgres_index(
 ) -> Vec<Diagnostic> {
     let algo = algorithm_name(algorithm);
     let mut messages: Vec<String> = Vec::new();
+    if algorithm == Some(IndexAlgorithm::Hash) && fields.iter().any(|f| f.sorted) {
+        messages.push("Hash type does not support sort option.".to_owned());
+    }
     if algorithm == Some(IndexAlgorithm::SpGist) && fields.len() > 1 {
         messages.push("SpGist does not support multi-column indices.".to_owned());
     }

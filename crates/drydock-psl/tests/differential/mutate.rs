@@ -356,7 +356,12 @@ const PREVIEW_FEATURES: &[&str] = &[
 /// Applies one to three mutations to `schema`.
 pub(crate) fn mutate(schema: &Schema, rng: &mut Rng) -> Schema {
     let mut out = schema.clone();
-    let count = 1 + rng.below(3);
+    // Mostly single edits, so that a good share of the mutants stays valid.
+    let count = match rng.below(10) {
+        0..=5 => 1,
+        6..=8 => 2,
+        _ => 3,
+    };
     for _ in 0..count {
         apply_one(&mut out, rng);
     }
@@ -524,7 +529,30 @@ fn add_index(s: &mut Schema, rng: &mut Rng) {
     let Some(b) = random_block(s, rng, MODELS) else {
         return;
     };
-    let fields = field_names(&s.blocks[b]);
+    // Mostly scalar fields (relation fields make the index invalid for a reason of its own).
+    let enums: Vec<String> = s
+        .blocks
+        .iter()
+        .filter(|b| b.keyword == "enum")
+        .map(|b| b.name.clone())
+        .collect();
+    let scalar = |ty: &str| {
+        let base = ty.trim_end_matches(['?', '!']).trim_end_matches("[]");
+        SCALARS.contains(&base) || enums.iter().any(|e| e == base)
+    };
+    let all = field_names(&s.blocks[b]);
+    let scalars: Vec<String> = s.blocks[b]
+        .lines
+        .iter()
+        .filter_map(|l| FieldLine::parse(l))
+        .filter(|f| scalar(&f.ty))
+        .map(|f| f.name)
+        .collect();
+    let fields = if rng.chance(90) && !scalars.is_empty() {
+        scalars
+    } else {
+        all
+    };
     let Some(first) = rng.pick(&fields).cloned() else {
         return;
     };
