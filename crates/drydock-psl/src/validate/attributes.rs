@@ -198,16 +198,12 @@ fn required_string(
     ctx: &mut Ctx<'_>,
     a: &Args<'_>,
     attr: &Attribute,
-    label: &Label<'_>,
     name: &str,
 ) -> Option<String> {
     match a.get(name) {
         Some(e) => string_arg(ctx, Some(e)),
         None => {
-            ctx.error(
-                format!("Error parsing attribute \"{label}\": Argument \"{name}\" is missing."),
-                attr.span,
-            );
+            ctx.error(format!("Argument \"{name}\" is missing."), attr.span);
             None
         }
     }
@@ -340,7 +336,14 @@ fn field_attributes(
         let field_type = ctx.dm.models[mi].fields[fi].field_type.clone();
         let arity = ctx.dm.models[mi].fields[fi].arity;
         match name {
-            "id" | "unique" if matches!(field_type, FieldType::Model(_)) => {
+            "id" if matches!(field_type, FieldType::Model(_)) => ctx.error(
+                format!(
+                    "Error parsing attribute \"@id\": The field `{}` is a relation field and cannot be marked with `@id`. Only scalar fields can be declared as id.",
+                    f.name.name
+                ),
+                attr.span,
+            ),
+            "unique" if matches!(field_type, FieldType::Model(_)) => {
                 let hint = relation_scalar_hint(f)
                     .map(|s| format!(" Did you mean to put it on `{s}`?"))
                     .unwrap_or_default();
@@ -388,7 +391,7 @@ fn field_attributes(
             ),
             "map" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
-                if let Some(db_name) = required_string(ctx, &a, attr, &label, "name") {
+                if let Some(db_name) = required_string(ctx, &a, attr, "name") {
                     ctx.dm.models[mi].fields[fi].db_name = db_name;
                 }
             }
@@ -416,7 +419,7 @@ fn field_attributes(
                 let map = string_arg(ctx, a.get("map"));
                 let Some(value) = a.get("value") else {
                     ctx.error(
-                        "Error parsing attribute \"@default\": Argument \"value\" is missing.",
+                        "Argument \"value\" is missing.",
                         attr.span,
                     );
                     continue;
@@ -785,10 +788,14 @@ fn resolve_index_fields(
     }
     for (i, s) in syntax.iter().enumerate() {
         if syntax[..i].iter().any(|earlier| earlier.name == s.name) {
+            // Prisma words a repeated field of `@@id` as one of a unique index.
+            let definition = match kind {
+                BlockKind::Id => BlockKind::Unique.definition(),
+                other => other.definition(),
+            };
             ctx.error(
                 format!(
-                    "Error validating model \"{model_name}\": {} refers to the field {} multiple times.",
-                    kind.definition(),
+                    "Error validating model \"{model_name}\": {definition} refers to the field {} multiple times.",
                     s.name
                 ),
                 attr.span,
@@ -905,8 +912,9 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
         let label = Label::new("@@", name);
         let repeatable = matches!(name, "index" | "unique" | "fulltext");
         if !repeatable && counts.get(name).copied().unwrap_or(0) > 1 {
+            // Prisma names a repeated block attribute with one `@`.
             ctx.error(
-                format!("Attribute \"{label}\" can only be defined once."),
+                format!("Attribute \"@{name}\" can only be defined once."),
                 attr.span,
             );
             continue;
@@ -923,12 +931,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                 let pk_name = string_arg(ctx, a.get("name"));
                 let map = string_arg(ctx, a.get("map"));
                 let Some(expr) = a.get("fields") else {
-                    ctx.error(
-                        format!(
-                            "Error parsing attribute \"{label}\": Argument \"fields\" is missing."
-                        ),
-                        attr.span,
-                    );
+                    ctx.error("Argument \"fields\" is missing.", attr.span);
                     continue;
                 };
                 let Some(fields) = resolve_index_fields(ctx, mi, BlockKind::Id, attr, expr, None)
@@ -1021,12 +1024,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     };
                 }
                 let Some(expr) = a.get("fields") else {
-                    ctx.error(
-                        format!(
-                            "Error parsing attribute \"{label}\": Argument \"fields\" is missing."
-                        ),
-                        attr.span,
-                    );
+                    ctx.error("Argument \"fields\" is missing.", attr.span);
                     continue;
                 };
                 let Some(fields) = resolve_index_fields(ctx, mi, kind, attr, expr, algorithm)
@@ -1063,7 +1061,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
             }
             "map" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
-                if let Some(db_name) = required_string(ctx, &a, attr, &label, "name") {
+                if let Some(db_name) = required_string(ctx, &a, attr, "name") {
                     ctx.dm.models[mi].db_name = db_name;
                 }
             }
@@ -1073,7 +1071,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
             }
             "schema" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
-                ctx.dm.models[mi].schema = schema_arg(ctx, &a, attr, &label);
+                ctx.dm.models[mi].schema = schema_arg(ctx, &a, attr);
             }
             _ => {
                 let help = super::suggestion(name, MODEL_ATTRIBUTES.iter().copied())
@@ -1092,13 +1090,20 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
     indexes.extend(fulltext);
 }
 
-fn schema_arg(
-    ctx: &mut Ctx<'_>,
-    a: &Args<'_>,
-    attr: &Attribute,
-    label: &Label<'_>,
-) -> Option<String> {
-    let schema = required_string(ctx, a, attr, label, "name")?;
+fn schema_arg(ctx: &mut Ctx<'_>, a: &Args<'_>, attr: &Attribute) -> Option<String> {
+    let schema = required_string(ctx, a, attr, "name")?;
+    let provider = ctx.dm.provider();
+    let unsupported = match provider {
+        Some(p) => !p.supports_multi_schema(),
+        None => ctx.dm.datasource.is_none(),
+    };
+    if unsupported {
+        ctx.defer(
+            "@@schema is not supported on the current datasource provider",
+            attr.span,
+        );
+        return Some(schema);
+    }
     let declared = ctx
         .dm
         .datasource
@@ -1132,7 +1137,7 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
             let label = Label::new("@", name);
             if name == "map" {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
-                if let Some(db_name) = required_string(ctx, &a, attr, &label, "name")
+                if let Some(db_name) = required_string(ctx, &a, attr, "name")
                     && let Some(value) = ctx.dm.enums[ei].values.get_mut(value_index)
                 {
                     value.db_name = db_name;
@@ -1157,13 +1162,13 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
         match name {
             "map" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
-                if let Some(db_name) = required_string(ctx, &a, attr, &label, "name") {
+                if let Some(db_name) = required_string(ctx, &a, attr, "name") {
                     ctx.dm.enums[ei].db_name = db_name;
                 }
             }
             "schema" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
-                ctx.dm.enums[ei].schema = schema_arg(ctx, &a, attr, &label);
+                ctx.dm.enums[ei].schema = schema_arg(ctx, &a, attr);
             }
             _ => ctx.error(format!("Attribute not known: \"@{name}\"."), attr.span),
         }

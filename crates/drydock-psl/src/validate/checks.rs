@@ -397,7 +397,10 @@ pub(super) fn check_action_support(ctx: &mut Ctx<'_>, action: ReferentialAction,
         ReferentialAction::SetDefault => "SetDefault",
     };
     if ctx.dm.relation_mode() == RelationMode::Prisma {
-        let no_action_allowed = provider == Provider::MySql;
+        let no_action_allowed = matches!(
+            provider,
+            Provider::MySql | Provider::SqlServer | Provider::CockroachDb
+        );
         let allowed = if no_action_allowed {
             "(`Cascade`, `Restrict`, `NoAction`, `SetNull`)"
         } else {

@@ -344,7 +344,15 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
                 other => ctx.type_mismatch("string", other),
             }
         }
-        if provider.is_some_and(Provider::supports_multi_schema) && schemas.is_empty() {
+        if schemas
+            .iter()
+            .enumerate()
+            .any(|(i, s)| schemas[..i].contains(s))
+        {
+            ctx.error("Duplicated schema names are not allowed", expr.span());
+            // Prisma then reads the datasource as declaring no schemas.
+            schemas.clear();
+        } else if provider.is_some_and(Provider::supports_multi_schema) && schemas.is_empty() {
             ctx.error(
                 "If provided, the schemas array can not be empty.",
                 expr.span(),
@@ -379,6 +387,15 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
 
 /// `extensions = [...]` (PostgreSQL), behind the `postgresqlExtensions` preview feature.
 fn extensions(ctx: &mut Ctx<'_>, expr: &Expression) -> Vec<Extension> {
+    let items = expr.list_items();
+    let extensions: Vec<Extension> = items
+        .iter()
+        .filter_map(|item| extension(ctx, item))
+        .collect();
+    // Entries that are not extensions are reported instead of the missing preview feature.
+    if extensions.len() < items.len() {
+        return Vec::new();
+    }
     if !ctx.dm.preview_feature("postgresqlExtensions") {
         ctx.error(
             "The `extensions` property is only available with the `postgresqlExtensions` preview feature.",
@@ -386,10 +403,7 @@ fn extensions(ctx: &mut Ctx<'_>, expr: &Expression) -> Vec<Extension> {
         );
         return Vec::new();
     }
-    expr.list_items()
-        .iter()
-        .filter_map(|item| extension(ctx, item))
-        .collect()
+    extensions
 }
 
 /// One entry of `extensions = [...]`: `name` or `name(map: "...", version: "...", schema: "...")`.
@@ -446,7 +460,14 @@ fn extension(ctx: &mut Ctx<'_>, item: &Expression) -> Option<Extension> {
             Some("map") => extension.db_name = value,
             Some("version") => extension.version = Some(value),
             Some("schema") => extension.schema = Some(value),
-            _ => ctx.error("No such argument.", arg.span),
+            Some(other) => {
+                ctx.error(format!("Argument not known: \"{other}\"."), arg.span);
+                return None;
+            }
+            None => {
+                ctx.error("No such argument.", arg.span);
+                return None;
+            }
         }
     }
     Some(extension)
