@@ -396,8 +396,9 @@ fn extensions(ctx: &mut Ctx<'_>, expr: &Expression) -> Vec<Extension> {
     if extensions.len() < items.len() {
         return Vec::new();
     }
+    // Prisma checks the preview feature with the connector, after everything else.
     if !ctx.dm.preview_feature("postgresqlExtensions") {
-        ctx.error(
+        ctx.defer(
             "The `extensions` property is only available with the `postgresqlExtensions` preview feature.",
             expr.span(),
         );

@@ -40,11 +40,18 @@ pub fn validate(ast: &SchemaAst) -> (Datamodel, Diagnostics) {
         return ctx.finish();
     }
     attributes::resolve(&mut ctx);
-    if ctx.error_count() > before {
+    // Errors in the datasource or generators stop validation here too, as in Prisma: what
+    // follows depends on the connector they configure.
+    if ctx.error_count() > 0 {
         return ctx.finish();
     }
     relations::resolve(&mut ctx);
-    if ctx.error_count() > before {
+    if ctx.error_count() > 0 {
+        // Prisma reports the connector's checks together with relation errors.
+        let deferred = std::mem::take(&mut ctx.deferred);
+        for diagnostic in deferred {
+            ctx.diagnostics.push(diagnostic);
+        }
         return ctx.finish();
     }
     checks::model_checks(&mut ctx);
