@@ -5,7 +5,7 @@ use super::Ctx;
 use super::attributes::{Args, Label};
 use crate::ast::Attribute;
 use crate::datamodel::{
-    Arity, FieldType, IndexField, IndexType, Provider, RelationMode, ScalarType,
+    Arity, DefaultValue, FieldType, IndexField, IndexType, Provider, RelationMode, ScalarType,
 };
 use crate::fast_hash::FastMap;
 use crate::lower::fit_name;
@@ -131,6 +131,7 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
                 );
             }
         }
+        autoincrement_support(ctx, mi, provider);
         // Without a datasource Prisma validates against a connector that supports nothing
         // optional, Decimal included.
         if ctx.dm.datasource.is_none() {
@@ -192,6 +193,75 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
                 ctx.error(message, span);
             }
         }
+    }
+}
+
+/// `@default(autoincrement())` where the provider limits it: SQLite only on the single-field
+/// id, MySQL and SQLite only on an indexed field, and once per table outside PostgreSQL and
+/// CockroachDB.
+fn autoincrement_support(ctx: &mut Ctx<'_>, mi: usize, provider: Option<Provider>) {
+    let Some(provider) = provider else {
+        return;
+    };
+    const P: &str =
+        "Error parsing attribute \"@default\": The `autoincrement()` default value is used";
+    let model = &ctx.dm.models[mi];
+    let fields: Vec<usize> = (0..model.fields.len())
+        .filter(|&fi| {
+            model.fields[fi]
+                .default
+                .as_ref()
+                .is_some_and(|d| d.value == DefaultValue::Autoincrement)
+        })
+        .collect();
+    let many_allowed = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
+    let non_id_allowed = provider != Provider::Sqlite;
+    let non_indexed_allowed = many_allowed || provider == Provider::SqlServer;
+    let single_id = |fi: usize| {
+        model
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.fields.len() == 1 && pk.fields[0].field == fi)
+    };
+    let indexed = |fi: usize| {
+        model
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.fields[0].field == fi)
+            || model
+                .indexes
+                .iter()
+                .any(|i| i.fields.first().is_some_and(|f| f.field == fi))
+    };
+    let mut messages: Vec<(String, Span)> = Vec::new();
+    if fields.len() > 1 && !many_allowed {
+        messages.push((
+            format!("{P} multiple times on this model even though the underlying datasource only supports one instance per table."),
+            model.span,
+        ));
+    }
+    for &fi in &fields {
+        let span = model.fields[fi]
+            .default
+            .as_ref()
+            .map_or(model.fields[fi].span, |d| d.span);
+        if !non_id_allowed && !single_id(fi) {
+            messages.push((
+                format!("{P} on a non-id field even though the datasource does not support this."),
+                span,
+            ));
+        }
+        if !non_indexed_allowed && !indexed(fi) {
+            messages.push((
+                format!(
+                    "{P} on a non-indexed field even though the datasource does not support this."
+                ),
+                span,
+            ));
+        }
+    }
+    for (message, span) in messages {
+        ctx.error(message, span);
     }
 }
 
