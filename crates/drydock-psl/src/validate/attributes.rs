@@ -505,10 +505,13 @@ fn native_type_attribute(
     type_name: &str,
 ) {
     let Some(ds_name) = ctx.datasource_name().map(str::to_owned) else {
-        ctx.error(
-            format!("Attribute not known: \"@{}\".", attr.name.name),
-            attr.span,
-        );
+        // Without a datasource Prisma reads `@db.` against its empty connector.
+        let message = if prefix == "db" {
+            format!("Native type {type_name} is not supported for Default connector.")
+        } else {
+            format!("Attribute not known: \"@{}\".", attr.name.name)
+        };
+        ctx.error(message, attr.span);
         return;
     };
     if prefix != ds_name {
@@ -788,11 +791,8 @@ fn resolve_index_fields(
     }
     for (i, s) in syntax.iter().enumerate() {
         if syntax[..i].iter().any(|earlier| earlier.name == s.name) {
-            // Prisma words a repeated field of `@@id` as one of a unique index.
-            let definition = match kind {
-                BlockKind::Id => BlockKind::Unique.definition(),
-                other => other.definition(),
-            };
+            // Prisma words a repeated field of any key or index as one of a unique index.
+            let definition = BlockKind::Unique.definition();
             ctx.error(
                 format!(
                     "Error validating model \"{model_name}\": {definition} refers to the field {} multiple times.",

@@ -23,6 +23,12 @@ use drydock_diagnostics::{Diagnostic, Diagnostics, Span};
 /// Validates a parsed schema. The datamodel is always returned; when diagnostics contain errors
 /// it may be incomplete.
 pub fn validate(ast: &SchemaAst) -> (Datamodel, Diagnostics) {
+    validate_parsed(ast, false)
+}
+
+/// Validates a parsed schema; after syntax errors (`syntax_errors`) validation ends with the
+/// attributes, as Prisma's does.
+pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamodel, Diagnostics) {
     let mut ctx = Ctx {
         ast,
         diagnostics: Diagnostics::new(),
@@ -42,7 +48,7 @@ pub fn validate(ast: &SchemaAst) -> (Datamodel, Diagnostics) {
     attributes::resolve(&mut ctx);
     // Errors in the datasource or generators stop validation here too, as in Prisma: what
     // follows depends on the connector they configure.
-    if ctx.error_count() > 0 {
+    if ctx.error_count() > 0 || syntax_errors {
         return ctx.finish();
     }
     relations::resolve(&mut ctx);
