@@ -50,7 +50,16 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         let m = ctx.model_asts[mi];
         let mut field_pk: Vec<PrimaryKey> = Vec::new();
         let mut field_uniques: Vec<Index> = Vec::new();
-        for (fi, f) in m.fields.iter().enumerate() {
+        for f in &m.fields {
+            // A field whose type did not resolve is not in the datamodel; a repeated field
+            // name reaches its first field, as in Prisma.
+            let Some(fi) = ctx.dm.models[mi]
+                .fields
+                .iter()
+                .position(|field| field.name == f.name.name)
+            else {
+                continue;
+            };
             field_attributes(ctx, mi, fi, f, &mut field_pk, &mut field_uniques);
         }
         if field_pk.len() > 1 {

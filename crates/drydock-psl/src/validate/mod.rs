@@ -40,11 +40,8 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         deferred: Vec::new(),
     };
     config::resolve(&mut ctx);
-    let before = ctx.error_count();
+    // Prisma goes on to the attributes after duplicate names and unknown types.
     declare(&mut ctx);
-    if ctx.error_count() > before {
-        return ctx.finish();
-    }
     attributes::resolve(&mut ctx);
     // Errors in the datasource or generators stop validation here too, as in Prisma: what
     // follows depends on the connector they configure.
