@@ -334,8 +334,9 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 });
             }
             Top::Model(m) => {
+                // Prisma checks the preview feature last, with the connector's checks.
                 if m.kind == ModelKind::View && !ctx.dm.preview_feature("views") {
-                    ctx.error(
+                    ctx.defer(
                         "Error validating: View definitions are only available with the `views` preview feature.",
                         m.span,
                     );
