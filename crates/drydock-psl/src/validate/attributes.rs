@@ -50,6 +50,7 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         let m = ctx.model_asts[mi];
         let mut field_pk: Vec<PrimaryKey> = Vec::new();
         let mut field_uniques: Vec<Index> = Vec::new();
+        let mut optional_ids: Vec<Span> = Vec::new();
         for f in &m.fields {
             // A field whose type did not resolve is not in the datamodel; a repeated field
             // name reaches its first field, as in Prisma.
@@ -60,7 +61,24 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
             else {
                 continue;
             };
-            field_attributes(ctx, mi, fi, f, &mut field_pk, &mut field_uniques);
+            field_attributes(
+                ctx,
+                mi,
+                fi,
+                f,
+                &mut field_pk,
+                &mut field_uniques,
+                &mut optional_ids,
+            );
+        }
+        // Prisma checks the arity of the one `@id` only.
+        if field_pk.len() == 1 {
+            for span in optional_ids.drain(..) {
+                ctx.error(
+                    "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
+                    span,
+                );
+            }
         }
         if field_pk.len() > 1 {
             ctx.error(
@@ -306,6 +324,7 @@ fn field_attributes(
     f: &ast::Field,
     field_pk: &mut Vec<PrimaryKey>,
     field_uniques: &mut Vec<Index>,
+    optional_ids: &mut Vec<Span>,
 ) {
     for attr in &f.attributes {
         let name = attr.name.name.as_str();
@@ -367,10 +386,7 @@ fn field_attributes(
             "id" => {
                 let (a, key_field, map) = field_key(ctx, attr, &label, fi, Check::PrimaryKey);
                 if arity != Arity::Required {
-                    ctx.error(
-                        "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
-                        attr.span,
-                    );
+                    optional_ids.push(attr.span);
                 }
                 field_pk.push(PrimaryKey {
                     fields: vec![key_field],

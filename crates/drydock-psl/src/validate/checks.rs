@@ -454,7 +454,8 @@ pub(super) fn capability_checks(
     }
 }
 
-/// Reports referential actions the connector or the relation mode cannot honour.
+/// Reports referential actions the connector or the relation mode cannot honour (with the
+/// connector's checks, last, as Prisma does).
 pub(super) fn check_action_support(ctx: &mut Ctx<'_>, action: ReferentialAction, span: Span) {
     let Some(provider) = ctx.dm.provider() else {
         return;
@@ -477,14 +478,14 @@ pub(super) fn check_action_support(ctx: &mut Ctx<'_>, action: ReferentialAction,
             "(`Cascade`, `Restrict`, `SetNull`)"
         };
         match action {
-            ReferentialAction::NoAction if !no_action_allowed => ctx.error(
+            ReferentialAction::NoAction if !no_action_allowed => ctx.defer(
                 format!(
                     "Error validating: Invalid referential action: `NoAction`. Allowed values: {allowed}. `NoAction` is not implemented for {} when using `relationMode = \"prisma\"`, you could try using `Restrict` instead. Learn more at https://pris.ly/d/relation-mode",
                     provider.display_name()
                 ),
                 span,
             ),
-            ReferentialAction::SetDefault => ctx.error(
+            ReferentialAction::SetDefault => ctx.defer(
                 format!(
                     "Error validating: Invalid referential action: `{name}`. Allowed values: {allowed}"
                 ),

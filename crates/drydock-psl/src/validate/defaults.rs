@@ -37,6 +37,17 @@ pub(super) fn resolve_default(
         return None;
     }
     if let Expression::Function(name, fargs, _) = value {
+        // On an enum field only `dbgenerated()` is a function Prisma takes.
+        if matches!(field_type, FieldType::Enum(_)) && name != "dbgenerated" {
+            ctx.error(
+                format!(
+                    "{P}Expected an enum value, but found `{}`.",
+                    display_expr(value)
+                ),
+                attr_span,
+            );
+            return None;
+        }
         return default_function(ctx, field_type, name, fargs, attr_span);
     }
     if arity == Arity::List {
