@@ -133,9 +133,10 @@ const FEATURES_7: &[&str] = &[
     "views",
 ];
 
-/// The active preview features of Prisma 6.19 (it also accepts `typedSql` and
-/// `fullTextSearchPostgres` without listing them).
+/// The active preview features of Prisma 6.19 (`fullTextSearchPostgres` on PostgreSQL only; it
+/// also accepts `typedSql` without listing it).
 const FEATURES_6: &[&str] = &[
+    "fullTextSearchPostgres",
     "metrics",
     "nativeDistinct",
     "postgresqlExtensions",
@@ -165,15 +166,11 @@ fn preview_features(
             .and_then(Provider::parse)
             == Some(Provider::PostgreSql)
     });
-    let active: Vec<&str> = if prisma_6 {
-        FEATURES_6.to_vec()
-    } else {
-        FEATURES_7
-            .iter()
-            .copied()
-            .filter(|f| postgres || *f != "fullTextSearchPostgres")
-            .collect()
-    };
+    let active: Vec<&str> = if prisma_6 { FEATURES_6 } else { FEATURES_7 }
+        .iter()
+        .copied()
+        .filter(|f| postgres || *f != "fullTextSearchPostgres")
+        .collect();
     let mut features = Vec::new();
     for item in expr.list_items() {
         let Some(feature) = item.as_str() else {
@@ -188,8 +185,7 @@ fn preview_features(
                 item.span(),
             );
         } else {
-            let hidden = prisma_6
-                && (feature == "typedSql" || feature == "fullTextSearchPostgres" && postgres);
+            let hidden = prisma_6 && feature == "typedSql";
             if !active.contains(&feature) && !hidden {
                 ctx.error(
                     format!(

@@ -1,8 +1,8 @@
 //! Validation: from the syntax tree to a [`Datamodel`], reporting problems as diagnostics.
 //!
-//! Like Prisma, validation runs in phases and stops early when a phase reports errors that
-//! would make later phases produce noise: names and types first, then attributes, then
-//! relations and model-level checks.
+//! Like Prisma, validation runs in phases: configuration, names and types, and attributes
+//! always; relations and the model and connector checks only when those found nothing (and the
+//! schema parsed without syntax errors), so that later phases produce no noise.
 
 mod attributes;
 mod checks;
@@ -48,15 +48,8 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
     if ctx.error_count() > 0 || syntax_errors {
         return ctx.finish();
     }
+    // Relations and the model checks are one phase in Prisma: both report.
     relations::resolve(&mut ctx);
-    if ctx.error_count() > 0 {
-        // Prisma reports the connector's checks together with relation errors.
-        let deferred = std::mem::take(&mut ctx.deferred);
-        for diagnostic in deferred {
-            ctx.diagnostics.push(diagnostic);
-        }
-        return ctx.finish();
-    }
     checks::model_checks(&mut ctx);
     ctx.finish()
 }
