@@ -620,6 +620,10 @@ fn relation_attribute(
             "Error parsing attribute \"@relation\": Invalid field type, not a relation.",
             attr.span,
         );
+        // Prisma then reports each argument as unknown.
+        for argument in &attr.arguments {
+            ctx.error("No such argument.", argument.span);
+        }
         return;
     };
     let target = target.0;
