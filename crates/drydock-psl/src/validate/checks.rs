@@ -182,6 +182,20 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
     for diagnostic in std::mem::take(&mut ctx.deferred) {
         ctx.diagnostics.push(diagnostic);
     }
+    let mut enum_names: FastMap<(Option<String>, String), ()> = FastMap::default();
+    for ei in 0..ctx.dm.enums.len() {
+        let e = &ctx.dm.enums[ei];
+        if enum_names
+            .insert((e.schema.clone(), e.db_name.clone()), ())
+            .is_some()
+        {
+            let span = e.span;
+            ctx.error(
+                "An enum with the same database name is already defined.",
+                span,
+            );
+        }
+    }
     if multi_schema {
         for ei in 0..ctx.dm.enums.len() {
             if ctx.dm.enums[ei].schema.is_none() {

@@ -243,21 +243,17 @@ fn config_value(expr: &Expression) -> Option<ConfigValue> {
 }
 
 fn url_property(ctx: &mut Ctx<'_>, ds: &ConfigBlock, name: &str) -> Option<ConfigValue> {
-    let prop = ds.property(name)?;
-    let expr = &prop.value;
-    match config_value(expr) {
-        Some(v) => Some(v),
-        None => {
-            ctx.error(
-                format!(
-                    "Error validating datasource `{}`: the `{name}` property must be a string or `env(\"VARIABLE\")`.",
-                    ds.name.name
-                ),
-                expr.span(),
-            );
-            None
-        }
+    let expr = &ds.property(name)?.value;
+    let value = config_value(expr);
+    match expr {
+        _ if value.is_some() => {}
+        Expression::Function(function, _, span) if function == "env" => ctx.error(
+            "Exactly one string parameter must be passed to the env function.",
+            *span,
+        ),
+        other => ctx.type_mismatch("String", other),
     }
+    value
 }
 
 fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
@@ -278,18 +274,38 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
                 ctx.error(format!("Datasource provider not known: \"{name}\"."), *span);
             }
         }
-        Some(other) => ctx.type_mismatch("string", other),
+        Some(Expression::Function(function, _, span)) if function == "env" => ctx.error(
+            "A datasource must not use the env() function in the provider argument.",
+            *span,
+        ),
+        Some(other) => ctx.error(
+            format!(
+                "Error validating datasource `{}`: The provider argument in a datasource must be a string literal",
+                ds.name.name
+            ),
+            other.span(),
+        ),
     }
     let url = url_property(ctx, ds, "url");
     let direct_url = url_property(ctx, ds, "directUrl");
     let shadow_database_url = url_property(ctx, ds, "shadowDatabaseUrl");
-    if let (Some(shadow), Some(prop)) = (&shadow_database_url, ds.property("shadowDatabaseUrl"))
-        && (Some(shadow) == url.as_ref() || Some(shadow) == direct_url.as_ref())
-    {
-        ctx.error(
-            "shadowDatabaseUrl is the same as url or directUrl. Please use a different database for the shadow database.",
-            prop.span,
-        );
+    if let (Some(shadow), Some(prop)) = (&shadow_database_url, ds.property("shadowDatabaseUrl")) {
+        let same_as = if Some(shadow) == url.as_ref() {
+            Some("url")
+        } else if Some(shadow) == direct_url.as_ref() {
+            Some("directUrl")
+        } else {
+            None
+        };
+        if let Some(same_as) = same_as {
+            ctx.error(
+                format!(
+                    "shadowDatabaseUrl is the same as {same_as} for datasource \"{}\". Please specify a different database as shadow database to avoid data loss.",
+                    ds.name.name
+                ),
+                prop.span,
+            );
+        }
     }
     for property in &ds.properties {
         let name = property.name.name.as_str();

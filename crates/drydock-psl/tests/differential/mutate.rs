@@ -338,6 +338,9 @@ const DATASOURCE_SETTINGS: &[&str] = &[
     "directUrl = env(\"DIRECT_URL\")",
     "shadowDatabaseUrl = env(\"DATABASE_URL\")",
     "provider = \"postgresql\"",
+    "provider = env(\"DB_PROVIDER\")",
+    "url = env()",
+    "url = 5",
     "foo = \"bar\"",
 ];
 
