@@ -199,12 +199,8 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
     if multi_schema {
         for ei in 0..ctx.dm.enums.len() {
             if ctx.dm.enums[ei].schema.is_none() {
-                let message = format!(
-                    "Error validating enum `{}`: This enum is missing an `@@schema` attribute.",
-                    ctx.dm.enums[ei].name
-                );
                 let span = ctx.dm.enums[ei].span;
-                ctx.error(message, span);
+                ctx.error("This enum is missing an `@@schema` attribute.", span);
             }
         }
     }

@@ -50,6 +50,13 @@ pub(super) fn resolve_default(
         }
         return default_function(ctx, field_type, name, fargs, attr_span);
     }
+    if arity != Arity::List && matches!(value, Expression::Array(..)) {
+        ctx.error(
+            format!("{P}The default value of a non-list field cannot be a list."),
+            attr_span,
+        );
+        return None;
+    }
     if arity == Arity::List {
         let Expression::Array(items, _) = value else {
             ctx.error(

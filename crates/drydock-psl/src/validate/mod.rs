@@ -313,8 +313,9 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                     ),
                     None => None,
                 };
+                // A connector check: reported last, as Prisma does.
                 if let Some(connector) = connector {
-                    ctx.error(
+                    ctx.defer(
                         format!(
                             "Error validating: Composite types are not supported on {connector}."
                         ),
