@@ -238,6 +238,7 @@ const RESERVED_NAMES: &[&str] = &[
 /// field types.
 fn declare<'a>(ctx: &mut Ctx<'a>) {
     let ast = ctx.ast;
+    let mut duplicates: Vec<&ast::Model> = Vec::new();
     for top in &ast.tops {
         let (name, named) = match top {
             Top::Model(m) => {
@@ -272,6 +273,11 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 existing.kind()
             );
             ctx.error(message, name.span);
+            if let Top::Model(m) = top
+                && m.kind != ModelKind::CompositeType
+            {
+                duplicates.push(m);
+            }
             continue;
         }
         if ScalarType::parse(&name.name).is_some() || name.name == "Unsupported" {
@@ -362,11 +368,14 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
         let fields = declare_fields(ctx, m);
         ctx.dm.models[i].fields = fields;
     }
-    // Field types of composite types must resolve too.
+    // Field types of composite types and of blocks declared twice must resolve too.
     for m in ast.models() {
         if m.kind == ModelKind::CompositeType {
             declare_fields(ctx, m);
         }
+    }
+    for m in duplicates {
+        declare_fields(ctx, m);
     }
 }
 
