@@ -500,6 +500,18 @@ fn view_keys_and_indexes(ctx: &mut Ctx<'_>, mi: usize) {
     for span in indexes {
         ctx.warning(format!("Views cannot have indexes. {ACCEPTED}"), span);
     }
+    let mapped_uniques: Vec<Span> = ctx.dm.models[mi]
+        .indexes
+        .iter()
+        .filter(|i| i.kind != IndexType::Fulltext && i.map.is_some())
+        .map(|i| i.span)
+        .collect();
+    for span in mapped_uniques {
+        ctx.warning(
+            format!("@@unique annotations on views are not backed by unique indexes in the database and cannot specify a mapped database name. {ACCEPTED}"),
+            span,
+        );
+    }
     let with_arguments: Vec<Span> = ctx.dm.models[mi]
         .indexes
         .iter()
@@ -902,8 +914,10 @@ fn resolve_index_fields(
             attr.span,
         );
     }
+    // Prisma leaves the indexes of views to the rule that views have none.
     if matches!(kind, BlockKind::Index | BlockKind::Unique)
         && ctx.dm.provider() == Some(crate::datamodel::Provider::PostgreSql)
+        && !ctx.dm.models[mi].is_view
     {
         let model = &ctx.dm.models[mi];
         let indexed: Vec<IndexedField<'_>> = fields
