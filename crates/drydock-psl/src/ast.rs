@@ -175,6 +175,15 @@ impl Expression {
         }
     }
 
+    /// The items of a list value. Prisma reads a single value where a list is expected as a
+    /// list of one (`@@index(a)`, `fields: a`, `extensions = pg_trgm`).
+    pub fn list_items(&self) -> &[Expression] {
+        match self {
+            Expression::Array(items, _) => items,
+            single => std::slice::from_ref(single),
+        }
+    }
+
     /// A short description of the kind of value, as used in messages.
     pub fn describe(&self) -> &'static str {
         match self {

@@ -2,6 +2,7 @@
 //! kept as tokens so the parser can attach documentation and the formatter can keep them.
 
 use drydock_diagnostics::{FileId, Span};
+use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenKind {
@@ -51,8 +52,26 @@ impl Token {
     }
 }
 
-fn is_ident_continue(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+/// A letter outside ASCII that may appear in an identifier: Prisma's grammar accepts Unicode
+/// letters (general category L), but neither other digits nor marks.
+fn is_unicode_letter(c: char) -> bool {
+    !c.is_ascii() && c.general_category_group() == GeneralCategoryGroup::Letter
+}
+
+/// The length in bytes of the identifier character at `i`, if there is one.
+fn ident_continue_len(src: &str, i: usize) -> Option<usize> {
+    let b = *src.as_bytes().get(i)?;
+    if b.is_ascii() {
+        return (b.is_ascii_alphanumeric() || b == b'_' || b == b'-').then_some(1);
+    }
+    let c = src.get(i..)?.chars().next()?;
+    is_unicode_letter(c).then(|| c.len_utf8())
+}
+
+fn skip_ident(src: &str, i: &mut usize) {
+    while let Some(len) = ident_continue_len(src, *i) {
+        *i += len;
+    }
 }
 
 /// Tokenizes `src`. Never fails: unexpected characters become [`TokenKind::Unknown`].
@@ -116,17 +135,17 @@ pub(crate) fn lex(src: &str) -> Vec<Token> {
                 TokenKind::Number
             }
             b'a'..=b'z' | b'A'..=b'Z' => {
-                while i < bytes.len() && is_ident_continue(bytes[i]) {
-                    i += 1;
-                }
+                skip_ident(src, &mut i);
                 TokenKind::Ident
             }
             // Identifiers cannot start with `_`; the whole word is one unknown token.
             b'_' => {
-                while i < bytes.len() && is_ident_continue(bytes[i]) {
-                    i += 1;
-                }
+                skip_ident(src, &mut i);
                 TokenKind::Unknown
+            }
+            _ if !b.is_ascii() && src[i..].chars().next().is_some_and(is_unicode_letter) => {
+                skip_ident(src, &mut i);
+                TokenKind::Ident
             }
             b'{' => single(&mut i, TokenKind::LBrace),
             b'}' => single(&mut i, TokenKind::RBrace),
@@ -269,7 +288,11 @@ mod tests {
             ]
         );
         assert_eq!(kinds("\"abc\n"), vec![Str { terminated: false }, Newline]);
-        assert_eq!(kinds("é"), vec![Unknown]);
+        assert_eq!(kinds("Lööp lööps 東京"), vec![Ident, Ident, Ident]);
+        // Other digits, letter numbers and combining marks are not letters.
+        assert_eq!(kinds("a٣"), vec![Ident, Unknown]);
+        assert_eq!(kinds("ⅷ"), vec![Unknown]);
+        assert_eq!(kinds("😀"), vec![Unknown]);
         assert_eq!(kinds("\u{feff}model"), vec![Ident]);
     }
 

@@ -57,7 +57,7 @@ pub const SCHEMA_ERROR: &str = "P1012";
 /// Parses and validates a schema. Diagnostics are sorted by file and position.
 pub fn parse_and_validate(files: &Files) -> (Datamodel, Diagnostics) {
     let (ast, mut diagnostics) = parse_schema(files);
-    let (datamodel, more) = validate(&ast);
+    let (datamodel, more) = validate::validate_parsed(&ast, diagnostics.has_errors());
     diagnostics.extend(more);
     diagnostics.sort_by_position();
     (datamodel, diagnostics)

@@ -137,7 +137,7 @@ fn datasource_configuration_is_exposed() {
 
 generator client {
   provider        = "prisma-client-js"
-  previewFeatures = ["multiSchema"]
+  previewFeatures = ["multiSchema", "postgresqlExtensions"]
 }
 "#,
     );

@@ -35,7 +35,7 @@ model Post {
   authorId Int
   author   User   @relation("authored", fields: [authorId], references: [id], onDelete: Cascade)
   tags     Tag[]
-  @@index([authorId(sort: Desc)], type: Hash, map: "idx")
+  @@index([authorId], type: Hash, map: "idx")
   @@unique([id, authorId])
   @@schema("b")
 }

@@ -3,6 +3,7 @@
 
 use super::checks::{Check, capability_checks, check_action_support};
 use super::defaults::resolve_default;
+use super::indexes::{IndexedField, check_postgres_index};
 use super::{Ctx, RelationArgs, display_expr};
 use crate::ast::{self, Attribute, Expression};
 use crate::datamodel::{
@@ -49,8 +50,35 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         let m = ctx.model_asts[mi];
         let mut field_pk: Vec<PrimaryKey> = Vec::new();
         let mut field_uniques: Vec<Index> = Vec::new();
-        for (fi, f) in m.fields.iter().enumerate() {
-            field_attributes(ctx, mi, fi, f, &mut field_pk, &mut field_uniques);
+        let mut optional_ids: Vec<Span> = Vec::new();
+        for f in &m.fields {
+            // A field whose type did not resolve is not in the datamodel; a repeated field
+            // name reaches its first field, as in Prisma.
+            let Some(fi) = ctx.dm.models[mi]
+                .fields
+                .iter()
+                .position(|field| field.name == f.name.name)
+            else {
+                continue;
+            };
+            field_attributes(
+                ctx,
+                mi,
+                fi,
+                f,
+                &mut field_pk,
+                &mut field_uniques,
+                &mut optional_ids,
+            );
+        }
+        // Prisma checks the arity of the one `@id` only.
+        if field_pk.len() == 1 {
+            for span in optional_ids.drain(..) {
+                ctx.error(
+                    "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
+                    span,
+                );
+            }
         }
         if field_pk.len() > 1 {
             ctx.error(
@@ -61,14 +89,12 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
                 m.span,
             );
         }
-        if m.kind == ast::ModelKind::View {
-            for pk in &field_pk {
-                ctx.error("Error validating: Views cannot have primary keys.", pk.span);
-            }
-        }
         ctx.dm.models[mi].primary_key = field_pk.into_iter().next();
         ctx.dm.models[mi].indexes = field_uniques;
         model_attributes(ctx, mi, m);
+        if m.kind == ast::ModelKind::View {
+            view_keys_and_indexes(ctx, mi);
+        }
         if ctx.dm.models[mi].ignored {
             let ignored_fields: Vec<Span> = ctx.dm.models[mi]
                 .fields
@@ -199,16 +225,12 @@ fn required_string(
     ctx: &mut Ctx<'_>,
     a: &Args<'_>,
     attr: &Attribute,
-    label: &Label<'_>,
     name: &str,
 ) -> Option<String> {
     match a.get(name) {
         Some(e) => string_arg(ctx, Some(e)),
         None => {
-            ctx.error(
-                format!("Error parsing attribute \"{label}\": Argument \"{name}\" is missing."),
-                attr.span,
-            );
+            ctx.error(format!("Argument \"{name}\" is missing."), attr.span);
             None
         }
     }
@@ -302,6 +324,7 @@ fn field_attributes(
     f: &ast::Field,
     field_pk: &mut Vec<PrimaryKey>,
     field_uniques: &mut Vec<Index>,
+    optional_ids: &mut Vec<Span>,
 ) {
     for attr in &f.attributes {
         let name = attr.name.name.as_str();
@@ -319,10 +342,36 @@ fn field_attributes(
             );
             continue;
         }
+        // Native types share one attribute per datasource prefix (`@db`).
+        if let Some((prefix, _)) = name.split_once('.')
+            && f.attributes
+                .iter()
+                .filter(|a| {
+                    a.name
+                        .name
+                        .split_once('.')
+                        .is_some_and(|(p, _)| p == prefix)
+                })
+                .nth(1)
+                .is_some()
+        {
+            ctx.error(
+                format!("Attribute \"@{prefix}\" can only be defined once."),
+                attr.span,
+            );
+            continue;
+        }
         let field_type = ctx.dm.models[mi].fields[fi].field_type.clone();
         let arity = ctx.dm.models[mi].fields[fi].arity;
         match name {
-            "id" | "unique" if matches!(field_type, FieldType::Model(_)) => {
+            "id" if matches!(field_type, FieldType::Model(_)) => ctx.error(
+                format!(
+                    "Error parsing attribute \"@id\": The field `{}` is a relation field and cannot be marked with `@id`. Only scalar fields can be declared as id.",
+                    f.name.name
+                ),
+                attr.span,
+            ),
+            "unique" if matches!(field_type, FieldType::Model(_)) => {
                 let hint = relation_scalar_hint(f)
                     .map(|s| format!(" Did you mean to put it on `{s}`?"))
                     .unwrap_or_default();
@@ -337,10 +386,7 @@ fn field_attributes(
             "id" => {
                 let (a, key_field, map) = field_key(ctx, attr, &label, fi, Check::PrimaryKey);
                 if arity != Arity::Required {
-                    ctx.error(
-                        "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
-                        attr.span,
-                    );
+                    optional_ids.push(attr.span);
                 }
                 field_pk.push(PrimaryKey {
                     fields: vec![key_field],
@@ -364,9 +410,13 @@ fn field_attributes(
                     map_span: a.span("map"),
                 });
             }
+            "map" if matches!(field_type, FieldType::Model(_)) => ctx.error(
+                "Error parsing attribute \"@map\": The attribute `@map` cannot be used on relation fields.",
+                attr.span,
+            ),
             "map" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
-                if let Some(db_name) = required_string(ctx, &a, attr, &label, "name") {
+                if let Some(db_name) = required_string(ctx, &a, attr, "name") {
                     ctx.dm.models[mi].fields[fi].db_name = db_name;
                 }
             }
@@ -394,7 +444,7 @@ fn field_attributes(
                 let map = string_arg(ctx, a.get("map"));
                 let Some(value) = a.get("value") else {
                     ctx.error(
-                        "Error parsing attribute \"@default\": Argument \"value\" is missing.",
+                        "Argument \"value\" is missing.",
                         attr.span,
                     );
                     continue;
@@ -409,6 +459,10 @@ fn field_attributes(
             }
             "relation" => relation_attribute(ctx, mi, fi, attr, &field_type),
             _ => match name.split_once('.') {
+                // Native types apply to built-in scalar types only.
+                Some(_) if !matches!(field_type, FieldType::Scalar(_)) => {
+                    ctx.error(format!("Attribute not known: \"{label}\"."), attr.span);
+                }
                 Some((prefix, type_name)) => {
                     native_type_attribute(ctx, mi, fi, attr, prefix, type_name);
                 }
@@ -426,6 +480,59 @@ fn field_attributes(
     }
 }
 
+/// Prisma 6 and 7 reject primary keys and indexes on views; Prisma 5.22 accepted them, and
+/// schemas written for it still carry them. drydock never creates views, so it reads them and
+/// warns with the newer rule.
+fn view_keys_and_indexes(ctx: &mut Ctx<'_>, mi: usize) {
+    const ACCEPTED: &str =
+        "Prisma 6 and later reject this schema; drydock accepts it as Prisma 5.22 did.";
+    let model = &ctx.dm.models[mi];
+    let key = model.primary_key.as_ref().map(|pk| pk.span);
+    let indexes: Vec<Span> = model
+        .indexes
+        .iter()
+        .filter(|i| i.kind == IndexType::Normal)
+        .map(|i| i.span)
+        .collect();
+    if let Some(span) = key {
+        ctx.warning(format!("Views cannot have primary keys. {ACCEPTED}"), span);
+    }
+    for span in indexes {
+        ctx.warning(format!("Views cannot have indexes. {ACCEPTED}"), span);
+    }
+    let mapped_uniques: Vec<Span> = ctx.dm.models[mi]
+        .indexes
+        .iter()
+        .filter(|i| i.kind != IndexType::Fulltext && i.map.is_some())
+        .map(|i| i.span)
+        .collect();
+    for span in mapped_uniques {
+        ctx.warning(
+            format!("@@unique annotations on views are not backed by unique indexes in the database and cannot specify a mapped database name. {ACCEPTED}"),
+            span,
+        );
+    }
+    let with_arguments: Vec<Span> = ctx.dm.models[mi]
+        .indexes
+        .iter()
+        .filter(|i| !i.from_field)
+        .filter(|i| {
+            i.fields
+                .iter()
+                .any(|f| f.sort.is_some() || f.length.is_some() || f.operator_class.is_some())
+        })
+        .map(|i| i.span)
+        .collect();
+    for span in with_arguments {
+        ctx.warning(
+            format!(
+                "Scalar fields in @@unique attributes in views cannot have arguments. {ACCEPTED}"
+            ),
+            span,
+        );
+    }
+}
+
 fn native_type_attribute(
     ctx: &mut Ctx<'_>,
     mi: usize,
@@ -435,10 +542,13 @@ fn native_type_attribute(
     type_name: &str,
 ) {
     let Some(ds_name) = ctx.datasource_name().map(str::to_owned) else {
-        ctx.error(
-            format!("Attribute not known: \"@{}\".", attr.name.name),
-            attr.span,
-        );
+        // Without a datasource Prisma reads `@db.` against its empty connector.
+        let message = if prefix == "db" {
+            format!("Native type {type_name} is not supported for Default connector.")
+        } else {
+            format!("Attribute not known: \"@{}\".", attr.name.name)
+        };
+        ctx.error(message, attr.span);
         return;
     };
     if prefix != ds_name {
@@ -496,14 +606,7 @@ fn referential_action(ctx: &mut Ctx<'_>, expr: Option<&Expression>) -> Option<Re
 
 /// Names in a `fields: [a, b]`-style list (a single constant is accepted too).
 fn field_names(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<String>> {
-    let items: Vec<&Expression> = match expr {
-        Expression::Array(items, _) => items.iter().collect(),
-        Expression::Constant(..) => vec![expr],
-        other => {
-            ctx.type_mismatch("constant literal", other);
-            return None;
-        }
-    };
+    let items = expr.list_items();
     let mut names = Vec::with_capacity(items.len());
     for item in items {
         match item {
@@ -529,6 +632,10 @@ fn relation_attribute(
             "Error parsing attribute \"@relation\": Invalid field type, not a relation.",
             attr.span,
         );
+        // Prisma then reports each argument as unknown.
+        for argument in &attr.arguments {
+            ctx.error("No such argument.", argument.span);
+        }
         return;
     };
     let target = target.0;
@@ -617,13 +724,12 @@ struct IndexFieldSyntax {
     sort: Option<SortOrder>,
     length: Option<u32>,
     ops: Option<String>,
+    /// `ops: Name` as written, for the operator class checks (`raw("...")` is not checked).
+    class: Option<String>,
 }
 
 fn index_field_list(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<IndexFieldSyntax>> {
-    let Expression::Array(items, _) = expr else {
-        ctx.type_mismatch("array", expr);
-        return None;
-    };
+    let items = expr.list_items();
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         match item {
@@ -632,6 +738,7 @@ fn index_field_list(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<IndexFie
                 sort: None,
                 length: None,
                 ops: None,
+                class: None,
             }),
             Expression::Function(name, fargs, _) => {
                 let mut f = IndexFieldSyntax {
@@ -639,12 +746,27 @@ fn index_field_list(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<IndexFie
                     sort: None,
                     length: None,
                     ops: None,
+                    class: None,
                 };
                 for a in fargs {
                     match a.name.as_ref().map(|n| n.name.as_str()) {
                         Some("sort") => f.sort = sort_arg(ctx, Some(&a.value), a.span),
                         Some("length") => f.length = length_arg(ctx, Some(&a.value)),
-                        Some("ops") => f.ops = ops_arg(ctx, Some(&a.value)),
+                        Some("ops") => {
+                            if let Expression::Constant(class, span) = &a.value {
+                                if !super::indexes::is_operator_class(class) {
+                                    ctx.error(
+                                        format!(
+                                            "Unexpected token. Expected one of: Invalid operator class: {class}"
+                                        ),
+                                        *span,
+                                    );
+                                    return None;
+                                }
+                                f.class = Some(class.clone());
+                            }
+                            f.ops = ops_arg(ctx, Some(&a.value));
+                        }
                         _ => ctx.error("No such argument.", a.span),
                     }
                 }
@@ -694,6 +816,7 @@ fn resolve_index_fields(
     kind: BlockKind,
     attr: &Attribute,
     expr: &Expression,
+    algorithm: Option<IndexAlgorithm>,
 ) -> Option<Vec<IndexField>> {
     let syntax = index_field_list(ctx, expr)?;
     let model_name = ctx.dm.models[mi].name.clone();
@@ -709,10 +832,11 @@ fn resolve_index_fields(
     }
     for (i, s) in syntax.iter().enumerate() {
         if syntax[..i].iter().any(|earlier| earlier.name == s.name) {
+            // Prisma words a repeated field of any key or index as one of a unique index.
+            let definition = BlockKind::Unique.definition();
             ctx.error(
                 format!(
-                    "Error validating model \"{model_name}\": {} refers to the field {} multiple times.",
-                    kind.definition(),
+                    "Error validating model \"{model_name}\": {definition} refers to the field {} multiple times.",
                     s.name
                 ),
                 attr.span,
@@ -723,6 +847,10 @@ fn resolve_index_fields(
     let mut fields = Vec::with_capacity(syntax.len());
     let mut unknown = Vec::new();
     let mut relation = Vec::new();
+    let classes: Vec<(Option<String>, bool)> = syntax
+        .iter()
+        .map(|s| (s.class.clone(), s.ops.is_some() && s.class.is_none()))
+        .collect();
     for s in syntax {
         match ctx.dm.models[mi].field(&s.name) {
             Some((i, f)) => {
@@ -777,6 +905,40 @@ fn resolve_index_fields(
         );
         return None;
     }
+    let label = kind.label();
+    if kind != BlockKind::Index && fields.iter().any(|f| f.operator_class.is_some()) {
+        ctx.defer(
+            format!(
+                "Error parsing attribute \"{label}\": Operator classes can only be defined to fields in an @@index attribute."
+            ),
+            attr.span,
+        );
+    }
+    // Prisma leaves the indexes of views to the rule that views have none.
+    if matches!(kind, BlockKind::Index | BlockKind::Unique)
+        && ctx.dm.provider() == Some(crate::datamodel::Provider::PostgreSql)
+        && !ctx.dm.models[mi].is_view
+    {
+        let model = &ctx.dm.models[mi];
+        let indexed: Vec<IndexedField<'_>> = fields
+            .iter()
+            .zip(&classes)
+            .map(|(f, (class, raw_class))| {
+                let field = &model.fields[f.field];
+                IndexedField {
+                    name: &field.name,
+                    field_type: &field.field_type,
+                    arity: field.arity,
+                    native: field.native_type.as_ref().map(|n| n.name.as_str()),
+                    class: class.as_deref(),
+                    raw_class: *raw_class,
+                    sorted: f.sort.is_some(),
+                }
+            })
+            .collect();
+        let deferred = check_postgres_index(label, attr.span, algorithm, &indexed);
+        ctx.deferred.extend(deferred);
+    }
     Some(fields)
 }
 
@@ -793,8 +955,9 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
         let label = Label::new("@@", name);
         let repeatable = matches!(name, "index" | "unique" | "fulltext");
         if !repeatable && counts.get(name).copied().unwrap_or(0) > 1 {
+            // Prisma names a repeated block attribute with one `@`.
             ctx.error(
-                format!("Attribute \"{label}\" can only be defined once."),
+                format!("Attribute \"@{name}\" can only be defined once."),
                 attr.span,
             );
             continue;
@@ -811,15 +974,11 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                 let pk_name = string_arg(ctx, a.get("name"));
                 let map = string_arg(ctx, a.get("map"));
                 let Some(expr) = a.get("fields") else {
-                    ctx.error(
-                        format!(
-                            "Error parsing attribute \"{label}\": Argument \"fields\" is missing."
-                        ),
-                        attr.span,
-                    );
+                    ctx.error("Argument \"fields\" is missing.", attr.span);
                     continue;
                 };
-                let Some(fields) = resolve_index_fields(ctx, mi, BlockKind::Id, attr, expr) else {
+                let Some(fields) = resolve_index_fields(ctx, mi, BlockKind::Id, attr, expr, None)
+                else {
                     continue;
                 };
                 capability_checks(ctx, &label, attr, &a, &fields, Check::PrimaryKey);
@@ -908,15 +1067,11 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     };
                 }
                 let Some(expr) = a.get("fields") else {
-                    ctx.error(
-                        format!(
-                            "Error parsing attribute \"{label}\": Argument \"fields\" is missing."
-                        ),
-                        attr.span,
-                    );
+                    ctx.error("Argument \"fields\" is missing.", attr.span);
                     continue;
                 };
-                let Some(fields) = resolve_index_fields(ctx, mi, kind, attr, expr) else {
+                let Some(fields) = resolve_index_fields(ctx, mi, kind, attr, expr, algorithm)
+                else {
                     continue;
                 };
                 let check = match kind {
@@ -949,7 +1104,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
             }
             "map" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
-                if let Some(db_name) = required_string(ctx, &a, attr, &label, "name") {
+                if let Some(db_name) = required_string(ctx, &a, attr, "name") {
                     ctx.dm.models[mi].db_name = db_name;
                 }
             }
@@ -959,7 +1114,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
             }
             "schema" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
-                ctx.dm.models[mi].schema = schema_arg(ctx, &a, attr, &label);
+                ctx.dm.models[mi].schema = schema_arg(ctx, &a, attr);
             }
             _ => {
                 let help = super::suggestion(name, MODEL_ATTRIBUTES.iter().copied())
@@ -978,13 +1133,20 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
     indexes.extend(fulltext);
 }
 
-fn schema_arg(
-    ctx: &mut Ctx<'_>,
-    a: &Args<'_>,
-    attr: &Attribute,
-    label: &Label<'_>,
-) -> Option<String> {
-    let schema = required_string(ctx, a, attr, label, "name")?;
+fn schema_arg(ctx: &mut Ctx<'_>, a: &Args<'_>, attr: &Attribute) -> Option<String> {
+    let schema = required_string(ctx, a, attr, "name")?;
+    let provider = ctx.dm.provider();
+    let unsupported = match provider {
+        Some(p) => !p.supports_multi_schema(),
+        None => ctx.dm.datasource.is_none(),
+    };
+    if unsupported {
+        ctx.defer(
+            "@@schema is not supported on the current datasource provider",
+            attr.span,
+        );
+        return Some(schema);
+    }
     let declared = ctx
         .dm
         .datasource
@@ -1018,7 +1180,7 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
             let label = Label::new("@", name);
             if name == "map" {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
-                if let Some(db_name) = required_string(ctx, &a, attr, &label, "name")
+                if let Some(db_name) = required_string(ctx, &a, attr, "name")
                     && let Some(value) = ctx.dm.enums[ei].values.get_mut(value_index)
                 {
                     value.db_name = db_name;
@@ -1029,19 +1191,27 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
         }
         value_index += 1;
     }
-    for attr in &e.attributes {
+    for (i, attr) in e.attributes.iter().enumerate() {
         let name = attr.name.name.as_str();
         let label = Label::new("@@", name);
+        if e.attributes[..i].iter().any(|a| a.name.name == name) {
+            // Prisma names a repeated enum attribute with one `@`.
+            ctx.error(
+                format!("Attribute \"@{name}\" can only be defined once."),
+                attr.span,
+            );
+            continue;
+        }
         match name {
             "map" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
-                if let Some(db_name) = required_string(ctx, &a, attr, &label, "name") {
+                if let Some(db_name) = required_string(ctx, &a, attr, "name") {
                     ctx.dm.enums[ei].db_name = db_name;
                 }
             }
             "schema" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
-                ctx.dm.enums[ei].schema = schema_arg(ctx, &a, attr, &label);
+                ctx.dm.enums[ei].schema = schema_arg(ctx, &a, attr);
             }
             _ => ctx.error(format!("Attribute not known: \"@{name}\"."), attr.span),
         }
@@ -1054,11 +1224,8 @@ fn relation_scalar_hint(field: &ast::Field) -> Option<&str> {
         .attributes
         .iter()
         .find(|a| a.name.name == "relation")?;
-    match &relation.argument(Some("fields"))?.value {
-        Expression::Array(items, _) => match items.as_slice() {
-            [Expression::Constant(name, _)] => Some(name),
-            _ => None,
-        },
+    match relation.argument(Some("fields"))?.value.list_items() {
+        [Expression::Constant(name, _)] => Some(name),
         _ => None,
     }
 }

@@ -4,7 +4,9 @@
 use super::Ctx;
 use super::attributes::{Args, Label};
 use crate::ast::Attribute;
-use crate::datamodel::{Arity, IndexField, IndexType, Provider, RelationMode};
+use crate::datamodel::{
+    Arity, DefaultValue, FieldType, IndexField, IndexType, Provider, RelationMode, ScalarType,
+};
 use crate::fast_hash::FastMap;
 use crate::lower::fit_name;
 use drydock_diagnostics::Span;
@@ -24,24 +26,74 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         let model = &ctx.dm.models[mi];
         let name = model.name.clone();
         let span = model.span;
-        let has_criteria = model.primary_key.is_some()
-            || model.indexes.iter().any(|i| {
-                i.kind == IndexType::Unique
-                    && i.fields
-                        .iter()
-                        .all(|f| model.fields[f.field].arity == Arity::Required)
-            });
+        // Unsupported fields count as not required.
+        let required = |f: &IndexField| {
+            let field = &model.fields[f.field];
+            field.arity == Arity::Required && !matches!(field.field_type, FieldType::Unsupported(_))
+        };
+        let has_criteria = model
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.fields.iter().all(required))
+            || model
+                .indexes
+                .iter()
+                .any(|i| i.kind == IndexType::Unique && i.fields.iter().all(required));
         if !has_criteria && !model.ignored && !model.is_view {
+            let left_out: Vec<String> = model
+                .indexes
+                .iter()
+                .filter(|i| i.kind == IndexType::Unique)
+                .map(|i| {
+                    let names: Vec<&str> = i
+                        .fields
+                        .iter()
+                        .map(|f| model.fields[f.field].name.as_str())
+                        .collect();
+                    format!("\n- {}", names.join(", "))
+                })
+                .collect();
+            let left_out = if left_out.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " The following unique criterias were not considered as they contain fields that are not required:{}",
+                    left_out.concat()
+                )
+            };
             ctx.error(
                 format!(
-                    "Error validating model \"{name}\": Each model must have at least one unique criteria that has only required fields. Either mark a single field with `@id`, `@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to the model."
+                    "Error validating model \"{name}\": Each model must have at least one unique criteria that has only required fields. Either mark a single field with `@id`, `@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to the model.{left_out}"
                 ),
                 span,
             );
         }
-        if let Some(p) = provider
-            && !p.supports_scalar_lists()
+        let model = &ctx.dm.models[mi];
+        let named_key = model
+            .primary_key
+            .as_ref()
+            .and_then(|pk| pk.map.as_ref().map(|_| pk.span));
+        let named_keys = matches!(
+            provider,
+            Some(Provider::PostgreSql | Provider::CockroachDb | Provider::SqlServer)
+        );
+        if let Some(key_span) = named_key
+            && !named_keys
+            && (provider.is_some() || ctx.dm.datasource.is_none())
         {
+            ctx.error(
+                format!(
+                    "Error validating model \"{name}\": You defined a database name for the primary key on the model. This is not supported by the provider."
+                ),
+                key_span,
+            );
+        }
+        // Without a datasource Prisma validates against a connector without scalar lists.
+        let no_scalar_lists = match provider {
+            Some(p) => !p.supports_scalar_lists(),
+            None => ctx.dm.datasource.is_none(),
+        };
+        if no_scalar_lists {
             let lists: Vec<(String, Span)> = ctx.dm.models[mi]
                 .fields
                 .iter()
@@ -58,6 +110,47 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
             }
         }
         let model = &ctx.dm.models[mi];
+        if !model.ignored {
+            let to_ignored: Vec<(String, String, Span)> = model
+                .fields
+                .iter()
+                .filter(|f| !f.ignored)
+                .filter_map(|f| match f.field_type {
+                    FieldType::Model(target) if ctx.dm.models[target.0].ignored => {
+                        Some((f.name.clone(), ctx.dm.models[target.0].name.clone(), f.span))
+                    }
+                    _ => None,
+                })
+                .collect();
+            for (field, target, fspan) in to_ignored {
+                ctx.error(
+                    format!(
+                        "Error parsing attribute \"@ignore\": The relation field `{field}` on Model `{name}` must specify the `@ignore` attribute, because the model {target} it is pointing to is marked ignored."
+                    ),
+                    fspan,
+                );
+            }
+        }
+        autoincrement_support(ctx, mi, provider);
+        // Without a datasource Prisma validates against a connector that supports nothing
+        // optional, Decimal included.
+        if ctx.dm.datasource.is_none() {
+            let decimals: Vec<(String, Span)> = ctx.dm.models[mi]
+                .fields
+                .iter()
+                .filter(|f| f.field_type == FieldType::Scalar(ScalarType::Decimal))
+                .map(|f| (f.name.clone(), f.span))
+                .collect();
+            for (field, fspan) in decimals {
+                ctx.error(
+                    format!(
+                        "Error validating field `{field}` in model `{name}`: Field `{field}` in model `{name}` can't be of type Decimal. The current connector does not support the Decimal type."
+                    ),
+                    fspan,
+                );
+            }
+        }
+        let model = &ctx.dm.models[mi];
         if multi_schema && model.schema.is_none() {
             ctx.error(
                 format!(
@@ -67,7 +160,7 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
             );
         }
         let model = &ctx.dm.models[mi];
-        if !model.is_view {
+        {
             let key = (model.schema.clone(), model.db_name.clone());
             if let Some(existing) = tables.get(&key) {
                 let map_span = ctx.model_asts[mi]
@@ -89,17 +182,96 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
     for diagnostic in std::mem::take(&mut ctx.deferred) {
         ctx.diagnostics.push(diagnostic);
     }
+    let mut enum_names: FastMap<(Option<String>, String), ()> = FastMap::default();
+    for ei in 0..ctx.dm.enums.len() {
+        let e = &ctx.dm.enums[ei];
+        if enum_names
+            .insert((e.schema.clone(), e.db_name.clone()), ())
+            .is_some()
+        {
+            let span = e.span;
+            ctx.error(
+                "An enum with the same database name is already defined.",
+                span,
+            );
+        }
+    }
     if multi_schema {
         for ei in 0..ctx.dm.enums.len() {
             if ctx.dm.enums[ei].schema.is_none() {
-                let message = format!(
-                    "Error validating enum `{}`: This enum is missing an `@@schema` attribute.",
-                    ctx.dm.enums[ei].name
-                );
                 let span = ctx.dm.enums[ei].span;
-                ctx.error(message, span);
+                ctx.error("This enum is missing an `@@schema` attribute.", span);
             }
         }
+    }
+}
+
+/// `@default(autoincrement())` where the provider limits it: SQLite only on the single-field
+/// id, MySQL and SQLite only on an indexed field, and once per table outside PostgreSQL and
+/// CockroachDB.
+fn autoincrement_support(ctx: &mut Ctx<'_>, mi: usize, provider: Option<Provider>) {
+    let Some(provider) = provider else {
+        return;
+    };
+    const P: &str =
+        "Error parsing attribute \"@default\": The `autoincrement()` default value is used";
+    let model = &ctx.dm.models[mi];
+    let fields: Vec<usize> = (0..model.fields.len())
+        .filter(|&fi| {
+            model.fields[fi]
+                .default
+                .as_ref()
+                .is_some_and(|d| d.value == DefaultValue::Autoincrement)
+        })
+        .collect();
+    let many_allowed = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
+    let non_id_allowed = provider != Provider::Sqlite;
+    let non_indexed_allowed = many_allowed || provider == Provider::SqlServer;
+    let single_id = |fi: usize| {
+        model
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.fields.len() == 1 && pk.fields[0].field == fi)
+    };
+    let indexed = |fi: usize| {
+        model
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.fields[0].field == fi)
+            || model
+                .indexes
+                .iter()
+                .any(|i| i.fields.first().is_some_and(|f| f.field == fi))
+    };
+    let mut messages: Vec<(String, Span)> = Vec::new();
+    if fields.len() > 1 && !many_allowed {
+        messages.push((
+            format!("{P} multiple times on this model even though the underlying datasource only supports one instance per table."),
+            model.span,
+        ));
+    }
+    for &fi in &fields {
+        let span = model.fields[fi]
+            .default
+            .as_ref()
+            .map_or(model.fields[fi].span, |d| d.span);
+        if !non_id_allowed && !single_id(fi) {
+            messages.push((
+                format!("{P} on a non-id field even though the datasource does not support this."),
+                span,
+            ));
+        }
+        if !non_indexed_allowed && !indexed(fi) {
+            messages.push((
+                format!(
+                    "{P} on a non-indexed field even though the datasource does not support this."
+                ),
+                span,
+            ));
+        }
+    }
+    for (message, span) in messages {
+        ctx.error(message, span);
     }
 }
 
@@ -128,7 +300,7 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
     let max = limit.unwrap_or(10_000);
     let mut entries: Vec<ConstraintName> = Vec::new();
     let mut too_long: Vec<(String, String, &'static str, Span)> = Vec::new();
-    for model in ctx.dm.models.iter().filter(|m| !m.is_view) {
+    for model in &ctx.dm.models {
         let (namespace, description) = if per_model {
             (
                 Some(model.name.clone()),
@@ -236,12 +408,15 @@ pub(super) fn capability_checks(
     fields: &[IndexField],
     check: Check,
 ) {
-    let Some(provider) = ctx.dm.provider() else {
+    // An unknown provider is reported already; without a datasource Prisma validates against a
+    // connector that supports none of these options.
+    let provider = ctx.dm.provider();
+    if ctx.dm.datasource.is_some() && provider.is_none() {
         return;
-    };
-    let mysql = provider == Provider::MySql;
-    let sql_server = provider == Provider::SqlServer;
-    let postgres = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
+    }
+    let mysql = provider == Some(Provider::MySql);
+    let sql_server = provider == Some(Provider::SqlServer);
+    let postgres = matches!(provider, Some(Provider::PostgreSql | Provider::CockroachDb));
     let primary_key = matches!(check, Check::PrimaryKey);
     if primary_key && !(mysql || sql_server) && fields.iter().any(|f| f.sort.is_some()) {
         ctx.defer(
@@ -273,7 +448,7 @@ pub(super) fn capability_checks(
         );
     }
     match check {
-        Check::Fulltext if !(mysql || provider == Provider::MongoDb) => ctx.defer(
+        Check::Fulltext if !(mysql || provider == Some(Provider::MongoDb)) => ctx.defer(
             format!(
                 "Error parsing attribute \"{label}\": Defining fulltext indexes is not supported with the current connector."
             ),
@@ -289,7 +464,8 @@ pub(super) fn capability_checks(
     }
 }
 
-/// Reports referential actions the connector or the relation mode cannot honour.
+/// Reports referential actions the connector or the relation mode cannot honour (with the
+/// connector's checks, last, as Prisma does).
 pub(super) fn check_action_support(ctx: &mut Ctx<'_>, action: ReferentialAction, span: Span) {
     let Some(provider) = ctx.dm.provider() else {
         return;
@@ -302,21 +478,24 @@ pub(super) fn check_action_support(ctx: &mut Ctx<'_>, action: ReferentialAction,
         ReferentialAction::SetDefault => "SetDefault",
     };
     if ctx.dm.relation_mode() == RelationMode::Prisma {
-        let no_action_allowed = provider == Provider::MySql;
+        let no_action_allowed = matches!(
+            provider,
+            Provider::MySql | Provider::SqlServer | Provider::CockroachDb
+        );
         let allowed = if no_action_allowed {
             "(`Cascade`, `Restrict`, `NoAction`, `SetNull`)"
         } else {
             "(`Cascade`, `Restrict`, `SetNull`)"
         };
         match action {
-            ReferentialAction::NoAction if !no_action_allowed => ctx.error(
+            ReferentialAction::NoAction if !no_action_allowed => ctx.defer(
                 format!(
                     "Error validating: Invalid referential action: `NoAction`. Allowed values: {allowed}. `NoAction` is not implemented for {} when using `relationMode = \"prisma\"`, you could try using `Restrict` instead. Learn more at https://pris.ly/d/relation-mode",
                     provider.display_name()
                 ),
                 span,
             ),
-            ReferentialAction::SetDefault => ctx.error(
+            ReferentialAction::SetDefault => ctx.defer(
                 format!(
                     "Error validating: Invalid referential action: `{name}`. Allowed values: {allowed}"
                 ),

@@ -19,20 +19,47 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
     }
     // A schema without a datasource is valid (as in Prisma); commands that need a database
     // report its absence themselves.
-    if let Some(ds) = datasources.first() {
-        ctx.dm.datasource = Some(datasource(ctx, ds));
+    for (i, ds) in datasources.iter().enumerate() {
+        if datasources[..i].iter().any(|d| d.name.name == ds.name.name) {
+            ctx.error(
+                format!(
+                    "The source \"{}\" cannot be defined because a source with that name already exists.",
+                    ds.name.name
+                ),
+                ds.name.span,
+            );
+        }
+        duplicate_keys(ctx, ds, "source");
     }
+    let mut generator_names: Vec<&str> = Vec::new();
     for generator in ctx.ast.generators() {
+        duplicate_keys(ctx, generator, "generator");
+        if generator_names.contains(&generator.name.name.as_str()) {
+            ctx.error(
+                format!(
+                    "The generator \"{}\" cannot be defined because a generator with that name already exists.",
+                    generator.name.name
+                ),
+                generator.name.span,
+            );
+        }
+        generator_names.push(&generator.name.name);
+        if generator.property("provider").is_none() {
+            ctx.error(
+                format!(
+                    "Argument \"provider\" is missing in generator block \"{}\".",
+                    generator.name.name
+                ),
+                generator.span,
+            );
+        }
         let provider = generator
             .property("provider")
             .map(|p| &p.value)
             .and_then(config_value);
         let preview_features = match generator.property("previewFeatures").map(|p| &p.value) {
-            Some(Expression::Array(items, _)) => items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_owned))
-                .collect(),
-            _ => Vec::new(),
+            Some(expr) => preview_features(ctx, expr, &datasources),
+            None => Vec::new(),
         };
         ctx.dm.generators.push(Generator {
             name: generator.name.name.clone(),
@@ -41,7 +68,166 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
             span: generator.span,
         });
     }
+    // After the generators: the datasource's settings depend on preview features.
+    if let Some(ds) = datasources.first() {
+        ctx.dm.datasource = Some(datasource(ctx, ds));
+    }
 }
+
+/// Preview features that Prisma 6 and 7 both read as deprecated: accepted, with a warning.
+const DEPRECATED_FEATURES: &[&str] = &[
+    "aggregateApi",
+    "atomicNumberOperations",
+    "clientExtensions",
+    "cockroachdb",
+    "connectOrCreate",
+    "createMany",
+    "dataProxy",
+    "deno",
+    "distinct",
+    "driverAdapters",
+    "extendedIndexes",
+    "extendedWhereUnique",
+    "fieldReference",
+    "filterJson",
+    "filteredRelationCount",
+    "fullTextIndex",
+    "fullTextSearch",
+    "groupBy",
+    "improvedQueryRaw",
+    "interactiveTransactions",
+    "jsonProtocol",
+    "microsoftSqlServer",
+    "middlewares",
+    "mongoDb",
+    "multiSchema",
+    "nApi",
+    "napi",
+    "namedConstraints",
+    "nativeTypes",
+    "omitApi",
+    "orderByAggregateGroup",
+    "orderByNulls",
+    "orderByRelation",
+    "prismaSchemaFolder",
+    "queryCompiler",
+    "referentialActions",
+    "referentialIntegrity",
+    "selectRelationCount",
+    "tracing",
+    "transactionApi",
+    "uncheckedScalarInputs",
+];
+
+/// The active preview features of Prisma 7 (`fullTextSearchPostgres` on PostgreSQL only).
+const FEATURES_7: &[&str] = &[
+    "fullTextSearchPostgres",
+    "nativeDistinct",
+    "partialIndexes",
+    "postgresqlExtensions",
+    "relationJoins",
+    "schemaEngineDriverAdapters",
+    "shardKeys",
+    "strictUndefinedChecks",
+    "typedSql",
+    "views",
+];
+
+/// The active preview features of Prisma 6.19 (`fullTextSearchPostgres` on PostgreSQL only; it
+/// also accepts `typedSql` without listing it).
+const FEATURES_6: &[&str] = &[
+    "fullTextSearchPostgres",
+    "metrics",
+    "nativeDistinct",
+    "postgresqlExtensions",
+    "relationJoins",
+    "schemaEngineDriverAdapters",
+    "shardKeys",
+    "strictUndefinedChecks",
+    "views",
+];
+
+/// Reads `previewFeatures` and reports unknown and deprecated ones. A schema whose datasource
+/// sets a URL is a Prisma 6 schema (Prisma 7 rejects URLs there), so it is checked against
+/// Prisma 6's features; any other against Prisma 7's.
+fn preview_features(
+    ctx: &mut Ctx<'_>,
+    expr: &Expression,
+    datasources: &[&ConfigBlock],
+) -> Vec<String> {
+    let prisma_6 = datasources.iter().any(|d| {
+        ["url", "directUrl", "shadowDatabaseUrl"]
+            .iter()
+            .any(|p| d.property(p).is_some())
+    });
+    let postgres = datasources.iter().any(|d| {
+        d.property("provider")
+            .and_then(|p| p.value.as_str())
+            .and_then(Provider::parse)
+            == Some(Provider::PostgreSql)
+    });
+    let active: Vec<&str> = if prisma_6 { FEATURES_6 } else { FEATURES_7 }
+        .iter()
+        .copied()
+        .filter(|f| postgres || *f != "fullTextSearchPostgres")
+        .collect();
+    let mut features = Vec::new();
+    for item in expr.list_items() {
+        let Some(feature) = item.as_str() else {
+            ctx.type_mismatch("string", item);
+            continue;
+        };
+        if DEPRECATED_FEATURES.contains(&feature) {
+            ctx.warning(
+                format!(
+                    "Preview feature \"{feature}\" is deprecated. The functionality can be used without specifying it as a preview feature."
+                ),
+                item.span(),
+            );
+        } else {
+            let hidden = prisma_6 && feature == "typedSql";
+            if !active.contains(&feature) && !hidden {
+                ctx.error(
+                    format!(
+                        "The preview feature \"{feature}\" is not known. Expected one of: {}",
+                        active.join(", ")
+                    ),
+                    item.span(),
+                );
+            }
+        }
+        features.push(feature.to_owned());
+    }
+    features
+}
+
+/// A key set twice in a `datasource` (`source`) or `generator` block.
+fn duplicate_keys(ctx: &mut Ctx<'_>, block: &ConfigBlock, kind: &str) {
+    for (i, property) in block.properties.iter().enumerate() {
+        let name = &property.name.name;
+        if block.properties[..i].iter().any(|p| &p.name.name == name) {
+            ctx.error(
+                format!(
+                    "Key \"{name}\" is already defined in {kind} \"{}\".",
+                    block.name.name
+                ),
+                property.name.span,
+            );
+        }
+    }
+}
+
+/// The properties a `datasource` block may set.
+const DATASOURCE_PROPERTIES: [&str; 8] = [
+    "provider",
+    "url",
+    "directUrl",
+    "shadowDatabaseUrl",
+    "relationMode",
+    "referentialIntegrity",
+    "schemas",
+    "extensions",
+];
 
 fn config_value(expr: &Expression) -> Option<ConfigValue> {
     match expr {
@@ -57,21 +243,17 @@ fn config_value(expr: &Expression) -> Option<ConfigValue> {
 }
 
 fn url_property(ctx: &mut Ctx<'_>, ds: &ConfigBlock, name: &str) -> Option<ConfigValue> {
-    let prop = ds.property(name)?;
-    let expr = &prop.value;
-    match config_value(expr) {
-        Some(v) => Some(v),
-        None => {
-            ctx.error(
-                format!(
-                    "Error validating datasource `{}`: the `{name}` property must be a string or `env(\"VARIABLE\")`.",
-                    ds.name.name
-                ),
-                expr.span(),
-            );
-            None
-        }
+    let expr = &ds.property(name)?.value;
+    let value = config_value(expr);
+    match expr {
+        _ if value.is_some() => {}
+        Expression::Function(function, _, span) if function == "env" => ctx.error(
+            "Exactly one string parameter must be passed to the env function.",
+            *span,
+        ),
+        other => ctx.type_mismatch("String", other),
     }
+    value
 }
 
 fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
@@ -92,21 +274,68 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
                 ctx.error(format!("Datasource provider not known: \"{name}\"."), *span);
             }
         }
-        Some(other) => ctx.type_mismatch("string", other),
+        Some(Expression::Function(function, _, span)) if function == "env" => ctx.error(
+            "A datasource must not use the env() function in the provider argument.",
+            *span,
+        ),
+        Some(other) => ctx.error(
+            format!(
+                "Error validating datasource `{}`: The provider argument in a datasource must be a string literal",
+                ds.name.name
+            ),
+            other.span(),
+        ),
     }
     let url = url_property(ctx, ds, "url");
     let direct_url = url_property(ctx, ds, "directUrl");
     let shadow_database_url = url_property(ctx, ds, "shadowDatabaseUrl");
-    if let (Some(shadow), Some(prop)) = (&shadow_database_url, ds.property("shadowDatabaseUrl"))
-        && (Some(shadow) == url.as_ref() || Some(shadow) == direct_url.as_ref())
-    {
-        ctx.error(
-            "shadowDatabaseUrl is the same as url or directUrl. Please use a different database for the shadow database.",
-            prop.span,
-        );
+    if let (Some(shadow), Some(prop)) = (&shadow_database_url, ds.property("shadowDatabaseUrl")) {
+        let same_as = if Some(shadow) == url.as_ref() {
+            Some("url")
+        } else if Some(shadow) == direct_url.as_ref() {
+            Some("directUrl")
+        } else {
+            None
+        };
+        if let Some(same_as) = same_as {
+            ctx.error(
+                format!(
+                    "shadowDatabaseUrl is the same as {same_as} for datasource \"{}\". Please specify a different database as shadow database to avoid data loss.",
+                    ds.name.name
+                ),
+                prop.span,
+            );
+        }
+    }
+    for property in &ds.properties {
+        let name = property.name.name.as_str();
+        let postgres_only = name == "extensions" && provider != Some(Provider::PostgreSql);
+        if !DATASOURCE_PROPERTIES.contains(&name) || postgres_only {
+            ctx.error(
+                format!("Property not known: \"{name}\"."),
+                property.name.span,
+            );
+        }
     }
     let mut relation_mode = RelationMode::ForeignKeys;
-    if let Some(expr) = ds.property("relationMode").map(|p| &p.value) {
+    let legacy_mode = ds.property("referentialIntegrity");
+    if let Some(legacy) = legacy_mode {
+        ctx.warning(
+            "The `referentialIntegrity` attribute is deprecated. Please use `relationMode` instead. Learn more at https://pris.ly/d/relation-mode",
+            legacy.span,
+        );
+        if ds.property("relationMode").is_some() {
+            ctx.error(
+                "The `referentialIntegrity` and `relationMode` attributes cannot be used together. Please use only `relationMode` instead.",
+                legacy.span,
+            );
+        }
+    }
+    if let Some(expr) = ds
+        .property("relationMode")
+        .or(legacy_mode)
+        .map(|p| &p.value)
+    {
         match expr {
             Expression::String(s, _) if s == "prisma" => relation_mode = RelationMode::Prisma,
             Expression::String(s, _) if s == "foreignKeys" => {}
@@ -121,34 +350,38 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
     }
     let mut schemas = Vec::new();
     if let Some(expr) = ds.property("schemas").map(|p| &p.value) {
-        match expr {
-            Expression::Array(items, _) => {
-                for item in items {
-                    match item {
-                        Expression::String(s, _) => schemas.push(s.clone()),
-                        other => ctx.type_mismatch("string", other),
-                    }
-                }
+        for item in expr.list_items() {
+            match item {
+                Expression::String(s, _) => schemas.push(s.clone()),
+                other => ctx.type_mismatch("string", other),
             }
-            other => ctx.type_mismatch("array", other),
         }
-        if !schemas.is_empty() && provider.is_some_and(|p| !p.supports_multi_schema()) {
+        if schemas
+            .iter()
+            .enumerate()
+            .any(|(i, s)| schemas[..i].contains(s))
+        {
+            ctx.error("Duplicated schema names are not allowed", expr.span());
+            // Prisma then reads the datasource as declaring no schemas.
+            schemas.clear();
+        } else if provider.is_some_and(Provider::supports_multi_schema) && schemas.is_empty() {
+            ctx.error(
+                "If provided, the schemas array can not be empty.",
+                expr.span(),
+            );
+        }
+        if provider.is_some_and(|p| !p.supports_multi_schema()) {
             ctx.error(
                 "The `schemas` property is not supported on the current connector.",
                 expr.span(),
             );
         }
     }
-    let extensions = match ds.property("extensions").map(|p| &p.value) {
-        Some(Expression::Array(items, _)) => items
-            .iter()
-            .filter_map(|item| extension(ctx, item))
-            .collect(),
-        Some(other) => {
-            ctx.type_mismatch("array", other);
-            Vec::new()
+    let extensions = match ds.property("extensions") {
+        Some(property) if provider == Some(Provider::PostgreSql) => {
+            extensions(ctx, &property.value)
         }
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     Datasource {
         name: ds.name.name.clone(),
@@ -164,16 +397,64 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
     }
 }
 
+/// `extensions = [...]` (PostgreSQL), behind the `postgresqlExtensions` preview feature.
+fn extensions(ctx: &mut Ctx<'_>, expr: &Expression) -> Vec<Extension> {
+    let items = expr.list_items();
+    let extensions: Vec<Extension> = items
+        .iter()
+        .filter_map(|item| extension(ctx, item))
+        .collect();
+    // Entries that are not extensions are reported instead of the missing preview feature.
+    if extensions.len() < items.len() {
+        return Vec::new();
+    }
+    // Prisma checks the preview feature with the connector, after everything else.
+    if !ctx.dm.preview_feature("postgresqlExtensions") {
+        ctx.defer(
+            "The `extensions` property is only available with the `postgresqlExtensions` preview feature.",
+            expr.span(),
+        );
+        return Vec::new();
+    }
+    extensions
+}
+
 /// One entry of `extensions = [...]`: `name` or `name(map: "...", version: "...", schema: "...")`.
 fn extension(ctx: &mut Ctx<'_>, item: &Expression) -> Option<Extension> {
     let (name, args) = match item {
         Expression::Constant(name, _) => (name, &[][..]),
         Expression::Function(name, args, _) => (name, args.as_slice()),
         other => {
-            ctx.type_mismatch("extension", other);
+            ctx.type_mismatch("constant or function", other);
             return None;
         }
     };
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        ctx.error(
+            "Error validating: The name of an extension must not start with a number.",
+            item.span(),
+        );
+    } else if name.contains('-') {
+        ctx.error(
+            "Error validating: The character `-` is not allowed in extension names.",
+            item.span(),
+        );
+    }
+    for (i, arg) in args.iter().enumerate() {
+        if let Some(arg_name) = &arg.name
+            && args[..i]
+                .iter()
+                .any(|a| a.name.as_ref().is_some_and(|n| n.name == arg_name.name))
+        {
+            ctx.error(
+                format!(
+                    "Error validating: The argument `{}` can only be defined once",
+                    arg_name.name
+                ),
+                arg.span,
+            );
+        }
+    }
     let mut extension = Extension {
         name: name.clone(),
         db_name: name.clone(),
@@ -192,7 +473,14 @@ fn extension(ctx: &mut Ctx<'_>, item: &Expression) -> Option<Extension> {
             Some("map") => extension.db_name = value,
             Some("version") => extension.version = Some(value),
             Some("schema") => extension.schema = Some(value),
-            _ => ctx.error("No such argument.", arg.span),
+            Some(other) => {
+                ctx.error(format!("Argument not known: \"{other}\"."), arg.span);
+                return None;
+            }
+            None => {
+                ctx.error("No such argument.", arg.span);
+                return None;
+            }
         }
     }
     Some(extension)

@@ -37,15 +37,30 @@ pub(super) fn resolve_default(
         return None;
     }
     if let Expression::Function(name, fargs, _) = value {
+        // On an enum field only `dbgenerated()` is a function Prisma takes.
+        if matches!(field_type, FieldType::Enum(_)) && name != "dbgenerated" {
+            ctx.error(
+                format!(
+                    "{P}Expected an enum value, but found `{}`.",
+                    display_expr(value)
+                ),
+                attr_span,
+            );
+            return None;
+        }
         return default_function(ctx, field_type, name, fargs, attr_span);
+    }
+    if arity != Arity::List && matches!(value, Expression::Array(..)) {
+        ctx.error(
+            format!("{P}The default value of a non-list field cannot be a list."),
+            attr_span,
+        );
+        return None;
     }
     if arity == Arity::List {
         let Expression::Array(items, _) = value else {
             ctx.error(
-                format!(
-                    "{P}Expected a list value, but found `{}`.",
-                    display_expr(value)
-                ),
+                format!("{P}The default value of a list field must be a list."),
                 attr_span,
             );
             return None;
@@ -118,6 +133,15 @@ fn default_literal(
                     format!(
                         "{P}Parse error: \"{text}\" is not a valid base64 string. (Could not convert from `base64 encoded bytes` to `PrismaValue::Bytes`)"
                     ),
+                    *span,
+                );
+                return None;
+            }
+            if let (ScalarType::Json, Expression::String(text, span)) = (s, value)
+                && let Err(e) = serde_json::from_str::<serde_json::Value>(text)
+            {
+                ctx.defer(
+                    format!("{P}Parse error: \"{text}\" is not a valid JSON string. ({e})"),
                     *span,
                 );
                 return None;

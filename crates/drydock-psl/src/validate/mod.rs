@@ -1,13 +1,14 @@
 //! Validation: from the syntax tree to a [`Datamodel`], reporting problems as diagnostics.
 //!
-//! Like Prisma, validation runs in phases and stops early when a phase reports errors that
-//! would make later phases produce noise: names and types first, then attributes, then
-//! relations and model-level checks.
+//! Like Prisma, validation runs in phases: configuration, names and types, and attributes
+//! always; relations and the model and connector checks only when those found nothing (and the
+//! schema parsed without syntax errors), so that later phases produce no noise.
 
 mod attributes;
 mod checks;
 mod config;
 mod defaults;
+mod indexes;
 mod relations;
 
 use crate::SCHEMA_ERROR;
@@ -22,6 +23,12 @@ use drydock_diagnostics::{Diagnostic, Diagnostics, Span};
 /// Validates a parsed schema. The datamodel is always returned; when diagnostics contain errors
 /// it may be incomplete.
 pub fn validate(ast: &SchemaAst) -> (Datamodel, Diagnostics) {
+    validate_parsed(ast, false)
+}
+
+/// Validates a parsed schema; after syntax errors (`syntax_errors`) validation ends with the
+/// attributes, as Prisma's does.
+pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamodel, Diagnostics) {
     let mut ctx = Ctx {
         ast,
         diagnostics: Diagnostics::new(),
@@ -33,19 +40,16 @@ pub fn validate(ast: &SchemaAst) -> (Datamodel, Diagnostics) {
         deferred: Vec::new(),
     };
     config::resolve(&mut ctx);
-    let before = ctx.error_count();
+    // Prisma goes on to the attributes after duplicate names and unknown types.
     declare(&mut ctx);
-    if ctx.error_count() > before {
-        return ctx.finish();
-    }
     attributes::resolve(&mut ctx);
-    if ctx.error_count() > before {
+    // Errors in the datasource or generators stop validation here too, as in Prisma: what
+    // follows depends on the connector they configure.
+    if ctx.error_count() > 0 || syntax_errors {
         return ctx.finish();
     }
+    // Relations and the model checks are one phase in Prisma: both report.
     relations::resolve(&mut ctx);
-    if ctx.error_count() > before {
-        return ctx.finish();
-    }
     checks::model_checks(&mut ctx);
     ctx.finish()
 }
@@ -234,6 +238,7 @@ const RESERVED_NAMES: &[&str] = &[
 /// field types.
 fn declare<'a>(ctx: &mut Ctx<'a>) {
     let ast = ctx.ast;
+    let mut duplicates: Vec<&ast::Model> = Vec::new();
     for top in &ast.tops {
         let (name, named) = match top {
             Top::Model(m) => {
@@ -268,6 +273,11 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 existing.kind()
             );
             ctx.error(message, name.span);
+            if let Top::Model(m) = top
+                && m.kind != ModelKind::CompositeType
+            {
+                duplicates.push(m);
+            }
             continue;
         }
         if ScalarType::parse(&name.name).is_some() || name.name == "Unsupported" {
@@ -300,13 +310,20 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
         ctx.names.insert(&name.name, named);
         match top {
             Top::Model(m) if m.kind == ModelKind::CompositeType => {
-                if let Some(provider) = ctx.dm.provider()
-                    && provider != Provider::MongoDb
-                {
-                    ctx.error(
+                // Without a datasource Prisma names its empty connector's Rust type.
+                let connector = match ctx.dm.provider() {
+                    Some(Provider::MongoDb) => None,
+                    Some(provider) => Some(provider.display_name()),
+                    None if ctx.dm.datasource.is_none() => Some(
+                        "psl_core::datamodel_connector::empty_connector::EmptyDatamodelConnector",
+                    ),
+                    None => None,
+                };
+                // A connector check: reported last, as Prisma does.
+                if let Some(connector) = connector {
+                    ctx.defer(
                         format!(
-                            "Error validating: Composite types are not supported on {}.",
-                            provider.display_name()
+                            "Error validating: Composite types are not supported on {connector}."
                         ),
                         m.span,
                     );
@@ -317,8 +334,9 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 });
             }
             Top::Model(m) => {
+                // Prisma checks the preview feature last, with the connector's checks.
                 if m.kind == ModelKind::View && !ctx.dm.preview_feature("views") {
-                    ctx.error(
+                    ctx.defer(
                         "Error validating: View definitions are only available with the `views` preview feature.",
                         m.span,
                     );
@@ -350,11 +368,14 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
         let fields = declare_fields(ctx, m);
         ctx.dm.models[i].fields = fields;
     }
-    // Field types of composite types must resolve too.
+    // Field types of composite types and of blocks declared twice must resolve too.
     for m in ast.models() {
         if m.kind == ModelKind::CompositeType {
             declare_fields(ctx, m);
         }
+    }
+    for m in duplicates {
+        declare_fields(ctx, m);
     }
 }
 

@@ -3,11 +3,19 @@
 
 use super::{Ctx, RelationArgs};
 use crate::datamodel::{
-    Arity, FieldType, IndexType, ModelId, Relation, RelationField, RelationId, RelationKind,
-    RelationMode,
+    Arity, FieldType, IndexType, ModelId, Provider, Relation, RelationField, RelationId,
+    RelationKind, RelationMode,
 };
 use crate::fast_hash::FastMap;
 use drydock_schema::ReferentialAction;
+
+/// Whether an action changes rows of the referencing model (what makes a cycle matter).
+fn modifies(action: ReferentialAction) -> bool {
+    matches!(
+        action,
+        ReferentialAction::Cascade | ReferentialAction::SetNull | ReferentialAction::SetDefault
+    )
+}
 
 /// A relation's name and whether it was written in `@relation`.
 struct RelationName {
@@ -531,12 +539,50 @@ fn foreign_key_relation(
             args.span,
         );
     }
+    let provider = ctx.dm.provider();
+    // Only PostgreSQL with foreign keys lets the database refuse such a `SetNull` at run time.
+    let set_null_is_error =
+        prisma_mode || !matches!(provider, Some(Provider::PostgreSql | Provider::CockroachDb));
+    if (prisma_mode || provider == Some(Provider::SqlServer))
+        && fk.model == fk.target
+        && (modifies(on_delete) || modifies(on_update))
+    {
+        let action_name = |a: ReferentialAction| match a {
+            ReferentialAction::Cascade => "Cascade",
+            ReferentialAction::Restrict => "Restrict",
+            ReferentialAction::NoAction => "NoAction",
+            ReferentialAction::SetNull => "SetNull",
+            ReferentialAction::SetDefault => "SetDefault",
+        };
+        let defaults = match (args.on_delete, args.on_update) {
+            (None, None) => format!(
+                " (Implicit default `onDelete`: `{}`, and `onUpdate`: `{}`)",
+                action_name(on_delete),
+                action_name(on_update)
+            ),
+            (None, Some(_)) => format!(
+                " (Implicit default `onDelete`: `{}`)",
+                action_name(on_delete)
+            ),
+            (Some(_), None) => format!(
+                " (Implicit default `onUpdate`: `{}`)",
+                action_name(on_update)
+            ),
+            (Some(_), Some(_)) => String::new(),
+        };
+        ctx.error(
+            format!(
+                "Error validating: A self-relation must have `onDelete` and `onUpdate` referential actions set to `NoAction` in one of the @relation attributes.{defaults} Read more at https://pris.ly/d/cyclic-referential-actions"
+            ),
+            args.span,
+        );
+    }
     for (explicit_action, which) in [(args.on_delete, "onDelete"), (args.on_update, "onUpdate")] {
         if explicit_action == Some(ReferentialAction::SetNull) && any_required {
-            if prisma_mode {
+            if set_null_is_error {
                 ctx.error(
                     format!(
-                        "Error parsing attribute \"@relation\": The `{which}` referential action of a relation must not be set to `SetNull` when a referenced field is required. Either choose another referential action, or make the referenced fields optional."
+                        "Error parsing attribute \"@relation\": The `{which}` referential action of a relation must not be set to `SetNull` when a referenced field is required.\nEither choose another referential action, or make the referenced fields optional.\n"
                     ),
                     fk_span,
                 );

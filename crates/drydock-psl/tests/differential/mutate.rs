@@ -1,0 +1,710 @@
+//! Grammar-aware schema mutations: a schema is read as blocks of lines, field lines as name,
+//! type and attributes, and mutants drop, duplicate, move and swap those parts, or splice in
+//! attributes, types and settings that exercise Prisma's validations.
+
+/// A small deterministic generator (SplitMix64): the same seed gives the same schemas.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        (!items.is_empty()).then(|| &items[self.below(items.len())])
+    }
+}
+
+#[derive(Clone)]
+struct Block {
+    keyword: String,
+    name: String,
+    lines: Vec<String>,
+}
+
+#[derive(Clone)]
+pub(crate) struct Schema {
+    blocks: Vec<Block>,
+}
+
+const KEYWORDS: [&str; 6] = ["model", "view", "enum", "type", "datasource", "generator"];
+
+impl Schema {
+    /// Reads `text` as top-level blocks; comments, blank lines and anything outside a block
+    /// are left out.
+    pub(crate) fn parse(text: &str) -> Schema {
+        let mut blocks = Vec::new();
+        let mut current: Option<Block> = None;
+        for raw in text.lines() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with("//") {
+                continue;
+            }
+            match &mut current {
+                Some(block) if line == "}" => {
+                    blocks.push(block.clone());
+                    current = None;
+                }
+                Some(block) => block.lines.push(line.to_owned()),
+                None => {
+                    let words: Vec<&str> = line.split_whitespace().collect();
+                    if let [keyword, name, "{"] = words.as_slice()
+                        && KEYWORDS.contains(keyword)
+                    {
+                        current = Some(Block {
+                            keyword: (*keyword).to_owned(),
+                            name: (*name).to_owned(),
+                            lines: Vec::new(),
+                        });
+                    }
+                }
+            }
+        }
+        Schema { blocks }
+    }
+
+    pub(crate) fn render(&self) -> String {
+        let mut out = String::new();
+        for block in &self.blocks {
+            out.push_str(&format!("{} {} {{\n", block.keyword, block.name));
+            for line in &block.lines {
+                out.push_str("  ");
+                out.push_str(line);
+                out.push('\n');
+            }
+            out.push_str("}\n\n");
+        }
+        out
+    }
+
+    fn indexes_of(&self, keywords: &[&str]) -> Vec<usize> {
+        (0..self.blocks.len())
+            .filter(|&i| keywords.contains(&self.blocks[i].keyword.as_str()))
+            .collect()
+    }
+
+    fn datasource(&mut self) -> Option<&mut Block> {
+        self.blocks.iter_mut().find(|b| b.keyword == "datasource")
+    }
+
+    fn generator(&mut self) -> &mut Block {
+        if !self.blocks.iter().any(|b| b.keyword == "generator") {
+            self.blocks.insert(
+                0,
+                Block {
+                    keyword: "generator".to_owned(),
+                    name: "client".to_owned(),
+                    lines: vec!["provider = \"prisma-client-js\"".to_owned()],
+                },
+            );
+        }
+        self.blocks
+            .iter_mut()
+            .find(|b| b.keyword == "generator")
+            .expect("a generator")
+    }
+
+    fn type_names(&self) -> Vec<String> {
+        self.blocks
+            .iter()
+            .filter(|b| matches!(b.keyword.as_str(), "model" | "view" | "enum" | "type"))
+            .map(|b| b.name.clone())
+            .collect()
+    }
+}
+
+/// A field line: name, type, attributes (each starting with `@`).
+struct FieldLine {
+    name: String,
+    ty: String,
+    attributes: Vec<String>,
+}
+
+fn is_field_line(line: &str) -> bool {
+    !line.starts_with('@') && !line.contains('=') && line.split_whitespace().count() >= 2
+}
+
+impl FieldLine {
+    fn parse(line: &str) -> Option<FieldLine> {
+        if !is_field_line(line) {
+            return None;
+        }
+        let (name, rest) = line.split_once(char::is_whitespace)?;
+        let rest = rest.trim_start();
+        let (ty, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        Some(FieldLine {
+            name: name.to_owned(),
+            ty: ty.to_owned(),
+            attributes: split_attributes(rest),
+        })
+    }
+
+    fn render(&self) -> String {
+        let mut out = format!("{} {}", self.name, self.ty);
+        for a in &self.attributes {
+            out.push(' ');
+            out.push_str(a);
+        }
+        out
+    }
+}
+
+/// Splits `@a @b(x: "@c")` at the `@`s outside strings and parentheses.
+fn split_attributes(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut current = String::new();
+    let mut prev = '\0';
+    for c in text.chars() {
+        match c {
+            '"' if prev != '\\' => in_string = !in_string,
+            '(' if !in_string => depth += 1,
+            ')' if !in_string => depth = depth.saturating_sub(1),
+            '@' if !in_string && depth == 0 && prev != '@' && !current.trim().is_empty() => {
+                out.push(current.trim().to_owned());
+                current.clear();
+            }
+            _ => {}
+        }
+        current.push(c);
+        prev = c;
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_owned());
+    }
+    out
+}
+
+/// Splits the arguments of `name(a, b: [c, d], e)` at top-level commas; `None` without
+/// parentheses.
+fn split_arguments(attribute: &str) -> Option<(String, Vec<String>)> {
+    let open = attribute.find('(')?;
+    let inner = attribute.get(open + 1..attribute.len().checked_sub(1)?)?;
+    if !attribute.ends_with(')') {
+        return None;
+    }
+    let mut args = Vec::new();
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut current = String::new();
+    let mut prev = '\0';
+    for c in inner.chars() {
+        match c {
+            '"' if prev != '\\' => in_string = !in_string,
+            '(' | '[' if !in_string => depth += 1,
+            ')' | ']' if !in_string => depth = depth.saturating_sub(1),
+            ',' if !in_string && depth == 0 => {
+                args.push(current.trim().to_owned());
+                current.clear();
+                prev = c;
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+        prev = c;
+    }
+    if !current.trim().is_empty() {
+        args.push(current.trim().to_owned());
+    }
+    Some((attribute[..open].to_owned(), args))
+}
+
+const SCALARS: &[&str] = &[
+    "String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes",
+];
+
+const FIELD_ATTRIBUTES: &[&str] = &[
+    "@id",
+    "@unique",
+    "@updatedAt",
+    "@ignore",
+    "@map(\"renamed\")",
+    "@default(autoincrement())",
+    "@default(now())",
+    "@default(uuid())",
+    "@default(cuid())",
+    "@default(dbgenerated(\"1\"))",
+    "@default(\"x\")",
+    "@default(0)",
+    "@default([])",
+    "@unique(sort: Desc)",
+    "@id(map: \"pk\")",
+    "@db.Uuid",
+    "@db.VarChar(20)",
+    "@db.Char(4)",
+    "@db.Text",
+    "@db.Citext",
+    "@db.Inet",
+    "@db.JsonB",
+    "@db.Json",
+    "@db.Timestamptz(3)",
+    "@db.Date",
+    "@db.SmallInt",
+    "@db.Integer",
+    "@db.BigInt",
+    "@db.Real",
+    "@db.DoublePrecision",
+    "@db.Decimal(8, 2)",
+    "@db.Money",
+    "@db.Boolean",
+    "@db.ByteA",
+    "@db.Xml",
+    "@db.Bit(3)",
+];
+
+const ALGORITHMS: &[&str] = &["BTree", "Hash", "Gist", "Gin", "SpGist", "Brin", "Bogus"];
+
+/// Operator classes Prisma knows for PostgreSQL indexes, and a raw one.
+const OPERATOR_CLASSES: &[&str] = &[
+    "JsonbOps",
+    "JsonbPathOps",
+    "ArrayOps",
+    "TextOps",
+    "InetOps",
+    "BitMinMaxOps",
+    "VarBitMinMaxOps",
+    "BpcharBloomOps",
+    "BpcharMinMaxOps",
+    "ByteaBloomOps",
+    "ByteaMinMaxOps",
+    "DateBloomOps",
+    "DateMinMaxOps",
+    "DateMinMaxMultiOps",
+    "Float4BloomOps",
+    "Float4MinMaxOps",
+    "Float8MinMaxMultiOps",
+    "InetInclusionOps",
+    "InetBloomOps",
+    "Int2BloomOps",
+    "Int4MinMaxOps",
+    "Int4MinMaxMultiOps",
+    "Int8BloomOps",
+    "NumericMinMaxOps",
+    "OidBloomOps",
+    "TextBloomOps",
+    "TextMinMaxOps",
+    "TimestampBloomOps",
+    "TimestampMinMaxOps",
+    "TimestampTzMinMaxMultiOps",
+    "TimeBloomOps",
+    "UuidBloomOps",
+    "UuidMinMaxOps",
+    "raw(\"gin_trgm_ops\")",
+    "NoSuchOps",
+];
+
+const DATASOURCE_SETTINGS: &[&str] = &[
+    "relationMode = \"prisma\"",
+    "relationMode = \"foreignKeys\"",
+    "relationMode = \"emulated\"",
+    "referentialIntegrity = \"prisma\"",
+    "referentialIntegrity = \"foreignKeys\"",
+    "schemas = [\"public\", \"auth\"]",
+    "schemas = [\"public\", \"public\"]",
+    "schemas = []",
+    "schemas = \"public\"",
+    "extensions = [pg_trgm]",
+    "extensions = [pg_trgm, pg_trgm]",
+    "extensions = [citext(schema: \"public\", version: \"1.6\")]",
+    "extensions = [uuidOssp(map: \"uuid-ossp\")]",
+    "extensions = [pg_trgm(map: \"a\", map: \"b\")]",
+    "extensions = [\"pg_trgm\"]",
+    "extensions = postgis",
+    "extensions = [pg_trgm(foo: \"x\")]",
+    "url = env(\"DATABASE_URL\")",
+    "url = \"postgresql://localhost/db\"",
+    "directUrl = env(\"DIRECT_URL\")",
+    "shadowDatabaseUrl = env(\"DATABASE_URL\")",
+    "provider = \"postgresql\"",
+    "provider = env(\"DB_PROVIDER\")",
+    "url = env()",
+    "url = 5",
+    "foo = \"bar\"",
+];
+
+const PREVIEW_FEATURES: &[&str] = &[
+    "previewFeatures = [\"multiSchema\"]",
+    "previewFeatures = [\"postgresqlExtensions\"]",
+    "previewFeatures = [\"postgresqlExtensions\", \"multiSchema\"]",
+    "previewFeatures = [\"views\"]",
+    "previewFeatures = [\"relationJoins\", \"views\"]",
+    "previewFeatures = [\"fullTextSearchPostgres\"]",
+    "previewFeatures = [\"noSuchFeature\"]",
+    "previewFeatures = []",
+    "previewFeatures = \"postgresqlExtensions\"",
+];
+
+/// Applies one to three mutations to `schema`.
+pub(crate) fn mutate(schema: &Schema, rng: &mut Rng) -> Schema {
+    let mut out = schema.clone();
+    // Mostly single edits, so that a good share of the mutants stays valid.
+    let count = match rng.below(10) {
+        0..=5 => 1,
+        6..=8 => 2,
+        _ => 3,
+    };
+    for _ in 0..count {
+        apply_one(&mut out, rng);
+    }
+    out
+}
+
+fn apply_one(s: &mut Schema, rng: &mut Rng) {
+    match rng.below(20) {
+        0 => drop_block(s, rng),
+        1 => duplicate_block(s, rng),
+        2 => drop_line(s, rng),
+        3 => duplicate_line(s, rng),
+        4 => move_line(s, rng),
+        5 => drop_field_attribute(s, rng),
+        6 => duplicate_field_attribute(s, rng),
+        7 | 8 => add_field_attribute(s, rng),
+        9 => change_field_type(s, rng),
+        10 | 11 => add_index(s, rng),
+        12 => add_block_attribute(s, rng),
+        13 => drop_argument(s, rng),
+        14 => set_provider(s, rng),
+        15 | 16 => datasource_setting(s, rng),
+        17 => generator_setting(s, rng),
+        18 => rename_block(s, rng),
+        _ => swap_field_attributes(s, rng),
+    }
+}
+
+fn random_block(s: &Schema, rng: &mut Rng, keywords: &[&str]) -> Option<usize> {
+    rng.pick(&s.indexes_of(keywords)).copied()
+}
+
+const MODELS: &[&str] = &["model", "view"];
+
+fn drop_block(s: &mut Schema, rng: &mut Rng) {
+    if !s.blocks.is_empty() {
+        let i = rng.below(s.blocks.len());
+        s.blocks.remove(i);
+    }
+}
+
+fn duplicate_block(s: &mut Schema, rng: &mut Rng) {
+    if let Some(i) = random_block(s, rng, &KEYWORDS) {
+        let copy = s.blocks[i].clone();
+        s.blocks.insert(i + 1, copy);
+    }
+}
+
+fn drop_line(s: &mut Schema, rng: &mut Rng) {
+    if let Some(i) = random_block(s, rng, &KEYWORDS) {
+        let lines = &mut s.blocks[i].lines;
+        if !lines.is_empty() {
+            let l = rng.below(lines.len());
+            lines.remove(l);
+        }
+    }
+}
+
+fn duplicate_line(s: &mut Schema, rng: &mut Rng) {
+    if let Some(i) = random_block(s, rng, &KEYWORDS) {
+        let lines = &mut s.blocks[i].lines;
+        if !lines.is_empty() {
+            let l = rng.below(lines.len());
+            let copy = lines[l].clone();
+            lines.insert(l + 1, copy);
+        }
+    }
+}
+
+/// Moves a line of one model into another (or an enum value into another enum).
+fn move_line(s: &mut Schema, rng: &mut Rng) {
+    let kinds: &[&str] = if rng.chance(80) { MODELS } else { &["enum"] };
+    let (Some(from), Some(to)) = (random_block(s, rng, kinds), random_block(s, rng, kinds)) else {
+        return;
+    };
+    if s.blocks[from].lines.is_empty() {
+        return;
+    }
+    let l = rng.below(s.blocks[from].lines.len());
+    let line = s.blocks[from].lines.remove(l);
+    let at = rng.below(s.blocks[to].lines.len() + 1);
+    s.blocks[to].lines.insert(at, line);
+}
+
+/// A random field line of a model: (block, line, parsed).
+fn random_field(s: &Schema, rng: &mut Rng) -> Option<(usize, usize, FieldLine)> {
+    let b = random_block(s, rng, MODELS)?;
+    let fields: Vec<usize> = (0..s.blocks[b].lines.len())
+        .filter(|&l| is_field_line(&s.blocks[b].lines[l]))
+        .collect();
+    let l = *rng.pick(&fields)?;
+    Some((b, l, FieldLine::parse(&s.blocks[b].lines[l])?))
+}
+
+fn drop_field_attribute(s: &mut Schema, rng: &mut Rng) {
+    if let Some((b, l, mut f)) = random_field(s, rng)
+        && !f.attributes.is_empty()
+    {
+        let a = rng.below(f.attributes.len());
+        f.attributes.remove(a);
+        s.blocks[b].lines[l] = f.render();
+    }
+}
+
+fn duplicate_field_attribute(s: &mut Schema, rng: &mut Rng) {
+    if let Some((b, l, mut f)) = random_field(s, rng)
+        && let Some(a) = rng.pick(&f.attributes).cloned()
+    {
+        f.attributes.push(a);
+        s.blocks[b].lines[l] = f.render();
+    }
+}
+
+fn add_field_attribute(s: &mut Schema, rng: &mut Rng) {
+    if let Some((b, l, mut f)) = random_field(s, rng) {
+        let attribute = (*rng.pick(FIELD_ATTRIBUTES).expect("attributes")).to_owned();
+        f.attributes.push(attribute);
+        s.blocks[b].lines[l] = f.render();
+    }
+}
+
+fn swap_field_attributes(s: &mut Schema, rng: &mut Rng) {
+    let (Some((b1, l1, mut f1)), Some((b2, l2, mut f2))) =
+        (random_field(s, rng), random_field(s, rng))
+    else {
+        return;
+    };
+    if (b1, l1) == (b2, l2) {
+        return;
+    }
+    std::mem::swap(&mut f1.attributes, &mut f2.attributes);
+    s.blocks[b1].lines[l1] = f1.render();
+    s.blocks[b2].lines[l2] = f2.render();
+}
+
+fn change_field_type(s: &mut Schema, rng: &mut Rng) {
+    let names = s.type_names();
+    if let Some((b, l, mut f)) = random_field(s, rng) {
+        let base = if rng.chance(60) {
+            (*rng.pick(SCALARS).expect("scalars")).to_owned()
+        } else if rng.chance(80) {
+            rng.pick(&names)
+                .cloned()
+                .unwrap_or_else(|| "String".to_owned())
+        } else {
+            "Unsupported(\"tsvector\")".to_owned()
+        };
+        let arity = *rng.pick(&["", "", "?", "[]"]).expect("arities");
+        f.ty = format!("{base}{arity}");
+        s.blocks[b].lines[l] = f.render();
+    }
+}
+
+fn field_names(block: &Block) -> Vec<String> {
+    block
+        .lines
+        .iter()
+        .filter_map(|l| FieldLine::parse(l))
+        .map(|f| f.name)
+        .collect()
+}
+
+/// `@@index`/`@@unique` over fields of the model, with algorithms and operator classes.
+fn add_index(s: &mut Schema, rng: &mut Rng) {
+    let Some(b) = random_block(s, rng, MODELS) else {
+        return;
+    };
+    // Mostly scalar fields (relation fields make the index invalid for a reason of its own).
+    let enums: Vec<String> = s
+        .blocks
+        .iter()
+        .filter(|b| b.keyword == "enum")
+        .map(|b| b.name.clone())
+        .collect();
+    let scalar = |ty: &str| {
+        let base = ty.trim_end_matches(['?', '!']).trim_end_matches("[]");
+        SCALARS.contains(&base) || enums.iter().any(|e| e == base)
+    };
+    let all = field_names(&s.blocks[b]);
+    let scalars: Vec<String> = s.blocks[b]
+        .lines
+        .iter()
+        .filter_map(|l| FieldLine::parse(l))
+        .filter(|f| scalar(&f.ty))
+        .map(|f| f.name)
+        .collect();
+    let fields = if rng.chance(90) && !scalars.is_empty() {
+        scalars
+    } else {
+        all
+    };
+    let Some(first) = rng.pick(&fields).cloned() else {
+        return;
+    };
+    let mut items = vec![if rng.chance(50) {
+        format!(
+            "{first}(ops: {})",
+            rng.pick(OPERATOR_CLASSES).expect("operator classes")
+        )
+    } else if rng.chance(30) {
+        format!("{first}(sort: Desc)")
+    } else {
+        first
+    }];
+    if rng.chance(30)
+        && let Some(second) = rng.pick(&fields)
+    {
+        items.push(second.clone());
+    }
+    let kind = *rng
+        .pick(&["@@index", "@@index", "@@index", "@@unique", "@@id"])
+        .expect("kinds");
+    let list = if items.len() == 1 && rng.chance(30) {
+        items[0].clone()
+    } else {
+        format!("[{}]", items.join(", "))
+    };
+    let mut line = format!("{kind}({list}");
+    if rng.chance(70) {
+        line.push_str(&format!(
+            ", type: {}",
+            rng.pick(ALGORITHMS).expect("algorithms")
+        ));
+    }
+    if rng.chance(15) {
+        line.push_str(", map: \"custom_name\"");
+    }
+    line.push(')');
+    s.blocks[b].lines.push(line);
+}
+
+fn add_block_attribute(s: &mut Schema, rng: &mut Rng) {
+    let names = s.type_names();
+    let Some(b) = random_block(s, rng, &["model", "view", "enum"]) else {
+        return;
+    };
+    let other = rng.pick(&names).cloned().unwrap_or_default();
+    let attribute = match rng.below(7) {
+        0 => "@@schema(\"public\")".to_owned(),
+        1 => "@@schema(\"auth\")".to_owned(),
+        2 => "@@schema(\"nowhere\")".to_owned(),
+        3 => format!("@@map(\"{other}\")"),
+        4 => "@@ignore".to_owned(),
+        5 => "@@map(\"users\")".to_owned(),
+        _ => "@@schema(\"public\")\n@@schema(\"auth\")".to_owned(),
+    };
+    for line in attribute.lines() {
+        s.blocks[b].lines.push(line.to_owned());
+    }
+}
+
+/// Drops one argument of an attribute (field or block level).
+fn drop_argument(s: &mut Schema, rng: &mut Rng) {
+    let Some(b) = random_block(s, rng, MODELS) else {
+        return;
+    };
+    let lines = &mut s.blocks[b].lines;
+    if lines.is_empty() {
+        return;
+    }
+    let l = rng.below(lines.len());
+    if let Some(rest) = lines[l].strip_prefix("@@") {
+        if let Some((name, mut args)) = split_arguments(rest)
+            && !args.is_empty()
+        {
+            let a = rng.below(args.len());
+            args.remove(a);
+            lines[l] = format!("@@{name}({})", args.join(", "));
+        }
+    } else if let Some(mut f) = FieldLine::parse(&lines[l]) {
+        let candidates: Vec<usize> = (0..f.attributes.len())
+            .filter(|&a| f.attributes[a].contains('('))
+            .collect();
+        if let Some(&a) = rng.pick(&candidates)
+            && let Some((name, mut args)) = split_arguments(&f.attributes[a])
+            && !args.is_empty()
+        {
+            let i = rng.below(args.len());
+            args.remove(i);
+            f.attributes[a] = format!("{name}({})", args.join(", "));
+            lines[l] = f.render();
+        }
+    }
+}
+
+fn set_provider(s: &mut Schema, rng: &mut Rng) {
+    let provider = *rng.pick(&["postgresql", "sqlite"]).expect("providers");
+    if let Some(ds) = s.datasource() {
+        for line in &mut ds.lines {
+            if line.starts_with("provider") {
+                *line = format!("provider = \"{provider}\"");
+            }
+        }
+    }
+}
+
+fn datasource_setting(s: &mut Schema, rng: &mut Rng) {
+    let setting = *rng.pick(DATASOURCE_SETTINGS).expect("settings");
+    let key = setting.split_whitespace().next().unwrap_or_default();
+    if let Some(ds) = s.datasource() {
+        let existing = ds.lines.iter().position(|l| l.starts_with(key));
+        match existing {
+            // Either replace the setting or drop it: both are common edits.
+            Some(i) if rng.chance(30) => {
+                ds.lines.remove(i);
+            }
+            Some(i) => ds.lines[i] = setting.to_owned(),
+            None => ds.lines.push(setting.to_owned()),
+        }
+    }
+}
+
+fn generator_setting(s: &mut Schema, rng: &mut Rng) {
+    match rng.below(4) {
+        0 => {
+            // A second generator, under the same name or another.
+            let name = *rng.pick(&["client", "other"]).expect("names");
+            s.blocks.push(Block {
+                keyword: "generator".to_owned(),
+                name: name.to_owned(),
+                lines: vec!["provider = \"prisma-client-js\"".to_owned()],
+            });
+        }
+        _ => {
+            let setting = *rng.pick(PREVIEW_FEATURES).expect("features");
+            let generator = s.generator();
+            generator
+                .lines
+                .retain(|l| !l.starts_with("previewFeatures"));
+            generator.lines.push(setting.to_owned());
+        }
+    }
+}
+
+fn rename_block(s: &mut Schema, rng: &mut Rng) {
+    let names = s.type_names();
+    if let Some(b) = random_block(s, rng, &["model", "view", "enum"]) {
+        s.blocks[b].name = rng
+            .pick(&names)
+            .cloned()
+            .unwrap_or_else(|| "Renamed".to_owned());
+    }
+}
