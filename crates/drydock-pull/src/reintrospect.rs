@@ -12,7 +12,8 @@
 //! last field, new attributes after the last attribute; new models and enums go to the file
 //! Prisma puts them in (`introspected.prisma` in a schema folder, else the schema file).
 //! `datasource`, `generator`, composite types and views that still exist are kept as written.
-//! On SQLite, where enums are text columns, enum blocks stay as written and a text column keeps
+//! Models and enums of a namespace that was not introspected (`db pull --schemas`) stay as
+//! written. On SQLite, where enums are text columns, enum blocks stay as written and a text column keeps
 //! its enum type and default value.
 
 use std::collections::HashSet;
@@ -75,6 +76,11 @@ pub fn repull(
     let rendered = model::render(&unwritten_views, header, rules, &hints, &mut warnings);
     let keep_relations = datamodel.relation_mode() == RelationMode::Prisma;
     let text_enums = header.provider == Provider::Sqlite;
+    let outside = |namespace: Option<&str>| {
+        namespace.is_some_and(|n| {
+            !schema.namespaces.is_empty() && !schema.namespaces.iter().any(|s| s == n)
+        })
+    };
     let mut used = vec![false; rendered.blocks.len()];
     let mut files = Vec::new();
     for (file_id, file) in previous.iter() {
@@ -102,6 +108,29 @@ pub fn repull(
                             .any(|v| v.name == view.name && v.namespace == view.namespace)
                     })
                     .map(|_| written.to_owned()),
+                // `--schemas` left this namespace out: what the schema says of it stays.
+                Top::Model(m)
+                    if outside(
+                        datamodel
+                            .models
+                            .iter()
+                            .find(|d| d.span == m.span)
+                            .and_then(|d| d.schema.as_deref()),
+                    ) =>
+                {
+                    Some(written.to_owned())
+                }
+                Top::Enum(e)
+                    if outside(
+                        datamodel
+                            .enums
+                            .iter()
+                            .find(|d| d.span == e.span)
+                            .and_then(|d| d.schema.as_deref()),
+                    ) =>
+                {
+                    Some(written.to_owned())
+                }
                 Top::Model(m) => {
                     let found = datamodel
                         .models
