@@ -31,6 +31,9 @@ const DATABASE_COMMENTS: &str = "/// This model or at least one of its fields ha
     the database, and requires an additional setup for migrations: Read more: \
     https://pris.ly/d/database-comments";
 
+/// The default of a key that numbers rows.
+pub(crate) const AUTOINCREMENT: &str = "@default(autoincrement())";
+
 /// Operator classes with a named constant in the schema language; others are written `raw(...)`.
 const NAMED_OPERATOR_CLASSES: &[(&str, &str)] = &[
     ("array_ops", "ArrayOps"),
@@ -83,6 +86,9 @@ pub(crate) struct Member {
     /// Type with arity; empty for enum values.
     pub(crate) type_text: String,
     pub(crate) attributes: Vec<String>,
+    /// The `@default(autoincrement())` written for a SQLite `INTEGER` key, which numbers rows
+    /// whether or not the schema says so (both spellings lower alike).
+    pub(crate) implied_default: bool,
 }
 
 impl Member {
@@ -517,12 +523,16 @@ impl Context<'_> {
                     let docs = column.comment.as_deref().map(doc_lines).unwrap_or_default();
                     let (type_text, attributes) =
                         self.field_parts(table, column, field, id, unique, warnings);
+                    let implied_default = self.header.provider == Provider::Sqlite
+                        && id.is_some()
+                        && column.column_type.native == "INTEGER";
                     members.push(Member {
                         key: MemberKey::Column(column.name.clone()),
                         docs,
                         name: field.to_owned(),
                         type_text,
                         attributes,
+                        implied_default,
                     });
                 }
                 None => {
@@ -542,6 +552,7 @@ impl Context<'_> {
                         name: format!("// {}", column.name),
                         type_text: format!("{}{}", self.type_text(column), arity(column.arity)),
                         attributes: vec![format!("@map({})", quote(&column.name))],
+                        implied_default: false,
                     });
                 }
             }
@@ -553,6 +564,7 @@ impl Context<'_> {
                 name: field.name,
                 type_text: field.type_text,
                 attributes: field.attributes,
+                implied_default: false,
             });
         }
         let mut attributes = Vec::new();
@@ -663,7 +675,7 @@ impl Context<'_> {
             && id.is_some()
             && column.column_type.native == "INTEGER";
         if column.auto_increment || rowid {
-            attributes.push("@default(autoincrement())".to_owned());
+            attributes.push(AUTOINCREMENT.to_owned());
         } else if let Some(default) = &column.default {
             let family = &column.column_type.family;
             let enum_value = |value: &str| self.enum_value_name(family, value);
@@ -824,6 +836,7 @@ fn enum_block(e: &drydock_schema::Enum, names: &EnumNames) -> Block {
             } else {
                 vec![format!("@map({})", quote(value))]
             },
+            implied_default: false,
         })
         .collect();
     let mut attributes = Vec::new();

@@ -25,7 +25,7 @@ use drydock_schema::{LoweringRules, ObjectName, SqlSchema};
 
 use crate::DatasourceHeader;
 use crate::hints::{Hints, member_key, table_of};
-use crate::model::{self, Block, BlockKey, Member, MemberKey, member_text};
+use crate::model::{self, AUTOINCREMENT, Block, BlockKey, Member, MemberKey, member_text};
 
 /// Client-side default functions: the database holds no default for them.
 const CLIENT_DEFAULTS: &[&str] = &["cuid", "uuid", "nanoid", "ulid"];
@@ -467,7 +467,7 @@ fn merge_block(
                 let end = line_end(text, attribute.span.end);
                 cursor = end;
                 let written = text.get(line..end).unwrap_or_default();
-                let key = attribute_key(attribute, text);
+                let key = attribute_key(attribute, text, false);
                 let found = fresh_attribute_keys
                     .iter()
                     .enumerate()
@@ -556,7 +556,8 @@ fn merge_block(
 }
 
 /// The pulled member with what only the existing schema knows: `@updatedAt`, `@ignore`, a
-/// client-side default where the database has none, and the enum of a text column.
+/// client-side default where the database has none, a `dbgenerated(...)` default, a SQLite
+/// `INTEGER` key written without `@default(autoincrement())`, and the enum of a text column.
 fn enrich(fresh: &Member, previous: &PreviousMember<'_>, text: &str) -> Member {
     let mut member = fresh.clone();
     if let Some(e) = &previous.text_enum
@@ -573,6 +574,27 @@ fn enrich(fresh: &Member, previous: &PreviousMember<'_>, text: &str) -> Member {
         }
     }
     let previous = previous.attributes;
+    let previous_default = previous.iter().find(|a| a.name.name == "default");
+    if member.implied_default && previous_default.is_none() {
+        member.attributes.retain(|a| a != AUTOINCREMENT);
+    }
+    // `dbgenerated(...)` is the database's to evaluate: the differ never compares it, and the
+    // database may spell it as a plain value.
+    if let Some(written) = previous_default.filter(|a| {
+        matches!(
+            a.argument(None).map(|a| &a.value),
+            Some(Expression::Function(f, _, _)) if f == "dbgenerated"
+        )
+    }) && let Some(slot) = member
+        .attributes
+        .iter_mut()
+        .find(|a| a.starts_with("@default("))
+    {
+        *slot = text
+            .get(written.span.start..written.span.end)
+            .unwrap_or_default()
+            .to_owned();
+    }
     let has = |member: &Member, name: &str| {
         member
             .attributes
@@ -607,10 +629,11 @@ fn same_member(
     if previous.name != fresh.name || previous.type_text != fresh.type_text {
         return false;
     }
+    let optional = fresh.type_text.ends_with('?');
     let mut written: Vec<String> = previous
         .attributes
         .iter()
-        .map(|a| attribute_key(a, text))
+        .map(|a| attribute_key(a, text, optional))
         .collect();
     written.sort();
     let dummy = format!("{dummy_head} {{\n  {}\n}}\n", fresh.line());
@@ -624,7 +647,7 @@ fn same_member(
     let mut pulled: Vec<String> = attributes
         .unwrap_or_default()
         .iter()
-        .map(|a| attribute_key(a, &dummy))
+        .map(|a| attribute_key(a, &dummy, optional))
         .collect();
     pulled.sort();
     written == pulled
@@ -639,13 +662,14 @@ fn parsed_block_attribute_key(dummy: &str) -> String {
         Some(Top::Enum(e)) => e.attributes.first().cloned(),
         _ => None,
     };
-    attribute.map_or_else(String::new, |a| attribute_key(&a, dummy))
+    attribute.map_or_else(String::new, |a| attribute_key(&a, dummy, false))
 }
 
-/// An attribute in a spelling that ignores spacing, argument order and naming the first
-/// argument (`@relation(name: "x")` is `@relation("x")`, `@@index(fields: [a])` is
-/// `@@index([a])`).
-fn attribute_key(attribute: &Attribute, text: &str) -> String {
+/// An attribute in a spelling that ignores spacing, argument order, naming the first argument
+/// (`@relation(name: "x")` is `@relation("x")`, `@@index(fields: [a])` is `@@index([a])`) and
+/// referential actions written with their default value (`onUpdate: Cascade`, `onDelete:
+/// SetNull` on an optional relation, `onDelete: Restrict` on a required one).
+fn attribute_key(attribute: &Attribute, text: &str, optional: bool) -> String {
     let name = attribute.name.name.as_str();
     let mut arguments: Vec<String> = attribute
         .arguments
@@ -665,6 +689,14 @@ fn attribute_key(attribute: &Attribute, text: &str) -> String {
                 .filter(|c| !c.is_whitespace())
                 .collect();
             format!("{label}:{value}")
+        })
+        .filter(|argument| {
+            let default_delete = if optional {
+                "onDelete:SetNull"
+            } else {
+                "onDelete:Restrict"
+            };
+            name != "relation" || (argument != "onUpdate:Cascade" && argument != default_delete)
         })
         .collect();
     arguments.sort();
