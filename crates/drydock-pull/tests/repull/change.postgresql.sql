@@ -11,3 +11,5 @@ CREATE INDEX "accounts_name_idx" ON "accounts"("name");
 DROP TABLE "profiles";
 ALTER TABLE "Post" DROP COLUMN "published";
 ALTER TYPE "roles" ADD VALUE 'guest';
+-- A retyped column keeps its comments.
+ALTER TABLE "accounts" ALTER COLUMN "email_address" TYPE VARCHAR(320);
