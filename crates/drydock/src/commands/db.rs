@@ -78,7 +78,11 @@ pub(crate) fn pull(schema: Option<&Path>, options: &PullOptions) -> anyhow::Resu
         eprintln!("Warning: {warning}");
     }
     if options.print {
-        print_files(&files, folder);
+        match print_files(&files, folder) {
+            // A reader that stops early (`| head`) is no error.
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+            result => result.context("can't print the schema")?,
+        }
         return Ok(ExitCode::SUCCESS);
     }
     for file in &files {
@@ -119,19 +123,22 @@ pub(crate) fn pull(schema: Option<&Path>, options: &PullOptions) -> anyhow::Resu
 
 /// `--print`: the schema file's text; for a schema folder, each file under a `// path` line
 /// (in name order, ignoring case), as Prisma prints them.
-fn print_files(files: &[drydock_pull::PulledFile], folder: bool) {
+fn print_files(files: &[drydock_pull::PulledFile], folder: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
     if !folder {
         for file in files {
-            print!("{}", file.text);
+            out.write_all(file.text.as_bytes())?;
         }
-        return;
+        return out.flush();
     }
     let mut sorted: Vec<&drydock_pull::PulledFile> = files.iter().collect();
     sorted.sort_by_key(|f| f.name.to_lowercase());
     for file in sorted {
-        println!("// {}", file.name);
-        println!("{}", file.text);
+        writeln!(out, "// {}", file.name)?;
+        writeln!(out, "{}", file.text)?;
     }
+    out.flush()
 }
 
 /// The configuration blocks of the file holding the datasource (with its top comments unless
