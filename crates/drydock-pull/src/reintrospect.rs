@@ -21,11 +21,12 @@ use std::collections::HashSet;
 use drydock_psl::ast::{Attribute, Expression, FieldArity, ModelKind, Top};
 use drydock_psl::datamodel::{FieldType, ModelId, RelationMode};
 use drydock_psl::{Datamodel, Files, Provider, Span};
-use drydock_schema::{LoweringRules, ObjectName, SqlSchema};
+use drydock_schema::{LoweringRules, NativeTypeAttr, ObjectName, SqlSchema};
 
 use crate::DatasourceHeader;
 use crate::hints::{Hints, member_key, table_of};
 use crate::model::{self, AUTOINCREMENT, Block, BlockKey, Member, MemberKey, member_text};
+use crate::types::family_named;
 
 /// Client-side default functions: the database holds no default for them.
 const CLIENT_DEFAULTS: &[&str] = &["cuid", "uuid", "nanoid", "ulid"];
@@ -75,6 +76,10 @@ pub fn repull(
     let mut warnings = Vec::new();
     let rendered = model::render(&unwritten_views, header, rules, &hints, &mut warnings);
     let keep_relations = datamodel.relation_mode() == RelationMode::Prisma;
+    let merge = Merge {
+        rules,
+        datasource: &header.name,
+    };
     let text_enums = header.provider == Provider::Sqlite;
     let outside = |namespace: Option<&str>| {
         namespace.is_some_and(|n| {
@@ -171,6 +176,7 @@ pub fn repull(
                             })
                             .collect();
                         Some(merge_block(
+                            &merge,
                             text,
                             m.span,
                             m.name.span,
@@ -211,6 +217,7 @@ pub fn repull(
                             })
                             .collect();
                         Some(merge_block(
+                            &merge,
                             text,
                             e.span,
                             e.name.span,
@@ -358,6 +365,47 @@ fn text_enum(datamodel: &Datamodel, model: ModelId, field: usize) -> Option<Text
     })
 }
 
+/// What merging needs besides the texts: the target's lowering rules and datasource name.
+struct Merge<'a> {
+    rules: &'a dyn LoweringRules,
+    datasource: &'a str,
+}
+
+impl Merge<'_> {
+    /// Whether `attribute` is a native type attribute (`@db.Text`) that gives a `scalar` field
+    /// its default type anyway, so the database cannot tell it was written.
+    fn is_redundant_native_type(&self, scalar: &str, attribute: &Attribute, text: &str) -> bool {
+        let Some(native) = attribute
+            .name
+            .name
+            .strip_prefix(self.datasource)
+            .and_then(|rest| rest.strip_prefix('.'))
+        else {
+            return false;
+        };
+        let Some(family) = family_named(scalar) else {
+            return false;
+        };
+        let args = attribute
+            .arguments
+            .iter()
+            .map(|a| {
+                let span = a.value.span();
+                text.get(span.start..span.end)
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        let attr = NativeTypeAttr {
+            name: native.to_owned(),
+            args,
+        };
+        self.rules
+            .column_type(&family, Some(&attr))
+            .is_ok_and(|column_type| self.rules.native_type_attribute(&column_type).is_none())
+    }
+}
+
 /// What a piece of a rewritten block is, to place new members after the right one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Piece {
@@ -369,6 +417,7 @@ enum Piece {
 /// The block at `span` rewritten to say what `block` says, keeping its text where it agrees.
 /// `dummy_head` opens a block to parse pulled lines in (`model M` or `enum E`).
 fn merge_block(
+    merge: &Merge<'_>,
     text: &str,
     span: Span,
     name: Span,
@@ -446,7 +495,7 @@ fn merge_block(
                     continue;
                 };
                 used_members[index] = true;
-                let fresh = enrich(fresh, previous, text);
+                let fresh = enrich(merge, fresh, previous, text);
                 let kind = if fresh.is_scalar() {
                     Piece::Scalar
                 } else {
@@ -556,10 +605,30 @@ fn merge_block(
 }
 
 /// The pulled member with what only the existing schema knows: `@updatedAt`, `@ignore`, a
-/// client-side default where the database has none, a `dbgenerated(...)` default, a SQLite
+/// client-side default where the database has none, a native type attribute that only repeats
+/// the default type (`@db.Text`), a `dbgenerated(...)` default, a SQLite
 /// `INTEGER` key written without `@default(autoincrement())`, and the enum of a text column.
-fn enrich(fresh: &Member, previous: &PreviousMember<'_>, text: &str) -> Member {
+fn enrich(merge: &Merge<'_>, fresh: &Member, previous: &PreviousMember<'_>, text: &str) -> Member {
     let mut member = fresh.clone();
+    let native_prefix = format!("@{}.", merge.datasource);
+    if !member
+        .attributes
+        .iter()
+        .any(|a| a.starts_with(&native_prefix))
+    {
+        let scalar = member
+            .type_text
+            .trim_end_matches(['?', '[', ']'])
+            .to_owned();
+        for attribute in previous.attributes {
+            if merge.is_redundant_native_type(&scalar, attribute, text) {
+                let written = text
+                    .get(attribute.span.start..attribute.span.end)
+                    .unwrap_or_default();
+                member.attributes.push(written.to_owned());
+            }
+        }
+    }
     if let Some(e) = &previous.text_enum
         && let Some(arity) = member.type_text.strip_prefix("String")
     {

@@ -183,3 +183,34 @@ fn postgres_hand_written_schema_survives_a_pull() {
 fn sqlite_hand_written_schema_survives_a_pull() {
     round_trip("sqlite", &TestDb::sqlite());
 }
+
+/// What a schema may spell differently from Prisma's introspection and still match the database:
+/// a named first argument, a native type that is the default
+/// anyway, a referential action written with its default value.
+#[test]
+fn postgres_other_spellings_of_the_same_schema_are_kept() {
+    let text = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel Note {\n  id       Int    @id @default(autoincrement()) @db.Integer\n  body     String @db.Text\n  ownerId  Int?\n  owner    Owner? @relation(name: \"notes\", fields: [ownerId], references: [id], onDelete: SetNull, onUpdate: Cascade)\n  parentId Int    @unique @map(\"parent_id\")\n\n  @@index(fields: [body])\n}\n\nmodel Owner {\n  id    Int    @id\n  notes Note[] @relation(\"notes\")\n}\n";
+    assert_eq!(
+        drydock_psl::format(text),
+        text,
+        "the case must be formatted"
+    );
+    let db = TestDb::postgres();
+    let dialect = drydock_engine::dialects::for_provider("postgresql").expect("provider");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let path = scratch.path().join("schema.prisma");
+    std::fs::write(&path, text).expect("schema");
+    let (_, diff) = diff_sources(
+        &DiffSource::Empty,
+        &DiffSource::Schema(path),
+        &SourceContext::default(),
+    )
+    .expect("diff from empty");
+    let script = drydock_connector::render_script(dialect, &diff.changes, &[]);
+    let mut connection = dialect.connect(db.url()).expect("connect");
+    connection.execute_script(&script).expect("schema applies");
+    let files = [("schema.prisma".to_owned(), text.to_owned())];
+    let (same, warnings) = pulled(dialect, db.url(), &files, "postgresql");
+    assert_eq!(warnings, Vec::<String>::new());
+    assert_eq!(same, files);
+}
