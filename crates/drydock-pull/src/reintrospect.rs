@@ -178,10 +178,12 @@ pub fn repull(
                         Some(merge_block(
                             &merge,
                             text,
-                            m.span,
-                            m.name.span,
-                            &previous_members,
-                            &m.attributes,
+                            &PreviousBlock {
+                                span: m.span,
+                                name: m.name.span,
+                                members: &previous_members,
+                                attributes: &m.attributes,
+                            },
                             block,
                             "model M",
                         ))
@@ -219,10 +221,12 @@ pub fn repull(
                         Some(merge_block(
                             &merge,
                             text,
-                            e.span,
-                            e.name.span,
-                            &previous_members,
-                            &e.attributes,
+                            &PreviousBlock {
+                                span: e.span,
+                                name: e.name.span,
+                                members: &previous_members,
+                                attributes: &e.attributes,
+                            },
                             block,
                             "enum E",
                         ))
@@ -414,18 +418,31 @@ enum Piece {
     Attribute,
 }
 
-/// The block at `span` rewritten to say what `block` says, keeping its text where it agrees.
+/// A `model` or `enum` block of the existing schema.
+struct PreviousBlock<'a, 'b> {
+    /// The whole block.
+    span: Span,
+    /// Its name.
+    name: Span,
+    members: &'a [PreviousMember<'b>],
+    attributes: &'a [Attribute],
+}
+
+/// The `previous` block rewritten to say what `block` says, keeping its text where it agrees.
 /// `dummy_head` opens a block to parse pulled lines in (`model M` or `enum E`).
 fn merge_block(
     merge: &Merge<'_>,
     text: &str,
-    span: Span,
-    name: Span,
-    members: &[PreviousMember<'_>],
-    attributes: &[Attribute],
+    previous: &PreviousBlock<'_, '_>,
     block: &Block,
     dummy_head: &str,
 ) -> String {
+    let PreviousBlock {
+        span,
+        name,
+        members,
+        attributes,
+    } = *previous;
     let close = span.end.saturating_sub(1);
     let body_start = text
         .get(name.end..)
