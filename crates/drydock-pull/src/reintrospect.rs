@@ -806,3 +806,49 @@ fn line_end(text: &str, at: usize) -> usize {
         .and_then(|rest| rest.find('\n'))
         .map_or(text.len(), |i| at + i + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_field_attributes(text: &str) -> Vec<Attribute> {
+        let files = Files::single("schema.prisma", text);
+        let (ast, _) = drydock_psl::parse_schema(&files);
+        ast.models()
+            .next()
+            .and_then(|m| m.fields.first())
+            .map(|f| f.attributes.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn attribute_keys_ignore_spelling() {
+        let a = "model A {\n  b B @relation(name: \"x\", references: [id], fields: [bId], onUpdate: Cascade)\n}\n";
+        let b = "model A {\n  b B @relation(\"x\", fields: [ bId ], references: [id])\n}\n";
+        let key = |text: &str| {
+            first_field_attributes(text)
+                .iter()
+                .map(|attribute| attribute_key(attribute, text, false))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(key(a), key(b));
+        let required =
+            "model A {\n  b B @relation(fields: [bId], references: [id], onDelete: SetNull)\n}\n";
+        let optional = "model A {\n  b B @relation(fields: [bId], references: [id])\n}\n";
+        assert_ne!(
+            key(required),
+            key(optional),
+            "SetNull is no default when required"
+        );
+    }
+
+    #[test]
+    fn lines_around_a_position() {
+        let text = "ab\ncd\n";
+        assert_eq!(line_start(text, 4), 3);
+        assert_eq!(line_start(text, 1), 0);
+        assert_eq!(line_end(text, 4), 6);
+        assert_eq!(line_end(text, 3), 3, "right after a line break");
+        assert_eq!(line_end("ab", 1), 2);
+    }
+}
