@@ -169,10 +169,7 @@ pub fn repull(
                                     .then(|| text_enum(&datamodel, id, i))
                                     .flatten(),
                                 keep_unmatched: keep_relations
-                                    && !datamodel
-                                        .model(id)
-                                        .and_then(|d| d.fields.get(i))
-                                        .is_some_and(|d| d.is_scalar()),
+                                    && emulated_relation_stays(&datamodel, id, i, &rendered),
                             })
                             .collect();
                         Some(merge_block(
@@ -263,6 +260,26 @@ pub fn repull(
         file.text = drydock_psl::format(&file.text);
     }
     RepullResult { files, warnings }
+}
+
+/// Whether a relation field of a schema with `relationMode = "prisma"` (no foreign key in the
+/// database) stays: the model it points to still has its table.
+fn emulated_relation_stays(
+    datamodel: &Datamodel,
+    model: ModelId,
+    field: usize,
+    rendered: &model::Rendered,
+) -> bool {
+    let Some(FieldType::Model(target)) = datamodel
+        .model(model)
+        .and_then(|m| m.fields.get(field))
+        .map(|f| &f.field_type)
+    else {
+        return false;
+    };
+    datamodel
+        .model(*target)
+        .is_some_and(|t| block_index(&rendered.blocks, &BlockKey::Table(table_of(t))).is_some())
 }
 
 /// The notes Prisma puts above a model (check constraints, comments...) that the text above

@@ -214,3 +214,39 @@ fn postgres_other_spellings_of_the_same_schema_are_kept() {
     assert_eq!(warnings, Vec::<String>::new());
     assert_eq!(same, files);
 }
+
+/// With `relationMode = "prisma"` the database has no foreign keys: relation fields stay as
+/// written while the model they point to has its table, and go with it.
+#[test]
+fn sqlite_emulated_relations_stay_while_both_tables_exist() {
+    let text = "datasource db {\n  provider     = \"sqlite\"\n  url          = env(\"DATABASE_URL\")\n  relationMode = \"prisma\"\n}\n\nmodel User {\n  id    Int    @id @default(autoincrement())\n  posts Post[]\n}\n\nmodel Post {\n  id     Int  @id @default(autoincrement())\n  userId Int\n  user   User @relation(fields: [userId], references: [id])\n\n  @@index([userId])\n}\n";
+    assert_eq!(
+        drydock_psl::format(text),
+        text,
+        "the case must be formatted"
+    );
+    let db = TestDb::sqlite();
+    let dialect = drydock_engine::dialects::for_provider("sqlite").expect("provider");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let path = scratch.path().join("schema.prisma");
+    std::fs::write(&path, text).expect("schema");
+    let (_, diff) = diff_sources(
+        &DiffSource::Empty,
+        &DiffSource::Schema(path),
+        &SourceContext::default(),
+    )
+    .expect("diff from empty");
+    let script = drydock_connector::render_script(dialect, &diff.changes, &[]);
+    let mut connection = dialect.connect(db.url()).expect("connect");
+    connection.execute_script(&script).expect("schema applies");
+    let files = [("schema.prisma".to_owned(), text.to_owned())];
+    let (same, _) = pulled(dialect, db.url(), &files, "sqlite");
+    assert_eq!(same, files);
+
+    connection
+        .execute_script("DROP TABLE \"User\";")
+        .expect("drop");
+    let (changed, _) = pulled(dialect, db.url(), &files, "sqlite");
+    let expected = "datasource db {\n  provider     = \"sqlite\"\n  url          = env(\"DATABASE_URL\")\n  relationMode = \"prisma\"\n}\n\nmodel Post {\n  id     Int @id @default(autoincrement())\n  userId Int\n\n  @@index([userId])\n}\n";
+    assert_eq!(changed, [("schema.prisma".to_owned(), expected.to_owned())]);
+}
