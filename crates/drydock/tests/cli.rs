@@ -1018,6 +1018,21 @@ fn db_pull_rewrites_the_models_and_keeps_the_header() {
 /// The hand-written multi-file schema of drydock-pull's re-introspection test, for SQLite, in
 /// `prisma/schema/` of `project`; returns the files as (path, text).
 fn write_hand_written_schema(project: &Project) -> Vec<(PathBuf, String)> {
+    let files = write_hand_written_postgres_schema(project);
+    files
+        .into_iter()
+        .map(|(path, text)| {
+            let text = text
+                .replace("\"postgresql\"", "\"sqlite\"")
+                .replace("env(\"DATABASE_URL\")", "\"file:./dev.db\"");
+            std::fs::write(&path, &text).expect("write schema file");
+            (path, text)
+        })
+        .collect()
+}
+
+/// The same schema as written for PostgreSQL (the URL from `DATABASE_URL`).
+fn write_hand_written_postgres_schema(project: &Project) -> Vec<(PathBuf, String)> {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../drydock-pull/tests/repull/schema");
     let folder = project.path().join("prisma/schema");
     std::fs::create_dir_all(&folder).expect("schema folder");
@@ -1025,10 +1040,7 @@ fn write_hand_written_schema(project: &Project) -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(fixture).expect("fixture") {
         let path = entry.expect("entry").path();
-        let text = std::fs::read_to_string(&path)
-            .expect("fixture file")
-            .replace("\"postgresql\"", "\"sqlite\"")
-            .replace("env(\"DATABASE_URL\")", "\"file:./dev.db\"");
+        let text = std::fs::read_to_string(&path).expect("fixture file");
         let target = folder.join(path.file_name().expect("name"));
         std::fs::write(&target, &text).expect("write schema file");
         files.push((target, text));
@@ -1094,6 +1106,32 @@ fn db_pull_leaves_a_matching_multi_file_schema_byte_for_byte() {
     for (path, text) in &files {
         assert_eq!(&std::fs::read_to_string(path).expect("schema file"), text);
     }
+}
+
+#[test]
+fn postgres_db_pull_leaves_a_matching_multi_file_schema_byte_for_byte() {
+    let db = TestDb::postgres();
+    let project = Project::postgres("");
+    let files = write_hand_written_postgres_schema(&project);
+    let schema = ["--schema", "prisma/schema"];
+    let push = project.drydock_with(&[&["db", "push"][..], &schema].concat(), Some(db.url()));
+    assert_exit(&push, 0);
+    let pulled = project.drydock_with(&[&["db", "pull"][..], &schema].concat(), Some(db.url()));
+    assert_exit(&pulled, 0);
+    for (path, text) in &files {
+        assert_eq!(
+            &std::fs::read_to_string(path).expect("schema file"),
+            text,
+            "{}",
+            path.display()
+        );
+    }
+    assert!(
+        !project
+            .path()
+            .join("prisma/schema/introspected.prisma")
+            .exists()
+    );
 }
 
 #[test]
