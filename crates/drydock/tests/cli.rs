@@ -1135,6 +1135,20 @@ fn postgres_db_pull_leaves_a_matching_multi_file_schema_byte_for_byte() {
 }
 
 #[test]
+fn db_pull_with_schemas_on_sqlite_is_refused() {
+    let project = Project::sqlite(BLOG);
+    let output = project.drydock(&["db", "pull", "--schemas", "main"]);
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains(
+            "`--schemas` picks database schemas (namespaces), which sqlite does not have"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn db_pull_with_schemas_pulls_only_those_namespaces() {
     let db = TestDb::postgres();
     let schema = "generator client {\n  provider        = \"prisma-client-js\"\n  previewFeatures = [\"multiSchema\"]\n}\n\ndatasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n  schemas  = [\"billing\", \"crm\"]\n}\n\n/// Kept as written: its namespace is not pulled.\nmodel Invoice {\n  id Int @id\n\n  @@schema(\"billing\")\n}\n\nmodel Lead {\n  id Int @id\n\n  @@schema(\"crm\")\n}\n";

@@ -29,6 +29,14 @@ const NEW_MODELS_FILE: &str = "introspected.prisma";
 pub(crate) fn pull(schema: Option<&Path>, options: &PullOptions) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let project = Project::load(schema).map_err(EngineError::from)?;
+    let provider = project.datamodel.provider();
+    if !options.schemas.is_empty() && !provider.is_some_and(|p| p.supports_multi_schema()) {
+        anyhow::bail!(
+            "`--schemas` picks database schemas (namespaces), which {} does not have; run \
+             `db pull` without it",
+            provider.map_or("this database", |p| p.display_name())
+        );
+    }
     let url = project
         .migration_url(options.url.as_deref())
         .map_err(EngineError::from)?;
