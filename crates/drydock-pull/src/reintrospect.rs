@@ -18,7 +18,9 @@
 
 use std::collections::HashSet;
 
-use drydock_psl::ast::{Attribute, Expression, FieldArity, ModelKind, Top};
+use drydock_psl::ast::{
+    Attribute, Enum as AstEnum, Expression, FieldArity, Model as AstModel, ModelKind, Top,
+};
 use drydock_psl::datamodel::{FieldType, ModelId, RelationMode};
 use drydock_psl::{Datamodel, Files, Provider, Span};
 use drydock_schema::{LoweringRules, NativeTypeAttr, ObjectName, SqlSchema};
@@ -75,18 +77,18 @@ pub fn repull(
         .retain(|v| !view_blocks.contains(&ObjectName::new(v.namespace.clone(), v.name.clone())));
     let mut warnings = Vec::new();
     let rendered = model::render(&unwritten_views, header, rules, &hints, &mut warnings);
-    let keep_relations = datamodel.relation_mode() == RelationMode::Prisma;
-    let merge = Merge {
-        rules,
-        datasource: &header.name,
+    let mut merger = Merger {
+        schema,
+        datamodel: &datamodel,
+        used: vec![false; rendered.blocks.len()],
+        rendered: &rendered,
+        merge: Merge {
+            rules,
+            datasource: &header.name,
+        },
+        text_enums: header.provider == Provider::Sqlite,
+        keep_relations: datamodel.relation_mode() == RelationMode::Prisma,
     };
-    let text_enums = header.provider == Provider::Sqlite;
-    let outside = |namespace: Option<&str>| {
-        namespace.is_some_and(|n| {
-            !schema.namespaces.is_empty() && !schema.namespaces.iter().any(|s| s == n)
-        })
-    };
-    let mut used = vec![false; rendered.blocks.len()];
     let mut files = Vec::new();
     for (file_id, file) in previous.iter() {
         let text = file.text.as_str();
@@ -101,134 +103,25 @@ pub fn repull(
             let kept = match top {
                 Top::Datasource(_) | Top::Generator(_) => Some(written.to_owned()),
                 Top::Model(m) if m.kind == ModelKind::CompositeType => Some(written.to_owned()),
-                Top::Model(m) if m.kind == ModelKind::View => datamodel
-                    .models
-                    .iter()
-                    .find(|d| d.span == m.span)
-                    .map(table_of)
-                    .filter(|view| {
-                        schema
-                            .views
-                            .iter()
-                            .any(|v| v.name == view.name && v.namespace == view.namespace)
-                    })
-                    .map(|_| written.to_owned()),
+                Top::Model(m) if m.kind == ModelKind::View => {
+                    merger.view_exists(m).then(|| written.to_owned())
+                }
                 // `--schemas` left this namespace out: what the schema says of it stays.
                 Top::Model(m)
-                    if outside(
-                        datamodel
-                            .models
-                            .iter()
-                            .find(|d| d.span == m.span)
-                            .and_then(|d| d.schema.as_deref()),
-                    ) =>
+                    if merger
+                        .outside(merger.model_of(m).and_then(|(_, d)| d.schema.as_deref())) =>
                 {
                     Some(written.to_owned())
                 }
                 Top::Enum(e)
-                    if outside(
-                        datamodel
-                            .enums
-                            .iter()
-                            .find(|d| d.span == e.span)
-                            .and_then(|d| d.schema.as_deref()),
-                    ) =>
+                    if merger.outside(merger.enum_of(e).and_then(|d| d.schema.as_deref())) =>
                 {
                     Some(written.to_owned())
                 }
-                Top::Model(m) => {
-                    let found = datamodel
-                        .models
-                        .iter()
-                        .position(|d| d.span == m.span)
-                        .and_then(|id| {
-                            let table = table_of(datamodel.models.get(id)?);
-                            let index = block_index(&rendered.blocks, &BlockKey::Table(table))?;
-                            Some((ModelId(id), index))
-                        });
-                    found.and_then(|(id, index)| {
-                        let block = rendered.blocks.get(index)?;
-                        used[index] = true;
-                        let previous_members: Vec<PreviousMember<'_>> = m
-                            .fields
-                            .iter()
-                            .enumerate()
-                            .map(|(i, f)| PreviousMember {
-                                key: member_key(&datamodel, id, i),
-                                span: f.span,
-                                name: f.name.name.clone(),
-                                type_text: format!(
-                                    "{}{}",
-                                    text.get(f.field_type.span.start..f.field_type.span.end)
-                                        .unwrap_or_default(),
-                                    arity_text(f.arity)
-                                ),
-                                content_end: content_end(f.field_type.span, &f.attributes),
-                                attributes: &f.attributes,
-                                text_enum: text_enums
-                                    .then(|| text_enum(&datamodel, id, i))
-                                    .flatten(),
-                                keep_unmatched: keep_relations
-                                    && emulated_relation_stays(&datamodel, id, i, &rendered),
-                            })
-                            .collect();
-                        Some(merge_block(
-                            &merge,
-                            text,
-                            &PreviousBlock {
-                                span: m.span,
-                                name: m.name.span,
-                                members: &previous_members,
-                                attributes: &m.attributes,
-                            },
-                            block,
-                            "model M",
-                        ))
-                    })
-                }
-                Top::Enum(_) if text_enums => Some(written.to_owned()),
-                Top::Enum(e) => {
-                    let found = datamodel
-                        .enums
-                        .iter()
-                        .find(|d| d.span == e.span)
-                        .and_then(|d| {
-                            let object = ObjectName::new(d.schema.clone(), d.db_name.clone());
-                            let index = block_index(&rendered.blocks, &BlockKey::Enum(object))?;
-                            Some((d, index))
-                        });
-                    found.and_then(|(d, index)| {
-                        let block = rendered.blocks.get(index)?;
-                        used[index] = true;
-                        let previous_members: Vec<PreviousMember<'_>> = e
-                            .values
-                            .iter()
-                            .zip(&d.values)
-                            .map(|(v, resolved)| PreviousMember {
-                                key: Some(MemberKey::Value(resolved.db_name.clone())),
-                                span: v.span,
-                                name: v.name.name.clone(),
-                                type_text: String::new(),
-                                content_end: content_end(v.name.span, &v.attributes),
-                                attributes: &v.attributes,
-                                text_enum: None,
-                                keep_unmatched: false,
-                            })
-                            .collect();
-                        Some(merge_block(
-                            &merge,
-                            text,
-                            &PreviousBlock {
-                                span: e.span,
-                                name: e.name.span,
-                                members: &previous_members,
-                                attributes: &e.attributes,
-                            },
-                            block,
-                            "enum E",
-                        ))
-                    })
-                }
+                Top::Model(m) => merger.model(text, m),
+                // SQLite stores enums as text: the database knows nothing of the block.
+                Top::Enum(_) if merger.text_enums => Some(written.to_owned()),
+                Top::Enum(e) => merger.enum_block(text, e),
             };
             if let Some((notes, kept)) = kept.map(|k| (missing_notes(top, &rendered, leading), k)) {
                 out.push_str(leading);
@@ -243,6 +136,7 @@ pub fn repull(
         });
     }
     // Only now, with every file merged, is it known which blocks are new.
+    let used = merger.used;
     match files.iter_mut().find(|f| f.name == new_blocks_file) {
         Some(file) => append_new(&mut file.text, &rendered, &used, previous),
         None => {
@@ -260,6 +154,136 @@ pub fn repull(
         file.text = drydock_psl::format(&file.text);
     }
     RepullResult { files, warnings }
+}
+
+/// The state of one re-introspection: the existing schema, the pulled blocks and which of them
+/// found their place in it.
+struct Merger<'a> {
+    schema: &'a SqlSchema,
+    datamodel: &'a Datamodel,
+    rendered: &'a model::Rendered,
+    /// Per pulled block: it replaced a block of the existing schema.
+    used: Vec<bool>,
+    merge: Merge<'a>,
+    /// Whether enums are text columns (SQLite).
+    text_enums: bool,
+    /// Whether relations are emulated (`relationMode = "prisma"`).
+    keep_relations: bool,
+}
+
+impl<'a> Merger<'a> {
+    fn model_of(&self, m: &AstModel) -> Option<(ModelId, &'a drydock_psl::datamodel::Model)> {
+        let datamodel = self.datamodel;
+        datamodel
+            .models
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.span == m.span)
+            .map(|(id, d)| (ModelId(id), d))
+    }
+
+    fn enum_of(&self, e: &AstEnum) -> Option<&'a drydock_psl::datamodel::Enum> {
+        let datamodel = self.datamodel;
+        datamodel.enums.iter().find(|d| d.span == e.span)
+    }
+
+    /// Whether `namespace` was left out of the introspection (`--schemas`).
+    fn outside(&self, namespace: Option<&str>) -> bool {
+        namespace.is_some_and(|n| {
+            !self.schema.namespaces.is_empty() && !self.schema.namespaces.iter().any(|s| s == n)
+        })
+    }
+
+    fn view_exists(&self, m: &AstModel) -> bool {
+        self.model_of(m)
+            .map(|(_, d)| table_of(d))
+            .is_some_and(|view| {
+                self.schema
+                    .views
+                    .iter()
+                    .any(|v| v.name == view.name && v.namespace == view.namespace)
+            })
+    }
+
+    /// The model block `m` merged with its pulled block; `None` when its table is gone.
+    fn model(&mut self, text: &str, m: &AstModel) -> Option<String> {
+        let (id, resolved) = self.model_of(m)?;
+        let index = block_index(&self.rendered.blocks, &BlockKey::Table(table_of(resolved)))?;
+        let block = self.rendered.blocks.get(index)?;
+        self.used[index] = true;
+        let previous_members: Vec<PreviousMember<'_>> = m
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| PreviousMember {
+                key: member_key(self.datamodel, id, i),
+                span: f.span,
+                name: f.name.name.clone(),
+                type_text: format!(
+                    "{}{}",
+                    text.get(f.field_type.span.start..f.field_type.span.end)
+                        .unwrap_or_default(),
+                    arity_text(f.arity)
+                ),
+                content_end: content_end(f.field_type.span, &f.attributes),
+                attributes: &f.attributes,
+                text_enum: self
+                    .text_enums
+                    .then(|| text_enum(self.datamodel, id, i))
+                    .flatten(),
+                keep_unmatched: self.keep_relations
+                    && emulated_relation_stays(self.datamodel, id, i, self.rendered),
+            })
+            .collect();
+        Some(merge_block(
+            &self.merge,
+            text,
+            &PreviousBlock {
+                span: m.span,
+                name: m.name.span,
+                members: &previous_members,
+                attributes: &m.attributes,
+            },
+            block,
+            "model M",
+        ))
+    }
+
+    /// The enum block `e` merged with its pulled block; `None` when the enum is gone.
+    fn enum_block(&mut self, text: &str, e: &AstEnum) -> Option<String> {
+        let resolved = self.enum_of(e)?;
+        let object = ObjectName::new(resolved.schema.clone(), resolved.db_name.clone());
+        let index = block_index(&self.rendered.blocks, &BlockKey::Enum(object))?;
+        let block = self.rendered.blocks.get(index)?;
+        self.used[index] = true;
+        let previous_members: Vec<PreviousMember<'_>> = e
+            .values
+            .iter()
+            .zip(&resolved.values)
+            .map(|(v, value)| PreviousMember {
+                key: Some(MemberKey::Value(value.db_name.clone())),
+                span: v.span,
+                name: v.name.name.clone(),
+                type_text: String::new(),
+                content_end: content_end(v.name.span, &v.attributes),
+                attributes: &v.attributes,
+                text_enum: None,
+                keep_unmatched: false,
+            })
+            .collect();
+        Some(merge_block(
+            &self.merge,
+            text,
+            &PreviousBlock {
+                span: e.span,
+                name: e.name.span,
+                members: &previous_members,
+                attributes: &e.attributes,
+            },
+            block,
+            "enum E",
+        ))
+    }
 }
 
 /// Whether a relation field of a schema with `relationMode = "prisma"` (no foreign key in the
