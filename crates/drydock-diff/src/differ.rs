@@ -566,11 +566,14 @@ fn diff_columns(
 
 /// Whether a column's default changes. A target expression (`dbgenerated(...)`) is what the
 /// database evaluates; it comes back from introspection in the database's own spelling (a
-/// literal, added casts), so it is only compared with another expression.
+/// literal, added casts), so it is only compared with another expression. An enum value stored
+/// in a text column (where the database has no enums) comes back as the same string.
 fn defaults_differ(from: Option<&DefaultValue>, to: Option<&DefaultValue>) -> bool {
     match (from, to) {
         (Some(DefaultValue::Expression(a)), Some(DefaultValue::Expression(b))) => a != b,
         (Some(_), Some(DefaultValue::Expression(_))) => false,
+        (Some(DefaultValue::String(a)), Some(DefaultValue::EnumValue(b)))
+        | (Some(DefaultValue::EnumValue(a)), Some(DefaultValue::String(b))) => a != b,
         (from, to) => from != to,
     }
 }
@@ -895,6 +898,25 @@ mod tests {
             predicate: None,
             include: Vec::new(),
         }
+    }
+
+    #[test]
+    fn an_enum_default_stored_as_text_is_the_same_default() {
+        let default = |value: DefaultValue| Some(value);
+        let text = |s: &str| DefaultValue::String(s.to_owned());
+        let value = |s: &str| DefaultValue::EnumValue(s.to_owned());
+        assert!(!defaults_differ(
+            default(text("member")).as_ref(),
+            default(value("member")).as_ref()
+        ));
+        assert!(!defaults_differ(
+            default(value("member")).as_ref(),
+            default(text("member")).as_ref()
+        ));
+        assert!(defaults_differ(
+            default(text("admin")).as_ref(),
+            default(value("member")).as_ref()
+        ));
     }
 
     #[test]

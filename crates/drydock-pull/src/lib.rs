@@ -9,18 +9,25 @@
 //! written (`map:`) when they differ from Prisma's defaults, and relation fields are named and
 //! disambiguated with Prisma's rules (see `relations`).
 //!
+//! [`repull`] is `db pull` on an existing schema (re-introspection, see `reintrospect`): the
+//! existing files are edited in place, keeping the user's names, comments, order and what the
+//! database cannot know, so that a schema matching the database comes back byte for byte.
+//!
 //! Nothing here does IO or fails: unrepresentable objects become comments and warnings, as in
 //! Prisma: `///` notes on models with check or exclusion constraints, expression, partial or
 //! `INCLUDE` indexes, or database comments (whose text becomes `///` documentation), and a `//`
 //! list of the views. Functions, triggers, sequences and extensions are not mentioned.
 
 mod header;
+mod hints;
 mod model;
 mod names;
+mod reintrospect;
 mod relations;
 mod types;
 
 pub use header::DatasourceHeader;
+pub use reintrospect::{PulledFile, RepullResult, repull};
 
 use drydock_schema::{LoweringRules, SqlSchema};
 
@@ -41,13 +48,22 @@ pub fn pull(
     rules: &dyn LoweringRules,
 ) -> PullResult {
     let mut warnings = Vec::new();
-    let body = model::render(schema, datasource, rules, &mut warnings);
-    let header = datasource.render(schema);
-    let text = if body.is_empty() {
-        header
-    } else {
-        format!("{header}\n{body}")
-    };
+    let rendered = model::render(
+        schema,
+        datasource,
+        rules,
+        &hints::Hints::default(),
+        &mut warnings,
+    );
+    let mut text = datasource.render(schema);
+    for block in &rendered.blocks {
+        text.push('\n');
+        text.push_str(&block.text());
+    }
+    if let Some(note) = &rendered.views_note {
+        text.push('\n');
+        text.push_str(note);
+    }
     PullResult {
         text: drydock_psl::format(&text),
         warnings,

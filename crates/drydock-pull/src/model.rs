@@ -11,6 +11,7 @@ use drydock_schema::{
 use drydock_psl::Provider;
 
 use crate::DatasourceHeader;
+use crate::hints::Hints;
 use crate::names::{constraint_name, fit_name, is_reserved_type_name, quote, sanitize};
 use crate::relations::{self, Names, RelationField};
 use crate::types::{default_argument, scalar_name};
@@ -30,6 +31,9 @@ const DATABASE_COMMENTS: &str = "/// This model or at least one of its fields ha
     the database, and requires an additional setup for migrations: Read more: \
     https://pris.ly/d/database-comments";
 
+/// The default of a key that numbers rows.
+pub(crate) const AUTOINCREMENT: &str = "@default(autoincrement())";
+
 /// Operator classes with a named constant in the schema language; others are written `raw(...)`.
 const NAMED_OPERATOR_CLASSES: &[(&str, &str)] = &[
     ("array_ops", "ArrayOps"),
@@ -47,6 +51,118 @@ struct EnumNames {
     values: Vec<String>,
 }
 
+/// What a top-level block stands for: a table's model or an enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BlockKey {
+    Table(ObjectName),
+    Enum(ObjectName),
+}
+
+/// What a line inside a block stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum MemberKey {
+    /// The field of a column.
+    Column(String),
+    /// A commented-out column (its name is no identifier).
+    Commented(String),
+    /// The relation field of the foreign key on these columns.
+    Forward(Vec<String>),
+    /// The back-relation field of the foreign key of a table on these columns.
+    Back(ObjectName, Vec<String>),
+    /// A field of an implicit many-to-many relation (join table name), on the `A` model's side
+    /// when the flag is set.
+    ManyToMany(String, bool),
+    /// An enum value, by its database value.
+    Value(String),
+}
+
+/// A field or enum value: `name type attributes`, with the `///` lines above it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Member {
+    pub(crate) key: MemberKey,
+    /// Lines above the member, without indentation.
+    pub(crate) docs: Vec<String>,
+    pub(crate) name: String,
+    /// Type with arity; empty for enum values.
+    pub(crate) type_text: String,
+    pub(crate) attributes: Vec<String>,
+    /// The `@default(autoincrement())` written for a SQLite `INTEGER` key, which numbers rows
+    /// whether or not the schema says so (both spellings lower alike).
+    pub(crate) implied_default: bool,
+}
+
+impl Member {
+    /// The member's line, without indentation or line break.
+    pub(crate) fn line(&self) -> String {
+        let mut line = self.name.clone();
+        for part in std::iter::once(&self.type_text).chain(&self.attributes) {
+            if !part.is_empty() {
+                line.push(' ');
+                line.push_str(part);
+            }
+        }
+        line
+    }
+
+    /// Whether the member is a column's field (not a relation field).
+    pub(crate) fn is_scalar(&self) -> bool {
+        matches!(self.key, MemberKey::Column(_) | MemberKey::Commented(_))
+    }
+}
+
+/// A `model` or `enum` block as pulled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Block {
+    pub(crate) key: BlockKey,
+    /// `///` lines above the block: Prisma's notes and database comments.
+    pub(crate) notes: Vec<String>,
+    /// `model User` or `enum Role`.
+    pub(crate) head: String,
+    pub(crate) members: Vec<Member>,
+    /// Block attributes (`@@...`).
+    pub(crate) attributes: Vec<String>,
+}
+
+impl Block {
+    /// The block's text (unformatted), ending with a line break.
+    pub(crate) fn text(&self) -> String {
+        let mut out = String::new();
+        for note in &self.notes {
+            out.push_str(note);
+            out.push('\n');
+        }
+        out.push_str(&self.head);
+        out.push_str(" {\n");
+        for member in &self.members {
+            out.push_str(&member_text(member));
+        }
+        if !self.attributes.is_empty() {
+            out.push('\n');
+            for attribute in &self.attributes {
+                out.push_str(&format!("  {attribute}\n"));
+            }
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+/// A member's lines, indented, ending with a line break.
+pub(crate) fn member_text(member: &Member) -> String {
+    let mut out = String::new();
+    for doc in &member.docs {
+        out.push_str(&format!("  {doc}\n"));
+    }
+    out.push_str(&format!("  {}\n", member.line()));
+    out
+}
+
+/// The pulled blocks: models, then enums; and the note listing views, if any.
+pub(crate) struct Rendered {
+    pub(crate) blocks: Vec<Block>,
+    pub(crate) views_note: Option<String>,
+}
+
 /// Everything rendering a model needs besides its table.
 struct Context<'a> {
     schema: &'a SqlSchema,
@@ -57,13 +173,14 @@ struct Context<'a> {
     limit: usize,
 }
 
-/// The models, then the enums, as schema text (unformatted).
+/// The models, then the enums; names come from `hints` where they have one.
 pub(crate) fn render(
     schema: &SqlSchema,
     header: &DatasourceHeader,
     rules: &dyn LoweringRules,
+    hints: &Hints,
     warnings: &mut Vec<String>,
-) -> String {
+) -> Rendered {
     // Prisma qualifies every model and enum whose name occurs in several namespaces.
     let mut seen = HashSet::new();
     let mut duplicated = HashSet::new();
@@ -81,10 +198,27 @@ pub(crate) fn render(
         Some(namespace) if duplicated.contains(&sanitize(name)) => format!("{namespace}_{name}"),
         _ => name.to_owned(),
     };
-    let mut taken = HashSet::new();
+    // Names kept from the existing schema are taken first, so new names never collide.
+    let mut taken: HashSet<String> = schema
+        .tables
+        .iter()
+        .filter_map(|t| hints.model(&t.object_name()))
+        .chain(
+            schema
+                .enums
+                .iter()
+                .filter_map(|e| hints.enum_name(&e.object_name())),
+        )
+        .map(str::to_owned)
+        .collect();
     let mut model_names = Vec::new();
     let mut renamed = Vec::new();
     for table in &schema.tables {
+        if let Some(kept) = hints.model(&table.object_name()) {
+            model_names.push(kept.to_owned());
+            renamed.push(false);
+            continue;
+        }
         let db_name = qualified(&table.name, table.namespace.as_deref());
         let (name, reserved) = type_name(&db_name, &mut taken);
         model_names.push(name);
@@ -95,12 +229,24 @@ pub(crate) fn render(
         .enums
         .iter()
         .map(|e| {
-            let (name, _) = type_name(&qualified(&e.name, e.namespace.as_deref()), &mut taken);
-            let mut used = HashSet::new();
+            let object = e.object_name();
+            let name = match hints.enum_name(&object) {
+                Some(kept) => kept.to_owned(),
+                None => type_name(&qualified(&e.name, e.namespace.as_deref()), &mut taken).0,
+            };
+            let mut used: HashSet<String> = e
+                .values
+                .iter()
+                .filter_map(|v| hints.enum_value(&object, v))
+                .map(str::to_owned)
+                .collect();
             let values = e
                 .values
                 .iter()
                 .map(|value| {
+                    if let Some(kept) = hints.enum_value(&object, value) {
+                        return kept.to_owned();
+                    }
                     let base = sanitize(value);
                     let base = if base.is_empty() {
                         "EMPTY_ENUM_VALUE".to_owned()
@@ -111,7 +257,7 @@ pub(crate) fn render(
                 })
                 .collect();
             EnumNames {
-                object: e.object_name(),
+                object,
                 name,
                 values,
             }
@@ -121,11 +267,20 @@ pub(crate) fn render(
         .tables
         .iter()
         .map(|table| {
-            let mut used = HashSet::new();
+            let object = table.object_name();
+            let mut used: HashSet<String> = table
+                .columns
+                .iter()
+                .filter_map(|c| hints.field(&object, &c.name))
+                .map(str::to_owned)
+                .collect();
             table
                 .columns
                 .iter()
                 .map(|c| {
+                    if let Some(kept) = hints.field(&object, &c.name) {
+                        return Some(kept.to_owned());
+                    }
                     let base = sanitize(&c.name);
                     (!base.is_empty()).then(|| unique(base, &mut used))
                 })
@@ -149,8 +304,15 @@ pub(crate) fn render(
     };
     let limit = rules.max_identifier_length();
     let named_foreign_keys = header.provider != Provider::Sqlite;
-    let relation_fields =
-        relations::relation_fields(schema, &names, &joins, limit, named_foreign_keys, warnings);
+    let relation_fields = relations::relation_fields(
+        schema,
+        &names,
+        &joins,
+        limit,
+        named_foreign_keys,
+        hints,
+        warnings,
+    );
     let context = Context {
         schema,
         header,
@@ -170,10 +332,8 @@ pub(crate) fn render(
     for (e, names) in schema.enums.iter().zip(&context.enums) {
         blocks.push(enum_block(e, names));
     }
-    if !schema.views.is_empty() {
-        blocks.push(views_note(schema, warnings));
-    }
-    blocks.join("\n")
+    let views_note = (!schema.views.is_empty()).then(|| views_note(schema, warnings));
+    Rendered { blocks, views_note }
 }
 
 /// A model or enum name for a database name: the name itself when it is an identifier, else
@@ -239,10 +399,10 @@ fn expressible(index: &Index) -> bool {
 }
 
 /// `///` lines for a database comment.
-fn doc_lines(comment: &str, indent: &str) -> String {
+fn doc_lines(comment: &str) -> Vec<String> {
     comment
         .lines()
-        .map(|line| format!("{indent}/// {}\n", line.trim_end()))
+        .map(|line| format!("/// {}", line.trim_end()))
         .collect()
 }
 
@@ -255,7 +415,7 @@ impl Context<'_> {
         reserved: bool,
         relation_fields: Vec<RelationField>,
         warnings: &mut Vec<String>,
-    ) -> String {
+    ) -> Block {
         let fields = self
             .names
             .fields
@@ -267,17 +427,16 @@ impl Context<'_> {
             fields.get(position)?.as_deref()
         };
         let ignored = self.names.ignored.get(index).copied().unwrap_or(false);
-        let mut out = String::new();
+        let mut notes = Vec::new();
         if reserved {
-            out.push_str(&format!(
+            notes.push(format!(
                 "/// This model has been renamed to '{name}' during introspection, because the \
-                 original name '{}' is reserved.\n",
+                 original name '{}' is reserved.",
                 table.name
             ));
         }
         if ignored {
-            out.push_str(NO_UNIQUE_IDENTIFIER);
-            out.push('\n');
+            notes.push(NO_UNIQUE_IDENTIFIER.to_owned());
             warnings.push(format!(
                 "The table `{}` has no primary key or unique index over required columns; its \
                  model is marked `@@ignore`.",
@@ -287,15 +446,15 @@ impl Context<'_> {
         let has_comments =
             table.comment.is_some() || table.columns.iter().any(|c| c.comment.is_some());
         if has_comments {
-            out.push_str(DATABASE_COMMENTS);
-            out.push('\n');
+            notes.push(DATABASE_COMMENTS.to_owned());
         }
         if let Some(comment) = &table.comment {
-            out.push_str(&doc_lines(comment, ""));
+            notes.extend(doc_lines(comment));
         }
-        if !table.checks.is_empty() {
-            out.push_str(CHECK_CONSTRAINTS);
-            out.push('\n');
+        // Prisma reads check constraints from the catalogs that have them apart, not from
+        // SQLite's table SQL.
+        if !table.checks.is_empty() && self.header.provider != Provider::Sqlite {
+            notes.push(CHECK_CONSTRAINTS.to_owned());
         }
         let has_exclusions = self.schema.opaque.iter().any(|o| {
             o.kind == OpaqueKind::ExclusionConstraint
@@ -303,13 +462,11 @@ impl Context<'_> {
                 && o.namespace == table.namespace
         });
         if has_exclusions {
-            out.push_str(EXCLUSION_CONSTRAINTS);
-            out.push('\n');
+            notes.push(EXCLUSION_CONSTRAINTS.to_owned());
         }
         let unexpressible: Vec<&Index> = table.indexes.iter().filter(|i| !expressible(i)).collect();
         if !unexpressible.is_empty() {
-            out.push_str(EXPRESSION_INDEXES);
-            out.push('\n');
+            notes.push(EXPRESSION_INDEXES.to_owned());
             for index in &unexpressible {
                 warnings.push(format!(
                     "The index `{}` of `{}` has expressions, a WHERE predicate or INCLUDE \
@@ -318,7 +475,6 @@ impl Context<'_> {
                 ));
             }
         }
-        out.push_str(&format!("model {name} {{\n"));
 
         // Single-column keys go on the field, as Prisma writes them.
         let field_id = table
@@ -354,6 +510,7 @@ impl Context<'_> {
             }
         }
 
+        let mut members = Vec::new();
         for (position, column) in table.columns.iter().enumerate() {
             let unique = field_uniques
                 .get(position)
@@ -363,11 +520,20 @@ impl Context<'_> {
             let id = field_id.filter(|pk| pk.name == column.name);
             match fields.get(position).and_then(Option::as_deref) {
                 Some(field) => {
-                    if let Some(comment) = &column.comment {
-                        out.push_str(&doc_lines(comment, "  "));
-                    }
-                    let line = self.field_line(table, column, field, id, unique, warnings);
-                    out.push_str(&format!("  {line}\n"));
+                    let docs = column.comment.as_deref().map(doc_lines).unwrap_or_default();
+                    let (type_text, attributes) =
+                        self.field_parts(table, column, field, id, unique, warnings);
+                    let implied_default = self.header.provider == Provider::Sqlite
+                        && id.is_some()
+                        && column.column_type.native == "INTEGER";
+                    members.push(Member {
+                        key: MemberKey::Column(column.name.clone()),
+                        docs,
+                        name: field.to_owned(),
+                        type_text,
+                        attributes,
+                        implied_default,
+                    });
                 }
                 None => {
                     warnings.push(format!(
@@ -376,27 +542,30 @@ impl Context<'_> {
                         column.name, table.name
                     ));
                     // Prisma comments the field out where it stands, under an explanation.
-                    out.push_str(
-                        "  /// This field was commented out because of an invalid name. Please \
-                         provide a valid one that matches [a-zA-Z][a-zA-Z0-9_]*\n",
-                    );
-                    out.push_str(&format!(
-                        "  // {} {}{} @map({})\n",
-                        column.name,
-                        self.type_text(column),
-                        arity(column.arity),
-                        quote(&column.name)
-                    ));
+                    members.push(Member {
+                        key: MemberKey::Commented(column.name.clone()),
+                        docs: vec![
+                            "/// This field was commented out because of an invalid name. \
+                             Please provide a valid one that matches [a-zA-Z][a-zA-Z0-9_]*"
+                                .to_owned(),
+                        ],
+                        name: format!("// {}", column.name),
+                        type_text: format!("{}{}", self.type_text(column), arity(column.arity)),
+                        attributes: vec![format!("@map({})", quote(&column.name))],
+                        implied_default: false,
+                    });
                 }
             }
         }
         for field in relation_fields {
-            out.push_str(&format!(
-                "  {} {} {}\n",
-                field.name,
-                field.type_text,
-                field.attributes.join(" ")
-            ));
+            members.push(Member {
+                key: field.key,
+                docs: Vec::new(),
+                name: field.name,
+                type_text: field.type_text,
+                attributes: field.attributes,
+                implied_default: false,
+            });
         }
         let mut attributes = Vec::new();
         if let Some(pk) = &table.primary_key
@@ -450,17 +619,17 @@ impl Context<'_> {
         if let Some(namespace) = &table.namespace {
             attributes.push(format!("@@schema({})", quote(namespace)));
         }
-        if !attributes.is_empty() {
-            out.push('\n');
-            for attribute in attributes {
-                out.push_str(&format!("  {attribute}\n"));
-            }
+        Block {
+            key: BlockKey::Table(table.object_name()),
+            notes,
+            head: format!("model {name}"),
+            members,
+            attributes,
         }
-        out.push_str("}\n");
-        out
     }
 
-    fn field_line(
+    /// A column field's type (with arity) and attributes.
+    fn field_parts(
         &self,
         table: &Table,
         column: &Column,
@@ -468,7 +637,7 @@ impl Context<'_> {
         id: Option<&IndexColumn>,
         unique: Option<&Index>,
         warnings: &mut Vec<String>,
-    ) -> String {
+    ) -> (String, Vec<String>) {
         let type_text = self.type_text(column);
         if column.column_type.family == TypeFamily::Unsupported {
             warnings.push(format!(
@@ -506,7 +675,7 @@ impl Context<'_> {
             && id.is_some()
             && column.column_type.native == "INTEGER";
         if column.auto_increment || rowid {
-            attributes.push("@default(autoincrement())".to_owned());
+            attributes.push(AUTOINCREMENT.to_owned());
         } else if let Some(default) = &column.default {
             let family = &column.column_type.family;
             let enum_value = |value: &str| self.enum_value_name(family, value);
@@ -525,12 +694,7 @@ impl Context<'_> {
         if let Some(native) = self.rules.native_type_attribute(&column.column_type) {
             attributes.push(format!("@{}.{native}", self.header.name));
         }
-        let mut line = format!("{field} {type_text}{}", arity(column.arity));
-        for attribute in attributes {
-            line.push(' ');
-            line.push_str(&attribute);
-        }
-        line
+        (format!("{type_text}{}", arity(column.arity)), attributes)
     }
 
     /// The field type without arity.
@@ -657,15 +821,24 @@ fn views_note(schema: &SqlSchema, warnings: &mut Vec<String>) -> String {
     out
 }
 
-fn enum_block(e: &drydock_schema::Enum, names: &EnumNames) -> String {
-    let mut out = format!("enum {} {{\n", names.name);
-    for (value, name) in e.values.iter().zip(&names.values) {
-        if name == value {
-            out.push_str(&format!("  {name}\n"));
-        } else {
-            out.push_str(&format!("  {name} @map({})\n", quote(value)));
-        }
-    }
+fn enum_block(e: &drydock_schema::Enum, names: &EnumNames) -> Block {
+    let members = e
+        .values
+        .iter()
+        .zip(&names.values)
+        .map(|(value, name)| Member {
+            key: MemberKey::Value(value.clone()),
+            docs: Vec::new(),
+            name: name.clone(),
+            type_text: String::new(),
+            attributes: if name == value {
+                Vec::new()
+            } else {
+                vec![format!("@map({})", quote(value))]
+            },
+            implied_default: false,
+        })
+        .collect();
     let mut attributes = Vec::new();
     if names.name != e.name {
         attributes.push(format!("@@map({})", quote(&e.name)));
@@ -673,14 +846,13 @@ fn enum_block(e: &drydock_schema::Enum, names: &EnumNames) -> String {
     if let Some(namespace) = &e.namespace {
         attributes.push(format!("@@schema({})", quote(namespace)));
     }
-    if !attributes.is_empty() {
-        out.push('\n');
-        for attribute in attributes {
-            out.push_str(&format!("  {attribute}\n"));
-        }
+    Block {
+        key: BlockKey::Enum(e.object_name()),
+        notes: Vec::new(),
+        head: format!("enum {}", names.name),
+        members,
+        attributes,
     }
-    out.push_str("}\n");
-    out
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ use std::collections::HashMap;
 
 use drydock_schema::{ColumnArity, ForeignKey, IndexKind, ReferentialAction, SqlSchema, Table};
 
+use crate::hints::Hints;
+use crate::model::MemberKey;
 use crate::names::{constraint_name, quote};
 
 /// The names decided before relations are added.
@@ -26,6 +28,7 @@ pub(crate) struct Names {
 
 /// A relation field to add to a model.
 pub(crate) struct RelationField {
+    pub(crate) key: MemberKey,
     pub(crate) name: String,
     /// Type with arity, e.g. `User?` or `Post[]`.
     pub(crate) type_text: String,
@@ -112,13 +115,15 @@ enum Relation {
     },
 }
 
-/// The relation fields of every model (indexed like `schema.tables`).
+/// The relation fields of every model (indexed like `schema.tables`); relation and field names
+/// kept in `hints` win over Prisma's.
 pub(crate) fn relation_fields(
     schema: &SqlSchema,
     names: &Names,
     joins: &[Option<(usize, usize)>],
     identifier_limit: usize,
     named_foreign_keys: bool,
+    hints: &Hints,
     warnings: &mut Vec<String>,
 ) -> Vec<Vec<RelationField>> {
     // Prisma lists relation fields in this order: inline relations table by table, then the
@@ -201,14 +206,18 @@ pub(crate) fn relation_fields(
                     > 1;
                 let self_relation = table == referenced;
                 let (model_t, model_r) = (model(table), model(referenced));
-                let relation_name = if ambiguous {
+                let hint = hints.relation(&t.object_name(), &fk.columns);
+                let kept_name = hint.and_then(|h| h.name.clone());
+                let relation_name = if let Some(kept) = &kept_name {
+                    kept.clone()
+                } else if ambiguous {
                     format!("{model_t}_{}To{model_r}", fk.columns.join("_"))
                 } else if model_t <= model_r {
                     format!("{model_t}To{model_r}")
                 } else {
                     format!("{model_r}To{model_t}")
                 };
-                let write_name = ambiguous || self_relation;
+                let write_name = kept_name.is_some() || ambiguous || self_relation;
                 let field_list = |table_index: usize, table: &Table, columns: &[String]| {
                     columns
                         .iter()
@@ -259,16 +268,18 @@ pub(crate) fn relation_fields(
                 {
                     arguments.push(format!("map: {}", quote(name)));
                 }
-                let forward_name = if ambiguous {
-                    format!("{model_r}_{relation_name}")
-                } else {
-                    model_r.to_owned()
+                let forward_name = match hint.and_then(|h| h.forward.clone()) {
+                    Some(kept) => kept,
+                    None if ambiguous => format!("{model_r}_{relation_name}"),
+                    None => model_r.to_owned(),
                 };
-                let back_name = match (ambiguous, self_relation) {
-                    (true, true) => format!("other_{model_t}_{relation_name}"),
-                    (true, false) => format!("{model_t}_{relation_name}"),
-                    (false, true) => format!("other_{model_t}"),
-                    (false, false) => model_t.to_owned(),
+                let back_name = match (hint.and_then(|h| h.back.clone()), ambiguous, self_relation)
+                {
+                    (Some(kept), _, _) => kept,
+                    (None, true, true) => format!("other_{model_t}_{relation_name}"),
+                    (None, true, false) => format!("{model_t}_{relation_name}"),
+                    (None, false, true) => format!("other_{model_t}"),
+                    (None, false, false) => model_t.to_owned(),
                 };
                 let mut forward_attributes = vec![format!("@relation({})", arguments.join(", "))];
                 if ignored(referenced) && !ignored(table) {
@@ -278,6 +289,7 @@ pub(crate) fn relation_fields(
                     &mut fields,
                     &mut used,
                     table,
+                    MemberKey::Forward(fk.columns.clone()),
                     forward_name,
                     format!("{model_r}{}", if optional { "?" } else { "" }),
                     forward_attributes,
@@ -294,6 +306,7 @@ pub(crate) fn relation_fields(
                     &mut fields,
                     &mut used,
                     referenced,
+                    MemberKey::Back(t.object_name(), fk.columns.clone()),
                     back_name,
                     format!("{model_t}{}", if one_to_one { "?" } else { "[]" }),
                     back_attributes,
@@ -313,7 +326,15 @@ pub(crate) fn relation_fields(
                 } else {
                     Vec::new()
                 };
+                let kept = hints.many_to_many(&join.name);
                 let field_name = |model: &str, side: &str| {
+                    let kept = kept.and_then(|(on_a, on_b)| match side {
+                        "B" => on_a.clone(),
+                        _ => on_b.clone(),
+                    });
+                    if let Some(kept) = kept {
+                        return kept;
+                    }
                     let base = if ambiguous {
                         format!("{model}_{relation_name}")
                     } else {
@@ -329,6 +350,7 @@ pub(crate) fn relation_fields(
                     &mut fields,
                     &mut used,
                     b,
+                    MemberKey::ManyToMany(join.name.clone(), false),
                     field_name(model_a, "A"),
                     format!("{model_a}[]"),
                     attributes.clone(),
@@ -337,6 +359,7 @@ pub(crate) fn relation_fields(
                     &mut fields,
                     &mut used,
                     a,
+                    MemberKey::ManyToMany(join.name.clone(), true),
                     field_name(model_b, "B"),
                     format!("{model_b}[]"),
                     attributes,
@@ -352,6 +375,7 @@ fn push_field(
     fields: &mut [Vec<RelationField>],
     used: &mut [Vec<String>],
     model: usize,
+    key: MemberKey,
     name: String,
     type_text: String,
     attributes: Vec<String>,
@@ -367,6 +391,7 @@ fn push_field(
     }
     used.push(candidate.clone());
     fields.push(RelationField {
+        key,
         name: candidate,
         type_text,
         attributes,

@@ -23,6 +23,23 @@ pub(crate) fn scalar_name(family: &TypeFamily) -> Option<&'static str> {
     })
 }
 
+/// The family of a scalar type name (`String`...).
+pub(crate) fn family_named(name: &str) -> Option<TypeFamily> {
+    [
+        TypeFamily::String,
+        TypeFamily::Boolean,
+        TypeFamily::Int,
+        TypeFamily::BigInt,
+        TypeFamily::Float,
+        TypeFamily::Decimal,
+        TypeFamily::DateTime,
+        TypeFamily::Json,
+        TypeFamily::Bytes,
+    ]
+    .into_iter()
+    .find(|family| scalar_name(family) == Some(name))
+}
+
 /// How a default is written: the argument of `@default(...)`.
 pub(crate) fn default_argument(
     value: &DefaultValue,

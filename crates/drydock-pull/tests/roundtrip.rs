@@ -1,11 +1,13 @@
 //! The round trip `db pull` promises: for each Prisma parity schema, create its tables on a real
 //! database, introspect, pull, and lower the pulled schema again; the database and the pulled
-//! schema must not differ.
+//! schema must not differ. And pulled into the (formatted) schema itself, which matches the
+//! database, re-introspection must leave it byte for byte.
 
 use std::path::{Path, PathBuf};
 
 use drydock_engine::{DiffSource, Project, SourceContext, diff_sources, schema_of};
-use drydock_pull::{DatasourceHeader, pull};
+use drydock_psl::Files;
+use drydock_pull::{DatasourceHeader, pull, repull};
 use drydock_test_support::TestDb;
 
 /// The parity case as a full schema: the datasource block the parity suite uses, then the case.
@@ -53,6 +55,22 @@ fn round_trip(provider: &str, case: &Path, db: &TestDb, scratch: &Path) -> Resul
         .introspect(&namespaces)
         .map_err(|e| e.to_string())?;
     let header = DatasourceHeader::from_schema(&assembled, true).ok_or("no datasource header")?;
+    let formatted = drydock_psl::format(&assembled);
+    let kept = repull(
+        &introspected,
+        &Files::single("schema.prisma", formatted.as_str()),
+        &header,
+        "schema.prisma",
+        dialect.lowering_rules(),
+    );
+    let kept_text = kept.files.first().map_or("", |f| f.text.as_str());
+    if kept_text != formatted {
+        let diff = similar::TextDiff::from_lines(formatted.as_str(), kept_text);
+        return Err(format!(
+            "re-introspection changed the schema:\n{}",
+            diff.unified_diff().context_radius(1)
+        ));
+    }
     let pulled = pull(&introspected, &header, dialect.lowering_rules());
     if !pulled.warnings.is_empty() {
         return Err(format!("unexpected warnings: {:?}", pulled.warnings));

@@ -3,17 +3,20 @@
 //! the same Prisma schema. Primary keys carry no name; foreign key names are read from the
 //! `CONSTRAINT "name" FOREIGN KEY` clauses of the table's SQL.
 //!
-//! Tables, indexes and foreign keys come out sorted by name; columns in declaration order.
-//! Views and triggers are read with their `CREATE` statements (a view's definition is the whole
-//! statement: SQLite keeps no separate query text); a partial index's `WHERE` and expression
-//! keys come from the index's `CREATE INDEX`. Check constraints are not read: SQLite keeps them
-//! only inside the table's SQL, which would need a full parser to take apart.
+//! Tables and foreign keys come out sorted by name; columns in declaration order
+//! (`pragma_table_info`) and indexes in creation order (`pragma_index_list` backwards), so
+//! `db pull` writes them as the database has them. Views and triggers are read with their
+//! `CREATE` statements (a view's definition is the whole statement: SQLite keeps no separate
+//! query text); a partial index's `WHERE` and expression keys come from the index's
+//! `CREATE INDEX`. Check constraints exist only inside the table's SQL: each `CHECK (...)` is
+//! read from it as written, under its `CONSTRAINT` name or the name PostgreSQL would give it
+//! (`{table}_{column}_check`, `{table}_check`, numbered when repeated).
 
 use drydock_connector::{ConnectorError, HISTORY_TABLE};
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexColumn, IndexKind, ObjectName,
-    OpaqueKind, OpaqueObject, PrimaryKey, ReferentialAction, SortOrder, SqlSchema, Table,
-    TypeFamily, View,
+    CheckConstraint, Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexColumn, IndexKind,
+    ObjectName, OpaqueKind, OpaqueObject, PrimaryKey, ReferentialAction, SortOrder, SqlSchema,
+    Table, TypeFamily, View,
 };
 
 use crate::connection::query_error;
@@ -245,6 +248,7 @@ fn describe_table(
     }
     foreign_keys.sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
     table.foreign_keys = foreign_keys;
+    table.checks = check_constraints(name, sql);
     Ok(table)
 }
 
@@ -509,75 +513,179 @@ impl Token {
 
 /// A small SQL tokenizer: enough to find clauses in a `CREATE TABLE` statement.
 fn tokens(sql: &str) -> Vec<Token> {
-    let chars: Vec<char> = sql.chars().collect();
+    spanned_tokens(sql).into_iter().map(|(t, _)| t).collect()
+}
+
+/// The tokens of `sql` with the byte range each covers (comments and whitespace skipped).
+fn spanned_tokens(sql: &str) -> Vec<(Token, std::ops::Range<usize>)> {
+    let chars: Vec<(usize, char)> = sql.char_indices().collect();
+    let at = |i: usize| chars.get(i).map(|(_, c)| *c);
+    let offset = |i: usize| chars.get(i).map_or(sql.len(), |(o, _)| *o);
     let mut tokens = Vec::new();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        match c {
-            _ if c.is_whitespace() => i += 1,
-            '-' if chars.get(i + 1) == Some(&'-') => {
-                while i < chars.len() && chars[i] != '\n' {
-                    i += 1;
-                }
+    while let Some(c) = at(i) {
+        let start = i;
+        let token = match c {
+            _ if c.is_whitespace() => {
+                i += 1;
+                continue;
             }
-            '/' if chars.get(i + 1) == Some(&'*') => {
+            '-' if at(i + 1) == Some('-') => {
+                while at(i).is_some_and(|c| c != '\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            '/' if at(i + 1) == Some('*') => {
                 i += 2;
-                while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                while at(i).is_some() && !(at(i) == Some('*') && at(i + 1) == Some('/')) {
                     i += 1;
                 }
                 i += 2;
+                continue;
             }
             '"' | '`' | '[' | '\'' => {
                 let close = if c == '[' { ']' } else { c };
                 let mut text = String::new();
                 i += 1;
-                while i < chars.len() {
-                    if chars[i] == close {
-                        if close != ']' && chars.get(i + 1) == Some(&close) {
+                while let Some(inner) = at(i) {
+                    if inner == close {
+                        if close != ']' && at(i + 1) == Some(close) {
                             text.push(close);
                             i += 2;
                             continue;
                         }
                         break;
                     }
-                    text.push(chars[i]);
+                    text.push(inner);
                     i += 1;
                 }
                 i += 1;
-                tokens.push(if c == '\'' {
+                if c == '\'' {
                     Token::Literal
                 } else {
                     Token::Quoted(text)
-                });
+                }
             }
             '(' => {
-                tokens.push(Token::Open);
                 i += 1;
+                Token::Open
             }
             ')' => {
-                tokens.push(Token::Close);
                 i += 1;
+                Token::Close
             }
             ',' => {
-                tokens.push(Token::Comma);
                 i += 1;
+                Token::Comma
             }
             _ if c.is_alphanumeric() || c == '_' => {
                 let mut word = String::new();
-                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                    word.push(chars[i]);
+                while let Some(c) = at(i).filter(|c| c.is_alphanumeric() || *c == '_') {
+                    word.push(c);
                     i += 1;
                 }
-                tokens.push(Token::Word(word));
+                Token::Word(word)
             }
             _ => {
-                tokens.push(Token::Other);
                 i += 1;
+                Token::Other
             }
-        }
+        };
+        tokens.push((token, offset(start)..offset(i)));
     }
     tokens
+}
+
+/// The `CHECK (...)` constraints of a `CREATE TABLE` statement, each as `CHECK (<expression as
+/// written>)`, named by its `CONSTRAINT` clause or as PostgreSQL names unnamed ones.
+fn check_constraints(table: &str, sql: &str) -> Vec<CheckConstraint> {
+    let tokens = spanned_tokens(sql);
+    let mut checks: Vec<CheckConstraint> = Vec::new();
+    let mut depth = 0usize;
+    // The first token of the current column or table constraint definition.
+    let mut item_start = 0usize;
+    for (i, (token, _)) in tokens.iter().enumerate() {
+        match token {
+            Token::Open => {
+                depth += 1;
+                if depth == 1 {
+                    item_start = i + 1;
+                }
+                continue;
+            }
+            Token::Close => {
+                depth = depth.saturating_sub(1);
+                continue;
+            }
+            Token::Comma if depth == 1 => {
+                item_start = i + 1;
+                continue;
+            }
+            Token::Word(word) if depth == 1 && word.eq_ignore_ascii_case("CHECK") => {}
+            _ => continue,
+        }
+        let Some(expression) = parenthesized(sql, &tokens, i + 1) else {
+            continue;
+        };
+        let named = i
+            .checked_sub(2)
+            .and_then(|c| tokens.get(c))
+            .filter(|(t, _)| matches!(t, Token::Word(w) if w.eq_ignore_ascii_case("CONSTRAINT")))
+            .and_then(|_| tokens.get(i - 1))
+            .and_then(|(t, _)| t.name());
+        let name = named.unwrap_or_else(|| {
+            let column = tokens
+                .get(item_start)
+                .and_then(|(t, _)| t.name())
+                .filter(|first| {
+                    !["CONSTRAINT", "CHECK", "PRIMARY", "UNIQUE", "FOREIGN"]
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(first))
+                });
+            let base = match column {
+                Some(column) => format!("{table}_{column}_check"),
+                None => format!("{table}_check"),
+            };
+            let mut candidate = base.clone();
+            let mut counter = 1;
+            while checks.iter().any(|c| c.name == candidate) {
+                candidate = format!("{base}{counter}");
+                counter += 1;
+            }
+            candidate
+        });
+        checks.push(CheckConstraint {
+            name,
+            expression: format!("CHECK {expression}"),
+        });
+    }
+    checks
+}
+
+/// The text from the `(` token at `open` to its matching `)`, both included.
+fn parenthesized<'a>(
+    sql: &'a str,
+    tokens: &[(Token, std::ops::Range<usize>)],
+    open: usize,
+) -> Option<&'a str> {
+    let (Token::Open, first) = tokens.get(open)? else {
+        return None;
+    };
+    let mut depth = 0usize;
+    for (token, range) in tokens.get(open..)? {
+        match token {
+            Token::Open => depth += 1,
+            Token::Close => {
+                depth -= 1;
+                if depth == 0 {
+                    return sql.get(first.start..range.end);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -675,5 +783,32 @@ mod tests {
             "CREATE TABLE t (x TEXT DEFAULT 'AUTOINCREMENT')",
             "AUTOINCREMENT"
         ));
+    }
+
+    #[test]
+    fn reads_check_constraints_from_table_sql() {
+        let sql = r#"CREATE TABLE "Item" (
+    "price" REAL NOT NULL CHECK ("price" > 0) CHECK (price < 1e6),
+    "note" TEXT DEFAULT 'CHECK (x)', -- CHECK (comment)
+    [size] TEXT CONSTRAINT size_known CHECK ([size] IN ('S', 'M', ')')),
+    CHECK (length("note") < 100),
+    CONSTRAINT "both" CHECK ((price > 1) AND (note IS NOT NULL))
+)"#;
+        let found: Vec<(String, String)> = check_constraints("Item", sql)
+            .into_iter()
+            .map(|c| (c.name, c.expression))
+            .collect();
+        let expected = [
+            ("Item_price_check", r#"CHECK ("price" > 0)"#),
+            ("Item_price_check1", "CHECK (price < 1e6)"),
+            ("size_known", "CHECK ([size] IN ('S', 'M', ')'))"),
+            ("Item_check", r#"CHECK (length("note") < 100)"#),
+            ("both", "CHECK ((price > 1) AND (note IS NOT NULL))"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(n, e)| ((*n).to_owned(), (*e).to_owned()))
+            .collect();
+        assert_eq!(found, expected);
     }
 }

@@ -227,10 +227,7 @@ fn expected_schema() -> SqlSchema {
             columns: vec![IndexColumn::named("authorId"), IndexColumn::named("slug")],
         }),
         indexes: vec![
-            Index {
-                columns: vec![IndexColumn::expression("lower(\"title\")")],
-                ..index("Post_lower_idx", IndexKind::Normal, &[])
-            },
+            // In creation order.
             Index {
                 name: "Post_title_authorId_idx".to_owned(),
                 kind: IndexKind::Normal,
@@ -244,6 +241,10 @@ fn expected_schema() -> SqlSchema {
                 algorithm: None,
                 predicate: None,
                 include: Vec::new(),
+            },
+            Index {
+                columns: vec![IndexColumn::expression("lower(\"title\")")],
+                ..index("Post_lower_idx", IndexKind::Normal, &[])
             },
         ],
         foreign_keys: vec![

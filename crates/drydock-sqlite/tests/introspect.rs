@@ -1,8 +1,10 @@
 //! Introspection of what the schema language cannot express, on a real database file: views,
-//! triggers, partial and expression indexes. Check constraints are not read on SQLite.
+//! triggers, partial and expression indexes, check constraints.
 
 use drydock_connector::Dialect;
-use drydock_schema::{Index, IndexColumn, IndexKind, OpaqueKind, OpaqueObject, SortOrder, View};
+use drydock_schema::{
+    CheckConstraint, Index, IndexColumn, IndexKind, OpaqueKind, OpaqueObject, SortOrder, View,
+};
 use drydock_sqlite::SqliteDialect;
 use drydock_test_support::TestDb;
 use drydock_test_support::schema::index;
@@ -14,18 +16,15 @@ CREATE TABLE "Product" (
     "price" INTEGER NOT NULL CHECK ("price" > 0),
     "deletedAt" DATETIME
 );
-CREATE INDEX "Product_live_idx" ON "Product"("name") WHERE "deletedAt" IS NULL;
 CREATE INDEX "Product_lower_idx" ON "Product"(lower("name") DESC, "price");
+CREATE INDEX "Product_live_idx" ON "Product"("name") WHERE "deletedAt" IS NULL;
 CREATE VIEW "cheap_products" AS SELECT "id", "name" FROM "Product" WHERE "price" < 100;
 CREATE TRIGGER "Product_touch" AFTER UPDATE ON "Product" BEGIN SELECT 1; END;
 "#;
 
+/// In creation order, which is not the order of their names.
 fn expected_indexes() -> Vec<Index> {
     vec![
-        Index {
-            predicate: Some("\"deletedAt\" IS NULL".to_owned()),
-            ..index("Product_live_idx", IndexKind::Normal, &["name"])
-        },
         Index {
             columns: vec![
                 IndexColumn {
@@ -35,6 +34,10 @@ fn expected_indexes() -> Vec<Index> {
                 IndexColumn::named("price"),
             ],
             ..index("Product_lower_idx", IndexKind::Normal, &[])
+        },
+        Index {
+            predicate: Some("\"deletedAt\" IS NULL".to_owned()),
+            ..index("Product_live_idx", IndexKind::Normal, &["name"])
         },
     ]
 }
@@ -69,7 +72,13 @@ fn reads_views_triggers_and_index_expressions() {
         }]
     );
     let product = schema.table(None, "Product").expect("Product");
-    assert!(product.checks.is_empty(), "checks are not read on SQLite");
+    assert_eq!(
+        product.checks,
+        vec![CheckConstraint {
+            name: "Product_price_check".to_owned(),
+            expression: "CHECK (\"price\" > 0)".to_owned(),
+        }]
+    );
     assert_eq!(product.indexes, expected_indexes());
 
     // Rendering the indexes back and introspecting again gives the same definitions.

@@ -273,6 +273,10 @@ pub(crate) enum DbCommand {
         /// Ignore the existing schema: drop its comments, keep only its datasource and generators
         #[arg(long)]
         force: bool,
+        /// Introspect only these database schemas (PostgreSQL, comma-separated), instead of the
+        /// datasource's `schemas` or the URL's schema
+        #[arg(long, value_name = "a,b", value_delimiter = ',')]
+        schemas: Vec<String>,
         #[command(flatten)]
         connection: ConnectionArgs,
     },

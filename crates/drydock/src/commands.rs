@@ -115,8 +115,17 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Db(DbCommand::Pull {
             print,
             force,
+            schemas,
             connection,
-        }) => db::pull(schema, print, force, connection.url.as_deref()),
+        }) => db::pull(
+            schema,
+            &db::PullOptions {
+                print,
+                force,
+                schemas,
+                url: connection.url,
+            },
+        ),
         Command::Db(DbCommand::Push {
             accept_data_loss,
             force_reset,

@@ -1017,6 +1017,164 @@ fn db_pull_rewrites_the_models_and_keeps_the_header() {
     );
 }
 
+/// The hand-written multi-file schema of drydock-pull's re-introspection test, for SQLite, in
+/// `prisma/schema/` of `project`; returns the files as (path, text).
+fn write_hand_written_schema(project: &Project) -> Vec<(PathBuf, String)> {
+    let files = write_hand_written_postgres_schema(project);
+    files
+        .into_iter()
+        .map(|(path, text)| {
+            let text = text
+                .replace("\"postgresql\"", "\"sqlite\"")
+                .replace("env(\"DATABASE_URL\")", "\"file:./dev.db\"");
+            std::fs::write(&path, &text).expect("write schema file");
+            (path, text)
+        })
+        .collect()
+}
+
+/// The same schema as written for PostgreSQL (the URL from `DATABASE_URL`).
+fn write_hand_written_postgres_schema(project: &Project) -> Vec<(PathBuf, String)> {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../drydock-pull/tests/repull/schema");
+    let folder = project.path().join("prisma/schema");
+    std::fs::create_dir_all(&folder).expect("schema folder");
+    std::fs::remove_file(project.path().join("prisma/schema.prisma")).expect("no single file");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(fixture).expect("fixture") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("fixture file");
+        let target = folder.join(path.file_name().expect("name"));
+        std::fs::write(&target, &text).expect("write schema file");
+        files.push((target, text));
+    }
+    files
+}
+
+#[test]
+fn db_pull_leaves_a_matching_multi_file_schema_byte_for_byte() {
+    let project = Project::sqlite("");
+    let files = write_hand_written_schema(&project);
+    let schema = ["--schema", "prisma/schema"];
+    assert_exit(
+        &project.drydock(&[&["db", "push"][..], &schema].concat()),
+        0,
+    );
+
+    let pulled = project.drydock(&[&["db", "pull"][..], &schema].concat());
+    assert_exit(&pulled, 0);
+    for (path, text) in &files {
+        assert_eq!(
+            &std::fs::read_to_string(path).expect("schema file"),
+            text,
+            "{}",
+            path.display()
+        );
+    }
+    let introspected = project.path().join("prisma/schema/introspected.prisma");
+    assert!(!introspected.exists(), "no new models, no new file");
+
+    std::fs::write(
+        project.path().join("comment.sql"),
+        "CREATE TABLE \"Comment\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"body\" TEXT NOT NULL);",
+    )
+    .expect("script");
+    let execute =
+        project.drydock(&[&["db", "execute", "--file", "comment.sql"][..], &schema].concat());
+    assert_exit(&execute, 0);
+
+    // `--print` prints every file under its path, as Prisma does, and writes nothing.
+    let printed = project.drydock(&[&["db", "pull", "--print"][..], &schema].concat());
+    assert_exit(&printed, 0);
+    let out = stdout(&printed);
+    assert!(
+        out.starts_with("// prisma/schema/accounts.prisma\n// Accounts, their managers"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n// prisma/schema/introspected.prisma\nmodel Comment {\n  id   Int    @id @default(autoincrement())\n  body String\n}\n"),
+        "{out}"
+    );
+    assert!(!introspected.exists(), "--print writes nothing");
+
+    // New models go to `introspected.prisma`; the other files stay as they are.
+    assert_exit(
+        &project.drydock(&[&["db", "pull"][..], &schema].concat()),
+        0,
+    );
+    assert_eq!(
+        std::fs::read_to_string(&introspected).expect("new file"),
+        "model Comment {\n  id   Int    @id @default(autoincrement())\n  body String\n}\n"
+    );
+    for (path, text) in &files {
+        assert_eq!(&std::fs::read_to_string(path).expect("schema file"), text);
+    }
+}
+
+#[test]
+fn postgres_db_pull_leaves_a_matching_multi_file_schema_byte_for_byte() {
+    let db = TestDb::postgres();
+    let project = Project::postgres("");
+    let files = write_hand_written_postgres_schema(&project);
+    let schema = ["--schema", "prisma/schema"];
+    let push = project.drydock_with(&[&["db", "push"][..], &schema].concat(), Some(db.url()));
+    assert_exit(&push, 0);
+    let pulled = project.drydock_with(&[&["db", "pull"][..], &schema].concat(), Some(db.url()));
+    assert_exit(&pulled, 0);
+    for (path, text) in &files {
+        assert_eq!(
+            &std::fs::read_to_string(path).expect("schema file"),
+            text,
+            "{}",
+            path.display()
+        );
+    }
+    assert!(
+        !project
+            .path()
+            .join("prisma/schema/introspected.prisma")
+            .exists()
+    );
+}
+
+#[test]
+fn db_pull_with_schemas_on_sqlite_is_refused() {
+    let project = Project::sqlite(BLOG);
+    let output = project.drydock(&["db", "pull", "--schemas", "main"]);
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains(
+            "`--schemas` picks database schemas (namespaces), which sqlite does not have"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn db_pull_with_schemas_pulls_only_those_namespaces() {
+    let db = TestDb::postgres();
+    let schema = "generator client {\n  provider        = \"prisma-client-js\"\n  previewFeatures = [\"multiSchema\"]\n}\n\ndatasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n  schemas  = [\"billing\", \"crm\"]\n}\n\n/// Kept as written: its namespace is not pulled.\nmodel Invoice {\n  id Int @id\n\n  @@schema(\"billing\")\n}\n\nmodel Lead {\n  id Int @id\n\n  @@schema(\"crm\")\n}\n";
+    let project = Project::new(schema);
+    assert_exit(&project.drydock_with(&["db", "push"], Some(db.url())), 0);
+    let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    client
+        .batch_execute(
+            "ALTER TABLE billing.\"Invoice\" ADD COLUMN \"total\" INTEGER; \
+             ALTER TABLE crm.\"Lead\" ADD COLUMN \"email\" TEXT;",
+        )
+        .expect("change");
+    let printed = project.drydock_with(
+        &["db", "pull", "--print", "--schemas", "crm"],
+        Some(db.url()),
+    );
+    assert_exit(&printed, 0);
+    let expected = schema.replace(
+        "model Lead {\n  id Int @id\n",
+        "model Lead {\n  id    Int     @id\n  email String?\n",
+    );
+    assert_eq!(stdout(&printed), expected);
+}
+
 #[test]
 fn postgres_db_pull_through_the_binary() {
     let db = TestDb::postgres();

@@ -14,25 +14,40 @@ use drydock_pull::DatasourceHeader;
 /// Prisma's code for an introspection that found nothing.
 const EMPTY_DATABASE: &str = "P4001";
 
-pub(crate) fn pull(
-    discovery: Discovery<'_>,
-    print: bool,
-    force: bool,
-    url: Option<&str>,
-) -> anyhow::Result<ExitCode> {
+/// What `db pull` was asked for.
+pub(crate) struct PullOptions {
+    pub(crate) print: bool,
+    pub(crate) force: bool,
+    /// Namespaces to introspect instead of the datasource's.
+    pub(crate) schemas: Vec<String>,
+    pub(crate) url: Option<String>,
+}
+
+/// The file Prisma writes new models into when the schema is a folder.
+const NEW_MODELS_FILE: &str = "introspected.prisma";
+
+pub(crate) fn pull(discovery: Discovery<'_>, options: &PullOptions) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let project = super::load_project(discovery)?;
-    if project.schema_path.is_dir() && !print {
+    let provider = project.datamodel.provider();
+    if !options.schemas.is_empty() && !provider.is_some_and(|p| p.supports_multi_schema()) {
         anyhow::bail!(
-            "`db pull` writes a single schema file, and `{}` is a folder; pass `--print`, or \
-             `--schema` with the file to write",
-            project.schema_path.display()
+            "`--schemas` picks database schemas (namespaces), which {} does not have; run \
+             `db pull` without it",
+            provider.map_or("this database", |p| p.display_name())
         );
     }
-    let url = project.migration_url(url).map_err(EngineError::from)?;
+    let url = project
+        .migration_url(options.url.as_deref())
+        .map_err(EngineError::from)?;
     let mut connection = project.dialect.connect(&url).map_err(EngineError::from)?;
+    let namespaces = if options.schemas.is_empty() {
+        project.namespaces()
+    } else {
+        options.schemas.clone()
+    };
     let introspected = connection
-        .introspect(&project.namespaces())
+        .introspect(&namespaces)
         .map_err(EngineError::from)?;
     if introspected.is_empty() {
         eprintln!(
@@ -41,22 +56,71 @@ pub(crate) fn pull(
         );
         return Ok(ExitCode::FAILURE);
     }
-    let header = header_of(&project, force)?;
-    let result = drydock_pull::pull(&introspected, &header, project.dialect.lowering_rules());
-    for warning in &result.warnings {
+    let folder = project.schema_path.is_dir();
+    let new_models_file = if folder {
+        project.schema_path.join(NEW_MODELS_FILE)
+    } else {
+        project.schema_path.clone()
+    };
+    let rules = project.dialect.lowering_rules();
+    let header = header_of(&project, options.force)?;
+    let (files, warnings) = if options.force {
+        // Prisma's `--force` starts over: one file with the configuration blocks and the models.
+        let result = drydock_pull::pull(&introspected, &header, rules);
+        let file = drydock_pull::PulledFile {
+            name: new_models_file.display().to_string(),
+            text: result.text,
+        };
+        (vec![file], result.warnings)
+    } else {
+        let result = drydock_pull::repull(
+            &introspected,
+            &project.files,
+            &header,
+            &new_models_file.display().to_string(),
+            rules,
+        );
+        (result.files, result.warnings)
+    };
+    for warning in &warnings {
         eprintln!("Warning: {warning}");
     }
-    if print {
-        print!("{}", result.text);
+    if options.print {
+        match print_files(&files, folder) {
+            // A reader that stops early (`| head`) is no error.
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+            result => result.context("can't print the schema")?,
+        }
         return Ok(ExitCode::SUCCESS);
     }
-    std::fs::write(&project.schema_path, &result.text)
-        .with_context(|| format!("can't write `{}`", project.schema_path.display()))?;
-    let models = result
-        .text
-        .lines()
-        .filter(|line| line.starts_with("model "))
-        .count();
+    for file in &files {
+        let unchanged = project
+            .files
+            .iter()
+            .any(|(_, existing)| existing.name == file.name && existing.text == file.text);
+        if !unchanged {
+            std::fs::write(&file.name, &file.text)
+                .with_context(|| format!("can't write `{}`", file.name))?;
+        }
+    }
+    if options.force && folder {
+        // Every model is in the new file now; the other files would define them twice.
+        for (_, existing) in project.files.iter() {
+            if existing.name != new_models_file.display().to_string() {
+                std::fs::remove_file(&existing.name)
+                    .with_context(|| format!("can't remove `{}`", existing.name))?;
+            }
+        }
+    }
+    let models: usize = files
+        .iter()
+        .map(|f| {
+            f.text
+                .lines()
+                .filter(|line| line.starts_with("model "))
+                .count()
+        })
+        .sum();
     println!(
         "Introspected {models} model(s) and wrote them into {} in {}ms",
         project.schema_path.display(),
@@ -65,8 +129,29 @@ pub(crate) fn pull(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--print`: the schema file's text; for a schema folder, each file under a `// path` line
+/// (in name order, ignoring case), as Prisma prints them.
+fn print_files(files: &[drydock_pull::PulledFile], folder: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if !folder {
+        for file in files {
+            out.write_all(file.text.as_bytes())?;
+        }
+        return out.flush();
+    }
+    let mut sorted: Vec<&drydock_pull::PulledFile> = files.iter().collect();
+    sorted.sort_by_key(|f| f.name.to_lowercase());
+    for file in sorted {
+        writeln!(out, "// {}", file.name)?;
+        writeln!(out, "{}", file.text)?;
+    }
+    out.flush()
+}
+
 /// The configuration blocks of the file holding the datasource (with its top comments unless
-/// `force`), or a fresh datasource block.
+/// `force`), or a fresh datasource block. Re-introspection keeps the blocks in place and only
+/// reads the provider and datasource name from it.
 fn header_of(project: &Project, force: bool) -> anyhow::Result<DatasourceHeader> {
     let datasource = project
         .datamodel
