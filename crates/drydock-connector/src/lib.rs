@@ -9,6 +9,7 @@
 mod activity;
 mod error;
 mod history;
+mod interrupt;
 mod phases;
 mod script;
 pub mod sql_scan;
@@ -23,6 +24,7 @@ pub use history::{
     BACKFILL_TABLE, HISTORY_TABLE, HistoryRow, SEED_TABLE, is_bookkeeping_table,
     without_bookkeeping,
 };
+pub use interrupt::{Interrupt, Registration, StatementCanceller};
 pub use phases::{Phase, PhaseKind};
 pub use script::{EMPTY_MIGRATION, join_statements, render_script};
 pub use url_redact::{percent_decode, redact_url};
@@ -185,6 +187,10 @@ pub trait Connection {
     /// In one transaction: run `script` (a down migration), then overwrite the mutable fields of
     /// the row with `row.id` (its `rolled_back_at` set). Either both take effect or neither does.
     fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError>;
+
+    /// What cancels the statement this session runs, from another thread (Ctrl-C during a
+    /// migration). A cancelled statement fails and changes nothing.
+    fn canceller(&mut self) -> Result<std::sync::Arc<dyn StatementCanceller>, ConnectorError>;
 }
 
 /// A scratch database that lives until [`ShadowDatabase::dispose`].

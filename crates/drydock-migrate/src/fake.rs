@@ -6,7 +6,7 @@
 
 use drydock_connector::{
     Connection, ConnectorError, HistoryRow, Privilege, ScriptError, SessionActivity, SessionInfo,
-    SessionLimits, Storage,
+    SessionLimits, StatementCanceller, Storage,
 };
 use drydock_schema::SqlSchema;
 
@@ -166,6 +166,12 @@ impl Connection for FakeConnection {
             .push(row.clone());
         self.executed.extend(done);
         Ok(())
+    }
+
+    fn canceller(&mut self) -> Result<std::sync::Arc<dyn StatementCanceller>, ConnectorError> {
+        Err(ConnectorError::query(
+            "the fake connection runs no statement to cancel",
+        ))
     }
 
     fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {

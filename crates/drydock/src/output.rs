@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 
 use drydock_engine::EngineError;
+use drydock_engine::migrate::MigrateError;
 
 /// Print an error with its stable code, the whole cause chain, and nothing secret (URLs in
 /// messages are redacted where they are made).
@@ -21,10 +22,12 @@ fn code_of(error: &anyhow::Error) -> Option<&'static str> {
     error.downcast_ref::<EngineError>().map(EngineError::code)
 }
 
-/// 130 when `migrate dev` needs a reset (as Prisma), 1 for every other error.
+/// 130 when `migrate dev` needs a reset (as Prisma) or a deploy was interrupted by Ctrl-C or
+/// SIGTERM, 1 for every other error.
 pub(crate) fn exit_code_of(error: &anyhow::Error) -> u8 {
     match error.downcast_ref::<EngineError>() {
         Some(EngineError::ResetNeeded { .. }) => 130,
+        Some(EngineError::Migrate(MigrateError::Interrupted { .. })) => 130,
         _ => 1,
     }
 }
