@@ -11,6 +11,7 @@ mod error;
 mod history;
 mod interrupt;
 mod phases;
+mod row_count;
 mod script;
 pub mod sql_scan;
 mod url_redact;
@@ -26,6 +27,7 @@ pub use history::{
 };
 pub use interrupt::{Interrupt, Registration, StatementCanceller};
 pub use phases::{Phase, PhaseKind};
+pub use row_count::RowCount;
 pub use script::{EMPTY_MIGRATION, join_statements, render_script};
 pub use url_redact::{percent_decode, redact_url};
 
@@ -191,6 +193,10 @@ pub trait Connection {
     /// What cancels the statement this session runs, from another thread (Ctrl-C during a
     /// migration). A cancelled statement fails and changes nothing.
     fn canceller(&mut self) -> Result<std::sync::Arc<dyn StatementCanceller>, ConnectorError>;
+
+    /// Count rows of the managed tables (see [`RowCount`]), for the checks before a migration
+    /// is written.
+    fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError>;
 }
 
 /// A scratch database that lives until [`ShadowDatabase::dispose`].

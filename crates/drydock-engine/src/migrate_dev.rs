@@ -32,7 +32,7 @@ use crate::drift::describe_drift;
 use crate::replay_cache;
 use crate::source::{replay_migrations, with_state_shadow};
 use crate::summary::summarize;
-use crate::{EngineError, Project};
+use crate::{EngineError, Project, live_data};
 
 #[derive(Debug, Clone, Default)]
 pub struct DevOptions {
@@ -162,7 +162,19 @@ pub fn migrate_dev_with_renames(
             declined.push(candidate);
         }
     }
-    let diff = drydock_diff::diff(&state, &target, dialect.diff_hooks());
+    let mut diff = drydock_diff::diff(&state, &target, dialect.diff_hooks());
+    let weighed = live_data::weigh(connection.as_mut(), &diff.warnings);
+    if !weighed.failing.is_empty() && !options.create_only {
+        return Err(EngineError::ChangesCannotRun {
+            steps: weighed
+                .failing
+                .iter()
+                .map(|w| format!("  - {}", w.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        });
+    }
+    diff.warnings = weighed.warnings;
     let mut outcome = DevOutcome {
         database_created,
         applied_pending,

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use drydock_connector::{
-    Connection, ConnectorError, HistoryRow, Privilege, ScriptError, SessionActivity, SessionInfo,
-    SessionLimits, ShadowDatabase, StatementCanceller, Storage, percent_decode, redact_url,
+    Connection, ConnectorError, HistoryRow, Privilege, RowCount, ScriptError, SessionActivity,
+    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, Storage, percent_decode,
+    redact_url,
 };
 use drydock_schema::SqlSchema;
 use postgres::config::SslMode;
@@ -526,6 +527,14 @@ impl Connection for PostgresConnection {
         self.in_transaction(script, |transaction, schema| {
             history::update(transaction, schema, row)
         })
+    }
+
+    fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError> {
+        let count = self.query_texts(&question.sql(&quote_ident))?;
+        Ok(count
+            .first()
+            .and_then(|text| text.as_deref()?.parse().ok())
+            .unwrap_or(0))
     }
 
     fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {

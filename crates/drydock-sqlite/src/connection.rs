@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use drydock_connector::{
-    Connection, ConnectorError, HistoryRow, Privilege, ScriptError, SessionActivity, SessionInfo,
-    SessionLimits, ShadowDatabase, StatementCanceller, Storage, redact_url,
+    Connection, ConnectorError, HistoryRow, Privilege, RowCount, ScriptError, SessionActivity,
+    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, Storage, redact_url,
 };
 use drydock_schema::SqlSchema;
 use rusqlite::fallible_iterator::FallibleIterator;
@@ -316,6 +316,14 @@ impl Connection for SqliteConnection {
 
     fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
         self.in_transaction(script, |conn| history::update(conn, row))
+    }
+
+    fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError> {
+        let count = self.query_texts(&question.sql(&quote_ident))?;
+        Ok(count
+            .first()
+            .and_then(|text| text.as_deref()?.parse().ok())
+            .unwrap_or(0))
     }
 
     fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
