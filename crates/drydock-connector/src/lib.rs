@@ -197,6 +197,10 @@ pub trait Connection {
     /// Count rows of the managed tables (see [`RowCount`]), for the checks before a migration
     /// is written.
     fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError>;
+
+    /// Run `script` in a transaction that is then rolled back, to learn whether it fails on
+    /// the rows present. Only asked of databases with transactional DDL.
+    fn trial_run(&mut self, script: &str) -> Result<(), ScriptError>;
 }
 
 /// A scratch database that lives until [`ShadowDatabase::dispose`].

@@ -4,8 +4,10 @@
 //! duplicates would fail here, and says why and what to do instead. A warning about rows the
 //! development database does not have stays as it is: production may have them.
 
-use drydock_connector::{Connection, RowCount, Warning};
+use drydock_connector::{Connection, Dialect, RowCount, Warning};
 use drydock_diff::WarningKind;
+
+use crate::EngineError;
 
 /// The warnings, worded with the live rows' counts where there are rows, and the steps that
 /// would fail on them.
@@ -103,4 +105,39 @@ fn weigh_one(conn: &mut dyn Connection, warning: &Warning) -> Verdict {
             Verdict::Holds(warning.clone())
         }
     }
+}
+
+/// Run `script` on the development database in a transaction that is rolled back, where the
+/// database can, so that a step failing on the rows present (a type change over values that do
+/// not convert, say) stops `migrate dev` before anything is written.
+pub(crate) fn try_on_rows(
+    dialect: &dyn Dialect,
+    conn: &mut dyn Connection,
+    script: &str,
+) -> Result<(), EngineError> {
+    if !dialect.capabilities().transactional_ddl || dialect.needs_no_transaction(script).is_some() {
+        return Ok(());
+    }
+    let Err(error) = conn.trial_run(script) else {
+        return Ok(());
+    };
+    let statement = error
+        .position
+        .and_then(|offset| {
+            let start = script.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+            let end = script
+                .get(offset..)?
+                .find('\n')
+                .map_or(script.len(), |i| offset + i);
+            script.get(start..end)
+        })
+        .map(|line| format!(" at `{}`", line.trim()))
+        .unwrap_or_default();
+    Err(EngineError::ChangesCannotRun {
+        steps: format!(
+            "  - Tried on the development database in a transaction that was rolled back, the \
+             migration fails{statement}: {}",
+            error.message.trim_end()
+        ),
+    })
 }

@@ -190,6 +190,13 @@ pub fn migrate_dev_with_renames(
     if diff.is_empty() && !options.create_only {
         return Ok(outcome);
     }
+    if !options.create_only {
+        live_data::try_on_rows(
+            dialect,
+            connection.as_mut(),
+            &render_with_notes(dialect, &diff),
+        )?;
+    }
     let loses_data = diff.warnings.iter().any(Warning::is_data_loss);
     if loses_data && !options.accept_data_loss && !options.create_only && !consent(&diff.warnings) {
         return Err(EngineError::DataLossNotAccepted {

@@ -172,6 +172,12 @@ impl Connection for FakeConnection {
         Err(ConnectorError::query("the fake connection holds no rows"))
     }
 
+    fn trial_run(&mut self, _script: &str) -> Result<(), ScriptError> {
+        Err(ScriptError::from_connector(ConnectorError::query(
+            "the fake connection holds no rows",
+        )))
+    }
+
     fn canceller(&mut self) -> Result<std::sync::Arc<dyn StatementCanceller>, ConnectorError> {
         Err(ConnectorError::query(
             "the fake connection runs no statement to cancel",

@@ -537,6 +537,17 @@ impl Connection for PostgresConnection {
             .unwrap_or(0))
     }
 
+    fn trial_run(&mut self, script: &str) -> Result<(), ScriptError> {
+        // Dropping the transaction without committing rolls it back.
+        let mut transaction = self
+            .client
+            .transaction()
+            .map_err(|e| script_error(&e, script))?;
+        transaction
+            .batch_execute(script)
+            .map_err(|e| script_error(&e, script))
+    }
+
     fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
         Ok(Arc::new(PostgresCanceller(self.client.cancel_token())))
     }

@@ -326,6 +326,19 @@ impl Connection for SqliteConnection {
             .unwrap_or(0))
     }
 
+    fn trial_run(&mut self, script: &str) -> Result<(), ScriptError> {
+        self.conn
+            .execute_batch("BEGIN")
+            .map_err(|e| script_error(&e, None, 0))?;
+        let result = self.run_script(script);
+        if !self.conn.is_autocommit() {
+            self.conn
+                .execute_batch("ROLLBACK")
+                .map_err(|e| script_error(&e, None, 0))?;
+        }
+        result
+    }
+
     fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
         Ok(Arc::new(SqliteCanceller(self.conn.get_interrupt_handle())))
     }

@@ -192,3 +192,40 @@ fn duplicates_and_nulls_are_counted_on_postgres() {
     );
     assert_eq!(project.migrations(), 1, "nothing was written");
 }
+
+#[test]
+fn a_type_change_that_fails_on_present_values_stops_with_the_database_error() {
+    let db = TestDb::postgres();
+    let project = Project::new(
+        POSTGRES,
+        Some(db.url().to_owned()),
+        "model Code {\n  id    Int    @id\n  value String\n}\n",
+    );
+    assert_exit(&project.drydock(&["migrate", "dev", "--name", "init"]), 0);
+    db.postgres_client()
+        .batch_execute("INSERT INTO \"Code\" VALUES (1, 'abc'), (2, 'abcdef');")
+        .expect("rows");
+
+    project.schema("model Code {\n  id    Int    @id\n  value String @db.VarChar(3)\n}\n");
+    let refused = project.drydock(&["migrate", "dev", "--name", "short"]);
+    assert_exit(&refused, 1);
+    let message = stderr(&refused);
+    assert!(message.contains("[D2010]"), "{message}");
+    assert!(
+        message.contains("rolled back, the migration fails")
+            && message.contains("value too long for type character varying(3)"),
+        "{message}"
+    );
+    assert_eq!(project.migrations(), 1, "nothing was written");
+
+    db.postgres_client()
+        .batch_execute("DELETE FROM \"Code\" WHERE id = 2;")
+        .expect("fix the data");
+    let consent = project.drydock(&["migrate", "dev", "--name", "short"]);
+    assert_exit(&consent, 1);
+    assert!(
+        stderr(&consent).contains("It holds 1 non-null values."),
+        "{}",
+        stderr(&consent)
+    );
+}
