@@ -7,8 +7,6 @@
 use drydock_connector::{Connection, Dialect, RowCount, Warning};
 use drydock_diff::WarningKind;
 
-use crate::EngineError;
-
 /// The warnings, worded with the live rows' counts where there are rows, and the steps that
 /// would fail on them.
 #[derive(Debug, Default)]
@@ -109,18 +107,17 @@ fn weigh_one(conn: &mut dyn Connection, warning: &Warning) -> Verdict {
 
 /// Run `script` on the development database in a transaction that is rolled back, where the
 /// database can, so that a step failing on the rows present (a type change over values that do
-/// not convert, say) stops `migrate dev` before anything is written.
+/// not convert, say) stops `migrate dev` before anything is written. Returns the failure in
+/// words.
 pub(crate) fn try_on_rows(
     dialect: &dyn Dialect,
     conn: &mut dyn Connection,
     script: &str,
-) -> Result<(), EngineError> {
+) -> Option<String> {
     if !dialect.capabilities().transactional_ddl || dialect.needs_no_transaction(script).is_some() {
-        return Ok(());
+        return None;
     }
-    let Err(error) = conn.trial_run(script) else {
-        return Ok(());
-    };
+    let error = conn.trial_run(script).err()?;
     let statement = error
         .position
         .and_then(|offset| {
@@ -133,11 +130,9 @@ pub(crate) fn try_on_rows(
         })
         .map(|line| format!(" at `{}`", line.trim()))
         .unwrap_or_default();
-    Err(EngineError::ChangesCannotRun {
-        steps: format!(
-            "  - Tried on the development database in a transaction that was rolled back, the \
-             migration fails{statement}: {}",
-            error.message.trim_end()
-        ),
-    })
+    Some(format!(
+        "  - Tried on the development database in a transaction that was rolled back, the \
+         migration fails{statement}: {}",
+        error.message.trim_end()
+    ))
 }

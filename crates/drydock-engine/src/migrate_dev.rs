@@ -163,16 +163,32 @@ pub fn migrate_dev_with_renames(
         }
     }
     let mut diff = drydock_diff::diff(&state, &target, dialect.diff_hooks());
+    // What to write for a drop and an add that may be a rename nobody confirmed.
+    let rename_hints: Vec<String> = declined
+        .iter()
+        .map(|c| format!("  {}", c.hint()))
+        .chain(
+            unmatched_hints(&state, &target)
+                .into_iter()
+                .map(|hint| format!("  {hint}")),
+        )
+        .collect();
+    let cannot_run = |steps: Vec<String>| EngineError::ChangesCannotRun {
+        steps: steps
+            .into_iter()
+            .chain(rename_hints.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
     let weighed = live_data::weigh(connection.as_mut(), &diff.warnings);
     if !weighed.failing.is_empty() && !options.create_only {
-        return Err(EngineError::ChangesCannotRun {
-            steps: weighed
+        return Err(cannot_run(
+            weighed
                 .failing
                 .iter()
                 .map(|w| format!("  - {}", w.message))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        });
+                .collect(),
+        ));
     }
     diff.warnings = weighed.warnings;
     let mut outcome = DevOutcome {
@@ -190,12 +206,14 @@ pub fn migrate_dev_with_renames(
     if diff.is_empty() && !options.create_only {
         return Ok(outcome);
     }
-    if !options.create_only {
-        live_data::try_on_rows(
+    if !options.create_only
+        && let Some(failure) = live_data::try_on_rows(
             dialect,
             connection.as_mut(),
             &render_with_notes(dialect, &diff),
-        )?;
+        )
+    {
+        return Err(cannot_run(vec![failure]));
     }
     let loses_data = diff.warnings.iter().any(Warning::is_data_loss);
     if loses_data && !options.accept_data_loss && !options.create_only && !consent(&diff.warnings) {
@@ -205,12 +223,7 @@ pub fn migrate_dev_with_renames(
                 .iter()
                 .filter(|w| w.is_data_loss() || w.is_unexecutable())
                 .map(|w| format!("  - {}", w.message))
-                .chain(declined.iter().map(|c| format!("  {}", c.hint())))
-                .chain(
-                    unmatched_hints(&state, &target)
-                        .into_iter()
-                        .map(|hint| format!("  {hint}")),
-                )
+                .chain(rename_hints.iter().cloned())
                 .collect::<Vec<_>>()
                 .join("\n"),
         });
