@@ -9,7 +9,9 @@
 mod activity;
 mod error;
 mod history;
+mod interrupt;
 mod phases;
+mod row_count;
 mod script;
 pub mod sql_scan;
 mod url_redact;
@@ -23,7 +25,9 @@ pub use history::{
     BACKFILL_TABLE, HISTORY_TABLE, HistoryRow, SEED_TABLE, is_bookkeeping_table,
     without_bookkeeping,
 };
+pub use interrupt::{Interrupt, Registration, StatementCanceller};
 pub use phases::{Phase, PhaseKind};
+pub use row_count::RowCount;
 pub use script::{EMPTY_MIGRATION, join_statements, render_script};
 pub use url_redact::{percent_decode, redact_url};
 
@@ -185,6 +189,18 @@ pub trait Connection {
     /// In one transaction: run `script` (a down migration), then overwrite the mutable fields of
     /// the row with `row.id` (its `rolled_back_at` set). Either both take effect or neither does.
     fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError>;
+
+    /// What cancels the statement this session runs, from another thread (Ctrl-C during a
+    /// migration). A cancelled statement fails and changes nothing.
+    fn canceller(&mut self) -> Result<std::sync::Arc<dyn StatementCanceller>, ConnectorError>;
+
+    /// Count rows of the managed tables (see [`RowCount`]), for the checks before a migration
+    /// is written.
+    fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError>;
+
+    /// Run `script` in a transaction that is then rolled back, to learn whether it fails on
+    /// the rows present. Only asked of databases with transactional DDL.
+    fn trial_run(&mut self, script: &str) -> Result<(), ScriptError>;
 }
 
 /// A scratch database that lives until [`ShadowDatabase::dispose`].

@@ -122,8 +122,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
         &renamed
     };
     for (old, new) in &renames.tables {
-        plan.warnings
-            .push(warning::renamed_table(&old.name, &new.name));
+        plan.warnings.push(warning::renamed_table(&old.name, new));
         plan.rename_tables.push(Change::RenameTable {
             from: old.clone(),
             to: new.clone(),
@@ -200,7 +199,7 @@ fn diff_enums(from: &SqlSchema, to: &SqlSchema, renames: &Renames, plan: &mut Pl
         }
         if !removed.is_empty() {
             plan.warnings
-                .push(warning::enum_values_removed(&next.name, &removed));
+                .push(warning::enum_values_removed(next, &removed));
         }
         let name = next.object_name();
         let columns = enum_column_uses(&name, from, to, renames);
@@ -279,7 +278,7 @@ fn drop_table(previous: &Table, hooks: &dyn DiffHooks, plan: &mut Plan) {
             });
         }
     }
-    plan.warnings.push(warning::drop_table(&previous.name));
+    plan.warnings.push(warning::drop_table(previous));
     plan.drop_tables.push(Change::DropTable {
         table: previous.clone(),
     });
@@ -345,8 +344,7 @@ fn diff_table(
     let name = next.object_name();
     let mut table_diff = TableDiff::default();
     for (from, to) in context.renamed_columns {
-        plan.warnings
-            .push(warning::renamed_column(&next.name, from, to));
+        plan.warnings.push(warning::renamed_column(next, from, to));
         table_diff.changes.push(TableChange::RenameColumn {
             from: from.clone(),
             to: to.clone(),
@@ -369,8 +367,7 @@ fn diff_table(
     for index in &table_diff.created_indexes {
         if index.kind == drydock_schema::IndexKind::Unique {
             let columns: Vec<&str> = index.columns.iter().map(|c| c.name.as_str()).collect();
-            plan.warnings
-                .push(warning::unique_added(&next.name, &columns));
+            plan.warnings.push(warning::unique_added(next, &columns));
         }
     }
 
@@ -496,7 +493,7 @@ fn diff_columns(
         .collect();
     dropped.sort_by(|a, b| a.name.cmp(&b.name));
     for column in dropped {
-        warnings.push(warning::drop_column(&previous.name, &column.name));
+        warnings.push(warning::drop_column(previous, &column.name));
         table_diff.changes.push(TableChange::DropColumn {
             column: column.clone(),
         });
@@ -510,7 +507,7 @@ fn diff_columns(
     added.sort_by(|a, b| a.name.cmp(&b.name));
     for column in added {
         if column.is_required() && column.default.is_none() && !column.auto_increment {
-            warnings.push(warning::required_without_default(&next.name, &column.name));
+            warnings.push(warning::required_without_default(next, &column.name));
         }
         table_diff.changes.push(TableChange::AddColumn {
             column: column.clone(),
@@ -524,7 +521,7 @@ fn diff_columns(
         };
         let type_change = hooks.column_type_change(from, to);
         if type_change == Some(TypeChange::NotCastable) {
-            warnings.push(warning::drop_and_recreate(&next.name, &to.name));
+            warnings.push(warning::drop_and_recreate(next, &to.name));
             table_diff.recreated_columns.insert(to.name.clone());
             table_diff.changes.push(TableChange::DropAndRecreateColumn {
                 from: from.clone(),
@@ -551,14 +548,14 @@ fn diff_columns(
         }
         if change.type_change == Some(TypeChange::RiskyCast) {
             warnings.push(warning::risky_cast(
-                &next.name,
+                next,
                 &to.name,
                 &from.column_type.native,
                 &to.column_type.native,
             ));
         }
         if from.arity == ColumnArity::Nullable && to.arity == ColumnArity::Required {
-            warnings.push(warning::made_required(&next.name, &to.name));
+            warnings.push(warning::made_required(next, &to.name));
         }
         table_diff.changes.push(TableChange::AlterColumn(change));
     }
@@ -611,7 +608,7 @@ fn diff_primary_key(
         }
         (from, to) => {
             if let Some(from) = from {
-                warnings.push(warning::primary_key_change(&next.name));
+                warnings.push(warning::primary_key_change(next));
                 table_diff.changes.push(TableChange::DropPrimaryKey {
                     name: from.name.clone(),
                 });

@@ -1,5 +1,6 @@
 //! Destructive and unexecutable changes, worded as Prisma words them in migration files.
 
+use drydock_schema::{Enum, ObjectName, Table};
 use serde::Serialize;
 
 /// A change that may lose data or fail on a table with rows.
@@ -7,6 +8,13 @@ use serde::Serialize;
 pub struct Warning {
     pub kind: WarningKind,
     pub message: String,
+    /// The table the change touches (the enum, for removed enum values), so that its rows can
+    /// be checked.
+    #[serde(skip)]
+    pub subject: ObjectName,
+    /// The columns the change touches (the new unique key's, or the one column).
+    #[serde(skip)]
+    pub columns: Vec<String>,
 }
 
 impl Warning {
@@ -61,70 +69,91 @@ pub enum WarningKind {
     Renamed,
 }
 
-pub(crate) fn drop_table(table: &str) -> Warning {
+pub(crate) fn drop_table(table: &Table) -> Warning {
+    let name = &table.name;
     Warning {
+        subject: table.object_name(),
+        columns: Vec::new(),
         kind: WarningKind::DropTable,
         message: format!(
-            "You are about to drop the `{table}` table. If the table is not empty, all the data \
+            "You are about to drop the `{name}` table. If the table is not empty, all the data \
              it contains will be lost."
         ),
     }
 }
 
-pub(crate) fn drop_column(table: &str, column: &str) -> Warning {
+pub(crate) fn drop_column(table: &Table, column: &str) -> Warning {
+    let name = &table.name;
     Warning {
+        subject: table.object_name(),
+        columns: vec![column.to_owned()],
         kind: WarningKind::DropColumn,
         message: format!(
-            "You are about to drop the column `{column}` on the `{table}` table. All the data in \
+            "You are about to drop the column `{column}` on the `{name}` table. All the data in \
              the column will be lost."
         ),
     }
 }
 
-pub(crate) fn risky_cast(table: &str, column: &str, from: &str, to: &str) -> Warning {
+pub(crate) fn risky_cast(table: &Table, column: &str, from: &str, to: &str) -> Warning {
+    let name = &table.name;
     Warning {
+        subject: table.object_name(),
+        columns: vec![column.to_owned()],
         kind: WarningKind::RiskyCast,
         message: format!(
-            "You are about to alter the column `{column}` on the `{table}` table. The data in \
+            "You are about to alter the column `{column}` on the `{name}` table. The data in \
              that column could be lost. The data in that column will be cast from `{from}` to \
              `{to}`."
         ),
     }
 }
 
-pub(crate) fn drop_and_recreate(table: &str, column: &str) -> Warning {
+pub(crate) fn drop_and_recreate(table: &Table, column: &str) -> Warning {
+    let name = &table.name;
     Warning {
+        subject: table.object_name(),
+        columns: vec![column.to_owned()],
         kind: WarningKind::DropAndRecreateColumn,
         message: format!(
-            "The `{column}` column on the `{table}` table would be dropped and recreated. This \
+            "The `{column}` column on the `{name}` table would be dropped and recreated. This \
              will lead to data loss if there is data in the column."
         ),
     }
 }
 
-pub(crate) fn primary_key_change(table: &str) -> Warning {
+pub(crate) fn primary_key_change(table: &Table) -> Warning {
+    let name = &table.name;
     Warning {
+        subject: table.object_name(),
+        columns: Vec::new(),
         kind: WarningKind::PrimaryKeyChange,
         message: format!(
-            "The primary key for the `{table}` table will be changed. If it partially fails, the \
+            "The primary key for the `{name}` table will be changed. If it partially fails, the \
              table could be left without primary key constraint."
         ),
     }
 }
 
-pub(crate) fn unique_added(table: &str, columns: &[&str]) -> Warning {
+pub(crate) fn unique_added(table: &Table, columns: &[&str]) -> Warning {
+    let name = &table.name;
     Warning {
+        subject: table.object_name(),
+        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
         kind: WarningKind::UniqueAdded,
         message: format!(
-            "A unique constraint covering the columns `[{}]` on the table `{table}` will be \
+            "A unique constraint covering the columns `[{}]` on the table `{name}` will be \
              added. If there are existing duplicate values, this will fail.",
             columns.join(",")
         ),
     }
 }
 
-pub(crate) fn enum_values_removed(enum_name: &str, values: &[String]) -> Warning {
+pub(crate) fn enum_values_removed(changed: &Enum, values: &[String]) -> Warning {
+    let enum_name = &changed.name;
     Warning {
+        subject: changed.object_name(),
+        columns: Vec::new(),
         kind: WarningKind::EnumValuesRemoved,
         message: format!(
             "The values [{}] on the enum `{enum_name}` will be removed. If these variants are \
@@ -134,41 +163,53 @@ pub(crate) fn enum_values_removed(enum_name: &str, values: &[String]) -> Warning
     }
 }
 
-pub(crate) fn required_without_default(table: &str, column: &str) -> Warning {
+pub(crate) fn required_without_default(table: &Table, column: &str) -> Warning {
+    let name = &table.name;
     Warning {
+        subject: table.object_name(),
+        columns: vec![column.to_owned()],
         kind: WarningKind::RequiredColumnWithoutDefault,
         message: format!(
-            "Added the required column `{column}` to the `{table}` table without a default \
+            "Added the required column `{column}` to the `{name}` table without a default \
              value. This is not possible if the table is not empty."
         ),
     }
 }
 
-pub(crate) fn made_required(table: &str, column: &str) -> Warning {
+pub(crate) fn made_required(table: &Table, column: &str) -> Warning {
+    let name = &table.name;
     Warning {
+        subject: table.object_name(),
+        columns: vec![column.to_owned()],
         kind: WarningKind::MadeRequired,
         message: format!(
-            "Made the column `{column}` on table `{table}` required. This step will fail if \
+            "Made the column `{column}` on table `{name}` required. This step will fail if \
              there are existing NULL values in that column."
         ),
     }
 }
 
-pub(crate) fn renamed_table(from: &str, to: &str) -> Warning {
+pub(crate) fn renamed_table(from: &str, to: &ObjectName) -> Warning {
+    let to_name = &to.name;
     Warning {
+        subject: to.clone(),
+        columns: Vec::new(),
         kind: WarningKind::Renamed,
         message: format!(
-            "The `{from}` table will be renamed to `{to}`. Its data is kept, but renaming \
+            "The `{from}` table will be renamed to `{to_name}`. Its data is kept, but renaming \
              breaks application versions still using the old name."
         ),
     }
 }
 
-pub(crate) fn renamed_column(table: &str, from: &str, to: &str) -> Warning {
+pub(crate) fn renamed_column(table: &Table, from: &str, to: &str) -> Warning {
+    let name = &table.name;
     Warning {
+        subject: table.object_name(),
+        columns: vec![to.to_owned()],
         kind: WarningKind::Renamed,
         message: format!(
-            "The column `{from}` on the `{table}` table will be renamed to `{to}`. Its data is \
+            "The column `{from}` on the `{name}` table will be renamed to `{to}`. Its data is \
              kept, but renaming breaks application versions still using the old name."
         ),
     }

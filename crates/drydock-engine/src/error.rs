@@ -38,6 +38,13 @@ pub enum EngineError {
     DataLossNotAccepted { warnings: String },
 
     #[error(
+        "the new migration cannot run on the rows the database holds:\n{steps}\nNothing was \
+         written or applied. Change the schema as suggested, or run `drydock migrate dev \
+         --create-only` to write the migration (with these warnings in it) and edit it by hand."
+    )]
+    ChangesCannotRun { steps: String },
+
+    #[error(
         "{reason}\nRun `drydock migrate reset` to reset the development database (all data is lost)."
     )]
     ResetNeeded { reason: String },
@@ -73,6 +80,7 @@ impl EngineError {
             EngineError::Usage(_) => "D1001",
             EngineError::Script { .. } => "D1012",
             EngineError::DataLossNotAccepted { .. } => "D2000",
+            EngineError::ChangesCannotRun { .. } => "D2010",
             EngineError::ResetNeeded { .. } => "D3100",
             EngineError::DeployBlockedByLint { .. } => "D3110",
             EngineError::PreflightFailed { .. } => "D3111",

@@ -19,6 +19,7 @@ mod deploy_review;
 pub mod dialects;
 mod drift;
 mod error;
+mod live_data;
 mod migrate_dev;
 mod preflight;
 mod prisma_config;

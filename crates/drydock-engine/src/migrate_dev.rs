@@ -32,7 +32,7 @@ use crate::drift::describe_drift;
 use crate::replay_cache;
 use crate::source::{replay_migrations, with_state_shadow};
 use crate::summary::summarize;
-use crate::{EngineError, Project};
+use crate::{EngineError, Project, live_data};
 
 #[derive(Debug, Clone, Default)]
 pub struct DevOptions {
@@ -162,7 +162,35 @@ pub fn migrate_dev_with_renames(
             declined.push(candidate);
         }
     }
-    let diff = drydock_diff::diff(&state, &target, dialect.diff_hooks());
+    let mut diff = drydock_diff::diff(&state, &target, dialect.diff_hooks());
+    // What to write for a drop and an add that may be a rename nobody confirmed.
+    let rename_hints: Vec<String> = declined
+        .iter()
+        .map(|c| format!("  {}", c.hint()))
+        .chain(
+            unmatched_hints(&state, &target)
+                .into_iter()
+                .map(|hint| format!("  {hint}")),
+        )
+        .collect();
+    let cannot_run = |steps: Vec<String>| EngineError::ChangesCannotRun {
+        steps: steps
+            .into_iter()
+            .chain(rename_hints.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    let weighed = live_data::weigh(connection.as_mut(), &diff.warnings);
+    if !weighed.failing.is_empty() && !options.create_only {
+        return Err(cannot_run(
+            weighed
+                .failing
+                .iter()
+                .map(|w| format!("  - {}", w.message))
+                .collect(),
+        ));
+    }
+    diff.warnings = weighed.warnings;
     let mut outcome = DevOutcome {
         database_created,
         applied_pending,
@@ -178,6 +206,15 @@ pub fn migrate_dev_with_renames(
     if diff.is_empty() && !options.create_only {
         return Ok(outcome);
     }
+    if !options.create_only
+        && let Some(failure) = live_data::try_on_rows(
+            dialect,
+            connection.as_mut(),
+            &render_with_notes(dialect, &diff),
+        )
+    {
+        return Err(cannot_run(vec![failure]));
+    }
     let loses_data = diff.warnings.iter().any(Warning::is_data_loss);
     if loses_data && !options.accept_data_loss && !options.create_only && !consent(&diff.warnings) {
         return Err(EngineError::DataLossNotAccepted {
@@ -186,12 +223,7 @@ pub fn migrate_dev_with_renames(
                 .iter()
                 .filter(|w| w.is_data_loss() || w.is_unexecutable())
                 .map(|w| format!("  - {}", w.message))
-                .chain(declined.iter().map(|c| format!("  {}", c.hint())))
-                .chain(
-                    unmatched_hints(&state, &target)
-                        .into_iter()
-                        .map(|hint| format!("  {hint}")),
-                )
+                .chain(rename_hints.iter().cloned())
                 .collect::<Vec<_>>()
                 .join("\n"),
         });

@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use drydock_connector::sql_scan::LexicalRules;
 use drydock_connector::{
-    Connection, Dialect, HISTORY_TABLE, HistoryRow, ScriptError, SessionInfo, SessionLimits,
+    Connection, Dialect, HISTORY_TABLE, HistoryRow, Interrupt, ScriptError, SessionInfo,
+    SessionLimits,
 };
 use serde::Serialize;
 
@@ -66,6 +67,9 @@ pub struct DeployOptions {
     pub hold_contract: bool,
     /// Sample long migrations from a second session.
     pub watch: Option<WatchOptions>,
+    /// A stop request (Ctrl-C, `SIGTERM`): the running statement is cancelled, what ran is
+    /// recorded, and the deploy ends with [`MigrateError::Interrupted`].
+    pub interrupt: Interrupt,
 }
 
 impl Default for DeployOptions {
@@ -79,6 +83,7 @@ impl Default for DeployOptions {
             retry_delay: DEFAULT_RETRY_DELAY,
             hold_contract: false,
             watch: None,
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -189,9 +194,27 @@ pub fn deploy_with(
         is_lock_timeout: &|error| dialect.is_lock_timeout(error),
         rules: dialect.lexical_rules(),
     };
-    let mut report = with_migration_lock(conn, |conn| {
+    // Without a canceller the stop request still ends the deploy between statements.
+    let _cancels = conn
+        .canceller()
+        .ok()
+        .map(|canceller| options.interrupt.register(canceller));
+    let report = with_migration_lock(conn, |conn| {
         deploy_locked(&policy, options, conn, &local, progress)
-    })?;
+    });
+    let mut report = match report {
+        // Cancelled while waiting for the lock, or in a step between migrations.
+        Err(error)
+            if options.interrupt.is_triggered()
+                && !matches!(error, MigrateError::Interrupted { .. }) =>
+        {
+            return Err(MigrateError::Interrupted {
+                applied: Vec::new(),
+                state: format!("It stopped before applying anything ({error})."),
+            });
+        }
+        report => report?,
+    };
     report.duration = started.elapsed();
     Ok(report)
 }
@@ -309,8 +332,18 @@ fn deploy_pending(
         options,
         progress,
     };
-    let mut applied = Vec::with_capacity(pending.len());
+    let mut applied: Vec<AppliedMigration> = Vec::with_capacity(pending.len());
     for ((index, migration), backfills) in pending.iter().enumerate().zip(&backfills) {
+        if options.interrupt.is_triggered() {
+            return Err(MigrateError::Interrupted {
+                applied: applied.iter().map(|m| m.name.clone()).collect(),
+                state: format!(
+                    "`{}` and the later migrations were not started; `drydock migrate deploy` \
+                     applies them.",
+                    migration.name
+                ),
+            });
+        }
         let script = migration.executable_script();
         let non_transactional_reason = (policy.blocker)(script);
         let resume = resumable
@@ -327,8 +360,20 @@ fn deploy_pending(
         conn.set_session_limits(&options.limits)?;
         let _watching = watcher.as_ref().map(|w| w.watching(&migration.name));
         let resumed = resume.is_some();
+        let stopped = |error: MigrateError| match error {
+            MigrateError::Interrupted { state, .. } => MigrateError::Interrupted {
+                applied: applied.iter().map(|m| m.name.clone()).collect(),
+                state,
+            },
+            other => other,
+        };
         let (lock_retries, backfilled_rows) = match (&non_transactional_reason, resume) {
-            (None, None) => (runner.apply_in_transaction(conn, migration)?, 0),
+            (None, None) => (
+                runner
+                    .apply_in_transaction(conn, migration)
+                    .map_err(stopped)?,
+                0,
+            ),
             (Some(reason), resume) => {
                 let statements = (policy.split)(script);
                 let outside = Outside {
@@ -337,10 +382,17 @@ fn deploy_pending(
                     backfills,
                     resume,
                 };
-                runner.apply_outside_transaction(conn, migration, outside)?
+                runner
+                    .apply_outside_transaction(conn, migration, outside)
+                    .map_err(stopped)?
             }
-            // Only a migration with a backfill resumes, and it runs outside a transaction.
-            (None, Some(_)) => (runner.apply_in_transaction(conn, migration)?, 0),
+            // Only a migration that runs outside a transaction resumes.
+            (None, Some(_)) => (
+                runner
+                    .apply_in_transaction(conn, migration)
+                    .map_err(stopped)?,
+                0,
+            ),
         };
         applied.push(AppliedMigration {
             name: migration.name.clone(),
@@ -364,8 +416,9 @@ fn deploy_pending(
     })
 }
 
-/// The failed rows of migrations that stopped in a batched backfill (interrupted, or a batch
-/// failed): deploy resumes them instead of refusing to run.
+/// The failed rows deploy resumes instead of refusing to run: migrations that stopped in a
+/// batched backfill (interrupted, or a batch failed), and migrations outside a transaction that
+/// a stop request cut short between two statements (see [`INTERRUPTED_LOGS`]).
 fn resumable_rows(
     policy: &ScriptPolicy<'_>,
     conn: &mut dyn Connection,
@@ -377,6 +430,17 @@ fn resumable_rows(
         let Some(migration) = local.iter().find(|m| m.name == row.migration_name) else {
             continue;
         };
+        let script = migration.executable_script();
+        if row
+            .logs
+            .as_deref()
+            .is_some_and(|logs| logs.starts_with(INTERRUPTED_LOGS))
+            && migration.matches_checksum(&row.checksum)
+            && (policy.blocker)(script).is_some()
+        {
+            resumable.push(row.clone());
+            continue;
+        }
         if !script_has_backfill(migration.executable_script(), policy.rules) {
             continue;
         }
@@ -388,6 +452,19 @@ fn resumable_rows(
     }
     Ok(resumable)
 }
+
+/// How the logs of a migration outside a transaction begin when a stop request cut it short
+/// between two statements: its completed statements stay applied, the cut one changed nothing,
+/// and the next deploy continues at the statement after the recorded `applied_steps_count`.
+pub const INTERRUPTED_LOGS: &str = "Interrupted (Ctrl-C or SIGTERM)";
+
+/// How a line of an interrupted migration's logs begins that names an index its cancelled build
+/// left invalid and that could not be dropped at once; the deploy that resumes it drops it.
+const LEFT_INVALID: &str = "Left invalid, dropped when the deploy resumes:";
+
+/// How long cleaning up after a stop request waits for locks (an application transaction that
+/// held a concurrent build up may still be open).
+const INTERRUPTED_CLEANUP_LOCK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Whether the script is a contract migration: its first line is [`CONTRACT_MARKER`].
 pub fn is_contract(script: &str) -> bool {
@@ -445,7 +522,9 @@ struct Runner<'a, 'p> {
 impl Runner<'_, '_> {
     /// Whether `error` is a lock timeout and `attempt` retries leave room for one more.
     fn may_retry(&self, error: &ScriptError, attempt: u32) -> bool {
-        (self.policy.is_lock_timeout)(error) && attempt < self.options.lock_retries
+        (self.policy.is_lock_timeout)(error)
+            && attempt < self.options.lock_retries
+            && !self.options.interrupt.is_triggered()
     }
 
     /// Whether to retry after `error` (see [`Runner::may_retry`]). Waits before returning
@@ -494,6 +573,17 @@ impl Runner<'_, '_> {
                 Err(error) => break error,
             }
         };
+        if self.options.interrupt.is_triggered() {
+            return Err(MigrateError::Interrupted {
+                applied: Vec::new(),
+                state: format!(
+                    "`{name}` ran in a transaction that was rolled back, so the database holds \
+                     none of its changes and it is still pending; `drydock migrate deploy` \
+                     applies it.",
+                    name = migration.name
+                ),
+            });
+        }
         let mut logs = failure_logs(migration, &error, None, false);
         logs.push_str(&self.lock_timeout_logs(conn, &error, attempt));
         let mut row = new_row(migration);
@@ -563,6 +653,7 @@ impl Runner<'_, '_> {
         } = outside;
         let (mut row, first) = match resume {
             Some(mut row) => {
+                self.drop_left_invalid(conn, &migration.name, row.logs.as_deref())?;
                 row.logs = None;
                 conn.update_history_row(&row)?;
                 let first = row.applied_steps_count as usize;
@@ -585,6 +676,14 @@ impl Runner<'_, '_> {
             statements,
             first,
             &mut |conn, index, statement| {
+                if self.options.interrupt.is_triggered() {
+                    return Err(ScriptError {
+                        message: "not started: the deploy was interrupted".to_owned(),
+                        db_code: None,
+                        position: None,
+                        statements_done: None,
+                    });
+                }
                 let backfill = backfills.iter().find(|(at, _)| *at == index);
                 loop {
                     let outcome = match backfill {
@@ -631,8 +730,26 @@ impl Runner<'_, '_> {
         // (aborted) transaction: end it before writing to the history, or the write is
         // refused (PostgreSQL) or undone with it (SQLite).
         let rolled_back = conn.abort_open_transaction().unwrap_or(false);
-        let dropped = self.drop_new_invalid_indexes(conn, &migration.name, &invalid_before);
-        let mut logs = failure_logs(migration, &error, Some(reason), rolled_back);
+        let interrupted = self.options.interrupt.is_triggered();
+        if interrupted {
+            // The transaction that held the build up may still be open: wait for it briefly,
+            // the next deploy drops what is left.
+            let _ = conn.set_session_limits(&SessionLimits {
+                lock_timeout: Some(INTERRUPTED_CLEANUP_LOCK_TIMEOUT),
+                statement_timeout: Some(INTERRUPTED_CLEANUP_LOCK_TIMEOUT),
+            });
+        }
+        let mut dropped = self.drop_new_invalid_indexes(conn, &migration.name, &invalid_before);
+        if interrupted && dropped.is_err() {
+            // The server may apply the cancel request to the next statement that waits as well.
+            dropped = self.drop_new_invalid_indexes(conn, &migration.name, &invalid_before);
+        }
+        let mut logs = if interrupted {
+            interrupted_logs(&row, statements.len(), rolled_back)
+        } else {
+            String::new()
+        };
+        logs.push_str(&failure_logs(migration, &error, Some(reason), rolled_back));
         logs.push_str(&self.lock_timeout_logs(conn, &error, retries));
         match &dropped {
             Ok(indexes) => {
@@ -640,6 +757,20 @@ impl Runner<'_, '_> {
                     logs.push_str(&format!(
                         "Dropped the index {index}, left invalid by the failed concurrent build.\n"
                     ));
+                }
+            }
+            Err(drop_error) if interrupted && !rolled_back => {
+                let left: Vec<String> = conn
+                    .invalid_indexes()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|index| !invalid_before.contains(index))
+                    .collect();
+                logs.push_str(&format!(
+                    "Dropping what the cancelled build left invalid had to wait ({drop_error}).\n"
+                ));
+                for index in left {
+                    logs.push_str(&format!("{LEFT_INVALID} {index}\n"));
                 }
             }
             Err(drop_error) => logs.push_str(&format!(
@@ -650,6 +781,12 @@ impl Runner<'_, '_> {
         }
         row.logs = Some(logs.clone());
         let recorded = conn.update_history_row(&row);
+        if interrupted {
+            return Err(MigrateError::Interrupted {
+                applied: Vec::new(),
+                state: interrupted_state(&migration.name, &row, rolled_back, recorded.err()),
+            });
+        }
         let mut what_ran = match error.statements_done {
             Some(0) => "no statement of it completed".to_owned(),
             Some(1) => "1 statement completed before the failure".to_owned(),
@@ -694,12 +831,17 @@ impl Runner<'_, '_> {
         backfill: &Backfill,
     ) -> Result<u64, ScriptError> {
         let progress = &mut *self.progress;
+        let interrupt = &self.options.interrupt;
         let report = run_backfill(conn, name, index, backfill, &mut |batch| {
             progress(DeployEvent::Backfill {
                 name,
                 progress: batch,
             });
-            std::ops::ControlFlow::Continue(())
+            if interrupt.is_triggered() {
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
         });
         report
             .map(|report| report.rows)
@@ -713,6 +855,36 @@ impl Runner<'_, '_> {
                 position: None,
                 statements_done: None,
             })
+    }
+
+    /// Drop the indexes an interrupted run of this migration recorded as left invalid (see
+    /// [`LEFT_INVALID`]) and that still are, so that the statement that builds them can run
+    /// again.
+    fn drop_left_invalid(
+        &mut self,
+        conn: &mut dyn Connection,
+        name: &str,
+        logs: Option<&str>,
+    ) -> Result<(), MigrateError> {
+        let recorded: Vec<&str> = logs
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.strip_prefix(LEFT_INVALID))
+            .map(str::trim)
+            .collect();
+        if recorded.is_empty() {
+            return Ok(());
+        }
+        for index in conn.invalid_indexes()? {
+            if recorded.contains(&index.as_str()) {
+                conn.drop_invalid_index(&index)?;
+                (self.progress)(DeployEvent::DroppedInvalidIndex {
+                    name,
+                    index: &index,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Drop the indexes that became invalid since `before` (a failed `CREATE INDEX
@@ -747,6 +919,59 @@ struct Outside<'a> {
     backfills: &'a [(usize, Backfill)],
     /// The failed row of an interrupted run to continue, at its first incomplete statement.
     resume: Option<HistoryRow>,
+}
+
+/// The first lines of the logs of a migration that a stop request cut short. Only a cut
+/// between statements (no transaction of the script's own was rolled back) starts with
+/// [`INTERRUPTED_LOGS`], the mark of a row the next deploy resumes.
+fn interrupted_logs(row: &HistoryRow, total: usize, rolled_back: bool) -> String {
+    let done = row.applied_steps_count;
+    if rolled_back {
+        format!(
+            "Stopped by Ctrl-C or SIGTERM inside the transaction the script opens, which was \
+             rolled back; {done} of {total} statement(s) had completed before it.\n\n"
+        )
+    } else {
+        format!(
+            "{INTERRUPTED_LOGS} after {done} of {total} statement(s); the statement that was \
+             running was cancelled and changed nothing. The next deploy continues with \
+             statement {next}.\n\n",
+            next = done + 1
+        )
+    }
+}
+
+/// What [`MigrateError::Interrupted`] says of a migration outside a transaction that a stop
+/// request cut short.
+fn interrupted_state(
+    name: &str,
+    row: &HistoryRow,
+    rolled_back: bool,
+    record_error: Option<drydock_connector::ConnectorError>,
+) -> String {
+    let done = row.applied_steps_count;
+    if let Some(record_error) = record_error {
+        return format!(
+            "`{name}` ran outside a transaction: {done} statement(s) of it completed and stay \
+             applied, but recording that in `{HISTORY_TABLE}` failed ({record_error}). Check \
+             which of its changes exist, then run `drydock migrate resolve --applied {name}` \
+             once it is complete, or `--rolled-back {name}` once they are undone."
+        );
+    }
+    if rolled_back {
+        return format!(
+            "`{name}` opens a transaction of its own, which was rolled back; only its \
+             statements before that `BEGIN` stay applied. It is recorded as failed: undo those \
+             and run `drydock migrate resolve --rolled-back {name}`, then deploy again."
+        );
+    }
+    format!(
+        "`{name}` ran outside a transaction: {done} statement(s) of it completed and stay \
+         applied, the running one was cancelled and left nothing behind (an index its \
+         concurrent build left invalid was dropped). `drydock migrate deploy` continues it \
+         with statement {next}.",
+        next = done + 1
+    )
 }
 
 /// Sessions holding granted locks on the managed tables, as far as the database tells.

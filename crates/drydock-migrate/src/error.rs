@@ -190,6 +190,19 @@ pub enum MigrateError {
     )]
     SquashNotApplied { name: String },
 
+    #[error(
+        "the deploy was interrupted (Ctrl-C or SIGTERM){}. {state}",
+        if applied.is_empty() { String::new() } else {
+            format!(" after applying {}", applied.join(", "))
+        }
+    )]
+    Interrupted {
+        /// Migrations this deploy applied before the interruption; they stay applied.
+        applied: Vec<String>,
+        /// What the interruption left of the migration it stopped, and what to do next.
+        state: String,
+    },
+
     #[error(transparent)]
     Connector(#[from] ConnectorError),
 }
@@ -220,6 +233,7 @@ impl MigrateError {
             MigrateError::DownTargetNotApplied { .. } => "D3013",
             MigrateError::DownFailed { .. } => "D3014",
             MigrateError::SquashNotApplied { .. } => "D3015",
+            MigrateError::Interrupted { .. } => "D3016",
             MigrateError::Connector(inner) => inner.code(),
         }
     }

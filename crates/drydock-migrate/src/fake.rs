@@ -5,8 +5,8 @@
 //! covered by the integration tests.
 
 use drydock_connector::{
-    Connection, ConnectorError, HistoryRow, Privilege, ScriptError, SessionActivity, SessionInfo,
-    SessionLimits, Storage,
+    Connection, ConnectorError, HistoryRow, Privilege, RowCount, ScriptError, SessionActivity,
+    SessionInfo, SessionLimits, StatementCanceller, Storage,
 };
 use drydock_schema::SqlSchema;
 
@@ -166,6 +166,22 @@ impl Connection for FakeConnection {
             .push(row.clone());
         self.executed.extend(done);
         Ok(())
+    }
+
+    fn count_rows(&mut self, _question: &RowCount<'_>) -> Result<u64, ConnectorError> {
+        Err(ConnectorError::query("the fake connection holds no rows"))
+    }
+
+    fn trial_run(&mut self, _script: &str) -> Result<(), ScriptError> {
+        Err(ScriptError::from_connector(ConnectorError::query(
+            "the fake connection holds no rows",
+        )))
+    }
+
+    fn canceller(&mut self) -> Result<std::sync::Arc<dyn StatementCanceller>, ConnectorError> {
+        Err(ConnectorError::query(
+            "the fake connection runs no statement to cancel",
+        ))
     }
 
     fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use chrono::Utc;
-use drydock_connector::Connection;
+use drydock_connector::{Connection, HistoryRow};
 use serde::Serialize;
 
 use crate::MigrateError;
@@ -20,6 +20,10 @@ pub struct ResolveReport {
     pub history_table_created: bool,
     /// Failed rows of this migration now marked as rolled back.
     pub rolled_back_rows: usize,
+    /// Statements of the migration that a failed or interrupted run outside a transaction had
+    /// completed (the most any rolled-back row recorded). A deploy after `--rolled-back` runs
+    /// them again, so they must have been undone.
+    pub statements_completed: u32,
 }
 
 /// Mark migration `name` of `migrations_dir` as applied without running it: failed rows of it
@@ -55,6 +59,7 @@ pub fn resolve_applied(
         }
         let now = Utc::now();
         let mut rolled_back_rows = 0;
+        let statements_completed = completed_statements(rows.clone());
         for row in rows.filter(|row| row.is_failed()) {
             let mut row = row.clone();
             row.rolled_back_at = Some(now);
@@ -70,6 +75,7 @@ pub fn resolve_applied(
             name: name.to_owned(),
             history_table_created,
             rolled_back_rows,
+            statements_completed,
         })
     })
 }
@@ -98,6 +104,7 @@ pub fn resolve_rolled_back(
         }
         let now = Utc::now();
         let mut rolled_back_rows = 0;
+        let statements_completed = completed_statements(rows.iter().copied());
         for row in rows.into_iter().filter(|row| row.is_failed()) {
             let mut row = row.clone();
             row.rolled_back_at = Some(now);
@@ -113,6 +120,15 @@ pub fn resolve_rolled_back(
             name: name.to_owned(),
             history_table_created: false,
             rolled_back_rows,
+            statements_completed,
         })
     })
+}
+
+/// The most statements any failed row of `rows` recorded as completed.
+fn completed_statements<'a>(rows: impl Iterator<Item = &'a HistoryRow>) -> u32 {
+    rows.filter(|row| row.is_failed())
+        .map(|row| row.applied_steps_count)
+        .max()
+        .unwrap_or(0)
 }

@@ -1,11 +1,13 @@
 //! Connecting to PostgreSQL: URL parsing (with Prisma's `?schema=` parameter), error mapping,
 //! running scripts through the simple query protocol, and shadow databases.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use drydock_connector::{
-    Connection, ConnectorError, HistoryRow, Privilege, ScriptError, SessionActivity, SessionInfo,
-    SessionLimits, ShadowDatabase, Storage, percent_decode, redact_url,
+    Connection, ConnectorError, HistoryRow, Privilege, RowCount, ScriptError, SessionActivity,
+    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, Storage, percent_decode,
+    redact_url,
 };
 use drydock_schema::SqlSchema;
 use postgres::config::SslMode;
@@ -306,6 +308,16 @@ pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// Sends PostgreSQL's cancel request for a session's running statement, over a connection of
+/// its own.
+struct PostgresCanceller(postgres::CancelToken);
+
+impl StatementCanceller for PostgresCanceller {
+    fn cancel(&self) -> Result<(), ConnectorError> {
+        self.0.cancel_query(NoTls).map_err(|e| query_error(&e))
+    }
+}
+
 /// One session on a PostgreSQL database.
 pub(crate) struct PostgresConnection {
     client: Client,
@@ -515,6 +527,29 @@ impl Connection for PostgresConnection {
         self.in_transaction(script, |transaction, schema| {
             history::update(transaction, schema, row)
         })
+    }
+
+    fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError> {
+        let count = self.query_texts(&question.sql(&quote_ident))?;
+        Ok(count
+            .first()
+            .and_then(|text| text.as_deref()?.parse().ok())
+            .unwrap_or(0))
+    }
+
+    fn trial_run(&mut self, script: &str) -> Result<(), ScriptError> {
+        // Dropping the transaction without committing rolls it back.
+        let mut transaction = self
+            .client
+            .transaction()
+            .map_err(|e| script_error(&e, script))?;
+        transaction
+            .batch_execute(script)
+            .map_err(|e| script_error(&e, script))
+    }
+
+    fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
+        Ok(Arc::new(PostgresCanceller(self.client.cancel_token())))
     }
 
     fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {

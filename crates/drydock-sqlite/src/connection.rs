@@ -3,11 +3,12 @@
 //! and shadow databases in temporary files.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use drydock_connector::{
-    Connection, ConnectorError, HistoryRow, Privilege, ScriptError, SessionActivity, SessionInfo,
-    SessionLimits, ShadowDatabase, Storage, redact_url,
+    Connection, ConnectorError, HistoryRow, Privilege, RowCount, ScriptError, SessionActivity,
+    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, Storage, redact_url,
 };
 use drydock_schema::SqlSchema;
 use rusqlite::fallible_iterator::FallibleIterator;
@@ -101,6 +102,17 @@ pub(crate) fn quote_ident(name: &str) -> String {
 }
 
 /// One connection to a SQLite database file.
+/// Interrupts the statement a connection runs (`sqlite3_interrupt`): it fails with
+/// `SQLITE_INTERRUPT` and its transaction rolls back.
+struct SqliteCanceller(rusqlite::InterruptHandle);
+
+impl StatementCanceller for SqliteCanceller {
+    fn cancel(&self) -> Result<(), ConnectorError> {
+        self.0.interrupt();
+        Ok(())
+    }
+}
+
 pub(crate) struct SqliteConnection {
     conn: rusqlite::Connection,
     path: PathBuf,
@@ -304,6 +316,31 @@ impl Connection for SqliteConnection {
 
     fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
         self.in_transaction(script, |conn| history::update(conn, row))
+    }
+
+    fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError> {
+        let count = self.query_texts(&question.sql(&quote_ident))?;
+        Ok(count
+            .first()
+            .and_then(|text| text.as_deref()?.parse().ok())
+            .unwrap_or(0))
+    }
+
+    fn trial_run(&mut self, script: &str) -> Result<(), ScriptError> {
+        self.conn
+            .execute_batch("BEGIN")
+            .map_err(|e| script_error(&e, None, 0))?;
+        let result = self.run_script(script);
+        if !self.conn.is_autocommit() {
+            self.conn
+                .execute_batch("ROLLBACK")
+                .map_err(|e| script_error(&e, None, 0))?;
+        }
+        result
+    }
+
+    fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
+        Ok(Arc::new(SqliteCanceller(self.conn.get_interrupt_handle())))
     }
 
     fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {

@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 
 use drydock_engine::EngineError;
+use drydock_engine::migrate::MigrateError;
 
 /// Print an error with its stable code, the whole cause chain, and nothing secret (URLs in
 /// messages are redacted where they are made).
@@ -25,14 +26,19 @@ fn code_of(error: &anyhow::Error) -> Option<&'static str> {
 /// which shells and CI read as Ctrl-C; drydock leaves 130 to Ctrl-C (docs/exit-codes.md).
 pub(crate) const RESET_NEEDED: u8 = 3;
 
+/// Exit code of a deploy stopped by Ctrl-C or SIGTERM, as shells report a process that Ctrl-C
+/// ended.
+pub(crate) const INTERRUPTED: u8 = 130;
+
 /// Exit code when the user answers no to a confirmation (a reset, data loss).
 pub(crate) const DECLINED: u8 = 4;
 
-/// [`RESET_NEEDED`] when `migrate dev` needs a reset, 1 for every other error
-/// (docs/exit-codes.md).
+/// [`RESET_NEEDED`] when `migrate dev` needs a reset, [`INTERRUPTED`] when Ctrl-C or SIGTERM
+/// stopped a deploy, 1 for every other error (docs/exit-codes.md).
 pub(crate) fn exit_code_of(error: &anyhow::Error) -> u8 {
     match error.downcast_ref::<EngineError>() {
         Some(EngineError::ResetNeeded { .. }) => RESET_NEEDED,
+        Some(EngineError::Migrate(MigrateError::Interrupted { .. })) => INTERRUPTED,
         _ => 1,
     }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use drydock_connector::SessionLimits;
+use drydock_connector::{Interrupt, SessionLimits};
 
 pub(crate) use drydock_engine::migrate::DownTarget;
 use drydock_engine::migrate::{self as history, DeployEvent, DeployReport, StatusReport};
@@ -84,7 +84,8 @@ pub(crate) fn deploy(
         let dir = settings.backup_dir(safety.backup_dir.as_deref());
         super::backup::backup_before_deploy(&session.url, &dir)?;
     }
-    let options = deploy_options(&session, safety, json);
+    let mut options = deploy_options(&session, safety, json);
+    options.interrupt = crate::signals::stop_on_signals()?;
     let report = run_deploy(&mut session, &options)?;
     if !json && !report.edited_after_applied.is_empty() {
         eprintln!("Warning: these migrations were modified after they were applied:");
@@ -222,6 +223,7 @@ fn deploy_options(session: &Session, safety: &DeployArgs, json: bool) -> history
         retry_delay: safety.retry_delay,
         hold_contract: !safety.contract,
         watch,
+        interrupt: Interrupt::default(),
     }
 }
 
@@ -531,9 +533,18 @@ pub(crate) fn resolve(
             println!("Migration {name} marked as applied.");
         }
         (None, Some(name)) => {
-            history::resolve_rolled_back(session.connection.as_mut(), &name)
+            let report = history::resolve_rolled_back(session.connection.as_mut(), &name)
                 .map_err(EngineError::from)?;
             println!("Migration {name} marked as rolled back.");
+            if report.statements_completed > 0 {
+                eprintln!(
+                    "Warning: {n} statement(s) of it had completed outside a transaction and \
+                     were not undone by this command; the next deploy runs the whole migration \
+                     again, so undo them first. (An interrupted migration needs no resolve: \
+                     `drydock migrate deploy` continues it where it stopped.)",
+                    n = report.statements_completed
+                );
+            }
         }
         (None, None) => {
             anyhow::bail!("give `--applied <migration>` or `--rolled-back <migration>`")
