@@ -162,7 +162,7 @@ impl Project {
             }
         };
         self.check_url(&url)?;
-        Ok(resolve_file_url(&url, &self.schema_dir))
+        Ok(self.resolve_paths(&url))
     }
 
     /// `shadowDatabaseUrl` when configured.
@@ -175,7 +175,7 @@ impl Project {
             Some(value) => {
                 let url = self.config_value(value, "shadowDatabaseUrl")?;
                 self.check_url(&url)?;
-                Ok(Some(resolve_file_url(&url, &self.schema_dir)))
+                Ok(Some(self.resolve_paths(&url)))
             }
         }
     }
@@ -192,6 +192,12 @@ impl Project {
                     .unwrap_or_default(),
             }),
         }
+    }
+
+    /// Relative paths in `url` (a SQLite file, certificates) read from the schema's folder.
+    fn resolve_paths(&self, url: &str) -> String {
+        let url = resolve_file_url(url, &self.schema_dir);
+        self.dialect.resolve_url_paths(&url, &self.schema_dir)
     }
 
     fn check_url(&self, url: &str) -> Result<(), SchemaError> {
