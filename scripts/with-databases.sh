@@ -97,7 +97,7 @@ export TEST_POSTGRES_PASSWORD_URL
 # A server with `ssl = on` whose pg_hba.conf has `hostssl` lines only, its certificates made by a
 # throwaway CA. The server's certificate names `localhost` only (so `127.0.0.1` in a URL is a
 # host name mismatch); a second CA signed nothing of the server's. Role `postgres` has password
-# `drydock-tls-secret`; role `tlscert` logs in with the client certificate alone (`cert`).
+# `drydock-tls-secret`; superuser `tlscert` logs in with the client certificate alone (`cert`).
 # Exports TEST_POSTGRES_TLS_URL (sslmode=verify-full with sslrootcert), TEST_POSTGRES_TLS_CA,
 # TEST_POSTGRES_TLS_OTHER_CA and TEST_POSTGRES_TLS_CLIENT_CERT / _KEY / _P12 (password drydock).
 if [ -z "${TEST_POSTGRES_TLS_URL:-}" ]; then
@@ -150,7 +150,7 @@ HBA
   cleanups+=("as_user $TLS_USER $PG_BIN/pg_ctl -D $TLS/server/data -m immediate stop")
   TEST_POSTGRES_TLS_URL="postgresql://postgres:drydock-tls-secret@localhost:$TLS_PORT/postgres?sslmode=verify-full&sslrootcert=$TLS/certs/ca.crt"
   PGPASSWORD=drydock-tls-secret psql "host=localhost port=$TLS_PORT user=postgres dbname=postgres sslmode=verify-full sslrootcert=$TLS/certs/ca.crt" \
-    -Atqc 'CREATE ROLE tlscert LOGIN CREATEDB' >/dev/null \
+    -Atqc 'CREATE ROLE tlscert LOGIN SUPERUSER' >/dev/null \
     || { log "the TLS PostgreSQL did not come up: $(tail -5 "$TLS/server/server.log")"; exit 1; }
   export TEST_POSTGRES_TLS_CA=$TLS/certs/ca.crt TEST_POSTGRES_TLS_OTHER_CA=$TLS/certs/other-ca.crt \
     TEST_POSTGRES_TLS_CLIENT_CERT=$TLS/certs/client.crt TEST_POSTGRES_TLS_CLIENT_KEY=$TLS/certs/client.key \

@@ -165,3 +165,29 @@ fn plaintext_is_refused_and_the_error_says_to_use_tls() {
     assert!(out.contains("accepts TLS connections only"), "{out}");
     assert!(out.contains("sslmode=require"), "{out}");
 }
+
+/// A role that logs in by client certificate alone: drydock's sessions present it, and so do
+/// `pg_dump`/`pg_restore` (a PKCS#12 identity handed to them as PEM).
+#[test]
+fn client_certificates_work_for_migrations_and_backups() {
+    let cert = required_var("TEST_POSTGRES_TLS_CLIENT_CERT");
+    let key = required_var("TEST_POSTGRES_TLS_CLIENT_KEY");
+    let p12 = required_var("TEST_POSTGRES_TLS_CLIENT_P12");
+    for query in [
+        format!("sslmode=verify-full&sslrootcert=ca.crt&sslcert={cert}&sslkey={key}"),
+        format!("sslmode=require&sslcert=ca.crt&sslidentity={p12}&sslpassword=drydock"),
+    ] {
+        let db = TestDb::postgres_tls();
+        let url = with_query(
+            &db.url()
+                .replace(&format!("postgres:{PASSWORD}@"), "tlscert@"),
+            &query,
+        );
+        let dir = project(&url);
+        let dir = dir.path();
+        succeeds(dir, &["migrate", "dev", "--name", "init"]);
+        succeeds(dir, &["backup", "create"]);
+        let verified = succeeds(dir, &["backup", "verify"]);
+        assert!(verified.contains("Restore test: ok"), "{query}: {verified}");
+    }
+}
