@@ -71,7 +71,16 @@ impl PgUrl {
     }
 
     fn tls_config(&self) -> Result<ClientConfig, ConnectorError> {
-        let settings = &self.tls;
+        // libpq reads `~/.postgresql/root.crt` when the URL names no root certificate, and
+        // then checks the chain in `prefer` and `require` too; so do drydock's sessions, as
+        // libpq's tools do with the same URL.
+        let mut settings = self.tls.clone();
+        if settings.root_cert.is_none() {
+            settings.root_cert = std::env::var_os("HOME")
+                .map(|home| Path::new(&home).join(LIBPQ_ROOT_CERT))
+                .filter(|path| path.is_file());
+        }
+        let settings = &settings;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
@@ -80,7 +89,7 @@ impl PgUrl {
             Verification::None => Arc::new(AcceptAnyCertificate(provider.clone())),
             verification => {
                 let webpki = WebPkiServerVerifier::builder_with_provider(
-                    Arc::new(self.roots()?),
+                    Arc::new(self.roots(settings.root_cert.as_deref())?),
                     provider.clone(),
                 )
                 .build()
@@ -104,15 +113,12 @@ impl PgUrl {
         Ok(config)
     }
 
-    /// The roots the server's chain must lead to.
-    fn roots(&self) -> Result<RootCertStore, ConnectorError> {
+    /// The roots the server's chain must lead to: `root_cert`, else Mozilla's list.
+    fn roots(&self, root_cert: Option<&Path>) -> Result<RootCertStore, ConnectorError> {
         let mut roots = RootCertStore::empty();
-        let libpq_default = std::env::var_os("HOME")
-            .map(|home| Path::new(&home).join(LIBPQ_ROOT_CERT))
-            .filter(|path| path.is_file());
-        match self.tls.root_cert.clone().or(libpq_default) {
+        match root_cert {
             Some(path) => {
-                for cert in self.read_certs(&path, "root certificate")? {
+                for cert in self.read_certs(path, "root certificate")? {
                     roots.add(cert).map_err(|e| {
                         self.tls_setup_error(format!(
                             "the root certificate `{}` is not usable: {e}",

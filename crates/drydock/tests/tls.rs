@@ -191,3 +191,35 @@ fn client_certificates_work_for_migrations_and_backups() {
         assert!(verified.contains("Restore test: ok"), "{query}: {verified}");
     }
 }
+
+/// As libpq: without `sslrootcert`, `~/.postgresql/root.crt` is the root certificate, and once
+/// it exists `sslmode=require` checks the chain against it.
+#[test]
+fn the_home_folders_root_certificate_is_read_as_libpq_reads_it() {
+    let db = TestDb::postgres_tls();
+    let dir = project(&with_query(db.url(), "sslmode=require"));
+    let home = tempfile::tempdir().expect("home");
+    std::fs::create_dir_all(home.path().join(".postgresql")).expect(".postgresql");
+    let root = home.path().join(".postgresql/root.crt");
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("drydock")
+            .expect("the drydock binary")
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .env("HOME", home.path())
+            .args(args)
+            .output()
+            .expect("running drydock")
+    };
+    std::fs::copy(required_var("TEST_POSTGRES_TLS_OTHER_CA"), &root).expect("other CA");
+    let refused = run(&["migrate", "status"]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("certificate verify failed"),
+        "{}",
+        text(&refused)
+    );
+    std::fs::copy(required_var(POSTGRES_TLS_CA_VAR), &root).expect("CA");
+    let accepted = run(&["migrate", "dev", "--name", "init"]);
+    assert!(accepted.status.success(), "{}", text(&accepted));
+}
