@@ -1,4 +1,5 @@
-//! Sessions on PostgreSQL: error mapping, running scripts through the simple query protocol, and shadow databases.
+//! Sessions on PostgreSQL: error mapping, running scripts through the simple query protocol,
+//! and shadow databases. URLs are parsed in `url.rs`, sessions opened in `connect.rs`.
 
 use drydock_connector::{
     Connection, ConnectorError, HistoryRow, Privilege, ScriptError, SessionActivity, SessionInfo,
