@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command with PostgreSQL and MariaDB reachable, exporting TEST_POSTGRES_URL and
-# TEST_MYSQL_URL for it. Servers already answering (127.0.0.1:5432 / :3306, or the URLs given in
+# TEST_MYSQL_URL for it (plus a password-checking and a TLS-only PostgreSQL, see below). Servers already answering (127.0.0.1:5432 / :3306, or the URLs given in
 # those variables) are used as they are; otherwise throwaway servers are started on free ports in
 # a temporary folder (from Debian's postgresql / mariadb-server packages, installed when missing)
 # and stopped when the command ends.
@@ -92,6 +92,71 @@ if [ -z "${TEST_POSTGRES_PASSWORD_URL:-}" ]; then
   TEST_POSTGRES_PASSWORD_URL="postgresql://drydock:drydock-secret@127.0.0.1:$PW_PORT/postgres"
 fi
 export TEST_POSTGRES_PASSWORD_URL
+
+# ------------------------------------------------------------------ PostgreSQL over TLS only
+# A server with `ssl = on` whose pg_hba.conf has `hostssl` lines only, its certificates made by a
+# throwaway CA. The server's certificate names `localhost` only (so `127.0.0.1` in a URL is a
+# host name mismatch); a second CA signed nothing of the server's. Role `postgres` has password
+# `drydock-tls-secret`; superuser `tlscert` logs in with the client certificate alone (`cert`).
+# Exports TEST_POSTGRES_TLS_URL (sslmode=verify-full with sslrootcert), TEST_POSTGRES_TLS_CA,
+# TEST_POSTGRES_TLS_OTHER_CA and TEST_POSTGRES_TLS_CLIENT_CERT / _KEY / _P12 (password drydock).
+if [ -z "${TEST_POSTGRES_TLS_URL:-}" ]; then
+  command -v openssl >/dev/null 2>&1 || apt_install openssl
+  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    apt_install postgresql
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  TLS_USER=$(id -un)
+  if is_root; then
+    TLS_USER=postgres
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$WORK" --shell /bin/bash postgres
+  fi
+  TLS=$WORK/pgtls
+  mkdir -p "$TLS/certs"
+  (
+    cd "$TLS/certs"
+    ca() { openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1" -keyout "$2.key" -out "$2.crt" 2>/dev/null; }
+    signed() { # name common-name extensions
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" -keyout "$1.key" -out "$1.csr" 2>/dev/null
+      printf '%s\n' "$3" > "$1.ext"
+      openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+        -extfile "$1.ext" -out "$1.crt" 2>/dev/null
+    }
+    ca "drydock test CA" ca
+    ca "drydock other CA" other-ca
+    signed server localhost $'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE'
+    signed client tlscert $'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE'
+    openssl pkcs12 -export -in client.crt -inkey client.key -out client.p12 -passout pass:drydock
+    chmod 600 ./*.key
+  )
+  TLS_PORT=$(free_port)
+  mkdir -p "$TLS/server"
+  cp "$TLS/certs/server.crt" "$TLS/certs/server.key" "$TLS/certs/ca.crt" "$TLS/server/"
+  printf 'drydock-tls-secret\n' > "$TLS/server/pwfile"
+  { is_root && chown -R "$TLS_USER": "$TLS/server" || true; }
+  log "starting a TLS-only PostgreSQL on localhost:$TLS_PORT"
+  as_user "$TLS_USER" "$PG_BIN/initdb" -D "$TLS/server/data" -U postgres --pwfile="$TLS/server/pwfile" \
+    --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$TLS/initdb.log" 2>&1
+  cat > "$TLS/server/data/pg_hba.conf" <<HBA
+hostssl all tlscert 127.0.0.1/32 cert
+hostssl all tlscert ::1/128 cert
+hostssl all all 127.0.0.1/32 scram-sha-256
+hostssl all all ::1/128 scram-sha-256
+HBA
+  as_user "$TLS_USER" "$PG_BIN/pg_ctl" -D "$TLS/server/data" -l "$TLS/server/server.log" -w -t 60 \
+    -o "-p $TLS_PORT -k $TLS/server -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c ssl=on -c ssl_cert_file=$TLS/server/server.crt -c ssl_key_file=$TLS/server/server.key -c ssl_ca_file=$TLS/server/ca.crt" \
+    start >/dev/null
+  cleanups+=("as_user $TLS_USER $PG_BIN/pg_ctl -D $TLS/server/data -m immediate stop")
+  TEST_POSTGRES_TLS_URL="postgresql://postgres:drydock-tls-secret@localhost:$TLS_PORT/postgres?sslmode=verify-full&sslrootcert=$TLS/certs/ca.crt"
+  PGPASSWORD=drydock-tls-secret psql "host=localhost port=$TLS_PORT user=postgres dbname=postgres sslmode=verify-full sslrootcert=$TLS/certs/ca.crt" \
+    -Atqc 'CREATE ROLE tlscert LOGIN SUPERUSER' >/dev/null \
+    || { log "the TLS PostgreSQL did not come up: $(tail -5 "$TLS/server/server.log")"; exit 1; }
+  export TEST_POSTGRES_TLS_CA=$TLS/certs/ca.crt TEST_POSTGRES_TLS_OTHER_CA=$TLS/certs/other-ca.crt \
+    TEST_POSTGRES_TLS_CLIENT_CERT=$TLS/certs/client.crt TEST_POSTGRES_TLS_CLIENT_KEY=$TLS/certs/client.key \
+    TEST_POSTGRES_TLS_CLIENT_P12=$TLS/certs/client.p12
+fi
+export TEST_POSTGRES_TLS_URL
 
 # ------------------------------------------------------------------ MariaDB
 maria_ready() { mariadb-admin --no-defaults -h 127.0.0.1 -P "$1" -u root ping >/dev/null 2>&1; }

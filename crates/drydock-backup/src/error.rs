@@ -42,6 +42,10 @@ pub enum BackupError {
     Encryption(String),
     #[error("{0}")]
     Usage(String),
+    /// Opening a session failed: the connector's error, with its own code (Prisma's where
+    /// Prisma has one, e.g. P1011 for TLS).
+    #[error("{0}")]
+    Connect(drydock_connector::ConnectorError),
 }
 
 impl BackupError {
@@ -62,6 +66,7 @@ impl BackupError {
             BackupError::TargetNotEmpty(_) => "D5032",
             BackupError::ProviderMismatch { .. } => "D5033",
             BackupError::Unverified(_) => "D5034",
+            BackupError::Connect(error) => error.code(),
         }
     }
 

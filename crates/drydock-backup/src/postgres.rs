@@ -14,95 +14,46 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Duration;
 
 use drydock_connector::redact_url;
-use postgres::{GenericClient, IsolationLevel, NoTls};
+use drydock_postgres::connect::identity_as_pem;
+use drydock_postgres::url::PgUrl;
+use postgres::{GenericClient, IsolationLevel};
 
 use self::archive::{LARGE_OBJECTS, LargeObjectHasher, RowHasher, StreamedTables};
 use crate::BackupError;
 use crate::backend::{Backend, DumpFormat, DumpSummary, JobOptions, TableStats, ToolVersion};
 use crate::tool::{collect_stderr, feed_tool, finish_tool};
-use drydock_connector::percent_decode;
 
 const FORMAT: &str = "pg_dump-custom";
 /// A tar stream of the folder `pg_dump --format=directory` wrote.
 const DIRECTORY_FORMAT: &str = "pg_dump-directory";
 /// The database scratch and swap connections use, as every server has it.
 const MAINTENANCE_DATABASE: &str = "postgres";
+/// How long backup sessions wait for the server.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) struct Postgres;
 
-/// The parts of a Prisma PostgreSQL URL the tools and the client need.
-struct PgUrl {
-    host: String,
-    port: u16,
-    user: String,
-    password: Option<String>,
-    database: String,
-    schema: String,
-    sslmode: Option<String>,
+/// What backups add to the shared URL parser's result: sessions on any database of the server,
+/// and libpq's tools run with the connection (TLS included) in their environment.
+trait BackupUrl {
+    fn session(&self, database: &str) -> Result<postgres::Client, BackupError>;
+    fn error(&self, error: &postgres::Error) -> BackupError;
+    fn tool(&self, program: &str, database: &str) -> Result<Command, BackupError>;
 }
 
-impl PgUrl {
-    fn parse(url: &str) -> Result<PgUrl, BackupError> {
-        let invalid = |reason: String| {
-            BackupError::Usage(format!("invalid URL `{}`: {reason}", redact_url(url)))
-        };
-        let parsed = url::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
-        let mut pg = PgUrl {
-            host: parsed.host_str().unwrap_or_default().to_owned(),
-            port: parsed.port().unwrap_or(5432),
-            user: percent_decode(parsed.username()),
-            password: parsed.password().map(percent_decode),
-            database: percent_decode(parsed.path().trim_start_matches('/')),
-            schema: "public".to_owned(),
-            sslmode: None,
-        };
-        for (key, value) in parsed.query_pairs() {
-            let value = value.into_owned();
-            match key.as_ref() {
-                "schema" => pg.schema = value,
-                "host" => pg.host = value,
-                "port" => {
-                    pg.port = value
-                        .parse()
-                        .map_err(|_| invalid("`port` is not a port number".to_owned()))?;
-                }
-                "user" => pg.user = value,
-                "password" => pg.password = Some(value),
-                "dbname" => pg.database = value,
-                "sslmode" => pg.sslmode = Some(value),
-                // Prisma's pool settings mean nothing to a dump.
-                _ => {}
-            }
-        }
-        if pg.host.is_empty() {
-            pg.host = "localhost".to_owned();
-        }
-        if pg.user.is_empty() {
-            pg.user = "postgres".to_owned();
-        }
-        if pg.database.is_empty() {
-            pg.database = "postgres".to_owned();
-        }
-        Ok(pg)
-    }
+/// `url` parsed by the one URL parser, named as backup sessions name themselves.
+fn parse_url(url: &str) -> Result<PgUrl, BackupError> {
+    let mut pg = PgUrl::parse(url).map_err(BackupError::Connect)?;
+    pg.application_name = Some("drydock backup".to_owned());
+    pg.connect_timeout = Some(CONNECT_TIMEOUT);
+    Ok(pg)
+}
 
-    fn connect(&self, database: &str) -> Result<postgres::Client, BackupError> {
-        let mut config = postgres::Config::new();
-        if self.host.starts_with('/') {
-            config.host_path(&self.host);
-        } else {
-            config.host(&self.host);
-        }
-        config
-            .port(self.port)
-            .user(&self.user)
-            .dbname(database)
-            .application_name("drydock backup")
-            .connect_timeout(Duration::from_secs(10));
-        if let Some(password) = &self.password {
-            config.password(password.as_bytes());
-        }
-        config.connect(NoTls).map_err(|e| self.error(&e))
+impl BackupUrl for PgUrl {
+    fn session(&self, database: &str) -> Result<postgres::Client, BackupError> {
+        self.with_database(database)
+            .connect()
+            .map_err(BackupError::Connect)
     }
 
     /// A client error's text, with the password removed should the driver ever echo it.
@@ -118,26 +69,83 @@ impl PgUrl {
     }
 
     /// A client tool run against `database`, with the connection in the environment: argv is
-    /// visible to every user of the machine, the password must not be.
-    fn tool(&self, program: &str, database: &str) -> Command {
+    /// visible to every user of the machine, the password must not be. A PKCS#12 identity
+    /// (`sslidentity`) is handed over as PEM files in a private temporary folder, which lives
+    /// as long as the process: libpq reads no PKCS#12.
+    fn tool(&self, program: &str, database: &str) -> Result<Command, BackupError> {
         let mut command = Command::new(program);
-        command
-            .env("PGHOST", &self.host)
-            .env("PGPORT", self.port.to_string())
-            .env("PGUSER", &self.user)
-            .env("PGDATABASE", database)
-            .env("PGAPPNAME", "drydock backup")
-            .env_remove("PGPASSWORD")
-            .env_remove("PGSERVICE");
-        if let Some(password) = &self.password {
-            command.env("PGPASSWORD", password);
+        for name in LIBPQ_VARIABLES {
+            command.env_remove(name);
         }
-        if let Some(mode) = &self.sslmode {
-            command.env("PGSSLMODE", mode);
+        command.envs(self.libpq_env(database));
+        if let Some(identity) = &self.tls.identity
+            && self.tls.client_cert.is_none()
+        {
+            let (cert, key) = identity_files(
+                identity,
+                self.tls.identity_password.as_deref().unwrap_or(""),
+            )?;
+            command.env("PGSSLCERT", cert).env("PGSSLKEY", key);
         }
-        command
+        Ok(command)
     }
+}
 
+/// libpq's variables a tool must not inherit from drydock's environment: the URL says it all.
+const LIBPQ_VARIABLES: [&str; 11] = [
+    "PGPASSWORD",
+    "PGSERVICE",
+    "PGSSLMODE",
+    "PGSSLROOTCERT",
+    "PGSSLCERT",
+    "PGSSLKEY",
+    "PGHOSTADDR",
+    "PGCONNECT_TIMEOUT",
+    "PGOPTIONS",
+    "PGPASSFILE",
+    "PGSSLPASSWORD",
+];
+
+/// A PKCS#12 identity written once per process as PEM files (0600, in a 0700 folder removed
+/// with the process's temporary files).
+fn identity_files(
+    identity: &Path,
+    password: &str,
+) -> Result<(std::path::PathBuf, std::path::PathBuf), BackupError> {
+    static FOLDER: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let (cert, key) = identity_as_pem(identity, password).map_err(|reason| {
+        BackupError::Usage(format!(
+            "cannot read the identity `{}` (`sslidentity`): {reason}",
+            identity.display()
+        ))
+    })?;
+    let folder = match FOLDER.get() {
+        Some(folder) => folder,
+        None => {
+            let created = tempfile::Builder::new()
+                .prefix("drydock-identity")
+                .tempdir()
+                .map_err(|e| {
+                    BackupError::Usage(format!("cannot create a temporary folder: {e}"))
+                })?;
+            FOLDER.get_or_init(|| created)
+        }
+    };
+    let write = |name: &str, text: &str| {
+        let path = folder.path().join(name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
+            .open(&path)
+            .and_then(|mut file| file.write_all(text.as_bytes()))
+            .map(|()| path)
+            .map_err(|e| BackupError::Usage(format!("cannot write a temporary file: {e}")))
+    };
+    Ok((write("client.crt", &cert)?, write("client.key", &key)?))
+}
+
+impl Postgres {
     fn with_database(url: &str, database: &str) -> Result<String, BackupError> {
         let mut parsed = url::Url::parse(url)
             .map_err(|e| BackupError::Usage(format!("invalid URL `{}`: {e}", redact_url(url))))?;
@@ -167,12 +175,12 @@ impl Backend for Postgres {
     }
 
     fn database_name(&self, url: &str) -> Result<String, BackupError> {
-        Ok(PgUrl::parse(url)?.database)
+        Ok(parse_url(url)?.database)
     }
 
     fn server_version(&self, url: &str) -> Result<String, BackupError> {
-        let pg = PgUrl::parse(url)?;
-        let mut client = pg.connect(&pg.database)?;
+        let pg = parse_url(url)?;
+        let mut client = pg.session(&pg.database)?;
         let row = client
             .query_one("SHOW server_version", &[])
             .map_err(|e| pg.error(&e))?;
@@ -212,8 +220,8 @@ impl Backend for Postgres {
         out: &mut dyn Write,
         options: &JobOptions,
     ) -> Result<DumpSummary, BackupError> {
-        let pg = PgUrl::parse(url)?;
-        let mut client = pg.connect(&pg.database)?;
+        let pg = parse_url(url)?;
+        let mut client = pg.session(&pg.database)?;
         set_stable_text(&mut client).map_err(|e| pg.error(&e))?;
         let mut transaction = client
             .build_transaction()
@@ -253,9 +261,9 @@ impl Backend for Postgres {
     }
 
     fn restore(&self, input: &mut dyn Read, url: &str) -> Result<(), BackupError> {
-        let pg = PgUrl::parse(url)?;
+        let pg = parse_url(url)?;
         let child = pg
-            .tool("pg_restore", &pg.database)
+            .tool("pg_restore", &pg.database)?
             .args(["--no-owner", "--exit-on-error", "--single-transaction"])
             .arg(format!("--dbname={}", pg.database))
             .stdin(Stdio::piped())
@@ -278,11 +286,11 @@ impl Backend for Postgres {
             // A custom-format stream cannot be restored in parallel (pg_restore needs to seek).
             return self.restore(input, url);
         }
-        let pg = PgUrl::parse(url)?;
+        let pg = parse_url(url)?;
         let work = temp_folder(&options.work_dir, ".drydock-pg_restore-")?;
         let folder = work.path().join("dump");
         unpack(input, &folder)?;
-        let mut command = pg.tool("pg_restore", &pg.database);
+        let mut command = pg.tool("pg_restore", &pg.database)?;
         command
             .args(["--no-owner", "--exit-on-error", "--format=directory"])
             .arg(format!("--dbname={}", pg.database));
@@ -311,8 +319,8 @@ impl Backend for Postgres {
     }
 
     fn table_stats(&self, url: &str) -> Result<Vec<TableStats>, BackupError> {
-        let pg = PgUrl::parse(url)?;
-        let tables = user_tables(&pg, &mut pg.connect(&pg.database)?)?;
+        let pg = parse_url(url)?;
+        let tables = user_tables(&pg, &mut pg.session(&pg.database)?)?;
         // One session per core, each taking the largest table left: the server's COPY and the
         // hashing here both use a core per session.
         let mut order: Vec<usize> = (0..tables.len()).collect();
@@ -323,7 +331,7 @@ impl Backend for Postgres {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let done = std::sync::Mutex::new(vec![None; tables.len()]);
         let work = || -> Result<(), BackupError> {
-            let mut client = pg.connect(&pg.database)?;
+            let mut client = pg.session(&pg.database)?;
             set_stable_text(&mut client).map_err(|e| pg.error(&e))?;
             loop {
                 let taken = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -336,7 +344,7 @@ impl Backend for Postgres {
         };
         let objects = std::thread::scope(|scope| {
             let running: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
-            let objects = large_object_stats(&pg, &mut pg.connect(&pg.database)?);
+            let objects = large_object_stats(&pg, &mut pg.session(&pg.database)?);
             running.into_iter().try_for_each(|worker| {
                 worker.join().unwrap_or_else(|_| {
                     Err(BackupError::Query(
@@ -358,13 +366,13 @@ impl Backend for Postgres {
     }
 
     fn has_tables(&self, url: &str) -> Result<bool, BackupError> {
-        let pg = PgUrl::parse(url)?;
-        Ok(!user_tables(&pg, &mut pg.connect(&pg.database)?)?.is_empty())
+        let pg = parse_url(url)?;
+        Ok(!user_tables(&pg, &mut pg.session(&pg.database)?)?.is_empty())
     }
 
     fn last_migration(&self, url: &str) -> Result<Option<String>, BackupError> {
-        let pg = PgUrl::parse(url)?;
-        let mut client = pg.connect(&pg.database)?;
+        let pg = parse_url(url)?;
+        let mut client = pg.session(&pg.database)?;
         let table = format!("{}._prisma_migrations", quote_ident(&pg.schema));
         let exists: bool = client
             .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])
@@ -387,8 +395,8 @@ impl Backend for Postgres {
     }
 
     fn exists(&self, url: &str) -> Result<bool, BackupError> {
-        let pg = PgUrl::parse(url)?;
-        let mut client = pg.connect(MAINTENANCE_DATABASE)?;
+        let pg = parse_url(url)?;
+        let mut client = pg.session(MAINTENANCE_DATABASE)?;
         let rows = client
             .query(
                 "SELECT 1 FROM pg_database WHERE datname = $1",
@@ -399,17 +407,17 @@ impl Backend for Postgres {
     }
 
     fn create_database(&self, url: &str) -> Result<(), BackupError> {
-        let pg = PgUrl::parse(url)?;
-        let mut client = pg.connect(MAINTENANCE_DATABASE)?;
+        let pg = parse_url(url)?;
+        let mut client = pg.session(MAINTENANCE_DATABASE)?;
         client
             .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&pg.database)))
             .map_err(|e| pg.error(&e))
     }
 
     fn create_scratch(&self, url: &str) -> Result<String, BackupError> {
-        let pg = PgUrl::parse(url)?;
+        let pg = parse_url(url)?;
         let name = format!("drydock_scratch_{}", uuid::Uuid::new_v4().simple());
-        let mut client = pg.connect(MAINTENANCE_DATABASE)?;
+        let mut client = pg.session(MAINTENANCE_DATABASE)?;
         // Next to an existing database, the scratch one gets its encoding, locale and default
         // tablespace, which cannot change later: text sorts and converts as it will there.
         let storage = client
@@ -452,12 +460,12 @@ impl Backend for Postgres {
             }
         }
         client.batch_execute(&create).map_err(|e| pg.error(&e))?;
-        PgUrl::with_database(url, &name)
+        Postgres::with_database(url, &name)
     }
 
     fn drop_scratch(&self, scratch_url: &str) -> Result<(), BackupError> {
-        let pg = PgUrl::parse(scratch_url)?;
-        let mut client = pg.connect(MAINTENANCE_DATABASE)?;
+        let pg = parse_url(scratch_url)?;
+        let mut client = pg.session(MAINTENANCE_DATABASE)?;
         client
             .batch_execute(&format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
@@ -467,10 +475,10 @@ impl Backend for Postgres {
     }
 
     fn swap(&self, source_url: &str, target_url: &str) -> Result<String, BackupError> {
-        let source = PgUrl::parse(source_url)?;
-        let target = PgUrl::parse(target_url)?;
+        let source = parse_url(source_url)?;
+        let target = parse_url(target_url)?;
         let old = format!("drydock_old_{}", uuid::Uuid::new_v4().simple());
-        let mut client = target.connect(MAINTENANCE_DATABASE)?;
+        let mut client = target.session(MAINTENANCE_DATABASE)?;
         // The restored database takes the replaced one's place: its owner, grants, settings,
         // comment and connection limit come along (they are not in the dump).
         let properties = database_properties(&mut client, &target.database, &source.database)
@@ -515,7 +523,7 @@ impl Backend for Postgres {
             ));
             return Err(target.error(&e));
         }
-        PgUrl::with_database(target_url, &old)
+        Postgres::with_database(target_url, &old)
     }
 }
 
@@ -644,14 +652,18 @@ fn set_stable_text(client: &mut postgres::Client) -> Result<(), postgres::Error>
 /// A `pg_dump` of `pg`'s database whose COPY data is written as [`set_stable_text`]'s
 /// sessions read it: UTF-8, and the settings pg_dump leaves to the server's defaults given as
 /// connection options.
-fn pg_dump(pg: &PgUrl) -> Command {
-    let mut command = pg.tool("pg_dump", &pg.database);
-    let mut options = std::env::var("PGOPTIONS").unwrap_or_default();
+fn pg_dump(pg: &PgUrl) -> Result<Command, BackupError> {
+    let mut command = pg.tool("pg_dump", &pg.database)?;
+    let mut options = pg
+        .options
+        .clone()
+        .or_else(|| std::env::var("PGOPTIONS").ok())
+        .unwrap_or_default();
     options.push_str(" -c TimeZone=UTC -c bytea_output=hex");
     command
         .env("PGOPTIONS", options.trim_start())
         .arg("--encoding=UTF8");
-    command
+    Ok(command)
 }
 
 /// `pg_dump -Fc -Z0` of the database in `snapshot`, streamed to `out`; each table's rows are
@@ -661,7 +673,7 @@ fn run_pg_dump(
     snapshot: &str,
     out: &mut dyn Write,
 ) -> Result<StreamedTables, BackupError> {
-    let mut child = pg_dump(pg)
+    let mut child = pg_dump(pg)?
         .args(["--format=custom", "--compress=0"])
         .arg(format!("--snapshot={snapshot}"))
         .stdin(Stdio::null())
@@ -766,7 +778,7 @@ fn run_pg_dump_directory(
 }
 
 fn dump_directory(pg: &PgUrl, snapshot: &str, jobs: u32, folder: &Path) -> Result<(), BackupError> {
-    let mut child = pg_dump(pg)
+    let mut child = pg_dump(pg)?
         .args(["--format=directory", "--compress=0"])
         .arg(format!("--jobs={jobs}"))
         .arg(format!("--snapshot={snapshot}"))
@@ -1124,7 +1136,7 @@ mod tests {
     fn the_stats_hashed_from_the_dump_stream_equal_a_read_of_each_table() {
         let db = TestDb::postgres();
         fill_awkward(&db);
-        let pg = PgUrl::parse(db.url()).unwrap();
+        let pg = parse_url(db.url()).unwrap();
         let read = Postgres.table_stats(db.url()).unwrap();
         let names: Vec<&str> = read.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(
@@ -1143,7 +1155,7 @@ mod tests {
         assert_eq!(read[1].rows, 1);
         assert_eq!(read[5].rows, 8);
 
-        let mut client = pg.connect(&pg.database).unwrap();
+        let mut client = pg.session(&pg.database).unwrap();
         let mut transaction = client
             .build_transaction()
             .isolation_level(IsolationLevel::RepeatableRead)

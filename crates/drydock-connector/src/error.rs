@@ -15,6 +15,14 @@ pub enum ConnectorError {
     )]
     AuthenticationFailed { host: String, user: String },
 
+    /// Prisma's P1011, "Error opening a TLS connection".
+    #[error("Error opening a TLS connection to `{url}`: {problem}\n  help: {help}")]
+    Tls {
+        url: String,
+        problem: String,
+        help: String,
+    },
+
     #[error("database `{database}` does not exist on the database server at `{host}`")]
     DatabaseDoesNotExist { database: String, host: String },
 
@@ -47,6 +55,7 @@ impl ConnectorError {
             ConnectorError::Unreachable { .. } => "P1001",
             ConnectorError::AuthenticationFailed { .. } => "P1000",
             ConnectorError::DatabaseDoesNotExist { .. } => "P1003",
+            ConnectorError::Tls { .. } => "P1011",
             ConnectorError::LockTimeout { .. } => "P1002",
             ConnectorError::Query { .. } => "D1010",
             ConnectorError::Io { .. } => "D1011",

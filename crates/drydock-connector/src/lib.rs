@@ -71,6 +71,12 @@ pub trait Dialect: Send + Sync {
     /// `None`.
     fn pooler_warning(&self, url: &str) -> Option<String>;
 
+    /// `url` with the relative file paths among its parameters (certificates) made absolute
+    /// against `base`, the schema's folder, where Prisma reads them from.
+    fn resolve_url_paths(&self, url: &str, _base: &std::path::Path) -> String {
+        url.to_owned()
+    }
+
     /// How the dialect's SQL is written (comments, quoting, bodies where `;` does not end a
     /// statement), for the one statement scanner in [`sql_scan`].
     fn lexical_rules(&self) -> &'static sql_scan::LexicalRules;

@@ -74,7 +74,12 @@ pub fn percent_decode(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{percent_decode, redact_url};
+
+    #[test]
+    fn decodes_percent_escapes() {
+        assert_eq!(percent_decode("a%20b%zz%4"), "a b%zz%4");
+    }
 
     #[test]
     fn masks_passwords_in_every_place_they_hide() {

@@ -426,7 +426,7 @@ impl Project {
             },
         };
         self.check_url(&url)?;
-        Ok(resolve_file_url(&url, self.url_base_dir()))
+        Ok(self.resolve_paths(&url))
     }
 
     /// `shadowDatabaseUrl` when configured: the config file's, else the schema's.
@@ -442,7 +442,7 @@ impl Project {
             },
         };
         self.check_url(&url)?;
-        Ok(Some(resolve_file_url(&url, self.url_base_dir())))
+        Ok(Some(self.resolve_paths(&url)))
     }
 
     /// Relative SQLite paths resolve against the schema's folder, as in Prisma; a URL from
@@ -466,6 +466,13 @@ impl Project {
                     .unwrap_or_default(),
             }),
         }
+    }
+
+    /// Relative paths in `url` (a SQLite file, certificates) read from the schema's folder.
+    fn resolve_paths(&self, url: &str) -> String {
+        let base = self.url_base_dir();
+        let url = resolve_file_url(url, base);
+        self.dialect.resolve_url_paths(&url, base)
     }
 
     fn check_url(&self, url: &str) -> Result<(), SchemaError> {

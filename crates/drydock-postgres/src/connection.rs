@@ -1,33 +1,23 @@
-//! Connecting to PostgreSQL: URL parsing (with Prisma's `?schema=` parameter), error mapping,
-//! running scripts through the simple query protocol, and shadow databases.
+//! Sessions on PostgreSQL: error mapping, running scripts through the simple query protocol,
+//! and shadow databases. URLs are parsed in `url.rs`, sessions opened in `connect.rs`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use drydock_connector::{
     Connection, ConnectorError, HistoryRow, Privilege, RowCount, ScriptError, SessionActivity,
-    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, Storage, percent_decode,
-    redact_url,
+    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, Storage,
 };
 use drydock_schema::SqlSchema;
-use postgres::config::SslMode;
+use std::time::Duration;
+
+use postgres::Client;
 use postgres::error::ErrorPosition;
-use postgres::{Client, NoTls};
 
+use crate::url::PgUrl;
 use crate::{activity, checks, history, introspect, lock};
-
-/// The schema used when the URL names none.
-const DEFAULT_SCHEMA: &str = "public";
-
-/// How long to wait for the server to answer when the URL sets no `connect_timeout`.
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Prefix of temporary shadow database names, as Prisma names them.
 const SHADOW_DATABASE_PREFIX: &str = "prisma_migrate_shadow_db_";
-
-pub(crate) fn accepts_url(url: &str) -> bool {
-    url.starts_with("postgresql://") || url.starts_with("postgres://")
-}
 
 /// PgBouncer's usual port.
 const PGBOUNCER_PORT: u16 = 6432;
@@ -35,14 +25,11 @@ const PGBOUNCER_PORT: u16 = 6432;
 /// Why `url` looks like a transaction-mode pooler: Prisma's `pgbouncer=true` flag, PgBouncer's
 /// port, or a hosted pooler's host name.
 pub(crate) fn pooler_warning(url: &str) -> Option<String> {
-    let parsed = url::Url::parse(url).ok()?;
-    let flagged = parsed
-        .query_pairs()
-        .any(|(key, value)| key == "pgbouncer" && value == "true");
-    let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
-    let why = if flagged {
+    let url = PgUrl::parse(url).ok()?;
+    let host = url.host.to_ascii_lowercase();
+    let why = if url.pgbouncer {
         "the URL sets `pgbouncer=true`".to_owned()
-    } else if parsed.port() == Some(PGBOUNCER_PORT) {
+    } else if url.port == PGBOUNCER_PORT {
         format!("the URL uses port {PGBOUNCER_PORT}, PgBouncer's port")
     } else if host.contains("pooler") {
         format!("the host `{host}` is a connection pooler")
@@ -54,200 +41,6 @@ pub(crate) fn pooler_warning(url: &str) -> Option<String> {
          session settings (`lock_timeout`), the advisory migration lock and statements outside a \
          transaction do not hold; migrate through a direct connection (`directUrl`)"
     ))
-}
-
-/// A parsed connection URL. Its `Debug` shows the redacted URL only: it holds the password.
-#[derive(Clone)]
-pub(crate) struct PgUrl {
-    /// Host name, address or socket directory, as written.
-    host: String,
-    port: u16,
-    user: String,
-    password: Option<String>,
-    database: String,
-    /// The schema drydock manages (`?schema=`, default `public`).
-    schema: String,
-    connect_timeout: Option<Duration>,
-    application_name: Option<String>,
-    options: Option<String>,
-    ssl_mode: SslMode,
-    redacted: String,
-}
-
-impl std::fmt::Debug for PgUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("PgUrl").field(&self.redacted).finish()
-    }
-}
-
-impl PgUrl {
-    pub(crate) fn parse(url: &str) -> Result<PgUrl, ConnectorError> {
-        let redacted = redact_url(url);
-        let invalid = |reason: &str| ConnectorError::InvalidUrl {
-            url: redacted.clone(),
-            reason: reason.to_owned(),
-        };
-        if !accepts_url(url) {
-            return Err(invalid(
-                "a PostgreSQL URL starts with `postgresql://` or `postgres://`",
-            ));
-        }
-        let parsed = url::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
-        let mut host = parsed.host_str().unwrap_or_default().to_owned();
-        let mut port = parsed.port().unwrap_or(5432);
-        let mut user = percent_decode(parsed.username());
-        let mut password = parsed.password().map(percent_decode);
-        let mut database = percent_decode(parsed.path().trim_start_matches('/'));
-        let mut schema = DEFAULT_SCHEMA.to_owned();
-        let mut connect_timeout = Some(DEFAULT_CONNECT_TIMEOUT);
-        let mut application_name = None;
-        let mut options = None;
-        let mut ssl_mode = SslMode::Prefer;
-        for (key, value) in parsed.query_pairs() {
-            let value = value.into_owned();
-            match key.as_ref() {
-                "schema" => schema = value,
-                "host" => host = value,
-                "port" => {
-                    port = value
-                        .parse()
-                        .map_err(|_| invalid("the `port` parameter is not a port number"))?;
-                }
-                "user" => user = value,
-                "password" => password = Some(value),
-                "dbname" => database = value,
-                "connect_timeout" => {
-                    let seconds: u64 = value.parse().map_err(|_| {
-                        invalid("the `connect_timeout` parameter is not a number of seconds")
-                    })?;
-                    connect_timeout = (seconds > 0).then(|| Duration::from_secs(seconds));
-                }
-                "application_name" => application_name = Some(value),
-                "options" => options = Some(value),
-                "sslmode" => {
-                    ssl_mode = match value.as_str() {
-                        "disable" => SslMode::Disable,
-                        "prefer" | "allow" => SslMode::Prefer,
-                        _ => {
-                            return Err(invalid(
-                                "TLS connections are not supported yet; use `sslmode=disable` \
-                                 or `sslmode=prefer`",
-                            ));
-                        }
-                    }
-                }
-                // Prisma's pool and client settings, meaningless for a migration session.
-                _ => {}
-            }
-        }
-        if host.is_empty() {
-            host = "localhost".to_owned();
-        }
-        if user.is_empty() {
-            user = "postgres".to_owned();
-        }
-        if database.is_empty() {
-            database = "postgres".to_owned();
-        }
-        if schema.is_empty() {
-            return Err(invalid("the `schema` parameter is empty"));
-        }
-        Ok(PgUrl {
-            host,
-            port,
-            user,
-            password,
-            database,
-            schema,
-            connect_timeout,
-            application_name,
-            options,
-            ssl_mode,
-            redacted,
-        })
-    }
-
-    /// The same server and credentials, another database.
-    fn with_database(&self, database: &str) -> PgUrl {
-        let mut url = self.clone();
-        url.database = database.to_owned();
-        url.redacted = format!("{} (database `{database}`)", self.redacted);
-        url
-    }
-
-    /// `host:port`, for messages.
-    fn host_port(&self) -> String {
-        format!("{}:{}", self.host, self.port)
-    }
-
-    fn same_database_as(&self, other: &PgUrl) -> bool {
-        self.host == other.host && self.port == other.port && self.database == other.database
-    }
-
-    fn config(&self) -> postgres::Config {
-        let mut config = postgres::Config::new();
-        config
-            .host(&self.host)
-            .port(self.port)
-            .user(&self.user)
-            .dbname(&self.database)
-            .ssl_mode(self.ssl_mode);
-        if let Some(password) = &self.password {
-            config.password(password.as_bytes());
-        }
-        if let Some(timeout) = self.connect_timeout {
-            config.connect_timeout(timeout);
-        }
-        if let Some(name) = &self.application_name {
-            config.application_name(name);
-        }
-        if let Some(options) = &self.options {
-            config.options(options);
-        }
-        config
-    }
-
-    /// Open a session, mapping failures to the errors users can act on.
-    fn open(&self) -> Result<Client, ConnectorError> {
-        self.config()
-            .connect(NoTls)
-            .map_err(|e| self.connect_error(&e))
-    }
-
-    fn connect_error(&self, error: &postgres::Error) -> ConnectorError {
-        if let Some(db) = error.as_db_error() {
-            return match db.code().code() {
-                "28P01" | "28000" => ConnectorError::AuthenticationFailed {
-                    host: self.host_port(),
-                    user: self.user.clone(),
-                },
-                "3D000" => ConnectorError::DatabaseDoesNotExist {
-                    database: self.database.clone(),
-                    host: self.host_port(),
-                },
-                _ => query_error(error),
-            };
-        }
-        let detail = error.to_string();
-        if detail.contains("password missing") {
-            return ConnectorError::AuthenticationFailed {
-                host: self.host_port(),
-                user: self.user.clone(),
-            };
-        }
-        ConnectorError::Unreachable {
-            host: self.host_port(),
-            detail: scrub(&detail, self.password.as_deref()),
-        }
-    }
-}
-
-/// A connection error's text with the password removed, should a driver ever echo it.
-fn scrub(text: &str, password: Option<&str>) -> String {
-    match password {
-        Some(p) if !p.is_empty() => text.replace(p, "****"),
-        _ => text.to_owned(),
-    }
 }
 
 /// The database's message (with its detail and hint) as a [`ConnectorError::Query`].
@@ -310,11 +103,15 @@ pub(crate) fn quote_ident(name: &str) -> String {
 
 /// Sends PostgreSQL's cancel request for a session's running statement, over a connection of
 /// its own.
-struct PostgresCanceller(postgres::CancelToken);
+struct PostgresCanceller {
+    token: postgres::CancelToken,
+    /// The session's URL: the cancel request goes over TLS when the session does.
+    url: PgUrl,
+}
 
 impl StatementCanceller for PostgresCanceller {
     fn cancel(&self) -> Result<(), ConnectorError> {
-        self.0.cancel_query(NoTls).map_err(|e| query_error(&e))
+        self.url.cancel(&self.token)
     }
 }
 
@@ -334,7 +131,7 @@ impl PostgresConnection {
     }
 
     fn open(url: PgUrl) -> Result<Self, ConnectorError> {
-        let mut client = url.open()?;
+        let mut client = url.connect()?;
         client
             .batch_execute(&format!("SET search_path TO {}", quote_ident(&url.schema)))
             .map_err(|e| query_error(&e))?;
@@ -549,7 +346,10 @@ impl Connection for PostgresConnection {
     }
 
     fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
-        Ok(Arc::new(PostgresCanceller(self.client.cancel_token())))
+        Ok(Arc::new(PostgresCanceller {
+            token: self.client.cancel_token(),
+            url: self.url.clone(),
+        }))
     }
 
     fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
@@ -646,12 +446,12 @@ impl PostgresConnection {
 /// unless it exists.
 pub(crate) fn create_database(url: &str) -> Result<bool, ConnectorError> {
     let target = PgUrl::parse(url)?;
-    match target.open() {
+    match target.connect() {
         Ok(_) => return Ok(false),
         Err(ConnectorError::DatabaseDoesNotExist { .. }) => {}
         Err(other) => return Err(other),
     }
-    let mut admin = target.with_database("postgres").open()?;
+    let mut admin = target.with_database("postgres").connect()?;
     admin
         .batch_execute(&format!(
             "CREATE DATABASE {}",
@@ -672,7 +472,7 @@ pub(crate) fn open_shadow(
         let shadow = PgUrl::parse(shadow_url)?;
         if shadow.same_database_as(&main) {
             return Err(ConnectorError::InvalidUrl {
-                url: shadow.redacted,
+                url: shadow.redacted().to_owned(),
                 reason: "the shadow database URL points at the main database; it must name a \
                          separate database that drydock may erase"
                     .to_owned(),
@@ -777,49 +577,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_prisma_urls() {
-        let url = PgUrl::parse(
-            "postgresql://alice:p%40ss@db.example:6543/app?schema=tenant&connection_limit=1",
-        )
-        .unwrap();
-        assert_eq!(url.host, "db.example");
-        assert_eq!(url.port, 6543);
-        assert_eq!(url.user, "alice");
-        assert_eq!(url.password.as_deref(), Some("p@ss"));
-        assert_eq!(url.database, "app");
-        assert_eq!(url.schema, "tenant");
-        assert_eq!(url.connect_timeout, Some(DEFAULT_CONNECT_TIMEOUT));
-        assert!(!url.redacted.contains("p%40ss"));
-
-        let url = PgUrl::parse("postgres://u@h/d?connect_timeout=0").unwrap();
-        assert_eq!(url.schema, "public");
-        assert_eq!(url.connect_timeout, None);
-    }
-
-    #[test]
-    fn rejects_bad_urls_without_showing_the_password() {
-        for bad in [
-            "postgresql://u:secret@h:notaport/d",
-            "postgresql://u:secret@h/d?connect_timeout=soon",
-            "postgresql://u:secret@h/d?sslmode=verify-full",
-            "mysql://u:secret@h/d",
-        ] {
-            let error = PgUrl::parse(bad).unwrap_err();
-            assert!(matches!(error, ConnectorError::InvalidUrl { .. }), "{bad}");
-            assert!(!error.to_string().contains("secret"), "{error}");
-        }
-    }
-
-    #[test]
     fn converts_character_positions_to_byte_offsets() {
         let script = "SELECT 'é'; SELEKT 1;";
         let byte = char_position_to_byte(script, 13).unwrap();
         assert_eq!(&script[byte..byte + 6], "SELEKT");
         assert_eq!(char_position_to_byte(script, 0), None);
-    }
-
-    #[test]
-    fn decodes_percent_escapes() {
-        assert_eq!(percent_decode("a%20b%zz%4"), "a b%zz%4");
     }
 }

@@ -4,6 +4,7 @@
 
 mod activity;
 mod checks;
+pub mod connect;
 mod connection;
 mod diff_hooks;
 mod history;
@@ -11,6 +12,7 @@ mod introspect;
 mod lock;
 mod render;
 mod types;
+pub mod url;
 mod zero_downtime;
 
 use drydock_connector::{
@@ -29,7 +31,7 @@ impl Dialect for PostgresDialect {
     }
 
     fn accepts_url(&self, url: &str) -> bool {
-        connection::accepts_url(url)
+        url::accepts_url(url)
     }
 
     fn lowering_rules(&self) -> &dyn LoweringRules {
@@ -68,6 +70,10 @@ impl Dialect for PostgresDialect {
 
     fn pooler_warning(&self, url: &str) -> Option<String> {
         connection::pooler_warning(url)
+    }
+
+    fn resolve_url_paths(&self, url: &str, base: &std::path::Path) -> String {
+        url::resolve_paths(url, base)
     }
 
     fn lexical_rules(&self) -> &'static drydock_connector::sql_scan::LexicalRules {

@@ -14,11 +14,23 @@ pub mod dialect;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::time::Duration;
+
+use drydock_connector::{ConnectorError, redact_url};
+use drydock_postgres::url::PgUrl;
 
 /// The environment variable naming the PostgreSQL server used by tests.
 pub const POSTGRES_URL_VAR: &str = "TEST_POSTGRES_URL";
+
+/// The environment variable naming a PostgreSQL server that accepts TLS connections only
+/// (`hostssl` in `pg_hba.conf`), with `sslmode=verify-full` and `sslrootcert` in the URL.
+/// `scripts/with-databases.sh` starts one and also sets [`POSTGRES_TLS_CA_VAR`],
+/// `TEST_POSTGRES_TLS_OTHER_CA` (a CA that signed nothing of the server's), and
+/// `TEST_POSTGRES_TLS_CLIENT_CERT`/`_KEY`/`_P12` (a client identity the server trusts,
+/// PKCS#12 password `drydock`).
+pub const POSTGRES_TLS_URL_VAR: &str = "TEST_POSTGRES_TLS_URL";
+
+/// The CA certificate that signed the TLS test server's certificate.
+pub const POSTGRES_TLS_CA_VAR: &str = "TEST_POSTGRES_TLS_CA";
 
 /// The server used when [`POSTGRES_URL_VAR`] is not set.
 pub const DEFAULT_POSTGRES_URL: &str = "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -56,9 +68,22 @@ impl TestDb {
     ///
     /// When the server cannot be reached or refuses to create the database: the test fails.
     pub fn postgres() -> TestDb {
-        let server_url = postgres_server_url();
+        TestDb::postgres_on(postgres_server_url())
+    }
+
+    /// A fresh, empty database on the TLS-only test server named by
+    /// [`POSTGRES_TLS_URL_VAR`]; its URL carries the server's TLS parameters.
+    ///
+    /// # Panics
+    ///
+    /// When the variable is not set or the server cannot be reached: the test fails.
+    pub fn postgres_tls() -> TestDb {
+        TestDb::postgres_on(required_var(POSTGRES_TLS_URL_VAR))
+    }
+
+    fn postgres_on(server_url: String) -> TestDb {
         let name = format!("drydock_test_{}", uuid::Uuid::new_v4().simple());
-        let mut client = postgres_server_client();
+        let mut client = connect_or_fail(&server_url);
         client
             .batch_execute(&format!("CREATE DATABASE \"{name}\""))
             .unwrap_or_else(|e| panic!("creating test database `{name}` failed: {e}"));
@@ -145,9 +170,13 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Backing::Postgres { server_url, name } = &self.backing {
             // A failure here leaves a stray database behind; it must not hide the test's result.
-            let dropped = connect(server_url).and_then(|mut client| {
-                client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            });
+            let dropped = connect(server_url)
+                .map_err(|e| e.to_string())
+                .and_then(|mut client| {
+                    client
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .map_err(|e| e.to_string())
+                });
             if let Err(e) = dropped {
                 eprintln!("warning: could not drop test database `{name}`: {e}");
             }
@@ -172,6 +201,22 @@ pub fn postgres_server_client() -> postgres::Client {
     connect_or_fail(&postgres_server_url())
 }
 
+/// The value of an environment variable a test needs.
+///
+/// # Panics
+///
+/// When it is not set: the test fails and says how to set it.
+pub fn required_var(name: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| {
+            panic!(
+                "this test needs {name}: run it through scripts/with-databases.sh, which sets it"
+            )
+        })
+}
+
 /// `url` with its database replaced by `database`, keeping credentials and parameters.
 ///
 /// # Panics
@@ -184,10 +229,9 @@ pub fn replace_database(url: &str, database: &str) -> String {
     parsed.to_string()
 }
 
-fn connect(url: &str) -> Result<postgres::Client, postgres::Error> {
-    let mut config = postgres::Config::from_str(url)?;
-    config.connect_timeout(Duration::from_secs(5));
-    config.connect(postgres::NoTls)
+/// A session through drydock's own URL parser and TLS client.
+fn connect(url: &str) -> Result<postgres::Client, ConnectorError> {
+    PgUrl::parse(url)?.connect()
 }
 
 fn connect_or_fail(url: &str) -> postgres::Client {
@@ -195,21 +239,9 @@ fn connect_or_fail(url: &str) -> postgres::Client {
         panic!(
             "this test needs PostgreSQL, but connecting to `{}` failed: {e}\n\
              Start a server or point {POSTGRES_URL_VAR} at one.",
-            hide_password(url)
+            redact_url(url)
         )
     })
-}
-
-fn hide_password(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            // Only fails for URLs that cannot carry a password, which this one does.
-            let _ = parsed.set_password(Some("****"));
-            parsed.to_string()
-        }
-        Ok(parsed) => parsed.to_string(),
-        Err(_) => "<invalid URL>".to_owned(),
-    }
 }
 
 #[cfg(test)]
@@ -248,10 +280,6 @@ mod tests {
         assert_eq!(
             replace_database("postgresql://u:p@h:5432/postgres?sslmode=disable", "x"),
             "postgresql://u:p@h:5432/x?sslmode=disable"
-        );
-        assert_eq!(
-            hide_password("postgresql://u:p@h/db"),
-            "postgresql://u:****@h/db"
         );
     }
 }

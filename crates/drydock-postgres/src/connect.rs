@@ -1,0 +1,519 @@
+//! Opening a session on PostgreSQL: the client's configuration, TLS through rustls (ring), and
+//! connection failures turned into errors that say what to change.
+//!
+//! Trusted roots: `sslrootcert` (or Prisma's `sslcert`) when given, else libpq's
+//! `~/.postgresql/root.crt` when it exists, else Mozilla's root list (`webpki-roots`), which
+//! covers managed servers whose certificates chain to a public authority.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use drydock_connector::ConnectorError;
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use crate::connection::query_error;
+use crate::url::{PgUrl, SslMode, TlsSettings, Verification};
+
+/// libpq's default root certificate file, under the home folder.
+const LIBPQ_ROOT_CERT: &str = ".postgresql/root.crt";
+
+impl PgUrl {
+    /// Open a session on the URL's database, mapping failures to errors users can act on.
+    pub fn connect(&self) -> Result<postgres::Client, ConnectorError> {
+        let config = self.config();
+        let result = if self.tls.mode == SslMode::Disable || self.is_socket() {
+            config.connect(postgres::NoTls)
+        } else {
+            config.connect(MakeRustlsConnect::new(self.tls_config()?))
+        };
+        result.map_err(|e| self.connect_error(&e))
+    }
+
+    /// Ask the server to cancel the statement of the session `token` belongs to, over TLS when
+    /// the session uses it.
+    pub(crate) fn cancel(&self, token: &postgres::CancelToken) -> Result<(), ConnectorError> {
+        let result = if self.tls.mode == SslMode::Disable || self.is_socket() {
+            token.cancel_query(postgres::NoTls)
+        } else {
+            token.cancel_query(MakeRustlsConnect::new(self.tls_config()?))
+        };
+        result.map_err(|e| query_error(&e))
+    }
+
+    fn config(&self) -> postgres::Config {
+        let mut config = postgres::Config::new();
+        if self.is_socket() {
+            config.host_path(&self.host);
+        } else {
+            config.host(&self.host);
+        }
+        config
+            .port(self.port)
+            .user(&self.user)
+            .dbname(&self.database)
+            .ssl_mode(match self.tls.mode {
+                SslMode::Disable => postgres::config::SslMode::Disable,
+                SslMode::Prefer => postgres::config::SslMode::Prefer,
+                SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
+                    postgres::config::SslMode::Require
+                }
+            });
+        if let Some(password) = &self.password {
+            config.password(password.as_bytes());
+        }
+        if let Some(timeout) = self.connect_timeout {
+            config.connect_timeout(timeout);
+        }
+        if let Some(name) = &self.application_name {
+            config.application_name(name);
+        }
+        if let Some(options) = &self.options {
+            config.options(options);
+        }
+        config
+    }
+
+    fn tls_config(&self) -> Result<ClientConfig, ConnectorError> {
+        // libpq reads `~/.postgresql/root.crt` when the URL names no root certificate, and
+        // then checks the chain in `prefer` and `require` too; so do drydock's sessions, as
+        // libpq's tools do with the same URL.
+        let mut settings = self.tls.clone();
+        if settings.root_cert.is_none() {
+            settings.root_cert = std::env::var_os("HOME")
+                .map(|home| Path::new(&home).join(LIBPQ_ROOT_CERT))
+                .filter(|path| path.is_file());
+        }
+        let settings = &settings;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| self.tls_setup_error(format!("no usable TLS version: {e}")))?;
+        let verifier: Arc<dyn ServerCertVerifier> = match settings.verification() {
+            Verification::None => Arc::new(AcceptAnyCertificate(provider.clone())),
+            verification => {
+                let webpki = WebPkiServerVerifier::builder_with_provider(
+                    Arc::new(self.roots(settings.root_cert.as_deref())?),
+                    provider.clone(),
+                )
+                .build()
+                .map_err(|e| self.tls_setup_error(format!("no usable root certificate: {e}")))?;
+                if verification == Verification::Full {
+                    webpki
+                } else {
+                    Arc::new(ChainOnly(webpki))
+                }
+            }
+        };
+        let builder = builder
+            .dangerous()
+            .with_custom_certificate_verifier(verifier);
+        let config = match self.client_identity(settings)? {
+            Some((certs, key)) => builder
+                .with_client_auth_cert(certs, key)
+                .map_err(|e| self.tls_setup_error(format!("the client certificate: {e}")))?,
+            None => builder.with_no_client_auth(),
+        };
+        Ok(config)
+    }
+
+    /// The roots the server's chain must lead to: `root_cert`, else Mozilla's list.
+    fn roots(&self, root_cert: Option<&Path>) -> Result<RootCertStore, ConnectorError> {
+        let mut roots = RootCertStore::empty();
+        match root_cert {
+            Some(path) => {
+                for cert in self.read_certs(path, "root certificate")? {
+                    roots.add(cert).map_err(|e| {
+                        self.tls_setup_error(format!(
+                            "the root certificate `{}` is not usable: {e}",
+                            path.display()
+                        ))
+                    })?;
+                }
+            }
+            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        Ok(roots)
+    }
+
+    fn read_certs(
+        &self,
+        path: &Path,
+        what: &str,
+    ) -> Result<Vec<CertificateDer<'static>>, ConnectorError> {
+        let unreadable = |e: &dyn std::fmt::Display| {
+            self.tls_setup_error(format!("cannot read the {what} `{}`: {e}", path.display()))
+        };
+        let certs = CertificateDer::pem_file_iter(path)
+            .map_err(|e| unreadable(&e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| unreadable(&e))?;
+        if certs.is_empty() {
+            return Err(unreadable(&"no PEM certificate in it"));
+        }
+        Ok(certs)
+    }
+
+    /// The client certificate chain and key: PEM `sslcert` + `sslkey`, or Prisma's PKCS#12
+    /// `sslidentity` with `sslpassword`.
+    fn client_identity(
+        &self,
+        settings: &TlsSettings,
+    ) -> Result<Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>, ConnectorError>
+    {
+        if let Some((cert, key)) = &settings.client_cert {
+            let certs = self.read_certs(cert, "client certificate")?;
+            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+                self.tls_setup_error(format!(
+                    "cannot read the client key `{}`: {e}",
+                    key.display()
+                ))
+            })?;
+            return Ok(Some((certs, key)));
+        }
+        let Some(path) = &settings.identity else {
+            return Ok(None);
+        };
+        let identity = read_identity(path, settings.identity_password.as_deref().unwrap_or(""))
+            .map_err(|reason| {
+                self.tls_setup_error(format!(
+                    "cannot read the identity `{}` (`sslidentity`): {reason}",
+                    path.display()
+                ))
+            })?;
+        Ok(Some(identity))
+    }
+
+    fn tls_setup_error(&self, problem: String) -> ConnectorError {
+        ConnectorError::Tls {
+            url: self.redacted().to_owned(),
+            problem,
+            help: "check the certificate parameters of the URL (`sslrootcert`, `sslcert`, \
+                   `sslkey`, `sslidentity`, `sslpassword`); relative paths are read from the \
+                   schema's folder"
+                .to_owned(),
+        }
+    }
+
+    fn tls_error(&self, problem: impl Into<String>, help: impl Into<String>) -> ConnectorError {
+        ConnectorError::Tls {
+            url: self.redacted().to_owned(),
+            problem: problem.into(),
+            help: help.into(),
+        }
+    }
+
+    fn connect_error(&self, error: &postgres::Error) -> ConnectorError {
+        if let Some(db) = error.as_db_error() {
+            let message = db.message();
+            return match db.code().code() {
+                // pg_hba.conf has `hostssl` lines only: it names the missing encryption.
+                "28000"
+                    if message.contains("no pg_hba.conf entry")
+                        && (message.contains("no encryption") || message.contains("SSL off")) =>
+                {
+                    self.tls_error(
+                        format!("the server accepts TLS connections only ({message})"),
+                        "remove `sslmode=disable` from the URL, or use `sslmode=require`",
+                    )
+                }
+                "28000" if message.contains("certificate") => self.tls_error(
+                    format!("the server asks for a client certificate ({message})"),
+                    "give one with `sslcert=` and `sslkey=` (PEM), or Prisma's `sslidentity=` \
+                     (PKCS#12) with `sslpassword=`",
+                ),
+                "28P01" | "28000" => ConnectorError::AuthenticationFailed {
+                    host: self.host_port(),
+                    user: self.user.clone(),
+                },
+                "3D000" => ConnectorError::DatabaseDoesNotExist {
+                    database: self.database.clone(),
+                    host: self.host_port(),
+                },
+                _ => query_error(error),
+            };
+        }
+        let detail = with_causes(error);
+        if detail.contains("server does not support TLS") {
+            return self.tls_error(
+                "the server does not support TLS (its `ssl` setting is off)",
+                "turn on `ssl` on the server, or use `sslmode=prefer` (or `disable`) on a \
+                 network you trust",
+            );
+        }
+        if let Some(certificate) = certificate_error(error) {
+            return self.certificate_error(certificate);
+        }
+        if detail.contains("password missing") {
+            return ConnectorError::AuthenticationFailed {
+                host: self.host_port(),
+                user: self.user.clone(),
+            };
+        }
+        if detail.contains("TLS") {
+            return self.tls_error(
+                scrub(&detail, self.password.as_deref()),
+                "check the server's TLS settings and the URL's `sslmode`",
+            );
+        }
+        ConnectorError::Unreachable {
+            host: self.host_port(),
+            detail: scrub(&detail, self.password.as_deref()),
+        }
+    }
+
+    fn certificate_error(&self, error: &CertificateError) -> ConnectorError {
+        match error {
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                self.tls_error(
+                    format!(
+                        "certificate verify failed: the server's certificate is not valid for \
+                         the host name `{}`",
+                        self.host
+                    ),
+                    "connect with a host name the certificate names, or use `sslmode=verify-ca` \
+                     to check the chain only",
+                )
+            }
+            CertificateError::UnknownIssuer | CertificateError::BadSignature => self.tls_error(
+                "certificate verify failed: the server's certificate is not signed by a trusted \
+                 certificate authority",
+                "give the authority's certificate with `sslrootcert=<file>` (Prisma's \
+                 `sslcert=<file>`), or use `sslmode=require` to encrypt without verifying",
+            ),
+            other => self.tls_error(
+                format!("certificate verify failed: {other:?}"),
+                "check the server's certificate, or use `sslmode=require` to encrypt without \
+                 verifying",
+            ),
+        }
+    }
+}
+
+/// `error`'s text followed by its causes': the driver's own text is often only "error
+/// performing TLS handshake".
+fn with_causes(error: &postgres::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// The rustls certificate error behind a failed handshake, when that is what failed.
+fn certificate_error(error: &postgres::Error) -> Option<&CertificateError> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(current) = source {
+        let rustls_error = current.downcast_ref::<rustls::Error>().or_else(|| {
+            current
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(rustls::Error::InvalidCertificate(certificate)) = rustls_error {
+            return Some(certificate);
+        }
+        source = current.source();
+    }
+    None
+}
+
+/// A connection error's text with the password removed, should a driver ever echo it.
+pub(crate) fn scrub(text: &str, password: Option<&str>) -> String {
+    match password {
+        Some(p) if !p.is_empty() => text.replace(p, "****"),
+        _ => text.to_owned(),
+    }
+}
+
+/// The certificate chain and key of a PKCS#12 file.
+fn read_identity(
+    path: &Path,
+    password: &str,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+    let data = std::fs::read(path).map_err(|e| e.to_string())?;
+    let store = p12_keystore::KeyStore::from_pkcs12(
+        &data,
+        password,
+        p12_keystore::Pkcs12ImportPolicy::Strict,
+    )
+    .map_err(|e| format!("{e} (is `sslpassword` right?)"))?;
+    let (_, chain) = store
+        .private_key_chain()
+        .ok_or("it holds no private key with its certificate")?;
+    let certs = chain
+        .certs()
+        .iter()
+        .map(|cert| CertificateDer::from(cert.as_der().to_vec()))
+        .collect();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chain.key().as_der().to_vec()));
+    Ok((certs, key))
+}
+
+/// The identity of a PKCS#12 file as PEM text (certificates, then the key), for libpq's tools,
+/// which read no PKCS#12.
+pub fn identity_as_pem(path: &Path, password: &str) -> Result<(String, String), String> {
+    let (certs, key) = read_identity(path, password)?;
+    let certs = certs
+        .iter()
+        .map(|cert| pem_block("CERTIFICATE", cert.as_ref()))
+        .collect();
+    Ok((certs, pem_block("PRIVATE KEY", key.secret_der())))
+}
+
+fn pem_block(label: &str, der: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut encoded = String::new();
+    for chunk in der.chunks(3) {
+        let bytes = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(bytes[0]) << 16) | (u32::from(bytes[1]) << 8) | u32::from(bytes[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                encoded.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                encoded.push('=');
+            }
+        }
+    }
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in encoded.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+/// libpq's `require`: encrypted, whatever certificate the server shows. The handshake's
+/// signatures are still checked, so the session is the one the certificate's key signed.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// libpq's `verify-ca`: the chain must lead to a trusted root; the host name is not checked.
+/// webpki checks the chain before the name, so a name error means the chain was good.
+#[derive(Debug)]
+struct ChainOnly(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pem_block;
+
+    #[test]
+    fn pem_blocks_are_base64_in_64_column_lines() {
+        assert_eq!(
+            pem_block("X", b"hello world"),
+            "-----BEGIN X-----\naGVsbG8gd29ybGQ=\n-----END X-----\n"
+        );
+        assert_eq!(
+            pem_block("X", b"ab"),
+            "-----BEGIN X-----\nYWI=\n-----END X-----\n"
+        );
+        let long = pem_block("X", &[0u8; 60]);
+        assert_eq!(long.lines().nth(1).unwrap().len(), 64);
+    }
+}
