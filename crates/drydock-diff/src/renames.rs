@@ -188,7 +188,7 @@ pub fn reverse_rename_hints(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use drydock_schema::{
         Column, ColumnArity, ColumnType, ForeignKey, Index, IndexColumn, IndexKind, PrimaryKey,
         ReferentialAction, TypeFamily,
@@ -198,7 +198,7 @@ mod tests {
     use crate::{Change, DiffHooks, TableChange, TypeChange, WarningKind, diff};
 
     /// PostgreSQL's shape: everything in place, indexes renamed, foreign key names compared.
-    struct InPlace;
+    pub(crate) struct InPlace;
 
     impl DiffHooks for InPlace {
         fn column_type_change(&self, from: &Column, to: &Column) -> Option<TypeChange> {

@@ -58,6 +58,11 @@ pub fn describe_drift(changes: &[Change]) -> Vec<String> {
                 "table `{}` is named `{}` in the database",
                 from.name, to.name
             )),
+            // A diff between two databases has no extension changes: they are compared apart
+            // (`describe_opaque_drift`).
+            Change::CreateExtension { .. }
+            | Change::AlterExtension { .. }
+            | Change::DropExtension { .. } => {}
             Change::CreateEnum { enum_type } => out.push(format!(
                 "enum `{}` exists in the database but not in the migrations",
                 enum_type.name

@@ -30,6 +30,23 @@ pub fn summarize(changes: &[Change]) -> String {
                 "[*] Renamed tables",
                 format!("  - `{}` to `{}`", from.name, to.name),
             ),
+            Change::CreateExtension { extension } => {
+                push("[+] Added extensions", format!("  - {}", extension.name))
+            }
+            Change::AlterExtension { name, .. } => {
+                push("[*] Changed extensions", format!("  - {name}"))
+            }
+            Change::DropExtension {
+                extension,
+                recreated,
+            } => push(
+                "[-] Removed extensions",
+                if *recreated {
+                    format!("  - {} (created again)", extension.name)
+                } else {
+                    format!("  - {}", extension.name)
+                },
+            ),
             Change::CreateEnum { enum_type } => {
                 push("[+] Added enums", format!("  - {}", enum_type.name))
             }

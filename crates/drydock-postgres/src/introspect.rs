@@ -12,9 +12,10 @@ use std::collections::BTreeMap;
 
 use drydock_connector::{ConnectorError, HISTORY_TABLE};
 use drydock_schema::{
-    CheckConstraint, Column, ColumnArity, DefaultValue, Enum, Extension, ForeignKey, Index,
-    IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind, OpaqueObject, PrimaryKey,
-    ReferentialAction, Sequence, SortOrder, SqlSchema, Table, TypeFamily, View,
+    CheckConstraint, Column, ColumnArity, DefaultValue, Enum, Extension, ExtensionSource,
+    ForeignKey, Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind,
+    OpaqueObject, PrimaryKey, ReferentialAction, Sequence, SortOrder, SqlSchema, Table, TypeFamily,
+    View,
 };
 use postgres::Client;
 
@@ -261,10 +262,12 @@ pub(crate) fn introspect(
     {
         schema.extensions.push(Extension {
             name: row.get("name"),
-            version: row.get("version"),
-            namespace: row.get("namespace"),
+            version: Some(row.get("version")),
+            namespace: Some(row.get("namespace")),
+            relocatable: row.get("relocatable"),
         });
     }
+    schema.extension_source = ExtensionSource::Installed;
     for row in query(client, include_str!("queries/sequences.sql"), false)? {
         schema.sequences.push(Sequence {
             namespace: names.namespace(row.get("namespace")),

@@ -18,8 +18,8 @@ use drydock_connector::join_statements;
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_diff::{AlterEnum, Change, ColumnChange, RedefineTable, TableChange};
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexAlgorithm, IndexKind, ObjectName,
-    PrimaryKey, SortOrder, Table, TypeFamily,
+    Column, ColumnArity, DefaultValue, Extension, ForeignKey, Index, IndexAlgorithm, IndexKind,
+    ObjectName, PrimaryKey, SortOrder, Table, TypeFamily,
 };
 
 /// Indentation of columns inside `CREATE TABLE`.
@@ -42,6 +42,31 @@ pub(crate) fn render_change(change: &Change) -> String {
         Change::CreateSchema { namespace } => {
             vec![format!("CREATE SCHEMA IF NOT EXISTS {}", ident(namespace))]
         }
+        Change::DropExtension { extension, .. } => {
+            vec![format!("DROP EXTENSION {}", ident(&extension.name))]
+        }
+        Change::CreateExtension { extension } => vec![create_extension(extension)],
+        Change::AlterExtension {
+            name,
+            version,
+            namespace,
+        } => version
+            .iter()
+            .map(|version| {
+                format!(
+                    "ALTER EXTENSION {} UPDATE TO {}",
+                    ident(name),
+                    ident(version)
+                )
+            })
+            .chain(namespace.iter().map(|namespace| {
+                format!(
+                    "ALTER EXTENSION {} SET SCHEMA {}",
+                    ident(name),
+                    ident(namespace)
+                )
+            }))
+            .collect(),
         Change::CreateEnum { enum_type } => vec![format!(
             "CREATE TYPE {} AS ENUM ({})",
             qualified(enum_type.namespace.as_deref(), &enum_type.name),
@@ -91,6 +116,22 @@ pub(crate) fn render_change(change: &Change) -> String {
         }
     };
     join_statements(&statements)
+}
+
+/// `CREATE EXTENSION IF NOT EXISTS`, with the schema and version the declaration gives (Prisma
+/// quotes the version as an identifier, which PostgreSQL accepts).
+fn create_extension(extension: &Extension) -> String {
+    let mut sql = format!("CREATE EXTENSION IF NOT EXISTS {}", ident(&extension.name));
+    if extension.namespace.is_some() || extension.version.is_some() {
+        sql.push_str(" WITH");
+    }
+    if let Some(namespace) = &extension.namespace {
+        sql.push_str(&format!(" SCHEMA {}", ident(namespace)));
+    }
+    if let Some(version) = &extension.version {
+        sql.push_str(&format!(" VERSION {}", ident(version)));
+    }
+    sql
 }
 
 /// `"name"`. Prisma does not escape embedded double quotes, and neither does drydock.

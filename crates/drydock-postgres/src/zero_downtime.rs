@@ -479,6 +479,9 @@ impl<'a> Planner<'a> {
     fn change(&mut self, change: &Change) {
         match change {
             Change::CreateSchema { .. }
+            | Change::DropExtension { .. }
+            | Change::CreateExtension { .. }
+            | Change::AlterExtension { .. }
             | Change::CreateEnum { .. }
             | Change::CreateTable { .. }
             | Change::RedefineTables { .. }

@@ -5,7 +5,8 @@
 use drydock_connector::Dialect;
 use drydock_postgres::PostgresDialect;
 use drydock_schema::{
-    CheckConstraint, Extension, Index, IndexColumn, IndexKind, OpaqueKind, Sequence, SortOrder,
+    CheckConstraint, Extension, ExtensionSource, Index, IndexColumn, IndexKind, OpaqueKind,
+    Sequence, SortOrder,
 };
 use drydock_test_support::TestDb;
 use drydock_test_support::schema::index;
@@ -58,8 +59,10 @@ fn reads_objects_the_schema_language_cannot_express() {
     let extensions: Vec<&Extension> = schema.extensions.iter().collect();
     assert_eq!(extensions.len(), 1, "{extensions:?}");
     assert_eq!(extensions[0].name, "citext");
-    assert_eq!(extensions[0].namespace, "public");
-    assert!(!extensions[0].version.is_empty());
+    assert_eq!(extensions[0].namespace.as_deref(), Some("public"));
+    assert!(extensions[0].version.is_some());
+    assert!(extensions[0].relocatable);
+    assert_eq!(schema.extension_source, ExtensionSource::Installed);
 
     // The SERIAL column's own sequence belongs to the column.
     assert_eq!(
