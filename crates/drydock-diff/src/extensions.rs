@@ -2,12 +2,13 @@
 //! way back to a database's state.
 //!
 //! A schema speaks for the extensions it declares, a database for every one it has installed.
-//! So an extension only the target declares is created; one both sides have with another
+//! An extension the target has and the source lacks is created; one both have with another
 //! version or schema is changed, in place (`ALTER EXTENSION`) when either side says it is
-//! relocatable, else dropped and created again; one the source declares and the target database
-//! lacks is dropped (a down migration undoing its `CREATE EXTENSION`). An extension a schema does
-//! not declare is never dropped, so one created by hand stays; between two databases nothing is
-//! diffed (drift compares extensions apart, `compare_opaque`).
+//! relocatable, else dropped and created again. The exception is going from a schema to a
+//! database: the schema does not speak for the database's other extensions, so they are not
+//! created, and a declared extension the database lacks is dropped (a down migration undoing its
+//! `CREATE EXTENSION`). Otherwise nothing is ever dropped: an extension a schema does not
+//! declare, or one created by hand, stays. Drift leaves extension changes to `compare_opaque`.
 
 use drydock_schema::{Extension, ExtensionSource, SqlSchema};
 
@@ -26,11 +27,8 @@ pub(crate) struct ExtensionChanges {
 
 pub(crate) fn diff_extensions(from: &SqlSchema, to: &SqlSchema) -> ExtensionChanges {
     let mut changes = ExtensionChanges::default();
-    if from.extension_source == ExtensionSource::Installed
-        && to.extension_source == ExtensionSource::Installed
-    {
-        return changes;
-    }
+    let back_to_a_database = from.extension_source == ExtensionSource::Declared
+        && to.extension_source == ExtensionSource::Installed;
     let find = |schema: &'_ SqlSchema, name: &str| -> Option<Extension> {
         schema.extensions.iter().find(|e| e.name == name).cloned()
     };
@@ -48,21 +46,17 @@ pub(crate) fn diff_extensions(from: &SqlSchema, to: &SqlSchema) -> ExtensionChan
                 extension: previous.clone(),
                 recreated: true,
             }),
-            None if from.extension_source == ExtensionSource::Declared
-                && to.extension_source == ExtensionSource::Installed =>
-            {
-                changes.drops.push(Change::DropExtension {
-                    extension: previous.clone(),
-                    recreated: false,
-                });
-            }
+            None if back_to_a_database => changes.drops.push(Change::DropExtension {
+                extension: previous.clone(),
+                recreated: false,
+            }),
             None => {}
         }
     }
     for next in &to.extensions {
         let create = match find(from, &next.name) {
             Some(previous) => !previous.matches(next) && !previous.relocatable && !next.relocatable,
-            None => to.extension_source == ExtensionSource::Declared,
+            None => !back_to_a_database,
         };
         if create {
             changes.creates.push(Change::CreateExtension {
@@ -91,6 +85,7 @@ mod tests {
 
     fn declared(extensions: &[(&str, Option<&str>, Option<&str>)]) -> SqlSchema {
         SqlSchema {
+            extension_source: ExtensionSource::Declared,
             extensions: extensions
                 .iter()
                 .map(|(name, version, namespace)| Extension {
@@ -183,12 +178,22 @@ mod tests {
     }
 
     #[test]
-    fn two_databases_are_not_diffed_by_extension() {
-        let before = installed(&[("citext", "1.6", "public", true)]);
-        let after = installed(&[
-            ("citext", "1.5", "ext", true),
+    fn between_databases_extensions_are_created_and_changed_but_never_dropped() {
+        let before = installed(&[
+            ("citext", "1.6", "public", true),
             ("isn", "1.2", "public", true),
         ]);
-        assert!(headers(&before, &after).is_empty());
+        let after = installed(&[
+            ("citext", "1.5", "ext", true),
+            ("hstore", "1.8", "public", true),
+        ]);
+        assert_eq!(
+            headers(&before, &after),
+            ["create hstore", "alter citext Some(\"1.5\") Some(\"ext\")",]
+        );
+        assert_eq!(
+            headers(&SqlSchema::default(), &before),
+            ["create citext", "create isn"]
+        );
     }
 }

@@ -58,8 +58,7 @@ pub fn describe_drift(changes: &[Change]) -> Vec<String> {
                 "table `{}` is named `{}` in the database",
                 from.name, to.name
             )),
-            // A diff between two databases has no extension changes: they are compared apart
-            // (`describe_opaque_drift`).
+            // Left out of drift diffs (`drift_diff`): compared apart.
             Change::CreateExtension { .. }
             | Change::AlterExtension { .. }
             | Change::DropExtension { .. } => {}
@@ -297,6 +296,26 @@ fn describe_table_pair(previous: &Table, next: &Table) -> Vec<String> {
     out
 }
 
+/// The diff between two databases, `from` to `to`, without extension changes: drift compares
+/// extensions apart (`describe_opaque_drift`), and extensions a database has of its own (a
+/// hosting provider's, one created by hand) never call for a reset.
+pub(crate) fn drift_diff(
+    dialect: &dyn drydock_connector::Dialect,
+    from: &drydock_schema::SqlSchema,
+    to: &drydock_schema::SqlSchema,
+) -> drydock_diff::Diff {
+    let mut diff = drydock_diff::diff(from, to, dialect.diff_hooks());
+    diff.changes.retain(|change| {
+        !matches!(
+            change,
+            Change::CreateExtension { .. }
+                | Change::AlterExtension { .. }
+                | Change::DropExtension { .. }
+        )
+    });
+    diff
+}
+
 /// What `migrate status --drift` finds.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DriftReport {
@@ -334,7 +353,7 @@ pub fn drift(
         shadow_url.as_deref(),
     )?;
     let live = connection.introspect(&namespaces)?;
-    let diff = drydock_diff::diff(&state, &live, dialect.diff_hooks());
+    let diff = drift_diff(dialect, &state, &live);
     let mut differences = describe_drift(&diff.changes);
     differences.extend(describe_opaque_drift(&drydock_diff::compare_opaque(
         &state, &live,

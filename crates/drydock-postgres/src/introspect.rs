@@ -12,10 +12,9 @@ use std::collections::BTreeMap;
 
 use drydock_connector::{ConnectorError, HISTORY_TABLE};
 use drydock_schema::{
-    CheckConstraint, Column, ColumnArity, DefaultValue, Enum, Extension, ExtensionSource,
-    ForeignKey, Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind,
-    OpaqueObject, PrimaryKey, ReferentialAction, Sequence, SortOrder, SqlSchema, Table, TypeFamily,
-    View,
+    CheckConstraint, Column, ColumnArity, DefaultValue, Enum, Extension, ForeignKey, Index,
+    IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind, OpaqueObject, PrimaryKey,
+    ReferentialAction, Sequence, SortOrder, SqlSchema, Table, TypeFamily, View,
 };
 use postgres::Client;
 
@@ -267,7 +266,6 @@ pub(crate) fn introspect(
             relocatable: row.get("relocatable"),
         });
     }
-    schema.extension_source = ExtensionSource::Installed;
     for row in query(client, include_str!("queries/sequences.sql"), false)? {
         schema.sequences.push(Sequence {
             namespace: names.namespace(row.get("namespace")),

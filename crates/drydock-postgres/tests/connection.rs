@@ -7,8 +7,8 @@ use chrono::{TimeZone, Utc};
 use drydock_connector::{Connection, ConnectorError, Dialect};
 use drydock_postgres::PostgresDialect;
 use drydock_schema::{
-    DefaultValue, Enum, ExtensionSource, Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName,
-    PrimaryKey, ReferentialAction, SortOrder, SqlSchema, Table, TypeFamily,
+    DefaultValue, Enum, Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, PrimaryKey,
+    ReferentialAction, SortOrder, SqlSchema, Table, TypeFamily,
 };
 use drydock_test_support::schema::{
     auto_increment, col, foreign_key, index, int, list, nullable, with_default,
@@ -336,7 +336,6 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
             values: vec!["USER".to_owned(), "ADMIN".to_owned(), "OWNER".to_owned()],
         }],
         tables: vec![post, user],
-        extension_source: ExtensionSource::Installed,
         ..SqlSchema::default()
     }
 }

@@ -5,8 +5,7 @@
 use drydock_connector::Dialect;
 use drydock_postgres::PostgresDialect;
 use drydock_schema::{
-    CheckConstraint, Extension, ExtensionSource, Index, IndexColumn, IndexKind, OpaqueKind,
-    Sequence, SortOrder,
+    CheckConstraint, Extension, Index, IndexColumn, IndexKind, OpaqueKind, Sequence, SortOrder,
 };
 use drydock_test_support::TestDb;
 use drydock_test_support::schema::index;
@@ -62,7 +61,6 @@ fn reads_objects_the_schema_language_cannot_express() {
     assert_eq!(extensions[0].namespace.as_deref(), Some("public"));
     assert!(extensions[0].version.is_some());
     assert!(extensions[0].relocatable);
-    assert_eq!(schema.extension_source, ExtensionSource::Installed);
 
     // The SERIAL column's own sequence belongs to the column.
     assert_eq!(

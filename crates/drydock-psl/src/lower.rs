@@ -9,9 +9,9 @@ use crate::datamodel::{
 };
 use drydock_diagnostics::Diagnostics;
 use drydock_schema::{
-    Column, ColumnArity, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexColumn, IndexKind,
-    LoweringRules, NativeTypeAttr, ObjectName, PrimaryKey, ReferentialAction, SqlSchema, Table,
-    TypeFamily,
+    Column, ColumnArity, ColumnType, DefaultValue, Enum, ExtensionSource, ForeignKey, Index,
+    IndexColumn, IndexKind, LoweringRules, NativeTypeAttr, ObjectName, PrimaryKey,
+    ReferentialAction, SqlSchema, Table, TypeFamily,
 };
 
 /// Lowers a datamodel with a dialect's rules. Native type errors become diagnostics at the
@@ -39,6 +39,7 @@ pub fn lower(datamodel: &Datamodel, rules: &dyn LoweringRules) -> (SqlSchema, Di
     let mut schema = SqlSchema {
         namespaces,
         extensions: declared_extensions(datamodel),
+        extension_source: ExtensionSource::Declared,
         ..SqlSchema::default()
     };
     if rules.native_enums() {

@@ -110,9 +110,9 @@ impl Extension {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExtensionSource {
     /// The extensions a schema declares (lowering); it speaks for no other extension.
-    #[default]
     Declared,
-    /// Every extension installed in a database (introspection).
+    /// Every extension installed in a database (introspection; an empty database has none).
+    #[default]
     Installed,
 }
 

@@ -16,8 +16,7 @@ CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA "public" VERSION "1.1";
 -- CreateTable
 CREATE TABLE "User" (
     "id" UUID NOT NULL DEFAULT uuid_generate_v4(),
-    "email" citext NOT NULL,
-    "tags" hstore,
+    "email" CITEXT NOT NULL,
 
     CONSTRAINT "User_pkey" PRIMARY KEY ("id")
 );

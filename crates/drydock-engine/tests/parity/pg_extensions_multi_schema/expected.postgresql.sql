@@ -1,6 +1,9 @@
 -- CreateSchema
 CREATE SCHEMA IF NOT EXISTS "app";
 
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "extensions";
+
 -- CreateExtension
 CREATE EXTENSION IF NOT EXISTS "citext" WITH SCHEMA "extensions";
 
@@ -16,4 +19,11 @@ CREATE TABLE "app"."Account" (
     "email" extensions.citext NOT NULL,
 
     CONSTRAINT "Account_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "extensions"."Lookup" (
+    "code" TEXT NOT NULL,
+
+    CONSTRAINT "Lookup_pkey" PRIMARY KEY ("code")
 );
