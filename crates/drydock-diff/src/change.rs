@@ -42,6 +42,9 @@ pub enum Change {
     RenameTable {
         from: ObjectName,
         to: ObjectName,
+        /// The table's auto-increment columns, by their names before any column rename: where a
+        /// dialect names their sequences after the table, those follow the new name.
+        auto_increment_columns: Vec<String>,
     },
     DropForeignKey {
         table: ObjectName,
@@ -182,6 +185,9 @@ pub enum TableChange {
     RenameColumn {
         from: String,
         to: String,
+        /// Whether the column is auto-increment: where a dialect names its sequence after the
+        /// column, that follows the new name.
+        auto_increment: bool,
     },
     DropPrimaryKey {
         name: Option<String>,

@@ -122,6 +122,26 @@ impl Plan {
 pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
     let mut plan = Plan::default();
     let renames = Renames::find(from, to);
+    for (old, new) in &renames.tables {
+        plan.warnings
+            .push(warning::renamed_table(&old.name, &new.name));
+        let auto_increment_columns = from
+            .table(old.namespace.as_deref(), &old.name)
+            .map(|table| {
+                table
+                    .columns
+                    .iter()
+                    .filter(|c| c.auto_increment)
+                    .map(|c| c.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        plan.rename_tables.push(Change::RenameTable {
+            from: old.clone(),
+            to: new.clone(),
+            auto_increment_columns,
+        });
+    }
     let renamed;
     let from = if renames.is_empty() {
         from
@@ -129,14 +149,6 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
         renamed = renames.apply(from);
         &renamed
     };
-    for (old, new) in &renames.tables {
-        plan.warnings
-            .push(warning::renamed_table(&old.name, &new.name));
-        plan.rename_tables.push(Change::RenameTable {
-            from: old.clone(),
-            to: new.clone(),
-        });
-    }
 
     for namespace in &to.namespaces {
         if !from.namespaces.contains(namespace) && holds_objects(from, to, namespace) {
@@ -371,6 +383,7 @@ fn diff_table(
         table_diff.changes.push(TableChange::RenameColumn {
             from: from.clone(),
             to: to.clone(),
+            auto_increment: previous.column(to).is_some_and(|c| c.auto_increment),
         });
     }
     diff_columns(previous, next, hooks, &mut table_diff, &mut plan.warnings);

@@ -54,7 +54,7 @@ pub fn describe_drift(changes: &[Change]) -> Vec<String> {
             Change::CreateSchema { namespace } => {
                 out.push(format!("schema `{namespace}` exists in the database only"));
             }
-            Change::RenameTable { from, to } => out.push(format!(
+            Change::RenameTable { from, to, .. } => out.push(format!(
                 "table `{}` is named `{}` in the database",
                 from.name, to.name
             )),
@@ -184,7 +184,7 @@ fn column_phrase(column: &Column) -> String {
 
 fn describe_table_change(table: &str, change: &TableChange) -> String {
     match change {
-        TableChange::RenameColumn { from, to } => {
+        TableChange::RenameColumn { from, to, .. } => {
             format!("column `{from}` of table `{table}` is named `{to}` in the database")
         }
         TableChange::AddColumn { column } => {

@@ -26,7 +26,7 @@ pub fn summarize(changes: &[Change]) -> String {
             Change::CreateSchema { namespace } => {
                 push("[+] Added schemas", format!("  - {namespace}"))
             }
-            Change::RenameTable { from, to } => push(
+            Change::RenameTable { from, to, .. } => push(
                 "[*] Renamed tables",
                 format!("  - `{}` to `{}`", from.name, to.name),
             ),
@@ -127,7 +127,7 @@ pub fn summarize(changes: &[Change]) -> String {
 
 fn describe(change: &TableChange) -> String {
     match change {
-        TableChange::RenameColumn { from, to } => format!("renamed column `{from}` to `{to}`"),
+        TableChange::RenameColumn { from, to, .. } => format!("renamed column `{from}` to `{to}`"),
         TableChange::DropPrimaryKey { .. } => "dropped the primary key".to_owned(),
         TableChange::RenamePrimaryKey { from, to } => {
             format!("renamed primary key `{from}` to `{to}`")

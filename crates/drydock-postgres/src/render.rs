@@ -11,7 +11,8 @@
 //! an auto-increment column (`BIGINT`, where Prisma writes the pseudo-type `BIGSERIAL`), and a
 //! sequence replaced by a constant default keeps that default (Prisma sets it, then drops it).
 //! Removing auto-increment drops the column's sequence (`"T_c_seq"`), as Prisma does when it
-//! diffs against a database.
+//! diffs against a database; renaming a table or column (drydock's own) renames the sequences
+//! of its auto-increment columns to match.
 
 use drydock_connector::join_statements;
 
@@ -73,11 +74,23 @@ pub(crate) fn render_change(change: &Change) -> String {
             enum_values(&enum_type.values)
         )],
         Change::AlterEnum(alter) => render_alter_enum(alter),
-        Change::RenameTable { from, to } => vec![format!(
+        Change::RenameTable {
+            from,
+            to,
+            auto_increment_columns,
+        } => std::iter::once(format!(
             "ALTER TABLE {} RENAME TO {}",
             object(from),
             ident(&to.name)
-        )],
+        ))
+        .chain(auto_increment_columns.iter().map(|column| {
+            rename_sequence(
+                from.namespace.as_deref(),
+                (&from.name, column),
+                (&to.name, column),
+            )
+        }))
+        .collect(),
         Change::DropForeignKey { table, foreign_key } => vec![format!(
             "ALTER TABLE {} DROP CONSTRAINT {}",
             object(table),
@@ -365,12 +378,25 @@ fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String
     let mut after = Vec::new();
     for change in changes {
         match change {
-            TableChange::RenameColumn { from, to } => column_renames.push(format!(
-                "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                object(table),
-                ident(from),
-                ident(to)
-            )),
+            TableChange::RenameColumn {
+                from,
+                to,
+                auto_increment,
+            } => {
+                column_renames.push(format!(
+                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                    object(table),
+                    ident(from),
+                    ident(to)
+                ));
+                if *auto_increment {
+                    column_renames.push(rename_sequence(
+                        table.namespace.as_deref(),
+                        (&table.name, from),
+                        (&table.name, to),
+                    ));
+                }
+            }
             TableChange::DropPrimaryKey { name } => {
                 let name = name
                     .clone()
@@ -498,6 +524,17 @@ fn alter_column(
     if set_type {
         clauses.push(format!("{prefix} SET DATA TYPE {}", plain_column_type(to)));
     }
+}
+
+/// Renames the sequence of a `SERIAL` or identity column after its table or column was renamed
+/// (PostgreSQL keeps the old name), so that it is named as it would be for a new column and later
+/// changes find it. `IF EXISTS`: a sequence made by hand under another name is left as it is.
+fn rename_sequence(namespace: Option<&str>, from: (&str, &str), to: (&str, &str)) -> String {
+    format!(
+        "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
+        qualified(namespace, &serial_sequence_name(from.0, from.1)),
+        ident(&serial_sequence_name(to.0, to.1))
+    )
 }
 
 /// The name PostgreSQL gives the sequence of a `SERIAL` column: `{table}_{column}_seq`, with the

@@ -51,7 +51,7 @@ pub(crate) fn render_change(change: &Change) -> String {
                 "index \"{from}\" is renamed to \"{to}\" only by dropping and creating it"
             ));
         }
-        Change::RenameTable { from, to } => vec![format!(
+        Change::RenameTable { from, to, .. } => vec![format!(
             "ALTER TABLE {} RENAME TO {}",
             ident(&from.name),
             ident(&to.name)
@@ -251,7 +251,7 @@ fn alter_table_clause(table: &str, change: &TableChange) -> Result<Vec<String>, 
     let alter = |clause: String| format!("ALTER TABLE {} {clause}", ident(table));
     match change {
         // SQLite 3.25 and later; the clauses after it use the new name.
-        TableChange::RenameColumn { from, to } => Ok(vec![alter(format!(
+        TableChange::RenameColumn { from, to, .. } => Ok(vec![alter(format!(
             "RENAME COLUMN {} TO {}",
             ident(from),
             ident(to)
