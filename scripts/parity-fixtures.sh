@@ -3,7 +3,7 @@
 # (shared/oracle, run offline). Each case folder under crates/drydock-engine/tests/parity holds
 # schema.prisma (the target), optionally from.prisma (the starting point; empty otherwise), and
 # gets expected.<provider>.sql for postgresql and sqlite. A first line `// postgresql-only` limits
-# a case to PostgreSQL; a line `// datasource: <setting>` adds that setting to the datasource.
+# a case to PostgreSQL; each line `// datasource: <setting>` adds that setting to the datasource.
 # The tests assemble the same datasource block (see tests/parity.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,10 +11,8 @@ ORACLE=${ORACLE:-../shared/oracle}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 assemble() { # provider file out
-  local extra
-  extra=$(sed -n 's#^// .*datasource: \(.*\)$#\1#p' "$2")
   { printf 'datasource db {\n  provider = "%s"\n' "$1"
-    [ -n "$extra" ] && printf '  %s\n' "$extra"
+    sed -n 's#^// .*datasource: \(.*\)$#  \1#p' "$2"
     printf '}\n\n'; cat "$2"; } > "$3"
 }
 

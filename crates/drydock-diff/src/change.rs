@@ -1,7 +1,7 @@
 //! The changes the differ produces. Variant order is execution order: sorting a change list by
 //! [`Change::phase`] (stable) gives a script that runs without dependency errors.
 
-use drydock_schema::{Column, Enum, ForeignKey, Index, ObjectName, PrimaryKey, Table};
+use drydock_schema::{Column, Enum, Extension, ForeignKey, Index, ObjectName, PrimaryKey, Table};
 use serde::Serialize;
 
 /// One step of a migration. Every variant carries the objects it needs, so a renderer never
@@ -10,6 +10,24 @@ use serde::Serialize;
 pub enum Change {
     CreateSchema {
         namespace: String,
+    },
+    /// An extension dropped: to be created again with another version or schema (`recreated`:
+    /// early, before anything uses it), or one the target database does not have (last, once
+    /// nothing uses it any more).
+    DropExtension {
+        extension: Extension,
+        recreated: bool,
+    },
+    CreateExtension {
+        extension: Extension,
+    },
+    /// An extension moved to another version or schema in place.
+    AlterExtension {
+        name: String,
+        /// The version to update to, when it changes.
+        version: Option<String>,
+        /// The schema to move to, when it changes.
+        namespace: Option<String>,
     },
     CreateEnum {
         enum_type: Enum,
@@ -24,6 +42,9 @@ pub enum Change {
     RenameTable {
         from: ObjectName,
         to: ObjectName,
+        /// The table's auto-increment columns, by their names before any column rename: where a
+        /// dialect names their sequences after the table, those follow the new name.
+        auto_increment_columns: Vec<String>,
     },
     DropForeignKey {
         table: ObjectName,
@@ -82,21 +103,29 @@ impl Change {
     pub fn phase(&self) -> u8 {
         match self {
             Change::CreateSchema { .. } => 0,
-            Change::CreateEnum { .. } => 1,
-            Change::AlterEnum(_) => 2,
-            Change::RenameTable { .. } => 3,
-            Change::DropForeignKey { .. } => 4,
-            Change::DropIndex { .. } => 5,
-            Change::AlterTable { .. } => 6,
-            Change::DropTable { .. } => 7,
-            Change::DropEnum { .. } => 8,
-            Change::CreateTable { .. } => 9,
-            Change::RedefineTables { .. } => 10,
-            Change::CreateIndex { .. } => 11,
-            Change::RenameForeignKey { .. } => 12,
-            Change::AddForeignKey { .. } => 13,
-            Change::RenameIndex { .. } => 14,
-            Change::RedefineIndex { .. } => 15,
+            Change::DropExtension {
+                recreated: true, ..
+            } => 1,
+            Change::CreateExtension { .. } => 2,
+            Change::AlterExtension { .. } => 3,
+            Change::CreateEnum { .. } => 4,
+            Change::AlterEnum(_) => 5,
+            Change::RenameTable { .. } => 6,
+            Change::DropForeignKey { .. } => 7,
+            Change::DropIndex { .. } => 8,
+            Change::AlterTable { .. } => 9,
+            Change::DropTable { .. } => 10,
+            Change::DropEnum { .. } => 11,
+            Change::CreateTable { .. } => 12,
+            Change::RedefineTables { .. } => 13,
+            Change::CreateIndex { .. } => 14,
+            Change::RenameForeignKey { .. } => 15,
+            Change::AddForeignKey { .. } => 16,
+            Change::RenameIndex { .. } => 17,
+            Change::RedefineIndex { .. } => 18,
+            Change::DropExtension {
+                recreated: false, ..
+            } => 19,
         }
     }
 
@@ -104,6 +133,9 @@ impl Change {
     pub fn header(&self) -> &'static str {
         match self {
             Change::CreateSchema { .. } => "CreateSchema",
+            Change::DropExtension { .. } => "DropExtension",
+            Change::CreateExtension { .. } => "CreateExtension",
+            Change::AlterExtension { .. } => "AlterExtension",
             Change::CreateEnum { .. } => "CreateEnum",
             Change::AlterEnum(_) => "AlterEnum",
             Change::RenameTable { .. } => "RenameTable",
@@ -153,6 +185,9 @@ pub enum TableChange {
     RenameColumn {
         from: String,
         to: String,
+        /// Whether the column is auto-increment: where a dialect names its sequence after the
+        /// column, that follows the new name.
+        auto_increment: bool,
     },
     DropPrimaryKey {
         name: Option<String>,

@@ -1,10 +1,11 @@
 //! The generic differ: matches objects by name, classifies what changed, and lays the changes
 //! out in execution order. Dialect differences are asked of [`DiffHooks`].
 //!
-//! Only what the schema language can express is diffed: views, extensions, sequences, opaque
-//! objects (functions, triggers, exclusion constraints), check constraints and comments are
-//! never created nor dropped, so a migration never removes one written by hand. Drift compares
-//! them separately (`compare_opaque`).
+//! Only what the schema language can express is diffed: views, sequences, opaque objects
+//! (functions, triggers, exclusion constraints), check constraints and comments are never
+//! created nor dropped, so a migration never removes one written by hand; extensions follow the
+//! schema's `extensions = [...]` (see `extensions`). Drift compares them separately
+//! (`compare_opaque`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,6 +18,7 @@ use crate::change::{
     AlterEnum, Change, ColumnChange, CopiedColumn, EnumColumnUse, RedefineTable, TableChange,
     TypeChange,
 };
+use crate::extensions::{ExtensionChanges, diff_extensions};
 use crate::renames::Renames;
 use crate::warning::{self, Warning};
 
@@ -49,6 +51,7 @@ fn enum_key(e: &Enum) -> Key<'_> {
 #[derive(Default)]
 struct Plan {
     create_schemas: Vec<Change>,
+    extensions: ExtensionChanges,
     create_enums: Vec<Change>,
     alter_enums: Vec<Change>,
     rename_tables: Vec<Change>,
@@ -77,7 +80,11 @@ struct Plan {
 impl Plan {
     fn into_diff(self) -> Diff {
         let mut changes = Vec::new();
+        let extensions = self.extensions;
         changes.extend(self.create_schemas);
+        changes.extend(extensions.recreated_drops);
+        changes.extend(extensions.creates);
+        changes.extend(extensions.alters);
         changes.extend(self.create_enums);
         changes.extend(self.alter_enums);
         changes.extend(self.rename_tables);
@@ -101,6 +108,7 @@ impl Plan {
         changes.extend(add_foreign_keys.into_iter().map(|(_, change)| change));
         changes.extend(self.rename_indexes);
         changes.extend(self.redefine_indexes);
+        changes.extend(extensions.drops);
         let mut warnings = self.warnings;
         // Stable: data-loss warnings first, then unexecutable ones, then renames; each group in
         // the order it was found.
@@ -114,6 +122,25 @@ impl Plan {
 pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
     let mut plan = Plan::default();
     let renames = Renames::find(from, to);
+    for (old, new) in &renames.tables {
+        plan.warnings.push(warning::renamed_table(&old.name, new));
+        let auto_increment_columns = from
+            .table(old.namespace.as_deref(), &old.name)
+            .map(|table| {
+                table
+                    .columns
+                    .iter()
+                    .filter(|c| c.auto_increment)
+                    .map(|c| c.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        plan.rename_tables.push(Change::RenameTable {
+            from: old.clone(),
+            to: new.clone(),
+            auto_increment_columns,
+        });
+    }
     let renamed;
     let from = if renames.is_empty() {
         from
@@ -121,22 +148,16 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
         renamed = renames.apply(from);
         &renamed
     };
-    for (old, new) in &renames.tables {
-        plan.warnings.push(warning::renamed_table(&old.name, new));
-        plan.rename_tables.push(Change::RenameTable {
-            from: old.clone(),
-            to: new.clone(),
-        });
-    }
 
     for namespace in &to.namespaces {
-        if !from.namespaces.contains(namespace) {
+        if !from.namespaces.contains(namespace) && holds_objects(from, to, namespace) {
             plan.create_schemas.push(Change::CreateSchema {
                 namespace: namespace.clone(),
             });
         }
     }
 
+    plan.extensions = diff_extensions(from, to);
     diff_enums(from, to, &renames, &mut plan);
 
     let from_tables: HashMap<Key<'_>, &Table> =
@@ -169,6 +190,18 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
     }
 
     plan.into_diff()
+}
+
+/// Whether a table or enum lives in `namespace`: Prisma creates no namespace that would stay
+/// empty. Objects of `to` without a namespace live in the default one, then its only namespace.
+fn holds_objects(from: &SqlSchema, to: &SqlSchema, namespace: &str) -> bool {
+    let in_to = |object_namespace: Option<&str>| object_namespace.is_none_or(|n| n == namespace);
+    to.tables.iter().any(|t| in_to(t.namespace.as_deref()))
+        || to.enums.iter().any(|e| in_to(e.namespace.as_deref()))
+        || from
+            .tables
+            .iter()
+            .any(|t| t.namespace.as_deref() == Some(namespace))
 }
 
 fn diff_enums(from: &SqlSchema, to: &SqlSchema, renames: &Renames, plan: &mut Plan) {
@@ -348,6 +381,7 @@ fn diff_table(
         table_diff.changes.push(TableChange::RenameColumn {
             from: from.clone(),
             to: to.clone(),
+            auto_increment: previous.column(to).is_some_and(|c| c.auto_increment),
         });
     }
     diff_columns(previous, next, hooks, &mut table_diff, &mut plan.warnings);

@@ -4,10 +4,11 @@
 //! The differ never sees the datamodel and never emits SQL text: dialects answer the few
 //! questions where databases disagree through [`DiffHooks`] and render the changes themselves.
 //! Objects the schema language cannot express are never diffed; [`compare_opaque`] lists how
-//! they differ, for drift reports.
+//! they differ, for drift reports. Extensions are diffed as far as a schema declares them.
 
 mod change;
 mod differ;
+mod extensions;
 mod hooks;
 mod opaque;
 mod renames;

@@ -188,7 +188,7 @@ pub fn reverse_rename_hints(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use drydock_schema::{
         Column, ColumnArity, ColumnType, ForeignKey, Index, IndexColumn, IndexKind, PrimaryKey,
         ReferentialAction, TypeFamily,
@@ -198,7 +198,7 @@ mod tests {
     use crate::{Change, DiffHooks, TableChange, TypeChange, WarningKind, diff};
 
     /// PostgreSQL's shape: everything in place, indexes renamed, foreign key names compared.
-    struct InPlace;
+    pub(crate) struct InPlace;
 
     impl DiffHooks for InPlace {
         fn column_type_change(&self, from: &Column, to: &Column) -> Option<TypeChange> {
@@ -276,7 +276,9 @@ mod tests {
 
     fn user(name: &str) -> Table {
         let mut table = Table::new(None, name);
-        table.columns.push(column("id", TypeFamily::Int, "INTEGER"));
+        let mut id = column("id", TypeFamily::Int, "INTEGER");
+        id.auto_increment = true;
+        table.columns.push(id);
         table
             .columns
             .push(column("email", TypeFamily::String, "TEXT"));
@@ -335,6 +337,7 @@ mod tests {
             TableChange::RenameColumn {
                 from: "name".to_owned(),
                 to: "fullName".to_owned(),
+                auto_increment: false,
             }
         );
         assert!(
@@ -364,6 +367,7 @@ mod tests {
                 Change::RenameTable {
                     from: ObjectName::new(None, "User"),
                     to: account.clone(),
+                    auto_increment_columns: vec!["id".to_owned()],
                 },
                 Change::AlterTable {
                     table: account.clone(),
@@ -389,6 +393,7 @@ mod tests {
             Change::RenameTable {
                 from: ObjectName::new(None, "Account"),
                 to: ObjectName::new(None, "User"),
+                auto_increment_columns: vec!["id".to_owned()],
             }
         );
         assert!(back.warnings.iter().all(|w| !w.is_data_loss()));

@@ -54,10 +54,14 @@ pub fn describe_drift(changes: &[Change]) -> Vec<String> {
             Change::CreateSchema { namespace } => {
                 out.push(format!("schema `{namespace}` exists in the database only"));
             }
-            Change::RenameTable { from, to } => out.push(format!(
+            Change::RenameTable { from, to, .. } => out.push(format!(
                 "table `{}` is named `{}` in the database",
                 from.name, to.name
             )),
+            // Left out of drift diffs (`drift_diff`): compared apart.
+            Change::CreateExtension { .. }
+            | Change::AlterExtension { .. }
+            | Change::DropExtension { .. } => {}
             Change::CreateEnum { enum_type } => out.push(format!(
                 "enum `{}` exists in the database but not in the migrations",
                 enum_type.name
@@ -180,7 +184,7 @@ fn column_phrase(column: &Column) -> String {
 
 fn describe_table_change(table: &str, change: &TableChange) -> String {
     match change {
-        TableChange::RenameColumn { from, to } => {
+        TableChange::RenameColumn { from, to, .. } => {
             format!("column `{from}` of table `{table}` is named `{to}` in the database")
         }
         TableChange::AddColumn { column } => {
@@ -292,6 +296,26 @@ fn describe_table_pair(previous: &Table, next: &Table) -> Vec<String> {
     out
 }
 
+/// The diff between two databases, `from` to `to`, without extension changes: drift compares
+/// extensions apart (`describe_opaque_drift`), and extensions a database has of its own (a
+/// hosting provider's, one created by hand) never call for a reset.
+pub(crate) fn drift_diff(
+    dialect: &dyn drydock_connector::Dialect,
+    from: &drydock_schema::SqlSchema,
+    to: &drydock_schema::SqlSchema,
+) -> drydock_diff::Diff {
+    let mut diff = drydock_diff::diff(from, to, dialect.diff_hooks());
+    diff.changes.retain(|change| {
+        !matches!(
+            change,
+            Change::CreateExtension { .. }
+                | Change::AlterExtension { .. }
+                | Change::DropExtension { .. }
+        )
+    });
+    diff
+}
+
 /// What `migrate status --drift` finds.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DriftReport {
@@ -329,7 +353,7 @@ pub fn drift(
         shadow_url.as_deref(),
     )?;
     let live = connection.introspect(&namespaces)?;
-    let diff = drydock_diff::diff(&state, &live, dialect.diff_hooks());
+    let diff = drift_diff(dialect, &state, &live);
     let mut differences = describe_drift(&diff.changes);
     differences.extend(describe_opaque_drift(&drydock_diff::compare_opaque(
         &state, &live,

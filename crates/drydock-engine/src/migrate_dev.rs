@@ -122,7 +122,7 @@ pub fn migrate_dev_with_renames(
     let applied_pending: Vec<String> = report.applied.into_iter().map(|m| m.name).collect();
 
     let live = connection.introspect(&namespaces)?;
-    let drift = drydock_diff::diff(&state, &live, dialect.diff_hooks());
+    let drift = crate::drift::drift_diff(dialect, &state, &live);
     if !drift.is_empty() {
         if !options.create_only {
             return Err(EngineError::ResetNeeded {
@@ -378,7 +378,7 @@ fn capture_drift(
     live: &SqlSchema,
     drift: &drydock_diff::Diff,
 ) -> Result<PathBuf, EngineError> {
-    let reverse = drydock_diff::diff(live, state, project.dialect.diff_hooks());
+    let reverse = crate::drift::drift_diff(project.dialect, live, state);
     let name = options
         .name
         .as_deref()

@@ -26,9 +26,26 @@ pub fn summarize(changes: &[Change]) -> String {
             Change::CreateSchema { namespace } => {
                 push("[+] Added schemas", format!("  - {namespace}"))
             }
-            Change::RenameTable { from, to } => push(
+            Change::RenameTable { from, to, .. } => push(
                 "[*] Renamed tables",
                 format!("  - `{}` to `{}`", from.name, to.name),
+            ),
+            Change::CreateExtension { extension } => {
+                push("[+] Added extensions", format!("  - {}", extension.name))
+            }
+            Change::AlterExtension { name, .. } => {
+                push("[*] Changed extensions", format!("  - {name}"))
+            }
+            Change::DropExtension {
+                extension,
+                recreated,
+            } => push(
+                "[-] Removed extensions",
+                if *recreated {
+                    format!("  - {} (created again)", extension.name)
+                } else {
+                    format!("  - {}", extension.name)
+                },
             ),
             Change::CreateEnum { enum_type } => {
                 push("[+] Added enums", format!("  - {}", enum_type.name))
@@ -110,7 +127,7 @@ pub fn summarize(changes: &[Change]) -> String {
 
 fn describe(change: &TableChange) -> String {
     match change {
-        TableChange::RenameColumn { from, to } => format!("renamed column `{from}` to `{to}`"),
+        TableChange::RenameColumn { from, to, .. } => format!("renamed column `{from}` to `{to}`"),
         TableChange::DropPrimaryKey { .. } => "dropped the primary key".to_owned(),
         TableChange::RenamePrimaryKey { from, to } => {
             format!("renamed primary key `{from}` to `{to}`")

@@ -6,17 +6,18 @@ use std::path::{Path, PathBuf};
 
 use drydock_engine::{DiffSource, SourceContext, diff_sources};
 
-/// The datasource block the fixture script puts in front of every case file.
+/// The datasource block the fixture script puts in front of every case file, with one line per
+/// `// datasource: <setting>` comment.
 fn assemble(provider: &str, case_file: &Path) -> String {
     let text = std::fs::read_to_string(case_file).expect("case file is readable");
-    let extra = text
+    let extra: String = text
         .lines()
-        .find_map(|line| {
+        .filter_map(|line| {
             line.strip_prefix("// ")
                 .and_then(|l| l.split_once("datasource: "))
         })
         .map(|(_, setting)| format!("  {setting}\n"))
-        .unwrap_or_default();
+        .collect();
     format!("datasource db {{\n  provider = \"{provider}\"\n{extra}}}\n\n{text}")
 }
 

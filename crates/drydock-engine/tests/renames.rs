@@ -215,3 +215,79 @@ fn postgres_undeclared_renames_are_asked_or_hinted() {
 fn sqlite_undeclared_renames_are_asked_or_hinted() {
     undeclared_renames("sqlite", &TestDb::sqlite());
 }
+
+/// The sequence of a `SERIAL` column follows a renamed table and a renamed column, so a later
+/// change that drops the sequence finds it under the name PostgreSQL would give it; the down
+/// migration renames it back.
+#[test]
+fn postgres_serial_sequences_follow_renames() {
+    let db = TestDb::postgres();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    let url = db.url();
+    let serial = |model: &str, field: &str, hint: &str| {
+        format!(
+            "{hint}model {model} {{\n  id     Int @id\n  {field} Int @default(autoincrement())\n}}\n"
+        )
+    };
+    let sequence = |table: &str, column: &str| -> Option<String> {
+        db.postgres_client()
+            .query_one(
+                "SELECT pg_get_serial_sequence(format('%I', $1::text), $2)",
+                &[&table, &column],
+            )
+            .expect("pg_get_serial_sequence")
+            .get(0)
+    };
+    dev(
+        &project(dir, "postgresql", url, &serial("User", "number", "")),
+        dir,
+        "init",
+    )
+    .expect("init");
+
+    let rename = project(
+        dir,
+        "postgresql",
+        url,
+        &serial(
+            "Member",
+            "// drydock:renamed-from number\n  ticket",
+            "// drydock:renamed-from User\n",
+        ),
+    );
+    let renamed = dev(&rename, dir, "rename").expect("rename the model and the field");
+    assert_eq!(renamed.down_not_written, None);
+    assert_eq!(
+        sequence("Member", "ticket").as_deref(),
+        Some("public.\"Member_ticket_seq\"")
+    );
+
+    // The down migration renames it back; applied again, the rename renames it again.
+    let mut connection = rename.dialect.connect(url).expect("connect");
+    drydock_engine::migrate::down(
+        rename.dialect,
+        connection.as_mut(),
+        &rename.migrations_dir,
+        &DownTarget::Steps(1),
+        false,
+        &mut |_| {},
+    )
+    .expect("down");
+    assert_eq!(
+        sequence("User", "number").as_deref(),
+        Some("public.\"User_number_seq\"")
+    );
+    drydock_engine::migrate::deploy(
+        rename.dialect,
+        connection.as_mut(),
+        &rename.migrations_dir,
+        &mut |_| {},
+    )
+    .expect("deploy");
+
+    // Dropping auto-increment drops the sequence by the name it now has.
+    let plain = "model Member {\n  id     Int @id\n  ticket Int\n}\n";
+    dev(&project(dir, "postgresql", url, plain), dir, "plain").expect("no more sequence");
+    assert_eq!(sequence("Member", "ticket"), None);
+}

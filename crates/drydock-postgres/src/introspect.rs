@@ -261,8 +261,9 @@ pub(crate) fn introspect(
     {
         schema.extensions.push(Extension {
             name: row.get("name"),
-            version: row.get("version"),
-            namespace: row.get("namespace"),
+            version: Some(row.get("version")),
+            namespace: Some(row.get("namespace")),
+            relocatable: row.get("relocatable"),
         });
     }
     for row in query(client, include_str!("queries/sequences.sql"), false)? {

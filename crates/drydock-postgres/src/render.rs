@@ -11,15 +11,16 @@
 //! an auto-increment column (`BIGINT`, where Prisma writes the pseudo-type `BIGSERIAL`), and a
 //! sequence replaced by a constant default keeps that default (Prisma sets it, then drops it).
 //! Removing auto-increment drops the column's sequence (`"T_c_seq"`), as Prisma does when it
-//! diffs against a database.
+//! diffs against a database; renaming a table or column (drydock's own) renames the sequences
+//! of its auto-increment columns to match.
 
 use drydock_connector::join_statements;
 
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_diff::{AlterEnum, Change, ColumnChange, RedefineTable, TableChange};
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexAlgorithm, IndexKind, ObjectName,
-    PrimaryKey, SortOrder, Table, TypeFamily,
+    Column, ColumnArity, DefaultValue, Extension, ForeignKey, Index, IndexAlgorithm, IndexKind,
+    ObjectName, PrimaryKey, SortOrder, Table, TypeFamily,
 };
 
 /// Indentation of columns inside `CREATE TABLE`.
@@ -42,17 +43,54 @@ pub(crate) fn render_change(change: &Change) -> String {
         Change::CreateSchema { namespace } => {
             vec![format!("CREATE SCHEMA IF NOT EXISTS {}", ident(namespace))]
         }
+        Change::DropExtension { extension, .. } => {
+            vec![format!("DROP EXTENSION {}", ident(&extension.name))]
+        }
+        Change::CreateExtension { extension } => vec![create_extension(extension)],
+        Change::AlterExtension {
+            name,
+            version,
+            namespace,
+        } => version
+            .iter()
+            .map(|version| {
+                format!(
+                    "ALTER EXTENSION {} UPDATE TO {}",
+                    ident(name),
+                    ident(version)
+                )
+            })
+            .chain(namespace.iter().map(|namespace| {
+                format!(
+                    "ALTER EXTENSION {} SET SCHEMA {}",
+                    ident(name),
+                    ident(namespace)
+                )
+            }))
+            .collect(),
         Change::CreateEnum { enum_type } => vec![format!(
             "CREATE TYPE {} AS ENUM ({})",
             qualified(enum_type.namespace.as_deref(), &enum_type.name),
             enum_values(&enum_type.values)
         )],
         Change::AlterEnum(alter) => render_alter_enum(alter),
-        Change::RenameTable { from, to } => vec![format!(
+        Change::RenameTable {
+            from,
+            to,
+            auto_increment_columns,
+        } => std::iter::once(format!(
             "ALTER TABLE {} RENAME TO {}",
             object(from),
             ident(&to.name)
-        )],
+        ))
+        .chain(auto_increment_columns.iter().map(|column| {
+            rename_sequence(
+                from.namespace.as_deref(),
+                (&from.name, column),
+                (&to.name, column),
+            )
+        }))
+        .collect(),
         Change::DropForeignKey { table, foreign_key } => vec![format!(
             "ALTER TABLE {} DROP CONSTRAINT {}",
             object(table),
@@ -91,6 +129,22 @@ pub(crate) fn render_change(change: &Change) -> String {
         }
     };
     join_statements(&statements)
+}
+
+/// `CREATE EXTENSION IF NOT EXISTS`, with the schema and version the declaration gives (Prisma
+/// quotes the version as an identifier, which PostgreSQL accepts).
+fn create_extension(extension: &Extension) -> String {
+    let mut sql = format!("CREATE EXTENSION IF NOT EXISTS {}", ident(&extension.name));
+    if extension.namespace.is_some() || extension.version.is_some() {
+        sql.push_str(" WITH");
+    }
+    if let Some(namespace) = &extension.namespace {
+        sql.push_str(&format!(" SCHEMA {}", ident(namespace)));
+    }
+    if let Some(version) = &extension.version {
+        sql.push_str(&format!(" VERSION {}", ident(version)));
+    }
+    sql
 }
 
 /// `"name"`. Prisma does not escape embedded double quotes, and neither does drydock.
@@ -324,12 +378,25 @@ fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String
     let mut after = Vec::new();
     for change in changes {
         match change {
-            TableChange::RenameColumn { from, to } => column_renames.push(format!(
-                "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                object(table),
-                ident(from),
-                ident(to)
-            )),
+            TableChange::RenameColumn {
+                from,
+                to,
+                auto_increment,
+            } => {
+                column_renames.push(format!(
+                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                    object(table),
+                    ident(from),
+                    ident(to)
+                ));
+                if *auto_increment {
+                    column_renames.push(rename_sequence(
+                        table.namespace.as_deref(),
+                        (&table.name, from),
+                        (&table.name, to),
+                    ));
+                }
+            }
             TableChange::DropPrimaryKey { name } => {
                 let name = name
                     .clone()
@@ -457,6 +524,17 @@ fn alter_column(
     if set_type {
         clauses.push(format!("{prefix} SET DATA TYPE {}", plain_column_type(to)));
     }
+}
+
+/// Renames the sequence of a `SERIAL` or identity column after its table or column was renamed
+/// (PostgreSQL keeps the old name), so that it is named as it would be for a new column and later
+/// changes find it. `IF EXISTS`: a sequence made by hand under another name is left as it is.
+fn rename_sequence(namespace: Option<&str>, from: (&str, &str), to: (&str, &str)) -> String {
+    format!(
+        "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
+        qualified(namespace, &serial_sequence_name(from.0, from.1)),
+        ident(&serial_sequence_name(to.0, to.1))
+    )
 }
 
 /// The name PostgreSQL gives the sequence of a `SERIAL` column: `{table}_{column}_seq`, with the

@@ -479,13 +479,20 @@ impl<'a> Planner<'a> {
     fn change(&mut self, change: &Change) {
         match change {
             Change::CreateSchema { .. }
+            | Change::DropExtension { .. }
+            | Change::CreateExtension { .. }
+            | Change::AlterExtension { .. }
             | Change::CreateEnum { .. }
             | Change::CreateTable { .. }
             | Change::RedefineTables { .. }
             | Change::RenameForeignKey { .. }
             | Change::RedefineIndex { .. } => self.expand.up.push_change(change),
             Change::AlterEnum(alter) => self.alter_enum(change, alter),
-            Change::RenameTable { from, to } => {
+            Change::RenameTable {
+                from,
+                to,
+                auto_increment_columns,
+            } => {
                 self.expand.up.push_text(
                     change.header(),
                     lint_ignore("rename-table", &render::render_change(change)),
@@ -493,6 +500,7 @@ impl<'a> Planner<'a> {
                 self.expand.undo.push_change(&Change::RenameTable {
                     from: to.clone(),
                     to: from.clone(),
+                    auto_increment_columns: auto_increment_columns.clone(),
                 });
                 self.renamed_tables.push((from.clone(), to.clone()));
             }
@@ -643,7 +651,7 @@ impl<'a> Planner<'a> {
         let mut doubled = Vec::new();
         for change in changes {
             match change {
-                TableChange::RenameColumn { from, to } => {
+                TableChange::RenameColumn { from, to, .. } => {
                     let Some(target) = next.column(to) else {
                         continue;
                     };
@@ -786,9 +794,14 @@ impl<'a> Planner<'a> {
             let renames_back: Vec<TableChange> = rest
                 .iter()
                 .filter_map(|change| match change {
-                    TableChange::RenameColumn { from, to } => Some(TableChange::RenameColumn {
+                    TableChange::RenameColumn {
+                        from,
+                        to,
+                        auto_increment,
+                    } => Some(TableChange::RenameColumn {
                         from: to.clone(),
                         to: from.clone(),
+                        auto_increment: *auto_increment,
                     }),
                     _ => None,
                 })
@@ -1047,6 +1060,7 @@ impl<'a> Planner<'a> {
                     vec![TableChange::RenameColumn {
                         from: doubled.new.name.clone(),
                         to: old_name.clone(),
+                        auto_increment: false,
                     }],
                 ),
             ));
@@ -1055,6 +1069,7 @@ impl<'a> Planner<'a> {
                 vec![TableChange::RenameColumn {
                     from: old_name.clone(),
                     to: doubled.new.name.clone(),
+                    auto_increment: false,
                 }],
             ));
         }

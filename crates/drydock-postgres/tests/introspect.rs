@@ -58,8 +58,9 @@ fn reads_objects_the_schema_language_cannot_express() {
     let extensions: Vec<&Extension> = schema.extensions.iter().collect();
     assert_eq!(extensions.len(), 1, "{extensions:?}");
     assert_eq!(extensions[0].name, "citext");
-    assert_eq!(extensions[0].namespace, "public");
-    assert!(!extensions[0].version.is_empty());
+    assert_eq!(extensions[0].namespace.as_deref(), Some("public"));
+    assert!(extensions[0].version.is_some());
+    assert!(extensions[0].relocatable);
 
     // The SERIAL column's own sequence belongs to the column.
     assert_eq!(

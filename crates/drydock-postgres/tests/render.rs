@@ -1475,7 +1475,8 @@ fn enum_values_are_escaped() {
 }
 
 /// Renames (drydock's own; Prisma drops and recreates): the table first, then each column in a
-/// statement of its own before the `ALTER TABLE` clauses, which use the new names.
+/// statement of its own before the `ALTER TABLE` clauses, which use the new names. The sequences
+/// of auto-increment columns follow the table's and the column's new names.
 #[test]
 fn renamed_tables_and_columns() {
     let member = name("Member");
@@ -1483,6 +1484,7 @@ fn renamed_tables_and_columns() {
         Change::RenameTable {
             from: in_ns("app", "User"),
             to: in_ns("app", "Member"),
+            auto_increment_columns: vec!["id".to_owned(), "number".to_owned()],
         },
         Change::AlterTable {
             table: member.clone(),
@@ -1490,6 +1492,12 @@ fn renamed_tables_and_columns() {
                 TableChange::RenameColumn {
                     from: "name".to_owned(),
                     to: "fullName".to_owned(),
+                    auto_increment: false,
+                },
+                TableChange::RenameColumn {
+                    from: "number".to_owned(),
+                    to: "memberNumber".to_owned(),
+                    auto_increment: true,
                 },
                 TableChange::RenamePrimaryKey {
                     from: "User_pkey".to_owned(),
@@ -1508,9 +1516,13 @@ fn renamed_tables_and_columns() {
         script(&changes),
         r#"-- RenameTable
 ALTER TABLE "app"."User" RENAME TO "Member";
+ALTER SEQUENCE IF EXISTS "app"."User_id_seq" RENAME TO "Member_id_seq";
+ALTER SEQUENCE IF EXISTS "app"."User_number_seq" RENAME TO "Member_number_seq";
 
 -- AlterTable
 ALTER TABLE "Member" RENAME COLUMN "name" TO "fullName";
+ALTER TABLE "Member" RENAME COLUMN "number" TO "memberNumber";
+ALTER SEQUENCE IF EXISTS "Member_number_seq" RENAME TO "Member_memberNumber_seq";
 ALTER TABLE "Member" ALTER COLUMN "fullName" DROP NOT NULL;
 ALTER TABLE "Member" RENAME CONSTRAINT "User_pkey" TO "Member_pkey";
 

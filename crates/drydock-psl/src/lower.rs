@@ -9,9 +9,9 @@ use crate::datamodel::{
 };
 use drydock_diagnostics::Diagnostics;
 use drydock_schema::{
-    Column, ColumnArity, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexColumn, IndexKind,
-    LoweringRules, NativeTypeAttr, ObjectName, PrimaryKey, ReferentialAction, SqlSchema, Table,
-    TypeFamily,
+    Column, ColumnArity, ColumnType, DefaultValue, Enum, ExtensionSource, ForeignKey, Index,
+    IndexColumn, IndexKind, LoweringRules, NativeTypeAttr, ObjectName, PrimaryKey,
+    ReferentialAction, SqlSchema, Table, TypeFamily,
 };
 
 /// Lowers a datamodel with a dialect's rules. Native type errors become diagnostics at the
@@ -38,6 +38,8 @@ pub fn lower(datamodel: &Datamodel, rules: &dyn LoweringRules) -> (SqlSchema, Di
     }
     let mut schema = SqlSchema {
         namespaces,
+        extensions: declared_extensions(datamodel),
+        extension_source: ExtensionSource::Declared,
         ..SqlSchema::default()
     };
     if rules.native_enums() {
@@ -78,6 +80,37 @@ pub fn lower(datamodel: &Datamodel, rules: &dyn LoweringRules) -> (SqlSchema, Di
         }
     }
     (schema, lowering.diagnostics)
+}
+
+/// The extensions a PostgreSQL datasource declares, in the order Prisma creates them: by their
+/// names in the schema (byte order, declaration order among equals); of several declarations of
+/// one database name the last counts, in its own place.
+fn declared_extensions(datamodel: &Datamodel) -> Vec<drydock_schema::Extension> {
+    let Some(datasource) = datamodel
+        .datasource
+        .as_ref()
+        .filter(|d| d.provider == Some(Provider::PostgreSql))
+    else {
+        return Vec::new();
+    };
+    let mut declared: Vec<_> = datasource.extensions.iter().collect();
+    declared.sort_by(|a, b| a.name.cmp(&b.name));
+    declared
+        .iter()
+        .enumerate()
+        .filter(|(position, e)| {
+            !declared[position + 1..]
+                .iter()
+                .any(|later| later.db_name == e.db_name)
+        })
+        .map(|(_, e)| drydock_schema::Extension {
+            name: e.db_name.clone(),
+            // An empty value says nothing, as in Prisma.
+            version: e.version.clone().filter(|v| !v.is_empty()),
+            namespace: e.schema.clone().filter(|s| !s.is_empty()),
+            relocatable: false,
+        })
+        .collect()
 }
 
 /// `{base}{suffix}` where `base` is cut to fit `limit` bytes (at a character boundary).

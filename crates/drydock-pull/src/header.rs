@@ -1,7 +1,7 @@
 //! The top of a pulled schema: the `datasource` and `generator` blocks (and the comments above
 //! them) kept from the existing schema file, or a fresh `datasource` block.
 
-use drydock_psl::ast::Top;
+use drydock_psl::ast::{Expression, Top};
 use drydock_psl::{Files, Provider, SqlSchema};
 
 /// What a pulled schema starts with, and the provider facts rendering needs.
@@ -14,6 +14,10 @@ pub struct DatasourceHeader {
     /// Verbatim text written before the models (configuration blocks and comments); empty for a
     /// fresh `datasource` block.
     pub preamble: String,
+    /// Where in `preamble` the datasource block closes, when it should get the database's
+    /// extensions: a PostgreSQL schema with the `postgresqlExtensions` preview feature whose
+    /// datasource has no `extensions` yet.
+    pub extensions_at: Option<usize>,
 }
 
 impl DatasourceHeader {
@@ -23,6 +27,7 @@ impl DatasourceHeader {
             provider,
             name: "db".to_owned(),
             preamble: String::new(),
+            extensions_at: None,
         }
     }
 
@@ -38,7 +43,20 @@ impl DatasourceHeader {
             .property("provider")
             .and_then(|p| p.value.as_str())
             .and_then(Provider::parse)?;
-        let mut parts = Vec::new();
+        let wants_extensions = provider == Provider::PostgreSql
+            && datasource.property("extensions").is_none()
+            && ast.generators().any(|generator| {
+                generator
+                    .property("previewFeatures")
+                    .is_some_and(|features| match &features.value {
+                        Expression::Array(items, _) => items
+                            .iter()
+                            .any(|item| item.as_str() == Some("postgresqlExtensions")),
+                        _ => false,
+                    })
+            });
+        let mut extensions_at = None;
+        let mut parts: Vec<String> = Vec::new();
         if keep_comments {
             let first_block = ast.tops.iter().map(top_start).min().unwrap_or(text.len());
             let top = leading_comments(text, first_block);
@@ -58,19 +76,29 @@ impl DatasourceHeader {
             } else {
                 ""
             };
+            if wants_extensions && block.span == datasource.span {
+                let start: usize = parts.iter().map(|part| part.len() + "\n\n".len()).sum();
+                extensions_at = body.rfind('}').map(|end| start + above.len() + end);
+            }
             parts.push(format!("{above}{body}"));
         }
         Some(DatasourceHeader {
             provider,
             name: datasource.name.name.clone(),
             preamble: parts.join("\n\n"),
+            extensions_at,
         })
     }
 
     /// The header text, ending with a newline.
     pub(crate) fn render(&self, schema: &SqlSchema) -> String {
         if !self.preamble.trim().is_empty() {
-            return format!("{}\n", self.preamble.trim_end());
+            let mut preamble = self.preamble.clone();
+            if let (Some(at), Some(line)) = (self.extensions_at, extensions_line(schema)) {
+                let line_start = preamble[..at].ends_with('\n');
+                preamble.insert_str(at, &format!("{}{line}", if line_start { "" } else { "\n" }));
+            }
+            return format!("{}\n", preamble.trim_end());
         }
         let provider = match self.provider {
             Provider::PostgreSql => "postgresql",
@@ -97,6 +125,32 @@ impl DatasourceHeader {
         text.push_str("}\n");
         text
     }
+}
+
+/// Extensions Prisma writes into a datasource that lists none: of the installed ones, those
+/// its introspection knows to be needed by a schema (`EXTENSION_ALLOW_LIST` in Prisma's
+/// engine), each with its schema.
+const PULLED_EXTENSIONS: &[&str] = &["citext", "postgis", "pg_crypto", "uuid-ossp"];
+
+/// `  extensions = [citext(schema: "public"), ...]` and a newline, for the installed extensions
+/// Prisma's introspection writes; `None` when there are none.
+fn extensions_line(schema: &SqlSchema) -> Option<String> {
+    let items: Vec<String> = schema
+        .extensions
+        .iter()
+        .filter(|e| PULLED_EXTENSIONS.contains(&e.name.as_str()))
+        .map(|e| {
+            let name = crate::names::sanitize(&e.name);
+            let map = if name == e.name {
+                String::new()
+            } else {
+                format!("map: {}, ", crate::names::quote(&e.name))
+            };
+            let namespace = e.namespace.as_deref().unwrap_or("public");
+            format!("{name}({map}schema: {})", crate::names::quote(namespace))
+        })
+        .collect();
+    (!items.is_empty()).then(|| format!("  extensions = [{}]\n", items.join(", ")))
 }
 
 fn top_start(top: &Top) -> usize {

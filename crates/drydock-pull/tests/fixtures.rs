@@ -82,3 +82,46 @@ fn pulled_fixtures_match_their_snapshots() {
         insta::assert_snapshot!(format!("{case}@{provider}"), text);
     }
 }
+
+/// With the `postgresqlExtensions` preview feature, a datasource without `extensions` gets the
+/// installed extensions Prisma's introspection writes (`citext`, `uuid-ossp`, not `hstore`);
+/// pulling again keeps the list as it is.
+#[test]
+fn the_preview_feature_brings_the_installed_extensions_into_the_datasource() {
+    let db = TestDb::postgres();
+    let dialect = dialect("postgresql");
+    let mut connection = dialect.connect(db.url()).expect("connect");
+    connection
+        .execute_script(
+            "CREATE EXTENSION citext;\nCREATE EXTENSION \"uuid-ossp\";\nCREATE EXTENSION hstore;\n\
+             CREATE TABLE \"User\" (\"id\" UUID PRIMARY KEY DEFAULT uuid_generate_v4(), \"email\" CITEXT NOT NULL);",
+        )
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    let schema = connection.introspect(&[]).expect("introspect");
+    let existing = "generator client {\n  provider        = \"prisma-client-js\"\n  previewFeatures = [\"postgresqlExtensions\"]\n}\n\n\
+                    datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n";
+    let header = DatasourceHeader::from_schema(existing, true).expect("header");
+    let first = pull(&schema, &header, dialect.lowering_rules()).text;
+    assert!(
+        first.contains(
+            "datasource db {\n  provider   = \"postgresql\"\n  url        = env(\"DATABASE_URL\")\n  \
+             extensions = [citext(schema: \"public\"), uuid_ossp(map: \"uuid-ossp\", schema: \"public\")]\n}"
+        ),
+        "{first}"
+    );
+    let again = pull(
+        &schema,
+        &DatasourceHeader::from_schema(&first, true).expect("header"),
+        dialect.lowering_rules(),
+    );
+    assert_eq!(again.text, first);
+
+    // Without the preview feature, the datasource stays as it is.
+    let plain = existing.replace("  previewFeatures = [\"postgresqlExtensions\"]\n", "");
+    let header = DatasourceHeader::from_schema(&plain, true).expect("header");
+    assert!(
+        !pull(&schema, &header, dialect.lowering_rules())
+            .text
+            .contains("extensions")
+    );
+}

@@ -10,21 +10,23 @@ use drydock_psl::Files;
 use drydock_pull::{DatasourceHeader, pull, repull};
 use drydock_test_support::TestDb;
 
-/// The parity case as a full schema: the datasource block the parity suite uses, then the case.
+/// The parity case as a full schema: the datasource block the parity suite uses (one line per
+/// `// datasource: <setting>` comment), then the case.
 fn assemble(provider: &str, case: &Path) -> String {
     let text = std::fs::read_to_string(case.join("schema.prisma")).expect("readable case");
-    let extra = text
+    let extra: String = text
         .lines()
-        .find_map(|line| {
+        .filter_map(|line| {
             line.strip_prefix("// ")
                 .and_then(|l| l.split_once("datasource: "))
         })
         .map(|(_, setting)| format!("  {setting}\n"))
-        .unwrap_or_default();
-    // CITEXT needs an extension the test databases do not have.
+        .collect();
+    // CITEXT needs its extension, which only a case declaring it creates.
+    let creates_citext = extra.contains("citext");
     let text: String = text
         .lines()
-        .filter(|line| !line.contains("@db.Citext"))
+        .filter(|line| creates_citext || !line.contains("@db.Citext"))
         .map(|line| format!("{line}\n"))
         .collect();
     format!(

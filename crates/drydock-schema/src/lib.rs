@@ -10,6 +10,7 @@
 //! reads of objects the schema language cannot express (views, functions, triggers, check and
 //! exclusion constraints, partial-index predicates, index expressions). Lowering never produces
 //! those objects; the differ ignores all of them but the index parts (see `ARCHITECTURE.md`).
+//! Extensions come from both: declared by the schema, or installed in the database.
 
 mod lowering;
 
@@ -30,9 +31,15 @@ pub struct SqlSchema {
     /// Views, sorted by name. Introspection only.
     #[serde(default)]
     pub views: Vec<View>,
-    /// Installed extensions, sorted by name. Introspection only.
+    /// PostgreSQL extensions: the ones the schema declares (`extensions = [...]`), in the order
+    /// Prisma creates them, or every one installed, sorted by name. [`Self::extension_source`]
+    /// says which.
     #[serde(default)]
     pub extensions: Vec<Extension>,
+    /// Whether `extensions` is what a schema declares or what a database has installed; the
+    /// differ treats the two differently (see `ARCHITECTURE.md`).
+    #[serde(default)]
+    pub extension_source: ExtensionSource,
     /// Sequences not owned by a column (a column's own sequence is its `auto_increment`),
     /// sorted by name. Introspection only.
     #[serde(default)]
@@ -71,13 +78,42 @@ pub struct View {
     pub definition: String,
 }
 
-/// An installed extension (PostgreSQL).
+/// A PostgreSQL extension, declared by a schema or installed in a database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extension {
+    /// The database name (`map:` in the schema).
     pub name: String,
-    pub version: String,
-    /// The schema holding the extension's objects.
-    pub namespace: String,
+    /// `None` when a declaration does not say: any version matches.
+    pub version: Option<String>,
+    /// The schema holding the extension's objects; `None` when a declaration does not say: any
+    /// schema matches.
+    pub namespace: Option<String>,
+    /// Whether `ALTER EXTENSION ... SET SCHEMA` can move it. Declared extensions are not:
+    /// only the database knows.
+    pub relocatable: bool,
+}
+
+impl Extension {
+    /// Whether `self` and `other` are the same extension as far as a migration is concerned: a
+    /// version or schema one side leaves open matches any.
+    pub fn matches(&self, other: &Extension) -> bool {
+        fn open_or_equal(a: &Option<String>, b: &Option<String>) -> bool {
+            a.is_none() || b.is_none() || a == b
+        }
+        self.name == other.name
+            && open_or_equal(&self.version, &other.version)
+            && open_or_equal(&self.namespace, &other.namespace)
+    }
+}
+
+/// What [`SqlSchema::extensions`] lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExtensionSource {
+    /// The extensions a schema declares (lowering); it speaks for no other extension.
+    Declared,
+    /// Every extension installed in a database (introspection; an empty database has none).
+    #[default]
+    Installed,
 }
 
 /// A sequence that no column owns.

@@ -21,9 +21,10 @@ const INDENT: &str = "    ";
 
 /// The SQL of one change, without its `-- Header` line.
 ///
-/// Changes SQLite has no statement for (schemas, enums, foreign keys outside `CREATE TABLE`,
-/// renamed indexes, altered columns and primary keys) are never asked for by the differ, whose
-/// SQLite hooks rebuild tables instead; they render as a comment saying so rather than as SQL.
+/// Changes SQLite has no statement for (schemas, enums, extensions, foreign keys outside
+/// `CREATE TABLE`, renamed indexes, altered columns and primary keys) are never asked for by the
+/// differ, whose SQLite hooks rebuild tables instead; they render as a comment saying so rather
+/// than as SQL.
 pub(crate) fn render_change(change: &Change) -> String {
     let statements = match change {
         Change::CreateSchema { .. }
@@ -31,6 +32,11 @@ pub(crate) fn render_change(change: &Change) -> String {
         | Change::AlterEnum(_)
         | Change::DropEnum { .. } => {
             return "-- SQLite has no schemas or enum types: nothing to do.".to_owned();
+        }
+        Change::CreateExtension { .. }
+        | Change::AlterExtension { .. }
+        | Change::DropExtension { .. } => {
+            return "-- SQLite has no extensions: nothing to do.".to_owned();
         }
         Change::DropForeignKey { table, .. }
         | Change::AddForeignKey { table, .. }
@@ -45,7 +51,7 @@ pub(crate) fn render_change(change: &Change) -> String {
                 "index \"{from}\" is renamed to \"{to}\" only by dropping and creating it"
             ));
         }
-        Change::RenameTable { from, to } => vec![format!(
+        Change::RenameTable { from, to, .. } => vec![format!(
             "ALTER TABLE {} RENAME TO {}",
             ident(&from.name),
             ident(&to.name)
@@ -245,7 +251,7 @@ fn alter_table_clause(table: &str, change: &TableChange) -> Result<Vec<String>, 
     let alter = |clause: String| format!("ALTER TABLE {} {clause}", ident(table));
     match change {
         // SQLite 3.25 and later; the clauses after it use the new name.
-        TableChange::RenameColumn { from, to } => Ok(vec![alter(format!(
+        TableChange::RenameColumn { from, to, .. } => Ok(vec![alter(format!(
             "RENAME COLUMN {} TO {}",
             ident(from),
             ident(to)

@@ -747,12 +747,14 @@ fn renamed_tables_and_columns() {
         Change::RenameTable {
             from: name("User"),
             to: name("Member"),
+            auto_increment_columns: vec!["id".to_owned()],
         },
         Change::AlterTable {
             table: name("Member"),
             changes: vec![TableChange::RenameColumn {
                 from: "email".to_owned(),
                 to: "mail".to_owned(),
+                auto_increment: false,
             }],
         },
         Change::RedefineTables {
