@@ -28,6 +28,14 @@ pub enum RowCount<'a> {
 }
 
 impl RowCount<'_> {
+    /// The count in the rows [`RowCount::sql`]'s query returned (each row's first column as
+    /// text).
+    pub fn count_of(rows: &[Option<String>]) -> u64 {
+        rows.first()
+            .and_then(|text| text.as_deref()?.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// The query, with names quoted by `quote`; it returns one row with the count.
     pub fn sql(&self, quote: &dyn Fn(&str) -> String) -> String {
         let table = |name: &ObjectName| match &name.namespace {

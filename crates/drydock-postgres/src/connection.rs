@@ -327,11 +327,8 @@ impl Connection for PostgresConnection {
     }
 
     fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError> {
-        let count = self.query_texts(&question.sql(&quote_ident))?;
-        Ok(count
-            .first()
-            .and_then(|text| text.as_deref()?.parse().ok())
-            .unwrap_or(0))
+        let rows = self.query_texts(&question.sql(&quote_ident))?;
+        Ok(RowCount::count_of(&rows))
     }
 
     fn trial_run(&mut self, script: &str) -> Result<(), ScriptError> {
