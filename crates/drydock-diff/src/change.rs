@@ -200,6 +200,10 @@ pub struct ColumnChange {
     pub arity_changed: bool,
     pub default_changed: bool,
     pub auto_increment_changed: bool,
+    /// Both sides are identity columns, one `ALWAYS` and the other `BY DEFAULT`.
+    pub identity_changed: bool,
+    /// The target names a collation other than the column's.
+    pub collation_changed: bool,
     /// `None` when the type is unchanged.
     pub type_change: Option<TypeChange>,
 }

@@ -172,6 +172,77 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
     plan.into_diff()
 }
 
+/// The schema a database holding `from` has once the diff to `to` is applied: `to`, plus the
+/// hand-written indexes the diff keeps. A down migration is the diff from this schema back to
+/// `from`; from `to` alone it would create those indexes a second time.
+pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
+    let renames = Renames::find(from, to);
+    let renamed;
+    let from = if renames.is_empty() {
+        from
+    } else {
+        renamed = renames.apply(from);
+        &renamed
+    };
+    let mut applied = to.clone();
+    for next in &mut applied.tables {
+        let Some(previous) = from.tables.iter().find(|t| table_key(t) == table_key(next)) else {
+            continue;
+        };
+        let kept: Vec<Index> = kept_hand_written_indexes(previous, next).cloned().collect();
+        next.indexes.extend(kept);
+    }
+    applied
+}
+
+/// The indexes of `previous` that only SQL can express, that `next` does not mention and that
+/// survive the change: every column they read is still there (the database drops an index with
+/// its column). Expressions and predicates are searched for the dropped columns' names.
+fn kept_hand_written_indexes<'a>(
+    previous: &'a Table,
+    next: &'a Table,
+) -> impl Iterator<Item = &'a Index> {
+    let dropped: Vec<&str> = previous
+        .columns
+        .iter()
+        .filter(|c| next.column(&c.name).is_none())
+        .map(|c| c.name.as_str())
+        .collect();
+    previous
+        .indexes
+        .iter()
+        .filter(|index| index.is_hand_written_only() && next.index(&index.name).is_none())
+        .filter(move |index| {
+            let named = index
+                .columns
+                .iter()
+                .filter(|c| c.expression.is_none())
+                .map(|c| c.name.as_str())
+                .chain(index.include.iter().map(String::as_str))
+                .all(|name| next.column(name).is_some());
+            let texts = index
+                .columns
+                .iter()
+                .filter_map(|c| c.expression.as_deref())
+                .chain(index.predicate.as_deref());
+            named
+                && !texts
+                    .into_iter()
+                    .any(|text| dropped.iter().any(|c| mentions(text, c)))
+        })
+}
+
+/// Whether the SQL `text` names `column`, quoted or (for a lower-case name) bare.
+fn mentions(text: &str, column: &str) -> bool {
+    text.contains(&format!("\"{}\"", column.replace('"', "\"\"")))
+        || (column
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && text
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .any(|word| word == column))
+}
+
 fn diff_enums(from: &SqlSchema, to: &SqlSchema, renames: &Renames, plan: &mut Plan) {
     let from_enums: HashMap<Key<'_>, &Enum> = from.enums.iter().map(|e| (enum_key(e), e)).collect();
     let to_keys: HashSet<Key<'_>> = to.enums.iter().map(enum_key).collect();
@@ -388,19 +459,9 @@ fn diff_table(
     if redefine {
         // The rebuilt table keeps the hand-written indexes a diff never drops.
         let mut rebuilt = next.clone();
-        rebuilt.indexes.extend(
-            previous
-                .indexes
-                .iter()
-                .filter(|index| index.is_hand_written_only() && next.index(&index.name).is_none())
-                .filter(|index| {
-                    index
-                        .columns
-                        .iter()
-                        .all(|c| c.expression.is_some() || next.column(&c.name).is_some())
-                })
-                .cloned(),
-        );
+        rebuilt
+            .indexes
+            .extend(kept_hand_written_indexes(previous, next).cloned());
         plan.redefine_tables.push(RedefineTable {
             previous: previous.clone(),
             copied_columns: copied_columns(
@@ -523,7 +584,10 @@ fn diff_columns(
             continue;
         };
         let type_change = hooks.column_type_change(from, to);
-        if type_change == Some(TypeChange::NotCastable) {
+        // No database alters a generation expression in place, nor makes a stored column
+        // generated: the column is computed again.
+        let generation_changed = to.generated.is_some() && from.generated != to.generated;
+        if type_change == Some(TypeChange::NotCastable) || generation_changed {
             warnings.push(warning::drop_and_recreate(&next.name, &to.name));
             table_diff.recreated_columns.insert(to.name.clone());
             table_diff.changes.push(TableChange::DropAndRecreateColumn {
@@ -532,19 +596,31 @@ fn diff_columns(
             });
             continue;
         }
+        // A generated column the target does not describe as one stays generated, and so has
+        // no default to change.
+        let keeps_generation = from.generated.is_some();
         let change = ColumnChange {
             from: from.clone(),
             to: to.clone(),
             arity_changed: from.arity != to.arity,
             // A new type needs its default set again (the old one was cast to the old type).
-            default_changed: defaults_differ(from.default.as_ref(), to.default.as_ref())
-                || (type_change.is_some() && to.default.is_some()),
+            default_changed: !keeps_generation
+                && (defaults_differ(from.default.as_ref(), to.default.as_ref())
+                    || (type_change.is_some() && to.default.is_some())),
             auto_increment_changed: from.auto_increment != to.auto_increment,
+            // Identity and serial columns are both auto-increment: only a change between
+            // `ALWAYS` and `BY DEFAULT` is one.
+            identity_changed: from.identity.is_some()
+                && to.identity.is_some()
+                && from.identity != to.identity,
+            collation_changed: to.collation.is_some() && from.collation != to.collation,
             type_change,
         };
         if !(change.arity_changed
             || change.default_changed
             || change.auto_increment_changed
+            || change.identity_changed
+            || change.collation_changed
             || change.type_change.is_some())
         {
             continue;
@@ -878,6 +954,9 @@ mod tests {
             auto_increment: false,
             comment: None,
             renamed_from: None,
+            identity: None,
+            generated: None,
+            collation: None,
         });
         table.indexes.push(index);
         SqlSchema {
@@ -894,6 +973,7 @@ mod tests {
             algorithm: None,
             predicate: None,
             include: Vec::new(),
+            constraint_backed: false,
         }
     }
 
@@ -960,6 +1040,7 @@ mod tests {
             },
             Index {
                 include: vec!["name".to_owned()],
+                constraint_backed: false,
                 ..name_index()
             },
             Index {

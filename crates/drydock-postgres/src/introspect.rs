@@ -5,16 +5,17 @@
 //! Tables, enums, indexes and foreign keys come out sorted by name; columns in ordinal order.
 //! What the schema language cannot express is read too, verbatim as PostgreSQL prints it:
 //! views, extensions, free sequences, check constraints, comments, partial-index predicates,
-//! index expressions and `INCLUDE` columns, and, as opaque objects, functions, procedures,
+//! index expressions and `INCLUDE` columns, identity and generated columns, collations, which
+//! unique indexes belong to a constraint, and, as opaque objects, functions, procedures,
 //! triggers, exclusion constraints and materialized views.
 
 use std::collections::BTreeMap;
 
 use drydock_connector::{ConnectorError, HISTORY_TABLE};
 use drydock_schema::{
-    CheckConstraint, Column, ColumnArity, DefaultValue, Enum, Extension, ForeignKey, Index,
-    IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind, OpaqueObject, PrimaryKey,
-    ReferentialAction, Sequence, SortOrder, SqlSchema, Table, TypeFamily, View,
+    CheckConstraint, Column, ColumnArity, DefaultValue, Enum, Extension, ForeignKey, Identity,
+    Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind, OpaqueObject,
+    PrimaryKey, ReferentialAction, Sequence, SortOrder, SqlSchema, Table, TypeFamily, View,
 };
 use postgres::Client;
 
@@ -111,6 +112,8 @@ pub(crate) fn introspect(
             type_namespace: row.get("type_namespace"),
             default_expr: row.get("default_expr"),
             identity: row.get("identity"),
+            generated: row.get("generated"),
+            collation: row.get("collation"),
         };
         let mut column = raw.into_column(&names);
         column.comment = row.get("comment");
@@ -158,6 +161,7 @@ pub(crate) fn introspect(
                 algorithm: algorithm(row.get("method")),
                 predicate: row.get("predicate"),
                 include: Vec::new(),
+                constraint_backed: row.get("constraint_backed"),
             });
         }
         let Some(index) = table.indexes.last_mut() else {
@@ -318,6 +322,8 @@ struct RawColumn {
     type_namespace: String,
     default_expr: Option<String>,
     identity: String,
+    generated: String,
+    collation: Option<String>,
 }
 
 impl RawColumn {
@@ -347,10 +353,19 @@ impl RawColumn {
             .default_expr
             .as_deref()
             .is_some_and(|e| e.starts_with("nextval(") && e.ends_with("::regclass)"));
-        let auto_increment = serial || !self.identity.is_empty();
-        let default = match self.default_expr {
-            Some(expr) if !serial => Some(parse_default(&expr, &column_type.family, self.is_array)),
+        let identity = match self.identity.as_str() {
+            "a" => Some(Identity::Always),
+            "d" => Some(Identity::ByDefault),
             _ => None,
+        };
+        let auto_increment = serial || identity.is_some();
+        let (default, generated) = match self.default_expr {
+            Some(expr) if self.generated == "s" => (None, Some(expr)),
+            Some(expr) if !serial => (
+                Some(parse_default(&expr, &column_type.family, self.is_array)),
+                None,
+            ),
+            _ => (None, None),
         };
         Column {
             name: self.name,
@@ -360,6 +375,9 @@ impl RawColumn {
             auto_increment,
             comment: None,
             renamed_from: None,
+            identity,
+            generated,
+            collation: self.collation,
         }
     }
 }

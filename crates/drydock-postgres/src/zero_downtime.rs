@@ -328,6 +328,9 @@ fn nullable_without_default(column: &Column, name: &str) -> Column {
         },
         default: None,
         renamed_from: None,
+        identity: None,
+        generated: None,
+        collation: None,
         ..column.clone()
     }
 }
@@ -345,6 +348,8 @@ fn set_default(table: &ObjectName, column: &Column) -> String {
             arity_changed: false,
             default_changed: true,
             auto_increment_changed: false,
+            identity_changed: false,
+            collation_changed: false,
             type_change: None,
         })],
     )
@@ -367,6 +372,8 @@ fn set_not_null(table: &ObjectName, column: &Column) -> String {
             arity_changed: true,
             default_changed: false,
             auto_increment_changed: false,
+            identity_changed: false,
+            collation_changed: false,
             type_change: None,
         })],
     )
@@ -940,6 +947,7 @@ impl<'a> Planner<'a> {
             algorithm: None,
             predicate: None,
             include: Vec::new(),
+            constraint_backed: false,
         };
         self.validate
             .create_indexes

@@ -281,6 +281,7 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
                 algorithm: Some(IndexAlgorithm::Gin),
                 predicate: None,
                 include: Vec::new(),
+                constraint_backed: false,
             },
             Index {
                 name: "Post_slug_idx".to_owned(),
@@ -289,6 +290,7 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
                 algorithm: Some(IndexAlgorithm::Hash),
                 predicate: None,
                 include: Vec::new(),
+                constraint_backed: false,
             },
             Index {
                 name: "Post_title_authorId_idx".to_owned(),
@@ -303,6 +305,7 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
                 algorithm: None,
                 predicate: None,
                 include: Vec::new(),
+                constraint_backed: false,
             },
         ],
         foreign_keys: vec![

@@ -244,6 +244,7 @@ fn expected_schema() -> SqlSchema {
                 algorithm: None,
                 predicate: None,
                 include: Vec::new(),
+                constraint_backed: false,
             },
         ],
         foreign_keys: vec![
