@@ -1,7 +1,7 @@
 //! The changes the differ produces. Variant order is execution order: sorting a change list by
 //! [`Change::phase`] (stable) gives a script that runs without dependency errors.
 
-use drydock_schema::{Column, Enum, ForeignKey, Index, ObjectName, PrimaryKey, Table};
+use drydock_schema::{Column, Enum, ForeignKey, Index, ObjectName, Partition, PrimaryKey, Table};
 use serde::Serialize;
 
 /// One step of a migration. Every variant carries the objects it needs, so a renderer never
@@ -37,6 +37,13 @@ pub enum Change {
         table: ObjectName,
         changes: Vec<TableChange>,
     },
+    /// A partition removed from its partitioned table: dropped, or with `detach` detached to
+    /// live on as the table of that name the target has.
+    DropPartition {
+        table: ObjectName,
+        partition: Partition,
+        detach: bool,
+    },
     DropTable {
         table: Table,
     },
@@ -45,6 +52,13 @@ pub enum Change {
     },
     CreateTable {
         table: Table,
+    },
+    /// A partition added to a partitioned table: created, or with `attach` made of the table
+    /// of that name that exists already.
+    CreatePartition {
+        table: ObjectName,
+        partition: Partition,
+        attach: bool,
     },
     /// Tables rebuilt through the create-copy-drop-rename pattern, on dialects whose `ALTER
     /// TABLE` cannot express a change. All of them go into one step.
@@ -88,15 +102,17 @@ impl Change {
             Change::DropForeignKey { .. } => 4,
             Change::DropIndex { .. } => 5,
             Change::AlterTable { .. } => 6,
-            Change::DropTable { .. } => 7,
-            Change::DropEnum { .. } => 8,
-            Change::CreateTable { .. } => 9,
-            Change::RedefineTables { .. } => 10,
-            Change::CreateIndex { .. } => 11,
-            Change::RenameForeignKey { .. } => 12,
-            Change::AddForeignKey { .. } => 13,
-            Change::RenameIndex { .. } => 14,
-            Change::RedefineIndex { .. } => 15,
+            Change::DropPartition { .. } => 7,
+            Change::DropTable { .. } => 8,
+            Change::DropEnum { .. } => 9,
+            Change::CreateTable { .. } => 10,
+            Change::CreatePartition { .. } => 11,
+            Change::RedefineTables { .. } => 12,
+            Change::CreateIndex { .. } => 13,
+            Change::RenameForeignKey { .. } => 14,
+            Change::AddForeignKey { .. } => 15,
+            Change::RenameIndex { .. } => 16,
+            Change::RedefineIndex { .. } => 17,
         }
     }
 
@@ -110,9 +126,11 @@ impl Change {
             Change::DropForeignKey { .. } => "DropForeignKey",
             Change::DropIndex { .. } => "DropIndex",
             Change::AlterTable { .. } => "AlterTable",
+            Change::DropPartition { .. } => "DropPartition",
             Change::DropTable { .. } => "DropTable",
             Change::DropEnum { .. } => "DropEnum",
             Change::CreateTable { .. } => "CreateTable",
+            Change::CreatePartition { .. } => "CreatePartition",
             Change::RedefineTables { .. } => "RedefineTables",
             Change::CreateIndex { .. } => "CreateIndex",
             Change::RenameForeignKey { .. } => "RenameForeignKey",

@@ -9,7 +9,8 @@
 use std::collections::{HashMap, HashSet};
 
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, ObjectName, SqlSchema, Table,
+    Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, ObjectName, PrimaryKey, SqlSchema,
+    Table,
 };
 
 use crate::DiffHooks;
@@ -58,9 +59,13 @@ struct Plan {
     /// Unique indexes replaced by a primary key on the same columns: dropped once the key
     /// exists, so the columns stay unique throughout.
     drop_indexes_after_alter: Vec<Change>,
+    drop_partitions: Vec<Change>,
+    /// Detached partitions brought to the shape of the tables they become.
+    alter_detached: Vec<Change>,
     drop_tables: Vec<Change>,
     drop_enums: Vec<Change>,
     create_tables: Vec<Change>,
+    create_partitions: Vec<Change>,
     redefine_tables: Vec<RedefineTable>,
     /// Indexes of new tables come before those of existing tables.
     create_indexes_new: Vec<Change>,
@@ -85,9 +90,12 @@ impl Plan {
         changes.extend(self.drop_indexes);
         changes.extend(self.alter_tables);
         changes.extend(self.drop_indexes_after_alter);
+        changes.extend(self.drop_partitions);
+        changes.extend(self.alter_detached);
         changes.extend(self.drop_tables);
         changes.extend(self.drop_enums);
         changes.extend(self.create_tables);
+        changes.extend(self.create_partitions);
         if !self.redefine_tables.is_empty() {
             changes.push(Change::RedefineTables {
                 tables: self.redefine_tables,
@@ -150,10 +158,25 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
         .map(|(position, t)| (table_key(t), (position, t)))
         .collect();
     let retyped = retyped_columns_by_table(from, &to_tables, hooks);
+    let empty = Table::new(None, "");
     for previous in &from.tables {
         match to_tables.get(&table_key(previous)) {
-            None => drop_table(previous, hooks, &mut plan),
+            // Attached to a partitioned table instead (`diff_partitions`).
+            None if is_partition(to, previous) => {}
+            None => {
+                diff_partitions(previous, &empty, (from, to), hooks, &mut plan);
+                drop_table(previous, hooks, &mut plan);
+            }
+            // How rows are partitioned cannot change in place.
+            Some((position, next))
+                if next.partition_by.is_some() && next.partition_by != previous.partition_by =>
+            {
+                drop_table(previous, hooks, &mut plan);
+                create_table(next, *position, hooks, &mut plan);
+                diff_partitions(&empty, next, (from, to), hooks, &mut plan);
+            }
             Some((position, next)) => {
+                diff_partitions(previous, next, (from, to), hooks, &mut plan);
                 let context = TableContext {
                     position: *position,
                     retyped_tables: &retyped,
@@ -164,12 +187,87 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
         }
     }
     for (position, next) in to.tables.iter().enumerate() {
-        if !from_tables.contains_key(&table_key(next)) {
+        // A partition detached from its table becomes this table (`diff_partitions`).
+        if !from_tables.contains_key(&table_key(next)) && !is_partition(from, next) {
             create_table(next, position, hooks, &mut plan);
+            diff_partitions(&empty, next, (from, to), hooks, &mut plan);
         }
     }
 
     plan.into_diff()
+}
+
+/// Whether `schema` has `table` as a partition of one of its tables.
+fn is_partition(schema: &SqlSchema, table: &Table) -> bool {
+    schema.tables.iter().any(|parent| {
+        parent.namespace == table.namespace
+            && parent.partitions.iter().any(|p| p.name == table.name)
+    })
+}
+
+/// Partitions `previous` has and `next` has not are dropped (detached when `to` has a table
+/// of that name); those `next` has and `previous` has not are created (attached when `from`
+/// has a table of that name). A changed bound is a drop and a create. A table without
+/// partitions on one side stands for the table's absence there. A table to attach first takes
+/// the partitioned table's columns; a detached partition then takes its new table's shape (the
+/// indexes a partition kept from its table are left as they are).
+fn diff_partitions(
+    previous: &Table,
+    next: &Table,
+    (from, to): (&SqlSchema, &SqlSchema),
+    hooks: &dyn DiffHooks,
+    plan: &mut Plan,
+) {
+    let no_retyped = RetypedColumns::new();
+    let context = TableContext {
+        position: 0,
+        retyped_tables: &no_retyped,
+        renamed_columns: &[],
+    };
+    for partition in &previous.partitions {
+        if next.partitions.contains(partition) {
+            continue;
+        }
+        let standalone = to.table(previous.namespace.as_deref(), &partition.name);
+        plan.drop_partitions.push(Change::DropPartition {
+            table: previous.object_name(),
+            partition: partition.clone(),
+            detach: standalone.is_some(),
+        });
+        if let Some(standalone) = standalone {
+            // The partition has its table's columns as they are once this diff ran.
+            let parent = if next.name.is_empty() { previous } else { next };
+            let mut detached = Table::new(previous.namespace.clone(), partition.name.clone());
+            detached.columns.clone_from(&parent.columns);
+            detached.primary_key = parent.primary_key.clone().map(|key| PrimaryKey {
+                name: Some(format!("{}_pkey", partition.name)),
+                ..key
+            });
+            let mut shaped = Plan::default();
+            diff_table(&detached, standalone, &context, hooks, &mut shaped);
+            let shaped = shaped.into_diff();
+            plan.alter_detached.extend(shaped.changes);
+            plan.warnings.extend(shaped.warnings);
+        }
+    }
+    for partition in &next.partitions {
+        if previous.partitions.contains(partition) {
+            continue;
+        }
+        let standalone = from.table(next.namespace.as_deref(), &partition.name);
+        if let Some(standalone) = standalone {
+            let shaped = Table {
+                columns: next.columns.clone(),
+                ..standalone.clone()
+            };
+            diff_table(standalone, &shaped, &context, hooks, plan);
+        }
+        plan.create_partitions.push(Change::CreatePartition {
+            table: next.object_name(),
+            partition: partition.clone(),
+            attach: standalone.is_some(),
+        });
+    }
 }
 
 /// The schema a database holding `from` has once the diff to `to` is applied: `to`, plus the

@@ -1,6 +1,7 @@
 //! Databases drydock did not create: `migrate diff --from-url A --to-url B` between two
 //! PostgreSQL schemas written by hand (unique and primary-key constraints, bare unique indexes,
-//! identity and generated columns, collations, foreign keys, a schema other than `public`)
+//! identity and generated columns, collations, foreign keys, partitioned tables whose
+//! partitions come, go and are attached or detached, a schema other than `public`)
 //! must give a script that runs on A and leaves it equal to B, in both directions, modulo what
 //! the differ documents it leaves alone: hand-written indexes the target does not mention, a
 //! generation expression or collation the target does not state, and whether a unique index
@@ -50,9 +51,21 @@ struct TableSpec {
     parent: bool,
 }
 
+/// A table `log` partitioned by range of `at`.
+#[derive(Debug, Clone)]
+struct LogSpec {
+    /// Which of the partitions `log_p0`, `log_p1`, `log_p2` exist.
+    partitions: [bool; 3],
+    /// `log_p2` covers a wider range.
+    wide_p2: bool,
+}
+
 #[derive(Debug, Clone)]
 struct SchemaSpec {
     tables: Vec<Option<TableSpec>>,
+    log: Option<LogSpec>,
+    /// A table `log_p1` of its own, when it is no partition.
+    standalone_p1: bool,
 }
 
 fn table_spec() -> impl Strategy<Value = TableSpec> {
@@ -105,8 +118,20 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
 }
 
 fn schema_spec() -> impl Strategy<Value = SchemaSpec> {
-    prop::collection::vec(prop::option::weighted(0.8, table_spec()), 3)
-        .prop_map(|tables| SchemaSpec { tables })
+    let log = (any::<[bool; 3]>(), any::<bool>()).prop_map(|(partitions, wide_p2)| LogSpec {
+        partitions,
+        wide_p2,
+    });
+    (
+        prop::collection::vec(prop::option::weighted(0.8, table_spec()), 3),
+        prop::option::weighted(0.7, log),
+        any::<bool>(),
+    )
+        .prop_map(|(tables, log, standalone_p1)| SchemaSpec {
+            tables,
+            log,
+            standalone_p1,
+        })
 }
 
 impl SchemaSpec {
@@ -180,6 +205,26 @@ impl SchemaSpec {
                     "CREATE UNIQUE INDEX \"{name}_name_positive\" ON \"{name}\"(\"name\") WHERE \"amount\" > 0;"
                 );
             }
+        }
+        let mut p1_is_partition = false;
+        if let Some(log) = &self.log {
+            out.push_str("CREATE TABLE \"log\" (\"id\" INTEGER NOT NULL, \"at\" INTEGER NOT NULL) PARTITION BY RANGE (\"at\");\n");
+            let top = if log.wide_p2 { 400 } else { 300 };
+            let bounds = [(0, 100), (100, 200), (200, top)];
+            for (i, (low, high)) in bounds.iter().enumerate() {
+                if log.partitions[i] {
+                    let _ = writeln!(
+                        out,
+                        "CREATE TABLE \"log_p{i}\" PARTITION OF \"log\" FOR VALUES FROM ({low}) TO ({high});"
+                    );
+                }
+            }
+            p1_is_partition = log.partitions[1];
+        }
+        if self.standalone_p1 && !p1_is_partition {
+            out.push_str(
+                "CREATE TABLE \"log_p1\" (\"id\" INTEGER NOT NULL, \"at\" INTEGER NOT NULL);\n",
+            );
         }
         out
     }
@@ -262,6 +307,10 @@ fn facts(schema: &SqlSchema) -> Vec<String> {
             ));
         }
         facts.push(format!("{} key: {:?}", table.name, table.primary_key));
+        facts.push(format!(
+            "{} partitions: {:?} {:?}",
+            table.name, table.partition_by, table.partitions
+        ));
     }
     facts.sort();
     facts
@@ -297,7 +346,7 @@ fn check_direction(from: &str, to: &str) -> Result<String, String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
     #[test]
     fn hand_written_schemas_diff_both_ways(a in schema_spec(), b in schema_spec(), other_namespace in any::<bool>()) {

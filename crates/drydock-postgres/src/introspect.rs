@@ -6,7 +6,8 @@
 //! What the schema language cannot express is read too, verbatim as PostgreSQL prints it:
 //! views, extensions, free sequences, check constraints, comments, partial-index predicates,
 //! index expressions and `INCLUDE` columns, identity and generated columns, collations, which
-//! unique indexes belong to a constraint, and, as opaque objects, functions, procedures,
+//! unique indexes belong to a constraint, partitioned tables and their partitions, and, as
+//! opaque objects, functions, procedures,
 //! triggers, exclusion constraints and materialized views.
 
 use std::collections::BTreeMap;
@@ -14,7 +15,7 @@ use std::collections::BTreeMap;
 use drydock_connector::{ConnectorError, HISTORY_TABLE};
 use drydock_schema::{
     CheckConstraint, Column, ColumnArity, DefaultValue, Enum, Extension, ForeignKey, Identity,
-    Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind, OpaqueObject,
+    Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind, OpaqueObject, Partition,
     PrimaryKey, ReferentialAction, Sequence, SortOrder, SqlSchema, Table, TypeFamily, View,
 };
 use postgres::Client;
@@ -94,7 +95,18 @@ pub(crate) fn introspect(
         let name: String = row.get("table_name");
         let mut table = Table::new(names.namespace(&namespace), name.clone());
         table.comment = row.get("comment");
+        table.partition_by = row.get("partition_by");
         tables.insert((namespace, name), table);
+    }
+
+    for row in query(client, include_str!("queries/partitions.sql"), false)? {
+        let key = (row.get("namespace"), row.get("table_name"));
+        if let Some(table) = tables.get_mut(&key) {
+            table.partitions.push(Partition {
+                name: row.get("partition_name"),
+                bound: row.get("bound"),
+            });
+        }
     }
 
     for row in query(client, include_str!("queries/columns.sql"), true)? {

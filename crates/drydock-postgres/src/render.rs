@@ -72,6 +72,41 @@ pub(crate) fn render_change(change: &Change) -> String {
             table,
             &qualified(table.namespace.as_deref(), &table.name),
         )],
+        Change::DropPartition {
+            table,
+            partition,
+            detach,
+        } => vec![if *detach {
+            format!(
+                "ALTER TABLE {} DETACH PARTITION {}",
+                object(table),
+                qualified(table.namespace.as_deref(), &partition.name)
+            )
+        } else {
+            format!(
+                "DROP TABLE {}",
+                qualified(table.namespace.as_deref(), &partition.name)
+            )
+        }],
+        Change::CreatePartition {
+            table,
+            partition,
+            attach,
+        } => vec![if *attach {
+            format!(
+                "ALTER TABLE {} ATTACH PARTITION {} {}",
+                object(table),
+                qualified(table.namespace.as_deref(), &partition.name),
+                partition.bound
+            )
+        } else {
+            format!(
+                "CREATE TABLE {} PARTITION OF {} {}",
+                qualified(table.namespace.as_deref(), &partition.name),
+                object(table),
+                partition.bound
+            )
+        }],
         Change::RedefineTables { tables } => tables.iter().flat_map(redefine_table).collect(),
         Change::CreateIndex { table, index } => vec![create_index(table, index)],
         Change::RenameForeignKey { table, from, to } => vec![format!(
@@ -238,6 +273,9 @@ fn create_table(table: &Table, name: &str) -> String {
         ));
     }
     out.push_str("\n)");
+    if let Some(partition_by) = &table.partition_by {
+        out.push_str(&format!(" PARTITION BY {partition_by}"));
+    }
     out
 }
 

@@ -490,7 +490,9 @@ impl<'a> Planner<'a> {
             | Change::CreateTable { .. }
             | Change::RedefineTables { .. }
             | Change::RenameForeignKey { .. }
-            | Change::RedefineIndex { .. } => self.expand.up.push_change(change),
+            | Change::RedefineIndex { .. }
+            | Change::CreatePartition { .. }
+            | Change::DropPartition { .. } => self.expand.up.push_change(change),
             Change::AlterEnum(alter) => self.alter_enum(change, alter),
             Change::RenameTable { from, to } => {
                 self.expand.up.push_text(

@@ -251,6 +251,8 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
         checks: Vec::new(),
         comment: None,
         renamed_from: None,
+        partition_by: None,
+        partitions: Vec::new(),
     };
     let post = Table {
         namespace: ns.clone(),
@@ -329,6 +331,8 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
         checks: Vec::new(),
         comment: None,
         renamed_from: None,
+        partition_by: None,
+        partitions: Vec::new(),
     };
     SqlSchema {
         // Unqualified introspection lists the default namespace lowering assumes (`public`).

@@ -180,6 +180,22 @@ pub struct Table {
     /// table instead of dropping and creating it when the previous name still exists.
     #[serde(default)]
     pub renamed_from: Option<String>,
+    /// How a partitioned table splits its rows (`RANGE ("created")`), as the database prints
+    /// the `PARTITION BY` clause. Introspection only.
+    #[serde(default)]
+    pub partition_by: Option<String>,
+    /// The partitions of a partitioned table, sorted by name. They take the table's columns,
+    /// indexes and keys, so they are not tables of their own here. Introspection only.
+    #[serde(default)]
+    pub partitions: Vec<Partition>,
+}
+
+/// One partition of a partitioned table, in the table's namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partition {
+    pub name: String,
+    /// The bound as the database prints it (`FOR VALUES FROM (...) TO (...)`, `DEFAULT`).
+    pub bound: String,
 }
 
 impl Table {
@@ -194,6 +210,8 @@ impl Table {
             checks: Vec::new(),
             comment: None,
             renamed_from: None,
+            partition_by: None,
+            partitions: Vec::new(),
         }
     }
 

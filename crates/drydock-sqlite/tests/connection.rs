@@ -212,6 +212,8 @@ fn expected_schema() -> SqlSchema {
         checks: Vec::new(),
         comment: None,
         renamed_from: None,
+        partition_by: None,
+        partitions: Vec::new(),
     };
     let post = Table {
         namespace: None,
@@ -268,6 +270,8 @@ fn expected_schema() -> SqlSchema {
         checks: Vec::new(),
         comment: None,
         renamed_from: None,
+        partition_by: None,
+        partitions: Vec::new(),
     };
     let tag = Table {
         namespace: None,
@@ -292,6 +296,8 @@ fn expected_schema() -> SqlSchema {
         checks: Vec::new(),
         comment: None,
         renamed_from: None,
+        partition_by: None,
+        partitions: Vec::new(),
     };
     SqlSchema {
         namespaces: vec![],
