@@ -1,7 +1,8 @@
 //! Databases drydock did not create: `migrate diff --from-url A --to-url B` between two
 //! PostgreSQL schemas written by hand (unique and primary-key constraints, bare unique indexes,
 //! identity and generated columns, collations, foreign keys, partitioned tables whose
-//! partitions come, go and are attached or detached, a schema other than `public`)
+//! partitions come, go and are attached or detached, a schema other than `public`, two schemas
+//! read at once with a foreign key across)
 //! must give a script that runs on A and leaves it equal to B, in both directions, modulo what
 //! the differ documents it leaves alone: hand-written indexes the target does not mention, a
 //! generation expression or collation the target does not state, and whether a unique index
@@ -135,17 +136,25 @@ fn schema_spec() -> impl Strategy<Value = SchemaSpec> {
 }
 
 impl SchemaSpec {
-    /// The schema as SQL a person would write, in `namespace`.
-    fn sql(&self, namespace: &str) -> String {
+    /// The schema as SQL a person would write, in `namespace`; with `second`, the last table
+    /// and `log` go into that namespace (referring to `t0` across).
+    fn sql(&self, namespace: &str, second: Option<&str>) -> String {
         let mut out = format!(
             "CREATE SCHEMA IF NOT EXISTS \"{namespace}\";\nSET search_path TO \"{namespace}\";\n"
         );
+        if let Some(second) = second {
+            let _ = writeln!(out, "CREATE SCHEMA \"{second}\";");
+        }
         let first_has_key = self
             .tables
             .first()
             .and_then(Option::as_ref)
             .is_some_and(|t| t.primary_key.is_some());
         for (i, table) in self.tables.iter().enumerate() {
+            if let (Some(second), 2) = (second, i) {
+                // New tables go into the first namespace of the path; `t0` is found in the next.
+                let _ = writeln!(out, "SET search_path TO \"{second}\", \"{namespace}\";");
+            }
             let Some(table) = table else { continue };
             let name = format!("t{i}");
             let id = match table.id {
@@ -241,21 +250,25 @@ fn database(sql: &str, namespace: &str) -> (TestDb, String) {
     (db, url)
 }
 
-fn introspect(url: &str) -> SqlSchema {
+fn introspect(url: &str, namespaces: &[String]) -> SqlSchema {
     let dialect = dialects::for_provider("postgresql").expect("dialect");
     dialect
         .connect(url)
         .expect("connect")
-        .introspect(&[])
+        .introspect(namespaces)
         .expect("introspect")
 }
 
-/// The script of `migrate diff --from-url from --to-url to --script`.
-fn diff_script(from: &str, to: &str) -> String {
+/// The script of `migrate diff --from-url from --to-url to --script`, in `namespaces`.
+fn diff_script(from: &str, to: &str, namespaces: &[String]) -> String {
+    let context = SourceContext {
+        namespaces: namespaces.to_vec(),
+        ..SourceContext::default()
+    };
     let (dialect, diff) = diff_sources(
         &DiffSource::Url(from.to_owned()),
         &DiffSource::Url(to.to_owned()),
-        &SourceContext::default(),
+        &context,
     )
     .expect("diff");
     render_script(dialect, &diff.changes, &diff.warnings)
@@ -317,17 +330,17 @@ fn facts(schema: &SqlSchema) -> Vec<String> {
 }
 
 /// Diff `from` to `to`, apply the script to `from`, and compare. Returns the script.
-fn check_direction(from: &str, to: &str) -> Result<String, String> {
-    let before = introspect(from);
-    let target = introspect(to);
-    let script = diff_script(from, to);
+fn check_direction(from: &str, to: &str, namespaces: &[String]) -> Result<String, String> {
+    let before = introspect(from, namespaces);
+    let target = introspect(to, namespaces);
+    let script = diff_script(from, to, namespaces);
     let dialect = dialects::for_provider("postgresql").expect("dialect");
     dialect
         .connect(from)
         .expect("connect")
         .execute_script(&script)
         .map_err(|e| format!("the script fails: {}\n{script}", e.message))?;
-    let after = introspect(from);
+    let after = introspect(from, namespaces);
     let expected = expected(&before, &target);
     let left = drydock_diff::diff(&after, &expected, dialect.diff_hooks());
     if !left.is_empty() {
@@ -346,19 +359,24 @@ fn check_direction(from: &str, to: &str) -> Result<String, String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     #[test]
-    fn hand_written_schemas_diff_both_ways(a in schema_spec(), b in schema_spec(), other_namespace in any::<bool>()) {
-        let namespace = if other_namespace { "inventory" } else { "public" };
-        let (sql_a, sql_b) = (a.sql(namespace), b.sql(namespace));
+    fn hand_written_schemas_diff_both_ways(a in schema_spec(), b in schema_spec(), layout in 0..3u8) {
+        // The URL's own schema `public` or `inventory`, or both schemas read at once.
+        let (namespace, second, namespaces) = match layout {
+            0 => ("public", None, Vec::new()),
+            1 => ("inventory", None, Vec::new()),
+            _ => ("public", Some("inventory"), vec!["public".to_owned(), "inventory".to_owned()]),
+        };
+        let (sql_a, sql_b) = (a.sql(namespace, second), b.sql(namespace, second));
         let (_db_a, url_a) = database(&sql_a, namespace);
         let (_db_b, url_b) = database(&sql_b, namespace);
-        if let Err(message) = check_direction(&url_a, &url_b) {
+        if let Err(message) = check_direction(&url_a, &url_b, &namespaces) {
             prop_assert!(false, "A to B: {message}\nA:\n{sql_a}\nB:\n{sql_b}");
         }
         let (_db_a, url_a) = database(&sql_a, namespace);
-        if let Err(message) = check_direction(&url_b, &url_a) {
+        if let Err(message) = check_direction(&url_b, &url_a, &namespaces) {
             prop_assert!(false, "B to A: {message}\nA:\n{sql_a}\nB:\n{sql_b}");
         }
     }
@@ -383,10 +401,12 @@ fn hand_written_regression_cases() {
         let (sql_a, sql_b) = (read("a.sql"), read("b.sql"));
         let (_db_a, url_a) = database(&sql_a, "public");
         let (_db_b, url_b) = database(&sql_b, "public");
-        let forward = check_direction(&url_a, &url_b).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let forward =
+            check_direction(&url_a, &url_b, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
         insta::assert_snapshot!(format!("{name}_a_to_b"), forward);
         let (_db_a, url_a) = database(&sql_a, "public");
-        let backward = check_direction(&url_b, &url_a).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let backward =
+            check_direction(&url_b, &url_a, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
         insta::assert_snapshot!(format!("{name}_b_to_a"), backward);
     }
 }

@@ -483,6 +483,16 @@ impl<'a> Planner<'a> {
         planner
     }
 
+    /// Whether `index` can be built and dropped `CONCURRENTLY`: not a constraint's index, and
+    /// not on a partitioned table.
+    fn builds_concurrently(&self, table: &ObjectName, index: &Index) -> bool {
+        !index.constraint_backed
+            && self
+                .target
+                .table(table.namespace.as_deref(), &table.name)
+                .is_none_or(|t| t.partition_by.is_none())
+    }
+
     fn change(&mut self, change: &Change) {
         match change {
             Change::CreateSchema { .. }
@@ -516,6 +526,11 @@ impl<'a> Planner<'a> {
             Change::DropIndex { table, index } => {
                 if self.recreated(table, index.columns.iter().map(|c| c.name.as_str())) {
                     self.contract.drops.up.push_change(change);
+                } else if !self.builds_concurrently(table, index) {
+                    self.validate
+                        .drop_indexes
+                        .up
+                        .push("DropIndex", &[render::render_change(change)]);
                 } else {
                     self.validate
                         .drop_indexes
@@ -542,6 +557,11 @@ impl<'a> Planner<'a> {
                     self.expand.up.push_change(change);
                 } else if self.recreated(table, columns) {
                     self.contract.drops.up.push_change(change);
+                } else if !self.builds_concurrently(table, index) {
+                    self.validate
+                        .create_indexes
+                        .up
+                        .push("CreateIndex", &[render::render_change(change)]);
                 } else {
                     self.validate
                         .create_indexes

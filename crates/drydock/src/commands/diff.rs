@@ -22,6 +22,7 @@ pub(crate) fn diff(_schema: Option<&Path>, args: DiffArgs) -> anyhow::Result<Exi
     let to = source(args.to_schema, args.to_migrations, to_url);
     let context = SourceContext {
         shadow_database_url: args.shadow_database_url,
+        ..SourceContext::default()
     };
     let (dialect, diff) = diff_sources(&from, &to, &context)?;
     if args.json {
