@@ -159,7 +159,10 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
         .collect();
     let retyped = retyped_columns_by_table(from, &to_tables, hooks);
     let empty = Table::new(None, "");
-    for previous in &from.tables {
+    // Children before the tables they inherit from: a parent is dropped after them.
+    let mut from_order: Vec<&Table> = from.tables.iter().collect();
+    from_order.sort_by_key(|t| std::cmp::Reverse(inheritance_depth(from, t)));
+    for previous in from_order {
         match to_tables.get(&table_key(previous)) {
             // Attached to a partitioned table instead (`diff_partitions`).
             None if is_partition(to, previous) => {}
@@ -186,7 +189,10 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
             }
         }
     }
-    for (position, next) in to.tables.iter().enumerate() {
+    // Parents before the tables that inherit from them.
+    let mut to_order: Vec<(usize, &Table)> = to.tables.iter().enumerate().collect();
+    to_order.sort_by_key(|(_, t)| inheritance_depth(to, t));
+    for (position, next) in to_order {
         // A partition detached from its table becomes this table (`diff_partitions`).
         if !from_tables.contains_key(&table_key(next)) && !is_partition(from, next) {
             create_table(next, position, hooks, &mut plan);
@@ -195,6 +201,22 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
     }
 
     plan.into_diff()
+}
+
+/// How many ancestors `table` has in `schema` (0 without `INHERITS`).
+fn inheritance_depth(schema: &SqlSchema, table: &Table) -> usize {
+    let mut depth = 0;
+    let mut level = table.inherits.clone();
+    // Bounded by the table count, so a cycle (impossible in a database) cannot loop.
+    while !level.is_empty() && depth < schema.tables.len() {
+        depth += 1;
+        level = level
+            .iter()
+            .filter_map(|parent| schema.table(parent.namespace.as_deref(), &parent.name))
+            .flat_map(|parent| parent.inherits.clone())
+            .collect();
+    }
+    depth
 }
 
 /// Whether `schema` has `table` as a partition of one of its tables.
@@ -510,6 +532,24 @@ fn diff_table(
     hooks: &dyn DiffHooks,
     plan: &mut Plan,
 ) {
+    // A column that comes from a parent changes with the parent.
+    let (own_previous, own_next);
+    let (previous, next) =
+        if previous.inherited_columns.is_empty() && next.inherited_columns.is_empty() {
+            (previous, next)
+        } else {
+            let own = |table: &Table| {
+                let mut own = table.clone();
+                own.columns.retain(|c| {
+                    !previous.inherited_columns.contains(&c.name)
+                        && !next.inherited_columns.contains(&c.name)
+                });
+                own
+            };
+            own_previous = own(previous);
+            own_next = own(next);
+            (&own_previous, &own_next)
+        };
     let (position, retyped_tables) = (context.position, context.retyped_tables);
     let name = next.object_name();
     let mut table_diff = TableDiff::default();

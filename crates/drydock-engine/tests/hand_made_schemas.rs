@@ -1,7 +1,7 @@
 //! Databases drydock did not create: `migrate diff --from-url A --to-url B` between two
 //! PostgreSQL schemas written by hand (unique and primary-key constraints, bare unique indexes,
 //! identity and generated columns, collations, foreign keys, partitioned tables whose
-//! partitions come, go and are attached or detached, a schema other than `public`, two schemas
+//! partitions come, go and are attached or detached, a table inheriting from another, a schema other than `public`, two schemas
 //! read at once with a foreign key across)
 //! must give a script that runs on A and leaves it equal to B, in both directions, modulo what
 //! the differ documents it leaves alone: hand-written indexes the target does not mention, a
@@ -61,8 +61,18 @@ struct LogSpec {
     wide_p2: bool,
 }
 
+/// A table `base` and, when `child`, a table `child` that inherits from it.
+#[derive(Debug, Clone)]
+struct FamilySpec {
+    flag: bool,
+    big_score: bool,
+    child: bool,
+    child_extra: bool,
+}
+
 #[derive(Debug, Clone)]
 struct SchemaSpec {
+    family: Option<FamilySpec>,
     tables: Vec<Option<TableSpec>>,
     log: Option<LogSpec>,
     /// A table `log_p1` of its own, when it is no partition.
@@ -123,12 +133,20 @@ fn schema_spec() -> impl Strategy<Value = SchemaSpec> {
         partitions,
         wide_p2,
     });
+    let family = any::<[bool; 4]>().prop_map(|[flag, big_score, child, child_extra]| FamilySpec {
+        flag,
+        big_score,
+        child,
+        child_extra,
+    });
     (
         prop::collection::vec(prop::option::weighted(0.8, table_spec()), 3),
         prop::option::weighted(0.7, log),
         any::<bool>(),
+        prop::option::weighted(0.7, family),
     )
-        .prop_map(|(tables, log, standalone_p1)| SchemaSpec {
+        .prop_map(|(tables, log, standalone_p1, family)| SchemaSpec {
+            family,
             tables,
             log,
             standalone_p1,
@@ -230,6 +248,33 @@ impl SchemaSpec {
             }
             p1_is_partition = log.partitions[1];
         }
+        if let Some(family) = &self.family {
+            let flag = if family.flag {
+                ", \"flag\" BOOLEAN"
+            } else {
+                ""
+            };
+            let score = if family.big_score {
+                "BIGINT"
+            } else {
+                "INTEGER"
+            };
+            let _ = writeln!(
+                out,
+                "CREATE TABLE \"base\" (\"id\" INTEGER NOT NULL, \"note\" TEXT, \"score\" {score}{flag});"
+            );
+            if family.child {
+                let extra = if family.child_extra {
+                    ", \"extra2\" INTEGER"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "CREATE TABLE \"child\" (\"extra\" TEXT{extra}, CONSTRAINT \"child_pkey\" PRIMARY KEY (\"id\")) INHERITS (\"base\");"
+                );
+            }
+        }
         if self.standalone_p1 && !p1_is_partition {
             out.push_str(
                 "CREATE TABLE \"log_p1\" (\"id\" INTEGER NOT NULL, \"at\" INTEGER NOT NULL);\n",
@@ -323,6 +368,12 @@ fn facts(schema: &SqlSchema) -> Vec<String> {
         facts.push(format!(
             "{} partitions: {:?} {:?}",
             table.name, table.partition_by, table.partitions
+        ));
+        let mut inherited = table.inherited_columns.clone();
+        inherited.sort();
+        facts.push(format!(
+            "{} inherits: {:?} {inherited:?}",
+            table.name, table.inherits
         ));
     }
     facts.sort();

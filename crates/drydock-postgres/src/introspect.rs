@@ -6,8 +6,8 @@
 //! What the schema language cannot express is read too, verbatim as PostgreSQL prints it:
 //! views, extensions, free sequences, check constraints, comments, partial-index predicates,
 //! index expressions and `INCLUDE` columns, identity and generated columns, collations, which
-//! unique indexes belong to a constraint, partitioned tables and their partitions, and, as
-//! opaque objects, functions, procedures,
+//! unique indexes belong to a constraint, partitioned tables and their partitions, table
+//! inheritance, and, as opaque objects, functions, procedures,
 //! triggers, exclusion constraints and materialized views.
 
 use std::collections::BTreeMap;
@@ -99,6 +99,16 @@ pub(crate) fn introspect(
         tables.insert((namespace, name), table);
     }
 
+    for row in query(client, include_str!("queries/inherits.sql"), false)? {
+        let key = (row.get("namespace"), row.get("table_name"));
+        if let Some(table) = tables.get_mut(&key) {
+            table.inherits.push(ObjectName::new(
+                names.namespace(row.get("parent_namespace")),
+                row.get::<_, String>("parent_name"),
+            ));
+        }
+    }
+
     for row in query(client, include_str!("queries/partitions.sql"), false)? {
         let key = (row.get("namespace"), row.get("table_name"));
         if let Some(table) = tables.get_mut(&key) {
@@ -129,6 +139,9 @@ pub(crate) fn introspect(
         };
         let mut column = raw.into_column(&names);
         column.comment = row.get("comment");
+        if row.get::<_, bool>("inherited") {
+            table.inherited_columns.push(column.name.clone());
+        }
         table.columns.push(column);
     }
 

@@ -260,19 +260,30 @@ fn render_column(column: &Column) -> String {
 }
 
 fn create_table(table: &Table, name: &str) -> String {
-    let columns: Vec<String> = table.columns.iter().map(render_column).collect();
+    // Inherited columns come with `INHERITS`.
+    let columns: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|c| !table.inherited_columns.contains(&c.name))
+        .map(render_column)
+        .collect();
     let mut out = format!("CREATE TABLE {name} (\n{}", columns.join(",\n"));
     if let Some(primary_key) = &table.primary_key {
         let constraint = match &primary_key.name {
             Some(name) => format!("CONSTRAINT {} ", ident(name)),
             None => String::new(),
         };
+        let separator = if columns.is_empty() { "" } else { ",\n\n" };
         out.push_str(&format!(
-            ",\n\n{INDENT}{constraint}PRIMARY KEY ({})",
+            "{separator}{INDENT}{constraint}PRIMARY KEY ({})",
             quoted_list(primary_key.columns.iter().map(|c| c.name.as_str()), ",")
         ));
     }
     out.push_str("\n)");
+    if !table.inherits.is_empty() {
+        let parents: Vec<String> = table.inherits.iter().map(object).collect();
+        out.push_str(&format!(" INHERITS ({})", parents.join(", ")));
+    }
     if let Some(partition_by) = &table.partition_by {
         out.push_str(&format!(" PARTITION BY {partition_by}"));
     }

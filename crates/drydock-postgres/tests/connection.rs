@@ -253,6 +253,8 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
         renamed_from: None,
         partition_by: None,
         partitions: Vec::new(),
+        inherits: Vec::new(),
+        inherited_columns: Vec::new(),
     };
     let post = Table {
         namespace: ns.clone(),
@@ -333,6 +335,8 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
         renamed_from: None,
         partition_by: None,
         partitions: Vec::new(),
+        inherits: Vec::new(),
+        inherited_columns: Vec::new(),
     };
     SqlSchema {
         // Unqualified introspection lists the default namespace lowering assumes (`public`).

@@ -188,6 +188,13 @@ pub struct Table {
     /// indexes and keys, so they are not tables of their own here. Introspection only.
     #[serde(default)]
     pub partitions: Vec<Partition>,
+    /// The tables this one inherits from (`INHERITS`), in order. Introspection only.
+    #[serde(default)]
+    pub inherits: Vec<ObjectName>,
+    /// Columns that come from a parent table only (not declared on this one too): they
+    /// change with the parent. Introspection only.
+    #[serde(default)]
+    pub inherited_columns: Vec<String>,
 }
 
 /// One partition of a partitioned table, in the table's namespace.
@@ -212,6 +219,8 @@ impl Table {
             renamed_from: None,
             partition_by: None,
             partitions: Vec::new(),
+            inherits: Vec::new(),
+            inherited_columns: Vec::new(),
         }
     }
 

@@ -214,6 +214,8 @@ fn expected_schema() -> SqlSchema {
         renamed_from: None,
         partition_by: None,
         partitions: Vec::new(),
+        inherits: Vec::new(),
+        inherited_columns: Vec::new(),
     };
     let post = Table {
         namespace: None,
@@ -272,6 +274,8 @@ fn expected_schema() -> SqlSchema {
         renamed_from: None,
         partition_by: None,
         partitions: Vec::new(),
+        inherits: Vec::new(),
+        inherited_columns: Vec::new(),
     };
     let tag = Table {
         namespace: None,
@@ -298,6 +302,8 @@ fn expected_schema() -> SqlSchema {
         renamed_from: None,
         partition_by: None,
         partitions: Vec::new(),
+        inherits: Vec::new(),
+        inherited_columns: Vec::new(),
     };
     SqlSchema {
         namespaces: vec![],
