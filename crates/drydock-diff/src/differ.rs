@@ -240,6 +240,10 @@ fn diff_partitions(
     hooks: &dyn DiffHooks,
     plan: &mut Plan,
 ) {
+    // A target that does not partition the table (a Prisma schema) leaves its partitions alone.
+    if !next.name.is_empty() && next.partition_by.is_none() {
+        return;
+    }
     let no_retyped = RetypedColumns::new();
     let context = TableContext {
         position: 0,
@@ -292,9 +296,11 @@ fn diff_partitions(
     }
 }
 
-/// The schema a database holding `from` has once the diff to `to` is applied: `to`, plus the
-/// hand-written indexes the diff keeps. A down migration is the diff from this schema back to
-/// `from`; from `to` alone it would create those indexes a second time.
+/// The schema a database holding `from` has once the diff to `to` is applied: `to`, plus what
+/// the diff leaves alone where `to` does not state it (hand-written indexes, partitions,
+/// inheritance, a column's identity kind, generation expression and collation). A down
+/// migration is the diff from this schema back to `from`; from `to` alone it would create
+/// those indexes a second time, or rebuild a partitioned table.
 pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
     let renames = Renames::find(from, to);
     let renamed;
@@ -311,6 +317,34 @@ pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
         };
         let kept: Vec<Index> = kept_hand_written_indexes(previous, next).cloned().collect();
         next.indexes.extend(kept);
+        if next.partition_by.is_none() {
+            next.partition_by.clone_from(&previous.partition_by);
+            next.partitions.clone_from(&previous.partitions);
+        }
+        if next.inherits.is_empty() {
+            next.inherits.clone_from(&previous.inherits);
+            next.inherited_columns = previous
+                .inherited_columns
+                .iter()
+                .filter(|name| next.columns.iter().any(|c| &c.name == *name))
+                .cloned()
+                .collect();
+        }
+        for column in &mut next.columns {
+            let Some(before) = previous.column(&column.name) else {
+                continue;
+            };
+            if column.collation.is_none() {
+                column.collation.clone_from(&before.collation);
+            }
+            if column.generated.is_none() && before.generated.is_some() {
+                column.generated.clone_from(&before.generated);
+                column.default = None;
+            }
+            if column.identity.is_none() && column.auto_increment && before.auto_increment {
+                column.identity = before.identity;
+            }
+        }
     }
     applied
 }
@@ -1202,5 +1236,22 @@ mod tests {
                 ]
             );
         }
+    }
+
+    #[test]
+    fn a_target_that_does_not_partition_a_table_leaves_its_partitions_alone() {
+        let lowered = product(name_index());
+        let mut database = lowered.clone();
+        database.tables[0].partition_by = Some("LIST (name)".to_owned());
+        database.tables[0]
+            .partitions
+            .push(drydock_schema::Partition {
+                name: "Product_a".to_owned(),
+                bound: "FOR VALUES IN ('a')".to_owned(),
+            });
+        assert!(diff(&database, &lowered, &InPlace).is_empty());
+        // The way back starts from what the database keeps: nothing to rebuild.
+        let applied = applied_schema(&database, &lowered);
+        assert!(diff(&applied, &database, &InPlace).is_empty());
     }
 }

@@ -319,30 +319,6 @@ fn diff_script(from: &str, to: &str, namespaces: &[String]) -> String {
     render_script(dialect, &diff.changes, &diff.warnings)
 }
 
-/// What `from` must look like once the diff to `to` ran: `to`, with what the differ leaves
-/// alone taken from `from`.
-fn expected(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
-    let mut expected = drydock_diff::applied_schema(from, to);
-    for table in &mut expected.tables {
-        let Some(previous) = from.table(table.namespace.as_deref(), &table.name) else {
-            continue;
-        };
-        for column in &mut table.columns {
-            let Some(before) = previous.column(&column.name) else {
-                continue;
-            };
-            if column.collation.is_none() {
-                column.collation.clone_from(&before.collation);
-            }
-            if column.generated.is_none() && before.generated.is_some() {
-                column.generated.clone_from(&before.generated);
-                column.default = None;
-            }
-        }
-    }
-    expected
-}
-
 /// Identity, generation, collation and index facts the differ does not compare by itself.
 fn facts(schema: &SqlSchema) -> Vec<String> {
     let mut facts = Vec::new();
@@ -392,7 +368,8 @@ fn check_direction(from: &str, to: &str, namespaces: &[String]) -> Result<String
         .execute_script(&script)
         .map_err(|e| format!("the script fails: {}\n{script}", e.message))?;
     let after = introspect(from, namespaces);
-    let expected = expected(&before, &target);
+    // What the differ leaves alone comes from `before`.
+    let expected = drydock_diff::applied_schema(&before, &target);
     let left = drydock_diff::diff(&after, &expected, dialect.diff_hooks());
     if !left.is_empty() {
         return Err(format!(
