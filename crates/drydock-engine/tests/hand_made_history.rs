@@ -2,12 +2,14 @@
 //! partial unique index by hand, as production histories often do. The schema language cannot
 //! express that index, so the differ keeps it; every change made on top must still get a
 //! `down.sql` that the shadow database verified (up, down, up), including changes that rename or
-//! drop a column the index reads.
+//! drop a column the index reads. And a database made by hand (identity, generated and
+//! collated columns, a unique constraint, a partitioned and an inherited table), adopted with a
+//! baseline, gets migrations that leave those objects alone and verified down migrations.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use drydock_engine::{DevOptions, Project, migrate_dev};
+use drydock_engine::{DevOptions, Project, baseline, migrate_dev};
 use drydock_test_support::TestDb;
 
 const MIGRATIONS: usize = 450;
@@ -113,4 +115,65 @@ fn every_change_on_a_long_history_with_a_hand_made_index_gets_a_verified_down_mi
         assert_eq!(outcome.down_not_written, None, "{name}");
         assert!(folder.join("down.sql").exists(), "{name}: no down.sql");
     }
+}
+
+const HAND_MADE_DATABASE: &str = r#"
+CREATE TABLE account (id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email TEXT NOT NULL CONSTRAINT account_email_key UNIQUE, name TEXT COLLATE "C", price INTEGER, total INTEGER GENERATED ALWAYS AS (price * 2) STORED);
+CREATE UNIQUE INDEX account_name_partial ON account (name) WHERE price > 0;
+CREATE TABLE event (id INTEGER NOT NULL, at DATE NOT NULL, account_id INTEGER REFERENCES account(id), PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE event_2025 PARTITION OF event FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE INDEX event_at_idx ON event (at);
+CREATE TABLE vehicle (id INTEGER PRIMARY KEY, wheels INTEGER);
+CREATE TABLE truck (payload INTEGER) INHERITS (vehicle);
+"#;
+
+/// The models `db pull` writes for `HAND_MADE_DATABASE`, with `added` fields on `account` and
+/// `vehicle`.
+fn pulled_models(added: &str) -> String {
+    format!(
+        "model account {{\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n  name  String?\n  price Int?\n  total Int?\n{added}  event event[]\n}}\n\n\
+         model event {{\n  id         Int\n  at         DateTime @db.Date\n  account_id Int?\n  account    account? @relation(fields: [account_id], references: [id], onDelete: NoAction, onUpdate: NoAction)\n\n  @@id([id, at])\n  @@index([at])\n}}\n\n\
+         model truck {{\n  id      Int\n  wheels  Int?\n  payload Int?\n\n  @@ignore\n}}\n\n\
+         model vehicle {{\n  id     Int  @id\n  wheels Int?\n{added}}}\n"
+    )
+}
+
+#[test]
+fn a_hand_made_database_adopted_with_a_baseline_gets_plain_migrations_and_verified_downs() {
+    let db = TestDb::postgres();
+    db.postgres_client()
+        .batch_execute(HAND_MADE_DATABASE)
+        .expect("hand-made database");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("prisma")).expect("prisma dir");
+    let path = dir.path().join("prisma/schema.prisma");
+    let header = format!(
+        "datasource db {{\n  provider = \"postgresql\"\n  url      = \"{}\"\n}}\n\n",
+        db.url()
+    );
+    std::fs::write(&path, format!("{header}{}", pulled_models(""))).expect("schema");
+    let project = Project::load(Some(&path)).expect("project");
+    baseline(&project, None, "baseline").expect("baseline");
+
+    std::fs::write(
+        &path,
+        format!("{header}{}", pulled_models("  note String?\n")),
+    )
+    .expect("schema");
+    let project = Project::load(Some(&path)).expect("project");
+    let options = DevOptions {
+        name: Some("add_notes".to_owned()),
+        replay_cache: Some(Some(dir.path().join("cache"))),
+        ..DevOptions::default()
+    };
+    let outcome =
+        migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("migrate dev");
+    assert_eq!(outcome.down_not_written, None);
+    let folder = outcome.created.expect("a migration");
+    let read = |file: &str| std::fs::read_to_string(folder.join(file)).expect("migration file");
+    assert_eq!(
+        read("migration.sql"),
+        "-- AlterTable\nALTER TABLE \"account\" ADD COLUMN     \"note\" TEXT;\n\n-- AlterTable\nALTER TABLE \"vehicle\" ADD COLUMN     \"note\" TEXT;\n"
+    );
+    assert!(read("down.sql").contains("ALTER TABLE \"account\" DROP COLUMN \"note\";"));
 }
