@@ -750,6 +750,15 @@ fn diff_columns(
         });
     }
 
+    let retyped: Vec<&str> = previous
+        .columns
+        .iter()
+        .filter(|from| {
+            next.column(&from.name)
+                .is_some_and(|to| hooks.column_type_change(from, to).is_some())
+        })
+        .map(|c| c.name.as_str())
+        .collect();
     // Altered columns keep the previous column order.
     for from in &previous.columns {
         let Some(to) = next.column(&from.name) else {
@@ -757,14 +766,24 @@ fn diff_columns(
         };
         let type_change = hooks.column_type_change(from, to);
         // No database alters a generation expression in place, nor makes a stored column
-        // generated: the column is computed again.
+        // generated, nor retypes a column a generation expression reads: the generated column
+        // is computed again (with its expression when the target states none).
         let generation_changed = to.generated.is_some() && from.generated != to.generated;
-        if type_change == Some(TypeChange::NotCastable) || generation_changed {
+        let reads_retyped = from
+            .generated
+            .as_deref()
+            .is_some_and(|expression| retyped.iter().any(|c| mentions(expression, c)));
+        if type_change == Some(TypeChange::NotCastable) || generation_changed || reads_retyped {
             warnings.push(warning::drop_and_recreate(&next.name, &to.name));
             table_diff.recreated_columns.insert(to.name.clone());
+            let mut to = to.clone();
+            if to.generated.is_none() && from.generated.is_some() {
+                to.generated.clone_from(&from.generated);
+                to.default = None;
+            }
             table_diff.changes.push(TableChange::DropAndRecreateColumn {
                 from: from.clone(),
-                to: to.clone(),
+                to,
             });
             continue;
         }

@@ -387,7 +387,7 @@ fn check_direction(from: &str, to: &str, namespaces: &[String]) -> Result<String
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
     #[test]
     fn hand_written_schemas_diff_both_ways(a in schema_spec(), b in schema_spec(), layout in 0..3u8) {
