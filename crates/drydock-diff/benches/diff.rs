@@ -38,6 +38,9 @@ fn column(name: &str, native: &str, family: TypeFamily) -> Column {
         auto_increment: false,
         comment: None,
         renamed_from: None,
+        identity: None,
+        generated: None,
+        collation: None,
     }
 }
 
@@ -76,6 +79,7 @@ fn schema(tables: usize, changed_every: usize) -> SqlSchema {
                 algorithm: None,
                 predicate: None,
                 include: Vec::new(),
+                constraint_backed: false,
             });
         }
         if t > 0 {

@@ -1,7 +1,9 @@
 //! The changes the differ produces. Variant order is execution order: sorting a change list by
 //! [`Change::phase`] (stable) gives a script that runs without dependency errors.
 
-use drydock_schema::{Column, Enum, Extension, ForeignKey, Index, ObjectName, PrimaryKey, Table};
+use drydock_schema::{
+    Column, Enum, Extension, ForeignKey, Index, ObjectName, Partition, PrimaryKey, Table,
+};
 use serde::Serialize;
 
 /// One step of a migration. Every variant carries the objects it needs, so a renderer never
@@ -58,6 +60,13 @@ pub enum Change {
         table: ObjectName,
         changes: Vec<TableChange>,
     },
+    /// A partition removed from its partitioned table: dropped, or with `detach` detached to
+    /// live on as the table of that name the target has.
+    DropPartition {
+        table: ObjectName,
+        partition: Partition,
+        detach: bool,
+    },
     DropTable {
         table: Table,
     },
@@ -66,6 +75,13 @@ pub enum Change {
     },
     CreateTable {
         table: Table,
+    },
+    /// A partition added to a partitioned table: created, or with `attach` made of the table
+    /// of that name that exists already.
+    CreatePartition {
+        table: ObjectName,
+        partition: Partition,
+        attach: bool,
     },
     /// Tables rebuilt through the create-copy-drop-rename pattern, on dialects whose `ALTER
     /// TABLE` cannot express a change. All of them go into one step.
@@ -114,18 +130,20 @@ impl Change {
             Change::DropForeignKey { .. } => 7,
             Change::DropIndex { .. } => 8,
             Change::AlterTable { .. } => 9,
-            Change::DropTable { .. } => 10,
-            Change::DropEnum { .. } => 11,
-            Change::CreateTable { .. } => 12,
-            Change::RedefineTables { .. } => 13,
-            Change::CreateIndex { .. } => 14,
-            Change::RenameForeignKey { .. } => 15,
-            Change::AddForeignKey { .. } => 16,
-            Change::RenameIndex { .. } => 17,
-            Change::RedefineIndex { .. } => 18,
+            Change::DropPartition { .. } => 10,
+            Change::DropTable { .. } => 11,
+            Change::DropEnum { .. } => 12,
+            Change::CreateTable { .. } => 13,
+            Change::CreatePartition { .. } => 14,
+            Change::RedefineTables { .. } => 15,
+            Change::CreateIndex { .. } => 16,
+            Change::RenameForeignKey { .. } => 17,
+            Change::AddForeignKey { .. } => 18,
+            Change::RenameIndex { .. } => 19,
+            Change::RedefineIndex { .. } => 20,
             Change::DropExtension {
                 recreated: false, ..
-            } => 19,
+            } => 21,
         }
     }
 
@@ -142,9 +160,11 @@ impl Change {
             Change::DropForeignKey { .. } => "DropForeignKey",
             Change::DropIndex { .. } => "DropIndex",
             Change::AlterTable { .. } => "AlterTable",
+            Change::DropPartition { .. } => "DropPartition",
             Change::DropTable { .. } => "DropTable",
             Change::DropEnum { .. } => "DropEnum",
             Change::CreateTable { .. } => "CreateTable",
+            Change::CreatePartition { .. } => "CreatePartition",
             Change::RedefineTables { .. } => "RedefineTables",
             Change::CreateIndex { .. } => "CreateIndex",
             Change::RenameForeignKey { .. } => "RenameForeignKey",
@@ -235,6 +255,10 @@ pub struct ColumnChange {
     pub arity_changed: bool,
     pub default_changed: bool,
     pub auto_increment_changed: bool,
+    /// Both sides are identity columns, one `ALWAYS` and the other `BY DEFAULT`.
+    pub identity_changed: bool,
+    /// The target names a collation other than the column's.
+    pub collation_changed: bool,
     /// `None` when the type is unchanged.
     pub type_change: Option<TypeChange>,
 }

@@ -10,7 +10,8 @@
 use std::collections::{HashMap, HashSet};
 
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, ObjectName, SqlSchema, Table,
+    Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, ObjectName, PrimaryKey, SqlSchema,
+    Table,
 };
 
 use crate::DiffHooks;
@@ -61,9 +62,13 @@ struct Plan {
     /// Unique indexes replaced by a primary key on the same columns: dropped once the key
     /// exists, so the columns stay unique throughout.
     drop_indexes_after_alter: Vec<Change>,
+    drop_partitions: Vec<Change>,
+    /// Detached partitions brought to the shape of the tables they become.
+    alter_detached: Vec<Change>,
     drop_tables: Vec<Change>,
     drop_enums: Vec<Change>,
     create_tables: Vec<Change>,
+    create_partitions: Vec<Change>,
     redefine_tables: Vec<RedefineTable>,
     /// Indexes of new tables come before those of existing tables.
     create_indexes_new: Vec<Change>,
@@ -92,9 +97,12 @@ impl Plan {
         changes.extend(self.drop_indexes);
         changes.extend(self.alter_tables);
         changes.extend(self.drop_indexes_after_alter);
+        changes.extend(self.drop_partitions);
+        changes.extend(self.alter_detached);
         changes.extend(self.drop_tables);
         changes.extend(self.drop_enums);
         changes.extend(self.create_tables);
+        changes.extend(self.create_partitions);
         if !self.redefine_tables.is_empty() {
             changes.push(Change::RedefineTables {
                 tables: self.redefine_tables,
@@ -170,10 +178,28 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
         .map(|(position, t)| (table_key(t), (position, t)))
         .collect();
     let retyped = retyped_columns_by_table(from, &to_tables, hooks);
-    for previous in &from.tables {
+    let empty = Table::new(None, "");
+    // Children before the tables they inherit from: a parent is dropped after them.
+    let mut from_order: Vec<&Table> = from.tables.iter().collect();
+    from_order.sort_by_key(|t| std::cmp::Reverse(inheritance_depth(from, t)));
+    for previous in from_order {
         match to_tables.get(&table_key(previous)) {
-            None => drop_table(previous, hooks, &mut plan),
+            // Attached to a partitioned table instead (`diff_partitions`).
+            None if is_partition(to, previous) => {}
+            None => {
+                diff_partitions(previous, &empty, (from, to), hooks, &mut plan);
+                drop_table(previous, hooks, &mut plan);
+            }
+            // How rows are partitioned cannot change in place.
+            Some((position, next))
+                if next.partition_by.is_some() && next.partition_by != previous.partition_by =>
+            {
+                drop_table(previous, hooks, &mut plan);
+                create_table(next, *position, hooks, &mut plan);
+                diff_partitions(&empty, next, (from, to), hooks, &mut plan);
+            }
             Some((position, next)) => {
+                diff_partitions(previous, next, (from, to), hooks, &mut plan);
                 let context = TableContext {
                     position: *position,
                     retyped_tables: &retyped,
@@ -183,9 +209,14 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
             }
         }
     }
-    for (position, next) in to.tables.iter().enumerate() {
-        if !from_tables.contains_key(&table_key(next)) {
+    // Parents before the tables that inherit from them.
+    let mut to_order: Vec<(usize, &Table)> = to.tables.iter().enumerate().collect();
+    to_order.sort_by_key(|(_, t)| inheritance_depth(to, t));
+    for (position, next) in to_order {
+        // A partition detached from its table becomes this table (`diff_partitions`).
+        if !from_tables.contains_key(&table_key(next)) && !is_partition(from, next) {
             create_table(next, position, hooks, &mut plan);
+            diff_partitions(&empty, next, (from, to), hooks, &mut plan);
         }
     }
 
@@ -202,6 +233,200 @@ fn holds_objects(from: &SqlSchema, to: &SqlSchema, namespace: &str) -> bool {
             .tables
             .iter()
             .any(|t| t.namespace.as_deref() == Some(namespace))
+}
+
+/// How many ancestors `table` has in `schema` (0 without `INHERITS`).
+fn inheritance_depth(schema: &SqlSchema, table: &Table) -> usize {
+    let mut depth = 0;
+    let mut level = table.inherits.clone();
+    // Bounded by the table count, so a cycle (impossible in a database) cannot loop.
+    while !level.is_empty() && depth < schema.tables.len() {
+        depth += 1;
+        level = level
+            .iter()
+            .filter_map(|parent| schema.table(parent.namespace.as_deref(), &parent.name))
+            .flat_map(|parent| parent.inherits.clone())
+            .collect();
+    }
+    depth
+}
+
+/// Whether `schema` has `table` as a partition of one of its tables.
+fn is_partition(schema: &SqlSchema, table: &Table) -> bool {
+    schema.tables.iter().any(|parent| {
+        parent.namespace == table.namespace
+            && parent.partitions.iter().any(|p| p.name == table.name)
+    })
+}
+
+/// Partitions `previous` has and `next` has not are dropped (detached when `to` has a table
+/// of that name); those `next` has and `previous` has not are created (attached when `from`
+/// has a table of that name). A changed bound is a drop and a create. A table without
+/// partitions on one side stands for the table's absence there. A table to attach first takes
+/// the partitioned table's columns; a detached partition then takes its new table's shape (the
+/// indexes a partition kept from its table are left as they are).
+fn diff_partitions(
+    previous: &Table,
+    next: &Table,
+    (from, to): (&SqlSchema, &SqlSchema),
+    hooks: &dyn DiffHooks,
+    plan: &mut Plan,
+) {
+    // A target that does not partition the table (a Prisma schema) leaves its partitions alone.
+    if !next.name.is_empty() && next.partition_by.is_none() {
+        return;
+    }
+    let no_retyped = RetypedColumns::new();
+    let context = TableContext {
+        position: 0,
+        retyped_tables: &no_retyped,
+        renamed_columns: &[],
+    };
+    for partition in &previous.partitions {
+        if next.partitions.contains(partition) {
+            continue;
+        }
+        let standalone = to.table(previous.namespace.as_deref(), &partition.name);
+        plan.drop_partitions.push(Change::DropPartition {
+            table: previous.object_name(),
+            partition: partition.clone(),
+            detach: standalone.is_some(),
+        });
+        if let Some(standalone) = standalone {
+            // The partition has its table's columns as they are once this diff ran.
+            let parent = if next.name.is_empty() { previous } else { next };
+            let mut detached = Table::new(previous.namespace.clone(), partition.name.clone());
+            detached.columns.clone_from(&parent.columns);
+            detached.primary_key = parent.primary_key.clone().map(|key| PrimaryKey {
+                name: Some(format!("{}_pkey", partition.name)),
+                ..key
+            });
+            let mut shaped = Plan::default();
+            diff_table(&detached, standalone, &context, hooks, &mut shaped);
+            let shaped = shaped.into_diff();
+            plan.alter_detached.extend(shaped.changes);
+            plan.warnings.extend(shaped.warnings);
+        }
+    }
+    for partition in &next.partitions {
+        if previous.partitions.contains(partition) {
+            continue;
+        }
+        let standalone = from.table(next.namespace.as_deref(), &partition.name);
+        if let Some(standalone) = standalone {
+            let shaped = Table {
+                columns: next.columns.clone(),
+                ..standalone.clone()
+            };
+            diff_table(standalone, &shaped, &context, hooks, plan);
+        }
+        plan.create_partitions.push(Change::CreatePartition {
+            table: next.object_name(),
+            partition: partition.clone(),
+            attach: standalone.is_some(),
+        });
+    }
+}
+
+/// The schema a database holding `from` has once the diff to `to` is applied: `to`, plus what
+/// the diff leaves alone where `to` does not state it (hand-written indexes, partitions,
+/// inheritance, a column's identity kind, generation expression and collation). A down
+/// migration is the diff from this schema back to `from`; from `to` alone it would create
+/// those indexes a second time, or rebuild a partitioned table.
+pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
+    let renames = Renames::find(from, to);
+    let renamed;
+    let from = if renames.is_empty() {
+        from
+    } else {
+        renamed = renames.apply(from);
+        &renamed
+    };
+    let mut applied = to.clone();
+    for next in &mut applied.tables {
+        let Some(previous) = from.tables.iter().find(|t| table_key(t) == table_key(next)) else {
+            continue;
+        };
+        let kept: Vec<Index> = kept_hand_written_indexes(previous, next).cloned().collect();
+        next.indexes.extend(kept);
+        if next.partition_by.is_none() {
+            next.partition_by.clone_from(&previous.partition_by);
+            next.partitions.clone_from(&previous.partitions);
+        }
+        if next.inherits.is_empty() {
+            next.inherits.clone_from(&previous.inherits);
+            next.inherited_columns = previous
+                .inherited_columns
+                .iter()
+                .filter(|name| next.columns.iter().any(|c| &c.name == *name))
+                .cloned()
+                .collect();
+        }
+        for column in &mut next.columns {
+            let Some(before) = previous.column(&column.name) else {
+                continue;
+            };
+            if column.collation.is_none() {
+                column.collation.clone_from(&before.collation);
+            }
+            if column.generated.is_none() && before.generated.is_some() {
+                column.generated.clone_from(&before.generated);
+                column.default = None;
+            }
+            if column.identity.is_none() && column.auto_increment && before.auto_increment {
+                column.identity = before.identity;
+            }
+        }
+    }
+    applied
+}
+
+/// The indexes of `previous` that only SQL can express, that `next` does not mention and that
+/// survive the change: every column they read is still there (the database drops an index with
+/// its column). Expressions and predicates are searched for the dropped columns' names.
+fn kept_hand_written_indexes<'a>(
+    previous: &'a Table,
+    next: &'a Table,
+) -> impl Iterator<Item = &'a Index> {
+    let dropped: Vec<&str> = previous
+        .columns
+        .iter()
+        .filter(|c| next.column(&c.name).is_none())
+        .map(|c| c.name.as_str())
+        .collect();
+    previous
+        .indexes
+        .iter()
+        .filter(|index| index.is_hand_written_only() && next.index(&index.name).is_none())
+        .filter(move |index| {
+            let named = index
+                .columns
+                .iter()
+                .filter(|c| c.expression.is_none())
+                .map(|c| c.name.as_str())
+                .chain(index.include.iter().map(String::as_str))
+                .all(|name| next.column(name).is_some());
+            let texts = index
+                .columns
+                .iter()
+                .filter_map(|c| c.expression.as_deref())
+                .chain(index.predicate.as_deref());
+            named
+                && !texts
+                    .into_iter()
+                    .any(|text| dropped.iter().any(|c| mentions(text, c)))
+        })
+}
+
+/// Whether the SQL `text` names `column`, quoted or (for a lower-case name) bare.
+fn mentions(text: &str, column: &str) -> bool {
+    text.contains(&format!("\"{}\"", column.replace('"', "\"\"")))
+        || (column
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && text
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .any(|word| word == column))
 }
 
 fn diff_enums(from: &SqlSchema, to: &SqlSchema, renames: &Renames, plan: &mut Plan) {
@@ -373,6 +598,24 @@ fn diff_table(
     hooks: &dyn DiffHooks,
     plan: &mut Plan,
 ) {
+    // A column that comes from a parent changes with the parent.
+    let (own_previous, own_next);
+    let (previous, next) =
+        if previous.inherited_columns.is_empty() && next.inherited_columns.is_empty() {
+            (previous, next)
+        } else {
+            let own = |table: &Table| {
+                let mut own = table.clone();
+                own.columns.retain(|c| {
+                    !previous.inherited_columns.contains(&c.name)
+                        && !next.inherited_columns.contains(&c.name)
+                });
+                own
+            };
+            own_previous = own(previous);
+            own_next = own(next);
+            (&own_previous, &own_next)
+        };
     let (position, retyped_tables) = (context.position, context.retyped_tables);
     let name = next.object_name();
     let mut table_diff = TableDiff::default();
@@ -419,19 +662,9 @@ fn diff_table(
     if redefine {
         // The rebuilt table keeps the hand-written indexes a diff never drops.
         let mut rebuilt = next.clone();
-        rebuilt.indexes.extend(
-            previous
-                .indexes
-                .iter()
-                .filter(|index| index.is_hand_written_only() && next.index(&index.name).is_none())
-                .filter(|index| {
-                    index
-                        .columns
-                        .iter()
-                        .all(|c| c.expression.is_some() || next.column(&c.name).is_some())
-                })
-                .cloned(),
-        );
+        rebuilt
+            .indexes
+            .extend(kept_hand_written_indexes(previous, next).cloned());
         plan.redefine_tables.push(RedefineTable {
             previous: previous.clone(),
             copied_columns: copied_columns(
@@ -548,34 +781,68 @@ fn diff_columns(
         });
     }
 
+    let retyped: Vec<&str> = previous
+        .columns
+        .iter()
+        .filter(|from| {
+            next.column(&from.name)
+                .is_some_and(|to| hooks.column_type_change(from, to).is_some())
+        })
+        .map(|c| c.name.as_str())
+        .collect();
     // Altered columns keep the previous column order.
     for from in &previous.columns {
         let Some(to) = next.column(&from.name) else {
             continue;
         };
         let type_change = hooks.column_type_change(from, to);
-        if type_change == Some(TypeChange::NotCastable) {
+        // No database alters a generation expression in place, nor makes a stored column
+        // generated, nor retypes a column a generation expression reads: the generated column
+        // is computed again (with its expression when the target states none).
+        let generation_changed = to.generated.is_some() && from.generated != to.generated;
+        let reads_retyped = from
+            .generated
+            .as_deref()
+            .is_some_and(|expression| retyped.iter().any(|c| mentions(expression, c)));
+        if type_change == Some(TypeChange::NotCastable) || generation_changed || reads_retyped {
             warnings.push(warning::drop_and_recreate(next, &to.name));
             table_diff.recreated_columns.insert(to.name.clone());
+            let mut to = to.clone();
+            if to.generated.is_none() && from.generated.is_some() {
+                to.generated.clone_from(&from.generated);
+                to.default = None;
+            }
             table_diff.changes.push(TableChange::DropAndRecreateColumn {
                 from: from.clone(),
-                to: to.clone(),
+                to,
             });
             continue;
         }
+        // A generated column the target does not describe as one stays generated, and so has
+        // no default to change.
+        let keeps_generation = from.generated.is_some();
         let change = ColumnChange {
             from: from.clone(),
             to: to.clone(),
             arity_changed: from.arity != to.arity,
             // A new type needs its default set again (the old one was cast to the old type).
-            default_changed: defaults_differ(from.default.as_ref(), to.default.as_ref())
-                || (type_change.is_some() && to.default.is_some()),
+            default_changed: !keeps_generation
+                && (defaults_differ(from.default.as_ref(), to.default.as_ref())
+                    || (type_change.is_some() && to.default.is_some())),
             auto_increment_changed: from.auto_increment != to.auto_increment,
+            // Identity and serial columns are both auto-increment: only a change between
+            // `ALWAYS` and `BY DEFAULT` is one.
+            identity_changed: from.identity.is_some()
+                && to.identity.is_some()
+                && from.identity != to.identity,
+            collation_changed: to.collation.is_some() && from.collation != to.collation,
             type_change,
         };
         if !(change.arity_changed
             || change.default_changed
             || change.auto_increment_changed
+            || change.identity_changed
+            || change.collation_changed
             || change.type_change.is_some())
         {
             continue;
@@ -912,6 +1179,9 @@ mod tests {
             auto_increment: false,
             comment: None,
             renamed_from: None,
+            identity: None,
+            generated: None,
+            collation: None,
         });
         table.indexes.push(index);
         SqlSchema {
@@ -928,6 +1198,7 @@ mod tests {
             algorithm: None,
             predicate: None,
             include: Vec::new(),
+            constraint_backed: false,
         }
     }
 
@@ -1013,6 +1284,7 @@ mod tests {
             },
             Index {
                 include: vec!["name".to_owned()],
+                constraint_backed: false,
                 ..name_index()
             },
             Index {
@@ -1036,5 +1308,22 @@ mod tests {
                 ]
             );
         }
+    }
+
+    #[test]
+    fn a_target_that_does_not_partition_a_table_leaves_its_partitions_alone() {
+        let lowered = product(name_index());
+        let mut database = lowered.clone();
+        database.tables[0].partition_by = Some("LIST (name)".to_owned());
+        database.tables[0]
+            .partitions
+            .push(drydock_schema::Partition {
+                name: "Product_a".to_owned(),
+                bound: "FOR VALUES IN ('a')".to_owned(),
+            });
+        assert!(diff(&database, &lowered, &InPlace).is_empty());
+        // The way back starts from what the database keeps: nothing to rebuild.
+        let applied = applied_schema(&database, &lowered);
+        assert!(diff(&applied, &database, &InPlace).is_empty());
     }
 }

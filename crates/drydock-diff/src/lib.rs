@@ -18,7 +18,7 @@ pub use change::{
     AlterEnum, Change, ColumnChange, CopiedColumn, EnumColumnUse, RedefineTable, TableChange,
     TypeChange,
 };
-pub use differ::{Diff, diff};
+pub use differ::{Diff, applied_schema, diff};
 pub use hooks::DiffHooks;
 pub use opaque::{OpaqueDifference, OpaqueObjectKind, Presence, compare_opaque};
 pub use renames::reverse_rename_hints;

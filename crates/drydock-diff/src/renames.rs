@@ -248,6 +248,9 @@ pub(crate) mod tests {
             auto_increment: false,
             comment: None,
             renamed_from: None,
+            identity: None,
+            generated: None,
+            collation: None,
         }
     }
 
@@ -264,6 +267,7 @@ pub(crate) mod tests {
             algorithm: None,
             predicate: None,
             include: Vec::new(),
+            constraint_backed: false,
         }
     }
 

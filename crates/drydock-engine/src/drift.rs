@@ -122,6 +122,18 @@ pub fn describe_drift(changes: &[Change]) -> Vec<String> {
                 "index `{from}` on table `{}` is named `{to}` in the database",
                 table.name
             )),
+            Change::CreatePartition {
+                table, partition, ..
+            } => out.push(format!(
+                "partition `{}` of table `{}` exists in the database but not in the migrations",
+                partition.name, table.name
+            )),
+            Change::DropPartition {
+                table, partition, ..
+            } => out.push(format!(
+                "partition `{}` of table `{}` is missing from the database",
+                partition.name, table.name
+            )),
             Change::RedefineIndex { table, from, to } => out.push(format!(
                 "index `{}` on table `{}` is named `{}` in the database",
                 from.name, table.name, to.name

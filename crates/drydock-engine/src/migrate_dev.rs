@@ -262,9 +262,12 @@ pub fn migrate_dev_with_renames(
     }
 
     let up = render_with_notes(dialect, &diff);
-    // The down migration undoes this migration's renames rather than dropping and recreating.
-    let previous = drydock_diff::reverse_rename_hints(&state, &target);
-    let reverse = drydock_diff::diff(&target, &previous, dialect.diff_hooks());
+    // The down migration starts from what the migration leaves (the target and the
+    // hand-written indexes it keeps), and undoes its renames rather than dropping and
+    // recreating.
+    let applied = drydock_diff::applied_schema(&state, &target);
+    let previous = drydock_diff::reverse_rename_hints(&state, &applied);
+    let reverse = drydock_diff::diff(&applied, &previous, dialect.diff_hooks());
     let down = render_with_notes(dialect, &reverse);
     let down_checked = with_state_shadow(
         dialect,

@@ -27,6 +27,9 @@ pub enum DiffSource {
 pub struct SourceContext {
     /// Where shadow databases are created for `Migrations` sources (PostgreSQL needs a server).
     pub shadow_database_url: Option<String>,
+    /// The namespaces (PostgreSQL schemas) `Url` and `Migrations` sources are read in, every
+    /// object qualified; empty: the URL's own schema only, unqualified.
+    pub namespaces: Vec<String>,
 }
 
 /// Both sides of a diff resolved against one dialect, and the diff between them.
@@ -112,29 +115,31 @@ pub fn schema_of(
         DiffSource::Schema(path) => Ok(Project::load(Some(path))?.target_schema()?),
         DiffSource::Url(url) => {
             let mut connection = dialect.connect(url)?;
-            Ok(connection.introspect(&[])?)
+            Ok(connection.introspect(&context.namespaces)?)
         }
         DiffSource::Migrations(dir) => {
             let main_url = context.shadow_database_url.as_deref().unwrap_or_default();
             let migrations = drydock_migrate::list_migrations(dir)?;
-            replay_migrations(dialect, &migrations, main_url, None, &[]).map_err(|error| {
-                match (&error, &context.shadow_database_url) {
-                    // Dialects that need a server to replay on say so with an invalid URL.
-                    (
-                        EngineError::Connector(drydock_connector::ConnectorError::InvalidUrl {
-                            ..
-                        }),
-                        None,
-                    ) => EngineError::Usage(format!(
-                        "replaying `{}` on {} needs a database server: pass \
+            replay_migrations(dialect, &migrations, main_url, None, &context.namespaces).map_err(
+                |error| {
+                    match (&error, &context.shadow_database_url) {
+                        // Dialects that need a server to replay on say so with an invalid URL.
+                        (
+                            EngineError::Connector(drydock_connector::ConnectorError::InvalidUrl {
+                                ..
+                            }),
+                            None,
+                        ) => EngineError::Usage(format!(
+                            "replaying `{}` on {} needs a database server: pass \
                              `--shadow-database-url <url>` (a database drydock may create \
                              scratch databases next to)",
-                        dir.display(),
-                        dialect.provider()
-                    )),
-                    _ => error,
-                }
-            })
+                            dir.display(),
+                            dialect.provider()
+                        )),
+                        _ => error,
+                    }
+                },
+            )
         }
     }
 }

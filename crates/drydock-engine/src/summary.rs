@@ -104,6 +104,18 @@ pub fn summarize(changes: &[Change]) -> String {
                     format!("  - `{from}` to `{to}` on `{}`", table.name),
                 );
             }
+            Change::CreatePartition {
+                table, partition, ..
+            } => push(
+                "[+] Added partitions",
+                format!("  - `{}` of `{}`", partition.name, table.name),
+            ),
+            Change::DropPartition {
+                table, partition, ..
+            } => push(
+                "[-] Removed partitions",
+                format!("  - `{}` of `{}`", partition.name, table.name),
+            ),
             Change::RedefineIndex { table, from, to } => push(
                 "[*] Renamed indexes",
                 format!("  - `{}` to `{}` on `{}`", from.name, to.name, table.name),

@@ -402,6 +402,7 @@ fn deploy_and_check(provider: &str, url: &str) {
     // The live database equals the schema, and so does the replayed history.
     let context = SourceContext {
         shadow_database_url: Some(url.to_owned()),
+        ..SourceContext::default()
     };
     let (_, live_vs_schema) = diff_sources(
         &DiffSource::Url(url.to_owned()),

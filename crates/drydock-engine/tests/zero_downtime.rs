@@ -91,6 +91,7 @@ fn apply(project: &Project, connection: &mut dyn Connection, folder: &Path) {
 fn assert_in_sync(project: &Project, dir: &Path, url: &str) {
     let context = SourceContext {
         shadow_database_url: Some(url.to_owned()),
+        ..SourceContext::default()
     };
     let schema = DiffSource::Schema(schema_path(dir));
     for source in [

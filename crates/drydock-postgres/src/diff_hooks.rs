@@ -458,6 +458,9 @@ mod tests {
             auto_increment: false,
             comment: None,
             renamed_from: None,
+            identity: None,
+            generated: None,
+            collation: None,
         }
     }
 

@@ -5,16 +5,18 @@
 //! Tables, enums, indexes and foreign keys come out sorted by name; columns in ordinal order.
 //! What the schema language cannot express is read too, verbatim as PostgreSQL prints it:
 //! views, extensions, free sequences, check constraints, comments, partial-index predicates,
-//! index expressions and `INCLUDE` columns, and, as opaque objects, functions, procedures,
+//! index expressions and `INCLUDE` columns, identity and generated columns, collations, which
+//! unique indexes belong to a constraint, partitioned tables and their partitions, table
+//! inheritance, and, as opaque objects, functions, procedures,
 //! triggers, exclusion constraints and materialized views.
 
 use std::collections::BTreeMap;
 
 use drydock_connector::{ConnectorError, HISTORY_TABLE};
 use drydock_schema::{
-    CheckConstraint, Column, ColumnArity, DefaultValue, Enum, Extension, ForeignKey, Index,
-    IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind, OpaqueObject, PrimaryKey,
-    ReferentialAction, Sequence, SortOrder, SqlSchema, Table, TypeFamily, View,
+    CheckConstraint, Column, ColumnArity, DefaultValue, Enum, Extension, ForeignKey, Identity,
+    Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind, OpaqueObject, Partition,
+    PrimaryKey, ReferentialAction, Sequence, SortOrder, SqlSchema, Table, TypeFamily, View,
 };
 use postgres::Client;
 
@@ -93,7 +95,28 @@ pub(crate) fn introspect(
         let name: String = row.get("table_name");
         let mut table = Table::new(names.namespace(&namespace), name.clone());
         table.comment = row.get("comment");
+        table.partition_by = row.get("partition_by");
         tables.insert((namespace, name), table);
+    }
+
+    for row in query(client, include_str!("queries/inherits.sql"), false)? {
+        let key = (row.get("namespace"), row.get("table_name"));
+        if let Some(table) = tables.get_mut(&key) {
+            table.inherits.push(ObjectName::new(
+                names.namespace(row.get("parent_namespace")),
+                row.get::<_, String>("parent_name"),
+            ));
+        }
+    }
+
+    for row in query(client, include_str!("queries/partitions.sql"), false)? {
+        let key = (row.get("namespace"), row.get("table_name"));
+        if let Some(table) = tables.get_mut(&key) {
+            table.partitions.push(Partition {
+                name: row.get("partition_name"),
+                bound: row.get("bound"),
+            });
+        }
     }
 
     for row in query(client, include_str!("queries/columns.sql"), true)? {
@@ -111,9 +134,14 @@ pub(crate) fn introspect(
             type_namespace: row.get("type_namespace"),
             default_expr: row.get("default_expr"),
             identity: row.get("identity"),
+            generated: row.get("generated"),
+            collation: row.get("collation"),
         };
         let mut column = raw.into_column(&names);
         column.comment = row.get("comment");
+        if row.get::<_, bool>("inherited") {
+            table.inherited_columns.push(column.name.clone());
+        }
         table.columns.push(column);
     }
 
@@ -158,6 +186,7 @@ pub(crate) fn introspect(
                 algorithm: algorithm(row.get("method")),
                 predicate: row.get("predicate"),
                 include: Vec::new(),
+                constraint_backed: row.get("constraint_backed"),
             });
         }
         let Some(index) = table.indexes.last_mut() else {
@@ -319,6 +348,8 @@ struct RawColumn {
     type_namespace: String,
     default_expr: Option<String>,
     identity: String,
+    generated: String,
+    collation: Option<String>,
 }
 
 impl RawColumn {
@@ -348,10 +379,19 @@ impl RawColumn {
             .default_expr
             .as_deref()
             .is_some_and(|e| e.starts_with("nextval(") && e.ends_with("::regclass)"));
-        let auto_increment = serial || !self.identity.is_empty();
-        let default = match self.default_expr {
-            Some(expr) if !serial => Some(parse_default(&expr, &column_type.family, self.is_array)),
+        let identity = match self.identity.as_str() {
+            "a" => Some(Identity::Always),
+            "d" => Some(Identity::ByDefault),
             _ => None,
+        };
+        let auto_increment = serial || identity.is_some();
+        let (default, generated) = match self.default_expr {
+            Some(expr) if self.generated == "s" => (None, Some(expr)),
+            Some(expr) if !serial => (
+                Some(parse_default(&expr, &column_type.family, self.is_array)),
+                None,
+            ),
+            _ => (None, None),
         };
         Column {
             name: self.name,
@@ -361,6 +401,9 @@ impl RawColumn {
             auto_increment,
             comment: None,
             renamed_from: None,
+            identity,
+            generated,
+            collation: self.collation,
         }
     }
 }

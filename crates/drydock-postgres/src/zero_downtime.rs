@@ -328,6 +328,9 @@ fn nullable_without_default(column: &Column, name: &str) -> Column {
         },
         default: None,
         renamed_from: None,
+        identity: None,
+        generated: None,
+        collation: None,
         ..column.clone()
     }
 }
@@ -345,6 +348,8 @@ fn set_default(table: &ObjectName, column: &Column) -> String {
             arity_changed: false,
             default_changed: true,
             auto_increment_changed: false,
+            identity_changed: false,
+            collation_changed: false,
             type_change: None,
         })],
     )
@@ -367,6 +372,8 @@ fn set_not_null(table: &ObjectName, column: &Column) -> String {
             arity_changed: true,
             default_changed: false,
             auto_increment_changed: false,
+            identity_changed: false,
+            collation_changed: false,
             type_change: None,
         })],
     )
@@ -476,6 +483,16 @@ impl<'a> Planner<'a> {
         planner
     }
 
+    /// Whether `index` can be built and dropped `CONCURRENTLY`: not a constraint's index, and
+    /// not on a partitioned table.
+    fn builds_concurrently(&self, table: &ObjectName, index: &Index) -> bool {
+        !index.constraint_backed
+            && self
+                .target
+                .table(table.namespace.as_deref(), &table.name)
+                .is_none_or(|t| t.partition_by.is_none())
+    }
+
     fn change(&mut self, change: &Change) {
         match change {
             Change::CreateSchema { .. }
@@ -486,7 +503,9 @@ impl<'a> Planner<'a> {
             | Change::CreateTable { .. }
             | Change::RedefineTables { .. }
             | Change::RenameForeignKey { .. }
-            | Change::RedefineIndex { .. } => self.expand.up.push_change(change),
+            | Change::RedefineIndex { .. }
+            | Change::CreatePartition { .. }
+            | Change::DropPartition { .. } => self.expand.up.push_change(change),
             Change::AlterEnum(alter) => self.alter_enum(change, alter),
             Change::RenameTable {
                 from,
@@ -515,6 +534,11 @@ impl<'a> Planner<'a> {
             Change::DropIndex { table, index } => {
                 if self.recreated(table, index.columns.iter().map(|c| c.name.as_str())) {
                     self.contract.drops.up.push_change(change);
+                } else if !self.builds_concurrently(table, index) {
+                    self.validate
+                        .drop_indexes
+                        .up
+                        .push("DropIndex", &[render::render_change(change)]);
                 } else {
                     self.validate
                         .drop_indexes
@@ -541,6 +565,11 @@ impl<'a> Planner<'a> {
                     self.expand.up.push_change(change);
                 } else if self.recreated(table, columns) {
                     self.contract.drops.up.push_change(change);
+                } else if !self.builds_concurrently(table, index) {
+                    self.validate
+                        .create_indexes
+                        .up
+                        .push("CreateIndex", &[render::render_change(change)]);
                 } else {
                     self.validate
                         .create_indexes
@@ -953,6 +982,7 @@ impl<'a> Planner<'a> {
             algorithm: None,
             predicate: None,
             include: Vec::new(),
+            constraint_backed: false,
         };
         self.validate
             .create_indexes

@@ -251,6 +251,10 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
         checks: Vec::new(),
         comment: None,
         renamed_from: None,
+        partition_by: None,
+        partitions: Vec::new(),
+        inherits: Vec::new(),
+        inherited_columns: Vec::new(),
     };
     let post = Table {
         namespace: ns.clone(),
@@ -281,6 +285,7 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
                 algorithm: Some(IndexAlgorithm::Gin),
                 predicate: None,
                 include: Vec::new(),
+                constraint_backed: false,
             },
             Index {
                 name: "Post_slug_idx".to_owned(),
@@ -289,6 +294,7 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
                 algorithm: Some(IndexAlgorithm::Hash),
                 predicate: None,
                 include: Vec::new(),
+                constraint_backed: false,
             },
             Index {
                 name: "Post_title_authorId_idx".to_owned(),
@@ -303,6 +309,7 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
                 algorithm: None,
                 predicate: None,
                 include: Vec::new(),
+                constraint_backed: false,
             },
         ],
         foreign_keys: vec![
@@ -326,6 +333,10 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
         checks: Vec::new(),
         comment: None,
         renamed_from: None,
+        partition_by: None,
+        partitions: Vec::new(),
+        inherits: Vec::new(),
+        inherited_columns: Vec::new(),
     };
     SqlSchema {
         // Unqualified introspection lists the default namespace lowering assumes (`public`).

@@ -116,6 +116,7 @@ fn reads_objects_the_schema_language_cannot_express() {
             },
             Index {
                 include: vec!["price".to_owned(), "id".to_owned()],
+                constraint_backed: false,
                 ..index("Product_name_key", IndexKind::Unique, &["name"])
             },
         ]

@@ -251,6 +251,9 @@ impl Lowering<'_> {
             // The directive names the previous database name as written: a field without `@map`
             // had its name as column name, one with `@map` is named by that column name.
             renamed_from: field.renamed_from.clone(),
+            identity: None,
+            generated: None,
+            collation: None,
         })
     }
 
@@ -327,6 +330,7 @@ impl Lowering<'_> {
                 algorithm: index.algorithm,
                 predicate: None,
                 include: Vec::new(),
+                constraint_backed: false,
             });
         }
         if self.foreign_keys {
@@ -396,6 +400,9 @@ impl Lowering<'_> {
                 column_type,
                 arity: ColumnArity::Required,
                 default: None,
+                identity: None,
+                generated: None,
+                collation: None,
                 auto_increment: false,
                 comment: None,
                 renamed_from: None,
@@ -428,6 +435,7 @@ impl Lowering<'_> {
                 algorithm: None,
                 predicate: None,
                 include: Vec::new(),
+                constraint_backed: false,
             });
         }
         table.indexes.push(Index {
@@ -437,6 +445,7 @@ impl Lowering<'_> {
             algorithm: None,
             predicate: None,
             include: Vec::new(),
+            constraint_backed: false,
         });
         if self.foreign_keys {
             for (column, model, id) in [("A", model_a, id_a), ("B", model_b, id_b)] {

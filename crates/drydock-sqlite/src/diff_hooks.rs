@@ -59,6 +59,9 @@ mod tests {
             auto_increment: false,
             comment: None,
             renamed_from: None,
+            identity: None,
+            generated: None,
+            collation: None,
         }
     }
 

@@ -151,6 +151,9 @@ fn describe_table(
             auto_increment,
             comment: None,
             renamed_from: None,
+            identity: None,
+            generated: None,
+            collation: None,
         });
     }
     if !pk_columns.is_empty() {
@@ -200,6 +203,7 @@ fn describe_table(
             algorithm: None,
             predicate,
             include: Vec::new(),
+            constraint_backed: false,
         });
     }
 

@@ -51,6 +51,12 @@ pub(crate) fn render_change(change: &Change) -> String {
                 "index \"{from}\" is renamed to \"{to}\" only by dropping and creating it"
             ));
         }
+        Change::CreatePartition { partition, .. } | Change::DropPartition { partition, .. } => {
+            return unsupported(&format!(
+                "partition \"{}\" (SQLite has none)",
+                partition.name
+            ));
+        }
         Change::RenameTable { from, to, .. } => vec![format!(
             "ALTER TABLE {} RENAME TO {}",
             ident(&from.name),

@@ -212,6 +212,10 @@ fn expected_schema() -> SqlSchema {
         checks: Vec::new(),
         comment: None,
         renamed_from: None,
+        partition_by: None,
+        partitions: Vec::new(),
+        inherits: Vec::new(),
+        inherited_columns: Vec::new(),
     };
     let post = Table {
         namespace: None,
@@ -241,6 +245,7 @@ fn expected_schema() -> SqlSchema {
                 algorithm: None,
                 predicate: None,
                 include: Vec::new(),
+                constraint_backed: false,
             },
             Index {
                 columns: vec![IndexColumn::expression("lower(\"title\")")],
@@ -268,6 +273,10 @@ fn expected_schema() -> SqlSchema {
         checks: Vec::new(),
         comment: None,
         renamed_from: None,
+        partition_by: None,
+        partitions: Vec::new(),
+        inherits: Vec::new(),
+        inherited_columns: Vec::new(),
     };
     let tag = Table {
         namespace: None,
@@ -292,6 +301,10 @@ fn expected_schema() -> SqlSchema {
         checks: Vec::new(),
         comment: None,
         renamed_from: None,
+        partition_by: None,
+        partitions: Vec::new(),
+        inherits: Vec::new(),
+        inherited_columns: Vec::new(),
     };
     SqlSchema {
         namespaces: vec![],

@@ -21,6 +21,9 @@ pub fn col(name: &str, family: TypeFamily, native: &str) -> Column {
         auto_increment: false,
         comment: None,
         renamed_from: None,
+        identity: None,
+        generated: None,
+        collation: None,
     }
 }
 
@@ -71,6 +74,7 @@ pub fn index(name: &str, kind: IndexKind, columns: &[&str]) -> Index {
         algorithm: None,
         predicate: None,
         include: Vec::new(),
+        constraint_backed: false,
     }
 }
 

@@ -3,6 +3,7 @@
 -- INCLUDE columns. `column_name` is NULL for an expression key, whose text is `expression`.
 -- `descending` reads bit 0 of indoption; `default_opclass` says whether the column's operator
 -- class is its type's default for the access method. `predicate` is a partial index's WHERE.
+-- `constraint_backed`: the index belongs to a UNIQUE constraint.
 SELECT n.nspname AS namespace,
        t.relname AS table_name,
        ic.relname AS index_name,
@@ -14,7 +15,10 @@ SELECT n.nspname AS namespace,
        COALESCE((i.indoption[(k.ord - 1)::int] & 1) = 1, false) AS descending,
        opc.opcname AS opclass,
        COALESCE(opc.opcdefault, true) AS default_opclass,
-       pg_get_expr(i.indpred, i.indrelid, true) AS predicate
+       pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
+       EXISTS (SELECT 1 FROM pg_constraint con
+               WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+                 AND con.contype = 'u') AS constraint_backed
 FROM pg_index i
 JOIN pg_class t ON t.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace

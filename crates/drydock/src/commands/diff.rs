@@ -30,6 +30,7 @@ pub(crate) fn diff(discovery: Discovery<'_>, args: DiffArgs) -> anyhow::Result<E
     let to = source(args.to_schema, args.to_migrations, to_url);
     let context = SourceContext {
         shadow_database_url: args.shadow_database_url,
+        ..SourceContext::default()
     };
     let (dialect, diff) = diff_sources(&from, &to, &context)?;
     if args.json {
