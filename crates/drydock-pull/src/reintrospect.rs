@@ -669,6 +669,7 @@ fn merge_block(
 fn enrich(merge: &Merge<'_>, fresh: &Member, previous: &PreviousMember<'_>, text: &str) -> Member {
     let mut member = fresh.clone();
     let native_prefix = format!("@{}.", merge.datasource);
+    keep_unsupported(&mut member, &previous.type_text, &native_prefix);
     if !member
         .attributes
         .iter()
@@ -743,6 +744,31 @@ fn enrich(merge: &Merge<'_>, fresh: &Member, previous: &PreviousMember<'_>, text
         }
     }
     member
+}
+
+/// A field written as `Unsupported("citext")` (schema-qualified or not) whose column the
+/// database reports as the native type of that name (`String @db.Citext`) stays as written.
+fn keep_unsupported(member: &mut Member, previous_type: &str, native_prefix: &str) {
+    let Some(written) = previous_type
+        .strip_prefix("Unsupported(\"")
+        .and_then(|rest| rest.split_once("\")"))
+        .map(|(name, _)| name)
+    else {
+        return;
+    };
+    let unqualified = written.rsplit('.').next().unwrap_or(written);
+    let Some(position) = member.attributes.iter().position(|attribute| {
+        attribute
+            .strip_prefix(native_prefix)
+            .is_some_and(|native| native.eq_ignore_ascii_case(unqualified))
+    }) else {
+        return;
+    };
+    member.attributes.remove(position);
+    let arity = member
+        .type_text
+        .trim_start_matches(|c: char| c.is_alphanumeric());
+    member.type_text = format!("Unsupported(\"{written}\"){arity}");
 }
 
 /// Whether the existing member says what the pulled one says: name, type and the same
