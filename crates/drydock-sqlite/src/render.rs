@@ -6,12 +6,13 @@
 //! `new_` table, copy, drop, rename, recreate the indexes). Note the space in
 //! `REFERENCES "U" ("id")`, unlike PostgreSQL.
 
-use drydock_connector::join_statements;
+use drydock_connector::{HandMadeObject, join_statements};
 
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_diff::{Change, RedefineTable, TableChange};
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexKind, SortOrder, Table, TypeFamily,
+    Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexKind, OpaqueKind, SortOrder, Table,
+    TypeFamily,
 };
 
 use crate::types::declared_type;
@@ -374,4 +375,21 @@ pub(crate) fn needs_no_transaction(script: &str) -> Option<String> {
                 _ => None,
             }
         })
+}
+
+/// The statements creating (`create`) or dropping a view or trigger made by hand, from its
+/// `CREATE` statement in `sqlite_master`.
+pub(crate) fn render_hand_made(object: HandMadeObject<'_>, create: bool) -> Option<String> {
+    let (kind, name, definition) = match object {
+        HandMadeObject::View(view) => ("VIEW", &view.name, &view.definition),
+        HandMadeObject::Carried(object) if object.kind == OpaqueKind::Trigger => {
+            ("TRIGGER", &object.name, &object.definition)
+        }
+        HandMadeObject::Carried(_) => return None,
+    };
+    Some(if create {
+        format!("{};", definition.trim_end().trim_end_matches(';'))
+    } else {
+        format!("DROP {kind} {};", ident(name))
+    })
 }
