@@ -58,9 +58,14 @@ pub trait Dialect: Send + Sync {
     /// separated by newlines.
     fn render_change(&self, change: &Change) -> String;
 
-    /// The statements (each ending with `;`) that create `object` (`create`) or drop it, from
-    /// the definition introspection read; `None` when this dialect cannot write such an object.
-    fn render_hand_made(&self, object: HandMadeObject<'_>, create: bool) -> Option<String>;
+    /// The `-- Header` (`CreateView`, `DropTrigger`...) and the statements (each ending with
+    /// `;`) that create `object` (`create`) or drop it, from the definition introspection read;
+    /// `None` when this dialect cannot write such an object.
+    fn render_hand_made(
+        &self,
+        object: HandMadeObject<'_>,
+        create: bool,
+    ) -> Option<(&'static str, String)>;
 
     /// `changes` (a diff leading to `target`) as phases that keep the running application
     /// working and never block writes for long; only phases with statements. `target` gives

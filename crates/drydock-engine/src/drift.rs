@@ -349,27 +349,6 @@ fn hand_made_objects(schema: &SqlSchema) -> BTreeMap<HandMadeKey, (HandMadeObjec
     views.chain(carried).collect()
 }
 
-fn hand_made_header(object: HandMadeObject<'_>, create: bool) -> &'static str {
-    let kind = match object {
-        HandMadeObject::View(_) => OpaqueObjectKind::View,
-        HandMadeObject::Carried(object) => OpaqueObjectKind::Carried(object.kind),
-    };
-    match (kind, create) {
-        (OpaqueObjectKind::View, true) => "CreateView",
-        (OpaqueObjectKind::View, false) => "DropView",
-        (OpaqueObjectKind::Carried(OpaqueKind::Function), true) => "CreateFunction",
-        (OpaqueObjectKind::Carried(OpaqueKind::Function), false) => "DropFunction",
-        (OpaqueObjectKind::Carried(OpaqueKind::Procedure), true) => "CreateProcedure",
-        (OpaqueObjectKind::Carried(OpaqueKind::Procedure), false) => "DropProcedure",
-        (OpaqueObjectKind::Carried(OpaqueKind::Trigger), true) => "CreateTrigger",
-        (OpaqueObjectKind::Carried(OpaqueKind::Trigger), false) => "DropTrigger",
-        (OpaqueObjectKind::Carried(OpaqueKind::ExclusionConstraint), true) => "AddConstraint",
-        (OpaqueObjectKind::Carried(OpaqueKind::ExclusionConstraint), false) => "DropConstraint",
-        (_, true) => "CreateObject",
-        (_, false) => "DropObject",
-    }
-}
-
 /// The hand-made objects `to` has and `from` lacks are created, those only `from` has dropped,
 /// and those that differ dropped and created again, except functions and procedures, whose
 /// `CREATE OR REPLACE` definitions replace them in place (triggers depending on them stay).
@@ -382,9 +361,7 @@ pub(crate) fn hand_made_changes(
     let (before, after) = (hand_made_objects(from), hand_made_objects(to));
     let mut changes = HandMadeChanges::default();
     let push = |list: &mut Vec<Section>, object: HandMadeObject<'_>, create: bool| {
-        if let Some(sql) = dialect.render_hand_made(object, create) {
-            list.push((hand_made_header(object, create), sql));
-        }
+        list.extend(dialect.render_hand_made(object, create));
     };
     // Dropped in the reverse of creation order: triggers before the functions they call.
     for (key, (object, definition)) in before.iter().rev() {

@@ -238,9 +238,9 @@ fn sqlite_hand_made_objects_survive_and_their_drift_is_found() {
     hand_made_objects("sqlite", TestDb::sqlite);
 }
 
-/// A view, a trigger (and on PostgreSQL a function) made by hand after `migrate dev` go into the
-/// migration `migrate dev --create-only` records as applied; a fresh database gets them from
-/// `migrate deploy`, and `down.sql` takes them away again.
+/// A view, a trigger (and on PostgreSQL a function and a materialized view) made by hand after
+/// `migrate dev` go into the migration `migrate dev --create-only` records as applied; a fresh
+/// database gets them from `migrate deploy`, and `down.sql` takes them away again.
 fn hand_made_drift_is_captured(provider: &str, new_db: impl Fn() -> TestDb) {
     let db = new_db();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -256,7 +256,8 @@ fn hand_made_drift_is_captured(provider: &str, new_db: impl Fn() -> TestDb) {
     let by_hand = if provider == "postgresql" {
         "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.\"name\" := lower(NEW.\"name\"); RETURN NEW; END $$;\n\
          CREATE TRIGGER \"User_touch\" BEFORE UPDATE ON \"User\" FOR EACH ROW EXECUTE FUNCTION touch();\n\
-         CREATE VIEW \"named_users\" AS SELECT \"id\", \"name\" FROM \"User\";\n"
+         CREATE VIEW \"named_users\" AS SELECT \"id\", \"name\" FROM \"User\";\n\
+         CREATE MATERIALIZED VIEW \"user_count\" AS SELECT count(*) AS \"n\" FROM \"User\";\n"
     } else {
         "CREATE VIEW \"named_users\" AS SELECT \"id\", \"name\" FROM \"User\";\n\
          CREATE TRIGGER \"User_touch\" AFTER UPDATE ON \"User\" BEGIN UPDATE \"User\" SET \"name\" = lower(\"name\") WHERE \"id\" = NEW.\"id\"; END;\n"

@@ -50,7 +50,7 @@ impl Dialect for PostgresDialect {
         &self,
         object: drydock_connector::HandMadeObject<'_>,
         create: bool,
-    ) -> Option<String> {
+    ) -> Option<(&'static str, String)> {
         render::render_hand_made(object, create)
     }
 

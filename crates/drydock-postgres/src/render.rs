@@ -767,9 +767,12 @@ fn statement_reason(words: &[&str]) -> Option<String> {
     None
 }
 
-/// The statements creating (`create`) or dropping an object made by hand, from the definition
-/// introspection read (`pg_get_viewdef`, `pg_get_functiondef`, `pg_get_triggerdef`).
-pub(crate) fn render_hand_made(object: HandMadeObject<'_>, create: bool) -> Option<String> {
+/// The header and statements creating (`create`) or dropping an object made by hand, from the
+/// definition introspection read (`pg_get_viewdef`, `pg_get_functiondef`, `pg_get_triggerdef`).
+pub(crate) fn render_hand_made(
+    object: HandMadeObject<'_>,
+    create: bool,
+) -> Option<(&'static str, String)> {
     // `pg_get_viewdef` ends its query with `;`, `pg_get_functiondef` with a newline.
     let body = |definition: &str| definition.trim_end().trim_end_matches(';').to_owned();
     let statement = match object {
@@ -830,7 +833,23 @@ pub(crate) fn render_hand_made(object: HandMadeObject<'_>, create: bool) -> Opti
             }
         }
     };
-    Some(format!("{statement};"))
+    let header = match (object, create) {
+        (HandMadeObject::View(_), true) => "CreateView",
+        (HandMadeObject::View(_), false) => "DropView",
+        (HandMadeObject::Carried(object), create) => match (object.kind, create) {
+            (OpaqueKind::Function, true) => "CreateFunction",
+            (OpaqueKind::Function, false) => "DropFunction",
+            (OpaqueKind::Procedure, true) => "CreateProcedure",
+            (OpaqueKind::Procedure, false) => "DropProcedure",
+            (OpaqueKind::Trigger, true) => "CreateTrigger",
+            (OpaqueKind::Trigger, false) => "DropTrigger",
+            (OpaqueKind::ExclusionConstraint, true) => "AddConstraint",
+            (OpaqueKind::ExclusionConstraint, false) => "DropConstraint",
+            (OpaqueKind::Other, true) => "CreateMaterializedView",
+            (OpaqueKind::Other, false) => "DropMaterializedView",
+        },
+    };
+    Some((header, format!("{statement};")))
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ impl Dialect for SqliteDialect {
         &self,
         object: drydock_connector::HandMadeObject<'_>,
         create: bool,
-    ) -> Option<String> {
+    ) -> Option<(&'static str, String)> {
         render::render_hand_made(object, create)
     }
 

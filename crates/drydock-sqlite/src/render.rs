@@ -417,19 +417,33 @@ pub(crate) fn needs_no_transaction(script: &str) -> Option<String> {
         })
 }
 
-/// The statements creating (`create`) or dropping a view or trigger made by hand, from its
-/// `CREATE` statement in `sqlite_master`.
-pub(crate) fn render_hand_made(object: HandMadeObject<'_>, create: bool) -> Option<String> {
-    let (kind, name, definition) = match object {
-        HandMadeObject::View(view) => ("VIEW", &view.name, &view.definition),
-        HandMadeObject::Carried(object) if object.kind == OpaqueKind::Trigger => {
-            ("TRIGGER", &object.name, &object.definition)
-        }
+/// The header and statements creating (`create`) or dropping a view or trigger made by hand,
+/// from its `CREATE` statement in `sqlite_master`.
+pub(crate) fn render_hand_made(
+    object: HandMadeObject<'_>,
+    create: bool,
+) -> Option<(&'static str, String)> {
+    let (kind, name, definition, headers) = match object {
+        HandMadeObject::View(view) => (
+            "VIEW",
+            &view.name,
+            &view.definition,
+            ("CreateView", "DropView"),
+        ),
+        HandMadeObject::Carried(object) if object.kind == OpaqueKind::Trigger => (
+            "TRIGGER",
+            &object.name,
+            &object.definition,
+            ("CreateTrigger", "DropTrigger"),
+        ),
         HandMadeObject::Carried(_) => return None,
     };
     Some(if create {
-        format!("{};", definition.trim_end().trim_end_matches(';'))
+        (
+            headers.0,
+            format!("{};", definition.trim_end().trim_end_matches(';')),
+        )
     } else {
-        format!("DROP {kind} {};", ident(name))
+        (headers.1, format!("DROP {kind} {};", ident(name)))
     })
 }
