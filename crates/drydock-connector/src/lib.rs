@@ -28,11 +28,19 @@ pub use history::{
 pub use interrupt::{Interrupt, Registration, StatementCanceller};
 pub use phases::{Phase, PhaseKind};
 pub use row_count::RowCount;
-pub use script::{EMPTY_MIGRATION, join_statements, render_script};
+pub use script::{EMPTY_MIGRATION, join_statements, render_script, render_sections};
 pub use url_redact::{percent_decode, redact_url};
 
 use drydock_diff::{Change, DiffHooks};
-use drydock_schema::{LoweringRules, SqlSchema};
+use drydock_schema::{LoweringRules, OpaqueObject, SqlSchema, View};
+
+/// An object the differ leaves alone (it is never diffed) that a migration can still write from
+/// the definition introspection read: a view, or a function, procedure, trigger... made by hand.
+#[derive(Debug, Clone, Copy)]
+pub enum HandMadeObject<'a> {
+    View(&'a View),
+    Carried(&'a OpaqueObject),
+}
 
 /// What the generic core may ask of a database without opening a connection.
 pub trait Dialect: Send + Sync {
@@ -49,6 +57,15 @@ pub trait Dialect: Send + Sync {
     /// The SQL of one change, without its `-- Header` line; statements end with `;` and are
     /// separated by newlines.
     fn render_change(&self, change: &Change) -> String;
+
+    /// The `-- Header` (`CreateView`, `DropTrigger`...) and the statements (each ending with
+    /// `;`) that create `object` (`create`) or drop it, from the definition introspection read;
+    /// `None` when this dialect cannot write such an object.
+    fn render_hand_made(
+        &self,
+        object: HandMadeObject<'_>,
+        create: bool,
+    ) -> Option<(&'static str, String)>;
 
     /// `changes` (a diff leading to `target`) as phases that keep the running application
     /// working and never block writes for long; only phases with statements. `target` gives

@@ -9,6 +9,16 @@ pub const EMPTY_MIGRATION: &str = "-- This is an empty migration.";
 
 /// The full text of a migration: the warnings block, then one `-- Header` section per change.
 pub fn render_script(dialect: &dyn Dialect, changes: &[Change], warnings: &[Warning]) -> String {
+    let sections: Vec<(&str, String)> = changes
+        .iter()
+        .map(|change| (change.header(), dialect.render_change(change)))
+        .collect();
+    render_sections(&sections, warnings)
+}
+
+/// The full text of a migration from its `(header, SQL)` sections: the warnings block, then one
+/// `-- Header` section each.
+pub fn render_sections(sections: &[(&str, String)], warnings: &[Warning]) -> String {
     let mut out = String::new();
     if !warnings.is_empty() {
         out.push_str("/*\n  Warnings:\n\n");
@@ -19,19 +29,19 @@ pub fn render_script(dialect: &dyn Dialect, changes: &[Change], warnings: &[Warn
         }
         out.push_str("\n*/\n");
     }
-    if changes.is_empty() {
+    if sections.is_empty() {
         out.push_str(EMPTY_MIGRATION);
         out.push('\n');
         return out;
     }
-    for (i, change) in changes.iter().enumerate() {
+    for (i, (header, sql)) in sections.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
         out.push_str("-- ");
-        out.push_str(change.header());
+        out.push_str(header);
         out.push('\n');
-        out.push_str(dialect.render_change(change).trim_end());
+        out.push_str(sql.trim_end());
         out.push('\n');
     }
     out

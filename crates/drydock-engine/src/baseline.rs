@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use drydock_connector::render_script;
 use drydock_schema::SqlSchema;
 
 use crate::migrate_dev::write_applied_migration;
@@ -34,5 +35,9 @@ pub fn baseline(project: &Project, url: Option<&str>, name: &str) -> Result<Path
     let empty = SqlSchema::default();
     let up = drydock_diff::diff(&empty, &live, dialect.diff_hooks());
     let down = drydock_diff::diff(&live, &empty, dialect.diff_hooks());
+    let (up, down) = (
+        render_script(dialect, &up.changes, &up.warnings),
+        render_script(dialect, &down.changes, &down.warnings),
+    );
     write_applied_migration(project, connection.as_mut(), name, &up, &down)
 }

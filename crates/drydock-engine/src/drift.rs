@@ -3,8 +3,11 @@
 //! objects migrations never touch (views, triggers, functions, check constraints, comments…)
 //! when they differ, since both sides are introspected.
 
+use std::collections::BTreeMap;
+
+use drydock_connector::{Dialect, HandMadeObject};
 use drydock_diff::{Change, OpaqueDifference, OpaqueObjectKind, Presence, TableChange};
-use drydock_schema::{Column, ColumnArity, Index, IndexKind, Table};
+use drydock_schema::{Column, ColumnArity, Index, IndexKind, OpaqueKind, SqlSchema, Table};
 
 /// One sentence per object the differ ignores that differs between the history's schema
 /// (`from`) and the live one.
@@ -306,6 +309,117 @@ fn describe_table_pair(previous: &Table, next: &Table) -> Vec<String> {
         out.push(format!("table `{}` differs", next.name));
     }
     out
+}
+
+/// A `-- Header` and its statements, as in a migration file.
+pub(crate) type Section = (&'static str, String);
+
+/// What turns the objects made by hand (views, functions, triggers...: never diffed) of `from`
+/// into those of `to`, from the definitions introspection read.
+#[derive(Debug, Default)]
+pub(crate) struct HandMadeChanges {
+    /// To run before the model changes: a column or table they use may go.
+    pub drops: Vec<Section>,
+    /// To run after the model changes (the tables exist): functions before the views and
+    /// triggers that call them.
+    pub creates: Vec<Section>,
+}
+
+impl HandMadeChanges {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.drops.is_empty() && self.creates.is_empty()
+    }
+}
+
+/// Hand-made objects by creation order, then namespace, table and name.
+type HandMadeKey = (u8, Option<String>, Option<String>, String);
+
+fn hand_made_objects(schema: &SqlSchema) -> BTreeMap<HandMadeKey, (HandMadeObject<'_>, String)> {
+    let views = schema.views.iter().map(|view| {
+        let key = (2, view.namespace.clone(), None, view.name.clone());
+        (key, (HandMadeObject::View(view), view.definition.clone()))
+    });
+    let carried = schema.opaque.iter().map(|object| {
+        let order = match object.kind {
+            OpaqueKind::Function => 0,
+            OpaqueKind::Procedure => 1,
+            OpaqueKind::Other => 3,
+            OpaqueKind::Trigger => 4,
+            OpaqueKind::ExclusionConstraint => 5,
+        };
+        let key = (
+            order,
+            object.namespace.clone(),
+            object.table.clone(),
+            object.name.clone(),
+        );
+        (
+            key,
+            (HandMadeObject::Carried(object), object.definition.clone()),
+        )
+    });
+    views.chain(carried).collect()
+}
+
+/// The hand-made objects `to` has and `from` lacks are created, those only `from` has dropped,
+/// and those that differ dropped and created again, except functions and procedures, whose
+/// `CREATE OR REPLACE` definitions replace them in place (triggers depending on them stay).
+/// Objects the dialect cannot write are left out (drift still reports them).
+pub(crate) fn hand_made_changes(
+    dialect: &dyn Dialect,
+    from: &SqlSchema,
+    to: &SqlSchema,
+) -> HandMadeChanges {
+    let (before, after) = (hand_made_objects(from), hand_made_objects(to));
+    let mut changes = HandMadeChanges::default();
+    let push = |list: &mut Vec<Section>, object: HandMadeObject<'_>, create: bool| {
+        list.extend(dialect.render_hand_made(object, create));
+    };
+    // Dropped in the reverse of creation order: triggers before the functions they call.
+    for (key, (object, definition)) in before.iter().rev() {
+        let replaced_in_place = matches!(
+            object,
+            HandMadeObject::Carried(o) if matches!(o.kind, OpaqueKind::Function | OpaqueKind::Procedure)
+        );
+        match after.get(key) {
+            None => push(&mut changes.drops, *object, false),
+            Some((_, next)) if next != definition && !replaced_in_place => {
+                push(&mut changes.drops, *object, false)
+            }
+            Some(_) => {}
+        }
+    }
+    for (key, (object, definition)) in &after {
+        if before
+            .get(key)
+            .is_none_or(|(_, previous)| previous != definition)
+        {
+            push(&mut changes.creates, *object, true);
+        }
+    }
+    changes
+}
+
+/// A migration from `from` to `to`: `diff` (their model changes) between the hand-made
+/// objects' drops and creates.
+pub(crate) fn drift_script(
+    dialect: &dyn Dialect,
+    from: &SqlSchema,
+    to: &SqlSchema,
+    diff: &drydock_diff::Diff,
+) -> String {
+    let hand_made = hand_made_changes(dialect, from, to);
+    let model = diff
+        .changes
+        .iter()
+        .map(|change| (change.header(), dialect.render_change(change)));
+    let sections: Vec<Section> = hand_made
+        .drops
+        .into_iter()
+        .chain(model)
+        .chain(hand_made.creates)
+        .collect();
+    drydock_connector::render_sections(&sections, &diff.warnings)
 }
 
 /// The diff between two databases, `from` to `to`, without extension changes: drift compares

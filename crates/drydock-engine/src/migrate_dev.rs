@@ -123,7 +123,11 @@ pub fn migrate_dev_with_renames(
 
     let live = connection.introspect(&namespaces)?;
     let drift = crate::drift::drift_diff(dialect, &state, &live);
-    if !drift.is_empty() {
+    // Objects made by hand alone (views, functions, triggers) never call for a reset, as with
+    // Prisma; `--create-only` records them all the same.
+    let hand_made_drift =
+        options.create_only && !crate::drift::hand_made_changes(dialect, &state, &live).is_empty();
+    if !drift.is_empty() || hand_made_drift {
         if !options.create_only {
             return Err(EngineError::ResetNeeded {
                 reason: format!(
@@ -371,8 +375,9 @@ fn refuse_broken_history(connection: &mut dyn Connection, dir: &Path) -> Result<
     Err(EngineError::ResetNeeded { reason })
 }
 
-/// Write the drift (`state` to `live`) as a migration with its down migration, and record it as
-/// applied: the database has its changes already, the history now says so.
+/// Write the drift (`state` to `live`: model changes and objects made by hand) as a migration
+/// with its down migration, and record it as applied: the database has its changes already, the
+/// history now says so.
 fn capture_drift(
     project: &Project,
     options: &DevOptions,
@@ -387,31 +392,25 @@ fn capture_drift(
         .as_deref()
         .filter(|n| !n.is_empty())
         .unwrap_or("drift");
-    write_applied_migration(project, connection, name, drift, &reverse)
+    let up = crate::drift::drift_script(project.dialect, state, live, drift);
+    let down = crate::drift::drift_script(project.dialect, live, state, &reverse);
+    write_applied_migration(project, connection, name, &up, &down)
 }
 
-/// Write a migration (`up`) and its down migration (`down`) whose changes the database already
-/// has, and record it as applied.
+/// Write a migration (`up`) and its down migration (`down`), both rendered, whose changes the
+/// database already has, and record it as applied.
 pub(crate) fn write_applied_migration(
     project: &Project,
     connection: &mut dyn Connection,
     name: &str,
-    up: &drydock_diff::Diff,
-    down: &drydock_diff::Diff,
+    up: &str,
+    down: &str,
 ) -> Result<PathBuf, EngineError> {
     let dialect = project.dialect;
     let dir = &project.migrations_dir;
     let folder = new_folder(dir, name)?;
-    write_file(
-        &folder,
-        drydock_migrate::MIGRATION_FILE_NAME,
-        &render_script(dialect, &up.changes, &up.warnings),
-    )?;
-    write_file(
-        &folder,
-        drydock_migrate::DOWN_FILE_NAME,
-        &render_script(dialect, &down.changes, &down.warnings),
-    )?;
+    write_file(&folder, drydock_migrate::MIGRATION_FILE_NAME, up)?;
+    write_file(&folder, drydock_migrate::DOWN_FILE_NAME, down)?;
     drydock_migrate::write_lock_file(dir, dialect.provider())?;
     let folder_name = folder
         .file_name()

@@ -237,3 +237,117 @@ fn postgres_hand_made_objects_survive_and_their_drift_is_found() {
 fn sqlite_hand_made_objects_survive_and_their_drift_is_found() {
     hand_made_objects("sqlite", TestDb::sqlite);
 }
+
+/// A view, a trigger (and on PostgreSQL a function and a materialized view) made by hand after
+/// `migrate dev` go into the migration `migrate dev --create-only` records as applied; a fresh
+/// database gets them from `migrate deploy`, and `down.sql` takes them away again.
+fn hand_made_drift_is_captured(provider: &str, new_db: impl Fn() -> TestDb) {
+    let db = new_db();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = Some(Some(dir.path().join("cache")));
+    let project = project(dir.path(), provider, db.url());
+    let options = DevOptions {
+        name: Some("init".to_owned()),
+        replay_cache: cache.clone(),
+        ..DevOptions::default()
+    };
+    migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("init");
+
+    let by_hand = if provider == "postgresql" {
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.\"name\" := lower(NEW.\"name\"); RETURN NEW; END $$;\n\
+         CREATE TRIGGER \"User_touch\" BEFORE UPDATE ON \"User\" FOR EACH ROW EXECUTE FUNCTION touch();\n\
+         CREATE VIEW \"named_users\" AS SELECT \"id\", \"name\" FROM \"User\";\n\
+         CREATE MATERIALIZED VIEW \"user_count\" AS SELECT count(*) AS \"n\" FROM \"User\";\n"
+    } else {
+        "CREATE VIEW \"named_users\" AS SELECT \"id\", \"name\" FROM \"User\";\n\
+         CREATE TRIGGER \"User_touch\" AFTER UPDATE ON \"User\" BEGIN UPDATE \"User\" SET \"name\" = lower(\"name\") WHERE \"id\" = NEW.\"id\"; END;\n"
+    };
+    let mut connection = project.dialect.connect(db.url()).expect("connect");
+    connection
+        .execute_script(by_hand)
+        .expect("hand-made objects");
+
+    let capture = DevOptions {
+        name: Some("by_hand".to_owned()),
+        create_only: true,
+        replay_cache: cache.clone(),
+        ..DevOptions::default()
+    };
+    let outcome = migrate_dev(&project, &capture, &mut |_| false, &mut |_| {}).expect("capture");
+    let folder = outcome.drift_captured.expect("drift captured");
+    let read = |file: &str| std::fs::read_to_string(folder.join(file)).expect("migration file");
+    insta::assert_snapshot!(
+        format!("{provider}_hand_made_drift"),
+        format!(
+            "-- migration.sql\n{}\n-- down.sql\n{}",
+            read("migration.sql"),
+            read("down.sql")
+        )
+    );
+    let status = drydock_engine::migrate::status(connection.as_mut(), &project.migrations_dir)
+        .expect("status");
+    assert!(
+        status.pending.is_empty(),
+        "{provider}: {:?}",
+        status.pending
+    );
+    assert_eq!(status.applied.len(), 2, "{provider}: recorded as applied");
+
+    // The next `migrate dev` sees no drift and has nothing to write.
+    let after = drift(&project, None, &cache).expect("drift");
+    assert!(
+        after.differences.is_empty(),
+        "{provider}: {:?}",
+        after.differences
+    );
+    let again = DevOptions {
+        replay_cache: cache.clone(),
+        ..DevOptions::default()
+    };
+    let outcome = migrate_dev(&project, &again, &mut |_| false, &mut |_| {}).expect("migrate dev");
+    assert!(outcome.created.is_none() && outcome.drift_captured.is_none());
+
+    // A fresh database gets the same objects from `migrate deploy`.
+    let live = connection.introspect(&project.namespaces()).expect("live");
+    let fresh = new_db();
+    let mut fresh_connection = project.dialect.connect(fresh.url()).expect("connect");
+    drydock_engine::migrate::deploy(
+        project.dialect,
+        fresh_connection.as_mut(),
+        &project.migrations_dir,
+        &mut |_| {},
+    )
+    .expect("deploy");
+    let deployed = fresh_connection
+        .introspect(&project.namespaces())
+        .expect("deployed");
+    assert_eq!(
+        drydock_diff::compare_opaque(&live, &deployed),
+        Vec::new(),
+        "{provider}"
+    );
+    assert_eq!(live.views.len(), 1, "{provider}");
+    assert_eq!(live.opaque, deployed.opaque, "{provider}");
+
+    // `down.sql` removes them.
+    fresh_connection
+        .execute_script(&read("down.sql"))
+        .expect("down.sql");
+    let downed = fresh_connection
+        .introspect(&project.namespaces())
+        .expect("after down");
+    assert!(
+        downed.views.is_empty() && downed.opaque.is_empty(),
+        "{provider}"
+    );
+}
+
+#[test]
+fn postgres_hand_made_drift_is_captured() {
+    hand_made_drift_is_captured("postgresql", TestDb::postgres);
+}
+
+#[test]
+fn sqlite_hand_made_drift_is_captured() {
+    hand_made_drift_is_captured("sqlite", TestDb::sqlite);
+}

@@ -46,6 +46,14 @@ impl Dialect for PostgresDialect {
         render::render_change(change)
     }
 
+    fn render_hand_made(
+        &self,
+        object: drydock_connector::HandMadeObject<'_>,
+        create: bool,
+    ) -> Option<(&'static str, String)> {
+        render::render_hand_made(object, create)
+    }
+
     fn plan_zero_downtime(
         &self,
         changes: &[Change],

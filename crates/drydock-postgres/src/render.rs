@@ -14,13 +14,13 @@
 //! diffs against a database; renaming a table or column (drydock's own) renames the sequences
 //! of its auto-increment columns to match.
 
-use drydock_connector::join_statements;
+use drydock_connector::{HandMadeObject, join_statements};
 
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_diff::{AlterEnum, Change, ColumnChange, RedefineTable, TableChange};
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, Extension, ForeignKey, Identity, Index, IndexAlgorithm,
-    IndexKind, ObjectName, PrimaryKey, SortOrder, Table, TypeFamily,
+    IndexKind, ObjectName, OpaqueKind, PrimaryKey, SortOrder, Table, TypeFamily,
 };
 
 /// Indentation of columns inside `CREATE TABLE`.
@@ -890,6 +890,91 @@ fn statement_reason(words: &[&str]) -> Option<String> {
         _ => {}
     }
     None
+}
+
+/// The header and statements creating (`create`) or dropping an object made by hand, from the
+/// definition introspection read (`pg_get_viewdef`, `pg_get_functiondef`, `pg_get_triggerdef`).
+pub(crate) fn render_hand_made(
+    object: HandMadeObject<'_>,
+    create: bool,
+) -> Option<(&'static str, String)> {
+    // `pg_get_viewdef` ends its query with `;`, `pg_get_functiondef` with a newline.
+    let body = |definition: &str| definition.trim_end().trim_end_matches(';').to_owned();
+    let statement = match object {
+        HandMadeObject::View(view) => {
+            let name = qualified(view.namespace.as_deref(), &view.name);
+            if create {
+                format!(
+                    "CREATE OR REPLACE VIEW {name} AS\n{}",
+                    body(&view.definition)
+                )
+            } else {
+                format!("DROP VIEW {name}")
+            }
+        }
+        HandMadeObject::Carried(object) => {
+            let namespace = object.namespace.as_deref();
+            let table = object.table.as_deref().map(|t| qualified(namespace, t));
+            match (object.kind, create, table) {
+                (OpaqueKind::Function | OpaqueKind::Procedure | OpaqueKind::Trigger, true, _) => {
+                    body(&object.definition)
+                }
+                (OpaqueKind::Function | OpaqueKind::Procedure, false, _) => {
+                    // Named with its argument types: `touch()`, `add(a integer, b integer)`.
+                    let (name, arguments) = object
+                        .name
+                        .split_once('(')
+                        .unwrap_or((object.name.as_str(), ")"));
+                    let kind = if object.kind == OpaqueKind::Function {
+                        "FUNCTION"
+                    } else {
+                        "PROCEDURE"
+                    };
+                    format!("DROP {kind} {}({arguments}", qualified(namespace, name))
+                }
+                (OpaqueKind::Trigger, false, Some(table)) => {
+                    format!("DROP TRIGGER {} ON {table}", ident(&object.name))
+                }
+                (OpaqueKind::ExclusionConstraint, true, Some(table)) => format!(
+                    "ALTER TABLE {table} ADD CONSTRAINT {} {}",
+                    ident(&object.name),
+                    body(&object.definition)
+                ),
+                (OpaqueKind::ExclusionConstraint, false, Some(table)) => format!(
+                    "ALTER TABLE {table} DROP CONSTRAINT {}",
+                    ident(&object.name)
+                ),
+                // The only other carried objects are materialized views.
+                (OpaqueKind::Other, true, None) => format!(
+                    "CREATE MATERIALIZED VIEW {} AS\n{}",
+                    qualified(namespace, &object.name),
+                    body(&object.definition)
+                ),
+                (OpaqueKind::Other, false, None) => format!(
+                    "DROP MATERIALIZED VIEW {}",
+                    qualified(namespace, &object.name)
+                ),
+                _ => return None,
+            }
+        }
+    };
+    let header = match (object, create) {
+        (HandMadeObject::View(_), true) => "CreateView",
+        (HandMadeObject::View(_), false) => "DropView",
+        (HandMadeObject::Carried(object), create) => match (object.kind, create) {
+            (OpaqueKind::Function, true) => "CreateFunction",
+            (OpaqueKind::Function, false) => "DropFunction",
+            (OpaqueKind::Procedure, true) => "CreateProcedure",
+            (OpaqueKind::Procedure, false) => "DropProcedure",
+            (OpaqueKind::Trigger, true) => "CreateTrigger",
+            (OpaqueKind::Trigger, false) => "DropTrigger",
+            (OpaqueKind::ExclusionConstraint, true) => "AddConstraint",
+            (OpaqueKind::ExclusionConstraint, false) => "DropConstraint",
+            (OpaqueKind::Other, true) => "CreateMaterializedView",
+            (OpaqueKind::Other, false) => "DropMaterializedView",
+        },
+    };
+    Some((header, format!("{statement};")))
 }
 
 #[cfg(test)]

@@ -42,6 +42,14 @@ impl Dialect for SqliteDialect {
         render::render_change(change)
     }
 
+    fn render_hand_made(
+        &self,
+        object: drydock_connector::HandMadeObject<'_>,
+        create: bool,
+    ) -> Option<(&'static str, String)> {
+        render::render_hand_made(object, create)
+    }
+
     /// SQLite has one writer at a time: every migration blocks all writes while it runs, so
     /// phases would add steps without sparing anyone a wait.
     fn plan_zero_downtime(

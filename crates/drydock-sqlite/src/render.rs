@@ -3,15 +3,16 @@
 //!
 //! SQLite keeps a single-column primary key and the foreign keys inside `CREATE TABLE`; every
 //! table change other than adding a nullable column goes through `RedefineTables` (create a
-//! `new_` table, copy, drop, rename, recreate the indexes). Note the space in
-//! `REFERENCES "U" ("id")`, unlike PostgreSQL.
+//! `new_` table with the checks the old one had, copy, drop, rename, recreate the indexes).
+//! Note the space in `REFERENCES "U" ("id")`, unlike PostgreSQL.
 
-use drydock_connector::join_statements;
+use drydock_connector::{HandMadeObject, join_statements};
 
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_diff::{Change, RedefineTable, TableChange};
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexKind, SortOrder, Table, TypeFamily,
+    CheckConstraint, Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexKind, OpaqueKind,
+    SortOrder, Table, TypeFamily,
 };
 
 use crate::types::declared_type;
@@ -200,8 +201,45 @@ fn create_table(table: &Table, name: &str) -> String {
     for foreign_key in &table.foreign_keys {
         out.push_str(&format!(",\n{INDENT}{}", render_foreign_key(foreign_key)));
     }
+    for check in &table.checks {
+        out.push_str(&format!(
+            ",\n{INDENT}CONSTRAINT {} {}",
+            ident(&check.name),
+            check.expression
+        ));
+    }
     out.push_str("\n)");
     out
+}
+
+/// The checks a rebuilt table keeps. A schema never declares checks, so the rebuilt table has
+/// those of either side (the database's, introspected); a check naming a column the table no
+/// longer has is left out, since SQLite would refuse it.
+fn kept_checks(previous: &Table, next: &Table) -> Vec<CheckConstraint> {
+    let checks = if next.checks.is_empty() {
+        &previous.checks
+    } else {
+        &next.checks
+    };
+    let gone: Vec<&str> = previous
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|name| next.column(name).is_none())
+        .collect();
+    checks
+        .iter()
+        .filter(|check| {
+            let words = check
+                .expression
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .collect::<Vec<_>>();
+            !gone
+                .iter()
+                .any(|name| words.iter().any(|w| w.eq_ignore_ascii_case(name)))
+        })
+        .cloned()
+        .collect()
 }
 
 /// `CREATE INDEX`; SQLite reserves `sqlite_` names, which Prisma creates with the schema made
@@ -292,7 +330,10 @@ fn redefine_tables(tables: &[RedefineTable]) -> Vec<String> {
         "PRAGMA foreign_keys=OFF".to_owned(),
     ];
     for redefine in tables {
-        let next = &redefine.next;
+        let next = &Table {
+            checks: kept_checks(&redefine.previous, &redefine.next),
+            ..redefine.next.clone()
+        };
         let temporary = format!("new_{}", next.name);
         statements.push(create_table(next, &temporary));
         if !redefine.copied_columns.is_empty() {
@@ -380,4 +421,35 @@ pub(crate) fn needs_no_transaction(script: &str) -> Option<String> {
                 _ => None,
             }
         })
+}
+
+/// The header and statements creating (`create`) or dropping a view or trigger made by hand,
+/// from its `CREATE` statement in `sqlite_master`.
+pub(crate) fn render_hand_made(
+    object: HandMadeObject<'_>,
+    create: bool,
+) -> Option<(&'static str, String)> {
+    let (kind, name, definition, headers) = match object {
+        HandMadeObject::View(view) => (
+            "VIEW",
+            &view.name,
+            &view.definition,
+            ("CreateView", "DropView"),
+        ),
+        HandMadeObject::Carried(object) if object.kind == OpaqueKind::Trigger => (
+            "TRIGGER",
+            &object.name,
+            &object.definition,
+            ("CreateTrigger", "DropTrigger"),
+        ),
+        HandMadeObject::Carried(_) => return None,
+    };
+    Some(if create {
+        (
+            headers.0,
+            format!("{};", definition.trim_end().trim_end_matches(';')),
+        )
+    } else {
+        (headers.1, format!("DROP {kind} {};", ident(name)))
+    })
 }

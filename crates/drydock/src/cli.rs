@@ -29,7 +29,8 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Start a project: write `prisma/schema.prisma` and `.env` (SQLite unless told otherwise)
+    /// Start a project as `prisma init` 7.10 does: `prisma7.config.ts`, `prisma/schema.prisma`,
+    /// `.env` and `.gitignore` (SQLite unless told otherwise)
     Init {
         /// The database: sqlite, postgresql
         #[arg(long, default_value = "sqlite", value_name = "PROVIDER")]
@@ -37,6 +38,10 @@ pub(crate) enum Command {
         /// The connection URL written to `.env` [default: a SQLite file, or a local PostgreSQL URL]
         #[arg(long, value_name = "URL")]
         url: Option<String>,
+        /// The Prisma layout: 7 (a config file holds the URL) or 6 (the URL in the schema, no
+        /// config file)
+        #[arg(long, default_value_t = 7, value_name = "MAJOR", value_parser = clap::value_parser!(u8).range(5..=7))]
+        prisma_version: u8,
     },
     /// Check that the schema is valid
     Validate,

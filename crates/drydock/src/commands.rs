@@ -27,7 +27,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init {
             datasource_provider,
             url,
-        } => init::init(&datasource_provider, url.as_deref()),
+            prisma_version,
+        } => init::init(&datasource_provider, url.as_deref(), prisma_version),
         Command::Validate => schema::validate(schema),
         Command::Format { check } => schema::format(schema, check),
         Command::Lint(args) => lint::lint(schema, args),

@@ -723,8 +723,9 @@ fn diff_compares_a_live_database_with_a_schema() {
     );
 }
 
-#[test]
-fn init_then_dev_migrates_a_new_sqlite_project() {
+/// `drydock init` (as `prisma init` 7.10 lays a project out, or as Prisma 6 did), then `migrate
+/// dev` and `migrate status` on SQLite with no server; `database` is where the SQLite file lands.
+fn init_then_dev(init: &[&str], written: &[&str], database: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let run = |args: &[&str]| {
         Command::cargo_bin("drydock")
@@ -736,18 +737,77 @@ fn init_then_dev_migrates_a_new_sqlite_project() {
             .output()
             .expect("run")
     };
-    assert_exit(&run(&["init"]), 0);
-    assert_exit(&run(&["init"]), 1);
+    assert_exit(&run(init), 0);
+    for file in written {
+        assert!(dir.path().join(file).exists(), "{file} written");
+    }
+    assert_exit(&run(init), 1);
     assert_exit(&run(&["validate"]), 0);
     assert_exit(&run(&["migrate", "dev", "--name", "init"]), 0);
-    assert!(dir.path().join("prisma/dev.db").exists());
+    assert!(dir.path().join(database).exists(), "{database}");
     let status = run(&["migrate", "status"]);
     assert_exit(&status, 0);
     assert!(
-        stdout(&status).contains("1 migration(s) found"),
+        stdout(&status).contains("1 migration(s) found in prisma/migrations"),
         "{}",
         stdout(&status)
     );
+}
+
+#[test]
+fn init_then_dev_migrates_a_new_prisma_7_sqlite_project() {
+    init_then_dev(
+        &["init"],
+        &[
+            "prisma7.config.ts",
+            "prisma/schema.prisma",
+            ".env",
+            ".gitignore",
+        ],
+        "dev.db",
+    );
+}
+
+#[test]
+fn init_then_dev_migrates_a_new_prisma_6_sqlite_project() {
+    init_then_dev(
+        &[
+            "init",
+            "--prisma-version",
+            "6",
+            "--datasource-provider",
+            "sqlite",
+        ],
+        &["prisma/schema.prisma", ".env"],
+        "prisma/dev.db",
+    );
+}
+
+/// The files `drydock init` writes, as `prisma init` 7.10 writes them (its templates, with a
+/// first model added to the schema).
+#[test]
+fn init_writes_the_prisma_7_layout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let init = Command::cargo_bin("drydock")
+        .expect("binary")
+        .current_dir(dir.path())
+        .args(["init", "--datasource-provider", "postgresql"])
+        .output()
+        .expect("run");
+    assert_exit(&init, 0);
+    let files: Vec<String> = [
+        "prisma7.config.ts",
+        "prisma/schema.prisma",
+        ".env",
+        ".gitignore",
+    ]
+    .iter()
+    .map(|file| {
+        let text = std::fs::read_to_string(dir.path().join(file)).expect("written");
+        format!("=== {file}\n{text}")
+    })
+    .collect();
+    insta::assert_snapshot!(files.join("\n"));
 }
 
 #[test]

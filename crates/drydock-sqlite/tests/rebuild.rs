@@ -1,0 +1,89 @@
+//! A table rebuild on a real SQLite database keeps the table's hand-written CHECK constraints
+//! and its rows, and its down migration keeps them too.
+
+use drydock_connector::{Connection, Dialect, render_script};
+use drydock_schema::{SqlSchema, TypeFamily};
+use drydock_sqlite::SqliteDialect;
+use drydock_test_support::TestDb;
+
+const TABLE: &str = "CREATE TABLE \"Item\" (\n\
+    \"id\" INTEGER NOT NULL PRIMARY KEY,\n\
+    \"price\" INTEGER NOT NULL CHECK (\"price\" >= 0),\n\
+    \"note\" TEXT,\n\
+    \"legacy\" TEXT CHECK (\"legacy\" <> ''),\n\
+    CONSTRAINT \"name_not_empty\" CHECK (length(\"note\") > 0)\n\
+);\n\
+INSERT INTO \"Item\" (\"id\", \"price\", \"note\", \"legacy\") VALUES (1, 10, 'a', 'x'), (2, 0, 'b', NULL);";
+
+fn migrate(connection: &mut dyn Connection, from: &SqlSchema, to: &SqlSchema) -> String {
+    let diff = drydock_diff::diff(from, to, SqliteDialect.diff_hooks());
+    let script = render_script(&SqliteDialect, &diff.changes, &diff.warnings);
+    connection
+        .execute_script(&script)
+        .unwrap_or_else(|e| panic!("{script}\n{e}"));
+    script
+}
+
+fn rows(connection: &mut dyn Connection) -> Vec<Option<String>> {
+    connection
+        .query_texts(
+            "SELECT \"id\" || ':' || \"price\" || ':' || \"note\" FROM \"Item\" ORDER BY \"id\"",
+        )
+        .expect("rows")
+}
+
+#[test]
+fn a_rebuilt_table_keeps_its_checks_and_rows() {
+    let db = TestDb::sqlite();
+    let mut connection = SqliteDialect.connect(db.url()).expect("connect");
+    connection.execute_script(TABLE).expect("table");
+    let before = connection.introspect(&[]).expect("introspect");
+    let checks = |schema: &SqlSchema| schema.tables[0].checks.clone();
+    assert_eq!(checks(&before).len(), 3, "{:?}", checks(&before));
+
+    // As a schema declares it: no checks; `price` becomes a REAL and `legacy` goes.
+    let mut target = before.clone();
+    target.tables[0].checks.clear();
+    target.tables[0].columns.retain(|c| c.name != "legacy");
+    let price = target.tables[0]
+        .columns
+        .iter_mut()
+        .find(|c| c.name == "price")
+        .expect("price");
+    price.column_type.native = "REAL".to_owned();
+    price.column_type.family = TypeFamily::Float;
+
+    let up = migrate(connection.as_mut(), &before, &target);
+    assert!(up.contains("CREATE TABLE \"new_Item\""), "a rebuild: {up}");
+    let after = connection.introspect(&[]).expect("introspect");
+    let kept: Vec<String> = checks(&after).into_iter().map(|c| c.name).collect();
+    // The check on the dropped column goes with it.
+    assert_eq!(kept, ["Item_price_check", "name_not_empty"]);
+    assert_eq!(
+        after.tables[0]
+            .column("price")
+            .map(|c| c.column_type.native.as_str()),
+        Some("REAL")
+    );
+    assert_eq!(
+        rows(connection.as_mut()),
+        [Some("1:10.0:a".to_owned()), Some("2:0.0:b".to_owned())]
+    );
+    let refused = connection
+        .execute_script("INSERT INTO \"Item\" (\"id\", \"price\", \"note\") VALUES (3, -1, 'c')");
+    assert!(refused.is_err(), "the price check still holds");
+
+    // The down migration rebuilds it again, with the column and all its checks back.
+    let down = migrate(connection.as_mut(), &after, &before);
+    assert!(
+        down.contains("CREATE TABLE \"new_Item\""),
+        "a rebuild: {down}"
+    );
+    let restored = connection.introspect(&[]).expect("introspect");
+    assert_eq!(checks(&restored), checks(&before));
+    assert!(restored.tables[0].column("legacy").is_some());
+    assert_eq!(
+        rows(connection.as_mut()),
+        [Some("1:10:a".to_owned()), Some("2:0:b".to_owned())]
+    );
+}
