@@ -5,7 +5,7 @@
 //! go to Prisma's engines and to drydock. A schema whose datasource sets a URL goes to Prisma
 //! 6.19.3 (Prisma 7 rejects `url` in schema files), any other schema to Prisma 7.10.1.
 //! drydock's verdict is what a command sees: `parse_and_validate`, then lowering with the
-//! provider's dialect (native types are checked there).
+//! provider's dialect (native type arguments are checked there).
 //!
 //! The test compares verdicts (valid or invalid) and error texts, prints the agreement
 //! figures per schema kind, and fails on every difference that

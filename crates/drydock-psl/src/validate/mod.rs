@@ -9,6 +9,7 @@ mod checks;
 mod config;
 mod defaults;
 mod indexes;
+mod native_types;
 mod relations;
 
 use crate::SCHEMA_ERROR;
@@ -51,6 +52,7 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
     // Relations and the model checks are one phase in Prisma: both report.
     relations::resolve(&mut ctx);
     checks::model_checks(&mut ctx);
+    native_types::check(&mut ctx);
     ctx.finish()
 }
 
