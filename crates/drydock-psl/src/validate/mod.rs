@@ -39,11 +39,13 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         names: FastMap::default(),
         relation_args: FastMap::default(),
         deferred: Vec::new(),
+        declared_models: 0,
     };
     config::resolve(&mut ctx);
     // Prisma goes on to the attributes after duplicate names and unknown types.
     declare(&mut ctx);
     attributes::resolve(&mut ctx);
+    drop_duplicate_models(&mut ctx);
     // Errors in the datasource or generators stop validation here too, as in Prisma: what
     // follows depends on the connector they configure.
     if ctx.error_count() > 0 || syntax_errors {
@@ -101,6 +103,8 @@ pub(crate) struct Ctx<'a> {
     /// Errors found while resolving attributes that Prisma reports only in its last phase
     /// (connector capabilities); emitted by the model checks.
     pub(crate) deferred: Vec<Diagnostic>,
+    /// Models and views declared once; those after them in `dm.models` are declared again.
+    declared_models: usize,
 }
 
 impl Ctx<'_> {
@@ -275,10 +279,18 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 existing.kind()
             );
             ctx.error(message, name.span);
-            if let Top::Model(m) = top
-                && m.kind != ModelKind::CompositeType
-            {
-                duplicates.push(m);
+            match top {
+                Top::Model(m) if m.kind != ModelKind::CompositeType => duplicates.push(m),
+                // Prisma resolves a name declared twice to the later block; an enum declared
+                // again is kept (its values and attributes are validated), so the name can
+                // point at it.
+                Top::Enum(e) => {
+                    ctx.names
+                        .insert(&name.name, Named::Enum(EnumId(ctx.dm.enums.len())));
+                    ctx.enum_asts.push(e);
+                    declare_enum(ctx, e);
+                }
+                _ => {}
             }
             continue;
         }
@@ -343,20 +355,7 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                         m.span,
                     );
                 }
-                ctx.model_asts.push(m);
-                ctx.dm.models.push(Model {
-                    name: m.name.name.clone(),
-                    db_name: m.name.name.clone(),
-                    schema: None,
-                    fields: Vec::new(),
-                    primary_key: None,
-                    indexes: Vec::new(),
-                    ignored: false,
-                    is_view: m.kind == ModelKind::View,
-                    documentation: m.documentation.clone(),
-                    renamed_from: m.renamed_from.as_ref().map(|r| r.name.clone()),
-                    span: m.span,
-                });
+                declare_model(ctx, m);
             }
             Top::Enum(e) => {
                 ctx.enum_asts.push(e);
@@ -365,20 +364,50 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
             Top::Datasource(_) | Top::Generator(_) => {}
         }
     }
+    // A model or view declared twice is validated like the first one (Prisma reports the
+    // errors of both); it comes last, so that names resolve to the first, and it leaves the
+    // datamodel after the attributes (`drop_duplicate_models`).
+    ctx.declared_models = ctx.model_asts.len();
+    for m in duplicates {
+        declare_model(ctx, m);
+    }
     for i in 0..ctx.model_asts.len() {
         let m = ctx.model_asts[i];
         let fields = declare_fields(ctx, m);
         ctx.dm.models[i].fields = fields;
     }
-    // Field types of composite types and of blocks declared twice must resolve too.
+    // Field types of composite types must resolve too.
     for m in ast.models() {
         if m.kind == ModelKind::CompositeType {
             declare_fields(ctx, m);
         }
     }
-    for m in duplicates {
-        declare_fields(ctx, m);
-    }
+}
+
+fn declare_model<'a>(ctx: &mut Ctx<'a>, m: &'a ast::Model) {
+    ctx.model_asts.push(m);
+    ctx.dm.models.push(Model {
+        name: m.name.name.clone(),
+        db_name: m.name.name.clone(),
+        schema: None,
+        fields: Vec::new(),
+        primary_key: None,
+        indexes: Vec::new(),
+        ignored: false,
+        is_view: m.kind == ModelKind::View,
+        documentation: m.documentation.clone(),
+        renamed_from: m.renamed_from.as_ref().map(|r| r.name.clone()),
+        span: m.span,
+    });
+}
+
+/// Takes the models declared a second time out of the datamodel once their attributes are
+/// validated.
+fn drop_duplicate_models(ctx: &mut Ctx<'_>) {
+    ctx.dm.models.truncate(ctx.declared_models);
+    ctx.model_asts.truncate(ctx.declared_models);
+    let declared = ctx.declared_models;
+    ctx.relation_args.retain(|(mi, _), _| *mi < declared);
 }
 
 fn declare_enum(ctx: &mut Ctx<'_>, e: &ast::Enum) {
