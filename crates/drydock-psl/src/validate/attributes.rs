@@ -982,16 +982,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     continue;
                 };
                 capability_checks(ctx, &label, attr, &a, &fields, Check::PrimaryKey);
-                if ctx.dm.models[mi].primary_key.is_some() {
-                    ctx.error(
-                        format!(
-                            "Error validating model \"{}\": Each model must have at most one id criteria. You can't have `@id` and `@@id` at the same time.",
-                            m.name.name
-                        ),
-                        m.span,
-                    );
-                    continue;
-                }
+                // Prisma checks the fields' arity before the second id.
                 let optional: Vec<String> = fields
                     .iter()
                     .map(|f| &ctx.dm.models[mi].fields[f.field])
@@ -1012,6 +1003,16 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                         ),
                         attr.span,
                     );
+                }
+                if ctx.dm.models[mi].primary_key.is_some() {
+                    ctx.error(
+                        format!(
+                            "Error validating model \"{}\": Each model must have at most one id criteria. You can't have `@id` and `@@id` at the same time.",
+                            m.name.name
+                        ),
+                        m.span,
+                    );
+                    continue;
                 }
                 ctx.dm.models[mi].primary_key = Some(PrimaryKey {
                     fields,
