@@ -278,12 +278,17 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 name.name,
                 existing.kind()
             );
+            let existing_enum = matches!(existing, Named::Enum(_));
             ctx.error(message, name.span);
             match top {
+                // Prisma resolves a name declared twice to the later block. A model or view
+                // that repeats an enum's name, and an enum declared again, are kept (their
+                // fields, values and attributes are validated), so the name can point at them.
+                Top::Model(m) if m.kind != ModelKind::CompositeType && existing_enum => {
+                    ctx.names.insert(&name.name, named);
+                    declare_model(ctx, m);
+                }
                 Top::Model(m) if m.kind != ModelKind::CompositeType => duplicates.push(m),
-                // Prisma resolves a name declared twice to the later block; an enum declared
-                // again is kept (its values and attributes are validated), so the name can
-                // point at it.
                 Top::Enum(e) => {
                     ctx.names
                         .insert(&name.name, Named::Enum(EnumId(ctx.dm.enums.len())));
