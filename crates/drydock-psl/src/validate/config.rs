@@ -309,7 +309,9 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
     }
     for property in &ds.properties {
         let name = property.name.name.as_str();
-        let postgres_only = name == "extensions" && provider != Some(Provider::PostgreSql);
+        // Without a known provider Prisma has no connector to ask about `extensions`.
+        let postgres_only =
+            name == "extensions" && provider.is_some_and(|p| p != Provider::PostgreSql);
         if !DATASOURCE_PROPERTIES.contains(&name) || postgres_only {
             ctx.error(
                 format!("Property not known: \"{name}\"."),
