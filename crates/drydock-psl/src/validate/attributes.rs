@@ -541,21 +541,10 @@ fn native_type_attribute(
     prefix: &str,
     type_name: &str,
 ) {
-    let Some(ds_name) = ctx.datasource_name().map(str::to_owned) else {
-        // Without a datasource Prisma reads `@db.` against its empty connector.
-        let message = if prefix == "db" {
-            format!("Native type {type_name} is not supported for Default connector.")
-        } else {
-            format!("Attribute not known: \"@{}\".", attr.name.name)
-        };
-        ctx.error(message, attr.span);
-        return;
-    };
-    if prefix != ds_name {
+    // Without a datasource only `@db.` reads as a native type (of Prisma's empty connector).
+    if ctx.datasource_name().is_none() && prefix != "db" {
         ctx.error(
-            format!(
-                "The prefix {prefix} is invalid. It must be equal to the name of an existing datasource e.g. {ds_name}. Did you mean to use {ds_name}.{type_name}?"
-            ),
+            format!("Attribute not known: \"@{}\".", attr.name.name),
             attr.span,
         );
         return;
@@ -573,6 +562,7 @@ fn native_type_attribute(
         }
     }
     ctx.dm.models[mi].fields[fi].native_type = Some(NativeType {
+        prefix: prefix.to_owned(),
         name: type_name.to_owned(),
         args: native_args,
         span: attr.span,

@@ -1,5 +1,6 @@
 //! `@db.*` native types checked against the connector's catalogue, as Prisma checks them for
-//! every model and view: the name must be known to the connector, the number of arguments must
+//! every model and view in its last phase: the prefix must name the datasource, the name must be
+//! known to the connector, the number of arguments must
 //! fit, and the field's type must be one the native type stores. The argument values (lengths,
 //! precisions) are the dialect's to check when it lowers the schema.
 
@@ -110,21 +111,34 @@ fn catalogue(provider: Provider) -> Option<(&'static [Spec], &'static str)> {
 
 /// Checks the native type of every field of models and views.
 pub(super) fn check(ctx: &mut Ctx<'_>) {
-    let Some((specs, connector)) = ctx.dm.provider().and_then(catalogue) else {
-        return;
-    };
+    let datasource = ctx.datasource_name().map(str::to_owned);
+    let catalogue = ctx.dm.provider().and_then(catalogue);
     let mut errors = Vec::new();
     for model in &ctx.dm.models {
         for field in &model.fields {
-            if let (FieldType::Scalar(scalar), Some(native)) =
-                (&field.field_type, &field.native_type)
-                && let Some(message) = problem(specs, connector, *scalar, native)
-            {
+            let (FieldType::Scalar(scalar), Some(native)) = (&field.field_type, &field.native_type)
+            else {
+                continue;
+            };
+            let message = match (&datasource, catalogue) {
+                (None, _) => Some(format!(
+                    "Native type {} is not supported for Default connector.",
+                    native.name
+                )),
+                (Some(ds), _) if *ds != native.prefix => Some(format!(
+                    "The prefix {} is invalid. It must be equal to the name of an existing datasource e.g. {ds}. Did you mean to use {ds}.{}?",
+                    native.prefix, native.name
+                )),
+                (Some(_), Some((specs, connector))) => problem(specs, connector, *scalar, native),
+                (Some(_), None) => None,
+            };
+            if let Some(message) = message {
                 errors.push((message, native.span));
             }
         }
     }
-    if connector == "postgresql" {
+    let connector = catalogue.map(|(_, connector)| connector);
+    if connector == Some("postgresql") {
         xml_in_indexes(ctx, &mut errors);
     }
     for (message, span) in errors {
