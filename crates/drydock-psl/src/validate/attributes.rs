@@ -420,6 +420,10 @@ fn field_attributes(
                     ctx.dm.models[mi].fields[fi].db_name = db_name;
                 }
             }
+            // Prisma knows only its relation attributes on a relation field.
+            "updatedAt" if matches!(field_type, FieldType::Model(_)) => {
+                ctx.error(format!("Attribute not known: \"{label}\"."), attr.span);
+            }
             "updatedAt" => {
                 args(ctx, attr, &label, None, &[]);
                 if field_type != FieldType::Scalar(ScalarType::DateTime) {

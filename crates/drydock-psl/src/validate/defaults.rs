@@ -356,6 +356,13 @@ fn default_function(
             return None;
         }
     };
+    if !allowed && matches!(field_type, FieldType::Unsupported(_)) {
+        ctx.error(
+            format!("{P}Only @default(dbgenerated(\"...\")) can be used for Unsupported types."),
+            attr_span,
+        );
+        return None;
+    }
     if !allowed {
         let type_name = type_label(ctx, field_type);
         ctx.error(
