@@ -849,7 +849,7 @@ fn resolve_index_fields(
         match ctx.dm.models[mi].field(&s.name) {
             Some((i, f)) => {
                 if f.is_relation() {
-                    relation.push(s.name.clone());
+                    relation.push((s.name.clone(), i));
                 }
                 fields.push(IndexField {
                     field: i,
@@ -889,14 +889,39 @@ fn resolve_index_fields(
         return None;
     }
     if !relation.is_empty() {
-        ctx.error(
+        let message = if kind == BlockKind::Id {
+            let list: Vec<String> = relation.iter().map(|(n, _)| format!("`{n}`")).collect();
+            let noun = if list.len() == 1 { "field" } else { "fields" };
             format!(
-                "Error validating model \"{model_name}\": {} refers to the relation fields {}. Index definitions must reference only scalar fields.",
+                "Error validating model \"{model_name}\": The id definition refers to the relation {noun} {}. ID definitions must reference only scalar fields.",
+                list.join(", ")
+            )
+        } else {
+            // Prisma suggests the scalar fields the relations are built on.
+            let model = &ctx.dm.models[mi];
+            let suggested: Vec<&str> = relation
+                .iter()
+                .filter_map(|(_, i)| ctx.relation_args.get(&(mi, *i))?.fields.as_ref())
+                .flatten()
+                .map(|f| model.fields[*f].name.as_str())
+                .collect();
+            let names: Vec<&str> = relation.iter().map(|(n, _)| n.as_str()).collect();
+            let suggestion = if suggested.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " Did you mean `{}([{}])`?",
+                    kind.label(),
+                    suggested.join(", ")
+                )
+            };
+            format!(
+                "Error validating model \"{model_name}\": {} refers to the relation fields {}. Index definitions must reference only scalar fields.{suggestion}",
                 kind.definition(),
-                relation.join(", ")
-            ),
-            attr.span,
-        );
+                names.join(", ")
+            )
+        };
+        ctx.error(message, attr.span);
         return None;
     }
     let label = kind.label();
