@@ -1133,7 +1133,8 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                 ctx.dm.models[mi].ignored = true;
             }
             "schema" => {
-                let a = args(ctx, attr, &label, Some("name"), &[]);
+                // Prisma names the argument of `@@schema` `map`.
+                let a = args(ctx, attr, &label, Some("map"), &[]);
                 ctx.dm.models[mi].schema = schema_arg(ctx, &a, attr);
             }
             _ => {
@@ -1154,7 +1155,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
 }
 
 fn schema_arg(ctx: &mut Ctx<'_>, a: &Args<'_>, attr: &Attribute) -> Option<String> {
-    let schema = required_string(ctx, a, attr, "name")?;
+    let schema = required_string(ctx, a, attr, "map")?;
     let provider = ctx.dm.provider();
     let unsupported = match provider {
         Some(p) => !p.supports_multi_schema(),
@@ -1173,7 +1174,7 @@ fn schema_arg(ctx: &mut Ctx<'_>, a: &Args<'_>, attr: &Attribute) -> Option<Strin
         .as_ref()
         .is_some_and(|d| d.schemas.contains(&schema));
     if !declared {
-        let span = a.get("name").map_or(attr.span, Expression::span);
+        let span = a.get("map").map_or(attr.span, Expression::span);
         ctx.defer(
             "This schema is not defined in the datasource. Read more on `@@schema` at https://pris.ly/d/multi-schema",
             span,
@@ -1230,7 +1231,7 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
                 }
             }
             "schema" => {
-                let a = args(ctx, attr, &label, Some("name"), &[]);
+                let a = args(ctx, attr, &label, Some("map"), &[]);
                 ctx.dm.enums[ei].schema = schema_arg(ctx, &a, attr);
             }
             _ => ctx.error(format!("Attribute not known: \"@{name}\"."), attr.span),
