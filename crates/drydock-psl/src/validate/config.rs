@@ -358,10 +358,18 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
                 other => ctx.type_mismatch("string", other),
             }
         }
-        if schemas
+        // Prisma reads `schemas` only from a datasource whose URLs resolved.
+        let urls_resolved = ["url", "directUrl", "shadowDatabaseUrl"]
             .iter()
-            .enumerate()
-            .any(|(i, s)| schemas[..i].contains(s))
+            .all(|name| {
+                ds.property(name)
+                    .is_none_or(|p| config_value(&p.value).is_some())
+            });
+        if urls_resolved
+            && schemas
+                .iter()
+                .enumerate()
+                .any(|(i, s)| schemas[..i].contains(s))
         {
             ctx.error("Duplicated schema names are not allowed", expr.span());
             // Prisma then reads the datasource as declaring no schemas.

@@ -113,8 +113,9 @@ fn default_literal(
             };
             match check_rfc3339(text) {
                 Ok(()) => Some(DefaultValue::String(text.clone())),
+                // Prisma parses date-time defaults in its last phase.
                 Err(reason) => {
-                    ctx.error(
+                    ctx.defer(
                         format!(
                             "{P}Parse error: \"{text}\" is not a valid rfc3339 datetime string. ({reason})"
                         ),
