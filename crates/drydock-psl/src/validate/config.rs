@@ -358,7 +358,8 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
                 other => ctx.type_mismatch("string", other),
             }
         }
-        // Prisma reads `schemas` only from a datasource whose URLs resolved.
+        // Prisma reads `schemas` only from a datasource whose URLs resolved, and on a
+        // connector with schemas.
         let urls_resolved = ["url", "directUrl", "shadowDatabaseUrl"]
             .iter()
             .all(|name| {
@@ -366,6 +367,7 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
                     .is_none_or(|p| config_value(&p.value).is_some())
             });
         if urls_resolved
+            && provider.is_none_or(Provider::supports_multi_schema)
             && schemas
                 .iter()
                 .enumerate()
