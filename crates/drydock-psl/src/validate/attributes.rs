@@ -51,13 +51,20 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         let mut field_pk: Vec<PrimaryKey> = Vec::new();
         let mut field_uniques: Vec<Index> = Vec::new();
         let mut optional_ids: Vec<Span> = Vec::new();
+        let mut occurrences: FastMap<&str, usize> = FastMap::default();
         for f in &m.fields {
-            // A field whose type did not resolve is not in the datamodel; a repeated field
-            // name reaches its first field, as in Prisma.
+            // A field whose type did not resolve is not in the datamodel; a field that repeats
+            // a name is validated on its own, after the first ones.
+            let occurrence = occurrences.entry(f.name.name.as_str()).or_default();
+            let nth = *occurrence;
+            *occurrence += 1;
             let Some(fi) = ctx.dm.models[mi]
                 .fields
                 .iter()
-                .position(|field| field.name == f.name.name)
+                .enumerate()
+                .filter(|(_, field)| field.name == f.name.name)
+                .nth(nth)
+                .map(|(i, _)| i)
             else {
                 continue;
             };
@@ -109,9 +116,9 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
                 );
             }
         }
-        // Two fields mapped to the same column.
+        // Two fields mapped to the same column (a repeated name is reported already).
         let mut columns: FastSet<String> = FastSet::default();
-        for fi in 0..ctx.dm.models[mi].fields.len() {
+        for fi in 0..ctx.declared_fields[mi] {
             let field = &ctx.dm.models[mi].fields[fi];
             if !field.is_scalar() {
                 continue;
@@ -797,8 +804,8 @@ impl BlockKind {
         match self {
             BlockKind::Id => "The id definition",
             BlockKind::Unique => "The unique index definition",
-            BlockKind::Index => "The index definition",
-            BlockKind::Fulltext => "The fulltext index definition",
+            // Prisma calls a fulltext index an index here.
+            BlockKind::Index | BlockKind::Fulltext => "The index definition",
         }
     }
 }

@@ -40,12 +40,13 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         relation_args: FastMap::default(),
         deferred: Vec::new(),
         declared_models: 0,
+        declared_fields: Vec::new(),
     };
     config::resolve(&mut ctx);
     // Prisma goes on to the attributes after duplicate names and unknown types.
     declare(&mut ctx);
     attributes::resolve(&mut ctx);
-    drop_duplicate_models(&mut ctx);
+    drop_repeated_declarations(&mut ctx);
     // Errors in the datasource or generators stop validation here too, as in Prisma: what
     // follows depends on the connector they configure.
     if ctx.error_count() > 0 || syntax_errors {
@@ -105,6 +106,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) deferred: Vec<Diagnostic>,
     /// Models and views declared once; those after them in `dm.models` are declared again.
     declared_models: usize,
+    /// How many of each model's fields are first declarations; those after them repeat a name.
+    pub(crate) declared_fields: Vec<usize>,
 }
 
 impl Ctx<'_> {
@@ -371,15 +374,16 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
     }
     // A model or view declared twice is validated like the first one (Prisma reports the
     // errors of both); it comes last, so that names resolve to the first, and it leaves the
-    // datamodel after the attributes (`drop_duplicate_models`).
+    // datamodel after the attributes (`drop_repeated_declarations`).
     ctx.declared_models = ctx.model_asts.len();
     for m in duplicates {
         declare_model(ctx, m);
     }
     for i in 0..ctx.model_asts.len() {
         let m = ctx.model_asts[i];
-        let fields = declare_fields(ctx, m);
+        let (fields, first) = declare_fields(ctx, m);
         ctx.dm.models[i].fields = fields;
+        ctx.declared_fields.push(first);
     }
     // Field types of composite types must resolve too.
     for m in ast.models() {
@@ -406,13 +410,27 @@ fn declare_model<'a>(ctx: &mut Ctx<'a>, m: &'a ast::Model) {
     });
 }
 
-/// Takes the models declared a second time out of the datamodel once their attributes are
-/// validated.
-fn drop_duplicate_models(ctx: &mut Ctx<'_>) {
+/// Takes the models and fields declared a second time out of the datamodel once their
+/// attributes are validated, with the keys and indexes that name such fields.
+fn drop_repeated_declarations(ctx: &mut Ctx<'_>) {
     ctx.dm.models.truncate(ctx.declared_models);
     ctx.model_asts.truncate(ctx.declared_models);
-    let declared = ctx.declared_models;
-    ctx.relation_args.retain(|(mi, _), _| *mi < declared);
+    let declared_fields = &ctx.declared_fields;
+    for (model, &first) in ctx.dm.models.iter_mut().zip(declared_fields) {
+        model.fields.truncate(first);
+        if model
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.fields.iter().any(|f| f.field >= first))
+        {
+            model.primary_key = None;
+        }
+        model
+            .indexes
+            .retain(|i| i.fields.iter().all(|f| f.field < first));
+    }
+    ctx.relation_args
+        .retain(|(mi, fi), _| declared_fields.get(*mi).is_some_and(|first| fi < first));
 }
 
 fn declare_enum(ctx: &mut Ctx<'_>, e: &ast::Enum) {
@@ -451,9 +469,12 @@ fn declare_enum(ctx: &mut Ctx<'_>, e: &ast::Enum) {
     });
 }
 
-fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
+/// The fields of a block: each name's first field, then the fields that repeat a name (Prisma
+/// validates their types and attributes too), and how many are first fields.
+fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> (Vec<Field>, usize) {
     let mut seen: FastMap<&str, ()> = FastMap::default();
     let mut fields = Vec::with_capacity(m.fields.len());
+    let mut repeated_fields = Vec::new();
     for f in &m.fields {
         if f.name.name.contains('-') {
             ctx.error(
@@ -461,7 +482,8 @@ fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
                 f.name.span,
             );
         }
-        if seen.insert(&f.name.name, ()).is_some() {
+        let repeated = seen.insert(&f.name.name, ()).is_some();
+        if repeated {
             ctx.error(
                 format!(
                     "Field \"{}\" is already defined on {} \"{}\".",
@@ -471,7 +493,6 @@ fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
                 ),
                 f.name.span,
             );
-            continue;
         }
         let field_type = match (&f.field_type.unsupported, f.field_type.name.as_str()) {
             (Some(text), "Unsupported") => FieldType::Unsupported(text.clone()),
@@ -514,7 +535,7 @@ fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
             FieldArity::Optional => Arity::Optional,
             FieldArity::List => Arity::List,
         };
-        fields.push(Field {
+        let field = Field {
             name: f.name.name.clone(),
             db_name: f.name.name.clone(),
             field_type,
@@ -527,9 +548,16 @@ fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
             documentation: f.documentation.clone(),
             renamed_from: f.renamed_from.as_ref().map(|r| r.name.clone()),
             span: f.span,
-        });
+        };
+        if repeated {
+            repeated_fields.push(field);
+        } else {
+            fields.push(field);
+        }
     }
-    fields
+    let first = fields.len();
+    fields.append(&mut repeated_fields);
+    (fields, first)
 }
 
 const SCALAR_NAMES: &[&str] = &[
