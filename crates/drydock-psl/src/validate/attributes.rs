@@ -87,7 +87,8 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
                 );
             }
         }
-        if field_pk.len() > 1 {
+        // Once for each `@id` after the first, as Prisma reports it.
+        for _ in 1..field_pk.len() {
             ctx.error(
                 format!(
                     "Error validating model \"{}\": At most one field must be marked as the id field with the `@id` attribute.",
@@ -389,6 +390,25 @@ fn field_attributes(
                     ),
                     attr.span,
                 );
+            }
+            // Prisma reads the arguments of the model's first `@id` only.
+            "id" if !field_pk.is_empty() => {
+                for argument in &attr.arguments {
+                    ctx.error("No such argument.", argument.span);
+                }
+                field_pk.push(PrimaryKey {
+                    fields: vec![IndexField {
+                        field: fi,
+                        sort: None,
+                        length: None,
+                        operator_class: None,
+                    }],
+                    name: None,
+                    map: None,
+                    from_field: true,
+                    span: attr.span,
+                    map_span: None,
+                });
             }
             "id" => {
                 let (a, key_field, map) = field_key(ctx, attr, &label, fi, Check::PrimaryKey);
