@@ -876,7 +876,7 @@ fn resolve_index_fields(
         match ctx.dm.models[mi].field(&s.name) {
             Some((i, f)) => {
                 if f.is_relation() {
-                    relation.push((s.name.clone(), i));
+                    relation.push((s.name.clone(), Some(i)));
                 }
                 fields.push(IndexField {
                     field: i,
@@ -884,6 +884,14 @@ fn resolve_index_fields(
                     length: s.length,
                     operator_class: s.ops,
                 });
+            }
+            // Prisma reads a field whose type did not resolve as a relation field.
+            None if ctx.model_asts[mi]
+                .fields
+                .iter()
+                .any(|f| f.name.name == s.name) =>
+            {
+                relation.push((s.name, None));
             }
             None => unknown.push(s.name),
         }
@@ -928,7 +936,7 @@ fn resolve_index_fields(
             let model = &ctx.dm.models[mi];
             let suggested: Vec<&str> = relation
                 .iter()
-                .filter_map(|(_, i)| ctx.relation_args.get(&(mi, *i))?.fields.as_ref())
+                .filter_map(|(_, i)| ctx.relation_args.get(&(mi, (*i)?))?.fields.as_ref())
                 .flatten()
                 .map(|f| model.fields[*f].name.as_str())
                 .collect();
