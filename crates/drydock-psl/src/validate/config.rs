@@ -160,11 +160,13 @@ fn preview_features(
             .iter()
             .any(|p| d.property(p).is_some())
     });
+    // A datasource whose URLs do not resolve configures no connector for the generators.
     let postgres = datasources.iter().any(|d| {
-        d.property("provider")
-            .and_then(|p| p.value.as_str())
-            .and_then(Provider::parse)
-            == Some(Provider::PostgreSql)
+        urls_resolve(d)
+            && d.property("provider")
+                .and_then(|p| p.value.as_str())
+                .and_then(Provider::parse)
+                == Some(Provider::PostgreSql)
     });
     let active: Vec<&str> = if prisma_6 { FEATURES_6 } else { FEATURES_7 }
         .iter()
@@ -240,6 +242,17 @@ fn config_value(expr: &Expression) -> Option<ConfigValue> {
         },
         _ => None,
     }
+}
+
+/// Whether every URL setting of a datasource resolves to a value (Prisma builds no datasource
+/// from one that does not).
+fn urls_resolve(ds: &ConfigBlock) -> bool {
+    ["url", "directUrl", "shadowDatabaseUrl"]
+        .iter()
+        .all(|name| {
+            ds.property(name)
+                .is_none_or(|p| config_value(&p.value).is_some())
+        })
 }
 
 fn url_property(ctx: &mut Ctx<'_>, ds: &ConfigBlock, name: &str) -> Option<ConfigValue> {
@@ -360,13 +373,7 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
         }
         // Prisma reads `schemas` only from a datasource whose URLs resolved, and on a
         // connector with schemas.
-        let urls_resolved = ["url", "directUrl", "shadowDatabaseUrl"]
-            .iter()
-            .all(|name| {
-                ds.property(name)
-                    .is_none_or(|p| config_value(&p.value).is_some())
-            });
-        if urls_resolved
+        if urls_resolve(ds)
             && provider.is_none_or(Provider::supports_multi_schema)
             && schemas
                 .iter()
