@@ -7,7 +7,8 @@ use super::indexes::{IndexedField, check_postgres_index};
 use super::{Ctx, RelationArgs, display_expr};
 use crate::ast::{self, Attribute, Expression};
 use crate::datamodel::{
-    Arity, Default, FieldType, Index, IndexField, IndexType, NativeType, PrimaryKey, ScalarType,
+    Arity, Default, FieldType, Index, IndexField, IndexType, NativeType, PrimaryKey, Provider,
+    ScalarType,
 };
 use crate::fast_hash::{FastMap, FastSet};
 use drydock_diagnostics::Span;
@@ -669,6 +670,15 @@ fn relation_attribute(
     );
     let name = string_arg(ctx, a.get("name"));
     let map = string_arg(ctx, a.get("map"));
+    // A connector capability: Prisma checks it in its last phase.
+    if let Some(span) = a.span("map")
+        && ctx.dm.provider() == Some(Provider::Sqlite)
+    {
+        ctx.defer(
+            "Error parsing attribute \"@relation\": Your provider does not support named foreign keys.",
+            span,
+        );
+    }
     let on_delete = referential_action(ctx, a.get("onDelete"));
     let on_update = referential_action(ctx, a.get("onUpdate"));
     for (action, argument) in [(on_delete, "onDelete"), (on_update, "onUpdate")] {
