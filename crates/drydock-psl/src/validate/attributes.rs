@@ -699,9 +699,13 @@ fn relation_attribute(
                 None => unknown.push(n.clone()),
             }
         }
-        if unknown.is_empty() {
-            fields = (!resolved.is_empty()).then_some(resolved);
-        } else {
+        let relations: Vec<&str> = resolved
+            .iter()
+            .map(|i| &model.fields[*i])
+            .filter(|f| f.is_relation())
+            .map(|f| f.name.as_str())
+            .collect();
+        if !unknown.is_empty() {
             ctx.error(
                 format!(
                     "Error validating: The argument fields must refer only to existing fields. The following fields do not exist in this model: {}",
@@ -709,6 +713,14 @@ fn relation_attribute(
                 ),
                 expr.span(),
             );
+        } else if !relations.is_empty() {
+            let message = format!(
+                "Error validating: The argument fields must refer only to scalar fields. But it is referencing the following relation fields: {}",
+                relations.join(", ")
+            );
+            ctx.error(message, expr.span());
+        } else {
+            fields = (!resolved.is_empty()).then_some(resolved);
         }
     }
     let mut references = None;
@@ -724,15 +736,28 @@ fn relation_attribute(
                 None => unknown.push(n.clone()),
             }
         }
-        if unknown.is_empty() {
-            references = (!resolved.is_empty()).then_some(resolved);
-        } else {
+        let relations: Vec<&str> = resolved
+            .iter()
+            .map(|i| &model.fields[*i])
+            .filter(|f| f.is_relation())
+            .map(|f| f.name.as_str())
+            .collect();
+        if !unknown.is_empty() {
             let message = format!(
                 "Error validating: The argument `references` must refer only to existing fields in the related model `{}`. The following fields do not exist in the related model: {}",
                 model.name,
                 unknown.join(", ")
             );
             ctx.error(message, attr.span);
+        } else if !relations.is_empty() {
+            let message = format!(
+                "Error validating: The argument `references` must refer only to scalar fields in the related model `{}`. But it is referencing the following relation fields: {}",
+                model.name,
+                relations.join(", ")
+            );
+            ctx.error(message, attr.span);
+        } else {
+            references = (!resolved.is_empty()).then_some(resolved);
         }
     }
     ctx.relation_args.insert(
