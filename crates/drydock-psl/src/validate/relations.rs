@@ -512,9 +512,7 @@ fn foreign_key_relation(
         );
         ok = false;
     }
-    if !ok {
-        return;
-    }
+    // Prisma checks the arity independently of the checks above.
     let relation_required = ctx.dm.models[fk.model].fields[fk.field].arity == Arity::Required;
     let optional_fields = fields
         .iter()
@@ -532,6 +530,9 @@ fn foreign_key_relation(
             ),
             fk_span,
         );
+        ok = false;
+    }
+    if !ok {
         return;
     }
     let any_required = fields
