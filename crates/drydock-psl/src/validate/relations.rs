@@ -516,7 +516,7 @@ fn foreign_key_relation(
     let relation_required = ctx.dm.models[fk.model].fields[fk.field].arity == Arity::Required;
     let optional_fields = fields
         .iter()
-        .any(|fi| ctx.dm.models[fk.model].fields[*fi].arity != Arity::Required);
+        .any(|fi| ctx.dm.models[fk.model].fields[*fi].arity == Arity::Optional);
     if relation_required && optional_fields {
         let names: Vec<String> = fields
             .iter()
