@@ -344,7 +344,8 @@ fn field_attributes(
             .filter(|a| a.name.name == name)
             .nth(1)
             .is_some();
-        if repeated && !name.contains('.') {
+        // An unknown attribute is reported as unknown each time, as in Prisma.
+        if repeated && FIELD_ATTRIBUTES.contains(&name) {
             ctx.error(
                 format!("Attribute \"{label}\" can only be defined once."),
                 attr.span,
@@ -1043,7 +1044,10 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
         let name = attr.name.name.as_str();
         let label = Label::new("@@", name);
         let repeatable = matches!(name, "index" | "unique" | "fulltext");
-        if !repeatable && counts.get(name).copied().unwrap_or(0) > 1 {
+        if !repeatable
+            && MODEL_ATTRIBUTES.contains(&name)
+            && counts.get(name).copied().unwrap_or(0) > 1
+        {
             // Prisma names a repeated block attribute with one `@`.
             ctx.error(
                 format!("Attribute \"@{name}\" can only be defined once."),
