@@ -382,7 +382,9 @@ fn field_attributes(
                 attr.span,
             ),
             "unique" if matches!(field_type, FieldType::Model(_)) => {
+                // Prisma suggests the scalar field only when it exists.
                 let hint = relation_scalar_hint(f)
+                    .filter(|s| ctx.dm.models[mi].field(s).is_some())
                     .map(|s| format!(" Did you mean to put it on `{s}`?"))
                     .unwrap_or_default();
                 ctx.error(
