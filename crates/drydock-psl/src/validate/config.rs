@@ -320,11 +320,15 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
             );
         }
     }
-    for property in &ds.properties {
+    // Without a known provider Prisma builds no datasource and reads no further property.
+    let properties = if provider.is_some() {
+        ds.properties.as_slice()
+    } else {
+        &[]
+    };
+    for property in properties {
         let name = property.name.name.as_str();
-        // Without a known provider Prisma has no connector to ask about `extensions`.
-        let postgres_only =
-            name == "extensions" && provider.is_some_and(|p| p != Provider::PostgreSql);
+        let postgres_only = name == "extensions" && provider != Some(Provider::PostgreSql);
         if !DATASOURCE_PROPERTIES.contains(&name) || postgres_only {
             ctx.error(
                 format!("Property not known: \"{name}\"."),
