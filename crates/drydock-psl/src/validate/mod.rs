@@ -274,6 +274,26 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 name.span,
             );
         }
+        // Prisma checks reserved names on blocks declared twice too.
+        if RESERVED_NAMES.contains(&name.name.as_str()) {
+            match top {
+                Top::Model(m) if m.kind == ModelKind::Model => ctx.error(
+                    format!(
+                        "Error validating model \"{n}\": The model name `{n}` is invalid. It is a reserved name. Please change it. Read more at https://pris.ly/d/naming-models",
+                        n = name.name
+                    ),
+                    m.span,
+                ),
+                Top::Enum(e) => ctx.error(
+                    format!(
+                        "Error validating enum `{n}`: The enum name `{n}` is invalid. It is a reserved name. Please change it. Read more at https://www.prisma.io/docs/reference/tools-and-interfaces/prisma-schema/data-model#naming-enums",
+                        n = name.name
+                    ),
+                    e.span,
+                ),
+                _ => {}
+            }
+        }
         if let Some(existing) = ctx.names.get(name.name.as_str()) {
             let message = format!(
                 "The {} \"{}\" cannot be defined because a {} with that name already exists.",
@@ -309,25 +329,6 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
             );
             ctx.error(message, name.span);
             continue;
-        }
-        if RESERVED_NAMES.contains(&name.name.as_str()) {
-            match top {
-                Top::Model(m) if m.kind == ModelKind::Model => ctx.error(
-                    format!(
-                        "Error validating model \"{n}\": The model name `{n}` is invalid. It is a reserved name. Please change it. Read more at https://pris.ly/d/naming-models",
-                        n = name.name
-                    ),
-                    m.span,
-                ),
-                Top::Enum(e) => ctx.error(
-                    format!(
-                        "Error validating enum `{n}`: The enum name `{n}` is invalid. It is a reserved name. Please change it. Read more at https://www.prisma.io/docs/reference/tools-and-interfaces/prisma-schema/data-model#naming-enums",
-                        n = name.name
-                    ),
-                    e.span,
-                ),
-                _ => {}
-            }
         }
         ctx.names.insert(&name.name, named);
         match top {
