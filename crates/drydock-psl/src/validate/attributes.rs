@@ -79,14 +79,12 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
                 &mut optional_ids,
             );
         }
-        // Prisma checks the arity of the one `@id` only.
-        if field_pk.len() == 1 {
-            for span in optional_ids.drain(..) {
-                ctx.error(
-                    "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
-                    span,
-                );
-            }
+        // Prisma checks the arity of the first `@id` only (the only one it reads).
+        for span in optional_ids.drain(..) {
+            ctx.error(
+                "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
+                span,
+            );
         }
         // Once for each `@id` after the first, as Prisma reports it.
         for _ in 1..field_pk.len() {

@@ -120,19 +120,29 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             else {
                 continue;
             };
-            let message = match (&datasource, catalogue) {
-                (None, _) => Some(format!(
-                    "Native type {} is not supported for Default connector.",
-                    native.name
-                )),
-                (Some(ds), _) if *ds != native.prefix => Some(format!(
-                    "The prefix {} is invalid. It must be equal to the name of an existing datasource e.g. {ds}. Did you mean to use {ds}.{}?",
-                    native.prefix, native.name
-                )),
-                (Some(_), Some((specs, connector))) => problem(specs, connector, *scalar, native),
-                (Some(_), None) => None,
+            let Some(ds) = &datasource else {
+                errors.push((
+                    format!(
+                        "Native type {} is not supported for Default connector.",
+                        native.name
+                    ),
+                    native.span,
+                ));
+                continue;
             };
-            if let Some(message) = message {
+            // Prisma reports a wrong prefix and still checks the type against the connector.
+            if *ds != native.prefix {
+                errors.push((
+                    format!(
+                        "The prefix {} is invalid. It must be equal to the name of an existing datasource e.g. {ds}. Did you mean to use {ds}.{}?",
+                        native.prefix, native.name
+                    ),
+                    native.span,
+                ));
+            }
+            if let Some((specs, connector)) = catalogue
+                && let Some(message) = problem(specs, connector, *scalar, native)
+            {
                 errors.push((message, native.span));
             }
         }

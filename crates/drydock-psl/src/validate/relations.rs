@@ -447,13 +447,6 @@ fn foreign_key_relation(
     let (Some(fields), Some(references)) = (args.fields.clone(), args.references.clone()) else {
         return;
     };
-    if fields.len() != references.len() {
-        ctx.error(
-            "Error validating: You must specify the same number of fields in `fields` and `references`.",
-            args.span,
-        );
-        return;
-    }
     let (_, m) = field_label(ctx, fk);
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
     let target_name = ctx.dm.models[fk.target].name.clone();
@@ -479,6 +472,14 @@ fn foreign_key_relation(
             fk_span,
         );
         ok = false;
+    }
+    // Reported after the unique criterion, as Prisma does.
+    if fields.len() != references.len() {
+        ctx.error(
+            "Error validating: You must specify the same number of fields in `fields` and `references`.",
+            args.span,
+        );
+        return;
     }
     for (fi, ri) in fields.iter().zip(&references) {
         let local = &ctx.dm.models[fk.model].fields[*fi];
