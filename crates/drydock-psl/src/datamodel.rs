@@ -219,6 +219,8 @@ pub enum FieldType {
 /// A native type attribute (`@db.VarChar(255)`) with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NativeType {
+    /// The datasource name before the dot (`db`).
+    pub prefix: String,
     pub name: String,
     pub args: Vec<String>,
     pub span: Span,

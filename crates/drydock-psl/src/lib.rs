@@ -20,8 +20,9 @@
 //! `relation_mode`, `schemas` and `extensions`. Shortcuts: [`Datamodel::provider`],
 //! [`Datamodel::relation_mode`], [`Datamodel::preview_feature`].
 //!
-//! Native type attributes (`@db.VarChar(255)`) are checked by the dialect's
-//! [`LoweringRules::column_type`] during [`lower`], so their errors come from `lower`.
+//! Native type attributes (`@db.VarChar(255)`) are checked in validation as Prisma checks them
+//! (name known to the connector, number of arguments, field type), on models and views; the
+//! argument values are checked by the dialect's [`LoweringRules::column_type`] during [`lower`].
 //! A schema without a `datasource` block is valid, as in Prisma; callers that need a database
 //! report its absence.
 //!

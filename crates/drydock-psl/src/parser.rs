@@ -231,6 +231,9 @@ impl Parser<'_> {
             return Ok(None);
         }
         self.expect(TokenKind::LBrace)?;
+        if !self.block_closes() {
+            return Err(LineError);
+        }
         self.finish_line()?;
         let start = keyword_token.start;
         Ok(Some(match keyword.as_str() {
@@ -254,13 +257,20 @@ impl Parser<'_> {
         }))
     }
 
-    /// Whether the current line looks like the header of a new top-level block, which means the
-    /// current block lacks its closing brace.
-    fn at_block_header(&self) -> bool {
-        self.peek()
-            .is_some_and(|t| t.kind == TokenKind::Ident && KEYWORDS.contains(&self.text(t)))
-            && self.peek_kind_at(1) == Some(TokenKind::Ident)
-            && self.peek_kind_at(2) == Some(TokenKind::LBrace)
+    /// Whether a line further down starts with `}` and so closes the block just opened. As in
+    /// Prisma's grammar, a block ends at the first such line whatever lies between (a block
+    /// header inside is an invalid line of the body); a block that never closes is no block, and
+    /// each of its lines is an invalid line of the file.
+    fn block_closes(&self) -> bool {
+        let mut line_start = true;
+        for t in &self.tokens[self.pos..] {
+            match t.kind {
+                TokenKind::RBrace if line_start => return true,
+                TokenKind::Newline => line_start = true,
+                _ => line_start = false,
+            }
+        }
+        false
     }
 
     /// Handles the block-structure tokens shared by all block bodies. Returns `Some(end)` when
@@ -294,14 +304,6 @@ impl Parser<'_> {
                         "Error validating: This line is invalid. It does not start with any known Prisma schema keyword.",
                     );
                 }
-                BodyStep::End(end)
-            }
-            _ if self.at_block_header() => {
-                let end = self.prev_end();
-                self.error(
-                    "Error validating: This block is missing its closing brace `}`.",
-                    self.span(block_start, end),
-                );
                 BodyStep::End(end)
             }
             _ => BodyStep::Line,

@@ -5,7 +5,7 @@
 //! go to Prisma's engines and to drydock. A schema whose datasource sets a URL goes to Prisma
 //! 6.19.3 (Prisma 7 rejects `url` in schema files), any other schema to Prisma 7.10.1.
 //! drydock's verdict is what a command sees: `parse_and_validate`, then lowering with the
-//! provider's dialect (native types are checked there).
+//! provider's dialect (native type arguments are checked there).
 //!
 //! The test compares verdicts (valid or invalid) and error texts, prints the agreement
 //! figures per schema kind, and fails on every difference that
@@ -245,6 +245,7 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
     let mut failures = Vec::new();
     let mut shapes: BTreeMap<String, usize> = BTreeMap::new();
     let mut text_differences: BTreeMap<String, usize> = BTreeMap::new();
+    let mut text_difference_schemas = Vec::new();
     for text in &texts {
         let prisma = oracle.validate(text, "auto");
         prisma_accepts += usize::from(prisma.is_valid());
@@ -315,6 +316,19 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
                     .entry(format!("{side}: {}", shape(message)))
                     .or_default() += 1;
             }
+        }
+        if !messages_agree {
+            let only: Vec<String> = [("prisma", &prisma_only), ("drydock", &drydock_only)]
+                .iter()
+                .flat_map(|(side, messages)| {
+                    messages.iter().map(move |m| format!("  only {side}: {m}"))
+                })
+                .collect();
+            text_difference_schemas.push(format!(
+                "--- Prisma {}:\n{}\n{text}",
+                prisma.engine,
+                only.join("\n")
+            ));
         }
         // A verdict difference must be explained by the allowlist: each error text only one
         // side reports matches an entry.
@@ -416,6 +430,12 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
     let all_failures =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-differential-failures.txt");
     std::fs::write(&all_failures, failures.join("\n")).expect("write the failures");
+    // Every schema whose error texts differ, for working through the remaining differences.
+    std::fs::write(
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-differential-texts.txt"),
+        text_difference_schemas.join("\n"),
+    )
+    .expect("write the text differences");
     assert!(
         failures.is_empty(),
         "{} schemas where drydock and Prisma differ without an allowlist entry (all in {}), first 10:\n{}\n\nunexplained error texts:\n{}\n\n{report}",

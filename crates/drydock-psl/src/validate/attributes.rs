@@ -7,7 +7,8 @@ use super::indexes::{IndexedField, check_postgres_index};
 use super::{Ctx, RelationArgs, display_expr};
 use crate::ast::{self, Attribute, Expression};
 use crate::datamodel::{
-    Arity, Default, FieldType, Index, IndexField, IndexType, NativeType, PrimaryKey, ScalarType,
+    Arity, Default, FieldType, Index, IndexField, IndexType, NativeType, PrimaryKey, Provider,
+    ScalarType,
 };
 use crate::fast_hash::{FastMap, FastSet};
 use drydock_diagnostics::Span;
@@ -51,13 +52,20 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         let mut field_pk: Vec<PrimaryKey> = Vec::new();
         let mut field_uniques: Vec<Index> = Vec::new();
         let mut optional_ids: Vec<Span> = Vec::new();
+        let mut occurrences: FastMap<&str, usize> = FastMap::default();
         for f in &m.fields {
-            // A field whose type did not resolve is not in the datamodel; a repeated field
-            // name reaches its first field, as in Prisma.
+            // A field whose type did not resolve is not in the datamodel; a field that repeats
+            // a name is validated on its own, after the first ones.
+            let occurrence = occurrences.entry(f.name.name.as_str()).or_default();
+            let nth = *occurrence;
+            *occurrence += 1;
             let Some(fi) = ctx.dm.models[mi]
                 .fields
                 .iter()
-                .position(|field| field.name == f.name.name)
+                .enumerate()
+                .filter(|(_, field)| field.name == f.name.name)
+                .nth(nth)
+                .map(|(i, _)| i)
             else {
                 continue;
             };
@@ -71,16 +79,15 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
                 &mut optional_ids,
             );
         }
-        // Prisma checks the arity of the one `@id` only.
-        if field_pk.len() == 1 {
-            for span in optional_ids.drain(..) {
-                ctx.error(
-                    "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
-                    span,
-                );
-            }
+        // Prisma checks the arity of the first `@id` only (the only one it reads).
+        for span in optional_ids.drain(..) {
+            ctx.error(
+                "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
+                span,
+            );
         }
-        if field_pk.len() > 1 {
+        // Once for each `@id` after the first, as Prisma reports it.
+        for _ in 1..field_pk.len() {
             ctx.error(
                 format!(
                     "Error validating model \"{}\": At most one field must be marked as the id field with the `@id` attribute.",
@@ -109,9 +116,9 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
                 );
             }
         }
-        // Two fields mapped to the same column.
+        // Two fields mapped to the same column (a repeated name is reported already).
         let mut columns: FastSet<String> = FastSet::default();
-        for fi in 0..ctx.dm.models[mi].fields.len() {
+        for fi in 0..ctx.declared_fields[mi] {
             let field = &ctx.dm.models[mi].fields[fi];
             if !field.is_scalar() {
                 continue;
@@ -335,7 +342,8 @@ fn field_attributes(
             .filter(|a| a.name.name == name)
             .nth(1)
             .is_some();
-        if repeated && !name.contains('.') {
+        // An unknown attribute is reported as unknown each time, as in Prisma.
+        if repeated && FIELD_ATTRIBUTES.contains(&name) {
             ctx.error(
                 format!("Attribute \"{label}\" can only be defined once."),
                 attr.span,
@@ -372,7 +380,9 @@ fn field_attributes(
                 attr.span,
             ),
             "unique" if matches!(field_type, FieldType::Model(_)) => {
+                // Prisma suggests the scalar field only when it exists.
                 let hint = relation_scalar_hint(f)
+                    .filter(|s| ctx.dm.models[mi].field(s).is_some())
                     .map(|s| format!(" Did you mean to put it on `{s}`?"))
                     .unwrap_or_default();
                 ctx.error(
@@ -382,6 +392,25 @@ fn field_attributes(
                     ),
                     attr.span,
                 );
+            }
+            // Prisma reads the arguments of the model's first `@id` only.
+            "id" if !field_pk.is_empty() => {
+                for argument in &attr.arguments {
+                    ctx.error("No such argument.", argument.span);
+                }
+                field_pk.push(PrimaryKey {
+                    fields: vec![IndexField {
+                        field: fi,
+                        sort: None,
+                        length: None,
+                        operator_class: None,
+                    }],
+                    name: None,
+                    map: None,
+                    from_field: true,
+                    span: attr.span,
+                    map_span: None,
+                });
             }
             "id" => {
                 let (a, key_field, map) = field_key(ctx, attr, &label, fi, Check::PrimaryKey);
@@ -419,6 +448,10 @@ fn field_attributes(
                 if let Some(db_name) = required_string(ctx, &a, attr, "name") {
                     ctx.dm.models[mi].fields[fi].db_name = db_name;
                 }
+            }
+            // Prisma knows only its relation attributes on a relation field.
+            "updatedAt" if matches!(field_type, FieldType::Model(_)) => {
+                ctx.error(format!("Attribute not known: \"{label}\"."), attr.span);
             }
             "updatedAt" => {
                 args(ctx, attr, &label, None, &[]);
@@ -541,21 +574,10 @@ fn native_type_attribute(
     prefix: &str,
     type_name: &str,
 ) {
-    let Some(ds_name) = ctx.datasource_name().map(str::to_owned) else {
-        // Without a datasource Prisma reads `@db.` against its empty connector.
-        let message = if prefix == "db" {
-            format!("Native type {type_name} is not supported for Default connector.")
-        } else {
-            format!("Attribute not known: \"@{}\".", attr.name.name)
-        };
-        ctx.error(message, attr.span);
-        return;
-    };
-    if prefix != ds_name {
+    // Without a datasource only `@db.` reads as a native type (of Prisma's empty connector).
+    if ctx.datasource_name().is_none() && prefix != "db" {
         ctx.error(
-            format!(
-                "The prefix {prefix} is invalid. It must be equal to the name of an existing datasource e.g. {ds_name}. Did you mean to use {ds_name}.{type_name}?"
-            ),
+            format!("Attribute not known: \"@{}\".", attr.name.name),
             attr.span,
         );
         return;
@@ -573,6 +595,7 @@ fn native_type_attribute(
         }
     }
     ctx.dm.models[mi].fields[fi].native_type = Some(NativeType {
+        prefix: prefix.to_owned(),
         name: type_name.to_owned(),
         args: native_args,
         span: attr.span,
@@ -648,6 +671,15 @@ fn relation_attribute(
     );
     let name = string_arg(ctx, a.get("name"));
     let map = string_arg(ctx, a.get("map"));
+    // A connector capability: Prisma checks it in its last phase.
+    if let Some(span) = a.span("map")
+        && ctx.dm.provider() == Some(Provider::Sqlite)
+    {
+        ctx.defer(
+            "Error parsing attribute \"@relation\": Your provider does not support named foreign keys.",
+            span,
+        );
+    }
     let on_delete = referential_action(ctx, a.get("onDelete"));
     let on_update = referential_action(ctx, a.get("onUpdate"));
     for (action, argument) in [(on_delete, "onDelete"), (on_update, "onUpdate")] {
@@ -668,9 +700,13 @@ fn relation_attribute(
                 None => unknown.push(n.clone()),
             }
         }
-        if unknown.is_empty() {
-            fields = (!resolved.is_empty()).then_some(resolved);
-        } else {
+        let relations: Vec<&str> = resolved
+            .iter()
+            .map(|i| &model.fields[*i])
+            .filter(|f| f.is_relation())
+            .map(|f| f.name.as_str())
+            .collect();
+        if !unknown.is_empty() {
             ctx.error(
                 format!(
                     "Error validating: The argument fields must refer only to existing fields. The following fields do not exist in this model: {}",
@@ -678,6 +714,14 @@ fn relation_attribute(
                 ),
                 expr.span(),
             );
+        } else if !relations.is_empty() {
+            let message = format!(
+                "Error validating: The argument fields must refer only to scalar fields. But it is referencing the following relation fields: {}",
+                relations.join(", ")
+            );
+            ctx.error(message, expr.span());
+        } else {
+            fields = (!resolved.is_empty()).then_some(resolved);
         }
     }
     let mut references = None;
@@ -693,15 +737,28 @@ fn relation_attribute(
                 None => unknown.push(n.clone()),
             }
         }
-        if unknown.is_empty() {
-            references = (!resolved.is_empty()).then_some(resolved);
-        } else {
+        let relations: Vec<&str> = resolved
+            .iter()
+            .map(|i| &model.fields[*i])
+            .filter(|f| f.is_relation())
+            .map(|f| f.name.as_str())
+            .collect();
+        if !unknown.is_empty() {
             let message = format!(
                 "Error validating: The argument `references` must refer only to existing fields in the related model `{}`. The following fields do not exist in the related model: {}",
                 model.name,
                 unknown.join(", ")
             );
             ctx.error(message, attr.span);
+        } else if !relations.is_empty() {
+            let message = format!(
+                "Error validating: The argument `references` must refer only to scalar fields in the related model `{}`. But it is referencing the following relation fields: {}",
+                model.name,
+                relations.join(", ")
+            );
+            ctx.error(message, attr.span);
+        } else {
+            references = (!resolved.is_empty()).then_some(resolved);
         }
     }
     ctx.relation_args.insert(
@@ -803,8 +860,8 @@ impl BlockKind {
         match self {
             BlockKind::Id => "The id definition",
             BlockKind::Unique => "The unique index definition",
-            BlockKind::Index => "The index definition",
-            BlockKind::Fulltext => "The fulltext index definition",
+            // Prisma calls a fulltext index an index here.
+            BlockKind::Index | BlockKind::Fulltext => "The index definition",
         }
     }
 }
@@ -855,7 +912,7 @@ fn resolve_index_fields(
         match ctx.dm.models[mi].field(&s.name) {
             Some((i, f)) => {
                 if f.is_relation() {
-                    relation.push(s.name.clone());
+                    relation.push((s.name.clone(), Some(i)));
                 }
                 fields.push(IndexField {
                     field: i,
@@ -863,6 +920,14 @@ fn resolve_index_fields(
                     length: s.length,
                     operator_class: s.ops,
                 });
+            }
+            // Prisma reads a field whose type did not resolve as a relation field.
+            None if ctx.model_asts[mi]
+                .fields
+                .iter()
+                .any(|f| f.name.name == s.name) =>
+            {
+                relation.push((s.name, None));
             }
             None => unknown.push(s.name),
         }
@@ -895,14 +960,39 @@ fn resolve_index_fields(
         return None;
     }
     if !relation.is_empty() {
-        ctx.error(
+        let message = if kind == BlockKind::Id {
+            let list: Vec<String> = relation.iter().map(|(n, _)| format!("`{n}`")).collect();
+            let noun = if list.len() == 1 { "field" } else { "fields" };
             format!(
-                "Error validating model \"{model_name}\": {} refers to the relation fields {}. Index definitions must reference only scalar fields.",
+                "Error validating model \"{model_name}\": The id definition refers to the relation {noun} {}. ID definitions must reference only scalar fields.",
+                list.join(", ")
+            )
+        } else {
+            // Prisma suggests the scalar fields the relations are built on.
+            let model = &ctx.dm.models[mi];
+            let suggested: Vec<&str> = relation
+                .iter()
+                .filter_map(|(_, i)| ctx.relation_args.get(&(mi, (*i)?))?.fields.as_ref())
+                .flatten()
+                .map(|f| model.fields[*f].name.as_str())
+                .collect();
+            let names: Vec<&str> = relation.iter().map(|(n, _)| n.as_str()).collect();
+            let suggestion = if suggested.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " Did you mean `{}([{}])`?",
+                    kind.label(),
+                    suggested.join(", ")
+                )
+            };
+            format!(
+                "Error validating model \"{model_name}\": {} refers to the relation fields {}. Index definitions must reference only scalar fields.{suggestion}",
                 kind.definition(),
-                relation.join(", ")
-            ),
-            attr.span,
-        );
+                names.join(", ")
+            )
+        };
+        ctx.error(message, attr.span);
         return None;
     }
     let label = kind.label();
@@ -954,7 +1044,10 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
         let name = attr.name.name.as_str();
         let label = Label::new("@@", name);
         let repeatable = matches!(name, "index" | "unique" | "fulltext");
-        if !repeatable && counts.get(name).copied().unwrap_or(0) > 1 {
+        if !repeatable
+            && MODEL_ATTRIBUTES.contains(&name)
+            && counts.get(name).copied().unwrap_or(0) > 1
+        {
             // Prisma names a repeated block attribute with one `@`.
             ctx.error(
                 format!("Attribute \"@{name}\" can only be defined once."),
@@ -982,16 +1075,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     continue;
                 };
                 capability_checks(ctx, &label, attr, &a, &fields, Check::PrimaryKey);
-                if ctx.dm.models[mi].primary_key.is_some() {
-                    ctx.error(
-                        format!(
-                            "Error validating model \"{}\": Each model must have at most one id criteria. You can't have `@id` and `@@id` at the same time.",
-                            m.name.name
-                        ),
-                        m.span,
-                    );
-                    continue;
-                }
+                // Prisma checks the fields' arity before the second id.
                 let optional: Vec<String> = fields
                     .iter()
                     .map(|f| &ctx.dm.models[mi].fields[f.field])
@@ -1012,6 +1096,16 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                         ),
                         attr.span,
                     );
+                }
+                if ctx.dm.models[mi].primary_key.is_some() {
+                    ctx.error(
+                        format!(
+                            "Error validating model \"{}\": Each model must have at most one id criteria. You can't have `@id` and `@@id` at the same time.",
+                            m.name.name
+                        ),
+                        m.span,
+                    );
+                    continue;
                 }
                 ctx.dm.models[mi].primary_key = Some(PrimaryKey {
                     fields,
@@ -1113,7 +1207,8 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                 ctx.dm.models[mi].ignored = true;
             }
             "schema" => {
-                let a = args(ctx, attr, &label, Some("name"), &[]);
+                // Prisma names the argument of `@@schema` `map`.
+                let a = args(ctx, attr, &label, Some("map"), &[]);
                 ctx.dm.models[mi].schema = schema_arg(ctx, &a, attr);
             }
             _ => {
@@ -1134,7 +1229,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
 }
 
 fn schema_arg(ctx: &mut Ctx<'_>, a: &Args<'_>, attr: &Attribute) -> Option<String> {
-    let schema = required_string(ctx, a, attr, "name")?;
+    let schema = required_string(ctx, a, attr, "map")?;
     let provider = ctx.dm.provider();
     let unsupported = match provider {
         Some(p) => !p.supports_multi_schema(),
@@ -1153,7 +1248,7 @@ fn schema_arg(ctx: &mut Ctx<'_>, a: &Args<'_>, attr: &Attribute) -> Option<Strin
         .as_ref()
         .is_some_and(|d| d.schemas.contains(&schema));
     if !declared {
-        let span = a.get("name").map_or(attr.span, Expression::span);
+        let span = a.get("map").map_or(attr.span, Expression::span);
         ctx.defer(
             "This schema is not defined in the datasource. Read more on `@@schema` at https://pris.ly/d/multi-schema",
             span,
@@ -1210,7 +1305,7 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
                 }
             }
             "schema" => {
-                let a = args(ctx, attr, &label, Some("name"), &[]);
+                let a = args(ctx, attr, &label, Some("map"), &[]);
                 ctx.dm.enums[ei].schema = schema_arg(ctx, &a, attr);
             }
             _ => ctx.error(format!("Attribute not known: \"@{name}\"."), attr.span),

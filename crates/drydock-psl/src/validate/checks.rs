@@ -21,7 +21,7 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         .datasource
         .as_ref()
         .is_some_and(|d| !d.schemas.is_empty());
-    let mut tables: FastMap<(Option<String>, String), String> = FastMap::default();
+    let mut tables: FastMap<(Option<String>, String), (String, usize)> = FastMap::default();
     for mi in 0..ctx.dm.models.len() {
         let model = &ctx.dm.models[mi];
         let name = model.name.clone();
@@ -162,19 +162,30 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         let model = &ctx.dm.models[mi];
         {
             let key = (model.schema.clone(), model.db_name.clone());
-            if let Some(existing) = tables.get(&key) {
-                let map_span = ctx.model_asts[mi]
-                    .attributes
-                    .iter()
-                    .find(|a| a.name.name == "map")
-                    .map_or(ctx.model_asts[mi].name.span, |a| a.span);
+            if let Some((existing, existing_mi)) = tables.get(&key) {
+                let map_of = |i: usize| {
+                    ctx.model_asts[i]
+                        .attributes
+                        .iter()
+                        .find(|a| a.name.name == "map")
+                        .map(|a| a.span)
+                };
+                // Prisma reports the clash at the `@@map` that causes it, naming the other
+                // model.
+                let (span, other) = match (map_of(mi), map_of(*existing_mi)) {
+                    (None, Some(existing_map)) => (existing_map, name.clone()),
+                    (own, _) => (
+                        own.unwrap_or(ctx.model_asts[mi].name.span),
+                        existing.clone(),
+                    ),
+                };
                 let message = format!(
-                    "The model with database name \"{}\" could not be defined because another model or view with this name exists: \"{existing}\"",
+                    "The model with database name \"{}\" could not be defined because another model or view with this name exists: \"{other}\"",
                     key.1
                 );
-                ctx.error(message, map_span);
+                ctx.error(message, span);
             } else {
-                tables.insert(key, name);
+                tables.insert(key, (name, mi));
             }
         }
     }

@@ -160,11 +160,13 @@ fn preview_features(
             .iter()
             .any(|p| d.property(p).is_some())
     });
+    // A datasource whose URLs do not resolve configures no connector for the generators.
     let postgres = datasources.iter().any(|d| {
-        d.property("provider")
-            .and_then(|p| p.value.as_str())
-            .and_then(Provider::parse)
-            == Some(Provider::PostgreSql)
+        urls_resolve(d)
+            && d.property("provider")
+                .and_then(|p| p.value.as_str())
+                .and_then(Provider::parse)
+                == Some(Provider::PostgreSql)
     });
     let active: Vec<&str> = if prisma_6 { FEATURES_6 } else { FEATURES_7 }
         .iter()
@@ -242,6 +244,17 @@ fn config_value(expr: &Expression) -> Option<ConfigValue> {
     }
 }
 
+/// Whether every URL setting of a datasource resolves to a value (Prisma builds no datasource
+/// from one that does not).
+fn urls_resolve(ds: &ConfigBlock) -> bool {
+    ["url", "directUrl", "shadowDatabaseUrl"]
+        .iter()
+        .all(|name| {
+            ds.property(name)
+                .is_none_or(|p| config_value(&p.value).is_some())
+        })
+}
+
 fn url_property(ctx: &mut Ctx<'_>, ds: &ConfigBlock, name: &str) -> Option<ConfigValue> {
     let expr = &ds.property(name)?.value;
     let value = config_value(expr);
@@ -307,7 +320,13 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
             );
         }
     }
-    for property in &ds.properties {
+    // Without a known provider Prisma builds no datasource and reads no further property.
+    let properties = if provider.is_some() {
+        ds.properties.as_slice()
+    } else {
+        &[]
+    };
+    for property in properties {
         let name = property.name.name.as_str();
         let postgres_only = name == "extensions" && provider != Some(Provider::PostgreSql);
         if !DATASOURCE_PROPERTIES.contains(&name) || postgres_only {
@@ -356,10 +375,14 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
                 other => ctx.type_mismatch("string", other),
             }
         }
-        if schemas
-            .iter()
-            .enumerate()
-            .any(|(i, s)| schemas[..i].contains(s))
+        // Prisma reads `schemas` only from a datasource whose URLs resolved, and on a
+        // connector with schemas.
+        if urls_resolve(ds)
+            && provider.is_none_or(Provider::supports_multi_schema)
+            && schemas
+                .iter()
+                .enumerate()
+                .any(|(i, s)| schemas[..i].contains(s))
         {
             ctx.error("Duplicated schema names are not allowed", expr.span());
             // Prisma then reads the datasource as declaring no schemas.

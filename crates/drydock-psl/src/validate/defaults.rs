@@ -113,8 +113,9 @@ fn default_literal(
             };
             match check_rfc3339(text) {
                 Ok(()) => Some(DefaultValue::String(text.clone())),
+                // Prisma parses date-time defaults in its last phase.
                 Err(reason) => {
-                    ctx.error(
+                    ctx.defer(
                         format!(
                             "{P}Parse error: \"{text}\" is not a valid rfc3339 datetime string. ({reason})"
                         ),
@@ -168,9 +169,19 @@ fn default_literal(
                 (ScalarType::Float | ScalarType::Decimal, Expression::Number(n, _)) => {
                     Some(DefaultValue::Number(n.clone()))
                 }
-                (ScalarType::Decimal, Expression::String(n, _)) if is_decimal(n) => {
-                    Some(DefaultValue::Number(n.clone()))
-                }
+                // Prisma parses a decimal string in its last phase.
+                (ScalarType::Decimal, Expression::String(n, _)) => match check_decimal(n) {
+                    Ok(()) => Some(DefaultValue::Number(n.clone())),
+                    Err(reason) => {
+                        ctx.defer(
+                            format!(
+                                "Error parsing attribute \"default\": Parse error: \"{n}\" is not a valid decimal. ({reason})"
+                            ),
+                            attr_span,
+                        );
+                        return None;
+                    }
+                },
                 _ => None,
             };
             if ok.is_none() {
@@ -356,6 +367,13 @@ fn default_function(
             return None;
         }
     };
+    if !allowed && matches!(field_type, FieldType::Unsupported(_)) {
+        ctx.error(
+            format!("{P}Only @default(dbgenerated(\"...\")) can be used for Unsupported types."),
+            attr_span,
+        );
+        return None;
+    }
     if !allowed {
         let type_name = type_label(ctx, field_type);
         ctx.error(
@@ -378,15 +396,28 @@ fn is_base64(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
 
-/// Whether a string default of a `Decimal` field is a plain decimal number.
-fn is_decimal(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let mut parts = digits.splitn(2, '.');
-    let int = parts.next().unwrap_or("");
-    let frac = parts.next();
-    !int.is_empty()
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+/// Checks a string default of a `Decimal` field (`"1.5"`, `"1."`, `"-2e3"`); the error names
+/// the problem the way Prisma reports it.
+fn check_decimal(text: &str) -> Result<(), &'static str> {
+    if text.is_empty() {
+        return Err("Failed to parse empty string");
+    }
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['-', '+']).unwrap_or(e))),
+        None => (unsigned, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let valid = !(int.is_empty() && frac.is_empty())
+        && digits(int)
+        && digits(frac)
+        && exponent.is_none_or(|e| !e.is_empty() && digits(e));
+    if valid {
+        Ok(())
+    } else {
+        Err("invalid digit found in string")
+    }
 }
 
 /// Checks an RFC 3339 date-time (`2024-01-31T12:00:00.000Z`, `...+02:00`). The error names the
@@ -467,7 +498,7 @@ fn check_rfc3339(text: &str) -> Result<(), &'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_rfc3339, is_decimal};
+    use super::{check_decimal, check_rfc3339};
 
     #[test]
     fn rfc3339_errors_match_prisma_wording() {
@@ -499,9 +530,12 @@ mod tests {
 
     #[test]
     fn decimal_strings() {
-        assert!(is_decimal("1.5"));
-        assert!(is_decimal("-10"));
-        assert!(!is_decimal("1."));
-        assert!(!is_decimal("abc"));
+        assert_eq!(check_decimal("1.5"), Ok(()));
+        assert_eq!(check_decimal("-10"), Ok(()));
+        assert_eq!(check_decimal("1."), Ok(()));
+        assert_eq!(check_decimal("1e5"), Ok(()));
+        assert_eq!(check_decimal("abc"), Err("invalid digit found in string"));
+        assert_eq!(check_decimal("1.2.3"), Err("invalid digit found in string"));
+        assert_eq!(check_decimal(""), Err("Failed to parse empty string"));
     }
 }

@@ -9,6 +9,7 @@ mod checks;
 mod config;
 mod defaults;
 mod indexes;
+mod native_types;
 mod relations;
 
 use crate::SCHEMA_ERROR;
@@ -38,11 +39,14 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         names: FastMap::default(),
         relation_args: FastMap::default(),
         deferred: Vec::new(),
+        declared_models: 0,
+        declared_fields: Vec::new(),
     };
     config::resolve(&mut ctx);
     // Prisma goes on to the attributes after duplicate names and unknown types.
     declare(&mut ctx);
     attributes::resolve(&mut ctx);
+    drop_repeated_declarations(&mut ctx);
     // Errors in the datasource or generators stop validation here too, as in Prisma: what
     // follows depends on the connector they configure.
     if ctx.error_count() > 0 || syntax_errors {
@@ -51,6 +55,7 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
     // Relations and the model checks are one phase in Prisma: both report.
     relations::resolve(&mut ctx);
     checks::model_checks(&mut ctx);
+    native_types::check(&mut ctx);
     ctx.finish()
 }
 
@@ -99,6 +104,10 @@ pub(crate) struct Ctx<'a> {
     /// Errors found while resolving attributes that Prisma reports only in its last phase
     /// (connector capabilities); emitted by the model checks.
     pub(crate) deferred: Vec<Diagnostic>,
+    /// Models and views declared once; those after them in `dm.models` are declared again.
+    declared_models: usize,
+    /// How many of each model's fields are first declarations; those after them repeat a name.
+    pub(crate) declared_fields: Vec<usize>,
 }
 
 impl Ctx<'_> {
@@ -265,29 +274,7 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 name.span,
             );
         }
-        if let Some(existing) = ctx.names.get(name.name.as_str()) {
-            let message = format!(
-                "The {} \"{}\" cannot be defined because a {} with that name already exists.",
-                named.kind(),
-                name.name,
-                existing.kind()
-            );
-            ctx.error(message, name.span);
-            if let Top::Model(m) = top
-                && m.kind != ModelKind::CompositeType
-            {
-                duplicates.push(m);
-            }
-            continue;
-        }
-        if ScalarType::parse(&name.name).is_some() || name.name == "Unsupported" {
-            let message = format!(
-                "\"{}\" is a reserved scalar type name and cannot be used.",
-                name.name
-            );
-            ctx.error(message, name.span);
-            continue;
-        }
+        // Prisma checks reserved names on blocks declared twice too.
         if RESERVED_NAMES.contains(&name.name.as_str()) {
             match top {
                 Top::Model(m) if m.kind == ModelKind::Model => ctx.error(
@@ -306,6 +293,42 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 ),
                 _ => {}
             }
+        }
+        if let Some(existing) = ctx.names.get(name.name.as_str()) {
+            let message = format!(
+                "The {} \"{}\" cannot be defined because a {} with that name already exists.",
+                named.kind(),
+                name.name,
+                existing.kind()
+            );
+            let existing_enum = matches!(existing, Named::Enum(_));
+            ctx.error(message, name.span);
+            match top {
+                // Prisma resolves a name declared twice to the later block. A model or view
+                // that repeats an enum's name, and an enum declared again, are kept (their
+                // fields, values and attributes are validated), so the name can point at them.
+                Top::Model(m) if m.kind != ModelKind::CompositeType && existing_enum => {
+                    ctx.names.insert(&name.name, named);
+                    declare_model(ctx, m);
+                }
+                Top::Model(m) if m.kind != ModelKind::CompositeType => duplicates.push(m),
+                Top::Enum(e) => {
+                    ctx.names
+                        .insert(&name.name, Named::Enum(EnumId(ctx.dm.enums.len())));
+                    ctx.enum_asts.push(e);
+                    declare_enum(ctx, e);
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if ScalarType::parse(&name.name).is_some() || name.name == "Unsupported" {
+            let message = format!(
+                "\"{}\" is a reserved scalar type name and cannot be used.",
+                name.name
+            );
+            ctx.error(message, name.span);
+            continue;
         }
         ctx.names.insert(&name.name, named);
         match top {
@@ -341,20 +364,7 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                         m.span,
                     );
                 }
-                ctx.model_asts.push(m);
-                ctx.dm.models.push(Model {
-                    name: m.name.name.clone(),
-                    db_name: m.name.name.clone(),
-                    schema: None,
-                    fields: Vec::new(),
-                    primary_key: None,
-                    indexes: Vec::new(),
-                    ignored: false,
-                    is_view: m.kind == ModelKind::View,
-                    documentation: m.documentation.clone(),
-                    renamed_from: m.renamed_from.as_ref().map(|r| r.name.clone()),
-                    span: m.span,
-                });
+                declare_model(ctx, m);
             }
             Top::Enum(e) => {
                 ctx.enum_asts.push(e);
@@ -363,20 +373,65 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
             Top::Datasource(_) | Top::Generator(_) => {}
         }
     }
+    // A model or view declared twice is validated like the first one (Prisma reports the
+    // errors of both); it comes last, so that names resolve to the first, and it leaves the
+    // datamodel after the attributes (`drop_repeated_declarations`).
+    ctx.declared_models = ctx.model_asts.len();
+    for m in duplicates {
+        declare_model(ctx, m);
+    }
     for i in 0..ctx.model_asts.len() {
         let m = ctx.model_asts[i];
-        let fields = declare_fields(ctx, m);
+        let (fields, first) = declare_fields(ctx, m);
         ctx.dm.models[i].fields = fields;
+        ctx.declared_fields.push(first);
     }
-    // Field types of composite types and of blocks declared twice must resolve too.
+    // Field types of composite types must resolve too.
     for m in ast.models() {
         if m.kind == ModelKind::CompositeType {
             declare_fields(ctx, m);
         }
     }
-    for m in duplicates {
-        declare_fields(ctx, m);
+}
+
+fn declare_model<'a>(ctx: &mut Ctx<'a>, m: &'a ast::Model) {
+    ctx.model_asts.push(m);
+    ctx.dm.models.push(Model {
+        name: m.name.name.clone(),
+        db_name: m.name.name.clone(),
+        schema: None,
+        fields: Vec::new(),
+        primary_key: None,
+        indexes: Vec::new(),
+        ignored: false,
+        is_view: m.kind == ModelKind::View,
+        documentation: m.documentation.clone(),
+        renamed_from: m.renamed_from.as_ref().map(|r| r.name.clone()),
+        span: m.span,
+    });
+}
+
+/// Takes the models and fields declared a second time out of the datamodel once their
+/// attributes are validated, with the keys and indexes that name such fields.
+fn drop_repeated_declarations(ctx: &mut Ctx<'_>) {
+    ctx.dm.models.truncate(ctx.declared_models);
+    ctx.model_asts.truncate(ctx.declared_models);
+    let declared_fields = &ctx.declared_fields;
+    for (model, &first) in ctx.dm.models.iter_mut().zip(declared_fields) {
+        model.fields.truncate(first);
+        if model
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.fields.iter().any(|f| f.field >= first))
+        {
+            model.primary_key = None;
+        }
+        model
+            .indexes
+            .retain(|i| i.fields.iter().all(|f| f.field < first));
     }
+    ctx.relation_args
+        .retain(|(mi, fi), _| declared_fields.get(*mi).is_some_and(|first| fi < first));
 }
 
 fn declare_enum(ctx: &mut Ctx<'_>, e: &ast::Enum) {
@@ -415,9 +470,12 @@ fn declare_enum(ctx: &mut Ctx<'_>, e: &ast::Enum) {
     });
 }
 
-fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
+/// The fields of a block: each name's first field, then the fields that repeat a name (Prisma
+/// validates their types and attributes too), and how many are first fields.
+fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> (Vec<Field>, usize) {
     let mut seen: FastMap<&str, ()> = FastMap::default();
     let mut fields = Vec::with_capacity(m.fields.len());
+    let mut repeated_fields = Vec::new();
     for f in &m.fields {
         if f.name.name.contains('-') {
             ctx.error(
@@ -425,7 +483,8 @@ fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
                 f.name.span,
             );
         }
-        if seen.insert(&f.name.name, ()).is_some() {
+        let repeated = seen.insert(&f.name.name, ()).is_some();
+        if repeated {
             ctx.error(
                 format!(
                     "Field \"{}\" is already defined on {} \"{}\".",
@@ -435,7 +494,6 @@ fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
                 ),
                 f.name.span,
             );
-            continue;
         }
         let field_type = match (&f.field_type.unsupported, f.field_type.name.as_str()) {
             (Some(text), "Unsupported") => FieldType::Unsupported(text.clone()),
@@ -478,7 +536,7 @@ fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
             FieldArity::Optional => Arity::Optional,
             FieldArity::List => Arity::List,
         };
-        fields.push(Field {
+        let field = Field {
             name: f.name.name.clone(),
             db_name: f.name.name.clone(),
             field_type,
@@ -491,9 +549,16 @@ fn declare_fields(ctx: &mut Ctx<'_>, m: &ast::Model) -> Vec<Field> {
             documentation: f.documentation.clone(),
             renamed_from: f.renamed_from.as_ref().map(|r| r.name.clone()),
             span: f.span,
-        });
+        };
+        if repeated {
+            repeated_fields.push(field);
+        } else {
+            fields.push(field);
+        }
     }
-    fields
+    let first = fields.len();
+    fields.append(&mut repeated_fields);
+    (fields, first)
 }
 
 const SCALAR_NAMES: &[&str] = &[

@@ -308,13 +308,23 @@ fn one_to_one(
     name: RelationName,
 ) {
     let a_has = has_fields(a_args.as_ref()) || has_references(a_args.as_ref());
-    let b_has = has_fields(b_args.as_ref()) || has_references(b_args.as_ref());
     let (af, am) = field_label(ctx, a);
     let (bf, bm) = field_label(ctx, b);
     let a_span = ctx.dm.models[a.model].fields[a.field].span;
     let b_span = ctx.dm.models[b.model].fields[b.field].span;
-    if a_has == b_has {
-        let (verb, tail) = if a_has {
+    // Prisma checks `fields` and `references` one at a time: each must be given on exactly
+    // one side.
+    let mut reported = false;
+    for arg in ["fields", "references"] {
+        let given = |args: Option<&RelationArgs>| match arg {
+            "fields" => has_fields(args),
+            _ => has_references(args),
+        };
+        let (a_gives, b_gives) = (given(a_args.as_ref()), given(b_args.as_ref()));
+        if a_gives != b_gives {
+            continue;
+        }
+        let (verb, tail) = if a_gives {
             (
                 "both provide",
                 "You have to provide it only on one of the two fields.",
@@ -329,7 +339,7 @@ fn one_to_one(
         // perspectives on each field.
         let a_view = (&af, &am, &bf, &bm);
         let b_view = (&bf, &bm, &af, &am);
-        let reports = if a_has {
+        let reports = if a_gives {
             vec![
                 (a_span, a_view),
                 (a_span, b_view),
@@ -339,16 +349,17 @@ fn one_to_one(
         } else {
             vec![(a_span, a_view), (b_span, b_view)]
         };
-        for arg in ["fields", "references"] {
-            for (span, (f1, m1, f2, m2)) in &reports {
-                ctx.error(
-                    format!(
-                        "Error parsing attribute \"@relation\": The relation fields `{f1}` on Model `{m1}` and `{f2}` on Model `{m2}` {verb} the `{arg}` argument in the @relation attribute. {tail}"
-                    ),
-                    *span,
-                );
-            }
+        for (span, (f1, m1, f2, m2)) in &reports {
+            ctx.error(
+                format!(
+                    "Error parsing attribute \"@relation\": The relation fields `{f1}` on Model `{m1}` and `{f2}` on Model `{m2}` {verb} the `{arg}` argument in the @relation attribute. {tail}"
+                ),
+                *span,
+            );
         }
+        reported = true;
+    }
+    if reported {
         return;
     }
     let (fk, back, fk_args) = if a_has {
@@ -436,13 +447,6 @@ fn foreign_key_relation(
     let (Some(fields), Some(references)) = (args.fields.clone(), args.references.clone()) else {
         return;
     };
-    if fields.len() != references.len() {
-        ctx.error(
-            "Error validating: You must specify the same number of fields in `fields` and `references`.",
-            args.span,
-        );
-        return;
-    }
     let (_, m) = field_label(ctx, fk);
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
     let target_name = ctx.dm.models[fk.target].name.clone();
@@ -468,6 +472,14 @@ fn foreign_key_relation(
             fk_span,
         );
         ok = false;
+    }
+    // Reported after the unique criterion, as Prisma does.
+    if fields.len() != references.len() {
+        ctx.error(
+            "Error validating: You must specify the same number of fields in `fields` and `references`.",
+            args.span,
+        );
+        return;
     }
     for (fi, ri) in fields.iter().zip(&references) {
         let local = &ctx.dm.models[fk.model].fields[*fi];
@@ -501,13 +513,11 @@ fn foreign_key_relation(
         );
         ok = false;
     }
-    if !ok {
-        return;
-    }
+    // Prisma checks the arity independently of the checks above.
     let relation_required = ctx.dm.models[fk.model].fields[fk.field].arity == Arity::Required;
     let optional_fields = fields
         .iter()
-        .any(|fi| ctx.dm.models[fk.model].fields[*fi].arity != Arity::Required);
+        .any(|fi| ctx.dm.models[fk.model].fields[*fi].arity == Arity::Optional);
     if relation_required && optional_fields {
         let names: Vec<String> = fields
             .iter()
@@ -521,6 +531,9 @@ fn foreign_key_relation(
             ),
             fk_span,
         );
+        ok = false;
+    }
+    if !ok {
         return;
     }
     let any_required = fields

@@ -359,6 +359,18 @@ const PREVIEW_FEATURES: &[&str] = &[
 /// Applies one to three mutations to `schema`.
 pub(crate) fn mutate(schema: &Schema, rng: &mut Rng) -> Schema {
     let mut out = schema.clone();
+    // A quarter of the mutants only get edits that keep a valid schema valid, so that the
+    // schemas Prisma accepts are well represented.
+    if rng.chance(25) {
+        for _ in 0..=rng.below(2) {
+            if rng.chance(50) {
+                add_plain_field(&mut out, rng);
+            } else {
+                add_plain_model(&mut out, rng);
+            }
+        }
+        return out;
+    }
     // Mostly single edits, so that a good share of the mutants stays valid.
     let count = match rng.below(10) {
         0..=5 => 1,
@@ -391,6 +403,30 @@ fn apply_one(s: &mut Schema, rng: &mut Rng) {
         18 => rename_block(s, rng),
         _ => swap_field_attributes(s, rng),
     }
+}
+
+/// Adds an optional scalar field under a new name to a model or view.
+fn add_plain_field(s: &mut Schema, rng: &mut Rng) {
+    const TYPES: &[&str] = &["String", "Int", "Boolean", "DateTime", "Float", "BigInt"];
+    let Some(b) = random_block(s, rng, MODELS) else {
+        return;
+    };
+    let ty = rng.pick(TYPES).copied().unwrap_or("String");
+    let block = &mut s.blocks[b];
+    let name = format!("extra{}", block.lines.len());
+    let at = rng.below(block.lines.len() + 1);
+    block.lines.insert(at, format!("{name} {ty}?"));
+}
+
+/// Adds a model of its own (an id and an optional field) at a random place.
+fn add_plain_model(s: &mut Schema, rng: &mut Rng) {
+    let block = Block {
+        keyword: "model".to_owned(),
+        name: format!("Extra{}", s.blocks.len()),
+        lines: vec!["id Int @id".to_owned(), "label String?".to_owned()],
+    };
+    let at = rng.below(s.blocks.len() + 1);
+    s.blocks.insert(at, block);
 }
 
 fn random_block(s: &Schema, rng: &mut Rng, keywords: &[&str]) -> Option<usize> {
