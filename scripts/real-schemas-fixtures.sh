@@ -14,7 +14,8 @@ ORACLE=${ORACLE:-../shared/oracle}
 for project in crates/drydock-engine/tests/real_schemas/*/; do
   project=${project%/}
   if [ -d "$project/schema" ]; then schema="$project/schema"; else schema="$project/schema.prisma"; fi
-  rm -f "$project"/expected.*
+  # Only the oracle's files: expected.repull.diff and expected.migrate-dev-error are written by hand.
+  rm -f "$project"/expected.validate*.json "$project"/expected.*.sql
   if node "$ORACLE/validate.mjs" "$schema" > "$project/expected.validate.json"; then
     provider=$(find "$schema" -name '*.prisma' -exec cat {} + \
       | sed -n 's/^[[:space:]]*provider[[:space:]]*=[[:space:]]*"\(postgresql\|sqlite\)".*/\1/p' | head -1)
