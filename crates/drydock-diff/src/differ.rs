@@ -10,8 +10,8 @@
 use std::collections::{HashMap, HashSet};
 
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, ObjectName, PrimaryKey, SqlSchema,
-    Table,
+    Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, IndexColumn, ObjectName,
+    PrimaryKey, SqlSchema, Table,
 };
 
 use crate::DiffHooks;
@@ -636,7 +636,7 @@ fn diff_table(
         &mut table_diff,
         &mut plan.warnings,
     );
-    diff_indexes(previous, next, &mut table_diff);
+    diff_indexes(previous, next, hooks, &mut table_diff);
     diff_foreign_keys(previous, next, hooks, retyped_tables, &mut table_diff);
     // Clause order of an ALTER TABLE; the sort is stable, so columns keep their order.
     table_diff.changes.sort_by_key(TableChange::order);
@@ -925,15 +925,31 @@ fn diff_primary_key(
 
 /// Whether two indexes are built the same way; a partial predicate, `INCLUDE` columns and key
 /// expressions are part of the definition (the key columns compare their expressions too).
-fn same_index_definition(a: &Index, b: &Index) -> bool {
+fn same_index_definition(a: &Index, b: &Index, hooks: &dyn DiffHooks) -> bool {
+    fn class<'c>(c: &'c IndexColumn, hooks: &dyn DiffHooks) -> Option<&'c str> {
+        c.operator_class
+            .as_deref()
+            .filter(|class| !hooks.is_default_operator_class(class))
+    }
+    let same_column = |x: &IndexColumn, y: &IndexColumn| {
+        x.name == y.name
+            && x.sort == y.sort
+            && x.length == y.length
+            && x.expression == y.expression
+            && class(x, hooks) == class(y, hooks)
+    };
     a.kind == b.kind
-        && a.columns == b.columns
+        && a.columns.len() == b.columns.len()
+        && a.columns
+            .iter()
+            .zip(&b.columns)
+            .all(|(x, y)| same_column(x, y))
         && a.algorithm == b.algorithm
         && a.predicate == b.predicate
         && a.include == b.include
 }
 
-fn diff_indexes(previous: &Table, next: &Table, table_diff: &mut TableDiff) {
+fn diff_indexes(previous: &Table, next: &Table, hooks: &dyn DiffHooks, table_diff: &mut TableDiff) {
     let mut unmatched_previous: Vec<&Index> = Vec::new();
     let mut unmatched_next: Vec<&Index> = Vec::new();
     // Dropping a column drops the indexes over it: those are recreated after it is added back.
@@ -941,13 +957,13 @@ fn diff_indexes(previous: &Table, next: &Table, table_diff: &mut TableDiff) {
     let over_recreated = |index: &Index| index.columns.iter().any(|c| recreated.contains(&c.name));
     for from in &previous.indexes {
         match next.index(&from.name) {
-            Some(to) if same_index_definition(from, to) && !over_recreated(to) => {}
+            Some(to) if same_index_definition(from, to, hooks) && !over_recreated(to) => {}
             _ => unmatched_previous.push(from),
         }
     }
     for to in &next.indexes {
         match previous.index(&to.name) {
-            Some(from) if same_index_definition(from, to) && !over_recreated(to) => {}
+            Some(from) if same_index_definition(from, to, hooks) && !over_recreated(to) => {}
             _ => unmatched_next.push(to),
         }
     }
@@ -957,7 +973,7 @@ fn diff_indexes(previous: &Table, next: &Table, table_diff: &mut TableDiff) {
         let rename_source = unmatched_previous.iter().find(|from| {
             !renamed_previous.contains(from.name.as_str())
                 && next.index(&from.name).is_none()
-                && same_index_definition(from, to)
+                && same_index_definition(from, to, hooks)
                 && !over_recreated(to)
         });
         match rename_source {

@@ -23,4 +23,10 @@ pub trait DiffHooks {
 
     /// Whether foreign keys carry names that are worth comparing.
     fn compares_foreign_key_names(&self) -> bool;
+
+    /// Whether an index built with operator class `class` is built as one that names none,
+    /// because `class` is the default of its index method for its type.
+    fn is_default_operator_class(&self, _class: &str) -> bool {
+        false
+    }
 }

@@ -38,7 +38,7 @@ pub enum EngineError {
     DataLossNotAccepted { warnings: String },
 
     #[error(
-        "the new migration cannot run on the rows the database holds:\n{steps}\nNothing was \
+        "the new migration fails on the development database as it is:\n{steps}\nNothing was \
          written or applied. Change the schema as suggested, or run `drydock migrate dev \
          --create-only` to write the migration (with these warnings in it) and edit it by hand."
     )]

@@ -28,6 +28,14 @@ impl DiffHooks for PostgresDiffHooks {
     fn compares_foreign_key_names(&self) -> bool {
         true
     }
+
+    /// Introspection leaves default operator classes out, while a schema may name them
+    /// (`ops: ArrayOps` on a GIN index, `Int4MinMaxOps` on a BRIN one).
+    fn is_default_operator_class(&self, class: &str) -> bool {
+        let class = class.to_ascii_lowercase();
+        matches!(class.as_str(), "array_ops" | "jsonb_ops" | "tsvector_ops")
+            || class.ends_with("_minmax_ops")
+    }
 }
 
 /// A native PostgreSQL type with its arguments, parsed from the canonical spelling.
@@ -558,6 +566,23 @@ mod tests {
             change((Unsupported, "circle"), (Unsupported, "box")),
             Some(TypeChange::RiskyCast)
         );
+    }
+
+    #[test]
+    fn default_operator_classes_are_no_operator_class() {
+        use drydock_diff::DiffHooks as _;
+        let hooks = super::PostgresDiffHooks;
+        for class in ["array_ops", "JSONB_OPS", "int4_minmax_ops"] {
+            assert!(hooks.is_default_operator_class(class), "{class}");
+        }
+        for class in [
+            "jsonb_path_ops",
+            "gin_trgm_ops",
+            "int4_minmax_multi_ops",
+            "int4_bloom_ops",
+        ] {
+            assert!(!hooks.is_default_operator_class(class), "{class}");
+        }
     }
 
     #[test]

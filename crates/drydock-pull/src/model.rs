@@ -121,6 +121,9 @@ pub(crate) struct Block {
     pub(crate) members: Vec<Member>,
     /// Block attributes (`@@...`).
     pub(crate) attributes: Vec<String>,
+    /// `attributes` with every index's database name written out (`map:`), default or not: an
+    /// existing schema may spell out a default name.
+    pub(crate) named_attributes: Vec<String>,
 }
 
 impl Block {
@@ -585,6 +588,7 @@ impl Context<'_> {
                 )),
             }
         }
+        let mut named_indexes = Vec::new();
         let order = [IndexKind::Unique, IndexKind::Normal, IndexKind::Fulltext];
         for kind in order {
             for index in model_indexes.iter().filter(|i| i.kind == kind) {
@@ -600,13 +604,19 @@ impl Context<'_> {
                     IndexKind::Normal => ("@@index", "_idx"),
                     IndexKind::Fulltext => ("@@fulltext", "_idx"),
                 };
-                let mut arguments = vec![list];
+                let mut arguments = vec![list.clone()];
+                let mut named = vec![list, format!("map: {}", quote(&index.name))];
                 if let Some(map) = self.index_map(table, index, suffix) {
                     arguments.push(map);
                 }
                 if let Some(algorithm) = index.algorithm {
                     arguments.push(format!("type: {}", algorithm_name(algorithm)));
+                    named.push(format!("type: {}", algorithm_name(algorithm)));
                 }
+                named_indexes.push((
+                    attributes.len(),
+                    format!("{attribute}({})", named.join(", ")),
+                ));
                 attributes.push(format!("{attribute}({})", arguments.join(", ")));
             }
         }
@@ -619,12 +629,17 @@ impl Context<'_> {
         if let Some(namespace) = &table.namespace {
             attributes.push(format!("@@schema({})", quote(namespace)));
         }
+        let mut named_attributes = attributes.clone();
+        for (at, named) in named_indexes {
+            named_attributes[at] = named;
+        }
         Block {
             key: BlockKey::Table(table.object_name()),
             notes,
             head: format!("model {name}"),
             members,
             attributes,
+            named_attributes,
         }
     }
 
@@ -851,6 +866,7 @@ fn enum_block(e: &drydock_schema::Enum, names: &EnumNames) -> Block {
         notes: Vec::new(),
         head: format!("enum {}", names.name),
         members,
+        named_attributes: attributes.clone(),
         attributes,
     }
 }

@@ -505,13 +505,16 @@ fn merge_block(
     let mut pieces: Vec<(Piece, String)> = Vec::new();
     let mut used_members = vec![false; block.members.len()];
     let mut used_attributes = vec![false; block.attributes.len()];
-    let fresh_attribute_keys: Vec<String> = block
+    let key_of = |a: &String| {
+        let dummy = format!("{dummy_head} {{\n  {a}\n}}\n");
+        parsed_block_attribute_key(&dummy)
+    };
+    // Each pulled attribute as it is spelled, and with its index name written out.
+    let fresh_attribute_keys: Vec<(String, String)> = block
         .attributes
         .iter()
-        .map(|a| {
-            let dummy = format!("{dummy_head} {{\n  {a}\n}}\n");
-            parsed_block_attribute_key(&dummy)
-        })
+        .zip(&block.named_attributes)
+        .map(|(a, named)| (key_of(a), key_of(named)))
         .collect();
 
     enum Item<'a, 'b> {
@@ -578,7 +581,7 @@ fn merge_block(
                 let found = fresh_attribute_keys
                     .iter()
                     .enumerate()
-                    .find(|(i, k)| !used_attributes[*i] && **k == key)
+                    .find(|(i, (k, named))| !used_attributes[*i] && (*k == key || *named == key))
                     .map(|(i, _)| i);
                 let kept = match found {
                     Some(index) => {
@@ -783,10 +786,13 @@ fn same_member(
         return false;
     }
     let optional = fresh.type_text.ends_with('?');
+    // `@map` with the field's own name maps to what the field is called anyway.
+    let own_name = format!("map(:\"{}\")", previous.name);
     let mut written: Vec<String> = previous
         .attributes
         .iter()
         .map(|a| attribute_key(a, text, optional))
+        .filter(|key| *key != own_name)
         .collect();
     written.sort();
     let dummy = format!("{dummy_head} {{\n  {}\n}}\n", fresh.line());
@@ -819,7 +825,9 @@ fn parsed_block_attribute_key(dummy: &str) -> String {
 }
 
 /// An attribute in a spelling that ignores spacing, argument order, naming the first argument
-/// (`@relation(name: "x")` is `@relation("x")`, `@@index(fields: [a])` is `@@index([a])`) and
+/// (`@relation(name: "x")` is `@relation("x")`, `@@index(fields: [a])` is `@@index([a])`),
+/// `@@index(name:)` for `map:`, the client-side `name:` of `@@id`/`@@unique`, a single field
+/// for a list of one, the default operator classes `ArrayOps` and `JsonbOps`, and
 /// referential actions written with their default value (`onUpdate: Cascade`, `onDelete:
 /// SetNull` on an optional relation, `onDelete: Restrict` on a required one).
 fn attribute_key(attribute: &Attribute, text: &str, optional: bool) -> String {
@@ -831,18 +839,32 @@ fn attribute_key(attribute: &Attribute, text: &str, optional: bool) -> String {
             let label = match argument.name.as_ref().map(|n| n.name.as_str()) {
                 None => "",
                 Some("name") if name == "relation" => "",
+                // On `@@index`, `name:` is the older spelling of `map:`.
+                Some("name") if name == "index" => "map",
                 Some("fields") if matches!(name, "id" | "unique" | "index" | "fulltext") => "",
                 Some(label) => label,
             };
             let span = argument.value.span();
-            let value: String = text
+            let mut value: String = text
                 .get(span.start..span.end)
                 .unwrap_or_default()
                 .chars()
                 .filter(|c| !c.is_whitespace())
                 .collect();
+            if label.is_empty() && matches!(name, "id" | "unique" | "index" | "fulltext") {
+                // A single field stands for a list of one; the operator classes an index
+                // method uses anyway are not in the database's catalog as chosen ones.
+                if !value.starts_with('[') {
+                    value = format!("[{value}]");
+                }
+                for default_class in ["(ops:ArrayOps)", "(ops:JsonbOps)"] {
+                    value = value.replace(default_class, "");
+                }
+            }
             format!("{label}:{value}")
         })
+        // The name of a compound `@@id`/`@@unique` names it in the client only.
+        .filter(|argument| !(matches!(name, "id" | "unique") && argument.starts_with("name:")))
         .filter(|argument| {
             let default_delete = if optional {
                 "onDelete:SetNull"

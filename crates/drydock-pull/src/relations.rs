@@ -249,7 +249,13 @@ pub(crate) fn relation_fields(
                 }
                 arguments.push(format!("fields: [{}]", from_fields.join(", ")));
                 arguments.push(format!("references: [{}]", to_fields.join(", ")));
-                let default_on_delete = if optional {
+                // As the schema language defaults it: `Restrict` as soon as one column is
+                // required, even on an optional relation field.
+                let all_optional = fk.columns.iter().all(|c| {
+                    t.column(c)
+                        .is_none_or(|col| col.arity != ColumnArity::Required)
+                });
+                let default_on_delete = if all_optional {
                     ReferentialAction::SetNull
                 } else {
                     ReferentialAction::Restrict
