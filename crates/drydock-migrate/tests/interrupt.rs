@@ -67,6 +67,35 @@ fn trigger_when(
     })
 }
 
+/// Deploy `dir` and stop it while the migration named `*{suffix}` runs: when it starts,
+/// `watch` makes the condition that says its statement is under way. Returns the migrations
+/// applied before the stop and what the interruption said of the one it cut short.
+fn deploy_stopped_in(
+    dialect: &dyn Dialect,
+    url: &str,
+    dir: &Path,
+    suffix: &str,
+    mut watch: impl FnMut() -> Box<dyn FnMut() -> bool + Send>,
+) -> Result<(Vec<String>, String), Box<dyn std::error::Error>> {
+    let interrupt = Interrupt::new();
+    let mut watcher = None;
+    let error = deploy(dialect, url, dir, &interrupt, &mut |name| {
+        if name.ends_with(suffix) {
+            watcher = Some(trigger_when(&interrupt, watch()));
+        }
+    })
+    .expect_err("the interrupted deploy fails");
+    assert!(
+        watcher.take().is_some_and(|w| w.join().unwrap_or(false)),
+        "the statement to stop never ran"
+    );
+    assert_eq!(error.code(), "D3016");
+    match error {
+        MigrateError::Interrupted { applied, state } => Ok((applied, state)),
+        other => panic!("expected an interruption, got {other}"),
+    }
+}
+
 #[test]
 fn a_cancelled_concurrent_index_build_is_dropped_recorded_and_resumed() -> TestResult {
     let db = TestDb::postgres();
@@ -94,40 +123,22 @@ fn a_cancelled_concurrent_index_build_is_dropped_recorded_and_resumed() -> TestR
     let mut application = db.postgres_client();
     application.batch_execute("BEGIN; INSERT INTO \"item\" VALUES (1, 'a');")?;
 
-    let interrupt = Interrupt::new();
-    let mut watcher = None;
-    let error = deploy(
-        &PostgresDialect,
-        db.url(),
-        dir.path(),
-        &interrupt,
-        &mut |name| {
-            if name.ends_with("_index") {
-                let mut observer = db.postgres_client();
-                let database = db.name();
-                watcher = Some(trigger_when(&interrupt, move || {
-                    observer
-                        .query_one(
-                            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 \
+    let (applied, state) =
+        deploy_stopped_in(&PostgresDialect, db.url(), dir.path(), "_index", || {
+            let mut observer = db.postgres_client();
+            let database = db.name();
+            Box::new(move || {
+                observer
+                    .query_one(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 \
                          AND query LIKE '%CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'",
-                            &[&database],
-                        )
-                        .is_ok_and(|row| row.get::<_, i64>(0) > 0)
-                }));
-            }
-        },
-    )
-    .expect_err("the interrupted deploy fails");
-    assert!(
-        watcher.take().is_some_and(|w| w.join().unwrap_or(false)),
-        "the build never waited"
-    );
-    let MigrateError::Interrupted { applied, state } = &error else {
-        panic!("expected an interruption, got {error}");
-    };
+                        &[&database],
+                    )
+                    .is_ok_and(|row| row.get::<_, i64>(0) > 0)
+            })
+        })?;
     assert!(applied.is_empty());
     assert!(state.contains("1 statement(s) of it completed"), "{state}");
-    assert_eq!(error.code(), "D3016");
 
     let rows = history(&PostgresDialect, db.url())?;
     let row = rows
@@ -186,28 +197,12 @@ fn an_interrupted_transactional_migration_stays_pending_with_no_failed_row() -> 
          WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000000000) \
          SELECT count(*) FROM n;\n",
     )?;
-    let interrupt = Interrupt::new();
-    let mut watcher = None;
-    let error = deploy(
-        &SqliteDialect,
-        db.url(),
-        dir.path(),
-        &interrupt,
-        &mut |name| {
-            if name.ends_with("_slow") {
-                let started = Instant::now();
-                watcher = Some(trigger_when(&interrupt, move || {
-                    started.elapsed() > Duration::from_millis(200)
-                }));
-            }
-        },
-    )
-    .expect_err("the interrupted deploy fails");
-    assert!(watcher.take().is_some_and(|w| w.join().unwrap_or(false)));
-    let MigrateError::Interrupted { applied, state } = &error else {
-        panic!("expected an interruption, got {error}");
-    };
-    assert_eq!(applied, &["20240101000000_init"]);
+    let (applied, state) =
+        deploy_stopped_in(&SqliteDialect, db.url(), dir.path(), "_slow", || {
+            let started = Instant::now();
+            Box::new(move || started.elapsed() > Duration::from_millis(200))
+        })?;
+    assert_eq!(applied, ["20240101000000_init"]);
     assert!(state.contains("still pending"), "{state}");
     let rows = history(&SqliteDialect, db.url())?;
     assert_eq!(
