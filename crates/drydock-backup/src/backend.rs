@@ -76,6 +76,22 @@ pub struct TableStats {
     pub fingerprint: String,
 }
 
+/// An object of a database that a restore creates, as [`Backend::objects`] names it: two
+/// listings of the same database compare equal.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DbObject {
+    /// What it is, in the database's words (`table`, `function`, `VIEW`, ...).
+    pub kind: String,
+    /// Its name, qualified as the database needs to drop it.
+    pub name: String,
+}
+
+impl std::fmt::Display for DbObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind, self.name)
+    }
+}
+
 /// A database the backup commands can dump, restore and test. Implementations shell out to the
 /// database's own tools or use its client library; the generic part compresses, hashes and
 /// encrypts the stream and never names a database.
@@ -134,6 +150,14 @@ pub trait Backend: Send + Sync {
     /// The latest finished, not rolled back migration in `_prisma_migrations`, if that table
     /// exists.
     fn last_migration(&self, url: &str) -> Result<Option<String>, BackupError>;
+    /// Every object a restore can create in the database at `url` (tables, views, sequences,
+    /// routines, types, schemas, large objects, ...), but not the parts that go with another
+    /// (indexes, constraints, a table's triggers); sorted.
+    fn objects(&self, url: &str) -> Result<Vec<DbObject>, BackupError>;
+    /// Drop `objects` (as [`Backend::objects`] listed them) and whatever depends on them from
+    /// the database at `url`, in one transaction where the database allows it; an object that
+    /// is already gone is no error.
+    fn drop_objects(&self, url: &str, objects: &[DbObject]) -> Result<(), BackupError>;
     /// Whether the database at `url` exists; `false` is not an error.
     fn exists(&self, url: &str) -> Result<bool, BackupError>;
     /// Create the empty database at `url`.

@@ -42,6 +42,15 @@ pub enum BackupError {
     Encryption(String),
     #[error("{0}")]
     Usage(String),
+    #[error(
+        "{error}; dropping what the restore created did not leave `{url}` as it was ({left}): \
+         remove these by hand"
+    )]
+    NotUndone {
+        error: Box<BackupError>,
+        url: String,
+        left: String,
+    },
     /// Opening a session failed: the connector's error, with its own code (Prisma's where
     /// Prisma has one, e.g. P1011 for TLS).
     #[error("{0}")]
@@ -61,6 +70,7 @@ impl BackupError {
             BackupError::Corrupt { .. } => "D5020",
             BackupError::Manifest { .. } => "D5021",
             BackupError::Mismatch(_) => "D5022",
+            BackupError::NotUndone { .. } => "D5023",
             BackupError::NotFound(_) => "D5030",
             BackupError::NoneVerified { .. } => "D5031",
             BackupError::TargetNotEmpty(_) => "D5032",

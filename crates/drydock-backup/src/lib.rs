@@ -3,6 +3,7 @@
 //! [`Backend`], and [`backends`] is the one list of them.
 
 mod backend;
+mod debris;
 mod error;
 mod manifest;
 mod mariadb;
@@ -19,7 +20,10 @@ use std::time::Instant;
 use chrono::Utc;
 use drydock_connector::redact_url;
 
-pub use backend::{Backend, DumpFormat, DumpSummary, JobOptions, TableStats, ToolVersion};
+pub use backend::{
+    Backend, DbObject, DumpFormat, DumpSummary, JobOptions, TableStats, ToolVersion,
+};
+pub use debris::{Debris, DebrisKind, DebrisReport, LOCK_FILE, list as debris};
 pub use error::BackupError;
 pub use manifest::{Compression, DatabaseInfo, MANIFEST_VERSION, Manifest, RestoreTest};
 pub use retention::{Decision, RetentionPolicy, plan as plan_retention};
@@ -88,8 +92,7 @@ pub fn create_with_progress(
     let server_version = backend.server_version(url)?;
     let tool_versions = backend.tool_versions()?;
     let last_migration = backend.last_migration(url)?;
-    std::fs::create_dir_all(&options.dir)
-        .map_err(|e| BackupError::io(format!("creating `{}`", options.dir.display()), e))?;
+    let _run = debris::RunLock::shared(&options.dir)?;
     let id = format!(
         "{}_{}_{}",
         started_at.format("%Y%m%dT%H%M%S%3fZ"),
@@ -100,8 +103,11 @@ pub fn create_with_progress(
         Some(_) => format!("{id}.dump.zst.age"),
         None => format!("{id}.dump.zst"),
     };
+    // Written under a hidden name, renamed when complete: a run killed part-way never leaves
+    // a partial file under a backup's name.
+    let partial = options.dir.join(debris::partial_name(&file));
     let (summary, written) = store::write(
-        &options.dir.join(&file),
+        &partial,
         options.compression_level,
         options.passphrase.as_deref(),
         progress,
@@ -135,6 +141,16 @@ pub fn create_with_progress(
         restore_tested_at: None,
         last_restore_test: None,
     };
+    // The file first, then its manifest: a listed backup's file is always complete. A run
+    // killed between the two renames leaves a complete file no manifest names, which `list`
+    // shows and `prune` removes.
+    if let Err(e) = std::fs::rename(&partial, manifest.file_in(&options.dir)) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(BackupError::io(
+            format!("renaming `{}`", partial.display()),
+            e,
+        ));
+    }
     if let Err(e) = manifest.save(&options.dir) {
         let _ = std::fs::remove_file(manifest.file_in(&options.dir));
         return Err(e);
@@ -386,6 +402,7 @@ pub fn verify(
     scratch_near: Option<&str>,
     options: &VerifyOptions,
 ) -> Result<Manifest, BackupError> {
+    let _run = debris::RunLock::shared(dir)?;
     let mut manifest = manifest.clone();
     let passphrase = options.passphrase.as_deref();
     if let Err(e) = check_stored(dir, &manifest, passphrase, options.checksum_only) {
@@ -484,6 +501,7 @@ pub fn restore(
             target: backend.provider().to_owned(),
         });
     }
+    let _run = debris::RunLock::shared(dir)?;
     let passphrase = options.passphrase.as_deref();
     if manifest.encrypted() && passphrase.is_none() {
         // Checked first: without it the restore could not even start.
@@ -516,8 +534,13 @@ pub fn restore(
         return Ok(report);
     }
     if !backend.has_tables(url)? {
-        // Not ours to drop: one job, so that a failed restore leaves nothing behind.
-        restore_checked(backend.as_ref(), dir, manifest, passphrase, url, 1)?;
+        // Not ours to drop or replace (it may hold other objects, sessions, grants): one job in
+        // one transaction, so a failed restore leaves nothing behind, and when the restored
+        // data then does not match, what the restore created is dropped again.
+        let before = backend.objects(url)?;
+        if let Err(e) = restore_checked(backend.as_ref(), dir, manifest, passphrase, url, 1) {
+            return Err(undo_restore(backend.as_ref(), url, &before, e));
+        }
         return Ok(report);
     }
     if !options.force {
@@ -546,6 +569,56 @@ pub fn restore(
         report.left_behind = Some(redact_url(&old));
     }
     Ok(report)
+}
+
+/// Drop every object of `url` that is not in `before` (what a failed restore created), then
+/// check that the objects are `before`'s again; `error` is why the restore failed.
+fn undo_restore(
+    backend: &dyn Backend,
+    url: &str,
+    before: &[DbObject],
+    error: BackupError,
+) -> BackupError {
+    let dropped = backend.objects(url).and_then(|after| {
+        let created: Vec<DbObject> = after.into_iter().filter(|o| !before.contains(o)).collect();
+        if created.is_empty() {
+            return Ok(());
+        }
+        backend.drop_objects(url, &created)
+    });
+    let left = match dropped.and_then(|()| backend.objects(url)) {
+        Ok(after) => differences(before, &after),
+        Err(e) => vec![format!("dropping failed: {e}")],
+    };
+    if left.is_empty() {
+        return error;
+    }
+    BackupError::NotUndone {
+        error: Box::new(error),
+        url: redact_url(url),
+        left: left.join(", "),
+    }
+}
+
+/// The objects of `after` not in `before`, then those of `before` not in `after`.
+fn differences(before: &[DbObject], after: &[DbObject]) -> Vec<String> {
+    after
+        .iter()
+        .filter(|o| !before.contains(o))
+        .map(|o| format!("left: {o}"))
+        .chain(
+            before
+                .iter()
+                .filter(|o| !after.contains(o))
+                .map(|o| format!("gone: {o}")),
+        )
+        .collect()
+}
+
+/// Delete the debris of interrupted runs in `dir` when `apply` (see [`Debris`]), unless a run
+/// is in progress there.
+pub fn prune_debris(dir: &Path, apply: bool) -> Result<DebrisReport, BackupError> {
+    debris::remove(dir, apply)
 }
 
 /// Apply `policy` to the backups in `dir`: with `apply`, delete what it does not keep.

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::BackupError;
 use crate::backend::{DumpFormat, TableStats, ToolVersion};
-use crate::store::create_private;
+use crate::debris::partial_name;
+use crate::store::{create_private, sync_dir};
 
 pub const MANIFEST_VERSION: u32 = 1;
 pub(crate) const MANIFEST_SUFFIX: &str = ".manifest.json";
@@ -86,15 +87,15 @@ impl Manifest {
         dir.join(format!("{}{MANIFEST_SUFFIX}", self.id))
     }
 
-    /// Write (or replace) the manifest: a private temporary file renamed into place, so a
+    /// Write (or replace) the manifest: a private `.partial` file renamed into place, so a
     /// reader never sees half of one.
     pub(crate) fn save(&self, dir: &Path) -> Result<(), BackupError> {
         let path = self.path_in(dir);
-        let staging = dir.join(format!(
-            ".{}.tmp-{}",
+        let staging = dir.join(partial_name(&format!(
+            "{}{MANIFEST_SUFFIX}.{}",
             self.id,
             uuid::Uuid::new_v4().simple()
-        ));
+        )));
         let text = serde_json::to_vec_pretty(self).map_err(|e| BackupError::Manifest {
             path: path.clone(),
             reason: e.to_string(),
@@ -109,8 +110,11 @@ impl Manifest {
             let _ = std::fs::remove_file(&staging);
             return Err(e);
         }
-        std::fs::rename(&staging, &path)
-            .map_err(|e| BackupError::io(format!("writing `{}`", path.display()), e))
+        if let Err(e) = std::fs::rename(&staging, &path) {
+            let _ = std::fs::remove_file(&staging);
+            return Err(BackupError::io(format!("writing `{}`", path.display()), e));
+        }
+        sync_dir(dir)
     }
 
     pub(crate) fn load(path: &Path) -> Result<Manifest, BackupError> {

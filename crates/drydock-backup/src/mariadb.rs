@@ -14,8 +14,8 @@ use drydock_connector::redact_url;
 use sha2::{Digest, Sha256};
 
 use crate::BackupError;
-use crate::backend::{Backend, DumpSummary, TableStats, ToolVersion};
-use crate::tool::{collect_stderr, feed_tool, finish_tool};
+use crate::backend::{Backend, DbObject, DumpSummary, TableStats, ToolVersion};
+use crate::tool::{self, collect_stderr, feed_tool, finish_tool};
 use drydock_connector::percent_decode;
 
 const FORMAT: &str = "mariadb-sql";
@@ -156,34 +156,34 @@ impl MyUrl {
     /// `mariadb-dump` of this database with `extra` options, stdout piped.
     fn spawn_dump(&self, extra: &[&str]) -> Result<(Child, &'static str), BackupError> {
         let (tool, program) = find_tool(&DUMP_TOOLS)?;
-        let child = self
-            .command(&program)
-            .args(DUMP_DATA_ARGS)
-            .args(extra)
-            // The database name may start with `-`.
-            .arg("--")
-            .arg(&self.database)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| cannot_run(tool, &e))?;
+        let child = tool::spawn(
+            self.command(&program)
+                .args(DUMP_DATA_ARGS)
+                .args(extra)
+                // The database name may start with `-`.
+                .arg("--")
+                .arg(&self.database)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        )
+        .map_err(|e| cannot_run(tool, &e))?;
         Ok((child, tool))
     }
 
     /// `mariadb` loading SQL from `stdin` into this database.
     fn spawn_load(&self, stdin: Stdio) -> Result<(Child, &'static str), BackupError> {
         let (tool, program) = find_tool(&CLIENT_TOOLS)?;
-        let child = self
-            .command(&program)
-            .arg("--batch")
-            .arg(MAX_PACKET)
-            .arg(format!("--database={}", self.database))
-            .stdin(stdin)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| cannot_run(tool, &e))?;
+        let child = tool::spawn(
+            self.command(&program)
+                .arg("--batch")
+                .arg(MAX_PACKET)
+                .arg(format!("--database={}", self.database))
+                .stdin(stdin)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped()),
+        )
+        .map_err(|e| cannot_run(tool, &e))?;
         Ok((child, tool))
     }
 
@@ -197,12 +197,13 @@ impl MyUrl {
             command.arg(format!("--database={}", self.database));
         }
         // On stdin rather than `-e`: a long statement could exceed an argument's size limit.
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| cannot_run(tool, &e))?;
+        let mut child = tool::spawn(
+            command
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        )
+        .map_err(|e| cannot_run(tool, &e))?;
         let writer = child.stdin.take().map(|mut stdin| {
             let sql = sql.to_owned();
             std::thread::spawn(move || stdin.write_all(sql.as_bytes()))
@@ -303,9 +304,7 @@ impl Backend for MariaDb {
             .iter()
             .map(|tools| {
                 let (tool, program) = find_tool(tools)?;
-                let output = Command::new(&program)
-                    .arg("--version")
-                    .output()
+                let output = tool::output(Command::new(&program).arg("--version"))
                     .map_err(|e| cannot_run(tool, &e))?;
                 Ok(ToolVersion {
                     name: tool.to_owned(),
@@ -387,6 +386,78 @@ impl Backend for MariaDb {
             ),
         )?;
         Ok(count != "0")
+    }
+
+    fn objects(&self, url: &str) -> Result<Vec<DbObject>, BackupError> {
+        let my = MyUrl::parse(url)?;
+        // Hex on the wire: batch mode would escape tabs, newlines and backslashes in names.
+        let rows = my.query(
+            true,
+            "SELECT table_type, HEX(table_name) FROM information_schema.tables \
+               WHERE table_schema = DATABASE() \
+             UNION ALL SELECT routine_type, HEX(routine_name) FROM information_schema.routines \
+               WHERE routine_schema = DATABASE() \
+             UNION ALL SELECT 'EVENT', HEX(event_name) FROM information_schema.events \
+               WHERE event_schema = DATABASE() \
+             UNION ALL SELECT 'TRIGGER', HEX(trigger_name) FROM information_schema.triggers \
+               WHERE trigger_schema = DATABASE()",
+        )?;
+        let mut objects = rows
+            .into_iter()
+            .map(|row| match <[String; 2]>::try_from(row) {
+                Ok([kind, name]) => hex::decode(&name)
+                    .map(|bytes| DbObject {
+                        kind,
+                        name: String::from_utf8_lossy(&bytes).into_owned(),
+                    })
+                    .map_err(|e| BackupError::Query(format!("unexpected object name: {e}"))),
+                Err(row) => Err(BackupError::Query(format!("unexpected row {row:?}"))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        objects.sort();
+        Ok(objects)
+    }
+
+    fn drop_objects(&self, url: &str, objects: &[DbObject]) -> Result<(), BackupError> {
+        // DDL commits at once on MariaDB: no transaction, one statement after the other, in an
+        // order where nothing is dropped before what depends on it.
+        const ORDER: [&str; 9] = [
+            "TRIGGER",
+            "VIEW",
+            "BASE TABLE",
+            "SYSTEM VERSIONED",
+            "SEQUENCE",
+            "PROCEDURE",
+            "FUNCTION",
+            "PACKAGE BODY",
+            "PACKAGE",
+        ];
+        let mut ordered: Vec<&DbObject> = objects.iter().collect();
+        ordered.sort_by_key(|o| {
+            ORDER
+                .iter()
+                .position(|k| *k == o.kind)
+                .unwrap_or(ORDER.len())
+        });
+        let mut script = "SET FOREIGN_KEY_CHECKS = 0;\n".to_owned();
+        for object in ordered {
+            let keyword = match object.kind.as_str() {
+                "BASE TABLE" | "SYSTEM VERSIONED" => "TABLE",
+                kind @ ("VIEW" | "SEQUENCE" | "PROCEDURE" | "FUNCTION" | "PACKAGE BODY"
+                | "PACKAGE" | "EVENT" | "TRIGGER") => kind,
+                other => {
+                    return Err(BackupError::Query(format!(
+                        "cannot drop `{}`: unknown kind `{other}`",
+                        object.name
+                    )));
+                }
+            };
+            script.push_str(&format!(
+                "DROP {keyword} IF EXISTS {};\n",
+                quote_ident(&object.name)
+            ));
+        }
+        MyUrl::parse(url)?.query(true, &script).map(drop)
     }
 
     fn create_database(&self, url: &str) -> Result<(), BackupError> {

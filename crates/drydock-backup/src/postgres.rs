@@ -20,8 +20,11 @@ use postgres::{GenericClient, IsolationLevel};
 
 use self::archive::{LARGE_OBJECTS, LargeObjectHasher, RowHasher, StreamedTables};
 use crate::BackupError;
-use crate::backend::{Backend, DumpFormat, DumpSummary, JobOptions, TableStats, ToolVersion};
-use crate::tool::{collect_stderr, feed_tool, finish_tool};
+use crate::backend::{
+    Backend, DbObject, DumpFormat, DumpSummary, JobOptions, TableStats, ToolVersion,
+};
+use crate::debris::TEMP_PREFIX;
+use crate::tool::{self, collect_stderr, feed_tool, finish_tool};
 
 const FORMAT: &str = "pg_dump-custom";
 /// A tar stream of the folder `pg_dump --format=directory` wrote.
@@ -191,9 +194,7 @@ impl Backend for Postgres {
         ["pg_dump", "pg_restore"]
             .into_iter()
             .map(|tool| {
-                let output = Command::new(tool)
-                    .arg("--version")
-                    .output()
+                let output = tool::output(Command::new(tool).arg("--version"))
                     .map_err(|e| tool_missing(tool, &e))?;
                 let text = String::from_utf8_lossy(&output.stdout);
                 // `pg_dump (PostgreSQL) 15.20 (Debian ...)`: the version is the third word.
@@ -262,15 +263,15 @@ impl Backend for Postgres {
 
     fn restore(&self, input: &mut dyn Read, url: &str) -> Result<(), BackupError> {
         let pg = parse_url(url)?;
-        let child = pg
-            .tool("pg_restore", &pg.database)?
-            .args(["--no-owner", "--exit-on-error", "--single-transaction"])
-            .arg(format!("--dbname={}", pg.database))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| tool_missing("pg_restore", &e))?;
+        let child = tool::spawn(
+            pg.tool("pg_restore", &pg.database)?
+                .args(["--no-owner", "--exit-on-error", "--single-transaction"])
+                .arg(format!("--dbname={}", pg.database))
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped()),
+        )
+        .map_err(|e| tool_missing("pg_restore", &e))?;
         // In a single transaction: a restore stopped part-way leaves nothing behind.
         feed_tool(child, input, "pg_restore")
     }
@@ -287,7 +288,7 @@ impl Backend for Postgres {
             return self.restore(input, url);
         }
         let pg = parse_url(url)?;
-        let work = temp_folder(&options.work_dir, ".drydock-pg_restore-")?;
+        let work = temp_folder(&options.work_dir, &format!("{TEMP_PREFIX}pg_restore-"))?;
         let folder = work.path().join("dump");
         unpack(input, &folder)?;
         let mut command = pg.tool("pg_restore", &pg.database)?;
@@ -301,13 +302,14 @@ impl Backend for Postgres {
         } else {
             command.arg("--single-transaction");
         }
-        let mut child = command
-            .arg(&folder)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| tool_missing("pg_restore", &e))?;
+        let mut child = tool::spawn(
+            command
+                .arg(&folder)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped()),
+        )
+        .map_err(|e| tool_missing("pg_restore", &e))?;
         let stderr = collect_stderr(&mut child);
         let restored = finish_tool(child, stderr, "pg_restore");
         remove_temp_folder(work)?;
@@ -392,6 +394,55 @@ impl Backend for Postgres {
             )
             .map_err(|e| pg.error(&e))?;
         Ok(row.map(|r| r.get(0)))
+    }
+
+    fn objects(&self, url: &str) -> Result<Vec<DbObject>, BackupError> {
+        let pg = parse_url(url)?;
+        let rows = pg
+            .session(&pg.database)?
+            .query(OBJECTS_QUERY, &[])
+            .map_err(|e| pg.error(&e))?;
+        Ok(rows
+            .iter()
+            .map(|row| DbObject {
+                kind: row.get(0),
+                name: row.get(1),
+            })
+            .collect())
+    }
+
+    fn drop_objects(&self, url: &str, objects: &[DbObject]) -> Result<(), BackupError> {
+        let pg = parse_url(url)?;
+        let mut client = pg.session(&pg.database)?;
+        let mut transaction = client.transaction().map_err(|e| pg.error(&e))?;
+        // Schemas, then extensions: their CASCADE takes most of the rest along, and what is
+        // gone by then is skipped (`IF EXISTS`).
+        let mut ordered: Vec<&DbObject> = objects.iter().collect();
+        ordered.sort_by_key(|o| match o.kind.as_str() {
+            "schema" => 0,
+            "extension" => 1,
+            _ => 2,
+        });
+        for object in ordered {
+            let statement = match object.kind.as_str() {
+                "large object" => {
+                    let oid: postgres::types::Oid = object.name.parse().map_err(|_| {
+                        BackupError::Query(format!("unexpected large object `{}`", object.name))
+                    })?;
+                    format!("SELECT lo_unlink(oid) FROM pg_largeobject_metadata WHERE oid = {oid}")
+                }
+                // pg_identify_object's names are quoted as SQL needs them.
+                kind => format!(
+                    "DROP {} IF EXISTS {} CASCADE",
+                    kind.to_ascii_uppercase().replace('-', " "),
+                    object.name
+                ),
+            };
+            transaction
+                .batch_execute(&statement)
+                .map_err(|e| pg.error(&e))?;
+        }
+        transaction.commit().map_err(|e| pg.error(&e))
     }
 
     fn exists(&self, url: &str) -> Result<bool, BackupError> {
@@ -673,14 +724,15 @@ fn run_pg_dump(
     snapshot: &str,
     out: &mut dyn Write,
 ) -> Result<StreamedTables, BackupError> {
-    let mut child = pg_dump(pg)?
-        .args(["--format=custom", "--compress=0"])
-        .arg(format!("--snapshot={snapshot}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| tool_missing("pg_dump", &e))?;
+    let mut child = tool::spawn(
+        pg_dump(pg)?
+            .args(["--format=custom", "--compress=0"])
+            .arg(format!("--snapshot={snapshot}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
+    .map_err(|e| tool_missing("pg_dump", &e))?;
     let stderr = collect_stderr(&mut child);
     // Bounded: a hasher that falls behind slows the dump instead of filling memory.
     let (sender, receiver) = std::sync::mpsc::sync_channel(32);
@@ -766,7 +818,7 @@ fn run_pg_dump_directory(
     options: &JobOptions,
     out: &mut dyn Write,
 ) -> Result<StreamedTables, BackupError> {
-    let work = temp_folder(&options.work_dir, ".drydock-pg_dump-")?;
+    let work = temp_folder(&options.work_dir, &format!("{TEMP_PREFIX}pg_dump-"))?;
     // pg_dump creates the folder itself.
     let folder = work.path().join("dump");
     let packed =
@@ -778,17 +830,18 @@ fn run_pg_dump_directory(
 }
 
 fn dump_directory(pg: &PgUrl, snapshot: &str, jobs: u32, folder: &Path) -> Result<(), BackupError> {
-    let mut child = pg_dump(pg)?
-        .args(["--format=directory", "--compress=0"])
-        .arg(format!("--jobs={jobs}"))
-        .arg(format!("--snapshot={snapshot}"))
-        .arg("--file")
-        .arg(folder)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| tool_missing("pg_dump", &e))?;
+    let mut child = tool::spawn(
+        pg_dump(pg)?
+            .args(["--format=directory", "--compress=0"])
+            .arg(format!("--jobs={jobs}"))
+            .arg(format!("--snapshot={snapshot}"))
+            .arg("--file")
+            .arg(folder)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    )
+    .map_err(|e| tool_missing("pg_dump", &e))?;
     let stderr = collect_stderr(&mut child);
     finish_tool(child, stderr, "pg_dump")
 }
@@ -949,6 +1002,42 @@ fn unpack(input: &mut dyn Read, folder: &Path) -> Result<(), BackupError> {
     }
     Ok(())
 }
+
+/// Every object a restore can create, as `(kind, identity)`: what has an OID of its own from
+/// after initdb in the catalogs pg_dump writes to, except the parts of another object (indexes,
+/// array and row types, owned sequences, extension members: `pg_depend` kinds `a`, `i`, `e`)
+/// and other sessions' temporary schemas and tables.
+const OBJECTS_QUERY: &str = "\
+WITH objects(classid, objid) AS (
+  SELECT 'pg_namespace'::regclass, oid FROM pg_namespace
+  UNION ALL SELECT 'pg_class'::regclass, oid FROM pg_class WHERE relpersistence <> 't'
+  UNION ALL SELECT 'pg_type'::regclass, oid FROM pg_type
+  UNION ALL SELECT 'pg_proc'::regclass, oid FROM pg_proc
+  UNION ALL SELECT 'pg_extension'::regclass, oid FROM pg_extension
+  UNION ALL SELECT 'pg_largeobject'::regclass, oid FROM pg_largeobject_metadata
+  UNION ALL SELECT 'pg_collation'::regclass, oid FROM pg_collation
+  UNION ALL SELECT 'pg_conversion'::regclass, oid FROM pg_conversion
+  UNION ALL SELECT 'pg_operator'::regclass, oid FROM pg_operator
+  UNION ALL SELECT 'pg_opfamily'::regclass, oid FROM pg_opfamily
+  UNION ALL SELECT 'pg_opclass'::regclass, oid FROM pg_opclass
+  UNION ALL SELECT 'pg_ts_config'::regclass, oid FROM pg_ts_config
+  UNION ALL SELECT 'pg_ts_dict'::regclass, oid FROM pg_ts_dict
+  UNION ALL SELECT 'pg_ts_parser'::regclass, oid FROM pg_ts_parser
+  UNION ALL SELECT 'pg_ts_template'::regclass, oid FROM pg_ts_template
+  UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, oid FROM pg_foreign_data_wrapper
+  UNION ALL SELECT 'pg_foreign_server'::regclass, oid FROM pg_foreign_server
+  UNION ALL SELECT 'pg_event_trigger'::regclass, oid FROM pg_event_trigger
+  UNION ALL SELECT 'pg_publication'::regclass, oid FROM pg_publication
+  UNION ALL SELECT 'pg_cast'::regclass, oid FROM pg_cast
+  UNION ALL SELECT 'pg_language'::regclass, oid FROM pg_language
+)
+SELECT i.type, i.identity
+FROM objects o, pg_identify_object(o.classid, o.objid, 0) i
+WHERE o.objid >= 16384
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = o.classid
+                  AND d.objid = o.objid AND d.deptype IN ('a', 'i', 'e'))
+  AND NOT (o.classid = 'pg_namespace'::regclass AND i.identity ~ '^pg_(toast_)?temp_')
+ORDER BY 1, 2";
 
 /// A user table whose rows a backup holds.
 struct TableName {

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 
 use crate::BackupError;
-use crate::backend::{Backend, DumpSummary, TableStats, ToolVersion};
+use crate::backend::{Backend, DbObject, DumpSummary, TableStats, ToolVersion};
 
 const FORMAT: &str = "sqlite-file";
 
@@ -176,6 +176,42 @@ impl Backend for Sqlite {
             .query_map([], |row| row.get::<_, String>(0))
             .map_err(|e| query_error(&e))?;
         rows.next().transpose().map_err(|e| query_error(&e))
+    }
+
+    fn objects(&self, url: &str) -> Result<Vec<DbObject>, BackupError> {
+        let connection = open_existing(&path_of(url)?)?;
+        let mut statement = connection
+            .prepare(
+                "SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' \
+                 ESCAPE '\\' ORDER BY type, name",
+            )
+            .map_err(|e| query_error(&e))?;
+        statement
+            .query_map([], |row| {
+                Ok(DbObject {
+                    kind: row.get(0)?,
+                    name: row.get(1)?,
+                })
+            })
+            .map_err(|e| query_error(&e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| query_error(&e))
+    }
+
+    fn drop_objects(&self, url: &str, objects: &[DbObject]) -> Result<(), BackupError> {
+        let mut connection = Connection::open(path_of(url)?).map_err(|e| query_error(&e))?;
+        let transaction = connection.transaction().map_err(|e| query_error(&e))?;
+        for object in objects {
+            // A table's indexes and triggers go with it: `IF EXISTS` skips them.
+            transaction
+                .execute_batch(&format!(
+                    "DROP {} IF EXISTS \"{}\"",
+                    object.kind.to_ascii_uppercase(),
+                    object.name.replace('"', "\"\"")
+                ))
+                .map_err(|e| query_error(&e))?;
+        }
+        transaction.commit().map_err(|e| query_error(&e))
     }
 
     fn exists(&self, url: &str) -> Result<bool, BackupError> {

@@ -28,6 +28,14 @@ pub(crate) fn create_private(path: &Path) -> Result<File, BackupError> {
         .map_err(|e| BackupError::io(format!("creating `{}`", path.display()), e))
 }
 
+/// Make the renames in `dir` durable: a crash after a backup was reported written must not take
+/// its names back.
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), BackupError> {
+    File::open(dir)
+        .and_then(|folder| folder.sync_all())
+        .map_err(|e| BackupError::io(format!("syncing `{}`", dir.display()), e))
+}
+
 /// Hashes and counts what passes through to `inner`.
 struct Hashing<W> {
     inner: W,

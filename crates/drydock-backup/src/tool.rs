@@ -1,10 +1,55 @@
 //! Running the database's own command-line tools (dump and load programs) as child processes.
+//! Every child dies with drydock: a `kill -9` of drydock must not leave a `pg_dump` filling a
+//! temporary folder nobody will read.
 
 use std::io::Read;
-use std::process::Child;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Output};
 use std::thread::JoinHandle;
 
 use crate::BackupError;
+
+/// Start `command` as a child that dies with drydock: in a process group of its own (a Ctrl-C
+/// at the terminal reaches drydock, which decides), and on Linux killed by the kernel when
+/// drydock's spawning thread ends, however it ends.
+pub(crate) fn spawn(command: &mut Command) -> std::io::Result<Child> {
+    contain(command).spawn()
+}
+
+/// [`spawn`], waiting for the output (for `--version` and short queries).
+pub(crate) fn output(command: &mut Command) -> std::io::Result<Output> {
+    contain(command).output()
+}
+
+fn contain(command: &mut Command) -> &mut Command {
+    command.process_group(0);
+    #[cfg(target_os = "linux")]
+    die_with_parent(command);
+    command
+}
+
+/// `PR_SET_PDEATHSIG` (`SIGKILL`) in the child, between fork and exec. The signal follows the
+/// thread that spawned the child: every caller waits for its child on that same thread.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn die_with_parent(command: &mut Command) {
+    let parent = libc::pid_t::try_from(std::process::id()).unwrap_or(0);
+    // SAFETY: the closure runs in the forked child before exec, so it may only make
+    // async-signal-safe calls: `prctl` and `getppid` are system calls, and the errors built
+    // from raw OS codes do not allocate.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // drydock may have died before the signal was armed: then nobody would send it.
+            if libc::getppid() != parent {
+                return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+            }
+            Ok(())
+        });
+    }
+}
 
 /// Read a child's stderr on a thread, so a chatty tool never blocks on a full pipe.
 pub(crate) fn collect_stderr(child: &mut Child) -> JoinHandle<String> {

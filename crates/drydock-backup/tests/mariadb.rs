@@ -405,3 +405,61 @@ fn errors_are_clear_and_never_show_the_password() {
         .expect_err("invalid SQL");
     assert!(error.to_string().contains("SQL syntax"), "{error}");
 }
+
+/// Every object of the database and its default character set, as the test sees them.
+fn catalog(db: &TestDb) -> String {
+    db.sql(
+        "SELECT table_type, table_name FROM information_schema.tables \
+           WHERE table_schema = DATABASE() ORDER BY 1, 2;
+         SELECT routine_type, routine_name FROM information_schema.routines \
+           WHERE routine_schema = DATABASE() ORDER BY 1, 2;
+         SELECT trigger_name FROM information_schema.triggers \
+           WHERE trigger_schema = DATABASE() ORDER BY 1;
+         SELECT event_name FROM information_schema.events \
+           WHERE event_schema = DATABASE() ORDER BY 1;
+         SELECT default_character_set_name, default_collation_name \
+           FROM information_schema.schemata WHERE schema_name = DATABASE();",
+    )
+}
+
+#[test]
+fn a_restore_into_an_empty_database_that_does_not_match_its_manifest_leaves_it_as_it_was() {
+    let source = TestDb::new("src");
+    source.sql(FIXTURE);
+    let mariadb = backend(&source.url);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let manifest = drydock_backup::create(
+        mariadb.as_ref(),
+        &source.url,
+        &CreateOptions::new(dir.path()),
+    )
+    .expect("backup");
+    // The manifest no longer describes the file: the checksum passes, the comparison fails.
+    let path = dir.path().join(format!("{}.manifest.json", manifest.id));
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("manifest")).expect("json");
+    value["tables"][0]["rows"] = serde_json::json!(999_999);
+    std::fs::write(&path, serde_json::to_vec(&value).expect("json")).expect("manifest");
+    let tampered = drydock_backup::find(dir.path(), &manifest.id).expect("tampered");
+
+    // Empty of tables, but not of everything: a view and a function of its own stay.
+    let target = TestDb::new("empty");
+    target.sql(
+        "CREATE VIEW mine AS SELECT 1 AS one; \
+         CREATE FUNCTION kept() RETURNS INT DETERMINISTIC RETURN 7;",
+    );
+    let before = catalog(&target);
+    let options = RestoreOptions {
+        passphrase: None,
+        force: false,
+        jobs: 1,
+        safety: CreateOptions::new(dir.path().join("safety")),
+    };
+    let result = drydock_backup::restore(dir.path(), &tampered, &target.url, &options);
+    assert!(
+        matches!(result, Err(BackupError::Mismatch(_))),
+        "{result:?}"
+    );
+    assert_eq!(catalog(&target), before, "the target is as it was");
+    assert_eq!(target.sql("SELECT kept()").trim(), "7");
+}

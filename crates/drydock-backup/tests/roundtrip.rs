@@ -217,11 +217,13 @@ fn verify_with_jobs(
     drydock_backup::verify(dir, manifest, Some(near), &options)
 }
 
-/// The names in `dir`, sorted: temporary folders must be gone after every call.
+/// The names in `dir` but the runs' lock file, sorted: temporary folders must be gone after
+/// every call.
 fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != drydock_backup::LOCK_FILE)
         .collect();
     names.sort();
     names
@@ -777,4 +779,73 @@ fn postgres_force_restore_keeps_the_databases_owner_grants_and_settings() {
     assert!(report.left_behind.is_none());
     assert_eq!(postgres_rows(live.url()), postgres_rows(source.url()));
     assert_eq!(database_properties(&name), before);
+}
+
+/// Every object of a PostgreSQL database created after initdb, with its kind, and the large
+/// objects: what a restore could have added.
+fn postgres_catalog(url: &str) -> Vec<String> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    client
+        .query(
+            "SELECT 'namespace ' || nspname FROM pg_namespace WHERE oid >= 16384 \
+               AND nspname !~ '^pg_(toast_)?temp_' \
+             UNION ALL SELECT 'class ' || relkind::text || ' ' || oid::regclass::text FROM pg_class \
+               WHERE oid >= 16384 AND relpersistence <> 't' \
+             UNION ALL SELECT 'type ' || oid::regtype::text FROM pg_type WHERE oid >= 16384 \
+             UNION ALL SELECT 'proc ' || oid::regprocedure::text FROM pg_proc WHERE oid >= 16384 \
+             UNION ALL SELECT 'extension ' || extname FROM pg_extension WHERE oid >= 16384 \
+             UNION ALL SELECT 'large object ' || oid FROM pg_largeobject_metadata \
+             ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
+#[test]
+fn a_postgres_restore_into_an_empty_database_that_does_not_match_its_manifest_leaves_it_as_it_was()
+{
+    let source = TestDb::postgres();
+    fill_postgres(&source, "src");
+    source
+        .postgres_client()
+        .batch_execute(
+            "CREATE SCHEMA extra; CREATE TYPE extra.mood AS ENUM ('ok', 'meh'); \
+             CREATE TABLE extra.feelings (id int, mood extra.mood); \
+             INSERT INTO extra.feelings VALUES (1, 'ok'); \
+             CREATE VIEW everything AS SELECT id FROM t0; \
+             CREATE FUNCTION answer() RETURNS int LANGUAGE sql AS 'SELECT 42';",
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let tampered = tamper_manifest(dir.path(), &backup(source.url(), dir.path()));
+
+    // Empty of tables, but not of everything: a schema, a type and a function of its own stay.
+    let target = TestDb::postgres();
+    target
+        .postgres_client()
+        .batch_execute(
+            "CREATE SCHEMA mine; CREATE TYPE mine.pair AS (a int, b int); \
+             CREATE FUNCTION mine.kept() RETURNS int LANGUAGE sql AS 'SELECT 7';",
+        )
+        .unwrap();
+    let before = postgres_catalog(target.url());
+    assert!(before.iter().any(|o| o == "proc mine.kept()"), "{before:?}");
+    let result = drydock_backup::restore(
+        dir.path(),
+        &tampered,
+        target.url(),
+        &restore_options(dir.path(), false),
+    );
+    assert!(
+        matches!(result, Err(BackupError::Mismatch(_))),
+        "{result:?}"
+    );
+    assert_eq!(
+        postgres_catalog(target.url()),
+        before,
+        "the target is as it was"
+    );
 }
