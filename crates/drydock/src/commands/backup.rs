@@ -119,12 +119,15 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
             Ok(ExitCode::SUCCESS)
         }
         BackupCommand::List { store, output } => {
-            let manifests = drydock_backup::list(&store.dir(discovery)).map_err(coded)?;
+            let dir = store.dir(discovery);
+            let manifests = drydock_backup::list(&dir).map_err(coded)?;
+            let debris = drydock_backup::debris(&dir).map_err(coded)?;
             if output.json {
                 print_json(&manifests)?;
             } else {
                 print_list(&manifests);
             }
+            print_debris(&debris, output.json);
             Ok(ExitCode::SUCCESS)
         }
         BackupCommand::Prune {
@@ -145,8 +148,9 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                     .transpose()
                     .context("--max-age is too long")?,
             };
-            let decisions =
-                drydock_backup::prune(&store.dir(discovery), &policy, apply).map_err(coded)?;
+            let dir = store.dir(discovery);
+            let decisions = drydock_backup::prune(&dir, &policy, apply).map_err(coded)?;
+            let debris = drydock_backup::prune_debris(&dir, apply).map_err(coded)?;
             if output.json {
                 let rows: Vec<serde_json::Value> = decisions
                     .iter()
@@ -158,7 +162,11 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                         })
                     })
                     .collect();
-                print_json(&serde_json::json!({ "applied": apply, "backups": rows }))?;
+                print_json(&serde_json::json!({
+                    "applied": apply,
+                    "backups": rows,
+                    "debris": debris,
+                }))?;
             } else {
                 for d in &decisions {
                     let verb = match (d.keep, apply) {
@@ -168,7 +176,19 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                     };
                     println!("{verb} {}  ({})", d.manifest.id, d.reasons.join(", "));
                 }
-                if !apply && decisions.iter().any(|d| !d.keep) {
+                let verb = match (&debris.kept_because, debris.removed) {
+                    (Some(_), _) => "keep  ",
+                    (None, true) => "delete",
+                    (None, false) => "would delete",
+                };
+                for item in &debris.debris {
+                    println!("{verb} {}  ({})", item.path.display(), item.kind.describe());
+                }
+                if let Some(reason) = &debris.kept_because {
+                    eprintln!("Leftovers of interrupted runs kept: {reason}.");
+                }
+                let pending = decisions.iter().any(|d| !d.keep) || !debris.debris.is_empty();
+                if !apply && pending {
                     eprintln!("Dry run: pass --apply to delete.");
                 }
             }
@@ -346,6 +366,40 @@ fn print_list(manifests: &[Manifest]) {
             m.last_migration.as_deref().unwrap_or("-")
         );
     }
+}
+
+/// The leftovers of interrupted runs, after the backups (on stderr with `--json`, whose output
+/// stays the list of manifests).
+fn print_debris(debris: &[drydock_backup::Debris], json: bool) {
+    if debris.is_empty() {
+        return;
+    }
+    let now = chrono::Utc::now();
+    let lines = debris.iter().map(|item| {
+        let age = item
+            .modified
+            .and_then(|at| (now - at).to_std().ok())
+            .map_or_else(|| "-".to_owned(), short_age);
+        format!(
+            "{:<40} {:>8} {:>10} INTERRUPTED: {}",
+            item.path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            age,
+            size(item.size),
+            item.kind.describe()
+        )
+    });
+    if json {
+        lines.for_each(|line| eprintln!("{line}"));
+    } else {
+        lines.for_each(|line| println!("{line}"));
+    }
+    eprintln!(
+        "{} leftover(s) of interrupted runs: `drydock backup prune --apply` removes them.",
+        debris.len()
+    );
 }
 
 fn short_age(age: Duration) -> String {

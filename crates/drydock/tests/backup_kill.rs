@@ -1,0 +1,259 @@
+//! `kill -9` of the real binary during `backup create`, at a few points of a dump that takes a
+//! moment: no file is left under a backup's name unless it is a complete backup, no dump tool
+//! outlives drydock, and the leftovers are listed as such and removed by `prune`.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use drydock_test_support::TestDb;
+
+fn drydock(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_drydock"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .arg("--dir")
+        .arg(dir.join("backups"))
+        .env("DRYDOCK_CACHE_DIR", dir.join(".cache"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    let output = drydock(dir, args).output().expect("run drydock");
+    assert!(
+        output.status.success(),
+        "drydock {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Four tables of about 35 MB each: the dump takes a moment, with work for two jobs.
+fn fill_big(db: &TestDb) {
+    let mut client = db.postgres_client();
+    for t in 0..4 {
+        client
+            .batch_execute(&format!(
+                "CREATE TABLE big{t} AS SELECT g AS id, \
+                 md5(g::text) || repeat(md5((g + {t})::text), 6) AS pad \
+                 FROM generate_series(1, 150000) g"
+            ))
+            .expect("fill");
+    }
+}
+
+/// A process as `/proc/<pid>/stat` describes it.
+struct Process {
+    pid: u32,
+    name: String,
+    parent: u32,
+    group: u32,
+}
+
+fn processes() -> Vec<Process> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // `pid (name) state ppid pgrp ...`; the name may hold spaces and parentheses.
+            let (head, rest) = stat.rsplit_once(')')?;
+            let name = head.split_once('(')?.1.to_owned();
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            Some(Process {
+                pid,
+                name,
+                parent: fields.get(1)?.parse().ok()?,
+                group: fields.get(2)?.parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+/// Poll every 10 ms until `ready` holds, 60 s at most.
+fn wait_for(mut ready: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
+
+/// Bytes of the files in `path` and below.
+fn size(path: &Path) -> u64 {
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.is_dir() => std::fs::read_dir(path)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| size(&entry.path()))
+            .sum(),
+        Ok(metadata) => metadata.len(),
+        Err(_) => 0,
+    }
+}
+
+/// Whether an entry of the backups folder whose name starts with `prefix` (not the lock) holds
+/// at least `bytes`.
+fn grown(backups: &Path, prefix: &str, bytes: u64) -> bool {
+    std::fs::read_dir(backups)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.starts_with(prefix) && name != ".drydock.lock" && size(&entry.path()) >= bytes
+        })
+}
+
+/// Start `backup create`, wait for `moment`, SIGKILL drydock, and wait for the tools it had
+/// started to be gone.
+fn kill_during_create(dir: &Path, url: &str, jobs: &str, moment: impl Fn(&Child) -> bool) {
+    let mut child = drydock(dir, &["backup", "create", "--url", url, "--jobs", jobs])
+        .spawn()
+        .expect("spawn backup create");
+    let reached = wait_for(|| moment(&child) || child.try_wait().ok().flatten().is_some());
+    let groups: Vec<u32> = processes()
+        .iter()
+        .filter(|p| p.parent == child.id())
+        .map(|p| p.group)
+        .collect();
+    child.kill().expect("SIGKILL drydock");
+    let output = child.wait_with_output().expect("drydock ends");
+    assert!(
+        reached && output.status.code().is_none(),
+        "the dump ended before the kill: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!groups.is_empty(), "drydock had started no tool");
+    // Each tool runs in a process group of its own, which dies with drydock: a worker of
+    // `pg_dump --jobs` goes when its leader does.
+    let gone = wait_for(|| !processes().iter().any(|p| groups.contains(&p.group)));
+    let alive: Vec<String> = processes()
+        .iter()
+        .filter(|p| groups.contains(&p.group))
+        .map(|p| format!("{} {}", p.pid, p.name))
+        .collect();
+    assert!(gone, "tools outlived drydock: {alive:?}");
+}
+
+/// After a kill: every file under a backup's name belongs to a listed backup that verifies,
+/// the leftovers are listed as interrupted, and `prune --apply` removes them.
+fn check_after_kill(dir: &Path) {
+    let backups = dir.join("backups");
+    let listed = run(dir, &["backup", "list", "--json"]);
+    let manifests: Vec<serde_json::Value> =
+        serde_json::from_slice(&listed.stdout).expect("list --json");
+    let mut known: Vec<String> = Vec::new();
+    for manifest in &manifests {
+        let id = manifest["id"].as_str().expect("id").to_owned();
+        run(dir, &["backup", "verify", &id, "--checksum-only"]);
+        known.push(format!("{id}.manifest.json"));
+        known.push(manifest["file"].as_str().expect("file").to_owned());
+    }
+    let names: Vec<String> = std::fs::read_dir(&backups)
+        .expect("backups folder")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    for name in &names {
+        assert!(
+            name.starts_with('.') || known.contains(name),
+            "`{name}` is under a backup's name but no complete backup: {names:?}"
+        );
+    }
+    let leftovers: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with('.') && n.as_str() != ".drydock.lock")
+        .collect();
+    assert!(!leftovers.is_empty(), "the kill left nothing: {names:?}");
+
+    let text = run(dir, &["backup", "list"]);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    for leftover in &leftovers {
+        assert!(
+            stdout
+                .lines()
+                .any(|line| line.starts_with(leftover.as_str()) && line.contains("INTERRUPTED")),
+            "`{leftover}` is not listed as interrupted:\n{stdout}"
+        );
+    }
+    run(dir, &["backup", "prune", "--apply"]);
+    let left: Vec<String> = std::fs::read_dir(&backups)
+        .expect("backups folder")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n != ".drydock.lock")
+        .collect();
+    assert!(left.is_empty(), "prune left {left:?}");
+}
+
+#[test]
+fn a_backup_killed_at_any_point_leaves_no_partial_backup_and_no_dump_tool() {
+    let db = TestDb::postgres();
+    fill_big(&db);
+    let project = tempfile::tempdir().expect("project");
+    let dir = project.path();
+    let backups = dir.join("backups");
+
+    // As soon as pg_dump runs (not `pg_dump --version`: once the backup file is begun).
+    kill_during_create(dir, db.url(), "1", |child| {
+        grown(&backups, ".", 0)
+            && processes()
+                .iter()
+                .any(|p| p.parent == child.id() && p.name == "pg_dump")
+    });
+    check_after_kill(dir);
+    // Halfway through writing the backup file.
+    kill_during_create(dir, db.url(), "1", |_| grown(&backups, ".", 8 << 20));
+    check_after_kill(dir);
+    // While `pg_dump --jobs 2` fills its temporary folder.
+    kill_during_create(dir, db.url(), "2", |_| {
+        grown(&backups, ".drydock-pg_dump-", 8 << 20)
+    });
+    // Killed while its two workers wrote the first two tables, pg_dump started no other: an
+    // orphaned leader would have handed out all four.
+    let started: Vec<String> = std::fs::read_dir(&backups)
+        .expect("backups folder")
+        .flatten()
+        .flat_map(|entry| {
+            std::fs::read_dir(entry.path().join("dump"))
+                .into_iter()
+                .flatten()
+        })
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".dat") && name != "toc.dat")
+        .collect();
+    assert!(
+        !started.is_empty() && started.len() < 4,
+        "pg_dump went on after drydock: {started:?}"
+    );
+    check_after_kill(dir);
+
+    // The folder still takes complete backups, which verify.
+    run(dir, &["backup", "create", "--url", db.url(), "--jobs", "2"]);
+    run(dir, &["backup", "verify", "--url", db.url()]);
+    check_listed_only(dir);
+}
+
+/// Nothing in the backups folder but listed backups and the lock.
+fn check_listed_only(dir: &Path) {
+    let debris: Vec<String> = std::fs::read_dir(dir.join("backups"))
+        .expect("backups folder")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n != ".drydock.lock")
+        .collect();
+    assert!(debris.is_empty(), "{debris:?}");
+}
