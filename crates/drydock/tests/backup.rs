@@ -171,8 +171,14 @@ fn postgres_parallel_create_and_verify() {
         .success()
         .stderr(contains("Restore test: ok, 2 tables match"));
     assert!(list_json(dir)[0]["restore_tested_at"].is_string());
-    // Only the backup and its manifest remain: the temporary folders are gone.
-    assert_eq!(std::fs::read_dir(dir.join("backups")).unwrap().count(), 2);
+    // Only the backup, its manifest and the runs' lock remain: the temporary folders are gone.
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("backups"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".dump.zst") && !name.ends_with(".manifest.json"))
+        .collect();
+    names.sort();
+    assert_eq!(names, [".drydock.lock"]);
     drydock(dir)
         .args(["backup", "create", "--jobs", "none", "--url", db.url()])
         .assert()
