@@ -257,3 +257,80 @@ fn check_listed_only(dir: &Path) {
         .collect();
     assert!(debris.is_empty(), "{debris:?}");
 }
+
+/// Run `sql` on the MariaDB server of `TEST_MYSQL_URL` with the `mariadb` client.
+fn mariadb(database: Option<&str>, sql: &str) -> String {
+    let server = std::env::var("TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/mysql".to_owned());
+    let rest = server.strip_prefix("mysql://").expect("a mysql:// URL");
+    let (user, rest) = rest.split_once('@').expect("a user in TEST_MYSQL_URL");
+    let host_port = rest.split('/').next().unwrap_or_default();
+    let (host, port) = host_port.split_once(':').unwrap_or((host_port, "3306"));
+    let mut command = Command::new("mariadb");
+    command.args([
+        "--no-defaults",
+        "--protocol=TCP",
+        &format!("--host={host}"),
+        &format!("--port={port}"),
+        &format!("--user={user}"),
+        "--batch",
+        "--skip-column-names",
+        "-e",
+        sql,
+    ]);
+    if let Some(database) = database {
+        command.arg(database);
+    }
+    let output = command.output().expect("the mariadb client");
+    assert!(
+        output.status.success(),
+        "MariaDB is needed (TEST_MYSQL_URL): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A MariaDB database of its own, dropped however the test ends.
+struct MariaDb(String);
+
+impl Drop for MariaDb {
+    fn drop(&mut self) {
+        let _ = std::panic::catch_unwind(|| {
+            mariadb(None, &format!("DROP DATABASE IF EXISTS `{}`", self.0))
+        });
+    }
+}
+
+#[test]
+fn a_mariadb_backup_killed_mid_dump_leaves_no_partial_backup_and_no_dump_tool() {
+    let name = format!("drydock_kill_{}", std::process::id());
+    mariadb(None, &format!("CREATE DATABASE `{name}`"));
+    let _db = MariaDb(name.clone());
+    // About 60 MB of rows: the dump takes a moment.
+    mariadb(
+        Some(&name),
+        "CREATE TABLE big (id INT PRIMARY KEY, pad TEXT); \
+         INSERT INTO big SELECT seq, REPEAT(MD5(seq), 6) FROM seq_1_to_300000;",
+    );
+    let server = std::env::var("TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/mysql".to_owned());
+    let url = format!(
+        "{}/{name}",
+        server
+            .rsplit_once('/')
+            .map_or(server.as_str(), |(base, _)| base)
+    );
+    let project = tempfile::tempdir().expect("project");
+    let dir = project.path();
+    let backups = dir.join("backups");
+    kill_during_create(dir, &url, "1", |child| {
+        grown(&backups, ".", 4 << 20)
+            && processes()
+                .iter()
+                .any(|p| p.parent == child.id() && p.name.contains("dump"))
+    });
+    check_after_kill(dir);
+    run(dir, &["backup", "create", "--url", &url]);
+    run(dir, &["backup", "verify", "--checksum-only"]);
+    check_listed_only(dir);
+}
