@@ -44,7 +44,7 @@ pub enum BackupError {
     Usage(String),
     #[error(
         "{error}; dropping what the restore created did not leave `{url}` as it was ({left}): \
-         remove these by hand"
+         put these right by hand"
     )]
     NotUndone {
         error: Box<BackupError>,

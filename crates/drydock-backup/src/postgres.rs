@@ -425,6 +425,7 @@ impl Backend for Postgres {
         });
         for object in ordered {
             let statement = match object.kind.as_str() {
+                SCHEMA_STATE => continue,
                 "large object" => {
                     let oid: postgres::types::Oid = object.name.parse().map_err(|_| {
                         BackupError::Query(format!("unexpected large object `{}`", object.name))
@@ -1003,10 +1004,15 @@ fn unpack(input: &mut dyn Read, folder: &Path) -> Result<(), BackupError> {
     Ok(())
 }
 
+/// The kind [`OBJECTS_QUERY`] gives a schema's privileges and comment.
+const SCHEMA_STATE: &str = "privileges and comment of schema";
+
 /// Every object a restore can create, as `(kind, identity)`: what has an OID of its own from
 /// after initdb in the catalogs pg_dump writes to, except the parts of another object (indexes,
 /// array and row types, owned sequences, extension members: `pg_depend` kinds `a`, `i`, `e`)
-/// and other sessions' temporary schemas and tables.
+/// and other sessions' temporary schemas and tables. Also each schema's privileges and
+/// comment, which a dump may set on a schema that exists (`public`): nothing to drop, but a
+/// change shows when the listings are compared.
 const OBJECTS_QUERY: &str = "\
 WITH objects(classid, objid) AS (
   SELECT 'pg_namespace'::regclass, oid FROM pg_namespace
@@ -1037,6 +1043,12 @@ WHERE o.objid >= 16384
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = o.classid
                   AND d.objid = o.objid AND d.deptype IN ('a', 'i', 'e'))
   AND NOT (o.classid = 'pg_namespace'::regclass AND i.identity ~ '^pg_(toast_)?temp_')
+UNION ALL
+SELECT 'privileges and comment of schema',
+       quote_ident(n.nspname) || ': ' || coalesce(n.nspacl::text, 'default') || ', '
+       || coalesce(quote_literal(obj_description(n.oid, 'pg_namespace')), 'no comment')
+FROM pg_namespace n
+WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
 ORDER BY 1, 2";
 
 /// A user table whose rows a backup holds.

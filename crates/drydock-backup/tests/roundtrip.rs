@@ -816,7 +816,13 @@ fn a_postgres_restore_into_an_empty_database_that_does_not_match_its_manifest_le
              CREATE TABLE extra.feelings (id int, mood extra.mood); \
              INSERT INTO extra.feelings VALUES (1, 'ok'); \
              CREATE VIEW everything AS SELECT id FROM t0; \
-             CREATE FUNCTION answer() RETURNS int LANGUAGE sql AS 'SELECT 42';",
+             CREATE FUNCTION answer() RETURNS int LANGUAGE sql AS 'SELECT 42'; \
+             CREATE EXTENSION citext; CREATE DOMAIN positive AS int CHECK (VALUE > 0); \
+             CREATE TYPE span AS RANGE (subtype = float8); CREATE SEQUENCE standalone; \
+             CREATE TABLE kinds (n positive, c citext, s span); \
+             CREATE MATERIALIZED VIEW frozen AS SELECT * FROM kinds; \
+             CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'; \
+             CREATE TRIGGER touched BEFORE INSERT ON kinds FOR EACH ROW EXECUTE FUNCTION touch();",
         )
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -847,5 +853,46 @@ fn a_postgres_restore_into_an_empty_database_that_does_not_match_its_manifest_le
         postgres_catalog(target.url()),
         before,
         "the target is as it was"
+    );
+}
+
+#[test]
+fn a_change_a_failed_restore_cannot_drop_is_named() {
+    let source = TestDb::postgres();
+    source
+        .postgres_client()
+        .batch_execute(
+            "CREATE TABLE t (id int); INSERT INTO t VALUES (1); \
+             COMMENT ON SCHEMA public IS 'the app''s schema';",
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let tampered = tamper_manifest(dir.path(), &backup(source.url(), dir.path()));
+    let target = TestDb::postgres();
+    let result = drydock_backup::restore(
+        dir.path(),
+        &tampered,
+        target.url(),
+        &restore_options(dir.path(), false),
+    );
+    let Err(error @ BackupError::NotUndone { .. }) = result else {
+        panic!("{result:?}");
+    };
+    assert_eq!(error.code(), "D5023");
+    let text = error.to_string();
+    assert!(
+        text.starts_with("the restored data does not match the backup's manifest"),
+        "{text}"
+    );
+    assert!(
+        text.contains("left: privileges and comment of schema public"),
+        "{text}"
+    );
+    // The table the restore created is gone all the same.
+    assert!(
+        !drydock_backup::backend_for(target.url())
+            .unwrap()
+            .has_tables(target.url())
+            .unwrap()
     );
 }
