@@ -115,3 +115,30 @@ pub(crate) fn feed_tool(
         }
     }
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::os::unix::process::ExitStatusExt;
+
+    use super::*;
+
+    #[test]
+    fn a_child_runs_in_a_group_of_its_own_and_dies_with_the_thread_that_started_it() {
+        let (mut child, group) = std::thread::spawn(|| {
+            let child = spawn(Command::new("sleep").arg("30")).expect("sleep runs");
+            let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id()))
+                .expect("the child's stat");
+            // `pid (name) state ppid pgrp ...`
+            let group: u32 = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(2)?.parse().ok())
+                .expect("a process group");
+            (child, group)
+        })
+        .join()
+        .expect("the spawning thread");
+        assert_eq!(group, child.id());
+        let status = child.wait().expect("the child ends");
+        assert_eq!(status.signal(), Some(libc::SIGKILL), "{status}");
+    }
+}
