@@ -92,7 +92,7 @@ pub fn create_with_progress(
     let server_version = backend.server_version(url)?;
     let tool_versions = backend.tool_versions()?;
     let last_migration = backend.last_migration(url)?;
-    let _run = debris::RunLock::shared(&options.dir)?;
+    let _run = debris::RunLock::start(&options.dir)?;
     let id = format!(
         "{}_{}_{}",
         started_at.format("%Y%m%dT%H%M%S%3fZ"),
@@ -402,7 +402,7 @@ pub fn verify(
     scratch_near: Option<&str>,
     options: &VerifyOptions,
 ) -> Result<Manifest, BackupError> {
-    let _run = debris::RunLock::shared(dir)?;
+    let _run = debris::RunLock::start(dir)?;
     let mut manifest = manifest.clone();
     let passphrase = options.passphrase.as_deref();
     if let Err(e) = check_stored(dir, &manifest, passphrase, options.checksum_only) {
@@ -501,7 +501,7 @@ pub fn restore(
             target: backend.provider().to_owned(),
         });
     }
-    let _run = debris::RunLock::shared(dir)?;
+    let _run = debris::RunLock::start(dir)?;
     let passphrase = options.passphrase.as_deref();
     if manifest.encrypted() && passphrase.is_none() {
         // Checked first: without it the restore could not even start.

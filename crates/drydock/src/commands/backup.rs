@@ -176,18 +176,18 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                     };
                     println!("{verb} {}  ({})", d.manifest.id, d.reasons.join(", "));
                 }
-                let verb = match (&debris.kept_because, debris.removed) {
-                    (Some(_), _) => "keep  ",
-                    (None, true) => "delete",
-                    (None, false) => "would delete",
-                };
-                for item in &debris.debris {
+                let verb = if apply { "delete" } else { "would delete" };
+                for item in &debris.removable {
                     println!("{verb} {}  ({})", item.path.display(), item.kind.describe());
                 }
-                if let Some(reason) = &debris.kept_because {
-                    eprintln!("Leftovers of interrupted runs kept: {reason}.");
+                for item in &debris.kept {
+                    println!(
+                        "keep   {}  ({}; not older than a run in progress, which may be writing it)",
+                        item.path.display(),
+                        item.kind.describe()
+                    );
                 }
-                let pending = decisions.iter().any(|d| !d.keep) || !debris.debris.is_empty();
+                let pending = decisions.iter().any(|d| !d.keep) || !debris.removable.is_empty();
                 if !apply && pending {
                     eprintln!("Dry run: pass --apply to delete.");
                 }
