@@ -241,8 +241,29 @@ fn a_backup_killed_at_any_point_leaves_no_partial_backup_and_no_dump_tool() {
     );
     check_after_kill(dir);
 
-    // The folder still takes complete backups, which verify.
-    run(dir, &["backup", "create", "--url", db.url(), "--jobs", "2"]);
+    // A prune while a backup runs deletes the leftovers older than the run, never its files;
+    // the backup completes and verifies.
+    let old = backups.join(".20000101T000000000Z_postgresql_old.dump.zst.partial");
+    std::fs::write(&old, b"left by a run long gone").expect("old leftover");
+    let live = drydock(dir, &["backup", "create", "--url", db.url(), "--jobs", "2"])
+        .spawn()
+        .expect("spawn backup create");
+    assert!(wait_for(|| grown(&backups, ".drydock-pg_dump-", 8 << 20)));
+    let pruned = run(dir, &["backup", "prune", "--apply"]);
+    let pruned = String::from_utf8_lossy(&pruned.stdout);
+    assert!(!old.exists(), "{pruned}");
+    assert!(
+        pruned
+            .lines()
+            .any(|line| line.starts_with("keep") && line.contains(".drydock-pg_dump-")),
+        "{pruned}"
+    );
+    let output = live.wait_with_output().expect("backup create ends");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     run(dir, &["backup", "verify", "--url", db.url()]);
     check_listed_only(dir);
 }
