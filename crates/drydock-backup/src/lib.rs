@@ -615,8 +615,8 @@ fn differences(before: &[DbObject], after: &[DbObject]) -> Vec<String> {
         .collect()
 }
 
-/// Delete the debris of interrupted runs in `dir` when `apply` (see [`Debris`]), unless a run
-/// is in progress there.
+/// Delete the debris of interrupted runs in `dir` when `apply` (see [`Debris`]), but what a run
+/// in progress there may have written: anything not older than the oldest such run.
 pub fn prune_debris(dir: &Path, apply: bool) -> Result<DebrisReport, BackupError> {
     debris::remove(dir, apply)
 }
