@@ -31,6 +31,9 @@ const FORMAT: &str = "pg_dump-custom";
 const DIRECTORY_FORMAT: &str = "pg_dump-directory";
 /// The database scratch and swap connections use, as every server has it.
 const MAINTENANCE_DATABASE: &str = "postgres";
+/// The tools run in a process group of their own, where a password prompt on the terminal
+/// would stop them for good: without the password in the URL they fail and say so.
+const NO_PROMPT: &str = "--no-password";
 /// How long backup sessions wait for the server.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -265,7 +268,12 @@ impl Backend for Postgres {
         let pg = parse_url(url)?;
         let child = tool::spawn(
             pg.tool("pg_restore", &pg.database)?
-                .args(["--no-owner", "--exit-on-error", "--single-transaction"])
+                .args([
+                    NO_PROMPT,
+                    "--no-owner",
+                    "--exit-on-error",
+                    "--single-transaction",
+                ])
                 .arg(format!("--dbname={}", pg.database))
                 .stdin(Stdio::piped())
                 .stdout(Stdio::null())
@@ -293,7 +301,12 @@ impl Backend for Postgres {
         unpack(input, &folder)?;
         let mut command = pg.tool("pg_restore", &pg.database)?;
         command
-            .args(["--no-owner", "--exit-on-error", "--format=directory"])
+            .args([
+                NO_PROMPT,
+                "--no-owner",
+                "--exit-on-error",
+                "--format=directory",
+            ])
             .arg(format!("--dbname={}", pg.database));
         if options.jobs > 1 {
             // Parallel jobs cannot share one transaction: the callers restore only into a
@@ -727,7 +740,7 @@ fn run_pg_dump(
 ) -> Result<StreamedTables, BackupError> {
     let mut child = tool::spawn(
         pg_dump(pg)?
-            .args(["--format=custom", "--compress=0"])
+            .args([NO_PROMPT, "--format=custom", "--compress=0"])
             .arg(format!("--snapshot={snapshot}"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -833,7 +846,7 @@ fn run_pg_dump_directory(
 fn dump_directory(pg: &PgUrl, snapshot: &str, jobs: u32, folder: &Path) -> Result<(), BackupError> {
     let mut child = tool::spawn(
         pg_dump(pg)?
-            .args(["--format=directory", "--compress=0"])
+            .args([NO_PROMPT, "--format=directory", "--compress=0"])
             .arg(format!("--jobs={jobs}"))
             .arg(format!("--snapshot={snapshot}"))
             .arg("--file")
