@@ -18,7 +18,9 @@ for project in crates/drydock-engine/tests/real_schemas/*/; do
   rm -f "$project"/expected.validate*.json "$project"/expected.*.sql
   if node "$ORACLE/validate.mjs" "$schema" > "$project/expected.validate.json"; then
     provider=$(find "$schema" -name '*.prisma' -exec cat {} + \
-      | sed -n 's/^[[:space:]]*provider[[:space:]]*=[[:space:]]*"\(postgresql\|sqlite\)".*/\1/p' | head -1)
+      | sed -n 's/^[[:space:]]*provider[[:space:]]*=[[:space:]]*"\(postgresql\|postgres\|sqlite\)".*/\1/p' | head -1)
+    # `postgres` is Prisma's alias of `postgresql`.
+    if [ "$provider" = postgres ]; then provider=postgresql; fi
     if [ -n "$provider" ]; then
       node "$ORACLE/diff-from-empty.mjs" "$schema" > "$project/expected.$provider.sql"
     fi

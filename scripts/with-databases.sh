@@ -67,6 +67,46 @@ else
 fi
 export TEST_POSTGRES_URL
 
+# pgvector: real projects of the corpus declare `extensions = [vector]`. Its files belong to the
+# server's major version, so an existing server gets them for its own version too: Debian's
+# `postgresql-<major>-pgvector` where the release has one, else (bookworm has none) the extension
+# built from Debian's own `pgvector` source package of a later release, against that server's headers.
+PGVECTOR_SOURCE_SUITE=trixie
+pg_has_vector() {
+  [ "$(psql "$TEST_POSTGRES_URL" -Atqc "select count(*) from pg_available_extensions where name = 'vector'")" = 1 ]
+}
+install_pgvector() { # major version
+  local major=$1
+  apt-get update -qq
+  if apt-cache show "postgresql-$major-pgvector" >/dev/null 2>&1; then
+    apt_install "postgresql-$major-pgvector"
+    return
+  fi
+  apt_install "postgresql-server-dev-$major" make gcc
+  local dir=$WORK/pgvector codename mirror
+  codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+  mirror=$(apt-get indextargets --format '$(REPO_URI)' "Codename: $codename" 'Origin: Debian' 'Identifier: Packages' | head -n 1)
+  [ -n "$mirror" ] || { log "no Debian archive configured for apt: cannot fetch pgvector's source"; return 1; }
+  log "building pgvector for PostgreSQL $major from Debian's $PGVECTOR_SOURCE_SUITE source package"
+  mkdir -p "$dir/lists/partial" "$dir/src"
+  printf 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+    "$mirror" "$PGVECTOR_SOURCE_SUITE" > "$dir/sources.list"
+  local apt_opts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=- -o "Dir::State::Lists=$dir/lists")
+  apt-get "${apt_opts[@]}" update -qq
+  (cd "$dir/src" && apt-get "${apt_opts[@]}" source --download-only -qq pgvector >/dev/null 2>&1)
+  tar -xf "$dir"/src/pgvector_*.orig.tar.* -C "$dir"
+  # OPTFLAGS empty: no -march=native, so the build runs on any machine of the architecture.
+  make -C "$dir"/pgvector-*/ -s -j2 PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" OPTFLAGS= install \
+    >"$dir/build.log" 2>&1 || { log "pgvector did not build: $(tail -5 "$dir/build.log")"; return 1; }
+}
+if ! pg_has_vector; then
+  if is_root; then
+    install_pgvector $(( $(psql "$TEST_POSTGRES_URL" -Atqc 'show server_version_num') / 10000 )) || true
+  fi
+  # The tests that need it fail with this reason; the others still run.
+  pg_has_vector || log "the PostgreSQL at $TEST_POSTGRES_URL lacks pgvector (on another host, or not root?)"
+fi
+
 # ------------------------------------------------------------------ PostgreSQL with passwords
 # The servers above may trust every local connection; authentication tests need one that checks
 # passwords. TEST_POSTGRES_PASSWORD_URL names user `drydock`, password `drydock-secret`.

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, IndexColumn, ObjectName,
-    PrimaryKey, SqlSchema, Table,
+    PrimaryKey, SqlSchema, Table, TypeFamily,
 };
 
 use crate::DiffHooks;
@@ -157,7 +157,10 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
         &renamed
     };
 
-    for namespace in &to.namespaces {
+    // Prisma creates schemas in name order, whatever the order of `schemas = [...]`.
+    let mut namespaces: Vec<&String> = to.namespaces.iter().collect();
+    namespaces.sort();
+    for namespace in namespaces {
         if !from.namespaces.contains(namespace) && holds_objects(from, to, namespace) {
             plan.create_schemas.push(Change::CreateSchema {
                 namespace: namespace.clone(),
@@ -827,8 +830,11 @@ fn diff_columns(
             arity_changed: from.arity != to.arity,
             // A new type needs its default set again (the old one was cast to the old type).
             default_changed: !keeps_generation
-                && (defaults_differ(from.default.as_ref(), to.default.as_ref())
-                    || (type_change.is_some() && to.default.is_some())),
+                && (defaults_differ(
+                    &to.column_type.family,
+                    from.default.as_ref(),
+                    to.default.as_ref(),
+                ) || (type_change.is_some() && to.default.is_some())),
             auto_increment_changed: from.auto_increment != to.auto_increment,
             // Identity and serial columns are both auto-increment: only a change between
             // `ALWAYS` and `BY DEFAULT` is one.
@@ -865,9 +871,26 @@ fn diff_columns(
 /// Whether a column's default changes. A target expression (`dbgenerated(...)`) is what the
 /// database evaluates; it comes back from introspection in the database's own spelling (a
 /// literal, added casts), so it is only compared with another expression. An enum value stored
-/// in a text column (where the database has no enums) comes back as the same string.
-fn defaults_differ(from: Option<&DefaultValue>, to: Option<&DefaultValue>) -> bool {
+/// in a text column (where the database has no enums) comes back as the same string. A JSON
+/// default is compared as JSON: PostgreSQL prints a `jsonb` default in its own spelling
+/// (`{"a": true}` for `{"a":true}`).
+fn defaults_differ(
+    family: &TypeFamily,
+    from: Option<&DefaultValue>,
+    to: Option<&DefaultValue>,
+) -> bool {
     match (from, to) {
+        (Some(DefaultValue::String(a)), Some(DefaultValue::String(b)))
+            if *family == TypeFamily::Json =>
+        {
+            match (
+                serde_json::from_str::<serde_json::Value>(a),
+                serde_json::from_str::<serde_json::Value>(b),
+            ) {
+                (Ok(a), Ok(b)) => a != b,
+                _ => a != b,
+            }
+        }
         (Some(DefaultValue::Expression(a)), Some(DefaultValue::Expression(b))) => a != b,
         (Some(_), Some(DefaultValue::Expression(_))) => false,
         (Some(DefaultValue::String(a)), Some(DefaultValue::EnumValue(b)))
@@ -1223,17 +1246,72 @@ mod tests {
         let default = |value: DefaultValue| Some(value);
         let text = |s: &str| DefaultValue::String(s.to_owned());
         let value = |s: &str| DefaultValue::EnumValue(s.to_owned());
+        let family = TypeFamily::String;
         assert!(!defaults_differ(
+            &family,
             default(text("member")).as_ref(),
             default(value("member")).as_ref()
         ));
         assert!(!defaults_differ(
+            &family,
             default(value("member")).as_ref(),
             default(text("member")).as_ref()
         ));
         assert!(defaults_differ(
+            &family,
             default(text("admin")).as_ref(),
             default(value("member")).as_ref()
+        ));
+    }
+
+    /// `schemas = ["public", "auth"]`: Prisma creates the schemas in name order.
+    #[test]
+    fn schemas_are_created_in_name_order() {
+        let to = SqlSchema {
+            namespaces: vec!["public".to_owned(), "auth".to_owned(), "empty".to_owned()],
+            tables: vec![
+                Table::new(Some("public".to_owned()), "profiles"),
+                Table::new(Some("auth".to_owned()), "users"),
+            ],
+            ..SqlSchema::default()
+        };
+        let created: Vec<String> = diff(&SqlSchema::default(), &to, &InPlace)
+            .changes
+            .into_iter()
+            .filter_map(|change| match change {
+                Change::CreateSchema { namespace } => Some(namespace),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(created, ["auth", "public"]);
+    }
+
+    /// formbricks: `@default("{\"allowStyleOverwrite\":true}")` comes back from a `jsonb`
+    /// column as `{"allowStyleOverwrite": true}`.
+    #[test]
+    fn a_json_default_in_the_database_spelling_is_the_same_default() {
+        let json = |s: &str| Some(DefaultValue::String(s.to_owned()));
+        let family = TypeFamily::Json;
+        let written = json(r#"{"enabled": false, "threshold":0.1}"#);
+        let printed = json(r#"{"enabled": false, "threshold": 0.1}"#);
+        assert!(!defaults_differ(
+            &family,
+            printed.as_ref(),
+            written.as_ref()
+        ));
+        let changed = json(r#"{"enabled": true, "threshold": 0.1}"#);
+        assert!(defaults_differ(&family, changed.as_ref(), written.as_ref()));
+        // Not JSON: compared as text.
+        assert!(defaults_differ(
+            &family,
+            json("{").as_ref(),
+            json("{ ").as_ref()
+        ));
+        // Text that happens to be JSON is still text.
+        assert!(defaults_differ(
+            &TypeFamily::String,
+            json("[1]").as_ref(),
+            json("[ 1]").as_ref()
         ));
     }
 

@@ -47,8 +47,8 @@ impl RealProject {
         dirs.sort();
         let projects: Vec<RealProject> = dirs.into_iter().map(RealProject::at).collect();
         assert!(
-            projects.len() >= 15,
-            "expected at least 15 real projects, found {}",
+            projects.len() >= 25,
+            "expected at least 25 real projects, found {}",
             projects.len()
         );
         projects
@@ -319,8 +319,14 @@ fn repull_edits(project: &RealProject, dialect: &'static dyn Dialect, loaded: &P
     let schema = connection
         .introspect(&loaded.namespaces())
         .expect("introspect");
+    // The header `db pull` reads: the datasource block of the file that holds it (its name is
+    // the prefix of native type attributes).
     let provider = Provider::parse(project.sql_provider().expect("provider")).expect("provider");
-    let header = DatasourceHeader::new(provider);
+    let header = project
+        .files
+        .iter()
+        .find_map(|(_, text)| DatasourceHeader::from_schema(text, true))
+        .unwrap_or_else(|| DatasourceHeader::new(provider));
     let result = repull(
         &schema,
         &project.psl_files(),

@@ -20,8 +20,10 @@ use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_diff::{AlterEnum, Change, ColumnChange, RedefineTable, TableChange};
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, Extension, ForeignKey, Identity, Index, IndexAlgorithm,
-    IndexKind, ObjectName, OpaqueKind, PrimaryKey, SortOrder, Table, TypeFamily,
+    IndexKind, LoweringRules, ObjectName, OpaqueKind, PrimaryKey, SortOrder, Table, TypeFamily,
 };
+
+use crate::types::PostgresTypes;
 
 /// Indentation of columns inside `CREATE TABLE`.
 const INDENT: &str = "    ";
@@ -187,12 +189,18 @@ pub(crate) fn ident(name: &str) -> String {
     format!("\"{name}\"")
 }
 
-/// `"ns"."name"`, or `"name"` without a namespace.
+/// `"ns"."name"`, or `"name"` without a namespace or in the default one.
 pub(crate) fn qualified(namespace: Option<&str>, name: &str) -> String {
-    match namespace {
+    match explicit(namespace) {
         Some(namespace) => format!("\"{namespace}\".\"{name}\""),
         None => ident(name),
     }
+}
+
+/// The namespace a name is written with: none for the default namespace (`public`), which
+/// Prisma leaves to the connection's search path even when `schemas = [...]` lists it.
+fn explicit(namespace: Option<&str>) -> Option<&str> {
+    namespace.filter(|namespace| Some(*namespace) != PostgresTypes.default_namespace())
 }
 
 pub(crate) fn object(name: &ObjectName) -> String {
@@ -621,9 +629,7 @@ fn alter_column(
                 )
             ));
         } else {
-            let namespace = table
-                .namespace
-                .as_deref()
+            let namespace = explicit(table.namespace.as_deref())
                 .map(|namespace| format!("{}.", ident(namespace)))
                 .unwrap_or_default();
             let sequence = format!("{namespace}{}_{}_seq", table.name, to.name).to_lowercase();

@@ -558,6 +558,86 @@ fn namespaces_qualify_every_object() {
     "#);
 }
 
+/// `schemas = ["public", "auth"]` (ashcolor/openai-apps): objects of the default namespace are
+/// written unqualified, as Prisma writes them; the others keep their namespace.
+///
+/// ```prisma
+/// model profiles { id String @id @db.Uuid  user users @relation(fields: [id], references: [id]) @@schema("public") }
+/// model users { id String @id @db.Uuid  profile profiles? @@schema("auth") }
+/// enum Kind { A @@schema("public") }
+/// ```
+#[test]
+fn the_default_namespace_is_not_written() {
+    let kind = in_ns("public", "Kind");
+    let changes = [
+        Change::CreateSchema {
+            namespace: "auth".to_owned(),
+        },
+        Change::CreateSchema {
+            namespace: "public".to_owned(),
+        },
+        Change::CreateEnum {
+            enum_type: enum_type(&kind, &["A"]),
+        },
+        Change::CreateTable {
+            table: table(
+                in_ns("public", "profiles"),
+                vec![text("id"), nullable(enum_col("kind", &kind))],
+                &["id"],
+            ),
+        },
+        Change::CreateTable {
+            table: table(in_ns("auth", "users"), vec![text("id")], &["id"]),
+        },
+        Change::CreateIndex {
+            table: in_ns("public", "profiles"),
+            index: index("profiles_kind_idx", IndexKind::Normal, &["kind"]),
+        },
+        Change::AddForeignKey {
+            table: in_ns("public", "profiles"),
+            foreign_key: foreign_key(
+                "profiles_id_fkey",
+                &["id"],
+                in_ns("auth", "users"),
+                &["id"],
+                ReferentialAction::Restrict,
+                ReferentialAction::Cascade,
+            ),
+        },
+    ];
+    insta::assert_snapshot!(script(&changes), @r#"
+    -- CreateSchema
+    CREATE SCHEMA IF NOT EXISTS "auth";
+
+    -- CreateSchema
+    CREATE SCHEMA IF NOT EXISTS "public";
+
+    -- CreateEnum
+    CREATE TYPE "Kind" AS ENUM ('A');
+
+    -- CreateTable
+    CREATE TABLE "profiles" (
+        "id" TEXT NOT NULL,
+        "kind" "Kind",
+
+        CONSTRAINT "profiles_pkey" PRIMARY KEY ("id")
+    );
+
+    -- CreateTable
+    CREATE TABLE "auth"."users" (
+        "id" TEXT NOT NULL,
+
+        CONSTRAINT "users_pkey" PRIMARY KEY ("id")
+    );
+
+    -- CreateIndex
+    CREATE INDEX "profiles_kind_idx" ON "profiles"("kind");
+
+    -- AddForeignKey
+    ALTER TABLE "profiles" ADD CONSTRAINT "profiles_id_fkey" FOREIGN KEY ("id") REFERENCES "auth"."users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+    "#);
+}
+
 /// Drops and renames inside namespaces, and a sequence created in one. From
 ///
 /// ```prisma

@@ -825,7 +825,8 @@ fn parsed_block_attribute_key(dummy: &str) -> String {
 }
 
 /// An attribute in a spelling that ignores spacing, argument order, naming the first argument
-/// (`@relation(name: "x")` is `@relation("x")`, `@@index(fields: [a])` is `@@index([a])`),
+/// (`@relation(name: "x")` is `@relation("x")`, `@map(name: "x")` is `@map("x")`,
+/// `@@index(fields: [a])` is `@@index([a])`),
 /// `@@index(name:)` for `map:`, the client-side `name:` of `@@id`/`@@unique`, a single field
 /// for a list of one, the default operator classes `ArrayOps` and `JsonbOps`, and
 /// referential actions written with their default value (`onUpdate: Cascade`, `onDelete:
@@ -838,7 +839,7 @@ fn attribute_key(attribute: &Attribute, text: &str, optional: bool) -> String {
         .map(|argument| {
             let label = match argument.name.as_ref().map(|n| n.name.as_str()) {
                 None => "",
-                Some("name") if name == "relation" => "",
+                Some("name") if matches!(name, "relation" | "map") => "",
                 // On `@@index`, `name:` is the older spelling of `map:`.
                 Some("name") if name == "index" => "map",
                 Some("fields") if matches!(name, "id" | "unique" | "index" | "fulltext") => "",
@@ -921,6 +922,10 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(key(a), key(b));
+        // formbricks writes `@map(name: "created_at")`.
+        let named = "model A {\n  b DateTime @map(name: \"b_at\")\n}\n";
+        let plain = "model A {\n  b DateTime @map(\"b_at\")\n}\n";
+        assert_eq!(key(named), key(plain));
         let required =
             "model A {\n  b B @relation(fields: [bId], references: [id], onDelete: SetNull)\n}\n";
         let optional = "model A {\n  b B @relation(fields: [bId], references: [id])\n}\n";
