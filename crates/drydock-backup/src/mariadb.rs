@@ -64,8 +64,9 @@ impl MyUrl {
         let invalid = |redacted: &str, reason: &dyn std::fmt::Display| {
             BackupError::Usage(format!("invalid URL `{redacted}`: {reason}"))
         };
-        let parsed = DbUrl::parse(url).map_err(|e| invalid(&redact_url(url), &e))?;
-        let redacted = parsed.to_string();
+        // As the user wrote it, password masked.
+        let redacted = redact_url(url);
+        let parsed = DbUrl::parse(url).map_err(|e| invalid(&redacted, &e))?;
         if !matches!(parsed.scheme.as_str(), "mysql" | "mariadb") {
             return Err(invalid(
                 &redacted,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use drydock_connector::{ConnectorError, DbUrl};
+use drydock_connector::{ConnectorError, DbUrl, redact_url};
 
 /// The schema used when the URL names none.
 const DEFAULT_SCHEMA: &str = "public";
@@ -129,8 +129,10 @@ impl PgUrl {
     /// Parses `url`. Relative certificate paths stay relative to the working directory, as
     /// libpq reads them; [`resolve_paths`] makes them relative to the schema's folder first.
     pub fn parse(url: &str) -> Result<PgUrl, ConnectorError> {
+        // As the user wrote it, password masked.
+        let redacted = redact_url(url);
         let invalid = |reason: &str| ConnectorError::InvalidUrl {
-            url: drydock_connector::redact_url(url),
+            url: redacted.clone(),
             reason: reason.to_owned(),
         };
         if !accepts_url(url) {
@@ -139,11 +141,6 @@ impl PgUrl {
             ));
         }
         let parsed = DbUrl::parse(url).map_err(|e| invalid(&e.to_string()))?;
-        let redacted = parsed.to_string();
-        let invalid = |reason: &str| ConnectorError::InvalidUrl {
-            url: redacted.clone(),
-            reason: reason.to_owned(),
-        };
         let (mut host, mut port) = match parsed.hosts.as_slice() {
             [] => (String::new(), 5432),
             [one] => (one.name.clone(), one.port.unwrap_or(5432)),
