@@ -442,8 +442,9 @@ pub fn redact_text(text: &str) -> String {
     let mut rest = text;
     while let Some(found) = rest.find("://") {
         let start = rest[..found]
-            .rfind(|c: char| c.is_whitespace() || "\"'`<(=,".contains(c))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rfind(|(_, c)| c.is_whitespace() || "\"'`<(=,".contains(*c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let end = rest[found..]
             .find(|c: char| c.is_whitespace() || "\"'`>)".contains(c))
             .map_or(rest.len(), |i| found + i);
