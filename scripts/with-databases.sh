@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command with PostgreSQL and MariaDB reachable, exporting TEST_POSTGRES_URL and
-# TEST_MYSQL_URL for it (plus a password-checking and a TLS-only PostgreSQL, see below). Servers already answering (127.0.0.1:5432 / :3306, or the URLs given in
+# TEST_MYSQL_URL for it (plus a password-checking, a TLS-only and a TLS-or-plaintext PostgreSQL,
+# see below). Servers already answering (127.0.0.1:5432 / :3306, or the URLs given in
 # those variables) are used as they are; otherwise throwaway servers are started on free ports in
 # a temporary folder (from Debian's postgresql / mariadb-server packages, installed when missing)
 # and stopped when the command ends.
@@ -197,6 +198,33 @@ HBA
     TEST_POSTGRES_TLS_CLIENT_P12=$TLS/certs/client.p12
 fi
 export TEST_POSTGRES_TLS_URL
+
+# ------------------------------------------------------------------ PostgreSQL over TLS or plaintext
+# A server that takes both (trust, like the first), its certificate self-signed (no test CA
+# signed it): what `sslmode=prefer` and `allow` fall back between. Exports TEST_POSTGRES_MIXED_URL.
+if [ -z "${TEST_POSTGRES_MIXED_URL:-}" ]; then
+  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
+  MIX_USER=$(id -un)
+  if is_root; then MIX_USER=postgres; fi
+  MIX=$WORK/pgmix
+  mkdir -p "$MIX/server"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost" -keyout "$MIX/server/server.key" \
+    -out "$MIX/server/server.crt" 2>/dev/null
+  chmod 600 "$MIX/server/server.key"
+  { is_root && chown -R "$MIX_USER": "$MIX/server" || true; }
+  MIX_PORT=$(free_port)
+  log "starting a PostgreSQL with TLS and plaintext on localhost:$MIX_PORT"
+  as_user "$MIX_USER" "$PG_BIN/initdb" -D "$MIX/server/data" -U postgres --auth=trust -E UTF8 \
+    --locale=C.UTF-8 >"$MIX/initdb.log" 2>&1
+  as_user "$MIX_USER" "$PG_BIN/pg_ctl" -D "$MIX/server/data" -l "$MIX/server/server.log" -w -t 60 \
+    -o "-p $MIX_PORT -k $MIX/server -c listen_addresses=127.0.0.1 -c fsync=off -c ssl=on -c ssl_cert_file=$MIX/server/server.crt -c ssl_key_file=$MIX/server/server.key" \
+    start >/dev/null
+  cleanups+=("as_user $MIX_USER $PG_BIN/pg_ctl -D $MIX/server/data -m immediate stop")
+  TEST_POSTGRES_MIXED_URL="postgresql://postgres@localhost:$MIX_PORT/postgres"
+  pg_ready "$TEST_POSTGRES_MIXED_URL" || { log "the TLS-or-plaintext PostgreSQL did not come up: $(tail -5 "$MIX/server/server.log")"; exit 1; }
+fi
+export TEST_POSTGRES_MIXED_URL
 
 # ------------------------------------------------------------------ MariaDB
 maria_ready() { mariadb-admin --no-defaults -h 127.0.0.1 -P "$1" -u root ping >/dev/null 2>&1; }

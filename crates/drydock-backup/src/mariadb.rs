@@ -10,13 +10,12 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use drydock_connector::redact_url;
+use drydock_connector::{DbUrl, redact_url};
 use sha2::{Digest, Sha256};
 
 use crate::BackupError;
 use crate::backend::{Backend, DbObject, DumpSummary, TableStats, ToolVersion};
 use crate::tool::{self, collect_stderr, feed_tool, finish_tool};
-use drydock_connector::percent_decode;
 
 const FORMAT: &str = "mariadb-sql";
 const DEFAULT_PORT: u16 = 3306;
@@ -62,38 +61,42 @@ struct MyUrl {
 
 impl MyUrl {
     fn parse(url: &str) -> Result<MyUrl, BackupError> {
+        let invalid = |redacted: &str, reason: &dyn std::fmt::Display| {
+            BackupError::Usage(format!("invalid URL `{redacted}`: {reason}"))
+        };
+        // As the user wrote it, password masked.
         let redacted = redact_url(url);
-        let invalid =
-            |reason: &str| BackupError::Usage(format!("invalid URL `{redacted}`: {reason}"));
-        let parsed = url::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
-        if !matches!(parsed.scheme(), "mysql" | "mariadb") {
-            return Err(invalid("the scheme must be `mysql` or `mariadb`"));
+        let parsed = DbUrl::parse(url).map_err(|e| invalid(&redacted, &e))?;
+        if !matches!(parsed.scheme.as_str(), "mysql" | "mariadb") {
+            return Err(invalid(
+                &redacted,
+                &"the scheme must be `mysql` or `mariadb`",
+            ));
         }
-        let host = parsed
-            .host_str()
-            .unwrap_or_default()
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
+        let (host, port) = match parsed.hosts.as_slice() {
+            [] => (String::new(), None),
+            [one] => (one.name.clone(), one.port),
+            _ => return Err(invalid(&redacted, &"it names several hosts; give one")),
+        };
         let mut my = MyUrl {
             host: if host.is_empty() {
                 "localhost".to_owned()
             } else {
                 host
             },
-            port: parsed.port().unwrap_or(DEFAULT_PORT),
+            port: port.unwrap_or(DEFAULT_PORT),
             socket: None,
-            user: percent_decode(parsed.username()),
-            password: parsed.password().map(percent_decode),
-            database: percent_decode(parsed.path().trim_start_matches('/')),
+            user: parsed.user.clone().unwrap_or_default(),
+            password: parsed.password.clone(),
+            database: parsed.database.clone().unwrap_or_default(),
             ssl_ca: None,
             ssl_verify: false,
             redacted: redacted.clone(),
         };
-        for (key, value) in parsed.query_pairs() {
-            match key.as_ref() {
-                "socket" => my.socket = Some(value.into_owned()),
-                "sslcert" => my.ssl_ca = Some(value.into_owned()),
+        for (key, value) in &parsed.params {
+            match key.as_str() {
+                "socket" => my.socket = Some(value.clone()),
+                "sslcert" => my.ssl_ca = Some(value.clone()),
                 "sslaccept" => my.ssl_verify = value == "strict",
                 // Prisma's pool and timeout settings mean nothing to a dump.
                 _ => {}
@@ -101,7 +104,8 @@ impl MyUrl {
         }
         if my.database.is_empty() {
             return Err(invalid(
-                "it names no database (`mysql://user@host:3306/database`)",
+                &redacted,
+                &"it names no database (`mysql://user@host:3306/database`)",
             ));
         }
         Ok(my)
@@ -109,10 +113,10 @@ impl MyUrl {
 
     /// The URL of another database on the same server, with the same credentials.
     fn url_for(url: &str, database: &str) -> Result<String, BackupError> {
-        let mut parsed = url::Url::parse(url)
+        let mut parsed = DbUrl::parse(url)
             .map_err(|e| BackupError::Usage(format!("invalid URL `{}`: {e}", redact_url(url))))?;
-        parsed.set_path(&format!("/{database}"));
-        Ok(parsed.to_string())
+        parsed.database = Some(database.to_owned());
+        Ok(parsed.to_url())
     }
 
     /// A client tool with the connection options. The password goes in the environment: argv

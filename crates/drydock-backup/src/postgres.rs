@@ -13,8 +13,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Duration;
 
-use drydock_connector::redact_url;
-use drydock_postgres::connect::identity_as_pem;
+use drydock_connector::{DbUrl, redact_url};
 use drydock_postgres::url::PgUrl;
 use postgres::{GenericClient, IsolationLevel};
 
@@ -75,24 +74,13 @@ impl BackupUrl for PgUrl {
     }
 
     /// A client tool run against `database`, with the connection in the environment: argv is
-    /// visible to every user of the machine, the password must not be. A PKCS#12 identity
-    /// (`sslidentity`) is handed over as PEM files in a private temporary folder, which lives
-    /// as long as the process: libpq reads no PKCS#12.
+    /// visible to every user of the machine, the password must not be.
     fn tool(&self, program: &str, database: &str) -> Result<Command, BackupError> {
         let mut command = Command::new(program);
         for name in LIBPQ_VARIABLES {
             command.env_remove(name);
         }
-        command.envs(self.libpq_env(database));
-        if let Some(identity) = &self.tls.identity
-            && self.tls.client_cert.is_none()
-        {
-            let (cert, key) = identity_files(
-                identity,
-                self.tls.identity_password.as_deref().unwrap_or(""),
-            )?;
-            command.env("PGSSLCERT", cert).env("PGSSLKEY", key);
-        }
+        command.envs(self.libpq_env(database).map_err(BackupError::Connect)?);
         Ok(command)
     }
 }
@@ -112,62 +100,14 @@ const LIBPQ_VARIABLES: [&str; 11] = [
     "PGSSLPASSWORD",
 ];
 
-/// A PKCS#12 identity written once per process as PEM files (0600, in a 0700 folder removed
-/// with the process's temporary files).
-fn identity_files(
-    identity: &Path,
-    password: &str,
-) -> Result<(std::path::PathBuf, std::path::PathBuf), BackupError> {
-    static FOLDER: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    let (cert, key) = identity_as_pem(identity, password).map_err(|reason| {
-        BackupError::Usage(format!(
-            "cannot read the identity `{}` (`sslidentity`): {reason}",
-            identity.display()
-        ))
-    })?;
-    let folder = match FOLDER.get() {
-        Some(folder) => folder,
-        None => {
-            let created = tempfile::Builder::new()
-                .prefix("drydock-identity")
-                .tempdir()
-                .map_err(|e| {
-                    BackupError::Usage(format!("cannot create a temporary folder: {e}"))
-                })?;
-            FOLDER.get_or_init(|| created)
-        }
-    };
-    let write = |name: &str, text: &str| {
-        let path = folder.path().join(name);
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options
-            .open(&path)
-            .and_then(|mut file| file.write_all(text.as_bytes()))
-            .map(|()| path)
-            .map_err(|e| BackupError::Usage(format!("cannot write a temporary file: {e}")))
-    };
-    Ok((write("client.crt", &cert)?, write("client.key", &key)?))
-}
-
 impl Postgres {
     fn with_database(url: &str, database: &str) -> Result<String, BackupError> {
-        let mut parsed = url::Url::parse(url)
+        let mut parsed = DbUrl::parse(url)
             .map_err(|e| BackupError::Usage(format!("invalid URL `{}`: {e}", redact_url(url))))?;
-        parsed.set_path(&format!("/{database}"));
+        parsed.database = Some(database.to_owned());
         // A `dbname` parameter would override the path.
-        let pairs: Vec<(String, String)> = parsed
-            .query_pairs()
-            .filter(|(k, _)| k != "dbname")
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        if pairs.is_empty() {
-            parsed.set_query(None);
-        } else {
-            parsed.query_pairs_mut().clear().extend_pairs(pairs);
-        }
-        Ok(parsed.to_string())
+        parsed.remove_param("dbname");
+        Ok(parsed.to_url())
     }
 }
 

@@ -7,6 +7,7 @@
 //! database it talks to.
 
 mod activity;
+mod db_url;
 mod error;
 mod history;
 mod interrupt;
@@ -14,11 +15,11 @@ mod phases;
 mod row_count;
 mod script;
 pub mod sql_scan;
-mod url_redact;
 
 pub use activity::{
     Privilege, SessionActivity, SessionInfo, SessionLimits, StatementProgress, Storage, TableLock,
 };
+pub use db_url::{DbUrl, MASK, UrlError, UrlErrorKind, UrlHost, redact_text, redact_url};
 pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};
 pub use history::{
@@ -29,7 +30,6 @@ pub use interrupt::{Interrupt, Registration, StatementCanceller};
 pub use phases::{Phase, PhaseKind};
 pub use row_count::RowCount;
 pub use script::{EMPTY_MIGRATION, join_statements, render_script, render_sections};
-pub use url_redact::{percent_decode, redact_url};
 
 use drydock_diff::{Change, DiffHooks};
 use drydock_schema::{LoweringRules, OpaqueObject, SqlSchema, View};

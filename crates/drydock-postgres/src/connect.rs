@@ -2,10 +2,11 @@
 //! connection failures turned into errors that say what to change.
 //!
 //! Trusted roots: `sslrootcert` (or Prisma's `sslcert`) when given, else libpq's
-//! `~/.postgresql/root.crt` when it exists, else Mozilla's root list (`webpki-roots`), which
-//! covers managed servers whose certificates chain to a public authority.
+//! `~/.postgresql/root.crt` when it exists, else the system's store as OpenSSL finds it
+//! (`SSL_CERT_FILE`, `SSL_CERT_DIR`, the distribution's bundle: what Prisma's client and
+//! libpq's `sslrootcert=system` read), else Mozilla's root list built in (`webpki-roots`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use drydock_connector::ConnectorError;
@@ -25,14 +26,64 @@ use crate::url::{PgUrl, SslMode, TlsSettings, Verification};
 /// libpq's default root certificate file, under the home folder.
 const LIBPQ_ROOT_CERT: &str = ".postgresql/root.crt";
 
+/// Where distributions keep the system's root certificates as one PEM bundle (OpenSSL's
+/// default places: Debian and Ubuntu, Fedora and RHEL, openSUSE, Alpine and macOS).
+const SYSTEM_BUNDLES: [&str; 5] = [
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
+/// The roots a server's chain must lead to.
+pub(crate) enum Roots {
+    /// A PEM file: `sslrootcert`, `~/.postgresql/root.crt`, `SSL_CERT_FILE` or the system's
+    /// bundle.
+    File(PathBuf),
+    /// The certificates of the folders in `SSL_CERT_DIR`.
+    Certs(Vec<CertificateDer<'static>>),
+    /// Mozilla's list, built in: the machine has no bundle.
+    BuiltIn,
+}
+
 impl PgUrl {
     /// Open a session on the URL's database, mapping failures to errors users can act on.
+    /// As libpq: `prefer` tries TLS and, when the handshake fails or the server turns the
+    /// encrypted session away, connects again in plaintext; `allow` tries plaintext first and
+    /// TLS when the server asks for encryption.
     pub fn connect(&self) -> Result<postgres::Client, ConnectorError> {
-        let config = self.config();
-        let result = if self.tls.mode == SslMode::Disable || self.is_socket() {
-            config.connect(postgres::NoTls)
-        } else {
-            config.connect(MakeRustlsConnect::new(self.tls_config()?))
+        let plaintext = || {
+            self.config(postgres::config::SslMode::Disable)
+                .connect(postgres::NoTls)
+        };
+        if self.tls.mode == SslMode::Disable || self.is_socket() {
+            return plaintext().map_err(|e| self.connect_error(&e));
+        }
+        let encrypted =
+            |mode| -> Result<Result<postgres::Client, postgres::Error>, ConnectorError> {
+                Ok(self
+                    .config(mode)
+                    .connect(MakeRustlsConnect::new(self.tls_config()?)))
+            };
+        let result = match self.tls.mode {
+            SslMode::Allow => match plaintext() {
+                Err(e) if rejected_for_encryption(&e, false) => {
+                    encrypted(postgres::config::SslMode::Require)?
+                }
+                other => other,
+            },
+            SslMode::Prefer => match encrypted(postgres::config::SslMode::Prefer)? {
+                Err(e) if handshake_failed(&e) || rejected_for_encryption(&e, true) => {
+                    match plaintext() {
+                        // The plaintext retry says nothing new when TLS is all the server takes.
+                        Err(retry) if rejected_for_encryption(&retry, false) => Err(e),
+                        other => other,
+                    }
+                }
+                other => other,
+            },
+            _ => encrypted(postgres::config::SslMode::Require)?,
         };
         result.map_err(|e| self.connect_error(&e))
     }
@@ -40,6 +91,7 @@ impl PgUrl {
     /// Ask the server to cancel the statement of the session `token` belongs to, over TLS when
     /// the session uses it.
     pub(crate) fn cancel(&self, token: &postgres::CancelToken) -> Result<(), ConnectorError> {
+        // A session that fell back to plaintext has a token that asks for no TLS.
         let result = if self.tls.mode == SslMode::Disable || self.is_socket() {
             token.cancel_query(postgres::NoTls)
         } else {
@@ -48,7 +100,7 @@ impl PgUrl {
         result.map_err(|e| query_error(&e))
     }
 
-    fn config(&self) -> postgres::Config {
+    fn config(&self, ssl_mode: postgres::config::SslMode) -> postgres::Config {
         let mut config = postgres::Config::new();
         if self.is_socket() {
             config.host_path(&self.host);
@@ -59,13 +111,7 @@ impl PgUrl {
             .port(self.port)
             .user(&self.user)
             .dbname(&self.database)
-            .ssl_mode(match self.tls.mode {
-                SslMode::Disable => postgres::config::SslMode::Disable,
-                SslMode::Prefer => postgres::config::SslMode::Prefer,
-                SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
-                    postgres::config::SslMode::Require
-                }
-            });
+            .ssl_mode(ssl_mode);
         if let Some(password) = &self.password {
             config.password(password.as_bytes());
         }
@@ -81,17 +127,21 @@ impl PgUrl {
         config
     }
 
-    fn tls_config(&self) -> Result<ClientConfig, ConnectorError> {
-        // libpq reads `~/.postgresql/root.crt` when the URL names no root certificate, and
-        // then checks the chain in `prefer` and `require` too; so do drydock's sessions, as
-        // libpq's tools do with the same URL.
+    /// The URL's TLS settings with libpq's `~/.postgresql/root.crt` as the root certificate
+    /// when the URL names none: libpq then checks the chain in `prefer` and `require` too, and
+    /// so do drydock's sessions, as libpq's tools do with the same URL.
+    pub(crate) fn effective_tls(&self) -> TlsSettings {
         let mut settings = self.tls.clone();
         if settings.root_cert.is_none() {
             settings.root_cert = std::env::var_os("HOME")
                 .map(|home| Path::new(&home).join(LIBPQ_ROOT_CERT))
                 .filter(|path| path.is_file());
         }
-        let settings = &settings;
+        settings
+    }
+
+    fn tls_config(&self) -> Result<ClientConfig, ConnectorError> {
+        let settings = &self.effective_tls();
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
@@ -100,7 +150,7 @@ impl PgUrl {
             Verification::None => Arc::new(AcceptAnyCertificate(provider.clone())),
             verification => {
                 let webpki = WebPkiServerVerifier::builder_with_provider(
-                    Arc::new(self.roots(settings.root_cert.as_deref())?),
+                    Arc::new(self.root_store(settings)?),
                     provider.clone(),
                 )
                 .build()
@@ -124,22 +174,67 @@ impl PgUrl {
         Ok(config)
     }
 
-    /// The roots the server's chain must lead to: `root_cert`, else Mozilla's list.
-    fn roots(&self, root_cert: Option<&Path>) -> Result<RootCertStore, ConnectorError> {
-        let mut roots = RootCertStore::empty();
-        match root_cert {
-            Some(path) => {
-                for cert in self.read_certs(path, "root certificate")? {
-                    roots.add(cert).map_err(|e| {
-                        self.tls_setup_error(format!(
-                            "the root certificate `{}` is not usable: {e}",
-                            path.display()
-                        ))
-                    })?;
+    /// Where the roots the server's chain must lead to come from, for `settings` (from
+    /// [`Self::effective_tls`]).
+    pub(crate) fn trusted_roots(&self, settings: &TlsSettings) -> Result<Roots, ConnectorError> {
+        if let Some(path) = &settings.root_cert {
+            return Ok(Roots::File(path.clone()));
+        }
+        let from_env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        if let Some(file) = from_env("SSL_CERT_FILE") {
+            return Ok(Roots::File(PathBuf::from(file)));
+        }
+        if let Some(dirs) = from_env("SSL_CERT_DIR") {
+            let mut certs = Vec::new();
+            for dir in std::env::split_paths(&dirs) {
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                // OpenSSL's hashed folders hold one certificate per file; other files are
+                // skipped, as OpenSSL skips them.
+                for entry in entries.flatten() {
+                    if let Ok(iter) = CertificateDer::pem_file_iter(entry.path()) {
+                        certs.extend(iter.flatten());
+                    }
                 }
             }
-            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+            if certs.is_empty() {
+                return Err(self.tls_setup_error(format!(
+                    "`SSL_CERT_DIR` ({}) holds no PEM certificate",
+                    dirs.to_string_lossy()
+                )));
+            }
+            return Ok(Roots::Certs(certs));
         }
+        Ok(SYSTEM_BUNDLES
+            .iter()
+            .map(Path::new)
+            .find(|path| path.is_file())
+            .map_or(Roots::BuiltIn, |path| Roots::File(path.to_owned())))
+    }
+
+    fn root_store(&self, settings: &TlsSettings) -> Result<RootCertStore, ConnectorError> {
+        let mut roots = RootCertStore::empty();
+        let certs = match self.trusted_roots(settings)? {
+            Roots::File(path) => {
+                let certs = self.read_certs(&path, "root certificate")?;
+                // A bundle may hold a certificate rustls cannot use; the others still count.
+                let (added, _) = roots.add_parsable_certificates(certs);
+                if added == 0 {
+                    return Err(self.tls_setup_error(format!(
+                        "the root certificate file `{}` holds no usable certificate",
+                        path.display()
+                    )));
+                }
+                return Ok(roots);
+            }
+            Roots::Certs(certs) => certs,
+            Roots::BuiltIn => {
+                roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+                return Ok(roots);
+            }
+        };
+        roots.add_parsable_certificates(certs);
         Ok(roots)
     }
 
@@ -189,6 +284,102 @@ impl PgUrl {
                 ))
             })?;
         Ok(Some(identity))
+    }
+
+    /// The connection for libpq's tools (`pg_dump`, `pg_restore`, `psql`) as environment
+    /// variables: the command line is visible to every user of the machine, the password must
+    /// not be. They get the roots drydock's sessions trust (`PGSSLROOTCERT`) whenever the
+    /// certificate is checked: libpq alone would read `~/.postgresql/root.crt` only. Roots
+    /// that are no file (`SSL_CERT_DIR`) and a PKCS#12 identity (libpq reads no PKCS#12) are
+    /// written as PEM to a private temporary folder that lives as long as this URL.
+    pub fn libpq_env(&self, database: &str) -> Result<Vec<(&'static str, String)>, ConnectorError> {
+        let mut env = vec![
+            ("PGHOST", self.host.clone()),
+            ("PGPORT", self.port.to_string()),
+            ("PGUSER", self.user.clone()),
+            ("PGDATABASE", database.to_owned()),
+            ("PGSSLMODE", self.tls.libpq_mode().to_owned()),
+        ];
+        if let Some(password) = &self.password {
+            env.push(("PGPASSWORD", password.clone()));
+        }
+        if let Some(name) = &self.application_name {
+            env.push(("PGAPPNAME", name.clone()));
+        }
+        if let Some(timeout) = self.connect_timeout {
+            env.push(("PGCONNECT_TIMEOUT", timeout.as_secs().to_string()));
+        }
+        let settings = self.effective_tls();
+        if self.tls.mode != SslMode::Disable && settings.verification() != Verification::None {
+            let root = match self.trusted_roots(&settings)? {
+                Roots::File(path) => path,
+                Roots::Certs(certs) => {
+                    let pem: String = certs
+                        .iter()
+                        .map(|cert| pem_block("CERTIFICATE", cert.as_ref()))
+                        .collect();
+                    self.libpq_file("root.crt", &pem)?
+                }
+                Roots::BuiltIn => {
+                    return Err(self.tls_error(
+                        "pg_dump and pg_restore cannot check the server's certificate: this \
+                         machine has no root certificate bundle, and drydock's built-in list of \
+                         authorities is no file they can read",
+                        "give the authority's certificate with `sslrootcert=<file>`, or install \
+                         the system's root certificates (Debian and Ubuntu: `ca-certificates`)",
+                    ));
+                }
+            };
+            env.push(("PGSSLROOTCERT", root.display().to_string()));
+        }
+        if let Some((cert, key)) = &self.tls.client_cert {
+            env.push(("PGSSLCERT", cert.display().to_string()));
+            env.push(("PGSSLKEY", key.display().to_string()));
+        } else if let Some(identity) = &self.tls.identity {
+            let password = self.tls.identity_password.as_deref().unwrap_or("");
+            let (cert, key) = identity_as_pem(identity, password).map_err(|reason| {
+                self.tls_setup_error(format!(
+                    "cannot read the identity `{}` (`sslidentity`): {reason}",
+                    identity.display()
+                ))
+            })?;
+            env.push((
+                "PGSSLCERT",
+                self.libpq_file("client.crt", &cert)?.display().to_string(),
+            ));
+            env.push((
+                "PGSSLKEY",
+                self.libpq_file("client.key", &key)?.display().to_string(),
+            ));
+        }
+        Ok(env)
+    }
+
+    /// `text` written to `name` (0600) in this URL's private folder (0700).
+    fn libpq_file(&self, name: &str, text: &str) -> Result<PathBuf, ConnectorError> {
+        let io_error = |source| ConnectorError::Io {
+            context: "cannot write a temporary file for libpq's tools".to_owned(),
+            source,
+        };
+        let folder = match self.libpq_files.get() {
+            Some(folder) => folder,
+            None => {
+                let created = tempfile::Builder::new()
+                    .prefix("drydock-libpq")
+                    .tempdir()
+                    .map_err(io_error)?;
+                self.libpq_files.get_or_init(|| created)
+            }
+        };
+        let path = folder.path().join(name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
+            .open(&path)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
+            .map_err(io_error)?;
+        Ok(path)
     }
 
     fn tls_setup_error(&self, problem: String) -> ConnectorError {
@@ -313,6 +504,27 @@ fn with_causes(error: &postgres::Error) -> String {
     text
 }
 
+/// Whether the TLS handshake itself failed (not the server's answer to the session).
+fn handshake_failed(error: &postgres::Error) -> bool {
+    error.as_db_error().is_none() && error.to_string().contains("TLS handshake")
+}
+
+/// Whether `pg_hba.conf` turned the session away for its encryption: for an encrypted session
+/// (`encrypted`) a line that wants plaintext, for a plaintext one a `hostssl`-only server.
+fn rejected_for_encryption(error: &postgres::Error, encrypted: bool) -> bool {
+    error.as_db_error().is_some_and(|db| {
+        let message = db.message();
+        let marks: [&str; 2] = if encrypted {
+            ["SSL encryption", "SSL on"]
+        } else {
+            ["no encryption", "SSL off"]
+        };
+        db.code().code() == "28000"
+            && message.contains("no pg_hba.conf entry")
+            && marks.iter().any(|mark| message.contains(mark))
+    })
+}
+
 /// The rustls certificate error behind a failed handshake, when that is what failed.
 fn certificate_error(error: &postgres::Error) -> Option<&CertificateError> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
@@ -365,7 +577,7 @@ fn read_identity(
 
 /// The identity of a PKCS#12 file as PEM text (certificates, then the key), for libpq's tools,
 /// which read no PKCS#12.
-pub fn identity_as_pem(path: &Path, password: &str) -> Result<(String, String), String> {
+fn identity_as_pem(path: &Path, password: &str) -> Result<(String, String), String> {
     let (certs, key) = read_identity(path, password)?;
     let certs = certs
         .iter()

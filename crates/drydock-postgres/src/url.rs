@@ -3,9 +3,10 @@
 //! environment.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use drydock_connector::{ConnectorError, percent_decode, redact_url};
+use drydock_connector::{ConnectorError, DbUrl, redact_url};
 
 /// The schema used when the URL names none.
 const DEFAULT_SCHEMA: &str = "public";
@@ -20,10 +21,13 @@ pub(crate) fn accepts_url(url: &str) -> bool {
     url.starts_with("postgresql://") || url.starts_with("postgres://")
 }
 
-/// `sslmode`, as libpq reads it (`allow` is taken as `prefer`).
+/// `sslmode`, as libpq reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SslMode {
     Disable,
+    /// Plaintext first, TLS when the server asks for encryption.
+    Allow,
+    /// TLS first, plaintext when the handshake fails or the server turns it away.
     Prefer,
     Require,
     VerifyCa,
@@ -66,22 +70,27 @@ impl TlsSettings {
         match self.mode {
             SslMode::VerifyFull => Verification::Full,
             SslMode::VerifyCa => Verification::Chain,
-            SslMode::Disable | SslMode::Prefer | SslMode::Require => match self.strict {
-                Some(true) => Verification::Full,
-                Some(false) => Verification::None,
-                None if self.root_cert.is_some() => Verification::Chain,
-                None => Verification::None,
-            },
+            SslMode::Disable | SslMode::Allow | SslMode::Prefer | SslMode::Require => {
+                match self.strict {
+                    Some(true) => Verification::Full,
+                    Some(false) => Verification::None,
+                    None if self.root_cert.is_some() => Verification::Chain,
+                    None => Verification::None,
+                }
+            }
         }
     }
 
     /// The `sslmode` libpq's tools get, so they check what drydock's own sessions check.
-    fn libpq_mode(&self) -> &'static str {
+    pub(crate) fn libpq_mode(&self) -> &'static str {
         match (self.mode, self.verification()) {
             (SslMode::Disable, _) => "disable",
+            // Given a root certificate, libpq checks the chain in these modes itself, and
+            // falls back to plaintext as drydock does.
+            (SslMode::Allow, Verification::None | Verification::Chain) => "allow",
+            (SslMode::Prefer, Verification::None | Verification::Chain) => "prefer",
             (_, Verification::Full) => "verify-full",
             (_, Verification::Chain) => "verify-ca",
-            (SslMode::Prefer, Verification::None) => "prefer",
             (_, Verification::None) => "require",
         }
     }
@@ -106,6 +115,8 @@ pub struct PgUrl {
     pub pgbouncer: bool,
     pub tls: TlsSettings,
     redacted: String,
+    /// Files written for libpq's tools (see `libpq_env`), removed with the last copy.
+    pub(crate) libpq_files: Arc<OnceLock<tempfile::TempDir>>,
 }
 
 impl std::fmt::Debug for PgUrl {
@@ -118,6 +129,7 @@ impl PgUrl {
     /// Parses `url`. Relative certificate paths stay relative to the working directory, as
     /// libpq reads them; [`resolve_paths`] makes them relative to the schema's folder first.
     pub fn parse(url: &str) -> Result<PgUrl, ConnectorError> {
+        // As the user wrote it, password masked.
         let redacted = redact_url(url);
         let invalid = |reason: &str| ConnectorError::InvalidUrl {
             url: redacted.clone(),
@@ -128,12 +140,19 @@ impl PgUrl {
                 "a PostgreSQL URL starts with `postgresql://` or `postgres://`",
             ));
         }
-        let parsed = url::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
-        let mut host = parsed.host_str().unwrap_or_default().to_owned();
-        let mut port = parsed.port().unwrap_or(5432);
-        let mut user = percent_decode(parsed.username());
-        let mut password = parsed.password().map(percent_decode);
-        let mut database = percent_decode(parsed.path().trim_start_matches('/'));
+        let parsed = DbUrl::parse(url).map_err(|e| invalid(&e.to_string()))?;
+        let (mut host, mut port) = match parsed.hosts.as_slice() {
+            [] => (String::new(), 5432),
+            [one] => (one.name.clone(), one.port.unwrap_or(5432)),
+            _ => {
+                return Err(invalid(
+                    "it names several hosts; drydock connects to one: keep the primary's",
+                ));
+            }
+        };
+        let mut user = parsed.user.clone().unwrap_or_default();
+        let mut password = parsed.password.clone();
+        let mut database = parsed.database.clone().unwrap_or_default();
         let mut schema = DEFAULT_SCHEMA.to_owned();
         let mut connect_timeout = Some(DEFAULT_CONNECT_TIMEOUT);
         let mut application_name = None;
@@ -146,9 +165,8 @@ impl PgUrl {
         let mut identity = None;
         let mut identity_password = None;
         let mut strict = None;
-        for (key_name, value) in parsed.query_pairs() {
-            let value = value.into_owned();
-            match key_name.as_ref() {
+        for (key_name, value) in parsed.params.iter().cloned() {
+            match key_name.as_str() {
                 "schema" => schema = value,
                 "host" => host = value,
                 "port" => {
@@ -171,14 +189,15 @@ impl PgUrl {
                 "sslmode" => {
                     mode = match value.as_str() {
                         "disable" => SslMode::Disable,
-                        "allow" | "prefer" => SslMode::Prefer,
+                        "allow" => SslMode::Allow,
+                        "prefer" => SslMode::Prefer,
                         "require" => SslMode::Require,
                         "verify-ca" => SslMode::VerifyCa,
                         "verify-full" => SslMode::VerifyFull,
                         _ => {
                             return Err(invalid(&format!(
-                                "`sslmode={value}` is not one of disable, prefer, require, \
-                                 verify-ca, verify-full"
+                                "`sslmode={value}` is not one of disable, allow, prefer, \
+                                 require, verify-ca, verify-full"
                             )));
                         }
                     }
@@ -250,6 +269,7 @@ impl PgUrl {
                 strict,
             },
             redacted,
+            libpq_files: Arc::default(),
         })
     }
 
@@ -280,66 +300,29 @@ impl PgUrl {
     pub fn is_socket(&self) -> bool {
         self.host.starts_with('/')
     }
-
-    /// The connection for libpq's tools (`pg_dump`, `pg_restore`, `psql`) as environment
-    /// variables: the command line is visible to every user of the machine, the password must
-    /// not be. A PKCS#12 identity has no libpq variable; [`crate::tls`] writes it out as PEM.
-    pub fn libpq_env(&self, database: &str) -> Vec<(&'static str, String)> {
-        let mut env = vec![
-            ("PGHOST", self.host.clone()),
-            ("PGPORT", self.port.to_string()),
-            ("PGUSER", self.user.clone()),
-            ("PGDATABASE", database.to_owned()),
-            ("PGSSLMODE", self.tls.libpq_mode().to_owned()),
-        ];
-        if let Some(password) = &self.password {
-            env.push(("PGPASSWORD", password.clone()));
-        }
-        if let Some(name) = &self.application_name {
-            env.push(("PGAPPNAME", name.clone()));
-        }
-        if let Some(timeout) = self.connect_timeout {
-            env.push(("PGCONNECT_TIMEOUT", timeout.as_secs().to_string()));
-        }
-        if let Some(root) = &self.tls.root_cert
-            && self.tls.verification() != Verification::None
-        {
-            env.push(("PGSSLROOTCERT", root.display().to_string()));
-        }
-        if let Some((cert, key)) = &self.tls.client_cert {
-            env.push(("PGSSLCERT", cert.display().to_string()));
-            env.push(("PGSSLKEY", key.display().to_string()));
-        }
-        env
-    }
 }
 
 /// `url` with its relative certificate paths (`sslrootcert`, `sslcert`, `sslkey`,
 /// `sslidentity`) made absolute against `base`, the schema's folder, as Prisma resolves them.
 /// Anything that does not parse is returned unchanged, for the parser to report.
 pub fn resolve_paths(url: &str, base: &Path) -> String {
-    let Ok(mut parsed) = url::Url::parse(url) else {
+    let Ok(mut parsed) = DbUrl::parse(url) else {
         return url.to_owned();
     };
     let mut changed = false;
-    let pairs: Vec<(String, String)> = parsed
-        .query_pairs()
-        .map(|(key, value)| {
-            let path = Path::new(value.as_ref());
-            if PATH_PARAMETERS.contains(&key.as_ref()) && path.is_relative() {
-                changed = true;
-                let relative = path.strip_prefix("./").unwrap_or(path);
-                (key.into_owned(), base.join(relative).display().to_string())
-            } else {
-                (key.into_owned(), value.into_owned())
-            }
-        })
-        .collect();
-    if !changed {
-        return url.to_owned();
+    for (key, value) in &mut parsed.params {
+        let path = Path::new(value.as_str());
+        if PATH_PARAMETERS.contains(&key.as_str()) && path.is_relative() {
+            let relative = path.strip_prefix("./").unwrap_or(path);
+            *value = base.join(relative).display().to_string();
+            changed = true;
+        }
     }
-    parsed.query_pairs_mut().clear().extend_pairs(pairs);
-    parsed.to_string()
+    if changed {
+        parsed.to_url()
+    } else {
+        url.to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -392,6 +375,17 @@ mod tests {
         let cases = [
             ("sslmode=require", Verification::None, "require"),
             ("sslmode=prefer", Verification::None, "prefer"),
+            ("sslmode=allow", Verification::None, "allow"),
+            (
+                "sslmode=prefer&sslrootcert=ca.pem",
+                Verification::Chain,
+                "prefer",
+            ),
+            (
+                "sslmode=prefer&sslaccept=strict",
+                Verification::Full,
+                "verify-full",
+            ),
             (
                 "sslmode=require&sslrootcert=ca.pem",
                 Verification::Chain,
@@ -435,7 +429,7 @@ mod tests {
              &sslcert=/c.pem&sslkey=/c.key",
         )
         .unwrap();
-        let env = url.libpq_env("other");
+        let env = url.libpq_env("other").unwrap();
         let get = |name: &str| {
             env.iter()
                 .find(|(k, _)| *k == name)

@@ -194,3 +194,35 @@ fn shadow_databases_on_a_tls_server_are_created_and_dropped() {
         .unwrap();
     shadow.dispose().unwrap();
 }
+
+/// As libpq: `prefer` connects in plaintext when the TLS handshake fails (here the server's
+/// certificate is signed by no authority the URL trusts), `allow` uses TLS only when the
+/// server turns plaintext away.
+#[test]
+fn prefer_and_allow_fall_back_as_libpq_does() {
+    let mixed = required_var("TEST_POSTGRES_MIXED_URL");
+    let tls_only = TestDb::postgres_tls();
+    let ca = ca();
+    assert!(session_is_encrypted(&with_query(&mixed, "sslmode=prefer")));
+    assert!(!session_is_encrypted(&with_query(
+        &mixed,
+        &format!("sslmode=prefer&sslrootcert={ca}")
+    )));
+    assert!(!session_is_encrypted(&with_query(&mixed, "sslmode=allow")));
+    assert!(session_is_encrypted(&with_query(
+        tls_only.url(),
+        "sslmode=allow"
+    )));
+    assert!(session_is_encrypted(&with_query(
+        tls_only.url(),
+        &format!("sslmode=allow&sslrootcert={ca}")
+    )));
+    // When TLS is all the server takes, the handshake's failure is what is reported.
+    let other = required_var("TEST_POSTGRES_TLS_OTHER_CA");
+    let (code, text) = tls_error(&with_query(
+        tls_only.url(),
+        &format!("sslmode=prefer&sslrootcert={other}"),
+    ));
+    assert_eq!(code, "P1011");
+    assert!(text.contains("certificate verify failed"), "{text}");
+}

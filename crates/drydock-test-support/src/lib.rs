@@ -32,6 +32,12 @@ pub const POSTGRES_TLS_URL_VAR: &str = "TEST_POSTGRES_TLS_URL";
 /// The CA certificate that signed the TLS test server's certificate.
 pub const POSTGRES_TLS_CA_VAR: &str = "TEST_POSTGRES_TLS_CA";
 
+/// The password-checking PostgreSQL server `scripts/with-databases.sh` starts.
+pub const POSTGRES_PASSWORD_URL_VAR: &str = "TEST_POSTGRES_PASSWORD_URL";
+
+/// The password of that server's user `drydock`.
+pub const POSTGRES_PASSWORD: &str = "drydock-secret";
+
 /// The server used when [`POSTGRES_URL_VAR`] is not set.
 pub const DEFAULT_POSTGRES_URL: &str = "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -79,6 +85,16 @@ impl TestDb {
     /// When the variable is not set or the server cannot be reached: the test fails.
     pub fn postgres_tls() -> TestDb {
         TestDb::postgres_on(required_var(POSTGRES_TLS_URL_VAR))
+    }
+
+    /// A fresh, empty database on the password-checking test server named by
+    /// [`POSTGRES_PASSWORD_URL_VAR`] (user `drydock`, password [`POSTGRES_PASSWORD`]).
+    ///
+    /// # Panics
+    ///
+    /// When the variable is not set or the server cannot be reached: the test fails.
+    pub fn postgres_password() -> TestDb {
+        TestDb::postgres_on(required_var(POSTGRES_PASSWORD_URL_VAR))
     }
 
     fn postgres_on(server_url: String) -> TestDb {
@@ -223,10 +239,10 @@ pub fn required_var(name: &str) -> String {
 ///
 /// When `url` is not a valid URL.
 pub fn replace_database(url: &str, database: &str) -> String {
-    let mut parsed = url::Url::parse(url)
+    let mut parsed = drydock_connector::DbUrl::parse(url)
         .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is not a valid URL: {e}"));
-    parsed.set_path(&format!("/{database}"));
-    parsed.to_string()
+    parsed.database = Some(database.to_owned());
+    parsed.to_url()
 }
 
 /// A session through drydock's own URL parser and TLS client.

@@ -10,6 +10,8 @@ mod preflight;
 mod schedule;
 mod schema;
 
+pub(crate) use schedule::process_arguments;
+
 use std::path::Path;
 use std::process::ExitCode;
 

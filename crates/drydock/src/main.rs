@@ -11,7 +11,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match commands::process_arguments() {
+        Ok(args) => cli::Cli::parse_from(args),
+        Err(message) => {
+            eprintln!("Error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     match commands::run(cli) {
         Ok(code) => code,
         Err(error) => {

@@ -3,18 +3,20 @@
 
 use std::io::IsTerminal;
 
+use drydock_connector::redact_text;
 use drydock_engine::EngineError;
 use drydock_engine::migrate::MigrateError;
 
-/// Print an error with its stable code, the whole cause chain, and nothing secret (URLs in
-/// messages are redacted where they are made).
+/// Print an error with its stable code, the whole cause chain, and nothing secret: URLs are
+/// redacted where messages are made, and once more here, should a cause (a driver's or a
+/// tool's text) echo one.
 pub(crate) fn print_error(error: &anyhow::Error) {
     let code = code_of(error)
         .map(|c| format!("[{c}] "))
         .unwrap_or_default();
-    eprintln!("Error: {code}{error}");
+    eprintln!("Error: {code}{}", redact_text(&error.to_string()));
     for cause in error.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        eprintln!("  caused by: {}", redact_text(&cause.to_string()));
     }
 }
 

@@ -223,3 +223,57 @@ fn the_home_folders_root_certificate_is_read_as_libpq_reads_it() {
     let accepted = run(&["migrate", "dev", "--name", "init"]);
     assert!(accepted.status.success(), "{}", text(&accepted));
 }
+
+/// Without `sslrootcert`, drydock trusts the system's roots as OpenSSL finds them; `pg_dump`
+/// and `pg_restore` are handed the same roots, so a backup with `verify-full` checks the
+/// server as drydock's sessions do: a bundle file (`SSL_CERT_FILE`) is passed as it is, the
+/// certificates of a folder (`SSL_CERT_DIR`) are written to a private file for them.
+#[test]
+fn backups_with_verify_full_trust_the_roots_drydock_trusts() {
+    let ca = required_var(POSTGRES_TLS_CA_VAR);
+    let folder = tempfile::tempdir().expect("certificate folder");
+    std::fs::copy(&ca, folder.path().join("test-ca.pem")).expect("CA copy");
+    let folder = folder.path().display().to_string();
+    for (variable, value) in [("SSL_CERT_FILE", ca.as_str()), ("SSL_CERT_DIR", &folder)] {
+        let db = TestDb::postgres_tls();
+        let dir = project(&with_query(db.url(), "sslmode=verify-full"));
+        let home = tempfile::tempdir().expect("home");
+        let temp = tempfile::tempdir().expect("temporary folder");
+        let run = |args: &[&str]| {
+            let output = assert_cmd::Command::cargo_bin("drydock")
+                .expect("the drydock binary")
+                .current_dir(dir.path())
+                .env_remove("DATABASE_URL")
+                .env("TMPDIR", temp.path())
+                .env_remove("SSL_CERT_FILE")
+                .env_remove("SSL_CERT_DIR")
+                .env("HOME", home.path())
+                .env(variable, value)
+                .args(args)
+                .output()
+                .expect("running drydock");
+            let all = text(&output);
+            assert!(!all.contains(PASSWORD), "password shown: {all}");
+            assert!(
+                output.status.success(),
+                "{variable}: drydock {args:?}: {all}"
+            );
+            all
+        };
+        run(&["migrate", "dev", "--name", "init"]);
+        run(&["backup", "create"]);
+        let verified = run(&["backup", "verify"]);
+        assert!(
+            verified.contains("Restore test: ok"),
+            "{variable}: {verified}"
+        );
+        // The file written for the tools is gone once they are done.
+        let left: Vec<_> = std::fs::read_dir(temp.path())
+            .expect("temporary folder")
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|name| name.to_string_lossy().starts_with("drydock-libpq"))
+            .collect();
+        assert!(left.is_empty(), "{variable}: left behind: {left:?}");
+    }
+}

@@ -11,6 +11,7 @@ use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Parser;
 use clap::error::ErrorKind;
+use drydock_connector::redact_text;
 use drydock_engine::{Discovery, Settings};
 
 use crate::cli::{Cli, ScheduleArgs};
@@ -18,6 +19,28 @@ use crate::output::print_json;
 
 /// The log file when neither `--log` nor a `[backup] dir` names a place.
 const DEFAULT_LOG: &str = "drydock-schedule.log";
+
+/// The one argument a job's process gets: its own arguments follow on standard input (a JSON
+/// array), so the URLs in them (and their passwords) stay out of the process list.
+const ARGUMENTS_ON_STDIN: &str = "--job-arguments-on-stdin";
+
+/// The arguments of this process: a job's from standard input when the scheduler started it,
+/// else the command line's.
+pub(crate) fn process_arguments() -> Result<Vec<String>, String> {
+    let mut args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) != Some(ARGUMENTS_ON_STDIN) || args.len() != 2 {
+        return Ok(args);
+    }
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| format!("cannot read the job's arguments from standard input: {e}"))?;
+    let job: Vec<String> = serde_json::from_str(&input)
+        .map_err(|e| format!("the job's arguments on standard input are not valid: {e}"))?;
+    args.truncate(1);
+    args.extend(job);
+    Ok(args)
+}
 
 pub(crate) fn run(discovery: Discovery<'_>, args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
     let project = super::load_project(discovery)?;
@@ -89,7 +112,7 @@ fn check_command(args: &[String]) -> Result<(), String> {
             // clap's first line says what is wrong; usage and tips follow it.
             let rendered = error.render().to_string();
             let first = rendered.lines().next().unwrap_or_default();
-            Err(first.trim_start_matches("error: ").to_owned())
+            Err(redact_text(first.trim_start_matches("error: ")))
         }
     }
 }
@@ -115,11 +138,12 @@ fn list(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|job| {
                 let next: Vec<String> = job.upcoming(now, 3).into_iter().map(time).collect();
+                let args: Vec<String> = job.args.iter().map(|a| redact_text(a)).collect();
                 serde_json::json!({
                     "name": job.name,
                     "cron": job.cron,
-                    "run": job.run,
-                    "args": job.args,
+                    "run": redact_text(&job.run),
+                    "args": args,
                     "next": next,
                 })
             })
@@ -128,7 +152,12 @@ fn list(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for job in &settings.schedule {
-        println!("{}  `{}`  drydock {}", job.name, job.cron, job.run);
+        println!(
+            "{}  `{}`  drydock {}",
+            job.name,
+            job.cron,
+            redact_text(&job.run)
+        );
         let next = job.upcoming(now, 3);
         if next.is_empty() {
             println!("  (never due again)");
@@ -175,9 +204,17 @@ fn print_crontab(settings: &Settings, runner: &Runner, cwd: &Path) -> anyhow::Re
         let words = runner.arguments(&job.args);
         let command = shlex::try_join(words.iter().map(String::as_str))
             .with_context(|| format!("job `{}`: its arguments cannot be quoted", job.name))?;
+        let shown = redact_text(&command);
         // cron turns an unescaped `%` into a newline.
-        let line = format!("cd {dir} && {exe} {command} >> {log} 2>&1").replace('%', "\\%");
+        let line = format!("cd {dir} && {exe} {shown} >> {log} 2>&1").replace('%', "\\%");
         println!("# {}", job.name);
+        if shown != command {
+            println!(
+                "# its password is shown as {}: put the real one in place, or better, have the \
+                 job read its URL from the environment",
+                drydock_connector::MASK
+            );
+        }
         println!("{} {line}", job.cron);
     }
     Ok(ExitCode::SUCCESS)
@@ -218,16 +255,24 @@ impl Runner {
         println!(
             "[{name}] started at {}: drydock {}",
             time(started_at),
-            args.join(" ")
+            redact_text(&args.join(" "))
         );
+        let arguments = serde_json::to_string(&self.arguments(args))?;
         let mut command = Command::new(&self.exe);
         command
-            .args(self.arguments(args))
-            .stdin(Stdio::null())
+            .arg(ARGUMENTS_ON_STDIN)
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let (exit, shown) = match command.spawn() {
             Ok(mut child) => {
+                // Dropping stdin after the write closes it: the job reads no other input.
+                if let Some(mut stdin) = child.stdin.take()
+                    && let Err(error) = stdin.write_all(arguments.as_bytes())
+                {
+                    // The job ended before it read them; its exit code says the rest.
+                    eprintln!("[{name}] could not hand the job its arguments: {error}");
+                }
                 let (out, err) = (child.stdout.take(), child.stderr.take());
                 std::thread::scope(|scope| {
                     if let Some(out) = out {
@@ -317,7 +362,9 @@ fn foreground(
         let next = next.map_or_else(|| "never".to_owned(), time);
         println!(
             "{:<width$}  next {next}  `{}`  drydock {}",
-            job.name, job.cron, job.run
+            job.name,
+            job.cron,
+            redact_text(&job.run)
         );
     }
     println!("Logging runs to {}; Ctrl-C stops.", runner.log.display());
