@@ -1359,6 +1359,8 @@ fn redefinitions() {
                         coalesce_default: None,
                     },
                 ],
+                triggers: Vec::new(),
+                named_by_hand_made: false,
             }],
         },
         Change::RedefineIndex {
