@@ -153,8 +153,9 @@ pub struct Project {
     /// How the generation was told: the config file's name, or `package.json`'s versions.
     pub generation_source: String,
     /// The seed command: `migrations.seed` of the config, else (Prisma 5/6) `package.json`'s
-    /// `"prisma": { "seed": ... }`.
-    pub seed_command: Option<String>,
+    /// `"prisma": { "seed": ... }`. A config setting that cannot be read is an error only for
+    /// a command that seeds ([`Project::seed_command`]).
+    seed_command: Option<Result<String, ConfigError>>,
     pub files: Files,
     pub datamodel: Datamodel,
     /// Warnings of validation (errors make [`Project::load`] fail).
@@ -356,8 +357,11 @@ impl Project {
             None => migrations_dir_of(&files, &datamodel, &schema_dir),
         };
         let seed_command = match config.as_ref().and_then(|c| c.seed.clone()) {
-            Some(seed) => Some(seed?),
-            None => package.seed.filter(|_| generation < PrismaGeneration::V7),
+            Some(seed) => Some(seed),
+            None => package
+                .seed
+                .filter(|_| generation < PrismaGeneration::V7)
+                .map(Ok),
         };
         let warnings = diagnostics_of_severity(diagnostics, false);
         Ok(Project {
@@ -374,6 +378,15 @@ impl Project {
             warnings,
             dialect,
         })
+    }
+
+    /// The seed command, if the project has one; an error when the config file's
+    /// `migrations.seed` cannot be read.
+    pub fn seed_command(&self) -> Result<Option<&str>, SchemaError> {
+        self.seed_command
+            .as_ref()
+            .map(|command| command.as_deref().map_err(|e| SchemaError::from(e.clone())))
+            .transpose()
     }
 
     /// The SQL schema this project's datamodel lowers to.
