@@ -91,12 +91,12 @@ pub struct PrismaConfig {
     pub schema: Setting,
     /// `migrations.path`, relative to the config file's folder.
     pub migrations_path: Setting,
-    /// `migrations.seed`, a shell command.
-    pub seed: Setting,
     /// `datasource.url`.
     pub url: Setting,
     /// `datasource.shadowDatabaseUrl`.
     pub shadow_database_url: Setting,
+    /// The file's text, for the settings read only when a command uses them ([`Self::seed`]).
+    text: String,
 }
 
 impl PrismaConfig {
@@ -113,6 +113,15 @@ impl PrismaConfig {
     /// `..` is resolved lexically, as Node's `path.resolve` does.
     pub fn resolve(&self, path: &str) -> PathBuf {
         normalize(&self.dir().join(path))
+    }
+
+    /// `migrations.seed`, a shell command. Read only when a seed runs, so that a setting only
+    /// `node` can read costs nothing, and one it cannot read fails nothing, elsewhere.
+    pub fn seed(&self, env: &dyn Fn(&str) -> Option<String>) -> Setting {
+        let module = Module::parse(&self.text);
+        let reader = Reader::new(&module, &self.text, &self.path, env);
+        let root = module.export.as_ref()?;
+        reader.setting(root, &["migrations", "seed"])
     }
 
     /// The file name says Prisma 7 (`prisma7.config.*`, `.config/prisma7.*`).
@@ -152,17 +161,7 @@ pub fn read_config(
         },
     })?;
     let module = Module::parse(&text);
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let reader = Reader {
-        module: &module,
-        text: &text,
-        file: path.display().to_string(),
-        dir: dir.to_path_buf(),
-        env,
-    };
+    let reader = Reader::new(&module, &text, path, env);
     let Some(root) = &module.export else {
         return Err(ConfigError::NoExport {
             location: reader.location(text.len()),
@@ -172,9 +171,9 @@ pub fn read_config(
         path: path.to_path_buf(),
         schema: reader.setting(root, &["schema"]),
         migrations_path: reader.setting(root, &["migrations", "path"]),
-        seed: reader.setting(root, &["migrations", "seed"]),
         url: reader.setting(root, &["datasource", "url"]),
         shadow_database_url: reader.setting(root, &["datasource", "shadowDatabaseUrl"]),
+        text,
     })
 }
 
@@ -841,6 +840,25 @@ struct Reader<'m> {
 }
 
 impl<'m> Reader<'m> {
+    fn new(
+        module: &'m Module,
+        text: &'m str,
+        path: &Path,
+        env: &'m dyn Fn(&str) -> Option<String>,
+    ) -> Reader<'m> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Reader {
+            module,
+            text,
+            file: path.display().to_string(),
+            dir: dir.to_path_buf(),
+            env,
+        }
+    }
+
     fn setting(&self, root: &'m Node, keys: &[&str]) -> Setting {
         let key = keys.join(".");
         match self.lookup(root, keys, 0) {
@@ -1445,7 +1463,7 @@ mod tests {
             Some("prisma/migrations")
         );
         assert_eq!(value(&config.url).as_deref(), Some("postgresql://u@h/db"));
-        assert_eq!(value(&config.seed), None);
+        assert_eq!(value(&config.seed(&env)), None);
     }
 
     #[test]
@@ -1468,7 +1486,7 @@ mod tests {
             value(&config.migrations_path).as_deref(),
             Some("db/migrations")
         );
-        assert_eq!(value(&config.seed).as_deref(), Some("tsx db/seed.ts"));
+        assert_eq!(value(&config.seed(&env)).as_deref(), Some("tsx db/seed.ts"));
         assert_eq!(value(&config.url).as_deref(), Some("file:./b.db"));
         assert_eq!(value(&config.shadow_database_url), None);
     }

@@ -152,10 +152,9 @@ pub struct Project {
     pub generation: PrismaGeneration,
     /// How the generation was told: the config file's name, or `package.json`'s versions.
     pub generation_source: String,
-    /// The seed command: `migrations.seed` of the config, else (Prisma 5/6) `package.json`'s
-    /// `"prisma": { "seed": ... }`. A config setting that cannot be read is an error only for
-    /// a command that seeds ([`Project::seed_command`]).
-    seed_command: Option<Result<String, ConfigError>>,
+    /// `package.json`'s `"prisma": { "seed": ... }` (Prisma 5/6 only), the seed command when
+    /// the config file has none ([`Project::seed_command`]).
+    package_seed: Option<String>,
     pub files: Files,
     pub datamodel: Datamodel,
     /// Warnings of validation (errors make [`Project::load`] fail).
@@ -356,13 +355,7 @@ impl Project {
             None if generation == PrismaGeneration::V7 => schema_dir.join("migrations"),
             None => migrations_dir_of(&files, &datamodel, &schema_dir),
         };
-        let seed_command = match config.as_ref().and_then(|c| c.seed.clone()) {
-            Some(seed) => Some(seed),
-            None => package
-                .seed
-                .filter(|_| generation < PrismaGeneration::V7)
-                .map(Ok),
-        };
+        let package_seed = package.seed.filter(|_| generation < PrismaGeneration::V7);
         let warnings = diagnostics_of_severity(diagnostics, false);
         Ok(Project {
             schema_path,
@@ -372,7 +365,7 @@ impl Project {
             config,
             generation,
             generation_source,
-            seed_command,
+            package_seed,
             files,
             datamodel,
             warnings,
@@ -380,13 +373,18 @@ impl Project {
         })
     }
 
-    /// The seed command, if the project has one; an error when the config file's
-    /// `migrations.seed` cannot be read.
-    pub fn seed_command(&self) -> Result<Option<&str>, SchemaError> {
-        self.seed_command
+    /// The seed command, if the project has one: `migrations.seed` of the config file, else
+    /// (Prisma 5/6) `package.json`'s `"prisma": { "seed": ... }`. The config's setting is read
+    /// here, so only a command that seeds fails when it cannot be read.
+    pub fn seed_command(&self) -> Result<Option<String>, SchemaError> {
+        let configured = self
+            .config
             .as_ref()
-            .map(|command| command.as_deref().map_err(|e| SchemaError::from(e.clone())))
-            .transpose()
+            .and_then(|config| config.seed(&|name| std::env::var(name).ok()));
+        match configured {
+            Some(command) => Ok(Some(command?)),
+            None => Ok(self.package_seed.clone()),
+        }
     }
 
     /// The SQL schema this project's datamodel lowers to.

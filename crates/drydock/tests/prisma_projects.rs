@@ -565,3 +565,29 @@ fn an_unreadable_seed_setting_fails_only_what_seeds() {
         assert_says(&seeding, "write the value as a string");
     }
 }
+
+#[test]
+fn a_seed_setting_only_node_reads_is_evaluated_only_to_seed() {
+    // Evaluating the setting leaves a file behind, and gives the command that records a run.
+    let project = project_of(&[
+        (
+            "prisma.config.ts",
+            "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({\n  \
+             schema: \"prisma/schema.prisma\",\n  migrations: { seed: (() => { \
+             require(\"node:fs\").writeFileSync(\"evaluated.txt\", \"\"); return \"echo run >> \
+             seed-runs.txt\"; })() },\n  datasource: { url: process.env.DATABASE_URL },\n});\n",
+        ),
+        (
+            "prisma/schema.prisma",
+            "datasource db {\n  provider = \"sqlite\"\n}\n\nmodel A {\n  id Int @id\n}\n",
+        ),
+    ]);
+    let url = "file:./dev.db";
+    let evaluated = || project.path().join("evaluated.txt").exists();
+    assert_exit(&project.drydock(&["validate"], url), 0);
+    assert_exit(&project.drydock(&["migrate", "status"], url), 0);
+    assert!(!evaluated(), "no command above seeds");
+    assert_exit(&project.drydock(&["db", "seed"], url), 0);
+    assert!(evaluated());
+    assert_eq!(project.seed_runs(), 1);
+}
