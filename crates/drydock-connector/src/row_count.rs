@@ -1,6 +1,7 @@
 //! Questions about the rows a change would meet, asked of the live database before a migration
 //! is written (a drop of a table that holds rows, a required column added to one, a unique key
-//! over duplicates). The SQL is standard; each connection quotes names its own way.
+//! over duplicates, an enum value removed while rows hold it). The SQL is standard; each
+//! connection quotes names its own way.
 
 use drydock_schema::ObjectName;
 
@@ -24,6 +25,14 @@ pub enum RowCount<'a> {
     Duplicates {
         table: &'a ObjectName,
         columns: &'a [String],
+    },
+    /// Rows whose `column` holds `value` (compared as text, so an enum value counts); for a
+    /// `list` column, rows where one of its elements does.
+    Value {
+        table: &'a ObjectName,
+        column: &'a str,
+        value: &'a str,
+        list: bool,
     },
 }
 
@@ -66,6 +75,23 @@ impl RowCount<'_> {
                     columns.join(", ")
                 )
             }
+            RowCount::Value {
+                table: t,
+                column,
+                value,
+                list,
+            } => {
+                let value = format!("'{}'", value.replace('\'', "''"));
+                let column = quote(column);
+                let matches = if *list {
+                    format!(
+                        "EXISTS (SELECT 1 FROM unnest({column}) AS element(v) WHERE CAST(v AS TEXT) = {value})"
+                    )
+                } else {
+                    format!("CAST({column} AS TEXT) = {value}")
+                };
+                format!("SELECT count(*) FROM {} WHERE {matches}", table(t))
+            }
         }
     }
 }
@@ -73,6 +99,27 @@ impl RowCount<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_compared_as_text_in_scalars_and_lists() {
+        let table = ObjectName::new(None, "User");
+        let quote = |name: &str| format!("\"{name}\"");
+        let question = |list| RowCount::Value {
+            table: &table,
+            column: "role",
+            value: "O'NE",
+            list,
+        };
+        assert_eq!(
+            question(false).sql(&quote),
+            "SELECT count(*) FROM \"User\" WHERE CAST(\"role\" AS TEXT) = 'O''NE'"
+        );
+        assert_eq!(
+            question(true).sql(&quote),
+            "SELECT count(*) FROM \"User\" WHERE EXISTS (SELECT 1 FROM unnest(\"role\") AS \
+             element(v) WHERE CAST(v AS TEXT) = 'O''NE')"
+        );
+    }
 
     #[test]
     fn duplicates_are_counted_over_rows_without_nulls() {

@@ -2,7 +2,8 @@
 //! [`Change::phase`] (stable) gives a script that runs without dependency errors.
 
 use drydock_schema::{
-    Column, Enum, Extension, ForeignKey, Index, ObjectName, Partition, PrimaryKey, Table,
+    Column, Enum, Extension, ForeignKey, Index, ObjectName, OpaqueObject, Partition, PrimaryKey,
+    Table,
 };
 use serde::Serialize;
 
@@ -283,6 +284,12 @@ pub struct RedefineTable {
     pub next: Table,
     /// Columns copied over, in byte order of their names.
     pub copied_columns: Vec<CopiedColumn>,
+    /// The table's triggers, as introspected: dropping the old table drops them, so the
+    /// rebuild creates them again.
+    pub triggers: Vec<OpaqueObject>,
+    /// Views or other tables' triggers name the table: they must survive the moment it is
+    /// missing.
+    pub named_by_hand_made: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

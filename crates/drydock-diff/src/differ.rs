@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, IndexColumn, ObjectName,
-    PrimaryKey, SqlSchema, Table, TypeFamily,
+    OpaqueKind, OpaqueObject, PrimaryKey, SqlSchema, Table, TypeFamily,
 };
 
 use crate::DiffHooks;
@@ -212,6 +212,9 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
             }
         }
     }
+    for redefine in &mut plan.redefine_tables {
+        keep_hand_made(redefine, from);
+    }
     // Parents before the tables that inherit from them.
     let mut to_order: Vec<(usize, &Table)> = to.tables.iter().enumerate().collect();
     to_order.sort_by_key(|(_, t)| inheritance_depth(to, t));
@@ -224,6 +227,31 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
     }
 
     plan.into_diff()
+}
+
+/// What a rebuilt table's hand-made objects need: its triggers, created again after the
+/// rebuild, and whether views or other tables' triggers name it (searched for the name as a
+/// word). A renamed table's triggers are left out: the rename rewrote their definitions.
+fn keep_hand_made(redefine: &mut RedefineTable, from: &SqlSchema) {
+    let table = &redefine.previous;
+    let (own, others): (Vec<&OpaqueObject>, Vec<&OpaqueObject>) = from
+        .opaque
+        .iter()
+        .filter(|object| object.kind == OpaqueKind::Trigger && object.namespace == table.namespace)
+        .partition(|trigger| trigger.table.as_deref() == Some(table.name.as_str()));
+    redefine.triggers = own.into_iter().cloned().collect();
+    let names_table = |definition: &str| {
+        definition
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| word.eq_ignore_ascii_case(&table.name))
+    };
+    redefine.named_by_hand_made = from
+        .views
+        .iter()
+        .filter(|view| view.namespace == table.namespace)
+        .map(|view| view.definition.as_str())
+        .chain(others.iter().map(|trigger| trigger.definition.as_str()))
+        .any(names_table);
 }
 
 /// Whether a table or enum lives in `namespace`: Prisma creates no namespace that would stay
@@ -333,9 +361,10 @@ fn diff_partitions(
 
 /// The schema a database holding `from` has once the diff to `to` is applied: `to`, plus what
 /// the diff leaves alone where `to` does not state it (hand-written indexes, partitions,
-/// inheritance, a column's identity kind, generation expression and collation). A down
-/// migration is the diff from this schema back to `from`; from `to` alone it would create
-/// those indexes a second time, or rebuild a partitioned table.
+/// inheritance, a column's identity kind, generation expression and collation, views and
+/// opaque objects). A down migration is the diff from this schema back to `from`; from `to`
+/// alone it would create those indexes a second time, rebuild a partitioned table, or lose a
+/// rebuilt table's triggers.
 pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
     let renames = Renames::find(from, to);
     let renamed;
@@ -346,6 +375,21 @@ pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
         &renamed
     };
     let mut applied = to.clone();
+    // Views and triggers are never diffed; a trigger goes with its table.
+    if applied.views.is_empty() && applied.opaque.is_empty() {
+        applied.views.clone_from(&from.views);
+        applied.opaque = from
+            .opaque
+            .iter()
+            .filter(|object| {
+                object.kind != OpaqueKind::Trigger
+                    || object.table.as_deref().is_some_and(|table| {
+                        applied.table(object.namespace.as_deref(), table).is_some()
+                    })
+            })
+            .cloned()
+            .collect();
+    }
     for next in &mut applied.tables {
         let Some(previous) = from.tables.iter().find(|t| table_key(t) == table_key(next)) else {
             continue;
@@ -677,6 +721,9 @@ fn diff_table(
                 context.renamed_columns,
             ),
             next: rebuilt,
+            // Filled from the whole schema (`keep_hand_made`).
+            triggers: Vec::new(),
+            named_by_hand_made: false,
         });
         return;
     }

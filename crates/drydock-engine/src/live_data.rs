@@ -1,11 +1,13 @@
 //! A new migration's warnings weighed against the rows of the live development database before
 //! anything is written: a drop of a table or column that holds rows says how many; a required
-//! column added to a table with rows, a column made required over NULLs, or a unique key over
-//! duplicates would fail here, and says why and what to do instead. A warning about rows the
-//! development database does not have stays as it is: production may have them.
+//! column added to a table with rows, a column made required over NULLs, a unique key over
+//! duplicates, or an enum value removed while rows still hold it would fail here, and says why
+//! and what to do instead. A warning about rows the development database does not have stays as
+//! it is: production may have them.
 
 use drydock_connector::{Connection, Dialect, RowCount, Warning};
-use drydock_diff::WarningKind;
+use drydock_diff::{AlterEnum, Change, Diff, WarningKind};
+use drydock_schema::ColumnArity;
 
 /// The warnings, worded with the live rows' counts where there are rows, and the steps that
 /// would fail on them.
@@ -16,12 +18,16 @@ pub(crate) struct Weighed {
     pub(crate) failing: Vec<Warning>,
 }
 
-/// Weigh `warnings` against the rows `conn` holds. A warning whose count cannot be read (its
-/// table is renamed by the same migration, say) is kept as it is.
-pub(crate) fn weigh(conn: &mut dyn Connection, warnings: &[Warning]) -> Weighed {
+/// Weigh the warnings of `diff` against the rows `conn` holds. A warning whose count cannot be
+/// read (its table is renamed by the same migration, say) is kept as it is.
+pub(crate) fn weigh(conn: &mut dyn Connection, diff: &Diff) -> Weighed {
     let mut weighed = Weighed::default();
-    for warning in warnings {
-        match weigh_one(conn, warning) {
+    for warning in &diff.warnings {
+        let verdict = match warning.kind {
+            WarningKind::EnumValuesRemoved => weigh_removed_values(conn, &diff.changes, warning),
+            _ => weigh_one(conn, warning),
+        };
+        match verdict {
             Verdict::Holds(warning) => weighed.warnings.push(warning),
             Verdict::Fails(warning) => {
                 weighed.failing.push(warning.clone());
@@ -56,6 +62,7 @@ fn weigh_one(conn: &mut dyn Connection, warning: &Warning) -> Verdict {
             table,
             columns: &warning.columns,
         },
+        // Enum values are counted by `weigh_removed_values`.
         WarningKind::PrimaryKeyChange | WarningKind::EnumValuesRemoved | WarningKind::Renamed => {
             return Verdict::Holds(warning.clone());
         }
@@ -103,6 +110,64 @@ fn weigh_one(conn: &mut dyn Connection, warning: &Warning) -> Verdict {
             Verdict::Holds(warning.clone())
         }
     }
+}
+
+/// Removed enum values still held by rows: each value in each column of the enum's type, counted.
+/// The type is recreated without them, so a row holding one makes the migration fail.
+fn weigh_removed_values(
+    conn: &mut dyn Connection,
+    changes: &[Change],
+    warning: &Warning,
+) -> Verdict {
+    let Some(alter) = changes.iter().find_map(|change| match change {
+        Change::AlterEnum(alter) if alter.name == warning.subject => Some(alter),
+        _ => None,
+    }) else {
+        return Verdict::Holds(warning.clone());
+    };
+    let mut held = Vec::new();
+    for used in &alter.columns {
+        for value in &alter.removed {
+            let question = RowCount::Value {
+                table: &used.table,
+                column: &used.column.name,
+                value,
+                list: used.column.arity == ColumnArity::List,
+            };
+            match conn.count_rows(&question) {
+                Ok(0) | Err(_) => {}
+                Ok(count) => held.push(format!(
+                    "`{}.{}` holds `{value}` in {count} rows",
+                    used.table.name, used.column.name
+                )),
+            }
+        }
+    }
+    if held.is_empty() {
+        return Verdict::Holds(warning.clone());
+    }
+    Verdict::Fails(Warning {
+        message: removed_values_message(alter, &held),
+        ..warning.clone()
+    })
+}
+
+fn removed_values_message(alter: &AlterEnum, held: &[String]) -> String {
+    let kept = alter
+        .next_values
+        .iter()
+        .map(|value| format!("`{value}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "The values [{}] on the enum `{}` will be removed, but {}, so this step fails. Migrate \
+         those rows first: map each to a value the enum keeps ({kept}) with an `UPDATE` in an \
+         earlier migration (or at the top of this one, written with `--create-only`), or \
+         delete them; or keep the value in the enum.",
+        alter.removed.join(","),
+        alter.name.name,
+        held.join(", ")
+    )
 }
 
 /// Run `script` on the development database in a transaction that is rolled back, where the

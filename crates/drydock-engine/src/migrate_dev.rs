@@ -184,7 +184,7 @@ pub fn migrate_dev_with_renames(
             .collect::<Vec<_>>()
             .join("\n"),
     };
-    let weighed = live_data::weigh(connection.as_mut(), &diff.warnings);
+    let weighed = live_data::weigh(connection.as_mut(), &diff);
     if !weighed.failing.is_empty() && !options.create_only {
         return Err(cannot_run(
             weighed

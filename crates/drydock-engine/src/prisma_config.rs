@@ -4,13 +4,15 @@
 //! real files use (`defineConfig({...})`, `export default {...} satisfies PrismaConfig`,
 //! `env("X")`, `process.env.X`, `||`/`??` chains, `path.join(__dirname, ...)`, `const`
 //! bindings). A setting the static reader cannot resolve is evaluated with `node` when it is
-//! installed; otherwise the error names the construct and its `file:line:col`.
+//! installed, within a time limit (10 s, or `DRYDOCK_CONFIG_NODE_TIMEOUT` seconds); otherwise
+//! the error names the construct and its `file:line:col`.
 //!
 //! Reading never panics and never evaluates what the settings do not need: a config whose
 //! `adapter` is an arrow function still reads its `schema` statically.
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
 
 /// Config file names in Prisma 7.10's order of precedence, relative to the working folder.
 /// Each base name is tried with every extension, then as a folder holding `index.<ext>`.
@@ -89,12 +91,12 @@ pub struct PrismaConfig {
     pub schema: Setting,
     /// `migrations.path`, relative to the config file's folder.
     pub migrations_path: Setting,
-    /// `migrations.seed`, a shell command.
-    pub seed: Setting,
     /// `datasource.url`.
     pub url: Setting,
     /// `datasource.shadowDatabaseUrl`.
     pub shadow_database_url: Setting,
+    /// The file's text, for the settings read only when a command uses them ([`Self::seed`]).
+    text: String,
 }
 
 impl PrismaConfig {
@@ -111,6 +113,15 @@ impl PrismaConfig {
     /// `..` is resolved lexically, as Node's `path.resolve` does.
     pub fn resolve(&self, path: &str) -> PathBuf {
         normalize(&self.dir().join(path))
+    }
+
+    /// `migrations.seed`, a shell command. Read only when a seed runs, so that a setting only
+    /// `node` can read costs nothing, and one it cannot read fails nothing, elsewhere.
+    pub fn seed(&self, env: &dyn Fn(&str) -> Option<String>) -> Setting {
+        let module = Module::parse(&self.text);
+        let reader = Reader::new(&module, &self.text, &self.path, env);
+        let root = module.export.as_ref()?;
+        reader.setting(root, &["migrations", "seed"])
     }
 
     /// The file name says Prisma 7 (`prisma7.config.*`, `.config/prisma7.*`).
@@ -150,17 +161,7 @@ pub fn read_config(
         },
     })?;
     let module = Module::parse(&text);
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let reader = Reader {
-        module: &module,
-        text: &text,
-        file: path.display().to_string(),
-        dir: dir.to_path_buf(),
-        env,
-    };
+    let reader = Reader::new(&module, &text, path, env);
     let Some(root) = &module.export else {
         return Err(ConfigError::NoExport {
             location: reader.location(text.len()),
@@ -170,9 +171,9 @@ pub fn read_config(
         path: path.to_path_buf(),
         schema: reader.setting(root, &["schema"]),
         migrations_path: reader.setting(root, &["migrations", "path"]),
-        seed: reader.setting(root, &["migrations", "seed"]),
         url: reader.setting(root, &["datasource", "url"]),
         shadow_database_url: reader.setting(root, &["datasource", "shadowDatabaseUrl"]),
+        text,
     })
 }
 
@@ -839,6 +840,25 @@ struct Reader<'m> {
 }
 
 impl<'m> Reader<'m> {
+    fn new(
+        module: &'m Module,
+        text: &'m str,
+        path: &Path,
+        env: &'m dyn Fn(&str) -> Option<String>,
+    ) -> Reader<'m> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Reader {
+            module,
+            text,
+            file: path.display().to_string(),
+            dir: dir.to_path_buf(),
+            env,
+        }
+    }
+
     fn setting(&self, root: &'m Node, keys: &[&str]) -> Setting {
         let key = keys.join(".");
         match self.lookup(root, keys, 0) {
@@ -1098,7 +1118,14 @@ impl<'m> Reader<'m> {
         } else {
             (strip_types(&self.text[node.start..node.end]), &[])
         };
-        match run_node(&self.node_prelude(), &source, path, &self.dir_string()) {
+        let timeout = node_timeout(self.env);
+        match run_node(
+            &self.node_prelude(),
+            &source,
+            path,
+            &self.dir_string(),
+            timeout,
+        ) {
             Ok(Some(value)) => Some(Ok(value)),
             Ok(None) => None,
             Err(NodeFailure::NotInstalled) => unresolved(format!(
@@ -1107,6 +1134,12 @@ impl<'m> Reader<'m> {
             )),
             Err(NodeFailure::Failed(message)) => unresolved(format!(
                 "evaluating it with `node` failed: {message}; fix that, or {PLAIN_VALUES}"
+            )),
+            Err(NodeFailure::TimedOut(limit)) => unresolved(format!(
+                "`node` did not finish evaluating it within the limit of {} s and was stopped; \
+                 make it finish sooner (does it wait for something that never comes?), raise \
+                 the limit with `{NODE_TIMEOUT_VAR}=<seconds>`, or {PLAIN_VALUES}",
+                limit.as_secs_f64()
             )),
         }
     }
@@ -1290,12 +1323,26 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// How long `node` may take to evaluate a setting.
-const NODE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long `node` may take to evaluate a setting, unless [`NODE_TIMEOUT_VAR`] says otherwise.
+const NODE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The environment variable that sets [`NODE_TIMEOUT`], in seconds (`0.5`, `30`).
+const NODE_TIMEOUT_VAR: &str = "DRYDOCK_CONFIG_NODE_TIMEOUT";
+
+/// The time limit for `node`: [`NODE_TIMEOUT_VAR`] when it holds a positive number of seconds.
+fn node_timeout(env: &dyn Fn(&str) -> Option<String>) -> Duration {
+    env(NODE_TIMEOUT_VAR)
+        .and_then(|value| value.trim().parse::<f64>().ok())
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .filter(|limit| !limit.is_zero())
+        .unwrap_or(NODE_TIMEOUT)
+}
 
 enum NodeFailure {
     NotInstalled,
     Failed(String),
+    /// It ran longer than the limit and was killed.
+    TimedOut(Duration),
 }
 
 /// Evaluate `source` (then follow `path`) with `node`; `Ok(None)` when the value is
@@ -1305,6 +1352,7 @@ fn run_node(
     source: &str,
     path: &[&str],
     dir: &str,
+    timeout: Duration,
 ) -> Result<Option<String>, NodeFailure> {
     let keys = serde_json::to_string(path).unwrap_or_else(|_| "[]".to_owned());
     let script = format!(
@@ -1342,16 +1390,14 @@ fn run_node(
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() < NODE_TIMEOUT => {
-                std::thread::sleep(std::time::Duration::from_millis(20));
+            Ok(None) if started.elapsed() < timeout => {
+                std::thread::sleep(Duration::from_millis(20));
             }
             Ok(None) => {
+                // Killed and reaped: no `node` is left running.
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(NodeFailure::Failed(format!(
-                    "it did not finish within {} s",
-                    NODE_TIMEOUT.as_secs()
-                )));
+                return Err(NodeFailure::TimedOut(timeout));
             }
             Err(e) => return Err(NodeFailure::Failed(e.to_string())),
         }
@@ -1360,9 +1406,16 @@ fn run_node(
     let stderr = stderr.join().unwrap_or_default();
     if !status.success() {
         let stderr = String::from_utf8_lossy(&stderr);
+        // node echoes the failing source line first; the error itself reads `TypeError: ...`.
+        let is_error_line = |line: &&str| {
+            line.split_once(':').is_some_and(|(name, _)| {
+                name.ends_with("Error") && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            })
+        };
         let message = stderr
             .lines()
-            .find(|l| l.contains("Error"))
+            .find(is_error_line)
+            .or_else(|| stderr.lines().find(|l| l.contains("Error")))
             .unwrap_or("no output")
             .trim();
         return Err(NodeFailure::Failed(message.to_owned()));
@@ -1410,7 +1463,7 @@ mod tests {
             Some("prisma/migrations")
         );
         assert_eq!(value(&config.url).as_deref(), Some("postgresql://u@h/db"));
-        assert_eq!(value(&config.seed), None);
+        assert_eq!(value(&config.seed(&env)), None);
     }
 
     #[test]
@@ -1433,7 +1486,7 @@ mod tests {
             value(&config.migrations_path).as_deref(),
             Some("db/migrations")
         );
-        assert_eq!(value(&config.seed).as_deref(), Some("tsx db/seed.ts"));
+        assert_eq!(value(&config.seed(&env)).as_deref(), Some("tsx db/seed.ts"));
         assert_eq!(value(&config.url).as_deref(), Some("file:./b.db"));
         assert_eq!(value(&config.shadow_database_url), None);
     }
@@ -1539,6 +1592,57 @@ mod tests {
             .to_string();
         assert!(text.contains("prisma.config.ts:2:11"), "{text}");
         assert!(text.contains("missingFunction()"), "{text}");
+    }
+
+    #[test]
+    fn node_that_runs_past_the_limit_is_stopped_and_named() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("prisma.config.ts");
+        // The setting writes node's pid, then never finishes.
+        std::fs::write(
+            &path,
+            "export default {\n  schema: \"prisma/schema.prisma\",\n  datasource: { url: (() => { \
+             require(\"node:fs\").writeFileSync(\"node.pid\", String(process.pid)); \
+             while (true) {} })() },\n};\n",
+        )
+        .expect("write");
+        let short_limit = |name: &str| (name == NODE_TIMEOUT_VAR).then(|| "0.5".to_owned());
+        let config = read_config(&path, &short_limit).expect("config");
+        assert_eq!(
+            value(&config.schema).as_deref(),
+            Some("prisma/schema.prisma")
+        );
+        let text = config
+            .url
+            .expect("a url")
+            .expect_err("an error")
+            .to_string();
+        assert!(text.contains(&format!("{}:3:22", path.display())), "{text}");
+        assert!(
+            text.contains("did not finish evaluating it within the limit of 0.5 s"),
+            "{text}"
+        );
+        assert!(
+            text.contains("raise the limit with `DRYDOCK_CONFIG_NODE_TIMEOUT=<seconds>`"),
+            "{text}"
+        );
+        let pid = std::fs::read_to_string(dir.path().join("node.pid")).expect("node ran");
+        assert!(
+            !Path::new(&format!("/proc/{}", pid.trim())).exists(),
+            "node {pid} is still there"
+        );
+    }
+
+    #[test]
+    fn the_node_limit_is_read_from_the_environment() {
+        let limit = |value: &'static str| {
+            node_timeout(&move |name: &str| (name == NODE_TIMEOUT_VAR).then(|| value.to_owned()))
+        };
+        assert_eq!(limit("2.5"), Duration::from_millis(2500));
+        assert_eq!(limit(" 30 "), Duration::from_secs(30));
+        for ignored in ["0", "-1", "soon", "NaN", "1e400"] {
+            assert_eq!(limit(ignored), NODE_TIMEOUT, "{ignored}");
+        }
     }
 
     #[test]

@@ -152,9 +152,9 @@ pub struct Project {
     pub generation: PrismaGeneration,
     /// How the generation was told: the config file's name, or `package.json`'s versions.
     pub generation_source: String,
-    /// The seed command: `migrations.seed` of the config, else (Prisma 5/6) `package.json`'s
-    /// `"prisma": { "seed": ... }`.
-    pub seed_command: Option<String>,
+    /// `package.json`'s `"prisma": { "seed": ... }` (Prisma 5/6 only), the seed command when
+    /// the config file has none ([`Project::seed_command`]).
+    package_seed: Option<String>,
     pub files: Files,
     pub datamodel: Datamodel,
     /// Warnings of validation (errors make [`Project::load`] fail).
@@ -355,10 +355,7 @@ impl Project {
             None if generation == PrismaGeneration::V7 => schema_dir.join("migrations"),
             None => migrations_dir_of(&files, &datamodel, &schema_dir),
         };
-        let seed_command = match config.as_ref().and_then(|c| c.seed.clone()) {
-            Some(seed) => Some(seed?),
-            None => package.seed.filter(|_| generation < PrismaGeneration::V7),
-        };
+        let package_seed = package.seed.filter(|_| generation < PrismaGeneration::V7);
         let warnings = diagnostics_of_severity(diagnostics, false);
         Ok(Project {
             schema_path,
@@ -368,12 +365,26 @@ impl Project {
             config,
             generation,
             generation_source,
-            seed_command,
+            package_seed,
             files,
             datamodel,
             warnings,
             dialect,
         })
+    }
+
+    /// The seed command, if the project has one: `migrations.seed` of the config file, else
+    /// (Prisma 5/6) `package.json`'s `"prisma": { "seed": ... }`. The config's setting is read
+    /// here, so only a command that seeds fails when it cannot be read.
+    pub fn seed_command(&self) -> Result<Option<String>, SchemaError> {
+        let configured = self
+            .config
+            .as_ref()
+            .and_then(|config| config.seed(&|name| std::env::var(name).ok()));
+        match configured {
+            Some(command) => Ok(Some(command?)),
+            None => Ok(self.package_seed.clone()),
+        }
     }
 
     /// The SQL schema this project's datamodel lowers to.

@@ -11,7 +11,8 @@
 //! an auto-increment column (`BIGINT`, where Prisma writes the pseudo-type `BIGSERIAL`), and a
 //! sequence replaced by a constant default keeps that default (Prisma sets it, then drops it).
 //! Removing auto-increment drops the column's sequence (`"T_c_seq"`), as Prisma does when it
-//! diffs against a database; renaming a table or column (drydock's own) renames the sequences
+//! diffs against a database, and adding it creates the sequence under that name (Prisma folds it
+//! to lower case, which its own drop then misses); renaming a table or column (drydock's own) renames the sequences
 //! of its auto-increment columns to match.
 
 use drydock_connector::{HandMadeObject, join_statements};
@@ -629,10 +630,26 @@ fn alter_column(
                 )
             ));
         } else {
+<<<<<<< HEAD
             let namespace = explicit(table.namespace.as_deref())
                 .map(|namespace| format!("{}.", ident(namespace)))
                 .unwrap_or_default();
             let sequence = format!("{namespace}{}_{}_seq", table.name, to.name).to_lowercase();
+=======
+            // Named as for a `SERIAL` column, so that removing auto-increment again (which
+            // drops `"T_c_seq"`) and renames find it. Prisma folds the name to lower case,
+            // which names another sequence when the table or column has capitals.
+            let name = serial_sequence_name(&table.name, &to.name);
+            let plain = !name.starts_with(|c: char| c.is_ascii_digit())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            let name = if plain { name } else { ident(&name) };
+            let sequence = match table.namespace.as_deref() {
+                Some(namespace) => format!("{}.{name}", ident(namespace)),
+                None => name,
+            };
+>>>>>>> sqlite
             before.push(format!("CREATE SEQUENCE {sequence}"));
             clauses.push(format!(
                 "{prefix} SET DEFAULT nextval({})",

@@ -734,10 +734,10 @@ fn namespaced_drops_renames_and_sequences() {
     DROP INDEX "other"."P_x_idx";
 
     -- AlterTable
-    CREATE SEQUENCE "other".p_x_seq;
+    CREATE SEQUENCE "other"."P_x_seq";
     ALTER TABLE "other"."P" ADD COLUMN     "k" "base"."Kind"[],
-    ALTER COLUMN "x" SET DEFAULT nextval('"other".p_x_seq');
-    ALTER SEQUENCE "other".p_x_seq OWNED BY "other"."P"."x";
+    ALTER COLUMN "x" SET DEFAULT nextval('"other"."P_x_seq"');
+    ALTER SEQUENCE "other"."P_x_seq" OWNED BY "other"."P"."x";
 
     -- DropTable
     DROP TABLE "base"."U";
@@ -907,7 +907,7 @@ fn enum_recreation_and_column_changes() {
     DROP INDEX "User_email_key";
 
     -- AlterTable
-    CREATE SEQUENCE user_seq_seq;
+    CREATE SEQUENCE "User_seq_seq";
     ALTER TABLE "User" DROP COLUMN "old",
     ADD COLUMN     "neu" TEXT NOT NULL DEFAULT 'a',
     ADD COLUMN     "neu2" INTEGER,
@@ -919,10 +919,10 @@ fn enum_recreation_and_column_changes() {
     ALTER COLUMN "big" SET DATA TYPE BIGINT,
     ALTER COLUMN "txt" SET DATA TYPE TEXT,
     ALTER COLUMN "js" SET DATA TYPE TEXT,
-    ALTER COLUMN "seq" SET DEFAULT nextval('user_seq_seq'),
+    ALTER COLUMN "seq" SET DEFAULT nextval('"User_seq_seq"'),
     DROP COLUMN "tags",
     ADD COLUMN     "tags" TEXT[];
-    ALTER SEQUENCE user_seq_seq OWNED BY "User"."seq";
+    ALTER SEQUENCE "User_seq_seq" OWNED BY "User"."seq";
 
     -- DropTable
     DROP TABLE "Gone";
@@ -1299,13 +1299,13 @@ fn primary_key_rename_with_other_clauses() {
     }];
     insta::assert_snapshot!(script(&changes), @r#"
     -- AlterTable
-    CREATE SEQUENCE user_s_seq;
+    CREATE SEQUENCE "User_s_seq";
     ALTER TABLE "User" DROP COLUMN "a",
     ADD COLUMN     "a" TEXT[],
     ALTER COLUMN "b" SET DATA TYPE BIGINT,
-    ALTER COLUMN "s" SET DEFAULT nextval('user_s_seq');
+    ALTER COLUMN "s" SET DEFAULT nextval('"User_s_seq"');
     ALTER TABLE "User" RENAME CONSTRAINT "User_pkey" TO "pk2";
-    ALTER SEQUENCE user_s_seq OWNED BY "User"."s";
+    ALTER SEQUENCE "User_s_seq" OWNED BY "User"."s";
     "#);
 }
 
@@ -1439,6 +1439,8 @@ fn redefinitions() {
                         coalesce_default: None,
                     },
                 ],
+                triggers: Vec::new(),
+                named_by_hand_made: false,
             }],
         },
         Change::RedefineIndex {

@@ -370,14 +370,29 @@ fn redefine_tables(tables: &[RedefineTable]) -> Vec<String> {
             ));
         }
         statements.push(format!("DROP TABLE {}", ident(&redefine.previous.name)));
-        statements.push(format!(
+        let rename = format!(
             "ALTER TABLE {} RENAME TO {}",
             ident(&temporary),
             ident(&next.name)
-        ));
+        );
+        if redefine.named_by_hand_made {
+            // A rename checks every view and trigger, and those naming the dropped table
+            // fail it; the legacy rename checks none and rewrites none.
+            statements.push("PRAGMA legacy_alter_table=ON".to_owned());
+            statements.push(rename);
+            statements.push("PRAGMA legacy_alter_table=OFF".to_owned());
+        } else {
+            statements.push(rename);
+        }
         for index in &next.indexes {
             statements.extend(create_index(&next.name, index));
         }
+        statements.extend(
+            redefine
+                .triggers
+                .iter()
+                .map(|trigger| create_statement(&trigger.definition)),
+        );
     }
     statements.push("PRAGMA foreign_keys=ON".to_owned());
     statements.push("PRAGMA defer_foreign_keys=OFF".to_owned());
@@ -445,11 +460,13 @@ pub(crate) fn render_hand_made(
         HandMadeObject::Carried(_) => return None,
     };
     Some(if create {
-        (
-            headers.0,
-            format!("{};", definition.trim_end().trim_end_matches(';')),
-        )
+        (headers.0, format!("{};", create_statement(definition)))
     } else {
         (headers.1, format!("DROP {kind} {};", ident(name)))
     })
+}
+
+/// A `CREATE` statement read from `sqlite_master`, without a trailing `;`.
+fn create_statement(definition: &str) -> String {
+    definition.trim_end().trim_end_matches(';').to_owned()
 }

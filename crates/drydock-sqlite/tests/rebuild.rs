@@ -1,5 +1,5 @@
-//! A table rebuild on a real SQLite database keeps the table's hand-written CHECK constraints
-//! and its rows, and its down migration keeps them too.
+//! A table rebuild on a real SQLite database keeps the table's hand-written CHECK constraints,
+//! its triggers, the views on it and its rows, and its down migration keeps them too.
 
 use drydock_connector::{Connection, Dialect, render_script};
 use drydock_schema::{SqlSchema, TypeFamily};
@@ -85,5 +85,97 @@ fn a_rebuilt_table_keeps_its_checks_and_rows() {
     assert_eq!(
         rows(connection.as_mut()),
         [Some("1:10:a".to_owned()), Some("2:0:b".to_owned())]
+    );
+}
+
+const WITH_HAND_MADE: &str = "CREATE TABLE \"Item\" (\n\
+    \"id\" INTEGER NOT NULL PRIMARY KEY,\n\
+    \"price\" INTEGER NOT NULL\n\
+);\n\
+CREATE TABLE \"Log\" (\"message\" TEXT NOT NULL);\n\
+CREATE TRIGGER \"item_audit\" AFTER INSERT ON \"Item\"\n\
+BEGIN\n  INSERT INTO \"Log\" VALUES ('item ' || NEW.\"id\");\nEND;\n\
+CREATE TRIGGER log_counts AFTER INSERT ON \"Log\" BEGIN SELECT count(*) FROM \"Item\"; END;\n\
+CREATE VIEW \"Cheap\" AS SELECT \"id\" FROM \"Item\" WHERE \"price\" < 5;\n\
+INSERT INTO \"Item\" VALUES (1, 3), (2, 30);";
+
+fn hand_made(schema: &SqlSchema) -> Vec<(String, String)> {
+    let mut objects: Vec<(String, String)> = schema
+        .opaque
+        .iter()
+        .map(|o| (o.name.clone(), o.definition.clone()))
+        .chain(
+            schema
+                .views
+                .iter()
+                .map(|v| (v.name.clone(), v.definition.clone())),
+        )
+        .collect();
+    objects.sort();
+    objects
+}
+
+#[test]
+fn a_rebuilt_table_keeps_its_triggers_and_the_views_on_it() {
+    let db = TestDb::sqlite();
+    let mut connection = SqliteDialect.connect(db.url()).expect("connect");
+    connection.execute_script(WITH_HAND_MADE).expect("tables");
+    let before = connection.introspect(&[]).expect("introspect");
+    assert_eq!(hand_made(&before).len(), 3);
+
+    // As a schema declares it: no views or triggers; `price` becomes a REAL.
+    let mut target = before.clone();
+    target.views.clear();
+    target.opaque.clear();
+    let item = target
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "Item")
+        .expect("Item");
+    let price = item
+        .columns
+        .iter_mut()
+        .find(|c| c.name == "price")
+        .expect("price");
+    price.column_type.native = "REAL".to_owned();
+    price.column_type.family = TypeFamily::Float;
+
+    let up = migrate(connection.as_mut(), &before, &target);
+    assert!(up.contains("CREATE TABLE \"new_Item\""), "a rebuild: {up}");
+    let after = connection.introspect(&[]).expect("introspect");
+    assert_eq!(hand_made(&after), hand_made(&before), "{up}");
+    assert_eq!(
+        connection
+            .query_texts("SELECT group_concat(\"id\") FROM \"Cheap\"")
+            .expect("the view works"),
+        [Some("1".to_owned())]
+    );
+    connection
+        .execute_script("INSERT INTO \"Item\" VALUES (3, 1.5)")
+        .expect("insert");
+    assert_eq!(
+        connection
+            .query_texts("SELECT group_concat(\"message\") FROM \"Log\"")
+            .expect("the trigger fired"),
+        [Some("item 1,item 2,item 3".to_owned())]
+    );
+
+    // The down migration, from what the migration left, keeps them too.
+    let applied = drydock_diff::applied_schema(&before, &target);
+    let down = migrate(connection.as_mut(), &applied, &before);
+    assert!(
+        down.contains("CREATE TABLE \"new_Item\""),
+        "a rebuild: {down}"
+    );
+    let restored = connection.introspect(&[]).expect("introspect");
+    assert_eq!(hand_made(&restored), hand_made(&before), "{down}");
+    connection
+        .execute_script("INSERT INTO \"Item\" VALUES (4, 2)")
+        .expect("insert");
+    assert_eq!(
+        connection
+            .query_texts("SELECT count(*) FROM \"Log\"")
+            .expect("log"),
+        [Some("4".to_owned())]
     );
 }

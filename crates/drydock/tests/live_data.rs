@@ -1,7 +1,8 @@
 //! `migrate dev` weighs a new migration against the rows of the development database before it
 //! writes anything: a required column added to a table with rows, a column made required over
-//! NULLs and a unique key over duplicates stop it with counts and advice; drops say how much
-//! data they lose. Empty tables keep the plain warnings: production may hold rows.
+//! NULLs, a unique key over duplicates and an enum value removed while rows hold it stop it with
+//! counts and advice; drops say how much data they lose. Empty tables keep the plain warnings:
+//! production may hold rows.
 
 use std::path::Path;
 use std::process::Output;
@@ -227,5 +228,59 @@ fn a_type_change_that_fails_on_present_values_stops_with_the_database_error() {
         stderr(&consent).contains("It holds 1 non-null values."),
         "{}",
         stderr(&consent)
+    );
+}
+
+#[test]
+fn rows_holding_a_removed_enum_value_are_counted_on_postgres() {
+    let db = TestDb::postgres();
+    let enum_with = |values: &str| {
+        format!(
+            "enum Role {{\n{values}}}\n\nmodel User {{\n  id    Int    @id\n  role  Role\n  \
+             roles Role[]\n}}\n"
+        )
+    };
+    let project = Project::new(
+        POSTGRES,
+        Some(db.url().to_owned()),
+        &enum_with("  USER\n  ADMIN\n  GUEST\n"),
+    );
+    assert_exit(&project.drydock(&["migrate", "dev", "--name", "init"]), 0);
+    db.postgres_client()
+        .batch_execute(
+            "INSERT INTO \"User\" VALUES (1, 'ADMIN', '{USER}'), (2, 'ADMIN', '{}'), \
+             (3, 'USER', '{USER,GUEST}');",
+        )
+        .expect("rows");
+
+    project.schema(&enum_with("  USER\n"));
+    let refused = project.drydock(&["migrate", "dev", "--name", "fewer_roles"]);
+    assert_exit(&refused, 1);
+    let message = stderr(&refused);
+    assert!(message.contains("[D2010]"), "{message}");
+    assert!(
+        message.contains(
+            "The values [ADMIN,GUEST] on the enum `Role` will be removed, but `User.role` holds \
+             `ADMIN` in 2 rows, `User.roles` holds `GUEST` in 1 rows, so this step fails."
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("Migrate those rows first: map each to a value the enum keeps (`USER`)"),
+        "{message}"
+    );
+    assert_eq!(project.migrations(), 1, "nothing was written");
+
+    // Without rows, the plain warning: production may hold such rows.
+    db.postgres_client()
+        .batch_execute("DELETE FROM \"User\";")
+        .expect("no rows");
+    let consent = project.drydock(&["migrate", "dev", "--name", "fewer_roles"]);
+    assert_exit(&consent, 1);
+    let message = stderr(&consent);
+    assert!(message.contains("[D2000]"), "{message}");
+    assert!(
+        message.contains("If these variants are still used in the database, this will fail."),
+        "{message}"
     );
 }

@@ -523,3 +523,71 @@ fn package_json_is_found_above_the_working_folder_as_prisma_5_and_6_find_it() {
     );
     assert_says(&output, "Migrations folder: ../../db/migrations");
 }
+
+#[test]
+fn an_unreadable_seed_setting_fails_only_what_seeds() {
+    let project = project_of(&[
+        (
+            "prisma.config.ts",
+            "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({\n  \
+             schema: \"prisma/schema.prisma\",\n  migrations: { seed: (() => { throw new \
+             Error(\"no seed command here\"); })() },\n});\n",
+        ),
+        (
+            "package.json",
+            "{ \"devDependencies\": { \"prisma\": \"^6.19.0\" } }",
+        ),
+        (
+            "prisma/schema.prisma",
+            "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}\n\nmodel A {\n  id Int @id\n}\n",
+        ),
+    ]);
+    let url = "file:./dev.db";
+    for args in [
+        &["validate"][..],
+        &["migrate", "dev", "--name", "init", "--skip-seed"],
+        &["migrate", "status"],
+        &["migrate", "reset", "--force", "--skip-seed"],
+    ] {
+        assert_exit(&project.drydock(args, url), 0);
+    }
+    // Seeding needs the setting: the error names it, its place and what to do.
+    for args in [&["db", "seed"][..], &["migrate", "reset", "--force"]] {
+        let seeding = project.drydock(args, url);
+        assert_exit(&seeding, 1);
+        assert_says(&seeding, "[D1004]");
+        assert_says(&seeding, "prisma.config.ts:4:23");
+        assert_says(&seeding, "(migrations.seed)");
+        assert_says(
+            &seeding,
+            "evaluating it with `node` failed: Error: no seed command here; fix that",
+        );
+        assert_says(&seeding, "write the value as a string");
+    }
+}
+
+#[test]
+fn a_seed_setting_only_node_reads_is_evaluated_only_to_seed() {
+    // Evaluating the setting leaves a file behind, and gives the command that records a run.
+    let project = project_of(&[
+        (
+            "prisma.config.ts",
+            "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({\n  \
+             schema: \"prisma/schema.prisma\",\n  migrations: { seed: (() => { \
+             require(\"node:fs\").writeFileSync(\"evaluated.txt\", \"\"); return \"echo run >> \
+             seed-runs.txt\"; })() },\n  datasource: { url: process.env.DATABASE_URL },\n});\n",
+        ),
+        (
+            "prisma/schema.prisma",
+            "datasource db {\n  provider = \"sqlite\"\n}\n\nmodel A {\n  id Int @id\n}\n",
+        ),
+    ]);
+    let url = "file:./dev.db";
+    let evaluated = || project.path().join("evaluated.txt").exists();
+    assert_exit(&project.drydock(&["validate"], url), 0);
+    assert_exit(&project.drydock(&["migrate", "status"], url), 0);
+    assert!(!evaluated(), "no command above seeds");
+    assert_exit(&project.drydock(&["db", "seed"], url), 0);
+    assert!(evaluated());
+    assert_eq!(project.seed_runs(), 1);
+}

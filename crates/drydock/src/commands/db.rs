@@ -308,7 +308,7 @@ pub(crate) fn run_seed_command(
     args: &[String],
     environment: &str,
 ) -> anyhow::Result<bool> {
-    let Some(command) = &project.seed_command else {
+    let Some(command) = project.seed_command().map_err(EngineError::from)? else {
         return Ok(false);
     };
     println!("Running seed command `{command}` ...");
