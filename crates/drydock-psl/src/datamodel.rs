@@ -222,6 +222,7 @@ pub struct NativeType {
     /// The datasource name before the dot (`db`).
     pub prefix: String,
     pub name: String,
+    /// The arguments as written (`255`, `"a"` with its quotes).
     pub args: Vec<String>,
     pub span: Span,
 }

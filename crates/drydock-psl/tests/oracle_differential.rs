@@ -5,7 +5,7 @@
 //! go to Prisma's engines and to drydock. A schema whose datasource sets a URL goes to Prisma
 //! 6.19.3 (Prisma 7 rejects `url` in schema files), any other schema to Prisma 7.10.1.
 //! drydock's verdict is what a command sees: `parse_and_validate`, then lowering with the
-//! provider's dialect (native type arguments are checked there).
+//! provider's dialect.
 //!
 //! The test compares verdicts (valid or invalid) and error texts, prints the agreement
 //! figures per schema kind, and fails on every difference that
@@ -20,7 +20,7 @@ mod oracle;
 
 use drydock_connector::Dialect;
 use drydock_psl::{Files, Provider, lower, parse_and_validate};
-use mutate::{Rng, Schema, mutate};
+use mutate::{Rng, Schema, mutate, mutate_values};
 use oracle::Oracle;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -29,6 +29,10 @@ use std::path::{Path, PathBuf};
 /// Mutants per run (on top of the seeds themselves).
 const MUTANTS: usize = 2_400;
 const SEED: u64 = 0x5eed_2026;
+/// Mutants with native type arguments and string escapes, from a generator of their own so that
+/// the others stay the same.
+const VALUE_MUTANTS: usize = 200;
+const VALUE_SEED: u64 = 0x7a1e_2026;
 
 /// drydock's verdict on a schema.
 struct Drydock {
@@ -231,6 +235,17 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
         };
         let base = rng.pick(pool).expect("seeds");
         let text = mutate(base, &mut rng).render();
+        if seen.insert(text.clone()) {
+            texts.push(text);
+        }
+    }
+    let mut rng = Rng::new(VALUE_SEED);
+    let target = texts.len() + VALUE_MUTANTS;
+    attempts = 0;
+    while texts.len() < target && attempts < VALUE_MUTANTS * 4 {
+        attempts += 1;
+        let base = rng.pick(&valid_seeds).expect("seeds");
+        let text = mutate_values(base, &mut rng).render();
         if seen.insert(text.clone()) {
             texts.push(text);
         }

@@ -585,9 +585,10 @@ fn native_type_attribute(
     let mut native_args = Vec::new();
     for arg in &attr.arguments {
         match &arg.value {
-            Expression::Number(n, _) => native_args.push(n.clone()),
-            Expression::String(s, _) => native_args.push(s.clone()),
-            Expression::Constant(c, _) => native_args.push(c.clone()),
+            // As written (a string with its quotes): Prisma's messages show the arguments so.
+            Expression::Number(..) | Expression::String(..) | Expression::Constant(..) => {
+                native_args.push(super::display_expr(&arg.value));
+            }
             other => {
                 ctx.type_mismatch("numeric", other);
                 return;
