@@ -365,8 +365,14 @@ pub struct Model {
 }
 
 impl Model {
+    /// The field of that name; of a name declared twice (an invalid schema, while it is being
+    /// validated), the later field, as Prisma resolves it.
     pub fn field(&self, name: &str) -> Option<(FieldIndex, &Field)> {
-        self.fields.iter().enumerate().find(|(_, f)| f.name == name)
+        self.fields
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, f)| f.name == name)
     }
 }
 

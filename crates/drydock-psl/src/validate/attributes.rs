@@ -548,7 +548,6 @@ fn view_keys_and_indexes(ctx: &mut Ctx<'_>, mi: usize) {
     let with_arguments: Vec<Span> = ctx.dm.models[mi]
         .indexes
         .iter()
-        .filter(|i| !i.from_field)
         .filter(|i| {
             i.fields
                 .iter()
@@ -672,9 +671,10 @@ fn relation_attribute(
     );
     let name = string_arg(ctx, a.get("name"));
     let map = string_arg(ctx, a.get("map"));
-    // A connector capability: Prisma checks it in its last phase.
+    // A connector capability: Prisma checks it in its last phase. Neither SQLite nor Prisma's
+    // empty connector (no datasource) names foreign keys.
     if let Some(span) = a.span("map")
-        && ctx.dm.provider() == Some(Provider::Sqlite)
+        && (ctx.dm.provider() == Some(Provider::Sqlite) || ctx.dm.datasource.is_none())
     {
         ctx.defer(
             "Error parsing attribute \"@relation\": Your provider does not support named foreign keys.",
@@ -868,6 +868,15 @@ impl BlockKind {
 }
 
 /// Resolves the `fields` of a block attribute against the model.
+/// Why a list of key or index fields did not resolve (the error is reported).
+#[derive(PartialEq)]
+enum Unresolved {
+    /// It names fields the model does not have, or relation fields.
+    Fields,
+    /// Anything else.
+    Invalid,
+}
+
 fn resolve_index_fields(
     ctx: &mut Ctx<'_>,
     mi: usize,
@@ -875,18 +884,21 @@ fn resolve_index_fields(
     attr: &Attribute,
     expr: &Expression,
     algorithm: Option<IndexAlgorithm>,
-) -> Option<Vec<IndexField>> {
-    let syntax = index_field_list(ctx, expr)?;
+) -> Result<Vec<IndexField>, Unresolved> {
+    let syntax = index_field_list(ctx, expr).ok_or(Unresolved::Invalid)?;
     let model_name = ctx.dm.models[mi].name.clone();
     if syntax.is_empty() {
-        ctx.error(
-            format!(
-                "Error parsing attribute \"{}\": The list of fields in an index cannot be empty. Please specify at least one field.",
-                kind.label()
-            ),
-            attr.span,
+        let message = format!(
+            "Error parsing attribute \"{}\": The list of fields in an index cannot be empty. Please specify at least one field.",
+            kind.label()
         );
-        return None;
+        // Prisma finds an empty index in its last phase, an empty id at once.
+        if kind == BlockKind::Id {
+            ctx.error(message, attr.span);
+        } else {
+            ctx.defer(message, attr.span);
+        }
+        return Err(Unresolved::Invalid);
     }
     for (i, s) in syntax.iter().enumerate() {
         if syntax[..i].iter().any(|earlier| earlier.name == s.name) {
@@ -899,7 +911,7 @@ fn resolve_index_fields(
                 ),
                 attr.span,
             );
-            return None;
+            return Err(Unresolved::Invalid);
         }
     }
     let mut fields = Vec::with_capacity(syntax.len());
@@ -958,7 +970,7 @@ fn resolve_index_fields(
                 attr.span,
             );
         }
-        return None;
+        return Err(Unresolved::Fields);
     }
     if !relation.is_empty() {
         let message = if kind == BlockKind::Id {
@@ -994,7 +1006,7 @@ fn resolve_index_fields(
             )
         };
         ctx.error(message, attr.span);
-        return None;
+        return Err(Unresolved::Fields);
     }
     let label = kind.label();
     if kind != BlockKind::Index && fields.iter().any(|f| f.operator_class.is_some()) {
@@ -1030,7 +1042,7 @@ fn resolve_index_fields(
         let deferred = check_postgres_index(label, attr.span, algorithm, &indexed);
         ctx.deferred.extend(deferred);
     }
-    Some(fields)
+    Ok(fields)
 }
 
 fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
@@ -1065,16 +1077,26 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     Some("fields"),
                     &["name", "map", "clustered"],
                 );
-                let pk_name = string_arg(ctx, a.get("name"));
-                let map = string_arg(ctx, a.get("map"));
                 let Some(expr) = a.get("fields") else {
                     ctx.error("Argument \"fields\" is missing.", attr.span);
                     continue;
                 };
-                let Some(fields) = resolve_index_fields(ctx, mi, BlockKind::Id, attr, expr, None)
-                else {
-                    continue;
+                let fields = match resolve_index_fields(ctx, mi, BlockKind::Id, attr, expr, None) {
+                    Ok(fields) => fields,
+                    // Prisma reads the other arguments after the fields: unread, each is one
+                    // it does not know.
+                    Err(Unresolved::Fields) => {
+                        for (name, _, span) in &a.values {
+                            if *name != "fields" {
+                                ctx.error("No such argument.", *span);
+                            }
+                        }
+                        continue;
+                    }
+                    Err(Unresolved::Invalid) => continue,
                 };
+                let pk_name = string_arg(ctx, a.get("name"));
+                let map = string_arg(ctx, a.get("map"));
                 capability_checks(ctx, &label, attr, &a, &fields, Check::PrimaryKey);
                 // Prisma checks the fields' arity before the second id.
                 let optional: Vec<String> = fields
@@ -1165,8 +1187,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     ctx.error("Argument \"fields\" is missing.", attr.span);
                     continue;
                 };
-                let Some(fields) = resolve_index_fields(ctx, mi, kind, attr, expr, algorithm)
-                else {
+                let Ok(fields) = resolve_index_fields(ctx, mi, kind, attr, expr, algorithm) else {
                     continue;
                 };
                 let check = match kind {

@@ -39,6 +39,7 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         names: FastMap::default(),
         relation_args: FastMap::default(),
         deferred: Vec::new(),
+        unless_errors: Vec::new(),
         declared_models: 0,
         declared_fields: Vec::new(),
     };
@@ -56,6 +57,11 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
     relations::resolve(&mut ctx);
     checks::model_checks(&mut ctx);
     native_types::check(&mut ctx);
+    if ctx.error_count() == 0 {
+        for diagnostic in std::mem::take(&mut ctx.unless_errors) {
+            ctx.diagnostics.push(diagnostic);
+        }
+    }
     ctx.finish()
 }
 
@@ -104,6 +110,9 @@ pub(crate) struct Ctx<'a> {
     /// Errors found while resolving attributes that Prisma reports only in its last phase
     /// (connector capabilities); emitted by the model checks.
     pub(crate) deferred: Vec<Diagnostic>,
+    /// Errors Prisma reports at the very end of its last phase, and only when that phase found
+    /// nothing else.
+    pub(crate) unless_errors: Vec<Diagnostic>,
     /// Models and views declared once; those after them in `dm.models` are declared again.
     declared_models: usize,
     /// How many of each model's fields are first declarations; those after them repeat a name.
