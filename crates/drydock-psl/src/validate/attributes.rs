@@ -52,21 +52,30 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         let mut field_pk: Vec<PrimaryKey> = Vec::new();
         let mut field_uniques: Vec<Index> = Vec::new();
         let mut optional_ids: Vec<Span> = Vec::new();
-        let mut occurrences: FastMap<&str, usize> = FastMap::default();
-        for f in &m.fields {
-            // A field whose type did not resolve is not in the datamodel; a field that repeats
-            // a name is validated on its own, after the first ones.
-            let occurrence = occurrences.entry(f.name.name.as_str()).or_default();
-            let nth = *occurrence;
-            *occurrence += 1;
-            let Some(fi) = ctx.dm.models[mi]
-                .fields
+        // The datamodel field of each field of the syntax: a field whose type did not resolve
+        // is not in the datamodel; the n-th field of a name is the n-th of that name there (a
+        // field that repeats a name is validated on its own, after the first ones).
+        let targets: Vec<Option<usize>> = {
+            let mut positions: FastMap<&str, Vec<usize>> = FastMap::default();
+            for (i, field) in ctx.dm.models[mi].fields.iter().enumerate() {
+                positions.entry(field.name.as_str()).or_default().push(i);
+            }
+            let mut occurrences: FastMap<&str, usize> = FastMap::default();
+            m.fields
                 .iter()
-                .enumerate()
-                .filter(|(_, field)| field.name == f.name.name)
-                .nth(nth)
-                .map(|(i, _)| i)
-            else {
+                .map(|f| {
+                    let occurrence = occurrences.entry(f.name.name.as_str()).or_default();
+                    let nth = *occurrence;
+                    *occurrence += 1;
+                    positions
+                        .get(f.name.name.as_str())
+                        .and_then(|p| p.get(nth))
+                        .copied()
+                })
+                .collect()
+        };
+        for (f, target) in m.fields.iter().zip(targets) {
+            let Some(fi) = target else {
                 continue;
             };
             field_attributes(
@@ -382,7 +391,7 @@ fn field_attributes(
             "unique" if matches!(field_type, FieldType::Model(_)) => {
                 // Prisma suggests the scalar field only when it exists.
                 let hint = relation_scalar_hint(f)
-                    .filter(|s| ctx.dm.models[mi].field(s).is_some())
+                    .filter(|s| ctx.field_index(mi, s).is_some())
                     .map(|s| format!(" Did you mean to put it on `{s}`?"))
                     .unwrap_or_default();
                 ctx.error(
@@ -692,15 +701,15 @@ fn relation_attribute(
     if let Some(expr) = a.get("fields")
         && let Some(names) = field_names(ctx, expr)
     {
-        let model = &ctx.dm.models[mi];
         let mut resolved = Vec::new();
         let mut unknown = Vec::new();
         for n in &names {
-            match model.field(n) {
-                Some((i, _)) => resolved.push(i),
+            match ctx.field_index(mi, n) {
+                Some(i) => resolved.push(i),
                 None => unknown.push(n.clone()),
             }
         }
+        let model = &ctx.dm.models[mi];
         let relations: Vec<&str> = resolved
             .iter()
             .map(|i| &model.fields[*i])
@@ -729,15 +738,15 @@ fn relation_attribute(
     if let Some(expr) = a.get("references")
         && let Some(names) = field_names(ctx, expr)
     {
-        let model = &ctx.dm.models[target];
         let mut resolved = Vec::new();
         let mut unknown = Vec::new();
         for n in &names {
-            match model.field(n) {
-                Some((i, _)) => resolved.push(i),
+            match ctx.field_index(target, n) {
+                Some(i) => resolved.push(i),
                 None => unknown.push(n.clone()),
             }
         }
+        let model = &ctx.dm.models[target];
         let relations: Vec<&str> = resolved
             .iter()
             .map(|i| &model.fields[*i])
@@ -922,9 +931,9 @@ fn resolve_index_fields(
         .map(|s| (s.class.clone(), s.ops.is_some() && s.class.is_none()))
         .collect();
     for s in syntax {
-        match ctx.dm.models[mi].field(&s.name) {
-            Some((i, f)) => {
-                if f.is_relation() {
+        match ctx.field_index(mi, &s.name) {
+            Some(i) => {
+                if ctx.dm.models[mi].fields[i].is_relation() {
                     relation.push((s.name.clone(), Some(i)));
                 }
                 fields.push(IndexField {
@@ -935,11 +944,7 @@ fn resolve_index_fields(
                 });
             }
             // Prisma reads a field whose type did not resolve as a relation field.
-            None if ctx.model_asts[mi]
-                .fields
-                .iter()
-                .any(|f| f.name.name == s.name) =>
-            {
+            None if ctx.declares_field(mi, &s.name) => {
                 relation.push((s.name, None));
             }
             None => unknown.push(s.name),
