@@ -58,6 +58,22 @@ impl SourceFile {
     }
 }
 
+/// Reads file contents as UTF-8 text; otherwise says where the first byte that is not UTF-8
+/// is (`line 3, column 5: the byte 0xFF is not UTF-8 text; save the file as UTF-8`).
+pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|error| {
+        let bytes = error.as_bytes();
+        let at = error.utf8_error().valid_up_to();
+        // The prefix is valid UTF-8 up to `at`.
+        let before = std::str::from_utf8(&bytes[..at]).unwrap_or("");
+        let (line, column) = crate::line_col(before, at);
+        format!(
+            "line {line}, column {column}: the byte 0x{:02X} is not UTF-8 text; save the file as UTF-8",
+            bytes.get(at).copied().unwrap_or(0)
+        )
+    })
+}
+
 /// A set of source files, addressed by [`FileId`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Files {
@@ -109,5 +125,25 @@ impl FromIterator<SourceFile> for Files {
         Files {
             files: iter.into_iter().collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_located() {
+        assert_eq!(
+            decode_utf8(b"model A {}".to_vec()).as_deref(),
+            Ok("model A {}")
+        );
+        assert_eq!(
+            decode_utf8(b"model A {\n  \xc3\xa9x \xff Int\n}".to_vec()),
+            Err(
+                "line 2, column 6: the byte 0xFF is not UTF-8 text; save the file as UTF-8"
+                    .to_owned()
+            )
+        );
     }
 }

@@ -15,8 +15,11 @@
 mod files;
 mod render;
 
-pub use files::{FileId, Files, SourceFile, Span};
-pub use render::{line_col, render_diagnostic};
+pub use files::{FileId, Files, SourceFile, Span, decode_utf8};
+pub use render::{LineIndex, line_col, render_diagnostic};
+
+/// How many diagnostics [`Diagnostics::render`] writes out; the rest are counted in one line.
+pub const RENDER_LIMIT: usize = 100;
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -150,14 +153,32 @@ impl Diagnostics {
         self.items
     }
 
-    /// Renders every diagnostic, separated by blank lines.
+    /// Renders the first [`RENDER_LIMIT`] diagnostics, separated by blank lines, then counts
+    /// the others (`... and 150 more errors`). Each file's lines are indexed once, so the time
+    /// taken grows with the size of the files and the number of diagnostics, never their product.
     pub fn render(&self, files: &Files) -> String {
+        let mut indexes: Vec<Option<LineIndex>> = vec![None; files.len()];
         let mut out = String::new();
-        for (i, d) in self.items.iter().enumerate() {
+        for (i, d) in self.items.iter().take(RENDER_LIMIT).enumerate() {
             if i > 0 {
                 out.push('\n');
             }
-            out.push_str(&render_diagnostic(d, files));
+            let index = files.get(d.span.file).and_then(|file| {
+                let slot = indexes.get_mut(d.span.file.0 as usize)?;
+                Some(&*slot.get_or_insert_with(|| LineIndex::new(&file.text)))
+            });
+            out.push_str(&render::render_with_index(d, files, index));
+        }
+        let rest = self.items.get(RENDER_LIMIT..).unwrap_or_default();
+        let errors = rest.iter().filter(|d| d.is_error()).count();
+        let warnings = rest.len() - errors;
+        let counts: Vec<String> = [(errors, "error"), (warnings, "warning")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} more {what}{}", if *n == 1 { "" } else { "s" }))
+            .collect();
+        if !counts.is_empty() {
+            out.push_str(&format!("\n... and {}\n", counts.join(" and ")));
         }
         out
     }

@@ -563,7 +563,7 @@ fn read_schema_files(schema_path: &Path) -> Result<(Files, PathBuf), SchemaError
             });
         }
         for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|e| unreadable(&path, e))?;
+            let text = read_text(&path).map_err(|e| unreadable(&path, e))?;
             files.add(path.display().to_string(), text);
         }
         Ok((files, schema_path.to_path_buf()))
@@ -573,7 +573,7 @@ fn read_schema_files(schema_path: &Path) -> Result<(Files, PathBuf), SchemaError
                 looked_in: format!("`{}`", schema_path.display()),
             });
         }
-        let text = std::fs::read_to_string(schema_path).map_err(|e| unreadable(schema_path, e))?;
+        let text = read_text(schema_path).map_err(|e| unreadable(schema_path, e))?;
         files.add(schema_path.display().to_string(), text);
         let dir = schema_path
             .parent()
@@ -582,6 +582,12 @@ fn read_schema_files(schema_path: &Path) -> Result<(Files, PathBuf), SchemaError
             .to_path_buf();
         Ok((files, dir))
     }
+}
+
+/// A schema file's text; bytes that are not UTF-8 are an error that says where they are.
+fn read_text(path: &Path) -> std::io::Result<String> {
+    drydock_diagnostics::decode_utf8(std::fs::read(path)?)
+        .map_err(|message| std::io::Error::new(std::io::ErrorKind::InvalidData, message))
 }
 
 fn collect_prisma_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -603,10 +609,10 @@ fn check_diagnostics(files: &Files, diagnostics: &Diagnostics) -> Result<(), Sch
     if !diagnostics.has_errors() {
         return Ok(());
     }
-    let rendered: Vec<String> = diagnostics.errors().map(|d| d.render(files)).collect();
+    let errors = Diagnostics::from(diagnostics.errors().cloned().collect::<Vec<_>>());
     Err(SchemaError::Invalid {
-        count: rendered.len(),
-        rendered: rendered.join("\n"),
+        count: errors.len(),
+        rendered: errors.render(files),
     })
 }
 

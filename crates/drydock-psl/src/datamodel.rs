@@ -222,6 +222,7 @@ pub struct NativeType {
     /// The datasource name before the dot (`db`).
     pub prefix: String,
     pub name: String,
+    /// The arguments as written (`255`, `"a"` with its quotes).
     pub args: Vec<String>,
     pub span: Span,
 }
@@ -364,8 +365,14 @@ pub struct Model {
 }
 
 impl Model {
+    /// The field of that name; of a name declared twice (an invalid schema, while it is being
+    /// validated), the later field, as Prisma resolves it.
     pub fn field(&self, name: &str) -> Option<(FieldIndex, &Field)> {
-        self.fields.iter().enumerate().find(|(_, f)| f.name == name)
+        self.fields
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, f)| f.name == name)
     }
 }
 

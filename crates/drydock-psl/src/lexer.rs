@@ -7,9 +7,10 @@ use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenKind {
     Ident,
-    /// A string literal including its quotes; `terminated` is false when it runs to the line end.
+    /// A string literal including its quotes; `valid` is false when it runs to the line end or
+    /// holds a control character (Prisma's grammar allows none in strings, not even a tab).
     Str {
-        terminated: bool,
+        valid: bool,
     },
     Number,
     LBrace,
@@ -110,20 +111,29 @@ pub(crate) fn lex(src: &str) -> Vec<Token> {
             b'"' => {
                 i += 1;
                 let mut terminated = false;
+                let mut control = false;
                 while i < bytes.len() {
                     match bytes[i] {
-                        b'\\' if i + 1 < bytes.len() && bytes[i + 1] != b'\n' => i += 2,
+                        b'\\' if i + 1 < bytes.len() && bytes[i + 1] != b'\n' => {
+                            control |= bytes[i + 1] < 0x20;
+                            i += 2;
+                        }
                         b'"' => {
                             i += 1;
                             terminated = true;
                             break;
                         }
                         b'\n' => break,
-                        _ => i += 1,
+                        b => {
+                            control |= b < 0x20;
+                            i += 1;
+                        }
                     }
                 }
                 i = i.min(bytes.len());
-                TokenKind::Str { terminated }
+                TokenKind::Str {
+                    valid: terminated && !control,
+                }
             }
             b'0'..=b'9' => {
                 lex_number(bytes, &mut i);
@@ -215,48 +225,98 @@ fn lex_number(bytes: &[u8], i: &mut usize) {
     }
 }
 
-/// Decodes the contents of a string literal token (quotes included) with JSON-style escapes.
-/// Unknown escapes are kept verbatim.
-pub(crate) fn unescape(raw: &str) -> String {
+/// A bad escape in a string literal: the message and its byte range in the token.
+pub(crate) type EscapeError = (&'static str, std::ops::Range<usize>);
+
+const UNKNOWN_ESCAPE: &str = "Unknown escape sequence. If the value is a windows-style path, `\\` must be escaped as `\\\\`.";
+const INVALID_UNICODE_ESCAPE: &str = "Invalid unicode escape sequence.";
+
+/// Decodes the contents of a string literal token (quotes included) with JSON's escapes, as
+/// Prisma does: an unknown escape or a bad `\u` sequence is reported and left out.
+pub(crate) fn unescape(raw: &str) -> (String, Vec<EscapeError>) {
     let inner = raw.strip_prefix('"').unwrap_or(raw);
     let inner = inner.strip_suffix('"').unwrap_or(inner);
+    let base = usize::from(raw.starts_with('"'));
+    let mut errors = Vec::new();
     if !inner.contains('\\') {
-        return inner.to_owned();
+        return (inner.to_owned(), errors);
     }
     let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
+    let mut chars = inner.char_indices();
+    while let Some((start, c)) = chars.next() {
         if c != '\\' {
             out.push(c);
             continue;
         }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('b') => out.push('\u{8}'),
-            Some('f') => out.push('\u{c}'),
-            Some('"') => out.push('"'),
-            Some('\\') => out.push('\\'),
-            Some('/') => out.push('/'),
-            Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => {
-                        out.push_str("\\u");
-                        out.push_str(&hex);
-                    }
+        let Some((_, escaped)) = chars.next() else {
+            break;
+        };
+        match escaped {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            '/' => out.push('/'),
+            'u' => {
+                let slice = &inner[start..];
+                let (consumed, decoded) = unicode_escape(slice);
+                match decoded {
+                    Ok(c) => out.push(c),
+                    Err(len) => errors.push((
+                        INVALID_UNICODE_ESCAPE,
+                        base + start..base + start + len.min(slice.len()),
+                    )),
+                }
+                // `\u` itself is consumed already.
+                for _ in 0..consumed.saturating_sub(2) {
+                    chars.next();
                 }
             }
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
-            }
-            None => out.push('\\'),
+            other => errors.push((
+                UNKNOWN_ESCAPE,
+                base + start..base + start + 1 + other.len_utf8(),
+            )),
         }
     }
-    out
+    (out, errors)
+}
+
+/// A `\uXXXX` escape (or a UTF-16 surrogate pair of two) at the start of `slice`: the bytes it
+/// takes, and the character or the length of the bad sequence.
+fn unicode_escape(slice: &str) -> (usize, Result<char, usize>) {
+    let (consumed, first) = codepoint(slice);
+    let Some(first) = first else {
+        return (consumed, Err(consumed.max(2)));
+    };
+    if let Some(c) = char::from_u32(first.into()) {
+        return (6, Ok(c));
+    }
+    match codepoint(&slice[6..]) {
+        (_, None) => (6, Err(6)),
+        (second_consumed, Some(second)) => match char::decode_utf16([first, second]).next() {
+            Some(Ok(c)) => (12, Ok(c)),
+            _ => (12, Err(6 + second_consumed)),
+        },
+    }
+}
+
+/// Four hex digits after `\u`: the bytes read and the code unit, if all four are there.
+fn codepoint(slice: &str) -> (usize, Option<u16>) {
+    if slice.len() < 4 || !slice.starts_with("\\u") {
+        return (0, None);
+    }
+    let mut unit = 0u16;
+    let mut digits = slice[2..].chars();
+    for i in 0..4 {
+        match digits.next().and_then(|c| c.to_digit(16)) {
+            Some(nibble) => unit = (unit << 4) | nibble as u16,
+            None => return (2 + i, None),
+        }
+    }
+    (6, Some(unit))
 }
 
 #[cfg(test)]
@@ -278,16 +338,11 @@ mod tests {
         );
         assert_eq!(
             kinds("@@map(\"a\\\"b\") ///d"),
-            vec![
-                AtAt,
-                Ident,
-                LParen,
-                Str { terminated: true },
-                RParen,
-                DocComment
-            ]
+            vec![AtAt, Ident, LParen, Str { valid: true }, RParen, DocComment]
         );
-        assert_eq!(kinds("\"abc\n"), vec![Str { terminated: false }, Newline]);
+        assert_eq!(kinds("\"abc\n"), vec![Str { valid: false }, Newline]);
+        assert_eq!(kinds("\"a\tb\" \"\0\""), vec![Str { valid: false }; 2]);
+        assert_eq!(kinds("\"a\u{7f}\u{80}b\""), vec![Str { valid: true }]);
         assert_eq!(kinds("Lööp lööps 東京"), vec![Ident, Ident, Ident]);
         // Other digits, letter numbers and combining marks are not letters.
         assert_eq!(kinds("a٣"), vec![Ident, Unknown]);
@@ -298,7 +353,21 @@ mod tests {
 
     #[test]
     fn unescapes_json_style() {
-        assert_eq!(unescape(r#""a\"b\n\u00e9\q""#), "a\"b\né\\q");
-        assert_eq!(unescape(r#""plain""#), "plain");
+        assert_eq!(
+            unescape(r#""a\"b\n\u00e9\ud83d\ude00""#),
+            ("a\"b\né😀".to_owned(), vec![])
+        );
+        assert_eq!(unescape(r#""plain""#), ("plain".to_owned(), vec![]));
+        assert_eq!(
+            unescape(r#""c:\W\u12x\u""#),
+            (
+                "c:x".to_owned(),
+                vec![
+                    (UNKNOWN_ESCAPE, 3..5),
+                    (INVALID_UNICODE_ESCAPE, 5..9),
+                    (INVALID_UNICODE_ESCAPE, 10..12)
+                ]
+            )
+        );
     }
 }

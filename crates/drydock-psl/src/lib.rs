@@ -21,8 +21,12 @@
 //! [`Datamodel::relation_mode`], [`Datamodel::preview_feature`].
 //!
 //! Native type attributes (`@db.VarChar(255)`) are checked in validation as Prisma checks them
-//! (name known to the connector, number of arguments, field type), on models and views; the
-//! argument values are checked by the dialect's [`LoweringRules::column_type`] during [`lower`].
+//! (name known to the connector, number of arguments, field type, argument values), on models
+//! and views; the dialect's [`LoweringRules::column_type`] maps them to SQL types in [`lower`].
+//!
+//! Input limits: values nest at most [`MAX_NESTING`] levels (deeper is [`NESTING_ERROR`], so no
+//! input can exhaust the stack); [`Diagnostics::render`] writes the first 100 diagnostics and
+//! counts the rest.
 //! A schema without a `datasource` block is valid, as in Prisma; callers that need a database
 //! report its absence.
 //!
@@ -49,11 +53,15 @@ pub use drydock_diagnostics::{Diagnostic, Diagnostics, FileId, Files, SourceFile
 pub use drydock_schema::{LoweringRules, SqlSchema};
 pub use format::format;
 pub use lower::lower;
-pub use parser::parse_schema;
+pub use parser::{MAX_NESTING, parse_schema};
 pub use validate::validate;
 
 /// The error code of schema validation errors.
 pub const SCHEMA_ERROR: &str = "P1012";
+
+/// The error code of a value nested deeper than [`MAX_NESTING`] levels (drydock's own: Prisma
+/// has no such limit).
+pub const NESTING_ERROR: &str = "D1020";
 
 /// Parses and validates a schema. Diagnostics are sorted by file and position.
 pub fn parse_and_validate(files: &Files) -> (Datamodel, Diagnostics) {

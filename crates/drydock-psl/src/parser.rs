@@ -1,13 +1,13 @@
 //! A recovering parser from tokens to [`crate::ast`]. It never fails: malformed lines are
 //! reported and skipped, and parsing resumes at the next line or top-level block.
 
-use crate::SCHEMA_ERROR;
 use crate::ast::{
     Argument, Attribute, ConfigBlock, ConfigProperty, Enum, EnumValue, Expression, Field,
     FieldArity, FieldType, Ident, Model, ModelKind, SchemaAst, Top,
 };
 use crate::lexer::{Token, TokenKind, lex, unescape};
-use drydock_diagnostics::{Diagnostics, FileId, Files, Span};
+use crate::{NESTING_ERROR, SCHEMA_ERROR};
+use drydock_diagnostics::{Diagnostic, Diagnostics, FileId, Files, Span};
 
 /// Parses every file of a schema, in file order.
 pub fn parse_schema(files: &Files) -> (SchemaAst, Diagnostics) {
@@ -33,6 +33,9 @@ pub(crate) fn parse_file_into(
         file,
         tokens,
         pos: 0,
+        depth: 0,
+        nesting_reported: false,
+        escape_errors: Vec::new(),
         diagnostics,
     };
     parser.parse_tops(ast);
@@ -44,6 +47,11 @@ const KEYWORDS: [&str; 6] = ["model", "view", "type", "enum", "datasource", "gen
 /// Marker for a line that failed to parse; the caller reports it and skips the line.
 struct LineError;
 
+/// How deeply function calls and lists may nest in one value. Real schemas nest three or four
+/// levels; the limit keeps the parser's recursion (and every later walk over values) far from
+/// the end of the stack, whatever the input.
+pub const MAX_NESTING: usize = 64;
+
 type PResult<T> = Result<T, LineError>;
 
 struct Parser<'a> {
@@ -51,6 +59,13 @@ struct Parser<'a> {
     file: FileId,
     tokens: Vec<Token>,
     pos: usize,
+    /// Function calls and lists open around the value being parsed.
+    depth: usize,
+    /// The line being parsed nests too deeply and that was reported: no second error for it.
+    nesting_reported: bool,
+    /// Bad escapes in the strings of the line being parsed; as in Prisma, reported only when
+    /// the line parses.
+    escape_errors: Vec<(&'static str, Span)>,
     diagnostics: &'a mut Diagnostics,
 }
 
@@ -77,6 +92,16 @@ impl Parser<'_> {
 
     fn text(&self, t: Token) -> &str {
         t.text(self.src)
+    }
+
+    /// The value of a string literal token; bad escapes are reported.
+    fn string(&mut self, t: Token) -> String {
+        let (value, errors) = unescape(t.text(self.src));
+        for (message, range) in errors {
+            let span = self.span(t.start + range.start, t.start + range.end);
+            self.escape_errors.push((message, span));
+        }
+        value
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
@@ -130,14 +155,18 @@ impl Parser<'_> {
         ) {
             self.pos += 1;
         }
-        match self.peek() {
-            None => Ok(self.src.len()),
+        let end = match self.peek() {
+            None => self.src.len(),
             Some(t) if t.kind == TokenKind::Newline => {
                 self.pos += 1;
-                Ok(t.end)
+                t.end
             }
-            Some(_) => Err(LineError),
+            Some(_) => return Err(LineError),
+        };
+        for (message, span) in std::mem::take(&mut self.escape_errors) {
+            self.error(message, span);
         }
+        Ok(end)
     }
 
     /// Skips to the start of the next line and returns the end offset of the skipped line,
@@ -158,7 +187,35 @@ impl Parser<'_> {
             .get(line_start)
             .map_or(self.src.len(), |t| t.start);
         let end = self.skip_line();
-        self.error(message, self.span(start, end));
+        self.depth = 0;
+        self.escape_errors.clear();
+        if std::mem::take(&mut self.nesting_reported) {
+            return;
+        }
+        let mut diagnostic = Diagnostic::error(SCHEMA_ERROR, message, self.span(start, end));
+        let line_begin = self.src[..start].rfind('\n').map_or(0, |i| i + 1);
+        diagnostic.help = control_character(self.src.get(line_begin..end).unwrap_or(""));
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Enters a function call or list opened by token `open`; fails (reported once for the
+    /// line) past [`MAX_NESTING`] levels.
+    fn nest(&mut self, open: Token) -> PResult<()> {
+        self.depth += 1;
+        if self.depth <= MAX_NESTING {
+            return Ok(());
+        }
+        if !self.nesting_reported {
+            self.nesting_reported = true;
+            self.diagnostics.error(
+                NESTING_ERROR,
+                format!(
+                    "Function calls and lists are nested more than {MAX_NESTING} levels deep here; no schema needs that many. Write the value with fewer levels."
+                ),
+                open.span(self.file),
+            );
+        }
+        Err(LineError)
     }
 
     fn doc_text(&self, t: Token) -> String {
@@ -445,14 +502,14 @@ impl Parser<'_> {
         if self.peek_kind() == Some(TokenKind::LParen) {
             self.pos += 1;
             let t = self.peek().ok_or(LineError)?;
-            let TokenKind::Str { terminated: true } = t.kind else {
+            let TokenKind::Str { valid: true } = t.kind else {
                 return Err(LineError);
             };
             self.pos += 1;
             let close = self.expect(TokenKind::RParen)?;
             return Ok(FieldType {
                 name: name.name,
-                unsupported: Some(unescape(self.text(t))),
+                unsupported: Some(self.string(t)),
                 span: self.span(name.span.start, close.end),
             });
         }
@@ -548,9 +605,9 @@ impl Parser<'_> {
         let t = self.peek().ok_or(LineError)?;
         let span = t.span(self.file);
         match t.kind {
-            TokenKind::Str { terminated: true } => {
+            TokenKind::Str { valid: true } => {
                 self.pos += 1;
-                Ok(Expression::String(unescape(self.text(t)), span))
+                Ok(Expression::String(self.string(t), span))
             }
             TokenKind::Number => {
                 self.pos += 1;
@@ -559,9 +616,11 @@ impl Parser<'_> {
             TokenKind::Ident => {
                 self.pos += 1;
                 let name = self.text(t).to_owned();
-                if self.peek_kind() == Some(TokenKind::LParen) {
+                if let Some(open) = self.peek().filter(|o| o.kind == TokenKind::LParen) {
                     self.pos += 1;
+                    self.nest(open)?;
                     let args = self.arguments()?;
+                    self.depth -= 1;
                     Ok(Expression::Function(
                         name,
                         args,
@@ -573,6 +632,7 @@ impl Parser<'_> {
             }
             TokenKind::LBracket => {
                 self.pos += 1;
+                self.nest(t)?;
                 let mut items = Vec::new();
                 loop {
                     self.skip_trivia();
@@ -588,6 +648,7 @@ impl Parser<'_> {
                         _ => return Err(LineError),
                     }
                 }
+                self.depth -= 1;
                 Ok(Expression::Array(
                     items,
                     self.span(t.start, self.prev_end()),
@@ -701,6 +762,20 @@ impl Parser<'_> {
             value,
         })
     }
+}
+
+/// A help line naming the first control character (other than tab and line breaks) of an
+/// invalid line: invisible in most editors, and often the reason the line is invalid.
+fn control_character(line: &str) -> Option<String> {
+    let (column, c) = line
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))?;
+    Some(format!(
+        "column {} holds the control character U+{:04X}; a schema holds them only in comments, so remove it",
+        column + 1,
+        u32::from(c)
+    ))
 }
 
 enum BodyStep {

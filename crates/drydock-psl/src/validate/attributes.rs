@@ -52,21 +52,30 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         let mut field_pk: Vec<PrimaryKey> = Vec::new();
         let mut field_uniques: Vec<Index> = Vec::new();
         let mut optional_ids: Vec<Span> = Vec::new();
-        let mut occurrences: FastMap<&str, usize> = FastMap::default();
-        for f in &m.fields {
-            // A field whose type did not resolve is not in the datamodel; a field that repeats
-            // a name is validated on its own, after the first ones.
-            let occurrence = occurrences.entry(f.name.name.as_str()).or_default();
-            let nth = *occurrence;
-            *occurrence += 1;
-            let Some(fi) = ctx.dm.models[mi]
-                .fields
+        // The datamodel field of each field of the syntax: a field whose type did not resolve
+        // is not in the datamodel; the n-th field of a name is the n-th of that name there (a
+        // field that repeats a name is validated on its own, after the first ones).
+        let targets: Vec<Option<usize>> = {
+            let mut positions: FastMap<&str, Vec<usize>> = FastMap::default();
+            for (i, field) in ctx.dm.models[mi].fields.iter().enumerate() {
+                positions.entry(field.name.as_str()).or_default().push(i);
+            }
+            let mut occurrences: FastMap<&str, usize> = FastMap::default();
+            m.fields
                 .iter()
-                .enumerate()
-                .filter(|(_, field)| field.name == f.name.name)
-                .nth(nth)
-                .map(|(i, _)| i)
-            else {
+                .map(|f| {
+                    let occurrence = occurrences.entry(f.name.name.as_str()).or_default();
+                    let nth = *occurrence;
+                    *occurrence += 1;
+                    positions
+                        .get(f.name.name.as_str())
+                        .and_then(|p| p.get(nth))
+                        .copied()
+                })
+                .collect()
+        };
+        for (f, target) in m.fields.iter().zip(targets) {
+            let Some(fi) = target else {
                 continue;
             };
             field_attributes(
@@ -382,7 +391,7 @@ fn field_attributes(
             "unique" if matches!(field_type, FieldType::Model(_)) => {
                 // Prisma suggests the scalar field only when it exists.
                 let hint = relation_scalar_hint(f)
-                    .filter(|s| ctx.dm.models[mi].field(s).is_some())
+                    .filter(|s| ctx.field_index(mi, s).is_some())
                     .map(|s| format!(" Did you mean to put it on `{s}`?"))
                     .unwrap_or_default();
                 ctx.error(
@@ -548,7 +557,6 @@ fn view_keys_and_indexes(ctx: &mut Ctx<'_>, mi: usize) {
     let with_arguments: Vec<Span> = ctx.dm.models[mi]
         .indexes
         .iter()
-        .filter(|i| !i.from_field)
         .filter(|i| {
             i.fields
                 .iter()
@@ -585,9 +593,10 @@ fn native_type_attribute(
     let mut native_args = Vec::new();
     for arg in &attr.arguments {
         match &arg.value {
-            Expression::Number(n, _) => native_args.push(n.clone()),
-            Expression::String(s, _) => native_args.push(s.clone()),
-            Expression::Constant(c, _) => native_args.push(c.clone()),
+            // As written (a string with its quotes): Prisma's messages show the arguments so.
+            Expression::Number(..) | Expression::String(..) | Expression::Constant(..) => {
+                native_args.push(super::display_expr(&arg.value));
+            }
             other => {
                 ctx.type_mismatch("numeric", other);
                 return;
@@ -671,9 +680,10 @@ fn relation_attribute(
     );
     let name = string_arg(ctx, a.get("name"));
     let map = string_arg(ctx, a.get("map"));
-    // A connector capability: Prisma checks it in its last phase.
+    // A connector capability: Prisma checks it in its last phase. Neither SQLite nor Prisma's
+    // empty connector (no datasource) names foreign keys.
     if let Some(span) = a.span("map")
-        && ctx.dm.provider() == Some(Provider::Sqlite)
+        && (ctx.dm.provider() == Some(Provider::Sqlite) || ctx.dm.datasource.is_none())
     {
         ctx.defer(
             "Error parsing attribute \"@relation\": Your provider does not support named foreign keys.",
@@ -691,15 +701,15 @@ fn relation_attribute(
     if let Some(expr) = a.get("fields")
         && let Some(names) = field_names(ctx, expr)
     {
-        let model = &ctx.dm.models[mi];
         let mut resolved = Vec::new();
         let mut unknown = Vec::new();
         for n in &names {
-            match model.field(n) {
-                Some((i, _)) => resolved.push(i),
+            match ctx.field_index(mi, n) {
+                Some(i) => resolved.push(i),
                 None => unknown.push(n.clone()),
             }
         }
+        let model = &ctx.dm.models[mi];
         let relations: Vec<&str> = resolved
             .iter()
             .map(|i| &model.fields[*i])
@@ -728,15 +738,15 @@ fn relation_attribute(
     if let Some(expr) = a.get("references")
         && let Some(names) = field_names(ctx, expr)
     {
-        let model = &ctx.dm.models[target];
         let mut resolved = Vec::new();
         let mut unknown = Vec::new();
         for n in &names {
-            match model.field(n) {
-                Some((i, _)) => resolved.push(i),
+            match ctx.field_index(target, n) {
+                Some(i) => resolved.push(i),
                 None => unknown.push(n.clone()),
             }
         }
+        let model = &ctx.dm.models[target];
         let relations: Vec<&str> = resolved
             .iter()
             .map(|i| &model.fields[*i])
@@ -867,6 +877,15 @@ impl BlockKind {
 }
 
 /// Resolves the `fields` of a block attribute against the model.
+/// Why a list of key or index fields did not resolve (the error is reported).
+#[derive(PartialEq)]
+enum Unresolved {
+    /// It names fields the model does not have, or relation fields.
+    Fields,
+    /// Anything else.
+    Invalid,
+}
+
 fn resolve_index_fields(
     ctx: &mut Ctx<'_>,
     mi: usize,
@@ -874,18 +893,21 @@ fn resolve_index_fields(
     attr: &Attribute,
     expr: &Expression,
     algorithm: Option<IndexAlgorithm>,
-) -> Option<Vec<IndexField>> {
-    let syntax = index_field_list(ctx, expr)?;
+) -> Result<Vec<IndexField>, Unresolved> {
+    let syntax = index_field_list(ctx, expr).ok_or(Unresolved::Invalid)?;
     let model_name = ctx.dm.models[mi].name.clone();
     if syntax.is_empty() {
-        ctx.error(
-            format!(
-                "Error parsing attribute \"{}\": The list of fields in an index cannot be empty. Please specify at least one field.",
-                kind.label()
-            ),
-            attr.span,
+        let message = format!(
+            "Error parsing attribute \"{}\": The list of fields in an index cannot be empty. Please specify at least one field.",
+            kind.label()
         );
-        return None;
+        // Prisma finds an empty index in its last phase, an empty id at once.
+        if kind == BlockKind::Id {
+            ctx.error(message, attr.span);
+        } else {
+            ctx.defer(message, attr.span);
+        }
+        return Err(Unresolved::Invalid);
     }
     for (i, s) in syntax.iter().enumerate() {
         if syntax[..i].iter().any(|earlier| earlier.name == s.name) {
@@ -898,7 +920,7 @@ fn resolve_index_fields(
                 ),
                 attr.span,
             );
-            return None;
+            return Err(Unresolved::Invalid);
         }
     }
     let mut fields = Vec::with_capacity(syntax.len());
@@ -909,9 +931,9 @@ fn resolve_index_fields(
         .map(|s| (s.class.clone(), s.ops.is_some() && s.class.is_none()))
         .collect();
     for s in syntax {
-        match ctx.dm.models[mi].field(&s.name) {
-            Some((i, f)) => {
-                if f.is_relation() {
+        match ctx.field_index(mi, &s.name) {
+            Some(i) => {
+                if ctx.dm.models[mi].fields[i].is_relation() {
                     relation.push((s.name.clone(), Some(i)));
                 }
                 fields.push(IndexField {
@@ -922,11 +944,7 @@ fn resolve_index_fields(
                 });
             }
             // Prisma reads a field whose type did not resolve as a relation field.
-            None if ctx.model_asts[mi]
-                .fields
-                .iter()
-                .any(|f| f.name.name == s.name) =>
-            {
+            None if ctx.declares_field(mi, &s.name) => {
                 relation.push((s.name, None));
             }
             None => unknown.push(s.name),
@@ -957,7 +975,7 @@ fn resolve_index_fields(
                 attr.span,
             );
         }
-        return None;
+        return Err(Unresolved::Fields);
     }
     if !relation.is_empty() {
         let message = if kind == BlockKind::Id {
@@ -993,7 +1011,7 @@ fn resolve_index_fields(
             )
         };
         ctx.error(message, attr.span);
-        return None;
+        return Err(Unresolved::Fields);
     }
     let label = kind.label();
     if kind != BlockKind::Index && fields.iter().any(|f| f.operator_class.is_some()) {
@@ -1029,7 +1047,7 @@ fn resolve_index_fields(
         let deferred = check_postgres_index(label, attr.span, algorithm, &indexed);
         ctx.deferred.extend(deferred);
     }
-    Some(fields)
+    Ok(fields)
 }
 
 fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
@@ -1064,16 +1082,26 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     Some("fields"),
                     &["name", "map", "clustered"],
                 );
-                let pk_name = string_arg(ctx, a.get("name"));
-                let map = string_arg(ctx, a.get("map"));
                 let Some(expr) = a.get("fields") else {
                     ctx.error("Argument \"fields\" is missing.", attr.span);
                     continue;
                 };
-                let Some(fields) = resolve_index_fields(ctx, mi, BlockKind::Id, attr, expr, None)
-                else {
-                    continue;
+                let fields = match resolve_index_fields(ctx, mi, BlockKind::Id, attr, expr, None) {
+                    Ok(fields) => fields,
+                    // Prisma reads the other arguments after the fields: unread, each is one
+                    // it does not know.
+                    Err(Unresolved::Fields) => {
+                        for (name, _, span) in &a.values {
+                            if *name != "fields" {
+                                ctx.error("No such argument.", *span);
+                            }
+                        }
+                        continue;
+                    }
+                    Err(Unresolved::Invalid) => continue,
                 };
+                let pk_name = string_arg(ctx, a.get("name"));
+                let map = string_arg(ctx, a.get("map"));
                 capability_checks(ctx, &label, attr, &a, &fields, Check::PrimaryKey);
                 // Prisma checks the fields' arity before the second id.
                 let optional: Vec<String> = fields
@@ -1164,8 +1192,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     ctx.error("Argument \"fields\" is missing.", attr.span);
                     continue;
                 };
-                let Some(fields) = resolve_index_fields(ctx, mi, kind, attr, expr, algorithm)
-                else {
+                let Ok(fields) = resolve_index_fields(ctx, mi, kind, attr, expr, algorithm) else {
                     continue;
                 };
                 let check = match kind {

@@ -219,11 +219,8 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
 
 /// `@default(autoincrement())` where the provider limits it: SQLite only on the single-field
 /// id, MySQL and SQLite only on an indexed field, and once per table outside PostgreSQL and
-/// CockroachDB.
+/// CockroachDB. Prisma's empty connector (no datasource) allows none of the three.
 fn autoincrement_support(ctx: &mut Ctx<'_>, mi: usize, provider: Option<Provider>) {
-    let Some(provider) = provider else {
-        return;
-    };
     const P: &str =
         "Error parsing attribute \"@default\": The `autoincrement()` default value is used";
     let model = &ctx.dm.models[mi];
@@ -235,9 +232,9 @@ fn autoincrement_support(ctx: &mut Ctx<'_>, mi: usize, provider: Option<Provider
                 .is_some_and(|d| d.value == DefaultValue::Autoincrement)
         })
         .collect();
-    let many_allowed = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
-    let non_id_allowed = provider != Provider::Sqlite;
-    let non_indexed_allowed = many_allowed || provider == Provider::SqlServer;
+    let many_allowed = matches!(provider, Some(Provider::PostgreSql | Provider::CockroachDb));
+    let non_id_allowed = provider.is_some_and(|p| p != Provider::Sqlite);
+    let non_indexed_allowed = many_allowed || provider == Some(Provider::SqlServer);
     let single_id = |fi: usize| {
         model
             .primary_key

@@ -70,7 +70,7 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
     }
     // After the generators: the datasource's settings depend on preview features.
     if let Some(ds) = datasources.first() {
-        ctx.dm.datasource = Some(datasource(ctx, ds));
+        ctx.dm.datasource = datasource(ctx, ds);
     }
 }
 
@@ -244,15 +244,24 @@ fn config_value(expr: &Expression) -> Option<ConfigValue> {
     }
 }
 
-/// Whether every URL setting of a datasource resolves to a value (Prisma builds no datasource
-/// from one that does not).
+/// Whether every URL setting of a datasource resolves to a value, and `url` is there when
+/// another URL is (Prisma builds no datasource otherwise).
 fn urls_resolve(ds: &ConfigBlock) -> bool {
-    ["url", "directUrl", "shadowDatabaseUrl"]
-        .iter()
-        .all(|name| {
-            ds.property(name)
-                .is_none_or(|p| config_value(&p.value).is_some())
-        })
+    !url_missing(ds)
+        && ["url", "directUrl", "shadowDatabaseUrl"]
+            .iter()
+            .all(|name| {
+                ds.property(name)
+                    .is_none_or(|p| config_value(&p.value).is_some())
+            })
+}
+
+/// A datasource with `directUrl` or `shadowDatabaseUrl` but no `url`. Prisma 7 rejects both
+/// settings in a schema file, so such a schema is a Prisma 6 (or 5) schema, and those require
+/// `url`: every Prisma rejects it.
+fn url_missing(ds: &ConfigBlock) -> bool {
+    ds.property("url").is_none()
+        && (ds.property("directUrl").is_some() || ds.property("shadowDatabaseUrl").is_some())
 }
 
 fn url_property(ctx: &mut Ctx<'_>, ds: &ConfigBlock, name: &str) -> Option<ConfigValue> {
@@ -269,7 +278,8 @@ fn url_property(ctx: &mut Ctx<'_>, ds: &ConfigBlock, name: &str) -> Option<Confi
     value
 }
 
-fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
+/// Reads the datasource; `None` where Prisma builds none from the block (its errors reported).
+fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Option<Datasource> {
     let mut provider = None;
     let mut provider_name = String::new();
     match ds.property("provider").map(|p| &p.value) {
@@ -298,6 +308,25 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
             ),
             other.span(),
         ),
+    }
+    // Prisma reads the relation mode and the connector's own properties (`extensions`), then
+    // `url`; without it, it stops there and builds no datasource.
+    let built = !url_missing(ds);
+    if provider.is_some() && !built {
+        // Read for their errors only.
+        relation_mode(ctx, ds);
+        extensions_property(ctx, ds, provider);
+        ctx.error_with_help(
+            format!(
+                "Argument \"url\" is missing in data source block \"{}\".",
+                ds.name.name
+            ),
+            ds.span,
+            Some(
+                "Prisma 5 and 6 need `url` next to `directUrl` and `shadowDatabaseUrl`; Prisma 7 takes all three from `prisma.config.ts` and none in the schema".to_owned(),
+            ),
+        );
+        return None;
     }
     let url = url_property(ctx, ds, "url");
     let direct_url = url_property(ctx, ds, "directUrl");
@@ -336,37 +365,7 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
             );
         }
     }
-    let mut relation_mode = RelationMode::ForeignKeys;
-    let legacy_mode = ds.property("referentialIntegrity");
-    if let Some(legacy) = legacy_mode {
-        ctx.warning(
-            "The `referentialIntegrity` attribute is deprecated. Please use `relationMode` instead. Learn more at https://pris.ly/d/relation-mode",
-            legacy.span,
-        );
-        if ds.property("relationMode").is_some() {
-            ctx.error(
-                "The `referentialIntegrity` and `relationMode` attributes cannot be used together. Please use only `relationMode` instead.",
-                legacy.span,
-            );
-        }
-    }
-    if let Some(expr) = ds
-        .property("relationMode")
-        .or(legacy_mode)
-        .map(|p| &p.value)
-    {
-        match expr {
-            Expression::String(s, _) if s == "prisma" => relation_mode = RelationMode::Prisma,
-            Expression::String(s, _) if s == "foreignKeys" => {}
-            Expression::String(s, _) => ctx.error(
-                format!(
-                    "Error validating datasource `relationMode`: Invalid relation mode setting: \"{s}\". Supported values: \"prisma\", \"foreignKeys\""
-                ),
-                ds.span,
-            ),
-            other => ctx.type_mismatch("string", other),
-        }
-    }
+    let relation_mode = relation_mode(ctx, ds);
     let mut schemas = Vec::new();
     if let Some(expr) = ds.property("schemas").map(|p| &p.value) {
         for item in expr.list_items() {
@@ -400,13 +399,8 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
             );
         }
     }
-    let extensions = match ds.property("extensions") {
-        Some(property) if provider == Some(Provider::PostgreSql) => {
-            extensions(ctx, &property.value)
-        }
-        _ => Vec::new(),
-    };
-    Datasource {
+    let extensions = extensions_property(ctx, ds, provider);
+    Some(Datasource {
         name: ds.name.name.clone(),
         extensions,
         provider,
@@ -417,6 +411,56 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Datasource {
         relation_mode,
         schemas,
         span: ds.span,
+    })
+}
+
+/// `relationMode` (or the older `referentialIntegrity`).
+fn relation_mode(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> RelationMode {
+    let mut relation_mode = RelationMode::ForeignKeys;
+    let legacy_mode = ds.property("referentialIntegrity");
+    if let Some(legacy) = legacy_mode {
+        ctx.warning(
+            "The `referentialIntegrity` attribute is deprecated. Please use `relationMode` instead. Learn more at https://pris.ly/d/relation-mode",
+            legacy.span,
+        );
+        if ds.property("relationMode").is_some() {
+            ctx.error(
+                "The `referentialIntegrity` and `relationMode` attributes cannot be used together. Please use only `relationMode` instead.",
+                legacy.span,
+            );
+        }
+    }
+    if let Some(expr) = ds
+        .property("relationMode")
+        .or(legacy_mode)
+        .map(|p| &p.value)
+    {
+        match expr {
+            Expression::String(s, _) if s == "prisma" => relation_mode = RelationMode::Prisma,
+            Expression::String(s, _) if s == "foreignKeys" => {}
+            Expression::String(s, _) => ctx.error(
+                format!(
+                    "Error validating datasource `relationMode`: Invalid relation mode setting: \"{s}\". Supported values: \"prisma\", \"foreignKeys\""
+                ),
+                ds.span,
+            ),
+            other => ctx.type_mismatch("string", other),
+        }
+    }
+    relation_mode
+}
+
+/// `extensions`, read on PostgreSQL only.
+fn extensions_property(
+    ctx: &mut Ctx<'_>,
+    ds: &ConfigBlock,
+    provider: Option<Provider>,
+) -> Vec<Extension> {
+    match ds.property("extensions") {
+        Some(property) if provider == Some(Provider::PostgreSql) => {
+            extensions(ctx, &property.value)
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::datamodel::{
     Arity, CompositeType, Datamodel, Enum, EnumId, EnumValue, Field, FieldType, Model, ModelId,
     Provider, ScalarType,
 };
-use crate::fast_hash::FastMap;
+use crate::fast_hash::{FastMap, FastSet};
 use drydock_diagnostics::{Diagnostic, Diagnostics, Span};
 
 /// Validates a parsed schema. The datamodel is always returned; when diagnostics contain errors
@@ -39,6 +39,9 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         names: FastMap::default(),
         relation_args: FastMap::default(),
         deferred: Vec::new(),
+        unless_errors: Vec::new(),
+        field_indexes: FastMap::default(),
+        declared_names: FastMap::default(),
         declared_models: 0,
         declared_fields: Vec::new(),
     };
@@ -56,6 +59,11 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
     relations::resolve(&mut ctx);
     checks::model_checks(&mut ctx);
     native_types::check(&mut ctx);
+    if ctx.error_count() == 0 {
+        for diagnostic in std::mem::take(&mut ctx.unless_errors) {
+            ctx.diagnostics.push(diagnostic);
+        }
+    }
     ctx.finish()
 }
 
@@ -104,13 +112,48 @@ pub(crate) struct Ctx<'a> {
     /// Errors found while resolving attributes that Prisma reports only in its last phase
     /// (connector capabilities); emitted by the model checks.
     pub(crate) deferred: Vec<Diagnostic>,
+    /// Errors Prisma reports at the very end of its last phase, and only when that phase found
+    /// nothing else.
+    pub(crate) unless_errors: Vec<Diagnostic>,
+    /// Each model's fields by name, built on first use (the later of a name declared twice).
+    field_indexes: FastMap<usize, FastMap<String, usize>>,
+    /// The field names each model's syntax declares, built on first use.
+    declared_names: FastMap<usize, FastSet<&'a str>>,
     /// Models and views declared once; those after them in `dm.models` are declared again.
     declared_models: usize,
     /// How many of each model's fields are first declarations; those after them repeat a name.
     pub(crate) declared_fields: Vec<usize>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The field of model `mi` named `name`; of a name declared twice the later field, as
+    /// Prisma resolves it. Indexed once per model, so lookups never scan the fields.
+    pub(crate) fn field_index(&mut self, mi: usize, name: &str) -> Option<usize> {
+        let fields = &self.dm.models.get(mi)?.fields;
+        self.field_indexes
+            .entry(mi)
+            .or_insert_with(|| {
+                fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f.name.clone(), i))
+                    .collect()
+            })
+            .get(name)
+            .copied()
+    }
+
+    /// Whether the syntax of model `mi` declares a field `name` (its type may not resolve).
+    pub(crate) fn declares_field(&mut self, mi: usize, name: &str) -> bool {
+        let Some(model) = self.model_asts.get(mi).copied() else {
+            return false;
+        };
+        self.declared_names
+            .entry(mi)
+            .or_insert_with(|| model.fields.iter().map(|f| f.name.name.as_str()).collect())
+            .contains(name)
+    }
+
     pub(crate) fn error(&mut self, message: impl Into<String>, span: Span) {
         self.diagnostics.error(SCHEMA_ERROR, message, span);
     }
@@ -414,6 +457,7 @@ fn declare_model<'a>(ctx: &mut Ctx<'a>, m: &'a ast::Model) {
 /// Takes the models and fields declared a second time out of the datamodel once their
 /// attributes are validated, with the keys and indexes that name such fields.
 fn drop_repeated_declarations(ctx: &mut Ctx<'_>) {
+    ctx.field_indexes.clear();
     ctx.dm.models.truncate(ctx.declared_models);
     ctx.model_asts.truncate(ctx.declared_models);
     let declared_fields = &ctx.declared_fields;

@@ -1,8 +1,8 @@
 //! `@db.*` native types checked against the connector's catalogue, as Prisma checks them for
 //! every model and view in its last phase: the prefix must name the datasource, the name must be
-//! known to the connector, the number of arguments must
-//! fit, and the field's type must be one the native type stores. The argument values (lengths,
-//! precisions) are the dialect's to check when it lowers the schema.
+//! known to the connector, the number of arguments must fit, the field's type must be one the
+//! native type stores, and the argument values (lengths, precisions, scales) must be in the
+//! connector's range.
 
 use super::Ctx;
 use crate::datamodel::{FieldType, IndexType, NativeType, Provider, ScalarType};
@@ -205,13 +205,129 @@ fn problem(
         }
         _ => {}
     }
-    if spec.types.contains(&scalar) {
+    if !spec.types.contains(&scalar) {
+        let expected: Vec<&str> = spec.types.iter().map(|t| t.as_str()).collect();
+        return Some(format!(
+            "Native type {name} is not compatible with declared field type {}, expected field type {}.",
+            scalar.as_str(),
+            expected.join(" or ")
+        ));
+    }
+    argument_problem(connector, name, &native.args)
+}
+
+/// What the arguments of a native type must be, beyond their number.
+enum Rule {
+    /// Each argument is a number in `min..=max`; `text` says so.
+    Number {
+        min: u32,
+        max: u32,
+        text: &'static str,
+    },
+    /// `(precision, scale)`, both or neither.
+    Decimal {
+        min_precision: u32,
+        max_precision: u32,
+        precision_text: &'static str,
+        max_scale: Option<u32>,
+    },
+}
+
+/// Any nonnegative numbers.
+const NUMBERS: Rule = Rule::Number {
+    min: 0,
+    max: u32::MAX,
+    text: "",
+};
+
+fn rule(connector: &str, name: &str) -> Rule {
+    let number = |min, max, text| Rule::Number { min, max, text };
+    match (connector, name) {
+        ("postgresql", "Bit" | "VarBit") => number(1, u32::MAX, "M must be a positive integer"),
+        ("postgresql", "Timestamp" | "Timestamptz" | "Time" | "Timetz") => {
+            number(0, 6, "M can range from 0 to 6")
+        }
+        ("postgresql", "Decimal") => Rule::Decimal {
+            min_precision: 1,
+            max_precision: 1000,
+            precision_text: "Precision must be positive with a maximum value of 1000",
+            max_scale: None,
+        },
+        ("mysql", "VarChar") => number(0, 65_535, "M can range from 0 to 65,535"),
+        ("mysql", "Char") => number(0, 255, "M can range from 0 to 255"),
+        ("mysql", "Bit") => number(1, 64, "M can range from 1 to 64"),
+        ("mysql", "Decimal") => Rule::Decimal {
+            min_precision: 0,
+            max_precision: 65,
+            precision_text: "Precision can range from 1 to 65",
+            max_scale: Some(30),
+        },
+        _ => NUMBERS,
+    }
+}
+
+/// The argument values of a native type whose name and number of arguments are right, with
+/// Prisma's texts.
+fn argument_problem(connector: &str, name: &str, args: &[String]) -> Option<String> {
+    if args.is_empty() {
         return None;
     }
-    let expected: Vec<&str> = spec.types.iter().map(|t| t.as_str()).collect();
-    Some(format!(
-        "Native type {name} is not compatible with declared field type {}, expected field type {}.",
-        scalar.as_str(),
-        expected.join(" or ")
-    ))
+    let database = if connector == "mysql" {
+        "MySQL"
+    } else {
+        "Postgres"
+    };
+    let found = format!("({})", args.join(", "));
+    let numbers: Option<Vec<u32>> = args.iter().map(|a| nonnegative(a)).collect();
+    match rule(connector, name) {
+        Rule::Number { min, max, text } => {
+            let Some(numbers) = numbers else {
+                return Some(format!(
+                    "Expected a nonnegative integer, but found {found}."
+                ));
+            };
+            let outside = numbers.iter().find(|n| !(min..=max).contains(*n))?;
+            Some(format!(
+                "Argument M is out of range for native type `{name}({outside})` of {database}: {text}."
+            ))
+        }
+        Rule::Decimal {
+            min_precision,
+            max_precision,
+            precision_text,
+            max_scale,
+        } => {
+            let Some([precision, scale]) = numbers.as_deref() else {
+                return Some(format!(
+                    "Expected two nonnegative integers, but found {found}."
+                ));
+            };
+            let (precision, scale) = (*precision, *scale);
+            let out_of_range = |text: &str| {
+                format!(
+                    "Argument M is out of range for native type `{name}({precision},{scale})` of {database}: {text}."
+                )
+            };
+            if !(min_precision..=max_precision).contains(&precision) {
+                Some(out_of_range(precision_text))
+            } else if scale > precision {
+                Some(format!(
+                    "The scale must not be larger than the precision for the {name}({precision},{scale}) native type in {database}."
+                ))
+            } else {
+                let max_scale = max_scale.filter(|max| scale > *max)?;
+                Some(out_of_range(&format!(
+                    "Scale can range from 0 to {max_scale}"
+                )))
+            }
+        }
+    }
+}
+
+/// A native type argument as Prisma reads it: digits only, within `u32`.
+fn nonnegative(arg: &str) -> Option<u32> {
+    if arg.is_empty() || !arg.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    arg.parse().ok()
 }

@@ -2,11 +2,13 @@
 //! kind, and checks `fields`/`references`, uniqueness and referential actions.
 
 use super::{Ctx, RelationArgs};
+use crate::SCHEMA_ERROR;
 use crate::datamodel::{
     Arity, FieldType, IndexType, ModelId, Provider, Relation, RelationField, RelationId,
     RelationKind, RelationMode,
 };
 use crate::fast_hash::FastMap;
+use drydock_diagnostics::Diagnostic;
 use drydock_schema::ReferentialAction;
 
 /// Whether an action changes rows of the referencing model (what makes a cycle matter).
@@ -130,6 +132,15 @@ fn missing_opposite(ctx: &mut Ctx<'_>, side: &Side) {
     );
     let span = field.span;
     ctx.error(message, span);
+    // Prisma checks the unique criterion of `references` on every relation, complete or not.
+    if let Some(RelationArgs {
+        fields: Some(_),
+        references: Some(references),
+        ..
+    }) = args_of(ctx, side)
+    {
+        references_unique(ctx, side, &references);
+    }
 }
 
 fn args_of(ctx: &Ctx<'_>, side: &Side) -> Option<RelationArgs> {
@@ -389,13 +400,14 @@ fn one_to_one(
         let (bf, bm) = field_label(ctx, back);
         let target = ctx.dm.models[fk.model].name.clone();
         let span = back_field.span;
-        ctx.error(
+        // Prisma checks this last, and only while it has found nothing else.
+        ctx.unless_errors.push(Diagnostic::error(
+            SCHEMA_ERROR,
             format!(
                 "Error parsing attribute \"@relation\": The relation field `{bf}` on Model `{bm}` is required. This is not valid because it's not possible to enforce this constraint on the database level. Please change the field type from `{target}` to `{target}?` to fix this."
             ),
             span,
-        );
-        ok = false;
+        ));
     }
     if !ok {
         return;
@@ -403,6 +415,37 @@ fn one_to_one(
     if let Some(args) = fk_args {
         foreign_key_relation(ctx, fk, Some(back), args, name, true);
     }
+}
+
+/// Reports `references` that are no unique criterion of the referenced model.
+fn references_unique(ctx: &mut Ctx<'_>, fk: &Side, references: &[usize]) -> bool {
+    if is_unique_criterion(ctx, fk.target, references) {
+        return true;
+    }
+    let target = &ctx.dm.models[fk.target];
+    let names: Vec<&str> = references
+        .iter()
+        .map(|r| target.fields[*r].name.as_str())
+        .collect();
+    let hint = match names.as_slice() {
+        [one] => format!(
+            "an `@unique` attribute to the field `{one}` in the model `{}`",
+            target.name
+        ),
+        _ => format!(
+            "an `@@unique([{}])` attribute to the model `{}`",
+            names.join(", "),
+            target.name
+        ),
+    };
+    let span = ctx.dm.models[fk.model].fields[fk.field].span;
+    ctx.error(
+        format!(
+            "Error parsing attribute \"@relation\": The argument `references` must refer to a unique criterion in the related model. Consider adding {hint}."
+        ),
+        span,
+    );
+    false
 }
 
 fn is_unique_criterion(ctx: &Ctx<'_>, model: usize, fields: &[usize]) -> bool {
@@ -450,29 +493,7 @@ fn foreign_key_relation(
     let (_, m) = field_label(ctx, fk);
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
     let target_name = ctx.dm.models[fk.target].name.clone();
-    let mut ok = true;
-    if !is_unique_criterion(ctx, fk.target, &references) {
-        let names: Vec<String> = references
-            .iter()
-            .map(|r| ctx.dm.models[fk.target].fields[*r].name.clone())
-            .collect();
-        let hint = match names.as_slice() {
-            [one] => {
-                format!("an `@unique` attribute to the field `{one}` in the model `{target_name}`")
-            }
-            _ => format!(
-                "an `@@unique([{}])` attribute to the model `{target_name}`",
-                names.join(", ")
-            ),
-        };
-        ctx.error(
-            format!(
-                "Error parsing attribute \"@relation\": The argument `references` must refer to a unique criterion in the related model. Consider adding {hint}."
-            ),
-            fk_span,
-        );
-        ok = false;
-    }
+    let mut ok = references_unique(ctx, fk, &references);
     // Reported after the unique criterion, as Prisma does.
     if fields.len() != references.len() {
         ctx.error(

@@ -405,6 +405,62 @@ fn apply_one(s: &mut Schema, rng: &mut Rng) {
     }
 }
 
+/// Field types with attributes whose values Prisma checks piece by piece: native type
+/// arguments (lengths, precisions, scales per connector) and the escapes of string literals.
+const VALUE_FIELDS: &[&str] = &[
+    "String? @db.VarChar(x)",
+    "String? @db.VarChar(-1)",
+    "String? @db.VarChar(\"a\")",
+    "String? @db.VarChar(1.5)",
+    "String? @db.VarChar(0)",
+    "String? @db.VarChar(70000)",
+    "String? @db.VarChar(99999999999)",
+    "String? @db.Char(256)",
+    "String? @db.Bit(0)",
+    "String? @db.VarBit(0)",
+    "Decimal? @db.Decimal(1001, 2)",
+    "Decimal? @db.Decimal(5, 6)",
+    "Decimal? @db.Decimal(5)",
+    "Decimal? @db.Decimal(66, 2)",
+    "Decimal? @db.Decimal(40, 31)",
+    "Decimal? @db.Decimal(0, 0)",
+    "Decimal? @db.Decimal(a, 2)",
+    "DateTime? @db.Timestamp(7)",
+    "DateTime? @db.Timestamptz(6)",
+    "DateTime? @db.Time(x)",
+    "DateTime? @db.DateTime(7)",
+    "Boolean? @db.Bit(65)",
+    "Bytes? @db.Binary(300)",
+    "String? @default(\"C:\\Windows\\data\")",
+    "String? @default(\"a\\qb\")",
+    "String? @default(\"\\u12\")",
+    "String? @default(\"\\u00e9\\/\\\\\")",
+    "String? @default(\"\\ud83d\\ude00\")",
+    "String? @default(\"\\ud83d\")",
+    "String? @map(\"a\tb\")",
+    "String? @map(\"a\\qb\") @unknown",
+];
+
+/// A mutant for the values Prisma checks piece by piece: one or two fields of
+/// [`VALUE_FIELDS`], sometimes with one more edit.
+pub(crate) fn mutate_values(schema: &Schema, rng: &mut Rng) -> Schema {
+    let mut out = schema.clone();
+    for _ in 0..=rng.below(2) {
+        let Some(b) = random_block(&out, rng, MODELS) else {
+            break;
+        };
+        let field = rng.pick(VALUE_FIELDS).copied().unwrap_or("String?");
+        let block = &mut out.blocks[b];
+        let name = format!("value{}", block.lines.len());
+        let at = rng.below(block.lines.len() + 1);
+        block.lines.insert(at, format!("{name} {field}"));
+    }
+    if rng.chance(30) {
+        apply_one(&mut out, rng);
+    }
+    out
+}
+
 /// Adds an optional scalar field under a new name to a model or view.
 fn add_plain_field(s: &mut Schema, rng: &mut Rng) {
     const TYPES: &[&str] = &["String", "Int", "Boolean", "DateTime", "Float", "BigInt"];

@@ -9,8 +9,8 @@ pub(crate) fn validate(discovery: Discovery<'_>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(discovery)?;
     // Lowering checks what depends on the database (native types, name lengths).
     project.target_schema()?;
-    for warning in project.warnings.iter() {
-        eprintln!("{}", warning.render(&project.files));
+    if !project.warnings.is_empty() {
+        eprintln!("{}", project.warnings.render(&project.files));
     }
     println!(
         "The schema at {} is valid 🚀",
