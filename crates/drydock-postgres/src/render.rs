@@ -630,12 +630,6 @@ fn alter_column(
                 )
             ));
         } else {
-<<<<<<< HEAD
-            let namespace = explicit(table.namespace.as_deref())
-                .map(|namespace| format!("{}.", ident(namespace)))
-                .unwrap_or_default();
-            let sequence = format!("{namespace}{}_{}_seq", table.name, to.name).to_lowercase();
-=======
             // Named as for a `SERIAL` column, so that removing auto-increment again (which
             // drops `"T_c_seq"`) and renames find it. Prisma folds the name to lower case,
             // which names another sequence when the table or column has capitals.
@@ -645,11 +639,10 @@ fn alter_column(
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             let name = if plain { name } else { ident(&name) };
-            let sequence = match table.namespace.as_deref() {
+            let sequence = match explicit(table.namespace.as_deref()) {
                 Some(namespace) => format!("{}.{name}", ident(namespace)),
                 None => name,
             };
->>>>>>> sqlite
             before.push(format!("CREATE SEQUENCE {sequence}"));
             clauses.push(format!(
                 "{prefix} SET DEFAULT nextval({})",
