@@ -231,12 +231,22 @@ pub enum TableChange {
     AddPrimaryKey {
         primary_key: PrimaryKey,
     },
+    /// The table stops inheriting from `parent`, before any other change: the columns it
+    /// inherited become its own, and the parent's changes no longer reach it.
+    NoInherit {
+        parent: ObjectName,
+    },
+    /// The table starts inheriting from `parent`: in an `AlterTable` of its own, once both have
+    /// their final columns (the differ places it after every other table change).
+    Inherit {
+        parent: ObjectName,
+    },
 }
 
 impl TableChange {
     pub(crate) fn order(&self) -> u8 {
         match self {
-            TableChange::RenameColumn { .. } => 0,
+            TableChange::NoInherit { .. } | TableChange::RenameColumn { .. } => 0,
             TableChange::DropPrimaryKey { .. } => 1,
             TableChange::RenamePrimaryKey { .. } => 2,
             TableChange::DropColumn { .. } => 3,
@@ -244,6 +254,7 @@ impl TableChange {
             // Column alterations interleave in the previous column order.
             TableChange::DropAndRecreateColumn { .. } | TableChange::AlterColumn(_) => 5,
             TableChange::AddPrimaryKey { .. } => 6,
+            TableChange::Inherit { .. } => 7,
         }
     }
 }
@@ -254,6 +265,7 @@ pub struct ColumnChange {
     pub to: Column,
     pub arity_changed: bool,
     pub default_changed: bool,
+    /// Auto-increment comes or goes, or a serial column becomes an identity column.
     pub auto_increment_changed: bool,
     /// Both sides are identity columns, one `ALWAYS` and the other `BY DEFAULT`.
     pub identity_changed: bool,

@@ -10,8 +10,8 @@
 use std::collections::{HashMap, HashSet};
 
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, IndexColumn, ObjectName,
-    PrimaryKey, SqlSchema, Table,
+    Column, ColumnArity, DefaultValue, Enum, ExtensionSource, ForeignKey, Index, IndexColumn,
+    ObjectName, Partition, PrimaryKey, SqlSchema, Table,
 };
 
 use crate::DiffHooks;
@@ -69,6 +69,8 @@ struct Plan {
     drop_enums: Vec<Change>,
     create_tables: Vec<Change>,
     create_partitions: Vec<Change>,
+    /// Tables that start inheriting, once every table has its columns.
+    inherit: Vec<Change>,
     redefine_tables: Vec<RedefineTable>,
     /// Indexes of new tables come before those of existing tables.
     create_indexes_new: Vec<Change>,
@@ -103,6 +105,7 @@ impl Plan {
         changes.extend(self.drop_enums);
         changes.extend(self.create_tables);
         changes.extend(self.create_partitions);
+        changes.extend(self.inherit);
         if !self.redefine_tables.is_empty() {
             changes.push(Change::RedefineTables {
                 tables: self.redefine_tables,
@@ -204,6 +207,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
                     position: *position,
                     retyped_tables: &retyped,
                     renamed_columns: renames.columns_of(&next.object_name()),
+                    states_inheritance: to.extension_source == ExtensionSource::Installed,
                 };
                 diff_table(previous, next, &context, hooks, &mut plan);
             }
@@ -251,17 +255,74 @@ fn inheritance_depth(schema: &SqlSchema, table: &Table) -> usize {
     depth
 }
 
-/// Whether `schema` has `table` as a partition of one of its tables.
+/// Whether `schema` has `table` as a partition of one of its tables that a plain table can
+/// become or come from (`ATTACH`/`DETACH PARTITION`): one not partitioned itself.
 fn is_partition(schema: &SqlSchema, table: &Table) -> bool {
     schema.tables.iter().any(|parent| {
         parent.namespace == table.namespace
-            && parent.partitions.iter().any(|p| p.name == table.name)
+            && parent
+                .partitions
+                .iter()
+                .any(|p| p.name == table.name && p.partition_by.is_none())
     })
+}
+
+/// Whether two partitions of one name hold the same rows the same way: then only their
+/// sub-partitions may change.
+fn same_partitioning(a: &Partition, b: &Partition) -> bool {
+    a.bound == b.bound && a.partition_by == b.partition_by
+}
+
+/// The sub-partitions of a partition both sides have alike (`same_partitioning`), changed
+/// the way `diff_partitions` changes a table's partitions (no attaching: a sub-partition is
+/// never a table here).
+fn diff_sub_partitions(
+    namespace: Option<&str>,
+    previous: &Partition,
+    next: &Partition,
+    plan: &mut Plan,
+) {
+    let table = ObjectName::new(namespace.map(str::to_owned), previous.name.clone());
+    for before in &previous.partitions {
+        match next.partitions.iter().find(|p| p.name == before.name) {
+            Some(after) if same_partitioning(before, after) => {
+                diff_sub_partitions(namespace, before, after, plan);
+            }
+            _ => plan.drop_partitions.push(Change::DropPartition {
+                table: table.clone(),
+                partition: before.clone(),
+                detach: false,
+            }),
+        }
+    }
+    for after in &next.partitions {
+        let alike = previous
+            .partitions
+            .iter()
+            .any(|p| p.name == after.name && same_partitioning(p, after));
+        if !alike {
+            create_partition(&table, after, false, plan);
+        }
+    }
+}
+
+/// `partition` created in (or attached to) `table`, then its sub-partitions in it.
+fn create_partition(table: &ObjectName, partition: &Partition, attach: bool, plan: &mut Plan) {
+    plan.create_partitions.push(Change::CreatePartition {
+        table: table.clone(),
+        partition: partition.clone(),
+        attach,
+    });
+    let parent = ObjectName::new(table.namespace.clone(), partition.name.clone());
+    for sub in &partition.partitions {
+        create_partition(&parent, sub, false, plan);
+    }
 }
 
 /// Partitions `previous` has and `next` has not are dropped (detached when `to` has a table
 /// of that name); those `next` has and `previous` has not are created (attached when `from`
-/// has a table of that name). A changed bound is a drop and a create. A table without
+/// has a table of that name). A changed bound or partitioning is a drop and a create; a
+/// partition alike on both sides has its sub-partitions compared. A table without
 /// partitions on one side stands for the table's absence there. A table to attach first takes
 /// the partitioned table's columns; a detached partition then takes its new table's shape (the
 /// indexes a partition kept from its table are left as they are).
@@ -281,12 +342,21 @@ fn diff_partitions(
         position: 0,
         retyped_tables: &no_retyped,
         renamed_columns: &[],
+        states_inheritance: false,
     };
     for partition in &previous.partitions {
-        if next.partitions.contains(partition) {
+        if let Some(kept) = next
+            .partitions
+            .iter()
+            .find(|p| p.name == partition.name && same_partitioning(p, partition))
+        {
+            diff_sub_partitions(previous.namespace.as_deref(), partition, kept, plan);
             continue;
         }
-        let standalone = to.table(previous.namespace.as_deref(), &partition.name);
+        // A partitioned partition cannot become a plain table: it is dropped.
+        let standalone = to
+            .table(previous.namespace.as_deref(), &partition.name)
+            .filter(|_| partition.partition_by.is_none());
         plan.drop_partitions.push(Change::DropPartition {
             table: previous.object_name(),
             partition: partition.clone(),
@@ -309,10 +379,17 @@ fn diff_partitions(
         }
     }
     for partition in &next.partitions {
-        if previous.partitions.contains(partition) {
+        let alike = previous
+            .partitions
+            .iter()
+            .any(|p| p.name == partition.name && same_partitioning(p, partition));
+        if alike {
             continue;
         }
-        let standalone = from.table(next.namespace.as_deref(), &partition.name);
+        // A plain table cannot become a partitioned partition: it is dropped as a table.
+        let standalone = from
+            .table(next.namespace.as_deref(), &partition.name)
+            .filter(|_| partition.partition_by.is_none());
         if let Some(standalone) = standalone {
             let shaped = Table {
                 columns: next.columns.clone(),
@@ -320,11 +397,7 @@ fn diff_partitions(
             };
             diff_table(standalone, &shaped, &context, hooks, plan);
         }
-        plan.create_partitions.push(Change::CreatePartition {
-            table: next.object_name(),
-            partition: partition.clone(),
-            attach: standalone.is_some(),
-        });
+        create_partition(&next.object_name(), partition, standalone.is_some(), plan);
     }
 }
 
@@ -589,6 +662,9 @@ struct TableContext<'a> {
     /// `(previous name, new name)` of the table's renamed columns; `previous` already has the
     /// new names.
     renamed_columns: &'a [(String, String)],
+    /// The target is a database, whose tables' parents (`INHERITS`) are stated; a Prisma
+    /// schema states none, and leaves them as they are.
+    states_inheritance: bool,
 }
 
 fn diff_table(
@@ -598,24 +674,43 @@ fn diff_table(
     hooks: &dyn DiffHooks,
     plan: &mut Plan,
 ) {
-    // A column that comes from a parent changes with the parent.
-    let (own_previous, own_next);
-    let (previous, next) =
-        if previous.inherited_columns.is_empty() && next.inherited_columns.is_empty() {
-            (previous, next)
+    let (dropped_parents, added_parents): (Vec<&ObjectName>, Vec<&ObjectName>) =
+        if context.states_inheritance {
+            (
+                previous
+                    .inherits
+                    .iter()
+                    .filter(|p| !next.inherits.contains(p))
+                    .collect(),
+                next.inherits
+                    .iter()
+                    .filter(|p| !previous.inherits.contains(p))
+                    .collect(),
+            )
         } else {
-            let own = |table: &Table| {
-                let mut own = table.clone();
-                own.columns.retain(|c| {
-                    !previous.inherited_columns.contains(&c.name)
-                        && !next.inherited_columns.contains(&c.name)
-                });
-                own
-            };
-            own_previous = own(previous);
-            own_next = own(next);
-            (&own_previous, &own_next)
+            (Vec::new(), Vec::new())
         };
+    let inheritance_changes = !dropped_parents.is_empty() || !added_parents.is_empty();
+    // A column that comes from a parent changes with the parent, unless the parents change:
+    // the table then has all its columns of its own until it inherits again.
+    let (own_previous, own_next);
+    let (previous, next) = if inheritance_changes
+        || (previous.inherited_columns.is_empty() && next.inherited_columns.is_empty())
+    {
+        (previous, next)
+    } else {
+        let own = |table: &Table| {
+            let mut own = table.clone();
+            own.columns.retain(|c| {
+                !previous.inherited_columns.contains(&c.name)
+                    && !next.inherited_columns.contains(&c.name)
+            });
+            own
+        };
+        own_previous = own(previous);
+        own_next = own(next);
+        (&own_previous, &own_next)
+    };
     let (position, retyped_tables) = (context.position, context.retyped_tables);
     let name = next.object_name();
     let mut table_diff = TableDiff::default();
@@ -625,6 +720,19 @@ fn diff_table(
             from: from.clone(),
             to: to.clone(),
             auto_increment: previous.column(to).is_some_and(|c| c.auto_increment),
+        });
+    }
+    for parent in dropped_parents {
+        table_diff.changes.push(TableChange::NoInherit {
+            parent: parent.clone(),
+        });
+    }
+    for parent in added_parents {
+        plan.inherit.push(Change::AlterTable {
+            table: name.clone(),
+            changes: vec![TableChange::Inherit {
+                parent: parent.clone(),
+            }],
         });
     }
     diff_columns(previous, next, hooks, &mut table_diff, &mut plan.warnings);
@@ -829,7 +937,9 @@ fn diff_columns(
             default_changed: !keeps_generation
                 && (defaults_differ(from.default.as_ref(), to.default.as_ref())
                     || (type_change.is_some() && to.default.is_some())),
-            auto_increment_changed: from.auto_increment != to.auto_increment,
+            // A serial column the target makes an identity column changes its mechanism.
+            auto_increment_changed: from.auto_increment != to.auto_increment
+                || (from.auto_increment && from.identity.is_none() && to.identity.is_some()),
             // Identity and serial columns are both auto-increment: only a change between
             // `ALWAYS` and `BY DEFAULT` is one.
             identity_changed: from.identity.is_some()
@@ -1336,6 +1446,8 @@ mod tests {
             .push(drydock_schema::Partition {
                 name: "Product_a".to_owned(),
                 bound: "FOR VALUES IN ('a')".to_owned(),
+                partition_by: None,
+                partitions: Vec::new(),
             });
         assert!(diff(&database, &lowered, &InPlace).is_empty());
         // The way back starts from what the database keeps: nothing to rebuild.
