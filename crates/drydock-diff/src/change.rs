@@ -2,7 +2,8 @@
 //! [`Change::phase`] (stable) gives a script that runs without dependency errors.
 
 use drydock_schema::{
-    Column, Enum, Extension, ForeignKey, Index, ObjectName, Partition, PrimaryKey, Table,
+    CheckConstraint, Column, Enum, Extension, ForeignKey, Index, ObjectName, Partition, PrimaryKey,
+    Table,
 };
 use serde::Serialize;
 
@@ -231,15 +232,19 @@ pub enum TableChange {
     AddPrimaryKey {
         primary_key: PrimaryKey,
     },
-    /// The table stops inheriting from `parent`, before any other change: the columns it
-    /// inherited become its own, and the parent's changes no longer reach it.
+    /// The table stops inheriting from `parent`, before any other change: the columns and
+    /// checks it inherited become its own, and the parent's changes no longer reach it. The
+    /// checks named in `dropped_checks` (the parent's, which the target table lacks) go then.
     NoInherit {
         parent: ObjectName,
+        dropped_checks: Vec<String>,
     },
     /// The table starts inheriting from `parent`: in an `AlterTable` of its own, once both have
-    /// their final columns (the differ places it after every other table change).
+    /// their final columns (the differ places it after every other table change). PostgreSQL
+    /// wants the parent's checks on it first: `added_checks` are those it lacks.
     Inherit {
         parent: ObjectName,
+        added_checks: Vec<CheckConstraint>,
     },
 }
 

@@ -10,8 +10,8 @@
 use std::collections::{HashMap, HashSet};
 
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, Enum, ExtensionSource, ForeignKey, Index, IndexColumn,
-    ObjectName, Partition, PrimaryKey, SqlSchema, Table,
+    CheckConstraint, Column, ColumnArity, DefaultValue, Enum, ExtensionSource, ForeignKey, Index,
+    IndexColumn, ObjectName, Partition, PrimaryKey, SqlSchema, Table,
 };
 
 use crate::DiffHooks;
@@ -207,7 +207,9 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
                     position: *position,
                     retyped_tables: &retyped,
                     renamed_columns: renames.columns_of(&next.object_name()),
-                    states_inheritance: to.extension_source == ExtensionSource::Installed,
+                    // A database states its tables' parents; a Prisma schema states none.
+                    inheritance: (to.extension_source == ExtensionSource::Installed)
+                        .then_some((from, to)),
                 };
                 diff_table(previous, next, &context, hooks, &mut plan);
             }
@@ -342,7 +344,7 @@ fn diff_partitions(
         position: 0,
         retyped_tables: &no_retyped,
         renamed_columns: &[],
-        states_inheritance: false,
+        inheritance: None,
     };
     for partition in &previous.partitions {
         if let Some(kept) = next
@@ -426,7 +428,8 @@ pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
             next.partition_by.clone_from(&previous.partition_by);
             next.partitions.clone_from(&previous.partitions);
         }
-        if next.inherits.is_empty() {
+        // A database states its tables' parents (`diff_table`); a Prisma schema states none.
+        if next.inherits.is_empty() && to.extension_source == ExtensionSource::Declared {
             next.inherits.clone_from(&previous.inherits);
             next.inherited_columns = previous
                 .inherited_columns
@@ -662,9 +665,9 @@ struct TableContext<'a> {
     /// `(previous name, new name)` of the table's renamed columns; `previous` already has the
     /// new names.
     renamed_columns: &'a [(String, String)],
-    /// The target is a database, whose tables' parents (`INHERITS`) are stated; a Prisma
-    /// schema states none, and leaves them as they are.
-    states_inheritance: bool,
+    /// Both schemas, when the target is a database, whose tables' parents (`INHERITS`) are
+    /// stated; a Prisma schema states none, and leaves them as they are.
+    inheritance: Option<(&'a SqlSchema, &'a SqlSchema)>,
 }
 
 fn diff_table(
@@ -674,22 +677,13 @@ fn diff_table(
     hooks: &dyn DiffHooks,
     plan: &mut Plan,
 ) {
-    let (dropped_parents, added_parents): (Vec<&ObjectName>, Vec<&ObjectName>) =
-        if context.states_inheritance {
-            (
-                previous
-                    .inherits
-                    .iter()
-                    .filter(|p| !next.inherits.contains(p))
-                    .collect(),
-                next.inherits
-                    .iter()
-                    .filter(|p| !previous.inherits.contains(p))
-                    .collect(),
-            )
-        } else {
-            (Vec::new(), Vec::new())
-        };
+    let (dropped_parents, added_parents) = match context.inheritance {
+        Some((from, to)) => (
+            parent_changes(previous, next, from, Some(to)),
+            parent_changes(next, previous, to, None),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
     let inheritance_changes = !dropped_parents.is_empty() || !added_parents.is_empty();
     // A column that comes from a parent changes with the parent, unless the parents change:
     // the table then has all its columns of its own until it inherits again.
@@ -722,16 +716,18 @@ fn diff_table(
             auto_increment: previous.column(to).is_some_and(|c| c.auto_increment),
         });
     }
-    for parent in dropped_parents {
+    for (parent, checks) in dropped_parents {
         table_diff.changes.push(TableChange::NoInherit {
-            parent: parent.clone(),
+            parent,
+            dropped_checks: checks.into_iter().map(|c| c.name).collect(),
         });
     }
-    for parent in added_parents {
+    for (parent, added_checks) in added_parents {
         plan.inherit.push(Change::AlterTable {
             table: name.clone(),
             changes: vec![TableChange::Inherit {
-                parent: parent.clone(),
+                parent,
+                added_checks,
             }],
         });
     }
@@ -852,6 +848,42 @@ fn diff_table(
             });
         }
     }
+}
+
+/// The parents `table` has in its schema and `other` (the same table on the other side) has
+/// not, each with the checks of it (in `schema`) that `other` lacks: those a table dropping
+/// the parent loses, or one taking the parent must have first. With `kept`, only the checks
+/// the parent keeps there as they are: a check the parent drops goes from its tables with it.
+fn parent_changes(
+    table: &Table,
+    other: &Table,
+    schema: &SqlSchema,
+    kept: Option<&SqlSchema>,
+) -> Vec<(ObjectName, Vec<CheckConstraint>)> {
+    table
+        .inherits
+        .iter()
+        .filter(|parent| !other.inherits.contains(parent))
+        .map(|parent| {
+            let checks = schema
+                .table(parent.namespace.as_deref(), &parent.name)
+                .map(|p| {
+                    p.checks
+                        .iter()
+                        .filter(|c| !other.checks.iter().any(|o| o.name == c.name))
+                        .filter(|c| {
+                            kept.is_none_or(|kept| {
+                                kept.table(parent.namespace.as_deref(), &parent.name)
+                                    .is_some_and(|p| p.checks.contains(c))
+                            })
+                        })
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            (parent.clone(), checks)
+        })
+        .collect()
 }
 
 fn diff_columns(

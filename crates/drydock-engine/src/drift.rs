@@ -222,13 +222,13 @@ fn describe_table_change(table: &str, change: &TableChange) -> String {
         TableChange::RenamePrimaryKey { from, to } => {
             format!("the primary key `{from}` of table `{table}` is named `{to}` in the database")
         }
-        TableChange::Inherit { parent } => {
+        TableChange::Inherit { parent, .. } => {
             format!(
                 "table `{table}` inherits from `{}` in the database",
                 parent.name
             )
         }
-        TableChange::NoInherit { parent } => format!(
+        TableChange::NoInherit { parent, .. } => format!(
             "table `{table}` does not inherit from `{}` in the database",
             parent.name
         ),

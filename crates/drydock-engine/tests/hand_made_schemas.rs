@@ -83,6 +83,8 @@ struct FamilySpec {
     big_score: bool,
     child: bool,
     child_extra: bool,
+    /// `child` inherits from `base`; otherwise it is a table of its own with the same columns.
+    child_inherits: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -179,14 +181,16 @@ fn schema_spec() -> impl Strategy<Value = SchemaSpec> {
             wide_p2,
             sub_p2,
         });
-    let family =
-        any::<[bool; 5]>().prop_map(|[check, flag, big_score, child, child_extra]| FamilySpec {
+    let family = any::<[bool; 6]>().prop_map(
+        |[check, flag, big_score, child, child_extra, child_inherits]| FamilySpec {
             check,
             flag,
             big_score,
             child,
             child_extra,
-        });
+            child_inherits,
+        },
+    );
     (
         prop::collection::vec(prop::option::weighted(0.8, table_spec()), 3),
         prop::option::weighted(0.7, log),
@@ -355,10 +359,17 @@ impl SchemaSpec {
                 } else {
                     ""
                 };
-                let _ = writeln!(
-                    out,
-                    "CREATE TABLE \"child\" (\"extra\" TEXT{extra}, CONSTRAINT \"child_pkey\" PRIMARY KEY (\"id\")) INHERITS (\"base\");"
-                );
+                if family.child_inherits {
+                    let _ = writeln!(
+                        out,
+                        "CREATE TABLE \"child\" (\"extra\" TEXT{extra}, CONSTRAINT \"child_pkey\" PRIMARY KEY (\"id\")) INHERITS (\"base\");"
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "CREATE TABLE \"child\" (\"id\" INTEGER NOT NULL, \"note\" TEXT, \"score\" {score}{flag}, \"extra\" TEXT{extra}, CONSTRAINT \"child_pkey\" PRIMARY KEY (\"id\"));"
+                    );
+                }
             }
         }
         if self.standalone_p1 && !p1_is_partition {

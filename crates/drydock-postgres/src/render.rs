@@ -532,12 +532,35 @@ fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String
                 clauses.push(add_primary_key(primary_key));
             }
             // First, alone: the clauses after it must not reach through the parent.
-            TableChange::NoInherit { parent } => column_renames.push(format!(
-                "ALTER TABLE {} NO INHERIT {}",
-                object(table),
-                object(parent)
-            )),
-            TableChange::Inherit { parent } => {
+            TableChange::NoInherit {
+                parent,
+                dropped_checks,
+            } => {
+                column_renames.push(format!(
+                    "ALTER TABLE {} NO INHERIT {}",
+                    object(table),
+                    object(parent)
+                ));
+                column_renames.extend(dropped_checks.iter().map(|check| {
+                    format!(
+                        "ALTER TABLE {} DROP CONSTRAINT {}",
+                        object(table),
+                        ident(check)
+                    )
+                }));
+            }
+            TableChange::Inherit {
+                parent,
+                added_checks,
+            } => {
+                before.extend(added_checks.iter().map(|check| {
+                    format!(
+                        "ALTER TABLE {} ADD CONSTRAINT {} {}",
+                        object(table),
+                        ident(&check.name),
+                        check.expression
+                    )
+                }));
                 clauses.push(format!("INHERIT {}", object(parent)));
             }
         }
