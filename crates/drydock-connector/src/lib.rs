@@ -32,14 +32,22 @@ pub use row_count::RowCount;
 pub use script::{EMPTY_MIGRATION, join_statements, render_script, render_sections};
 
 use drydock_diff::{Change, DiffHooks};
-use drydock_schema::{LoweringRules, OpaqueObject, SqlSchema, View};
+use drydock_schema::{
+    CheckConstraint, Column, LoweringRules, OpaqueObject, SqlSchema, Table, View,
+};
 
 /// An object the differ leaves alone (it is never diffed) that a migration can still write from
-/// the definition introspection read: a view, or a function, procedure, trigger... made by hand.
+/// the definition introspection read: a view, a function, procedure, trigger... made by hand, a
+/// check constraint, or a comment.
 #[derive(Debug, Clone, Copy)]
 pub enum HandMadeObject<'a> {
     View(&'a View),
     Carried(&'a OpaqueObject),
+    Check(&'a Table, &'a CheckConstraint),
+    /// The table's comment (`Table::comment`).
+    TableComment(&'a Table),
+    /// The column's comment (`Column::comment`).
+    ColumnComment(&'a Table, &'a Column),
 }
 
 /// What the generic core may ask of a database without opening a connection.

@@ -2,7 +2,8 @@
 //! [`Change::phase`] (stable) gives a script that runs without dependency errors.
 
 use drydock_schema::{
-    Column, Enum, Extension, ForeignKey, Index, ObjectName, OpaqueObject, Partition, PrimaryKey,
+    CheckConstraint, Column, Enum, Extension, ForeignKey, Index, ObjectName, OpaqueObject,
+    Partition, PrimaryKey,
     Table,
 };
 use serde::Serialize;
@@ -232,12 +233,26 @@ pub enum TableChange {
     AddPrimaryKey {
         primary_key: PrimaryKey,
     },
+    /// The table stops inheriting from `parent`, before any other change: the columns and
+    /// checks it inherited become its own, and the parent's changes no longer reach it. The
+    /// checks named in `dropped_checks` (the parent's, which the target table lacks) go then.
+    NoInherit {
+        parent: ObjectName,
+        dropped_checks: Vec<String>,
+    },
+    /// The table starts inheriting from `parent`: in an `AlterTable` of its own, once both have
+    /// their final columns (the differ places it after every other table change). PostgreSQL
+    /// wants the parent's checks on it first: `added_checks` are those it lacks.
+    Inherit {
+        parent: ObjectName,
+        added_checks: Vec<CheckConstraint>,
+    },
 }
 
 impl TableChange {
     pub(crate) fn order(&self) -> u8 {
         match self {
-            TableChange::RenameColumn { .. } => 0,
+            TableChange::NoInherit { .. } | TableChange::RenameColumn { .. } => 0,
             TableChange::DropPrimaryKey { .. } => 1,
             TableChange::RenamePrimaryKey { .. } => 2,
             TableChange::DropColumn { .. } => 3,
@@ -245,6 +260,7 @@ impl TableChange {
             // Column alterations interleave in the previous column order.
             TableChange::DropAndRecreateColumn { .. } | TableChange::AlterColumn(_) => 5,
             TableChange::AddPrimaryKey { .. } => 6,
+            TableChange::Inherit { .. } => 7,
         }
     }
 }
@@ -255,6 +271,7 @@ pub struct ColumnChange {
     pub to: Column,
     pub arity_changed: bool,
     pub default_changed: bool,
+    /// Auto-increment comes or goes, or a serial column becomes an identity column.
     pub auto_increment_changed: bool,
     /// Both sides are identity columns, one `ALWAYS` and the other `BY DEFAULT`.
     pub identity_changed: bool,

@@ -10,8 +10,9 @@
 use std::collections::{HashMap, HashSet};
 
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, Enum, ForeignKey, Index, IndexColumn, ObjectName,
-    OpaqueKind, OpaqueObject, PrimaryKey, SqlSchema, Table, TypeFamily,
+    CheckConstraint, Column, ColumnArity, DefaultValue, Enum, ExtensionSource, ForeignKey, Index,
+    IndexColumn, ObjectName, OpaqueKind, OpaqueObject, Partition, PrimaryKey, SqlSchema, Table,
+    TypeFamily,
 };
 
 use crate::DiffHooks;
@@ -69,6 +70,8 @@ struct Plan {
     drop_enums: Vec<Change>,
     create_tables: Vec<Change>,
     create_partitions: Vec<Change>,
+    /// Tables that start inheriting, once every table has its columns.
+    inherit: Vec<Change>,
     redefine_tables: Vec<RedefineTable>,
     /// Indexes of new tables come before those of existing tables.
     create_indexes_new: Vec<Change>,
@@ -103,6 +106,7 @@ impl Plan {
         changes.extend(self.drop_enums);
         changes.extend(self.create_tables);
         changes.extend(self.create_partitions);
+        changes.extend(self.inherit);
         if !self.redefine_tables.is_empty() {
             changes.push(Change::RedefineTables {
                 tables: self.redefine_tables,
@@ -207,6 +211,9 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
                     position: *position,
                     retyped_tables: &retyped,
                     renamed_columns: renames.columns_of(&next.object_name()),
+                    // A database states its tables' parents; a Prisma schema states none.
+                    inheritance: (to.extension_source == ExtensionSource::Installed)
+                        .then_some((from, to)),
                 };
                 diff_table(previous, next, &context, hooks, &mut plan);
             }
@@ -282,17 +289,74 @@ fn inheritance_depth(schema: &SqlSchema, table: &Table) -> usize {
     depth
 }
 
-/// Whether `schema` has `table` as a partition of one of its tables.
+/// Whether `schema` has `table` as a partition of one of its tables that a plain table can
+/// become or come from (`ATTACH`/`DETACH PARTITION`): one not partitioned itself.
 fn is_partition(schema: &SqlSchema, table: &Table) -> bool {
     schema.tables.iter().any(|parent| {
         parent.namespace == table.namespace
-            && parent.partitions.iter().any(|p| p.name == table.name)
+            && parent
+                .partitions
+                .iter()
+                .any(|p| p.name == table.name && p.partition_by.is_none())
     })
+}
+
+/// Whether two partitions of one name hold the same rows the same way: then only their
+/// sub-partitions may change.
+fn same_partitioning(a: &Partition, b: &Partition) -> bool {
+    a.bound == b.bound && a.partition_by == b.partition_by
+}
+
+/// The sub-partitions of a partition both sides have alike (`same_partitioning`), changed
+/// the way `diff_partitions` changes a table's partitions (no attaching: a sub-partition is
+/// never a table here).
+fn diff_sub_partitions(
+    namespace: Option<&str>,
+    previous: &Partition,
+    next: &Partition,
+    plan: &mut Plan,
+) {
+    let table = ObjectName::new(namespace.map(str::to_owned), previous.name.clone());
+    for before in &previous.partitions {
+        match next.partitions.iter().find(|p| p.name == before.name) {
+            Some(after) if same_partitioning(before, after) => {
+                diff_sub_partitions(namespace, before, after, plan);
+            }
+            _ => plan.drop_partitions.push(Change::DropPartition {
+                table: table.clone(),
+                partition: before.clone(),
+                detach: false,
+            }),
+        }
+    }
+    for after in &next.partitions {
+        let alike = previous
+            .partitions
+            .iter()
+            .any(|p| p.name == after.name && same_partitioning(p, after));
+        if !alike {
+            create_partition(&table, after, false, plan);
+        }
+    }
+}
+
+/// `partition` created in (or attached to) `table`, then its sub-partitions in it.
+fn create_partition(table: &ObjectName, partition: &Partition, attach: bool, plan: &mut Plan) {
+    plan.create_partitions.push(Change::CreatePartition {
+        table: table.clone(),
+        partition: partition.clone(),
+        attach,
+    });
+    let parent = ObjectName::new(table.namespace.clone(), partition.name.clone());
+    for sub in &partition.partitions {
+        create_partition(&parent, sub, false, plan);
+    }
 }
 
 /// Partitions `previous` has and `next` has not are dropped (detached when `to` has a table
 /// of that name); those `next` has and `previous` has not are created (attached when `from`
-/// has a table of that name). A changed bound is a drop and a create. A table without
+/// has a table of that name). A changed bound or partitioning is a drop and a create; a
+/// partition alike on both sides has its sub-partitions compared. A table without
 /// partitions on one side stands for the table's absence there. A table to attach first takes
 /// the partitioned table's columns; a detached partition then takes its new table's shape (the
 /// indexes a partition kept from its table are left as they are).
@@ -312,12 +376,21 @@ fn diff_partitions(
         position: 0,
         retyped_tables: &no_retyped,
         renamed_columns: &[],
+        inheritance: None,
     };
     for partition in &previous.partitions {
-        if next.partitions.contains(partition) {
+        if let Some(kept) = next
+            .partitions
+            .iter()
+            .find(|p| p.name == partition.name && same_partitioning(p, partition))
+        {
+            diff_sub_partitions(previous.namespace.as_deref(), partition, kept, plan);
             continue;
         }
-        let standalone = to.table(previous.namespace.as_deref(), &partition.name);
+        // A partitioned partition cannot become a plain table: it is dropped.
+        let standalone = to
+            .table(previous.namespace.as_deref(), &partition.name)
+            .filter(|_| partition.partition_by.is_none());
         plan.drop_partitions.push(Change::DropPartition {
             table: previous.object_name(),
             partition: partition.clone(),
@@ -340,10 +413,17 @@ fn diff_partitions(
         }
     }
     for partition in &next.partitions {
-        if previous.partitions.contains(partition) {
+        let alike = previous
+            .partitions
+            .iter()
+            .any(|p| p.name == partition.name && same_partitioning(p, partition));
+        if alike {
             continue;
         }
-        let standalone = from.table(next.namespace.as_deref(), &partition.name);
+        // A plain table cannot become a partitioned partition: it is dropped as a table.
+        let standalone = from
+            .table(next.namespace.as_deref(), &partition.name)
+            .filter(|_| partition.partition_by.is_none());
         if let Some(standalone) = standalone {
             let shaped = Table {
                 columns: next.columns.clone(),
@@ -351,11 +431,7 @@ fn diff_partitions(
             };
             diff_table(standalone, &shaped, &context, hooks, plan);
         }
-        plan.create_partitions.push(Change::CreatePartition {
-            table: next.object_name(),
-            partition: partition.clone(),
-            attach: standalone.is_some(),
-        });
+        create_partition(&next.object_name(), partition, standalone.is_some(), plan);
     }
 }
 
@@ -400,7 +476,8 @@ pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
             next.partition_by.clone_from(&previous.partition_by);
             next.partitions.clone_from(&previous.partitions);
         }
-        if next.inherits.is_empty() {
+        // A database states its tables' parents (`diff_table`); a Prisma schema states none.
+        if next.inherits.is_empty() && to.extension_source == ExtensionSource::Declared {
             next.inherits.clone_from(&previous.inherits);
             next.inherited_columns = previous
                 .inherited_columns
@@ -636,6 +713,9 @@ struct TableContext<'a> {
     /// `(previous name, new name)` of the table's renamed columns; `previous` already has the
     /// new names.
     renamed_columns: &'a [(String, String)],
+    /// Both schemas, when the target is a database, whose tables' parents (`INHERITS`) are
+    /// stated; a Prisma schema states none, and leaves them as they are.
+    inheritance: Option<(&'a SqlSchema, &'a SqlSchema)>,
 }
 
 fn diff_table(
@@ -645,24 +725,34 @@ fn diff_table(
     hooks: &dyn DiffHooks,
     plan: &mut Plan,
 ) {
-    // A column that comes from a parent changes with the parent.
+    let (dropped_parents, added_parents) = match context.inheritance {
+        Some((from, to)) => (
+            parent_changes(previous, next, from, Some(to)),
+            parent_changes(next, previous, to, None),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let inheritance_changes = !dropped_parents.is_empty() || !added_parents.is_empty();
+    // A column that comes from a parent changes with the parent, unless the parents change:
+    // the table then has all its columns of its own until it inherits again.
     let (own_previous, own_next);
-    let (previous, next) =
-        if previous.inherited_columns.is_empty() && next.inherited_columns.is_empty() {
-            (previous, next)
-        } else {
-            let own = |table: &Table| {
-                let mut own = table.clone();
-                own.columns.retain(|c| {
-                    !previous.inherited_columns.contains(&c.name)
-                        && !next.inherited_columns.contains(&c.name)
-                });
-                own
-            };
-            own_previous = own(previous);
-            own_next = own(next);
-            (&own_previous, &own_next)
+    let (previous, next) = if inheritance_changes
+        || (previous.inherited_columns.is_empty() && next.inherited_columns.is_empty())
+    {
+        (previous, next)
+    } else {
+        let own = |table: &Table| {
+            let mut own = table.clone();
+            own.columns.retain(|c| {
+                !previous.inherited_columns.contains(&c.name)
+                    && !next.inherited_columns.contains(&c.name)
+            });
+            own
         };
+        own_previous = own(previous);
+        own_next = own(next);
+        (&own_previous, &own_next)
+    };
     let (position, retyped_tables) = (context.position, context.retyped_tables);
     let name = next.object_name();
     let mut table_diff = TableDiff::default();
@@ -672,6 +762,21 @@ fn diff_table(
             from: from.clone(),
             to: to.clone(),
             auto_increment: previous.column(to).is_some_and(|c| c.auto_increment),
+        });
+    }
+    for (parent, checks) in dropped_parents {
+        table_diff.changes.push(TableChange::NoInherit {
+            parent,
+            dropped_checks: checks.into_iter().map(|c| c.name).collect(),
+        });
+    }
+    for (parent, added_checks) in added_parents {
+        plan.inherit.push(Change::AlterTable {
+            table: name.clone(),
+            changes: vec![TableChange::Inherit {
+                parent,
+                added_checks,
+            }],
         });
     }
     diff_columns(previous, next, hooks, &mut table_diff, &mut plan.warnings);
@@ -796,6 +901,42 @@ fn diff_table(
     }
 }
 
+/// The parents `table` has in its schema and `other` (the same table on the other side) has
+/// not, each with the checks of it (in `schema`) that `other` lacks: those a table dropping
+/// the parent loses, or one taking the parent must have first. With `kept`, only the checks
+/// the parent keeps there as they are: a check the parent drops goes from its tables with it.
+fn parent_changes(
+    table: &Table,
+    other: &Table,
+    schema: &SqlSchema,
+    kept: Option<&SqlSchema>,
+) -> Vec<(ObjectName, Vec<CheckConstraint>)> {
+    table
+        .inherits
+        .iter()
+        .filter(|parent| !other.inherits.contains(parent))
+        .map(|parent| {
+            let checks = schema
+                .table(parent.namespace.as_deref(), &parent.name)
+                .map(|p| {
+                    p.checks
+                        .iter()
+                        .filter(|c| !other.checks.iter().any(|o| o.name == c.name))
+                        .filter(|c| {
+                            kept.is_none_or(|kept| {
+                                kept.table(parent.namespace.as_deref(), &parent.name)
+                                    .is_some_and(|p| p.checks.contains(c))
+                            })
+                        })
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            (parent.clone(), checks)
+        })
+        .collect()
+}
+
 fn diff_columns(
     previous: &Table,
     next: &Table,
@@ -882,7 +1023,9 @@ fn diff_columns(
                     from.default.as_ref(),
                     to.default.as_ref(),
                 ) || (type_change.is_some() && to.default.is_some())),
-            auto_increment_changed: from.auto_increment != to.auto_increment,
+            // A serial column the target makes an identity column changes its mechanism.
+            auto_increment_changed: from.auto_increment != to.auto_increment
+                || (from.auto_increment && from.identity.is_none() && to.identity.is_some()),
             // Identity and serial columns are both auto-increment: only a change between
             // `ALWAYS` and `BY DEFAULT` is one.
             identity_changed: from.identity.is_some()
@@ -1461,6 +1604,8 @@ mod tests {
             .push(drydock_schema::Partition {
                 name: "Product_a".to_owned(),
                 bound: "FOR VALUES IN ('a')".to_owned(),
+                partition_by: None,
+                partitions: Vec::new(),
             });
         assert!(diff(&database, &lowered, &InPlace).is_empty());
         // The way back starts from what the database keeps: nothing to rebuild.

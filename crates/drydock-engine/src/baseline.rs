@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use drydock_connector::render_script;
-use drydock_schema::SqlSchema;
+use drydock_schema::{Extension, SqlSchema};
 
 use crate::migrate_dev::write_applied_migration;
 use crate::{EngineError, Project};
@@ -31,7 +31,11 @@ pub fn baseline(project: &Project, url: Option<&str>, name: &str) -> Result<Path
             dir.display()
         )));
     }
-    let live = connection.introspect(&project.namespaces())?;
+    let mut live = connection.introspect(&project.namespaces())?;
+    // A hosting provider installs extensions a user cannot create (nor needs): the history
+    // creates only those the schema declares, as Prisma writes them, and those the tables use.
+    let declared = project.target_schema()?.extensions;
+    live.extensions = baseline_extensions(&live, &declared);
     let empty = SqlSchema::default();
     let up = drydock_diff::diff(&empty, &live, dialect.diff_hooks());
     let down = drydock_diff::diff(&live, &empty, dialect.diff_hooks());
@@ -40,4 +44,24 @@ pub fn baseline(project: &Project, url: Option<&str>, name: &str) -> Result<Path
         render_script(dialect, &down.changes, &down.warnings),
     );
     write_applied_migration(project, connection.as_mut(), name, &up, &down)
+}
+
+/// The installed extensions a baseline creates, by name: the declared ones (as declared) and
+/// the others the tables of `live` use (with their schema; any version will do).
+fn baseline_extensions(live: &SqlSchema, declared: &[Extension]) -> Vec<Extension> {
+    live.extensions
+        .iter()
+        .filter_map(
+            |installed| match declared.iter().find(|d| d.name == installed.name) {
+                Some(declared) => Some(declared.clone()),
+                None => live
+                    .extensions_in_use
+                    .contains(&installed.name)
+                    .then(|| Extension {
+                        version: None,
+                        ..installed.clone()
+                    }),
+            },
+        )
+        .collect()
 }

@@ -222,6 +222,16 @@ fn describe_table_change(table: &str, change: &TableChange) -> String {
         TableChange::RenamePrimaryKey { from, to } => {
             format!("the primary key `{from}` of table `{table}` is named `{to}` in the database")
         }
+        TableChange::Inherit { parent, .. } => {
+            format!(
+                "table `{table}` inherits from `{}` in the database",
+                parent.name
+            )
+        }
+        TableChange::NoInherit { parent, .. } => format!(
+            "table `{table}` does not inherit from `{}` in the database",
+            parent.name
+        ),
     }
 }
 
@@ -358,13 +368,50 @@ fn hand_made_objects(schema: &SqlSchema) -> BTreeMap<HandMadeKey, (HandMadeObjec
             (HandMadeObject::Carried(object), object.definition.clone()),
         )
     });
-    views.chain(carried).collect()
+    let tables = schema.tables.iter().flat_map(|table| {
+        let key = |order: u8, name: &str| {
+            (
+                order,
+                table.namespace.clone(),
+                Some(table.name.clone()),
+                name.to_owned(),
+            )
+        };
+        let checks = table.checks.iter().map(move |check| {
+            (
+                key(6, &check.name),
+                (
+                    HandMadeObject::Check(table, check),
+                    check.expression.clone(),
+                ),
+            )
+        });
+        let table_comment = table.comment.iter().map(move |comment| {
+            (
+                key(7, ""),
+                (HandMadeObject::TableComment(table), comment.clone()),
+            )
+        });
+        let column_comments = table.columns.iter().filter_map(move |column| {
+            let comment = column.comment.as_ref()?;
+            Some((
+                key(7, &column.name),
+                (
+                    HandMadeObject::ColumnComment(table, column),
+                    comment.clone(),
+                ),
+            ))
+        });
+        checks.chain(table_comment).chain(column_comments)
+    });
+    views.chain(carried).chain(tables).collect()
 }
 
 /// The hand-made objects `to` has and `from` lacks are created, those only `from` has dropped,
 /// and those that differ dropped and created again, except functions and procedures, whose
-/// `CREATE OR REPLACE` definitions replace them in place (triggers depending on them stay).
-/// Objects the dialect cannot write are left out (drift still reports them).
+/// `CREATE OR REPLACE` definitions replace them in place (triggers depending on them stay), and
+/// comments, which are set again. Objects the dialect cannot write are left out (drift still
+/// reports them).
 pub(crate) fn hand_made_changes(
     dialect: &dyn Dialect,
     from: &SqlSchema,
@@ -377,11 +424,16 @@ pub(crate) fn hand_made_changes(
     };
     // Dropped in the reverse of creation order: triggers before the functions they call.
     for (key, (object, definition)) in before.iter().rev() {
-        let replaced_in_place = matches!(
-            object,
-            HandMadeObject::Carried(o) if matches!(o.kind, OpaqueKind::Function | OpaqueKind::Procedure)
-        );
+        let replaced_in_place = match object {
+            HandMadeObject::Carried(o) => {
+                matches!(o.kind, OpaqueKind::Function | OpaqueKind::Procedure)
+            }
+            HandMadeObject::TableComment(_) | HandMadeObject::ColumnComment(..) => true,
+            HandMadeObject::View(_) | HandMadeObject::Check(..) => false,
+        };
         match after.get(key) {
+            // A check or comment goes with its table or column.
+            None if goes_along(*object, to) => {}
             None => push(&mut changes.drops, *object, false),
             Some((_, next)) if next != definition && !replaced_in_place => {
                 push(&mut changes.drops, *object, false)
@@ -400,6 +452,19 @@ pub(crate) fn hand_made_changes(
     changes
 }
 
+/// Whether `object` is a check or comment whose table or column `to` does not have.
+fn goes_along(object: HandMadeObject<'_>, to: &SqlSchema) -> bool {
+    let missing =
+        |table: &drydock_schema::Table| to.table(table.namespace.as_deref(), &table.name).is_none();
+    match object {
+        HandMadeObject::Check(table, _) | HandMadeObject::TableComment(table) => missing(table),
+        HandMadeObject::ColumnComment(table, column) => to
+            .table(table.namespace.as_deref(), &table.name)
+            .is_none_or(|t| t.column(&column.name).is_none()),
+        HandMadeObject::View(_) | HandMadeObject::Carried(_) => false,
+    }
+}
+
 /// A migration from `from` to `to`: `diff` (their model changes) between the hand-made
 /// objects' drops and creates.
 pub(crate) fn drift_script(
@@ -409,17 +474,27 @@ pub(crate) fn drift_script(
     diff: &drydock_diff::Diff,
 ) -> String {
     let hand_made = hand_made_changes(dialect, from, to);
-    let model = diff
-        .changes
+    script_with_hand_made(dialect, &hand_made, &diff.changes, &diff.warnings)
+}
+
+/// `changes` rendered between the hand-made objects' drops and creates.
+pub(crate) fn script_with_hand_made(
+    dialect: &dyn Dialect,
+    hand_made: &HandMadeChanges,
+    changes: &[Change],
+    warnings: &[drydock_diff::Warning],
+) -> String {
+    let model = changes
         .iter()
         .map(|change| (change.header(), dialect.render_change(change)));
     let sections: Vec<Section> = hand_made
         .drops
-        .into_iter()
+        .iter()
+        .cloned()
         .chain(model)
-        .chain(hand_made.creates)
+        .chain(hand_made.creates.iter().cloned())
         .collect();
-    drydock_connector::render_sections(&sections, &diff.warnings)
+    drydock_connector::render_sections(&sections, warnings)
 }
 
 /// The diff between two databases, `from` to `to`, without extension changes: drift compares

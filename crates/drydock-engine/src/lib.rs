@@ -52,6 +52,8 @@ pub use prisma_config::{ConfigError, PrismaConfig, Setting, find_config, read_co
 pub use project::{Discovery, PrismaGeneration, Project, SchemaError, SchemaOrigin, read_schema};
 pub use seed::{SEED_TABLE, SeedOutcome, seed};
 pub use settings::{BackupSettings, DEFAULT_BACKUP_DIR, SETTINGS_FILE, ScheduleJob, Settings};
-pub use source::{DiffSource, SourceContext, diff_sources, schema_of};
+pub use source::{
+    DiffSource, SourceContext, SourcesDiff, diff_sources, diff_sources_with_hand_made, schema_of,
+};
 pub use squash::{SquashOptions, SquashOutcome, squash};
 pub use summary::summarize;

@@ -8,6 +8,7 @@ use drydock_diff::Diff;
 use drydock_migrate::LocalMigration;
 use drydock_schema::SqlSchema;
 
+use crate::drift::{HandMadeChanges, hand_made_changes, script_with_hand_made};
 use crate::{EngineError, Project, dialects};
 
 /// One side of `migrate diff`.
@@ -38,13 +39,90 @@ pub fn diff_sources(
     to: &DiffSource,
     context: &SourceContext,
 ) -> Result<(&'static dyn Dialect, Diff), EngineError> {
-    let dialect = dialect_of_sources(from, to, context)?;
-    let from_schema = schema_of(from, dialect, context)?;
-    let to_schema = schema_of(to, dialect, context)?;
+    let (dialect, from_schema, to_schema) = resolve_sources(from, to, context)?;
     Ok((
         dialect,
         drydock_diff::diff(&from_schema, &to_schema, dialect.diff_hooks()),
     ))
+}
+
+/// What `migrate diff` finds between two sources: the model changes and, between two databases
+/// (URLs or migrations folders), the objects made by hand that differ (views, functions,
+/// triggers, check constraints, comments), which it writes as `migrate dev --create-only`
+/// writes drift.
+pub struct SourcesDiff {
+    pub dialect: &'static dyn Dialect,
+    pub diff: Diff,
+    hand_made: HandMadeChanges,
+}
+
+impl SourcesDiff {
+    /// Nothing differs, objects made by hand included.
+    pub fn is_empty(&self) -> bool {
+        self.diff.is_empty() && self.hand_made.is_empty()
+    }
+
+    /// The migration script; `--script` prints it without the warnings block, as Prisma does.
+    pub fn script(&self, with_warnings: bool) -> String {
+        let warnings: &[drydock_diff::Warning] = if with_warnings {
+            &self.diff.warnings
+        } else {
+            &[]
+        };
+        script_with_hand_made(self.dialect, &self.hand_made, &self.diff.changes, warnings)
+    }
+
+    /// The `-- Header` of each change to an object made by hand, drops first.
+    pub fn hand_made_headers(&self) -> Vec<&'static str> {
+        let (drops, creates) = (&self.hand_made.drops, &self.hand_made.creates);
+        drops
+            .iter()
+            .chain(creates)
+            .map(|(header, _)| *header)
+            .collect()
+    }
+}
+
+/// [`diff_sources`], with the objects made by hand when both sides are databases.
+pub fn diff_sources_with_hand_made(
+    from: &DiffSource,
+    to: &DiffSource,
+    context: &SourceContext,
+) -> Result<SourcesDiff, EngineError> {
+    let (dialect, from_schema, to_schema) = resolve_sources(from, to, context)?;
+    let database =
+        |source: &DiffSource| matches!(source, DiffSource::Url(_) | DiffSource::Migrations(_));
+    let hand_made = if database(from) && database(to) {
+        hand_made_changes(dialect, &from_schema, &to_schema)
+    } else {
+        HandMadeChanges::default()
+    };
+    Ok(SourcesDiff {
+        dialect,
+        diff: drydock_diff::diff(&from_schema, &to_schema, dialect.diff_hooks()),
+        hand_made,
+    })
+}
+
+fn resolve_sources(
+    from: &DiffSource,
+    to: &DiffSource,
+    context: &SourceContext,
+) -> Result<(&'static dyn Dialect, SqlSchema, SqlSchema), EngineError> {
+    let dialect = dialect_of_sources(from, to, context)?;
+    if !context.namespaces.is_empty()
+        && !drydock_psl::Provider::parse(dialect.provider())
+            .is_some_and(drydock_psl::Provider::supports_multi_schema)
+    {
+        return Err(EngineError::Usage(format!(
+            "`--schemas` picks database schemas (namespaces), which {} does not have; run \
+             `migrate diff` without it",
+            dialect.provider()
+        )));
+    }
+    let from_schema = schema_of(from, dialect, context)?;
+    let to_schema = schema_of(to, dialect, context)?;
+    Ok((dialect, from_schema, to_schema))
 }
 
 /// The dialect both sides share: from a schema's provider, a URL's scheme, or a migrations

@@ -151,5 +151,9 @@ fn describe(change: &TableChange) -> String {
             format!("dropped and recreated column `{}`", to.name)
         }
         TableChange::AddPrimaryKey { .. } => "added a primary key".to_owned(),
+        TableChange::Inherit { parent, .. } => format!("inherits from `{}`", parent.name),
+        TableChange::NoInherit { parent, .. } => {
+            format!("no longer inherits from `{}`", parent.name)
+        }
     }
 }

@@ -238,8 +238,8 @@ fn sqlite_hand_made_objects_survive_and_their_drift_is_found() {
     hand_made_objects("sqlite", TestDb::sqlite);
 }
 
-/// A view, a trigger (and on PostgreSQL a function and a materialized view) made by hand after
-/// `migrate dev` go into the migration `migrate dev --create-only` records as applied; a fresh
+/// A view, a trigger (and on PostgreSQL a function, a materialized view, check constraints and
+/// comments) made by hand after `migrate dev` go into the migration `migrate dev --create-only` records as applied; a fresh
 /// database gets them from `migrate deploy`, and `down.sql` takes them away again.
 fn hand_made_drift_is_captured(provider: &str, new_db: impl Fn() -> TestDb) {
     let db = new_db();
@@ -257,7 +257,11 @@ fn hand_made_drift_is_captured(provider: &str, new_db: impl Fn() -> TestDb) {
         "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.\"name\" := lower(NEW.\"name\"); RETURN NEW; END $$;\n\
          CREATE TRIGGER \"User_touch\" BEFORE UPDATE ON \"User\" FOR EACH ROW EXECUTE FUNCTION touch();\n\
          CREATE VIEW \"named_users\" AS SELECT \"id\", \"name\" FROM \"User\";\n\
-         CREATE MATERIALIZED VIEW \"user_count\" AS SELECT count(*) AS \"n\" FROM \"User\";\n"
+         CREATE MATERIALIZED VIEW \"user_count\" AS SELECT count(*) AS \"n\" FROM \"User\";\n\
+         ALTER TABLE \"User\" ADD CONSTRAINT \"User_name_check\" CHECK (length(\"name\") > 0);\n\
+         ALTER TABLE \"User\" ADD CONSTRAINT \"User_id_check\" CHECK (\"id\" > 0) NOT VALID;\n\
+         COMMENT ON TABLE \"User\" IS 'People who ''sign up''';\n\
+         COMMENT ON COLUMN \"User\".\"name\" IS 'Shown to others';\n"
     } else {
         "CREATE VIEW \"named_users\" AS SELECT \"id\", \"name\" FROM \"User\";\n\
          CREATE TRIGGER \"User_touch\" AFTER UPDATE ON \"User\" BEGIN UPDATE \"User\" SET \"name\" = lower(\"name\") WHERE \"id\" = NEW.\"id\"; END;\n"
@@ -340,6 +344,19 @@ fn hand_made_drift_is_captured(provider: &str, new_db: impl Fn() -> TestDb) {
         downed.views.is_empty() && downed.opaque.is_empty(),
         "{provider}"
     );
+    assert!(
+        downed
+            .tables
+            .iter()
+            .all(|t| t.checks.is_empty() && t.comment.is_none()),
+        "{provider}: {:?}",
+        downed.tables
+    );
+    if provider == "postgresql" {
+        let user = live.table(None, "User").expect("User");
+        assert_eq!(user.checks.len(), 2);
+        assert!(user.comment.is_some());
+    }
 }
 
 #[test]

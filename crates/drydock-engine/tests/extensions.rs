@@ -158,3 +158,53 @@ fn a_new_version_is_an_update_and_an_undeclared_extension_stays() {
     assert!(removed.created.is_none(), "{:?}", removed.created);
     assert_eq!(installed(&db), ["hstore 1.8", "isn 1.2"]);
 }
+
+/// `migrate baseline` of a database with extensions a hosting provider would have installed:
+/// the first migration creates only the extensions the schema declares (as declared) and those
+/// the tables use (`citext` for a column, `pg_trgm` for an index's operator class), never
+/// `plpgsql` nor one installed but unused, so it replays on a database where those cannot be
+/// created.
+#[test]
+fn a_baseline_creates_only_the_extensions_the_schema_declares_or_the_tables_use() {
+    let db = TestDb::postgres();
+    let dir = tempfile::tempdir().expect("temp dir");
+    db.postgres_client()
+        .batch_execute(
+            "CREATE EXTENSION \"citext\";\n\
+             CREATE EXTENSION \"pg_trgm\";\n\
+             CREATE EXTENSION \"hstore\";\n\
+             CREATE EXTENSION \"uuid-ossp\";\n\
+             CREATE EXTENSION \"fuzzystrmatch\";\n\
+             CREATE TABLE \"User\" (\"id\" UUID NOT NULL DEFAULT uuid_generate_v4(), \"email\" CITEXT NOT NULL, \"name\" TEXT NOT NULL, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));\n\
+             CREATE INDEX \"User_name_idx\" ON \"User\" USING GIN (\"name\" gin_trgm_ops);\n",
+        )
+        .expect("hand-made database");
+    let models = "model User {
+  id    String @id @default(dbgenerated(\"uuid_generate_v4()\")) @db.Uuid
+  email String @db.Citext
+  name  String
+}
+";
+    // `hstore` is declared (and installed), `pgcrypto` declared but not installed.
+    let project = project(dir.path(), db.url(), "hstore, pgcrypto", models);
+    let folder = drydock_engine::baseline(&project, None, "baseline").expect("baseline");
+    let migration = std::fs::read_to_string(folder.join("migration.sql")).expect("migration");
+    insta::assert_snapshot!("baseline_extensions", migration);
+
+    let fresh = TestDb::postgres();
+    let mut connection = project.dialect.connect(fresh.url()).expect("connect");
+    drydock_engine::migrate::deploy(
+        project.dialect,
+        connection.as_mut(),
+        &project.migrations_dir,
+        &mut |_| {},
+    )
+    .expect("the baseline replays");
+    assert_eq!(
+        installed(&fresh)
+            .iter()
+            .map(|e| e.split(' ').next().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ["citext", "hstore", "pg_trgm", "uuid-ossp"]
+    );
+}

@@ -1,8 +1,10 @@
 //! Databases drydock did not create: `migrate diff --from-url A --to-url B` between two
 //! PostgreSQL schemas written by hand (unique and primary-key constraints, bare unique indexes,
-//! identity and generated columns, collations, foreign keys, partitioned tables whose
-//! partitions come, go and are attached or detached, a table inheriting from another, a schema other than `public`, two schemas
-//! read at once with a foreign key across)
+//! serial, identity and generated columns, `INTEGER` and `BIGINT` keys, collations, check
+//! constraints (some `NOT VALID`), table and column comments, foreign keys, partitioned tables
+//! whose partitions come, go, are attached or detached and are partitioned themselves, a table
+//! inheriting from another (with a check it inherits), a schema other than `public`, two
+//! schemas read at once with a foreign key across)
 //! must give a script that runs on A and leaves it equal to B, in both directions, modulo what
 //! the differ documents it leaves alone: hand-written indexes the target does not mention, a
 //! generation expression or collation the target does not state, and whether a unique index
@@ -14,8 +16,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use drydock_connector::render_script;
-use drydock_engine::{DiffSource, SourceContext, dialects, diff_sources};
+use drydock_engine::{DiffSource, SourceContext, dialects, diff_sources_with_hand_made};
 use drydock_schema::SqlSchema;
 use drydock_test_support::TestDb;
 use proptest::prelude::*;
@@ -23,6 +24,8 @@ use proptest::prelude::*;
 #[derive(Debug, Clone, Copy)]
 enum IdKind {
     Plain,
+    /// `SERIAL` (`BIGSERIAL`): a sequence of its own, owned by the column.
+    Serial,
     Always,
     ByDefault,
 }
@@ -39,6 +42,8 @@ enum Uniqueness {
 #[derive(Debug, Clone)]
 struct TableSpec {
     id: IdKind,
+    /// `id` is a `BIGINT` rather than an `INTEGER`.
+    big_id: bool,
     /// Primary key constraint name, when there is one.
     primary_key: Option<&'static str>,
     name_collation: Option<&'static str>,
@@ -50,6 +55,11 @@ struct TableSpec {
     partial_index: bool,
     /// A foreign key to the first table (tables after the first only).
     parent: bool,
+    /// A check on `amount`: its expression, and whether it was added `NOT VALID`.
+    amount_check: Option<(&'static str, bool)>,
+    /// The table's comment, and `name`'s.
+    comment: Option<&'static str>,
+    name_comment: Option<&'static str>,
 }
 
 /// A table `log` partitioned by range of `at`.
@@ -59,15 +69,22 @@ struct LogSpec {
     partitions: [bool; 3],
     /// `log_p2` covers a wider range.
     wide_p2: bool,
+    /// `log_p2` is partitioned by list of `id` itself: `log_p2_a` and, when `true`, a default
+    /// `log_p2_rest`.
+    sub_p2: Option<bool>,
 }
 
 /// A table `base` and, when `child`, a table `child` that inherits from it.
 #[derive(Debug, Clone)]
 struct FamilySpec {
+    /// A check on `base`, which `child` inherits.
+    check: bool,
     flag: bool,
     big_score: bool,
     child: bool,
     child_extra: bool,
+    /// `child` inherits from `base`; otherwise it is a table of its own with the same columns.
+    child_inherits: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -84,9 +101,11 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
         (
             prop_oneof![
                 Just(IdKind::Plain),
+                Just(IdKind::Serial),
                 Just(IdKind::Always),
                 Just(IdKind::ByDefault)
             ],
+            any::<bool>(),
             prop_oneof![Just(None), Just(Some("pkey")), Just(Some("id_pk"))],
             prop_oneof![Just(None), Just(Some("C")), Just(Some("POSIX"))],
             any::<bool>(),
@@ -109,13 +128,33 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
             any::<bool>(),
             any::<bool>(),
         ),
+        (
+            prop_oneof![
+                Just(None),
+                Just(Some(("\"amount\" >= 0", false))),
+                Just(Some(("\"amount\" > -10", false))),
+                Just(Some(("\"amount\" >= 0", true))),
+            ],
+            prop_oneof![
+                Just(None),
+                Just(Some("Rows we keep")),
+                Just(Some("It's ours"))
+            ],
+            prop_oneof![
+                Just(None),
+                Just(Some("Shown to people")),
+                Just(Some("A name"))
+            ],
+        ),
     )
         .prop_map(
             |(
-                (id, primary_key, name_collation, name_required, amount_default),
+                (id, big_id, primary_key, name_collation, name_required, amount_default),
                 (double, code, partial_index, parent),
+                (amount_check, comment, name_comment),
             )| TableSpec {
                 id,
+                big_id,
                 primary_key,
                 name_collation,
                 name_required,
@@ -124,21 +163,34 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
                 code,
                 partial_index,
                 parent,
+                amount_check,
+                comment,
+                name_comment,
             },
         )
 }
 
 fn schema_spec() -> impl Strategy<Value = SchemaSpec> {
-    let log = (any::<[bool; 3]>(), any::<bool>()).prop_map(|(partitions, wide_p2)| LogSpec {
-        partitions,
-        wide_p2,
-    });
-    let family = any::<[bool; 4]>().prop_map(|[flag, big_score, child, child_extra]| FamilySpec {
-        flag,
-        big_score,
-        child,
-        child_extra,
-    });
+    let log = (
+        any::<[bool; 3]>(),
+        any::<bool>(),
+        prop::option::of(any::<bool>()),
+    )
+        .prop_map(|(partitions, wide_p2, sub_p2)| LogSpec {
+            partitions,
+            wide_p2,
+            sub_p2,
+        });
+    let family = any::<[bool; 6]>().prop_map(
+        |[check, flag, big_score, child, child_extra, child_inherits]| FamilySpec {
+            check,
+            flag,
+            big_score,
+            child,
+            child_extra,
+            child_inherits,
+        },
+    );
     (
         prop::collection::vec(prop::option::weighted(0.8, table_spec()), 3),
         prop::option::weighted(0.7, log),
@@ -175,15 +227,17 @@ impl SchemaSpec {
             }
             let Some(table) = table else { continue };
             let name = format!("t{i}");
-            let id = match table.id {
-                IdKind::Plain => "",
-                IdKind::Always => " GENERATED ALWAYS AS IDENTITY",
-                IdKind::ByDefault => " GENERATED BY DEFAULT AS IDENTITY",
+            let integer = if table.big_id { "BIGINT" } else { "INTEGER" };
+            let id = match (table.id, table.big_id) {
+                (IdKind::Plain, _) => format!("{integer} NOT NULL"),
+                (IdKind::Serial, false) => "SERIAL".to_owned(),
+                (IdKind::Serial, true) => "BIGSERIAL".to_owned(),
+                (IdKind::Always, _) => format!("{integer} NOT NULL GENERATED ALWAYS AS IDENTITY"),
+                (IdKind::ByDefault, _) => {
+                    format!("{integer} NOT NULL GENERATED BY DEFAULT AS IDENTITY")
+                }
             };
-            let _ = write!(
-                out,
-                "CREATE TABLE \"{name}\" (\n  \"id\" INTEGER NOT NULL{id},\n"
-            );
+            let _ = write!(out, "CREATE TABLE \"{name}\" (\n  \"id\" {id},\n");
             let collate = table
                 .name_collation
                 .map(|c| format!(" COLLATE \"{c}\""))
@@ -232,6 +286,20 @@ impl SchemaSpec {
                     "CREATE UNIQUE INDEX \"{name}_name_positive\" ON \"{name}\"(\"name\") WHERE \"amount\" > 0;"
                 );
             }
+            if let Some((expression, not_valid)) = table.amount_check {
+                let not_valid = if not_valid { " NOT VALID" } else { "" };
+                let _ = writeln!(
+                    out,
+                    "ALTER TABLE \"{name}\" ADD CONSTRAINT \"{name}_amount_check\" CHECK ({expression}){not_valid};"
+                );
+            }
+            if let Some(comment) = table.comment {
+                let comment = comment.replace('\'', "''");
+                let _ = writeln!(out, "COMMENT ON TABLE \"{name}\" IS '{comment}';");
+            }
+            if let Some(comment) = table.name_comment {
+                let _ = writeln!(out, "COMMENT ON COLUMN \"{name}\".\"name\" IS '{comment}';");
+            }
         }
         let mut p1_is_partition = false;
         if let Some(log) = &self.log {
@@ -239,11 +307,28 @@ impl SchemaSpec {
             let top = if log.wide_p2 { 400 } else { 300 };
             let bounds = [(0, 100), (100, 200), (200, top)];
             for (i, (low, high)) in bounds.iter().enumerate() {
-                if log.partitions[i] {
-                    let _ = writeln!(
-                        out,
-                        "CREATE TABLE \"log_p{i}\" PARTITION OF \"log\" FOR VALUES FROM ({low}) TO ({high});"
+                if !log.partitions[i] {
+                    continue;
+                }
+                let sub = log.sub_p2.filter(|_| i == 2);
+                let partition_by = if sub.is_some() {
+                    " PARTITION BY LIST (\"id\")"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "CREATE TABLE \"log_p{i}\" PARTITION OF \"log\" FOR VALUES FROM ({low}) TO ({high}){partition_by};"
+                );
+                if let Some(rest) = sub {
+                    out.push_str(
+                        "CREATE TABLE \"log_p2_a\" PARTITION OF \"log_p2\" FOR VALUES IN (1);\n",
                     );
+                    if rest {
+                        out.push_str(
+                            "CREATE TABLE \"log_p2_rest\" PARTITION OF \"log_p2\" DEFAULT;\n",
+                        );
+                    }
                 }
             }
             p1_is_partition = log.partitions[1];
@@ -259,9 +344,14 @@ impl SchemaSpec {
             } else {
                 "INTEGER"
             };
+            let check = if family.check {
+                ", CONSTRAINT \"base_score_check\" CHECK (\"score\" >= 0)"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
-                "CREATE TABLE \"base\" (\"id\" INTEGER NOT NULL, \"note\" TEXT, \"score\" {score}{flag});"
+                "CREATE TABLE \"base\" (\"id\" INTEGER NOT NULL, \"note\" TEXT, \"score\" {score}{flag}{check});"
             );
             if family.child {
                 let extra = if family.child_extra {
@@ -269,10 +359,17 @@ impl SchemaSpec {
                 } else {
                     ""
                 };
-                let _ = writeln!(
-                    out,
-                    "CREATE TABLE \"child\" (\"extra\" TEXT{extra}, CONSTRAINT \"child_pkey\" PRIMARY KEY (\"id\")) INHERITS (\"base\");"
-                );
+                if family.child_inherits {
+                    let _ = writeln!(
+                        out,
+                        "CREATE TABLE \"child\" (\"extra\" TEXT{extra}, CONSTRAINT \"child_pkey\" PRIMARY KEY (\"id\")) INHERITS (\"base\");"
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "CREATE TABLE \"child\" (\"id\" INTEGER NOT NULL, \"note\" TEXT, \"score\" {score}{flag}, \"extra\" TEXT{extra}, CONSTRAINT \"child_pkey\" PRIMARY KEY (\"id\"));"
+                    );
+                }
             }
         }
         if self.standalone_p1 && !p1_is_partition {
@@ -310,13 +407,13 @@ fn diff_script(from: &str, to: &str, namespaces: &[String]) -> String {
         namespaces: namespaces.to_vec(),
         ..SourceContext::default()
     };
-    let (dialect, diff) = diff_sources(
+    diff_sources_with_hand_made(
         &DiffSource::Url(from.to_owned()),
         &DiffSource::Url(to.to_owned()),
         &context,
     )
-    .expect("diff");
-    render_script(dialect, &diff.changes, &diff.warnings)
+    .expect("diff")
+    .script(true)
 }
 
 /// Identity, generation, collation and index facts the differ does not compare by itself.
@@ -342,6 +439,16 @@ fn facts(schema: &SqlSchema) -> Vec<String> {
         }
         facts.push(format!("{} key: {:?}", table.name, table.primary_key));
         facts.push(format!(
+            "{} checks: {:?} comment: {:?}",
+            table.name, table.checks, table.comment
+        ));
+        for column in table.columns.iter().filter(|c| c.comment.is_some()) {
+            facts.push(format!(
+                "{}.{} comment: {:?}",
+                table.name, column.name, column.comment
+            ));
+        }
+        facts.push(format!(
             "{} partitions: {:?} {:?}",
             table.name, table.partition_by, table.partitions
         ));
@@ -356,8 +463,35 @@ fn facts(schema: &SqlSchema) -> Vec<String> {
     facts
 }
 
-/// Diff `from` to `to`, apply the script to `from`, and compare. Returns the script.
-fn check_direction(from: &str, to: &str, namespaces: &[String]) -> Result<String, String> {
+/// Sequences owned by a column (serial or identity) that stop before the column's type does: a
+/// column widened to `BIGINT` over an `INTEGER` sequence.
+fn short_sequences(db: &TestDb) -> Vec<String> {
+    let sql = "SELECT s.relname::text || ' ' || format_type(seq.seqtypid, NULL) || ' for ' || format_type(a.atttypid, NULL)
+        FROM pg_depend d
+        JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+        JOIN pg_sequence seq ON seq.seqrelid = s.oid
+        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+          AND seq.seqmax < CASE a.atttypid WHEN 'int2'::regtype THEN 32767
+                                            WHEN 'int4'::regtype THEN 2147483647
+                                            ELSE 9223372036854775807 END
+        ORDER BY 1";
+    db.postgres_client()
+        .query(sql, &[])
+        .expect("sequences")
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
+/// Diff `from` to `to`, apply the script to `from` (the database `from_db`), and compare:
+/// models, the facts above, and no sequence shorter than its column. Returns the script.
+fn check_direction(
+    from_db: &TestDb,
+    from: &str,
+    to: &str,
+    namespaces: &[String],
+) -> Result<String, String> {
     let before = introspect(from, namespaces);
     let target = introspect(to, namespaces);
     let script = diff_script(from, to, namespaces);
@@ -375,6 +509,12 @@ fn check_direction(from: &str, to: &str, namespaces: &[String]) -> Result<String
         return Err(format!(
             "the script leaves differences: {:#?}\n{script}",
             left.changes
+        ));
+    }
+    let short = short_sequences(from_db);
+    if !short.is_empty() {
+        return Err(format!(
+            "sequences stop before their columns do: {short:?}\n{script}"
         ));
     }
     let (after_facts, expected_facts) = (facts(&after), facts(&expected));
@@ -398,13 +538,13 @@ proptest! {
             _ => ("public", Some("inventory"), vec!["public".to_owned(), "inventory".to_owned()]),
         };
         let (sql_a, sql_b) = (a.sql(namespace, second), b.sql(namespace, second));
-        let (_db_a, url_a) = database(&sql_a, namespace);
-        let (_db_b, url_b) = database(&sql_b, namespace);
-        if let Err(message) = check_direction(&url_a, &url_b, &namespaces) {
+        let (db_a, url_a) = database(&sql_a, namespace);
+        let (db_b, url_b) = database(&sql_b, namespace);
+        if let Err(message) = check_direction(&db_a, &url_a, &url_b, &namespaces) {
             prop_assert!(false, "A to B: {message}\nA:\n{sql_a}\nB:\n{sql_b}");
         }
         let (_db_a, url_a) = database(&sql_a, namespace);
-        if let Err(message) = check_direction(&url_b, &url_a, &namespaces) {
+        if let Err(message) = check_direction(&db_b, &url_b, &url_a, &namespaces) {
             prop_assert!(false, "B to A: {message}\nA:\n{sql_a}\nB:\n{sql_b}");
         }
     }
@@ -427,14 +567,14 @@ fn hand_written_regression_cases() {
             .into_owned();
         let read = |file: &str| std::fs::read_to_string(case.join(file)).expect("case file");
         let (sql_a, sql_b) = (read("a.sql"), read("b.sql"));
-        let (_db_a, url_a) = database(&sql_a, "public");
-        let (_db_b, url_b) = database(&sql_b, "public");
+        let (db_a, url_a) = database(&sql_a, "public");
+        let (db_b, url_b) = database(&sql_b, "public");
         let forward =
-            check_direction(&url_a, &url_b, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
+            check_direction(&db_a, &url_a, &url_b, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
         insta::assert_snapshot!(format!("{name}_a_to_b"), forward);
         let (_db_a, url_a) = database(&sql_a, "public");
         let backward =
-            check_direction(&url_b, &url_a, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
+            check_direction(&db_b, &url_b, &url_a, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
         insta::assert_snapshot!(format!("{name}_b_to_a"), backward);
     }
 }

@@ -24,6 +24,26 @@ use crate::connection::query_error;
 use crate::types::{PostgresTypes, canonical_type};
 use drydock_schema::LoweringRules as _;
 
+/// The partitions of `parent` with theirs inside, taken out of `by_parent`. PostgreSQL allows no
+/// cycle; the depth bound keeps a broken catalog from looping.
+fn nested_partitions(
+    by_parent: &mut BTreeMap<(String, String), Vec<Partition>>,
+    namespace: &str,
+    parent: &str,
+    depth: usize,
+) -> Vec<Partition> {
+    let Some(mut partitions) = by_parent.remove(&(namespace.to_owned(), parent.to_owned())) else {
+        return Vec::new();
+    };
+    if depth < 32 {
+        for partition in &mut partitions {
+            partition.partitions =
+                nested_partitions(by_parent, namespace, &partition.name, depth + 1);
+        }
+    }
+    partitions
+}
+
 /// Describe `default_schema` (objects get no namespace), or the schemas in `namespaces` (every
 /// object is qualified).
 pub(crate) fn introspect(
@@ -109,14 +129,21 @@ pub(crate) fn introspect(
         }
     }
 
+    // Partitions by their parent: a table, or a partition that is partitioned itself.
+    let mut partitions: BTreeMap<(String, String), Vec<Partition>> = BTreeMap::new();
     for row in query(client, include_str!("queries/partitions.sql"), false)? {
-        let key = (row.get("namespace"), row.get("table_name"));
-        if let Some(table) = tables.get_mut(&key) {
-            table.partitions.push(Partition {
+        partitions
+            .entry((row.get("namespace"), row.get("table_name")))
+            .or_default()
+            .push(Partition {
                 name: row.get("partition_name"),
                 bound: row.get("bound"),
+                partition_by: row.get("partition_by"),
+                partitions: Vec::new(),
             });
-        }
+    }
+    for ((namespace, name), table) in &mut tables {
+        table.partitions = nested_partitions(&mut partitions, namespace, name, 0);
     }
 
     for row in query(client, include_str!("queries/columns.sql"), true)? {
@@ -294,6 +321,9 @@ pub(crate) fn introspect(
             namespace: Some(row.get("namespace")),
             relocatable: row.get("relocatable"),
         });
+    }
+    for row in query(client, include_str!("queries/extensions_in_use.sql"), false)? {
+        schema.extensions_in_use.push(row.get("name"));
     }
     for row in query(client, include_str!("queries/sequences.sql"), false)? {
         schema.sequences.push(Sequence {

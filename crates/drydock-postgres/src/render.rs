@@ -141,8 +141,13 @@ pub(crate) fn render_change(change: &Change) -> String {
                 partition.bound
             )
         } else {
+            let partition_by = partition
+                .partition_by
+                .as_ref()
+                .map(|by| format!(" PARTITION BY {by}"))
+                .unwrap_or_default();
             format!(
-                "CREATE TABLE {} PARTITION OF {} {}",
+                "CREATE TABLE {} PARTITION OF {} {}{partition_by}",
                 qualified(table.namespace.as_deref(), &partition.name),
                 object(table),
                 partition.bound
@@ -535,6 +540,38 @@ fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String
             TableChange::AddPrimaryKey { primary_key } => {
                 clauses.push(add_primary_key(primary_key));
             }
+            // First, alone: the clauses after it must not reach through the parent.
+            TableChange::NoInherit {
+                parent,
+                dropped_checks,
+            } => {
+                column_renames.push(format!(
+                    "ALTER TABLE {} NO INHERIT {}",
+                    object(table),
+                    object(parent)
+                ));
+                column_renames.extend(dropped_checks.iter().map(|check| {
+                    format!(
+                        "ALTER TABLE {} DROP CONSTRAINT {}",
+                        object(table),
+                        ident(check)
+                    )
+                }));
+            }
+            TableChange::Inherit {
+                parent,
+                added_checks,
+            } => {
+                before.extend(added_checks.iter().map(|check| {
+                    format!(
+                        "ALTER TABLE {} ADD CONSTRAINT {} {}",
+                        object(table),
+                        ident(&check.name),
+                        check.expression
+                    )
+                }));
+                clauses.push(format!("INHERIT {}", object(parent)));
+            }
         }
     }
     let mut statements = column_renames;
@@ -617,6 +654,28 @@ fn alter_column(
     if change.auto_increment_changed && !removes_identity {
         if let (false, Some(identity)) = (from.auto_increment, to.identity) {
             clauses.push(format!("{prefix} ADD {}", identity_clause(identity)));
+        } else if let (None, Some(identity)) = (from.identity, to.identity) {
+            // A serial column made an identity column: its sequence goes first (the identity's
+            // sequence takes the same name), and the new one continues after the existing rows.
+            before.push(format!(
+                "ALTER TABLE {} {prefix} DROP DEFAULT",
+                object(table)
+            ));
+            before.push(format!(
+                "DROP SEQUENCE {}",
+                qualified(
+                    table.namespace.as_deref(),
+                    &serial_sequence_name(&table.name, &from.name)
+                )
+            ));
+            clauses.push(format!("{prefix} ADD {}", identity_clause(identity)));
+            after.push(format!(
+                "SELECT setval(pg_get_serial_sequence({}, {}), coalesce(max({}), 0) + 1, false) FROM {}",
+                string_literal(&object(table)),
+                string_literal(&to.name),
+                ident(&to.name),
+                object(table)
+            ));
         } else if from.auto_increment {
             // Setting a new default already replaced `nextval(...)`.
             if to.default.is_none() || !change.default_changed {
@@ -664,6 +723,29 @@ fn alter_column(
             plain_column_type(to),
             collate_clause(collation)
         ));
+        // An identity column's sequence follows its column's type; a serial column's keeps the
+        // type it was made with (an `INTEGER` sequence stops at 2^31 - 1 under a `BIGINT`).
+        let integer = matches!(
+            to.column_type.native.as_str(),
+            "SMALLINT" | "INTEGER" | "BIGINT"
+        );
+        if set_type
+            && integer
+            && to.arity != ColumnArity::List
+            && from.auto_increment
+            && from.identity.is_none()
+            && to.auto_increment
+            && !change.auto_increment_changed
+        {
+            after.push(format!(
+                "ALTER SEQUENCE {} AS {}",
+                qualified(
+                    table.namespace.as_deref(),
+                    &serial_sequence_name(&table.name, &to.name)
+                ),
+                to.column_type.native
+            ));
+        }
     }
 }
 
@@ -973,10 +1055,45 @@ pub(crate) fn render_hand_made(
                 _ => return None,
             }
         }
+        HandMadeObject::Check(table, check) => {
+            let name = qualified(table.namespace.as_deref(), &table.name);
+            let constraint = ident(&check.name);
+            match check.expression.strip_suffix(" NOT VALID") {
+                _ if !create => format!("ALTER TABLE {name} DROP CONSTRAINT {constraint}"),
+                // Left unchecked by hand: rows that break it stay.
+                Some(_) => format!(
+                    "ALTER TABLE {name} ADD CONSTRAINT {constraint} {}",
+                    check.expression
+                ),
+                // Added without a long lock, then the existing rows are checked.
+                None => format!(
+                    "ALTER TABLE {name} ADD CONSTRAINT {constraint} {} NOT VALID;\n\
+                     ALTER TABLE {name} VALIDATE CONSTRAINT {constraint}",
+                    check.expression
+                ),
+            }
+        }
+        HandMadeObject::TableComment(table) => format!(
+            "COMMENT ON TABLE {} IS {}",
+            qualified(table.namespace.as_deref(), &table.name),
+            comment_literal(table.comment.as_deref().filter(|_| create))
+        ),
+        HandMadeObject::ColumnComment(table, column) => format!(
+            "COMMENT ON COLUMN {}.{} IS {}",
+            qualified(table.namespace.as_deref(), &table.name),
+            ident(&column.name),
+            comment_literal(column.comment.as_deref().filter(|_| create))
+        ),
     };
     let header = match (object, create) {
         (HandMadeObject::View(_), true) => "CreateView",
         (HandMadeObject::View(_), false) => "DropView",
+        (HandMadeObject::Check(..), true) => "AddCheckConstraint",
+        (HandMadeObject::Check(..), false) => "DropCheckConstraint",
+        (HandMadeObject::TableComment(_) | HandMadeObject::ColumnComment(..), true) => "Comment",
+        (HandMadeObject::TableComment(_) | HandMadeObject::ColumnComment(..), false) => {
+            "DropComment"
+        }
         (HandMadeObject::Carried(object), create) => match (object.kind, create) {
             (OpaqueKind::Function, true) => "CreateFunction",
             (OpaqueKind::Function, false) => "DropFunction",
@@ -991,6 +1108,11 @@ pub(crate) fn render_hand_made(
         },
     };
     Some((header, format!("{statement};")))
+}
+
+/// A comment as a string literal, `NULL` to remove it.
+fn comment_literal(comment: Option<&str>) -> String {
+    comment.map_or_else(|| "NULL".to_owned(), string_literal)
 }
 
 #[cfg(test)]

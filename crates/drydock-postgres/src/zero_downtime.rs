@@ -728,7 +728,9 @@ impl<'a> Planner<'a> {
                     .drop_keys
                     .up
                     .push_text("AlterTable", alter(table, vec![change.clone()])),
-                TableChange::RenamePrimaryKey { .. } => work.expand.push(change.clone()),
+                TableChange::RenamePrimaryKey { .. }
+                | TableChange::Inherit { .. }
+                | TableChange::NoInherit { .. } => work.expand.push(change.clone()),
                 TableChange::AddPrimaryKey { primary_key } => {
                     self.add_primary_key(table, primary_key);
                 }

@@ -1219,7 +1219,8 @@ DROP INDEX \"K_a_key\";
 /// @default(autoincrement())`.
 ///
 /// Prisma writes `SET DATA TYPE BIGSERIAL` here, which PostgreSQL rejects (`type "bigserial" does
-/// not exist`); drydock writes the column's plain type instead.
+/// not exist`); drydock writes the column's plain type instead, and widens the column's sequence
+/// with it (an `INTEGER` sequence would stop at 2^31 - 1).
 #[test]
 fn one_enum_value_and_serial_type_change() {
     let changes = [
@@ -1256,6 +1257,7 @@ fn one_enum_value_and_serial_type_change() {
     ALTER TABLE "T" DROP CONSTRAINT "T_pkey",
     ALTER COLUMN "id" SET DATA TYPE BIGINT,
     ADD CONSTRAINT "T_pkey" PRIMARY KEY ("id");
+    ALTER SEQUENCE "T_id_seq" AS BIGINT;
     "#);
 }
 

@@ -40,6 +40,10 @@ pub struct SqlSchema {
     /// differ treats the two differently (see `ARCHITECTURE.md`).
     #[serde(default)]
     pub extension_source: ExtensionSource,
+    /// The installed extensions the tables need: a column's type, an index's operator class or
+    /// a default's function is one of theirs. Sorted by name. Introspection only.
+    #[serde(default)]
+    pub extensions_in_use: Vec<String>,
     /// Sequences not owned by a column (a column's own sequence is its `auto_increment`),
     /// sorted by name. Introspection only.
     #[serde(default)]
@@ -227,7 +231,7 @@ pub struct Table {
     /// The tables this one inherits from (`INHERITS`), in order. Introspection only.
     #[serde(default)]
     pub inherits: Vec<ObjectName>,
-    /// Columns that come from a parent table only (not declared on this one too): they
+    /// Columns that come from a parent table (whether declared on this one too or not): they
     /// change with the parent. Introspection only.
     #[serde(default)]
     pub inherited_columns: Vec<String>,
@@ -239,6 +243,13 @@ pub struct Partition {
     pub name: String,
     /// The bound as the database prints it (`FOR VALUES FROM (...) TO (...)`, `DEFAULT`).
     pub bound: String,
+    /// How a partition that is partitioned itself splits its rows, like
+    /// [`Table::partition_by`].
+    #[serde(default)]
+    pub partition_by: Option<String>,
+    /// The partitions of a partitioned partition (sub-partitions), sorted by name.
+    #[serde(default)]
+    pub partitions: Vec<Partition>,
 }
 
 impl Table {

@@ -320,6 +320,9 @@ fn alter_table_clause(table: &str, change: &TableChange) -> Result<Vec<String>, 
         | TableChange::AddPrimaryKey { .. } => Err(format!(
             "the primary key of \"{table}\" changes only by redefining the table"
         )),
+        TableChange::Inherit { .. } | TableChange::NoInherit { .. } => Err(format!(
+            "\"{table}\" inherits from no table (SQLite has no inheritance)"
+        )),
     }
 }
 
@@ -457,7 +460,7 @@ pub(crate) fn render_hand_made(
             &object.definition,
             ("CreateTrigger", "DropTrigger"),
         ),
-        HandMadeObject::Carried(_) => return None,
+        _ => return None,
     };
     Some(if create {
         (headers.0, format!("{};", create_statement(definition)))

@@ -592,6 +592,10 @@ pub(crate) struct DiffArgs {
     /// Where to create shadow databases for migrations folders (needed on PostgreSQL)
     #[arg(long, value_name = "URL")]
     pub(crate) shadow_database_url: Option<String>,
+    /// Compare these database schemas of the URLs and migrations folders (PostgreSQL,
+    /// comma-separated; objects named with their schema), instead of each URL's own schema
+    #[arg(long, value_name = "a,b", value_delimiter = ',')]
+    pub(crate) schemas: Vec<String>,
     /// Print the SQL script instead of a summary
     #[arg(long)]
     pub(crate) script: bool,

@@ -641,6 +641,65 @@ fn a_folder_of_schema_files_is_one_schema() {
     );
 }
 
+/// `migrate diff --schemas a,b` reads those schemas of both databases (the flag `db pull` has),
+/// names every object with its schema, and its script brings one database to the other.
+#[test]
+fn diff_compares_several_schemas_of_two_databases() {
+    let (a, b) = (TestDb::postgres(), TestDb::postgres());
+    let project = Project::postgres(BLOG);
+    let base = "CREATE SCHEMA \"audit\";\n\
+                CREATE TABLE \"public\".\"users\" (\"id\" INTEGER NOT NULL, CONSTRAINT \"users_pkey\" PRIMARY KEY (\"id\"));\n\
+                CREATE TABLE \"audit\".\"log\" (\"id\" INTEGER NOT NULL, \"user_id\" INTEGER);\n";
+    let connect =
+        |db: &TestDb| postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    connect(&a).batch_execute(base).expect("database A");
+    connect(&b)
+        .batch_execute(&format!(
+            "{base}ALTER TABLE \"audit\".\"log\" ADD COLUMN \"at\" TIMESTAMP(3);\n\
+             CREATE TABLE \"audit\".\"events\" (\"id\" INTEGER NOT NULL, \"kind\" TEXT NOT NULL);\n"
+        ))
+        .expect("database B");
+    let diff = |extra: &[&str]| {
+        let mut args = vec![
+            "migrate",
+            "diff",
+            "--from-url",
+            a.url(),
+            "--to-url",
+            b.url(),
+            "--script",
+            "--exit-code",
+        ];
+        args.extend_from_slice(extra);
+        project.drydock(&args)
+    };
+    // The URLs' own schema (`public`) is the same on both sides.
+    assert_exit(&diff(&[]), 0);
+    let both = diff(&["--schemas", "public,audit"]);
+    assert_exit(&both, 2);
+    insta::assert_snapshot!("diff_several_schemas", stdout(&both));
+    connect(&a)
+        .batch_execute(&stdout(&both))
+        .expect("the script runs");
+    assert_exit(&diff(&["--schemas", "public,audit"]), 0);
+
+    let sqlite = project.drydock(&[
+        "migrate",
+        "diff",
+        "--from-empty",
+        "--to-url",
+        "file:./dev.db",
+        "--schemas",
+        "main",
+    ]);
+    assert_exit(&sqlite, 1);
+    assert!(
+        stderr(&sqlite).contains("`--schemas` picks database schemas"),
+        "{}",
+        stderr(&sqlite)
+    );
+}
+
 #[test]
 fn diff_compares_a_live_database_with_a_schema() {
     let db = TestDb::postgres();

@@ -1,7 +1,7 @@
 -- Columns of the tables of tables.sql, in ordinal order. For arrays, the type columns describe
 -- the element type; `formatted_type` applies the column's modifier (length, precision).
 -- `comment` is the column's comment; `collation` is set when it is not the type's default.
--- `inherited`: the column comes from a parent table only.
+-- `inherited`: the column comes from a parent table (declared on this one too or not).
 -- A generated column's expression comes out as `default_expr`, with `generated` = 's'.
 SELECT n.nspname AS namespace,
        c.relname AS table_name,
@@ -15,7 +15,7 @@ SELECT n.nspname AS namespace,
        pg_get_expr(d.adbin, d.adrelid) AS default_expr,
        a.attidentity::text AS identity,
        a.attgenerated::text AS generated,
-       NOT a.attislocal AS inherited,
+       a.attinhcount > 0 AS inherited,
        CASE WHEN a.attcollation <> et.typcollation THEN co.collname END AS collation,
        col_description(c.oid, a.attnum) AS comment
 FROM pg_attribute a

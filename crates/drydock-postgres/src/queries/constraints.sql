@@ -1,7 +1,8 @@
 -- Check and exclusion constraints of the tables in the schemas in $1, as
 -- `pg_get_constraintdef` prints them (`CHECK (...)`, `EXCLUDE USING gist (...)`). `kind` is
 -- pg_constraint's code: c = check, x = exclusion. Constraints inherited by partitions are left
--- out; NOT NULL is a column property, never listed here.
+-- out, and so are checks a table inherits from its parent, declared on it too or not (they come
+-- and go with the parent); NOT NULL is a column property, never listed here.
 SELECT n.nspname AS namespace,
        t.relname AS table_name,
        con.conname AS constraint_name,
@@ -12,6 +13,7 @@ JOIN pg_class t ON t.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 WHERE con.contype IN ('c', 'x')
   AND con.conparentid = 0
+  AND (con.contype <> 'c' OR con.coninhcount = 0)
   AND t.relkind IN ('r', 'p')
   AND NOT t.relispartition
   AND n.nspname = ANY($1)

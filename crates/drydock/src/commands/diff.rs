@@ -4,7 +4,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use drydock_engine::{DiffSource, Discovery, EngineError, SourceContext, diff_sources, summarize};
+use drydock_engine::{
+    DiffSource, Discovery, EngineError, SourceContext, SourcesDiff, diff_sources_with_hand_made,
+    summarize,
+};
 
 use crate::cli::DiffArgs;
 use crate::output::print_json;
@@ -30,23 +33,21 @@ pub(crate) fn diff(discovery: Discovery<'_>, args: DiffArgs) -> anyhow::Result<E
     let to = source(args.to_schema, args.to_migrations, to_url);
     let context = SourceContext {
         shadow_database_url: args.shadow_database_url,
-        ..SourceContext::default()
+        namespaces: args.schemas,
     };
-    let (dialect, diff) = diff_sources(&from, &to, &context)?;
+    let found = diff_sources_with_hand_made(&from, &to, &context)?;
+    let diff = &found.diff;
     if args.json {
         print_json(&serde_json::json!({
             "changes": diff.changes,
             "warnings": diff.warnings,
+            "handMade": found.hand_made_headers(),
         }))?;
     } else {
         let text = if args.script {
-            if diff.is_empty() {
-                format!("{}\n", drydock_connector::EMPTY_MIGRATION)
-            } else {
-                drydock_connector::render_script(dialect, &diff.changes, &[])
-            }
+            found.script(false)
         } else {
-            summarize(&diff.changes)
+            summary(&found)
         };
         match &args.output {
             Some(path) => std::fs::write(path, &text)
@@ -54,10 +55,28 @@ pub(crate) fn diff(discovery: Discovery<'_>, args: DiffArgs) -> anyhow::Result<E
             None => print!("{text}"),
         }
     }
-    Ok(match (args.exit_code, diff.is_empty()) {
+    Ok(match (args.exit_code, found.is_empty()) {
         (true, false) => ExitCode::from(2),
         _ => ExitCode::SUCCESS,
     })
+}
+
+/// The summary of the model changes, then the objects made by hand that change.
+fn summary(found: &SourcesDiff) -> String {
+    let headers = found.hand_made_headers();
+    if headers.is_empty() {
+        return summarize(&found.diff.changes);
+    }
+    let mut out = if found.diff.is_empty() {
+        String::new()
+    } else {
+        format!("{}\n", summarize(&found.diff.changes))
+    };
+    out.push_str("[*] Objects made by hand\n");
+    for header in headers {
+        out.push_str(&format!("  - {header}\n"));
+    }
+    out
 }
 
 /// The URL a schema's datasource points to (`--from-schema-datasource <schema>`), or the

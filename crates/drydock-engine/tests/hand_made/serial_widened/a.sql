@@ -1,0 +1,7 @@
+CREATE TABLE "ticket" (
+  "id" SERIAL NOT NULL,
+  "line" SMALLSERIAL NOT NULL,
+  "number" INTEGER NOT NULL GENERATED ALWAYS AS IDENTITY,
+  "legacy" SERIAL NOT NULL,
+  CONSTRAINT "ticket_pkey" PRIMARY KEY ("id")
+);
