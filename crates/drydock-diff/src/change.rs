@@ -3,8 +3,7 @@
 
 use drydock_schema::{
     CheckConstraint, Column, Enum, Extension, ForeignKey, Index, ObjectName, OpaqueObject,
-    Partition, PrimaryKey,
-    Table,
+    Partition, PrimaryKey, Table,
 };
 use serde::Serialize;
 
