@@ -212,9 +212,13 @@ fn descendant_command_lines(root: u32) -> Vec<String> {
         }
     }
     below.remove(&root);
+    // Between fork and exec a child still runs drydock's own image with the arguments the user
+    // typed (a `pre_exec` hook makes std fork rather than spawn): only what it execs counts.
+    let own = std::fs::read(format!("/proc/{root}/cmdline")).ok();
     below
         .into_iter()
         .filter_map(|pid| std::fs::read(format!("/proc/{pid}/cmdline")).ok())
+        .filter(|raw| Some(raw) != own.as_ref())
         .map(|raw| String::from_utf8_lossy(&raw).replace('\0', " "))
         .collect()
 }
