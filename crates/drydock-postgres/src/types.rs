@@ -106,17 +106,11 @@ fn default_native(family: &TypeFamily) -> Option<&'static str> {
     })
 }
 
-/// The arguments a native type takes.
+/// How many arguments a native type takes at most (`Decimal` takes both or neither).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Args {
     None,
-    /// An optional length, which must be positive when `positive` is set.
-    Length {
-        positive: bool,
-    },
-    /// An optional fractional-seconds precision between 0 and 6.
-    Precision,
-    /// An optional `(precision, scale)` pair.
+    One,
     PrecisionScale,
 }
 
@@ -205,35 +199,15 @@ const fn spec(
 
 /// Every native type Prisma supports on PostgreSQL.
 const NATIVE_TYPES: &[NativeTypeSpec] = &[
-    spec(
-        "VarChar",
-        FamilyKind::String,
-        "VARCHAR",
-        Args::Length { positive: false },
-    ),
-    spec(
-        "Char",
-        FamilyKind::String,
-        "CHAR",
-        Args::Length { positive: false },
-    ),
+    spec("VarChar", FamilyKind::String, "VARCHAR", Args::One),
+    spec("Char", FamilyKind::String, "CHAR", Args::One),
     spec("Text", FamilyKind::String, "TEXT", Args::None),
     spec("Uuid", FamilyKind::String, "UUID", Args::None),
     spec("Citext", FamilyKind::String, "CITEXT", Args::None),
     spec("Inet", FamilyKind::String, "INET", Args::None),
     spec("Xml", FamilyKind::String, "XML", Args::None),
-    spec(
-        "Bit",
-        FamilyKind::String,
-        "BIT",
-        Args::Length { positive: true },
-    ),
-    spec(
-        "VarBit",
-        FamilyKind::String,
-        "VARBIT",
-        Args::Length { positive: true },
-    ),
+    spec("Bit", FamilyKind::String, "BIT", Args::One),
+    spec("VarBit", FamilyKind::String, "VARBIT", Args::One),
     spec("SmallInt", FamilyKind::Int, "SMALLINT", Args::None),
     spec("Integer", FamilyKind::Int, "INTEGER", Args::None),
     spec("Oid", FamilyKind::Int, "OID", Args::None),
@@ -252,134 +226,66 @@ const NATIVE_TYPES: &[NativeTypeSpec] = &[
         Args::PrecisionScale,
     ),
     spec("Money", FamilyKind::Decimal, "MONEY", Args::None),
-    spec(
-        "Timestamp",
-        FamilyKind::DateTime,
-        "TIMESTAMP",
-        Args::Precision,
-    ),
+    spec("Timestamp", FamilyKind::DateTime, "TIMESTAMP", Args::One),
     spec(
         "Timestamptz",
         FamilyKind::DateTime,
         "TIMESTAMPTZ",
-        Args::Precision,
+        Args::One,
     ),
     spec("Date", FamilyKind::DateTime, "DATE", Args::None),
-    spec("Time", FamilyKind::DateTime, "TIME", Args::Precision),
-    spec("Timetz", FamilyKind::DateTime, "TIMETZ", Args::Precision),
+    spec("Time", FamilyKind::DateTime, "TIME", Args::One),
+    spec("Timetz", FamilyKind::DateTime, "TIMETZ", Args::One),
     spec("Json", FamilyKind::Json, "JSON", Args::None),
     spec("JsonB", FamilyKind::Json, "JSONB", Args::None),
     spec("ByteA", FamilyKind::Bytes, "BYTEA", Args::None),
     spec("Boolean", FamilyKind::Boolean, "BOOLEAN", Args::None),
 ];
 
-/// Lowers `@db.<name>(<args>)` on a field of `family`, with Prisma's error messages.
+/// Lowers `@db.<name>(<args>)` on a field of `family`. Validation has already checked the
+/// name, the number and range of the arguments and the field type with Prisma's texts
+/// (`drydock_psl`'s native type checks), so this only spells the type; a datamodel lowered
+/// without validation still gets an error rather than a made-up type.
 fn native_type(family: &TypeFamily, attr: &NativeTypeAttr) -> Result<ColumnType, String> {
-    let Some(spec) = NATIVE_TYPES.iter().find(|spec| spec.name == attr.name) else {
-        return Err(format!(
-            "Native type {} is not supported for postgresql connector.",
-            attr.name
-        ));
+    let spec = NATIVE_TYPES
+        .iter()
+        .find(|spec| spec.name == attr.name && Some(spec.family) == FamilyKind::of(family));
+    let numbers: Option<Vec<u32>> = attr.args.iter().map(|arg| parse_number(arg)).collect();
+    let (Some(spec), Some(numbers)) = (spec, numbers) else {
+        return Err(invalid(family, attr));
     };
-    let declared = FamilyKind::of(family);
-    if declared != Some(spec.family) {
-        let declared = declared.map_or("Unsupported", FamilyKind::prisma_name);
-        return Err(format!(
-            "Native type {} is not compatible with declared field type {declared}, expected field \
-             type {}.",
-            spec.name,
-            spec.family.prisma_name()
-        ));
+    let fits = match spec.args {
+        Args::None => numbers.is_empty(),
+        Args::One => numbers.len() <= 1,
+        Args::PrecisionScale => matches!(numbers.len(), 0 | 2),
+    };
+    if !fits {
+        return Err(invalid(family, attr));
     }
-    let args = &attr.args;
-    let raw_args = format!("({})", args.join(","));
-    let native = match spec.args {
-        Args::None => {
-            if !args.is_empty() {
-                return Err(format!(
-                    "Function \"{}\" takes 0 arguments, but received {}.",
-                    spec.name,
-                    args.len()
-                ));
-            }
-            spec.sql.to_owned()
-        }
-        Args::Length { positive } => match one_optional_number(spec.name, args, &raw_args)? {
-            None => spec.sql.to_owned(),
-            Some(0) if positive => {
-                return Err(format!(
-                    "Argument M is out of range for native type `{}(0)` of Postgres: M must be \
-                     a positive integer.",
-                    spec.name
-                ));
-            }
-            Some(length) => format!("{}({length})", spec.sql),
-        },
-        Args::Precision => match one_optional_number(spec.name, args, &raw_args)? {
-            None => spec.sql.to_owned(),
-            Some(precision) if precision > 6 => {
-                return Err(format!(
-                    "Argument M is out of range for native type `{}({precision})` of Postgres: M \
-                     can range from 0 to 6.",
-                    spec.name
-                ));
-            }
-            Some(precision) => format!("{}({precision})", spec.sql),
-        },
-        Args::PrecisionScale => match args.as_slice() {
-            [] => spec.sql.to_owned(),
-            [precision, scale] => {
-                let (Some(precision), Some(scale)) = (parse_number(precision), parse_number(scale))
-                else {
-                    return Err(format!(
-                        "Expected two nonnegative integers, but found {raw_args}."
-                    ));
-                };
-                if precision == 0 || precision > 1000 {
-                    return Err(format!(
-                        "Argument M is out of range for native type `{}({precision},{scale})` \
-                         of Postgres: Precision must be positive with a maximum value of 1000.",
-                        spec.name
-                    ));
-                }
-                if scale > precision {
-                    return Err(format!(
-                        "The scale must not be larger than the precision for the \
-                         {}({precision},{scale}) native type in Postgres.",
-                        spec.name
-                    ));
-                }
-                format!("{}({precision},{scale})", spec.sql)
-            }
-            [_] => {
-                return Err(format!(
-                    "Expected two nonnegative integers, but found {raw_args}."
-                ));
-            }
-            _ => {
-                return Err(format!(
-                    "Native type {} takes 2 optional arguments, but received {}.",
-                    spec.name,
-                    args.len()
-                ));
-            }
-        },
+    let native = match numbers.as_slice() {
+        [] => spec.sql.to_owned(),
+        numbers => format!(
+            "{}({})",
+            spec.sql,
+            numbers
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
     };
     Ok(ColumnType::new(spec.family.family(), native))
 }
 
-/// The single optional numeric argument of `name`, if given.
-fn one_optional_number(name: &str, args: &[String], raw_args: &str) -> Result<Option<u32>, String> {
-    match args {
-        [] => Ok(None),
-        [arg] => parse_number(arg)
-            .map(Some)
-            .ok_or_else(|| format!("Expected a nonnegative integer, but found {raw_args}.")),
-        _ => Err(format!(
-            "Native type {name} takes 1 optional arguments, but received {}.",
-            args.len()
-        )),
-    }
+/// The error for a native type attribute validation would have rejected.
+fn invalid(family: &TypeFamily, attr: &NativeTypeAttr) -> String {
+    let declared = FamilyKind::of(family).map_or("Unsupported", FamilyKind::prisma_name);
+    format!(
+        "Native type {}({}) does not fit a {declared} field on PostgreSQL; validate the schema \
+         for details.",
+        attr.name,
+        attr.args.join(", ")
+    )
 }
 
 fn parse_number(arg: &str) -> Option<u32> {
@@ -614,80 +520,24 @@ mod tests {
         );
     }
 
+    /// Validation reports these with Prisma's texts; lowering an unvalidated datamodel still
+    /// refuses them instead of writing a type.
     #[test]
-    fn native_type_errors_use_prisma_wording() {
-        let cases: [(TypeFamily, &str, &[&str], &str); 10] = [
-            (
-                TypeFamily::Int,
-                "VarChar",
-                &["3"],
-                "Native type VarChar is not compatible with declared field type Int, expected \
-                 field type String.",
-            ),
-            (
-                TypeFamily::String,
-                "VarChar",
-                &["1", "2"],
-                "Native type VarChar takes 1 optional arguments, but received 2.",
-            ),
-            (
-                TypeFamily::String,
-                "Foo",
-                &[],
-                "Native type Foo is not supported for postgresql connector.",
-            ),
-            (
-                TypeFamily::String,
-                "VarChar",
-                &["x"],
-                "Expected a nonnegative integer, but found (x).",
-            ),
-            (
-                TypeFamily::Decimal,
-                "Decimal",
-                &["3"],
-                "Expected two nonnegative integers, but found (3).",
-            ),
-            (
-                TypeFamily::DateTime,
-                "Timestamp",
-                &["7"],
-                "Argument M is out of range for native type `Timestamp(7)` of Postgres: M can \
-                 range from 0 to 6.",
-            ),
-            (
-                TypeFamily::String,
-                "Uuid",
-                &["3"],
-                "Function \"Uuid\" takes 0 arguments, but received 1.",
-            ),
-            (
-                TypeFamily::Decimal,
-                "Decimal",
-                &["1001", "2"],
-                "Argument M is out of range for native type `Decimal(1001,2)` of Postgres: \
-                 Precision must be positive with a maximum value of 1000.",
-            ),
-            (
-                TypeFamily::Decimal,
-                "Decimal",
-                &["3", "5"],
-                "The scale must not be larger than the precision for the Decimal(3,5) native \
-                 type in Postgres.",
-            ),
-            (
-                TypeFamily::String,
-                "Bit",
-                &["0"],
-                "Argument M is out of range for native type `Bit(0)` of Postgres: M must be a \
-                 positive integer.",
-            ),
+    fn lowering_refuses_what_validation_rejects() {
+        let cases: [(TypeFamily, &str, &[&str]); 6] = [
+            (TypeFamily::Int, "VarChar", &["3"]),
+            (TypeFamily::String, "VarChar", &["1", "2"]),
+            (TypeFamily::String, "Foo", &[]),
+            (TypeFamily::String, "VarChar", &["x"]),
+            (TypeFamily::Decimal, "Decimal", &["3"]),
+            (TypeFamily::String, "Uuid", &["3"]),
         ];
-        for (family, name, args, message) in cases {
-            assert_eq!(
-                lower(family, name, args),
-                Err(message.to_owned()),
-                "@db.{name}"
+        for (family, name, args) in cases {
+            let message = lower(family, name, args).expect_err(name);
+            assert!(
+                message.starts_with(&format!("Native type {name}({})", args.join(", ")))
+                    && message.ends_with("validate the schema for details."),
+                "{message}"
             );
         }
     }

@@ -780,6 +780,7 @@ fn relation_attribute(
             on_delete,
             on_update,
             map,
+            map_span: a.span("map"),
             span: attr.span,
         },
     );

@@ -5,7 +5,8 @@ use super::Ctx;
 use super::attributes::{Args, Label};
 use crate::ast::Attribute;
 use crate::datamodel::{
-    Arity, DefaultValue, FieldType, IndexField, IndexType, Provider, RelationMode, ScalarType,
+    Arity, DefaultValue, FieldType, Index, IndexField, IndexType, Model, Provider, RelationKind,
+    RelationMode, ScalarType,
 };
 use crate::fast_hash::FastMap;
 use crate::lower::fit_name;
@@ -341,25 +342,18 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
             }
         }
         for index in &model.indexes {
-            let (label, suffix) = match (index.kind, index.from_field) {
-                (IndexType::Unique, true) => ("@unique", "_key"),
-                (IndexType::Unique, false) => ("@@unique", "_key"),
-                (IndexType::Normal, _) => ("@@index", "_idx"),
-                (IndexType::Fulltext, _) => ("@@fulltext", "_idx"),
+            let label = match (index.kind, index.from_field) {
+                (IndexType::Unique, true) => "@unique",
+                (IndexType::Unique, false) => "@@unique",
+                (IndexType::Normal, _) => "@@index",
+                (IndexType::Fulltext, _) => "@@fulltext",
             };
             if let (Some(map), Some(limit)) = (&index.map, limit)
                 && map.len() > limit
             {
                 too_long.push((model.name.clone(), map.clone(), label, index.span));
             }
-            let name = index.map.clone().unwrap_or_else(|| {
-                let mut base = model.db_name.clone();
-                for f in &index.fields {
-                    base.push('_');
-                    base.push_str(model.fields.get(f.field).map_or("", |f| f.db_name.as_str()));
-                }
-                fit_name(&base, suffix, max)
-            });
+            let name = index_name(model, index, max);
             entries.push((
                 (namespace.clone(), name),
                 label,
@@ -394,6 +388,148 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
             ),
             span,
         );
+    }
+    foreign_key_names(ctx, provider, max);
+}
+
+/// An index's name: `map:`, else Prisma's default `{table}_{columns}_key` or `_idx`.
+fn index_name(model: &Model, index: &Index, max: usize) -> String {
+    index.map.clone().unwrap_or_else(|| {
+        let mut base = model.db_name.clone();
+        for f in &index.fields {
+            base.push('_');
+            base.push_str(model.fields.get(f.field).map_or("", |f| f.db_name.as_str()));
+        }
+        let suffix = if index.kind == IndexType::Unique {
+            "_key"
+        } else {
+            "_idx"
+        };
+        fit_name(&base, suffix, max)
+    })
+}
+
+/// Foreign key names, which PostgreSQL keeps per table together with the primary key and
+/// index names, and MySQL per database. Prisma names the foreign key of every relation that is
+/// not many-to-many, even one whose opposite field is missing (`Model__fkey` without `fields`).
+fn foreign_key_names(ctx: &mut Ctx<'_>, provider: Provider, max: usize) {
+    let per_model = match provider {
+        Provider::PostgreSql | Provider::CockroachDb => true,
+        Provider::MySql => false,
+        _ => return,
+    };
+    if ctx.dm.relation_mode() != RelationMode::ForeignKeys {
+        return;
+    }
+    // `(model counted under, model checked against, fields, map, span)`; the models differ only
+    // for a list without an opposite side, as in Prisma.
+    type ForeignKeyOf<'a> = (usize, usize, &'a [usize], Option<&'a str>, Span);
+    let mut keys: Vec<ForeignKeyOf<'_>> = Vec::new();
+    for relation in &ctx.dm.relations {
+        if let RelationKind::ForeignKey {
+            referencing,
+            fields,
+            map,
+            ..
+        } = &relation.kind
+        {
+            let (model, field) = (referencing.model.0, referencing.field);
+            let span = ctx
+                .relation_args
+                .get(&(model, field))
+                .and_then(|a| a.map_span)
+                .unwrap_or(ctx.dm.models[model].fields[field].span);
+            keys.push((model, model, fields, map.as_deref(), span));
+        }
+    }
+    for one in &ctx.one_sided_relations {
+        keys.push((
+            one.model,
+            one.referencing_model,
+            &one.fields,
+            one.map.as_deref(),
+            one.span,
+        ));
+    }
+    let name_of = |model: usize, fields: &[usize], map: Option<&str>| {
+        let model = &ctx.dm.models[model];
+        map.map_or_else(
+            || {
+                let columns: Vec<&str> = fields
+                    .iter()
+                    .filter_map(|f| model.fields.get(*f))
+                    .map(|f| f.db_name.as_str())
+                    .collect();
+                fit_name(
+                    &format!("{}_{}", model.db_name, columns.join("_")),
+                    "_fkey",
+                    max,
+                )
+            },
+            str::to_owned,
+        )
+    };
+    let foreign_keys: Vec<(usize, usize, String, Span)> = keys
+        .into_iter()
+        .map(|(counted, checked, fields, map, span)| {
+            (counted, checked, name_of(checked, fields, map), span)
+        })
+        .collect();
+    // The names in each namespace: `(model, name)` per table, `(usize::MAX, name)` globally.
+    let scope = |model: usize| if per_model { model } else { usize::MAX };
+    let mut counts: FastMap<(usize, String), usize> = FastMap::default();
+    let mut primary_keys: Vec<(usize, String, &'static str, Span)> = Vec::new();
+    if per_model {
+        for (mi, model) in ctx.dm.models.iter().enumerate() {
+            if let Some(pk) = &model.primary_key {
+                let name = pk
+                    .map
+                    .clone()
+                    .unwrap_or_else(|| fit_name(&model.db_name, "_pkey", max));
+                *counts.entry((mi, name.clone())).or_default() += 1;
+                let label = if pk.from_field { "@id" } else { "@@id" };
+                primary_keys.push((mi, name, label, pk.map_span.unwrap_or(pk.span)));
+            }
+            for index in &model.indexes {
+                *counts
+                    .entry((mi, index_name(model, index, max)))
+                    .or_default() += 1;
+            }
+        }
+    }
+    for (model, _, name, _) in &foreign_keys {
+        *counts.entry((scope(*model), name.clone())).or_default() += 1;
+    }
+    let clashes = |key: (usize, String)| counts.get(&key).copied().unwrap_or(0) > 1;
+    let mut errors: Vec<(String, Span)> = Vec::new();
+    let description = |model: usize| {
+        if per_model {
+            format!(
+                "on model `{}` for primary key, indexes, unique constraints and foreign keys",
+                ctx.dm.models[model].name
+            )
+        } else {
+            "global for foreign keys".to_owned()
+        }
+    };
+    let message = |label: &str, name: &str, model: usize| {
+        format!(
+            "Error parsing attribute \"{label}\": The given constraint name `{name}` has to be unique in the following namespace: {}. Please provide a different name using the `map` argument.",
+            description(model)
+        )
+    };
+    for (model, name, label, span) in &primary_keys {
+        if clashes((*model, name.clone())) {
+            errors.push((message(label, name, *model), *span));
+        }
+    }
+    for (_, model, name, span) in &foreign_keys {
+        if clashes((scope(*model), name.clone())) {
+            errors.push((message("@relation", name, *model), *span));
+        }
+    }
+    for (message, span) in errors {
+        ctx.error(message, span);
     }
 }
 

@@ -38,6 +38,7 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         enum_asts: Vec::new(),
         names: FastMap::default(),
         relation_args: FastMap::default(),
+        one_sided_relations: Vec::new(),
         deferred: Vec::new(),
         unless_errors: Vec::new(),
         field_indexes: FastMap::default(),
@@ -95,6 +96,22 @@ pub(crate) struct RelationArgs {
     pub(crate) on_delete: Option<drydock_schema::ReferentialAction>,
     pub(crate) on_update: Option<drydock_schema::ReferentialAction>,
     pub(crate) map: Option<String>,
+    pub(crate) map_span: Option<Span>,
+    pub(crate) span: Span,
+}
+
+/// A relation field without an opposite side: Prisma still names its foreign key (an inline
+/// relation with one side) in the constraint name checks.
+pub(crate) struct OneSidedRelation {
+    /// The field's model, where Prisma counts the name.
+    pub(crate) model: usize,
+    /// The model whose names Prisma compares it with, and whose table starts the default name:
+    /// the field's model, or the target of a list.
+    pub(crate) referencing_model: usize,
+    /// The `fields` of a non-list field; a list has none.
+    pub(crate) fields: Vec<usize>,
+    pub(crate) map: Option<String>,
+    /// Where Prisma reports a clash: `map:`, else the field, else (a list) its model.
     pub(crate) span: Span,
 }
 
@@ -109,6 +126,8 @@ pub(crate) struct Ctx<'a> {
     names: FastMap<&'a str, Named>,
     /// `@relation` arguments by (model index, field index).
     pub(crate) relation_args: FastMap<(usize, usize), RelationArgs>,
+    /// Relation fields without an opposite side, in declaration order.
+    pub(crate) one_sided_relations: Vec<OneSidedRelation>,
     /// Errors found while resolving attributes that Prisma reports only in its last phase
     /// (connector capabilities); emitted by the model checks.
     pub(crate) deferred: Vec<Diagnostic>,

@@ -1,7 +1,7 @@
 //! Relation inference: pairs relation fields with their opposite side, decides the relation
 //! kind, and checks `fields`/`references`, uniqueness and referential actions.
 
-use super::{Ctx, RelationArgs};
+use super::{Ctx, OneSidedRelation, RelationArgs};
 use crate::SCHEMA_ERROR;
 use crate::datamodel::{
     Arity, FieldType, IndexType, ModelId, Provider, Relation, RelationField, RelationId,
@@ -131,7 +131,30 @@ fn missing_opposite(ctx: &mut Ctx<'_>, side: &Side) {
         m = model.name
     );
     let span = field.span;
+    let (is_list, model_span) = (field.arity == Arity::List, model.span);
     ctx.error(message, span);
+    let args = args_of(ctx, side);
+    let one_sided = if is_list {
+        OneSidedRelation {
+            model: side.model,
+            referencing_model: side.target,
+            fields: Vec::new(),
+            map: None,
+            span: model_span,
+        }
+    } else {
+        OneSidedRelation {
+            model: side.model,
+            referencing_model: side.model,
+            fields: args
+                .as_ref()
+                .and_then(|a| a.fields.clone())
+                .unwrap_or_default(),
+            map: args.as_ref().and_then(|a| a.map.clone()),
+            span: args.as_ref().and_then(|a| a.map_span).unwrap_or(span),
+        }
+    };
+    ctx.one_sided_relations.push(one_sided);
     // Prisma checks the unique criterion of `references` on every relation, complete or not.
     if let Some(RelationArgs {
         fields: Some(_),
