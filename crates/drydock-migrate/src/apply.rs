@@ -316,6 +316,10 @@ fn deploy_pending(
         .map(|m| m.name.clone())
         .collect();
     let pending = &pending[..held_from];
+    // Bytes no database accepts stop the deploy before anything runs.
+    for migration in pending {
+        migration.check_sendable()?;
+    }
     // A bad backfill directive stops the deploy before anything runs.
     let mut backfills = Vec::with_capacity(pending.len());
     for migration in pending {
