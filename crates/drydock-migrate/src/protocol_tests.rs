@@ -74,11 +74,13 @@ fn run_deploy_with(
         } => others.push(format!("retry {name} {attempt}/{retries}")),
         DeployEvent::DroppedInvalidIndex { index, .. } => others.push(format!("dropped {index}")),
         DeployEvent::Backfill { name, .. } => others.push(format!("backfill {name}")),
+        DeployEvent::Recovered { name, what } => others.push(format!("recovered {name}: {what}")),
     };
     let policy = ScriptPolicy {
         blocker,
         split: &split_statements,
         is_lock_timeout: &is_lock_timeout,
+        is_already_exists: &|_| false,
         rules: &PLAIN_SQL,
     };
     let report = with_migration_lock(conn, |conn| {

@@ -354,6 +354,7 @@ fn show_progress(bar: &indicatif::ProgressBar, event: DeployEvent<'_>) {
                 "  {name}: dropped the invalid index {index} left by a failed concurrent build"
             );
         }),
+        DeployEvent::Recovered { name, what } => bar.suspend(|| eprintln!("  {name}: {what}")),
         DeployEvent::Backfill { name, progress } => {
             let line = describe_backfill(name, progress);
             if std::io::stderr().is_terminal() {
