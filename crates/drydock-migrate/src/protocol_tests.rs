@@ -398,6 +398,7 @@ fn reports_serialize_to_a_stable_json_shape() {
         }],
         edited_after_applied: vec!["1_a".into()],
         missing_locally: vec!["0_gone".into()],
+        invalid_indexes: vec!["public.x_idx".into()],
     };
     insta::assert_json_snapshot!(status, @r#"
     {
@@ -424,6 +425,9 @@ fn reports_serialize_to_a_stable_json_shape() {
       ],
       "missing_locally": [
         "0_gone"
+      ],
+      "invalid_indexes": [
+        "public.x_idx"
       ]
     }
     "#);

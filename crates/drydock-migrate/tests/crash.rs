@@ -83,7 +83,9 @@ fn assert_clean(db: &TestDb, dir: &Path) -> TestResult {
             .count();
         assert_eq!(applied, 1, "{}: {history:#?}", local.name);
     }
-    assert!(status(conn.as_mut(), dir)?.is_up_to_date());
+    let report = status(conn.as_mut(), dir)?;
+    assert!(report.is_up_to_date());
+    assert!(report.invalid_indexes.is_empty());
     Ok(())
 }
 
@@ -129,6 +131,10 @@ fn a_terminated_session_during_a_concurrent_build_is_taken_up_by_the_next_deploy
     assert!(terminator.join().unwrap_or(false), "the build never ran");
     assert!(died.is_err(), "{died:?}");
     application.batch_execute("COMMIT")?;
+    let left = status(PostgresDialect.connect(db.url())?.as_mut(), dir.path())?;
+    assert_eq!(left.invalid_indexes, ["public.item_code_idx"]);
+    assert_eq!(left.failed.len(), 1);
+    assert_eq!(left.failed[0].logs, None);
 
     let (applied, recovered) = run(&db, dir.path())?;
     assert_eq!(applied, ["20240102000000_index"]);
