@@ -91,6 +91,13 @@ pub trait Dialect: Send + Sync {
     /// [`SessionLimits::lock_timeout`]: such a statement changed nothing and may be retried.
     fn is_lock_timeout(&self, error: &ScriptError) -> bool;
 
+    /// Whether `error` says the object a statement creates exists already. A deploy that
+    /// resumes a migration whose process died counts the statement that was running as done
+    /// when it fails this way (it had completed before the death was recorded).
+    fn is_already_exists(&self, _error: &ScriptError) -> bool {
+        false
+    }
+
     /// Why `url` looks like it goes through a connection pooler in transaction mode (where
     /// session settings, advisory locks and statements outside a transaction misbehave), or
     /// `None`.

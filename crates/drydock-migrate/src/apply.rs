@@ -148,6 +148,9 @@ pub enum DeployEvent<'a> {
     },
     /// An index a failed concurrent build left invalid was dropped.
     DroppedInvalidIndex { name: &'a str, index: &'a str },
+    /// A migration left unfinished by a deploy whose process or session died is taken up
+    /// again; `what` says what was found and done, in a sentence.
+    Recovered { name: &'a str, what: &'a str },
     /// A batched backfill committed a batch.
     Backfill {
         name: &'a str,
@@ -192,6 +195,7 @@ pub fn deploy_with(
         blocker: &|script| transaction_blocker(dialect, script),
         split: &|script| dialect.split_statements(script),
         is_lock_timeout: &|error| dialect.is_lock_timeout(error),
+        is_already_exists: &|error| dialect.is_already_exists(error),
         rules: dialect.lexical_rules(),
     };
     // Without a canceller the stop request still ends the deploy between statements.
@@ -228,6 +232,8 @@ pub(crate) struct ScriptPolicy<'a> {
     pub(crate) split: &'a dyn Fn(&str) -> Vec<Range<usize>>,
     /// Whether a statement gave up waiting for a lock (and may be retried).
     pub(crate) is_lock_timeout: &'a dyn Fn(&ScriptError) -> bool,
+    /// Whether a statement failed because what it creates exists already.
+    pub(crate) is_already_exists: &'a dyn Fn(&ScriptError) -> bool,
     /// How the dialect writes SQL, to find backfill directives.
     pub(crate) rules: &'a LexicalRules,
 }
@@ -316,6 +322,10 @@ fn deploy_pending(
         .map(|m| m.name.clone())
         .collect();
     let pending = &pending[..held_from];
+    // Bytes no database accepts stop the deploy before anything runs.
+    for migration in pending {
+        migration.check_sendable()?;
+    }
     // A bad backfill directive stops the deploy before anything runs.
     let mut backfills = Vec::with_capacity(pending.len());
     for migration in pending {
@@ -386,11 +396,22 @@ fn deploy_pending(
                     .apply_outside_transaction(conn, migration, outside)
                     .map_err(stopped)?
             }
-            // Only a migration that runs outside a transaction resumes.
-            (None, Some(_)) => (
-                runner
-                    .apply_in_transaction(conn, migration)
-                    .map_err(stopped)?,
+            // Only a migration that runs outside a transaction resumes: the transaction of a
+            // dead deploy was rolled back, so its row only needs closing.
+            (None, Some(mut row)) => (
+                {
+                    row.rolled_back_at = Some(Utc::now());
+                    conn.update_history_row(&row)?;
+                    (runner.progress)(DeployEvent::Recovered {
+                        name: &migration.name,
+                        what: "its earlier deploy died in its transaction, which the database \
+                               rolled back; the unfinished history row is marked rolled back \
+                               and the migration runs again",
+                    });
+                    runner
+                        .apply_in_transaction(conn, migration)
+                        .map_err(stopped)?
+                },
                 0,
             ),
         };
@@ -431,6 +452,12 @@ fn resumable_rows(
             continue;
         };
         let script = migration.executable_script();
+        // Under the lock, a started row without logs belongs to a deploy that died (every
+        // failure a deploy survives is recorded with logs).
+        if is_orphaned(row) && migration.matches_checksum(&row.checksum) {
+            resumable.push(row.clone());
+            continue;
+        }
         if row
             .logs
             .as_deref()
@@ -451,6 +478,26 @@ fn resumable_rows(
         }
     }
     Ok(resumable)
+}
+
+/// Whether `row` was started and never finished nor recorded as failed: its deploy's process
+/// was killed, or its session terminated, while the migration ran.
+fn is_orphaned(row: &HistoryRow) -> bool {
+    row.is_failed() && row.logs.is_none()
+}
+
+/// Whether `statement` names the object `qualified` (`"schema"."name"`), by its last part: quoted
+/// exactly, or unquoted as a whole word in any case.
+fn statement_names(statement: &str, qualified: &str) -> bool {
+    let last = qualified.rsplit('.').next().unwrap_or(qualified);
+    let bare = last.trim_matches('"');
+    if statement.contains(&format!("\"{bare}\"")) {
+        return true;
+    }
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    statement
+        .split(|c: char| !is_word(c))
+        .any(|word| word.eq_ignore_ascii_case(bare))
 }
 
 /// How the logs of a migration outside a transaction begin when a stop request cut it short
@@ -651,8 +698,16 @@ impl Runner<'_, '_> {
             backfills,
             resume,
         } = outside;
+        let orphaned = resume.as_ref().is_some_and(is_orphaned);
         let (mut row, first) = match resume {
             Some(mut row) => {
+                let first = row.applied_steps_count as usize;
+                if orphaned {
+                    let running = statements
+                        .get(first)
+                        .and_then(|range| migration.executable_script().get(range.clone()));
+                    self.recover_orphan(conn, &migration.name, first, statements.len(), running)?;
+                }
                 self.drop_left_invalid(conn, &migration.name, row.logs.as_deref())?;
                 row.logs = None;
                 conn.update_history_row(&row)?;
@@ -695,6 +750,17 @@ impl Runner<'_, '_> {
                     let Err(error) = outcome else {
                         return Ok(());
                     };
+                    if orphaned && index == first && (self.policy.is_already_exists)(&error) {
+                        (self.progress)(DeployEvent::Recovered {
+                            name: &migration.name,
+                            what: &format!(
+                                "statement {} had completed before the earlier deploy died \
+                                 (what it creates exists and is valid); counted as done",
+                                index + 1
+                            ),
+                        });
+                        return Ok(());
+                    }
                     if !self.may_retry(&error, retries) {
                         return Err(error);
                     }
@@ -855,6 +921,46 @@ impl Runner<'_, '_> {
                 position: None,
                 statements_done: None,
             })
+    }
+
+    /// Take up a migration whose deploy died at statement `first` (0-based) of `total`, whose
+    /// text is `running`: an index its concurrent build left invalid is dropped so that the
+    /// statement builds it again. Says what it found.
+    fn recover_orphan(
+        &mut self,
+        conn: &mut dyn Connection,
+        name: &str,
+        first: usize,
+        total: usize,
+        running: Option<&str>,
+    ) -> Result<(), MigrateError> {
+        (self.progress)(DeployEvent::Recovered {
+            name,
+            what: &format!(
+                "an earlier deploy died while running it ({first} of {total} statement(s) \
+                 recorded as completed, the migration lock is free): continuing with statement \
+                 {}",
+                first + 1
+            ),
+        });
+        let Some(running) = running else {
+            return Ok(());
+        };
+        for index in conn.invalid_indexes()? {
+            if !statement_names(running, &index) {
+                continue;
+            }
+            conn.drop_invalid_index(&index)?;
+            (self.progress)(DeployEvent::Recovered {
+                name,
+                what: &format!(
+                    "dropped the index {index}, left invalid by the build the earlier deploy \
+                     did not finish; statement {} builds it again",
+                    first + 1
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Drop the indexes an interrupted run of this migration recorded as left invalid (see

@@ -39,6 +39,31 @@ impl LocalMigration {
         checksum_matches(self.script.as_bytes(), stored)
     }
 
+    /// Refuse a script with a NUL byte: databases reject it mid-deploy with an error that
+    /// names neither the byte nor the file (D3017, with line:column and the line).
+    pub fn check_sendable(&self) -> Result<(), MigrateError> {
+        let Some(offset) = self.script.find('\0') else {
+            return Ok(());
+        };
+        let line_start = self.script[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.script[offset..]
+            .find('\n')
+            .map_or(self.script.len(), |i| offset + i);
+        let before = &self.script[line_start..offset];
+        let shown = |text: &str| text.trim_end_matches('\r').replace('\0', "\\0");
+        let snippet = format!(
+            "  {}\n  {}^",
+            shown(&self.script[line_start..line_end]),
+            " ".repeat(shown(before).chars().count())
+        );
+        Err(MigrateError::NulByte {
+            path: self.path.join(MIGRATION_FILE_NAME),
+            line: self.script[..line_start].matches('\n').count() + 1,
+            column: before.chars().count() + 1,
+            snippet,
+        })
+    }
+
     /// The script as sent to the database: without a leading byte order mark, which databases
     /// reject as a syntax error.
     pub fn executable_script(&self) -> &str {
@@ -199,6 +224,28 @@ mod tests {
             Some(dir.path().join("1_up").join(DOWN_FILE_NAME))
         );
         assert_eq!(list[1].down_path(), None);
+        Ok(())
+    }
+
+    #[test]
+    fn a_nul_byte_is_d3017_with_its_position() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        folder(dir.path(), "1_nul", "SELECT 1;\nSELECT 'a\0b';\n")?;
+        let list = list_migrations(dir.path()).unwrap_or_default();
+        let error = list.first().map(LocalMigration::check_sendable);
+        let Some(Err(error)) = error else {
+            panic!("no D3017: {error:?}");
+        };
+        assert_eq!(error.code(), "D3017");
+        let text = error
+            .to_string()
+            .replace(&dir.path().display().to_string(), "<dir>");
+        insta::assert_snapshot!(text, @r"
+        `<dir>/1_nul/migration.sql` contains a NUL byte (0x00) at 2:10 (line:column), which no database accepts in SQL text:
+          SELECT 'a\0b';
+                   ^
+        Remove it (often the rest of a file saved as UTF-16, or binary pasted into the script) and deploy again. Nothing was applied
+        ");
         Ok(())
     }
 

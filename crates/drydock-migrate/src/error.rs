@@ -203,6 +203,20 @@ pub enum MigrateError {
         state: String,
     },
 
+    #[error(
+        "`{}` contains a NUL byte (0x00) at {line}:{column} (line:column), which no database \
+         accepts in SQL text:\n{snippet}\nRemove it (often the rest of a file saved as \
+         UTF-16, or binary pasted into the script) and deploy again. Nothing was applied",
+        path.display()
+    )]
+    NulByte {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        /// The line around the byte, NUL shown as `\0`, with a caret under it.
+        snippet: String,
+    },
+
     #[error(transparent)]
     Connector(#[from] ConnectorError),
 }
@@ -234,6 +248,7 @@ impl MigrateError {
             MigrateError::DownFailed { .. } => "D3014",
             MigrateError::SquashNotApplied { .. } => "D3015",
             MigrateError::Interrupted { .. } => "D3016",
+            MigrateError::NulByte { .. } => "D3017",
             MigrateError::Connector(inner) => inner.code(),
         }
     }

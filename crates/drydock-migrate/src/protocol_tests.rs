@@ -74,11 +74,13 @@ fn run_deploy_with(
         } => others.push(format!("retry {name} {attempt}/{retries}")),
         DeployEvent::DroppedInvalidIndex { index, .. } => others.push(format!("dropped {index}")),
         DeployEvent::Backfill { name, .. } => others.push(format!("backfill {name}")),
+        DeployEvent::Recovered { name, what } => others.push(format!("recovered {name}: {what}")),
     };
     let policy = ScriptPolicy {
         blocker,
         split: &split_statements,
         is_lock_timeout: &is_lock_timeout,
+        is_already_exists: &|_| false,
         rules: &PLAIN_SQL,
     };
     let report = with_migration_lock(conn, |conn| {
@@ -396,6 +398,7 @@ fn reports_serialize_to_a_stable_json_shape() {
         }],
         edited_after_applied: vec!["1_a".into()],
         missing_locally: vec!["0_gone".into()],
+        invalid_indexes: vec!["public.x_idx".into()],
     };
     insta::assert_json_snapshot!(status, @r#"
     {
@@ -422,6 +425,9 @@ fn reports_serialize_to_a_stable_json_shape() {
       ],
       "missing_locally": [
         "0_gone"
+      ],
+      "invalid_indexes": [
+        "public.x_idx"
       ]
     }
     "#);

@@ -31,6 +31,10 @@ pub struct StatusReport {
     pub edited_after_applied: Vec<String>,
     /// Migrations the history shows as applied that have no folder here.
     pub missing_locally: Vec<String>,
+    /// Indexes a concurrent build that did not finish left invalid (maintained by every write,
+    /// never used by queries), as qualified names. `migrate deploy` rebuilds those of the
+    /// migration it takes up again.
+    pub invalid_indexes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,6 +69,7 @@ pub fn status(
             failed: Vec::new(),
             edited_after_applied: Vec::new(),
             missing_locally: Vec::new(),
+            invalid_indexes: Vec::new(),
         });
     }
     let history = conn.read_history()?;
@@ -77,6 +82,7 @@ pub fn status(
         failed,
         edited_after_applied: Vec::new(),
         missing_locally: Vec::new(),
+        invalid_indexes: conn.invalid_indexes()?,
     };
     for migration in &local {
         let applied_row = history

@@ -500,4 +500,29 @@ mod postgres {
         assert_eq!(blocked.map(|e| e.code()), Some("P3009"));
         Ok(())
     }
+
+    /// A NUL byte in a pending migration stops the deploy before any migration runs, naming
+    /// the file and the position (the server would reject it mid-deploy with an error that
+    /// names neither).
+    #[test]
+    fn a_nul_byte_in_a_pending_migration_applies_nothing() -> TestResult {
+        let dir = fixture("basic")?;
+        std::fs::write(
+            migration_file(dir.path(), "20240102000000_posts"),
+            "CREATE TABLE \"Post\" (\"id\" INT);\nINSERT INTO \"Post\" VALUES (1);\0\n",
+        )?;
+        let db = TestDb::postgres();
+        let mut conn = PostgresDialect.connect(db.url())?;
+        let error = run(&PostgresDialect, conn.as_mut(), dir.path()).err();
+        assert_eq!(error.as_ref().map(MigrateError::code), Some("D3017"));
+        let text = error.map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            text.contains("20240102000000_posts/migration.sql"),
+            "{text}"
+        );
+        assert!(text.contains("at 2:31 (line:column)"), "{text}");
+        assert!(!table_exists(conn.as_mut(), "User"));
+        assert!(conn.read_history()?.is_empty());
+        Ok(())
+    }
 }

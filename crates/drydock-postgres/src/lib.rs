@@ -76,6 +76,11 @@ impl Dialect for PostgresDialect {
         error.db_code.as_deref() == Some(activity::LOCK_NOT_AVAILABLE)
     }
 
+    fn is_already_exists(&self, error: &ScriptError) -> bool {
+        // duplicate_table: also raised for an index or sequence name in use.
+        error.db_code.as_deref() == Some("42P07")
+    }
+
     fn pooler_warning(&self, url: &str) -> Option<String> {
         connection::pooler_warning(url)
     }

@@ -354,6 +354,7 @@ fn show_progress(bar: &indicatif::ProgressBar, event: DeployEvent<'_>) {
                 "  {name}: dropped the invalid index {index} left by a failed concurrent build"
             );
         }),
+        DeployEvent::Recovered { name, what } => bar.suspend(|| eprintln!("  {name}: {what}")),
         DeployEvent::Backfill { name, progress } => {
             let line = describe_backfill(name, progress);
             if std::io::stderr().is_terminal() {
@@ -481,6 +482,15 @@ fn print_status(project: &Project, report: &StatusReport, contract: &[String]) {
         );
     }
     for failed in &report.failed {
+        if failed.logs.is_none() {
+            println!(
+                "\nUnfinished migration: {} (started at {}): its deploy died while running it \
+                 (killed, or its session terminated) before recording anything. If no deploy \
+                 runs now, `drydock migrate deploy` takes it up again where it stopped.",
+                failed.name, failed.started_at
+            );
+            continue;
+        }
         println!(
             "\nFailed migration: {} (started at {})\n{}\nFix the cause, then run `drydock migrate resolve --rolled-back {}` (or `--applied` if you completed it by hand).",
             failed.name,
@@ -506,6 +516,19 @@ fn print_status(project: &Project, report: &StatusReport, contract: &[String]) {
         for name in &report.missing_locally {
             println!("  {name}");
         }
+    }
+    if !report.invalid_indexes.is_empty() {
+        println!(
+            "\nWarning: indexes left invalid by a concurrent build that did not finish (every \
+             write maintains them, no query uses them):"
+        );
+        for index in &report.invalid_indexes {
+            println!("  {index}");
+        }
+        println!(
+            "`drydock migrate deploy` rebuilds those of the migration it takes up again; drop \
+             any other with `DROP INDEX CONCURRENTLY <name>` (`drydock db execute`)."
+        );
     }
     if !report.edited_after_applied.is_empty() {
         println!("\nWarning: modified after they were applied:");
