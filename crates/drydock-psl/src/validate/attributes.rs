@@ -469,7 +469,9 @@ fn field_attributes(
                         "Error parsing attribute \"@updatedAt\": Fields that are marked with @updatedAt must be of type DateTime.",
                         attr.span,
                     );
-                } else if arity == Arity::List {
+                }
+                // Prisma checks the type and the arity independently and reports both.
+                if arity == Arity::List {
                     ctx.error(
                         "Error parsing attribute \"@updatedAt\": Fields that are marked with @updatedAt cannot be lists.",
                         attr.span,

@@ -6,17 +6,6 @@ use crate::datamodel::{ConfigValue, Datasource, Extension, Generator, Provider, 
 
 pub(super) fn resolve(ctx: &mut Ctx<'_>) {
     let datasources: Vec<&ConfigBlock> = ctx.ast.datasources().collect();
-    if datasources.len() > 1 {
-        for ds in &datasources {
-            ctx.error(
-                format!(
-                    "Error validating datasource `{}`: You defined more than one datasource. This is not allowed yet because support for multiple databases has not been implemented yet.",
-                    ds.name.name
-                ),
-                ds.span,
-            );
-        }
-    }
     // A schema without a datasource is valid (as in Prisma); commands that need a database
     // report its absence themselves.
     for (i, ds) in datasources.iter().enumerate() {
@@ -69,9 +58,23 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         });
     }
     // After the generators: the datasource's settings depend on preview features.
-    if let Some(ds) = datasources.first() {
-        ctx.dm.datasource = datasource(ctx, ds);
+    let built: Vec<Datasource> = datasources
+        .iter()
+        .filter_map(|ds| datasource(ctx, ds))
+        .collect();
+    // Prisma counts the datasources it could build, then blames every block.
+    if built.len() > 1 {
+        for ds in &datasources {
+            ctx.error(
+                format!(
+                    "Error validating datasource `{}`: You defined more than one datasource. This is not allowed yet because support for multiple databases has not been implemented yet.",
+                    ds.name.name
+                ),
+                ds.span,
+            );
+        }
     }
+    ctx.dm.datasource = built.into_iter().next();
 }
 
 /// Preview features that Prisma 6 and 7 both read as deprecated: accepted, with a warning.
@@ -264,11 +267,16 @@ fn url_missing(ds: &ConfigBlock) -> bool {
         && (ds.property("directUrl").is_some() || ds.property("shadowDatabaseUrl").is_some())
 }
 
-fn url_property(ctx: &mut Ctx<'_>, ds: &ConfigBlock, name: &str) -> Option<ConfigValue> {
+fn url_property(
+    ctx: &mut Ctx<'_>,
+    ds: &ConfigBlock,
+    name: &str,
+    report: bool,
+) -> Option<ConfigValue> {
     let expr = &ds.property(name)?.value;
     let value = config_value(expr);
     match expr {
-        _ if value.is_some() => {}
+        _ if value.is_some() || !report => {}
         Expression::Function(function, _, span) if function == "env" => ctx.error(
             "Exactly one string parameter must be passed to the env function.",
             *span,
@@ -328,9 +336,12 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Option<Datasource> {
         );
         return None;
     }
-    let url = url_property(ctx, ds, "url");
-    let direct_url = url_property(ctx, ds, "directUrl");
-    let shadow_database_url = url_property(ctx, ds, "shadowDatabaseUrl");
+    // Without a known provider Prisma stops before the URLs and the relation mode: their
+    // errors are not reported.
+    let known = provider.is_some();
+    let url = url_property(ctx, ds, "url", known);
+    let direct_url = url_property(ctx, ds, "directUrl", known);
+    let shadow_database_url = url_property(ctx, ds, "shadowDatabaseUrl", known);
     if let (Some(shadow), Some(prop)) = (&shadow_database_url, ds.property("shadowDatabaseUrl")) {
         let same_as = if Some(shadow) == url.as_ref() {
             Some("url")
@@ -365,7 +376,11 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Option<Datasource> {
             );
         }
     }
-    let relation_mode = relation_mode(ctx, ds);
+    let relation_mode = if known {
+        relation_mode(ctx, ds)
+    } else {
+        RelationMode::ForeignKeys
+    };
     let mut schemas = Vec::new();
     if let Some(expr) = ds.property("schemas").map(|p| &p.value) {
         for item in expr.list_items() {

@@ -390,6 +390,13 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 name.name
             );
             ctx.error(message, name.span);
+            // Prisma still validates the model's attributes; unnamed, it is dropped after them,
+            // like a model declared twice.
+            if let Top::Model(m) = top
+                && m.kind != ModelKind::CompositeType
+            {
+                duplicates.push(m);
+            }
             continue;
         }
         ctx.names.insert(&name.name, named);
