@@ -8,7 +8,7 @@ use crate::datamodel::{
     RelationKind, RelationMode,
 };
 use crate::fast_hash::FastMap;
-use drydock_diagnostics::Diagnostic;
+use drydock_diagnostics::{Diagnostic, Span};
 use drydock_schema::ReferentialAction;
 
 /// Whether an action changes rows of the referencing model (what makes a cycle matter).
@@ -155,14 +155,15 @@ fn missing_opposite(ctx: &mut Ctx<'_>, side: &Side) {
         }
     };
     ctx.one_sided_relations.push(one_sided);
-    // Prisma checks the unique criterion of `references` on every relation, complete or not.
+    // Prisma checks `references` on every relation, complete or not.
     if let Some(RelationArgs {
-        fields: Some(_),
+        fields: Some(fields),
         references: Some(references),
+        span,
         ..
     }) = args_of(ctx, side)
     {
-        references_unique(ctx, side, &references);
+        fields_match_references(ctx, side, &fields, &references, span);
     }
 }
 
@@ -502,30 +503,29 @@ fn is_indexed(ctx: &Ctx<'_>, model: usize, fields: &[usize]) -> bool {
             .any(|i| leads(&mut i.fields.iter().map(|f| f.field)))
 }
 
-fn foreign_key_relation(
+/// The checks Prisma makes on `fields` and `references` of every relation field, with or
+/// without an opposite field. `None` when their lengths differ (nothing more is checked),
+/// else whether they passed.
+fn fields_match_references(
     ctx: &mut Ctx<'_>,
     fk: &Side,
-    back: Option<&Side>,
-    args: RelationArgs,
-    name: RelationName,
-    one_to_one: bool,
-) {
-    let (Some(fields), Some(references)) = (args.fields.clone(), args.references.clone()) else {
-        return;
-    };
+    fields: &[usize],
+    references: &[usize],
+    args_span: Span,
+) -> Option<bool> {
     let (_, m) = field_label(ctx, fk);
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
     let target_name = ctx.dm.models[fk.target].name.clone();
-    let mut ok = references_unique(ctx, fk, &references);
+    let mut ok = references_unique(ctx, fk, references);
     // Reported after the unique criterion, as Prisma does.
     if fields.len() != references.len() {
         ctx.error(
             "Error validating: You must specify the same number of fields in `fields` and `references`.",
-            args.span,
+            args_span,
         );
-        return;
+        return None;
     }
-    for (fi, ri) in fields.iter().zip(&references) {
+    for (fi, ri) in fields.iter().zip(references) {
         let local = &ctx.dm.models[fk.model].fields[*fi];
         let remote = &ctx.dm.models[fk.target].fields[*ri];
         if local.field_type != remote.field_type || !local.is_scalar() {
@@ -537,6 +537,24 @@ fn foreign_key_relation(
             ok = false;
         }
     }
+    Some(ok)
+}
+
+fn foreign_key_relation(
+    ctx: &mut Ctx<'_>,
+    fk: &Side,
+    back: Option<&Side>,
+    args: RelationArgs,
+    name: RelationName,
+    one_to_one: bool,
+) {
+    let (Some(fields), Some(references)) = (args.fields.clone(), args.references.clone()) else {
+        return;
+    };
+    let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
+    let Some(mut ok) = fields_match_references(ctx, fk, &fields, &references, args.span) else {
+        return;
+    };
     if one_to_one && ok && !is_unique_criterion(ctx, fk.model, &fields) {
         let names: Vec<String> = fields
             .iter()
