@@ -339,9 +339,14 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Option<Datasource> {
     // Without a known provider Prisma stops before the URLs and the relation mode: their
     // errors are not reported.
     let known = provider.is_some();
+    let errors = ctx.error_count();
     let url = url_property(ctx, ds, "url", known);
     let direct_url = url_property(ctx, ds, "directUrl", known);
     let shadow_database_url = url_property(ctx, ds, "shadowDatabaseUrl", known);
+    // A URL that does not resolve ends the datasource, as in Prisma.
+    if ctx.error_count() > errors {
+        return None;
+    }
     if let (Some(shadow), Some(prop)) = (&shadow_database_url, ds.property("shadowDatabaseUrl")) {
         let same_as = if Some(shadow) == url.as_ref() {
             Some("url")

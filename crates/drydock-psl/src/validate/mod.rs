@@ -57,6 +57,18 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         return ctx.finish();
     }
     // Relations and the model checks are one phase in Prisma: both report.
+    if let Some((error, model)) = relations::ambiguity(&ctx) {
+        // Prisma validates model by model and stops at the ambiguous relation field: the
+        // connector's checks of the models up to its model are reported.
+        let end = (model.file, model.end);
+        for diagnostic in std::mem::take(&mut ctx.deferred) {
+            if (diagnostic.span.file, diagnostic.span.start) < end {
+                ctx.diagnostics.push(diagnostic);
+            }
+        }
+        ctx.diagnostics.push(error);
+        return ctx.finish();
+    }
     relations::resolve(&mut ctx);
     checks::model_checks(&mut ctx);
     native_types::check(&mut ctx);
