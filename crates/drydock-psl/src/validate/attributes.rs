@@ -359,18 +359,13 @@ fn field_attributes(
             );
             continue;
         }
-        // Native types share one attribute per datasource prefix (`@db`).
+        // All native type attributes (`@db.X`, whatever the prefix) count as one: Prisma
+        // reports each after the first, by its own prefix.
         if let Some((prefix, _)) = name.split_once('.')
             && f.attributes
                 .iter()
-                .filter(|a| {
-                    a.name
-                        .name
-                        .split_once('.')
-                        .is_some_and(|(p, _)| p == prefix)
-                })
-                .nth(1)
-                .is_some()
+                .take_while(|a| !std::ptr::eq(*a, attr))
+                .any(|a| a.name.name.contains('.'))
         {
             ctx.error(
                 format!("Attribute \"@{prefix}\" can only be defined once."),
