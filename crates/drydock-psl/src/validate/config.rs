@@ -62,8 +62,9 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         .iter()
         .filter_map(|ds| datasource(ctx, ds))
         .collect();
-    // Prisma counts the datasources it could build, then blames every block.
-    if built.len() > 1 {
+    // Prisma counts the datasources it could build (none without a known provider), then
+    // blames every block.
+    if built.iter().filter(|d| d.provider.is_some()).count() > 1 {
         for ds in &datasources {
             ctx.error(
                 format!(
