@@ -27,10 +27,10 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         let model = &ctx.dm.models[mi];
         let name = model.name.clone();
         let span = model.span;
-        // Unsupported fields count as not required.
+        // Unsupported fields count as not required; lists as required.
         let required = |f: &IndexField| {
             let field = &model.fields[f.field];
-            field.arity == Arity::Required && !matches!(field.field_type, FieldType::Unsupported(_))
+            field.arity != Arity::Optional && !matches!(field.field_type, FieldType::Unsupported(_))
         };
         let has_criteria = model
             .primary_key

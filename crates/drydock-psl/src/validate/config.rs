@@ -344,8 +344,11 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Option<Datasource> {
     let url = url_property(ctx, ds, "url", known);
     let direct_url = url_property(ctx, ds, "directUrl", known);
     let shadow_database_url = url_property(ctx, ds, "shadowDatabaseUrl", known);
-    // A URL that does not resolve ends the datasource, as in Prisma.
+    // A URL that does not resolve ends the datasource, as in Prisma, which has read the
+    // relation mode and `extensions` before.
     if ctx.error_count() > errors {
+        relation_mode(ctx, ds);
+        extensions_property(ctx, ds, provider);
         return None;
     }
     if let (Some(shadow), Some(prop)) = (&shadow_database_url, ds.property("shadowDatabaseUrl")) {

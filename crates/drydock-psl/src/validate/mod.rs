@@ -339,6 +339,8 @@ const RESERVED_NAMES: &[&str] = &[
 fn declare<'a>(ctx: &mut Ctx<'a>) {
     let ast = ctx.ast;
     let mut duplicates: Vec<&ast::Model> = Vec::new();
+    // Blocks named after a scalar type: left out of the names, but still clashing.
+    let mut reserved: Vec<(&str, Named)> = Vec::new();
     for top in &ast.tops {
         let (name, named) = match top {
             Top::Model(m) => {
@@ -419,6 +421,18 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 name.name
             );
             ctx.error(message, name.span);
+            if let Some((_, existing)) = reserved.iter().find(|(n, _)| *n == name.name) {
+                ctx.error(
+                    format!(
+                        "The {} \"{}\" cannot be defined because a {} with that name already exists.",
+                        named.kind(),
+                        name.name,
+                        existing.kind()
+                    ),
+                    name.span,
+                );
+            }
+            reserved.push((&name.name, named));
             // Prisma still validates the model's attributes; unnamed, it is dropped after them,
             // like a model declared twice.
             if let Top::Model(m) = top
