@@ -159,14 +159,10 @@ fn preview_features(
     expr: &Expression,
     datasources: &[&ConfigBlock],
 ) -> Vec<String> {
-    let prisma_6 = datasources.iter().any(|d| {
-        ["url", "directUrl", "shadowDatabaseUrl"]
-            .iter()
-            .any(|p| d.property(p).is_some())
-    });
+    let prisma_6 = is_prisma_6(datasources.iter().copied());
     // A datasource whose URLs do not resolve configures no connector for the generators.
     let postgres = datasources.iter().any(|d| {
-        urls_resolve(d)
+        urls_resolve(d, prisma_6)
             && d.property("provider")
                 .and_then(|p| p.value.as_str())
                 .and_then(Provider::parse)
@@ -250,8 +246,8 @@ fn config_value(expr: &Expression) -> Option<ConfigValue> {
 
 /// Whether every URL setting of a datasource resolves to a value, and `url` is there when
 /// another URL is (Prisma builds no datasource otherwise).
-fn urls_resolve(ds: &ConfigBlock) -> bool {
-    !url_missing(ds)
+fn urls_resolve(ds: &ConfigBlock, prisma_6: bool) -> bool {
+    !url_missing(ds, prisma_6)
         && ["url", "directUrl", "shadowDatabaseUrl"]
             .iter()
             .all(|name| {
@@ -260,12 +256,20 @@ fn urls_resolve(ds: &ConfigBlock) -> bool {
             })
 }
 
-/// A datasource with `directUrl` or `shadowDatabaseUrl` but no `url`. Prisma 7 rejects both
-/// settings in a schema file, so such a schema is a Prisma 6 (or 5) schema, and those require
-/// `url`: every Prisma rejects it.
-fn url_missing(ds: &ConfigBlock) -> bool {
-    ds.property("url").is_none()
-        && (ds.property("directUrl").is_some() || ds.property("shadowDatabaseUrl").is_some())
+/// Whether a datasource sets a URL: Prisma 7 takes none in a schema file, so the schema is a
+/// Prisma 6 (or 5) schema.
+fn is_prisma_6<'a>(mut datasources: impl Iterator<Item = &'a ConfigBlock>) -> bool {
+    datasources.any(|d| {
+        ["url", "directUrl", "shadowDatabaseUrl"]
+            .iter()
+            .any(|p| d.property(p).is_some())
+    })
+}
+
+/// A datasource without `url` in a Prisma 6 schema (one that sets a URL somewhere), which
+/// requires it: every Prisma rejects it.
+fn url_missing(ds: &ConfigBlock, prisma_6: bool) -> bool {
+    ds.property("url").is_none() && prisma_6
 }
 
 fn url_property(
@@ -320,7 +324,8 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Option<Datasource> {
     }
     // Prisma reads the relation mode and the connector's own properties (`extensions`), then
     // `url`; without it, it stops there and builds no datasource.
-    let built = !url_missing(ds);
+    let prisma_6 = is_prisma_6(ctx.ast.datasources());
+    let built = !url_missing(ds, prisma_6);
     if provider.is_some() && !built {
         // Read for their errors only.
         relation_mode(ctx, ds);
@@ -400,7 +405,7 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Option<Datasource> {
         }
         // Prisma reads `schemas` only from a datasource whose URLs resolved, and on a
         // connector with schemas.
-        if urls_resolve(ds)
+        if urls_resolve(ds, prisma_6)
             && provider.is_none_or(Provider::supports_multi_schema)
             && schemas
                 .iter()
