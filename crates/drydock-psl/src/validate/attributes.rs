@@ -384,11 +384,18 @@ fn field_attributes(
                 attr.span,
             ),
             "unique" if matches!(field_type, FieldType::Model(_)) => {
-                // Prisma suggests the scalar field only when it exists.
-                let hint = relation_scalar_hint(f)
-                    .filter(|s| ctx.field_index(mi, s).is_some())
-                    .map(|s| format!(" Did you mean to put it on `{s}`?"))
-                    .unwrap_or_default();
+                // Prisma suggests the scalar fields only when they exist.
+                let hint = match relation_scalars(f).as_slice() {
+                    [] => String::new(),
+                    scalars if scalars.iter().any(|s| ctx.field_index(mi, s).is_none()) => {
+                        String::new()
+                    }
+                    [one] => format!(" Did you mean to put it on `{one}`?"),
+                    several => format!(
+                        " Did you mean to provide `@@unique([{}])`?",
+                        several.join(", ")
+                    ),
+                };
                 ctx.error(
                     format!(
                         "Error parsing attribute \"{label}\": The field `{}` is a relation field and cannot be marked with `{name}`. Only scalar fields can be made {name}.{hint}",
@@ -1339,13 +1346,27 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
 }
 
 /// The single scalar field named in a relation field's `@relation(fields: [...])`, if any.
-fn relation_scalar_hint(field: &ast::Field) -> Option<&str> {
-    let relation = field
+/// The field names in `fields` of a relation field's `@relation`, when they are all names.
+fn relation_scalars(field: &ast::Field) -> Vec<&str> {
+    let Some(fields) = field
         .attributes
         .iter()
-        .find(|a| a.name.name == "relation")?;
-    match relation.argument(Some("fields"))?.value.list_items() {
-        [Expression::Constant(name, _)] => Some(name),
-        _ => None,
+        .find(|a| a.name.name == "relation")
+        .and_then(|r| r.argument(Some("fields")))
+    else {
+        return Vec::new();
+    };
+    let items = fields.value.list_items();
+    let names: Vec<&str> = items
+        .iter()
+        .filter_map(|e| match e {
+            Expression::Constant(name, _) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if names.len() == items.len() {
+        names
+    } else {
+        Vec::new()
     }
 }
