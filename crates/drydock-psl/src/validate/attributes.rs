@@ -483,6 +483,12 @@ fn field_attributes(
             }
             "ignore" => {
                 args(ctx, attr, &label, None, &[]);
+                if matches!(field_type, FieldType::Unsupported(_)) {
+                    ctx.error(
+                        "Error parsing attribute \"@ignore\": Fields of type `Unsupported` cannot take an `@ignore` attribute. They are already treated as ignored by the client due to their type.",
+                        attr.span,
+                    );
+                }
                 ctx.dm.models[mi].fields[fi].ignored = true;
             }
             "default" => {
