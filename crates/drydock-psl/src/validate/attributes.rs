@@ -359,18 +359,25 @@ fn field_attributes(
             );
             continue;
         }
-        // All native type attributes (`@db.X`, whatever the prefix) count as one: Prisma
-        // reports each after the first, by its own prefix.
+        // All native type attributes (`@db.X`, whatever the prefix) count as one: when there
+        // are several, Prisma reads none and reports each after the first, by its own prefix.
         if let Some((prefix, _)) = name.split_once('.')
             && f.attributes
                 .iter()
+                .filter(|a| a.name.name.contains('.'))
+                .nth(1)
+                .is_some()
+        {
+            if f.attributes
+                .iter()
                 .take_while(|a| !std::ptr::eq(*a, attr))
                 .any(|a| a.name.name.contains('.'))
-        {
-            ctx.error(
-                format!("Attribute \"@{prefix}\" can only be defined once."),
-                attr.span,
-            );
+            {
+                ctx.error(
+                    format!("Attribute \"@{prefix}\" can only be defined once."),
+                    attr.span,
+                );
+            }
             continue;
         }
         let field_type = ctx.dm.models[mi].fields[fi].field_type.clone();

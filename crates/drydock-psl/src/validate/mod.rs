@@ -421,7 +421,8 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 name.name
             );
             ctx.error(message, name.span);
-            if let Some((_, existing)) = reserved.iter().find(|(n, _)| *n == name.name) {
+            // Against the last block of that name, as Prisma does.
+            if let Some((_, existing)) = reserved.iter().rev().find(|(n, _)| *n == name.name) {
                 ctx.error(
                     format!(
                         "The {} \"{}\" cannot be defined because a {} with that name already exists.",
