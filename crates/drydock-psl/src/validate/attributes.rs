@@ -359,23 +359,25 @@ fn field_attributes(
             );
             continue;
         }
-        // Native types share one attribute per datasource prefix (`@db`).
+        // All native type attributes (`@db.X`, whatever the prefix) count as one: when there
+        // are several, Prisma reads none and reports each after the first, by its own prefix.
         if let Some((prefix, _)) = name.split_once('.')
             && f.attributes
                 .iter()
-                .filter(|a| {
-                    a.name
-                        .name
-                        .split_once('.')
-                        .is_some_and(|(p, _)| p == prefix)
-                })
+                .filter(|a| a.name.name.contains('.'))
                 .nth(1)
                 .is_some()
         {
-            ctx.error(
-                format!("Attribute \"@{prefix}\" can only be defined once."),
-                attr.span,
-            );
+            if f.attributes
+                .iter()
+                .take_while(|a| !std::ptr::eq(*a, attr))
+                .any(|a| a.name.name.contains('.'))
+            {
+                ctx.error(
+                    format!("Attribute \"@{prefix}\" can only be defined once."),
+                    attr.span,
+                );
+            }
             continue;
         }
         let field_type = ctx.dm.models[mi].fields[fi].field_type.clone();
@@ -389,11 +391,18 @@ fn field_attributes(
                 attr.span,
             ),
             "unique" if matches!(field_type, FieldType::Model(_)) => {
-                // Prisma suggests the scalar field only when it exists.
-                let hint = relation_scalar_hint(f)
-                    .filter(|s| ctx.field_index(mi, s).is_some())
-                    .map(|s| format!(" Did you mean to put it on `{s}`?"))
-                    .unwrap_or_default();
+                // Prisma suggests the scalar fields only when they exist.
+                let hint = match relation_scalars(f).as_slice() {
+                    [] => String::new(),
+                    scalars if scalars.iter().any(|s| ctx.field_index(mi, s).is_none()) => {
+                        String::new()
+                    }
+                    [one] => format!(" Did you mean to put it on `{one}`?"),
+                    several => format!(
+                        " Did you mean to provide `@@unique([{}])`?",
+                        several.join(", ")
+                    ),
+                };
                 ctx.error(
                     format!(
                         "Error parsing attribute \"{label}\": The field `{}` is a relation field and cannot be marked with `{name}`. Only scalar fields can be made {name}.{hint}",
@@ -469,7 +478,9 @@ fn field_attributes(
                         "Error parsing attribute \"@updatedAt\": Fields that are marked with @updatedAt must be of type DateTime.",
                         attr.span,
                     );
-                } else if arity == Arity::List {
+                }
+                // Prisma checks the type and the arity independently and reports both.
+                if arity == Arity::List {
                     ctx.error(
                         "Error parsing attribute \"@updatedAt\": Fields that are marked with @updatedAt cannot be lists.",
                         attr.span,
@@ -479,6 +490,12 @@ fn field_attributes(
             }
             "ignore" => {
                 args(ctx, attr, &label, None, &[]);
+                if matches!(field_type, FieldType::Unsupported(_)) {
+                    ctx.error(
+                        "Error parsing attribute \"@ignore\": Fields of type `Unsupported` cannot take an `@ignore` attribute. They are already treated as ignored by the client due to their type.",
+                        attr.span,
+                    );
+                }
                 ctx.dm.models[mi].fields[fi].ignored = true;
             }
             "default" => {
@@ -1342,13 +1359,27 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
 }
 
 /// The single scalar field named in a relation field's `@relation(fields: [...])`, if any.
-fn relation_scalar_hint(field: &ast::Field) -> Option<&str> {
-    let relation = field
+/// The field names in `fields` of a relation field's `@relation`, when they are all names.
+fn relation_scalars(field: &ast::Field) -> Vec<&str> {
+    let Some(fields) = field
         .attributes
         .iter()
-        .find(|a| a.name.name == "relation")?;
-    match relation.argument(Some("fields"))?.value.list_items() {
-        [Expression::Constant(name, _)] => Some(name),
-        _ => None,
+        .find(|a| a.name.name == "relation")
+        .and_then(|r| r.argument(Some("fields")))
+    else {
+        return Vec::new();
+    };
+    let items = fields.value.list_items();
+    let names: Vec<&str> = items
+        .iter()
+        .filter_map(|e| match e {
+            Expression::Constant(name, _) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if names.len() == items.len() {
+        names
+    } else {
+        Vec::new()
     }
 }

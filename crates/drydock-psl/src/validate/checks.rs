@@ -27,10 +27,10 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         let model = &ctx.dm.models[mi];
         let name = model.name.clone();
         let span = model.span;
-        // Unsupported fields count as not required.
+        // Unsupported fields count as not required; lists as required.
         let required = |f: &IndexField| {
             let field = &model.fields[f.field];
-            field.arity == Arity::Required && !matches!(field.field_type, FieldType::Unsupported(_))
+            field.arity != Arity::Optional && !matches!(field.field_type, FieldType::Unsupported(_))
         };
         let has_criteria = model
             .primary_key
@@ -562,6 +562,7 @@ pub(super) fn capability_checks(
     let sql_server = provider == Some(Provider::SqlServer);
     let postgres = matches!(provider, Some(Provider::PostgreSql | Provider::CockroachDb));
     let primary_key = matches!(check, Check::PrimaryKey);
+    let first = ctx.deferred.len();
     if primary_key && !(mysql || sql_server) && fields.iter().any(|f| f.sort.is_some()) {
         ctx.defer(
             format!(
@@ -605,6 +606,9 @@ pub(super) fn capability_checks(
             span,
         ),
         _ => {}
+    }
+    if !primary_key {
+        ctx.index_checks.extend(first..ctx.deferred.len());
     }
 }
 

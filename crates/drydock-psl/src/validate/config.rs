@@ -6,17 +6,6 @@ use crate::datamodel::{ConfigValue, Datasource, Extension, Generator, Provider, 
 
 pub(super) fn resolve(ctx: &mut Ctx<'_>) {
     let datasources: Vec<&ConfigBlock> = ctx.ast.datasources().collect();
-    if datasources.len() > 1 {
-        for ds in &datasources {
-            ctx.error(
-                format!(
-                    "Error validating datasource `{}`: You defined more than one datasource. This is not allowed yet because support for multiple databases has not been implemented yet.",
-                    ds.name.name
-                ),
-                ds.span,
-            );
-        }
-    }
     // A schema without a datasource is valid (as in Prisma); commands that need a database
     // report its absence themselves.
     for (i, ds) in datasources.iter().enumerate() {
@@ -69,9 +58,24 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         });
     }
     // After the generators: the datasource's settings depend on preview features.
-    if let Some(ds) = datasources.first() {
-        ctx.dm.datasource = datasource(ctx, ds);
+    let built: Vec<Datasource> = datasources
+        .iter()
+        .filter_map(|ds| datasource(ctx, ds))
+        .collect();
+    // Prisma counts the datasources it could build (none without a known provider), then
+    // blames every block.
+    if built.iter().filter(|d| d.provider.is_some()).count() > 1 {
+        for ds in &datasources {
+            ctx.error(
+                format!(
+                    "Error validating datasource `{}`: You defined more than one datasource. This is not allowed yet because support for multiple databases has not been implemented yet.",
+                    ds.name.name
+                ),
+                ds.span,
+            );
+        }
     }
+    ctx.dm.datasource = built.into_iter().next();
 }
 
 /// Preview features that Prisma 6 and 7 both read as deprecated: accepted, with a warning.
@@ -155,14 +159,10 @@ fn preview_features(
     expr: &Expression,
     datasources: &[&ConfigBlock],
 ) -> Vec<String> {
-    let prisma_6 = datasources.iter().any(|d| {
-        ["url", "directUrl", "shadowDatabaseUrl"]
-            .iter()
-            .any(|p| d.property(p).is_some())
-    });
+    let prisma_6 = is_prisma_6(datasources.iter().copied());
     // A datasource whose URLs do not resolve configures no connector for the generators.
     let postgres = datasources.iter().any(|d| {
-        urls_resolve(d)
+        urls_resolve(d, prisma_6)
             && d.property("provider")
                 .and_then(|p| p.value.as_str())
                 .and_then(Provider::parse)
@@ -246,8 +246,8 @@ fn config_value(expr: &Expression) -> Option<ConfigValue> {
 
 /// Whether every URL setting of a datasource resolves to a value, and `url` is there when
 /// another URL is (Prisma builds no datasource otherwise).
-fn urls_resolve(ds: &ConfigBlock) -> bool {
-    !url_missing(ds)
+fn urls_resolve(ds: &ConfigBlock, prisma_6: bool) -> bool {
+    !url_missing(ds, prisma_6)
         && ["url", "directUrl", "shadowDatabaseUrl"]
             .iter()
             .all(|name| {
@@ -256,19 +256,32 @@ fn urls_resolve(ds: &ConfigBlock) -> bool {
             })
 }
 
-/// A datasource with `directUrl` or `shadowDatabaseUrl` but no `url`. Prisma 7 rejects both
-/// settings in a schema file, so such a schema is a Prisma 6 (or 5) schema, and those require
-/// `url`: every Prisma rejects it.
-fn url_missing(ds: &ConfigBlock) -> bool {
-    ds.property("url").is_none()
-        && (ds.property("directUrl").is_some() || ds.property("shadowDatabaseUrl").is_some())
+/// Whether a datasource sets a URL: Prisma 7 takes none in a schema file, so the schema is a
+/// Prisma 6 (or 5) schema.
+fn is_prisma_6<'a>(mut datasources: impl Iterator<Item = &'a ConfigBlock>) -> bool {
+    datasources.any(|d| {
+        ["url", "directUrl", "shadowDatabaseUrl"]
+            .iter()
+            .any(|p| d.property(p).is_some())
+    })
 }
 
-fn url_property(ctx: &mut Ctx<'_>, ds: &ConfigBlock, name: &str) -> Option<ConfigValue> {
+/// A datasource without `url` in a Prisma 6 schema (one that sets a URL somewhere), which
+/// requires it: every Prisma rejects it.
+fn url_missing(ds: &ConfigBlock, prisma_6: bool) -> bool {
+    ds.property("url").is_none() && prisma_6
+}
+
+fn url_property(
+    ctx: &mut Ctx<'_>,
+    ds: &ConfigBlock,
+    name: &str,
+    report: bool,
+) -> Option<ConfigValue> {
     let expr = &ds.property(name)?.value;
     let value = config_value(expr);
     match expr {
-        _ if value.is_some() => {}
+        _ if value.is_some() || !report => {}
         Expression::Function(function, _, span) if function == "env" => ctx.error(
             "Exactly one string parameter must be passed to the env function.",
             *span,
@@ -311,7 +324,8 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Option<Datasource> {
     }
     // Prisma reads the relation mode and the connector's own properties (`extensions`), then
     // `url`; without it, it stops there and builds no datasource.
-    let built = !url_missing(ds);
+    let prisma_6 = is_prisma_6(ctx.ast.datasources());
+    let built = !url_missing(ds, prisma_6);
     if provider.is_some() && !built {
         // Read for their errors only.
         relation_mode(ctx, ds);
@@ -328,9 +342,20 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Option<Datasource> {
         );
         return None;
     }
-    let url = url_property(ctx, ds, "url");
-    let direct_url = url_property(ctx, ds, "directUrl");
-    let shadow_database_url = url_property(ctx, ds, "shadowDatabaseUrl");
+    // Without a known provider Prisma stops before the URLs and the relation mode: their
+    // errors are not reported.
+    let known = provider.is_some();
+    let errors = ctx.error_count();
+    let url = url_property(ctx, ds, "url", known);
+    let direct_url = url_property(ctx, ds, "directUrl", known);
+    let shadow_database_url = url_property(ctx, ds, "shadowDatabaseUrl", known);
+    // A URL that does not resolve ends the datasource, as in Prisma, which has read the
+    // relation mode and `extensions` before.
+    if ctx.error_count() > errors {
+        relation_mode(ctx, ds);
+        extensions_property(ctx, ds, provider);
+        return None;
+    }
     if let (Some(shadow), Some(prop)) = (&shadow_database_url, ds.property("shadowDatabaseUrl")) {
         let same_as = if Some(shadow) == url.as_ref() {
             Some("url")
@@ -365,7 +390,11 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Option<Datasource> {
             );
         }
     }
-    let relation_mode = relation_mode(ctx, ds);
+    let relation_mode = if known {
+        relation_mode(ctx, ds)
+    } else {
+        RelationMode::ForeignKeys
+    };
     let mut schemas = Vec::new();
     if let Some(expr) = ds.property("schemas").map(|p| &p.value) {
         for item in expr.list_items() {
@@ -376,7 +405,7 @@ fn datasource(ctx: &mut Ctx<'_>, ds: &ConfigBlock) -> Option<Datasource> {
         }
         // Prisma reads `schemas` only from a datasource whose URLs resolved, and on a
         // connector with schemas.
-        if urls_resolve(ds)
+        if urls_resolve(ds, prisma_6)
             && provider.is_none_or(Provider::supports_multi_schema)
             && schemas
                 .iter()

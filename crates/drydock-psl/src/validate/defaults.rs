@@ -50,6 +50,14 @@ pub(super) fn resolve_default(
         }
         return default_function(ctx, field_type, name, fargs, attr_span);
     }
+    // Prisma rejects any literal on an `Unsupported` field before looking at the arity.
+    if matches!(field_type, FieldType::Unsupported(_)) {
+        ctx.error(
+            format!("{P}Only @default(dbgenerated(\"...\")) can be used for Unsupported types."),
+            attr_span,
+        );
+        return None;
+    }
     if arity != Arity::List && matches!(value, Expression::Array(..)) {
         ctx.error(
             format!("{P}The default value of a non-list field cannot be a list."),
@@ -147,6 +155,15 @@ fn default_literal(
                 );
                 return None;
             }
+            if let (ScalarType::Int | ScalarType::BigInt, Expression::Number(n, span)) = (s, value)
+                && let Err(e) = n.parse::<i64>()
+            {
+                ctx.defer(
+                    format!("{P}Parse error: \"{n}\" is not a valid integer. ({e})"),
+                    *span,
+                );
+                return None;
+            }
             let ok = match (s, value) {
                 (
                     ScalarType::String
@@ -161,9 +178,7 @@ fn default_literal(
                 (ScalarType::Boolean, Expression::Constant(c, _)) if c == "false" => {
                     Some(DefaultValue::Boolean(false))
                 }
-                (ScalarType::Int | ScalarType::BigInt, Expression::Number(n, _))
-                    if !n.contains(['.', 'e', 'E']) =>
-                {
+                (ScalarType::Int | ScalarType::BigInt, Expression::Number(n, _)) => {
                     Some(DefaultValue::Number(n.clone()))
                 }
                 (ScalarType::Float | ScalarType::Decimal, Expression::Number(n, _)) => {
@@ -192,16 +207,8 @@ fn default_literal(
             }
             ok
         }
-        FieldType::Unsupported(_) => {
-            ctx.error(
-                format!(
-                    "{P}Only @default(dbgenerated(\"...\")) can be used for Unsupported types."
-                ),
-                attr_span,
-            );
-            None
-        }
-        FieldType::Model(_) | FieldType::Composite(_) => None,
+        // `Unsupported` is reported above.
+        FieldType::Unsupported(_) | FieldType::Model(_) | FieldType::Composite(_) => None,
     }
 }
 
@@ -239,10 +246,7 @@ fn default_function(
                 );
                 return None;
             }
-            allowed = matches!(
-                scalar,
-                Some(ScalarType::Int | ScalarType::BigInt | ScalarType::Decimal)
-            );
+            allowed = matches!(scalar, Some(ScalarType::Int | ScalarType::BigInt));
             DefaultValue::Autoincrement
         }
         "now" => {

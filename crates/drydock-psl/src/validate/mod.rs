@@ -40,6 +40,7 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         relation_args: FastMap::default(),
         one_sided_relations: Vec::new(),
         deferred: Vec::new(),
+        index_checks: Vec::new(),
         unless_errors: Vec::new(),
         field_indexes: FastMap::default(),
         declared_names: FastMap::default(),
@@ -57,6 +58,27 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         return ctx.finish();
     }
     // Relations and the model checks are one phase in Prisma: both report.
+    if let Some((error, model)) = relations::ambiguity(&ctx) {
+        // Prisma validates model by model and stops at the ambiguous relation field: the
+        // checks of the models before, and the model and field checks of its own model, are
+        // reported.
+        let kept = std::mem::take(&mut ctx.diagnostics);
+        native_types::check(&mut ctx);
+        let native = std::mem::replace(&mut ctx.diagnostics, kept);
+        let index_checks = std::mem::take(&mut ctx.index_checks);
+        let deferred = std::mem::take(&mut ctx.deferred)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, d)| !(index_checks.contains(i) && within(d.span, model)))
+            .map(|(_, d)| d);
+        for diagnostic in native.into_iter().chain(deferred) {
+            if (diagnostic.span.file, diagnostic.span.start) < (model.file, model.end) {
+                ctx.diagnostics.push(diagnostic);
+            }
+        }
+        ctx.diagnostics.push(error);
+        return ctx.finish();
+    }
     relations::resolve(&mut ctx);
     checks::model_checks(&mut ctx);
     native_types::check(&mut ctx);
@@ -66,6 +88,10 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         }
     }
     ctx.finish()
+}
+
+fn within(span: Span, outer: Span) -> bool {
+    span.file == outer.file && outer.start <= span.start && span.end <= outer.end
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -131,6 +157,9 @@ pub(crate) struct Ctx<'a> {
     /// Errors found while resolving attributes that Prisma reports only in its last phase
     /// (connector capabilities); emitted by the model checks.
     pub(crate) deferred: Vec<Diagnostic>,
+    /// Positions in `deferred` of the checks Prisma makes per index, after a model's relation
+    /// fields (and so not on a model whose relation is ambiguous).
+    pub(crate) index_checks: Vec<usize>,
     /// Errors Prisma reports at the very end of its last phase, and only when that phase found
     /// nothing else.
     pub(crate) unless_errors: Vec<Diagnostic>,
@@ -310,6 +339,8 @@ const RESERVED_NAMES: &[&str] = &[
 fn declare<'a>(ctx: &mut Ctx<'a>) {
     let ast = ctx.ast;
     let mut duplicates: Vec<&ast::Model> = Vec::new();
+    // Blocks named after a scalar type: left out of the names, but still clashing.
+    let mut reserved: Vec<(&str, Named)> = Vec::new();
     for top in &ast.tops {
         let (name, named) = match top {
             Top::Model(m) => {
@@ -390,6 +421,26 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 name.name
             );
             ctx.error(message, name.span);
+            // Against the last block of that name, as Prisma does.
+            if let Some((_, existing)) = reserved.iter().rev().find(|(n, _)| *n == name.name) {
+                ctx.error(
+                    format!(
+                        "The {} \"{}\" cannot be defined because a {} with that name already exists.",
+                        named.kind(),
+                        name.name,
+                        existing.kind()
+                    ),
+                    name.span,
+                );
+            }
+            reserved.push((&name.name, named));
+            // Prisma still validates the model's attributes; unnamed, it is dropped after them,
+            // like a model declared twice.
+            if let Top::Model(m) = top
+                && m.kind != ModelKind::CompositeType
+            {
+                duplicates.push(m);
+            }
             continue;
         }
         ctx.names.insert(&name.name, named);

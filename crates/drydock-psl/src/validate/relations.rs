@@ -8,7 +8,7 @@ use crate::datamodel::{
     RelationKind, RelationMode,
 };
 use crate::fast_hash::FastMap;
-use drydock_diagnostics::Diagnostic;
+use drydock_diagnostics::{Diagnostic, Span};
 use drydock_schema::ReferentialAction;
 
 /// Whether an action changes rows of the referencing model (what makes a cycle matter).
@@ -30,6 +30,62 @@ struct Side {
     model: usize,
     field: usize,
     target: usize,
+}
+
+/// The first relation field (in declaration order) that shares its target model and relation
+/// name with another field of its model: its error, and the span of its model. Prisma reports
+/// only that one and validates nothing after it.
+pub(super) fn ambiguity(ctx: &Ctx<'_>) -> Option<(Diagnostic, Span)> {
+    for (mi, model) in ctx.dm.models.iter().enumerate() {
+        for (fi, field) in model.fields.iter().enumerate() {
+            let FieldType::Model(target) = field.field_type else {
+                continue;
+            };
+            let name_of = |i: usize| {
+                ctx.relation_args
+                    .get(&(mi, i))
+                    .and_then(|a| a.name.as_deref())
+            };
+            let name = name_of(fi);
+            let group: Vec<String> = model
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(i, f)| f.field_type == FieldType::Model(target) && name_of(*i) == name)
+                .map(|(_, f)| format!("`{}`", f.name))
+                .collect();
+            let self_relation = target.0 == mi;
+            let m = &model.name;
+            let t = &ctx.dm.models[target.0].name;
+            let fields = join_and(&group);
+            let message = match (name, group.len()) {
+                (_, 0 | 1) => continue,
+                (Some(_), 2) if self_relation => continue,
+                (None, 2) if self_relation => format!(
+                    "Ambiguous self relation detected. The fields {fields} in model `{m}` both refer to `{m}`. If they are part of the same relation add the same relation name for them with `@relation(<name>)`."
+                ),
+                (None, _) if self_relation => format!(
+                    "Unnamed self relation detected. The fields {fields} in model `{m}` have no relation name. Please provide a relation name for one of them by adding `@relation(<name>)."
+                ),
+                (Some(_), _) if self_relation => format!(
+                    "Wrongly named self relation detected. The fields {fields} in model `{m}` have the same relation name. At most two relation fields can belong to the same relation and therefore have the same name. Please assign a different relation name to one of them."
+                ),
+                (None, _) => format!(
+                    "Ambiguous relation detected. The fields {fields} in model `{m}` both refer to `{t}`. Please provide different relation names for them by adding `@relation(<name>)."
+                ),
+                (Some(_), _) => format!(
+                    "Wrongly named relation detected. The fields {fields} in model `{m}` both use the same relation name. Please provide different relation names for them through `@relation(<name>)."
+                ),
+            };
+            let error = Diagnostic::error(
+                SCHEMA_ERROR,
+                format!("Error validating model \"{m}\": {message}"),
+                field.span,
+            );
+            return Some((error, model.span));
+        }
+    }
+    None
 }
 
 pub(super) fn resolve(ctx: &mut Ctx<'_>) {
@@ -61,50 +117,18 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         let Some(sides) = groups.remove(&key) else {
             continue;
         };
-        let (lo, hi, ref name) = key;
+        let (lo, hi, _) = key;
         if lo == hi {
-            // A self relation needs a name as soon as it has two fields.
+            // After `ambiguity`, a self relation has one field or two that share a name.
             match sides.as_slice() {
-                [one] => missing_opposite(ctx, one),
-                [a, b] if name.is_some() => pair(ctx, a, b),
-                _ => {
-                    let names: Vec<String> = sides
-                        .iter()
-                        .map(|s| format!("`{}`", ctx.dm.models[s.model].fields[s.field].name))
-                        .collect();
-                    let model = ctx.dm.models[lo].name.clone();
-                    let span = ctx.dm.models[lo].fields[sides[0].field].span;
-                    ctx.error(
-                        format!(
-                            "Error validating model \"{model}\": Ambiguous self relation detected. The fields {} in model `{model}` both refer to `{model}`. If they are part of the same relation add the same relation name for them with `@relation(<name>)`.",
-                            join_and(&names)
-                        ),
-                        span,
-                    );
-                }
+                [a, b] => pair(ctx, a, b),
+                [one, ..] => missing_opposite(ctx, one),
+                [] => {}
             }
             continue;
         }
         let left: Vec<&Side> = sides.iter().filter(|s| s.model == lo).collect();
         let right: Vec<&Side> = sides.iter().filter(|s| s.model == hi).collect();
-        if left.len() > 1 || right.len() > 1 {
-            let side = if left.len() > 1 { &left } else { &right };
-            let model = ctx.dm.models[side[0].model].name.clone();
-            let target = ctx.dm.models[side[0].target].name.clone();
-            let names: Vec<String> = side
-                .iter()
-                .map(|s| format!("`{}`", ctx.dm.models[s.model].fields[s.field].name))
-                .collect();
-            let span = ctx.dm.models[side[0].model].fields[side[0].field].span;
-            ctx.error(
-                format!(
-                    "Error validating model \"{model}\": Ambiguous relation detected. The fields {} in model `{model}` both refer to `{target}`. Please provide different relation names for them by adding `@relation(<name>).",
-                    join_and(&names)
-                ),
-                span,
-            );
-            continue;
-        }
         match (left.first(), right.first()) {
             (Some(a), Some(b)) => pair(ctx, a, b),
             (Some(one), None) | (None, Some(one)) => missing_opposite(ctx, one),
@@ -155,14 +179,15 @@ fn missing_opposite(ctx: &mut Ctx<'_>, side: &Side) {
         }
     };
     ctx.one_sided_relations.push(one_sided);
-    // Prisma checks the unique criterion of `references` on every relation, complete or not.
+    // Prisma checks `references` on every relation, complete or not.
     if let Some(RelationArgs {
-        fields: Some(_),
+        fields: Some(fields),
         references: Some(references),
+        span,
         ..
     }) = args_of(ctx, side)
     {
-        references_unique(ctx, side, &references);
+        fields_match_references(ctx, side, &fields, &references, span);
     }
 }
 
@@ -502,30 +527,29 @@ fn is_indexed(ctx: &Ctx<'_>, model: usize, fields: &[usize]) -> bool {
             .any(|i| leads(&mut i.fields.iter().map(|f| f.field)))
 }
 
-fn foreign_key_relation(
+/// The checks Prisma makes on `fields` and `references` of every relation field, with or
+/// without an opposite field. `None` when their lengths differ (nothing more is checked),
+/// else whether they passed.
+fn fields_match_references(
     ctx: &mut Ctx<'_>,
     fk: &Side,
-    back: Option<&Side>,
-    args: RelationArgs,
-    name: RelationName,
-    one_to_one: bool,
-) {
-    let (Some(fields), Some(references)) = (args.fields.clone(), args.references.clone()) else {
-        return;
-    };
+    fields: &[usize],
+    references: &[usize],
+    args_span: Span,
+) -> Option<bool> {
     let (_, m) = field_label(ctx, fk);
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
     let target_name = ctx.dm.models[fk.target].name.clone();
-    let mut ok = references_unique(ctx, fk, &references);
+    let mut ok = references_unique(ctx, fk, references);
     // Reported after the unique criterion, as Prisma does.
     if fields.len() != references.len() {
         ctx.error(
             "Error validating: You must specify the same number of fields in `fields` and `references`.",
-            args.span,
+            args_span,
         );
-        return;
+        return None;
     }
-    for (fi, ri) in fields.iter().zip(&references) {
+    for (fi, ri) in fields.iter().zip(references) {
         let local = &ctx.dm.models[fk.model].fields[*fi];
         let remote = &ctx.dm.models[fk.target].fields[*ri];
         if local.field_type != remote.field_type || !local.is_scalar() {
@@ -537,6 +561,24 @@ fn foreign_key_relation(
             ok = false;
         }
     }
+    Some(ok)
+}
+
+fn foreign_key_relation(
+    ctx: &mut Ctx<'_>,
+    fk: &Side,
+    back: Option<&Side>,
+    args: RelationArgs,
+    name: RelationName,
+    one_to_one: bool,
+) {
+    let (Some(fields), Some(references)) = (args.fields.clone(), args.references.clone()) else {
+        return;
+    };
+    let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
+    let Some(mut ok) = fields_match_references(ctx, fk, &fields, &references, args.span) else {
+        return;
+    };
     if one_to_one && ok && !is_unique_criterion(ctx, fk.model, &fields) {
         let names: Vec<String> = fields
             .iter()
