@@ -3,13 +3,14 @@
 # `prisma validate` 7.10.1 (installed from the npm registry under PEERS_DIR; its schema logic is the
 # WebAssembly build of Prisma's engine, so it runs without downloading an engine binary) on
 #   - a valid 2,000-model schema (bench/lib/gen.py models),
-#   - 100,000 lines that are each an error,
+#   - ERRORS lines that are each an error (10,000 by default: Prisma takes minutes on 100,000),
 #   - a default nested 12,000 calls deep.
 #
 #   bench/validate.sh            # RUNS=10 by default
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-10}
+ERRORS=${ERRORS:-10000}
 PRISMA_V=7.10.1
 PEERS_DIR=${PEERS_DIR:-$PWD/target/bench-peers}
 command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)" >&2; exit 1; }
@@ -29,12 +30,13 @@ WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
 header='generator client {\n  provider = "prisma-client-js"\n}\n\ndatasource db {\n  provider = "postgresql"\n}\n\n'
 mkdir -p "$WORK/large" "$WORK/errors" "$WORK/deep"
 python3 bench/lib/gen.py models "$WORK/large/schema.prisma" 2000
-python3 - "$WORK" "$header" <<'EOF'
+python3 - "$WORK" "$header" "$ERRORS" <<'EOF'
 import sys
 work, header = sys.argv[1], sys.argv[2].encode().decode("unicode_escape")
+errors = int(sys.argv[3])
 with open(f"{work}/errors/schema.prisma", "w") as f:
     f.write(header + "model A {\n  id Int @id\n")
-    f.writelines(f"  f{i} Strin\n" for i in range(100_000))
+    f.writelines(f"  f{i} Strin\n" for i in range(errors))
     f.write("}\n")
 with open(f"{work}/deep/schema.prisma", "w") as f:
     f.write(header + "model A {\n  id Int @id @default(" + "f(" * 12_000 + ")" * 12_000 + ")\n}\n")
