@@ -103,6 +103,13 @@ pub trait Dialect: Send + Sync {
     /// `None`.
     fn pooler_warning(&self, url: &str) -> Option<String>;
 
+    /// The namespace objects are written without, for a connection to `url` (`None` when the
+    /// URL cannot be read): the URL's own, else the dialect's default. `None` on dialects
+    /// without namespaces.
+    fn default_namespace(&self, _url: Option<&str>) -> Option<String> {
+        None
+    }
+
     /// `url` with the relative file paths among its parameters (certificates) made absolute
     /// against `base`, the schema's folder, where Prisma reads them from.
     fn resolve_url_paths(&self, url: &str, _base: &std::path::Path) -> String {

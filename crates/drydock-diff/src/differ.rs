@@ -264,7 +264,13 @@ fn keep_hand_made(redefine: &mut RedefineTable, from: &SqlSchema) {
 /// Whether a table or enum lives in `namespace`: Prisma creates no namespace that would stay
 /// empty. Objects of `to` without a namespace live in the default one, then its only namespace.
 fn holds_objects(from: &SqlSchema, to: &SqlSchema, namespace: &str) -> bool {
-    let in_to = |object_namespace: Option<&str>| object_namespace.is_none_or(|n| n == namespace);
+    let in_to = |object_namespace: Option<&str>| match object_namespace {
+        Some(n) => n == namespace,
+        None => to
+            .default_namespace
+            .as_deref()
+            .is_none_or(|d| d == namespace),
+    };
     to.tables.iter().any(|t| in_to(t.namespace.as_deref()))
         || to.enums.iter().any(|e| in_to(e.namespace.as_deref()))
         || from

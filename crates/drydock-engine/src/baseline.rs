@@ -34,7 +34,7 @@ pub fn baseline(project: &Project, url: Option<&str>, name: &str) -> Result<Path
     let mut live = connection.introspect(&project.namespaces())?;
     // A hosting provider installs extensions a user cannot create (nor needs): the history
     // creates only those the schema declares, as Prisma writes them, and those the tables use.
-    let declared = project.target_schema()?.extensions;
+    let declared = project.target_schema(Some(&url))?.extensions;
     live.extensions = baseline_extensions(&live, &declared);
     let empty = SqlSchema::default();
     let up = drydock_diff::diff(&empty, &live, dialect.diff_hooks());

@@ -39,7 +39,7 @@ pub fn db_push(
         connection.reset()?;
     }
     let live = connection.introspect(&project.namespaces())?;
-    let target = project.target_schema()?;
+    let target = project.target_schema(Some(&url))?;
     let diff = drydock_diff::diff(&live, &target, dialect.diff_hooks());
     let mut outcome = PushOutcome {
         database_created,

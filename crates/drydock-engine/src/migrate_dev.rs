@@ -157,7 +157,7 @@ pub fn migrate_dev_with_renames(
         });
     }
 
-    let mut target = project.target_schema()?;
+    let mut target = project.target_schema(Some(&url))?;
     let mut declined = Vec::new();
     for candidate in rename_candidates(&state, &target) {
         if confirm_rename(&candidate) {

@@ -387,11 +387,20 @@ impl Project {
         }
     }
 
-    /// The SQL schema this project's datamodel lowers to.
-    pub fn target_schema(&self) -> Result<SqlSchema, SchemaError> {
-        let (schema, diagnostics) =
+    /// The SQL schema this project's datamodel lowers to, for a connection to `url` (`None`:
+    /// the schema's own URL when it can be read): objects of the URL's namespace are unqualified.
+    pub fn target_schema(&self, url: Option<&str>) -> Result<SqlSchema, SchemaError> {
+        let (mut schema, diagnostics) =
             drydock_psl::lower(&self.datamodel, self.dialect.lowering_rules());
         check_diagnostics(&self.files, &diagnostics)?;
+        let url = url
+            .map(str::to_owned)
+            .or_else(|| self.migration_url(None).ok());
+        if !self.namespaces().is_empty()
+            && let Some(namespace) = self.dialect.default_namespace(url.as_deref())
+        {
+            schema.unqualify(&namespace);
+        }
         Ok(schema)
     }
 

@@ -190,7 +190,7 @@ pub fn schema_of(
 ) -> Result<SqlSchema, EngineError> {
     match source {
         DiffSource::Empty => Ok(SqlSchema::default()),
-        DiffSource::Schema(path) => Ok(Project::load(Some(path))?.target_schema()?),
+        DiffSource::Schema(path) => Ok(Project::load(Some(path))?.target_schema(None)?),
         DiffSource::Url(url) => {
             let mut connection = dialect.connect(url)?;
             Ok(connection.introspect(&context.namespaces)?)

@@ -76,3 +76,63 @@ fn a_new_change_is_verified_from_the_cached_state() {
     );
     assert!(folder.join("down.sql").exists());
 }
+
+/// With `?schema=app` and `schemas = ["app", "other"]`, `app` is the default namespace: its
+/// table is written unqualified (the search path puts it in `app`), the other's qualified, as
+/// Prisma writes them; the history then matches the database, so a second run finds no drift.
+#[test]
+fn postgres_the_url_schema_is_the_default_namespace() {
+    let db = drydock_test_support::TestDb::postgres();
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("prisma")).expect("prisma dir");
+    let separator = if db.url().contains('?') { '&' } else { '?' };
+    std::fs::write(
+        dir.path().join("prisma/schema.prisma"),
+        format!(
+            "datasource db {{\n  provider = \"postgresql\"\n  url      = \"{}{separator}schema=app\"\n  schemas  = [\"app\", \"other\"]\n}}\n\n\
+             model A {{\n  id Int @id\n\n  @@schema(\"app\")\n}}\n\n\
+             model B {{\n  id Int @id\n\n  @@schema(\"other\")\n}}\n",
+            db.url()
+        ),
+    )
+    .expect("schema");
+    let run = || {
+        let project =
+            Project::load(Some(&dir.path().join("prisma/schema.prisma"))).expect("project");
+        let options = DevOptions {
+            name: Some("init".to_owned()),
+            ..DevOptions::default()
+        };
+        migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("migrate dev")
+    };
+
+    let first = run();
+    assert!(first.applied_new);
+    let sql = std::fs::read_to_string(first.created.expect("a migration").join("migration.sql"))
+        .expect("migration.sql");
+    assert!(sql.contains("CREATE TABLE \"A\" ("), "{sql}");
+    assert!(sql.contains("CREATE TABLE \"other\".\"B\" ("), "{sql}");
+    let mut client = db.postgres_client();
+    let mut tables: Vec<(String, String)> = client
+        .query(
+            "SELECT table_schema::text, table_name::text FROM information_schema.tables \
+             WHERE table_schema IN ('app', 'other') AND table_name <> '_prisma_migrations'",
+            &[],
+        )
+        .expect("tables")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    tables.sort();
+    assert_eq!(
+        tables,
+        [
+            ("app".to_owned(), "A".to_owned()),
+            ("other".to_owned(), "B".to_owned())
+        ]
+    );
+
+    let second = run();
+    assert!(second.created.is_none(), "{:?}", second.created);
+    assert!(second.drift_captured.is_none());
+}

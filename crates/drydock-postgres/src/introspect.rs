@@ -44,8 +44,8 @@ fn nested_partitions(
     partitions
 }
 
-/// Describe `default_schema` (objects get no namespace), or the schemas in `namespaces` (every
-/// object is qualified).
+/// Describe `default_schema`, or the schemas in `namespaces`; objects of `default_schema`, the
+/// connection's, get no namespace (`SqlSchema::unqualify`), the others theirs.
 pub(crate) fn introspect(
     client: &mut Client,
     default_schema: &str,
@@ -57,10 +57,7 @@ pub(crate) fn introspect(
     } else {
         vec![default_schema.to_owned()]
     };
-    let names = Namer {
-        default_schema,
-        qualify_all,
-    };
+    let names = Namer { default_schema };
     let query = |client: &mut Client, sql: &str, with_history: bool| {
         let result = if with_history {
             client.query(sql, &[&schemas, &HISTORY_TABLE])
@@ -70,7 +67,10 @@ pub(crate) fn introspect(
         result.map_err(|e| query_error(&e))
     };
 
-    let mut schema = SqlSchema::default();
+    let mut schema = SqlSchema {
+        default_namespace: qualify_all.then(|| default_schema.to_owned()),
+        ..SqlSchema::default()
+    };
     // Without explicit namespaces, lowering lists the default namespace a Prisma schema lives in
     // (`LoweringRules::default_namespace`); report it when it exists so both sides agree.
     let listed: Vec<String> = if qualify_all {
@@ -359,12 +359,11 @@ pub(crate) fn introspect(
 /// Decides which objects carry a namespace.
 struct Namer<'a> {
     default_schema: &'a str,
-    qualify_all: bool,
 }
 
 impl Namer<'_> {
     fn namespace(&self, schema: &str) -> Option<String> {
-        (self.qualify_all || schema != self.default_schema).then(|| schema.to_owned())
+        (schema != self.default_schema).then(|| schema.to_owned())
     }
 }
 

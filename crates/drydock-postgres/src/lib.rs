@@ -42,6 +42,13 @@ impl Dialect for PostgresDialect {
         &diff_hooks::PostgresDiffHooks
     }
 
+    fn default_namespace(&self, url: Option<&str>) -> Option<String> {
+        Some(
+            url.and_then(|url| url::PgUrl::parse(url).ok())
+                .map_or_else(|| url::DEFAULT_SCHEMA.to_owned(), |url| url.schema),
+        )
+    }
+
     fn render_change(&self, change: &Change) -> String {
         render::render_change(change)
     }

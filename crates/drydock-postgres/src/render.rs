@@ -21,10 +21,8 @@ use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_diff::{AlterEnum, Change, ColumnChange, RedefineTable, TableChange};
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, Extension, ForeignKey, Identity, Index, IndexAlgorithm,
-    IndexKind, LoweringRules, ObjectName, OpaqueKind, PrimaryKey, SortOrder, Table, TypeFamily,
+    IndexKind, ObjectName, OpaqueKind, PrimaryKey, SortOrder, Table, TypeFamily,
 };
-
-use crate::types::PostgresTypes;
 
 /// Indentation of columns inside `CREATE TABLE`.
 const INDENT: &str = "    ";
@@ -195,18 +193,13 @@ pub(crate) fn ident(name: &str) -> String {
     format!("\"{name}\"")
 }
 
-/// `"ns"."name"`, or `"name"` without a namespace or in the default one.
+/// `"ns"."name"`, or `"name"` without a namespace: objects of the connection's default
+/// namespace come without one (`SqlSchema::unqualify`), as Prisma leaves them to the search path.
 pub(crate) fn qualified(namespace: Option<&str>, name: &str) -> String {
-    match explicit(namespace) {
+    match namespace {
         Some(namespace) => format!("\"{namespace}\".\"{name}\""),
         None => ident(name),
     }
-}
-
-/// The namespace a name is written with: none for the default namespace (`public`), which
-/// Prisma leaves to the connection's search path even when `schemas = [...]` lists it.
-fn explicit(namespace: Option<&str>) -> Option<&str> {
-    namespace.filter(|namespace| Some(*namespace) != PostgresTypes.default_namespace())
 }
 
 pub(crate) fn object(name: &ObjectName) -> String {
@@ -698,7 +691,7 @@ fn alter_column(
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             let name = if plain { name } else { ident(&name) };
-            let sequence = match explicit(table.namespace.as_deref()) {
+            let sequence = match table.namespace.as_deref() {
                 Some(namespace) => format!("{}.{name}", ident(namespace)),
                 None => name,
             };

@@ -9,7 +9,7 @@ use std::time::Duration;
 use drydock_connector::{ConnectorError, DbUrl, redact_url};
 
 /// The schema used when the URL names none.
-const DEFAULT_SCHEMA: &str = "public";
+pub(crate) const DEFAULT_SCHEMA: &str = "public";
 
 /// How long to wait for the server to answer when the URL sets no `connect_timeout`.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

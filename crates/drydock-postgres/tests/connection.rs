@@ -358,11 +358,20 @@ fn introspection_reads_back_a_hand_written_schema() {
     conn.create_history_table().unwrap();
     conn.execute_script(DDL).unwrap();
     assert_eq!(conn.introspect(&[]).unwrap(), expected_schema(None));
+    // Objects of the connection's schema come unqualified, as lowering names them; `qualify`
+    // names them again.
+    let mut listed = conn
+        .introspect(&["public".to_owned(), "missing".to_owned()])
+        .unwrap();
     assert_eq!(
-        conn.introspect(&["public".to_owned(), "missing".to_owned()])
-            .unwrap(),
-        expected_schema(Some("public"))
+        listed,
+        SqlSchema {
+            default_namespace: Some("public".to_owned()),
+            ..expected_schema(None)
+        }
     );
+    listed.qualify();
+    assert_eq!(listed, expected_schema(Some("public")));
 }
 
 #[test]

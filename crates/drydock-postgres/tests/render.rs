@@ -558,8 +558,9 @@ fn namespaces_qualify_every_object() {
     "#);
 }
 
-/// `schemas = ["public", "auth"]` (ashcolor/openai-apps): objects of the default namespace are
-/// written unqualified, as Prisma writes them; the others keep their namespace.
+/// `schemas = ["public", "auth"]` (ashcolor/openai-apps): objects of the default namespace come
+/// unqualified (`SqlSchema::unqualify`) and are written so, as Prisma writes them; the others
+/// keep their namespace.
 ///
 /// ```prisma
 /// model profiles { id String @id @db.Uuid  user users @relation(fields: [id], references: [id]) @@schema("public") }
@@ -568,7 +569,7 @@ fn namespaces_qualify_every_object() {
 /// ```
 #[test]
 fn the_default_namespace_is_not_written() {
-    let kind = in_ns("public", "Kind");
+    let kind = name("Kind");
     let changes = [
         Change::CreateSchema {
             namespace: "auth".to_owned(),
@@ -581,7 +582,7 @@ fn the_default_namespace_is_not_written() {
         },
         Change::CreateTable {
             table: table(
-                in_ns("public", "profiles"),
+                name("profiles"),
                 vec![text("id"), nullable(enum_col("kind", &kind))],
                 &["id"],
             ),
@@ -590,11 +591,11 @@ fn the_default_namespace_is_not_written() {
             table: table(in_ns("auth", "users"), vec![text("id")], &["id"]),
         },
         Change::CreateIndex {
-            table: in_ns("public", "profiles"),
+            table: name("profiles"),
             index: index("profiles_kind_idx", IndexKind::Normal, &["kind"]),
         },
         Change::AddForeignKey {
-            table: in_ns("public", "profiles"),
+            table: name("profiles"),
             foreign_key: foreign_key(
                 "profiles_id_fkey",
                 &["id"],

@@ -47,6 +47,7 @@ pub fn pull(
     datasource: &DatasourceHeader,
     rules: &dyn LoweringRules,
 ) -> PullResult {
+    let schema = &*qualified(schema);
     let mut warnings = Vec::new();
     let rendered = model::render(
         schema,
@@ -68,4 +69,15 @@ pub fn pull(
         text: drydock_psl::format(&text),
         warnings,
     }
+}
+
+/// `schema` with every object named with its namespace, so that each model and enum of a
+/// `multiSchema` database gets its `@@schema`, the connection's namespace's too.
+fn qualified(schema: &SqlSchema) -> std::borrow::Cow<'_, SqlSchema> {
+    if schema.default_namespace.is_none() {
+        return std::borrow::Cow::Borrowed(schema);
+    }
+    let mut schema = schema.clone();
+    schema.qualify();
+    std::borrow::Cow::Owned(schema)
 }

@@ -61,6 +61,7 @@ pub fn repull(
     new_blocks_file: &str,
     rules: &dyn LoweringRules,
 ) -> RepullResult {
+    let schema = &*crate::qualified(schema);
     let (ast, _) = drydock_psl::parse_schema(previous);
     let (datamodel, _) = drydock_psl::validate(&ast);
     let hints = Hints::of(&datamodel);

@@ -52,6 +52,10 @@ pub struct SqlSchema {
     /// by accident, compared only by drift. Introspection only.
     #[serde(default)]
     pub opaque: Vec<OpaqueObject>,
+    /// With explicit namespaces: the connection's, whose objects carry no namespace
+    /// ([`Self::unqualify`]). `None` otherwise.
+    #[serde(default)]
+    pub default_namespace: Option<String>,
 }
 
 impl SqlSchema {
@@ -65,6 +69,60 @@ impl SqlSchema {
         self.enums
             .iter()
             .find(|e| e.name == name && e.namespace.as_deref() == namespace)
+    }
+
+    /// Objects of `namespace`, the connection's, without it: with explicit namespaces they are
+    /// written unqualified and the others keep theirs, as Prisma writes them. Introspection
+    /// names the connection's schema the same way, so the two sides compare.
+    pub fn unqualify(&mut self, namespace: &str) {
+        self.each_namespace(|n| {
+            if n.as_deref() == Some(namespace) {
+                *n = None;
+            }
+        });
+        self.default_namespace = Some(namespace.to_owned());
+    }
+
+    /// The reverse of [`Self::unqualify`]: every object named with its namespace, for writing a
+    /// schema where each model says its `@@schema`.
+    pub fn qualify(&mut self) {
+        if let Some(namespace) = self.default_namespace.take() {
+            self.each_namespace(|n| {
+                if n.is_none() {
+                    *n = Some(namespace.clone());
+                }
+            });
+        }
+    }
+
+    /// Every namespace an object lives in or refers to.
+    fn each_namespace(&mut self, mut visit: impl FnMut(&mut Option<String>)) {
+        for e in &mut self.enums {
+            visit(&mut e.namespace);
+        }
+        for table in &mut self.tables {
+            visit(&mut table.namespace);
+            for column in &mut table.columns {
+                if let TypeFamily::Enum(name) = &mut column.column_type.family {
+                    visit(&mut name.namespace);
+                }
+            }
+            for foreign_key in &mut table.foreign_keys {
+                visit(&mut foreign_key.referenced_table.namespace);
+            }
+            for parent in &mut table.inherits {
+                visit(&mut parent.namespace);
+            }
+        }
+        for view in &mut self.views {
+            visit(&mut view.namespace);
+        }
+        for sequence in &mut self.sequences {
+            visit(&mut sequence.namespace);
+        }
+        for object in &mut self.opaque {
+            visit(&mut object.namespace);
+        }
     }
 
     /// No tables and no enums (namespaces are containers, not content).

@@ -8,7 +8,7 @@ use drydock_engine::Discovery;
 pub(crate) fn validate(discovery: Discovery<'_>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(discovery)?;
     // Lowering checks what depends on the database (native types, name lengths).
-    project.target_schema()?;
+    project.target_schema(None)?;
     if !project.warnings.is_empty() {
         eprintln!("{}", project.warnings.render(&project.files));
     }
