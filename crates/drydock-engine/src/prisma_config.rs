@@ -1118,7 +1118,10 @@ impl<'m> Reader<'m> {
         } else {
             (strip_types(&self.text[node.start..node.end]), &[])
         };
-        let timeout = node_timeout(self.env);
+        let timeout = match node_timeout(self.env) {
+            Ok(timeout) => timeout,
+            Err(reason) => return unresolved(reason),
+        };
         match run_node(
             &self.node_prelude(),
             &source,
@@ -1329,13 +1332,25 @@ const NODE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The environment variable that sets [`NODE_TIMEOUT`], in seconds (`0.5`, `30`).
 const NODE_TIMEOUT_VAR: &str = "DRYDOCK_CONFIG_NODE_TIMEOUT";
 
-/// The time limit for `node`: [`NODE_TIMEOUT_VAR`] when it holds a positive number of seconds.
-fn node_timeout(env: &dyn Fn(&str) -> Option<String>) -> Duration {
-    env(NODE_TIMEOUT_VAR)
-        .and_then(|value| value.trim().parse::<f64>().ok())
+/// The time limit for `node`: [`NODE_TIMEOUT_VAR`] when set (it must hold a positive number of
+/// seconds), else [`NODE_TIMEOUT`].
+fn node_timeout(env: &dyn Fn(&str) -> Option<String>) -> Result<Duration, String> {
+    let Some(value) = env(NODE_TIMEOUT_VAR) else {
+        return Ok(NODE_TIMEOUT);
+    };
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
         .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
         .filter(|limit| !limit.is_zero())
-        .unwrap_or(NODE_TIMEOUT)
+        .ok_or_else(|| {
+            format!(
+                "`{NODE_TIMEOUT_VAR}` is `{value}`, which is not a positive number of seconds; \
+                 set it to one (e.g. `30`), or unset it for the default of {} s",
+                NODE_TIMEOUT.as_secs()
+            )
+        })
 }
 
 enum NodeFailure {
@@ -1638,10 +1653,16 @@ mod tests {
         let limit = |value: &'static str| {
             node_timeout(&move |name: &str| (name == NODE_TIMEOUT_VAR).then(|| value.to_owned()))
         };
-        assert_eq!(limit("2.5"), Duration::from_millis(2500));
-        assert_eq!(limit(" 30 "), Duration::from_secs(30));
-        for ignored in ["0", "-1", "soon", "NaN", "1e400"] {
-            assert_eq!(limit(ignored), NODE_TIMEOUT, "{ignored}");
+        assert_eq!(limit("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(limit(" 30 "), Ok(Duration::from_secs(30)));
+        assert_eq!(node_timeout(&|_: &str| None), Ok(NODE_TIMEOUT));
+        for refused in ["0", "-1", "soon", "NaN", "1e400", ""] {
+            let error = limit(refused).expect_err(refused);
+            assert!(
+                error.contains(&format!("`{NODE_TIMEOUT_VAR}` is `{refused}`"))
+                    && error.contains("not a positive number of seconds"),
+                "{error}"
+            );
         }
     }
 
