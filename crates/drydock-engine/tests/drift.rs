@@ -1,6 +1,6 @@
 //! Drift detection finds every kind of change made by hand in SQL, and says it in plain words.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use drydock_engine::{DevOptions, Project, drift, migrate_dev};
 use drydock_test_support::TestDb;
@@ -85,18 +85,43 @@ fn cases(provider: &str) -> Vec<(&'static str, &'static str)> {
     cases
 }
 
+/// A project on a fresh database with its first migration, `init`, applied by `migrate dev`.
+struct Initialised {
+    /// Kept alive: dropping it drops the database.
+    db: TestDb,
+    /// Kept alive: it holds the project and the replay cache.
+    dir: tempfile::TempDir,
+    cache: Option<Option<PathBuf>>,
+    project: Project,
+}
+
+fn initialised(provider: &str, new_db: &impl Fn() -> TestDb) -> Initialised {
+    let db = new_db();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = Some(Some(dir.path().join("cache")));
+    let project = project(dir.path(), provider, db.url());
+    let options = DevOptions {
+        name: Some("init".to_owned()),
+        replay_cache: cache.clone(),
+        ..DevOptions::default()
+    };
+    migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("init");
+    Initialised {
+        db,
+        dir,
+        cache,
+        project,
+    }
+}
+
 fn check(provider: &str, new_db: impl Fn() -> TestDb) {
     for (sql, expected) in cases(provider) {
-        let db = new_db();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let cache = Some(Some(dir.path().join("cache")));
-        let project = project(dir.path(), provider, db.url());
-        let options = DevOptions {
-            name: Some("init".to_owned()),
-            replay_cache: cache.clone(),
-            ..DevOptions::default()
-        };
-        migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("init");
+        let Initialised {
+            db,
+            dir: _dir,
+            cache,
+            project,
+        } = initialised(provider, &new_db);
         let clean = drift(&project, None, &cache).expect("drift");
         assert!(
             clean.differences.is_empty(),
@@ -149,16 +174,12 @@ fn sqlite_drift_is_found_and_captured() {
 /// A view, a trigger (and on PostgreSQL a function and a check constraint) made by a
 /// hand-written migration survive `migrate dev`, and drift reports a view added afterwards.
 fn hand_made_objects(provider: &str, new_db: impl Fn() -> TestDb) {
-    let db = new_db();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let cache = Some(Some(dir.path().join("cache")));
-    let project = project(dir.path(), provider, db.url());
-    let options = DevOptions {
-        name: Some("init".to_owned()),
-        replay_cache: cache.clone(),
-        ..DevOptions::default()
-    };
-    migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("init");
+    let Initialised {
+        db,
+        dir: _dir,
+        cache,
+        project,
+    } = initialised(provider, &new_db);
 
     let sql = if provider == "postgresql" {
         "CREATE VIEW \"named_users\" AS SELECT \"id\", \"name\" FROM \"User\";\n\
@@ -242,16 +263,12 @@ fn sqlite_hand_made_objects_survive_and_their_drift_is_found() {
 /// comments) made by hand after `migrate dev` go into the migration `migrate dev --create-only` records as applied; a fresh
 /// database gets them from `migrate deploy`, and `down.sql` takes them away again.
 fn hand_made_drift_is_captured(provider: &str, new_db: impl Fn() -> TestDb) {
-    let db = new_db();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let cache = Some(Some(dir.path().join("cache")));
-    let project = project(dir.path(), provider, db.url());
-    let options = DevOptions {
-        name: Some("init".to_owned()),
-        replay_cache: cache.clone(),
-        ..DevOptions::default()
-    };
-    migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("init");
+    let Initialised {
+        db,
+        dir: _dir,
+        cache,
+        project,
+    } = initialised(provider, &new_db);
 
     let by_hand = if provider == "postgresql" {
         "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.\"name\" := lower(NEW.\"name\"); RETURN NEW; END $$;\n\
