@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs a command with PostgreSQL and MariaDB reachable, exporting TEST_POSTGRES_URL and
 # TEST_MYSQL_URL for it (plus a password-checking, a TLS-only and a TLS-or-plaintext PostgreSQL,
-# see below). Servers already answering (127.0.0.1:5432 / :3306, or the URLs given in
-# those variables) are used as they are; otherwise throwaway servers are started on free ports in
-# a temporary folder (from Debian's postgresql / mariadb-server packages, installed when missing)
-# and stopped when the command ends.
+# and PgBouncer and pgpool-II in front of the first, see below). Servers already answering
+# (127.0.0.1:5432 / :3306, or the URLs given in those variables) are used as they are; otherwise
+# throwaway servers are started on free ports in a temporary folder (from Debian's postgresql /
+# mariadb-server / pgbouncer / pgpool2 packages, installed when missing) and stopped when the
+# command ends.
 #
 #   scripts/with-databases.sh cargo test --workspace
 set -euo pipefail
@@ -107,6 +108,91 @@ if ! pg_has_vector; then
   # The tests that need it fail with this reason; the others still run.
   pg_has_vector || log "the PostgreSQL at $TEST_POSTGRES_URL lacks pgvector (on another host, or not root?)"
 fi
+
+# ------------------------------------------------------------------ Connection poolers
+# PgBouncer in transaction mode and pgpool-II in front of the first PostgreSQL, each on a free
+# loopback port, passing every database through: TEST_PGBOUNCER_URL and TEST_PGPOOL_URL (same
+# user, database `postgres`; tests name their own database). PgBouncer's pool is kept smaller
+# than the number of clients tests open, so transactions of one client land on different server
+# sessions, as in production.
+pooler_user() { if is_root; then id postgres >/dev/null 2>&1 || useradd --system --home-dir "$WORK" --shell /bin/bash postgres; echo postgres; else id -un; fi; }
+if [ -z "${TEST_PGBOUNCER_URL:-}" ] || [ -z "${TEST_PGPOOL_URL:-}" ]; then
+  IFS='|' read -r POOLED_HOST POOLED_PORT POOLED_ROLE < <(psql "$TEST_POSTGRES_URL" -AtqF '|' \
+    -c "select coalesce(host(inet_server_addr()), '127.0.0.1'), current_setting('port'), current_user")
+  POOL_USER=$(pooler_user)
+fi
+if [ -z "${TEST_PGBOUNCER_URL:-}" ]; then
+  command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || apt_install pgbouncer
+  BOUNCER=$WORK/pgbouncer
+  BOUNCER_PORT=$(free_port)
+  mkdir -p "$BOUNCER"
+  printf '"%s" ""\n' "$POOLED_ROLE" > "$BOUNCER/userlist.txt"
+  cat > "$BOUNCER/pgbouncer.ini" <<INI
+[databases]
+* = host=$POOLED_HOST port=$POOLED_PORT
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $BOUNCER/userlist.txt
+pool_mode = transaction
+default_pool_size = 3
+max_client_conn = 500
+ignore_startup_parameters = extra_float_digits
+logfile = $BOUNCER/pgbouncer.log
+pidfile = $BOUNCER/pgbouncer.pid
+INI
+  { is_root && chown -R "$POOL_USER": "$BOUNCER" || true; }
+  log "starting PgBouncer (transaction mode) on 127.0.0.1:$BOUNCER_PORT"
+  as_user "$POOL_USER" "$(command -v pgbouncer || echo /usr/sbin/pgbouncer)" -d "$BOUNCER/pgbouncer.ini"
+  cleanups+=("kill \$(cat $BOUNCER/pgbouncer.pid)")
+  TEST_PGBOUNCER_URL="postgresql://$POOLED_ROLE@127.0.0.1:$BOUNCER_PORT/postgres"
+  for _ in $(seq 1 50); do pg_ready "$TEST_PGBOUNCER_URL" && break; sleep 0.2; done
+  pg_ready "$TEST_PGBOUNCER_URL" || { log "PgBouncer did not come up: $(tail -5 "$BOUNCER/pgbouncer.log")"; exit 1; }
+fi
+export TEST_PGBOUNCER_URL
+if [ -z "${TEST_PGPOOL_URL:-}" ]; then
+  command -v pgpool >/dev/null 2>&1 || [ -x /usr/sbin/pgpool ] || apt_install pgpool2
+  POOL=$WORK/pgpool
+  POOL_PORT=$(free_port)
+  POOL_PCP_PORT=$(free_port)
+  mkdir -p "$POOL"
+  : > "$POOL/pcp.conf"
+  cat > "$POOL/pgpool.conf" <<CONF
+backend_clustering_mode = 'raw'
+listen_addresses = '127.0.0.1'
+port = $POOL_PORT
+socket_dir = '$POOL'
+pcp_listen_addresses = ''
+pcp_port = $POOL_PCP_PORT
+pcp_socket_dir = '$POOL'
+wd_ipc_socket_dir = '$POOL'
+backend_hostname0 = '$POOLED_HOST'
+backend_port0 = $POOLED_PORT
+backend_weight0 = 1
+backend_flag0 = 'DISALLOW_TO_FAILOVER'
+enable_pool_hba = off
+num_init_children = 24
+max_pool = 2
+connection_cache = on
+load_balance_mode = off
+health_check_period = 0
+sr_check_period = 0
+logdir = '$POOL'
+pid_file_name = '$POOL/pgpool.pid'
+CONF
+  { is_root && chown -R "$POOL_USER": "$POOL" || true; }
+  log "starting pgpool-II on 127.0.0.1:$POOL_PORT"
+  PGPOOL_BIN=$(command -v pgpool || echo /usr/sbin/pgpool)
+  as_user "$POOL_USER" setsid "$PGPOOL_BIN" -n -f "$POOL/pgpool.conf" -F "$POOL/pcp.conf" \
+    >"$POOL/pgpool.log" 2>&1 </dev/null &
+  cleanups+=("kill \$(cat $POOL/pgpool.pid)")
+  TEST_PGPOOL_URL="postgresql://$POOLED_ROLE@127.0.0.1:$POOL_PORT/postgres"
+  for _ in $(seq 1 50); do pg_ready "$TEST_PGPOOL_URL" && break; sleep 0.2; done
+  pg_ready "$TEST_PGPOOL_URL" || { log "pgpool-II did not come up: $(tail -5 "$POOL/pgpool.log")"; exit 1; }
+fi
+export TEST_PGPOOL_URL
 
 # ------------------------------------------------------------------ PostgreSQL with passwords
 # The servers above may trust every local connection; authentication tests need one that checks

@@ -32,6 +32,17 @@ pub enum ConnectorError {
     )]
     LockTimeout { seconds: u64 },
 
+    /// The session goes through a connection pooler in transaction mode, where the migration
+    /// lock and session settings do not hold.
+    #[error(
+        "migrations cannot run through a connection pooler in transaction mode ({why}): it hands \
+         each transaction to any server session, so the migration lock and `lock_timeout` do not \
+         hold and concurrent deployers are not kept apart; set the datasource's `directUrl` (or \
+         `datasource.url` in prisma.config.ts, or `--url`) to a direct connection to the \
+         database server and keep the pooler's URL in `url`"
+    )]
+    TransactionPooler { why: String },
+
     #[error("{message}")]
     Query {
         message: String,
@@ -57,6 +68,7 @@ impl ConnectorError {
             ConnectorError::DatabaseDoesNotExist { .. } => "P1003",
             ConnectorError::Tls { .. } => "P1011",
             ConnectorError::LockTimeout { .. } => "P1002",
+            ConnectorError::TransactionPooler { .. } => "D1013",
             ConnectorError::Query { .. } => "D1010",
             ConnectorError::Io { .. } => "D1011",
         }

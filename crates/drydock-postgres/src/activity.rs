@@ -8,6 +8,7 @@ use drydock_connector::{
     ConnectorError, SessionActivity, SessionInfo, StatementProgress, TableLock,
 };
 use postgres::Client;
+use postgres::types::Type;
 
 use crate::connection::query_error;
 
@@ -20,7 +21,7 @@ const PROGRESS_VIEWS_SINCE: i32 = 120_000;
 pub(crate) fn observe(client: &mut Client, pid: i32) -> Result<SessionActivity, ConnectorError> {
     let mut activity = SessionActivity::default();
     if let Some(row) = client
-        .query_opt(include_str!("queries/waiting.sql"), &[&pid])
+        .query_typed_opt(include_str!("queries/waiting.sql"), &[(&pid, Type::INT4)])
         .map_err(|e| query_error(&e))?
     {
         activity.waiting_for = row.get(0);
@@ -28,12 +29,15 @@ pub(crate) fn observe(client: &mut Client, pid: i32) -> Result<SessionActivity, 
         activity.blockers = sessions(client, &blockers)?;
     }
     let version: i32 = client
-        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .query_typed_one("SELECT current_setting('server_version_num')::int", &[])
         .map_err(|e| query_error(&e))?
         .get(0);
     if version >= PROGRESS_VIEWS_SINCE {
         activity.progress = client
-            .query_opt(include_str!("queries/statement_progress.sql"), &[&pid])
+            .query_typed_opt(
+                include_str!("queries/statement_progress.sql"),
+                &[(&pid, Type::INT4)],
+            )
             .map_err(|e| query_error(&e))?
             .map(|row| StatementProgress {
                 command: row.get(0),
@@ -60,7 +64,10 @@ pub(crate) fn sessions(
         return Ok(Vec::new());
     }
     let mut sessions: Vec<SessionInfo> = client
-        .query(include_str!("queries/sessions.sql"), &[&pids])
+        .query_typed(
+            include_str!("queries/sessions.sql"),
+            &[(&pids, Type::INT4_ARRAY)],
+        )
         .map_err(|e| query_error(&e))?
         .iter()
         .map(|row| SessionInfo {
@@ -78,7 +85,10 @@ pub(crate) fn sessions(
         })
         .collect();
     for row in client
-        .query(include_str!("queries/session_locks.sql"), &[&pids])
+        .query_typed(
+            include_str!("queries/session_locks.sql"),
+            &[(&pids, Type::INT4_ARRAY)],
+        )
         .map_err(|e| query_error(&e))?
     {
         let pid = row.get::<_, i32>(0).to_string();
@@ -98,7 +108,10 @@ pub(crate) fn invalid_indexes(
     schema: &str,
 ) -> Result<Vec<String>, ConnectorError> {
     Ok(client
-        .query(include_str!("queries/invalid_indexes.sql"), &[&schema])
+        .query_typed(
+            include_str!("queries/invalid_indexes.sql"),
+            &[(&schema, Type::NAME)],
+        )
         .map_err(|e| query_error(&e))?
         .iter()
         .map(|row| row.get(0))

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use drydock_connector::{ConnectorError, Privilege, SessionInfo, Storage};
 use postgres::Client;
+use postgres::types::Type;
 
 use crate::activity;
 use crate::connection::query_error;
@@ -16,7 +17,10 @@ pub(crate) fn other_sessions(
     schema: &str,
 ) -> Result<Vec<SessionInfo>, ConnectorError> {
     let pids: Vec<i32> = client
-        .query(include_str!("queries/other_sessions.sql"), &[&schema])
+        .query_typed(
+            include_str!("queries/other_sessions.sql"),
+            &[(&schema, Type::TEXT)],
+        )
         .map_err(|e| query_error(&e))?
         .iter()
         .map(|row| row.get(0))
@@ -30,7 +34,10 @@ pub(crate) fn privileges(
     schema: &str,
 ) -> Result<Vec<Privilege>, ConnectorError> {
     Ok(client
-        .query(include_str!("queries/privileges.sql"), &[&schema])
+        .query_typed(
+            include_str!("queries/privileges.sql"),
+            &[(&schema, Type::TEXT)],
+        )
         .map_err(|e| query_error(&e))?
         .iter()
         .map(|row| Privilege {
@@ -45,7 +52,7 @@ pub(crate) fn privileges(
 /// URL's host: a port forwarded into a container also looks like `localhost`.
 pub(crate) fn storage(client: &mut Client) -> Result<Storage, ConnectorError> {
     let row = client
-        .query_one(include_str!("queries/storage.sql"), &[])
+        .query_typed_one(include_str!("queries/storage.sql"), &[])
         .map_err(|e| query_error(&e))?;
     let database_bytes = u64::try_from(row.get::<_, i64>(0)).ok();
     let reported_directory: Option<String> = row.get(1);

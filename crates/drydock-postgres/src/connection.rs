@@ -1,6 +1,7 @@
 //! Sessions on PostgreSQL: error mapping, running scripts through the simple query protocol,
 //! and shadow databases. URLs are parsed in `url.rs`, sessions opened in `connect.rs`.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use drydock_connector::{
@@ -10,8 +11,9 @@ use drydock_connector::{
 use drydock_schema::SqlSchema;
 use std::time::Duration;
 
-use postgres::Client;
 use postgres::error::ErrorPosition;
+use postgres::types::Type;
+use postgres::{Client, GenericClient};
 
 use crate::url::PgUrl;
 use crate::{activity, checks, history, introspect, lock};
@@ -87,6 +89,13 @@ fn script_error(error: &postgres::Error, script: &str) -> ScriptError {
     }
 }
 
+/// [`script_error`] for a script sent after a `prefix`-byte prefix: positions in the script.
+fn script_error_after(error: &postgres::Error, sent: &str, prefix: usize) -> ScriptError {
+    let mut script_error = script_error(error, sent);
+    script_error.position = script_error.position.and_then(|p| p.checked_sub(prefix));
+    script_error
+}
+
 fn char_position_to_byte(script: &str, one_based: u32) -> Option<usize> {
     let index = usize::try_from(one_based).ok()?.checked_sub(1)?;
     script
@@ -116,13 +125,16 @@ impl StatementCanceller for PostgresCanceller {
 }
 
 /// One session on a PostgreSQL database.
+///
+/// Queries run as unnamed statements (`query_typed`, `simple_query`): behind a transaction-mode
+/// pooler a named statement is prepared on one server session and may be looked for, or clash
+/// with another client's of the same name, on another.
 pub(crate) struct PostgresConnection {
     client: Client,
     url: PgUrl,
+    /// The server session that answered the first statement; the migration lock is taken there.
+    backend_pid: i32,
     holds_lock: bool,
-    /// The history row insert, prepared at the first migration applied: a deploy of many
-    /// migrations parses it once instead of once per migration.
-    history_insert: Option<postgres::Statement>,
 }
 
 impl PostgresConnection {
@@ -132,15 +144,36 @@ impl PostgresConnection {
 
     fn open(url: PgUrl) -> Result<Self, ConnectorError> {
         let mut client = url.connect()?;
-        client
-            .batch_execute(&format!("SET search_path TO {}", quote_ident(&url.schema)))
+        // Behind a pooler the session's search path would be set on one server session only:
+        // scripts carry it instead (`with_search_path`).
+        let search_path = if url.pgbouncer {
+            String::new()
+        } else {
+            format!("SET search_path TO {};", quote_ident(&url.schema))
+        };
+        let messages = client
+            .simple_query(&format!("{search_path}SELECT pg_backend_pid()"))
             .map_err(|e| query_error(&e))?;
+        let backend_pid = messages
+            .iter()
+            .find_map(|message| match message {
+                postgres::SimpleQueryMessage::Row(row) => row.get(0)?.parse().ok(),
+                _ => None,
+            })
+            .ok_or_else(|| ConnectorError::query("the server did not tell its backend pid"))?;
         Ok(PostgresConnection {
             client,
             url,
+            backend_pid,
             holds_lock: false,
-            history_insert: None,
         })
+    }
+
+    /// `script` as sent: behind a pooler each message may run on another server session, so the
+    /// managed schema is set in the same message. Returns the prefix's length too, to subtract
+    /// from error positions.
+    fn with_search_path<'a>(&self, script: &'a str) -> (Cow<'a, str>, usize) {
+        with_search_path(&self.url, script)
     }
 
     /// Create the managed schema when it is missing. Checks first, so that a user without
@@ -148,9 +181,9 @@ impl PostgresConnection {
     pub(crate) fn ensure_schema(&mut self) -> Result<(), ConnectorError> {
         let exists = self
             .client
-            .query_opt(
+            .query_typed_opt(
                 "SELECT 1 FROM pg_namespace WHERE nspname = $1",
-                &[&self.url.schema],
+                &[(&self.url.schema, Type::NAME)],
             )
             .map_err(|e| query_error(&e))?
             .is_some();
@@ -170,7 +203,7 @@ impl PostgresConnection {
     fn reset_all_schemas(&mut self) -> Result<(), ConnectorError> {
         let rows = self
             .client
-            .query(include_str!("queries/user_schemas.sql"), &[])
+            .query_typed(include_str!("queries/user_schemas.sql"), &[])
             .map_err(|e| query_error(&e))?;
         let mut script = String::new();
         for row in rows {
@@ -186,7 +219,7 @@ impl PostgresConnection {
     fn server_version_num(&mut self) -> Result<i64, ConnectorError> {
         let row = self
             .client
-            .query_one("SELECT current_setting('server_version_num')::bigint", &[])
+            .query_typed_one("SELECT current_setting('server_version_num')::bigint", &[])
             .map_err(|e| query_error(&e))?;
         Ok(row.get(0))
     }
@@ -211,20 +244,33 @@ impl Connection for PostgresConnection {
     }
 
     fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
-        self.client
-            .batch_execute(script)
-            .map_err(|e| script_error(&e, script))
+        let url = self.url.clone();
+        batch_in_schema(&mut self.client, &url, script)
     }
 
     fn introspect(&mut self, namespaces: &[String]) -> Result<SqlSchema, ConnectorError> {
         let schema = self.url.schema.clone();
-        introspect::introspect(&mut self.client, &schema, namespaces)
-            .map(drydock_connector::without_bookkeeping)
+        // One transaction with the search path set in it: how types and defaults are printed
+        // depends on it, and behind a pooler the session's own may not be there.
+        let mut transaction = self.client.transaction().map_err(|e| query_error(&e))?;
+        transaction
+            .batch_execute(&format!(
+                "SET LOCAL search_path TO {}",
+                quote_ident(&schema)
+            ))
+            .map_err(|e| query_error(&e))?;
+        let introspected = introspect::introspect(&mut transaction, &schema, namespaces)?;
+        transaction.commit().map_err(|e| query_error(&e))?;
+        Ok(drydock_connector::without_bookkeeping(introspected))
     }
 
     fn query_texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, ConnectorError> {
         // The simple protocol returns every value as text, whatever its type.
-        let messages = self.client.simple_query(sql).map_err(|e| query_error(&e))?;
+        let (sent, _) = self.with_search_path(sql);
+        let messages = self
+            .client
+            .simple_query(&sent)
+            .map_err(|e| query_error(&e))?;
         Ok(messages
             .iter()
             .filter_map(|message| match message {
@@ -237,7 +283,7 @@ impl Connection for PostgresConnection {
     fn server_version(&mut self) -> Result<String, ConnectorError> {
         let row = self
             .client
-            .query_one("SELECT current_setting('server_version')", &[])
+            .query_typed_one("SELECT current_setting('server_version')", &[])
             .map_err(|e| query_error(&e))?;
         let version: String = row.get(0);
         let short = version.split_whitespace().next().unwrap_or_default();
@@ -248,7 +294,12 @@ impl Connection for PostgresConnection {
         if self.holds_lock {
             return Ok(());
         }
-        lock::lock(&mut self.client, timeout_secs)?;
+        if self.url.pgbouncer {
+            return Err(ConnectorError::TransactionPooler {
+                why: "the URL sets `pgbouncer=true`".to_owned(),
+            });
+        }
+        lock::lock(&mut self.client, timeout_secs, self.backend_pid)?;
         self.holds_lock = true;
         Ok(())
     }
@@ -257,7 +308,11 @@ impl Connection for PostgresConnection {
         if !self.holds_lock {
             return Ok(());
         }
-        lock::unlock(&mut self.client)?;
+        lock::unlock(
+            &mut self.client,
+            lock::UNLOCK_TIMEOUT_SECS,
+            self.backend_pid,
+        )?;
         self.holds_lock = false;
         Ok(())
     }
@@ -269,9 +324,12 @@ impl Connection for PostgresConnection {
 
     fn reset(&mut self) -> Result<(), ConnectorError> {
         let schema = quote_ident(&self.url.schema);
+        // Recreated with the search path pointing at it, which a pooler's server session
+        // answering the next statement may not have.
+        let (sent, _) = self.with_search_path("");
         self.client
             .batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};"
+                "DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};{sent}"
             ))
             .map_err(|e| query_error(&e))
     }
@@ -303,21 +361,9 @@ impl Connection for PostgresConnection {
     }
 
     fn apply_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
-        let insert = match self.history_insert.take() {
-            Some(insert) => insert,
-            None => self
-                .client
-                .prepare(&history::insert_sql(&self.url.schema))
-                .map_err(|e| ScriptError::from_connector(query_error(&e)))?,
-        };
-        let applied = self.in_transaction(script, |transaction, _| {
-            history::insert_with(transaction, &insert, row)
-        });
-        // Kept only while it works: a failed migration prepares it again next time.
-        if applied.is_ok() {
-            self.history_insert = Some(insert);
-        }
-        applied
+        self.in_transaction(script, |transaction, schema| {
+            history::insert(transaction, schema, row)
+        })
     }
 
     fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
@@ -333,13 +379,12 @@ impl Connection for PostgresConnection {
 
     fn trial_run(&mut self, script: &str) -> Result<(), ScriptError> {
         // Dropping the transaction without committing rolls it back.
+        let url = self.url.clone();
         let mut transaction = self
             .client
             .transaction()
             .map_err(|e| script_error(&e, script))?;
-        transaction
-            .batch_execute(script)
-            .map_err(|e| script_error(&e, script))
+        batch_in_schema(&mut transaction, &url, script)
     }
 
     fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
@@ -350,10 +395,11 @@ impl Connection for PostgresConnection {
     }
 
     fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
+        let (sent, prefix) = self.with_search_path(statement);
         let messages = self
             .client
-            .simple_query(statement)
-            .map_err(|e| script_error(&e, statement))?;
+            .simple_query(&sent)
+            .map_err(|e| script_error_after(&e, &sent, prefix))?;
         Ok(messages
             .iter()
             .filter_map(|message| match message {
@@ -380,7 +426,7 @@ impl Connection for PostgresConnection {
     fn session_id(&mut self) -> Result<Option<String>, ConnectorError> {
         let row = self
             .client
-            .query_one("SELECT pg_backend_pid()", &[])
+            .query_typed_one("SELECT pg_backend_pid()", &[])
             .map_err(|e| query_error(&e))?;
         Ok(Some(row.get::<_, i32>(0).to_string()))
     }
@@ -425,18 +471,40 @@ impl PostgresConnection {
         script: &str,
         write: impl FnOnce(&mut postgres::Transaction<'_>, &str) -> Result<(), ConnectorError>,
     ) -> Result<(), ScriptError> {
-        let schema = self.url.schema.clone();
+        let url = self.url.clone();
         // Dropping the transaction without committing rolls it back.
         let mut transaction = self
             .client
             .transaction()
             .map_err(|e| script_error(&e, script))?;
-        transaction
-            .batch_execute(script)
-            .map_err(|e| script_error(&e, script))?;
-        write(&mut transaction, &schema).map_err(ScriptError::from_connector)?;
+        batch_in_schema(&mut transaction, &url, script)?;
+        write(&mut transaction, &url.schema).map_err(ScriptError::from_connector)?;
         transaction.commit().map_err(|e| script_error(&e, script))
     }
+}
+
+/// `script` with the managed schema set first, in the same message, behind a pooler (see
+/// [`PostgresConnection::with_search_path`]); with the prefix's length.
+fn with_search_path<'a>(url: &PgUrl, script: &'a str) -> (Cow<'a, str>, usize) {
+    if url.pgbouncer {
+        let prefix = format!("SET search_path TO {};\n", quote_ident(&url.schema));
+        let length = prefix.len();
+        (Cow::Owned(prefix + script), length)
+    } else {
+        (Cow::Borrowed(script), 0)
+    }
+}
+
+/// Run `script` through the simple query protocol in the managed schema.
+fn batch_in_schema(
+    client: &mut impl GenericClient,
+    url: &PgUrl,
+    script: &str,
+) -> Result<(), ScriptError> {
+    let (sent, prefix) = with_search_path(url, script);
+    client
+        .batch_execute(&sent)
+        .map_err(|e| script_error_after(&e, &sent, prefix))
 }
 
 /// Create the database `url` names, connecting to the server's `postgres` database to do so,

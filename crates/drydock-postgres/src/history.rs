@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use drydock_connector::{ConnectorError, HISTORY_TABLE, HistoryRow};
+use postgres::types::Type;
 use postgres::{Client, GenericClient, Row};
 
 use crate::connection::{query_error, quote_ident};
@@ -26,9 +27,9 @@ fn table(schema: &str) -> String {
 
 pub(crate) fn table_exists(client: &mut Client, schema: &str) -> Result<bool, ConnectorError> {
     let row = client
-        .query_opt(
+        .query_typed_opt(
             include_str!("queries/history_table_exists.sql"),
-            &[&schema, &HISTORY_TABLE],
+            &[(&schema, Type::NAME), (&HISTORY_TABLE, Type::NAME)],
         )
         .map_err(|e| query_error(&e))?;
     Ok(row.is_some())
@@ -36,9 +37,9 @@ pub(crate) fn table_exists(client: &mut Client, schema: &str) -> Result<bool, Co
 
 pub(crate) fn has_user_tables(client: &mut Client, schema: &str) -> Result<bool, ConnectorError> {
     let row = client
-        .query_opt(
+        .query_typed_opt(
             include_str!("queries/has_user_tables.sql"),
-            &[&schema, &HISTORY_TABLE],
+            &[(&schema, Type::NAME), (&HISTORY_TABLE, Type::NAME)],
         )
         .map_err(|e| query_error(&e))?;
     Ok(row.is_some())
@@ -59,7 +60,7 @@ pub(crate) fn read(client: &mut Client, schema: &str) -> Result<Vec<HistoryRow>,
          applied_steps_count FROM {} ORDER BY started_at, migration_name",
         table(schema)
     );
-    let rows = client.query(&sql, &[]).map_err(|e| query_error(&e))?;
+    let rows = client.query_typed(&sql, &[]).map_err(|e| query_error(&e))?;
     rows.iter().map(history_row).collect()
 }
 
@@ -88,46 +89,39 @@ fn steps(row: &HistoryRow) -> i32 {
     i32::try_from(row.applied_steps_count).unwrap_or(i32::MAX)
 }
 
-/// Insert `row` as given; works on a client or inside a transaction.
+/// Insert `row` as given; works on a client or inside a transaction. An unnamed statement
+/// (parse, bind and execute in one message): a named one would outlive the transaction on a
+/// server session a pooler shares with other clients.
 pub(crate) fn insert(
     client: &mut impl GenericClient,
     schema: &str,
     row: &HistoryRow,
 ) -> Result<(), ConnectorError> {
-    insert_with(client, insert_sql(schema).as_str(), row)
+    let steps = steps(row);
+    client
+        .query_typed(
+            &insert_sql(schema),
+            &[
+                (&row.id, Type::TEXT),
+                (&row.checksum, Type::TEXT),
+                (&row.finished_at, Type::TIMESTAMPTZ),
+                (&row.migration_name, Type::TEXT),
+                (&row.logs, Type::TEXT),
+                (&row.rolled_back_at, Type::TIMESTAMPTZ),
+                (&row.started_at, Type::TIMESTAMPTZ),
+                (&steps, Type::INT4),
+            ],
+        )
+        .map_err(|e| query_error(&e))?;
+    Ok(())
 }
 
-/// The history row insert, to prepare once for a whole deploy.
-pub(crate) fn insert_sql(schema: &str) -> String {
+fn insert_sql(schema: &str) -> String {
     format!(
         "INSERT INTO {} (id, checksum, finished_at, migration_name, logs, rolled_back_at, \
          started_at, applied_steps_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         table(schema)
     )
-}
-
-/// [`insert`] with its statement given: the text of [`insert_sql`] or that text prepared.
-pub(crate) fn insert_with<T: ?Sized + postgres::ToStatement>(
-    client: &mut impl GenericClient,
-    statement: &T,
-    row: &HistoryRow,
-) -> Result<(), ConnectorError> {
-    client
-        .execute(
-            statement,
-            &[
-                &row.id,
-                &row.checksum,
-                &row.finished_at,
-                &row.migration_name,
-                &row.logs,
-                &row.rolled_back_at,
-                &row.started_at,
-                &steps(row),
-            ],
-        )
-        .map_err(|e| query_error(&e))?;
-    Ok(())
 }
 
 pub(crate) fn update(
@@ -137,22 +131,23 @@ pub(crate) fn update(
 ) -> Result<(), ConnectorError> {
     let sql = format!(
         "UPDATE {} SET finished_at = $2, logs = $3, rolled_back_at = $4, \
-         applied_steps_count = $5 WHERE id = $1",
+         applied_steps_count = $5 WHERE id = $1 RETURNING id",
         table(schema)
     );
+    let steps = steps(row);
     let updated = client
-        .execute(
+        .query_typed(
             &sql,
             &[
-                &row.id,
-                &row.finished_at,
-                &row.logs,
-                &row.rolled_back_at,
-                &steps(row),
+                (&row.id, Type::TEXT),
+                (&row.finished_at, Type::TIMESTAMPTZ),
+                (&row.logs, Type::TEXT),
+                (&row.rolled_back_at, Type::TIMESTAMPTZ),
+                (&steps, Type::INT4),
             ],
         )
         .map_err(|e| query_error(&e))?;
-    if updated == 0 {
+    if updated.is_empty() {
         return Err(ConnectorError::query(format!(
             "no row with id `{}` in `{HISTORY_TABLE}`",
             row.id

@@ -18,7 +18,8 @@ use drydock_schema::{
     Index, IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind, OpaqueObject, Partition,
     PrimaryKey, ReferentialAction, Sequence, SortOrder, SqlSchema, Table, TypeFamily, View,
 };
-use postgres::Client;
+use postgres::Transaction;
+use postgres::types::Type;
 
 use crate::connection::query_error;
 use crate::types::{PostgresTypes, canonical_type};
@@ -47,7 +48,7 @@ fn nested_partitions(
 /// Describe `default_schema`, or the schemas in `namespaces`; objects of `default_schema`, the
 /// connection's, get no namespace (`SqlSchema::unqualify`), the others theirs.
 pub(crate) fn introspect(
-    client: &mut Client,
+    client: &mut Transaction<'_>,
     default_schema: &str,
     namespaces: &[String],
 ) -> Result<SqlSchema, ConnectorError> {
@@ -58,11 +59,14 @@ pub(crate) fn introspect(
         vec![default_schema.to_owned()]
     };
     let names = Namer { default_schema };
-    let query = |client: &mut Client, sql: &str, with_history: bool| {
+    let query = |client: &mut Transaction<'_>, sql: &str, with_history: bool| {
         let result = if with_history {
-            client.query(sql, &[&schemas, &HISTORY_TABLE])
+            client.query_typed(
+                sql,
+                &[(&schemas, Type::NAME_ARRAY), (&HISTORY_TABLE, Type::NAME)],
+            )
         } else {
-            client.query(sql, &[&schemas])
+            client.query_typed(sql, &[(&schemas, Type::NAME_ARRAY)])
         };
         result.map_err(|e| query_error(&e))
     };
@@ -83,7 +87,10 @@ pub(crate) fn introspect(
             .collect()
     };
     let existing: Vec<String> = client
-        .query(include_str!("queries/namespaces.sql"), &[&listed])
+        .query_typed(
+            include_str!("queries/namespaces.sql"),
+            &[(&listed, Type::NAME_ARRAY)],
+        )
         .map_err(|e| query_error(&e))?
         .iter()
         .map(|row| row.get("nspname"))
@@ -312,7 +319,7 @@ pub(crate) fn introspect(
         }
     }
     for row in client
-        .query(include_str!("queries/extensions.sql"), &[])
+        .query_typed(include_str!("queries/extensions.sql"), &[])
         .map_err(|e| query_error(&e))?
     {
         schema.extensions.push(Extension {
