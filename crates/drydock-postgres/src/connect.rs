@@ -102,13 +102,17 @@ impl PgUrl {
 
     fn config(&self, ssl_mode: postgres::config::SslMode) -> postgres::Config {
         let mut config = postgres::Config::new();
-        if self.is_socket() {
-            config.host_path(&self.host);
-        } else {
-            config.host(&self.host);
+        // Tried in order, as libpq does.
+        for (host, port) in self.hosts() {
+            if host.starts_with('/') {
+                config.host_path(host);
+            } else {
+                config.host(host);
+            }
+            config.port(port);
         }
         config
-            .port(self.port)
+            .target_session_attrs(self.target_session_attrs)
             .user(&self.user)
             .dbname(&self.database)
             .ssl_mode(ssl_mode);
@@ -294,8 +298,20 @@ impl PgUrl {
     /// written as PEM to a private temporary folder that lives as long as this URL.
     pub fn libpq_env(&self, database: &str) -> Result<Vec<(&'static str, String)>, ConnectorError> {
         let mut env = vec![
-            ("PGHOST", self.host.clone()),
-            ("PGPORT", self.port.to_string()),
+            (
+                "PGHOST",
+                self.hosts()
+                    .map(|(host, _)| host)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            (
+                "PGPORT",
+                self.hosts()
+                    .map(|(_, port)| port.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
             ("PGUSER", self.user.clone()),
             ("PGDATABASE", database.to_owned()),
             ("PGSSLMODE", self.tls.libpq_mode().to_owned()),
@@ -305,6 +321,14 @@ impl PgUrl {
         }
         if let Some(name) = &self.application_name {
             env.push(("PGAPPNAME", name.clone()));
+        }
+        let target = match self.target_session_attrs {
+            postgres::config::TargetSessionAttrs::ReadWrite => Some("read-write"),
+            postgres::config::TargetSessionAttrs::ReadOnly => Some("read-only"),
+            _ => None,
+        };
+        if let Some(target) = target {
+            env.push(("PGTARGETSESSIONATTRS", target.to_owned()));
         }
         if let Some(timeout) = self.connect_timeout {
             env.push(("PGCONNECT_TIMEOUT", timeout.as_secs().to_string()));

@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use drydock_connector::{ConnectorError, DbUrl, redact_url};
+use postgres::config::TargetSessionAttrs;
 
 /// The schema used when the URL names none.
 pub(crate) const DEFAULT_SCHEMA: &str = "public";
@@ -100,9 +101,14 @@ impl TlsSettings {
 /// password.
 #[derive(Clone)]
 pub struct PgUrl {
-    /// Host name, address or socket directory, as written.
+    /// Host name, address or socket directory, as written: the first of the URL's hosts.
     pub host: String,
     pub port: u16,
+    /// The URL's other hosts (`h1:5432,h2:5433`, as libpq takes them), tried in order when the
+    /// ones before cannot be reached or do not match `target_session_attrs`.
+    pub more_hosts: Vec<(String, u16)>,
+    /// libpq's `target_session_attrs`: `any` (default), `read-write` or `read-only`.
+    pub target_session_attrs: TargetSessionAttrs,
     pub user: String,
     pub password: Option<String>,
     pub database: String,
@@ -141,15 +147,13 @@ impl PgUrl {
             ));
         }
         let parsed = DbUrl::parse(url).map_err(|e| invalid(&e.to_string()))?;
-        let (mut host, mut port) = match parsed.hosts.as_slice() {
-            [] => (String::new(), 5432),
-            [one] => (one.name.clone(), one.port.unwrap_or(5432)),
-            _ => {
-                return Err(invalid(
-                    "it names several hosts; drydock connects to one: keep the primary's",
-                ));
-            }
-        };
+        let mut hosts = parsed
+            .hosts
+            .iter()
+            .map(|host| (host.name.clone(), host.port.unwrap_or(5432)));
+        let (mut host, mut port) = hosts.next().unwrap_or((String::new(), 5432));
+        let more_hosts: Vec<(String, u16)> = hosts.collect();
+        let mut target_session_attrs = TargetSessionAttrs::Any;
         let mut user = parsed.user.clone().unwrap_or_default();
         let mut password = parsed.password.clone();
         let mut database = parsed.database.clone().unwrap_or_default();
@@ -186,6 +190,19 @@ impl PgUrl {
                 "application_name" => application_name = Some(value),
                 "options" => options = Some(value),
                 "pgbouncer" => pgbouncer = value == "true",
+                "target_session_attrs" => {
+                    target_session_attrs = match value.as_str() {
+                        "any" => TargetSessionAttrs::Any,
+                        "read-write" => TargetSessionAttrs::ReadWrite,
+                        "read-only" => TargetSessionAttrs::ReadOnly,
+                        _ => {
+                            return Err(invalid(&format!(
+                                "`target_session_attrs={value}` is not one of any, read-write, \
+                                 read-only"
+                            )));
+                        }
+                    }
+                }
                 "sslmode" => {
                     mode = match value.as_str() {
                         "disable" => SslMode::Disable,
@@ -237,6 +254,9 @@ impl PgUrl {
             }
             (None, None) => None,
         };
+        if more_hosts.iter().any(|(name, _)| name.is_empty()) {
+            return Err(invalid("one of its hosts is empty"));
+        }
         if host.is_empty() {
             host = "localhost".to_owned();
         }
@@ -252,6 +272,8 @@ impl PgUrl {
         Ok(PgUrl {
             host,
             port,
+            more_hosts,
+            target_session_attrs,
             user,
             password,
             database,
@@ -288,12 +310,24 @@ impl PgUrl {
 
     /// Whether both URLs name the same database on the same server.
     pub fn same_database_as(&self, other: &PgUrl) -> bool {
-        self.host == other.host && self.port == other.port && self.database == other.database
+        self.hosts().eq(other.hosts()) && self.database == other.database
     }
 
-    /// `host:port`, for messages.
+    /// Every host with its port, in the order they are tried.
+    pub fn hosts(&self) -> impl Iterator<Item = (&str, u16)> {
+        std::iter::once((self.host.as_str(), self.port)).chain(
+            self.more_hosts
+                .iter()
+                .map(|(host, port)| (host.as_str(), *port)),
+        )
+    }
+
+    /// `host:port`, for messages (`h1:5432,h2:5433` for several hosts).
     pub fn host_port(&self) -> String {
-        format!("{}:{}", self.host, self.port)
+        self.hosts()
+            .map(|(host, port)| format!("{host}:{port}"))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Whether the host is a Unix socket folder (no TLS there).
@@ -467,6 +501,29 @@ mod tests {
     }
 
     #[test]
+    fn several_hosts_are_tried_in_order_and_given_to_libpq() {
+        let url = PgUrl::parse(
+            "postgresql://u:hunter2@h1:5432,h2:5433,[::1]/d?target_session_attrs=read-write",
+        )
+        .unwrap();
+        assert_eq!(url.host_port(), "h1:5432,h2:5433,::1:5432");
+        assert_eq!(url.target_session_attrs, TargetSessionAttrs::ReadWrite);
+        let env = url.libpq_env("d").unwrap();
+        let get = |name: &str| {
+            env.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("PGHOST"), Some("h1,h2,::1"));
+        assert_eq!(get("PGPORT"), Some("5432,5433,5432"));
+        assert_eq!(get("PGTARGETSESSIONATTRS"), Some("read-write"));
+        assert!(!format!("{url:?}").contains("hunter2"));
+        let one = PgUrl::parse("postgresql://u@h1/d").unwrap();
+        assert!(!one.same_database_as(&url.with_database("d")));
+        assert_eq!(one.target_session_attrs, TargetSessionAttrs::Any);
+    }
+
+    #[test]
     fn bad_urls_are_named_without_their_password() {
         for bad in [
             "postgresql://u:hunter2@h/d?port=x",
@@ -477,6 +534,7 @@ mod tests {
             "postgresql://u:hunter2@h/d?sslaccept=maybe",
             "postgresql://u:hunter2@h/d?sslkey=k.pem",
             "postgresql://u:hunter2@h/d?schema=",
+            "postgresql://u:hunter2@h/d?target_session_attrs=primary",
         ] {
             let error = PgUrl::parse(bad).unwrap_err();
             assert_eq!(error.code(), "P1013", "{bad}");
