@@ -508,7 +508,9 @@ fn field_attributes(
                     );
                     continue;
                 };
-                if let Some(value) = resolve_default(ctx, &field_type, arity, value, attr.span) {
+                // Prisma names a default only with a nonempty `map`.
+                let named = map.as_deref().is_some_and(|m| !m.is_empty());
+                if let Some(value) = resolve_default(ctx, &field_type, arity, value, named, attr.span) {
                     ctx.dm.models[mi].fields[fi].default = Some(Default {
                         value,
                         map,
@@ -1315,10 +1317,14 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
         if !seen_values.insert(&v.name.name) {
             continue;
         }
+        let maps = v.attributes.iter().filter(|a| a.name.name == "map").count();
         for attr in &v.attributes {
             let name = attr.name.name.as_str();
             let label = Label::new("@", name);
-            if name == "map" {
+            // Each `@map` of a value that has several is reported, and none is read.
+            if name == "map" && maps > 1 {
+                ctx.error("Attribute \"@map\" can only be defined once.", attr.span);
+            } else if name == "map" {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
                 if let Some(db_name) = required_string(ctx, &a, attr, "name")
                     && let Some(value) = ctx.dm.enums[ei].values.get_mut(value_index)
@@ -1331,11 +1337,18 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
         }
         value_index += 1;
     }
-    for (i, attr) in e.attributes.iter().enumerate() {
+    for attr in &e.attributes {
         let name = attr.name.name.as_str();
         let label = Label::new("@@", name);
-        if e.attributes[..i].iter().any(|a| a.name.name == name) {
-            // Prisma names a repeated enum attribute with one `@`.
+        let known = matches!(name, "map" | "schema");
+        if known
+            && e.attributes
+                .iter()
+                .filter(|a| a.name.name == name)
+                .nth(1)
+                .is_some()
+        {
+            // Prisma reports each of them, names them with one `@` and reads none.
             ctx.error(
                 format!("Attribute \"@{name}\" can only be defined once."),
                 attr.span,

@@ -434,12 +434,15 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 );
             }
             reserved.push((&name.name, named));
-            // Prisma still validates the model's attributes; unnamed, it is dropped after them,
-            // like a model declared twice.
-            if let Top::Model(m) = top
-                && m.kind != ModelKind::CompositeType
-            {
-                duplicates.push(m);
+            // Prisma still validates the block's values and attributes; unnamed, a model is
+            // dropped after them, like a model declared twice, and no field can name the enum.
+            match top {
+                Top::Model(m) if m.kind != ModelKind::CompositeType => duplicates.push(m),
+                Top::Enum(e) => {
+                    ctx.enum_asts.push(e);
+                    declare_enum(ctx, e);
+                }
+                _ => {}
             }
             continue;
         }
