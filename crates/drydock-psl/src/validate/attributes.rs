@@ -757,6 +757,8 @@ fn relation_attribute(
     if let Some(expr) = a.get("references")
         && let Some(names) = field_names(ctx, expr)
     {
+        // Prisma looks the referenced fields up in the last model declared with the name.
+        let target = ctx.last_declaration(target);
         let mut resolved = Vec::new();
         let mut unknown = Vec::new();
         for n in &names {

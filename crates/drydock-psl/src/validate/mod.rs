@@ -191,6 +191,15 @@ impl<'a> Ctx<'a> {
             .copied()
     }
 
+    /// Of the models named like model `mi`, the one declared last (names resolve to the first).
+    pub(crate) fn last_declaration(&self, mi: usize) -> usize {
+        let name = &self.dm.models[mi].name;
+        (self.declared_models..self.dm.models.len())
+            .rev()
+            .find(|&j| self.dm.models[j].name == *name)
+            .unwrap_or(mi)
+    }
+
     /// Whether the syntax of model `mi` declares a field `name` (its type may not resolve).
     pub(crate) fn declares_field(&mut self, mi: usize, name: &str) -> bool {
         let Some(model) = self.model_asts.get(mi).copied() else {
