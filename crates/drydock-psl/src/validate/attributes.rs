@@ -842,16 +842,19 @@ fn index_field_list(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<IndexFie
                         Some("sort") => f.sort = sort_arg(ctx, Some(&a.value), a.span),
                         Some("length") => f.length = length_arg(ctx, Some(&a.value)),
                         Some("ops") => {
-                            if let Expression::Constant(class, span) = &a.value {
-                                if !super::indexes::is_operator_class(class) {
-                                    ctx.error(
-                                        format!(
-                                            "Unexpected token. Expected one of: Invalid operator class: {class}"
-                                        ),
-                                        *span,
-                                    );
-                                    return None;
-                                }
+                            // Prisma reads the field on without an unknown operator class.
+                            if let Expression::Constant(class, span) = &a.value
+                                && !super::indexes::is_operator_class(class)
+                            {
+                                ctx.error(
+                                    format!(
+                                        "Unexpected token. Expected one of: Invalid operator class: {class}"
+                                    ),
+                                    *span,
+                                );
+                                continue;
+                            }
+                            if let Expression::Constant(class, _) = &a.value {
                                 f.class = Some(class.clone());
                             }
                             f.ops = ops_arg(ctx, Some(&a.value));

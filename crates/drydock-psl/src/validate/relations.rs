@@ -702,13 +702,12 @@ fn foreign_key_relation(
         return;
     };
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
-    let Some(mut ok) = fields_match_references(ctx, fk, &fields, &references, args.span) else {
-        return;
-    };
-    if one_to_one && ok && !one_to_one_unique_fields(ctx, fk, &fields) {
+    // `None` when the lengths differ; the checks below are independent of these, as in Prisma.
+    let matched = fields_match_references(ctx, fk, &fields, &references, args.span);
+    let mut ok = matched == Some(true);
+    if one_to_one && !one_to_one_unique_fields(ctx, fk, &fields) {
         ok = false;
     }
-    // Prisma checks the arity independently of the checks above.
     let relation_required = ctx.dm.models[fk.model].fields[fk.field].arity == Arity::Required;
     let optional_fields = fields
         .iter()
