@@ -457,10 +457,16 @@ fn field_attributes(
                     map_span: a.span("map"),
                 });
             }
-            "map" if matches!(field_type, FieldType::Model(_)) => ctx.error(
-                "Error parsing attribute \"@map\": The attribute `@map` cannot be used on relation fields.",
-                attr.span,
-            ),
+            "map" if matches!(field_type, FieldType::Model(_)) => {
+                ctx.error(
+                    "Error parsing attribute \"@map\": The attribute `@map` cannot be used on relation fields.",
+                    attr.span,
+                );
+                // Prisma still looks for the name (and only for it).
+                if attr.argument(None).is_none() && attr.argument(Some("name")).is_none() {
+                    ctx.error("Argument \"name\" is missing.", attr.span);
+                }
+            }
             "map" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
                 if let Some(db_name) = required_string(ctx, &a, attr, "name") {
