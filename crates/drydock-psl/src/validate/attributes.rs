@@ -361,7 +361,12 @@ fn field_attributes(
         }
         // All native type attributes (`@db.X`, whatever the prefix) count as one: when there
         // are several, Prisma reads none and reports each after the first, by its own prefix.
+        // Off built-in scalar types each is an unknown attribute.
         if let Some((prefix, _)) = name.split_once('.')
+            && matches!(
+                ctx.dm.models[mi].fields[fi].field_type,
+                FieldType::Scalar(_)
+            )
             && f.attributes
                 .iter()
                 .filter(|a| a.name.name.contains('.'))

@@ -136,6 +136,11 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         // Without a datasource Prisma validates against a connector that supports nothing
         // optional, Decimal included.
         if ctx.dm.datasource.is_none() {
+            let kind = if ctx.dm.models[mi].is_view {
+                "view"
+            } else {
+                "model"
+            };
             let decimals: Vec<(String, Span)> = ctx.dm.models[mi]
                 .fields
                 .iter()
@@ -145,7 +150,7 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
             for (field, fspan) in decimals {
                 ctx.error(
                     format!(
-                        "Error validating field `{field}` in model `{name}`: Field `{field}` in model `{name}` can't be of type Decimal. The current connector does not support the Decimal type."
+                        "Error validating field `{field}` in {kind} `{name}`: Field `{field}` in {kind} `{name}` can't be of type Decimal. The current connector does not support the Decimal type."
                     ),
                     fspan,
                 );

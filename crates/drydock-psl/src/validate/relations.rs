@@ -180,15 +180,18 @@ fn missing_opposite(ctx: &mut Ctx<'_>, side: &Side) {
         }
     };
     ctx.one_sided_relations.push(one_sided);
-    // Prisma checks `references` on every relation, complete or not.
+    // Prisma checks `references` and the arity on every relation, complete or not.
     if let Some(RelationArgs {
         fields: Some(fields),
-        references: Some(references),
+        references,
         span,
         ..
     }) = args_of(ctx, side)
     {
-        fields_match_references(ctx, side, &fields, &references, span);
+        if let Some(references) = references {
+            fields_match_references(ctx, side, &fields, &references, span);
+        }
+        fields_arity(ctx, side, &fields);
     }
 }
 
@@ -558,6 +561,30 @@ fn one_to_one_unique_fields(ctx: &mut Ctx<'_>, fk: &Side, fields: &[usize]) -> b
     false
 }
 
+/// A required relation field whose scalar fields are optional: reported, `false`.
+fn fields_arity(ctx: &mut Ctx<'_>, fk: &Side, fields: &[usize]) -> bool {
+    let model = &ctx.dm.models[fk.model];
+    let relation_required = model.fields[fk.field].arity == Arity::Required;
+    let optional_fields = fields
+        .iter()
+        .any(|fi| model.fields[*fi].arity == Arity::Optional);
+    if !(relation_required && optional_fields) {
+        return true;
+    }
+    let names: Vec<&str> = fields
+        .iter()
+        .map(|fi| model.fields[*fi].name.as_str())
+        .collect();
+    let message = format!(
+        "Error validating: The relation field `{}` uses the scalar fields {}. At least one of those fields is optional. Hence the relation field must be optional as well.",
+        model.fields[fk.field].name,
+        names.join(", ")
+    );
+    let span = model.fields[fk.field].span;
+    ctx.error(message, span);
+    false
+}
+
 /// `onDelete` and `onUpdate` belong on the defining side of a one-to-one relation.
 fn referential_actions_on_one_side(
     ctx: &mut Ctx<'_>,
@@ -708,23 +735,7 @@ fn foreign_key_relation(
     if one_to_one && !one_to_one_unique_fields(ctx, fk, &fields) {
         ok = false;
     }
-    let relation_required = ctx.dm.models[fk.model].fields[fk.field].arity == Arity::Required;
-    let optional_fields = fields
-        .iter()
-        .any(|fi| ctx.dm.models[fk.model].fields[*fi].arity == Arity::Optional);
-    if relation_required && optional_fields {
-        let names: Vec<String> = fields
-            .iter()
-            .map(|fi| ctx.dm.models[fk.model].fields[*fi].name.clone())
-            .collect();
-        ctx.error(
-            format!(
-                "Error validating: The relation field `{}` uses the scalar fields {}. At least one of those fields is optional. Hence the relation field must be optional as well.",
-                ctx.dm.models[fk.model].fields[fk.field].name,
-                names.join(", ")
-            ),
-            fk_span,
-        );
+    if !fields_arity(ctx, fk, &fields) {
         ok = false;
     }
     if !ok {
