@@ -396,10 +396,15 @@ fn field_attributes(
                 attr.span,
             ),
             "unique" if matches!(field_type, FieldType::Model(_)) => {
-                // Prisma suggests the scalar fields only when they exist.
+                // Prisma suggests the scalar fields only when they exist and are scalar.
                 let hint = match relation_scalars(f).as_slice() {
                     [] => String::new(),
-                    scalars if scalars.iter().any(|s| ctx.field_index(mi, s).is_none()) => {
+                    scalars
+                        if scalars.iter().any(|s| {
+                            ctx.field_index(mi, s)
+                                .is_none_or(|i| ctx.dm.models[mi].fields[i].is_relation())
+                        }) =>
+                    {
                         String::new()
                     }
                     [one] => format!(" Did you mean to put it on `{one}`?"),
@@ -612,8 +617,14 @@ fn native_type_attribute(
     prefix: &str,
     type_name: &str,
 ) {
-    // Without a datasource only `@db.` reads as a native type (of Prisma's empty connector).
-    if ctx.datasource_name().is_none() && prefix != "db" {
+    // Without a datasource block only `@db.` reads as a native type (of Prisma's empty
+    // connector); a datasource with errors leaves the prefix to the later checks.
+    let no_datasource = !ctx
+        .ast
+        .tops
+        .iter()
+        .any(|t| matches!(t, crate::ast::Top::Datasource(_)));
+    if no_datasource && prefix != "db" {
         ctx.error(
             format!("Attribute not known: \"@{}\".", attr.name.name),
             attr.span,
