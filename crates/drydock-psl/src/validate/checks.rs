@@ -158,9 +158,10 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         }
         let model = &ctx.dm.models[mi];
         if multi_schema && model.schema.is_none() {
+            let kind = if model.is_view { "view" } else { "model" };
             ctx.error(
                 format!(
-                    "Error validating model \"{name}\": This model is missing an `@@schema` attribute."
+                    "Error validating {kind} \"{name}\": This {kind} is missing an `@@schema` attribute."
                 ),
                 span,
             );
