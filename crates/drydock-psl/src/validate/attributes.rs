@@ -617,20 +617,6 @@ fn native_type_attribute(
     prefix: &str,
     type_name: &str,
 ) {
-    // Without a datasource block only `@db.` reads as a native type (of Prisma's empty
-    // connector); a datasource with errors leaves the prefix to the later checks.
-    let no_datasource = !ctx
-        .ast
-        .tops
-        .iter()
-        .any(|t| matches!(t, crate::ast::Top::Datasource(_)));
-    if no_datasource && prefix != "db" {
-        ctx.error(
-            format!("Attribute not known: \"@{}\".", attr.name.name),
-            attr.span,
-        );
-        return;
-    }
     let mut native_args = Vec::new();
     for arg in &attr.arguments {
         match &arg.value {
