@@ -524,6 +524,19 @@ fn field_attributes(
                     );
                     continue;
                 };
+                // Only `dbgenerated()` goes on a field of a composite type.
+                if let FieldType::Composite(composite) = &field_type
+                    && !matches!(value, Expression::Function(name, ..) if name == "dbgenerated")
+                {
+                    ctx.error(
+                        format!(
+                            "Error validating field `{}` in composite type `{composite}`: Defaults on fields of type composite are not supported. Please remove the `@default` attribute.",
+                            f.name.name
+                        ),
+                        attr.span,
+                    );
+                    continue;
+                }
                 // Prisma names a default only with a nonempty `map`.
                 let named = map.as_deref().is_some_and(|m| !m.is_empty());
                 if let Some(value) = resolve_default(ctx, &field_type, arity, value, named, attr.span) {
@@ -942,8 +955,13 @@ fn resolve_index_fields(
         }
         return Err(Unresolved::Invalid);
     }
+    // Prisma looks for a repeated field among the scalar fields only: a repeated unknown or
+    // relation field is reported as such below.
     for (i, s) in syntax.iter().enumerate() {
-        if syntax[..i].iter().any(|earlier| earlier.name == s.name) {
+        let scalar = ctx
+            .field_index(mi, &s.name)
+            .is_some_and(|fi| !ctx.dm.models[mi].fields[fi].is_relation());
+        if scalar && syntax[..i].iter().any(|earlier| earlier.name == s.name) {
             // Prisma words a repeated field of any key or index as one of a unique index.
             let definition = BlockKind::Unique.definition();
             ctx.error(
