@@ -514,6 +514,11 @@ fn field_attributes(
                 }
                 ctx.dm.models[mi].fields[fi].ignored = true;
             }
+            // Prisma reads nothing more of a default on a relation field.
+            "default" if matches!(field_type, FieldType::Model(_)) => ctx.error(
+                "Error parsing attribute \"@default\": Cannot set a default value on a relation field.",
+                attr.span,
+            ),
             "default" => {
                 let a = args(ctx, attr, &label, Some("value"), &["map"]);
                 let map = string_arg(ctx, a.get("map"));

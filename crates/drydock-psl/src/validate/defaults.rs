@@ -30,13 +30,6 @@ pub(super) fn resolve_default(
     attr_span: Span,
 ) -> Option<DefaultValue> {
     const P: &str = "Error parsing attribute \"@default\": ";
-    if matches!(field_type, FieldType::Model(_)) {
-        ctx.error(
-            format!("{P}Cannot set a default value on a relation field."),
-            attr_span,
-        );
-        return None;
-    }
     if let Expression::Function(name, fargs, call_span) = value {
         // On an enum field only `dbgenerated()` is a function Prisma takes.
         if matches!(field_type, FieldType::Enum(_)) && name != "dbgenerated" {

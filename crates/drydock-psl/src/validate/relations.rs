@@ -324,6 +324,19 @@ fn one_to_many(
 ) {
     let (f, m) = field_label(ctx, fk);
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
+    if back_args
+        .as_ref()
+        .is_some_and(|a| a.on_delete.is_some() || a.on_update.is_some())
+    {
+        let (bf, bm) = field_label(ctx, back);
+        let span = ctx.dm.models[back.model].fields[back.field].span;
+        ctx.error(
+            format!(
+                "Error parsing attribute \"@relation\": The relation field `{bf}` on Model `{bm}` must not specify the `onDelete` or `onUpdate` argument in the @relation attribute. You must only specify it on the opposite field `{f}` on model `{m}`, or in case of a many to many relation, in an explicit join table."
+            ),
+            span,
+        );
+    }
     let mut ok = true;
     if has_fields(back_args.as_ref()) || has_references(back_args.as_ref()) {
         let (bf, bm) = field_label(ctx, back);

@@ -272,6 +272,13 @@ const FIELD_ATTRIBUTES: &[&str] = &[
     "@db.ByteA",
     "@db.Xml",
     "@db.Bit(3)",
+    "@default(nanoid(0))",
+    "@default(uuid(7))",
+    "@default(auto())",
+    "@default(dbgenerated())",
+    "@map()",
+    "@relation(fields: [id], references: [id])",
+    "@relation(onDelete: Cascade)",
 ];
 
 const ALGORITHMS: &[&str] = &["BTree", "Hash", "Gist", "Gin", "SpGist", "Brin", "Bogus"];
