@@ -88,7 +88,11 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
                 &mut optional_ids,
             );
         }
-        // Prisma checks the arity of the first `@id` only (the only one it reads).
+        // Prisma checks the arity of the first `@id` only (the only one it reads), and not when
+        // an `@@id` takes its place.
+        if m.attributes.iter().any(|a| a.name.name == "id") {
+            optional_ids.clear();
+        }
         for span in optional_ids.drain(..) {
             ctx.error(
                 "Error parsing attribute \"@id\": Fields that are marked as id must be required.",

@@ -337,7 +337,6 @@ fn one_to_many(
             span,
         );
     }
-    let mut ok = true;
     if has_fields(back_args.as_ref()) || has_references(back_args.as_ref()) {
         let (bf, bm) = field_label(ctx, back);
         let span = ctx.dm.models[back.model].fields[back.field].span;
@@ -347,7 +346,6 @@ fn one_to_many(
             ),
             span,
         );
-        ok = false;
     }
     if !has_fields(fk_args.as_ref()) {
         ctx.error(
@@ -356,7 +354,6 @@ fn one_to_many(
             ),
             fk_span,
         );
-        ok = false;
     }
     if !has_references(fk_args.as_ref()) {
         ctx.error(
@@ -365,13 +362,20 @@ fn one_to_many(
             ),
             fk_span,
         );
-        ok = false;
     }
-    if !ok {
+    // The defining side is checked whatever the errors above, as in Prisma.
+    let Some(args) = fk_args else {
         return;
-    }
-    if let Some(args) = fk_args {
-        foreign_key_relation(ctx, fk, Some(back), args, name, false);
+    };
+    match (&args.fields, &args.references) {
+        (Some(_), Some(_)) => foreign_key_relation(ctx, fk, Some(back), args, name, false),
+        (Some(fields), None) => {
+            fields_arity(ctx, fk, fields);
+        }
+        (None, Some(references)) => {
+            references_unique(ctx, fk, references);
+        }
+        (None, None) => {}
     }
 }
 
