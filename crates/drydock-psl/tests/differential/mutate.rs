@@ -279,6 +279,9 @@ const FIELD_ATTRIBUTES: &[&str] = &[
     "@map()",
     "@relation(fields: [id], references: [id])",
     "@relation(onDelete: Cascade)",
+    "@relation(\"named\")",
+    "@relation(references: [id])",
+    "@relation(fields: [id], references: [id], onDelete: SetNull)",
 ];
 
 const ALGORITHMS: &[&str] = &["BTree", "Hash", "Gist", "Gin", "SpGist", "Brin", "Bogus"];
