@@ -27,48 +27,7 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         let model = &ctx.dm.models[mi];
         let name = model.name.clone();
         let span = model.span;
-        // Unsupported fields count as not required; lists as required.
-        let required = |f: &IndexField| {
-            let field = &model.fields[f.field];
-            field.arity != Arity::Optional && !matches!(field.field_type, FieldType::Unsupported(_))
-        };
-        let has_criteria = model
-            .primary_key
-            .as_ref()
-            .is_some_and(|pk| pk.fields.iter().all(required))
-            || model
-                .indexes
-                .iter()
-                .any(|i| i.kind == IndexType::Unique && i.fields.iter().all(required));
-        if !has_criteria && !model.ignored && !model.is_view {
-            let left_out: Vec<String> = model
-                .indexes
-                .iter()
-                .filter(|i| i.kind == IndexType::Unique)
-                .map(|i| {
-                    let names: Vec<&str> = i
-                        .fields
-                        .iter()
-                        .map(|f| model.fields[f.field].name.as_str())
-                        .collect();
-                    format!("\n- {}", names.join(", "))
-                })
-                .collect();
-            let left_out = if left_out.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " The following unique criterias were not considered as they contain fields that are not required:{}",
-                    left_out.concat()
-                )
-            };
-            ctx.error(
-                format!(
-                    "Error validating model \"{name}\": Each model must have at least one unique criteria that has only required fields. Either mark a single field with `@id`, `@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to the model.{left_out}"
-                ),
-                span,
-            );
-        }
+        strict_unique_criteria(ctx, mi);
         let model = &ctx.dm.models[mi];
         let named_key = model
             .primary_key
@@ -221,6 +180,55 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
                 ctx.error("This enum is missing an `@@schema` attribute.", span);
             }
         }
+    }
+}
+
+/// A model (not ignored, not a view) needs a unique criterion of required fields.
+pub(super) fn strict_unique_criteria(ctx: &mut Ctx<'_>, mi: usize) {
+    let model = &ctx.dm.models[mi];
+    let name = model.name.clone();
+    let span = model.span;
+    // Unsupported fields count as not required; lists as required.
+    let required = |f: &IndexField| {
+        let field = &model.fields[f.field];
+        field.arity != Arity::Optional && !matches!(field.field_type, FieldType::Unsupported(_))
+    };
+    let has_criteria = model
+        .primary_key
+        .as_ref()
+        .is_some_and(|pk| pk.fields.iter().all(required))
+        || model
+            .indexes
+            .iter()
+            .any(|i| i.kind == IndexType::Unique && i.fields.iter().all(required));
+    if !has_criteria && !model.ignored && !model.is_view {
+        let left_out: Vec<String> = model
+            .indexes
+            .iter()
+            .filter(|i| i.kind == IndexType::Unique)
+            .map(|i| {
+                let names: Vec<&str> = i
+                    .fields
+                    .iter()
+                    .map(|f| model.fields[f.field].name.as_str())
+                    .collect();
+                format!("\n- {}", names.join(", "))
+            })
+            .collect();
+        let left_out = if left_out.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " The following unique criterias were not considered as they contain fields that are not required:{}",
+                left_out.concat()
+            )
+        };
+        ctx.error(
+            format!(
+                "Error validating model \"{name}\": Each model must have at least one unique criteria that has only required fields. Either mark a single field with `@id`, `@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to the model.{left_out}"
+            ),
+            span,
+        );
     }
 }
 
