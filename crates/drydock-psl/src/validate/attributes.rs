@@ -89,8 +89,8 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
             );
         }
         // Prisma checks the arity of the first `@id` only (the only one it reads), and not when
-        // an `@@id` takes its place.
-        if m.attributes.iter().any(|a| a.name.name == "id") {
+        // an `@@id` (a single one: repeated, none is read) takes its place.
+        if m.attributes.iter().filter(|a| a.name.name == "id").count() == 1 {
             optional_ids.clear();
         }
         for span in optional_ids.drain(..) {
@@ -759,11 +759,11 @@ fn relation_attribute(
             }
         }
         let model = &ctx.dm.models[mi];
-        let relations: Vec<&str> = resolved
+        let relations: Vec<String> = resolved
             .iter()
             .map(|i| &model.fields[*i])
             .filter(|f| f.is_relation())
-            .map(|f| f.name.as_str())
+            .map(|f| f.name.clone())
             .collect();
         if !unknown.is_empty() {
             ctx.error(
@@ -773,13 +773,15 @@ fn relation_attribute(
                 ),
                 expr.span(),
             );
-        } else if !relations.is_empty() {
+        }
+        // Prisma reports relation fields among the fields even next to unknown ones.
+        if !relations.is_empty() {
             let message = format!(
                 "Error validating: The argument fields must refer only to scalar fields. But it is referencing the following relation fields: {}",
                 relations.join(", ")
             );
             ctx.error(message, expr.span());
-        } else {
+        } else if unknown.is_empty() {
             fields = (!resolved.is_empty()).then_some(resolved);
         }
     }
@@ -798,27 +800,28 @@ fn relation_attribute(
             }
         }
         let model = &ctx.dm.models[target];
-        let relations: Vec<&str> = resolved
+        let model_name = model.name.clone();
+        let relations: Vec<String> = resolved
             .iter()
             .map(|i| &model.fields[*i])
             .filter(|f| f.is_relation())
-            .map(|f| f.name.as_str())
+            .map(|f| f.name.clone())
             .collect();
         if !unknown.is_empty() {
             let message = format!(
-                "Error validating: The argument `references` must refer only to existing fields in the related model `{}`. The following fields do not exist in the related model: {}",
-                model.name,
+                "Error validating: The argument `references` must refer only to existing fields in the related model `{model_name}`. The following fields do not exist in the related model: {}",
                 unknown.join(", ")
             );
             ctx.error(message, attr.span);
-        } else if !relations.is_empty() {
+        }
+        // Prisma reports relation fields among the references even next to unknown ones.
+        if !relations.is_empty() {
             let message = format!(
-                "Error validating: The argument `references` must refer only to scalar fields in the related model `{}`. But it is referencing the following relation fields: {}",
-                model.name,
+                "Error validating: The argument `references` must refer only to scalar fields in the related model `{model_name}`. But it is referencing the following relation fields: {}",
                 relations.join(", ")
             );
             ctx.error(message, attr.span);
-        } else {
+        } else if unknown.is_empty() {
             references = (!resolved.is_empty()).then_some(resolved);
         }
     }
