@@ -24,10 +24,8 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         .is_some_and(|d| !d.schemas.is_empty());
     let mut tables: FastMap<(Option<String>, String), (String, usize)> = FastMap::default();
     for mi in 0..ctx.dm.models.len() {
-        let model = &ctx.dm.models[mi];
-        let name = model.name.clone();
-        let span = model.span;
-        strict_unique_criteria(ctx, mi);
+        let name = ctx.dm.models[mi].name.clone();
+        checks_before_relation_fields(ctx, mi);
         let model = &ctx.dm.models[mi];
         let named_key = model
             .primary_key
@@ -116,16 +114,6 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
             }
         }
         let model = &ctx.dm.models[mi];
-        if multi_schema && model.schema.is_none() {
-            let kind = if model.is_view { "view" } else { "model" };
-            ctx.error(
-                format!(
-                    "Error validating {kind} \"{name}\": This {kind} is missing an `@@schema` attribute."
-                ),
-                span,
-            );
-        }
-        let model = &ctx.dm.models[mi];
         {
             let key = (model.schema.clone(), model.db_name.clone());
             if let Some((existing, existing_mi)) = tables.get(&key) {
@@ -183,8 +171,23 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
     }
 }
 
-/// A model (not ignored, not a view) needs a unique criterion of required fields.
-pub(super) fn strict_unique_criteria(ctx: &mut Ctx<'_>, mi: usize) {
+/// The checks Prisma makes on a model before its relation fields: with `schemas` set, an
+/// `@@schema`; a model (not ignored, not a view) needs a unique criterion of required fields.
+pub(super) fn checks_before_relation_fields(ctx: &mut Ctx<'_>, mi: usize) {
+    let multi_schema = ctx
+        .dm
+        .datasource
+        .as_ref()
+        .is_some_and(|d| !d.schemas.is_empty());
+    let model = &ctx.dm.models[mi];
+    if multi_schema && model.schema.is_none() {
+        let kind = if model.is_view { "view" } else { "model" };
+        let (name, span) = (model.name.clone(), model.span);
+        ctx.error(
+            format!("Error validating {kind} \"{name}\": This {kind} is missing an `@@schema` attribute."),
+            span,
+        );
+    }
     let model = &ctx.dm.models[mi];
     let name = model.name.clone();
     let span = model.span;

@@ -64,9 +64,8 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         // reported.
         let kept = std::mem::take(&mut ctx.diagnostics);
         native_types::check(&mut ctx);
-        // Prisma checks a model's unique criteria before its relation fields.
         for mi in 0..ctx.dm.models.len() {
-            checks::strict_unique_criteria(&mut ctx, mi);
+            checks::checks_before_relation_fields(&mut ctx, mi);
         }
         let native = std::mem::replace(&mut ctx.diagnostics, kept);
         let index_checks = std::mem::take(&mut ctx.index_checks);

@@ -369,9 +369,7 @@ fn one_to_many(
     };
     match (&args.fields, &args.references) {
         (Some(_), Some(_)) => foreign_key_relation(ctx, fk, Some(back), args, name, false),
-        (Some(fields), None) => {
-            fields_arity(ctx, fk, fields);
-        }
+        (Some(fields), None) => fields_without_references(ctx, fk, fields),
         (None, Some(references)) => {
             references_unique(ctx, fk, references);
         }
@@ -488,6 +486,7 @@ fn one_to_one(
                 }
                 (Some(fields), None) => {
                     one_to_one_unique_fields(ctx, fw, fields);
+                    fields_without_references(ctx, fw, fields);
                 }
                 (None, Some(references)) => {
                     references_unique(ctx, fw, references);
@@ -544,6 +543,7 @@ fn one_to_one(
         (Some(_), Some(_)) => foreign_key_relation(ctx, fk, Some(back), args, name, true),
         (Some(fields), None) => {
             one_to_one_unique_fields(ctx, fk, fields);
+            fields_without_references(ctx, fk, fields);
         }
         (None, Some(references)) => {
             references_unique(ctx, fk, references);
@@ -707,9 +707,6 @@ fn fields_match_references(
     references: &[usize],
     args_span: Span,
 ) -> Option<bool> {
-    let (_, m) = field_label(ctx, fk);
-    let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
-    let target_name = ctx.dm.models[fk.target].name.clone();
     let mut ok = references_unique(ctx, fk, references);
     // Reported after the unique criterion, as Prisma does.
     if fields.len() != references.len() {
@@ -719,6 +716,18 @@ fn fields_match_references(
         );
         return None;
     }
+    if !field_types_match(ctx, fk, fields, references) {
+        ok = false;
+    }
+    Some(ok)
+}
+
+/// Reports each field whose type differs from its referenced field's.
+fn field_types_match(ctx: &mut Ctx<'_>, fk: &Side, fields: &[usize], references: &[usize]) -> bool {
+    let (_, m) = field_label(ctx, fk);
+    let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
+    let target_name = ctx.dm.models[fk.target].name.clone();
+    let mut ok = true;
     for (fi, ri) in fields.iter().zip(references) {
         let local = &ctx.dm.models[fk.model].fields[*fi];
         let remote = &ctx.dm.models[fk.target].fields[*ri];
@@ -731,7 +740,22 @@ fn fields_match_references(
             ok = false;
         }
     }
-    Some(ok)
+    ok
+}
+
+/// `fields` without `references`: Prisma compares their types with the referenced model's
+/// primary key, which it takes as the references.
+fn fields_without_references(ctx: &mut Ctx<'_>, fk: &Side, fields: &[usize]) {
+    fields_arity(ctx, fk, fields);
+    let key: Option<Vec<usize>> = ctx.dm.models[fk.target]
+        .primary_key
+        .as_ref()
+        .map(|pk| pk.fields.iter().map(|f| f.field).collect());
+    if let Some(key) = key
+        && key.len() == fields.len()
+    {
+        field_types_match(ctx, fk, fields, &key);
+    }
 }
 
 fn foreign_key_relation(
