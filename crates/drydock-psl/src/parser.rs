@@ -416,7 +416,9 @@ impl Parser<'_> {
                 continue;
             }
             match self.field(field_doc) {
-                Ok(field) => fields.push(field),
+                Ok(Some(field)) => fields.push(field),
+                // Prisma leaves a field with a malformed type out of its model.
+                Ok(None) => {}
                 Err(LineError) => {
                     self.pos = line_start;
                     self.report_line(
@@ -437,8 +439,11 @@ impl Parser<'_> {
         }
     }
 
-    fn field(&mut self, documentation: Option<String>) -> PResult<Field> {
+    /// A field line; `None` for a field whose type is malformed (reported), which Prisma leaves
+    /// out of the model.
+    fn field(&mut self, documentation: Option<String>) -> PResult<Option<Field>> {
         let name = self.ident()?;
+        let mut malformed = false;
         // Legacy `[Type]` lists.
         let legacy_list = self.peek_kind() == Some(TokenKind::LBracket);
         let type_start = self.peek().map_or(0, |t| t.start);
@@ -450,6 +455,7 @@ impl Parser<'_> {
         if legacy_list {
             self.expect(TokenKind::RBracket)?;
             arity = FieldArity::List;
+            malformed = true;
             self.error(
                 "To specify a list, please use `Type[]` instead of `[Type]`.",
                 self.span(type_start, self.prev_end()),
@@ -466,6 +472,7 @@ impl Parser<'_> {
                 arity = FieldArity::List;
                 if self.peek_kind() == Some(TokenKind::Question) {
                     self.pos += 1;
+                    malformed = true;
                     self.error(
                         "Optional lists are not supported. Use either `Type[]` or `Type?`.",
                         self.span(type_start, self.prev_end()),
@@ -474,6 +481,7 @@ impl Parser<'_> {
             }
             Some(TokenKind::Bang) if !legacy_list => {
                 self.pos += 1;
+                malformed = true;
                 self.error(
                     "Fields are required by default, `!` is no longer required.",
                     self.span(type_start, self.prev_end()),
@@ -486,7 +494,7 @@ impl Parser<'_> {
             attributes.push(self.attribute(TokenKind::At)?);
         }
         let end = self.finish_line()?;
-        Ok(Field {
+        Ok((!malformed).then(|| Field {
             span: self.span(name.span.start, end),
             name,
             field_type,
@@ -494,7 +502,7 @@ impl Parser<'_> {
             attributes,
             documentation,
             renamed_from: None,
-        })
+        }))
     }
 
     fn field_type(&mut self) -> PResult<FieldType> {

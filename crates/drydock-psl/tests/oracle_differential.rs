@@ -31,7 +31,7 @@ const MUTANTS: usize = 2_400;
 const SEED: u64 = 0x5eed_2026;
 /// Mutants with native type arguments and string escapes, from a generator of their own so that
 /// the others stay the same.
-const VALUE_MUTANTS: usize = 200;
+const VALUE_MUTANTS: usize = 400;
 const VALUE_SEED: u64 = 0x7a1e_2026;
 
 /// drydock's verdict on a schema.

@@ -88,7 +88,11 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
                 &mut optional_ids,
             );
         }
-        // Prisma checks the arity of the first `@id` only (the only one it reads).
+        // Prisma checks the arity of the first `@id` only (the only one it reads), and not when
+        // an `@@id` (a single one: repeated, none is read) takes its place.
+        if m.attributes.iter().filter(|a| a.name.name == "id").count() == 1 {
+            optional_ids.clear();
+        }
         for span in optional_ids.drain(..) {
             ctx.error(
                 "Error parsing attribute \"@id\": Fields that are marked as id must be required.",
@@ -361,7 +365,12 @@ fn field_attributes(
         }
         // All native type attributes (`@db.X`, whatever the prefix) count as one: when there
         // are several, Prisma reads none and reports each after the first, by its own prefix.
+        // Off built-in scalar types each is an unknown attribute.
         if let Some((prefix, _)) = name.split_once('.')
+            && matches!(
+                ctx.dm.models[mi].fields[fi].field_type,
+                FieldType::Scalar(_)
+            )
             && f.attributes
                 .iter()
                 .filter(|a| a.name.name.contains('.'))
@@ -391,10 +400,15 @@ fn field_attributes(
                 attr.span,
             ),
             "unique" if matches!(field_type, FieldType::Model(_)) => {
-                // Prisma suggests the scalar fields only when they exist.
+                // Prisma suggests the scalar fields only when they exist and are scalar.
                 let hint = match relation_scalars(f).as_slice() {
                     [] => String::new(),
-                    scalars if scalars.iter().any(|s| ctx.field_index(mi, s).is_none()) => {
+                    scalars
+                        if scalars.iter().any(|s| {
+                            ctx.field_index(mi, s)
+                                .is_none_or(|i| ctx.dm.models[mi].fields[i].is_relation())
+                        }) =>
+                    {
                         String::new()
                     }
                     [one] => format!(" Did you mean to put it on `{one}`?"),
@@ -457,10 +471,16 @@ fn field_attributes(
                     map_span: a.span("map"),
                 });
             }
-            "map" if matches!(field_type, FieldType::Model(_)) => ctx.error(
-                "Error parsing attribute \"@map\": The attribute `@map` cannot be used on relation fields.",
-                attr.span,
-            ),
+            "map" if matches!(field_type, FieldType::Model(_)) => {
+                ctx.error(
+                    "Error parsing attribute \"@map\": The attribute `@map` cannot be used on relation fields.",
+                    attr.span,
+                );
+                // Prisma still looks for the name (and only for it).
+                if attr.argument(None).is_none() && attr.argument(Some("name")).is_none() {
+                    ctx.error("Argument \"name\" is missing.", attr.span);
+                }
+            }
             "map" => {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
                 if let Some(db_name) = required_string(ctx, &a, attr, "name") {
@@ -498,6 +518,11 @@ fn field_attributes(
                 }
                 ctx.dm.models[mi].fields[fi].ignored = true;
             }
+            // Prisma reads nothing more of a default on a relation field.
+            "default" if matches!(field_type, FieldType::Model(_)) => ctx.error(
+                "Error parsing attribute \"@default\": Cannot set a default value on a relation field.",
+                attr.span,
+            ),
             "default" => {
                 let a = args(ctx, attr, &label, Some("value"), &["map"]);
                 let map = string_arg(ctx, a.get("map"));
@@ -508,7 +533,22 @@ fn field_attributes(
                     );
                     continue;
                 };
-                if let Some(value) = resolve_default(ctx, &field_type, arity, value, attr.span) {
+                // Only `dbgenerated()` goes on a field of a composite type.
+                if let FieldType::Composite(composite) = &field_type
+                    && !matches!(value, Expression::Function(name, ..) if name == "dbgenerated")
+                {
+                    ctx.error(
+                        format!(
+                            "Error validating field `{}` in composite type `{composite}`: Defaults on fields of type composite are not supported. Please remove the `@default` attribute.",
+                            f.name.name
+                        ),
+                        attr.span,
+                    );
+                    continue;
+                }
+                // Prisma names a default only with a nonempty `map`.
+                let named = map.as_deref().is_some_and(|m| !m.is_empty());
+                if let Some(value) = resolve_default(ctx, &field_type, arity, value, named, attr.span) {
                     ctx.dm.models[mi].fields[fi].default = Some(Default {
                         value,
                         map,
@@ -599,14 +639,6 @@ fn native_type_attribute(
     prefix: &str,
     type_name: &str,
 ) {
-    // Without a datasource only `@db.` reads as a native type (of Prisma's empty connector).
-    if ctx.datasource_name().is_none() && prefix != "db" {
-        ctx.error(
-            format!("Attribute not known: \"@{}\".", attr.name.name),
-            attr.span,
-        );
-        return;
-    }
     let mut native_args = Vec::new();
     for arg in &attr.arguments {
         match &arg.value {
@@ -727,11 +759,11 @@ fn relation_attribute(
             }
         }
         let model = &ctx.dm.models[mi];
-        let relations: Vec<&str> = resolved
+        let relations: Vec<String> = resolved
             .iter()
             .map(|i| &model.fields[*i])
             .filter(|f| f.is_relation())
-            .map(|f| f.name.as_str())
+            .map(|f| f.name.clone())
             .collect();
         if !unknown.is_empty() {
             ctx.error(
@@ -741,13 +773,15 @@ fn relation_attribute(
                 ),
                 expr.span(),
             );
-        } else if !relations.is_empty() {
+        }
+        // Prisma reports relation fields among the fields even next to unknown ones.
+        if !relations.is_empty() {
             let message = format!(
                 "Error validating: The argument fields must refer only to scalar fields. But it is referencing the following relation fields: {}",
                 relations.join(", ")
             );
             ctx.error(message, expr.span());
-        } else {
+        } else if unknown.is_empty() {
             fields = (!resolved.is_empty()).then_some(resolved);
         }
     }
@@ -755,6 +789,8 @@ fn relation_attribute(
     if let Some(expr) = a.get("references")
         && let Some(names) = field_names(ctx, expr)
     {
+        // Prisma looks the referenced fields up in the last model declared with the name.
+        let target = ctx.last_declaration(target);
         let mut resolved = Vec::new();
         let mut unknown = Vec::new();
         for n in &names {
@@ -764,27 +800,28 @@ fn relation_attribute(
             }
         }
         let model = &ctx.dm.models[target];
-        let relations: Vec<&str> = resolved
+        let model_name = model.name.clone();
+        let relations: Vec<String> = resolved
             .iter()
             .map(|i| &model.fields[*i])
             .filter(|f| f.is_relation())
-            .map(|f| f.name.as_str())
+            .map(|f| f.name.clone())
             .collect();
         if !unknown.is_empty() {
             let message = format!(
-                "Error validating: The argument `references` must refer only to existing fields in the related model `{}`. The following fields do not exist in the related model: {}",
-                model.name,
+                "Error validating: The argument `references` must refer only to existing fields in the related model `{model_name}`. The following fields do not exist in the related model: {}",
                 unknown.join(", ")
             );
             ctx.error(message, attr.span);
-        } else if !relations.is_empty() {
+        }
+        // Prisma reports relation fields among the references even next to unknown ones.
+        if !relations.is_empty() {
             let message = format!(
-                "Error validating: The argument `references` must refer only to scalar fields in the related model `{}`. But it is referencing the following relation fields: {}",
-                model.name,
+                "Error validating: The argument `references` must refer only to scalar fields in the related model `{model_name}`. But it is referencing the following relation fields: {}",
                 relations.join(", ")
             );
             ctx.error(message, attr.span);
-        } else {
+        } else if unknown.is_empty() {
             references = (!resolved.is_empty()).then_some(resolved);
         }
     }
@@ -838,16 +875,19 @@ fn index_field_list(ctx: &mut Ctx<'_>, expr: &Expression) -> Option<Vec<IndexFie
                         Some("sort") => f.sort = sort_arg(ctx, Some(&a.value), a.span),
                         Some("length") => f.length = length_arg(ctx, Some(&a.value)),
                         Some("ops") => {
-                            if let Expression::Constant(class, span) = &a.value {
-                                if !super::indexes::is_operator_class(class) {
-                                    ctx.error(
-                                        format!(
-                                            "Unexpected token. Expected one of: Invalid operator class: {class}"
-                                        ),
-                                        *span,
-                                    );
-                                    return None;
-                                }
+                            // Prisma reads the field on without an unknown operator class.
+                            if let Expression::Constant(class, span) = &a.value
+                                && !super::indexes::is_operator_class(class)
+                            {
+                                ctx.error(
+                                    format!(
+                                        "Unexpected token. Expected one of: Invalid operator class: {class}"
+                                    ),
+                                    *span,
+                                );
+                                continue;
+                            }
+                            if let Expression::Constant(class, _) = &a.value {
                                 f.class = Some(class.clone());
                             }
                             f.ops = ops_arg(ctx, Some(&a.value));
@@ -927,8 +967,13 @@ fn resolve_index_fields(
         }
         return Err(Unresolved::Invalid);
     }
+    // Prisma looks for a repeated field among the scalar fields only: a repeated unknown or
+    // relation field is reported as such below.
     for (i, s) in syntax.iter().enumerate() {
-        if syntax[..i].iter().any(|earlier| earlier.name == s.name) {
+        let scalar = ctx
+            .field_index(mi, &s.name)
+            .is_some_and(|fi| !ctx.dm.models[mi].fields[fi].is_relation());
+        if scalar && syntax[..i].iter().any(|earlier| earlier.name == s.name) {
             // Prisma words a repeated field of any key or index as one of a unique index.
             let definition = BlockKind::Unique.definition();
             ctx.error(
@@ -1315,10 +1360,14 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
         if !seen_values.insert(&v.name.name) {
             continue;
         }
+        let maps = v.attributes.iter().filter(|a| a.name.name == "map").count();
         for attr in &v.attributes {
             let name = attr.name.name.as_str();
             let label = Label::new("@", name);
-            if name == "map" {
+            // Each `@map` of a value that has several is reported, and none is read.
+            if name == "map" && maps > 1 {
+                ctx.error("Attribute \"@map\" can only be defined once.", attr.span);
+            } else if name == "map" {
                 let a = args(ctx, attr, &label, Some("name"), &[]);
                 if let Some(db_name) = required_string(ctx, &a, attr, "name")
                     && let Some(value) = ctx.dm.enums[ei].values.get_mut(value_index)
@@ -1331,11 +1380,18 @@ fn enum_attributes(ctx: &mut Ctx<'_>, ei: usize, e: &ast::Enum) {
         }
         value_index += 1;
     }
-    for (i, attr) in e.attributes.iter().enumerate() {
+    for attr in &e.attributes {
         let name = attr.name.name.as_str();
         let label = Label::new("@@", name);
-        if e.attributes[..i].iter().any(|a| a.name.name == name) {
-            // Prisma names a repeated enum attribute with one `@`.
+        let known = matches!(name, "map" | "schema");
+        if known
+            && e.attributes
+                .iter()
+                .filter(|a| a.name.name == name)
+                .nth(1)
+                .is_some()
+        {
+            // Prisma reports each of them, names them with one `@` and reads none.
             ctx.error(
                 format!("Attribute \"@{name}\" can only be defined once."),
                 attr.span,

@@ -24,51 +24,8 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         .is_some_and(|d| !d.schemas.is_empty());
     let mut tables: FastMap<(Option<String>, String), (String, usize)> = FastMap::default();
     for mi in 0..ctx.dm.models.len() {
-        let model = &ctx.dm.models[mi];
-        let name = model.name.clone();
-        let span = model.span;
-        // Unsupported fields count as not required; lists as required.
-        let required = |f: &IndexField| {
-            let field = &model.fields[f.field];
-            field.arity != Arity::Optional && !matches!(field.field_type, FieldType::Unsupported(_))
-        };
-        let has_criteria = model
-            .primary_key
-            .as_ref()
-            .is_some_and(|pk| pk.fields.iter().all(required))
-            || model
-                .indexes
-                .iter()
-                .any(|i| i.kind == IndexType::Unique && i.fields.iter().all(required));
-        if !has_criteria && !model.ignored && !model.is_view {
-            let left_out: Vec<String> = model
-                .indexes
-                .iter()
-                .filter(|i| i.kind == IndexType::Unique)
-                .map(|i| {
-                    let names: Vec<&str> = i
-                        .fields
-                        .iter()
-                        .map(|f| model.fields[f.field].name.as_str())
-                        .collect();
-                    format!("\n- {}", names.join(", "))
-                })
-                .collect();
-            let left_out = if left_out.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " The following unique criterias were not considered as they contain fields that are not required:{}",
-                    left_out.concat()
-                )
-            };
-            ctx.error(
-                format!(
-                    "Error validating model \"{name}\": Each model must have at least one unique criteria that has only required fields. Either mark a single field with `@id`, `@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to the model.{left_out}"
-                ),
-                span,
-            );
-        }
+        let name = ctx.dm.models[mi].name.clone();
+        checks_before_relation_fields(ctx, mi);
         let model = &ctx.dm.models[mi];
         let named_key = model
             .primary_key
@@ -136,6 +93,11 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
         // Without a datasource Prisma validates against a connector that supports nothing
         // optional, Decimal included.
         if ctx.dm.datasource.is_none() {
+            let kind = if ctx.dm.models[mi].is_view {
+                "view"
+            } else {
+                "model"
+            };
             let decimals: Vec<(String, Span)> = ctx.dm.models[mi]
                 .fields
                 .iter()
@@ -145,20 +107,11 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
             for (field, fspan) in decimals {
                 ctx.error(
                     format!(
-                        "Error validating field `{field}` in model `{name}`: Field `{field}` in model `{name}` can't be of type Decimal. The current connector does not support the Decimal type."
+                        "Error validating field `{field}` in {kind} `{name}`: Field `{field}` in {kind} `{name}` can't be of type Decimal. The current connector does not support the Decimal type."
                     ),
                     fspan,
                 );
             }
-        }
-        let model = &ctx.dm.models[mi];
-        if multi_schema && model.schema.is_none() {
-            ctx.error(
-                format!(
-                    "Error validating model \"{name}\": This model is missing an `@@schema` attribute."
-                ),
-                span,
-            );
         }
         let model = &ctx.dm.models[mi];
         {
@@ -215,6 +168,70 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
                 ctx.error("This enum is missing an `@@schema` attribute.", span);
             }
         }
+    }
+}
+
+/// The checks Prisma makes on a model before its relation fields: with `schemas` set, an
+/// `@@schema`; a model (not ignored, not a view) needs a unique criterion of required fields.
+pub(super) fn checks_before_relation_fields(ctx: &mut Ctx<'_>, mi: usize) {
+    let multi_schema = ctx
+        .dm
+        .datasource
+        .as_ref()
+        .is_some_and(|d| !d.schemas.is_empty());
+    let model = &ctx.dm.models[mi];
+    if multi_schema && model.schema.is_none() {
+        let kind = if model.is_view { "view" } else { "model" };
+        let (name, span) = (model.name.clone(), model.span);
+        ctx.error(
+            format!("Error validating {kind} \"{name}\": This {kind} is missing an `@@schema` attribute."),
+            span,
+        );
+    }
+    let model = &ctx.dm.models[mi];
+    let name = model.name.clone();
+    let span = model.span;
+    // Unsupported fields count as not required; lists as required.
+    let required = |f: &IndexField| {
+        let field = &model.fields[f.field];
+        field.arity != Arity::Optional && !matches!(field.field_type, FieldType::Unsupported(_))
+    };
+    let has_criteria = model
+        .primary_key
+        .as_ref()
+        .is_some_and(|pk| pk.fields.iter().all(required))
+        || model
+            .indexes
+            .iter()
+            .any(|i| i.kind == IndexType::Unique && i.fields.iter().all(required));
+    if !has_criteria && !model.ignored && !model.is_view {
+        let left_out: Vec<String> = model
+            .indexes
+            .iter()
+            .filter(|i| i.kind == IndexType::Unique)
+            .map(|i| {
+                let names: Vec<&str> = i
+                    .fields
+                    .iter()
+                    .map(|f| model.fields[f.field].name.as_str())
+                    .collect();
+                format!("\n- {}", names.join(", "))
+            })
+            .collect();
+        let left_out = if left_out.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " The following unique criterias were not considered as they contain fields that are not required:{}",
+                left_out.concat()
+            )
+        };
+        ctx.error(
+            format!(
+                "Error validating model \"{name}\": Each model must have at least one unique criteria that has only required fields. Either mark a single field with `@id`, `@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to the model.{left_out}"
+            ),
+            span,
+        );
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::{Ctx, display_expr};
 use crate::ast::{self, Expression};
-use crate::datamodel::{Arity, DefaultValue, FieldType, ScalarType};
+use crate::datamodel::{Arity, DefaultValue, FieldType, Provider, ScalarType};
 use drydock_diagnostics::Span;
 
 fn type_label(ctx: &Ctx<'_>, field_type: &FieldType) -> String {
@@ -26,17 +26,11 @@ pub(super) fn resolve_default(
     field_type: &FieldType,
     arity: Arity,
     value: &Expression,
+    named: bool,
     attr_span: Span,
 ) -> Option<DefaultValue> {
     const P: &str = "Error parsing attribute \"@default\": ";
-    if matches!(field_type, FieldType::Model(_)) {
-        ctx.error(
-            format!("{P}Cannot set a default value on a relation field."),
-            attr_span,
-        );
-        return None;
-    }
-    if let Expression::Function(name, fargs, _) = value {
+    if let Expression::Function(name, fargs, call_span) = value {
         // On an enum field only `dbgenerated()` is a function Prisma takes.
         if matches!(field_type, FieldType::Enum(_)) && name != "dbgenerated" {
             ctx.error(
@@ -48,7 +42,8 @@ pub(super) fn resolve_default(
             );
             return None;
         }
-        return default_function(ctx, field_type, name, fargs, attr_span);
+        let call = (name.as_str(), fargs.as_slice(), *call_span);
+        return default_function(ctx, field_type, call, named, attr_span);
     }
     // Prisma rejects any literal on an `Unsupported` field before looking at the arity.
     if matches!(field_type, FieldType::Unsupported(_)) {
@@ -212,181 +207,219 @@ fn default_literal(
     }
 }
 
+/// A default function, checked as Prisma checks it: `dbgenerated()` on any field; on a
+/// built-in scalar type the functions of that type, whose arguments are checked only there;
+/// `auto()` and functions Prisma does not know reach the connector checks of the last phase.
 fn default_function(
     ctx: &mut Ctx<'_>,
     field_type: &FieldType,
-    name: &str,
-    fargs: &[ast::Argument],
+    call: (&str, &[ast::Argument], Span),
+    named: bool,
     attr_span: Span,
 ) -> Option<DefaultValue> {
     const P: &str = "Error parsing attribute \"@default\": ";
-    let number_arg = |fargs: &[ast::Argument]| -> Option<Option<String>> {
-        match fargs {
-            [] => Some(None),
-            [a] => match &a.value {
-                Expression::Number(n, _) if a.name.is_none() => Some(Some(n.clone())),
-                _ => None,
-            },
-            _ => None,
-        }
-    };
+    let (name, fargs, call_span) = call;
+    if name == "dbgenerated" {
+        return dbgenerated_args(ctx, fargs, attr_span);
+    }
     let scalar = match field_type {
-        FieldType::Scalar(s) => Some(*s),
-        _ => None,
-    };
-    let allowed: bool;
-    let value = match name {
-        "autoincrement" => {
-            if !fargs.is_empty() {
-                ctx.error(
-                    format!(
-                        "{P}The `autoincrement` function does not take any argument. Consider changing this default to `autoincrement()`."
-                    ),
-                    attr_span,
-                );
-                return None;
-            }
-            allowed = matches!(scalar, Some(ScalarType::Int | ScalarType::BigInt));
-            DefaultValue::Autoincrement
-        }
-        "now" => {
-            allowed = scalar == Some(ScalarType::DateTime);
-            DefaultValue::Now
-        }
-        "uuid" => {
-            let version = match number_arg(fargs) {
-                Some(None) => 4,
-                Some(Some(n)) if n == "4" || n == "7" => {
-                    if n == "4" {
-                        4
-                    } else {
-                        7
-                    }
-                }
-                _ => {
-                    ctx.error(
-                        format!(
-                            "{P}`uuid()` takes either no argument, or a single integer argument which is either 4 or 7."
-                        ),
-                        attr_span,
-                    );
-                    return None;
-                }
-            };
-            allowed = scalar == Some(ScalarType::String);
-            DefaultValue::Uuid(version)
-        }
-        "cuid" => {
-            let version = match number_arg(fargs) {
-                Some(None) => 1,
-                Some(Some(n)) if n == "1" || n == "2" => {
-                    if n == "1" {
-                        1
-                    } else {
-                        2
-                    }
-                }
-                _ => {
-                    ctx.error(
-                        format!(
-                            "{P}`cuid()` takes either no argument, or a single integer argument which is either 1 or 2."
-                        ),
-                        attr_span,
-                    );
-                    return None;
-                }
-            };
-            allowed = scalar == Some(ScalarType::String);
-            DefaultValue::Cuid(version)
-        }
-        "ulid" => {
-            allowed = scalar == Some(ScalarType::String);
-            DefaultValue::Ulid
-        }
-        "nanoid" => {
-            let length = match number_arg(fargs) {
-                Some(None) => None,
-                Some(Some(n)) => match n.parse::<u32>() {
-                    Ok(v) if (2..=255).contains(&v) => Some(v),
-                    _ => {
-                        ctx.error(
-                            format!(
-                                "{P}`nanoid()` takes either no argument, or a single integer argument between 2 and 255."
-                            ),
-                            attr_span,
-                        );
-                        return None;
-                    }
-                },
-                None => {
-                    ctx.error(
-                        format!("{P}`nanoid()` takes a single Int argument."),
-                        attr_span,
-                    );
-                    return None;
-                }
-            };
-            allowed = scalar == Some(ScalarType::String);
-            DefaultValue::Nanoid(length)
-        }
-        "dbgenerated" => {
-            let expr = match fargs {
-                [] => None,
-                [a] if a.name.is_none() => match &a.value {
-                    Expression::String(s, _) => Some(s.clone()),
-                    _ => {
-                        ctx.error(
-                            format!("{P}`dbgenerated()` takes a single String argument."),
-                            attr_span,
-                        );
-                        return None;
-                    }
-                },
-                _ => {
-                    ctx.error(
-                        format!("{P}`dbgenerated()` takes a single String argument."),
-                        attr_span,
-                    );
-                    return None;
-                }
-            };
-            allowed = true;
-            DefaultValue::DbGenerated(expr)
-        }
-        "sequence" => {
-            allowed = matches!(scalar, Some(ScalarType::Int | ScalarType::BigInt));
-            DefaultValue::Sequence
-        }
-        "auto" => {
-            allowed = true;
-            DefaultValue::Auto
-        }
-        _ => {
+        FieldType::Scalar(s) => *s,
+        FieldType::Unsupported(_) => {
             ctx.error(
                 format!(
-                    "{P}The function `{name}` is not a known function. You can read about the available functions here: https://pris.ly/d/attribute-functions"
+                    "{P}Only @default(dbgenerated(\"...\")) can be used for Unsupported types."
+                ),
+                attr_span,
+            );
+            return None;
+        }
+        _ => {
+            let type_name = type_label(ctx, field_type);
+            ctx.error(
+                format!(
+                    "{P}The function `{name}()` cannot be used on fields of type `{type_name}`."
                 ),
                 attr_span,
             );
             return None;
         }
     };
-    if !allowed && matches!(field_type, FieldType::Unsupported(_)) {
+    if name == "autoincrement" && named {
         ctx.error(
-            format!("{P}Only @default(dbgenerated(\"...\")) can be used for Unsupported types."),
+            format!("{P}Naming an autoincrement default value is not allowed."),
             attr_span,
         );
         return None;
     }
-    if !allowed {
-        let type_name = type_label(ctx, field_type);
-        ctx.error(
-            format!("{P}The function `{name}()` cannot be used on fields of type `{type_name}`."),
-            attr_span,
-        );
-        return None;
+    let cockroach = ctx.dm.provider() == Some(Provider::CockroachDb);
+    match (scalar, name) {
+        (ScalarType::Int | ScalarType::BigInt, "autoincrement") => {
+            no_arguments(ctx, name, fargs, attr_span).then_some(DefaultValue::Autoincrement)
+        }
+        (ScalarType::String, "ulid") => {
+            no_arguments(ctx, name, fargs, attr_span).then_some(DefaultValue::Ulid)
+        }
+        (ScalarType::DateTime, "now") => {
+            no_arguments(ctx, name, fargs, attr_span).then_some(DefaultValue::Now)
+        }
+        (ScalarType::String, "uuid") => {
+            let valid: (fn(u8) -> bool, _) = (|v| v == 4 || v == 7, "which is either 4 or 7");
+            number_argument(ctx, name, fargs, valid, attr_span)
+                .map(|v| DefaultValue::Uuid(v.unwrap_or(4)))
+        }
+        (ScalarType::String, "cuid") => {
+            let valid: (fn(u8) -> bool, _) = (|v| v == 1 || v == 2, "which is either 1 or 2");
+            number_argument(ctx, name, fargs, valid, attr_span)
+                .map(|v| DefaultValue::Cuid(v.unwrap_or(1)))
+        }
+        (ScalarType::String, "nanoid") => {
+            let valid: (fn(u8) -> bool, _) = (|v| v >= 2, "between 2 and 255");
+            number_argument(ctx, name, fargs, valid, attr_span)
+                .map(|length| DefaultValue::Nanoid(length.map(u32::from)))
+        }
+        (_, "auto") => {
+            if !fargs.is_empty() {
+                ctx.error(format!("{P}`auto()` takes no arguments"), attr_span);
+                return None;
+            }
+            if ctx.dm.provider() != Some(Provider::MongoDb) {
+                ctx.defer(
+                    format!("{P}The current connector does not support the `auto()` function."),
+                    call_span,
+                );
+            }
+            Some(DefaultValue::Auto)
+        }
+        // CockroachDB's connector knows `sequence()`.
+        (ScalarType::Int | ScalarType::BigInt, "sequence") if cockroach => {
+            Some(DefaultValue::Sequence)
+        }
+        (_, "sequence") if cockroach => {
+            ctx.error(
+                format!(
+                    "{P}The function `{name}()` cannot be used on fields of type `{}`.",
+                    scalar.as_str()
+                ),
+                attr_span,
+            );
+            None
+        }
+        (_, name) if !KNOWN_FUNCTIONS.contains(&name) => {
+            ctx.defer(
+                format!(
+                    "Unknown function in @default(): `{name}` is not known. You can read about the available functions here: https://pris.ly/d/attribute-functions"
+                ),
+                call_span,
+            );
+            None
+        }
+        _ => {
+            ctx.error(
+                format!(
+                    "{P}The function `{name}()` cannot be used on fields of type `{}`.",
+                    scalar.as_str()
+                ),
+                attr_span,
+            );
+            None
+        }
     }
-    Some(value)
+}
+
+/// The functions Prisma's schema validation knows on every connector.
+const KNOWN_FUNCTIONS: [&str; 8] = [
+    "autoincrement",
+    "ulid",
+    "cuid",
+    "dbgenerated",
+    "nanoid",
+    "now",
+    "uuid",
+    "auto",
+];
+
+/// `autoincrement()`, `ulid()`, `now()`: whether the call has no arguments.
+fn no_arguments(ctx: &mut Ctx<'_>, name: &str, fargs: &[ast::Argument], attr_span: Span) -> bool {
+    if fargs.is_empty() {
+        return true;
+    }
+    ctx.error(
+        format!(
+            "Error parsing attribute \"@default\": The `{name}` function does not take any argument. Consider changing this default to `{name}()`."
+        ),
+        attr_span,
+    );
+    false
+}
+
+/// The number in the first argument of `uuid()`, `cuid()` (the version) or `nanoid()` (the
+/// length), `Some(None)` without arguments. As in Prisma, more than one argument and an
+/// argument that is not a number "take a single Int argument", and the first argument is
+/// checked in any case.
+fn number_argument(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    fargs: &[ast::Argument],
+    valid: (fn(u8) -> bool, &str),
+    attr_span: Span,
+) -> Option<Option<u8>> {
+    const P: &str = "Error parsing attribute \"@default\": ";
+    let single = format!("{P}`{name}()` takes a single Int argument.");
+    let several = fargs.len() > 1;
+    if several {
+        ctx.error(single.clone(), attr_span);
+    }
+    let value = match fargs.first().map(|a| &a.value) {
+        None => None,
+        Some(Expression::Number(n, _)) => match n.parse::<u8>() {
+            Ok(v) if valid.0(v) => Some(v),
+            _ => {
+                ctx.error(
+                    format!(
+                        "{P}`{name}()` takes either no argument, or a single integer argument {}.",
+                        valid.1
+                    ),
+                    attr_span,
+                );
+                return None;
+            }
+        },
+        Some(_) => {
+            ctx.error(single, attr_span);
+            return None;
+        }
+    };
+    (!several).then_some(value)
+}
+
+/// `dbgenerated()` with no argument or one nonempty string (any field type).
+fn dbgenerated_args(
+    ctx: &mut Ctx<'_>,
+    fargs: &[ast::Argument],
+    attr_span: Span,
+) -> Option<DefaultValue> {
+    const SINGLE: &str =
+        "Error parsing attribute \"@default\": `dbgenerated()` takes a single String argument";
+    let several = fargs.len() > 1;
+    if several {
+        ctx.error(SINGLE, attr_span);
+    }
+    let expr = match fargs.first().map(|a| &a.value) {
+        None => None,
+        Some(Expression::String(s, _)) if s.is_empty() => {
+            ctx.error(
+                "Error parsing attribute \"@default\": dbgenerated() takes either no argument, or a single nonempty string argument.",
+                attr_span,
+            );
+            return None;
+        }
+        Some(Expression::String(s, _)) => Some(s.clone()),
+        Some(_) => {
+            ctx.error(SINGLE, attr_span);
+            return None;
+        }
+    };
+    (!several).then_some(DefaultValue::DbGenerated(expr))
 }
 
 /// Whether a string is standard, padded base64.

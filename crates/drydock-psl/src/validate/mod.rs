@@ -64,6 +64,9 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         // reported.
         let kept = std::mem::take(&mut ctx.diagnostics);
         native_types::check(&mut ctx);
+        for mi in 0..ctx.dm.models.len() {
+            checks::checks_before_relation_fields(&mut ctx, mi);
+        }
         let native = std::mem::replace(&mut ctx.diagnostics, kept);
         let index_checks = std::mem::take(&mut ctx.index_checks);
         let deferred = std::mem::take(&mut ctx.deferred)
@@ -189,6 +192,15 @@ impl<'a> Ctx<'a> {
             })
             .get(name)
             .copied()
+    }
+
+    /// Of the models named like model `mi`, the one declared last (names resolve to the first).
+    pub(crate) fn last_declaration(&self, mi: usize) -> usize {
+        let name = &self.dm.models[mi].name;
+        (self.declared_models..self.dm.models.len())
+            .rev()
+            .find(|&j| self.dm.models[j].name == *name)
+            .unwrap_or(mi)
     }
 
     /// Whether the syntax of model `mi` declares a field `name` (its type may not resolve).
@@ -434,12 +446,15 @@ fn declare<'a>(ctx: &mut Ctx<'a>) {
                 );
             }
             reserved.push((&name.name, named));
-            // Prisma still validates the model's attributes; unnamed, it is dropped after them,
-            // like a model declared twice.
-            if let Top::Model(m) = top
-                && m.kind != ModelKind::CompositeType
-            {
-                duplicates.push(m);
+            // Prisma still validates the block's values and attributes; unnamed, a model is
+            // dropped after them, like a model declared twice, and no field can name the enum.
+            match top {
+                Top::Model(m) if m.kind != ModelKind::CompositeType => duplicates.push(m),
+                Top::Enum(e) => {
+                    ctx.enum_asts.push(e);
+                    declare_enum(ctx, e);
+                }
+                _ => {}
             }
             continue;
         }

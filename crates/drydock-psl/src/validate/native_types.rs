@@ -5,7 +5,7 @@
 //! connector's range.
 
 use super::Ctx;
-use crate::datamodel::{FieldType, IndexType, NativeType, Provider, ScalarType};
+use crate::datamodel::{FieldType, IndexField, IndexType, NativeType, Provider, ScalarType};
 use drydock_diagnostics::Span;
 
 /// How many arguments a native type takes.
@@ -151,6 +151,9 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
     if connector == Some("postgresql") {
         xml_in_indexes(ctx, &mut errors);
     }
+    if ctx.dm.provider() == Some(Provider::MySql) {
+        mysql_text_in_keys(ctx, &mut errors);
+    }
     for (message, span) in errors {
         ctx.error(message, span);
     }
@@ -175,6 +178,57 @@ fn xml_in_indexes(ctx: &Ctx<'_>, errors: &mut Vec<(String, Span)>) {
                 IndexType::Fulltext => continue,
             };
             errors.push((message.to_owned(), index.span));
+        }
+    }
+}
+
+/// MySQL keys and indexes hold text and blob columns only by a prefix: without `length` on
+/// such a field, Prisma reports the key or index (once, by its first such field).
+fn mysql_text_in_keys(ctx: &Ctx<'_>, errors: &mut Vec<(String, Span)>) {
+    const PREFIX_ONLY: [&str; 8] = [
+        "Text",
+        "LongText",
+        "MediumText",
+        "TinyText",
+        "Blob",
+        "TinyBlob",
+        "MediumBlob",
+        "LongBlob",
+    ];
+    const HINT: &str =
+        "Please use the `length` argument to the field in the index definition to allow this.";
+    for model in &ctx.dm.models {
+        let needs_length = |fields: &[IndexField]| {
+            fields.iter().filter(|f| f.length.is_none()).find_map(|f| {
+                model.fields[f.field]
+                    .native_type
+                    .as_ref()
+                    .filter(|n| PREFIX_ONLY.contains(&n.name.as_str()))
+                    .map(|n| n.name.clone())
+            })
+        };
+        if let Some(pk) = &model.primary_key
+            && let Some(name) = needs_length(&pk.fields)
+        {
+            errors.push((
+                format!("Native type `{name}` of MySQL cannot be used on a field that is `@id` or `@@id`. {HINT}"),
+                pk.span,
+            ));
+        }
+        for index in &model.indexes {
+            let Some(name) = needs_length(&index.fields) else {
+                continue;
+            };
+            let message = match index.kind {
+                IndexType::Unique => {
+                    format!("Native type `{name}` cannot be unique in MySQL. {HINT}")
+                }
+                IndexType::Normal => format!(
+                    "You cannot define an index on fields with native type `{name}` of MySQL. {HINT}"
+                ),
+                IndexType::Fulltext => continue,
+            };
+            errors.push((message, index.span));
         }
     }
 }

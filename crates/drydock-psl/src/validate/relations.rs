@@ -20,6 +20,7 @@ fn modifies(action: ReferentialAction) -> bool {
 }
 
 /// A relation's name and whether it was written in `@relation`.
+#[derive(Clone)]
 struct RelationName {
     name: String,
     explicit: bool,
@@ -179,15 +180,18 @@ fn missing_opposite(ctx: &mut Ctx<'_>, side: &Side) {
         }
     };
     ctx.one_sided_relations.push(one_sided);
-    // Prisma checks `references` on every relation, complete or not.
+    // Prisma checks `references` and the arity on every relation, complete or not.
     if let Some(RelationArgs {
         fields: Some(fields),
-        references: Some(references),
+        references,
         span,
         ..
     }) = args_of(ctx, side)
     {
-        fields_match_references(ctx, side, &fields, &references, span);
+        if let Some(references) = references {
+            fields_match_references(ctx, side, &fields, &references, span);
+        }
+        fields_arity(ctx, side, &fields);
     }
 }
 
@@ -320,7 +324,19 @@ fn one_to_many(
 ) {
     let (f, m) = field_label(ctx, fk);
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
-    let mut ok = true;
+    if back_args
+        .as_ref()
+        .is_some_and(|a| a.on_delete.is_some() || a.on_update.is_some())
+    {
+        let (bf, bm) = field_label(ctx, back);
+        let span = ctx.dm.models[back.model].fields[back.field].span;
+        ctx.error(
+            format!(
+                "Error parsing attribute \"@relation\": The relation field `{bf}` on Model `{bm}` must not specify the `onDelete` or `onUpdate` argument in the @relation attribute. You must only specify it on the opposite field `{f}` on model `{m}`, or in case of a many to many relation, in an explicit join table."
+            ),
+            span,
+        );
+    }
     if has_fields(back_args.as_ref()) || has_references(back_args.as_ref()) {
         let (bf, bm) = field_label(ctx, back);
         let span = ctx.dm.models[back.model].fields[back.field].span;
@@ -330,7 +346,6 @@ fn one_to_many(
             ),
             span,
         );
-        ok = false;
     }
     if !has_fields(fk_args.as_ref()) {
         ctx.error(
@@ -339,7 +354,6 @@ fn one_to_many(
             ),
             fk_span,
         );
-        ok = false;
     }
     if !has_references(fk_args.as_ref()) {
         ctx.error(
@@ -348,13 +362,49 @@ fn one_to_many(
             ),
             fk_span,
         );
-        ok = false;
     }
-    if !ok {
+    // The defining side is checked whatever the errors above, as in Prisma.
+    let Some(args) = fk_args else {
         return;
+    };
+    match (&args.fields, &args.references) {
+        (Some(_), Some(_)) => foreign_key_relation(ctx, fk, Some(back), args, name, false),
+        (Some(fields), None) => fields_without_references(ctx, fk, fields),
+        (None, Some(references)) => {
+            references_unique(ctx, fk, references);
+        }
+        (None, None) => {}
     }
-    if let Some(args) = fk_args {
-        foreign_key_relation(ctx, fk, Some(back), args, name, false);
+}
+
+/// The defining sides of a one-to-one relation as Prisma reads them, each with its opposite:
+/// the required side; of two optional sides each one with `fields` (so both, when both have
+/// them); else the first by model and field name.
+fn defining_sides<'s>(
+    ctx: &Ctx<'_>,
+    a: (&'s Side, Option<&RelationArgs>),
+    b: (&'s Side, Option<&RelationArgs>),
+) -> Vec<(&'s Side, &'s Side)> {
+    let arity = |s: &Side| ctx.dm.models[s.model].fields[s.field].arity;
+    let key = |s: &Side| {
+        let model = &ctx.dm.models[s.model];
+        [model.name.as_str(), model.fields[s.field].name.as_str()]
+    };
+    let first = if key(a.0) <= key(b.0) {
+        (a.0, b.0)
+    } else {
+        (b.0, a.0)
+    };
+    match (arity(a.0), arity(b.0)) {
+        (Arity::Required, Arity::Optional) => vec![(a.0, b.0)],
+        (Arity::Optional, Arity::Required) => vec![(b.0, a.0)],
+        (Arity::Optional, Arity::Optional) => match (has_fields(a.1), has_fields(b.1)) {
+            (true, true) => vec![(a.0, b.0), (b.0, a.0)],
+            (true, false) => vec![(a.0, b.0)],
+            (false, true) => vec![(b.0, a.0)],
+            (false, false) => vec![first],
+        },
+        _ => vec![first],
     }
 }
 
@@ -366,102 +416,222 @@ fn one_to_one(
     b_args: Option<RelationArgs>,
     name: RelationName,
 ) {
-    let a_has = has_fields(a_args.as_ref()) || has_references(a_args.as_ref());
-    let (af, am) = field_label(ctx, a);
-    let (bf, bm) = field_label(ctx, b);
-    let a_span = ctx.dm.models[a.model].fields[a.field].span;
-    let b_span = ctx.dm.models[b.model].fields[b.field].span;
-    // Prisma checks `fields` and `references` one at a time: each must be given on exactly
-    // one side.
+    let args_of_side = |s: &Side| {
+        if std::ptr::eq(s, a) {
+            a_args.clone()
+        } else {
+            b_args.clone()
+        }
+    };
+    let relations = defining_sides(ctx, (a, a_args.as_ref()), (b, b_args.as_ref()));
+    // Prisma checks `fields` and `references` one at a time, for each relation: each must be
+    // given on exactly one side.
     let mut reported = false;
-    for arg in ["fields", "references"] {
-        let given = |args: Option<&RelationArgs>| match arg {
-            "fields" => has_fields(args),
-            _ => has_references(args),
-        };
-        let (a_gives, b_gives) = (given(a_args.as_ref()), given(b_args.as_ref()));
-        if a_gives != b_gives {
-            continue;
+    for &(fw, bk) in &relations {
+        let (fw_args, bk_args) = (args_of_side(fw), args_of_side(bk));
+        let (ff, fm) = field_label(ctx, fw);
+        let (bf, bm) = field_label(ctx, bk);
+        let fw_span = ctx.dm.models[fw.model].fields[fw.field].span;
+        let bk_span = ctx.dm.models[bk.model].fields[bk.field].span;
+        for arg in ["fields", "references"] {
+            let given = |args: Option<&RelationArgs>| match arg {
+                "fields" => has_fields(args),
+                _ => has_references(args),
+            };
+            let (fw_gives, bk_gives) = (given(fw_args.as_ref()), given(bk_args.as_ref()));
+            if fw_gives != bk_gives {
+                continue;
+            }
+            // "both provide" from the defining side's view on both fields, "do not provide"
+            // from each field's own view.
+            let reports = if fw_gives {
+                let text = format!(
+                    "`{ff}` on Model `{fm}` and `{bf}` on Model `{bm}` both provide the `{arg}` argument in the @relation attribute. You have to provide it only on one of the two fields."
+                );
+                [(fw_span, text.clone()), (bk_span, text)]
+            } else {
+                let tail = format!(
+                    "do not provide the `{arg}` argument in the @relation attribute. You have to provide it on one of the two fields."
+                );
+                [
+                    (
+                        fw_span,
+                        format!("`{ff}` on Model `{fm}` and `{bf}` on Model `{bm}` {tail}"),
+                    ),
+                    (
+                        bk_span,
+                        format!("`{bf}` on Model `{bm}` and `{ff}` on Model `{fm}` {tail}"),
+                    ),
+                ]
+            };
+            for (span, text) in reports {
+                ctx.error(
+                    format!("Error parsing attribute \"@relation\": The relation fields {text}"),
+                    span,
+                );
+            }
+            reported = true;
         }
-        let (verb, tail) = if a_gives {
-            (
-                "both provide",
-                "You have to provide it only on one of the two fields.",
-            )
-        } else {
-            (
-                "do not provide",
-                "You have to provide it on one of the two fields.",
-            )
-        };
-        // Prisma reports "do not provide" once per field, and "both provide" from both
-        // perspectives on each field.
-        let a_view = (&af, &am, &bf, &bm);
-        let b_view = (&bf, &bm, &af, &am);
-        let reports = if a_gives {
-            vec![
-                (a_span, a_view),
-                (a_span, b_view),
-                (b_span, a_view),
-                (b_span, b_view),
-            ]
-        } else {
-            vec![(a_span, a_view), (b_span, b_view)]
-        };
-        for (span, (f1, m1, f2, m2)) in &reports {
-            ctx.error(
-                format!(
-                    "Error parsing attribute \"@relation\": The relation fields `{f1}` on Model `{m1}` and `{f2}` on Model `{m2}` {verb} the `{arg}` argument in the @relation attribute. {tail}"
-                ),
-                *span,
-            );
-        }
-        reported = true;
+        referential_actions_on_one_side(ctx, (fw, fw_args.as_ref()), (bk, bk_args.as_ref()));
     }
     if reported {
-        return;
-    }
-    let (fk, back, fk_args) = if a_has {
-        (a, b, a_args)
-    } else {
-        (b, a, b_args)
-    };
-    let (f, m) = field_label(ctx, fk);
-    let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
-    let mut ok = true;
-    for (present, arg) in [
-        (has_fields(fk_args.as_ref()), "fields"),
-        (has_references(fk_args.as_ref()), "references"),
-    ] {
-        if !present {
-            ctx.error(
-                format!(
-                    "Error parsing attribute \"@relation\": The relation field `{f}` on Model `{m}` must specify the `{arg}` argument in the @relation attribute."
-                ),
-                fk_span,
-            );
-            ok = false;
+        // Each defining side is still checked as the relation it defines.
+        for &(fw, bk) in &relations {
+            let Some(args) = args_of_side(fw) else {
+                continue;
+            };
+            match (&args.fields, &args.references) {
+                (Some(_), Some(_)) => {
+                    foreign_key_relation(ctx, fw, Some(bk), args, name.clone(), true);
+                }
+                (Some(fields), None) => {
+                    one_to_one_unique_fields(ctx, fw, fields);
+                    fields_without_references(ctx, fw, fields);
+                }
+                (None, Some(references)) => {
+                    references_unique(ctx, fw, references);
+                }
+                (None, None) => {}
+            }
         }
-    }
-    let back_field = &ctx.dm.models[back.model].fields[back.field];
-    if back_field.arity == Arity::Required {
-        let (bf, bm) = field_label(ctx, back);
-        let target = ctx.dm.models[fk.model].name.clone();
-        let span = back_field.span;
-        // Prisma checks this last, and only while it has found nothing else.
-        ctx.unless_errors.push(Diagnostic::error(
-            SCHEMA_ERROR,
-            format!(
-                "Error parsing attribute \"@relation\": The relation field `{bf}` on Model `{bm}` is required. This is not valid because it's not possible to enforce this constraint on the database level. Please change the field type from `{target}` to `{target}?` to fix this."
-            ),
-            span,
-        ));
-    }
-    if !ok {
         return;
     }
-    if let Some(args) = fk_args {
-        foreign_key_relation(ctx, fk, Some(back), args, name, true);
+    // Without such errors there is one relation.
+    let (fk, back) = relations[0];
+    let (fk_args, back_args) = (args_of_side(fk), args_of_side(back));
+    let (f, m) = field_label(ctx, fk);
+    let (bf, bm) = field_label(ctx, back);
+    let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
+    let back_field = &ctx.dm.models[back.model].fields[back.field];
+    let back_span = back_field.span;
+    // Prisma checks these last, one after the other, each only while nothing else was found.
+    const P: &str = "Error parsing attribute \"@relation\": ";
+    let mut mixups: Vec<(String, Span)> = Vec::new();
+    if has_fields(fk_args.as_ref()) && has_references(back_args.as_ref()) {
+        let text = format!(
+            "{P}The relation field `{f}` on Model `{m}` provides the `fields` argument in the @relation attribute. And the related field `{bf}` on Model `{bm}` provides the `references` argument. You must provide both arguments on the same side."
+        );
+        mixups.push((text.clone(), fk_span));
+        mixups.push((text, back_span));
+    }
+    if has_references(fk_args.as_ref()) && has_fields(back_args.as_ref()) {
+        mixups.push((format!("{P}The relation field `{f}` on Model `{m}` provides the `references` argument in the @relation attribute. And the related field `{bf}` on Model `{bm}` provides the `fields` argument. You must provide both arguments on the same side."), fk_span));
+    }
+    let mut back_required = Vec::new();
+    if back_field.arity == Arity::Required {
+        let target = ctx.dm.models[fk.model].name.clone();
+        back_required.push((format!("{P}The relation field `{bf}` on Model `{bm}` is required. This is not valid because it's not possible to enforce this constraint on the database level. Please change the field type from `{target}` to `{target}?` to fix this."), back_span));
+    }
+    let mut wrong_side = Vec::new();
+    let fk_required = ctx.dm.models[fk.model].fields[fk.field].arity == Arity::Required;
+    if fk_required && (has_fields(back_args.as_ref()) || has_references(back_args.as_ref())) {
+        let fk_model = &ctx.dm.models[fk.model].name;
+        wrong_side.push((format!("{P}The relation field `{bm}.{bf}` defines the `fields` and/or `references` argument. You must set them on the required side of the relation (`{fk_model}.{f}`) in order for the constraints to be enforced. Alternatively, you can change this field to be required and the opposite optional, or make both sides of the relation optional."), back_span));
+    }
+    let first_found = [mixups, back_required, wrong_side]
+        .into_iter()
+        .find(|found| !found.is_empty())
+        .unwrap_or_default();
+    for (message, span) in first_found {
+        ctx.unless_errors
+            .push(Diagnostic::error(SCHEMA_ERROR, message, span));
+    }
+    let Some(args) = fk_args else {
+        return;
+    };
+    match (&args.fields, &args.references) {
+        (Some(_), Some(_)) => foreign_key_relation(ctx, fk, Some(back), args, name, true),
+        (Some(fields), None) => {
+            one_to_one_unique_fields(ctx, fk, fields);
+            fields_without_references(ctx, fk, fields);
+        }
+        (None, Some(references)) => {
+            references_unique(ctx, fk, references);
+        }
+        (None, None) => {}
+    }
+}
+
+/// Reports `fields` of a one-to-one relation that are no unique criterion of their model.
+fn one_to_one_unique_fields(ctx: &mut Ctx<'_>, fk: &Side, fields: &[usize]) -> bool {
+    if is_unique_criterion(ctx, fk.model, fields) {
+        return true;
+    }
+    let names: Vec<String> = fields
+        .iter()
+        .map(|r| ctx.dm.models[fk.model].fields[*r].name.clone())
+        .collect();
+    let hint = match names.as_slice() {
+        [one] => format!("Either add an `@unique` attribute to the field `{one}`"),
+        _ => format!(
+            "Either add an `@@unique([{}])` attribute to the model",
+            names.join(", ")
+        ),
+    };
+    let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
+    ctx.error(
+        format!(
+            "Error parsing attribute \"@relation\": A one-to-one relation must use unique fields on the defining side. {hint}, or change the relation to one-to-many."
+        ),
+        fk_span,
+    );
+    false
+}
+
+/// A required relation field whose scalar fields are optional: reported, `false`.
+fn fields_arity(ctx: &mut Ctx<'_>, fk: &Side, fields: &[usize]) -> bool {
+    let model = &ctx.dm.models[fk.model];
+    let relation_required = model.fields[fk.field].arity == Arity::Required;
+    let optional_fields = fields
+        .iter()
+        .any(|fi| model.fields[*fi].arity == Arity::Optional);
+    if !(relation_required && optional_fields) {
+        return true;
+    }
+    let names: Vec<&str> = fields
+        .iter()
+        .map(|fi| model.fields[*fi].name.as_str())
+        .collect();
+    let message = format!(
+        "Error validating: The relation field `{}` uses the scalar fields {}. At least one of those fields is optional. Hence the relation field must be optional as well.",
+        model.fields[fk.field].name,
+        names.join(", ")
+    );
+    let span = model.fields[fk.field].span;
+    ctx.error(message, span);
+    false
+}
+
+/// `onDelete` and `onUpdate` belong on the defining side of a one-to-one relation.
+fn referential_actions_on_one_side(
+    ctx: &mut Ctx<'_>,
+    fw: (&Side, Option<&RelationArgs>),
+    bk: (&Side, Option<&RelationArgs>),
+) {
+    let explicit = |args: Option<&RelationArgs>| {
+        args.is_some_and(|a| a.on_delete.is_some() || a.on_update.is_some())
+    };
+    if !explicit(bk.1) {
+        return;
+    }
+    let (ff, fm) = field_label(ctx, fw.0);
+    let (bf, bm) = field_label(ctx, bk.0);
+    let fw_span = ctx.dm.models[fw.0.model].fields[fw.0.field].span;
+    let bk_span = ctx.dm.models[bk.0.model].fields[bk.0.field].span;
+    const P: &str = "Error parsing attribute \"@relation\": ";
+    if explicit(fw.1) {
+        let both = |f1: &str, m1: &str, f2: &str, m2: &str| {
+            format!(
+                "{P}The relation fields `{f1}` on Model `{m1}` and `{f2}` on Model `{m2}` both provide the `onDelete` or `onUpdate` argument in the @relation attribute. You have to provide it only on one of the two fields."
+            )
+        };
+        ctx.error(both(&bf, &bm, &ff, &fm), bk_span);
+        ctx.error(both(&ff, &fm, &bf, &bm), fw_span);
+    } else {
+        ctx.error(
+            format!("{P}The relation field `{bf}` on Model `{bm}` must not specify the `onDelete` or `onUpdate` argument in the @relation attribute. You must only specify it on the opposite field `{ff}` on model `{fm}`."),
+            bk_span,
+        );
     }
 }
 
@@ -537,9 +707,6 @@ fn fields_match_references(
     references: &[usize],
     args_span: Span,
 ) -> Option<bool> {
-    let (_, m) = field_label(ctx, fk);
-    let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
-    let target_name = ctx.dm.models[fk.target].name.clone();
     let mut ok = references_unique(ctx, fk, references);
     // Reported after the unique criterion, as Prisma does.
     if fields.len() != references.len() {
@@ -549,6 +716,18 @@ fn fields_match_references(
         );
         return None;
     }
+    if !field_types_match(ctx, fk, fields, references) {
+        ok = false;
+    }
+    Some(ok)
+}
+
+/// Reports each field whose type differs from its referenced field's.
+fn field_types_match(ctx: &mut Ctx<'_>, fk: &Side, fields: &[usize], references: &[usize]) -> bool {
+    let (_, m) = field_label(ctx, fk);
+    let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
+    let target_name = ctx.dm.models[fk.target].name.clone();
+    let mut ok = true;
     for (fi, ri) in fields.iter().zip(references) {
         let local = &ctx.dm.models[fk.model].fields[*fi];
         let remote = &ctx.dm.models[fk.target].fields[*ri];
@@ -561,7 +740,22 @@ fn fields_match_references(
             ok = false;
         }
     }
-    Some(ok)
+    ok
+}
+
+/// `fields` without `references`: Prisma compares their types with the referenced model's
+/// primary key, which it takes as the references.
+fn fields_without_references(ctx: &mut Ctx<'_>, fk: &Side, fields: &[usize]) {
+    fields_arity(ctx, fk, fields);
+    let key: Option<Vec<usize>> = ctx.dm.models[fk.target]
+        .primary_key
+        .as_ref()
+        .map(|pk| pk.fields.iter().map(|f| f.field).collect());
+    if let Some(key) = key
+        && key.len() == fields.len()
+    {
+        field_types_match(ctx, fk, fields, &key);
+    }
 }
 
 fn foreign_key_relation(
@@ -576,47 +770,13 @@ fn foreign_key_relation(
         return;
     };
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
-    let Some(mut ok) = fields_match_references(ctx, fk, &fields, &references, args.span) else {
-        return;
-    };
-    if one_to_one && ok && !is_unique_criterion(ctx, fk.model, &fields) {
-        let names: Vec<String> = fields
-            .iter()
-            .map(|r| ctx.dm.models[fk.model].fields[*r].name.clone())
-            .collect();
-        let hint = match names.as_slice() {
-            [one] => format!("Either add an `@unique` attribute to the field `{one}`"),
-            _ => format!(
-                "Either add an `@@unique([{}])` attribute to the model",
-                names.join(", ")
-            ),
-        };
-        ctx.error(
-            format!(
-                "Error parsing attribute \"@relation\": A one-to-one relation must use unique fields on the defining side. {hint}, or change the relation to one-to-many."
-            ),
-            fk_span,
-        );
+    // `None` when the lengths differ; the checks below are independent of these, as in Prisma.
+    let matched = fields_match_references(ctx, fk, &fields, &references, args.span);
+    let mut ok = matched == Some(true);
+    if one_to_one && !one_to_one_unique_fields(ctx, fk, &fields) {
         ok = false;
     }
-    // Prisma checks the arity independently of the checks above.
-    let relation_required = ctx.dm.models[fk.model].fields[fk.field].arity == Arity::Required;
-    let optional_fields = fields
-        .iter()
-        .any(|fi| ctx.dm.models[fk.model].fields[*fi].arity == Arity::Optional);
-    if relation_required && optional_fields {
-        let names: Vec<String> = fields
-            .iter()
-            .map(|fi| ctx.dm.models[fk.model].fields[*fi].name.clone())
-            .collect();
-        ctx.error(
-            format!(
-                "Error validating: The relation field `{}` uses the scalar fields {}. At least one of those fields is optional. Hence the relation field must be optional as well.",
-                ctx.dm.models[fk.model].fields[fk.field].name,
-                names.join(", ")
-            ),
-            fk_span,
-        );
+    if !fields_arity(ctx, fk, &fields) {
         ok = false;
     }
     if !ok {

@@ -272,6 +272,16 @@ const FIELD_ATTRIBUTES: &[&str] = &[
     "@db.ByteA",
     "@db.Xml",
     "@db.Bit(3)",
+    "@default(nanoid(0))",
+    "@default(uuid(7))",
+    "@default(auto())",
+    "@default(dbgenerated())",
+    "@map()",
+    "@relation(fields: [id], references: [id])",
+    "@relation(onDelete: Cascade)",
+    "@relation(\"named\")",
+    "@relation(references: [id])",
+    "@relation(fields: [id], references: [id], onDelete: SetNull)",
 ];
 
 const ALGORITHMS: &[&str] = &["BTree", "Hash", "Gist", "Gin", "SpGist", "Brin", "Bogus"];
@@ -439,6 +449,26 @@ const VALUE_FIELDS: &[&str] = &[
     "String? @default(\"\\ud83d\")",
     "String? @map(\"a\tb\")",
     "String? @map(\"a\\qb\") @unknown",
+    "Int? @default(nanoid(0))",
+    "String? @default(nanoid(1))",
+    "String? @default(nanoid(1, 2))",
+    "String? @default(uuid(5))",
+    "String? @default(uuid(\"a\"))",
+    "BigInt? @default(uuid(9))",
+    "String? @default(cuid(3))",
+    "String? @default(ulid(1))",
+    "DateTime? @default(now(1))",
+    "Int? @default(autoincrement(1))",
+    "Int? @default(autoincrement(), map: \"x\")",
+    "String? @default(auto())",
+    "Int? @default(sequence())",
+    "String? @default(foo())",
+    "String? @default(dbgenerated(\"\"))",
+    "String? @default(dbgenerated(1))",
+    "Unsupported(\"x\")? @default(uuid(0))",
+    "String!",
+    "String[]?",
+    "[String]",
 ];
 
 /// A mutant for the values Prisma checks piece by piece: one or two fields of
