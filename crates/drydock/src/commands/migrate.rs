@@ -821,7 +821,7 @@ pub(crate) fn dev(
         None => println!("Already in sync, no schema change or pending migration was found."),
         Some(folder) => {
             for warning in &outcome.warnings {
-                eprintln!("Warning: {}", warning.message);
+                eprintln!("Warning: [{}] {}", warning.code(), warning.message);
             }
             if let Some(reason) = &outcome.down_not_written {
                 eprintln!("Warning: no down.sql was written: {reason}");
@@ -859,7 +859,7 @@ pub(crate) fn dev(
 fn show_phases(project: &Project, outcome: &drydock_engine::DevOutcome) {
     // Renames break no running version here: the old names work until contract.
     for warning in outcome.warnings.iter().filter(|w| !w.is_notice()) {
-        eprintln!("Warning: {}", warning.message);
+        eprintln!("Warning: [{}] {}", warning.code(), warning.message);
     }
     if let Some(reason) = &outcome.down_not_written {
         eprintln!("Warning: some down.sql files were not written: {reason}");
@@ -898,7 +898,7 @@ fn show_phases(project: &Project, outcome: &drydock_engine::DevOutcome) {
 pub(crate) fn ask_data_loss(warnings: &[Warning]) -> bool {
     eprintln!("The migration would:");
     for warning in warnings {
-        eprintln!("  - {}", warning.message);
+        eprintln!("  - [{}] {}", warning.code(), warning.message);
     }
     confirm("Apply it anyway?").unwrap_or(false)
 }
