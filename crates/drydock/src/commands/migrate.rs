@@ -34,15 +34,16 @@ enum Missing {
 fn open(discovery: Discovery<'_>, url: Option<&str>, missing: Missing) -> anyhow::Result<Session> {
     let project = super::load_project(discovery)?;
     let url = project.migration_url(url).map_err(EngineError::from)?;
-    if missing == Missing::Create
+    let created = missing == Missing::Create
         && project
             .dialect
             .create_database(&url)
-            .map_err(EngineError::from)?
-    {
+            .map_err(EngineError::from)?;
+    // Said once connected: SQLite creates its file only then, and may fail to.
+    let connection = project.dialect.connect(&url).map_err(EngineError::from)?;
+    if created {
         eprintln!("Created the database at {}", redact_url(&url));
     }
-    let connection = project.dialect.connect(&url).map_err(EngineError::from)?;
     Ok(Session {
         project,
         url,
