@@ -5,7 +5,10 @@ use std::path::PathBuf;
 /// Everything a backup command can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
-    #[error("no backup backend handles the URL `{0}`")]
+    #[error(
+        "no backup backend handles the URL `{0}`: drydock backs up PostgreSQL \
+         (`postgresql://`), MariaDB/MySQL (`mysql://`) and SQLite (`file:`)"
+    )]
     UnsupportedUrl(String),
     #[error("{context}: {source}")]
     Io {
@@ -19,9 +22,12 @@ pub enum BackupError {
     Query(String),
     #[error("the backup `{}` is corrupt: {reason}", path.display())]
     Corrupt { path: PathBuf, reason: String },
-    #[error("unreadable manifest `{}`: {reason}", path.display())]
+    #[error(
+        "unreadable manifest `{}`: {reason}. Restore it from a copy, or move the backup's \
+         files out of the folder", path.display()
+    )]
     Manifest { path: PathBuf, reason: String },
-    #[error("no backup matches `{0}`")]
+    #[error("no backup matches `{0}`: `drydock backup list` shows the backups there are")]
     NotFound(String),
     #[error(
         "no restore-tested backup in `{}`: run `drydock backup verify` first, or pass --allow-unverified",

@@ -1,6 +1,8 @@
 //! `db push` (sync the schema to the database without migrations) and `db execute` (run a
 //! script, recorded nowhere). Both run their SQL in one transaction unless it cannot be.
 
+use std::path::Path;
+
 use drydock_connector::{Connection, Dialect, ScriptError, Warning};
 use serde::Serialize;
 
@@ -58,7 +60,7 @@ pub fn db_push(
             warnings: diff
                 .warnings
                 .iter()
-                .map(|w| format!("  - {}", w.message))
+                .map(|w| format!("  - [{}] {}", w.code(), w.message))
                 .collect::<Vec<_>>()
                 .join("\n"),
         });
@@ -85,15 +87,28 @@ pub fn db_execute(
     url: &str,
     script: &str,
 ) -> Result<ExecuteOutcome, EngineError> {
+    db_execute_file(dialect, url, script, None)
+}
+
+/// [`db_execute`] of the text of `file`, which its errors name (`file:line:column`).
+pub fn db_execute_file(
+    dialect: &dyn Dialect,
+    url: &str,
+    script: &str,
+    file: Option<&Path>,
+) -> Result<ExecuteOutcome, EngineError> {
     let mut connection = dialect.connect(url)?;
     let non_transactional_reason = transaction_blocker(dialect, script);
     execute_atomically(dialect, connection.as_mut(), script).map_err(|e| {
+        let place = file
+            .map(|f| format!("{}:", f.display()))
+            .unwrap_or_default();
         let position = e
             .position
-            .map(|p| format!(" (at {})", line_col(script, p)))
+            .map(|p| format!(" (at {place}{})", line_col(script, p)))
             .unwrap_or_default();
         EngineError::Script {
-            what: "the script".to_owned(),
+            what: file.map_or_else(|| "the script".to_owned(), |f| format!("`{}`", f.display())),
             message: format!("{}{position}", e.message),
         }
     })?;

@@ -32,7 +32,7 @@ mod squash;
 mod summary;
 
 pub use baseline::baseline;
-pub use db::{ExecuteOutcome, PushOptions, PushOutcome, db_execute, db_push};
+pub use db::{ExecuteOutcome, PushOptions, PushOutcome, db_execute, db_execute_file, db_push};
 pub use deploy_gate::LintGate;
 pub use deploy_review::{PendingTables, TableRef, migration_file, pending_tables, review_pending};
 pub use drift::{DriftReport, describe_drift, drift};

@@ -226,7 +226,7 @@ pub fn migrate_dev_with_renames(
                 .warnings
                 .iter()
                 .filter(|w| w.is_data_loss() || w.is_unexecutable())
-                .map(|w| format!("  - {}", w.message))
+                .map(|w| format!("  - [{}] {}", w.code(), w.message))
                 .chain(rename_hints.iter().cloned())
                 .collect::<Vec<_>>()
                 .join("\n"),

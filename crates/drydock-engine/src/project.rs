@@ -58,8 +58,16 @@ pub enum SchemaError {
     #[error(transparent)]
     Config(Box<ConfigError>),
 
-    #[error("`package.json` is not valid JSON: {message}")]
-    PackageJson { message: String },
+    #[error(
+        "{}:{line}:{column}: `package.json` is not valid JSON: {message}. Fix it, or move it \
+         out of the project: drydock reads its `prisma` settings", path.display()
+    )]
+    PackageJson {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
 
     #[error(
         "the URL `{url}` does not match provider `{provider}`; a `{provider}` URL looks like \
@@ -266,7 +274,16 @@ impl PackageJson {
         };
         let json: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| SchemaError::PackageJson {
-                message: e.to_string(),
+                path: dir.join("package.json"),
+                line: e.line(),
+                column: e.column(),
+                // serde_json ends its text with the position, given above already.
+                message: e
+                    .to_string()
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
             })?;
         let setting = |key: &str| {
             json.get("prisma")

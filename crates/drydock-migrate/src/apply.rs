@@ -329,7 +329,11 @@ fn deploy_pending(
     // A bad backfill directive stops the deploy before anything runs.
     let mut backfills = Vec::with_capacity(pending.len());
     for migration in pending {
-        backfills.push(find_backfills(migration.executable_script(), policy.rules)?);
+        let script_path = migration.path.join(crate::MIGRATION_FILE_NAME);
+        backfills.push(
+            find_backfills(migration.executable_script(), policy.rules)
+                .map_err(|e| e.in_file(&script_path))?,
+        );
     }
     let watcher = match &options.watch {
         Some(watch) if !pending.is_empty() => conn
@@ -912,7 +916,7 @@ impl Runner<'_, '_> {
         report
             .map(|report| report.rows)
             .map_err(|error| ScriptError {
-                message: error.to_string(),
+                message: format!("[{}] {error}", error.code()),
                 // A batch's own database error, so its lock timeout reads as one.
                 db_code: match &error {
                     BackfillError::Batch { source, .. } => source.db_code.clone(),

@@ -192,6 +192,7 @@ impl DirectiveError {
     pub fn in_script(self, script: &str, statement_start: usize) -> BackfillError {
         let (line, column) = line_column(script, statement_start + self.offset);
         BackfillError::Directive {
+            path: None,
             line,
             column,
             message: self.message,
@@ -204,8 +205,13 @@ impl DirectiveError {
 /// to do next.
 #[derive(Debug, thiserror::Error)]
 pub enum BackfillError {
-    #[error("{line}:{column}: {message}. {help}")]
+    #[error(
+        "{}{line}:{column}: {message}: {help}",
+        path.as_deref().map(|p| format!("{}:", p.display())).unwrap_or_default()
+    )]
     Directive {
+        /// The `migration.sql` it is in, once known ([`BackfillError::in_file`]).
+        path: Option<std::path::PathBuf>,
         line: usize,
         column: usize,
         message: String,
@@ -259,6 +265,26 @@ pub enum BackfillError {
 }
 
 impl BackfillError {
+    /// This error, a directive's, placed in the file `script_path`.
+    pub fn in_file(self, script_path: &std::path::Path) -> BackfillError {
+        match self {
+            BackfillError::Directive {
+                path: None,
+                line,
+                column,
+                message,
+                help,
+            } => BackfillError::Directive {
+                path: Some(script_path.to_owned()),
+                line,
+                column,
+                message,
+                help,
+            },
+            other => other,
+        }
+    }
+
     /// The stable error code shown to users.
     pub fn code(&self) -> &'static str {
         match self {

@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal;
 
+use drydock_backup::BackupError;
 use drydock_connector::redact_text;
 use drydock_engine::EngineError;
 use drydock_engine::migrate::MigrateError;
@@ -11,17 +12,32 @@ use drydock_engine::migrate::MigrateError;
 /// redacted where messages are made, and once more here, should a cause (a driver's or a
 /// tool's text) echo one.
 pub(crate) fn print_error(error: &anyhow::Error) {
-    let code = code_of(error)
-        .map(|c| format!("[{c}] "))
-        .unwrap_or_default();
-    eprintln!("Error: {code}{}", redact_text(&error.to_string()));
+    let code = code_of(error);
+    let message = error.to_string();
+    eprintln!("Error: [{code}] {}", redact_text(&message));
+    // Many messages quote their cause; printing it again below says nothing new.
     for cause in error.chain().skip(1) {
-        eprintln!("  caused by: {}", redact_text(&cause.to_string()));
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            eprintln!("  caused by: {}", redact_text(&cause));
+        }
     }
 }
 
-fn code_of(error: &anyhow::Error) -> Option<&'static str> {
-    error.downcast_ref::<EngineError>().map(EngineError::code)
+/// The stable code of `error`: the library's, else D1011 for a file the binary could not read
+/// or write, else D1001 (arguments that do not fit together).
+fn code_of(error: &anyhow::Error) -> &'static str {
+    if let Some(engine) = error.downcast_ref::<EngineError>() {
+        return engine.code();
+    }
+    if let Some(backup) = error.downcast_ref::<BackupError>() {
+        return backup.code();
+    }
+    if error.chain().any(|cause| cause.is::<std::io::Error>()) {
+        "D1011"
+    } else {
+        "D1001"
+    }
 }
 
 /// Exit code of `migrate dev` when the development database needs a reset. Prisma uses 130,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use drydock_backup::{BackupError, CreateOptions, Manifest, RestoreOptions, VerifyOptions};
 use drydock_connector::redact_url;
-use drydock_engine::{BackupFacts, BackupState, Discovery, Project, Settings};
+use drydock_engine::{BackupFacts, BackupState, Discovery, EngineError, Project, Settings};
 
 use crate::cli::{BackupCommand, BackupStoreArgs};
 use crate::output::print_json;
@@ -47,8 +47,7 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                         BackupError::NotFound(store.dir(discovery).display().to_string())
                     })
                 }),
-            }
-            .map_err(coded)?;
+            }?;
             let near = if checksum_only {
                 None
             } else {
@@ -60,9 +59,12 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                 jobs,
             };
             eprintln!("Verifying {}", manifest.id);
-            let verified =
-                drydock_backup::verify(&store.dir(discovery), &manifest, near.as_deref(), &options)
-                    .map_err(coded)?;
+            let verified = drydock_backup::verify(
+                &store.dir(discovery),
+                &manifest,
+                near.as_deref(),
+                &options,
+            )?;
             eprintln!(
                 "Checksum: ok ({} bytes, sha256 {})",
                 verified.stored_size, verified.sha256
@@ -86,8 +88,7 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
         } => {
             let url = resolve_url(discovery, to.as_deref())?;
             let manifest =
-                drydock_backup::select(&store.dir(discovery), backup.as_deref(), allow_unverified)
-                    .map_err(coded)?;
+                drydock_backup::select(&store.dir(discovery), backup.as_deref(), allow_unverified)?;
             let passphrase = passphrase(&store)?;
             let mut safety = CreateOptions::new(store.dir(discovery));
             safety.passphrase.clone_from(&passphrase);
@@ -99,8 +100,7 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                 safety,
             };
             eprintln!("Restoring {} into {}", manifest.id, redact_url(&url));
-            let report = drydock_backup::restore(&store.dir(discovery), &manifest, &url, &options)
-                .map_err(coded)?;
+            let report = drydock_backup::restore(&store.dir(discovery), &manifest, &url, &options)?;
             if let Some(safety) = &report.safety_backup {
                 eprintln!(
                     "Safety backup of the replaced database: {}",
@@ -120,8 +120,8 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
         }
         BackupCommand::List { store, output } => {
             let dir = store.dir(discovery);
-            let manifests = drydock_backup::list(&dir).map_err(coded)?;
-            let debris = drydock_backup::debris(&dir).map_err(coded)?;
+            let manifests = drydock_backup::list(&dir)?;
+            let debris = drydock_backup::debris(&dir)?;
             if output.json {
                 print_json(&manifests)?;
             } else {
@@ -149,8 +149,8 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                     .context("--max-age is too long")?,
             };
             let dir = store.dir(discovery);
-            let decisions = drydock_backup::prune(&dir, &policy, apply).map_err(coded)?;
-            let debris = drydock_backup::prune_debris(&dir, apply).map_err(coded)?;
+            let decisions = drydock_backup::prune(&dir, &policy, apply)?;
+            let debris = drydock_backup::prune_debris(&dir, apply)?;
             if output.json {
                 let rows: Vec<serde_json::Value> = decisions
                     .iter()
@@ -255,17 +255,12 @@ pub(crate) fn backup_before_deploy(url: &str, dir: &Path) -> anyhow::Result<Mani
         checksum_only: true,
         ..VerifyOptions::default()
     };
-    let checked = drydock_backup::verify(dir, &manifest, None, &options).map_err(coded)?;
+    let checked = drydock_backup::verify(dir, &manifest, None, &options)?;
     eprintln!(
         "Backup {} checksummed; restore it with `drydock backup restore {} --to <url>`.",
         checked.id, checked.id
     );
     Ok(checked)
-}
-
-/// A backup error with its code in front, as other errors are printed.
-fn coded(error: BackupError) -> anyhow::Error {
-    anyhow::anyhow!("[{}] {error}", error.code())
 }
 
 /// `--url` (or `--to`), else the schema's datasource, as other commands do. A given URL needs
@@ -275,10 +270,10 @@ fn resolve_url(discovery: Discovery<'_>, url: Option<&str>) -> anyhow::Result<St
     match (url, Project::discover(discovery)) {
         (_, Ok(project)) => {
             super::describe_project(&project);
-            Ok(project.migration_url(url)?)
+            Ok(project.migration_url(url).map_err(EngineError::from)?)
         }
         (Some(url), Err(_)) => Ok(url.to_owned()),
-        (None, Err(e)) => Err(e.into()),
+        (None, Err(e)) => Err(EngineError::from(e).into()),
     }
 }
 
@@ -286,14 +281,21 @@ fn passphrase(store: &BackupStoreArgs) -> anyhow::Result<Option<String>> {
     let Some(var) = &store.passphrase_env else {
         return Ok(None);
     };
-    let value = std::env::var(var)
-        .with_context(|| format!("--passphrase-env names `{var}`, which is not set"))?;
-    anyhow::ensure!(!value.is_empty(), "the passphrase in `{var}` is empty");
+    let value = std::env::var(var).map_err(|_| {
+        anyhow::Error::from(BackupError::Usage(format!(
+            "--passphrase-env names `{var}`, which is not set: export the passphrase in `{var}`"
+        )))
+    })?;
+    if value.is_empty() {
+        return Err(anyhow::Error::from(BackupError::Usage(format!(
+            "the passphrase in `{var}` is empty: set it to the backup's passphrase"
+        ))));
+    }
     Ok(Some(value))
 }
 
 fn create(url: &str, options: &CreateOptions) -> anyhow::Result<Manifest> {
-    let backend = drydock_backup::backend_for(url).map_err(coded)?;
+    let backend = drydock_backup::backend_for(url)?;
     eprintln!(
         "Backing up {} ({}) into {}",
         redact_url(url),
@@ -306,7 +308,7 @@ fn create(url: &str, options: &CreateOptions) -> anyhow::Result<Manifest> {
         bar.set_position(bytes);
     });
     bar.finish_and_clear();
-    let manifest = manifest.map_err(coded)?;
+    let manifest = manifest?;
     let elapsed = started.elapsed();
     eprintln!(
         "Wrote {} ({}, {} tables) in {:.1}s at {}",

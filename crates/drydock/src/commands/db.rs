@@ -233,21 +233,27 @@ pub(crate) fn execute(
     stdin: bool,
     url: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
+    let io_error = |context: String| {
+        move |source| {
+            EngineError::Connector(drydock_connector::ConnectorError::Io { context, source })
+        }
+    };
     let script = match (file, stdin) {
         (Some(path), _) => std::fs::read_to_string(path)
-            .with_context(|| format!("can't read `{}`", path.display()))?,
-        (None, true) => {
-            std::io::read_to_string(std::io::stdin()).context("can't read standard input")?
+            .map_err(io_error(format!("can't read `{}`", path.display())))?,
+        (None, true) => std::io::read_to_string(std::io::stdin())
+            .map_err(io_error("can't read standard input".to_owned()))?,
+        (None, false) => {
+            return Err(EngineError::Usage("give `--file <path>` or `--stdin`".to_owned()).into());
         }
-        (None, false) => anyhow::bail!("give `--file <path>` or `--stdin`"),
     };
     let (dialect, url) = match url {
         Some(url) => (
             drydock_engine::dialects::for_url(url).ok_or_else(|| {
-                anyhow::anyhow!(
+                EngineError::Usage(format!(
                     "`{}` is not a URL of a supported database (postgresql://…, file:…)",
                     redact_url(url)
-                )
+                ))
             })?,
             url.to_owned(),
         ),
@@ -257,7 +263,7 @@ pub(crate) fn execute(
             (project.dialect, url)
         }
     };
-    let outcome = drydock_engine::db_execute(dialect, &url, &script)?;
+    let outcome = drydock_engine::db_execute_file(dialect, &url, &script, file)?;
     match outcome.non_transactional_reason {
         Some(reason) => println!("Script executed (outside a transaction: {reason})."),
         None => println!("Script executed."),

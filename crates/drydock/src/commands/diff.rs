@@ -44,6 +44,10 @@ pub(crate) fn diff(discovery: Discovery<'_>, args: DiffArgs) -> anyhow::Result<E
             "handMade": found.hand_made_headers(),
         }))?;
     } else {
+        // On stderr, so that the script or summary on stdout stays as Prisma prints it.
+        for warning in &diff.warnings {
+            eprintln!("Warning: [{}] {}", warning.code(), warning.message);
+        }
         let text = if args.script {
             found.script(false)
         } else {

@@ -34,15 +34,16 @@ enum Missing {
 fn open(discovery: Discovery<'_>, url: Option<&str>, missing: Missing) -> anyhow::Result<Session> {
     let project = super::load_project(discovery)?;
     let url = project.migration_url(url).map_err(EngineError::from)?;
-    if missing == Missing::Create
+    let created = missing == Missing::Create
         && project
             .dialect
             .create_database(&url)
-            .map_err(EngineError::from)?
-    {
+            .map_err(EngineError::from)?;
+    // Said once connected: SQLite creates its file only then, and may fail to.
+    let connection = project.dialect.connect(&url).map_err(EngineError::from)?;
+    if created {
         eprintln!("Created the database at {}", redact_url(&url));
     }
-    let connection = project.dialect.connect(&url).map_err(EngineError::from)?;
     Ok(Session {
         project,
         url,
@@ -821,7 +822,7 @@ pub(crate) fn dev(
         None => println!("Already in sync, no schema change or pending migration was found."),
         Some(folder) => {
             for warning in &outcome.warnings {
-                eprintln!("Warning: {}", warning.message);
+                eprintln!("Warning: [{}] {}", warning.code(), warning.message);
             }
             if let Some(reason) = &outcome.down_not_written {
                 eprintln!("Warning: no down.sql was written: {reason}");
@@ -859,7 +860,7 @@ pub(crate) fn dev(
 fn show_phases(project: &Project, outcome: &drydock_engine::DevOutcome) {
     // Renames break no running version here: the old names work until contract.
     for warning in outcome.warnings.iter().filter(|w| !w.is_notice()) {
-        eprintln!("Warning: {}", warning.message);
+        eprintln!("Warning: [{}] {}", warning.code(), warning.message);
     }
     if let Some(reason) = &outcome.down_not_written {
         eprintln!("Warning: some down.sql files were not written: {reason}");
@@ -898,7 +899,7 @@ fn show_phases(project: &Project, outcome: &drydock_engine::DevOutcome) {
 pub(crate) fn ask_data_loss(warnings: &[Warning]) -> bool {
     eprintln!("The migration would:");
     for warning in warnings {
-        eprintln!("  - {}", warning.message);
+        eprintln!("  - [{}] {}", warning.code(), warning.message);
     }
     confirm("Apply it anyway?").unwrap_or(false)
 }
