@@ -275,6 +275,14 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        code: "D1013",
+        server: Postgres,
+        steps: &[File(SCHEMA, POSTGRES_SCHEMA), File(INIT, INIT_SQL)],
+        run: &["migrate", "deploy", "--url", "{url}?pgbouncer=true"],
+        exit: 1,
+        says: &["cannot run through a connection pooler", "directUrl"],
+    },
+    Case {
         code: "D1020",
         server: Sqlite,
         steps: &[
