@@ -62,11 +62,14 @@ pub enum Change {
         changes: Vec<TableChange>,
     },
     /// A partition removed from its partitioned table: dropped, or with `detach` detached to
-    /// live on as the table of that name the target has.
+    /// live on as the table of that name the target has. A detached partition keeps the
+    /// partitioned table's checks as its own: `dropped_checks` names them, to drop (the target
+    /// table's own checks are added like any check made by hand).
     DropPartition {
         table: ObjectName,
         partition: Partition,
         detach: bool,
+        dropped_checks: Vec<String>,
     },
     DropTable {
         table: Table,
@@ -78,11 +81,13 @@ pub enum Change {
         table: Table,
     },
     /// A partition added to a partitioned table: created, or with `attach` made of the table
-    /// of that name that exists already.
+    /// of that name that exists already. PostgreSQL attaches a table only once it has the
+    /// partitioned table's checks: `added_checks` are those it lacks.
     CreatePartition {
         table: ObjectName,
         partition: Partition,
         attach: bool,
+        added_checks: Vec<CheckConstraint>,
     },
     /// Tables rebuilt through the create-copy-drop-rename pattern, on dialects whose `ALTER
     /// TABLE` cannot express a change. All of them go into one step.
@@ -276,6 +281,11 @@ pub struct ColumnChange {
     pub identity_changed: bool,
     /// The target names a collation other than the column's.
     pub collation_changed: bool,
+    /// `Some` when the column becomes nullable while a table inheriting it keeps it `NOT NULL`
+    /// (its own primary key, say): the change must not reach that one, or it fails. It is made
+    /// on this table alone (PostgreSQL's `ALTER TABLE ONLY`), then on each inheritor listed
+    /// here alone, those the target makes nullable too.
+    pub inheritors_made_nullable: Option<Vec<ObjectName>>,
     /// `None` when the type is unchanged.
     pub type_change: Option<TypeChange>,
 }

@@ -332,6 +332,7 @@ fn diff_sub_partitions(
                 table: table.clone(),
                 partition: before.clone(),
                 detach: false,
+                dropped_checks: Vec::new(),
             }),
         }
     }
@@ -341,22 +342,43 @@ fn diff_sub_partitions(
             .iter()
             .any(|p| p.name == after.name && same_partitioning(p, after));
         if !alike {
-            create_partition(&table, after, false, plan);
+            create_partition(&table, after, false, Vec::new(), plan);
         }
     }
 }
 
-/// `partition` created in (or attached to) `table`, then its sub-partitions in it.
-fn create_partition(table: &ObjectName, partition: &Partition, attach: bool, plan: &mut Plan) {
+/// `partition` created in (or attached to, after taking `added_checks`) `table`, then its
+/// sub-partitions in it.
+fn create_partition(
+    table: &ObjectName,
+    partition: &Partition,
+    attach: bool,
+    added_checks: Vec<CheckConstraint>,
+    plan: &mut Plan,
+) {
     plan.create_partitions.push(Change::CreatePartition {
         table: table.clone(),
         partition: partition.clone(),
         attach,
+        added_checks,
     });
     let parent = ObjectName::new(table.namespace.clone(), partition.name.clone());
     for sub in &partition.partitions {
-        create_partition(&parent, sub, false, plan);
+        create_partition(&parent, sub, false, Vec::new(), plan);
     }
+}
+
+/// The checks a partitioned table has while its partitions are attached and detached: the
+/// hand-made changes drop the ones `next` lacks before the model changes and add the new ones
+/// after them. A table gone (`next` unnamed) keeps all of its checks until it is dropped.
+fn checks_during_partition_changes<'a>(
+    previous: &'a Table,
+    next: &'a Table,
+) -> impl Iterator<Item = &'a CheckConstraint> {
+    previous
+        .checks
+        .iter()
+        .filter(move |check| next.name.is_empty() || next.checks.contains(check))
 }
 
 /// Partitions `previous` has and `next` has not are dropped (detached when `to` has a table
@@ -397,10 +419,20 @@ fn diff_partitions(
         let standalone = to
             .table(previous.namespace.as_deref(), &partition.name)
             .filter(|_| partition.partition_by.is_none());
+        // A detached partition keeps its table's checks as its own: they go, and the hand-made
+        // changes add those the target table has (it is no table on the `from` side).
+        let dropped_checks = if standalone.is_some() {
+            checks_during_partition_changes(previous, next)
+                .map(|check| check.name.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
         plan.drop_partitions.push(Change::DropPartition {
             table: previous.object_name(),
             partition: partition.clone(),
             detach: standalone.is_some(),
+            dropped_checks,
         });
         if let Some(standalone) = standalone {
             // The partition has its table's columns as they are once this diff ran.
@@ -430,14 +462,26 @@ fn diff_partitions(
         let standalone = from
             .table(next.namespace.as_deref(), &partition.name)
             .filter(|_| partition.partition_by.is_none());
+        // PostgreSQL attaches a table that has its partitioned table's checks already.
+        let mut added_checks = Vec::new();
         if let Some(standalone) = standalone {
             let shaped = Table {
                 columns: next.columns.clone(),
                 ..standalone.clone()
             };
             diff_table(standalone, &shaped, &context, hooks, plan);
+            added_checks = checks_during_partition_changes(previous, next)
+                .filter(|check| !standalone.checks.iter().any(|c| c.name == check.name))
+                .cloned()
+                .collect();
         }
-        create_partition(&next.object_name(), partition, standalone.is_some(), plan);
+        create_partition(
+            &next.object_name(),
+            partition,
+            standalone.is_some(),
+            added_checks,
+            plan,
+        );
     }
 }
 
@@ -786,6 +830,9 @@ fn diff_table(
         });
     }
     diff_columns(previous, next, hooks, &mut table_diff, &mut plan.warnings);
+    if let Some((from, to)) = context.inheritance {
+        mark_required_in_inheritors(next, (from, to), &mut table_diff.changes);
+    }
     let retyped = retyped_columns(&table_diff.changes);
     diff_primary_key(
         previous,
@@ -943,6 +990,63 @@ fn parent_changes(
         .collect()
 }
 
+/// Lists, for the columns of `table` made nullable that a table inheriting from it (at any
+/// depth) keeps `NOT NULL` in `to` (or has `NOT NULL` in `from` and is dropped after the
+/// change), the inheritors `to` makes nullable too.
+fn mark_required_in_inheritors(
+    table: &Table,
+    (from, to): (&SqlSchema, &SqlSchema),
+    changes: &mut [TableChange],
+) {
+    let name = table.object_name();
+    let dropped = from.tables.iter().filter(|t| {
+        to.table(t.namespace.as_deref(), &t.name).is_none() && inherits_from(from, t, &name)
+    });
+    let kept: Vec<&Table> = to
+        .tables
+        .iter()
+        .filter(|t| inherits_from(to, t, &name))
+        .collect();
+    for change in changes {
+        if let TableChange::AlterColumn(change) = change
+            && change.arity_changed
+            && change.from.is_required()
+            && change.to.arity == ColumnArity::Nullable
+        {
+            let column = change.to.name.as_str();
+            let required = |t: &&Table| t.column(column).is_some_and(Column::is_required);
+            if kept.iter().any(required) || dropped.clone().any(|t| required(&t)) {
+                change.inheritors_made_nullable = Some(
+                    kept.iter()
+                        .filter(|t| !required(t) && t.column(column).is_some())
+                        .map(|t| t.object_name())
+                        .collect(),
+                );
+            }
+        }
+    }
+}
+
+/// Whether `table` inherits from `ancestor`, directly or through its parents.
+fn inherits_from(schema: &SqlSchema, table: &Table, ancestor: &ObjectName) -> bool {
+    let mut level = table.inherits.clone();
+    // Bounded by the table count, so a cycle (impossible in a database) cannot loop.
+    for _ in 0..=schema.tables.len() {
+        if level.contains(ancestor) {
+            return true;
+        }
+        level = level
+            .iter()
+            .filter_map(|parent| schema.table(parent.namespace.as_deref(), &parent.name))
+            .flat_map(|parent| parent.inherits.clone())
+            .collect();
+        if level.is_empty() {
+            break;
+        }
+    }
+    false
+}
+
 fn diff_columns(
     previous: &Table,
     next: &Table,
@@ -1038,6 +1142,7 @@ fn diff_columns(
                 && to.identity.is_some()
                 && from.identity != to.identity,
             collation_changed: to.collation.is_some() && from.collation != to.collation,
+            inheritors_made_nullable: None,
             type_change,
         };
         if !(change.arity_changed

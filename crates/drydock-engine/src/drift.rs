@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use drydock_connector::{Dialect, HandMadeObject};
 use drydock_diff::{Change, OpaqueDifference, OpaqueObjectKind, Presence, TableChange};
-use drydock_schema::{Column, ColumnArity, Index, IndexKind, OpaqueKind, SqlSchema, Table};
+use drydock_schema::{
+    Column, ColumnArity, Index, IndexKind, ObjectName, OpaqueKind, SqlSchema, Table,
+};
 
 /// One sentence per object the differ ignores that differs between the history's schema
 /// (`from`) and the live one.
@@ -410,14 +412,20 @@ fn hand_made_objects(schema: &SqlSchema) -> BTreeMap<HandMadeKey, (HandMadeObjec
 /// The hand-made objects `to` has and `from` lacks are created, those only `from` has dropped,
 /// and those that differ dropped and created again, except functions and procedures, whose
 /// `CREATE OR REPLACE` definitions replace them in place (triggers depending on them stay), and
-/// comments, which are set again. Objects the dialect cannot write are left out (drift still
-/// reports them).
+/// comments, which are set again. The objects of a table or column that the model `changes`
+/// drop and create again (a table whose partitioning changes, a column whose type cannot be
+/// cast) go with it, so they count as missing from `from`. Objects the dialect cannot write are
+/// left out (drift still reports them).
 pub(crate) fn hand_made_changes(
     dialect: &dyn Dialect,
     from: &SqlSchema,
     to: &SqlSchema,
+    changes: &[Change],
 ) -> HandMadeChanges {
-    let (before, after) = (hand_made_objects(from), hand_made_objects(to));
+    let recreated = Recreated::of(changes);
+    let mut before = hand_made_objects(from);
+    before.retain(|_, (object, _)| !recreated.takes_along(*object));
+    let after = hand_made_objects(to);
     let mut changes = HandMadeChanges::default();
     let push = |list: &mut Vec<Section>, object: HandMadeObject<'_>, create: bool| {
         list.extend(dialect.render_hand_made(object, create));
@@ -452,6 +460,98 @@ pub(crate) fn hand_made_changes(
     changes
 }
 
+/// The tables and columns a migration drops and creates again.
+#[derive(Default)]
+struct Recreated {
+    tables: Vec<ObjectName>,
+    /// Each table's recreated columns, by their names in the target.
+    columns: Vec<(ObjectName, String)>,
+}
+
+impl Recreated {
+    fn of(changes: &[Change]) -> Self {
+        let mut recreated = Recreated::default();
+        let created: Vec<ObjectName> = changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::CreateTable { table } => Some(table.object_name()),
+                _ => None,
+            })
+            .collect();
+        for change in changes {
+            match change {
+                Change::DropTable { table } if created.contains(&table.object_name()) => {
+                    recreated.tables.push(table.object_name());
+                }
+                Change::AlterTable { table, changes } => {
+                    let added: Vec<&str> = changes
+                        .iter()
+                        .filter_map(|change| match change {
+                            TableChange::AddColumn { column } => Some(column.name.as_str()),
+                            _ => None,
+                        })
+                        .collect();
+                    for change in changes {
+                        let column = match change {
+                            TableChange::DropAndRecreateColumn { to, .. } => &to.name,
+                            TableChange::DropColumn { column }
+                                if added.contains(&&*column.name) =>
+                            {
+                                &column.name
+                            }
+                            _ => continue,
+                        };
+                        recreated.columns.push((table.clone(), column.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        recreated
+    }
+
+    /// Whether dropping a recreated table or column takes `object` along: a trigger or
+    /// constraint on the table, its comment, a column's comment, a check that reads the column.
+    fn takes_along(&self, object: HandMadeObject<'_>) -> bool {
+        let table_recreated = |namespace: &Option<String>, name: &str| {
+            self.tables
+                .iter()
+                .any(|t| &t.namespace == namespace && t.name == name)
+        };
+        let columns_of = |table: &Table| -> Vec<&str> {
+            self.columns
+                .iter()
+                .filter(|(t, _)| *t == table.object_name())
+                .map(|(_, column)| column.as_str())
+                .collect()
+        };
+        match object {
+            HandMadeObject::View(_) => false,
+            HandMadeObject::Carried(object) => object
+                .table
+                .as_deref()
+                .is_some_and(|table| table_recreated(&object.namespace, table)),
+            HandMadeObject::TableComment(table) => table_recreated(&table.namespace, &table.name),
+            HandMadeObject::Check(table, check) => {
+                table_recreated(&table.namespace, &table.name)
+                    || columns_of(table)
+                        .iter()
+                        .any(|column| names_word(&check.expression, column))
+            }
+            HandMadeObject::ColumnComment(table, column) => {
+                table_recreated(&table.namespace, &table.name)
+                    || columns_of(table).contains(&column.name.as_str())
+            }
+        }
+    }
+}
+
+/// Whether the SQL `text` names `word` (an identifier, quoted or bare).
+fn names_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .any(|w| w == word)
+}
+
 /// Whether `object` is a check or comment whose table or column `to` does not have.
 fn goes_along(object: HandMadeObject<'_>, to: &SqlSchema) -> bool {
     let missing =
@@ -473,7 +573,7 @@ pub(crate) fn drift_script(
     to: &SqlSchema,
     diff: &drydock_diff::Diff,
 ) -> String {
-    let hand_made = hand_made_changes(dialect, from, to);
+    let hand_made = hand_made_changes(dialect, from, to, &diff.changes);
     script_with_hand_made(dialect, &hand_made, &diff.changes, &diff.warnings)
 }
 

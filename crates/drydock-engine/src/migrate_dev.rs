@@ -125,8 +125,8 @@ pub fn migrate_dev_with_renames(
     let drift = crate::drift::drift_diff(dialect, &state, &live);
     // Objects made by hand alone (views, functions, triggers) never call for a reset, as with
     // Prisma; `--create-only` records them all the same.
-    let hand_made_drift =
-        options.create_only && !crate::drift::hand_made_changes(dialect, &state, &live).is_empty();
+    let hand_made_drift = options.create_only
+        && !crate::drift::hand_made_changes(dialect, &state, &live, &drift.changes).is_empty();
     if !drift.is_empty() || hand_made_drift {
         if !options.create_only {
             return Err(EngineError::ResetNeeded {

@@ -413,10 +413,14 @@ impl Project {
         let url = url
             .map(str::to_owned)
             .or_else(|| self.migration_url(None).ok());
-        if !self.namespaces().is_empty()
-            && let Some(namespace) = self.dialect.default_namespace(url.as_deref())
-        {
-            schema.unqualify(&namespace);
+        if let Some(namespace) = self.dialect.default_namespace(url.as_deref()) {
+            if !self.namespaces().is_empty() {
+                schema.unqualify(&namespace);
+            } else if !schema.namespaces.is_empty() {
+                // A single-schema project lives in the URL's namespace (`?schema=`), not in the
+                // dialect's default one lowering lists.
+                schema.namespaces = vec![namespace];
+            }
         }
         Ok(schema)
     }

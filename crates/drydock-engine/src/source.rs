@@ -92,14 +92,15 @@ pub fn diff_sources_with_hand_made(
     let (dialect, from_schema, to_schema) = resolve_sources(from, to, context)?;
     let database =
         |source: &DiffSource| matches!(source, DiffSource::Url(_) | DiffSource::Migrations(_));
+    let diff = drydock_diff::diff(&from_schema, &to_schema, dialect.diff_hooks());
     let hand_made = if database(from) && database(to) {
-        hand_made_changes(dialect, &from_schema, &to_schema)
+        hand_made_changes(dialect, &from_schema, &to_schema, &diff.changes)
     } else {
         HandMadeChanges::default()
     };
     Ok(SourcesDiff {
         dialect,
-        diff: drydock_diff::diff(&from_schema, &to_schema, dialect.diff_hooks()),
+        diff,
         hand_made,
     })
 }

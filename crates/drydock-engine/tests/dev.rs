@@ -136,3 +136,65 @@ fn postgres_the_url_schema_is_the_default_namespace() {
     assert!(second.created.is_none(), "{:?}", second.created);
     assert!(second.drift_captured.is_none());
 }
+
+/// A single-schema project with `?schema=app` lives in `app` alone: from nothing its schema
+/// creates `app`, never `public`, and a database without `public` needs no change, shows no
+/// drift and gets no migration.
+#[test]
+fn postgres_a_single_schema_project_lives_in_the_url_schema() {
+    use drydock_engine::{DiffSource, SourceContext, diff_sources_with_hand_made};
+
+    let db = drydock_test_support::TestDb::postgres();
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("prisma")).expect("prisma dir");
+    let separator = if db.url().contains('?') { '&' } else { '?' };
+    let url = format!("{}{separator}schema=app", db.url());
+    let path = dir.path().join("prisma/schema.prisma");
+    std::fs::write(
+        &path,
+        format!(
+            "datasource db {{\n  provider = \"postgresql\"\n  url      = \"{url}\"\n}}\n\n\
+             model A {{\n  id Int @id\n}}\n"
+        ),
+    )
+    .expect("schema");
+    let project = Project::load(Some(&path)).expect("project");
+    let script = |from: DiffSource| {
+        diff_sources_with_hand_made(
+            &from,
+            &DiffSource::Schema(path.clone()),
+            &SourceContext::default(),
+        )
+        .expect("diff")
+        .script(true)
+    };
+    let from_nothing = script(DiffSource::Empty);
+    assert!(
+        from_nothing.contains("CREATE SCHEMA IF NOT EXISTS \"app\";"),
+        "{from_nothing}"
+    );
+    assert!(!from_nothing.contains("\"public\""), "{from_nothing}");
+
+    let options = DevOptions {
+        name: Some("init".to_owned()),
+        ..DevOptions::default()
+    };
+    let run = || migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("migrate dev");
+    let first = run();
+    let sql = std::fs::read_to_string(first.created.expect("a migration").join("migration.sql"))
+        .expect("migration.sql");
+    assert!(!sql.contains("\"public\""), "{sql}");
+
+    db.postgres_client()
+        .batch_execute("DROP SCHEMA public CASCADE")
+        .expect("drop public");
+    assert_eq!(
+        script(DiffSource::Url(url.clone())),
+        "-- This is an empty migration.\n"
+    );
+    let report = drydock_engine::drift(&project, None, &None).expect("drift");
+    assert!(report.differences.is_empty(), "{:?}", report.differences);
+    let second = run();
+    assert!(second.created.is_none(), "{:?}", second.created);
+    assert!(second.drift_captured.is_none());
+}

@@ -3,8 +3,10 @@
 //! serial, identity and generated columns, `INTEGER` and `BIGINT` keys, collations, check
 //! constraints (some `NOT VALID`), table and column comments, foreign keys, partitioned tables
 //! whose partitions come, go, are attached or detached and are partitioned themselves, a table
-//! inheriting from another (with a check it inherits), a schema other than `public`, two
-//! schemas read at once with a foreign key across)
+//! inheriting from another (with a check it inherits, and a key of its own on a column the
+//! parent makes nullable), a partitioned table with a check that tables attached to it lack,
+//! comments on columns dropped and added again, a schema other than `public`, two schemas read
+//! at once with a foreign key across)
 //! must give a script that runs on A and leaves it equal to B, in both directions, modulo what
 //! the differ documents it leaves alone: hand-written indexes the target does not mention, a
 //! generation expression or collation the target does not state, and whether a unique index
@@ -60,6 +62,9 @@ struct TableSpec {
     /// The table's comment, and `name`'s.
     comment: Option<&'static str>,
     name_comment: Option<&'static str>,
+    /// A comment on `double`, when there is one (a stored column that becomes generated is
+    /// dropped and added again).
+    double_comment: bool,
 }
 
 /// A table `log` partitioned by range of `at`.
@@ -72,6 +77,8 @@ struct LogSpec {
     /// `log_p2` is partitioned by list of `id` itself: `log_p2_a` and, when `true`, a default
     /// `log_p2_rest`.
     sub_p2: Option<bool>,
+    /// A check on `log`, which a table attached to it must have first.
+    check: bool,
 }
 
 /// A table `base` and, when `child`, a table `child` that inherits from it.
@@ -85,6 +92,8 @@ struct FamilySpec {
     child_extra: bool,
     /// `child` inherits from `base`; otherwise it is a table of its own with the same columns.
     child_inherits: bool,
+    /// `base.id` is nullable (`child`'s primary key keeps it `NOT NULL` there).
+    nullable_id: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -145,13 +154,14 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
                 Just(Some("Shown to people")),
                 Just(Some("A name"))
             ],
+            any::<bool>(),
         ),
     )
         .prop_map(
             |(
                 (id, big_id, primary_key, name_collation, name_required, amount_default),
                 (double, code, partial_index, parent),
-                (amount_check, comment, name_comment),
+                (amount_check, comment, name_comment, double_comment),
             )| TableSpec {
                 id,
                 big_id,
@@ -166,6 +176,7 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
                 amount_check,
                 comment,
                 name_comment,
+                double_comment,
             },
         )
 }
@@ -175,20 +186,31 @@ fn schema_spec() -> impl Strategy<Value = SchemaSpec> {
         any::<[bool; 3]>(),
         any::<bool>(),
         prop::option::of(any::<bool>()),
+        any::<bool>(),
     )
-        .prop_map(|(partitions, wide_p2, sub_p2)| LogSpec {
+        .prop_map(|(partitions, wide_p2, sub_p2, check)| LogSpec {
             partitions,
             wide_p2,
             sub_p2,
+            check,
         });
-    let family = any::<[bool; 6]>().prop_map(
-        |[check, flag, big_score, child, child_extra, child_inherits]| FamilySpec {
+    let family = any::<[bool; 7]>().prop_map(
+        |[
             check,
             flag,
             big_score,
             child,
             child_extra,
             child_inherits,
+            nullable_id,
+        ]| FamilySpec {
+            check,
+            flag,
+            big_score,
+            child,
+            child_extra,
+            child_inherits,
+            nullable_id,
         },
     );
     (
@@ -300,10 +322,21 @@ impl SchemaSpec {
             if let Some(comment) = table.name_comment {
                 let _ = writeln!(out, "COMMENT ON COLUMN \"{name}\".\"name\" IS '{comment}';");
             }
+            if table.double_comment && table.double.is_some() {
+                let _ = writeln!(out, "COMMENT ON COLUMN \"{name}\".\"double\" IS 'Twice';");
+            }
         }
         let mut p1_is_partition = false;
         if let Some(log) = &self.log {
-            out.push_str("CREATE TABLE \"log\" (\"id\" INTEGER NOT NULL, \"at\" INTEGER NOT NULL) PARTITION BY RANGE (\"at\");\n");
+            let check = if log.check {
+                ", CONSTRAINT \"log_at_check\" CHECK (\"at\" >= 0)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "CREATE TABLE \"log\" (\"id\" INTEGER NOT NULL, \"at\" INTEGER NOT NULL{check}) PARTITION BY RANGE (\"at\");"
+            );
             let top = if log.wide_p2 { 400 } else { 300 };
             let bounds = [(0, 100), (100, 200), (200, top)];
             for (i, (low, high)) in bounds.iter().enumerate() {
@@ -349,9 +382,14 @@ impl SchemaSpec {
             } else {
                 ""
             };
+            let id = if family.nullable_id {
+                "INTEGER"
+            } else {
+                "INTEGER NOT NULL"
+            };
             let _ = writeln!(
                 out,
-                "CREATE TABLE \"base\" (\"id\" INTEGER NOT NULL, \"note\" TEXT, \"score\" {score}{flag}{check});"
+                "CREATE TABLE \"base\" (\"id\" {id}, \"note\" TEXT, \"score\" {score}{flag}{check});"
             );
             if family.child {
                 let extra = if family.child_extra {
@@ -416,15 +454,18 @@ fn diff_script(from: &str, to: &str, namespaces: &[String]) -> String {
     .script(true)
 }
 
-/// Identity, generation, collation and index facts the differ does not compare by itself.
+/// Nullability (of inherited columns too), identity, generation, collation and index facts the
+/// differ does not compare by itself, and
+/// the objects made by hand (functions, triggers).
 fn facts(schema: &SqlSchema) -> Vec<String> {
     let mut facts = Vec::new();
     for table in &schema.tables {
         for column in &table.columns {
             facts.push(format!(
-                "{}.{}: {:?} {:?} {:?} {:?}",
+                "{}.{}: {:?} {:?} {:?} {:?} {:?}",
                 table.name,
                 column.name,
+                column.arity,
                 column.identity,
                 column.generated,
                 column.collation,
@@ -457,6 +498,12 @@ fn facts(schema: &SqlSchema) -> Vec<String> {
         facts.push(format!(
             "{} inherits: {:?} {inherited:?}",
             table.name, table.inherits
+        ));
+    }
+    for object in &schema.opaque {
+        facts.push(format!(
+            "{:?} {:?}.{} on {:?}: {}",
+            object.kind, object.namespace, object.name, object.table, object.definition
         ));
     }
     facts.sort();

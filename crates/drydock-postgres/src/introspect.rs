@@ -22,8 +22,7 @@ use postgres::Transaction;
 use postgres::types::Type;
 
 use crate::connection::query_error;
-use crate::types::{PostgresTypes, canonical_type};
-use drydock_schema::LoweringRules as _;
+use crate::types::canonical_type;
 
 /// The partitions of `parent` with theirs inside, taken out of `by_parent`. PostgreSQL allows no
 /// cycle; the depth bound keeps a broken catalog from looping.
@@ -75,16 +74,13 @@ pub(crate) fn introspect(
         default_namespace: qualify_all.then(|| default_schema.to_owned()),
         ..SqlSchema::default()
     };
-    // Without explicit namespaces, lowering lists the default namespace a Prisma schema lives in
-    // (`LoweringRules::default_namespace`); report it when it exists so both sides agree.
+    // Without explicit namespaces, a project's schema lists the connection's namespace, the one
+    // a Prisma schema lives in (`Project::target_schema`); report it when it exists so both
+    // sides agree.
     let listed: Vec<String> = if qualify_all {
         namespaces.to_vec()
     } else {
-        PostgresTypes
-            .default_namespace()
-            .map(str::to_owned)
-            .into_iter()
-            .collect()
+        vec![default_schema.to_owned()]
     };
     let existing: Vec<String> = client
         .query_typed(

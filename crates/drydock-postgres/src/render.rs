@@ -20,8 +20,8 @@ use drydock_connector::{HandMadeObject, join_statements};
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_diff::{AlterEnum, Change, ColumnChange, RedefineTable, TableChange};
 use drydock_schema::{
-    Column, ColumnArity, DefaultValue, Extension, ForeignKey, Identity, Index, IndexAlgorithm,
-    IndexKind, ObjectName, OpaqueKind, PrimaryKey, SortOrder, Table, TypeFamily,
+    CheckConstraint, Column, ColumnArity, DefaultValue, Extension, ForeignKey, Identity, Index,
+    IndexAlgorithm, IndexKind, ObjectName, OpaqueKind, PrimaryKey, SortOrder, Table, TypeFamily,
 };
 
 /// Indentation of columns inside `CREATE TABLE`.
@@ -115,42 +115,56 @@ pub(crate) fn render_change(change: &Change) -> String {
             table,
             partition,
             detach,
-        } => vec![if *detach {
-            format!(
-                "ALTER TABLE {} DETACH PARTITION {}",
-                object(table),
-                qualified(table.namespace.as_deref(), &partition.name)
-            )
-        } else {
-            format!(
-                "DROP TABLE {}",
-                qualified(table.namespace.as_deref(), &partition.name)
-            )
-        }],
+            dropped_checks,
+        } => {
+            let name = qualified(table.namespace.as_deref(), &partition.name);
+            if *detach {
+                let mut statements = vec![format!(
+                    "ALTER TABLE {} DETACH PARTITION {name}",
+                    object(table)
+                )];
+                statements.extend(
+                    dropped_checks.iter().map(|check| {
+                        format!("ALTER TABLE {name} DROP CONSTRAINT {}", ident(check))
+                    }),
+                );
+                statements
+            } else {
+                vec![format!("DROP TABLE {name}")]
+            }
+        }
         Change::CreatePartition {
             table,
             partition,
             attach,
-        } => vec![if *attach {
-            format!(
-                "ALTER TABLE {} ATTACH PARTITION {} {}",
-                object(table),
-                qualified(table.namespace.as_deref(), &partition.name),
-                partition.bound
-            )
-        } else {
-            let partition_by = partition
-                .partition_by
-                .as_ref()
-                .map(|by| format!(" PARTITION BY {by}"))
-                .unwrap_or_default();
-            format!(
-                "CREATE TABLE {} PARTITION OF {} {}{partition_by}",
-                qualified(table.namespace.as_deref(), &partition.name),
-                object(table),
-                partition.bound
-            )
-        }],
+            added_checks,
+        } => {
+            if *attach {
+                let name = qualified(table.namespace.as_deref(), &partition.name);
+                let mut statements: Vec<String> = added_checks
+                    .iter()
+                    .map(|check| add_check(&name, check))
+                    .collect();
+                statements.push(format!(
+                    "ALTER TABLE {} ATTACH PARTITION {name} {}",
+                    object(table),
+                    partition.bound
+                ));
+                statements
+            } else {
+                let partition_by = partition
+                    .partition_by
+                    .as_ref()
+                    .map(|by| format!(" PARTITION BY {by}"))
+                    .unwrap_or_default();
+                vec![format!(
+                    "CREATE TABLE {} PARTITION OF {} {}{partition_by}",
+                    qualified(table.namespace.as_deref(), &partition.name),
+                    object(table),
+                    partition.bound
+                )]
+            }
+        }
         Change::RedefineTables { tables } => tables.iter().flat_map(redefine_table).collect(),
         Change::CreateIndex { table, index } => vec![create_index(table, index)],
         Change::RenameForeignKey { table, from, to } => vec![format!(
@@ -555,14 +569,11 @@ fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String
                 parent,
                 added_checks,
             } => {
-                before.extend(added_checks.iter().map(|check| {
-                    format!(
-                        "ALTER TABLE {} ADD CONSTRAINT {} {}",
-                        object(table),
-                        ident(&check.name),
-                        check.expression
-                    )
-                }));
+                before.extend(
+                    added_checks
+                        .iter()
+                        .map(|check| add_check(&object(table), check)),
+                );
                 clauses.push(format!("INHERIT {}", object(parent)));
             }
         }
@@ -581,6 +592,15 @@ fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String
     statements
 }
 
+/// `check` added to `table` (a rendered name), as a table that joins a parent needs it first.
+fn add_check(table: &str, check: &CheckConstraint) -> String {
+    format!(
+        "ALTER TABLE {table} ADD CONSTRAINT {} {}",
+        ident(&check.name),
+        check.expression
+    )
+}
+
 /// The clauses of one altered column: nullability, then the default, then the sequence of an
 /// auto-increment change, then the type.
 fn alter_column(
@@ -596,8 +616,15 @@ fn alter_column(
 
     if change.arity_changed {
         match (from.arity, to.arity) {
+            // Tables inheriting the column that keep it `NOT NULL` would refuse the change.
             (ColumnArity::Required, ColumnArity::Nullable) => {
-                clauses.push(format!("{prefix} DROP NOT NULL"));
+                if let Some(inheritors) = &change.inheritors_made_nullable {
+                    before.extend(std::iter::once(table).chain(inheritors).map(|table| {
+                        format!("ALTER TABLE ONLY {} {prefix} DROP NOT NULL", object(table))
+                    }));
+                } else {
+                    clauses.push(format!("{prefix} DROP NOT NULL"));
+                }
             }
             (ColumnArity::Nullable, ColumnArity::Required) => {
                 clauses.push(format!("{prefix} SET NOT NULL"));

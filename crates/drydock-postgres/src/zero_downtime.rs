@@ -350,6 +350,7 @@ fn set_default(table: &ObjectName, column: &Column) -> String {
             auto_increment_changed: false,
             identity_changed: false,
             collation_changed: false,
+            inheritors_made_nullable: None,
             type_change: None,
         })],
     )
@@ -374,6 +375,7 @@ fn set_not_null(table: &ObjectName, column: &Column) -> String {
             auto_increment_changed: false,
             identity_changed: false,
             collation_changed: false,
+            inheritors_made_nullable: None,
             type_change: None,
         })],
     )

@@ -381,7 +381,14 @@ fn the_schema_parameter_selects_the_managed_schema() {
     let mut conn = PostgresDialect.connect(&url).unwrap();
     conn.create_history_table().unwrap();
     conn.execute_script(DDL).unwrap();
-    assert_eq!(conn.introspect(&[]).unwrap(), expected_schema(None));
+    // The URL's schema is the one the project lives in, `public` not.
+    assert_eq!(
+        conn.introspect(&[]).unwrap(),
+        SqlSchema {
+            namespaces: vec!["tenant".to_owned()],
+            ..expected_schema(None)
+        }
+    );
 
     let mut public = connect(&db);
     assert!(public.introspect(&[]).unwrap().is_empty());

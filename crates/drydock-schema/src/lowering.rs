@@ -47,7 +47,8 @@ pub trait LoweringRules {
     /// The namespace objects live in when the schema names none (`public` on PostgreSQL).
     /// Lowering lists it in [`crate::SqlSchema::namespaces`] when the schema declares no
     /// namespaces, so a diff from an empty database creates it (`CREATE SCHEMA IF NOT EXISTS`)
-    /// as Prisma does; tables stay unqualified.
+    /// as Prisma does; tables stay unqualified. A project whose URL names another namespace
+    /// (`?schema=`) lists that one instead.
     fn default_namespace(&self) -> Option<&'static str> {
         None
     }
