@@ -103,7 +103,8 @@ pub trait Backend: Send + Sync {
     /// The database name a backup file is named after (`app` for `postgresql://h/app`).
     fn database_name(&self, url: &str) -> Result<String, BackupError>;
     fn server_version(&self, url: &str) -> Result<String, BackupError>;
-    fn tool_versions(&self) -> Result<Vec<ToolVersion>, BackupError>;
+    /// The tools a dump of the database at `url` would run, and their versions.
+    fn tool_versions(&self, url: &str) -> Result<Vec<ToolVersion>, BackupError>;
     /// The name of the format `dump` writes ([`DumpFormat::name`]); `restore` is only handed
     /// dumps of this format.
     fn format_name(&self) -> &'static str;

@@ -18,6 +18,16 @@ pub enum BackupError {
     },
     #[error("`{tool}` failed: {message}")]
     Tool { tool: String, message: String },
+    #[error(
+        "this server is PostgreSQL {needed}, and pg_dump refuses a server newer than itself: \
+         found {found} (looked in {looked_in}); install the client tools of PostgreSQL {needed} \
+         or newer, or set DRYDOCK_PG_BIN to the folder holding them"
+    )]
+    ClientTooOld {
+        needed: u32,
+        found: String,
+        looked_in: String,
+    },
     #[error("database query failed: {0}")]
     Query(String),
     #[error("the backup `{}` is corrupt: {reason}", path.display())]
@@ -72,6 +82,7 @@ impl BackupError {
             BackupError::Io { .. } => "D5010",
             BackupError::Tool { .. } => "D5011",
             BackupError::Query(_) => "D5012",
+            BackupError::ClientTooOld { .. } => "D5014",
             BackupError::Encryption(_) => "D5013",
             BackupError::Corrupt { .. } => "D5020",
             BackupError::Manifest { .. } => "D5021",

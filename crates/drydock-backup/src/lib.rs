@@ -90,7 +90,7 @@ pub fn create_with_progress(
     let started_at = Utc::now();
     let name = backend.database_name(url)?;
     let server_version = backend.server_version(url)?;
-    let tool_versions = backend.tool_versions()?;
+    let tool_versions = backend.tool_versions(url)?;
     let last_migration = backend.last_migration(url)?;
     let _run = debris::RunLock::start(&options.dir)?;
     let id = format!(

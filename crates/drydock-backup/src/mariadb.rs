@@ -303,7 +303,7 @@ impl Backend for MariaDb {
         MyUrl::parse(url)?.query_value(false, "SELECT VERSION()")
     }
 
-    fn tool_versions(&self) -> Result<Vec<ToolVersion>, BackupError> {
+    fn tool_versions(&self, _url: &str) -> Result<Vec<ToolVersion>, BackupError> {
         [DUMP_TOOLS, CLIENT_TOOLS]
             .iter()
             .map(|tools| {

@@ -6,6 +6,7 @@
 //! [`archive`]), so every table is read once.
 
 mod archive;
+mod client_tools;
 
 use std::io::{BufReader, Read, Write};
 use std::path::Path;
@@ -18,6 +19,7 @@ use drydock_postgres::url::PgUrl;
 use postgres::{GenericClient, IsolationLevel};
 
 use self::archive::{LARGE_OBJECTS, LargeObjectHasher, RowHasher, StreamedTables};
+use self::client_tools::ClientTools;
 use crate::BackupError;
 use crate::backend::{
     Backend, DbObject, DumpFormat, DumpSummary, JobOptions, TableStats, ToolVersion,
@@ -43,7 +45,7 @@ pub(crate) struct Postgres;
 trait BackupUrl {
     fn session(&self, database: &str) -> Result<postgres::Client, BackupError>;
     fn error(&self, error: &postgres::Error) -> BackupError;
-    fn tool(&self, program: &str, database: &str) -> Result<Command, BackupError>;
+    fn tool(&self, program: &Path, database: &str) -> Result<Command, BackupError>;
 }
 
 /// `url` parsed by the one URL parser, named as backup sessions name themselves.
@@ -75,7 +77,7 @@ impl BackupUrl for PgUrl {
 
     /// A client tool run against `database`, with the connection in the environment: argv is
     /// visible to every user of the machine, the password must not be.
-    fn tool(&self, program: &str, database: &str) -> Result<Command, BackupError> {
+    fn tool(&self, program: &Path, database: &str) -> Result<Command, BackupError> {
         let mut command = Command::new(program);
         for name in LIBPQ_VARIABLES {
             command.env_remove(name);
@@ -133,21 +135,17 @@ impl Backend for Postgres {
         Ok(row.get(0))
     }
 
-    fn tool_versions(&self) -> Result<Vec<ToolVersion>, BackupError> {
-        ["pg_dump", "pg_restore"]
+    fn tool_versions(&self, url: &str) -> Result<Vec<ToolVersion>, BackupError> {
+        let pg = parse_url(url)?;
+        let mut client = pg.session(&pg.database)?;
+        let tools = server_tools(&pg, &mut client)?;
+        Ok(["pg_dump", "pg_restore"]
             .into_iter()
-            .map(|tool| {
-                let output = tool::output(Command::new(tool).arg("--version"))
-                    .map_err(|e| tool_missing(tool, &e))?;
-                let text = String::from_utf8_lossy(&output.stdout);
-                // `pg_dump (PostgreSQL) 15.20 (Debian ...)`: the version is the third word.
-                let version = text.split_whitespace().nth(2).unwrap_or("unknown");
-                Ok(ToolVersion {
-                    name: tool.to_owned(),
-                    version: version.to_owned(),
-                })
+            .map(|name| ToolVersion {
+                name: name.to_owned(),
+                version: tools.version.clone(),
             })
-            .collect()
+            .collect())
     }
 
     fn format_name(&self) -> &'static str {
@@ -166,6 +164,7 @@ impl Backend for Postgres {
     ) -> Result<DumpSummary, BackupError> {
         let pg = parse_url(url)?;
         let mut client = pg.session(&pg.database)?;
+        let tools = server_tools(&pg, &mut client)?;
         set_stable_text(&mut client).map_err(|e| pg.error(&e))?;
         let mut transaction = client
             .build_transaction()
@@ -179,10 +178,10 @@ impl Backend for Postgres {
             .get(0);
         let tables = user_tables(&pg, &mut transaction)?;
         let (format, mut streamed) = if options.jobs > 1 {
-            let streamed = run_pg_dump_directory(&pg, &snapshot, options, out)?;
+            let streamed = run_pg_dump_directory(&pg, &tools, &snapshot, options, out)?;
             (DIRECTORY_FORMAT, streamed)
         } else {
-            (FORMAT, run_pg_dump(&pg, &snapshot, out)?)
+            (FORMAT, run_pg_dump(&pg, &tools, &snapshot, out)?)
         };
         // A table whose rows the stream did not yield (an archive version this reader does not
         // know, say) is read here, in the dump's snapshot: the stats still describe exactly
@@ -206,8 +205,9 @@ impl Backend for Postgres {
 
     fn restore(&self, input: &mut dyn Read, url: &str) -> Result<(), BackupError> {
         let pg = parse_url(url)?;
+        let tools = server_tools(&pg, &mut pg.session(&pg.database)?)?;
         let child = tool::spawn(
-            pg.tool("pg_restore", &pg.database)?
+            pg.tool(&tools.pg_restore, &pg.database)?
                 .args([
                     NO_PROMPT,
                     "--no-owner",
@@ -236,10 +236,11 @@ impl Backend for Postgres {
             return self.restore(input, url);
         }
         let pg = parse_url(url)?;
+        let tools = server_tools(&pg, &mut pg.session(&pg.database)?)?;
         let work = temp_folder(&options.work_dir, &format!("{TEMP_PREFIX}pg_restore-"))?;
         let folder = work.path().join("dump");
         unpack(input, &folder)?;
-        let mut command = pg.tool("pg_restore", &pg.database)?;
+        let mut command = pg.tool(&tools.pg_restore, &pg.database)?;
         command
             .args([
                 NO_PROMPT,
@@ -657,8 +658,8 @@ fn set_stable_text(client: &mut postgres::Client) -> Result<(), postgres::Error>
 /// A `pg_dump` of `pg`'s database whose COPY data is written as [`set_stable_text`]'s
 /// sessions read it: UTF-8, and the settings pg_dump leaves to the server's defaults given as
 /// connection options.
-fn pg_dump(pg: &PgUrl) -> Result<Command, BackupError> {
-    let mut command = pg.tool("pg_dump", &pg.database)?;
+fn pg_dump(pg: &PgUrl, tools: &ClientTools) -> Result<Command, BackupError> {
+    let mut command = pg.tool(&tools.pg_dump, &pg.database)?;
     let mut options = pg
         .options
         .clone()
@@ -675,11 +676,12 @@ fn pg_dump(pg: &PgUrl) -> Result<Command, BackupError> {
 /// hashed from the same stream on another thread.
 fn run_pg_dump(
     pg: &PgUrl,
+    tools: &ClientTools,
     snapshot: &str,
     out: &mut dyn Write,
 ) -> Result<StreamedTables, BackupError> {
     let mut child = tool::spawn(
-        pg_dump(pg)?
+        pg_dump(pg, tools)?
             .args([NO_PROMPT, "--format=custom", "--compress=0"])
             .arg(format!("--snapshot={snapshot}"))
             .stdin(Stdio::null())
@@ -768,6 +770,7 @@ impl Read for ChannelReader {
 /// every path.
 fn run_pg_dump_directory(
     pg: &PgUrl,
+    tools: &ClientTools,
     snapshot: &str,
     options: &JobOptions,
     out: &mut dyn Write,
@@ -775,17 +778,23 @@ fn run_pg_dump_directory(
     let work = temp_folder(&options.work_dir, &format!("{TEMP_PREFIX}pg_dump-"))?;
     // pg_dump creates the folder itself.
     let folder = work.path().join("dump");
-    let packed =
-        dump_directory(pg, snapshot, options.jobs, &folder).and_then(|()| pack(&folder, out));
+    let packed = dump_directory(pg, tools, snapshot, options.jobs, &folder)
+        .and_then(|()| pack(&folder, out));
     let removed = remove_temp_folder(work);
     let streamed = packed?;
     removed?;
     Ok(streamed)
 }
 
-fn dump_directory(pg: &PgUrl, snapshot: &str, jobs: u32, folder: &Path) -> Result<(), BackupError> {
+fn dump_directory(
+    pg: &PgUrl,
+    tools: &ClientTools,
+    snapshot: &str,
+    jobs: u32,
+    folder: &Path,
+) -> Result<(), BackupError> {
     let mut child = tool::spawn(
-        pg_dump(pg)?
+        pg_dump(pg, tools)?
             .args([NO_PROMPT, "--format=directory", "--compress=0"])
             .arg(format!("--jobs={jobs}"))
             .arg(format!("--snapshot={snapshot}"))
@@ -1122,6 +1131,18 @@ fn quote_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// The `pg_dump` and `pg_restore` for the server of `client` (see [`client_tools`]).
+fn server_tools(pg: &PgUrl, client: &mut postgres::Client) -> Result<ClientTools, BackupError> {
+    let version_num: String = client
+        .query_one("SHOW server_version_num", &[])
+        .map_err(|e| pg.error(&e))?
+        .get(0);
+    let major = client_tools::server_major(&version_num).ok_or_else(|| {
+        BackupError::Query(format!("unexpected server_version_num `{version_num}`"))
+    })?;
+    client_tools::for_server(major)
+}
+
 fn tool_missing(tool: &str, error: &std::io::Error) -> BackupError {
     BackupError::Tool {
         tool: tool.to_owned(),
@@ -1210,6 +1231,7 @@ mod tests {
         assert_eq!(read[5].rows, 8);
 
         let mut client = pg.session(&pg.database).unwrap();
+        let tools = server_tools(&pg, &mut client).unwrap();
         let mut transaction = client
             .build_transaction()
             .isolation_level(IsolationLevel::RepeatableRead)
@@ -1221,14 +1243,14 @@ mod tests {
             .unwrap()
             .get(0);
         let mut custom = Vec::new();
-        let from_custom = run_pg_dump(&pg, &snapshot, &mut custom).unwrap();
+        let from_custom = run_pg_dump(&pg, &tools, &snapshot, &mut custom).unwrap();
         let mut directory = Vec::new();
         let options = JobOptions {
             jobs: 2,
             work_dir: tempfile::tempdir().unwrap().keep(),
         };
         let from_directory =
-            run_pg_dump_directory(&pg, &snapshot, &options, &mut directory).unwrap();
+            run_pg_dump_directory(&pg, &tools, &snapshot, &options, &mut directory).unwrap();
         let _ = std::fs::remove_dir_all(&options.work_dir);
         for streamed in [from_custom, from_directory] {
             let mut streamed: Vec<TableStats> = streamed

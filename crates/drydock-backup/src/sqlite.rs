@@ -90,7 +90,7 @@ impl Backend for Sqlite {
         Ok(rusqlite::version().to_owned())
     }
 
-    fn tool_versions(&self) -> Result<Vec<ToolVersion>, BackupError> {
+    fn tool_versions(&self, _url: &str) -> Result<Vec<ToolVersion>, BackupError> {
         Ok(vec![ToolVersion {
             name: "sqlite".to_owned(),
             version: rusqlite::version().to_owned(),

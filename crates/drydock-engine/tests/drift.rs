@@ -296,7 +296,16 @@ fn hand_made_drift_is_captured(provider: &str, new_db: impl Fn() -> TestDb) {
     };
     let outcome = migrate_dev(&project, &capture, &mut |_| false, &mut |_| {}).expect("capture");
     let folder = outcome.drift_captured.expect("drift captured");
-    let read = |file: &str| std::fs::read_to_string(folder.join(file)).expect("migration file");
+    // The view's text is the server's (pg_get_viewdef): PostgreSQL 16 stopped qualifying the
+    // columns of a one-table view. Compared as 16 prints it, so every version matches.
+    let read = |file: &str| {
+        std::fs::read_to_string(folder.join(file))
+            .expect("migration file")
+            .replace(
+                " SELECT \"User\".id,\n    \"User\".name\n",
+                " SELECT id,\n    name\n",
+            )
+    };
     insta::assert_snapshot!(
         format!("{provider}_hand_made_drift"),
         format!(

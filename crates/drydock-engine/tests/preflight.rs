@@ -310,6 +310,10 @@ fn a_role_without_create_on_the_schema_fails_the_privileges_check() {
     let role = TestRole::create();
     {
         let db = TestDb::postgres();
+        // PostgreSQL before 15 grants CREATE on `public` to every role: take it back here.
+        db.postgres_client()
+            .batch_execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+            .expect("revoke");
         let dir = tempfile::tempdir().expect("temp dir");
         let url = with_user(db.url(), &role.name);
         let project = project(dir.path(), "postgresql", &url, &[CREATE_ITEMS]);

@@ -185,3 +185,75 @@ fn postgres_parallel_create_and_verify() {
         .failure()
         .stderr(contains("not a number of jobs"));
 }
+
+/// A folder whose `pg_dump` and `pg_restore` say they are PostgreSQL `version`: what a
+/// machine with only older client tools than its server has.
+fn client_tools_of_version(root: &std::path::Path, version: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let folder = root.join("old-client");
+    std::fs::create_dir_all(&folder).unwrap();
+    for program in ["pg_dump", "pg_restore"] {
+        let file = folder.join(program);
+        std::fs::write(
+            &file,
+            format!("#!/bin/sh\necho '{program} (PostgreSQL) {version}'\nexit 1\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    folder
+}
+
+#[test]
+fn postgres_backup_with_a_pg_dump_older_than_the_server_is_d5014_and_writes_nothing() {
+    let db = TestDb::postgres();
+    let version_num: String = db
+        .postgres_client()
+        .query_one("SHOW server_version_num", &[])
+        .unwrap()
+        .get(0);
+    let major: u32 = version_num.parse::<u32>().unwrap() / 10000;
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let old = client_tools_of_version(dir, &format!("{}.3", major - 1));
+    drydock(dir)
+        .env("DRYDOCK_PG_BIN", &old)
+        .args(["backup", "create", "--url", db.url()])
+        .assert()
+        .failure()
+        .stderr(contains("D5014"))
+        .stderr(contains(format!("this server is PostgreSQL {major}")))
+        .stderr(contains(format!(
+            "{} ({}.3)",
+            old.join("pg_dump").display(),
+            major - 1
+        )))
+        .stderr(contains(format!("looked in {}", old.display())));
+    let written: Vec<_> = std::fs::read_dir(dir.join("backups"))
+        .map(|entries| entries.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(
+        written
+            .iter()
+            .all(|name| name.to_string_lossy().starts_with(".drydock")),
+        "{written:?}"
+    );
+
+    // The machine's own tools, at least as new as the server, make the backup and are named
+    // in its manifest.
+    drydock(dir)
+        .args(["backup", "create", "--url", db.url()])
+        .assert()
+        .success();
+    let listed = list_json(dir);
+    let tools = listed[0]["tool_versions"].as_array().unwrap();
+    let dumped_with: u32 = tools[0]["version"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(dumped_with >= major, "{tools:?}");
+}
