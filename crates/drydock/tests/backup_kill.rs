@@ -606,6 +606,10 @@ fn backup_commands_killed_or_cut_off_anywhere_leave_no_tool_no_false_backup_and_
                     String::from_utf8_lossy(&first.stderr)
                 ));
             }
+            eprintln!(
+                "{label} trial {trial}: {} failure(s) so far",
+                failures.len()
+            );
         }
     }
     eprintln!(

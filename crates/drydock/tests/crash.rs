@@ -215,6 +215,7 @@ fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
                 String::from_utf8_lossy(&first.stderr)
             ));
         }
+        eprintln!("deploy trial {trial}: {} failure(s) so far", failures.len());
     }
     eprintln!(
         "{trials} trial(s): {kills} SIGKILL, {terminations} pg_terminate_backend, {cut_short} \
@@ -672,6 +673,7 @@ fn a_down_killed_or_cut_off_anywhere_leaves_history_and_schema_agreeing_and_is_r
                 String::from_utf8_lossy(&first.stderr)
             ));
         }
+        eprintln!("down trial {trial}: {} failure(s) so far", failures.len());
     }
     eprintln!(
         "migrate down: {trials} trial(s), {cut_short} cut short, {} failure(s)",
@@ -817,6 +819,7 @@ fn a_migrate_dev_killed_or_cut_off_anywhere_leaves_no_half_migration_and_is_reco
                 String::from_utf8_lossy(&first.stderr)
             ));
         }
+        eprintln!("dev trial {trial}: {} failure(s) so far", failures.len());
     }
     eprintln!(
         "migrate dev: {trials} trial(s), {cut_short} cut short, {} failure(s)",
