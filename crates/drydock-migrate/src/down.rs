@@ -191,7 +191,7 @@ pub(crate) fn down_progress(row: &HistoryRow) -> Option<(usize, usize)> {
 /// row's logs; the row stays applied), and mark the row rolled back at the end. A run cut short
 /// (`kill -9`, a lost session) is continued by the next `migrate down`: it starts at the first
 /// statement not recorded, which counts as done when what it drops is gone already (the
-/// server finished it after the process died).
+/// server finished it after the process died, or the kill came before the count was written).
 fn run_outside_transaction(
     dialect: &dyn Dialect,
     conn: &mut dyn Connection,
@@ -212,7 +212,8 @@ fn run_outside_transaction(
     for (index, range) in statements.iter().enumerate().skip(first) {
         match conn.execute_script(&script[range.clone()]) {
             Ok(()) => {}
-            Err(error) if index == first && first > 0 && dialect.is_already_gone(&error) => {}
+            // The server may have finished it after the process died, before it was counted.
+            Err(error) if index == first && dialect.is_already_gone(&error) => {}
             Err(error) => return Err(error),
         }
         progress_row.logs = Some(format!(
