@@ -10,10 +10,39 @@ use std::thread::JoinHandle;
 use crate::BackupError;
 
 /// Start `command` as a child that dies with drydock: in a process group of its own (a Ctrl-C
-/// at the terminal reaches drydock, which decides), and on Linux killed by the kernel when
-/// drydock's spawning thread ends, however it ends.
+/// at the terminal reaches drydock, which decides), on Linux killed by the kernel when
+/// drydock's spawning thread ends, however it ends, and with a guard that kills the rest of
+/// its group (the workers of `pg_dump --jobs`, which the kernel signal does not reach) once
+/// drydock is gone.
 pub(crate) fn spawn(command: &mut Command) -> std::io::Result<Child> {
-    contain(command).spawn()
+    let child = contain(command).spawn()?;
+    guard_group(child.id());
+    Ok(child)
+}
+
+/// The guard: a shell in the tool's process group (so that the group's id cannot be taken by
+/// another group while it lives), detached from drydock, that polls drydock and the tool's
+/// leader. Once either is gone it kills the group: the workers a killed drydock's leader left,
+/// or only itself after a normal end (the leader waits for its workers).
+/// (`kill -KILL -<group>`: dash's `kill` takes no `--`.)
+const GUARD: &str = "(while kill -0 \"$1\" && kill -0 \"$2\"; do sleep 0.2; done; \
+   kill -KILL \"-$2\") </dev/null >/dev/null 2>&1 &";
+
+/// Start the [`GUARD`] of the group led by `leader`. Best effort: without `sh`, the leader
+/// still dies with drydock.
+fn guard_group(leader: u32) {
+    let Ok(group) = i32::try_from(leader) else {
+        return;
+    };
+    let _ = Command::new("sh")
+        .args(["-c", GUARD, "drydock-guard"])
+        .arg(std::process::id().to_string())
+        .arg(leader.to_string())
+        .process_group(group)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
 }
 
 /// [`spawn`], waiting for the output (for `--version` and short queries).

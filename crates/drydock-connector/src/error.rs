@@ -27,10 +27,16 @@ pub enum ConnectorError {
     DatabaseDoesNotExist { database: String, host: String },
 
     #[error(
-        "timed out after {seconds} s waiting for the migration lock: another drydock or prisma \
-         process is applying migrations to this database"
+        "timed out after {seconds} s waiting for the migration lock: {}",
+        .holder.as_deref().unwrap_or(
+            "another drydock or prisma process is applying migrations to this database"
+        )
     )]
-    LockTimeout { seconds: u64 },
+    LockTimeout {
+        seconds: u64,
+        /// Who holds the lock, as far as the database tells.
+        holder: Option<String>,
+    },
 
     /// The session goes through a connection pooler in transaction mode, where the migration
     /// lock and session settings do not hold.

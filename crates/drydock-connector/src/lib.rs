@@ -98,6 +98,13 @@ pub trait Dialect: Send + Sync {
         false
     }
 
+    /// Whether `error` says the object a statement drops does not exist. A `migrate down` that
+    /// continues a down script whose process died counts the statement that was running as
+    /// done when it fails this way.
+    fn is_already_gone(&self, _error: &ScriptError) -> bool {
+        false
+    }
+
     /// Why `url` looks like it goes through a connection pooler in transaction mode (where
     /// session settings, advisory locks and statements outside a transaction misbehave), or
     /// `None`.
@@ -166,9 +173,10 @@ pub trait Connection {
 
     /// Take the migration lock (PostgreSQL advisory lock 72707369, MySQL `GET_LOCK`, SQLite
     /// exclusive locking). Waits up to `timeout_secs`, then fails with
-    /// [`ConnectorError::LockTimeout`]. Held until [`Connection::unlock_migrations`] or the
-    /// connection closes.
-    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<(), ConnectorError>;
+    /// [`ConnectorError::LockTimeout`], which names the holder when the database tells. Held
+    /// until [`Connection::unlock_migrations`] or the connection closes. Returns what it did to
+    /// get the lock, one line each (ending a session orphaned by a killed drydock).
+    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<Vec<String>, ConnectorError>;
 
     fn unlock_migrations(&mut self) -> Result<(), ConnectorError>;
 
@@ -231,9 +239,11 @@ pub trait Connection {
     /// Drop an index named by [`Connection::invalid_indexes`] without blocking writes.
     fn drop_invalid_index(&mut self, name: &str) -> Result<(), ConnectorError>;
 
-    /// In one transaction: run `script` (a down migration), then overwrite the mutable fields of
-    /// the row with `row.id` (its `rolled_back_at` set). Either both take effect or neither does.
-    fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError>;
+    /// In one transaction: run `script`, then overwrite the mutable fields of the row with
+    /// `row.id`. Either both take effect or neither does: a down migration with its
+    /// `rolled_back_at`, a statement of a migration that runs outside a transaction with its
+    /// count of completed statements.
+    fn execute_and_record(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError>;
 
     /// What cancels the statement this session runs, from another thread (Ctrl-C during a
     /// migration). A cancelled statement fails and changes nothing.

@@ -284,11 +284,12 @@ pub fn migrate_dev_with_renames(
     )?;
 
     let folder = new_folder(dir, options.name.as_deref().unwrap_or_default())?;
-    write_file(&folder, drydock_migrate::MIGRATION_FILE_NAME, &up)?;
+    let mut files = vec![(drydock_migrate::MIGRATION_FILE_NAME, up.as_str())];
     match down_checked {
-        Ok(()) => write_file(&folder, drydock_migrate::DOWN_FILE_NAME, &down)?,
+        Ok(()) => files.push((drydock_migrate::DOWN_FILE_NAME, down.as_str())),
         Err(reason) => outcome.down_not_written = Some(reason),
     }
+    write_folder(&folder, &files)?;
     drydock_migrate::write_lock_file(dir, dialect.provider())?;
     if !options.create_only {
         drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
@@ -409,8 +410,13 @@ pub(crate) fn write_applied_migration(
     let dialect = project.dialect;
     let dir = &project.migrations_dir;
     let folder = new_folder(dir, name)?;
-    write_file(&folder, drydock_migrate::MIGRATION_FILE_NAME, up)?;
-    write_file(&folder, drydock_migrate::DOWN_FILE_NAME, down)?;
+    write_folder(
+        &folder,
+        &[
+            (drydock_migrate::MIGRATION_FILE_NAME, up),
+            (drydock_migrate::DOWN_FILE_NAME, down),
+        ],
+    )?;
     drydock_migrate::write_lock_file(dir, dialect.provider())?;
     let folder_name = folder
         .file_name()
@@ -680,10 +686,11 @@ fn write_phases(
             up.insert_str(0, &format!("{}\n", drydock_migrate::CONTRACT_MARKER));
         }
         let folder = new_folder(dir, &format!("{name} {}", phase.kind.name()))?;
-        write_file(&folder, drydock_migrate::MIGRATION_FILE_NAME, &up)?;
+        let mut files = vec![(drydock_migrate::MIGRATION_FILE_NAME, up.as_str())];
         if let Ok(down) = down {
-            write_file(&folder, drydock_migrate::DOWN_FILE_NAME, down)?;
+            files.push((drydock_migrate::DOWN_FILE_NAME, down.as_str()));
         }
+        write_folder(&folder, &files)?;
         written.push((phase.kind, folder));
     }
     Ok(written)
@@ -699,13 +706,55 @@ fn new_folder(dir: &Path, name: &str) -> Result<PathBuf, EngineError> {
     Ok(dir.join(folder_name))
 }
 
-fn write_file(folder: &Path, file: &str, text: &str) -> Result<(), EngineError> {
-    let io = |source| {
+/// Write a migration folder with its `files` (name, text) all at once: they are written to a
+/// staging folder (which listing the migrations skips), flushed to disk, and the folder is
+/// renamed into place. A `migrate dev` killed meanwhile leaves no half-written migration that
+/// deploy would run; the next one removes the staging folder.
+fn write_folder(folder: &Path, files: &[(&str, &str)]) -> Result<(), EngineError> {
+    let io = |what: &Path, source| {
         EngineError::Connector(drydock_connector::ConnectorError::Io {
-            context: format!("can't write `{}`", folder.join(file).display()),
+            context: format!("can't write `{}`", what.display()),
             source,
         })
     };
-    std::fs::create_dir_all(folder).map_err(io)?;
-    std::fs::write(folder.join(file), text).map_err(io)
+    let (Some(dir), Some(name)) = (folder.parent(), folder.file_name()) else {
+        return Err(io(
+            folder,
+            std::io::Error::other("a migration folder needs a parent"),
+        ));
+    };
+    remove_staging_folders(dir).map_err(|e| io(dir, e))?;
+    let staging = dir.join(format!(
+        "{}{}",
+        drydock_migrate::STAGING_PREFIX,
+        name.to_string_lossy()
+    ));
+    std::fs::create_dir_all(&staging).map_err(|e| io(&staging, e))?;
+    for (file, text) in files {
+        let path = staging.join(file);
+        let mut out = std::fs::File::create(&path).map_err(|e| io(&path, e))?;
+        std::io::Write::write_all(&mut out, text.as_bytes())
+            .and_then(|()| out.sync_all())
+            .map_err(|e| io(&path, e))?;
+    }
+    std::fs::rename(&staging, folder).map_err(|e| io(folder, e))
+}
+
+/// Remove what killed runs left in `dir` while writing a migration folder.
+fn remove_staging_folders(dir: &Path) -> std::io::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => return Err(error),
+    };
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(drydock_migrate::STAGING_PREFIX)
+        {
+            std::fs::remove_dir_all(entry.path())?;
+        }
+    }
+    Ok(())
 }

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use drydock_connector::sql_scan::LexicalRules;
+use drydock_connector::sql_scan::{self, LexicalRules};
 use drydock_connector::{
     Connection, Dialect, HISTORY_TABLE, HistoryRow, Interrupt, ScriptError, SessionInfo,
     SessionLimits,
@@ -203,7 +203,13 @@ pub fn deploy_with(
         .canceller()
         .ok()
         .map(|canceller| options.interrupt.register(canceller));
-    let report = with_migration_lock(conn, |conn| {
+    let report = with_migration_lock(conn, |conn, notes| {
+        for note in notes {
+            progress(DeployEvent::Recovered {
+                name: "the migration lock",
+                what: note,
+            });
+        }
         deploy_locked(&policy, options, conn, &local, progress)
     });
     let mut report = match report {
@@ -282,6 +288,17 @@ fn deploy_pending(
         conn.create_history_table()?;
     }
     let history = conn.read_history()?;
+    if let Some((row, (done, total))) = history
+        .iter()
+        .filter(|row| row.is_applied())
+        .find_map(|row| Some((row, crate::down::down_progress(row)?)))
+    {
+        return Err(MigrateError::DownUnfinished {
+            name: row.migration_name.clone(),
+            done,
+            total,
+        });
+    }
     let resumable = resumable_rows(policy, conn, local, &history)?;
     let failed: Vec<FailedMigration> = failed_migrations(&history)
         .into_iter()
@@ -726,6 +743,12 @@ impl Runner<'_, '_> {
         };
         // Invalid indexes from before are not this migration's to drop.
         let invalid_before = conn.invalid_indexes()?;
+        // A statement that may run in a transaction commits together with its count, so a
+        // deploy that dies leaves it either done and counted or undone: never run twice. Not
+        // inside a transaction the script opens itself.
+        let own_transaction =
+            manages_own_transaction(migration.executable_script(), self.policy.rules);
+        let counted_row = row.clone();
         let mut retries = 0;
         let mut backfilled = 0;
         let result = run_statements(
@@ -749,7 +772,15 @@ impl Runner<'_, '_> {
                         Some((_, backfill)) => self
                             .backfill(conn, &migration.name, index, backfill)
                             .map(|rows| backfilled += rows),
-                        None => conn.execute_script(statement),
+                        None if own_transaction || (self.policy.blocker)(statement).is_some() => {
+                            conn.execute_script(statement)
+                        }
+                        None => {
+                            let mut counted = counted_row.clone();
+                            counted.applied_steps_count =
+                                u32::try_from(index + 1).unwrap_or(u32::MAX);
+                            conn.execute_and_record(statement, &counted)
+                        }
                     };
                     let Err(error) = outcome else {
                         return Ok(());
@@ -1082,6 +1113,20 @@ fn interrupted_state(
          with statement {next}.",
         next = done + 1
     )
+}
+
+/// Whether `script` opens, ends or aborts a transaction itself (`BEGIN`, `START TRANSACTION`,
+/// `COMMIT`, `END`, `ROLLBACK` but `ROLLBACK TO`, `ABORT`).
+fn manages_own_transaction(script: &str, rules: &LexicalRules) -> bool {
+    sql_scan::statements(script, rules).iter().any(|statement| {
+        let words = &statement.words;
+        match words.first().map(String::as_str) {
+            Some("BEGIN" | "COMMIT" | "END" | "ABORT") => true,
+            Some("ROLLBACK") => words.get(1).map(String::as_str) != Some("TO"),
+            Some("START") => words.get(1).map(String::as_str) == Some("TRANSACTION"),
+            _ => false,
+        }
+    })
 }
 
 /// Sessions holding granted locks on the managed tables, as far as the database tells.

@@ -71,6 +71,10 @@ impl LocalMigration {
     }
 }
 
+/// The start of the name of a migration folder being written (`migrate dev`), renamed into
+/// place once complete: not a migration, skipped when listing them.
+pub const STAGING_PREFIX: &str = ".drydock-writing-";
+
 /// The migrations in `migrations_dir`, in the order they apply. A missing folder has none.
 /// Files next to the folders (`migration_lock.toml`) are not migrations.
 pub fn list_migrations(migrations_dir: &Path) -> Result<Vec<LocalMigration>, MigrateError> {
@@ -104,6 +108,9 @@ pub fn list_migrations(migrations_dir: &Path) -> Result<Vec<LocalMigration>, Mig
             .file_name()
             .into_string()
             .map_err(|_| MigrateError::FolderNameNotUtf8 { path: path.clone() })?;
+        if name.starts_with(STAGING_PREFIX) {
+            continue;
+        }
         folders.push((name, path));
     }
     // Byte order of the names, whatever their length or characters.

@@ -14,7 +14,7 @@ use drydock_connector::{Connection, Dialect, HistoryRow};
 use serde::Serialize;
 
 use crate::MigrateError;
-use crate::apply::{failed_migrations, run_statements, transaction_blocker};
+use crate::apply::{failed_migrations, transaction_blocker};
 use crate::directory::{LocalMigration, list_migrations};
 use crate::lock::with_migration_lock;
 use crate::lockfile::check_provider;
@@ -64,7 +64,7 @@ pub fn down(
     let started = Instant::now();
     check_provider(migrations_dir, dialect.provider())?;
     let local = list_migrations(migrations_dir)?;
-    let rolled_back = with_migration_lock(conn, |conn| {
+    let rolled_back = with_migration_lock(conn, |conn, _| {
         if !conn.history_table_exists()? {
             return Ok(Vec::new());
         }
@@ -151,23 +151,8 @@ fn run(
         row.rolled_back_at = Some(Utc::now());
         let reason = transaction_blocker(dialect, &script);
         let result = match &reason {
-            None => conn.revert_in_transaction(&script, &row),
-            Some(_) => {
-                let statements = dialect.split_statements(&script);
-                let mut scratch = row.clone();
-                run_statements(
-                    conn,
-                    &mut scratch,
-                    &script,
-                    &statements,
-                    0,
-                    &mut |conn, _, statement| conn.execute_script(statement),
-                )
-                .and_then(|()| {
-                    conn.update_history_row(&row)
-                        .map_err(drydock_connector::ScriptError::from_connector)
-                })
-            }
+            None => conn.execute_and_record(&script, &row),
+            Some(_) => run_outside_transaction(dialect, conn, &row, &script),
         };
         if let Err(error) = result {
             if reason.is_some() {
@@ -187,6 +172,62 @@ fn run(
         });
     }
     Ok(done)
+}
+
+/// The start of the logs of an applied row whose `down.sql` (outside a transaction) stopped
+/// part-way; the rest of the line says how far it got.
+const DOWN_UNFINISHED: &str = "down.sql cut short:";
+
+/// How many statements of the row's `down.sql` completed before a run that was cut short.
+pub(crate) fn down_progress(row: &HistoryRow) -> Option<(usize, usize)> {
+    let rest = row.logs.as_deref()?.strip_prefix(DOWN_UNFINISHED)?;
+    let mut numbers = rest
+        .split_whitespace()
+        .filter_map(|word| word.parse::<usize>().ok());
+    Some((numbers.next()?, numbers.next()?))
+}
+
+/// Run a down script statement by statement, recording after each how many completed (in the
+/// row's logs; the row stays applied), and mark the row rolled back at the end. A run cut short
+/// (`kill -9`, a lost session) is continued by the next `migrate down`: it starts at the first
+/// statement not recorded, which counts as done when what it drops is gone already (the
+/// server finished it after the process died, or the kill came before the count was written).
+fn run_outside_transaction(
+    dialect: &dyn Dialect,
+    conn: &mut dyn Connection,
+    row: &HistoryRow,
+    script: &str,
+) -> Result<(), drydock_connector::ScriptError> {
+    let whole = 0..script.len();
+    let split = dialect.split_statements(script);
+    let statements = if !split.is_empty() && split.iter().all(|r| script.get(r.clone()).is_some()) {
+        split
+    } else {
+        vec![whole]
+    };
+    let total = statements.len();
+    let first = down_progress(row).map_or(0, |(done, _)| done.min(total));
+    let mut progress_row = row.clone();
+    progress_row.rolled_back_at = None;
+    for (index, range) in statements.iter().enumerate().skip(first) {
+        match conn.execute_script(&script[range.clone()]) {
+            Ok(()) => {}
+            // The server may have finished it after the process died, before it was counted.
+            Err(error) if index == first && dialect.is_already_gone(&error) => {}
+            Err(error) => return Err(error),
+        }
+        progress_row.logs = Some(format!(
+            "{DOWN_UNFINISHED} {} of {total} statement(s) completed; `drydock migrate down` \
+             continues it",
+            index + 1
+        ));
+        conn.update_history_row(&progress_row)
+            .map_err(drydock_connector::ScriptError::from_connector)?;
+    }
+    let mut done = row.clone();
+    done.logs = None;
+    conn.update_history_row(&done)
+        .map_err(drydock_connector::ScriptError::from_connector)
 }
 
 fn read_down_script(path: &Path) -> Result<String, MigrateError> {

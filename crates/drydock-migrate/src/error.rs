@@ -185,6 +185,17 @@ pub enum MigrateError {
     },
 
     #[error(
+        "the down migration of `{name}` was cut short ({done} of {total} statement(s) of its \
+         `down.sql`, which runs outside a transaction, completed): its changes are partly \
+         undone. Run `drydock migrate down` again to finish rolling it back, then deploy"
+    )]
+    DownUnfinished {
+        name: String,
+        done: usize,
+        total: usize,
+    },
+
+    #[error(
         "migration `{name}` is not applied to this database, so it cannot be part of a squash; \
          deploy first, or squash a range of applied migrations"
     )]
@@ -249,6 +260,7 @@ impl MigrateError {
             MigrateError::SquashNotApplied { .. } => "D3015",
             MigrateError::Interrupted { .. } => "D3016",
             MigrateError::NulByte { .. } => "D3017",
+            MigrateError::DownUnfinished { .. } => "D3018",
             MigrateError::Connector(inner) => inner.code(),
         }
     }
@@ -297,7 +309,10 @@ mod tests {
             dir: PathBuf::from("prisma/migrations"),
         };
         assert_eq!(not_found.code(), "P3017");
-        let lock = MigrateError::from(ConnectorError::LockTimeout { seconds: 10 });
+        let lock = MigrateError::from(ConnectorError::LockTimeout {
+            seconds: 10,
+            holder: None,
+        });
         assert_eq!(lock.code(), "P1002");
     }
 

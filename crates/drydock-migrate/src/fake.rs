@@ -103,11 +103,11 @@ impl Connection for FakeConnection {
         Ok("fake".into())
     }
 
-    fn lock_migrations(&mut self, _timeout_secs: u64) -> Result<(), ConnectorError> {
+    fn lock_migrations(&mut self, _timeout_secs: u64) -> Result<Vec<String>, ConnectorError> {
         assert!(!self.locked, "lock taken twice");
         self.locked = true;
         self.lock_count += 1;
-        Ok(())
+        Ok(Vec::new())
     }
 
     fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
@@ -184,7 +184,7 @@ impl Connection for FakeConnection {
         ))
     }
 
-    fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
+    fn execute_and_record(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
         let (done, error) = self.run(script);
         if let Some(error) = error {
             return Err(error);

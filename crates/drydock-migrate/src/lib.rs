@@ -37,7 +37,9 @@ pub use backfill::{
     unfinished_backfill,
 };
 pub use checksum::{checksum, checksum_matches};
-pub use directory::{DOWN_FILE_NAME, LocalMigration, MIGRATION_FILE_NAME, list_migrations};
+pub use directory::{
+    DOWN_FILE_NAME, LocalMigration, MIGRATION_FILE_NAME, STAGING_PREFIX, list_migrations,
+};
 pub use down::{DownReport, DownTarget, RolledBackMigration, data_loss_warnings, down};
 pub use error::{FailedMigration, MigrateError};
 pub use lockfile::{

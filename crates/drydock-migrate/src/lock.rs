@@ -7,13 +7,14 @@ use crate::MigrateError;
 /// How long to wait for another process's lock, like Prisma.
 pub(crate) const LOCK_TIMEOUT_SECS: u64 = 10;
 
-/// Take the lock, run `work`, release the lock. The work's error wins over an unlock error.
+/// Take the lock, run `work` (given what taking the lock took, one line each), release the
+/// lock. The work's error wins over an unlock error.
 pub(crate) fn with_migration_lock<T>(
     conn: &mut dyn Connection,
-    work: impl FnOnce(&mut dyn Connection) -> Result<T, MigrateError>,
+    work: impl FnOnce(&mut dyn Connection, &[String]) -> Result<T, MigrateError>,
 ) -> Result<T, MigrateError> {
-    conn.lock_migrations(LOCK_TIMEOUT_SECS)?;
-    let result = work(&mut *conn);
+    let notes = conn.lock_migrations(LOCK_TIMEOUT_SECS)?;
+    let result = work(&mut *conn, &notes);
     let unlocked = conn.unlock_migrations();
     let value = result?;
     unlocked?;

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::MigrateError;
+use crate::directory::STAGING_PREFIX;
 
 /// The lock file's name, in the migrations folder.
 pub const LOCK_FILE_NAME: &str = "migration_lock.toml";
@@ -50,7 +51,10 @@ pub fn write_lock_file(migrations_dir: &Path, provider: &str) -> Result<(), Migr
         MigrateError::io("can't create the migrations folder", migrations_dir, error)
     })?;
     let path = migrations_dir.join(LOCK_FILE_NAME);
-    std::fs::write(&path, lock_file_contents(provider))
+    // Written aside and renamed into place: a kill never leaves half a lock file.
+    let staging = migrations_dir.join(format!("{STAGING_PREFIX}{LOCK_FILE_NAME}"));
+    std::fs::write(&staging, lock_file_contents(provider))
+        .and_then(|()| std::fs::rename(&staging, &path))
         .map_err(|error| MigrateError::io("can't write the lock file", path, error))
 }
 

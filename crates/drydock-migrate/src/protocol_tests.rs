@@ -83,7 +83,7 @@ fn run_deploy_with(
         is_already_exists: &|_| false,
         rules: &PLAIN_SQL,
     };
-    let report = with_migration_lock(conn, |conn| {
+    let report = with_migration_lock(conn, |conn, _| {
         deploy_locked(&policy, options, conn, &local, &mut progress)
     });
     assert!(!conn.locked, "the lock must be released");

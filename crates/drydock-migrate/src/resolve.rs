@@ -42,7 +42,7 @@ pub fn resolve_applied(
             dir: migrations_dir.to_owned(),
         });
     };
-    with_migration_lock(conn, |conn| {
+    with_migration_lock(conn, |conn, _| {
         let history_table_created = !conn.history_table_exists()?;
         if history_table_created {
             conn.create_history_table()?;
@@ -87,7 +87,7 @@ pub fn resolve_rolled_back(
     conn: &mut dyn Connection,
     name: &str,
 ) -> Result<ResolveReport, MigrateError> {
-    with_migration_lock(conn, |conn| {
+    with_migration_lock(conn, |conn, _| {
         let history = if conn.history_table_exists()? {
             conn.read_history()?
         } else {

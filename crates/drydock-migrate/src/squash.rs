@@ -28,7 +28,7 @@ pub fn record_squash(
             dir: migrations_dir.to_path_buf(),
         }
     })?;
-    with_migration_lock(conn, |conn| {
+    with_migration_lock(conn, |conn, _| {
         let history = conn.read_history()?;
         let mut rows = Vec::new();
         for name in replaced {

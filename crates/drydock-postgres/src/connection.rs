@@ -290,18 +290,18 @@ impl Connection for PostgresConnection {
         Ok(format!("PostgreSQL {short}"))
     }
 
-    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<(), ConnectorError> {
+    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<Vec<String>, ConnectorError> {
         if self.holds_lock {
-            return Ok(());
+            return Ok(Vec::new());
         }
         if self.url.pgbouncer {
             return Err(ConnectorError::TransactionPooler {
                 why: "the URL sets `pgbouncer=true`".to_owned(),
             });
         }
-        lock::lock(&mut self.client, timeout_secs, self.backend_pid)?;
+        let notes = lock::lock(&mut self.client, timeout_secs, self.backend_pid)?;
         self.holds_lock = true;
-        Ok(())
+        Ok(notes)
     }
 
     fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
@@ -366,7 +366,7 @@ impl Connection for PostgresConnection {
         })
     }
 
-    fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
+    fn execute_and_record(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
         self.in_transaction(script, |transaction, schema| {
             history::update(transaction, schema, row)
         })

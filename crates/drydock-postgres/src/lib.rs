@@ -88,6 +88,11 @@ impl Dialect for PostgresDialect {
         error.db_code.as_deref() == Some("42P07")
     }
 
+    fn is_already_gone(&self, error: &ScriptError) -> bool {
+        // undefined_object: an index, sequence, type or schema that is not there.
+        error.db_code.as_deref() == Some("42704")
+    }
+
     fn pooler_warning(&self, url: &str) -> Option<String> {
         connection::pooler_warning(url)
     }

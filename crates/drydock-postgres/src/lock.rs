@@ -5,6 +5,13 @@
 //! A session-level lock belongs to one server session. Behind a transaction-mode pooler each
 //! statement may run on another one, so the lock is only taken on the server session that
 //! answered the connection's first statement; another one answering is the pooler showing.
+//!
+//! A drydock that takes the lock names its session after its process and host. A `kill -9`
+//! leaves the server session running its statement (a `CREATE INDEX CONCURRENTLY` goes on
+//! building) and holding the lock; the next drydock on the same host sees that the process
+//! that owned the session is gone. It waits for the statement for the usual timeout, then ends
+//! the session, which undoes the statement: the history row still says it did not complete, so
+//! deploy runs it again.
 
 use std::thread;
 use std::time::{Duration, Instant};
@@ -40,13 +47,22 @@ SELECT pg_backend_pid(), held.here,
        CASE WHEN pg_backend_pid() = $2 AND NOT held.here THEN pg_try_advisory_lock($1) END
 FROM held";
 
-/// Take the lock on the server session `backend_pid`, the session's own.
+/// PostgreSQL keeps the first 63 bytes of an `application_name`.
+const NAME_LIMIT: usize = 63;
+
+/// Take the lock on the server session `backend_pid`, the session's own, waiting up to
+/// `timeout_secs`; returns what it did to get it.
 pub(crate) fn lock(
     client: &mut Client,
     timeout_secs: u64,
     backend_pid: i32,
-) -> Result<(), ConnectorError> {
-    let deadline = Instant::now() + Duration::from_secs(timeout_secs);
+) -> Result<Vec<String>, ConnectorError> {
+    let host = host_name();
+    name_session(client, host.as_deref())?;
+    let timeout = Duration::from_secs(timeout_secs);
+    let mut deadline = Instant::now() + timeout;
+    let mut holder: Option<Holder> = None;
+    let mut notes = Vec::new();
     loop {
         // One statement, so the checks and the lock run on the same server session.
         let row = client
@@ -76,15 +92,40 @@ pub(crate) fn lock(
             });
         }
         if row.get::<_, Option<bool>>(2) == Some(true) {
-            return Ok(());
+            return Ok(notes);
+        }
+        if holder.is_none() {
+            holder = find_holder(client, host.as_deref())?;
         }
         let now = Instant::now();
-        if now >= deadline {
-            return Err(ConnectorError::LockTimeout {
-                seconds: timeout_secs,
-            });
+        if now < deadline {
+            thread::sleep(POLL_INTERVAL.min(deadline - now));
+            continue;
         }
-        thread::sleep(POLL_INTERVAL.min(deadline - now));
+        match holder.take() {
+            Some(orphan) if orphan.orphaned && notes.is_empty() => {
+                client
+                    .query_typed_one(
+                        "SELECT pg_terminate_backend($1)",
+                        &[(&orphan.pid, Type::INT4)],
+                    )
+                    .map_err(|e| query_error(&e))?;
+                notes.push(format!(
+                    "{}; it held the lock for {timeout_secs} s more, so drydock ended it (what \
+                     its statement did is undone and runs again)",
+                    orphan.description
+                ));
+                deadline = Instant::now() + timeout;
+            }
+            holder => {
+                // The holder may have changed: say who holds it now.
+                let current = find_holder(client, host.as_deref())?.or(holder);
+                return Err(ConnectorError::LockTimeout {
+                    seconds: timeout_secs,
+                    holder: current.map(|h| h.description),
+                });
+            }
+        }
     }
 }
 
@@ -132,5 +173,176 @@ pub(crate) fn unlock(
             });
         }
         thread::sleep(POLL_INTERVAL.min(deadline - now));
+    }
+}
+
+/// The session that holds the lock.
+struct Holder {
+    pid: i32,
+    description: String,
+    /// A session of a drydock process of this host that is gone.
+    orphaned: bool,
+}
+
+/// `drydock pid 4242 on build-7`, cut to what the server keeps.
+fn session_name(pid: u32, host: Option<&str>) -> String {
+    let mut name = format!("drydock pid {pid}");
+    if let Some(host) = host {
+        name.push_str(&format!(" on {host}"));
+    }
+    if name.len() > NAME_LIMIT {
+        let mut end = NAME_LIMIT;
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name.truncate(end);
+    }
+    name
+}
+
+/// Name the session after this process, unless the URL named it (`application_name`).
+fn name_session(client: &mut Client, host: Option<&str>) -> Result<(), ConnectorError> {
+    let named: String = client
+        .query_typed_one("SELECT current_setting('application_name')", &[])
+        .map_err(|e| query_error(&e))?
+        .get(0);
+    if named.is_empty() {
+        client
+            .query_typed_one(
+                "SELECT set_config('application_name', $1, false)",
+                &[(&session_name(std::process::id(), host), Type::TEXT)],
+            )
+            .map_err(|e| query_error(&e))?;
+    }
+    Ok(())
+}
+
+fn host_name() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+}
+
+/// The drydock process of this host that `application_name` names, when it is gone.
+fn gone_process(application_name: &str, host: Option<&str>) -> Option<u32> {
+    let host = host?;
+    let pid: u32 = application_name
+        .strip_prefix("drydock pid ")?
+        .split(' ')
+        .next()?
+        .parse()
+        .ok()?;
+    let ours = session_name(pid, Some(host)) == application_name;
+    // Without a `/proc` (not Linux), no process can be known to be gone.
+    let proc = std::path::Path::new("/proc");
+    let gone = proc.join("self").exists() && !proc.join(pid.to_string()).exists();
+    (ours && gone).then_some(pid)
+}
+
+/// Statement texts longer than this are cut in messages.
+const STATEMENT_LIMIT: usize = 200;
+
+fn find_holder(client: &mut Client, host: Option<&str>) -> Result<Option<Holder>, ConnectorError> {
+    // A bigint advisory key is stored as two 32-bit halves, `objsubid` 1.
+    let sql = format!(
+        "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.state, ''), \
+                coalesce(a.query, ''), \
+                to_char(coalesce(a.query_start, a.backend_start) AT TIME ZONE 'UTC', \
+                        'YYYY-MM-DD HH24:MI:SS'), \
+                extract(epoch FROM now() - coalesce(a.query_start, a.backend_start))::bigint, \
+                coalesce(host(a.client_addr), 'a local socket') \
+           FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
+            AND l.classid = {} AND l.objid = {} \
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+            AND a.pid <> pg_backend_pid() \
+          LIMIT 1",
+        MIGRATION_LOCK_KEY >> 32,
+        MIGRATION_LOCK_KEY & 0xffff_ffff
+    );
+    let Some(row) = client
+        .query_typed_opt(&sql, &[])
+        .map_err(|e| query_error(&e))?
+    else {
+        return Ok(None);
+    };
+    let pid: i32 = row.get(0);
+    let application: String = row.get(1);
+    let state: String = row.get(2);
+    let query: String = row.get(3);
+    let since: Option<String> = row.get(4);
+    let seconds: Option<i64> = row.get(5);
+    let client_address: String = row.get(6);
+    let mut statement: String = query.split_whitespace().collect::<Vec<_>>().join(" ");
+    if statement.len() > STATEMENT_LIMIT {
+        let mut end = STATEMENT_LIMIT;
+        while !statement.is_char_boundary(end) {
+            end -= 1;
+        }
+        statement.truncate(end);
+        statement.push_str("...");
+    }
+    let gone = gone_process(&application, host);
+    let who = match gone {
+        Some(process) => format!(
+            "drydock's own session, orphaned: its process {process} on this host is gone \
+             (killed?)"
+        ),
+        None if application.is_empty() => format!("a session from {client_address}"),
+        None => format!("`{application}` from {client_address}"),
+    };
+    let mut description = format!("the migration lock is held by pid {pid}, {who}");
+    if !state.is_empty() {
+        description.push_str(&format!(", {state}"));
+    }
+    if let (Some(since), Some(seconds)) = (since, seconds) {
+        description.push_str(&format!(" since {since} UTC ({seconds} s)"));
+    }
+    if !statement.is_empty() {
+        let verb = if state == "active" {
+            "running"
+        } else {
+            "last ran"
+        };
+        description.push_str(&format!(", {verb} `{statement}`"));
+    }
+    Ok(Some(Holder {
+        pid,
+        description,
+        orphaned: gone.is_some(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_name_names_the_process_and_host_within_the_server_limit() {
+        assert_eq!(session_name(42, Some("db-1")), "drydock pid 42 on db-1");
+        let long = session_name(42, Some(&"h".repeat(100)));
+        assert_eq!(long.len(), NAME_LIMIT);
+        assert!(long.starts_with("drydock pid 42 on hhh"));
+    }
+
+    #[test]
+    fn only_a_drydock_session_of_this_host_whose_process_is_gone_is_orphaned() {
+        let gone = u32::MAX - 1;
+        assert_eq!(
+            gone_process(&session_name(gone, Some("db-1")), Some("db-1")),
+            Some(gone)
+        );
+        assert_eq!(
+            gone_process(&session_name(gone, Some("db-2")), Some("db-1")),
+            None
+        );
+        let alive = std::process::id();
+        assert_eq!(
+            gone_process(&session_name(alive, Some("db-1")), Some("db-1")),
+            None
+        );
+        assert_eq!(gone_process("psql", Some("db-1")), None);
+        assert_eq!(gone_process(&session_name(gone, None), None), None);
     }
 }

@@ -264,13 +264,13 @@ impl Connection for SqliteConnection {
         rows.collect::<Result<_, _>>().map_err(query_error)
     }
 
-    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<(), ConnectorError> {
+    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<Vec<String>, ConnectorError> {
         if self.holds_lock {
-            return Ok(());
+            return Ok(Vec::new());
         }
         lock::lock(&self.conn, timeout_secs)?;
         self.holds_lock = true;
-        Ok(())
+        Ok(Vec::new())
     }
 
     fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
@@ -314,7 +314,7 @@ impl Connection for SqliteConnection {
         self.in_transaction(script, |conn| history::insert(conn, row))
     }
 
-    fn revert_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
+    fn execute_and_record(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
         self.in_transaction(script, |conn| history::update(conn, row))
     }
 

@@ -41,6 +41,7 @@ pub(crate) fn lock(conn: &rusqlite::Connection, timeout_secs: u64) -> Result<(),
             if is_busy(&error) {
                 Err(ConnectorError::LockTimeout {
                     seconds: timeout_secs,
+                    holder: None,
                 })
             } else {
                 Err(query_error(error))

@@ -140,7 +140,7 @@ pub fn lock_excludes_a_second_connection(dialect: &dyn Dialect, db: &TestDb) {
     let error = second.lock_migrations(1).unwrap_err();
     let waited = started.elapsed();
     assert!(
-        matches!(error, ConnectorError::LockTimeout { seconds: 1 }),
+        matches!(error, ConnectorError::LockTimeout { seconds: 1, .. }),
         "{error:?}"
     );
     assert!(waited >= Duration::from_millis(900), "{waited:?}");

@@ -239,6 +239,32 @@ fn a_backup_killed_at_any_point_leaves_no_partial_backup_and_no_dump_tool() {
         !started.is_empty() && started.len() < 4,
         "pg_dump went on after drydock: {started:?}"
     );
+    // And the workers died with it, mid-table: a table's data file that pg_dump finished ends
+    // with the end-of-COPY line `\.`.
+    let finished: Vec<String> = std::fs::read_dir(&backups)
+        .expect("backups folder")
+        .flatten()
+        .flat_map(|entry| {
+            std::fs::read_dir(entry.path().join("dump"))
+                .into_iter()
+                .flatten()
+        })
+        .flatten()
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.ends_with(".dat")
+                && name != "toc.dat"
+                && std::fs::read(entry.path()).is_ok_and(|data| {
+                    let end = data.iter().rposition(|b| *b != b'\n').map_or(0, |i| i + 1);
+                    data[..end].ends_with(b"\n\\.")
+                })
+        })
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        finished.is_empty(),
+        "pg_dump workers finished their tables after drydock died: {finished:?}"
+    );
     check_after_kill(dir);
 
     // A prune while a backup runs deletes the leftovers older than the run, never its files;
@@ -354,4 +380,256 @@ fn a_mariadb_backup_killed_mid_dump_leaves_no_partial_backup_and_no_dump_tool() 
     run(dir, &["backup", "create", "--url", &url]);
     run(dir, &["backup", "verify", "--checksum-only"]);
     check_listed_only(dir);
+}
+
+/// A fixed-seed generator (xorshift), so a failing trial can be run again.
+struct Seeded(u64);
+
+impl Seeded {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Whether a process other than this test's names `needle` in its command line or environment
+/// (where the dump tools get their connection).
+fn tools_naming(needle: &str) -> Vec<String> {
+    processes()
+        .iter()
+        .filter(|p| p.pid != std::process::id())
+        .filter(|p| {
+            ["cmdline", "environ"].iter().any(|file| {
+                std::fs::read(format!("/proc/{}/{file}", p.pid)).is_ok_and(|bytes| {
+                    bytes
+                        .windows(needle.len())
+                        .any(|window| window == needle.as_bytes())
+                })
+            })
+        })
+        .map(|p| format!("{} {}", p.pid, p.name))
+        .collect()
+}
+
+/// Four tables of about 2 MB each.
+fn fill_small(db: &TestDb) {
+    let mut client = db.postgres_client();
+    for t in 0..4 {
+        client
+            .batch_execute(&format!(
+                "CREATE TABLE t{t} AS SELECT g AS id, repeat(md5((g + {t})::text), 2) AS pad \
+                 FROM generate_series(1, 25000) g"
+            ))
+            .expect("fill");
+    }
+}
+
+/// `backup create` (one job and `--jobs 2`), `backup verify` and `backup restore` (into a new
+/// database) killed (`SIGKILL`) or cut off from the server (`pg_terminate_backend` of their
+/// sessions; `verify` only gets `SIGKILL`, its scratch database having a name of its own) at a
+/// pseudo-random point: no dump or restore tool outlives drydock, every listed backup verifies,
+/// the leftovers go with `prune`, and the next plain command works. `DRYDOCK_CRASH_TRIALS`
+/// trials per command (3 by default).
+#[test]
+fn backup_commands_killed_or_cut_off_anywhere_leave_no_tool_no_false_backup_and_recover() {
+    let trials: u64 = std::env::var("DRYDOCK_CRASH_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let db = TestDb::postgres();
+    fill_small(&db);
+    let project = tempfile::tempdir().expect("project");
+    let dir = project.path();
+    run(dir, &["backup", "create", "--url", db.url()]);
+    run(dir, &["backup", "verify", "--url", db.url()]);
+
+    let commands: [(&str, Vec<String>); 4] = [
+        (
+            "create",
+            vec![
+                "backup".into(),
+                "create".into(),
+                "--url".into(),
+                db.url().into(),
+            ],
+        ),
+        (
+            "create --jobs 2",
+            vec![
+                "backup".into(),
+                "create".into(),
+                "--url".into(),
+                db.url().into(),
+                "--jobs".into(),
+                "2".into(),
+            ],
+        ),
+        (
+            "verify",
+            vec![
+                "backup".into(),
+                "verify".into(),
+                "--url".into(),
+                db.url().into(),
+            ],
+        ),
+        ("restore", Vec::new()),
+    ];
+    let mut random = Seeded(0x0bac_5eed);
+    let mut failures = Vec::new();
+    let mut cut_short = 0;
+    for (label, args) in &commands {
+        // A clean run sets the span the faults land in.
+        let target = TestDb::postgres();
+        let target_name = target.name();
+        drop(target);
+        let restore_args = |to: &str| -> Vec<String> {
+            vec!["backup".into(), "restore".into(), "--to".into(), to.into()]
+        };
+        let target_url = drydock_test_support::replace_database(db.url(), &target_name);
+        let args = if *label == "restore" {
+            restore_args(&target_url)
+        } else {
+            args.clone()
+        };
+        let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let started = Instant::now();
+        run(dir, &arg_refs);
+        let span = started.elapsed().as_millis().max(100) as u64;
+        let _ = drydock_test_support::postgres_server_client().batch_execute(&format!(
+            "DROP DATABASE IF EXISTS \"{target_name}\" WITH (FORCE)"
+        ));
+        for trial in 0..trials {
+            let delay = Duration::from_millis(random.next() % span);
+            let kill = *label == "verify" || (random.next() >> 32) & 1 == 0;
+            let mut child = drydock(dir, &arg_refs).spawn().expect("spawn");
+            std::thread::sleep(delay);
+            let groups: Vec<u32> = processes()
+                .iter()
+                .filter(|p| p.parent == child.id())
+                .map(|p| p.group)
+                .collect();
+            let watched = if *label == "restore" {
+                target_name.clone()
+            } else {
+                db.name()
+            };
+            if kill {
+                let _ = child.kill();
+            } else {
+                let _ = drydock_test_support::postgres_server_client().query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE datname = $1 AND pid <> pg_backend_pid()",
+                    &[&watched],
+                );
+            }
+            let first = child.wait_with_output().expect("faulted command");
+            if !first.status.success() {
+                cut_short += 1;
+            }
+            let fault = if kill {
+                "SIGKILL"
+            } else {
+                "pg_terminate_backend"
+            };
+            let mut problems = Vec::new();
+            let tools_gone = wait_for(|| {
+                !processes().iter().any(|p| groups.contains(&p.group))
+                    && tools_naming(&watched).is_empty()
+            });
+            if !tools_gone {
+                problems.push(format!(
+                    "tools outlived drydock: {:?}",
+                    tools_naming(&watched)
+                ));
+            }
+            // Every backup listed verifies; the leftovers are listed and pruned.
+            let listed = drydock(dir, &["backup", "list", "--json"])
+                .output()
+                .expect("list");
+            let manifests: Vec<serde_json::Value> =
+                serde_json::from_slice(&listed.stdout).unwrap_or_default();
+            for manifest in &manifests {
+                let id = manifest["id"].as_str().unwrap_or_default();
+                let verified = drydock(dir, &["backup", "verify", id, "--checksum-only"])
+                    .output()
+                    .expect("verify");
+                if !verified.status.success() {
+                    problems.push(format!(
+                        "backup {id} is listed but does not verify: {}",
+                        String::from_utf8_lossy(&verified.stderr)
+                    ));
+                }
+            }
+            let pruned = drydock(dir, &["backup", "prune", "--keep-last", "2", "--apply"])
+                .output()
+                .expect("prune");
+            if !pruned.status.success() {
+                problems.push(format!(
+                    "prune failed: {}",
+                    String::from_utf8_lossy(&pruned.stderr)
+                ));
+            }
+            // The next plain command works. A restore cut short left a database with part of
+            // the tables: the plain restore refuses it (it has tables), `--force` replaces it.
+            let again = drydock(dir, &arg_refs).output().expect("again");
+            if !again.status.success() {
+                let stderr = String::from_utf8_lossy(&again.stderr).into_owned();
+                let forced = if *label == "restore" {
+                    let mut forced_args = arg_refs.clone();
+                    forced_args.push("--force");
+                    Some(
+                        drydock(dir, &forced_args)
+                            .output()
+                            .expect("restore --force"),
+                    )
+                } else {
+                    None
+                };
+                if !forced.is_some_and(|f| f.status.success()) {
+                    problems.push(format!("the next plain {label} failed: {stderr}"));
+                }
+            }
+            if *label == "restore" {
+                let _ = drydock_test_support::postgres_server_client().batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS \"{target_name}\" WITH (FORCE)"
+                ));
+            }
+            check_listed_only_or(dir, &mut problems);
+            if !problems.is_empty() {
+                failures.push(format!(
+                    "{label} trial {trial} ({fault} after {} ms): {}\nfaulted command said: {}",
+                    delay.as_millis(),
+                    problems.join("; "),
+                    String::from_utf8_lossy(&first.stderr)
+                ));
+            }
+            eprintln!(
+                "{label} trial {trial}: {} failure(s) so far",
+                failures.len()
+            );
+        }
+    }
+    eprintln!(
+        "backup create/create --jobs 2/verify/restore: {} trial(s), {cut_short} cut short, {} failure(s)",
+        trials * 4,
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// [`check_listed_only`], collecting the problem.
+fn check_listed_only_or(dir: &Path, problems: &mut Vec<String>) {
+    let debris: Vec<String> = std::fs::read_dir(dir.join("backups"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n != ".drydock.lock")
+        .collect();
+    if !debris.is_empty() {
+        problems.push(format!("left in the backups folder: {debris:?}"));
+    }
 }

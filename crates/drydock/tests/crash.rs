@@ -215,10 +215,614 @@ fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
                 String::from_utf8_lossy(&first.stderr)
             ));
         }
+        eprintln!("deploy trial {trial}: {} failure(s) so far", failures.len());
     }
     eprintln!(
         "{trials} trial(s): {kills} SIGKILL, {terminations} pg_terminate_backend, {cut_short} \
          deploy(s) cut short, {} failure(s)",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A project with the `init` migration of [`MIGRATIONS`] and `second`.
+fn two_step_project(second: &str) -> tempfile::TempDir {
+    let project = tempfile::tempdir().expect("project");
+    std::fs::create_dir_all(project.path().join("prisma")).expect("prisma folder");
+    std::fs::write(project.path().join("prisma/schema.prisma"), SCHEMA).expect("schema");
+    for (name, sql) in [MIGRATIONS[0], ("20240102000000_second", second)] {
+        let dir = project.path().join("prisma/migrations").join(name);
+        std::fs::create_dir_all(&dir).expect("migration folder");
+        std::fs::write(dir.join("migration.sql"), sql).expect("migration.sql");
+    }
+    project
+}
+
+/// Poll every 20 ms until `ready` holds, 60 s at most.
+fn wait_until(mut ready: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// The sessions on `db` other than `client`'s whose statement starts with `prefix` and waits
+/// for a lock.
+fn waiting_sessions(client: &mut postgres::Client, db: &TestDb, prefix: &str) -> Vec<i32> {
+    client
+        .query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() \
+             AND wait_event_type = 'Lock' AND ltrim(query) LIKE $2 || '%'",
+            &[&db.name(), &prefix],
+        )
+        .expect("pg_stat_activity")
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
+/// Whether a session other than `client`'s is connected to `db`.
+fn others_connected(client: &mut postgres::Client, db: &TestDb) -> bool {
+    client
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            &[&db.name()],
+        )
+        .map(|row| row.get::<_, i64>(0) > 0)
+        .unwrap_or(true)
+}
+
+/// Deploy `project`'s migrations while `blocker` (run in an open transaction of the test)
+/// holds up the statement starting with `statement`; `kill -9` the deploy while it waits, end
+/// the blocking transaction, wait for the orphaned server session to end, and deploy again.
+fn kill_while_blocked(project: &Path, db: &TestDb, blocker: &str, statement: &str) -> String {
+    // Activity is read from another session: inside a transaction it would not change.
+    let mut client = db.postgres_client();
+    let mut blocking = db.postgres_client();
+    blocking
+        .batch_execute(&format!("BEGIN; {blocker}"))
+        .expect("blocking transaction");
+    let mut child = deploy(project, db.url()).spawn().expect("spawn");
+    let blocked = wait_until(|| !waiting_sessions(&mut client, db, statement).is_empty());
+    let _ = child.kill();
+    let first = child.wait_with_output().expect("killed deploy");
+    assert!(
+        blocked,
+        "the deploy never waited on `{statement}`: {}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    blocking.batch_execute("COMMIT").expect("end the blocker");
+    drop(blocking);
+    assert!(
+        wait_until(|| !others_connected(&mut client, db)),
+        "the orphaned session did not end"
+    );
+    let again = deploy(project, db.url()).output().expect("deploy again");
+    assert!(
+        again.status.success(),
+        "the deploy after the kill failed: {}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    String::from_utf8_lossy(&again.stderr).into_owned()
+}
+
+#[test]
+fn a_deploy_killed_during_an_alter_or_update_outside_a_transaction_is_resumed_exactly() {
+    // Outside a transaction because of the concurrent build; the ALTER and the UPDATE commit
+    // on their own.
+    let alter = "ALTER TABLE \"item\" ADD COLUMN \"flag\" INTEGER NOT NULL DEFAULT 0;\n";
+    let build = "CREATE INDEX CONCURRENTLY \"item_code_idx\" ON \"item\" (\"code\");\n";
+    let update = "UPDATE \"item\" SET \"n\" = \"n\" + 1000;\n";
+    let only_init = two_step_project("");
+    std::fs::remove_dir_all(
+        only_init
+            .path()
+            .join("prisma/migrations/20240102000000_second"),
+    )
+    .expect("keep only init");
+    let expected: i64 = 200_000 * 1000 + (1..=200_000).map(|g: i64| g % 97).sum::<i64>();
+    // The test's transaction holds up the first statement: its table lock the ALTER, its row
+    // lock the UPDATE.
+    for (second, blocker, statement) in [
+        (
+            format!("{alter}{build}{update}"),
+            "LOCK TABLE \"item\" IN ACCESS SHARE MODE",
+            "ALTER",
+        ),
+        (
+            format!("{update}{build}{alter}"),
+            "SELECT 1 FROM \"item\" WHERE \"id\" = 7 FOR UPDATE",
+            "UPDATE",
+        ),
+    ] {
+        let project = two_step_project(&second);
+        let db = TestDb::postgres();
+        let init = deploy(only_init.path(), db.url()).output().expect("init");
+        assert!(init.status.success(), "{init:?}");
+        kill_while_blocked(project.path(), &db, blocker, statement);
+        let mut client = db.postgres_client();
+        let sum: i64 = client
+            .query_one("SELECT sum(\"n\")::bigint FROM \"item\"", &[])
+            .expect("sum")
+            .get(0);
+        assert_eq!(
+            sum, expected,
+            "killed during {statement}: the UPDATE ran twice"
+        );
+        let done: i64 = client
+            .query_one(
+                "SELECT count(*) FROM \"_prisma_migrations\" WHERE finished_at IS NOT NULL \
+                 AND rolled_back_at IS NULL",
+                &[],
+            )
+            .expect("history")
+            .get(0);
+        assert_eq!(done, 2, "killed during {statement}");
+    }
+}
+
+/// The sessions on `db` other than `client`'s that run a statement starting with `prefix`.
+fn running_sessions(client: &mut postgres::Client, db: &TestDb, prefix: &str) -> Vec<i32> {
+    client
+        .query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() \
+             AND state = 'active' AND ltrim(query) LIKE $2 || '%'",
+            &[&db.name(), &prefix],
+        )
+        .expect("pg_stat_activity")
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
+#[test]
+fn a_deploy_names_the_orphaned_session_of_a_killed_deploy_that_holds_the_lock_and_finishes() {
+    let second = "CREATE INDEX CONCURRENTLY \"slow_gated_idx\" ON \"slow\" (gated(\"id\"));\n";
+    let project = two_step_project(second);
+    let only_init = two_step_project(second);
+    std::fs::remove_dir_all(
+        only_init
+            .path()
+            .join("prisma/migrations/20240102000000_second"),
+    )
+    .expect("keep only init");
+    let db = TestDb::postgres();
+    let init = deploy(only_init.path(), db.url()).output().expect("init");
+    assert!(init.status.success(), "{init:?}");
+    // An index whose expression waits (2 minutes at most) until the test opens the gate: the
+    // build stays busy, not waiting for a lock, as a long build on a big table does.
+    let mut client = db.postgres_client();
+    client
+        .batch_execute(
+            "CREATE SEQUENCE gate; \
+             CREATE TABLE slow (id INTEGER); INSERT INTO slow SELECT generate_series(1, 10); \
+             CREATE FUNCTION gated(i INTEGER) RETURNS INTEGER IMMUTABLE LANGUAGE plpgsql AS $$ \
+             DECLARE waited INTEGER := 0; BEGIN \
+               WHILE (SELECT last_value FROM gate) < 2 AND waited < 2400 LOOP \
+                 PERFORM pg_sleep(0.05); waited := waited + 1; \
+               END LOOP; RETURN i; END $$;",
+        )
+        .expect("the gate");
+
+    // drydock is killed during the build; its server session goes on building, holding the
+    // migration lock.
+    let mut child = deploy(project.path(), db.url()).spawn().expect("spawn");
+    let mut orphan = Vec::new();
+    let building = wait_until(|| {
+        orphan = running_sessions(&mut client, &db, "CREATE INDEX");
+        !orphan.is_empty()
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(building, "the build never started");
+
+    // The next deploy ends the orphaned session (drydock's own, its process gone) instead of
+    // timing out; once it is gone the gate opens and the build runs again.
+    let next = deploy(project.path(), db.url()).spawn().expect("spawn");
+    let ended =
+        wait_until(|| !running_sessions(&mut client, &db, "CREATE INDEX").contains(&orphan[0]));
+    client
+        .batch_execute("SELECT setval('gate', 2)")
+        .expect("open the gate");
+    let output = next.wait_with_output().expect("next deploy");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        ended && output.status.success(),
+        "the next deploy did not get past the orphaned session: {stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("pid {}", orphan[0]))
+            && stderr.contains("orphaned")
+            && stderr.contains("CREATE INDEX CONCURRENTLY"),
+        "the next deploy did not say what held the lock: {stderr}"
+    );
+    let invalid: i64 = client
+        .query_one("SELECT count(*) FROM pg_index WHERE NOT indisvalid", &[])
+        .expect("invalid indexes")
+        .get(0);
+    assert_eq!(invalid, 0);
+}
+
+/// The number of trials of a randomized crash test: `DRYDOCK_CRASH_TRIALS`, else `default`.
+fn trial_count(default: u64) -> u64 {
+    std::env::var("DRYDOCK_CRASH_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// `SIGKILL` the child, or terminate every session of `db` but the test's own.
+fn fault(child: &mut std::process::Child, db: &TestDb, kill: bool) {
+    if kill {
+        let _ = child.kill();
+    } else {
+        let _ = db.postgres_client().query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = $1 AND pid <> pg_backend_pid()",
+            &[&db.name()],
+        );
+    }
+}
+
+fn drydock(project: &Path, url: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_drydock"));
+    command
+        .current_dir(project)
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("DRYDOCK_CACHE_DIR", project.join(".cache"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Down migrations for the first three of [`MIGRATIONS`]: transactional ones and one that
+/// drops its indexes concurrently, outside a transaction.
+const DOWNS: &[(&str, &str)] = &[
+    ("20240101000000_init", "DROP TABLE \"item\";\n"),
+    (
+        "20240102000000_tags",
+        "ALTER TABLE \"item\" DROP COLUMN \"tag_id\";\nDROP TABLE \"tag\";\n",
+    ),
+    (
+        "20240103000000_item_indexes",
+        "DROP INDEX CONCURRENTLY \"item_n_code_idx\";\nDROP INDEX CONCURRENTLY \"item_code_idx\";\n",
+    ),
+];
+
+/// What the history says is applied, and whether the schema has each of the three
+/// migrations' objects: they must agree.
+fn history_matches_schema(db: &TestDb) -> Result<(), String> {
+    let mut client = db.postgres_client();
+    let applied = |client: &mut postgres::Client, name: &str| -> Result<bool, String> {
+        client
+            .query_one(
+                "SELECT count(*) FROM \"_prisma_migrations\" WHERE migration_name = $1 \
+                 AND finished_at IS NOT NULL AND rolled_back_at IS NULL \
+                 AND coalesce(logs, '') NOT LIKE 'down.sql cut short:%'",
+                &[&name],
+            )
+            .map(|row| row.get::<_, i64>(0) > 0)
+            .map_err(|e| e.to_string())
+    };
+    let exists = |client: &mut postgres::Client, sql: &str| -> Result<bool, String> {
+        client
+            .query_one(sql, &[])
+            .map(|row| row.get::<_, i64>(0) > 0)
+            .map_err(|e| e.to_string())
+    };
+    let checks = [
+        (
+            DOWNS[1].0,
+            "SELECT count(*) FROM information_schema.columns WHERE column_name = 'tag_id'",
+        ),
+        (
+            DOWNS[2].0,
+            "SELECT count(*) FROM pg_indexes WHERE indexname IN ('item_code_idx', 'item_n_code_idx')",
+        ),
+    ];
+    for (name, sql) in checks {
+        let in_history = applied(&mut client, name)?;
+        let in_schema = exists(&mut client, sql)?;
+        // A down cut short is recorded as such: its migration is partly there.
+        let cut_short: bool = client
+            .query_one(
+                "SELECT count(*) > 0 FROM \"_prisma_migrations\" WHERE migration_name = $1 \
+                 AND logs LIKE 'down.sql cut short:%' AND rolled_back_at IS NULL",
+                &[&name],
+            )
+            .map_err(|e| e.to_string())?
+            .get(0);
+        if !cut_short && in_history != in_schema {
+            return Err(format!(
+                "{name}: the history says applied={in_history}, the schema has its objects={in_schema}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_down_killed_or_cut_off_anywhere_leaves_history_and_schema_agreeing_and_is_recovered() {
+    let trials = trial_count(6);
+    let project = project();
+    for (name, sql) in DOWNS {
+        std::fs::write(
+            project
+                .path()
+                .join("prisma/migrations")
+                .join(name)
+                .join("down.sql"),
+            sql,
+        )
+        .expect("down.sql");
+    }
+    // Only the first three migrations: down rolls back the last two.
+    for (name, _) in &MIGRATIONS[3..] {
+        std::fs::remove_dir_all(project.path().join("prisma/migrations").join(name))
+            .expect("fewer migrations");
+    }
+    let down_args = ["migrate", "down", "--steps", "2", "--accept-data-loss"];
+
+    let probe = TestDb::postgres();
+    assert!(
+        deploy(project.path(), probe.url())
+            .output()
+            .expect("deploy")
+            .status
+            .success()
+    );
+    let started = Instant::now();
+    let clean = drydock(project.path(), probe.url(), &down_args)
+        .output()
+        .expect("clean down");
+    assert!(clean.status.success(), "{clean:?}");
+    let span = started.elapsed().as_millis().max(100) as u64;
+
+    let mut random = Seeded(0xd00d_5eed);
+    let (mut cut_short, mut failures) = (0, Vec::new());
+    for trial in 0..trials {
+        let db = TestDb::postgres();
+        assert!(
+            deploy(project.path(), db.url())
+                .output()
+                .expect("deploy")
+                .status
+                .success()
+        );
+        let delay = Duration::from_millis(random.next() % span);
+        let kill = (random.next() >> 32) & 1 == 0;
+        let mut child = drydock(project.path(), db.url(), &down_args)
+            .spawn()
+            .expect("spawn down");
+        std::thread::sleep(delay);
+        fault(&mut child, &db, kill);
+        let first = child.wait_with_output().expect("faulted down");
+        if !first.status.success() {
+            cut_short += 1;
+        }
+        let fault_name = if kill {
+            "SIGKILL"
+        } else {
+            "pg_terminate_backend"
+        };
+        // Right after the fault, and after the recovering command: alternately a plain deploy
+        // (which must refuse a down cut short with D3018) and a plain down.
+        let mut outcome = history_matches_schema(&db);
+        if outcome.is_ok() {
+            let recover_with_down = trial % 2 == 1;
+            let mut again = if recover_with_down {
+                drydock(
+                    project.path(),
+                    db.url(),
+                    &["migrate", "down", "--steps", "1", "--accept-data-loss"],
+                )
+                .output()
+                .expect("down again")
+            } else {
+                deploy(project.path(), db.url())
+                    .output()
+                    .expect("deploy again")
+            };
+            let stderr = String::from_utf8_lossy(&again.stderr).into_owned();
+            if !recover_with_down && !again.status.success() && stderr.contains("D3018") {
+                // Finish the rollback as the message says, then deploy.
+                let down = drydock(
+                    project.path(),
+                    db.url(),
+                    &["migrate", "down", "--steps", "1", "--accept-data-loss"],
+                )
+                .output()
+                .expect("down as told");
+                again = if down.status.success() {
+                    deploy(project.path(), db.url()).output().expect("deploy")
+                } else {
+                    down
+                };
+            }
+            outcome = if again.status.success() {
+                history_matches_schema(&db)
+            } else {
+                Err(format!(
+                    "the recovering command failed: {}",
+                    String::from_utf8_lossy(&again.stderr)
+                ))
+            };
+            if outcome.is_ok() {
+                // Whatever state it is in now, a deploy brings back every migration.
+                let last = deploy(project.path(), db.url())
+                    .output()
+                    .expect("final deploy");
+                if !last.status.success() {
+                    outcome = Err(format!(
+                        "the final deploy failed: {}",
+                        String::from_utf8_lossy(&last.stderr)
+                    ));
+                }
+            }
+        }
+        if let Err(problem) = outcome {
+            failures.push(format!(
+                "trial {trial} ({fault_name} after {} ms): {problem}\nfaulted down said: {}",
+                delay.as_millis(),
+                String::from_utf8_lossy(&first.stderr)
+            ));
+        }
+        eprintln!("down trial {trial}: {} failure(s) so far", failures.len());
+    }
+    eprintln!(
+        "migrate down: {trials} trial(s), {cut_short} cut short, {} failure(s)",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+const DEV_SCHEMA: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\n\
+model Item {\n  id   Int    @id\n  code String\n  n    Int\n  tag  Tag?   @relation(fields: [tagId], references: [id])\n  tagId Int?\n\n  @@index([code])\n}\n\n\
+model Tag {\n  id    Int    @id\n  label String @unique\n  items Item[]\n}\n";
+
+/// The migration folders of a project (not what a run left while writing one) and, for each,
+/// its `migration.sql` when it has one.
+fn migration_folders(project: &Path) -> Vec<(String, Option<String>)> {
+    let mut folders: Vec<(String, Option<String>)> =
+        std::fs::read_dir(project.join("prisma/migrations"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|entry| entry.path().is_dir())
+            .map(|entry| {
+                (
+                    entry.file_name().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(entry.path().join("migration.sql")).ok(),
+                )
+            })
+            .filter(|(name, _)| !name.starts_with('.'))
+            .collect();
+    folders.sort();
+    folders
+}
+
+fn dev_project() -> tempfile::TempDir {
+    let project = tempfile::tempdir().expect("project");
+    std::fs::create_dir_all(project.path().join("prisma")).expect("prisma folder");
+    std::fs::write(project.path().join("prisma/schema.prisma"), DEV_SCHEMA).expect("schema");
+    project
+}
+
+#[test]
+fn a_migrate_dev_killed_or_cut_off_anywhere_leaves_no_half_migration_and_is_recovered() {
+    let trials = trial_count(6);
+    let dev_args = ["migrate", "dev", "--name", "init", "--skip-seed"];
+    let probe_project = dev_project();
+    let probe = TestDb::postgres();
+    let started = Instant::now();
+    let clean = drydock(probe_project.path(), probe.url(), &dev_args)
+        .output()
+        .expect("clean dev");
+    assert!(clean.status.success(), "{clean:?}");
+    let span = started.elapsed().as_millis().max(100) as u64;
+    let clean_folders = migration_folders(probe_project.path());
+    assert_eq!(clean_folders.len(), 1, "{clean_folders:?}");
+    let clean_sql = clean_folders[0].1.clone().expect("migration.sql");
+
+    let mut random = Seeded(0x00de_5eed);
+    let (mut cut_short, mut failures) = (0, Vec::new());
+    for trial in 0..trials {
+        let project = dev_project();
+        let db = TestDb::postgres();
+        let delay = Duration::from_millis(random.next() % span);
+        let kill = (random.next() >> 32) & 1 == 0;
+        let mut child = drydock(project.path(), db.url(), &dev_args)
+            .spawn()
+            .expect("spawn dev");
+        std::thread::sleep(delay);
+        fault(&mut child, &db, kill);
+        let first = child.wait_with_output().expect("faulted dev");
+        if !first.status.success() {
+            cut_short += 1;
+        }
+        let fault_name = if kill {
+            "SIGKILL"
+        } else {
+            "pg_terminate_backend"
+        };
+        let check = || -> Result<(), String> {
+            // Whatever folder the fault left is complete.
+            for (name, sql) in migration_folders(project.path()) {
+                if sql.as_deref() != Some(clean_sql.as_str()) {
+                    return Err(format!(
+                        "the folder {name} holds a half-written migration: {sql:?}"
+                    ));
+                }
+            }
+            // A deploy of the folder works on a new database.
+            let other = TestDb::postgres();
+            let deployed = deploy(project.path(), other.url())
+                .output()
+                .expect("deploy");
+            if !deployed.status.success() {
+                return Err(format!(
+                    "deploy of what the fault left failed: {}",
+                    String::from_utf8_lossy(&deployed.stderr)
+                ));
+            }
+            // Running `migrate dev` again finishes the job: one migration, applied once.
+            let again = drydock(project.path(), db.url(), &dev_args)
+                .output()
+                .expect("dev again");
+            if !again.status.success() {
+                return Err(format!(
+                    "the recovering dev failed: {}",
+                    String::from_utf8_lossy(&again.stderr)
+                ));
+            }
+            let folders = migration_folders(project.path());
+            if folders.len() != 1 {
+                return Err(format!(
+                    "{} migration folders after the recovery",
+                    folders.len()
+                ));
+            }
+            let mut client = db.postgres_client();
+            let rows: i64 = client
+                .query_one(
+                    "SELECT count(*) FROM \"_prisma_migrations\" WHERE finished_at IS NOT NULL \
+                     AND rolled_back_at IS NULL",
+                    &[],
+                )
+                .map_err(|e| e.to_string())?
+                .get(0);
+            let tables: i64 = client
+                .query_one(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' \
+                     AND table_name IN ('Item', 'Tag')",
+                    &[],
+                )
+                .map_err(|e| e.to_string())?
+                .get(0);
+            if rows != 1 || tables != 2 {
+                return Err(format!(
+                    "{rows} applied history row(s), {tables} of 2 tables"
+                ));
+            }
+            Ok(())
+        };
+        if let Err(problem) = check() {
+            failures.push(format!(
+                "trial {trial} ({fault_name} after {} ms): {problem}\nfaulted dev said: {}",
+                delay.as_millis(),
+                String::from_utf8_lossy(&first.stderr)
+            ));
+        }
+        eprintln!("dev trial {trial}: {} failure(s) so far", failures.len());
+    }
+    eprintln!(
+        "migrate dev: {trials} trial(s), {cut_short} cut short, {} failure(s)",
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

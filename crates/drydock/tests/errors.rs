@@ -1420,6 +1420,12 @@ const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
         "crates/drydock/tests/backup.rs",
         "postgres_backup_with_a_pg_dump_older_than_the_server_is_d5014_and_writes_nothing",
     ),
+    // A kill during a `down.sql` that runs outside a transaction.
+    (
+        "D3018",
+        "crates/drydock/tests/crash.rs",
+        "a_down_killed_or_cut_off_anywhere_leaves_history_and_schema_agreeing_and_is_recovered",
+    ),
     // A restore that fails, then cannot drop what another session created meanwhile.
     (
         "D5023",
