@@ -40,6 +40,11 @@ pub enum BackupError {
     #[error("no backup matches `{0}`: `drydock backup list` shows the backups there are")]
     NotFound(String),
     #[error(
+        "there are no backups in `{}`: run `drydock backup create` to take one (or pass --dir \
+         with the folder that holds them)", dir.display()
+    )]
+    NoBackups { dir: PathBuf },
+    #[error(
         "no restore-tested backup in `{}`: run `drydock backup verify` first, or pass --allow-unverified",
         dir.display()
     )]
@@ -88,7 +93,7 @@ impl BackupError {
             BackupError::Manifest { .. } => "D5021",
             BackupError::Mismatch(_) => "D5022",
             BackupError::NotUndone { .. } => "D5023",
-            BackupError::NotFound(_) => "D5030",
+            BackupError::NotFound(_) | BackupError::NoBackups { .. } => "D5030",
             BackupError::NoneVerified { .. } => "D5031",
             BackupError::TargetNotEmpty(_) => "D5032",
             BackupError::ProviderMismatch { .. } => "D5033",

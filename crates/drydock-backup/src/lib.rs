@@ -218,10 +218,13 @@ pub fn select(
             let all = manifest::list(dir)?;
             match all.iter().find(|m| m.restore_tested()) {
                 Some(tested) => tested.clone(),
-                None if allow_unverified => all
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| BackupError::NotFound(dir.display().to_string()))?,
+                None if allow_unverified => {
+                    all.into_iter()
+                        .next()
+                        .ok_or_else(|| BackupError::NoBackups {
+                            dir: dir.to_owned(),
+                        })?
+                }
                 None => {
                     return Err(BackupError::NoneVerified {
                         dir: dir.to_owned(),

@@ -86,7 +86,31 @@ impl ConnectorError {
             db_code: None,
         }
     }
+
+    /// A query error met reading the history table `table` because its columns are not
+    /// Prisma's (a missing column, a value of another type), said as such with what drydock
+    /// expects and what to do; any other error is returned as it is.
+    pub fn history_of_another_shape(table: &str, error: ConnectorError) -> Self {
+        match error {
+            ConnectorError::Query { message, db_code } => ConnectorError::Query {
+                message: format!(
+                    "the table `{table}` is not Prisma's migration history table: reading it \
+                     failed with `{message}`. drydock expects the columns {HISTORY_COLUMNS} \
+                     (Prisma's `_prisma_migrations`). If the table belongs to something else, \
+                     rename or move it and run `drydock migrate deploy`, which creates the \
+                     history table; if it is a history table damaged by hand, give it Prisma's \
+                     columns again"
+                ),
+                db_code,
+            },
+            other => other,
+        }
+    }
 }
+
+/// The columns of Prisma's `_prisma_migrations`, as the history table must have them.
+const HISTORY_COLUMNS: &str = "id, checksum, finished_at, migration_name, logs, \
+                               rolled_back_at, started_at, applied_steps_count";
 
 /// A script that failed part-way.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -58,19 +58,26 @@ impl SourceFile {
     }
 }
 
-/// Reads file contents as UTF-8 text; otherwise says where the first byte that is not UTF-8
-/// is (`line 3, column 5: the byte 0xFF is not UTF-8 text; save the file as UTF-8`).
-pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, String> {
+/// Reads the contents of the file `name` as UTF-8 text; otherwise renders a diagnostic with
+/// the given code at the first byte that is not UTF-8 (`name:line:col` and its line, where the
+/// byte shows as `�`), with help to save the file as UTF-8.
+pub fn decode_utf8(code: &'static str, name: &str, bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|error| {
         let bytes = error.as_bytes();
         let at = error.utf8_error().valid_up_to();
-        // The prefix is valid UTF-8 up to `at`.
-        let before = std::str::from_utf8(&bytes[..at]).unwrap_or("");
-        let (line, column) = crate::line_col(before, at);
-        format!(
-            "line {line}, column {column}: the byte 0x{:02X} is not UTF-8 text; save the file as UTF-8",
-            bytes.get(at).copied().unwrap_or(0)
+        // Up to `at` the lossy text is the file's own; the bad byte becomes one U+FFFD there.
+        let files = Files::single(name, String::from_utf8_lossy(bytes));
+        let span = Span::new(FileId(0), at, at + char::REPLACEMENT_CHARACTER.len_utf8());
+        crate::Diagnostic::error(
+            code,
+            format!(
+                "the byte 0x{:02X} is not UTF-8 text",
+                bytes.get(at).copied().unwrap_or(0)
+            ),
+            span,
         )
+        .with_help("save the file as UTF-8")
+        .render(&files)
     })
 }
 
@@ -135,15 +142,13 @@ mod tests {
     #[test]
     fn bytes_that_are_not_utf8_are_located() {
         assert_eq!(
-            decode_utf8(b"model A {}".to_vec()).as_deref(),
+            decode_utf8("D1002", "a.prisma", b"model A {}".to_vec()).as_deref(),
             Ok("model A {}")
         );
+        let bytes = b"model A {\n  \xc3\xa9x \xff Int\n}".to_vec();
         assert_eq!(
-            decode_utf8(b"model A {\n  \xc3\xa9x \xff Int\n}".to_vec()),
-            Err(
-                "line 2, column 6: the byte 0xFF is not UTF-8 text; save the file as UTF-8"
-                    .to_owned()
-            )
+            decode_utf8("D1002", "a.prisma", bytes),
+            Err("error[D1002]: the byte 0xFF is not UTF-8 text\n  --> a.prisma:2:6\n   |\n 2 |   éx � Int\n   |      ^\n   = help: save the file as UTF-8\n".to_owned())
         );
     }
 }

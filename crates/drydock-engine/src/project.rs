@@ -27,6 +27,10 @@ pub enum SchemaError {
         source: std::io::Error,
     },
 
+    /// A schema file that is not UTF-8, rendered as a diagnostic at its first bad byte.
+    #[error("{rendered}")]
+    NotUtf8 { rendered: String },
+
     /// Rendered diagnostics (file:line:col with a snippet for each).
     #[error("{rendered}\nThe schema has {count} error(s); fix them and run the command again.")]
     Invalid { rendered: String, count: usize },
@@ -91,6 +95,7 @@ impl SchemaError {
         match self {
             SchemaError::NotFound { .. } => "P1012",
             SchemaError::Unreadable { .. } => "D1002",
+            SchemaError::NotUtf8 { .. } => "D1002",
             SchemaError::Invalid { .. } => "P1012",
             SchemaError::NoDatasource => "P1012",
             SchemaError::UnsupportedProvider { .. } => "P1012",
@@ -578,14 +583,15 @@ fn resolve_file_url(url: &str, schema_dir: &Path) -> String {
 }
 
 fn read_schema_files(schema_path: &Path) -> Result<(Files, PathBuf), SchemaError> {
-    let unreadable = |path: &Path, source| SchemaError::Unreadable {
-        path: path.display().to_string(),
-        source,
-    };
     let mut files = Files::new();
     if schema_path.is_dir() {
         let mut paths = Vec::new();
-        collect_prisma_files(schema_path, &mut paths).map_err(|e| unreadable(schema_path, e))?;
+        collect_prisma_files(schema_path, &mut paths).map_err(|source| {
+            SchemaError::Unreadable {
+                path: schema_path.display().to_string(),
+                source,
+            }
+        })?;
         paths.sort();
         if paths.is_empty() {
             return Err(SchemaError::NotFound {
@@ -593,7 +599,7 @@ fn read_schema_files(schema_path: &Path) -> Result<(Files, PathBuf), SchemaError
             });
         }
         for path in paths {
-            let text = read_text(&path).map_err(|e| unreadable(&path, e))?;
+            let text = read_text(&path)?;
             files.add(path.display().to_string(), text);
         }
         Ok((files, schema_path.to_path_buf()))
@@ -603,7 +609,7 @@ fn read_schema_files(schema_path: &Path) -> Result<(Files, PathBuf), SchemaError
                 looked_in: format!("`{}`", schema_path.display()),
             });
         }
-        let text = read_text(schema_path).map_err(|e| unreadable(schema_path, e))?;
+        let text = read_text(schema_path)?;
         files.add(schema_path.display().to_string(), text);
         let dir = schema_path
             .parent()
@@ -615,9 +621,14 @@ fn read_schema_files(schema_path: &Path) -> Result<(Files, PathBuf), SchemaError
 }
 
 /// A schema file's text; bytes that are not UTF-8 are an error that says where they are.
-fn read_text(path: &Path) -> std::io::Result<String> {
-    drydock_diagnostics::decode_utf8(std::fs::read(path)?)
-        .map_err(|message| std::io::Error::new(std::io::ErrorKind::InvalidData, message))
+fn read_text(path: &Path) -> Result<String, SchemaError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| SchemaError::Unreadable {
+        path: name.clone(),
+        source,
+    })?;
+    drydock_diagnostics::decode_utf8("D1002", &name, bytes)
+        .map_err(|rendered| SchemaError::NotUtf8 { rendered })
 }
 
 fn collect_prisma_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

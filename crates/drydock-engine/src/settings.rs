@@ -99,7 +99,7 @@ struct SettingsFile {
     #[serde(default)]
     backup: BackupSettings,
     #[serde(default)]
-    schedule: Vec<ScheduleEntry>,
+    schedule: Vec<toml::Spanned<ScheduleEntry>>,
 }
 
 /// Check one `[[schedule]]` entry: a name, a cron expression that matches some future time, and
@@ -174,18 +174,26 @@ impl Settings {
             path: path.to_owned(),
             message: source.to_string(),
         })?;
-        let file: SettingsFile = toml::from_str(&text).map_err(|error| EngineError::Settings {
-            path: path.to_owned(),
-            message: error.to_string(),
+        let file: SettingsFile = toml::from_str(&text).map_err(|error| match error.span() {
+            Some(span) => invalid_at(path, &text, span, error.message()),
+            None => EngineError::Settings {
+                path: path.to_owned(),
+                message: error.to_string(),
+            },
         })?;
-        let invalid = |message: String| EngineError::Settings {
-            path: path.to_owned(),
-            message: format!("[[schedule]] {message}"),
-        };
         let mut names = HashSet::new();
         let mut schedule = Vec::with_capacity(file.schedule.len());
         for entry in file.schedule {
-            let job = schedule_job(entry).map_err(invalid)?;
+            let span = entry.span();
+            let invalid = |message: String| {
+                invalid_at(
+                    path,
+                    &text,
+                    span.clone(),
+                    &format!("[[schedule]] {message}"),
+                )
+            };
+            let job = schedule_job(entry.into_inner()).map_err(&invalid)?;
             if !names.insert(job.name.clone()) {
                 return Err(invalid(format!(
                     "two jobs are named `{}`: names must be unique",
@@ -230,6 +238,20 @@ impl Settings {
         flag.map(Path::to_owned)
             .or_else(|| self.backup.dir.clone())
             .unwrap_or_else(|| PathBuf::from(DEFAULT_BACKUP_DIR))
+    }
+}
+
+/// The settings file `path` is not valid at the bytes `span` of its `text`: the error shows
+/// `path:line:col` and the line, like schema diagnostics.
+fn invalid_at(path: &Path, text: &str, span: std::ops::Range<usize>, message: &str) -> EngineError {
+    let files = drydock_diagnostics::Files::single(path.display().to_string(), text);
+    let span = drydock_diagnostics::Span::new(drydock_diagnostics::FileId(0), span.start, span.end);
+    let rendered = drydock_diagnostics::Diagnostic::error("D1003", message, span)
+        .with_help("fix the file there and run the command again")
+        .render(&files);
+    EngineError::Settings {
+        path: path.to_owned(),
+        message: format!("\n{}", rendered.trim_end()),
     }
 }
 

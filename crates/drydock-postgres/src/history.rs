@@ -60,14 +60,25 @@ pub(crate) fn read(client: &mut Client, schema: &str) -> Result<Vec<HistoryRow>,
          applied_steps_count FROM {} ORDER BY started_at, migration_name",
         table(schema)
     );
-    let rows = client.query_typed(&sql, &[]).map_err(|e| query_error(&e))?;
-    rows.iter().map(history_row).collect()
+    let shown = format!("{schema}.{HISTORY_TABLE}");
+    let rows = client.query_typed(&sql, &[]).map_err(|e| {
+        let error = query_error(&e);
+        // An undefined column or a column of another type: the table is not Prisma's.
+        match e.code().map(|c| c.code()) {
+            Some("42703" | "42804" | "42883") => {
+                ConnectorError::history_of_another_shape(&shown, error)
+            }
+            _ => error,
+        }
+    })?;
+    rows.iter()
+        .map(history_row)
+        .collect::<Result<_, _>>()
+        .map_err(|e| ConnectorError::history_of_another_shape(&shown, e))
 }
 
 fn history_row(row: &Row) -> Result<HistoryRow, ConnectorError> {
-    let column_error = |e: postgres::Error| {
-        ConnectorError::query(format!("unexpected value in `{HISTORY_TABLE}`: {e}"))
-    };
+    let column_error = |e: postgres::Error| ConnectorError::query(e.to_string());
     let applied_steps_count: i32 = row.try_get("applied_steps_count").map_err(column_error)?;
     Ok(HistoryRow {
         id: row.try_get("id").map_err(column_error)?,

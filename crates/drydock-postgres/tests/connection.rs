@@ -405,49 +405,47 @@ fn reset_drops_everything_including_the_history() {
     connection::reset_drops_everything_including_the_history(connect(&db).as_mut(), &[DDL]);
 }
 
-fn shadow_databases() -> Vec<String> {
+fn database_exists(name: &str) -> bool {
     let mut client = drydock_test_support::postgres_server_client();
     client
-        .query(
-            "SELECT datname::text FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'",
-            &[],
-        )
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
         .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
+        .is_some()
 }
 
 #[test]
 fn a_temporary_shadow_database_is_created_and_dropped() {
     let db = TestDb::postgres();
     let marker = format!("marker_{}", uuid::Uuid::new_v4().simple());
-    let before = shadow_databases();
     let mut shadow = PostgresDialect.open_shadow(db.url(), None).unwrap();
     shadow
         .connection()
         .execute_script(&format!("CREATE TABLE \"{marker}\" (id INT);"))
         .unwrap();
-    let created: Vec<String> = shadow_databases()
-        .into_iter()
-        .filter(|name| !before.contains(name))
-        .filter(|name| {
-            let url = replace_database(db.url(), name);
-            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-            client
-                .query_opt("SELECT 1 FROM pg_class WHERE relname = $1", &[&marker])
-                .unwrap()
-                .is_some()
-        })
-        .collect();
-    assert_eq!(created.len(), 1, "{created:?}");
+    // Only this shadow database is looked at: other tests create and drop their own meanwhile.
+    let name = shadow
+        .connection()
+        .query_texts("SELECT current_database()::text")
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    assert!(name.starts_with("prisma_migrate_shadow_db_"), "{name}");
+    assert!(database_exists(&name));
+    let mut client =
+        postgres::Client::connect(&replace_database(db.url(), &name), postgres::NoTls).unwrap();
+    let has_marker = client
+        .query_opt("SELECT 1 FROM pg_class WHERE relname = $1", &[&marker])
+        .unwrap()
+        .is_some();
+    drop(client);
+    assert!(has_marker, "the marker table is not in `{name}`");
     let tables = shadow.connection().introspect(&[]).unwrap().tables;
     assert_eq!(tables.len(), 1);
     // The main database is untouched.
     assert!(!connect(&db).has_user_tables().unwrap());
 
     shadow.dispose().unwrap();
-    assert!(!shadow_databases().contains(&created[0]));
+    assert!(!database_exists(&name));
 }
 
 #[test]

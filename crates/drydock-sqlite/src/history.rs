@@ -54,11 +54,23 @@ pub(crate) fn read(conn: &rusqlite::Connection) -> Result<Vec<HistoryRow>, Conne
             "SELECT id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, \
              applied_steps_count FROM \"_prisma_migrations\"",
         )
-        .map_err(query_error)?;
+        .map_err(|e| {
+            // A table that exists but lacks a column: it is not Prisma's.
+            let missing_column = e.to_string().starts_with("no such column");
+            let error = query_error(e);
+            if missing_column {
+                ConnectorError::history_of_another_shape(HISTORY_TABLE, error)
+            } else {
+                error
+            }
+        })?;
     let mut rows = statement.query([]).map_err(query_error)?;
     let mut history = Vec::new();
     while let Some(row) = rows.next().map_err(query_error)? {
-        history.push(history_row(row)?);
+        history.push(
+            history_row(row)
+                .map_err(|e| ConnectorError::history_of_another_shape(HISTORY_TABLE, e))?,
+        );
     }
     // Sorted here: the stored forms of timestamps (integers, text) do not sort together.
     history

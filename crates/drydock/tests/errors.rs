@@ -195,10 +195,10 @@ const CASES: &[Case] = &[
         run: &["validate"],
         exit: 1,
         says: &[
-            "prisma/schema.prisma",
-            "line 10, column 14",
-            "0xFF is not UTF-8",
-            "save the file as UTF-8",
+            "error[D1002]: the byte 0xFF is not UTF-8 text",
+            "--> prisma/schema.prisma:10:14",
+            " 10 |   id Int @id \u{FFFD}\n    |              ^\n",
+            "help: save the file as UTF-8",
         ],
     },
     Case {
@@ -212,7 +212,43 @@ const CASES: &[Case] = &[
         exit: 1,
         says: &[
             "the settings file `drydock.toml` is not valid",
+            "error[D1003]: invalid type: integer `3`, expected path string",
+            "--> drydock.toml:2:7",
+            " 2 | dir = 3\n   |       ^\n",
+        ],
+    },
+    Case {
+        code: "D1003",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            SQLITE_INIT,
+            DEPLOY,
+            File("drydock.toml", "[backup]\ndir = 3\n"),
+        ],
+        run: &["backup", "create"],
+        exit: 1,
+        says: &[
+            "the settings file `drydock.toml` is not valid",
+            "--> drydock.toml:2:7",
             "expected path string",
+        ],
+    },
+    Case {
+        code: "D1003",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            File(
+                "drydock.toml",
+                "[backup]\ndir = \"b\"\n\n[[schedule]]\nname = \"nightly\"\ncron = \"61 * * * *\"\nrun = \"backup create\"\n",
+            ),
+        ],
+        run: &["backup", "list"],
+        exit: 1,
+        says: &[
+            "error[D1003]: [[schedule]] job `nightly`: cron expression `61 * * * *` is not valid",
+            "--> drydock.toml:4:1",
         ],
     },
     Case {
@@ -235,7 +271,26 @@ const CASES: &[Case] = &[
         ],
         run: &["migrate", "status"],
         exit: 1,
-        says: &["column"],
+        says: &[
+            "the table `public._prisma_migrations` is not Prisma's migration history table",
+            "reading it failed with `column \"checksum\" does not exist`",
+            "drydock expects the columns id, checksum, finished_at, migration_name",
+            "rename or move it and run `drydock migrate deploy`",
+        ],
+    },
+    Case {
+        code: "D1010",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            Sql("CREATE TABLE _prisma_migrations (id TEXT)"),
+        ],
+        run: &["migrate", "status"],
+        exit: 1,
+        says: &[
+            "the table `_prisma_migrations` is not Prisma's migration history table",
+            "no such column: checksum",
+        ],
     },
     Case {
         code: "D1011",
@@ -1320,6 +1375,31 @@ const CASES: &[Case] = &[
             "no backup matches `no-such-backup`",
             "`drydock backup list` shows",
         ],
+    },
+    Case {
+        code: "D5030",
+        server: Sqlite,
+        steps: &[File(SCHEMA, SQLITE_SCHEMA), SQLITE_INIT, DEPLOY],
+        run: &["backup", "verify"],
+        exit: 1,
+        says: &[
+            "there are no backups in `backups`",
+            "run `drydock backup create`",
+        ],
+    },
+    Case {
+        code: "D5030",
+        server: Sqlite,
+        steps: &[File(SCHEMA, SQLITE_SCHEMA), SQLITE_INIT, DEPLOY],
+        run: &[
+            "backup",
+            "restore",
+            "--allow-unverified",
+            "--to",
+            "file:./restored.db",
+        ],
+        exit: 1,
+        says: &["there are no backups in `backups`"],
     },
     Case {
         code: "D5031",

@@ -23,7 +23,7 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
             output,
         } => {
             let url = resolve_url(discovery, connection.url.as_deref())?;
-            let mut options = CreateOptions::new(store.dir(discovery));
+            let mut options = CreateOptions::new(store.dir(discovery)?);
             options.compression_level = compression_level;
             options.jobs = jobs;
             options.passphrase = passphrase(&store)?;
@@ -40,13 +40,11 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
             connection,
             store,
         } => {
+            let dir = store.dir(discovery)?;
             let manifest = match backup {
-                Some(selector) => drydock_backup::find(&store.dir(discovery), &selector),
-                None => drydock_backup::latest(&store.dir(discovery)).and_then(|m| {
-                    m.ok_or_else(|| {
-                        BackupError::NotFound(store.dir(discovery).display().to_string())
-                    })
-                }),
+                Some(selector) => drydock_backup::find(&dir, &selector),
+                None => drydock_backup::latest(&dir)
+                    .and_then(|m| m.ok_or_else(|| BackupError::NoBackups { dir: dir.clone() })),
             }?;
             let near = if checksum_only {
                 None
@@ -59,12 +57,7 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                 jobs,
             };
             eprintln!("Verifying {}", manifest.id);
-            let verified = drydock_backup::verify(
-                &store.dir(discovery),
-                &manifest,
-                near.as_deref(),
-                &options,
-            )?;
+            let verified = drydock_backup::verify(&dir, &manifest, near.as_deref(), &options)?;
             eprintln!(
                 "Checksum: ok ({} bytes, sha256 {})",
                 verified.stored_size, verified.sha256
@@ -87,10 +80,10 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
             store,
         } => {
             let url = resolve_url(discovery, to.as_deref())?;
-            let manifest =
-                drydock_backup::select(&store.dir(discovery), backup.as_deref(), allow_unverified)?;
+            let dir = store.dir(discovery)?;
+            let manifest = drydock_backup::select(&dir, backup.as_deref(), allow_unverified)?;
             let passphrase = passphrase(&store)?;
-            let mut safety = CreateOptions::new(store.dir(discovery));
+            let mut safety = CreateOptions::new(dir.clone());
             safety.passphrase.clone_from(&passphrase);
             safety.jobs = jobs;
             let options = RestoreOptions {
@@ -100,11 +93,11 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                 safety,
             };
             eprintln!("Restoring {} into {}", manifest.id, redact_url(&url));
-            let report = drydock_backup::restore(&store.dir(discovery), &manifest, &url, &options)?;
+            let report = drydock_backup::restore(&dir, &manifest, &url, &options)?;
             if let Some(safety) = &report.safety_backup {
                 eprintln!(
                     "Safety backup of the replaced database: {}",
-                    store.dir(discovery).join(&safety.file).display()
+                    dir.join(&safety.file).display()
                 );
             }
             if let Some(old) = &report.left_behind {
@@ -119,7 +112,7 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
             Ok(ExitCode::SUCCESS)
         }
         BackupCommand::List { store, output } => {
-            let dir = store.dir(discovery);
+            let dir = store.dir(discovery)?;
             let manifests = drydock_backup::list(&dir)?;
             let debris = drydock_backup::debris(&dir)?;
             if output.json {
@@ -148,7 +141,7 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                     .transpose()
                     .context("--max-age is too long")?,
             };
-            let dir = store.dir(discovery);
+            let dir = store.dir(discovery)?;
             let decisions = drydock_backup::prune(&dir, &policy, apply)?;
             let debris = drydock_backup::prune_debris(&dir, apply)?;
             if output.json {
@@ -199,23 +192,26 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
 
 impl BackupStoreArgs {
     /// `--dir`, else the project's `[backup] dir`, else `./backups`.
-    fn dir(&self, discovery: Discovery<'_>) -> PathBuf {
+    fn dir(&self, discovery: Discovery<'_>) -> Result<PathBuf, EngineError> {
         backups_dir(discovery, self.dir_flag.as_deref())
     }
 }
 
 /// `flag`, else the `[backup] dir` of the project's settings, else `./backups`.
-pub(crate) fn backups_dir(discovery: Discovery<'_>, flag: Option<&Path>) -> PathBuf {
-    project_settings(discovery).backup_dir(flag)
+pub(crate) fn backups_dir(
+    discovery: Discovery<'_>,
+    flag: Option<&Path>,
+) -> Result<PathBuf, EngineError> {
+    Ok(project_settings(discovery)?.backup_dir(flag))
 }
 
-/// The project's settings; none without a project or a settings file (an invalid file is
-/// reported when a command needs it, by `Settings::load`).
-fn project_settings(discovery: Discovery<'_>) -> Settings {
-    Project::discover(discovery)
-        .ok()
-        .and_then(|project| Settings::load(&project).ok())
-        .unwrap_or_default()
+/// The project's settings; none without a project or a settings file. A settings file that is
+/// not valid is an error (D1003), never passed over.
+fn project_settings(discovery: Discovery<'_>) -> Result<Settings, EngineError> {
+    match Project::discover(discovery) {
+        Ok(project) => Settings::load(&project),
+        Err(_) => Ok(Settings::default()),
+    }
 }
 
 /// What preflight reports of the backups of the database at `url` in `dir`: backups count as
