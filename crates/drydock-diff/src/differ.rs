@@ -219,6 +219,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
             }
         }
     }
+    drop_foreign_keys_around_detaches(from, to, &mut plan);
     for redefine in &mut plan.redefine_tables {
         keep_hand_made(redefine, from, &renames);
     }
@@ -1081,6 +1082,58 @@ fn mark_required_in_partitions(previous: &Table, next: &Table, changes: &mut [Ta
                 .collect();
         }
     }
+}
+
+/// A partition holding rows that a foreign key references through its partitioned table cannot
+/// be detached: the foreign keys referencing a table whose partitions are detached around a
+/// change (`DetachedPartition`) are dropped before it and added again after it, those the diff
+/// does not drop already.
+fn drop_foreign_keys_around_detaches(from: &SqlSchema, to: &SqlSchema, plan: &mut Plan) {
+    let detaching: Vec<&ObjectName> = plan
+        .alter_tables
+        .iter()
+        .filter_map(|change| match change {
+            Change::AlterTable { table, changes } => changes
+                .iter()
+                .any(|change| {
+                    matches!(change, TableChange::AlterColumn(c) if !c.detached_partitions.is_empty())
+                })
+                .then_some(table),
+            _ => None,
+        })
+        .collect();
+    if detaching.is_empty() {
+        return;
+    }
+    let mut dropped = Vec::new();
+    let mut added = Vec::new();
+    for table in &from.tables {
+        let name = table.object_name();
+        let Some(position) = to.tables.iter().position(|t| t.object_name() == name) else {
+            continue;
+        };
+        for foreign_key in &table.foreign_keys {
+            let already_dropped = plan.drop_foreign_keys.iter().any(|change| {
+                matches!(change, Change::DropForeignKey { table, foreign_key: dropped }
+                    if *table == name && dropped == foreign_key)
+            });
+            if detaching.contains(&&foreign_key.referenced_table) && !already_dropped {
+                dropped.push(Change::DropForeignKey {
+                    table: name.clone(),
+                    foreign_key: foreign_key.clone(),
+                });
+                added.push((
+                    position,
+                    Change::AddForeignKey {
+                        table: name.clone(),
+                        foreign_key: foreign_key.clone(),
+                    },
+                ));
+            }
+        }
+    }
+    plan.drop_foreign_keys.extend(dropped);
+    plan.add_foreign_keys.extend(added);
 }
 
 /// The partitions under `parent` (`before`, with their counterparts in `after`) that keep one
