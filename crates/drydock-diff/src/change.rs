@@ -286,8 +286,23 @@ pub struct ColumnChange {
     /// on this table alone (PostgreSQL's `ALTER TABLE ONLY`), then on each inheritor listed
     /// here alone, those the target makes nullable too.
     pub inheritors_made_nullable: Option<Vec<ObjectName>>,
+    /// When the column becomes nullable on a partitioned table some of whose partitions keep
+    /// a column so made `NOT NULL` of their own (their own primary key, say), those partitions:
+    /// the change must not reach them, or it fails, so they are detached around it. Every
+    /// column the table makes nullable lists them all.
+    pub detached_partitions: Vec<DetachedPartition>,
     /// `None` when the type is unchanged.
     pub type_change: Option<TypeChange>,
+}
+
+/// A partition detached from `parent` while a column becomes nullable there, then attached again.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DetachedPartition {
+    pub parent: ObjectName,
+    pub partition: Partition,
+    /// Whether the partition keeps the column `NOT NULL` once attached again; if not, it is made
+    /// nullable on the partition alone while detached.
+    pub keeps_not_null: bool,
 }
 
 /// How risky a column type change is, as judged by the dialect.
@@ -316,6 +331,9 @@ pub struct RedefineTable {
     /// Views or other tables' triggers name the table: they must survive the moment it is
     /// missing.
     pub named_by_hand_made: bool,
+    /// The table's name before a rename in this migration: its triggers, as introspected, name
+    /// the table by it.
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

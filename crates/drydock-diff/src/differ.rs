@@ -17,8 +17,8 @@ use drydock_schema::{
 
 use crate::DiffHooks;
 use crate::change::{
-    AlterEnum, Change, ColumnChange, CopiedColumn, EnumColumnUse, RedefineTable, TableChange,
-    TypeChange,
+    AlterEnum, Change, ColumnChange, CopiedColumn, DetachedPartition, EnumColumnUse, RedefineTable,
+    TableChange, TypeChange,
 };
 use crate::extensions::{ExtensionChanges, diff_extensions};
 use crate::renames::Renames;
@@ -219,8 +219,9 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
             }
         }
     }
+    drop_foreign_keys_around_detaches(from, to, &mut plan);
     for redefine in &mut plan.redefine_tables {
-        keep_hand_made(redefine, from);
+        keep_hand_made(redefine, from, &renames);
     }
     // Parents before the tables that inherit from them.
     let mut to_order: Vec<(usize, &Table)> = to.tables.iter().enumerate().collect();
@@ -238,19 +239,23 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
 
 /// What a rebuilt table's hand-made objects need: its triggers, created again after the
 /// rebuild, and whether views or other tables' triggers name it (searched for the name as a
-/// word). A renamed table's triggers are left out: the rename rewrote their definitions.
-fn keep_hand_made(redefine: &mut RedefineTable, from: &SqlSchema) {
+/// word). `from` names a table renamed in this migration by its previous name: its triggers and
+/// the definitions naming it are found under that name, or the new one the rename gives them.
+fn keep_hand_made(redefine: &mut RedefineTable, from: &SqlSchema, renames: &Renames) {
     let table = &redefine.previous;
+    let previous_name = renames.previous_table_name(&table.object_name()).name;
     let (own, others): (Vec<&OpaqueObject>, Vec<&OpaqueObject>) = from
         .opaque
         .iter()
         .filter(|object| object.kind == OpaqueKind::Trigger && object.namespace == table.namespace)
-        .partition(|trigger| trigger.table.as_deref() == Some(table.name.as_str()));
+        .partition(|trigger| trigger.table.as_deref() == Some(previous_name.as_str()));
     redefine.triggers = own.into_iter().cloned().collect();
     let names_table = |definition: &str| {
         definition
             .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .any(|word| word.eq_ignore_ascii_case(&table.name))
+            .any(|word| {
+                word.eq_ignore_ascii_case(&table.name) || word.eq_ignore_ascii_case(&previous_name)
+            })
     };
     redefine.named_by_hand_made = from
         .views
@@ -259,6 +264,7 @@ fn keep_hand_made(redefine: &mut RedefineTable, from: &SqlSchema) {
         .map(|view| view.definition.as_str())
         .chain(others.iter().map(|trigger| trigger.definition.as_str()))
         .any(names_table);
+    redefine.renamed_from = (previous_name != table.name).then_some(previous_name);
 }
 
 /// Whether a table or enum lives in `namespace`: Prisma creates no namespace that would stay
@@ -833,6 +839,7 @@ fn diff_table(
     if let Some((from, to)) = context.inheritance {
         mark_required_in_inheritors(next, (from, to), &mut table_diff.changes);
     }
+    mark_required_in_partitions(previous, next, &mut table_diff.changes);
     let retyped = retyped_columns(&table_diff.changes);
     diff_primary_key(
         previous,
@@ -882,6 +889,7 @@ fn diff_table(
             // Filled from the whole schema (`keep_hand_made`).
             triggers: Vec::new(),
             named_by_hand_made: false,
+            renamed_from: None,
         });
         return;
     }
@@ -1027,6 +1035,131 @@ fn mark_required_in_inheritors(
     }
 }
 
+/// Lists, on every column of the partitioned table `previous` made nullable, the partitions (at
+/// any depth) that keep one of those columns `NOT NULL` of their own, as `previous` has them:
+/// the change runs before partitions are dropped, detached or created.
+fn mark_required_in_partitions(previous: &Table, next: &Table, changes: &mut [TableChange]) {
+    let made_nullable = |change: &ColumnChange| {
+        change.arity_changed
+            && change.from.is_required()
+            && change.to.arity == ColumnArity::Nullable
+    };
+    let columns: Vec<String> = changes
+        .iter()
+        .filter_map(|change| match change {
+            TableChange::AlterColumn(change) if made_nullable(change) => {
+                Some(change.to.name.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    let mut keeping = Vec::new();
+    collect_partitions_keeping(
+        &previous.object_name(),
+        &previous.partitions,
+        &next.partitions,
+        &columns,
+        &mut keeping,
+    );
+    if keeping.is_empty() {
+        return;
+    }
+    for change in changes {
+        if let TableChange::AlterColumn(change) = change
+            && made_nullable(change)
+        {
+            let column = &change.to.name;
+            change.detached_partitions = keeping
+                .iter()
+                .map(|(parent, partition, after)| DetachedPartition {
+                    parent: parent.clone(),
+                    partition: (*partition).clone(),
+                    keeps_not_null: after
+                        .unwrap_or(*partition)
+                        .required_columns
+                        .contains(column),
+                })
+                .collect();
+        }
+    }
+}
+
+/// A partition holding rows that a foreign key references through its partitioned table cannot
+/// be detached: the foreign keys referencing a table whose partitions are detached around a
+/// change (`DetachedPartition`) are dropped before it and added again after it, those the diff
+/// does not drop already.
+fn drop_foreign_keys_around_detaches(from: &SqlSchema, to: &SqlSchema, plan: &mut Plan) {
+    let detaching: Vec<&ObjectName> = plan
+        .alter_tables
+        .iter()
+        .filter_map(|change| match change {
+            Change::AlterTable { table, changes } => changes
+                .iter()
+                .any(|change| {
+                    matches!(change, TableChange::AlterColumn(c) if !c.detached_partitions.is_empty())
+                })
+                .then_some(table),
+            _ => None,
+        })
+        .collect();
+    if detaching.is_empty() {
+        return;
+    }
+    let mut dropped = Vec::new();
+    let mut added = Vec::new();
+    for table in &from.tables {
+        let name = table.object_name();
+        let Some(position) = to.tables.iter().position(|t| t.object_name() == name) else {
+            continue;
+        };
+        for foreign_key in &table.foreign_keys {
+            let already_dropped = plan.drop_foreign_keys.iter().any(|change| {
+                matches!(change, Change::DropForeignKey { table, foreign_key: dropped }
+                    if *table == name && dropped == foreign_key)
+            });
+            if detaching.contains(&&foreign_key.referenced_table) && !already_dropped {
+                dropped.push(Change::DropForeignKey {
+                    table: name.clone(),
+                    foreign_key: foreign_key.clone(),
+                });
+                added.push((
+                    position,
+                    Change::AddForeignKey {
+                        table: name.clone(),
+                        foreign_key: foreign_key.clone(),
+                    },
+                ));
+            }
+        }
+    }
+    plan.drop_foreign_keys.extend(dropped);
+    plan.add_foreign_keys.extend(added);
+}
+
+/// The partitions under `parent` (`before`, with their counterparts in `after`) that keep one
+/// of `columns` `NOT NULL` of their own, with their parent; those under them otherwise.
+fn collect_partitions_keeping<'a>(
+    parent: &ObjectName,
+    before: &'a [Partition],
+    after: &'a [Partition],
+    columns: &[String],
+    keeping: &mut Vec<(ObjectName, &'a Partition, Option<&'a Partition>)>,
+) {
+    for partition in before {
+        let counterpart = after.iter().find(|p| p.name == partition.name);
+        if columns
+            .iter()
+            .any(|c| partition.required_columns.contains(c))
+        {
+            keeping.push((parent.clone(), partition, counterpart));
+        } else {
+            let name = ObjectName::new(parent.namespace.clone(), partition.name.clone());
+            let after = counterpart.map_or(&[][..], |p| p.partitions.as_slice());
+            collect_partitions_keeping(&name, &partition.partitions, after, columns, keeping);
+        }
+    }
+}
+
 /// Whether `table` inherits from `ancestor`, directly or through its parents.
 fn inherits_from(schema: &SqlSchema, table: &Table, ancestor: &ObjectName) -> bool {
     let mut level = table.inherits.clone();
@@ -1143,6 +1276,7 @@ fn diff_columns(
                 && from.identity != to.identity,
             collation_changed: to.collation.is_some() && from.collation != to.collation,
             inheritors_made_nullable: None,
+            detached_partitions: Vec::new(),
             type_change,
         };
         if !(change.arity_changed
@@ -1717,6 +1851,7 @@ mod tests {
                 bound: "FOR VALUES IN ('a')".to_owned(),
                 partition_by: None,
                 partitions: Vec::new(),
+                required_columns: Vec::new(),
             });
         assert!(diff(&database, &lowered, &InPlace).is_empty());
         // The way back starts from what the database keeps: nothing to rebuild.

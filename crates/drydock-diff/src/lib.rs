@@ -15,8 +15,8 @@ mod renames;
 mod warning;
 
 pub use change::{
-    AlterEnum, Change, ColumnChange, CopiedColumn, EnumColumnUse, RedefineTable, TableChange,
-    TypeChange,
+    AlterEnum, Change, ColumnChange, CopiedColumn, DetachedPartition, EnumColumnUse, RedefineTable,
+    TableChange, TypeChange,
 };
 pub use differ::{Diff, applied_schema, diff};
 pub use hooks::DiffHooks;

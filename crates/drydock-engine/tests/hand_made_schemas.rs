@@ -5,6 +5,7 @@
 //! whose partitions come, go, are attached or detached and are partitioned themselves, a table
 //! inheriting from another (with a check it inherits, and a key of its own on a column the
 //! parent makes nullable), a partitioned table with a check that tables attached to it lack,
+//! a partitioned table making nullable a column that partitions key on their own,
 //! comments on columns dropped and added again, a schema other than `public`, two schemas read
 //! at once with a foreign key across)
 //! must give a script that runs on A and leaves it equal to B, in both directions, modulo what

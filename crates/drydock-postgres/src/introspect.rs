@@ -143,6 +143,7 @@ pub(crate) fn introspect(
                 bound: row.get("bound"),
                 partition_by: row.get("partition_by"),
                 partitions: Vec::new(),
+                required_columns: row.get("required_columns"),
             });
     }
     for ((namespace, name), table) in &mut tables {

@@ -498,6 +498,10 @@ fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String
     let mut clauses = Vec::new();
     let mut renames = Vec::new();
     let mut after = Vec::new();
+    // Partitions keeping a column made nullable `NOT NULL` of their own refuse the change: it
+    // goes around them, detached, and reaches them alone where the target makes them nullable.
+    let (mut detaches, mut partitions_made_nullable, mut attaches) =
+        (Vec::new(), Vec::new(), Vec::new());
     for change in changes {
         match change {
             TableChange::RenameColumn {
@@ -539,6 +543,27 @@ fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String
             }
             TableChange::AlterColumn(change) => {
                 alter_column(table, change, &mut before, &mut clauses, &mut after);
+                for detached in &change.detached_partitions {
+                    let name = qualified(table.namespace.as_deref(), &detached.partition.name);
+                    if !detached.keeps_not_null {
+                        partitions_made_nullable.push(format!(
+                            "ALTER TABLE {name} ALTER COLUMN {} DROP NOT NULL",
+                            ident(&change.to.name)
+                        ));
+                    }
+                    let detach = format!(
+                        "ALTER TABLE {} DETACH PARTITION {name}",
+                        object(&detached.parent)
+                    );
+                    if !detaches.contains(&detach) {
+                        detaches.push(detach);
+                        attaches.push(format!(
+                            "ALTER TABLE {} ATTACH PARTITION {name} {}",
+                            object(&detached.parent),
+                            detached.partition.bound
+                        ));
+                    }
+                }
             }
             TableChange::DropAndRecreateColumn { from, to } => {
                 clauses.push(format!("DROP COLUMN {}", ident(&from.name)));
@@ -579,6 +604,7 @@ fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String
         }
     }
     let mut statements = column_renames;
+    statements.extend(detaches);
     statements.extend(before);
     if !clauses.is_empty() {
         statements.push(format!(
@@ -589,6 +615,8 @@ fn render_alter_table(table: &ObjectName, changes: &[TableChange]) -> Vec<String
     }
     statements.extend(renames);
     statements.extend(after);
+    statements.extend(partitions_made_nullable);
+    statements.extend(attaches);
     statements
 }
 

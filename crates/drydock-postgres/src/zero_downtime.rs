@@ -351,6 +351,7 @@ fn set_default(table: &ObjectName, column: &Column) -> String {
             identity_changed: false,
             collation_changed: false,
             inheritors_made_nullable: None,
+            detached_partitions: Vec::new(),
             type_change: None,
         })],
     )
@@ -376,6 +377,7 @@ fn set_not_null(table: &ObjectName, column: &Column) -> String {
             identity_changed: false,
             collation_changed: false,
             inheritors_made_nullable: None,
+            detached_partitions: Vec::new(),
             type_change: None,
         })],
     )

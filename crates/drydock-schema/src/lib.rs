@@ -308,6 +308,10 @@ pub struct Partition {
     /// The partitions of a partitioned partition (sub-partitions), sorted by name.
     #[serde(default)]
     pub partitions: Vec<Partition>,
+    /// The columns the partition keeps `NOT NULL` of its own: those of its own primary key, and
+    /// those its partitioned table leaves nullable. Sorted by name. Introspection only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_columns: Vec<String>,
 }
 
 impl Table {

@@ -8,7 +8,7 @@
 
 use drydock_connector::{HandMadeObject, join_statements};
 
-use drydock_connector::sql_scan::{self, Body, LexicalRules};
+use drydock_connector::sql_scan::{self, Body, LexicalRules, TokenKind};
 use drydock_diff::{Change, RedefineTable, TableChange};
 use drydock_schema::{
     CheckConstraint, Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexKind, OpaqueKind,
@@ -390,12 +390,14 @@ fn redefine_tables(tables: &[RedefineTable]) -> Vec<String> {
         for index in &next.indexes {
             statements.extend(create_index(&next.name, index));
         }
-        statements.extend(
-            redefine
-                .triggers
-                .iter()
-                .map(|trigger| create_statement(&trigger.definition)),
-        );
+        // Dropping the table dropped its triggers; those of a renamed table name it as it was.
+        statements.extend(redefine.triggers.iter().map(|trigger| {
+            let definition = match &redefine.renamed_from {
+                Some(previous) => table_renamed_in(&trigger.definition, previous, &next.name),
+                None => trigger.definition.clone(),
+            };
+            create_statement(&definition)
+        }));
     }
     statements.push("PRAGMA foreign_keys=ON".to_owned());
     statements.push("PRAGMA defer_foreign_keys=OFF".to_owned());
@@ -470,6 +472,30 @@ pub(crate) fn render_hand_made(
 }
 
 /// A `CREATE` statement read from `sqlite_master`, without a trailing `;`.
+/// `definition` with the table `from` named `to`: every word or quoted identifier naming
+/// `from` (SQLite compares names regardless of ASCII case), except a column name after a `.`;
+/// literals and comments stay as they are.
+fn table_renamed_in(definition: &str, from: &str, to: &str) -> String {
+    let tokens = sql_scan::tokens(definition, &LEXICAL_RULES);
+    let mut renamed = String::with_capacity(definition.len());
+    let mut copied = 0;
+    for (position, token) in tokens.iter().enumerate() {
+        let after_dot = position
+            .checked_sub(1)
+            .is_some_and(|previous| tokens[previous].text == ".");
+        if matches!(token.kind, TokenKind::Word | TokenKind::QuotedIdentifier)
+            && token.text.eq_ignore_ascii_case(from)
+            && !after_dot
+        {
+            renamed.push_str(&definition[copied..token.range.start]);
+            renamed.push_str(&ident(to));
+            copied = token.range.end;
+        }
+    }
+    renamed.push_str(&definition[copied..]);
+    renamed
+}
+
 fn create_statement(definition: &str) -> String {
     definition.trim_end().trim_end_matches(';').to_owned()
 }

@@ -179,3 +179,74 @@ fn a_rebuilt_table_keeps_its_triggers_and_the_views_on_it() {
         [Some("4".to_owned())]
     );
 }
+
+/// A table with a trigger that names it in its `ON` clause and body, and in a literal.
+const WITH_TRIGGER: &str = "CREATE TABLE \"Post\" (\n\
+    \"id\" INTEGER NOT NULL PRIMARY KEY,\n\
+    \"score\" INTEGER NOT NULL,\n\
+    \"title\" TEXT\n\
+);\n\
+CREATE TABLE \"Log\" (\"message\" TEXT);\n\
+CREATE TRIGGER \"post_titled\" AFTER INSERT ON Post\n\
+BEGIN\n\
+  UPDATE [post] SET \"title\" = upper(new.\"title\") WHERE \"Post\".\"id\" = new.\"id\";\n\
+  INSERT INTO \"Log\" VALUES ('Post ' || new.\"id\"); -- on Post\n\
+END;";
+
+#[test]
+fn a_table_renamed_and_rebuilt_keeps_its_triggers_under_its_new_name() {
+    let db = TestDb::sqlite();
+    let mut connection = SqliteDialect.connect(db.url()).expect("connect");
+    connection.execute_script(WITH_TRIGGER).expect("tables");
+    let before = connection.introspect(&[]).expect("introspect");
+
+    // `Post` becomes `Article`, and its `score` a REAL: a rename, then a rebuild.
+    let mut target = before.clone();
+    target.opaque.clear();
+    let article = target
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "Post")
+        .expect("Post");
+    article.name = "Article".to_owned();
+    article.renamed_from = Some("Post".to_owned());
+    let score = article
+        .columns
+        .iter_mut()
+        .find(|c| c.name == "score")
+        .expect("score");
+    score.column_type.native = "REAL".to_owned();
+    score.column_type.family = TypeFamily::Float;
+
+    let up = migrate(connection.as_mut(), &before, &target);
+    assert!(
+        up.contains("CREATE TABLE \"new_Article\""),
+        "a rebuild: {up}"
+    );
+    assert_eq!(
+        connection
+            .query_texts(
+                "SELECT name || ' ON ' || tbl_name FROM sqlite_master WHERE type = 'trigger'"
+            )
+            .expect("triggers"),
+        [Some("post_titled ON Article".to_owned())],
+        "{up}"
+    );
+    connection
+        .execute_script("INSERT INTO \"Article\" VALUES (1, 1.5, 'hello')")
+        .expect("insert");
+    assert_eq!(
+        connection
+            .query_texts("SELECT \"title\" FROM \"Article\"")
+            .expect("title"),
+        [Some("HELLO".to_owned())],
+        "the trigger updated the renamed table: {up}"
+    );
+    assert_eq!(
+        connection
+            .query_texts("SELECT \"message\" FROM \"Log\"")
+            .expect("log"),
+        [Some("Post 1".to_owned())],
+        "the literal stays as written: {up}"
+    );
+}

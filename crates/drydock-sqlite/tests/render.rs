@@ -378,6 +378,7 @@ fn drop_tables_and_redefine_tables() {
                     copied_columns: user_columns,
                     triggers: Vec::new(),
                     named_by_hand_made: false,
+                    renamed_from: None,
                 },
                 RedefineTable {
                     previous: previous_post,
@@ -385,6 +386,7 @@ fn drop_tables_and_redefine_tables() {
                     copied_columns: copied(&["authorId", "id", "title"]),
                     triggers: Vec::new(),
                     named_by_hand_made: false,
+                    renamed_from: None,
                 },
             ],
         },
@@ -529,6 +531,7 @@ fn composite_keys_and_reserved_index_names_in_rebuilt_tables() {
                 copied_columns: a_columns,
                 triggers: Vec::new(),
                 named_by_hand_made: false,
+                renamed_from: None,
             },
             RedefineTable {
                 previous: previous_b,
@@ -536,6 +539,7 @@ fn composite_keys_and_reserved_index_names_in_rebuilt_tables() {
                 copied_columns: copied(&["a", "b"]),
                 triggers: Vec::new(),
                 named_by_hand_made: false,
+                renamed_from: None,
             },
         ],
     }];
@@ -772,6 +776,7 @@ fn renamed_tables_and_columns() {
                 copied_columns,
                 triggers: Vec::new(),
                 named_by_hand_made: false,
+                renamed_from: None,
             }],
         },
     ];
