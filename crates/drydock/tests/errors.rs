@@ -1278,11 +1278,15 @@ const CASES: &[Case] = &[
             File(SCHEMA, POSTGRES_SCHEMA),
             File(INIT, INIT_SQL),
             DEPLOY,
+            // A pg_dump of the machine's own version (so it is the one chosen) that fails;
+            // `bin` comes first on the command's PATH.
             File(
                 "bin/pg_dump",
-                "#!/bin/sh\necho 'pg_dump: error: out of disk space' >&2\nexit 1\n",
+                "#!/bin/sh\nif [ \"$1\" = --version ]; then PATH=${PATH#*:} exec pg_dump --version; fi\n\
+                 echo 'pg_dump: error: out of disk space' >&2\nexit 1\n",
             ),
-            Shell("chmod +x bin/pg_dump"),
+            File("bin/pg_restore", "#!/bin/sh\nexit 1\n"),
+            Shell("chmod +x bin/pg_dump bin/pg_restore"),
         ],
         run: &["backup", "create"],
         exit: 1,
