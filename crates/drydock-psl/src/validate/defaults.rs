@@ -294,17 +294,8 @@ fn default_function(
         (ScalarType::Int | ScalarType::BigInt, "sequence") if cockroach => {
             Some(DefaultValue::Sequence)
         }
-        (_, "sequence") if cockroach => {
-            ctx.error(
-                format!(
-                    "{P}The function `{name}()` cannot be used on fields of type `{}`.",
-                    scalar.as_str()
-                ),
-                attr_span,
-            );
-            None
-        }
-        (_, name) if !KNOWN_FUNCTIONS.contains(&name) => {
+        // On other types `sequence()` is a known function in the wrong place (the last arm).
+        (_, name) if !(KNOWN_FUNCTIONS.contains(&name) || cockroach && name == "sequence") => {
             ctx.defer(
                 format!(
                     "Unknown function in @default(): `{name}` is not known. You can read about the available functions here: https://pris.ly/d/attribute-functions"
