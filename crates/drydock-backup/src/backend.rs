@@ -163,6 +163,19 @@ pub trait Backend: Send + Sync {
     fn exists(&self, url: &str) -> Result<bool, BackupError>;
     /// Create the empty database at `url`.
     fn create_database(&self, url: &str) -> Result<(), BackupError>;
+    /// Store `note` on the database at `url` where a restore into it does not overwrite it, or
+    /// remove the note (`None`). Without an override nothing is stored: the database then never
+    /// carries the note of an unfinished restore.
+    fn set_restore_note(&self, url: &str, note: Option<&str>) -> Result<(), BackupError> {
+        let _ = (url, note);
+        Ok(())
+    }
+    /// The note [`Backend::set_restore_note`] stored on the database at `url`, if any (it may be
+    /// a note of the user's own, too).
+    fn restore_note(&self, url: &str) -> Result<Option<String>, BackupError> {
+        let _ = url;
+        Ok(None)
+    }
     /// A new empty scratch database next to `url`; returns its URL.
     fn create_scratch(&self, url: &str) -> Result<String, BackupError>;
     /// Remove a database made by `create_scratch` (also used for swapped-out databases).

@@ -485,10 +485,19 @@ pub struct RestoreReport {
     pub safety_backup: Option<Manifest>,
     /// A replaced database that could not be removed after the swap (its URL, redacted).
     pub left_behind: Option<String>,
+    /// The note of an interrupted restore the target carried (see [`UNFINISHED_RESTORE`]): the
+    /// database held nothing else and was replaced.
+    pub replaced_unfinished: Option<String>,
 }
 
+/// How the note starts that a database created by `restore` carries until its restore is
+/// complete and checked; the rest names the backup and when the restore started.
+pub const UNFINISHED_RESTORE: &str = "drydock: restore of ";
+
 /// Restore `manifest`'s backup into `url`. The backup's checksum is checked before the target is
-/// touched. A missing database is created; one with tables is replaced only with `force`:
+/// touched. A missing database is created, and carries a note (see [`UNFINISHED_RESTORE`]) until
+/// its restore is checked; one carrying that note holds only an interrupted restore and is
+/// created anew. One with tables is replaced only with `force`:
 /// safety backup first, then a restore into a scratch database, checked, then swapped in, so a
 /// failure anywhere leaves the old database as it was.
 pub fn restore(
@@ -517,18 +526,38 @@ pub fn restore(
         created: false,
         safety_backup: None,
         left_behind: None,
+        replaced_unfinished: None,
     };
-    if !backend.exists(url)? {
+    let exists = backend.exists(url)?;
+    if exists {
+        let note = backend.restore_note(url)?;
+        if let Some(note) = note.filter(|n| n.starts_with(UNFINISHED_RESTORE)) {
+            // It holds nothing but what an interrupted restore of ours created.
+            backend.drop_scratch(url)?;
+            report.replaced_unfinished = Some(note);
+        }
+    }
+    if !exists || report.replaced_unfinished.is_some() {
         backend.create_database(url)?;
         report.created = true;
-        let restored = restore_checked(
-            backend.as_ref(),
-            dir,
-            manifest,
-            passphrase,
-            url,
-            options.jobs,
+        let note = format!(
+            "{UNFINISHED_RESTORE}{} in progress since {}",
+            manifest.id,
+            Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
         );
+        let restored = backend
+            .set_restore_note(url, Some(&note))
+            .and_then(|()| {
+                restore_checked(
+                    backend.as_ref(),
+                    dir,
+                    manifest,
+                    passphrase,
+                    url,
+                    options.jobs,
+                )
+            })
+            .and_then(|()| backend.set_restore_note(url, None));
         if let Err(e) = restored {
             // Only what this call created is removed.
             let _ = backend.drop_scratch(url);

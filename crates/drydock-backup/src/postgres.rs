@@ -420,6 +420,31 @@ impl Backend for Postgres {
             .map_err(|e| pg.error(&e))
     }
 
+    fn set_restore_note(&self, url: &str, note: Option<&str>) -> Result<(), BackupError> {
+        let pg = parse_url(url)?;
+        let mut client = pg.session(MAINTENANCE_DATABASE)?;
+        // A comment on the database: pg_restore without `--create` never sets it.
+        client
+            .batch_execute(&format!(
+                "COMMENT ON DATABASE {} IS {}",
+                quote_ident(&pg.database),
+                note.map_or_else(|| "NULL".to_owned(), quote_literal)
+            ))
+            .map_err(|e| pg.error(&e))
+    }
+
+    fn restore_note(&self, url: &str) -> Result<Option<String>, BackupError> {
+        let pg = parse_url(url)?;
+        let mut client = pg.session(MAINTENANCE_DATABASE)?;
+        let rows = client
+            .query(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+                &[&pg.database],
+            )
+            .map_err(|e| pg.error(&e))?;
+        Ok(rows.first().and_then(|row| row.get(0)))
+    }
+
     fn create_scratch(&self, url: &str) -> Result<String, BackupError> {
         let pg = parse_url(url)?;
         let name = format!("drydock_scratch_{}", uuid::Uuid::new_v4().simple());

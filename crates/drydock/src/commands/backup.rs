@@ -100,6 +100,15 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                     dir.join(&safety.file).display()
                 );
             }
+            if let Some(note) = &report.replaced_unfinished {
+                let what = note
+                    .strip_prefix(drydock_backup::UNFINISHED_RESTORE)
+                    .unwrap_or(note);
+                eprintln!(
+                    "The target held only the remains of an interrupted restore (of {what}): \
+                     replaced without --force."
+                );
+            }
             if let Some(old) = &report.left_behind {
                 eprintln!("Warning: the replaced database could not be removed: {old}");
             }
