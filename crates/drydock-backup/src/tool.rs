@@ -25,7 +25,7 @@ pub(crate) fn spawn(command: &mut Command) -> std::io::Result<Child> {
 /// leader. Once either is gone it kills the group: the workers a killed drydock's leader left,
 /// or only itself after a normal end (the leader waits for its workers).
 /// (`kill -KILL -<group>`: dash's `kill` takes no `--`.)
-const GUARD: &str = "(while kill -0 \"$1\" && kill -0 \"$2\"; do sleep 0.2; done; \
+const GUARD: &str = "(while kill -0 \"$1\" && kill -0 \"$2\"; do sleep 0.1; done; \
    kill -KILL \"-$2\") </dev/null >/dev/null 2>&1 &";
 
 /// Start the [`GUARD`] of the group led by `leader`. Best effort: without `sh`, the leader

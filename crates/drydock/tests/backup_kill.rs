@@ -218,8 +218,10 @@ fn a_backup_killed_at_any_point_leaves_no_partial_backup_and_no_dump_tool() {
     kill_during_create(dir, db.url(), "1", |_| grown(&backups, ".", 8 << 20));
     check_after_kill(dir);
     // While `pg_dump --jobs 2` fills its temporary folder.
+    // Early in the tables (2 MiB of about 140), so that a worker cannot finish its table in the
+    // moment the guard takes to notice (it polls every 0.1 s).
     kill_during_create(dir, db.url(), "2", |_| {
-        grown(&backups, ".drydock-pg_dump-", 8 << 20)
+        grown(&backups, ".drydock-pg_dump-", 2 << 20)
     });
     // Killed while its two workers wrote the first two tables, pg_dump started no other: an
     // orphaned leader would have handed out all four.
@@ -573,13 +575,19 @@ fn backup_commands_killed_or_cut_off_anywhere_leave_no_tool_no_false_backup_and_
                 ));
             }
             // The next plain command works; a restore cut short left a database marked as an
-            // unfinished restore, which the plain restore replaces.
+            // unfinished restore, which the plain restore replaces. A restore the fault missed
+            // made a real database, which a plain restore must refuse (D5032).
             let again = drydock(dir, &arg_refs).output().expect("again");
-            if !again.status.success() {
-                problems.push(format!(
-                    "the next plain {label} failed: {}",
-                    String::from_utf8_lossy(&again.stderr)
-                ));
+            let again_stderr = String::from_utf8_lossy(&again.stderr);
+            if *label == "restore" && first.status.success() {
+                if again.status.success() || !again_stderr.contains("[D5032]") {
+                    problems.push(format!(
+                        "a plain restore over a completed restore did not refuse with D5032: \
+                         {again_stderr}"
+                    ));
+                }
+            } else if !again.status.success() {
+                problems.push(format!("the next plain {label} failed: {again_stderr}"));
             }
             if *label == "restore" {
                 let _ = drydock_test_support::postgres_server_client().batch_execute(&format!(
