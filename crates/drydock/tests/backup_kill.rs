@@ -225,43 +225,23 @@ fn a_backup_killed_at_any_point_leaves_no_partial_backup_and_no_dump_tool() {
     });
     // Killed while its two workers wrote the first two tables, pg_dump started no other: an
     // orphaned leader would have handed out all four.
-    let started: Vec<String> = std::fs::read_dir(&backups)
-        .expect("backups folder")
-        .flatten()
-        .flat_map(|entry| {
-            std::fs::read_dir(entry.path().join("dump"))
-                .into_iter()
-                .flatten()
-        })
-        .flatten()
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".dat") && name != "toc.dat")
-        .collect();
+    let tables = table_data_files(&backups);
+    let started: Vec<String> = tables.iter().map(|(name, _)| name.clone()).collect();
     assert!(
         !started.is_empty() && started.len() < 4,
         "pg_dump went on after drydock: {started:?}"
     );
     // And the workers died with it, mid-table: a table's data file that pg_dump finished ends
     // with the end-of-COPY line `\.`.
-    let finished: Vec<String> = std::fs::read_dir(&backups)
-        .expect("backups folder")
-        .flatten()
-        .flat_map(|entry| {
-            std::fs::read_dir(entry.path().join("dump"))
-                .into_iter()
-                .flatten()
+    let finished: Vec<String> = tables
+        .into_iter()
+        .filter(|(_, path)| {
+            std::fs::read(path).is_ok_and(|data| {
+                let end = data.iter().rposition(|b| *b != b'\n').map_or(0, |i| i + 1);
+                data[..end].ends_with(b"\n\\.")
+            })
         })
-        .flatten()
-        .filter(|entry| {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            name.ends_with(".dat")
-                && name != "toc.dat"
-                && std::fs::read(entry.path()).is_ok_and(|data| {
-                    let end = data.iter().rposition(|b| *b != b'\n').map_or(0, |i| i + 1);
-                    data[..end].ends_with(b"\n\\.")
-                })
-        })
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .map(|(name, _)| name)
         .collect();
     assert!(
         finished.is_empty(),
@@ -615,6 +595,28 @@ fn backup_commands_killed_or_cut_off_anywhere_leave_no_tool_no_false_backup_and_
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The table data files (`<oid>.dat`) in the `dump` folders of `pg_dump --jobs` runs left in
+/// `backups`: name and path.
+fn table_data_files(backups: &Path) -> Vec<(String, std::path::PathBuf)> {
+    std::fs::read_dir(backups)
+        .expect("backups folder")
+        .flatten()
+        .flat_map(|entry| {
+            std::fs::read_dir(entry.path().join("dump"))
+                .into_iter()
+                .flatten()
+        })
+        .flatten()
+        .map(|entry| {
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                entry.path(),
+            )
+        })
+        .filter(|(name, _)| name.ends_with(".dat") && name != "toc.dat")
+        .collect()
 }
 
 /// [`check_listed_only`], collecting the problem.
