@@ -173,30 +173,16 @@ fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
     let mut failures = Vec::new();
     for trial in 0..trials {
         let db = TestDb::postgres();
-        let delay = Duration::from_millis(random.next() % span);
-        let kill = (random.next() >> 32) & 1 == 0;
-        let mut child = deploy(project.path(), db.url()).spawn().expect("spawn");
-        std::thread::sleep(delay);
-        if kill {
+        let (first, delay, fault) =
+            run_with_fault(deploy(project.path(), db.url()), &db, &mut random, span);
+        if fault == KILL {
             kills += 1;
-            let _ = child.kill();
         } else {
             terminations += 1;
-            let _ = db.postgres_client().query(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                 WHERE datname = $1 AND pid <> pg_backend_pid()",
-                &[&db.name()],
-            );
         }
-        let first = child.wait_with_output().expect("faulted deploy");
         if !first.status.success() {
             cut_short += 1;
         }
-        let fault = if kill {
-            "SIGKILL"
-        } else {
-            "pg_terminate_backend"
-        };
         let again = deploy(project.path(), db.url())
             .output()
             .expect("recovering deploy");
@@ -455,17 +441,36 @@ fn trial_count(default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// `SIGKILL` the child, or terminate every session of `db` but the test's own.
-fn fault(child: &mut std::process::Child, db: &TestDb, kill: bool) {
-    if kill {
+/// The fault that kills the command; the other is [`TERMINATE`].
+const KILL: &str = "SIGKILL";
+/// The fault that ends every session of the test's database but the test's own.
+const TERMINATE: &str = "pg_terminate_backend";
+
+/// Run `command` and, after a pseudo-random delay below `span` ms, inject a pseudo-random
+/// fault ([`KILL`] or [`TERMINATE`]); returns what the command printed, the delay and the fault.
+fn run_with_fault(
+    mut command: Command,
+    db: &TestDb,
+    random: &mut Seeded,
+    span: u64,
+) -> (std::process::Output, Duration, &'static str) {
+    let delay = Duration::from_millis(random.next() % span);
+    let kill = (random.next() >> 32) & 1 == 0;
+    let mut child = command.spawn().expect("spawn the command to fault");
+    std::thread::sleep(delay);
+    let fault = if kill {
         let _ = child.kill();
+        KILL
     } else {
         let _ = db.postgres_client().query(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
              WHERE datname = $1 AND pid <> pg_backend_pid()",
             &[&db.name()],
         );
-    }
+        TERMINATE
+    };
+    let output = child.wait_with_output().expect("the faulted command");
+    (output, delay, fault)
 }
 
 fn drydock(project: &Path, url: &str, args: &[&str]) -> Command {
@@ -595,22 +600,15 @@ fn a_down_killed_or_cut_off_anywhere_leaves_history_and_schema_agreeing_and_is_r
                 .status
                 .success()
         );
-        let delay = Duration::from_millis(random.next() % span);
-        let kill = (random.next() >> 32) & 1 == 0;
-        let mut child = drydock(project.path(), db.url(), &down_args)
-            .spawn()
-            .expect("spawn down");
-        std::thread::sleep(delay);
-        fault(&mut child, &db, kill);
-        let first = child.wait_with_output().expect("faulted down");
+        let (first, delay, fault_name) = run_with_fault(
+            drydock(project.path(), db.url(), &down_args),
+            &db,
+            &mut random,
+            span,
+        );
         if !first.status.success() {
             cut_short += 1;
         }
-        let fault_name = if kill {
-            "SIGKILL"
-        } else {
-            "pg_terminate_backend"
-        };
         // Right after the fault, and after the recovering command: alternately a plain deploy
         // (which must refuse a down cut short with D3018) and a plain down.
         let mut outcome = history_matches_schema(&db);
@@ -735,22 +733,15 @@ fn a_migrate_dev_killed_or_cut_off_anywhere_leaves_no_half_migration_and_is_reco
     for trial in 0..trials {
         let project = dev_project();
         let db = TestDb::postgres();
-        let delay = Duration::from_millis(random.next() % span);
-        let kill = (random.next() >> 32) & 1 == 0;
-        let mut child = drydock(project.path(), db.url(), &dev_args)
-            .spawn()
-            .expect("spawn dev");
-        std::thread::sleep(delay);
-        fault(&mut child, &db, kill);
-        let first = child.wait_with_output().expect("faulted dev");
+        let (first, delay, fault_name) = run_with_fault(
+            drydock(project.path(), db.url(), &dev_args),
+            &db,
+            &mut random,
+            span,
+        );
         if !first.status.success() {
             cut_short += 1;
         }
-        let fault_name = if kill {
-            "SIGKILL"
-        } else {
-            "pg_terminate_backend"
-        };
         let check = || -> Result<(), String> {
             // Whatever folder the fault left is complete.
             for (name, sql) in migration_folders(project.path()) {
