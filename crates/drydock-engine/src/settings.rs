@@ -249,9 +249,14 @@ fn invalid_at(path: &Path, text: &str, span: std::ops::Range<usize>, message: &s
     let rendered = drydock_diagnostics::Diagnostic::error("D1003", message, span)
         .with_help("fix the file there and run the command again")
         .render(&files);
+    // The error's own line already says "error [D1003]": the snippet follows the message.
+    let rendered = rendered.trim_end();
     EngineError::Settings {
         path: path.to_owned(),
-        message: format!("\n{}", rendered.trim_end()),
+        message: rendered
+            .strip_prefix("error[D1003]: ")
+            .unwrap_or(rendered)
+            .to_owned(),
     }
 }
 

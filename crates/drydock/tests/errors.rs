@@ -211,8 +211,7 @@ const CASES: &[Case] = &[
         run: &["schedule", "--list"],
         exit: 1,
         says: &[
-            "the settings file `drydock.toml` is not valid",
-            "error[D1003]: invalid type: integer `3`, expected path string",
+            "the settings file `drydock.toml` is not valid: invalid type: integer `3`, expected path string\n",
             "--> drydock.toml:2:7",
             " 2 | dir = 3\n   |       ^\n",
         ],
@@ -247,7 +246,7 @@ const CASES: &[Case] = &[
         run: &["backup", "list"],
         exit: 1,
         says: &[
-            "error[D1003]: [[schedule]] job `nightly`: cron expression `61 * * * *` is not valid",
+            "is not valid: [[schedule]] job `nightly`: cron expression `61 * * * *` is not valid",
             "--> drydock.toml:4:1",
         ],
     },
