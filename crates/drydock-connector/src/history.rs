@@ -14,7 +14,10 @@ pub const BACKFILL_TABLE: &str = "_drydock_backfills";
 
 /// Tables drydock keeps for itself: never part of an introspected schema.
 pub fn is_bookkeeping_table(name: &str) -> bool {
-    name == HISTORY_TABLE || name == SEED_TABLE || name == BACKFILL_TABLE
+    name == HISTORY_TABLE
+        || name == SEED_TABLE
+        || name == BACKFILL_TABLE
+        || name == crate::RUN_TABLE
 }
 
 /// `schema` without drydock's bookkeeping tables; every dialect's introspection ends with it.

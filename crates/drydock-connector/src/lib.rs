@@ -3,7 +3,7 @@
 //! A dialect is a value implementing [`Dialect`] (pure facts and rendering: no IO) that can open
 //! [`Connection`]s (all IO). Every dialect crate has the same files: `types.rs` (lowering rules),
 //! `diff_hooks.rs`, `render.rs`, `connection.rs`, `introspect.rs` (with `queries/*.sql`),
-//! `history.rs`, `lock.rs`. The generic core asks for capabilities; it never tests which
+//! `history.rs`, `lock.rs`, `runs.rs`. The generic core asks for capabilities; it never tests which
 //! database it talks to.
 
 mod activity;
@@ -13,6 +13,7 @@ mod history;
 mod interrupt;
 mod phases;
 mod row_count;
+mod runs;
 mod script;
 pub mod sql_scan;
 
@@ -29,6 +30,7 @@ pub use history::{
 pub use interrupt::{Interrupt, Registration, StatementCanceller};
 pub use phases::{Phase, PhaseKind};
 pub use row_count::RowCount;
+pub use runs::{RUN_TABLE, Run, RunFilter, RunLog, RunProgress, RunStart, RunStatus, host_name};
 pub use script::{EMPTY_MIGRATION, join_statements, render_script, render_sections};
 
 use drydock_diff::{Change, DiffHooks};
@@ -147,6 +149,9 @@ pub trait Dialect: Send + Sync {
         main_url: &str,
         shadow_url: Option<&str>,
     ) -> Result<Box<dyn ShadowDatabase>, ConnectorError>;
+
+    /// The run log kept in the database `url` names (its managed namespace).
+    fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

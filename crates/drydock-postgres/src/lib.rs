@@ -11,12 +11,13 @@ mod history;
 mod introspect;
 mod lock;
 mod render;
+mod runs;
 mod types;
 pub mod url;
 mod zero_downtime;
 
 use drydock_connector::{
-    Capabilities, Connection, ConnectorError, Dialect, ScriptError, ShadowDatabase,
+    Capabilities, Connection, ConnectorError, Dialect, RunLog, ScriptError, ShadowDatabase,
 };
 use drydock_diff::{Change, DiffHooks};
 use drydock_schema::LoweringRules;
@@ -119,5 +120,9 @@ impl Dialect for PostgresDialect {
         shadow_url: Option<&str>,
     ) -> Result<Box<dyn ShadowDatabase>, ConnectorError> {
         connection::open_shadow(main_url, shadow_url)
+    }
+
+    fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError> {
+        Ok(Box::new(runs::PostgresRunLog::open(url)?))
     }
 }

@@ -57,7 +57,7 @@ pub(crate) fn lock(
     timeout_secs: u64,
     backend_pid: i32,
 ) -> Result<Vec<String>, ConnectorError> {
-    let host = host_name();
+    let host = drydock_connector::host_name();
     name_session(client, host.as_deref())?;
     let timeout = Duration::from_secs(timeout_secs);
     let mut deadline = Instant::now() + timeout;
@@ -215,13 +215,6 @@ fn name_session(client: &mut Client, host: Option<&str>) -> Result<(), Connector
             .map_err(|e| query_error(&e))?;
     }
     Ok(())
-}
-
-fn host_name() -> Option<String> {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|name| name.trim().to_owned())
-        .filter(|name| !name.is_empty())
 }
 
 /// The drydock process of this host that `application_name` names, when it is gone.

@@ -574,3 +574,8 @@ fn reports_the_server_version() {
     let version = connect(&db).server_version().unwrap();
     assert!(version.starts_with("PostgreSQL "), "{version}");
 }
+
+#[test]
+fn the_run_log_round_trips() {
+    connection::run_log_round_trip(&PostgresDialect, &TestDb::postgres());
+}

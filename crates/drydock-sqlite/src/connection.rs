@@ -114,7 +114,7 @@ impl StatementCanceller for SqliteCanceller {
 }
 
 pub(crate) struct SqliteConnection {
-    conn: rusqlite::Connection,
+    pub(crate) conn: rusqlite::Connection,
     path: PathBuf,
     holds_lock: bool,
 }

@@ -392,3 +392,8 @@ fn reports_the_library_version() {
     let version = connect(&db).server_version().unwrap();
     assert!(version.starts_with("SQLite 3."), "{version}");
 }
+
+#[test]
+fn the_run_log_round_trips() {
+    connection::run_log_round_trip(&SqliteDialect, &TestDb::sqlite());
+}

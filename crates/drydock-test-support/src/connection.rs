@@ -261,3 +261,98 @@ pub fn a_configured_shadow_database_is_reset(
     let same = dialect.open_shadow(db.url(), Some(db.url()));
     assert!(matches!(same, Err(ConnectorError::InvalidUrl { .. })));
 }
+
+/// The run log stores what it is given, reads nothing before the first run, lists newest first
+/// with filters, finds a run by a unique prefix of its id, and is not introspected.
+///
+/// # Panics
+///
+/// On the first broken promise.
+pub fn run_log_round_trip(dialect: &dyn Dialect, db: &TestDb) {
+    use drydock_connector::{RunFilter, RunProgress, RunStart, RunStatus};
+
+    let mut log = dialect.open_run_log(db.url()).unwrap();
+    assert!(log.list(&RunFilter::default()).unwrap().is_empty());
+    assert!(log.get("20250102").unwrap().is_none());
+
+    let at = |minute: u32| Utc.with_ymd_and_hms(2025, 1, 2, 3, minute, 5).unwrap();
+    let start = |id: &str, task: &str, minute: u32| RunStart {
+        id: id.to_owned(),
+        task: task.to_owned(),
+        parameters:
+            r#"{"url":"postgresql://app:********@db/app","note":"it's \"quoted\" \\ here"}"#
+                .to_owned(),
+        actor: "ci".to_owned(),
+        host: "build-7".to_owned(),
+        pid: u32::MAX,
+        started_at: at(minute),
+    };
+    let runs = [
+        start("20250102T030005-aaaa", "migrate deploy", 0),
+        start("20250102T031005-bbbb", "backup create", 10),
+        start("20250102T032005-cccc", "backup", 20),
+        start("20250102T033005-dddd", "backups", 30),
+    ];
+    for run in &runs {
+        log.start(run).unwrap();
+    }
+    let finished = RunProgress {
+        status: RunStatus::Succeeded,
+        finished_at: Some(at(11)),
+        examined: Some(5_000_000_000),
+        affected: Some(0),
+        summary: "1 backup written".to_owned(),
+        log: "line one\nline 'two'\n".repeat(3),
+    };
+    log.update("20250102T031005-bbbb", &finished).unwrap();
+
+    let listed = log.list(&RunFilter::default()).unwrap();
+    let ids: Vec<&str> = listed.iter().map(|run| run.start.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "20250102T033005-dddd",
+            "20250102T032005-cccc",
+            "20250102T031005-bbbb",
+            "20250102T030005-aaaa"
+        ]
+    );
+    assert!(listed.iter().all(|run| run.progress.log.is_empty()));
+    assert_eq!(listed[3].start, runs[0]);
+    assert_eq!(listed[3].progress.status, RunStatus::Running);
+    assert_eq!(listed[3].progress.finished_at, None);
+
+    let backups = log
+        .list(&RunFilter {
+            task: Some("backup".to_owned()),
+            ..RunFilter::default()
+        })
+        .unwrap();
+    let tasks: Vec<&str> = backups.iter().map(|run| run.start.task.as_str()).collect();
+    assert_eq!(tasks, ["backup", "backup create"]);
+    let recent = log
+        .list(&RunFilter {
+            since: Some(at(10)),
+            limit: Some(2),
+            ..RunFilter::default()
+        })
+        .unwrap();
+    assert_eq!(recent.len(), 2);
+    assert_eq!(recent[1].start.id, "20250102T032005-cccc");
+
+    let found = log.get("20250102T0310").unwrap().expect("a unique prefix");
+    assert_eq!(found.start, runs[1]);
+    assert_eq!(found.progress, finished);
+    assert!(
+        log.get("20250102T03").unwrap().is_none(),
+        "several runs match"
+    );
+    assert!(log.get("nothing").unwrap().is_none());
+
+    let mut conn = dialect.connect(db.url()).unwrap();
+    assert!(
+        !table_names(conn.as_mut())
+            .iter()
+            .any(|name| name == drydock_connector::RUN_TABLE)
+    );
+}
