@@ -150,7 +150,8 @@ pub trait Dialect: Send + Sync {
         shadow_url: Option<&str>,
     ) -> Result<Box<dyn ShadowDatabase>, ConnectorError>;
 
-    /// The run log kept in the database `url` names (its managed namespace).
+    /// The run log kept with the database `url` names, out of Prisma's sight (PostgreSQL: the
+    /// schema `_drydock`; SQLite: a file beside the database's, `dev.db` → `dev.drydock.db`).
     fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError>;
 }
 

@@ -1,7 +1,8 @@
 //! The run log: one row per task run (a deploy, a backup, a check...), kept in drydock's own
-//! table `_drydock_runs` in the managed database or in the database `[state] url` names. Each
-//! dialect stores it in its own types behind [`RunLog`]; the generic core records runs through
-//! it and never writes SQL for it.
+//! table `_drydock_runs` with the managed database or the database `[state] url` names, where
+//! Prisma never sees it (a table Prisma does not know in the schema it manages would be drift
+//! to `prisma migrate dev`). Each dialect stores it in its own types and place behind
+//! [`RunLog`]; the generic core records runs through it and never writes SQL for it.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

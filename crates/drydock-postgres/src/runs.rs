@@ -1,5 +1,6 @@
-//! The run log (`_drydock_runs`) on PostgreSQL, in the managed schema (`?schema=`), with native
-//! types: `timestamptz` times, `json` parameters (kept as written).
+//! The run log (`_drydock_runs`) on PostgreSQL, in drydock's own schema `_drydock` of the
+//! database: Prisma reads only the schemas the datasource names, so it never sees the table as
+//! drift. Native types: `timestamptz` times, `json` parameters (kept as written).
 
 use chrono::{DateTime, Utc};
 use drydock_connector::{
@@ -10,6 +11,9 @@ use postgres::{Client, Row};
 
 use crate::connection::{query_error, quote_ident};
 use crate::url::PgUrl;
+
+/// The schema of drydock's own tables that Prisma must not see.
+const RUN_SCHEMA: &str = "_drydock";
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS {table} (
     id          TEXT PRIMARY KEY,
@@ -41,10 +45,10 @@ impl PostgresRunLog {
     pub(crate) fn open(url: &str) -> Result<Self, ConnectorError> {
         let url = PgUrl::parse(url)?;
         let client = url.connect()?;
-        let table = format!("{}.{}", quote_ident(&url.schema), quote_ident(RUN_TABLE));
+        let table = format!("{}.{}", quote_ident(RUN_SCHEMA), quote_ident(RUN_TABLE));
         Ok(PostgresRunLog {
             client,
-            schema: url.schema,
+            schema: RUN_SCHEMA.to_owned(),
             table,
         })
     }

@@ -124,7 +124,7 @@ impl SqliteConnection {
         Self::open(&database_path(url)?)
     }
 
-    fn open(path: &Path) -> Result<Self, ConnectorError> {
+    pub(crate) fn open(path: &Path) -> Result<Self, ConnectorError> {
         let cannot_open = |error: rusqlite::Error| ConnectorError::Io {
             context: format!("can't open the SQLite database file `{}`", path.display()),
             source: std::io::Error::other(error_message(&error)),

@@ -1,5 +1,7 @@
-//! The run log (`_drydock_runs`) in an SQLite file: times as RFC 3339 text in UTC (they sort
-//! as they compare), parameters as JSON text.
+//! The run log (`_drydock_runs`) of an SQLite database, in a file beside it (`dev.db` keeps its
+//! runs in `dev.drydock.db`): Prisma reads every table of the database file as part of the
+//! schema, and a table it does not know would be drift to `prisma migrate dev`. Times are
+//! RFC 3339 text in UTC (they sort as they compare), parameters JSON text.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use drydock_connector::{
@@ -7,7 +9,17 @@ use drydock_connector::{
 };
 use rusqlite::{OptionalExtension, Row, params};
 
-use crate::connection::{SqliteConnection, query_error};
+use crate::connection::{SqliteConnection, database_path, query_error};
+
+/// The file beside `database` that holds its run log: `.drydock` before the extension.
+fn run_log_path(database: &std::path::Path) -> std::path::PathBuf {
+    let stem = database.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match database.extension() {
+        Some(extension) => format!("{stem}.drydock.{}", extension.to_string_lossy()),
+        None => format!("{stem}.drydock"),
+    };
+    database.with_file_name(name)
+}
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS \"_drydock_runs\" (
     id          TEXT NOT NULL PRIMARY KEY,
@@ -33,7 +45,10 @@ pub(crate) struct SqliteRunLog(SqliteConnection);
 
 impl SqliteRunLog {
     pub(crate) fn open(url: &str) -> Result<Self, ConnectorError> {
-        Ok(SqliteRunLog(SqliteConnection::connect(url)?))
+        let database = database_path(url)?;
+        Ok(SqliteRunLog(SqliteConnection::open(&run_log_path(
+            &database,
+        ))?))
     }
 
     fn conn(&self) -> &rusqlite::Connection {
@@ -219,4 +234,24 @@ fn unexpected(what: &str) -> ConnectorError {
     ConnectorError::query(format!(
         "the run log `{RUN_TABLE}` holds {what} that drydock does not write"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::run_log_path;
+
+    #[test]
+    fn the_run_log_file_sits_beside_the_database() {
+        assert_eq!(
+            run_log_path(Path::new("prisma/dev.db")),
+            Path::new("prisma/dev.drydock.db")
+        );
+        assert_eq!(
+            run_log_path(Path::new("/srv/app.sqlite")),
+            Path::new("/srv/app.drydock.sqlite")
+        );
+        assert_eq!(run_log_path(Path::new("data")), Path::new("data.drydock"));
+    }
 }
