@@ -323,7 +323,10 @@ impl Backend for Postgres {
 
     fn has_tables(&self, url: &str) -> Result<bool, BackupError> {
         let pg = parse_url(url)?;
-        Ok(!user_tables(&pg, &mut pg.session(&pg.database)?)?.is_empty())
+        // The run log holds the restore's own run: it makes no database worth keeping.
+        Ok(user_tables(&pg, &mut pg.session(&pg.database)?)?
+            .iter()
+            .any(|table| table.schema != drydock_postgres::RUN_SCHEMA))
     }
 
     fn last_migration(&self, url: &str) -> Result<Option<String>, BackupError> {

@@ -83,6 +83,20 @@ pub struct RunProgress {
     pub log: String,
 }
 
+impl RunProgress {
+    /// A run that has just started: nothing reported yet.
+    pub fn running() -> RunProgress {
+        RunProgress {
+            status: RunStatus::Running,
+            finished_at: None,
+            examined: None,
+            affected: None,
+            summary: String::new(),
+            log: String::new(),
+        }
+    }
+}
+
 /// One row of the run log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Run {
@@ -125,11 +139,10 @@ pub struct RunFilter {
 /// The run log of one database. Opened with [`crate::Dialect::open_run_log`]; the table is
 /// created on the first write, so reading a database that never had a run finds none.
 pub trait RunLog: Send {
-    /// Record that a run started (status [`RunStatus::Running`]).
-    fn start(&mut self, run: &RunStart) -> Result<(), ConnectorError>;
-
-    /// Overwrite what the run `id` reported so far, or how it ended.
-    fn update(&mut self, id: &str, progress: &RunProgress) -> Result<(), ConnectorError>;
+    /// Store the run as it stands: a new id adds it, a known one is overwritten. Writing the
+    /// whole run each time lets a writer that lost its session (or found a restored database
+    /// without the row) carry on.
+    fn write(&mut self, run: &Run) -> Result<(), ConnectorError>;
 
     /// Runs selected by `filter`, newest first, with their `log` left empty (it can be long:
     /// [`RunLog::get`] reads it).

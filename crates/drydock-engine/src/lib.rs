@@ -25,6 +25,7 @@ mod preflight;
 mod prisma_config;
 mod project;
 mod replay_cache;
+mod runs;
 mod seed;
 mod settings;
 mod source;
@@ -50,8 +51,11 @@ pub use preflight::{
 };
 pub use prisma_config::{ConfigError, PrismaConfig, Setting, find_config, read_config};
 pub use project::{Discovery, PrismaGeneration, Project, SchemaError, SchemaOrigin, read_schema};
+pub use runs::open_run_log;
 pub use seed::{SEED_TABLE, SeedOutcome, seed};
-pub use settings::{BackupSettings, DEFAULT_BACKUP_DIR, SETTINGS_FILE, ScheduleJob, Settings};
+pub use settings::{
+    BackupSettings, DEFAULT_BACKUP_DIR, SETTINGS_FILE, ScheduleJob, Settings, StateSettings,
+};
 pub use source::{
     DiffSource, SourceContext, SourcesDiff, diff_sources, diff_sources_with_hand_made, schema_of,
 };

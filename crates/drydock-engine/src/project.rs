@@ -564,7 +564,7 @@ fn clean_relative(path: &Path) -> PathBuf {
 
 /// SQLite-style `file:` URLs with a relative path resolve against the schema's folder, as in
 /// Prisma.
-fn resolve_file_url(url: &str, schema_dir: &Path) -> String {
+pub(crate) fn resolve_file_url(url: &str, schema_dir: &Path) -> String {
     let Some(rest) = url.strip_prefix("file:") else {
         return url.to_owned();
     };

@@ -7,6 +7,9 @@
 //! dir = "backups"            # where backups go (relative to the file)
 //! before_deploy = true       # `migrate deploy` backs up first, as with `--backup`
 //!
+//! [state]                    # where the run log goes (docs/runs.md); default: with the
+//! url = "env(\"STATE_URL\")"   # database migrations run on. A URL, or env("VAR")
+//!
 //! [[schedule]]               # a job `drydock schedule` runs (docs/schedule.md)
 //! name = "nightly backup"
 //! cron = "0 3 * * *"         # 5 fields, or 6 with seconds first; always UTC
@@ -34,6 +37,7 @@ pub struct Settings {
     /// The file they came from, when there is one.
     pub path: Option<PathBuf>,
     pub backup: BackupSettings,
+    pub state: StateSettings,
     /// The `[[schedule]]` jobs, in file order.
     pub schedule: Vec<ScheduleJob>,
 }
@@ -46,6 +50,15 @@ pub struct BackupSettings {
     /// Whether `migrate deploy` takes and checks a backup before applying anything.
     #[serde(default)]
     pub before_deploy: bool,
+}
+
+/// Where drydock keeps its own records (the run log).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateSettings {
+    /// The database that keeps the run log, as written: a URL, or `env("VAR")` for one read
+    /// from the environment. `None`: the database migrations run on keeps it.
+    pub url: Option<String>,
 }
 
 /// One `[[schedule]]` job: a drydock command line run on a cron schedule, in UTC.
@@ -98,6 +111,8 @@ struct ScheduleEntry {
 struct SettingsFile {
     #[serde(default)]
     backup: BackupSettings,
+    #[serde(default)]
+    state: StateSettings,
     #[serde(default)]
     schedule: Vec<toml::Spanned<ScheduleEntry>>,
 }
@@ -208,6 +223,7 @@ impl Settings {
         Ok(Settings {
             path: Some(path.to_owned()),
             backup,
+            state: file.state,
             schedule,
         })
     }

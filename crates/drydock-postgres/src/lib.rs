@@ -12,6 +12,8 @@ mod introspect;
 mod lock;
 mod render;
 mod runs;
+
+pub use runs::RUN_SCHEMA;
 mod types;
 pub mod url;
 mod zero_downtime;

@@ -13,7 +13,7 @@ use crate::connection::{query_error, quote_ident};
 use crate::url::PgUrl;
 
 /// The schema of drydock's own tables that Prisma must not see.
-const RUN_SCHEMA: &str = "_drydock";
+pub const RUN_SCHEMA: &str = "_drydock";
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS {table} (
     id          TEXT PRIMARY KEY,
@@ -100,45 +100,32 @@ impl PostgresRunLog {
 }
 
 impl RunLog for PostgresRunLog {
-    fn start(&mut self, run: &RunStart) -> Result<(), ConnectorError> {
+    fn write(&mut self, run: &Run) -> Result<(), ConnectorError> {
         self.create_table()?;
         let sql = format!(
-            "INSERT INTO {} (id, task, parameters, actor, host, pid, started_at, status, summary, \
-             log) VALUES ($1, $2, $3::json, $4, $5, $6, $7, $8, '', '')",
-            self.table
-        );
-        self.client
-            .query_typed(
-                &sql,
-                &[
-                    (&run.id, Type::TEXT),
-                    (&run.task, Type::TEXT),
-                    (&run.parameters, Type::TEXT),
-                    (&run.actor, Type::TEXT),
-                    (&run.host, Type::TEXT),
-                    (&i64::from(run.pid), Type::INT8),
-                    (&run.started_at, Type::TIMESTAMPTZ),
-                    (&RunStatus::Running.as_str(), Type::TEXT),
-                ],
-            )
-            .map_err(|e| query_error(&e))?;
-        Ok(())
-    }
-
-    fn update(&mut self, id: &str, progress: &RunProgress) -> Result<(), ConnectorError> {
-        let sql = format!(
-            "UPDATE {} SET status = $2, finished_at = $3, examined = $4, affected = $5, \
-             summary = $6, log = $7 WHERE id = $1",
+            "INSERT INTO {} (id, task, parameters, actor, host, pid, started_at, finished_at, \
+             status, examined, affected, summary, log) \
+             VALUES ($1, $2, $3::json, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, \
+             status = excluded.status, examined = excluded.examined, \
+             affected = excluded.affected, summary = excluded.summary, log = excluded.log",
             self.table
         );
         let count = |n: Option<u64>| n.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+        let (start, progress) = (&run.start, &run.progress);
         self.client
             .query_typed(
                 &sql,
                 &[
-                    (&id, Type::TEXT),
-                    (&progress.status.as_str(), Type::TEXT),
+                    (&start.id, Type::TEXT),
+                    (&start.task, Type::TEXT),
+                    (&start.parameters, Type::TEXT),
+                    (&start.actor, Type::TEXT),
+                    (&start.host, Type::TEXT),
+                    (&i64::from(start.pid), Type::INT8),
+                    (&start.started_at, Type::TIMESTAMPTZ),
                     (&progress.finished_at, Type::TIMESTAMPTZ),
+                    (&progress.status.as_str(), Type::TEXT),
                     (&count(progress.examined), Type::INT8),
                     (&count(progress.affected), Type::INT8),
                     (&progress.summary, Type::TEXT),

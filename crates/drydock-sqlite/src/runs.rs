@@ -77,38 +77,29 @@ fn stored_count(n: Option<u64>) -> Option<i64> {
 }
 
 impl RunLog for SqliteRunLog {
-    fn start(&mut self, run: &RunStart) -> Result<(), ConnectorError> {
+    fn write(&mut self, run: &Run) -> Result<(), ConnectorError> {
         self.conn()
             .execute_batch(CREATE_TABLE)
             .map_err(query_error)?;
+        let (start, progress) = (&run.start, &run.progress);
         self.conn()
             .execute(
                 "INSERT INTO \"_drydock_runs\" (id, task, parameters, actor, host, pid, \
-                 started_at, status, summary, log) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', '')",
+                 started_at, finished_at, status, examined, affected, summary, log) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+                 ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, \
+                 status = excluded.status, examined = excluded.examined, \
+                 affected = excluded.affected, summary = excluded.summary, log = excluded.log",
                 params![
-                    run.id,
-                    run.task,
-                    run.parameters,
-                    run.actor,
-                    run.host,
-                    i64::from(run.pid),
-                    text_time(&run.started_at),
-                    RunStatus::Running.as_str(),
-                ],
-            )
-            .map_err(query_error)?;
-        Ok(())
-    }
-
-    fn update(&mut self, id: &str, progress: &RunProgress) -> Result<(), ConnectorError> {
-        self.conn()
-            .execute(
-                "UPDATE \"_drydock_runs\" SET status = ?2, finished_at = ?3, examined = ?4, \
-                 affected = ?5, summary = ?6, log = ?7 WHERE id = ?1",
-                params![
-                    id,
-                    progress.status.as_str(),
+                    start.id,
+                    start.task,
+                    start.parameters,
+                    start.actor,
+                    start.host,
+                    i64::from(start.pid),
+                    text_time(&start.started_at),
                     progress.finished_at.as_ref().map(text_time),
+                    progress.status.as_str(),
                     stored_count(progress.examined),
                     stored_count(progress.affected),
                     progress.summary,

@@ -9,4 +9,4 @@ mod events;
 mod recorder;
 
 pub use events::{Event, Events, Level, NoEvents};
-pub use recorder::{Recorder, actor, host_name};
+pub use recorder::{OpenRunLog, Recorder, actor, host_name};

@@ -5,25 +5,34 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use drydock_connector::{RunLog, RunProgress, RunStart, RunStatus, redact_text};
+use drydock_connector::{
+    ConnectorError, Run, RunLog, RunProgress, RunStart, RunStatus, redact_text,
+};
 
 use crate::events::{Event, Events, Level};
 
 /// How often a running task's log reaches the run log, for other processes to follow it.
 const FLUSH_EVERY: Duration = Duration::from_secs(2);
 
+/// Opens the run log: again after a write failed, as the task may have ended the session (a
+/// restore renames databases) or the server may have restarted.
+pub type OpenRunLog = Box<dyn Fn() -> Result<Box<dyn RunLog>, ConnectorError> + Send>;
+
 /// Records the run of one task: pass it to the task as its [`Events`]; each event goes on to
-/// `forward` and into the run log. A run log that cannot be written never fails the task: the
-/// first failure is reported as a warning, and the run goes on unrecorded.
+/// `forward` and into the run log. A run log that cannot be written never fails the task: a
+/// write that fails is tried once more on a new session, then reported as a warning, and the
+/// run goes on unrecorded.
 pub struct Recorder<'a> {
     forward: &'a dyn Events,
     state: Mutex<State>,
 }
 
 struct State {
+    open: OpenRunLog,
+    /// `None` before the first write and after a write failed twice.
     log: Option<Box<dyn RunLog>>,
-    id: String,
-    progress: RunProgress,
+    given_up: bool,
+    run: Run,
     last_flush: Instant,
 }
 
@@ -31,7 +40,7 @@ impl<'a> Recorder<'a> {
     /// Start recording a run of `task` with `parameters` (a JSON object; every URL in it is
     /// redacted before it is stored).
     pub fn start(
-        log: Box<dyn RunLog>,
+        open: OpenRunLog,
         task: &str,
         parameters: &serde_json::Value,
         forward: &'a dyn Events,
@@ -50,37 +59,34 @@ impl<'a> Recorder<'a> {
         let recorder = Recorder {
             forward,
             state: Mutex::new(State {
-                log: Some(log),
-                id: start.id.clone(),
-                progress: RunProgress {
-                    status: RunStatus::Running,
-                    finished_at: None,
-                    examined: None,
-                    affected: None,
-                    summary: String::new(),
-                    log: String::new(),
+                open,
+                log: None,
+                given_up: false,
+                run: Run {
+                    start,
+                    progress: RunProgress::running(),
                 },
                 last_flush: Instant::now(),
             }),
         };
-        recorder.write(|log, _| log.start(&start));
+        recorder.write();
         recorder
     }
 
     /// The run's id in the run log.
     pub fn id(&self) -> String {
-        self.lock().id.clone()
+        self.lock().run.start.id.clone()
     }
 
     /// Record how the run ended, with a one-line summary.
     pub fn finish(self, status: RunStatus, summary: &str) {
         {
             let mut state = self.lock();
-            state.progress.status = status;
-            state.progress.finished_at = Some(Utc::now());
-            state.progress.summary = redact_text(summary);
+            state.run.progress.status = status;
+            state.run.progress.finished_at = Some(Utc::now());
+            state.run.progress.summary = redact_text(summary);
         }
-        self.write(|log, state| log.update(&state.id, &state.progress));
+        self.write();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -88,26 +94,34 @@ impl<'a> Recorder<'a> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Run `write` on the run log; on its first failure, warn and stop recording.
-    fn write(
-        &self,
-        write: impl FnOnce(&mut dyn RunLog, &State) -> Result<(), drydock_connector::ConnectorError>,
-    ) {
+    /// Write the run as it stands; on a failure, once more on a new session, then warn and
+    /// stop recording.
+    fn write(&self) {
         let mut state = self.lock();
-        let Some(mut log) = state.log.take() else {
+        if state.given_up {
             return;
-        };
-        match write(log.as_mut(), &state) {
-            Ok(()) => {
-                state.log = Some(log);
-                state.last_flush = Instant::now();
+        }
+        let mut error = None;
+        for _ in 0..2 {
+            let log = match state.log.take() {
+                Some(log) => Ok(log),
+                None => (state.open)(),
+            };
+            match log.and_then(|mut log| log.write(&state.run).map(|()| log)) {
+                Ok(log) => {
+                    state.log = Some(log);
+                    state.last_flush = Instant::now();
+                    return;
+                }
+                Err(e) => error = Some(e),
             }
-            Err(error) => {
-                drop(state);
-                self.forward.warning(&format!(
-                    "the run log could not be written ({error}); the task goes on without it"
-                ));
-            }
+        }
+        state.given_up = true;
+        drop(state);
+        if let Some(error) = error {
+            self.forward.warning(&format!(
+                "the run log could not be written ({error}); the task goes on without it"
+            ));
         }
     }
 }
@@ -123,13 +137,14 @@ impl Events for Recorder<'_> {
                         Level::Warning => "warning: ",
                         Level::Error => "error: ",
                     };
-                    state.progress.log.push_str(prefix);
-                    state.progress.log.push_str(&redact_text(line));
-                    state.progress.log.push('\n');
+                    let log = &mut state.run.progress.log;
+                    log.push_str(prefix);
+                    log.push_str(&redact_text(line));
+                    log.push('\n');
                 }
                 Event::Counts { examined, affected } => {
-                    state.progress.examined = Some(*examined);
-                    state.progress.affected = Some(*affected);
+                    state.run.progress.examined = Some(*examined);
+                    state.run.progress.affected = Some(*affected);
                 }
                 Event::Progress { .. } => {}
             }
@@ -137,18 +152,38 @@ impl Events for Recorder<'_> {
         };
         self.forward.event(event);
         if due {
-            self.write(|log, state| log.update(&state.id, &state.progress));
+            self.write();
         }
     }
 }
 
-/// Who runs drydock: `DRYDOCK_ACTOR` (a CI job, a person signed in to the dashboard), else the
-/// OS user.
+/// Who runs drydock: `DRYDOCK_ACTOR` (a CI job, a schedule job, a person signed in to the
+/// dashboard), else the OS user.
 pub fn actor() -> String {
     ["DRYDOCK_ACTOR", "USER", "LOGNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
+        .or_else(os_user)
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The name of this process's user, from its uid: a service or a container often has no
+/// `USER` set.
+fn os_user() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_owned();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)? == uid).then(|| name.to_owned())
+    });
+    Some(name.unwrap_or_else(|| format!("uid {uid}")))
 }
 
 /// This machine's name, as runs record it.

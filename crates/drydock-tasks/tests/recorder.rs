@@ -17,8 +17,9 @@ fn a_recorded_run_keeps_its_log_counts_and_end() {
         "url": "postgresql://app:hunter2@db.internal/app",
         "dry_run": false,
     });
+    let url = db.url().to_owned();
     let recorder = Recorder::start(
-        SqliteDialect.open_run_log(db.url()).unwrap(),
+        Box::new(move || SqliteDialect.open_run_log(&url)),
         "cleanup",
         &parameters,
         &forward,
@@ -90,9 +91,14 @@ fn a_recorded_run_keeps_its_log_counts_and_end() {
 #[test]
 fn a_run_log_that_cannot_be_written_warns_once_and_fails_nothing() {
     let db = TestDb::sqlite();
-    let log = SqliteDialect.open_run_log(db.url()).unwrap();
-    // A table of that name that is not the run log: every write fails.
-    rusqlite_table(&db, "CREATE TABLE \"_drydock_runs\" (id INTEGER)");
+    // A table of that name that is not the run log, in the run log's file: every write fails.
+    let run_log_file = db.sqlite_path().with_extension("drydock.db");
+    rusqlite::Connection::open(&run_log_file)
+        .unwrap()
+        .execute_batch("CREATE TABLE \"_drydock_runs\" (id INTEGER)")
+        .unwrap();
+    let log_url = db.url().to_owned();
+    let log: drydock_tasks::OpenRunLog = Box::new(move || SqliteDialect.open_run_log(&log_url));
     let seen = Mutex::new(Vec::new());
     let forward = |event: Event| seen.lock().unwrap().push(event);
     let recorder = Recorder::start(log, "check", &serde_json::json!({}), &forward);
@@ -120,9 +126,4 @@ fn a_run_log_that_cannot_be_written_warns_once_and_fails_nothing() {
         level: Level::Info,
         line: "still running".into()
     }));
-}
-
-fn rusqlite_table(db: &TestDb, sql: &str) {
-    let mut conn = SqliteDialect.connect(db.url()).unwrap();
-    conn.execute_script(sql).unwrap();
 }

@@ -269,7 +269,7 @@ pub fn a_configured_shadow_database_is_reset(
 ///
 /// On the first broken promise.
 pub fn run_log_round_trip(dialect: &dyn Dialect, db: &TestDb) {
-    use drydock_connector::{RunFilter, RunProgress, RunStart, RunStatus};
+    use drydock_connector::{Run, RunFilter, RunProgress, RunStart, RunStatus};
 
     let mut log = dialect.open_run_log(db.url()).unwrap();
     assert!(log.list(&RunFilter::default()).unwrap().is_empty());
@@ -293,8 +293,13 @@ pub fn run_log_round_trip(dialect: &dyn Dialect, db: &TestDb) {
         start("20250102T032005-cccc", "backup", 20),
         start("20250102T033005-dddd", "backups", 30),
     ];
-    for run in &runs {
-        log.start(run).unwrap();
+    let running = RunProgress::running();
+    for start in &runs {
+        log.write(&Run {
+            start: start.clone(),
+            progress: running.clone(),
+        })
+        .unwrap();
     }
     let finished = RunProgress {
         status: RunStatus::Succeeded,
@@ -304,7 +309,11 @@ pub fn run_log_round_trip(dialect: &dyn Dialect, db: &TestDb) {
         summary: "1 backup written".to_owned(),
         log: "line one\nline 'two'\n".repeat(3),
     };
-    log.update("20250102T031005-bbbb", &finished).unwrap();
+    log.write(&Run {
+        start: runs[1].clone(),
+        progress: finished.clone(),
+    })
+    .unwrap();
 
     let listed = log.list(&RunFilter::default()).unwrap();
     let ids: Vec<&str> = listed.iter().map(|run| run.start.id.as_str()).collect();

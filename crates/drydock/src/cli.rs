@@ -70,6 +70,65 @@ pub(crate) enum Command {
     /// Run the `[[schedule]]` jobs of drydock.toml (cron expressions, UTC): in the foreground,
     /// one now, or as crontab lines
     Schedule(ScheduleArgs),
+    /// The run log: every recorded task run, newest first, with who ran it, when, for how long,
+    /// and how it ended; `drydock runs show ID` for one run with its whole log
+    Runs(RunsArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct RunsArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<RunsCommand>,
+    /// Only runs of this task (`backup` selects every `backup ...` task)
+    #[arg(long, value_name = "TASK")]
+    pub(crate) task: Option<String>,
+    /// Only runs started since then: a date (`2026-12-01`, UTC), a time (RFC 3339), or an age
+    /// (`7d`, `12h`)
+    #[arg(long, value_name = "WHEN", value_parser = parse_since)]
+    pub(crate) since: Option<chrono::DateTime<chrono::Utc>>,
+    /// At most this many runs
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub(crate) limit: usize,
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RunsCommand {
+    /// One run with its parameters and its whole log
+    Show {
+        /// The run's id, or the start of it that only one run has
+        #[arg(value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+/// `--since`: a date, an RFC 3339 time, or an age before now.
+fn parse_since(value: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    use chrono::{DateTime, NaiveDate, Utc};
+    if let Ok(time) = DateTime::parse_from_rfc3339(value) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        return Ok(date.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    let age = humantime::parse_duration(value).map_err(|_| {
+        format!(
+            "`{value}` is not a date (2026-12-01), a time (2026-12-01T08:00:00Z) or an age \
+             (7d, 12h)"
+        )
+    })?;
+    chrono::Duration::from_std(age)
+        .ok()
+        .and_then(|age| Utc::now().checked_sub_signed(age))
+        .ok_or_else(|| format!("the age `{value}` reaches before any date"))
 }
 
 #[derive(Debug, Subcommand)]

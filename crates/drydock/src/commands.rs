@@ -7,6 +7,7 @@ mod init;
 mod lint;
 mod migrate;
 mod preflight;
+mod runs;
 mod schedule;
 mod schema;
 
@@ -18,14 +19,72 @@ use std::process::ExitCode;
 use drydock_engine::migrate::MIGRATION_FILE_NAME;
 use drydock_engine::{Discovery, EngineError, Project, SchemaOrigin};
 
-use crate::cli::{Cli, Command, DbCommand, MigrateCommand};
+use crate::cli::{BackupCommand, Cli, Command, DbCommand, MigrateCommand};
 
-pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// Run the command `cli` parsed from `arguments` (without the program's name).
+pub(crate) fn run(cli: Cli, arguments: &[String]) -> anyhow::Result<ExitCode> {
     let schema = Discovery {
         schema: cli.schema.as_deref(),
         config: cli.config.as_deref(),
     };
-    match cli.command {
+    let Some((task, url)) = recorded_task(&cli.command) else {
+        return dispatch(schema, cli.command);
+    };
+    let url = url.map(str::to_owned);
+    let recording = runs::Recording::start(schema, task, url.as_deref(), arguments);
+    let result = dispatch(schema, cli.command);
+    if let Some(recording) = recording {
+        recording.finish(&result);
+    }
+    result
+}
+
+/// The commands whose runs go to the run log (those that change a database or its backups),
+/// with the task's name and the `--url` or `--to` given.
+fn recorded_task(command: &Command) -> Option<(&'static str, Option<&str>)> {
+    fn url(connection: &crate::cli::ConnectionArgs) -> Option<&str> {
+        connection.url.as_deref()
+    }
+    Some(match command {
+        Command::Migrate(MigrateCommand::Dev { connection, .. }) => {
+            ("migrate dev", url(connection))
+        }
+        Command::Migrate(MigrateCommand::Deploy { connection, .. }) => {
+            ("migrate deploy", url(connection))
+        }
+        Command::Migrate(MigrateCommand::Squash { connection, .. }) => {
+            ("migrate squash", url(connection))
+        }
+        Command::Migrate(MigrateCommand::Down { connection, .. }) => {
+            ("migrate down", url(connection))
+        }
+        Command::Migrate(MigrateCommand::Resolve { connection, .. }) => {
+            ("migrate resolve", url(connection))
+        }
+        Command::Migrate(MigrateCommand::Reset { connection, .. }) => {
+            ("migrate reset", url(connection))
+        }
+        Command::Migrate(MigrateCommand::Baseline { connection, .. }) => {
+            ("migrate baseline", url(connection))
+        }
+        Command::Db(DbCommand::Push { connection, .. }) => ("db push", url(connection)),
+        Command::Db(DbCommand::Seed { connection, .. }) => ("db seed", url(connection)),
+        Command::Db(DbCommand::Execute { connection, .. }) => ("db execute", url(connection)),
+        Command::Backup(BackupCommand::Create { connection, .. }) => {
+            ("backup create", url(connection))
+        }
+        Command::Backup(BackupCommand::Verify { connection, .. }) => {
+            ("backup verify", url(connection))
+        }
+        // Kept with the project's database: the target may not exist yet, and is replaced.
+        Command::Backup(BackupCommand::Restore { .. }) => ("backup restore", None),
+        Command::Backup(BackupCommand::Prune { .. }) => ("backup prune", None),
+        _ => return None,
+    })
+}
+
+fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Init {
             datasource_provider,
             url,
@@ -37,6 +96,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Preflight(args) => preflight::preflight(schema, &args),
         Command::Backup(command) => backup::run(schema, command),
         Command::Schedule(args) => schedule::run(schema, &args),
+        Command::Runs(args) => runs::run(schema, args),
         Command::Migrate(command) => match command {
             MigrateCommand::Dev {
                 name,

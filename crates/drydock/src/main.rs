@@ -11,14 +11,15 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = match commands::process_arguments() {
-        Ok(args) => cli::Cli::parse_from(args),
+    let args = match commands::process_arguments() {
+        Ok(args) => args,
         Err(message) => {
             eprintln!("Error: {message}");
             return ExitCode::FAILURE;
         }
     };
-    match commands::run(cli) {
+    let cli = cli::Cli::parse_from(&args);
+    match commands::run(cli, args.get(1..).unwrap_or_default()) {
         Ok(code) => code,
         Err(error) => {
             output::print_error(&error);

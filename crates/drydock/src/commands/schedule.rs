@@ -259,6 +259,10 @@ impl Runner {
         );
         let arguments = serde_json::to_string(&self.arguments(args))?;
         let mut command = Command::new(&self.exe);
+        if std::env::var_os("DRYDOCK_ACTOR").is_none() {
+            // The job's run in the run log names the job that started it.
+            command.env("DRYDOCK_ACTOR", format!("schedule job {name}"));
+        }
         command
             .arg(ARGUMENTS_ON_STDIN)
             .stdin(Stdio::piped())
