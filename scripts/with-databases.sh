@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs a command with PostgreSQL and MariaDB reachable, exporting TEST_POSTGRES_URL and
-# TEST_MYSQL_URL for it (plus a password-checking, a TLS-only and a TLS-or-plaintext PostgreSQL,
-# and PgBouncer and pgpool-II in front of the first, see below). Servers already answering
-# (127.0.0.1:5432 / :3306, or the URLs given in those variables) are used as they are; otherwise
-# throwaway servers are started on free ports in a temporary folder (from Debian's postgresql /
-# mariadb-server / pgbouncer / pgpool2 packages, installed when missing) and stopped when the
-# command ends.
+# TEST_MYSQL_URL for it (plus a password-checking, a TLS-only, a TLS-or-plaintext PostgreSQL, one
+# that tests stop and start, and PgBouncer and pgpool-II in front of the first, see below).
+# Servers already answering (127.0.0.1:5432 / :3306, or the URLs given in those variables) are
+# used as they are; otherwise throwaway servers are started on free ports in a temporary folder
+# (from Debian's postgresql / mariadb-server / pgbouncer / pgpool2 packages, installed when
+# missing) and stopped when the command ends.
 #
 #   scripts/with-databases.sh cargo test --workspace
 set -euo pipefail
@@ -313,6 +313,46 @@ if [ -z "${TEST_POSTGRES_MIXED_URL:-}" ]; then
   pg_ready "$TEST_POSTGRES_MIXED_URL" || { log "the TLS-or-plaintext PostgreSQL did not come up: $(tail -5 "$MIX/server/server.log")"; exit 1; }
 fi
 export TEST_POSTGRES_MIXED_URL
+
+# ------------------------------------------------------------------ PostgreSQL that tests stop
+# A server of its own (trust, like the first) that a test stops (`pg_ctl stop -m immediate`, a
+# crash, or `-m fast`) and starts again while drydock works on it. Its settings are in its
+# postgresql.conf, so `pg_ctl start -D <data> -l <data>/../server.log -w` brings it back as it
+# was. Exports TEST_POSTGRES_STOPPABLE_URL, TEST_POSTGRES_STOPPABLE_DATA (the data folder),
+# TEST_POSTGRES_STOPPABLE_BIN (the folder of pg_ctl) and TEST_POSTGRES_STOPPABLE_USER (the OS
+# user pg_ctl runs as; through `su` when the tests run as root).
+if [ -z "${TEST_POSTGRES_STOPPABLE_URL:-}" ]; then
+  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    apt_install postgresql
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  STOP_USER=$(id -un)
+  if is_root; then
+    STOP_USER=postgres
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$WORK" --shell /bin/bash postgres
+  fi
+  STOP=$WORK/pgstop
+  STOP_PORT=$(free_port)
+  mkdir -p "$STOP" && { is_root && chown "$STOP_USER": "$STOP" || true; }
+  log "starting a PostgreSQL that tests stop on 127.0.0.1:$STOP_PORT"
+  as_user "$STOP_USER" "$PG_BIN/initdb" -D "$STOP/data" -U postgres --auth=trust -E UTF8 \
+    --locale=C.UTF-8 >"$STOP/initdb.log" 2>&1
+  cat >> "$STOP/data/postgresql.conf" <<CONF
+port = $STOP_PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$STOP'
+fsync = off
+max_connections = 100
+CONF
+  as_user "$STOP_USER" "$PG_BIN/pg_ctl" -D "$STOP/data" -l "$STOP/server.log" -w -t 60 start >/dev/null
+  cleanups+=("as_user $STOP_USER $PG_BIN/pg_ctl -D $STOP/data -m immediate stop")
+  TEST_POSTGRES_STOPPABLE_URL="postgresql://postgres@127.0.0.1:$STOP_PORT/postgres"
+  pg_ready "$TEST_POSTGRES_STOPPABLE_URL" || { log "the PostgreSQL that tests stop did not come up: $(tail -5 "$STOP/server.log")"; exit 1; }
+  export TEST_POSTGRES_STOPPABLE_DATA=$STOP/data TEST_POSTGRES_STOPPABLE_BIN=$PG_BIN \
+    TEST_POSTGRES_STOPPABLE_USER=$STOP_USER
+fi
+export TEST_POSTGRES_STOPPABLE_URL
 
 # ------------------------------------------------------------------ MariaDB
 maria_ready() { mariadb-admin --no-defaults -h 127.0.0.1 -P "$1" -u root ping >/dev/null 2>&1; }

@@ -2,9 +2,10 @@
 //! Every child dies with drydock: a `kill -9` of drydock must not leave a `pg_dump` filling a
 //! temporary folder nobody will read.
 
-use std::io::Read;
+use std::io::{PipeReader, Read};
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
 use std::thread::JoinHandle;
 
 use crate::BackupError;
@@ -12,8 +13,8 @@ use crate::BackupError;
 /// Start `command` as a child that dies with drydock: in a process group of its own (a Ctrl-C
 /// at the terminal reaches drydock, which decides), on Linux killed by the kernel when
 /// drydock's spawning thread ends, however it ends, and with a guard that kills the rest of
-/// its group (the workers of `pg_dump --jobs`, which the kernel signal does not reach) once
-/// drydock is gone.
+/// its group (the workers of `pg_dump --jobs`, which the kernel signal does not reach) the
+/// moment drydock is gone.
 pub(crate) fn spawn(command: &mut Command) -> std::io::Result<Child> {
     let child = contain(command).spawn()?;
     guard_group(child.id());
@@ -21,27 +22,45 @@ pub(crate) fn spawn(command: &mut Command) -> std::io::Result<Child> {
 }
 
 /// The guard: a shell in the tool's process group (so that the group's id cannot be taken by
-/// another group while it lives), detached from drydock, that polls drydock and the tool's
-/// leader. Once either is gone it kills the group: the workers a killed drydock's leader left,
-/// or only itself after a normal end (the leader waits for its workers).
-/// (`kill -KILL -<group>`: dash's `kill` takes no `--`.)
-const GUARD: &str = "(while kill -0 \"$1\" && kill -0 \"$2\"; do sleep 0.1; done; \
-   kill -KILL \"-$2\") </dev/null >/dev/null 2>&1 &";
+/// another group while it lives), detached from drydock. Its standard input is the read end
+/// of [`lifeline`], whose write end only drydock holds: the read returns when the kernel
+/// closes it, as drydock dies, however it dies, and the guard kills the group at once. It
+/// also checks the tool's leader every second and kills the group once the leader is gone:
+/// the workers of a leader that died alone, or only itself after a normal end (the leader
+/// waits for its workers). (`kill -KILL -<group>`: dash's `kill` takes no `--`.)
+const GUARD: &str = "exec 3<&0 </dev/null; ({ read -r _ <&3; kill -KILL \"-$1\"; } & exec 3<&-; \
+   while kill -0 \"$1\"; do sleep 1; done; kill -KILL \"-$1\") >/dev/null 2>&1 &";
 
-/// Start the [`GUARD`] of the group led by `leader`. Best effort: without `sh`, the leader
-/// still dies with drydock.
+/// The read end of a pipe whose write end drydock keeps open until it ends (close-on-exec,
+/// so that no tool or guard inherits it): end of file on it means drydock is gone.
+fn lifeline() -> Option<&'static PipeReader> {
+    static READ_END: OnceLock<Option<PipeReader>> = OnceLock::new();
+    READ_END
+        .get_or_init(|| {
+            let (read, write) = std::io::pipe().ok()?;
+            // Never closed: the kernel closes it when drydock ends.
+            std::mem::forget(write);
+            Some(read)
+        })
+        .as_ref()
+}
+
+/// Start the [`GUARD`] of the group led by `leader`. Best effort: without `sh` or the pipe,
+/// the leader still dies with drydock.
 fn guard_group(leader: u32) {
-    let Ok(group) = i32::try_from(leader) else {
+    let (Ok(group), Some(lifeline)) = (i32::try_from(leader), lifeline()) else {
+        return;
+    };
+    let Ok(read_end) = lifeline.try_clone() else {
         return;
     };
     let _ = Command::new("sh")
         .args(["-c", GUARD, "drydock-guard"])
-        .arg(std::process::id().to_string())
         .arg(leader.to_string())
         .process_group(group)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stdin(Stdio::from(read_end))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .status();
 }
 

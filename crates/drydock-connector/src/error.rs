@@ -128,7 +128,12 @@ pub struct ScriptError {
 
 impl ScriptError {
     pub fn from_connector(error: ConnectorError) -> Self {
-        let db_code = match &error {
+        ScriptError::describing(&error)
+    }
+
+    /// A [`ScriptError`] with `error`'s message and database code.
+    pub fn describing(error: &ConnectorError) -> Self {
+        let db_code = match error {
             ConnectorError::Query { db_code, .. } => db_code.clone(),
             _ => None,
         };

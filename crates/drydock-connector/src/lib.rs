@@ -166,6 +166,12 @@ pub trait Connection {
     /// Run a script of one or more statements exactly as written, adding no transaction.
     fn execute_script(&mut self, script: &str) -> Result<(), ScriptError>;
 
+    /// Whether `error`, from this session, ended it: the server terminated it, stopped, or
+    /// cannot be reached any more.
+    fn is_lost(&mut self, _error: &ScriptError) -> bool {
+        false
+    }
+
     /// Describe the schema (default namespace, or the namespaces in `namespaces` when given),
     /// excluding the history table.
     fn introspect(&mut self, namespaces: &[String]) -> Result<SqlSchema, ConnectorError>;

@@ -652,6 +652,16 @@ impl Runner<'_, '_> {
                 ),
             });
         }
+        if conn.is_lost(&error) {
+            return Err(MigrateError::ConnectionLost {
+                name: migration.name.clone(),
+                message: error.message,
+                state: "It ran in one transaction together with its history row, so the server \
+                        kept both or neither: the migration is either applied and recorded, or \
+                        not applied at all and still pending."
+                    .to_owned(),
+            });
+        }
         let mut logs = failure_logs(migration, &error, None, false);
         logs.push_str(&self.lock_timeout_logs(conn, &error, attempt));
         let mut row = new_row(migration);
@@ -817,16 +827,44 @@ impl Runner<'_, '_> {
             Ok(()) => {
                 row.applied_steps_count = row.applied_steps_count.max(1);
                 row.finished_at = Some(Utc::now());
-                return conn
-                    .update_history_row(&row)
-                    .map(|()| (retries, backfilled))
-                    .map_err(|source| MigrateError::FinishNotRecorded {
+                let Err(source) = conn.update_history_row(&row) else {
+                    return Ok((retries, backfilled));
+                };
+                let lost = ScriptError::describing(&source);
+                if conn.is_lost(&lost) {
+                    return Err(MigrateError::ConnectionLost {
                         name: migration.name.clone(),
-                        source,
+                        message: lost.message,
+                        state: format!(
+                            "All {total} statement(s) of it had completed; marking it \
+                             finished in the history did not reach the server. The next \
+                             deploy finds nothing left to run and marks it finished.",
+                            total = statements.len()
+                        ),
                     });
+                }
+                return Err(MigrateError::FinishNotRecorded {
+                    name: migration.name.clone(),
+                    source,
+                });
             }
             Err(error) => error,
         };
+        if conn.is_lost(&error) {
+            return Err(MigrateError::ConnectionLost {
+                name: migration.name.clone(),
+                message: error.message,
+                state: format!(
+                    "It ran outside a transaction ({reason}), one statement at a time: \
+                     {done} of its {total} statement(s) had completed, each counted in the \
+                     history as it did. The next deploy continues after the last one counted \
+                     (a statement the server finished after the connection went counts as \
+                     done; an index the cut-off build left invalid is dropped and built again).",
+                    done = row.applied_steps_count,
+                    total = statements.len()
+                ),
+            });
+        }
         // A script with its own BEGIN that failed inside it leaves the session in that
         // (aborted) transaction: end it before writing to the history, or the write is
         // refused (PostgreSQL) or undone with it (SQLite).

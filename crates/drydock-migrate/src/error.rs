@@ -228,6 +228,19 @@ pub enum MigrateError {
         snippet: String,
     },
 
+    #[error(
+        "the connection to the database server was lost while applying migration `{name}` \
+         ({message}). {state} Nothing else needs doing by hand: once the server answers, run \
+         `drydock migrate deploy` again"
+    )]
+    ConnectionLost {
+        name: String,
+        /// What the database or the client library said.
+        message: String,
+        /// What the lost session left of the migration, and what the next deploy does.
+        state: String,
+    },
+
     #[error(transparent)]
     Connector(#[from] ConnectorError),
 }
@@ -261,6 +274,7 @@ impl MigrateError {
             MigrateError::Interrupted { .. } => "D3016",
             MigrateError::NulByte { .. } => "D3017",
             MigrateError::DownUnfinished { .. } => "D3018",
+            MigrateError::ConnectionLost { .. } => "P1017",
             MigrateError::Connector(inner) => inner.code(),
         }
     }

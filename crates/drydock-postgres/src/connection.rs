@@ -226,6 +226,16 @@ impl PostgresConnection {
 }
 
 impl Connection for PostgresConnection {
+    fn is_lost(&mut self, error: &ScriptError) -> bool {
+        // 57P0x: the server ended the session (terminated, shutting down or crashed, starting,
+        // its database dropped, idle too long); class 08: the connection failed.
+        self.client.is_closed()
+            || error
+                .db_code
+                .as_deref()
+                .is_some_and(|code| code.starts_with("57P0") || code.starts_with("08"))
+    }
+
     fn abort_open_transaction(&mut self) -> Result<bool, ConnectorError> {
         // Outside a transaction this succeeds; inside a failed one PostgreSQL refuses every
         // statement but ROLLBACK with SQLSTATE 25P02.

@@ -7,9 +7,11 @@
 //! that cannot be reached fails with a message saying which URL was tried; it never skips.
 //!
 //! [`schema`] builds the schema values tests write by hand; [`connection`] and [`dialect`] hold
-//! the checks that every dialect passes the same way.
+//! the checks that every dialect passes the same way; [`crash`] what the tests that kill
+//! drydock or stop its server share.
 
 pub mod connection;
+pub mod crash;
 pub mod dialect;
 pub mod schema;
 

@@ -3,22 +3,16 @@
 //! outlives drydock, and the leftovers are listed as such and removed by `prune`.
 
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command, Output};
+use std::time::Instant;
 
 use drydock_test_support::TestDb;
+use drydock_test_support::crash::{Fault, Seeded, record_failure, trial_count, wait_until};
 
 fn drydock(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_drydock"));
-    command
-        .current_dir(dir)
-        .args(args)
-        .arg("--dir")
-        .arg(dir.join("backups"))
-        .env("DRYDOCK_CACHE_DIR", dir.join(".cache"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut command =
+        drydock_test_support::crash::drydock(env!("CARGO_BIN_EXE_drydock"), dir, args);
+    command.arg("--dir").arg(dir.join("backups"));
     command
 }
 
@@ -77,18 +71,6 @@ fn processes() -> Vec<Process> {
         .collect()
 }
 
-/// Poll every 10 ms until `ready` holds, 60 s at most.
-fn wait_for(mut ready: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if ready() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    false
-}
-
 /// Bytes of the files in `path` and below.
 fn size(path: &Path) -> u64 {
     match std::fs::metadata(path) {
@@ -122,7 +104,7 @@ fn kill_during_create(dir: &Path, url: &str, jobs: &str, moment: impl Fn(&Child)
     let mut child = drydock(dir, &["backup", "create", "--url", url, "--jobs", jobs])
         .spawn()
         .expect("spawn backup create");
-    let reached = wait_for(|| moment(&child) || child.try_wait().ok().flatten().is_some());
+    let reached = wait_until(|| moment(&child) || child.try_wait().ok().flatten().is_some());
     let groups: Vec<u32> = processes()
         .iter()
         .filter(|p| p.parent == child.id())
@@ -138,7 +120,7 @@ fn kill_during_create(dir: &Path, url: &str, jobs: &str, moment: impl Fn(&Child)
     assert!(!groups.is_empty(), "drydock had started no tool");
     // Each tool runs in a process group of its own, which dies with drydock: a worker of
     // `pg_dump --jobs` goes when its leader does.
-    let gone = wait_for(|| !processes().iter().any(|p| groups.contains(&p.group)));
+    let gone = wait_until(|| !processes().iter().any(|p| groups.contains(&p.group)));
     let alive: Vec<String> = processes()
         .iter()
         .filter(|p| groups.contains(&p.group))
@@ -218,8 +200,8 @@ fn a_backup_killed_at_any_point_leaves_no_partial_backup_and_no_dump_tool() {
     kill_during_create(dir, db.url(), "1", |_| grown(&backups, ".", 8 << 20));
     check_after_kill(dir);
     // While `pg_dump --jobs 2` fills its temporary folder.
-    // Early in the tables (2 MiB of about 140), so that a worker cannot finish its table in the
-    // moment the guard takes to notice (it polls every 0.1 s).
+    // Early in the tables (2 MiB of about 140): the workers are mid-table when drydock dies, and
+    // the guard kills them at once.
     kill_during_create(dir, db.url(), "2", |_| {
         grown(&backups, ".drydock-pg_dump-", 2 << 20)
     });
@@ -256,7 +238,7 @@ fn a_backup_killed_at_any_point_leaves_no_partial_backup_and_no_dump_tool() {
     let live = drydock(dir, &["backup", "create", "--url", db.url(), "--jobs", "2"])
         .spawn()
         .expect("spawn backup create");
-    assert!(wait_for(|| grown(&backups, ".drydock-pg_dump-", 8 << 20)));
+    assert!(wait_until(|| grown(&backups, ".drydock-pg_dump-", 8 << 20)));
     let pruned = run(dir, &["backup", "prune", "--apply"]);
     let pruned = String::from_utf8_lossy(&pruned.stdout);
     assert!(!old.exists(), "{pruned}");
@@ -364,18 +346,6 @@ fn a_mariadb_backup_killed_mid_dump_leaves_no_partial_backup_and_no_dump_tool() 
     check_listed_only(dir);
 }
 
-/// A fixed-seed generator (xorshift), so a failing trial can be run again.
-struct Seeded(u64);
-
-impl Seeded {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 /// Whether a process other than this test's names `needle` in its command line or environment
 /// (where the dump tools get their connection).
 fn tools_naming(needle: &str) -> Vec<String> {
@@ -416,10 +386,7 @@ fn fill_small(db: &TestDb) {
 /// trials per command (3 by default).
 #[test]
 fn backup_commands_killed_or_cut_off_anywhere_leave_no_tool_no_false_backup_and_recover() {
-    let trials: u64 = std::env::var("DRYDOCK_CRASH_TRIALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+    let trials = trial_count(3);
     let db = TestDb::postgres();
     fill_small(&db);
     let project = tempfile::tempdir().expect("project");
@@ -484,8 +451,7 @@ fn backup_commands_killed_or_cut_off_anywhere_leave_no_tool_no_false_backup_and_
             "DROP DATABASE IF EXISTS \"{target_name}\" WITH (FORCE)"
         ));
         for trial in 0..trials {
-            let delay = Duration::from_millis(random.next() % span);
-            let kill = *label == "verify" || (random.next() >> 32) & 1 == 0;
+            let (delay, fault) = Fault::pick(&mut random, span, *label != "verify");
             let mut child = drydock(dir, &arg_refs).spawn().expect("spawn");
             std::thread::sleep(delay);
             let groups: Vec<u32> = processes()
@@ -498,26 +464,13 @@ fn backup_commands_killed_or_cut_off_anywhere_leave_no_tool_no_false_backup_and_
             } else {
                 db.name()
             };
-            if kill {
-                let _ = child.kill();
-            } else {
-                let _ = drydock_test_support::postgres_server_client().query(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                     WHERE datname = $1 AND pid <> pg_backend_pid()",
-                    &[&watched],
-                );
-            }
+            fault.inject(&mut child, &watched);
             let first = child.wait_with_output().expect("faulted command");
             if !first.status.success() {
                 cut_short += 1;
             }
-            let fault = if kill {
-                "SIGKILL"
-            } else {
-                "pg_terminate_backend"
-            };
             let mut problems = Vec::new();
-            let tools_gone = wait_for(|| {
+            let tools_gone = wait_until(|| {
                 !processes().iter().any(|p| groups.contains(&p.group))
                     && tools_naming(&watched).is_empty()
             });
@@ -576,12 +529,13 @@ fn backup_commands_killed_or_cut_off_anywhere_leave_no_tool_no_false_backup_and_
             }
             check_listed_only_or(dir, &mut problems);
             if !problems.is_empty() {
-                failures.push(format!(
+                let failure = format!(
                     "{label} trial {trial} ({fault} after {} ms): {}\nfaulted command said: {}",
                     delay.as_millis(),
                     problems.join("; "),
                     String::from_utf8_lossy(&first.stderr)
-                ));
+                );
+                record_failure(&mut failures, failure);
             }
             eprintln!(
                 "{label} trial {trial}: {} failure(s) so far",
@@ -681,7 +635,7 @@ fn a_killed_restore_into_a_new_database_is_recognised_and_replaced_by_the_next_p
             })
             .is_ok_and(|row| row.get::<_, i64>(0) > 0)
     };
-    let reached = wait_for(|| has_tables() || child.try_wait().ok().flatten().is_some());
+    let reached = wait_until(|| has_tables() || child.try_wait().ok().flatten().is_some());
     child.kill().expect("SIGKILL drydock");
     let killed = child.wait_with_output().expect("drydock ends");
     assert!(

@@ -5,13 +5,14 @@
 //! of trials (20 by default; each uses its own database).
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use drydock_test_support::TestDb;
-
-const SCHEMA: &str =
-    "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n";
+use drydock_test_support::crash::{
+    Fault, POSTGRES_SCHEMA, Seeded, StoppableServer, finish, record_failure, trial_count,
+    wait_until,
+};
 
 /// Transactional migrations and migrations with `CREATE INDEX CONCURRENTLY`, over a table big
 /// enough that the builds take a moment.
@@ -56,27 +57,17 @@ const SHAPE: &str = "\
     ORDER BY 1";
 
 fn project() -> tempfile::TempDir {
-    let project = tempfile::tempdir().expect("project");
-    std::fs::create_dir_all(project.path().join("prisma")).expect("prisma folder");
-    std::fs::write(project.path().join("prisma/schema.prisma"), SCHEMA).expect("schema");
-    for (name, sql) in MIGRATIONS {
-        let dir = project.path().join("prisma/migrations").join(name);
-        std::fs::create_dir_all(&dir).expect("migration folder");
-        std::fs::write(dir.join("migration.sql"), sql).expect("migration.sql");
-    }
-    project
+    drydock_test_support::crash::project(POSTGRES_SCHEMA, MIGRATIONS)
 }
 
 fn deploy(project: &Path, url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_drydock"));
-    command
-        .current_dir(project)
-        .args(["migrate", "deploy", "--lint", "off"])
-        .env("DATABASE_URL", url)
-        .env("DRYDOCK_CACHE_DIR", project.join(".cache"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    drydock(project, url, &["migrate", "deploy", "--lint", "off"])
+}
+
+fn drydock(project: &Path, url: &str, args: &[&str]) -> Command {
+    let mut command =
+        drydock_test_support::crash::drydock(env!("CARGO_BIN_EXE_drydock"), project, args);
+    command.env("DATABASE_URL", url);
     command
 }
 
@@ -134,24 +125,9 @@ fn check(db: &TestDb, clean: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// A fixed-seed generator (xorshift), so a failing trial can be run again.
-struct Seeded(u64);
-
-impl Seeded {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 #[test]
 fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
-    let trials: u64 = std::env::var("DRYDOCK_CRASH_TRIALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+    let trials = trial_count(20);
     let project = project();
 
     let clean_db = TestDb::postgres();
@@ -175,7 +151,7 @@ fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
         let db = TestDb::postgres();
         let (first, delay, fault) =
             run_with_fault(deploy(project.path(), db.url()), &db, &mut random, span);
-        if fault == KILL {
+        if fault == Fault::Kill {
             kills += 1;
         } else {
             terminations += 1;
@@ -195,11 +171,14 @@ fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
             ))
         };
         if let Err(problem) = outcome {
-            failures.push(format!(
-                "trial {trial} ({fault} after {} ms): {problem}\nfaulted deploy said: {}",
-                delay.as_millis(),
-                String::from_utf8_lossy(&first.stderr)
-            ));
+            record_failure(
+                &mut failures,
+                format!(
+                    "trial {trial} ({fault} after {} ms): {problem}\nfaulted deploy said: {}",
+                    delay.as_millis(),
+                    String::from_utf8_lossy(&first.stderr)
+                ),
+            );
         }
         eprintln!("deploy trial {trial}: {} failure(s) so far", failures.len());
     }
@@ -213,27 +192,10 @@ fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
 
 /// A project with the `init` migration of [`MIGRATIONS`] and `second`.
 fn two_step_project(second: &str) -> tempfile::TempDir {
-    let project = tempfile::tempdir().expect("project");
-    std::fs::create_dir_all(project.path().join("prisma")).expect("prisma folder");
-    std::fs::write(project.path().join("prisma/schema.prisma"), SCHEMA).expect("schema");
-    for (name, sql) in [MIGRATIONS[0], ("20240102000000_second", second)] {
-        let dir = project.path().join("prisma/migrations").join(name);
-        std::fs::create_dir_all(&dir).expect("migration folder");
-        std::fs::write(dir.join("migration.sql"), sql).expect("migration.sql");
-    }
-    project
-}
-
-/// Poll every 20 ms until `ready` holds, 60 s at most.
-fn wait_until(mut ready: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if ready() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
+    drydock_test_support::crash::project(
+        POSTGRES_SCHEMA,
+        &[MIGRATIONS[0], ("20240102000000_second", second)],
+    )
 }
 
 /// The sessions on `db` other than `client`'s whose statement starts with `prefix` and waits
@@ -433,57 +395,20 @@ fn a_deploy_names_the_orphaned_session_of_a_killed_deploy_that_holds_the_lock_an
     assert_eq!(invalid, 0);
 }
 
-/// The number of trials of a randomized crash test: `DRYDOCK_CRASH_TRIALS`, else `default`.
-fn trial_count(default: u64) -> u64 {
-    std::env::var("DRYDOCK_CRASH_TRIALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// The fault that kills the command; the other is [`TERMINATE`].
-const KILL: &str = "SIGKILL";
-/// The fault that ends every session of the test's database but the test's own.
-const TERMINATE: &str = "pg_terminate_backend";
-
 /// Run `command` and, after a pseudo-random delay below `span` ms, inject a pseudo-random
-/// fault ([`KILL`] or [`TERMINATE`]); returns what the command printed, the delay and the fault.
+/// fault; returns what the command printed, the delay and the fault.
 fn run_with_fault(
     mut command: Command,
     db: &TestDb,
     random: &mut Seeded,
     span: u64,
-) -> (std::process::Output, Duration, &'static str) {
-    let delay = Duration::from_millis(random.next() % span);
-    let kill = (random.next() >> 32) & 1 == 0;
+) -> (std::process::Output, Duration, Fault) {
+    let (delay, fault) = Fault::pick(random, span, true);
     let mut child = command.spawn().expect("spawn the command to fault");
     std::thread::sleep(delay);
-    let fault = if kill {
-        let _ = child.kill();
-        KILL
-    } else {
-        let _ = db.postgres_client().query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = $1 AND pid <> pg_backend_pid()",
-            &[&db.name()],
-        );
-        TERMINATE
-    };
+    fault.inject(&mut child, &db.name());
     let output = child.wait_with_output().expect("the faulted command");
     (output, delay, fault)
-}
-
-fn drydock(project: &Path, url: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_drydock"));
-    command
-        .current_dir(project)
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("DRYDOCK_CACHE_DIR", project.join(".cache"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
 }
 
 /// Down migrations for the first three of [`MIGRATIONS`]: transactional ones and one that
@@ -665,11 +590,14 @@ fn a_down_killed_or_cut_off_anywhere_leaves_history_and_schema_agreeing_and_is_r
             }
         }
         if let Err(problem) = outcome {
-            failures.push(format!(
-                "trial {trial} ({fault_name} after {} ms): {problem}\nfaulted down said: {}",
-                delay.as_millis(),
-                String::from_utf8_lossy(&first.stderr)
-            ));
+            record_failure(
+                &mut failures,
+                format!(
+                    "trial {trial} ({fault_name} after {} ms): {problem}\nfaulted down said: {}",
+                    delay.as_millis(),
+                    String::from_utf8_lossy(&first.stderr)
+                ),
+            );
         }
         eprintln!("down trial {trial}: {} failure(s) so far", failures.len());
     }
@@ -706,10 +634,7 @@ fn migration_folders(project: &Path) -> Vec<(String, Option<String>)> {
 }
 
 fn dev_project() -> tempfile::TempDir {
-    let project = tempfile::tempdir().expect("project");
-    std::fs::create_dir_all(project.path().join("prisma")).expect("prisma folder");
-    std::fs::write(project.path().join("prisma/schema.prisma"), DEV_SCHEMA).expect("schema");
-    project
+    drydock_test_support::crash::project(DEV_SCHEMA, &[])
 }
 
 #[test]
@@ -804,11 +729,14 @@ fn a_migrate_dev_killed_or_cut_off_anywhere_leaves_no_half_migration_and_is_reco
             Ok(())
         };
         if let Err(problem) = check() {
-            failures.push(format!(
-                "trial {trial} ({fault_name} after {} ms): {problem}\nfaulted dev said: {}",
-                delay.as_millis(),
-                String::from_utf8_lossy(&first.stderr)
-            ));
+            record_failure(
+                &mut failures,
+                format!(
+                    "trial {trial} ({fault_name} after {} ms): {problem}\nfaulted dev said: {}",
+                    delay.as_millis(),
+                    String::from_utf8_lossy(&first.stderr)
+                ),
+            );
         }
         eprintln!("dev trial {trial}: {} failure(s) so far", failures.len());
     }
@@ -817,4 +745,137 @@ fn a_migrate_dev_killed_or_cut_off_anywhere_leaves_no_half_migration_and_is_reco
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The transactional migrations of [`MIGRATIONS`] and the table each creates: the history
+/// counts one finished exactly when its table is there.
+const TRANSACTIONAL: &[(&str, &str)] = &[
+    ("20240101000000_init", "item"),
+    ("20240102000000_tags", "tag"),
+    ("20240104000000_audit", "audit"),
+];
+
+/// Whether each transactional migration is all there and counted, or not there at all.
+fn transactional_all_or_nothing(db: &TestDb) -> Result<(), String> {
+    let mut client = db.postgres_client();
+    let history: bool = client
+        .query_one(
+            "SELECT to_regclass('\"_prisma_migrations\"') IS NOT NULL",
+            &[],
+        )
+        .map_err(|e| e.to_string())?
+        .get(0);
+    for (name, table) in TRANSACTIONAL {
+        let finished: bool = history
+            && client
+                .query_one(
+                    "SELECT count(*) > 0 FROM \"_prisma_migrations\" WHERE migration_name = $1 \
+                     AND finished_at IS NOT NULL AND rolled_back_at IS NULL",
+                    &[name],
+                )
+                .map_err(|e| e.to_string())?
+                .get::<_, bool>(0);
+        let exists: bool = client
+            .query_one(
+                "SELECT to_regclass($1) IS NOT NULL",
+                &[&format!("\"{table}\"")],
+            )
+            .map_err(|e| e.to_string())?
+            .get(0);
+        if finished != exists {
+            return Err(format!(
+                "{name}: the history says finished={finished}, its table {table} exists={exists}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The PostgreSQL server stopped under a running `migrate deploy` at a pseudo-random point
+/// (`pg_ctl stop -m immediate`: a crash, recovered from the WAL at the next start; `-m fast`:
+/// sessions ended, a clean shutdown), then started again: the deploy ends, saying the server
+/// went away; after the restart each transactional migration is all there and counted or not
+/// there at all; the next plain deploy finishes the job as [`check`] requires. On the server
+/// `scripts/with-databases.sh` starts for this ([`StoppableServer`], one test at a time);
+/// `DRYDOCK_CRASH_TRIALS` trials (4 by default).
+#[test]
+fn a_deploy_whose_server_stops_anywhere_is_finished_by_the_next_deploy_after_the_restart() {
+    let server = StoppableServer::take();
+    let trials = trial_count(4);
+    let project = project();
+    let clean_db = server.database();
+    let started = Instant::now();
+    let clean = deploy(project.path(), clean_db.url())
+        .output()
+        .expect("clean deploy");
+    let span = started.elapsed().as_millis().max(200) as u64;
+    assert!(clean.status.success(), "{clean:?}");
+    let clean = shape(&clean_db);
+    drop(clean_db);
+
+    let mut random = Seeded(0x5709_5eed);
+    let (mut crashes, mut cut_short, mut failures) = (0, 0, Vec::new());
+    for trial in 0..trials {
+        let db = server.database();
+        let delay = Duration::from_millis(random.draw() % span);
+        let mode = if (random.draw() >> 32) & 1 == 0 {
+            crashes += 1;
+            "immediate"
+        } else {
+            "fast"
+        };
+        let child = deploy(project.path(), db.url()).spawn().expect("spawn");
+        std::thread::sleep(delay);
+        server.stop(mode);
+        let (first, exited) = finish(child);
+        server.start();
+        let said = String::from_utf8_lossy(&first.stderr).into_owned();
+        let mut problems = Vec::new();
+        if !exited {
+            problems.push("the deploy was still running 60 s after the server stopped".to_owned());
+        } else if !first.status.success() {
+            cut_short += 1;
+            if !said_the_server_went_away(&said) {
+                problems.push("the deploy did not say the server went away".to_owned());
+            }
+        }
+        if let Err(problem) = transactional_all_or_nothing(&db) {
+            problems.push(problem);
+        }
+        let again = deploy(project.path(), db.url())
+            .output()
+            .expect("recovering deploy");
+        if !again.status.success() {
+            problems.push(format!(
+                "the recovering deploy failed: {}",
+                String::from_utf8_lossy(&again.stderr)
+            ));
+        } else if let Err(problem) = check(&db, &clean) {
+            problems.push(problem);
+        }
+        if !problems.is_empty() {
+            let failure = format!(
+                "trial {trial} (stop -m {mode} after {} ms): {}\nthe deploy said: {said}",
+                delay.as_millis(),
+                problems.join("; ")
+            );
+            record_failure(&mut failures, failure);
+        }
+        eprintln!(
+            "server stop trial {trial}: {} failure(s) so far",
+            failures.len()
+        );
+    }
+    eprintln!(
+        "server stopped under migrate deploy: {trials} trial(s), {crashes} -m immediate, {cut_short} \
+         deploy(s) cut short, {} failure(s)",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Whether a deploy's error output says the server went away (`P1017` mid-migration, `P1001`
+/// when it cannot connect), and does not panic.
+fn said_the_server_went_away(stderr: &str) -> bool {
+    !stderr.contains("panicked") && (stderr.contains("[P1017]") || stderr.contains("[P1001]"))
 }

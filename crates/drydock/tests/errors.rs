@@ -1484,6 +1484,12 @@ const CASES: &[Case] = &[
 /// Codes whose only way to happen is a crash, a signal, a race or a program environment a case
 /// cannot set up (its environment variables); each is proven by the test named here (file, then test function), which docs/errors.md names too.
 const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
+    // The server stopped under a deploy.
+    (
+        "P1017",
+        "crates/drydock/tests/crash.rs",
+        "a_deploy_whose_server_stops_anywhere_is_finished_by_the_next_deploy_after_the_restart",
+    ),
     // Ctrl-C or SIGTERM during a deploy.
     (
         "D3016",

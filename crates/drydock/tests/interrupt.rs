@@ -3,71 +3,26 @@
 //! ran is recorded, the exit code is 130, and the next plain deploy finishes the job.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use drydock_test_support::TestDb;
-
-const SCHEMA: &str =
-    "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n";
-
-fn write_migration(project: &Path, name: &str, sql: &str) {
-    let dir = project.join("prisma/migrations").join(name);
-    std::fs::create_dir_all(&dir).expect("migration folder");
-    std::fs::write(dir.join("migration.sql"), sql).expect("migration.sql");
-}
+use drydock_test_support::crash::{POSTGRES_SCHEMA, finish, project, wait_until, write_migration};
 
 fn drydock(project: &Path, url: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_drydock"));
+    let mut command =
+        drydock_test_support::crash::drydock(env!("CARGO_BIN_EXE_drydock"), project, args);
+    command.env("DATABASE_URL", url);
     command
-        .current_dir(project)
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("DRYDOCK_CACHE_DIR", project.join(".cache"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-/// Wait until `ready` holds, polling every 50 ms for 30 s at most.
-fn wait_for(mut ready: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if ready() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
-}
-
-/// Wait for `child` to exit, 60 s at most, killing it after that.
-fn finish(mut child: Child) -> (Option<i32>, String) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if child.try_wait().ok().flatten().is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let output = child.wait_with_output().expect("drydock output");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }
 
 fn stopped_deploy_resumes(signal: &str) {
     let db = TestDb::postgres();
-    let project = tempfile::tempdir().expect("project");
-    std::fs::create_dir_all(project.path().join("prisma")).expect("prisma folder");
-    std::fs::write(project.path().join("prisma/schema.prisma"), SCHEMA).expect("schema");
-    write_migration(
-        project.path(),
-        "20240101000000_init",
-        "CREATE TABLE \"item\" (\"id\" INTEGER PRIMARY KEY, \"code\" TEXT);\n",
+    let project = project(
+        POSTGRES_SCHEMA,
+        &[(
+            "20240101000000_init",
+            "CREATE TABLE \"item\" (\"id\" INTEGER PRIMARY KEY, \"code\" TEXT);\n",
+        )],
     );
     let deployed = drydock(project.path(), db.url(), &["migrate", "deploy"])
         .output()
@@ -94,7 +49,7 @@ fn stopped_deploy_resumes(signal: &str) {
     .expect("spawn deploy");
     let mut observer = db.postgres_client();
     let database = db.name();
-    let waiting = wait_for(|| {
+    let waiting = wait_until(|| {
         observer
             .query_one(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 \
@@ -108,7 +63,11 @@ fn stopped_deploy_resumes(signal: &str) {
         .status()
         .expect("kill");
     assert!(sent.success());
-    let (code, stderr) = finish(child);
+    let (output, _) = finish(child);
+    let (code, stderr) = (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    );
     assert!(waiting, "the build never waited: {stderr}");
     assert_eq!(code, Some(130), "{stderr}");
     assert!(stderr.contains("[D3016]"), "{stderr}");
