@@ -1,0 +1,12 @@
+CREATE TABLE "parcel" (
+  "id" INTEGER NOT NULL,
+  "code" INTEGER,
+  "label" TEXT
+) PARTITION BY LIST ("id");
+CREATE TABLE "parcel_more" PARTITION OF "parcel" FOR VALUES IN (1, 2) PARTITION BY LIST ("code");
+CREATE TABLE "parcel_ten" PARTITION OF "parcel_more" FOR VALUES IN (10);
+ALTER TABLE "parcel_ten" ADD CONSTRAINT "parcel_ten_pkey" PRIMARY KEY ("code");
+CREATE TABLE "parcel_rest" PARTITION OF "parcel_more" DEFAULT;
+CREATE TABLE "parcel_three" PARTITION OF "parcel" FOR VALUES IN (3);
+ALTER TABLE "parcel_three" ADD CONSTRAINT "parcel_three_pkey" PRIMARY KEY ("label");
+INSERT INTO "parcel" VALUES (1, 10, 'one'), (2, 20, 'two'), (3, 30, 'three');
