@@ -1281,7 +1281,8 @@ fn drop_foreign_keys_around_detaches(from: &SqlSchema, to: &SqlSchema, plan: &mu
 }
 
 /// The partitions under `parent` (`before`, with their counterparts in `after`) that keep one
-/// of `columns` `NOT NULL` of their own, with their parent; those under them otherwise.
+/// of `columns` `NOT NULL` of their own on either side (the change would make them nullable),
+/// with their parent; those under them otherwise.
 fn collect_partitions_keeping<'a>(
     parent: &ObjectName,
     before: &'a [Partition],
@@ -1291,10 +1292,8 @@ fn collect_partitions_keeping<'a>(
 ) {
     for partition in before {
         let counterpart = after.iter().find(|p| p.name == partition.name);
-        if columns
-            .iter()
-            .any(|c| partition.required_columns.contains(c))
-        {
+        let keeps = |p: &Partition| columns.iter().any(|c| p.required_columns.contains(c));
+        if keeps(partition) || counterpart.is_some_and(keeps) {
             keeping.push((parent.clone(), partition, counterpart));
         } else {
             let name = ObjectName::new(parent.namespace.clone(), partition.name.clone());

@@ -8,4 +8,5 @@ ALTER TABLE "parcel_more" ADD CONSTRAINT "parcel_more_pkey" PRIMARY KEY ("code",
 CREATE TABLE "parcel_ten" PARTITION OF "parcel_more" FOR VALUES IN (10);
 CREATE TABLE "parcel_rest" PARTITION OF "parcel_more" DEFAULT;
 CREATE TABLE "parcel_three" PARTITION OF "parcel" FOR VALUES IN (3);
+CREATE TABLE "parcel_four" PARTITION OF "parcel" FOR VALUES IN (4);
 INSERT INTO "parcel" VALUES (1, 10, 'one'), (2, 20, 'two'), (3, 30, 'three');

@@ -9,4 +9,6 @@ ALTER TABLE "parcel_ten" ADD CONSTRAINT "parcel_ten_pkey" PRIMARY KEY ("code");
 CREATE TABLE "parcel_rest" PARTITION OF "parcel_more" DEFAULT;
 CREATE TABLE "parcel_three" PARTITION OF "parcel" FOR VALUES IN (3);
 ALTER TABLE "parcel_three" ADD CONSTRAINT "parcel_three_pkey" PRIMARY KEY ("label");
+CREATE TABLE "parcel_four" PARTITION OF "parcel" FOR VALUES IN (4);
+ALTER TABLE "parcel_four" ALTER COLUMN "label" SET NOT NULL;
 INSERT INTO "parcel" VALUES (1, 10, 'one'), (2, 20, 'two'), (3, 30, 'three');
