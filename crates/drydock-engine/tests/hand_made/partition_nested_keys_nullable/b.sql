@@ -11,4 +11,8 @@ CREATE TABLE "parcel_three" PARTITION OF "parcel" FOR VALUES IN (3);
 ALTER TABLE "parcel_three" ADD CONSTRAINT "parcel_three_pkey" PRIMARY KEY ("label");
 CREATE TABLE "parcel_four" PARTITION OF "parcel" FOR VALUES IN (4);
 ALTER TABLE "parcel_four" ALTER COLUMN "label" SET NOT NULL;
+CREATE TABLE "parcel_five" PARTITION OF "parcel" FOR VALUES IN (5);
+ALTER TABLE "parcel_five" ALTER COLUMN "code" SET NOT NULL;
+CREATE UNIQUE INDEX "parcel_five_code_key" ON "parcel_five"("code");
+ALTER TABLE "parcel_five" REPLICA IDENTITY USING INDEX "parcel_five_code_key";
 INSERT INTO "parcel" VALUES (1, 10, 'one'), (2, 20, 'two'), (3, 30, 'three');
