@@ -80,14 +80,23 @@ pub enum Change {
     CreateTable {
         table: Table,
     },
-    /// A partition added to a partitioned table: created, or with `attach` made of the table
-    /// of that name that exists already. PostgreSQL attaches a table only once it has the
-    /// partitioned table's checks: `added_checks` are those it lacks.
+    /// A partition added to a partitioned table: created with its own keys, indexes and checks,
+    /// or with `attach` made of the table of that name that exists already. PostgreSQL
+    /// attaches a table only once it has the partitioned table's checks, and none of their
+    /// names with another expression: `dropped_checks` go first, then `added_checks` (those of
+    /// the partitioned table and the partition's own that it lacks) are added.
     CreatePartition {
         table: ObjectName,
         partition: Partition,
         attach: bool,
+        dropped_checks: Vec<String>,
         added_checks: Vec<CheckConstraint>,
+    },
+    /// The own checks of a partition (`table`) kept on both sides: `dropped` go, `added` come.
+    AlterPartitionChecks {
+        table: ObjectName,
+        dropped: Vec<String>,
+        added: Vec<CheckConstraint>,
     },
     /// Tables rebuilt through the create-copy-drop-rename pattern, on dialects whose `ALTER
     /// TABLE` cannot express a change. All of them go into one step.
@@ -141,6 +150,7 @@ impl Change {
             Change::DropEnum { .. } => 12,
             Change::CreateTable { .. } => 13,
             Change::CreatePartition { .. } => 14,
+            Change::AlterPartitionChecks { .. } => 14,
             Change::RedefineTables { .. } => 15,
             Change::CreateIndex { .. } => 16,
             Change::RenameForeignKey { .. } => 17,
@@ -171,6 +181,7 @@ impl Change {
             Change::DropEnum { .. } => "DropEnum",
             Change::CreateTable { .. } => "CreateTable",
             Change::CreatePartition { .. } => "CreatePartition",
+            Change::AlterPartitionChecks { .. } => "AlterPartitionChecks",
             Change::RedefineTables { .. } => "RedefineTables",
             Change::CreateIndex { .. } => "CreateIndex",
             Change::RenameForeignKey { .. } => "RenameForeignKey",

@@ -70,6 +70,10 @@ struct Plan {
     drop_enums: Vec<Change>,
     create_tables: Vec<Change>,
     create_partitions: Vec<Change>,
+    /// Own primary keys and checks added to partitions kept on both sides, once every key and
+    /// check they lose is gone at any depth (a partition's key comes down to its partitions)
+    /// and columns are made nullable (`mark_required_in_partitions`).
+    add_partition_objects: Vec<Change>,
     /// Tables that start inheriting, once every table has its columns.
     inherit: Vec<Change>,
     redefine_tables: Vec<RedefineTable>,
@@ -106,6 +110,7 @@ impl Plan {
         changes.extend(self.drop_enums);
         changes.extend(self.create_tables);
         changes.extend(self.create_partitions);
+        changes.extend(self.add_partition_objects);
         changes.extend(self.inherit);
         if !self.redefine_tables.is_empty() {
             changes.push(Change::RedefineTables {
@@ -323,16 +328,19 @@ fn same_partitioning(a: &Partition, b: &Partition) -> bool {
 /// the way `diff_partitions` changes a table's partitions (no attaching: a sub-partition is
 /// never a table here).
 fn diff_sub_partitions(
-    namespace: Option<&str>,
+    parent: &Table,
     previous: &Partition,
     next: &Partition,
+    hooks: &dyn DiffHooks,
     plan: &mut Plan,
 ) {
+    diff_partition_objects(parent, previous, next, hooks, plan);
+    let namespace = parent.namespace.as_deref();
     let table = ObjectName::new(namespace.map(str::to_owned), previous.name.clone());
     for before in &previous.partitions {
         match next.partitions.iter().find(|p| p.name == before.name) {
             Some(after) if same_partitioning(before, after) => {
-                diff_sub_partitions(namespace, before, after, plan);
+                diff_sub_partitions(parent, before, after, hooks, plan);
             }
             _ => plan.drop_partitions.push(Change::DropPartition {
                 table: table.clone(),
@@ -348,29 +356,128 @@ fn diff_sub_partitions(
             .iter()
             .any(|p| p.name == after.name && same_partitioning(p, after));
         if !alike {
-            create_partition(&table, after, false, Vec::new(), plan);
+            create_partition(&table, after, None, plan);
         }
     }
 }
 
-/// `partition` created in (or attached to, after taking `added_checks`) `table`, then its
-/// sub-partitions in it.
+/// The table a partition of `parent` is as far as its own indexes go: the parent's columns,
+/// and the partition's own indexes.
+fn partition_shape(parent: &Table, partition: &Partition) -> Table {
+    let mut shape = Table::new(parent.namespace.clone(), partition.name.clone());
+    shape.columns.clone_from(&parent.columns);
+    shape.indexes.clone_from(&partition.indexes);
+    shape
+}
+
+/// The own primary key, indexes and checks of a partition both sides have (`same_partitioning`)
+/// brought to `next`'s, `parent` (the partitioned table at the top, as `to` has it) giving the
+/// columns.
+fn diff_partition_objects(
+    parent: &Table,
+    previous: &Partition,
+    next: &Partition,
+    hooks: &dyn DiffHooks,
+    plan: &mut Plan,
+) {
+    let no_retyped = RetypedColumns::new();
+    let context = TableContext {
+        position: 0,
+        retyped_tables: &no_retyped,
+        renamed_columns: &[],
+        inheritance: None,
+    };
+    diff_table(
+        &partition_shape(parent, previous),
+        &partition_shape(parent, next),
+        &context,
+        hooks,
+        plan,
+    );
+    let table = ObjectName::new(parent.namespace.clone(), next.name.clone());
+    match (&previous.primary_key, &next.primary_key) {
+        // Only renamed.
+        (Some(before), Some(after)) if before.columns == after.columns => {
+            if let (Some(from), Some(to)) = (&before.name, &after.name)
+                && from != to
+            {
+                plan.alter_tables.push(Change::AlterTable {
+                    table: table.clone(),
+                    changes: vec![TableChange::RenamePrimaryKey {
+                        from: from.clone(),
+                        to: to.clone(),
+                    }],
+                });
+            }
+        }
+        (before, after) => {
+            if let Some(primary_key) = before {
+                plan.alter_tables.push(Change::AlterTable {
+                    table: table.clone(),
+                    changes: vec![TableChange::DropPrimaryKey {
+                        name: primary_key.name.clone(),
+                    }],
+                });
+            }
+            if let Some(primary_key) = after {
+                plan.add_partition_objects.push(Change::AlterTable {
+                    table: table.clone(),
+                    changes: vec![TableChange::AddPrimaryKey {
+                        primary_key: primary_key.clone(),
+                    }],
+                });
+            }
+        }
+    }
+    let dropped: Vec<String> = previous
+        .checks
+        .iter()
+        .filter(|check| !next.checks.contains(check))
+        .map(|check| check.name.clone())
+        .collect();
+    let added: Vec<CheckConstraint> = next
+        .checks
+        .iter()
+        .filter(|check| !previous.checks.contains(check))
+        .cloned()
+        .collect();
+    if !dropped.is_empty() {
+        plan.drop_indexes.push(Change::AlterPartitionChecks {
+            table: table.clone(),
+            dropped,
+            added: Vec::new(),
+        });
+    }
+    if !added.is_empty() {
+        plan.add_partition_objects
+            .push(Change::AlterPartitionChecks {
+                table,
+                dropped: Vec::new(),
+                added,
+            });
+    }
+}
+
+/// `partition` created in `table` (or, with `attached`, the checks to drop and add first,
+/// attached to it), then its sub-partitions in it.
 fn create_partition(
     table: &ObjectName,
     partition: &Partition,
-    attach: bool,
-    added_checks: Vec<CheckConstraint>,
+    attached: Option<(Vec<String>, Vec<CheckConstraint>)>,
     plan: &mut Plan,
 ) {
+    let attach = attached.is_some();
+    let (dropped_checks, added_checks) = attached.unwrap_or_default();
     plan.create_partitions.push(Change::CreatePartition {
         table: table.clone(),
         partition: partition.clone(),
         attach,
+        dropped_checks,
         added_checks,
     });
     let parent = ObjectName::new(table.namespace.clone(), partition.name.clone());
     for sub in &partition.partitions {
-        create_partition(&parent, sub, false, Vec::new(), plan);
+        create_partition(&parent, sub, None, plan);
     }
 }
 
@@ -418,7 +525,7 @@ fn diff_partitions(
             .iter()
             .find(|p| p.name == partition.name && same_partitioning(p, partition))
         {
-            diff_sub_partitions(previous.namespace.as_deref(), partition, kept, plan);
+            diff_sub_partitions(next, partition, kept, hooks, plan);
             continue;
         }
         // A partitioned partition cannot become a plain table: it is dropped.
@@ -429,6 +536,7 @@ fn diff_partitions(
         // changes add those the target table has (it is no table on the `from` side).
         let dropped_checks = if standalone.is_some() {
             checks_during_partition_changes(previous, next)
+                .chain(&partition.checks)
                 .map(|check| check.name.clone())
                 .collect()
         } else {
@@ -445,10 +553,13 @@ fn diff_partitions(
             let parent = if next.name.is_empty() { previous } else { next };
             let mut detached = Table::new(previous.namespace.clone(), partition.name.clone());
             detached.columns.clone_from(&parent.columns);
-            detached.primary_key = parent.primary_key.clone().map(|key| PrimaryKey {
-                name: Some(format!("{}_pkey", partition.name)),
-                ..key
+            detached.primary_key = partition.primary_key.clone().or_else(|| {
+                parent.primary_key.clone().map(|key| PrimaryKey {
+                    name: Some(format!("{}_pkey", partition.name)),
+                    ..key
+                })
             });
+            detached.indexes.clone_from(&partition.indexes);
             let mut shaped = Plan::default();
             diff_table(&detached, standalone, &context, hooks, &mut shaped);
             let shaped = shaped.into_diff();
@@ -468,27 +579,60 @@ fn diff_partitions(
         let standalone = from
             .table(next.namespace.as_deref(), &partition.name)
             .filter(|_| partition.partition_by.is_none());
-        // PostgreSQL attaches a table that has its partitioned table's checks already.
-        let mut added_checks = Vec::new();
-        if let Some(standalone) = standalone {
-            let shaped = Table {
+        let attached = standalone.map(|standalone| {
+            // The table takes the partition's own key and indexes; PostgreSQL attaches those
+            // built like an index of the partitioned table to it.
+            let mut shaped = Table {
                 columns: next.columns.clone(),
                 ..standalone.clone()
             };
-            diff_table(standalone, &shaped, &context, hooks, plan);
-            added_checks = checks_during_partition_changes(previous, next)
-                .filter(|check| !standalone.checks.iter().any(|c| c.name == check.name))
+            if next.primary_key.is_none() {
+                shaped.primary_key.clone_from(&partition.primary_key);
+            }
+            shaped.indexes = standalone
+                .indexes
+                .iter()
+                .filter(|index| {
+                    next.indexes
+                        .iter()
+                        .any(|i| same_index_definition(i, index, hooks))
+                })
+                .chain(&partition.indexes)
                 .cloned()
                 .collect();
-        }
-        create_partition(
-            &next.object_name(),
-            partition,
-            standalone.is_some(),
-            added_checks,
-            plan,
-        );
+            diff_table(standalone, &shaped, &context, hooks, plan);
+            attach_checks(
+                standalone,
+                partition,
+                checks_during_partition_changes(previous, next),
+            )
+        });
+        create_partition(&next.object_name(), partition, attached, plan);
     }
+}
+
+/// The checks `standalone` drops, then adds, to be attached as `partition` to a partitioned
+/// table with `parent_checks`: PostgreSQL refuses a check of a parent's name with another
+/// expression, and merges one alike. Checks neither side has alike go (dropping a check keeps
+/// rows valid; those added are validated).
+fn attach_checks<'a>(
+    standalone: &Table,
+    partition: &'a Partition,
+    parent_checks: impl Iterator<Item = &'a CheckConstraint>,
+) -> (Vec<String>, Vec<CheckConstraint>) {
+    let wanted: Vec<&CheckConstraint> = parent_checks.chain(&partition.checks).collect();
+    let dropped = standalone
+        .checks
+        .iter()
+        .filter(|check| !wanted.contains(check))
+        .map(|check| check.name.clone())
+        .collect();
+    let added = wanted
+        .into_iter()
+        .filter(|check| !standalone.checks.contains(check))
+        .cloned()
+        .collect();
+    (dropped, added)
 }
 
 /// The schema a database holding `from` has once the diff to `to` is applied: `to`, plus what
@@ -1137,7 +1281,8 @@ fn drop_foreign_keys_around_detaches(from: &SqlSchema, to: &SqlSchema, plan: &mu
 }
 
 /// The partitions under `parent` (`before`, with their counterparts in `after`) that keep one
-/// of `columns` `NOT NULL` of their own, with their parent; those under them otherwise.
+/// of `columns` `NOT NULL` of their own on either side (the change would make them nullable),
+/// with their parent; those under them otherwise.
 fn collect_partitions_keeping<'a>(
     parent: &ObjectName,
     before: &'a [Partition],
@@ -1147,10 +1292,8 @@ fn collect_partitions_keeping<'a>(
 ) {
     for partition in before {
         let counterpart = after.iter().find(|p| p.name == partition.name);
-        if columns
-            .iter()
-            .any(|c| partition.required_columns.contains(c))
-        {
+        let keeps = |p: &Partition| columns.iter().any(|c| p.required_columns.contains(c));
+        if keeps(partition) || counterpart.is_some_and(keeps) {
             keeping.push((parent.clone(), partition, counterpart));
         } else {
             let name = ObjectName::new(parent.namespace.clone(), partition.name.clone());
@@ -1852,6 +1995,9 @@ mod tests {
                 partition_by: None,
                 partitions: Vec::new(),
                 required_columns: Vec::new(),
+                primary_key: None,
+                indexes: Vec::new(),
+                checks: Vec::new(),
             });
         assert!(diff(&database, &lowered, &InPlace).is_empty());
         // The way back starts from what the database keeps: nothing to rebuild.

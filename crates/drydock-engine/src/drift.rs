@@ -139,6 +139,10 @@ pub fn describe_drift(changes: &[Change]) -> Vec<String> {
                 "partition `{}` of table `{}` is missing from the database",
                 partition.name, table.name
             )),
+            Change::AlterPartitionChecks { table, .. } => out.push(format!(
+                "the checks of partition `{}` differ from the migrations'",
+                table.name
+            )),
             Change::RedefineIndex { table, from, to } => out.push(format!(
                 "index `{}` on table `{}` is named `{}` in the database",
                 from.name, table.name, to.name

@@ -116,6 +116,10 @@ pub fn summarize(changes: &[Change]) -> String {
                 "[-] Removed partitions",
                 format!("  - `{}` of `{}`", partition.name, table.name),
             ),
+            Change::AlterPartitionChecks { table, .. } => push(
+                "[*] Changed partitions",
+                format!("  - checks of `{}`", table.name),
+            ),
             Change::RedefineIndex { table, from, to } => push(
                 "[*] Renamed indexes",
                 format!("  - `{}` to `{}` on `{}`", from.name, to.name, table.name),

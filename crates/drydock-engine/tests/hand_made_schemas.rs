@@ -2,7 +2,8 @@
 //! PostgreSQL schemas written by hand (unique and primary-key constraints, bare unique indexes,
 //! serial, identity and generated columns, `INTEGER` and `BIGINT` keys, collations, check
 //! constraints (some `NOT VALID`), table and column comments, foreign keys, partitioned tables
-//! whose partitions come, go, are attached or detached and are partitioned themselves, a table
+//! whose partitions come, go, are attached or detached, are partitioned themselves and have
+//! keys, indexes and checks of their own, a table
 //! inheriting from another (with a check it inherits, and a key of its own on a column the
 //! parent makes nullable), a partitioned table with a check that tables attached to it lack,
 //! a partitioned table making nullable a column that partitions key on their own,
@@ -80,6 +81,19 @@ struct LogSpec {
     sub_p2: Option<bool>,
     /// A check on `log`, which a table attached to it must have first.
     check: bool,
+    /// What `log_p0`, `log_p1` and `log_p2` have of their own, when they exist.
+    own: [Option<Own>; 3],
+}
+
+/// A partition's own object, beside those of its partitioned table.
+#[derive(Debug, Clone, Copy)]
+enum Own {
+    /// `PRIMARY KEY ("id")`.
+    Key,
+    /// An index on `id`, unique or not.
+    Index(bool),
+    /// `CHECK ("id" >= 0)`.
+    Check,
 }
 
 /// A table `base` and, when `child`, a table `child` that inherits from it.
@@ -183,17 +197,25 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
 }
 
 fn schema_spec() -> impl Strategy<Value = SchemaSpec> {
+    let own = prop::option::of(prop_oneof![
+        Just(Own::Key),
+        Just(Own::Index(false)),
+        Just(Own::Index(true)),
+        Just(Own::Check),
+    ]);
     let log = (
         any::<[bool; 3]>(),
         any::<bool>(),
         prop::option::of(any::<bool>()),
         any::<bool>(),
+        [own.clone(), own.clone(), own],
     )
-        .prop_map(|(partitions, wide_p2, sub_p2, check)| LogSpec {
+        .prop_map(|(partitions, wide_p2, sub_p2, check, own)| LogSpec {
             partitions,
             wide_p2,
             sub_p2,
             check,
+            own,
         });
     let family = any::<[bool; 7]>().prop_map(
         |[
@@ -354,6 +376,29 @@ impl SchemaSpec {
                     out,
                     "CREATE TABLE \"log_p{i}\" PARTITION OF \"log\" FOR VALUES FROM ({low}) TO ({high}){partition_by};"
                 );
+                let name = format!("log_p{i}");
+                match log.own[i] {
+                    None => {}
+                    Some(Own::Key) => {
+                        let _ = writeln!(
+                            out,
+                            "ALTER TABLE \"{name}\" ADD CONSTRAINT \"{name}_pkey\" PRIMARY KEY (\"id\");"
+                        );
+                    }
+                    Some(Own::Index(unique)) => {
+                        let unique = if unique { "UNIQUE " } else { "" };
+                        let _ = writeln!(
+                            out,
+                            "CREATE {unique}INDEX \"{name}_id_idx\" ON \"{name}\"(\"id\");"
+                        );
+                    }
+                    Some(Own::Check) => {
+                        let _ = writeln!(
+                            out,
+                            "ALTER TABLE \"{name}\" ADD CONSTRAINT \"{name}_id_check\" CHECK (\"id\" >= 0);"
+                        );
+                    }
+                }
                 if let Some(rest) = sub {
                     out.push_str(
                         "CREATE TABLE \"log_p2_a\" PARTITION OF \"log_p2\" FOR VALUES IN (1);\n",

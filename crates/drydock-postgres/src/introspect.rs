@@ -132,22 +132,24 @@ pub(crate) fn introspect(
         }
     }
 
-    // Partitions by their parent: a table, or a partition that is partitioned itself.
-    let mut partitions: BTreeMap<(String, String), Vec<Partition>> = BTreeMap::new();
+    // Partitions by namespace and name, with their parent: a table, or a partition that is
+    // partitioned itself. Their own keys, indexes and checks are read with the tables'.
+    let mut partitions: BTreeMap<(String, String), (String, Partition)> = BTreeMap::new();
     for row in query(client, include_str!("queries/partitions.sql"), false)? {
-        partitions
-            .entry((row.get("namespace"), row.get("table_name")))
-            .or_default()
-            .push(Partition {
-                name: row.get("partition_name"),
-                bound: row.get("bound"),
-                partition_by: row.get("partition_by"),
-                partitions: Vec::new(),
-                required_columns: row.get("required_columns"),
-            });
-    }
-    for ((namespace, name), table) in &mut tables {
-        table.partitions = nested_partitions(&mut partitions, namespace, name, 0);
+        let partition = Partition {
+            name: row.get("partition_name"),
+            bound: row.get("bound"),
+            partition_by: row.get("partition_by"),
+            partitions: Vec::new(),
+            required_columns: row.get("required_columns"),
+            primary_key: None,
+            indexes: Vec::new(),
+            checks: Vec::new(),
+        };
+        partitions.insert(
+            (row.get("namespace"), partition.name.clone()),
+            (row.get("table_name"), partition),
+        );
     }
 
     for row in query(client, include_str!("queries/columns.sql"), true)? {
@@ -178,14 +180,16 @@ pub(crate) fn introspect(
 
     for row in query(client, include_str!("queries/primary_keys.sql"), false)? {
         let key = (row.get("namespace"), row.get("table_name"));
-        let Some(table) = tables.get_mut(&key) else {
-            continue;
+        let primary_key = match (tables.get_mut(&key), partitions.get_mut(&key)) {
+            (Some(table), _) => &mut table.primary_key,
+            (None, Some((_, partition))) => &mut partition.primary_key,
+            (None, None) => continue,
         };
         let column = IndexColumn::named(row.get::<_, String>("column_name"));
-        match &mut table.primary_key {
+        match primary_key {
             Some(pk) => pk.columns.push(column),
             None => {
-                table.primary_key = Some(PrimaryKey {
+                *primary_key = Some(PrimaryKey {
                     name: Some(row.get("constraint_name")),
                     columns: vec![column],
                 });
@@ -195,18 +199,16 @@ pub(crate) fn introspect(
 
     for row in query(client, include_str!("queries/indexes.sql"), true)? {
         let key = (row.get("namespace"), row.get("table_name"));
-        let Some(table) = tables.get_mut(&key) else {
-            continue;
+        let indexes = match (tables.get_mut(&key), partitions.get_mut(&key)) {
+            (Some(table), _) => &mut table.indexes,
+            (None, Some((_, partition))) => &mut partition.indexes,
+            (None, None) => continue,
         };
         let index_name: String = row.get("index_name");
         let column_name: Option<String> = row.get("column_name");
         let expression: Option<String> = row.get("expression");
-        if table
-            .indexes
-            .last()
-            .is_none_or(|last| last.name != index_name)
-        {
-            table.indexes.push(Index {
+        if indexes.last().is_none_or(|last| last.name != index_name) {
+            indexes.push(Index {
                 name: index_name,
                 kind: if row.get("is_unique") {
                     IndexKind::Unique
@@ -220,7 +222,7 @@ pub(crate) fn introspect(
                 constraint_backed: row.get("constraint_backed"),
             });
         }
-        let Some(index) = table.indexes.last_mut() else {
+        let Some(index) = indexes.last_mut() else {
             continue;
         };
         if !row.get::<_, bool>("is_key") {
@@ -248,12 +250,16 @@ pub(crate) fn introspect(
         let name: String = row.get("constraint_name");
         let definition: String = row.get("definition");
         if row.get::<_, String>("kind") == "c" {
-            if let Some(table) = tables.get_mut(&(namespace, table_name)) {
-                table.checks.push(CheckConstraint {
-                    name,
-                    expression: definition,
-                });
-            }
+            let key = (namespace, table_name);
+            let checks = match (tables.get_mut(&key), partitions.get_mut(&key)) {
+                (Some(table), _) => &mut table.checks,
+                (None, Some((_, partition))) => &mut partition.checks,
+                (None, None) => continue,
+            };
+            checks.push(CheckConstraint {
+                name,
+                expression: definition,
+            });
         } else {
             schema.opaque.push(OpaqueObject {
                 kind: OpaqueKind::ExclusionConstraint,
@@ -292,6 +298,16 @@ pub(crate) fn introspect(
         }
     }
 
+    let mut by_parent: BTreeMap<(String, String), Vec<Partition>> = BTreeMap::new();
+    for ((namespace, _), (parent, partition)) in partitions {
+        by_parent
+            .entry((namespace, parent))
+            .or_default()
+            .push(partition);
+    }
+    for ((namespace, name), table) in &mut tables {
+        table.partitions = nested_partitions(&mut by_parent, namespace, name, 0);
+    }
     schema.tables = tables.into_values().collect();
 
     for row in query(client, include_str!("queries/views.sql"), false)? {

@@ -137,13 +137,15 @@ pub(crate) fn render_change(change: &Change) -> String {
             table,
             partition,
             attach,
+            dropped_checks,
             added_checks,
         } => {
+            let name = qualified(table.namespace.as_deref(), &partition.name);
             if *attach {
-                let name = qualified(table.namespace.as_deref(), &partition.name);
-                let mut statements: Vec<String> = added_checks
+                let mut statements: Vec<String> = dropped_checks
                     .iter()
-                    .map(|check| add_check(&name, check))
+                    .map(|check| format!("ALTER TABLE {name} DROP CONSTRAINT {}", ident(check)))
+                    .chain(added_checks.iter().map(|check| add_check(&name, check)))
                     .collect();
                 statements.push(format!(
                     "ALTER TABLE {} ATTACH PARTITION {name} {}",
@@ -157,14 +159,39 @@ pub(crate) fn render_change(change: &Change) -> String {
                     .as_ref()
                     .map(|by| format!(" PARTITION BY {by}"))
                     .unwrap_or_default();
-                vec![format!(
-                    "CREATE TABLE {} PARTITION OF {} {}{partition_by}",
-                    qualified(table.namespace.as_deref(), &partition.name),
+                let mut statements = vec![format!(
+                    "CREATE TABLE {name} PARTITION OF {} {}{partition_by}",
                     object(table),
                     partition.bound
-                )]
+                )];
+                // Its own key, indexes and checks, beside those it takes from its table.
+                if let Some(primary_key) = &partition.primary_key {
+                    statements.push(format!(
+                        "ALTER TABLE {name} {}",
+                        add_primary_key(primary_key)
+                    ));
+                }
+                let own = ObjectName::new(table.namespace.clone(), partition.name.clone());
+                statements.extend(partition.indexes.iter().map(|i| create_index(&own, i)));
+                statements.extend(partition.checks.iter().map(|c| add_check(&name, c)));
+                statements
             }
         }
+        Change::AlterPartitionChecks {
+            table,
+            dropped,
+            added,
+        } => dropped
+            .iter()
+            .map(|check| {
+                format!(
+                    "ALTER TABLE {} DROP CONSTRAINT {}",
+                    object(table),
+                    ident(check)
+                )
+            })
+            .chain(added.iter().map(|check| add_check(&object(table), check)))
+            .collect(),
         Change::RedefineTables { tables } => tables.iter().flat_map(redefine_table).collect(),
         Change::CreateIndex { table, index } => vec![create_index(table, index)],
         Change::RenameForeignKey { table, from, to } => vec![format!(

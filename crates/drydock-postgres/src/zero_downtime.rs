@@ -509,6 +509,7 @@ impl<'a> Planner<'a> {
             | Change::RenameForeignKey { .. }
             | Change::RedefineIndex { .. }
             | Change::CreatePartition { .. }
+            | Change::AlterPartitionChecks { .. }
             | Change::DropPartition { .. } => self.expand.up.push_change(change),
             Change::AlterEnum(alter) => self.alter_enum(change, alter),
             Change::RenameTable {

@@ -296,7 +296,7 @@ pub struct Table {
 }
 
 /// One partition of a partitioned table, in the table's namespace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Partition {
     pub name: String,
     /// The bound as the database prints it (`FOR VALUES FROM (...) TO (...)`, `DEFAULT`).
@@ -312,6 +312,18 @@ pub struct Partition {
     /// those its partitioned table leaves nullable. Sorted by name. Introspection only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub required_columns: Vec<String>,
+    /// The partition's own primary key, when its partitioned table has none. Introspection
+    /// only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<PrimaryKey>,
+    /// The partition's own indexes (unique constraints' too), sorted by name; those attached
+    /// to an index of its partitioned table are the table's. Introspection only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
+    /// The partition's own checks, sorted by name; those it has from its partitioned table are
+    /// the table's. Introspection only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckConstraint>,
 }
 
 impl Table {

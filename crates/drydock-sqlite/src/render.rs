@@ -58,6 +58,9 @@ pub(crate) fn render_change(change: &Change) -> String {
                 partition.name
             ));
         }
+        Change::AlterPartitionChecks { table, .. } => {
+            return unsupported(&format!("partition \"{}\" (SQLite has none)", table.name));
+        }
         Change::RenameTable { from, to, .. } => vec![format!(
             "ALTER TABLE {} RENAME TO {}",
             ident(&from.name),
@@ -390,13 +393,20 @@ fn redefine_tables(tables: &[RedefineTable]) -> Vec<String> {
         for index in &next.indexes {
             statements.extend(create_index(&next.name, index));
         }
-        // Dropping the table dropped its triggers; those of a renamed table name it as it was.
+        // Dropping the table dropped its triggers; they name the table and its renamed columns
+        // as they were.
+        let previous_name = redefine.renamed_from.as_deref().unwrap_or(&next.name);
+        let renamed_columns: Vec<(&str, &str)> = redefine
+            .copied_columns
+            .iter()
+            .filter_map(|c| Some((c.from.as_deref()?, c.name.as_str())))
+            .collect();
         statements.extend(redefine.triggers.iter().map(|trigger| {
-            let definition = match &redefine.renamed_from {
-                Some(previous) => table_renamed_in(&trigger.definition, previous, &next.name),
-                None => trigger.definition.clone(),
-            };
-            create_statement(&definition)
+            create_statement(&renamed_in_trigger(
+                &trigger.definition,
+                (previous_name, &next.name),
+                &renamed_columns,
+            ))
         }));
     }
     statements.push("PRAGMA foreign_keys=ON".to_owned());
@@ -472,28 +482,134 @@ pub(crate) fn render_hand_made(
 }
 
 /// A `CREATE` statement read from `sqlite_master`, without a trailing `;`.
-/// `definition` with the table `from` named `to`: every word or quoted identifier naming
-/// `from` (SQLite compares names regardless of ASCII case), except a column name after a `.`;
+/// `definition`, a trigger of a table renamed from `table.0` to `table.1` whose `columns` are
+/// renamed (previous name, new name), naming them as they are now. The table: every word or
+/// quoted identifier naming it, except a column name after a `.`. A column: after `NEW.`,
+/// `OLD.` or the table's name and a `.`, in the `UPDATE OF` list, and bare in the statements
+/// writing the table (`UPDATE`, `INSERT INTO`, `REPLACE INTO`, `DELETE FROM` it), unless it
+/// calls a function or qualifies a name. SQLite compares names regardless of ASCII case;
 /// literals and comments stay as they are.
-fn table_renamed_in(definition: &str, from: &str, to: &str) -> String {
+fn renamed_in_trigger(definition: &str, table: (&str, &str), columns: &[(&str, &str)]) -> String {
     let tokens = sql_scan::tokens(definition, &LEXICAL_RULES);
+    let is_name = |token: &sql_scan::Token| {
+        matches!(token.kind, TokenKind::Word | TokenKind::QuotedIdentifier)
+    };
+    let is = |token: Option<&sql_scan::Token>, text: &str| {
+        token.is_some_and(|t| t.text.eq_ignore_ascii_case(text))
+    };
+    let names_table = |token: &sql_scan::Token| {
+        is_name(token)
+            && (token.text.eq_ignore_ascii_case(table.0)
+                || token.text.eq_ignore_ascii_case(table.1))
+    };
     let mut renamed = String::with_capacity(definition.len());
     let mut copied = 0;
+    // Whether bare names are the table's columns here: the `UPDATE OF` list, or a statement
+    // of the body writing the table.
+    let mut columns_of_table = false;
+    let mut in_body = false;
+    let mut statement_start = true;
     for (position, token) in tokens.iter().enumerate() {
-        let after_dot = position
-            .checked_sub(1)
-            .is_some_and(|previous| tokens[previous].text == ".");
-        if matches!(token.kind, TokenKind::Word | TokenKind::QuotedIdentifier)
-            && token.text.eq_ignore_ascii_case(from)
-            && !after_dot
-        {
+        let previous = position.checked_sub(1).map(|p| &tokens[p]);
+        let next = tokens.get(position + 1);
+        if token.kind == TokenKind::Word {
+            let word = token.text.to_ascii_uppercase();
+            if !in_body && word == "BEGIN" {
+                in_body = true;
+                statement_start = true;
+                columns_of_table = false;
+                continue;
+            }
+            if !in_body {
+                match word.as_str() {
+                    "OF" if is(previous, "UPDATE") => columns_of_table = true,
+                    "ON" => columns_of_table = false,
+                    _ => {}
+                }
+            } else if statement_start {
+                statement_start = false;
+                columns_of_table = writes_table(&tokens[position..], names_table);
+            }
+        }
+        if token.kind == TokenKind::Punct && token.text == ";" {
+            statement_start = true;
+            columns_of_table = false;
+            continue;
+        }
+        if !is_name(token) {
+            continue;
+        }
+        let after_dot = is(previous, ".");
+        let replacement = if after_dot {
+            let qualifier = position.checked_sub(2).map(|p| &tokens[p]);
+            let qualified_by_row = qualifier.is_some_and(|q| {
+                q.kind == TokenKind::Word
+                    && (q.text.eq_ignore_ascii_case("NEW") || q.text.eq_ignore_ascii_case("OLD"))
+            });
+            (qualified_by_row || qualifier.is_some_and(names_table))
+                .then(|| renamed_column(columns, &token.text))
+                .flatten()
+        } else if names_table(token) && token.text.eq_ignore_ascii_case(table.0) {
+            Some(table.1)
+        } else if columns_of_table && !is(next, ".") && !is(next, "(") {
+            renamed_column(columns, &token.text)
+        } else {
+            None
+        };
+        if let Some(replacement) = replacement {
             renamed.push_str(&definition[copied..token.range.start]);
-            renamed.push_str(&ident(to));
+            renamed.push_str(&ident(replacement));
             copied = token.range.end;
         }
     }
     renamed.push_str(&definition[copied..]);
     renamed
+}
+
+/// The new name of column `name` when `columns` renames it.
+fn renamed_column<'a>(columns: &[(&str, &'a str)], name: &str) -> Option<&'a str> {
+    columns
+        .iter()
+        .find(|(from, _)| from.eq_ignore_ascii_case(name))
+        .map(|(_, to)| *to)
+}
+
+/// Whether the statement starting at `tokens[0]` writes the table `names_table` matches:
+/// `UPDATE [OR ...] t`, `INSERT [OR ...] INTO t`, `REPLACE INTO t`, `DELETE FROM t` (the
+/// table possibly qualified by its schema).
+fn writes_table(
+    tokens: &[sql_scan::Token],
+    names_table: impl Fn(&sql_scan::Token) -> bool,
+) -> bool {
+    let first = tokens[0].text.to_ascii_uppercase();
+    let target = match first.as_str() {
+        "UPDATE"
+            if tokens
+                .get(1)
+                .is_some_and(|t| t.text.eq_ignore_ascii_case("OR")) =>
+        {
+            3
+        }
+        "UPDATE" => 1,
+        "INSERT" | "REPLACE" | "DELETE" => {
+            let keyword = if first == "DELETE" { "FROM" } else { "INTO" };
+            match tokens
+                .iter()
+                .take(4)
+                .position(|t| t.text.eq_ignore_ascii_case(keyword))
+            {
+                Some(at) => at + 1,
+                None => return false,
+            }
+        }
+        _ => return false,
+    };
+    let target = if tokens.get(target + 1).is_some_and(|t| t.text == ".") {
+        target + 2
+    } else {
+        target
+    };
+    tokens.get(target).is_some_and(names_table)
 }
 
 fn create_statement(definition: &str) -> String {

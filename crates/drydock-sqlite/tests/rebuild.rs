@@ -250,3 +250,89 @@ fn a_table_renamed_and_rebuilt_keeps_its_triggers_under_its_new_name() {
         "the literal stays as written: {up}"
     );
 }
+
+/// A table whose trigger names its columns after `NEW.`, `OLD.`, the table's name, in its
+/// `UPDATE OF` list and bare in a statement writing it, and a column of another table by the
+/// same name.
+const WITH_COLUMN_TRIGGER: &str = "CREATE TABLE \"Post\" (\n\
+    \"id\" INTEGER NOT NULL PRIMARY KEY,\n\
+    \"score\" INTEGER NOT NULL,\n\
+    \"title\" TEXT\n\
+);\n\
+CREATE TABLE \"Log\" (\"title\" TEXT);\n\
+CREATE TRIGGER \"post_rescored\" AFTER UPDATE OF \"score\" ON \"Post\"\n\
+BEGIN\n\
+  UPDATE \"Post\" SET title = 'scored ' || NEW.\"score\" WHERE \"Post\".id = OLD.id AND score > 0;\n\
+  INSERT INTO \"Log\" (\"title\") VALUES (new.title || ' ' || old.score); -- score\n\
+END;\n\
+INSERT INTO \"Post\" VALUES (1, 1, 'hello');";
+
+#[test]
+fn a_table_renamed_and_rebuilt_with_renamed_columns_keeps_working_triggers() {
+    let db = TestDb::sqlite();
+    let mut connection = SqliteDialect.connect(db.url()).expect("connect");
+    connection
+        .execute_script(WITH_COLUMN_TRIGGER)
+        .expect("tables");
+    let before = connection.introspect(&[]).expect("introspect");
+
+    // `Post` becomes `Article`, `score` becomes `points` (a REAL) and `title` `heading`: a
+    // rename, then a rebuild copying the renamed columns.
+    let mut target = before.clone();
+    target.opaque.clear();
+    let article = target
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "Post")
+        .expect("Post");
+    article.name = "Article".to_owned();
+    article.renamed_from = Some("Post".to_owned());
+    for column in &mut article.columns {
+        let renamed = match column.name.as_str() {
+            "score" => "points",
+            "title" => "heading",
+            _ => continue,
+        };
+        column.renamed_from = Some(column.name.clone());
+        column.name = renamed.to_owned();
+    }
+    let points = article
+        .columns
+        .iter_mut()
+        .find(|c| c.name == "points")
+        .expect("points");
+    points.column_type.native = "REAL".to_owned();
+    points.column_type.family = TypeFamily::Float;
+
+    let up = migrate(connection.as_mut(), &before, &target);
+    assert!(
+        up.contains("CREATE TABLE \"new_Article\""),
+        "a rebuild: {up}"
+    );
+    connection
+        .execute_script("UPDATE \"Article\" SET \"points\" = 2 WHERE \"id\" = 1")
+        .unwrap_or_else(|e| panic!("the trigger fires: {e}\n{up}"));
+    assert_eq!(
+        connection
+            .query_texts("SELECT \"heading\" FROM \"Article\"")
+            .expect("heading"),
+        [Some("scored 2.0".to_owned())],
+        "the trigger updated the renamed column: {up}"
+    );
+    assert_eq!(
+        connection
+            .query_texts("SELECT \"title\" FROM \"Log\"")
+            .expect("log"),
+        [Some("hello 1.0".to_owned())],
+        "the row's columns by their new names, the other table's by its own: {up}"
+    );
+    let trigger = connection
+        .query_texts("SELECT sql FROM sqlite_master WHERE type = 'trigger'")
+        .expect("trigger");
+    assert!(
+        trigger[0]
+            .as_deref()
+            .is_some_and(|sql| sql.contains("-- score")),
+        "comments stay as written: {trigger:?}"
+    );
+}

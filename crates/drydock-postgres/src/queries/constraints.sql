@@ -2,7 +2,8 @@
 -- `pg_get_constraintdef` prints them (`CHECK (...)`, `EXCLUDE USING gist (...)`). `kind` is
 -- pg_constraint's code: c = check, x = exclusion. Constraints inherited by partitions are left
 -- out, and so are checks a table inherits from its parent, declared on it too or not (they come
--- and go with the parent); NOT NULL is a column property, never listed here.
+-- and go with the parent); NOT NULL is a column property, never listed here. A partition's own
+-- checks are read too (those of its partitioned table are inherited, so left out).
 SELECT n.nspname AS namespace,
        t.relname AS table_name,
        con.conname AS constraint_name,
@@ -15,6 +16,6 @@ WHERE con.contype IN ('c', 'x')
   AND con.conparentid = 0
   AND (con.contype <> 'c' OR con.coninhcount = 0)
   AND t.relkind IN ('r', 'p')
-  AND NOT t.relispartition
+  AND (NOT t.relispartition OR con.contype = 'c')
   AND n.nspname = ANY($1)
 ORDER BY n.nspname, t.relname, con.conname

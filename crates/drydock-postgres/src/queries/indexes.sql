@@ -3,7 +3,8 @@
 -- INCLUDE columns. `column_name` is NULL for an expression key, whose text is `expression`.
 -- `descending` reads bit 0 of indoption; `default_opclass` says whether the column's operator
 -- class is its type's default for the access method. `predicate` is a partial index's WHERE.
--- `constraint_backed`: the index belongs to a UNIQUE constraint.
+-- `constraint_backed`: the index belongs to a UNIQUE constraint. A partition's indexes are read
+-- too, but only its own: one attached to an index of its partitioned table is the table's.
 SELECT n.nspname AS namespace,
        t.relname AS table_name,
        ic.relname AS index_name,
@@ -30,7 +31,8 @@ LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[(k.ord - 1)::int] AND k.ord <= 
 WHERE NOT i.indisprimary
   AND NOT i.indisexclusion
   AND t.relkind IN ('r', 'p')
-  AND NOT t.relispartition
+  AND (NOT t.relispartition
+       OR NOT EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = i.indexrelid))
   AND n.nspname = ANY($1)
   AND t.relname <> $2
 ORDER BY n.nspname, t.relname, ic.relname, k.ord

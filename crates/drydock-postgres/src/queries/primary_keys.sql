@@ -1,4 +1,5 @@
--- Primary key constraints of the tables in the schemas in $1, one row per column in key order.
+-- Primary key constraints of the tables and partitions in the schemas in $1, one row per column
+-- in key order; a partition's only when it is its own (not made by its partitioned table's key).
 SELECT n.nspname AS namespace,
        t.relname AS table_name,
        con.conname AS constraint_name,
@@ -9,5 +10,6 @@ JOIN pg_namespace n ON n.oid = t.relnamespace
 CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
 WHERE con.contype = 'p'
+  AND con.conparentid = 0
   AND n.nspname = ANY($1)
 ORDER BY n.nspname, t.relname, k.ord
