@@ -176,6 +176,18 @@ pub trait Backend: Send + Sync {
         let _ = url;
         Ok(None)
     }
+    /// Refuse a URL through which the dump and restore tools cannot work (a transaction-mode
+    /// pooler, [`BackupError::TransactionPooler`]). Without an override every URL is accepted.
+    fn check_session_url(&self, url: &str) -> Result<(), BackupError> {
+        let _ = url;
+        Ok(())
+    }
+    /// Drop the scratch databases next to `url` left by runs that are gone (never one whose run
+    /// may be alive); one line for each. Without an override there are none.
+    fn drop_abandoned(&self, url: &str) -> Result<Vec<String>, BackupError> {
+        let _ = url;
+        Ok(Vec::new())
+    }
     /// A new empty scratch database next to `url`; returns its URL.
     fn create_scratch(&self, url: &str) -> Result<String, BackupError>;
     /// Remove a database made by `create_scratch` (also used for swapped-out databases).

@@ -72,6 +72,14 @@ pub enum BackupError {
         url: String,
         left: String,
     },
+    #[error(
+        "backups cannot run through a connection pooler in transaction mode ({why}): pg_dump \
+         and pg_restore need one server session for the whole run (the dump's snapshot, the \
+         restore's session settings), and it hands each transaction to any server session; \
+         point `--url` at the database server directly (the datasource's `directUrl`, not the \
+         pooler's `url`)"
+    )]
+    TransactionPooler { why: String },
     /// Opening a session failed: the connector's error, with its own code (Prisma's where
     /// Prisma has one, e.g. P1011 for TLS).
     #[error("{0}")]
@@ -88,6 +96,7 @@ impl BackupError {
             BackupError::Tool { .. } => "D5011",
             BackupError::Query(_) => "D5012",
             BackupError::ClientTooOld { .. } => "D5014",
+            BackupError::TransactionPooler { .. } => "D5015",
             BackupError::Encryption(_) => "D5013",
             BackupError::Corrupt { .. } => "D5020",
             BackupError::Manifest { .. } => "D5021",

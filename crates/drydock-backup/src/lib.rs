@@ -88,6 +88,7 @@ pub fn create_with_progress(
     progress: &dyn Fn(u64),
 ) -> Result<Manifest, BackupError> {
     let started_at = Utc::now();
+    backend.check_session_url(url)?;
     let name = backend.database_name(url)?;
     let server_version = backend.server_version(url)?;
     let tool_versions = backend.tool_versions(url)?;
@@ -434,6 +435,7 @@ pub fn verify(
             target: backend.provider().to_owned(),
         });
     }
+    backend.check_session_url(near)?;
     let started = Instant::now();
     let scratch = backend.create_scratch(near)?;
     let mut result = restore_checked(
@@ -513,6 +515,7 @@ pub fn restore(
             target: backend.provider().to_owned(),
         });
     }
+    backend.check_session_url(url)?;
     let _run = debris::RunLock::start(dir)?;
     let passphrase = options.passphrase.as_deref();
     if manifest.encrypted() && passphrase.is_none() {
@@ -645,6 +648,12 @@ fn differences(before: &[DbObject], after: &[DbObject]) -> Vec<String> {
                 .map(|o| format!("gone: {o}")),
         )
         .collect()
+}
+
+/// Drop the scratch databases next to `url` that runs killed before dropping them left behind
+/// (never one whose run may be alive); one line for each.
+pub fn drop_abandoned_databases(url: &str) -> Result<Vec<String>, BackupError> {
+    backend_for(url)?.drop_abandoned(url)
 }
 
 /// Delete the debris of interrupted runs in `dir` when `apply` (see [`Debris`]), but what a run

@@ -15,6 +15,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Duration;
 
 use drydock_connector::{DbUrl, redact_url};
+use drydock_postgres::owner;
 use drydock_postgres::url::PgUrl;
 use postgres::{GenericClient, IsolationLevel};
 
@@ -30,6 +31,8 @@ use crate::tool::{self, collect_stderr, feed_tool, finish_tool};
 const FORMAT: &str = "pg_dump-custom";
 /// A tar stream of the folder `pg_dump --format=directory` wrote.
 const DIRECTORY_FORMAT: &str = "pg_dump-directory";
+/// How the names of scratch databases start.
+const SCRATCH_PREFIX: &str = "drydock_scratch_";
 /// The database scratch and swap connections use, as every server has it.
 const MAINTENANCE_DATABASE: &str = "postgres";
 /// The tools run in a process group of their own, where a password prompt on the terminal
@@ -445,9 +448,34 @@ impl Backend for Postgres {
         Ok(rows.first().and_then(|row| row.get(0)))
     }
 
+    fn check_session_url(&self, url: &str) -> Result<(), BackupError> {
+        let pg = parse_url(url)?;
+        // A restore's new database does not exist yet: the pooler is the same for the others.
+        let probed = if self.exists(url)? {
+            pg
+        } else {
+            pg.with_database(MAINTENANCE_DATABASE)
+        };
+        let probed = drydock_postgres::pooler::transaction_pooler(&probed);
+        match probed.map_err(BackupError::Connect)? {
+            Some(why) => Err(BackupError::TransactionPooler { why }),
+            None => Ok(()),
+        }
+    }
+
+    fn drop_abandoned(&self, url: &str) -> Result<Vec<String>, BackupError> {
+        let pg = parse_url(url)?;
+        let mut client = pg.session(MAINTENANCE_DATABASE)?;
+        owner::drop_abandoned(&mut client, SCRATCH_PREFIX, "scratch database")
+            .map_err(BackupError::Connect)
+    }
+
     fn create_scratch(&self, url: &str) -> Result<String, BackupError> {
         let pg = parse_url(url)?;
-        let name = format!("drydock_scratch_{}", uuid::Uuid::new_v4().simple());
+        let name = format!("{SCRATCH_PREFIX}{}", uuid::Uuid::new_v4().simple());
+        // Owned by this process, so that the run after a kill knows it for a leftover.
+        owner::hold_owner_session(&pg.with_database(MAINTENANCE_DATABASE))
+            .map_err(BackupError::Connect)?;
         let mut client = pg.session(MAINTENANCE_DATABASE)?;
         // Next to an existing database, the scratch one gets its encoding, locale and default
         // tablespace, which cannot change later: text sorts and converts as it will there.
@@ -491,6 +519,7 @@ impl Backend for Postgres {
             }
         }
         client.batch_execute(&create).map_err(|e| pg.error(&e))?;
+        owner::set_owner_comment(&mut client, &name).map_err(BackupError::Connect)?;
         Postgres::with_database(url, &name)
     }
 

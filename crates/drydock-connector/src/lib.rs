@@ -147,6 +147,14 @@ pub trait Dialect: Send + Sync {
         main_url: &str,
         shadow_url: Option<&str>,
     ) -> Result<Box<dyn ShadowDatabase>, ConnectorError>;
+
+    /// Drop the temporary shadow databases next to `main_url` that runs killed before disposing
+    /// of them left behind (never one whose run may be alive); one line for each. Without an
+    /// override there are none.
+    fn drop_abandoned_shadows(&self, main_url: &str) -> Result<Vec<String>, ConnectorError> {
+        let _ = main_url;
+        Ok(Vec::new())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

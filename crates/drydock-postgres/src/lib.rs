@@ -10,6 +10,8 @@ mod diff_hooks;
 mod history;
 mod introspect;
 mod lock;
+pub mod owner;
+pub mod pooler;
 mod render;
 mod types;
 pub mod url;
@@ -119,5 +121,9 @@ impl Dialect for PostgresDialect {
         shadow_url: Option<&str>,
     ) -> Result<Box<dyn ShadowDatabase>, ConnectorError> {
         connection::open_shadow(main_url, shadow_url)
+    }
+
+    fn drop_abandoned_shadows(&self, main_url: &str) -> Result<Vec<String>, ConnectorError> {
+        connection::drop_abandoned_shadows(main_url)
     }
 }

@@ -1423,6 +1423,17 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        code: "D5015",
+        server: Postgres,
+        steps: &[File(SCHEMA, POSTGRES_SCHEMA)],
+        run: &["backup", "create", "--url", "{url}?pgbouncer=true"],
+        exit: 1,
+        says: &[
+            "backups cannot run through a connection pooler",
+            "directUrl",
+        ],
+    },
+    Case {
         code: "D5032",
         server: Sqlite,
         steps: &[

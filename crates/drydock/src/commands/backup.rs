@@ -56,6 +56,11 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                 checksum_only,
                 jobs,
             };
+            if let Some(near) = &near {
+                for line in drydock_backup::drop_abandoned_databases(near)? {
+                    eprintln!("  {line}");
+                }
+            }
             eprintln!("Verifying {}", manifest.id);
             let verified = drydock_backup::verify(&dir, &manifest, near.as_deref(), &options)?;
             eprintln!(
