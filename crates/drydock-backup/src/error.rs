@@ -57,6 +57,16 @@ pub enum BackupError {
     Unverified(String),
     #[error("the database `{0}` already has tables: pass --force to replace it")]
     TargetNotEmpty(String),
+    #[error(
+        "a restore into `{url}` is running: {run} (the database's note: {note}); wait for it to \
+         finish, or stop that process: the database of a restore that was killed is replaced by \
+         the next restore"
+    )]
+    RestoreRunning {
+        url: String,
+        run: String,
+        note: String,
+    },
     #[error("the backup is a {backup} backup and cannot be restored into a {target} database")]
     ProviderMismatch { backup: String, target: String },
     #[error("encryption: {0}")]
@@ -105,6 +115,7 @@ impl BackupError {
             BackupError::NotFound(_) | BackupError::NoBackups { .. } => "D5030",
             BackupError::NoneVerified { .. } => "D5031",
             BackupError::TargetNotEmpty(_) => "D5032",
+            BackupError::RestoreRunning { .. } => "D5035",
             BackupError::ProviderMismatch { .. } => "D5033",
             BackupError::Unverified(_) => "D5034",
             BackupError::Connect(error) => error.code(),

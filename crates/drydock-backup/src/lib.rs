@@ -535,6 +535,13 @@ pub fn restore(
     if exists {
         let note = backend.restore_note(url)?;
         if let Some(note) = note.filter(|n| n.starts_with(UNFINISHED_RESTORE)) {
+            if let Some(run) = backend.running_restore(url, &note)? {
+                return Err(BackupError::RestoreRunning {
+                    url: redact_url(url),
+                    run,
+                    note,
+                });
+            }
             // It holds nothing but what an interrupted restore of ours created.
             backend.drop_scratch(url)?;
             report.replaced_unfinished = Some(note);
@@ -650,8 +657,14 @@ fn differences(before: &[DbObject], after: &[DbObject]) -> Vec<String> {
         .collect()
 }
 
-/// Drop the scratch databases next to `url` that runs killed before dropping them left behind
-/// (never one whose run may be alive); one line for each.
+/// The databases next to `url` that interrupted runs left (see
+/// [`Backend::leftover_databases`]); one line for each.
+pub fn leftover_databases(url: &str) -> Result<Vec<String>, BackupError> {
+    backend_for(url)?.leftover_databases(url)
+}
+
+/// Drop the scratch and shadow databases next to `url` that runs killed before dropping them
+/// left behind (never one whose run may be alive); one line for each.
 pub fn drop_abandoned_databases(url: &str) -> Result<Vec<String>, BackupError> {
     backend_for(url)?.drop_abandoned(url)
 }

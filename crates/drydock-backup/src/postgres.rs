@@ -33,6 +33,11 @@ const FORMAT: &str = "pg_dump-custom";
 const DIRECTORY_FORMAT: &str = "pg_dump-directory";
 /// How the names of scratch databases start.
 const SCRATCH_PREFIX: &str = "drydock_scratch_";
+/// The databases a run creates for itself and drops when it ends, by name prefix.
+const RUN_DATABASES: [(&str, &str); 2] = [
+    (SCRATCH_PREFIX, "scratch database"),
+    (drydock_postgres::SHADOW_DATABASE_PREFIX, "shadow database"),
+];
 /// The database scratch and swap connections use, as every server has it.
 const MAINTENANCE_DATABASE: &str = "postgres";
 /// The tools run in a process group of their own, where a password prompt on the terminal
@@ -425,6 +430,17 @@ impl Backend for Postgres {
 
     fn set_restore_note(&self, url: &str, note: Option<&str>) -> Result<(), BackupError> {
         let pg = parse_url(url)?;
+        // The note names this run, which stays connected while it lives: a second restore tells
+        // a running one from a killed one.
+        let note = match note {
+            Some(note) => {
+                owner::hold_owner_session(&pg.with_database(MAINTENANCE_DATABASE))
+                    .map_err(BackupError::Connect)?;
+                Some(format!("{note}, by {}", owner::owner_comment()))
+            }
+            None => None,
+        };
+        let note = note.as_deref();
         let mut client = pg.session(MAINTENANCE_DATABASE)?;
         // A comment on the database: pg_restore without `--create` never sets it.
         client
@@ -463,11 +479,69 @@ impl Backend for Postgres {
         }
     }
 
+    fn running_restore(&self, url: &str, note: &str) -> Result<Option<String>, BackupError> {
+        let Some(run) = owner::Owner::find_in(note) else {
+            return Ok(None);
+        };
+        let pg = parse_url(url)?;
+        let mut client = pg.session(MAINTENANCE_DATABASE)?;
+        let gone = run.gone(&mut client).map_err(BackupError::Connect)?;
+        Ok(gone.is_none().then(|| run.describe()))
+    }
+
+    fn leftover_databases(&self, url: &str) -> Result<Vec<String>, BackupError> {
+        let pg = parse_url(url)?;
+        let mut client = pg.session(MAINTENANCE_DATABASE)?;
+        let mut lines = Vec::new();
+        for (prefix, what) in RUN_DATABASES {
+            for left in owner::abandoned(&mut client, prefix).map_err(BackupError::Connect)? {
+                lines.push(format!(
+                    "{}: {what} left by {} ({}); `drydock backup prune --apply` drops it",
+                    left.name,
+                    left.owner.describe(),
+                    left.why
+                ));
+            }
+        }
+        let marked = client
+            .query(
+                "SELECT datname::text, shobj_description(oid, 'pg_database') FROM pg_database \
+                 WHERE left(shobj_description(oid, 'pg_database'), length($1)) = $1 \
+                 ORDER BY datname",
+                &[&crate::UNFINISHED_RESTORE],
+            )
+            .map_err(|e| pg.error(&e))?;
+        for row in marked {
+            let (name, note): (String, String) = (row.get(0), row.get(1));
+            let running = match owner::Owner::find_in(&note) {
+                Some(run) => run
+                    .gone(&mut client)
+                    .map_err(BackupError::Connect)?
+                    .is_none(),
+                None => false,
+            };
+            lines.push(if running {
+                format!("{name}: a restore in progress ({note})")
+            } else {
+                format!(
+                    "{name}: half-restored by an interrupted restore ({note}); the next \
+                     `drydock backup restore` into it replaces it"
+                )
+            });
+        }
+        Ok(lines)
+    }
+
     fn drop_abandoned(&self, url: &str) -> Result<Vec<String>, BackupError> {
         let pg = parse_url(url)?;
         let mut client = pg.session(MAINTENANCE_DATABASE)?;
-        owner::drop_abandoned(&mut client, SCRATCH_PREFIX, "scratch database")
-            .map_err(BackupError::Connect)
+        let mut lines = Vec::new();
+        for (prefix, what) in RUN_DATABASES {
+            lines.extend(
+                owner::drop_abandoned(&mut client, prefix, what).map_err(BackupError::Connect)?,
+            );
+        }
+        Ok(lines)
     }
 
     fn create_scratch(&self, url: &str) -> Result<String, BackupError> {

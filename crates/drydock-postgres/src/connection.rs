@@ -20,7 +20,7 @@ use crate::url::PgUrl;
 use crate::{activity, checks, history, introspect, lock, owner};
 
 /// Prefix of temporary shadow database names, as Prisma names them.
-const SHADOW_DATABASE_PREFIX: &str = "prisma_migrate_shadow_db_";
+pub const SHADOW_DATABASE_PREFIX: &str = "prisma_migrate_shadow_db_";
 
 /// PgBouncer's usual port.
 const PGBOUNCER_PORT: u16 = 6432;

@@ -6,6 +6,7 @@ mod activity;
 mod checks;
 pub mod connect;
 mod connection;
+pub use connection::SHADOW_DATABASE_PREFIX;
 mod diff_hooks;
 mod history;
 mod introspect;

@@ -1521,6 +1521,12 @@ const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
         "crates/drydock/tests/crash.rs",
         "a_down_killed_or_cut_off_anywhere_leaves_history_and_schema_agreeing_and_is_recovered",
     ),
+    // A second restore while the first, into a database it created, still runs.
+    (
+        "D5035",
+        "crates/drydock/tests/restore_running.rs",
+        "a_second_restore_refuses_a_running_one_and_replaces_a_killed_one",
+    ),
     // A restore that fails, then cannot drop what another session created meanwhile.
     (
         "D5023",

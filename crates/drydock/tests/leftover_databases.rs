@@ -234,4 +234,39 @@ fn a_killed_backup_verify_leaves_its_scratch_database_and_the_next_one_drops_it(
         !exists(&scratch),
         "the leftover scratch database is still there"
     );
+
+    // `backup list` shows a leftover, and `backup prune --apply` drops it.
+    let child = drydock(dir, db.url(), &verify).spawn().expect("spawn");
+    let scratch = kill_once_it_owns(child, prefix);
+    let _left = Made(scratch.clone());
+    let list = ["backup", "list", "--url", db.url(), "--dir", backups];
+    let listed = drydock(dir, db.url(), &list).output().expect("list");
+    let stderr = String::from_utf8_lossy(&listed.stderr);
+    assert!(
+        listed.status.success()
+            && stderr.contains(&format!(
+                "INTERRUPTED database {scratch}: scratch database left by"
+            )),
+        "backup list did not show the leftover: {stderr}"
+    );
+    let prune = [
+        "backup",
+        "prune",
+        "--apply",
+        "--url",
+        db.url(),
+        "--dir",
+        backups,
+    ];
+    let pruned = drydock(dir, db.url(), &prune).output().expect("prune");
+    let stderr = String::from_utf8_lossy(&pruned.stderr);
+    assert!(
+        pruned.status.success()
+            && stderr.contains(&format!("dropped the scratch database `{scratch}`")),
+        "backup prune did not drop the leftover: {stderr}"
+    );
+    assert!(
+        !exists(&scratch),
+        "the leftover scratch database is still there"
+    );
 }
