@@ -176,6 +176,32 @@ pub trait Backend: Send + Sync {
         let _ = url;
         Ok(None)
     }
+    /// Refuse a URL through which the dump and restore tools cannot work (a transaction-mode
+    /// pooler, [`BackupError::TransactionPooler`]). Without an override every URL is accepted.
+    fn check_session_url(&self, url: &str) -> Result<(), BackupError> {
+        let _ = url;
+        Ok(())
+    }
+    /// The databases next to `url` that interrupted runs left: scratch and shadow databases whose
+    /// run is gone, and databases marked by an unfinished restore; one line for each. Without an
+    /// override there are none.
+    fn leftover_databases(&self, url: &str) -> Result<Vec<String>, BackupError> {
+        let _ = url;
+        Ok(Vec::new())
+    }
+    /// Drop the scratch and shadow databases next to `url` left by runs that are gone (never
+    /// one whose run may be alive); one line for each. Without an override there are none.
+    fn drop_abandoned(&self, url: &str) -> Result<Vec<String>, BackupError> {
+        let _ = url;
+        Ok(Vec::new())
+    }
+    /// Who runs the restore whose note (see [`Backend::set_restore_note`]) the database at `url`
+    /// carries, while that run may be alive; `None` when it is known to be gone (or the note
+    /// names no run). Without an override every run is taken for gone.
+    fn running_restore(&self, url: &str, note: &str) -> Result<Option<String>, BackupError> {
+        let _ = (url, note);
+        Ok(None)
+    }
     /// A new empty scratch database next to `url`; returns its URL.
     fn create_scratch(&self, url: &str) -> Result<String, BackupError>;
     /// Remove a database made by `create_scratch` (also used for swapped-out databases).

@@ -57,6 +57,16 @@ pub enum BackupError {
     Unverified(String),
     #[error("the database `{0}` already has tables: pass --force to replace it")]
     TargetNotEmpty(String),
+    #[error(
+        "a restore into `{url}` is running: {run} (the database's note: {note}); wait for it to \
+         finish, or stop that process: the database of a restore that was killed is replaced by \
+         the next restore"
+    )]
+    RestoreRunning {
+        url: String,
+        run: String,
+        note: String,
+    },
     #[error("the backup is a {backup} backup and cannot be restored into a {target} database")]
     ProviderMismatch { backup: String, target: String },
     #[error("encryption: {0}")]
@@ -72,6 +82,14 @@ pub enum BackupError {
         url: String,
         left: String,
     },
+    #[error(
+        "backups cannot run through a connection pooler in transaction mode ({why}): pg_dump \
+         and pg_restore need one server session for the whole run (the dump's snapshot, the \
+         restore's session settings), and it hands each transaction to any server session; \
+         point `--url` at the database server directly (the datasource's `directUrl`, not the \
+         pooler's `url`)"
+    )]
+    TransactionPooler { why: String },
     /// Opening a session failed: the connector's error, with its own code (Prisma's where
     /// Prisma has one, e.g. P1011 for TLS).
     #[error("{0}")]
@@ -88,6 +106,7 @@ impl BackupError {
             BackupError::Tool { .. } => "D5011",
             BackupError::Query(_) => "D5012",
             BackupError::ClientTooOld { .. } => "D5014",
+            BackupError::TransactionPooler { .. } => "D5015",
             BackupError::Encryption(_) => "D5013",
             BackupError::Corrupt { .. } => "D5020",
             BackupError::Manifest { .. } => "D5021",
@@ -96,6 +115,7 @@ impl BackupError {
             BackupError::NotFound(_) | BackupError::NoBackups { .. } => "D5030",
             BackupError::NoneVerified { .. } => "D5031",
             BackupError::TargetNotEmpty(_) => "D5032",
+            BackupError::RestoreRunning { .. } => "D5035",
             BackupError::ProviderMismatch { .. } => "D5033",
             BackupError::Unverified(_) => "D5034",
             BackupError::Connect(error) => error.code(),

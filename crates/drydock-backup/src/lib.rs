@@ -88,6 +88,7 @@ pub fn create_with_progress(
     progress: &dyn Fn(u64),
 ) -> Result<Manifest, BackupError> {
     let started_at = Utc::now();
+    backend.check_session_url(url)?;
     let name = backend.database_name(url)?;
     let server_version = backend.server_version(url)?;
     let tool_versions = backend.tool_versions(url)?;
@@ -434,6 +435,7 @@ pub fn verify(
             target: backend.provider().to_owned(),
         });
     }
+    backend.check_session_url(near)?;
     let started = Instant::now();
     let scratch = backend.create_scratch(near)?;
     let mut result = restore_checked(
@@ -513,6 +515,7 @@ pub fn restore(
             target: backend.provider().to_owned(),
         });
     }
+    backend.check_session_url(url)?;
     let _run = debris::RunLock::start(dir)?;
     let passphrase = options.passphrase.as_deref();
     if manifest.encrypted() && passphrase.is_none() {
@@ -532,6 +535,13 @@ pub fn restore(
     if exists {
         let note = backend.restore_note(url)?;
         if let Some(note) = note.filter(|n| n.starts_with(UNFINISHED_RESTORE)) {
+            if let Some(run) = backend.running_restore(url, &note)? {
+                return Err(BackupError::RestoreRunning {
+                    url: redact_url(url),
+                    run,
+                    note,
+                });
+            }
             // It holds nothing but what an interrupted restore of ours created.
             backend.drop_scratch(url)?;
             report.replaced_unfinished = Some(note);
@@ -645,6 +655,18 @@ fn differences(before: &[DbObject], after: &[DbObject]) -> Vec<String> {
                 .map(|o| format!("gone: {o}")),
         )
         .collect()
+}
+
+/// The databases next to `url` that interrupted runs left (see
+/// [`Backend::leftover_databases`]); one line for each.
+pub fn leftover_databases(url: &str) -> Result<Vec<String>, BackupError> {
+    backend_for(url)?.leftover_databases(url)
+}
+
+/// Drop the scratch and shadow databases next to `url` that runs killed before dropping them
+/// left behind (never one whose run may be alive); one line for each.
+pub fn drop_abandoned_databases(url: &str) -> Result<Vec<String>, BackupError> {
+    backend_for(url)?.drop_abandoned(url)
 }
 
 /// Delete the debris of interrupted runs in `dir` when `apply` (see [`Debris`]), but what a run

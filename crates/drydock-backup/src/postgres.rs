@@ -15,6 +15,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Duration;
 
 use drydock_connector::{DbUrl, redact_url};
+use drydock_postgres::owner;
 use drydock_postgres::url::PgUrl;
 use postgres::{GenericClient, IsolationLevel};
 
@@ -30,6 +31,13 @@ use crate::tool::{self, collect_stderr, feed_tool, finish_tool};
 const FORMAT: &str = "pg_dump-custom";
 /// A tar stream of the folder `pg_dump --format=directory` wrote.
 const DIRECTORY_FORMAT: &str = "pg_dump-directory";
+/// How the names of scratch databases start.
+const SCRATCH_PREFIX: &str = "drydock_scratch_";
+/// The databases a run creates for itself and drops when it ends, by name prefix.
+const RUN_DATABASES: [(&str, &str); 2] = [
+    (SCRATCH_PREFIX, "scratch database"),
+    (drydock_postgres::SHADOW_DATABASE_PREFIX, "shadow database"),
+];
 /// The database scratch and swap connections use, as every server has it.
 const MAINTENANCE_DATABASE: &str = "postgres";
 /// The tools run in a process group of their own, where a password prompt on the terminal
@@ -425,6 +433,17 @@ impl Backend for Postgres {
 
     fn set_restore_note(&self, url: &str, note: Option<&str>) -> Result<(), BackupError> {
         let pg = parse_url(url)?;
+        // The note names this run, which stays connected while it lives: a second restore tells
+        // a running one from a killed one.
+        let note = match note {
+            Some(note) => {
+                owner::hold_owner_session(&pg.with_database(MAINTENANCE_DATABASE))
+                    .map_err(BackupError::Connect)?;
+                Some(format!("{note}, by {}", owner::owner_comment()))
+            }
+            None => None,
+        };
+        let note = note.as_deref();
         let mut client = pg.session(MAINTENANCE_DATABASE)?;
         // A comment on the database: pg_restore without `--create` never sets it.
         client
@@ -448,9 +467,92 @@ impl Backend for Postgres {
         Ok(rows.first().and_then(|row| row.get(0)))
     }
 
+    fn check_session_url(&self, url: &str) -> Result<(), BackupError> {
+        let pg = parse_url(url)?;
+        // A restore's new database does not exist yet: the pooler is the same for the others.
+        let probed = if self.exists(url)? {
+            pg
+        } else {
+            pg.with_database(MAINTENANCE_DATABASE)
+        };
+        let probed = drydock_postgres::pooler::transaction_pooler(&probed);
+        match probed.map_err(BackupError::Connect)? {
+            Some(why) => Err(BackupError::TransactionPooler { why }),
+            None => Ok(()),
+        }
+    }
+
+    fn running_restore(&self, url: &str, note: &str) -> Result<Option<String>, BackupError> {
+        let Some(run) = owner::Owner::find_in(note) else {
+            return Ok(None);
+        };
+        let pg = parse_url(url)?;
+        let mut client = pg.session(MAINTENANCE_DATABASE)?;
+        let gone = run.gone(&mut client).map_err(BackupError::Connect)?;
+        Ok(gone.is_none().then(|| run.describe()))
+    }
+
+    fn leftover_databases(&self, url: &str) -> Result<Vec<String>, BackupError> {
+        let pg = parse_url(url)?;
+        let mut client = pg.session(MAINTENANCE_DATABASE)?;
+        let mut lines = Vec::new();
+        for (prefix, what) in RUN_DATABASES {
+            for left in owner::abandoned(&mut client, prefix).map_err(BackupError::Connect)? {
+                lines.push(format!(
+                    "{}: {what} left by {} ({}); `drydock backup prune --apply` drops it",
+                    left.name,
+                    left.owner.describe(),
+                    left.why
+                ));
+            }
+        }
+        let marked = client
+            .query(
+                "SELECT datname::text, shobj_description(oid, 'pg_database') FROM pg_database \
+                 WHERE left(shobj_description(oid, 'pg_database'), length($1)) = $1 \
+                 ORDER BY datname",
+                &[&crate::UNFINISHED_RESTORE],
+            )
+            .map_err(|e| pg.error(&e))?;
+        for row in marked {
+            let (name, note): (String, String) = (row.get(0), row.get(1));
+            let running = match owner::Owner::find_in(&note) {
+                Some(run) => run
+                    .gone(&mut client)
+                    .map_err(BackupError::Connect)?
+                    .is_none(),
+                None => false,
+            };
+            lines.push(if running {
+                format!("{name}: a restore in progress ({note})")
+            } else {
+                format!(
+                    "{name}: half-restored by an interrupted restore ({note}); the next \
+                     `drydock backup restore` into it replaces it"
+                )
+            });
+        }
+        Ok(lines)
+    }
+
+    fn drop_abandoned(&self, url: &str) -> Result<Vec<String>, BackupError> {
+        let pg = parse_url(url)?;
+        let mut client = pg.session(MAINTENANCE_DATABASE)?;
+        let mut lines = Vec::new();
+        for (prefix, what) in RUN_DATABASES {
+            lines.extend(
+                owner::drop_abandoned(&mut client, prefix, what).map_err(BackupError::Connect)?,
+            );
+        }
+        Ok(lines)
+    }
+
     fn create_scratch(&self, url: &str) -> Result<String, BackupError> {
         let pg = parse_url(url)?;
-        let name = format!("drydock_scratch_{}", uuid::Uuid::new_v4().simple());
+        let name = format!("{SCRATCH_PREFIX}{}", uuid::Uuid::new_v4().simple());
+        // Owned by this process, so that the run after a kill knows it for a leftover.
+        owner::hold_owner_session(&pg.with_database(MAINTENANCE_DATABASE))
+            .map_err(BackupError::Connect)?;
         let mut client = pg.session(MAINTENANCE_DATABASE)?;
         // Next to an existing database, the scratch one gets its encoding, locale and default
         // tablespace, which cannot change later: text sorts and converts as it will there.
@@ -494,6 +596,7 @@ impl Backend for Postgres {
             }
         }
         client.batch_execute(&create).map_err(|e| pg.error(&e))?;
+        owner::set_owner_comment(&mut client, &name).map_err(BackupError::Connect)?;
         Postgres::with_database(url, &name)
     }
 

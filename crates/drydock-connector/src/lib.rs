@@ -30,7 +30,9 @@ pub use history::{
 pub use interrupt::{Interrupt, Registration, StatementCanceller};
 pub use phases::{Phase, PhaseKind};
 pub use row_count::RowCount;
-pub use runs::{RUN_TABLE, Run, RunFilter, RunLog, RunProgress, RunStart, RunStatus, host_name};
+pub use runs::{
+    RUN_TABLE, Run, RunFilter, RunLog, RunProgress, RunStart, RunStatus, host_name, process_gone,
+};
 pub use script::{EMPTY_MIGRATION, join_statements, render_script, render_sections};
 
 use drydock_diff::{Change, DiffHooks};
@@ -153,6 +155,14 @@ pub trait Dialect: Send + Sync {
     /// The run log kept with the database `url` names, out of Prisma's sight (PostgreSQL: the
     /// schema `_drydock`; SQLite: a file beside the database's, `dev.db` → `dev.drydock.db`).
     fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError>;
+
+    /// Drop the temporary shadow databases next to `main_url` that runs killed before disposing
+    /// of them left behind (never one whose run may be alive); one line for each. Without an
+    /// override there are none.
+    fn drop_abandoned_shadows(&self, main_url: &str) -> Result<Vec<String>, ConnectorError> {
+        let _ = main_url;
+        Ok(Vec::new())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -112,7 +112,7 @@ impl Run {
     pub fn owner_gone(&self, this_host: &str) -> bool {
         self.progress.status == RunStatus::Running
             && self.start.host == this_host
-            && !std::path::Path::new(&format!("/proc/{}", self.start.pid)).exists()
+            && process_gone(self.start.pid)
     }
 }
 
@@ -123,6 +123,12 @@ pub fn host_name() -> Option<String> {
         .ok()
         .map(|name| name.trim().to_owned())
         .filter(|name| !name.is_empty())
+}
+
+/// Whether process `pid` of this host is known to be gone (never without a `/proc`).
+pub fn process_gone(pid: u32) -> bool {
+    let proc = std::path::Path::new("/proc");
+    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
 }
 
 /// Which runs to list: newest first.

@@ -106,6 +106,14 @@ pub fn migrate_dev_with_renames(
     drydock_migrate::check_provider(dir, dialect.provider())?;
 
     let database_created = dialect.create_database(&url)?;
+    if shadow_url.is_none() {
+        for line in dialect.drop_abandoned_shadows(&url)? {
+            progress(DeployEvent::Recovered {
+                name: "shadow database",
+                what: &line,
+            });
+        }
+    }
     let mut connection = dialect.connect(&url)?;
     refuse_broken_history(connection.as_mut(), dir)?;
 

@@ -27,6 +27,8 @@ pub struct SquashOutcome {
     /// The migrations the squashed one replaces, in order (the last keeps its name).
     pub replaced: Vec<String>,
     pub squashed: String,
+    /// What taking the migration lock took, one line each.
+    pub lock_notes: Vec<String>,
 }
 
 pub fn squash(project: &Project, options: &SquashOptions) -> Result<SquashOutcome, EngineError> {
@@ -51,10 +53,12 @@ pub fn squash(project: &Project, options: &SquashOptions) -> Result<SquashOutcom
             .collect();
         replaced.push(options.to.clone());
         replaced.sort();
-        drydock_migrate::record_squash(connection.as_mut(), dir, &replaced, &options.to)?;
+        let lock_notes =
+            drydock_migrate::record_squash(connection.as_mut(), dir, &replaced, &options.to)?;
         return Ok(SquashOutcome {
             replaced,
             squashed: options.to.clone(),
+            lock_notes,
         });
     }
 
@@ -117,7 +121,8 @@ pub fn squash(project: &Project, options: &SquashOptions) -> Result<SquashOutcom
     write(drydock_migrate::MIGRATION_FILE_NAME, &up_script)?;
     write(drydock_migrate::DOWN_FILE_NAME, &down_script)?;
     let replaced: Vec<String> = range.iter().map(|m| m.name.clone()).collect();
-    drydock_migrate::record_squash(connection.as_mut(), dir, &replaced, &target.name)?;
+    let lock_notes =
+        drydock_migrate::record_squash(connection.as_mut(), dir, &replaced, &target.name)?;
     for migration in &range[..range.len() - 1] {
         std::fs::remove_dir_all(&migration.path).map_err(|source| {
             EngineError::Connector(drydock_connector::ConnectorError::Io {
@@ -129,6 +134,7 @@ pub fn squash(project: &Project, options: &SquashOptions) -> Result<SquashOutcom
     Ok(SquashOutcome {
         replaced,
         squashed: target.name.clone(),
+        lock_notes,
     })
 }
 

@@ -206,7 +206,7 @@ pub fn deploy_with(
     let report = with_migration_lock(conn, |conn, notes| {
         for note in notes {
             progress(DeployEvent::Recovered {
-                name: "the migration lock",
+                name: crate::LOCK_NOTE_NAME,
                 what: note,
             });
         }

@@ -32,6 +32,8 @@ pub enum DownTarget {
 pub struct DownReport {
     /// Rolled back, newest first.
     pub rolled_back: Vec<RolledBackMigration>,
+    /// What taking the migration lock took, one line each (ending an orphaned session).
+    pub lock_notes: Vec<String>,
     #[serde(rename = "duration_ms", serialize_with = "crate::serialize_millis")]
     pub duration: Duration,
 }
@@ -64,9 +66,10 @@ pub fn down(
     let started = Instant::now();
     check_provider(migrations_dir, dialect.provider())?;
     let local = list_migrations(migrations_dir)?;
-    let rolled_back = with_migration_lock(conn, |conn, _| {
+    let (rolled_back, lock_notes) = with_migration_lock(conn, |conn, notes| {
+        let notes = notes.to_vec();
         if !conn.history_table_exists()? {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), notes));
         }
         let history = conn.read_history()?;
         let failed = failed_migrations(&history);
@@ -74,10 +77,11 @@ pub fn down(
             return Err(MigrateError::FailedMigrations { failed });
         }
         let plan = plan(&history, &local, target, accept_data_loss)?;
-        run(dialect, conn, plan, progress)
+        Ok((run(dialect, conn, plan, progress)?, notes))
     })?;
     Ok(DownReport {
         rolled_back,
+        lock_notes,
         duration: started.elapsed(),
     })
 }

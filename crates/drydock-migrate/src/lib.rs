@@ -42,6 +42,7 @@ pub use directory::{
 };
 pub use down::{DownReport, DownTarget, RolledBackMigration, data_loss_warnings, down};
 pub use error::{FailedMigration, MigrateError};
+pub use lock::LOCK_NOTE_NAME;
 pub use lockfile::{
     LOCK_FILE_NAME, check_provider, lock_file_contents, parse_lock_file, read_lock_file,
     write_lock_file,

@@ -4,6 +4,9 @@ use drydock_connector::Connection;
 
 use crate::MigrateError;
 
+/// What a note of taking the lock is about, as commands show it.
+pub const LOCK_NOTE_NAME: &str = "the migration lock";
+
 /// How long to wait for another process's lock, like Prisma.
 pub(crate) const LOCK_TIMEOUT_SECS: u64 = 10;
 

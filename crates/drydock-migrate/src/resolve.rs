@@ -24,6 +24,8 @@ pub struct ResolveReport {
     /// completed (the most any rolled-back row recorded). A deploy after `--rolled-back` runs
     /// them again, so they must have been undone.
     pub statements_completed: u32,
+    /// What taking the migration lock took, one line each.
+    pub lock_notes: Vec<String>,
 }
 
 /// Mark migration `name` of `migrations_dir` as applied without running it: failed rows of it
@@ -42,7 +44,7 @@ pub fn resolve_applied(
             dir: migrations_dir.to_owned(),
         });
     };
-    with_migration_lock(conn, |conn, _| {
+    with_migration_lock(conn, |conn, notes| {
         let history_table_created = !conn.history_table_exists()?;
         if history_table_created {
             conn.create_history_table()?;
@@ -76,6 +78,7 @@ pub fn resolve_applied(
             history_table_created,
             rolled_back_rows,
             statements_completed,
+            lock_notes: notes.to_vec(),
         })
     })
 }
@@ -87,7 +90,7 @@ pub fn resolve_rolled_back(
     conn: &mut dyn Connection,
     name: &str,
 ) -> Result<ResolveReport, MigrateError> {
-    with_migration_lock(conn, |conn, _| {
+    with_migration_lock(conn, |conn, notes| {
         let history = if conn.history_table_exists()? {
             conn.read_history()?
         } else {
@@ -121,6 +124,7 @@ pub fn resolve_rolled_back(
             history_table_created: false,
             rolled_back_rows,
             statements_completed,
+            lock_notes: notes.to_vec(),
         })
     })
 }

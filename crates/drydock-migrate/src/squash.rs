@@ -15,12 +15,13 @@ use crate::lock::with_migration_lock;
 
 /// Record that `squashed` (a folder in `migrations_dir`) replaces `replaced`, under the lock.
 /// Every replaced migration must be applied; `squashed` may be one of them (it keeps its name).
+/// Returns what taking the migration lock took, one line each.
 pub fn record_squash(
     conn: &mut dyn Connection,
     migrations_dir: &Path,
     replaced: &[String],
     squashed: &str,
-) -> Result<(), MigrateError> {
+) -> Result<Vec<String>, MigrateError> {
     let local = list_migrations(migrations_dir)?;
     let migration = local.iter().find(|m| m.name == squashed).ok_or_else(|| {
         MigrateError::MigrationNotFound {
@@ -28,7 +29,7 @@ pub fn record_squash(
             dir: migrations_dir.to_path_buf(),
         }
     })?;
-    with_migration_lock(conn, |conn, _| {
+    with_migration_lock(conn, |conn, notes| {
         let history = conn.read_history()?;
         let mut rows = Vec::new();
         for name in replaced {
@@ -50,6 +51,6 @@ pub fn record_squash(
             old.rolled_back_at = Some(now);
             conn.update_history_row(&old)?;
         }
-        Ok(())
+        Ok(notes.to_vec())
     })
 }

@@ -15,11 +15,12 @@ use postgres::error::ErrorPosition;
 use postgres::types::Type;
 use postgres::{Client, GenericClient};
 
+use crate::pooler::PGBOUNCER_FLAG;
 use crate::url::PgUrl;
-use crate::{activity, checks, history, introspect, lock};
+use crate::{activity, checks, history, introspect, lock, owner};
 
 /// Prefix of temporary shadow database names, as Prisma names them.
-const SHADOW_DATABASE_PREFIX: &str = "prisma_migrate_shadow_db_";
+pub const SHADOW_DATABASE_PREFIX: &str = "prisma_migrate_shadow_db_";
 
 /// PgBouncer's usual port.
 const PGBOUNCER_PORT: u16 = 6432;
@@ -30,7 +31,7 @@ pub(crate) fn pooler_warning(url: &str) -> Option<String> {
     let url = PgUrl::parse(url).ok()?;
     let host = url.host.to_ascii_lowercase();
     let why = if url.pgbouncer {
-        "the URL sets `pgbouncer=true`".to_owned()
+        PGBOUNCER_FLAG.to_owned()
     } else if url.port == PGBOUNCER_PORT {
         format!("the URL uses port {PGBOUNCER_PORT}, PgBouncer's port")
     } else if host.contains("pooler") {
@@ -306,7 +307,7 @@ impl Connection for PostgresConnection {
         }
         if self.url.pgbouncer {
             return Err(ConnectorError::TransactionPooler {
-                why: "the URL sets `pgbouncer=true`".to_owned(),
+                why: PGBOUNCER_FLAG.to_owned(),
             });
         }
         let notes = lock::lock(&mut self.client, timeout_secs, self.backend_pid)?;
@@ -561,17 +562,20 @@ pub(crate) fn open_shadow(
         }));
     }
 
+    // Owned by this process, so that the run after a kill knows it for a leftover.
+    owner::hold_owner_session(&main)?;
     let mut admin = PostgresConnection::open(main.clone())?;
     let name = format!("{SHADOW_DATABASE_PREFIX}{}", uuid::Uuid::new_v4());
     admin
         .client
         .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&name)))
         .map_err(|e| query_error(&e))?;
-    let guard = TemporaryDatabase {
+    let mut guard = TemporaryDatabase {
         admin,
         name: name.clone(),
         dropped: false,
     };
+    owner::set_owner_comment(&mut guard.admin.client, &name)?;
     // From here on the guard drops the database should anything fail.
     let mut connection = PostgresConnection::open(main.with_database(&name))?;
     connection.ensure_schema()?;
@@ -579,6 +583,12 @@ pub(crate) fn open_shadow(
         connection,
         temporary: Some(guard),
     }))
+}
+
+/// Drop the shadow databases next to `main_url` left by runs that are gone; one line each.
+pub(crate) fn drop_abandoned_shadows(main_url: &str) -> Result<Vec<String>, ConnectorError> {
+    let mut admin = PostgresConnection::open(PgUrl::parse(main_url)?)?;
+    owner::drop_abandoned(&mut admin.client, SHADOW_DATABASE_PREFIX, "shadow database")
 }
 
 /// A shadow database. Field order matters: the connection closes before the temporary

@@ -6,17 +6,20 @@ mod activity;
 mod checks;
 pub mod connect;
 mod connection;
+pub use connection::SHADOW_DATABASE_PREFIX;
 mod diff_hooks;
 mod history;
 mod introspect;
 mod lock;
+pub mod owner;
+pub mod pooler;
 mod render;
 mod runs;
-
-pub use runs::RUN_SCHEMA;
 mod types;
 pub mod url;
 mod zero_downtime;
+
+pub use runs::RUN_SCHEMA;
 
 use drydock_connector::{
     Capabilities, Connection, ConnectorError, Dialect, RunLog, ScriptError, ShadowDatabase,
@@ -126,5 +129,9 @@ impl Dialect for PostgresDialect {
 
     fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError> {
         Ok(Box::new(runs::PostgresRunLog::open(url)?))
+    }
+
+    fn drop_abandoned_shadows(&self, main_url: &str) -> Result<Vec<String>, ConnectorError> {
+        connection::drop_abandoned_shadows(main_url)
     }
 }

@@ -21,6 +21,10 @@ use postgres::Client;
 use postgres::types::Type;
 
 use crate::connection::query_error;
+use drydock_connector::process_gone;
+
+use crate::owner::session_name;
+use crate::pooler::different_sessions;
 
 /// Prisma Migrate's advisory lock key.
 pub(crate) const MIGRATION_LOCK_KEY: i64 = 72_707_369;
@@ -46,9 +50,6 @@ WITH held AS (
 SELECT pg_backend_pid(), held.here,
        CASE WHEN pg_backend_pid() = $2 AND NOT held.here THEN pg_try_advisory_lock($1) END
 FROM held";
-
-/// PostgreSQL keeps the first 63 bytes of an `application_name`.
-const NAME_LIMIT: usize = 63;
 
 /// Take the lock on the server session `backend_pid`, the session's own, waiting up to
 /// `timeout_secs`; returns what it did to get it.
@@ -77,10 +78,7 @@ pub(crate) fn lock(
         let answered_by: i32 = row.get(0);
         if answered_by != backend_pid {
             return Err(ConnectorError::TransactionPooler {
-                why: format!(
-                    "consecutive statements were answered by different server sessions \
-                     (backend {backend_pid}, then {answered_by})"
-                ),
+                why: different_sessions(backend_pid, answered_by),
             });
         }
         if row.get::<_, bool>(1) {
@@ -166,9 +164,9 @@ pub(crate) fn unlock(
         if now >= deadline {
             return Err(ConnectorError::TransactionPooler {
                 why: format!(
-                    "consecutive statements were answered by different server sessions \
-                     (backend {backend_pid}, then {answered_by}), and the one holding the \
-                     migration lock did not answer again to release it within {timeout_secs} s"
+                    "{}, and the one holding the migration lock did not answer again to release \
+                     it within {timeout_secs} s",
+                    different_sessions(backend_pid, answered_by)
                 ),
             });
         }
@@ -182,22 +180,6 @@ struct Holder {
     description: String,
     /// A session of a drydock process of this host that is gone.
     orphaned: bool,
-}
-
-/// `drydock pid 4242 on build-7`, cut to what the server keeps.
-fn session_name(pid: u32, host: Option<&str>) -> String {
-    let mut name = format!("drydock pid {pid}");
-    if let Some(host) = host {
-        name.push_str(&format!(" on {host}"));
-    }
-    if name.len() > NAME_LIMIT {
-        let mut end = NAME_LIMIT;
-        while !name.is_char_boundary(end) {
-            end -= 1;
-        }
-        name.truncate(end);
-    }
-    name
 }
 
 /// Name the session after this process, unless the URL named it (`application_name`).
@@ -227,10 +209,7 @@ fn gone_process(application_name: &str, host: Option<&str>) -> Option<u32> {
         .parse()
         .ok()?;
     let ours = session_name(pid, Some(host)) == application_name;
-    // Without a `/proc` (not Linux), no process can be known to be gone.
-    let proc = std::path::Path::new("/proc");
-    let gone = proc.join("self").exists() && !proc.join(pid.to_string()).exists();
-    (ours && gone).then_some(pid)
+    (ours && process_gone(pid)).then_some(pid)
 }
 
 /// Statement texts longer than this are cut in messages.
@@ -310,14 +289,6 @@ fn find_holder(client: &mut Client, host: Option<&str>) -> Result<Option<Holder>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_session_name_names_the_process_and_host_within_the_server_limit() {
-        assert_eq!(session_name(42, Some("db-1")), "drydock pid 42 on db-1");
-        let long = session_name(42, Some(&"h".repeat(100)));
-        assert_eq!(long.len(), NAME_LIMIT);
-        assert!(long.starts_with("drydock pid 42 on hhh"));
-    }
 
     #[test]
     fn only_a_drydock_session_of_this_host_whose_process_is_gone_is_orphaned() {

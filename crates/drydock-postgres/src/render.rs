@@ -248,7 +248,7 @@ pub(crate) fn object(name: &ObjectName) -> String {
 }
 
 /// `'value'` with embedded quotes doubled.
-fn string_literal(value: &str) -> String {
+pub(crate) fn string_literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 

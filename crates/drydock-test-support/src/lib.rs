@@ -262,6 +262,18 @@ fn connect_or_fail(url: &str) -> postgres::Client {
     })
 }
 
+/// Poll `ready` every 10 ms until it holds (true) or 60 seconds have passed (false).
+pub fn wait_for(mut ready: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -192,6 +192,8 @@ pub(crate) enum BackupCommand {
     /// List backups, newest first
     List {
         #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
         store: BackupStoreArgs,
         #[command(flatten)]
         output: OutputArgs,
@@ -213,6 +215,8 @@ pub(crate) enum BackupCommand {
         /// Delete; without it, only print what would be deleted
         #[arg(long)]
         apply: bool,
+        #[command(flatten)]
+        connection: ConnectionArgs,
         #[command(flatten)]
         store: BackupStoreArgs,
         #[command(flatten)]

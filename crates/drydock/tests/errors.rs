@@ -1422,6 +1422,17 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        code: "D5015",
+        server: Postgres,
+        steps: &[File(SCHEMA, POSTGRES_SCHEMA)],
+        run: &["backup", "create", "--url", "{url}?pgbouncer=true"],
+        exit: 1,
+        says: &[
+            "backups cannot run through a connection pooler",
+            "directUrl",
+        ],
+    },
+    Case {
         code: "D5032",
         server: Sqlite,
         steps: &[
@@ -1514,6 +1525,12 @@ const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
         "D3018",
         "crates/drydock/tests/crash.rs",
         "a_down_killed_or_cut_off_anywhere_leaves_history_and_schema_agreeing_and_is_recovered",
+    ),
+    // A second restore while the first, into a database it created, still runs.
+    (
+        "D5035",
+        "crates/drydock/tests/restore_running.rs",
+        "a_second_restore_refuses_a_running_one_and_replaces_a_killed_one",
     ),
     // A restore that fails, then cannot drop what another session created meanwhile.
     (

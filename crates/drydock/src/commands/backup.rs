@@ -56,6 +56,11 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                 checksum_only,
                 jobs,
             };
+            if let Some(near) = &near {
+                for line in drydock_backup::drop_abandoned_databases(near)? {
+                    eprintln!("  {line}");
+                }
+            }
             eprintln!("Verifying {}", manifest.id);
             let verified = drydock_backup::verify(&dir, &manifest, near.as_deref(), &options)?;
             eprintln!(
@@ -120,7 +125,11 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
             );
             Ok(ExitCode::SUCCESS)
         }
-        BackupCommand::List { store, output } => {
+        BackupCommand::List {
+            connection,
+            store,
+            output,
+        } => {
             let dir = store.dir(discovery)?;
             let manifests = drydock_backup::list(&dir)?;
             let debris = drydock_backup::debris(&dir)?;
@@ -130,6 +139,17 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                 print_list(&manifests);
             }
             print_debris(&debris, output.json);
+            if let Some(url) = server_url(discovery, connection.url.as_deref()) {
+                // The backups are listed whatever the server says.
+                match drydock_backup::leftover_databases(&url) {
+                    Ok(left) => left
+                        .iter()
+                        .for_each(|line| eprintln!("INTERRUPTED database {line}")),
+                    Err(e) => eprintln!(
+                        "Warning: could not look for leftover databases on the server: {e}"
+                    ),
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         BackupCommand::Prune {
@@ -138,6 +158,7 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
             keep_weekly,
             max_age,
             apply,
+            connection,
             store,
             output,
         } => {
@@ -153,6 +174,17 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
             let dir = store.dir(discovery)?;
             let decisions = drydock_backup::prune(&dir, &policy, apply)?;
             let debris = drydock_backup::prune_debris(&dir, apply)?;
+            if let Some(url) = server_url(discovery, connection.url.as_deref()) {
+                if apply {
+                    for line in drydock_backup::drop_abandoned_databases(&url)? {
+                        eprintln!("{line}");
+                    }
+                } else {
+                    for line in drydock_backup::leftover_databases(&url)? {
+                        eprintln!("leftover database {line}");
+                    }
+                }
+            }
             if output.json {
                 let rows: Vec<serde_json::Value> = decisions
                     .iter()
@@ -280,6 +312,12 @@ fn resolve_url(discovery: Discovery<'_>, url: Option<&str>) -> anyhow::Result<St
         (Some(url), Err(_)) => Ok(url.to_owned()),
         (None, Err(e)) => Err(EngineError::from(e).into()),
     }
+}
+
+/// The database whose server `list` and `prune` look at for leftover databases: `--url`, else
+/// the schema's datasource when there is a project; none without either.
+fn server_url(discovery: Discovery<'_>, url: Option<&str>) -> Option<String> {
+    resolve_url(discovery, url).ok()
 }
 
 fn passphrase(store: &BackupStoreArgs) -> anyhow::Result<Option<String>> {

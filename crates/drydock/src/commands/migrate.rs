@@ -306,6 +306,19 @@ fn describe_activity(
     )
 }
 
+/// What a command did to recover from an interrupted run, on stderr.
+fn print_recovered(name: &str, what: &str) {
+    eprintln!("  {name}: {what}");
+}
+
+/// What taking the migration lock took (ending a killed drydock's orphaned session), said as
+/// `migrate deploy` says it.
+fn print_lock_notes(notes: &[String]) {
+    for note in notes {
+        print_recovered(history::LOCK_NOTE_NAME, note);
+    }
+}
+
 fn run_deploy(
     session: &mut Session,
     options: &history::DeployOptions,
@@ -355,7 +368,7 @@ fn show_progress(bar: &indicatif::ProgressBar, event: DeployEvent<'_>) {
                 "  {name}: dropped the invalid index {index} left by a failed concurrent build"
             );
         }),
-        DeployEvent::Recovered { name, what } => bar.suspend(|| eprintln!("  {name}: {what}")),
+        DeployEvent::Recovered { name, what } => bar.suspend(|| print_recovered(name, what)),
         DeployEvent::Backfill { name, progress } => {
             let line = describe_backfill(name, progress);
             if std::io::stderr().is_terminal() {
@@ -552,13 +565,15 @@ pub(crate) fn resolve(
     let dir = session.project.migrations_dir.clone();
     match (applied, rolled_back) {
         (Some(name), _) => {
-            history::resolve_applied(session.connection.as_mut(), &dir, &name)
+            let report = history::resolve_applied(session.connection.as_mut(), &dir, &name)
                 .map_err(EngineError::from)?;
+            print_lock_notes(&report.lock_notes);
             println!("Migration {name} marked as applied.");
         }
         (None, Some(name)) => {
             let report = history::resolve_rolled_back(session.connection.as_mut(), &name)
                 .map_err(EngineError::from)?;
+            print_lock_notes(&report.lock_notes);
             println!("Migration {name} marked as rolled back.");
             if report.statements_completed > 0 {
                 eprintln!(
@@ -602,6 +617,7 @@ pub(crate) fn down(
         },
     )
     .map_err(EngineError::from)?;
+    print_lock_notes(&report.lock_notes);
     if json {
         print_json(&report)?;
     } else if report.rolled_back.is_empty() {
@@ -626,6 +642,7 @@ pub(crate) fn squash(
 ) -> anyhow::Result<ExitCode> {
     let project = super::load_project(discovery)?;
     let outcome = drydock_engine::squash(&project, &options)?;
+    print_lock_notes(&outcome.lock_notes);
     println!(
         "Squashed {} migrations into {}.",
         outcome.replaced.len(),

@@ -1,0 +1,227 @@
+//! Who a drydock run is, on the server: its sessions are named `drydock pid <pid> on <host>`,
+//! and the databases it creates for itself (shadow, scratch) carry a comment naming it and when
+//! it started. A run killed before dropping such a database leaves it behind; the next run
+//! drops those whose owner is gone: on this host, its process is not alive; on another host, no
+//! session of it is connected (each run keeps one open while it lives, see
+//! [`hold_owner_session`]). A database whose owner is alive, or on another host and connected,
+//! is never dropped.
+
+use std::sync::Mutex;
+
+use chrono::Utc;
+use drydock_connector::{ConnectorError, host_name, process_gone};
+use postgres::Client;
+use postgres::types::Type;
+
+use crate::connection::{query_error, quote_ident};
+use crate::render::string_literal;
+use crate::url::PgUrl;
+
+/// PostgreSQL keeps the first 63 bytes of an `application_name`.
+const NAME_LIMIT: usize = 63;
+const PREFIX: &str = "drydock pid ";
+
+/// `drydock pid 4242 on build-7`, cut to what the server keeps.
+pub(crate) fn session_name(pid: u32, host: Option<&str>) -> String {
+    let mut name = format!("{PREFIX}{pid}");
+    if let Some(host) = host {
+        name.push_str(&format!(" on {host}"));
+    }
+    if name.len() > NAME_LIMIT {
+        let mut end = NAME_LIMIT;
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name.truncate(end);
+    }
+    name
+}
+
+/// The owner of a database, as its comment names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub pid: u32,
+    pub host: Option<String>,
+    /// The rest of the comment after the session name (`started <time>`).
+    pub started: Option<String>,
+}
+
+impl Owner {
+    /// The owner named in `text` (`... drydock pid N on H started T`), if any.
+    pub fn find_in(text: &str) -> Option<Owner> {
+        let rest = &text[text.find(PREFIX)? + PREFIX.len()..];
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let pid = rest[..digits].parse().ok()?;
+        let rest = &rest[digits..];
+        let (host, rest) = match rest.strip_prefix(" on ") {
+            Some(on) => {
+                let end = on.find(' ').unwrap_or(on.len());
+                (Some(on[..end].to_owned()), &on[end..])
+            }
+            None => (None, rest),
+        };
+        let started = rest
+            .strip_prefix(" started ")
+            .map(|started| started.to_owned());
+        Some(Owner { pid, host, started })
+    }
+
+    /// `drydock pid N on H started T`.
+    pub fn describe(&self) -> String {
+        let mut text = session_name(self.pid, self.host.as_deref());
+        if let Some(started) = &self.started {
+            text.push_str(&format!(" started {started}"));
+        }
+        text
+    }
+
+    /// Why the owner is known to be gone, or `None` while it may be alive: on this host its
+    /// process must be gone; elsewhere no session of it may be connected to the server.
+    pub fn gone(&self, client: &mut Client) -> Result<Option<String>, ConnectorError> {
+        let here = host_name();
+        if self.host.is_some() && self.host == here {
+            return Ok(process_gone(self.pid).then(|| "its process is gone".to_owned()));
+        }
+        let connected: bool = client
+            .query_typed_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = $1)",
+                &[(&session_name(self.pid, self.host.as_deref()), Type::TEXT)],
+            )
+            .map_err(|e| query_error(&e))?
+            .get(0);
+        Ok((!connected).then(|| "no session of it is connected".to_owned()))
+    }
+}
+
+/// The owner comment of a database this process creates: `drydock pid N on H started T`.
+pub fn owner_comment() -> String {
+    format!(
+        "{} started {}",
+        session_name(std::process::id(), host_name().as_deref()),
+        Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
+    )
+}
+
+/// Name this process as the owner of `database` (which it created) in the database's comment.
+pub fn set_owner_comment(client: &mut Client, database: &str) -> Result<(), ConnectorError> {
+    client
+        .batch_execute(&format!(
+            "COMMENT ON DATABASE {} IS {}",
+            quote_ident(database),
+            string_literal(&owner_comment())
+        ))
+        .map_err(|e| query_error(&e))
+}
+
+/// Sessions kept open for the life of the process, one per server, so that runs on other hosts
+/// see this one as connected.
+static OWNER_SESSIONS: Mutex<Vec<(String, Client)>> = Mutex::new(Vec::new());
+
+/// Keep a session named after this process open on `url`'s server until the process ends.
+pub fn hold_owner_session(url: &PgUrl) -> Result<(), ConnectorError> {
+    let server = format!("{}:{}", url.host, url.port);
+    let mut sessions = OWNER_SESSIONS.lock().unwrap_or_else(|e| e.into_inner());
+    if sessions.iter().any(|(held, _)| *held == server) {
+        return Ok(());
+    }
+    let mut named = url.clone();
+    named.application_name = Some(session_name(std::process::id(), host_name().as_deref()));
+    sessions.push((server, named.connect()?));
+    Ok(())
+}
+
+/// A database of drydock's left behind by a run that is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abandoned {
+    pub name: String,
+    pub owner: Owner,
+    /// Why the owner is known to be gone.
+    pub why: String,
+}
+
+/// The databases whose name starts with `prefix` and whose comment names an owner that is
+/// gone.
+pub fn abandoned(client: &mut Client, prefix: &str) -> Result<Vec<Abandoned>, ConnectorError> {
+    let rows = client
+        .query_typed(
+            "SELECT datname::text, coalesce(shobj_description(oid, 'pg_database'), '') \
+             FROM pg_database WHERE left(datname, length($1)) = $1 ORDER BY datname",
+            &[(&prefix, Type::TEXT)],
+        )
+        .map_err(|e| query_error(&e))?;
+    let mut found = Vec::new();
+    for row in rows {
+        let name: String = row.get(0);
+        let comment: String = row.get(1);
+        let Some(owner) = Owner::find_in(&comment) else {
+            continue;
+        };
+        if let Some(why) = owner.gone(client)? {
+            found.push(Abandoned { name, owner, why });
+        }
+    }
+    Ok(found)
+}
+
+/// Drop the abandoned databases whose name starts with `prefix`; one line for each, naming
+/// `what` it is.
+pub fn drop_abandoned(
+    client: &mut Client,
+    prefix: &str,
+    what: &str,
+) -> Result<Vec<String>, ConnectorError> {
+    let mut lines = Vec::new();
+    for left in abandoned(client, prefix)? {
+        client
+            .batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                quote_ident(&left.name)
+            ))
+            .map_err(|e| query_error(&e))?;
+        lines.push(format!(
+            "dropped the {what} `{}` left by {} ({})",
+            left.name,
+            left.owner.describe(),
+            left.why
+        ));
+    }
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_name_names_the_process_and_host_within_the_server_limit() {
+        assert_eq!(session_name(42, Some("db-1")), "drydock pid 42 on db-1");
+        let long = session_name(42, Some(&"h".repeat(100)));
+        assert_eq!(long.len(), NAME_LIMIT);
+        assert!(long.starts_with("drydock pid 42 on hhh"));
+    }
+
+    #[test]
+    fn an_owner_is_read_back_from_a_comment() {
+        let owner = Owner::find_in(
+            "drydock: restore of x in progress, drydock pid 7 on h-1 started 2026-01-02T03:04:05Z",
+        )
+        .unwrap();
+        assert_eq!(
+            owner,
+            Owner {
+                pid: 7,
+                host: Some("h-1".to_owned()),
+                started: Some("2026-01-02T03:04:05Z".to_owned())
+            }
+        );
+        assert_eq!(
+            owner.describe(),
+            "drydock pid 7 on h-1 started 2026-01-02T03:04:05Z"
+        );
+        let mine = Owner::find_in(&owner_comment()).unwrap();
+        assert_eq!(mine.pid, std::process::id());
+        assert_eq!(Owner::find_in("a note of the user's"), None);
+    }
+}

@@ -1,0 +1,272 @@
+//! Databases a run creates for itself (the shadow database of `migrate dev`, the scratch
+//! database of `backup verify`) name their owner in a comment (`drydock pid N on H started T`).
+//! A run killed before dropping one leaves it; the next run of the same command drops those
+//! whose owner is gone and says so, and never one whose owner may be alive.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use drydock_test_support::{TestDb, postgres_server_client, wait_for};
+
+const SCHEMA: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\n\
+model A {\n  id Int @id\n}\n\nmodel B {\n  id Int @id\n}\n";
+
+fn drydock(dir: &Path, url: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_drydock"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("DRYDOCK_CACHE_DIR", dir.join(".cache"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// The databases whose name starts with `prefix` and whose comment names process `pid`.
+fn owned_by(prefix: &str, pid: u32) -> Vec<String> {
+    postgres_server_client()
+        .query(
+            "SELECT datname::text FROM pg_database WHERE left(datname, length($1)) = $1 \
+             AND shobj_description(oid, 'pg_database') LIKE $2",
+            &[&prefix, &format!("drydock pid {pid} on %")],
+        )
+        .expect("databases")
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
+/// SIGKILL `child` once a database of `prefix` it owns exists; returns that database.
+fn kill_once_it_owns(mut child: Child, prefix: &str) -> String {
+    let pid = child.id();
+    let mut owned = Vec::new();
+    let reached = wait_for(|| {
+        owned = owned_by(prefix, pid);
+        !owned.is_empty() || child.try_wait().ok().flatten().is_some()
+    });
+    child.kill().expect("SIGKILL drydock");
+    let killed = child.wait_with_output().expect("drydock ends");
+    assert!(
+        reached && !owned.is_empty() && killed.status.code().is_none(),
+        "drydock ended before it made its {prefix} database: {}",
+        String::from_utf8_lossy(&killed.stderr)
+    );
+    owned.remove(0)
+}
+
+fn exists(name: &str) -> bool {
+    postgres_server_client()
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname = $1",
+            &[&name],
+        )
+        .expect("pg_database")
+        .get::<_, i64>(0)
+        == 1
+}
+
+/// A database named `name`, with `comment`, dropped when the value is.
+struct Made(String);
+
+impl Made {
+    fn new(name: String, comment: &str) -> Made {
+        let mut client = postgres_server_client();
+        client
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .expect("make a database");
+        client
+            .batch_execute(&format!("COMMENT ON DATABASE \"{name}\" IS '{comment}'"))
+            .expect("comment on it");
+        Made(name)
+    }
+}
+
+impl Drop for Made {
+    fn drop(&mut self) {
+        let _ = postgres_server_client().batch_execute(&format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            self.0
+        ));
+    }
+}
+
+fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .expect("host name")
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn a_killed_migrate_dev_leaves_its_shadow_database_and_the_next_one_drops_it() {
+    let db = TestDb::postgres();
+    let project = tempfile::tempdir().expect("project");
+    let dir = project.path();
+    std::fs::create_dir_all(dir.join("prisma/migrations/20240101000000_slow")).expect("folder");
+    std::fs::write(dir.join("prisma/schema.prisma"), SCHEMA).expect("schema");
+    // A migration the shadow replay spends a few seconds on: the kill comes during it.
+    std::fs::write(
+        dir.join("prisma/migrations/20240101000000_slow/migration.sql"),
+        "SELECT pg_sleep(4);\nCREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+    )
+    .expect("migration");
+    let dev = ["migrate", "dev", "--name", "b"];
+
+    let prefix = "prisma_migrate_shadow_db_";
+    let child = drydock(dir, db.url(), &dev).spawn().expect("spawn");
+    let shadow = kill_once_it_owns(child, prefix);
+    let _left = Made(shadow.clone());
+    assert!(
+        exists(&shadow),
+        "the killed run's shadow database is gone already"
+    );
+
+    // Databases of owners that may be alive stay: this test's own process (alive, this host),
+    // and a run on another host whose session is connected.
+    let alive = Made::new(
+        format!("{prefix}alive_{}", std::process::id()),
+        &format!(
+            "drydock pid {} on {} started now",
+            std::process::id(),
+            host()
+        ),
+    );
+    let elsewhere = format!("drydock pid 7 on elsewhere-{}", std::process::id());
+    let mut connected = db.postgres_client();
+    connected
+        .query(
+            "SELECT set_config('application_name', $1, false)",
+            &[&elsewhere],
+        )
+        .expect("name the session");
+    let remote = Made::new(
+        format!("{prefix}remote_{}", std::process::id()),
+        &format!("{elsewhere} started now"),
+    );
+
+    let next = drydock(dir, db.url(), &dev)
+        .output()
+        .expect("next migrate dev");
+    let stderr = String::from_utf8_lossy(&next.stderr);
+    assert!(next.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "dropped the shadow database `{shadow}` left by drydock pid"
+        )) && stderr.contains("its process is gone"),
+        "the next migrate dev did not say it dropped the leftover: {stderr}"
+    );
+    assert!(
+        !exists(&shadow),
+        "the leftover shadow database is still there"
+    );
+    assert!(exists(&alive.0), "a live owner's database was dropped");
+    assert!(
+        exists(&remote.0),
+        "a connected remote owner's database was dropped"
+    );
+
+    // Once the remote owner's session is gone, its database is a leftover too.
+    drop(connected);
+    wait_for(|| {
+        postgres_server_client()
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+                &[&elsewhere],
+            )
+            .is_ok_and(|row| row.get::<_, i64>(0) == 0)
+    });
+    let again = drydock(dir, db.url(), &dev).output().expect("migrate dev");
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(
+        !exists(&remote.0) && stderr.contains("no session of it is connected"),
+        "a gone remote owner's database was kept: {stderr}"
+    );
+    assert!(exists(&alive.0));
+}
+
+#[test]
+fn a_killed_backup_verify_leaves_its_scratch_database_and_the_next_one_drops_it() {
+    let db = TestDb::postgres();
+    db.postgres_client()
+        .batch_execute(
+            "CREATE TABLE big AS SELECT g AS id, repeat(md5(g::text), 8) AS pad \
+             FROM generate_series(1, 300000) g",
+        )
+        .expect("fill");
+    let project = tempfile::tempdir().expect("project");
+    let dir = project.path();
+    let backups = dir.join("backups");
+    let backups = backups.to_str().expect("path");
+    let created = drydock(
+        dir,
+        db.url(),
+        &["backup", "create", "--url", db.url(), "--dir", backups],
+    )
+    .output()
+    .expect("create");
+    assert!(created.status.success(), "{created:?}");
+    let verify = ["backup", "verify", "--url", db.url(), "--dir", backups];
+
+    let prefix = "drydock_scratch_";
+    let child = drydock(dir, db.url(), &verify).spawn().expect("spawn");
+    let scratch = kill_once_it_owns(child, prefix);
+    let _left = Made(scratch.clone());
+    assert!(
+        exists(&scratch),
+        "the killed run's scratch database is gone already"
+    );
+
+    let next = drydock(dir, db.url(), &verify)
+        .output()
+        .expect("next verify");
+    let stderr = String::from_utf8_lossy(&next.stderr);
+    assert!(next.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "dropped the scratch database `{scratch}` left by drydock pid"
+        )) && stderr.contains("its process is gone"),
+        "the next verify did not say it dropped the leftover: {stderr}"
+    );
+    assert!(
+        !exists(&scratch),
+        "the leftover scratch database is still there"
+    );
+
+    // `backup list` shows a leftover, and `backup prune --apply` drops it.
+    let child = drydock(dir, db.url(), &verify).spawn().expect("spawn");
+    let scratch = kill_once_it_owns(child, prefix);
+    let _left = Made(scratch.clone());
+    let list = ["backup", "list", "--url", db.url(), "--dir", backups];
+    let listed = drydock(dir, db.url(), &list).output().expect("list");
+    let stderr = String::from_utf8_lossy(&listed.stderr);
+    assert!(
+        listed.status.success()
+            && stderr.contains(&format!(
+                "INTERRUPTED database {scratch}: scratch database left by"
+            )),
+        "backup list did not show the leftover: {stderr}"
+    );
+    let prune = [
+        "backup",
+        "prune",
+        "--apply",
+        "--url",
+        db.url(),
+        "--dir",
+        backups,
+    ];
+    let pruned = drydock(dir, db.url(), &prune).output().expect("prune");
+    let stderr = String::from_utf8_lossy(&pruned.stderr);
+    assert!(
+        pruned.status.success()
+            && stderr.contains(&format!("dropped the scratch database `{scratch}`")),
+        "backup prune did not drop the leftover: {stderr}"
+    );
+    assert!(
+        !exists(&scratch),
+        "the leftover scratch database is still there"
+    );
+}
