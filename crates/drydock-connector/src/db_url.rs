@@ -329,8 +329,15 @@ impl DbUrl {
                 out.push(',');
             }
             if host.name.contains(':') {
+                // Bracketed, colons as they are; anything else encoded, so that a name that is
+                // no IPv6 address cannot break the URL (a space, `]`, `/`).
                 out.push('[');
-                out.push_str(&host.name);
+                for (i, part) in host.name.split(':').enumerate() {
+                    if i > 0 {
+                        out.push(':');
+                    }
+                    encode(part, &mut out);
+                }
                 out.push(']');
             } else {
                 encode(&host.name, &mut out);
@@ -495,6 +502,25 @@ mod tests {
         assert_eq!((bare.user, bare.database), (None, None));
         let none = DbUrl::parse("postgresql:///db").unwrap();
         assert!(none.hosts.is_empty());
+    }
+
+    /// Found by the `db_url` fuzz target: a host with a `:` and a control character was
+    /// written bracketed as it was, so the written URL held whitespace, and `redact_text`
+    /// stopped at it, leaving a later `sslpassword` shown.
+    #[test]
+    fn bracketed_hosts_are_written_encoded_but_their_colons() {
+        let mut url = DbUrl::parse("pos://u:ppostgr\x0besql:2/u:hun@").unwrap();
+        assert_eq!(url.hosts, [host("u:ppostgr\x0besql", Some(2))]);
+        url.set_param("sslpassword", "secret");
+        let written = url.to_url();
+        assert_eq!(
+            written,
+            "pos://[u:ppostgr%0Besql]:2/u%3Ahun%40?sslpassword=secret"
+        );
+        assert_eq!(DbUrl::parse(&written), Ok(url));
+        assert!(!redact_text(&format!("to {written} failed")).contains("secret"));
+        let ipv6 = DbUrl::parse("postgresql://[fe80::1%25eth0]:5432/d").unwrap();
+        assert_eq!(ipv6.to_url(), "postgresql://[fe80::1%25eth0]:5432/d");
     }
 
     #[test]

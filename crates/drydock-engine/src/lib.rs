@@ -48,7 +48,9 @@ pub use preflight::{
     BackupFacts, BackupState, Check, CheckStatus, DEFAULT_MAX_TRANSACTION_AGE, MAX_BACKUP_AGE,
     PreflightOptions, PreflightReport, check_ids, preflight,
 };
-pub use prisma_config::{ConfigError, PrismaConfig, Setting, find_config, read_config};
+pub use prisma_config::{
+    ConfigError, PrismaConfig, Setting, find_config, read_config, read_config_static,
+};
 pub use project::{Discovery, PrismaGeneration, Project, SchemaError, SchemaOrigin, read_schema};
 pub use seed::{SEED_TABLE, SeedOutcome, seed};
 pub use settings::{BackupSettings, DEFAULT_BACKUP_DIR, SETTINGS_FILE, ScheduleJob, Settings};
