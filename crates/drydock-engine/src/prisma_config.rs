@@ -1593,7 +1593,7 @@ mod tests {
         let config = read_config_static(
             Path::new("prisma.config.ts"),
             "export default {\n  schema: ['prisma', 'schema.prisma'].join('/'),\n  \
-             datasource: { url: env('DATABASE_URL') },\n};\n"
+             datasource: { url: process.env.DATABASE_URL },\n};\n"
                 .to_owned(),
             &env,
         )
