@@ -224,7 +224,8 @@ fn parse_hosts(text: &str, (start, end): (usize, usize)) -> Result<Vec<UrlHost>,
             });
         }
         let (name, port_text) = if let Some(inner) = item.strip_prefix('[') {
-            let close = inner.find(']').ok_or(UrlError {
+            // `[]` holds no address (and would be written back as an empty host).
+            let close = inner.find(']').filter(|&close| close > 0).ok_or(UrlError {
                 position: pos,
                 kind: UrlErrorKind::InvalidIpv6,
             })?;
@@ -543,6 +544,8 @@ mod tests {
             ("postgresql://h:70000", 15, UrlErrorKind::InvalidPort),
             ("postgresql://[::1/d", 13, UrlErrorKind::InvalidIpv6),
             ("postgresql://[::1]x/d", 18, UrlErrorKind::InvalidIpv6),
+            // Found by the `db_url` fuzz target: `[]` was read as an empty host name.
+            ("postgresql://h,[]/d", 15, UrlErrorKind::InvalidIpv6),
             ("postgresql://a,,b/d", 15, UrlErrorKind::EmptyHost),
             ("postgresql://h/%ff", 15, UrlErrorKind::InvalidUtf8),
         ];
