@@ -224,7 +224,8 @@ fn parse_hosts(text: &str, (start, end): (usize, usize)) -> Result<Vec<UrlHost>,
             });
         }
         let (name, port_text) = if let Some(inner) = item.strip_prefix('[') {
-            let close = inner.find(']').ok_or(UrlError {
+            // `[]` holds no address (and would be written back as an empty host).
+            let close = inner.find(']').filter(|&close| close > 0).ok_or(UrlError {
                 position: pos,
                 kind: UrlErrorKind::InvalidIpv6,
             })?;
@@ -329,8 +330,15 @@ impl DbUrl {
                 out.push(',');
             }
             if host.name.contains(':') {
+                // Bracketed, colons as they are; anything else encoded, so that a name that is
+                // no IPv6 address cannot break the URL (a space, `]`, `/`).
                 out.push('[');
-                out.push_str(&host.name);
+                for (i, part) in host.name.split(':').enumerate() {
+                    if i > 0 {
+                        out.push(':');
+                    }
+                    encode(part, &mut out);
+                }
                 out.push(']');
             } else {
                 encode(&host.name, &mut out);
@@ -497,6 +505,25 @@ mod tests {
         assert!(none.hosts.is_empty());
     }
 
+    /// Found by the `db_url` fuzz target: a host with a `:` and a control character was
+    /// written bracketed as it was, so the written URL held whitespace, and `redact_text`
+    /// stopped at it, leaving a later `sslpassword` shown.
+    #[test]
+    fn bracketed_hosts_are_written_encoded_but_their_colons() {
+        let mut url = DbUrl::parse("pos://u:ppostgr\x0besql:2/u:hun@").unwrap();
+        assert_eq!(url.hosts, [host("u:ppostgr\x0besql", Some(2))]);
+        url.set_param("sslpassword", "secret");
+        let written = url.to_url();
+        assert_eq!(
+            written,
+            "pos://[u:ppostgr%0Besql]:2/u%3Ahun%40?sslpassword=secret"
+        );
+        assert_eq!(DbUrl::parse(&written), Ok(url));
+        assert!(!redact_text(&format!("to {written} failed")).contains("secret"));
+        let ipv6 = DbUrl::parse("postgresql://[fe80::1%25eth0]:5432/d").unwrap();
+        assert_eq!(ipv6.to_url(), "postgresql://[fe80::1%25eth0]:5432/d");
+    }
+
     #[test]
     fn handwritten_passwords_keep_their_at_signs() {
         let url = DbUrl::parse("mysql://root:p@ss?#w@127.0.0.1/x").unwrap();
@@ -517,6 +544,8 @@ mod tests {
             ("postgresql://h:70000", 15, UrlErrorKind::InvalidPort),
             ("postgresql://[::1/d", 13, UrlErrorKind::InvalidIpv6),
             ("postgresql://[::1]x/d", 18, UrlErrorKind::InvalidIpv6),
+            // Found by the `db_url` fuzz target: `[]` was read as an empty host name.
+            ("postgresql://h,[]/d", 15, UrlErrorKind::InvalidIpv6),
             ("postgresql://a,,b/d", 15, UrlErrorKind::EmptyHost),
             ("postgresql://h/%ff", 15, UrlErrorKind::InvalidUtf8),
         ];

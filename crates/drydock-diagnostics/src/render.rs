@@ -120,7 +120,9 @@ pub(crate) fn render_with_index(
     let pad = " ".repeat(width);
 
     let (line_start, line_end) = index.line_range(text, start);
-    let line_end = line_start + text[line_start..line_end].trim_end_matches('\r').len();
+    // A span that starts in the `\r`s ending a line keeps its start.
+    let line_end =
+        (line_start + text[line_start..line_end].trim_end_matches('\r').len()).max(start);
     let end = floor_char_boundary(text, diagnostic.span.end.clamp(start, line_end));
     let snippet = Snippet::new(text, line_start, line_end, start, end);
 
@@ -248,6 +250,20 @@ mod tests {
            |         ^^^^^
            = help: did you mean `String`?
         "#);
+    }
+
+    /// Found by the `settings_toml` fuzz target: a span starting among the `\r`s that end a
+    /// line panicked (`clamp` with its bounds crossed).
+    #[test]
+    fn a_span_among_the_carriage_returns_ending_a_line_renders() {
+        let text = "[[schedule]]\nnameAY = [\r\r\r\r\r";
+        let files = Files::single("drydock.toml", text);
+        let d = Diagnostic::error("D1003", "invalid array", Span::new(FileId(0), 24, 25));
+        assert!(
+            d.render(&files).contains("drydock.toml:2:"),
+            "{}",
+            d.render(&files)
+        );
     }
 
     #[test]

@@ -49,7 +49,9 @@ pub use preflight::{
     BackupFacts, BackupState, Check, CheckStatus, DEFAULT_MAX_TRANSACTION_AGE, MAX_BACKUP_AGE,
     PreflightOptions, PreflightReport, check_ids, preflight,
 };
-pub use prisma_config::{ConfigError, PrismaConfig, Setting, find_config, read_config};
+pub use prisma_config::{
+    ConfigError, PrismaConfig, Setting, find_config, read_config, read_config_static,
+};
 pub use project::{Discovery, PrismaGeneration, Project, SchemaError, SchemaOrigin, read_schema};
 pub use runs::open_run_log;
 pub use seed::{SEED_TABLE, SeedOutcome, seed};

@@ -97,6 +97,8 @@ pub struct PrismaConfig {
     pub shadow_database_url: Setting,
     /// The file's text, for the settings read only when a command uses them ([`Self::seed`]).
     text: String,
+    /// Whether settings the static reader cannot resolve are evaluated with `node`.
+    node: bool,
 }
 
 impl PrismaConfig {
@@ -119,7 +121,7 @@ impl PrismaConfig {
     /// `node` can read costs nothing, and one it cannot read fails nothing, elsewhere.
     pub fn seed(&self, env: &dyn Fn(&str) -> Option<String>) -> Setting {
         let module = Module::parse(&self.text);
-        let reader = Reader::new(&module, &self.text, &self.path, env);
+        let reader = Reader::new(&module, &self.text, &self.path, env, self.node);
         let root = module.export.as_ref()?;
         reader.setting(root, &["migrations", "seed"])
     }
@@ -160,8 +162,27 @@ pub fn read_config(
             message: e.to_string(),
         },
     })?;
+    config_from_text(path, text, env, true)
+}
+
+/// The config `text` of the file at `path`, read statically only: a setting that needs `node`
+/// is an [`ConfigError::Unresolved`] error, and no process is started.
+pub fn read_config_static(
+    path: &Path,
+    text: String,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<PrismaConfig, ConfigError> {
+    config_from_text(path, text, env, false)
+}
+
+fn config_from_text(
+    path: &Path,
+    text: String,
+    env: &dyn Fn(&str) -> Option<String>,
+    node: bool,
+) -> Result<PrismaConfig, ConfigError> {
     let module = Module::parse(&text);
-    let reader = Reader::new(&module, &text, path, env);
+    let reader = Reader::new(&module, &text, path, env, node);
     let Some(root) = &module.export else {
         return Err(ConfigError::NoExport {
             location: reader.location(text.len()),
@@ -174,6 +195,7 @@ pub fn read_config(
         url: reader.setting(root, &["datasource", "url"]),
         shadow_database_url: reader.setting(root, &["datasource", "shadowDatabaseUrl"]),
         text,
+        node,
     })
 }
 
@@ -837,6 +859,7 @@ struct Reader<'m> {
     file: String,
     dir: PathBuf,
     env: &'m dyn Fn(&str) -> Option<String>,
+    node: bool,
 }
 
 impl<'m> Reader<'m> {
@@ -845,6 +868,7 @@ impl<'m> Reader<'m> {
         text: &'m str,
         path: &Path,
         env: &'m dyn Fn(&str) -> Option<String>,
+        node: bool,
     ) -> Reader<'m> {
         let dir = path
             .parent()
@@ -856,6 +880,7 @@ impl<'m> Reader<'m> {
             file: path.display().to_string(),
             dir: dir.to_path_buf(),
             env,
+            node,
         }
     }
 
@@ -1118,6 +1143,9 @@ impl<'m> Reader<'m> {
         } else {
             (strip_types(&self.text[node.start..node.end]), &[])
         };
+        if !self.node {
+            return unresolved(format!("this reading does not run `node`; {PLAIN_VALUES}"));
+        }
         let timeout = match node_timeout(self.env) {
             Ok(timeout) => timeout,
             Err(reason) => return unresolved(reason),
@@ -1561,6 +1589,26 @@ mod tests {
     }
 
     #[test]
+    fn the_static_reading_names_what_only_node_could_read() {
+        let config = read_config_static(
+            Path::new("prisma.config.ts"),
+            "export default {\n  schema: ['prisma', 'schema.prisma'].join('/'),\n  \
+             datasource: { url: process.env.DATABASE_URL },\n};\n"
+                .to_owned(),
+            &env,
+        )
+        .expect("config");
+        let text = config
+            .schema
+            .expect("a schema")
+            .expect_err("an error")
+            .to_string();
+        assert!(text.contains("does not run `node`"), "{text}");
+        assert!(text.contains("prisma.config.ts:2:11"), "{text}");
+        assert_eq!(value(&config.url).as_deref(), Some("postgresql://u@h/db"));
+    }
+
+    #[test]
     fn typescript_is_read_or_stripped_before_node_evaluates_a_setting() {
         let config = read("export default { schema: process.env.SCHEMA! ?? 'db.prisma' };\n");
         assert_eq!(value(&config.schema).as_deref(), Some("db.prisma"));
@@ -1736,6 +1784,7 @@ mod tests {
                 file: "f.ts".to_owned(),
                 dir: PathBuf::from("."),
                 env: &env,
+                node: false,
             };
             let _ = (reader.location(a), reader.snippet(a, b), construct_at(&text, a), strip_types(&text));
         }
@@ -1757,6 +1806,7 @@ mod tests {
                 file: "f.ts".to_owned(),
                 dir: PathBuf::from("."),
                 env: &env,
+                node: false,
             };
             if let Some(root) = &module.export {
                 // Static reading only: a lookup that needs node stops there.

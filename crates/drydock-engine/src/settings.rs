@@ -189,8 +189,13 @@ impl Settings {
             path: path.to_owned(),
             message: source.to_string(),
         })?;
-        let file: SettingsFile = toml::from_str(&text).map_err(|error| match error.span() {
-            Some(span) => invalid_at(path, &text, span, error.message()),
+        Settings::parse(path, &text)
+    }
+
+    /// The settings written in `text`, the contents of the file at `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Settings, EngineError> {
+        let file: SettingsFile = toml::from_str(text).map_err(|error| match error.span() {
+            Some(span) => invalid_at(path, text, span, error.message()),
             None => EngineError::Settings {
                 path: path.to_owned(),
                 message: error.to_string(),
@@ -201,12 +206,7 @@ impl Settings {
         for entry in file.schedule {
             let span = entry.span();
             let invalid = |message: String| {
-                invalid_at(
-                    path,
-                    &text,
-                    span.clone(),
-                    &format!("[[schedule]] {message}"),
-                )
+                invalid_at(path, text, span.clone(), &format!("[[schedule]] {message}"))
             };
             let job = schedule_job(entry.into_inner()).map_err(&invalid)?;
             if !names.insert(job.name.clone()) {

@@ -15,8 +15,9 @@ const MAX_NAME_BYTES: usize = 200;
 const TIMESTAMP_FORMAT: &str = "%Y%m%d%H%M%S";
 
 /// The slug Prisma derives from a user-given migration name: transliterated, camel case split,
-/// lowercase, every run of other characters turned into one `_`, no `_` at either end, at most
-/// 200 characters. `"Add User.email"` gives `add_user_email`.
+/// lowercase, every run of other characters turned into one `_`, no `_` at either end, then cut
+/// to 200 characters (which may leave a `_` at the end, as Prisma's does). `"Add User.email"`
+/// gives `add_user_email`.
 pub fn slugify(name: &str) -> String {
     let mut text = String::with_capacity(name.len());
     for c in name.chars() {

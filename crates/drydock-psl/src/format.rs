@@ -82,7 +82,7 @@ fn split_lines<'a>(source: &'a str, tokens: &[Token]) -> Vec<Line<'a>> {
     let mut line_start = 0;
     for t in tokens {
         if t.kind == TokenKind::Newline {
-            let text = source.get(line_start..t.start).unwrap_or("").trim();
+            let text = trim_blanks(source.get(line_start..t.start).unwrap_or(""));
             lines.push(Line {
                 tokens: std::mem::take(&mut current),
                 text,
@@ -92,7 +92,7 @@ fn split_lines<'a>(source: &'a str, tokens: &[Token]) -> Vec<Line<'a>> {
             current.push(*t);
         }
     }
-    let text = source.get(line_start..).unwrap_or("").trim();
+    let text = trim_blanks(source.get(line_start..).unwrap_or(""));
     if !current.is_empty() || !text.is_empty() {
         lines.push(Line {
             tokens: current,
@@ -100,6 +100,13 @@ fn split_lines<'a>(source: &'a str, tokens: &[Token]) -> Vec<Line<'a>> {
         });
     }
     lines
+}
+
+/// `text` without the blanks the lexer skips around it. `str::trim` would also drop other
+/// whitespace (a vertical tab, U+00A0), which the lexer reads as a token: a line of only that
+/// would print empty and be dropped as blank on the next run.
+fn trim_blanks(text: &str) -> &str {
+    text.trim_matches([' ', '\t', '\r', '\x0c', '\u{feff}'])
 }
 
 fn is_comment(kind: TokenKind) -> bool {
@@ -221,8 +228,8 @@ fn format_block(
                 .unwrap_or("")
                 .lines()
                 .next()
-                .unwrap_or("")
-                .trim();
+                .map(trim_blanks)
+                .unwrap_or("");
             if !rest.is_empty() {
                 after_close = Some(rest);
             }

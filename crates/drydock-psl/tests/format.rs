@@ -46,6 +46,20 @@ fn formatting_is_idempotent() {
     }
 }
 
+/// Found by the `format` fuzz target: a line of only a vertical tab (or U+00A0), which the lexer
+/// reads as a token but `trim` dropped, printed empty and vanished on the next run.
+#[test]
+fn lines_of_other_whitespace_format_stably() {
+    for text in [
+        "\0\n\x0b",
+        "model A {\n  id Int @id\n}\n\u{a0}\n",
+        "model A {\n}\u{2003}\n",
+    ] {
+        let once = format(text);
+        assert_eq!(format(&once), once, "{text:?}");
+    }
+}
+
 #[test]
 fn formatting_keeps_the_meaning_of_valid_schemas() {
     for path in prisma_files("ok") {

@@ -1,0 +1,3 @@
+-- expect: drop-column
+SET lock_timeout = '2s';
+ALTER TABLE "User" DROP COLUMN "nickname";

@@ -1,0 +1,23 @@
+-- CreateTable
+CREATE TABLE "Everything" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "s" TEXT NOT NULL DEFAULT 'it''s',
+    "os" TEXT,
+    "b" BOOLEAN NOT NULL DEFAULT true,
+    "ob" BOOLEAN,
+    "i" INTEGER NOT NULL DEFAULT -3,
+    "oi" INTEGER,
+    "bi" BIGINT NOT NULL DEFAULT 42,
+    "obi" BIGINT,
+    "f" REAL NOT NULL DEFAULT 1.5,
+    "of" REAL,
+    "d" DECIMAL NOT NULL DEFAULT 2.25,
+    "od" DECIMAL,
+    "dt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "odt" DATETIME,
+    "dtLit" DATETIME NOT NULL DEFAULT '2020-01-01 00:00:00 +00:00',
+    "j" JSONB,
+    "by" BLOB,
+    "uuid" TEXT NOT NULL,
+    "generated" TEXT NOT NULL DEFAULT 'abc'
+);

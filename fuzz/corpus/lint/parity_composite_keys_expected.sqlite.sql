@@ -1,0 +1,33 @@
+-- CreateTable
+CREATE TABLE "Membership" (
+    "orgId" INTEGER NOT NULL,
+    "userId" INTEGER NOT NULL,
+    "role" TEXT NOT NULL,
+    "joined" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "slug" TEXT NOT NULL,
+    "ordinal" INTEGER NOT NULL,
+
+    PRIMARY KEY ("orgId", "userId")
+);
+
+-- CreateTable
+CREATE TABLE "items" (
+    "item_code" TEXT NOT NULL PRIMARY KEY,
+    "label" TEXT NOT NULL,
+    "price_cents" INTEGER NOT NULL
+);
+
+-- CreateIndex
+CREATE INDEX "Membership_role_joined_idx" ON "Membership"("role", "joined" DESC);
+
+-- CreateIndex
+CREATE INDEX "custom_ordinal_idx" ON "Membership"("ordinal");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Membership_orgId_slug_key" ON "Membership"("orgId", "slug");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "membership_slug_ordinal" ON "Membership"("slug", "ordinal");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "item_label_unique" ON "items"("label");

@@ -1,0 +1,4 @@
+export default {
+  schema: ['prisma', 'schema.prisma'].join('/'),
+  migrations: { path: `${'x'}/migrations` },
+};

@@ -1,0 +1,1 @@
+export default { schema: process.env.SCHEMA! ?? 'db.prisma' };

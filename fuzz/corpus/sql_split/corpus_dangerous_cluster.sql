@@ -1,0 +1,3 @@
+-- expect: cluster
+SET lock_timeout = '2s';
+CLUSTER "Event" USING "Event_pkey";

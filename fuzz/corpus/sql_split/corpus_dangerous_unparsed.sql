@@ -1,0 +1,2 @@
+-- expect: unparsed-statement
+DO $$ BEGIN PERFORM 1; END $$;

@@ -1,0 +1,2 @@
+-- expect: update-without-where
+UPDATE "User" SET "nickname" = NULL;

@@ -1,0 +1,3 @@
+-- expect: vacuum-full
+SET lock_timeout = '2s';
+VACUUM FULL "Event";

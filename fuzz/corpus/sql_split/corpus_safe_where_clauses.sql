@@ -1,0 +1,2 @@
+DELETE FROM "Event" WHERE "createdAt" < now() - interval '90 days';
+UPDATE "User" SET "nickname" = NULL WHERE "nickname" = '';
