@@ -129,6 +129,19 @@ fn schedule_job(entry: ScheduleEntry) -> Result<ScheduleJob, String> {
         .seconds(Seconds::Optional)
         .year(Year::Disallowed)
         .build();
+    // croner takes an empty list item (`,5`, `1,,2`) as a field matching nothing, and then
+    // searches for the next time without end.
+    if let Some(field) = entry
+        .cron
+        .split_whitespace()
+        .find(|field| field.split(',').any(str::is_empty))
+    {
+        return Err(format!(
+            "job `{name}`: cron expression `{}` is not valid: the field `{field}` has an empty \
+             item in its list",
+            entry.cron
+        ));
+    }
     let schedule = parser.parse(&entry.cron).map_err(|e| {
         format!(
             "job `{name}`: cron expression `{}` is not valid: {e}",
@@ -279,6 +292,19 @@ fn invalid_at(path: &Path, text: &str, span: std::ops::Range<usize>, message: &s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cron_list_with_an_empty_item_is_refused_at_once() {
+        for cron in [", * * * * *", "1,,2 * * * *", "0 3, * * *"] {
+            let text =
+                format!("[[schedule]]\nname = \"a\"\ncron = \"{cron}\"\nrun = \"backup create\"\n");
+            let error = Settings::parse(Path::new(SETTINGS_FILE), &text).unwrap_err();
+            assert!(
+                error.to_string().contains("has an empty item in its list"),
+                "{error}"
+            );
+        }
+    }
 
     #[test]
     fn reads_backup_settings_relative_to_the_file() -> Result<(), Box<dyn std::error::Error>> {
