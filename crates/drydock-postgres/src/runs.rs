@@ -39,6 +39,8 @@ pub(crate) struct PostgresRunLog {
     client: Client,
     schema: String,
     table: String,
+    /// Whether this session made sure the table exists: once is enough.
+    has_table: bool,
 }
 
 impl PostgresRunLog {
@@ -50,10 +52,14 @@ impl PostgresRunLog {
             client,
             schema: RUN_SCHEMA.to_owned(),
             table,
+            has_table: false,
         })
     }
 
     fn create_table(&mut self) -> Result<(), ConnectorError> {
+        if self.has_table {
+            return Ok(());
+        }
         let exists = self
             .client
             .query_typed_opt(
@@ -72,12 +78,14 @@ impl PostgresRunLog {
             CREATE_TABLE.replace("{table}", &self.table)
         );
         match self.client.batch_execute(&script) {
-            Ok(()) => Ok(()),
+            Ok(()) => {}
             // Two processes creating the table at once: one of them loses the race on the
             // catalog's unique index, and the table is there.
-            Err(e) if e.code().is_some_and(|c| c.code() == "23505") => Ok(()),
-            Err(e) => Err(query_error(&e)),
+            Err(e) if e.code().is_some_and(|c| c.code() == "23505") => {}
+            Err(e) => return Err(query_error(&e)),
         }
+        self.has_table = true;
+        Ok(())
     }
 
     fn read(

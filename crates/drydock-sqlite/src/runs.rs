@@ -41,18 +41,23 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS \"_drydock_runs\" (
 const COLUMNS: &str = "id, task, parameters, actor, host, pid, started_at, finished_at, status, \
                        examined, affected, summary";
 
-pub(crate) struct SqliteRunLog(SqliteConnection);
+pub(crate) struct SqliteRunLog {
+    connection: SqliteConnection,
+    /// Whether this connection made sure the table exists: once is enough.
+    has_table: bool,
+}
 
 impl SqliteRunLog {
     pub(crate) fn open(url: &str) -> Result<Self, ConnectorError> {
         let database = database_path(url)?;
-        Ok(SqliteRunLog(SqliteConnection::open(&run_log_path(
-            &database,
-        ))?))
+        Ok(SqliteRunLog {
+            connection: SqliteConnection::open(&run_log_path(&database))?,
+            has_table: false,
+        })
     }
 
     fn conn(&self) -> &rusqlite::Connection {
-        &self.0.conn
+        &self.connection.conn
     }
 
     fn table_exists(&self) -> Result<bool, ConnectorError> {
@@ -78,9 +83,12 @@ fn stored_count(n: Option<u64>) -> Option<i64> {
 
 impl RunLog for SqliteRunLog {
     fn write(&mut self, run: &Run) -> Result<(), ConnectorError> {
-        self.conn()
-            .execute_batch(CREATE_TABLE)
-            .map_err(query_error)?;
+        if !self.has_table {
+            self.conn()
+                .execute_batch(CREATE_TABLE)
+                .map_err(query_error)?;
+            self.has_table = true;
+        }
         let (start, progress) = (&run.start, &run.progress);
         self.conn()
             .execute(

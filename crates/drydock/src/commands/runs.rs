@@ -85,11 +85,13 @@ impl Recording {
         arguments: &[String],
     ) -> Option<Self> {
         let project = Project::discover(discovery).ok()?;
-        // Whether there is a run log to write to is known now; the session is opened when the
-        // first write needs it.
-        drydock_engine::open_run_log(&project, url).ok()?;
+        // The session opened here serves the first write; a new one only follows a failure.
+        let opened = std::sync::Mutex::new(Some(drydock_engine::open_run_log(&project, url).ok()?));
         let url = url.map(str::to_owned);
         let open: drydock_tasks::OpenRunLog = Box::new(move || {
+            if let Some(log) = opened.lock().ok().and_then(|mut log| log.take()) {
+                return Ok(log);
+            }
             drydock_engine::open_run_log(&project, url.as_deref())
                 .map_err(|error| drydock_connector::ConnectorError::query(error.to_string()))
         });
