@@ -46,13 +46,6 @@ pub trait Events: Sync {
     }
 }
 
-/// Events nobody watches.
-pub struct NoEvents;
-
-impl Events for NoEvents {
-    fn event(&self, _: Event) {}
-}
-
 impl<F: Fn(Event) + Sync> Events for F {
     fn event(&self, event: Event) {
         self(event);

@@ -8,5 +8,5 @@
 mod events;
 mod recorder;
 
-pub use events::{Event, Events, Level, NoEvents};
+pub use events::{Event, Events, Level};
 pub use recorder::{OpenRunLog, Recorder, actor, host_name};

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use drydock_connector::{Run, RunFilter, RunStatus, redact_text};
+use drydock_connector::{Run, RunFilter, RunStatus};
 use drydock_engine::{Discovery, EngineError, Project};
 use drydock_tasks::{Event, Events, Level, Recorder};
 use serde_json::json;
@@ -109,8 +109,9 @@ impl Recording {
                 RunStatus::Warned,
                 "ended with a non-zero exit status".to_owned(),
             ),
+            // The recorder redacts what it stores.
             Err(error) => {
-                let message = redact_text(&format!("{error:#}"));
+                let message = format!("{error:#}");
                 self.recorder.event(Event::Log {
                     level: Level::Error,
                     line: message.clone(),
