@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command with PostgreSQL and MariaDB reachable, exporting TEST_POSTGRES_URL and
 # TEST_MYSQL_URL for it (plus a password-checking, a TLS-only, a TLS-or-plaintext PostgreSQL, one
-# that tests stop and start, and PgBouncer and pgpool-II in front of the first, see below).
+# that tests stop and start, one with pg_stat_statements and hypopg, and PgBouncer and pgpool-II
+# in front of the first, see below).
 # Servers already answering (127.0.0.1:5432 / :3306, or the URLs given in those variables) are
 # used as they are; otherwise throwaway servers are started on free ports in a temporary folder
 # (from Debian's postgresql / mariadb-server / pgbouncer / pgpool2 packages, installed when
@@ -353,6 +354,45 @@ CONF
     TEST_POSTGRES_STOPPABLE_USER=$STOP_USER
 fi
 export TEST_POSTGRES_STOPPABLE_URL
+
+# A PostgreSQL with what monitoring and index advice read: `pg_stat_statements` preloaded, the
+# `hypopg` extension installed (Debian's postgresql-<major>-hypopg), and `track_io_timing` on.
+# Exports TEST_POSTGRES_STATS_URL.
+if [ -z "${TEST_POSTGRES_STATS_URL:-}" ]; then
+  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    apt_install postgresql
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  STATS_MAJOR=$(basename "$(dirname "$PG_BIN")")
+  [ -f "/usr/share/postgresql/$STATS_MAJOR/extension/hypopg.control" ] || apt_install "postgresql-$STATS_MAJOR-hypopg"
+  STATS_USER=$(id -un)
+  if is_root; then
+    STATS_USER=postgres
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$WORK" --shell /bin/bash postgres
+  fi
+  STATS=$WORK/pgstats
+  STATS_PORT=$(free_port)
+  mkdir -p "$STATS" && { is_root && chown "$STATS_USER": "$STATS" || true; }
+  log "starting a PostgreSQL with pg_stat_statements and hypopg on 127.0.0.1:$STATS_PORT"
+  as_user "$STATS_USER" "$PG_BIN/initdb" -D "$STATS/data" -U postgres --auth=trust -E UTF8 \
+    --locale=C.UTF-8 >"$STATS/initdb.log" 2>&1
+  cat >> "$STATS/data/postgresql.conf" <<CONF
+port = $STATS_PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$STATS'
+fsync = off
+max_connections = 100
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
+track_io_timing = on
+CONF
+  as_user "$STATS_USER" "$PG_BIN/pg_ctl" -D "$STATS/data" -l "$STATS/server.log" -w -t 60 start >/dev/null
+  cleanups+=("as_user $STATS_USER $PG_BIN/pg_ctl -D $STATS/data -m immediate stop")
+  TEST_POSTGRES_STATS_URL="postgresql://postgres@127.0.0.1:$STATS_PORT/postgres"
+  pg_ready "$TEST_POSTGRES_STATS_URL" || { log "the PostgreSQL with pg_stat_statements did not come up: $(tail -5 "$STATS/server.log")"; exit 1; }
+fi
+export TEST_POSTGRES_STATS_URL
 
 # ------------------------------------------------------------------ MariaDB
 maria_ready() { mariadb-admin --no-defaults -h 127.0.0.1 -P "$1" -u root ping >/dev/null 2>&1; }
