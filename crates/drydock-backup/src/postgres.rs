@@ -500,9 +500,7 @@ impl Backend for Postgres {
             for left in owner::abandoned(&mut client, prefix).map_err(BackupError::Connect)? {
                 lines.push(format!(
                     "{}: {what} left by {} ({}); `drydock backup prune --apply` drops it",
-                    left.name,
-                    left.owner.describe(),
-                    left.why
+                    left.name, left.left_by, left.why
                 ));
             }
         }
@@ -551,8 +549,8 @@ impl Backend for Postgres {
         let pg = parse_url(url)?;
         let name = format!("{SCRATCH_PREFIX}{}", uuid::Uuid::new_v4().simple());
         // Owned by this process, so that the run after a kill knows it for a leftover.
-        owner::hold_owner_session(&pg.with_database(MAINTENANCE_DATABASE))
-            .map_err(BackupError::Connect)?;
+        let maintenance = pg.with_database(MAINTENANCE_DATABASE);
+        owner::claim_database(&maintenance, &name).map_err(BackupError::Connect)?;
         let mut client = pg.session(MAINTENANCE_DATABASE)?;
         // Next to an existing database, the scratch one gets its encoding, locale and default
         // tablespace, which cannot change later: text sorts and converts as it will there.
@@ -597,6 +595,7 @@ impl Backend for Postgres {
         }
         client.batch_execute(&create).map_err(|e| pg.error(&e))?;
         owner::set_owner_comment(&mut client, &name).map_err(BackupError::Connect)?;
+        owner::release_database(&maintenance, &name).map_err(BackupError::Connect)?;
         Postgres::with_database(url, &name)
     }
 

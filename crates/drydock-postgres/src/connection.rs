@@ -563,9 +563,9 @@ pub(crate) fn open_shadow(
     }
 
     // Owned by this process, so that the run after a kill knows it for a leftover.
-    owner::hold_owner_session(&main)?;
-    let mut admin = PostgresConnection::open(main.clone())?;
     let name = format!("{SHADOW_DATABASE_PREFIX}{}", uuid::Uuid::new_v4());
+    owner::claim_database(&main, &name)?;
+    let mut admin = PostgresConnection::open(main.clone())?;
     admin
         .client
         .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&name)))
@@ -576,6 +576,7 @@ pub(crate) fn open_shadow(
         dropped: false,
     };
     owner::set_owner_comment(&mut guard.admin.client, &name)?;
+    owner::release_database(&main, &name)?;
     // From here on the guard drops the database should anything fail.
     let mut connection = PostgresConnection::open(main.with_database(&name))?;
     connection.ensure_schema()?;

@@ -121,28 +121,105 @@ static OWNER_SESSIONS: Mutex<Vec<(String, Client)>> = Mutex::new(Vec::new());
 
 /// Keep a session named after this process open on `url`'s server until the process ends.
 pub fn hold_owner_session(url: &PgUrl) -> Result<(), ConnectorError> {
+    with_owner_session(url, |_| Ok(()))
+}
+
+/// Run `f` on the session this process keeps open on `url`'s server, opened first if needed.
+fn with_owner_session<T>(
+    url: &PgUrl,
+    f: impl FnOnce(&mut Client) -> Result<T, ConnectorError>,
+) -> Result<T, ConnectorError> {
     let server = format!("{}:{}", url.host, url.port);
     let mut sessions = OWNER_SESSIONS.lock().unwrap_or_else(|e| e.into_inner());
-    if sessions.iter().any(|(held, _)| *held == server) {
-        return Ok(());
-    }
-    let mut named = url.clone();
-    named.application_name = Some(session_name(std::process::id(), host_name().as_deref()));
-    sessions.push((server, named.connect()?));
-    Ok(())
+    let held = match sessions.iter().position(|(held, _)| *held == server) {
+        Some(held) => held,
+        None => {
+            let mut named = url.clone();
+            named.application_name = Some(session_name(std::process::id(), host_name().as_deref()));
+            sessions.push((server, named.connect()?));
+            sessions.len() - 1
+        }
+    };
+    f(&mut sessions[held].1)
+}
+
+/// The advisory lock key of a claim on database `name`, as the server computes it.
+const CLAIM_KEY: &str = "hashtextextended($1, 72707369)";
+
+/// Claim `database` for this process before creating it: the owner session takes an advisory
+/// lock keyed by its name. `CREATE DATABASE` and `COMMENT ON DATABASE` cannot share a
+/// transaction; a run killed between them leaves a database without a comment, which the
+/// next run knows for abandoned because nobody holds its claim. [`release_database`] once
+/// the comment names the owner.
+pub fn claim_database(url: &PgUrl, database: &str) -> Result<(), ConnectorError> {
+    with_owner_session(url, |client| {
+        client
+            .query_typed(
+                &format!("SELECT pg_advisory_lock({CLAIM_KEY})"),
+                &[(&database, Type::TEXT)],
+            )
+            .map(drop)
+            .map_err(|e| query_error(&e))
+    })
+}
+
+/// Give up the claim on `database`: its comment names the owner now.
+pub fn release_database(url: &PgUrl, database: &str) -> Result<(), ConnectorError> {
+    with_owner_session(url, |client| {
+        client
+            .query_typed(
+                &format!("SELECT pg_advisory_unlock({CLAIM_KEY})"),
+                &[(&database, Type::TEXT)],
+            )
+            .map(drop)
+            .map_err(|e| query_error(&e))
+    })
+}
+
+/// Whether a session of any database on the server holds the claim on `database`.
+fn claimed(client: &mut Client, database: &str) -> Result<bool, ConnectorError> {
+    // pg_locks shows a bigint key as its high and low halves.
+    let row = client
+        .query_typed_one(
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
+                 AND objsubid = 1 AND classid = ((k >> 32) & 4294967295)::oid \
+                 AND objid = (k & 4294967295)::oid) FROM (SELECT {CLAIM_KEY} AS k) key"
+            ),
+            &[(&database, Type::TEXT)],
+        )
+        .map_err(|e| query_error(&e))?;
+    Ok(row.get(0))
+}
+
+/// The comment of `database`, empty when it has none; `None` when the database is gone.
+fn comment_of(client: &mut Client, database: &str) -> Result<Option<String>, ConnectorError> {
+    let row = client
+        .query_typed_opt(
+            "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database \
+             WHERE datname = $1",
+            &[(&database, Type::TEXT)],
+        )
+        .map_err(|e| query_error(&e))?;
+    Ok(row.map(|row| row.get(0)))
 }
 
 /// A database of drydock's left behind by a run that is gone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Abandoned {
     pub name: String,
-    pub owner: Owner,
-    /// Why the owner is known to be gone.
+    /// The run that left it: `drydock pid N on H started T`, or that it was killed before its
+    /// comment could name it.
+    pub left_by: String,
+    /// Why the run is known to be gone.
     pub why: String,
+    /// Whether its comment names the run; one that does not is dropped only when nobody is
+    /// connected to it.
+    pub named: bool,
 }
 
 /// The databases whose name starts with `prefix` and whose comment names an owner that is
-/// gone.
+/// gone, or which have no comment and no claim ([`claim_database`]) on them.
 pub fn abandoned(client: &mut Client, prefix: &str) -> Result<Vec<Abandoned>, ConnectorError> {
     let rows = client
         .query_typed(
@@ -155,18 +232,37 @@ pub fn abandoned(client: &mut Client, prefix: &str) -> Result<Vec<Abandoned>, Co
     for row in rows {
         let name: String = row.get(0);
         let comment: String = row.get(1);
+        if comment.is_empty() {
+            // The comment is read again after the claim: its owner writes the comment before
+            // it gives up the claim.
+            if !claimed(client, &name)? && comment_of(client, &name)?.as_deref() == Some("") {
+                found.push(Abandoned {
+                    name,
+                    left_by: "a run killed before its comment named it".to_owned(),
+                    why: "no run claims it".to_owned(),
+                    named: false,
+                });
+            }
+            continue;
+        }
         let Some(owner) = Owner::find_in(&comment) else {
             continue;
         };
         if let Some(why) = owner.gone(client)? {
-            found.push(Abandoned { name, owner, why });
+            found.push(Abandoned {
+                name,
+                left_by: owner.describe(),
+                why,
+                named: true,
+            });
         }
     }
     Ok(found)
 }
 
 /// Drop the abandoned databases whose name starts with `prefix`; one line for each, naming
-/// `what` it is.
+/// `what` it is. One without a comment naming its run is dropped only while nobody is
+/// connected to it (another tool may have made it: Prisma's shadow databases carry no comment).
 pub fn drop_abandoned(
     client: &mut Client,
     prefix: &str,
@@ -174,17 +270,24 @@ pub fn drop_abandoned(
 ) -> Result<Vec<String>, ConnectorError> {
     let mut lines = Vec::new();
     for left in abandoned(client, prefix)? {
-        client
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                quote_ident(&left.name)
-            ))
-            .map_err(|e| query_error(&e))?;
+        let force = if left.named { " WITH (FORCE)" } else { "" };
+        let dropped = client.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {}{force}",
+            quote_ident(&left.name)
+        ));
+        match dropped {
+            Ok(()) => {}
+            Err(error)
+                if !left.named
+                    && error.code() == Some(&postgres::error::SqlState::OBJECT_IN_USE) =>
+            {
+                continue;
+            }
+            Err(error) => return Err(query_error(&error)),
+        }
         lines.push(format!(
             "dropped the {what} `{}` left by {} ({})",
-            left.name,
-            left.owner.describe(),
-            left.why
+            left.name, left.left_by, left.why
         ));
     }
     Ok(lines)

@@ -6,7 +6,9 @@
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use drydock_test_support::{TestDb, postgres_server_client, wait_for};
+use drydock_test_support::{
+    TestDb, postgres_server_client, postgres_server_url, replace_database, wait_for,
+};
 
 const SCHEMA: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\n\
 model A {\n  id Int @id\n}\n\nmodel B {\n  id Int @id\n}\n";
@@ -73,6 +75,9 @@ struct Made(String);
 impl Made {
     fn new(name: String, comment: &str) -> Made {
         let mut client = postgres_server_client();
+        // Claimed as drydock claims its own until the comment names the owner, so that a run
+        // of another test never takes it for a leftover in between.
+        claim(&mut client, &name);
         client
             .batch_execute(&format!("CREATE DATABASE \"{name}\""))
             .expect("make a database");
@@ -81,6 +86,17 @@ impl Made {
             .expect("comment on it");
         Made(name)
     }
+}
+
+/// Take drydock's claim on database `name` in `client`'s session (an advisory lock keyed by
+/// the name), as a run does before `CREATE DATABASE`.
+fn claim(client: &mut postgres::Client, name: &str) {
+    client
+        .query(
+            "SELECT pg_advisory_lock(hashtextextended($1, 72707369))",
+            &[&name],
+        )
+        .expect("claim");
 }
 
 impl Drop for Made {
@@ -92,6 +108,14 @@ impl Drop for Made {
     }
 }
 
+/// The tests of this file one at a time: each run drops every leftover on the server, the
+/// other tests' too.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn host() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .expect("host name")
@@ -101,6 +125,7 @@ fn host() -> String {
 
 #[test]
 fn a_killed_migrate_dev_leaves_its_shadow_database_and_the_next_one_drops_it() {
+    let _serial = one_at_a_time();
     let db = TestDb::postgres();
     let project = tempfile::tempdir().expect("project");
     let dir = project.path();
@@ -189,6 +214,7 @@ fn a_killed_migrate_dev_leaves_its_shadow_database_and_the_next_one_drops_it() {
 
 #[test]
 fn a_killed_backup_verify_leaves_its_scratch_database_and_the_next_one_drops_it() {
+    let _serial = one_at_a_time();
     let db = TestDb::postgres();
     db.postgres_client()
         .batch_execute(
@@ -268,5 +294,64 @@ fn a_killed_backup_verify_leaves_its_scratch_database_and_the_next_one_drops_it(
     assert!(
         !exists(&scratch),
         "the leftover scratch database is still there"
+    );
+}
+
+#[test]
+fn a_database_left_between_create_and_comment_is_dropped_unless_claimed_or_in_use() {
+    let _serial = one_at_a_time();
+    let db = TestDb::postgres();
+    let project = tempfile::tempdir().expect("project");
+    let dir = project.path();
+    std::fs::create_dir_all(dir.join("prisma")).expect("folder");
+    std::fs::write(dir.join("prisma/schema.prisma"), SCHEMA).expect("schema");
+    let prefix = "prisma_migrate_shadow_db_";
+    let tag = std::process::id();
+    let mut client = postgres_server_client();
+
+    // A run killed right after `CREATE DATABASE`: no comment, no claim, nobody connected.
+    let killed = format!("{prefix}killed_{tag}");
+    client
+        .batch_execute(&format!("CREATE DATABASE \"{killed}\""))
+        .expect("create");
+    let _killed = Made(killed.clone());
+    // A run between its `CREATE DATABASE` and its comment: claimed by a live session.
+    let mut claiming = postgres_server_client();
+    let creating = format!("{prefix}creating_{tag}");
+    claim(&mut claiming, &creating);
+    client
+        .batch_execute(&format!("CREATE DATABASE \"{creating}\""))
+        .expect("create");
+    let _creating = Made(creating.clone());
+    // Another tool's database without a comment, in use (Prisma's own shadow database).
+    let in_use = format!("{prefix}in_use_{tag}");
+    client
+        .batch_execute(&format!("CREATE DATABASE \"{in_use}\""))
+        .expect("create");
+    let _in_use = Made(in_use.clone());
+    let _connected = postgres::Client::connect(
+        &replace_database(&postgres_server_url(), &in_use),
+        postgres::NoTls,
+    )
+    .expect("connect");
+
+    let dev = drydock(dir, db.url(), &["migrate", "dev", "--name", "init"])
+        .output()
+        .expect("migrate dev");
+    let stderr = String::from_utf8_lossy(&dev.stderr);
+    assert!(dev.status.success(), "{stderr}");
+    assert!(
+        !exists(&killed)
+            && stderr.contains(&format!(
+                "dropped the shadow database `{killed}` left by a run killed before its \
+                 comment named it (no run claims it)"
+            )),
+        "the unnamed leftover was kept or not reported: {stderr}"
+    );
+    assert!(exists(&creating), "a claimed database was dropped");
+    assert!(exists(&in_use), "a database in use was dropped");
+    assert!(
+        !stderr.contains(&creating) && !stderr.contains(&in_use),
+        "{stderr}"
     );
 }
