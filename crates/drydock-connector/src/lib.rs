@@ -7,6 +7,7 @@
 //! database it talks to.
 
 mod activity;
+mod alerts;
 mod db_url;
 mod error;
 mod history;
@@ -20,6 +21,7 @@ pub mod sql_scan;
 pub use activity::{
     Privilege, SessionActivity, SessionInfo, SessionLimits, StatementProgress, Storage, TableLock,
 };
+pub use alerts::{ALERT_TABLE, AlertStore, StoredAlert};
 pub use db_url::{DbUrl, MASK, UrlError, UrlErrorKind, UrlHost, redact_text, redact_url};
 pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};
@@ -155,6 +157,9 @@ pub trait Dialect: Send + Sync {
     /// The run log kept with the database `url` names, out of Prisma's sight (PostgreSQL: the
     /// schema `_drydock`; SQLite: a file beside the database's, `dev.db` → `dev.drydock.db`).
     fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError>;
+
+    /// The store of open alerts, kept where the run log of a database at `url` is kept.
+    fn open_alert_store(&self, url: &str) -> Result<Box<dyn AlertStore>, ConnectorError>;
 
     /// Drop the temporary shadow databases next to `main_url` that runs killed before disposing
     /// of them left behind (never one whose run may be alive); one line for each. Without an

@@ -12,6 +12,7 @@
 //! - [`preflight()`]: the checks to run before a deploy; [`review_pending`]: the pending
 //!   migrations linted against the live database, as deploy meets them.
 
+mod alerts;
 mod baseline;
 mod db;
 mod deploy_gate;
@@ -32,6 +33,7 @@ mod source;
 mod squash;
 mod summary;
 
+pub use alerts::{send_alerts, send_alerts_with};
 pub use baseline::baseline;
 pub use db::{ExecuteOutcome, PushOptions, PushOutcome, db_execute, db_execute_file, db_push};
 pub use deploy_gate::LintGate;
@@ -53,10 +55,11 @@ pub use prisma_config::{
     ConfigError, PrismaConfig, Setting, find_config, read_config, read_config_static,
 };
 pub use project::{Discovery, PrismaGeneration, Project, SchemaError, SchemaOrigin, read_schema};
-pub use runs::open_run_log;
+pub use runs::{open_alert_store, open_run_log};
 pub use seed::{SEED_TABLE, SeedOutcome, seed};
 pub use settings::{
-    BackupSettings, DEFAULT_BACKUP_DIR, SETTINGS_FILE, ScheduleJob, Settings, StateSettings,
+    AlertsConfig, BackupSettings, DEFAULT_BACKUP_DIR, SETTINGS_FILE, ScheduleJob, Settings,
+    StateSettings, WebhookConfig,
 };
 pub use source::{
     DiffSource, SourceContext, SourcesDiff, diff_sources, diff_sources_with_hand_made, schema_of,

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use drydock_connector::{RunLog, redact_url};
+use drydock_connector::{AlertStore, RunLog, redact_url};
 
 use crate::project::resolve_file_url;
 use crate::{EngineError, Project, Settings, dialects};
@@ -11,12 +11,27 @@ use crate::{EngineError, Project, Settings, dialects};
 /// Open the run log of `project`: the database `[state] url` names, else the one migrations run
 /// on (`url`, from `--url`, overrides the project's).
 pub fn open_run_log(project: &Project, url: Option<&str>) -> Result<Box<dyn RunLog>, EngineError> {
-    let settings = Settings::load(project)?;
-    let url = match (&settings.state.url, &settings.path) {
-        (Some(written), Some(path)) => state_url(written, path)?,
-        _ => project.migration_url(url)?,
-    };
+    let url = state_store_url(project, url)?;
     Ok(dialect_of(&url)?.open_run_log(&url)?)
+}
+
+/// Open the store of `project`'s open alerts, kept where its run log is.
+pub fn open_alert_store(
+    project: &Project,
+    url: Option<&str>,
+) -> Result<Box<dyn AlertStore>, EngineError> {
+    let url = state_store_url(project, url)?;
+    Ok(dialect_of(&url)?.open_alert_store(&url)?)
+}
+
+/// The database that keeps `project`'s own records: `[state] url`, else the one migrations run
+/// on.
+fn state_store_url(project: &Project, url: Option<&str>) -> Result<String, EngineError> {
+    let settings = Settings::load(project)?;
+    match (&settings.state.url, &settings.path) {
+        (Some(written), Some(path)) => state_url(written, path),
+        _ => Ok(project.migration_url(url)?),
+    }
 }
 
 /// `[state] url` as written in the settings file at `path`: `env("VAR")` read from the
@@ -56,7 +71,7 @@ fn dialect_of(url: &str) -> Result<&'static dyn drydock_connector::Dialect, Engi
 }
 
 /// `NAME` of `env("NAME")`.
-fn env_name(written: &str) -> Option<&str> {
+pub(crate) fn env_name(written: &str) -> Option<&str> {
     let inner = written
         .trim()
         .strip_prefix("env(")?

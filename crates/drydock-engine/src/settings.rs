@@ -14,14 +14,26 @@
 //! name = "nightly backup"
 //! cron = "0 3 * * *"         # 5 fields, or 6 with seconds first; always UTC
 //! run = "backup create"      # drydock's arguments, split like a shell would (no shell runs)
+//!
+//! [alerts]                   # findings sent to webhooks (docs/alerts.md)
+//! min_severity = "warning"   # info, warning or error
+//! repeat = "24h"             # send a lasting alert again this often; default: once
+//!
+//! [[alerts.webhooks]]
+//! url = "env(\"SLACK_WEBHOOK_URL\")"  # a URL, or env("VAR")
+//! format = "slack"           # json (default), slack or teams
+//! min_severity = "error"     # this receiver only takes these; default: [alerts] min_severity
 //! ```
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
+use drydock_maintenance::Severity;
+use drydock_maintenance::alerts::{AlertSettings, Webhook, WebhookFormat};
 use serde::Deserialize;
 
 use crate::{EngineError, Project};
@@ -40,6 +52,36 @@ pub struct Settings {
     pub state: StateSettings,
     /// The `[[schedule]]` jobs, in file order.
     pub schedule: Vec<ScheduleJob>,
+    pub alerts: AlertsConfig,
+}
+
+/// `[alerts]` as written: the webhooks' URLs are read (from the environment too) only when an
+/// alert is sent, by [`Settings::alert_settings`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertsConfig {
+    pub min_severity: Severity,
+    pub repeat: Option<Duration>,
+    pub webhooks: Vec<WebhookConfig>,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        let defaults = AlertSettings::default();
+        AlertsConfig {
+            min_severity: defaults.min_severity,
+            repeat: defaults.repeat,
+            webhooks: Vec::new(),
+        }
+    }
+}
+
+/// One `[[alerts.webhooks]]` as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// A URL, or `env("VAR")`.
+    pub url: String,
+    pub format: WebhookFormat,
+    pub min_severity: Option<Severity>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -115,6 +157,105 @@ struct SettingsFile {
     state: StateSettings,
     #[serde(default)]
     schedule: Vec<toml::Spanned<ScheduleEntry>>,
+    #[serde(default)]
+    alerts: AlertsEntry,
+}
+
+/// `[alerts]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertsEntry {
+    min_severity: Option<toml::Spanned<String>>,
+    repeat: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    webhooks: Vec<toml::Spanned<WebhookEntry>>,
+}
+
+/// One `[[alerts.webhooks]]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookEntry {
+    url: String,
+    format: Option<String>,
+    min_severity: Option<String>,
+}
+
+/// A severity as written, or what is wrong with it.
+fn severity(text: &str, key: &str) -> Result<Severity, String> {
+    Severity::parse(text).ok_or_else(|| {
+        format!("`{key} = \"{text}\"` is not a severity: write \"info\", \"warning\" or \"error\"")
+    })
+}
+
+/// `[alerts]` checked: severities, the repeat interval, each webhook's URL and format.
+fn alerts_config(path: &Path, text: &str, entry: AlertsEntry) -> Result<AlertsConfig, EngineError> {
+    let mut config = AlertsConfig::default();
+    if let Some(written) = entry.min_severity {
+        config.min_severity = severity(written.get_ref(), "min_severity").map_err(|message| {
+            invalid_at(path, text, written.span(), &format!("[alerts] {message}"))
+        })?;
+    }
+    if let Some(written) = entry.repeat {
+        let every = humantime::parse_duration(written.get_ref()).map_err(|e| {
+            invalid_at(
+                path,
+                text,
+                written.span(),
+                &format!("[alerts] `repeat = \"{}\"` is not a duration ({e}): write one like \"24h\" or \"30m\"", written.get_ref()),
+            )
+        })?;
+        if every < Duration::from_secs(60) {
+            return Err(invalid_at(
+                path,
+                text,
+                written.span(),
+                "[alerts] `repeat` is shorter than a minute: alerts would flood their receivers",
+            ));
+        }
+        config.repeat = Some(every);
+    }
+    for written in entry.webhooks {
+        let span = written.span();
+        let invalid = |message: String| {
+            invalid_at(
+                path,
+                text,
+                span.clone(),
+                &format!("[[alerts.webhooks]] {message}"),
+            )
+        };
+        let webhook = written.into_inner();
+        let format = match webhook.format.as_deref() {
+            None => WebhookFormat::Json,
+            Some(format) => WebhookFormat::parse(format).ok_or_else(|| {
+                invalid(format!(
+                    "`format = \"{format}\"` is not one drydock sends: write \"json\", \"slack\" or \"teams\""
+                ))
+            })?,
+        };
+        let min_severity = webhook
+            .min_severity
+            .as_deref()
+            .map(|written| severity(written, "min_severity"))
+            .transpose()
+            .map_err(&invalid)?;
+        let url = webhook.url.trim().to_owned();
+        if crate::runs::env_name(&url).is_none()
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid(
+                "`url` is neither an http(s) URL nor `env(\"VAR\")`: write the receiver's URL, or \
+                 the name of the environment variable that holds it"
+                    .to_owned(),
+            ));
+        }
+        config.webhooks.push(WebhookConfig {
+            url,
+            format,
+            min_severity,
+        });
+    }
+    Ok(config)
 }
 
 /// Check one `[[schedule]]` entry: a name, a cron expression that matches some future time, and
@@ -233,11 +374,13 @@ impl Settings {
         let mut backup = file.backup;
         let base = path.parent().unwrap_or_else(|| Path::new("."));
         backup.dir = backup.dir.map(|dir| base.join(dir));
+        let alerts = alerts_config(path, text, file.alerts)?;
         Ok(Settings {
             path: Some(path.to_owned()),
             backup,
             state: file.state,
             schedule,
+            alerts,
         })
     }
 
@@ -260,6 +403,36 @@ impl Settings {
             })?;
         }
         Ok(())
+    }
+
+    /// The `[alerts]` to send: each webhook's URL read, from the environment where written as
+    /// `env("VAR")`. An error names a variable that is not set (never a URL: it may hold a
+    /// token).
+    pub fn alert_settings(&self) -> Result<AlertSettings, EngineError> {
+        let mut webhooks = Vec::with_capacity(self.alerts.webhooks.len());
+        for config in &self.alerts.webhooks {
+            let url = match crate::runs::env_name(&config.url) {
+                Some(name) => std::env::var(name).map_err(|_| EngineError::Settings {
+                    path: self
+                        .path
+                        .clone()
+                        .unwrap_or_else(|| PathBuf::from(SETTINGS_FILE)),
+                    message: format!(
+                        "[[alerts.webhooks]] `url` reads the environment variable `{name}`, \
+                         which is not set: set it, or remove the webhook"
+                    ),
+                })?,
+                None => config.url.clone(),
+            };
+            let mut webhook = Webhook::new(url, config.format);
+            webhook.min_severity = config.min_severity;
+            webhooks.push(webhook);
+        }
+        Ok(AlertSettings {
+            min_severity: self.alerts.min_severity,
+            repeat: self.alerts.repeat,
+            webhooks,
+        })
     }
 
     /// Where backups go: `--dir` when given, else the settings' folder, else `./backups`.
@@ -447,6 +620,67 @@ mod tests {
         let text = error.to_string();
         assert!(text.contains("drydock.toml"), "{text}");
         assert!(text.contains("before_deplyo"), "{text}");
+        Ok(())
+    }
+
+    #[test]
+    fn reads_alert_webhooks_and_reads_their_urls_only_when_sending()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let path = Path::new("/p/drydock.toml");
+        let settings = Settings::parse(
+            path,
+            "[alerts]\nmin_severity = \"error\"\nrepeat = \"2h\"\n\n[[alerts.webhooks]]\n\
+             url = \"env(\\\"DRYDOCK_TEST_UNSET_HOOK\\\")\"\nformat = \"slack\"\n\n\
+             [[alerts.webhooks]]\nurl = \"https://example.com/h\"\nmin_severity = \"info\"\n",
+        )?;
+        assert_eq!(settings.alerts.min_severity, Severity::Error);
+        assert_eq!(settings.alerts.repeat, Some(Duration::from_secs(7200)));
+        assert_eq!(settings.alerts.webhooks.len(), 2);
+        assert_eq!(settings.alerts.webhooks[0].format, WebhookFormat::Slack);
+        assert_eq!(settings.alerts.webhooks[1].format, WebhookFormat::Json);
+        assert_eq!(
+            settings.alerts.webhooks[1].min_severity,
+            Some(Severity::Info)
+        );
+        let error = settings
+            .alert_settings()
+            .err()
+            .ok_or("an unset variable must be reported")?
+            .to_string();
+        assert!(
+            error.contains("DRYDOCK_TEST_UNSET_HOOK") && error.contains("not set"),
+            "{error}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn bad_alert_settings_are_errors_at_their_place() -> Result<(), Box<dyn std::error::Error>> {
+        let path = Path::new("/p/drydock.toml");
+        for (text, says) in [
+            ("[alerts]\nmin_severity = \"loud\"\n", "is not a severity"),
+            ("[alerts]\nrepeat = \"5s\"\n", "shorter than a minute"),
+            ("[alerts]\nrepeat = \"often\"\n", "is not a duration"),
+            (
+                "[[alerts.webhooks]]\nurl = \"https://x\"\nformat = \"pager\"\n",
+                "\"json\", \"slack\" or \"teams\"",
+            ),
+            (
+                "[[alerts.webhooks]]\nurl = \"hooks.slack.example\"\n",
+                "neither an http(s) URL",
+            ),
+            (
+                "[[alerts.webhooks]]\nurl = \"https://x\"\nmin_severity = \"high\"\n",
+                "is not a severity",
+            ),
+        ] {
+            let error = Settings::parse(path, text)
+                .err()
+                .ok_or_else(|| format!("accepted: {text}"))?
+                .to_string();
+            assert!(error.contains(says), "{text}: {error}");
+            assert!(error.contains("/p/drydock.toml:"), "no place: {error}");
+        }
         Ok(())
     }
 }

@@ -1,9 +1,9 @@
 //! A finding: something a check saw that needs a look, with a stable code and its fix.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How much a finding matters. Ordered: `Info < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Info,
@@ -30,14 +30,14 @@ impl Severity {
 
 /// A database object a finding is about: its kind (`table`, `index`, `constraint`, `sequence`,
 /// `column`, `replication slot`, `rule`...) and its qualified name as the database spells it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ObjectRef {
     pub kind: String,
     pub name: String,
 }
 
 /// One thing a check found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable, documented in `docs/` (`D6xxx`).
     pub code: String,

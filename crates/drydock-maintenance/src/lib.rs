@@ -2,6 +2,7 @@
 //! find, in one shape whatever the database. Each database answers through its dialect's hooks;
 //! this crate never names one.
 
+pub mod alerts;
 mod finding;
 
 pub use finding::{Finding, ObjectRef, Severity};

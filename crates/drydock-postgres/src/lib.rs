@@ -3,6 +3,7 @@
 //! `history.rs`, `lock.rs`, `checks.rs` (pre-flight facts).
 
 mod activity;
+mod alert_store;
 mod checks;
 pub mod connect;
 mod connection;
@@ -129,6 +130,13 @@ impl Dialect for PostgresDialect {
 
     fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError> {
         Ok(Box::new(runs::PostgresRunLog::open(url)?))
+    }
+
+    fn open_alert_store(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::AlertStore>, ConnectorError> {
+        Ok(Box::new(alert_store::PostgresAlertStore::open(url)?))
     }
 
     fn drop_abandoned_shadows(&self, main_url: &str) -> Result<Vec<String>, ConnectorError> {

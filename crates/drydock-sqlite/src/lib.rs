@@ -2,6 +2,7 @@
 //! `diff_hooks.rs`, `render.rs`, `connection.rs`, `introspect.rs` (+ `queries/*.sql`),
 //! `history.rs`, `lock.rs`, `checks.rs` (pre-flight facts).
 
+mod alert_store;
 mod checks;
 mod connection;
 mod diff_hooks;
@@ -103,5 +104,12 @@ impl Dialect for SqliteDialect {
 
     fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError> {
         Ok(Box::new(runs::SqliteRunLog::open(url)?))
+    }
+
+    fn open_alert_store(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::AlertStore>, ConnectorError> {
+        Ok(Box::new(alert_store::SqliteAlertStore::open(url)?))
     }
 }

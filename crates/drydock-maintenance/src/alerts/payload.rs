@@ -1,0 +1,149 @@
+//! The message an alert sends, and its shape for each kind of receiver: drydock's own JSON,
+//! Slack's incoming webhooks, and Microsoft Teams' workflows (an Adaptive Card).
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::Finding;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    Firing,
+    Resolved,
+}
+
+impl AlertState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Firing => "firing",
+            AlertState::Resolved => "resolved",
+        }
+    }
+}
+
+/// One message about one alert.
+#[derive(Debug, Clone, Copy)]
+pub struct Message<'a> {
+    pub state: AlertState,
+    pub source: &'a str,
+    pub database: &'a str,
+    pub finding: &'a Finding,
+    /// When the condition was first seen.
+    pub since: DateTime<Utc>,
+    pub at: DateTime<Utc>,
+}
+
+fn time(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl Message<'_> {
+    /// `[FIRING] warning D6003 on db: title`, the one line every format starts with.
+    pub fn headline(&self) -> String {
+        let state = match self.state {
+            AlertState::Firing => "FIRING",
+            AlertState::Resolved => "RESOLVED",
+        };
+        format!(
+            "[{state}] {} {} on {}: {}",
+            self.finding.severity.as_str(),
+            self.finding.code,
+            self.database,
+            self.finding.title
+        )
+    }
+
+    /// The lines under the headline: objects, detail, fix, and since when.
+    fn lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if !self.finding.objects.is_empty() {
+            let objects: Vec<String> = self
+                .finding
+                .objects
+                .iter()
+                .map(|object| format!("{} {}", object.kind, object.name))
+                .collect();
+            lines.push(format!("Objects: {}", objects.join(", ")));
+        }
+        if let Some(detail) = &self.finding.detail {
+            lines.push(detail.clone());
+        }
+        match self.state {
+            AlertState::Firing => {
+                if let Some(fix) = &self.finding.fix {
+                    lines.push(format!("Fix: {fix}"));
+                }
+                lines.push(format!(
+                    "Found by `drydock {}` at {}",
+                    self.source,
+                    time(&self.at)
+                ));
+            }
+            AlertState::Resolved => lines.push(format!(
+                "Cleared at {}, first seen at {}",
+                time(&self.at),
+                time(&self.since)
+            )),
+        }
+        lines
+    }
+
+    /// drydock's own shape (`docs/alerts.md`).
+    pub fn json(&self) -> Value {
+        json!({
+            "version": 1,
+            "state": self.state,
+            "source": self.source,
+            "database": self.database,
+            "code": self.finding.code,
+            "severity": self.finding.severity,
+            "title": self.finding.title,
+            "objects": self.finding.objects,
+            "detail": self.finding.detail,
+            "fix": self.finding.fix,
+            "since": time(&self.since),
+            "at": time(&self.at),
+            "text": self.headline(),
+        })
+    }
+
+    /// A Slack incoming webhook's message: `text` for notifications, a block for the channel.
+    pub fn slack(&self) -> Value {
+        let mut text = format!("*{}*", self.headline());
+        for line in self.lines() {
+            text.push('\n');
+            text.push_str(&line);
+        }
+        json!({
+            "text": self.headline(),
+            "blocks": [{ "type": "section", "text": { "type": "mrkdwn", "text": text } }],
+        })
+    }
+
+    /// A Teams workflow webhook's message: one Adaptive Card.
+    pub fn teams(&self) -> Value {
+        let mut body = vec![json!({
+            "type": "TextBlock", "size": "Medium", "weight": "Bolder", "wrap": true,
+            "text": self.headline(),
+        })];
+        body.extend(
+            self.lines()
+                .into_iter()
+                .map(|line| json!({ "type": "TextBlock", "wrap": true, "text": line })),
+        );
+        json!({
+            "type": "message",
+            "attachments": [{
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "content": {
+                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                    "type": "AdaptiveCard",
+                    "version": "1.4",
+                    "body": body,
+                },
+            }],
+        })
+    }
+}
