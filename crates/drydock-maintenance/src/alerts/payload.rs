@@ -40,7 +40,7 @@ fn time(at: &DateTime<Utc>) -> String {
 }
 
 impl Message<'_> {
-    /// `[FIRING] warning D6003 on db: title`, the one line every format starts with.
+    /// `[FIRING] <severity> <code> on <database>: <title>`, the one line every format starts with.
     pub fn headline(&self) -> String {
         let state = match self.state {
             AlertState::Firing => "FIRING",
