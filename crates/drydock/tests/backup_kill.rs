@@ -522,6 +522,17 @@ fn backup_commands_killed_or_cut_off_anywhere_leave_no_tool_no_false_backup_and_
             } else if !again.status.success() {
                 problems.push(format!("the next plain {label} failed: {again_stderr}"));
             }
+            if *label == "verify" {
+                // The scratch database of the faulted verify went with it or with the next one.
+                match drydock_postgres::owner::abandoned(
+                    &mut drydock_test_support::postgres_server_client(),
+                    "drydock_scratch_",
+                ) {
+                    Ok(left) if left.is_empty() => {}
+                    Ok(left) => problems.push(format!("scratch databases left behind: {left:?}")),
+                    Err(error) => problems.push(format!("reading the leftovers: {error}")),
+                }
+            }
             if *label == "restore" {
                 let _ = drydock_test_support::postgres_server_client().batch_execute(&format!(
                     "DROP DATABASE IF EXISTS \"{target_name}\" WITH (FORCE)"

@@ -8,11 +8,11 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use drydock_test_support::TestDb;
 use drydock_test_support::crash::{
     Fault, POSTGRES_SCHEMA, Seeded, StoppableServer, finish, record_failure, trial_count,
     wait_until,
 };
+use drydock_test_support::{TestDb, postgres_server_client};
 
 /// Transactional migrations and migrations with `CREATE INDEX CONCURRENTLY`, over a table big
 /// enough that the builds take a moment.
@@ -725,6 +725,15 @@ fn a_migrate_dev_killed_or_cut_off_anywhere_leaves_no_half_migration_and_is_reco
                 return Err(format!(
                     "{rows} applied history row(s), {tables} of 2 tables"
                 ));
+            }
+            // The shadow database of the faulted run went with it or with the recovering one.
+            let left = drydock_postgres::owner::abandoned(
+                &mut postgres_server_client(),
+                drydock_postgres::SHADOW_DATABASE_PREFIX,
+            )
+            .map_err(|e| e.to_string())?;
+            if !left.is_empty() {
+                return Err(format!("shadow databases left behind: {left:?}"));
             }
             Ok(())
         };
