@@ -323,14 +323,7 @@ fn a_mariadb_backup_killed_mid_dump_leaves_no_partial_backup_and_no_dump_tool() 
         "CREATE TABLE big (id INT PRIMARY KEY, pad TEXT); \
          INSERT INTO big SELECT seq, REPEAT(MD5(seq), 6) FROM seq_1_to_300000;",
     );
-    let server = std::env::var("TEST_MYSQL_URL")
-        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/mysql".to_owned());
-    let url = format!(
-        "{}/{name}",
-        server
-            .rsplit_once('/')
-            .map_or(server.as_str(), |(base, _)| base)
-    );
+    let url = mariadb_url(&name);
     let project = tempfile::tempdir().expect("project");
     let dir = project.path();
     let backups = dir.join("backups");
@@ -450,63 +443,26 @@ fn backup_commands_killed_or_cut_off_anywhere_leave_no_tool_no_false_backup_and_
         let _ = drydock_test_support::postgres_server_client().batch_execute(&format!(
             "DROP DATABASE IF EXISTS \"{target_name}\" WITH (FORCE)"
         ));
+        let db_name = db.name();
         for trial in 0..trials {
             let (delay, fault) = Fault::pick(&mut random, span, *label != "verify");
-            let mut child = drydock(dir, &arg_refs).spawn().expect("spawn");
-            std::thread::sleep(delay);
-            let groups: Vec<u32> = processes()
-                .iter()
-                .filter(|p| p.parent == child.id())
-                .map(|p| p.group)
-                .collect();
-            let watched = if *label == "restore" {
-                target_name.clone()
-            } else {
-                db.name()
-            };
-            fault.inject(&mut child, &watched);
-            let first = child.wait_with_output().expect("faulted command");
+            let mut problems = Vec::new();
+            let (first, pid) = fault_and_wait(
+                dir,
+                &arg_refs,
+                if *label == "restore" {
+                    &target_name
+                } else {
+                    &db_name
+                },
+                delay,
+                fault,
+                &mut problems,
+            );
             if !first.status.success() {
                 cut_short += 1;
             }
-            let mut problems = Vec::new();
-            let tools_gone = wait_until(|| {
-                !processes().iter().any(|p| groups.contains(&p.group))
-                    && tools_naming(&watched).is_empty()
-            });
-            if !tools_gone {
-                problems.push(format!(
-                    "tools outlived drydock: {:?}",
-                    tools_naming(&watched)
-                ));
-            }
-            // Every backup listed verifies; the leftovers are listed and pruned.
-            let listed = drydock(dir, &["backup", "list", "--json"])
-                .output()
-                .expect("list");
-            let manifests: Vec<serde_json::Value> =
-                serde_json::from_slice(&listed.stdout).unwrap_or_default();
-            for manifest in &manifests {
-                let id = manifest["id"].as_str().unwrap_or_default();
-                let verified = drydock(dir, &["backup", "verify", id, "--checksum-only"])
-                    .output()
-                    .expect("verify");
-                if !verified.status.success() {
-                    problems.push(format!(
-                        "backup {id} is listed but does not verify: {}",
-                        String::from_utf8_lossy(&verified.stderr)
-                    ));
-                }
-            }
-            let pruned = drydock(dir, &["backup", "prune", "--keep-last", "2", "--apply"])
-                .output()
-                .expect("prune");
-            if !pruned.status.success() {
-                problems.push(format!(
-                    "prune failed: {}",
-                    String::from_utf8_lossy(&pruned.stderr)
-                ));
-            }
+            listed_backups_verify_and_prune(dir, &mut problems);
             // The next plain command works; a restore cut short left a database marked as an
             // unfinished restore, which the plain restore replaces. A restore the fault missed
             // made a real database, which a plain restore must refuse (D5032).
@@ -524,12 +480,20 @@ fn backup_commands_killed_or_cut_off_anywhere_leave_no_tool_no_false_backup_and_
             }
             if *label == "verify" {
                 // The scratch database of the faulted verify went with it or with the next one.
+                let owner = format!("drydock pid {pid} ");
                 match drydock_postgres::owner::abandoned(
                     &mut drydock_test_support::postgres_server_client(),
                     "drydock_scratch_",
                 ) {
-                    Ok(left) if left.is_empty() => {}
-                    Ok(left) => problems.push(format!("scratch databases left behind: {left:?}")),
+                    Ok(left) => {
+                        let left: Vec<_> = left
+                            .iter()
+                            .filter(|left| left.left_by.starts_with(&owner))
+                            .collect();
+                        if !left.is_empty() {
+                            problems.push(format!("scratch databases left behind: {left:?}"));
+                        }
+                    }
                     Err(error) => problems.push(format!("reading the leftovers: {error}")),
                 }
             }
@@ -683,4 +647,147 @@ fn a_killed_restore_into_a_new_database_is_recognised_and_replaced_by_the_next_p
         "a database with tables and no mark was not refused: {stderr}"
     );
     drop(target);
+}
+
+/// Run drydock with `args`, inject `fault` after `delay`, and wait for it to end; a problem
+/// when a process of its tools' groups, or one naming database `watched`, outlives it. Returns
+/// what it printed and its pid.
+fn fault_and_wait(
+    dir: &Path,
+    args: &[&str],
+    watched: &str,
+    delay: std::time::Duration,
+    fault: Fault,
+    problems: &mut Vec<String>,
+) -> (Output, u32) {
+    let mut child = drydock(dir, args).spawn().expect("spawn");
+    let pid = child.id();
+    std::thread::sleep(delay);
+    let groups: Vec<u32> = processes()
+        .iter()
+        .filter(|p| p.parent == child.id())
+        .map(|p| p.group)
+        .collect();
+    fault.inject(&mut child, watched);
+    let first = child.wait_with_output().expect("faulted command");
+    let tools_gone = wait_until(|| {
+        !processes().iter().any(|p| groups.contains(&p.group)) && tools_naming(watched).is_empty()
+    });
+    if !tools_gone {
+        problems.push(format!(
+            "tools outlived drydock: {:?}",
+            tools_naming(watched)
+        ));
+    }
+    (first, pid)
+}
+
+/// Every backup listed verifies by checksum, and `prune --apply` removes the leftovers.
+fn listed_backups_verify_and_prune(dir: &Path, problems: &mut Vec<String>) {
+    let listed = drydock(dir, &["backup", "list", "--json"])
+        .output()
+        .expect("list");
+    let manifests: Vec<serde_json::Value> =
+        serde_json::from_slice(&listed.stdout).unwrap_or_default();
+    for manifest in &manifests {
+        let id = manifest["id"].as_str().unwrap_or_default();
+        let verified = drydock(dir, &["backup", "verify", id, "--checksum-only"])
+            .output()
+            .expect("verify");
+        if !verified.status.success() {
+            problems.push(format!(
+                "backup {id} is listed but does not verify: {}",
+                String::from_utf8_lossy(&verified.stderr)
+            ));
+        }
+    }
+    let pruned = drydock(dir, &["backup", "prune", "--keep-last", "2", "--apply"])
+        .output()
+        .expect("prune");
+    if !pruned.status.success() {
+        problems.push(format!(
+            "prune failed: {}",
+            String::from_utf8_lossy(&pruned.stderr)
+        ));
+    }
+}
+
+/// The URL of MariaDB database `name` on the `TEST_MYSQL_URL` server.
+fn mariadb_url(name: &str) -> String {
+    let server = std::env::var("TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/mysql".to_owned());
+    format!(
+        "{}/{name}",
+        server
+            .rsplit_once('/')
+            .map_or(server.as_str(), |(base, _)| base)
+    )
+}
+
+/// `backup create` and `backup verify` of a MariaDB database killed (`SIGKILL`) at a
+/// pseudo-random point: no dump or restore tool outlives drydock, every listed backup verifies,
+/// the leftovers go with `prune`, and the next plain command works. `DRYDOCK_CRASH_TRIALS`
+/// trials per command (3 by default).
+#[test]
+fn mariadb_backup_commands_killed_anywhere_leave_no_tool_no_false_backup_and_recover() {
+    let trials = trial_count(3);
+    let name = format!("drydock_rkill_{}", std::process::id());
+    mariadb(None, &format!("CREATE DATABASE `{name}`"));
+    let _db = MariaDb(name.clone());
+    mariadb(
+        Some(&name),
+        "CREATE TABLE t (id INT PRIMARY KEY, pad TEXT); \
+         INSERT INTO t SELECT seq, REPEAT(MD5(seq), 4) FROM seq_1_to_100000;",
+    );
+    let url = mariadb_url(&name);
+    let project = tempfile::tempdir().expect("project");
+    let dir = project.path();
+    let create = ["backup", "create", "--url", url.as_str()];
+    let verify = ["backup", "verify", "--url", url.as_str()];
+    let mut random = Seeded(0x3a71_5eed);
+    let (mut failures, mut cut_short) = (Vec::new(), 0);
+    for (label, args) in [("create", create), ("verify", verify)] {
+        let started = Instant::now();
+        run(dir, &args);
+        let span = started.elapsed().as_millis().max(100) as u64;
+        for trial in 0..trials {
+            let (delay, fault) = Fault::pick(&mut random, span, false);
+            let mut problems = Vec::new();
+            let (first, _) = fault_and_wait(dir, &args, &name, delay, fault, &mut problems);
+            if !first.status.success() {
+                cut_short += 1;
+            }
+            listed_backups_verify_and_prune(dir, &mut problems);
+            let again = drydock(dir, &args).output().expect("again");
+            if !again.status.success() {
+                problems.push(format!(
+                    "the next plain {label} failed: {}",
+                    String::from_utf8_lossy(&again.stderr)
+                ));
+            }
+            check_listed_only_or(dir, &mut problems);
+            if !problems.is_empty() {
+                record_failure(
+                    &mut failures,
+                    format!(
+                        "MariaDB {label} trial {trial} (SIGKILL after {} ms): {}\nfaulted \
+                         command said: {}",
+                        delay.as_millis(),
+                        problems.join("; "),
+                        String::from_utf8_lossy(&first.stderr)
+                    ),
+                );
+            }
+            eprintln!(
+                "MariaDB {label} trial {trial}: {} failure(s) so far",
+                failures.len()
+            );
+        }
+    }
+    eprintln!(
+        "MariaDB backup create/verify: {} trial(s), {cut_short} cut short, {} failure(s)",
+        2 * trials,
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -149,7 +149,7 @@ fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
     let mut failures = Vec::new();
     for trial in 0..trials {
         let db = TestDb::postgres();
-        let (first, delay, fault) =
+        let (first, delay, fault, _) =
             run_with_fault(deploy(project.path(), db.url()), &db, &mut random, span);
         if fault == Fault::Kill {
             kills += 1;
@@ -396,19 +396,20 @@ fn a_deploy_names_the_orphaned_session_of_a_killed_deploy_that_holds_the_lock_an
 }
 
 /// Run `command` and, after a pseudo-random delay below `span` ms, inject a pseudo-random
-/// fault; returns what the command printed, the delay and the fault.
+/// fault; returns what the command printed, the delay, the fault and the command's pid.
 fn run_with_fault(
     mut command: Command,
     db: &TestDb,
     random: &mut Seeded,
     span: u64,
-) -> (std::process::Output, Duration, Fault) {
+) -> (std::process::Output, Duration, Fault, u32) {
     let (delay, fault) = Fault::pick(random, span, true);
     let mut child = command.spawn().expect("spawn the command to fault");
+    let pid = child.id();
     std::thread::sleep(delay);
     fault.inject(&mut child, &db.name());
     let output = child.wait_with_output().expect("the faulted command");
-    (output, delay, fault)
+    (output, delay, fault, pid)
 }
 
 /// Down migrations for the first three of [`MIGRATIONS`]: transactional ones and one that
@@ -525,7 +526,7 @@ fn a_down_killed_or_cut_off_anywhere_leaves_history_and_schema_agreeing_and_is_r
                 .status
                 .success()
         );
-        let (first, delay, fault_name) = run_with_fault(
+        let (first, delay, fault_name, _) = run_with_fault(
             drydock(project.path(), db.url(), &down_args),
             &db,
             &mut random,
@@ -658,7 +659,7 @@ fn a_migrate_dev_killed_or_cut_off_anywhere_leaves_no_half_migration_and_is_reco
     for trial in 0..trials {
         let project = dev_project();
         let db = TestDb::postgres();
-        let (first, delay, fault_name) = run_with_fault(
+        let (first, delay, fault_name, pid) = run_with_fault(
             drydock(project.path(), db.url(), &dev_args),
             &db,
             &mut random,
@@ -727,11 +728,15 @@ fn a_migrate_dev_killed_or_cut_off_anywhere_leaves_no_half_migration_and_is_reco
                 ));
             }
             // The shadow database of the faulted run went with it or with the recovering one.
-            let left = drydock_postgres::owner::abandoned(
+            let owner = format!("drydock pid {pid} ");
+            let left: Vec<_> = drydock_postgres::owner::abandoned(
                 &mut postgres_server_client(),
                 drydock_postgres::SHADOW_DATABASE_PREFIX,
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter(|left| left.left_by.starts_with(&owner))
+            .collect();
             if !left.is_empty() {
                 return Err(format!("shadow databases left behind: {left:?}"));
             }
