@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use drydock_backup::{BackupError, CreateOptions, Manifest, RestoreOptions, VerifyOptions};
 use drydock_connector::redact_url;
-use drydock_engine::{BackupFacts, BackupState, Discovery, EngineError, Project, Settings};
+use drydock_engine::{Discovery, EngineError, Project, Settings};
 
 use crate::cli::{BackupCommand, BackupStoreArgs};
 use crate::output::print_json;
@@ -253,51 +253,6 @@ fn project_settings(discovery: Discovery<'_>) -> Result<Settings, EngineError> {
         Ok(project) => Settings::load(&project),
         Err(_) => Ok(Settings::default()),
     }
-}
-
-/// What preflight reports of the backups of the database at `url` in `dir`: backups count as
-/// set up when the settings have a `[backup]` folder or the folder exists.
-pub(crate) fn backup_state(settings: &Settings, dir: &Path, url: &str) -> BackupState {
-    let configured = settings.backup.dir.is_some() || settings.backup.before_deploy || dir.is_dir();
-    if !configured {
-        return BackupState::NotConfigured;
-    }
-    let name = drydock_backup::backend_for(url)
-        .and_then(|backend| backend.database_name(url))
-        .ok();
-    let newest = drydock_backup::list(dir)
-        .unwrap_or_default()
-        .into_iter()
-        .find(|manifest| {
-            name.as_ref()
-                .is_none_or(|name| manifest.database.name == *name)
-        });
-    match newest {
-        Some(manifest) => BackupState::Latest(BackupFacts {
-            location: manifest.file_in(dir).display().to_string(),
-            taken_at: manifest.started_at,
-            checksummed: manifest.checksummed_at.is_some(),
-            restore_tested: manifest.restore_tested(),
-        }),
-        None => BackupState::Missing {
-            dir: dir.display().to_string(),
-        },
-    }
-}
-
-/// The backup `migrate deploy --backup` takes: created, then its stored bytes checked.
-pub(crate) fn backup_before_deploy(url: &str, dir: &Path) -> anyhow::Result<Manifest> {
-    let manifest = create(url, &CreateOptions::new(dir))?;
-    let options = VerifyOptions {
-        checksum_only: true,
-        ..VerifyOptions::default()
-    };
-    let checked = drydock_backup::verify(dir, &manifest, None, &options)?;
-    eprintln!(
-        "Backup {} checksummed; restore it with `drydock backup restore {} --to <url>`.",
-        checked.id, checked.id
-    );
-    Ok(checked)
 }
 
 /// `--url` (or `--to`), else the schema's datasource, as other commands do. A given URL needs
