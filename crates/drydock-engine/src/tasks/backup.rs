@@ -334,6 +334,43 @@ pub fn backups_of(project: &Project, url: Option<&str>) -> Result<BackupState, E
     Ok(backup_state(&settings, &settings.backup_dir(None), &url))
 }
 
+/// The backups in a folder, newest first, and what interrupted runs left there and on the
+/// server.
+#[derive(Debug, Clone)]
+pub struct ListOutcome {
+    pub manifests: Vec<Manifest>,
+    pub debris: Vec<drydock_backup::Debris>,
+    /// Scratch or restored databases of interrupted runs on the server, one line each.
+    pub leftover_databases: Vec<String>,
+}
+
+/// List the backups in `dir` and the leftovers of interrupted runs there and, given a server
+/// (`server`), on it. The backups are listed whatever the server says: a server that cannot
+/// be asked is a warning.
+pub fn list(
+    dir: &Path,
+    server: Option<&str>,
+    events: &dyn Events,
+) -> Result<ListOutcome, EngineError> {
+    let manifests = drydock_backup::list(dir)?;
+    let debris = drydock_backup::debris(dir)?;
+    let leftover_databases = match server.map(drydock_backup::leftover_databases) {
+        None => Vec::new(),
+        Some(Ok(lines)) => lines,
+        Some(Err(e)) => {
+            events.warning(&format!(
+                "could not look for leftover databases on the server: {e}"
+            ));
+            Vec::new()
+        }
+    };
+    Ok(ListOutcome {
+        manifests,
+        debris,
+        leftover_databases,
+    })
+}
+
 /// What preflight reports of the backups of the database at `url` in `dir`: backups count as
 /// set up when the settings have a `[backup]` folder or the folder exists.
 pub fn backup_state(settings: &Settings, dir: &Path, url: &str) -> BackupState {

@@ -7,9 +7,9 @@
 //! (`db push`, `execute`, `seed`), [`backup`] (`backup create`, `verify`, `restore`, `prune`).
 
 pub mod backup;
-
+pub mod db;
 pub mod deploy;
-
+pub mod history;
 use drydock_connector::Connection;
 use drydock_tasks::Events;
 

@@ -96,24 +96,16 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
             output,
         } => {
             let dir = store.dir(discovery)?;
-            let manifests = drydock_backup::list(&dir)?;
-            let debris = drydock_backup::debris(&dir)?;
+            let server = server_url(discovery, connection.url.as_deref());
+            let listed = tasks::backup::list(&dir, server.as_deref(), terminal::events())?;
             if output.json {
-                print_json(&manifests)?;
+                print_json(&listed.manifests)?;
             } else {
-                print_list(&manifests);
+                print_list(&listed.manifests);
             }
-            print_debris(&debris, output.json);
-            if let Some(url) = server_url(discovery, connection.url.as_deref()) {
-                // The backups are listed whatever the server says.
-                match drydock_backup::leftover_databases(&url) {
-                    Ok(left) => left
-                        .iter()
-                        .for_each(|line| eprintln!("INTERRUPTED database {line}")),
-                    Err(e) => eprintln!(
-                        "Warning: could not look for leftover databases on the server: {e}"
-                    ),
-                }
+            print_debris(&listed.debris, output.json);
+            for line in &listed.leftover_databases {
+                eprintln!("INTERRUPTED database {line}");
             }
             Ok(ExitCode::SUCCESS)
         }

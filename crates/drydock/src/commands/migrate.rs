@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 pub(crate) use drydock_engine::migrate::DownTarget;
 use drydock_engine::migrate::{self as history, StatusReport};
+use drydock_engine::tasks::db as db_task;
 use drydock_engine::tasks::deploy as deploy_task;
+use drydock_engine::tasks::history as history_task;
 use drydock_engine::{DevOptions, Discovery, EngineError, Project, Warning, redact_url};
 
 use crate::cli::{DeployArgs, Prisma6Args};
@@ -147,19 +149,6 @@ pub(crate) fn deploy(
         ));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// What a command did to recover from an interrupted run, on stderr.
-fn print_recovered(name: &str, what: &str) {
-    eprintln!("  {name}: {what}");
-}
-
-/// What taking the migration lock took (ending a killed drydock's orphaned session), said as
-/// `migrate deploy` says it.
-fn print_lock_notes(notes: &[String]) {
-    for note in notes {
-        print_recovered(history::LOCK_NOTE_NAME, note);
-    }
 }
 
 pub(crate) fn status(
@@ -319,32 +308,22 @@ pub(crate) fn resolve(
     rolled_back: Option<String>,
     url: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(discovery, url, Missing::Fail)?;
-    let dir = session.project.migrations_dir.clone();
-    match (applied, rolled_back) {
-        (Some(name), _) => {
-            let report = history::resolve_applied(session.connection.as_mut(), &dir, &name)
-                .map_err(EngineError::from)?;
-            print_lock_notes(&report.lock_notes);
-            println!("Migration {name} marked as applied.");
-        }
-        (None, Some(name)) => {
-            let report = history::resolve_rolled_back(session.connection.as_mut(), &name)
-                .map_err(EngineError::from)?;
-            print_lock_notes(&report.lock_notes);
-            println!("Migration {name} marked as rolled back.");
-            if report.statements_completed > 0 {
-                eprintln!(
-                    "Warning: {n} statement(s) of it had completed outside a transaction and \
-                     were not undone by this command; the next deploy runs the whole migration \
-                     again, so undo them first. (An interrupted migration needs no resolve: \
-                     `drydock migrate deploy` continues it where it stopped.)",
-                    n = report.statements_completed
-                );
-            }
-        }
+    let project = super::load_project(discovery)?;
+    let resolve = match (applied, rolled_back) {
+        (Some(name), _) => history_task::Resolve::Applied(name),
+        (None, Some(name)) => history_task::Resolve::RolledBack(name),
         (None, None) => {
             anyhow::bail!("give `--applied <migration>` or `--rolled-back <migration>`")
+        }
+    };
+    let outcome = history_task::resolve(&project, url, resolve, terminal::events())?;
+    terminal::summary(outcome.summary());
+    match &outcome.resolve {
+        history_task::Resolve::Applied(name) => {
+            say(&format!("Migration {name} marked as applied."))
+        }
+        history_task::Resolve::RolledBack(name) => {
+            say(&format!("Migration {name} marked as rolled back."));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -357,39 +336,29 @@ pub(crate) fn down(
     url: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(discovery, url, Missing::Fail)?;
-    if !json {
-        describe_datasource(&session);
-    }
-    let dir = session.project.migrations_dir.clone();
-    let report = history::down(
-        session.project.dialect,
-        session.connection.as_mut(),
-        &dir,
-        target,
+    let project = super::load_project(discovery)?;
+    let options = history_task::DownOptions {
+        url: url.map(str::to_owned),
+        target: target.clone(),
         accept_data_loss,
-        &mut |name| {
-            if !json {
-                eprintln!("Rolling back {name}");
-            }
-        },
-    )
-    .map_err(EngineError::from)?;
-    print_lock_notes(&report.lock_notes);
+    };
+    terminal::quiet(json);
+    let report = history_task::down(&project, &options, terminal::events())?;
+    terminal::summary(history_task::down_summary(&report));
     if json {
         print_json(&report)?;
     } else if report.rolled_back.is_empty() {
-        println!("No migration to roll back.");
+        say("No migration to roll back.");
     } else {
-        println!("Rolled back:");
+        say("Rolled back:");
         for migration in &report.rolled_back {
-            println!(
+            say(&format!(
                 "  {} ({} ms)",
                 migration.name,
                 migration.duration.as_millis()
-            );
+            ));
         }
-        println!("Run `drydock migrate deploy` to apply them again.");
+        say("Run `drydock migrate deploy` to apply them again.");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -399,15 +368,15 @@ pub(crate) fn squash(
     options: drydock_engine::SquashOptions,
 ) -> anyhow::Result<ExitCode> {
     let project = super::load_project(discovery)?;
-    let outcome = drydock_engine::squash(&project, &options)?;
-    print_lock_notes(&outcome.lock_notes);
-    println!(
+    let outcome = history_task::squash(&project, &options, terminal::events())?;
+    terminal::summary(history_task::squash_summary(&outcome));
+    say(&format!(
         "Squashed {} migrations into {}.",
         outcome.replaced.len(),
         outcome.squashed
-    );
+    ));
     if !options.history_only {
-        println!(
+        say(&format!(
             "On every other database where they are applied, run `drydock migrate squash \
              --history-only{} --to {}` once this folder is there.",
             options
@@ -416,7 +385,7 @@ pub(crate) fn squash(
                 .map(|from| format!(" --from {from}"))
                 .unwrap_or_default(),
             outcome.squashed
-        );
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -427,13 +396,15 @@ pub(crate) fn baseline(
     url: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let project = super::load_project(discovery)?;
-    let folder = drydock_engine::baseline(&project, url, name)?;
-    println!(
+    let folder = history_task::baseline(&project, url, name, terminal::events())?;
+    let file = folder.join(history::MIGRATION_FILE_NAME);
+    terminal::summary(format!("wrote the baseline {}", file.display()));
+    say(&format!(
         "Wrote {} from the database and marked it as applied.",
-        folder.join(history::MIGRATION_FILE_NAME).display()
-    );
-    println!(
-        "Deploy it on other databases that lack these tables; on databases that have them, run `drydock migrate baseline` there or `drydock migrate resolve --applied` with its name."
+        file.display()
+    ));
+    say(
+        "Deploy it on other databases that lack these tables; on databases that have them, run `drydock migrate baseline` there or `drydock migrate resolve --applied` with its name.",
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -444,7 +415,7 @@ pub(crate) fn reset(
     prisma6: &Prisma6Args,
     url: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(discovery, url, Missing::Create)?;
+    let project = super::load_project(discovery)?;
     if !force {
         if !std::io::stdin().is_terminal() {
             return Err(EngineError::Usage(
@@ -454,37 +425,25 @@ pub(crate) fn reset(
             )
             .into());
         }
+        let target = project.migration_url(url).map_err(EngineError::from)?;
         let question = format!(
             "Reset the database at {}? All data will be lost.",
-            redact_url(&session.url)
+            redact_url(&target)
         );
         if !confirm(&question)? {
             eprintln!("Reset cancelled.");
             return Ok(ExitCode::from(crate::output::DECLINED));
         }
     }
-    reset_and_deploy(&mut session)?;
-    seed_after(&session.project, url, "the reset", prisma6)?;
-    super::db::note_no_generate(&session.project, prisma6.skip_generate);
-    Ok(ExitCode::SUCCESS)
-}
-
-fn reset_and_deploy(session: &mut Session) -> anyhow::Result<()> {
-    session.connection.reset().map_err(EngineError::from)?;
-    println!("Database reset.");
-    let dir = session.project.migrations_dir.clone();
-    let mut reporter = deploy_task::DeployReporter::new(terminal::events(), 0);
-    let report = history::deploy_with(
-        session.project.dialect,
-        session.connection.as_mut(),
-        &dir,
-        &history::DeployOptions::default(),
-        &mut |event| reporter.report(event),
-    );
+    let report = history_task::reset(&project, url, terminal::events());
     terminal::clear_progress();
-    let report = report.map_err(EngineError::from)?;
-    println!("Applied {} migration(s).", report.applied.len());
-    Ok(())
+    let report = report?;
+    terminal::summary(history_task::reset_summary(&report));
+    say("Database reset.");
+    say(&format!("Applied {} migration(s).", report.applied.len()));
+    seed_after(&project, url, "the reset", prisma6)?;
+    super::db::note_no_generate(&project, prisma6.skip_generate);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prisma 5/6 projects seed after a reset and after `migrate dev` created the database, unless
@@ -500,13 +459,12 @@ fn seed_after(
         return Ok(());
     }
     let environment = super::db::seed_environment(None);
-    let ran_command = super::db::run_seed_command(project, &[], &environment)?;
-    let outcome = drydock_engine::seed(project, url, &environment)?;
-    if ran_command || !outcome.applied.is_empty() {
-        println!(
+    let seeded = db_task::seed(project, url, &environment, &[], terminal::events())?;
+    if seeded.command.is_some() || !seeded.outcome.applied.is_empty() {
+        say(&format!(
             "Seeded after {after} (Prisma {} projects seed automatically; `--skip-seed` skips it).",
             project.generation.major()
-        );
+        ));
     }
     Ok(())
 }
