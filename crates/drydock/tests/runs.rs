@@ -305,6 +305,16 @@ fn successful_runs_record_log_counts_and_summary(db: &TestDb, provider: &str) {
         .args(["db", "execute", "--file", "rows.sql"])
         .assert()
         .success();
+    let execute = shown_run(path, db, "db execute");
+    assert_eq!(execute["summary"], "executed 1 statement", "{execute}");
+    assert_eq!(execute["examined"], 1, "{execute}");
+    assert!(
+        execute["log"]
+            .as_str()
+            .unwrap()
+            .contains("Script executed."),
+        "{execute}"
+    );
 
     let created = drydock(path, db)
         .args(["backup", "create", "--json"])

@@ -16,48 +16,6 @@ use crate::cli::{DeployArgs, Prisma6Args};
 use crate::output::print_json;
 use crate::terminal::{self, say};
 
-struct Session {
-    project: Project,
-    url: String,
-    connection: Box<dyn drydock_connector::Connection>,
-}
-
-/// Whether a missing database is created before connecting, as Prisma's `migrate deploy` and
-/// `migrate reset` do (`status`, `resolve` and `down` only read or mark what exists).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Missing {
-    Create,
-    Fail,
-}
-
-fn open(discovery: Discovery<'_>, url: Option<&str>, missing: Missing) -> anyhow::Result<Session> {
-    let project = super::load_project(discovery)?;
-    let url = project.migration_url(url).map_err(EngineError::from)?;
-    let created = missing == Missing::Create
-        && project
-            .dialect
-            .create_database(&url)
-            .map_err(EngineError::from)?;
-    // Said once connected: SQLite creates its file only then, and may fail to.
-    let connection = project.dialect.connect(&url).map_err(EngineError::from)?;
-    if created {
-        eprintln!("Created the database at {}", redact_url(&url));
-    }
-    Ok(Session {
-        project,
-        url,
-        connection,
-    })
-}
-
-fn describe_datasource(session: &Session) {
-    eprintln!(
-        "Datasource: {} at {}",
-        session.project.dialect.provider(),
-        redact_url(&session.url)
-    );
-}
-
 pub(crate) fn deploy(
     discovery: Discovery<'_>,
     safety: &DeployArgs,
@@ -157,11 +115,17 @@ pub(crate) fn status(
     url: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(discovery, url, Missing::Fail)?;
-    let report = history::status(session.connection.as_mut(), &session.project.migrations_dir)
-        .map_err(EngineError::from)?;
+    let project = super::load_project(discovery)?;
+    let (target, mut connection) = drydock_engine::tasks::connect(
+        &project,
+        url,
+        drydock_engine::tasks::Missing::Fail,
+        terminal::events(),
+    )?;
+    let report =
+        history::status(connection.as_mut(), &project.migrations_dir).map_err(EngineError::from)?;
     let drift = if drift {
-        Some(drydock_engine::drift(&session.project, url, &None)?)
+        Some(drydock_engine::drift(&project, url, &None)?)
     } else {
         None
     };
@@ -172,11 +136,11 @@ pub(crate) fn status(
         }
         print_json(&value)?;
     } else {
-        describe_datasource(&session);
+        drydock_engine::tasks::describe_datasource(&project, &target, terminal::events());
         print_status(
-            &session.project,
+            &project,
             &report,
-            &contract_migrations(&session.project, &report.pending),
+            &contract_migrations(&project, &report.pending),
         );
         if let Some(drift) = &drift {
             print_drift(drift);
