@@ -16,6 +16,9 @@ pub enum EngineError {
     #[error(transparent)]
     Migrate(#[from] MigrateError),
 
+    #[error(transparent)]
+    Backup(#[from] drydock_backup::BackupError),
+
     #[error(
         "migration `{migration}` failed to apply cleanly to the shadow database: {message}\n\
          Fix the migration file, or if it was already applied elsewhere, check the database \
@@ -76,6 +79,7 @@ impl EngineError {
             EngineError::Schema(e) => e.code(),
             EngineError::Connector(e) => e.code(),
             EngineError::Migrate(e) => e.code(),
+            EngineError::Backup(e) => e.code(),
             EngineError::ShadowReplay { .. } => "P3006",
             EngineError::Usage(_) => "D1001",
             EngineError::Script { .. } => "D1012",

@@ -11,6 +11,8 @@
 //! - [`dialects`]: the registry of databases, the one place that names them.
 //! - [`preflight()`]: the checks to run before a deploy; [`review_pending`]: the pending
 //!   migrations linted against the live database, as deploy meets them.
+//! - [`tasks`]: every task (`migrate deploy` and friends, `db push|execute|seed`, `backup`) as
+//!   one entry point with typed options, reporting through [`drydock_tasks::Events`].
 
 mod alerts;
 mod baseline;
@@ -32,6 +34,7 @@ mod settings;
 mod source;
 mod squash;
 mod summary;
+pub mod tasks;
 
 pub use alerts::{send_alerts, send_alerts_with};
 pub use baseline::baseline;

@@ -79,7 +79,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// Record how the run ended, with a one-line summary.
-    pub fn finish(self, status: RunStatus, summary: &str) {
+    pub fn finish(&self, status: RunStatus, summary: &str) {
         {
             let mut state = self.lock();
             state.run.progress.status = status;
@@ -126,30 +126,43 @@ impl<'a> Recorder<'a> {
     }
 }
 
+impl Recorder<'_> {
+    /// Keep `event` in the run without forwarding it: a line the caller shows itself (a
+    /// command's result on standard output, the error it ends with).
+    pub fn note(&self, event: &Event) {
+        if self.keep(event) {
+            self.write();
+        }
+    }
+
+    /// Keep `event` in the run; whether the run is due to be written.
+    fn keep(&self, event: &Event) -> bool {
+        let mut state = self.lock();
+        match event {
+            Event::Log { level, line } => {
+                let prefix = match level {
+                    Level::Info => "",
+                    Level::Warning => "warning: ",
+                    Level::Error => "error: ",
+                };
+                let log = &mut state.run.progress.log;
+                log.push_str(prefix);
+                log.push_str(&redact_text(line));
+                log.push('\n');
+            }
+            Event::Counts { examined, affected } => {
+                state.run.progress.examined = Some(*examined);
+                state.run.progress.affected = Some(*affected);
+            }
+            Event::Progress { .. } => {}
+        }
+        state.last_flush.elapsed() >= FLUSH_EVERY
+    }
+}
+
 impl Events for Recorder<'_> {
     fn event(&self, event: Event) {
-        let due = {
-            let mut state = self.lock();
-            match &event {
-                Event::Log { level, line } => {
-                    let prefix = match level {
-                        Level::Info => "",
-                        Level::Warning => "warning: ",
-                        Level::Error => "error: ",
-                    };
-                    let log = &mut state.run.progress.log;
-                    log.push_str(prefix);
-                    log.push_str(&redact_text(line));
-                    log.push('\n');
-                }
-                Event::Counts { examined, affected } => {
-                    state.run.progress.examined = Some(*examined);
-                    state.run.progress.affected = Some(*affected);
-                }
-                Event::Progress { .. } => {}
-            }
-            state.last_flush.elapsed() >= FLUSH_EVERY
-        };
+        let due = self.keep(&event);
         self.forward.event(event);
         if due {
             self.write();

@@ -127,3 +127,43 @@ fn a_run_log_that_cannot_be_written_warns_once_and_fails_nothing() {
         line: "still running".into()
     }));
 }
+
+#[test]
+fn noted_lines_and_events_from_other_threads_are_kept() {
+    let db = TestDb::sqlite();
+    let seen = Mutex::new(Vec::new());
+    let forward = |event: Event| seen.lock().unwrap().push(event);
+    let url = db.url().to_owned();
+    let recorder = Recorder::start(
+        Box::new(move || SqliteDialect.open_run_log(&url)),
+        "migrate deploy",
+        &serde_json::json!({}),
+        &forward,
+    );
+    let id = recorder.id();
+    recorder.info("Datasource: sqlite");
+    std::thread::scope(|scope| {
+        scope.spawn(|| recorder.info("  20240101_slow (3 s): running"));
+    });
+    // A line the caller printed itself: kept, not passed on.
+    recorder.note(&Event::Log {
+        level: Level::Info,
+        line: "All migrations have been successfully applied.".into(),
+    });
+    recorder.finish(RunStatus::Succeeded, "applied 1 migration");
+
+    let run = SqliteDialect
+        .open_run_log(db.url())
+        .unwrap()
+        .get(&id)
+        .unwrap()
+        .expect("the run is recorded");
+    assert_eq!(
+        run.progress.log,
+        "Datasource: sqlite\n  20240101_slow (3 s): running\nAll migrations have been \
+         successfully applied.\n"
+    );
+    assert_eq!(run.progress.summary, "applied 1 migration");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+}

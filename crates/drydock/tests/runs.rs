@@ -226,3 +226,139 @@ fn a_run_whose_process_died_is_shown_interrupted() {
     let text = String::from_utf8(table.stdout).unwrap();
     assert!(text.contains("interrupted"), "{text}");
 }
+
+/// Two migrations by hand, pending on the empty database.
+fn write_migrations(dir: &Path, provider: &str) {
+    let migrations = dir.join("prisma/migrations");
+    let key = match provider {
+        "sqlite" => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        _ => "SERIAL PRIMARY KEY",
+    };
+    for (name, sql) in [
+        (
+            "20240101000000_init",
+            format!("CREATE TABLE \"User\" (\"id\" {key}, \"email\" TEXT NOT NULL);\n"),
+        ),
+        (
+            "20240102000000_email_key",
+            "CREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");\n".to_owned(),
+        ),
+    ] {
+        std::fs::create_dir_all(migrations.join(name)).unwrap();
+        std::fs::write(migrations.join(name).join("migration.sql"), sql).unwrap();
+    }
+    std::fs::write(
+        migrations.join("migration_lock.toml"),
+        format!("provider = \"{provider}\"\n"),
+    )
+    .unwrap();
+}
+
+/// The run `runs show ID --json` returns, for the newest run of `task`.
+fn shown_run(dir: &Path, db: &TestDb, task: &str) -> Value {
+    let runs = runs_json(dir, db, &["--task", task]);
+    let id = runs[0]["id"].as_str().expect("an id").to_owned();
+    let output = drydock(dir, db)
+        .args(["runs", "show", &id, "--json"])
+        .output()
+        .expect("drydock runs show");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    value["run"].clone()
+}
+
+fn successful_runs_record_log_counts_and_summary(db: &TestDb, provider: &str) {
+    let dir = project(db);
+    let path = dir.path();
+    write_migrations(path, provider);
+    drydock(path, db)
+        .args(["migrate", "deploy"])
+        .assert()
+        .success();
+    let deploy = shown_run(path, db, "migrate deploy");
+    assert_eq!(deploy["status"], "succeeded", "{deploy}");
+    assert_eq!(deploy["summary"], "applied 2 migrations", "{deploy}");
+    assert_eq!(deploy["examined"], 2, "{deploy}");
+    assert_eq!(deploy["affected"], 2, "{deploy}");
+    let log = deploy["log"].as_str().expect("a log");
+    for line in [
+        &format!("Datasource: {provider} at "),
+        "The following migration(s) have been applied:",
+        "  20240101000000_init (",
+        "  20240102000000_email_key (",
+        "All migrations have been successfully applied.",
+    ] {
+        assert!(log.contains(line), "`{line}` missing from the log:\n{log}");
+    }
+
+    let rows = path.join("rows.sql");
+    std::fs::write(
+        &rows,
+        "INSERT INTO \"User\" (\"email\") VALUES ('a@x.test'), ('b@x.test'), ('c@x.test');\n",
+    )
+    .unwrap();
+    drydock(path, db)
+        .args(["db", "execute", "--file", "rows.sql"])
+        .assert()
+        .success();
+    let execute = shown_run(path, db, "db execute");
+    assert_eq!(execute["summary"], "executed 1 statement", "{execute}");
+    assert_eq!(execute["examined"], 1, "{execute}");
+    assert!(
+        execute["log"]
+            .as_str()
+            .unwrap()
+            .contains("Script executed."),
+        "{execute}"
+    );
+
+    let created = drydock(path, db)
+        .args(["backup", "create", "--json"])
+        .output()
+        .expect("drydock backup create");
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let manifest: Value = serde_json::from_slice(&created.stdout).expect("the manifest");
+    let tables = manifest["tables"].as_array().expect("tables");
+    let rows: u64 = tables.iter().map(|t| t["rows"].as_u64().unwrap()).sum();
+    let user = tables
+        .iter()
+        .find(|t| t["name"].as_str().unwrap().contains("User"))
+        .expect("the User table");
+    assert_eq!(user["rows"], 3, "{manifest}");
+
+    let backup = shown_run(path, db, "backup create");
+    assert_eq!(backup["status"], "succeeded", "{backup}");
+    assert_eq!(backup["examined"], tables.len() as u64, "{backup}");
+    assert_eq!(backup["affected"], rows, "{backup}");
+    let id = manifest["id"].as_str().unwrap();
+    let summary = backup["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with(&format!("backup {id}, "))
+            && summary.ends_with(&format!("{} tables, {rows} rows", tables.len())),
+        "{summary}"
+    );
+    let log = backup["log"].as_str().expect("a log");
+    assert!(log.contains("Backing up "), "{log}");
+    assert!(
+        log.contains(&format!("Wrote {}", "")) && log.contains(id),
+        "{log}"
+    );
+}
+
+#[test]
+fn sqlite_successful_runs_record_log_counts_and_summary() {
+    successful_runs_record_log_counts_and_summary(&TestDb::sqlite(), "sqlite");
+}
+
+#[test]
+fn postgres_successful_runs_record_log_counts_and_summary() {
+    successful_runs_record_log_counts_and_summary(&TestDb::postgres(), "postgresql");
+}

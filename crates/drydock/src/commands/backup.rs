@@ -1,17 +1,16 @@
 //! `drydock backup create | verify | restore | list | prune`.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use drydock_backup::{BackupError, CreateOptions, Manifest, RestoreOptions, VerifyOptions};
-use drydock_connector::redact_url;
-use drydock_engine::{BackupFacts, BackupState, Discovery, EngineError, Project, Settings};
+use drydock_engine::{Discovery, EngineError, Project, Settings, tasks};
 
 use crate::cli::{BackupCommand, BackupStoreArgs};
 use crate::output::print_json;
+use crate::terminal::{self, say};
 
 pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::Result<ExitCode> {
     match command {
@@ -27,9 +26,12 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
             options.compression_level = compression_level;
             options.jobs = jobs;
             options.passphrase = passphrase(&store)?;
-            let manifest = create(&url, &options)?;
+            let outcome = tasks::backup::create(&url, &options, terminal::events());
+            terminal::clear_progress();
+            let outcome = outcome?;
+            terminal::summary(outcome.summary());
             if output.json {
-                print_json(&manifest)?;
+                print_json(&outcome.manifest)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -41,11 +43,7 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
             store,
         } => {
             let dir = store.dir(discovery)?;
-            let manifest = match backup {
-                Some(selector) => drydock_backup::find(&dir, &selector),
-                None => drydock_backup::latest(&dir)
-                    .and_then(|m| m.ok_or_else(|| BackupError::NoBackups { dir: dir.clone() })),
-            }?;
+            let manifest = tasks::backup::find(&dir, backup.as_deref())?;
             let near = if checksum_only {
                 None
             } else {
@@ -56,24 +54,14 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                 checksum_only,
                 jobs,
             };
-            if let Some(near) = &near {
-                for line in drydock_backup::drop_abandoned_databases(near)? {
-                    eprintln!("  {line}");
-                }
-            }
-            eprintln!("Verifying {}", manifest.id);
-            let verified = drydock_backup::verify(&dir, &manifest, near.as_deref(), &options)?;
-            eprintln!(
-                "Checksum: ok ({} bytes, sha256 {})",
-                verified.stored_size, verified.sha256
-            );
-            if let Some(test) = &verified.last_restore_test {
-                eprintln!(
-                    "Restore test: ok, {} tables match in {:.1}s",
-                    verified.tables.len(),
-                    test.duration_ms as f64 / 1000.0
-                );
-            }
+            let outcome = tasks::backup::verify(
+                &dir,
+                &manifest,
+                near.as_deref(),
+                &options,
+                terminal::events(),
+            )?;
+            terminal::summary(outcome.summary());
             Ok(ExitCode::SUCCESS)
         }
         BackupCommand::Restore {
@@ -86,7 +74,7 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
         } => {
             let url = resolve_url(discovery, to.as_deref())?;
             let dir = store.dir(discovery)?;
-            let manifest = drydock_backup::select(&dir, backup.as_deref(), allow_unverified)?;
+            let manifest = tasks::backup::select(&dir, backup.as_deref(), allow_unverified)?;
             let passphrase = passphrase(&store)?;
             let mut safety = CreateOptions::new(dir.clone());
             safety.passphrase.clone_from(&passphrase);
@@ -97,32 +85,9 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                 jobs,
                 safety,
             };
-            eprintln!("Restoring {} into {}", manifest.id, redact_url(&url));
-            let report = drydock_backup::restore(&dir, &manifest, &url, &options)?;
-            if let Some(safety) = &report.safety_backup {
-                eprintln!(
-                    "Safety backup of the replaced database: {}",
-                    dir.join(&safety.file).display()
-                );
-            }
-            if let Some(note) = &report.replaced_unfinished {
-                let what = note
-                    .strip_prefix(drydock_backup::UNFINISHED_RESTORE)
-                    .unwrap_or(note);
-                eprintln!(
-                    "The target held only the remains of an interrupted restore (of {what}): \
-                     replaced without --force."
-                );
-            }
-            if let Some(old) = &report.left_behind {
-                eprintln!("Warning: the replaced database could not be removed: {old}");
-            }
-            let created = if report.created { " (created)" } else { "" };
-            eprintln!(
-                "Restored {} tables into {}{created}; every table matches the manifest.",
-                manifest.tables.len(),
-                redact_url(&url)
-            );
+            let outcome =
+                tasks::backup::restore(&dir, &manifest, &url, &options, terminal::events())?;
+            terminal::summary(outcome.summary());
             Ok(ExitCode::SUCCESS)
         }
         BackupCommand::List {
@@ -131,24 +96,16 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
             output,
         } => {
             let dir = store.dir(discovery)?;
-            let manifests = drydock_backup::list(&dir)?;
-            let debris = drydock_backup::debris(&dir)?;
+            let server = server_url(discovery, connection.url.as_deref());
+            let listed = tasks::backup::list(&dir, server.as_deref(), terminal::events())?;
             if output.json {
-                print_json(&manifests)?;
+                print_json(&listed.manifests)?;
             } else {
-                print_list(&manifests);
+                print_list(&listed.manifests);
             }
-            print_debris(&debris, output.json);
-            if let Some(url) = server_url(discovery, connection.url.as_deref()) {
-                // The backups are listed whatever the server says.
-                match drydock_backup::leftover_databases(&url) {
-                    Ok(left) => left
-                        .iter()
-                        .for_each(|line| eprintln!("INTERRUPTED database {line}")),
-                    Err(e) => eprintln!(
-                        "Warning: could not look for leftover databases on the server: {e}"
-                    ),
-                }
+            print_debris(&listed.debris, output.json);
+            for line in &listed.leftover_databases {
+                eprintln!("INTERRUPTED database {line}");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -172,19 +129,11 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                     .context("--max-age is too long")?,
             };
             let dir = store.dir(discovery)?;
-            let decisions = drydock_backup::prune(&dir, &policy, apply)?;
-            let debris = drydock_backup::prune_debris(&dir, apply)?;
-            if let Some(url) = server_url(discovery, connection.url.as_deref()) {
-                if apply {
-                    for line in drydock_backup::drop_abandoned_databases(&url)? {
-                        eprintln!("{line}");
-                    }
-                } else {
-                    for line in drydock_backup::leftover_databases(&url)? {
-                        eprintln!("leftover database {line}");
-                    }
-                }
-            }
+            let server = server_url(discovery, connection.url.as_deref());
+            let outcome =
+                tasks::backup::prune(&dir, &policy, apply, server.as_deref(), terminal::events())?;
+            terminal::summary(outcome.summary());
+            let (decisions, debris) = (&outcome.decisions, &outcome.debris);
             if output.json {
                 let rows: Vec<serde_json::Value> = decisions
                     .iter()
@@ -202,28 +151,36 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                     "debris": debris,
                 }))?;
             } else {
-                for d in &decisions {
+                for d in decisions {
                     let verb = match (d.keep, apply) {
                         (true, _) => "keep  ",
                         (false, true) => "delete",
                         (false, false) => "would delete",
                     };
-                    println!("{verb} {}  ({})", d.manifest.id, d.reasons.join(", "));
+                    say(&format!(
+                        "{verb} {}  ({})",
+                        d.manifest.id,
+                        d.reasons.join(", ")
+                    ));
                 }
                 let verb = if apply { "delete" } else { "would delete" };
                 for item in &debris.removable {
-                    println!("{verb} {}  ({})", item.path.display(), item.kind.describe());
+                    say(&format!(
+                        "{verb} {}  ({})",
+                        item.path.display(),
+                        item.kind.describe()
+                    ));
                 }
                 for item in &debris.kept {
-                    println!(
+                    say(&format!(
                         "keep   {}  ({}; not older than a run in progress, which may be writing it)",
                         item.path.display(),
                         item.kind.describe()
-                    );
+                    ));
                 }
                 let pending = decisions.iter().any(|d| !d.keep) || !debris.removable.is_empty();
                 if !apply && pending {
-                    eprintln!("Dry run: pass --apply to delete.");
+                    terminal::events().info("Dry run: pass --apply to delete.");
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -253,51 +210,6 @@ fn project_settings(discovery: Discovery<'_>) -> Result<Settings, EngineError> {
         Ok(project) => Settings::load(&project),
         Err(_) => Ok(Settings::default()),
     }
-}
-
-/// What preflight reports of the backups of the database at `url` in `dir`: backups count as
-/// set up when the settings have a `[backup]` folder or the folder exists.
-pub(crate) fn backup_state(settings: &Settings, dir: &Path, url: &str) -> BackupState {
-    let configured = settings.backup.dir.is_some() || settings.backup.before_deploy || dir.is_dir();
-    if !configured {
-        return BackupState::NotConfigured;
-    }
-    let name = drydock_backup::backend_for(url)
-        .and_then(|backend| backend.database_name(url))
-        .ok();
-    let newest = drydock_backup::list(dir)
-        .unwrap_or_default()
-        .into_iter()
-        .find(|manifest| {
-            name.as_ref()
-                .is_none_or(|name| manifest.database.name == *name)
-        });
-    match newest {
-        Some(manifest) => BackupState::Latest(BackupFacts {
-            location: manifest.file_in(dir).display().to_string(),
-            taken_at: manifest.started_at,
-            checksummed: manifest.checksummed_at.is_some(),
-            restore_tested: manifest.restore_tested(),
-        }),
-        None => BackupState::Missing {
-            dir: dir.display().to_string(),
-        },
-    }
-}
-
-/// The backup `migrate deploy --backup` takes: created, then its stored bytes checked.
-pub(crate) fn backup_before_deploy(url: &str, dir: &Path) -> anyhow::Result<Manifest> {
-    let manifest = create(url, &CreateOptions::new(dir))?;
-    let options = VerifyOptions {
-        checksum_only: true,
-        ..VerifyOptions::default()
-    };
-    let checked = drydock_backup::verify(dir, &manifest, None, &options)?;
-    eprintln!(
-        "Backup {} checksummed; restore it with `drydock backup restore {} --to <url>`.",
-        checked.id, checked.id
-    );
-    Ok(checked)
 }
 
 /// `--url` (or `--to`), else the schema's datasource, as other commands do. A given URL needs
@@ -337,54 +249,8 @@ fn passphrase(store: &BackupStoreArgs) -> anyhow::Result<Option<String>> {
     Ok(Some(value))
 }
 
-fn create(url: &str, options: &CreateOptions) -> anyhow::Result<Manifest> {
-    let backend = drydock_backup::backend_for(url)?;
-    eprintln!(
-        "Backing up {} ({}) into {}",
-        redact_url(url),
-        backend.provider(),
-        options.dir.display()
-    );
-    let bar = progress_bar();
-    let started = Instant::now();
-    let manifest = drydock_backup::create_with_progress(backend.as_ref(), url, options, &|bytes| {
-        bar.set_position(bytes);
-    });
-    bar.finish_and_clear();
-    let manifest = manifest?;
-    let elapsed = started.elapsed();
-    eprintln!(
-        "Wrote {} ({}, {} tables) in {:.1}s at {}",
-        options.dir.join(&manifest.file).display(),
-        size(manifest.stored_size),
-        manifest.tables.len(),
-        elapsed.as_secs_f64(),
-        rate(manifest.uncompressed_size, elapsed)
-    );
-    Ok(manifest)
-}
-
-fn progress_bar() -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::no_length();
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} {bytes} dumped, {bytes_per_sec}")
-    {
-        bar.set_style(style);
-    }
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
-}
-
 fn size(bytes: u64) -> String {
     indicatif::HumanBytes(bytes).to_string()
-}
-
-fn rate(bytes: u64, elapsed: Duration) -> String {
-    let seconds = elapsed.as_secs_f64().max(0.001);
-    format!("{:.1} MB/s", bytes as f64 / 1_000_000.0 / seconds)
 }
 
 fn print_list(manifests: &[Manifest]) {

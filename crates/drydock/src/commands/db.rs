@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use drydock_engine::{Discovery, EngineError, Project, redact_url};
+use drydock_engine::{Discovery, EngineError, Project, redact_url, tasks};
+
+use crate::terminal::{self, say};
 use drydock_pull::DatasourceHeader;
 
 /// Prisma's code for an introspection that found nothing.
@@ -193,25 +195,26 @@ pub(crate) fn push(
         force_reset,
         url,
     };
-    let outcome = drydock_engine::db_push(&project, &options, &mut |warnings| {
-        interactive && crate::commands::migrate::ask_data_loss(warnings)
-    })?;
+    let outcome = tasks::db::push(
+        &project,
+        &options,
+        &mut |warnings| interactive && crate::commands::migrate::ask_data_loss(warnings),
+        terminal::events(),
+    )?;
+    terminal::summary(tasks::db::push_summary(&outcome));
     if outcome.database_created {
-        println!("Created the database.");
+        say("Created the database.");
     }
     if outcome.reset {
-        println!("The database was reset.");
+        say("The database was reset.");
     }
     if outcome.steps == 0 {
-        println!("The database is already in sync with the schema.");
+        say("The database is already in sync with the schema.");
     } else {
-        for warning in &outcome.warnings {
-            eprintln!("Warning: {}", warning.message);
-        }
-        println!(
+        say(&format!(
             "The database is now in sync with the schema ({} step(s)).",
             outcome.steps
-        );
+        ));
     }
     note_no_generate(&project, skip_generate);
     Ok(ExitCode::SUCCESS)
@@ -220,9 +223,9 @@ pub(crate) fn push(
 /// Where Prisma 5/6 would run `prisma generate` next, say once that drydock does not.
 pub(crate) fn note_no_generate(project: &Project, skip_generate: bool) {
     if project.generation.seeds_automatically() && !skip_generate {
-        println!(
+        say(
             "Nothing generated: drydock writes no Prisma Client; run `prisma generate` if the \
-             application needs it."
+             application needs it.",
         );
     }
 }
@@ -263,10 +266,14 @@ pub(crate) fn execute(
             (project.dialect, url)
         }
     };
-    let outcome = drydock_engine::db_execute_file(dialect, &url, &script, file)?;
+    let (outcome, statements) =
+        tasks::db::execute(dialect, &url, &script, file, terminal::events())?;
+    terminal::summary(tasks::db::execute_summary(statements));
     match outcome.non_transactional_reason {
-        Some(reason) => println!("Script executed (outside a transaction: {reason})."),
-        None => println!("Script executed."),
+        Some(reason) => say(&format!(
+            "Script executed (outside a transaction: {reason})."
+        )),
+        None => say("Script executed."),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -279,25 +286,26 @@ pub(crate) fn seed(
 ) -> anyhow::Result<ExitCode> {
     let project = super::load_project(discovery)?;
     let environment = seed_environment(env);
-    let ran_command = run_seed_command(&project, args, &environment)?;
-    let outcome = drydock_engine::seed(&project, url, &environment)?;
+    let seeded = tasks::db::seed(&project, url, &environment, args, terminal::events())?;
+    terminal::summary(seeded.summary());
+    let outcome = &seeded.outcome;
     for name in &outcome.applied {
-        println!("Applied seed {name}");
+        say(&format!("Applied seed {name}"));
     }
-    if !ran_command && outcome.applied.is_empty() && outcome.already_applied == 0 {
-        println!(
+    if seeded.command.is_none() && outcome.applied.is_empty() && outcome.already_applied == 0 {
+        say(&format!(
             "No seeds for `{environment}`: add SQL files to {}/seed/common/ or {}/seed/{environment}/, \
              `migrations.seed` to the Prisma config file, or (Prisma 5/6) a `\"prisma\": \
              {{\"seed\": \"<command>\"}}` entry to package.json.",
             project.schema_dir.display(),
             project.schema_dir.display()
-        );
+        ));
     } else {
-        println!(
+        say(&format!(
             "Seeded `{environment}`: {} applied now, {} applied before.",
             outcome.applied.len(),
             outcome.already_applied
-        );
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -306,29 +314,4 @@ pub(crate) fn seed(
 pub(crate) fn seed_environment(env: Option<String>) -> String {
     env.or_else(|| std::env::var("DRYDOCK_ENV").ok().filter(|e| !e.is_empty()))
         .unwrap_or_else(|| "development".to_owned())
-}
-
-/// Run the project's seed command, if it has one; whether it had one.
-pub(crate) fn run_seed_command(
-    project: &Project,
-    args: &[String],
-    environment: &str,
-) -> anyhow::Result<bool> {
-    let Some(command) = project.seed_command().map_err(EngineError::from)? else {
-        return Ok(false);
-    };
-    println!("Running seed command `{command}` ...");
-    // Arguments go in as positional parameters, so the shell never re-parses them.
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("{command} \"$@\""))
-        .arg("sh")
-        .args(args)
-        .env("DRYDOCK_ENV", environment)
-        .status()
-        .with_context(|| format!("can't run the seed command `{command}`"))?;
-    if !status.success() {
-        anyhow::bail!("the seed command `{command}` failed ({status})");
-    }
-    Ok(true)
 }

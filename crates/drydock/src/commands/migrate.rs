@@ -1,63 +1,20 @@
 //! `migrate dev|deploy|status|resolve|reset`.
 
+use drydock_connector::SessionLimits;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-use drydock_connector::{Interrupt, SessionLimits};
 
 pub(crate) use drydock_engine::migrate::DownTarget;
-use drydock_engine::migrate::{self as history, DeployEvent, DeployReport, StatusReport};
-use drydock_engine::{
-    DevOptions, Discovery, EngineError, LintGate, Project, Settings, Warning, redact_url,
-};
+use drydock_engine::migrate::{self as history, StatusReport};
+use drydock_engine::tasks::db as db_task;
+use drydock_engine::tasks::deploy as deploy_task;
+use drydock_engine::tasks::history as history_task;
+use drydock_engine::{DevOptions, Discovery, EngineError, Project, Warning, redact_url};
 
 use crate::cli::{DeployArgs, Prisma6Args};
-use crate::output::{migration_progress, print_json};
-
-struct Session {
-    project: Project,
-    url: String,
-    connection: Box<dyn drydock_connector::Connection>,
-}
-
-/// Whether a missing database is created before connecting, as Prisma's `migrate deploy` and
-/// `migrate reset` do (`status`, `resolve` and `down` only read or mark what exists).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Missing {
-    Create,
-    Fail,
-}
-
-fn open(discovery: Discovery<'_>, url: Option<&str>, missing: Missing) -> anyhow::Result<Session> {
-    let project = super::load_project(discovery)?;
-    let url = project.migration_url(url).map_err(EngineError::from)?;
-    let created = missing == Missing::Create
-        && project
-            .dialect
-            .create_database(&url)
-            .map_err(EngineError::from)?;
-    // Said once connected: SQLite creates its file only then, and may fail to.
-    let connection = project.dialect.connect(&url).map_err(EngineError::from)?;
-    if created {
-        eprintln!("Created the database at {}", redact_url(&url));
-    }
-    Ok(Session {
-        project,
-        url,
-        connection,
-    })
-}
-
-fn describe_datasource(session: &Session) {
-    eprintln!(
-        "Datasource: {} at {}",
-        session.project.dialect.provider(),
-        redact_url(&session.url)
-    );
-}
+use crate::output::print_json;
+use crate::terminal::{self, say};
 
 pub(crate) fn deploy(
     discovery: Discovery<'_>,
@@ -65,54 +22,54 @@ pub(crate) fn deploy(
     url: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(discovery, url, Missing::Create)?;
-    if !json {
-        describe_datasource(&session);
-    }
-    if let Some(warning) = session.project.dialect.pooler_warning(&session.url) {
-        eprintln!("Warning: {warning}.");
-    }
-    let pending = history::status(session.connection.as_mut(), &session.project.migrations_dir)
-        .map_err(EngineError::from)?
-        .pending;
-    if safety.preflight {
-        run_preflight(&session, url, safety, json)?;
-    } else {
-        review_pending(&mut session, &pending, safety, json)?;
-    }
-    let settings = Settings::load(&session.project)?;
-    if (safety.backup || settings.backup.before_deploy) && !pending.is_empty() {
-        let dir = settings.backup_dir(safety.backup_dir.as_deref());
-        super::backup::backup_before_deploy(&session.url, &dir)?;
-    }
-    let mut options = deploy_options(&session, safety, json);
-    options.interrupt = crate::signals::stop_on_signals()?;
-    let report = run_deploy(&mut session, &options)?;
-    if !json && !report.edited_after_applied.is_empty() {
-        eprintln!("Warning: these migrations were modified after they were applied:");
-        for name in &report.edited_after_applied {
-            eprintln!("  {name}");
-        }
-    }
+    let project = super::load_project(discovery)?;
+    let options = deploy_task::DeployTaskOptions {
+        url: url.map(str::to_owned),
+        review: if safety.preflight {
+            deploy_task::Review::Preflight
+        } else {
+            deploy_task::Review::Lint(safety.lint.gate())
+        },
+        max_rows: safety.max_rows,
+        backup: safety.backup,
+        backup_dir: safety.backup_dir.clone(),
+        limits: SessionLimits {
+            lock_timeout: safety.lock_timeout.0,
+            statement_timeout: safety.statement_timeout.0,
+        },
+        lock_retries: safety.lock_retries,
+        retry_delay: safety.retry_delay,
+        contract: safety.contract,
+        // Samples are for people watching a terminal or reading logs, not for JSON readers.
+        watch: !json,
+        interrupt: crate::signals::stop_on_signals()?,
+    };
+    // With `--json`, stdout is the report and stderr says only what goes wrong.
+    terminal::quiet(json);
+    let outcome = deploy_task::deploy(&project, &options, terminal::events());
+    terminal::clear_progress();
+    let outcome = outcome?;
+    terminal::summary(outcome.summary());
+    let report = &outcome.report;
     if json {
-        print_json(&report)?;
+        print_json(report)?;
         return Ok(ExitCode::SUCCESS);
     }
     if report.applied.is_empty() && report.held_back.is_empty() {
-        let folder = super::describe_migrations_folder(&session.project.migrations_dir);
-        let none_local = history::list_migrations(&session.project.migrations_dir)
+        let folder = super::describe_migrations_folder(&project.migrations_dir);
+        let none_local = history::list_migrations(&project.migrations_dir)
             .map_or(true, |migrations| migrations.is_empty());
         if none_local {
-            println!(
+            say(&format!(
                 "No migrations to apply: the migrations folder {} {folder}.",
-                session.project.migrations_dir.display()
-            );
+                project.migrations_dir.display()
+            ));
         } else {
-            println!("No pending migrations to apply.");
+            say("No pending migrations to apply.");
         }
     }
     if !report.applied.is_empty() {
-        println!("The following migration(s) have been applied:");
+        say("The following migration(s) have been applied:");
         for migration in &report.applied {
             let mut notes = Vec::new();
             if let Some(reason) = &migration.non_transactional_reason {
@@ -129,279 +86,27 @@ pub(crate) fn deploy(
             } else {
                 format!(" ({})", notes.join("; "))
             };
-            println!(
+            say(&format!(
                 "  {} ({} ms){notes}",
                 migration.name,
                 migration.duration.as_millis()
-            );
+            ));
         }
     }
     if report.held_back.is_empty() {
         if !report.applied.is_empty() {
-            println!("All migrations have been successfully applied.");
+            say("All migrations have been successfully applied.");
         }
     } else {
-        println!(
+        say(&format!(
             "\nHeld back: {} migration(s) from the contract migration `{}` on. A contract \
              migration removes what old application versions still use; once the new version \
              runs everywhere, apply it with `drydock migrate deploy --contract`.",
             report.held_back.len(),
             report.held_back[0]
-        );
+        ));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The pre-flight checks, shown on stderr; an error when one fails.
-fn run_preflight(
-    session: &Session,
-    url: Option<&str>,
-    safety: &DeployArgs,
-    json: bool,
-) -> anyhow::Result<()> {
-    let options = drydock_engine::PreflightOptions {
-        max_rows: safety.max_rows,
-        backup: super::preflight::backups_of(&session.project, url)?,
-        ..drydock_engine::PreflightOptions::default()
-    };
-    let report = drydock_engine::preflight(&session.project, url, &options)?;
-    if !json {
-        eprint!("{}", super::preflight::render_text(&report, false));
-    }
-    let failed = report.count(drydock_engine::CheckStatus::Fail);
-    if failed > 0 {
-        return Err(EngineError::PreflightFailed { count: failed }.into());
-    }
-    Ok(())
-}
-
-/// Lint the pending migrations against the live database; stop when the gate says so.
-fn review_pending(
-    session: &mut Session,
-    pending: &[String],
-    safety: &DeployArgs,
-    json: bool,
-) -> anyhow::Result<()> {
-    let gate = safety.lint.gate();
-    if gate == LintGate::Off || pending.is_empty() {
-        return Ok(());
-    }
-    let report = drydock_engine::review_pending(
-        &session.project,
-        session.connection.as_mut(),
-        pending,
-        safety.max_rows,
-    )?;
-    if !report.findings.is_empty() && !json {
-        eprintln!("Review of the pending migrations:");
-        eprint!("{}", drydock_lint::report::render_text(&report));
-    }
-    let blocking = gate.blocking(&report);
-    if !blocking.is_empty() {
-        return Err(EngineError::DeployBlockedByLint {
-            count: blocking.len(),
-        }
-        .into());
-    }
-    Ok(())
-}
-
-/// The deploy options the flags ask for, watching long migrations on a terminal or in logs.
-fn deploy_options(session: &Session, safety: &DeployArgs, json: bool) -> history::DeployOptions {
-    let dialect = session.project.dialect;
-    let url = session.url.clone();
-    let watch = (!json).then(|| history::WatchOptions {
-        open: Arc::new(move || dialect.connect(&url)),
-        report: Arc::new(report_watch()),
-        interval: WATCH_INTERVAL,
-    });
-    history::DeployOptions {
-        limits: SessionLimits {
-            lock_timeout: safety.lock_timeout.0,
-            statement_timeout: safety.statement_timeout.0,
-        },
-        lock_retries: safety.lock_retries,
-        retry_delay: safety.retry_delay,
-        hold_contract: !safety.contract,
-        watch,
-        interrupt: Interrupt::default(),
-    }
-}
-
-/// How often a running migration is sampled, and how long it runs before the first sample.
-const WATCH_INTERVAL: Duration = Duration::from_secs(1);
-
-/// A sample that says the same as the last one is repeated in logs this often at most.
-const WATCH_REPEAT: Duration = Duration::from_secs(10);
-
-/// Print watch samples on stderr: each new situation at once, an unchanged one every
-/// [`WATCH_REPEAT`].
-fn report_watch() -> impl Fn(&history::WatchEvent) + Send + Sync {
-    let last: Mutex<Option<(String, Instant)>> = Mutex::new(None);
-    move |event| {
-        let (line, situation) = match event {
-            history::WatchEvent::Unavailable { reason } => (
-                format!("  (cannot watch the migration from a second session: {reason})"),
-                String::new(),
-            ),
-            history::WatchEvent::Sample {
-                migration,
-                elapsed,
-                activity,
-            } => describe_activity(migration, *elapsed, activity),
-        };
-        let Ok(mut last) = last.lock() else {
-            return;
-        };
-        let repeated = last
-            .as_ref()
-            .is_some_and(|(seen, at)| *seen == situation && at.elapsed() < WATCH_REPEAT);
-        if !repeated {
-            eprintln!("{line}");
-            *last = Some((situation, Instant::now()));
-        }
-    }
-}
-
-/// A sample in words, and the part of it that changes only when the situation does.
-fn describe_activity(
-    migration: &str,
-    elapsed: Duration,
-    activity: &drydock_connector::SessionActivity,
-) -> (String, String) {
-    let mut parts = Vec::new();
-    if let Some(progress) = &activity.progress {
-        let amount = match (progress.done, progress.total) {
-            (Some(done), Some(total)) if total > 0 => format!(
-                ", {:.0}% ({done}/{total} {})",
-                done as f64 * 100.0 / total as f64,
-                progress.unit
-            ),
-            _ => String::new(),
-        };
-        parts.push(format!("{}: {}{amount}", progress.command, progress.phase));
-    }
-    if let Some(waiting) = &activity.waiting_for {
-        parts.push(format!("waiting for {waiting}"));
-    }
-    for blocker in &activity.blockers {
-        parts.push(format!("blocked by {}", history::describe_session(blocker)));
-    }
-    if parts.is_empty() {
-        parts.push("running".to_owned());
-    }
-    let situation = format!(
-        "{migration} {:?} {:?} {:?}",
-        activity.progress.as_ref().map(|p| &p.phase),
-        activity.waiting_for,
-        activity.blockers.iter().map(|b| &b.id).collect::<Vec<_>>()
-    );
-    (
-        format!(
-            "  {migration} ({} s): {}",
-            elapsed.as_secs(),
-            parts.join("; ")
-        ),
-        situation,
-    )
-}
-
-/// What a command did to recover from an interrupted run, on stderr.
-fn print_recovered(name: &str, what: &str) {
-    eprintln!("  {name}: {what}");
-}
-
-/// What taking the migration lock took (ending a killed drydock's orphaned session), said as
-/// `migrate deploy` says it.
-fn print_lock_notes(notes: &[String]) {
-    for note in notes {
-        print_recovered(history::LOCK_NOTE_NAME, note);
-    }
-}
-
-fn run_deploy(
-    session: &mut Session,
-    options: &history::DeployOptions,
-) -> anyhow::Result<DeployReport> {
-    let dir = session.project.migrations_dir.clone();
-    let bar = migration_progress(0);
-    let report = history::deploy_with(
-        session.project.dialect,
-        session.connection.as_mut(),
-        &dir,
-        options,
-        &mut |event| show_progress(&bar, event),
-    )
-    .map_err(EngineError::from)?;
-    bar.finish_and_clear();
-    Ok(report)
-}
-
-fn show_progress(bar: &indicatif::ProgressBar, event: DeployEvent<'_>) {
-    match event {
-        DeployEvent::Applying { name, total, .. } => {
-            if bar.length() != Some(total as u64) && std::io::stderr().is_terminal() && total > 1 {
-                bar.set_length(total as u64);
-                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            }
-            bar.set_message(name.to_owned());
-        }
-        DeployEvent::LockRetry {
-            name,
-            attempt,
-            retries,
-            delay,
-            lock_holders,
-        } => {
-            bar.suspend(|| {
-                eprintln!(
-                    "  {name}: gave up waiting for a lock; retry {attempt}/{retries} in {} ms",
-                    delay.as_millis()
-                );
-                for holder in lock_holders {
-                    eprintln!("    lock held by {}", history::describe_session(holder));
-                }
-            });
-        }
-        DeployEvent::DroppedInvalidIndex { name, index } => bar.suspend(|| {
-            eprintln!(
-                "  {name}: dropped the invalid index {index} left by a failed concurrent build"
-            );
-        }),
-        DeployEvent::Recovered { name, what } => bar.suspend(|| print_recovered(name, what)),
-        DeployEvent::Backfill { name, progress } => {
-            let line = describe_backfill(name, progress);
-            if std::io::stderr().is_terminal() {
-                bar.set_message(line);
-            } else if progress.batches % BACKFILL_LOG_EVERY == 1 || progress.eta.is_none() {
-                eprintln!("  {line}");
-            }
-        }
-        DeployEvent::Applied(_) => bar.inc(1),
-    }
-}
-
-/// In logs (not a terminal), one backfill line per this many batches.
-const BACKFILL_LOG_EVERY: u64 = 10;
-
-/// `20240101_fill: backfill 450000/1000000 rows (45%), 52000 rows/s, about 11 s left`.
-fn describe_backfill(name: &str, progress: &history::BackfillProgress) -> String {
-    let percent = if progress.rows_total > 0 {
-        format!(
-            " ({:.0}%)",
-            progress.rows_done as f64 * 100.0 / progress.rows_total as f64
-        )
-    } else {
-        String::new()
-    };
-    let left = progress
-        .eta
-        .map(|eta| format!(", about {} s left", eta.as_secs()))
-        .unwrap_or_default();
-    format!(
-        "{name}: backfill {}/{} rows{percent}, {:.0} rows/s{left}",
-        progress.rows_done, progress.rows_total, progress.rate_per_sec
-    )
 }
 
 pub(crate) fn status(
@@ -410,11 +115,17 @@ pub(crate) fn status(
     url: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(discovery, url, Missing::Fail)?;
-    let report = history::status(session.connection.as_mut(), &session.project.migrations_dir)
-        .map_err(EngineError::from)?;
+    let project = super::load_project(discovery)?;
+    let (target, mut connection) = drydock_engine::tasks::connect(
+        &project,
+        url,
+        drydock_engine::tasks::Missing::Fail,
+        terminal::events(),
+    )?;
+    let report =
+        history::status(connection.as_mut(), &project.migrations_dir).map_err(EngineError::from)?;
     let drift = if drift {
-        Some(drydock_engine::drift(&session.project, url, &None)?)
+        Some(drydock_engine::drift(&project, url, &None)?)
     } else {
         None
     };
@@ -425,11 +136,11 @@ pub(crate) fn status(
         }
         print_json(&value)?;
     } else {
-        describe_datasource(&session);
+        drydock_engine::tasks::describe_datasource(&project, &target, terminal::events());
         print_status(
-            &session.project,
+            &project,
             &report,
-            &contract_migrations(&session.project, &report.pending),
+            &contract_migrations(&project, &report.pending),
         );
         if let Some(drift) = &drift {
             print_drift(drift);
@@ -561,32 +272,22 @@ pub(crate) fn resolve(
     rolled_back: Option<String>,
     url: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(discovery, url, Missing::Fail)?;
-    let dir = session.project.migrations_dir.clone();
-    match (applied, rolled_back) {
-        (Some(name), _) => {
-            let report = history::resolve_applied(session.connection.as_mut(), &dir, &name)
-                .map_err(EngineError::from)?;
-            print_lock_notes(&report.lock_notes);
-            println!("Migration {name} marked as applied.");
-        }
-        (None, Some(name)) => {
-            let report = history::resolve_rolled_back(session.connection.as_mut(), &name)
-                .map_err(EngineError::from)?;
-            print_lock_notes(&report.lock_notes);
-            println!("Migration {name} marked as rolled back.");
-            if report.statements_completed > 0 {
-                eprintln!(
-                    "Warning: {n} statement(s) of it had completed outside a transaction and \
-                     were not undone by this command; the next deploy runs the whole migration \
-                     again, so undo them first. (An interrupted migration needs no resolve: \
-                     `drydock migrate deploy` continues it where it stopped.)",
-                    n = report.statements_completed
-                );
-            }
-        }
+    let project = super::load_project(discovery)?;
+    let resolve = match (applied, rolled_back) {
+        (Some(name), _) => history_task::Resolve::Applied(name),
+        (None, Some(name)) => history_task::Resolve::RolledBack(name),
         (None, None) => {
             anyhow::bail!("give `--applied <migration>` or `--rolled-back <migration>`")
+        }
+    };
+    let outcome = history_task::resolve(&project, url, resolve, terminal::events())?;
+    terminal::summary(outcome.summary());
+    match &outcome.resolve {
+        history_task::Resolve::Applied(name) => {
+            say(&format!("Migration {name} marked as applied."))
+        }
+        history_task::Resolve::RolledBack(name) => {
+            say(&format!("Migration {name} marked as rolled back."));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -599,39 +300,29 @@ pub(crate) fn down(
     url: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(discovery, url, Missing::Fail)?;
-    if !json {
-        describe_datasource(&session);
-    }
-    let dir = session.project.migrations_dir.clone();
-    let report = history::down(
-        session.project.dialect,
-        session.connection.as_mut(),
-        &dir,
-        target,
+    let project = super::load_project(discovery)?;
+    let options = history_task::DownOptions {
+        url: url.map(str::to_owned),
+        target: target.clone(),
         accept_data_loss,
-        &mut |name| {
-            if !json {
-                eprintln!("Rolling back {name}");
-            }
-        },
-    )
-    .map_err(EngineError::from)?;
-    print_lock_notes(&report.lock_notes);
+    };
+    terminal::quiet(json);
+    let report = history_task::down(&project, &options, terminal::events())?;
+    terminal::summary(history_task::down_summary(&report));
     if json {
         print_json(&report)?;
     } else if report.rolled_back.is_empty() {
-        println!("No migration to roll back.");
+        say("No migration to roll back.");
     } else {
-        println!("Rolled back:");
+        say("Rolled back:");
         for migration in &report.rolled_back {
-            println!(
+            say(&format!(
                 "  {} ({} ms)",
                 migration.name,
                 migration.duration.as_millis()
-            );
+            ));
         }
-        println!("Run `drydock migrate deploy` to apply them again.");
+        say("Run `drydock migrate deploy` to apply them again.");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -641,15 +332,15 @@ pub(crate) fn squash(
     options: drydock_engine::SquashOptions,
 ) -> anyhow::Result<ExitCode> {
     let project = super::load_project(discovery)?;
-    let outcome = drydock_engine::squash(&project, &options)?;
-    print_lock_notes(&outcome.lock_notes);
-    println!(
+    let outcome = history_task::squash(&project, &options, terminal::events())?;
+    terminal::summary(history_task::squash_summary(&outcome));
+    say(&format!(
         "Squashed {} migrations into {}.",
         outcome.replaced.len(),
         outcome.squashed
-    );
+    ));
     if !options.history_only {
-        println!(
+        say(&format!(
             "On every other database where they are applied, run `drydock migrate squash \
              --history-only{} --to {}` once this folder is there.",
             options
@@ -658,7 +349,7 @@ pub(crate) fn squash(
                 .map(|from| format!(" --from {from}"))
                 .unwrap_or_default(),
             outcome.squashed
-        );
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -669,13 +360,15 @@ pub(crate) fn baseline(
     url: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let project = super::load_project(discovery)?;
-    let folder = drydock_engine::baseline(&project, url, name)?;
-    println!(
+    let folder = history_task::baseline(&project, url, name, terminal::events())?;
+    let file = folder.join(history::MIGRATION_FILE_NAME);
+    terminal::summary(format!("wrote the baseline {}", file.display()));
+    say(&format!(
         "Wrote {} from the database and marked it as applied.",
-        folder.join(history::MIGRATION_FILE_NAME).display()
-    );
-    println!(
-        "Deploy it on other databases that lack these tables; on databases that have them, run `drydock migrate baseline` there or `drydock migrate resolve --applied` with its name."
+        file.display()
+    ));
+    say(
+        "Deploy it on other databases that lack these tables; on databases that have them, run `drydock migrate baseline` there or `drydock migrate resolve --applied` with its name.",
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -686,7 +379,7 @@ pub(crate) fn reset(
     prisma6: &Prisma6Args,
     url: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let mut session = open(discovery, url, Missing::Create)?;
+    let project = super::load_project(discovery)?;
     if !force {
         if !std::io::stdin().is_terminal() {
             return Err(EngineError::Usage(
@@ -696,27 +389,25 @@ pub(crate) fn reset(
             )
             .into());
         }
+        let target = project.migration_url(url).map_err(EngineError::from)?;
         let question = format!(
             "Reset the database at {}? All data will be lost.",
-            redact_url(&session.url)
+            redact_url(&target)
         );
         if !confirm(&question)? {
             eprintln!("Reset cancelled.");
             return Ok(ExitCode::from(crate::output::DECLINED));
         }
     }
-    reset_and_deploy(&mut session)?;
-    seed_after(&session.project, url, "the reset", prisma6)?;
-    super::db::note_no_generate(&session.project, prisma6.skip_generate);
+    let report = history_task::reset(&project, url, terminal::events());
+    terminal::clear_progress();
+    let report = report?;
+    terminal::summary(history_task::reset_summary(&report));
+    say("Database reset.");
+    say(&format!("Applied {} migration(s).", report.applied.len()));
+    seed_after(&project, url, "the reset", prisma6)?;
+    super::db::note_no_generate(&project, prisma6.skip_generate);
     Ok(ExitCode::SUCCESS)
-}
-
-fn reset_and_deploy(session: &mut Session) -> anyhow::Result<()> {
-    session.connection.reset().map_err(EngineError::from)?;
-    println!("Database reset.");
-    let report = run_deploy(session, &history::DeployOptions::default())?;
-    println!("Applied {} migration(s).", report.applied.len());
-    Ok(())
 }
 
 /// Prisma 5/6 projects seed after a reset and after `migrate dev` created the database, unless
@@ -732,13 +423,12 @@ fn seed_after(
         return Ok(());
     }
     let environment = super::db::seed_environment(None);
-    let ran_command = super::db::run_seed_command(project, &[], &environment)?;
-    let outcome = drydock_engine::seed(project, url, &environment)?;
-    if ran_command || !outcome.applied.is_empty() {
-        println!(
+    let seeded = db_task::seed(project, url, &environment, &[], terminal::events())?;
+    if seeded.command.is_some() || !seeded.outcome.applied.is_empty() {
+        say(&format!(
             "Seeded after {after} (Prisma {} projects seed automatically; `--skip-seed` skips it).",
             project.generation.major()
-        );
+        ));
     }
     Ok(())
 }
@@ -781,15 +471,15 @@ pub(crate) fn dev(
         zero_downtime,
     };
     let run = |project: &Project| {
-        let bar = migration_progress(0);
+        let mut reporter = deploy_task::DeployReporter::new(terminal::events(), 0);
         let outcome = drydock_engine::migrate_dev_with_renames(
             project,
             &options,
             &mut |warnings| interactive && ask_data_loss(warnings),
             &mut |candidate| interactive && confirm(&candidate.question()).unwrap_or(false),
-            &mut |event| show_progress(&bar, event),
+            &mut |event| reporter.report(event),
         );
-        bar.finish_and_clear();
+        terminal::clear_progress();
         outcome
     };
     let outcome = match run(&project) {

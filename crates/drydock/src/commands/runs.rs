@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, SecondsFormat, Utc};
 use drydock_connector::{Run, RunFilter, RunStatus};
 use drydock_engine::{Discovery, EngineError, Project};
-use drydock_tasks::{Event, Events, Level, Recorder};
+use drydock_tasks::{Event, Level, Recorder};
 use serde_json::json;
 
 use crate::cli::{RunsArgs, RunsCommand};
@@ -57,21 +57,12 @@ pub(crate) fn run(discovery: Discovery<'_>, args: RunsArgs) -> anyhow::Result<Ex
     }
 }
 
-/// A command's run in the run log, from its start to its end. The command's own output goes to
-/// the terminal as before; the run records its arguments, who ran it and how it ended.
+/// A command's run in the run log, from its start to its end. The command's tasks report
+/// through [`crate::terminal::events`], which then goes through the run's [`Recorder`]: the
+/// run keeps every log line and count the terminal gets, the lines of the result printed with
+/// [`crate::terminal::say`], and the summary set with [`crate::terminal::summary`].
 pub(crate) struct Recording {
-    recorder: Recorder<'static>,
-}
-
-/// Warnings about the run log itself go to stderr; they never fail the command.
-fn warn_on_stderr(event: Event) {
-    if let Event::Log {
-        level: Level::Warning,
-        line,
-    } = event
-    {
-        eprintln!("Warning: {line}");
-    }
+    recorder: &'static Recorder<'static>,
 }
 
 impl Recording {
@@ -96,23 +87,31 @@ impl Recording {
                 .map_err(|error| drydock_connector::ConnectorError::query(error.to_string()))
         });
         let parameters = json!({ "arguments": arguments });
+        // The run log's own warnings go to the terminal; they never fail the command.
+        let recorder = Recorder::start(open, task, &parameters, crate::terminal::terminal());
+        if !crate::terminal::record(recorder) {
+            return None;
+        }
         Some(Recording {
-            recorder: Recorder::start(open, task, &parameters, &warn_on_stderr),
+            recorder: crate::terminal::recorder()?,
         })
     }
 
-    /// Record how the command ended.
+    /// Record how the command ended: with the summary its result set, else the first line of
+    /// its error.
     pub(crate) fn finish(self, result: &anyhow::Result<ExitCode>) {
+        let summary = crate::terminal::take_summary().unwrap_or_default();
         let (status, summary) = match result {
-            Ok(code) if *code == ExitCode::SUCCESS => (RunStatus::Succeeded, String::new()),
-            Ok(_) => (
+            Ok(code) if *code == ExitCode::SUCCESS => (RunStatus::Succeeded, summary),
+            Ok(_) if summary.is_empty() => (
                 RunStatus::Warned,
                 "ended with a non-zero exit status".to_owned(),
             ),
-            // The recorder redacts what it stores.
+            Ok(_) => (RunStatus::Warned, summary),
+            // The recorder redacts what it stores; the error reaches the terminal on its own.
             Err(error) => {
                 let message = format!("{error:#}");
-                self.recorder.event(Event::Log {
+                self.recorder.note(&Event::Log {
                     level: Level::Error,
                     line: message.clone(),
                 });
