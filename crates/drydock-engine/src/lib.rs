@@ -61,8 +61,8 @@ pub use project::{Discovery, PrismaGeneration, Project, SchemaError, SchemaOrigi
 pub use runs::{open_alert_store, open_run_log};
 pub use seed::{SEED_TABLE, SeedOutcome, seed};
 pub use settings::{
-    AlertsConfig, BackupSettings, DEFAULT_BACKUP_DIR, SETTINGS_FILE, ScheduleJob, Settings,
-    StateSettings, WebhookConfig,
+    AlertsConfig, BackupSettings, DEFAULT_BACKUP_DIR, DEFAULT_SLOW_MIGRATION, SETTINGS_FILE,
+    ScheduleJob, Settings, StateSettings, WebhookConfig,
 };
 pub use source::{
     DiffSource, SourceContext, SourcesDiff, diff_sources, diff_sources_with_hand_made, schema_of,

@@ -18,6 +18,7 @@
 //! [alerts]                   # findings sent to webhooks (docs/alerts.md)
 //! min_severity = "warning"   # info, warning or error
 //! repeat = "24h"             # send a lasting alert again this often; default: once
+//! slow_migration = "10m"     # a migration that runs longer alerts (the default)
 //!
 //! [[alerts.webhooks]]
 //! url = "env(\"SLACK_WEBHOOK_URL\")"  # a URL, or env("VAR")
@@ -61,8 +62,13 @@ pub struct Settings {
 pub struct AlertsConfig {
     pub min_severity: Severity,
     pub repeat: Option<Duration>,
+    /// A migration that runs longer alerts (`D6401`).
+    pub slow_migration: Duration,
     pub webhooks: Vec<WebhookConfig>,
 }
+
+/// `[alerts] slow_migration` when not set.
+pub const DEFAULT_SLOW_MIGRATION: Duration = Duration::from_secs(600);
 
 impl Default for AlertsConfig {
     fn default() -> Self {
@@ -70,6 +76,7 @@ impl Default for AlertsConfig {
         AlertsConfig {
             min_severity: defaults.min_severity,
             repeat: defaults.repeat,
+            slow_migration: DEFAULT_SLOW_MIGRATION,
             webhooks: Vec::new(),
         }
     }
@@ -167,6 +174,7 @@ struct SettingsFile {
 struct AlertsEntry {
     min_severity: Option<toml::Spanned<String>>,
     repeat: Option<toml::Spanned<String>>,
+    slow_migration: Option<toml::Spanned<String>>,
     #[serde(default)]
     webhooks: Vec<toml::Spanned<WebhookEntry>>,
 }
@@ -213,6 +221,20 @@ fn alerts_config(path: &Path, text: &str, entry: AlertsEntry) -> Result<AlertsCo
             ));
         }
         config.repeat = Some(every);
+    }
+    if let Some(written) = entry.slow_migration {
+        config.slow_migration = humantime::parse_duration(written.get_ref()).map_err(|e| {
+            invalid_at(
+                path,
+                text,
+                written.span(),
+                &format!(
+                    "[alerts] `slow_migration = \"{}\"` is not a duration ({e}): write one like \
+                     \"10m\"",
+                    written.get_ref()
+                ),
+            )
+        })?;
     }
     for written in entry.webhooks {
         let span = written.span();

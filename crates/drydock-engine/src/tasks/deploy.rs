@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use drydock_backup::Manifest;
 use drydock_connector::{Interrupt, SessionActivity, SessionLimits};
+use drydock_maintenance::{Finding, ObjectRef, Severity};
 use drydock_migrate::{self as history, DeployEvent, DeployReport, WatchEvent};
 use drydock_tasks::{Event, Events};
 
@@ -105,8 +106,105 @@ impl DeployOutcome {
     }
 }
 
-/// Apply the pending migrations of `project` to its database (or `options.url`).
+/// Apply the pending migrations of `project` to its database (or `options.url`). With
+/// `[alerts]` webhooks, a failed deploy or a migration slower than `[alerts] slow_migration`
+/// alerts, and a later deploy without either clears it (docs/alerts.md).
 pub fn deploy(
+    project: &Project,
+    options: &DeployTaskOptions,
+    events: &dyn Events,
+) -> Result<DeployOutcome, EngineError> {
+    let result = deploy_migrations(project, options, events);
+    // Alerts never change how the deploy ended: a problem sending them is a warning.
+    if let Err(error) = send_deploy_alerts(project, options.url.as_deref(), &result, events) {
+        events.warning(&format!("the deploy's alerts were not sent: {error}"));
+    }
+    result
+}
+
+/// What a deploy's alerts say: a failure (`D6402`), and each migration slower than
+/// `[alerts] slow_migration` (`D6401`); none after a deploy that went well.
+fn send_deploy_alerts(
+    project: &Project,
+    url: Option<&str>,
+    result: &Result<DeployOutcome, EngineError>,
+    events: &dyn Events,
+) -> Result<(), EngineError> {
+    let settings = Settings::load(project)?;
+    if settings.alerts.webhooks.is_empty() {
+        return Ok(());
+    }
+    let database = drydock_connector::redact_url(&project.migration_url(url)?);
+    let findings = deploy_findings(result, &database, settings.alerts.slow_migration);
+    crate::send_alerts_with(
+        project,
+        url,
+        "migrate deploy",
+        &findings,
+        &settings.alert_settings()?,
+        events,
+    )?;
+    Ok(())
+}
+
+/// The findings a deploy's `result` gives on `database`.
+fn deploy_findings(
+    result: &Result<DeployOutcome, EngineError>,
+    database: &str,
+    slow: Duration,
+) -> Vec<Finding> {
+    match result {
+        Err(error) => {
+            let message = drydock_connector::redact_text(&error.to_string());
+            vec![Finding {
+                code: "D6402".to_owned(),
+                severity: Severity::Error,
+                title: format!(
+                    "migrate deploy failed: {}",
+                    message.lines().next().unwrap_or_default()
+                ),
+                objects: vec![ObjectRef {
+                    kind: "database".to_owned(),
+                    name: database.to_owned(),
+                }],
+                detail: Some(message),
+                fix: Some(
+                    "read the deploy's log (`drydock runs --task \"migrate deploy\"`), fix the \
+                     cause, and run `drydock migrate deploy` again"
+                        .to_owned(),
+                ),
+            }]
+        }
+        Ok(outcome) => outcome
+            .report
+            .applied
+            .iter()
+            .filter(|migration| migration.duration > slow)
+            .map(|migration| Finding {
+                code: "D6401".to_owned(),
+                severity: Severity::Warning,
+                title: format!(
+                    "migration {} ran {} s, longer than {} s",
+                    migration.name,
+                    migration.duration.as_secs(),
+                    slow.as_secs()
+                ),
+                objects: vec![ObjectRef {
+                    kind: "migration".to_owned(),
+                    name: migration.name.clone(),
+                }],
+                detail: None,
+                fix: Some(
+                    "see what it waited for in its run's log; split long work into batched \
+                     backfills (docs/backfill.md) or a zero-downtime plan"
+                        .to_owned(),
+                ),
+            })
+            .collect(),
+    }
+}
+
+fn deploy_migrations(
     project: &Project,
     options: &DeployTaskOptions,
     events: &dyn Events,
