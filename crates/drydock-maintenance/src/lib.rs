@@ -3,5 +3,10 @@
 //! this crate never names one.
 
 mod finding;
+mod index_changes;
+pub mod indexes;
 
 pub use finding::{Finding, ObjectRef, Severity};
+pub use index_changes::{
+    IndexesError, IndexesOptions, IndexesReport, ProposedMigration, SchemaFileChange, indexes,
+};
