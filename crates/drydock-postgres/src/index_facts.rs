@@ -324,7 +324,8 @@ fn pick_columns(
 
 /// The planner's total cost of `query` without and with a hypothetical index on `columns`,
 /// from a generic plan (parameters unknown, as the normalized statement has them), or `None`
-/// when the statement cannot be explained.
+/// when the statement cannot be explained. The statement is prepared again after the
+/// hypothetical index exists: a prepared statement keeps the generic plan it made first.
 fn try_hypothetical(
     client: &mut Client,
     hypopg_schema: &str,
@@ -359,10 +360,12 @@ fn try_hypothetical(
          SET LOCAL plan_cache_mode = force_generic_plan;\n\
          PREPARE {PREPARED} AS {query};\n\
          {execute};\n\
-         SELECT {hypopg}.hypopg_create_index({create_literal});\n\
-         {execute};\n\
-         SELECT {hypopg}.hypopg_reset();\n\
          DEALLOCATE {PREPARED};\n\
+         SELECT {hypopg}.hypopg_create_index({create_literal});\n\
+         PREPARE {PREPARED} AS {query};\n\
+         {execute};\n\
+         DEALLOCATE {PREPARED};\n\
+         SELECT {hypopg}.hypopg_reset();\n\
          ROLLBACK",
         search_path = quote_ident(schema),
         query = query.trim().trim_end_matches(';'),

@@ -333,13 +333,28 @@ fn a_workload_yields_a_verified_suggestion_that_deploys_without_drift() {
         .expect("the index exists")
         .get(0);
     assert!(valid);
-    // The schema and the history agree with the database: nothing more to write.
+    // The schema and the history agree with the database: no drift, no change to write.
     let (code, out, err) = drydock(
         dir.path(),
         &["migrate", "dev", "--create-only", "--name", "after"],
     );
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(migration_folders(dir.path()), folders, "{out}{err}");
+    let after = migration_folders(dir.path());
+    let written: Vec<String> = after
+        .iter()
+        .filter(|f| !folders.contains(f))
+        .map(|f| {
+            std::fs::read_to_string(dir.path().join("migrations").join(f).join("migration.sql"))
+                .unwrap_or_default()
+        })
+        .collect();
+    // `--create-only` with nothing to change writes an empty migration, as Prisma's does.
+    assert_eq!(after.len(), folders.len() + 1, "{out}{err}");
+    assert_eq!(written, ["-- This is an empty migration.\n"], "{out}{err}");
+    assert!(
+        !format!("{out}{err}").to_lowercase().contains("drift"),
+        "{out}{err}"
+    );
     // And the suggestion is gone.
     let report = indexes(
         dir.path(),
