@@ -163,6 +163,50 @@ fn seeded_postgres_problems_are_found_each_with_its_code() {
         "{found:?}"
     );
 
+    // An index used on a replica given is not unused: here a database with the same table
+    // whose copy of the index answered a query.
+    let replica = TestDb::postgres();
+    let mut replica_client = replica.postgres_client();
+    replica_client
+        .batch_execute(
+            "CREATE TABLE \"Post\" (id int PRIMARY KEY, score int);
+             CREATE INDEX unused_score ON \"Post\" (score);
+             SET enable_seqscan = off;",
+        )
+        .expect("the replica's table");
+    replica_client
+        .query("SELECT id FROM \"Post\" WHERE score = 1", &[])
+        .expect("a scan of the index");
+    replica_client
+        .batch_execute("SELECT pg_stat_force_next_flush()")
+        .expect("flushing the statistics");
+    drop(replica_client);
+    // The server counts the scan once the session's statistics reach it: wait for that, at
+    // most 10 s.
+    let counted = (0..100).any(|_| {
+        let scans: i64 = replica
+            .postgres_client()
+            .query_one(
+                "SELECT COALESCE(sum(idx_scan), 0)::bigint FROM pg_stat_user_indexes \
+                 WHERE indexrelname = 'unused_score'",
+                &[],
+            )
+            .expect("reading the replica's statistics")
+            .get(0);
+        scans > 0 || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            false
+        }
+    });
+    assert!(counted, "the replica never counted the index scan");
+    let report = indexes(dir.path(), &["--min-size", "0", "--replica", replica.url()]);
+    let found = codes(&report);
+    assert!(
+        !found.contains(&("D6201".to_owned(), "unused_score".to_owned())),
+        "{found:?}"
+    );
+    assert!(found.contains(&("D6202".to_owned(), "post_title_copy".to_owned())));
+
     // With the default threshold the small unused index is left out.
     let report = indexes(dir.path(), &[]);
     assert!(
@@ -192,6 +236,39 @@ fn seeded_postgres_problems_are_found_each_with_its_code() {
         migration_folders(dir.path()).len(),
         1,
         "nothing written without --write"
+    );
+}
+
+#[test]
+fn a_bloated_index_is_estimated_from_the_statistics() {
+    let db = TestDb::postgres();
+    let dir = project(
+        "postgresql",
+        db.url(),
+        "\nmodel Reading {\n  id    Int @id\n  value Int\n\n  @@index([value])\n}\n",
+    );
+    migrate_dev(dir.path(), "init");
+    let mut client = db.postgres_client();
+    client
+        .batch_execute(
+            "ALTER TABLE \"Reading\" SET (autovacuum_enabled = false);
+             INSERT INTO \"Reading\" SELECT g, g FROM generate_series(1, 200000) g;
+             DELETE FROM \"Reading\" WHERE id % 10 <> 0;
+             ANALYZE \"Reading\";",
+        )
+        .expect("seeding");
+    let report = indexes(dir.path(), &["--bloat-size", "1MB"]);
+    let found = codes(&report);
+    assert!(
+        found.contains(&("D6206".to_owned(), "Reading_value_idx".to_owned())),
+        "{report}"
+    );
+    // Below the default threshold (100 MB) nothing is said.
+    assert!(
+        !codes(&indexes(dir.path(), &[]))
+            .iter()
+            .any(|(code, _)| code == "D6206"),
+        "{report}"
     );
 }
 
