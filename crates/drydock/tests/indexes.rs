@@ -362,6 +362,29 @@ fn a_workload_yields_a_verified_suggestion_that_deploys_without_drift() {
     let before = suggestion["cost_before"].as_f64().expect("cost before");
     let after = suggestion["cost_after"].as_f64().expect("cost after");
     assert!(before > after, "cost {before} -> {after}");
+    eprintln!("suggestion: {suggestion}");
+    // The text output proposes the same edit and migration, and writes nothing.
+    let (code, text, err) = drydock(
+        dir.path(),
+        &[
+            "indexes",
+            "--slow-query-ms",
+            "0",
+            "--slow-query-calls",
+            "50",
+        ],
+    );
+    assert_eq!(code, 0, "{text}{err}");
+    assert!(
+        text.contains("warning D6207 an index on pgbench_accounts (abalance)"),
+        "{text}"
+    );
+    assert!(text.contains("+  @@index([abalance])"), "{text}");
+    assert!(
+        text.contains("CREATE INDEX CONCURRENTLY \"pgbench_accounts_abalance_idx\""),
+        "{text}"
+    );
+    assert_eq!(migration_folders(dir.path()).len(), 1, "{text}");
     assert!(codes(&report).contains(&("D6207".to_owned(), "pgbench_accounts".to_owned())));
 
     let (code, out, err) = drydock(
