@@ -237,6 +237,15 @@ pub fn analyze(
         if dropped.contains(&key(index)) || index.scans != Some(0) {
             continue;
         }
+        // The index a foreign key needs stays, used or not (D6204 would ask for it again).
+        let serves_foreign_key = facts.foreign_keys.iter().any(|fk| {
+            fk.namespace == index.namespace
+                && fk.table == index.table
+                && starts_with_columns(index, &fk.columns)
+        });
+        if serves_foreign_key {
+            continue;
+        }
         let Some(size) = index.size_bytes else {
             continue;
         };
@@ -303,11 +312,7 @@ pub fn analyze(
                 && index.namespace == foreign_key.namespace
                 && index.table == foreign_key.table
                 && !dropped.contains(&key(index))
-                && index.columns.len() >= foreign_key.columns.len()
-                && foreign_key
-                    .columns
-                    .iter()
-                    .all(|c| index.columns[..foreign_key.columns.len()].contains(c))
+                && starts_with_columns(index, &foreign_key.columns)
         });
         if supported {
             continue;
@@ -415,6 +420,16 @@ pub fn analyze(
     advice
 }
 
+/// Whether the index's first keys are `columns`, in any order.
+fn starts_with_columns(index: &IndexFact, columns: &[String]) -> bool {
+    index.valid
+        && index.predicate.is_none()
+        && index.columns.len() >= columns.len()
+        && columns
+            .iter()
+            .all(|c| index.columns[..columns.len()].contains(c))
+}
+
 /// `text` on one line, whitespace runs collapsed, cut at 200 characters.
 fn one_line(text: &str) -> String {
     let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -422,5 +437,103 @@ fn one_line(text: &str) -> String {
         format!("{}...", joined.chars().take(200).collect::<String>())
     } else {
         joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use drydock_connector::{ForeignKeyFact, QueryStats};
+
+    use super::*;
+
+    fn index(name: &str, columns: &[&str]) -> IndexFact {
+        IndexFact {
+            namespace: None,
+            table: "t".to_owned(),
+            name: name.to_owned(),
+            method: "btree".to_owned(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            keys: columns.iter().map(|c| format!("{c} 3126 0 0")).collect(),
+            has_expressions: false,
+            predicate: None,
+            primary: false,
+            unique: false,
+            constraint: None,
+            valid: true,
+            scans: Some(0),
+            size_bytes: Some(1 << 30),
+            bloat_bytes: None,
+            definition: String::new(),
+        }
+    }
+
+    fn facts(indexes: Vec<IndexFact>, foreign_keys: &[&[&str]]) -> IndexFacts {
+        IndexFacts {
+            indexes,
+            foreign_keys: foreign_keys
+                .iter()
+                .map(|columns| ForeignKeyFact {
+                    namespace: None,
+                    table: "t".to_owned(),
+                    name: format!("t_{}_fkey", columns.join("_")),
+                    columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+                    referenced_table: "r".to_owned(),
+                })
+                .collect(),
+            stats_since: None,
+            query_stats: QueryStats::Unavailable {
+                reason: String::new(),
+            },
+            suggestions: Vec::new(),
+        }
+    }
+
+    fn found(advice: &[Advice]) -> Vec<(String, String)> {
+        advice
+            .iter()
+            .map(|a| (a.finding.code.clone(), a.finding.objects[0].name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn of_two_alike_the_one_that_enforces_something_stays() {
+        let mut unique = index("a_unique", &["a"]);
+        unique.unique = true;
+        unique.constraint = Some("a_unique".to_owned());
+        let mut used = index("z_plain", &["a"]);
+        used.scans = Some(5);
+        let advice = analyze(&facts(vec![used, unique], &[]), &[], &Thresholds::default());
+        assert_eq!(
+            found(&advice),
+            vec![(DUPLICATE_INDEX.to_owned(), "z_plain".to_owned())]
+        );
+    }
+
+    #[test]
+    fn an_unused_index_a_foreign_key_needs_is_kept() {
+        let advice = analyze(
+            &facts(
+                vec![index("t_a_idx", &["a"]), index("t_b_idx", &["b"])],
+                &[&["a"]],
+            ),
+            &[],
+            &Thresholds::default(),
+        );
+        assert_eq!(
+            found(&advice),
+            vec![(UNUSED_INDEX.to_owned(), "t_b_idx".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_prefix_of_a_hash_index_is_not_redundant() {
+        let mut long = index("long", &["a", "b"]);
+        long.method = "hash".to_owned();
+        let mut short = index("short", &["a"]);
+        short.method = "hash".to_owned();
+        short.scans = Some(1);
+        long.scans = Some(1);
+        let advice = analyze(&facts(vec![long, short], &[]), &[], &Thresholds::default());
+        assert_eq!(found(&advice), Vec::<(String, String)>::new());
     }
 }
