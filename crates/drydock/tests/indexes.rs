@@ -422,6 +422,13 @@ fn a_workload_yields_a_verified_suggestion_that_deploys_without_drift() {
         "-- CreateIndex\nCREATE INDEX CONCURRENTLY \"pgbench_accounts_abalance_idx\" ON \"pgbench_accounts\"(\"abalance\");\n"
     );
 
+    // A run that writes goes to the run log.
+    let (code, out, err) = drydock(dir.path(), &["runs", "--json", "--task", "indexes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let runs: Value = serde_json::from_str(&out).expect("runs JSON");
+    assert_eq!(runs["runs"][0]["task"], "indexes", "{out}");
+    assert_eq!(runs["runs"][0]["status"], "succeeded", "{out}");
+
     let (code, out, err) = drydock(dir.path(), &["migrate", "deploy"]);
     assert_eq!(code, 0, "{out}{err}");
     let valid: bool = client
