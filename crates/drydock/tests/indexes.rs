@@ -472,3 +472,70 @@ fn a_workload_yields_a_verified_suggestion_that_deploys_without_drift() {
         "{report}"
     );
 }
+
+#[test]
+fn a_redundant_index_is_removed_from_the_schema_and_dropped_by_deploy() {
+    let db = TestDb::postgres();
+    let models = MODELS.replace(
+        "  @@index([title, score])\n",
+        "  @@index([title, score])\n  // only the title\n  @@index([title])\n",
+    );
+    let dir = project("postgresql", db.url(), &models);
+    migrate_dev(dir.path(), "init");
+    let report = indexes(dir.path(), &["--write"]);
+    assert_eq!(
+        codes(&report),
+        vec![("D6203".to_owned(), "Post_title_idx".to_owned())],
+        "{report}"
+    );
+    let schema = std::fs::read_to_string(dir.path().join("schema.prisma")).expect("schema");
+    assert_eq!(
+        schema,
+        project(
+            "postgresql",
+            db.url(),
+            &MODELS.replace(
+                "  @@index([title, score])\n",
+                "  @@index([title, score])\n  // only the title\n",
+            )
+        )
+        .path()
+        .join("schema.prisma")
+        .canonicalize()
+        .and_then(std::fs::read_to_string)
+        .expect("expected schema"),
+        "only the @@index line goes; the comment above it stays"
+    );
+    let folders = migration_folders(dir.path());
+    assert_eq!(folders.len(), 2, "{folders:?}");
+    assert!(
+        folders[1].ends_with("_drop_index_post_title_idx"),
+        "{folders:?}"
+    );
+    let (code, out, err) = drydock(dir.path(), &["migrate", "deploy"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let left: i64 = db
+        .postgres_client()
+        .query_one(
+            "SELECT count(*) FROM pg_class WHERE relname = 'Post_title_idx'",
+            &[],
+        )
+        .expect("counting")
+        .get(0);
+    assert_eq!(left, 0);
+    let (code, out, err) = drydock(
+        dir.path(),
+        &["migrate", "dev", "--create-only", "--name", "after"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let after = migration_folders(dir.path());
+    let newest = std::fs::read_to_string(
+        dir.path()
+            .join("migrations")
+            .join(after.last().expect("a folder"))
+            .join("migration.sql"),
+    )
+    .expect("migration.sql");
+    assert_eq!(newest, "-- This is an empty migration.\n", "{out}{err}");
+    assert!(codes(&indexes(dir.path(), &[])).is_empty());
+}
