@@ -324,7 +324,8 @@ fn pick_columns(
 
 /// The planner's total cost of `query` without and with a hypothetical index on `columns`,
 /// from a generic plan (parameters unknown, as the normalized statement has them), or `None`
-/// when the statement cannot be explained. The statement is prepared again after the
+/// when the statement cannot be explained. It runs in a read-only transaction rolled back
+/// afterwards, and is only explained, never executed. The statement is prepared again after the
 /// hypothetical index exists: a prepared statement keeps the generic plan it made first.
 fn try_hypothetical(
     client: &mut Client,
@@ -355,7 +356,7 @@ fn try_hypothetical(
     );
     let hypopg = quote_ident(hypopg_schema);
     let script = format!(
-        "BEGIN;\n\
+        "BEGIN READ ONLY;\n\
          SET LOCAL search_path TO {search_path};\n\
          SET LOCAL plan_cache_mode = force_generic_plan;\n\
          PREPARE {PREPARED} AS {query};\n\
@@ -555,7 +556,14 @@ const CLAUSE_WORDS: [&str; 12] = [
 /// `DELETE` whose `WHERE` only ANDs `=`, `IN`, `IS NULL` and `IS NOT NULL` tests of columns
 /// (PgHero's suggested indexes); `None` for any other statement.
 fn parse_statement(sql: &str) -> Option<StatementShape> {
-    let tokens = tokens(sql);
+    let mut tokens = tokens(sql);
+    if is_symbol(tokens.last(), ";") {
+        tokens.pop();
+    }
+    // One statement only: it is prepared and explained as it is written.
+    if tokens.iter().any(|t| is_symbol(Some(t), ";")) {
+        return None;
+    }
     let mut i = match &tokens.first()? {
         Token::Word {
             text,
@@ -788,6 +796,8 @@ mod tests {
             "SELECT * FROM a WHERE x > $1",
             "SELECT * FROM a WHERE lower(x) = $1",
             "SELECT * FROM a WHERE x IN (SELECT y FROM b)",
+            "SELECT * FROM a WHERE x = $1; DROP TABLE a",
+            "SELECT * FROM a WHERE x = $1 LIMIT $2; COMMIT",
             "INSERT INTO a VALUES ($1)",
             "SELECT 1",
         ] {
