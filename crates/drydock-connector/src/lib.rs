@@ -11,6 +11,7 @@ mod alerts;
 mod db_url;
 mod error;
 mod history;
+mod index_facts;
 mod interrupt;
 mod phases;
 mod row_count;
@@ -28,6 +29,9 @@ pub use error::{ConnectorError, ScriptError};
 pub use history::{
     BACKFILL_TABLE, HISTORY_TABLE, HistoryRow, SEED_TABLE, is_bookkeeping_table,
     without_bookkeeping,
+};
+pub use index_facts::{
+    ForeignKeyFact, IndexFact, IndexFacts, IndexFactsRequest, QueryStats, SuggestedIndex,
 };
 pub use interrupt::{Interrupt, Registration, StatementCanceller};
 pub use phases::{Phase, PhaseKind};
@@ -132,6 +136,13 @@ pub trait Dialect: Send + Sync {
     /// How the dialect's SQL is written (comments, quoting, bodies where `;` does not end a
     /// statement), for the one statement scanner in [`sql_scan`].
     fn lexical_rules(&self) -> &'static sql_scan::LexicalRules;
+
+    /// `change` (a [`Change::CreateIndex`] or [`Change::DropIndex`]) written to run without
+    /// blocking the table's writers where the database can (`CONCURRENTLY`); such a statement
+    /// goes alone in its migration, outside a transaction ([`Dialect::needs_no_transaction`]).
+    fn render_index_online(&self, change: &Change) -> String {
+        self.render_change(change)
+    }
 
     /// The byte ranges of the statements of `script`, in order, each ending after its `;`;
     /// comments and whitespace between statements belong to the next one.
@@ -283,6 +294,15 @@ pub trait Connection {
     /// Run `script` in a transaction that is then rolled back, to learn whether it fails on
     /// the rows present. Only asked of databases with transactional DDL.
     fn trial_run(&mut self, script: &str) -> Result<(), ScriptError>;
+
+    /// The indexes and foreign keys of the managed tables, with their use, and the indexes the
+    /// measured statements call for (`drydock indexes`). Reads only: never creates or changes
+    /// anything in the database.
+    fn index_facts(&mut self, _request: &IndexFactsRequest) -> Result<IndexFacts, ConnectorError> {
+        Err(ConnectorError::query(
+            "index advice is not available for this database",
+        ))
+    }
 }
 
 /// A scratch database that lives until [`ShadowDatabase::dispose`].

@@ -4,5 +4,6 @@
 
 pub mod alerts;
 mod finding;
+pub mod indexes;
 
 pub use finding::{Finding, ObjectRef, Severity};

@@ -473,6 +473,14 @@ impl Connection for PostgresConnection {
             .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {name}"))
             .map_err(|e| query_error(&e))
     }
+
+    fn index_facts(
+        &mut self,
+        request: &drydock_connector::IndexFactsRequest,
+    ) -> Result<drydock_connector::IndexFacts, ConnectorError> {
+        let schema = self.url.schema.clone();
+        crate::index_facts::index_facts(&mut self.client, &schema, request)
+    }
 }
 
 impl PostgresConnection {

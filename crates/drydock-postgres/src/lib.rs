@@ -10,6 +10,7 @@ mod connection;
 pub use connection::SHADOW_DATABASE_PREFIX;
 mod diff_hooks;
 mod history;
+mod index_facts;
 mod introspect;
 mod lock;
 pub mod owner;
@@ -80,6 +81,10 @@ impl Dialect for PostgresDialect {
         Capabilities {
             transactional_ddl: true,
         }
+    }
+
+    fn render_index_online(&self, change: &Change) -> String {
+        render::render_index_online(change)
     }
 
     fn needs_no_transaction(&self, script: &str) -> Option<String> {

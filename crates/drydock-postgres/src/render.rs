@@ -485,6 +485,20 @@ pub(crate) fn drop_index_concurrently(table: &ObjectName, index: &Index) -> Stri
     drop_index(table, index).replacen("DROP INDEX ", "DROP INDEX CONCURRENTLY ", 1)
 }
 
+/// An index created or dropped without blocking writes, as a statement of its own; other
+/// changes as [`render_change`] writes them.
+pub(crate) fn render_index_online(change: &Change) -> String {
+    match change {
+        Change::CreateIndex { table, index } => {
+            format!("{};", create_index_concurrently(table, index))
+        }
+        Change::DropIndex { table, index } if !index.constraint_backed => {
+            format!("{};", drop_index_concurrently(table, index))
+        }
+        other => render_change(other),
+    }
+}
+
 pub(crate) fn add_foreign_key(table: &ObjectName, foreign_key: &ForeignKey) -> String {
     let constraint = match &foreign_key.name {
         Some(name) => format!("CONSTRAINT {} ", ident(name)),

@@ -38,6 +38,7 @@
 pub mod ast;
 mod back_relations;
 pub mod datamodel;
+mod edit;
 mod fast_hash;
 mod format;
 mod lexer;
@@ -51,6 +52,7 @@ pub use datamodel::{
 };
 pub use drydock_diagnostics::{Diagnostic, Diagnostics, FileId, Files, SourceFile, Span};
 pub use drydock_schema::{LoweringRules, SqlSchema};
+pub use edit::{SchemaEdit, add_index, remove_index};
 pub use format::format;
 pub use lower::lower;
 pub use parser::{MAX_NESTING, parse_schema};

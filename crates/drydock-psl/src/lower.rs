@@ -124,7 +124,7 @@ pub(crate) fn fit_name(base: &str, suffix: &str, limit: usize) -> String {
 }
 
 /// Prisma's default constraint name: `{table}_{col1}_{col2}{suffix}`, truncated.
-fn constraint_name(table: &str, columns: &[&str], suffix: &str, limit: usize) -> String {
+pub(crate) fn constraint_name(table: &str, columns: &[&str], suffix: &str, limit: usize) -> String {
     let mut base = table.to_owned();
     for c in columns {
         base.push('_');

@@ -336,6 +336,13 @@ impl Connection for SqliteConnection {
         result
     }
 
+    fn index_facts(
+        &mut self,
+        _request: &drydock_connector::IndexFactsRequest,
+    ) -> Result<drydock_connector::IndexFacts, ConnectorError> {
+        crate::index_facts::index_facts(&self.conn)
+    }
+
     fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
         Ok(Arc::new(SqliteCanceller(self.conn.get_interrupt_handle())))
     }

@@ -7,6 +7,7 @@ mod checks;
 mod connection;
 mod diff_hooks;
 mod history;
+mod index_facts;
 mod introspect;
 mod lock;
 mod render;

@@ -37,6 +37,10 @@ pub const POSTGRES_TLS_CA_VAR: &str = "TEST_POSTGRES_TLS_CA";
 /// The password-checking PostgreSQL server `scripts/with-databases.sh` starts.
 pub const POSTGRES_PASSWORD_URL_VAR: &str = "TEST_POSTGRES_PASSWORD_URL";
 
+/// The PostgreSQL server with `pg_stat_statements` preloaded and `hypopg` installed that
+/// `scripts/with-databases.sh` starts.
+pub const POSTGRES_STATS_URL_VAR: &str = "TEST_POSTGRES_STATS_URL";
+
 /// The password of that server's user `drydock`.
 pub const POSTGRES_PASSWORD: &str = "drydock-secret";
 
@@ -97,6 +101,16 @@ impl TestDb {
     /// When the variable is not set or the server cannot be reached: the test fails.
     pub fn postgres_password() -> TestDb {
         TestDb::postgres_on(required_var(POSTGRES_PASSWORD_URL_VAR))
+    }
+
+    /// A fresh, empty database on the test server named by [`POSTGRES_STATS_URL_VAR`]
+    /// (`pg_stat_statements` preloaded, `hypopg` available).
+    ///
+    /// # Panics
+    ///
+    /// When the variable is not set or the server cannot be reached: the test fails.
+    pub fn postgres_stats() -> TestDb {
+        TestDb::postgres_on(required_var(POSTGRES_STATS_URL_VAR))
     }
 
     fn postgres_on(server_url: String) -> TestDb {

@@ -73,6 +73,58 @@ pub(crate) enum Command {
     /// The run log: every recorded task run, newest first, with who ran it, when, for how long,
     /// and how it ended; `drydock runs show ID` for one run with its whole log
     Runs(RunsArgs),
+    /// Index advice: unused, duplicate, redundant and invalid indexes, bloat, foreign keys
+    /// without an index, and indexes slow statements call for; proposes the schema edit
+    /// (`@@index` lines) and migrations (`CREATE/DROP INDEX CONCURRENTLY`), `--write` writes them
+    Indexes(IndexesArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IndexesArgs {
+    /// A replica whose index use counts too (repeatable): an index used on one is not unused
+    #[arg(long, value_name = "URL")]
+    pub(crate) replica: Vec<String>,
+    /// Unused indexes smaller than this are left out (`10MB`, `512kB`, `0`)
+    #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = parse_size)]
+    pub(crate) min_size: u64,
+    /// Indexes with less estimated bloat are left out
+    #[arg(long, value_name = "SIZE", default_value = "100MB", value_parser = parse_size)]
+    pub(crate) bloat_size: u64,
+    /// Statements averaging at least this many milliseconds get index suggestions...
+    #[arg(long, value_name = "MS", default_value_t = drydock_maintenance::indexes::DEFAULT_SLOW_QUERY_MS)]
+    pub(crate) slow_query_ms: f64,
+    /// ...when they ran at least this many times
+    #[arg(long, value_name = "N", default_value_t = drydock_maintenance::indexes::DEFAULT_SLOW_QUERY_CALLS)]
+    pub(crate) slow_query_calls: u64,
+    /// Apply the schema edit and write the migrations (the database is not touched)
+    #[arg(long)]
+    pub(crate) write: bool,
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// A size in bytes: a number with an optional unit (`B`, `kB`, `MB`, `GB`, `TB`, powers of
+/// 1024 as PostgreSQL counts them).
+fn parse_size(value: &str) -> Result<u64, String> {
+    let value = value.trim();
+    let split = value
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{value}` is not a size (like 10MB)"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1 << 10,
+        "m" | "mb" => 1 << 20,
+        "g" | "gb" => 1 << 30,
+        "t" | "tb" => 1 << 40,
+        _ => return Err(format!("`{value}`: the unit is one of B, kB, MB, GB, TB")),
+    };
+    Ok((number * factor as f64) as u64)
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod backup;
 mod db;
 mod diff;
+mod indexes;
 mod init;
 mod lint;
 mod migrate;
@@ -79,6 +80,7 @@ fn recorded_task(command: &Command) -> Option<(&'static str, Option<&str>)> {
         // Kept with the project's database: the target may not exist yet, and is replaced.
         Command::Backup(BackupCommand::Restore { .. }) => ("backup restore", None),
         Command::Backup(BackupCommand::Prune { .. }) => ("backup prune", None),
+        Command::Indexes(args) if args.write => ("indexes", url(&args.connection)),
         _ => return None,
     })
 }
@@ -97,6 +99,7 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
         Command::Backup(command) => backup::run(schema, command),
         Command::Schedule(args) => schedule::run(schema, &args),
         Command::Runs(args) => runs::run(schema, args),
+        Command::Indexes(args) => indexes::indexes(schema, args),
         Command::Migrate(command) => match command {
             MigrateCommand::Dev {
                 name,

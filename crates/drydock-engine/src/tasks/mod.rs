@@ -4,12 +4,14 @@
 //!
 //! One file per family: [`deploy`] (`migrate deploy`, with its review, pre-flight checks and
 //! backup), [`history`] (`migrate down`, `resolve`, `squash`, `baseline`, `reset`), [`db`]
-//! (`db push`, `execute`, `seed`), [`backup`] (`backup create`, `verify`, `restore`, `prune`).
+//! (`db push`, `execute`, `seed`), [`backup`] (`backup create`, `verify`, `restore`, `prune`),
+//! [`indexes`] (`drydock indexes`).
 
 pub mod backup;
 pub mod db;
 pub mod deploy;
 pub mod history;
+pub mod indexes;
 use drydock_connector::Connection;
 use drydock_tasks::Events;
 
