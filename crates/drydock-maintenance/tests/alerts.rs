@@ -3,9 +3,8 @@
 //! again after `repeat`; a receiver that fails is retried, and a message it never took is sent
 //! by the next run; two runs that see the same condition at once announce it once.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -16,89 +15,8 @@ use drydock_maintenance::alerts::{
 use drydock_maintenance::{Finding, ObjectRef, Severity};
 use drydock_tasks::Event;
 use drydock_test_support::TestDb;
+use drydock_test_support::webhook::Receiver;
 use serde_json::Value;
-
-/// An HTTP server on 127.0.0.1 that keeps every request's path and JSON body and answers each
-/// with the next status of its script (then 200).
-struct Receiver {
-    url: String,
-    received: Arc<Mutex<Vec<(String, Value)>>>,
-    script: Arc<Mutex<Vec<u16>>>,
-}
-
-impl Receiver {
-    fn start() -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let url = format!(
-            "http://{}/hooks/T000/secret-token",
-            listener.local_addr().expect("addr")
-        );
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let script = Arc::new(Mutex::new(Vec::new()));
-        let (kept, answers) = (received.clone(), script.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-                let mut request_line = String::new();
-                if reader.read_line(&mut request_line).is_err() {
-                    continue;
-                }
-                let path = request_line
-                    .split(' ')
-                    .nth(1)
-                    .unwrap_or_default()
-                    .to_owned();
-                let mut length = 0;
-                loop {
-                    let mut header = String::new();
-                    if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
-                        break;
-                    }
-                    let lower = header.to_ascii_lowercase();
-                    if let Some(value) = lower.strip_prefix("content-length:") {
-                        length = value.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut body = vec![0; length];
-                if reader.read_exact(&mut body).is_err() {
-                    continue;
-                }
-                let status = {
-                    let mut script = answers.lock().unwrap();
-                    if script.is_empty() {
-                        200
-                    } else {
-                        script.remove(0)
-                    }
-                };
-                if status == 200 {
-                    let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                    kept.lock().unwrap().push((path, json));
-                }
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-                );
-            }
-        });
-        Receiver {
-            url,
-            received,
-            script,
-        }
-    }
-
-    /// Take the messages received so far.
-    fn take(&self) -> Vec<(String, Value)> {
-        std::mem::take(&mut *self.received.lock().unwrap())
-    }
-
-    /// Answer the next requests with these statuses.
-    fn answer(&self, statuses: &[u16]) {
-        self.script.lock().unwrap().extend_from_slice(statuses);
-    }
-}
 
 fn finding(code: &str, severity: Severity, table: &str) -> Finding {
     Finding {

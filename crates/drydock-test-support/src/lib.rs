@@ -14,6 +14,7 @@ pub mod connection;
 pub mod crash;
 pub mod dialect;
 pub mod schema;
+pub mod webhook;
 
 use std::path::{Path, PathBuf};
 

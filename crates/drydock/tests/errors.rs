@@ -1542,7 +1542,7 @@ const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
 
 /// Finding codes (`D6xxx`) are not errors: each family is catalogued on its command's page
 /// (code prefix, page), one `### CODE` heading each, not in docs/errors.md.
-const FINDING_CATALOGS: &[(&str, &str)] = &[("D62", "docs/indexes.md")];
+const FINDING_CATALOGS: &[(&str, &str)] = &[("D62", "docs/indexes.md"), ("D64", "docs/alerts.md")];
 
 /// Each finding code with the test that makes a real database show it (file, then test
 /// function); its catalog page names that test.
@@ -1581,6 +1581,16 @@ const FINDINGS_PROVEN: &[(&str, &str, &str)] = &[
         "D6207",
         "crates/drydock/tests/indexes.rs",
         "a_workload_yields_a_verified_suggestion_that_deploys_without_drift",
+    ),
+    (
+        "D6401",
+        "crates/drydock/tests/alerts.rs",
+        "a_migration_slower_than_the_threshold_alerts_and_the_next_deploy_clears_it",
+    ),
+    (
+        "D6402",
+        "crates/drydock/tests/alerts.rs",
+        "a_failed_deploy_alerts_once_and_clears_when_a_deploy_succeeds",
     ),
 ];
 

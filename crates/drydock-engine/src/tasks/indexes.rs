@@ -5,12 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::{Project, SchemaError};
 use chrono::{DateTime, Utc};
 use drydock_connector::{
     ConnectorError, IndexFacts, IndexFactsRequest, QueryStats, SuggestedIndex,
 };
 use drydock_diff::Change;
-use crate::{Project, SchemaError};
 use drydock_migrate::MigrateError;
 use drydock_psl::{Datamodel, Files};
 use drydock_schema::{Index, IndexKind, ObjectName};

@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use drydock_engine::Discovery;
-use drydock_maintenance::indexes::Thresholds;
 use drydock_engine::tasks::indexes::{IndexesOptions, IndexesReport};
+use drydock_maintenance::indexes::Thresholds;
 use drydock_tasks::{Event, Level};
 use serde_json::json;
 
