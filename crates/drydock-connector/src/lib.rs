@@ -7,6 +7,7 @@
 //! database it talks to.
 
 mod activity;
+mod cleanup;
 mod db_url;
 mod error;
 mod history;
@@ -20,6 +21,7 @@ pub mod sql_scan;
 pub use activity::{
     Privilege, SessionActivity, SessionInfo, SessionLimits, StatementProgress, Storage, TableLock,
 };
+pub use cleanup::{ArchivedColumn, CLEANUP_TABLE, CleanupSql};
 pub use db_url::{DbUrl, MASK, UrlError, UrlErrorKind, UrlHost, redact_text, redact_url};
 pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};
@@ -162,6 +164,11 @@ pub trait Dialect: Send + Sync {
     fn drop_abandoned_shadows(&self, main_url: &str) -> Result<Vec<String>, ConnectorError> {
         let _ = main_url;
         Ok(Vec::new())
+    }
+
+    /// The SQL `drydock cleanup` writes through; `None` when the database has none.
+    fn cleanup_sql(&self) -> Option<&dyn CleanupSql> {
+        None
     }
 }
 

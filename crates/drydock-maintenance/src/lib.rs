@@ -2,6 +2,20 @@
 //! find, in one shape whatever the database. Each database answers through its dialect's hooks;
 //! this crate never names one.
 
+mod archive;
+mod cleanup;
+mod cleanup_error;
 mod finding;
+mod orphans;
 
+pub use archive::{
+    ARCHIVE_KIND, ARCHIVE_SUFFIX, ARCHIVE_VERSION, ArchiveManifest, ArchivedBatch,
+    ArchivedRelation, BatchHeader, MANIFEST_SUFFIX, Operation, load_manifest, read_archive,
+};
+pub use cleanup::{
+    ArchiveOutcome, CleanupOptions, CleanupOutcome, DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT,
+    OrphanAction, RelationOutcome, RestoreOutcome, cleanup, restore,
+};
+pub use cleanup_error::CleanupError;
 pub use finding::{Finding, ObjectRef, Severity};
+pub use orphans::{ORPHANS, OrphanCount, RELATION_MISSING, SAMPLES, orphan_findings};

@@ -3,6 +3,7 @@
 //! `history.rs`, `lock.rs`, `checks.rs` (pre-flight facts).
 
 mod checks;
+mod cleanup;
 mod connection;
 mod diff_hooks;
 mod history;
@@ -103,5 +104,9 @@ impl Dialect for SqliteDialect {
 
     fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError> {
         Ok(Box::new(runs::SqliteRunLog::open(url)?))
+    }
+
+    fn cleanup_sql(&self) -> Option<&dyn drydock_connector::CleanupSql> {
+        Some(&cleanup::SqliteCleanup)
     }
 }
