@@ -8,6 +8,7 @@
 
 mod activity;
 mod alerts;
+mod cleanup;
 mod db_url;
 mod error;
 mod history;
@@ -23,6 +24,7 @@ pub use activity::{
     Privilege, SessionActivity, SessionInfo, SessionLimits, StatementProgress, Storage, TableLock,
 };
 pub use alerts::{ALERT_TABLE, AlertStore, StoredAlert};
+pub use cleanup::{ArchivedColumn, CLEANUP_TABLE, CleanupSql};
 pub use db_url::{DbUrl, MASK, UrlError, UrlErrorKind, UrlHost, redact_text, redact_url};
 pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};
@@ -178,6 +180,11 @@ pub trait Dialect: Send + Sync {
     fn drop_abandoned_shadows(&self, main_url: &str) -> Result<Vec<String>, ConnectorError> {
         let _ = main_url;
         Ok(Vec::new())
+    }
+
+    /// The SQL `drydock cleanup` writes through; `None` when the database has none.
+    fn cleanup_sql(&self) -> Option<&dyn CleanupSql> {
+        None
     }
 }
 

@@ -430,6 +430,27 @@ impl Project {
         Ok(schema)
     }
 
+    /// The datamodel's relations (with or without foreign keys), named as [`Self::target_schema`]
+    /// names tables for a connection to `url`.
+    pub fn relations(&self, url: Option<&str>) -> Vec<drydock_schema::Relation> {
+        let mut relations = drydock_psl::relations(&self.datamodel);
+        let url = url
+            .map(str::to_owned)
+            .or_else(|| self.migration_url(None).ok());
+        if !self.namespaces().is_empty()
+            && let Some(namespace) = self.dialect.default_namespace(url.as_deref())
+        {
+            for relation in &mut relations {
+                for name in [&mut relation.table, &mut relation.referenced_table] {
+                    if name.namespace.as_deref() == Some(namespace.as_str()) {
+                        name.namespace = None;
+                    }
+                }
+            }
+        }
+        relations
+    }
+
     /// Namespaces to introspect (`schemas = [...]`), empty for the URL's default namespace.
     pub fn namespaces(&self) -> Vec<String> {
         self.datasource()

@@ -3,7 +3,21 @@
 //! this crate never names one.
 
 pub mod alerts;
+mod archive;
+mod cleanup;
+mod cleanup_error;
 mod finding;
 pub mod indexes;
+mod orphans;
 
+pub use archive::{
+    ARCHIVE_KIND, ARCHIVE_SUFFIX, ARCHIVE_VERSION, ArchiveManifest, ArchivedBatch,
+    ArchivedRelation, BatchHeader, MANIFEST_SUFFIX, Operation, load_manifest, read_archive,
+};
+pub use cleanup::{
+    ArchiveOutcome, CleanupOptions, CleanupOutcome, DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT,
+    OrphanAction, RelationOutcome, RestoreOutcome, cleanup, restore,
+};
+pub use cleanup_error::CleanupError;
 pub use finding::{Finding, ObjectRef, Severity};
+pub use orphans::{ORPHANS, OrphanCount, RELATION_MISSING, SAMPLES, orphan_findings};

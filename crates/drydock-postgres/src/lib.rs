@@ -5,6 +5,7 @@
 mod activity;
 mod alert_store;
 mod checks;
+mod cleanup;
 pub mod connect;
 mod connection;
 pub use connection::SHADOW_DATABASE_PREFIX;
@@ -146,5 +147,9 @@ impl Dialect for PostgresDialect {
 
     fn drop_abandoned_shadows(&self, main_url: &str) -> Result<Vec<String>, ConnectorError> {
         connection::drop_abandoned_shadows(main_url)
+    }
+
+    fn cleanup_sql(&self) -> Option<&dyn drydock_connector::CleanupSql> {
+        Some(&cleanup::PostgresCleanup)
     }
 }

@@ -9,6 +9,7 @@
 //! validate(&ast::SchemaAst) -> (Datamodel, Diagnostics)        // names, types, attributes, relations
 //! parse_and_validate(&Files) -> (Datamodel, Diagnostics)       // both, diagnostics sorted by position
 //! lower(&Datamodel, &dyn LoweringRules) -> (SqlSchema, Diagnostics)  // tables Prisma Migrate would create
+//! relations(&Datamodel) -> Vec<Relation>                      // every relation, with or without foreign keys
 //! format(&str) -> String                                       // `prisma format` layout, idempotent,
 //!                                                              // adds missing back-relation fields
 //! ```
@@ -44,6 +45,7 @@ mod format;
 mod lexer;
 mod lower;
 mod parser;
+mod relations;
 mod renamed_from;
 mod validate;
 
@@ -56,6 +58,7 @@ pub use edit::{SchemaEdit, add_index, remove_index};
 pub use format::format;
 pub use lower::lower;
 pub use parser::{MAX_NESTING, parse_schema};
+pub use relations::relations;
 pub use validate::validate;
 
 /// The error code of schema validation errors.

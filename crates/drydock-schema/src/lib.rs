@@ -13,8 +13,10 @@
 //! Extensions come from both: declared by the schema, or installed in the database.
 
 mod lowering;
+mod relations;
 
 pub use lowering::{LoweringRules, NativeTypeAttr};
+pub use relations::Relation;
 
 use serde::{Deserialize, Serialize};
 

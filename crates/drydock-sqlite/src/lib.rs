@@ -4,6 +4,7 @@
 
 mod alert_store;
 mod checks;
+mod cleanup;
 mod connection;
 mod diff_hooks;
 mod history;
@@ -112,5 +113,9 @@ impl Dialect for SqliteDialect {
         url: &str,
     ) -> Result<Box<dyn drydock_connector::AlertStore>, ConnectorError> {
         Ok(Box::new(alert_store::SqliteAlertStore::open(url)?))
+    }
+
+    fn cleanup_sql(&self) -> Option<&dyn drydock_connector::CleanupSql> {
+        Some(&cleanup::SqliteCleanup)
     }
 }

@@ -77,6 +77,10 @@ pub(crate) enum Command {
     /// without an index, and indexes slow statements call for; proposes the schema edit
     /// (`@@index` lines) and migrations (`CREATE/DROP INDEX CONCURRENTLY`), `--write` writes them
     Indexes(IndexesArgs),
+    /// Orphaned rows found through the schema's relations (with or without foreign keys):
+    /// counted with sample keys; `--apply` archives them, then deletes or unlinks them as each
+    /// relation's onDelete says; `drydock cleanup restore ARCHIVE` puts them back
+    Cleanup(CleanupArgs),
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +109,36 @@ pub(crate) struct IndexesArgs {
     pub(crate) output: OutputArgs,
 }
 
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct CleanupArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<CleanupCommand>,
+    /// Archive the orphans, then delete or unlink them (a dry run without it)
+    #[arg(long)]
+    pub(crate) apply: bool,
+    /// Only this relation (`Model.field`) or the relations of this table; repeatable
+    #[arg(long, value_name = "RELATION")]
+    pub(crate) only: Vec<String>,
+    /// What to do with the orphans of relations whose onDelete is Restrict, NoAction or
+    /// SetDefault: delete, set-null
+    #[arg(long, value_name = "ACTION", value_parser = ["delete", "set-null"])]
+    pub(crate) action: Option<String>,
+    /// Rows per batch, each batch in its own transaction
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) batch_size: u64,
+    /// How long a batch waits for a row lock before it is tried again
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub(crate) lock_timeout: std::time::Duration,
+    /// Where archives are written
+    #[arg(long, value_name = "DIR", default_value = "backups/cleanup")]
+    pub(crate) archive_dir: std::path::PathBuf,
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
 /// A size in bytes: a number with an optional unit (`B`, `kB`, `MB`, `GB`, `TB`, powers of
 /// 1024 as PostgreSQL counts them).
 fn parse_size(value: &str) -> Result<u64, String> {
@@ -125,6 +159,21 @@ fn parse_size(value: &str) -> Result<u64, String> {
         _ => return Err(format!("`{value}`: the unit is one of B, kB, MB, GB, TB")),
     };
     Ok((number * factor as f64) as u64)
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CleanupCommand {
+    /// Put the rows of a cleanup archive back: deleted rows inserted, unlinked references set
+    /// again, in one transaction
+    Restore {
+        /// The archive (`*.cleanup.jsonl.zst`) or its manifest (`*.cleanup.json`)
+        #[arg(value_name = "ARCHIVE")]
+        archive: std::path::PathBuf,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! One function per command.
 
 mod backup;
+mod cleanup;
 mod db;
 mod diff;
 mod indexes;
@@ -81,6 +82,12 @@ fn recorded_task(command: &Command) -> Option<(&'static str, Option<&str>)> {
         Command::Backup(BackupCommand::Restore { .. }) => ("backup restore", None),
         Command::Backup(BackupCommand::Prune { .. }) => ("backup prune", None),
         Command::Indexes(args) if args.write => ("indexes", url(&args.connection)),
+        Command::Cleanup(args) => match &args.command {
+            None => ("cleanup", url(&args.connection)),
+            Some(crate::cli::CleanupCommand::Restore { connection, .. }) => {
+                ("cleanup restore", url(connection))
+            }
+        },
         _ => return None,
     })
 }
@@ -100,6 +107,7 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
         Command::Schedule(args) => schedule::run(schema, &args),
         Command::Runs(args) => runs::run(schema, args),
         Command::Indexes(args) => indexes::indexes(schema, args),
+        Command::Cleanup(args) => cleanup::run(schema, args),
         Command::Migrate(command) => match command {
             MigrateCommand::Dev {
                 name,

@@ -33,6 +33,9 @@ fn code_of(error: &anyhow::Error) -> &'static str {
     if let Some(backup) = error.downcast_ref::<BackupError>() {
         return backup.code();
     }
+    if let Some(cleanup) = error.downcast_ref::<drydock_maintenance::CleanupError>() {
+        return cleanup.code();
+    }
     if error.chain().any(|cause| cause.is::<std::io::Error>()) {
         "D1011"
     } else {
@@ -57,6 +60,13 @@ pub(crate) fn exit_code_of(error: &anyhow::Error) -> u8 {
     match error.downcast_ref::<EngineError>() {
         Some(EngineError::ResetNeeded { .. }) => RESET_NEEDED,
         Some(EngineError::Migrate(MigrateError::Interrupted { .. })) => INTERRUPTED,
+        _ if matches!(
+            error.downcast_ref::<drydock_maintenance::CleanupError>(),
+            Some(drydock_maintenance::CleanupError::Interrupted { .. })
+        ) =>
+        {
+            INTERRUPTED
+        }
         _ => 1,
     }
 }

@@ -51,6 +51,10 @@ use Step::{Drydock, File, Hold, Shell, Sql};
 const SQLITE_SCHEMA: &str = "datasource db {\n  provider = \"sqlite\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel A {\n  id Int @id\n}\n";
 const POSTGRES_SCHEMA: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel A {\n  id Int @id\n}\n";
 const SCHEMA: &str = "prisma/schema.prisma";
+/// `B.a` references `A` without a foreign key and without `onDelete`: `Restrict`, Prisma's
+/// default for a required relation.
+const CLEANUP_SCHEMA: &str = "datasource db {\n  provider     = \"sqlite\"\n  url          = env(\"DATABASE_URL\")\n  relationMode = \"prisma\"\n}\n\nmodel A {\n  id Int @id\n  bs B[]\n}\n\nmodel B {\n  id  Int @id\n  aId Int\n  a   A   @relation(fields: [aId], references: [id])\n  @@index([aId])\n}\n";
+const CLEANUP_TABLES: &str = "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY); CREATE TABLE \"B\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"aId\" INTEGER NOT NULL)";
 const INIT: &str = "prisma/migrations/20240101000000_init/migration.sql";
 const INIT_SQL: &str = "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n";
 const SECOND: &str = "prisma/migrations/20240102000000_second/migration.sql";
@@ -1490,11 +1494,105 @@ const CASES: &[Case] = &[
         exit: 1,
         says: &["empty"],
     },
+    // D6xxx: data maintenance (cleanup).
+    Case {
+        code: "D6101",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, CLEANUP_SCHEMA),
+            Sql(CLEANUP_TABLES),
+            Sql("INSERT INTO \"B\" VALUES (7, 42)"),
+        ],
+        run: &["cleanup"],
+        exit: 0,
+        says: &["1 rows of B reference no row of A", "e.g. id=7", "--apply"],
+    },
+    Case {
+        code: "D6102",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, CLEANUP_SCHEMA),
+            Sql("CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY)"),
+        ],
+        run: &["cleanup"],
+        exit: 0,
+        says: &["relation B.a cannot be searched for orphans: table B is missing"],
+    },
+    Case {
+        code: "D6111",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, CLEANUP_SCHEMA),
+            Sql(CLEANUP_TABLES),
+            Sql("INSERT INTO \"B\" VALUES (7, 42)"),
+        ],
+        run: &["cleanup", "--apply"],
+        exit: 1,
+        says: &["B.a (onDelete Restrict, required)", "--action delete"],
+    },
+    Case {
+        code: "D6112",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, CLEANUP_SCHEMA),
+            Sql(CLEANUP_TABLES),
+            Sql("INSERT INTO \"B\" VALUES (7, 42)"),
+            Sql(
+                "CREATE TRIGGER keep BEFORE DELETE ON \"B\" BEGIN SELECT RAISE(ABORT, 'B rows stay'); END",
+            ),
+        ],
+        run: &["cleanup", "--apply", "--action", "delete"],
+        exit: 1,
+        says: &["a batch of `B.a` failed and was rolled back", "B rows stay"],
+    },
+    Case {
+        code: "D6114",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, CLEANUP_SCHEMA),
+            Sql(CLEANUP_TABLES),
+            Sql(
+                "CREATE TABLE _drydock_cleanups (archive VARCHAR(200) PRIMARY KEY, started_at VARCHAR(40) NOT NULL, batches BIGINT NOT NULL, rows_done BIGINT NOT NULL, archive_bytes BIGINT NOT NULL, finished_at VARCHAR(40))",
+            ),
+            Sql(
+                "INSERT INTO _drydock_cleanups VALUES ('20260101T000000_cleanup_sqlite_gone', '2026-01-01T00:00:00Z', 3, 30, 900, NULL)",
+            ),
+        ],
+        run: &["cleanup", "--apply"],
+        exit: 1,
+        says: &[
+            "an unfinished cleanup (`20260101T000000_cleanup_sqlite_gone`) cannot be resumed",
+            "--archive-dir",
+        ],
+    },
+    Case {
+        code: "D6115",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, CLEANUP_SCHEMA),
+            Shell("echo not-an-archive > old.cleanup.jsonl.zst"),
+        ],
+        run: &["cleanup", "restore", "old.cleanup.jsonl.zst"],
+        exit: 1,
+        says: &["is not a usable cleanup archive", "old.cleanup.json"],
+    },
 ];
 
 /// Codes whose only way to happen is a crash, a signal, a race or a program environment a case
 /// cannot set up (its environment variables); each is proven by the test named here (file, then test function), which docs/errors.md names too.
 const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
+    // Ctrl-C between two cleanup batches.
+    (
+        "D6113",
+        "crates/drydock-maintenance/tests/cleanup.rs",
+        "postgres_resumes_after_an_interruption",
+    ),
+    // A restore whose rows are back already (a second restore of one archive).
+    (
+        "D6116",
+        "crates/drydock-maintenance/tests/cleanup.rs",
+        "postgres_orphans_without_foreign_keys",
+    ),
     // The server stopped under a deploy.
     (
         "P1017",

@@ -1,0 +1,71 @@
+//! What `drydock cleanup` asks of a database's SQL: quoting, a row as JSON text, how a write
+//! transaction begins and locks the rows it reads, and putting archived rows back. The generic
+//! part (`drydock-maintenance`) writes every statement through these hooks and never names a
+//! database.
+
+use drydock_schema::{Column, ObjectName};
+
+/// The table `drydock cleanup --apply` records its progress in, one row per archive: batches
+/// committed, rows changed, and how many bytes of the archive those batches fill.
+pub const CLEANUP_TABLE: &str = "_drydock_cleanups";
+
+/// A column of an archived row, as the archive's header names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchivedColumn {
+    pub name: String,
+    /// Stored as hexadecimal text in the row's JSON (a binary column on a database whose JSON
+    /// cannot hold bytes).
+    pub hex: bool,
+}
+
+pub trait CleanupSql: Send + Sync {
+    /// `name` as a quoted identifier.
+    fn quote(&self, name: &str) -> String;
+
+    /// The table `name` as SQL, with its namespace when it has one.
+    fn table(&self, name: &ObjectName) -> String {
+        match &name.namespace {
+            Some(namespace) => format!("{}.{}", self.quote(namespace), self.quote(&name.name)),
+            None => self.quote(&name.name),
+        }
+    }
+
+    /// `text` as a string literal.
+    fn literal(&self, text: &str) -> String {
+        format!("'{}'", text.replace('\'', "''"))
+    }
+
+    /// Whether `column` goes into the archive as hexadecimal text ([`ArchivedColumn::hex`]).
+    fn archived_as_hex(&self, _column: &Column) -> bool {
+        false
+    }
+
+    /// An expression giving the row of the table aliased `alias` as one line of JSON text: an
+    /// object with one member per column of `columns` (those [`Self::archived_as_hex`] says as
+    /// hexadecimal text). `returning`: in the `RETURNING` clause of a statement whose target
+    /// is aliased `alias` (where SQLite names columns bare).
+    fn row_json(&self, alias: &str, returning: bool, columns: &[ArchivedColumn]) -> String;
+
+    /// The statement that begins a transaction which will write (SQLite takes its write lock
+    /// at once with `BEGIN IMMEDIATE`).
+    fn begin_write(&self) -> &'static str {
+        "BEGIN"
+    }
+
+    /// What ends a `SELECT` whose rows the transaction then changes, to lock them (`FOR
+    /// UPDATE`), or nothing where the transaction's own lock covers them.
+    fn lock_rows(&self) -> &'static str {
+        ""
+    }
+
+    /// A statement inserting into `table` (already SQL) the rows of `rows`, a JSON array of
+    /// objects written by [`Self::row_json`], given as a string literal.
+    fn insert_json_rows(&self, table: &str, columns: &[ArchivedColumn], rows: &str) -> String;
+
+    /// Run before a restore, outside a transaction: let rows in whose references lead nowhere
+    /// (the orphans the cleanup took out). `None` when there is no such switch; a failure is
+    /// a warning, and the restore goes on with the checks in place.
+    fn relax_references(&self) -> Option<&'static str> {
+        None
+    }
+}

@@ -1,0 +1,430 @@
+//! `drydock cleanup` on real databases: orphans found through the datamodel's relations with
+//! and without foreign keys, counted with samples, archived, removed parents first, restored
+//! row for row; an interrupted apply resumed without changing anything twice.
+
+use std::error::Error;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use drydock_connector::{CLEANUP_TABLE, Connection, Dialect, is_bookkeeping_table};
+use drydock_maintenance::{
+    CleanupError, CleanupOptions, CleanupOutcome, OrphanAction, cleanup, read_archive, restore,
+};
+use drydock_postgres::PostgresDialect;
+use drydock_schema::Relation;
+use drydock_sqlite::SqliteDialect;
+use drydock_tasks::Event;
+use drydock_test_support::{DatabaseKind, TestDb};
+
+type TestResult = Result<(), Box<dyn Error>>;
+
+/// Users, their posts (deleted with their author; an optional editor unlinked), comments on
+/// posts (deleted with their post): a chain of two relations and a `SetNull` one.
+fn schema(provider: &str, relation_mode: &str) -> String {
+    format!(
+        r#"
+datasource db {{
+  provider     = "{provider}"
+  url          = env("DATABASE_URL")
+  relationMode = "{relation_mode}"
+}}
+model User {{
+  id     Int    @id
+  name   String
+  posts  Post[] @relation("writes")
+  edited Post[] @relation("edits")
+}}
+model Post {{
+  id       Int       @id
+  title    String
+  body     Bytes?
+  author   User      @relation("writes", fields: [authorId], references: [id], onDelete: Cascade)
+  authorId Int
+  editor   User?     @relation("edits", fields: [editorId], references: [id])
+  editorId Int?
+  comments Comment[]
+  @@index([authorId])
+  @@index([editorId])
+}}
+model Comment {{
+  id     Int    @id
+  text   String
+  post   Post   @relation(fields: [postId], references: [id], onDelete: Cascade)
+  postId Int
+  @@index([postId])
+}}
+"#
+    )
+}
+
+fn relations(provider: &str, relation_mode: &str) -> Vec<Relation> {
+    let files = drydock_psl::Files::single("schema.prisma", schema(provider, relation_mode));
+    let (datamodel, diagnostics) = drydock_psl::parse_and_validate(&files);
+    assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+    drydock_psl::relations(&datamodel)
+}
+
+const TABLES: &str = r#"
+CREATE TABLE "User" ("id" INTEGER NOT NULL PRIMARY KEY, "name" TEXT NOT NULL);
+CREATE TABLE "Post" ("id" INTEGER NOT NULL PRIMARY KEY, "title" TEXT NOT NULL, "body" BYTES,
+  "authorId" INTEGER NOT NULL, "editorId" INTEGER);
+CREATE TABLE "Comment" ("id" INTEGER NOT NULL PRIMARY KEY, "text" TEXT NOT NULL,
+  "postId" INTEGER NOT NULL);
+"#;
+
+/// Two users; posts 2 and 3 by nobody (2 has a comment: orphaned once 2 goes); post 4 edited
+/// by nobody; comment 12 on no post.
+const ROWS: &str = r#"
+INSERT INTO "User" VALUES (1, 'Ada'), (2, 'Linus');
+INSERT INTO "Post" VALUES (1, 'kept', NULL, 1, 2), (2, 'by nobody', BLOB, 99, NULL),
+  (3, 'it''s by nobody too', NULL, 98, 1), (4, 'edited by nobody', NULL, 1, 77),
+  (5, 'kept too', NULL, 2, NULL);
+INSERT INTO "Comment" VALUES (10, 'on a kept post', 1), (11, 'on post 2', 2),
+  (12, 'on no post', 55), (13, 'also on post 2', 2);
+"#;
+
+fn setup(kind: DatabaseKind, extra: &str) -> Result<(TestDb, Box<dyn Connection>), Box<dyn Error>> {
+    let db = TestDb::new(kind);
+    let dialect = dialect(kind);
+    let mut conn = dialect.connect(db.url())?;
+    let (bytes, blob) = match kind {
+        DatabaseKind::Postgres => ("BYTEA", "'\\x00ff10'::bytea"),
+        DatabaseKind::Sqlite => ("BLOB", "x'00ff10'"),
+    };
+    conn.execute_script(&TABLES.replace("BYTES", bytes))?;
+    conn.execute_script(extra)?;
+    conn.execute_script(&ROWS.replace("BLOB", blob))?;
+    Ok((db, conn))
+}
+
+fn dialect(kind: DatabaseKind) -> &'static dyn Dialect {
+    match kind {
+        DatabaseKind::Postgres => &PostgresDialect,
+        DatabaseKind::Sqlite => &SqliteDialect,
+    }
+}
+
+fn provider(kind: DatabaseKind) -> &'static str {
+    match kind {
+        DatabaseKind::Postgres => "postgresql",
+        DatabaseKind::Sqlite => "sqlite",
+    }
+}
+
+/// Every row of every table, as text, in key order.
+fn snapshot(conn: &mut dyn Connection, kind: DatabaseKind) -> Result<Vec<String>, Box<dyn Error>> {
+    let mut rows = Vec::new();
+    for (table, columns) in [
+        ("User", "\"id\", \"name\""),
+        (
+            "Post",
+            "\"id\", \"title\", \"body\", \"authorId\", \"editorId\"",
+        ),
+        ("Comment", "\"id\", \"text\", \"postId\""),
+    ] {
+        let row = match kind {
+            DatabaseKind::Postgres => format!(
+                "row_to_json(t)::text FROM (SELECT {columns} FROM \"{table}\" ORDER BY \"id\") t"
+            ),
+            DatabaseKind::Sqlite => {
+                let parts: Vec<String> =
+                    columns.split(", ").map(|c| format!("quote({c})")).collect();
+                format!(
+                    "{} FROM \"{table}\" ORDER BY \"id\"",
+                    parts.join(" || '|' || ")
+                )
+            }
+        };
+        for value in conn.query_texts(&format!("SELECT '{table}:' || {row}"))? {
+            rows.push(value.unwrap_or_default());
+        }
+    }
+    Ok(rows)
+}
+
+fn options(db: &TestDb, kind: DatabaseKind, mode: &str, dir: &std::path::Path) -> CleanupOptions {
+    let mut options = CleanupOptions::new(db.url(), relations(provider(kind), mode));
+    options.archive_dir = dir.to_owned();
+    options
+}
+
+fn orphans_of(outcome: &CleanupOutcome, relation: &str) -> (u64, Vec<String>, u64) {
+    let found = outcome
+        .relations
+        .iter()
+        .find(|r| r.orphans.relation == relation)
+        .unwrap_or_else(|| panic!("no relation {relation} in {outcome:?}"));
+    (
+        found.orphans.orphans,
+        found.orphans.samples.clone(),
+        found.affected,
+    )
+}
+
+fn quiet(_: Event) {}
+
+/// Dry run, apply (chain and unlinking), a clean second look, and a restore equal row for row.
+fn counts_archives_removes_and_restores(kind: DatabaseKind, mode: &str, extra: &str) -> TestResult {
+    let (db, mut conn) = setup(kind, extra)?;
+    let before = snapshot(conn.as_mut(), kind)?;
+    let dir = tempfile::tempdir()?;
+    let dialect = dialect(kind);
+    let mut options = options(&db, kind, mode, dir.path());
+
+    let dry = cleanup(dialect, &options, &quiet)?;
+    assert!(!dry.applied);
+    assert_eq!(
+        orphans_of(&dry, "Post.author"),
+        (2, vec!["id=2".to_owned(), "id=3".to_owned()], 0)
+    );
+    assert_eq!(
+        orphans_of(&dry, "Post.editor"),
+        (1, vec!["id=4".to_owned()], 0)
+    );
+    assert_eq!(
+        orphans_of(&dry, "Comment.post"),
+        (1, vec!["id=12".to_owned()], 0)
+    );
+    let codes: Vec<&str> = dry.findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["D6101", "D6101", "D6101"], "{:?}", dry.findings);
+    assert_eq!(
+        snapshot(conn.as_mut(), kind)?,
+        before,
+        "a dry run changes nothing"
+    );
+
+    options.apply = true;
+    options.batch_size = 1;
+    let applied = cleanup(dialect, &options, &quiet)?;
+    assert_eq!(orphans_of(&applied, "Post.author").2, 2);
+    // Comment 12, then 11 and 13, orphaned by deleting post 2.
+    assert_eq!(orphans_of(&applied, "Comment.post").2, 3);
+    assert_eq!(orphans_of(&applied, "Post.editor").2, 1);
+    assert_eq!(applied.affected, 6);
+    let archive = applied.archive.clone().ok_or("no archive")?;
+    assert_eq!(archive.rows, 6);
+    assert_eq!(archive.batches, 6, "batch size 1");
+    let ids: Vec<String> = conn
+        .query_texts("SELECT CAST(\"id\" AS TEXT) FROM \"Post\" ORDER BY \"id\"")?
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(ids, ["1", "4", "5"]);
+    let editor = conn.query_texts("SELECT \"editorId\" FROM \"Post\" WHERE \"id\" = 4")?;
+    assert_eq!(editor, [None]);
+    use std::os::unix::fs::PermissionsExt;
+    let mode_bits = std::fs::metadata(&archive.file)?.permissions().mode() & 0o777;
+    assert_eq!(mode_bits, 0o600);
+
+    let again = cleanup(dialect, &options, &quiet)?;
+    assert_eq!(again.examined, 0);
+    assert!(again.findings.is_empty(), "{:?}", again.findings);
+    assert!(again.archive.is_none());
+    assert!(is_bookkeeping_table(CLEANUP_TABLE));
+    let live = conn.introspect(&[])?;
+    assert!(live.tables.iter().all(|t| t.name != CLEANUP_TABLE));
+
+    let restored = restore(dialect, db.url(), &archive.file, &quiet)?;
+    assert_eq!((restored.inserted, restored.relinked), (5, 1));
+    assert_eq!(snapshot(conn.as_mut(), kind)?, before);
+    // A second restore finds the rows back already: it fails whole and changes nothing.
+    let twice = restore(dialect, db.url(), &archive.manifest, &quiet);
+    assert!(
+        matches!(twice, Err(CleanupError::Restore { .. })),
+        "{twice:?}"
+    );
+    assert_eq!(twice.err().map(|e| e.code()), Some("D6116"));
+    assert_eq!(snapshot(conn.as_mut(), kind)?, before);
+    Ok(())
+}
+
+#[test]
+fn postgres_orphans_without_foreign_keys() -> TestResult {
+    counts_archives_removes_and_restores(DatabaseKind::Postgres, "prisma", "")
+}
+
+#[test]
+fn sqlite_orphans_without_foreign_keys() -> TestResult {
+    counts_archives_removes_and_restores(DatabaseKind::Sqlite, "prisma", "")
+}
+
+/// Foreign keys present, but the orphans got in anyway: with triggers off
+/// (`session_replication_role = replica`) and before a `NOT VALID` constraint.
+#[test]
+fn postgres_orphans_behind_foreign_keys() -> TestResult {
+    counts_archives_removes_and_restores(
+        DatabaseKind::Postgres,
+        "foreignKeys",
+        r#"SET session_replication_role = replica;
+ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE CASCADE;
+ALTER TABLE "Post" ADD CONSTRAINT "Post_editorId_fkey" FOREIGN KEY ("editorId") REFERENCES "User"("id") ON DELETE SET NULL;"#,
+    )?;
+    // NOT VALID: rows already there stay unchecked.
+    let (db, mut conn) = setup(DatabaseKind::Postgres, "")?;
+    conn.execute_script(
+        r#"ALTER TABLE "Comment" ADD CONSTRAINT "Comment_postId_fkey" FOREIGN KEY ("postId") REFERENCES "Post"("id") ON DELETE CASCADE NOT VALID;"#,
+    )?;
+    let dir = tempfile::tempdir()?;
+    let mut options = options(&db, DatabaseKind::Postgres, "foreignKeys", dir.path());
+    options.only = vec!["Comment.post".to_owned()];
+    let dry = cleanup(&PostgresDialect, &options, &quiet)?;
+    assert_eq!(dry.relations.len(), 1);
+    assert_eq!(
+        orphans_of(&dry, "Comment.post"),
+        (1, vec!["id=12".to_owned()], 0)
+    );
+    options.apply = true;
+    let applied = cleanup(&PostgresDialect, &options, &quiet)?;
+    assert_eq!(applied.affected, 1);
+    conn.execute_script(r#"ALTER TABLE "Comment" VALIDATE CONSTRAINT "Comment_postId_fkey";"#)?;
+    Ok(())
+}
+
+#[test]
+fn sqlite_orphans_behind_foreign_keys() -> TestResult {
+    // SQLite checks foreign keys only while `PRAGMA foreign_keys` is on.
+    counts_archives_removes_and_restores(
+        DatabaseKind::Sqlite,
+        "foreignKeys",
+        r#"DROP TABLE "Comment";
+CREATE TABLE "Comment" ("id" INTEGER NOT NULL PRIMARY KEY, "text" TEXT NOT NULL,
+  "postId" INTEGER NOT NULL REFERENCES "Post"("id") ON DELETE CASCADE);
+PRAGMA foreign_keys = OFF;"#,
+    )
+}
+
+fn a_clean_database_reports_nothing(kind: DatabaseKind) -> TestResult {
+    let (db, mut conn) = setup(kind, "")?;
+    conn.execute_script(
+        r#"DELETE FROM "Comment" WHERE "id" <> 10; DELETE FROM "Post" WHERE "id" <> 1;"#,
+    )?;
+    let dir = tempfile::tempdir()?;
+    let mut options = options(&db, kind, "prisma", dir.path());
+    let dry = cleanup(dialect(kind), &options, &quiet)?;
+    assert_eq!(dry.examined, 0);
+    assert!(dry.findings.is_empty(), "{:?}", dry.findings);
+    options.apply = true;
+    let applied = cleanup(dialect(kind), &options, &quiet)?;
+    assert_eq!(applied.affected, 0);
+    assert!(applied.archive.is_none());
+    assert_eq!(
+        std::fs::read_dir(dir.path())
+            .map(Iterator::count)
+            .unwrap_or(0),
+        0
+    );
+    Ok(())
+}
+
+#[test]
+fn postgres_clean_database_reports_nothing() -> TestResult {
+    a_clean_database_reports_nothing(DatabaseKind::Postgres)
+}
+
+#[test]
+fn sqlite_clean_database_reports_nothing() -> TestResult {
+    a_clean_database_reports_nothing(DatabaseKind::Sqlite)
+}
+
+/// A relation missing from the database is a D6102 finding; a Restrict relation with orphans
+/// needs `--action` (D6111) before anything changes.
+#[test]
+fn restrict_needs_a_decision_and_missing_tables_are_findings() -> TestResult {
+    let (db, mut conn) = setup(DatabaseKind::Sqlite, "")?;
+    let before = snapshot(conn.as_mut(), DatabaseKind::Sqlite)?;
+    let dir = tempfile::tempdir()?;
+    let mut options = options(&db, DatabaseKind::Sqlite, "prisma", dir.path());
+    for relation in &mut options.relations {
+        if relation.name == "Post.author" {
+            relation.on_delete = drydock_schema::ReferentialAction::Restrict;
+        }
+    }
+    let mut ghost = options.relations[0].clone();
+    ghost.name = "Ghost.user".to_owned();
+    ghost.table.name = "Ghost".to_owned();
+    options.relations.push(ghost);
+    let dry = cleanup(&SqliteDialect, &options, &quiet)?;
+    assert!(
+        dry.findings
+            .iter()
+            .any(|f| f.code == "D6102" && f.title.contains("Ghost"))
+    );
+    options.apply = true;
+    let refused = cleanup(&SqliteDialect, &options, &quiet);
+    assert_eq!(
+        refused.as_ref().err().map(CleanupError::code),
+        Some("D6111"),
+        "{refused:?}"
+    );
+    assert_eq!(snapshot(conn.as_mut(), DatabaseKind::Sqlite)?, before);
+    options.action = Some(OrphanAction::Delete);
+    let applied = cleanup(&SqliteDialect, &options, &quiet)?;
+    assert_eq!(orphans_of(&applied, "Post.author").2, 2);
+    Ok(())
+}
+
+/// Stopped after two committed batches, then run again: the rerun continues the same archive
+/// and every orphan is archived and deleted exactly once.
+fn resumes_after_an_interruption(kind: DatabaseKind) -> TestResult {
+    let (db, mut conn) = setup(kind, "")?;
+    conn.execute_script(
+        "WITH RECURSIVE s(n) AS (SELECT 100 UNION ALL SELECT n + 1 FROM s WHERE n < 599) \
+         INSERT INTO \"Comment\" SELECT n, 'orphan ' || n, 1000 + n FROM s;",
+    )?;
+    let dir = tempfile::tempdir()?;
+    let mut options = options(&db, kind, "prisma", dir.path());
+    options.only = vec!["Comment.post".to_owned()];
+    options.apply = true;
+    options.batch_size = 50;
+    let batches = AtomicU64::new(0);
+    let interrupt = options.interrupt.clone();
+    let stop_after_two = |event: Event| {
+        if matches!(event, Event::Progress { .. }) && batches.fetch_add(1, Ordering::SeqCst) == 1 {
+            interrupt.trigger();
+        }
+    };
+    let stopped = cleanup(dialect(kind), &options, &stop_after_two);
+    let Err(error) = stopped else {
+        return Err("the cleanup was not interrupted".into());
+    };
+    assert_eq!(error.code(), "D6113", "{error}");
+    let left = conn.query_texts("SELECT count(*) FROM \"Comment\"")?;
+    assert_eq!(
+        left,
+        [Some("404".to_owned())],
+        "two batches of 50 committed"
+    );
+
+    options.interrupt = drydock_connector::Interrupt::new();
+    let resumed = cleanup(dialect(kind), &options, &quiet)?;
+    assert!(resumed.resumed.is_some());
+    assert_eq!(resumed.affected, 501);
+    let archive = resumed.archive.ok_or("no archive")?;
+    let mut ids = Vec::new();
+    read_archive(&archive.file, &mut |batch| {
+        for row in &batch.rows {
+            let value: serde_json::Value =
+                serde_json::from_str(row).map_err(|e| CleanupError::Usage(e.to_string()))?;
+            ids.push(value["id"].as_i64().unwrap_or_default());
+        }
+        Ok(())
+    })?;
+    ids.sort_unstable();
+    let mut expected: Vec<i64> = (100..600).collect();
+    expected.push(12);
+    expected.sort_unstable();
+    assert_eq!(ids, expected, "each deleted row archived once");
+    restore(dialect(kind), db.url(), &archive.file, &quiet)?;
+    let back = conn.query_texts("SELECT count(*) FROM \"Comment\"")?;
+    assert_eq!(back, [Some("504".to_owned())]);
+    Ok(())
+}
+
+#[test]
+fn postgres_resumes_after_an_interruption() -> TestResult {
+    resumes_after_an_interruption(DatabaseKind::Postgres)
+}
+
+#[test]
+fn sqlite_resumes_after_an_interruption() -> TestResult {
+    resumes_after_an_interruption(DatabaseKind::Sqlite)
+}

@@ -1,0 +1,70 @@
+//! The SQL `drydock cleanup` writes on SQLite: rows as `json_object` (blobs as hexadecimal
+//! text, which JSON cannot hold), read back with `json_each`; `BEGIN IMMEDIATE` takes the write
+//! lock before the rows are read.
+
+use drydock_connector::{ArchivedColumn, CleanupSql};
+use drydock_schema::{Column, TypeFamily};
+
+use crate::connection::quote_ident;
+
+pub(crate) struct SqliteCleanup;
+
+impl CleanupSql for SqliteCleanup {
+    fn quote(&self, name: &str) -> String {
+        quote_ident(name)
+    }
+
+    fn archived_as_hex(&self, column: &Column) -> bool {
+        column.column_type.family == TypeFamily::Bytes
+    }
+
+    /// `RETURNING` names the target's columns bare: SQLite knows no alias there.
+    fn row_json(&self, alias: &str, returning: bool, columns: &[ArchivedColumn]) -> String {
+        let members: Vec<String> = columns
+            .iter()
+            .map(|column| {
+                let value = if returning {
+                    quote_ident(&column.name)
+                } else {
+                    format!("{alias}.{}", quote_ident(&column.name))
+                };
+                let value = if column.hex {
+                    format!("CASE WHEN {value} IS NULL THEN NULL ELSE hex({value}) END")
+                } else {
+                    value
+                };
+                format!("{}, {value}", self.literal(&column.name))
+            })
+            .collect();
+        format!("json_object({})", members.join(", "))
+    }
+
+    fn begin_write(&self) -> &'static str {
+        "BEGIN IMMEDIATE"
+    }
+
+    fn insert_json_rows(&self, table: &str, columns: &[ArchivedColumn], rows: &str) -> String {
+        let names: Vec<String> = columns.iter().map(|c| quote_ident(&c.name)).collect();
+        let values: Vec<String> = columns
+            .iter()
+            .map(|column| {
+                let path = self.literal(&format!("$.{}", quote_ident(&column.name)));
+                let value = format!("json_extract(value, {path})");
+                if column.hex {
+                    format!("unhex({value})")
+                } else {
+                    value
+                }
+            })
+            .collect();
+        format!(
+            "INSERT INTO {table} ({}) SELECT {} FROM json_each({rows})",
+            names.join(", "),
+            values.join(", ")
+        )
+    }
+
+    fn relax_references(&self) -> Option<&'static str> {
+        Some("PRAGMA foreign_keys = OFF")
+    }
+}

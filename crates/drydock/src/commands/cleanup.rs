@@ -1,0 +1,161 @@
+//! `drydock cleanup`: orphaned rows per relation (a dry run), archived and removed with
+//! `--apply`; `drydock cleanup restore ARCHIVE` puts them back.
+
+use std::process::ExitCode;
+
+use drydock_engine::{Discovery, EngineError};
+use drydock_maintenance::{CleanupOptions, CleanupOutcome, OrphanAction};
+use serde_json::json;
+
+use crate::cli::{CleanupArgs, CleanupCommand};
+use crate::output::print_json;
+
+/// The `version` field of the JSON output; raised only when a field changes meaning or goes.
+const JSON_VERSION: u32 = 1;
+
+pub(crate) fn run(discovery: Discovery<'_>, args: CleanupArgs) -> anyhow::Result<ExitCode> {
+    let project = super::load_project(discovery)?;
+    let events = crate::terminal::events();
+    if let Some(CleanupCommand::Restore {
+        archive,
+        connection,
+        output,
+    }) = args.command
+    {
+        let url = project
+            .migration_url(connection.url.as_deref())
+            .map_err(EngineError::from)?;
+        let restored = drydock_maintenance::restore(project.dialect, &url, &archive, events);
+        crate::terminal::clear_progress();
+        let restored = restored?;
+        crate::terminal::summary(format!(
+            "restored archive {}: {} rows inserted, {} references set back",
+            restored.archive, restored.inserted, restored.relinked
+        ));
+        if output.json {
+            print_json(&json!({ "version": JSON_VERSION, "restore": restored }))?;
+        } else {
+            crate::terminal::say(&format!(
+                "Restored archive {}: {} rows inserted again, {} references set back ({} batches).",
+                restored.archive, restored.inserted, restored.relinked, restored.batches
+            ));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let url = project
+        .migration_url(args.connection.url.as_deref())
+        .map_err(EngineError::from)?;
+    let mut options = CleanupOptions::new(url.clone(), project.relations(Some(&url)));
+    options.namespaces = project.namespaces();
+    options.only = args.only;
+    options.apply = args.apply;
+    options.action = match args.action.as_deref() {
+        Some("delete") => Some(OrphanAction::Delete),
+        Some("set-null") => Some(OrphanAction::SetNull),
+        _ => None,
+    };
+    options.batch_size = args.batch_size;
+    options.lock_timeout = args.lock_timeout;
+    options.archive_dir = args.archive_dir;
+    if args.apply {
+        options.interrupt = crate::signals::stop_on_signals()?;
+    }
+    let outcome = drydock_maintenance::cleanup(project.dialect, &options, events);
+    crate::terminal::clear_progress();
+    let outcome = outcome?;
+    crate::terminal::summary(if outcome.applied {
+        format!(
+            "{} orphan rows deleted or unlinked of {} found",
+            outcome.affected, outcome.examined
+        )
+    } else {
+        format!("dry run: {} orphan rows", outcome.examined)
+    });
+    if args.output.json {
+        print_json(&json!({
+            "version": JSON_VERSION,
+            "applied": outcome.applied,
+            "resumed": outcome.resumed,
+            "examined": outcome.examined,
+            "affected": outcome.affected,
+            "relations": outcome.relations,
+            "findings": outcome.findings,
+            "archive": outcome.archive,
+        }))?;
+    } else {
+        for line in render(&outcome).lines() {
+            crate::terminal::say(line);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render(outcome: &CleanupOutcome) -> String {
+    let mut text = String::new();
+    for relation in &outcome.relations {
+        let orphans = &relation.orphans;
+        let action = match (relation.action, outcome.applied) {
+            (Some(action), true) => format!(
+                "{} {} rows",
+                match action {
+                    OrphanAction::Delete => "deleted",
+                    OrphanAction::SetNull => "unlinked",
+                },
+                relation.affected
+            ),
+            (Some(action), false) => format!("--apply: {}", action.as_str()),
+            (None, _) => "--apply needs --action".to_owned(),
+        };
+        text.push_str(&format!(
+            "{}: {} orphans ({}.{} -> {}.{}, onDelete {}{}){}; {action}\n",
+            orphans.relation,
+            orphans.orphans,
+            orphans.table,
+            orphans.columns.join(","),
+            orphans.referenced_table,
+            orphans.referenced_columns.join(","),
+            orphans.on_delete,
+            if orphans.enforced {
+                ""
+            } else {
+                ", no foreign key"
+            },
+            if orphans.samples.is_empty() {
+                String::new()
+            } else {
+                format!(", e.g. {}", orphans.samples.join("; "))
+            },
+        ));
+    }
+    for finding in &outcome.findings {
+        text.push_str(&format!(
+            "[{}] {}: {}\n",
+            finding.code,
+            finding.severity.as_str(),
+            finding.title
+        ));
+    }
+    match (&outcome.archive, outcome.applied) {
+        (Some(archive), _) => text.push_str(&format!(
+            "Deleted or unlinked {} rows{}; archived first in {} (sha256 {}). Put them back \
+             with `drydock cleanup restore {}`.\n",
+            outcome.affected,
+            outcome
+                .resumed
+                .as_ref()
+                .map(|id| format!(" (resuming {id})"))
+                .unwrap_or_default(),
+            archive.file.display(),
+            archive.sha256,
+            archive.file.display()
+        )),
+        (None, true) => text.push_str("No orphans: nothing changed.\n"),
+        (None, false) if outcome.examined == 0 => text.push_str("No orphans.\n"),
+        (None, false) => text.push_str(&format!(
+            "Dry run: {} orphans. `drydock cleanup --apply` archives them, then deletes or \
+             unlinks them.\n",
+            outcome.examined
+        )),
+    }
+    text
+}
