@@ -40,6 +40,8 @@ pub struct Settings {
     pub state: StateSettings,
     /// The `[[schedule]]` jobs, in file order.
     pub schedule: Vec<ScheduleJob>,
+    /// `[stats]`: snapshots and thresholds of `drydock stats`.
+    pub stats: crate::stats_settings::StatsSettings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -115,6 +117,8 @@ struct SettingsFile {
     state: StateSettings,
     #[serde(default)]
     schedule: Vec<toml::Spanned<ScheduleEntry>>,
+    #[serde(default)]
+    stats: crate::stats_settings::StatsEntry,
 }
 
 /// Check one `[[schedule]]` entry: a name, a cron expression that matches some future time, and
@@ -238,6 +242,7 @@ impl Settings {
             backup,
             state: file.state,
             schedule,
+            stats: file.stats.settings(path, text)?,
         })
     }
 
@@ -272,7 +277,12 @@ impl Settings {
 
 /// The settings file `path` is not valid at the bytes `span` of its `text`: the error shows
 /// `path:line:col` and the line, like schema diagnostics.
-fn invalid_at(path: &Path, text: &str, span: std::ops::Range<usize>, message: &str) -> EngineError {
+pub(crate) fn invalid_at(
+    path: &Path,
+    text: &str,
+    span: std::ops::Range<usize>,
+    message: &str,
+) -> EngineError {
     let files = drydock_diagnostics::Files::single(path.display().to_string(), text);
     let span = drydock_diagnostics::Span::new(drydock_diagnostics::FileId(0), span.start, span.end);
     let rendered = drydock_diagnostics::Diagnostic::error("D1003", message, span)

@@ -3,5 +3,13 @@
 //! this crate never names one.
 
 mod finding;
+mod stats;
+mod thresholds;
 
 pub use finding::{Finding, ObjectRef, Severity};
+pub use stats::{
+    CacheRatios, ChainLink, Connections, GrowingTable, Growth, LockWait, QueryStat,
+    STATS_JSON_VERSION, SnapshotStored, StatsError, StatsOptions, StatsReport, TableGrowth,
+    TableStats, TopQueries, stats,
+};
+pub use thresholds::{Limit, Thresholds, evaluate, format_seconds, parse_duration, parse_percent};

@@ -15,6 +15,7 @@ pub mod owner;
 pub mod pooler;
 mod render;
 mod runs;
+mod stats;
 mod types;
 pub mod url;
 mod zero_downtime;
@@ -129,6 +130,13 @@ impl Dialect for PostgresDialect {
 
     fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError> {
         Ok(Box::new(runs::PostgresRunLog::open(url)?))
+    }
+
+    fn open_stats(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::StatsSource>, ConnectorError> {
+        Ok(Box::new(stats::PostgresStats::open(url)?))
     }
 
     fn drop_abandoned_shadows(&self, main_url: &str) -> Result<Vec<String>, ConnectorError> {

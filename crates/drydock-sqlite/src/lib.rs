@@ -10,6 +10,7 @@ mod introspect;
 mod lock;
 mod render;
 mod runs;
+mod stats;
 mod types;
 
 use drydock_connector::{
@@ -103,5 +104,12 @@ impl Dialect for SqliteDialect {
 
     fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError> {
         Ok(Box::new(runs::SqliteRunLog::open(url)?))
+    }
+
+    fn open_stats(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::StatsSource>, ConnectorError> {
+        Ok(Box::new(stats::SqliteStats::open(url)?))
     }
 }

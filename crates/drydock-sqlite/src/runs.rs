@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use crate::connection::{SqliteConnection, database_path, query_error};
 
 /// The file beside `database` that holds its run log: `.drydock` before the extension.
-fn run_log_path(database: &std::path::Path) -> std::path::PathBuf {
+pub(crate) fn run_log_path(database: &std::path::Path) -> std::path::PathBuf {
     let stem = database.file_stem().unwrap_or_default().to_string_lossy();
     let name = match database.extension() {
         Some(extension) => format!("{stem}.drydock.{}", extension.to_string_lossy()),

@@ -40,6 +40,10 @@ pub const POSTGRES_PASSWORD_URL_VAR: &str = "TEST_POSTGRES_PASSWORD_URL";
 /// The password of that server's user `drydock`.
 pub const POSTGRES_PASSWORD: &str = "drydock-secret";
 
+/// A PostgreSQL server with `pg_stat_statements` preloaded and `hypopg` installed, started by
+/// `scripts/with-databases.sh`.
+pub const POSTGRES_STATS_URL_VAR: &str = "TEST_POSTGRES_STATS_URL";
+
 /// The server used when [`POSTGRES_URL_VAR`] is not set.
 pub const DEFAULT_POSTGRES_URL: &str = "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -97,6 +101,16 @@ impl TestDb {
     /// When the variable is not set or the server cannot be reached: the test fails.
     pub fn postgres_password() -> TestDb {
         TestDb::postgres_on(required_var(POSTGRES_PASSWORD_URL_VAR))
+    }
+
+    /// A fresh, empty database on the server named by [`POSTGRES_STATS_URL_VAR`], which
+    /// keeps query statistics (`pg_stat_statements` is per server: filter by database).
+    ///
+    /// # Panics
+    ///
+    /// When the variable is not set or the server cannot be reached: the test fails.
+    pub fn postgres_stats() -> TestDb {
+        TestDb::postgres_on(required_var(POSTGRES_STATS_URL_VAR))
     }
 
     fn postgres_on(server_url: String) -> TestDb {

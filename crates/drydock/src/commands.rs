@@ -10,6 +10,7 @@ mod preflight;
 mod runs;
 mod schedule;
 mod schema;
+mod stats;
 
 pub(crate) use schedule::process_arguments;
 
@@ -79,6 +80,7 @@ fn recorded_task(command: &Command) -> Option<(&'static str, Option<&str>)> {
         // Kept with the project's database: the target may not exist yet, and is replaced.
         Command::Backup(BackupCommand::Restore { .. }) => ("backup restore", None),
         Command::Backup(BackupCommand::Prune { .. }) => ("backup prune", None),
+        Command::Stats(args) if args.snapshot => ("stats", url(&args.connection)),
         _ => return None,
     })
 }
@@ -97,6 +99,7 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
         Command::Backup(command) => backup::run(schema, command),
         Command::Schedule(args) => schedule::run(schema, &args),
         Command::Runs(args) => runs::run(schema, args),
+        Command::Stats(args) => stats::run(schema, &args),
         Command::Migrate(command) => match command {
             MigrateCommand::Dev {
                 name,
