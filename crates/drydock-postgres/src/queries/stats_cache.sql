@@ -1,3 +1,4 @@
+/* drydock stats */
 -- Block reads from shared buffers (hits) and from outside them, over the user's tables and
 -- indexes (drydock's own schema left out).
 SELECT

@@ -1,3 +1,4 @@
+/* drydock stats */
 -- Client sessions of the whole server by state: the connection limit is the server's.
 SELECT coalesce(state, 'unknown'), count(*)::bigint
 FROM pg_stat_activity

@@ -1,3 +1,4 @@
+/* drydock stats */
 -- The user's indexes (drydock's own schema left out): size and scans.
 SELECT s.schemaname::text,
        s.relname::text,

@@ -1,3 +1,4 @@
+/* drydock stats */
 -- The database's name, size, the server's version and role, and its connection limit.
 SELECT current_database()::text,
        pg_database_size(current_database())::bigint,

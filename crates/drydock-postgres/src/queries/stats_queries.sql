@@ -1,5 +1,7 @@
+/* drydock stats */
 -- The top statements of this database by total and by mean time (planning and execution),
--- from pg_stat_statements (PostgreSQL 13 or later). $1: how many of each.
+-- from pg_stat_statements (PostgreSQL 13 or later), drydock's own left out. $1: how many of
+-- each.
 WITH mine AS (
   SELECT queryid, query, calls, rows,
          total_exec_time + total_plan_time AS total_ms,
@@ -7,6 +9,8 @@ WITH mine AS (
   FROM pg_stat_statements
   WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
     AND calls > 0
+    -- drydock's own reads are not the application's load.
+    AND query NOT LIKE '/* drydock stats */%'
 ),
 top AS (
   (SELECT * FROM mine ORDER BY total_ms DESC LIMIT $1)

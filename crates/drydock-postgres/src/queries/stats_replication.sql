@@ -1,3 +1,4 @@
+/* drydock stats */
 -- Primary: each replica streaming from it, its replay lag (time and bytes).
 SELECT coalesce(nullif(application_name, ''), client_addr::text, pid::text),
        extract(epoch FROM replay_lag)::float8,

@@ -1,3 +1,4 @@
+/* drydock stats */
 -- The other client sessions on this database, with the sessions holding the locks each waits
 -- for. Ages in seconds.
 SELECT pid::bigint,

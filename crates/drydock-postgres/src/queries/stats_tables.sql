@@ -1,3 +1,4 @@
+/* drydock stats */
 -- The user's tables (drydock's own schema left out): rows, dead rows, sizes, last vacuum and
 -- analyze (manual or automatic, the later one).
 SELECT s.schemaname::text,
