@@ -115,5 +115,6 @@ print(f"drydock stats / check_postgres (median): {medians['drydock']/medians['ch
       f"`--snapshot` adds {1000*(medians['drydock_snapshot']-medians['drydock']):.0f} ms "
       f"({snapshots} snapshots stored by the end)")
 print(f"The report read {len(report['tables'])} tables and {len(report['indexes'])} indexes; "
-      f"findings: {len(report['findings'])}.")
+      f"findings: {len(report['findings'])} "
+      f"({', '.join(f['code'] + ' ' + f['title'] for f in report['findings']) or 'none'}).")
 PY
