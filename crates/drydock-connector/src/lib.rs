@@ -19,6 +19,7 @@ mod row_count;
 mod runs;
 mod script;
 pub mod sql_scan;
+mod stats;
 
 pub use activity::{
     Privilege, SessionActivity, SessionInfo, SessionLimits, StatementProgress, Storage, TableLock,
@@ -42,6 +43,11 @@ pub use runs::{
     RUN_TABLE, Run, RunFilter, RunLog, RunProgress, RunStart, RunStatus, host_name, process_gone,
 };
 pub use script::{EMPTY_MIGRATION, join_statements, render_script, render_sections};
+pub use stats::{
+    CacheCounters, ConnectionCount, IndexSize, PageCounts, QueryFact, ReplicationFact,
+    STATS_SNAPSHOT_TABLE, SessionFact, StatementStats, StatsFacts, StatsRequest, StatsSource,
+    StoredSnapshot, TableFact,
+};
 
 use drydock_diff::{Change, DiffHooks};
 use drydock_schema::{
@@ -173,6 +179,16 @@ pub trait Dialect: Send + Sync {
 
     /// The store of open alerts, kept where the run log of a database at `url` is kept.
     fn open_alert_store(&self, url: &str) -> Result<Box<dyn AlertStore>, ConnectorError>;
+
+    /// The monitoring facts of the database `url` names, and its stored snapshots
+    /// (`drydock stats`). Without an override the database reports none.
+    fn open_stats(&self, url: &str) -> Result<Box<dyn StatsSource>, ConnectorError> {
+        let _ = url;
+        Err(ConnectorError::query(format!(
+            "drydock stats does not read {} databases yet",
+            self.provider()
+        )))
+    }
 
     /// Drop the temporary shadow databases next to `main_url` that runs killed before disposing
     /// of them left behind (never one whose run may be alive); one line for each. Without an

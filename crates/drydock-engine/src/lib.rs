@@ -33,6 +33,8 @@ mod seed;
 mod settings;
 mod source;
 mod squash;
+mod stats;
+mod stats_settings;
 mod summary;
 pub mod tasks;
 
@@ -68,4 +70,6 @@ pub use source::{
     DiffSource, SourceContext, SourcesDiff, diff_sources, diff_sources_with_hand_made, schema_of,
 };
 pub use squash::{SquashOptions, SquashOutcome, squash};
+pub use stats::{open_stats, stats, stats_options};
+pub use stats_settings::StatsSettings;
 pub use summary::summarize;

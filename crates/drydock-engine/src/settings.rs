@@ -54,6 +54,8 @@ pub struct Settings {
     /// The `[[schedule]]` jobs, in file order.
     pub schedule: Vec<ScheduleJob>,
     pub alerts: AlertsConfig,
+    /// `[stats]`: snapshots and thresholds of `drydock stats`.
+    pub stats: crate::stats_settings::StatsSettings,
 }
 
 /// `[alerts]` as written: the webhooks' URLs are read (from the environment too) only when an
@@ -166,6 +168,8 @@ struct SettingsFile {
     schedule: Vec<toml::Spanned<ScheduleEntry>>,
     #[serde(default)]
     alerts: AlertsEntry,
+    #[serde(default)]
+    stats: crate::stats_settings::StatsEntry,
 }
 
 /// `[alerts]` as written.
@@ -403,6 +407,7 @@ impl Settings {
             state: file.state,
             schedule,
             alerts,
+            stats: file.stats.settings(path, text)?,
         })
     }
 
@@ -467,7 +472,12 @@ impl Settings {
 
 /// The settings file `path` is not valid at the bytes `span` of its `text`: the error shows
 /// `path:line:col` and the line, like schema diagnostics.
-fn invalid_at(path: &Path, text: &str, span: std::ops::Range<usize>, message: &str) -> EngineError {
+pub(crate) fn invalid_at(
+    path: &Path,
+    text: &str,
+    span: std::ops::Range<usize>,
+    message: &str,
+) -> EngineError {
     let files = drydock_diagnostics::Files::single(path.display().to_string(), text);
     let span = drydock_diagnostics::Span::new(drydock_diagnostics::FileId(0), span.start, span.end);
     let rendered = drydock_diagnostics::Diagnostic::error("D1003", message, span)

@@ -9,6 +9,8 @@ mod cleanup_error;
 mod finding;
 pub mod indexes;
 mod orphans;
+mod stats;
+mod thresholds;
 
 pub use archive::{
     ARCHIVE_KIND, ARCHIVE_SUFFIX, ARCHIVE_VERSION, ArchiveManifest, ArchivedBatch,
@@ -21,3 +23,9 @@ pub use cleanup::{
 pub use cleanup_error::CleanupError;
 pub use finding::{Finding, ObjectRef, Severity};
 pub use orphans::{ORPHANS, OrphanCount, RELATION_MISSING, SAMPLES, orphan_findings};
+pub use stats::{
+    CacheRatios, ChainLink, Connections, GrowingTable, Growth, LockWait, QueryStat,
+    STATS_JSON_VERSION, SnapshotStored, StatsError, StatsOptions, StatsReport, TableGrowth,
+    TableStats, TopQueries, stats,
+};
+pub use thresholds::{Limit, Thresholds, evaluate, format_seconds, parse_duration, parse_percent};

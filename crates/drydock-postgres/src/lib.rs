@@ -18,6 +18,7 @@ pub mod owner;
 pub mod pooler;
 mod render;
 mod runs;
+mod stats;
 mod types;
 pub mod url;
 mod zero_downtime;
@@ -143,6 +144,13 @@ impl Dialect for PostgresDialect {
         url: &str,
     ) -> Result<Box<dyn drydock_connector::AlertStore>, ConnectorError> {
         Ok(Box::new(alert_store::PostgresAlertStore::open(url)?))
+    }
+
+    fn open_stats(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::StatsSource>, ConnectorError> {
+        Ok(Box::new(stats::PostgresStats::open(url)?))
     }
 
     fn drop_abandoned_shadows(&self, main_url: &str) -> Result<Vec<String>, ConnectorError> {

@@ -13,6 +13,7 @@ mod introspect;
 mod lock;
 mod render;
 mod runs;
+mod stats;
 mod types;
 
 use drydock_connector::{
@@ -117,5 +118,12 @@ impl Dialect for SqliteDialect {
 
     fn cleanup_sql(&self) -> Option<&dyn drydock_connector::CleanupSql> {
         Some(&cleanup::SqliteCleanup)
+    }
+
+    fn open_stats(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::StatsSource>, ConnectorError> {
+        Ok(Box::new(stats::SqliteStats::open(url)?))
     }
 }

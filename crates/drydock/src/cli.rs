@@ -81,6 +81,10 @@ pub(crate) enum Command {
     /// counted with sample keys; `--apply` archives them, then deletes or unlinks them as each
     /// relation's onDelete says; `drydock cleanup restore ARCHIVE` puts them back
     Cleanup(CleanupArgs),
+    /// Monitoring: top queries, connections, cache hit ratios, long transactions, lock waits
+    /// with their blocking chain, sizes and growth, vacuum, dead rows, replication lag, held to
+    /// the thresholds of drydock.toml; exit 1 on a finding at or above `--fail-on`
+    Stats(StatsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +107,21 @@ pub(crate) struct IndexesArgs {
     /// Apply the schema edit and write the migrations (the database is not touched)
     #[arg(long)]
     pub(crate) write: bool,
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatsArgs {
+    /// Store a snapshot of sizes, counters and query statistics for trends (old ones past
+    /// `[stats] retention` are deleted)
+    #[arg(long)]
+    pub(crate) snapshot: bool,
+    /// Exit 1 when a finding of this severity or higher is found: info, warning, error, never
+    #[arg(long, value_name = "LEVEL", default_value = "warning", value_parser = ["info", "warning", "error", "never"])]
+    pub(crate) fail_on: String,
     #[command(flatten)]
     pub(crate) connection: ConnectionArgs,
     #[command(flatten)]

@@ -12,6 +12,7 @@ mod preflight;
 mod runs;
 mod schedule;
 mod schema;
+mod stats;
 
 pub(crate) use schedule::process_arguments;
 
@@ -88,6 +89,7 @@ fn recorded_task(command: &Command) -> Option<(&'static str, Option<&str>)> {
                 ("cleanup restore", url(connection))
             }
         },
+        Command::Stats(args) if args.snapshot => ("stats", url(&args.connection)),
         _ => return None,
     })
 }
@@ -108,6 +110,7 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
         Command::Runs(args) => runs::run(schema, args),
         Command::Indexes(args) => indexes::indexes(schema, args),
         Command::Cleanup(args) => cleanup::run(schema, args),
+        Command::Stats(args) => stats::run(schema, &args),
         Command::Migrate(command) => match command {
             MigrateCommand::Dev {
                 name,

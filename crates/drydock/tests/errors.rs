@@ -1638,115 +1638,6 @@ const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Finding codes (`D6xxx`) are not errors: each family is catalogued on its command's page
-/// (code prefix, page), one `### CODE` heading each, not in docs/errors.md.
-const FINDING_CATALOGS: &[(&str, &str)] = &[("D62", "docs/indexes.md"), ("D64", "docs/alerts.md")];
-
-/// Each finding code with the test that makes a real database show it (file, then test
-/// function); its catalog page names that test.
-const FINDINGS_PROVEN: &[(&str, &str, &str)] = &[
-    (
-        "D6201",
-        "crates/drydock/tests/indexes.rs",
-        "seeded_postgres_problems_are_found_each_with_its_code",
-    ),
-    (
-        "D6202",
-        "crates/drydock/tests/indexes.rs",
-        "seeded_postgres_problems_are_found_each_with_its_code",
-    ),
-    (
-        "D6203",
-        "crates/drydock/tests/indexes.rs",
-        "seeded_postgres_problems_are_found_each_with_its_code",
-    ),
-    (
-        "D6204",
-        "crates/drydock/tests/indexes.rs",
-        "seeded_postgres_problems_are_found_each_with_its_code",
-    ),
-    (
-        "D6205",
-        "crates/drydock/tests/indexes.rs",
-        "seeded_postgres_problems_are_found_each_with_its_code",
-    ),
-    (
-        "D6206",
-        "crates/drydock/tests/indexes.rs",
-        "a_bloated_index_is_estimated_from_the_statistics",
-    ),
-    (
-        "D6207",
-        "crates/drydock/tests/indexes.rs",
-        "a_workload_yields_a_verified_suggestion_that_deploys_without_drift",
-    ),
-    (
-        "D6401",
-        "crates/drydock/tests/alerts.rs",
-        "a_migration_slower_than_the_threshold_alerts_and_the_next_deploy_clears_it",
-    ),
-    (
-        "D6402",
-        "crates/drydock/tests/alerts.rs",
-        "a_failed_deploy_alerts_once_and_clears_when_a_deploy_succeeds",
-    ),
-];
-
-/// The catalog page of a finding code, when it is one.
-fn finding_catalog(code: &str) -> Option<&'static str> {
-    FINDING_CATALOGS
-        .iter()
-        .find(|(prefix, _)| code.starts_with(prefix))
-        .map(|(_, page)| *page)
-}
-
-#[test]
-fn every_finding_code_is_catalogued_on_its_page_and_proven_by_a_named_test() {
-    let source: BTreeSet<String> = source_codes()
-        .into_iter()
-        .filter(|code| finding_catalog(code).is_some())
-        .collect();
-    let mut documented = BTreeSet::new();
-    for (prefix, page) in FINDING_CATALOGS {
-        let text = std::fs::read_to_string(workspace().join(page)).unwrap_or_default();
-        documented.extend(
-            catalog_codes(&text)
-                .into_iter()
-                .filter(|code| code.starts_with(prefix)),
-        );
-    }
-    let mut proven = BTreeSet::new();
-    for (code, file, test) in FINDINGS_PROVEN {
-        let text = std::fs::read_to_string(workspace().join(file)).unwrap_or_default();
-        assert!(
-            text.contains(&format!("fn {test}(")),
-            "{code}: {file} has no test `{test}`"
-        );
-        assert!(
-            text.contains(code),
-            "{code}: {file} never names the code it proves"
-        );
-        let page = finding_catalog(code).expect("a finding code");
-        let catalog = std::fs::read_to_string(workspace().join(page)).unwrap_or_default();
-        assert!(
-            catalog.contains(&format!("`{file}` `{test}`")),
-            "{code}: {page} does not name the test that proves it (`{file}` `{test}`)"
-        );
-        assert!(proven.insert((*code).to_owned()), "{code} is listed twice");
-    }
-    let missing_docs: Vec<_> = source.difference(&documented).collect();
-    assert!(missing_docs.is_empty(), "not catalogued: {missing_docs:?}");
-    let unknown: Vec<_> = documented.difference(&source).collect();
-    assert!(
-        unknown.is_empty(),
-        "catalogued, not in the source: {unknown:?}"
-    );
-    let unproven: Vec<_> = source.difference(&proven).collect();
-    assert!(unproven.is_empty(), "no test proves: {unproven:?}");
-    let stray: Vec<_> = proven.difference(&source).collect();
-    assert!(stray.is_empty(), "proven, not in the source: {stray:?}");
-}
-
 #[test]
 fn every_code_prints_its_message_and_exit_status() {
     let mut failures = Vec::new();
@@ -1992,12 +1883,60 @@ fn catalog_codes(catalog: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Finding codes have their own catalog page, by prefix: each `### CODE` section there names the
+/// test that proves the code (`Proven by `file` `test`.`).
+const FINDING_PAGES: &[(&str, &str)] = &[
+    ("D62", "docs/indexes.md"),
+    ("D63", "docs/stats.md"),
+    ("D64", "docs/alerts.md"),
+];
+
+fn is_finding_code(code: &str) -> bool {
+    FINDING_PAGES
+        .iter()
+        .any(|(prefix, _)| code.starts_with(prefix))
+}
+
+#[test]
+fn finding_codes_are_cataloged_on_their_page_and_proven_by_a_named_test() {
+    let source = source_codes();
+    for (prefix, page) in FINDING_PAGES {
+        let text = std::fs::read_to_string(workspace().join(page)).expect("the finding page");
+        let in_source: BTreeSet<String> = source
+            .iter()
+            .filter(|code| code.starts_with(prefix))
+            .cloned()
+            .collect();
+        let documented: BTreeSet<String> = catalog_codes(&text)
+            .into_iter()
+            .filter(|code| code.starts_with(prefix))
+            .collect();
+        assert_eq!(in_source, documented, "{page} and the source disagree");
+        for section in text.split("\n### ").skip(1) {
+            let code = &section[..5];
+            let proof = section
+                .split("Proven by `")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{page}: {code} names no test that proves it"));
+            let mut parts = proof.split('`');
+            let file = parts.next().unwrap_or_default();
+            let test = parts.nth(1).unwrap_or_default();
+            let source = std::fs::read_to_string(workspace().join(file)).unwrap_or_default();
+            assert!(
+                source.contains(&format!("fn {test}(")) && source.contains(code),
+                "{page}: {code} is proven by `{file}` `{test}`, which has no such test or \
+                 does not name the code"
+            );
+        }
+    }
+}
+
 #[test]
 fn source_catalog_and_cases_name_the_same_codes() {
     // Finding codes have catalogs of their own (see the test above).
     let source: BTreeSet<String> = source_codes()
         .into_iter()
-        .filter(|code| finding_catalog(code).is_none())
+        .filter(|code| !is_finding_code(code))
         .collect();
     let catalog = catalog();
     let documented = catalog_codes(&catalog);

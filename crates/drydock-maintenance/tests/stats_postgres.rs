@@ -1,0 +1,343 @@
+//! `drydock stats` on a real PostgreSQL that keeps query statistics (`TEST_POSTGRES_STATS_URL`,
+//! started by `scripts/with-databases.sh`): each problem seeded in its own database and found
+//! with its code, and nothing found on a quiet clean database. Every wait is bounded.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use drydock_connector::{Dialect, StatsSource};
+use drydock_maintenance::{Limit, StatsOptions, StatsReport, Thresholds, TopQueries, stats};
+use drydock_tasks::Event;
+use drydock_test_support::TestDb;
+
+fn source(db: &TestDb) -> Box<dyn StatsSource> {
+    drydock_postgres::PostgresDialect
+        .open_stats(db.url())
+        .expect("opening the statistics")
+}
+
+fn quiet(_: Event) {}
+
+fn run(db: &TestDb, options: &StatsOptions) -> StatsReport {
+    stats(source(db).as_mut(), options, &quiet).expect("drydock stats")
+}
+
+/// Run stats until `done` holds of the report, for at most 30 seconds.
+fn until(db: &TestDb, options: &StatsOptions, done: impl Fn(&StatsReport) -> bool) -> StatsReport {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let report = run(db, options);
+        if done(&report) || Instant::now() > deadline {
+            return report;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn codes(report: &StatsReport) -> Vec<&str> {
+    report.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+fn options_with(thresholds: Thresholds) -> StatsOptions {
+    StatsOptions {
+        thresholds,
+        ..StatsOptions::default()
+    }
+}
+
+#[test]
+fn a_long_running_query_and_an_idle_transaction_are_found_with_their_codes() {
+    let db = TestDb::postgres_stats();
+    let mut idle = db.postgres_client();
+    idle.batch_execute("SET application_name = 'idle holder'; BEGIN; SELECT 42;")
+        .unwrap();
+    let idle_pid: i32 = idle
+        .query_one("SELECT pg_backend_pid()", &[])
+        .unwrap()
+        .get(0);
+    let mut sleeper = db.postgres_client();
+    let sleeper_pid: i32 = sleeper
+        .query_one("SELECT pg_backend_pid()", &[])
+        .unwrap()
+        .get(0);
+    let sleeping = std::thread::spawn(move || {
+        // Cancelled below; 60 s at most in any case.
+        let _ = sleeper.batch_execute("SET statement_timeout = '60s'; SELECT pg_sleep(60)");
+    });
+    let thresholds = Thresholds {
+        long_running_query: Limit::new(1.0, 3_600.0),
+        idle_in_transaction: Limit::new(1.0, 3_600.0),
+        ..Thresholds::default()
+    };
+    let options = options_with(thresholds);
+    let report = until(&db, &options, |r| {
+        codes(r).contains(&"D6301") && codes(r).contains(&"D6302")
+    });
+    db.postgres_client()
+        .execute("SELECT pg_cancel_backend($1)", &[&sleeper_pid])
+        .unwrap();
+    sleeping.join().unwrap();
+    let long = report
+        .findings
+        .iter()
+        .find(|f| f.code == "D6301")
+        .unwrap_or_else(|| panic!("no D6301 in {:#?}", report.findings));
+    assert_eq!(long.objects[0].kind, "session");
+    assert_eq!(long.objects[0].name, sleeper_pid.to_string());
+    assert!(
+        long.detail.as_deref().unwrap().contains("pg_sleep"),
+        "{long:?}"
+    );
+    let waiting = report
+        .findings
+        .iter()
+        .find(|f| f.code == "D6302")
+        .unwrap_or_else(|| panic!("no D6302 in {:#?}", report.findings));
+    assert_eq!(waiting.objects[0].name, idle_pid.to_string());
+    assert!(waiting.detail.as_deref().unwrap().contains("idle holder"));
+    assert_eq!(waiting.severity, drydock_maintenance::Severity::Warning);
+    drop(idle);
+}
+
+#[test]
+fn a_lock_wait_is_found_with_its_blocking_chain() {
+    let db = TestDb::postgres_stats();
+    let mut holder = db.postgres_client();
+    holder
+        .batch_execute(
+            "CREATE TABLE account (id int PRIMARY KEY, balance int NOT NULL);
+             INSERT INTO account VALUES (1, 100);",
+        )
+        .unwrap();
+    let holder_pid: i32 = holder
+        .query_one("SELECT pg_backend_pid()", &[])
+        .unwrap()
+        .get(0);
+    holder
+        .batch_execute("BEGIN; SELECT balance FROM account WHERE id = 1 FOR UPDATE;")
+        .unwrap();
+    let mut waiter = db.postgres_client();
+    let waiter_pid: i32 = waiter
+        .query_one("SELECT pg_backend_pid()", &[])
+        .unwrap()
+        .get(0);
+    let waiting = std::thread::spawn(move || {
+        waiter
+            .batch_execute(
+                "SET lock_timeout = '60s'; UPDATE account SET balance = balance - 1 WHERE id = 1",
+            )
+            .is_ok()
+    });
+    let thresholds = Thresholds {
+        lock_wait: Limit::new(0.0, 3_600.0),
+        ..Thresholds::default()
+    };
+    let report = until(&db, &options_with(thresholds), |r| {
+        codes(r).contains(&"D6303")
+    });
+    holder.batch_execute("ROLLBACK").unwrap();
+    assert!(waiting.join().unwrap(), "the waiting update went through");
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.code == "D6303")
+        .unwrap_or_else(|| panic!("no D6303 in {:#?}", report.findings));
+    let pids: Vec<&str> = finding.objects.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(
+        pids,
+        [waiter_pid.to_string(), holder_pid.to_string()],
+        "{finding:?}"
+    );
+    let wait = &report.lock_waits[0];
+    assert_eq!(wait.pid, i64::from(waiter_pid));
+    assert!(wait.query.as_deref().unwrap().contains("UPDATE account"));
+    assert_eq!(wait.blocked_by, [i64::from(holder_pid)]);
+    assert_eq!(wait.chain.len(), 1);
+    assert_eq!(wait.chain[0].pid, i64::from(holder_pid));
+    assert_eq!(wait.chain[0].state.as_deref(), Some("idle in transaction"));
+    assert!(
+        wait.chain[0]
+            .query
+            .as_deref()
+            .unwrap()
+            .contains("FOR UPDATE")
+    );
+    assert!(finding.detail.as_deref().unwrap().contains("FOR UPDATE"));
+}
+
+#[test]
+fn top_queries_appear_after_running_a_query_many_times() {
+    let db = TestDb::postgres_stats();
+    let mut client = db.postgres_client();
+    client
+        .batch_execute(
+            "CREATE EXTENSION pg_stat_statements;
+             CREATE TABLE item (id int PRIMARY KEY, name text NOT NULL);
+             INSERT INTO item SELECT n, 'item ' || n FROM generate_series(1, 1000) AS n;",
+        )
+        .unwrap();
+    for n in 0..500 {
+        client
+            .query("SELECT name FROM item WHERE id = $1", &[&(n + 1)])
+            .unwrap();
+    }
+    let report = run(
+        &db,
+        &StatsOptions {
+            top_queries: 1_000,
+            ..StatsOptions::default()
+        },
+    );
+    let TopQueries::Available {
+        by_total_time,
+        by_mean_time,
+    } = &report.queries
+    else {
+        panic!("no query statistics: {:?}", report.queries);
+    };
+    let ours = by_total_time
+        .iter()
+        .chain(by_mean_time)
+        .find(|q| q.query.contains("FROM item WHERE id"))
+        .unwrap_or_else(|| panic!("the statement is not among {by_total_time:#?}"));
+    assert!(
+        by_total_time
+            .iter()
+            .all(|q| !q.query.contains("drydock stats")),
+        "drydock's own reads are left out: {by_total_time:#?}"
+    );
+    assert_eq!(ours.calls, 500);
+    assert_eq!(ours.rows, 500);
+    assert!(ours.total_ms > 0.0);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+#[test]
+fn without_pg_stat_statements_the_report_says_how_to_enable_it() {
+    let db = TestDb::postgres_stats();
+    let report = run(&db, &StatsOptions::default());
+    let TopQueries::Unavailable { enable, .. } = &report.queries else {
+        panic!(
+            "query statistics without the extension: {:?}",
+            report.queries
+        );
+    };
+    assert!(
+        enable.contains("CREATE EXTENSION pg_stat_statements"),
+        "{enable}"
+    );
+}
+
+#[test]
+fn a_second_snapshot_shows_growth_and_retention_deletes_old_ones() {
+    let db = TestDb::postgres_stats();
+    let mut client = db.postgres_client();
+    client
+        .batch_execute("CREATE TABLE event (id bigint PRIMARY KEY, body text NOT NULL)")
+        .unwrap();
+    let now = Utc::now();
+    // One snapshot long past the retention, stored while nothing is deleted.
+    let keep_all = StatsOptions {
+        snapshot: true,
+        retention: None,
+        taken_at: Some(now - chrono::Duration::days(40)),
+        ..StatsOptions::default()
+    };
+    let first = run(&db, &keep_all);
+    assert_eq!(first.snapshot.as_ref().unwrap().kept, 1);
+    let earlier = StatsOptions {
+        taken_at: Some(now - chrono::Duration::hours(1)),
+        ..keep_all.clone()
+    };
+    let second = run(&db, &earlier);
+    assert!(
+        second.growth.is_none(),
+        "the old snapshot is outside the window"
+    );
+    assert_eq!(second.snapshot.as_ref().unwrap().kept, 2);
+
+    client
+        .batch_execute(
+            "INSERT INTO event SELECT n, repeat('x', 200) FROM generate_series(1, 20000) AS n;
+             ANALYZE event;",
+        )
+        .unwrap();
+    // The statistics views see the rows once the inserting session has reported them.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let live: i64 = client
+            .query_one(
+                "SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'event'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if live == 20_000 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let latest = StatsOptions {
+        snapshot: true,
+        retention: Some(Duration::from_secs(30 * 86_400)),
+        taken_at: Some(now),
+        ..StatsOptions::default()
+    };
+    let third = run(&db, &latest);
+    let growth = third.growth.as_ref().expect("growth since the snapshot");
+    assert_eq!(
+        growth.since.timestamp(),
+        (now - chrono::Duration::hours(1)).timestamp()
+    );
+    let event = growth
+        .tables
+        .iter()
+        .find(|t| t.name == "public.event")
+        .unwrap_or_else(|| panic!("no growth of public.event: {growth:#?}"));
+    assert!(event.bytes > 4_000_000, "{event:?}");
+    assert_eq!(event.rows, Some(20_000));
+    assert!(growth.database_bytes.unwrap() > 4_000_000);
+    let stored = third.snapshot.as_ref().unwrap();
+    assert_eq!(
+        stored.deleted, 1,
+        "the 40-day-old snapshot is past the retention"
+    );
+    assert_eq!(stored.kept, 2);
+    let times = source(&db).snapshot_times().unwrap();
+    assert_eq!(times.len(), 2);
+    assert!(times[0] > now - chrono::Duration::days(30));
+    // The snapshots live in drydock's own schema, out of Prisma's sight.
+    let schema: String = client
+        .query_one(
+            "SELECT table_schema::text FROM information_schema.tables \
+             WHERE table_name = '_drydock_stats_snapshots'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(schema, "_drydock");
+    assert!(
+        third
+            .tables
+            .iter()
+            .all(|t| t.schema.as_deref() != Some("_drydock"))
+    );
+}
+
+#[test]
+fn a_quiet_clean_database_gives_no_findings() {
+    let db = TestDb::postgres_stats();
+    db.postgres_client()
+        .batch_execute(
+            "CREATE TABLE customer (id int PRIMARY KEY, name text NOT NULL);
+             INSERT INTO customer SELECT n, 'c' || n FROM generate_series(1, 100) AS n;",
+        )
+        .unwrap();
+    let report = run(&db, &StatsOptions::default());
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert!(report.lock_waits.is_empty());
+    let connections = report.connections.as_ref().unwrap();
+    assert!(connections.total >= 1 && connections.max == Some(100));
+    assert!(report.tables.iter().any(|t| t.name == "customer"));
+    assert!(report.size_bytes.unwrap() > 0);
+}
