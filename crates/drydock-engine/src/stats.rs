@@ -37,7 +37,8 @@ pub fn open_stats(
     Ok(dialect.open_stats(&url)?)
 }
 
-/// Run `drydock stats` on the database of `project`.
+/// Run `drydock stats` on the database of `project`, and send the alerts its findings call for
+/// (docs/alerts.md).
 pub fn stats(
     project: &Project,
     url: Option<&str>,
@@ -45,8 +46,18 @@ pub fn stats(
     events: &dyn Events,
 ) -> Result<StatsReport, EngineError> {
     let mut source = open_stats(project, url)?;
-    drydock_maintenance::stats(source.as_mut(), options, events).map_err(|error| match error {
-        drydock_maintenance::StatsError::Connector(error) => EngineError::from(error),
-        other => EngineError::from(drydock_connector::ConnectorError::query(other.to_string())),
-    })
+    let report =
+        drydock_maintenance::stats(source.as_mut(), options, events).map_err(
+            |error| match error {
+                drydock_maintenance::StatsError::Connector(error) => EngineError::from(error),
+                other => {
+                    EngineError::from(drydock_connector::ConnectorError::query(other.to_string()))
+                }
+            },
+        )?;
+    // The findings go to `[alerts]` webhooks; trouble sending them never fails the report.
+    if let Err(error) = crate::send_alerts(project, url, "stats", &report.findings, events) {
+        events.warning(&format!("the alerts were not sent: {error}"));
+    }
+    Ok(report)
 }

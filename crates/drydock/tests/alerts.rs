@@ -1,4 +1,4 @@
-//! Alerts of `migrate deploy` from the command line, sent to a receiver on 127.0.0.1 that the
+//! Alerts of `migrate deploy` and `stats` from the command line, sent to a receiver on 127.0.0.1 that the
 //! test starts: a failed deploy (D6402) and a slow migration (D6401) fire once, and clear once a
 //! later deploy goes well. The webhook's URL, read from the environment, is never printed.
 
@@ -167,4 +167,46 @@ fn a_migration_slower_than_the_threshold_alerts_and_the_next_deploy_clears_it() 
         states(&receiver.take()),
         [("resolved".to_owned(), "D6401".to_owned())]
     );
+}
+
+#[test]
+fn a_stats_finding_alerts_once_while_it_lasts_and_clears_when_it_ends() {
+    let db = TestDb::postgres_stats();
+    let receiver = Receiver::start();
+    let dir = project("");
+    let path = dir.path();
+    std::fs::write(
+        path.join("drydock.toml"),
+        "[stats.thresholds]\nidle_in_transaction = { warning = \"1s\", error = \"1h\" }\n\n\
+         [[alerts.webhooks]]\nurl = \"env(\\\"TEST_ALERT_HOOK\\\")\"\nformat = \"slack\"\n",
+    )
+    .unwrap();
+    let mut idle = db.postgres_client();
+    idle.batch_execute("BEGIN; SELECT 1;").unwrap();
+    // The session turns idle in transaction for more than a second: bounded wait.
+    let mut messages = Vec::new();
+    for _ in 0..50 {
+        drydock(path, &db, &receiver, &["stats"]);
+        messages = receiver.take();
+        if !messages.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let text = messages[0].1["text"].as_str().unwrap_or_default();
+    assert!(text.starts_with("[FIRING] warning D6302"), "{text}");
+
+    drydock(path, &db, &receiver, &["stats"]);
+    assert!(
+        receiver.take().is_empty(),
+        "a lasting condition was announced again"
+    );
+
+    idle.batch_execute("COMMIT").unwrap();
+    drydock(path, &db, &receiver, &["stats"]);
+    let cleared = receiver.take();
+    assert_eq!(cleared.len(), 1, "{cleared:?}");
+    let text = cleared[0].1["text"].as_str().unwrap_or_default();
+    assert!(text.starts_with("[RESOLVED] warning D6302"), "{text}");
 }

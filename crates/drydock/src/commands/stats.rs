@@ -15,14 +15,16 @@ pub(crate) fn run(discovery: Discovery<'_>, args: &StatsArgs) -> anyhow::Result<
     let project = super::load_project(discovery)?;
     let options = drydock_engine::stats_options(&project, args.snapshot)?;
     // Findings are part of the report; only trouble with the run itself goes to stderr.
-    let events = |event: Event| {
-        if let Event::Log {
+    let events = |event: Event| match event {
+        Event::Log {
             level: Level::Error,
             line,
-        } = event
-        {
-            eprintln!("Error: {line}");
-        }
+        } => eprintln!("Error: {line}"),
+        Event::Log {
+            level: Level::Warning,
+            line,
+        } => eprintln!("Warning: {line}"),
+        _ => {}
     };
     let report =
         drydock_engine::stats(&project, args.connection.url.as_deref(), &options, &events)?;
