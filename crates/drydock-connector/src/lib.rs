@@ -9,6 +9,7 @@
 mod activity;
 mod db_url;
 mod error;
+mod health;
 mod history;
 mod interrupt;
 mod phases;
@@ -23,6 +24,11 @@ pub use activity::{
 pub use db_url::{DbUrl, MASK, UrlError, UrlErrorKind, UrlHost, redact_text, redact_url};
 pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};
+pub use health::{
+    ForeignKeyViolation, HealthFacts, InvalidIndex, ReplicationSlot, RowCheck, RowCheckResult,
+    SAMPLE_LIMIT, SequenceUse, TableStatistics, TableWithoutKey, TextQuery, TransactionAge,
+    UnenforcedColumn, UnvalidatedConstraint,
+};
 pub use history::{
     BACKFILL_TABLE, HISTORY_TABLE, HistoryRow, SEED_TABLE, is_bookkeeping_table,
     without_bookkeeping,
@@ -278,6 +284,21 @@ pub trait Connection {
     /// Run `script` in a transaction that is then rolled back, to learn whether it fails on
     /// the rows present. Only asked of databases with transactional DDL.
     fn trial_run(&mut self, script: &str) -> Result<(), ScriptError>;
+
+    /// What the catalogs say about the health of the managed namespaces (`namespaces`, or the
+    /// URL's when empty), for `drydock check`. A database without health facts says so.
+    fn health_facts(&mut self, _namespaces: &[String]) -> Result<HealthFacts, ConnectorError> {
+        Err(ConnectorError::query(
+            "this database does not report health facts yet",
+        ))
+    }
+
+    /// Answer a question about rows (see [`RowCheck`]), names quoted the database's way.
+    fn check_rows(&mut self, _check: &RowCheck<'_>) -> Result<RowCheckResult, ConnectorError> {
+        Err(ConnectorError::query(
+            "this database does not answer row checks yet",
+        ))
+    }
 }
 
 /// A scratch database that lives until [`ShadowDatabase::dispose`].

@@ -13,6 +13,7 @@
 //!   migrations linted against the live database, as deploy meets them.
 
 mod baseline;
+mod check;
 mod db;
 mod deploy_gate;
 mod deploy_review;
@@ -33,6 +34,7 @@ mod squash;
 mod summary;
 
 pub use baseline::baseline;
+pub use check::check;
 pub use db::{ExecuteOutcome, PushOptions, PushOutcome, db_execute, db_execute_file, db_push};
 pub use deploy_gate::LintGate;
 pub use deploy_review::{PendingTables, TableRef, migration_file, pending_tables, review_pending};
@@ -56,7 +58,8 @@ pub use project::{Discovery, PrismaGeneration, Project, SchemaError, SchemaOrigi
 pub use runs::open_run_log;
 pub use seed::{SEED_TABLE, SeedOutcome, seed};
 pub use settings::{
-    BackupSettings, DEFAULT_BACKUP_DIR, SETTINGS_FILE, ScheduleJob, Settings, StateSettings,
+    BackupSettings, CheckSettings, DEFAULT_BACKUP_DIR, SETTINGS_FILE, ScheduleJob, Settings,
+    StateSettings,
 };
 pub use source::{
     DiffSource, SourceContext, SourcesDiff, diff_sources, diff_sources_with_hand_made, schema_of,

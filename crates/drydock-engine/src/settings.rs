@@ -14,6 +14,19 @@
 //! name = "nightly backup"
 //! cron = "0 3 * * *"         # 5 fields, or 6 with seconds first; always UTC
 //! run = "backup create"      # drydock's arguments, split like a shell would (no shell runs)
+//!
+//! [check]                    # thresholds of `drydock check` (docs/check.md)
+//! sequence_percent = 90
+//!
+//! [check.values]             # the values a String column may hold
+//! "User.role" = ["admin", "member"]
+//!
+//! [[rules]]                  # rows `drydock check` reports and `drydock cleanup` treats
+//! name = "order without lines"
+//! table = "Order"
+//! where = "NOT EXISTS (SELECT 1 FROM \"Line\" l WHERE l.\"orderId\" = \"Order\".id)"
+//! severity = "warning"       # info, warning (default) or error
+//! cleanup = "delete"         # or { set = "status = 'empty'" }
 //! ```
 
 use std::collections::HashSet;
@@ -22,6 +35,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
+use drydock_maintenance::{CleanupAction, Rule, Severity, Thresholds, ValueSet};
 use serde::Deserialize;
 
 use crate::{EngineError, Project};
@@ -40,6 +54,109 @@ pub struct Settings {
     pub state: StateSettings,
     /// The `[[schedule]]` jobs, in file order.
     pub schedule: Vec<ScheduleJob>,
+    /// `[check]`: thresholds and declared values of `drydock check`.
+    pub check: CheckSettings,
+    /// The `[[rules]]`, in file order.
+    pub rules: Vec<Rule>,
+}
+
+/// `[check]`: the thresholds of `drydock check` and the sets of values of `[check.values]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckSettings {
+    pub thresholds: Thresholds,
+    /// Sorted by field.
+    pub values: Vec<ValueSet>,
+}
+
+/// `[check]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckSection {
+    sequence_percent: Option<u32>,
+    wraparound_warning_age: Option<i64>,
+    wraparound_error_age: Option<i64>,
+    stale_statistics_percent: Option<u32>,
+    stale_statistics_rows: Option<i64>,
+    #[serde(default)]
+    values: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// A `[[rules]]` table as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleEntry {
+    name: String,
+    table: String,
+    #[serde(rename = "where")]
+    predicate: String,
+    severity: Option<String>,
+    description: Option<String>,
+    cleanup: Option<CleanupEntry>,
+}
+
+/// A rule's `cleanup`: `"delete"`, or `{ set = "..." }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum CleanupEntry {
+    Word(String),
+    Update { set: String },
+}
+
+/// Check one `[[rules]]` entry.
+fn rule(entry: RuleEntry) -> Result<Rule, String> {
+    let name = entry.name.trim().to_owned();
+    if name.is_empty() {
+        return Err("a rule has an empty `name`".to_owned());
+    }
+    let table = entry.table.trim().to_owned();
+    if table.is_empty() {
+        return Err(format!("rule `{name}`: `table` is empty"));
+    }
+    let predicate = entry.predicate.trim().to_owned();
+    if predicate.is_empty() {
+        return Err(format!(
+            "rule `{name}`: `where` is empty: give an SQL condition that selects the bad rows"
+        ));
+    }
+    if predicate.contains(';') {
+        return Err(format!(
+            "rule `{name}`: `where` holds a `;`: give one SQL condition, not statements"
+        ));
+    }
+    let severity = match entry.severity.as_deref() {
+        None => Severity::Warning,
+        Some(text) => Severity::parse(text).ok_or_else(|| {
+            format!("rule `{name}`: severity `{text}` is not one of info, warning, error")
+        })?,
+    };
+    let cleanup = match entry.cleanup {
+        None => None,
+        Some(CleanupEntry::Word(word)) if word == "delete" => Some(CleanupAction::Delete),
+        Some(CleanupEntry::Word(word)) => {
+            return Err(format!(
+                "rule `{name}`: cleanup `{word}` is not known: write \"delete\" or \
+                 {{ set = \"column = value\" }}"
+            ));
+        }
+        Some(CleanupEntry::Update { set }) => {
+            let set = set.trim().to_owned();
+            if set.is_empty() || set.contains(';') {
+                return Err(format!(
+                    "rule `{name}`: cleanup `set` must be one SQL SET list, as in \
+                     \"status = 'archived'\""
+                ));
+            }
+            Some(CleanupAction::Update { set })
+        }
+    };
+    Ok(Rule {
+        name,
+        table,
+        predicate,
+        severity,
+        description: entry.description.filter(|d| !d.trim().is_empty()),
+        cleanup,
+    })
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -115,6 +232,10 @@ struct SettingsFile {
     state: StateSettings,
     #[serde(default)]
     schedule: Vec<toml::Spanned<ScheduleEntry>>,
+    #[serde(default)]
+    check: CheckSection,
+    #[serde(default)]
+    rules: Vec<toml::Spanned<RuleEntry>>,
 }
 
 /// Check one `[[schedule]]` entry: a name, a cron expression that matches some future time, and
@@ -230,6 +351,68 @@ impl Settings {
             }
             schedule.push(job);
         }
+        let mut rule_names = HashSet::new();
+        let mut rules = Vec::with_capacity(file.rules.len());
+        for entry in file.rules {
+            let span = entry.span();
+            let invalid = |message: String| {
+                invalid_at(path, text, span.clone(), &format!("[[rules]] {message}"))
+            };
+            let rule = rule(entry.into_inner()).map_err(&invalid)?;
+            if !rule_names.insert(rule.name.clone()) {
+                return Err(invalid(format!(
+                    "two rules are named `{}`: names must be unique",
+                    rule.name
+                )));
+            }
+            rules.push(rule);
+        }
+        let section = file.check;
+        // The section's header, where its errors point.
+        let check_span = text.find("[check").map_or(0..0, |start| {
+            start..start + text[start..].find(']').map_or(1, |e| e + 1)
+        });
+        let defaults = Thresholds::default();
+        let thresholds = Thresholds {
+            sequence_percent: section
+                .sequence_percent
+                .unwrap_or(defaults.sequence_percent),
+            wraparound_warning_age: section
+                .wraparound_warning_age
+                .unwrap_or(defaults.wraparound_warning_age),
+            wraparound_error_age: section
+                .wraparound_error_age
+                .unwrap_or(defaults.wraparound_error_age),
+            stale_statistics_percent: section
+                .stale_statistics_percent
+                .unwrap_or(defaults.stale_statistics_percent),
+            stale_statistics_rows: section
+                .stale_statistics_rows
+                .unwrap_or(defaults.stale_statistics_rows),
+        };
+        if thresholds.sequence_percent > 100 {
+            return Err(invalid_at(
+                path,
+                text,
+                check_span,
+                "[check] `sequence_percent` is a percentage: give 1 to 100",
+            ));
+        }
+        let mut values = Vec::with_capacity(section.values.len());
+        for (field, set) in section.values {
+            if field
+                .rsplit_once('.')
+                .is_none_or(|(t, c)| t.is_empty() || c.is_empty())
+            {
+                return Err(invalid_at(
+                    path,
+                    text,
+                    check_span,
+                    &format!("[check.values] `{field}`: name a field as `Table.column`"),
+                ));
+            }
+            values.push(ValueSet { field, values: set });
+        }
         let mut backup = file.backup;
         let base = path.parent().unwrap_or_else(|| Path::new("."));
         backup.dir = backup.dir.map(|dir| base.join(dir));
@@ -238,6 +421,8 @@ impl Settings {
             backup,
             state: file.state,
             schedule,
+            check: CheckSettings { thresholds, values },
+            rules,
         })
     }
 

@@ -2,6 +2,10 @@
 //! find, in one shape whatever the database. Each database answers through its dialect's hooks;
 //! this crate never names one.
 
+pub mod check;
 mod finding;
 
+pub use check::{
+    CheckError, CheckOptions, CheckReport, CleanupAction, Rule, Thresholds, ValueSet, check, codes,
+};
 pub use finding::{Finding, ObjectRef, Severity};

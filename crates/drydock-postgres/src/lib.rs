@@ -8,6 +8,7 @@ pub mod connect;
 mod connection;
 pub use connection::SHADOW_DATABASE_PREFIX;
 mod diff_hooks;
+mod health;
 mod history;
 mod introspect;
 mod lock;

@@ -5,6 +5,7 @@
 mod checks;
 mod connection;
 mod diff_hooks;
+mod health;
 mod history;
 mod introspect;
 mod lock;

@@ -73,6 +73,30 @@ pub(crate) enum Command {
     /// The run log: every recorded task run, newest first, with who ran it, when, for how long,
     /// and how it ended; `drydock runs show ID` for one run with its whole log
     Runs(RunsArgs),
+    /// Check the database's health and its data against the schema and the rules of
+    /// drydock.toml; exit 1 when a finding at or above --fail-on is found (docs/check.md)
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Report only findings with this code (repeat for several)
+    #[arg(long, value_name = "CODE")]
+    pub(crate) only: Vec<String>,
+    /// Exit 1 when a finding at or above this severity is found
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Warning)]
+    pub(crate) fail_on: FailOn,
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum FailOn {
+    Info,
+    Warning,
+    Error,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! One function per command.
 
 mod backup;
+mod check;
 mod db;
 mod diff;
 mod init;
@@ -32,7 +33,11 @@ pub(crate) fn run(cli: Cli, arguments: &[String]) -> anyhow::Result<ExitCode> {
     };
     let url = url.map(str::to_owned);
     let recording = runs::Recording::start(schema, task, url.as_deref(), arguments);
-    let result = dispatch(schema, cli.command);
+    let result = match cli.command {
+        // Its counts and log lines go to the run log as it runs.
+        Command::Check(args) => check::check(schema, args, recording.as_ref().map(|r| r.events())),
+        command => dispatch(schema, command),
+    };
     if let Some(recording) = recording {
         recording.finish(&result);
     }
@@ -79,6 +84,7 @@ fn recorded_task(command: &Command) -> Option<(&'static str, Option<&str>)> {
         // Kept with the project's database: the target may not exist yet, and is replaced.
         Command::Backup(BackupCommand::Restore { .. }) => ("backup restore", None),
         Command::Backup(BackupCommand::Prune { .. }) => ("backup prune", None),
+        Command::Check(args) => ("check", url(&args.connection)),
         _ => return None,
     })
 }
@@ -97,6 +103,7 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
         Command::Backup(command) => backup::run(schema, command),
         Command::Schedule(args) => schedule::run(schema, &args),
         Command::Runs(args) => runs::run(schema, args),
+        Command::Check(args) => check::check(schema, args, None),
         Command::Migrate(command) => match command {
             MigrateCommand::Dev {
                 name,

@@ -101,6 +101,11 @@ impl Recording {
         })
     }
 
+    /// Where the command reports its log lines and counts for the run.
+    pub(crate) fn events(&self) -> &dyn Events {
+        &self.recorder
+    }
+
     /// Record how the command ended.
     pub(crate) fn finish(self, result: &anyhow::Result<ExitCode>) {
         let (status, summary) = match result {

@@ -1,0 +1,48 @@
+//! `drydock check` for a project: its settings (`[check]`, `[check.values]`, `[[rules]]`), its
+//! schema lowered and its database introspected, handed to [`drydock_maintenance::check`].
+
+use std::path::PathBuf;
+
+use drydock_maintenance::{CheckError, CheckOptions, CheckReport};
+use drydock_tasks::Events;
+
+use crate::{EngineError, Project, SETTINGS_FILE, Settings};
+
+/// Check the database of `project` (`url` overrides the project's), reporting only the codes
+/// in `only` when it names any.
+pub fn check(
+    project: &Project,
+    url: Option<&str>,
+    only: Vec<String>,
+    events: &dyn Events,
+) -> Result<CheckReport, EngineError> {
+    let settings = Settings::load(project)?;
+    let url = project.migration_url(url)?;
+    let schema = project.target_schema(Some(&url))?;
+    events.info(&format!(
+        "connecting to {}",
+        drydock_connector::redact_url(&url)
+    ));
+    let mut connection = project.dialect.connect(&url)?;
+    let namespaces = project.namespaces();
+    let live = connection.introspect(&namespaces)?;
+    let options = CheckOptions {
+        thresholds: settings.check.thresholds,
+        values: settings.check.values.clone(),
+        rules: settings.rules.clone(),
+        only,
+        namespaces,
+    };
+    drydock_maintenance::check(connection.as_mut(), &schema, &live, &options, events).map_err(
+        |error| match error {
+            CheckError::Connector(error) => EngineError::Connector(error),
+            CheckError::Setting(message) => EngineError::Settings {
+                path: settings
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(SETTINGS_FILE)),
+                message,
+            },
+        },
+    )
+}
