@@ -622,6 +622,99 @@ mod tests {
     }
 
     #[test]
+    fn reads_check_thresholds_values_and_rules() -> Result<(), Box<dyn std::error::Error>> {
+        let text = "[check]\nsequence_percent = 80\n\n[check.values]\n\"User.role\" = [\"a\", \"b\"]\n\n\
+                    [[rules]]\nname = \"empty\"\ntable = \"Order\"\nwhere = \"total = 0\"\n\
+                    cleanup = \"delete\"\n\n[[rules]]\nname = \"old\"\ntable = \"app.Order\"\n\
+                    where = \"created < '2020-01-01'\"\nseverity = \"info\"\n\
+                    cleanup = { set = \"archived = true\" }\n";
+        let settings = Settings::parse(Path::new(SETTINGS_FILE), text)?;
+        assert_eq!(settings.check.thresholds.sequence_percent, 80);
+        assert_eq!(
+            settings.check.thresholds.wraparound_warning_age,
+            Thresholds::default().wraparound_warning_age
+        );
+        assert_eq!(settings.check.values[0].field, "User.role");
+        assert_eq!(settings.check.values[0].values, ["a", "b"]);
+        let rules = &settings.rules;
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].severity, Severity::Warning);
+        assert_eq!(rules[0].cleanup, Some(CleanupAction::Delete));
+        assert_eq!(rules[1].severity, Severity::Info);
+        assert_eq!(
+            rules[1].cleanup,
+            Some(CleanupAction::Update {
+                set: "archived = true".to_owned()
+            })
+        );
+        assert_eq!(
+            rules[1].cleanup.as_ref().map(|c| c.statement("t", "x = 1")),
+            Some("UPDATE t SET archived = true WHERE x = 1;".to_owned())
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn bad_rules_are_errors_at_their_place() {
+        let rule = |body: &str| format!("[backup]\n\n[[rules]]\n{body}\n");
+        for (body, says) in [
+            (
+                "name = \"r\"\ntable = \"T\"\nwhere = \"\"",
+                "`where` is empty",
+            ),
+            (
+                "name = \"r\"\ntable = \"T\"\nwhere = \"a = 1; DROP TABLE T\"",
+                "holds a `;`",
+            ),
+            (
+                "name = \"r\"\ntable = \"T\"\nwhere = \"a = 1\"\nseverity = \"fatal\"",
+                "severity `fatal`",
+            ),
+            (
+                "name = \"r\"\ntable = \"T\"\nwhere = \"a = 1\"\ncleanup = \"truncate\"",
+                "cleanup `truncate` is not known",
+            ),
+            (
+                "name = \"r\"\ntable = \" \"\nwhere = \"a = 1\"",
+                "`table` is empty",
+            ),
+            (
+                "name = \"r\"\ntable = \"T\"\nwhere = \"a = 1\"\nlimit = 3",
+                "limit",
+            ),
+        ] {
+            let error = Settings::parse(Path::new(SETTINGS_FILE), &rule(body))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(error.contains(says), "{body}: {error}");
+            // A rule's own mistakes point at its `[[rules]]`, an unknown key at itself.
+            let place = if says == "limit" {
+                "drydock.toml:7:1"
+            } else {
+                "drydock.toml:3:1"
+            };
+            assert!(error.contains(place), "{body}: {error}");
+        }
+        let twice = "[[rules]]\nname = \"r\"\ntable = \"T\"\nwhere = \"a = 1\"\n\
+                     [[rules]]\nname = \"r\"\ntable = \"U\"\nwhere = \"b = 1\"\n";
+        let error = Settings::parse(Path::new(SETTINGS_FILE), twice)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("two rules are named `r`"), "{error}");
+        let field = "[check.values]\nrole = [\"a\"]\n";
+        let error = Settings::parse(Path::new(SETTINGS_FILE), field)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.contains("name a field as `Table.column`") && error.contains("drydock.toml:1:1"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn unknown_keys_are_errors_that_name_the_file() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join(SETTINGS_FILE);

@@ -993,3 +993,113 @@ fn enforced_unique(table: &Table, columns: &[String]) -> bool {
                 && same(index.columns.iter().map(|c| c.name.as_str()).collect())
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use drydock_connector::{SequenceUse, TableStatistics, TransactionAge};
+
+    use super::*;
+
+    fn sequence(last_value: i64) -> SequenceUse {
+        SequenceUse {
+            sequence: "public.T_id_seq".to_owned(),
+            column: Some("public.T.id".to_owned()),
+            type_name: "integer".to_owned(),
+            last_value,
+            max_value: 2_147_483_647,
+            fix: String::new(),
+        }
+    }
+
+    fn findings(facts: &HealthFacts, thresholds: Thresholds) -> Vec<(String, Severity)> {
+        let options = CheckOptions {
+            thresholds,
+            ..CheckOptions::default()
+        };
+        let mut report = CheckReport::default();
+        catalog_findings(facts, &options, &mut report);
+        report
+            .findings
+            .into_iter()
+            .map(|f| (f.code, f.severity))
+            .collect()
+    }
+
+    #[test]
+    fn sequences_are_reported_from_the_threshold_and_are_errors_once_exhausted() {
+        let facts = HealthFacts {
+            sequences: Some(vec![
+                sequence(1_900_000_000),
+                sequence(1_940_000_000),
+                sequence(2_147_483_647),
+            ]),
+            ..HealthFacts::default()
+        };
+        assert_eq!(
+            findings(&facts, Thresholds::default()),
+            [
+                ("D6003".to_owned(), Severity::Warning),
+                ("D6003".to_owned(), Severity::Error)
+            ]
+        );
+        let lower = Thresholds {
+            sequence_percent: 85,
+            ..Thresholds::default()
+        };
+        assert_eq!(findings(&facts, lower).len(), 3);
+    }
+
+    #[test]
+    fn wraparound_age_follows_check_postgres_defaults() {
+        let age = |age| TransactionAge {
+            kind: "table".to_owned(),
+            name: "public.T".to_owned(),
+            age,
+            fix: String::new(),
+        };
+        let facts = HealthFacts {
+            transaction_ages: Some(vec![
+                age(1_299_999_999),
+                age(1_300_000_000),
+                age(1_450_000_000),
+            ]),
+            ..HealthFacts::default()
+        };
+        assert_eq!(
+            findings(&facts, Thresholds::default()),
+            [
+                ("D6005".to_owned(), Severity::Warning),
+                ("D6005".to_owned(), Severity::Error)
+            ]
+        );
+    }
+
+    #[test]
+    fn statistics_are_stale_past_both_thresholds_and_empty_tables_need_no_analyze() {
+        let table = |analyzed, has_rows, modified, rows| TableStatistics {
+            table: "public.T".to_owned(),
+            analyzed,
+            has_rows,
+            modified_since_analyze: modified,
+            estimated_rows: rows,
+            fix: String::new(),
+        };
+        let facts = HealthFacts {
+            statistics: Some(vec![
+                table(false, false, 0, 0.0),
+                table(false, true, 0, 0.0),
+                table(true, true, 999, 100.0),
+                table(true, true, 1_500, 10_000.0),
+                table(true, true, 2_500, 10_000.0),
+            ]),
+            ..HealthFacts::default()
+        };
+        assert_eq!(
+            findings(&facts, Thresholds::default()),
+            [
+                ("D6006".to_owned(), Severity::Warning),
+                ("D6007".to_owned(), Severity::Info)
+            ]
+        );
+    }
+}

@@ -1545,14 +1545,35 @@ const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
 /// in docs/check.md names too.
 const CHECK_TESTS: &str = "crates/drydock/tests/check.rs";
 const CHECK_FINDINGS: &[(&str, &str)] = &[
-    ("D6001", "postgres_catalog_problems_are_each_found_with_their_code"),
-    ("D6002", "postgres_catalog_problems_are_each_found_with_their_code"),
-    ("D6003", "postgres_catalog_problems_are_each_found_with_their_code"),
-    ("D6004", "postgres_catalog_problems_are_each_found_with_their_code"),
-    ("D6005", "postgres_catalog_problems_are_each_found_with_their_code"),
-    ("D6006", "postgres_catalog_problems_are_each_found_with_their_code"),
+    (
+        "D6001",
+        "postgres_catalog_problems_are_each_found_with_their_code",
+    ),
+    (
+        "D6002",
+        "postgres_catalog_problems_are_each_found_with_their_code",
+    ),
+    (
+        "D6003",
+        "postgres_catalog_problems_are_each_found_with_their_code",
+    ),
+    (
+        "D6004",
+        "postgres_catalog_problems_are_each_found_with_their_code",
+    ),
+    (
+        "D6005",
+        "postgres_catalog_problems_are_each_found_with_their_code",
+    ),
+    (
+        "D6006",
+        "postgres_catalog_problems_are_each_found_with_their_code",
+    ),
     ("D6007", "postgres_stale_statistics_are_found"),
-    ("D6008", "postgres_catalog_problems_are_each_found_with_their_code"),
+    (
+        "D6008",
+        "postgres_catalog_problems_are_each_found_with_their_code",
+    ),
     ("D6010", "sqlite_own_checks_lengths_and_storage_classes"),
     ("D6011", "sqlite_own_checks_lengths_and_storage_classes"),
     ("D6020", "postgres_data_against_the_schema_and_rules"),
@@ -1819,8 +1840,14 @@ fn source_catalog_and_cases_name_the_same_codes() {
         std::fs::read_to_string(workspace().join("docs/check.md")).expect("docs/check.md");
     let check_tests = std::fs::read_to_string(workspace().join(CHECK_TESTS)).unwrap_or_default();
     for code in catalog_codes(&check_catalog) {
-        assert!(code.starts_with("D6"), "{code}: not a finding of `drydock check`");
-        assert!(documented.insert(code.clone()), "{code}: in docs/errors.md too");
+        assert!(
+            code.starts_with("D6"),
+            "{code}: not a finding of `drydock check`"
+        );
+        assert!(
+            documented.insert(code.clone()),
+            "{code}: in docs/errors.md too"
+        );
     }
     let mut proven: BTreeSet<String> = CASES.iter().map(|c| c.code.to_owned()).collect();
     for (code, file, test) in PROVEN_ELSEWHERE {
