@@ -218,10 +218,18 @@ fn postgres_stale_statistics_are_found() {
     client
         .batch_execute("UPDATE \"Event\" SET kind = 'b'")
         .expect("update");
-    // Counters reach the shared statistics when the session is next idle.
-    client
-        .batch_execute("SELECT pg_stat_force_next_flush()")
-        .expect("flush");
+    // The session's counters reach the statistics views a moment after it goes idle.
+    let mut observer = db.postgres_client();
+    let counted = drydock_test_support::wait_for(|| {
+        observer
+            .query_one(
+                "SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = 'Event'",
+                &[],
+            )
+            .is_ok_and(|row| row.get::<_, i64>(0) >= 2000)
+    });
+    assert!(counted, "the update never reached the statistics");
+    drop(client);
     let dir = project(&db, models, "");
     let (status, report) = check_json(dir.path(), &db, &["--only", "D6007", "--fail-on", "info"]);
     let stale = finding(&report, "D6007", "public.Event");
