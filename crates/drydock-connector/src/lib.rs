@@ -11,6 +11,7 @@ mod alerts;
 mod cleanup;
 mod db_url;
 mod error;
+mod health;
 mod history;
 mod index_facts;
 mod interrupt;
@@ -29,6 +30,11 @@ pub use cleanup::{ArchivedColumn, CLEANUP_TABLE, CleanupSql};
 pub use db_url::{DbUrl, MASK, UrlError, UrlErrorKind, UrlHost, redact_text, redact_url};
 pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};
+pub use health::{
+    ForeignKeyViolation, HealthFacts, InvalidIndex, ReplicationSlot, RowCheck, RowCheckResult,
+    SAMPLE_LIMIT, SequenceUse, TableStatistics, TableWithoutKey, TextQuery, TransactionAge,
+    UnenforcedColumn, UnvalidatedConstraint,
+};
 pub use history::{
     BACKFILL_TABLE, HISTORY_TABLE, HistoryRow, SEED_TABLE, is_bookkeeping_table,
     without_bookkeeping,
@@ -324,6 +330,21 @@ pub trait Connection {
     fn index_facts(&mut self, _request: &IndexFactsRequest) -> Result<IndexFacts, ConnectorError> {
         Err(ConnectorError::query(
             "index advice is not available for this database",
+        ))
+    }
+
+    /// What the catalogs say about the health of the managed namespaces (`namespaces`, or the
+    /// URL's when empty), for `drydock check`. A database without health facts says so.
+    fn health_facts(&mut self, _namespaces: &[String]) -> Result<HealthFacts, ConnectorError> {
+        Err(ConnectorError::query(
+            "this database does not report health facts yet",
+        ))
+    }
+
+    /// Answer a question about rows (see [`RowCheck`]), names quoted the database's way.
+    fn check_rows(&mut self, _check: &RowCheck<'_>) -> Result<RowCheckResult, ConnectorError> {
+        Err(ConnectorError::query(
+            "this database does not answer row checks yet",
         ))
     }
 }

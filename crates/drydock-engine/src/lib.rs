@@ -16,6 +16,7 @@
 
 mod alerts;
 mod baseline;
+mod check;
 mod db;
 mod deploy_gate;
 mod deploy_review;
@@ -40,6 +41,7 @@ pub mod tasks;
 
 pub use alerts::{send_alerts, send_alerts_with};
 pub use baseline::baseline;
+pub use check::check;
 pub use db::{ExecuteOutcome, PushOptions, PushOutcome, db_execute, db_execute_file, db_push};
 pub use deploy_gate::LintGate;
 pub use deploy_review::{PendingTables, TableRef, migration_file, pending_tables, review_pending};
@@ -63,8 +65,8 @@ pub use project::{Discovery, PrismaGeneration, Project, SchemaError, SchemaOrigi
 pub use runs::{open_alert_store, open_run_log};
 pub use seed::{SEED_TABLE, SeedOutcome, seed};
 pub use settings::{
-    AlertsConfig, BackupSettings, DEFAULT_BACKUP_DIR, DEFAULT_SLOW_MIGRATION, SETTINGS_FILE,
-    ScheduleJob, Settings, StateSettings, WebhookConfig,
+    AlertsConfig, BackupSettings, CheckSettings, DEFAULT_BACKUP_DIR, DEFAULT_SLOW_MIGRATION,
+    SETTINGS_FILE, ScheduleJob, Settings, StateSettings, WebhookConfig,
 };
 pub use source::{
     DiffSource, SourceContext, SourcesDiff, diff_sources, diff_sources_with_hand_made, schema_of,

@@ -24,6 +24,19 @@
 //! url = "env(\"SLACK_WEBHOOK_URL\")"  # a URL, or env("VAR")
 //! format = "slack"           # json (default), slack or teams
 //! min_severity = "error"     # this receiver only takes these; default: [alerts] min_severity
+//!
+//! [check]                    # thresholds of `drydock check` (docs/check.md)
+//! sequence_percent = 90
+//!
+//! [check.values]             # the values a String column may hold
+//! "User.role" = ["admin", "member"]
+//!
+//! [[rules]]                  # rows `drydock check` reports and `drydock cleanup` treats
+//! name = "order without lines"
+//! table = "Order"
+//! where = "NOT EXISTS (SELECT 1 FROM \"Line\" l WHERE l.\"orderId\" = \"Order\".id)"
+//! severity = "warning"       # info, warning (default) or error
+//! cleanup = "delete"         # or { set = "status = 'empty'" }
 //! ```
 
 use std::collections::HashSet;
@@ -33,8 +46,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
-use drydock_maintenance::Severity;
 use drydock_maintenance::alerts::{AlertSettings, Webhook, WebhookFormat};
+use drydock_maintenance::check::Thresholds;
+use drydock_maintenance::{CleanupAction, Rule, Severity, ValueSet};
 use serde::Deserialize;
 
 use crate::{EngineError, Project};
@@ -56,6 +70,10 @@ pub struct Settings {
     pub alerts: AlertsConfig,
     /// `[stats]`: snapshots and thresholds of `drydock stats`.
     pub stats: crate::stats_settings::StatsSettings,
+    /// `[check]`: thresholds and declared values of `drydock check`.
+    pub check: CheckSettings,
+    /// The `[[rules]]`, in file order.
+    pub rules: Vec<Rule>,
 }
 
 /// `[alerts]` as written: the webhooks' URLs are read (from the environment too) only when an
@@ -91,6 +109,105 @@ pub struct WebhookConfig {
     pub url: String,
     pub format: WebhookFormat,
     pub min_severity: Option<Severity>,
+}
+
+/// `[check]`: the thresholds of `drydock check` and the sets of values of `[check.values]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckSettings {
+    pub thresholds: Thresholds,
+    /// Sorted by field.
+    pub values: Vec<ValueSet>,
+}
+
+/// `[check]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckSection {
+    sequence_percent: Option<u32>,
+    wraparound_warning_age: Option<i64>,
+    wraparound_error_age: Option<i64>,
+    stale_statistics_percent: Option<u32>,
+    stale_statistics_rows: Option<i64>,
+    #[serde(default)]
+    values: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// A `[[rules]]` table as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleEntry {
+    name: String,
+    table: String,
+    #[serde(rename = "where")]
+    predicate: String,
+    severity: Option<String>,
+    description: Option<String>,
+    cleanup: Option<CleanupEntry>,
+}
+
+/// A rule's `cleanup`: `"delete"`, or `{ set = "..." }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum CleanupEntry {
+    Word(String),
+    Update { set: String },
+}
+
+/// Check one `[[rules]]` entry.
+fn rule(entry: RuleEntry) -> Result<Rule, String> {
+    let name = entry.name.trim().to_owned();
+    if name.is_empty() {
+        return Err("a rule has an empty `name`".to_owned());
+    }
+    let table = entry.table.trim().to_owned();
+    if table.is_empty() {
+        return Err(format!("rule `{name}`: `table` is empty"));
+    }
+    let predicate = entry.predicate.trim().to_owned();
+    if predicate.is_empty() {
+        return Err(format!(
+            "rule `{name}`: `where` is empty: give an SQL condition that selects the bad rows"
+        ));
+    }
+    if predicate.contains(';') {
+        return Err(format!(
+            "rule `{name}`: `where` holds a `;`: give one SQL condition, not statements"
+        ));
+    }
+    let severity = match entry.severity.as_deref() {
+        None => Severity::Warning,
+        Some(text) => Severity::parse(text).ok_or_else(|| {
+            format!("rule `{name}`: severity `{text}` is not one of info, warning, error")
+        })?,
+    };
+    let cleanup = match entry.cleanup {
+        None => None,
+        Some(CleanupEntry::Word(word)) if word == "delete" => Some(CleanupAction::Delete),
+        Some(CleanupEntry::Word(word)) => {
+            return Err(format!(
+                "rule `{name}`: cleanup `{word}` is not known: write \"delete\" or \
+                 {{ set = \"column = value\" }}"
+            ));
+        }
+        Some(CleanupEntry::Update { set }) => {
+            let set = set.trim().to_owned();
+            if set.is_empty() || set.contains(';') {
+                return Err(format!(
+                    "rule `{name}`: cleanup `set` must be one SQL SET list, as in \
+                     \"status = 'archived'\""
+                ));
+            }
+            Some(CleanupAction::Update { set })
+        }
+    };
+    Ok(Rule {
+        name,
+        table,
+        predicate,
+        severity,
+        description: entry.description.filter(|d| !d.trim().is_empty()),
+        cleanup,
+    })
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -170,6 +287,10 @@ struct SettingsFile {
     alerts: AlertsEntry,
     #[serde(default)]
     stats: crate::stats_settings::StatsEntry,
+    #[serde(default)]
+    check: CheckSection,
+    #[serde(default)]
+    rules: Vec<toml::Spanned<RuleEntry>>,
 }
 
 /// `[alerts]` as written.
@@ -397,6 +518,68 @@ impl Settings {
             }
             schedule.push(job);
         }
+        let mut rule_names = HashSet::new();
+        let mut rules = Vec::with_capacity(file.rules.len());
+        for entry in file.rules {
+            let span = entry.span();
+            let invalid = |message: String| {
+                invalid_at(path, text, span.clone(), &format!("[[rules]] {message}"))
+            };
+            let rule = rule(entry.into_inner()).map_err(&invalid)?;
+            if !rule_names.insert(rule.name.clone()) {
+                return Err(invalid(format!(
+                    "two rules are named `{}`: names must be unique",
+                    rule.name
+                )));
+            }
+            rules.push(rule);
+        }
+        let section = file.check;
+        // The section's header, where its errors point.
+        let check_span = text.find("[check").map_or(0..0, |start| {
+            start..start + text[start..].find(']').map_or(1, |e| e + 1)
+        });
+        let defaults = Thresholds::default();
+        let thresholds = Thresholds {
+            sequence_percent: section
+                .sequence_percent
+                .unwrap_or(defaults.sequence_percent),
+            wraparound_warning_age: section
+                .wraparound_warning_age
+                .unwrap_or(defaults.wraparound_warning_age),
+            wraparound_error_age: section
+                .wraparound_error_age
+                .unwrap_or(defaults.wraparound_error_age),
+            stale_statistics_percent: section
+                .stale_statistics_percent
+                .unwrap_or(defaults.stale_statistics_percent),
+            stale_statistics_rows: section
+                .stale_statistics_rows
+                .unwrap_or(defaults.stale_statistics_rows),
+        };
+        if thresholds.sequence_percent > 100 {
+            return Err(invalid_at(
+                path,
+                text,
+                check_span,
+                "[check] `sequence_percent` is a percentage: give 1 to 100",
+            ));
+        }
+        let mut values = Vec::with_capacity(section.values.len());
+        for (field, set) in section.values {
+            if field
+                .rsplit_once('.')
+                .is_none_or(|(t, c)| t.is_empty() || c.is_empty())
+            {
+                return Err(invalid_at(
+                    path,
+                    text,
+                    check_span,
+                    &format!("[check.values] `{field}`: name a field as `Table.column`"),
+                ));
+            }
+            values.push(ValueSet { field, values: set });
+        }
         let mut backup = file.backup;
         let base = path.parent().unwrap_or_else(|| Path::new("."));
         backup.dir = backup.dir.map(|dir| base.join(dir));
@@ -408,6 +591,8 @@ impl Settings {
             schedule,
             alerts,
             stats: file.stats.settings(path, text)?,
+            check: CheckSettings { thresholds, values },
+            rules,
         })
     }
 
@@ -639,6 +824,99 @@ mod tests {
         );
         assert!(text.contains("unknown command `bakup`"), "{text}");
         Ok(())
+    }
+
+    #[test]
+    fn reads_check_thresholds_values_and_rules() -> Result<(), Box<dyn std::error::Error>> {
+        let text = "[check]\nsequence_percent = 80\n\n[check.values]\n\"User.role\" = [\"a\", \"b\"]\n\n\
+                    [[rules]]\nname = \"empty\"\ntable = \"Order\"\nwhere = \"total = 0\"\n\
+                    cleanup = \"delete\"\n\n[[rules]]\nname = \"old\"\ntable = \"app.Order\"\n\
+                    where = \"created < '2020-01-01'\"\nseverity = \"info\"\n\
+                    cleanup = { set = \"archived = true\" }\n";
+        let settings = Settings::parse(Path::new(SETTINGS_FILE), text)?;
+        assert_eq!(settings.check.thresholds.sequence_percent, 80);
+        assert_eq!(
+            settings.check.thresholds.wraparound_warning_age,
+            Thresholds::default().wraparound_warning_age
+        );
+        assert_eq!(settings.check.values[0].field, "User.role");
+        assert_eq!(settings.check.values[0].values, ["a", "b"]);
+        let rules = &settings.rules;
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].severity, Severity::Warning);
+        assert_eq!(rules[0].cleanup, Some(CleanupAction::Delete));
+        assert_eq!(rules[1].severity, Severity::Info);
+        assert_eq!(
+            rules[1].cleanup,
+            Some(CleanupAction::Update {
+                set: "archived = true".to_owned()
+            })
+        );
+        assert_eq!(
+            rules[1].cleanup.as_ref().map(|c| c.statement("t", "x = 1")),
+            Some("UPDATE t SET archived = true WHERE x = 1;".to_owned())
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn bad_rules_are_errors_at_their_place() {
+        let rule = |body: &str| format!("[backup]\n\n[[rules]]\n{body}\n");
+        for (body, says) in [
+            (
+                "name = \"r\"\ntable = \"T\"\nwhere = \"\"",
+                "`where` is empty",
+            ),
+            (
+                "name = \"r\"\ntable = \"T\"\nwhere = \"a = 1; DROP TABLE T\"",
+                "holds a `;`",
+            ),
+            (
+                "name = \"r\"\ntable = \"T\"\nwhere = \"a = 1\"\nseverity = \"fatal\"",
+                "severity `fatal`",
+            ),
+            (
+                "name = \"r\"\ntable = \"T\"\nwhere = \"a = 1\"\ncleanup = \"truncate\"",
+                "cleanup `truncate` is not known",
+            ),
+            (
+                "name = \"r\"\ntable = \" \"\nwhere = \"a = 1\"",
+                "`table` is empty",
+            ),
+            (
+                "name = \"r\"\ntable = \"T\"\nwhere = \"a = 1\"\nlimit = 3",
+                "limit",
+            ),
+        ] {
+            let error = Settings::parse(Path::new(SETTINGS_FILE), &rule(body))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(error.contains(says), "{body}: {error}");
+            // A rule's own mistakes point at its `[[rules]]`, an unknown key at itself.
+            let place = if says == "limit" {
+                "drydock.toml:7:1"
+            } else {
+                "drydock.toml:3:1"
+            };
+            assert!(error.contains(place), "{body}: {error}");
+        }
+        let twice = "[[rules]]\nname = \"r\"\ntable = \"T\"\nwhere = \"a = 1\"\n\
+                     [[rules]]\nname = \"r\"\ntable = \"U\"\nwhere = \"b = 1\"\n";
+        let error = Settings::parse(Path::new(SETTINGS_FILE), twice)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("two rules are named `r`"), "{error}");
+        let field = "[check.values]\nrole = [\"a\"]\n";
+        let error = Settings::parse(Path::new(SETTINGS_FILE), field)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.contains("name a field as `Table.column`") && error.contains("drydock.toml:1:1"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 mod archive;
+pub mod check;
 mod cleanup;
 mod cleanup_error;
 mod finding;
@@ -15,6 +16,10 @@ mod thresholds;
 pub use archive::{
     ARCHIVE_KIND, ARCHIVE_SUFFIX, ARCHIVE_VERSION, ArchiveManifest, ArchivedBatch,
     ArchivedRelation, BatchHeader, MANIFEST_SUFFIX, Operation, load_manifest, read_archive,
+};
+pub use check::{
+    CheckError, CheckOptions, CheckReport, CleanupAction, Rule, Thresholds as CheckThresholds,
+    ValueSet, check, codes,
 };
 pub use cleanup::{
     ArchiveOutcome, CleanupOptions, CleanupOutcome, DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT,

@@ -5,8 +5,9 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use drydock_connector::{
-    Connection, ConnectorError, HistoryRow, Privilege, RowCount, ScriptError, SessionActivity,
-    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, Storage,
+    Connection, ConnectorError, HealthFacts, HistoryRow, Privilege, RowCheck, RowCheckResult,
+    RowCount, ScriptError, SessionActivity, SessionInfo, SessionLimits, ShadowDatabase,
+    StatementCanceller, Storage,
 };
 use drydock_schema::SqlSchema;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use postgres::{Client, GenericClient};
 
 use crate::pooler::PGBOUNCER_FLAG;
 use crate::url::PgUrl;
-use crate::{activity, checks, history, introspect, lock, owner};
+use crate::{activity, checks, health, history, introspect, lock, owner};
 
 /// Prefix of temporary shadow database names, as Prisma names them.
 pub const SHADOW_DATABASE_PREFIX: &str = "prisma_migrate_shadow_db_";
@@ -466,6 +467,19 @@ impl Connection for PostgresConnection {
     fn invalid_indexes(&mut self) -> Result<Vec<String>, ConnectorError> {
         let schema = self.url.schema.clone();
         activity::invalid_indexes(&mut self.client, &schema)
+    }
+
+    fn health_facts(&mut self, namespaces: &[String]) -> Result<HealthFacts, ConnectorError> {
+        let namespaces = if namespaces.is_empty() {
+            vec![self.url.schema.clone()]
+        } else {
+            namespaces.to_vec()
+        };
+        health::facts(&mut self.client, &namespaces)
+    }
+
+    fn check_rows(&mut self, check: &RowCheck<'_>) -> Result<RowCheckResult, ConnectorError> {
+        health::check_rows(check, &mut |sql| self.query_texts(sql))
     }
 
     fn drop_invalid_index(&mut self, name: &str) -> Result<(), ConnectorError> {

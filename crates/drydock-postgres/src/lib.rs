@@ -10,6 +10,7 @@ pub mod connect;
 mod connection;
 pub use connection::SHADOW_DATABASE_PREFIX;
 mod diff_hooks;
+mod health;
 mod history;
 mod index_facts;
 mod introspect;

@@ -7,14 +7,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use drydock_connector::{
-    Connection, ConnectorError, HistoryRow, Privilege, RowCount, ScriptError, SessionActivity,
-    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, Storage, redact_url,
+    Connection, ConnectorError, HealthFacts, HistoryRow, Privilege, RowCheck, RowCheckResult,
+    RowCount, ScriptError, SessionActivity, SessionInfo, SessionLimits, ShadowDatabase,
+    StatementCanceller, Storage, redact_url,
 };
 use drydock_schema::SqlSchema;
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, OpenFlags};
 
-use crate::{checks, history, introspect, lock};
+use crate::{checks, health, history, introspect, lock};
 
 /// How long a statement waits for another connection's lock before failing with "database is
 /// locked".
@@ -316,6 +317,14 @@ impl Connection for SqliteConnection {
 
     fn execute_and_record(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
         self.in_transaction(script, |conn| history::update(conn, row))
+    }
+
+    fn health_facts(&mut self, _namespaces: &[String]) -> Result<HealthFacts, ConnectorError> {
+        health::facts(&self.conn)
+    }
+
+    fn check_rows(&mut self, check: &RowCheck<'_>) -> Result<RowCheckResult, ConnectorError> {
+        health::check_rows(check, &mut |sql| self.query_texts(sql))
     }
 
     fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError> {

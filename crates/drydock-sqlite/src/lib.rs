@@ -7,6 +7,7 @@ mod checks;
 mod cleanup;
 mod connection;
 mod diff_hooks;
+mod health;
 mod history;
 mod index_facts;
 mod introspect;

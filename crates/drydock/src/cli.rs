@@ -85,6 +85,9 @@ pub(crate) enum Command {
     /// with their blocking chain, sizes and growth, vacuum, dead rows, replication lag, held to
     /// the thresholds of drydock.toml; exit 1 on a finding at or above `--fail-on`
     Stats(StatsArgs),
+    /// Check the database's health and its data against the schema and the rules of
+    /// drydock.toml; exit 1 when a finding at or above --fail-on is found (docs/check.md)
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +161,20 @@ pub(crate) struct CleanupArgs {
     pub(crate) output: OutputArgs,
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Report only findings with this code (repeat for several)
+    #[arg(long, value_name = "CODE")]
+    pub(crate) only: Vec<String>,
+    /// Exit 1 when a finding at or above this severity is found
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Warning)]
+    pub(crate) fail_on: FailOn,
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
 /// A size in bytes: a number with an optional unit (`B`, `kB`, `MB`, `GB`, `TB`, powers of
 /// 1024 as PostgreSQL counts them).
 fn parse_size(value: &str) -> Result<u64, String> {
@@ -193,6 +210,13 @@ pub(crate) enum CleanupCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum FailOn {
+    Info,
+    Warning,
+    Error,
 }
 
 #[derive(Debug, Args)]

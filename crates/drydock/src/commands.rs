@@ -1,6 +1,7 @@
 //! One function per command.
 
 mod backup;
+mod check;
 mod cleanup;
 mod db;
 mod diff;
@@ -90,6 +91,7 @@ fn recorded_task(command: &Command) -> Option<(&'static str, Option<&str>)> {
             }
         },
         Command::Stats(args) if args.snapshot => ("stats", url(&args.connection)),
+        Command::Check(args) => ("check", url(&args.connection)),
         _ => return None,
     })
 }
@@ -111,6 +113,7 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
         Command::Indexes(args) => indexes::indexes(schema, args),
         Command::Cleanup(args) => cleanup::run(schema, args),
         Command::Stats(args) => stats::run(schema, &args),
+        Command::Check(args) => check::check(schema, args),
         Command::Migrate(command) => match command {
             MigrateCommand::Dev {
                 name,

@@ -210,3 +210,47 @@ fn a_stats_finding_alerts_once_while_it_lasts_and_clears_when_it_ends() {
     let text = cleared[0].1["text"].as_str().unwrap_or_default();
     assert!(text.starts_with("[RESOLVED] warning D6302"), "{text}");
 }
+
+#[test]
+fn check_finds_orphans_without_foreign_keys_and_alerts_until_they_are_gone() {
+    let db = TestDb::postgres();
+    let receiver = Receiver::start();
+    let dir = project("");
+    let path = dir.path();
+    std::fs::write(
+        path.join("prisma/schema.prisma"),
+        "datasource db {\n  provider     = \"postgresql\"\n  url          = env(\"DATABASE_URL\")\n  \
+         relationMode = \"prisma\"\n}\n\nmodel Customer {\n  id     Int     @id\n  orders Order[]\n}\n\n\
+         model Order {\n  id         Int      @id\n  customerId Int\n  customer   Customer @relation(fields: [customerId], references: [id])\n\n  \
+         @@index([customerId])\n}\n",
+    )
+    .unwrap();
+    let pushed = drydock(path, &db, &receiver, &["db", "push"]);
+    assert!(pushed.status.success(), "{pushed:?}");
+    db.postgres_client()
+        .batch_execute(
+            "INSERT INTO \"Customer\" VALUES (1); INSERT INTO \"Order\" VALUES (10, 1), (11, 2);",
+        )
+        .unwrap();
+
+    let checked = drydock(path, &db, &receiver, &["check", "--only", "D6101"]);
+    let text = String::from_utf8_lossy(&checked.stdout);
+    assert_eq!(checked.status.code(), Some(1), "{text}");
+    assert!(text.contains("D6101"), "{text}");
+    let messages = receiver.take();
+    assert_eq!(
+        states(&messages),
+        [("firing".to_owned(), "D6101".to_owned())]
+    );
+    assert_eq!(messages[0].1["source"], "check");
+
+    db.postgres_client()
+        .batch_execute("DELETE FROM \"Order\" WHERE id = 11")
+        .unwrap();
+    let clean = drydock(path, &db, &receiver, &["check", "--only", "D6101"]);
+    assert!(clean.status.success(), "{clean:?}");
+    assert_eq!(
+        states(&receiver.take()),
+        [("resolved".to_owned(), "D6101".to_owned())]
+    );
+}

@@ -1,0 +1,150 @@
+//! `drydock check`: the database's health and its data against the schema and the rules of
+//! drydock.toml, grouped by severity, or as JSON; exit 1 at or above `--fail-on`.
+
+use std::process::ExitCode;
+
+use drydock_engine::{Discovery, EngineError};
+use drydock_maintenance::{CheckReport, Finding, Severity};
+use drydock_tasks::{Event, Level};
+use serde_json::json;
+
+use crate::cli::{CheckArgs, FailOn};
+use crate::output::print_json;
+
+/// The `version` field of the JSON output; raised only when a field changes meaning or goes.
+const JSON_VERSION: u32 = 1;
+
+pub(crate) fn check(discovery: Discovery<'_>, args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let project = super::load_project(discovery)?;
+    // Findings are the report; only warnings about the run itself go to stderr. The run log
+    // keeps every event.
+    let events = |event: Event| {
+        if let Event::Log {
+            level: Level::Warning | Level::Error,
+            line,
+        } = &event
+        {
+            eprintln!("Warning: {line}");
+        }
+        if let Some(recorder) = crate::terminal::recorder() {
+            recorder.note(&event);
+        }
+    };
+    let only: Vec<String> = args.only.iter().map(|c| c.to_ascii_uppercase()).collect();
+    if let Some(unknown) = only.iter().find(|c| {
+        !drydock_maintenance::codes::ALL.contains(&c.as_str())
+            && ![
+                drydock_maintenance::ORPHANS,
+                drydock_maintenance::RELATION_MISSING,
+            ]
+            .contains(&c.as_str())
+    }) {
+        return Err(EngineError::Usage(format!(
+            "`--only {unknown}` is not a code of `drydock check`: docs/check.md lists them"
+        ))
+        .into());
+    }
+    let report = drydock_engine::check(&project, args.connection.url.as_deref(), only, &events)?;
+    let fail_on = match args.fail_on {
+        FailOn::Info => Severity::Info,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Error => Severity::Error,
+    };
+    let failing = report.at_least(fail_on);
+    crate::terminal::summary(summary(&report));
+    if args.output.json {
+        print_json(&json!({
+            "version": JSON_VERSION,
+            "findings": report.findings,
+            "counts": {
+                "error": count(&report, Severity::Error),
+                "warning": count(&report, Severity::Warning),
+                "info": count(&report, Severity::Info),
+            },
+            "checks": report.checks,
+            "notes": report.notes,
+            "fail_on": fail_on,
+            "failed": failing > 0,
+        }))?;
+    } else {
+        print!("{}", render_text(&report));
+    }
+    Ok(if failing > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn count(report: &CheckReport, severity: Severity) -> usize {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity == severity)
+        .count()
+}
+
+/// `2 findings (1 error, 1 warning) in 14 checks`, or `no findings in 14 checks`.
+fn summary(report: &CheckReport) -> String {
+    if report.findings.is_empty() {
+        return format!("no findings in {} checks", report.checks);
+    }
+    let parts: Vec<String> = [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .map(|s| (s, count(report, s)))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {}", s.as_str()))
+        .collect();
+    format!(
+        "{} finding(s) ({}) in {} checks",
+        report.findings.len(),
+        parts.join(", "),
+        report.checks
+    )
+}
+
+/// The findings grouped by severity, most severe first: code, title, objects, detail, fix.
+pub(crate) fn render_text(report: &CheckReport) -> String {
+    let mut out = String::new();
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        let findings: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .collect();
+        if findings.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("{} ({})\n", severity.as_str(), findings.len()));
+        for finding in findings {
+            out.push_str(&format!("  [{}] {}\n", finding.code, finding.title));
+            for object in &finding.objects {
+                out.push_str(&format!("    {}: {}\n", object.kind, object.name));
+            }
+            if let Some(detail) = finding.detail.as_deref().filter(|d| !d.is_empty()) {
+                out.push_str(&format!("    detail: {detail}\n"));
+            }
+            if let Some(fix) = &finding.fix {
+                let mut lines = fix.lines();
+                out.push_str(&format!("    fix: {}\n", lines.next().unwrap_or_default()));
+                for line in lines {
+                    out.push_str(&format!("         {line}\n"));
+                }
+            }
+        }
+        out.push('\n');
+    }
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    out.push_str(&format!("{}\n", capitalized(&summary(report))));
+    out
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
