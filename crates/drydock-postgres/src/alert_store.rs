@@ -7,7 +7,7 @@ use postgres::Client;
 use postgres::types::{ToSql, Type};
 
 use crate::connection::{query_error, quote_ident};
-use crate::runs::RUN_SCHEMA;
+use crate::runs::{RUN_SCHEMA, create_own_table};
 use crate::url::PgUrl;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS {table} (
@@ -43,18 +43,10 @@ impl PostgresAlertStore {
         if self.has_table {
             return Ok(());
         }
-        let script = format!(
-            "CREATE SCHEMA IF NOT EXISTS {};{}",
-            quote_ident(RUN_SCHEMA),
-            CREATE_TABLE.replace("{table}", &self.table)
-        );
-        match self.client.batch_execute(&script) {
-            Ok(()) => {}
-            // Two processes creating it at once: one loses the race on the catalog's unique
-            // index, and the table is there.
-            Err(e) if e.code().is_some_and(|c| c.code() == "23505") => {}
-            Err(e) => return Err(query_error(&e)),
-        }
+        create_own_table(
+            &mut self.client,
+            &CREATE_TABLE.replace("{table}", &self.table),
+        )?;
         self.has_table = true;
         Ok(())
     }

@@ -15,6 +15,34 @@ use crate::url::PgUrl;
 /// The schema of drydock's own tables that Prisma must not see.
 pub const RUN_SCHEMA: &str = "_drydock";
 
+/// Run `create_table`, a `CREATE TABLE IF NOT EXISTS` of one of drydock's own tables, creating
+/// the schema [`RUN_SCHEMA`] first when it is missing (a role that may not create schemas can
+/// still use one that exists).
+pub(crate) fn create_own_table(
+    client: &mut Client,
+    create_table: &str,
+) -> Result<(), ConnectorError> {
+    let exists = client
+        .query_typed_opt(
+            "SELECT 1 FROM pg_namespace WHERE nspname = $1",
+            &[(&RUN_SCHEMA, Type::NAME)],
+        )
+        .map_err(|e| query_error(&e))?
+        .is_some();
+    let create_schema = if exists {
+        String::new()
+    } else {
+        format!("CREATE SCHEMA IF NOT EXISTS {};", quote_ident(RUN_SCHEMA))
+    };
+    match client.batch_execute(&format!("{create_schema}{create_table}")) {
+        Ok(()) => Ok(()),
+        // Two processes creating the schema or table at once: one of them loses the race on
+        // the catalog's unique index, and the table is there.
+        Err(e) if e.code().is_some_and(|c| c.code() == "23505") => Ok(()),
+        Err(e) => Err(query_error(&e)),
+    }
+}
+
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS {table} (
     id          TEXT PRIMARY KEY,
     task        TEXT NOT NULL,
@@ -37,7 +65,6 @@ const COLUMNS: &str = "id, task, parameters::text, actor, host, pid, started_at,
 
 pub(crate) struct PostgresRunLog {
     client: Client,
-    schema: String,
     table: String,
     /// Whether this session made sure the table exists: once is enough.
     has_table: bool,
@@ -50,7 +77,6 @@ impl PostgresRunLog {
         let table = format!("{}.{}", quote_ident(RUN_SCHEMA), quote_ident(RUN_TABLE));
         Ok(PostgresRunLog {
             client,
-            schema: RUN_SCHEMA.to_owned(),
             table,
             has_table: false,
         })
@@ -60,30 +86,10 @@ impl PostgresRunLog {
         if self.has_table {
             return Ok(());
         }
-        let exists = self
-            .client
-            .query_typed_opt(
-                "SELECT 1 FROM pg_namespace WHERE nspname = $1",
-                &[(&self.schema, Type::NAME)],
-            )
-            .map_err(|e| query_error(&e))?
-            .is_some();
-        let create_schema = if exists {
-            String::new()
-        } else {
-            format!("CREATE SCHEMA IF NOT EXISTS {};", quote_ident(&self.schema))
-        };
-        let script = format!(
-            "{create_schema}{}",
-            CREATE_TABLE.replace("{table}", &self.table)
-        );
-        match self.client.batch_execute(&script) {
-            Ok(()) => {}
-            // Two processes creating the table at once: one of them loses the race on the
-            // catalog's unique index, and the table is there.
-            Err(e) if e.code().is_some_and(|c| c.code() == "23505") => {}
-            Err(e) => return Err(query_error(&e)),
-        }
+        create_own_table(
+            &mut self.client,
+            &CREATE_TABLE.replace("{table}", &self.table),
+        )?;
         self.has_table = true;
         Ok(())
     }

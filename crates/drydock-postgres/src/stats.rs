@@ -12,7 +12,7 @@ use postgres::Client;
 use postgres::types::Type;
 
 use crate::connection::{query_error, quote_ident};
-use crate::runs::RUN_SCHEMA;
+use crate::runs::{RUN_SCHEMA, create_own_table};
 use crate::url::PgUrl;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS {table} (
@@ -233,17 +233,10 @@ impl StatsSource for PostgresStats {
         snapshot: &StoredSnapshot,
         delete_before: Option<DateTime<Utc>>,
     ) -> Result<u64, ConnectorError> {
-        let script = format!(
-            "CREATE SCHEMA IF NOT EXISTS {};{}",
-            quote_ident(RUN_SCHEMA),
-            CREATE_TABLE.replace("{table}", &self.table)
-        );
-        match self.client.batch_execute(&script) {
-            Ok(()) => {}
-            // Two processes creating the schema or table at once.
-            Err(e) if e.code().is_some_and(|c| c.code() == "23505") => {}
-            Err(e) => return Err(query_error(&e)),
-        }
+        create_own_table(
+            &mut self.client,
+            &CREATE_TABLE.replace("{table}", &self.table),
+        )?;
         let mut transaction = self.client.transaction().map_err(|e| query_error(&e))?;
         transaction
             .query_typed(
