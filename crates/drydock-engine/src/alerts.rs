@@ -21,15 +21,17 @@ pub fn send_alerts(
     events: &dyn Events,
 ) -> Result<Option<AlertOutcome>, EngineError> {
     let settings = Settings::load(project)?.alert_settings()?;
-    send_alerts_with(project, url, source, findings, &settings, events)
+    send_alerts_with(project, url, source, findings, None, &settings, events)
 }
 
-/// [`send_alerts`] with the settings given.
+/// [`send_alerts`] with the settings given, by a run that looked only for `codes` (`None`:
+/// all): open alerts of other codes stay as they are.
 pub fn send_alerts_with(
     project: &Project,
     url: Option<&str>,
     source: &str,
     findings: &[Finding],
+    codes: Option<&[String]>,
     settings: &AlertSettings,
     events: &dyn Events,
 ) -> Result<Option<AlertOutcome>, EngineError> {
@@ -42,6 +44,7 @@ pub fn send_alerts_with(
         source,
         database: &database,
         now: Utc::now(),
+        codes,
     };
     let outcome = evaluate(findings, settings, store.as_mut(), context, events)
         .map_err(|AlertError::Store(e)| EngineError::Connector(e))?;

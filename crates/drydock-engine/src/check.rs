@@ -64,7 +64,19 @@ pub fn check(
             .extend(orphans.into_iter().filter(|finding| wanted(&finding.code)));
     }
     // The findings go to `[alerts]` webhooks; trouble sending them never fails the check.
-    if let Err(error) = crate::send_alerts(project, Some(&url), "check", &report.findings, events) {
+    let alerts = settings.alert_settings().and_then(|alerts| {
+        let codes = (!options.only.is_empty()).then_some(options.only.as_slice());
+        crate::send_alerts_with(
+            project,
+            Some(&url),
+            "check",
+            &report.findings,
+            codes,
+            &alerts,
+            events,
+        )
+    });
+    if let Err(error) = alerts {
         events.warning(&format!("the alerts were not sent: {error}"));
     }
     Ok(report)

@@ -47,6 +47,9 @@ pub struct AlertContext<'a> {
     /// The database, as people know it (a redacted URL or a name): never a password.
     pub database: &'a str,
     pub now: DateTime<Utc>,
+    /// The codes the run looked for (`check --only`); `None`: all of them. An open alert of
+    /// another code is not cleared by a run that did not look for it.
+    pub codes: Option<&'a [String]>,
 }
 
 /// What a run of [`evaluate`] sent.
@@ -160,9 +163,14 @@ pub fn evaluate(
             }
         }
     }
+    let looked_for = |code: &str| {
+        context
+            .codes
+            .is_none_or(|codes| codes.iter().any(|c| c == code))
+    };
     for alert in stored
         .iter()
-        .filter(|alert| !current.contains_key(&alert.key))
+        .filter(|alert| !current.contains_key(&alert.key) && looked_for(&alert.code))
     {
         if alert.resolved_at.is_none() && !store.resolve(&alert.key, context.now)? {
             continue;

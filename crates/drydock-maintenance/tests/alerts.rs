@@ -53,6 +53,7 @@ fn run(
         source: "check",
         database: "postgresql://app:***@db/app",
         now,
+        codes: None,
     };
     let outcome = evaluate(findings, settings, store, context, &collect).expect("evaluate");
     (outcome, events.into_inner().unwrap())
@@ -343,4 +344,34 @@ fn a_receiver_that_is_not_there_fails_after_bounded_tries_without_showing_its_ur
     let open = store.alerts("check").expect("alerts");
     assert_eq!(open.len(), 1);
     assert!(open[0].notified_at.is_none());
+}
+
+#[test]
+fn a_run_that_looked_for_other_codes_clears_no_alert() {
+    let db = TestDb::sqlite();
+    let mut store = drydock_sqlite::SqliteDialect
+        .open_alert_store(db.url())
+        .expect("store");
+    let receiver = Receiver::start();
+    let settings = settings(&receiver, WebhookFormat::Json);
+    let now = Utc::now();
+    let seq = finding("D6003", Severity::Warning, "public.orders");
+    run(store.as_mut(), &settings, std::slice::from_ref(&seq), now);
+    assert_eq!(receiver.take().len(), 1);
+    // `check --only D6101` found nothing: the D6003 alert is not its to clear.
+    let only = vec!["D6101".to_owned()];
+    let context = AlertContext {
+        source: "check",
+        database: "db",
+        now,
+        codes: Some(&only),
+    };
+    let quiet = |_: Event| {};
+    let outcome = evaluate(&[], &settings, store.as_mut(), context, &quiet).expect("evaluate");
+    assert!(outcome.resolved.is_empty(), "{outcome:?}");
+    assert!(receiver.take().is_empty());
+    assert_eq!(store.alerts("check").expect("alerts").len(), 1);
+    // A run that looked for everything and found nothing clears it.
+    let (outcome, _) = run(store.as_mut(), &settings, &[], now);
+    assert_eq!(outcome.resolved.len(), 1);
 }

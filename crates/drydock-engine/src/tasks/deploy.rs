@@ -141,6 +141,7 @@ fn send_deploy_alerts(
         url,
         "migrate deploy",
         &findings,
+        None,
         &settings.alert_settings()?,
         events,
     )?;
