@@ -740,6 +740,9 @@ fn mariadb_backup_commands_killed_anywhere_leave_no_tool_no_false_backup_and_rec
          INSERT INTO t SELECT seq, REPEAT(MD5(seq), 4) FROM seq_1_to_100000;",
     );
     let url = mariadb_url(&name);
+    // A killed verify leaves its scratch database (MariaDB's carry no owner yet, so no later
+    // run drops them): those this test made go when it ends.
+    let _scratch = MariaDbScratch(scratch_databases());
     let project = tempfile::tempdir().expect("project");
     let dir = project.path();
     let create = ["backup", "create", "--url", url.as_str()];
@@ -790,4 +793,31 @@ fn mariadb_backup_commands_killed_anywhere_leave_no_tool_no_false_backup_and_rec
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The scratch databases of `backup verify` on the MariaDB server.
+fn scratch_databases() -> Vec<String> {
+    mariadb(
+        None,
+        "SELECT schema_name FROM information_schema.schemata \
+         WHERE schema_name LIKE 'drydock\\_scratch\\_%'",
+    )
+    .lines()
+    .map(str::to_owned)
+    .collect()
+}
+
+/// Drops, however the test ends, the scratch databases that were not there before it.
+struct MariaDbScratch(Vec<String>);
+
+impl Drop for MariaDbScratch {
+    fn drop(&mut self) {
+        let _ = std::panic::catch_unwind(|| {
+            for name in scratch_databases() {
+                if !self.0.contains(&name) {
+                    mariadb(None, &format!("DROP DATABASE IF EXISTS `{name}`"));
+                }
+            }
+        });
+    }
 }
