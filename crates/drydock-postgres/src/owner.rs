@@ -125,22 +125,34 @@ pub fn hold_owner_session(url: &PgUrl) -> Result<(), ConnectorError> {
 }
 
 /// Run `f` on the session this process keeps open on `url`'s server, opened first if needed.
+/// A session that was ended (its database dropped, an administrator) is opened again.
 fn with_owner_session<T>(
     url: &PgUrl,
-    f: impl FnOnce(&mut Client) -> Result<T, ConnectorError>,
+    f: impl Fn(&mut Client) -> Result<T, ConnectorError>,
 ) -> Result<T, ConnectorError> {
     let server = format!("{}:{}", url.host, url.port);
+    let open = || {
+        let mut named = url.clone();
+        named.application_name = Some(session_name(std::process::id(), host_name().as_deref()));
+        named.connect()
+    };
     let mut sessions = OWNER_SESSIONS.lock().unwrap_or_else(|e| e.into_inner());
     let held = match sessions.iter().position(|(held, _)| *held == server) {
         Some(held) => held,
         None => {
-            let mut named = url.clone();
-            named.application_name = Some(session_name(std::process::id(), host_name().as_deref()));
-            sessions.push((server, named.connect()?));
+            sessions.push((server, open()?));
             sessions.len() - 1
         }
     };
-    f(&mut sessions[held].1)
+    let client = &mut sessions[held].1;
+    if !client.is_closed() {
+        match f(client) {
+            Err(_) if client.is_closed() => {}
+            done => return done,
+        }
+    }
+    *client = open()?;
+    f(client)
 }
 
 /// The advisory lock key of a claim on database `name`, as the server computes it.
