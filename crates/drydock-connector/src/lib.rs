@@ -82,6 +82,12 @@ pub trait Dialect: Send + Sync {
     /// Whether this dialect serves a connection URL (by scheme, e.g. `postgres://`, `file:`).
     fn accepts_url(&self, url: &str) -> bool;
 
+    /// What a connection URL looks like, with placeholders, for messages.
+    fn example_url(&self) -> &'static str;
+
+    /// A URL for a database on this machine, the one `drydock init` writes to `.env`.
+    fn local_url(&self) -> &'static str;
+
     fn lowering_rules(&self) -> &dyn LoweringRules;
 
     fn diff_hooks(&self) -> &dyn DiffHooks;
@@ -210,10 +216,24 @@ pub trait Dialect: Send + Sync {
     }
 }
 
+/// A SQL grammar the linter can read statements with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlGrammar {
+    PostgreSql,
+    Sqlite,
+    MySql,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Capabilities {
     /// DDL statements take part in transactions (PostgreSQL, SQLite; not MySQL).
     pub transactional_ddl: bool,
+    /// The grammar the linter reads this database's SQL with.
+    pub sql_grammar: SqlGrammar,
+    /// The linter knows this database's lock levels: its lock rules run, and live facts (table
+    /// sizes, the server's version) come from the database. Elsewhere only the data-loss and
+    /// naming rules run.
+    pub lock_aware_lint: bool,
 }
 
 /// A session on one database. Not shared between threads.

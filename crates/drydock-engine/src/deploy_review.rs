@@ -51,7 +51,7 @@ pub(crate) fn review_with(
         max_rows,
         deployed_by_drydock: true,
     };
-    let report = if drydock_lint::reads_postgres(project.dialect) {
+    let report = if drydock_lint::knows_locks(project.dialect) {
         let mut facts = DeployFacts {
             live: ConnectionFacts::new(conn, max_rows),
             existing: live,

@@ -17,16 +17,13 @@ pub fn for_provider(provider: &str) -> Option<&'static dyn Dialect> {
         .find(|d| d.lowering_rules().providers().contains(&provider))
 }
 
+/// The dialect whose grammar reads loose SQL files that no project or URL places: PostgreSQL's,
+/// which the linter knows best.
+pub fn for_loose_sql() -> &'static dyn Dialect {
+    &POSTGRES
+}
+
 /// The dialect that serves a connection URL, by its scheme.
 pub fn for_url(url: &str) -> Option<&'static dyn Dialect> {
     all().into_iter().find(|d| d.accepts_url(url))
-}
-
-/// What a connection URL of `dialect` looks like, for error messages.
-pub fn url_example(dialect: &dyn Dialect) -> &'static str {
-    match dialect.provider() {
-        "postgresql" => "`postgresql://user:password@host:5432/database?schema=public`",
-        "sqlite" => "`file:./dev.db`",
-        _ => "the database's connection URL",
-    }
 }

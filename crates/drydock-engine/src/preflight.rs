@@ -632,7 +632,7 @@ fn estimate_needed(
         .iter()
         .filter(|table| live.may_contain(table))
         .collect();
-    let sizes_readable = drydock_lint::reads_postgres(project.dialect);
+    let sizes_readable = drydock_lint::knows_locks(project.dialect);
     let mut facts = ConnectionFacts::new(conn, options.max_rows);
     let mut needed = 0u64;
     let mut unknown = Vec::new();

@@ -75,7 +75,7 @@ pub enum SchemaError {
 
     #[error(
         "the URL `{url}` does not match provider `{provider}`; a `{provider}` URL looks like \
-         {example}"
+         `{example}`"
     )]
     UrlMismatch {
         url: String,
@@ -549,7 +549,7 @@ impl Project {
         Err(SchemaError::UrlMismatch {
             url: redact_url(url),
             provider: self.dialect.provider().to_owned(),
-            example: dialects::url_example(self.dialect),
+            example: self.dialect.example_url(),
         })
     }
 }

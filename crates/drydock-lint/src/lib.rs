@@ -85,12 +85,12 @@ impl Report {
 
 /// Lints `files` in order; earlier files are the history later ones are read against.
 pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dyn Facts) -> Report {
-    let postgres = reads_postgres(options.dialect);
+    let postgres = knows_locks(options.dialect);
     let mut notices = Vec::new();
     if !postgres {
         notices.push(format!(
-            "{} project: only the data-loss and naming rules run, because the linter reads SQL \
-             with PostgreSQL's grammar",
+            "{} project: only the data-loss and naming rules run, because the linter does not \
+             know this database's lock levels",
             options.dialect.provider()
         ));
     }
@@ -187,10 +187,9 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
     }
 }
 
-/// Whether every rule runs for `dialect` and live facts apply: the grammar and the lock facts
-/// are PostgreSQL's.
-pub fn reads_postgres(dialect: &dyn Dialect) -> bool {
-    dialect.provider() == "postgresql"
+/// Whether every rule runs for `dialect` and live facts apply: the linter knows its lock levels.
+pub fn knows_locks(dialect: &dyn Dialect) -> bool {
+    dialect.capabilities().lock_aware_lint
 }
 
 /// Whether an ignore comment's word names `rule` (by name or code, any case).

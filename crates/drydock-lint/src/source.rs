@@ -4,9 +4,9 @@
 
 use std::ops::Range;
 
-use drydock_connector::Dialect;
+use drydock_connector::{Dialect, SqlGrammar};
 use sqlparser::ast::Statement;
-use sqlparser::dialect::{Dialect as Grammar, GenericDialect, PostgreSqlDialect, SQLiteDialect};
+use sqlparser::dialect::{Dialect as Grammar, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
@@ -54,20 +54,19 @@ pub(crate) struct ParsedFile {
     pub file_ignores: Vec<String>,
 }
 
-/// The grammar used for a dialect: PostgreSQL's for PostgreSQL, else the closest one
-/// sqlparser has.
-pub(crate) fn grammar_for(provider: &str) -> Box<dyn Grammar> {
-    match provider {
-        "postgresql" | "postgres" => Box::new(PostgreSqlDialect {}),
-        "sqlite" => Box::new(SQLiteDialect {}),
-        _ => Box::new(GenericDialect {}),
+/// sqlparser's grammar for a dialect's.
+pub(crate) fn grammar_for(grammar: SqlGrammar) -> Box<dyn Grammar> {
+    match grammar {
+        SqlGrammar::PostgreSql => Box::new(PostgreSqlDialect {}),
+        SqlGrammar::Sqlite => Box::new(SQLiteDialect {}),
+        SqlGrammar::MySql => Box::new(MySqlDialect {}),
     }
 }
 
 /// Splits `text` with the dialect's statement scanner and reads each statement on its own, so
 /// one statement the grammar cannot read leaves the others checked.
 pub(crate) fn parse_file(text: &str, dialect: &dyn Dialect) -> ParsedFile {
-    let grammar = grammar_for(dialect.provider());
+    let grammar = grammar_for(dialect.capabilities().sql_grammar);
     let mut statements = Vec::new();
     let mut file_ignores = Vec::new();
     for range in dialect.split_statements(text) {

@@ -85,8 +85,8 @@ fn index() -> String {
          `pg_total_relation_size`): index builds, scans and rewrites on a table under \
          `--max-rows` rows (10,000 by default) become notes. Point it at production or a copy \
          of it; a development database makes every table look small.\n\
-         - SQLite projects get only the data-loss and naming rules: the grammar and the lock \
-         facts are PostgreSQL's.\n\n\
+         - SQLite projects get only the data-loss and naming rules: the lock rules know \
+         PostgreSQL's lock levels.\n\n\
          | code | rule | level | family |\n| --- | --- | --- | --- |\n",
     );
     for rule in rules::ALL {

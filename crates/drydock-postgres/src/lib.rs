@@ -28,6 +28,7 @@ pub use runs::RUN_SCHEMA;
 
 use drydock_connector::{
     Capabilities, Connection, ConnectorError, Dialect, RunLog, ScriptError, ShadowDatabase,
+    SqlGrammar,
 };
 use drydock_diff::{Change, DiffHooks};
 use drydock_schema::LoweringRules;
@@ -43,6 +44,14 @@ impl Dialect for PostgresDialect {
 
     fn accepts_url(&self, url: &str) -> bool {
         url::accepts_url(url)
+    }
+
+    fn example_url(&self) -> &'static str {
+        "postgresql://user:password@host:5432/database?schema=public"
+    }
+
+    fn local_url(&self) -> &'static str {
+        "postgresql://postgres@localhost:5432/mydb?schema=public"
     }
 
     fn lowering_rules(&self) -> &dyn LoweringRules {
@@ -83,6 +92,8 @@ impl Dialect for PostgresDialect {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             transactional_ddl: true,
+            sql_grammar: SqlGrammar::PostgreSql,
+            lock_aware_lint: true,
         }
     }
 

@@ -8,8 +8,6 @@ use drydock_schema::{
     OpaqueKind, SortOrder, SqlSchema, Table, TypeFamily,
 };
 
-use drydock_psl::Provider;
-
 use crate::DatasourceHeader;
 use crate::hints::Hints;
 use crate::names::{constraint_name, fit_name, is_reserved_type_name, quote, sanitize};
@@ -306,7 +304,7 @@ pub(crate) fn render(
         ignored,
     };
     let limit = rules.max_identifier_length();
-    let named_foreign_keys = header.provider != Provider::Sqlite;
+    let named_foreign_keys = rules.foreign_key_names_kept();
     let relation_fields = relations::relation_fields(
         schema,
         &names,
@@ -456,7 +454,7 @@ impl Context<'_> {
         }
         // Prisma reads check constraints from the catalogs that have them apart, not from
         // SQLite's table SQL.
-        if !table.checks.is_empty() && self.header.provider != Provider::Sqlite {
+        if !table.checks.is_empty() && self.rules.check_constraints_in_catalog() {
             notes.push(CHECK_CONSTRAINTS.to_owned());
         }
         let has_exclusions = self.schema.opaque.iter().any(|o| {
@@ -526,9 +524,8 @@ impl Context<'_> {
                     let docs = column.comment.as_deref().map(doc_lines).unwrap_or_default();
                     let (type_text, attributes) =
                         self.field_parts(table, column, field, id, unique, warnings);
-                    let implied_default = self.header.provider == Provider::Sqlite
-                        && id.is_some()
-                        && column.column_type.native == "INTEGER";
+                    let implied_default =
+                        id.is_some() && self.rules.numbers_rows_itself(&column.column_type);
                     members.push(Member {
                         key: MemberKey::Column(column.name.clone()),
                         docs,
@@ -684,17 +681,14 @@ impl Context<'_> {
             }
             attributes.push(with_arguments("@unique", &arguments));
         }
-        // On SQLite a single-column `INTEGER` primary key is the rowid, which numbers rows on
-        // its own: Prisma writes `autoincrement()` for it.
-        let rowid = self.header.provider == Provider::Sqlite
-            && id.is_some()
-            && column.column_type.native == "INTEGER";
+        // A key that numbers rows on its own (SQLite's rowid): Prisma writes `autoincrement()`.
+        let rowid = id.is_some() && self.rules.numbers_rows_itself(&column.column_type);
         if column.auto_increment || rowid {
             attributes.push(AUTOINCREMENT.to_owned());
         } else if let Some(default) = &column.default {
             let family = &column.column_type.family;
             let enum_value = |value: &str| self.enum_value_name(family, value);
-            match default_argument(default, family, self.header.provider, &enum_value) {
+            match default_argument(default, family, self.rules, &enum_value) {
                 Some(argument) => attributes.push(format!("@default({argument})")),
                 None => warnings.push(format!(
                     "The default of `{}` on `{}` cannot be written in the schema; it was left \

@@ -22,7 +22,7 @@ use drydock_psl::ast::{
     Attribute, Enum as AstEnum, Expression, FieldArity, Model as AstModel, ModelKind, Top,
 };
 use drydock_psl::datamodel::{FieldType, ModelId, RelationMode};
-use drydock_psl::{Datamodel, Files, Provider, Span};
+use drydock_psl::{Datamodel, Files, Span};
 use drydock_schema::{LoweringRules, NativeTypeAttr, ObjectName, SqlSchema};
 
 use crate::DatasourceHeader;
@@ -87,7 +87,7 @@ pub fn repull(
             rules,
             datasource: &header.name,
         },
-        text_enums: header.provider == Provider::Sqlite,
+        text_enums: rules.enums_stored_as_text(),
         keep_relations: datamodel.relation_mode() == RelationMode::Prisma,
     };
     let mut files = Vec::new();

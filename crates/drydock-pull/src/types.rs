@@ -2,8 +2,7 @@
 //! `@db.*` attribute when the native type is not the provider's default for that scalar, and
 //! `@default(...)` arguments.
 
-use drydock_psl::Provider;
-use drydock_schema::{DefaultValue, TypeFamily};
+use drydock_schema::{DefaultValue, LoweringRules, TypeFamily};
 
 use crate::names::quote;
 
@@ -44,13 +43,11 @@ pub(crate) fn family_named(name: &str) -> Option<TypeFamily> {
 pub(crate) fn default_argument(
     value: &DefaultValue,
     family: &TypeFamily,
-    provider: Provider,
+    rules: &dyn LoweringRules,
     enum_value: &dyn Fn(&str) -> Option<String>,
 ) -> Option<String> {
     Some(match value {
-        DefaultValue::Expression(expression)
-            if provider == Provider::Sqlite && is_sqlite_now(expression) =>
-        {
+        DefaultValue::Expression(expression) if rules.is_now_expression(expression) => {
             "now()".to_owned()
         }
         DefaultValue::String(text) if *family == TypeFamily::DateTime => {
@@ -65,22 +62,12 @@ pub(crate) fn default_argument(
         DefaultValue::List(items) => {
             let items: Option<Vec<String>> = items
                 .iter()
-                .map(|item| default_argument(item, family, provider, enum_value))
+                .map(|item| default_argument(item, family, rules, enum_value))
                 .collect();
             format!("[{}]", items?.join(", "))
         }
         DefaultValue::Expression(expression) => format!("dbgenerated({})", quote(expression)),
     })
-}
-
-/// SQLite's spelling of the current time, which Prisma reads as `now()`.
-fn is_sqlite_now(expression: &str) -> bool {
-    let compact: String = expression
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
-        .collect::<String>()
-        .to_ascii_lowercase();
-    compact == "datetime'now'" || compact == "datetime\"now\""
 }
 
 /// `2020-01-01 00:00:00 +00:00` (the canonical spelling) as RFC 3339, which Prisma expects in
@@ -140,7 +127,5 @@ mod tests {
             rfc3339("2020-01-01 00:00:00 +00:00").as_deref(),
             Some("2020-01-01T00:00:00Z")
         );
-        assert!(is_sqlite_now("(datetime('now'))"));
-        assert!(!is_sqlite_now("datetime('now', 'localtime')"));
     }
 }

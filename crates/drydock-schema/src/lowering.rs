@@ -61,4 +61,36 @@ pub trait LoweringRules {
         let _ = column_type;
         None
     }
+
+    /// Whether the catalog keeps the names of foreign keys (SQLite's does not), so a schema
+    /// written from the database maps names other than Prisma's.
+    fn foreign_key_names_kept(&self) -> bool {
+        true
+    }
+
+    /// Whether the catalog keeps check constraints apart from the table's SQL (SQLite's does
+    /// not), so a schema written from the database notes them.
+    fn check_constraints_in_catalog(&self) -> bool {
+        true
+    }
+
+    /// Whether a single-column primary key of `column_type` numbers new rows by itself
+    /// (SQLite's `INTEGER` rowid), which Prisma writes as `@default(autoincrement())`.
+    fn numbers_rows_itself(&self, column_type: &ColumnType) -> bool {
+        let _ = column_type;
+        false
+    }
+
+    /// Whether enum values are stored as plain text that no database object names (SQLite),
+    /// so a schema written again from the database keeps the enums it declared.
+    fn enums_stored_as_text(&self) -> bool {
+        false
+    }
+
+    /// Whether a default expression is this database's spelling of the current time, which
+    /// Prisma writes as `now()`.
+    fn is_now_expression(&self, expression: &str) -> bool {
+        let _ = expression;
+        false
+    }
 }

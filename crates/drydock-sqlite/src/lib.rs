@@ -19,6 +19,7 @@ mod types;
 
 use drydock_connector::{
     Capabilities, Connection, ConnectorError, Dialect, RunLog, ScriptError, ShadowDatabase,
+    SqlGrammar,
 };
 use drydock_diff::{Change, DiffHooks};
 use drydock_schema::LoweringRules;
@@ -34,6 +35,14 @@ impl Dialect for SqliteDialect {
 
     fn accepts_url(&self, url: &str) -> bool {
         connection::accepts_url(url)
+    }
+
+    fn example_url(&self) -> &'static str {
+        "file:./dev.db"
+    }
+
+    fn local_url(&self) -> &'static str {
+        "file:./dev.db"
     }
 
     fn lowering_rules(&self) -> &dyn LoweringRules {
@@ -69,6 +78,8 @@ impl Dialect for SqliteDialect {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             transactional_ddl: true,
+            sql_grammar: SqlGrammar::Sqlite,
+            lock_aware_lint: false,
         }
     }
 

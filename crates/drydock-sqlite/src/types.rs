@@ -61,6 +61,35 @@ impl LoweringRules for SqliteTypes {
     fn join_table_primary_key(&self) -> bool {
         false
     }
+
+    fn foreign_key_names_kept(&self) -> bool {
+        false
+    }
+
+    /// Prisma reads check constraints from the catalogs that keep them apart, not from
+    /// SQLite's table SQL.
+    fn check_constraints_in_catalog(&self) -> bool {
+        false
+    }
+
+    /// A single-column `INTEGER` primary key is the rowid.
+    fn numbers_rows_itself(&self, column_type: &ColumnType) -> bool {
+        column_type.native == "INTEGER"
+    }
+
+    fn enums_stored_as_text(&self) -> bool {
+        true
+    }
+
+    /// `datetime('now')`, the spelling of `CURRENT_TIMESTAMP` Prisma reads as `now()`.
+    fn is_now_expression(&self, expression: &str) -> bool {
+        let compact: String = expression
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        compact == "datetime'now'" || compact == "datetime\"now\""
+    }
 }
 
 /// The declared type Prisma writes for a scalar family.
@@ -115,6 +144,13 @@ mod tests {
     use drydock_schema::{LoweringRules, NativeTypeAttr, ObjectName, TypeFamily};
 
     use super::{SqliteTypes, canonical_type};
+
+    #[test]
+    fn datetime_now_is_the_current_time_and_localtime_is_not() {
+        assert!(SqliteTypes.is_now_expression("(datetime('now'))"));
+        assert!(SqliteTypes.is_now_expression("datetime( \"now\" )"));
+        assert!(!SqliteTypes.is_now_expression("datetime('now', 'localtime')"));
+    }
 
     #[test]
     fn scalar_types() {

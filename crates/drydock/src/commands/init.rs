@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use drydock_engine::dialects;
 
 const SCHEMA_PATH: &str = "prisma/schema.prisma";
 const CONFIG_PATH: &str = "prisma7.config.ts";
@@ -52,13 +53,17 @@ pub(crate) fn init(
     url: Option<&str>,
     prisma_version: u8,
 ) -> anyhow::Result<ExitCode> {
-    let default_url = match provider {
-        "sqlite" => "file:./dev.db",
-        "postgresql" | "postgres" => "postgresql://postgres@localhost:5432/mydb?schema=public",
-        other => {
-            anyhow::bail!("unknown datasource provider `{other}`; use `sqlite` or `postgresql`")
-        }
+    let Some(dialect) = dialects::for_provider(provider) else {
+        let known: Vec<String> = dialects::all()
+            .iter()
+            .map(|d| format!("`{}`", d.provider()))
+            .collect();
+        anyhow::bail!(
+            "unknown datasource provider `{provider}`; use {}",
+            known.join(" or ")
+        )
     };
+    let default_url = dialect.local_url();
     let prisma7 = prisma_version >= 7;
     for existing in [SCHEMA_PATH, CONFIG_PATH] {
         if Path::new(existing).exists() {

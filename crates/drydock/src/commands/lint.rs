@@ -28,8 +28,7 @@ pub(crate) fn lint(discovery: Discovery<'_>, args: LintArgs) -> anyhow::Result<E
             // whose grammar the linter reads.
             (Err(_), Some(url)) => dialects::for_url(url)
                 .with_context(|| format!("unknown database URL `{}`", redact_url(url)))?,
-            (Err(_), None) => dialects::for_provider("postgresql")
-                .context("the PostgreSQL dialect is not registered")?,
+            (Err(_), None) => dialects::for_loose_sql(),
         };
         let mut files = Vec::new();
         for path in &args.paths {
@@ -44,7 +43,7 @@ pub(crate) fn lint(discovery: Discovery<'_>, args: LintArgs) -> anyhow::Result<E
     };
     let report = match args.url.as_deref() {
         // Live facts are PostgreSQL catalog facts; elsewhere only static rules run.
-        Some(url) if drydock_lint::reads_postgres(dialect) => {
+        Some(url) if drydock_lint::knows_locks(dialect) => {
             let mut connection = live_dialect(dialect, url)?
                 .connect(url)
                 .map_err(EngineError::from)?;
