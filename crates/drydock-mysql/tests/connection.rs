@@ -1,0 +1,414 @@
+//! The MySQL connection against the real MariaDB of `TEST_MYSQL_URL`: scripts, history, lock,
+//! session limits, cancelling, other sessions and pre-flight facts. Each test has its own
+//! database.
+
+use std::time::{Duration, Instant};
+
+use drydock_connector::{Connection, ConnectorError, RowCount, SessionLimits};
+use drydock_mysql::{MysqlConnection, MysqlUrl};
+use drydock_schema::ObjectName;
+use drydock_test_support::connection::history_row;
+use drydock_test_support::{TestDb, wait_for};
+use mysql::prelude::Queryable;
+
+fn connect(db: &TestDb) -> MysqlConnection {
+    MysqlConnection::connect(db.url()).expect("connecting to the test database")
+}
+
+#[test]
+fn script_errors_name_the_failing_statement_and_what_ran() {
+    let db = TestDb::mysql();
+    let mut conn = connect(&db);
+
+    let script = "-- CreateTable\nCREATE TABLE `a` (`id` INT);\n\n-- Broken\nCREATE TABLE `b` (`id` INT,);\n";
+    let error = conn.execute_script(script).unwrap_err();
+    assert_eq!(error.statements_done, Some(1));
+    assert_eq!(error.position, script.find("CREATE TABLE `b`"), "{error:?}");
+    assert_eq!(error.db_code.as_deref(), Some("1064"), "a syntax error");
+
+    let script = "CREATE TABLE `u` (`x` VARCHAR(10) UNIQUE);\n-- Seed\nINSERT INTO `u` VALUES ('é');\n/* again */ INSERT INTO `u` VALUES ('é');\nSELECT 1;";
+    let error = conn.execute_script(script).unwrap_err();
+    assert_eq!(error.position, script.rfind("INSERT"), "{error:?}");
+    assert_eq!(error.statements_done, Some(2));
+    assert_eq!(error.db_code.as_deref(), Some("1062"), "duplicate entry");
+    assert!(
+        error.message.contains("Duplicate entry"),
+        "{}",
+        error.message
+    );
+
+    let error = conn.execute_script("SELECT * FROM `missing`;").unwrap_err();
+    assert_eq!(error.position, Some(0), "{error:?}");
+    assert_eq!(error.statements_done, Some(0));
+
+    // Statements that return rows run too, and a stored program's body is one statement.
+    conn.execute_script(
+        "SELECT 1;\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END;\nCALL p();\n",
+    )
+    .unwrap();
+    assert_eq!(
+        conn.execute_counted("UPDATE `u` SET `x` = 'f'").unwrap(),
+        1,
+        "rows changed"
+    );
+    assert!(
+        !conn.is_lost(&error),
+        "a failed statement leaves the session"
+    );
+}
+
+#[test]
+fn server_version_tells_mariadb_from_mysql() {
+    let db = TestDb::mysql();
+    let mut conn = connect(&db);
+    let version = conn.server_version().unwrap();
+    let reported: Option<String> = db.mysql_conn().query_first("SELECT VERSION()").unwrap();
+    let expected = if reported.unwrap().contains("MariaDB") {
+        "MariaDB "
+    } else {
+        "MySQL "
+    };
+    assert!(version.starts_with(expected), "{version}");
+    assert_eq!(conn.is_mariadb(), expected == "MariaDB ");
+}
+
+#[test]
+fn history_is_prismas_table() {
+    let db = TestDb::mysql();
+    let mut conn = connect(&db);
+    assert!(!conn.history_table_exists().unwrap());
+    conn.create_history_table().unwrap();
+    conn.create_history_table().unwrap();
+    assert!(conn.history_table_exists().unwrap());
+    assert!(!conn.has_user_tables().unwrap());
+
+    let columns: Vec<(String, String, String, Option<String>)> = db
+        .mysql_conn()
+        .query(
+            "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT FROM \
+             information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+             AND TABLE_NAME = '_prisma_migrations' ORDER BY ORDINAL_POSITION",
+        )
+        .unwrap();
+    let mut columns: Vec<String> = columns
+        .iter()
+        .map(|(name, kind, null, default)| {
+            format!("{name} {kind} {null} {}", default.as_deref().unwrap_or("-"))
+        })
+        .collect();
+    let collation: Option<String> = db
+        .mysql_conn()
+        .query_first(
+            "SELECT TABLE_COLLATION FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_prisma_migrations'",
+        )
+        .unwrap();
+    columns.push(format!("collation {}", collation.unwrap()));
+    insta::assert_snapshot!(columns.join("\n"));
+
+    let mut first = history_row("20250101000000_init", false);
+    let mut second = history_row("20250101000001_next", true);
+    second.started_at += chrono::Duration::seconds(1);
+    conn.insert_history_row(&second).unwrap();
+    conn.insert_history_row(&first).unwrap();
+    assert_eq!(
+        conn.read_history().unwrap(),
+        vec![first.clone(), second.clone()]
+    );
+    // Milliseconds are kept, as DATETIME(3) keeps them.
+    first.finished_at = Some(first.started_at + chrono::Duration::milliseconds(1234));
+    first.logs = Some("ran 3 statements".to_owned());
+    first.applied_steps_count = 3;
+    first.rolled_back_at = Some(first.started_at + chrono::Duration::seconds(60));
+    conn.update_history_row(&first).unwrap();
+    // Writing the same values again is still an update of an existing row.
+    conn.update_history_row(&first).unwrap();
+    assert_eq!(conn.read_history().unwrap(), vec![first, second]);
+    assert!(
+        conn.update_history_row(&history_row("20250101000002_missing", true))
+            .is_err()
+    );
+}
+
+#[test]
+fn execute_and_record_says_which_statements_ran() {
+    let db = TestDb::mysql();
+    let mut conn = connect(&db);
+    conn.create_history_table().unwrap();
+    let mut row = history_row("20250101000000_steps", false);
+    conn.insert_history_row(&row).unwrap();
+
+    // DDL commits by itself; its count is written right after it.
+    row.applied_steps_count = 1;
+    conn.execute_and_record("CREATE TABLE `t` (`id` INT PRIMARY KEY)", &row)
+        .unwrap();
+    // A statement that changes rows commits together with its count: a failure leaves both
+    // as they were.
+    let mut second = row.clone();
+    second.applied_steps_count = 2;
+    let error = conn
+        .execute_and_record("INSERT INTO `t` VALUES (1), (1)", &second)
+        .unwrap_err();
+    assert_eq!(error.db_code.as_deref(), Some("1062"));
+    let history = conn.read_history().unwrap();
+    assert_eq!(history[0].applied_steps_count, 1, "{history:?}");
+    assert_eq!(
+        conn.count_rows(&RowCount::Rows {
+            table: &ObjectName::new(None, "t")
+        })
+        .unwrap(),
+        0
+    );
+    assert!(!conn.abort_open_transaction().unwrap());
+
+    // A script's own transaction left open is rolled back.
+    conn.execute_script("START TRANSACTION; INSERT INTO `t` VALUES (7);")
+        .unwrap();
+    assert!(conn.abort_open_transaction().unwrap());
+    assert_eq!(
+        conn.query_texts("SELECT COUNT(*) FROM `t`").unwrap(),
+        [Some("0".to_owned())]
+    );
+}
+
+#[test]
+fn the_lock_excludes_a_second_session_until_released() {
+    let db = TestDb::mysql();
+    let mut first = connect(&db);
+    let mut second = connect(&db);
+    first.lock_migrations(5).unwrap();
+    first.lock_migrations(5).unwrap();
+
+    let error = second.lock_migrations(1).unwrap_err();
+    let ConnectorError::LockTimeout { seconds, holder } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(*seconds, 1);
+    let holder = holder.as_deref().unwrap_or_default();
+    let id = first.session_id().unwrap().unwrap();
+    assert!(holder.contains(&format!("session {id} ")), "{holder}");
+
+    first.unlock_migrations().unwrap();
+    second.lock_migrations(1).unwrap();
+    // Closing the holder's session releases it too.
+    drop(second);
+    first.lock_migrations(5).unwrap();
+    let held: Option<Option<i64>> = db
+        .mysql_conn()
+        .query_first("SELECT IS_USED_LOCK('prisma_migrate')")
+        .unwrap();
+    assert_eq!(held.flatten().map(|id| id.to_string()), Some(id));
+}
+
+#[test]
+fn session_limits_stop_a_lock_wait() {
+    let db = TestDb::mysql();
+    let mut holder = db.mysql_conn();
+    holder
+        .query_drop("CREATE TABLE `t` (`id` INT PRIMARY KEY); START TRANSACTION; SELECT * FROM `t`")
+        .unwrap();
+    let mut conn = connect(&db);
+    conn.set_session_limits(&SessionLimits {
+        lock_timeout: Some(Duration::from_millis(1500)),
+        statement_timeout: Some(Duration::from_secs(30)),
+    })
+    .unwrap();
+    let settings = conn
+        .query_texts("SELECT CONCAT(@@lock_wait_timeout, ' ', @@innodb_lock_wait_timeout)")
+        .unwrap();
+    assert_eq!(settings, [Some("2 2".to_owned())]);
+    // The holder's open transaction keeps a metadata lock: the ALTER waits, then gives up.
+    let error = conn
+        .execute_script("ALTER TABLE `t` ADD COLUMN `x` INT")
+        .unwrap_err();
+    assert_eq!(
+        error.db_code.as_deref(),
+        Some(drydock_mysql::ER_LOCK_WAIT_TIMEOUT.to_string().as_str()),
+        "{error:?}"
+    );
+    assert!(!conn.is_lost(&error));
+
+    conn.set_session_limits(&SessionLimits::default()).unwrap();
+    let defaults = conn
+        .query_texts("SELECT @@lock_wait_timeout = @@global.lock_wait_timeout")
+        .unwrap();
+    assert_eq!(defaults, [Some("1".to_owned())]);
+}
+
+#[test]
+fn a_blocked_session_is_observed_and_cancelled() {
+    let db = TestDb::mysql();
+    let mut holder = db.mysql_conn();
+    holder
+        .query_drop("CREATE TABLE `t` (`id` INT PRIMARY KEY); START TRANSACTION; SELECT * FROM `t`")
+        .unwrap();
+    let holder_id = holder.connection_id().to_string();
+
+    let mut blocked = connect(&db);
+    let blocked_id = blocked.session_id().unwrap().unwrap();
+    let canceller = blocked.canceller().unwrap();
+    let waiting = std::thread::spawn(move || {
+        let started = Instant::now();
+        let outcome = blocked.execute_script("ALTER TABLE `t` ADD COLUMN `x` INT");
+        (outcome, started.elapsed(), blocked)
+    });
+
+    let mut observer = connect(&db);
+    let mut activity = None;
+    assert!(
+        wait_for(|| {
+            let seen = observer.observe_session(&blocked_id).unwrap();
+            let waiting = seen.waiting_for.is_some();
+            activity = Some(seen);
+            waiting
+        }),
+        "the ALTER never waited"
+    );
+    let activity = activity.unwrap();
+    assert!(
+        activity
+            .waiting_for
+            .as_deref()
+            .is_some_and(|w| w.contains("metadata lock")),
+        "{activity:?}"
+    );
+    assert_eq!(
+        activity
+            .blockers
+            .iter()
+            .map(|b| b.id.as_str())
+            .collect::<Vec<_>>(),
+        [holder_id.as_str()]
+    );
+    let others = observer.other_sessions().unwrap();
+    assert!(others.iter().any(|s| s.id == holder_id), "{others:?}");
+
+    canceller.cancel().unwrap();
+    let (outcome, _, mut blocked) = waiting.join().unwrap();
+    let error = outcome.unwrap_err();
+    assert!(
+        !blocked.is_lost(&error),
+        "KILL QUERY leaves the session: {error:?}"
+    );
+    assert_eq!(
+        blocked.query_texts("SELECT 1").unwrap(),
+        [Some("1".to_owned())]
+    );
+}
+
+#[test]
+fn a_killed_session_is_lost() {
+    let db = TestDb::mysql();
+    let mut conn = connect(&db);
+    let id = conn.session_id().unwrap().unwrap();
+    db.mysql_conn().query_drop(format!("KILL {id}")).unwrap();
+    let error = conn.execute_script("SELECT 1").unwrap_err();
+    assert!(conn.is_lost(&error), "{error:?}");
+}
+
+#[test]
+fn reset_drops_every_object() {
+    let db = TestDb::mysql();
+    let mut conn = connect(&db);
+    conn.create_history_table().unwrap();
+    conn.execute_script(
+        "CREATE TABLE `a` (`id` INT PRIMARY KEY);\n\
+         CREATE TABLE `b` (`a` INT, FOREIGN KEY (`a`) REFERENCES `a` (`id`));\n\
+         CREATE VIEW `v` AS SELECT * FROM `a`;\n\
+         CREATE FUNCTION f() RETURNS INT DETERMINISTIC RETURN 1;\n",
+    )
+    .unwrap();
+    assert!(conn.has_user_tables().unwrap());
+    conn.reset().unwrap();
+    let left = conn
+        .query_texts(
+            "SELECT (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()) \
+             + (SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE())",
+        )
+        .unwrap();
+    assert_eq!(left, [Some("0".to_owned())]);
+    assert!(!conn.history_table_exists().unwrap());
+}
+
+#[test]
+fn rows_privileges_and_storage_are_read() {
+    let db = TestDb::mysql();
+    let mut conn = connect(&db);
+    conn.execute_script(
+        "CREATE TABLE `u` (`id` INT, `role` ENUM('A','B'), `email` VARCHAR(20));\n\
+         INSERT INTO `u` VALUES (1, 'A', 'x'), (2, 'B', 'x'), (3, 'B', NULL);",
+    )
+    .unwrap();
+    let table = ObjectName::new(None, "u");
+    let email = ["email".to_owned()];
+    let count = |conn: &mut MysqlConnection, question| conn.count_rows(&question).unwrap();
+    assert_eq!(count(&mut conn, RowCount::Rows { table: &table }), 3);
+    assert_eq!(
+        count(
+            &mut conn,
+            RowCount::Null {
+                table: &table,
+                column: "email"
+            }
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            RowCount::Duplicates {
+                table: &table,
+                columns: &email
+            }
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            RowCount::Value {
+                table: &table,
+                column: "role",
+                value: "B",
+                list: false
+            }
+        ),
+        2
+    );
+
+    let privileges = conn.privileges().unwrap();
+    assert!(
+        privileges.iter().all(|p| p.granted),
+        "the test user is root: {privileges:?}"
+    );
+    assert!(
+        privileges
+            .iter()
+            .any(|p| p.what.starts_with("ALTER on database"))
+    );
+    let storage = conn.storage().unwrap();
+    assert!(storage.database_bytes.is_some_and(|b| b > 0), "{storage:?}");
+    assert!(conn.invalid_indexes().unwrap().is_empty());
+}
+
+#[test]
+fn connection_errors_keep_the_password_out() {
+    let server = MysqlUrl::parse(&drydock_test_support::mysql_server_url()).unwrap();
+    let mut url = drydock_connector::DbUrl::parse(&server.to_url()).unwrap();
+    url.user = Some("drydock_nobody".to_owned());
+    url.password = Some("hunter2-secret".to_owned());
+    let error = MysqlConnection::connect(&url.to_url()).err().unwrap();
+    assert_eq!(error.code(), "P1000", "{error}");
+    assert!(!error.to_string().contains("hunter2"), "{error}");
+
+    let missing = server.with_database("drydock_no_such_database");
+    let error = MysqlConnection::open(missing).err().unwrap();
+    assert_eq!(error.code(), "P1003", "{error}");
+
+    let mut closed = url.clone();
+    closed.hosts[0].port = Some(1);
+    let error = MysqlConnection::connect(&closed.to_url()).err().unwrap();
+    assert_eq!(error.code(), "P1001", "{error}");
+    assert!(!error.to_string().contains("hunter2"), "{error}");
+    assert!(!format!("{:?}", MysqlUrl::parse(&url.to_url()).unwrap()).contains("hunter2"));
+}
