@@ -4,7 +4,8 @@
 //! types are the column's SQL type upper case without spaces but before `UNSIGNED`, and
 //! without the display widths MariaDB and old MySQL print (`INT`, `INT UNSIGNED`,
 //! `VARCHAR(191)`, `DATETIME(3)`, `DECIMAL(65,30)`), except `TINYINT(1)`, which is Prisma's
-//! `Boolean`. An inline `ENUM(...)` column is an enum named `<table>_<column>`, as Prisma names
+//! `Boolean`; a time without fractional seconds has no arguments (`TIMESTAMP`, not
+//! `TIMESTAMP(0)`), as the server prints it. An inline `ENUM(...)` column is an enum named `<table>_<column>`, as Prisma names
 //! it. MariaDB's `JSON` is `LONGTEXT` with a `json_valid` check: it reads as `JSON`, without
 //! the check.
 
@@ -18,7 +19,7 @@ use drydock_schema::{
 };
 use mysql::Conn;
 
-use crate::connection::text_rows;
+use crate::connection::{quote_ident, text_rows};
 
 type Row = Vec<Option<String>>;
 
@@ -131,12 +132,20 @@ pub(crate) fn introspect(conn: &mut Conn, mariadb: bool) -> Result<SqlSchema, Co
     }
 
     schema.tables = tables.into_values().collect();
+    // The server qualifies every name in a view with the database; the database's own name is
+    // left out, as PostgreSQL leaves out the schema on the search path.
+    let own_prefix = database
+        .as_deref()
+        .map(|database| format!("{}.", quote_ident(database)));
     schema.views = text_rows(conn, include_str!("queries/views.sql"))?
         .iter()
         .map(|row| View {
             namespace: None,
             name: text(row, 0),
-            definition: text(row, 1),
+            definition: match &own_prefix {
+                Some(prefix) => text(row, 1).replace(prefix.as_str(), ""),
+                None => text(row, 1),
+            },
         })
         .collect();
     schema.sequences = text_rows(conn, include_str!("queries/sequences.sql"))?
@@ -210,8 +219,9 @@ fn column(
     } else {
         field(row, 5).and_then(|raw| default_value(raw, &column_type, &extra, mariadb))
     };
+    // MariaDB's JSON has the collation of its own, `utf8mb4_bin`.
     let collation = field(row, 9)
-        .filter(|c| !c.is_empty() && *c != table_collation)
+        .filter(|c| !c.is_empty() && *c != table_collation && !is_mariadb_json)
         .map(str::to_owned);
     Column {
         name,
@@ -341,9 +351,13 @@ fn default_value(
     };
     Some(match &column_type.family {
         TypeFamily::Boolean => DefaultValue::Boolean(!matches!(value.as_str(), "0" | "b'0'")),
-        TypeFamily::Int | TypeFamily::BigInt | TypeFamily::Float | TypeFamily::Decimal => {
-            DefaultValue::Number(value)
+        TypeFamily::Int | TypeFamily::BigInt => DefaultValue::Number(value),
+        // The server writes a decimal's default to its scale (`0.000000`), Prisma as given.
+        TypeFamily::Float | TypeFamily::Decimal if value.contains('.') => {
+            let trimmed = value.trim_end_matches('0').trim_end_matches('.');
+            DefaultValue::Number(trimmed.to_owned())
         }
+        TypeFamily::Float | TypeFamily::Decimal => DefaultValue::Number(value),
         TypeFamily::Enum(_) => DefaultValue::EnumValue(value),
         TypeFamily::DateTime => {
             DefaultValue::String(canonical_datetime_literal(&value).unwrap_or(value))

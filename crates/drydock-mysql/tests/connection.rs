@@ -412,3 +412,32 @@ fn connection_errors_keep_the_password_out() {
     assert!(!error.to_string().contains("hunter2"), "{error}");
     assert!(!format!("{:?}", MysqlUrl::parse(&url.to_url()).unwrap()).contains("hunter2"));
 }
+
+#[test]
+fn tls_is_required_or_preferred_as_the_url_says() {
+    let server = drydock_test_support::mysql_server_url();
+    let mut url = drydock_connector::DbUrl::parse(&server).unwrap();
+    let mut conn = db_session();
+    let offers_tls: Option<(String, String)> =
+        conn.query_first("SHOW VARIABLES LIKE 'have_ssl'").unwrap();
+    let offers_tls = offers_tls.is_some_and(|(_, value)| value == "YES");
+
+    url.set_param("sslmode", "prefer");
+    MysqlConnection::connect(&url.to_url()).expect("TLS when offered, plaintext otherwise");
+    url.set_param("sslmode", "require");
+    match MysqlConnection::connect(&url.to_url()) {
+        Ok(_) => assert!(offers_tls, "a server without TLS was accepted"),
+        Err(error) => {
+            assert!(!offers_tls, "{error}");
+            assert_eq!(error.code(), "P1011", "{error}");
+        }
+    }
+}
+
+/// A session on the test server, for looking at its settings.
+fn db_session() -> mysql::Conn {
+    MysqlUrl::parse(&drydock_test_support::mysql_server_url())
+        .unwrap()
+        .connect()
+        .unwrap()
+}
