@@ -417,3 +417,43 @@ fn db_session() -> mysql::Conn {
         .connect()
         .unwrap()
 }
+
+#[test]
+fn apply_in_transaction_is_atomic_for_rows_and_honest_about_ddl() {
+    let db = TestDb::mysql();
+    let mut conn = connect(&db);
+    conn.create_history_table().unwrap();
+    conn.execute_script("CREATE TABLE `t` (`id` INT PRIMARY KEY);")
+        .unwrap();
+
+    // Rows and the history row commit together, or neither does.
+    let error = conn
+        .apply_in_transaction(
+            "INSERT INTO `t` VALUES (1);\nINSERT INTO `t` VALUES (1);",
+            &connection::history_row("20250101000000_rows", true),
+        )
+        .unwrap_err();
+    assert_eq!(error.statements_done, Some(1));
+    assert!(conn.read_history().unwrap().is_empty());
+    assert_eq!(
+        conn.query_texts("SELECT COUNT(*) FROM `t`").unwrap(),
+        [Some("0".to_owned())]
+    );
+
+    // DDL commits by itself: the table stays although the script failed after it.
+    let error = conn
+        .apply_in_transaction(
+            "CREATE TABLE `u` (`id` INT);\nINSERT INTO `missing` VALUES (1);",
+            &connection::history_row("20250101000001_ddl", true),
+        )
+        .unwrap_err();
+    assert_eq!(error.statements_done, Some(1));
+    assert!(conn.read_history().unwrap().is_empty());
+    assert_eq!(connection::table_names(&mut conn), ["t", "u"]);
+
+    let ok = connection::history_row("20250101000002_ok", true);
+    conn.apply_in_transaction("INSERT INTO `t` VALUES (2);", &ok)
+        .unwrap();
+    assert_eq!(conn.read_history().unwrap(), vec![ok]);
+    assert!(!conn.abort_open_transaction().unwrap());
+}
