@@ -10,7 +10,8 @@ use std::time::Duration;
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_connector::{
     Connection, ConnectorError, HistoryRow, Privilege, RowCount, ScriptError, SessionActivity,
-    SessionInfo, SessionLimits, StatementCanceller, StatementProgress, Storage, redact_text,
+    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, StatementProgress, Storage,
+    redact_text,
 };
 use drydock_schema::SqlSchema;
 use mysql::prelude::Queryable;
@@ -635,6 +636,128 @@ impl Connection for MysqlConnection {
         Err(ScriptError::from_connector(ConnectorError::query(
             "MySQL and MariaDB cannot try a script and roll it back: DDL commits by itself",
         )))
+    }
+}
+
+/// Prefix of temporary shadow database names, as Prisma names them.
+pub const SHADOW_DATABASE_PREFIX: &str = "prisma_migrate_shadow_db_";
+
+/// The database every server has, for sessions that must not depend on the target's.
+const ALWAYS_THERE: &str = "information_schema";
+
+/// Create the database `url` names unless it exists; whether it was created.
+pub fn create_database(url: &str) -> Result<bool, ConnectorError> {
+    let target = MysqlUrl::parse(url)?;
+    match target.connect() {
+        Ok(_) => return Ok(false),
+        Err(ConnectorError::DatabaseDoesNotExist { .. }) => {}
+        Err(other) => return Err(other),
+    }
+    target
+        .with_database(ALWAYS_THERE)
+        .connect()?
+        .query_drop(format!("CREATE DATABASE {}", quote_ident(&target.database)))
+        .map_err(|e| query_error(&e))?;
+    Ok(true)
+}
+
+/// Open a scratch database: the configured `shadow_url` (emptied first), or a temporary
+/// database created next to `main_url` and dropped on dispose.
+pub fn open_shadow(
+    main_url: &str,
+    shadow_url: Option<&str>,
+) -> Result<Box<dyn ShadowDatabase>, ConnectorError> {
+    let main = MysqlUrl::parse(main_url)?;
+    if let Some(shadow_url) = shadow_url {
+        let shadow = MysqlUrl::parse(shadow_url)?;
+        if shadow.address() == main.address() && shadow.database == main.database {
+            return Err(ConnectorError::InvalidUrl {
+                url: shadow.redacted(),
+                reason: "the shadow database URL points at the main database; it must name a \
+                         separate database that drydock may erase"
+                    .to_owned(),
+            });
+        }
+        let mut connection = MysqlConnection::open(shadow)?;
+        connection.drop_everything()?;
+        return Ok(Box::new(MysqlShadow {
+            connection,
+            temporary: None,
+        }));
+    }
+    let name = format!("{SHADOW_DATABASE_PREFIX}{}", uuid::Uuid::new_v4());
+    let mut admin = MysqlConnection::open(main.with_database(ALWAYS_THERE))?;
+    admin
+        .conn
+        .query_drop(format!("CREATE DATABASE {}", quote_ident(&name)))
+        .map_err(|e| query_error(&e))?;
+    // From here on the guard drops the database should anything fail.
+    let temporary = TemporaryDatabase {
+        admin,
+        name: name.clone(),
+        dropped: false,
+    };
+    let connection = MysqlConnection::open(main.with_database(&name))?;
+    Ok(Box::new(MysqlShadow {
+        connection,
+        temporary: Some(temporary),
+    }))
+}
+
+/// A shadow database. Field order matters: the connection closes before the temporary
+/// database is dropped.
+struct MysqlShadow {
+    connection: MysqlConnection,
+    temporary: Option<TemporaryDatabase>,
+}
+
+impl ShadowDatabase for MysqlShadow {
+    fn connection(&mut self) -> &mut dyn Connection {
+        &mut self.connection
+    }
+
+    fn dispose(self: Box<Self>) -> Result<(), ConnectorError> {
+        let MysqlShadow {
+            mut connection,
+            temporary,
+        } = *self;
+        match temporary {
+            Some(mut temporary) => {
+                drop(connection);
+                temporary.try_drop()
+            }
+            None => connection.drop_everything(),
+        }
+    }
+}
+
+/// A database created for one shadow replay; dropped on dispose, or on drop as a fallback.
+struct TemporaryDatabase {
+    admin: MysqlConnection,
+    name: String,
+    dropped: bool,
+}
+
+impl TemporaryDatabase {
+    fn try_drop(&mut self) -> Result<(), ConnectorError> {
+        if !self.dropped {
+            self.admin
+                .conn
+                .query_drop(format!(
+                    "DROP DATABASE IF EXISTS {}",
+                    quote_ident(&self.name)
+                ))
+                .map_err(|e| query_error(&e))?;
+            self.dropped = true;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TemporaryDatabase {
+    fn drop(&mut self) {
+        // Best effort: an error here has no one to report to; dispose reports it.
+        let _ = self.try_drop();
     }
 }
 

@@ -457,3 +457,74 @@ fn apply_in_transaction_is_atomic_for_rows_and_honest_about_ddl() {
     assert_eq!(conn.read_history().unwrap(), vec![ok]);
     assert!(!conn.abort_open_transaction().unwrap());
 }
+
+/// Whether the test server has a database named `name`.
+fn database_exists(name: &str) -> bool {
+    let found: Option<i64> = db_session()
+        .exec_first(
+            "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+            (name,),
+        )
+        .unwrap();
+    found.is_some()
+}
+
+#[test]
+fn a_temporary_shadow_database_lives_until_disposed() {
+    let db = TestDb::mysql();
+    let mut shadow = drydock_mysql::open_shadow(db.url(), None).unwrap();
+    let name = shadow
+        .connection()
+        .query_texts("SELECT DATABASE()")
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    assert!(
+        name.starts_with(drydock_mysql::SHADOW_DATABASE_PREFIX),
+        "{name}"
+    );
+    shadow
+        .connection()
+        .execute_script("CREATE TABLE `t` (`id` INT);")
+        .unwrap();
+    assert!(database_exists(&name));
+    shadow.dispose().unwrap();
+    assert!(!database_exists(&name), "{name} is dropped");
+}
+
+#[test]
+fn a_configured_shadow_database_is_emptied_and_never_the_main_one() {
+    let db = TestDb::mysql();
+    let shadow_db = TestDb::mysql();
+    let ddl = "CREATE TABLE `a` (`id` INT PRIMARY KEY);\nCREATE VIEW `v` AS SELECT * FROM `a`;";
+    connect(&shadow_db).execute_script(ddl).unwrap();
+
+    let mut shadow = drydock_mysql::open_shadow(db.url(), Some(shadow_db.url())).unwrap();
+    assert!(shadow.connection().introspect(&[]).unwrap().is_empty());
+    shadow.connection().execute_script(ddl).unwrap();
+    shadow.dispose().unwrap();
+    assert!(connect(&shadow_db).introspect(&[]).unwrap().is_empty());
+    assert!(database_exists(&shadow_db.name()), "kept, emptied");
+
+    let same = drydock_mysql::open_shadow(db.url(), Some(db.url()));
+    assert!(matches!(same, Err(ConnectorError::InvalidUrl { .. })));
+}
+
+#[test]
+fn create_database_creates_only_a_missing_one() {
+    let db = TestDb::mysql();
+    assert!(!drydock_mysql::create_database(db.url()).unwrap());
+    // A database this test creates goes with the test's own.
+    let name = format!("{}_new", db.name());
+    let url = MysqlUrl::parse(db.url())
+        .unwrap()
+        .with_database(&name)
+        .to_url();
+    let created = drydock_mysql::create_database(&url);
+    let exists = database_exists(&name);
+    db_session()
+        .query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
+        .unwrap();
+    assert!(created.unwrap());
+    assert!(exists);
+}
