@@ -444,6 +444,79 @@ mod tests {
     }
 
     #[test]
+    fn defaults_as_each_server_spells_them() {
+        let string = ColumnType::new(TypeFamily::String, "VARCHAR(191)");
+        let int = ColumnType::new(TypeFamily::Int, "INT");
+        let decimal = ColumnType::new(TypeFamily::Decimal, "DECIMAL(10,2)");
+        let when = ColumnType::new(TypeFamily::DateTime, "DATETIME(3)");
+        let text = |t: &str| Some(DefaultValue::String(t.to_owned()));
+        for (raw, column_type, extra, mariadb, expected) in [
+            // MariaDB quotes literals and spells NULL out.
+            ("'it''s'", &string, "", true, text("it's")),
+            ("NULL", &string, "", true, None),
+            (
+                "42",
+                &int,
+                "",
+                true,
+                Some(DefaultValue::Number("42".to_owned())),
+            ),
+            (
+                "current_timestamp(3)",
+                &when,
+                "",
+                true,
+                Some(DefaultValue::Now),
+            ),
+            (
+                "uuid()",
+                &string,
+                "",
+                true,
+                Some(DefaultValue::Expression("uuid()".to_owned())),
+            ),
+            // MySQL gives the bare value, and marks expressions DEFAULT_GENERATED.
+            ("it's", &string, "", false, text("it's")),
+            ("NULL", &string, "", false, text("NULL")),
+            (
+                "CURRENT_TIMESTAMP(3)",
+                &when,
+                "DEFAULT_GENERATED",
+                false,
+                Some(DefaultValue::Now),
+            ),
+            (
+                "uuid()",
+                &string,
+                "default_generated",
+                false,
+                Some(DefaultValue::Expression("uuid()".to_owned())),
+            ),
+            (
+                "1.50",
+                &decimal,
+                "",
+                false,
+                Some(DefaultValue::Number("1.5".to_owned())),
+            ),
+            (
+                "10.00",
+                &decimal,
+                "",
+                false,
+                Some(DefaultValue::Number("10".to_owned())),
+            ),
+        ] {
+            assert_eq!(
+                default_value(raw, column_type, &extra.to_ascii_lowercase(), mariadb),
+                expected,
+                "{raw} on {}",
+                if mariadb { "MariaDB" } else { "MySQL" }
+            );
+        }
+    }
+
+    #[test]
     fn current_timestamp_spellings() {
         for raw in [
             "CURRENT_TIMESTAMP",

@@ -528,3 +528,21 @@ fn create_database_creates_only_a_missing_one() {
     assert!(created.unwrap());
     assert!(exists);
 }
+
+#[test]
+fn a_socket_parameter_connects_through_the_socket() {
+    let db = TestDb::mysql();
+    let socket: Option<String> = db.mysql_conn().query_first("SELECT @@socket").unwrap();
+    let mut url = drydock_connector::DbUrl::parse(db.url()).unwrap();
+    url.set_param("socket", &socket.unwrap());
+    let mut conn = MysqlConnection::connect(&url.to_url()).unwrap();
+    // A session over a Unix socket comes from `localhost`; over TCP from `address:port`.
+    let host = conn
+        .query_texts("SELECT HOST FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()")
+        .unwrap();
+    assert_eq!(host, [Some("localhost".to_owned())]);
+    assert_eq!(
+        conn.query_texts("SELECT DATABASE()").unwrap(),
+        [Some(db.name())]
+    );
+}
