@@ -152,3 +152,18 @@ fn an_empty_database_has_nothing_but_the_history_is_left_out() {
     let schema = introspect(&db, "SELECT 1;");
     assert_eq!(schema, SqlSchema::default());
 }
+
+#[test]
+fn mariadb_sequences_are_sequences_not_tables() {
+    let db = TestDb::mysql();
+    let schema = introspect(
+        &db,
+        "CREATE SEQUENCE `counter`;\nCREATE TABLE `t` (`id` INT);",
+    );
+    let names: Vec<&str> = schema.sequences.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["counter"]);
+    assert_eq!(schema.tables.len(), 1);
+    let mut conn = MysqlConnection::connect(db.url()).unwrap();
+    conn.reset().unwrap();
+    assert!(conn.introspect(&[]).unwrap().is_empty());
+}
