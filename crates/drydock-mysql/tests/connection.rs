@@ -546,3 +546,36 @@ fn a_socket_parameter_connects_through_the_socket() {
         [Some(db.name())]
     );
 }
+
+#[test]
+fn mariadb_reports_how_far_a_table_copy_has_come() {
+    let db = TestDb::mysql();
+    let mut conn = connect(&db);
+    // MariaDB's sequence engine makes the rows.
+    conn.execute_script(
+        "CREATE TABLE `t` (`id` INT PRIMARY KEY, `v` VARCHAR(50));\n\
+         INSERT INTO `t` SELECT seq, REPEAT('x', 40) FROM seq_1_to_300000;",
+    )
+    .unwrap();
+    let id = conn.session_id().unwrap().unwrap();
+    let copying = std::thread::spawn(move || {
+        conn.execute_script("ALTER TABLE `t` ADD COLUMN `x` INT, ALGORITHM=COPY")
+    });
+    let mut observer = connect(&db);
+    let mut progress = None;
+    let seen = wait_for(|| {
+        progress = observer.observe_session(&id).unwrap().progress;
+        progress.is_some() || copying.is_finished()
+    });
+    copying.join().unwrap().unwrap();
+    assert!(seen);
+    let progress = progress.expect("the copy reported its progress");
+    assert!(progress.command.starts_with("ALTER TABLE"), "{progress:?}");
+    assert!(progress.phase.starts_with("stage 1 of"), "{progress:?}");
+    assert!(
+        progress
+            .done
+            .is_some_and(|done| done > 0 && done <= 100_000),
+        "{progress:?}"
+    );
+}
