@@ -25,8 +25,8 @@ use crate::{history, introspect, lock};
 pub const ER_LOCK_WAIT_TIMEOUT: u16 = 1205;
 
 /// Codes that say the session is gone: the server went away or the connection was lost
-/// (client-side 2006, 2013), it was killed (1927 on MariaDB, 1317 `Query execution was
-/// interrupted` is not: the session lives), or the server is shutting down (1053).
+/// (client-side 2006, 2013), the session was killed (1927, MariaDB), or the server is shutting
+/// down (1053). A statement stopped by `KILL QUERY` (1317) leaves the session alive.
 const LOST_CODES: [&str; 4] = ["2006", "2013", "1927", "1053"];
 
 /// How MySQL SQL is split into statements: backtick identifiers and the `BEGIN ... END` bodies
