@@ -293,7 +293,9 @@ pub trait Connection {
     fn update_history_row(&mut self, row: &HistoryRow) -> Result<(), ConnectorError>;
 
     /// In one transaction: run `script`, then insert `row` (whose `finished_at` is set). Either
-    /// both take effect or neither does.
+    /// both take effect or neither does; without transactional DDL
+    /// ([`Capabilities::transactional_ddl`], MySQL) only for row changes, as DDL commits by
+    /// itself.
     fn apply_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError>;
 
     /// Run one statement on its own and return how many rows it changed.
@@ -329,7 +331,8 @@ pub trait Connection {
     /// In one transaction: run `script`, then overwrite the mutable fields of the row with
     /// `row.id`. Either both take effect or neither does: a down migration with its
     /// `rolled_back_at`, a statement of a migration that runs outside a transaction with its
-    /// count of completed statements.
+    /// count of completed statements. Without transactional DDL a DDL statement commits by
+    /// itself and the row is written right after it.
     fn execute_and_record(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError>;
 
     /// What cancels the statement this session runs, from another thread (Ctrl-C during a

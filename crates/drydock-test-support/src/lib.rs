@@ -3,7 +3,8 @@
 //! Every test gets its own database: [`TestDb::postgres`] creates a uniquely named database on
 //! the server named by `TEST_POSTGRES_URL` (default
 //! `postgresql://postgres@127.0.0.1:5432/postgres`) and drops it when the value is dropped;
-//! [`TestDb::sqlite`] uses a file in a fresh temporary directory. A test that needs a server
+//! [`TestDb::mysql`] does the same on the MariaDB or MySQL server of `TEST_MYSQL_URL` (default
+//! `mysql://root@127.0.0.1:3306/test`); [`TestDb::sqlite`] uses a file in a fresh temporary directory. A test that needs a server
 //! that cannot be reached fails with a message saying which URL was tried; it never skips.
 //!
 //! [`schema`] builds the schema values tests write by hand; [`connection`] and [`dialect`] hold
@@ -19,7 +20,9 @@ pub mod webhook;
 use std::path::{Path, PathBuf};
 
 use drydock_connector::{ConnectorError, redact_url};
+use drydock_mysql::MysqlUrl;
 use drydock_postgres::url::PgUrl;
+use mysql::prelude::Queryable;
 
 /// The environment variable naming the PostgreSQL server used by tests.
 pub const POSTGRES_URL_VAR: &str = "TEST_POSTGRES_URL";
@@ -48,7 +51,14 @@ pub const POSTGRES_PASSWORD: &str = "drydock-secret";
 /// The server used when [`POSTGRES_URL_VAR`] is not set.
 pub const DEFAULT_POSTGRES_URL: &str = "postgresql://postgres@127.0.0.1:5432/postgres";
 
-/// The databases tests can run against. MySQL joins this list with its connector.
+/// The environment variable naming the MariaDB (or MySQL) server used by tests.
+pub const MYSQL_URL_VAR: &str = "TEST_MYSQL_URL";
+
+/// The server used when [`MYSQL_URL_VAR`] is not set.
+pub const DEFAULT_MYSQL_URL: &str = "mysql://root@127.0.0.1:3306/test";
+
+/// The databases tests can run against. MySQL joins this list with its dialect; until then
+/// [`TestDb::mysql`] serves the MySQL crate's own tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DatabaseKind {
     Postgres,
@@ -71,6 +81,10 @@ enum Backing {
     Sqlite {
         _dir: tempfile::TempDir,
         path: PathBuf,
+    },
+    Mysql {
+        server_url: String,
+        name: String,
     },
 }
 
@@ -127,6 +141,25 @@ impl TestDb {
         }
     }
 
+    /// A fresh, empty database on the test MariaDB (or MySQL) server named by
+    /// `TEST_MYSQL_URL` (default [`DEFAULT_MYSQL_URL`]).
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot be reached or refuses to create the database: the test fails.
+    pub fn mysql() -> TestDb {
+        let server_url = mysql_server_url();
+        let name = format!("drydock_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = mysql_connect_or_fail(&server_url);
+        conn.query_drop(format!("CREATE DATABASE `{name}`"))
+            .unwrap_or_else(|e| panic!("creating test database `{name}` failed: {e}"));
+        let url = replace_database(&server_url, &name);
+        TestDb {
+            url,
+            backing: Backing::Mysql { server_url, name },
+        }
+    }
+
     /// A fresh SQLite database file (not created yet) in its own temporary directory.
     ///
     /// # Panics
@@ -150,10 +183,14 @@ impl TestDb {
         }
     }
 
+    /// # Panics
+    ///
+    /// On a MySQL database: MySQL is no [`DatabaseKind`] until its dialect is registered.
     pub fn kind(&self) -> DatabaseKind {
         match self.backing {
             Backing::Postgres { .. } => DatabaseKind::Postgres,
             Backing::Sqlite { .. } => DatabaseKind::Sqlite,
+            Backing::Mysql { .. } => panic!("kind() called on a MySQL test database"),
         }
     }
 
@@ -162,10 +199,10 @@ impl TestDb {
         &self.url
     }
 
-    /// The database name (PostgreSQL) or the file path (SQLite).
+    /// The database name (PostgreSQL, MySQL) or the file path (SQLite).
     pub fn name(&self) -> String {
         match &self.backing {
-            Backing::Postgres { name, .. } => name.clone(),
+            Backing::Postgres { name, .. } | Backing::Mysql { name, .. } => name.clone(),
             Backing::Sqlite { path, .. } => path.display().to_string(),
         }
     }
@@ -178,8 +215,8 @@ impl TestDb {
     pub fn sqlite_path(&self) -> &Path {
         match &self.backing {
             Backing::Sqlite { path, .. } => path,
-            Backing::Postgres { .. } => {
-                panic!("sqlite_path() called on a PostgreSQL test database")
+            Backing::Postgres { .. } | Backing::Mysql { .. } => {
+                panic!("sqlite_path() called on a server test database")
             }
         }
     }
@@ -192,8 +229,22 @@ impl TestDb {
     pub fn postgres_client(&self) -> postgres::Client {
         match &self.backing {
             Backing::Postgres { .. } => connect_or_fail(&self.url),
-            Backing::Sqlite { .. } => {
-                panic!("postgres_client() called on a SQLite test database")
+            Backing::Sqlite { .. } | Backing::Mysql { .. } => {
+                panic!("postgres_client() called on a test database that is not PostgreSQL")
+            }
+        }
+    }
+
+    /// A direct session on this MySQL database, for test setup and assertions.
+    ///
+    /// # Panics
+    ///
+    /// On a database that is not MySQL, or when connecting fails.
+    pub fn mysql_conn(&self) -> mysql::Conn {
+        match &self.backing {
+            Backing::Mysql { .. } => mysql_connect_or_fail(&self.url),
+            Backing::Postgres { .. } | Backing::Sqlite { .. } => {
+                panic!("mysql_conn() called on a test database that is not MySQL")
             }
         }
     }
@@ -201,6 +252,19 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if let Backing::Mysql { server_url, name } = &self.backing {
+            // A failure here leaves a stray database behind; it must not hide the test's result.
+            let dropped = MysqlUrl::parse(server_url)
+                .and_then(|url| url.connect())
+                .map_err(|e| e.to_string())
+                .and_then(|mut conn| {
+                    conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
+                        .map_err(|e| e.to_string())
+                });
+            if let Err(e) = dropped {
+                eprintln!("warning: could not drop test database `{name}`: {e}");
+            }
+        }
         if let Backing::Postgres { server_url, name } = &self.backing {
             // A failure here leaves a stray database behind; it must not hide the test's result.
             let dropped = connect(server_url)
@@ -223,6 +287,27 @@ pub fn postgres_server_url() -> String {
         .ok()
         .filter(|v| !v.trim().is_empty())
         .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_owned())
+}
+
+/// The URL of the MySQL server tests use (`TEST_MYSQL_URL` or the default).
+pub fn mysql_server_url() -> String {
+    std::env::var(MYSQL_URL_VAR)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_MYSQL_URL.to_owned())
+}
+
+/// A session through drydock's own URL parser, or the test fails saying which URL was tried.
+fn mysql_connect_or_fail(url: &str) -> mysql::Conn {
+    MysqlUrl::parse(url)
+        .and_then(|url| url.connect())
+        .unwrap_or_else(|e| {
+            panic!(
+                "this test needs MariaDB or MySQL, but connecting to `{}` failed: {e}\n\
+                 Start a server or point {MYSQL_URL_VAR} at one.",
+                redact_url(url)
+            )
+        })
 }
 
 /// A client on the test server's maintenance database (the one in `TEST_POSTGRES_URL`).
@@ -307,6 +392,25 @@ mod tests {
             .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
             .unwrap();
         assert!(left.is_empty(), "database {name} should be dropped");
+    }
+
+    #[test]
+    fn mysql_databases_are_created_and_dropped() {
+        let db = TestDb::mysql();
+        let name = db.name();
+        let mut conn = db.mysql_conn();
+        let one: Option<i64> = conn.query_first("SELECT 1").unwrap();
+        assert_eq!(one, Some(1));
+        drop(conn);
+        drop(db);
+        let mut server = mysql_connect_or_fail(&mysql_server_url());
+        let left: Option<i64> = server
+            .exec_first(
+                "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+                (&name,),
+            )
+            .unwrap();
+        assert_eq!(left, None, "database {name} should be dropped");
     }
 
     #[test]

@@ -1,0 +1,531 @@
+//! Introspection of the connection's database from `information_schema`.
+//!
+//! Tables, indexes and foreign keys come out sorted by name; columns in ordinal order. Native
+//! types are the column's SQL type upper case without spaces but before `UNSIGNED`, and
+//! without the display widths MariaDB and old MySQL print (`INT`, `INT UNSIGNED`,
+//! `VARCHAR(191)`, `DATETIME(3)`, `DECIMAL(65,30)`), except `TINYINT(1)`, which is Prisma's
+//! `Boolean`; a time without fractional seconds has no arguments (`TIMESTAMP`, not
+//! `TIMESTAMP(0)`), as the server prints it. An inline `ENUM(...)` column is an enum named `<table>_<column>`, as Prisma names
+//! it. MariaDB's `JSON` is `LONGTEXT` with a `json_valid` check: it reads as `JSON`, without
+//! the check.
+
+use std::collections::BTreeMap;
+
+use drydock_connector::ConnectorError;
+use drydock_schema::{
+    CheckConstraint, Column, ColumnArity, ColumnType, DefaultValue, Enum, ForeignKey, Index,
+    IndexAlgorithm, IndexColumn, IndexKind, ObjectName, PrimaryKey, ReferentialAction, Sequence,
+    SortOrder, SqlSchema, Table, TypeFamily, View, canonical_datetime_literal,
+};
+use mysql::Conn;
+
+use crate::connection::{quote_ident, text_rows};
+
+type Row = Vec<Option<String>>;
+
+fn field(row: &Row, i: usize) -> Option<&str> {
+    row.get(i).and_then(|value| value.as_deref())
+}
+
+fn text(row: &Row, i: usize) -> String {
+    field(row, i).unwrap_or_default().to_owned()
+}
+
+pub(crate) fn introspect(conn: &mut Conn, mariadb: bool) -> Result<SqlSchema, ConnectorError> {
+    let database: Option<String> = text_rows(conn, "SELECT DATABASE()")?
+        .first()
+        .and_then(|row| row.first().cloned().flatten());
+    let mut schema = SqlSchema::default();
+    let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+    let mut collations: BTreeMap<String, String> = BTreeMap::new();
+    for row in text_rows(conn, include_str!("queries/tables.sql"))? {
+        let mut table = Table::new(None, text(&row, 0));
+        table.comment = field(&row, 1).filter(|c| !c.is_empty()).map(str::to_owned);
+        collations.insert(table.name.clone(), text(&row, 2));
+        tables.insert(table.name.clone(), table);
+    }
+
+    let checks = if mariadb {
+        include_str!("queries/checks_mariadb.sql")
+    } else {
+        include_str!("queries/checks.sql")
+    };
+    for row in text_rows(conn, checks)? {
+        if let Some(table) = tables.get_mut(&text(&row, 0)) {
+            table.checks.push(CheckConstraint {
+                name: text(&row, 1),
+                expression: text(&row, 2),
+            });
+        }
+    }
+
+    for row in text_rows(conn, include_str!("queries/columns.sql"))? {
+        let Some(table) = tables.get_mut(&text(&row, 0)) else {
+            continue;
+        };
+        let collation = collations.get(&table.name).cloned().unwrap_or_default();
+        let column = column(&row, table, &collation, &mut schema.enums, mariadb);
+        table.columns.push(column);
+    }
+
+    let mut keys: BTreeMap<(String, String), (bool, String, Vec<IndexColumn>)> = BTreeMap::new();
+    for row in text_rows(conn, include_str!("queries/indexes.sql"))? {
+        let entry = keys
+            .entry((text(&row, 0), text(&row, 1)))
+            .or_insert_with(|| (text(&row, 2) == "0", text(&row, 6), Vec::new()));
+        let mut key = match field(&row, 3) {
+            Some(name) => IndexColumn::named(name),
+            None => IndexColumn::expression("(expression)"),
+        };
+        key.length = field(&row, 4).and_then(|length| length.parse().ok());
+        key.sort = (field(&row, 5) == Some("D")).then_some(SortOrder::Desc);
+        entry.2.push(key);
+    }
+    for ((table_name, name), (unique, index_type, columns)) in keys {
+        let Some(table) = tables.get_mut(&table_name) else {
+            continue;
+        };
+        if name == "PRIMARY" {
+            table.primary_key = Some(PrimaryKey {
+                name: None,
+                columns,
+            });
+            continue;
+        }
+        let kind = match (index_type.as_str(), unique) {
+            ("FULLTEXT", _) => IndexKind::Fulltext,
+            (_, true) => IndexKind::Unique,
+            (_, false) => IndexKind::Normal,
+        };
+        table.indexes.push(Index {
+            name,
+            kind,
+            columns,
+            algorithm: (index_type == "HASH").then_some(IndexAlgorithm::Hash),
+            predicate: None,
+            include: Vec::new(),
+            constraint_backed: false,
+        });
+    }
+
+    let mut foreign_keys: BTreeMap<(String, String), ForeignKey> = BTreeMap::new();
+    for row in text_rows(conn, include_str!("queries/foreign_keys.sql"))? {
+        let referenced_schema = field(&row, 3).map(str::to_owned);
+        let namespace = referenced_schema.filter(|s| Some(s) != database.as_ref());
+        let key = foreign_keys
+            .entry((text(&row, 0), text(&row, 1)))
+            .or_insert_with(|| ForeignKey {
+                name: Some(text(&row, 1)),
+                columns: Vec::new(),
+                referenced_table: ObjectName::new(namespace, text(&row, 4)),
+                referenced_columns: Vec::new(),
+                on_delete: action(field(&row, 6)),
+                on_update: action(field(&row, 7)),
+            });
+        key.columns.push(text(&row, 2));
+        key.referenced_columns.push(text(&row, 5));
+    }
+    for ((table_name, _), key) in foreign_keys {
+        if let Some(table) = tables.get_mut(&table_name) {
+            table.foreign_keys.push(key);
+        }
+    }
+
+    schema.tables = tables.into_values().collect();
+    // The server qualifies every name in a view with the database; the database's own name is
+    // left out, as PostgreSQL leaves out the schema on the search path.
+    let own_prefix = database
+        .as_deref()
+        .map(|database| format!("{}.", quote_ident(database)));
+    schema.views = text_rows(conn, include_str!("queries/views.sql"))?
+        .iter()
+        .map(|row| View {
+            namespace: None,
+            name: text(row, 0),
+            definition: match &own_prefix {
+                Some(prefix) => text(row, 1).replace(prefix.as_str(), ""),
+                None => text(row, 1),
+            },
+        })
+        .collect();
+    schema.sequences = text_rows(conn, include_str!("queries/sequences.sql"))?
+        .iter()
+        .map(|row| Sequence {
+            namespace: None,
+            name: text(row, 0),
+        })
+        .collect();
+    Ok(schema)
+}
+
+fn action(rule: Option<&str>) -> ReferentialAction {
+    match rule {
+        Some("CASCADE") => ReferentialAction::Cascade,
+        Some("SET NULL") => ReferentialAction::SetNull,
+        Some("SET DEFAULT") => ReferentialAction::SetDefault,
+        Some("NO ACTION") => ReferentialAction::NoAction,
+        _ => ReferentialAction::Restrict,
+    }
+}
+
+/// One row of `columns.sql`: `TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE,
+/// COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, COLUMN_COMMENT, COLLATION_NAME`. An enum
+/// column adds its enum to `enums`; MariaDB's JSON check leaves the table's checks.
+fn column(
+    row: &Row,
+    table: &mut Table,
+    table_collation: &str,
+    enums: &mut Vec<Enum>,
+    mariadb: bool,
+) -> Column {
+    let name = text(row, 1);
+    let data_type = text(row, 2).to_ascii_lowercase();
+    let column_type = text(row, 3);
+    let extra = text(row, 6).to_ascii_lowercase();
+    let json_check = format!("json_valid(`{name}`)");
+    let is_mariadb_json = mariadb
+        && data_type == "longtext"
+        && table
+            .checks
+            .iter()
+            .any(|c| c.expression.eq_ignore_ascii_case(&json_check));
+    if is_mariadb_json {
+        table
+            .checks
+            .retain(|c| !c.expression.eq_ignore_ascii_case(&json_check));
+    }
+    let column_type = if is_mariadb_json {
+        ColumnType::new(TypeFamily::Json, "JSON")
+    } else if data_type == "enum" {
+        let enum_name = format!("{}_{name}", table.name);
+        enums.push(Enum {
+            namespace: None,
+            name: enum_name.clone(),
+            values: enum_values(&column_type),
+        });
+        ColumnType::new(
+            TypeFamily::Enum(ObjectName::new(None, enum_name.clone())),
+            enum_name,
+        )
+    } else {
+        native_type(&data_type, &column_type)
+    };
+    let generated = extra
+        .contains("generated")
+        .then(|| text(row, 7))
+        .filter(|e| !e.is_empty() && !extra.contains("default_generated"));
+    let default = if generated.is_some() {
+        None
+    } else {
+        field(row, 5).and_then(|raw| default_value(raw, &column_type, &extra, mariadb))
+    };
+    // MariaDB's JSON has the collation of its own, `utf8mb4_bin`.
+    let collation = field(row, 9)
+        .filter(|c| !c.is_empty() && *c != table_collation && !is_mariadb_json)
+        .map(str::to_owned);
+    Column {
+        name,
+        column_type,
+        arity: if text(row, 4) == "YES" {
+            ColumnArity::Nullable
+        } else {
+            ColumnArity::Required
+        },
+        default,
+        auto_increment: extra.contains("auto_increment"),
+        comment: field(row, 8).filter(|c| !c.is_empty()).map(str::to_owned),
+        renamed_from: None,
+        identity: None,
+        generated,
+        collation,
+    }
+}
+
+/// The values of `enum('a','b''c')`, quotes undone.
+fn enum_values(column_type: &str) -> Vec<String> {
+    let inner = column_type
+        .find('(')
+        .and_then(|open| {
+            column_type
+                .rfind(')')
+                .map(|close| &column_type[open + 1..close])
+        })
+        .unwrap_or_default();
+    let mut values = Vec::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\'' {
+            continue;
+        }
+        let mut value = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    value.push('\'');
+                    chars.next();
+                }
+                '\'' => break,
+                '\\' => value.extend(chars.next()),
+                other => value.push(other),
+            }
+        }
+        values.push(value);
+    }
+    values
+}
+
+/// The family and canonical native spelling of a column's type (see the module's comment).
+pub(crate) fn native_type(data_type: &str, column_type: &str) -> ColumnType {
+    let lower = column_type.to_ascii_lowercase();
+    let unsigned = lower.contains("unsigned");
+    let arguments = lower
+        .find('(')
+        .and_then(|open| {
+            lower[open..]
+                .find(')')
+                .map(|close| &lower[open..=open + close])
+        })
+        .map(|args| args.replace(' ', "").to_ascii_uppercase())
+        .unwrap_or_default();
+    let base = data_type.to_ascii_uppercase();
+    let sign = if unsigned { " UNSIGNED" } else { "" };
+    let (family, native) = match data_type {
+        "tinyint" if arguments == "(1)" && !unsigned => {
+            (TypeFamily::Boolean, "TINYINT(1)".to_owned())
+        }
+        "tinyint" | "smallint" | "mediumint" | "int" | "integer" => {
+            let base = if base == "INTEGER" { "INT" } else { &base };
+            (TypeFamily::Int, format!("{base}{sign}"))
+        }
+        "year" => (TypeFamily::Int, "YEAR".to_owned()),
+        "bigint" => (TypeFamily::BigInt, format!("BIGINT{sign}")),
+        "float" | "double" | "real" => {
+            let base = if base == "REAL" { "DOUBLE" } else { &base };
+            (TypeFamily::Float, format!("{base}{arguments}{sign}"))
+        }
+        "decimal" | "numeric" => (TypeFamily::Decimal, format!("DECIMAL{arguments}{sign}")),
+        "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" => {
+            (TypeFamily::String, format!("{base}{arguments}"))
+        }
+        "date" => (TypeFamily::DateTime, "DATE".to_owned()),
+        "time" | "datetime" | "timestamp" => (TypeFamily::DateTime, format!("{base}{arguments}")),
+        "json" => (TypeFamily::Json, "JSON".to_owned()),
+        "bit" if arguments == "(1)" => (TypeFamily::Boolean, "BIT(1)".to_owned()),
+        "bit" | "binary" | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob" => {
+            (TypeFamily::Bytes, format!("{base}{arguments}"))
+        }
+        _ => (TypeFamily::Unsupported, column_type.to_owned()),
+    };
+    ColumnType::new(family, native)
+}
+
+/// A column's default from `COLUMN_DEFAULT`: quoted on MariaDB (`'text'`, `NULL` for none,
+/// `current_timestamp()`), raw on MySQL (`text`, `CURRENT_TIMESTAMP(3)` with
+/// `DEFAULT_GENERATED` in `EXTRA` for an expression).
+fn default_value(
+    raw: &str,
+    column_type: &ColumnType,
+    extra: &str,
+    mariadb: bool,
+) -> Option<DefaultValue> {
+    if mariadb && raw == "NULL" {
+        return None;
+    }
+    if is_current_timestamp(raw) {
+        return Some(DefaultValue::Now);
+    }
+    // The literal's value, or `None` for an expression.
+    let literal: Option<String> = if mariadb {
+        match raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+            Some(quoted) => Some(quoted.replace("''", "'").replace("\\\\", "\\")),
+            None if raw.parse::<f64>().is_ok() => Some(raw.to_owned()),
+            None => None,
+        }
+    } else if extra.contains("default_generated") {
+        None
+    } else {
+        Some(raw.to_owned())
+    };
+    let Some(value) = literal else {
+        return Some(DefaultValue::Expression(raw.to_owned()));
+    };
+    Some(match &column_type.family {
+        TypeFamily::Boolean => DefaultValue::Boolean(!matches!(value.as_str(), "0" | "b'0'")),
+        TypeFamily::Int | TypeFamily::BigInt => DefaultValue::Number(value),
+        // The server writes a decimal's default to its scale (`0.000000`), Prisma as given.
+        TypeFamily::Float | TypeFamily::Decimal if value.contains('.') => {
+            let trimmed = value.trim_end_matches('0').trim_end_matches('.');
+            DefaultValue::Number(trimmed.to_owned())
+        }
+        TypeFamily::Float | TypeFamily::Decimal => DefaultValue::Number(value),
+        TypeFamily::Enum(_) => DefaultValue::EnumValue(value),
+        TypeFamily::DateTime => {
+            DefaultValue::String(canonical_datetime_literal(&value).unwrap_or(value))
+        }
+        TypeFamily::Bytes | TypeFamily::Unsupported => DefaultValue::Expression(raw.to_owned()),
+        TypeFamily::String | TypeFamily::Json => DefaultValue::String(value),
+    })
+}
+
+/// `CURRENT_TIMESTAMP`, `current_timestamp()`, `CURRENT_TIMESTAMP(3)`, `now()`.
+fn is_current_timestamp(raw: &str) -> bool {
+    let lower = raw.to_ascii_lowercase();
+    let name = lower.split('(').next().unwrap_or_default();
+    let arguments = &lower[name.len()..];
+    matches!(name, "current_timestamp" | "now" | "localtimestamp")
+        && (arguments.is_empty()
+            || (arguments.starts_with('(')
+                && arguments.ends_with(')')
+                && arguments[1..arguments.len() - 1]
+                    .chars()
+                    .all(|c| c.is_ascii_digit())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn native_types_have_one_spelling() {
+        for (data_type, column_type, family, native) in [
+            ("int", "int(11)", TypeFamily::Int, "INT"),
+            ("int", "int unsigned", TypeFamily::Int, "INT UNSIGNED"),
+            ("int", "int(10) unsigned", TypeFamily::Int, "INT UNSIGNED"),
+            ("tinyint", "tinyint(1)", TypeFamily::Boolean, "TINYINT(1)"),
+            ("tinyint", "tinyint(4)", TypeFamily::Int, "TINYINT"),
+            ("bigint", "bigint(20)", TypeFamily::BigInt, "BIGINT"),
+            (
+                "decimal",
+                "decimal(65,30)",
+                TypeFamily::Decimal,
+                "DECIMAL(65,30)",
+            ),
+            ("double", "double", TypeFamily::Float, "DOUBLE"),
+            (
+                "varchar",
+                "varchar(191)",
+                TypeFamily::String,
+                "VARCHAR(191)",
+            ),
+            (
+                "datetime",
+                "datetime(3)",
+                TypeFamily::DateTime,
+                "DATETIME(3)",
+            ),
+            ("bit", "bit(1)", TypeFamily::Boolean, "BIT(1)"),
+            (
+                "varbinary",
+                "varbinary(16)",
+                TypeFamily::Bytes,
+                "VARBINARY(16)",
+            ),
+            (
+                "set",
+                "set('a','b')",
+                TypeFamily::Unsupported,
+                "set('a','b')",
+            ),
+        ] {
+            assert_eq!(
+                native_type(data_type, column_type),
+                ColumnType::new(family, native),
+                "{column_type}"
+            );
+        }
+    }
+
+    #[test]
+    fn enum_values_undo_quotes() {
+        assert_eq!(
+            enum_values("enum('A','it''s','b\\\\c')"),
+            ["A", "it's", "b\\c"]
+        );
+    }
+
+    #[test]
+    fn defaults_as_each_server_spells_them() {
+        let string = ColumnType::new(TypeFamily::String, "VARCHAR(191)");
+        let int = ColumnType::new(TypeFamily::Int, "INT");
+        let decimal = ColumnType::new(TypeFamily::Decimal, "DECIMAL(10,2)");
+        let when = ColumnType::new(TypeFamily::DateTime, "DATETIME(3)");
+        let text = |t: &str| Some(DefaultValue::String(t.to_owned()));
+        for (raw, column_type, extra, mariadb, expected) in [
+            // MariaDB quotes literals and spells NULL out.
+            ("'it''s'", &string, "", true, text("it's")),
+            ("NULL", &string, "", true, None),
+            (
+                "42",
+                &int,
+                "",
+                true,
+                Some(DefaultValue::Number("42".to_owned())),
+            ),
+            (
+                "current_timestamp(3)",
+                &when,
+                "",
+                true,
+                Some(DefaultValue::Now),
+            ),
+            (
+                "uuid()",
+                &string,
+                "",
+                true,
+                Some(DefaultValue::Expression("uuid()".to_owned())),
+            ),
+            // MySQL gives the bare value, and marks expressions DEFAULT_GENERATED.
+            ("it's", &string, "", false, text("it's")),
+            ("NULL", &string, "", false, text("NULL")),
+            (
+                "CURRENT_TIMESTAMP(3)",
+                &when,
+                "DEFAULT_GENERATED",
+                false,
+                Some(DefaultValue::Now),
+            ),
+            (
+                "uuid()",
+                &string,
+                "default_generated",
+                false,
+                Some(DefaultValue::Expression("uuid()".to_owned())),
+            ),
+            (
+                "1.50",
+                &decimal,
+                "",
+                false,
+                Some(DefaultValue::Number("1.5".to_owned())),
+            ),
+            (
+                "10.00",
+                &decimal,
+                "",
+                false,
+                Some(DefaultValue::Number("10".to_owned())),
+            ),
+        ] {
+            assert_eq!(
+                default_value(raw, column_type, &extra.to_ascii_lowercase(), mariadb),
+                expected,
+                "{raw} on {}",
+                if mariadb { "MariaDB" } else { "MySQL" }
+            );
+        }
+    }
+
+    #[test]
+    fn current_timestamp_spellings() {
+        for raw in [
+            "CURRENT_TIMESTAMP",
+            "current_timestamp()",
+            "current_timestamp(3)",
+        ] {
+            assert!(is_current_timestamp(raw), "{raw}");
+        }
+        assert!(!is_current_timestamp("current_timestamp_x"));
+        assert!(!is_current_timestamp("'CURRENT_TIMESTAMP'"));
+    }
+}

@@ -1,0 +1,17 @@
+//! The MySQL and MariaDB dialect. Same file set as every dialect; so far the connection half:
+//! `url.rs` (Prisma's MySQL URLs, sessions over rustls TLS), `connection.rs` (scripts, session
+//! limits, other sessions, pre-flight facts, databases created, shadow databases), `introspect.rs` (+ `queries/*.sql`),
+//! `history.rs` (`_prisma_migrations` as Prisma's MySQL connector writes it) and `lock.rs`
+//! (`GET_LOCK('prisma_migrate')`).
+
+mod connection;
+mod history;
+mod introspect;
+mod lock;
+pub mod url;
+
+pub use connection::{
+    ER_LOCK_WAIT_TIMEOUT, LEXICAL_RULES, MysqlConnection, SHADOW_DATABASE_PREFIX, create_database,
+    open_shadow, quote_ident,
+};
+pub use url::MysqlUrl;

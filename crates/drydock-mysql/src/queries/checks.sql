@@ -1,0 +1,8 @@
+-- Check constraints by table, on MySQL: its CHECK_CONSTRAINTS has no table name, which comes
+-- from TABLE_CONSTRAINTS (check names are unique in a database there).
+SELECT t.TABLE_NAME, t.CONSTRAINT_NAME, c.CHECK_CLAUSE
+FROM information_schema.TABLE_CONSTRAINTS t
+JOIN information_schema.CHECK_CONSTRAINTS c
+  ON c.CONSTRAINT_SCHEMA = t.CONSTRAINT_SCHEMA AND c.CONSTRAINT_NAME = t.CONSTRAINT_NAME
+WHERE t.TABLE_SCHEMA = DATABASE() AND t.CONSTRAINT_TYPE = 'CHECK'
+ORDER BY t.TABLE_NAME, t.CONSTRAINT_NAME

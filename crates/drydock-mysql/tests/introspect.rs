@@ -1,0 +1,169 @@
+//! Introspection of real tables on the MariaDB of `TEST_MYSQL_URL`: types, nullability,
+//! defaults, auto-increment, keys, indexes, foreign keys, enums and MariaDB's JSON. Each test
+//! has its own database.
+
+use drydock_connector::Connection;
+use drydock_mysql::MysqlConnection;
+use drydock_schema::{
+    ColumnArity, DefaultValue, IndexKind, ReferentialAction, SortOrder, SqlSchema, TypeFamily,
+};
+use drydock_test_support::TestDb;
+
+fn introspect(db: &TestDb, script: &str) -> SqlSchema {
+    let mut conn = MysqlConnection::connect(db.url()).unwrap();
+    conn.execute_script(script).unwrap();
+    conn.create_history_table().unwrap();
+    conn.introspect(&[]).unwrap()
+}
+
+/// A Prisma-shaped schema: what `migrate dev` writes for a blog on MySQL, plus what a hand
+/// could add (prefix lengths, descending keys, full-text, comments, generated columns).
+const BLOG: &str = "
+CREATE TABLE `User` (
+    `id` INTEGER NOT NULL AUTO_INCREMENT,
+    `email` VARCHAR(191) NOT NULL,
+    `name` VARCHAR(191) NULL,
+    `role` ENUM('USER', 'ADMIN', 'it''s') NOT NULL DEFAULT 'USER',
+    `active` BOOLEAN NOT NULL DEFAULT true,
+    `score` DOUBLE NOT NULL DEFAULT 1.5,
+    `balance` DECIMAL(65, 30) NOT NULL DEFAULT 0,
+    `big` BIGINT UNSIGNED NULL,
+    `profile` JSON NULL,
+    `avatar` LONGBLOB NULL,
+    `bio` TEXT NULL COMMENT 'about me',
+    `quote` VARCHAR(20) NOT NULL DEFAULT 'it''s',
+    `createdAt` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+    `birthday` DATE NULL DEFAULT '2000-01-01',
+    `upper_email` VARCHAR(191) AS (UPPER(`email`)) VIRTUAL,
+    UNIQUE INDEX `User_email_key`(`email`),
+    PRIMARY KEY (`id`)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci COMMENT 'people';
+
+CREATE TABLE `Post` (
+    `id` VARCHAR(191) NOT NULL,
+    `title` VARCHAR(255) NOT NULL,
+    `body` TEXT NOT NULL,
+    `authorId` INTEGER NOT NULL,
+    `editorId` INTEGER NULL,
+    `createdAt` TIMESTAMP(0) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    INDEX `Post_title_createdAt_idx`(`title`(10), `createdAt` DESC),
+    FULLTEXT INDEX `Post_body_idx`(`body`),
+    PRIMARY KEY (`id`)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE `Tag` (
+    `postId` VARCHAR(191) NOT NULL,
+    `label` VARCHAR(64) NOT NULL COLLATE utf8mb4_bin,
+    PRIMARY KEY (`postId`, `label`)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+ALTER TABLE `Post` ADD CONSTRAINT `Post_authorId_fkey` FOREIGN KEY (`authorId`) REFERENCES `User`(`id`) ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE `Post` ADD CONSTRAINT `Post_editorId_fkey` FOREIGN KEY (`editorId`) REFERENCES `User`(`id`) ON DELETE SET NULL ON UPDATE CASCADE;
+ALTER TABLE `Tag` ADD CONSTRAINT `Tag_postId_fkey` FOREIGN KEY (`postId`) REFERENCES `Post`(`id`) ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE `Tag` ADD CONSTRAINT `Tag_label_check` CHECK (CHAR_LENGTH(`label`) > 0);
+CREATE VIEW `ActiveUser` AS SELECT `id`, `email` FROM `User` WHERE `active`;
+";
+
+#[test]
+fn a_prisma_schema_reads_back_with_every_fact() {
+    let db = TestDb::mysql();
+    let schema = introspect(&db, BLOG);
+
+    let names: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Post", "Tag", "User"],
+        "sorted, without the history"
+    );
+    let user = schema.table(None, "User").unwrap();
+    let column = |name: &str| user.column(name).unwrap();
+
+    assert!(column("id").auto_increment);
+    assert_eq!(column("id").column_type.native, "INT");
+    assert_eq!(column("name").arity, ColumnArity::Nullable);
+    assert_eq!(column("active").column_type.family, TypeFamily::Boolean);
+    assert_eq!(column("active").default, Some(DefaultValue::Boolean(true)));
+    assert_eq!(
+        column("role").default,
+        Some(DefaultValue::EnumValue("USER".to_owned()))
+    );
+    assert_eq!(
+        schema.enum_type(None, "User_role").unwrap().values,
+        ["USER", "ADMIN", "it's"]
+    );
+    assert_eq!(
+        column("quote").default,
+        Some(DefaultValue::String("it's".to_owned()))
+    );
+    assert_eq!(column("createdAt").default, Some(DefaultValue::Now));
+    assert_eq!(column("balance").column_type.native, "DECIMAL(65,30)");
+    assert_eq!(column("big").column_type.native, "BIGINT UNSIGNED");
+    // MariaDB's JSON is LONGTEXT with a check; it reads as JSON and the check is not shown.
+    assert_eq!(column("profile").column_type.family, TypeFamily::Json);
+    assert!(user.checks.is_empty(), "{:?}", user.checks);
+    assert!(column("upper_email").generated.is_some());
+    assert_eq!(column("upper_email").default, None);
+    assert_eq!(user.comment.as_deref(), Some("people"));
+
+    let post = schema.table(None, "Post").unwrap();
+    let index = post.index("Post_title_createdAt_idx").unwrap();
+    assert_eq!(index.columns[0].length, Some(10));
+    assert_eq!(index.columns[1].sort, Some(SortOrder::Desc));
+    assert_eq!(
+        post.index("Post_body_idx").unwrap().kind,
+        IndexKind::Fulltext
+    );
+    let editor = post
+        .foreign_keys
+        .iter()
+        .find(|k| k.name.as_deref() == Some("Post_editorId_fkey"))
+        .unwrap();
+    assert_eq!(editor.on_delete, ReferentialAction::SetNull);
+    assert_eq!(editor.on_update, ReferentialAction::Cascade);
+
+    let tag = schema.table(None, "Tag").unwrap();
+    let key: Vec<&str> = tag
+        .primary_key
+        .as_ref()
+        .unwrap()
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(key, ["postId", "label"]);
+    assert_eq!(
+        tag.column("label").unwrap().collation.as_deref(),
+        Some("utf8mb4_bin")
+    );
+    assert_eq!(tag.checks.len(), 1);
+    let view = &schema.views[0].definition;
+    assert!(view.contains("`User`.`email`"), "{view}");
+    assert!(
+        !view.contains(&db.name()),
+        "without the database's own name: {view}"
+    );
+
+    insta::assert_json_snapshot!(schema);
+}
+
+#[test]
+fn an_empty_database_has_nothing_but_the_history_is_left_out() {
+    let db = TestDb::mysql();
+    let schema = introspect(&db, "SELECT 1;");
+    assert_eq!(schema, SqlSchema::default());
+}
+
+#[test]
+fn mariadb_sequences_are_sequences_not_tables() {
+    let db = TestDb::mysql();
+    let schema = introspect(
+        &db,
+        "CREATE SEQUENCE `counter`;\nCREATE TABLE `t` (`id` INT);",
+    );
+    let names: Vec<&str> = schema.sequences.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["counter"]);
+    assert_eq!(schema.tables.len(), 1);
+    let mut conn = MysqlConnection::connect(db.url()).unwrap();
+    conn.reset().unwrap();
+    assert!(conn.introspect(&[]).unwrap().is_empty());
+}
