@@ -370,3 +370,89 @@ fn dead_rows_autovacuum_left_are_found_and_a_clean_table_gives_nothing() {
     });
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+#[test]
+fn a_table_whose_vacuum_is_stale_is_found_beside_one_never_vacuumed() {
+    let db = TestDb::postgres_stats();
+    let mut client = db.postgres_client();
+    // The database's statistics begin now, whatever the server's age. Autovacuum off: the
+    // tables keep their dead rows, 2,000 beside 18,000 live ones (11 %, under D6308's share).
+    // `swept` is vacuumed before its rows die, `neglected` never is.
+    client
+        .batch_execute(
+            "SELECT pg_stat_reset();
+             CREATE TABLE swept (id int PRIMARY KEY, amount int NOT NULL)
+                 WITH (autovacuum_enabled = off);
+             CREATE TABLE neglected (id int PRIMARY KEY, amount int NOT NULL)
+                 WITH (autovacuum_enabled = off);
+             INSERT INTO swept SELECT n, n FROM generate_series(1, 20000) AS n;
+             INSERT INTO neglected SELECT n, n FROM generate_series(1, 20000) AS n;",
+        )
+        .unwrap();
+    client.batch_execute("VACUUM swept").unwrap();
+    client
+        .batch_execute(
+            "DELETE FROM swept WHERE id > 18000;
+             DELETE FROM neglected WHERE id > 18000;",
+        )
+        .unwrap();
+    flush_until_dead(&mut client, "swept", 2_000);
+    flush_until_dead(&mut client, "neglected", 2_000);
+
+    // With check_postgres's day, a vacuum of moments ago is not stale, nor is a table never
+    // vacuumed in statistics that began moments ago.
+    let report = run(&db, &StatsOptions::default());
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let swept = report.tables.iter().find(|t| t.name == "swept").unwrap();
+    let vacuumed = swept.last_vacuum.expect("swept was vacuumed");
+
+    // A second is long enough for a test: both go stale once it has passed.
+    let options = options_with(Thresholds {
+        vacuum_stale: Limit::new(1.0, 3_600.0),
+        ..Thresholds::default()
+    });
+    let report = until(db.url(), &options, |r| {
+        codes(r).iter().filter(|c| **c == "D6309").count() == 2
+    });
+    let mut found: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.code.as_str(), f.objects[0].name.as_str()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [("D6309", "public.neglected"), ("D6309", "public.swept")],
+        "{:#?}",
+        report.findings
+    );
+    let stale = |name: &str| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.objects[0].name == name)
+            .unwrap()
+    };
+    let swept = stale("public.swept");
+    assert_eq!(swept.severity, drydock_maintenance::Severity::Warning);
+    assert!(swept.title.contains("2000 dead rows"), "{swept:?}");
+    let detail = swept.detail.as_deref().unwrap();
+    assert!(
+        detail.starts_with(&format!("last vacuum {}", vacuumed.to_rfc3339())),
+        "{detail}"
+    );
+    let neglected = stale("public.neglected").detail.as_deref().unwrap();
+    assert!(
+        neglected.starts_with("never vacuumed since the statistics began"),
+        "{neglected}"
+    );
+    assert!(report.statistics_since.unwrap() < vacuumed);
+
+    // Fewer dead rows than `vacuum_stale_rows`: nothing to vacuum, nothing stale.
+    let few = options_with(Thresholds {
+        vacuum_stale_rows: 2_001,
+        ..options.thresholds
+    });
+    let report = run(&db, &few);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
