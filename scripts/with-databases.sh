@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command with PostgreSQL and MariaDB reachable, exporting TEST_POSTGRES_URL and
 # TEST_MYSQL_URL for it (plus a password-checking, a TLS-only, a TLS-or-plaintext PostgreSQL, one
-# that tests stop and start, one with pg_stat_statements and hypopg, and PgBouncer and pgpool-II
-# in front of the first, see below).
+# that tests stop and start, one with pg_stat_statements and hypopg, a small primary with a
+# streaming replica, and PgBouncer and pgpool-II in front of the first, see below).
 # Servers already answering (127.0.0.1:5432 / :3306, or the URLs given in those variables) are
 # used as they are; otherwise throwaway servers are started on free ports in a temporary folder
 # (from Debian's postgresql / mariadb-server / pgbouncer / pgpool2 packages, installed when
@@ -41,17 +41,21 @@ trap cleanup EXIT
 
 # ------------------------------------------------------------------ PostgreSQL
 pg_ready() { psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
+# Sets PG_BIN, the folder of Debian's newest initdb and pg_ctl, installing them when missing.
+need_pg_bin() {
+  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    apt_install postgresql
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+}
 
 : "${TEST_POSTGRES_URL:=postgresql://postgres@127.0.0.1:5432/postgres}"
 command -v psql >/dev/null 2>&1 || apt_install postgresql-client
 if pg_ready "$TEST_POSTGRES_URL"; then
   log "PostgreSQL answers at $TEST_POSTGRES_URL"
 else
-  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
-    apt_install postgresql
-    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  fi
+  need_pg_bin
   PG_USER=$(id -un)
   if is_root; then
     PG_USER=postgres
@@ -201,11 +205,7 @@ export TEST_PGPOOL_URL
 # The servers above may trust every local connection; authentication tests need one that checks
 # passwords. TEST_POSTGRES_PASSWORD_URL names user `drydock`, password `drydock-secret`.
 if [ -z "${TEST_POSTGRES_PASSWORD_URL:-}" ]; then
-  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
-  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
-    apt_install postgresql
-    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  fi
+  need_pg_bin
   PW_USER=$(id -un)
   if is_root; then
     PW_USER=postgres
@@ -232,11 +232,7 @@ export TEST_POSTGRES_PASSWORD_URL
 # TEST_POSTGRES_TLS_OTHER_CA and TEST_POSTGRES_TLS_CLIENT_CERT / _KEY / _P12 (password drydock).
 if [ -z "${TEST_POSTGRES_TLS_URL:-}" ]; then
   command -v openssl >/dev/null 2>&1 || apt_install openssl
-  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
-  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
-    apt_install postgresql
-    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  fi
+  need_pg_bin
   TLS_USER=$(id -un)
   if is_root; then
     TLS_USER=postgres
@@ -292,7 +288,7 @@ export TEST_POSTGRES_TLS_URL
 # A server that takes both (trust, like the first), its certificate self-signed (no test CA
 # signed it): what `sslmode=prefer` and `allow` fall back between. Exports TEST_POSTGRES_MIXED_URL.
 if [ -z "${TEST_POSTGRES_MIXED_URL:-}" ]; then
-  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
+  need_pg_bin
   MIX_USER=$(id -un)
   if is_root; then MIX_USER=postgres; fi
   MIX=$WORK/pgmix
@@ -315,84 +311,99 @@ if [ -z "${TEST_POSTGRES_MIXED_URL:-}" ]; then
 fi
 export TEST_POSTGRES_MIXED_URL
 
-# ------------------------------------------------------------------ PostgreSQL that tests stop
-# A server of its own (trust, like the first) that a test stops (`pg_ctl stop -m immediate`, a
-# crash, or `-m fast`) and starts again while drydock works on it. Its settings are in its
-# postgresql.conf, so `pg_ctl start -D <data> -l <data>/../server.log -w` brings it back as it
-# was. Exports TEST_POSTGRES_STOPPABLE_URL, TEST_POSTGRES_STOPPABLE_DATA (the data folder),
+# ------------------------------------------------------------------ Extra PostgreSQL servers
+# pg_server NAME DESCRIPTION [SETTING...]: a throwaway PostgreSQL of its own (trust, like the
+# first, user `postgres`) in $WORK/NAME, its settings in its postgresql.conf (loopback, a free
+# port, the given SETTINGs), started and stopped when the command ends. Sets PG_SERVER_URL,
+# PG_SERVER_DATA, PG_SERVER_DIR and PG_SERVER_USER (the OS user pg_ctl runs as).
+pg_server() {
+  local name=$1 description=$2; shift 2
+  need_pg_bin
+  PG_SERVER_USER=$(id -un)
+  if is_root; then
+    PG_SERVER_USER=postgres
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$WORK" --shell /bin/bash postgres
+  fi
+  PG_SERVER_DIR=$WORK/$name
+  PG_SERVER_DATA=$PG_SERVER_DIR/data
+  local port
+  port=$(free_port)
+  mkdir -p "$PG_SERVER_DIR" && { is_root && chown "$PG_SERVER_USER": "$PG_SERVER_DIR" || true; }
+  log "starting $description on 127.0.0.1:$port"
+  as_user "$PG_SERVER_USER" "$PG_BIN/initdb" -D "$PG_SERVER_DATA" -U postgres --auth=trust -E UTF8 \
+    --locale=C.UTF-8 >"$PG_SERVER_DIR/initdb.log" 2>&1
+  printf '%s\n' "port = $port" "listen_addresses = '127.0.0.1'" \
+    "unix_socket_directories = '$PG_SERVER_DIR'" "fsync = off" "$@" >> "$PG_SERVER_DATA/postgresql.conf"
+  pg_server_start
+  PG_SERVER_URL="postgresql://postgres@127.0.0.1:$port/postgres"
+  pg_ready "$PG_SERVER_URL" || { log "$description did not come up: $(tail -5 "$PG_SERVER_DIR/server.log")"; exit 1; }
+}
+# Starts the server of $PG_SERVER_DATA (made by pg_server or copied from one) and stops it at exit.
+pg_server_start() {
+  as_user "$PG_SERVER_USER" "$PG_BIN/pg_ctl" -D "$PG_SERVER_DATA" -l "$PG_SERVER_DIR/server.log" -w -t 60 start >/dev/null
+  cleanups+=("as_user $PG_SERVER_USER $PG_BIN/pg_ctl -D $PG_SERVER_DATA -m immediate stop")
+}
+
+# A server that a test stops (`pg_ctl stop -m immediate`, a crash, or `-m fast`) and starts
+# again while drydock works on it. Its settings are in its postgresql.conf, so `pg_ctl start -D
+# <data> -l <data>/../server.log -w` brings it back as it was. Exports
+# TEST_POSTGRES_STOPPABLE_URL, TEST_POSTGRES_STOPPABLE_DATA (the data folder),
 # TEST_POSTGRES_STOPPABLE_BIN (the folder of pg_ctl) and TEST_POSTGRES_STOPPABLE_USER (the OS
 # user pg_ctl runs as; through `su` when the tests run as root).
 if [ -z "${TEST_POSTGRES_STOPPABLE_URL:-}" ]; then
-  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
-  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
-    apt_install postgresql
-    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  fi
-  STOP_USER=$(id -un)
-  if is_root; then
-    STOP_USER=postgres
-    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$WORK" --shell /bin/bash postgres
-  fi
-  STOP=$WORK/pgstop
-  STOP_PORT=$(free_port)
-  mkdir -p "$STOP" && { is_root && chown "$STOP_USER": "$STOP" || true; }
-  log "starting a PostgreSQL that tests stop on 127.0.0.1:$STOP_PORT"
-  as_user "$STOP_USER" "$PG_BIN/initdb" -D "$STOP/data" -U postgres --auth=trust -E UTF8 \
-    --locale=C.UTF-8 >"$STOP/initdb.log" 2>&1
-  cat >> "$STOP/data/postgresql.conf" <<CONF
-port = $STOP_PORT
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$STOP'
-fsync = off
-max_connections = 100
-CONF
-  as_user "$STOP_USER" "$PG_BIN/pg_ctl" -D "$STOP/data" -l "$STOP/server.log" -w -t 60 start >/dev/null
-  cleanups+=("as_user $STOP_USER $PG_BIN/pg_ctl -D $STOP/data -m immediate stop")
-  TEST_POSTGRES_STOPPABLE_URL="postgresql://postgres@127.0.0.1:$STOP_PORT/postgres"
-  pg_ready "$TEST_POSTGRES_STOPPABLE_URL" || { log "the PostgreSQL that tests stop did not come up: $(tail -5 "$STOP/server.log")"; exit 1; }
-  export TEST_POSTGRES_STOPPABLE_DATA=$STOP/data TEST_POSTGRES_STOPPABLE_BIN=$PG_BIN \
-    TEST_POSTGRES_STOPPABLE_USER=$STOP_USER
+  pg_server pgstop "a PostgreSQL that tests stop" "max_connections = 100"
+  TEST_POSTGRES_STOPPABLE_URL=$PG_SERVER_URL
+  export TEST_POSTGRES_STOPPABLE_DATA=$PG_SERVER_DATA TEST_POSTGRES_STOPPABLE_BIN=$PG_BIN \
+    TEST_POSTGRES_STOPPABLE_USER=$PG_SERVER_USER
 fi
 export TEST_POSTGRES_STOPPABLE_URL
 
-# A PostgreSQL with what monitoring and index advice read: `pg_stat_statements` preloaded, the
+# A server with what monitoring and index advice read: `pg_stat_statements` preloaded, the
 # `hypopg` extension installed (Debian's postgresql-<major>-hypopg), and `track_io_timing` on.
 # Exports TEST_POSTGRES_STATS_URL.
 if [ -z "${TEST_POSTGRES_STATS_URL:-}" ]; then
-  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
-  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
-    apt_install postgresql
-    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  fi
+  need_pg_bin
   STATS_MAJOR=$(basename "$(dirname "$PG_BIN")")
   [ -f "/usr/share/postgresql/$STATS_MAJOR/extension/hypopg.control" ] || apt_install "postgresql-$STATS_MAJOR-hypopg"
-  STATS_USER=$(id -un)
-  if is_root; then
-    STATS_USER=postgres
-    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$WORK" --shell /bin/bash postgres
-  fi
-  STATS=$WORK/pgstats
-  STATS_PORT=$(free_port)
-  mkdir -p "$STATS" && { is_root && chown "$STATS_USER": "$STATS" || true; }
-  log "starting a PostgreSQL with pg_stat_statements and hypopg on 127.0.0.1:$STATS_PORT"
-  as_user "$STATS_USER" "$PG_BIN/initdb" -D "$STATS/data" -U postgres --auth=trust -E UTF8 \
-    --locale=C.UTF-8 >"$STATS/initdb.log" 2>&1
-  cat >> "$STATS/data/postgresql.conf" <<CONF
-port = $STATS_PORT
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$STATS'
-fsync = off
-max_connections = 100
-shared_preload_libraries = 'pg_stat_statements'
-pg_stat_statements.track = all
-track_io_timing = on
-CONF
-  as_user "$STATS_USER" "$PG_BIN/pg_ctl" -D "$STATS/data" -l "$STATS/server.log" -w -t 60 start >/dev/null
-  cleanups+=("as_user $STATS_USER $PG_BIN/pg_ctl -D $STATS/data -m immediate stop")
-  TEST_POSTGRES_STATS_URL="postgresql://postgres@127.0.0.1:$STATS_PORT/postgres"
-  pg_ready "$TEST_POSTGRES_STATS_URL" || { log "the PostgreSQL with pg_stat_statements did not come up: $(tail -5 "$STATS/server.log")"; exit 1; }
+  pg_server pgstats "a PostgreSQL with pg_stat_statements and hypopg" "max_connections = 100" \
+    "shared_preload_libraries = 'pg_stat_statements'" "pg_stat_statements.track = all" "track_io_timing = on"
+  TEST_POSTGRES_STATS_URL=$PG_SERVER_URL
 fi
 export TEST_POSTGRES_STATS_URL
+
+# A primary with a streaming replica, both small: `max_connections = 20` (tests fill it) and
+# `shared_buffers = 2MB` (tests read tables larger than that, so the cache hit ratios fall).
+# The replica is a `pg_basebackup -R` copy on a port of its own (`cluster_name`, hence its
+# application name in pg_stat_replication: `drydock_replica`), reporting its replay position
+# every second; tests pause its replay (`pg_wal_replay_pause()`) to make it lag. Exports
+# TEST_POSTGRES_PRIMARY_URL and TEST_POSTGRES_REPLICA_URL (database `postgres` on each).
+if [ -z "${TEST_POSTGRES_PRIMARY_URL:-}" ] || [ -z "${TEST_POSTGRES_REPLICA_URL:-}" ]; then
+  pg_server pgprimary "a small PostgreSQL primary" "max_connections = 20" "shared_buffers = 2MB" \
+    "wal_level = replica" "max_wal_senders = 4"
+  TEST_POSTGRES_PRIMARY_URL=$PG_SERVER_URL
+  PRIMARY_PORT=$(sed -E 's#.*:([0-9]+)/.*#\1#' <<<"$PG_SERVER_URL")
+  REPLICA_PORT=$(free_port)
+  PG_SERVER_DIR=$WORK/pgreplica
+  PG_SERVER_DATA=$PG_SERVER_DIR/data
+  mkdir -p "$PG_SERVER_DIR" && { is_root && chown "$PG_SERVER_USER": "$PG_SERVER_DIR" || true; }
+  log "starting its streaming replica on 127.0.0.1:$REPLICA_PORT"
+  as_user "$PG_SERVER_USER" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres \
+    -D "$PG_SERVER_DATA" -R -X stream >"$PG_SERVER_DIR/basebackup.log" 2>&1 \
+    || { log "pg_basebackup failed: $(tail -5 "$PG_SERVER_DIR/basebackup.log")"; exit 1; }
+  printf '%s\n' "port = $REPLICA_PORT" "unix_socket_directories = '$PG_SERVER_DIR'" \
+    "cluster_name = 'drydock_replica'" "wal_receiver_status_interval = 1s" \
+    >> "$PG_SERVER_DATA/postgresql.conf"
+  pg_server_start
+  TEST_POSTGRES_REPLICA_URL="postgresql://postgres@127.0.0.1:$REPLICA_PORT/postgres"
+  pg_ready "$TEST_POSTGRES_REPLICA_URL" || { log "the replica did not come up: $(tail -5 "$PG_SERVER_DIR/server.log")"; exit 1; }
+  for _ in $(seq 1 100); do
+    [ "$(psql "$TEST_POSTGRES_PRIMARY_URL" -Atqc "select count(*) from pg_stat_replication where state = 'streaming'")" = 1 ] && break
+    sleep 0.2
+  done
+  [ "$(psql "$TEST_POSTGRES_PRIMARY_URL" -Atqc "select count(*) from pg_stat_replication where state = 'streaming'")" = 1 ] \
+    || { log "the replica does not stream: $(tail -5 "$PG_SERVER_DIR/server.log")"; exit 1; }
+fi
+export TEST_POSTGRES_PRIMARY_URL TEST_POSTGRES_REPLICA_URL
 
 # ------------------------------------------------------------------ MariaDB
 maria_ready() { mariadb-admin --no-defaults -h 127.0.0.1 -P "$1" -u root ping >/dev/null 2>&1; }

@@ -30,6 +30,9 @@ pub struct StatsFacts {
     pub size_bytes: Option<u64>,
     /// Whether the server is a replica (PostgreSQL: in recovery).
     pub is_replica: bool,
+    /// Since when the per-table counters count (PostgreSQL: the later of the database's
+    /// statistics reset and the server's start); a table never vacuumed is as old as them.
+    pub statistics_since: Option<DateTime<Utc>>,
     /// Client sessions of the whole server, by state (`active`, `idle`, `idle in transaction`).
     pub connections: Vec<ConnectionCount>,
     pub max_connections: Option<u64>,

@@ -17,6 +17,8 @@
 //! replication_lag = { warning = "5s", error = "60s" }
 //! dead_rows = { warning = "20%" }
 //! dead_rows_min = 1000
+//! vacuum_stale = { warning = "1d", error = "2d" }
+//! vacuum_stale_rows = 1000
 //! ```
 
 use std::path::Path;
@@ -76,6 +78,8 @@ struct ThresholdsEntry {
     replication_lag: Option<LimitEntry>,
     dead_rows: Option<LimitEntry>,
     dead_rows_min: Option<Spanned<i64>>,
+    vacuum_stale: Option<LimitEntry>,
+    vacuum_stale_rows: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -138,7 +142,7 @@ impl StatsEntry {
         }
         let t = &mut settings.thresholds;
         let given = self.thresholds;
-        let limits: [(&str, Option<LimitEntry>, &mut Limit, Unit); 7] = [
+        let limits: [(&str, Option<LimitEntry>, &mut Limit, Unit); 8] = [
             (
                 "long_running_query",
                 given.long_running_query,
@@ -181,6 +185,12 @@ impl StatsEntry {
                 &mut t.dead_rows,
                 Unit::Percent,
             ),
+            (
+                "vacuum_stale",
+                given.vacuum_stale,
+                &mut t.vacuum_stale,
+                Unit::Duration,
+            ),
         ];
         for (key, entry, limit, unit) in limits {
             let Some(entry) = entry else { continue };
@@ -218,6 +228,9 @@ impl StatsEntry {
         if let Some(value) = &given.dead_rows_min {
             t.dead_rows_min = count(value, "thresholds.dead_rows_min")?;
         }
+        if let Some(value) = &given.vacuum_stale_rows {
+            t.vacuum_stale_rows = count(value, "thresholds.vacuum_stale_rows")?;
+        }
         Ok(settings)
     }
 }
@@ -230,7 +243,8 @@ mod tests {
     fn stats_settings_are_read_and_defaults_kept() {
         let text = "[stats]\nretention = \"14d\"\n\n[stats.thresholds]\n\
                     long_running_query = { warning = \"30s\" }\n\
-                    cache_hit = { warning = \"off\" }\ndead_rows_min = 5\n";
+                    cache_hit = { warning = \"off\" }\ndead_rows_min = 5\n\
+                    vacuum_stale = { error = \"3d\" }\nvacuum_stale_rows = 50\n";
         let settings = Settings::parse(std::path::Path::new("drydock.toml"), text).unwrap();
         let stats = settings.stats;
         assert_eq!(
@@ -241,6 +255,9 @@ mod tests {
         assert_eq!(stats.thresholds.long_running_query.error, Some(300.0));
         assert_eq!(stats.thresholds.cache_hit.warning, None);
         assert_eq!(stats.thresholds.dead_rows_min, 5);
+        assert_eq!(stats.thresholds.vacuum_stale.warning, Some(86_400.0));
+        assert_eq!(stats.thresholds.vacuum_stale.error, Some(259_200.0));
+        assert_eq!(stats.thresholds.vacuum_stale_rows, 50);
     }
 
     #[test]

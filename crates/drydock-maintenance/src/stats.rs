@@ -73,6 +73,8 @@ pub struct StatsReport {
     pub taken_at: DateTime<Utc>,
     pub size_bytes: Option<u64>,
     pub is_replica: bool,
+    /// Since when the per-table counters count; `None` where the database cannot tell.
+    pub statistics_since: Option<DateTime<Utc>>,
     /// `None` where the database has no sessions to count (SQLite).
     pub connections: Option<Connections>,
     pub cache: Option<CacheRatios>,
@@ -543,6 +545,7 @@ pub fn stats(
         taken_at,
         size_bytes: facts.size_bytes,
         is_replica: facts.is_replica,
+        statistics_since: facts.statistics_since,
         connections,
         cache,
         sessions,

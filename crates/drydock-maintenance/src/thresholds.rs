@@ -75,6 +75,12 @@ pub struct Thresholds {
     pub dead_rows: Limit,
     /// A table is judged on its dead rows only from this many of them on.
     pub dead_rows_min: u64,
+    /// D6309: time since a table with dead rows was last vacuumed, by hand or by autovacuum
+    /// (check_postgres `last_vacuum`: 1 day / 2 days).
+    pub vacuum_stale: Limit,
+    /// A table is judged on its last vacuum only from this many dead rows on: one with nothing
+    /// to vacuum is never vacuumed, and rightly so.
+    pub vacuum_stale_rows: u64,
 }
 
 impl Default for Thresholds {
@@ -95,6 +101,8 @@ impl Default for Thresholds {
                 error: None,
             },
             dead_rows_min: 1_000,
+            vacuum_stale: Limit::new(86_400.0, 172_800.0),
+            vacuum_stale_rows: 1_000,
         }
     }
 }
@@ -413,6 +421,51 @@ pub fn evaluate(report: &StatsReport, thresholds: &Thresholds) -> Vec<Finding> {
             });
         }
     }
+    for table in &report.tables {
+        let Some(dead) = table
+            .dead_rows
+            .filter(|dead| *dead >= thresholds.vacuum_stale_rows)
+        else {
+            continue;
+        };
+        let (since, last) = match (table.last_vacuum, report.statistics_since) {
+            (Some(at), _) => (at, format!("last vacuum {}", at.to_rfc3339())),
+            (None, Some(start)) => (
+                start,
+                format!(
+                    "never vacuumed since the statistics began ({})",
+                    start.to_rfc3339()
+                ),
+            ),
+            (None, None) => continue,
+        };
+        let age = (report.taken_at - since).num_milliseconds() as f64 / 1_000.0;
+        if let Some(severity) = thresholds.vacuum_stale.above(age) {
+            findings.push(Finding {
+                code: "D6309".to_owned(),
+                severity,
+                title: format!(
+                    "table {} has not been vacuumed for {} and has {dead} dead rows",
+                    table.qualified_name(),
+                    format_seconds(age)
+                ),
+                objects: vec![ObjectRef {
+                    kind: "table".to_owned(),
+                    name: table.qualified_name(),
+                }],
+                detail: Some(format!(
+                    "{last}; {dead} dead rows beside {} live ones",
+                    table.rows.unwrap_or(0)
+                )),
+                fix: Some(format!(
+                    "VACUUM (ANALYZE) {}; then find why autovacuum passes it by: \
+                     autovacuum_enabled off on the table, autovacuum_vacuum_scale_factor too high \
+                     for its size, a long transaction, or vacuums that fail (the server log)",
+                    table.qualified_name()
+                )),
+            });
+        }
+    }
     findings
 }
 
@@ -444,6 +497,7 @@ mod tests {
             taken_at: chrono::Utc::now(),
             size_bytes: Some(1),
             is_replica: false,
+            statistics_since: None,
             connections: Some(Connections {
                 total: 3,
                 max: Some(100),
@@ -533,6 +587,38 @@ mod tests {
             .map(|f| f.code)
             .collect();
         assert_eq!(codes, ["D6304", "D6306", "D6307"]);
+    }
+
+    #[test]
+    fn a_stale_vacuum_is_timed_from_the_last_vacuum_or_the_start_of_the_statistics() {
+        let thresholds = Thresholds::default();
+        let mut stale = report();
+        stale.tables[0].dead_rows = Some(1_500);
+        stale.tables[0].dead_percent = Some(15.0);
+        // Never vacuumed, and no telling since when the statistics count: nothing to judge.
+        assert!(evaluate(&stale, &thresholds).is_empty());
+        stale.statistics_since = Some(stale.taken_at - chrono::Duration::hours(30));
+        let found = evaluate(&stale, &thresholds);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].code.as_str(), found[0].severity),
+            ("D6309", Severity::Warning)
+        );
+        assert!(
+            found[0]
+                .detail
+                .as_deref()
+                .unwrap()
+                .starts_with("never vacuumed")
+        );
+        stale.tables[0].last_vacuum = Some(stale.taken_at - chrono::Duration::days(3));
+        let found = evaluate(&stale, &thresholds);
+        assert_eq!(
+            (found[0].code.as_str(), found[0].severity),
+            ("D6309", Severity::Error)
+        );
+        stale.tables[0].dead_rows = Some(999);
+        assert!(evaluate(&stale, &thresholds).is_empty());
     }
 
     #[test]

@@ -2,47 +2,17 @@
 //! started by `scripts/with-databases.sh`): each problem seeded in its own database and found
 //! with its code, and nothing found on a quiet clean database. Every wait is bounded.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use drydock_connector::{Dialect, StatsSource};
-use drydock_maintenance::{Limit, StatsOptions, StatsReport, Thresholds, TopQueries, stats};
-use drydock_tasks::Event;
+use drydock_maintenance::{Limit, StatsOptions, Thresholds, TopQueries};
 use drydock_test_support::TestDb;
+use support::{codes, finding, options_with, source, until};
 
-fn source(db: &TestDb) -> Box<dyn StatsSource> {
-    drydock_postgres::PostgresDialect
-        .open_stats(db.url())
-        .expect("opening the statistics")
-}
-
-fn quiet(_: Event) {}
-
-fn run(db: &TestDb, options: &StatsOptions) -> StatsReport {
-    stats(source(db).as_mut(), options, &quiet).expect("drydock stats")
-}
-
-/// Run stats until `done` holds of the report, for at most 30 seconds.
-fn until(db: &TestDb, options: &StatsOptions, done: impl Fn(&StatsReport) -> bool) -> StatsReport {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let report = run(db, options);
-        if done(&report) || Instant::now() > deadline {
-            return report;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-fn codes(report: &StatsReport) -> Vec<&str> {
-    report.findings.iter().map(|f| f.code.as_str()).collect()
-}
-
-fn options_with(thresholds: Thresholds) -> StatsOptions {
-    StatsOptions {
-        thresholds,
-        ..StatsOptions::default()
-    }
+fn run(db: &TestDb, options: &StatsOptions) -> drydock_maintenance::StatsReport {
+    support::run(db.url(), options)
 }
 
 #[test]
@@ -70,29 +40,21 @@ fn a_long_running_query_and_an_idle_transaction_are_found_with_their_codes() {
         ..Thresholds::default()
     };
     let options = options_with(thresholds);
-    let report = until(&db, &options, |r| {
+    let report = until(db.url(), &options, |r| {
         codes(r).contains(&"D6301") && codes(r).contains(&"D6302")
     });
     db.postgres_client()
         .execute("SELECT pg_cancel_backend($1)", &[&sleeper_pid])
         .unwrap();
     sleeping.join().unwrap();
-    let long = report
-        .findings
-        .iter()
-        .find(|f| f.code == "D6301")
-        .unwrap_or_else(|| panic!("no D6301 in {:#?}", report.findings));
+    let long = finding(&report, "D6301");
     assert_eq!(long.objects[0].kind, "session");
     assert_eq!(long.objects[0].name, sleeper_pid.to_string());
     assert!(
         long.detail.as_deref().unwrap().contains("pg_sleep"),
         "{long:?}"
     );
-    let waiting = report
-        .findings
-        .iter()
-        .find(|f| f.code == "D6302")
-        .unwrap_or_else(|| panic!("no D6302 in {:#?}", report.findings));
+    let waiting = finding(&report, "D6302");
     assert_eq!(waiting.objects[0].name, idle_pid.to_string());
     assert!(waiting.detail.as_deref().unwrap().contains("idle holder"));
     assert_eq!(waiting.severity, drydock_maintenance::Severity::Warning);
@@ -132,16 +94,12 @@ fn a_lock_wait_is_found_with_its_blocking_chain() {
         lock_wait: Limit::new(0.0, 3_600.0),
         ..Thresholds::default()
     };
-    let report = until(&db, &options_with(thresholds), |r| {
+    let report = until(db.url(), &options_with(thresholds), |r| {
         codes(r).contains(&"D6303")
     });
     holder.batch_execute("ROLLBACK").unwrap();
     assert!(waiting.join().unwrap(), "the waiting update went through");
-    let finding = report
-        .findings
-        .iter()
-        .find(|f| f.code == "D6303")
-        .unwrap_or_else(|| panic!("no D6303 in {:#?}", report.findings));
+    let finding = finding(&report, "D6303");
     let pids: Vec<&str> = finding.objects.iter().map(|o| o.name.as_str()).collect();
     assert_eq!(
         pids,
@@ -303,7 +261,7 @@ fn a_second_snapshot_shows_growth_and_retention_deletes_old_ones() {
         "the 40-day-old snapshot is past the retention"
     );
     assert_eq!(stored.kept, 2);
-    let times = source(&db).snapshot_times().unwrap();
+    let times = source(db.url()).snapshot_times().unwrap();
     assert_eq!(times.len(), 2);
     assert!(times[0] > now - chrono::Duration::days(30));
     // The snapshots live in drydock's own schema, out of Prisma's sight.
@@ -340,4 +298,163 @@ fn a_quiet_clean_database_gives_no_findings() {
     assert!(connections.total >= 1 && connections.max == Some(100));
     assert!(report.tables.iter().any(|t| t.name == "customer"));
     assert!(report.size_bytes.unwrap() > 0);
+}
+
+/// Push this session's statistics to the server now (PostgreSQL 15 and later flush them at most
+/// once a second otherwise), then wait until the table's dead rows reach `dead`, 30 s at most.
+fn flush_until_dead(client: &mut postgres::Client, table: &str, dead: i64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        client
+            .batch_execute("SELECT pg_stat_force_next_flush()")
+            .unwrap();
+        let counted: i64 = client
+            .query_one(
+                "SELECT coalesce(max(n_dead_tup), 0) FROM pg_stat_user_tables WHERE relname = $1",
+                &[&table],
+            )
+            .unwrap()
+            .get(0);
+        if counted >= dead || Instant::now() > deadline {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn dead_rows_autovacuum_left_are_found_and_a_clean_table_gives_nothing() {
+    let db = TestDb::postgres_stats();
+    let mut client = db.postgres_client();
+    // Autovacuum is off for both tables, so the dead rows stay until the test vacuums. The
+    // statistics begin now, so however long the server has run, D6309 has nothing to say.
+    client
+        .batch_execute(
+            "SELECT pg_stat_reset();
+             CREATE TABLE ledger (id int PRIMARY KEY, amount int NOT NULL)
+                 WITH (autovacuum_enabled = off);
+             CREATE TABLE tidy (id int PRIMARY KEY, amount int NOT NULL)
+                 WITH (autovacuum_enabled = off);
+             INSERT INTO ledger SELECT n, n FROM generate_series(1, 10000) AS n;
+             INSERT INTO tidy SELECT n, n FROM generate_series(1, 10000) AS n;
+             UPDATE ledger SET amount = amount + 1 WHERE id <= 2500;
+             DELETE FROM ledger WHERE id > 8000;",
+        )
+        .unwrap();
+    // 2,500 updated and 2,000 deleted: 4,500 dead rows beside 8,000 live ones (56 %).
+    flush_until_dead(&mut client, "ledger", 4_500);
+    let report = run(&db, &StatsOptions::default());
+    let found: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.code.as_str(), f.objects[0].name.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [("D6308", "public.ledger")],
+        "{:#?}",
+        report.findings
+    );
+    let finding = &report.findings[0];
+    assert_eq!(finding.severity, drydock_maintenance::Severity::Warning);
+    assert!(finding.title.contains("4500 dead rows"), "{finding:?}");
+    assert!(
+        finding.detail.as_deref() == Some("last vacuum: never"),
+        "{finding:?}"
+    );
+    let ledger = report.tables.iter().find(|t| t.name == "ledger").unwrap();
+    assert_eq!((ledger.rows, ledger.dead_rows), (Some(8_000), Some(4_500)));
+
+    // Vacuumed, the table is clean again and nothing is found.
+    client.batch_execute("VACUUM ledger").unwrap();
+    let report = until(db.url(), &StatsOptions::default(), |r| {
+        r.findings.is_empty()
+    });
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+#[test]
+fn a_table_whose_vacuum_is_stale_is_found_beside_one_never_vacuumed() {
+    let db = TestDb::postgres_stats();
+    let mut client = db.postgres_client();
+    // The database's statistics begin now, whatever the server's age. Autovacuum off: the
+    // tables keep their dead rows, 2,000 beside 18,000 live ones (11 %, under D6308's share).
+    // `swept` is vacuumed before its rows die, `neglected` never is.
+    client
+        .batch_execute(
+            "SELECT pg_stat_reset();
+             CREATE TABLE swept (id int PRIMARY KEY, amount int NOT NULL)
+                 WITH (autovacuum_enabled = off);
+             CREATE TABLE neglected (id int PRIMARY KEY, amount int NOT NULL)
+                 WITH (autovacuum_enabled = off);
+             INSERT INTO swept SELECT n, n FROM generate_series(1, 20000) AS n;
+             INSERT INTO neglected SELECT n, n FROM generate_series(1, 20000) AS n;",
+        )
+        .unwrap();
+    client.batch_execute("VACUUM swept").unwrap();
+    client
+        .batch_execute(
+            "DELETE FROM swept WHERE id > 18000;
+             DELETE FROM neglected WHERE id > 18000;",
+        )
+        .unwrap();
+    flush_until_dead(&mut client, "swept", 2_000);
+    flush_until_dead(&mut client, "neglected", 2_000);
+
+    // With check_postgres's day, a vacuum of moments ago is not stale, nor is a table never
+    // vacuumed in statistics that began moments ago.
+    let report = run(&db, &StatsOptions::default());
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let swept = report.tables.iter().find(|t| t.name == "swept").unwrap();
+    let vacuumed = swept.last_vacuum.expect("swept was vacuumed");
+
+    // A second is long enough for a test: both go stale once it has passed.
+    let options = options_with(Thresholds {
+        vacuum_stale: Limit::new(1.0, 3_600.0),
+        ..Thresholds::default()
+    });
+    let report = until(db.url(), &options, |r| {
+        codes(r).iter().filter(|c| **c == "D6309").count() == 2
+    });
+    let mut found: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.code.as_str(), f.objects[0].name.as_str()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [("D6309", "public.neglected"), ("D6309", "public.swept")],
+        "{:#?}",
+        report.findings
+    );
+    let stale = |name: &str| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.objects[0].name == name)
+            .unwrap()
+    };
+    let swept = stale("public.swept");
+    assert_eq!(swept.severity, drydock_maintenance::Severity::Warning);
+    assert!(swept.title.contains("2000 dead rows"), "{swept:?}");
+    let detail = swept.detail.as_deref().unwrap();
+    assert!(
+        detail.starts_with(&format!("last vacuum {}", vacuumed.to_rfc3339())),
+        "{detail}"
+    );
+    let neglected = stale("public.neglected").detail.as_deref().unwrap();
+    assert!(
+        neglected.starts_with("never vacuumed since the statistics began"),
+        "{neglected}"
+    );
+    assert!(report.statistics_since.unwrap() < vacuumed);
+
+    // Fewer dead rows than `vacuum_stale_rows`: nothing to vacuum, nothing stale.
+    let few = options_with(Thresholds {
+        vacuum_stale_rows: 2_001,
+        ..options.thresholds
+    });
+    let report = run(&db, &few);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }

@@ -216,6 +216,7 @@ impl StatsSource for PostgresStats {
             server: format!("PostgreSQL {}", overview.get::<_, String>(2)),
             size_bytes: Some(count(overview.get(1))),
             is_replica,
+            statistics_since: overview.get::<_, Option<DateTime<Utc>>>(5),
             connections,
             max_connections: Some(count(overview.get(4))),
             cache,

@@ -183,6 +183,7 @@ impl StatsSource for SqliteStats {
             server: format!("SQLite {}", rusqlite::version()),
             size_bytes: Some(pages.page_size * pages.page_count),
             is_replica: false,
+            statistics_since: None,
             connections: Vec::new(),
             max_connections: None,
             cache: None,

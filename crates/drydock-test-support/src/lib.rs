@@ -45,6 +45,13 @@ pub const POSTGRES_PASSWORD_URL_VAR: &str = "TEST_POSTGRES_PASSWORD_URL";
 /// `scripts/with-databases.sh` starts.
 pub const POSTGRES_STATS_URL_VAR: &str = "TEST_POSTGRES_STATS_URL";
 
+/// The small PostgreSQL primary `scripts/with-databases.sh` starts (`max_connections = 20`,
+/// `shared_buffers = 2MB`), streaming to the replica named by [`POSTGRES_REPLICA_URL_VAR`].
+pub const POSTGRES_PRIMARY_URL_VAR: &str = "TEST_POSTGRES_PRIMARY_URL";
+
+/// The streaming replica of that primary (read-only; `cluster_name = 'drydock_replica'`).
+pub const POSTGRES_REPLICA_URL_VAR: &str = "TEST_POSTGRES_REPLICA_URL";
+
 /// The password of that server's user `drydock`.
 pub const POSTGRES_PASSWORD: &str = "drydock-secret";
 
@@ -126,6 +133,36 @@ impl TestDb {
     /// When the variable is not set or the server cannot be reached: the test fails.
     pub fn postgres_stats() -> TestDb {
         TestDb::postgres_on(required_var(POSTGRES_STATS_URL_VAR))
+    }
+
+    /// A fresh database on the small primary named by [`POSTGRES_PRIMARY_URL_VAR`]; its copy
+    /// on the replica is [`TestDb::replica_url`].
+    ///
+    /// # Panics
+    ///
+    /// When the variable is not set or the server cannot be reached: the test fails.
+    pub fn postgres_primary() -> TestDb {
+        TestDb::postgres_on(required_var(POSTGRES_PRIMARY_URL_VAR))
+    }
+
+    /// The URL of this database on the replica of [`POSTGRES_REPLICA_URL_VAR`], once the
+    /// replica has replayed its creation (60 s at most).
+    ///
+    /// # Panics
+    ///
+    /// When the variable is not set, or the database does not reach the replica in time.
+    pub fn replica_url(&self) -> String {
+        let replica = required_var(POSTGRES_REPLICA_URL_VAR);
+        let name = self.name();
+        let arrived = wait_for(|| {
+            connect(&replica).is_ok_and(|mut client| {
+                client
+                    .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+                    .is_ok_and(|row| row.is_some())
+            })
+        });
+        assert!(arrived, "database `{name}` never reached the replica");
+        replace_database(&replica, &name)
     }
 
     fn postgres_on(server_url: String) -> TestDb {

@@ -4,7 +4,8 @@
 //! applies and `migrate dev` then finds nothing more to do about.
 //!
 //! The workload test needs the server `scripts/with-databases.sh` starts
-//! (`TEST_POSTGRES_STATS_URL`).
+//! (`TEST_POSTGRES_STATS_URL`), the replica test its primary and streaming replica
+//! (`TEST_POSTGRES_PRIMARY_URL`, `TEST_POSTGRES_REPLICA_URL`).
 
 use std::path::Path;
 
@@ -65,6 +66,12 @@ fn indexes(dir: &Path, args: &[&str]) -> Value {
     let (code, out, err) = drydock(dir, &all);
     assert_eq!(code, 0, "{out}{err}");
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+fn replica_client(url: &str) -> postgres::Client {
+    drydock_postgres::url::PgUrl::parse(url)
+        .and_then(|url| url.connect())
+        .expect("connecting to the replica")
 }
 
 fn migrate_dev(dir: &Path, name: &str) {
@@ -163,50 +170,6 @@ fn seeded_postgres_problems_are_found_each_with_its_code() {
         "{found:?}"
     );
 
-    // An index used on a replica given is not unused: here a database with the same table
-    // whose copy of the index answered a query.
-    let replica = TestDb::postgres();
-    let mut replica_client = replica.postgres_client();
-    replica_client
-        .batch_execute(
-            "CREATE TABLE \"Post\" (id int PRIMARY KEY, score int);
-             CREATE INDEX unused_score ON \"Post\" (score);
-             SET enable_seqscan = off;",
-        )
-        .expect("the replica's table");
-    replica_client
-        .query("SELECT id FROM \"Post\" WHERE score = 1", &[])
-        .expect("a scan of the index");
-    replica_client
-        .batch_execute("SELECT pg_stat_force_next_flush()")
-        .expect("flushing the statistics");
-    drop(replica_client);
-    // The server counts the scan once the session's statistics reach it: wait for that, at
-    // most 10 s.
-    let counted = (0..100).any(|_| {
-        let scans: i64 = replica
-            .postgres_client()
-            .query_one(
-                "SELECT COALESCE(sum(idx_scan), 0)::bigint FROM pg_stat_user_indexes \
-                 WHERE indexrelname = 'unused_score'",
-                &[],
-            )
-            .expect("reading the replica's statistics")
-            .get(0);
-        scans > 0 || {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            false
-        }
-    });
-    assert!(counted, "the replica never counted the index scan");
-    let report = indexes(dir.path(), &["--min-size", "0", "--replica", replica.url()]);
-    let found = codes(&report);
-    assert!(
-        !found.contains(&("D6201".to_owned(), "unused_score".to_owned())),
-        "{found:?}"
-    );
-    assert!(found.contains(&("D6202".to_owned(), "post_title_copy".to_owned())));
-
     // With the default threshold the small unused index is left out.
     let report = indexes(dir.path(), &[]);
     assert!(
@@ -237,6 +200,69 @@ fn seeded_postgres_problems_are_found_each_with_its_code() {
         1,
         "nothing written without --write"
     );
+}
+
+/// A real streaming replica (`TEST_POSTGRES_REPLICA_URL` of `scripts/with-databases.sh`): an
+/// index that statements scan only on the replica is unused on the primary, and not unused
+/// once the replica is given with `--replica`.
+#[test]
+fn an_index_scanned_only_on_a_streaming_replica_is_not_unused_when_the_replica_is_given() {
+    let db = TestDb::postgres_primary();
+    let dir = project("postgresql", db.url(), MODELS);
+    migrate_dev(dir.path(), "init");
+    db.postgres_client()
+        .batch_execute(
+            "INSERT INTO \"Author\" VALUES (1, 'a');
+             INSERT INTO \"Post\" SELECT g, 1, 't' || g, g FROM generate_series(1, 2000) g;",
+        )
+        .expect("seeding");
+    let unused = ("D6201".to_owned(), "Post_title_score_idx".to_owned());
+    let report = indexes(dir.path(), &["--min-size", "0"]);
+    assert!(codes(&report).contains(&unused), "{report}");
+
+    let replica = db.replica_url();
+    // The rows are there once the replica has replayed them: at most 10 s.
+    let replayed = (0..100).any(|_| {
+        replica_client(&replica)
+            .query_opt("SELECT 1 FROM \"Post\" WHERE id = 2000", &[])
+            .is_ok_and(|row| row.is_some())
+            || {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                false
+            }
+    });
+    assert!(replayed, "the replica never replayed the rows");
+    let mut on_replica = replica_client(&replica);
+    on_replica
+        .batch_execute(
+            "SET enable_seqscan = off;
+             SELECT id FROM \"Post\" WHERE title = 't7';
+             SELECT pg_stat_force_next_flush();",
+        )
+        .expect("a scan of the index on the replica");
+    // The replica counts the scan once the session's statistics reach it: at most 10 s.
+    let counted = (0..100).any(|_| {
+        let scans: i64 = replica_client(&replica)
+            .query_one(
+                "SELECT COALESCE(sum(idx_scan), 0)::bigint FROM pg_stat_user_indexes \
+                 WHERE indexrelname = 'Post_title_score_idx'",
+                &[],
+            )
+            .expect("reading the replica's statistics")
+            .get(0);
+        scans > 0 || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            false
+        }
+    });
+    assert!(counted, "the replica never counted the index scan");
+    let report = indexes(dir.path(), &["--min-size", "0"]);
+    assert!(
+        codes(&report).contains(&unused),
+        "the primary alone never used it: {report}"
+    );
+    let report = indexes(dir.path(), &["--min-size", "0", "--replica", &replica]);
+    assert!(!codes(&report).contains(&unused), "{report}");
 }
 
 #[test]
