@@ -5,7 +5,7 @@ use drydock_test_support::mariadb_cli::{run, server_url};
 
 pub(crate) struct TestDb {
     url: String,
-    name: String,
+    pub(crate) name: String,
 }
 
 impl TestDb {

@@ -22,10 +22,11 @@ impl Case {
         migration(&before, &after)
     }
 
-    /// The migration that creates `before.prisma` in an empty database, when there is one.
-    pub(crate) fn setup(&self) -> Option<String> {
-        let before = self.schema("before.prisma")?;
-        Some(migration(&SqlSchema::default(), &before))
+    /// The migration that creates `file` of the case in an empty database, when the case has
+    /// that file (`before.prisma` is the schema a case starts from).
+    pub(crate) fn creation(&self, file: &str) -> Option<String> {
+        let schema = self.schema(file)?;
+        Some(migration(&SqlSchema::default(), &schema))
     }
 
     /// What Prisma writes for the case, when the corpus has it.
@@ -33,7 +34,8 @@ impl Case {
         std::fs::read_to_string(self.dir.join("prisma.sql")).ok()
     }
 
-    fn schema(&self, file: &str) -> Option<SqlSchema> {
+    /// `file` of the case, validated and lowered with the MySQL rules.
+    pub(crate) fn schema(&self, file: &str) -> Option<SqlSchema> {
         let text = std::fs::read_to_string(self.dir.join(file)).ok()?;
         Some(lower(&format!("{}/{file}", self.name), &text))
     }
@@ -53,6 +55,14 @@ fn lower(name: &str, text: &str) -> SqlSchema {
         assert!(!d.has_errors(), "{name}: {d:?}");
     }
     schema
+}
+
+/// The case named `name`.
+pub(crate) fn case(name: &str) -> Case {
+    cases()
+        .into_iter()
+        .find(|c| c.name == name)
+        .expect("the corpus has the case")
 }
 
 /// Every case, by name.
