@@ -1406,11 +1406,14 @@ fn diff_columns(
             arity_changed: from.arity != to.arity,
             // A new type needs its default set again (the old one was cast to the old type).
             default_changed: !keeps_generation
-                && (defaults_differ(
+                && ((defaults_differ(
                     &to.column_type.family,
                     from.default.as_ref(),
                     to.default.as_ref(),
-                ) || (type_change.is_some() && to.default.is_some())),
+                ) && !matches!(
+                    (&from.default, &to.default),
+                    (Some(a), Some(b)) if hooks.same_default(to, a, b)
+                )) || (type_change.is_some() && to.default.is_some())),
             // A serial column the target makes an identity column changes its mechanism.
             auto_increment_changed: from.auto_increment != to.auto_increment
                 || (from.auto_increment && from.identity.is_none() && to.identity.is_some()),
@@ -1871,6 +1874,10 @@ mod tests {
         fn indexes_foreign_keys(&self) -> bool {
             true
         }
+        /// Every default the same: what the hook answers decides.
+        fn same_default(&self, _: &Column, _: &DefaultValue, _: &DefaultValue) -> bool {
+            true
+        }
     }
 
     /// `Product` with a foreign key on `name` named `fk`, and `index`.
@@ -1920,6 +1927,18 @@ mod tests {
             diff(&unique, &to, &MySqlLike).changes.as_slice(),
             [Change::DropIndex { .. }]
         ));
+    }
+
+    #[test]
+    fn defaults_the_dialect_calls_the_same_are_no_change() {
+        let with_default = |value: &str| {
+            let mut schema = product(name_index());
+            schema.tables[0].columns[0].default = Some(DefaultValue::Number(value.to_owned()));
+            schema
+        };
+        let (from, to) = (with_default("1.50"), with_default("1.5"));
+        assert!(diff(&from, &to, &MySqlLike).is_empty());
+        assert!(!diff(&from, &to, &InPlace).is_empty());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The points where the generic differ asks the dialect.
 
-use drydock_schema::{Column, Table};
+use drydock_schema::{Column, DefaultValue, Table};
 
 use crate::{TableChange, TypeChange};
 
@@ -39,6 +39,12 @@ pub trait DiffHooks {
     /// columns (MySQL). A plain index over exactly a foreign key's columns is then never
     /// dropped on its own: the database needs it, and creates it again if it could.
     fn indexes_foreign_keys(&self) -> bool {
+        false
+    }
+
+    /// Whether two defaults of `column` that differ as values are one default to the database,
+    /// which spells them its own way (MySQL reads `1.5` back as `1.50` from a `DECIMAL(10,2)`).
+    fn same_default(&self, _column: &Column, _from: &DefaultValue, _to: &DefaultValue) -> bool {
         false
     }
 

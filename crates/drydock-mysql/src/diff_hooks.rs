@@ -6,7 +6,7 @@
 //! display width means nothing, an enum is its values.
 
 use drydock_diff::{DiffHooks, TableChange, TypeChange};
-use drydock_schema::{Column, Table, TypeFamily};
+use drydock_schema::{Column, DefaultValue, Table, TypeFamily};
 
 use crate::types::MySqlType;
 
@@ -28,6 +28,17 @@ impl DiffHooks for MySqlDiffHooks {
         ) {
             (Some(previous), Some(next)) => native_type_change(&previous, &next),
             _ => (previous.native != next.native).then_some(TypeChange::RiskyCast),
+        }
+    }
+
+    /// MySQL reads a number back in its column's spelling (`1.50`, `2.5E0` is not one of
+    /// them: only decimal digits), so numbers compare by value.
+    fn same_default(&self, _column: &Column, from: &DefaultValue, to: &DefaultValue) -> bool {
+        match (from, to) {
+            (DefaultValue::Number(a), DefaultValue::Number(b)) => {
+                normalized_number(a).is_some_and(|a| Some(a) == normalized_number(b))
+            }
+            _ => false,
         }
     }
 
@@ -58,6 +69,33 @@ impl DiffHooks for MySqlDiffHooks {
     fn indexes_foreign_keys(&self) -> bool {
         true
     }
+}
+
+/// A decimal number without the digits that do not change its value: `+01.50` is `1.5`,
+/// `-0.0` is `0`; `None` for anything but decimal digits with an optional sign and point.
+fn normalized_number(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let whole = whole.trim_start_matches('0');
+    let fraction = fraction.trim_end_matches('0');
+    let mut out = String::new();
+    if negative && !(whole.is_empty() && fraction.is_empty()) {
+        out.push('-');
+    }
+    out.push_str(if whole.is_empty() { "0" } else { whole });
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    Some(out)
 }
 
 /// What a type is, for judging a change between two: the values it holds, roughly.
@@ -178,7 +216,7 @@ fn native_type_change(previous: &MySqlType, next: &MySqlType) -> Option<TypeChan
 #[cfg(test)]
 mod tests {
     use drydock_diff::{DiffHooks, TypeChange};
-    use drydock_schema::{ObjectName, TypeFamily};
+    use drydock_schema::{DefaultValue, ObjectName, TypeFamily};
     use drydock_test_support::schema::col;
 
     use super::MySqlDiffHooks;
@@ -300,6 +338,31 @@ mod tests {
                 "{from:?} -> {to:?}"
             );
         }
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        let number = |n: &str| DefaultValue::Number(n.to_owned());
+        let column = col("c", TypeFamily::Decimal, "DECIMAL(10,2)");
+        for (a, b) in [
+            ("1.5", "1.50"),
+            ("+01.0", "1"),
+            ("-0.00", "0"),
+            (".5", "0.5"),
+        ] {
+            assert!(
+                MySqlDiffHooks.same_default(&column, &number(a), &number(b)),
+                "{a} {b}"
+            );
+        }
+        for (a, b) in [("1.5", "1.05"), ("1", "-1"), ("1e2", "100"), ("", "0")] {
+            assert!(
+                !MySqlDiffHooks.same_default(&column, &number(a), &number(b)),
+                "{a} {b}"
+            );
+        }
+        let text = DefaultValue::String("1.5".to_owned());
+        assert!(!MySqlDiffHooks.same_default(&column, &text, &number("1.50")));
     }
 
     #[test]
