@@ -1,15 +1,11 @@
 //! MariaDB backups against a real server: `TEST_MYSQL_URL`, else `mysql://root@127.0.0.1:3306`.
 //! Every test makes its own databases and drops them, also when it fails.
 
-use std::process::{Command, Stdio};
+use drydock_test_support::mariadb_cli::{run as try_sql, server_url};
 
 use drydock_backup::{
     Backend, BackupError, CreateOptions, RestoreOptions, VerifyOptions, backend_for,
 };
-
-fn server_url() -> String {
-    std::env::var("TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into())
-}
 
 /// A database of its own, dropped when the test ends however it ends.
 struct TestDb {
@@ -47,47 +43,6 @@ impl Drop for TestDb {
             &format!("DROP DATABASE IF EXISTS `{}`", self.name),
         );
     }
-}
-
-/// Run `script` with the `mariadb` client; the output in batch mode.
-fn try_sql(url: &str, database: Option<&str>, script: &str) -> Result<String, String> {
-    let url = url::Url::parse(url).map_err(|e| e.to_string())?;
-    let mut command = Command::new("mariadb");
-    command
-        .arg("--no-defaults")
-        .arg("--protocol=TCP")
-        .arg(format!("--host={}", url.host_str().unwrap_or("127.0.0.1")))
-        .arg(format!("--port={}", url.port().unwrap_or(3306)))
-        .arg(format!("--user={}", url.username()))
-        .args([
-            "--default-character-set=utf8mb4",
-            "--batch",
-            "--skip-column-names",
-        ]);
-    if let Some(password) = url.password() {
-        command.env("MYSQL_PWD", password);
-    }
-    if let Some(database) = database {
-        command.arg(format!("--database={database}"));
-    }
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("running mariadb: {e}"))?;
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        stdin
-            .write_all(script.as_bytes())
-            .map_err(|e| e.to_string())?;
-    }
-    let output = child.wait_with_output().map_err(|e| e.to_string())?;
-    if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 fn run_sql(url: &str, database: Option<&str>, script: &str) -> String {

@@ -871,11 +871,13 @@ fn create_table(next: &Table, position: usize, hooks: &dyn DiffHooks, plan: &mut
     plan.create_tables.push(Change::CreateTable {
         table: next.clone(),
     });
-    for index in &next.indexes {
-        plan.create_indexes_new.push(Change::CreateIndex {
-            table: name.clone(),
-            index: index.clone(),
-        });
+    if !hooks.creates_indexes_with_table() {
+        for index in &next.indexes {
+            plan.create_indexes_new.push(Change::CreateIndex {
+                table: name.clone(),
+                index: index.clone(),
+            });
+        }
     }
     // Where foreign keys cannot be added to an existing table, they are part of CREATE TABLE.
     if hooks.foreign_keys_alter_in_place() {
@@ -1404,11 +1406,14 @@ fn diff_columns(
             arity_changed: from.arity != to.arity,
             // A new type needs its default set again (the old one was cast to the old type).
             default_changed: !keeps_generation
-                && (defaults_differ(
+                && ((defaults_differ(
                     &to.column_type.family,
                     from.default.as_ref(),
                     to.default.as_ref(),
-                ) || (type_change.is_some() && to.default.is_some())),
+                ) && !matches!(
+                    (&from.default, &to.default),
+                    (Some(a), Some(b)) if hooks.same_default(to, a, b)
+                )) || (type_change.is_some() && to.default.is_some())),
             // A serial column the target makes an identity column changes its mechanism.
             auto_increment_changed: from.auto_increment != to.auto_increment
                 || (from.auto_increment && from.identity.is_none() && to.identity.is_some()),
@@ -1592,10 +1597,29 @@ fn diff_indexes(previous: &Table, next: &Table, hooks: &dyn DiffHooks, table_dif
         // was written by hand in SQL: a diff never drops it (as with views and triggers).
         let unmentioned_hand_written =
             from.is_hand_written_only() && next.index(&from.name).is_none();
-        if !renamed_previous.contains(from.name.as_str()) && !unmentioned_hand_written {
+        let foreign_key_needs_it =
+            hooks.indexes_foreign_keys() && covers_foreign_key(previous, from);
+        if !renamed_previous.contains(from.name.as_str())
+            && !unmentioned_hand_written
+            && !foreign_key_needs_it
+        {
             table_diff.dropped_indexes.push(from.clone());
         }
     }
+}
+
+/// Whether `index` is a plain index over exactly the columns of one of `table`'s foreign keys,
+/// in order: one the database would create for that foreign key.
+fn covers_foreign_key(table: &Table, index: &Index) -> bool {
+    index.kind == drydock_schema::IndexKind::Normal
+        && table.foreign_keys.iter().any(|foreign_key| {
+            foreign_key.columns.len() == index.columns.len()
+                && foreign_key
+                    .columns
+                    .iter()
+                    .zip(&index.columns)
+                    .all(|(column, key)| key.expression.is_none() && *column == key.name)
+        })
 }
 
 /// Columns whose type changes, per table that exists on both sides.
@@ -1705,7 +1729,9 @@ fn diff_foreign_keys(
                     && !foreign_key_retyped(next, to, retyped)
             });
         match (renamed, &to.name) {
-            (Some(i), Some(to_name)) if previous.foreign_keys[i].name.is_some() => {
+            (Some(i), Some(to_name))
+                if hooks.renames_foreign_keys() && previous.foreign_keys[i].name.is_some() =>
+            {
                 matched_previous[i] = true;
                 let from_name = previous.foreign_keys[i].name.clone().unwrap_or_default();
                 table_diff
@@ -1817,6 +1843,116 @@ mod tests {
             include: Vec::new(),
             constraint_backed: false,
         }
+    }
+
+    /// A dialect shaped like MySQL: indexes in `CREATE TABLE`, an index per foreign key made
+    /// by the database, foreign keys that cannot be renamed.
+    struct MySqlLike;
+
+    impl DiffHooks for MySqlLike {
+        fn column_type_change(&self, from: &Column, to: &Column) -> Option<TypeChange> {
+            InPlace.column_type_change(from, to)
+        }
+        fn alters_in_place(&self, _: &Table, _: &TableChange) -> bool {
+            true
+        }
+        fn foreign_keys_alter_in_place(&self) -> bool {
+            true
+        }
+        fn renames_indexes(&self) -> bool {
+            true
+        }
+        fn compares_foreign_key_names(&self) -> bool {
+            true
+        }
+        fn renames_foreign_keys(&self) -> bool {
+            false
+        }
+        fn creates_indexes_with_table(&self) -> bool {
+            true
+        }
+        fn indexes_foreign_keys(&self) -> bool {
+            true
+        }
+        /// Every default the same: what the hook answers decides.
+        fn same_default(&self, _: &Column, _: &DefaultValue, _: &DefaultValue) -> bool {
+            true
+        }
+    }
+
+    /// `Product` with a foreign key on `name` named `fk`, and `index`.
+    fn product_referencing(fk: &str, index: Index) -> SqlSchema {
+        let mut schema = product(index);
+        schema.tables[0].foreign_keys.push(ForeignKey {
+            name: Some(fk.to_owned()),
+            columns: vec!["name".to_owned()],
+            referenced_table: ObjectName::new(None, "Brand"),
+            referenced_columns: vec!["name".to_owned()],
+            on_delete: drydock_schema::ReferentialAction::Restrict,
+            on_update: drydock_schema::ReferentialAction::Cascade,
+        });
+        schema
+    }
+
+    #[test]
+    fn indexes_can_come_with_their_table() {
+        let to = product(name_index());
+        let separate = diff(&SqlSchema::default(), &to, &InPlace).changes;
+        assert!(
+            separate
+                .iter()
+                .any(|c| matches!(c, Change::CreateIndex { .. }))
+        );
+        let with_table = diff(&SqlSchema::default(), &to, &MySqlLike).changes;
+        assert!(matches!(
+            with_table.as_slice(),
+            [Change::CreateTable { .. }]
+        ));
+    }
+
+    #[test]
+    fn an_index_a_foreign_key_needs_stays_where_the_database_makes_one() {
+        let from = product_referencing("fk", name_index());
+        let mut to = from.clone();
+        to.tables[0].indexes.clear();
+        assert!(diff(&from, &to, &MySqlLike).is_empty());
+        assert!(matches!(
+            diff(&from, &to, &InPlace).changes.as_slice(),
+            [Change::DropIndex { .. }]
+        ));
+        // A unique index is the user's: it goes.
+        let mut unique = from.clone();
+        unique.tables[0].indexes[0].kind = IndexKind::Unique;
+        assert!(matches!(
+            diff(&unique, &to, &MySqlLike).changes.as_slice(),
+            [Change::DropIndex { .. }]
+        ));
+    }
+
+    #[test]
+    fn defaults_the_dialect_calls_the_same_are_no_change() {
+        let with_default = |value: &str| {
+            let mut schema = product(name_index());
+            schema.tables[0].columns[0].default = Some(DefaultValue::Number(value.to_owned()));
+            schema
+        };
+        let (from, to) = (with_default("1.50"), with_default("1.5"));
+        assert!(diff(&from, &to, &MySqlLike).is_empty());
+        assert!(!diff(&from, &to, &InPlace).is_empty());
+    }
+
+    #[test]
+    fn foreign_keys_that_cannot_be_renamed_are_dropped_and_added() {
+        let from = product_referencing("old", name_index());
+        let to = product_referencing("new", name_index());
+        assert!(matches!(
+            diff(&from, &to, &InPlace).changes.as_slice(),
+            [Change::RenameForeignKey { .. }]
+        ));
+        assert!(matches!(
+            diff(&from, &to, &MySqlLike).changes.as_slice(),
+            [Change::DropForeignKey { .. }, Change::AddForeignKey { .. }]
+        ));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The points where the generic differ asks the dialect.
 
-use drydock_schema::{Column, Table};
+use drydock_schema::{Column, DefaultValue, Table};
 
 use crate::{TableChange, TypeChange};
 
@@ -23,6 +23,30 @@ pub trait DiffHooks {
 
     /// Whether foreign keys carry names that are worth comparing.
     fn compares_foreign_key_names(&self) -> bool;
+
+    /// Whether a foreign key can be renamed; otherwise it is dropped and added again.
+    fn renames_foreign_keys(&self) -> bool {
+        true
+    }
+
+    /// Whether a new table's indexes are part of its `CREATE TABLE` (MySQL), rather than
+    /// `CreateIndex` steps of their own.
+    fn creates_indexes_with_table(&self) -> bool {
+        false
+    }
+
+    /// Whether the database gives each foreign key an index of its own when none covers its
+    /// columns (MySQL). A plain index over exactly a foreign key's columns is then never
+    /// dropped on its own: the database needs it, and creates it again if it could.
+    fn indexes_foreign_keys(&self) -> bool {
+        false
+    }
+
+    /// Whether two defaults of `column` that differ as values are one default to the database,
+    /// which spells them its own way (MySQL reads `1.5` back as `1.50` from a `DECIMAL(10,2)`).
+    fn same_default(&self, _column: &Column, _from: &DefaultValue, _to: &DefaultValue) -> bool {
+        false
+    }
 
     /// Whether an index built with operator class `class` is built as one that names none,
     /// because `class` is the default of its index method for its type.

@@ -7,7 +7,7 @@
 //! `TIMESTAMPTZ(6)`), only the arguments that were given (`@db.VarChar` is `VARCHAR`), no array
 //! brackets (list-ness is the column's arity).
 
-use drydock_schema::{ColumnType, LoweringRules, NativeTypeAttr, ObjectName, TypeFamily};
+use drydock_schema::{ColumnType, Enum, LoweringRules, NativeTypeAttr, ObjectName, TypeFamily};
 
 /// The provider name written to `migration_lock.toml`.
 pub(crate) const PROVIDER: &str = "postgresql";
@@ -41,8 +41,11 @@ impl LoweringRules for PostgresTypes {
         }
     }
 
-    fn enum_column_type(&self, enum_name: &ObjectName) -> ColumnType {
-        ColumnType::new(TypeFamily::Enum(enum_name.clone()), enum_name.name.clone())
+    fn enum_column_type(&self, enum_type: &Enum) -> ColumnType {
+        ColumnType::new(
+            TypeFamily::Enum(enum_type.object_name()),
+            enum_type.name.clone(),
+        )
     }
 
     fn native_enums(&self) -> bool {
@@ -414,7 +417,7 @@ fn split_type(lower: &str) -> Option<(&str, Option<String>, &str)> {
 
 #[cfg(test)]
 mod tests {
-    use drydock_schema::{LoweringRules, NativeTypeAttr, ObjectName, TypeFamily};
+    use drydock_schema::{Enum, LoweringRules, NativeTypeAttr, TypeFamily};
 
     use super::{PostgresTypes, canonical_type};
 
@@ -640,9 +643,13 @@ mod tests {
 
     #[test]
     fn enums_keep_their_name() {
-        let name = ObjectName::new(Some("other".to_owned()), "Role");
-        let canonical = canonical_type("\"other\".\"Role\"[]", Some(&name));
-        assert_eq!(canonical.column_type, PostgresTypes.enum_column_type(&name));
+        let role = Enum {
+            namespace: Some("other".to_owned()),
+            name: "Role".to_owned(),
+            values: vec!["USER".to_owned()],
+        };
+        let canonical = canonical_type("\"other\".\"Role\"[]", Some(&role.object_name()));
+        assert_eq!(canonical.column_type, PostgresTypes.enum_column_type(&role));
         assert!(canonical.is_list);
     }
 }

@@ -176,10 +176,11 @@ impl Lowering<'_> {
             }
             FieldType::Enum(id) => {
                 let e = self.dm.enum_(*id)?;
-                Some(
-                    self.rules
-                        .enum_column_type(&ObjectName::new(e.schema.clone(), e.db_name.clone())),
-                )
+                Some(self.rules.enum_column_type(&Enum {
+                    namespace: e.schema.clone(),
+                    name: e.db_name.clone(),
+                    values: e.values.iter().map(|v| v.db_name.clone()).collect(),
+                }))
             }
             FieldType::Unsupported(text) => {
                 Some(ColumnType::new(TypeFamily::Unsupported, text.clone()))

@@ -27,9 +27,10 @@ pub trait LoweringRules {
         native: Option<&NativeTypeAttr>,
     ) -> Result<ColumnType, String>;
 
-    /// The column type of a column holding values of an enum named `enum_name`
-    /// (`TypeFamily::Enum` where the dialect has native enums, `TEXT` on SQLite).
-    fn enum_column_type(&self, enum_name: &crate::ObjectName) -> ColumnType;
+    /// The column type of a column holding values of `enum_type` (`TypeFamily::Enum` named
+    /// after the type where the dialect has enum types, an inline `ENUM('A','B')` on MySQL,
+    /// `TEXT` on SQLite).
+    fn enum_column_type(&self, enum_type: &crate::Enum) -> ColumnType;
 
     /// Whether the dialect has enum types (`CREATE TYPE ... AS ENUM`).
     fn native_enums(&self) -> bool;

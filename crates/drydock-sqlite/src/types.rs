@@ -5,7 +5,7 @@
 //! SQLite has no native type attributes, no enums (enum fields are `TEXT`), no scalar lists and
 //! no named primary keys.
 
-use drydock_schema::{ColumnType, LoweringRules, NativeTypeAttr, ObjectName, TypeFamily};
+use drydock_schema::{ColumnType, Enum, LoweringRules, NativeTypeAttr, TypeFamily};
 
 /// The provider name written to `migration_lock.toml`.
 pub(crate) const PROVIDER: &str = "sqlite";
@@ -42,7 +42,7 @@ impl LoweringRules for SqliteTypes {
             .ok_or_else(|| format!("No SQLite type for {family:?} columns."))
     }
 
-    fn enum_column_type(&self, _enum_name: &ObjectName) -> ColumnType {
+    fn enum_column_type(&self, _enum_type: &Enum) -> ColumnType {
         ColumnType::new(TypeFamily::String, "TEXT")
     }
 
@@ -141,7 +141,7 @@ pub(crate) fn canonical_type(declared: &str) -> ColumnType {
 
 #[cfg(test)]
 mod tests {
-    use drydock_schema::{LoweringRules, NativeTypeAttr, ObjectName, TypeFamily};
+    use drydock_schema::{Enum, LoweringRules, NativeTypeAttr, TypeFamily};
 
     use super::{SqliteTypes, canonical_type};
 
@@ -187,7 +187,12 @@ mod tests {
 
     #[test]
     fn enums_are_text() {
-        let column_type = SqliteTypes.enum_column_type(&ObjectName::new(None, "Role"));
+        let role = Enum {
+            namespace: None,
+            name: "Role".to_owned(),
+            values: vec!["USER".to_owned()],
+        };
+        let column_type = SqliteTypes.enum_column_type(&role);
         assert_eq!(column_type, canonical_type("TEXT"));
     }
 

@@ -9,11 +9,13 @@
 //!
 //! [`schema`] builds the schema values tests write by hand; [`connection`] and [`dialect`] hold
 //! the checks that every dialect passes the same way; [`crash`] what the tests that kill
-//! drydock or stop its server share.
+//! drydock or stop its server share; [`mariadb_cli`] runs scripts on the MariaDB test server
+//! with its command-line client.
 
 pub mod connection;
 pub mod crash;
 pub mod dialect;
+pub mod mariadb_cli;
 pub mod schema;
 pub mod webhook;
 

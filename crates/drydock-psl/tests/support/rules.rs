@@ -1,6 +1,6 @@
 //! A PostgreSQL-like set of lowering rules, enough for dialect-independent tests.
 
-use drydock_schema::{ColumnType, LoweringRules, NativeTypeAttr, ObjectName, TypeFamily};
+use drydock_schema::{ColumnType, Enum, LoweringRules, NativeTypeAttr, TypeFamily};
 
 /// Lowering rules shaped like PostgreSQL's, enough for dialect-independent tests.
 pub(crate) struct PgLike;
@@ -51,8 +51,11 @@ impl LoweringRules for PgLike {
         Ok(ColumnType::new(family.clone(), native))
     }
 
-    fn enum_column_type(&self, enum_name: &ObjectName) -> ColumnType {
-        ColumnType::new(TypeFamily::Enum(enum_name.clone()), enum_name.name.clone())
+    fn enum_column_type(&self, enum_type: &Enum) -> ColumnType {
+        ColumnType::new(
+            TypeFamily::Enum(enum_type.object_name()),
+            enum_type.name.clone(),
+        )
     }
 
     fn native_enums(&self) -> bool {

@@ -1,0 +1,380 @@
+//! SQL for each [`Change`], in Prisma's MySQL flavour: backtick quoting, nullable columns
+//! written `NULL`, a new table's indexes and primary key inside its `CREATE TABLE` with
+//! `DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`, enums inline on their columns,
+//! one `ALTER TABLE` per table with its clauses joined by `,\n    `, `MODIFY` with the full
+//! column definition for a changed column (`ALTER COLUMN ... DROP DEFAULT` when only a default
+//! goes), foreign keys added by `ALTER TABLE ... ADD CONSTRAINT` after every table exists.
+//!
+//! MySQL has no enum types, extensions, partitions of the PostgreSQL kind or table rebuilds:
+//! the differ emits none of those changes for it (its lowering declares no enum types and its
+//! hooks alter every table in place), and they render as nothing.
+
+use drydock_connector::{Warning, join_statements, render_sections};
+use drydock_diff::{Change, ColumnChange, TableChange};
+use drydock_schema::{
+    Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexColumn, IndexKind, ObjectName,
+    SortOrder, Table, TypeFamily,
+};
+
+use crate::types::MySqlType;
+
+/// A whole migration script: the warnings block, then one `-- Header` section per change.
+pub fn render_script(changes: &[Change], warnings: &[Warning]) -> String {
+    let sections: Vec<(&str, String)> = changes
+        .iter()
+        .map(|change| (change.header(), render_change(change)))
+        .collect();
+    render_sections(&sections, warnings)
+}
+
+/// The statements of one change, each ending with `;`.
+pub fn render_change(change: &Change) -> String {
+    join_statements(&statements(change))
+}
+
+fn statements(change: &Change) -> Vec<String> {
+    match change {
+        Change::CreateSchema { namespace } => {
+            vec![format!(
+                "CREATE DATABASE IF NOT EXISTS {}",
+                quote(namespace)
+            )]
+        }
+        Change::RenameTable { from, to, .. } => {
+            vec![format!(
+                "ALTER TABLE {} RENAME TO {}",
+                table(from),
+                table(to)
+            )]
+        }
+        Change::DropForeignKey {
+            table: t,
+            foreign_key,
+        } => vec![format!(
+            "ALTER TABLE {} DROP FOREIGN KEY {}",
+            table(t),
+            quote(foreign_key.name.as_deref().unwrap_or_default())
+        )],
+        Change::DropIndex { table: t, index } => vec![drop_index(t, &index.name)],
+        Change::AlterTable { table: t, changes } => alter_table(t, changes),
+        Change::DropTable { table: t } => vec![format!("DROP TABLE {}", table(&t.object_name()))],
+        Change::CreateTable { table: t } => vec![create_table(t)],
+        Change::CreateIndex { table: t, index } => vec![create_index(t, index)],
+        Change::AddForeignKey {
+            table: t,
+            foreign_key,
+        } => vec![add_foreign_key(t, foreign_key)],
+        Change::RenameIndex { table: t, from, to } => vec![format!(
+            "ALTER TABLE {} RENAME INDEX {} TO {}",
+            table(t),
+            quote(from),
+            quote(to)
+        )],
+        // The new index first: a foreign key may need the old one until another covers it.
+        Change::RedefineIndex { table: t, from, to } => {
+            vec![create_index(t, to), drop_index(t, &from.name)]
+        }
+        // MySQL cannot rename a foreign key: its hooks make the differ drop and add it instead.
+        Change::RenameForeignKey { .. } => Vec::new(),
+        Change::DropExtension { .. }
+        | Change::CreateExtension { .. }
+        | Change::AlterExtension { .. }
+        | Change::CreateEnum { .. }
+        | Change::AlterEnum(_)
+        | Change::DropEnum { .. }
+        | Change::DropPartition { .. }
+        | Change::CreatePartition { .. }
+        | Change::AlterPartitionChecks { .. }
+        | Change::RedefineTables { .. } => Vec::new(),
+    }
+}
+
+/// A backtick-quoted identifier (a backtick inside is doubled).
+fn quote(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+/// A table name; one in another database is qualified with it.
+fn table(name: &ObjectName) -> String {
+    match &name.namespace {
+        Some(namespace) => format!("{}.{}", quote(namespace), quote(&name.name)),
+        None => quote(&name.name),
+    }
+}
+
+/// A string literal: quotes doubled, backslashes left as they are (as Prisma writes them).
+fn string_literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+fn drop_index(t: &ObjectName, index: &str) -> String {
+    format!("DROP INDEX {} ON {}", quote(index), table(t))
+}
+
+/// Index keys: `` `a`(10) DESC, `b` ``.
+fn index_columns(columns: &[IndexColumn]) -> String {
+    columns
+        .iter()
+        .map(|c| {
+            let mut key = match &c.expression {
+                // MySQL 8 functional key parts go in their own parentheses.
+                Some(expression) => format!("({expression})"),
+                None => quote(&c.name),
+            };
+            if let Some(length) = c.length {
+                key.push_str(&format!("({length})"));
+            }
+            match c.sort {
+                Some(SortOrder::Asc) => key.push_str(" ASC"),
+                Some(SortOrder::Desc) => key.push_str(" DESC"),
+                None => {}
+            }
+            key
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn index_kind(kind: IndexKind) -> &'static str {
+    match kind {
+        IndexKind::Normal => "",
+        IndexKind::Unique => "UNIQUE ",
+        IndexKind::Fulltext => "FULLTEXT ",
+    }
+}
+
+fn create_index(t: &ObjectName, index: &Index) -> String {
+    format!(
+        "CREATE {}INDEX {} ON {}({})",
+        index_kind(index.kind),
+        quote(&index.name),
+        table(t),
+        index_columns(&index.columns)
+    )
+}
+
+fn create_table(t: &Table) -> String {
+    let mut out = format!("CREATE TABLE {} (\n", table(&t.object_name()));
+    let columns: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| format!("    {}", column_definition(c)))
+        .collect();
+    out.push_str(&columns.join(",\n"));
+    let mut keys: Vec<String> = t
+        .indexes
+        .iter()
+        .map(|index| {
+            format!(
+                "    {}INDEX {}({})",
+                index_kind(index.kind),
+                quote(&index.name),
+                index_columns(&index.columns)
+            )
+        })
+        .collect();
+    if let Some(primary_key) = &t.primary_key {
+        keys.push(format!(
+            "    PRIMARY KEY ({})",
+            index_columns(&primary_key.columns)
+        ));
+    }
+    if !keys.is_empty() {
+        out.push_str(",\n\n");
+        out.push_str(&keys.join(",\n"));
+    }
+    out.push_str("\n) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+    out
+}
+
+/// The column's type as Prisma writes it (`DECIMAL(10, 2)`, `ENUM('A', 'B')`); a type drydock
+/// does not map verbatim.
+fn column_type(column: &Column) -> String {
+    match MySqlType::parse(&column.column_type.native) {
+        Some(parsed) if column.column_type.family != TypeFamily::Unsupported => {
+            parsed.to_prisma_sql()
+        }
+        _ => column.column_type.native.clone(),
+    }
+}
+
+fn nullability(column: &Column) -> &'static str {
+    match column.arity {
+        ColumnArity::Required => " NOT NULL",
+        ColumnArity::Nullable | ColumnArity::List => " NULL",
+    }
+}
+
+/// `` `c` TYPE NOT NULL|NULL[ AUTO_INCREMENT][ DEFAULT d] ``, as in `CREATE TABLE` and
+/// `ADD COLUMN`.
+fn column_definition(column: &Column) -> String {
+    let mut out = format!(
+        "{} {}{}",
+        quote(&column.name),
+        column_type(column),
+        nullability(column)
+    );
+    if column.auto_increment {
+        out.push_str(" AUTO_INCREMENT");
+    }
+    if let Some(default) = render_default(column) {
+        out.push_str(" DEFAULT ");
+        out.push_str(&default);
+    }
+    out
+}
+
+/// The default as Prisma writes it; `None` for the ones MySQL does not take (JSON and binary
+/// literals, which Prisma leaves out) and for an auto-increment column.
+fn render_default(column: &Column) -> Option<String> {
+    let default = column.default.as_ref()?;
+    let family = &column.column_type.family;
+    if column.auto_increment
+        || (!matches!(default, DefaultValue::Expression(_))
+            && matches!(family, TypeFamily::Json | TypeFamily::Bytes))
+    {
+        return None;
+    }
+    Some(match default {
+        DefaultValue::Expression(expression) => expression.clone(),
+        DefaultValue::String(value) if *family == TypeFamily::DateTime => {
+            string_literal(&utc_datetime(value))
+        }
+        DefaultValue::String(value) | DefaultValue::EnumValue(value) => string_literal(value),
+        DefaultValue::Number(number) => number.clone(),
+        DefaultValue::Boolean(value) => value.to_string(),
+        DefaultValue::Now => {
+            let precision = MySqlType::parse(&column.column_type.native)
+                .and_then(|t| t.timestamp_precision())
+                .unwrap_or(3);
+            format!("CURRENT_TIMESTAMP({precision})")
+        }
+        DefaultValue::Bytes(_) | DefaultValue::List(_) => return None,
+    })
+}
+
+/// A date-time default (`2020-01-01 00:00:00 +02:00`, the canonical literal of
+/// `drydock_schema`) as the UTC time without an offset, `2020-01-01 00:00:00`: Prisma stores
+/// date-times in UTC. Prisma writes RFC 3339 (`2020-01-01T00:00:00+00:00`), which MariaDB
+/// refuses as a default and MySQL converts to the session's time zone; this spelling means the
+/// same on both. A value that is no date-time is written as it is.
+fn utc_datetime(canonical: &str) -> String {
+    chrono::DateTime::parse_from_str(canonical, "%Y-%m-%d %H:%M:%S%.f %:z")
+        .map(|parsed| {
+            parsed
+                .with_timezone(&chrono::Utc)
+                .format("%Y-%m-%d %H:%M:%S%.f")
+                .to_string()
+        })
+        .unwrap_or_else(|_| canonical.to_owned())
+}
+
+fn add_foreign_key(t: &ObjectName, foreign_key: &ForeignKey) -> String {
+    let columns = |names: &[String]| {
+        names
+            .iter()
+            .map(|n| quote(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let constraint = foreign_key
+        .name
+        .as_deref()
+        .map(|name| format!("CONSTRAINT {} ", quote(name)))
+        .unwrap_or_default();
+    format!(
+        "ALTER TABLE {} ADD {constraint}FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE {}",
+        table(t),
+        columns(&foreign_key.columns),
+        table(&foreign_key.referenced_table),
+        columns(&foreign_key.referenced_columns),
+        foreign_key.on_delete.as_sql(),
+        foreign_key.on_update.as_sql()
+    )
+}
+
+/// One `ALTER TABLE` with every clause of the table, as Prisma groups them.
+fn alter_table(t: &ObjectName, changes: &[TableChange]) -> Vec<String> {
+    let mut clauses = Vec::new();
+    for change in changes {
+        match change {
+            TableChange::RenameColumn { from, to, .. } => {
+                clauses.push(format!("RENAME COLUMN {} TO {}", quote(from), quote(to)));
+            }
+            TableChange::DropPrimaryKey { .. } => clauses.push("DROP PRIMARY KEY".to_owned()),
+            TableChange::DropColumn { column } => {
+                clauses.push(format!("DROP COLUMN {}", quote(&column.name)));
+            }
+            TableChange::AddColumn { column } => {
+                clauses.push(format!("ADD COLUMN {}", column_definition(column)));
+            }
+            TableChange::AlterColumn(change) => clauses.push(alter_column(change)),
+            TableChange::DropAndRecreateColumn { from, to } => {
+                clauses.push(format!("DROP COLUMN {}", quote(&from.name)));
+                clauses.push(format!("ADD COLUMN {}", column_definition(to)));
+            }
+            TableChange::AddPrimaryKey { primary_key } => clauses.push(format!(
+                "ADD PRIMARY KEY ({})",
+                index_columns(&primary_key.columns)
+            )),
+            // A MySQL primary key is always named `PRIMARY`; tables do not inherit.
+            TableChange::RenamePrimaryKey { .. }
+            | TableChange::NoInherit { .. }
+            | TableChange::Inherit { .. } => {}
+        }
+    }
+    if clauses.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "ALTER TABLE {} {}",
+        table(t),
+        clauses.join(",\n    ")
+    )]
+}
+
+/// `ALTER COLUMN ... DROP DEFAULT` when the default alone goes; otherwise `MODIFY` with the
+/// whole definition (`SET DEFAULT` cannot take an expression on most MySQL versions):
+/// `` MODIFY `c` TYPE NOT NULL|NULL[ DEFAULT d][ AUTO_INCREMENT] ``.
+fn alter_column(change: &ColumnChange) -> String {
+    let only_default = change.default_changed
+        && !change.arity_changed
+        && !change.auto_increment_changed
+        && change.type_change.is_none();
+    let column = &change.to;
+    if only_default && column.default.is_none() {
+        return format!("ALTER COLUMN {} DROP DEFAULT", quote(&column.name));
+    }
+    let mut out = format!(
+        "MODIFY {} {}{}",
+        quote(&column.name),
+        column_type(column),
+        nullability(column)
+    );
+    if let Some(default) = render_default(column) {
+        out.push_str(" DEFAULT ");
+        out.push_str(&default);
+    }
+    if column.auto_increment {
+        out.push_str(" AUTO_INCREMENT");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_datetime;
+
+    #[test]
+    fn datetime_defaults_are_utc() {
+        assert_eq!(
+            utc_datetime("2020-01-01 00:00:00 +00:00"),
+            "2020-01-01 00:00:00"
+        );
+        assert_eq!(
+            utc_datetime("2020-01-01 00:00:00.250 +02:00"),
+            "2019-12-31 22:00:00.250"
+        );
+        assert_eq!(utc_datetime("tomorrow"), "tomorrow");
+    }
+}
