@@ -1589,6 +1589,9 @@ fn diff_indexes(previous: &Table, next: &Table, hooks: &dyn DiffHooks, table_dif
                     .renamed_indexes
                     .push(((*from).clone(), to.clone()));
             }
+            // The index the database names after a foreign key and makes with it comes with
+            // the foreign key.
+            None if hooks.indexes_foreign_keys() && made_for_foreign_key(next, to) => {}
             None => table_diff.created_indexes.push(to.clone()),
         }
     }
@@ -1620,6 +1623,16 @@ fn covers_foreign_key(table: &Table, index: &Index) -> bool {
                     .zip(&index.columns)
                     .all(|(column, key)| key.expression.is_none() && *column == key.name)
         })
+}
+
+/// Whether `index` is the one the database makes for a foreign key of `table`: it covers the
+/// foreign key's columns and carries its name (as MySQL and MariaDB name it).
+fn made_for_foreign_key(table: &Table, index: &Index) -> bool {
+    covers_foreign_key(table, index)
+        && table
+            .foreign_keys
+            .iter()
+            .any(|foreign_key| foreign_key.name.as_deref() == Some(index.name.as_str()))
 }
 
 /// Columns whose type changes, per table that exists on both sides.
@@ -1926,6 +1939,26 @@ mod tests {
         assert!(matches!(
             diff(&unique, &to, &MySqlLike).changes.as_slice(),
             [Change::DropIndex { .. }]
+        ));
+    }
+
+    #[test]
+    fn the_index_the_database_names_after_a_foreign_key_is_never_created_on_its_own() {
+        let mut server_made = name_index();
+        server_made.name = "fk".to_owned();
+        let to = product_referencing("fk", server_made);
+        let mut from = to.clone();
+        from.tables[0].indexes.clear();
+        assert!(diff(&from, &to, &MySqlLike).is_empty());
+        assert!(matches!(
+            diff(&from, &to, &InPlace).changes.as_slice(),
+            [Change::CreateIndex { .. }]
+        ));
+        // An index of the user's over the same columns is created.
+        let users = product_referencing("fk", name_index());
+        assert!(matches!(
+            diff(&from, &users, &MySqlLike).changes.as_slice(),
+            [Change::CreateIndex { .. }]
         ));
     }
 

@@ -4,10 +4,11 @@ use drydock_connector::Dialect;
 
 static POSTGRES: drydock_postgres::PostgresDialect = drydock_postgres::PostgresDialect;
 static SQLITE: drydock_sqlite::SqliteDialect = drydock_sqlite::SqliteDialect;
+static MYSQL: drydock_mysql::MysqlDialect = drydock_mysql::MysqlDialect;
 
 /// Every supported dialect.
-pub fn all() -> [&'static dyn Dialect; 2] {
-    [&POSTGRES, &SQLITE]
+pub fn all() -> [&'static dyn Dialect; 3] {
+    [&POSTGRES, &SQLITE, &MYSQL]
 }
 
 /// The dialect for a `provider` value of a datasource block (`postgresql`, `postgres`, `sqlite`).

@@ -1,25 +1,24 @@
 //! Introspection of the connection's database from `information_schema`.
 //!
-//! Tables, indexes and foreign keys come out sorted by name; columns in ordinal order. Native
-//! types are the column's SQL type upper case without spaces but before `UNSIGNED`, and
-//! without the display widths MariaDB and old MySQL print (`INT`, `INT UNSIGNED`,
-//! `VARCHAR(191)`, `DATETIME(3)`, `DECIMAL(65,30)`), except `TINYINT(1)`, which is Prisma's
-//! `Boolean`; a time without fractional seconds has no arguments (`TIMESTAMP`, not
-//! `TIMESTAMP(0)`), as the server prints it. An inline `ENUM(...)` column is an enum named `<table>_<column>`, as Prisma names
-//! it. MariaDB's `JSON` is `LONGTEXT` with a `json_valid` check: it reads as `JSON`, without
-//! the check.
+//! Tables, indexes and foreign keys come out sorted by name; columns in ordinal order. A
+//! column's `COLUMN_TYPE` is read by [`canonical_type`], the lowering rules' own parser, so a
+//! type reads back in the spelling the schema lowers to (display widths dropped, `TINYINT(1)`
+//! as Prisma's `Boolean`); an inline `ENUM(...)` column is an enum named `<table>_<column>`,
+//! as Prisma names it. MariaDB's `JSON` is `LONGTEXT` with a `json_valid` check: it reads as
+//! `JSON`, without the check.
 
 use std::collections::BTreeMap;
 
 use drydock_connector::ConnectorError;
 use drydock_schema::{
-    CheckConstraint, Column, ColumnArity, ColumnType, DefaultValue, Enum, ForeignKey, Index,
+    CheckConstraint, Column, ColumnArity, ColumnType, DefaultValue, ForeignKey, Index,
     IndexAlgorithm, IndexColumn, IndexKind, ObjectName, PrimaryKey, ReferentialAction, Sequence,
     SortOrder, SqlSchema, Table, TypeFamily, View, canonical_datetime_literal,
 };
 use mysql::Conn;
 
 use crate::connection::{quote_ident, text_rows};
+use crate::types::canonical_type;
 
 type Row = Vec<Option<String>>;
 
@@ -64,7 +63,7 @@ pub(crate) fn introspect(conn: &mut Conn, mariadb: bool) -> Result<SqlSchema, Co
             continue;
         };
         let collation = collations.get(&table.name).cloned().unwrap_or_default();
-        let column = column(&row, table, &collation, &mut schema.enums, mariadb);
+        let column = column(&row, table, &collation, mariadb);
         table.columns.push(column);
     }
 
@@ -169,15 +168,10 @@ fn action(rule: Option<&str>) -> ReferentialAction {
 }
 
 /// One row of `columns.sql`: `TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE,
-/// COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, COLUMN_COMMENT, COLLATION_NAME`. An enum
-/// column adds its enum to `enums`; MariaDB's JSON check leaves the table's checks.
-fn column(
-    row: &Row,
-    table: &mut Table,
-    table_collation: &str,
-    enums: &mut Vec<Enum>,
-    mariadb: bool,
-) -> Column {
+/// COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, COLUMN_COMMENT, COLLATION_NAME`. An enum lives
+/// on its column (`ENUM(...)`), as lowering puts it; MariaDB's JSON check leaves the table's
+/// checks.
+fn column(row: &Row, table: &mut Table, table_collation: &str, mariadb: bool) -> Column {
     let name = text(row, 1);
     let data_type = text(row, 2).to_ascii_lowercase();
     let column_type = text(row, 3);
@@ -196,19 +190,8 @@ fn column(
     }
     let column_type = if is_mariadb_json {
         ColumnType::new(TypeFamily::Json, "JSON")
-    } else if data_type == "enum" {
-        let enum_name = format!("{}_{name}", table.name);
-        enums.push(Enum {
-            namespace: None,
-            name: enum_name.clone(),
-            values: enum_values(&column_type),
-        });
-        ColumnType::new(
-            TypeFamily::Enum(ObjectName::new(None, enum_name.clone())),
-            enum_name,
-        )
     } else {
-        native_type(&data_type, &column_type)
+        canonical_type(&column_type, &table.name, &name)
     };
     let generated = extra
         .contains("generated")
@@ -239,84 +222,6 @@ fn column(
         generated,
         collation,
     }
-}
-
-/// The values of `enum('a','b''c')`, quotes undone.
-fn enum_values(column_type: &str) -> Vec<String> {
-    let inner = column_type
-        .find('(')
-        .and_then(|open| {
-            column_type
-                .rfind(')')
-                .map(|close| &column_type[open + 1..close])
-        })
-        .unwrap_or_default();
-    let mut values = Vec::new();
-    let mut chars = inner.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\'' {
-            continue;
-        }
-        let mut value = String::new();
-        while let Some(c) = chars.next() {
-            match c {
-                '\'' if chars.peek() == Some(&'\'') => {
-                    value.push('\'');
-                    chars.next();
-                }
-                '\'' => break,
-                '\\' => value.extend(chars.next()),
-                other => value.push(other),
-            }
-        }
-        values.push(value);
-    }
-    values
-}
-
-/// The family and canonical native spelling of a column's type (see the module's comment).
-pub(crate) fn native_type(data_type: &str, column_type: &str) -> ColumnType {
-    let lower = column_type.to_ascii_lowercase();
-    let unsigned = lower.contains("unsigned");
-    let arguments = lower
-        .find('(')
-        .and_then(|open| {
-            lower[open..]
-                .find(')')
-                .map(|close| &lower[open..=open + close])
-        })
-        .map(|args| args.replace(' ', "").to_ascii_uppercase())
-        .unwrap_or_default();
-    let base = data_type.to_ascii_uppercase();
-    let sign = if unsigned { " UNSIGNED" } else { "" };
-    let (family, native) = match data_type {
-        "tinyint" if arguments == "(1)" && !unsigned => {
-            (TypeFamily::Boolean, "TINYINT(1)".to_owned())
-        }
-        "tinyint" | "smallint" | "mediumint" | "int" | "integer" => {
-            let base = if base == "INTEGER" { "INT" } else { &base };
-            (TypeFamily::Int, format!("{base}{sign}"))
-        }
-        "year" => (TypeFamily::Int, "YEAR".to_owned()),
-        "bigint" => (TypeFamily::BigInt, format!("BIGINT{sign}")),
-        "float" | "double" | "real" => {
-            let base = if base == "REAL" { "DOUBLE" } else { &base };
-            (TypeFamily::Float, format!("{base}{arguments}{sign}"))
-        }
-        "decimal" | "numeric" => (TypeFamily::Decimal, format!("DECIMAL{arguments}{sign}")),
-        "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" => {
-            (TypeFamily::String, format!("{base}{arguments}"))
-        }
-        "date" => (TypeFamily::DateTime, "DATE".to_owned()),
-        "time" | "datetime" | "timestamp" => (TypeFamily::DateTime, format!("{base}{arguments}")),
-        "json" => (TypeFamily::Json, "JSON".to_owned()),
-        "bit" if arguments == "(1)" => (TypeFamily::Boolean, "BIT(1)".to_owned()),
-        "bit" | "binary" | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob" => {
-            (TypeFamily::Bytes, format!("{base}{arguments}"))
-        }
-        _ => (TypeFamily::Unsupported, column_type.to_owned()),
-    };
-    ColumnType::new(family, native)
 }
 
 /// A column's default from `COLUMN_DEFAULT`: quoted on MariaDB (`'text'`, `NULL` for none,
@@ -387,11 +292,16 @@ mod tests {
 
     #[test]
     fn native_types_have_one_spelling() {
-        for (data_type, column_type, family, native) in [
-            ("int", "int(11)", TypeFamily::Int, "INT"),
-            ("int", "int unsigned", TypeFamily::Int, "INT UNSIGNED"),
-            ("int", "int(10) unsigned", TypeFamily::Int, "INT UNSIGNED"),
-            ("tinyint", "tinyint(1)", TypeFamily::Boolean, "TINYINT(1)"),
+        for (_data_type, column_type, family, native) in [
+            ("int", "int(11)", TypeFamily::Int, "INTEGER"),
+            ("int", "int unsigned", TypeFamily::Int, "INTEGER UNSIGNED"),
+            (
+                "int",
+                "int(10) unsigned",
+                TypeFamily::Int,
+                "INTEGER UNSIGNED",
+            ),
+            ("tinyint", "tinyint(1)", TypeFamily::Boolean, "BOOLEAN"),
             ("tinyint", "tinyint(4)", TypeFamily::Int, "TINYINT"),
             ("bigint", "bigint(20)", TypeFamily::BigInt, "BIGINT"),
             (
@@ -428,19 +338,11 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                native_type(data_type, column_type),
+                canonical_type(column_type, "t", "c"),
                 ColumnType::new(family, native),
                 "{column_type}"
             );
         }
-    }
-
-    #[test]
-    fn enum_values_undo_quotes() {
-        assert_eq!(
-            enum_values("enum('A','it''s','b\\\\c')"),
-            ["A", "it's", "b\\c"]
-        );
     }
 
     #[test]

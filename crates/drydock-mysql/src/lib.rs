@@ -19,6 +19,150 @@ pub use connection::{
     open_shadow, quote_ident,
 };
 pub use diff_hooks::MySqlDiffHooks;
-pub use render::{render_change, render_script};
+pub use render::render_change;
 pub use types::{MySqlType, MySqlTypes, PROVIDER, canonical_type};
 pub use url::MysqlUrl;
+
+use drydock_connector::{
+    Capabilities, Connection, ConnectorError, Dialect, RunLog, ScriptError, ShadowDatabase,
+    SqlGrammar,
+};
+use drydock_diff::{Change, DiffHooks};
+use drydock_schema::LoweringRules;
+
+/// The MySQL and MariaDB dialect.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct MysqlDialect;
+
+/// The server's codes for "exists already": table (1050), column (1060), key (1061), foreign
+/// key (1826), database (1007).
+const ALREADY_EXISTS: [&str; 5] = ["1050", "1060", "1061", "1826", "1007"];
+
+/// The server's codes for "does not exist": table (1051), column or key (1091), database
+/// (1008).
+const ALREADY_GONE: [&str; 3] = ["1051", "1091", "1008"];
+
+impl Dialect for MysqlDialect {
+    fn provider(&self) -> &'static str {
+        PROVIDER
+    }
+
+    fn accepts_url(&self, url: &str) -> bool {
+        MysqlUrl::accepts(url)
+    }
+
+    fn example_url(&self) -> &'static str {
+        "mysql://user:password@host:3306/database"
+    }
+
+    fn local_url(&self) -> &'static str {
+        "mysql://root@localhost:3306/mydb"
+    }
+
+    fn lowering_rules(&self) -> &dyn LoweringRules {
+        &MySqlTypes
+    }
+
+    fn diff_hooks(&self) -> &dyn DiffHooks {
+        &MySqlDiffHooks
+    }
+
+    fn render_change(&self, change: &Change) -> String {
+        render::render_change(change)
+    }
+
+    /// Views and triggers made by hand are not read back on MySQL yet: left alone.
+    fn render_hand_made(
+        &self,
+        _object: drydock_connector::HandMadeObject<'_>,
+        _create: bool,
+    ) -> Option<(&'static str, String)> {
+        None
+    }
+
+    /// No phased plan yet: MySQL's online DDL (`ALGORITHM=INSTANT`/`INPLACE`) runs each
+    /// change as one statement.
+    fn plan_zero_downtime(
+        &self,
+        _changes: &[Change],
+        _target: &drydock_schema::SqlSchema,
+    ) -> Option<Vec<drydock_connector::Phase>> {
+        None
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            transactional_ddl: false,
+            sql_grammar: SqlGrammar::MySql,
+            lock_aware_lint: false,
+        }
+    }
+
+    /// Every script runs statement by statement already (no transactional DDL).
+    fn needs_no_transaction(&self, _script: &str) -> Option<String> {
+        None
+    }
+
+    fn is_lock_timeout(&self, error: &ScriptError) -> bool {
+        error.db_code.as_deref() == Some(&ER_LOCK_WAIT_TIMEOUT.to_string())
+    }
+
+    fn is_already_exists(&self, error: &ScriptError) -> bool {
+        error
+            .db_code
+            .as_deref()
+            .is_some_and(|code| ALREADY_EXISTS.contains(&code))
+    }
+
+    fn is_already_gone(&self, error: &ScriptError) -> bool {
+        error
+            .db_code
+            .as_deref()
+            .is_some_and(|code| ALREADY_GONE.contains(&code))
+    }
+
+    fn pooler_warning(&self, _url: &str) -> Option<String> {
+        None
+    }
+
+    fn lexical_rules(&self) -> &'static drydock_connector::sql_scan::LexicalRules {
+        &LEXICAL_RULES
+    }
+
+    fn connect(&self, url: &str) -> Result<Box<dyn Connection>, ConnectorError> {
+        Ok(Box::new(MysqlConnection::connect(url)?))
+    }
+
+    fn create_database(&self, url: &str) -> Result<bool, ConnectorError> {
+        create_database(url)
+    }
+
+    fn open_shadow(
+        &self,
+        main_url: &str,
+        shadow_url: Option<&str>,
+    ) -> Result<Box<dyn ShadowDatabase>, ConnectorError> {
+        open_shadow(main_url, shadow_url)
+    }
+
+    fn open_run_log(&self, _url: &str) -> Result<Box<dyn RunLog>, ConnectorError> {
+        Err(not_kept("the run log"))
+    }
+
+    fn open_alert_store(
+        &self,
+        _url: &str,
+    ) -> Result<Box<dyn drydock_connector::AlertStore>, ConnectorError> {
+        Err(not_kept("alerts"))
+    }
+}
+
+fn not_kept(what: &str) -> ConnectorError {
+    ConnectorError::Query {
+        message: format!(
+            "{what} is not kept on MySQL or MariaDB yet; name a PostgreSQL or SQLite database \
+             for it with `[state] url` in drydock.toml"
+        ),
+        db_code: None,
+    }
+}

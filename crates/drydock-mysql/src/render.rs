@@ -9,7 +9,7 @@
 //! the differ emits none of those changes for it (its lowering declares no enum types and its
 //! hooks alter every table in place), and they render as nothing.
 
-use drydock_connector::{Warning, join_statements, render_sections};
+use drydock_connector::join_statements;
 use drydock_diff::{Change, ColumnChange, TableChange};
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexColumn, IndexKind, ObjectName,
@@ -17,15 +17,6 @@ use drydock_schema::{
 };
 
 use crate::types::MySqlType;
-
-/// A whole migration script: the warnings block, then one `-- Header` section per change.
-pub fn render_script(changes: &[Change], warnings: &[Warning]) -> String {
-    let sections: Vec<(&str, String)> = changes
-        .iter()
-        .map(|change| (change.header(), render_change(change)))
-        .collect();
-    render_sections(&sections, warnings)
-}
 
 /// The statements of one change, each ending with `;`.
 pub fn render_change(change: &Change) -> String {

@@ -5,7 +5,8 @@
 use drydock_connector::Connection;
 use drydock_mysql::MysqlConnection;
 use drydock_schema::{
-    ColumnArity, DefaultValue, IndexKind, ReferentialAction, SortOrder, SqlSchema, TypeFamily,
+    ColumnArity, DefaultValue, IndexKind, ObjectName, ReferentialAction, SortOrder, SqlSchema,
+    TypeFamily,
 };
 use drydock_test_support::TestDb;
 
@@ -79,7 +80,7 @@ fn a_prisma_schema_reads_back_with_every_fact() {
     let column = |name: &str| user.column(name).unwrap();
 
     assert!(column("id").auto_increment);
-    assert_eq!(column("id").column_type.native, "INT");
+    assert_eq!(column("id").column_type.native, "INTEGER");
     assert_eq!(column("name").arity, ColumnArity::Nullable);
     assert_eq!(column("active").column_type.family, TypeFamily::Boolean);
     assert_eq!(column("active").default, Some(DefaultValue::Boolean(true)));
@@ -87,10 +88,16 @@ fn a_prisma_schema_reads_back_with_every_fact() {
         column("role").default,
         Some(DefaultValue::EnumValue("USER".to_owned()))
     );
+    // The enum lives on its column, as lowering puts it, named as Prisma names it.
     assert_eq!(
-        schema.enum_type(None, "User_role").unwrap().values,
-        ["USER", "ADMIN", "it's"]
+        column("role").column_type.native,
+        "ENUM('USER','ADMIN','it''s')"
     );
+    assert_eq!(
+        column("role").column_type.family,
+        TypeFamily::Enum(ObjectName::new(None, "User_role"))
+    );
+    assert!(schema.enums.is_empty());
     assert_eq!(
         column("quote").default,
         Some(DefaultValue::String("it's".to_owned()))

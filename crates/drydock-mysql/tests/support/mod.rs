@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use drydock_mysql::{MySqlDiffHooks, MySqlTypes, render_script};
+use drydock_mysql::{MySqlDiffHooks, MySqlTypes, MysqlDialect};
 use drydock_psl::{Files, SqlSchema};
 
 pub(crate) struct Case {
@@ -43,7 +43,7 @@ impl Case {
 
 fn migration(from: &SqlSchema, to: &SqlSchema) -> String {
     let diff = drydock_diff::diff(from, to, &MySqlDiffHooks);
-    render_script(&diff.changes, &diff.warnings)
+    drydock_connector::render_script(&MysqlDialect, &diff.changes, &diff.warnings)
 }
 
 /// A schema validated and lowered with the MySQL rules; a fixture with errors fails the test.

@@ -1,0 +1,183 @@
+//! The migration workflow on MariaDB (`TEST_MYSQL_URL`), as a Prisma MySQL project runs it
+//! through the real binary: `migrate dev` writes Prisma's MySQL SQL and a `down.sql`, finds
+//! nothing to do the second time, detects drift; `migrate deploy` applies the folder to a new
+//! database and records it in `_prisma_migrations`; `migrate down` rolls the last one back and
+//! `migrate deploy` brings it again.
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use drydock_engine::dialects;
+use drydock_test_support::TestDb;
+
+const SCHEMA: &str = "datasource db {
+  provider = \"mysql\"
+  url      = env(\"DATABASE_URL\")
+}
+
+enum Role {
+  USER
+  ADMIN
+}
+
+model User {
+  id        Int      @id @default(autoincrement())
+  email     String   @unique
+  name      String?
+  role      Role     @default(USER)
+  createdAt DateTime @default(now())
+  posts     Post[]
+}
+
+model Post {
+  id       Int    @id @default(autoincrement())
+  title    String @db.VarChar(200)
+  body     String @db.Text
+  authorId Int
+  author   User   @relation(fields: [authorId], references: [id])
+
+  @@index([title])
+}
+";
+
+fn drydock(project: &Path, url: &str, args: &[&str]) -> Output {
+    Command::cargo_bin("drydock")
+        .expect("binary")
+        .current_dir(project)
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("DRYDOCK_CACHE_DIR", project.join(".cache"))
+        .write_stdin("")
+        .output()
+        .expect("run drydock")
+}
+
+#[track_caller]
+fn succeeds(output: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        output.status.code()
+    );
+    stdout
+}
+
+fn texts(url: &str, sql: &str) -> Vec<String> {
+    let dialect = dialects::for_url(url).expect("a MySQL URL");
+    let mut connection = dialect.connect(url).expect("connect");
+    connection
+        .query_texts(sql)
+        .expect("query")
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect()
+}
+
+fn migration(project: &Path, suffix: &str, file: &str) -> String {
+    let folder = std::fs::read_dir(project.join("prisma/migrations"))
+        .expect("migrations folder")
+        .filter_map(Result::ok)
+        .find(|entry| entry.file_name().to_string_lossy().ends_with(suffix))
+        .unwrap_or_else(|| panic!("no migration `{suffix}`"));
+    std::fs::read_to_string(folder.path().join(file)).unwrap_or_default()
+}
+
+#[test]
+fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb() {
+    let dev = TestDb::mysql();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = dir.path();
+    std::fs::create_dir_all(project.join("prisma")).expect("prisma folder");
+    std::fs::write(project.join("prisma/schema.prisma"), SCHEMA).expect("schema");
+
+    succeeds(&drydock(
+        project,
+        dev.url(),
+        &["migrate", "dev", "--name", "init"],
+    ));
+    insta::assert_snapshot!(
+        "mysql_init_migration",
+        migration(project, "_init", "migration.sql")
+    );
+    let lock = std::fs::read_to_string(project.join("prisma/migrations/migration_lock.toml"))
+        .expect("lock file");
+    assert!(lock.contains("provider = \"mysql\""), "{lock}");
+    let again = succeeds(&drydock(project, dev.url(), &["migrate", "dev"]));
+    assert!(again.contains("Already in sync"), "{again}");
+
+    let with_bio = SCHEMA.replace(
+        "  name      String?\n",
+        "  name      String?\n  bio       String?  @db.VarChar(500)\n",
+    );
+    std::fs::write(project.join("prisma/schema.prisma"), with_bio).expect("schema");
+    succeeds(&drydock(
+        project,
+        dev.url(),
+        &["migrate", "dev", "--name", "add_user_bio"],
+    ));
+    assert_eq!(
+        migration(project, "_add_user_bio", "migration.sql"),
+        "-- AlterTable\nALTER TABLE `User` ADD COLUMN `bio` VARCHAR(500) NULL;\n"
+    );
+    let down = migration(project, "_add_user_bio", "down.sql");
+    assert!(
+        down.contains("ALTER TABLE `User` DROP COLUMN `bio`;"),
+        "{down}"
+    );
+    let status = succeeds(&drydock(project, dev.url(), &["migrate", "status"]));
+    assert!(status.contains("Database schema is up to date"), "{status}");
+
+    // The folder on a new database, recorded as Prisma records it.
+    let production = TestDb::mysql();
+    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
+    let history = texts(
+        production.url(),
+        "SELECT CONCAT(migration_name, ' ', finished_at IS NOT NULL, ' ', \
+         rolled_back_at IS NULL) FROM _prisma_migrations ORDER BY migration_name",
+    );
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert!(history.iter().all(|row| row.ends_with(" 1 1")), "{history:?}");
+    let columns = |url: &str| {
+        texts(
+            url,
+            "SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME, ' ', COLUMN_TYPE) \
+             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+             AND TABLE_NAME <> '_prisma_migrations' ORDER BY 1",
+        )
+    };
+    assert_eq!(columns(production.url()), columns(dev.url()));
+
+    // Rolled back with consent, then deployed again.
+    let refused = drydock(project, production.url(), &["migrate", "down"]);
+    assert!(!refused.status.success(), "dropping a column needs consent");
+    succeeds(&drydock(
+        project,
+        production.url(),
+        &["migrate", "down", "--accept-data-loss"],
+    ));
+    assert!(
+        !columns(production.url()).contains(&"User.bio varchar(500)".to_owned()),
+        "{:?}",
+        columns(production.url())
+    );
+    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
+    assert_eq!(columns(production.url()), columns(dev.url()));
+
+    // A change made by hand is drift, named in plain words.
+    dialects::for_url(dev.url())
+        .expect("a MySQL URL")
+        .connect(dev.url())
+        .expect("connect")
+        .execute_script("ALTER TABLE `Post` ADD COLUMN `extra` INT;")
+        .expect("a change by hand");
+    let drifted = drydock(project, dev.url(), &["migrate", "dev", "--name", "next"]);
+    assert!(!drifted.status.success());
+    let message = String::from_utf8_lossy(&drifted.stderr);
+    assert!(
+        message.contains("Drift detected") && message.contains("extra column `extra"),
+        "{message}"
+    );
+}
