@@ -9,16 +9,16 @@ use std::time::Duration;
 
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_connector::{
-    Connection, ConnectorError, HistoryRow, Privilege, RowCount, ScriptError, SessionActivity,
-    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, StatementProgress, Storage,
-    redact_text,
+    Connection, ConnectorError, HealthFacts, HistoryRow, Privilege, RowCheck, RowCheckResult,
+    RowCount, ScriptError, SessionActivity, SessionInfo, SessionLimits, ShadowDatabase,
+    StatementCanceller, StatementProgress, Storage, redact_text,
 };
 use drydock_schema::SqlSchema;
 use mysql::prelude::Queryable;
 use mysql::{Conn, Value};
 
 use crate::url::MysqlUrl;
-use crate::{history, introspect, lock};
+use crate::{health, history, introspect, lock};
 
 /// `Lock wait timeout exceeded`: a row lock (`innodb_lock_wait_timeout`) or a metadata lock
 /// (`lock_wait_timeout`) waited for too long; the statement changed nothing.
@@ -133,6 +133,19 @@ pub(crate) fn text_rows(
     sql: &str,
 ) -> Result<Vec<Vec<Option<String>>>, ConnectorError> {
     let rows: Vec<mysql::Row> = conn.query(sql).map_err(|e| query_error(&e))?;
+    Ok(rows
+        .into_iter()
+        .map(|row| row.unwrap().iter().map(value_text).collect())
+        .collect())
+}
+
+/// Every row of the prepared statement `sql` run with `params`, each value as text.
+pub(crate) fn exec_text_rows(
+    conn: &mut Conn,
+    sql: &str,
+    params: impl Into<mysql::Params>,
+) -> Result<Vec<Vec<Option<String>>>, ConnectorError> {
+    let rows: Vec<mysql::Row> = conn.exec(sql, params).map_err(|e| query_error(&e))?;
     Ok(rows
         .into_iter()
         .map(|row| row.unwrap().iter().map(value_text).collect())
@@ -630,6 +643,14 @@ impl Connection for MysqlConnection {
             other => other.sql(&quote_ident),
         };
         Ok(RowCount::count_of(&self.query_texts(&sql)?))
+    }
+
+    fn health_facts(&mut self, _namespaces: &[String]) -> Result<HealthFacts, ConnectorError> {
+        health::facts(&mut self.conn, self.server.mariadb)
+    }
+
+    fn check_rows(&mut self, check: &RowCheck<'_>) -> Result<RowCheckResult, ConnectorError> {
+        health::check_rows(check, &mut |sql| self.query_texts(sql))
     }
 
     fn trial_run(&mut self, _script: &str) -> Result<(), ScriptError> {

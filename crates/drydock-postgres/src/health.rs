@@ -3,7 +3,7 @@
 
 use drydock_connector::{
     ConnectorError, HealthFacts, InvalidIndex, ReplicationSlot, RowCheck, RowCheckResult,
-    SequenceUse, TableStatistics, TableWithoutKey, TextQuery, TransactionAge,
+    RowCheckSql, SequenceUse, TableStatistics, TableWithoutKey, TextQuery, TransactionAge,
     UnvalidatedConstraint, is_bookkeeping_table,
 };
 use postgres::Client;
@@ -162,6 +162,7 @@ pub(crate) fn check_rows(
     check: &RowCheck<'_>,
     query: &mut TextQuery<'_>,
 ) -> Result<RowCheckResult, ConnectorError> {
+    let sql = RowCheckSql::standard(&quote_ident);
     let condition = match check {
         RowCheck::TooLong { column, max, .. } => {
             format!("char_length(CAST({} AS TEXT)) > {max}", quote_ident(column))
@@ -169,7 +170,7 @@ pub(crate) fn check_rows(
         // PostgreSQL's columns hold their declared type only.
         RowCheck::StorageClass { .. } => return Ok(RowCheckResult::default()),
         RowCheck::Duplicates { .. } => String::new(),
-        _ => check.condition(&quote_ident).unwrap_or_default(),
+        _ => check.condition(&sql).unwrap_or_default(),
     };
-    check.answer(&condition, &quote_ident, query)
+    check.answer(&condition, &sql, query)
 }

@@ -4,8 +4,8 @@
 //! SQLite's SQL (`length()`, `typeof()`).
 
 use drydock_connector::{
-    ConnectorError, ForeignKeyViolation, HealthFacts, RowCheck, RowCheckResult, SAMPLE_LIMIT,
-    TextQuery, UnenforcedColumn, is_bookkeeping_table,
+    ConnectorError, ForeignKeyViolation, HealthFacts, RowCheck, RowCheckResult, RowCheckSql,
+    SAMPLE_LIMIT, TextQuery, UnenforcedColumn, is_bookkeeping_table,
 };
 use drydock_schema::ObjectName;
 
@@ -159,6 +159,7 @@ pub(crate) fn check_rows(
     check: &RowCheck<'_>,
     query: &mut TextQuery<'_>,
 ) -> Result<RowCheckResult, ConnectorError> {
+    let sql = RowCheckSql::standard(&quote_ident);
     let condition = match check {
         RowCheck::TooLong { column, max, .. } => {
             format!("length(CAST({} AS TEXT)) > {max}", quote_ident(column))
@@ -178,9 +179,9 @@ pub(crate) fn check_rows(
             )
         }
         RowCheck::Duplicates { .. } => String::new(),
-        _ => check.condition(&quote_ident).unwrap_or_default(),
+        _ => check.condition(&sql).unwrap_or_default(),
     };
-    check.answer(&condition, &quote_ident, query)
+    check.answer(&condition, &sql, query)
 }
 
 #[cfg(test)]
