@@ -164,16 +164,19 @@ pub struct RowCheckSql<'a> {
     /// The type a value is cast to for comparing and showing it as text (`TEXT`; MySQL's
     /// `CHAR`).
     pub text_type: &'static str,
+    /// The function giving a text's length in characters (`char_length`; SQLite's `length`).
+    pub length: &'static str,
     /// Texts joined into one (`a || b`; MySQL's `CONCAT(a, b)`, where `||` is `OR`).
     pub concat: fn(&[String]) -> String,
 }
 
 impl<'a> RowCheckSql<'a> {
-    /// Standard SQL's `CAST(... AS TEXT)` and `||`, names quoted by `quote`.
+    /// Standard SQL's `CAST(... AS TEXT)`, `char_length` and `||`, names quoted by `quote`.
     pub fn standard(quote: &'a dyn Fn(&str) -> String) -> Self {
         RowCheckSql {
             quote,
             text_type: "TEXT",
+            length: "char_length",
             concat: |parts| parts.join(" || "),
         }
     }
@@ -252,7 +255,7 @@ impl RowCheck<'_> {
     }
 
     /// The condition selecting the rows in the SQL `sql` describes; `None` for the checks
-    /// each dialect words itself ([`RowCheck::TooLong`], [`RowCheck::StorageClass`]) and for
+    /// each dialect words itself ([`RowCheck::StorageClass`]) and for
     /// [`RowCheck::Duplicates`], which groups.
     pub fn condition(&self, sql: &RowCheckSql<'_>) -> Option<String> {
         match self {
@@ -269,10 +272,13 @@ impl RowCheck<'_> {
                     values.join(", ")
                 ))
             }
+            RowCheck::TooLong { column, max, .. } => Some(format!(
+                "{}({}) > {max}",
+                sql.length,
+                sql.text(&(sql.quote)(column))
+            )),
             RowCheck::Predicate { predicate, .. } => Some(format!("({predicate})")),
-            RowCheck::Duplicates { .. }
-            | RowCheck::TooLong { .. }
-            | RowCheck::StorageClass { .. } => None,
+            RowCheck::Duplicates { .. } | RowCheck::StorageClass { .. } => None,
         }
     }
 
@@ -286,6 +292,20 @@ impl RowCheck<'_> {
             | RowCheck::Predicate { key, .. } => key,
             RowCheck::Duplicates { columns, .. } => columns,
         }
+    }
+
+    /// Answer the check with `query` in the SQL `sql` describes: [`RowCheck::condition`]'s
+    /// rows; none for a [`RowCheck::StorageClass`], which databases without storage classes
+    /// cannot break.
+    pub fn answer_in(
+        &self,
+        sql: &RowCheckSql<'_>,
+        query: &mut TextQuery<'_>,
+    ) -> Result<RowCheckResult, ConnectorError> {
+        if let RowCheck::StorageClass { .. } = self {
+            return Ok(RowCheckResult::default());
+        }
+        self.answer(&self.condition(sql).unwrap_or_default(), sql, query)
     }
 
     /// Answer the check with `query` (which returns each row's first column as text), the rows

@@ -26,7 +26,7 @@ pub use activity::{
     Privilege, SessionActivity, SessionInfo, SessionLimits, StatementProgress, Storage, TableLock,
 };
 pub use alerts::{ALERT_TABLE, AlertStore, StoredAlert};
-pub use cleanup::{ArchivedColumn, CLEANUP_TABLE, CleanupSql};
+pub use cleanup::{ArchivedColumn, CLEANUP_TABLE, CleanupSql, json_object_row};
 pub use db_url::{DbUrl, MASK, UrlError, UrlErrorKind, UrlHost, redact_text, redact_url};
 pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};

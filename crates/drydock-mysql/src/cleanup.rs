@@ -3,7 +3,7 @@
 //! 10.6 and later), rows locked with `FOR UPDATE`, foreign keys relaxed for a restore with
 //! `FOREIGN_KEY_CHECKS = 0`.
 
-use drydock_connector::{ArchivedColumn, CleanupSql};
+use drydock_connector::{ArchivedColumn, CleanupSql, json_object_row};
 use drydock_schema::{Column, TypeFamily};
 
 use crate::connection::quote_ident;
@@ -16,8 +16,8 @@ impl CleanupSql for MysqlCleanup {
         quote_ident(name)
     }
 
-    /// A backslash escapes in MySQL's literals (unless `NO_BACKSLASH_ESCAPES`): doubled, it
-    /// stands for itself in either mode.
+    /// A backslash escapes in MySQL's literals under the default `sql_mode` (without
+    /// `NO_BACKSLASH_ESCAPES`): doubled, it stands for itself.
     fn literal(&self, text: &str) -> String {
         format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
     }
@@ -28,23 +28,7 @@ impl CleanupSql for MysqlCleanup {
 
     /// `RETURNING` (MariaDB's `DELETE ... RETURNING`) names the target's columns bare.
     fn row_json(&self, alias: &str, returning: bool, columns: &[ArchivedColumn]) -> String {
-        let members: Vec<String> = columns
-            .iter()
-            .map(|column| {
-                let value = if returning {
-                    quote_ident(&column.name)
-                } else {
-                    format!("{alias}.{}", quote_ident(&column.name))
-                };
-                let value = if column.hex {
-                    format!("HEX({value})")
-                } else {
-                    value
-                };
-                format!("{}, {value}", self.literal(&column.name))
-            })
-            .collect();
-        format!("JSON_OBJECT({})", members.join(", "))
+        json_object_row(self, alias, returning, columns)
     }
 
     fn lock_rows(&self) -> &'static str {

@@ -14,11 +14,12 @@ use mysql::Conn;
 
 use crate::connection::{quote_ident, text_rows};
 
-/// MySQL's row check SQL: `CAST(... AS CHAR)`, `CONCAT(...)`.
+/// MySQL's row check SQL: `CAST(... AS CHAR)`, `CHAR_LENGTH`, `CONCAT(...)`.
 fn row_check_sql() -> RowCheckSql<'static> {
     RowCheckSql {
         quote: &quote_ident,
         text_type: "CHAR",
+        length: "CHAR_LENGTH",
         concat: |parts| format!("CONCAT({})", parts.join(", ")),
     }
 }
@@ -251,21 +252,12 @@ fn integrity_problems(conn: &mut Conn, mariadb: bool) -> Result<Vec<String>, Con
 }
 
 /// The rows `check` asks about, counted with `query` (first column of each row as text).
+/// MySQL's columns hold their declared type only (in strict mode): no storage class to break.
 pub(crate) fn check_rows(
     check: &RowCheck<'_>,
     query: &mut TextQuery<'_>,
 ) -> Result<RowCheckResult, ConnectorError> {
-    let sql = row_check_sql();
-    let condition = match check {
-        RowCheck::TooLong { column, max, .. } => {
-            format!("CHAR_LENGTH(CAST({} AS CHAR)) > {max}", quote_ident(column))
-        }
-        // MySQL's columns hold their declared type only (in strict mode).
-        RowCheck::StorageClass { .. } => return Ok(RowCheckResult::default()),
-        RowCheck::Duplicates { .. } => String::new(),
-        _ => check.condition(&sql).unwrap_or_default(),
-    };
-    check.answer(&condition, &sql, query)
+    check.answer_in(&row_check_sql(), query)
 }
 
 #[cfg(test)]

@@ -159,28 +159,26 @@ pub(crate) fn check_rows(
     check: &RowCheck<'_>,
     query: &mut TextQuery<'_>,
 ) -> Result<RowCheckResult, ConnectorError> {
-    let sql = RowCheckSql::standard(&quote_ident);
-    let condition = match check {
-        RowCheck::TooLong { column, max, .. } => {
-            format!("length(CAST({} AS TEXT)) > {max}", quote_ident(column))
-        }
-        RowCheck::StorageClass {
-            column, classes, ..
-        } => {
-            let classes: Vec<String> = classes
-                .iter()
-                .chain(std::iter::once(&"null".to_owned()))
-                .map(|c| format!("'{}'", c.replace('\'', "''")))
-                .collect();
-            format!(
-                "typeof({}) NOT IN ({})",
-                quote_ident(column),
-                classes.join(", ")
-            )
-        }
-        RowCheck::Duplicates { .. } => String::new(),
-        _ => check.condition(&sql).unwrap_or_default(),
+    let sql = RowCheckSql {
+        length: "length",
+        ..RowCheckSql::standard(&quote_ident)
     };
+    let RowCheck::StorageClass {
+        column, classes, ..
+    } = check
+    else {
+        return check.answer_in(&sql, query);
+    };
+    let classes: Vec<String> = classes
+        .iter()
+        .chain(std::iter::once(&"null".to_owned()))
+        .map(|c| format!("'{}'", c.replace('\'', "''")))
+        .collect();
+    let condition = format!(
+        "typeof({}) NOT IN ({})",
+        quote_ident(column),
+        classes.join(", ")
+    );
     check.answer(&condition, &sql, query)
 }
 
