@@ -9,16 +9,16 @@ use std::time::Duration;
 
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_connector::{
-    Connection, ConnectorError, HealthFacts, HistoryRow, Privilege, RowCheck, RowCheckResult,
-    RowCount, ScriptError, SessionActivity, SessionInfo, SessionLimits, ShadowDatabase,
-    StatementCanceller, StatementProgress, Storage, redact_text,
+    Connection, ConnectorError, HealthFacts, HistoryRow, IndexFacts, IndexFactsRequest, Privilege,
+    RowCheck, RowCheckResult, RowCount, ScriptError, SessionActivity, SessionInfo, SessionLimits,
+    ShadowDatabase, StatementCanceller, StatementProgress, Storage, redact_text,
 };
 use drydock_schema::SqlSchema;
 use mysql::prelude::Queryable;
 use mysql::{Conn, Value};
 
 use crate::url::MysqlUrl;
-use crate::{health, history, introspect, lock};
+use crate::{health, history, index_facts, introspect, lock};
 
 /// `Lock wait timeout exceeded`: a row lock (`innodb_lock_wait_timeout`) or a metadata lock
 /// (`lock_wait_timeout`) waited for too long; the statement changed nothing.
@@ -651,6 +651,10 @@ impl Connection for MysqlConnection {
 
     fn check_rows(&mut self, check: &RowCheck<'_>) -> Result<RowCheckResult, ConnectorError> {
         health::check_rows(check, &mut |sql| self.query_texts(sql))
+    }
+
+    fn index_facts(&mut self, _request: &IndexFactsRequest) -> Result<IndexFacts, ConnectorError> {
+        index_facts::index_facts(&mut self.conn)
     }
 
     fn trial_run(&mut self, _script: &str) -> Result<(), ScriptError> {

@@ -3,7 +3,7 @@
 //! limits, other sessions, pre-flight facts, databases created, shadow databases), `introspect.rs` (+ `queries/*.sql`),
 //! `history.rs` (`_prisma_migrations` as Prisma's MySQL connector writes it) and `lock.rs`
 //! (`GET_LOCK('prisma_migrate')`); the maintenance hooks: `health.rs` (`drydock check`),
-//! `cleanup.rs` ([`MysqlCleanup`]), `runs.rs` ([`MysqlRunLog`]) and `alert_store.rs`
+//! `cleanup.rs` ([`MysqlCleanup`]), `index_facts.rs` (`drydock indexes`), `runs.rs` ([`MysqlRunLog`]) and `alert_store.rs`
 //! ([`MysqlAlertStore`]), drydock's own tables in the managed database.
 
 mod alert_store;
@@ -11,6 +11,7 @@ mod cleanup;
 mod connection;
 mod health;
 mod history;
+mod index_facts;
 mod introspect;
 mod lock;
 mod runs;

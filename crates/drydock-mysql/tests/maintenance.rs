@@ -3,7 +3,7 @@
 //! seeded in a database of its own; a clean database reports nothing.
 
 use drydock_connector::{
-    ArchivedColumn, CleanupSql, Connection, HealthFacts, RowCheck, RowCheckResult,
+    ArchivedColumn, CleanupSql, Connection, HealthFacts, QueryStats, RowCheck, RowCheckResult,
 };
 use drydock_mysql::{MysqlCleanup, MysqlConnection, MysqlRunLog};
 use drydock_schema::ObjectName;
@@ -240,4 +240,47 @@ fn the_run_log_round_trips() {
         Box::new(MysqlRunLog::open(db.url()).unwrap()),
         Box::new(MysqlConnection::connect(db.url()).unwrap()),
     );
+}
+
+#[test]
+fn index_facts_read_keys_sizes_and_foreign_keys() {
+    let (_db, mut conn) = seeded(
+        "CREATE TABLE `User` (`id` INT PRIMARY KEY, `email` VARCHAR(100) NOT NULL,
+           `name` VARCHAR(100), `bio` TEXT,
+           UNIQUE KEY `User_email_key` (`email`),
+           KEY `User_name_email_idx` (`name` DESC, `email`),
+           KEY `User_name_idx` (`name`),
+           KEY `User_bio_idx` (`bio`(20)),
+           FULLTEXT KEY `User_bio_text` (`bio`));
+         CREATE TABLE `Post` (`id` INT PRIMARY KEY, `authorId` INT NOT NULL,
+           CONSTRAINT `Post_authorId_fkey` FOREIGN KEY (`authorId`) REFERENCES `User` (`id`));
+         CREATE TABLE `_drydock_runs` (`id` INT PRIMARY KEY);",
+    );
+    let request = drydock_connector::IndexFactsRequest {
+        namespaces: Vec::new(),
+        slow_query_ms: 100.0,
+        slow_query_calls: 10,
+    };
+    let mut facts = conn.index_facts(&request).expect("index facts");
+    // Reads are counted where the server runs performance_schema, and said so elsewhere.
+    let counted = conn.query_texts("SELECT @@performance_schema").unwrap() == [Some("1".into())];
+    match &facts.query_stats {
+        QueryStats::Unavailable { reason } => assert_eq!(
+            reason.contains("performance_schema is off"),
+            !counted,
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(facts.stats_since.is_some(), counted);
+    // Sizes are the server's pages, and reads its own: known, not fixed.
+    for index in &mut facts.indexes {
+        if index.method == "btree" {
+            assert!(index.size_bytes.is_some_and(|n| n > 0), "{index:?}");
+        }
+        assert_eq!(index.scans.is_some(), counted, "{index:?}");
+        index.size_bytes = None;
+        index.scans = None;
+    }
+    insta::assert_json_snapshot!((facts.indexes, facts.foreign_keys));
 }
