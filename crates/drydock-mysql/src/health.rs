@@ -1,6 +1,6 @@
 //! Health facts for `drydock check` on MySQL and MariaDB, read from `information_schema`
 //! (`queries/health_*.sql`): tables without a primary key, AUTO_INCREMENT columns as the
-//! sequences they are, the rows that break the foreign keys and CHECK constraints the server
+//! sequences they are and MariaDB's own sequences, the rows that break the foreign keys and CHECK constraints the server
 //! did not enforce when they were written (`FOREIGN_KEY_CHECKS = 0`,
 //! `check_constraint_checks = 0`) and what `CHECK TABLE` reports; and the row checks answered
 //! in MySQL's SQL. There are no unvalidated constraints, invalid indexes, transaction-ID ages
@@ -38,18 +38,22 @@ pub(crate) fn facts(conn: &mut Conn, mariadb: bool) -> Result<HealthFacts, Conne
         has_unique_index: field(row, 1) == "1",
     })
     .collect();
-    let sequences = text_rows(conn, include_str!("queries/health_auto_increments.sql"))?
-        .iter()
-        .filter(|row| !is_bookkeeping_table(&field(row, 0)))
-        .map(|row| {
-            auto_increment(
-                &field(row, 0),
-                &field(row, 1),
-                &field(row, 2),
-                &field(row, 3),
-            )
-        })
-        .collect();
+    let mut sequences: Vec<SequenceUse> =
+        text_rows(conn, include_str!("queries/health_auto_increments.sql"))?
+            .iter()
+            .filter(|row| !is_bookkeeping_table(&field(row, 0)))
+            .map(|row| {
+                auto_increment(
+                    &field(row, 0),
+                    &field(row, 1),
+                    &field(row, 2),
+                    &field(row, 3),
+                )
+            })
+            .collect();
+    if mariadb {
+        sequences.extend(mariadb_sequences(conn)?);
+    }
     let foreign_key_violations = foreign_key_violations(conn)?;
     let integrity_problems = integrity_problems(conn, mariadb)?;
     Ok(HealthFacts {
@@ -94,6 +98,44 @@ fn auto_increment(table: &str, column: &str, column_type: &str, last: &str) -> S
             quote_ident(column)
         ),
     }
+}
+
+/// MariaDB's sequences (`CREATE SEQUENCE`) that have handed out values, ascending ones that
+/// do not cycle. The last value is the last one reserved: the server hands values out of a
+/// cache of `cache_size` and records where the next cache starts.
+fn mariadb_sequences(conn: &mut Conn) -> Result<Vec<SequenceUse>, ConnectorError> {
+    let names = text_rows(
+        conn,
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() \
+         AND TABLE_TYPE = 'SEQUENCE' ORDER BY 1",
+    )?;
+    let mut sequences = Vec::new();
+    for name in names
+        .into_iter()
+        .filter_map(|row| row.into_iter().next().flatten())
+    {
+        let quoted = quote_ident(&name);
+        let rows = text_rows(
+            conn,
+            &format!(
+                "SELECT next_not_cached_value - 1, maximum_value FROM {quoted} \
+                 WHERE increment > 0 AND cycle_option = 0 AND next_not_cached_value > start_value"
+            ),
+        )?;
+        let Some([Some(last), Some(max)]) = rows.first().map(Vec::as_slice) else {
+            continue;
+        };
+        sequences.push(SequenceUse {
+            sequence: name.clone(),
+            column: None,
+            type_name: "sequence".to_owned(),
+            last_value: last.parse().unwrap_or(i64::MAX),
+            max_value: max.parse().unwrap_or(i64::MAX),
+            // The largest MAXVALUE MariaDB takes.
+            fix: format!("ALTER SEQUENCE {quoted} MAXVALUE 9223372036854775806;"),
+        });
+    }
+    Ok(sequences)
 }
 
 /// One foreign key: the child's columns and the parent's, in order.

@@ -54,7 +54,12 @@ fn an_auto_increment_near_its_type_maximum_is_a_sequence_near_its_end() {
          INSERT INTO `Small` (`id`, `v`) VALUES (121, 1);
          CREATE TABLE `Wide` (`id` BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY);
          INSERT INTO `Wide` VALUES (NULL);
-         CREATE TABLE `Unused` (`id` SMALLINT UNSIGNED AUTO_INCREMENT PRIMARY KEY);",
+         CREATE TABLE `Unused` (`id` SMALLINT UNSIGNED AUTO_INCREMENT PRIMARY KEY);
+         CREATE SEQUENCE `ticket` MAXVALUE 100 NOCACHE;
+         DO NEXTVAL(`ticket`); DO NEXTVAL(`ticket`);
+         CREATE SEQUENCE `fresh` MAXVALUE 100;
+         CREATE SEQUENCE `round` MAXVALUE 10 CYCLE NOCACHE;
+         DO NEXTVAL(`round`);",
     );
     let sequences = facts.sequences.expect("sequences");
     insta::assert_json_snapshot!(sequences);
