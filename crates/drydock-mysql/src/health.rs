@@ -2,13 +2,14 @@
 //! (`queries/health_*.sql`): tables without a primary key, AUTO_INCREMENT columns as the
 //! sequences they are and MariaDB's own sequences, the rows that break the foreign keys and CHECK constraints the server
 //! did not enforce when they were written (`FOREIGN_KEY_CHECKS = 0`,
-//! `check_constraint_checks = 0`) and what `CHECK TABLE` reports; and the row checks answered
+//! `check_constraint_checks = 0`), what `CHECK TABLE` reports and InnoDB's optimizer
+//! statistics; and the row checks answered
 //! in MySQL's SQL. There are no unvalidated constraints, invalid indexes, transaction-ID ages
 //! or replication slots to read.
 
 use drydock_connector::{
     ConnectorError, ForeignKeyViolation, HealthFacts, RowCheck, RowCheckResult, RowCheckSql,
-    SAMPLE_LIMIT, SequenceUse, TableWithoutKey, TextQuery, is_bookkeeping_table,
+    SAMPLE_LIMIT, SequenceUse, TableStatistics, TableWithoutKey, TextQuery, is_bookkeeping_table,
 };
 use mysql::Conn;
 
@@ -54,10 +55,12 @@ pub(crate) fn facts(conn: &mut Conn, mariadb: bool) -> Result<HealthFacts, Conne
     if mariadb {
         sequences.extend(mariadb_sequences(conn)?);
     }
+    let statistics = statistics(conn, mariadb);
     let foreign_key_violations = foreign_key_violations(conn)?;
     let integrity_problems = integrity_problems(conn, mariadb)?;
     Ok(HealthFacts {
         sequences: Some(sequences),
+        statistics,
         tables_without_primary_key: Some(without_key),
         integrity_problems: Some(integrity_problems),
         foreign_key_violations: Some(foreign_key_violations),
@@ -98,6 +101,36 @@ fn auto_increment(table: &str, column: &str, column_type: &str, last: &str) -> S
             quote_ident(column)
         ),
     }
+}
+
+/// The optimizer statistics of each InnoDB table; `None` when this user may not read them
+/// (`mysql.innodb_table_stats`, InnoDB's table statistics need privileges).
+fn statistics(conn: &mut Conn, mariadb: bool) -> Option<Vec<TableStatistics>> {
+    let tablestats = if mariadb {
+        "INNODB_SYS_TABLESTATS"
+    } else {
+        "INNODB_TABLESTATS"
+    };
+    let rows = text_rows(
+        conn,
+        &include_str!("queries/health_statistics.sql").replace("{tablestats}", tablestats),
+    )
+    .ok()?;
+    let field =
+        |row: &[Option<String>], i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+    Some(
+        rows.iter()
+            .filter(|row| !is_bookkeeping_table(&field(row, 0)))
+            .map(|row| TableStatistics {
+                fix: format!("ANALYZE TABLE {};", quote_ident(&field(row, 0))),
+                table: field(row, 0),
+                analyzed: field(row, 1) == "1",
+                has_rows: field(row, 2) == "1",
+                modified_since_analyze: field(row, 3).parse().unwrap_or(0),
+                estimated_rows: field(row, 4).parse().unwrap_or(0.0),
+            })
+            .collect(),
+    )
 }
 
 /// MariaDB's sequences (`CREATE SEQUENCE`) that have handed out values, ascending ones that

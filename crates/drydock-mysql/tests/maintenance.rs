@@ -30,6 +30,7 @@ fn a_clean_database_has_no_health_problems() {
            FOREIGN KEY (`authorId`) REFERENCES `User` (`id`));
          INSERT INTO `User` (`email`) VALUES ('a@x'), ('b@x');
          INSERT INTO `Post` VALUES (1, 1, 3), (2, 2, NULL);
+         ANALYZE TABLE `User`, `Post`;
          CREATE TABLE `_drydock_runs` (`id` INT);",
     );
     insta::assert_json_snapshot!(facts);
@@ -288,4 +289,28 @@ fn index_facts_read_keys_sizes_and_foreign_keys() {
         index.scans = None;
     }
     insta::assert_json_snapshot!((facts.indexes, facts.foreign_keys));
+}
+
+#[test]
+fn statistics_left_behind_by_a_bulk_load_are_stale_until_analyzed() {
+    // Without automatic recalculation the optimizer keeps the empty table's estimate.
+    let (_db, mut conn) = seeded(
+        "CREATE TABLE `Event` (`id` INT PRIMARY KEY) STATS_AUTO_RECALC = 0;
+         INSERT INTO `Event` SELECT seq FROM seq_1_to_2000;
+         CREATE TABLE `Quiet` (`id` INT PRIMARY KEY);",
+    );
+    let statistics = conn
+        .health_facts(&[])
+        .unwrap()
+        .statistics
+        .expect("statistics");
+    insta::assert_json_snapshot!(statistics);
+    conn.execute_script("ANALYZE TABLE `Event`;").unwrap();
+    let statistics = conn
+        .health_facts(&[])
+        .unwrap()
+        .statistics
+        .expect("statistics");
+    assert_eq!(statistics[0].modified_since_analyze, 0, "{statistics:?}");
+    assert_eq!(statistics[0].estimated_rows, 2000.0, "{statistics:?}");
 }
