@@ -168,6 +168,8 @@ pub struct RowCheckSql<'a> {
     pub length: &'static str,
     /// Texts joined into one (`a || b`; MySQL's `CONCAT(a, b)`, where `||` is `OR`).
     pub concat: fn(&[String]) -> String,
+    /// A text as a string literal (quotes doubled; MySQL doubles backslashes too).
+    pub literal: fn(&str) -> String,
 }
 
 impl<'a> RowCheckSql<'a> {
@@ -178,6 +180,7 @@ impl<'a> RowCheckSql<'a> {
             text_type: "TEXT",
             length: "char_length",
             concat: |parts| parts.join(" || "),
+            literal,
         }
     }
 
@@ -265,7 +268,7 @@ impl RowCheck<'_> {
                 if values.is_empty() {
                     return Some(format!("{column} IS NOT NULL"));
                 }
-                let values: Vec<String> = values.iter().map(|v| literal(v)).collect();
+                let values: Vec<String> = values.iter().map(|v| (sql.literal)(v)).collect();
                 Some(format!(
                     "{column} IS NOT NULL AND {} NOT IN ({})",
                     sql.text(&column),

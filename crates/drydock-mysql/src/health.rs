@@ -7,12 +7,14 @@
 //! in MySQL's SQL. There are no unvalidated constraints, invalid indexes, transaction-ID ages
 //! or replication slots to read.
 
+use drydock_connector::CleanupSql;
 use drydock_connector::{
     ConnectorError, ForeignKeyViolation, HealthFacts, RowCheck, RowCheckResult, RowCheckSql,
     SAMPLE_LIMIT, SequenceUse, TableStatistics, TableWithoutKey, TextQuery, is_bookkeeping_table,
 };
 use mysql::Conn;
 
+use crate::cleanup::MysqlCleanup;
 use crate::connection::{quote_ident, text_rows};
 
 /// MySQL's row check SQL: `CAST(... AS CHAR)`, `CHAR_LENGTH`, `CONCAT(...)`.
@@ -22,6 +24,7 @@ fn row_check_sql() -> RowCheckSql<'static> {
         text_type: "CHAR",
         length: "CHAR_LENGTH",
         concat: |parts| format!("CONCAT({})", parts.join(", ")),
+        literal: |text| MysqlCleanup.literal(text),
     }
 }
 
