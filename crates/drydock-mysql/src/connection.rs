@@ -237,6 +237,11 @@ impl MysqlConnection {
         &self.url
     }
 
+    /// The session, for the dialect's own reads.
+    pub(crate) fn conn(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+
     /// Whether the server is MariaDB.
     pub fn is_mariadb(&self) -> bool {
         self.server.mariadb

@@ -3,7 +3,7 @@
 //! limits, other sessions, pre-flight facts, databases created, shadow databases), `introspect.rs` (+ `queries/*.sql`),
 //! `history.rs` (`_prisma_migrations` as Prisma's MySQL connector writes it) and `lock.rs`
 //! (`GET_LOCK('prisma_migrate')`); the maintenance hooks: `health.rs` (`drydock check`),
-//! `cleanup.rs` ([`MysqlCleanup`]), `index_facts.rs` (`drydock indexes`), `runs.rs` ([`MysqlRunLog`]) and `alert_store.rs`
+//! `cleanup.rs` ([`MysqlCleanup`]), `index_facts.rs` (`drydock indexes`), `stats.rs` ([`MysqlStats`], `drydock stats`), `runs.rs` ([`MysqlRunLog`]) and `alert_store.rs`
 //! ([`MysqlAlertStore`]), drydock's own tables in the managed database.
 
 mod alert_store;
@@ -15,6 +15,7 @@ mod index_facts;
 mod introspect;
 mod lock;
 mod runs;
+mod stats;
 pub mod url;
 
 pub use alert_store::MysqlAlertStore;
@@ -24,4 +25,5 @@ pub use connection::{
     open_shadow, quote_ident,
 };
 pub use runs::MysqlRunLog;
+pub use stats::MysqlStats;
 pub use url::MysqlUrl;

@@ -315,3 +315,80 @@ fn statistics_left_behind_by_a_bulk_load_are_stale_until_analyzed() {
     assert_eq!(statistics[0].modified_since_analyze, 0, "{statistics:?}");
     assert_eq!(statistics[0].estimated_rows, 2000.0, "{statistics:?}");
 }
+
+#[test]
+fn stats_read_sizes_and_sessions_and_keep_snapshots_out_of_sight() {
+    use chrono::{TimeZone, Utc};
+    use drydock_connector::{StatsRequest, StatsSource, StoredSnapshot};
+    use drydock_mysql::MysqlStats;
+
+    let (db, mut other) = seeded(
+        "CREATE TABLE `Big` (`id` INT PRIMARY KEY, `v` VARCHAR(100), KEY `Big_v_idx` (`v`));
+         INSERT INTO `Big` SELECT seq, REPEAT('x', 100) FROM seq_1_to_2000;
+         ANALYZE TABLE `Big`;
+         CREATE TABLE `Small` (`id` INT PRIMARY KEY);",
+    );
+    // Another session sits in an open transaction.
+    other
+        .execute_script("START TRANSACTION; INSERT INTO `Small` VALUES (1);")
+        .unwrap();
+    let mut stats = MysqlStats::open(db.url()).unwrap();
+    let facts = stats.collect(&StatsRequest { top_queries: 5 }).unwrap();
+    assert_eq!(facts.database, db.name());
+    assert!(facts.server.starts_with("MariaDB") || facts.server.starts_with("MySQL"));
+    assert!(facts.size_bytes.is_some_and(|n| n > 0));
+    assert!(facts.max_connections.is_some_and(|n| n > 0));
+    let names: Vec<&str> = facts.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Big", "Small"], "the largest first");
+    assert!(
+        facts.tables[0].last_analyze.is_some(),
+        "{:?}",
+        facts.tables[0]
+    );
+    assert!(facts.tables[0].table_bytes > 0);
+    assert!(
+        facts
+            .indexes
+            .iter()
+            .any(|i| i.name == "Big_v_idx" && i.bytes > 0),
+        "{:?}",
+        facts.indexes
+    );
+    let idle: Vec<_> = facts
+        .sessions
+        .iter()
+        .filter(|s| s.state.as_deref() == Some("idle in transaction"))
+        .collect();
+    assert_eq!(idle.len(), 1, "{:?}", facts.sessions);
+    assert!(idle[0].transaction_seconds.is_some());
+    assert!(
+        facts
+            .connections
+            .iter()
+            .any(|c| c.state == "idle in transaction" && c.count >= 1)
+    );
+    other.execute_script("ROLLBACK;").unwrap();
+
+    assert!(stats.snapshot_times().unwrap().is_empty());
+    let at = |minute: u32| Utc.with_ymd_and_hms(2025, 1, 2, 3, minute, 5).unwrap();
+    for minute in [0, 10, 20] {
+        let snapshot = StoredSnapshot {
+            taken_at: at(minute),
+            body: format!("{{\"minute\": {minute}, \"text\": \"it's \\\\ here\"}}"),
+        };
+        // The last one is stored with a retention that drops the first.
+        let before = (minute == 20).then(|| at(5));
+        let deleted = stats.store_snapshot(&snapshot, before).unwrap();
+        assert_eq!(deleted, u64::from(minute == 20));
+    }
+    assert_eq!(stats.snapshot_times().unwrap(), [at(10), at(20)]);
+    let found = stats.snapshot_since(at(11)).unwrap().expect("a snapshot");
+    assert_eq!(found.taken_at, at(20));
+    assert_eq!(found.body, "{\"minute\": 20, \"text\": \"it's \\\\ here\"}");
+    assert!(stats.snapshot_since(at(21)).unwrap().is_none());
+    assert!(
+        !connection::table_names(&mut other)
+            .iter()
+            .any(|name| name == drydock_connector::STATS_SNAPSHOT_TABLE)
+    );
+}
