@@ -69,3 +69,32 @@ pub trait CleanupSql: Send + Sync {
         None
     }
 }
+
+/// [`CleanupSql::row_json`] as `json_object('name', value, ...)`, which SQLite, MySQL and
+/// MariaDB share: values of the table aliased `alias`, or bare in `returning` (where these
+/// databases name the target's columns so), hexadecimal ones through `hex()`.
+pub fn json_object_row(
+    sql: &dyn CleanupSql,
+    alias: &str,
+    returning: bool,
+    columns: &[ArchivedColumn],
+) -> String {
+    let members: Vec<String> = columns
+        .iter()
+        .map(|column| {
+            let value = if returning {
+                sql.quote(&column.name)
+            } else {
+                format!("{alias}.{}", sql.quote(&column.name))
+            };
+            let value = if column.hex {
+                // SQLite's `hex(NULL)` is the empty text.
+                format!("CASE WHEN {value} IS NULL THEN NULL ELSE hex({value}) END")
+            } else {
+                value
+            };
+            format!("{}, {value}", sql.literal(&column.name))
+        })
+        .collect();
+    format!("json_object({})", members.join(", "))
+}

@@ -156,6 +156,39 @@ pub struct UnenforcedColumn {
     pub storage_classes: Vec<String>,
 }
 
+/// How a dialect writes the SQL of row checks.
+#[derive(Clone, Copy)]
+pub struct RowCheckSql<'a> {
+    /// `name` as a quoted identifier.
+    pub quote: &'a dyn Fn(&str) -> String,
+    /// The type a value is cast to for comparing and showing it as text (`TEXT`; MySQL's
+    /// `CHAR`).
+    pub text_type: &'static str,
+    /// The function giving a text's length in characters (`char_length`; SQLite's `length`).
+    pub length: &'static str,
+    /// Texts joined into one (`a || b`; MySQL's `CONCAT(a, b)`, where `||` is `OR`).
+    pub concat: fn(&[String]) -> String,
+    /// A text as a string literal (quotes doubled; MySQL doubles backslashes too).
+    pub literal: fn(&str) -> String,
+}
+
+impl<'a> RowCheckSql<'a> {
+    /// Standard SQL's `CAST(... AS TEXT)`, `char_length` and `||`, names quoted by `quote`.
+    pub fn standard(quote: &'a dyn Fn(&str) -> String) -> Self {
+        RowCheckSql {
+            quote,
+            text_type: "TEXT",
+            length: "char_length",
+            concat: |parts| parts.join(" || "),
+            literal,
+        }
+    }
+
+    fn text(&self, expression: &str) -> String {
+        format!("CAST({expression} AS {})", self.text_type)
+    }
+}
+
 /// A question about rows: how many there are that break something, and a few of their keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowCheck<'a> {
@@ -224,27 +257,31 @@ impl RowCheck<'_> {
         }
     }
 
-    /// The condition selecting the rows in standard SQL, names quoted by `quote`; `None` for
-    /// the checks each dialect words itself ([`RowCheck::TooLong`], [`RowCheck::StorageClass`])
-    /// and for [`RowCheck::Duplicates`], which groups.
-    pub fn condition(&self, quote: &dyn Fn(&str) -> String) -> Option<String> {
+    /// The condition selecting the rows in the SQL `sql` describes; `None` for the checks
+    /// each dialect words itself ([`RowCheck::StorageClass`]) and for
+    /// [`RowCheck::Duplicates`], which groups.
+    pub fn condition(&self, sql: &RowCheckSql<'_>) -> Option<String> {
         match self {
-            RowCheck::Null { column, .. } => Some(format!("{} IS NULL", quote(column))),
+            RowCheck::Null { column, .. } => Some(format!("{} IS NULL", (sql.quote)(column))),
             RowCheck::OutsideSet { column, values, .. } => {
-                let column = quote(column);
+                let column = (sql.quote)(column);
                 if values.is_empty() {
                     return Some(format!("{column} IS NOT NULL"));
                 }
-                let values: Vec<String> = values.iter().map(|v| literal(v)).collect();
+                let values: Vec<String> = values.iter().map(|v| (sql.literal)(v)).collect();
                 Some(format!(
-                    "{column} IS NOT NULL AND CAST({column} AS TEXT) NOT IN ({})",
+                    "{column} IS NOT NULL AND {} NOT IN ({})",
+                    sql.text(&column),
                     values.join(", ")
                 ))
             }
+            RowCheck::TooLong { column, max, .. } => Some(format!(
+                "{}({}) > {max}",
+                sql.length,
+                sql.text(&(sql.quote)(column))
+            )),
             RowCheck::Predicate { predicate, .. } => Some(format!("({predicate})")),
-            RowCheck::Duplicates { .. }
-            | RowCheck::TooLong { .. }
-            | RowCheck::StorageClass { .. } => None,
+            RowCheck::Duplicates { .. } | RowCheck::StorageClass { .. } => None,
         }
     }
 
@@ -260,21 +297,38 @@ impl RowCheck<'_> {
         }
     }
 
+    /// Answer the check with `query` in the SQL `sql` describes: [`RowCheck::condition`]'s
+    /// rows; none for a [`RowCheck::StorageClass`], which databases without storage classes
+    /// cannot break.
+    pub fn answer_in(
+        &self,
+        sql: &RowCheckSql<'_>,
+        query: &mut TextQuery<'_>,
+    ) -> Result<RowCheckResult, ConnectorError> {
+        if let RowCheck::StorageClass { .. } = self {
+            return Ok(RowCheckResult::default());
+        }
+        self.answer(&self.condition(sql).unwrap_or_default(), sql, query)
+    }
+
     /// Answer the check with `query` (which returns each row's first column as text), the rows
     /// selected by `condition` (the dialect's, or [`RowCheck::condition`]).
     pub fn answer(
         &self,
         condition: &str,
-        quote: &dyn Fn(&str) -> String,
+        sql: &RowCheckSql<'_>,
         query: &mut TextQuery<'_>,
     ) -> Result<RowCheckResult, ConnectorError> {
-        let table = qualified(self.table(), quote);
-        let key: Vec<String> = self.key().iter().map(|c| quote(c)).collect();
-        let shown = key
-            .iter()
-            .map(|c| format!("coalesce(CAST({c} AS TEXT), 'NULL')"))
-            .collect::<Vec<_>>()
-            .join(" || ', ' || ");
+        let table = qualified(self.table(), sql.quote);
+        let key: Vec<String> = self.key().iter().map(|c| (sql.quote)(c)).collect();
+        let mut parts = Vec::new();
+        for (i, c) in key.iter().enumerate() {
+            if i > 0 {
+                parts.push("', '".to_owned());
+            }
+            parts.push(format!("coalesce({}, 'NULL')", sql.text(c)));
+        }
+        let shown = (sql.concat)(&parts);
         let first = |rows: Vec<Option<String>>| -> u64 {
             rows.first()
                 .and_then(|text| text.as_deref()?.parse().ok())
@@ -353,6 +407,7 @@ mod tests {
         let table = ObjectName::new(None, "User");
         let values = ["admin".to_owned(), "o'ne".to_owned()];
         let quote = |name: &str| format!("\"{name}\"");
+        let sql = RowCheckSql::standard(&quote);
         let check = RowCheck::OutsideSet {
             table: &table,
             column: "role",
@@ -360,7 +415,7 @@ mod tests {
             key: &[],
         };
         assert_eq!(
-            check.condition(&quote).as_deref(),
+            check.condition(&sql).as_deref(),
             Some("\"role\" IS NOT NULL AND CAST(\"role\" AS TEXT) NOT IN ('admin', 'o''ne')")
         );
     }

@@ -26,14 +26,14 @@ pub use activity::{
     Privilege, SessionActivity, SessionInfo, SessionLimits, StatementProgress, Storage, TableLock,
 };
 pub use alerts::{ALERT_TABLE, AlertStore, StoredAlert};
-pub use cleanup::{ArchivedColumn, CLEANUP_TABLE, CleanupSql};
+pub use cleanup::{ArchivedColumn, CLEANUP_TABLE, CleanupSql, json_object_row};
 pub use db_url::{DbUrl, MASK, UrlError, UrlErrorKind, UrlHost, redact_text, redact_url};
 pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};
 pub use health::{
     ForeignKeyViolation, HealthFacts, InvalidIndex, ReplicationSlot, RowCheck, RowCheckResult,
-    SAMPLE_LIMIT, SequenceUse, TableStatistics, TableWithoutKey, TextQuery, TransactionAge,
-    UnenforcedColumn, UnvalidatedConstraint,
+    RowCheckSql, SAMPLE_LIMIT, SequenceUse, TableStatistics, TableWithoutKey, TextQuery,
+    TransactionAge, UnenforcedColumn, UnvalidatedConstraint,
 };
 pub use history::{
     BACKFILL_TABLE, HISTORY_TABLE, HistoryRow, SEED_TABLE, is_bookkeeping_table,

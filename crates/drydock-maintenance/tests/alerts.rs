@@ -213,6 +213,13 @@ fn alerts_fire_once_resolve_once_and_retry_on_sqlite() {
 }
 
 #[test]
+fn alerts_fire_once_resolve_once_and_retry_on_mariadb() {
+    let db = TestDb::mysql();
+    let mut store = drydock_mysql::MysqlAlertStore::open(db.url()).expect("open alert store");
+    lifecycle(&mut store);
+}
+
+#[test]
 fn two_sessions_open_and_clear_an_alert_once() {
     let db = TestDb::postgres();
     let now = Utc::now();

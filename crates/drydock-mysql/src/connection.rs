@@ -9,16 +9,16 @@ use std::time::Duration;
 
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_connector::{
-    Connection, ConnectorError, HistoryRow, Privilege, RowCount, ScriptError, SessionActivity,
-    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, StatementProgress, Storage,
-    redact_text,
+    Connection, ConnectorError, HealthFacts, HistoryRow, IndexFacts, IndexFactsRequest, Privilege,
+    RowCheck, RowCheckResult, RowCount, ScriptError, SessionActivity, SessionInfo, SessionLimits,
+    ShadowDatabase, StatementCanceller, StatementProgress, Storage, redact_text,
 };
 use drydock_schema::SqlSchema;
 use mysql::prelude::Queryable;
 use mysql::{Conn, Value};
 
 use crate::url::MysqlUrl;
-use crate::{history, introspect, lock};
+use crate::{health, history, index_facts, introspect, lock};
 
 /// `Lock wait timeout exceeded`: a row lock (`innodb_lock_wait_timeout`) or a metadata lock
 /// (`lock_wait_timeout`) waited for too long; the statement changed nothing.
@@ -139,6 +139,19 @@ pub(crate) fn text_rows(
         .collect())
 }
 
+/// Every row of the prepared statement `sql` run with `params`, each value as text.
+pub(crate) fn exec_text_rows(
+    conn: &mut Conn,
+    sql: &str,
+    params: impl Into<mysql::Params>,
+) -> Result<Vec<Vec<Option<String>>>, ConnectorError> {
+    let rows: Vec<mysql::Row> = conn.exec(sql, params).map_err(|e| query_error(&e))?;
+    Ok(rows
+        .into_iter()
+        .map(|row| row.unwrap().iter().map(value_text).collect())
+        .collect())
+}
+
 /// A failed script as a [`ScriptError`]: the server stops at the first failing statement, so
 /// `done` statements completed, and the failing one starts where the next statement does.
 fn script_error(error: &mysql::Error, script: &str, done: usize) -> ScriptError {
@@ -222,6 +235,11 @@ impl MysqlConnection {
     /// The URL this session was opened from.
     pub fn url(&self) -> &MysqlUrl {
         &self.url
+    }
+
+    /// The session, for the dialect's own reads.
+    pub(crate) fn conn(&mut self) -> &mut Conn {
+        &mut self.conn
     }
 
     /// Whether the server is MariaDB.
@@ -630,6 +648,18 @@ impl Connection for MysqlConnection {
             other => other.sql(&quote_ident),
         };
         Ok(RowCount::count_of(&self.query_texts(&sql)?))
+    }
+
+    fn health_facts(&mut self, _namespaces: &[String]) -> Result<HealthFacts, ConnectorError> {
+        health::facts(&mut self.conn, self.server.mariadb)
+    }
+
+    fn check_rows(&mut self, check: &RowCheck<'_>) -> Result<RowCheckResult, ConnectorError> {
+        health::check_rows(check, &mut |sql| self.query_texts(sql))
+    }
+
+    fn index_facts(&mut self, _request: &IndexFactsRequest) -> Result<IndexFacts, ConnectorError> {
+        index_facts::index_facts(&mut self.conn)
     }
 
     fn trial_run(&mut self, _script: &str) -> Result<(), ScriptError> {

@@ -88,7 +88,7 @@ fn history_row(row: &[Option<String>]) -> Result<HistoryRow, ConnectorError> {
     })
 }
 
-fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, ConnectorError> {
+pub(crate) fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, ConnectorError> {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
         .map(|naive| naive.and_utc())
         .map_err(|_| ConnectorError::query(format!("`{text}` is not a DATETIME")))

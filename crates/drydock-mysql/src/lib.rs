@@ -3,23 +3,36 @@
 //! `url.rs` (Prisma's MySQL URLs, sessions over rustls TLS), `connection.rs` (scripts, session
 //! limits, other sessions, pre-flight facts, databases created, shadow databases),
 //! `introspect.rs` (+ `queries/*.sql`), `history.rs` (`_prisma_migrations` as Prisma's MySQL
-//! connector writes it) and `lock.rs` (`GET_LOCK('prisma_migrate')`).
+//! connector writes it) and `lock.rs` (`GET_LOCK('prisma_migrate')`); the maintenance hooks:
+//! `health.rs` (`drydock check`), `cleanup.rs` ([`MysqlCleanup`]), `index_facts.rs` (`drydock
+//! indexes`), `stats.rs` ([`MysqlStats`], `drydock stats`), `runs.rs` ([`MysqlRunLog`]) and
+//! `alert_store.rs` ([`MysqlAlertStore`]).
 
+mod alert_store;
+mod cleanup;
 mod connection;
 mod diff_hooks;
+mod health;
 mod history;
+mod index_facts;
 mod introspect;
 mod lock;
 mod render;
+mod runs;
+mod stats;
 mod types;
 pub mod url;
 
+pub use alert_store::MysqlAlertStore;
+pub use cleanup::MysqlCleanup;
 pub use connection::{
     ER_LOCK_WAIT_TIMEOUT, LEXICAL_RULES, MysqlConnection, SHADOW_DATABASE_PREFIX, create_database,
     open_shadow, quote_ident,
 };
 pub use diff_hooks::MySqlDiffHooks;
 pub use render::render_change;
+pub use runs::{MysqlRunLog, state_database};
+pub use stats::MysqlStats;
 pub use types::{MySqlType, MySqlTypes, PROVIDER, canonical_type};
 pub use url::MysqlUrl;
 
@@ -145,24 +158,25 @@ impl Dialect for MysqlDialect {
         open_shadow(main_url, shadow_url)
     }
 
-    fn open_run_log(&self, _url: &str) -> Result<Box<dyn RunLog>, ConnectorError> {
-        Err(not_kept("the run log"))
+    fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError> {
+        Ok(Box::new(MysqlRunLog::open(url)?))
     }
 
     fn open_alert_store(
         &self,
-        _url: &str,
+        url: &str,
     ) -> Result<Box<dyn drydock_connector::AlertStore>, ConnectorError> {
-        Err(not_kept("alerts"))
+        Ok(Box::new(MysqlAlertStore::open(url)?))
     }
-}
 
-fn not_kept(what: &str) -> ConnectorError {
-    ConnectorError::Query {
-        message: format!(
-            "{what} is not kept on MySQL or MariaDB yet; name a PostgreSQL or SQLite database \
-             for it with `[state] url` in drydock.toml"
-        ),
-        db_code: None,
+    fn open_stats(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::StatsSource>, ConnectorError> {
+        Ok(Box::new(MysqlStats::open(url)?))
+    }
+
+    fn cleanup_sql(&self) -> Option<&dyn drydock_connector::CleanupSql> {
+        Some(&MysqlCleanup)
     }
 }

@@ -3,7 +3,7 @@
 
 use drydock_connector::{
     ConnectorError, HealthFacts, InvalidIndex, ReplicationSlot, RowCheck, RowCheckResult,
-    SequenceUse, TableStatistics, TableWithoutKey, TextQuery, TransactionAge,
+    RowCheckSql, SequenceUse, TableStatistics, TableWithoutKey, TextQuery, TransactionAge,
     UnvalidatedConstraint, is_bookkeeping_table,
 };
 use postgres::Client;
@@ -158,18 +158,10 @@ pub(crate) fn facts(
 }
 
 /// The rows `check` asks about, counted with `query` (first column of each row as text).
+/// PostgreSQL's columns hold their declared type only: no storage class to break.
 pub(crate) fn check_rows(
     check: &RowCheck<'_>,
     query: &mut TextQuery<'_>,
 ) -> Result<RowCheckResult, ConnectorError> {
-    let condition = match check {
-        RowCheck::TooLong { column, max, .. } => {
-            format!("char_length(CAST({} AS TEXT)) > {max}", quote_ident(column))
-        }
-        // PostgreSQL's columns hold their declared type only.
-        RowCheck::StorageClass { .. } => return Ok(RowCheckResult::default()),
-        RowCheck::Duplicates { .. } => String::new(),
-        _ => check.condition(&quote_ident).unwrap_or_default(),
-    };
-    check.answer(&condition, &quote_ident, query)
+    check.answer_in(&RowCheckSql::standard(&quote_ident), query)
 }

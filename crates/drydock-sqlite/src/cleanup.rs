@@ -2,7 +2,7 @@
 //! text, which JSON cannot hold), read back with `json_each`; `BEGIN IMMEDIATE` takes the write
 //! lock before the rows are read.
 
-use drydock_connector::{ArchivedColumn, CleanupSql};
+use drydock_connector::{ArchivedColumn, CleanupSql, json_object_row};
 use drydock_schema::{Column, TypeFamily};
 
 use crate::connection::quote_ident;
@@ -20,23 +20,7 @@ impl CleanupSql for SqliteCleanup {
 
     /// `RETURNING` names the target's columns bare: SQLite knows no alias there.
     fn row_json(&self, alias: &str, returning: bool, columns: &[ArchivedColumn]) -> String {
-        let members: Vec<String> = columns
-            .iter()
-            .map(|column| {
-                let value = if returning {
-                    quote_ident(&column.name)
-                } else {
-                    format!("{alias}.{}", quote_ident(&column.name))
-                };
-                let value = if column.hex {
-                    format!("CASE WHEN {value} IS NULL THEN NULL ELSE hex({value}) END")
-                } else {
-                    value
-                };
-                format!("{}, {value}", self.literal(&column.name))
-            })
-            .collect();
-        format!("json_object({})", members.join(", "))
+        json_object_row(self, alias, returning, columns)
     }
 
     fn begin_write(&self) -> &'static str {

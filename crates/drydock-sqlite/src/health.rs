@@ -4,8 +4,8 @@
 //! SQLite's SQL (`length()`, `typeof()`).
 
 use drydock_connector::{
-    ConnectorError, ForeignKeyViolation, HealthFacts, RowCheck, RowCheckResult, SAMPLE_LIMIT,
-    TextQuery, UnenforcedColumn, is_bookkeeping_table,
+    ConnectorError, ForeignKeyViolation, HealthFacts, RowCheck, RowCheckResult, RowCheckSql,
+    SAMPLE_LIMIT, TextQuery, UnenforcedColumn, is_bookkeeping_table,
 };
 use drydock_schema::ObjectName;
 
@@ -159,28 +159,27 @@ pub(crate) fn check_rows(
     check: &RowCheck<'_>,
     query: &mut TextQuery<'_>,
 ) -> Result<RowCheckResult, ConnectorError> {
-    let condition = match check {
-        RowCheck::TooLong { column, max, .. } => {
-            format!("length(CAST({} AS TEXT)) > {max}", quote_ident(column))
-        }
-        RowCheck::StorageClass {
-            column, classes, ..
-        } => {
-            let classes: Vec<String> = classes
-                .iter()
-                .chain(std::iter::once(&"null".to_owned()))
-                .map(|c| format!("'{}'", c.replace('\'', "''")))
-                .collect();
-            format!(
-                "typeof({}) NOT IN ({})",
-                quote_ident(column),
-                classes.join(", ")
-            )
-        }
-        RowCheck::Duplicates { .. } => String::new(),
-        _ => check.condition(&quote_ident).unwrap_or_default(),
+    let sql = RowCheckSql {
+        length: "length",
+        ..RowCheckSql::standard(&quote_ident)
     };
-    check.answer(&condition, &quote_ident, query)
+    let RowCheck::StorageClass {
+        column, classes, ..
+    } = check
+    else {
+        return check.answer_in(&sql, query);
+    };
+    let classes: Vec<String> = classes
+        .iter()
+        .chain(std::iter::once(&"null".to_owned()))
+        .map(|c| format!("'{}'", c.replace('\'', "''")))
+        .collect();
+    let condition = format!(
+        "typeof({}) NOT IN ({})",
+        quote_ident(column),
+        classes.join(", ")
+    );
+    check.answer(&condition, &sql, query)
 }
 
 #[cfg(test)]

@@ -269,9 +269,19 @@ pub fn a_configured_shadow_database_is_reset(
 ///
 /// On the first broken promise.
 pub fn run_log_round_trip(dialect: &dyn Dialect, db: &TestDb) {
+    run_log_round_trip_on(
+        dialect.open_run_log(db.url()).unwrap(),
+        dialect.connect(db.url()).unwrap(),
+    );
+}
+
+/// [`run_log_round_trip`] on `log`, kept in the database `conn` is a session on.
+pub fn run_log_round_trip_on(
+    mut log: Box<dyn drydock_connector::RunLog>,
+    mut conn: Box<dyn Connection>,
+) {
     use drydock_connector::{Run, RunFilter, RunProgress, RunStart, RunStatus};
 
-    let mut log = dialect.open_run_log(db.url()).unwrap();
     assert!(log.list(&RunFilter::default()).unwrap().is_empty());
     assert!(log.get("20250102").unwrap().is_none());
 
@@ -358,7 +368,6 @@ pub fn run_log_round_trip(dialect: &dyn Dialect, db: &TestDb) {
     );
     assert!(log.get("nothing").unwrap().is_none());
 
-    let mut conn = dialect.connect(db.url()).unwrap();
     assert!(
         !table_names(conn.as_mut())
             .iter()

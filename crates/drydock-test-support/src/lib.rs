@@ -297,8 +297,12 @@ impl Drop for TestDb {
                 .and_then(|url| url.connect())
                 .map_err(|e| e.to_string())
                 .and_then(|mut conn| {
-                    conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
-                        .map_err(|e| e.to_string())
+                    // With the database of drydock's own tables beside it.
+                    let state = drydock_mysql::state_database(name);
+                    [name, &state].into_iter().try_for_each(|database| {
+                        conn.query_drop(format!("DROP DATABASE IF EXISTS `{database}`"))
+                            .map_err(|e| e.to_string())
+                    })
                 });
             if let Err(e) = dropped {
                 eprintln!("warning: could not drop test database `{name}`: {e}");

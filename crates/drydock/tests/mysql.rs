@@ -139,7 +139,10 @@ fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb(
          rolled_back_at IS NULL) FROM _prisma_migrations ORDER BY migration_name",
     );
     assert_eq!(history.len(), 2, "{history:?}");
-    assert!(history.iter().all(|row| row.ends_with(" 1 1")), "{history:?}");
+    assert!(
+        history.iter().all(|row| row.ends_with(" 1 1")),
+        "{history:?}"
+    );
     let columns = |url: &str| {
         texts(
             url,
@@ -180,4 +183,67 @@ fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb(
         message.contains("Drift detected") && message.contains("extra column `extra"),
         "{message}"
     );
+}
+
+#[test]
+fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_database() {
+    let db = TestDb::mysql();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = dir.path();
+    std::fs::create_dir_all(project.join("prisma")).expect("prisma folder");
+    std::fs::write(project.join("prisma/schema.prisma"), SCHEMA).expect("schema");
+    succeeds(&drydock(
+        project,
+        db.url(),
+        &["migrate", "dev", "--name", "init"],
+    ));
+
+    let clean = succeeds(&drydock(project, db.url(), &["check"]));
+    assert!(!clean.contains("[D6"), "{clean}");
+
+    dialects::for_url(db.url())
+        .expect("a MySQL URL")
+        .connect(db.url())
+        .expect("connect")
+        .execute_script(
+            "CREATE TABLE `keyless` (`a` INT);
+             CREATE TABLE `counter` (`id` TINYINT NOT NULL AUTO_INCREMENT PRIMARY KEY)
+               AUTO_INCREMENT = 122;
+             INSERT INTO `counter` () VALUES ();
+             INSERT INTO `User` (`email`) VALUES ('a@example.com');
+             SET FOREIGN_KEY_CHECKS = 0;
+             INSERT INTO `Post` (`title`, `body`, `authorId`) VALUES ('kept', '', 1), ('orphan', '', 999);
+             SET FOREIGN_KEY_CHECKS = 1;",
+        )
+        .expect("seed the problems");
+    let found = drydock(project, db.url(), &["check"]);
+    assert_eq!(
+        found.status.code(),
+        Some(1),
+        "an error finding fails the check"
+    );
+    let report = String::from_utf8_lossy(&found.stdout);
+    for (code, object) in [
+        ("[D6011]", "`Post` reference missing rows of `User`"),
+        ("[D6004]", "table `keyless` has no primary key"),
+        ("[D6003]", "counter"),
+        ("[D6101]", "rows of Post reference no row of User"),
+    ] {
+        assert!(
+            report
+                .lines()
+                .any(|line| line.contains(code) && line.contains(object)),
+            "{code} {object}:\n{report}"
+        );
+    }
+
+    // The run log is kept beside the database, where Prisma never looks.
+    let runs = succeeds(&drydock(project, db.url(), &["runs"]));
+    assert!(runs.contains("check"), "{runs}");
+    let managed = texts(
+        db.url(),
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() \
+         AND TABLE_NAME LIKE '\\_drydock%'",
+    );
+    assert!(managed.is_empty(), "{managed:?}");
 }
