@@ -463,14 +463,20 @@ impl<'e> Run<'e> {
                 let Some(action) = relation.action else {
                     continue;
                 };
+                // Each batch starts after the keys of the one before: an index range, not a
+                // walk past every row already done. A pass starts from the first key again, so
+                // orphans made behind it are found by the next.
+                let mut after = None;
                 loop {
                     if options.interrupt.is_triggered() {
                         return Err(self.interrupted(options));
                     }
-                    let done = self.batch(conn, sql, dialect, plan, action, options)?;
+                    let (done, next) =
+                        self.batch(conn, sql, dialect, plan, action, after.as_deref(), options)?;
                     if done == 0 {
                         break;
                     }
+                    after = next;
                     relation.affected += done;
                     changed += done;
                     self.events.event(Event::Progress {
@@ -500,7 +506,9 @@ impl<'e> Run<'e> {
     }
 
     /// One batch in its own transaction: its rows changed, archived (synced) and counted in the
-    /// progress row, committed together. Returns the rows changed; 0 when none were left.
+    /// progress row, committed together. Returns the rows changed (0 when none were left) and
+    /// the key the next batch starts after ([`RelationPlan::last_key`]).
+    #[allow(clippy::too_many_arguments)]
     fn batch(
         &mut self,
         conn: &mut dyn Connection,
@@ -508,12 +516,13 @@ impl<'e> Run<'e> {
         dialect: &dyn Dialect,
         plan: &RelationPlan,
         action: OrphanAction,
+        after: Option<&str>,
         options: &CleanupOptions,
-    ) -> Result<u64, CleanupError> {
+    ) -> Result<(u64, Option<String>), CleanupError> {
         let mut tries = 0;
         loop {
             tries += 1;
-            match self.try_batch(conn, sql, plan, action, options) {
+            match self.try_batch(conn, sql, plan, action, after, options) {
                 Ok(rows) => return Ok(rows),
                 Err(error) => {
                     let _ = conn.abort_open_transaction();
@@ -546,22 +555,23 @@ impl<'e> Run<'e> {
         sql: &dyn CleanupSql,
         plan: &RelationPlan,
         action: OrphanAction,
+        after: Option<&str>,
         options: &CleanupOptions,
-    ) -> Result<u64, drydock_connector::ScriptError> {
+    ) -> Result<(u64, Option<String>), drydock_connector::ScriptError> {
         let connector = drydock_connector::ScriptError::from_connector;
         let limit = options.batch_size.max(1);
         conn.execute_script(sql.begin_write())?;
         let (rows, columns, operation) = match action {
             OrphanAction::Delete => {
                 let rows = conn
-                    .query_texts(&plan.delete_batch(sql, limit))
+                    .query_texts(&plan.delete_batch(sql, limit, after))
                     .map_err(connector)?;
                 (rows, plan.columns.clone(), Operation::Delete)
             }
             OrphanAction::SetNull => {
                 let columns = plan.set_null_columns();
                 let rows = conn
-                    .query_texts(&plan.set_null_select(sql, limit))
+                    .query_texts(&plan.set_null_select(sql, limit, after))
                     .map_err(connector)?;
                 (rows, columns, Operation::SetNull)
             }
@@ -569,7 +579,7 @@ impl<'e> Run<'e> {
         let rows: Vec<String> = rows.into_iter().flatten().collect();
         if rows.is_empty() {
             conn.execute_script("ROLLBACK")?;
-            return Ok(0);
+            return Ok((0, None));
         }
         if action == OrphanAction::SetNull {
             let mut matches = Vec::with_capacity(rows.len());
@@ -652,7 +662,8 @@ impl<'e> Run<'e> {
         conn.execute_script("COMMIT")?;
         self.batches += 1;
         self.rows += count;
-        Ok(count)
+        let next = rows.last().and_then(|row| plan.last_key(sql, row));
+        Ok((count, next))
     }
 
     /// Name the archive, write its manifest, mark the progress row finished.

@@ -35,6 +35,10 @@ pub(crate) struct RelationPlan {
     pub(crate) columns: Vec<ArchivedColumn>,
     /// Depth of the child table under the tables it references (parents first).
     pub(crate) depth: usize,
+    /// Whether batches can go on after the last key of the batch before ([`Self::after`]):
+    /// every orphan has a key (its columns required, or the reference's own) that compares
+    /// as written in the archive (no hexadecimal text).
+    pub(crate) keyset: bool,
 }
 
 /// A relation's orphans, as a dry run reports them.
@@ -170,6 +174,13 @@ pub(crate) fn plan(
         let Some(child) = child else { continue };
         let (key, key_unique) =
             key_of(child).map_or_else(|| (relation.columns.clone(), false), |k| (k, true));
+        let keyset = key.iter().all(|k| {
+            child.column(k).is_some_and(|c| {
+                c.generated.is_none()
+                    && !sql.archived_as_hex(c)
+                    && (c.is_required() || relation.columns.contains(k))
+            })
+        });
         let columns = child
             .columns
             .iter()
@@ -185,6 +196,7 @@ pub(crate) fn plan(
             key_unique,
             columns,
             depth: 0,
+            keyset,
         });
     }
     // Parents first: deleting a parent's orphans orphans its own children, which later
@@ -313,20 +325,64 @@ impl RelationPlan {
         )
     }
 
-    /// A batch deleting up to `limit` orphans, returning each deleted row as JSON.
-    pub(crate) fn delete_batch(&self, sql: &dyn CleanupSql, limit: u64) -> String {
-        format!(
-            "DELETE FROM {child} AS {CHILD} WHERE {keys} IN (SELECT {inner_keys} FROM {child} AS \
-             {INNER} WHERE {inner} ORDER BY {order} LIMIT {limit}{lock}) AND {outer} RETURNING {json}",
+    /// A batch deleting up to `limit` orphans (with keys after `after`, see
+    /// [`Self::last_key`]), returning each deleted row as JSON. The outer statement checks each
+    /// row again: the inner one locked it, and it may have changed since it was read.
+    pub(crate) fn delete_batch(
+        &self,
+        sql: &dyn CleanupSql,
+        limit: u64,
+        after: Option<&str>,
+    ) -> String {
+        let picked = format!(
+            "SELECT {inner_keys} FROM {child} AS {INNER} WHERE {inner}{after} ORDER BY {order} \
+             LIMIT {limit}{lock}",
             child = self.child(sql),
-            keys = self.key_list(sql, CHILD),
             inner_keys = self.order_by(sql, INNER),
             inner = self.orphan_condition(sql, INNER),
+            after = self.after(sql, INNER, after),
             order = self.order_by(sql, INNER),
             lock = sql.lock_rows(),
+        );
+        format!(
+            "DELETE FROM {child} AS {CHILD} WHERE {picked} AND {outer} RETURNING {json}",
+            child = self.child(sql),
+            picked = sql.key_in(&self.key_list(sql, CHILD), self.key.len() > 1, &picked),
             outer = self.orphan_condition(sql, CHILD),
             json = sql.row_json(CHILD, true, &self.columns),
         )
+    }
+
+    /// The key of `row` (a row of a batch, as JSON) as SQL, for the next batch to start after
+    /// ([`Self::after`]). Any row of the batch will do, as all orphans up to the greatest key
+    /// of it are gone or unlinked; the last row returned is the greatest as the databases
+    /// return them (in key order). `None` when the plan does not allow it or `row` lacks a key
+    /// value.
+    pub(crate) fn last_key(&self, sql: &dyn CleanupSql, row: &str) -> Option<String> {
+        if !self.keyset {
+            return None;
+        }
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(row).ok()?;
+        let values = self
+            .key
+            .iter()
+            .map(|k| match map.get(k) {
+                None | Some(serde_json::Value::Null) => None,
+                Some(value) => Some(json_literal(sql, value)),
+            })
+            .collect::<Option<Vec<String>>>()?;
+        Some(if values.len() == 1 {
+            values.join("")
+        } else {
+            format!("({})", values.join(", "))
+        })
+    }
+
+    /// ` AND` the key of the row aliased `alias` greater than `last` ([`Self::last_key`]), in
+    /// the order batches take rows in; nothing without `last`.
+    fn after(&self, sql: &dyn CleanupSql, alias: &str, last: Option<&str>) -> String {
+        last.map(|last| format!(" AND {} > {last}", self.key_list(sql, alias)))
+            .unwrap_or_default()
     }
 
     /// The key and reference columns a `SetNull` batch archives.
@@ -349,13 +405,20 @@ impl RelationPlan {
         columns
     }
 
-    /// Reads (and locks) up to `limit` orphans' key and reference values, as JSON.
-    pub(crate) fn set_null_select(&self, sql: &dyn CleanupSql, limit: u64) -> String {
+    /// Reads (and locks) up to `limit` orphans' key and reference values (with keys after
+    /// `after`, see [`Self::last_key`]), as JSON, in key order.
+    pub(crate) fn set_null_select(
+        &self,
+        sql: &dyn CleanupSql,
+        limit: u64,
+        after: Option<&str>,
+    ) -> String {
         format!(
-            "SELECT {} FROM {} AS {CHILD} WHERE {} ORDER BY {} LIMIT {limit}{}",
+            "SELECT {} FROM {} AS {CHILD} WHERE {}{} ORDER BY {} LIMIT {limit}{}",
             sql.row_json(CHILD, false, &self.set_null_columns()),
             self.child(sql),
             self.orphan_condition(sql, CHILD),
+            self.after(sql, CHILD, after),
             self.order_by(sql, CHILD),
             sql.lock_rows()
         )

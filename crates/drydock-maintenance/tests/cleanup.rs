@@ -428,3 +428,72 @@ fn postgres_resumes_after_an_interruption() -> TestResult {
 fn sqlite_resumes_after_an_interruption() -> TestResult {
     resumes_after_an_interruption(DatabaseKind::Sqlite)
 }
+
+/// Batches go on after the key of the batch before: with a composite key of text (cases
+/// mixed, so the database's order and a byte order differ) and integers, orphans between kept
+/// rows, every orphan is deleted and archived once and every kept row stays.
+fn batches_continue_after_the_last_key(kind: DatabaseKind) -> TestResult {
+    let db = TestDb::new(kind);
+    let mut conn = dialect(kind).connect(db.url())?;
+    conn.execute_script(
+        "CREATE TABLE \"Owner\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n\
+         CREATE TABLE \"Tag\" (\"ns\" TEXT NOT NULL, \"code\" INTEGER NOT NULL, \
+         \"ownerId\" INTEGER NOT NULL, PRIMARY KEY (\"ns\", \"code\"));\n\
+         INSERT INTO \"Owner\" VALUES (1), (2);\n\
+         WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 60) \
+         INSERT INTO \"Tag\" SELECT CASE n % 4 WHEN 0 THEN 'a' WHEN 1 THEN 'B' WHEN 2 THEN 'c' \
+         ELSE 'a b' END, n, CASE WHEN n % 3 = 0 THEN 1 + n % 2 ELSE 100 + n END FROM s;",
+    )?;
+    let schema = format!(
+        "datasource db {{\n  provider = \"{}\"\n  url = env(\"DATABASE_URL\")\n  relationMode = \
+         \"prisma\"\n}}\nmodel Owner {{\n  id Int @id\n  tags Tag[]\n}}\nmodel Tag {{\n  ns \
+         String\n  code Int\n  owner Owner @relation(fields: [ownerId], references: [id], \
+         onDelete: Cascade)\n  ownerId Int\n  @@id([ns, code])\n}}\n",
+        provider(kind)
+    );
+    let files = drydock_psl::Files::single("schema.prisma", schema);
+    let (datamodel, diagnostics) = drydock_psl::parse_and_validate(&files);
+    assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+    let dir = tempfile::tempdir()?;
+    let mut options = CleanupOptions::new(db.url(), drydock_psl::relations(&datamodel));
+    options.archive_dir = dir.path().to_owned();
+    options.apply = true;
+    options.batch_size = 7;
+    let applied = cleanup(dialect(kind), &options, &quiet)?;
+    assert_eq!(applied.affected, 40);
+    let archive = applied.archive.ok_or("no archive")?;
+    assert_eq!((archive.rows, archive.batches), (40, 6));
+    let mut codes = Vec::new();
+    read_archive(&archive.file, &mut |batch| {
+        for row in &batch.rows {
+            let value: serde_json::Value =
+                serde_json::from_str(row).map_err(|e| CleanupError::Usage(e.to_string()))?;
+            codes.push(value["code"].as_i64().unwrap_or_default());
+        }
+        Ok(())
+    })?;
+    codes.sort_unstable();
+    let orphans: Vec<i64> = (1..=60).filter(|n| n % 3 != 0).collect();
+    assert_eq!(codes, orphans, "each orphan archived once");
+    let kept: Vec<String> = conn
+        .query_texts("SELECT CAST(\"code\" AS TEXT) AS c FROM \"Tag\" ORDER BY \"Tag\".\"code\"")?
+        .into_iter()
+        .flatten()
+        .collect();
+    let expected: Vec<String> = (1..=60)
+        .filter(|n| n % 3 == 0)
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(kept, expected);
+    Ok(())
+}
+
+#[test]
+fn postgres_batches_continue_after_the_last_key() -> TestResult {
+    batches_continue_after_the_last_key(DatabaseKind::Postgres)
+}
+
+#[test]
+fn sqlite_batches_continue_after_the_last_key() -> TestResult {
+    batches_continue_after_the_last_key(DatabaseKind::Sqlite)
+}
