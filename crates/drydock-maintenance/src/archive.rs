@@ -40,6 +40,9 @@ pub enum Operation {
     /// The reference columns (`nulled`) were set to `NULL`; the archive holds the key columns
     /// and their values before.
     SetNull,
+    /// A rule's `SET` list changed the rows; the archive holds them whole as they were, and
+    /// `nulled` names the columns a restore sets back.
+    Update,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,10 +62,11 @@ pub struct BatchHeader {
     pub operation: Operation,
     /// The columns each row line holds.
     pub columns: Vec<ArchiveColumn>,
-    /// The columns that find the row again (a `SetNull` batch's).
+    /// The columns that find the row again (a `SetNull` or `Update` batch's).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key: Vec<String>,
-    /// The columns a `SetNull` batch set to `NULL`.
+    /// The columns a `SetNull` batch set to `NULL` (an `Update` batch's: every column but the
+    /// key's), set back on restore.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nulled: Vec<String>,
     pub rows: u64,

@@ -225,7 +225,7 @@ pub(crate) fn plan(
 }
 
 /// The primary key's columns, else the first unique index's (plain columns only).
-fn key_of(table: &Table) -> Option<Vec<String>> {
+pub(crate) fn key_of(table: &Table) -> Option<Vec<String>> {
     if let Some(pk) = &table.primary_key
         && !pk.columns.is_empty()
         && pk.columns.iter().all(|c| c.expression.is_none())

@@ -497,3 +497,137 @@ fn postgres_batches_continue_after_the_last_key() -> TestResult {
 fn sqlite_batches_continue_after_the_last_key() -> TestResult {
     batches_continue_after_the_last_key(DatabaseKind::Sqlite)
 }
+
+fn rule(
+    name: &str,
+    table: &str,
+    predicate: &str,
+    cleanup: drydock_maintenance::CleanupAction,
+) -> drydock_maintenance::Rule {
+    drydock_maintenance::Rule {
+        name: name.to_owned(),
+        table: table.to_owned(),
+        predicate: predicate.to_owned(),
+        severity: drydock_maintenance::Severity::Warning,
+        description: None,
+        cleanup: Some(cleanup),
+    }
+}
+
+/// `[[rules]]` cleanups: counted with samples and their statement in a dry run, applied in
+/// batches (a delete, an update), archived and restored row for row; an update that leaves its
+/// rows selected fails its batch; a rule on a missing table stops the run before it changes
+/// anything.
+fn rule_cleanups(kind: DatabaseKind) -> TestResult {
+    use drydock_maintenance::CleanupAction;
+    let (db, mut conn) = setup(kind, "")?;
+    let before = snapshot(conn.as_mut(), kind)?;
+    let dir = tempfile::tempdir()?;
+    let mut options = options(&db, kind, "prisma", dir.path());
+    options.rules = vec![
+        rule(
+            "stray",
+            "Comment",
+            "\"Comment\".\"text\" LIKE 'on no%'",
+            CleanupAction::Delete,
+        ),
+        rule(
+            "review",
+            "Post",
+            "\"Post\".\"title\" LIKE 'kept%'",
+            CleanupAction::Update {
+                set: "\"title\" = 'reviewed ' || \"title\"".to_owned(),
+            },
+        ),
+        rule("no cleanup", "Post", "1 = 1", CleanupAction::Delete),
+    ];
+    options.rules[2].cleanup = None;
+    options.only = vec!["stray".to_owned(), "review".to_owned()];
+    let dry = cleanup(dialect(kind), &options, &quiet)?;
+    assert!(dry.relations.is_empty(), "--only names rules only");
+    let seen: Vec<(&str, u64, Vec<String>)> = dry
+        .rules
+        .iter()
+        .map(|r| (r.rule.as_str(), r.rows, r.samples.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("stray", 1, vec!["id=12".to_owned()]),
+            ("review", 2, vec!["id=1".to_owned(), "id=5".to_owned()]),
+        ]
+    );
+    assert!(
+        dry.rules[1]
+            .statement
+            .starts_with("UPDATE \"Post\" SET \"title\""),
+        "{}",
+        dry.rules[1].statement
+    );
+    assert_eq!(
+        snapshot(conn.as_mut(), kind)?,
+        before,
+        "a dry run changes nothing"
+    );
+
+    options.apply = true;
+    options.batch_size = 1;
+    let applied = cleanup(dialect(kind), &options, &quiet)?;
+    assert_eq!(applied.affected, 3);
+    let affected: Vec<u64> = applied.rules.iter().map(|r| r.affected).collect();
+    assert_eq!(affected, [1, 2]);
+    let archive = applied.archive.ok_or("no archive")?;
+    assert_eq!((archive.rows, archive.batches), (3, 3));
+    let titles: Vec<String> = conn
+        .query_texts("SELECT \"title\" FROM \"Post\" WHERE \"id\" IN (1, 5) ORDER BY \"id\"")?
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(titles, ["reviewed kept", "reviewed kept too"]);
+    let again = cleanup(dialect(kind), &options, &quiet)?;
+    assert_eq!(again.affected, 0);
+    let restored = restore(dialect(kind), db.url(), &archive.file, &quiet)?;
+    assert_eq!((restored.inserted, restored.relinked), (1, 2));
+    assert_eq!(snapshot(conn.as_mut(), kind)?, before);
+
+    // A `SET` that leaves its rows selected would change them again forever.
+    options.rules = vec![rule(
+        "endless",
+        "Post",
+        "\"Post\".\"id\" = 1",
+        CleanupAction::Update {
+            set: "\"title\" = 'still one'".to_owned(),
+        },
+    )];
+    options.only = vec!["endless".to_owned()];
+    let endless = cleanup(dialect(kind), &options, &quiet);
+    assert_eq!(
+        endless.as_ref().err().map(CleanupError::code),
+        Some("D6112"),
+        "{endless:?}"
+    );
+    // The failed batch rolled back; run the rule no more.
+    conn.execute_script("DELETE FROM \"_drydock_cleanups\"")?;
+    assert_eq!(snapshot(conn.as_mut(), kind)?, before);
+
+    options.rules = vec![rule("ghost", "Ghost", "1 = 1", CleanupAction::Delete)];
+    options.only = vec!["ghost".to_owned()];
+    let ghost = cleanup(dialect(kind), &options, &quiet);
+    assert_eq!(
+        ghost.as_ref().err().map(CleanupError::code),
+        Some("D6117"),
+        "{ghost:?}"
+    );
+    assert_eq!(snapshot(conn.as_mut(), kind)?, before);
+    Ok(())
+}
+
+#[test]
+fn postgres_rule_cleanups() -> TestResult {
+    rule_cleanups(DatabaseKind::Postgres)
+}
+
+#[test]
+fn sqlite_rule_cleanups() -> TestResult {
+    rule_cleanups(DatabaseKind::Sqlite)
+}
