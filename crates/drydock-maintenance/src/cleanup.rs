@@ -588,17 +588,20 @@ impl<'e> Run<'e> {
         outcome: &mut CleanupOutcome,
     ) -> Result<(), CleanupError> {
         for (plan, rule) in plans.iter().zip(outcome.rules.iter_mut()) {
+            let mut after = None;
             loop {
                 if options.interrupt.is_triggered() {
                     return Err(self.interrupted(options));
                 }
-                let (done, _) =
+                let last = after.as_deref();
+                let (done, next) =
                     self.batch(conn, dialect, &plan.rule.name, options, &mut |run, conn| {
-                        run.try_rule_batch(conn, sql, plan, options)
+                        run.try_rule_batch(conn, sql, plan, last, options)
                     })?;
                 if done == 0 {
                     break;
                 }
+                after = next;
                 rule.affected += done;
                 self.events.event(Event::Progress {
                     step: plan.rule.name.clone(),
@@ -737,14 +740,15 @@ impl<'e> Run<'e> {
         conn: &mut dyn Connection,
         sql: &dyn CleanupSql,
         plan: &RulePlan,
+        after: Option<&str>,
         options: &CleanupOptions,
     ) -> Result<(u64, Option<String>), drydock_connector::ScriptError> {
         let connector = drydock_connector::ScriptError::from_connector;
         let limit = options.batch_size.max(1);
         conn.execute_script(sql.begin_write())?;
         let query = match &plan.action {
-            CleanupAction::Delete => plan.delete_batch(sql, limit),
-            CleanupAction::Update { .. } => plan.update_select(sql, limit),
+            CleanupAction::Delete => plan.delete_batch(sql, limit, after),
+            CleanupAction::Update { .. } => plan.update_select(sql, limit, after),
         };
         let rows: Vec<String> = conn
             .query_texts(&query)
@@ -764,24 +768,13 @@ impl<'e> Run<'e> {
                     "UPDATE {} SET {set} WHERE {condition}",
                     plan.table_sql(sql)
                 ))?;
-                let left = conn
-                    .query_texts(&plan.still_selected(sql, &condition))
-                    .map_err(connector)?
-                    .into_iter()
-                    .flatten()
-                    .next()
-                    .and_then(|t| t.trim().parse::<u64>().ok())
-                    .unwrap_or(0);
+                let left = orphans::count_rows(conn, &plan.still_selected(sql, &condition))
+                    .map_err(connector)?;
                 if left > 0 {
-                    return Err(drydock_connector::ScriptError {
-                        message: format!(
-                            "after `SET {set}`, {left} of the batch's rows still match the \
-                             rule's `where`: the set must take the rows out of it"
-                        ),
-                        db_code: None,
-                        position: None,
-                        statements_done: None,
-                    });
+                    return Err(batch_error(format!(
+                        "after `SET {set}`, {left} of the batch's rows still match the rule's \
+                         `where`: the set must take the rows out of it"
+                    )));
                 }
                 Operation::Update
             }
@@ -808,8 +801,9 @@ impl<'e> Run<'e> {
             },
             rows: rows.len() as u64,
         };
+        let next = rows.last().and_then(|row| plan.last_key(sql, row));
         let count = self.commit(conn, sql, options, &header, &rows)?;
-        Ok((count, None))
+        Ok((count, next))
     }
 
     /// The end of a batch: its frame appended to the archive and synced, the progress row
@@ -827,12 +821,7 @@ impl<'e> Run<'e> {
         let bytes = self
             .writer(conn, sql, options)
             .and_then(|writer| writer.append(header, rows))
-            .map_err(|e| drydock_connector::ScriptError {
-                message: e.to_string(),
-                db_code: None,
-                position: None,
-                statements_done: None,
-            })?;
+            .map_err(|e| batch_error(e.to_string()))?;
         conn.execute_script(&format!(
             "UPDATE {} SET batches = {}, rows_done = {}, archive_bytes = {bytes} WHERE archive = {}",
             progress_table(sql),
@@ -1021,6 +1010,16 @@ pub fn restore(
         affected: outcome.inserted + outcome.relinked,
     });
     Ok(outcome)
+}
+
+/// What stops a batch that is not the database's doing (the archive, a rule's `SET`).
+fn batch_error(message: String) -> drydock_connector::ScriptError {
+    drydock_connector::ScriptError {
+        message,
+        db_code: None,
+        position: None,
+        statements_done: None,
+    }
 }
 
 /// The rows `rows` (JSON objects holding `key`'s columns) as an SQL condition on `key`.

@@ -174,22 +174,8 @@ pub(crate) fn plan(
         let Some(child) = child else { continue };
         let (key, key_unique) =
             key_of(child).map_or_else(|| (relation.columns.clone(), false), |k| (k, true));
-        let keyset = key.iter().all(|k| {
-            child.column(k).is_some_and(|c| {
-                c.generated.is_none()
-                    && !sql.archived_as_hex(c)
-                    && (c.is_required() || relation.columns.contains(k))
-            })
-        });
-        let columns = child
-            .columns
-            .iter()
-            .filter(|c| c.generated.is_none())
-            .map(|c| ArchivedColumn {
-                name: c.name.clone(),
-                hex: sql.archived_as_hex(c),
-            })
-            .collect();
+        let keyset = keyset_allowed(sql, child, &key, &relation.columns);
+        let columns = archived_columns(sql, child);
         plans.push(RelationPlan {
             relation: relation.clone(),
             key,
@@ -222,6 +208,59 @@ pub(crate) fn plan(
     }
     plans.sort_by_key(|p| p.depth);
     (plans, findings)
+}
+
+/// Whether batches over `table` in `key` order can go on after the last key of the batch
+/// before: every row has a key (its columns required, or among `set`, which the batches'
+/// condition requires set) that compares as written in the archive (no hexadecimal text).
+pub(crate) fn keyset_allowed(
+    sql: &dyn CleanupSql,
+    table: &Table,
+    key: &[String],
+    set: &[String],
+) -> bool {
+    key.iter().all(|k| {
+        table.column(k).is_some_and(|c| {
+            c.generated.is_none() && !sql.archived_as_hex(c) && (c.is_required() || set.contains(k))
+        })
+    })
+}
+
+/// The `key` of `row` (a row of a batch, as JSON) as SQL: one literal, or a row of them. Any
+/// row of a batch will do as the bound of the next, as all selected rows up to the greatest
+/// key of it are done; the last row returned is the greatest as the databases return them (in
+/// key order). `None` when `row` lacks a key value or holds one that may not read back exactly
+/// (a number with a fraction).
+pub(crate) fn key_literal(sql: &dyn CleanupSql, key: &[String], row: &str) -> Option<String> {
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(row).ok()?;
+    let values = key
+        .iter()
+        .map(|k| match map.get(k) {
+            None | Some(serde_json::Value::Null) => None,
+            // A fraction read as a float may round up past keys not yet done.
+            Some(serde_json::Value::Number(n)) if n.is_f64() => None,
+            Some(value) => Some(json_literal(sql, value)),
+        })
+        .collect::<Option<Vec<String>>>()?;
+    Some(if values.len() == 1 {
+        values.join("")
+    } else {
+        format!("({})", values.join(", "))
+    })
+}
+
+/// The columns of `table` as the archive holds a row of it (generated columns left out: the
+/// database computes them again on restore).
+pub(crate) fn archived_columns(sql: &dyn CleanupSql, table: &Table) -> Vec<ArchivedColumn> {
+    table
+        .columns
+        .iter()
+        .filter(|c| c.generated.is_none())
+        .map(|c| ArchivedColumn {
+            name: c.name.clone(),
+            hex: sql.archived_as_hex(c),
+        })
+        .collect()
 }
 
 /// The primary key's columns, else the first unique index's (plain columns only).
@@ -354,30 +393,11 @@ impl RelationPlan {
     }
 
     /// The key of `row` (a row of a batch, as JSON) as SQL, for the next batch to start after
-    /// ([`Self::after`]). Any row of the batch will do, as all orphans up to the greatest key
-    /// of it are gone or unlinked; the last row returned is the greatest as the databases
-    /// return them (in key order). `None` when the plan does not allow it or `row` lacks a key
-    /// value or holds one that may not read back exactly (a number with a fraction).
+    /// ([`Self::after`]); `None` when the plan does not allow it (see [`key_literal`]).
     pub(crate) fn last_key(&self, sql: &dyn CleanupSql, row: &str) -> Option<String> {
-        if !self.keyset {
-            return None;
-        }
-        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(row).ok()?;
-        let values = self
-            .key
-            .iter()
-            .map(|k| match map.get(k) {
-                None | Some(serde_json::Value::Null) => None,
-                // A fraction read as a float may round up past keys not yet done.
-                Some(serde_json::Value::Number(n)) if n.is_f64() => None,
-                Some(value) => Some(json_literal(sql, value)),
-            })
-            .collect::<Option<Vec<String>>>()?;
-        Some(if values.len() == 1 {
-            values.join("")
-        } else {
-            format!("({})", values.join(", "))
-        })
+        self.keyset
+            .then(|| key_literal(sql, &self.key, row))
+            .flatten()
     }
 
     /// ` AND` the key of the row aliased `alias` greater than `last` ([`Self::last_key`]), in
@@ -453,28 +473,43 @@ pub(crate) fn describe_key(json: &str) -> String {
     }
 }
 
+/// The number `query` (a `SELECT count(*)`) answers.
+pub(crate) fn count_rows(conn: &mut dyn Connection, query: &str) -> Result<u64, ConnectorError> {
+    Ok(conn
+        .query_texts(query)?
+        .first()
+        .cloned()
+        .flatten()
+        .and_then(|t| t.trim().parse::<u64>().ok())
+        .unwrap_or(0))
+}
+
+/// The sample keys `query` reads (rows of key columns as JSON), for people; none to read
+/// when `rows` is 0.
+pub(crate) fn samples(
+    conn: &mut dyn Connection,
+    rows: u64,
+    query: &str,
+) -> Result<Vec<String>, ConnectorError> {
+    if rows == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(conn
+        .query_texts(query)?
+        .into_iter()
+        .flatten()
+        .map(|json| describe_key(&json))
+        .collect())
+}
+
 /// Count each planned relation's orphans and read sample keys.
 pub(crate) fn count(
     conn: &mut dyn Connection,
     sql: &dyn CleanupSql,
     plan: &RelationPlan,
 ) -> Result<OrphanCount, ConnectorError> {
-    let orphans = conn
-        .query_texts(&plan.count_query(sql))?
-        .first()
-        .cloned()
-        .flatten()
-        .and_then(|t| t.trim().parse::<u64>().ok())
-        .unwrap_or(0);
-    let samples = if orphans > 0 {
-        conn.query_texts(&plan.sample_query(sql))?
-            .into_iter()
-            .flatten()
-            .map(|json| describe_key(&json))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let orphans = count_rows(conn, &plan.count_query(sql))?;
+    let samples = samples(conn, orphans, &plan.sample_query(sql))?;
     let relation = &plan.relation;
     Ok(OrphanCount {
         relation: relation.name.clone(),

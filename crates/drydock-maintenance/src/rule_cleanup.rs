@@ -8,7 +8,10 @@ use serde::Serialize;
 
 use crate::check::{CleanupAction, Rule};
 use crate::cleanup_error::CleanupError;
-use crate::orphans::{SAMPLES, describe_key, display_name, key_of};
+use crate::orphans::{
+    SAMPLES, archived_columns, count_rows, display_name, key_literal, key_of, keyset_allowed,
+    samples,
+};
 
 /// A rule with a cleanup, ready to run on its live table.
 #[derive(Debug, Clone)]
@@ -18,6 +21,9 @@ pub(crate) struct RulePlan {
     pub(crate) table: ObjectName,
     /// The table's primary key (else its first unique index).
     pub(crate) key: Vec<String>,
+    /// Whether batches go on after the last key of the batch before
+    /// ([`crate::orphans::keyset_allowed`]).
+    pub(crate) keyset: bool,
     /// Every column of the table as the archive holds a row (generated columns left out).
     pub(crate) columns: Vec<ArchivedColumn>,
 }
@@ -71,16 +77,9 @@ pub(crate) fn plan(
             rule: rule.clone(),
             action,
             table: ObjectName::new(table.namespace.clone(), table.name.clone()),
+            keyset: keyset_allowed(sql, table, &key, &[]),
             key,
-            columns: table
-                .columns
-                .iter()
-                .filter(|c| c.generated.is_none())
-                .map(|c| ArchivedColumn {
-                    name: c.name.clone(),
-                    hex: sql.archived_as_hex(c),
-                })
-                .collect(),
+            columns: archived_columns(sql, table),
         });
     }
     Ok(plans)
@@ -120,19 +119,43 @@ impl RulePlan {
         format!("({})", self.rule.predicate)
     }
 
-    /// Up to `limit` selected rows' keys in key order, locked.
-    fn picked(&self, sql: &dyn CleanupSql, limit: u64) -> String {
+    /// The key of `row` (a row of a batch, as JSON) for the next batch to start after.
+    pub(crate) fn last_key(&self, sql: &dyn CleanupSql, row: &str) -> Option<String> {
+        self.keyset
+            .then(|| key_literal(sql, &self.key, row))
+            .flatten()
+    }
+
+    /// The rule's `where`, and the key after `after` ([`Self::last_key`]).
+    fn selected_after(&self, sql: &dyn CleanupSql, after: Option<&str>) -> String {
+        let keys = self.keys(sql);
+        match after {
+            Some(last) if keys.len() == 1 => {
+                format!("{} AND {} > {last}", self.selected(), keys[0])
+            }
+            Some(last) => format!("{} AND ({}) > {last}", self.selected(), keys.join(", ")),
+            None => self.selected(),
+        }
+    }
+
+    /// Up to `limit` selected rows' keys (after `after`) in key order, locked.
+    fn picked(&self, sql: &dyn CleanupSql, limit: u64, after: Option<&str>) -> String {
         format!(
             "SELECT {keys} FROM {table} WHERE {selected} ORDER BY {keys} LIMIT {limit}{lock}",
             keys = self.keys(sql).join(", "),
             table = self.table_sql(sql),
-            selected = self.selected(),
+            selected = self.selected_after(sql, after),
             lock = sql.lock_rows()
         )
     }
 
-    /// A batch deleting up to `limit` selected rows, returning each as JSON.
-    pub(crate) fn delete_batch(&self, sql: &dyn CleanupSql, limit: u64) -> String {
+    /// A batch deleting up to `limit` selected rows (after `after`), returning each as JSON.
+    pub(crate) fn delete_batch(
+        &self,
+        sql: &dyn CleanupSql,
+        limit: u64,
+        after: Option<&str>,
+    ) -> String {
         let keys = self.keys(sql);
         let list = if keys.len() == 1 {
             keys[0].clone()
@@ -142,19 +165,25 @@ impl RulePlan {
         format!(
             "DELETE FROM {table} WHERE {picked} AND {selected} RETURNING {json}",
             table = self.table_sql(sql),
-            picked = sql.key_in(&list, keys.len() > 1, &self.picked(sql, limit)),
+            picked = sql.key_in(&list, keys.len() > 1, &self.picked(sql, limit, after)),
             selected = self.selected(),
             json = sql.row_json(&self.table_sql(sql), true, &self.columns),
         )
     }
 
-    /// Reads (and locks) up to `limit` selected rows whole, as JSON, before an update.
-    pub(crate) fn update_select(&self, sql: &dyn CleanupSql, limit: u64) -> String {
+    /// Reads (and locks) up to `limit` selected rows (after `after`) whole, as JSON, in key
+    /// order, before an update.
+    pub(crate) fn update_select(
+        &self,
+        sql: &dyn CleanupSql,
+        limit: u64,
+        after: Option<&str>,
+    ) -> String {
         format!(
             "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT {limit}{}",
             sql.row_json(&self.table_sql(sql), false, &self.columns),
             self.table_sql(sql),
-            self.selected(),
+            self.selected_after(sql, after),
             self.keys(sql).join(", "),
             sql.lock_rows()
         )
@@ -180,32 +209,25 @@ impl RulePlan {
         conn: &mut dyn Connection,
         sql: &dyn CleanupSql,
     ) -> Result<RuleOutcome, ConnectorError> {
-        let rows = conn
-            .query_texts(&format!(
+        let rows = count_rows(
+            conn,
+            &format!(
                 "SELECT count(*) FROM {} WHERE {}",
                 self.table_sql(sql),
                 self.selected()
-            ))?
-            .first()
-            .cloned()
-            .flatten()
-            .and_then(|t| t.trim().parse::<u64>().ok())
-            .unwrap_or(0);
-        let samples = if rows > 0 {
-            conn.query_texts(&format!(
+            ),
+        )?;
+        let samples = samples(
+            conn,
+            rows,
+            &format!(
                 "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT {SAMPLES}",
                 sql.row_json(&self.table_sql(sql), false, &self.key_columns()),
                 self.table_sql(sql),
                 self.selected(),
                 self.keys(sql).join(", ")
-            ))?
-            .into_iter()
-            .flatten()
-            .map(|json| describe_key(&json))
-            .collect()
-        } else {
-            Vec::new()
-        };
+            ),
+        )?;
         Ok(RuleOutcome {
             rule: self.rule.name.clone(),
             table: display_name(&self.table),

@@ -162,6 +162,20 @@ fn orphans_of(outcome: &CleanupOutcome, relation: &str) -> (u64, Vec<String>, u6
 
 fn quiet(_: Event) {}
 
+/// The integer `column` of every row of the archive `file`, in archive order.
+fn archived_numbers(file: &std::path::Path, column: &str) -> Result<Vec<i64>, Box<dyn Error>> {
+    let mut numbers = Vec::new();
+    read_archive(file, &mut |batch| {
+        for row in &batch.rows {
+            let value: serde_json::Value =
+                serde_json::from_str(row).map_err(|e| CleanupError::Usage(e.to_string()))?;
+            numbers.push(value[column].as_i64().unwrap_or_default());
+        }
+        Ok(())
+    })?;
+    Ok(numbers)
+}
+
 /// Dry run, apply (chain and unlinking), a clean second look, and a restore equal row for row.
 fn counts_archives_removes_and_restores(kind: DatabaseKind, mode: &str, extra: &str) -> TestResult {
     let (db, mut conn) = setup(kind, extra)?;
@@ -399,15 +413,7 @@ fn resumes_after_an_interruption(kind: DatabaseKind) -> TestResult {
     assert!(resumed.resumed.is_some());
     assert_eq!(resumed.affected, 501);
     let archive = resumed.archive.ok_or("no archive")?;
-    let mut ids = Vec::new();
-    read_archive(&archive.file, &mut |batch| {
-        for row in &batch.rows {
-            let value: serde_json::Value =
-                serde_json::from_str(row).map_err(|e| CleanupError::Usage(e.to_string()))?;
-            ids.push(value["id"].as_i64().unwrap_or_default());
-        }
-        Ok(())
-    })?;
+    let mut ids = archived_numbers(&archive.file, "id")?;
     ids.sort_unstable();
     let mut expected: Vec<i64> = (100..600).collect();
     expected.push(12);
@@ -463,15 +469,7 @@ fn batches_continue_after_the_last_key(kind: DatabaseKind) -> TestResult {
     assert_eq!(applied.affected, 40);
     let archive = applied.archive.ok_or("no archive")?;
     assert_eq!((archive.rows, archive.batches), (40, 6));
-    let mut codes = Vec::new();
-    read_archive(&archive.file, &mut |batch| {
-        for row in &batch.rows {
-            let value: serde_json::Value =
-                serde_json::from_str(row).map_err(|e| CleanupError::Usage(e.to_string()))?;
-            codes.push(value["code"].as_i64().unwrap_or_default());
-        }
-        Ok(())
-    })?;
+    let mut codes = archived_numbers(&archive.file, "code")?;
     codes.sort_unstable();
     let orphans: Vec<i64> = (1..=60).filter(|n| n % 3 != 0).collect();
     assert_eq!(codes, orphans, "each orphan archived once");
