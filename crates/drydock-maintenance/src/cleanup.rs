@@ -11,7 +11,7 @@ use drydock_connector::{
     ArchivedColumn, CLEANUP_TABLE, CleanupSql, Connection, Dialect, Interrupt, SessionLimits,
     redact_url,
 };
-use drydock_schema::{ReferentialAction, Relation};
+use drydock_schema::{ObjectName, ReferentialAction, Relation};
 use drydock_tasks::{Event, Events};
 use serde::Serialize;
 
@@ -368,6 +368,20 @@ type Attempt<'a, 'e> = dyn FnMut(
     ) -> Result<(u64, Option<String>), drydock_connector::ScriptError>
     + 'a;
 
+/// What a batch did, for its archive frame's header.
+struct Change<'a> {
+    /// The relation or rule.
+    name: &'a str,
+    table: &'a ObjectName,
+    operation: Operation,
+    /// The columns each archived row holds.
+    columns: &'a [ArchivedColumn],
+    /// The columns that find a changed (not deleted) row again on restore.
+    key: &'a [String],
+    /// The columns a restore sets back on a changed row.
+    changed: &'a [String],
+}
+
 /// The bookkeeping of one `--apply`: its progress row and archive.
 struct Run<'e> {
     id: String,
@@ -704,32 +718,16 @@ impl<'e> Run<'e> {
                 key_condition(sql, &plan.key, &rows)
             ))?;
         }
-        let header = BatchHeader {
-            batch: self.batches + 1,
-            relation: plan.relation.name.clone(),
-            table: plan.relation.table.clone(),
-            operation,
-            columns: columns
-                .iter()
-                .map(|c: &ArchivedColumn| ArchiveColumn {
-                    name: c.name.clone(),
-                    hex: c.hex,
-                })
-                .collect(),
-            key: if operation == Operation::SetNull {
-                plan.key.clone()
-            } else {
-                Vec::new()
-            },
-            nulled: if operation == Operation::SetNull {
-                plan.relation.columns.clone()
-            } else {
-                Vec::new()
-            },
-            rows: rows.len() as u64,
-        };
         let next = rows.last().and_then(|row| plan.last_key(sql, row));
-        let count = self.commit(conn, sql, options, &header, &rows)?;
+        let change = Change {
+            name: &plan.relation.name,
+            table: &plan.relation.table,
+            operation,
+            columns: &columns,
+            key: &plan.key,
+            changed: &plan.relation.columns,
+        };
+        let count = self.commit(conn, sql, options, &change, &rows)?;
         Ok((count, next))
     }
 
@@ -779,30 +777,16 @@ impl<'e> Run<'e> {
                 Operation::Update
             }
         };
-        let update = operation == Operation::Update;
-        let header = BatchHeader {
-            batch: self.batches + 1,
-            relation: plan.rule.name.clone(),
-            table: plan.table.clone(),
-            operation,
-            columns: plan
-                .columns
-                .iter()
-                .map(|c| ArchiveColumn {
-                    name: c.name.clone(),
-                    hex: c.hex,
-                })
-                .collect(),
-            key: if update { plan.key.clone() } else { Vec::new() },
-            nulled: if update {
-                plan.changed_columns()
-            } else {
-                Vec::new()
-            },
-            rows: rows.len() as u64,
-        };
         let next = rows.last().and_then(|row| plan.last_key(sql, row));
-        let count = self.commit(conn, sql, options, &header, &rows)?;
+        let change = Change {
+            name: &plan.rule.name,
+            table: &plan.table,
+            operation,
+            columns: &plan.columns,
+            key: &plan.key,
+            changed: &plan.changed_columns(),
+        };
+        let count = self.commit(conn, sql, options, &change, &rows)?;
         Ok((count, next))
     }
 
@@ -813,9 +797,36 @@ impl<'e> Run<'e> {
         conn: &mut dyn Connection,
         sql: &dyn CleanupSql,
         options: &CleanupOptions,
-        header: &BatchHeader,
+        change: &Change<'_>,
         rows: &[String],
     ) -> Result<u64, drydock_connector::ScriptError> {
+        let restores_columns = change.operation != Operation::Delete;
+        let header = BatchHeader {
+            batch: self.batches + 1,
+            relation: change.name.to_owned(),
+            table: change.table.clone(),
+            operation: change.operation,
+            columns: change
+                .columns
+                .iter()
+                .map(|c| ArchiveColumn {
+                    name: c.name.clone(),
+                    hex: c.hex,
+                })
+                .collect(),
+            key: if restores_columns {
+                change.key.to_vec()
+            } else {
+                Vec::new()
+            },
+            nulled: if restores_columns {
+                change.changed.to_vec()
+            } else {
+                Vec::new()
+            },
+            rows: rows.len() as u64,
+        };
+        let header = &header;
         let count = rows.len() as u64;
         let id = self.id.clone();
         let bytes = self
