@@ -629,3 +629,63 @@ fn postgres_rule_cleanups() -> TestResult {
 fn sqlite_rule_cleanups() -> TestResult {
     rule_cleanups(DatabaseKind::Sqlite)
 }
+
+/// A rule's cleanup stopped after two committed batches, then run again: the rerun continues
+/// the same archive, and every selected row is archived and deleted exactly once.
+fn a_rule_cleanup_resumes_after_an_interruption(kind: DatabaseKind) -> TestResult {
+    let (db, mut conn) = setup(kind, "")?;
+    conn.execute_script(
+        "WITH RECURSIVE s(n) AS (SELECT 100 UNION ALL SELECT n + 1 FROM s WHERE n < 299) \
+         INSERT INTO \"Comment\" SELECT n, 'spam ' || n, 1 FROM s;",
+    )?;
+    let dir = tempfile::tempdir()?;
+    let mut options = options(&db, kind, "prisma", dir.path());
+    options.rules = vec![rule(
+        "spam",
+        "Comment",
+        "\"Comment\".\"text\" LIKE 'spam%'",
+        drydock_maintenance::CleanupAction::Delete,
+    )];
+    options.only = vec!["spam".to_owned()];
+    options.apply = true;
+    options.batch_size = 30;
+    let batches = AtomicU64::new(0);
+    let interrupt = options.interrupt.clone();
+    let stop_after_two = |event: Event| {
+        if matches!(event, Event::Progress { .. }) && batches.fetch_add(1, Ordering::SeqCst) == 1 {
+            interrupt.trigger();
+        }
+    };
+    let stopped = cleanup(dialect(kind), &options, &stop_after_two);
+    assert_eq!(stopped.err().map(|e| e.code()), Some("D6113"));
+    let left = conn.query_texts("SELECT count(*) FROM \"Comment\"")?;
+    assert_eq!(
+        left,
+        [Some("144".to_owned())],
+        "two batches of 30 committed"
+    );
+
+    options.interrupt = drydock_connector::Interrupt::new();
+    let resumed = cleanup(dialect(kind), &options, &quiet)?;
+    assert!(resumed.resumed.is_some());
+    assert_eq!(resumed.affected, 200);
+    let archive = resumed.archive.ok_or("no archive")?;
+    let mut ids = archived_numbers(&archive.file, "id")?;
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        (100..300).collect::<Vec<i64>>(),
+        "each deleted row archived once"
+    );
+    Ok(())
+}
+
+#[test]
+fn postgres_rule_cleanup_resumes_after_an_interruption() -> TestResult {
+    a_rule_cleanup_resumes_after_an_interruption(DatabaseKind::Postgres)
+}
+
+#[test]
+fn sqlite_rule_cleanup_resumes_after_an_interruption() -> TestResult {
+    a_rule_cleanup_resumes_after_an_interruption(DatabaseKind::Sqlite)
+}
