@@ -1,7 +1,6 @@
 //! The JSON file next to each backup: what it holds, how it was written, and what has been
 //! checked about it since.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -10,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use crate::BackupError;
 use crate::backend::{DumpFormat, TableStats, ToolVersion};
 use crate::debris::partial_name;
-use crate::store::{create_private, sync_dir};
 
 pub const MANIFEST_VERSION: u32 = 1;
 pub(crate) const MANIFEST_SUFFIX: &str = ".manifest.json";
@@ -100,21 +98,10 @@ impl Manifest {
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        let written = create_private(&staging).and_then(|mut file| {
-            file.write_all(&text)
-                .and_then(|()| file.write_all(b"\n"))
-                .and_then(|()| file.sync_all())
-                .map_err(|e| BackupError::io(format!("writing `{}`", staging.display()), e))
-        });
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&staging);
-            return Err(e);
-        }
-        if let Err(e) = std::fs::rename(&staging, &path) {
-            let _ = std::fs::remove_file(&staging);
-            return Err(BackupError::io(format!("writing `{}`", path.display()), e));
-        }
-        sync_dir(dir)
+        let mut text = text;
+        text.push(b'\n');
+        drydock_files::write_whole(&staging, &path, &text)
+            .map_err(|e| BackupError::io(format!("writing `{}`", path.display()), e))
     }
 
     pub(crate) fn load(path: &Path) -> Result<Manifest, BackupError> {

@@ -3,10 +3,10 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use age::secrecy::SecretString;
+use drydock_files::Hashing;
 use sha2::{Digest, Sha256};
 
 use crate::BackupError;
@@ -20,40 +20,8 @@ pub(crate) struct Written {
 
 /// A new file only its owner can read: backups hold all of a database's data.
 pub(crate) fn create_private(path: &Path) -> Result<File, BackupError> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
+    drydock_files::create_private(path)
         .map_err(|e| BackupError::io(format!("creating `{}`", path.display()), e))
-}
-
-/// Make the renames in `dir` durable: a crash after a backup was reported written must not take
-/// its names back.
-pub(crate) fn sync_dir(dir: &Path) -> Result<(), BackupError> {
-    File::open(dir)
-        .and_then(|folder| folder.sync_all())
-        .map_err(|e| BackupError::io(format!("syncing `{}`", dir.display()), e))
-}
-
-/// Hashes and counts what passes through to `inner`.
-struct Hashing<W> {
-    inner: W,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 /// Counts the uncompressed bytes and reports them.
@@ -101,11 +69,7 @@ fn write_into<T>(
     produce: impl FnOnce(&mut dyn Write) -> Result<T, BackupError>,
 ) -> Result<(T, Written), BackupError> {
     let io_error = |e| BackupError::io("writing the backup", e);
-    let hashing = Hashing {
-        inner: io::BufWriter::with_capacity(1 << 20, file),
-        hasher: Sha256::new(),
-        bytes: 0,
-    };
+    let hashing = Hashing::new(io::BufWriter::with_capacity(1 << 20, file));
     let (value, uncompressed_size, mut hashing) = match passphrase {
         Some(passphrase) => {
             let encryptor =
@@ -117,16 +81,16 @@ fn write_into<T>(
         None => compress(hashing, level, progress, produce)?,
     };
     hashing.flush().map_err(io_error)?;
-    let file = hashing
-        .inner
+    let (buffered, stored_size, sha256) = hashing.finish();
+    let file = buffered
         .into_inner()
         .map_err(|e| io_error(e.into_error()))?;
     file.sync_all().map_err(io_error)?;
     Ok((
         value,
         Written {
-            stored_size: hashing.bytes,
-            sha256: hex::encode(hashing.hasher.finalize()),
+            stored_size,
+            sha256,
             uncompressed_size,
         },
     ))

@@ -46,6 +46,13 @@ pub trait CleanupSql: Send + Sync {
     /// is aliased `alias` (where SQLite names columns bare).
     fn row_json(&self, alias: &str, returning: bool, columns: &[ArchivedColumn]) -> String;
 
+    /// A condition: `keys` (a column, or a row of columns when `composite`) is among the keys
+    /// the query `subquery` selects, phrased so the database looks each selected key up in the
+    /// key's index rather than joining the subquery with the whole table.
+    fn key_in(&self, keys: &str, _composite: bool, subquery: &str) -> String {
+        format!("{keys} IN ({subquery})")
+    }
+
     /// The statement that begins a transaction which will write (SQLite takes its write lock
     /// at once with `BEGIN IMMEDIATE`).
     fn begin_write(&self) -> &'static str {

@@ -11,14 +11,13 @@
 //! committed and the archive holds every changed row exactly once.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use drydock_files::Hashing;
 use drydock_schema::ObjectName;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::cleanup_error::CleanupError;
 
@@ -40,6 +39,9 @@ pub enum Operation {
     /// The reference columns (`nulled`) were set to `NULL`; the archive holds the key columns
     /// and their values before.
     SetNull,
+    /// A rule's `SET` list changed the rows; the archive holds them whole as they were, and
+    /// `nulled` names the columns a restore sets back.
+    Update,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,10 +61,11 @@ pub struct BatchHeader {
     pub operation: Operation,
     /// The columns each row line holds.
     pub columns: Vec<ArchiveColumn>,
-    /// The columns that find the row again (a `SetNull` batch's).
+    /// The columns that find the row again (a `SetNull` or `Update` batch's).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key: Vec<String>,
-    /// The columns a `SetNull` batch set to `NULL`.
+    /// The columns a `SetNull` batch set to `NULL` (an `Update` batch's: every column but the
+    /// key's), set back on restore.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nulled: Vec<String>,
     pub rows: u64,
@@ -132,11 +135,7 @@ impl ArchiveWriter {
         std::fs::create_dir_all(dir)
             .map_err(|e| CleanupError::io(format!("creating `{}`", dir.display()), e))?;
         let path = partial_path(dir, id);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
+        let file = drydock_files::create_private(&path)
             .map_err(|e| CleanupError::io(format!("creating `{}`", path.display()), e))?;
         sync_dir(dir)?;
         Ok(ArchiveWriter {
@@ -228,28 +227,18 @@ impl ArchiveWriter {
         let staging = self
             .dir
             .join(format!(".{}{MANIFEST_SUFFIX}.partial", self.id));
+        // Left by a run that stopped while writing it.
         let _ = std::fs::remove_file(&staging);
-        let text = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&staging)
-            .and_then(|mut file| {
-                file.write_all(&text)?;
-                file.write_all(b"\n")?;
-                file.sync_all()
-            })
-            .and_then(|()| std::fs::rename(&staging, &path))
+        let mut text = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+        text.push(b'\n');
+        drydock_files::write_whole(&staging, &path, &text)
             .map_err(|e| CleanupError::io(format!("writing `{}`", path.display()), e))?;
-        sync_dir(&self.dir)?;
         Ok(path)
     }
 }
 
 fn sync_dir(dir: &Path) -> Result<(), CleanupError> {
-    File::open(dir)
-        .and_then(|folder| folder.sync_all())
+    drydock_files::sync_dir(dir)
         .map_err(|e| CleanupError::io(format!("syncing `{}`", dir.display()), e))
 }
 
@@ -273,22 +262,6 @@ fn per_relation(batches: &[BatchHeader]) -> Vec<ArchivedRelation> {
     relations
 }
 
-/// Hashes what it reads.
-struct Hashing<R> {
-    inner: R,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-}
-
 /// Read every batch of the archive file at `path`, in order, handing each to `visit`; returns
 /// the file's size and sha256. Any damage is [`CleanupError::ArchiveCorrupt`].
 fn read_batches(
@@ -300,11 +273,7 @@ fn read_batches(
         reason,
     };
     let file = File::open(path).map_err(|e| corrupt(format!("it cannot be opened ({e})")))?;
-    let mut hashing = Hashing {
-        inner: BufReader::new(file),
-        hasher: Sha256::new(),
-        bytes: 0,
-    };
+    let mut hashing = Hashing::new(BufReader::new(file));
     {
         let decoder = zstd::Decoder::new(&mut hashing)
             .map_err(|e| corrupt(format!("it does not decompress ({e})")))?;
@@ -332,7 +301,8 @@ fn read_batches(
     // Whatever the decoder left unread still counts for the hash.
     std::io::copy(&mut hashing, &mut std::io::sink())
         .map_err(|e| corrupt(format!("it cannot be read ({e})")))?;
-    Ok((hashing.bytes, hex::encode(hashing.hasher.finalize())))
+    let (_, size, sha256) = hashing.finish();
+    Ok((size, sha256))
 }
 
 /// The headers, size and sha256 of an archive file.

@@ -11,7 +11,7 @@ use drydock_connector::{
     ArchivedColumn, CLEANUP_TABLE, CleanupSql, Connection, Dialect, Interrupt, SessionLimits,
     redact_url,
 };
-use drydock_schema::{ReferentialAction, Relation};
+use drydock_schema::{ObjectName, ReferentialAction, Relation};
 use drydock_tasks::{Event, Events};
 use serde::Serialize;
 
@@ -19,9 +19,11 @@ use crate::archive::{
     ARCHIVE_KIND, ARCHIVE_VERSION, ArchiveColumn, ArchiveManifest, ArchiveWriter, BatchHeader,
     Operation, archive_path, manifest_path, partial_path, read_archive,
 };
+use crate::check::{CleanupAction, Rule};
 use crate::cleanup_error::CleanupError;
 use crate::finding::Finding;
 use crate::orphans::{self, OrphanCount, RelationPlan, describe_key, json_literal};
+use crate::rule_cleanup::{self, RuleOutcome, RulePlan};
 
 /// Rows per batch unless told otherwise.
 pub const DEFAULT_BATCH_SIZE: u64 = 10_000;
@@ -55,7 +57,9 @@ pub struct CleanupOptions {
     pub namespaces: Vec<String>,
     /// The datamodel's relations ([`drydock_schema::Relation`], from lowering).
     pub relations: Vec<Relation>,
-    /// Relations (`Model.field`) or child tables to look at; empty: all.
+    /// The `[[rules]]` of `drydock.toml`; those with a `cleanup` are carried out.
+    pub rules: Vec<Rule>,
+    /// Relations (`Model.field`), child tables or rule names to look at; empty: all.
     pub only: Vec<String>,
     /// Change rows; otherwise count only.
     pub apply: bool,
@@ -76,6 +80,7 @@ impl CleanupOptions {
             url: url.into(),
             namespaces: Vec::new(),
             relations,
+            rules: Vec::new(),
             only: Vec::new(),
             apply: false,
             action: None,
@@ -114,9 +119,11 @@ pub struct CleanupOutcome {
     /// Continued an unfinished cleanup (its archive id).
     pub resumed: Option<String>,
     pub relations: Vec<RelationOutcome>,
+    /// The rules with a cleanup.
+    pub rules: Vec<RuleOutcome>,
     /// A finding per relation with orphans (at the start) and per relation not searchable.
     pub findings: Vec<Finding>,
-    /// Orphans counted at the start, all relations.
+    /// Orphans and rule rows counted at the start.
     pub examined: u64,
     /// Rows deleted or unlinked, this run and the interrupted run it resumed.
     pub affected: u64,
@@ -135,18 +142,32 @@ fn decide(relation: &Relation, consent: Option<OrphanAction>) -> Option<OrphanAc
     }
 }
 
-fn selected(relations: &[Relation], only: &[String]) -> Result<Vec<Relation>, CleanupError> {
+fn selected(
+    relations: &[Relation],
+    rules: &[Rule],
+    only: &[String],
+) -> Result<(Vec<Relation>, Vec<Rule>), CleanupError> {
+    let rules: Vec<Rule> = rules
+        .iter()
+        .filter(|r| r.cleanup.is_some())
+        .cloned()
+        .collect();
     if only.is_empty() {
-        return Ok(relations.to_vec());
+        return Ok((relations.to_vec(), rules));
     }
+    let picks_relation = |r: &Relation, w: &String| w == &r.name || w == &r.table.name;
     for wanted in only {
-        if !relations
-            .iter()
-            .any(|r| &r.name == wanted || &r.table.name == wanted)
+        if !relations.iter().any(|r| picks_relation(r, wanted))
+            && !rules.iter().any(|r| &r.name == wanted)
         {
-            let names: Vec<&str> = relations.iter().map(|r| r.name.as_str()).collect();
+            let names: Vec<&str> = relations
+                .iter()
+                .map(|r| r.name.as_str())
+                .chain(rules.iter().map(|r| r.name.as_str()))
+                .collect();
             return Err(CleanupError::Usage(format!(
-                "`--only {wanted}` names no relation of the schema; its relations are: {}",
+                "`--only {wanted}` names no relation of the schema and no rule with a cleanup; \
+                 there are: {}",
                 if names.is_empty() {
                     "none".to_owned()
                 } else {
@@ -155,11 +176,17 @@ fn selected(relations: &[Relation], only: &[String]) -> Result<Vec<Relation>, Cl
             )));
         }
     }
-    Ok(relations
-        .iter()
-        .filter(|r| only.iter().any(|w| w == &r.name || w == &r.table.name))
-        .cloned()
-        .collect())
+    Ok((
+        relations
+            .iter()
+            .filter(|r| only.iter().any(|w| picks_relation(r, w)))
+            .cloned()
+            .collect(),
+        rules
+            .into_iter()
+            .filter(|r| only.contains(&r.name))
+            .collect(),
+    ))
 }
 
 fn sql_of(dialect: &dyn Dialect) -> Result<&dyn CleanupSql, CleanupError> {
@@ -178,10 +205,11 @@ pub fn cleanup(
     events: &dyn Events,
 ) -> Result<CleanupOutcome, CleanupError> {
     let sql = sql_of(dialect)?;
-    let relations = selected(&options.relations, &options.only)?;
+    let (relations, rules) = selected(&options.relations, &options.rules, &options.only)?;
     let mut conn = dialect.connect(&options.url)?;
     let schema = conn.introspect(&options.namespaces)?;
     let (plans, mut findings) = orphans::plan(sql, &schema, &relations);
+    let rule_plans = rule_cleanup::plan(sql, &schema, &rules)?;
     let mut outcomes = Vec::new();
     for plan in &plans {
         let counted = orphans::count(conn.as_mut(), sql, plan)?;
@@ -202,7 +230,24 @@ pub fn cleanup(
             affected: 0,
         });
     }
-    let examined = outcomes.iter().map(|o| o.orphans.orphans).sum();
+    let mut rule_outcomes = Vec::new();
+    for plan in &rule_plans {
+        let counted = plan.count(conn.as_mut(), sql)?;
+        events.info(&format!(
+            "rule `{}`: {} rows{}; {}",
+            counted.rule,
+            counted.rows,
+            if counted.samples.is_empty() {
+                String::new()
+            } else {
+                format!(" (e.g. {})", counted.samples.join("; "))
+            },
+            counted.statement
+        ));
+        rule_outcomes.push(counted);
+    }
+    let examined = outcomes.iter().map(|o| o.orphans.orphans).sum::<u64>()
+        + rule_outcomes.iter().map(|o| o.rows).sum::<u64>();
     events.event(Event::Counts {
         examined,
         affected: 0,
@@ -211,6 +256,7 @@ pub fn cleanup(
         applied: options.apply,
         resumed: None,
         relations: outcomes,
+        rules: rule_outcomes,
         findings,
         examined,
         affected: 0,
@@ -266,7 +312,18 @@ pub fn cleanup(
     let _registration = options.interrupt.register(conn.canceller()?);
     let mut run = Run::open(conn.as_mut(), sql, dialect, options, events)?;
     outcome.resumed = run.resumed.then(|| run.id.clone());
-    let result = run.passes(conn.as_mut(), sql, dialect, &plans, options, &mut outcome);
+    let result = run
+        .passes(conn.as_mut(), sql, dialect, &plans, options, &mut outcome)
+        .and_then(|()| {
+            run.rules(
+                conn.as_mut(),
+                sql,
+                dialect,
+                &rule_plans,
+                options,
+                &mut outcome,
+            )
+        });
     outcome.affected = run.rows;
     result?;
     outcome.archive = run.finish(conn.as_mut(), sql, dialect, options)?;
@@ -301,6 +358,28 @@ fn database_cascade(
             })
         })
     })
+}
+
+/// A batch's work in its transaction: the rows it changed and the key the next batch starts
+/// after.
+type Attempt<'a, 'e> = dyn FnMut(
+        &mut Run<'e>,
+        &mut dyn Connection,
+    ) -> Result<(u64, Option<String>), drydock_connector::ScriptError>
+    + 'a;
+
+/// What a batch did, for its archive frame's header.
+struct Change<'a> {
+    /// The relation or rule.
+    name: &'a str,
+    table: &'a ObjectName,
+    operation: Operation,
+    /// The columns each archived row holds.
+    columns: &'a [ArchivedColumn],
+    /// The columns that find a changed (not deleted) row again on restore.
+    key: &'a [String],
+    /// The columns a restore sets back on a changed row.
+    changed: &'a [String],
 }
 
 /// The bookkeeping of one `--apply`: its progress row and archive.
@@ -463,14 +542,26 @@ impl<'e> Run<'e> {
                 let Some(action) = relation.action else {
                     continue;
                 };
+                // Each batch starts after the keys of the one before: an index range, not a
+                // walk past every row already done. A pass starts from the first key again, so
+                // orphans made behind it are found by the next.
+                let mut after = None;
                 loop {
                     if options.interrupt.is_triggered() {
                         return Err(self.interrupted(options));
                     }
-                    let done = self.batch(conn, sql, dialect, plan, action, options)?;
+                    let last = after.as_deref();
+                    let (done, next) = self.batch(
+                        conn,
+                        dialect,
+                        &plan.relation.name,
+                        options,
+                        &mut |run, conn| run.try_batch(conn, sql, plan, action, last, options),
+                    )?;
                     if done == 0 {
                         break;
                     }
+                    after = next;
                     relation.affected += done;
                     changed += done;
                     self.events.event(Event::Progress {
@@ -499,21 +590,63 @@ impl<'e> Run<'e> {
         }
     }
 
-    /// One batch in its own transaction: its rows changed, archived (synced) and counted in the
-    /// progress row, committed together. Returns the rows changed; 0 when none were left.
-    fn batch(
+    /// The rules' cleanups, each in batches until its `where` selects no row (an update
+    /// takes its rows out of it, or the batch fails).
+    fn rules(
         &mut self,
         conn: &mut dyn Connection,
         sql: &dyn CleanupSql,
         dialect: &dyn Dialect,
-        plan: &RelationPlan,
-        action: OrphanAction,
+        plans: &[RulePlan],
         options: &CleanupOptions,
-    ) -> Result<u64, CleanupError> {
+        outcome: &mut CleanupOutcome,
+    ) -> Result<(), CleanupError> {
+        for (plan, rule) in plans.iter().zip(outcome.rules.iter_mut()) {
+            let mut after = None;
+            loop {
+                if options.interrupt.is_triggered() {
+                    return Err(self.interrupted(options));
+                }
+                let last = after.as_deref();
+                let (done, next) =
+                    self.batch(conn, dialect, &plan.rule.name, options, &mut |run, conn| {
+                        run.try_rule_batch(conn, sql, plan, last, options)
+                    })?;
+                if done == 0 {
+                    break;
+                }
+                after = next;
+                rule.affected += done;
+                self.events.event(Event::Progress {
+                    step: plan.rule.name.clone(),
+                    done: rule.affected,
+                    total: Some(rule.rows.max(rule.affected)),
+                });
+                self.events.event(Event::Counts {
+                    examined: outcome.examined,
+                    affected: self.rows,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// One batch in its own transaction (`attempt`): its rows changed, archived (synced) and
+    /// counted in the progress row, committed together; tried again after a lock timeout.
+    /// Returns the rows changed (0 when none were left) and the key the next batch starts
+    /// after ([`RelationPlan::last_key`]).
+    fn batch(
+        &mut self,
+        conn: &mut dyn Connection,
+        dialect: &dyn Dialect,
+        name: &str,
+        options: &CleanupOptions,
+        attempt: &mut Attempt<'_, 'e>,
+    ) -> Result<(u64, Option<String>), CleanupError> {
         let mut tries = 0;
         loop {
             tries += 1;
-            match self.try_batch(conn, sql, plan, action, options) {
+            match attempt(self, conn) {
                 Ok(rows) => return Ok(rows),
                 Err(error) => {
                     let _ = conn.abort_open_transaction();
@@ -523,14 +656,13 @@ impl<'e> Run<'e> {
                     let lock_timeout = dialect.is_lock_timeout(&error);
                     if lock_timeout && tries < LOCK_TRIES {
                         self.events.warning(&format!(
-                            "{}: a batch gave up waiting for a lock; trying again",
-                            plan.relation.name
+                            "{name}: a batch gave up waiting for a lock; trying again"
                         ));
                         std::thread::sleep(Duration::from_millis(200 * u64::from(tries)));
                         continue;
                     }
                     return Err(CleanupError::Batch {
-                        relation: plan.relation.name.clone(),
+                        relation: name.to_owned(),
                         message: error.message,
                         rows: self.rows,
                         archive: self.archive_file(options),
@@ -546,22 +678,23 @@ impl<'e> Run<'e> {
         sql: &dyn CleanupSql,
         plan: &RelationPlan,
         action: OrphanAction,
+        after: Option<&str>,
         options: &CleanupOptions,
-    ) -> Result<u64, drydock_connector::ScriptError> {
+    ) -> Result<(u64, Option<String>), drydock_connector::ScriptError> {
         let connector = drydock_connector::ScriptError::from_connector;
         let limit = options.batch_size.max(1);
         conn.execute_script(sql.begin_write())?;
         let (rows, columns, operation) = match action {
             OrphanAction::Delete => {
                 let rows = conn
-                    .query_texts(&plan.delete_batch(sql, limit))
+                    .query_texts(&plan.delete_batch(sql, limit, after))
                     .map_err(connector)?;
                 (rows, plan.columns.clone(), Operation::Delete)
             }
             OrphanAction::SetNull => {
                 let columns = plan.set_null_columns();
                 let rows = conn
-                    .query_texts(&plan.set_null_select(sql, limit))
+                    .query_texts(&plan.set_null_select(sql, limit, after))
                     .map_err(connector)?;
                 (rows, columns, Operation::SetNull)
             }
@@ -569,79 +702,137 @@ impl<'e> Run<'e> {
         let rows: Vec<String> = rows.into_iter().flatten().collect();
         if rows.is_empty() {
             conn.execute_script("ROLLBACK")?;
-            return Ok(0);
+            return Ok((0, None));
         }
         if action == OrphanAction::SetNull {
-            let mut matches = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let map: serde_json::Map<String, serde_json::Value> =
-                    serde_json::from_str(row).unwrap_or_default();
-                let each: Vec<String> = plan
-                    .key
-                    .iter()
-                    .map(|k| {
-                        let value = map.get(k).cloned().unwrap_or_default();
-                        format!("{} = {}", sql.quote(k), json_literal(sql, &value))
-                    })
-                    .collect();
-                matches.push(each.join(" AND "));
-            }
             let set: Vec<String> = plan
                 .relation
                 .columns
                 .iter()
                 .map(|c| format!("{} = NULL", sql.quote(c)))
                 .collect();
-            let condition = if plan.key.len() == 1 {
-                let values: Vec<&str> = matches
-                    .iter()
-                    .filter_map(|m| m.split_once(" = ").map(|(_, v)| v))
-                    .collect();
-                format!("{} IN ({})", sql.quote(&plan.key[0]), values.join(", "))
-            } else {
-                format!("({})", matches.join(") OR ("))
-            };
             conn.execute_counted(&format!(
-                "UPDATE {} SET {} WHERE {condition}",
+                "UPDATE {} SET {} WHERE {}",
                 plan.child(sql),
-                set.join(", ")
+                set.join(", "),
+                key_condition(sql, &plan.key, &rows)
             ))?;
         }
+        let next = rows.last().and_then(|row| plan.last_key(sql, row));
+        let change = Change {
+            name: &plan.relation.name,
+            table: &plan.relation.table,
+            operation,
+            columns: &columns,
+            key: &plan.key,
+            changed: &plan.relation.columns,
+        };
+        let count = self.commit(conn, sql, options, &change, &rows)?;
+        Ok((count, next))
+    }
+
+    /// A rule's batch: its rows deleted, or read whole and updated with the rule's `SET` list
+    /// (which must take them out of the rule's `where`, or they would be updated again).
+    fn try_rule_batch(
+        &mut self,
+        conn: &mut dyn Connection,
+        sql: &dyn CleanupSql,
+        plan: &RulePlan,
+        after: Option<&str>,
+        options: &CleanupOptions,
+    ) -> Result<(u64, Option<String>), drydock_connector::ScriptError> {
+        let connector = drydock_connector::ScriptError::from_connector;
+        let limit = options.batch_size.max(1);
+        conn.execute_script(sql.begin_write())?;
+        let query = match &plan.action {
+            CleanupAction::Delete => plan.delete_batch(sql, limit, after),
+            CleanupAction::Update { .. } => plan.update_select(sql, limit, after),
+        };
+        let rows: Vec<String> = conn
+            .query_texts(&query)
+            .map_err(connector)?
+            .into_iter()
+            .flatten()
+            .collect();
+        if rows.is_empty() {
+            conn.execute_script("ROLLBACK")?;
+            return Ok((0, None));
+        }
+        let operation = match &plan.action {
+            CleanupAction::Delete => Operation::Delete,
+            CleanupAction::Update { set } => {
+                let condition = key_condition(sql, &plan.key, &rows);
+                conn.execute_counted(&format!(
+                    "UPDATE {} SET {set} WHERE {condition}",
+                    plan.table_sql(sql)
+                ))?;
+                let left = orphans::count_rows(conn, &plan.still_selected(sql, &condition))
+                    .map_err(connector)?;
+                if left > 0 {
+                    return Err(batch_error(format!(
+                        "after `SET {set}`, {left} of the batch's rows still match the rule's \
+                         `where`: the set must take the rows out of it"
+                    )));
+                }
+                Operation::Update
+            }
+        };
+        let next = rows.last().and_then(|row| plan.last_key(sql, row));
+        let change = Change {
+            name: &plan.rule.name,
+            table: &plan.table,
+            operation,
+            columns: &plan.columns,
+            key: &plan.key,
+            changed: &plan.changed_columns(),
+        };
+        let count = self.commit(conn, sql, options, &change, &rows)?;
+        Ok((count, next))
+    }
+
+    /// The end of a batch: its frame appended to the archive and synced, the progress row
+    /// updated, `COMMIT`. Returns the batch's rows.
+    fn commit(
+        &mut self,
+        conn: &mut dyn Connection,
+        sql: &dyn CleanupSql,
+        options: &CleanupOptions,
+        change: &Change<'_>,
+        rows: &[String],
+    ) -> Result<u64, drydock_connector::ScriptError> {
+        let restores_columns = change.operation != Operation::Delete;
         let header = BatchHeader {
             batch: self.batches + 1,
-            relation: plan.relation.name.clone(),
-            table: plan.relation.table.clone(),
-            operation,
-            columns: columns
+            relation: change.name.to_owned(),
+            table: change.table.clone(),
+            operation: change.operation,
+            columns: change
+                .columns
                 .iter()
-                .map(|c: &ArchivedColumn| ArchiveColumn {
+                .map(|c| ArchiveColumn {
                     name: c.name.clone(),
                     hex: c.hex,
                 })
                 .collect(),
-            key: if operation == Operation::SetNull {
-                plan.key.clone()
+            key: if restores_columns {
+                change.key.to_vec()
             } else {
                 Vec::new()
             },
-            nulled: if operation == Operation::SetNull {
-                plan.relation.columns.clone()
+            nulled: if restores_columns {
+                change.changed.to_vec()
             } else {
                 Vec::new()
             },
             rows: rows.len() as u64,
         };
+        let header = &header;
         let count = rows.len() as u64;
         let id = self.id.clone();
         let bytes = self
             .writer(conn, sql, options)
-            .and_then(|writer| writer.append(&header, &rows))
-            .map_err(|e| drydock_connector::ScriptError {
-                message: e.to_string(),
-                db_code: None,
-                position: None,
-                statements_done: None,
-            })?;
+            .and_then(|writer| writer.append(header, rows))
+            .map_err(|e| batch_error(e.to_string()))?;
         conn.execute_script(&format!(
             "UPDATE {} SET batches = {}, rows_done = {}, archive_bytes = {bytes} WHERE archive = {}",
             progress_table(sql),
@@ -774,7 +965,7 @@ pub fn restore(
                     .map_err(|e| failed(format!("batch {}: {}", batch.header.batch, e.message)))?;
                 outcome.inserted += batch.header.rows;
             }
-            Operation::SetNull => {
+            Operation::SetNull | Operation::Update => {
                 for row in &batch.rows {
                     let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(row)
                         .map_err(|e| CleanupError::ArchiveCorrupt {
@@ -830,4 +1021,38 @@ pub fn restore(
         affected: outcome.inserted + outcome.relinked,
     });
     Ok(outcome)
+}
+
+/// What stops a batch that is not the database's doing (the archive, a rule's `SET`).
+fn batch_error(message: String) -> drydock_connector::ScriptError {
+    drydock_connector::ScriptError {
+        message,
+        db_code: None,
+        position: None,
+        statements_done: None,
+    }
+}
+
+/// The rows `rows` (JSON objects holding `key`'s columns) as an SQL condition on `key`.
+fn key_condition(sql: &dyn CleanupSql, key: &[String], rows: &[String]) -> String {
+    let mut matches = Vec::with_capacity(rows.len());
+    let mut values = Vec::with_capacity(rows.len());
+    for row in rows {
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(row).unwrap_or_default();
+        let each: Vec<String> = key
+            .iter()
+            .map(|k| {
+                let value = json_literal(sql, &map.get(k).cloned().unwrap_or_default());
+                values.push(value.clone());
+                format!("{} = {value}", sql.quote(k))
+            })
+            .collect();
+        matches.push(each.join(" AND "));
+    }
+    if key.len() == 1 {
+        format!("{} IN ({})", sql.quote(&key[0]), values.join(", "))
+    } else {
+        format!("({})", matches.join(") OR ("))
+    }
 }

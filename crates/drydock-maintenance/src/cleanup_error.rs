@@ -68,6 +68,13 @@ pub enum CleanupError {
     #[error("restoring `{path}` failed and was rolled back: {message}")]
     Restore { path: PathBuf, message: String },
 
+    /// A `[[rules]]` entry with a cleanup that cannot run on this database: nothing changed.
+    #[error(
+        "the cleanup of rule `{rule}` cannot run ({reason}), so nothing was changed: correct the \
+         rule in drydock.toml, or leave it out with `--only`"
+    )]
+    RuleUnusable { rule: String, reason: String },
+
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -87,6 +94,7 @@ impl CleanupError {
             CleanupError::ArchiveMissing { .. } => "D6114",
             CleanupError::ArchiveCorrupt { .. } => "D6115",
             CleanupError::Restore { .. } => "D6116",
+            CleanupError::RuleUnusable { .. } => "D6117",
             CleanupError::Io { .. } => "D1011",
         }
     }

@@ -10,6 +10,7 @@ mod cleanup_error;
 mod finding;
 pub mod indexes;
 mod orphans;
+mod rule_cleanup;
 mod stats;
 mod thresholds;
 
@@ -28,6 +29,7 @@ pub use cleanup::{
 pub use cleanup_error::CleanupError;
 pub use finding::{Finding, ObjectRef, Severity};
 pub use orphans::{ORPHANS, OrphanCount, RELATION_MISSING, SAMPLES, orphan_findings};
+pub use rule_cleanup::RuleOutcome;
 pub use stats::{
     CacheRatios, ChainLink, Connections, GrowingTable, Growth, LockWait, QueryStat,
     STATS_JSON_VERSION, SnapshotStored, StatsError, StatsOptions, StatsReport, TableGrowth,

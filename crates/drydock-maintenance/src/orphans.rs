@@ -35,6 +35,10 @@ pub(crate) struct RelationPlan {
     pub(crate) columns: Vec<ArchivedColumn>,
     /// Depth of the child table under the tables it references (parents first).
     pub(crate) depth: usize,
+    /// Whether batches can go on after the last key of the batch before ([`Self::after`]):
+    /// every orphan has a key (its columns required, or the reference's own) that compares
+    /// as written in the archive (no hexadecimal text).
+    pub(crate) keyset: bool,
 }
 
 /// A relation's orphans, as a dry run reports them.
@@ -170,21 +174,15 @@ pub(crate) fn plan(
         let Some(child) = child else { continue };
         let (key, key_unique) =
             key_of(child).map_or_else(|| (relation.columns.clone(), false), |k| (k, true));
-        let columns = child
-            .columns
-            .iter()
-            .filter(|c| c.generated.is_none())
-            .map(|c| ArchivedColumn {
-                name: c.name.clone(),
-                hex: sql.archived_as_hex(c),
-            })
-            .collect();
+        let keyset = keyset_allowed(sql, child, &key, &relation.columns);
+        let columns = archived_columns(sql, child);
         plans.push(RelationPlan {
             relation: relation.clone(),
             key,
             key_unique,
             columns,
             depth: 0,
+            keyset,
         });
     }
     // Parents first: deleting a parent's orphans orphans its own children, which later
@@ -212,8 +210,61 @@ pub(crate) fn plan(
     (plans, findings)
 }
 
+/// Whether batches over `table` in `key` order can go on after the last key of the batch
+/// before: every row has a key (its columns required, or among `set`, which the batches'
+/// condition requires set) that compares as written in the archive (no hexadecimal text).
+pub(crate) fn keyset_allowed(
+    sql: &dyn CleanupSql,
+    table: &Table,
+    key: &[String],
+    set: &[String],
+) -> bool {
+    key.iter().all(|k| {
+        table.column(k).is_some_and(|c| {
+            c.generated.is_none() && !sql.archived_as_hex(c) && (c.is_required() || set.contains(k))
+        })
+    })
+}
+
+/// The `key` of `row` (a row of a batch, as JSON) as SQL: one literal, or a row of them. Any
+/// row of a batch will do as the bound of the next, as all selected rows up to the greatest
+/// key of it are done; the last row returned is the greatest as the databases return them (in
+/// key order). `None` when `row` lacks a key value or holds one that may not read back exactly
+/// (a number with a fraction).
+pub(crate) fn key_literal(sql: &dyn CleanupSql, key: &[String], row: &str) -> Option<String> {
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(row).ok()?;
+    let values = key
+        .iter()
+        .map(|k| match map.get(k) {
+            None | Some(serde_json::Value::Null) => None,
+            // A fraction read as a float may round up past keys not yet done.
+            Some(serde_json::Value::Number(n)) if n.is_f64() => None,
+            Some(value) => Some(json_literal(sql, value)),
+        })
+        .collect::<Option<Vec<String>>>()?;
+    Some(if values.len() == 1 {
+        values.join("")
+    } else {
+        format!("({})", values.join(", "))
+    })
+}
+
+/// The columns of `table` as the archive holds a row of it (generated columns left out: the
+/// database computes them again on restore).
+pub(crate) fn archived_columns(sql: &dyn CleanupSql, table: &Table) -> Vec<ArchivedColumn> {
+    table
+        .columns
+        .iter()
+        .filter(|c| c.generated.is_none())
+        .map(|c| ArchivedColumn {
+            name: c.name.clone(),
+            hex: sql.archived_as_hex(c),
+        })
+        .collect()
+}
+
 /// The primary key's columns, else the first unique index's (plain columns only).
-fn key_of(table: &Table) -> Option<Vec<String>> {
+pub(crate) fn key_of(table: &Table) -> Option<Vec<String>> {
     if let Some(pk) = &table.primary_key
         && !pk.columns.is_empty()
         && pk.columns.iter().all(|c| c.expression.is_none())
@@ -313,20 +364,47 @@ impl RelationPlan {
         )
     }
 
-    /// A batch deleting up to `limit` orphans, returning each deleted row as JSON.
-    pub(crate) fn delete_batch(&self, sql: &dyn CleanupSql, limit: u64) -> String {
-        format!(
-            "DELETE FROM {child} AS {CHILD} WHERE {keys} IN (SELECT {inner_keys} FROM {child} AS \
-             {INNER} WHERE {inner} ORDER BY {order} LIMIT {limit}{lock}) AND {outer} RETURNING {json}",
+    /// A batch deleting up to `limit` orphans (with keys after `after`, see
+    /// [`Self::last_key`]), returning each deleted row as JSON. The outer statement checks each
+    /// row again: the inner one locked it, and it may have changed since it was read.
+    pub(crate) fn delete_batch(
+        &self,
+        sql: &dyn CleanupSql,
+        limit: u64,
+        after: Option<&str>,
+    ) -> String {
+        let picked = format!(
+            "SELECT {inner_keys} FROM {child} AS {INNER} WHERE {inner}{after} ORDER BY {order} \
+             LIMIT {limit}{lock}",
             child = self.child(sql),
-            keys = self.key_list(sql, CHILD),
             inner_keys = self.order_by(sql, INNER),
             inner = self.orphan_condition(sql, INNER),
+            after = self.after(sql, INNER, after),
             order = self.order_by(sql, INNER),
             lock = sql.lock_rows(),
+        );
+        format!(
+            "DELETE FROM {child} AS {CHILD} WHERE {picked} AND {outer} RETURNING {json}",
+            child = self.child(sql),
+            picked = sql.key_in(&self.key_list(sql, CHILD), self.key.len() > 1, &picked),
             outer = self.orphan_condition(sql, CHILD),
             json = sql.row_json(CHILD, true, &self.columns),
         )
+    }
+
+    /// The key of `row` (a row of a batch, as JSON) as SQL, for the next batch to start after
+    /// ([`Self::after`]); `None` when the plan does not allow it (see [`key_literal`]).
+    pub(crate) fn last_key(&self, sql: &dyn CleanupSql, row: &str) -> Option<String> {
+        self.keyset
+            .then(|| key_literal(sql, &self.key, row))
+            .flatten()
+    }
+
+    /// ` AND` the key of the row aliased `alias` greater than `last` ([`Self::last_key`]), in
+    /// the order batches take rows in; nothing without `last`.
+    fn after(&self, sql: &dyn CleanupSql, alias: &str, last: Option<&str>) -> String {
+        last.map(|last| format!(" AND {} > {last}", self.key_list(sql, alias)))
+            .unwrap_or_default()
     }
 
     /// The key and reference columns a `SetNull` batch archives.
@@ -349,13 +427,20 @@ impl RelationPlan {
         columns
     }
 
-    /// Reads (and locks) up to `limit` orphans' key and reference values, as JSON.
-    pub(crate) fn set_null_select(&self, sql: &dyn CleanupSql, limit: u64) -> String {
+    /// Reads (and locks) up to `limit` orphans' key and reference values (with keys after
+    /// `after`, see [`Self::last_key`]), as JSON, in key order.
+    pub(crate) fn set_null_select(
+        &self,
+        sql: &dyn CleanupSql,
+        limit: u64,
+        after: Option<&str>,
+    ) -> String {
         format!(
-            "SELECT {} FROM {} AS {CHILD} WHERE {} ORDER BY {} LIMIT {limit}{}",
+            "SELECT {} FROM {} AS {CHILD} WHERE {}{} ORDER BY {} LIMIT {limit}{}",
             sql.row_json(CHILD, false, &self.set_null_columns()),
             self.child(sql),
             self.orphan_condition(sql, CHILD),
+            self.after(sql, CHILD, after),
             self.order_by(sql, CHILD),
             sql.lock_rows()
         )
@@ -388,28 +473,43 @@ pub(crate) fn describe_key(json: &str) -> String {
     }
 }
 
+/// The number `query` (a `SELECT count(*)`) answers.
+pub(crate) fn count_rows(conn: &mut dyn Connection, query: &str) -> Result<u64, ConnectorError> {
+    Ok(conn
+        .query_texts(query)?
+        .first()
+        .cloned()
+        .flatten()
+        .and_then(|t| t.trim().parse::<u64>().ok())
+        .unwrap_or(0))
+}
+
+/// The sample keys `query` reads (rows of key columns as JSON), for people; none to read
+/// when `rows` is 0.
+pub(crate) fn samples(
+    conn: &mut dyn Connection,
+    rows: u64,
+    query: &str,
+) -> Result<Vec<String>, ConnectorError> {
+    if rows == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(conn
+        .query_texts(query)?
+        .into_iter()
+        .flatten()
+        .map(|json| describe_key(&json))
+        .collect())
+}
+
 /// Count each planned relation's orphans and read sample keys.
 pub(crate) fn count(
     conn: &mut dyn Connection,
     sql: &dyn CleanupSql,
     plan: &RelationPlan,
 ) -> Result<OrphanCount, ConnectorError> {
-    let orphans = conn
-        .query_texts(&plan.count_query(sql))?
-        .first()
-        .cloned()
-        .flatten()
-        .and_then(|t| t.trim().parse::<u64>().ok())
-        .unwrap_or(0);
-    let samples = if orphans > 0 {
-        conn.query_texts(&plan.sample_query(sql))?
-            .into_iter()
-            .flatten()
-            .map(|json| describe_key(&json))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let orphans = count_rows(conn, &plan.count_query(sql))?;
+    let samples = samples(conn, orphans, &plan.sample_query(sql))?;
     let relation = &plan.relation;
     Ok(OrphanCount {
         relation: relation.name.clone(),

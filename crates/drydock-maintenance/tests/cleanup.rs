@@ -162,6 +162,20 @@ fn orphans_of(outcome: &CleanupOutcome, relation: &str) -> (u64, Vec<String>, u6
 
 fn quiet(_: Event) {}
 
+/// The integer `column` of every row of the archive `file`, in archive order.
+fn archived_numbers(file: &std::path::Path, column: &str) -> Result<Vec<i64>, Box<dyn Error>> {
+    let mut numbers = Vec::new();
+    read_archive(file, &mut |batch| {
+        for row in &batch.rows {
+            let value: serde_json::Value =
+                serde_json::from_str(row).map_err(|e| CleanupError::Usage(e.to_string()))?;
+            numbers.push(value[column].as_i64().unwrap_or_default());
+        }
+        Ok(())
+    })?;
+    Ok(numbers)
+}
+
 /// Dry run, apply (chain and unlinking), a clean second look, and a restore equal row for row.
 fn counts_archives_removes_and_restores(kind: DatabaseKind, mode: &str, extra: &str) -> TestResult {
     let (db, mut conn) = setup(kind, extra)?;
@@ -399,15 +413,7 @@ fn resumes_after_an_interruption(kind: DatabaseKind) -> TestResult {
     assert!(resumed.resumed.is_some());
     assert_eq!(resumed.affected, 501);
     let archive = resumed.archive.ok_or("no archive")?;
-    let mut ids = Vec::new();
-    read_archive(&archive.file, &mut |batch| {
-        for row in &batch.rows {
-            let value: serde_json::Value =
-                serde_json::from_str(row).map_err(|e| CleanupError::Usage(e.to_string()))?;
-            ids.push(value["id"].as_i64().unwrap_or_default());
-        }
-        Ok(())
-    })?;
+    let mut ids = archived_numbers(&archive.file, "id")?;
     ids.sort_unstable();
     let mut expected: Vec<i64> = (100..600).collect();
     expected.push(12);
@@ -427,4 +433,259 @@ fn postgres_resumes_after_an_interruption() -> TestResult {
 #[test]
 fn sqlite_resumes_after_an_interruption() -> TestResult {
     resumes_after_an_interruption(DatabaseKind::Sqlite)
+}
+
+/// Batches go on after the key of the batch before: with a composite key of text (cases
+/// mixed, so the database's order and a byte order differ) and integers, orphans between kept
+/// rows, every orphan is deleted and archived once and every kept row stays.
+fn batches_continue_after_the_last_key(kind: DatabaseKind) -> TestResult {
+    let db = TestDb::new(kind);
+    let mut conn = dialect(kind).connect(db.url())?;
+    conn.execute_script(
+        "CREATE TABLE \"Owner\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n\
+         CREATE TABLE \"Tag\" (\"ns\" TEXT NOT NULL, \"code\" INTEGER NOT NULL, \
+         \"ownerId\" INTEGER NOT NULL, PRIMARY KEY (\"ns\", \"code\"));\n\
+         INSERT INTO \"Owner\" VALUES (1), (2);\n\
+         WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 60) \
+         INSERT INTO \"Tag\" SELECT CASE n % 4 WHEN 0 THEN 'a' WHEN 1 THEN 'B' WHEN 2 THEN 'c' \
+         ELSE 'a b' END, n, CASE WHEN n % 3 = 0 THEN 1 + n % 2 ELSE 100 + n END FROM s;",
+    )?;
+    let schema = format!(
+        "datasource db {{\n  provider = \"{}\"\n  url = env(\"DATABASE_URL\")\n  relationMode = \
+         \"prisma\"\n}}\nmodel Owner {{\n  id Int @id\n  tags Tag[]\n}}\nmodel Tag {{\n  ns \
+         String\n  code Int\n  owner Owner @relation(fields: [ownerId], references: [id], \
+         onDelete: Cascade)\n  ownerId Int\n  @@id([ns, code])\n}}\n",
+        provider(kind)
+    );
+    let files = drydock_psl::Files::single("schema.prisma", schema);
+    let (datamodel, diagnostics) = drydock_psl::parse_and_validate(&files);
+    assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+    let dir = tempfile::tempdir()?;
+    let mut options = CleanupOptions::new(db.url(), drydock_psl::relations(&datamodel));
+    options.archive_dir = dir.path().to_owned();
+    options.apply = true;
+    options.batch_size = 7;
+    let applied = cleanup(dialect(kind), &options, &quiet)?;
+    assert_eq!(applied.affected, 40);
+    let archive = applied.archive.ok_or("no archive")?;
+    assert_eq!((archive.rows, archive.batches), (40, 6));
+    let mut codes = archived_numbers(&archive.file, "code")?;
+    codes.sort_unstable();
+    let orphans: Vec<i64> = (1..=60).filter(|n| n % 3 != 0).collect();
+    assert_eq!(codes, orphans, "each orphan archived once");
+    let kept: Vec<String> = conn
+        .query_texts("SELECT CAST(\"code\" AS TEXT) AS c FROM \"Tag\" ORDER BY \"Tag\".\"code\"")?
+        .into_iter()
+        .flatten()
+        .collect();
+    let expected: Vec<String> = (1..=60)
+        .filter(|n| n % 3 == 0)
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(kept, expected);
+    Ok(())
+}
+
+#[test]
+fn postgres_batches_continue_after_the_last_key() -> TestResult {
+    batches_continue_after_the_last_key(DatabaseKind::Postgres)
+}
+
+#[test]
+fn sqlite_batches_continue_after_the_last_key() -> TestResult {
+    batches_continue_after_the_last_key(DatabaseKind::Sqlite)
+}
+
+fn rule(
+    name: &str,
+    table: &str,
+    predicate: &str,
+    cleanup: drydock_maintenance::CleanupAction,
+) -> drydock_maintenance::Rule {
+    drydock_maintenance::Rule {
+        name: name.to_owned(),
+        table: table.to_owned(),
+        predicate: predicate.to_owned(),
+        severity: drydock_maintenance::Severity::Warning,
+        description: None,
+        cleanup: Some(cleanup),
+    }
+}
+
+/// `[[rules]]` cleanups: counted with samples and their statement in a dry run, applied in
+/// batches (a delete, an update), archived and restored row for row; an update that leaves its
+/// rows selected fails its batch; a rule on a missing table stops the run before it changes
+/// anything.
+fn rule_cleanups(kind: DatabaseKind) -> TestResult {
+    use drydock_maintenance::CleanupAction;
+    let (db, mut conn) = setup(kind, "")?;
+    let before = snapshot(conn.as_mut(), kind)?;
+    let dir = tempfile::tempdir()?;
+    let mut options = options(&db, kind, "prisma", dir.path());
+    options.rules = vec![
+        rule(
+            "stray",
+            "Comment",
+            "\"Comment\".\"text\" LIKE 'on no%'",
+            CleanupAction::Delete,
+        ),
+        rule(
+            "review",
+            "Post",
+            "\"Post\".\"title\" LIKE 'kept%'",
+            CleanupAction::Update {
+                set: "\"title\" = 'reviewed ' || \"title\"".to_owned(),
+            },
+        ),
+        rule("no cleanup", "Post", "1 = 1", CleanupAction::Delete),
+    ];
+    options.rules[2].cleanup = None;
+    options.only = vec!["stray".to_owned(), "review".to_owned()];
+    let dry = cleanup(dialect(kind), &options, &quiet)?;
+    assert!(dry.relations.is_empty(), "--only names rules only");
+    let seen: Vec<(&str, u64, Vec<String>)> = dry
+        .rules
+        .iter()
+        .map(|r| (r.rule.as_str(), r.rows, r.samples.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("stray", 1, vec!["id=12".to_owned()]),
+            ("review", 2, vec!["id=1".to_owned(), "id=5".to_owned()]),
+        ]
+    );
+    assert!(
+        dry.rules[1]
+            .statement
+            .starts_with("UPDATE \"Post\" SET \"title\""),
+        "{}",
+        dry.rules[1].statement
+    );
+    assert_eq!(
+        snapshot(conn.as_mut(), kind)?,
+        before,
+        "a dry run changes nothing"
+    );
+
+    options.apply = true;
+    options.batch_size = 1;
+    let applied = cleanup(dialect(kind), &options, &quiet)?;
+    assert_eq!(applied.affected, 3);
+    let affected: Vec<u64> = applied.rules.iter().map(|r| r.affected).collect();
+    assert_eq!(affected, [1, 2]);
+    let archive = applied.archive.ok_or("no archive")?;
+    assert_eq!((archive.rows, archive.batches), (3, 3));
+    let titles: Vec<String> = conn
+        .query_texts("SELECT \"title\" FROM \"Post\" WHERE \"id\" IN (1, 5) ORDER BY \"id\"")?
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(titles, ["reviewed kept", "reviewed kept too"]);
+    let again = cleanup(dialect(kind), &options, &quiet)?;
+    assert_eq!(again.affected, 0);
+    let restored = restore(dialect(kind), db.url(), &archive.file, &quiet)?;
+    assert_eq!((restored.inserted, restored.relinked), (1, 2));
+    assert_eq!(snapshot(conn.as_mut(), kind)?, before);
+
+    // A `SET` that leaves its rows selected would change them again forever.
+    options.rules = vec![rule(
+        "endless",
+        "Post",
+        "\"Post\".\"id\" = 1",
+        CleanupAction::Update {
+            set: "\"title\" = 'still one'".to_owned(),
+        },
+    )];
+    options.only = vec!["endless".to_owned()];
+    let endless = cleanup(dialect(kind), &options, &quiet);
+    assert_eq!(
+        endless.as_ref().err().map(CleanupError::code),
+        Some("D6112"),
+        "{endless:?}"
+    );
+    // The failed batch rolled back; run the rule no more.
+    conn.execute_script("DELETE FROM \"_drydock_cleanups\"")?;
+    assert_eq!(snapshot(conn.as_mut(), kind)?, before);
+
+    options.rules = vec![rule("ghost", "Ghost", "1 = 1", CleanupAction::Delete)];
+    options.only = vec!["ghost".to_owned()];
+    let ghost = cleanup(dialect(kind), &options, &quiet);
+    assert_eq!(
+        ghost.as_ref().err().map(CleanupError::code),
+        Some("D6117"),
+        "{ghost:?}"
+    );
+    assert_eq!(snapshot(conn.as_mut(), kind)?, before);
+    Ok(())
+}
+
+#[test]
+fn postgres_rule_cleanups() -> TestResult {
+    rule_cleanups(DatabaseKind::Postgres)
+}
+
+#[test]
+fn sqlite_rule_cleanups() -> TestResult {
+    rule_cleanups(DatabaseKind::Sqlite)
+}
+
+/// A rule's cleanup stopped after two committed batches, then run again: the rerun continues
+/// the same archive, and every selected row is archived and deleted exactly once.
+fn a_rule_cleanup_resumes_after_an_interruption(kind: DatabaseKind) -> TestResult {
+    let (db, mut conn) = setup(kind, "")?;
+    conn.execute_script(
+        "WITH RECURSIVE s(n) AS (SELECT 100 UNION ALL SELECT n + 1 FROM s WHERE n < 299) \
+         INSERT INTO \"Comment\" SELECT n, 'spam ' || n, 1 FROM s;",
+    )?;
+    let dir = tempfile::tempdir()?;
+    let mut options = options(&db, kind, "prisma", dir.path());
+    options.rules = vec![rule(
+        "spam",
+        "Comment",
+        "\"Comment\".\"text\" LIKE 'spam%'",
+        drydock_maintenance::CleanupAction::Delete,
+    )];
+    options.only = vec!["spam".to_owned()];
+    options.apply = true;
+    options.batch_size = 30;
+    let batches = AtomicU64::new(0);
+    let interrupt = options.interrupt.clone();
+    let stop_after_two = |event: Event| {
+        if matches!(event, Event::Progress { .. }) && batches.fetch_add(1, Ordering::SeqCst) == 1 {
+            interrupt.trigger();
+        }
+    };
+    let stopped = cleanup(dialect(kind), &options, &stop_after_two);
+    assert_eq!(stopped.err().map(|e| e.code()), Some("D6113"));
+    let left = conn.query_texts("SELECT count(*) FROM \"Comment\"")?;
+    assert_eq!(
+        left,
+        [Some("144".to_owned())],
+        "two batches of 30 committed"
+    );
+
+    options.interrupt = drydock_connector::Interrupt::new();
+    let resumed = cleanup(dialect(kind), &options, &quiet)?;
+    assert!(resumed.resumed.is_some());
+    assert_eq!(resumed.affected, 200);
+    let archive = resumed.archive.ok_or("no archive")?;
+    let mut ids = archived_numbers(&archive.file, "id")?;
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        (100..300).collect::<Vec<i64>>(),
+        "each deleted row archived once"
+    );
+    Ok(())
+}
+
+#[test]
+fn postgres_rule_cleanup_resumes_after_an_interruption() -> TestResult {
+    a_rule_cleanup_resumes_after_an_interruption(DatabaseKind::Postgres)
+}
+
+#[test]
+fn sqlite_rule_cleanup_resumes_after_an_interruption() -> TestResult {
+    a_rule_cleanup_resumes_after_an_interruption(DatabaseKind::Sqlite)
 }

@@ -31,6 +31,17 @@ impl CleanupSql for PostgresCleanup {
         format!("json_build_object({})::text", members.join(", "))
     }
 
+    /// `IN (subquery)` becomes a hash semi join over a scan of the whole table; an array of
+    /// keys is probed in the primary key's index. (A row of columns stays `IN`: an array of
+    /// records is not looked up in an index.)
+    fn key_in(&self, keys: &str, composite: bool, subquery: &str) -> String {
+        if composite {
+            format!("{keys} IN ({subquery})")
+        } else {
+            format!("{keys} = ANY (ARRAY({subquery}))")
+        }
+    }
+
     fn lock_rows(&self) -> &'static str {
         " FOR UPDATE"
     }

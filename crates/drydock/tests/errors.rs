@@ -1566,6 +1566,24 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        code: "D6117",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, CLEANUP_SCHEMA),
+            Sql(CLEANUP_TABLES),
+            File(
+                "drydock.toml",
+                "[[rules]]\nname = \"stale\"\ntable = \"Gone\"\nwhere = \"1 = 1\"\ncleanup = \"delete\"\n",
+            ),
+        ],
+        run: &["cleanup"],
+        exit: 1,
+        says: &[
+            "the cleanup of rule `stale` cannot run",
+            "the database has no table `Gone`",
+        ],
+    },
+    Case {
         code: "D6115",
         server: Sqlite,
         steps: &[

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use drydock_engine::{Discovery, EngineError};
+use drydock_engine::{Discovery, EngineError, Settings};
 use drydock_maintenance::{CleanupOptions, CleanupOutcome, OrphanAction};
 use serde_json::json;
 
@@ -29,14 +29,15 @@ pub(crate) fn run(discovery: Discovery<'_>, args: CleanupArgs) -> anyhow::Result
         crate::terminal::clear_progress();
         let restored = restored?;
         crate::terminal::summary(format!(
-            "restored archive {}: {} rows inserted, {} references set back",
+            "restored archive {}: {} rows inserted, {} rows set back",
             restored.archive, restored.inserted, restored.relinked
         ));
         if output.json {
             print_json(&json!({ "version": JSON_VERSION, "restore": restored }))?;
         } else {
             crate::terminal::say(&format!(
-                "Restored archive {}: {} rows inserted again, {} references set back ({} batches).",
+                "Restored archive {}: {} rows inserted again, {} rows set back (unlinked or updated) ({} \
+                 batches).",
                 restored.archive, restored.inserted, restored.relinked, restored.batches
             ));
         }
@@ -47,6 +48,7 @@ pub(crate) fn run(discovery: Discovery<'_>, args: CleanupArgs) -> anyhow::Result
         .map_err(EngineError::from)?;
     let mut options = CleanupOptions::new(url.clone(), project.relations(Some(&url)));
     options.namespaces = project.namespaces();
+    options.rules = Settings::load(&project)?.rules;
     options.only = args.only;
     options.apply = args.apply;
     options.action = match args.action.as_deref() {
@@ -65,11 +67,11 @@ pub(crate) fn run(discovery: Discovery<'_>, args: CleanupArgs) -> anyhow::Result
     let outcome = outcome?;
     crate::terminal::summary(if outcome.applied {
         format!(
-            "{} orphan rows deleted or unlinked of {} found",
+            "{} rows deleted or changed of {} found",
             outcome.affected, outcome.examined
         )
     } else {
-        format!("dry run: {} orphan rows", outcome.examined)
+        format!("dry run: {} rows to clean up", outcome.examined)
     });
     if args.output.json {
         print_json(&json!({
@@ -79,6 +81,7 @@ pub(crate) fn run(discovery: Discovery<'_>, args: CleanupArgs) -> anyhow::Result
             "examined": outcome.examined,
             "affected": outcome.affected,
             "relations": outcome.relations,
+            "rules": outcome.rules,
             "findings": outcome.findings,
             "archive": outcome.archive,
         }))?;
@@ -127,6 +130,25 @@ fn render(outcome: &CleanupOutcome) -> String {
             },
         ));
     }
+    for rule in &outcome.rules {
+        text.push_str(&format!(
+            "rule {}: {} rows of {}{}; {}: {}\n",
+            rule.rule,
+            rule.rows,
+            rule.table,
+            if rule.samples.is_empty() {
+                String::new()
+            } else {
+                format!(", e.g. {}", rule.samples.join("; "))
+            },
+            if outcome.applied {
+                format!("changed {} rows by", rule.affected)
+            } else {
+                "--apply runs in batches".to_owned()
+            },
+            rule.statement
+        ));
+    }
     for finding in &outcome.findings {
         text.push_str(&format!(
             "[{}] {}: {}\n",
@@ -137,7 +159,7 @@ fn render(outcome: &CleanupOutcome) -> String {
     }
     match (&outcome.archive, outcome.applied) {
         (Some(archive), _) => text.push_str(&format!(
-            "Deleted or unlinked {} rows{}; archived first in {} (sha256 {}). Put them back \
+            "Deleted, unlinked or updated {} rows{}; archived first in {} (sha256 {}). Put them back \
              with `drydock cleanup restore {}`.\n",
             outcome.affected,
             outcome
@@ -151,9 +173,14 @@ fn render(outcome: &CleanupOutcome) -> String {
         )),
         (None, true) => text.push_str("No orphans: nothing changed.\n"),
         (None, false) if outcome.examined == 0 => text.push_str("No orphans.\n"),
-        (None, false) => text.push_str(&format!(
+        (None, false) if outcome.rules.is_empty() => text.push_str(&format!(
             "Dry run: {} orphans. `drydock cleanup --apply` archives them, then deletes or \
              unlinks them.\n",
+            outcome.examined
+        )),
+        (None, false) => text.push_str(&format!(
+            "Dry run: {} rows (orphans and rule rows). `drydock cleanup --apply` archives them, \
+             then changes them.\n",
             outcome.examined
         )),
     }
