@@ -53,6 +53,25 @@ pub trait CleanupSql: Send + Sync {
         format!("{keys} IN ({subquery})")
     }
 
+    /// The progress table ([`CLEANUP_TABLE`]) as SQL, on the session `conn`, and the statement
+    /// that makes the place it lives in, if one must. It is written in the same transaction as
+    /// a batch's rows, so it lives in the same database: in the managed one unless the dialect
+    /// has a place of drydock's own there.
+    fn progress_table(
+        &self,
+        conn: &mut dyn crate::Connection,
+    ) -> Result<(Option<String>, String), crate::ConnectorError> {
+        let _ = conn;
+        Ok((None, self.quote(CLEANUP_TABLE)))
+    }
+
+    /// Whether a batch deletes its rows with one `DELETE ... RETURNING` that picks them too.
+    /// Where that statement is missing or cannot name its own table in a subquery (MySQL,
+    /// MariaDB), a batch reads its rows whole and locked, then deletes them by key.
+    fn deletes_returning(&self) -> bool {
+        true
+    }
+
     /// The statement that begins a transaction which will write (SQLite takes its write lock
     /// at once with `BEGIN IMMEDIATE`).
     fn begin_write(&self) -> &'static str {

@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use drydock_connector::{
-    ArchivedColumn, CLEANUP_TABLE, CleanupSql, Connection, Dialect, Interrupt, SessionLimits,
-    redact_url,
+    ArchivedColumn, CleanupSql, Connection, Dialect, Interrupt, SessionLimits, redact_url,
 };
 use drydock_schema::{ObjectName, ReferentialAction, Relation};
 use drydock_tasks::{Event, Events};
@@ -385,6 +384,8 @@ struct Change<'a> {
 /// The bookkeeping of one `--apply`: its progress row and archive.
 struct Run<'e> {
     id: String,
+    /// The progress table, as SQL ([`CleanupSql::progress_table`]).
+    table: String,
     resumed: bool,
     started_at: chrono::DateTime<Utc>,
     /// Created with the first batch that finds rows.
@@ -392,10 +393,6 @@ struct Run<'e> {
     batches: u64,
     rows: u64,
     events: &'e dyn Events,
-}
-
-fn progress_table(sql: &dyn CleanupSql) -> String {
-    sql.quote(CLEANUP_TABLE)
 }
 
 fn first_text(conn: &mut dyn Connection, query: &str) -> Result<Option<String>, CleanupError> {
@@ -417,7 +414,12 @@ impl<'e> Run<'e> {
         options: &CleanupOptions,
         events: &'e dyn Events,
     ) -> Result<Run<'e>, CleanupError> {
-        let table = progress_table(sql);
+        let (place, table) = sql.progress_table(conn)?;
+        if let Some(place) = place {
+            conn.execute_script(&place).map_err(|e| {
+                CleanupError::Connector(drydock_connector::ConnectorError::query(e.message))
+            })?;
+        }
         conn.execute_script(&format!(
             "CREATE TABLE IF NOT EXISTS {table} (archive VARCHAR(200) PRIMARY KEY, started_at \
              VARCHAR(40) NOT NULL, batches BIGINT NOT NULL, rows_done BIGINT NOT NULL, \
@@ -463,6 +465,7 @@ impl<'e> Run<'e> {
             ));
             return Ok(Run {
                 id,
+                table,
                 resumed: true,
                 started_at,
                 writer: Some(writer),
@@ -481,6 +484,7 @@ impl<'e> Run<'e> {
         );
         Ok(Run {
             id,
+            table,
             resumed: false,
             started_at,
             writer: None,
@@ -502,7 +506,7 @@ impl<'e> Run<'e> {
             conn.execute_script(&format!(
                 "INSERT INTO {} (archive, started_at, batches, rows_done, archive_bytes) VALUES \
                  ({}, {}, 0, 0, 0)",
-                progress_table(sql),
+                self.table,
                 sql.literal(&self.id),
                 sql.literal(&self.started_at.to_rfc3339())
             ))
@@ -685,16 +689,22 @@ impl<'e> Run<'e> {
         let limit = options.batch_size.max(1);
         conn.execute_script(sql.begin_write())?;
         let (rows, columns, operation) = match action {
-            OrphanAction::Delete => {
+            OrphanAction::Delete if sql.deletes_returning() => {
                 let rows = conn
                     .query_texts(&plan.delete_batch(sql, limit, after))
+                    .map_err(connector)?;
+                (rows, plan.columns.clone(), Operation::Delete)
+            }
+            OrphanAction::Delete => {
+                let rows = conn
+                    .query_texts(&plan.select_locked(sql, &plan.columns, limit, after))
                     .map_err(connector)?;
                 (rows, plan.columns.clone(), Operation::Delete)
             }
             OrphanAction::SetNull => {
                 let columns = plan.set_null_columns();
                 let rows = conn
-                    .query_texts(&plan.set_null_select(sql, limit, after))
+                    .query_texts(&plan.select_locked(sql, &columns, limit, after))
                     .map_err(connector)?;
                 (rows, columns, Operation::SetNull)
             }
@@ -703,6 +713,9 @@ impl<'e> Run<'e> {
         if rows.is_empty() {
             conn.execute_script("ROLLBACK")?;
             return Ok((0, None));
+        }
+        if action == OrphanAction::Delete && !sql.deletes_returning() {
+            delete_read_rows(conn, sql, &plan.child(sql), &plan.key, &rows)?;
         }
         if action == OrphanAction::SetNull {
             let set: Vec<String> = plan
@@ -745,8 +758,12 @@ impl<'e> Run<'e> {
         let limit = options.batch_size.max(1);
         conn.execute_script(sql.begin_write())?;
         let query = match &plan.action {
-            CleanupAction::Delete => plan.delete_batch(sql, limit, after),
-            CleanupAction::Update { .. } => plan.update_select(sql, limit, after),
+            CleanupAction::Delete if sql.deletes_returning() => {
+                plan.delete_batch(sql, limit, after)
+            }
+            CleanupAction::Delete | CleanupAction::Update { .. } => {
+                plan.update_select(sql, limit, after)
+            }
         };
         let rows: Vec<String> = conn
             .query_texts(&query)
@@ -759,7 +776,12 @@ impl<'e> Run<'e> {
             return Ok((0, None));
         }
         let operation = match &plan.action {
-            CleanupAction::Delete => Operation::Delete,
+            CleanupAction::Delete => {
+                if !sql.deletes_returning() {
+                    delete_read_rows(conn, sql, &plan.table_sql(sql), &plan.key, &rows)?;
+                }
+                Operation::Delete
+            }
             CleanupAction::Update { set } => {
                 let condition = key_condition(sql, &plan.key, &rows);
                 conn.execute_counted(&format!(
@@ -835,7 +857,7 @@ impl<'e> Run<'e> {
             .map_err(|e| batch_error(e.to_string()))?;
         conn.execute_script(&format!(
             "UPDATE {} SET batches = {}, rows_done = {}, archive_bytes = {bytes} WHERE archive = {}",
-            progress_table(sql),
+            self.table,
             self.batches + 1,
             self.rows + count,
             sql.literal(&id)
@@ -876,7 +898,7 @@ impl<'e> Run<'e> {
         let manifest_file = writer.finish(manifest)?;
         conn.execute_script(&format!(
             "UPDATE {} SET finished_at = {} WHERE archive = {}",
-            progress_table(sql),
+            self.table,
             sql.literal(&Utc::now().to_rfc3339()),
             sql.literal(&self.id)
         ))
@@ -1021,6 +1043,31 @@ pub fn restore(
         affected: outcome.inserted + outcome.relinked,
     });
     Ok(outcome)
+}
+
+/// Deletes the rows a batch read whole and locked (`rows`, JSON objects holding `key`'s
+/// columns) from `table`, where [`CleanupSql::deletes_returning`] is false. The rows are
+/// locked, so each is there to delete; any other count stops the batch, whose transaction
+/// then rolls back with nothing archived.
+fn delete_read_rows(
+    conn: &mut dyn Connection,
+    sql: &dyn CleanupSql,
+    table: &str,
+    key: &[String],
+    rows: &[String],
+) -> Result<(), drydock_connector::ScriptError> {
+    let deleted = conn.execute_counted(&format!(
+        "DELETE FROM {table} WHERE {}",
+        key_condition(sql, key, rows)
+    ))?;
+    if deleted != rows.len() as u64 {
+        return Err(batch_error(format!(
+            "the batch read {} rows and deleted {deleted}: the table changed under it; \
+             nothing of the batch was kept, run the cleanup again",
+            rows.len()
+        )));
+    }
+    Ok(())
 }
 
 /// What stops a batch that is not the database's doing (the archive, a rule's `SET`).

@@ -427,17 +427,20 @@ impl RelationPlan {
         columns
     }
 
-    /// Reads (and locks) up to `limit` orphans' key and reference values (with keys after
-    /// `after`, see [`Self::last_key`]), as JSON, in key order.
-    pub(crate) fn set_null_select(
+    /// Reads (and locks) up to `limit` orphans' `columns` (with keys after `after`, see
+    /// [`Self::last_key`]), as JSON, in key order: the key and reference values before a
+    /// `SetNull` batch, whole rows before a delete where [`CleanupSql::deletes_returning`] is
+    /// false.
+    pub(crate) fn select_locked(
         &self,
         sql: &dyn CleanupSql,
+        columns: &[ArchivedColumn],
         limit: u64,
         after: Option<&str>,
     ) -> String {
         format!(
             "SELECT {} FROM {} AS {CHILD} WHERE {}{} ORDER BY {} LIMIT {limit}{}",
-            sql.row_json(CHILD, false, &self.set_null_columns()),
+            sql.row_json(CHILD, false, columns),
             self.child(sql),
             self.orphan_condition(sql, CHILD),
             self.after(sql, CHILD, after),

@@ -3,7 +3,9 @@
 //! 10.6 and later), rows locked with `FOR UPDATE`, foreign keys relaxed for a restore with
 //! `FOREIGN_KEY_CHECKS = 0`.
 
-use drydock_connector::{ArchivedColumn, CleanupSql, json_object_row};
+use drydock_connector::{
+    ArchivedColumn, CLEANUP_TABLE, CleanupSql, Connection, ConnectorError, json_object_row,
+};
 use drydock_schema::{Column, TypeFamily};
 
 use crate::connection::quote_ident;
@@ -29,6 +31,31 @@ impl CleanupSql for MysqlCleanup {
     /// `RETURNING` (MariaDB's `DELETE ... RETURNING`) names the target's columns bare.
     fn row_json(&self, alias: &str, returning: bool, columns: &[ArchivedColumn]) -> String {
         json_object_row(self, alias, returning, columns)
+    }
+
+    /// In `<database>_drydock` beside the managed database, with the run log, where Prisma
+    /// never looks; a transaction spans both databases of one server.
+    fn progress_table(
+        &self,
+        conn: &mut dyn Connection,
+    ) -> Result<(Option<String>, String), ConnectorError> {
+        let database = conn
+            .query_texts("SELECT DATABASE()")?
+            .into_iter()
+            .next()
+            .flatten()
+            .unwrap_or_default();
+        let state = quote_ident(&crate::state_database(&database));
+        Ok((
+            Some(format!("CREATE DATABASE IF NOT EXISTS {state}")),
+            format!("{state}.{}", quote_ident(CLEANUP_TABLE)),
+        ))
+    }
+
+    /// MySQL has no `DELETE ... RETURNING`; MariaDB has, but neither lets a `DELETE` name its
+    /// own table in a subquery, which picking a batch needs.
+    fn deletes_returning(&self) -> bool {
+        false
     }
 
     fn lock_rows(&self) -> &'static str {

@@ -237,6 +237,41 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
         );
     }
 
+    // The orphan archived and deleted in batches, then put back from the archive.
+    let posts = |url: &str| {
+        texts(
+            url,
+            "SELECT CONCAT(id, ' ', title, ' ', authorId) FROM `Post` ORDER BY id",
+        )
+    };
+    let before = posts(db.url());
+    let applied = succeeds(&drydock(
+        project,
+        db.url(),
+        &[
+            "cleanup",
+            "--apply",
+            "--action",
+            "delete",
+            "--batch-size",
+            "1",
+        ],
+    ));
+    assert!(applied.contains("deleted 1 rows"), "{applied}");
+    assert_eq!(posts(db.url()), ["1 kept 1"]);
+    let archive = std::fs::read_dir(project.join("backups/cleanup"))
+        .expect("archive folder")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| path.to_string_lossy().ends_with(".cleanup.jsonl.zst"))
+        .expect("an archive");
+    succeeds(&drydock(
+        project,
+        db.url(),
+        &["cleanup", "restore", &archive.to_string_lossy()],
+    ));
+    assert_eq!(posts(db.url()), before);
+
     // The run log is kept beside the database, where Prisma never looks.
     let runs = succeeds(&drydock(project, db.url(), &["runs"]));
     assert!(runs.contains("check"), "{runs}");
