@@ -9,6 +9,7 @@ use drydock_connector::{CLEANUP_TABLE, Connection, Dialect, is_bookkeeping_table
 use drydock_maintenance::{
     CleanupError, CleanupOptions, CleanupOutcome, OrphanAction, cleanup, read_archive, restore,
 };
+use drydock_mysql::MysqlDialect;
 use drydock_postgres::PostgresDialect;
 use drydock_schema::Relation;
 use drydock_sqlite::SqliteDialect;
@@ -89,6 +90,11 @@ fn setup(kind: DatabaseKind, extra: &str) -> Result<(TestDb, Box<dyn Connection>
     let (bytes, blob) = match kind {
         DatabaseKind::Postgres => ("BYTEA", "'\\x00ff10'::bytea"),
         DatabaseKind::Sqlite => ("BLOB", "x'00ff10'"),
+        DatabaseKind::Mysql => {
+            // This session reads the test's SQL as the others do: `"` quotes names, `||` joins.
+            conn.execute_script("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI');")?;
+            ("LONGBLOB", "x'00ff10'")
+        }
     };
     conn.execute_script(&TABLES.replace("BYTES", bytes))?;
     conn.execute_script(extra)?;
@@ -100,6 +106,7 @@ fn dialect(kind: DatabaseKind) -> &'static dyn Dialect {
     match kind {
         DatabaseKind::Postgres => &PostgresDialect,
         DatabaseKind::Sqlite => &SqliteDialect,
+        DatabaseKind::Mysql => &MysqlDialect,
     }
 }
 
@@ -107,6 +114,7 @@ fn provider(kind: DatabaseKind) -> &'static str {
     match kind {
         DatabaseKind::Postgres => "postgresql",
         DatabaseKind::Sqlite => "sqlite",
+        DatabaseKind::Mysql => "mysql",
     }
 }
 
@@ -125,9 +133,17 @@ fn snapshot(conn: &mut dyn Connection, kind: DatabaseKind) -> Result<Vec<String>
             DatabaseKind::Postgres => format!(
                 "row_to_json(t)::text FROM (SELECT {columns} FROM \"{table}\" ORDER BY \"id\") t"
             ),
-            DatabaseKind::Sqlite => {
-                let parts: Vec<String> =
-                    columns.split(", ").map(|c| format!("quote({c})")).collect();
+            DatabaseKind::Sqlite | DatabaseKind::Mysql => {
+                // Bytes as hexadecimal on MySQL, whose `QUOTE` keeps them raw.
+                let quote = if kind == DatabaseKind::Mysql {
+                    "quote(hex({}))"
+                } else {
+                    "quote({})"
+                };
+                let parts: Vec<String> = columns
+                    .split(", ")
+                    .map(|c| quote.replace("{}", c))
+                    .collect();
                 format!(
                     "{} FROM \"{table}\" ORDER BY \"id\"",
                     parts.join(" || '|' || ")
@@ -218,7 +234,7 @@ fn counts_archives_removes_and_restores(kind: DatabaseKind, mode: &str, extra: &
     assert_eq!(archive.rows, 6);
     assert_eq!(archive.batches, 6, "batch size 1");
     let ids: Vec<String> = conn
-        .query_texts("SELECT CAST(\"id\" AS TEXT) FROM \"Post\" ORDER BY \"id\"")?
+        .query_texts("SELECT \"id\" FROM \"Post\" ORDER BY \"id\"")?
         .into_iter()
         .flatten()
         .collect();
@@ -306,6 +322,24 @@ PRAGMA foreign_keys = OFF;"#,
     )
 }
 
+#[test]
+fn mysql_orphans_without_foreign_keys() -> TestResult {
+    counts_archives_removes_and_restores(DatabaseKind::Mysql, "prisma", "")
+}
+
+/// Foreign keys present, but the orphans got in while `FOREIGN_KEY_CHECKS` was off.
+#[test]
+fn mysql_orphans_behind_foreign_keys() -> TestResult {
+    counts_archives_removes_and_restores(
+        DatabaseKind::Mysql,
+        "foreignKeys",
+        r#"SET FOREIGN_KEY_CHECKS = 0;
+ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE CASCADE;
+ALTER TABLE "Post" ADD CONSTRAINT "Post_editorId_fkey" FOREIGN KEY ("editorId") REFERENCES "User"("id") ON DELETE SET NULL;
+ALTER TABLE "Comment" ADD CONSTRAINT "Comment_postId_fkey" FOREIGN KEY ("postId") REFERENCES "Post"("id") ON DELETE CASCADE;"#,
+    )
+}
+
 fn a_clean_database_reports_nothing(kind: DatabaseKind) -> TestResult {
     let (db, mut conn) = setup(kind, "")?;
     conn.execute_script(
@@ -337,6 +371,11 @@ fn postgres_clean_database_reports_nothing() -> TestResult {
 #[test]
 fn sqlite_clean_database_reports_nothing() -> TestResult {
     a_clean_database_reports_nothing(DatabaseKind::Sqlite)
+}
+
+#[test]
+fn mysql_clean_database_reports_nothing() -> TestResult {
+    a_clean_database_reports_nothing(DatabaseKind::Mysql)
 }
 
 /// A relation missing from the database is a D6102 finding; a Restrict relation with orphans
@@ -381,8 +420,8 @@ fn restrict_needs_a_decision_and_missing_tables_are_findings() -> TestResult {
 fn resumes_after_an_interruption(kind: DatabaseKind) -> TestResult {
     let (db, mut conn) = setup(kind, "")?;
     conn.execute_script(
-        "WITH RECURSIVE s(n) AS (SELECT 100 UNION ALL SELECT n + 1 FROM s WHERE n < 599) \
-         INSERT INTO \"Comment\" SELECT n, 'orphan ' || n, 1000 + n FROM s;",
+        "INSERT INTO \"Comment\" WITH RECURSIVE s(n) AS (SELECT 100 UNION ALL SELECT n + 1 \
+         FROM s WHERE n < 599) SELECT n, 'orphan ' || n, 1000 + n FROM s;",
     )?;
     let dir = tempfile::tempdir()?;
     let mut options = options(&db, kind, "prisma", dir.path());
@@ -435,6 +474,11 @@ fn sqlite_resumes_after_an_interruption() -> TestResult {
     resumes_after_an_interruption(DatabaseKind::Sqlite)
 }
 
+#[test]
+fn mysql_resumes_after_an_interruption() -> TestResult {
+    resumes_after_an_interruption(DatabaseKind::Mysql)
+}
+
 /// Batches go on after the key of the batch before: with a composite key of text (cases
 /// mixed, so the database's order and a byte order differ) and integers, orphans between kept
 /// rows, every orphan is deleted and archived once and every kept row stays.
@@ -474,7 +518,7 @@ fn batches_continue_after_the_last_key(kind: DatabaseKind) -> TestResult {
     let orphans: Vec<i64> = (1..=60).filter(|n| n % 3 != 0).collect();
     assert_eq!(codes, orphans, "each orphan archived once");
     let kept: Vec<String> = conn
-        .query_texts("SELECT CAST(\"code\" AS TEXT) AS c FROM \"Tag\" ORDER BY \"Tag\".\"code\"")?
+        .query_texts("SELECT \"code\" AS c FROM \"Tag\" ORDER BY \"Tag\".\"code\"")?
         .into_iter()
         .flatten()
         .collect();

@@ -66,12 +66,12 @@ pub const MYSQL_URL_VAR: &str = "TEST_MYSQL_URL";
 /// The server used when [`MYSQL_URL_VAR`] is not set.
 pub const DEFAULT_MYSQL_URL: &str = "mysql://root@127.0.0.1:3306/test";
 
-/// The databases tests can run against. MySQL joins this list with its dialect; until then
-/// [`TestDb::mysql`] serves the MySQL crate's own tests.
+/// The databases tests can run against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DatabaseKind {
     Postgres,
     Sqlite,
+    Mysql,
 }
 
 /// A database that exists for one test and is removed afterwards.
@@ -219,17 +219,15 @@ impl TestDb {
         match kind {
             DatabaseKind::Postgres => TestDb::postgres(),
             DatabaseKind::Sqlite => TestDb::sqlite(),
+            DatabaseKind::Mysql => TestDb::mysql(),
         }
     }
 
-    /// # Panics
-    ///
-    /// On a MySQL database: MySQL is no [`DatabaseKind`] until its dialect is registered.
     pub fn kind(&self) -> DatabaseKind {
         match self.backing {
             Backing::Postgres { .. } => DatabaseKind::Postgres,
             Backing::Sqlite { .. } => DatabaseKind::Sqlite,
-            Backing::Mysql { .. } => panic!("kind() called on a MySQL test database"),
+            Backing::Mysql { .. } => DatabaseKind::Mysql,
         }
     }
 

@@ -1816,6 +1816,16 @@ fn run_sql(db: &TestDb, sql: &str) {
                 .and_then(|conn| conn.execute_batch(sql))
                 .expect("setup SQL");
         }
+        drydock_test_support::DatabaseKind::Mysql => {
+            drydock_engine::dialects::for_url(db.url())
+                .expect("a MySQL URL")
+                .connect(db.url())
+                .and_then(|mut conn| {
+                    conn.execute_script(sql)
+                        .map_err(|e| drydock_connector::ConnectorError::query(e.message))
+                })
+                .expect("setup SQL");
+        }
     }
 }
 
