@@ -213,9 +213,18 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
              INSERT INTO `User` (`email`) VALUES ('a@example.com');
              SET FOREIGN_KEY_CHECKS = 0;
              INSERT INTO `Post` (`title`, `body`, `authorId`) VALUES ('kept', '', 1), ('orphan', '', 999);
-             SET FOREIGN_KEY_CHECKS = 1;",
+             SET FOREIGN_KEY_CHECKS = 1;
+             CREATE INDEX `Post_title_again` ON `Post` (`title`);
+             CREATE INDEX `Post_title_body` ON `Post` (`title`, `body`(20));
+             CREATE INDEX `User_name_a` ON `User` (`name`);
+             CREATE INDEX `User_name_b` ON `User` (`name`);",
         )
         .expect("seed the problems");
+    std::fs::write(
+        project.join("drydock.toml"),
+        "[[rules]]\nname = \"untitled post\"\ntable = \"Post\"\nwhere = \"`title` = 'orphan'\"\n",
+    )
+    .expect("drydock.toml");
     let found = drydock(project, db.url(), &["check"]);
     assert_eq!(
         found.status.code(),
@@ -228,12 +237,24 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
         ("[D6004]", "table `keyless` has no primary key"),
         ("[D6003]", "counter"),
         ("[D6101]", "rows of Post reference no row of User"),
+        ("[D6030]", "untitled post"),
     ] {
         assert!(
             report
                 .lines()
                 .any(|line| line.contains(code) && line.contains(object)),
             "{code} {object}:\n{report}"
+        );
+    }
+
+    let indexes = drydock(project, db.url(), &["indexes"]);
+    let advice = String::from_utf8_lossy(&indexes.stdout);
+    for (code, index) in [("D6202", "User_name_"), ("D6203", "Post_title_again")] {
+        assert!(
+            advice
+                .lines()
+                .any(|line| line.contains(code) && line.contains(index)),
+            "{code} {index}:\n{advice}"
         );
     }
 
