@@ -308,7 +308,7 @@ struct Run<'e> {
     id: String,
     resumed: bool,
     started_at: chrono::DateTime<Utc>,
-    /// Created with the first batch that finds rows.
+    /// Started by the first batch that finds rows.
     writer: Option<ArchiveWriter>,
     batches: u64,
     rows: u64,
@@ -317,6 +317,16 @@ struct Run<'e> {
 
 fn progress_table(sql: &dyn CleanupSql) -> String {
     sql.quote(CLEANUP_TABLE)
+}
+
+/// A failure of the archive as the failure of a batch.
+fn script_error(message: String) -> drydock_connector::ScriptError {
+    drydock_connector::ScriptError {
+        message,
+        db_code: None,
+        position: None,
+        statements_done: None,
+    }
 }
 
 fn first_text(conn: &mut dyn Connection, query: &str) -> Result<Option<String>, CleanupError> {
@@ -377,7 +387,20 @@ impl<'e> Run<'e> {
                 ));
                 return Run::open(conn, sql, dialect, options, events);
             }
-            let writer = ArchiveWriter::resume(dir, &id, bytes)?;
+            let (partial, archive) = (partial_path(dir, &id), archive_path(dir, &id));
+            let writer = if bytes == 0 && !partial.exists() && !archive.exists() {
+                // Stopped between recording the archive and creating its file.
+                ArchiveWriter::create(dir, &id)?
+            } else {
+                if !partial.exists() && archive.exists() {
+                    // Stopped between naming the archive and writing its manifest: back to
+                    // unfinished, so that finishing writes the manifest.
+                    std::fs::rename(&archive, &partial).map_err(|e| {
+                        CleanupError::io(format!("renaming `{}`", archive.display()), e)
+                    })?;
+                }
+                ArchiveWriter::resume(dir, &id, bytes)?
+            };
             events.info(&format!(
                 "resuming the cleanup `{id}` after {batches} batches ({rows} rows archived in `{}`)",
                 writer.partial().display()
@@ -411,32 +434,30 @@ impl<'e> Run<'e> {
         })
     }
 
-    /// The archive, created with the progress row on first use.
-    fn writer(
+    /// Record the archive in the progress table (committed), then create its file: a run
+    /// stopped in between leaves a row its next run resumes, never a file nothing names.
+    fn start_archive(
         &mut self,
         conn: &mut dyn Connection,
         sql: &dyn CleanupSql,
         options: &CleanupOptions,
-    ) -> Result<&mut ArchiveWriter, CleanupError> {
-        if self.writer.is_none() {
-            let writer = ArchiveWriter::create(&options.archive_dir, &self.id)?;
-            conn.execute_script(&format!(
-                "INSERT INTO {} (archive, started_at, batches, rows_done, archive_bytes) VALUES \
-                 ({}, {}, 0, 0, 0)",
-                progress_table(sql),
-                sql.literal(&self.id),
-                sql.literal(&self.started_at.to_rfc3339())
-            ))
-            .map_err(|e| {
-                CleanupError::Connector(drydock_connector::ConnectorError::query(e.message))
-            })?;
-            self.events.info(&format!(
-                "archiving every changed row to `{}` first",
-                archive_path(&options.archive_dir, &self.id).display()
-            ));
-            self.writer = Some(writer);
-        }
-        Ok(self.writer.as_mut().expect("created above"))
+    ) -> Result<(), CleanupError> {
+        conn.execute_script(&format!(
+            "INSERT INTO {} (archive, started_at, batches, rows_done, archive_bytes) VALUES \
+             ({}, {}, 0, 0, 0)",
+            progress_table(sql),
+            sql.literal(&self.id),
+            sql.literal(&self.started_at.to_rfc3339())
+        ))
+        .map_err(|e| {
+            CleanupError::Connector(drydock_connector::ConnectorError::query(e.message))
+        })?;
+        self.writer = Some(ArchiveWriter::create(&options.archive_dir, &self.id)?);
+        self.events.info(&format!(
+            "archiving every changed row to `{}` first",
+            archive_path(&options.archive_dir, &self.id).display()
+        ));
+        Ok(())
     }
 
     fn archive_file(&self, options: &CleanupOptions) -> PathBuf {
@@ -571,6 +592,14 @@ impl<'e> Run<'e> {
             conn.execute_script("ROLLBACK")?;
             return Ok(0);
         }
+        if self.writer.is_none() {
+            // The first batch that finds rows: undone, the archive started outside its
+            // transaction, then run again.
+            conn.execute_script("ROLLBACK")?;
+            self.start_archive(conn, sql, options)
+                .map_err(|e| script_error(e.to_string()))?;
+            return self.try_batch(conn, sql, plan, action, options);
+        }
         if action == OrphanAction::SetNull {
             let mut matches = Vec::with_capacity(rows.len());
             for row in &rows {
@@ -634,14 +663,11 @@ impl<'e> Run<'e> {
         let count = rows.len() as u64;
         let id = self.id.clone();
         let bytes = self
-            .writer(conn, sql, options)
-            .and_then(|writer| writer.append(&header, &rows))
-            .map_err(|e| drydock_connector::ScriptError {
-                message: e.to_string(),
-                db_code: None,
-                position: None,
-                statements_done: None,
-            })?;
+            .writer
+            .as_mut()
+            .expect("started above")
+            .append(&header, &rows)
+            .map_err(|e| script_error(e.to_string()))?;
         conn.execute_script(&format!(
             "UPDATE {} SET batches = {}, rows_done = {}, archive_bytes = {bytes} WHERE archive = {}",
             progress_table(sql),

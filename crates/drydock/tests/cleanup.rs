@@ -1,12 +1,15 @@
-//! `drydock cleanup --apply` killed with `SIGKILL` in the middle of its batches, then run
-//! again: the rerun continues the same archive, nothing is deleted twice, every deleted row is
-//! archived exactly once, and `drydock cleanup restore` brings the tables back row for row.
+//! `drydock cleanup --apply` killed with `SIGKILL` in the middle of its batches (at a fixed
+//! point, and at pseudo-random points with its session also terminated), then run again: the
+//! rerun continues the same archive, nothing is deleted twice, every deleted row is archived
+//! exactly once, nothing is left beside the archives, and `drydock cleanup restore` brings the
+//! tables back row for row.
 
 use std::path::Path;
 use std::process::{Command, Output};
+use std::time::Instant;
 
 use drydock_test_support::TestDb;
-use drydock_test_support::crash::wait_until;
+use drydock_test_support::crash::{Fault, Seeded, finish, record_failure, trial_count, wait_until};
 
 const SCHEMA: &str = r#"datasource db {
   provider     = "postgresql"
@@ -77,21 +80,9 @@ fn fingerprint(client: &mut postgres::Client) -> Vec<(String, i64)> {
         .collect()
 }
 
-fn committed_batches(client: &mut postgres::Client) -> i64 {
-    client
-        .query_opt(
-            "SELECT batches FROM _drydock_cleanups WHERE finished_at IS NULL",
-            &[],
-        )
-        .ok()
-        .flatten()
-        .map_or(0, |row| row.get(0))
-}
-
-#[test]
-fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
-    let db = TestDb::postgres();
-    let mut client = db.postgres_client();
+/// Users, their posts and comments, and [`ORPHANS`] posts of no user with [`GRANDCHILDREN`]
+/// comments.
+fn fill(client: &mut postgres::Client) {
     client
         .batch_execute(&format!(
             "CREATE TABLE \"User\" (id INTEGER PRIMARY KEY);
@@ -108,6 +99,41 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
              INSERT INTO \"Comment\" SELECT 500 + g, 1000 + g FROM generate_series(1, {GRANDCHILDREN}) g;"
         ))
         .expect("fill");
+}
+
+/// The (table, id) of every row the archive at `path` holds, in archive order.
+fn archived_ids(path: &Path) -> Result<Vec<(String, i64)>, String> {
+    let mut ids = Vec::new();
+    drydock_maintenance::read_archive(path, &mut |batch| {
+        for row in &batch.rows {
+            let row: serde_json::Value = serde_json::from_str(row).unwrap_or_default();
+            ids.push((
+                batch.header.table.name.clone(),
+                row["id"].as_i64().unwrap_or(-1),
+            ));
+        }
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(ids)
+}
+
+fn committed_batches(client: &mut postgres::Client) -> i64 {
+    client
+        .query_opt(
+            "SELECT batches FROM _drydock_cleanups WHERE finished_at IS NULL",
+            &[],
+        )
+        .ok()
+        .flatten()
+        .map_or(0, |row| row.get(0))
+}
+
+#[test]
+fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
+    let db = TestDb::postgres();
+    let mut client = db.postgres_client();
+    fill(&mut client);
     let before = fingerprint(&mut client);
     let project = drydock_test_support::crash::project(SCHEMA, &[]);
     let dir = project.path();
@@ -162,18 +188,7 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
         .to_owned();
     let archive = dir.join(archive);
 
-    let mut ids = Vec::new();
-    drydock_maintenance::read_archive(&archive, &mut |batch| {
-        for row in &batch.rows {
-            let row: serde_json::Value = serde_json::from_str(row).expect("row");
-            ids.push((
-                batch.header.table.name.clone(),
-                row["id"].as_i64().expect("id"),
-            ));
-        }
-        Ok(())
-    })
-    .expect("archive reads back");
+    let mut ids = archived_ids(&archive).expect("archive reads back");
     let count = ids.len();
     ids.sort();
     ids.dedup();
@@ -206,4 +221,247 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
         ORPHANS - gone + gone.min(GRANDCHILDREN)
     );
     assert_eq!(finished["affected"], ORPHANS + GRANDCHILDREN);
+}
+
+/// What is wrong right after a fault, if anything: the rows gone from the tables must be the
+/// rows the committed batches counted (`_drydock_cleanups`), each batch's rows archived with it.
+fn counted_as_gone(client: &mut postgres::Client, before: &[(String, i64)]) -> Result<(), String> {
+    let counted: i64 = client
+        .query_one(
+            "SELECT CASE WHEN to_regclass('_drydock_cleanups') IS NULL THEN 0 \
+             ELSE (SELECT coalesce(sum(rows_done), 0)::bigint FROM _drydock_cleanups) END",
+            &[],
+        )
+        .map_err(|e| e.to_string())?
+        .get(0);
+    let now = fingerprint(client);
+    let gone: i64 = before.iter().zip(&now).map(|(b, n)| b.1 - n.1).sum();
+    if gone != counted {
+        return Err(format!(
+            "{gone} row(s) gone from the tables, {counted} counted by committed batches"
+        ));
+    }
+    Ok(())
+}
+
+/// What is wrong after the recovering run, if anything: no orphan and no unfinished run left;
+/// the tables and the archives in `archives` together hold every original row once; nothing
+/// but complete archives and manifests in the folder. Returns the archives, oldest first.
+fn recovered(
+    client: &mut postgres::Client,
+    archives: &Path,
+    before: &[(String, i64)],
+) -> Result<Vec<std::path::PathBuf>, String> {
+    let now = fingerprint(client);
+    if now[1].1 != 1000 || now[2].1 != 500 {
+        return Err(format!("rows left: {now:?}"));
+    }
+    let unfinished: i64 = client
+        .query_one(
+            "SELECT count(*) FROM _drydock_cleanups WHERE finished_at IS NULL",
+            &[],
+        )
+        .map_err(|e| e.to_string())?
+        .get(0);
+    if unfinished > 0 {
+        return Err(format!("{unfinished} unfinished cleanup(s) recorded"));
+    }
+    let mut files: Vec<String> = std::fs::read_dir(archives)
+        .map_err(|e| format!("{}: {e}", archives.display()))?
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let (archive_files, others): (Vec<&String>, Vec<&String>) = files.iter().partition(|name| {
+        !name.starts_with('.')
+            && (name.ends_with(".cleanup.jsonl.zst") || name.ends_with(".cleanup.json"))
+    });
+    if !others.is_empty() {
+        return Err(format!("left beside the archives: {others:?}"));
+    }
+    let archive_paths: Vec<std::path::PathBuf> = archive_files
+        .iter()
+        .filter(|name| name.ends_with(".zst"))
+        .map(|name| archives.join(name))
+        .collect();
+    let mut ids = Vec::new();
+    for archive in &archive_paths {
+        ids.extend(archived_ids(archive).map_err(|e| format!("{}: {e}", archive.display()))?);
+    }
+    let archived = ids.len();
+    ids.sort();
+    ids.dedup();
+    if ids.len() != archived {
+        return Err(format!("{} row(s) archived twice", archived - ids.len()));
+    }
+    for (table, (_, rows_before), (_, rows_now)) in ["User", "Post", "Comment"]
+        .iter()
+        .zip(before)
+        .zip(&now)
+        .map(|((t, b), n)| (t, b, n))
+    {
+        let in_archives = ids.iter().filter(|(t, _)| t == table).count() as i64;
+        if rows_now + in_archives != *rows_before {
+            return Err(format!(
+                "{table}: {rows_now} row(s) in the table and {in_archives} archived, of \
+                 {rows_before}"
+            ));
+        }
+    }
+    Ok(archive_paths)
+}
+
+/// `cleanup --apply` killed (`SIGKILL`) or cut off (`pg_terminate_backend`) at a pseudo-random
+/// point within a clean run's duration (fixed seed), `DRYDOCK_CRASH_TRIALS` times (4 by default),
+/// each on a database of its own. Right after the fault the rows gone are the rows committed
+/// batches counted; the next plain `cleanup --apply` finishes; then the tables and the archives
+/// hold every original row exactly once, no temporary file is left beside the archives, no run
+/// is recorded unfinished, and `cleanup restore` of the archives gives back every table row for
+/// row.
+#[test]
+fn an_apply_killed_or_cut_off_anywhere_is_finished_by_the_next_run_and_restores_row_for_row() {
+    let trials = trial_count(4);
+    let apply = ["cleanup", "--apply", "--batch-size", "500"];
+
+    let probe = TestDb::postgres();
+    fill(&mut probe.postgres_client());
+    let probe_project = drydock_test_support::crash::project(SCHEMA, &[]);
+    let started = Instant::now();
+    run(probe_project.path(), &probe, &apply);
+    // The faults land anywhere within a clean run's duration (at least 200 ms).
+    let span = started.elapsed().as_millis().max(200) as u64;
+    drop(probe);
+
+    let mut random = Seeded(0xc1ea_5eed);
+    let (mut kills, mut cut_short, mut failures) = (0, 0, Vec::new());
+    for trial in 0..trials {
+        let db = TestDb::postgres();
+        let before = {
+            let mut client = db.postgres_client();
+            fill(&mut client);
+            fingerprint(&mut client)
+        };
+        let project = drydock_test_support::crash::project(SCHEMA, &[]);
+        let dir = project.path();
+
+        let (delay, fault) = Fault::pick(&mut random, span, true);
+        if fault == Fault::Kill {
+            kills += 1;
+        }
+        let mut child = drydock(dir, &db, &apply).spawn().expect("start drydock");
+        std::thread::sleep(delay);
+        fault.inject(&mut child, &db.name());
+        let (first, _) = finish(child);
+        if !first.status.success() {
+            cut_short += 1;
+        }
+
+        // A session opened before the fault would have been terminated with drydock's.
+        let mut client = db.postgres_client();
+        let mut check = || -> Result<(), String> {
+            counted_as_gone(&mut client, &before)?;
+            let again = drydock(dir, &db, &apply)
+                .output()
+                .map_err(|e| e.to_string())?;
+            if !again.status.success() {
+                return Err(format!(
+                    "the next plain run failed: {}",
+                    String::from_utf8_lossy(&again.stderr)
+                ));
+            }
+            let archives = recovered(&mut client, &dir.join("backups/cleanup"), &before)?;
+            for archive in &archives {
+                let restored = drydock(
+                    dir,
+                    &db,
+                    &["cleanup", "restore", &archive.to_string_lossy()],
+                )
+                .output()
+                .map_err(|e| e.to_string())?;
+                if !restored.status.success() {
+                    return Err(format!(
+                        "restoring {} failed: {}",
+                        archive.display(),
+                        String::from_utf8_lossy(&restored.stderr)
+                    ));
+                }
+            }
+            if fingerprint(&mut client) != before {
+                return Err("the restored tables differ from the original ones".to_owned());
+            }
+            Ok(())
+        };
+        if let Err(problem) = check() {
+            record_failure(
+                &mut failures,
+                format!(
+                    "trial {trial} ({fault} after {} ms): {problem}\nthe faulted run said: {}",
+                    delay.as_millis(),
+                    String::from_utf8_lossy(&first.stderr)
+                ),
+            );
+        }
+        eprintln!(
+            "cleanup trial {trial}: {} failure(s) so far",
+            failures.len()
+        );
+    }
+    eprintln!(
+        "cleanup --apply: {trials} trial(s), {kills} SIGKILL, {cut_short} cut short, {} \
+         failure(s)",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The states a run stopped at two points of its bookkeeping leaves, made by hand (the windows
+/// are too short to hit on purpose): the archive recorded but its file not created yet, and the
+/// archive named but its manifest not written. The next plain run finishes each.
+#[test]
+fn a_run_stopped_before_creating_or_while_naming_its_archive_is_finished_by_the_next_run() {
+    let apply = ["cleanup", "--apply", "--json", "--batch-size", "5000"];
+    for stopped in ["before creating the archive", "while naming the archive"] {
+        let db = TestDb::postgres();
+        let mut client = db.postgres_client();
+        fill(&mut client);
+        let before = fingerprint(&mut client);
+        let project = drydock_test_support::crash::project(SCHEMA, &[]);
+        let dir = project.path();
+        let archives = dir.join("backups/cleanup");
+        if stopped == "before creating the archive" {
+            client
+                .batch_execute(
+                    "CREATE TABLE _drydock_cleanups (archive VARCHAR(200) PRIMARY KEY, \
+                     started_at VARCHAR(40) NOT NULL, batches BIGINT NOT NULL, rows_done \
+                     BIGINT NOT NULL, archive_bytes BIGINT NOT NULL, finished_at VARCHAR(40)); \
+                     INSERT INTO _drydock_cleanups VALUES \
+                     ('20261206T000000_cleanup_postgresql_0dead0ff', \
+                     '2026-12-06T00:00:00+00:00', 0, 0, 0, NULL)",
+                )
+                .expect("a recorded archive without its file");
+        } else {
+            let done = run(dir, &db, &apply);
+            let done: serde_json::Value = serde_json::from_slice(&done.stdout).expect("json");
+            let manifest = done["archive"]["manifest"].as_str().expect("manifest");
+            std::fs::remove_file(dir.join(manifest)).expect("remove the manifest");
+            client
+                .batch_execute("UPDATE _drydock_cleanups SET finished_at = NULL")
+                .expect("unfinished");
+        }
+        let next = drydock(dir, &db, &apply).output().expect("run drydock");
+        assert!(
+            next.status.success(),
+            "stopped {stopped}: {}",
+            String::from_utf8_lossy(&next.stderr)
+        );
+        let restored = recovered(&mut client, &archives, &before)
+            .unwrap_or_else(|problem| panic!("stopped {stopped}: {problem}"));
+        assert_eq!(restored.len(), 1, "stopped {stopped}: {restored:?}");
+        run(
+            dir,
+            &db,
+            &["cleanup", "restore", &restored[0].to_string_lossy()],
+        );
+        assert_eq!(fingerprint(&mut client), before, "stopped {stopped}");
+    }
 }
