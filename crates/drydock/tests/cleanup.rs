@@ -1,15 +1,15 @@
 //! `drydock cleanup --apply` killed with `SIGKILL` in the middle of its batches (at a fixed
-//! point, and at pseudo-random points with its session also terminated), then run again: the
-//! rerun continues the same archive, nothing is deleted twice, every deleted row is archived
-//! exactly once, nothing is left beside the archives, and `drydock cleanup restore` brings the
-//! tables back row for row.
+//! point; at pseudo-random points, on PostgreSQL with its session also terminated, and on
+//! SQLite), then run again: the rerun continues the same archive, nothing is deleted twice,
+//! every deleted row is archived exactly once, nothing is left beside the archives, and
+//! `drydock cleanup restore` brings the tables back row for row.
 
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use drydock_test_support::TestDb;
 use drydock_test_support::crash::{Fault, Seeded, finish, record_failure, trial_count, wait_until};
+use drydock_test_support::{DatabaseKind, TestDb};
 
 const SCHEMA: &str = r#"datasource db {
   provider     = "postgresql"
@@ -61,30 +61,63 @@ fn run(dir: &Path, db: &TestDb, args: &[&str]) -> Output {
     output
 }
 
-/// Each table's rows in key order, hashed, and counted.
-fn fingerprint(client: &mut postgres::Client) -> Vec<(String, i64)> {
-    ["User", "Post", "Comment"]
-        .iter()
-        .map(|table| {
-            let row = client
-                .query_one(
+/// Each table's rows in key order, as JSON lines (PostgreSQL: hashed), and counted.
+fn fingerprint(db: &TestDb) -> Vec<(String, i64)> {
+    match db.kind() {
+        DatabaseKind::Postgres => {
+            let mut client = db.postgres_client();
+            ["User", "Post", "Comment"]
+                .iter()
+                .map(|table| {
+                    let row = client
+                        .query_one(
+                            &format!(
+                                "SELECT coalesce(md5(string_agg(row_to_json(t)::text, E'\\n' \
+                                 ORDER BY t.id)), ''), count(*) FROM \"{table}\" t"
+                            ),
+                            &[],
+                        )
+                        .expect("fingerprint");
+                    (row.get(0), row.get(1))
+                })
+                .collect()
+        }
+        DatabaseKind::Sqlite => {
+            let conn = sqlite(db);
+            [
+                ("User", "id"),
+                ("Post", "id, title, \"authorId\""),
+                ("Comment", "id, \"postId\""),
+            ]
+            .iter()
+            .map(|(table, columns)| {
+                conn.query_row(
                     &format!(
-                        "SELECT coalesce(md5(string_agg(row_to_json(t)::text, E'\\n' ORDER BY \
-                         t.id)), ''), count(*) FROM \"{table}\" t"
+                        "SELECT coalesce(group_concat(line, char(10)), ''), count(*) FROM \
+                         (SELECT json_array({columns}) AS line FROM \"{table}\" ORDER BY id)"
                     ),
-                    &[],
+                    [],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
                 )
-                .expect("fingerprint");
-            (row.get(0), row.get(1))
-        })
-        .collect()
+                .expect("fingerprint")
+            })
+            .collect()
+        }
+    }
+}
+
+/// The SQLite database file, created when missing.
+fn sqlite(db: &TestDb) -> rusqlite::Connection {
+    rusqlite::Connection::open(db.sqlite_path()).expect("open the SQLite file")
 }
 
 /// Users, their posts and comments, and [`ORPHANS`] posts of no user with [`GRANDCHILDREN`]
 /// comments.
-fn fill(client: &mut postgres::Client) {
-    client
-        .batch_execute(&format!(
+fn fill(db: &TestDb) {
+    match db.kind() {
+        DatabaseKind::Postgres => db
+            .postgres_client()
+            .batch_execute(&format!(
             "CREATE TABLE \"User\" (id INTEGER PRIMARY KEY);
              CREATE TABLE \"Post\" (id INTEGER PRIMARY KEY, title TEXT NOT NULL,
                \"authorId\" INTEGER NOT NULL);
@@ -98,7 +131,26 @@ fn fill(client: &mut postgres::Client) {
              INSERT INTO \"Comment\" SELECT g, 1 + g % 1000 FROM generate_series(1, 500) g;
              INSERT INTO \"Comment\" SELECT 500 + g, 1000 + g FROM generate_series(1, {GRANDCHILDREN}) g;"
         ))
-        .expect("fill");
+            .expect("fill"),
+        DatabaseKind::Sqlite => sqlite(db)
+            .execute_batch(&format!(
+                "CREATE TABLE \"User\" (id INTEGER PRIMARY KEY);
+                 CREATE TABLE \"Post\" (id INTEGER PRIMARY KEY, title TEXT NOT NULL,
+                   \"authorId\" INTEGER NOT NULL);
+                 CREATE INDEX post_author ON \"Post\" (\"authorId\");
+                 CREATE TABLE \"Comment\" (id INTEGER PRIMARY KEY, \"postId\" INTEGER NOT NULL);
+                 CREATE INDEX comment_post ON \"Comment\" (\"postId\");
+                 WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < {ORPHANS})
+                 INSERT INTO \"Post\" SELECT i, 'kept ' || i, 1 + i % 100 FROM g WHERE i <= 1000
+                   UNION ALL SELECT 1000 + i, 'orphan ''' || i, 100000 + i FROM g;
+                 WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 100)
+                 INSERT INTO \"User\" SELECT i FROM g;
+                 WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < {GRANDCHILDREN})
+                 INSERT INTO \"Comment\" SELECT i, 1 + i % 1000 FROM g WHERE i <= 500
+                   UNION ALL SELECT 500 + i, 1000 + i FROM g;"
+            ))
+            .expect("fill"),
+    }
 }
 
 /// The (table, id) of every row the archive at `path` holds, in archive order.
@@ -133,8 +185,8 @@ fn committed_batches(client: &mut postgres::Client) -> i64 {
 fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
     let db = TestDb::postgres();
     let mut client = db.postgres_client();
-    fill(&mut client);
-    let before = fingerprint(&mut client);
+    fill(&db);
+    let before = fingerprint(&db);
     let project = drydock_test_support::crash::project(SCHEMA, &[]);
     let dir = project.path();
 
@@ -164,7 +216,7 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
         .map(|row| (row.get(0), row.get(1)))
         .expect("progress row");
     assert!(batches >= 10 && archive_bytes > 0);
-    let gone = before[1].1 - fingerprint(&mut client)[1].1;
+    let gone = before[1].1 - fingerprint(&db)[1].1;
     assert_eq!(
         gone, rows_done,
         "the progress row counts exactly the rows deleted"
@@ -179,7 +231,7 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
     let resumed: serde_json::Value = serde_json::from_slice(&resumed.stdout).expect("json");
     assert!(resumed["resumed"].is_string(), "{resumed}");
     assert_eq!(resumed["affected"], ORPHANS + GRANDCHILDREN);
-    let after = fingerprint(&mut client);
+    let after = fingerprint(&db);
     assert_eq!(after[1].1, 1000);
     assert_eq!(after[2].1, 500);
     let archive = resumed["archive"]["file"]
@@ -205,7 +257,7 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
         &db,
         &["cleanup", "restore", archive.to_str().expect("path")],
     );
-    assert_eq!(fingerprint(&mut client), before, "restored row for row");
+    assert_eq!(fingerprint(&db), before, "restored row for row");
 
     let runs = run(dir, &db, &["runs", "--task", "cleanup", "--json"]);
     let runs: serde_json::Value = serde_json::from_slice(&runs.stdout).expect("json");
@@ -223,18 +275,52 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
     assert_eq!(finished["affected"], ORPHANS + GRANDCHILDREN);
 }
 
+/// The rows the cleanups recorded in `_drydock_cleanups` changed, and how many are unfinished
+/// (none before the table exists).
+fn bookkeeping(db: &TestDb) -> (i64, i64) {
+    let totals = "SELECT coalesce(sum(rows_done), 0), count(*) FILTER (WHERE finished_at IS NULL) \
+                  FROM _drydock_cleanups";
+    match db.kind() {
+        DatabaseKind::Postgres => {
+            let mut client = db.postgres_client();
+            let exists: bool = client
+                .query_one("SELECT to_regclass('_drydock_cleanups') IS NOT NULL", &[])
+                .expect("the progress table")
+                .get(0);
+            if !exists {
+                return (0, 0);
+            }
+            let row = client
+                .query_one(
+                    &format!("SELECT s::bigint, u FROM ({totals}) AS t(s, u)"),
+                    &[],
+                )
+                .expect("the progress rows");
+            (row.get(0), row.get(1))
+        }
+        DatabaseKind::Sqlite => {
+            let conn = sqlite(db);
+            let exists: bool = conn
+                .query_row(
+                    "SELECT count(*) > 0 FROM sqlite_master WHERE name = '_drydock_cleanups'",
+                    [],
+                    |row| row.get(0),
+                )
+                .expect("the progress table");
+            if !exists {
+                return (0, 0);
+            }
+            conn.query_row(totals, [], |row| Ok((row.get(0)?, row.get(1)?)))
+                .expect("the progress rows")
+        }
+    }
+}
+
 /// What is wrong right after a fault, if anything: the rows gone from the tables must be the
-/// rows the committed batches counted (`_drydock_cleanups`), each batch's rows archived with it.
-fn counted_as_gone(client: &mut postgres::Client, before: &[(String, i64)]) -> Result<(), String> {
-    let counted: i64 = client
-        .query_one(
-            "SELECT CASE WHEN to_regclass('_drydock_cleanups') IS NULL THEN 0 \
-             ELSE (SELECT coalesce(sum(rows_done), 0)::bigint FROM _drydock_cleanups) END",
-            &[],
-        )
-        .map_err(|e| e.to_string())?
-        .get(0);
-    let now = fingerprint(client);
+/// rows the committed batches counted, each batch's rows archived with it.
+fn counted_as_gone(db: &TestDb, before: &[(String, i64)]) -> Result<(), String> {
+    let (counted, _) = bookkeeping(db);
+    let now = fingerprint(db);
     let gone: i64 = before.iter().zip(&now).map(|(b, n)| b.1 - n.1).sum();
     if gone != counted {
         return Err(format!(
@@ -248,21 +334,15 @@ fn counted_as_gone(client: &mut postgres::Client, before: &[(String, i64)]) -> R
 /// the tables and the archives in `archives` together hold every original row once; nothing
 /// but complete archives and manifests in the folder. Returns the archives, oldest first.
 fn recovered(
-    client: &mut postgres::Client,
+    db: &TestDb,
     archives: &Path,
     before: &[(String, i64)],
 ) -> Result<Vec<std::path::PathBuf>, String> {
-    let now = fingerprint(client);
+    let now = fingerprint(db);
     if now[1].1 != 1000 || now[2].1 != 500 {
         return Err(format!("rows left: {now:?}"));
     }
-    let unfinished: i64 = client
-        .query_one(
-            "SELECT count(*) FROM _drydock_cleanups WHERE finished_at IS NULL",
-            &[],
-        )
-        .map_err(|e| e.to_string())?
-        .get(0);
+    let (_, unfinished) = bookkeeping(db);
     if unfinished > 0 {
         return Err(format!("{unfinished} unfinished cleanup(s) recorded"));
     }
@@ -311,40 +391,37 @@ fn recovered(
     Ok(archive_paths)
 }
 
-/// `cleanup --apply` killed (`SIGKILL`) or cut off (`pg_terminate_backend`) at a pseudo-random
-/// point within a clean run's duration (fixed seed), `DRYDOCK_CRASH_TRIALS` times (4 by default),
-/// each on a database of its own. Right after the fault the rows gone are the rows committed
-/// batches counted; the next plain `cleanup --apply` finishes; then the tables and the archives
-/// hold every original row exactly once, no temporary file is left beside the archives, no run
-/// is recorded unfinished, and `cleanup restore` of the archives gives back every table row for
-/// row.
-#[test]
-fn an_apply_killed_or_cut_off_anywhere_is_finished_by_the_next_run_and_restores_row_for_row() {
-    let trials = trial_count(4);
+/// `cleanup --apply` on a database of `kind` killed (`SIGKILL`), or with `may_terminate` cut off
+/// (`pg_terminate_backend`), at a pseudo-random point within a clean run's duration (`seed`),
+/// `DRYDOCK_CRASH_TRIALS` times (`default_trials` unless set), each on a database of its own.
+/// Right after the fault the rows gone are the rows committed batches counted; the next plain
+/// `cleanup --apply` finishes; then the tables and the archives hold every original row exactly
+/// once, no temporary file is left beside the archives, no run is recorded unfinished, and
+/// `cleanup restore` of the archives gives back every table row for row.
+fn faults_anywhere(kind: DatabaseKind, seed: u64, may_terminate: bool, default_trials: u64) {
+    let trials = trial_count(default_trials);
     let apply = ["cleanup", "--apply", "--batch-size", "500"];
+    let schema = schema(kind);
 
-    let probe = TestDb::postgres();
-    fill(&mut probe.postgres_client());
-    let probe_project = drydock_test_support::crash::project(SCHEMA, &[]);
+    let probe = TestDb::new(kind);
+    fill(&probe);
+    let probe_project = drydock_test_support::crash::project(&schema, &[]);
     let started = Instant::now();
     run(probe_project.path(), &probe, &apply);
     // The faults land anywhere within a clean run's duration (at least 200 ms).
     let span = started.elapsed().as_millis().max(200) as u64;
     drop(probe);
 
-    let mut random = Seeded(0xc1ea_5eed);
+    let mut random = Seeded(seed);
     let (mut kills, mut cut_short, mut failures) = (0, 0, Vec::new());
     for trial in 0..trials {
-        let db = TestDb::postgres();
-        let before = {
-            let mut client = db.postgres_client();
-            fill(&mut client);
-            fingerprint(&mut client)
-        };
-        let project = drydock_test_support::crash::project(SCHEMA, &[]);
+        let db = TestDb::new(kind);
+        fill(&db);
+        let before = fingerprint(&db);
+        let project = drydock_test_support::crash::project(&schema, &[]);
         let dir = project.path();
 
-        let (delay, fault) = Fault::pick(&mut random, span, true);
+        let (delay, fault) = Fault::pick(&mut random, span, may_terminate);
         if fault == Fault::Kill {
             kills += 1;
         }
@@ -356,10 +433,8 @@ fn an_apply_killed_or_cut_off_anywhere_is_finished_by_the_next_run_and_restores_
             cut_short += 1;
         }
 
-        // A session opened before the fault would have been terminated with drydock's.
-        let mut client = db.postgres_client();
-        let mut check = || -> Result<(), String> {
-            counted_as_gone(&mut client, &before)?;
+        let check = || -> Result<(), String> {
+            counted_as_gone(&db, &before)?;
             let again = drydock(dir, &db, &apply)
                 .output()
                 .map_err(|e| e.to_string())?;
@@ -369,7 +444,7 @@ fn an_apply_killed_or_cut_off_anywhere_is_finished_by_the_next_run_and_restores_
                     String::from_utf8_lossy(&again.stderr)
                 ));
             }
-            let archives = recovered(&mut client, &dir.join("backups/cleanup"), &before)?;
+            let archives = recovered(&db, &dir.join("backups/cleanup"), &before)?;
             for archive in &archives {
                 let restored = drydock(
                     dir,
@@ -386,7 +461,7 @@ fn an_apply_killed_or_cut_off_anywhere_is_finished_by_the_next_run_and_restores_
                     ));
                 }
             }
-            if fingerprint(&mut client) != before {
+            if fingerprint(&db) != before {
                 return Err("the restored tables differ from the original ones".to_owned());
             }
             Ok(())
@@ -407,11 +482,31 @@ fn an_apply_killed_or_cut_off_anywhere_is_finished_by_the_next_run_and_restores_
         );
     }
     eprintln!(
-        "cleanup --apply: {trials} trial(s), {kills} SIGKILL, {cut_short} cut short, {} \
-         failure(s)",
+        "cleanup --apply on {kind:?}: {trials} trial(s), {kills} SIGKILL, {cut_short} cut short, \
+         {} failure(s)",
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// [`SCHEMA`] for a database of `kind`.
+fn schema(kind: DatabaseKind) -> String {
+    match kind {
+        DatabaseKind::Postgres => SCHEMA.to_owned(),
+        DatabaseKind::Sqlite => SCHEMA.replace("\"postgresql\"", "\"sqlite\""),
+    }
+}
+
+/// PostgreSQL, killed or its session terminated; 4 trials by default.
+#[test]
+fn an_apply_killed_or_cut_off_anywhere_is_finished_by_the_next_run_and_restores_row_for_row() {
+    faults_anywhere(DatabaseKind::Postgres, 0xc1ea_5eed, true, 4);
+}
+
+/// An SQLite file, killed; 4 trials by default.
+#[test]
+fn an_sqlite_apply_killed_anywhere_is_finished_by_the_next_run_and_restores_row_for_row() {
+    faults_anywhere(DatabaseKind::Sqlite, 0x5a1e_c1ea, false, 4);
 }
 
 /// The states a run stopped at two points of its bookkeeping leaves, made by hand (the windows
@@ -423,8 +518,8 @@ fn a_run_stopped_before_creating_or_while_naming_its_archive_is_finished_by_the_
     for stopped in ["before creating the archive", "while naming the archive"] {
         let db = TestDb::postgres();
         let mut client = db.postgres_client();
-        fill(&mut client);
-        let before = fingerprint(&mut client);
+        fill(&db);
+        let before = fingerprint(&db);
         let project = drydock_test_support::crash::project(SCHEMA, &[]);
         let dir = project.path();
         let archives = dir.join("backups/cleanup");
@@ -454,7 +549,7 @@ fn a_run_stopped_before_creating_or_while_naming_its_archive_is_finished_by_the_
             "stopped {stopped}: {}",
             String::from_utf8_lossy(&next.stderr)
         );
-        let restored = recovered(&mut client, &archives, &before)
+        let restored = recovered(&db, &archives, &before)
             .unwrap_or_else(|problem| panic!("stopped {stopped}: {problem}"));
         assert_eq!(restored.len(), 1, "stopped {stopped}: {restored:?}");
         run(
@@ -462,6 +557,6 @@ fn a_run_stopped_before_creating_or_while_naming_its_archive_is_finished_by_the_
             &db,
             &["cleanup", "restore", &restored[0].to_string_lossy()],
         );
-        assert_eq!(fingerprint(&mut client), before, "stopped {stopped}");
+        assert_eq!(fingerprint(&db), before, "stopped {stopped}");
     }
 }
