@@ -153,6 +153,18 @@ fn fill(db: &TestDb) {
     }
 }
 
+/// A new database of `kind`, [`fill`]ed, its [`fingerprint`], and a project for it.
+fn filled(kind: DatabaseKind) -> (TestDb, Vec<(String, i64)>, tempfile::TempDir) {
+    let db = TestDb::new(kind);
+    fill(&db);
+    let before = fingerprint(&db);
+    (
+        db,
+        before,
+        drydock_test_support::crash::project(&schema(kind), &[]),
+    )
+}
+
 /// The (table, id) of every row the archive at `path` holds, in archive order.
 fn archived_ids(path: &Path) -> Result<Vec<(String, i64)>, String> {
     let mut ids = Vec::new();
@@ -183,11 +195,8 @@ fn committed_batches(client: &mut postgres::Client) -> i64 {
 
 #[test]
 fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
-    let db = TestDb::postgres();
+    let (db, before, project) = filled(DatabaseKind::Postgres);
     let mut client = db.postgres_client();
-    fill(&db);
-    let before = fingerprint(&db);
-    let project = drydock_test_support::crash::project(SCHEMA, &[]);
     let dir = project.path();
 
     let dry = run(dir, &db, &["cleanup", "--json"]);
@@ -401,11 +410,7 @@ fn recovered(
 fn faults_anywhere(kind: DatabaseKind, seed: u64, may_terminate: bool, default_trials: u64) {
     let trials = trial_count(default_trials);
     let apply = ["cleanup", "--apply", "--batch-size", "500"];
-    let schema = schema(kind);
-
-    let probe = TestDb::new(kind);
-    fill(&probe);
-    let probe_project = drydock_test_support::crash::project(&schema, &[]);
+    let (probe, _, probe_project) = filled(kind);
     let started = Instant::now();
     run(probe_project.path(), &probe, &apply);
     // The faults land anywhere within a clean run's duration (at least 200 ms).
@@ -415,10 +420,7 @@ fn faults_anywhere(kind: DatabaseKind, seed: u64, may_terminate: bool, default_t
     let mut random = Seeded(seed);
     let (mut kills, mut cut_short, mut failures) = (0, 0, Vec::new());
     for trial in 0..trials {
-        let db = TestDb::new(kind);
-        fill(&db);
-        let before = fingerprint(&db);
-        let project = drydock_test_support::crash::project(&schema, &[]);
+        let (db, before, project) = filled(kind);
         let dir = project.path();
 
         let (delay, fault) = Fault::pick(&mut random, span, may_terminate);
@@ -516,11 +518,8 @@ fn an_sqlite_apply_killed_anywhere_is_finished_by_the_next_run_and_restores_row_
 fn a_run_stopped_before_creating_or_while_naming_its_archive_is_finished_by_the_next_run() {
     let apply = ["cleanup", "--apply", "--json", "--batch-size", "5000"];
     for stopped in ["before creating the archive", "while naming the archive"] {
-        let db = TestDb::postgres();
+        let (db, before, project) = filled(DatabaseKind::Postgres);
         let mut client = db.postgres_client();
-        fill(&db);
-        let before = fingerprint(&db);
-        let project = drydock_test_support::crash::project(SCHEMA, &[]);
         let dir = project.path();
         let archives = dir.join("backups/cleanup");
         if stopped == "before creating the archive" {

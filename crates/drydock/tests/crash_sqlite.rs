@@ -10,7 +10,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use drydock_test_support::TestDb;
-use drydock_test_support::crash::{Fault, Seeded, finish, record_failure, trial_count};
+use drydock_test_support::crash::{
+    Fault, SHAPE_ROWS, Seeded, backfilled_once, finish, record_failure, same_as_clean, trial_count,
+};
 
 const SCHEMA: &str =
     "datasource db {\n  provider = \"sqlite\"\n  url      = env(\"DATABASE_URL\")\n}\n";
@@ -78,14 +80,11 @@ const TRANSACTIONAL: &[(&str, &str)] = &[
     ("20240104000000_audit", "audit"),
 ];
 
-/// Tables, indexes and their SQL, and the rows: what a deploy leaves, in a comparable form.
+/// Tables, indexes and their SQL, then (with [`SHAPE_ROWS`]) rows: what a deploy leaves,
+/// comparably.
 const SHAPE: &str = "\
     SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master \
-    UNION ALL SELECT 'rows item ' || count(*) || ' ' || coalesce(sum(\"tag_id\"), -1) || ' ' \
-      || sum(\"n\") FROM \"item\" \
-    UNION ALL SELECT 'rows tag ' || count(*) FROM \"tag\" \
-    UNION ALL SELECT 'rows audit ' || count(*) FROM \"audit\" \
-    ORDER BY 1";
+    UNION ALL ";
 
 fn project() -> tempfile::TempDir {
     let migrations = migrations();
@@ -121,8 +120,22 @@ fn count(conn: &rusqlite::Connection, sql: &str, name: &str) -> Result<i64, Stri
         .map_err(|e| format!("{sql}: {e}"))
 }
 
+/// `PRAGMA integrity_check` says `ok`, or what it says.
+fn integrity(conn: &rusqlite::Connection) -> Result<(), String> {
+    let said: String = conn
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .map_err(|e| e.to_string())?;
+    if said == "ok" {
+        Ok(())
+    } else {
+        Err(format!("integrity_check: {said}"))
+    }
+}
+
 fn shape(conn: &rusqlite::Connection) -> Result<Vec<String>, String> {
-    let mut statement = conn.prepare(SHAPE).map_err(|e| e.to_string())?;
+    let mut statement = conn
+        .prepare(&format!("{SHAPE}{SHAPE_ROWS}"))
+        .map_err(|e| e.to_string())?;
     let rows = statement
         .query_map([], |row| row.get(0))
         .map_err(|e| e.to_string())?;
@@ -136,12 +149,7 @@ fn right_after_the_kill(db: &TestDb) -> Result<(), String> {
         return Ok(());
     }
     let conn = open(db)?;
-    let integrity: String = conn
-        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
-        .map_err(|e| e.to_string())?;
-    if integrity != "ok" {
-        return Err(format!("integrity_check: {integrity}"));
-    }
+    integrity(&conn)?;
     let table = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1";
     let history = count(&conn, table, "_prisma_migrations")? > 0;
     for (name, created) in TRANSACTIONAL {
@@ -165,12 +173,7 @@ fn right_after_the_kill(db: &TestDb) -> Result<(), String> {
 /// What is wrong after the recovering deploy, if anything.
 fn check(db: &TestDb, clean: &[String]) -> Result<(), String> {
     let conn = open(db)?;
-    let integrity: String = conn
-        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
-        .map_err(|e| e.to_string())?;
-    if integrity != "ok" {
-        return Err(format!("integrity_check: {integrity}"));
-    }
+    integrity(&conn)?;
     for (name, _) in migrations() {
         let applied = count(
             &conn,
@@ -201,34 +204,18 @@ fn check(db: &TestDb, clean: &[String]) -> Result<(), String> {
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .map_err(|e| e.to_string())?;
-    if missed > 0 || twice > 0 {
-        return Err(format!(
-            "the backfill left {missed} row(s) not updated and updated {twice} row(s) twice"
-        ));
-    }
-    let progress: (i64, bool) = conn
-        .query_row(
+    let mut statement = conn
+        .prepare(
             "SELECT rows_done, finished_at IS NOT NULL FROM \"_drydock_backfills\" \
              WHERE migration_name = ?1",
-            [BACKFILL_MIGRATION],
-            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .map_err(|e| e.to_string())?;
-    if progress != (ITEMS, true) {
-        return Err(format!(
-            "the backfill's progress row (rows done, finished) is {progress:?}, not \
-             ({ITEMS}, true)"
-        ));
-    }
-    let got = shape(&conn)?;
-    if got != clean {
-        let missing: Vec<_> = clean.iter().filter(|l| !got.contains(l)).collect();
-        let extra: Vec<_> = got.iter().filter(|l| !clean.contains(l)).collect();
-        return Err(format!(
-            "the database differs from a clean deploy: missing {missing:?}, extra {extra:?}"
-        ));
-    }
-    Ok(())
+    let progress: Vec<(i64, bool)> = statement
+        .query_map([BACKFILL_MIGRATION], |row| Ok((row.get(0)?, row.get(1)?)))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| e.to_string())?;
+    backfilled_once(missed, twice, &progress, ITEMS)?;
+    same_as_clean(&shape(&conn)?, clean)
 }
 
 /// Whether a deploy was cut short inside the backfill: its progress row is there, unfinished
