@@ -479,7 +479,9 @@ fn faults_anywhere(kind: DatabaseKind, seed: u64, may_terminate: bool, default_t
             );
         }
         eprintln!(
-            "cleanup trial {trial}: {} failure(s) so far",
+            "cleanup trial {trial} ({fault} after {} ms, cut short: {}): {} failure(s) so far",
+            delay.as_millis(),
+            !first.status.success(),
             failures.len()
         );
     }

@@ -1,9 +1,10 @@
 //! Crash injection: the real binary's `migrate deploy` is killed (`SIGKILL`) or has its sessions
-//! terminated (`pg_terminate_backend`) at a pseudo-random point (fixed seed, bounded delay),
-//! then a plain `migrate deploy` must finish the job: every migration applied exactly once, the
-//! schema and data of a clean deploy (a batched backfill's rows each updated exactly once), no
-//! invalid index. `DRYDOCK_CRASH_TRIALS` sets the number
-//! of trials (20 by default; each uses its own database).
+//! terminated (`pg_terminate_backend`) at a pseudo-random point (fixed seed, bounded delay);
+//! right after, each transactional migration is there and recorded or neither, then a plain
+//! `migrate deploy` must finish the job: every migration applied exactly once, the schema and
+//! data of a clean deploy (a batched backfill's rows each updated exactly once), no invalid
+//! index. `DRYDOCK_CRASH_TRIALS` sets the number of trials (20 by default; each uses its own
+//! database).
 
 use std::path::Path;
 use std::process::Command;
@@ -196,23 +197,24 @@ fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
         } else {
             terminations += 1;
         }
-        if !first.status.success() {
-            cut_short += 1;
-        }
-        if backfill_unfinished(&db) {
-            in_backfill += 1;
-        }
-        let again = deploy(project.path(), db.url())
-            .output()
-            .expect("recovering deploy");
-        let outcome = if again.status.success() {
-            check(&db, &clean)
-        } else {
-            Err(format!(
-                "the recovering deploy failed: {}",
-                String::from_utf8_lossy(&again.stderr)
-            ))
-        };
+        let was_cut_short = !first.status.success();
+        let inside_backfill = backfill_unfinished(&db);
+        cut_short += u32::from(was_cut_short);
+        in_backfill += u32::from(inside_backfill);
+        // Right after the fault, then after the recovering deploy.
+        let outcome = transactional_all_or_nothing(&db).and_then(|()| {
+            let again = deploy(project.path(), db.url())
+                .output()
+                .expect("recovering deploy");
+            if again.status.success() {
+                check(&db, &clean)
+            } else {
+                Err(format!(
+                    "the recovering deploy failed: {}",
+                    String::from_utf8_lossy(&again.stderr)
+                ))
+            }
+        });
         if let Err(problem) = outcome {
             record_failure(
                 &mut failures,
@@ -223,7 +225,13 @@ fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
                 ),
             );
         }
-        eprintln!("deploy trial {trial}: {} failure(s) so far", failures.len());
+        // Each trial's line: a run cut short by an outer time bound keeps the figures.
+        eprintln!(
+            "deploy trial {trial} ({fault} after {} ms, cut short: {was_cut_short}, inside the \
+             backfill: {inside_backfill}): {} failure(s) so far",
+            delay.as_millis(),
+            failures.len()
+        );
     }
     eprintln!(
         "{trials} trial(s): {kills} SIGKILL, {terminations} pg_terminate_backend, {cut_short} \

@@ -259,12 +259,10 @@ fn a_sqlite_deploy_killed_anywhere_leaves_a_sound_file_and_is_finished_by_the_ne
         std::thread::sleep(delay);
         fault.inject(&mut child, &db.name());
         let (first, _) = finish(child);
-        if !first.status.success() {
-            cut_short += 1;
-        }
-        if backfill_unfinished(&db) {
-            in_backfill += 1;
-        }
+        let was_cut_short = !first.status.success();
+        let inside_backfill = backfill_unfinished(&db);
+        cut_short += u32::from(was_cut_short);
+        in_backfill += u32::from(inside_backfill);
         let outcome = right_after_the_kill(&db).and_then(|()| {
             let again = deploy(project.path(), &db)
                 .output()
@@ -288,7 +286,9 @@ fn a_sqlite_deploy_killed_anywhere_leaves_a_sound_file_and_is_finished_by_the_ne
             );
         }
         eprintln!(
-            "sqlite deploy trial {trial}: {} failure(s) so far",
+            "sqlite deploy trial {trial} (after {} ms, cut short: {was_cut_short}, inside the \
+             backfill: {inside_backfill}): {} failure(s) so far",
+            delay.as_millis(),
             failures.len()
         );
     }
