@@ -388,7 +388,7 @@ struct Run<'e> {
     table: String,
     resumed: bool,
     started_at: chrono::DateTime<Utc>,
-    /// Created with the first batch that finds rows.
+    /// Started by the first batch that finds rows.
     writer: Option<ArchiveWriter>,
     batches: u64,
     rows: u64,
@@ -458,7 +458,20 @@ impl<'e> Run<'e> {
                 ));
                 return Run::open(conn, sql, dialect, options, events);
             }
-            let writer = ArchiveWriter::resume(dir, &id, bytes)?;
+            let (partial, archive) = (partial_path(dir, &id), archive_path(dir, &id));
+            let writer = if bytes == 0 && !partial.exists() && !archive.exists() {
+                // Stopped between recording the archive and creating its file.
+                ArchiveWriter::create(dir, &id)?
+            } else {
+                if !partial.exists() && archive.exists() {
+                    // Stopped between naming the archive and writing its manifest: back to
+                    // unfinished, so that finishing writes the manifest.
+                    std::fs::rename(&archive, &partial).map_err(|e| {
+                        CleanupError::io(format!("renaming `{}`", archive.display()), e)
+                    })?;
+                }
+                ArchiveWriter::resume(dir, &id, bytes)?
+            };
             events.info(&format!(
                 "resuming the cleanup `{id}` after {batches} batches ({rows} rows archived in `{}`)",
                 writer.partial().display()
@@ -494,32 +507,30 @@ impl<'e> Run<'e> {
         })
     }
 
-    /// The archive, created with the progress row on first use.
-    fn writer(
+    /// Record the archive in the progress table (committed), then create its file: a run
+    /// stopped in between leaves a row its next run resumes, never a file nothing names.
+    fn start_archive(
         &mut self,
         conn: &mut dyn Connection,
         sql: &dyn CleanupSql,
         options: &CleanupOptions,
-    ) -> Result<&mut ArchiveWriter, CleanupError> {
-        if self.writer.is_none() {
-            let writer = ArchiveWriter::create(&options.archive_dir, &self.id)?;
-            conn.execute_script(&format!(
-                "INSERT INTO {} (archive, started_at, batches, rows_done, archive_bytes) VALUES \
-                 ({}, {}, 0, 0, 0)",
-                self.table,
-                sql.literal(&self.id),
-                sql.literal(&self.started_at.to_rfc3339())
-            ))
-            .map_err(|e| {
-                CleanupError::Connector(drydock_connector::ConnectorError::query(e.message))
-            })?;
-            self.events.info(&format!(
-                "archiving every changed row to `{}` first",
-                archive_path(&options.archive_dir, &self.id).display()
-            ));
-            self.writer = Some(writer);
-        }
-        Ok(self.writer.as_mut().expect("created above"))
+    ) -> Result<(), CleanupError> {
+        conn.execute_script(&format!(
+            "INSERT INTO {} (archive, started_at, batches, rows_done, archive_bytes) VALUES \
+             ({}, {}, 0, 0, 0)",
+            self.table,
+            sql.literal(&self.id),
+            sql.literal(&self.started_at.to_rfc3339())
+        ))
+        .map_err(|e| {
+            CleanupError::Connector(drydock_connector::ConnectorError::query(e.message))
+        })?;
+        self.writer = Some(ArchiveWriter::create(&options.archive_dir, &self.id)?);
+        self.events.info(&format!(
+            "archiving every changed row to `{}` first",
+            archive_path(&options.archive_dir, &self.id).display()
+        ));
+        Ok(())
     }
 
     fn archive_file(&self, options: &CleanupOptions) -> PathBuf {
@@ -714,6 +725,14 @@ impl<'e> Run<'e> {
             conn.execute_script("ROLLBACK")?;
             return Ok((0, None));
         }
+        if self.writer.is_none() {
+            // The first batch that finds rows: undone, the archive started outside its
+            // transaction, then run again.
+            conn.execute_script("ROLLBACK")?;
+            self.start_archive(conn, sql, options)
+                .map_err(|e| batch_error(e.to_string()))?;
+            return self.try_batch(conn, sql, plan, action, after, options);
+        }
         if action == OrphanAction::Delete && !sql.deletes_returning() {
             delete_read_rows(conn, sql, &plan.child(sql), &plan.key, &rows)?;
         }
@@ -740,7 +759,7 @@ impl<'e> Run<'e> {
             key: &plan.key,
             changed: &plan.relation.columns,
         };
-        let count = self.commit(conn, sql, options, &change, &rows)?;
+        let count = self.commit(conn, sql, &change, &rows)?;
         Ok((count, next))
     }
 
@@ -775,6 +794,13 @@ impl<'e> Run<'e> {
             conn.execute_script("ROLLBACK")?;
             return Ok((0, None));
         }
+        if self.writer.is_none() {
+            // As for the relations' batches: the archive started outside the transaction.
+            conn.execute_script("ROLLBACK")?;
+            self.start_archive(conn, sql, options)
+                .map_err(|e| batch_error(e.to_string()))?;
+            return self.try_rule_batch(conn, sql, plan, after, options);
+        }
         let operation = match &plan.action {
             CleanupAction::Delete => {
                 if !sql.deletes_returning() {
@@ -808,7 +834,7 @@ impl<'e> Run<'e> {
             key: &plan.key,
             changed: &plan.changed_columns(),
         };
-        let count = self.commit(conn, sql, options, &change, &rows)?;
+        let count = self.commit(conn, sql, &change, &rows)?;
         Ok((count, next))
     }
 
@@ -818,7 +844,6 @@ impl<'e> Run<'e> {
         &mut self,
         conn: &mut dyn Connection,
         sql: &dyn CleanupSql,
-        options: &CleanupOptions,
         change: &Change<'_>,
         rows: &[String],
     ) -> Result<u64, drydock_connector::ScriptError> {
@@ -852,8 +877,10 @@ impl<'e> Run<'e> {
         let count = rows.len() as u64;
         let id = self.id.clone();
         let bytes = self
-            .writer(conn, sql, options)
-            .and_then(|writer| writer.append(header, rows))
+            .writer
+            .as_mut()
+            .ok_or_else(|| batch_error("the batch's archive was not started".to_owned()))?
+            .append(header, rows)
             .map_err(|e| batch_error(e.to_string()))?;
         conn.execute_script(&format!(
             "UPDATE {} SET batches = {}, rows_done = {}, archive_bytes = {bytes} WHERE archive = {}",

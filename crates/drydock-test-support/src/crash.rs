@@ -280,3 +280,48 @@ impl Drop for StoppableServer {
         }
     }
 }
+
+/// The end of a query describing a database that the crash tests deploy (after a `UNION ALL`):
+/// the rows of `item`, `tag` and `audit`, with sums that show an update missed or repeated.
+pub const SHAPE_ROWS: &str = "\
+    SELECT 'rows item ' || count(*) || ' ' || coalesce(sum(\"tag_id\"), -1) || ' ' \
+      || sum(\"n\") FROM \"item\" \
+    UNION ALL SELECT 'rows tag ' || count(*) FROM \"tag\" \
+    UNION ALL SELECT 'rows audit ' || count(*) FROM \"audit\" \
+    ORDER BY 1";
+
+/// Whether `got`, lines describing a database, are the `clean` ones; else what is missing and
+/// what is extra.
+pub fn same_as_clean(got: &[String], clean: &[String]) -> Result<(), String> {
+    if got == clean {
+        return Ok(());
+    }
+    let missing: Vec<_> = clean.iter().filter(|l| !got.contains(l)).collect();
+    let extra: Vec<_> = got.iter().filter(|l| !clean.contains(l)).collect();
+    Err(format!(
+        "the database differs from a clean deploy: missing {missing:?}, extra {extra:?}"
+    ))
+}
+
+/// Whether a backfill adding 1000 to values below 1000 updated each of its `rows` rows exactly
+/// once: `missed` values are still below 1000, `twice` are 2000 or more, and `progress` (its
+/// progress rows: rows done, finished) must be one finished row counting `rows`.
+pub fn backfilled_once(
+    missed: i64,
+    twice: i64,
+    progress: &[(i64, bool)],
+    rows: i64,
+) -> Result<(), String> {
+    if missed > 0 || twice > 0 {
+        return Err(format!(
+            "the backfill left {missed} row(s) not updated and updated {twice} row(s) twice"
+        ));
+    }
+    if progress != [(rows, true)] {
+        return Err(format!(
+            "the backfill's progress rows (rows done, finished) are {progress:?}, not \
+             [({rows}, true)]"
+        ));
+    }
+    Ok(())
+}

@@ -1,21 +1,23 @@
 //! Crash injection: the real binary's `migrate deploy` is killed (`SIGKILL`) or has its sessions
-//! terminated (`pg_terminate_backend`) at a pseudo-random point (fixed seed, bounded delay),
-//! then a plain `migrate deploy` must finish the job: every migration applied exactly once, the
-//! schema and data of a clean deploy, no invalid index. `DRYDOCK_CRASH_TRIALS` sets the number
-//! of trials (20 by default; each uses its own database).
+//! terminated (`pg_terminate_backend`) at a pseudo-random point (fixed seed, bounded delay);
+//! right after, each transactional migration is there and recorded or neither, then a plain
+//! `migrate deploy` must finish the job: every migration applied exactly once, the schema and
+//! data of a clean deploy (a batched backfill's rows each updated exactly once), no invalid
+//! index. `DRYDOCK_CRASH_TRIALS` sets the number of trials (20 by default; each uses its own
+//! database).
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use drydock_test_support::crash::{
-    Fault, POSTGRES_SCHEMA, Seeded, StoppableServer, finish, record_failure, trial_count,
-    wait_until,
+    Fault, POSTGRES_SCHEMA, SHAPE_ROWS, Seeded, StoppableServer, backfilled_once, finish,
+    record_failure, same_as_clean, trial_count, wait_until,
 };
 use drydock_test_support::{TestDb, postgres_server_client};
 
-/// Transactional migrations and migrations with `CREATE INDEX CONCURRENTLY`, over a table big
-/// enough that the builds take a moment.
+/// Transactional migrations, migrations with `CREATE INDEX CONCURRENTLY` and a batched backfill
+/// (many batches, so faults land inside them), over a table big enough that each takes a moment.
 const MIGRATIONS: &[(&str, &str)] = &[
     (
         "20240101000000_init",
@@ -44,17 +46,28 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "CREATE UNIQUE INDEX CONCURRENTLY \"tag_label_key\" ON \"tag\" (\"label\");\n\
          CREATE INDEX CONCURRENTLY \"audit_item_idx\" ON \"audit\" (\"item_id\");\n",
     ),
+    (
+        // `n + 1000` shows a row the backfill missed (below 1000) or updated twice (2000 and
+        // up); the index after it is a statement counted after the backfill's.
+        BACKFILL_MIGRATION,
+        "-- drydock:backfill key=\"id\" batch=4000\n\
+         UPDATE \"item\" SET \"n\" = \"n\" + 1000;\n\
+         CREATE INDEX CONCURRENTLY \"item_n_idx\" ON \"item\" (\"n\");\n",
+    ),
 ];
 
-/// Columns, indexes and row counts: what a deploy leaves, in a comparable form.
+/// The migration of [`MIGRATIONS`] with the backfill.
+const BACKFILL_MIGRATION: &str = "20240106000000_backfill_n";
+
+/// The rows of `item`, each updated once by the backfill.
+const ITEMS: i64 = 200_000;
+
+/// Columns and indexes, then (with [`SHAPE_ROWS`]) rows: what a deploy leaves, comparably.
 const SHAPE: &str = "\
     SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type \
       FROM information_schema.columns WHERE table_schema = 'public' \
     UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public' \
-    UNION ALL SELECT 'rows item ' || count(*) || ' ' || coalesce(sum(\"tag_id\"), -1) FROM \"item\" \
-    UNION ALL SELECT 'rows tag ' || count(*) FROM \"tag\" \
-    UNION ALL SELECT 'rows audit ' || count(*) FROM \"audit\" \
-    ORDER BY 1";
+    UNION ALL ";
 
 fn project() -> tempfile::TempDir {
     drydock_test_support::crash::project(POSTGRES_SCHEMA, MIGRATIONS)
@@ -73,7 +86,7 @@ fn drydock(project: &Path, url: &str, args: &[&str]) -> Command {
 
 fn shape(db: &TestDb) -> Vec<String> {
     db.postgres_client()
-        .query(SHAPE, &[])
+        .query(&format!("{SHAPE}{SHAPE_ROWS}"), &[])
         .expect("schema shape")
         .iter()
         .map(|row| row.get(0))
@@ -114,15 +127,42 @@ fn check(db: &TestDb, clean: &[String]) -> Result<(), String> {
     if unfinished > 0 {
         return Err(format!("{unfinished} unfinished history row(s) remain"));
     }
-    let got = shape(db);
-    if got != clean {
-        let missing: Vec<_> = clean.iter().filter(|l| !got.contains(l)).collect();
-        let extra: Vec<_> = got.iter().filter(|l| !clean.contains(l)).collect();
-        return Err(format!(
-            "schema differs from a clean deploy: missing {missing:?}, extra {extra:?}"
-        ));
-    }
-    Ok(())
+    backfilled_exactly_once(&mut client)?;
+    same_as_clean(&shape(db), clean)
+}
+
+/// Whether the backfill updated every row of `item` exactly once, and its progress row, finished,
+/// counts each row once (a batch and its progress row commit together, docs/backfill.md).
+fn backfilled_exactly_once(client: &mut postgres::Client) -> Result<(), String> {
+    let row = client
+        .query_one(
+            "SELECT count(*) FILTER (WHERE \"n\" < 1000), count(*) FILTER (WHERE \"n\" >= 2000) \
+             FROM \"item\"",
+            &[],
+        )
+        .map_err(|e| e.to_string())?;
+    let progress: Vec<(i64, bool)> = client
+        .query(
+            "SELECT rows_done, finished_at IS NOT NULL FROM \"_drydock_backfills\" \
+             WHERE migration_name = $1",
+            &[&BACKFILL_MIGRATION],
+        )
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    backfilled_once(row.get(0), row.get(1), &progress, ITEMS)
+}
+
+/// Whether a deploy was cut short inside the backfill: its progress row is there, unfinished
+/// (an error: the table is not there).
+fn backfill_unfinished(db: &TestDb) -> bool {
+    db.postgres_client()
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM \"_drydock_backfills\" WHERE finished_at IS NULL)",
+            &[],
+        )
+        .is_ok_and(|row| row.get(0))
 }
 
 #[test]
@@ -143,9 +183,10 @@ fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
         clean.iter().any(|l| l.contains("item_n_code_idx")),
         "{clean:?}"
     );
+    backfilled_exactly_once(&mut clean_db.postgres_client()).expect("a clean backfill");
 
     let mut random = Seeded(0x5eed_d0c4);
-    let (mut kills, mut terminations, mut cut_short) = (0, 0, 0);
+    let (mut kills, mut terminations, mut cut_short, mut in_backfill) = (0, 0, 0, 0);
     let mut failures = Vec::new();
     for trial in 0..trials {
         let db = TestDb::postgres();
@@ -156,20 +197,24 @@ fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
         } else {
             terminations += 1;
         }
-        if !first.status.success() {
-            cut_short += 1;
-        }
-        let again = deploy(project.path(), db.url())
-            .output()
-            .expect("recovering deploy");
-        let outcome = if again.status.success() {
-            check(&db, &clean)
-        } else {
-            Err(format!(
-                "the recovering deploy failed: {}",
-                String::from_utf8_lossy(&again.stderr)
-            ))
-        };
+        let was_cut_short = !first.status.success();
+        let inside_backfill = backfill_unfinished(&db);
+        cut_short += u32::from(was_cut_short);
+        in_backfill += u32::from(inside_backfill);
+        // Right after the fault, then after the recovering deploy.
+        let outcome = transactional_all_or_nothing(&db).and_then(|()| {
+            let again = deploy(project.path(), db.url())
+                .output()
+                .expect("recovering deploy");
+            if again.status.success() {
+                check(&db, &clean)
+            } else {
+                Err(format!(
+                    "the recovering deploy failed: {}",
+                    String::from_utf8_lossy(&again.stderr)
+                ))
+            }
+        });
         if let Err(problem) = outcome {
             record_failure(
                 &mut failures,
@@ -180,11 +225,17 @@ fn a_deploy_killed_or_cut_off_anywhere_is_finished_by_the_next_deploy() {
                 ),
             );
         }
-        eprintln!("deploy trial {trial}: {} failure(s) so far", failures.len());
+        // Each trial's line: a run cut short by an outer time bound keeps the figures.
+        eprintln!(
+            "deploy trial {trial} ({fault} after {} ms, cut short: {was_cut_short}, inside the \
+             backfill: {inside_backfill}): {} failure(s) so far",
+            delay.as_millis(),
+            failures.len()
+        );
     }
     eprintln!(
         "{trials} trial(s): {kills} SIGKILL, {terminations} pg_terminate_backend, {cut_short} \
-         deploy(s) cut short, {} failure(s)",
+         deploy(s) cut short ({in_backfill} between two batches of the backfill), {} failure(s)",
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
