@@ -51,8 +51,8 @@ pub use runs::{
 pub use script::{EMPTY_MIGRATION, join_statements, render_script, render_sections};
 pub use stats::{
     CacheCounters, ConnectionCount, IndexSize, PageCounts, QueryFact, ReplicationFact,
-    STATS_SNAPSHOT_TABLE, SessionFact, StatementStats, StatsFacts, StatsRequest, StatsSource,
-    StoredSnapshot, TableFact,
+    STATS_SNAPSHOT_TABLE, SessionCommands, SessionFact, StatementStats, StatsFacts, StatsRequest,
+    StatsSource, StoredSnapshot, TableFact,
 };
 
 use drydock_diff::{Change, DiffHooks};

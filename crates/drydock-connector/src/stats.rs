@@ -47,6 +47,27 @@ pub struct StatsFacts {
     pub replication: Vec<ReplicationFact>,
     /// The database file's pages (SQLite).
     pub pages: Option<PageCounts>,
+    /// How a person stops a statement or ends a session here, for the fixes findings give.
+    pub session_commands: SessionCommands,
+}
+
+/// Statements a person runs on a session, `{pid}` standing for its id, and the setting that
+/// ends sessions left idle in a transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SessionCommands {
+    /// Stops the statement the session runs (`SELECT pg_cancel_backend({pid})`).
+    pub cancel: String,
+    /// Ends the session and rolls back its transaction (`SELECT pg_terminate_backend({pid})`).
+    pub end: String,
+    /// The setting that ends sessions idle in a transaction for too long.
+    pub idle_timeout: String,
+}
+
+impl SessionCommands {
+    /// `command` (one of this struct's) for the session `pid`.
+    pub fn for_session(command: &str, pid: i64) -> String {
+        command.replace("{pid}", &pid.to_string())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use drydock_connector::{
-    ConnectionCount, ConnectorError, IndexSize, PageCounts, ReplicationFact, SessionFact,
-    StatementStats, StatsFacts, StatsRequest, StatsSource, StoredSnapshot, TableFact,
+    ConnectionCount, ConnectorError, IndexSize, PageCounts, ReplicationFact, SessionCommands,
+    SessionFact, StatementStats, StatsFacts, StatsRequest, StatsSource, StoredSnapshot, TableFact,
 };
 use drydock_tasks::{Event, Events};
 use serde::{Deserialize, Serialize};
@@ -94,6 +94,9 @@ pub struct StatsReport {
     /// The snapshot this run stored, when asked to.
     pub snapshot: Option<SnapshotStored>,
     pub findings: Vec<Finding>,
+    /// How to stop a statement or end a session on this database, for the findings' fixes.
+    #[serde(skip)]
+    pub session_commands: SessionCommands,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -558,6 +561,7 @@ pub fn stats(
         growth,
         snapshot: None,
         findings: Vec::new(),
+        session_commands: facts.session_commands.clone(),
     };
     report.findings = evaluate(&report, &options.thresholds);
     for finding in &report.findings {

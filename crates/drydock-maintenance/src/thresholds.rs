@@ -1,6 +1,8 @@
 //! The limits `drydock stats` holds its facts to, with PgHero's and check_postgres's defaults,
 //! and their evaluation into [`Finding`]s with stable codes (`D63xx`, `docs/stats.md`).
 
+use drydock_connector::SessionCommands;
+
 use crate::finding::{Finding, ObjectRef, Severity};
 use crate::stats::StatsReport;
 
@@ -209,8 +211,8 @@ pub fn evaluate(report: &StatsReport, thresholds: &Thresholds) -> Vec<Finding> {
                     short(s.query.as_deref())
                 )),
                 fix: Some(format!(
-                    "look at the statement (EXPLAIN it); to stop it: SELECT pg_cancel_backend({})",
-                    s.pid
+                    "look at the statement (EXPLAIN it); to stop it: {}",
+                    SessionCommands::for_session(&report.session_commands.cancel, s.pid)
                 )),
             });
         }
@@ -239,10 +241,9 @@ pub fn evaluate(report: &StatsReport, thresholds: &Thresholds) -> Vec<Finding> {
                     short(s.query.as_deref())
                 )),
                 fix: Some(format!(
-                    "commit or roll back in the application, and set \
-                     idle_in_transaction_session_timeout; to end it: SELECT \
-                     pg_terminate_backend({})",
-                    s.pid
+                    "commit or roll back in the application, and set {}; to end it: {}",
+                    report.session_commands.idle_timeout,
+                    SessionCommands::for_session(&report.session_commands.end, s.pid)
                 )),
             });
         }
@@ -285,7 +286,8 @@ pub fn evaluate(report: &StatsReport, thresholds: &Thresholds) -> Vec<Finding> {
                     short(wait.query.as_deref())
                 )),
                 fix: Some(format!(
-                    "finish the blocking transaction; to end it: SELECT pg_terminate_backend({root})"
+                    "finish the blocking transaction; to end it: {}",
+                    SessionCommands::for_session(&report.session_commands.end, root)
                 )),
             });
         }
@@ -543,6 +545,7 @@ mod tests {
             growth: None,
             snapshot: None,
             findings: Vec::new(),
+            session_commands: SessionCommands::default(),
         }
     }
 

@@ -7,8 +7,9 @@
 
 use chrono::{DateTime, Utc};
 use drydock_connector::{
-    ConnectionCount, ConnectorError, IndexSize, STATS_SNAPSHOT_TABLE, SessionFact, StatementStats,
-    StatsFacts, StatsRequest, StatsSource, StoredSnapshot, TableFact, is_bookkeeping_table,
+    ConnectionCount, ConnectorError, IndexSize, STATS_SNAPSHOT_TABLE, SessionCommands, SessionFact,
+    StatementStats, StatsFacts, StatsRequest, StatsSource, StoredSnapshot, TableFact,
+    is_bookkeeping_table,
 };
 use mysql::prelude::Queryable;
 
@@ -42,6 +43,21 @@ impl MysqlStats {
             url: url.to_owned(),
             state: None,
         })
+    }
+
+    /// `(waiting, blocking)` session ids of InnoDB's row-lock waits, from the `sys` schema's
+    /// view, which MySQL 8 and MariaDB 10.6+ both have; none where it is missing.
+    fn lock_waits(&mut self) -> Result<Vec<(u64, u64)>, ConnectorError> {
+        let rows = match self.rows("SELECT waiting_pid, blocking_pid FROM sys.innodb_lock_waits") {
+            Ok(rows) => rows,
+            // No `sys` schema, or no right to read it: no waits to show.
+            Err(ConnectorError::Query { .. }) => Vec::new(),
+            Err(other) => return Err(other),
+        };
+        Ok(rows
+            .iter()
+            .filter_map(|row| Some((number(row, 0)?, number(row, 1)?)))
+            .collect())
     }
 
     fn state(&mut self) -> Result<&mut mysql::Conn, ConnectorError> {
@@ -99,13 +115,14 @@ impl StatsSource for MysqlStats {
         // A sleeping session with a transaction open is idle in it.
         let connections = self
             .rows(
+                // Named apart from PROCESSLIST's own STATE column, which `GROUP BY` would take.
                 "SELECT CASE WHEN p.COMMAND = 'Sleep' AND t.trx_id IS NOT NULL \
                    THEN 'idle in transaction' WHEN p.COMMAND = 'Sleep' THEN 'idle' \
-                   ELSE 'active' END AS state, COUNT(*) \
+                   ELSE 'active' END AS session_state, COUNT(*) \
                  FROM information_schema.PROCESSLIST p \
                  LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID \
                  WHERE p.COMMAND NOT IN ('Daemon', 'Binlog Dump') AND p.USER <> 'system user' \
-                 GROUP BY state ORDER BY state",
+                 GROUP BY session_state ORDER BY session_state",
             )?
             .iter()
             .map(|row| ConnectionCount {
@@ -117,6 +134,7 @@ impl StatsSource for MysqlStats {
             .rows("SELECT @@max_connections")?
             .first()
             .and_then(|row| number(row, 0));
+        let waits = self.lock_waits()?;
         let sessions = self
             .rows(
                 "SELECT p.ID, p.USER, p.COMMAND, p.STATE, p.INFO, p.TIME, \
@@ -142,7 +160,11 @@ impl StatsSource for MysqlStats {
                 transaction_seconds: text(row, 6).and_then(|t| t.parse().ok()),
                 state_seconds: text(row, 5).and_then(|t| t.parse().ok()),
                 wait: text(row, 3).filter(|state| state.starts_with("Waiting for")),
-                blocked_by: Vec::new(),
+                blocked_by: waits
+                    .iter()
+                    .filter(|(waiting, _)| Some(*waiting) == number(row, 0))
+                    .map(|(_, blocking)| *blocking as i64)
+                    .collect(),
             })
             .collect();
         let tables = self
@@ -187,6 +209,11 @@ impl StatsSource for MysqlStats {
         Ok(StatsFacts {
             // No vacuum here, so nothing is measured from a statistics reset.
             statistics_since: None,
+            session_commands: SessionCommands {
+                cancel: "KILL QUERY {pid}".to_owned(),
+                end: "KILL {pid}".to_owned(),
+                idle_timeout: "idle_transaction_timeout (MariaDB) or wait_timeout".to_owned(),
+            },
             database,
             server,
             size_bytes,

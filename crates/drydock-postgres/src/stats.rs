@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use drydock_connector::{
     CacheCounters, ConnectionCount, ConnectorError, IndexSize, QueryFact, ReplicationFact,
-    STATS_SNAPSHOT_TABLE, SessionFact, StatementStats, StatsFacts, StatsRequest, StatsSource,
-    StoredSnapshot, TableFact,
+    STATS_SNAPSHOT_TABLE, SessionCommands, SessionFact, StatementStats, StatsFacts, StatsRequest,
+    StatsSource, StoredSnapshot, TableFact,
 };
 use postgres::Client;
 use postgres::types::Type;
@@ -226,6 +226,11 @@ impl StatsSource for PostgresStats {
             queries,
             replication,
             pages: None,
+            session_commands: SessionCommands {
+                cancel: "SELECT pg_cancel_backend({pid})".to_owned(),
+                end: "SELECT pg_terminate_backend({pid})".to_owned(),
+                idle_timeout: "idle_in_transaction_session_timeout".to_owned(),
+            },
         })
     }
 

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use drydock_connector::{
-    ConnectorError, IndexSize, PageCounts, STATS_SNAPSHOT_TABLE, StatementStats, StatsFacts,
-    StatsRequest, StatsSource, StoredSnapshot, TableFact,
+    ConnectorError, IndexSize, PageCounts, STATS_SNAPSHOT_TABLE, SessionCommands, StatementStats,
+    StatsFacts, StatsRequest, StatsSource, StoredSnapshot, TableFact,
 };
 use rusqlite::OptionalExtension;
 
@@ -196,6 +196,8 @@ impl StatsSource for SqliteStats {
             },
             replication: Vec::new(),
             pages: Some(pages),
+            // No sessions to stop.
+            session_commands: SessionCommands::default(),
         })
     }
 

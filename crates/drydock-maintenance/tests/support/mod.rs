@@ -1,5 +1,6 @@
-//! What the `drydock stats` tests on PostgreSQL share: running stats on a URL, waiting (30 s at
-//! most) for a report to show something, and reading its findings.
+//! What the `drydock stats` tests share: running stats on a URL (PostgreSQL, or MySQL and
+//! MariaDB by the URL's scheme), waiting (30 s at most) for a report to show something, and
+//! reading its findings.
 
 use std::time::{Duration, Instant};
 
@@ -8,9 +9,12 @@ use drydock_maintenance::{Finding, StatsOptions, StatsReport, Thresholds, stats}
 use drydock_tasks::Event;
 
 pub(crate) fn source(url: &str) -> Box<dyn StatsSource> {
-    drydock_postgres::PostgresDialect
-        .open_stats(url)
-        .expect("opening the statistics")
+    let dialect: &dyn Dialect = if url.starts_with("mysql") {
+        &drydock_mysql::MysqlDialect
+    } else {
+        &drydock_postgres::PostgresDialect
+    };
+    dialect.open_stats(url).expect("opening the statistics")
 }
 
 fn quiet(_: Event) {}
