@@ -85,19 +85,24 @@ fn migration(project: &Path, suffix: &str, file: &str) -> String {
     std::fs::read_to_string(folder.path().join(file)).unwrap_or_default()
 }
 
+/// A project folder with [`SCHEMA`], its first migration made and applied on `db`.
+fn initialized(db: &TestDb) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("prisma")).expect("prisma folder");
+    std::fs::write(dir.path().join("prisma/schema.prisma"), SCHEMA).expect("schema");
+    succeeds(&drydock(
+        dir.path(),
+        db.url(),
+        &["migrate", "dev", "--name", "init"],
+    ));
+    dir
+}
+
 #[test]
 fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb() {
     let dev = TestDb::mysql();
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = initialized(&dev);
     let project = dir.path();
-    std::fs::create_dir_all(project.join("prisma")).expect("prisma folder");
-    std::fs::write(project.join("prisma/schema.prisma"), SCHEMA).expect("schema");
-
-    succeeds(&drydock(
-        project,
-        dev.url(),
-        &["migrate", "dev", "--name", "init"],
-    ));
     insta::assert_snapshot!(
         "mysql_init_migration",
         migration(project, "_init", "migration.sql")
@@ -188,15 +193,8 @@ fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb(
 #[test]
 fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_database() {
     let db = TestDb::mysql();
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = initialized(&db);
     let project = dir.path();
-    std::fs::create_dir_all(project.join("prisma")).expect("prisma folder");
-    std::fs::write(project.join("prisma/schema.prisma"), SCHEMA).expect("schema");
-    succeeds(&drydock(
-        project,
-        db.url(),
-        &["migrate", "dev", "--name", "init"],
-    ));
 
     let clean = succeeds(&drydock(project, db.url(), &["check"]));
     assert!(!clean.contains("[D6"), "{clean}");
