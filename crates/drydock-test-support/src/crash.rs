@@ -34,6 +34,16 @@ pub fn trial_count(default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// Whether a randomized crash test runs its trials of `command` (one of its labels):
+/// `DRYDOCK_CRASH_COMMANDS`, a comma-separated list of labels, picks some to run at full size on
+/// their own; unset, every command runs.
+pub fn runs_command(command: &str) -> bool {
+    match std::env::var("DRYDOCK_CRASH_COMMANDS") {
+        Ok(list) => list.split(',').any(|label| label.trim() == command),
+        Err(_) => true,
+    }
+}
+
 /// Poll every 10 ms until `ready` holds, 60 s at most; whether it held.
 pub fn wait_until(mut ready: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + Duration::from_secs(60);
