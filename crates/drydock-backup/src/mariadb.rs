@@ -11,11 +11,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use drydock_connector::{DbUrl, redact_url};
+use drydock_mysql::{MysqlUrl, owner};
 use sha2::{Digest, Sha256};
 
 use crate::BackupError;
 use crate::backend::{Backend, DbObject, DumpSummary, TableStats, ToolVersion};
 use crate::tool::{self, collect_stderr, feed_tool, finish_tool};
+
+/// Names of the scratch databases of test restores.
+const SCRATCH_PREFIX: &str = "drydock_scratch_";
+
+/// The databases runs create for themselves and drop when done, by name prefix.
+const RUN_DATABASES: [(&str, &str); 2] = [
+    (SCRATCH_PREFIX, "scratch database"),
+    (drydock_mysql::SHADOW_DATABASE_PREFIX, "shadow database"),
+];
+
+/// `url` read as drydock's MySQL sessions read it, for the claims on databases a run creates.
+fn server_url(url: &str) -> Result<MysqlUrl, BackupError> {
+    MysqlUrl::parse(url).map_err(BackupError::Connect)
+}
 
 const FORMAT: &str = "mariadb-sql";
 const DEFAULT_PORT: u16 = 3306;
@@ -468,9 +483,36 @@ impl Backend for MariaDb {
         MyUrl::parse(url)?.create(NEW_DATABASE_CHARSET)
     }
 
+    fn leftover_databases(&self, url: &str) -> Result<Vec<String>, BackupError> {
+        let server = server_url(url)?;
+        let mut lines = Vec::new();
+        for (prefix, what) in RUN_DATABASES {
+            for name in owner::abandoned(&server, prefix).map_err(BackupError::Connect)? {
+                lines.push(format!(
+                    "{name}: {what} left by a run that is gone (no run claims it, no session \
+                     uses it); `drydock backup prune --apply` drops it"
+                ));
+            }
+        }
+        Ok(lines)
+    }
+
+    fn drop_abandoned(&self, url: &str) -> Result<Vec<String>, BackupError> {
+        let server = server_url(url)?;
+        let mut lines = Vec::new();
+        for (prefix, what) in RUN_DATABASES {
+            lines.extend(
+                owner::drop_abandoned(&server, prefix, what).map_err(BackupError::Connect)?,
+            );
+        }
+        Ok(lines)
+    }
+
     fn create_scratch(&self, url: &str) -> Result<String, BackupError> {
         let near = MyUrl::parse(url)?;
-        let name = format!("drydock_scratch_{}", uuid::Uuid::new_v4().simple());
+        let name = format!("{SCRATCH_PREFIX}{}", uuid::Uuid::new_v4().simple());
+        // Claimed before it exists, so that a run after a kill knows it for a leftover.
+        owner::claim_database(&server_url(url)?, &name).map_err(BackupError::Connect)?;
         let scratch_url = MyUrl::url_for(url, &name)?;
         let scratch = MyUrl::parse(&scratch_url)?;
         let charset = near.charset_clause()?;
@@ -479,7 +521,10 @@ impl Backend for MariaDb {
     }
 
     fn drop_scratch(&self, scratch_url: &str) -> Result<(), BackupError> {
-        MyUrl::parse(scratch_url)?.drop_database()
+        let scratch = MyUrl::parse(scratch_url)?;
+        scratch.drop_database()?;
+        owner::release_database(&server_url(scratch_url)?, &scratch.database)
+            .map_err(BackupError::Connect)
     }
 
     fn swap(&self, source_url: &str, target_url: &str) -> Result<String, BackupError> {

@@ -18,7 +18,7 @@ use mysql::prelude::Queryable;
 use mysql::{Conn, Value};
 
 use crate::url::MysqlUrl;
-use crate::{health, history, index_facts, introspect, lock};
+use crate::{health, history, index_facts, introspect, lock, owner};
 
 /// `Lock wait timeout exceeded`: a row lock (`innodb_lock_wait_timeout`) or a metadata lock
 /// (`lock_wait_timeout`) waited for too long; the statement changed nothing.
@@ -696,6 +696,15 @@ pub fn create_database(url: &str) -> Result<bool, ConnectorError> {
     Ok(true)
 }
 
+/// Drop the shadow databases next to `main_url` left by runs that are gone; one line each.
+pub fn drop_abandoned_shadows(main_url: &str) -> Result<Vec<String>, ConnectorError> {
+    owner::drop_abandoned(
+        &MysqlUrl::parse(main_url)?,
+        SHADOW_DATABASE_PREFIX,
+        "shadow database",
+    )
+}
+
 /// Open a scratch database: the configured `shadow_url` (emptied first), or a temporary
 /// database created next to `main_url` and dropped on dispose.
 pub fn open_shadow(
@@ -721,6 +730,8 @@ pub fn open_shadow(
         }));
     }
     let name = format!("{SHADOW_DATABASE_PREFIX}{}", uuid::Uuid::new_v4());
+    // Claimed before it exists, so that a run after a kill knows it for a leftover.
+    owner::claim_database(&main, &name)?;
     let mut admin = MysqlConnection::open(main.with_database(ALWAYS_THERE))?;
     admin
         .conn
@@ -729,6 +740,7 @@ pub fn open_shadow(
     // From here on the guard drops the database should anything fail.
     let temporary = TemporaryDatabase {
         admin,
+        server: main.clone(),
         name: name.clone(),
         dropped: false,
     };
@@ -769,6 +781,8 @@ impl ShadowDatabase for MysqlShadow {
 /// A database created for one shadow replay; dropped on dispose, or on drop as a fallback.
 struct TemporaryDatabase {
     admin: MysqlConnection,
+    /// Where the claim on the database is held.
+    server: MysqlUrl,
     name: String,
     dropped: bool,
 }
@@ -784,6 +798,7 @@ impl TemporaryDatabase {
                 ))
                 .map_err(|e| query_error(&e))?;
             self.dropped = true;
+            owner::release_database(&self.server, &self.name)?;
         }
         Ok(())
     }

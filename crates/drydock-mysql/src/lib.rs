@@ -17,6 +17,7 @@ mod history;
 mod index_facts;
 mod introspect;
 mod lock;
+pub mod owner;
 mod render;
 mod runs;
 mod stats;
@@ -27,7 +28,7 @@ pub use alert_store::MysqlAlertStore;
 pub use cleanup::MysqlCleanup;
 pub use connection::{
     ER_LOCK_WAIT_TIMEOUT, LEXICAL_RULES, MysqlConnection, SHADOW_DATABASE_PREFIX, create_database,
-    open_shadow, quote_ident,
+    drop_abandoned_shadows, open_shadow, quote_ident,
 };
 pub use diff_hooks::MySqlDiffHooks;
 pub use render::render_change;
@@ -156,6 +157,10 @@ impl Dialect for MysqlDialect {
         shadow_url: Option<&str>,
     ) -> Result<Box<dyn ShadowDatabase>, ConnectorError> {
         open_shadow(main_url, shadow_url)
+    }
+
+    fn drop_abandoned_shadows(&self, main_url: &str) -> Result<Vec<String>, ConnectorError> {
+        drop_abandoned_shadows(main_url)
     }
 
     fn open_run_log(&self, url: &str) -> Result<Box<dyn RunLog>, ConnectorError> {

@@ -1,7 +1,9 @@
 //! Databases a run creates for itself (the shadow database of `migrate dev`, the scratch
 //! database of `backup verify`) name their owner in a comment (`drydock pid N on H started T`).
 //! A run killed before dropping one leaves it; the next run of the same command drops those
-//! whose owner is gone and says so, and never one whose owner may be alive.
+//! whose owner is gone and says so, and never one whose owner may be alive. On MySQL and
+//! MariaDB, which have no database comments, a run claims such a database with a named lock
+//! (`GET_LOCK`) its process holds; a database nobody claims and nobody uses is a leftover.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -353,5 +355,204 @@ fn a_database_left_between_create_and_comment_is_dropped_unless_claimed_or_in_us
     assert!(
         !stderr.contains(&creating) && !stderr.contains(&in_use),
         "{stderr}"
+    );
+}
+
+const MYSQL_SCHEMA: &str = "datasource db {\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}\n\n\
+model A {\n  id Int @id\n}\n\nmodel B {\n  id Int @id\n}\n";
+
+/// A session on the MariaDB test server.
+fn mysql_session() -> mysql::Conn {
+    drydock_mysql::MysqlUrl::parse(&drydock_test_support::mysql_server_url())
+        .and_then(|url| url.connect())
+        .expect("a session on the MariaDB test server")
+}
+
+fn mysql_exists(name: &str) -> bool {
+    use mysql::prelude::Queryable;
+    mysql_session()
+        .exec_first::<i64, _, _>(
+            "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+            (name,),
+        )
+        .expect("schemata")
+        == Some(1)
+}
+
+/// Drops the MariaDB database it names when dropped.
+struct MysqlMade(String);
+
+impl Drop for MysqlMade {
+    fn drop(&mut self) {
+        use mysql::prelude::Queryable;
+        let _ = mysql_session().query_drop(format!("DROP DATABASE IF EXISTS `{}`", self.0));
+    }
+}
+
+/// SIGKILL `child` once a database of `prefix` that did not exist `before` is claimed (its
+/// `drydock owns` lock held) and `ready` says it is in the middle of its work; that database.
+fn kill_once_it_claims(mut child: Child, prefix: &str, before: &[String]) -> String {
+    use mysql::prelude::Queryable;
+    let mut session = mysql_session();
+    let mut made = None;
+    let reached = wait_for(|| {
+        let names: Vec<String> = session
+            .exec(
+                "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA \
+                 WHERE LEFT(SCHEMA_NAME, CHAR_LENGTH(?)) = ? \
+                 AND IS_USED_LOCK(CONCAT('drydock owns ', RIGHT(SCHEMA_NAME, 48))) IS NOT NULL",
+                (prefix, prefix),
+            )
+            .expect("schemata");
+        made = names.into_iter().find(|name| !before.contains(name));
+        made.is_some() || child.try_wait().ok().flatten().is_some()
+    });
+    // Some work done inside it first, so the kill lands mid-way.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().expect("SIGKILL drydock");
+    let killed = child.wait_with_output().expect("drydock ends");
+    assert!(
+        reached && made.is_some() && killed.status.code().is_none(),
+        "drydock ended before it made its {prefix} database: {}",
+        String::from_utf8_lossy(&killed.stderr)
+    );
+    made.expect("a database")
+}
+
+fn mysql_sessions_on(database: &str) -> i64 {
+    use mysql::prelude::Queryable;
+    mysql_session()
+        .exec_first(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ?",
+            (database,),
+        )
+        .expect("processlist")
+        .unwrap_or_default()
+}
+
+fn mysql_databases(prefix: &str) -> Vec<String> {
+    use mysql::prelude::Queryable;
+    mysql_session()
+        .exec(
+            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA \
+             WHERE LEFT(SCHEMA_NAME, CHAR_LENGTH(?)) = ?",
+            (prefix, prefix),
+        )
+        .expect("schemata")
+}
+
+#[test]
+fn mysql_a_killed_migrate_dev_leaves_its_shadow_database_and_the_next_one_drops_it() {
+    let _serial = one_at_a_time();
+    let db = TestDb::mysql();
+    let project = tempfile::tempdir().expect("project");
+    let dir = project.path();
+    std::fs::create_dir_all(dir.join("prisma/migrations/20240101000000_slow")).expect("folder");
+    std::fs::write(dir.join("prisma/schema.prisma"), MYSQL_SCHEMA).expect("schema");
+    std::fs::write(
+        dir.join("prisma/migrations/20240101000000_slow/migration.sql"),
+        "DO SLEEP(4);\nCREATE TABLE `A` (`id` INTEGER NOT NULL PRIMARY KEY);\n",
+    )
+    .expect("migration");
+    let dev = ["migrate", "dev", "--name", "b"];
+
+    killed_then_dropped_by_the_next_run(
+        dir,
+        db.url(),
+        &dev,
+        drydock_mysql::SHADOW_DATABASE_PREFIX,
+        "shadow database",
+        |_| {},
+    );
+}
+
+#[test]
+fn mysql_a_killed_backup_verify_leaves_its_scratch_database_and_the_next_one_drops_it() {
+    use mysql::prelude::Queryable;
+    let _serial = one_at_a_time();
+    let db = TestDb::mysql();
+    let mut conn = db.mysql_conn();
+    conn.query_drop("CREATE TABLE big (id INT PRIMARY KEY, pad VARCHAR(300))")
+        .expect("table");
+    // MariaDB's sequence engine: `seq_1_to_N` is a table of the numbers 1 to N.
+    conn.query_drop("INSERT INTO big SELECT seq, REPEAT(MD5(seq), 8) FROM seq_1_to_200000")
+        .expect("fill");
+    let project = tempfile::tempdir().expect("project");
+    let dir = project.path();
+    let backups = dir.join("backups");
+    let backups = backups.to_str().expect("path");
+    let created = drydock(
+        dir,
+        db.url(),
+        &["backup", "create", "--url", db.url(), "--dir", backups],
+    )
+    .output()
+    .expect("create");
+    assert!(created.status.success(), "{created:?}");
+    let verify = ["backup", "verify", "--url", db.url(), "--dir", backups];
+
+    // `backup list` shows the leftover before the next verify drops it.
+    let list = ["backup", "list", "--url", db.url(), "--dir", backups];
+    killed_then_dropped_by_the_next_run(
+        dir,
+        db.url(),
+        &verify,
+        "drydock_scratch_",
+        "scratch database",
+        |scratch| {
+            let listed = drydock(dir, db.url(), &list).output().expect("list");
+            let stderr = String::from_utf8_lossy(&listed.stderr);
+            assert!(
+                listed.status.success()
+                    && stderr.contains(&format!(
+                        "INTERRUPTED database {scratch}: scratch database left by a run that is gone"
+                    )),
+                "backup list did not show the leftover: {stderr}"
+            );
+        },
+    );
+}
+
+/// Run drydock with `args` on MariaDB `url`, SIGKILL it once it has claimed a database of
+/// `prefix` (a `what`), call `meanwhile` with that database, then run `args` again: the next run
+/// drops the leftover, says so, and leaves none of its own.
+fn killed_then_dropped_by_the_next_run(
+    dir: &Path,
+    url: &str,
+    args: &[&str],
+    prefix: &str,
+    what: &str,
+    meanwhile: impl FnOnce(&str),
+) {
+    let before = mysql_databases(prefix);
+    let child = drydock(dir, url, args).spawn().expect("spawn");
+    let left = kill_once_it_claims(child, prefix, &before);
+    let _left = MysqlMade(left.clone());
+    assert!(
+        mysql_exists(&left),
+        "the killed run's {what} is gone already"
+    );
+    // The server ends the killed run's session only once its statement is over (a sleep, a
+    // restore's statement); while a session uses the database it is not taken for a leftover.
+    assert!(
+        wait_for(|| mysql_sessions_on(&left) == 0),
+        "the killed run's session on {left} never ended"
+    );
+    meanwhile(&left);
+    let next = drydock(dir, url, args).output().expect("the next run");
+    let stderr = String::from_utf8_lossy(&next.stderr);
+    assert!(next.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "dropped the {what} `{left}` left by a run that is gone"
+        )),
+        "the next run did not say it dropped the leftover: {stderr}"
+    );
+    assert!(!mysql_exists(&left), "the leftover {what} is still there");
+    assert!(
+        mysql_databases(prefix)
+            .iter()
+            .all(|name| before.contains(name)),
+        "the next run left its own {what}"
     );
 }
