@@ -20,7 +20,7 @@ mod oracle;
 
 use drydock_connector::Dialect;
 use drydock_psl::{Files, Provider, lower, parse_and_validate};
-use mutate::{Rng, Schema, mutate, mutate_values};
+use mutate::{Rng, Schema, mutate, mutate_mysql, mutate_mysql_values, mutate_values};
 use oracle::Oracle;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -33,6 +33,12 @@ const SEED: u64 = 0x5eed_2026;
 /// the others stay the same.
 const VALUE_MUTANTS: usize = 400;
 const VALUE_SEED: u64 = 0x7a1e_2026;
+/// MySQL mutants, from seeds and a generator of their own (`tests/differential/seeds/mysql/`,
+/// `tests/data/mysql/`).
+const MYSQL_MUTANTS: usize = 1_600;
+const MYSQL_SEED: u64 = 0x3306_2026;
+const MYSQL_VALUE_MUTANTS: usize = 500;
+const MYSQL_VALUE_SEED: u64 = 0x3306_7a1e;
 
 /// drydock's verdict on a schema.
 struct Drydock {
@@ -49,6 +55,7 @@ fn drydock(text: &str) -> Drydock {
         let rules = match datamodel.provider() {
             Some(Provider::PostgreSql) => Some(drydock_postgres::PostgresDialect.lowering_rules()),
             Some(Provider::Sqlite) => Some(drydock_sqlite::SqliteDialect.lowering_rules()),
+            Some(Provider::MySql) => Some(drydock_mysql::MysqlDialect.lowering_rules()),
             _ => None,
         };
         if let Some(rules) = rules {
@@ -110,21 +117,33 @@ fn prisma_files(dir: &Path) -> Vec<PathBuf> {
 /// left out: drydock reads the mark as no content (editors on Windows write it), Prisma's parser
 /// rejects the first line.
 fn seeds() -> Vec<(String, bool)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    [
+    seeds_in(&[
         ("differential/seeds", true),
         ("data/ok", true),
         ("data/err", false),
-    ]
-    .iter()
-    .flat_map(|(dir, valid)| {
-        prisma_files(&root.join(dir))
-            .into_iter()
-            .map(|p| (p, *valid))
-    })
-    .map(|(p, valid)| (std::fs::read_to_string(p).expect("seed text"), valid))
-    .filter(|(text, _)| !text.starts_with('\u{feff}'))
-    .collect()
+    ])
+}
+
+/// The MySQL seeds, for the MySQL generator: `(text, valid)` as in [`seeds`].
+fn mysql_seeds() -> Vec<(String, bool)> {
+    seeds_in(&[
+        ("differential/seeds/mysql", true),
+        ("data/mysql/ok", true),
+        ("data/mysql/err", false),
+    ])
+}
+
+fn seeds_in(dirs: &[(&str, bool)]) -> Vec<(String, bool)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    dirs.iter()
+        .flat_map(|(dir, valid)| {
+            prisma_files(&root.join(dir))
+                .into_iter()
+                .map(|p| (p, *valid))
+        })
+        .map(|(p, valid)| (std::fs::read_to_string(p).expect("seed text"), valid))
+        .filter(|(text, _)| !text.starts_with('\u{feff}'))
+        .collect()
 }
 
 /// The kinds a schema belongs to, for the per-kind figures.
@@ -134,12 +153,14 @@ fn kinds(text: &str, engine: &str) -> Vec<String> {
         .find(|p| text.contains(&format!("provider = \"{p}\"")))
         .map_or("no provider", |p| p);
     let mut kinds = vec![format!("provider {provider}"), format!("engine {engine}")];
-    let features: [(&str, &[&str]); 10] = [
+    let features: [(&str, &[&str]); 12] = [
         ("relations", &["@relation"]),
         ("composite ids", &["@@id"]),
         ("enums", &["enum "]),
         ("native types", &["@db."]),
         ("index algorithms and ops", &["type:", "ops:"]),
+        ("index length and sort", &["length:", "sort:"]),
+        ("fulltext", &["@@fulltext"]),
         ("multiSchema", &["@@schema", "schemas ="]),
         ("postgresqlExtensions", &["extensions ="]),
         ("views", &["view "]),
@@ -205,6 +226,51 @@ fn percent(part: usize, whole: usize) -> String {
     }
 }
 
+/// The MySQL seeds and their mutants (those not in `seen` yet), and how many seeds there are.
+fn mysql_schemas(seen: &mut BTreeSet<String>) -> (Vec<String>, usize) {
+    let seeds = mysql_seeds();
+    let parsed: Vec<(Schema, bool)> = seeds
+        .iter()
+        .map(|(t, valid)| (Schema::parse(t), *valid))
+        .collect();
+    let valid: Vec<Schema> = parsed.iter().filter(|s| s.1).map(|s| s.0.clone()).collect();
+    let invalid: Vec<Schema> = parsed
+        .iter()
+        .filter(|s| !s.1)
+        .map(|s| s.0.clone())
+        .collect();
+    let seed_count = seeds.len();
+    let mut texts: Vec<String> = seeds.into_iter().map(|(t, _)| t).collect();
+    seen.extend(texts.iter().cloned());
+    let mut rng = Rng::new(MYSQL_SEED);
+    let mut attempts = 0;
+    while texts.len() < seed_count + MYSQL_MUTANTS && attempts < MYSQL_MUTANTS * 4 {
+        attempts += 1;
+        let pool = if rng.below(5) == 0 && !invalid.is_empty() {
+            &invalid
+        } else {
+            &valid
+        };
+        let base = rng.pick(pool).expect("MySQL seeds");
+        let text = mutate_mysql(base, &mut rng).render();
+        if seen.insert(text.clone()) {
+            texts.push(text);
+        }
+    }
+    let mut rng = Rng::new(MYSQL_VALUE_SEED);
+    let target = texts.len() + MYSQL_VALUE_MUTANTS;
+    attempts = 0;
+    while texts.len() < target && attempts < MYSQL_VALUE_MUTANTS * 4 {
+        attempts += 1;
+        let base = rng.pick(&valid).expect("MySQL seeds");
+        let text = mutate_mysql_values(base, &mut rng).render();
+        if seen.insert(text.clone()) {
+            texts.push(text);
+        }
+    }
+    (texts, seed_count)
+}
+
 #[test]
 fn drydock_agrees_with_prisma_on_generated_schemas() {
     let mut oracle = Oracle::start();
@@ -250,6 +316,9 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
             texts.push(text);
         }
     }
+    let (mysql_texts, mysql_seed_count) = mysql_schemas(&mut seen);
+    let seed_count = seed_count + mysql_seed_count;
+    texts.extend(mysql_texts);
 
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut prisma_messages = 0;

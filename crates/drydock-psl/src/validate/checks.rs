@@ -67,6 +67,34 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
                 );
             }
         }
+        // Without a datasource too: only PostgreSQL and MongoDB store lists of JSON values.
+        let json_lists = match provider {
+            Some(p) => matches!(p, Provider::PostgreSql | Provider::MongoDb),
+            None => ctx.dm.datasource.is_some(),
+        };
+        if !json_lists {
+            let kind = if ctx.dm.models[mi].is_view {
+                "view"
+            } else {
+                "model"
+            };
+            let lists: Vec<(String, Span)> = ctx.dm.models[mi]
+                .fields
+                .iter()
+                .filter(|f| {
+                    f.arity == Arity::List && f.field_type == FieldType::Scalar(ScalarType::Json)
+                })
+                .map(|f| (f.name.clone(), f.span))
+                .collect();
+            for (field, fspan) in lists {
+                ctx.error(
+                    format!(
+                        "Error validating field `{field}` in {kind} `{name}`: Field `{field}` in {kind} `{name}` can't be of type Json[]. The current connector does not support the Json List type."
+                    ),
+                    fspan,
+                );
+            }
+        }
         let model = &ctx.dm.models[mi];
         if !model.ignored {
             let to_ignored: Vec<(String, String, Span)> = model
@@ -563,6 +591,7 @@ pub(super) enum Check {
 /// Reports key and index options the datasource's connector does not support.
 pub(super) fn capability_checks(
     ctx: &mut Ctx<'_>,
+    mi: usize,
     label: &Label<'_>,
     attr: &Attribute,
     a: &Args<'_>,
@@ -580,7 +609,8 @@ pub(super) fn capability_checks(
     let postgres = matches!(provider, Some(Provider::PostgreSql | Provider::CockroachDb));
     let primary_key = matches!(check, Check::PrimaryKey);
     let first = ctx.deferred.len();
-    if primary_key && !(mysql || sql_server) && fields.iter().any(|f| f.sort.is_some()) {
+    // Of the SQL connectors only SQL Server orders a primary key's columns.
+    if primary_key && !sql_server && fields.iter().any(|f| f.sort.is_some()) {
         ctx.defer(
             format!(
                 "Error parsing attribute \"{label}\": The sort argument is not supported in the primary key with the current connector"
@@ -600,6 +630,42 @@ pub(super) fn capability_checks(
             ),
             attr.span,
         );
+    }
+    if mysql {
+        // A prefix length is for text and bytes only; Prisma reports each other field.
+        for f in fields.iter().filter(|f| f.length.is_some()) {
+            let prefixable = match &ctx.dm.models[mi].fields[f.field].field_type {
+                FieldType::Scalar(s) => matches!(s, ScalarType::String | ScalarType::Bytes),
+                FieldType::Unsupported(_) => true,
+                _ => false,
+            };
+            if !prefixable {
+                ctx.defer(
+                    format!(
+                        "Error parsing attribute \"{label}\": The length argument is only allowed with field types `String` or `Bytes`."
+                    ),
+                    attr.span,
+                );
+            }
+        }
+        if matches!(check, Check::Fulltext) {
+            if fields.iter().any(|f| f.length.is_some()) {
+                ctx.defer(
+                    format!(
+                        "Error parsing attribute \"{label}\": The length argument is not supported in a @@fulltext attribute."
+                    ),
+                    attr.span,
+                );
+            }
+            if fields.iter().any(|f| f.sort.is_some()) {
+                ctx.defer(
+                    format!(
+                        "Error parsing attribute \"{label}\": The sort argument is not supported in a @@fulltext attribute in the current connector."
+                    ),
+                    attr.span,
+                );
+            }
+        }
     }
     if !sql_server && a.get("clustered").is_some() {
         ctx.defer(

@@ -267,7 +267,16 @@ fn problem(
             expected.join(" or ")
         ));
     }
-    argument_problem(connector, name, &native.args)
+    argument_problem(connector, name, &native.args).or_else(|| {
+        // Only a single bit reads as a boolean.
+        let bits = native.args.first().and_then(|a| nonnegative(a))?;
+        (connector == "mysql" && name == "Bit" && scalar == ScalarType::Boolean && bits > 1)
+            .then(|| {
+                format!(
+                    "Argument M is out of range for native type `Bit({bits})` of MySQL: only Bit(1) can be used as Boolean."
+                )
+            })
+    })
 }
 
 /// What the arguments of a native type must be, beyond their number.
