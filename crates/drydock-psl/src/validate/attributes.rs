@@ -1133,6 +1133,20 @@ fn resolve_index_fields(
         let deferred = check_postgres_index(label, attr.span, algorithm, &indexed);
         ctx.deferred.extend(deferred);
     }
+    // Prisma checks a fulltext index's operator classes as a B-tree's, and finds none it takes.
+    if kind == BlockKind::Fulltext
+        && ctx.dm.provider() == Some(crate::datamodel::Provider::PostgreSql)
+        && !ctx.dm.models[mi].is_view
+    {
+        for class in classes.iter().filter_map(|(class, _)| class.as_ref()) {
+            ctx.defer(
+                format!(
+                    "Error parsing attribute \"{label}\": The given operator class `{class}` is not supported with the `BTree` index type."
+                ),
+                attr.span,
+            );
+        }
+    }
     Ok(fields)
 }
 

@@ -463,9 +463,7 @@ fn foreign_key_names(ctx: &mut Ctx<'_>, provider: Provider, max: usize) {
         Provider::MySql => false,
         _ => return,
     };
-    if ctx.dm.relation_mode() != RelationMode::ForeignKeys {
-        return;
-    }
+    // Prisma names foreign keys in every relation mode, `prisma` too.
     // `(model counted under, model checked against, fields, map, span)`; the models differ only
     // for a list without an opposite side, as in Prisma.
     type ForeignKeyOf<'a> = (usize, usize, &'a [usize], Option<&'a str>, Span);

@@ -914,6 +914,9 @@ const MYSQL_FIELD_ATTRIBUTES: &[&str] = &[
     "@relation(onDelete: NoAction, onUpdate: SetDefault)",
     "@relation(map: \"fk_custom\")",
     "@relation(fields: [id], references: [id], onDelete: SetNull)",
+    "@relation(fields: [id], references: [id], map: \"fk_custom\")",
+    "@relation(onDelete: Cascade, onUpdate: SetNull)",
+    "@shardKey",
 ];
 
 /// `@@index` and friends over fields of a model, with MySQL's prefix lengths and sort orders.
@@ -1008,12 +1011,16 @@ fn add_mysql_block_attribute(s: &mut Schema, rng: &mut Rng) {
     let other = rng.pick(&names).cloned().unwrap_or_default();
     let fields = field_names(&s.blocks[b]);
     let field = rng.pick(&fields).cloned().unwrap_or_default();
-    let attribute = match rng.below(6) {
+    let attribute = match rng.below(9) {
         0 => format!("@@map(\"{other}\")"),
         1 => "@@ignore".to_owned(),
         2 => "@@schema(\"app\")".to_owned(),
         3 => format!("@@fulltext([{field}(sort: Desc)])"),
         4 => format!("@@fulltext([{field}(length: 10)])"),
+        5 => "@@map(\"a_table_name_that_is_much_longer_than_sixty_four_characters_for_mysql\")"
+            .to_owned(),
+        6 => format!("@@index([{field}], name: \"custom_name\")"),
+        7 => format!("@@fulltext({field}, map: \"custom_name\")"),
         _ => format!("@@shardKey([{field}])"),
     };
     s.blocks[b].lines.push(attribute);
@@ -1115,6 +1122,26 @@ const MYSQL_VALUE_FIELDS: &[&str] = &[
     "Int[] @default([])",
     "Unsupported(\"POINT\")?",
     "Unsupported(\"GEOMETRY\") @unique",
+    "String @db.Text @id",
+    "String @db.Text @id(length: 100)",
+    "String @db.TinyText @unique(length: 10)",
+    "Bytes @db.Blob @id(length: 8)",
+    "Int @db.Year @id",
+    "Boolean @db.Bit(1) @unique @default(true)",
+    "Int @id(length: 4)",
+    "DateTime @unique(length: 3) @db.Timestamp(0)",
+    "Json @unique",
+    "Json? @default(\"[1,\")",
+    "String @db.Char(0)",
+    "String @unique @db.VarChar(191) @map(\"a_column_name_that_is_longer_than_sixty_four_characters_for_mysql_x\")",
+    "Int @default(autoincrement()) @db.UnsignedSmallInt",
+    "Json[]",
+    "Json[] @db.Json",
+    "Bytes[] @db.Blob",
+    "DateTime @updatedAt @db.Date",
+    "DateTime? @updatedAt @db.Time(3)",
+    "Int @shardKey",
+    "String? @shardKey",
 ];
 
 /// A MySQL mutant for the values Prisma checks piece by piece (see [`mutate_values`]).
