@@ -605,10 +605,11 @@ fn view_keys_and_indexes(ctx: &mut Ctx<'_>, mi: usize) {
         "Prisma 6 and later reject this schema; drydock accepts it as Prisma 5.22 did.";
     let model = &ctx.dm.models[mi];
     let key = model.primary_key.as_ref().map(|pk| pk.span);
+    // A fulltext index is an index too.
     let indexes: Vec<Span> = model
         .indexes
         .iter()
-        .filter(|i| i.kind == IndexType::Normal)
+        .filter(|i| i.kind != IndexType::Unique)
         .map(|i| i.span)
         .collect();
     if let Some(span) = key {
@@ -620,7 +621,7 @@ fn view_keys_and_indexes(ctx: &mut Ctx<'_>, mi: usize) {
     let mapped_uniques: Vec<Span> = ctx.dm.models[mi]
         .indexes
         .iter()
-        .filter(|i| i.kind != IndexType::Fulltext && i.map.is_some())
+        .filter(|i| i.map.is_some())
         .map(|i| i.span)
         .collect();
     for span in mapped_uniques {
@@ -1001,7 +1002,12 @@ fn resolve_index_fields(
                 ),
                 attr.span,
             );
-            return Err(Unresolved::Invalid);
+            // An `@@id` then reads none of its other arguments, as with unknown fields.
+            return Err(if kind == BlockKind::Id {
+                Unresolved::Fields
+            } else {
+                Unresolved::Invalid
+            });
         }
     }
     let mut fields = Vec::with_capacity(syntax.len());

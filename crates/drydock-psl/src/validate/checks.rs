@@ -1,8 +1,8 @@
 //! Checks Prisma runs last, once keys, indexes and relations are known: unique criteria, scalar
 //! lists, `@@schema` coverage, table and constraint name clashes, and what the connector supports.
 
-use super::Ctx;
 use super::attributes::{Args, Label};
+use super::{Ctx, RelationArgs};
 use crate::ast::Attribute;
 use crate::datamodel::{
     Arity, DefaultValue, FieldType, Index, IndexField, IndexType, Model, Provider, RelationKind,
@@ -52,16 +52,25 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
             None => ctx.dm.datasource.is_none(),
         };
         if no_scalar_lists {
+            let kind = if ctx.dm.models[mi].is_view {
+                "view"
+            } else {
+                "model"
+            };
+            // A list of a composite type is such a list too.
             let lists: Vec<(String, Span)> = ctx.dm.models[mi]
                 .fields
                 .iter()
-                .filter(|f| f.arity == Arity::List && f.is_scalar())
+                .filter(|f| {
+                    f.arity == Arity::List
+                        && (f.is_scalar() || matches!(f.field_type, FieldType::Composite(_)))
+                })
                 .map(|f| (f.name.clone(), f.span))
                 .collect();
             for (field, fspan) in lists {
                 ctx.error(
                     format!(
-                        "Field \"{field}\" in model \"{name}\" can't be a list. The current connector does not support lists of primitive types."
+                        "Field \"{field}\" in {kind} \"{name}\" can't be a list. The current connector does not support lists of primitive types."
                     ),
                     fspan,
                 );
@@ -233,13 +242,20 @@ pub(super) fn checks_before_relation_fields(ctx: &mut Ctx<'_>, mi: usize) {
             .iter()
             .any(|i| i.kind == IndexType::Unique && i.fields.iter().all(required));
     if !has_criteria && !model.ignored && !model.is_view {
+        // The primary key first (an `Unsupported` field is never required), then the uniques.
         let left_out: Vec<String> = model
-            .indexes
+            .primary_key
             .iter()
-            .filter(|i| i.kind == IndexType::Unique)
-            .map(|i| {
-                let names: Vec<&str> = i
-                    .fields
+            .map(|pk| pk.fields.as_slice())
+            .chain(
+                model
+                    .indexes
+                    .iter()
+                    .filter(|i| i.kind == IndexType::Unique)
+                    .map(|i| i.fields.as_slice()),
+            )
+            .map(|fields| {
+                let names: Vec<&str> = fields
                     .iter()
                     .map(|f| model.fields[f.field].name.as_str())
                     .collect();
@@ -270,6 +286,10 @@ fn autoincrement_support(ctx: &mut Ctx<'_>, mi: usize, provider: Option<Provider
     const P: &str =
         "Error parsing attribute \"@default\": The `autoincrement()` default value is used";
     let model = &ctx.dm.models[mi];
+    // Prisma checks the tables of models only.
+    if model.is_view {
+        return;
+    }
     let fields: Vec<usize> = (0..model.fields.len())
         .filter(|&fi| {
             model.fields[fi]
@@ -330,8 +350,8 @@ fn autoincrement_support(ctx: &mut Ctx<'_>, mi: usize, provider: Option<Provider
 }
 
 /// A key or index name: `((namespace, name), attribute label, span of the map argument or
-/// attribute, namespace description)`.
-type ConstraintName = ((Option<String>, String), &'static str, Span, String);
+/// attribute, namespace description, whether it is a view's)`.
+type ConstraintName = ((Option<String>, String), &'static str, Span, String, bool);
 
 /// Checks constraint names Prisma keeps in one namespace (per database schema) and the length of
 /// names given with `map:`.
@@ -383,6 +403,7 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
                     label,
                     pk.map_span.unwrap_or(pk.span),
                     description.clone(),
+                    model.is_view,
                 ));
             }
         }
@@ -404,6 +425,7 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
                 label,
                 index.map_span.unwrap_or(index.span),
                 description.clone(),
+                model.is_view,
             ));
         }
     }
@@ -419,10 +441,11 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
     for (key, ..) in &entries {
         *counts.entry(key).or_default() += 1;
     }
+    // A view's names count, but Prisma reports clashes on models only.
     let duplicated: Vec<(String, &'static str, Span, String)> = entries
         .iter()
-        .filter(|(key, ..)| counts.get(key).copied().unwrap_or(0) > 1)
-        .map(|((_, name), label, span, description)| {
+        .filter(|(key, .., view)| !view && counts.get(key).copied().unwrap_or(0) > 1)
+        .map(|((_, name), label, span, description, _)| {
             (name.clone(), *label, *span, description.clone())
         })
         .collect();
@@ -494,6 +517,22 @@ fn foreign_key_names(ctx: &mut Ctx<'_>, provider: Provider, max: usize) {
             one.span,
         ));
     }
+    // Every `map:` of a relation field, complete relation or not.
+    let mut mapped: Vec<(&(usize, usize), &RelationArgs)> = ctx.relation_args.iter().collect();
+    mapped.sort_by_key(|(key, _)| **key);
+    let too_long: Vec<(String, Span)> = mapped
+        .into_iter()
+        .filter_map(|((mi, _), args)| {
+            let map = args.map.as_deref().filter(|m| m.len() > max)?;
+            let model = &ctx.dm.models.get(*mi)?.name;
+            Some((
+                format!(
+                    "Error validating model \"{model}\": The constraint name '{map}' specified in the `map` argument for the `@relation` constraint is too long for your chosen provider. The maximum allowed length is {max} bytes."
+                ),
+                args.map_span.unwrap_or(args.span),
+            ))
+        })
+        .collect();
     let name_of = |model: usize, fields: &[usize], map: Option<&str>| {
         let model = &ctx.dm.models[model];
         map.map_or_else(
@@ -544,7 +583,7 @@ fn foreign_key_names(ctx: &mut Ctx<'_>, provider: Provider, max: usize) {
         *counts.entry((scope(*model), name.clone())).or_default() += 1;
     }
     let clashes = |key: (usize, String)| counts.get(&key).copied().unwrap_or(0) > 1;
-    let mut errors: Vec<(String, Span)> = Vec::new();
+    let mut errors: Vec<(String, Span)> = too_long;
     let description = |model: usize| {
         if per_model {
             format!(

@@ -197,7 +197,8 @@ fn mysql_text_in_keys(ctx: &Ctx<'_>, errors: &mut Vec<(String, Span)>) {
     ];
     const HINT: &str =
         "Please use the `length` argument to the field in the index definition to allow this.";
-    for model in &ctx.dm.models {
+    // Prisma's connector checks models only: a view's keys are not the database's.
+    for model in ctx.dm.models.iter().filter(|m| !m.is_view) {
         let needs_length = |fields: &[IndexField]| {
             fields.iter().filter(|f| f.length.is_none()).find_map(|f| {
                 model.fields[f.field]

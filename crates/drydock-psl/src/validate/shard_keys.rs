@@ -134,6 +134,10 @@ pub(super) fn check(ctx: &mut Ctx<'_>, mi: usize) {
             span,
         );
     }
+    // The last phase checks the shard keys of models only.
+    if ctx.dm.models[mi].is_view {
+        return;
+    }
     if !ctx.dm.preview_feature("shardKeys") {
         ctx.defer(
             format!(
