@@ -35,8 +35,10 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
             provider,
             Some(Provider::PostgreSql | Provider::CockroachDb | Provider::SqlServer)
         );
+        // Prisma checks the keys of tables only.
         if let Some(key_span) = named_key
             && !named_keys
+            && !model.is_view
             && (provider.is_some() || ctx.dm.datasource.is_none())
         {
             ctx.error(
@@ -390,6 +392,7 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
             let label = if pk.from_field { "@id" } else { "@@id" };
             if let (Some(map), Some(limit)) = (&pk.map, limit)
                 && map.len() > limit
+                && !model.is_view
             {
                 too_long.push((model.name.clone(), map.clone(), label, pk.span));
             }
@@ -416,6 +419,7 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
             };
             if let (Some(map), Some(limit)) = (&index.map, limit)
                 && map.len() > limit
+                && !model.is_view
             {
                 too_long.push((model.name.clone(), map.clone(), label, index.span));
             }
@@ -669,8 +673,10 @@ pub(super) fn capability_checks(
         );
     }
     if mysql {
-        // A prefix length is for text and bytes only; Prisma reports each other field.
-        for f in fields.iter().filter(|f| f.length.is_some()) {
+        // A prefix length is for text and bytes only; Prisma reports each other field (of
+        // tables: Prisma 5.22 did not check views, 6 and 7 reject their indexes).
+        let view = ctx.dm.models[mi].is_view;
+        for f in fields.iter().filter(|f| f.length.is_some() && !view) {
             let prefixable = match &ctx.dm.models[mi].fields[f.field].field_type {
                 FieldType::Scalar(s) => matches!(s, ScalarType::String | ScalarType::Bytes),
                 FieldType::Unsupported(_) => true,

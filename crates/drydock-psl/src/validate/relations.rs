@@ -243,6 +243,27 @@ fn field_label(ctx: &Ctx<'_>, side: &Side) -> (String, String) {
 }
 
 fn many_to_many(ctx: &mut Ctx<'_>, a: &Side, b: &Side, name: RelationName) {
+    // With `fields` on a side it is MongoDB's embedded kind, which SQL connectors lack: Prisma
+    // says so once per side and checks nothing else of it.
+    let embedded = [a, b]
+        .iter()
+        .any(|side| has_fields(args_of(ctx, side).as_ref()));
+    let provider = ctx.dm.provider();
+    if embedded && provider != Some(Provider::MongoDb) {
+        let connector = provider.map_or(
+            "psl_core::datamodel_connector::empty_connector::EmptyDatamodelConnector",
+            Provider::display_name,
+        );
+        for side in [a, b] {
+            ctx.error(
+                format!(
+                    "Error validating: Embedded many-to-many relations are not supported on {connector}. Please use the syntax defined in https://pris.ly/d/relational-database-many-to-many"
+                ),
+                ctx.dm.models[side.model].fields[side.field].span,
+            );
+        }
+        return;
+    }
     let mut ok = true;
     for (side, other) in [(a, b), (b, a)] {
         let target = &ctx.dm.models[other.model];
