@@ -648,6 +648,25 @@ fn view_keys_and_indexes(ctx: &mut Ctx<'_>, mi: usize) {
             span,
         );
     }
+    // Any `clustered:` on a view's unique or index, field or block attribute.
+    let m = ctx.model_asts[mi];
+    let clustered: Vec<Span> = m
+        .fields
+        .iter()
+        .flat_map(|f| f.attributes.iter())
+        .chain(m.attributes.iter())
+        .filter(|a| matches!(a.name.name.as_str(), "unique" | "index"))
+        .filter(|a| a.argument(Some("clustered")).is_some())
+        .map(|a| a.span)
+        .collect();
+    for span in clustered {
+        ctx.warning(
+            format!(
+                "@@unique annotations on views are not backed by unique indexes in the database and cannot be clustered. {ACCEPTED}"
+            ),
+            span,
+        );
+    }
 }
 
 fn native_type_attribute(
