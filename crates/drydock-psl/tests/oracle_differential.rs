@@ -2,7 +2,8 @@
 //!
 //! Seed schemas (`tests/differential/seeds/` and every fixture under `tests/data/`) and
 //! thousands of grammar-aware mutants of them (fixed seed, so every run sees the same schemas)
-//! go to Prisma's engines and to drydock. A schema whose datasource sets a URL goes to Prisma
+//! go to Prisma's engines and to drydock; MySQL has seeds (`tests/differential/seeds/mysql/`,
+//! `tests/data/mysql/`) and a generator of its own, so that the other mutants stay the same. A schema whose datasource sets a URL goes to Prisma
 //! 6.19.3 (Prisma 7 rejects `url` in schema files), any other schema to Prisma 7.10.1.
 //! drydock's verdict is what a command sees: `parse_and_validate`, then lowering with the
 //! provider's dialect.
@@ -11,7 +12,8 @@
 //! figures per schema kind, and fails on every difference that
 //! `tests/differential/allowlist.txt` does not explain. When Prisma 6/7 reject a schema that
 //! Prisma 5.22 accepts, drydock accepts it with a warning that carries the newer rule's text:
-//! that counts as agreement, and so do the errors Prisma 5.22 reports for such a schema.
+//! that counts as agreement, and so do the errors Prisma 5.22 reports for such a schema (given
+//! the `url` and the `fullTextIndex` preview feature Prisma 5.22 wants).
 
 #[path = "differential/mutate.rs"]
 mod mutate;
@@ -146,11 +148,24 @@ fn seeds_in(dirs: &[(&str, bool)]) -> Vec<(String, bool)> {
         .collect()
 }
 
-/// `text` for Prisma 5.22, which wants the `fullTextIndex` preview feature for `@@fulltext`
-/// that Prisma 6 and 7 (and drydock) take without it.
-fn as_fulltext_preview(text: &str) -> String {
+/// `text` for Prisma 5.22, which wants a `url` in the datasource and the `fullTextIndex`
+/// preview feature for `@@fulltext`, where Prisma 7 (and drydock) take a datasource without a
+/// URL and Prisma 6 and 7 a fulltext index without the feature.
+fn as_prisma_5(text: &str) -> String {
+    let mut text = text.to_owned();
+    if let Some(start) = text.find("datasource ")
+        && let Some(open) = text[start..].find("{\n").map(|o| start + o + 2)
+    {
+        let end = text[open..].find("\n}").map_or(text.len(), |e| open + e);
+        let has_url = text[open..end]
+            .lines()
+            .any(|l| l.trim_start().starts_with("url"));
+        if !has_url {
+            text.insert_str(open, "  url = env(\"DATABASE_URL\")\n");
+        }
+    }
     if !text.contains("@@fulltext") || text.contains("\"fullTextIndex\"") {
-        return text.to_owned();
+        return text;
     }
     if let Some(at) = text.find("previewFeatures = [") {
         let at = at + "previewFeatures = [".len();
@@ -394,7 +409,7 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
             .filter(|m| ours.warnings.iter().any(|w| w.contains(&rule(m))))
             .collect();
         if !relaxed.is_empty() {
-            let old = oracle.validate(&as_fulltext_preview(text), "5");
+            let old = oracle.validate(&as_prisma_5(text), "5");
             relaxed.retain(|m| !old.errors.iter().any(|o| o.contains(&rule(m))));
             prisma_only.retain(|m| !relaxed.contains(m));
             // drydock reads such a schema as Prisma 5.22 does, so it goes on to the checks
