@@ -7,6 +7,7 @@ mod support;
 mod generate;
 
 use drydock_psl::{Files, lower, parse_and_validate};
+use drydock_schema::LoweringRules;
 use std::path::{Path, PathBuf};
 use support::{PgLike, dump};
 
@@ -39,7 +40,29 @@ fn load(path: &Path) -> (String, Files) {
 
 #[test]
 fn valid_schemas_lower_to_snapshots() {
-    let files = prisma_files(&data_dir("ok"));
+    lower_valid_schemas("ok", "ok", &PgLike);
+}
+
+#[test]
+fn invalid_schemas_render_diagnostics() {
+    render_invalid_schemas("err", "err");
+}
+
+/// MySQL schemas lower with the MySQL dialect's own rules.
+#[test]
+fn valid_mysql_schemas_lower_to_snapshots() {
+    lower_valid_schemas("mysql/ok", "mysql_ok", &drydock_mysql::MySqlTypes);
+}
+
+#[test]
+fn invalid_mysql_schemas_render_diagnostics() {
+    render_invalid_schemas("mysql/err", "mysql_err");
+}
+
+/// Every schema in `dir` is valid and lowers with `rules` without diagnostics; the snapshot
+/// holds the lowered schema and any warnings.
+fn lower_valid_schemas(dir: &str, prefix: &str, rules: &dyn LoweringRules) {
+    let files = prisma_files(&data_dir(dir));
     assert!(!files.is_empty());
     for path in files {
         let (name, files) = load(&path);
@@ -49,26 +72,25 @@ fn valid_schemas_lower_to_snapshots() {
             "{name} should be valid:\n{}",
             diagnostics.render(&files)
         );
-        let (schema, lowering) = lower(&datamodel, &PgLike);
+        let (schema, lowering) = lower(&datamodel, rules);
         assert!(lowering.is_empty(), "{name}: {}", lowering.render(&files));
         let mut out = dump(&schema);
         if !diagnostics.is_empty() {
             out.push('\n');
             out.push_str(&diagnostics.render(&files));
         }
-        insta::assert_snapshot!(format!("ok__{name}"), out);
+        insta::assert_snapshot!(format!("{prefix}__{name}"), out);
     }
 }
 
-#[test]
-fn invalid_schemas_render_diagnostics() {
-    let files = prisma_files(&data_dir("err"));
+fn render_invalid_schemas(dir: &str, prefix: &str) {
+    let files = prisma_files(&data_dir(dir));
     assert!(!files.is_empty());
     for path in files {
         let (name, files) = load(&path);
         let (_, diagnostics) = parse_and_validate(&files);
         assert!(!diagnostics.is_empty(), "{name} should report something");
-        insta::assert_snapshot!(format!("err__{name}"), diagnostics.render(&files));
+        insta::assert_snapshot!(format!("{prefix}__{name}"), diagnostics.render(&files));
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Seed schemas (`tests/differential/seeds/` and every fixture under `tests/data/`) and
 //! thousands of grammar-aware mutants of them (fixed seed, so every run sees the same schemas)
-//! go to Prisma's engines and to drydock. A schema whose datasource sets a URL goes to Prisma
+//! go to Prisma's engines and to drydock; MySQL has seeds (`tests/differential/seeds/mysql/`,
+//! `tests/data/mysql/`) and a generator of its own, so that the other mutants stay the same. A schema whose datasource sets a URL goes to Prisma
 //! 6.19.3 (Prisma 7 rejects `url` in schema files), any other schema to Prisma 7.10.1.
 //! drydock's verdict is what a command sees: `parse_and_validate`, then lowering with the
 //! provider's dialect.
@@ -11,7 +12,8 @@
 //! figures per schema kind, and fails on every difference that
 //! `tests/differential/allowlist.txt` does not explain. When Prisma 6/7 reject a schema that
 //! Prisma 5.22 accepts, drydock accepts it with a warning that carries the newer rule's text:
-//! that counts as agreement, and so do the errors Prisma 5.22 reports for such a schema.
+//! that counts as agreement, and so do the errors Prisma 5.22 reports for such a schema (given
+//! the `url` and the `fullTextIndex` preview feature Prisma 5.22 wants).
 
 #[path = "differential/mutate.rs"]
 mod mutate;
@@ -20,7 +22,7 @@ mod oracle;
 
 use drydock_connector::Dialect;
 use drydock_psl::{Files, Provider, lower, parse_and_validate};
-use mutate::{Rng, Schema, mutate, mutate_values};
+use mutate::{Rng, Schema, mutate, mutate_mysql, mutate_mysql_values, mutate_values};
 use oracle::Oracle;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -33,6 +35,12 @@ const SEED: u64 = 0x5eed_2026;
 /// the others stay the same.
 const VALUE_MUTANTS: usize = 400;
 const VALUE_SEED: u64 = 0x7a1e_2026;
+/// MySQL mutants, from seeds and a generator of their own (`tests/differential/seeds/mysql/`,
+/// `tests/data/mysql/`).
+const MYSQL_MUTANTS: usize = 2_400;
+const MYSQL_SEED: u64 = 0x3306_2026;
+const MYSQL_VALUE_MUTANTS: usize = 800;
+const MYSQL_VALUE_SEED: u64 = 0x3306_7a1e;
 
 /// drydock's verdict on a schema.
 struct Drydock {
@@ -49,6 +57,7 @@ fn drydock(text: &str) -> Drydock {
         let rules = match datamodel.provider() {
             Some(Provider::PostgreSql) => Some(drydock_postgres::PostgresDialect.lowering_rules()),
             Some(Provider::Sqlite) => Some(drydock_sqlite::SqliteDialect.lowering_rules()),
+            Some(Provider::MySql) => Some(drydock_mysql::MysqlDialect.lowering_rules()),
             _ => None,
         };
         if let Some(rules) = rules {
@@ -110,21 +119,67 @@ fn prisma_files(dir: &Path) -> Vec<PathBuf> {
 /// left out: drydock reads the mark as no content (editors on Windows write it), Prisma's parser
 /// rejects the first line.
 fn seeds() -> Vec<(String, bool)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    [
+    seeds_in(&[
         ("differential/seeds", true),
         ("data/ok", true),
         ("data/err", false),
-    ]
-    .iter()
-    .flat_map(|(dir, valid)| {
-        prisma_files(&root.join(dir))
-            .into_iter()
-            .map(|p| (p, *valid))
-    })
-    .map(|(p, valid)| (std::fs::read_to_string(p).expect("seed text"), valid))
-    .filter(|(text, _)| !text.starts_with('\u{feff}'))
-    .collect()
+    ])
+}
+
+/// The MySQL seeds, for the MySQL generator: `(text, valid)` as in [`seeds`].
+fn mysql_seeds() -> Vec<(String, bool)> {
+    seeds_in(&[
+        ("differential/seeds/mysql", true),
+        ("data/mysql/ok", true),
+        ("data/mysql/err", false),
+    ])
+}
+
+fn seeds_in(dirs: &[(&str, bool)]) -> Vec<(String, bool)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    dirs.iter()
+        .flat_map(|(dir, valid)| {
+            prisma_files(&root.join(dir))
+                .into_iter()
+                .map(|p| (p, *valid))
+        })
+        .map(|(p, valid)| (std::fs::read_to_string(p).expect("seed text"), valid))
+        .filter(|(text, _)| !text.starts_with('\u{feff}'))
+        .collect()
+}
+
+/// `text` for Prisma 5.22, which wants a `url` in the datasource and the `fullTextIndex`
+/// preview feature for `@@fulltext`, where Prisma 7 (and drydock) take a datasource without a
+/// URL and Prisma 6 and 7 a fulltext index without the feature.
+fn as_prisma_5(text: &str) -> String {
+    let mut text = text.to_owned();
+    if let Some(start) = text.find("datasource ")
+        && let Some(open) = text[start..].find("{\n").map(|o| start + o + 2)
+    {
+        let end = text[open..].find("\n}").map_or(text.len(), |e| open + e);
+        let has_url = text[open..end]
+            .lines()
+            .any(|l| l.trim_start().starts_with("url"));
+        if !has_url {
+            text.insert_str(open, "  url = env(\"DATABASE_URL\")\n");
+        }
+    }
+    if !text.contains("@@fulltext") || text.contains("\"fullTextIndex\"") {
+        return text;
+    }
+    if let Some(at) = text.find("previewFeatures = [") {
+        let at = at + "previewFeatures = [".len();
+        let rest = &text[at..];
+        let separator = if rest.trim_start().starts_with(']') {
+            ""
+        } else {
+            ", "
+        };
+        return format!("{}\"fullTextIndex\"{separator}{rest}", &text[..at]);
+    }
+    format!(
+        "{text}\ngenerator fulltext {{\n  provider        = \"prisma-client-js\"\n  previewFeatures = [\"fullTextIndex\"]\n}}\n"
+    )
 }
 
 /// The kinds a schema belongs to, for the per-kind figures.
@@ -134,12 +189,14 @@ fn kinds(text: &str, engine: &str) -> Vec<String> {
         .find(|p| text.contains(&format!("provider = \"{p}\"")))
         .map_or("no provider", |p| p);
     let mut kinds = vec![format!("provider {provider}"), format!("engine {engine}")];
-    let features: [(&str, &[&str]); 10] = [
+    let features: [(&str, &[&str]); 12] = [
         ("relations", &["@relation"]),
         ("composite ids", &["@@id"]),
         ("enums", &["enum "]),
         ("native types", &["@db."]),
         ("index algorithms and ops", &["type:", "ops:"]),
+        ("index length and sort", &["length:", "sort:"]),
+        ("fulltext", &["@@fulltext"]),
         ("multiSchema", &["@@schema", "schemas ="]),
         ("postgresqlExtensions", &["extensions ="]),
         ("views", &["view "]),
@@ -165,6 +222,8 @@ struct Tally {
     verdicts_agree: usize,
     invalid_both: usize,
     messages_agree: usize,
+    /// Schemas whose verdicts or error texts differ.
+    differ: usize,
 }
 
 /// An error text with its names taken out, to count differences by kind.
@@ -203,6 +262,51 @@ fn percent(part: usize, whole: usize) -> String {
     } else {
         format!("{:.1}%", 100.0 * part as f64 / whole as f64)
     }
+}
+
+/// The MySQL seeds and their mutants (those not in `seen` yet), and how many seeds there are.
+fn mysql_schemas(seen: &mut BTreeSet<String>) -> (Vec<String>, usize) {
+    let seeds = mysql_seeds();
+    let parsed: Vec<(Schema, bool)> = seeds
+        .iter()
+        .map(|(t, valid)| (Schema::parse(t), *valid))
+        .collect();
+    let valid: Vec<Schema> = parsed.iter().filter(|s| s.1).map(|s| s.0.clone()).collect();
+    let invalid: Vec<Schema> = parsed
+        .iter()
+        .filter(|s| !s.1)
+        .map(|s| s.0.clone())
+        .collect();
+    let seed_count = seeds.len();
+    let mut texts: Vec<String> = seeds.into_iter().map(|(t, _)| t).collect();
+    seen.extend(texts.iter().cloned());
+    let mut rng = Rng::new(MYSQL_SEED);
+    let mut attempts = 0;
+    while texts.len() < seed_count + MYSQL_MUTANTS && attempts < MYSQL_MUTANTS * 4 {
+        attempts += 1;
+        let pool = if rng.below(5) == 0 && !invalid.is_empty() {
+            &invalid
+        } else {
+            &valid
+        };
+        let base = rng.pick(pool).expect("MySQL seeds");
+        let text = mutate_mysql(base, &mut rng).render();
+        if seen.insert(text.clone()) {
+            texts.push(text);
+        }
+    }
+    let mut rng = Rng::new(MYSQL_VALUE_SEED);
+    let target = texts.len() + MYSQL_VALUE_MUTANTS;
+    attempts = 0;
+    while texts.len() < target && attempts < MYSQL_VALUE_MUTANTS * 4 {
+        attempts += 1;
+        let base = rng.pick(&valid).expect("MySQL seeds");
+        let text = mutate_mysql_values(base, &mut rng).render();
+        if seen.insert(text.clone()) {
+            texts.push(text);
+        }
+    }
+    (texts, seed_count)
 }
 
 #[test]
@@ -250,6 +354,11 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
             texts.push(text);
         }
     }
+    let (mysql_texts, mysql_seed_count) = mysql_schemas(&mut seen);
+    let seed_count = seed_count + mysql_seed_count;
+    // Where the MySQL generator's schemas start, for their own figures.
+    let mysql_start = texts.len();
+    texts.extend(mysql_texts);
 
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut prisma_messages = 0;
@@ -261,7 +370,7 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
     let mut shapes: BTreeMap<String, usize> = BTreeMap::new();
     let mut text_differences: BTreeMap<String, usize> = BTreeMap::new();
     let mut text_difference_schemas = Vec::new();
-    for text in &texts {
+    for (position, text) in texts.iter().enumerate() {
         let prisma = oracle.validate(text, "auto");
         prisma_accepts += usize::from(prisma.is_valid());
         let ours = drydock(text);
@@ -300,7 +409,7 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
             .filter(|m| ours.warnings.iter().any(|w| w.contains(&rule(m))))
             .collect();
         if !relaxed.is_empty() {
-            let old = oracle.validate(text, "5");
+            let old = oracle.validate(&as_prisma_5(text), "5");
             relaxed.retain(|m| !old.errors.iter().any(|o| o.contains(&rule(m))));
             prisma_only.retain(|m| !relaxed.contains(m));
             // drydock reads such a schema as Prisma 5.22 does, so it goes on to the checks
@@ -316,9 +425,14 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
             compat_5 += 1;
         }
         let messages_agree = prisma_only.is_empty() && drydock_only.is_empty();
+        let generator = if position >= mysql_start {
+            "MySQL generator"
+        } else {
+            "general generator"
+        };
         for kind in kinds(text, &prisma.engine)
             .into_iter()
-            .chain(["all".to_owned()])
+            .chain(["all".to_owned(), generator.to_owned()])
         {
             let tally = tallies.entry(kind).or_default();
             tally.schemas += 1;
@@ -327,6 +441,7 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
                 tally.invalid_both += 1;
                 tally.messages_agree += usize::from(messages_agree);
             }
+            tally.differ += usize::from(!verdict_agrees || !messages_agree);
         }
         for (side, messages) in [("prisma", &prisma_only), ("drydock", &drydock_only)] {
             for message in messages.iter() {
@@ -414,17 +529,20 @@ fn drydock_agrees_with_prisma_on_generated_schemas() {
     .expect("write");
     writeln!(
         report,
-        "{:<28} {:>7} {:>9} {:>9}",
-        "kind", "schemas", "verdicts", "texts"
+        "{:<28} {:>7} {:>9} {:>8} {:>9} {:>9} {:>7}",
+        "kind", "schemas", "verdicts", "agreed", "both rej.", "texts", "differ"
     )
     .expect("write");
     for (kind, t) in &tallies {
         writeln!(
             report,
-            "{kind:<28} {:>7} {:>9} {:>9}",
+            "{kind:<28} {:>7} {:>9} {:>8} {:>9} {:>9} {:>7}",
             t.schemas,
             percent(t.verdicts_agree, t.schemas),
-            percent(t.messages_agree, t.invalid_both)
+            t.verdicts_agree,
+            t.invalid_both,
+            percent(t.messages_agree, t.invalid_both),
+            t.differ
         )
         .expect("write");
     }

@@ -40,10 +40,11 @@ const FIELD_ATTRIBUTES: &[&str] = &[
     "updatedAt",
     "ignore",
     "relation",
+    "shardKey",
 ];
 
 const MODEL_ATTRIBUTES: &[&str] = &[
-    "id", "unique", "index", "fulltext", "map", "ignore", "schema",
+    "id", "unique", "index", "fulltext", "map", "ignore", "schema", "shardKey",
 ];
 
 pub(super) fn resolve(ctx: &mut Ctx<'_>) {
@@ -112,6 +113,7 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
         ctx.dm.models[mi].primary_key = field_pk.into_iter().next();
         ctx.dm.models[mi].indexes = field_uniques;
         model_attributes(ctx, mi, m);
+        super::shard_keys::check(ctx, mi);
         if m.kind == ast::ModelKind::View {
             view_keys_and_indexes(ctx, mi);
         }
@@ -314,6 +316,7 @@ fn ops_arg(ctx: &mut Ctx<'_>, expr: Option<&Expression>) -> Option<String> {
 /// checked against the provider: the arguments, the key's one field, and its `map`.
 fn field_key<'a>(
     ctx: &mut Ctx<'_>,
+    mi: usize,
     attr: &'a Attribute,
     label: &Label<'_>,
     fi: usize,
@@ -333,7 +336,15 @@ fn field_key<'a>(
         length: length_arg(ctx, a.get("length")),
         operator_class: None,
     };
-    capability_checks(ctx, label, attr, &a, std::slice::from_ref(&field), check);
+    capability_checks(
+        ctx,
+        mi,
+        label,
+        attr,
+        &a,
+        std::slice::from_ref(&field),
+        check,
+    );
     (a, field, map)
 }
 
@@ -445,7 +456,7 @@ fn field_attributes(
                 });
             }
             "id" => {
-                let (a, key_field, map) = field_key(ctx, attr, &label, fi, Check::PrimaryKey);
+                let (a, key_field, map) = field_key(ctx, mi, attr, &label, fi, Check::PrimaryKey);
                 if arity != Arity::Required {
                     optional_ids.push(attr.span);
                 }
@@ -459,7 +470,7 @@ fn field_attributes(
                 });
             }
             "unique" => {
-                let (a, unique_field, map) = field_key(ctx, attr, &label, fi, Check::Index);
+                let (a, unique_field, map) = field_key(ctx, mi, attr, &label, fi, Check::Index);
                 field_uniques.push(Index {
                     kind: IndexType::Unique,
                     fields: vec![unique_field],
@@ -557,6 +568,13 @@ fn field_attributes(
                 }
             }
             "relation" => relation_attribute(ctx, mi, fi, attr, &field_type),
+            "shardKey" if matches!(field_type, FieldType::Model(_)) => {
+                ctx.error(format!("Attribute not known: \"{label}\"."), attr.span);
+            }
+            "shardKey" => {
+                args(ctx, attr, &label, None, &[]);
+                super::shard_keys::field(ctx, mi, fi, attr.span);
+            }
             _ => match name.split_once('.') {
                 // Native types apply to built-in scalar types only.
                 Some(_) if !matches!(field_type, FieldType::Scalar(_)) => {
@@ -587,10 +605,11 @@ fn view_keys_and_indexes(ctx: &mut Ctx<'_>, mi: usize) {
         "Prisma 6 and later reject this schema; drydock accepts it as Prisma 5.22 did.";
     let model = &ctx.dm.models[mi];
     let key = model.primary_key.as_ref().map(|pk| pk.span);
+    // A fulltext index is an index too.
     let indexes: Vec<Span> = model
         .indexes
         .iter()
-        .filter(|i| i.kind == IndexType::Normal)
+        .filter(|i| i.kind != IndexType::Unique)
         .map(|i| i.span)
         .collect();
     if let Some(span) = key {
@@ -602,7 +621,7 @@ fn view_keys_and_indexes(ctx: &mut Ctx<'_>, mi: usize) {
     let mapped_uniques: Vec<Span> = ctx.dm.models[mi]
         .indexes
         .iter()
-        .filter(|i| i.kind != IndexType::Fulltext && i.map.is_some())
+        .filter(|i| i.map.is_some())
         .map(|i| i.span)
         .collect();
     for span in mapped_uniques {
@@ -625,6 +644,25 @@ fn view_keys_and_indexes(ctx: &mut Ctx<'_>, mi: usize) {
         ctx.warning(
             format!(
                 "Scalar fields in @@unique attributes in views cannot have arguments. {ACCEPTED}"
+            ),
+            span,
+        );
+    }
+    // Any `clustered:` on a view's unique or index, field or block attribute.
+    let m = ctx.model_asts[mi];
+    let clustered: Vec<Span> = m
+        .fields
+        .iter()
+        .flat_map(|f| f.attributes.iter())
+        .chain(m.attributes.iter())
+        .filter(|a| matches!(a.name.name.as_str(), "unique" | "index"))
+        .filter(|a| a.argument(Some("clustered")).is_some())
+        .map(|a| a.span)
+        .collect();
+    for span in clustered {
+        ctx.warning(
+            format!(
+                "@@unique annotations on views are not backed by unique indexes in the database and cannot be clustered. {ACCEPTED}"
             ),
             span,
         );
@@ -983,7 +1021,12 @@ fn resolve_index_fields(
                 ),
                 attr.span,
             );
-            return Err(Unresolved::Invalid);
+            // An `@@id` then reads none of its other arguments, as with unknown fields.
+            return Err(if kind == BlockKind::Id {
+                Unresolved::Fields
+            } else {
+                Unresolved::Invalid
+            });
         }
     }
     let mut fields = Vec::with_capacity(syntax.len());
@@ -1061,9 +1104,14 @@ fn resolve_index_fields(
             let suggestion = if suggested.is_empty() {
                 String::new()
             } else {
+                // A fulltext index too is suggested as `@@index`.
+                let suggested_kind = match kind {
+                    BlockKind::Fulltext => BlockKind::Index,
+                    other => other,
+                };
                 format!(
                     " Did you mean `{}([{}])`?",
-                    kind.label(),
+                    suggested_kind.label(),
                     suggested.join(", ")
                 )
             };
@@ -1109,6 +1157,20 @@ fn resolve_index_fields(
             .collect();
         let deferred = check_postgres_index(label, attr.span, algorithm, &indexed);
         ctx.deferred.extend(deferred);
+    }
+    // Prisma checks a fulltext index's operator classes as a B-tree's, and finds none it takes.
+    if kind == BlockKind::Fulltext
+        && ctx.dm.provider() == Some(crate::datamodel::Provider::PostgreSql)
+        && !ctx.dm.models[mi].is_view
+    {
+        for class in classes.iter().filter_map(|(class, _)| class.as_ref()) {
+            ctx.defer(
+                format!(
+                    "Error parsing attribute \"{label}\": The given operator class `{class}` is not supported with the `BTree` index type."
+                ),
+                attr.span,
+            );
+        }
     }
     Ok(fields)
 }
@@ -1165,7 +1227,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                 };
                 let pk_name = string_arg(ctx, a.get("name"));
                 let map = string_arg(ctx, a.get("map"));
-                capability_checks(ctx, &label, attr, &a, &fields, Check::PrimaryKey);
+                capability_checks(ctx, mi, &label, attr, &a, &fields, Check::PrimaryKey);
                 // Prisma checks the fields' arity before the second id.
                 let optional: Vec<String> = fields
                     .iter()
@@ -1265,7 +1327,7 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
                     }
                     _ => Check::Index,
                 };
-                capability_checks(ctx, &label, attr, &a, &fields, check);
+                capability_checks(ctx, mi, &label, attr, &a, &fields, check);
                 let index = Index {
                     kind: match kind {
                         BlockKind::Unique => IndexType::Unique,
@@ -1295,6 +1357,13 @@ fn model_attributes(ctx: &mut Ctx<'_>, mi: usize, m: &ast::Model) {
             "ignore" => {
                 args(ctx, attr, &label, None, &[]);
                 ctx.dm.models[mi].ignored = true;
+            }
+            "shardKey" => {
+                let a = args(ctx, attr, &label, Some("fields"), &[]);
+                match a.get("fields") {
+                    Some(expr) => super::shard_keys::block(ctx, mi, m, attr, expr),
+                    None => ctx.error("Argument \"fields\" is missing.", attr.span),
+                }
             }
             "schema" => {
                 // Prisma names the argument of `@@schema` `map`.

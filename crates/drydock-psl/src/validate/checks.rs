@@ -1,8 +1,8 @@
 //! Checks Prisma runs last, once keys, indexes and relations are known: unique criteria, scalar
 //! lists, `@@schema` coverage, table and constraint name clashes, and what the connector supports.
 
-use super::Ctx;
 use super::attributes::{Args, Label};
+use super::{Ctx, RelationArgs};
 use crate::ast::Attribute;
 use crate::datamodel::{
     Arity, DefaultValue, FieldType, Index, IndexField, IndexType, Model, Provider, RelationKind,
@@ -35,8 +35,10 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
             provider,
             Some(Provider::PostgreSql | Provider::CockroachDb | Provider::SqlServer)
         );
+        // Prisma checks the keys of tables only.
         if let Some(key_span) = named_key
             && !named_keys
+            && !model.is_view
             && (provider.is_some() || ctx.dm.datasource.is_none())
         {
             ctx.error(
@@ -52,16 +54,53 @@ pub(super) fn model_checks(ctx: &mut Ctx<'_>) {
             None => ctx.dm.datasource.is_none(),
         };
         if no_scalar_lists {
+            let kind = if ctx.dm.models[mi].is_view {
+                "view"
+            } else {
+                "model"
+            };
+            // A list of a composite type is such a list too.
             let lists: Vec<(String, Span)> = ctx.dm.models[mi]
                 .fields
                 .iter()
-                .filter(|f| f.arity == Arity::List && f.is_scalar())
+                .filter(|f| {
+                    f.arity == Arity::List
+                        && (f.is_scalar() || matches!(f.field_type, FieldType::Composite(_)))
+                })
                 .map(|f| (f.name.clone(), f.span))
                 .collect();
             for (field, fspan) in lists {
                 ctx.error(
                     format!(
-                        "Field \"{field}\" in model \"{name}\" can't be a list. The current connector does not support lists of primitive types."
+                        "Field \"{field}\" in {kind} \"{name}\" can't be a list. The current connector does not support lists of primitive types."
+                    ),
+                    fspan,
+                );
+            }
+        }
+        // Without a datasource too: only PostgreSQL and MongoDB store lists of JSON values.
+        let json_lists = match provider {
+            Some(p) => matches!(p, Provider::PostgreSql | Provider::MongoDb),
+            None => ctx.dm.datasource.is_some(),
+        };
+        if !json_lists {
+            let kind = if ctx.dm.models[mi].is_view {
+                "view"
+            } else {
+                "model"
+            };
+            let lists: Vec<(String, Span)> = ctx.dm.models[mi]
+                .fields
+                .iter()
+                .filter(|f| {
+                    f.arity == Arity::List && f.field_type == FieldType::Scalar(ScalarType::Json)
+                })
+                .map(|f| (f.name.clone(), f.span))
+                .collect();
+            for (field, fspan) in lists {
+                ctx.error(
+                    format!(
+                        "Error validating field `{field}` in {kind} `{name}`: Field `{field}` in {kind} `{name}` can't be of type Json[]. The current connector does not support the Json List type."
                     ),
                     fspan,
                 );
@@ -205,13 +244,20 @@ pub(super) fn checks_before_relation_fields(ctx: &mut Ctx<'_>, mi: usize) {
             .iter()
             .any(|i| i.kind == IndexType::Unique && i.fields.iter().all(required));
     if !has_criteria && !model.ignored && !model.is_view {
+        // The primary key first (an `Unsupported` field is never required), then the uniques.
         let left_out: Vec<String> = model
-            .indexes
+            .primary_key
             .iter()
-            .filter(|i| i.kind == IndexType::Unique)
-            .map(|i| {
-                let names: Vec<&str> = i
-                    .fields
+            .map(|pk| pk.fields.as_slice())
+            .chain(
+                model
+                    .indexes
+                    .iter()
+                    .filter(|i| i.kind == IndexType::Unique)
+                    .map(|i| i.fields.as_slice()),
+            )
+            .map(|fields| {
+                let names: Vec<&str> = fields
                     .iter()
                     .map(|f| model.fields[f.field].name.as_str())
                     .collect();
@@ -242,6 +288,10 @@ fn autoincrement_support(ctx: &mut Ctx<'_>, mi: usize, provider: Option<Provider
     const P: &str =
         "Error parsing attribute \"@default\": The `autoincrement()` default value is used";
     let model = &ctx.dm.models[mi];
+    // Prisma checks the tables of models only.
+    if model.is_view {
+        return;
+    }
     let fields: Vec<usize> = (0..model.fields.len())
         .filter(|&fi| {
             model.fields[fi]
@@ -302,8 +352,8 @@ fn autoincrement_support(ctx: &mut Ctx<'_>, mi: usize, provider: Option<Provider
 }
 
 /// A key or index name: `((namespace, name), attribute label, span of the map argument or
-/// attribute, namespace description)`.
-type ConstraintName = ((Option<String>, String), &'static str, Span, String);
+/// attribute, namespace description, whether it is a view's)`.
+type ConstraintName = ((Option<String>, String), &'static str, Span, String, bool);
 
 /// Checks constraint names Prisma keeps in one namespace (per database schema) and the length of
 /// names given with `map:`.
@@ -342,6 +392,7 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
             let label = if pk.from_field { "@id" } else { "@@id" };
             if let (Some(map), Some(limit)) = (&pk.map, limit)
                 && map.len() > limit
+                && !model.is_view
             {
                 too_long.push((model.name.clone(), map.clone(), label, pk.span));
             }
@@ -355,6 +406,7 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
                     label,
                     pk.map_span.unwrap_or(pk.span),
                     description.clone(),
+                    model.is_view,
                 ));
             }
         }
@@ -367,6 +419,7 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
             };
             if let (Some(map), Some(limit)) = (&index.map, limit)
                 && map.len() > limit
+                && !model.is_view
             {
                 too_long.push((model.name.clone(), map.clone(), label, index.span));
             }
@@ -376,6 +429,7 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
                 label,
                 index.map_span.unwrap_or(index.span),
                 description.clone(),
+                model.is_view,
             ));
         }
     }
@@ -391,10 +445,11 @@ fn constraint_names(ctx: &mut Ctx<'_>) {
     for (key, ..) in &entries {
         *counts.entry(key).or_default() += 1;
     }
+    // A view's names count, but Prisma reports clashes on models only.
     let duplicated: Vec<(String, &'static str, Span, String)> = entries
         .iter()
-        .filter(|(key, ..)| counts.get(key).copied().unwrap_or(0) > 1)
-        .map(|((_, name), label, span, description)| {
+        .filter(|(key, .., view)| !view && counts.get(key).copied().unwrap_or(0) > 1)
+        .map(|((_, name), label, span, description, _)| {
             (name.clone(), *label, *span, description.clone())
         })
         .collect();
@@ -435,9 +490,7 @@ fn foreign_key_names(ctx: &mut Ctx<'_>, provider: Provider, max: usize) {
         Provider::MySql => false,
         _ => return,
     };
-    if ctx.dm.relation_mode() != RelationMode::ForeignKeys {
-        return;
-    }
+    // Prisma names foreign keys in every relation mode, `prisma` too.
     // `(model counted under, model checked against, fields, map, span)`; the models differ only
     // for a list without an opposite side, as in Prisma.
     type ForeignKeyOf<'a> = (usize, usize, &'a [usize], Option<&'a str>, Span);
@@ -468,6 +521,22 @@ fn foreign_key_names(ctx: &mut Ctx<'_>, provider: Provider, max: usize) {
             one.span,
         ));
     }
+    // Every `map:` of a relation field, complete relation or not.
+    let mut mapped: Vec<(&(usize, usize), &RelationArgs)> = ctx.relation_args.iter().collect();
+    mapped.sort_by_key(|(key, _)| **key);
+    let too_long: Vec<(String, Span)> = mapped
+        .into_iter()
+        .filter_map(|((mi, _), args)| {
+            let map = args.map.as_deref().filter(|m| m.len() > max)?;
+            let model = &ctx.dm.models.get(*mi)?.name;
+            Some((
+                format!(
+                    "Error validating model \"{model}\": The constraint name '{map}' specified in the `map` argument for the `@relation` constraint is too long for your chosen provider. The maximum allowed length is {max} bytes."
+                ),
+                args.map_span.unwrap_or(args.span),
+            ))
+        })
+        .collect();
     let name_of = |model: usize, fields: &[usize], map: Option<&str>| {
         let model = &ctx.dm.models[model];
         map.map_or_else(
@@ -518,7 +587,7 @@ fn foreign_key_names(ctx: &mut Ctx<'_>, provider: Provider, max: usize) {
         *counts.entry((scope(*model), name.clone())).or_default() += 1;
     }
     let clashes = |key: (usize, String)| counts.get(&key).copied().unwrap_or(0) > 1;
-    let mut errors: Vec<(String, Span)> = Vec::new();
+    let mut errors: Vec<(String, Span)> = too_long;
     let description = |model: usize| {
         if per_model {
             format!(
@@ -563,6 +632,7 @@ pub(super) enum Check {
 /// Reports key and index options the datasource's connector does not support.
 pub(super) fn capability_checks(
     ctx: &mut Ctx<'_>,
+    mi: usize,
     label: &Label<'_>,
     attr: &Attribute,
     a: &Args<'_>,
@@ -580,7 +650,8 @@ pub(super) fn capability_checks(
     let postgres = matches!(provider, Some(Provider::PostgreSql | Provider::CockroachDb));
     let primary_key = matches!(check, Check::PrimaryKey);
     let first = ctx.deferred.len();
-    if primary_key && !(mysql || sql_server) && fields.iter().any(|f| f.sort.is_some()) {
+    // Of the SQL connectors only SQL Server orders a primary key's columns.
+    if primary_key && !sql_server && fields.iter().any(|f| f.sort.is_some()) {
         ctx.defer(
             format!(
                 "Error parsing attribute \"{label}\": The sort argument is not supported in the primary key with the current connector"
@@ -600,6 +671,44 @@ pub(super) fn capability_checks(
             ),
             attr.span,
         );
+    }
+    if mysql {
+        // A prefix length is for text and bytes only; Prisma reports each other field (of
+        // tables: Prisma 5.22 did not check views, 6 and 7 reject their indexes).
+        let view = ctx.dm.models[mi].is_view;
+        for f in fields.iter().filter(|f| f.length.is_some() && !view) {
+            let prefixable = match &ctx.dm.models[mi].fields[f.field].field_type {
+                FieldType::Scalar(s) => matches!(s, ScalarType::String | ScalarType::Bytes),
+                FieldType::Unsupported(_) => true,
+                _ => false,
+            };
+            if !prefixable {
+                ctx.defer(
+                    format!(
+                        "Error parsing attribute \"{label}\": The length argument is only allowed with field types `String` or `Bytes`."
+                    ),
+                    attr.span,
+                );
+            }
+        }
+        if matches!(check, Check::Fulltext) {
+            if fields.iter().any(|f| f.length.is_some()) {
+                ctx.defer(
+                    format!(
+                        "Error parsing attribute \"{label}\": The length argument is not supported in a @@fulltext attribute."
+                    ),
+                    attr.span,
+                );
+            }
+            if fields.iter().any(|f| f.sort.is_some()) {
+                ctx.defer(
+                    format!(
+                        "Error parsing attribute \"{label}\": The sort argument is not supported in a @@fulltext attribute in the current connector."
+                    ),
+                    attr.span,
+                );
+            }
+        }
     }
     if !sql_server && a.get("clustered").is_some() {
         ctx.defer(

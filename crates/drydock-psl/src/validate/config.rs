@@ -46,9 +46,13 @@ pub(super) fn resolve(ctx: &mut Ctx<'_>) {
             .property("provider")
             .map(|p| &p.value)
             .and_then(config_value);
-        let preview_features = match generator.property("previewFeatures").map(|p| &p.value) {
-            Some(expr) => preview_features(ctx, expr, &datasources),
-            None => Vec::new(),
+        // Prisma reads nothing more of a generator without a provider.
+        let preview_features = match (
+            generator.property("provider"),
+            generator.property("previewFeatures"),
+        ) {
+            (Some(_), Some(features)) => preview_features(ctx, &features.value, &datasources),
+            _ => Vec::new(),
         };
         ctx.dm.generators.push(Generator {
             name: generator.name.name.clone(),

@@ -62,10 +62,16 @@ pub(super) fn resolve_default(
     }
     if arity == Arity::List {
         let Expression::Array(items, _) = value else {
-            ctx.error(
-                format!("{P}The default value of a list field must be a list."),
-                attr_span,
-            );
+            // Prisma reads a single value on an enum list as a wrong enum value.
+            let message = if matches!(field_type, FieldType::Enum(_)) {
+                format!(
+                    "{P}Expected an enum value, but found `{}`.",
+                    display_expr(value)
+                )
+            } else {
+                format!("{P}The default value of a list field must be a list.")
+            };
+            ctx.error(message, attr_span);
             return None;
         };
         let mut out = Vec::with_capacity(items.len());
@@ -156,6 +162,16 @@ fn default_literal(
                 ctx.defer(
                     format!("{P}Parse error: \"{n}\" is not a valid integer. ({e})"),
                     *span,
+                );
+                return None;
+            }
+            if let (ScalarType::Boolean, Expression::Constant(c, _)) = (s, value)
+                && c != "true"
+                && c != "false"
+            {
+                ctx.error(
+                    format!("{P}A boolean literal must be `true` or `false`."),
+                    attr_span,
                 );
                 return None;
             }
@@ -457,6 +473,10 @@ fn check_rfc3339(text: &str) -> Result<(), &'static str> {
     let b = text.as_bytes();
     let mut i = 0;
     let number = |len: usize, i: &mut usize| -> Result<u32, &'static str> {
+        // Like chrono, too few bytes left is a short input whatever they are.
+        if b.len().saturating_sub(*i) < len {
+            return Err(SHORT);
+        }
         let mut v = 0u32;
         for _ in 0..len {
             let c = *b.get(*i).ok_or(SHORT)?;
@@ -533,6 +553,13 @@ mod tests {
         assert_eq!(check_rfc3339("2024-01-01T00:00:00Z"), Ok(()));
         assert_eq!(check_rfc3339("2024-01-01T00:00:00.123+02:00"), Ok(()));
         assert_eq!(check_rfc3339("2024-01-01"), Err("premature end of input"));
+        // Fewer bytes than digits expected is short, whatever they are.
+        assert_eq!(check_rfc3339("x"), Err("premature end of input"));
+        assert_eq!(check_rfc3339("2024-01-0"), Err("premature end of input"));
+        assert_eq!(
+            check_rfc3339("2024-1-01T00:00:00Z"),
+            Err("input contains invalid characters")
+        );
         assert_eq!(
             check_rfc3339("yesterday"),
             Err("input contains invalid characters")

@@ -11,6 +11,7 @@ mod defaults;
 mod indexes;
 mod native_types;
 mod relations;
+mod shard_keys;
 
 use crate::SCHEMA_ERROR;
 use crate::ast::{self, Expression, FieldArity, ModelKind, SchemaAst, Top};
@@ -46,6 +47,7 @@ pub(crate) fn validate_parsed(ast: &SchemaAst, syntax_errors: bool) -> (Datamode
         declared_names: FastMap::default(),
         declared_models: 0,
         declared_fields: Vec::new(),
+        shard_keys: FastMap::default(),
     };
     config::resolve(&mut ctx);
     // Prisma goes on to the attributes after duplicate names and unknown types.
@@ -174,6 +176,8 @@ pub(crate) struct Ctx<'a> {
     declared_models: usize,
     /// How many of each model's fields are first declarations; those after them repeat a name.
     pub(crate) declared_fields: Vec<usize>,
+    /// Each model's shard key, by model index.
+    pub(crate) shard_keys: FastMap<usize, shard_keys::ShardKey>,
 }
 
 impl<'a> Ctx<'a> {

@@ -197,7 +197,8 @@ fn mysql_text_in_keys(ctx: &Ctx<'_>, errors: &mut Vec<(String, Span)>) {
     ];
     const HINT: &str =
         "Please use the `length` argument to the field in the index definition to allow this.";
-    for model in &ctx.dm.models {
+    // Prisma's connector checks models only: a view's keys are not the database's.
+    for model in ctx.dm.models.iter().filter(|m| !m.is_view) {
         let needs_length = |fields: &[IndexField]| {
             fields.iter().filter(|f| f.length.is_none()).find_map(|f| {
                 model.fields[f.field]
@@ -267,7 +268,16 @@ fn problem(
             expected.join(" or ")
         ));
     }
-    argument_problem(connector, name, &native.args)
+    argument_problem(connector, name, &native.args).or_else(|| {
+        // Only a single bit reads as a boolean.
+        let bits = native.args.first().and_then(|a| nonnegative(a))?;
+        (connector == "mysql" && name == "Bit" && scalar == ScalarType::Boolean && bits > 1)
+            .then(|| {
+                format!(
+                    "Argument M is out of range for native type `Bit({bits})` of MySQL: only Bit(1) can be used as Boolean."
+                )
+            })
+    })
 }
 
 /// What the arguments of a native type must be, beyond their number.

@@ -243,6 +243,27 @@ fn field_label(ctx: &Ctx<'_>, side: &Side) -> (String, String) {
 }
 
 fn many_to_many(ctx: &mut Ctx<'_>, a: &Side, b: &Side, name: RelationName) {
+    // With `fields` on a side it is MongoDB's embedded kind, which SQL connectors lack: Prisma
+    // says so once per side and checks nothing else of it.
+    let embedded = [a, b]
+        .iter()
+        .any(|side| has_fields(args_of(ctx, side).as_ref()));
+    let provider = ctx.dm.provider();
+    if embedded && provider != Some(Provider::MongoDb) {
+        let connector = provider.map_or(
+            "psl_core::datamodel_connector::empty_connector::EmptyDatamodelConnector",
+            Provider::display_name,
+        );
+        for side in [a, b] {
+            ctx.error(
+                format!(
+                    "Error validating: Embedded many-to-many relations are not supported on {connector}. Please use the syntax defined in https://pris.ly/d/relational-database-many-to-many"
+                ),
+                ctx.dm.models[side.model].fields[side.field].span,
+            );
+        }
+        return;
+    }
     let mut ok = true;
     for (side, other) in [(a, b), (b, a)] {
         let target = &ctx.dm.models[other.model];
@@ -367,6 +388,14 @@ fn one_to_many(
     let Some(args) = fk_args else {
         return;
     };
+    if args.fields.is_none() || args.references.is_none() {
+        let any_required = args.fields.as_ref().is_some_and(|fields| {
+            fields
+                .iter()
+                .any(|fi| ctx.dm.models[fk.model].fields[*fi].arity == Arity::Required)
+        });
+        self_relation_actions(ctx, fk, &args, any_required);
+    }
     match (&args.fields, &args.references) {
         (Some(_), Some(_)) => foreign_key_relation(ctx, fk, Some(back), args, name, false),
         (Some(fields), None) => fields_without_references(ctx, fk, fields),
@@ -758,6 +787,53 @@ fn fields_without_references(ctx: &mut Ctx<'_>, fk: &Side, fields: &[usize]) {
     }
 }
 
+/// Emulated relations (`relationMode = "prisma"`) and SQL Server cannot follow cycles: a
+/// self-relation must not cascade or set values.
+fn self_relation_actions(ctx: &mut Ctx<'_>, fk: &Side, args: &RelationArgs, any_required: bool) {
+    let on_delete = args.on_delete.unwrap_or(if any_required {
+        ReferentialAction::Restrict
+    } else {
+        ReferentialAction::SetNull
+    });
+    let on_update = args.on_update.unwrap_or(ReferentialAction::Cascade);
+    let prisma_mode = ctx.dm.relation_mode() == RelationMode::Prisma;
+    if !(prisma_mode || ctx.dm.provider() == Some(Provider::SqlServer))
+        || fk.model != fk.target
+        || !(modifies(on_delete) || modifies(on_update))
+    {
+        return;
+    }
+    let action_name = |a: ReferentialAction| match a {
+        ReferentialAction::Cascade => "Cascade",
+        ReferentialAction::Restrict => "Restrict",
+        ReferentialAction::NoAction => "NoAction",
+        ReferentialAction::SetNull => "SetNull",
+        ReferentialAction::SetDefault => "SetDefault",
+    };
+    let defaults = match (args.on_delete, args.on_update) {
+        (None, None) => format!(
+            " (Implicit default `onDelete`: `{}`, and `onUpdate`: `{}`)",
+            action_name(on_delete),
+            action_name(on_update)
+        ),
+        (None, Some(_)) => format!(
+            " (Implicit default `onDelete`: `{}`)",
+            action_name(on_delete)
+        ),
+        (Some(_), None) => format!(
+            " (Implicit default `onUpdate`: `{}`)",
+            action_name(on_update)
+        ),
+        (Some(_), Some(_)) => String::new(),
+    };
+    ctx.error(
+        format!(
+            "Error validating: A self-relation must have `onDelete` and `onUpdate` referential actions set to `NoAction` in one of the @relation attributes.{defaults} Read more at https://pris.ly/d/cyclic-referential-actions"
+        ),
+        args.span,
+    );
+}
+
 fn foreign_key_relation(
     ctx: &mut Ctx<'_>,
     fk: &Side,
@@ -769,6 +845,11 @@ fn foreign_key_relation(
     let (Some(fields), Some(references)) = (args.fields.clone(), args.references.clone()) else {
         return;
     };
+    // Prisma checks a self-relation's actions whatever else is wrong with its arguments.
+    let declared_required = fields
+        .iter()
+        .any(|fi| ctx.dm.models[fk.model].fields[*fi].arity == Arity::Required);
+    self_relation_actions(ctx, fk, &args, declared_required);
     let fk_span = ctx.dm.models[fk.model].fields[fk.field].span;
     // `None` when the lengths differ; the checks below are independent of these, as in Prisma.
     let matched = fields_match_references(ctx, fk, &fields, &references, args.span);
@@ -802,40 +883,6 @@ fn foreign_key_relation(
     // Only PostgreSQL with foreign keys lets the database refuse such a `SetNull` at run time.
     let set_null_is_error =
         prisma_mode || !matches!(provider, Some(Provider::PostgreSql | Provider::CockroachDb));
-    if (prisma_mode || provider == Some(Provider::SqlServer))
-        && fk.model == fk.target
-        && (modifies(on_delete) || modifies(on_update))
-    {
-        let action_name = |a: ReferentialAction| match a {
-            ReferentialAction::Cascade => "Cascade",
-            ReferentialAction::Restrict => "Restrict",
-            ReferentialAction::NoAction => "NoAction",
-            ReferentialAction::SetNull => "SetNull",
-            ReferentialAction::SetDefault => "SetDefault",
-        };
-        let defaults = match (args.on_delete, args.on_update) {
-            (None, None) => format!(
-                " (Implicit default `onDelete`: `{}`, and `onUpdate`: `{}`)",
-                action_name(on_delete),
-                action_name(on_update)
-            ),
-            (None, Some(_)) => format!(
-                " (Implicit default `onDelete`: `{}`)",
-                action_name(on_delete)
-            ),
-            (Some(_), None) => format!(
-                " (Implicit default `onUpdate`: `{}`)",
-                action_name(on_update)
-            ),
-            (Some(_), Some(_)) => String::new(),
-        };
-        ctx.error(
-            format!(
-                "Error validating: A self-relation must have `onDelete` and `onUpdate` referential actions set to `NoAction` in one of the @relation attributes.{defaults} Read more at https://pris.ly/d/cyclic-referential-actions"
-            ),
-            args.span,
-        );
-    }
     for (explicit_action, which) in [(args.on_delete, "onDelete"), (args.on_update, "onUpdate")] {
         if explicit_action == Some(ReferentialAction::SetNull) && any_required {
             if set_null_is_error {

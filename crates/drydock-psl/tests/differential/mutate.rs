@@ -402,14 +402,14 @@ fn apply_one(s: &mut Schema, rng: &mut Rng) {
         4 => move_line(s, rng),
         5 => drop_field_attribute(s, rng),
         6 => duplicate_field_attribute(s, rng),
-        7 | 8 => add_field_attribute(s, rng),
+        7 | 8 => add_field_attribute(s, rng, FIELD_ATTRIBUTES),
         9 => change_field_type(s, rng),
         10 | 11 => add_index(s, rng),
         12 => add_block_attribute(s, rng),
         13 => drop_argument(s, rng),
-        14 => set_provider(s, rng),
-        15 | 16 => datasource_setting(s, rng),
-        17 => generator_setting(s, rng),
+        14 => set_provider(s, rng, &["postgresql", "sqlite"]),
+        15 | 16 => datasource_setting(s, rng, DATASOURCE_SETTINGS),
+        17 => generator_setting(s, rng, PREVIEW_FEATURES),
         18 => rename_block(s, rng),
         _ => swap_field_attributes(s, rng),
     }
@@ -600,9 +600,9 @@ fn duplicate_field_attribute(s: &mut Schema, rng: &mut Rng) {
     }
 }
 
-fn add_field_attribute(s: &mut Schema, rng: &mut Rng) {
+fn add_field_attribute(s: &mut Schema, rng: &mut Rng, attributes: &[&str]) {
     if let Some((b, l, mut f)) = random_field(s, rng) {
-        let attribute = (*rng.pick(FIELD_ATTRIBUTES).expect("attributes")).to_owned();
+        let attribute = (*rng.pick(attributes).expect("attributes")).to_owned();
         f.attributes.push(attribute);
         s.blocks[b].lines[l] = f.render();
     }
@@ -772,8 +772,8 @@ fn drop_argument(s: &mut Schema, rng: &mut Rng) {
     }
 }
 
-fn set_provider(s: &mut Schema, rng: &mut Rng) {
-    let provider = *rng.pick(&["postgresql", "sqlite"]).expect("providers");
+fn set_provider(s: &mut Schema, rng: &mut Rng, providers: &[&str]) {
+    let provider = *rng.pick(providers).expect("providers");
     if let Some(ds) = s.datasource() {
         for line in &mut ds.lines {
             if line.starts_with("provider") {
@@ -783,8 +783,8 @@ fn set_provider(s: &mut Schema, rng: &mut Rng) {
     }
 }
 
-fn datasource_setting(s: &mut Schema, rng: &mut Rng) {
-    let setting = *rng.pick(DATASOURCE_SETTINGS).expect("settings");
+fn datasource_setting(s: &mut Schema, rng: &mut Rng, settings: &[&str]) {
+    let setting = *rng.pick(settings).expect("settings");
     let key = setting.split_whitespace().next().unwrap_or_default();
     if let Some(ds) = s.datasource() {
         let existing = ds.lines.iter().position(|l| l.starts_with(key));
@@ -799,7 +799,7 @@ fn datasource_setting(s: &mut Schema, rng: &mut Rng) {
     }
 }
 
-fn generator_setting(s: &mut Schema, rng: &mut Rng) {
+fn generator_setting(s: &mut Schema, rng: &mut Rng, features: &[&str]) {
     match rng.below(4) {
         0 => {
             // A second generator, under the same name or another.
@@ -811,7 +811,7 @@ fn generator_setting(s: &mut Schema, rng: &mut Rng) {
             });
         }
         _ => {
-            let setting = *rng.pick(PREVIEW_FEATURES).expect("features");
+            let setting = *rng.pick(features).expect("features");
             let generator = s.generator();
             generator
                 .lines
@@ -829,4 +829,336 @@ fn rename_block(s: &mut Schema, rng: &mut Rng) {
             .cloned()
             .unwrap_or_else(|| "Renamed".to_owned());
     }
+}
+
+// MySQL: a generator of its own (its own seeds and vocabulary), so that the mutants of the
+// other schemas stay the same.
+
+const MYSQL_FIELD_ATTRIBUTES: &[&str] = &[
+    "@id",
+    "@unique",
+    "@updatedAt",
+    "@ignore",
+    "@map(\"renamed\")",
+    "@default(autoincrement())",
+    "@default(now())",
+    "@default(uuid())",
+    "@default(uuid(7))",
+    "@default(cuid())",
+    "@default(cuid(2))",
+    "@default(nanoid())",
+    "@default(ulid())",
+    "@default(dbgenerated(\"(uuid())\"))",
+    "@default(dbgenerated())",
+    "@default(\"x\")",
+    "@default(0)",
+    "@default(-1)",
+    "@default(1.5)",
+    "@default(true)",
+    "@default(USER)",
+    "@default(DRAFT)",
+    "@default([])",
+    "@default(\"{}\")",
+    "@unique(length: 10)",
+    "@unique(sort: Desc)",
+    "@unique(sort: Desc, length: 8)",
+    "@unique(map: \"custom_unique\")",
+    "@id(length: 10)",
+    "@id(sort: Desc)",
+    "@id(map: \"pk\")",
+    "@db.VarChar(191)",
+    "@db.VarChar(255)",
+    "@db.Char(36)",
+    "@db.Text",
+    "@db.TinyText",
+    "@db.MediumText",
+    "@db.LongText",
+    "@db.TinyInt",
+    "@db.UnsignedTinyInt",
+    "@db.SmallInt",
+    "@db.UnsignedSmallInt",
+    "@db.MediumInt",
+    "@db.UnsignedMediumInt",
+    "@db.Int",
+    "@db.UnsignedInt",
+    "@db.BigInt",
+    "@db.UnsignedBigInt",
+    "@db.Decimal(10, 2)",
+    "@db.Decimal",
+    "@db.Float",
+    "@db.Double",
+    "@db.Bit(1)",
+    "@db.Bit(8)",
+    "@db.Binary(16)",
+    "@db.VarBinary(255)",
+    "@db.TinyBlob",
+    "@db.Blob",
+    "@db.MediumBlob",
+    "@db.LongBlob",
+    "@db.Date",
+    "@db.Time(3)",
+    "@db.DateTime(0)",
+    "@db.DateTime",
+    "@db.Timestamp(6)",
+    "@db.Timestamp",
+    "@db.Year",
+    "@db.Json",
+    "@db.Uuid",
+    "@db.Timestamptz(3)",
+    "@db.Integer",
+    "@db.Text(10)",
+    "@db.VarChar",
+    "@relation(fields: [id], references: [id])",
+    "@relation(onDelete: SetDefault)",
+    "@relation(onUpdate: NoAction)",
+    "@relation(onDelete: NoAction, onUpdate: SetDefault)",
+    "@relation(map: \"fk_custom\")",
+    "@relation(fields: [id], references: [id], onDelete: SetNull)",
+    "@relation(fields: [id], references: [id], map: \"fk_custom\")",
+    "@relation(onDelete: Cascade, onUpdate: SetNull)",
+    "@shardKey",
+];
+
+/// `@@index` and friends over fields of a model, with MySQL's prefix lengths and sort orders.
+fn add_mysql_index(s: &mut Schema, rng: &mut Rng) {
+    let Some(b) = random_block(s, rng, MODELS) else {
+        return;
+    };
+    let fields = field_names(&s.blocks[b]);
+    let mut items = Vec::new();
+    for _ in 0..=rng.below(2) {
+        let Some(field) = rng.pick(&fields).cloned() else {
+            return;
+        };
+        let length = 1 + rng.below(300);
+        items.push(match rng.below(8) {
+            0 => format!("{field}(length: {length})"),
+            1 => format!("{field}(sort: Desc)"),
+            2 => format!("{field}(sort: Asc, length: {length})"),
+            3 => format!("{field}(length: {length}, sort: Desc)"),
+            4 => format!("{field}(ops: TextOps)"),
+            5 => format!("{field}(length: 0)"),
+            _ => field,
+        });
+    }
+    let kind = *rng
+        .pick(&[
+            "@@index",
+            "@@index",
+            "@@unique",
+            "@@id",
+            "@@fulltext",
+            "@@fulltext",
+        ])
+        .expect("kinds");
+    let list = if items.len() == 1 && rng.chance(20) {
+        items[0].clone()
+    } else {
+        format!("[{}]", items.join(", "))
+    };
+    let mut line = format!("{kind}({list}");
+    if rng.chance(25) {
+        let algorithm = rng.pick(&["BTree", "Hash", "Gin"]).expect("algorithms");
+        line.push_str(&format!(", type: {algorithm}"));
+    }
+    if rng.chance(15) {
+        let name = rng
+            .pick(&[
+                "custom_name",
+                "a_name_of_sixty_five_characters_is_one_too_many_for_mysql_indexes",
+            ])
+            .expect("names");
+        line.push_str(&format!(", map: \"{name}\""));
+    }
+    if rng.chance(5) {
+        line.push_str(", clustered: true");
+    }
+    line.push(')');
+    s.blocks[b].lines.push(line);
+}
+
+const MYSQL_DATASOURCE_SETTINGS: &[&str] = &[
+    "relationMode = \"prisma\"",
+    "relationMode = \"foreignKeys\"",
+    "referentialIntegrity = \"prisma\"",
+    "url = env(\"DATABASE_URL\")",
+    "url = \"mysql://root@localhost:3306/app\"",
+    "url = \"postgresql://localhost/db\"",
+    "shadowDatabaseUrl = env(\"SHADOW_URL\")",
+    "schemas = [\"app\", \"audit\"]",
+    "extensions = [pg_trgm]",
+    "provider = \"mysql\"",
+    "provider = \"postgresql\"",
+];
+
+const MYSQL_PREVIEW_FEATURES: &[&str] = &[
+    "previewFeatures = [\"fullTextIndex\"]",
+    "previewFeatures = [\"fullTextSearch\"]",
+    "previewFeatures = [\"fullTextIndex\", \"fullTextSearch\"]",
+    "previewFeatures = [\"fullTextSearchPostgres\"]",
+    "previewFeatures = [\"relationJoins\"]",
+    "previewFeatures = [\"multiSchema\"]",
+    "previewFeatures = [\"views\"]",
+    "previewFeatures = [\"shardKeys\"]",
+    "previewFeatures = []",
+];
+
+fn add_mysql_block_attribute(s: &mut Schema, rng: &mut Rng) {
+    let names = s.type_names();
+    let Some(b) = random_block(s, rng, &["model", "view", "enum"]) else {
+        return;
+    };
+    let other = rng.pick(&names).cloned().unwrap_or_default();
+    let fields = field_names(&s.blocks[b]);
+    let field = rng.pick(&fields).cloned().unwrap_or_default();
+    let attribute = match rng.below(9) {
+        0 => format!("@@map(\"{other}\")"),
+        1 => "@@ignore".to_owned(),
+        2 => "@@schema(\"app\")".to_owned(),
+        3 => format!("@@fulltext([{field}(sort: Desc)])"),
+        4 => format!("@@fulltext([{field}(length: 10)])"),
+        5 => "@@map(\"a_table_name_that_is_much_longer_than_sixty_four_characters_for_mysql\")"
+            .to_owned(),
+        6 => format!("@@index([{field}], name: \"custom_name\")"),
+        7 => format!("@@fulltext({field}, map: \"custom_name\")"),
+        _ => format!("@@shardKey([{field}])"),
+    };
+    s.blocks[b].lines.push(attribute);
+}
+
+/// Applies one to three mutations to a MySQL schema (see [`mutate`]).
+pub(crate) fn mutate_mysql(schema: &Schema, rng: &mut Rng) -> Schema {
+    let mut out = schema.clone();
+    if rng.chance(25) {
+        for _ in 0..=rng.below(2) {
+            if rng.chance(50) {
+                add_plain_field(&mut out, rng);
+            } else {
+                add_plain_model(&mut out, rng);
+            }
+        }
+        return out;
+    }
+    for _ in 0..=rng.below(2) {
+        match rng.below(20) {
+            0 => drop_block(&mut out, rng),
+            1 => duplicate_line(&mut out, rng),
+            2 => drop_line(&mut out, rng),
+            3 => move_line(&mut out, rng),
+            4 => drop_field_attribute(&mut out, rng),
+            5 => duplicate_field_attribute(&mut out, rng),
+            6..=8 => add_field_attribute(&mut out, rng, MYSQL_FIELD_ATTRIBUTES),
+            9 => change_field_type(&mut out, rng),
+            10..=12 => add_mysql_index(&mut out, rng),
+            13 => add_mysql_block_attribute(&mut out, rng),
+            14 => drop_argument(&mut out, rng),
+            15 => set_provider(&mut out, rng, &["mysql", "postgresql", "sqlite"]),
+            16 => datasource_setting(&mut out, rng, MYSQL_DATASOURCE_SETTINGS),
+            17 => generator_setting(&mut out, rng, MYSQL_PREVIEW_FEATURES),
+            18 => rename_block(&mut out, rng),
+            _ => swap_field_attributes(&mut out, rng),
+        }
+    }
+    out
+}
+
+/// Field types with MySQL native type arguments and defaults Prisma checks piece by piece.
+const MYSQL_VALUE_FIELDS: &[&str] = &[
+    "String? @db.VarChar(65535)",
+    "String? @db.VarChar(65536)",
+    "String? @db.VarChar(0)",
+    "String? @db.VarChar(-1)",
+    "String? @db.VarChar(x)",
+    "String? @db.Char(255)",
+    "String? @db.Char(256)",
+    "String? @db.Char",
+    "Bytes? @db.Bit(0)",
+    "Bytes? @db.Bit(64)",
+    "Bytes? @db.Bit(65)",
+    "Boolean? @db.Bit(1)",
+    "Boolean? @db.Bit(2)",
+    "Boolean? @db.TinyInt",
+    "Boolean? @db.UnsignedTinyInt",
+    "Boolean? @db.SmallInt",
+    "Decimal? @db.Decimal(65, 30)",
+    "Decimal? @db.Decimal(66, 2)",
+    "Decimal? @db.Decimal(40, 31)",
+    "Decimal? @db.Decimal(5, 6)",
+    "Decimal? @db.Decimal(5)",
+    "Decimal? @db.Decimal(0, 0)",
+    "Decimal? @db.Decimal(a, 2)",
+    "DateTime? @db.Time(7)",
+    "DateTime? @db.DateTime(6)",
+    "DateTime? @db.Timestamp(x)",
+    "DateTime? @db.Date(1)",
+    "Bytes? @db.Binary(300)",
+    "Bytes? @db.VarBinary",
+    "Bytes? @db.Binary(16) @unique",
+    "String? @db.Year",
+    "Int? @db.Year @default(2024)",
+    "BigInt? @db.UnsignedBigInt @default(-1)",
+    "Float? @db.Float @default(1.5)",
+    "Json? @db.Json @default(\"{}\")",
+    "Json? @db.JsonB",
+    "String? @db.Text @unique",
+    "String? @db.Text @unique(length: 100)",
+    "Bytes? @db.Blob @unique",
+    "String? @db.MediumText @id",
+    "String? @db.LongText @unique(sort: Desc)",
+    "String? @unique @db.VarChar(3000)",
+    "DateTime? @default(now()) @db.Date",
+    "DateTime? @default(now()) @db.Time(0)",
+    "DateTime? @default(now()) @db.Timestamp(0)",
+    "DateTime? @default(dbgenerated(\"CURRENT_TIMESTAMP\"))",
+    "String? @default(uuid()) @db.Char(36)",
+    "String? @default(cuid()) @db.Text",
+    "Int? @default(autoincrement()) @db.UnsignedInt",
+    "Int? @default(autoincrement()) @unique @db.UnsignedInt",
+    "BigInt? @default(autoincrement()) @unique",
+    "Float? @default(autoincrement()) @unique",
+    "Decimal? @default(\"1.50\") @db.Decimal(4, 2)",
+    "Bytes? @default(\"AQID\") @db.VarBinary(10)",
+    "String[]",
+    "Int[] @default([])",
+    "Unsupported(\"POINT\")?",
+    "Unsupported(\"GEOMETRY\") @unique",
+    "String @db.Text @id",
+    "String @db.Text @id(length: 100)",
+    "String @db.TinyText @unique(length: 10)",
+    "Bytes @db.Blob @id(length: 8)",
+    "Int @db.Year @id",
+    "Boolean @db.Bit(1) @unique @default(true)",
+    "Int @id(length: 4)",
+    "DateTime @unique(length: 3) @db.Timestamp(0)",
+    "Json @unique",
+    "Json? @default(\"[1,\")",
+    "String @db.Char(0)",
+    "String @unique @db.VarChar(191) @map(\"a_column_name_that_is_longer_than_sixty_four_characters_for_mysql_x\")",
+    "Int @default(autoincrement()) @db.UnsignedSmallInt",
+    "Json[]",
+    "Json[] @db.Json",
+    "Bytes[] @db.Blob",
+    "DateTime @updatedAt @db.Date",
+    "DateTime? @updatedAt @db.Time(3)",
+    "Int @shardKey",
+    "String? @shardKey",
+];
+
+/// A MySQL mutant for the values Prisma checks piece by piece (see [`mutate_values`]).
+pub(crate) fn mutate_mysql_values(schema: &Schema, rng: &mut Rng) -> Schema {
+    let mut out = schema.clone();
+    for _ in 0..=rng.below(2) {
+        let Some(b) = random_block(&out, rng, MODELS) else {
+            break;
+        };
+        let field = rng.pick(MYSQL_VALUE_FIELDS).copied().unwrap_or("String?");
+        let block = &mut out.blocks[b];
+        let name = format!("value{}", block.lines.len());
+        let at = rng.below(block.lines.len() + 1);
+        block.lines.insert(at, format!("{name} {field}"));
+    }
+    if rng.chance(30) {
+        add_mysql_index(&mut out, rng);
+    }
+    out
 }
