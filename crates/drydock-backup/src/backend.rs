@@ -161,8 +161,8 @@ pub trait Backend: Send + Sync {
     fn drop_objects(&self, url: &str, objects: &[DbObject]) -> Result<(), BackupError>;
     /// Whether the database at `url` exists; `false` is not an error.
     fn exists(&self, url: &str) -> Result<bool, BackupError>;
-    /// Create the empty database at `url`.
-    fn create_database(&self, url: &str) -> Result<(), BackupError>;
+    /// Create the empty database at `url`; `false` when another session created it first.
+    fn create_database(&self, url: &str) -> Result<bool, BackupError>;
     /// Store `note` on the database at `url` where a restore into it does not overwrite it, or
     /// remove the note (`None`). Without an override nothing is stored: the database then never
     /// carries the note of an unfinished restore.

@@ -531,24 +531,43 @@ pub fn restore(
         left_behind: None,
         replaced_unfinished: None,
     };
-    let exists = backend.exists(url)?;
-    if exists {
-        let note = backend.restore_note(url)?;
-        if let Some(note) = note.filter(|n| n.starts_with(UNFINISHED_RESTORE)) {
-            if let Some(run) = backend.running_restore(url, &note)? {
-                return Err(BackupError::RestoreRunning {
-                    url: redact_url(url),
-                    run,
-                    note,
-                });
+    let mut exists = backend.exists(url)?;
+    let mut decided_again = false;
+    loop {
+        if exists {
+            let note = backend.restore_note(url)?;
+            if let Some(note) = note.filter(|n| n.starts_with(UNFINISHED_RESTORE)) {
+                if let Some(run) = backend.running_restore(url, &note)? {
+                    return Err(BackupError::RestoreRunning {
+                        url: redact_url(url),
+                        run,
+                        note,
+                    });
+                }
+                // It holds nothing but what an interrupted restore of ours created.
+                backend.drop_scratch(url)?;
+                report.replaced_unfinished = Some(note);
             }
-            // It holds nothing but what an interrupted restore of ours created.
-            backend.drop_scratch(url)?;
-            report.replaced_unfinished = Some(note);
         }
+        if (!exists || report.replaced_unfinished.is_some()) && !backend.create_database(url)? {
+            // Another session created it meanwhile: a killed restore's `CREATE DATABASE`,
+            // which the server finishes after the run is gone. Decided again, once, on what
+            // is there now.
+            if decided_again {
+                return Err(BackupError::Query(format!(
+                    "another session keeps creating the database of `{}`; run the restore again \
+                     once it is done",
+                    redact_url(url)
+                )));
+            }
+            decided_again = true;
+            exists = true;
+            report.replaced_unfinished = None;
+            continue;
+        }
+        break;
     }
     if !exists || report.replaced_unfinished.is_some() {
-        backend.create_database(url)?;
         report.created = true;
         let note = format!(
             "{UNFINISHED_RESTORE}{} in progress since {}",

@@ -479,8 +479,9 @@ impl Backend for MariaDb {
         MyUrl::parse(url)?.query(true, &script).map(drop)
     }
 
-    fn create_database(&self, url: &str) -> Result<(), BackupError> {
-        MyUrl::parse(url)?.create(NEW_DATABASE_CHARSET)
+    fn create_database(&self, url: &str) -> Result<bool, BackupError> {
+        MyUrl::parse(url)?.create(NEW_DATABASE_CHARSET)?;
+        Ok(true)
     }
 
     fn leftover_databases(&self, url: &str) -> Result<Vec<String>, BackupError> {

@@ -8,6 +8,7 @@
 mod archive;
 mod client_tools;
 
+use postgres::error::SqlState;
 use std::io::{BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -423,12 +424,21 @@ impl Backend for Postgres {
         Ok(!rows.is_empty())
     }
 
-    fn create_database(&self, url: &str) -> Result<(), BackupError> {
+    fn create_database(&self, url: &str) -> Result<bool, BackupError> {
         let pg = parse_url(url)?;
         let mut client = pg.session(MAINTENANCE_DATABASE)?;
-        client
-            .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&pg.database)))
-            .map_err(|e| pg.error(&e))
+        match client.batch_execute(&format!("CREATE DATABASE {}", quote_ident(&pg.database))) {
+            Ok(()) => Ok(true),
+            // `duplicate_database`, or, when the other `CREATE DATABASE` was still running, the
+            // catalog's unique index on the name once it committed.
+            Err(e)
+                if e.code() == Some(&SqlState::DUPLICATE_DATABASE)
+                    || e.code() == Some(&SqlState::UNIQUE_VIOLATION) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(pg.error(&e)),
+        }
     }
 
     fn set_restore_note(&self, url: &str, note: Option<&str>) -> Result<(), BackupError> {

@@ -218,7 +218,7 @@ impl Backend for Sqlite {
         Ok(path_of(url)?.exists())
     }
 
-    fn create_database(&self, url: &str) -> Result<(), BackupError> {
+    fn create_database(&self, url: &str) -> Result<bool, BackupError> {
         let path = path_of(url)?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent)
@@ -228,7 +228,7 @@ impl Backend for Sqlite {
             .create(true)
             .append(true)
             .open(&path)
-            .map(drop)
+            .map(|_| true)
             .map_err(|e| BackupError::io(format!("creating `{}`", path.display()), e))
     }
 

@@ -94,6 +94,10 @@ impl Dialect for MysqlDialect {
         None
     }
 
+    fn render_index_online(&self, change: &Change) -> String {
+        render::render_index_online(change)
+    }
+
     /// No phased plan yet: MySQL's online DDL (`ALGORITHM=INSTANT`/`INPLACE`) runs each
     /// change as one statement.
     fn plan_zero_downtime(

@@ -98,6 +98,29 @@ fn string_literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
+/// An index built or dropped while writes go on (`drydock indexes`' remedies): InnoDB's in-place
+/// algorithm without a lock, which the server refuses, rather than falling back to copying the
+/// table under a lock, where it cannot. `ALTER TABLE`, as MariaDB's `DROP INDEX` takes neither
+/// option. Full-text indexes take a shared lock whatever is asked, so they are written as usual.
+pub(crate) fn render_index_online(change: &Change) -> String {
+    const ONLINE: &str = ", ALGORITHM=INPLACE, LOCK=NONE";
+    match change {
+        Change::CreateIndex { table: t, index } if index.kind != IndexKind::Fulltext => format!(
+            "ALTER TABLE {} ADD {}INDEX {}({}){ONLINE};",
+            table(t),
+            index_kind(index.kind),
+            quote(&index.name),
+            index_columns(&index.columns)
+        ),
+        Change::DropIndex { table: t, index } => format!(
+            "ALTER TABLE {} DROP INDEX {}{ONLINE};",
+            table(t),
+            quote(&index.name)
+        ),
+        other => render_change(other),
+    }
+}
+
 fn drop_index(t: &ObjectName, index: &str) -> String {
     format!("DROP INDEX {} ON {}", quote(index), table(t))
 }

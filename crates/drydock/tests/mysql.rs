@@ -255,6 +255,29 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
             "{code} {index}:\n{advice}"
         );
     }
+    // The remedies are migrations of one online statement each, which deploy applies.
+    let written = succeeds(&drydock(project, db.url(), &["indexes", "--write"]));
+    let remedies: Vec<String> = std::fs::read_dir(project.join("prisma/migrations"))
+        .expect("migrations")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().contains("_drop_index_"))
+        .map(|entry| std::fs::read_to_string(entry.path().join("migration.sql")).expect("sql"))
+        .collect();
+    assert!(!remedies.is_empty(), "{written}");
+    for sql in &remedies {
+        assert!(
+            sql.trim_end().ends_with(", ALGORITHM=INPLACE, LOCK=NONE;"),
+            "{sql}"
+        );
+    }
+    succeeds(&drydock(project, db.url(), &["migrate", "deploy"]));
+    let left = texts(
+        db.url(),
+        "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS \
+         WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME IN \
+         ('Post_title_again', 'User_name_a', 'User_name_b') ORDER BY 1",
+    );
+    assert_eq!(left.len(), 1, "one of the twins stays: {left:?}");
 
     // The orphan archived and deleted in batches, then put back from the archive.
     let posts = |url: &str| {
