@@ -64,6 +64,7 @@ pub fn repull(
     let schema = &*crate::qualified(schema);
     let (ast, _) = drydock_psl::parse_schema(previous);
     let (datamodel, _) = drydock_psl::validate(&ast);
+    let schema = &*crate::inline_enums::with_inline_enums(schema, rules, Some(&datamodel));
     let hints = Hints::of(&datamodel);
     // Views with a `view` block are kept as written; the note lists the others.
     let view_blocks: HashSet<ObjectName> = datamodel

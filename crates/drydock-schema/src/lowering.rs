@@ -88,6 +88,15 @@ pub trait LoweringRules {
         false
     }
 
+    /// The values of an enum that `column_type` declares inline (MySQL's `ENUM('A','B')`): a
+    /// column typed [`TypeFamily::Enum`] of an enum that no [`crate::SqlSchema::enums`] entry
+    /// holds, so a schema written from the database gets an `enum` block from its column. `None`
+    /// for every other type, and on dialects with enum types.
+    fn inline_enum_values(&self, column_type: &ColumnType) -> Option<Vec<String>> {
+        let _ = column_type;
+        None
+    }
+
     /// Whether a default expression is this database's spelling of the current time, which
     /// Prisma writes as `now()`.
     fn is_now_expression(&self, expression: &str) -> bool {
