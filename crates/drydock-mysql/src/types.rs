@@ -69,6 +69,10 @@ impl LoweringRules for MySqlTypes {
         false
     }
 
+    fn foreign_keys_indexed(&self) -> bool {
+        true
+    }
+
     fn inline_enum_values(&self, column_type: &ColumnType) -> Option<Vec<String>> {
         match (&column_type.family, MySqlType::parse(&column_type.native)?) {
             (TypeFamily::Enum(_), MySqlType::Enum(values)) => Some(values),
