@@ -268,6 +268,10 @@ fn column(row: &Row, table: &mut Table, table_collation: &str, mariadb: bool) ->
     }
     let column_type = if is_mariadb_json {
         ColumnType::new(TypeFamily::Json, "JSON")
+    } else if data_type == "tinyint" && field(row, 5).is_some_and(is_other_number) {
+        // Prisma reads a `TINYINT(1)` whose default is a number other than 0 and 1 as an
+        // integer: no boolean holds that default.
+        ColumnType::new(TypeFamily::Int, "TINYINT")
     } else {
         canonical_type(&column_type, &table.name, &name)
     };
@@ -348,6 +352,15 @@ fn default_value(
         TypeFamily::Bytes | TypeFamily::Unsupported => DefaultValue::Expression(raw.to_owned()),
         TypeFamily::String | TypeFamily::Json => DefaultValue::String(value),
     })
+}
+
+/// Whether a default (quoted on MariaDB) is an integer other than 0 and 1.
+fn is_other_number(raw: &str) -> bool {
+    let value = raw
+        .strip_prefix('\'')
+        .and_then(|r| r.strip_suffix('\''))
+        .unwrap_or(raw);
+    value.parse::<i64>().is_ok_and(|n| n != 0 && n != 1)
 }
 
 /// `CURRENT_TIMESTAMP`, `current_timestamp()`, `CURRENT_TIMESTAMP(3)`, `now()`.
