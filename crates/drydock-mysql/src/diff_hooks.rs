@@ -145,12 +145,22 @@ fn kind(t: &MySqlType) -> Kind {
     }
 }
 
+/// `t` with the precision a time type without one has (`TIMESTAMP` is `TIMESTAMP(0)`).
+fn with_precision(t: &MySqlType) -> MySqlType {
+    match t {
+        MySqlType::Time(None) => MySqlType::Time(Some(0)),
+        MySqlType::DateTime(None) => MySqlType::DateTime(Some(0)),
+        MySqlType::Timestamp(None) => MySqlType::Timestamp(Some(0)),
+        other => other.clone(),
+    }
+}
+
 /// How `previous` becomes `next`, after Prisma's MySQL differ: widening is safe, narrowing
 /// risky, and a few conversions MySQL refuses outright (numbers and JSON to dates, dates to
 /// numbers) drop and recreate the column.
 fn native_type_change(previous: &MySqlType, next: &MySqlType) -> Option<TypeChange> {
     use TypeChange::{NotCastable, RiskyCast, SafeCast};
-    if previous == next {
+    if with_precision(previous) == with_precision(next) {
         return None;
     }
     if let (MySqlType::Enum(previous), MySqlType::Enum(next)) = (previous, next) {

@@ -5,15 +5,18 @@
 //! type reads back in the spelling the schema lowers to (display widths dropped, `TINYINT(1)`
 //! as Prisma's `Boolean`); an inline `ENUM(...)` column is an enum named `<table>_<column>`,
 //! as Prisma names it. MariaDB's `JSON` is `LONGTEXT` with a `json_valid` check: it reads as
-//! `JSON`, without the check.
+//! `JSON`, without the check. Triggers, functions and procedures are opaque objects carrying
+//! their `CREATE` statements without `DEFINER`, for drift and for migrations that create them
+//! again.
 
 use std::collections::BTreeMap;
 
 use drydock_connector::ConnectorError;
 use drydock_schema::{
     CheckConstraint, Column, ColumnArity, ColumnType, DefaultValue, ForeignKey, Index,
-    IndexAlgorithm, IndexColumn, IndexKind, ObjectName, PrimaryKey, ReferentialAction, Sequence,
-    SortOrder, SqlSchema, Table, TypeFamily, View, canonical_datetime_literal,
+    IndexAlgorithm, IndexColumn, IndexKind, ObjectName, OpaqueKind, OpaqueObject, PrimaryKey,
+    ReferentialAction, Sequence, SortOrder, SqlSchema, Table, TypeFamily, View,
+    canonical_datetime_literal,
 };
 use mysql::Conn;
 
@@ -154,7 +157,82 @@ pub(crate) fn introspect(conn: &mut Conn, mariadb: bool) -> Result<SqlSchema, Co
             name: text(row, 0),
         })
         .collect();
+    schema.opaque = hand_made(conn)?;
     Ok(schema)
+}
+
+/// Triggers, then functions and procedures, each with the statement that creates it.
+fn hand_made(conn: &mut Conn) -> Result<Vec<OpaqueObject>, ConnectorError> {
+    let mut objects: Vec<OpaqueObject> = text_rows(conn, include_str!("queries/triggers.sql"))?
+        .iter()
+        .map(|row| OpaqueObject {
+            kind: OpaqueKind::Trigger,
+            namespace: None,
+            name: text(row, 0),
+            table: Some(text(row, 1)),
+            definition: format!(
+                "CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {}",
+                quote_ident(&text(row, 0)),
+                text(row, 2),
+                text(row, 3),
+                quote_ident(&text(row, 1)),
+                text(row, 4)
+            ),
+        })
+        .collect();
+    for row in text_rows(conn, include_str!("queries/routines.sql"))? {
+        let (kind_word, name) = (text(&row, 0), text(&row, 1));
+        let kind = if kind_word == "FUNCTION" {
+            OpaqueKind::Function
+        } else {
+            OpaqueKind::Procedure
+        };
+        let shown = text_rows(
+            conn,
+            &format!("SHOW CREATE {kind_word} {}", quote_ident(&name)),
+        )?;
+        // The statement is NULL to an account that may not see the routine's body.
+        let Some(statement) = shown.first().and_then(|r| field(r, 2)) else {
+            continue;
+        };
+        objects.push(OpaqueObject {
+            kind,
+            namespace: None,
+            name,
+            table: None,
+            definition: without_definer(statement),
+        });
+    }
+    Ok(objects)
+}
+
+/// `CREATE DEFINER=`u`@`h` PROCEDURE ...` without its `DEFINER` clause: the account that
+/// made the object need not exist where a migration creates it again, and creating one for
+/// another account takes a privilege the migrating account may lack.
+fn without_definer(statement: &str) -> String {
+    let statement = statement.trim();
+    let rest = match statement.get(..7) {
+        Some(head) if head.eq_ignore_ascii_case("CREATE ") => statement[7..].trim_start(),
+        _ => return statement.to_owned(),
+    };
+    if !rest
+        .get(..8)
+        .is_some_and(|word| word.eq_ignore_ascii_case("DEFINER="))
+    {
+        return statement.to_owned();
+    }
+    // The clause ends at the first blank outside quotes (`user`@`host`, 'user'@'host').
+    let mut quote: Option<char> = None;
+    for (at, c) in rest.char_indices() {
+        match quote {
+            Some(open) if c == open => quote = None,
+            Some(_) => {}
+            None if matches!(c, '`' | '\'' | '"') => quote = Some(c),
+            None if c.is_whitespace() => return format!("CREATE {}", rest[at..].trim_start()),
+            None => {}
+        }
+    }
+    statement.to_owned()
 }
 
 fn action(rule: Option<&str>) -> ReferentialAction {
@@ -190,6 +268,10 @@ fn column(row: &Row, table: &mut Table, table_collation: &str, mariadb: bool) ->
     }
     let column_type = if is_mariadb_json {
         ColumnType::new(TypeFamily::Json, "JSON")
+    } else if data_type == "tinyint" && field(row, 5).is_some_and(is_other_number) {
+        // Prisma reads a `TINYINT(1)` whose default is a number other than 0 and 1 as an
+        // integer: no boolean holds that default.
+        ColumnType::new(TypeFamily::Int, "TINYINT")
     } else {
         canonical_type(&column_type, &table.name, &name)
     };
@@ -270,6 +352,15 @@ fn default_value(
         TypeFamily::Bytes | TypeFamily::Unsupported => DefaultValue::Expression(raw.to_owned()),
         TypeFamily::String | TypeFamily::Json => DefaultValue::String(value),
     })
+}
+
+/// Whether a default (quoted on MariaDB) is an integer other than 0 and 1.
+fn is_other_number(raw: &str) -> bool {
+    let value = raw
+        .strip_prefix('\'')
+        .and_then(|r| r.strip_suffix('\''))
+        .unwrap_or(raw);
+    value.parse::<i64>().is_ok_and(|n| n != 0 && n != 1)
 }
 
 /// `CURRENT_TIMESTAMP`, `current_timestamp()`, `CURRENT_TIMESTAMP(3)`, `now()`.
@@ -416,6 +507,22 @@ mod tests {
                 if mariadb { "MariaDB" } else { "MySQL" }
             );
         }
+    }
+
+    #[test]
+    fn definers_are_left_out() {
+        assert_eq!(
+            without_definer("CREATE DEFINER=`root`@`127.0.0.1` PROCEDURE `p`()\nBEGIN END"),
+            "CREATE PROCEDURE `p`()\nBEGIN END"
+        );
+        assert_eq!(
+            without_definer("CREATE DEFINER=`a b`@`%` FUNCTION `f`() RETURNS int(11)"),
+            "CREATE FUNCTION `f`() RETURNS int(11)"
+        );
+        assert_eq!(
+            without_definer("CREATE FUNCTION `f`() RETURNS INT RETURN 1"),
+            "CREATE FUNCTION `f`() RETURNS INT RETURN 1"
+        );
     }
 
     #[test]

@@ -85,13 +85,12 @@ impl Dialect for MysqlDialect {
         render::render_change(change)
     }
 
-    /// Views and triggers made by hand are not read back on MySQL yet: left alone.
     fn render_hand_made(
         &self,
-        _object: drydock_connector::HandMadeObject<'_>,
-        _create: bool,
+        object: drydock_connector::HandMadeObject<'_>,
+        create: bool,
     ) -> Option<(&'static str, String)> {
-        None
+        render::render_hand_made(object, create)
     }
 
     fn render_index_online(&self, change: &Change) -> String {

@@ -9,11 +9,11 @@
 //! the differ emits none of those changes for it (its lowering declares no enum types and its
 //! hooks alter every table in place), and they render as nothing.
 
-use drydock_connector::join_statements;
+use drydock_connector::{HandMadeObject, join_statements};
 use drydock_diff::{Change, ColumnChange, TableChange};
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexColumn, IndexKind, ObjectName,
-    SortOrder, Table, TypeFamily,
+    OpaqueKind, SortOrder, Table, TypeFamily,
 };
 
 use crate::types::MySqlType;
@@ -83,6 +83,74 @@ fn statements(change: &Change) -> Vec<String> {
 /// A backtick-quoted identifier (a backtick inside is doubled).
 fn quote(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
+}
+
+/// The header and statements creating (`create`) or dropping an object made by hand, from
+/// the definition introspection read: a view (`CREATE VIEW ... AS` its query), a trigger,
+/// function or procedure (its `CREATE` statement, without `DEFINER`), a check constraint, a
+/// table's comment. A function or procedure is created after a `DROP ... IF EXISTS`, so a
+/// changed one is replaced in place (MySQL has no `CREATE OR REPLACE` for routines). `None` for
+/// a column's comment: only a `MODIFY` with the column's whole definition sets it, and
+/// introspection does not keep all of it (`ON UPDATE`).
+pub(crate) fn render_hand_made(
+    object: HandMadeObject<'_>,
+    create: bool,
+) -> Option<(&'static str, String)> {
+    Some(match object {
+        HandMadeObject::View(view) if create => (
+            "CreateView",
+            format!("CREATE VIEW {} AS {};", quote(&view.name), view.definition),
+        ),
+        HandMadeObject::View(view) => ("DropView", format!("DROP VIEW {};", quote(&view.name))),
+        HandMadeObject::Carried(object) => {
+            let (kind, headers) = match object.kind {
+                OpaqueKind::Function => ("FUNCTION", ("CreateFunction", "DropFunction")),
+                OpaqueKind::Procedure => ("PROCEDURE", ("CreateProcedure", "DropProcedure")),
+                OpaqueKind::Trigger => ("TRIGGER", ("CreateTrigger", "DropTrigger")),
+                OpaqueKind::ExclusionConstraint | OpaqueKind::Other => return None,
+            };
+            let name = quote(&object.name);
+            match (create, object.kind) {
+                (true, OpaqueKind::Trigger) => (headers.0, format!("{};", object.definition)),
+                (true, _) => (
+                    headers.0,
+                    format!("DROP {kind} IF EXISTS {name};\n{};", object.definition),
+                ),
+                (false, _) => (headers.1, format!("DROP {kind} {name};")),
+            }
+        }
+        HandMadeObject::Check(t, check) if create => (
+            "AddCheckConstraint",
+            format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({});",
+                table(&t.object_name()),
+                quote(&check.name),
+                check.expression
+            ),
+        ),
+        HandMadeObject::Check(t, check) => (
+            "DropCheckConstraint",
+            format!(
+                "ALTER TABLE {} DROP CONSTRAINT {};",
+                table(&t.object_name()),
+                quote(&check.name)
+            ),
+        ),
+        HandMadeObject::TableComment(t) => (
+            if create { "Comment" } else { "DropComment" },
+            format!(
+                "ALTER TABLE {} COMMENT = {};",
+                table(&t.object_name()),
+                comment_literal(t.comment.as_deref().filter(|_| create).unwrap_or_default())
+            ),
+        ),
+        HandMadeObject::ColumnComment(..) => return None,
+    })
+}
+
+/// A comment as a string literal: the server reads backslashes in it as escapes.
+fn comment_literal(comment: &str) -> String {
+    format!("'{}'", comment.replace('\\', "\\\\").replace('\'', "''"))
 }
 
 /// A table name; one in another database is qualified with it.

@@ -69,6 +69,17 @@ impl LoweringRules for MySqlTypes {
         false
     }
 
+    fn foreign_keys_indexed(&self) -> bool {
+        true
+    }
+
+    fn inline_enum_values(&self, column_type: &ColumnType) -> Option<Vec<String>> {
+        match (&column_type.family, MySqlType::parse(&column_type.native)?) {
+            (TypeFamily::Enum(_), MySqlType::Enum(values)) => Some(values),
+            _ => None,
+        }
+    }
+
     fn native_type_attribute(&self, column_type: &ColumnType) -> Option<String> {
         let family = &column_type.family;
         let parsed = MySqlType::parse(&column_type.native)?;
@@ -341,7 +352,6 @@ impl MySqlType {
 
     /// The `@db.*` attribute name and arguments of this type; `None` for enums.
     fn attribute(&self) -> Option<(&'static str, Vec<u32>)> {
-        let optional = |p: &Option<u32>| p.iter().copied().collect::<Vec<_>>();
         Some(match self {
             MySqlType::TinyInt { unsigned: false } | MySqlType::Boolean => ("TinyInt", vec![]),
             MySqlType::TinyInt { unsigned: true } => ("UnsignedTinyInt", vec![]),
@@ -373,9 +383,11 @@ impl MySqlType {
             MySqlType::MediumBlob => ("MediumBlob", vec![]),
             MySqlType::LongBlob => ("LongBlob", vec![]),
             MySqlType::Date => ("Date", vec![]),
-            MySqlType::Time(p) => ("Time", optional(p)),
-            MySqlType::DateTime(p) => ("DateTime", optional(p)),
-            MySqlType::Timestamp(p) => ("Timestamp", optional(p)),
+            // The server reports a precision for every time type (0 when none was given), and
+            // Prisma writes it.
+            MySqlType::Time(p) => ("Time", vec![p.unwrap_or(0)]),
+            MySqlType::DateTime(p) => ("DateTime", vec![p.unwrap_or(0)]),
+            MySqlType::Timestamp(p) => ("Timestamp", vec![p.unwrap_or(0)]),
             MySqlType::Json => ("Json", vec![]),
             MySqlType::Enum(_) => return None,
         })
@@ -718,7 +730,6 @@ mod tests {
                 attr("Timestamp", &["0"]),
                 "TIMESTAMP(0)",
             ),
-            (TypeFamily::DateTime, attr("Timestamp", &[]), "TIMESTAMP"),
             (TypeFamily::DateTime, attr("Date", &[]), "DATE"),
             (TypeFamily::DateTime, attr("Time", &["3"]), "TIME(3)"),
             (
@@ -754,6 +765,18 @@ mod tests {
                 };
             assert_eq!(written, expected_attr, "{name}");
         }
+    }
+
+    #[test]
+    fn time_types_are_written_with_their_precision() {
+        let column_type = MySqlTypes
+            .column_type(&TypeFamily::DateTime, Some(&attr("Timestamp", &[])))
+            .expect("lowers");
+        assert_eq!(column_type.native, "TIMESTAMP");
+        assert_eq!(
+            MySqlTypes.native_type_attribute(&column_type).as_deref(),
+            Some("Timestamp(0)")
+        );
     }
 
     #[test]

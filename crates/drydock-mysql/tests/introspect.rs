@@ -174,3 +174,75 @@ fn mariadb_sequences_are_sequences_not_tables() {
     conn.reset().unwrap();
     assert!(conn.introspect(&[]).unwrap().is_empty());
 }
+
+/// Views, triggers, functions and procedures made by hand read back as the statements that
+/// make them (without `DEFINER`): those statements (and those of a check constraint and a
+/// table's comment), run on another database, make the same objects, and the drop statements
+/// take them away.
+#[test]
+fn hand_made_objects_read_back_as_their_statements() {
+    use drydock_connector::{Dialect, HandMadeObject};
+    use drydock_mysql::MysqlDialect;
+
+    let table = "CREATE TABLE `User` (`id` INT NOT NULL PRIMARY KEY, `name` VARCHAR(100) NULL);\n";
+    let by_hand = "CREATE VIEW `named_users` AS SELECT `id`, `name` FROM `User`;
+CREATE TRIGGER `User_touch` BEFORE UPDATE ON `User` FOR EACH ROW SET NEW.`name` = lower(NEW.`name`);
+CREATE TRIGGER `User_seen` AFTER INSERT ON `User` FOR EACH ROW BEGIN
+  SET @last_user = NEW.`id`;
+END;
+CREATE FUNCTION `twice`(x INT) RETURNS INT DETERMINISTIC RETURN x * 2;
+CREATE PROCEDURE `bump`(IN n INT)
+BEGIN
+  UPDATE `User` SET `id` = `id` + n;
+END;
+ALTER TABLE `User` ADD CONSTRAINT `User_id_check` CHECK (`id` > 0);
+ALTER TABLE `User` COMMENT = 'People''s \\\\ table';
+";
+    let db = TestDb::mysql();
+    let schema = introspect(&db, &format!("{table}{by_hand}"));
+    let mut listed = String::new();
+    for view in &schema.views {
+        listed.push_str(&format!("view {}: {}\n", view.name, view.definition));
+    }
+    for object in &schema.opaque {
+        listed.push_str(&format!(
+            "{} {} on {:?}: {}\n",
+            object.kind.describe(),
+            object.name,
+            object.table,
+            object.definition
+        ));
+    }
+    insta::assert_snapshot!("hand_made_objects", listed);
+
+    let user = schema.tables.first().expect("User");
+    assert_eq!(user.comment.as_deref(), Some("People's \\ table"));
+    let objects = |schema: &SqlSchema, create: bool| -> Vec<String> {
+        let user = schema.tables.first().expect("User");
+        schema
+            .views
+            .iter()
+            .map(HandMadeObject::View)
+            .chain(schema.opaque.iter().map(HandMadeObject::Carried))
+            .chain(user.checks.iter().map(|c| HandMadeObject::Check(user, c)))
+            .chain(std::iter::once(HandMadeObject::TableComment(user)))
+            .filter_map(|object| MysqlDialect.render_hand_made(object, create))
+            .map(|(_, sql)| sql)
+            .collect()
+    };
+    let creates = objects(&schema, true);
+    assert_eq!(creates.len(), 7, "{creates:?}");
+    let fresh = TestDb::mysql();
+    let again = introspect(&fresh, &format!("{table}{}", creates.join("\n")));
+    assert_eq!(again.views, schema.views);
+    assert_eq!(again.opaque, schema.opaque);
+    assert_eq!(again.tables, schema.tables);
+
+    let drops = objects(&again, false);
+    let mut conn = MysqlConnection::connect(fresh.url()).unwrap();
+    conn.execute_script(&drops.join("\n")).unwrap();
+    let dropped = conn.introspect(&[]).unwrap();
+    assert!(dropped.views.is_empty() && dropped.opaque.is_empty());
+    let user = dropped.tables.first().expect("User");
+    assert!(user.checks.is_empty() && user.comment.is_none(), "{user:?}");
+}

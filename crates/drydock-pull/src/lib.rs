@@ -7,7 +7,8 @@
 //! language cannot say. Naming follows Prisma: models and fields take the database names when
 //! they are identifiers (else a sanitized name with `@@map`/`@map`), constraint names are only
 //! written (`map:`) when they differ from Prisma's defaults, and relation fields are named and
-//! disambiguated with Prisma's rules (see `relations`).
+//! disambiguated with Prisma's rules (see `relations`). Enums a column declares inline (MySQL)
+//! become `enum` blocks of their own (see `inline_enums`).
 //!
 //! [`repull`] is `db pull` on an existing schema (re-introspection, see `reintrospect`): the
 //! existing files are edited in place, keeping the user's names, comments, order and what the
@@ -20,6 +21,7 @@
 
 mod header;
 mod hints;
+mod inline_enums;
 mod model;
 mod names;
 mod reintrospect;
@@ -48,6 +50,7 @@ pub fn pull(
     rules: &dyn LoweringRules,
 ) -> PullResult {
     let schema = &*qualified(schema);
+    let schema = &*inline_enums::with_inline_enums(schema, rules, None);
     let mut warnings = Vec::new();
     let rendered = model::render(
         schema,

@@ -8,8 +8,9 @@
 //! are replaced (keeping their trailing comment). A line is unchanged when its name, type and
 //! attributes are the pulled ones, in any order and spacing. What the database cannot know stays:
 //! `@updatedAt`, `@ignore`, `@@ignore` and client-side defaults (`cuid()`, `uuid()`, `nanoid()`,
-//! `ulid()`). New columns are added after the last kept column, new relation fields after the
-//! last field, new attributes after the last attribute; new models and enums go to the file
+//! `ulid()`), and the absence of the index MySQL makes for a foreign key. New columns are added
+//! after the last kept column, new relation fields after the last field, new attributes after
+//! the last attribute; new models and enums go to the file
 //! Prisma puts them in (`introspected.prisma` in a schema folder, else the schema file).
 //! `datasource`, `generator`, composite types and views that still exist are kept as written.
 //! Models and enums of a namespace that was not introspected (`db pull --schemas`) stay as
@@ -23,7 +24,7 @@ use drydock_psl::ast::{
 };
 use drydock_psl::datamodel::{FieldType, ModelId, RelationMode};
 use drydock_psl::{Datamodel, Files, Span};
-use drydock_schema::{LoweringRules, NativeTypeAttr, ObjectName, SqlSchema};
+use drydock_schema::{IndexKind, LoweringRules, NativeTypeAttr, ObjectName, SqlSchema};
 
 use crate::DatasourceHeader;
 use crate::hints::{Hints, member_key, table_of};
@@ -64,6 +65,8 @@ pub fn repull(
     let schema = &*crate::qualified(schema);
     let (ast, _) = drydock_psl::parse_schema(previous);
     let (datamodel, _) = drydock_psl::validate(&ast);
+    let schema = &*crate::inline_enums::with_inline_enums(schema, rules, Some(&datamodel));
+    let schema = &*without_undeclared_key_indexes(schema, &datamodel, rules);
     let hints = Hints::of(&datamodel);
     // Views with a `view` block are kept as written; the note lists the others.
     let view_blocks: HashSet<ObjectName> = datamodel
@@ -155,6 +158,40 @@ pub fn repull(
         file.text = drydock_psl::format(&file.text);
     }
     RepullResult { files, warnings }
+}
+
+/// `schema` without the indexes the database made for foreign keys
+/// ([`LoweringRules::foreign_keys_indexed`]) on the tables of models that do not declare them:
+/// the existing schema never wrote them, and keeps not writing them.
+fn without_undeclared_key_indexes<'a>(
+    schema: &'a SqlSchema,
+    datamodel: &Datamodel,
+    rules: &dyn LoweringRules,
+) -> std::borrow::Cow<'a, SqlSchema> {
+    if !rules.foreign_keys_indexed() {
+        return std::borrow::Cow::Borrowed(schema);
+    }
+    let (declared, _) = drydock_psl::lower(datamodel, rules);
+    let mut kept = schema.clone();
+    for table in &mut kept.tables {
+        let Some(model) = declared.table(table.namespace.as_deref(), &table.name) else {
+            continue;
+        };
+        let foreign_keys = &table.foreign_keys;
+        table.indexes.retain(|index| {
+            let made_for_key = index.kind == IndexKind::Normal
+                && index
+                    .columns
+                    .iter()
+                    .all(|c| c.length.is_none() && c.sort.is_none() && c.expression.is_none())
+                && foreign_keys.iter().any(|key| {
+                    key.name.as_deref() == Some(index.name.as_str())
+                        && index.columns.iter().map(|c| &c.name).eq(key.columns.iter())
+                });
+            !made_for_key || model.indexes.iter().any(|i| i.name == index.name)
+        });
+    }
+    std::borrow::Cow::Owned(kept)
 }
 
 /// The state of one re-introspection: the existing schema, the pulled blocks and which of them

@@ -26,6 +26,7 @@ fn pulled(path: &Path, provider: &str) -> String {
         .unwrap_or_default();
     let db = match provider {
         "postgresql" => TestDb::postgres(),
+        "mysql" => TestDb::mysql(),
         _ => TestDb::sqlite(),
     };
     let mut connection = dialect(provider).connect(db.url()).expect("connect");

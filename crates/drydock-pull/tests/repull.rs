@@ -180,6 +180,11 @@ fn postgres_hand_written_schema_survives_a_pull() {
 }
 
 #[test]
+fn mysql_hand_written_schema_survives_a_pull() {
+    round_trip("mysql", &TestDb::mysql());
+}
+
+#[test]
 fn sqlite_hand_written_schema_survives_a_pull() {
     round_trip("sqlite", &TestDb::sqlite());
 }

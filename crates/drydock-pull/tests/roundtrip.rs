@@ -116,7 +116,7 @@ fn check_all(provider: &str, new_db: fn() -> TestDb) {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        if provider == "sqlite" && name.starts_with("pg_") {
+        if provider != "postgresql" && name.starts_with("pg_") {
             continue;
         }
         checked += 1;
@@ -138,6 +138,11 @@ fn check_all(provider: &str, new_db: fn() -> TestDb) {
 #[test]
 fn postgres_parity_schemas_survive_a_pull() {
     check_all("postgresql", TestDb::postgres);
+}
+
+#[test]
+fn mysql_parity_schemas_survive_a_pull() {
+    check_all("mysql", TestDb::mysql);
 }
 
 #[test]

@@ -88,6 +88,22 @@ pub trait LoweringRules {
         false
     }
 
+    /// Whether the database makes an index for each foreign key no index serves, named after
+    /// the foreign key (MySQL's InnoDB): a schema written again from the database keeps such an
+    /// index only where it declares it, as nothing tells who made it.
+    fn foreign_keys_indexed(&self) -> bool {
+        false
+    }
+
+    /// The values of an enum that `column_type` declares inline (MySQL's `ENUM('A','B')`): a
+    /// column typed [`TypeFamily::Enum`] of an enum that no [`crate::SqlSchema::enums`] entry
+    /// holds, so a schema written from the database gets an `enum` block from its column. `None`
+    /// for every other type, and on dialects with enum types.
+    fn inline_enum_values(&self, column_type: &ColumnType) -> Option<Vec<String>> {
+        let _ = column_type;
+        None
+    }
+
     /// Whether a default expression is this database's spelling of the current time, which
     /// Prisma writes as `now()`.
     fn is_now_expression(&self, expression: &str) -> bool {

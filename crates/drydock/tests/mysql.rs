@@ -324,3 +324,84 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
     );
     assert!(managed.is_empty(), "{managed:?}");
 }
+
+/// A view, triggers, a function and a procedure made by hand are drift that `migrate status
+/// --drift` names in plain words; `migrate dev --create-only` writes them into its drift
+/// migration from their definitions (recorded as applied, with a `down.sql` that drops them),
+/// after which `migrate dev` is in sync, and `migrate deploy` makes the same objects on a new
+/// database.
+#[test]
+fn hand_made_objects_on_mariadb_are_drift_and_go_into_the_drift_migration() {
+    let dev = TestDb::mysql();
+    let dir = initialized(&dev);
+    let project = dir.path();
+    let by_hand = "CREATE VIEW `named_users` AS SELECT `id`, `name` FROM `User`;
+CREATE TRIGGER `User_touch` BEFORE UPDATE ON `User` FOR EACH ROW SET NEW.`name` = lower(NEW.`name`);
+CREATE TRIGGER `Post_count` AFTER INSERT ON `Post` FOR EACH ROW BEGIN
+  SET @posts = twice(NEW.`id`);
+END;
+CREATE FUNCTION `twice`(x INT) RETURNS INT DETERMINISTIC RETURN x * 2;
+CREATE PROCEDURE `rename_all`(IN prefix VARCHAR(10))
+BEGIN
+  UPDATE `User` SET `name` = CONCAT(prefix, `name`);
+END;
+";
+    let dialect = dialects::for_url(dev.url()).expect("a MySQL URL");
+    dialect
+        .connect(dev.url())
+        .expect("connect")
+        .execute_script(by_hand)
+        .expect("objects made by hand");
+
+    // As with Prisma, objects made by hand alone call for no reset: `migrate dev` goes on.
+    let unchanged = succeeds(&drydock(project, dev.url(), &["migrate", "dev"]));
+    assert!(unchanged.contains("Already in sync"), "{unchanged}");
+    let drifted = drydock(project, dev.url(), &["migrate", "status", "--drift"]);
+    assert!(!drifted.status.success());
+    let message = format!(
+        "{}{}",
+        String::from_utf8_lossy(&drifted.stdout),
+        String::from_utf8_lossy(&drifted.stderr)
+    );
+    for words in [
+        "view `named_users` exists in the database but not in the migrations",
+        "trigger `User_touch` on table `User` exists in the database",
+        "trigger `Post_count` on table `Post` exists in the database",
+        "function `twice` exists in the database",
+        "procedure `rename_all` exists in the database",
+    ] {
+        assert!(message.contains(words), "{words}\n{message}");
+    }
+
+    let captured = succeeds(&drydock(
+        project,
+        dev.url(),
+        &["migrate", "dev", "--name", "by_hand", "--create-only"],
+    ));
+    assert!(captured.contains("Recorded the drift"), "{captured}");
+    insta::assert_snapshot!(
+        "mysql_hand_made_drift",
+        format!(
+            "-- migration.sql\n{}\n-- down.sql\n{}",
+            migration(project, "_by_hand", "migration.sql"),
+            migration(project, "_by_hand", "down.sql")
+        )
+    );
+    let again = succeeds(&drydock(project, dev.url(), &["migrate", "dev"]));
+    assert!(again.contains("Already in sync"), "{again}");
+
+    let production = TestDb::mysql();
+    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
+    let objects = |url: &str| {
+        let mut schema = dialect
+            .connect(url)
+            .expect("connect")
+            .introspect(&[])
+            .expect("introspect");
+        schema.tables.clear();
+        schema
+    };
+    let deployed = objects(production.url());
+    assert_eq!(deployed, objects(dev.url()));
+    assert_eq!((deployed.views.len(), deployed.opaque.len()), (1, 4));
+}
