@@ -15,6 +15,13 @@ pub mod drop_table;
 pub mod enum_value_used_in_transaction;
 pub mod foreign_key_without_not_valid;
 pub mod migration_name;
+pub mod mysql_alter_without_algorithm;
+pub mod mysql_copying_alter;
+pub mod mysql_foreign_key_copy;
+pub mod mysql_fulltext_spatial_index;
+pub mod mysql_instant_column_limit;
+pub mod mysql_require_lock_wait_timeout;
+pub mod mysql_table_rebuild;
 pub mod narrowing_type_change;
 pub mod rename_column;
 pub mod rename_table;
@@ -54,6 +61,8 @@ pub(crate) struct Cx<'a> {
     pub later: &'a [Stmt],
     /// The live server's major version, when known.
     pub server_major: Option<u32>,
+    /// The live server's product and version, when known.
+    pub server: Option<&'a crate::ServerVersion>,
 }
 
 impl Cx<'_> {
@@ -218,6 +227,25 @@ pub(crate) const STATEMENT_RULES: &[(&RuleInfo, Check)] = &[
         enum_value_used_in_transaction::check,
     ),
     (&require_lock_timeout::RULE, require_lock_timeout::check),
+    (&mysql_copying_alter::RULE, mysql_copying_alter::check),
+    (&mysql_table_rebuild::RULE, mysql_table_rebuild::check),
+    (&mysql_foreign_key_copy::RULE, mysql_foreign_key_copy::check),
+    (
+        &mysql_fulltext_spatial_index::RULE,
+        mysql_fulltext_spatial_index::check,
+    ),
+    (
+        &mysql_alter_without_algorithm::RULE,
+        mysql_alter_without_algorithm::check,
+    ),
+    (
+        &mysql_instant_column_limit::RULE,
+        mysql_instant_column_limit::check,
+    ),
+    (
+        &mysql_require_lock_wait_timeout::RULE,
+        mysql_require_lock_wait_timeout::check,
+    ),
 ];
 
 /// Every rule, in code order.
@@ -244,6 +272,13 @@ pub const ALL: &[&RuleInfo] = &[
     &enum_value_used_in_transaction::RULE,
     &require_lock_timeout::RULE,
     &migration_name::RULE,
+    &mysql_copying_alter::RULE,
+    &mysql_table_rebuild::RULE,
+    &mysql_foreign_key_copy::RULE,
+    &mysql_fulltext_spatial_index::RULE,
+    &mysql_alter_without_algorithm::RULE,
+    &mysql_instant_column_limit::RULE,
+    &mysql_require_lock_wait_timeout::RULE,
 ];
 
 /// The rule with this name or code.

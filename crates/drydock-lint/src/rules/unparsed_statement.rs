@@ -16,7 +16,7 @@
 //! **Safe alternative:** review the statement by hand. The finding is a note and never fails
 //! the run.
 
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -24,6 +24,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "unparsed-statement",
     level: Level::Note,
     category: Category::Parse,
+    grammars: EVERY_GRAMMAR,
     size_sensitive: false,
     help: "the linter could not read this statement, so no rule checked it: review it by hand",
 };
@@ -40,6 +41,7 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
         .words
         .first()
         .is_some_and(|w| WORD_RULES.contains(&w.as_str()))
+        || crate::mysql_ddl::read_by_words(statement)
     {
         return;
     }
