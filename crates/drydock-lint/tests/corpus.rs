@@ -319,3 +319,74 @@ fn tables_created_by_migrate_dev_get_no_errors_on_mysql() {
     assert!(report.findings.is_empty(), "{}", render_text(&report));
     assert!(report.notices.is_empty(), "{:?}", report.notices);
 }
+
+/// The rules a MySQL migration breaks after the corpus schema, on a server that describes
+/// itself as `version` (large tables).
+fn mysql_rules_on(version: &'static str, text: &str) -> Vec<&'static str> {
+    let options = LintOptions {
+        dialect: &MysqlDialect,
+        max_rows: DEFAULT_MAX_ROWS,
+        deployed_by_drydock: true,
+    };
+    let report = lint(
+        vec![
+            file("schema.sql", read(&MYSQL.root().join("schema.sql"))),
+            file("migration.sql", text.to_owned()),
+        ],
+        &options,
+        &mut Server {
+            version,
+            rows: 1_000_000,
+        },
+    );
+    report
+        .findings
+        .iter()
+        .filter(|f| f.span.file == FileId(1))
+        .map(|f| f.rule.name)
+        .collect()
+}
+
+#[test]
+fn the_server_version_decides_mysql_online_ddl() {
+    let placed = "ALTER TABLE `User` ADD COLUMN `title` VARCHAR(20) NULL AFTER `name`;\n";
+    assert_eq!(
+        mysql_rules_on("MySQL 8.0.28", placed),
+        ["mysql-table-rebuild"]
+    );
+    assert_eq!(
+        mysql_rules_on("MySQL 8.0.29", placed),
+        ["mysql-alter-without-algorithm"]
+    );
+    assert_eq!(
+        mysql_rules_on("MariaDB 10.6.16", placed),
+        ["mysql-alter-without-algorithm"]
+    );
+    // Dropping NOT NULL is instant on MariaDB, a rebuild on MySQL.
+    let nullable = "ALTER TABLE `User` MODIFY `age` INTEGER NULL;\n";
+    assert_eq!(
+        mysql_rules_on("MySQL 8.0.36", nullable),
+        ["mysql-table-rebuild"]
+    );
+    assert_eq!(
+        mysql_rules_on("MariaDB 10.11.6", nullable),
+        ["mysql-alter-without-algorithm"]
+    );
+    // Instant ADD COLUMN came with MySQL 8.0.12.
+    let last = "ALTER TABLE `User` ADD COLUMN `plan` VARCHAR(20) NULL;\n";
+    assert_eq!(
+        mysql_rules_on("MySQL 8.0.11", last),
+        ["mysql-table-rebuild"]
+    );
+    assert_eq!(
+        mysql_rules_on("MySQL 8.0.12", last),
+        ["mysql-alter-without-algorithm"]
+    );
+    // The row-version limit is MySQL's from 8.0.29, never MariaDB's.
+    let limit = read(&MYSQL.root().join("dangerous/instant_column_limit.sql"));
+    assert_eq!(
+        mysql_rules_on("MySQL 8.0.36", &limit),
+        ["mysql-instant-column-limit"]
+    );
+    assert!(mysql_rules_on("MariaDB 10.11.6", &limit).is_empty());
+}
