@@ -1,8 +1,8 @@
 //! # mysql-require-lock-wait-timeout
 //!
 //! **What:** on MySQL and MariaDB, the first statement of a file that takes a metadata lock on
-//! a table that existed before this migration (`ALTER TABLE`, `CREATE INDEX`, `DROP TABLE`,
-//! `TRUNCATE`, `OPTIMIZE TABLE`) with no `SET lock_wait_timeout` before it in the file (nor
+//! a table that existed before this migration (`ALTER TABLE`, `CREATE INDEX`, `DROP INDEX`,
+//! `DROP TABLE`, `RENAME TABLE`, `TRUNCATE`, `OPTIMIZE TABLE`) with no `SET lock_wait_timeout` before it in the file (nor
 //! MariaDB's `WAIT n`/`NOWAIT` in the statement). Off when the migrations are deployed by
 //! drydock, which sets it for every migration.
 //!
@@ -64,6 +64,15 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             names,
             ..
         }) => names.iter().map(TableName::from_object).collect(),
+        Some(Statement::Drop {
+            object_type: ObjectType::Index,
+            table: Some(table),
+            ..
+        }) => vec![TableName::from_object(table)],
+        Some(Statement::RenameTable(renames)) => renames
+            .iter()
+            .map(|rename| TableName::from_object(&rename.old_name))
+            .collect(),
         Some(Statement::Truncate(truncate)) => truncate
             .table_names
             .iter()
