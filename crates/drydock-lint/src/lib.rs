@@ -4,9 +4,10 @@
 //! Each file is split with the dialect's statement scanner, and each statement read on its own
 //! with the dialect's grammar (`sqlparser`'s PostgreSQL, SQLite or MySQL dialect), so positions
 //! map back to the file and one unreadable statement leaves the rest checked. Each rule names
-//! the grammars it knows (PostgreSQL's lock levels, MySQL's online DDL, or any). Rules live one per file under
-//! [`rules`]; what they know about the schema comes from the statements read before (all files
-//! of a run, in order) and, when the caller passes one, from a live database through [`Facts`].
+//! the grammars it knows (PostgreSQL's lock levels, MySQL's online DDL, or any). Rules live one
+//! per file under [`rules`]; what they know about the schema comes from the statements read
+//! before (all files of a run, in order) and, when the caller passes one, from a live database
+//! through [`Facts`].
 //!
 //! ```text
 //! error[D4201 require-concurrent-index]: `CREATE INDEX` on "User" takes a SHARE lock …
@@ -200,7 +201,8 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
     }
 }
 
-/// Whether every rule runs for `dialect` and live facts apply: the linter knows its lock levels.
+/// Whether the linter knows `dialect`'s lock levels: the lock rules of its grammar run and live
+/// facts apply.
 pub fn knows_locks(dialect: &dyn Dialect) -> bool {
     dialect.capabilities().lock_aware_lint
 }

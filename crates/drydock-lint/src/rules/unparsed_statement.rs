@@ -1,11 +1,14 @@
 //! # unparsed-statement
 //!
-//! **What:** a statement the PostgreSQL grammar could not read.
+//! **What:** a statement the project's grammar (PostgreSQL, SQLite or MySQL) could not read.
+//! Statements the rules read by their words are not reported (`CLUSTER`, `VACUUM`; on MySQL
+//! `OPTIMIZE TABLE`, `CREATE FULLTEXT|SPATIAL INDEX`, and `ALTER TABLE` with `ENGINE=`,
+//! `FORCE`, `CONVERT TO CHARACTER SET`, `ROW_FORMAT=` or `RENAME INDEX`).
 //!
 //! **Why:** the rules check statements by their syntax tree; one that cannot be read is not
 //! checked at all (only the rules that look at its words, such as `cluster`, still see it).
-//! Either the statement is not valid PostgreSQL, or it uses syntax the grammar does not know
-//! yet (`DO` blocks, some `CREATE FUNCTION` forms).
+//! Either the statement is not valid SQL for the database, or it uses syntax the grammar does
+//! not know yet (`DO` blocks, some `CREATE FUNCTION` forms, MariaDB's `ALTER TABLE … WAIT n`).
 //!
 //! **Bad:**
 //!
