@@ -95,9 +95,17 @@ pub(crate) fn parse_file(text: &str, dialect: &dyn Dialect) -> ParsedFile {
         }
         let start = range.start + lead;
         let words = words(body, sql_grammar);
-        let ast = Parser::parse_sql(grammar.as_ref(), body)
-            .ok()
-            .and_then(|mut parsed| (parsed.len() == 1).then(|| parsed.remove(0)));
+        let parse = |sql: &str| {
+            Parser::parse_sql(grammar.as_ref(), sql)
+                .ok()
+                .and_then(|mut parsed| (parsed.len() == 1).then(|| parsed.remove(0)))
+        };
+        let ast = parse(body).or_else(|| {
+            (sql_grammar == SqlGrammar::MySql)
+                .then(|| without_wait_clause(body))
+                .flatten()
+                .and_then(|sql| parse(&sql))
+        });
         statements.push(Stmt {
             range: start..start + body.len(),
             text: body.to_owned(),
@@ -131,6 +139,49 @@ pub(crate) fn parse_file(text: &str, dialect: &dyn Dialect) -> ParsedFile {
         statements,
         file_ignores,
     }
+}
+
+/// MariaDB's `ALTER TABLE t WAIT n …` / `NOWAIT …` without its wait clause, which the grammar
+/// does not know; `None` when the statement has none.
+fn without_wait_clause(sql: &str) -> Option<String> {
+    let tokens = tokens(sql, SqlGrammar::MySql);
+    let significant: Vec<usize> = tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, token)| !matches!(token, Token::Whitespace(_)))
+        .map(|(index, _)| index)
+        .take(6)
+        .collect();
+    let is_word = |index: usize, word: &str| matches!(&tokens[index], Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word));
+    if !(significant.len() > 3
+        && is_word(significant[0], "ALTER")
+        && is_word(significant[1], "TABLE"))
+    {
+        return None;
+    }
+    // After `ALTER TABLE name` or `ALTER TABLE schema.name`.
+    let at = significant
+        .iter()
+        .skip(3)
+        .position(|&index| is_word(index, "WAIT") || is_word(index, "NOWAIT"))?
+        + 3;
+    if at > 5 {
+        return None;
+    }
+    let first = significant[at];
+    let last = if is_word(first, "WAIT") {
+        *significant.get(at + 1)?
+    } else {
+        first
+    };
+    Some(
+        tokens
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !(first..=last).contains(index))
+            .map(|(_, token)| token.to_string())
+            .collect(),
+    )
 }
 
 /// Gives each statement its transaction. Explicit `BEGIN … COMMIT` blocks come first; a file

@@ -51,7 +51,7 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     if statement
         .words
         .iter()
-        .take(4)
+        .take(6)
         .any(|w| w == "WAIT" || w == "NOWAIT")
     {
         return;

@@ -8,7 +8,8 @@
 //! **Why:** the rules check statements by their syntax tree; one that cannot be read is not
 //! checked at all (only the rules that look at its words, such as `cluster`, still see it).
 //! Either the statement is not valid SQL for the database, or it uses syntax the grammar does
-//! not know yet (`DO` blocks, some `CREATE FUNCTION` forms, MariaDB's `ALTER TABLE … WAIT n`).
+//! not know yet (`DO` blocks, some `CREATE FUNCTION` forms). MariaDB's `ALTER TABLE t WAIT n`
+//! and `NOWAIT` are read without their wait clause.
 //!
 //! **Bad:**
 //!
