@@ -100,8 +100,9 @@ impl Cx<'_> {
         Some((table, added))
     }
 
-    /// The `ALTER COLUMN … TYPE` changes of this statement on a table that existed before this
-    /// file, each compared with the column's type so far.
+    /// The `ALTER COLUMN … TYPE` changes (MySQL: `MODIFY`/`CHANGE` to another type) of this
+    /// statement on a table that existed before this file, each compared with the column's
+    /// type so far.
     pub(crate) fn column_type_changes(&self) -> Vec<ColumnTypeChange> {
         let Some((table, operations)) = self.alter_table() else {
             return Vec::new();
@@ -128,6 +129,34 @@ impl Cx<'_> {
                     let new = data_type.to_string();
                     let change = crate::types::compare(old.as_deref(), &new, using.is_some());
                     Some(ColumnTypeChange {
+                        table: table.clone(),
+                        column,
+                        old,
+                        new,
+                        change,
+                    })
+                }
+                // MySQL's `MODIFY`/`CHANGE` restate the whole column: a type change only when
+                // the type differs.
+                AlterTableOperation::ModifyColumn {
+                    col_name: column_name,
+                    data_type,
+                    ..
+                }
+                | AlterTableOperation::ChangeColumn {
+                    old_name: column_name,
+                    data_type,
+                    ..
+                } => {
+                    let column = crate::names::ident(column_name);
+                    let old = self
+                        .history
+                        .columns
+                        .get(&(table.clone(), column.clone()))
+                        .cloned();
+                    let new = data_type.to_string();
+                    let change = crate::types::compare(old.as_deref(), &new, false);
+                    (change != crate::types::TypeChange::InPlace).then(|| ColumnTypeChange {
                         table: table.clone(),
                         column,
                         old,
