@@ -217,7 +217,7 @@ pub trait Dialect: Send + Sync {
 }
 
 /// A SQL grammar the linter can read statements with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SqlGrammar {
     PostgreSql,
     Sqlite,
@@ -230,9 +230,9 @@ pub struct Capabilities {
     pub transactional_ddl: bool,
     /// The grammar the linter reads this database's SQL with.
     pub sql_grammar: SqlGrammar,
-    /// The linter knows this database's lock levels: its lock rules run, and live facts (table
-    /// sizes, the server's version) come from the database. Elsewhere only the data-loss and
-    /// naming rules run.
+    /// The linter knows this database's lock levels: the lock rules written for its grammar
+    /// run, and live facts (table sizes, the server's version) come from the database.
+    /// Elsewhere only the rules that hold in every grammar (data loss, naming) run.
     pub lock_aware_lint: bool,
 }
 

@@ -3,8 +3,8 @@
 //! The scanner knows what all supported databases share (`--` and `/* */` comments, `'...'`
 //! literals and `"..."` identifiers with doubled quotes, `;` ending a statement); a dialect
 //! describes the rest in a [`LexicalRules`] value: nested comments, dollar-quoted and `E'...'`
-//! strings, extra identifier quotes, and the compound bodies inside which `;` does not end the
-//! statement.
+//! strings, MySQL's `#` comments, backslash escapes and `"..."` strings, extra identifier
+//! quotes, and the compound bodies inside which `;` does not end the statement.
 
 use std::ops::Range;
 
@@ -17,6 +17,13 @@ pub struct LexicalRules {
     pub dollar_quoted_strings: bool,
     /// `E'...'` strings take backslash escapes (PostgreSQL).
     pub escape_strings: bool,
+    /// `#` starts a comment to the end of the line (MySQL).
+    pub hash_comments: bool,
+    /// Every quoted string takes backslash escapes: `'it\'s'` (MySQL without
+    /// `NO_BACKSLASH_ESCAPES`).
+    pub backslash_escapes: bool,
+    /// `"..."` is a string, not an identifier (MySQL without `ANSI_QUOTES`).
+    pub double_quoted_strings: bool,
     /// Identifier quotes besides `"`, as (opening, closing) bytes. Where both are the same, a
     /// doubled quote stands for itself, as in `"..."`.
     pub identifier_quotes: &'static [(u8, u8)],
@@ -104,7 +111,8 @@ pub enum TokenKind {
     Word,
     /// A quoted identifier.
     QuotedIdentifier,
-    /// A string literal: `'...'`, `E'...'` (after its `E` word), `$tag$...$tag$`.
+    /// A string literal: `'...'`, `E'...'` (after its `E` word), `$tag$...$tag$`, MySQL's
+    /// `"..."`.
     Literal,
     /// A number: `42`, `1.5`, `1e10`.
     Number,
@@ -157,17 +165,28 @@ pub fn tokens(text: &str, rules: &LexicalRules) -> Vec<Token> {
                 i = skip_block_comment(bytes, i, rules.nested_block_comments);
                 continue;
             }
+            b'#' if rules.hash_comments => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+                continue;
+            }
             _ if b.is_ascii_whitespace() => {
                 i += 1;
                 continue;
             }
             b'\'' => {
                 // In `E'...'` the `E` must be a word of its own, just before the quote.
-                let escapes = rules.escape_strings
-                    && tokens.last().is_some_and(|word| {
-                        word.range.end == i && word.kind == TokenKind::Word && word.is_keyword("E")
-                    });
+                let escapes = rules.backslash_escapes
+                    || (rules.escape_strings
+                        && tokens.last().is_some_and(|word| {
+                            word.range.end == i
+                                && word.kind == TokenKind::Word
+                                && word.is_keyword("E")
+                        }));
                 i = skip_quoted(bytes, i, (b'\'', b'\''), escapes);
+                TokenKind::Literal
+            }
+            b'"' if rules.double_quoted_strings => {
+                i = skip_quoted(bytes, i, (b'"', b'"'), rules.backslash_escapes);
                 TokenKind::Literal
             }
             b'"' => {
@@ -327,15 +346,23 @@ mod tests {
         nested_block_comments: false,
         dollar_quoted_strings: false,
         escape_strings: false,
+        hash_comments: false,
+        backslash_escapes: false,
+        double_quoted_strings: false,
         identifier_quotes: &[],
         bodies: &[],
     };
 
-    /// Every option on, with a body opening in any statement and one limited to triggers.
+    /// Every option on but MySQL's string and comment rules (which read `'\'` and `"` their
+    /// own way, tested with `MYSQL_STRINGS`), with a body opening in any statement and one
+    /// limited to triggers.
     const ALL: LexicalRules = LexicalRules {
         nested_block_comments: true,
         dollar_quoted_strings: true,
         escape_strings: true,
+        hash_comments: false,
+        backslash_escapes: false,
+        double_quoted_strings: false,
         identifier_quotes: &[(b'`', b'`'), (b'[', b']')],
         bodies: &[
             Body {
@@ -349,6 +376,14 @@ mod tests {
                 nested: &["CASE"],
             },
         ],
+    };
+
+    /// MySQL's strings and comments: `#` comments, backslash escapes, `"..."` strings.
+    const MYSQL_STRINGS: LexicalRules = LexicalRules {
+        hash_comments: true,
+        backslash_escapes: true,
+        double_quoted_strings: true,
+        ..PLAIN
     };
 
     /// The statements of `script` as text.
@@ -488,6 +523,55 @@ mod tests {
             assert_eq!(split(script, &ALL), on, "{script}");
             assert_eq!(split(script, &PLAIN), off, "{script}");
         }
+    }
+
+    /// MySQL's rules change where statements end: on (`MYSQL_STRINGS`) and off (`PLAIN`).
+    #[test]
+    fn mysql_comments_escapes_and_double_quoted_strings() {
+        let cases: [(&str, &[&str], &[&str]); 4] = [
+            // `#` comments to the end of the line belong to the next statement.
+            (
+                "# a; b\nSELECT 1; SELECT '#;';",
+                &["# a; b\nSELECT 1;", " SELECT '#;';"],
+                &["# a;", " b\nSELECT 1;", " SELECT '#;';"],
+            ),
+            // A backslash escapes the quote after it.
+            (
+                "SELECT 'it\\'s; here'; SELECT 2;",
+                &["SELECT 'it\\'s; here';", " SELECT 2;"],
+                &["SELECT 'it\\'s;", " here'; SELECT 2;"],
+            ),
+            // An escaped backslash does not escape the quote after it.
+            (
+                "SELECT 'a\\\\'; SELECT 2;",
+                &["SELECT 'a\\\\';", " SELECT 2;"],
+                &["SELECT 'a\\\\';", " SELECT 2;"],
+            ),
+            // `"..."` strings take escapes and doubled quotes.
+            (
+                "SELECT \"a\\\";\"\";\"; SELECT 2;",
+                &["SELECT \"a\\\";\"\";\";", " SELECT 2;"],
+                &["SELECT \"a\\\";", "\"\";", "\"; SELECT 2;"],
+            ),
+        ];
+        for (script, on, off) in cases {
+            assert_eq!(split(script, &MYSQL_STRINGS), on, "{script}");
+            assert_eq!(split(script, &PLAIN), off, "{script}");
+        }
+        // A `"..."` string is a literal, not an identifier, and leaves no word.
+        let found: Vec<(TokenKind, String)> = tokens("SELECT \"x\" # c\n, 'y\\'z'", &MYSQL_STRINGS)
+            .into_iter()
+            .map(|token| (token.kind, token.text))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (TokenKind::Word, "SELECT".to_owned()),
+                (TokenKind::Literal, "\"x\"".to_owned()),
+                (TokenKind::Punct, ",".to_owned()),
+                (TokenKind::Literal, "'y\\'z'".to_owned()),
+            ]
+        );
     }
 
     #[test]

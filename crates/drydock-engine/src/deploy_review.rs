@@ -18,7 +18,7 @@ use crate::{EngineError, Project};
 /// Lint the migrations folder as a deploy will meet it and keep the findings of `pending`.
 ///
 /// Every migration is linted, in order, because rules read the schema earlier files build; only
-/// findings in pending ones are kept. Table sizes come from `conn` (PostgreSQL), and a table the
+/// findings in pending ones are kept. Table sizes come from `conn` (PostgreSQL, MySQL), and a table the
 /// database does not have yet counts as empty: the pending migrations create it, so an index on
 /// it is built before any row exists.
 pub fn review_pending(
@@ -53,7 +53,7 @@ pub(crate) fn review_with(
     };
     let report = if drydock_lint::knows_locks(project.dialect) {
         let mut facts = DeployFacts {
-            live: ConnectionFacts::new(conn, max_rows),
+            live: ConnectionFacts::new(conn, project.dialect.capabilities().sql_grammar, max_rows),
             existing: live,
         };
         drydock_lint::lint(files, &options, &mut facts)
@@ -109,6 +109,10 @@ struct DeployFacts<'c, 'l> {
 impl Facts for DeployFacts<'_, '_> {
     fn server_major_version(&mut self) -> Option<u32> {
         self.live.server_major_version()
+    }
+
+    fn server_version(&mut self) -> Option<String> {
+        self.live.server_version()
     }
 
     fn table_size(&mut self, table: &TableName) -> Option<TableSize> {

@@ -633,7 +633,11 @@ fn estimate_needed(
         .filter(|table| live.may_contain(table))
         .collect();
     let sizes_readable = drydock_lint::knows_locks(project.dialect);
-    let mut facts = ConnectionFacts::new(conn, options.max_rows);
+    let mut facts = ConnectionFacts::new(
+        conn,
+        project.dialect.capabilities().sql_grammar,
+        options.max_rows,
+    );
     let mut needed = 0u64;
     let mut unknown = Vec::new();
     for table in existing {

@@ -1,10 +1,10 @@
-//! Facts about the live database that change a rule's verdict: the server's major version and
-//! how big a table is. The linter never connects; the caller hands it a [`Facts`] provider,
+//! Facts about the live database that change a rule's verdict: the server's version and how
+//! big a table is. The linter never connects; the caller hands it a [`Facts`] provider,
 //! [`ConnectionFacts`] over a connection it opened, or [`NoFacts`].
 
 use std::collections::HashMap;
 
-use drydock_connector::Connection;
+use drydock_connector::{Connection, SqlGrammar};
 
 use crate::names::TableName;
 
@@ -12,7 +12,7 @@ use crate::names::TableName;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableSize {
     pub rows: u64,
-    /// `pg_total_relation_size`: the table with its indexes and TOAST.
+    /// The table with its indexes (and TOAST on PostgreSQL).
     pub bytes: u64,
 }
 
@@ -20,6 +20,11 @@ pub struct TableSize {
 pub trait Facts {
     /// The server's major version (`15` for 15.4).
     fn server_major_version(&mut self) -> Option<u32>;
+    /// The server as its connection describes it: product and version (`MariaDB 10.11.6`,
+    /// `MySQL 8.0.36`), for rules whose verdict depends on more than the major version.
+    fn server_version(&mut self) -> Option<String> {
+        None
+    }
     /// The size of a table, `None` when it does not exist (yet) or cannot be read.
     fn table_size(&mut self, table: &TableName) -> Option<TableSize>;
 }
@@ -38,21 +43,28 @@ impl Facts for NoFacts {
     }
 }
 
-/// Facts read from a PostgreSQL connection with catalog queries, each asked once.
+/// Facts read from a connection with catalog queries in its grammar's flavour (PostgreSQL's
+/// `pg_class`, MySQL's `information_schema`), each asked once.
 pub struct ConnectionFacts<'c> {
     connection: &'c mut dyn Connection,
+    grammar: SqlGrammar,
     /// Counting rows stops here: a table past it is large, however large.
     count_limit: u64,
-    version: Option<Option<u32>>,
+    version: Option<Option<String>>,
     sizes: HashMap<TableName, Option<TableSize>>,
 }
 
 impl<'c> ConnectionFacts<'c> {
     /// `count_limit` bounds the row count taken when the planner has no estimate (a table
     /// never analyzed): counting past the `--max-rows` threshold tells nothing more.
-    pub fn new(connection: &'c mut dyn Connection, count_limit: u64) -> ConnectionFacts<'c> {
+    pub fn new(
+        connection: &'c mut dyn Connection,
+        grammar: SqlGrammar,
+        count_limit: u64,
+    ) -> ConnectionFacts<'c> {
         ConnectionFacts {
             connection,
+            grammar,
             count_limit,
             version: None,
             sizes: HashMap::new(),
@@ -69,6 +81,43 @@ impl<'c> ConnectionFacts<'c> {
     }
 
     fn read_size(&mut self, table: &TableName) -> Option<TableSize> {
+        match self.grammar {
+            SqlGrammar::PostgreSql => self.read_pg_size(table),
+            SqlGrammar::MySql => self.read_mysql_size(table),
+            SqlGrammar::Sqlite => None,
+        }
+    }
+
+    /// InnoDB's estimates from `information_schema.TABLES`; a table with no estimate yet
+    /// (never analyzed) is counted, no further than the threshold needs.
+    fn read_mysql_size(&mut self, table: &TableName) -> Option<TableSize> {
+        let (schema, name) = table.schema_and_name();
+        let literal = |text: &str| format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"));
+        let schema = schema.map_or_else(|| "DATABASE()".to_owned(), literal);
+        let stats = self.one(&format!(
+            "SELECT CONCAT(COALESCE(TABLE_ROWS, 0), ' ', COALESCE(DATA_LENGTH, 0) + \
+             COALESCE(INDEX_LENGTH, 0)) FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = {schema} AND TABLE_NAME = {}",
+            literal(name)
+        ))?;
+        let (rows, bytes) = stats.split_once(' ')?;
+        let estimate: u64 = rows.parse().ok()?;
+        let bytes = bytes.parse().ok()?;
+        let rows = if estimate > 0 {
+            estimate
+        } else {
+            let limit = self.count_limit.saturating_add(1);
+            self.one(&format!(
+                "SELECT CAST(COUNT(*) AS CHAR) FROM (SELECT 1 FROM {} LIMIT {limit}) AS counted",
+                table.to_mysql()
+            ))?
+            .parse()
+            .ok()?
+        };
+        Some(TableSize { rows, bytes })
+    }
+
+    fn read_pg_size(&mut self, table: &TableName) -> Option<TableSize> {
         let literal = table.to_sql().replace('\'', "''");
         let stats = self.one(&format!(
             "SELECT c.reltuples::bigint::text || ' ' || pg_total_relation_size(c.oid)::text \
@@ -96,14 +145,21 @@ impl<'c> ConnectionFacts<'c> {
 
 impl Facts for ConnectionFacts<'_> {
     fn server_major_version(&mut self) -> Option<u32> {
-        if let Some(version) = self.version {
-            return version;
+        // `PostgreSQL 16.2`, `MySQL 8.0.36`: the leading digits of the last word.
+        let version = self.server_version()?;
+        let numbers = version.rsplit(' ').next()?;
+        let end = numbers
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(numbers.len());
+        numbers[..end].parse().ok()
+    }
+
+    fn server_version(&mut self) -> Option<String> {
+        if let Some(version) = &self.version {
+            return version.clone();
         }
-        let version = self
-            .one("SELECT current_setting('server_version_num')")
-            .and_then(|number| number.trim().parse::<u32>().ok())
-            .map(|number| number / 10_000);
-        self.version = Some(version);
+        let version = self.connection.server_version().ok();
+        self.version = Some(version.clone());
         version
     }
 

@@ -2,10 +2,12 @@
 //! rewrites, breaks app versions still running, or misuses transactions.
 //!
 //! Each file is split with the dialect's statement scanner, and each statement read on its own
-//! with a PostgreSQL grammar (`sqlparser`'s PostgreSQL dialect), so positions map back to the
-//! file and one unreadable statement leaves the rest checked. Rules live one per file under
-//! [`rules`]; what they know about the schema comes from the statements read before (all files
-//! of a run, in order) and, when the caller passes one, from a live database through [`Facts`].
+//! with the dialect's grammar (`sqlparser`'s PostgreSQL, SQLite or MySQL dialect), so positions
+//! map back to the file and one unreadable statement leaves the rest checked. Each rule names
+//! the grammars it knows (PostgreSQL's lock levels, MySQL's online DDL, or any). Rules live one
+//! per file under [`rules`]; what they know about the schema comes from the statements read
+//! before (all files of a run, in order) and, when the caller passes one, from a live database
+//! through [`Facts`].
 //!
 //! ```text
 //! error[D4201 require-concurrent-index]: `CREATE INDEX` on "User" takes a SHARE lock …
@@ -13,10 +15,12 @@
 //! ```
 
 mod facts;
+mod mysql_ddl;
 mod names;
 pub mod report;
 mod rule;
 pub mod rules;
+mod server;
 mod source;
 mod state;
 mod types;
@@ -27,6 +31,7 @@ use drydock_diagnostics::{Files, Span};
 pub use facts::{ConnectionFacts, Facts, NoFacts, TableSize};
 pub use names::TableName;
 pub use rule::{Category, Finding, Level, RuleInfo};
+pub use server::ServerVersion;
 
 use crate::rules::Cx;
 use crate::state::{FileState, History};
@@ -38,14 +43,15 @@ pub const DEFAULT_MAX_ROWS: u64 = 10_000;
 /// How to lint.
 #[derive(Clone, Copy)]
 pub struct LintOptions<'d> {
-    /// The project's database: its statement scanner splits files, and its provider picks the
-    /// rules (PostgreSQL: all; others: only the dialect-independent ones).
+    /// The project's database: its statement scanner splits files, and its grammar picks the
+    /// rules (each rule names the grammars it knows).
     pub dialect: &'d dyn Dialect,
     /// Tables with fewer rows (per the live database) get notes instead of errors for index
     /// builds, scans and rewrites.
     pub max_rows: u64,
-    /// The migrations are applied by `drydock migrate deploy`, which sets `lock_timeout` for
-    /// every migration: the rule asking files to set it themselves is off.
+    /// The migrations are applied by `drydock migrate deploy`, which sets `lock_timeout`
+    /// (`lock_wait_timeout` on MySQL) for every migration: the rules asking files to set it
+    /// themselves are off.
     pub deployed_by_drydock: bool,
 }
 
@@ -85,23 +91,32 @@ impl Report {
 
 /// Lints `files` in order; earlier files are the history later ones are read against.
 pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dyn Facts) -> Report {
-    let postgres = knows_locks(options.dialect);
+    let capabilities = options.dialect.capabilities();
+    let grammar = capabilities.sql_grammar;
+    let live = knows_locks(options.dialect);
     let mut notices = Vec::new();
-    if !postgres {
+    if !live {
         notices.push(format!(
             "{} project: only the data-loss and naming rules run, because the linter does not \
              know this database's lock levels",
             options.dialect.provider()
         ));
     }
+    // The timeout rules ask a file to set what `drydock migrate deploy` sets itself.
     let enabled = |rule: &RuleInfo| {
-        (postgres || rule.category.is_dialect_independent())
-            && !(options.deployed_by_drydock && rule == &rules::require_lock_timeout::RULE)
+        rule.grammars.contains(&grammar)
+            && !(options.deployed_by_drydock && rule.category == Category::Timeouts)
     };
-    let server_major = if postgres {
-        facts.server_major_version()
+    let (server_major, server) = if live {
+        (
+            facts.server_major_version(),
+            facts
+                .server_version()
+                .as_deref()
+                .and_then(ServerVersion::parse),
+        )
     } else {
-        None
+        (None, None)
     };
     let mut all = Files::new();
     let mut findings = Vec::new();
@@ -138,6 +153,7 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
                 history: &history,
                 later: parsed.statements.get(index + 1..).unwrap_or(&[]),
                 server_major,
+                server: server.as_ref(),
             };
             let mut hits = Vec::new();
             for (rule, check) in rules::STATEMENT_RULES {
@@ -149,9 +165,7 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
                 if ignored(hit.rule, &statement.ignores) {
                     continue;
                 }
-                if hit.rule == &rules::require_lock_timeout::RULE {
-                    state.lock_timeout_reported = true;
-                }
+                state.reported.insert(hit.rule.code);
                 let mut level = hit.level.unwrap_or(hit.rule.level);
                 let mut message = hit.message;
                 if hit.rule.size_sensitive
@@ -187,7 +201,8 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
     }
 }
 
-/// Whether every rule runs for `dialect` and live facts apply: the linter knows its lock levels.
+/// Whether the linter knows `dialect`'s lock levels: the lock rules of its grammar run and live
+/// facts apply.
 pub fn knows_locks(dialect: &dyn Dialect) -> bool {
     dialect.capabilities().lock_aware_lint
 }

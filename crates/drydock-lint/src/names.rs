@@ -34,6 +34,11 @@ impl TableName {
         }
     }
 
+    /// A name from identifiers the tokenizer found outside the grammar (`schema`, `table`).
+    pub(crate) fn from_idents(values: &[Ident]) -> TableName {
+        TableName::new(values.iter().map(ident).collect())
+    }
+
     /// A name from parts already folded as PostgreSQL folds them (`["public", "User"]`).
     pub fn from_sql_parts(parts: &[&str]) -> TableName {
         TableName::new(parts.iter().map(|part| (*part).to_owned()).collect())
@@ -46,6 +51,24 @@ impl TableName {
             .map(|part| format!("\"{}\"", part.replace('"', "\"\"")))
             .collect::<Vec<_>>()
             .join(".")
+    }
+
+    /// The name as MySQL SQL, every part quoted with backticks.
+    pub(crate) fn to_mysql(&self) -> String {
+        self.parts
+            .iter()
+            .map(|part| format!("`{}`", part.replace('`', "``")))
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
+    /// The schema (database, on MySQL) when the name has one, and the bare name.
+    pub(crate) fn schema_and_name(&self) -> (Option<&str>, &str) {
+        match self.parts.as_slice() {
+            [.., schema, name] => (Some(schema.as_str()), name.as_str()),
+            [name] => (None, name.as_str()),
+            [] => (None, ""),
+        }
     }
 
     /// The same schema with another last part (for `RENAME TO`, which never moves schemas).

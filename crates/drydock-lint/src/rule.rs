@@ -1,5 +1,6 @@
 //! What a rule is (code, name, severity, category) and what it reports (a [`Finding`]).
 
+use drydock_connector::SqlGrammar;
 use drydock_diagnostics::Span;
 
 /// How much a finding matters. Errors fail `drydock lint`; warnings fail it only with
@@ -22,8 +23,8 @@ impl Level {
     }
 }
 
-/// The family a rule belongs to. Families decide which rules run where: only
-/// [`Category::DataLoss`] and [`Category::Naming`] rules read SQL the same way in every dialect.
+/// The family a rule belongs to, for the docs; which databases a rule runs for is its
+/// [`RuleInfo::grammars`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Category {
     /// The statement could not be read, so nothing was checked.
@@ -36,16 +37,6 @@ pub enum Category {
     Naming,
 }
 
-impl Category {
-    /// Whether the rules of this family hold whatever the database.
-    pub fn is_dialect_independent(self) -> bool {
-        matches!(
-            self,
-            Category::DataLoss | Category::Naming | Category::Parse
-        )
-    }
-}
-
 /// One rule: a stable code and kebab-case name (both accepted by ignore comments), its default
 /// level, and a one-line help shown under every finding.
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -54,6 +45,9 @@ pub struct RuleInfo {
     pub name: &'static str,
     pub level: Level,
     pub category: Category,
+    /// The grammars whose databases the rule knows: it runs for a project whose dialect reads
+    /// SQL with one of them.
+    pub grammars: &'static [SqlGrammar],
     /// Whether the danger grows with the table (a scan, an index build, a rewrite): such a
     /// finding becomes a note on a table known to be small.
     pub size_sensitive: bool,
@@ -69,3 +63,17 @@ pub struct Finding {
     pub help: String,
     pub span: Span,
 }
+
+/// Rules that read SQL the same way in every grammar (data loss, naming).
+pub(crate) const EVERY_GRAMMAR: &[SqlGrammar] = &[
+    SqlGrammar::PostgreSql,
+    SqlGrammar::Sqlite,
+    SqlGrammar::MySql,
+];
+/// Rules that know PostgreSQL's lock levels and statements.
+pub(crate) const POSTGRES_GRAMMAR: &[SqlGrammar] = &[SqlGrammar::PostgreSql];
+/// Rules that know MySQL's and MariaDB's online DDL.
+pub(crate) const MYSQL_GRAMMAR: &[SqlGrammar] = &[SqlGrammar::MySql];
+/// Rules about app versions still running, for the server databases whose migrations the
+/// linter reads in full.
+pub(crate) const SERVER_GRAMMARS: &[SqlGrammar] = &[SqlGrammar::PostgreSql, SqlGrammar::MySql];

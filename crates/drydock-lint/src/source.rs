@@ -33,6 +33,8 @@ pub(crate) struct Stmt {
     pub transaction: Option<usize>,
     /// Whether that transaction was opened by the file's own `BEGIN`.
     pub explicit_transaction: bool,
+    /// The grammar whose lexical rules tokenize the statement.
+    pub grammar: SqlGrammar,
 }
 
 impl Stmt {
@@ -42,7 +44,7 @@ impl Stmt {
 
     /// The tokens of the statement (empty when the text cannot be tokenized).
     pub(crate) fn tokens(&self) -> Vec<Token> {
-        tokens(&self.text)
+        tokens(&self.text, self.grammar)
     }
 }
 
@@ -66,14 +68,15 @@ pub(crate) fn grammar_for(grammar: SqlGrammar) -> Box<dyn Grammar> {
 /// Splits `text` with the dialect's statement scanner and reads each statement on its own, so
 /// one statement the grammar cannot read leaves the others checked.
 pub(crate) fn parse_file(text: &str, dialect: &dyn Dialect) -> ParsedFile {
-    let grammar = grammar_for(dialect.capabilities().sql_grammar);
+    let sql_grammar = dialect.capabilities().sql_grammar;
+    let grammar = grammar_for(sql_grammar);
     let mut statements = Vec::new();
     let mut file_ignores = Vec::new();
     for range in dialect.split_statements(text) {
         let Some(chunk) = text.get(range.clone()) else {
             continue;
         };
-        let (lead, comments) = leading_trivia(chunk);
+        let (lead, comments) = leading_trivia(chunk, sql_grammar);
         let mut ignores = Vec::new();
         for comment in comments {
             if let Some(rest) = comment.strip_prefix(IGNORE_FILE) {
@@ -91,10 +94,18 @@ pub(crate) fn parse_file(text: &str, dialect: &dyn Dialect) -> ParsedFile {
             continue;
         }
         let start = range.start + lead;
-        let words = words(body);
-        let ast = Parser::parse_sql(grammar.as_ref(), body)
-            .ok()
-            .and_then(|mut parsed| (parsed.len() == 1).then(|| parsed.remove(0)));
+        let words = words(body, sql_grammar);
+        let parse = |sql: &str| {
+            Parser::parse_sql(grammar.as_ref(), sql)
+                .ok()
+                .and_then(|mut parsed| (parsed.len() == 1).then(|| parsed.remove(0)))
+        };
+        let ast = parse(body).or_else(|| {
+            (sql_grammar == SqlGrammar::MySql)
+                .then(|| without_wait_clause(body))
+                .flatten()
+                .and_then(|sql| parse(&sql))
+        });
         statements.push(Stmt {
             range: start..start + body.len(),
             text: body.to_owned(),
@@ -103,13 +114,14 @@ pub(crate) fn parse_file(text: &str, dialect: &dyn Dialect) -> ParsedFile {
             ignores,
             transaction: None,
             explicit_transaction: false,
+            grammar: sql_grammar,
         });
     }
     // A trailing comment after the last statement is no statement, but may still hold a
     // file-level ignore.
     let tail_start = statements.last().map_or(0, |s| s.range.end);
     if let Some(tail) = text.get(tail_start..) {
-        for comment in leading_trivia(tail.trim_start_matches(';')).1 {
+        for comment in leading_trivia(tail.trim_start_matches(';'), sql_grammar).1 {
             if let Some(rest) = comment.strip_prefix(IGNORE_FILE) {
                 let names = rule_list(rest);
                 if names.is_empty() {
@@ -127,6 +139,49 @@ pub(crate) fn parse_file(text: &str, dialect: &dyn Dialect) -> ParsedFile {
         statements,
         file_ignores,
     }
+}
+
+/// MariaDB's `ALTER TABLE t WAIT n …` / `NOWAIT …` without its wait clause, which the grammar
+/// does not know; `None` when the statement has none.
+fn without_wait_clause(sql: &str) -> Option<String> {
+    let tokens = tokens(sql, SqlGrammar::MySql);
+    let significant: Vec<usize> = tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, token)| !matches!(token, Token::Whitespace(_)))
+        .map(|(index, _)| index)
+        .take(6)
+        .collect();
+    let is_word = |index: usize, word: &str| matches!(&tokens[index], Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word));
+    if !(significant.len() > 3
+        && is_word(significant[0], "ALTER")
+        && is_word(significant[1], "TABLE"))
+    {
+        return None;
+    }
+    // After `ALTER TABLE name` or `ALTER TABLE schema.name`.
+    let at = significant
+        .iter()
+        .skip(3)
+        .position(|&index| is_word(index, "WAIT") || is_word(index, "NOWAIT"))?
+        + 3;
+    if at > 5 {
+        return None;
+    }
+    let first = significant[at];
+    let last = if is_word(first, "WAIT") {
+        *significant.get(at + 1)?
+    } else {
+        first
+    };
+    Some(
+        tokens
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !(first..=last).contains(index))
+            .map(|(_, token)| token.to_string())
+            .collect(),
+    )
 }
 
 /// Gives each statement its transaction. Explicit `BEGIN … COMMIT` blocks come first; a file
@@ -166,8 +221,8 @@ fn is_end(statement: &Stmt) -> bool {
 }
 
 /// The length of the comments and whitespace at the start of `chunk`, and the text of each
-/// line comment there (after `--`, trimmed).
-fn leading_trivia(chunk: &str) -> (usize, Vec<&str>) {
+/// line comment there (after `--`, or MySQL's `#`, trimmed).
+fn leading_trivia(chunk: &str, grammar: SqlGrammar) -> (usize, Vec<&str>) {
     let bytes = chunk.as_bytes();
     let mut comments = Vec::new();
     let mut i = 0;
@@ -175,9 +230,16 @@ fn leading_trivia(chunk: &str) -> (usize, Vec<&str>) {
         while i < bytes.len() && bytes[i].is_ascii_whitespace() {
             i += 1;
         }
-        if bytes[i..].starts_with(b"--") {
+        let marker = if bytes[i..].starts_with(b"--") {
+            2
+        } else if grammar == SqlGrammar::MySql && bytes[i..].starts_with(b"#") {
+            1
+        } else {
+            0
+        };
+        if marker > 0 {
             let end = chunk[i..].find('\n').map_or(chunk.len(), |n| i + n);
-            comments.push(chunk[i + 2..end].trim());
+            comments.push(chunk[i + marker..end].trim());
             i = end;
         } else if bytes[i..].starts_with(b"/*") {
             // Nested block comments, as PostgreSQL reads them.
@@ -215,16 +277,20 @@ fn rule_list(rest: &str) -> Vec<String> {
         .collect()
 }
 
-/// Tokens of `sql` under PostgreSQL's lexical rules (which accept SQLite's too); empty when
-/// the text does not tokenize.
-pub(crate) fn tokens(sql: &str) -> Vec<Token> {
-    Tokenizer::new(&PostgreSqlDialect {}, sql)
+/// Tokens of `sql` under MySQL's lexical rules for MySQL, else PostgreSQL's (which accept
+/// SQLite's too); empty when the text does not tokenize.
+pub(crate) fn tokens(sql: &str, grammar: SqlGrammar) -> Vec<Token> {
+    let rules: Box<dyn Grammar> = match grammar {
+        SqlGrammar::MySql => Box::new(MySqlDialect {}),
+        SqlGrammar::PostgreSql | SqlGrammar::Sqlite => Box::new(PostgreSqlDialect {}),
+    };
+    Tokenizer::new(rules.as_ref(), sql)
         .tokenize()
         .unwrap_or_default()
 }
 
-fn words(sql: &str) -> Vec<String> {
-    tokens(sql)
+fn words(sql: &str, grammar: SqlGrammar) -> Vec<String> {
+    tokens(sql, grammar)
         .into_iter()
         .filter_map(|token| match token {
             Token::Word(word) if word.quote_style.is_none() => Some(word.value.to_uppercase()),

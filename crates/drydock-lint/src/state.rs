@@ -7,11 +7,12 @@ use std::collections::{HashMap, HashSet};
 
 use sqlparser::ast::{
     AlterColumnOperation, AlterTableOperation, AlterTypeOperation, CheckConstraint, ColumnDef,
-    Expr, ObjectType, RenameTableNameKind, Statement, TableConstraint,
-    UserDefinedTypeRepresentation,
+    ColumnOption, DataType, Expr, Ident, ObjectType, RenameTableNameKind, Statement,
+    TableConstraint, UserDefinedTypeRepresentation,
 };
 
 use crate::names::{TableName, ident};
+use crate::rule::RuleInfo;
 use crate::source::Stmt;
 
 /// What earlier files established.
@@ -19,6 +20,11 @@ use crate::source::Stmt;
 pub(crate) struct History {
     /// Column types as written, by table and column.
     pub columns: HashMap<(TableName, String), String>,
+    /// Whether each column of `columns` takes NULL.
+    pub nullable: HashMap<(TableName, String), bool>,
+    /// Statements that added or dropped columns of a table since it was created or last
+    /// rebuilt in the files read: MySQL's row versions, at least.
+    pub row_versions: HashMap<TableName, u32>,
     /// Enum labels by type name.
     pub enums: HashMap<TableName, Vec<String>>,
     /// Columns proven free of NULLs by a validated check from an earlier file.
@@ -39,11 +45,19 @@ pub(crate) struct FileState {
     /// Enum labels added in this file, with the transaction that added them.
     pub added_enum_values: Vec<(Option<usize>, TableName, String)>,
     pub lock_timeout_set: bool,
-    /// Whether the missing `lock_timeout` was already reported in this file.
-    pub lock_timeout_reported: bool,
+    /// `SET lock_wait_timeout` (MySQL) ran.
+    pub lock_wait_timeout_set: bool,
+    /// `SET foreign_key_checks = 0` (MySQL) is in force.
+    pub foreign_key_checks_off: bool,
+    /// Codes of the rules that reported in this file (rules that report once per file).
+    pub reported: HashSet<&'static str>,
 }
 
 impl FileState {
+    pub(crate) fn has_reported(&self, rule: &RuleInfo) -> bool {
+        self.reported.contains(rule.code)
+    }
+
     pub(crate) fn is_new(&self, table: &TableName) -> bool {
         self.created_tables.contains(table)
     }
@@ -64,6 +78,16 @@ impl History {
         {
             file.lock_timeout_set = true;
         }
+        if statement.starts_with(&["SET"]) {
+            let setting = |name: &str| statement.words.iter().any(|w| w == name);
+            if setting("LOCK_WAIT_TIMEOUT") {
+                file.lock_wait_timeout_set = true;
+            }
+            if setting("FOREIGN_KEY_CHECKS") {
+                file.foreign_key_checks_off = switched_off(&statement.text);
+            }
+        }
+        self.count_row_versions(statement);
         let Some(ast) = &statement.ast else {
             return;
         };
@@ -73,6 +97,7 @@ impl History {
                 for column in &create.columns {
                     self.add_column(&table, column);
                 }
+                self.row_versions.remove(&table);
                 file.created_tables.insert(table);
             }
             Statement::CreateType {
@@ -129,6 +154,8 @@ impl History {
                 for name in names {
                     let table = TableName::from_object(name);
                     self.columns.retain(|(t, _), _| *t != table);
+                    self.nullable.retain(|(t, _), _| *t != table);
+                    self.row_versions.remove(&table);
                     file.created_tables.remove(&table);
                 }
             }
@@ -143,10 +170,48 @@ impl History {
     }
 
     fn add_column(&mut self, table: &TableName, column: &ColumnDef) {
-        self.columns.insert(
-            (table.clone(), ident(&column.name)),
-            column.data_type.to_string(),
-        );
+        let key = (table.clone(), ident(&column.name));
+        let not_null = column.options.iter().any(|option| {
+            matches!(
+                option.option,
+                ColumnOption::NotNull | ColumnOption::PrimaryKey(_)
+            )
+        });
+        self.nullable.insert(key.clone(), !not_null);
+        self.columns.insert(key, column.data_type.to_string());
+    }
+
+    /// A column's type and nullability set again by MySQL's `MODIFY`/`CHANGE`.
+    fn redefine_column(
+        &mut self,
+        table: &TableName,
+        old: &Ident,
+        new: &Ident,
+        data_type: &DataType,
+        options: &[ColumnOption],
+    ) {
+        self.columns.remove(&(table.clone(), ident(old)));
+        self.nullable.remove(&(table.clone(), ident(old)));
+        let key = (table.clone(), ident(new));
+        let not_null = options
+            .iter()
+            .any(|option| matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_)));
+        self.nullable.insert(key.clone(), !not_null);
+        self.columns.insert(key, data_type.to_string());
+    }
+
+    /// Counts a MySQL statement that adds or drops columns, or starts the count over when it
+    /// rebuilds the table.
+    fn count_row_versions(&mut self, statement: &Stmt) {
+        let (changes_columns, rebuilds) = crate::mysql_ddl::row_version_change(statement);
+        let Some(table) = crate::mysql_ddl::statement_table(statement) else {
+            return;
+        };
+        if rebuilds {
+            self.row_versions.remove(&table);
+        } else if changes_columns {
+            *self.row_versions.entry(table).or_default() += 1;
+        }
     }
 
     /// Applies one `ALTER TABLE` action; returns the table's name afterwards.
@@ -163,6 +228,7 @@ impl History {
             AlterTableOperation::DropColumn { column_names, .. } => {
                 for column in column_names {
                     self.columns.remove(&(table.clone(), ident(column)));
+                    self.nullable.remove(&(table.clone(), ident(column)));
                 }
             }
             AlterTableOperation::RenameColumn {
@@ -175,6 +241,13 @@ impl History {
                 {
                     self.columns
                         .insert((table.clone(), ident(new_column_name)), ty);
+                }
+                if let Some(nullable) = self
+                    .nullable
+                    .remove(&(table.clone(), ident(old_column_name)))
+                {
+                    self.nullable
+                        .insert((table.clone(), ident(new_column_name)), nullable);
                 }
             }
             AlterTableOperation::RenameTable { table_name } => {
@@ -193,11 +266,37 @@ impl History {
                 for (column, ty) in moved {
                     self.columns.insert((renamed.clone(), column), ty);
                 }
+                let moved: Vec<_> = self
+                    .nullable
+                    .iter()
+                    .filter(|((t, _), _)| *t == table)
+                    .map(|((_, c), nullable)| (c.clone(), *nullable))
+                    .collect();
+                self.nullable.retain(|(t, _), _| *t != table);
+                for (column, nullable) in moved {
+                    self.nullable.insert((renamed.clone(), column), nullable);
+                }
+                if let Some(versions) = self.row_versions.remove(&table) {
+                    self.row_versions.insert(renamed.clone(), versions);
+                }
                 if file.created_tables.remove(&table) {
                     file.created_tables.insert(renamed.clone());
                 }
                 return renamed;
             }
+            AlterTableOperation::ModifyColumn {
+                col_name,
+                data_type,
+                options,
+                ..
+            } => self.redefine_column(&table, col_name, col_name, data_type, options),
+            AlterTableOperation::ChangeColumn {
+                old_name,
+                new_name,
+                data_type,
+                options,
+                ..
+            } => self.redefine_column(&table, old_name, new_name, data_type, options),
             AlterTableOperation::AlterColumn {
                 column_name,
                 op: AlterColumnOperation::SetDataType { data_type, .. },
@@ -248,4 +347,18 @@ fn not_null_column(check: &CheckConstraint) -> Option<String> {
         },
         _ => None,
     }
+}
+
+/// Whether a `SET name = value` statement's value is off (`0`, `OFF`, `FALSE`).
+fn switched_off(text: &str) -> bool {
+    let value = text
+        .rsplit('=')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .trim_end_matches(';')
+        .trim()
+        .trim_matches('\'')
+        .to_ascii_uppercase();
+    matches!(value.as_str(), "0" | "OFF" | "FALSE")
 }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use drydock_connector::SqlGrammar;
 use drydock_lint::{Category, RuleInfo, rules};
 
 fn docs_dir() -> PathBuf {
@@ -20,6 +21,22 @@ fn family(category: Category) -> &'static str {
         Category::Timeouts => "timeouts",
         Category::Naming => "naming",
     }
+}
+
+/// The databases a rule runs for.
+fn databases(rule: &RuleInfo) -> String {
+    if rule.grammars.len() == 3 {
+        return "every database".to_owned();
+    }
+    rule.grammars
+        .iter()
+        .map(|grammar| match grammar {
+            SqlGrammar::PostgreSql => "PostgreSQL",
+            SqlGrammar::MySql => "MySQL and MariaDB",
+            SqlGrammar::Sqlite => "SQLite",
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn source_file(rule: &RuleInfo) -> String {
@@ -58,12 +75,13 @@ fn page(rule: &RuleInfo) -> String {
     };
     format!(
         "<!-- Generated from {} by `UPDATE_DOCS=1 cargo test -p drydock-lint --test docs`: edit \
-         the source. -->\n{title}\n\nCode `{}` · {} · {}{small}. Silence one statement with \
-         `-- drydock-lint-ignore {}` on the line before it.\n{}\n",
+         the source. -->\n{title}\n\nCode `{}` · {} · {} · {}{small}. Silence one statement \
+         with `-- drydock-lint-ignore {}` on the line before it.\n{}\n",
         source_file(rule),
         rule.code,
         rule.level.label(),
         family(rule.category),
+        databases(rule),
         rule.name,
         body.join("\n"),
     )
@@ -82,21 +100,25 @@ fn index() -> String {
          silences those rules for it; `-- drydock-lint-ignore-file [<rule>…]` anywhere in a \
          file silences them (all, without names) for the file. Rules go by name or code.\n\
          - `--url` reads the server's version and table sizes (`pg_class.reltuples`, \
-         `pg_total_relation_size`): index builds, scans and rewrites on a table under \
+         `pg_total_relation_size`; MySQL's `information_schema.TABLES`): index builds, scans and rewrites on a table under \
          `--max-rows` rows (10,000 by default) become notes. Point it at production or a copy \
          of it; a development database makes every table look small.\n\
-         - SQLite projects get only the data-loss and naming rules: the lock rules know \
-         PostgreSQL's lock levels.\n\n\
-         | code | rule | level | family |\n| --- | --- | --- | --- |\n",
+         - Each rule runs for the databases it knows: PostgreSQL's lock rules (`D42xx`, \
+         `D44xx`, `D4501`) for PostgreSQL, the online DDL rules (`D47xx`) for MySQL and \
+         MariaDB, judged for the server `--url` names (product and version: `ALGORITHM=INSTANT` \
+         needs MySQL 8.0.12, at any position 8.0.29) or else for the oldest supported ones \
+         (MySQL 8.0, MariaDB 10.6). SQLite projects get only the data-loss and naming rules.\n\n\
+         | code | rule | level | family | databases |\n| --- | --- | --- | --- | --- |\n",
     );
     for rule in rules::ALL {
         out.push_str(&format!(
-            "| `{}` | [{}]({}.md) | {} | {} |\n",
+            "| `{}` | [{}]({}.md) | {} | {} | {} |\n",
             rule.code,
             rule.name,
             rule.name,
             rule.level.label(),
-            family(rule.category)
+            family(rule.category),
+            databases(rule)
         ));
     }
     out

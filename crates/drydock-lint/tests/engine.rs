@@ -6,6 +6,7 @@ use drydock_lint::{
     DEFAULT_MAX_ROWS, Facts, Level, LintOptions, MigrationFile, NoFacts, Report, TableName,
     TableSize, lint,
 };
+use drydock_mysql::MysqlDialect;
 use drydock_postgres::PostgresDialect;
 use drydock_sqlite::SqliteDialect;
 use proptest::prelude::*;
@@ -21,6 +22,15 @@ fn migration(name: Option<&str>, text: &str) -> MigrationFile {
 fn postgres(files: Vec<MigrationFile>) -> Report {
     let options = LintOptions {
         dialect: &PostgresDialect,
+        max_rows: DEFAULT_MAX_ROWS,
+        deployed_by_drydock: false,
+    };
+    lint(files, &options, &mut NoFacts)
+}
+
+fn mysql(files: Vec<MigrationFile>) -> Report {
+    let options = LintOptions {
+        dialect: &MysqlDialect,
         max_rows: DEFAULT_MAX_ROWS,
         deployed_by_drydock: false,
     };
@@ -237,22 +247,37 @@ fn odd_inputs_do_not_panic() {
         "-- drydock-lint-ignore-file",
         "DROP TYPE",
         "\u{0}",
+        "#",
+        "\\",
+        "ALTER TABLE `t` WAIT",
+        "ALTER TABLE a.b NOWAIT",
+        "OPTIMIZE",
+        "CREATE FULLTEXT INDEX",
+        "ALTER TABLE t MODIFY a ENUM('a', 'b') NOT NULL",
     ] {
-        let report = postgres(vec![migration(Some(text), text)]);
-        let _ = (
-            render_text(&report),
-            to_json(&report),
-            render_github(&report),
-        );
+        for report in [
+            postgres(vec![migration(Some(text), text)]),
+            mysql(vec![migration(Some(text), text)]),
+        ] {
+            let _ = (
+                render_text(&report),
+                to_json(&report),
+                render_github(&report),
+            );
+        }
     }
 }
 
 proptest! {
     #[test]
-    fn any_text_lints_without_panicking(text in "\\PC{0,120}", sql in "(BEGIN|COMMIT|ALTER|TABLE|TYPE|ADD|VALUE|DROP|CREATE|INDEX|CONCURRENTLY|'x'|\"t\"|;|\\(|\\)|--|/\\*|\\*/|\\$\\$| ){0,30}") {
+    fn any_text_lints_without_panicking(text in "\\PC{0,120}", sql in "(BEGIN|COMMIT|ALTER|TABLE|TYPE|ADD|VALUE|DROP|CREATE|INDEX|CONCURRENTLY|WAIT|NOWAIT|MODIFY|FULLTEXT|OPTIMIZE|ALGORITHM|=|`u`|#|\\\\|'x'|\"t\"|;|\\(|\\)|--|/\\*|\\*/|\\$\\$| ){0,30}") {
         for input in [&text, &sql] {
-            let report = postgres(vec![migration(Some(input), input)]);
-            let _ = (render_text(&report), to_json(&report), render_github(&report));
+            for report in [
+                postgres(vec![migration(Some(input), input)]),
+                mysql(vec![migration(Some(input), input)]),
+            ] {
+                let _ = (render_text(&report), to_json(&report), render_github(&report));
+            }
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Live facts from the test PostgreSQL server: table sizes turn index builds on small tables
 //! into notes, and the server's version is read.
 
-use drydock_connector::Dialect;
+use drydock_connector::{Dialect, SqlGrammar};
 use drydock_lint::{ConnectionFacts, Facts, Level, LintOptions, MigrationFile, lint};
+use drydock_mysql::MysqlDialect;
 use drydock_postgres::PostgresDialect;
 use drydock_test_support::TestDb;
 
@@ -26,7 +27,7 @@ fn an_index_is_an_error_on_a_large_table_and_a_note_on_a_small_one() {
         )
         .expect("creating the tables");
     let mut connection = PostgresDialect.connect(db.url()).expect("connecting");
-    let mut facts = ConnectionFacts::new(connection.as_mut(), 10_000);
+    let mut facts = ConnectionFacts::new(connection.as_mut(), SqlGrammar::PostgreSql, 10_000);
     assert!(
         facts
             .server_major_version()
@@ -74,7 +75,7 @@ fn analyzed_tables_use_the_planner_estimate() {
         )
         .expect("creating the table");
     let mut connection = PostgresDialect.connect(db.url()).expect("connecting");
-    let mut facts = ConnectionFacts::new(connection.as_mut(), 10_000);
+    let mut facts = ConnectionFacts::new(connection.as_mut(), SqlGrammar::PostgreSql, 10_000);
     let table = drydock_lint::TableName::from_sql_parts(&["big"]);
     let size = facts.table_size(&table).expect("the table's size");
     assert!(size.rows >= 40_000, "{size:?}");
@@ -83,4 +84,51 @@ fn analyzed_tables_use_the_planner_estimate() {
         facts.table_size(&drydock_lint::TableName::from_sql_parts(&["missing"])),
         None
     );
+}
+
+#[test]
+fn mysql_facts_name_the_server_and_size_tables_from_information_schema() {
+    let db = TestDb::mysql();
+    let mut connection = MysqlDialect.connect(db.url()).expect("connecting");
+    connection
+        .execute_script(
+            "CREATE TABLE `Small` (`id` INTEGER NOT NULL, PRIMARY KEY (`id`));
+             INSERT INTO `Small` VALUES (1), (2), (3);",
+        )
+        .expect("creating the table");
+    let mut facts = ConnectionFacts::new(connection.as_mut(), SqlGrammar::MySql, 10_000);
+    let version = facts.server_version().expect("the server's version");
+    assert!(
+        version.starts_with("MariaDB ") || version.starts_with("MySQL "),
+        "{version}"
+    );
+    assert!(facts.server_major_version().is_some_and(|major| major >= 8));
+    let size = facts
+        .table_size(&drydock_lint::TableName::from_sql_parts(&["Small"]))
+        .expect("the table's size");
+    assert!(size.rows <= 10, "{size:?}");
+    assert_eq!(
+        facts.table_size(&drydock_lint::TableName::from_sql_parts(&["Missing"])),
+        None
+    );
+
+    // The live server decides: a small table turns a copy into a note.
+    let options = LintOptions {
+        dialect: &MysqlDialect,
+        max_rows: 10_000,
+        deployed_by_drydock: true,
+    };
+    let report = lint(
+        vec![migration(
+            "ALTER TABLE `Small` MODIFY `id` BIGINT NOT NULL;\n",
+        )],
+        &options,
+        &mut facts,
+    );
+    let levels: Vec<(&str, Level)> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule.name, f.level))
+        .collect();
+    assert_eq!(levels, [("mysql-copying-alter", Level::Note)]);
 }

@@ -26,6 +26,9 @@ const PLAIN_SQL: LexicalRules = LexicalRules {
     nested_block_comments: false,
     dollar_quoted_strings: false,
     escape_strings: false,
+    hash_comments: false,
+    backslash_escapes: false,
+    double_quoted_strings: false,
     identifier_quotes: &[],
     bodies: &[],
 };

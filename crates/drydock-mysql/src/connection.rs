@@ -29,12 +29,17 @@ pub const ER_LOCK_WAIT_TIMEOUT: u16 = 1205;
 /// down (1053). A statement stopped by `KILL QUERY` (1317) leaves the session alive.
 const LOST_CODES: [&str; 4] = ["2006", "2013", "1927", "1053"];
 
-/// How MySQL SQL is split into statements: backtick identifiers and the `BEGIN ... END` bodies
-/// of stored programs. (`#` comments and backslash escapes in literals are not read as such.)
+/// How MySQL SQL is split into statements: `#` comments, backslash escapes in literals,
+/// `"..."` strings (the server's default `sql_mode`, without `ANSI_QUOTES` or
+/// `NO_BACKSLASH_ESCAPES`), backtick identifiers and the `BEGIN ... END` bodies of stored
+/// programs.
 pub const LEXICAL_RULES: LexicalRules = LexicalRules {
     nested_block_comments: false,
     dollar_quoted_strings: false,
     escape_strings: false,
+    hash_comments: true,
+    backslash_escapes: true,
+    double_quoted_strings: true,
     identifier_quotes: &[(b'`', b'`')],
     bodies: &[Body {
         in_statements: &[

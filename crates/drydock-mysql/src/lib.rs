@@ -111,7 +111,7 @@ impl Dialect for MysqlDialect {
         Capabilities {
             transactional_ddl: false,
             sql_grammar: SqlGrammar::MySql,
-            lock_aware_lint: false,
+            lock_aware_lint: true,
         }
     }
 

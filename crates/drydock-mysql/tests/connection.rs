@@ -37,6 +37,16 @@ fn script_errors_name_the_failing_statement_and_what_ran() {
         error.message
     );
 
+    // MySQL's own lexical rules: a `#` comment, a backslash-escaped quote and a `"..."`
+    // string hold semicolons that end nothing, so the failing statement is still found.
+    let script = "# Seed; twice\nCREATE TABLE `s` (`x` VARCHAR(20) UNIQUE);\n\
+                  INSERT INTO `s` VALUES ('it\\'s;'), (\"a;\\\"b\");\n\
+                  INSERT INTO `s` VALUES (\"a;\\\"b\");\n";
+    let error = conn.execute_script(script).unwrap_err();
+    assert_eq!(error.statements_done, Some(2), "{error:?}");
+    assert_eq!(error.position, script.rfind("INSERT"), "{error:?}");
+    assert_eq!(error.db_code.as_deref(), Some("1062"), "duplicate entry");
+
     let error = conn.execute_script("SELECT * FROM `missing`;").unwrap_err();
     assert_eq!(error.position, Some(0), "{error:?}");
     assert_eq!(error.statements_done, Some(0));

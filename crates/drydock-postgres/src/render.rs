@@ -1007,6 +1007,9 @@ pub(crate) const LEXICAL_RULES: LexicalRules = LexicalRules {
     nested_block_comments: true,
     dollar_quoted_strings: true,
     escape_strings: true,
+    hash_comments: false,
+    backslash_escapes: false,
+    double_quoted_strings: false,
     identifier_quotes: &[],
     bodies: &[Body {
         in_statements: &[],

@@ -420,6 +420,9 @@ pub(crate) const LEXICAL_RULES: LexicalRules = LexicalRules {
     nested_block_comments: false,
     dollar_quoted_strings: false,
     escape_strings: false,
+    hash_comments: false,
+    backslash_escapes: false,
+    double_quoted_strings: false,
     identifier_quotes: &[(b'`', b'`'), (b'[', b']')],
     bodies: &[Body {
         in_statements: &[

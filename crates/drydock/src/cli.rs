@@ -458,8 +458,9 @@ pub(crate) struct LintArgs {
     /// Exit 1 on warnings too
     #[arg(long)]
     pub(crate) warnings_as_errors: bool,
-    /// The migrations are applied by `drydock migrate deploy`, which sets `lock_timeout` for
-    /// every migration: skip the rule that asks each file to set it
+    /// The migrations are applied by `drydock migrate deploy`, which sets `lock_timeout`
+    /// (`lock_wait_timeout` on MySQL) for every migration: skip the rules that ask each file to
+    /// set it
     #[arg(long)]
     pub(crate) deployed_by_drydock: bool,
 }

@@ -1,5 +1,6 @@
 //! `drydock lint` as users run it: the project's migrations folder by default, given files,
-//! the three formats, exit codes by severity, live facts from `--url`, SQLite projects.
+//! the three formats, exit codes by severity, live facts from `--url`, SQLite and MySQL
+//! projects.
 
 use std::path::Path;
 
@@ -158,4 +159,54 @@ fn live_table_sizes_turn_small_index_builds_into_notes() {
         "{out}"
     );
     assert!(out.contains("about 10 rows"), "{out}");
+}
+
+const MYSQL_SCHEMA: &str = "datasource db {\n  provider = \"mysql\"\n  url      = \"mysql://root@localhost:1/unused\"\n}\n";
+
+const MYSQL_HISTORY: &[(&str, &str)] = &[
+    (
+        "20240101000000_create_users",
+        "CREATE TABLE `User` (\n    `id` INTEGER NOT NULL AUTO_INCREMENT,\n    `age` INTEGER NOT NULL,\n\n    PRIMARY KEY (`id`)\n) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n",
+    ),
+    (
+        "20240102000000_widen_age",
+        "-- AlterTable\nALTER TABLE `User` MODIFY `age` BIGINT NOT NULL;\n",
+    ),
+];
+
+#[test]
+fn mysql_projects_get_the_online_ddl_rules() {
+    let dir = project(MYSQL_SCHEMA, MYSQL_HISTORY);
+    let (code, out) = drydock(dir.path(), &["lint"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("lock levels"), "{out}");
+    assert!(out.contains("error[D4701 mysql-copying-alter]"), "{out}");
+    assert!(
+        out.contains("warning[D4707 mysql-require-lock-wait-timeout]"),
+        "{out}"
+    );
+    // The first migration creates its table: nothing there is a hazard.
+    assert!(!out.contains("20240101000000_create_users"), "{out}");
+}
+
+#[test]
+fn mysql_live_facts_name_the_server_and_size_the_table() {
+    let db = TestDb::mysql();
+    drydock_test_support::mariadb_cli::run(
+        db.url(),
+        Some(&db.name()),
+        "CREATE TABLE `User` (`id` INTEGER NOT NULL AUTO_INCREMENT, `age` INTEGER NOT NULL, \
+         PRIMARY KEY (`id`));",
+    )
+    .expect("creating the table");
+    let dir = project(MYSQL_SCHEMA, MYSQL_HISTORY);
+    let (code, out) = drydock(
+        dir.path(),
+        &["lint", "--url", db.url(), "--deployed-by-drydock"],
+    );
+    // The empty table turns the copy into a note: nothing fails.
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("note[D4701 mysql-copying-alter]"), "{out}");
+    assert!(out.contains("is small: about 0 rows"), "{out}");
+    assert!(!out.contains("lock_wait_timeout"), "{out}");
 }

@@ -18,7 +18,7 @@
 //! **Safe alternative:** drop the `BEGIN`/`COMMIT` and keep the statement alone in its
 //! migration.
 
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -26,6 +26,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "concurrently-in-transaction",
     level: Level::Error,
     category: Category::Transactions,
+    grammars: POSTGRES_GRAMMAR,
     size_sensitive: false,
     help: "remove the file's `BEGIN`/`COMMIT`: drydock runs such a migration outside a \
            transaction",

@@ -17,7 +17,7 @@
 use sqlparser::ast::{FromTable, Statement, TableFactor};
 
 use crate::names::TableName;
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -25,6 +25,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "delete-without-where",
     level: Level::Error,
     category: Category::DataLoss,
+    grammars: EVERY_GRAMMAR,
     size_sensitive: false,
     help: "add a `WHERE` that names the rows to delete, and delete in batches",
 };

@@ -18,7 +18,7 @@
 use sqlparser::ast::AlterTableOperation;
 
 use crate::names::ident;
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -26,6 +26,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "drop-column",
     level: Level::Error,
     category: Category::DataLoss,
+    grammars: EVERY_GRAMMAR,
     size_sensitive: false,
     help: "ship code that no longer uses the column first, then drop it in a later migration \
            marked with `-- drydock-lint-ignore drop-column`",

@@ -25,7 +25,7 @@
 use sqlparser::ast::{ObjectType, Statement};
 
 use crate::names::TableName;
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -33,6 +33,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "drop-enum-value",
     level: Level::Error,
     category: Category::DataLoss,
+    grammars: EVERY_GRAMMAR,
     size_sensitive: false,
     help: "stop writing the value and update the rows holding it first; then recreate the enum \
            in a later migration",

@@ -24,7 +24,7 @@
 use sqlparser::ast::{AlterTypeOperation, Statement};
 use sqlparser::tokenizer::Token;
 
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -32,6 +32,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "enum-value-used-in-transaction",
     level: Level::Error,
     category: Category::Transactions,
+    grammars: POSTGRES_GRAMMAR,
     size_sensitive: false,
     help: "add the enum value in one migration and use it in the next",
 };

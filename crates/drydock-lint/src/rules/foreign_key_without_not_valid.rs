@@ -25,7 +25,7 @@
 
 use sqlparser::ast::TableConstraint;
 
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -33,6 +33,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "foreign-key-without-not-valid",
     level: Level::Error,
     category: Category::Locking,
+    grammars: POSTGRES_GRAMMAR,
     size_sensitive: true,
     help: "add the foreign key `NOT VALID`, then `VALIDATE CONSTRAINT` in a later migration",
 };

@@ -21,13 +21,14 @@
 //! migrations/20240105120000_add_user_email_index/migration.sql
 //! ```
 
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
 
 pub const RULE: RuleInfo = RuleInfo {
     code: "D4601",
     name: "migration-name",
     level: Level::Warning,
     category: Category::Naming,
+    grammars: EVERY_GRAMMAR,
     size_sensitive: false,
     help: "name it `<action>_<entity>_<details>` in snake_case, e.g. `add_user_email_index`",
 };

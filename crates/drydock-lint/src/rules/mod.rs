@@ -15,6 +15,13 @@ pub mod drop_table;
 pub mod enum_value_used_in_transaction;
 pub mod foreign_key_without_not_valid;
 pub mod migration_name;
+pub mod mysql_alter_without_algorithm;
+pub mod mysql_copying_alter;
+pub mod mysql_foreign_key_copy;
+pub mod mysql_fulltext_spatial_index;
+pub mod mysql_instant_column_limit;
+pub mod mysql_require_lock_wait_timeout;
+pub mod mysql_table_rebuild;
 pub mod narrowing_type_change;
 pub mod rename_column;
 pub mod rename_table;
@@ -54,6 +61,8 @@ pub(crate) struct Cx<'a> {
     pub later: &'a [Stmt],
     /// The live server's major version, when known.
     pub server_major: Option<u32>,
+    /// The live server's product and version, when known.
+    pub server: Option<&'a crate::ServerVersion>,
 }
 
 impl Cx<'_> {
@@ -91,8 +100,9 @@ impl Cx<'_> {
         Some((table, added))
     }
 
-    /// The `ALTER COLUMN … TYPE` changes of this statement on a table that existed before this
-    /// file, each compared with the column's type so far.
+    /// The `ALTER COLUMN … TYPE` changes (MySQL: `MODIFY`/`CHANGE` to another type) of this
+    /// statement on a table that existed before this file, each compared with the column's
+    /// type so far.
     pub(crate) fn column_type_changes(&self) -> Vec<ColumnTypeChange> {
         let Some((table, operations)) = self.alter_table() else {
             return Vec::new();
@@ -119,6 +129,34 @@ impl Cx<'_> {
                     let new = data_type.to_string();
                     let change = crate::types::compare(old.as_deref(), &new, using.is_some());
                     Some(ColumnTypeChange {
+                        table: table.clone(),
+                        column,
+                        old,
+                        new,
+                        change,
+                    })
+                }
+                // MySQL's `MODIFY`/`CHANGE` restate the whole column: a type change only when
+                // the type differs.
+                AlterTableOperation::ModifyColumn {
+                    col_name: column_name,
+                    data_type,
+                    ..
+                }
+                | AlterTableOperation::ChangeColumn {
+                    old_name: column_name,
+                    data_type,
+                    ..
+                } => {
+                    let column = crate::names::ident(column_name);
+                    let old = self
+                        .history
+                        .columns
+                        .get(&(table.clone(), column.clone()))
+                        .cloned();
+                    let new = data_type.to_string();
+                    let change = crate::types::compare(old.as_deref(), &new, false);
+                    (change != crate::types::TypeChange::InPlace).then(|| ColumnTypeChange {
                         table: table.clone(),
                         column,
                         old,
@@ -218,6 +256,25 @@ pub(crate) const STATEMENT_RULES: &[(&RuleInfo, Check)] = &[
         enum_value_used_in_transaction::check,
     ),
     (&require_lock_timeout::RULE, require_lock_timeout::check),
+    (&mysql_copying_alter::RULE, mysql_copying_alter::check),
+    (&mysql_table_rebuild::RULE, mysql_table_rebuild::check),
+    (&mysql_foreign_key_copy::RULE, mysql_foreign_key_copy::check),
+    (
+        &mysql_fulltext_spatial_index::RULE,
+        mysql_fulltext_spatial_index::check,
+    ),
+    (
+        &mysql_alter_without_algorithm::RULE,
+        mysql_alter_without_algorithm::check,
+    ),
+    (
+        &mysql_instant_column_limit::RULE,
+        mysql_instant_column_limit::check,
+    ),
+    (
+        &mysql_require_lock_wait_timeout::RULE,
+        mysql_require_lock_wait_timeout::check,
+    ),
 ];
 
 /// Every rule, in code order.
@@ -244,6 +301,13 @@ pub const ALL: &[&RuleInfo] = &[
     &enum_value_used_in_transaction::RULE,
     &require_lock_timeout::RULE,
     &migration_name::RULE,
+    &mysql_copying_alter::RULE,
+    &mysql_table_rebuild::RULE,
+    &mysql_foreign_key_copy::RULE,
+    &mysql_fulltext_spatial_index::RULE,
+    &mysql_alter_without_algorithm::RULE,
+    &mysql_instant_column_limit::RULE,
+    &mysql_require_lock_wait_timeout::RULE,
 ];
 
 /// The rule with this name or code.

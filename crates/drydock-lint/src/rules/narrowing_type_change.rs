@@ -2,11 +2,12 @@
 //!
 //! **What:** a column's type changed to one that cannot hold every value of the old one: a
 //! shorter `varchar`, `integer` from `bigint`, fewer digits of `numeric`, an integer from a
-//! decimal. The old type comes from the migrations read before (so lint the whole folder).
+//! decimal (on MySQL, a `MODIFY`/`CHANGE` to such a type). The old type comes from the
+//! migrations read before (so lint the whole folder).
 //!
 //! **Why:** values that do not fit make the migration fail while it holds an ACCESS EXCLUSIVE
-//! lock (or, for decimals to integers, are silently rounded), and an app version still running
-//! keeps sending values the column no longer takes.
+//! lock (or, for decimals to integers, are silently rounded; MySQL without strict mode cuts
+//! them), and an app version still running keeps sending values the column no longer takes.
 //!
 //! **Bad:**
 //!
@@ -18,7 +19,7 @@
 //! prefer a `CHECK (length("name") <= 20) NOT VALID` constraint, validated later, over a
 //! narrower type.
 
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
 use crate::rules::{Cx, Hit};
 use crate::types::TypeChange;
 
@@ -27,6 +28,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "narrowing-type-change",
     level: Level::Error,
     category: Category::DataLoss,
+    grammars: EVERY_GRAMMAR,
     size_sensitive: false,
     help: "check that every value fits first, or keep the type and add a `CHECK … NOT VALID` \
            constraint instead",

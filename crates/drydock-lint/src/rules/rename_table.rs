@@ -18,7 +18,7 @@
 
 use sqlparser::ast::{AlterTableOperation, RenameTableNameKind};
 
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, Level, RuleInfo, SERVER_GRAMMARS};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -26,6 +26,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "rename-table",
     level: Level::Warning,
     category: Category::Compatibility,
+    grammars: SERVER_GRAMMARS,
     size_sensitive: false,
     help: "rename in the app only (`@@map`), or create the new table and move over in steps",
 };

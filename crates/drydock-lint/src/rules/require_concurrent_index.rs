@@ -26,7 +26,7 @@
 use sqlparser::ast::Statement;
 
 use crate::names::TableName;
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -34,6 +34,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "require-concurrent-index",
     level: Level::Error,
     category: Category::Locking,
+    grammars: POSTGRES_GRAMMAR,
     size_sensitive: true,
     help: "use `CREATE INDEX CONCURRENTLY`, alone in its migration",
 };

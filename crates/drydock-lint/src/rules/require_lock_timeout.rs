@@ -25,7 +25,7 @@
 use sqlparser::ast::{ObjectType, Statement};
 
 use crate::names::TableName;
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -33,12 +33,13 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "require-lock-timeout",
     level: Level::Warning,
     category: Category::Timeouts,
+    grammars: POSTGRES_GRAMMAR,
     size_sensitive: false,
     help: "start the file with `SET lock_timeout = '2s';` and retry the migration if it times out",
 };
 
 pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    if cx.file.lock_timeout_set || cx.file.lock_timeout_reported {
+    if cx.file.lock_timeout_set || cx.file.has_reported(&RULE) {
         return;
     }
     let statement = cx.statement;

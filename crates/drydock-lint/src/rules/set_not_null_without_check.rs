@@ -27,7 +27,7 @@
 use sqlparser::ast::{AlterColumnOperation, AlterTableOperation};
 
 use crate::names::ident;
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -35,6 +35,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "set-not-null-without-check",
     level: Level::Error,
     category: Category::Locking,
+    grammars: POSTGRES_GRAMMAR,
     size_sensitive: true,
     help: "add `CHECK (column IS NOT NULL) NOT VALID`, validate it in a later migration, then \
            `SET NOT NULL` (PostgreSQL 12+)",

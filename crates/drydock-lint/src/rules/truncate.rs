@@ -18,7 +18,7 @@
 use sqlparser::ast::Statement;
 
 use crate::names::TableName;
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -26,6 +26,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "truncate",
     level: Level::Error,
     category: Category::DataLoss,
+    grammars: EVERY_GRAMMAR,
     size_sensitive: false,
     help: "delete the rows that must go with a `WHERE`, in batches, outside the schema migration",
 };

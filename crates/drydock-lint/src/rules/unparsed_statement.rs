@@ -1,11 +1,15 @@
 //! # unparsed-statement
 //!
-//! **What:** a statement the PostgreSQL grammar could not read.
+//! **What:** a statement the project's grammar (PostgreSQL, SQLite or MySQL) could not read.
+//! Statements the rules read by their words are not reported (`CLUSTER`, `VACUUM`; on MySQL
+//! `OPTIMIZE TABLE`, `CREATE FULLTEXT|SPATIAL INDEX`, and `ALTER TABLE` with `ENGINE=`,
+//! `FORCE`, `CONVERT TO CHARACTER SET`, `ROW_FORMAT=` or `RENAME INDEX`).
 //!
 //! **Why:** the rules check statements by their syntax tree; one that cannot be read is not
 //! checked at all (only the rules that look at its words, such as `cluster`, still see it).
-//! Either the statement is not valid PostgreSQL, or it uses syntax the grammar does not know
-//! yet (`DO` blocks, some `CREATE FUNCTION` forms).
+//! Either the statement is not valid SQL for the database, or it uses syntax the grammar does
+//! not know yet (`DO` blocks, some `CREATE FUNCTION` forms). MariaDB's `ALTER TABLE t WAIT n`
+//! and `NOWAIT` are read without their wait clause.
 //!
 //! **Bad:**
 //!
@@ -16,7 +20,7 @@
 //! **Safe alternative:** review the statement by hand. The finding is a note and never fails
 //! the run.
 
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -24,6 +28,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "unparsed-statement",
     level: Level::Note,
     category: Category::Parse,
+    grammars: EVERY_GRAMMAR,
     size_sensitive: false,
     help: "the linter could not read this statement, so no rule checked it: review it by hand",
 };
@@ -40,6 +45,7 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
         .words
         .first()
         .is_some_and(|w| WORD_RULES.contains(&w.as_str()))
+        || crate::mysql_ddl::read_by_words(statement)
     {
         return;
     }

@@ -18,7 +18,7 @@
 use sqlparser::ast::Statement;
 
 use crate::names::TableName;
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -26,6 +26,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "vacuum-full",
     level: Level::Error,
     category: Category::Locking,
+    grammars: POSTGRES_GRAMMAR,
     size_sensitive: true,
     help: "use plain `VACUUM`, or repack online outside migrations",
 };

@@ -31,7 +31,7 @@ use sqlparser::ast::{
 use sqlparser::tokenizer::Token;
 
 use crate::names::ident;
-use crate::rule::{Category, Level, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
 use crate::rules::{Cx, Hit};
 use crate::source::tokens;
 
@@ -40,6 +40,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "volatile-column-default",
     level: Level::Error,
     category: Category::Locking,
+    grammars: POSTGRES_GRAMMAR,
     size_sensitive: true,
     help: "add the column without a default, `SET DEFAULT` separately, and backfill existing \
            rows in batches",
@@ -138,7 +139,7 @@ fn per_row_value(column: &ColumnDef, constants_rewrite: bool) -> Option<String> 
 
 /// The first volatile function called in `expr`.
 fn volatile_call(expr: &Expr) -> Option<String> {
-    let tokens = tokens(&expr.to_string());
+    let tokens = tokens(&expr.to_string(), drydock_connector::SqlGrammar::PostgreSql);
     tokens.windows(2).find_map(|pair| match pair {
         [Token::Word(word), Token::LParen] => {
             let name = word.value.to_lowercase();

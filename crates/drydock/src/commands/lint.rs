@@ -42,12 +42,17 @@ pub(crate) fn lint(discovery: Discovery<'_>, args: LintArgs) -> anyhow::Result<E
         deployed_by_drydock: args.deployed_by_drydock,
     };
     let report = match args.url.as_deref() {
-        // Live facts are PostgreSQL catalog facts; elsewhere only static rules run.
+        // Live facts come from databases whose lock levels the linter knows; elsewhere only
+        // static rules run.
         Some(url) if drydock_lint::knows_locks(dialect) => {
             let mut connection = live_dialect(dialect, url)?
                 .connect(url)
                 .map_err(EngineError::from)?;
-            let mut facts = ConnectionFacts::new(connection.as_mut(), args.max_rows);
+            let mut facts = ConnectionFacts::new(
+                connection.as_mut(),
+                dialect.capabilities().sql_grammar,
+                args.max_rows,
+            );
             drydock_lint::lint(files, &options, &mut facts)
         }
         _ => drydock_lint::lint(files, &options, &mut NoFacts),

@@ -1,0 +1,3 @@
+-- expect: mysql-copying-alter
+SET SESSION lock_wait_timeout = 5;
+ALTER TABLE `Post` CONVERT TO CHARACTER SET latin1;

@@ -1,0 +1,3 @@
+-- expect: mysql-copying-alter
+SET SESSION lock_wait_timeout = 5;
+ALTER TABLE `Tag` DROP PRIMARY KEY;

@@ -1,0 +1,3 @@
+-- expect: mysql-copying-alter
+SET SESSION lock_wait_timeout = 5;
+ALTER TABLE `User` ADD COLUMN `plan` VARCHAR(20) NULL, ALGORITHM=COPY;

@@ -1,0 +1,2 @@
+-- expect: mysql-require-lock-wait-timeout
+DROP INDEX `User_email_key` ON `User`;

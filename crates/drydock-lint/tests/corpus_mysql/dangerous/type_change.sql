@@ -1,0 +1,3 @@
+-- expect: mysql-copying-alter
+SET SESSION lock_wait_timeout = 5;
+ALTER TABLE `User` MODIFY `age` BIGINT NOT NULL;

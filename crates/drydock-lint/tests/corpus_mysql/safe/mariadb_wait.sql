@@ -1,0 +1,3 @@
+-- MariaDB's `WAIT n` and `NOWAIT` bound the statement's own metadata lock wait.
+ALTER TABLE `User` WAIT 5 ADD COLUMN `plan` VARCHAR(20) NULL, ALGORITHM=INSTANT;
+ALTER TABLE `Post` NOWAIT ADD COLUMN `views` INTEGER NOT NULL DEFAULT 0, ALGORITHM=INSTANT;

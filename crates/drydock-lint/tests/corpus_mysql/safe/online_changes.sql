@@ -1,0 +1,8 @@
+SET SESSION lock_wait_timeout = 5;
+ALTER TABLE `User` ADD COLUMN `plan` VARCHAR(20) NULL, ALGORITHM=INSTANT;
+ALTER TABLE `User` ALTER COLUMN `age` SET DEFAULT 0, ALGORITHM=INSTANT;
+-- A longer VARCHAR whose length prefix keeps its size, and an ENUM member at the end.
+ALTER TABLE `User` MODIFY `email` VARCHAR(255) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;
+ALTER TABLE `User` MODIFY `role` ENUM('USER', 'ADMIN', 'OWNER') NOT NULL DEFAULT 'USER', ALGORITHM=INSTANT;
+ALTER TABLE `Post` ADD INDEX `Post_title_idx`(`title`), ALGORITHM=INPLACE, LOCK=NONE;
+CREATE INDEX `Post_authorId_idx` ON `Post`(`authorId`);
