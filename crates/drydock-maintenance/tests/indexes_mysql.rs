@@ -1,9 +1,12 @@
 //! `drydock indexes` on a MariaDB that runs `performance_schema` (`TEST_MYSQL_PERF_URL`, started
 //! by `scripts/with-databases.sh`): index reads counted per index since the server started, so an
-//! index no statement read is unused (D6201) and one a statement read is not.
+//! index no statement read is unused (D6201) and one a statement read is not; statement digests
+//! read for indexes that statements examining many rows call for (D6207).
 
 use drydock_connector::{Connection, Dialect, IndexFactsRequest};
-use drydock_maintenance::indexes::{Thresholds, UNUSED_INDEX, analyze};
+use drydock_maintenance::indexes::{
+    IndexAction, SUGGESTED_INDEX, Thresholds, UNUSED_INDEX, analyze,
+};
 use drydock_mysql::MysqlDialect;
 use drydock_test_support::TestDb;
 
@@ -77,5 +80,74 @@ fn an_index_no_statement_read_is_unused_and_one_a_statement_read_is_not() {
             .iter()
             .any(|i| i == "PRIMARY" || i == "Member_score_key"),
         "{unused:?}"
+    );
+}
+
+/// A statement that examines every row of its table for want of an index, read from the
+/// statement digests, gets an index on the columns its `WHERE` compares (D6207); one an index
+/// serves gets none.
+#[test]
+fn a_statement_that_examines_many_rows_without_an_index_gets_one_suggested() {
+    let db = TestDb::mysql_perf();
+    let mut conn = MysqlDialect.connect(db.url()).expect("connect");
+    conn.execute_script(
+        "CREATE TABLE `Visit` (`id` INT PRIMARY KEY, `page` VARCHAR(40) NOT NULL,
+           `country` CHAR(2) NOT NULL, `at` INT NOT NULL, KEY `Visit_at_idx` (`at`));
+         INSERT INTO `Visit` SELECT seq, CONCAT('/page/', seq % 300), ELT(1 + seq % 3, 'de',
+           'fr', 'nl'), seq FROM seq_1_to_3000;
+         ANALYZE TABLE `Visit`;",
+    )
+    .expect("seeding");
+    for n in 0..5 {
+        conn.query_texts(&format!(
+            "SELECT COUNT(*) FROM `Visit` WHERE `page` = '/page/{n}' AND `country` = 'de'"
+        ))
+        .expect("a statement without an index");
+        conn.query_texts(&format!("SELECT `page` FROM `Visit` WHERE `at` = {n}"))
+            .expect("a statement its index serves");
+    }
+    let facts = conn.index_facts(&request()).expect("index facts");
+    let suggested: Vec<(String, Vec<String>)> = facts
+        .suggestions
+        .iter()
+        .map(|s| (s.table.clone(), s.columns.clone()))
+        .collect();
+    assert_eq!(
+        suggested,
+        [(
+            "Visit".to_owned(),
+            vec!["page".to_owned(), "country".to_owned()]
+        )],
+        "{:?}",
+        facts.suggestions
+    );
+    let suggestion = &facts.suggestions[0];
+    assert_eq!(suggestion.calls, 5);
+    assert!(
+        suggestion.query.contains("`page` = ?"),
+        "{}",
+        suggestion.query
+    );
+    let advice = analyze(&facts, &[], &Thresholds::default());
+    let found = advice
+        .iter()
+        .find(|a| a.finding.code == SUGGESTED_INDEX)
+        .expect("a suggested index");
+    assert!(
+        found
+            .finding
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("3000 rows examined per call without an index")),
+        "{:?}",
+        found.finding
+    );
+    assert_eq!(
+        found.action,
+        Some(IndexAction::Create {
+            namespace: None,
+            table: "Visit".to_owned(),
+            columns: vec!["page".to_owned(), "country".to_owned()],
+        })
     );
 }
