@@ -2,7 +2,8 @@
 # Runs a command with PostgreSQL and MariaDB reachable, exporting TEST_POSTGRES_URL and
 # TEST_MYSQL_URL for it (plus a password-checking, a TLS-only, a TLS-or-plaintext PostgreSQL, one
 # that tests stop and start, one with pg_stat_statements and hypopg, a small primary with a
-# streaming replica, and PgBouncer and pgpool-II in front of the first, see below).
+# streaming replica, PgBouncer and pgpool-II in front of the first, and a MariaDB with
+# performance_schema on, see below).
 # Servers already answering (127.0.0.1:5432 / :3306, or the URLs given in those variables) are
 # used as they are; otherwise throwaway servers are started on free ports in a temporary folder
 # (from Debian's postgresql / mariadb-server / pgbouncer / pgpool2 packages, installed when
@@ -408,32 +409,61 @@ export TEST_POSTGRES_PRIMARY_URL TEST_POSTGRES_REPLICA_URL
 # ------------------------------------------------------------------ MariaDB
 maria_ready() { mariadb-admin --no-defaults -h 127.0.0.1 -P "$1" -u root ping >/dev/null 2>&1; }
 
+# maria_server NAME DESCRIPTION [OPTION...]: a throwaway MariaDB of its own (user `root`, no
+# password) in $WORK/NAME on a free loopback port, with the given mariadbd OPTIONs; 60 seconds
+# at most to come up, killed when the command ends. Sets MARIA_SERVER_URL (database `mysql`).
+maria_server() {
+  local name=$1 description=$2; shift 2
+  { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } || apt_install mariadb-server
+  local user dir port pid
+  user=$(id -un)
+  if is_root; then
+    user=mysql
+    id mysql >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin mysql
+  fi
+  dir=$WORK/$name
+  port=$(free_port)
+  mkdir -p "$dir" && { is_root && chown "$user": "$dir" || true; }
+  log "starting $description on 127.0.0.1:$port"
+  timeout 120 mariadb-install-db --no-defaults --user="$user" --datadir="$dir/data" \
+    --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 \
+    || { log "$description: mariadb-install-db failed: $(tail -5 "$dir/install.log")"; exit 1; }
+  setsid nohup /usr/sbin/mariadbd --no-defaults --user="$user" --datadir="$dir/data" \
+    --port="$port" --bind-address=127.0.0.1 --socket="$dir/mysqld.sock" \
+    --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
+    --skip-name-resolve "$@" >/dev/null 2>&1 </dev/null &
+  pid=$!
+  # Its own pid when setsid did not fork, and the one it wrote in any case.
+  cleanups+=("kill $pid" "kill \$(cat $dir/mariadbd.pid)")
+  for _ in $(seq 1 120); do maria_ready "$port" && break; sleep 0.5; done
+  maria_ready "$port" || { log "$description did not come up: $(tail -5 "$dir/error.log")"; exit 1; }
+  MARIA_SERVER_URL="mysql://root@127.0.0.1:$port/mysql"
+}
+
 : "${TEST_MYSQL_URL:=mysql://root@127.0.0.1:3306/mysql}"
 maria_port=$(sed -E 's#.*:([0-9]+)/.*#\1#' <<<"$TEST_MYSQL_URL")
 command -v mariadb-admin >/dev/null 2>&1 || apt_install mariadb-client
 if maria_ready "$maria_port"; then
   log "MariaDB answers at $TEST_MYSQL_URL"
 else
-  { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } || apt_install mariadb-server
-  MARIA_USER=$(id -un)
-  if is_root; then
-    MARIA_USER=mysql
-    id mysql >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin mysql
-  fi
-  MARIA_PORT=$(free_port)
-  mkdir -p "$WORK/maria" && { is_root && chown "$MARIA_USER": "$WORK/maria" || true; }
-  log "starting a throwaway MariaDB on 127.0.0.1:$MARIA_PORT"
-  mariadb-install-db --no-defaults --user="$MARIA_USER" --datadir="$WORK/maria/data" \
-    --auth-root-authentication-method=normal --skip-test-db >"$WORK/maria/install.log" 2>&1
-  setsid nohup /usr/sbin/mariadbd --no-defaults --user="$MARIA_USER" --datadir="$WORK/maria/data" \
-    --port="$MARIA_PORT" --bind-address=127.0.0.1 --socket="$WORK/maria/mysqld.sock" \
-    --pid-file="$WORK/maria/mariadbd.pid" --log-error="$WORK/maria/error.log" \
-    --skip-name-resolve >/dev/null 2>&1 </dev/null &
-  cleanups+=("kill \$(cat $WORK/maria/mariadbd.pid)")
-  for _ in $(seq 1 120); do maria_ready "$MARIA_PORT" && break; sleep 0.5; done
-  maria_ready "$MARIA_PORT" || { log "MariaDB did not come up: $(tail -5 "$WORK/maria/error.log")"; exit 1; }
-  TEST_MYSQL_URL="mysql://root@127.0.0.1:$MARIA_PORT/mysql"
+  maria_server maria "a throwaway MariaDB"
+  TEST_MYSQL_URL=$MARIA_SERVER_URL
 fi
 export TEST_MYSQL_URL
+
+# A MariaDB with performance_schema on, for index advice: table I/O per index
+# (`table_io_waits_summary_by_index_usage`) and statement digests
+# (`events_statements_summary_by_digest`) counted. Exports TEST_MYSQL_PERF_URL.
+if [ -z "${TEST_MYSQL_PERF_URL:-}" ]; then
+  maria_server mariaperf "a MariaDB with performance_schema" --performance-schema=ON \
+    --performance-schema-instrument='wait/io/table/sql/handler=ON' \
+    --performance-schema-instrument='statement/%=ON' \
+    --performance-schema-consumer-global-instrumentation=ON \
+    --performance-schema-consumer-thread-instrumentation=ON \
+    --performance-schema-consumer-statements-digest=ON \
+    --innodb-buffer-pool-size=64M
+  TEST_MYSQL_PERF_URL=$MARIA_SERVER_URL
+fi
+export TEST_MYSQL_PERF_URL
 
 "$@"

@@ -55,8 +55,10 @@ pub trait CleanupSql: Send + Sync {
 
     /// The progress table ([`CLEANUP_TABLE`]) as SQL, on the session `conn`, and the statement
     /// that makes the place it lives in, if one must. It is written in the same transaction as
-    /// a batch's rows, so it lives in the same database: in the managed one unless the dialect
-    /// has a place of drydock's own there.
+    /// a batch's rows, so it lives where that transaction reaches: in the managed database or
+    /// schema unless the dialect has a place of drydock's own there, where Prisma never looks
+    /// (then the hook moves a table an earlier drydock kept in the managed one, with its rows,
+    /// so an unfinished cleanup resumes).
     fn progress_table(
         &self,
         conn: &mut dyn crate::Connection,

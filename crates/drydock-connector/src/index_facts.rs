@@ -73,6 +73,9 @@ pub struct SuggestedIndex {
     pub cost_before: Option<f64>,
     /// ...and with the index in place (a hypothetical index), when it could be tried.
     pub cost_after: Option<f64>,
+    /// What else the server measured that calls for the index, when no hypothetical index
+    /// could be tried (rows read per call without an index).
+    pub evidence: Option<String>,
 }
 
 /// Whether statement statistics could be read, and why not.

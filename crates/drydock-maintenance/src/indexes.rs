@@ -383,10 +383,15 @@ pub fn analyze(
     }
 
     for suggestion in &facts.suggestions {
-        let verified = match (suggestion.cost_before, suggestion.cost_after) {
-            (Some(before), Some(after)) => {
+        let verified = match (
+            suggestion.cost_before,
+            suggestion.cost_after,
+            &suggestion.evidence,
+        ) {
+            (Some(before), Some(after), _) => {
                 format!("; estimated cost {before:.2} -> {after:.2} with a hypothetical index")
             }
+            (_, _, Some(evidence)) => format!("; {evidence}"),
             _ => "; not verified (no hypothetical indexes: install hypopg)".to_owned(),
         };
         advice.push(Advice {

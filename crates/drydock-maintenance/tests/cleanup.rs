@@ -418,6 +418,16 @@ fn restrict_needs_a_decision_and_missing_tables_are_findings() -> TestResult {
 /// Stopped after two committed batches, then run again: the rerun continues the same archive
 /// and every orphan is archived and deleted exactly once.
 fn resumes_after_an_interruption(kind: DatabaseKind) -> TestResult {
+    resumes_after_an_interruption_and(kind, &|_| Ok(()))?;
+    Ok(())
+}
+
+/// [`resumes_after_an_interruption`], with `between` done to the database before the rerun;
+/// returns the database and a session on it.
+fn resumes_after_an_interruption_and(
+    kind: DatabaseKind,
+    between: &dyn Fn(&mut dyn Connection) -> TestResult,
+) -> Result<(TestDb, Box<dyn Connection>), Box<dyn Error>> {
     let (db, mut conn) = setup(kind, "")?;
     conn.execute_script(
         "INSERT INTO \"Comment\" WITH RECURSIVE s(n) AS (SELECT 100 UNION ALL SELECT n + 1 \
@@ -447,6 +457,7 @@ fn resumes_after_an_interruption(kind: DatabaseKind) -> TestResult {
         "two batches of 50 committed"
     );
 
+    between(conn.as_mut())?;
     options.interrupt = drydock_connector::Interrupt::new();
     let resumed = cleanup(dialect(kind), &options, &quiet)?;
     assert!(resumed.resumed.is_some());
@@ -461,12 +472,60 @@ fn resumes_after_an_interruption(kind: DatabaseKind) -> TestResult {
     restore(dialect(kind), db.url(), &archive.file, &quiet)?;
     let back = conn.query_texts("SELECT count(*) FROM \"Comment\"")?;
     assert_eq!(back, [Some("504".to_owned())]);
-    Ok(())
+    Ok((db, conn))
 }
 
 #[test]
 fn postgres_resumes_after_an_interruption() -> TestResult {
     resumes_after_an_interruption(DatabaseKind::Postgres)
+}
+
+/// An earlier drydock kept the progress table in the managed schema: the cleanup it left
+/// unfinished there resumes, and the table moves into the schema `_drydock` (its rows merged
+/// into one that is there already).
+#[test]
+fn postgres_resumes_a_cleanup_recorded_in_the_managed_schema() -> TestResult {
+    let progress = |conn: &mut dyn Connection| -> Result<Vec<String>, Box<dyn Error>> {
+        Ok(conn
+            .query_texts(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables \
+                 WHERE table_name = '_drydock_cleanups' ORDER BY 1",
+            )?
+            .into_iter()
+            .flatten()
+            .collect())
+    };
+    for merged in [false, true] {
+        let resumed = resumes_after_an_interruption_and(DatabaseKind::Postgres, &|conn| {
+            conn.execute_script(
+                "ALTER TABLE \"_drydock\".\"_drydock_cleanups\" SET SCHEMA \"public\"",
+            )?;
+            if merged {
+                conn.execute_script(
+                    "CREATE TABLE \"_drydock\".\"_drydock_cleanups\" (LIKE \
+                     \"public\".\"_drydock_cleanups\" INCLUDING ALL); \
+                     INSERT INTO \"_drydock\".\"_drydock_cleanups\" VALUES \
+                     ('20260101T000000_cleanup_postgresql_0000done', \
+                     '2026-01-01T00:00:00+00:00', 1, 1, 100, '2026-01-01T00:00:01+00:00')",
+                )?;
+            }
+            let before = progress(conn)?;
+            assert!(
+                before.contains(&"public._drydock_cleanups".to_owned()),
+                "{before:?}"
+            );
+            Ok(())
+        })?;
+        let (_db, mut conn) = resumed;
+        assert_eq!(progress(conn.as_mut())?, ["_drydock._drydock_cleanups"]);
+        let finished = conn.query_texts(
+            "SELECT count(*) FROM \"_drydock\".\"_drydock_cleanups\" \
+             WHERE finished_at IS NOT NULL",
+        )?;
+        let expected = if merged { "2" } else { "1" };
+        assert_eq!(finished, [Some(expected.to_owned())], "merged: {merged}");
+    }
+    Ok(())
 }
 
 #[test]
@@ -649,7 +708,11 @@ fn rule_cleanups(kind: DatabaseKind) -> TestResult {
         "{endless:?}"
     );
     // The failed batch rolled back; run the rule no more.
-    conn.execute_script("DELETE FROM \"_drydock_cleanups\"")?;
+    let (_, progress) = dialect(kind)
+        .cleanup_sql()
+        .ok_or("no cleanup SQL")?
+        .progress_table(conn.as_mut())?;
+    conn.execute_script(&format!("DELETE FROM {progress}"))?;
     assert_eq!(snapshot(conn.as_mut(), kind)?, before);
 
     options.rules = vec![rule("ghost", "Ghost", "1 = 1", CleanupAction::Delete)];

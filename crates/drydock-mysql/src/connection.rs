@@ -668,8 +668,8 @@ impl Connection for MysqlConnection {
         health::check_rows(check, &mut |sql| self.query_texts(sql))
     }
 
-    fn index_facts(&mut self, _request: &IndexFactsRequest) -> Result<IndexFacts, ConnectorError> {
-        index_facts::index_facts(&mut self.conn)
+    fn index_facts(&mut self, request: &IndexFactsRequest) -> Result<IndexFacts, ConnectorError> {
+        index_facts::index_facts(&mut self.conn, request)
     }
 
     fn trial_run(&mut self, _script: &str) -> Result<(), ScriptError> {

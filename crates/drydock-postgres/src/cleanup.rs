@@ -1,9 +1,11 @@
 //! The SQL `drydock cleanup` writes on PostgreSQL: rows as `row_to_json`, read back with
-//! `json_populate_recordset`, rows locked with `FOR UPDATE`.
+//! `json_populate_recordset`, rows locked with `FOR UPDATE`; the progress table in drydock's
+//! own schema `_drydock`, beside the run log.
 
-use drydock_connector::{ArchivedColumn, CleanupSql};
+use drydock_connector::{ArchivedColumn, CLEANUP_TABLE, CleanupSql, Connection, ConnectorError};
 
 use crate::connection::quote_ident;
+use crate::runs::RUN_SCHEMA;
 
 pub(crate) struct PostgresCleanup;
 
@@ -44,6 +46,58 @@ impl CleanupSql for PostgresCleanup {
 
     fn lock_rows(&self) -> &'static str {
         " FOR UPDATE"
+    }
+
+    /// In the schema `_drydock` of the same database (one transaction still covers a batch
+    /// and its progress row), where Prisma never looks. A table an earlier drydock kept in the
+    /// managed schema is moved there first, its rows with it, so a cleanup it left unfinished
+    /// is resumed.
+    fn progress_table(
+        &self,
+        conn: &mut dyn Connection,
+    ) -> Result<(Option<String>, String), ConnectorError> {
+        let schema = quote_ident(RUN_SCHEMA);
+        let table = format!("{schema}.{}", quote_ident(CLEANUP_TABLE));
+        let has_schema = format!("SELECT 1 FROM pg_namespace WHERE nspname = '{RUN_SCHEMA}'");
+        // Checked first: a role that may not create schemas can use one that exists.
+        if conn.query_texts(&has_schema)?.is_empty()
+            && let Err(e) = conn.execute_script(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+            // Another process creating it at the same moment wins the race.
+            && conn.query_texts(&has_schema)?.is_empty()
+        {
+            return Err(ConnectorError::query(e.message));
+        }
+        let earlier = format!(
+            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n \
+             ON n.oid = c.relnamespace WHERE c.relname = '{CLEANUP_TABLE}' AND c.relkind = 'r' \
+             AND n.nspname = current_schema() AND n.nspname <> '{RUN_SCHEMA}'"
+        );
+        let Some(earlier_table) = conn.query_texts(&earlier)?.into_iter().flatten().next() else {
+            return Ok((None, table));
+        };
+        let own = conn.query_texts(&format!(
+            "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relname = '{CLEANUP_TABLE}' AND n.nspname = '{RUN_SCHEMA}'"
+        ))?;
+        let columns = "archive, started_at, batches, rows_done, archive_bytes, finished_at";
+        // One transaction either way; the lock waits for a batch an earlier drydock is
+        // committing, so none of its progress is lost.
+        let moved = if own.is_empty() {
+            conn.execute_script(&format!("ALTER TABLE {earlier_table} SET SCHEMA {schema}"))
+        } else {
+            conn.execute_script(&format!(
+                "LOCK TABLE {earlier_table} IN ACCESS EXCLUSIVE MODE; \
+                 INSERT INTO {table} ({columns}) SELECT {columns} FROM {earlier_table} \
+                 ON CONFLICT (archive) DO NOTHING; DROP TABLE {earlier_table}"
+            ))
+        };
+        if let Err(e) = moved {
+            // Another process moved it at the same moment.
+            if !conn.query_texts(&earlier)?.is_empty() {
+                return Err(ConnectorError::query(e.message));
+            }
+        }
+        Ok((None, table))
     }
 
     /// With the values of identity columns `GENERATED ALWAYS` as archived.

@@ -214,6 +214,7 @@ fn suggestions(
             mean_ms: row.get(2),
             cost_before,
             cost_after,
+            evidence: None,
         });
     }
     Ok((

@@ -1,6 +1,13 @@
 //! The SQL `drydock cleanup` writes on SQLite: rows as `json_object` (blobs as hexadecimal
 //! text, which JSON cannot hold), read back with `json_each`; `BEGIN IMMEDIATE` takes the write
 //! lock before the rows are read.
+//!
+//! The progress table (`_drydock_cleanups`) stays in the database file, not in the file beside
+//! it that holds the run log: a batch's progress row must commit with its delete, and SQLite
+//! commits a transaction over an `ATTACH`ed file atomically only through a super-journal, which
+//! WAL mode (a database's own choice) does without; there a stop between the two files' commits
+//! would leave a batch deleted and not counted. Introspection leaves the table out (it is one of
+//! drydock's bookkeeping tables), so drift never shows it.
 
 use drydock_connector::{ArchivedColumn, CleanupSql, json_object_row};
 use drydock_schema::{Column, TypeFamily};

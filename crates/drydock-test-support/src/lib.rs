@@ -63,6 +63,10 @@ pub const DEFAULT_POSTGRES_URL: &str = "postgresql://postgres@127.0.0.1:5432/pos
 /// The environment variable naming the MariaDB (or MySQL) server used by tests.
 pub const MYSQL_URL_VAR: &str = "TEST_MYSQL_URL";
 
+/// The MariaDB server with `performance_schema` on (index I/O and statement digests counted)
+/// that `scripts/with-databases.sh` starts.
+pub const MYSQL_PERF_URL_VAR: &str = "TEST_MYSQL_PERF_URL";
+
 /// The server used when [`MYSQL_URL_VAR`] is not set.
 pub const DEFAULT_MYSQL_URL: &str = "mysql://root@127.0.0.1:3306/test";
 
@@ -187,7 +191,20 @@ impl TestDb {
     ///
     /// When the server cannot be reached or refuses to create the database: the test fails.
     pub fn mysql() -> TestDb {
-        let server_url = mysql_server_url();
+        TestDb::mysql_on(mysql_server_url())
+    }
+
+    /// A fresh, empty database on the MariaDB server named by [`MYSQL_PERF_URL_VAR`]
+    /// (`performance_schema` on).
+    ///
+    /// # Panics
+    ///
+    /// When the variable is not set or the server cannot be reached: the test fails.
+    pub fn mysql_perf() -> TestDb {
+        TestDb::mysql_on(required_var(MYSQL_PERF_URL_VAR))
+    }
+
+    fn mysql_on(server_url: String) -> TestDb {
         let name = format!("drydock_test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = mysql_connect_or_fail(&server_url);
         conn.query_drop(format!("CREATE DATABASE `{name}`"))

@@ -187,7 +187,7 @@ fn archived_ids(path: &Path) -> Result<Vec<(String, i64)>, String> {
 fn committed_batches(client: &mut postgres::Client) -> i64 {
     client
         .query_opt(
-            "SELECT batches FROM _drydock_cleanups WHERE finished_at IS NULL",
+            "SELECT batches FROM _drydock._drydock_cleanups WHERE finished_at IS NULL",
             &[],
         )
         .ok()
@@ -221,7 +221,8 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
     let batches = committed_batches(&mut client);
     let (rows_done, archive_bytes): (i64, i64) = client
         .query_one(
-            "SELECT rows_done, archive_bytes FROM _drydock_cleanups WHERE finished_at IS NULL",
+            "SELECT rows_done, archive_bytes FROM _drydock._drydock_cleanups \
+             WHERE finished_at IS NULL",
             &[],
         )
         .map(|row| (row.get(0), row.get(1)))
@@ -287,15 +288,23 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
 }
 
 /// The rows the cleanups recorded in `_drydock_cleanups` changed, and how many are unfinished
-/// (none before the table exists).
+/// (none before the table exists). PostgreSQL keeps it in the schema `_drydock`, SQLite in the
+/// database file.
 fn bookkeeping(db: &TestDb) -> (i64, i64) {
-    let totals = "SELECT coalesce(sum(rows_done), 0), count(*) FILTER (WHERE finished_at IS NULL) \
-                  FROM _drydock_cleanups";
+    let totals = |table: &str| {
+        format!(
+            "SELECT coalesce(sum(rows_done), 0), count(*) FILTER (WHERE finished_at IS NULL) \
+             FROM {table}"
+        )
+    };
     match db.kind() {
         DatabaseKind::Postgres => {
             let mut client = db.postgres_client();
             let exists: bool = client
-                .query_one("SELECT to_regclass('_drydock_cleanups') IS NOT NULL", &[])
+                .query_one(
+                    "SELECT to_regclass('_drydock._drydock_cleanups') IS NOT NULL",
+                    &[],
+                )
                 .expect("the progress table")
                 .get(0);
             if !exists {
@@ -303,7 +312,10 @@ fn bookkeeping(db: &TestDb) -> (i64, i64) {
             }
             let row = client
                 .query_one(
-                    &format!("SELECT s::bigint, u FROM ({totals}) AS t(s, u)"),
+                    &format!(
+                        "SELECT s::bigint, u FROM ({}) AS t(s, u)",
+                        totals("_drydock._drydock_cleanups")
+                    ),
                     &[],
                 )
                 .expect("the progress rows");
@@ -321,8 +333,10 @@ fn bookkeeping(db: &TestDb) -> (i64, i64) {
             if !exists {
                 return (0, 0);
             }
-            conn.query_row(totals, [], |row| Ok((row.get(0)?, row.get(1)?)))
-                .expect("the progress rows")
+            conn.query_row(&totals("_drydock_cleanups"), [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .expect("the progress rows")
         }
         DatabaseKind::Mysql => panic!("the kill tests of cleanup run on PostgreSQL and SQLite"),
     }
@@ -518,8 +532,10 @@ fn an_sqlite_apply_killed_anywhere_is_finished_by_the_next_run_and_restores_row_
 }
 
 /// The states a run stopped at two points of its bookkeeping leaves, made by hand (the windows
-/// are too short to hit on purpose): the archive recorded but its file not created yet, and the
-/// archive named but its manifest not written. The next plain run finishes each.
+/// are too short to hit on purpose): the archive recorded but its file not created yet (by an
+/// earlier drydock, which kept its progress table in the managed schema), and the archive named
+/// but its manifest not written. The next plain run finishes each; the earlier table is moved
+/// into the schema `_drydock`.
 #[test]
 fn a_run_stopped_before_creating_or_while_naming_its_archive_is_finished_by_the_next_run() {
     let apply = ["cleanup", "--apply", "--json", "--batch-size", "5000"];
@@ -545,7 +561,7 @@ fn a_run_stopped_before_creating_or_while_naming_its_archive_is_finished_by_the_
             let manifest = done["archive"]["manifest"].as_str().expect("manifest");
             std::fs::remove_file(dir.join(manifest)).expect("remove the manifest");
             client
-                .batch_execute("UPDATE _drydock_cleanups SET finished_at = NULL")
+                .batch_execute("UPDATE _drydock._drydock_cleanups SET finished_at = NULL")
                 .expect("unfinished");
         }
         let next = drydock(dir, &db, &apply).output().expect("run drydock");
@@ -554,6 +570,17 @@ fn a_run_stopped_before_creating_or_while_naming_its_archive_is_finished_by_the_
             "stopped {stopped}: {}",
             String::from_utf8_lossy(&next.stderr)
         );
+        let places: Vec<String> = client
+            .query(
+                "SELECT table_schema FROM information_schema.tables \
+                 WHERE table_name = '_drydock_cleanups'",
+                &[],
+            )
+            .expect("the progress tables")
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(places, ["_drydock"], "stopped {stopped}");
         let restored = recovered(&db, &archives, &before)
             .unwrap_or_else(|problem| panic!("stopped {stopped}: {problem}"));
         assert_eq!(restored.len(), 1, "stopped {stopped}: {restored:?}");
@@ -564,4 +591,61 @@ fn a_run_stopped_before_creating_or_while_naming_its_archive_is_finished_by_the_
         );
         assert_eq!(fingerprint(&db), before, "stopped {stopped}");
     }
+}
+
+/// `cleanup --apply` keeps its progress in the schema `_drydock`, where Prisma never looks:
+/// afterwards the database still matches the schema (`migrate diff --from-url --to-schema`
+/// finds nothing) and the managed schema holds no table of drydock's.
+#[test]
+fn an_apply_leaves_no_drift_and_its_progress_in_the_drydock_schema() {
+    let (db, _, project) = filled(DatabaseKind::Postgres);
+    let dir = project.path();
+    let applied = run(dir, &db, &["cleanup", "--apply", "--json"]);
+    let applied: serde_json::Value = serde_json::from_slice(&applied.stdout).expect("json");
+    assert_eq!(applied["affected"], ORPHANS + GRANDCHILDREN);
+
+    let diff = drydock_test_support::crash::drydock(
+        env!("CARGO_BIN_EXE_drydock"),
+        dir,
+        &[
+            "migrate",
+            "diff",
+            "--from-url",
+            db.url(),
+            "--to-schema",
+            "prisma/schema.prisma",
+            "--exit-code",
+        ],
+    )
+    .output()
+    .expect("run drydock");
+    assert_eq!(
+        diff.status.code(),
+        Some(0),
+        "no difference: {}{}",
+        String::from_utf8_lossy(&diff.stdout),
+        String::from_utf8_lossy(&diff.stderr)
+    );
+
+    let mut client = db.postgres_client();
+    let tables: Vec<(String, String)> = client
+        .query(
+            "SELECT table_schema, table_name FROM information_schema.tables \
+             WHERE table_name LIKE '\\_drydock%' ORDER BY 1, 2",
+            &[],
+        )
+        .expect("drydock's tables")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    assert!(
+        tables.contains(&("_drydock".to_owned(), "_drydock_cleanups".to_owned())),
+        "{tables:?}"
+    );
+    assert!(
+        tables.iter().all(|(schema, _)| schema == "_drydock"),
+        "{tables:?}"
+    );
+    let (rows, unfinished) = bookkeeping(&db);
+    assert_eq!((rows, unfinished), (ORPHANS + GRANDCHILDREN, 0));
 }
