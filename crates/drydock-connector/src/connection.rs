@@ -196,7 +196,8 @@ pub trait MaintenanceFacts {
 }
 
 /// The traits of a connection, brought into scope (unnamed) by `use
-/// drydock_connector::prelude::*;` so their methods can be called on any connection.
+/// drydock_connector::prelude::*;` so their methods can be called on a concrete connection
+/// type. A `dyn Connection` or a capability's trait object needs no import.
 pub mod prelude {
     pub use super::{
         Connection as _, FailedIndexBuilds as _, Introspect as _, MaintenanceFacts as _,

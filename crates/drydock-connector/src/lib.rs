@@ -2,10 +2,10 @@
 //!
 //! A dialect is a value implementing [`Dialect`] (pure facts and rendering: no IO) that can open
 //! [`Connection`]s (all IO): small traits by concern that every database implements, and
-//! capabilities only some offer ([`prelude`] brings them into scope). Every dialect crate has
-//! the same files: `types.rs` (lowering rules), `diff_hooks.rs`, `render.rs`, `connection.rs`,
-//! `introspect.rs` (with `queries/*.sql`), `history.rs`, `lock.rs`, `runs.rs`. The generic core
-//! asks for capabilities; it never tests which database it talks to.
+//! capabilities only some offer ([`prelude`] brings the traits into scope for concrete types).
+//! Every dialect crate has the same files: `types.rs` (lowering rules), `diff_hooks.rs`,
+//! `render.rs`, `connection.rs`, `introspect.rs` (with `queries/*.sql`), `history.rs`, `lock.rs`,
+//! `runs.rs`. The generic core asks for capabilities; it never tests which database it talks to.
 
 mod activity;
 mod alerts;
