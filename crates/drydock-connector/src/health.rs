@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::ConnectorError;
 
-/// Runs a query and returns the first column of each row as text ([`crate::Connection::query_texts`]).
+/// Runs a query and returns the first column of each row as text ([`crate::RunScripts::query_texts`]).
 pub type TextQuery<'a> = dyn FnMut(&str) -> Result<Vec<Option<String>>, ConnectorError> + 'a;
 
 /// How many sample keys a [`RowCheck`] returns.

@@ -1,6 +1,6 @@
 //! What a database tells about its indexes, for index advice (`drydock indexes`): every index
 //! with its keys, kind, size and use, the foreign keys, and indexes suggested from the
-//! statements the server measured. Each dialect fills [`crate::Connection::index_facts`]; the
+//! statements the server measured. Each dialect fills [`crate::MaintenanceFacts::index_facts`]; the
 //! advice itself is generic.
 
 use serde::Serialize;
@@ -91,7 +91,7 @@ pub enum QueryStats {
     },
 }
 
-/// Everything [`crate::Connection::index_facts`] reads.
+/// Everything [`crate::MaintenanceFacts::index_facts`] reads.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndexFacts {
     pub indexes: Vec<IndexFact>,

@@ -1,14 +1,16 @@
 //! The contract between the generic core and each database.
 //!
 //! A dialect is a value implementing [`Dialect`] (pure facts and rendering: no IO) that can open
-//! [`Connection`]s (all IO). Every dialect crate has the same files: `types.rs` (lowering rules),
-//! `diff_hooks.rs`, `render.rs`, `connection.rs`, `introspect.rs` (with `queries/*.sql`),
-//! `history.rs`, `lock.rs`, `runs.rs`. The generic core asks for capabilities; it never tests which
-//! database it talks to.
+//! [`Connection`]s (all IO): small traits by concern that every database implements, and
+//! capabilities only some offer ([`prelude`] brings the traits into scope for concrete types).
+//! Every dialect crate has the same files: `types.rs` (lowering rules), `diff_hooks.rs`,
+//! `render.rs`, `connection.rs`, `introspect.rs` (with `queries/*.sql`), `history.rs`, `lock.rs`,
+//! `runs.rs`. The generic core asks for capabilities; it never tests which database it talks to.
 
 mod activity;
 mod alerts;
 mod cleanup;
+mod connection;
 mod db_url;
 mod error;
 mod health;
@@ -27,6 +29,10 @@ pub use activity::{
 };
 pub use alerts::{ALERT_TABLE, AlertStore, StoredAlert};
 pub use cleanup::{ArchivedColumn, CLEANUP_TABLE, CleanupSql, json_object_row};
+pub use connection::{
+    Connection, FailedIndexBuilds, Introspect, MaintenanceFacts, MigrationHistory, MigrationLock,
+    ObserveSessions, PreflightFacts, RunScripts, SessionControl, TrialRun, prelude,
+};
 pub use db_url::{DbUrl, MASK, UrlError, UrlErrorKind, UrlHost, redact_text, redact_url};
 pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};
@@ -234,142 +240,6 @@ pub struct Capabilities {
     /// run, and live facts (table sizes, the server's version) come from the database.
     /// Elsewhere only the rules that hold in every grammar (data loss, naming) run.
     pub lock_aware_lint: bool,
-}
-
-/// A session on one database. Not shared between threads.
-pub trait Connection {
-    /// Run a script of one or more statements exactly as written, adding no transaction.
-    fn execute_script(&mut self, script: &str) -> Result<(), ScriptError>;
-
-    /// Whether `error`, from this session, ended it: the server terminated it, stopped, or
-    /// cannot be reached any more.
-    fn is_lost(&mut self, _error: &ScriptError) -> bool {
-        false
-    }
-
-    /// Describe the schema (default namespace, or the namespaces in `namespaces` when given),
-    /// excluding the history table.
-    fn introspect(&mut self, namespaces: &[String]) -> Result<SqlSchema, ConnectorError>;
-
-    /// A short description of the server, e.g. `PostgreSQL 15.4`.
-    fn server_version(&mut self) -> Result<String, ConnectorError>;
-
-    /// Run a query and return the first column of each row as text (`None` for NULL). For
-    /// drydock's own bookkeeping tables; user data goes through scripts.
-    fn query_texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, ConnectorError>;
-
-    /// Take the migration lock (PostgreSQL advisory lock 72707369, MySQL `GET_LOCK`, SQLite
-    /// exclusive locking). Waits up to `timeout_secs`, then fails with
-    /// [`ConnectorError::LockTimeout`], which names the holder when the database tells. Held
-    /// until [`Connection::unlock_migrations`] or the connection closes. Returns what it did to
-    /// get the lock, one line each (ending a session orphaned by a killed drydock).
-    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<Vec<String>, ConnectorError>;
-
-    fn unlock_migrations(&mut self) -> Result<(), ConnectorError>;
-
-    /// End a transaction that a failed script left open (its own `BEGIN` without the `COMMIT`),
-    /// rolling it back. Returns whether one was open.
-    fn abort_open_transaction(&mut self) -> Result<bool, ConnectorError>;
-
-    /// Whether the database has tables other than the history table (for baselining checks).
-    fn has_user_tables(&mut self) -> Result<bool, ConnectorError>;
-
-    /// Drop every object in the managed namespaces, including the history table.
-    fn reset(&mut self) -> Result<(), ConnectorError>;
-
-    fn history_table_exists(&mut self) -> Result<bool, ConnectorError>;
-
-    /// Create `_prisma_migrations` if it does not exist, with Prisma's exact columns.
-    fn create_history_table(&mut self) -> Result<(), ConnectorError>;
-
-    /// All history rows, ordered by `started_at` then `migration_name`.
-    fn read_history(&mut self) -> Result<Vec<HistoryRow>, ConnectorError>;
-
-    /// Insert a row as given (any of its fields may be set).
-    fn insert_history_row(&mut self, row: &HistoryRow) -> Result<(), ConnectorError>;
-
-    /// Overwrite the mutable fields of the row with `row.id`: `finished_at`, `logs`,
-    /// `rolled_back_at`, `applied_steps_count`.
-    fn update_history_row(&mut self, row: &HistoryRow) -> Result<(), ConnectorError>;
-
-    /// In one transaction: run `script`, then insert `row` (whose `finished_at` is set). Either
-    /// both take effect or neither does; without transactional DDL
-    /// ([`Capabilities::transactional_ddl`], MySQL) only for row changes, as DDL commits by
-    /// itself.
-    fn apply_in_transaction(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError>;
-
-    /// Run one statement on its own and return how many rows it changed.
-    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError>;
-
-    /// Apply `limits` to this session. Statements of a migration may override them with their
-    /// own `SET`; calling this again restores them.
-    fn set_session_limits(&mut self, limits: &SessionLimits) -> Result<(), ConnectorError>;
-
-    /// The id other sessions see this one by ([`SessionInfo::id`]), when the database has
-    /// concurrent sessions.
-    fn session_id(&mut self) -> Result<Option<String>, ConnectorError>;
-
-    /// What the session `id` is doing: who blocks it, and how far its statement has come.
-    fn observe_session(&mut self, id: &str) -> Result<SessionActivity, ConnectorError>;
-
-    /// Other sessions that have a transaction open or hold locks in the managed namespaces.
-    fn other_sessions(&mut self) -> Result<Vec<SessionInfo>, ConnectorError>;
-
-    /// The privileges migrations need, and whether this session's role has each.
-    fn privileges(&mut self) -> Result<Vec<Privilege>, ConnectorError>;
-
-    /// The database's size and the free space where it lives.
-    fn storage(&mut self) -> Result<Storage, ConnectorError>;
-
-    /// Indexes of the managed namespaces left invalid by a failed concurrent build, as
-    /// qualified SQL names.
-    fn invalid_indexes(&mut self) -> Result<Vec<String>, ConnectorError>;
-
-    /// Drop an index named by [`Connection::invalid_indexes`] without blocking writes.
-    fn drop_invalid_index(&mut self, name: &str) -> Result<(), ConnectorError>;
-
-    /// In one transaction: run `script`, then overwrite the mutable fields of the row with
-    /// `row.id`. Either both take effect or neither does: a down migration with its
-    /// `rolled_back_at`, a statement of a migration that runs outside a transaction with its
-    /// count of completed statements. Without transactional DDL a DDL statement commits by
-    /// itself and the row is written right after it.
-    fn execute_and_record(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError>;
-
-    /// What cancels the statement this session runs, from another thread (Ctrl-C during a
-    /// migration). A cancelled statement fails and changes nothing.
-    fn canceller(&mut self) -> Result<std::sync::Arc<dyn StatementCanceller>, ConnectorError>;
-
-    /// Count rows of the managed tables (see [`RowCount`]), for the checks before a migration
-    /// is written.
-    fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError>;
-
-    /// Run `script` in a transaction that is then rolled back, to learn whether it fails on
-    /// the rows present. Only asked of databases with transactional DDL.
-    fn trial_run(&mut self, script: &str) -> Result<(), ScriptError>;
-
-    /// The indexes and foreign keys of the managed tables, with their use, and the indexes the
-    /// measured statements call for (`drydock indexes`). Reads only: never creates or changes
-    /// anything in the database.
-    fn index_facts(&mut self, _request: &IndexFactsRequest) -> Result<IndexFacts, ConnectorError> {
-        Err(ConnectorError::query(
-            "index advice is not available for this database",
-        ))
-    }
-
-    /// What the catalogs say about the health of the managed namespaces (`namespaces`, or the
-    /// URL's when empty), for `drydock check`. A database without health facts says so.
-    fn health_facts(&mut self, _namespaces: &[String]) -> Result<HealthFacts, ConnectorError> {
-        Err(ConnectorError::query(
-            "this database does not report health facts yet",
-        ))
-    }
-
-    /// Answer a question about rows (see [`RowCheck`]), names quoted the database's way.
-    fn check_rows(&mut self, _check: &RowCheck<'_>) -> Result<RowCheckResult, ConnectorError> {
-        Err(ConnectorError::query(
-            "this database does not answer row checks yet",
-        ))
-    }
 }
 
 /// A scratch database that lives until [`ShadowDatabase::dispose`].

@@ -179,10 +179,11 @@ pub(crate) fn try_on_rows(
     conn: &mut dyn Connection,
     script: &str,
 ) -> Option<String> {
-    if !dialect.capabilities().transactional_ddl || dialect.needs_no_transaction(script).is_some() {
+    if dialect.needs_no_transaction(script).is_some() {
         return None;
     }
-    let error = conn.trial_run(script).err()?;
+    // A database whose DDL commits by itself offers no trial runs.
+    let error = conn.trial_runs()?.trial_run(script).err()?;
     let statement = error
         .position
         .and_then(|offset| {

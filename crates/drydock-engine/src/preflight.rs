@@ -245,7 +245,8 @@ pub fn preflight(
             checks.push(disk_check(project, conn, tables.as_ref(), &live, options));
             checks.push(activity_check(
                 dialect,
-                conn.other_sessions(),
+                conn.sessions()
+                    .map_or(Ok(Vec::new()), |sessions| sessions.other_sessions()),
                 tables.as_ref(),
                 options.max_transaction_age,
             ));

@@ -1,6 +1,7 @@
 //! `drydock check`: database and data health. Each database gathers facts through its
-//! connection ([`Connection::health_facts`], [`Connection::check_rows`]); this module turns them
-//! into findings with stable codes (`D6xxx`, `docs/check.md`), thresholds and fixes.
+//! connection ([`MaintenanceFacts::health_facts`], [`MaintenanceFacts::check_rows`], offered by
+//! [`Connection::maintenance`]); this module turns them into findings with stable codes
+//! (`D6xxx`, `docs/check.md`), thresholds and fixes.
 //!
 //! Three kinds of checks:
 //! - the catalog: constraints left `NOT VALID`, invalid indexes, sequences near their end,
@@ -11,7 +12,9 @@
 //!   the schema lowered from `schema.prisma` with the live one and counting the rows that break it;
 //! - the user's rules (`[[rules]]` in `drydock.toml`): SQL predicates selecting bad rows.
 
-use drydock_connector::{Connection, ConnectorError, HealthFacts, RowCheck, RowCheckResult};
+use drydock_connector::{
+    Connection, ConnectorError, HealthFacts, MaintenanceFacts, RowCheck, RowCheckResult,
+};
 use drydock_schema::{ColumnArity, IndexKind, ObjectName, SqlSchema, Table};
 use drydock_tasks::Events;
 use serde::{Deserialize, Serialize};
@@ -210,6 +213,9 @@ pub fn check(
     events: &dyn Events,
 ) -> Result<CheckReport, CheckError> {
     let value_sets = resolve_value_sets(schema, &options.values)?;
+    let connection = connection
+        .maintenance()
+        .ok_or_else(|| ConnectorError::query("this database does not report health facts yet"))?;
     let mut run = Run {
         connection,
         options,
@@ -636,7 +642,7 @@ fn key_of(table: &Table) -> Vec<String> {
 }
 
 struct Run<'a> {
-    connection: &'a mut dyn Connection,
+    connection: &'a mut dyn MaintenanceFacts,
     options: &'a CheckOptions,
     events: &'a dyn Events,
     report: CheckReport,

@@ -1,7 +1,7 @@
 //! Index advice (`drydock indexes`): what a database's indexes and measured statements say
 //! should be dropped or added, as findings (`D62xx`, `docs/indexes.md`) and, for each one with a
 //! remedy, an index to create or drop. The database answers through
-//! [`drydock_connector::Connection::index_facts`]; this module only compares.
+//! [`drydock_connector::MaintenanceFacts::index_facts`]; this module only compares.
 
 use std::collections::BTreeSet;
 

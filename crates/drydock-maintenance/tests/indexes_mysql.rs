@@ -20,7 +20,11 @@ fn request() -> IndexFactsRequest {
 
 /// Every finding of `conn`'s database with `code`, as the index it names.
 fn reported(conn: &mut dyn Connection, code: &str) -> Vec<String> {
-    let facts = conn.index_facts(&request()).expect("index facts");
+    let facts = conn
+        .maintenance()
+        .expect("maintenance facts")
+        .index_facts(&request())
+        .expect("index facts");
     let thresholds = Thresholds {
         min_unused_bytes: 0,
         ..Thresholds::default()
@@ -106,7 +110,11 @@ fn a_statement_that_examines_many_rows_without_an_index_gets_one_suggested() {
         conn.query_texts(&format!("SELECT `page` FROM `Visit` WHERE `at` = {n}"))
             .expect("a statement its index serves");
     }
-    let facts = conn.index_facts(&request()).expect("index facts");
+    let facts = conn
+        .maintenance()
+        .expect("maintenance facts")
+        .index_facts(&request())
+        .expect("index facts");
     let suggested: Vec<(String, Vec<String>)> = facts
         .suggestions
         .iter()

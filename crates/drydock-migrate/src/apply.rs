@@ -354,7 +354,9 @@ fn deploy_pending(
     }
     let watcher = match &options.watch {
         Some(watch) if !pending.is_empty() => conn
-            .session_id()?
+            .sessions()
+            .map(|sessions| sessions.session_id())
+            .transpose()?
             .map(|session| Watcher::spawn(watch.clone(), session)),
         _ => None,
     };
@@ -752,7 +754,7 @@ impl Runner<'_, '_> {
             }
         };
         // Invalid indexes from before are not this migration's to drop.
-        let invalid_before = conn.invalid_indexes()?;
+        let invalid_before = invalid_indexes(conn)?;
         // A statement that may run in a transaction commits together with its count, so a
         // deploy that dies leaves it either done and counted or undone: never run twice. Not
         // inside a transaction the script opens itself.
@@ -899,8 +901,7 @@ impl Runner<'_, '_> {
                 }
             }
             Err(drop_error) if interrupted && !rolled_back => {
-                let left: Vec<String> = conn
-                    .invalid_indexes()
+                let left: Vec<String> = invalid_indexes(conn)
                     .unwrap_or_default()
                     .into_iter()
                     .filter(|index| !invalid_before.contains(index))
@@ -1016,14 +1017,14 @@ impl Runner<'_, '_> {
                 first + 1
             ),
         });
-        let Some(running) = running else {
+        let (Some(running), Some(builds)) = (running, conn.failed_index_builds()) else {
             return Ok(());
         };
-        for index in conn.invalid_indexes()? {
+        for index in builds.invalid_indexes()? {
             if !statement_names(running, &index) {
                 continue;
             }
-            conn.drop_invalid_index(&index)?;
+            builds.drop_invalid_index(&index)?;
             (self.progress)(DeployEvent::Recovered {
                 name,
                 what: &format!(
@@ -1051,12 +1052,12 @@ impl Runner<'_, '_> {
             .filter_map(|line| line.strip_prefix(LEFT_INVALID))
             .map(str::trim)
             .collect();
-        if recorded.is_empty() {
+        let Some(builds) = conn.failed_index_builds().filter(|_| !recorded.is_empty()) else {
             return Ok(());
-        }
-        for index in conn.invalid_indexes()? {
+        };
+        for index in builds.invalid_indexes()? {
             if recorded.contains(&index.as_str()) {
-                conn.drop_invalid_index(&index)?;
+                builds.drop_invalid_index(&index)?;
                 (self.progress)(DeployEvent::DroppedInvalidIndex {
                     name,
                     index: &index,
@@ -1075,11 +1076,14 @@ impl Runner<'_, '_> {
         before: &[String],
     ) -> Result<Vec<String>, drydock_connector::ConnectorError> {
         let mut dropped = Vec::new();
-        for index in conn.invalid_indexes()? {
+        let Some(builds) = conn.failed_index_builds() else {
+            return Ok(dropped);
+        };
+        for index in builds.invalid_indexes()? {
             if before.contains(&index) {
                 continue;
             }
-            conn.drop_invalid_index(&index)?;
+            builds.drop_invalid_index(&index)?;
             (self.progress)(DeployEvent::DroppedInvalidIndex {
                 name,
                 index: &index,
@@ -1167,9 +1171,18 @@ fn manages_own_transaction(script: &str, rules: &LexicalRules) -> bool {
     })
 }
 
+/// Indexes left invalid by failed concurrent builds; none where builds never leave any.
+pub(crate) fn invalid_indexes(
+    conn: &mut dyn Connection,
+) -> Result<Vec<String>, drydock_connector::ConnectorError> {
+    conn.failed_index_builds()
+        .map_or(Ok(Vec::new()), |builds| builds.invalid_indexes())
+}
+
 /// Sessions holding granted locks on the managed tables, as far as the database tells.
 fn lock_holders(conn: &mut dyn Connection) -> Vec<SessionInfo> {
-    conn.other_sessions()
+    conn.sessions()
+        .and_then(|sessions| sessions.other_sessions().ok())
         .unwrap_or_default()
         .into_iter()
         .filter(|session| session.locks.iter().any(|lock| lock.granted))

@@ -5,8 +5,9 @@
 //! covered by the integration tests.
 
 use drydock_connector::{
-    Connection, ConnectorError, HistoryRow, Privilege, RowCount, ScriptError, SessionActivity,
-    SessionInfo, SessionLimits, StatementCanceller, Storage,
+    Connection, ConnectorError, HistoryRow, Introspect, MigrationHistory, MigrationLock,
+    PreflightFacts, Privilege, RowCount, RunScripts, ScriptError, SessionControl, SessionLimits,
+    StatementCanceller, Storage,
 };
 use drydock_schema::SqlSchema;
 
@@ -78,21 +79,36 @@ impl FakeConnection {
     }
 }
 
-impl Connection for FakeConnection {
-    fn query_texts(&mut self, _sql: &str) -> Result<Vec<Option<String>>, ConnectorError> {
-        Ok(Vec::new())
-    }
+/// Offers no capability: the history protocol runs without them.
+impl Connection for FakeConnection {}
 
-    fn abort_open_transaction(&mut self) -> Result<bool, ConnectorError> {
-        Ok(false)
-    }
-
+impl RunScripts for FakeConnection {
     fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
         let (done, error) = self.run(script);
         self.executed.extend(done);
         error.map_or(Ok(()), Err)
     }
 
+    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
+        self.execute_script(statement).map(|()| 1)
+    }
+
+    fn abort_open_transaction(&mut self) -> Result<bool, ConnectorError> {
+        Ok(false)
+    }
+
+    fn query_texts(&mut self, _sql: &str) -> Result<Vec<Option<String>>, ConnectorError> {
+        Ok(Vec::new())
+    }
+
+    fn canceller(&mut self) -> Result<std::sync::Arc<dyn StatementCanceller>, ConnectorError> {
+        Err(ConnectorError::query(
+            "the fake connection runs no statement to cancel",
+        ))
+    }
+}
+
+impl Introspect for FakeConnection {
     fn introspect(&mut self, _namespaces: &[String]) -> Result<SqlSchema, ConnectorError> {
         Err(ConnectorError::query(
             "the fake connection does not introspect",
@@ -101,18 +117,6 @@ impl Connection for FakeConnection {
 
     fn server_version(&mut self) -> Result<String, ConnectorError> {
         Ok("fake".into())
-    }
-
-    fn lock_migrations(&mut self, _timeout_secs: u64) -> Result<Vec<String>, ConnectorError> {
-        assert!(!self.locked, "lock taken twice");
-        self.locked = true;
-        self.lock_count += 1;
-        Ok(Vec::new())
-    }
-
-    fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
-        self.locked = false;
-        Ok(())
     }
 
     fn has_user_tables(&mut self) -> Result<bool, ConnectorError> {
@@ -124,7 +128,9 @@ impl Connection for FakeConnection {
         self.executed.clear();
         Ok(())
     }
+}
 
+impl MigrationHistory for FakeConnection {
     fn history_table_exists(&mut self) -> Result<bool, ConnectorError> {
         Ok(self.history.is_some())
     }
@@ -168,22 +174,6 @@ impl Connection for FakeConnection {
         Ok(())
     }
 
-    fn count_rows(&mut self, _question: &RowCount<'_>) -> Result<u64, ConnectorError> {
-        Err(ConnectorError::query("the fake connection holds no rows"))
-    }
-
-    fn trial_run(&mut self, _script: &str) -> Result<(), ScriptError> {
-        Err(ScriptError::from_connector(ConnectorError::query(
-            "the fake connection holds no rows",
-        )))
-    }
-
-    fn canceller(&mut self) -> Result<std::sync::Arc<dyn StatementCanceller>, ConnectorError> {
-        Err(ConnectorError::query(
-            "the fake connection runs no statement to cancel",
-        ))
-    }
-
     fn execute_and_record(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
         let (done, error) = self.run(script);
         if let Some(error) = error {
@@ -194,28 +184,30 @@ impl Connection for FakeConnection {
         self.executed.extend(done);
         Ok(())
     }
+}
 
-    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
-        self.execute_script(statement).map(|()| 1)
+impl MigrationLock for FakeConnection {
+    fn lock_migrations(&mut self, _timeout_secs: u64) -> Result<Vec<String>, ConnectorError> {
+        assert!(!self.locked, "lock taken twice");
+        self.locked = true;
+        self.lock_count += 1;
+        Ok(Vec::new())
     }
 
+    fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
+        self.locked = false;
+        Ok(())
+    }
+}
+
+impl SessionControl for FakeConnection {
     fn set_session_limits(&mut self, limits: &SessionLimits) -> Result<(), ConnectorError> {
         self.limits = Some(*limits);
         Ok(())
     }
+}
 
-    fn session_id(&mut self) -> Result<Option<String>, ConnectorError> {
-        Ok(None)
-    }
-
-    fn observe_session(&mut self, _id: &str) -> Result<SessionActivity, ConnectorError> {
-        Ok(SessionActivity::default())
-    }
-
-    fn other_sessions(&mut self) -> Result<Vec<SessionInfo>, ConnectorError> {
-        Ok(Vec::new())
-    }
-
+impl PreflightFacts for FakeConnection {
     fn privileges(&mut self) -> Result<Vec<Privilege>, ConnectorError> {
         Ok(Vec::new())
     }
@@ -224,11 +216,7 @@ impl Connection for FakeConnection {
         Ok(Storage::default())
     }
 
-    fn invalid_indexes(&mut self) -> Result<Vec<String>, ConnectorError> {
-        Ok(Vec::new())
-    }
-
-    fn drop_invalid_index(&mut self, _name: &str) -> Result<(), ConnectorError> {
-        Ok(())
+    fn count_rows(&mut self, _question: &RowCount<'_>) -> Result<u64, ConnectorError> {
+        Err(ConnectorError::query("the fake connection holds no rows"))
     }
 }

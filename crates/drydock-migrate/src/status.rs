@@ -82,7 +82,7 @@ pub fn status(
         failed,
         edited_after_applied: Vec::new(),
         missing_locally: Vec::new(),
-        invalid_indexes: conn.invalid_indexes()?,
+        invalid_indexes: crate::apply::invalid_indexes(conn)?,
     };
     for migration in &local {
         let applied_row = history

@@ -119,7 +119,13 @@ fn watch(options: &WatchOptions, session_id: &str, commands: &Receiver<Command>)
                 let Some(watching) = connection.as_mut() else {
                     continue;
                 };
-                match watching.observe_session(session_id) {
+                let Some(sessions) = watching.sessions() else {
+                    return unavailable(
+                        options,
+                        &ConnectorError::query("this database does not tell what a session does"),
+                    );
+                };
+                match sessions.observe_session(session_id) {
                     Ok(activity) => (options.report)(&WatchEvent::Sample {
                         migration: migration.clone(),
                         elapsed: started.elapsed(),

@@ -9,9 +9,11 @@ use std::time::Duration;
 
 use drydock_connector::sql_scan::{self, Body, LexicalRules};
 use drydock_connector::{
-    Connection, ConnectorError, HealthFacts, HistoryRow, IndexFacts, IndexFactsRequest, Privilege,
-    RowCheck, RowCheckResult, RowCount, ScriptError, SessionActivity, SessionInfo, SessionLimits,
-    ShadowDatabase, StatementCanceller, StatementProgress, Storage, redact_text,
+    Connection, ConnectorError, HealthFacts, HistoryRow, IndexFacts, IndexFactsRequest, Introspect,
+    MaintenanceFacts, MigrationHistory, MigrationLock, ObserveSessions, PreflightFacts, Privilege,
+    RowCheck, RowCheckResult, RowCount, RunScripts, ScriptError, SessionActivity, SessionControl,
+    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, StatementProgress, Storage,
+    redact_text,
 };
 use drydock_schema::SqlSchema;
 use mysql::prelude::Queryable;
@@ -362,7 +364,20 @@ fn session_info(row: &[Option<String>]) -> SessionInfo {
     }
 }
 
+/// Not offered: failed index builds (MySQL and MariaDB build indexes in one statement that
+/// either completes or leaves nothing) and trial runs (DDL commits by itself, so a script cannot
+/// be tried and rolled back).
 impl Connection for MysqlConnection {
+    fn sessions(&mut self) -> Option<&mut dyn ObserveSessions> {
+        Some(self)
+    }
+
+    fn maintenance(&mut self) -> Option<&mut dyn MaintenanceFacts> {
+        Some(self)
+    }
+}
+
+impl RunScripts for MysqlConnection {
     fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
         run(&mut self.conn, script).map(drop)
     }
@@ -375,36 +390,8 @@ impl Connection for MysqlConnection {
             || self.conn.ping().is_err()
     }
 
-    fn introspect(&mut self, _namespaces: &[String]) -> Result<SqlSchema, ConnectorError> {
-        introspect::introspect(&mut self.conn, self.server.mariadb)
-            .map(drydock_connector::without_bookkeeping)
-    }
-
-    fn server_version(&mut self) -> Result<String, ConnectorError> {
-        Ok(self.server.describe())
-    }
-
-    fn query_texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, ConnectorError> {
-        Ok(text_rows(&mut self.conn, sql)?
-            .into_iter()
-            .map(|row| row.into_iter().next().flatten())
-            .collect())
-    }
-
-    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<Vec<String>, ConnectorError> {
-        if !self.holds_lock {
-            lock::lock(&mut self.conn, timeout_secs)?;
-            self.holds_lock = true;
-        }
-        Ok(Vec::new())
-    }
-
-    fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
-        if self.holds_lock {
-            lock::unlock(&mut self.conn)?;
-            self.holds_lock = false;
-        }
-        Ok(())
+    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
+        run(&mut self.conn, statement)
     }
 
     fn abort_open_transaction(&mut self) -> Result<bool, ConnectorError> {
@@ -422,6 +409,31 @@ impl Connection for MysqlConnection {
         Ok(open.unwrap_or(0) > 0)
     }
 
+    fn query_texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, ConnectorError> {
+        Ok(text_rows(&mut self.conn, sql)?
+            .into_iter()
+            .map(|row| row.into_iter().next().flatten())
+            .collect())
+    }
+
+    fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
+        Ok(Arc::new(MysqlCanceller {
+            url: self.url.clone(),
+            id: self.connection_id()?,
+        }))
+    }
+}
+
+impl Introspect for MysqlConnection {
+    fn introspect(&mut self, _namespaces: &[String]) -> Result<SqlSchema, ConnectorError> {
+        introspect::introspect(&mut self.conn, self.server.mariadb)
+            .map(drydock_connector::without_bookkeeping)
+    }
+
+    fn server_version(&mut self) -> Result<String, ConnectorError> {
+        Ok(self.server.describe())
+    }
+
     fn has_user_tables(&mut self) -> Result<bool, ConnectorError> {
         history::has_user_tables(&mut self.conn)
     }
@@ -429,7 +441,9 @@ impl Connection for MysqlConnection {
     fn reset(&mut self) -> Result<(), ConnectorError> {
         self.drop_everything()
     }
+}
 
+impl MigrationHistory for MysqlConnection {
     fn history_table_exists(&mut self) -> Result<bool, ConnectorError> {
         history::table_exists(&mut self.conn)
     }
@@ -462,11 +476,27 @@ impl Connection for MysqlConnection {
     fn execute_and_record(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
         self.in_transaction(script, |conn| history::update(conn, row))
     }
+}
 
-    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
-        run(&mut self.conn, statement)
+impl MigrationLock for MysqlConnection {
+    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<Vec<String>, ConnectorError> {
+        if !self.holds_lock {
+            lock::lock(&mut self.conn, timeout_secs)?;
+            self.holds_lock = true;
+        }
+        Ok(Vec::new())
     }
 
+    fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
+        if self.holds_lock {
+            lock::unlock(&mut self.conn)?;
+            self.holds_lock = false;
+        }
+        Ok(())
+    }
+}
+
+impl SessionControl for MysqlConnection {
     fn set_session_limits(&mut self, limits: &SessionLimits) -> Result<(), ConnectorError> {
         // Both lock waits, metadata (`lock_wait_timeout`) and rows
         // (`innodb_lock_wait_timeout`), in whole seconds, at least 1.
@@ -503,9 +533,87 @@ impl Connection for MysqlConnection {
                 db_code: e.db_code,
             })
     }
+}
 
-    fn session_id(&mut self) -> Result<Option<String>, ConnectorError> {
-        Ok(Some(self.connection_id()?.to_string()))
+impl PreflightFacts for MysqlConnection {
+    fn privileges(&mut self) -> Result<Vec<Privilege>, ConnectorError> {
+        // Granted globally (`USER_PRIVILEGES`) or on this database, patterns included
+        // (`SCHEMA_PRIVILEGES`). Privileges through roles are not seen here.
+        let rows = text_rows(
+            &mut self.conn,
+            "SELECT p.name, \
+               EXISTS (SELECT 1 FROM information_schema.USER_PRIVILEGES u \
+                       WHERE u.GRANTEE = g.grantee AND u.PRIVILEGE_TYPE = p.name) \
+               OR EXISTS (SELECT 1 FROM information_schema.SCHEMA_PRIVILEGES s \
+                       WHERE s.GRANTEE = g.grantee AND s.PRIVILEGE_TYPE = p.name \
+                         AND DATABASE() LIKE s.TABLE_SCHEMA) \
+             FROM (SELECT CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', \
+                          SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''') AS grantee) g \
+             CROSS JOIN (SELECT 'SELECT' AS name UNION ALL SELECT 'INSERT' \
+                         UNION ALL SELECT 'UPDATE' UNION ALL SELECT 'DELETE' \
+                         UNION ALL SELECT 'CREATE' UNION ALL SELECT 'ALTER' \
+                         UNION ALL SELECT 'DROP' UNION ALL SELECT 'INDEX' \
+                         UNION ALL SELECT 'REFERENCES') p",
+        )?;
+        let database = quote_ident(&self.url.database);
+        Ok(rows
+            .iter()
+            .map(|row| Privilege {
+                what: format!(
+                    "{} on database {database}",
+                    row.first().cloned().flatten().unwrap_or_default()
+                ),
+                granted: row.get(1).cloned().flatten().as_deref() == Some("1"),
+            })
+            .collect())
+    }
+
+    fn storage(&mut self) -> Result<Storage, ConnectorError> {
+        let rows = text_rows(
+            &mut self.conn,
+            "SELECT (SELECT SUM(DATA_LENGTH + INDEX_LENGTH) FROM information_schema.TABLES \
+                     WHERE TABLE_SCHEMA = DATABASE()), @@datadir",
+        )?;
+        let row = rows.first();
+        let field = |i: usize| row.and_then(|row| row.get(i).cloned().flatten());
+        let data_directory = field(1)
+            .map(std::path::PathBuf::from)
+            .filter(|_| self.url.socket.is_some() || is_local(&self.url.host))
+            .filter(|path| path.is_dir());
+        let free_bytes = data_directory
+            .as_deref()
+            .and_then(|path| fs4::available_space(path).ok());
+        Ok(Storage {
+            database_bytes: field(0).and_then(|bytes| bytes.parse().ok()),
+            data_directory,
+            free_bytes,
+        })
+    }
+
+    fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError> {
+        let sql = match question {
+            // MySQL casts to `CHAR`, and has no list columns.
+            RowCount::Value {
+                table,
+                column,
+                value,
+                list: false,
+            } => format!(
+                "SELECT count(*) FROM {} WHERE CAST({} AS CHAR) = '{}'",
+                quote_ident(&table.name),
+                quote_ident(column),
+                value.replace('\\', "\\\\").replace('\'', "''")
+            ),
+            RowCount::Value { list: true, .. } => return Ok(0),
+            other => other.sql(&quote_ident),
+        };
+        Ok(RowCount::count_of(&self.query_texts(&sql)?))
+    }
+}
+
+impl ObserveSessions for MysqlConnection {
+    fn session_id(&mut self) -> Result<String, ConnectorError> {
+        Ok(self.connection_id()?.to_string())
     }
 
     fn observe_session(&mut self, id: &str) -> Result<SessionActivity, ConnectorError> {
@@ -566,98 +674,11 @@ impl Connection for MysqlConnection {
     fn other_sessions(&mut self) -> Result<Vec<SessionInfo>, ConnectorError> {
         self.open_transactions("0")
     }
+}
 
-    fn privileges(&mut self) -> Result<Vec<Privilege>, ConnectorError> {
-        // Granted globally (`USER_PRIVILEGES`) or on this database, patterns included
-        // (`SCHEMA_PRIVILEGES`). Privileges through roles are not seen here.
-        let rows = text_rows(
-            &mut self.conn,
-            "SELECT p.name, \
-               EXISTS (SELECT 1 FROM information_schema.USER_PRIVILEGES u \
-                       WHERE u.GRANTEE = g.grantee AND u.PRIVILEGE_TYPE = p.name) \
-               OR EXISTS (SELECT 1 FROM information_schema.SCHEMA_PRIVILEGES s \
-                       WHERE s.GRANTEE = g.grantee AND s.PRIVILEGE_TYPE = p.name \
-                         AND DATABASE() LIKE s.TABLE_SCHEMA) \
-             FROM (SELECT CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', \
-                          SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''') AS grantee) g \
-             CROSS JOIN (SELECT 'SELECT' AS name UNION ALL SELECT 'INSERT' \
-                         UNION ALL SELECT 'UPDATE' UNION ALL SELECT 'DELETE' \
-                         UNION ALL SELECT 'CREATE' UNION ALL SELECT 'ALTER' \
-                         UNION ALL SELECT 'DROP' UNION ALL SELECT 'INDEX' \
-                         UNION ALL SELECT 'REFERENCES') p",
-        )?;
-        let database = quote_ident(&self.url.database);
-        Ok(rows
-            .iter()
-            .map(|row| Privilege {
-                what: format!(
-                    "{} on database {database}",
-                    row.first().cloned().flatten().unwrap_or_default()
-                ),
-                granted: row.get(1).cloned().flatten().as_deref() == Some("1"),
-            })
-            .collect())
-    }
-
-    fn storage(&mut self) -> Result<Storage, ConnectorError> {
-        let rows = text_rows(
-            &mut self.conn,
-            "SELECT (SELECT SUM(DATA_LENGTH + INDEX_LENGTH) FROM information_schema.TABLES \
-                     WHERE TABLE_SCHEMA = DATABASE()), @@datadir",
-        )?;
-        let row = rows.first();
-        let field = |i: usize| row.and_then(|row| row.get(i).cloned().flatten());
-        let data_directory = field(1)
-            .map(std::path::PathBuf::from)
-            .filter(|_| self.url.socket.is_some() || is_local(&self.url.host))
-            .filter(|path| path.is_dir());
-        let free_bytes = data_directory
-            .as_deref()
-            .and_then(|path| fs4::available_space(path).ok());
-        Ok(Storage {
-            database_bytes: field(0).and_then(|bytes| bytes.parse().ok()),
-            data_directory,
-            free_bytes,
-        })
-    }
-
-    /// MySQL and MariaDB build indexes in one statement that either completes or leaves
-    /// nothing: there are never invalid indexes.
-    fn invalid_indexes(&mut self) -> Result<Vec<String>, ConnectorError> {
-        Ok(Vec::new())
-    }
-
-    fn drop_invalid_index(&mut self, name: &str) -> Result<(), ConnectorError> {
-        Err(ConnectorError::query(format!(
-            "`{name}` is no invalid index: MySQL and MariaDB leave none"
-        )))
-    }
-
-    fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
-        Ok(Arc::new(MysqlCanceller {
-            url: self.url.clone(),
-            id: self.connection_id()?,
-        }))
-    }
-
-    fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError> {
-        let sql = match question {
-            // MySQL casts to `CHAR`, and has no list columns.
-            RowCount::Value {
-                table,
-                column,
-                value,
-                list: false,
-            } => format!(
-                "SELECT count(*) FROM {} WHERE CAST({} AS CHAR) = '{}'",
-                quote_ident(&table.name),
-                quote_ident(column),
-                value.replace('\\', "\\\\").replace('\'', "''")
-            ),
-            RowCount::Value { list: true, .. } => return Ok(0),
-            other => other.sql(&quote_ident),
-        };
-        Ok(RowCount::count_of(&self.query_texts(&sql)?))
+impl MaintenanceFacts for MysqlConnection {
+    fn index_facts(&mut self, request: &IndexFactsRequest) -> Result<IndexFacts, ConnectorError> {
+        index_facts::index_facts(&mut self.conn, request)
     }
 
     fn health_facts(&mut self, _namespaces: &[String]) -> Result<HealthFacts, ConnectorError> {
@@ -666,16 +687,6 @@ impl Connection for MysqlConnection {
 
     fn check_rows(&mut self, check: &RowCheck<'_>) -> Result<RowCheckResult, ConnectorError> {
         health::check_rows(check, &mut |sql| self.query_texts(sql))
-    }
-
-    fn index_facts(&mut self, request: &IndexFactsRequest) -> Result<IndexFacts, ConnectorError> {
-        index_facts::index_facts(&mut self.conn, request)
-    }
-
-    fn trial_run(&mut self, _script: &str) -> Result<(), ScriptError> {
-        Err(ScriptError::from_connector(ConnectorError::query(
-            "MySQL and MariaDB cannot try a script and roll it back: DDL commits by itself",
-        )))
     }
 }
 

@@ -104,7 +104,7 @@ fn text(row: &[Option<String>], i: usize) -> Option<String> {
 impl StatsSource for MysqlStats {
     fn collect(&mut self, _request: &StatsRequest) -> Result<StatsFacts, ConnectorError> {
         let database = self.connection.url().database.clone();
-        let server = drydock_connector::Connection::server_version(&mut self.connection)?;
+        let server = drydock_connector::Introspect::server_version(&mut self.connection)?;
         let size_bytes = self
             .rows(
                 "SELECT SUM(DATA_LENGTH + INDEX_LENGTH) FROM information_schema.TABLES \

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use drydock_connector::prelude::*;
 use drydock_connector::{Connection, ConnectorError, RowCount, SessionLimits};
 use drydock_mysql::{MysqlConnection, MysqlUrl};
 use drydock_schema::ObjectName;
@@ -172,7 +173,7 @@ fn the_lock_excludes_a_second_session_until_released() {
     };
     assert_eq!(*seconds, 1);
     let holder = holder.as_deref().unwrap_or_default();
-    let id = first.session_id().unwrap().unwrap();
+    let id = first.session_id().unwrap();
     assert!(holder.contains(&format!("session {id} ")), "{holder}");
 
     first.unlock_migrations().unwrap();
@@ -232,7 +233,7 @@ fn a_blocked_session_is_observed_and_cancelled() {
     let holder_id = holder.connection_id().to_string();
 
     let mut blocked = connect(&db);
-    let blocked_id = blocked.session_id().unwrap().unwrap();
+    let blocked_id = blocked.session_id().unwrap();
     let canceller = blocked.canceller().unwrap();
     let waiting = std::thread::spawn(move || {
         let outcome = blocked.execute_script("ALTER TABLE `t` ADD COLUMN `x` INT");
@@ -286,7 +287,7 @@ fn a_blocked_session_is_observed_and_cancelled() {
 fn a_killed_session_is_lost() {
     let db = TestDb::mysql();
     let mut conn = connect(&db);
-    let id = conn.session_id().unwrap().unwrap();
+    let id = conn.session_id().unwrap();
     db.mysql_conn().query_drop(format!("KILL {id}")).unwrap();
     let error = conn.execute_script("SELECT 1").unwrap_err();
     assert!(conn.is_lost(&error), "{error:?}");
@@ -374,7 +375,22 @@ fn rows_privileges_and_storage_are_read() {
     );
     let storage = conn.storage().unwrap();
     assert!(storage.database_bytes.is_some_and(|b| b > 0), "{storage:?}");
-    assert!(conn.invalid_indexes().unwrap().is_empty());
+}
+
+#[test]
+fn offers_sessions_and_maintenance_facts_but_no_trial_runs_or_failed_index_builds() {
+    let db = TestDb::mysql();
+    let mut conn = connect(&db);
+    assert!(conn.sessions().is_some());
+    assert!(conn.maintenance().is_some());
+    assert!(
+        conn.failed_index_builds().is_none(),
+        "index builds never leave invalid indexes"
+    );
+    assert!(
+        conn.trial_runs().is_none(),
+        "DDL commits by itself, so nothing can be tried and rolled back"
+    );
 }
 
 #[test]
@@ -567,7 +583,7 @@ fn mariadb_reports_how_far_a_table_copy_has_come() {
          INSERT INTO `t` SELECT seq, REPEAT('x', 40) FROM seq_1_to_300000;",
     )
     .unwrap();
-    let id = conn.session_id().unwrap().unwrap();
+    let id = conn.session_id().unwrap();
     let copying = std::thread::spawn(move || {
         conn.execute_script("ALTER TABLE `t` ADD COLUMN `x` INT, ALGORITHM=COPY")
     });

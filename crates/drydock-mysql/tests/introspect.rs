@@ -2,7 +2,7 @@
 //! defaults, auto-increment, keys, indexes, foreign keys, enums and MariaDB's JSON. Each test
 //! has its own database.
 
-use drydock_connector::Connection;
+use drydock_connector::prelude::*;
 use drydock_mysql::MysqlConnection;
 use drydock_schema::{
     ColumnArity, DefaultValue, IndexKind, ObjectName, ReferentialAction, SortOrder, SqlSchema,

@@ -2,8 +2,9 @@
 //! health facts and row checks (`drydock check`), the cleanup SQL, the run log. Each problem is
 //! seeded in a database of its own; a clean database reports nothing.
 
+use drydock_connector::prelude::*;
 use drydock_connector::{
-    ArchivedColumn, CleanupSql, Connection, HealthFacts, QueryStats, RowCheck, RowCheckResult,
+    ArchivedColumn, CleanupSql, HealthFacts, QueryStats, RowCheck, RowCheckResult,
 };
 use drydock_mysql::{MysqlCleanup, MysqlConnection, MysqlRunLog};
 use drydock_schema::ObjectName;

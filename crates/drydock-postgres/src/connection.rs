@@ -5,9 +5,10 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use drydock_connector::{
-    Connection, ConnectorError, HealthFacts, HistoryRow, Privilege, RowCheck, RowCheckResult,
-    RowCount, ScriptError, SessionActivity, SessionInfo, SessionLimits, ShadowDatabase,
-    StatementCanceller, Storage,
+    Connection, ConnectorError, FailedIndexBuilds, HealthFacts, HistoryRow, Introspect,
+    MaintenanceFacts, MigrationHistory, MigrationLock, ObserveSessions, PreflightFacts, Privilege,
+    RowCheck, RowCheckResult, RowCount, RunScripts, ScriptError, SessionActivity, SessionControl,
+    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, Storage, TrialRun,
 };
 use drydock_schema::SqlSchema;
 use std::time::Duration;
@@ -228,6 +229,29 @@ impl PostgresConnection {
 }
 
 impl Connection for PostgresConnection {
+    fn sessions(&mut self) -> Option<&mut dyn ObserveSessions> {
+        Some(self)
+    }
+
+    fn failed_index_builds(&mut self) -> Option<&mut dyn FailedIndexBuilds> {
+        Some(self)
+    }
+
+    fn trial_runs(&mut self) -> Option<&mut dyn TrialRun> {
+        Some(self)
+    }
+
+    fn maintenance(&mut self) -> Option<&mut dyn MaintenanceFacts> {
+        Some(self)
+    }
+}
+
+impl RunScripts for PostgresConnection {
+    fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
+        let url = self.url.clone();
+        batch_in_schema(&mut self.client, &url, script)
+    }
+
     fn is_lost(&mut self, error: &ScriptError) -> bool {
         // 57P0x: the server ended the session (terminated, shutting down or crashed, starting,
         // its database dropped, idle too long); class 08: the connection failed.
@@ -236,6 +260,21 @@ impl Connection for PostgresConnection {
                 .db_code
                 .as_deref()
                 .is_some_and(|code| code.starts_with("57P0") || code.starts_with("08"))
+    }
+
+    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
+        let (sent, prefix) = self.with_search_path(statement);
+        let messages = self
+            .client
+            .simple_query(&sent)
+            .map_err(|e| script_error_after(&e, &sent, prefix))?;
+        Ok(messages
+            .iter()
+            .filter_map(|message| match message {
+                postgres::SimpleQueryMessage::CommandComplete(rows) => Some(*rows),
+                _ => None,
+            })
+            .sum())
     }
 
     fn abort_open_transaction(&mut self) -> Result<bool, ConnectorError> {
@@ -255,27 +294,6 @@ impl Connection for PostgresConnection {
         }
     }
 
-    fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
-        let url = self.url.clone();
-        batch_in_schema(&mut self.client, &url, script)
-    }
-
-    fn introspect(&mut self, namespaces: &[String]) -> Result<SqlSchema, ConnectorError> {
-        let schema = self.url.schema.clone();
-        // One transaction with the search path set in it: how types and defaults are printed
-        // depends on it, and behind a pooler the session's own may not be there.
-        let mut transaction = self.client.transaction().map_err(|e| query_error(&e))?;
-        transaction
-            .batch_execute(&format!(
-                "SET LOCAL search_path TO {}",
-                quote_ident(&schema)
-            ))
-            .map_err(|e| query_error(&e))?;
-        let introspected = introspect::introspect(&mut transaction, &schema, namespaces)?;
-        transaction.commit().map_err(|e| query_error(&e))?;
-        Ok(drydock_connector::without_bookkeeping(introspected))
-    }
-
     fn query_texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, ConnectorError> {
         // The simple protocol returns every value as text, whatever its type.
         let (sent, _) = self.with_search_path(sql);
@@ -292,6 +310,31 @@ impl Connection for PostgresConnection {
             .collect())
     }
 
+    fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
+        Ok(Arc::new(PostgresCanceller {
+            token: self.client.cancel_token(),
+            url: self.url.clone(),
+        }))
+    }
+}
+
+impl Introspect for PostgresConnection {
+    fn introspect(&mut self, namespaces: &[String]) -> Result<SqlSchema, ConnectorError> {
+        let schema = self.url.schema.clone();
+        // One transaction with the search path set in it: how types and defaults are printed
+        // depends on it, and behind a pooler the session's own may not be there.
+        let mut transaction = self.client.transaction().map_err(|e| query_error(&e))?;
+        transaction
+            .batch_execute(&format!(
+                "SET LOCAL search_path TO {}",
+                quote_ident(&schema)
+            ))
+            .map_err(|e| query_error(&e))?;
+        let introspected = introspect::introspect(&mut transaction, &schema, namespaces)?;
+        transaction.commit().map_err(|e| query_error(&e))?;
+        Ok(drydock_connector::without_bookkeeping(introspected))
+    }
+
     fn server_version(&mut self) -> Result<String, ConnectorError> {
         let row = self
             .client
@@ -300,33 +343,6 @@ impl Connection for PostgresConnection {
         let version: String = row.get(0);
         let short = version.split_whitespace().next().unwrap_or_default();
         Ok(format!("PostgreSQL {short}"))
-    }
-
-    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<Vec<String>, ConnectorError> {
-        if self.holds_lock {
-            return Ok(Vec::new());
-        }
-        if self.url.pgbouncer {
-            return Err(ConnectorError::TransactionPooler {
-                why: PGBOUNCER_FLAG.to_owned(),
-            });
-        }
-        let notes = lock::lock(&mut self.client, timeout_secs, self.backend_pid)?;
-        self.holds_lock = true;
-        Ok(notes)
-    }
-
-    fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
-        if !self.holds_lock {
-            return Ok(());
-        }
-        lock::unlock(
-            &mut self.client,
-            lock::UNLOCK_TIMEOUT_SECS,
-            self.backend_pid,
-        )?;
-        self.holds_lock = false;
-        Ok(())
     }
 
     fn has_user_tables(&mut self) -> Result<bool, ConnectorError> {
@@ -345,7 +361,9 @@ impl Connection for PostgresConnection {
             ))
             .map_err(|e| query_error(&e))
     }
+}
 
+impl MigrationHistory for PostgresConnection {
     fn history_table_exists(&mut self) -> Result<bool, ConnectorError> {
         let schema = self.url.schema.clone();
         history::table_exists(&mut self.client, &schema)
@@ -383,44 +401,38 @@ impl Connection for PostgresConnection {
             history::update(transaction, schema, row)
         })
     }
+}
 
-    fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError> {
-        let rows = self.query_texts(&question.sql(&quote_ident))?;
-        Ok(RowCount::count_of(&rows))
+impl MigrationLock for PostgresConnection {
+    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<Vec<String>, ConnectorError> {
+        if self.holds_lock {
+            return Ok(Vec::new());
+        }
+        if self.url.pgbouncer {
+            return Err(ConnectorError::TransactionPooler {
+                why: PGBOUNCER_FLAG.to_owned(),
+            });
+        }
+        let notes = lock::lock(&mut self.client, timeout_secs, self.backend_pid)?;
+        self.holds_lock = true;
+        Ok(notes)
     }
 
-    fn trial_run(&mut self, script: &str) -> Result<(), ScriptError> {
-        // Dropping the transaction without committing rolls it back.
-        let url = self.url.clone();
-        let mut transaction = self
-            .client
-            .transaction()
-            .map_err(|e| script_error(&e, script))?;
-        batch_in_schema(&mut transaction, &url, script)
+    fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
+        if !self.holds_lock {
+            return Ok(());
+        }
+        lock::unlock(
+            &mut self.client,
+            lock::UNLOCK_TIMEOUT_SECS,
+            self.backend_pid,
+        )?;
+        self.holds_lock = false;
+        Ok(())
     }
+}
 
-    fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
-        Ok(Arc::new(PostgresCanceller {
-            token: self.client.cancel_token(),
-            url: self.url.clone(),
-        }))
-    }
-
-    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
-        let (sent, prefix) = self.with_search_path(statement);
-        let messages = self
-            .client
-            .simple_query(&sent)
-            .map_err(|e| script_error_after(&e, &sent, prefix))?;
-        Ok(messages
-            .iter()
-            .filter_map(|message| match message {
-                postgres::SimpleQueryMessage::CommandComplete(rows) => Some(*rows),
-                _ => None,
-            })
-            .sum())
-    }
-
+impl SessionControl for PostgresConnection {
     fn set_session_limits(&mut self, limits: &SessionLimits) -> Result<(), ConnectorError> {
         let setting = |name: &str, value: Option<Duration>| match value {
             Some(value) => format!("SET {name} = '{}ms';", value.as_millis()),
@@ -434,13 +446,31 @@ impl Connection for PostgresConnection {
             ))
             .map_err(|e| query_error(&e))
     }
+}
 
-    fn session_id(&mut self) -> Result<Option<String>, ConnectorError> {
+impl PreflightFacts for PostgresConnection {
+    fn privileges(&mut self) -> Result<Vec<Privilege>, ConnectorError> {
+        let schema = self.url.schema.clone();
+        checks::privileges(&mut self.client, &schema)
+    }
+
+    fn storage(&mut self) -> Result<Storage, ConnectorError> {
+        checks::storage(&mut self.client)
+    }
+
+    fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError> {
+        let rows = self.query_texts(&question.sql(&quote_ident))?;
+        Ok(RowCount::count_of(&rows))
+    }
+}
+
+impl ObserveSessions for PostgresConnection {
+    fn session_id(&mut self) -> Result<String, ConnectorError> {
         let row = self
             .client
             .query_typed_one("SELECT pg_backend_pid()", &[])
             .map_err(|e| query_error(&e))?;
-        Ok(Some(row.get::<_, i32>(0).to_string()))
+        Ok(row.get::<_, i32>(0).to_string())
     }
 
     fn observe_session(&mut self, id: &str) -> Result<SessionActivity, ConnectorError> {
@@ -454,19 +484,40 @@ impl Connection for PostgresConnection {
         let schema = self.url.schema.clone();
         checks::other_sessions(&mut self.client, &schema)
     }
+}
 
-    fn privileges(&mut self) -> Result<Vec<Privilege>, ConnectorError> {
-        let schema = self.url.schema.clone();
-        checks::privileges(&mut self.client, &schema)
-    }
-
-    fn storage(&mut self) -> Result<Storage, ConnectorError> {
-        checks::storage(&mut self.client)
-    }
-
+impl FailedIndexBuilds for PostgresConnection {
     fn invalid_indexes(&mut self) -> Result<Vec<String>, ConnectorError> {
         let schema = self.url.schema.clone();
         activity::invalid_indexes(&mut self.client, &schema)
+    }
+
+    fn drop_invalid_index(&mut self, name: &str) -> Result<(), ConnectorError> {
+        self.client
+            .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {name}"))
+            .map_err(|e| query_error(&e))
+    }
+}
+
+impl TrialRun for PostgresConnection {
+    fn trial_run(&mut self, script: &str) -> Result<(), ScriptError> {
+        // Dropping the transaction without committing rolls it back.
+        let url = self.url.clone();
+        let mut transaction = self
+            .client
+            .transaction()
+            .map_err(|e| script_error(&e, script))?;
+        batch_in_schema(&mut transaction, &url, script)
+    }
+}
+
+impl MaintenanceFacts for PostgresConnection {
+    fn index_facts(
+        &mut self,
+        request: &drydock_connector::IndexFactsRequest,
+    ) -> Result<drydock_connector::IndexFacts, ConnectorError> {
+        let schema = self.url.schema.clone();
+        crate::index_facts::index_facts(&mut self.client, &schema, request)
     }
 
     fn health_facts(&mut self, namespaces: &[String]) -> Result<HealthFacts, ConnectorError> {
@@ -480,20 +531,6 @@ impl Connection for PostgresConnection {
 
     fn check_rows(&mut self, check: &RowCheck<'_>) -> Result<RowCheckResult, ConnectorError> {
         health::check_rows(check, &mut |sql| self.query_texts(sql))
-    }
-
-    fn drop_invalid_index(&mut self, name: &str) -> Result<(), ConnectorError> {
-        self.client
-            .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {name}"))
-            .map_err(|e| query_error(&e))
-    }
-
-    fn index_facts(
-        &mut self,
-        request: &drydock_connector::IndexFactsRequest,
-    ) -> Result<drydock_connector::IndexFacts, ConnectorError> {
-        let schema = self.url.schema.clone();
-        crate::index_facts::index_facts(&mut self.client, &schema, request)
     }
 }
 

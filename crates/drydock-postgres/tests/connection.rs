@@ -27,6 +27,26 @@ fn with_param(url: &str, param: &str) -> String {
 }
 
 #[test]
+fn offers_every_capability() {
+    let db = TestDb::postgres();
+    let mut conn = connect(&db);
+    let id = conn.sessions().expect("sessions").session_id().unwrap();
+    assert!(id.parse::<i32>().is_ok(), "a backend pid: {id}");
+    let builds = conn
+        .failed_index_builds()
+        .expect("a concurrent build can fail half-way");
+    assert!(builds.invalid_indexes().unwrap().is_empty());
+    assert!(conn.maintenance().is_some());
+
+    conn.execute_script("CREATE TABLE t (id int);").unwrap();
+    conn.trial_runs()
+        .expect("DDL is transactional")
+        .trial_run("DROP TABLE t;")
+        .unwrap();
+    assert_eq!(connection::table_names(conn.as_mut()), ["t"], "rolled back");
+}
+
+#[test]
 fn script_errors_carry_sqlstate_and_byte_position() {
     let db = TestDb::postgres();
     let mut conn = connect(&db);

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use drydock_connector::{
-    Connection, ConnectorError, HealthFacts, HistoryRow, Privilege, RowCheck, RowCheckResult,
-    RowCount, ScriptError, SessionActivity, SessionInfo, SessionLimits, ShadowDatabase,
-    StatementCanceller, Storage, redact_url,
+    Connection, ConnectorError, HealthFacts, HistoryRow, Introspect, MaintenanceFacts,
+    MigrationHistory, MigrationLock, PreflightFacts, Privilege, RowCheck, RowCheckResult, RowCount,
+    RunScripts, ScriptError, SessionControl, SessionLimits, ShadowDatabase, StatementCanceller,
+    Storage, TrialRun, redact_url,
 };
 use drydock_schema::SqlSchema;
 use rusqlite::fallible_iterator::FallibleIterator;
@@ -227,25 +228,37 @@ fn skip_trivia(script: &str, from: usize) -> usize {
     i
 }
 
+/// Not offered: sessions (other processes may have the file open, but SQLite does not say who)
+/// and failed index builds (index builds are atomic in SQLite: a failed one leaves nothing).
 impl Connection for SqliteConnection {
+    fn trial_runs(&mut self) -> Option<&mut dyn TrialRun> {
+        Some(self)
+    }
+
+    fn maintenance(&mut self) -> Option<&mut dyn MaintenanceFacts> {
+        Some(self)
+    }
+}
+
+impl RunScripts for SqliteConnection {
+    fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
+        self.run_script(script)
+    }
+
+    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
+        let changed = self
+            .conn
+            .execute(statement, [])
+            .map_err(|error| script_error(&error, None, 0))?;
+        Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+    }
+
     fn abort_open_transaction(&mut self) -> Result<bool, ConnectorError> {
         if self.conn.is_autocommit() {
             return Ok(false);
         }
         self.conn.execute_batch("ROLLBACK").map_err(query_error)?;
         Ok(true)
-    }
-
-    fn execute_script(&mut self, script: &str) -> Result<(), ScriptError> {
-        self.run_script(script)
-    }
-
-    fn introspect(&mut self, _namespaces: &[String]) -> Result<SqlSchema, ConnectorError> {
-        introspect::introspect(&self.conn).map(drydock_connector::without_bookkeeping)
-    }
-
-    fn server_version(&mut self) -> Result<String, ConnectorError> {
-        Ok(format!("SQLite {}", rusqlite::version()))
     }
 
     fn query_texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, ConnectorError> {
@@ -265,22 +278,18 @@ impl Connection for SqliteConnection {
         rows.collect::<Result<_, _>>().map_err(query_error)
     }
 
-    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<Vec<String>, ConnectorError> {
-        if self.holds_lock {
-            return Ok(Vec::new());
-        }
-        lock::lock(&self.conn, timeout_secs)?;
-        self.holds_lock = true;
-        Ok(Vec::new())
+    fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
+        Ok(Arc::new(SqliteCanceller(self.conn.get_interrupt_handle())))
+    }
+}
+
+impl Introspect for SqliteConnection {
+    fn introspect(&mut self, _namespaces: &[String]) -> Result<SqlSchema, ConnectorError> {
+        introspect::introspect(&self.conn).map(drydock_connector::without_bookkeeping)
     }
 
-    fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
-        if !self.holds_lock {
-            return Ok(());
-        }
-        lock::unlock(&self.conn)?;
-        self.holds_lock = false;
-        Ok(())
+    fn server_version(&mut self) -> Result<String, ConnectorError> {
+        Ok(format!("SQLite {}", rusqlite::version()))
     }
 
     fn has_user_tables(&mut self) -> Result<bool, ConnectorError> {
@@ -290,7 +299,9 @@ impl Connection for SqliteConnection {
     fn reset(&mut self) -> Result<(), ConnectorError> {
         reset(&self.conn)
     }
+}
 
+impl MigrationHistory for SqliteConnection {
     fn history_table_exists(&mut self) -> Result<bool, ConnectorError> {
         history::table_exists(&self.conn)
     }
@@ -318,20 +329,53 @@ impl Connection for SqliteConnection {
     fn execute_and_record(&mut self, script: &str, row: &HistoryRow) -> Result<(), ScriptError> {
         self.in_transaction(script, |conn| history::update(conn, row))
     }
+}
 
-    fn health_facts(&mut self, _namespaces: &[String]) -> Result<HealthFacts, ConnectorError> {
-        health::facts(&self.conn)
+impl MigrationLock for SqliteConnection {
+    fn lock_migrations(&mut self, timeout_secs: u64) -> Result<Vec<String>, ConnectorError> {
+        if self.holds_lock {
+            return Ok(Vec::new());
+        }
+        lock::lock(&self.conn, timeout_secs)?;
+        self.holds_lock = true;
+        Ok(Vec::new())
     }
 
-    fn check_rows(&mut self, check: &RowCheck<'_>) -> Result<RowCheckResult, ConnectorError> {
-        health::check_rows(check, &mut |sql| self.query_texts(sql))
+    fn unlock_migrations(&mut self) -> Result<(), ConnectorError> {
+        if !self.holds_lock {
+            return Ok(());
+        }
+        lock::unlock(&self.conn)?;
+        self.holds_lock = false;
+        Ok(())
+    }
+}
+
+impl SessionControl for SqliteConnection {
+    fn set_session_limits(&mut self, limits: &SessionLimits) -> Result<(), ConnectorError> {
+        // A lock wait is SQLite's busy wait. SQLite has no statement timeout.
+        self.conn
+            .busy_timeout(limits.lock_timeout.unwrap_or(BUSY_TIMEOUT))
+            .map_err(query_error)
+    }
+}
+
+impl PreflightFacts for SqliteConnection {
+    fn privileges(&mut self) -> Result<Vec<Privilege>, ConnectorError> {
+        checks::privileges(&self.conn, &self.path)
+    }
+
+    fn storage(&mut self) -> Result<Storage, ConnectorError> {
+        checks::storage(&self.conn, &self.path)
     }
 
     fn count_rows(&mut self, question: &RowCount<'_>) -> Result<u64, ConnectorError> {
         let rows = self.query_texts(&question.sql(&quote_ident))?;
         Ok(RowCount::count_of(&rows))
     }
+}
 
+impl TrialRun for SqliteConnection {
     fn trial_run(&mut self, script: &str) -> Result<(), ScriptError> {
         self.conn
             .execute_batch("BEGIN")
@@ -344,7 +388,9 @@ impl Connection for SqliteConnection {
         }
         result
     }
+}
 
+impl MaintenanceFacts for SqliteConnection {
     fn index_facts(
         &mut self,
         _request: &drydock_connector::IndexFactsRequest,
@@ -352,55 +398,12 @@ impl Connection for SqliteConnection {
         crate::index_facts::index_facts(&self.conn)
     }
 
-    fn canceller(&mut self) -> Result<Arc<dyn StatementCanceller>, ConnectorError> {
-        Ok(Arc::new(SqliteCanceller(self.conn.get_interrupt_handle())))
+    fn health_facts(&mut self, _namespaces: &[String]) -> Result<HealthFacts, ConnectorError> {
+        health::facts(&self.conn)
     }
 
-    fn execute_counted(&mut self, statement: &str) -> Result<u64, ScriptError> {
-        let changed = self
-            .conn
-            .execute(statement, [])
-            .map_err(|error| script_error(&error, None, 0))?;
-        Ok(u64::try_from(changed).unwrap_or(u64::MAX))
-    }
-
-    fn set_session_limits(&mut self, limits: &SessionLimits) -> Result<(), ConnectorError> {
-        // A lock wait is SQLite's busy wait. SQLite has no statement timeout.
-        self.conn
-            .busy_timeout(limits.lock_timeout.unwrap_or(BUSY_TIMEOUT))
-            .map_err(query_error)
-    }
-
-    fn session_id(&mut self) -> Result<Option<String>, ConnectorError> {
-        Ok(None)
-    }
-
-    fn observe_session(&mut self, _id: &str) -> Result<SessionActivity, ConnectorError> {
-        Ok(SessionActivity::default())
-    }
-
-    fn other_sessions(&mut self) -> Result<Vec<SessionInfo>, ConnectorError> {
-        // Other processes may have the file open, but SQLite does not say who.
-        Ok(Vec::new())
-    }
-
-    fn privileges(&mut self) -> Result<Vec<Privilege>, ConnectorError> {
-        checks::privileges(&self.conn, &self.path)
-    }
-
-    fn storage(&mut self) -> Result<Storage, ConnectorError> {
-        checks::storage(&self.conn, &self.path)
-    }
-
-    fn invalid_indexes(&mut self) -> Result<Vec<String>, ConnectorError> {
-        // Index builds are atomic in SQLite: a failed one leaves nothing behind.
-        Ok(Vec::new())
-    }
-
-    fn drop_invalid_index(&mut self, name: &str) -> Result<(), ConnectorError> {
-        self.conn
-            .execute_batch(&format!("DROP INDEX IF EXISTS {name}"))
-            .map_err(query_error)
+    fn check_rows(&mut self, check: &RowCheck<'_>) -> Result<RowCheckResult, ConnectorError> {
+        health::check_rows(check, &mut |sql| self.query_texts(sql))
     }
 }
 

@@ -22,6 +22,29 @@ fn connect(db: &TestDb) -> Box<dyn Connection> {
 }
 
 #[test]
+fn offers_trial_runs_and_maintenance_facts_but_no_sessions_or_failed_index_builds() {
+    let db = TestDb::sqlite();
+    let mut conn = connect(&db);
+    assert!(
+        conn.sessions().is_none(),
+        "SQLite does not say who has the file open"
+    );
+    assert!(
+        conn.failed_index_builds().is_none(),
+        "index builds are atomic"
+    );
+    assert!(conn.maintenance().is_some());
+
+    conn.execute_script("CREATE TABLE \"t\" (\"id\" INTEGER);")
+        .unwrap();
+    conn.trial_runs()
+        .expect("DDL is transactional")
+        .trial_run("DROP TABLE \"t\";")
+        .unwrap();
+    assert_eq!(connection::table_names(conn.as_mut()), ["t"], "rolled back");
+}
+
+#[test]
 fn script_errors_carry_position_and_progress() {
     let db = TestDb::sqlite();
     let mut conn = connect(&db);

@@ -89,6 +89,19 @@ pub struct IndexesReport {
     pub written: bool,
 }
 
+/// The index facts of the database `url` reaches, or in words why it has none.
+fn read_index_facts(
+    dialect: &dyn drydock_connector::Dialect,
+    url: &str,
+    request: &IndexFactsRequest,
+) -> Result<IndexFacts, ConnectorError> {
+    let mut conn = dialect.connect(url)?;
+    let facts = conn
+        .maintenance()
+        .ok_or_else(|| ConnectorError::query("index advice is not available for this database"))?;
+    facts.index_facts(request)
+}
+
 /// Run `drydock indexes` on `project`.
 pub fn indexes(
     project: &Project,
@@ -102,7 +115,7 @@ pub fn indexes(
         slow_query_calls: options.slow_query_calls,
     };
     let dialect = project.dialect;
-    let facts = dialect.connect(&url)?.index_facts(&request)?;
+    let facts = read_index_facts(dialect, &url, &request)?;
     events.info(&format!(
         "read {} indexes and {} foreign keys",
         facts.indexes.len(),
@@ -113,7 +126,7 @@ pub fn indexes(
     }
     let mut replicas = Vec::new();
     for replica in &options.replicas {
-        let replica_facts: IndexFacts = dialect.connect(replica)?.index_facts(&request)?;
+        let replica_facts = read_index_facts(dialect, replica, &request)?;
         events.info(&format!(
             "read index use on replica {}",
             drydock_connector::redact_url(replica)
