@@ -324,7 +324,9 @@ impl MysqlConnection {
         id.ok_or_else(|| ConnectorError::query("the server did not tell its connection id"))
     }
 
-    /// Sessions with a transaction open, other than `except`.
+    /// Sessions with a transaction open on the managed database (their default database, or
+    /// none: names qualified by hand), other than `except`. Transactions of other databases on
+    /// the server hold no lock a migration of this one waits for.
     fn open_transactions(&mut self, except: &str) -> Result<Vec<SessionInfo>, ConnectorError> {
         let rows = text_rows(
             &mut self.conn,
@@ -335,6 +337,7 @@ impl MysqlConnection {
                  FROM information_schema.INNODB_TRX t \
                  JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id \
                  WHERE p.ID NOT IN ({}, CONNECTION_ID()) \
+                   AND (p.DB = DATABASE() OR p.DB IS NULL) \
                  ORDER BY t.trx_started",
                 except.parse::<u64>().unwrap_or(0)
             ),

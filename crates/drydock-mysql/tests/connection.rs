@@ -231,6 +231,12 @@ fn a_blocked_session_is_observed_and_cancelled() {
         .query_drop("CREATE TABLE `t` (`id` INT PRIMARY KEY); START TRANSACTION; SELECT * FROM `t`")
         .unwrap();
     let holder_id = holder.connection_id().to_string();
+    // A transaction open on another database of the server blocks nothing here.
+    let elsewhere = TestDb::mysql();
+    let mut bystander = elsewhere.mysql_conn();
+    bystander
+        .query_drop("CREATE TABLE `u` (`id` INT PRIMARY KEY); START TRANSACTION; SELECT * FROM `u`")
+        .unwrap();
 
     let mut blocked = connect(&db);
     let blocked_id = blocked.session_id().unwrap();
@@ -269,6 +275,11 @@ fn a_blocked_session_is_observed_and_cancelled() {
     );
     let others = observer.other_sessions().unwrap();
     assert!(others.iter().any(|s| s.id == holder_id), "{others:?}");
+    let bystander_id = bystander.connection_id().to_string();
+    assert!(
+        others.iter().all(|s| s.id != bystander_id),
+        "another database's transaction: {others:?}"
+    );
 
     canceller.cancel().unwrap();
     let (outcome, mut blocked) = waiting.join().unwrap();
