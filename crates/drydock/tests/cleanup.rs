@@ -1,4 +1,5 @@
-//! `drydock cleanup --apply` killed with `SIGKILL` in the middle of its batches (at a fixed
+//! `drydock cleanup --apply` (deleting orphans along a chain of two relations, and unlinking
+//! the rows of a `SetNull` relation) killed with `SIGKILL` in the middle of its batches (at a fixed
 //! point; at pseudo-random points, on PostgreSQL with its session also terminated, and on
 //! SQLite), then run again: the rerun continues the same archive, nothing is deleted twice,
 //! every deleted row is archived exactly once, nothing is left beside the archives, and
@@ -28,7 +29,15 @@ model Post {
   author   User      @relation(fields: [authorId], references: [id], onDelete: Cascade)
   authorId Int
   comments Comment[]
+  tags     Tag[]
   @@index([authorId])
+}
+
+model Tag {
+  id     Int   @id
+  post   Post? @relation(fields: [postId], references: [id], onDelete: SetNull)
+  postId Int?
+  @@index([postId])
 }
 
 model Comment {
@@ -42,6 +51,10 @@ model Comment {
 const ORPHANS: i64 = 60_000;
 /// Comments on orphaned posts: orphans once their posts go.
 const GRANDCHILDREN: i64 = 3_000;
+/// Tags on orphaned posts: unlinked (`SetNull`) once their posts go.
+const UNLINKED: i64 = 2_000;
+/// Tags on posts that stay.
+const LINKED: i64 = 400;
 
 fn drydock(dir: &Path, db: &TestDb, args: &[&str]) -> Command {
     let mut command =
@@ -66,7 +79,7 @@ fn fingerprint(db: &TestDb) -> Vec<(String, i64)> {
     match db.kind() {
         DatabaseKind::Postgres => {
             let mut client = db.postgres_client();
-            ["User", "Post", "Comment"]
+            ["User", "Post", "Comment", "Tag"]
                 .iter()
                 .map(|table| {
                     let row = client
@@ -88,6 +101,7 @@ fn fingerprint(db: &TestDb) -> Vec<(String, i64)> {
                 ("User", "id"),
                 ("Post", "id, title, \"authorId\""),
                 ("Comment", "id, \"postId\""),
+                ("Tag", "id, \"postId\""),
             ]
             .iter()
             .map(|(table, columns)| {
@@ -112,8 +126,8 @@ fn sqlite(db: &TestDb) -> rusqlite::Connection {
     rusqlite::Connection::open(db.sqlite_path()).expect("open the SQLite file")
 }
 
-/// Users, their posts and comments, and [`ORPHANS`] posts of no user with [`GRANDCHILDREN`]
-/// comments.
+/// Users, their posts, comments and tags, and [`ORPHANS`] posts of no user with
+/// [`GRANDCHILDREN`] comments and [`UNLINKED`] tags.
 fn fill(db: &TestDb) {
     match db.kind() {
         DatabaseKind::Postgres => db
@@ -130,7 +144,11 @@ fn fill(db: &TestDb) {
              INSERT INTO \"Post\" SELECT 1000 + g, 'orphan ''' || g, 100000 + g
                FROM generate_series(1, {ORPHANS}) g;
              INSERT INTO \"Comment\" SELECT g, 1 + g % 1000 FROM generate_series(1, 500) g;
-             INSERT INTO \"Comment\" SELECT 500 + g, 1000 + g FROM generate_series(1, {GRANDCHILDREN}) g;"
+             INSERT INTO \"Comment\" SELECT 500 + g, 1000 + g FROM generate_series(1, {GRANDCHILDREN}) g;
+             CREATE TABLE \"Tag\" (id INTEGER PRIMARY KEY, \"postId\" INTEGER);
+             CREATE INDEX ON \"Tag\" (\"postId\");
+             INSERT INTO \"Tag\" SELECT g, 1 + g % 1000 FROM generate_series(1, {LINKED}) g;
+             INSERT INTO \"Tag\" SELECT {LINKED} + g, 1000 + g FROM generate_series(1, {UNLINKED}) g;"
         ))
             .expect("fill"),
         DatabaseKind::Sqlite => sqlite(db)
@@ -148,7 +166,12 @@ fn fill(db: &TestDb) {
                  INSERT INTO \"User\" SELECT i FROM g;
                  WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < {GRANDCHILDREN})
                  INSERT INTO \"Comment\" SELECT i, 1 + i % 1000 FROM g WHERE i <= 500
-                   UNION ALL SELECT 500 + i, 1000 + i FROM g;"
+                   UNION ALL SELECT 500 + i, 1000 + i FROM g;
+                 CREATE TABLE \"Tag\" (id INTEGER PRIMARY KEY, \"postId\" INTEGER);
+                 CREATE INDEX tag_post ON \"Tag\" (\"postId\");
+                 WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < {UNLINKED})
+                 INSERT INTO \"Tag\" SELECT i, 1 + i % 1000 FROM g WHERE i <= {LINKED}
+                   UNION ALL SELECT {LINKED} + i, 1000 + i FROM g;"
             ))
             .expect("fill"),
         DatabaseKind::Mysql => panic!("the kill tests of cleanup run on PostgreSQL and SQLite"),
@@ -230,8 +253,9 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
     assert!(batches >= 10 && archive_bytes > 0);
     let gone = before[1].1 - fingerprint(&db)[1].1;
     assert_eq!(
-        gone, rows_done,
-        "the progress row counts exactly the rows deleted"
+        gone + unlinked(&db),
+        rows_done,
+        "the progress row counts exactly the rows deleted and unlinked"
     );
     assert!(gone < ORPHANS, "killed before the end");
 
@@ -242,7 +266,7 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
     );
     let resumed: serde_json::Value = serde_json::from_slice(&resumed.stdout).expect("json");
     assert!(resumed["resumed"].is_string(), "{resumed}");
-    assert_eq!(resumed["affected"], ORPHANS + GRANDCHILDREN);
+    assert_eq!(resumed["affected"], ORPHANS + GRANDCHILDREN + UNLINKED);
     let after = fingerprint(&db);
     assert_eq!(after[1].1, 1000);
     assert_eq!(after[2].1, 500);
@@ -257,7 +281,7 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), count, "no row archived twice");
-    assert_eq!(count as i64, ORPHANS + GRANDCHILDREN);
+    assert_eq!(count as i64, ORPHANS + GRANDCHILDREN + UNLINKED);
 
     let again = run(dir, &db, &["cleanup", "--json"]);
     let again: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json");
@@ -279,12 +303,13 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
         .iter()
         .find(|r| r["task"] == "cleanup" && r["status"] == "succeeded" && r["affected"] != 0)
         .unwrap_or_else(|| panic!("no finished cleanup run in {runs}"));
-    // The rerun counted the posts left and the comments the first run's deletions orphaned.
+    // The rerun counted the posts left, and the comments and tags the first run's deletions
+    // orphaned.
     assert_eq!(
         finished["examined"],
-        ORPHANS - gone + gone.min(GRANDCHILDREN)
+        ORPHANS - gone + gone.min(GRANDCHILDREN) + gone.min(UNLINKED)
     );
-    assert_eq!(finished["affected"], ORPHANS + GRANDCHILDREN);
+    assert_eq!(finished["affected"], ORPHANS + GRANDCHILDREN + UNLINKED);
 }
 
 /// The rows the cleanups recorded in `_drydock_cleanups` changed, and how many are unfinished
@@ -348,12 +373,30 @@ fn counted_as_gone(db: &TestDb, before: &[(String, i64)]) -> Result<(), String> 
     let (counted, _) = bookkeeping(db);
     let now = fingerprint(db);
     let gone: i64 = before.iter().zip(&now).map(|(b, n)| b.1 - n.1).sum();
-    if gone != counted {
+    let unlinked = unlinked(db);
+    if gone + unlinked != counted {
         return Err(format!(
-            "{gone} row(s) gone from the tables, {counted} counted by committed batches"
+            "{gone} row(s) gone from the tables and {unlinked} unlinked, {counted} counted by \
+             committed batches"
         ));
     }
     Ok(())
+}
+
+/// How many tags have lost their post (`SetNull`); none before a cleanup.
+fn unlinked(db: &TestDb) -> i64 {
+    let sql = "SELECT count(*) FROM \"Tag\" WHERE \"postId\" IS NULL";
+    match db.kind() {
+        DatabaseKind::Postgres => db
+            .postgres_client()
+            .query_one(sql, &[])
+            .expect("unlinked tags")
+            .get(0),
+        DatabaseKind::Sqlite => sqlite(db)
+            .query_row(sql, [], |row| row.get(0))
+            .expect("unlinked tags"),
+        DatabaseKind::Mysql => panic!("the kill tests of cleanup run on PostgreSQL and SQLite"),
+    }
 }
 
 /// What is wrong after the recovering run, if anything: no orphan and no unfinished run left;
@@ -365,8 +408,11 @@ fn recovered(
     before: &[(String, i64)],
 ) -> Result<Vec<std::path::PathBuf>, String> {
     let now = fingerprint(db);
-    if now[1].1 != 1000 || now[2].1 != 500 {
+    if now[1].1 != 1000 || now[2].1 != 500 || now[3].1 != LINKED + UNLINKED {
         return Err(format!("rows left: {now:?}"));
+    }
+    if unlinked(db) != UNLINKED {
+        return Err(format!("{} tag(s) unlinked, not {UNLINKED}", unlinked(db)));
     }
     let (_, unfinished) = bookkeeping(db);
     if unfinished > 0 {
@@ -399,6 +445,11 @@ fn recovered(
     ids.dedup();
     if ids.len() != archived {
         return Err(format!("{} row(s) archived twice", archived - ids.len()));
+    }
+    // Deleted rows are archived, and so is each unlinked tag (as it was, to be linked again).
+    let tags_archived = ids.iter().filter(|(t, _)| t == "Tag").count() as i64;
+    if tags_archived != UNLINKED {
+        return Err(format!("{tags_archived} tag(s) archived, not {UNLINKED}"));
     }
     for (table, (_, rows_before), (_, rows_now)) in ["User", "Post", "Comment"]
         .iter()
@@ -602,7 +653,7 @@ fn an_apply_leaves_no_drift_and_its_progress_in_the_drydock_schema() {
     let dir = project.path();
     let applied = run(dir, &db, &["cleanup", "--apply", "--json"]);
     let applied: serde_json::Value = serde_json::from_slice(&applied.stdout).expect("json");
-    assert_eq!(applied["affected"], ORPHANS + GRANDCHILDREN);
+    assert_eq!(applied["affected"], ORPHANS + GRANDCHILDREN + UNLINKED);
 
     let diff = drydock_test_support::crash::drydock(
         env!("CARGO_BIN_EXE_drydock"),
@@ -647,5 +698,5 @@ fn an_apply_leaves_no_drift_and_its_progress_in_the_drydock_schema() {
         "{tables:?}"
     );
     let (rows, unfinished) = bookkeeping(&db);
-    assert_eq!((rows, unfinished), (ORPHANS + GRANDCHILDREN, 0));
+    assert_eq!((rows, unfinished), (ORPHANS + GRANDCHILDREN + UNLINKED, 0));
 }
