@@ -58,6 +58,9 @@ struct Plan {
     alter_enums: Vec<Change>,
     rename_tables: Vec<Change>,
     drop_foreign_keys: Vec<Change>,
+    /// Indexes kept foreign keys get back (`TableDiff::foreign_key_indexes`), before the
+    /// indexes that served them are dropped.
+    foreign_key_indexes: Vec<Change>,
     drop_indexes: Vec<Change>,
     alter_tables: Vec<Change>,
     /// Unique indexes replaced by a primary key on the same columns: dropped once the key
@@ -101,6 +104,7 @@ impl Plan {
         changes.extend(self.alter_enums);
         changes.extend(self.rename_tables);
         changes.extend(self.drop_foreign_keys);
+        changes.extend(self.foreign_key_indexes);
         changes.extend(self.drop_indexes);
         changes.extend(self.alter_tables);
         changes.extend(self.drop_indexes_after_alter);
@@ -899,6 +903,10 @@ struct TableDiff {
     changes: Vec<TableChange>,
     dropped_indexes: Vec<Index>,
     created_indexes: Vec<Index>,
+    /// The index a kept foreign key is named for and the next side has, which the previous
+    /// side lacks: another index served the key there (MySQL drops the one it made once another
+    /// can serve), and the server makes one only with its key.
+    foreign_key_indexes: Vec<Index>,
     renamed_indexes: Vec<(Index, Index)>,
     dropped_foreign_keys: Vec<ForeignKey>,
     added_foreign_keys: Vec<ForeignKey>,
@@ -1050,6 +1058,12 @@ fn diff_table(
         TableChange::AddPrimaryKey { primary_key } => Some(primary_key.columns.clone()),
         _ => None,
     });
+    for index in table_diff.foreign_key_indexes {
+        plan.foreign_key_indexes.push(Change::CreateIndex {
+            table: name.clone(),
+            index,
+        });
+    }
     for index in table_diff.dropped_indexes {
         let replaced_by_primary_key = index.kind == drydock_schema::IndexKind::Unique
             && added_primary_key.as_ref() == Some(&index.columns);
@@ -1575,6 +1589,7 @@ fn diff_indexes(previous: &Table, next: &Table, hooks: &dyn DiffHooks, table_dif
     }
     // An index whose definition is unchanged but whose name is new is a rename.
     let mut renamed_previous: HashSet<&str> = HashSet::new();
+    let mut made_for_kept_keys: Vec<&Index> = Vec::new();
     for to in unmatched_next {
         let rename_source = unmatched_previous.iter().find(|from| {
             !renamed_previous.contains(from.name.as_str())
@@ -1590,8 +1605,10 @@ fn diff_indexes(previous: &Table, next: &Table, hooks: &dyn DiffHooks, table_dif
                     .push(((*from).clone(), to.clone()));
             }
             // The index the database names after a foreign key and makes with it comes with
-            // the foreign key.
-            None if hooks.indexes_foreign_keys() && made_for_foreign_key(next, to) => {}
+            // the foreign key, when the key is new.
+            None if hooks.indexes_foreign_keys() && made_for_foreign_key(next, to) => {
+                made_for_kept_keys.push(to);
+            }
             None => table_diff.created_indexes.push(to.clone()),
         }
     }
@@ -1609,6 +1626,35 @@ fn diff_indexes(previous: &Table, next: &Table, hooks: &dyn DiffHooks, table_dif
             table_diff.dropped_indexes.push(from.clone());
         }
     }
+    // A kept foreign key whose serving index goes gets its own back first: MySQL dropped the
+    // one it made when another index could serve the key, and makes one only with the key.
+    for to in made_for_kept_keys {
+        let Some(foreign_key) = previous
+            .foreign_keys
+            .iter()
+            .find(|foreign_key| foreign_key.name.as_deref() == Some(to.name.as_str()))
+        else {
+            continue;
+        };
+        if table_diff
+            .dropped_indexes
+            .iter()
+            .any(|dropped| serves_foreign_key(dropped, foreign_key))
+        {
+            table_diff.foreign_key_indexes.push(to.clone());
+        }
+    }
+}
+
+/// Whether `index` starts with the columns of `foreign_key`, in order: the server can look the
+/// key up through it.
+fn serves_foreign_key(index: &Index, foreign_key: &ForeignKey) -> bool {
+    foreign_key.columns.len() <= index.columns.len()
+        && foreign_key
+            .columns
+            .iter()
+            .zip(&index.columns)
+            .all(|(column, key)| key.expression.is_none() && *column == key.name)
 }
 
 /// Whether `index` is a plain index over exactly the columns of one of `table`'s foreign keys,

@@ -235,6 +235,23 @@ fn create_index(t: &ObjectName, index: &Index) -> String {
     )
 }
 
+/// Whether `index` is the one the server makes for a foreign key of `t`: a plain index over
+/// exactly the key's columns, named as the key.
+fn made_with_foreign_key(t: &Table, index: &Index) -> bool {
+    index.kind == IndexKind::Normal
+        && t.foreign_keys.iter().any(|foreign_key| {
+            foreign_key.name.as_deref() == Some(index.name.as_str())
+                && foreign_key.columns.len() == index.columns.len()
+                && foreign_key
+                    .columns
+                    .iter()
+                    .zip(&index.columns)
+                    .all(|(column, key)| {
+                        key.expression.is_none() && key.length.is_none() && *column == key.name
+                    })
+        })
+}
+
 fn create_table(t: &Table) -> String {
     let mut out = format!("CREATE TABLE {} (\n", table(&t.object_name()));
     let columns: Vec<String> = t
@@ -243,9 +260,13 @@ fn create_table(t: &Table) -> String {
         .map(|c| format!("    {}", column_definition(c)))
         .collect();
     out.push_str(&columns.join(",\n"));
+    // The index named after a foreign key is the server's to make with the key (added after
+    // the table): made here it would be the user's, kept when another index comes to serve
+    // the key, where the server drops its own.
     let mut keys: Vec<String> = t
         .indexes
         .iter()
+        .filter(|index| !made_with_foreign_key(t, index))
         .map(|index| {
             format!(
                 "    {}INDEX {}({})",

@@ -126,7 +126,9 @@ impl Fault {
         (delay, if kill { Fault::Kill } else { Fault::Terminate })
     }
 
-    /// Kill `child`, or end the sessions on `database` (on the `TEST_POSTGRES_URL` server).
+    /// Kill `child`, or end the sessions on `database` and on the databases `child` made for
+    /// itself (their comment names its pid: scratch and shadow databases), on the
+    /// `TEST_POSTGRES_URL` server.
     pub fn inject(self, child: &mut Child, database: &str) {
         match self {
             Fault::Kill => {
@@ -134,9 +136,11 @@ impl Fault {
             }
             Fault::Terminate => {
                 let _ = postgres_server_client().query(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                     WHERE datname = $1 AND pid <> pg_backend_pid()",
-                    &[&database],
+                    "SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a \
+                     WHERE a.pid <> pg_backend_pid() AND (a.datname = $1 OR a.datname IN \
+                       (SELECT datname FROM pg_database \
+                        WHERE shobj_description(oid, 'pg_database') LIKE $2))",
+                    &[&database, &format!("%drydock pid {} %", child.id())],
                 );
             }
         }
