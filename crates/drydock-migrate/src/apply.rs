@@ -987,9 +987,18 @@ impl Runner<'_, '_> {
             .map(|report| report.rows)
             .map_err(|error| ScriptError {
                 message: format!("[{}] {error}", error.code()),
-                // A batch's own database error, so its lock timeout reads as one.
+                // The database's own error of a batch or of a query between batches, so a lock
+                // timeout reads as one and a session ended by the server as lost.
                 db_code: match &error {
                     BackfillError::Batch { source, .. } => source.db_code.clone(),
+                    BackfillError::Query {
+                        source:
+                            drydock_connector::ConnectorError::Query {
+                                db_code: Some(code),
+                                ..
+                            },
+                        ..
+                    } => Some(code.clone()),
                     other => Some(other.code().to_owned()),
                 },
                 position: None,
