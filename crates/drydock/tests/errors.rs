@@ -1599,6 +1599,42 @@ const CASES: &[Case] = &[
 /// Codes whose only way to happen is a crash, a signal, a race or a program environment a case
 /// cannot set up (its environment variables); each is proven by the test named here (file, then test function), which docs/errors.md names too.
 const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
+    // The MySQL and MariaDB online-DDL rules: each corpus file names the rules it breaks.
+    (
+        "D4701",
+        "crates/drydock-lint/tests/corpus.rs",
+        "dangerous_mysql_files_break_exactly_the_rules_they_name",
+    ),
+    (
+        "D4702",
+        "crates/drydock-lint/tests/corpus.rs",
+        "dangerous_mysql_files_break_exactly_the_rules_they_name",
+    ),
+    (
+        "D4703",
+        "crates/drydock-lint/tests/corpus.rs",
+        "dangerous_mysql_files_break_exactly_the_rules_they_name",
+    ),
+    (
+        "D4704",
+        "crates/drydock-lint/tests/corpus.rs",
+        "dangerous_mysql_files_break_exactly_the_rules_they_name",
+    ),
+    (
+        "D4705",
+        "crates/drydock-lint/tests/corpus.rs",
+        "dangerous_mysql_files_break_exactly_the_rules_they_name",
+    ),
+    (
+        "D4706",
+        "crates/drydock-lint/tests/corpus.rs",
+        "dangerous_mysql_files_break_exactly_the_rules_they_name",
+    ),
+    (
+        "D4707",
+        "crates/drydock-lint/tests/corpus.rs",
+        "dangerous_mysql_files_break_exactly_the_rules_they_name",
+    ),
     // Ctrl-C between two cleanup batches.
     (
         "D6113",
