@@ -49,6 +49,27 @@ pub struct IndexFact {
     pub definition: String,
 }
 
+/// Whether a valid B-tree index of `table`, on all its rows (no predicate), starts with
+/// `columns` in any order: an index that already serves what `columns` would.
+pub fn leading_index_exists(
+    indexes: &[IndexFact],
+    namespace: Option<&str>,
+    table: &str,
+    columns: &[String],
+) -> bool {
+    indexes.iter().any(|index| {
+        index.valid
+            && index.method == "btree"
+            && index.predicate.is_none()
+            && index.namespace.as_deref() == namespace
+            && index.table == table
+            && index.columns.len() >= columns.len()
+            && columns
+                .iter()
+                .all(|c| index.columns[..columns.len()].contains(c))
+    })
+}
+
 /// A foreign key of a managed table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForeignKeyFact {

@@ -23,6 +23,7 @@ mod runs;
 mod script;
 pub mod sql_scan;
 mod stats;
+pub mod table_uses;
 
 pub use activity::{
     Privilege, SessionActivity, SessionInfo, SessionLimits, StatementProgress, Storage, TableLock,
@@ -47,6 +48,7 @@ pub use history::{
 };
 pub use index_facts::{
     ForeignKeyFact, IndexFact, IndexFacts, IndexFactsRequest, QueryStats, SuggestedIndex,
+    leading_index_exists,
 };
 pub use interrupt::{Interrupt, Registration, StatementCanceller};
 pub use phases::{Phase, PhaseKind};

@@ -29,6 +29,9 @@ pub struct LexicalRules {
     pub identifier_quotes: &'static [(u8, u8)],
     /// Compound bodies inside which `;` does not end the statement.
     pub bodies: &'static [Body],
+    /// An unquoted name stands for its lower-case spelling (PostgreSQL); otherwise it is
+    /// compared without regard to case (MySQL's columns, SQLite).
+    pub folds_unquoted_names: bool,
 }
 
 /// A compound body (`BEGIN ATOMIC ... END`, a trigger's `BEGIN ... END`): its `;` belong to
@@ -338,11 +341,11 @@ fn dollar_tag(script: &str, start: usize) -> Option<&str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{Body, LexicalRules, TokenKind, statement_ranges, statements, tokens};
 
     /// Only what every dialect shares.
-    const PLAIN: LexicalRules = LexicalRules {
+    pub(crate) const PLAIN: LexicalRules = LexicalRules {
         nested_block_comments: false,
         dollar_quoted_strings: false,
         escape_strings: false,
@@ -351,12 +354,13 @@ mod tests {
         double_quoted_strings: false,
         identifier_quotes: &[],
         bodies: &[],
+        folds_unquoted_names: false,
     };
 
     /// Every option on but MySQL's string and comment rules (which read `'\'` and `"` their
     /// own way, tested with `MYSQL_STRINGS`), with a body opening in any statement and one
     /// limited to triggers.
-    const ALL: LexicalRules = LexicalRules {
+    pub(crate) const ALL: LexicalRules = LexicalRules {
         nested_block_comments: true,
         dollar_quoted_strings: true,
         escape_strings: true,
@@ -376,10 +380,11 @@ mod tests {
                 nested: &["CASE"],
             },
         ],
+        folds_unquoted_names: true,
     };
 
     /// MySQL's strings and comments: `#` comments, backslash escapes, `"..."` strings.
-    const MYSQL_STRINGS: LexicalRules = LexicalRules {
+    pub(crate) const MYSQL_STRINGS: LexicalRules = LexicalRules {
         hash_comments: true,
         backslash_escapes: true,
         double_quoted_strings: true,

@@ -159,3 +159,46 @@ fn a_statement_that_examines_many_rows_without_an_index_gets_one_suggested() {
         })
     );
 }
+
+/// A join that examines many rows: the table filtered by a value gets an index on it, the
+/// table looked up for each of its rows an index on the join column.
+#[test]
+fn a_join_gets_an_index_for_each_table_it_reads_without_one() {
+    let db = TestDb::mysql_perf();
+    let mut conn = MysqlDialect.connect(db.url()).expect("connect");
+    conn.execute_script(
+        "CREATE TABLE `Shop` (`id` INT PRIMARY KEY, `city` VARCHAR(40) NOT NULL);
+         CREATE TABLE `Sale` (`id` INT PRIMARY KEY, `shopRef` INT NOT NULL, `amount` INT NOT NULL);
+         INSERT INTO `Shop` SELECT seq, CONCAT('city', seq % 100) FROM seq_1_to_2000;
+         INSERT INTO `Sale` SELECT seq, 1 + seq % 2000, seq % 70 FROM seq_1_to_4000;
+         ANALYZE TABLE `Shop`, `Sale`;",
+    )
+    .expect("seeding");
+    for n in 0..3 {
+        conn.query_texts(&format!(
+            "SELECT SUM(s.`amount`) FROM `Sale` s JOIN `Shop` p ON p.`id` = s.`shopRef` \
+             WHERE p.`city` = 'city{n}'"
+        ))
+        .expect("a join without an index");
+    }
+    let facts = conn
+        .maintenance()
+        .expect("maintenance facts")
+        .index_facts(&request())
+        .expect("index facts");
+    let mut suggested: Vec<(String, Vec<String>)> = facts
+        .suggestions
+        .iter()
+        .map(|s| (s.table.clone(), s.columns.clone()))
+        .collect();
+    suggested.sort();
+    assert_eq!(
+        suggested,
+        [
+            ("Sale".to_owned(), vec!["shopRef".to_owned()]),
+            ("Shop".to_owned(), vec!["city".to_owned()]),
+        ],
+        "{:?}",
+        facts.suggestions
+    );
+}

@@ -31,6 +31,7 @@ const PLAIN_SQL: LexicalRules = LexicalRules {
     double_quoted_strings: false,
     identifier_quotes: &[],
     bodies: &[],
+    folds_unquoted_names: false,
 };
 
 /// Options for tests: retries without pauses.

@@ -55,6 +55,7 @@ pub const LEXICAL_RULES: LexicalRules = LexicalRules {
         opened_by: &["BEGIN"],
         nested: &["CASE", "IF", "LOOP", "WHILE", "REPEAT"],
     }],
+    folds_unquoted_names: false,
 };
 
 /// Which server answers.

@@ -1016,6 +1016,7 @@ pub(crate) const LEXICAL_RULES: LexicalRules = LexicalRules {
         opened_by: &["BEGIN", "ATOMIC"],
         nested: &["CASE"],
     }],
+    folds_unquoted_names: true,
 };
 
 /// Why `script` must run outside a transaction, or `None` when it can run inside one.

@@ -433,6 +433,7 @@ pub(crate) const LEXICAL_RULES: LexicalRules = LexicalRules {
         opened_by: &["BEGIN"],
         nested: &["CASE"],
     }],
+    folds_unquoted_names: false,
 };
 
 /// Why `script` must run outside a transaction, or `None` when it can run inside one: its own

@@ -74,6 +74,24 @@ fn replica_client(url: &str) -> postgres::Client {
         .expect("connecting to the replica")
 }
 
+/// Whether the statistics of the server `connect` reaches count a scan of `index` within 10 s.
+fn index_scans_counted(connect: impl Fn() -> postgres::Client, index: &str) -> bool {
+    (0..100).any(|_| {
+        let scans: i64 = connect()
+            .query_one(
+                "SELECT COALESCE(sum(idx_scan), 0)::bigint FROM pg_stat_user_indexes \
+                 WHERE indexrelname = $1",
+                &[&index],
+            )
+            .expect("reading the statistics")
+            .get(0);
+        scans > 0 || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            false
+        }
+    })
+}
+
 fn migrate_dev(dir: &Path, name: &str) {
     let (code, out, err) = drydock(dir, &["migrate", "dev", "--name", name]);
     assert_eq!(code, 0, "{out}{err}");
@@ -241,20 +259,7 @@ fn an_index_scanned_only_on_a_streaming_replica_is_not_unused_when_the_replica_i
         )
         .expect("a scan of the index on the replica");
     // The replica counts the scan once the session's statistics reach it: at most 10 s.
-    let counted = (0..100).any(|_| {
-        let scans: i64 = replica_client(&replica)
-            .query_one(
-                "SELECT COALESCE(sum(idx_scan), 0)::bigint FROM pg_stat_user_indexes \
-                 WHERE indexrelname = 'Post_title_score_idx'",
-                &[],
-            )
-            .expect("reading the replica's statistics")
-            .get(0);
-        scans > 0 || {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            false
-        }
-    });
+    let counted = index_scans_counted(|| replica_client(&replica), "Post_title_score_idx");
     assert!(counted, "the replica never counted the index scan");
     let report = indexes(dir.path(), &["--min-size", "0"]);
     assert!(
@@ -495,6 +500,165 @@ fn a_workload_yields_a_verified_suggestion_that_deploys_without_drift() {
     );
     assert!(
         !codes(&report).iter().any(|(code, _)| code == "D6207"),
+        "{report}"
+    );
+}
+
+const SHOP: &str = "
+model Customer {
+  id     Int    @id
+  email  String
+  region Int
+}
+
+model Order {
+  id          Int @id
+  customerRef Int
+  status      Int
+  total       Int
+}
+";
+
+/// Statements of several tables, as applications and Prisma send them: a join, and a relation
+/// filter (the key `IN` a subquery of the related table). Each table gets the index its part
+/// of the statement needs, each verified by the planner with a hypothetical index.
+#[test]
+fn joins_and_subqueries_yield_a_verified_suggestion_per_table() {
+    let db = TestDb::postgres_stats();
+    let dir = project("postgresql", db.url(), SHOP);
+    migrate_dev(dir.path(), "init");
+    let mut client = db.postgres_client();
+    client
+        .batch_execute(
+            "CREATE EXTENSION pg_stat_statements;
+             CREATE EXTENSION hypopg;
+             INSERT INTO \"Customer\"
+               SELECT g, 'c' || g || '@example.com', g % 20 FROM generate_series(1, 20000) g;
+             INSERT INTO \"Order\"
+               SELECT g, 1 + (g * 7919) % 20000, g % 1000, g % 500 FROM generate_series(1, 200000) g;
+             ANALYZE \"Customer\", \"Order\";",
+        )
+        .expect("seeding");
+    for n in 0..30_i32 {
+        client
+            .query(
+                "SELECT o.id, o.total FROM \"Order\" o JOIN \"Customer\" c \
+                 ON c.id = o.\"customerRef\" WHERE c.email = $1",
+                &[&format!("c{n}@example.com")],
+            )
+            .expect("the join");
+        client
+            .query(
+                "SELECT \"t0\".\"id\" FROM \"public\".\"Customer\" AS \"t0\" \
+                 WHERE (\"t0\".\"id\") IN (SELECT \"t1\".\"customerRef\" \
+                 FROM \"public\".\"Order\" AS \"t1\" WHERE (\"t1\".\"status\" = $1 \
+                 AND \"t1\".\"customerRef\" IS NOT NULL)) OFFSET $2",
+                &[&n, &0_i64],
+            )
+            .expect("the relation filter");
+    }
+
+    let report = indexes(
+        dir.path(),
+        &["--slow-query-ms", "0", "--slow-query-calls", "30"],
+    );
+    assert_eq!(
+        report["query_stats"]["hypothetical_indexes"], true,
+        "{report}"
+    );
+    let mut suggested: Vec<(String, Vec<String>)> = report["suggestions"]
+        .as_array()
+        .expect("suggestions")
+        .iter()
+        .map(|s| {
+            let before = s["cost_before"].as_f64().expect("cost before");
+            let after = s["cost_after"].as_f64().expect("cost after");
+            assert!(before > after, "cost {before} -> {after}: {s}");
+            (
+                s["table"].as_str().unwrap_or_default().to_owned(),
+                serde_json::from_value(s["columns"].clone()).expect("columns"),
+            )
+        })
+        .collect();
+    suggested.sort();
+    assert_eq!(
+        suggested,
+        [
+            ("Customer".to_owned(), vec!["email".to_owned()]),
+            ("Order".to_owned(), vec!["customerRef".to_owned()]),
+            ("Order".to_owned(), vec!["status".to_owned()]),
+        ],
+        "{report}"
+    );
+}
+
+/// A partitioned table's index is used when any partition's index is scanned: it counts its
+/// partitions' scans and bytes, and the partitions' indexes it made are not listed apart.
+#[test]
+fn a_partitioned_tables_index_counts_the_scans_of_its_partitions() {
+    let db = TestDb::postgres();
+    let dir = project("postgresql", db.url(), MODELS);
+    migrate_dev(dir.path(), "init");
+    let mut client = db.postgres_client();
+    client
+        .batch_execute(
+            "CREATE TABLE events (id int NOT NULL, kind int NOT NULL, at date NOT NULL)
+               PARTITION BY RANGE (at);
+             CREATE TABLE events_2025 PARTITION OF events
+               FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+             CREATE TABLE events_2026 PARTITION OF events
+               FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+             CREATE INDEX events_kind_idx ON events (kind);
+             INSERT INTO events SELECT g, g % 50, date '2025-01-01' + g % 700
+               FROM generate_series(1, 20000) g;
+             ANALYZE events;",
+        )
+        .expect("seeding");
+    let unused_of = |report: &Value| -> Vec<String> {
+        codes(report)
+            .into_iter()
+            .filter(|(code, _)| code == "D6201")
+            .map(|(_, name)| name)
+            .collect()
+    };
+    let report = indexes(dir.path(), &["--min-size", "0"]);
+    let unused = unused_of(&report);
+    assert!(unused.contains(&"events_kind_idx".to_owned()), "{report}");
+    assert!(
+        !unused.iter().any(|name| name.starts_with("events_20")),
+        "a partition's index is its table's: {unused:?}"
+    );
+    // Its size is its partitions' indexes' bytes together, to the byte.
+    let bytes: i64 = client
+        .query_one(
+            "SELECT sum(pg_relation_size(relid))::bigint FROM pg_partition_tree('events_kind_idx')",
+            &[],
+        )
+        .expect("the partitions' index sizes")
+        .get(0);
+    let at_least = |size: i64| indexes(dir.path(), &["--min-size", &size.to_string()]);
+    assert!(
+        unused_of(&at_least(bytes)).contains(&"events_kind_idx".to_owned()),
+        "{bytes} bytes"
+    );
+    assert!(
+        !unused_of(&at_least(bytes + 1)).contains(&"events_kind_idx".to_owned()),
+        "{bytes} bytes"
+    );
+
+    client
+        .batch_execute(
+            "SET enable_seqscan = off;
+             SELECT id FROM events WHERE kind = 7 AND at < date '2025-06-01';
+             SELECT pg_stat_force_next_flush();",
+        )
+        .expect("a scan of one partition's index");
+    // The scan is counted once the session's statistics are flushed: at most 10 s.
+    let counted = index_scans_counted(|| db.postgres_client(), "events_2025_kind_idx");
+    assert!(counted, "the partition's index scan was never counted");
+    let report = indexes(dir.path(), &["--min-size", "0"]);
+    assert!(
+        !unused_of(&report).contains(&"events_kind_idx".to_owned()),
         "{report}"
     );
 }

@@ -1,6 +1,8 @@
 -- The indexes of the tables of the schemas in $1: keys (column names, with operator class,
 -- collation and order for comparison), kind, the constraint each backs, validity, scans since
--- the statistics reset, size and definition.
+-- the statistics reset, size and definition. A partitioned table's index counts the scans and
+-- bytes of its partitions' indexes, which are left out as its own; a partition's index of its
+-- own is read as any other.
 SELECT n.nspname::text,
        t.relname::text,
        c.relname::text,
@@ -22,8 +24,14 @@ SELECT n.nspname::text,
        i.indisunique,
        con.conname::text,
        i.indisvalid,
-       s.idx_scan,
-       pg_relation_size(c.oid),
+       CASE WHEN c.relkind = 'I'
+            THEN (SELECT sum(ps.idx_scan)::bigint FROM pg_partition_tree(i.indexrelid) AS pt
+                  JOIN pg_stat_user_indexes ps ON ps.indexrelid = pt.relid)
+            ELSE s.idx_scan END,
+       CASE WHEN c.relkind = 'I'
+            THEN (SELECT COALESCE(sum(pg_relation_size(pt.relid)), 0)::bigint
+                  FROM pg_partition_tree(i.indexrelid) AS pt)
+            ELSE pg_relation_size(c.oid) END,
        pg_get_indexdef(i.indexrelid)
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
@@ -33,6 +41,8 @@ JOIN pg_am am ON am.oid = c.relam
 LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
   AND con.contype IN ('p', 'u', 'x')
 LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = i.indexrelid
-WHERE n.nspname = ANY($1) AND t.relkind IN ('r', 'm')
+WHERE n.nspname = ANY($1) AND t.relkind IN ('r', 'm', 'p')
+  AND (NOT t.relispartition
+       OR NOT EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = i.indexrelid))
   AND t.relname NOT IN ('_prisma_migrations', '_drydock_seeds', '_drydock_backfills', '_drydock_runs')
 ORDER BY 1, 2, 3

@@ -1,4 +1,5 @@
--- The foreign keys of the tables of the schemas in $1, with their columns in key order.
+-- The foreign keys of the tables of the schemas in $1, with their columns in key order; a
+-- partition's copy of its partitioned table's key is the table's.
 SELECT n.nspname::text,
        t.relname::text,
        c.conname::text,
@@ -13,5 +14,5 @@ FROM pg_constraint c
 JOIN pg_class t ON t.oid = c.conrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_class r ON r.oid = c.confrelid
-WHERE c.contype = 'f' AND n.nspname = ANY($1) AND t.relkind = 'r'
+WHERE c.contype = 'f' AND n.nspname = ANY($1) AND t.relkind IN ('r', 'p') AND c.conparentid = 0
 ORDER BY 1, 2, 3
