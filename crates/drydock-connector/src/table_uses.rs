@@ -8,11 +8,17 @@
 //! gives nothing, while a predicate it cannot use (`OR`, functions, `LIKE`) is only left out,
 //! since every other test of the `AND` still selects the rows.
 
+use std::collections::HashMap;
+
 use crate::sql_scan::{LexicalRules, Token, TokenKind, tokens};
 
 /// A suggestion stops adding columns once the rows it selects fall to about this many
 /// (PgHero's suggested indexes).
 const TARGET_ROWS: f64 = 50.0;
+
+/// Queries and conditions nested deeper than this in parentheses are not read: the reader's
+/// recursion stays bounded whatever the statement.
+const MAX_NESTING: usize = 64;
 
 /// A `NOT NULL` test earns a key column only when it leaves out at least this share of rows.
 const SELECTIVE_NOT_NULL: f64 = 0.5;
@@ -152,11 +158,34 @@ pub fn table_uses(sql: &str, rules: &LexicalRules) -> Vec<TableUse> {
         rules,
         uses: Vec::new(),
         common_tables: Vec::new(),
+        depth: 0,
+        too_deep: false,
+        closing_at: closing_parentheses(&all),
     };
     match reader.statement(&all, &[]) {
-        Some(()) => reader.uses.into_iter().filter(|u| !u.is_empty()).collect(),
-        None => Vec::new(),
+        Some(()) if !reader.too_deep => reader.uses.into_iter().filter(|u| !u.is_empty()).collect(),
+        _ => Vec::new(),
     }
+}
+
+/// The `)` closing each `(` of `tokens`, by the byte offsets where they start.
+fn closing_parentheses(tokens: &[Token]) -> HashMap<usize, usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let mut pairs = HashMap::new();
+    for token in tokens {
+        if is_punct(Some(token), "(") {
+            open.push(token.range.start);
+        } else if is_punct(Some(token), ")") {
+            match open.pop() {
+                Some(start) => {
+                    pairs.insert(start, token.range.start);
+                }
+                // An unmatched `)`: the statement is not one to read.
+                None => return HashMap::new(),
+            }
+        }
+    }
+    pairs
 }
 
 /// A table (or derived table) in a `FROM` list: the names a column may be qualified with, and
@@ -283,53 +312,58 @@ fn opens_query(tokens: &[Token], i: usize) -> bool {
     is_any_keyword(tokens.get(i), &["SELECT", "WITH", "VALUES"])
 }
 
-/// The position of the `)` closing the `(` at `open`.
-fn closing(tokens: &[Token], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, token) in tokens.iter().enumerate().skip(open) {
-        if is_punct(Some(token), "(") {
-            depth += 1;
-        } else if is_punct(Some(token), ")") {
-            depth = depth.checked_sub(1)?;
-            if depth == 0 {
-                return Some(i);
-            }
-        }
-    }
-    None
-}
-
-/// The first position from `i` at parenthesis depth 0 where `stop` holds, or the end.
-fn until(tokens: &[Token], mut i: usize, mut stop: impl FnMut(&[Token], usize) -> bool) -> usize {
-    while i < tokens.len() {
-        if is_punct(tokens.get(i), "(") {
-            match closing(tokens, i) {
-                Some(end) => i = end + 1,
-                None => return tokens.len(),
-            }
-            continue;
-        }
-        if stop(tokens, i) {
-            return i;
-        }
-        i += 1;
-    }
-    tokens.len()
-}
-
-/// Whether `tokens` is one parenthesized group.
-fn is_wrapped(tokens: &[Token]) -> bool {
-    is_punct(tokens.first(), "(") && closing(tokens, 0) == Some(tokens.len() - 1)
-}
-
 struct Reader<'r> {
     rules: &'r LexicalRules,
     uses: Vec<TableUse>,
     /// Names of common table expressions: a `FROM` naming one reads no table.
     common_tables: Vec<String>,
+    /// Queries and conditions open around the one being read.
+    depth: usize,
+    /// Whether something was nested deeper than [`MAX_NESTING`].
+    too_deep: bool,
+    /// Where each `(` of the statement is closed, by the byte offsets of the two tokens: found
+    /// once, so no group is scanned again at each level it is looked into from.
+    closing_at: HashMap<usize, usize>,
 }
 
 impl Reader<'_> {
+    /// The position in `tokens` of the `)` closing the `(` at `open`.
+    fn closing(&self, tokens: &[Token], open: usize) -> Option<usize> {
+        let close = *self.closing_at.get(&tokens.get(open)?.range.start)?;
+        let i = tokens
+            .binary_search_by_key(&close, |t| t.range.start)
+            .ok()?;
+        (i > open).then_some(i)
+    }
+
+    /// The first position from `i` at parenthesis depth 0 where `stop` holds, or the end.
+    fn until(
+        &self,
+        tokens: &[Token],
+        mut i: usize,
+        mut stop: impl FnMut(&[Token], usize) -> bool,
+    ) -> usize {
+        while i < tokens.len() {
+            if is_punct(tokens.get(i), "(") {
+                match self.closing(tokens, i) {
+                    Some(end) => i = end + 1,
+                    None => return tokens.len(),
+                }
+                continue;
+            }
+            if stop(tokens, i) {
+                return i;
+            }
+            i += 1;
+        }
+        tokens.len()
+    }
+
+    /// Whether `tokens` is one parenthesized group.
+    fn is_wrapped(&self, tokens: &[Token]) -> bool {
+        is_punct(tokens.first(), "(") && self.closing(tokens, 0) == Some(tokens.len() - 1)
+    }
+
     /// The name a word or quoted identifier stands for.
     fn name(&self, token: &Token) -> String {
         if token.kind == TokenKind::Word && self.rules.folds_unquoted_names {
@@ -368,8 +402,24 @@ impl Reader<'_> {
         Some((parts, next))
     }
 
+    /// `read` one level deeper, unless that is deeper than [`MAX_NESTING`].
+    fn nested(&mut self, read: impl FnOnce(&mut Self) -> Option<()>) -> Option<()> {
+        if self.depth >= MAX_NESTING {
+            self.too_deep = true;
+            return None;
+        }
+        self.depth += 1;
+        let read = read(self);
+        self.depth -= 1;
+        read
+    }
+
     /// `WITH ...`? then a query body, with the `FROM` lists of `outer` in reach.
     fn statement(&mut self, t: &[Token], outer: &Scopes) -> Option<()> {
+        self.nested(|reader| reader.query(t, outer))
+    }
+
+    fn query(&mut self, t: &[Token], outer: &Scopes) -> Option<()> {
         let mut i = 0;
         if is_keyword(t.first(), "WITH") {
             i = 1;
@@ -380,7 +430,7 @@ impl Reader<'_> {
                 let name = self.name_at(t, i)?;
                 i += 1;
                 if is_punct(t.get(i), "(") {
-                    i = closing(t, i)? + 1;
+                    i = self.closing(t, i)? + 1;
                 }
                 if !is_keyword(t.get(i), "AS") {
                     return None;
@@ -395,7 +445,7 @@ impl Reader<'_> {
                 if !is_punct(t.get(i), "(") {
                     return None;
                 }
-                let end = closing(t, i)?;
+                let end = self.closing(t, i)?;
                 self.statement(&t[i + 1..end], outer)?;
                 self.common_tables.push(name);
                 i = end + 1;
@@ -417,9 +467,9 @@ impl Reader<'_> {
             i = if first.is_keyword("SELECT") {
                 self.select(t, i, outer)?
             } else if first.is_keyword("VALUES") {
-                until(t, i, at_set_operation)
+                self.until(t, i, at_set_operation)
             } else if is_punct(Some(first), "(") {
-                let end = closing(t, i)?;
+                let end = self.closing(t, i)?;
                 self.statement(&t[i + 1..end], outer)?;
                 self.tail(t, end + 1, &[], None)?
             } else if first.is_keyword("UPDATE") && i == 0 {
@@ -448,13 +498,13 @@ impl Reader<'_> {
         if is_keyword(t.get(i), "DISTINCT") {
             i += 1;
             if is_keyword(t.get(i), "ON") && is_punct(t.get(i + 1), "(") {
-                i = closing(t, i + 1)? + 1;
+                i = self.closing(t, i + 1)? + 1;
             }
         } else if is_keyword(t.get(i), "ALL") {
             i += 1;
         }
         let list = i;
-        let from = until(t, i, |t, i| {
+        let from = self.until(t, i, |t, i| {
             is_any_keyword(t.get(i), &["FROM", "WHERE"]) || at_clause_after_where(t, i)
         });
         let mut scope = Vec::new();
@@ -480,7 +530,7 @@ impl Reader<'_> {
             return None;
         }
         let set = i + 1;
-        i = until(t, set, |t, i| {
+        i = self.until(t, set, |t, i| {
             is_any_keyword(t.get(i), &["FROM", "WHERE", "ORDER", "LIMIT", "RETURNING"])
         });
         let assignments = set..i;
@@ -500,7 +550,7 @@ impl Reader<'_> {
             i += 1;
         }
         // MySQL's `DELETE t1, t2 FROM ...` names the tables to delete from first.
-        i = until(t, i, |t, i| is_keyword(t.get(i), "FROM"));
+        i = self.until(t, i, |t, i| is_keyword(t.get(i), "FROM"));
         if !is_keyword(t.get(i), "FROM") {
             return None;
         }
@@ -519,7 +569,7 @@ impl Reader<'_> {
         if !is_keyword(t.get(i), "WHERE") {
             return Some(i);
         }
-        let end = until(t, i + 1, at_clause_after_where);
+        let end = self.until(t, i + 1, at_clause_after_where);
         self.condition(&t[i + 1..end], scopes);
         Some(end)
     }
@@ -537,13 +587,13 @@ impl Reader<'_> {
         while i < t.len() && !at_set_operation(t, i) {
             let clause = &t[i];
             if clause.is_keyword("ORDER") && is_keyword(t.get(i + 1), "BY") {
-                let end = until(t, i + 2, at_clause_after_where);
+                let end = self.until(t, i + 2, at_clause_after_where);
                 if sorted.is_some() {
                     self.order_by(&t[i + 2..end], scopes);
                 }
                 i = end;
             } else if is_any_keyword(Some(clause), AFTER_WHERE) {
-                let end = until(t, i + 1, at_clause_after_where);
+                let end = self.until(t, i + 1, at_clause_after_where);
                 self.subqueries(&t[i + 1..end], scopes)?;
                 i = end;
             } else {
@@ -558,7 +608,7 @@ impl Reader<'_> {
         let mut owner: Option<usize> = None;
         let mut i = 0;
         while i < items.len() {
-            let end = until(items, i, |t, j| is_punct(t.get(j), ","));
+            let end = self.until(items, i, |t, j| is_punct(t.get(j), ","));
             let item = &items[i..end];
             let mut length = item.len();
             while length > 0
@@ -613,7 +663,7 @@ impl Reader<'_> {
             let before = scope.len();
             i = self.table_factor(t, j + 1, scope, outer)?;
             if is_keyword(t.get(i), "ON") {
-                let end = until(t, i + 1, |t, k| {
+                let end = self.until(t, i + 1, |t, k| {
                     is_punct(t.get(k), ",")
                         || is_any_keyword(t.get(k), JOINS)
                         || is_any_keyword(t.get(k), JOIN_KINDS)
@@ -624,7 +674,7 @@ impl Reader<'_> {
                 self.condition(&t[i + 1..end], &scopes);
                 i = end;
             } else if is_keyword(t.get(i), "USING") && is_punct(t.get(i + 1), "(") {
-                let end = closing(t, i + 1)?;
+                let end = self.closing(t, i + 1)?;
                 let columns: Vec<String> = t[i + 2..end]
                     .iter()
                     .filter(|token| !is_punct(Some(token), ","))
@@ -669,7 +719,7 @@ impl Reader<'_> {
             if !opens_query(t, i + 1) && !is_punct(t.get(i + 1), "(") {
                 return None;
             }
-            let end = closing(t, i)?;
+            let end = self.closing(t, i)?;
             let scopes = [outer, std::slice::from_ref(scope)].concat();
             self.statement(&t[i + 1..end], &scopes)?;
             i = end + 1;
@@ -678,7 +728,7 @@ impl Reader<'_> {
             i = next;
             if is_punct(t.get(i), "(") {
                 // A function returning rows.
-                i = closing(t, i)? + 1;
+                i = self.closing(t, i)? + 1;
             } else {
                 let (schema, table) = match parts.as_slice() {
                     [table] => (None, table.clone()),
@@ -717,7 +767,7 @@ impl Reader<'_> {
             entry.alias = Some(alias);
             i += 1;
             if is_punct(t.get(i), "(") {
-                i = closing(t, i)? + 1;
+                i = self.closing(t, i)? + 1;
             }
         }
         // MySQL's index hints.
@@ -726,12 +776,12 @@ impl Reader<'_> {
         {
             i += 2;
             if is_keyword(t.get(i), "FOR") {
-                i = until(t, i, |t, k| is_punct(t.get(k), "("));
+                i = self.until(t, i, |t, k| is_punct(t.get(k), "("));
             }
             if !is_punct(t.get(i), "(") {
                 return None;
             }
-            i = closing(t, i)? + 1;
+            i = self.closing(t, i)? + 1;
         }
         scope.push(entry);
         Some(i)
@@ -743,7 +793,7 @@ impl Reader<'_> {
         let mut i = 0;
         while i < t.len() {
             if is_punct(t.get(i), "(") && opens_query(t, i + 1) {
-                let end = closing(t, i)?;
+                let end = self.closing(t, i)?;
                 self.statement(&t[i + 1..end], scopes)?;
                 i = end + 1;
             } else {
@@ -756,14 +806,14 @@ impl Reader<'_> {
     /// The tests of a condition that only `AND`s them; a condition with an `OR` outside
     /// parentheses tests nothing an index could serve alone (its subqueries are still read).
     fn condition(&mut self, t: &[Token], scopes: &Scopes) {
-        if until(t, 0, |t, i| is_keyword(t.get(i), "OR")) < t.len() {
+        if self.until(t, 0, |t, i| is_keyword(t.get(i), "OR")) < t.len() {
             let _ = self.subqueries(t, scopes);
             return;
         }
         let mut start = 0;
         while start < t.len() {
             let mut between = false;
-            let end = until(t, start, |t, i| {
+            let end = self.until(t, start, |t, i| {
                 if is_keyword(t.get(i), "BETWEEN") {
                     between = true;
                 } else if is_keyword(t.get(i), "AND") {
@@ -786,8 +836,11 @@ impl Reader<'_> {
         if p.is_empty() {
             return;
         }
-        if is_wrapped(p) && !opens_query(p, 1) {
-            self.condition(&p[1..p.len() - 1], scopes);
+        if self.is_wrapped(p) && !opens_query(p, 1) {
+            let _ = self.nested(|reader| {
+                reader.condition(&p[1..p.len() - 1], scopes);
+                Some(())
+            });
             return;
         }
         if self.comparison(p, scopes).is_none() {
@@ -817,7 +870,7 @@ impl Reader<'_> {
                 && is_any_keyword(p.get(i), &["ANY", "SOME"])
                 && is_punct(p.get(i + 1), "(")
             {
-                let end = closing(p, i + 1)?;
+                let end = self.closing(p, i + 1)?;
                 let (inner, next) = self.operand(&p[..end], i + 2, scopes)?;
                 if next != end || !matches!(inner, Operand::Value) {
                     return None;
@@ -858,7 +911,7 @@ impl Reader<'_> {
             return self.compare(left, Test::Range, Operand::Value, p, scopes);
         }
         if is_keyword(p.get(i), "IN") && is_punct(p.get(i + 1), "(") {
-            let end = closing(p, i + 1)?;
+            let end = self.closing(p, i + 1)?;
             if end + 1 != p.len() {
                 return None;
             }
@@ -927,26 +980,38 @@ impl Reader<'_> {
 
     /// The operand at `i`, and the position after it.
     fn operand(&self, p: &[Token], i: usize, scopes: &Scopes) -> Option<(Operand, usize)> {
-        let token = p.get(i)?;
-        if is_punct(Some(token), "(") {
-            let end = closing(p, i)?;
-            if opens_query(p, i + 1) {
-                return Some((Operand::Subquery(i + 1, end), end + 1));
+        // `("t0"."id")`, `((?))`: one operand in parentheses, each closing right after it.
+        let mut start = i;
+        let mut closings: Vec<usize> = Vec::new();
+        while is_punct(p.get(start), "(") && !opens_query(p, start + 1) {
+            if closings.len() == MAX_NESTING {
+                return None;
             }
-            // `("t0"."id")`, `(?)`: one operand in parentheses.
-            let (inner, next) = self.operand(&p[..end], i + 1, scopes)?;
-            return (next == end).then_some((inner, end + 1));
+            closings.push(self.closing(p, start)?);
+            start += 1;
         }
-        let value_end = self.value_end(p, i);
-        if let Some(end) = value_end {
-            return Some((Operand::Value, end));
+        let within = &p[..closings.last().map_or(p.len(), |end| *end)];
+        let (operand, mut next) = if is_punct(within.get(start), "(") {
+            let end = self.closing(within, start)?;
+            (Operand::Subquery(start + 1, end), end + 1)
+        } else if let Some(end) = self.value_end(within, start) {
+            (Operand::Value, end)
+        } else {
+            let (parts, next) = self.dotted_at(within, start)?;
+            if is_punct(within.get(next), "(") || is_punct(within.get(next), ":") {
+                // A function call, or a column cast to another type: no index on the column
+                // serves.
+                return None;
+            }
+            (self.resolve(&parts, scopes), next)
+        };
+        for end in closings.iter().rev() {
+            if next != *end {
+                return None;
+            }
+            next = end + 1;
         }
-        let (parts, next) = self.dotted_at(p, i)?;
-        if is_punct(p.get(next), "(") || is_punct(p.get(next), ":") {
-            // A function call, or a column cast to another type: no index on the column serves.
-            return None;
-        }
-        Some((self.resolve(&parts, scopes), next))
+        Some((operand, next))
     }
 
     /// The position after a value at `i` (a parameter, literal, `NULL`, `TRUE`, `FALSE`, the
@@ -986,10 +1051,11 @@ impl Reader<'_> {
                 if is_any_keyword(Some(token), &["NOW", "CAST"]) && is_punct(p.get(i + 1), "(") =>
             {
                 // `now()`, `CAST(? AS type)`: a value when no column is inside.
-                let end = closing(p, i + 1)?;
+                let end = self.closing(p, i + 1)?;
                 let inner = &p[i + 2..end];
                 let only_value = inner.is_empty()
                     || (token.is_keyword("CAST")
+                        && !is_keyword(inner.first(), "CAST")
                         && self
                             .value_end(inner, 0)
                             .is_some_and(|next| is_keyword(inner.get(next), "AS")));
@@ -1006,7 +1072,7 @@ impl Reader<'_> {
             i = next;
             while let Some(token) = p.get(i) {
                 if is_punct(Some(token), "(") {
-                    i = closing(p, i)? + 1;
+                    i = self.closing(p, i)? + 1;
                 } else if is_punct(Some(token), "[") && is_punct(p.get(i + 1), "]") {
                     i += 2;
                 } else if token.kind == TokenKind::Word
@@ -1083,7 +1149,7 @@ fn push_join(table_use: &mut TableUse, column: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::{Filter, LexicalRules, TableUse, Test, table_uses};
+    use super::{Filter, LexicalRules, MAX_NESTING, TableUse, Test, table_uses};
     use crate::sql_scan::tests::{ALL, MYSQL_STRINGS};
 
     /// PostgreSQL's names fold to lower case, as every option of the scanner's tests has it.
@@ -1283,6 +1349,48 @@ mod tests {
         ] {
             assert_eq!(read(sql, &POSTGRES), Vec::<String>::new(), "{sql}");
         }
+    }
+
+    /// Nesting as deep as a statement may go is read without exhausting the stack, and
+    /// nesting past the limit gives nothing rather than part of the statement.
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let deep = 100_000;
+        for sql in [
+            format!(
+                "SELECT * FROM a WHERE {}x = $1{}",
+                "(".repeat(deep),
+                ")".repeat(deep)
+            ),
+            format!(
+                "SELECT * FROM a WHERE x = {}$1{}",
+                "(".repeat(deep),
+                ")".repeat(deep)
+            ),
+            format!(
+                "SELECT * FROM a WHERE x IN {}SELECT y FROM b{}",
+                "(SELECT * FROM c WHERE z IN ".repeat(deep),
+                ")".repeat(deep)
+            ),
+            format!(
+                "SELECT * FROM a WHERE x = {}$1{}",
+                "CAST(".repeat(deep),
+                " AS int)".repeat(deep)
+            ),
+            format!(
+                "{}SELECT * FROM a WHERE x = $1{}",
+                "(".repeat(deep),
+                ")".repeat(deep)
+            ),
+        ] {
+            assert_eq!(read(&sql, &POSTGRES), Vec::<String>::new());
+        }
+        let nested = format!(
+            "SELECT * FROM a WHERE {}x = $1{}",
+            "(".repeat(MAX_NESTING - 2),
+            ")".repeat(MAX_NESTING - 2)
+        );
+        assert_eq!(read(&nested, &POSTGRES), ["a: x= |  | "]);
     }
 
     #[test]

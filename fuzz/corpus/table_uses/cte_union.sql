@@ -1,0 +1,1 @@
+WITH recent AS (SELECT * FROM events WHERE kind = $1) SELECT * FROM recent r JOIN users u USING (user_id) UNION ALL SELECT * FROM a WHERE x = ANY($2::int[])

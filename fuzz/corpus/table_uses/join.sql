@@ -1,0 +1,1 @@
+SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.email = $1 AND o.total BETWEEN $2 AND $3 ORDER BY o.created_at DESC LIMIT $4

@@ -1,0 +1,1 @@
+SELECT "public"."User"."id" FROM "public"."User" WHERE ("public"."User"."email" = $1 AND 1=1) LIMIT $2 OFFSET $3

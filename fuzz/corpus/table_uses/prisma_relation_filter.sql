@@ -1,0 +1,1 @@
+SELECT "t0"."id" FROM "public"."User" AS "t0" WHERE ("t0"."id") IN (SELECT "t1"."authorId" FROM "public"."Post" AS "t1" WHERE ("t1"."published" = $1 AND "t1"."authorId" IS NOT NULL)) OFFSET $2

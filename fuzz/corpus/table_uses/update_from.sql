@@ -1,0 +1,1 @@
+UPDATE "Post" SET views = views + $1 FROM "User" u WHERE "Post"."authorId" = u.id AND u.role = $2::"Role" RETURNING "Post".id
