@@ -51,7 +51,7 @@ pub use index_facts::{
     leading_index_exists,
 };
 pub use interrupt::{Interrupt, Registration, StatementCanceller};
-pub use phases::{Phase, PhaseKind};
+pub use phases::{NoPhasedPlan, Phase, PhaseKind};
 pub use row_count::RowCount;
 pub use runs::{
     RUN_TABLE, Run, RunFilter, RunLog, RunProgress, RunStart, RunStatus, host_name, process_gone,
@@ -116,8 +116,12 @@ pub trait Dialect: Send + Sync {
     /// `changes` (a diff leading to `target`) as phases that keep the running application
     /// working and never block writes for long; only phases with statements. `target` gives
     /// what a change does not carry: a renamed column's definition, a table's primary key.
-    /// `None` when the dialect has no phased plan (its writers take turns anyway).
-    fn plan_zero_downtime(&self, changes: &[Change], target: &SqlSchema) -> Option<Vec<Phase>>;
+    /// Why there is none otherwise: not needed (its writers take turns anyway), or not supported.
+    fn plan_zero_downtime(
+        &self,
+        changes: &[Change],
+        target: &SqlSchema,
+    ) -> Result<Vec<Phase>, NoPhasedPlan>;
 
     fn capabilities(&self) -> Capabilities;
 

@@ -48,3 +48,14 @@ pub struct Phase {
     /// `undo` to the schema before the phase. Empty when a diff undoes everything.
     pub undo: String,
 }
+
+/// Why a dialect writes no phased plan for a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoPhasedPlan {
+    /// Phases would spare no session a wait (writers take turns whatever the migration looks
+    /// like): one ordinary migration is written, and this note says why.
+    NotNeeded(String),
+    /// Sessions could go on during the change, but the dialect cannot write the phases that let
+    /// them: nothing is written, and this says what is supported and what to do instead.
+    Unsupported(String),
+}

@@ -55,7 +55,8 @@ pub enum EngineError {
     #[error(
         "nothing was applied: the linter found {count} problem(s) in the pending migrations that \
          would block the application on large tables (see above). Rewrite the migration \
-         (`drydock migrate dev --zero-downtime` writes the safe phases), mark a statement that \
+         (`drydock migrate dev --zero-downtime` writes the safe phases where the database has \
+         a phased plan), mark a statement that \
          is safe with `-- drydock-lint-ignore <rule>`, or deploy anyway with `--lint warn`."
     )]
     DeployBlockedByLint { count: usize },
@@ -65,6 +66,11 @@ pub enum EngineError {
          or deploy without `--preflight`."
     )]
     PreflightFailed { count: usize },
+
+    /// `migrate dev --zero-downtime` on a database without phased plans, where one ordinary
+    /// migration would not be as good; `reason` says what is supported.
+    #[error("{reason}")]
+    ZeroDowntimeUnsupported { reason: String },
 
     #[error("the settings file `{path}` is not valid: {message}", path = path.display())]
     Settings {
@@ -89,6 +95,7 @@ impl EngineError {
             EngineError::DeployBlockedByLint { .. } => "D3110",
             EngineError::PreflightFailed { .. } => "D3111",
             EngineError::Settings { .. } => "D1003",
+            EngineError::ZeroDowntimeUnsupported { .. } => "D3120",
         }
     }
 }

@@ -21,7 +21,7 @@ use renames::unmatched_hints;
 use std::path::{Path, PathBuf};
 
 use drydock_connector::{
-    Connection, Dialect, Phase, PhaseKind, ScriptError, Warning, render_script,
+    Connection, Dialect, NoPhasedPlan, Phase, PhaseKind, ScriptError, Warning, render_script,
 };
 use drydock_diff::WarningKind;
 use drydock_migrate::{DeployEvent, LocalMigration};
@@ -243,7 +243,7 @@ pub fn migrate_dev_with_renames(
 
     if options.zero_downtime && !diff.is_empty() {
         match dialect.plan_zero_downtime(&diff.changes, &target) {
-            Some(phases) => {
+            Ok(phases) => {
                 let downs = phase_downs(project, &url, shadow_url.as_deref(), &state, &phases)?;
                 let name = options.name.as_deref().unwrap_or_default();
                 outcome.phases = write_phases(dialect, dir, name, &phases, &downs, &diff.warnings)?;
@@ -263,12 +263,11 @@ pub fn migrate_dev_with_renames(
                 }
                 return Ok(outcome);
             }
-            None => {
-                outcome.zero_downtime_unavailable = Some(format!(
-                    "{} has no phased plan: concurrent writers wait for any migration however it \
-                     is split, so one ordinary migration was written",
-                    dialect.provider()
-                ));
+            Err(NoPhasedPlan::NotNeeded(reason)) => {
+                outcome.zero_downtime_unavailable = Some(reason);
+            }
+            Err(NoPhasedPlan::Unsupported(reason)) => {
+                return Err(EngineError::ZeroDowntimeUnsupported { reason });
             }
         }
     }

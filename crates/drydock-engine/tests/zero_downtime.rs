@@ -357,3 +357,48 @@ fn sqlite_writes_one_ordinary_migration_and_says_why() {
     let reason = outcome.zero_downtime_unavailable.expect("a reason");
     assert!(reason.contains("sqlite"), "{reason}");
 }
+
+#[test]
+fn mysql_refuses_with_what_is_supported_and_writes_nothing() {
+    let db = TestDb::mysql();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    let init = write_project(dir, "mysql", db.url(), USERS);
+    dev(&init, dir, "init", false, false);
+    let folders = || {
+        std::fs::read_dir(dir.join("prisma/migrations"))
+            .expect("migrations")
+            .filter_map(Result::ok)
+            .map(|entry| entry.file_name())
+            .collect::<Vec<_>>()
+    };
+    let before = folders();
+    let added = write_project(
+        dir,
+        "mysql",
+        db.url(),
+        "model User {\n  id    Int     @id\n  name  String\n  email String  @unique\n  bio   String?\n}\n",
+    );
+    let options = DevOptions {
+        name: Some("bio".to_owned()),
+        replay_cache: Some(Some(dir.join("cache"))),
+        zero_downtime: true,
+        ..DevOptions::default()
+    };
+    let refused = migrate_dev(&added, &options, &mut |_| true, &mut |_| {}).expect_err("refused");
+    assert_eq!(refused.code(), "D3120");
+    let message = refused.to_string();
+    assert!(
+        message.contains("PostgreSQL only") && message.contains("drydock lint --url"),
+        "{message}"
+    );
+    assert_eq!(folders(), before, "nothing written");
+    let mut connection = added.dialect.connect(db.url()).expect("connect");
+    let bio = connection
+        .query_texts(
+            "SELECT COLUMN_NAME FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'bio'",
+        )
+        .expect("query");
+    assert!(bio.is_empty(), "nothing applied: {bio:?}");
+}

@@ -564,6 +564,7 @@ pub(crate) fn failed_migrations(history: &[HistoryRow]) -> Vec<FailedMigration> 
             name: row.migration_name.clone(),
             started_at: row.started_at,
             logs: row.logs.clone(),
+            statements_completed: row.applied_steps_count,
         })
         .collect()
 }
@@ -891,6 +892,20 @@ impl Runner<'_, '_> {
             String::new()
         };
         logs.push_str(&failure_logs(migration, &error, Some(reason), rolled_back));
+        // Statements inside a transaction the script opened were undone whatever their place.
+        let stopped = error
+            .statements_done
+            .filter(|done| !rolled_back && statements.len() > 1 && *done < statements.len());
+        if let Some(stopped) = stopped {
+            let stopped_as = if interrupted { "cancelled" } else { "failed" };
+            logs.push_str(&statement_states(
+                migration.executable_script(),
+                statements,
+                stopped,
+                stopped_as,
+                self.policy.rules,
+            ));
+        }
         logs.push_str(&self.lock_timeout_logs(conn, &error, retries));
         match &dropped {
             Ok(indexes) => {
@@ -927,25 +942,32 @@ impl Runner<'_, '_> {
                 state: interrupted_state(&migration.name, &row, rolled_back, recorded.err()),
             });
         }
-        let mut what_ran = match error.statements_done {
-            Some(0) => "no statement of it completed".to_owned(),
-            Some(1) => "1 statement completed before the failure".to_owned(),
-            Some(n) => format!("{n} statements completed before the failure"),
-            None => "some statements may have completed before the failure".to_owned(),
+        // With the statements listed, the advice names them by number.
+        let mut next_steps = match stopped {
+            Some(done) => recovery_advice(&migration.name, u32::try_from(done).unwrap_or(0)),
+            None => {
+                let mut what_ran = match error.statements_done {
+                    Some(0) => "no statement of it completed".to_owned(),
+                    Some(1) => "1 statement completed before the failure".to_owned(),
+                    Some(n) => format!("{n} statements completed before the failure"),
+                    None => "some statements may have completed before the failure".to_owned(),
+                };
+                what_ran.push_str(if rolled_back {
+                    "; the transaction the script opened was rolled back, so only statements \
+                     before its BEGIN stay applied"
+                } else {
+                    " and stay applied"
+                });
+                format!(
+                    "The migration ran outside a transaction ({reason}): {what_ran}. Bring the \
+                     database back to its state before this migration, fix the migration, run \
+                     `drydock migrate resolve --rolled-back {name}` and deploy again; or \
+                     complete its changes by hand and run `drydock migrate resolve --applied \
+                     {name}`.",
+                    name = migration.name
+                )
+            }
         };
-        what_ran.push_str(if rolled_back {
-            "; the transaction the script opened was rolled back, so only statements before \
-             its BEGIN stay applied"
-        } else {
-            " and stay applied"
-        });
-        let mut next_steps = format!(
-            "The migration ran outside a transaction ({reason}): {what_ran}. Bring the \
-             database back to its state before this migration, fix the migration, run \
-             `drydock migrate resolve --rolled-back {name}` and deploy again; or complete its \
-             changes by hand and run `drydock migrate resolve --applied {name}`.",
-            name = migration.name
-        );
         if let Err(record_error) = recorded {
             next_steps.push_str(&format!(
                 " Writing these logs to `{HISTORY_TABLE}` failed ({record_error}); the \
@@ -1280,6 +1302,79 @@ pub(crate) fn run_statements(
 /// Lines of the script shown before and after the failing one.
 const CONTEXT_LINES: usize = 2;
 
+/// The most characters of a statement's first line that a list of statements shows.
+const FIRST_LINE_CHARS: usize = 100;
+
+/// How a list of statements names one: its first line from its first token on (the comments
+/// before it, such as Prisma's `-- CreateTable`, skipped), cut at [`FIRST_LINE_CHARS`].
+pub fn first_line(statement: &str, rules: &LexicalRules) -> String {
+    let start = sql_scan::tokens(statement, rules)
+        .first()
+        .map_or(0, |token| token.range.start);
+    // Without a token (comments only), the first line that is not blank.
+    let line = statement[start..]
+        .trim_start()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim();
+    match line.char_indices().nth(FIRST_LINE_CHARS) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line.to_owned(),
+    }
+}
+
+/// The statements of a migration that stopped at statement `stopped` (0-based) outside a
+/// transaction, one line each: its number, `done`, `stopped_as` or `not run`, and its first
+/// line. It tells what to undo, or what is left to run by hand.
+fn statement_states(
+    script: &str,
+    statements: &[Range<usize>],
+    stopped: usize,
+    stopped_as: &str,
+    rules: &LexicalRules,
+) -> String {
+    let width = statements.len().to_string().len();
+    let mut out = String::from("Statements (number, state, first line):\n");
+    for (index, range) in statements.iter().enumerate() {
+        let state = match index.cmp(&stopped) {
+            std::cmp::Ordering::Less => "done",
+            std::cmp::Ordering::Equal => stopped_as,
+            std::cmp::Ordering::Greater => "not run",
+        };
+        let text = script
+            .get(range.clone())
+            .map(|statement| first_line(statement, rules))
+            .unwrap_or_default();
+        out.push_str(&format!("  {:>width$}  {state:<9}  {text}\n", index + 1));
+    }
+    out
+}
+
+/// What to do about failed migration `name` when its history row counts `done` statements that
+/// completed outside a transaction and stay applied.
+pub(crate) fn recovery_advice(name: &str, done: u32) -> String {
+    let ran = match done {
+        0 => {
+            return format!(
+                "If its changes were not applied (or you undid them), fix the migration, run \
+                 `drydock migrate resolve --rolled-back {name}` and deploy again; if you \
+                 completed its changes by hand, run `drydock migrate resolve --applied {name}`."
+            );
+        }
+        1 => "Statement 1 of it".to_owned(),
+        n => format!("Statements 1 to {n} of it"),
+    };
+    format!(
+        "{ran} ran outside a transaction and stay applied (its logs list them). Either undo \
+         them, fix the migration, run `drydock migrate resolve --rolled-back {name}` and deploy \
+         again (deploy runs the whole migration again); or run the statements from {next} on by \
+         hand (`drydock db execute`), correct the migration file if it was wrong, and run \
+         `drydock migrate resolve --applied {name}`.",
+        next = done + 1
+    )
+}
+
 /// What a failed row's `logs` say: the migration, the database's error, where in the script it
 /// happened with the lines around it, and what ran outside a transaction.
 fn failure_logs(
@@ -1358,6 +1453,8 @@ fn render_position(script: &str, offset: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use drydock_connector::Dialect;
+
     use super::*;
 
     fn migration(script: &str) -> LocalMigration {
@@ -1427,6 +1524,47 @@ mod tests {
         Ran outside a transaction: it uses CONCURRENTLY.
         1 statement(s) completed before the failure; those outside a rolled-back transaction were not undone.
         "#);
+    }
+
+    #[test]
+    fn statements_are_named_by_their_first_line_after_comments() {
+        let rules = drydock_postgres::PostgresDialect.lexical_rules();
+        assert_eq!(
+            first_line(
+                "\n-- CreateTable\n/* x */ CREATE TABLE t (\n  a INT\n);",
+                rules
+            ),
+            "CREATE TABLE t ("
+        );
+        assert_eq!(
+            first_line("\n-- only a comment\n", rules),
+            "-- only a comment"
+        );
+        let long = format!("SELECT '{}';", "é".repeat(150));
+        let named = first_line(&long, rules);
+        assert_eq!(named.chars().count(), FIRST_LINE_CHARS + 3, "{named}");
+        assert!(named.ends_with("é..."), "{named}");
+    }
+
+    #[test]
+    fn a_failed_migration_lists_its_statements_by_state() {
+        let script = "A 1;\nB 2;\nC 3;";
+        let statements = [0..4, 4..9, 9..14];
+        insta::assert_snapshot!(
+            statement_states(
+                script,
+                &statements,
+                1,
+                "failed",
+                drydock_postgres::PostgresDialect.lexical_rules()
+            ),
+            @r"
+        Statements (number, state, first line):
+          1  done       A 1;
+          2  failed     B 2;
+          3  not run    C 3;
+        "
+        );
     }
 
     #[test]

@@ -15,6 +15,17 @@ pub struct FailedMigration {
     pub started_at: DateTime<Utc>,
     /// What the failing run recorded (the database error, the position, what already ran).
     pub logs: Option<String>,
+    /// Statements that completed outside a transaction before the failure (the row's
+    /// `applied_steps_count`); they stay applied.
+    pub statements_completed: u32,
+}
+
+impl FailedMigration {
+    /// What to do about it: undo what stays applied and resolve it as rolled back, or finish
+    /// it by hand and resolve it as applied.
+    pub fn advice(&self) -> String {
+        crate::apply::recovery_advice(&self.name, self.statements_completed)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,11 +51,8 @@ pub enum MigrateError {
     AlreadyApplied { name: String },
 
     #[error(
-        "found failed migrations in the target database, new migrations will not be applied. \
-         {details}\nFor each one: if its changes were not applied (or you undid them), run \
-         `drydock migrate resolve --rolled-back <name>`, fix the migration and deploy again; if \
-         you completed its changes by hand, run `drydock migrate resolve --applied <name>`. Read \
-         more: https://pris.ly/d/migrate-resolve",
+        "found failed migrations in the target database, new migrations will not be \
+         applied.{details}\nRead more: https://pris.ly/d/migrate-resolve",
         details = render_failed(failed)
     )]
     FailedMigrations { failed: Vec<FailedMigration> },
@@ -308,6 +316,9 @@ fn render_failed(failed: &[FailedMigration]) -> String {
             }
             _ => out.push('\n'),
         }
+        out.push('\n');
+        out.push_str(&migration.advice());
+        out.push('\n');
     }
     out
 }
@@ -358,11 +369,13 @@ mod tests {
                 name: "20240501_add".into(),
                 started_at,
                 logs: Some("relation \"x\" does not exist".into()),
+                statements_completed: 0,
             }],
         };
         let text = error.to_string();
         assert!(text.contains("`20240501_add` migration started at 2024-05-01 10:00:00.000 UTC"));
         assert!(text.contains("relation \"x\" does not exist"));
-        assert!(text.contains("resolve --rolled-back <name>"));
+        assert!(text.contains("resolve --rolled-back 20240501_add"));
+        assert!(text.contains("resolve --applied 20240501_add"));
     }
 }

@@ -226,10 +226,6 @@ fn non_transactional_failures_say_what_ran() -> TestResult {
     let error = run_deploy(&mut conn, dir.path(), &concurrently).err();
     let text = error.as_ref().map(ToString::to_string).unwrap_or_default();
     assert_eq!(error.map(|e| e.code()), Some("P3018"));
-    assert!(
-        text.contains("1 statement completed before the failure"),
-        "{text}"
-    );
     assert_eq!(conn.executed, ["CREATE INDEX CONCURRENTLY i;"]);
     let rows = conn.rows();
     assert_eq!(rows.len(), 1);
@@ -240,6 +236,28 @@ fn non_transactional_failures_say_what_ran() -> TestResult {
     assert!(
         logs.contains("1 statement(s) completed before the failure"),
         "{logs}"
+    );
+    assert!(
+        logs.contains(
+            "Statements (number, state, first line):\n  1  done       CREATE INDEX CONCURRENTLY \
+             i;\n  2  failed     CREATE FAIL;\n"
+        ),
+        "{logs}"
+    );
+    assert!(
+        text.contains("Statement 1 of it ran outside a transaction"),
+        "{text}"
+    );
+    let refused = run_deploy(&mut conn, dir.path(), &concurrently).err();
+    let refusal = refused
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert_eq!(refused.map(|e| e.code()), Some("P3009"));
+    assert!(refusal.contains("2  failed     CREATE FAIL;"), "{refusal}");
+    assert!(
+        refusal.contains("run the statements from 2 on by hand"),
+        "{refusal}"
     );
 
     // Completed by hand: resolve --applied closes the failed row and records the migration.
@@ -399,6 +417,7 @@ fn reports_serialize_to_a_stable_json_shape() {
             name: "2_b".into(),
             started_at: at,
             logs: Some("boom".into()),
+            statements_completed: 2,
         }],
         edited_after_applied: vec!["1_a".into()],
         missing_locally: vec!["0_gone".into()],
@@ -421,7 +440,8 @@ fn reports_serialize_to_a_stable_json_shape() {
         {
           "name": "2_b",
           "started_at": "2024-05-01T10:00:00Z",
-          "logs": "boom"
+          "logs": "boom",
+          "statements_completed": 2
         }
       ],
       "edited_after_applied": [

@@ -85,8 +85,8 @@ impl Dialect for PostgresDialect {
         &self,
         changes: &[Change],
         target: &drydock_schema::SqlSchema,
-    ) -> Option<Vec<drydock_connector::Phase>> {
-        Some(zero_downtime::plan(changes, target))
+    ) -> Result<Vec<drydock_connector::Phase>, drydock_connector::NoPhasedPlan> {
+        Ok(zero_downtime::plan(changes, target))
     }
 
     fn capabilities(&self) -> Capabilities {

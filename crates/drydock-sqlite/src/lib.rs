@@ -71,8 +71,12 @@ impl Dialect for SqliteDialect {
         &self,
         _changes: &[Change],
         _target: &drydock_schema::SqlSchema,
-    ) -> Option<Vec<drydock_connector::Phase>> {
-        None
+    ) -> Result<Vec<drydock_connector::Phase>, drydock_connector::NoPhasedPlan> {
+        Err(drydock_connector::NoPhasedPlan::NotNeeded(
+            "sqlite has no phased plan: concurrent writers wait for any migration however it is \
+             split, so one ordinary migration was written"
+                .to_owned(),
+        ))
     }
 
     fn capabilities(&self) -> Capabilities {

@@ -9,9 +9,10 @@
 //!
 //! [`schema`] builds the schema values tests write by hand; [`connection`] and [`dialect`] hold
 //! the checks that every dialect passes the same way; [`crash`] what the tests that kill
-//! drydock or stop its server share; [`mariadb_cli`] runs scripts on the MariaDB test server
-//! with its command-line client.
+//! drydock or stop its server share; [`cli`] runs the binary on a project and reads back what
+//! it did; [`mariadb_cli`] runs scripts on the MariaDB test server with its command-line client.
 
+pub mod cli;
 pub mod connection;
 pub mod crash;
 pub mod dialect;

@@ -2,8 +2,8 @@
 //! the key words of its message and the exit status. docs/errors.md is the catalog; the last
 //! test checks that the source, the catalog and these cases name the same codes.
 //!
-//! SQLite cases need nothing; PostgreSQL cases create their own database on `TEST_POSTGRES_URL`
-//! and fail when no server answers.
+//! SQLite cases need nothing; PostgreSQL and MySQL cases create their own database on
+//! `TEST_POSTGRES_URL` and `TEST_MYSQL_URL` and fail when no server answers.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -17,6 +17,7 @@ use drydock_test_support::TestDb;
 enum Server {
     Sqlite,
     Postgres,
+    Mysql,
 }
 
 /// What happens before the command under test. `{url}` in any text is the case's database URL;
@@ -45,11 +46,12 @@ struct Case {
     says: &'static [&'static str],
 }
 
-use Server::{Postgres, Sqlite};
+use Server::{Mysql, Postgres, Sqlite};
 use Step::{Drydock, File, Hold, Shell, Sql};
 
 const SQLITE_SCHEMA: &str = "datasource db {\n  provider = \"sqlite\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel A {\n  id Int @id\n}\n";
 const POSTGRES_SCHEMA: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel A {\n  id Int @id\n}\n";
+const MYSQL_SCHEMA: &str = "datasource db {\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel A {\n  id Int @id\n}\n";
 const SCHEMA: &str = "prisma/schema.prisma";
 /// `B.a` references `A` without a foreign key and without `onDelete`: `Restrict`, Prisma's
 /// default for a required relation.
@@ -1079,6 +1081,19 @@ const CASES: &[Case] = &[
         exit: 1,
         says: &["fail  activity", "pre-flight check(s) failed"],
     },
+    Case {
+        code: "D3120",
+        server: Mysql,
+        steps: &[File(SCHEMA, MYSQL_SCHEMA)],
+        run: &["migrate", "dev", "--name", "init", "--zero-downtime"],
+        exit: 1,
+        says: &[
+            "no phased plan for MySQL and MariaDB",
+            "PostgreSQL only",
+            "Nothing was written",
+            "drydock lint --url",
+        ],
+    },
     // D4xxx: lint rules (docs/lint/), printed by `drydock lint`; errors exit 1.
     lint_case!(
         "D4001",
@@ -1712,6 +1727,7 @@ fn run_case(case: &Case) {
     let db = match case.server {
         Sqlite => TestDb::sqlite(),
         Postgres => TestDb::postgres(),
+        Mysql => TestDb::mysql(),
     };
     let project = tempfile::tempdir().expect("temp dir");
     let dir = project.path();

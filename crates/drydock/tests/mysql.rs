@@ -7,9 +7,9 @@
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
 use drydock_engine::dialects;
 use drydock_test_support::TestDb;
+use drydock_test_support::cli::{self, mysql_texts as texts, succeeds};
 
 const SCHEMA: &str = "datasource db {
   provider = \"mysql\"
@@ -42,38 +42,7 @@ model Post {
 ";
 
 fn drydock(project: &Path, url: &str, args: &[&str]) -> Output {
-    Command::cargo_bin("drydock")
-        .expect("binary")
-        .current_dir(project)
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("DRYDOCK_CACHE_DIR", project.join(".cache"))
-        .write_stdin("")
-        .output()
-        .expect("run drydock")
-}
-
-#[track_caller]
-fn succeeds(output: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        output.status.code()
-    );
-    stdout
-}
-
-fn texts(url: &str, sql: &str) -> Vec<String> {
-    let dialect = dialects::for_url(url).expect("a MySQL URL");
-    let mut connection = dialect.connect(url).expect("connect");
-    connection
-        .query_texts(sql)
-        .expect("query")
-        .into_iter()
-        .map(Option::unwrap_or_default)
-        .collect()
+    cli::run(env!("CARGO_BIN_EXE_drydock"), project, url, args)
 }
 
 fn migration(project: &Path, suffix: &str, file: &str) -> String {
@@ -90,11 +59,10 @@ fn initialized(db: &TestDb) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(dir.path().join("prisma")).expect("prisma folder");
     std::fs::write(dir.path().join("prisma/schema.prisma"), SCHEMA).expect("schema");
-    succeeds(&drydock(
-        dir.path(),
-        db.url(),
-        &["migrate", "dev", "--name", "init"],
-    ));
+    succeeds(
+        &drydock(dir.path(), db.url(), &["migrate", "dev", "--name", "init"]),
+        "migrate dev --name init",
+    );
     dir
 }
 
@@ -110,7 +78,10 @@ fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb(
     let lock = std::fs::read_to_string(project.join("prisma/migrations/migration_lock.toml"))
         .expect("lock file");
     assert!(lock.contains("provider = \"mysql\""), "{lock}");
-    let again = succeeds(&drydock(project, dev.url(), &["migrate", "dev"]));
+    let again = succeeds(
+        &drydock(project, dev.url(), &["migrate", "dev"]),
+        "migrate dev",
+    );
     assert!(again.contains("Already in sync"), "{again}");
 
     let with_bio = SCHEMA.replace(
@@ -118,11 +89,14 @@ fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb(
         "  name      String?\n  bio       String?  @db.VarChar(500)\n",
     );
     std::fs::write(project.join("prisma/schema.prisma"), with_bio).expect("schema");
-    succeeds(&drydock(
-        project,
-        dev.url(),
-        &["migrate", "dev", "--name", "add_user_bio"],
-    ));
+    succeeds(
+        &drydock(
+            project,
+            dev.url(),
+            &["migrate", "dev", "--name", "add_user_bio"],
+        ),
+        "migrate dev --name add_user_bio",
+    );
     assert_eq!(
         migration(project, "_add_user_bio", "migration.sql"),
         "-- AlterTable\nALTER TABLE `User` ADD COLUMN `bio` VARCHAR(500) NULL;\n"
@@ -132,12 +106,18 @@ fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb(
         down.contains("ALTER TABLE `User` DROP COLUMN `bio`;"),
         "{down}"
     );
-    let status = succeeds(&drydock(project, dev.url(), &["migrate", "status"]));
+    let status = succeeds(
+        &drydock(project, dev.url(), &["migrate", "status"]),
+        "migrate status",
+    );
     assert!(status.contains("Database schema is up to date"), "{status}");
 
     // The folder on a new database, recorded as Prisma records it.
     let production = TestDb::mysql();
-    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
+    succeeds(
+        &drydock(project, production.url(), &["migrate", "deploy"]),
+        "migrate deploy",
+    );
     let history = texts(
         production.url(),
         "SELECT CONCAT(migration_name, ' ', finished_at IS NOT NULL, ' ', \
@@ -161,17 +141,23 @@ fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb(
     // Rolled back with consent, then deployed again.
     let refused = drydock(project, production.url(), &["migrate", "down"]);
     assert!(!refused.status.success(), "dropping a column needs consent");
-    succeeds(&drydock(
-        project,
-        production.url(),
-        &["migrate", "down", "--accept-data-loss"],
-    ));
+    succeeds(
+        &drydock(
+            project,
+            production.url(),
+            &["migrate", "down", "--accept-data-loss"],
+        ),
+        "migrate down --accept-data-loss",
+    );
     assert!(
         !columns(production.url()).contains(&"User.bio varchar(500)".to_owned()),
         "{:?}",
         columns(production.url())
     );
-    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
+    succeeds(
+        &drydock(project, production.url(), &["migrate", "deploy"]),
+        "migrate deploy",
+    );
     assert_eq!(columns(production.url()), columns(dev.url()));
 
     // A change made by hand is drift, named in plain words.
@@ -196,7 +182,7 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
     let dir = initialized(&db);
     let project = dir.path();
 
-    let clean = succeeds(&drydock(project, db.url(), &["check"]));
+    let clean = succeeds(&drydock(project, db.url(), &["check"]), "check");
     assert!(!clean.contains("[D6"), "{clean}");
 
     dialects::for_url(db.url())
@@ -256,7 +242,10 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
         );
     }
     // The remedies are migrations of one online statement each, which deploy applies.
-    let written = succeeds(&drydock(project, db.url(), &["indexes", "--write"]));
+    let written = succeeds(
+        &drydock(project, db.url(), &["indexes", "--write"]),
+        "indexes --write",
+    );
     let remedies: Vec<String> = std::fs::read_dir(project.join("prisma/migrations"))
         .expect("migrations")
         .filter_map(Result::ok)
@@ -270,7 +259,10 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
             "{sql}"
         );
     }
-    succeeds(&drydock(project, db.url(), &["migrate", "deploy"]));
+    succeeds(
+        &drydock(project, db.url(), &["migrate", "deploy"]),
+        "migrate deploy",
+    );
     let left = texts(
         db.url(),
         "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS \
@@ -287,18 +279,21 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
         )
     };
     let before = posts(db.url());
-    let applied = succeeds(&drydock(
-        project,
-        db.url(),
-        &[
-            "cleanup",
-            "--apply",
-            "--action",
-            "delete",
-            "--batch-size",
-            "1",
-        ],
-    ));
+    let applied = succeeds(
+        &drydock(
+            project,
+            db.url(),
+            &[
+                "cleanup",
+                "--apply",
+                "--action",
+                "delete",
+                "--batch-size",
+                "1",
+            ],
+        ),
+        "cleanup --apply --action delete --batch-size 1",
+    );
     assert!(applied.contains("deleted 1 rows"), "{applied}");
     assert_eq!(posts(db.url()), ["1 kept 1"]);
     let archive = std::fs::read_dir(project.join("backups/cleanup"))
@@ -307,15 +302,18 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
         .map(|entry| entry.path())
         .find(|path| path.to_string_lossy().ends_with(".cleanup.jsonl.zst"))
         .expect("an archive");
-    succeeds(&drydock(
-        project,
-        db.url(),
-        &["cleanup", "restore", &archive.to_string_lossy()],
-    ));
+    succeeds(
+        &drydock(
+            project,
+            db.url(),
+            &["cleanup", "restore", &archive.to_string_lossy()],
+        ),
+        "cleanup restore &archive.to_string_lossy()",
+    );
     assert_eq!(posts(db.url()), before);
 
     // The run log is kept beside the database, where Prisma never looks.
-    let runs = succeeds(&drydock(project, db.url(), &["runs"]));
+    let runs = succeeds(&drydock(project, db.url(), &["runs"]), "runs");
     assert!(runs.contains("check"), "{runs}");
     let managed = texts(
         db.url(),
@@ -354,7 +352,10 @@ END;
         .expect("objects made by hand");
 
     // As with Prisma, objects made by hand alone call for no reset: `migrate dev` goes on.
-    let unchanged = succeeds(&drydock(project, dev.url(), &["migrate", "dev"]));
+    let unchanged = succeeds(
+        &drydock(project, dev.url(), &["migrate", "dev"]),
+        "migrate dev",
+    );
     assert!(unchanged.contains("Already in sync"), "{unchanged}");
     let drifted = drydock(project, dev.url(), &["migrate", "status", "--drift"]);
     assert!(!drifted.status.success());
@@ -373,11 +374,14 @@ END;
         assert!(message.contains(words), "{words}\n{message}");
     }
 
-    let captured = succeeds(&drydock(
-        project,
-        dev.url(),
-        &["migrate", "dev", "--name", "by_hand", "--create-only"],
-    ));
+    let captured = succeeds(
+        &drydock(
+            project,
+            dev.url(),
+            &["migrate", "dev", "--name", "by_hand", "--create-only"],
+        ),
+        "migrate dev --name by_hand --create-only",
+    );
     assert!(captured.contains("Recorded the drift"), "{captured}");
     insta::assert_snapshot!(
         "mysql_hand_made_drift",
@@ -387,11 +391,17 @@ END;
             migration(project, "_by_hand", "down.sql")
         )
     );
-    let again = succeeds(&drydock(project, dev.url(), &["migrate", "dev"]));
+    let again = succeeds(
+        &drydock(project, dev.url(), &["migrate", "dev"]),
+        "migrate dev",
+    );
     assert!(again.contains("Already in sync"), "{again}");
 
     let production = TestDb::mysql();
-    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
+    succeeds(
+        &drydock(project, production.url(), &["migrate", "deploy"]),
+        "migrate deploy",
+    );
     let objects = |url: &str| {
         let mut schema = dialect
             .connect(url)

@@ -8,32 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
-use drydock_engine::dialects;
 use drydock_test_support::TestDb;
+use drydock_test_support::cli::{self, mysql_texts, succeeds};
 
 fn drydock(project: &Path, url: &str, args: &[&str]) -> Output {
-    Command::cargo_bin("drydock")
-        .expect("binary")
-        .current_dir(project)
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("DRYDOCK_CACHE_DIR", project.join(".cache"))
-        .write_stdin("")
-        .output()
-        .expect("run drydock")
-}
-
-#[track_caller]
-fn succeeds(output: &Output, what: &str) -> String {
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{what}: exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        output.status.code()
-    );
-    stdout
+    cli::run(env!("CARGO_BIN_EXE_drydock"), project, url, args)
 }
 
 /// The steps' schemas, in order, with their names.
@@ -62,10 +41,7 @@ fn steps() -> Vec<(String, PathBuf)> {
 /// Every column of the database's tables (not drydock's or Prisma's), with its type and
 /// nullability, and every index with its columns.
 fn shape(url: &str) -> Vec<String> {
-    let dialect = dialects::for_url(url).expect("a MySQL URL");
-    let mut connection = dialect.connect(url).expect("connect");
-    let mut lines = Vec::new();
-    for sql in [
+    [
         "SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME, ' ', COLUMN_TYPE, ' ', IS_NULLABLE) \
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
          AND TABLE_NAME <> '_prisma_migrations' ORDER BY 1",
@@ -73,16 +49,10 @@ fn shape(url: &str) -> Vec<String> {
                 GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX)) \
          FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
          AND TABLE_NAME <> '_prisma_migrations' GROUP BY TABLE_NAME, INDEX_NAME ORDER BY 1",
-    ] {
-        lines.extend(
-            connection
-                .query_texts(sql)
-                .expect("query")
-                .into_iter()
-                .map(Option::unwrap_or_default),
-        );
-    }
-    lines
+    ]
+    .into_iter()
+    .flat_map(|sql| mysql_texts(url, sql))
+    .collect()
 }
 
 #[test]

@@ -112,14 +112,45 @@ pub fn resolve(
     if matches!(resolve, Resolve::RolledBack(_)) && report.statements_completed > 0 {
         events.warning(&format!(
             "{n} statement(s) of it had completed outside a transaction and were not undone by \
-             this command; the next deploy runs the whole migration again, so undo them first. \
-             (An interrupted migration needs no resolve: `drydock migrate deploy` continues it \
-             where it stopped.)",
-            n = report.statements_completed
+             this command; the next deploy runs the whole migration again, so undo them \
+             first{listed}\n(An interrupted migration needs no resolve: `drydock migrate deploy` \
+             continues it where it stopped.)",
+            n = report.statements_completed,
+            listed = first_statements(project, &report.name, report.statements_completed)
         ));
     }
     counts(events, 1, 1);
     Ok(ResolveOutcome { resolve, report })
+}
+
+/// `:` and the first `count` statements of migration `name`, numbered, one line each; `.` when
+/// its file cannot be read.
+fn first_statements(project: &Project, name: &str, count: u32) -> String {
+    let Some(migration) = history::list_migrations(&project.migrations_dir)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|migration| migration.name == name)
+    else {
+        return ".".to_owned();
+    };
+    let script = migration.executable_script();
+    let rules = project.dialect.lexical_rules();
+    let mut out = ":".to_owned();
+    for (index, range) in project
+        .dialect
+        .split_statements(script)
+        .into_iter()
+        .take(count as usize)
+        .enumerate()
+    {
+        let statement = script.get(range).unwrap_or_default();
+        out.push_str(&format!(
+            "\n  {}. {}",
+            index + 1,
+            history::first_line(statement, rules)
+        ));
+    }
+    out
 }
 
 /// `squashed 4 migrations into 20240301_squashed`.

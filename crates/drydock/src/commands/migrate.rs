@@ -217,11 +217,11 @@ fn print_status(project: &Project, report: &StatusReport, contract: &[String]) {
             continue;
         }
         println!(
-            "\nFailed migration: {} (started at {})\n{}\nFix the cause, then run `drydock migrate resolve --rolled-back {}` (or `--applied` if you completed it by hand).",
+            "\nFailed migration: {} (started at {})\n{}\n{}",
             failed.name,
             failed.started_at,
             failed.logs.as_deref().unwrap_or_default(),
-            failed.name
+            failed.advice()
         );
     }
     if !report.pending.is_empty() {

@@ -1,0 +1,383 @@
+//! A migration that fails halfway on MariaDB (`TEST_MYSQL_URL`), through the real binary. DDL
+//! commits statement by statement there, so the statements before the failure stay applied:
+//! `migrate deploy` says which ran and which did not (P3018), the history row counts them and
+//! its logs list them, `migrate status` shows the failure, and the next deploy is refused
+//! (P3009) with that advice. Then both ways out: finishing the rest by hand and `resolve
+//! --applied`, or undoing what ran, `resolve --rolled-back` and a fixed migration; after either,
+//! deploy goes on and the database is what its migrations produce.
+
+use std::path::Path;
+use std::process::Output;
+
+use drydock_test_support::TestDb;
+use drydock_test_support::cli::{self, mysql_texts, succeeds};
+use drydock_test_support::crash::{project, write_migration};
+
+const SCHEMA: &str = "datasource db {
+  provider = \"mysql\"
+  url      = env(\"DATABASE_URL\")
+}
+
+model User {
+  id    Int     @id @default(autoincrement())
+  email String  @unique
+  name  String?
+  posts Post[]
+}
+
+model Post {
+  id        Int     @id @default(autoincrement())
+  title     String
+  published Boolean @default(false)
+  authorId  Int
+  author    User    @relation(fields: [authorId], references: [id])
+
+  @@index([title])
+}
+";
+
+const INIT: &str = "20240101000000_init";
+const INIT_SQL: &str = "-- CreateTable
+CREATE TABLE `User` (
+    `id` INTEGER NOT NULL AUTO_INCREMENT,
+    `email` VARCHAR(191) NOT NULL,
+
+    UNIQUE INDEX `User_email_key`(`email`),
+    PRIMARY KEY (`id`)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+";
+
+const POSTS: &str = "20240102000000_posts";
+/// Four statements; the third references a table that does not exist (`Author` for `User`).
+const POSTS_SQL: &str = "-- AlterTable
+ALTER TABLE `User` ADD COLUMN `name` VARCHAR(191) NULL;
+
+-- CreateTable
+CREATE TABLE `Post` (
+    `id` INTEGER NOT NULL AUTO_INCREMENT,
+    `title` VARCHAR(191) NOT NULL,
+    `authorId` INTEGER NOT NULL,
+
+    PRIMARY KEY (`id`)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+-- AddForeignKey
+ALTER TABLE `Post` ADD CONSTRAINT `Post_authorId_fkey` FOREIGN KEY (`authorId`) REFERENCES `Author`(`id`) ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- CreateIndex
+CREATE INDEX `Post_title_idx` ON `Post`(`title`);
+";
+
+const PUBLISHED: &str = "20240103000000_published";
+const PUBLISHED_SQL: &str = "-- AlterTable
+ALTER TABLE `Post` ADD COLUMN `published` BOOLEAN NOT NULL DEFAULT false;
+";
+
+fn drydock(project: &Path, url: &str, args: &[&str]) -> Output {
+    cli::run(env!("CARGO_BIN_EXE_drydock"), project, url, args)
+}
+
+fn printed(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// The migration as it should have been written.
+fn fixed_posts_sql() -> String {
+    POSTS_SQL.replace("REFERENCES `Author`", "REFERENCES `User`")
+}
+
+/// `name|finished|rolled back|applied_steps_count` of every history row, oldest first.
+fn history(url: &str) -> Vec<String> {
+    mysql_texts(
+        url,
+        "SELECT CONCAT(migration_name, '|', finished_at IS NOT NULL, '|', \
+         rolled_back_at IS NOT NULL, '|', applied_steps_count) \
+         FROM _prisma_migrations ORDER BY started_at, migration_name",
+    )
+}
+
+/// Every column of the database's tables and every index and foreign key, by name.
+fn shape(url: &str) -> Vec<String> {
+    [
+        "SELECT CONCAT('column ', TABLE_NAME, '.', COLUMN_NAME) FROM information_schema.COLUMNS \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> '_prisma_migrations' ORDER BY 1",
+        "SELECT DISTINCT CONCAT('index ', TABLE_NAME, '.', INDEX_NAME) \
+         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+         AND TABLE_NAME <> '_prisma_migrations' ORDER BY 1",
+        "SELECT CONCAT('foreign key ', CONSTRAINT_NAME, ' to ', REFERENCED_TABLE_NAME) \
+         FROM information_schema.REFERENTIAL_CONSTRAINTS \
+         WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1",
+    ]
+    .into_iter()
+    .flat_map(|sql| mysql_texts(url, sql))
+    .collect()
+}
+
+/// Fails unless `text` contains each of `parts`.
+#[track_caller]
+fn says(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "{part}\n{text}");
+    }
+}
+
+/// `sql` run on `db` with `drydock db execute`, as an operator does by hand.
+fn by_hand(project: &Path, db: &TestDb, sql: &str) {
+    std::fs::write(project.join("by_hand.sql"), sql).expect("script");
+    succeeds(
+        &drydock(
+            project,
+            db.url(),
+            &["db", "execute", "--file", "by_hand.sql"],
+        ),
+        "db execute",
+    );
+}
+
+/// Whether `text` has a line with every one of `parts`.
+fn has_line(text: &str, parts: &[&str]) -> bool {
+    text.lines()
+        .any(|line| parts.iter().all(|part| line.contains(part)))
+}
+
+/// A new database and the project with its three migrations, deployed on it until the second
+/// one failed at its third statement; checks everything that failure says and leaves.
+fn failed_halfway() -> (TestDb, tempfile::TempDir) {
+    let db = TestDb::mysql();
+    let dir = project(
+        SCHEMA,
+        &[
+            (INIT, INIT_SQL),
+            (POSTS, POSTS_SQL),
+            (PUBLISHED, PUBLISHED_SQL),
+        ],
+    );
+    std::fs::write(
+        dir.path().join("prisma/migrations/migration_lock.toml"),
+        "provider = \"mysql\"\n",
+    )
+    .expect("lock file");
+    let project = dir.path();
+
+    let failed = drydock(project, db.url(), &["migrate", "deploy"]);
+    let said = printed(&failed);
+    assert_eq!(failed.status.code(), Some(1), "{said}");
+    says(
+        &said,
+        &[
+            &format!("[P3018] Migration `{POSTS}` failed to apply"),
+            "2 statement(s) completed before the failure",
+            "Statements 1 to 2 of it ran outside a transaction",
+            "statements from 3 on by hand",
+        ],
+    );
+    let statements: [&[&str]; 4] = [
+        &[
+            "1",
+            "done",
+            "ALTER TABLE `User` ADD COLUMN `name` VARCHAR(191) NULL;",
+        ],
+        &["2", "done", "CREATE TABLE `Post` ("],
+        &[
+            "3",
+            "failed",
+            "ALTER TABLE `Post` ADD CONSTRAINT `Post_authorId_fkey`",
+        ],
+        &[
+            "4",
+            "not run",
+            "CREATE INDEX `Post_title_idx` ON `Post`(`title`);",
+        ],
+    ];
+    for line in statements {
+        assert!(has_line(&said, line), "{line:?}\n{said}");
+    }
+    // The migration before it is applied, the third never started.
+    assert_eq!(
+        history(db.url()),
+        [format!("{INIT}|1|0|1"), format!("{POSTS}|0|0|2")]
+    );
+    let logs = mysql_texts(
+        db.url(),
+        &format!("SELECT logs FROM _prisma_migrations WHERE migration_name = '{POSTS}'"),
+    )
+    .concat();
+    for line in statements {
+        assert!(has_line(&logs, line), "{line:?}\n{logs}");
+    }
+    assert!(logs.contains("Database error code: 1005"), "{logs}");
+    assert_eq!(
+        shape(db.url()),
+        [
+            "column Post.authorId",
+            "column Post.id",
+            "column Post.title",
+            "column User.email",
+            "column User.id",
+            "column User.name",
+            "index Post.PRIMARY",
+            "index User.PRIMARY",
+            "index User.User_email_key",
+        ]
+    );
+
+    let status = drydock(project, db.url(), &["migrate", "status"]);
+    let shown = printed(&status);
+    assert_eq!(status.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains(&format!("Failed migration: {POSTS}")),
+        "{shown}"
+    );
+    for line in statements {
+        assert!(has_line(&shown, line), "{line:?}\n{shown}");
+    }
+    assert!(has_line(&shown, &["Not yet applied"]) && has_line(&shown, &[PUBLISHED]));
+
+    let refused = drydock(project, db.url(), &["migrate", "deploy"]);
+    let said = printed(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    says(
+        &said,
+        &[
+            "[P3009]",
+            POSTS,
+            "Statements 1 to 2 of it ran outside a transaction",
+            &format!("resolve --applied {POSTS}"),
+            &format!("resolve --rolled-back {POSTS}"),
+        ],
+    );
+    assert_eq!(history(db.url()).len(), 2, "nothing ran");
+    (db, dir)
+}
+
+/// After either way out: the last migration applied, status up to date without drift, and the
+/// database what the schema describes.
+fn deploys_cleanly_after(project: &Path, db: &TestDb) {
+    let deployed = succeeds(
+        &drydock(project, db.url(), &["migrate", "deploy"]),
+        "deploy",
+    );
+    assert!(has_line(&deployed, &[PUBLISHED]), "{deployed}");
+    let status = succeeds(
+        &drydock(project, db.url(), &["migrate", "status", "--drift"]),
+        "status --drift",
+    );
+    assert!(status.contains("Database schema is up to date"), "{status}");
+    assert!(status.contains("No drift"), "{status}");
+    succeeds(
+        &drydock(
+            project,
+            db.url(),
+            &[
+                "migrate",
+                "diff",
+                "--from-url",
+                db.url(),
+                "--to-schema",
+                "prisma/schema.prisma",
+                "--exit-code",
+            ],
+        ),
+        "diff to the schema",
+    );
+    assert_eq!(
+        shape(db.url()),
+        [
+            "column Post.authorId",
+            "column Post.id",
+            "column Post.published",
+            "column Post.title",
+            "column User.email",
+            "column User.id",
+            "column User.name",
+            "index Post.Post_authorId_fkey",
+            "index Post.Post_title_idx",
+            "index Post.PRIMARY",
+            "index User.PRIMARY",
+            "index User.User_email_key",
+            "foreign key Post_authorId_fkey to User",
+        ]
+    );
+}
+
+#[test]
+fn finished_by_hand_and_resolved_as_applied_the_deploy_goes_on() {
+    let (db, dir) = failed_halfway();
+    let project = dir.path();
+
+    // The statements from 3 on, corrected, run by hand; the file corrected to match.
+    by_hand(
+        project,
+        &db,
+        "ALTER TABLE `Post` ADD CONSTRAINT `Post_authorId_fkey` FOREIGN KEY (`authorId`) \
+         REFERENCES `User`(`id`) ON DELETE RESTRICT ON UPDATE CASCADE;\n\
+         CREATE INDEX `Post_title_idx` ON `Post`(`title`);\n",
+    );
+    write_migration(project, POSTS, &fixed_posts_sql());
+    let resolved = drydock(
+        project,
+        db.url(),
+        &["migrate", "resolve", "--applied", POSTS],
+    );
+    let said = succeeds(&resolved, "resolve --applied");
+    says(&said, &[&format!("Migration {POSTS} marked as applied")]);
+    assert_eq!(
+        history(db.url()),
+        [
+            format!("{INIT}|1|0|1"),
+            format!("{POSTS}|0|1|2"),
+            format!("{POSTS}|1|0|0"),
+        ]
+    );
+
+    deploys_cleanly_after(project, &db);
+}
+
+#[test]
+fn undone_by_hand_and_resolved_as_rolled_back_the_fixed_migration_deploys_whole() {
+    let (db, dir) = failed_halfway();
+    let project = dir.path();
+
+    // Statements 1 and 2 undone by hand, newest first.
+    by_hand(
+        project,
+        &db,
+        "DROP TABLE `Post`;\nALTER TABLE `User` DROP COLUMN `name`;\n",
+    );
+    let resolved = drydock(
+        project,
+        db.url(),
+        &["migrate", "resolve", "--rolled-back", POSTS],
+    );
+    let said = succeeds(&resolved, "resolve --rolled-back") + &printed(&resolved);
+    // It names what had to be undone before the migration runs again.
+    says(
+        &said,
+        &[
+            &format!("Migration {POSTS} marked as rolled back"),
+            "2 statement(s) of it had completed",
+        ],
+    );
+    assert!(
+        has_line(&said, &["1. ALTER TABLE `User` ADD COLUMN `name`"]),
+        "{said}"
+    );
+    assert!(has_line(&said, &["2. CREATE TABLE `Post` ("]), "{said}");
+    assert!(!said.contains("3. ALTER TABLE `Post`"), "{said}");
+
+    write_migration(project, POSTS, &fixed_posts_sql());
+    deploys_cleanly_after(project, &db);
+    assert_eq!(
+        history(db.url()),
+        [
+            format!("{INIT}|1|0|1"),
+            format!("{POSTS}|0|1|2"),
+            format!("{POSTS}|1|0|4"),
+            format!("{PUBLISHED}|1|0|1"),
+        ]
+    );
+}
