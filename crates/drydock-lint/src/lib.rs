@@ -121,6 +121,8 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
     let mut all = Files::new();
     let mut findings = Vec::new();
     let mut history = History::default();
+    // Files come in the order of their history: the first with a migration name starts it.
+    let mut first_migration = true;
     for file in files {
         let id = all.add(file.path.clone(), file.text.clone());
         let parsed = source::parse_file(&file.text, options.dialect);
@@ -134,7 +136,7 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
         if let Some(name) = &file.migration_name
             && enabled(&rules::migration_name::RULE)
             && !ignored(&rules::migration_name::RULE, &[])
-            && let Some(message) = rules::migration_name::check(name)
+            && let Some(message) = rules::migration_name::check(name, first_migration)
         {
             let first_line = file.text.find('\n').unwrap_or(file.text.len());
             findings.push(Finding {
@@ -144,6 +146,9 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
                 help: rules::migration_name::RULE.help.to_owned(),
                 span: Span::new(id, 0, first_line),
             });
+        }
+        if file.migration_name.is_some() {
+            first_migration = false;
         }
         let mut state = FileState::default();
         for (index, statement) in parsed.statements.iter().enumerate() {

@@ -56,6 +56,26 @@ fn vague_migration_names_are_reported_on_the_first_line() {
     assert!(report.findings.is_empty());
 }
 
+/// Prisma's first migration is `init`: a name for the start of a history, not for later ones.
+#[test]
+fn init_names_only_the_first_migration() {
+    let report = postgres(vec![
+        migration(Some("init"), "SELECT 1;\n"),
+        migration(Some("add_user_email_index"), "SELECT 1;\n"),
+        migration(Some("init"), "SELECT 1;\n"),
+    ]);
+    assert_eq!(names(&report), ["migration-name"]);
+    assert_eq!(
+        report.findings[0].span.file,
+        report
+            .files
+            .iter()
+            .nth(2)
+            .map(|(id, _)| id)
+            .expect("a third file")
+    );
+}
+
 #[test]
 fn ignore_comments_take_names_and_codes() {
     let text = "-- drydock-lint-ignore-file require-lock-timeout\n\

@@ -2,7 +2,8 @@
 //!
 //! **What:** a migration folder whose name (without its timestamp) is not snake_case
 //! `<action>_<entity>[_<details>]`, or says nothing: `update`, `fix`, `changes`, `test`,
-//! `migration_1`, `wip`…
+//! `migration_1`, `wip`… The first migration of a history may be `init` (or `initial`,
+//! `init_schema`…), as Prisma's own documentation names it: it creates everything.
 //!
 //! **Why:** the folder name is all a reviewer, `migrate status` and the history table show of
 //! a migration. `20240105120000_fix` tells nobody what it does or whether it is safe to
@@ -69,8 +70,12 @@ pub fn from_folder(folder: &str) -> Option<&str> {
     (!stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit())).then_some(name)
 }
 
-/// What is wrong with a migration name, if anything.
-pub(crate) fn check(name: &str) -> Option<String> {
+/// Words that name a first migration, which creates everything there is.
+const FIRST: &[&str] = &["init", "initial"];
+
+/// What is wrong with a migration name, if anything; `first` when it is the first migration
+/// of its history.
+pub(crate) fn check(name: &str, first: bool) -> Option<String> {
     let snake = !name.is_empty()
         && name
             .bytes()
@@ -87,12 +92,13 @@ pub(crate) fn check(name: &str) -> Option<String> {
         .iter()
         .filter(|part| !VAGUE.contains(part) && !part.bytes().all(|b| b.is_ascii_digit()))
         .count();
-    if meaningful == 0 {
+    let names_a_start = parts.iter().any(|part| FIRST.contains(part));
+    if meaningful == 0 && !(first && names_a_start) {
         return Some(format!(
             "migration name `{name}` does not say what the migration does"
         ));
     }
-    if parts.len() < 2 {
+    if parts.len() < 2 && !(first && names_a_start) {
         return Some(format!(
             "migration name `{name}` needs an action and an entity, e.g. `add_{name}`"
         ));
@@ -111,8 +117,17 @@ mod tests {
             "drop_legacy_sessions",
             "create_invoice",
         ] {
-            assert_eq!(check(name), None, "{name}");
+            assert_eq!(check(name, false), None, "{name}");
         }
+    }
+
+    #[test]
+    fn the_first_migration_may_say_it_starts_the_history() {
+        for name in ["init", "initial", "init_schema", "initial_migration"] {
+            assert_eq!(check(name, true), None, "{name}");
+            assert!(check(name, false).is_some(), "{name}");
+        }
+        assert!(check("update", true).is_some());
     }
 
     #[test]
@@ -130,7 +145,8 @@ mod tests {
             "",
             "add-user",
         ] {
-            assert!(check(name).is_some(), "{name}");
+            assert!(check(name, false).is_some(), "{name}");
+            assert!(check(name, true).is_some(), "{name}");
         }
     }
 
