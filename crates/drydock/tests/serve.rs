@@ -215,10 +215,16 @@ impl Reply {
 
 impl Client {
     fn new(base: &str) -> Client {
+        Client::trusting(base, ureq::tls::TlsConfig::default())
+    }
+
+    /// A client whose TLS sessions trust what `tls` says.
+    fn trusting(base: &str, tls: ureq::tls::TlsConfig) -> Client {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
+            .tls_config(tls)
             .build()
             .into();
         Client {
@@ -298,6 +304,17 @@ fn bearer(token: &str) -> String {
 /// pending; a token runs `check`, recorded as the token's.
 fn serves_status_health_and_metrics(db: &TestDb) {
     let dir = project(db);
+    // A backup in the project's folder: the health report and the metrics give its age.
+    let backed_up = db.kind() == DatabaseKind::Sqlite;
+    if backed_up {
+        let status = drydock()
+            .args(["backup", "create"])
+            .current_dir(dir.path())
+            .env("DATABASE_URL", db.url())
+            .status()
+            .expect("drydock backup create");
+        assert!(status.success());
+    }
     let server = Server::start(dir.path(), db, &[]);
     let mut http = Client::new(&server.base);
     let ci = bearer(CI_TOKEN);
@@ -348,6 +365,17 @@ fn serves_status_health_and_metrics(db: &TestDb) {
         health["checks"]["database:pool"][0]["observedUnit"],
         "sessions"
     );
+    let backup = &health["checks"]["backup:age"][0];
+    if backed_up {
+        assert_eq!(backup["status"], "pass", "{health:#}");
+        assert_eq!(backup["observedUnit"], "s");
+        assert!(backup["observedValue"].as_i64().is_some_and(|age| age >= 0));
+    } else {
+        assert!(
+            backup.is_null(),
+            "no backup folder, no backup check: {health:#}"
+        );
+    }
 
     let metrics = http.get("/metrics", &[]);
     assert_eq!(metrics.status, 200);
@@ -373,6 +401,14 @@ fn serves_status_health_and_metrics(db: &TestDb) {
             metrics.body
         );
     }
+    assert_eq!(
+        metrics
+            .body
+            .contains("\ndrydock_backup_last_success_timestamp_seconds "),
+        backed_up,
+        "{}",
+        metrics.body
+    );
     assert!(metrics.body.contains(
         "drydock_http_request_duration_seconds_count{method=\"GET\",route=\"/api/status\",status=\"200\"} 1"
     ), "{}", metrics.body);
@@ -600,14 +636,18 @@ fn people_sign_in_and_only_operators_run_tasks_with_a_csrf_token() {
 fn a_server_reachable_from_the_network_without_tls_is_warned_about() {
     let db = TestDb::sqlite();
     let dir = project(&db);
-    let output = drydock()
-        .args(["serve", "--listen", "192.0.2.1:7878"])
-        .current_dir(dir.path())
-        .env("DATABASE_URL", db.url())
-        .env("DRYDOCK_TEST_DEPLOY_TOKEN", DEPLOY_TOKEN)
-        .output()
-        .expect("drydock serve");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let serve = |extra: &[&str]| {
+        let output = drydock()
+            .args(["serve", "--listen", "192.0.2.1:7878"])
+            .args(extra)
+            .current_dir(dir.path())
+            .env("DATABASE_URL", db.url())
+            .env("DRYDOCK_TEST_DEPLOY_TOKEN", DEPLOY_TOKEN)
+            .output()
+            .expect("drydock serve");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let stderr = serve(&[]);
     assert!(
         stderr.contains(
             "Warning: listening on 192.0.2.1:7878, which other machines can reach, without TLS"
@@ -618,14 +658,72 @@ fn a_server_reachable_from_the_network_without_tls_is_warned_about() {
         stderr.contains("[D7001] cannot listen on `192.0.2.1:7878`"),
         "{stderr}"
     );
-    let proxied = drydock()
-        .args(["serve", "--listen", "192.0.2.1:7878", "--trust-proxy"])
-        .current_dir(dir.path())
-        .env("DATABASE_URL", db.url())
-        .env("DRYDOCK_TEST_DEPLOY_TOKEN", DEPLOY_TOKEN)
-        .output()
-        .expect("drydock serve");
-    let stderr = String::from_utf8_lossy(&proxied.stderr);
+    let stderr = serve(&["--trust-proxy"]);
     assert!(!stderr.contains("without TLS"), "{stderr}");
     assert!(stderr.contains("D7001"), "{stderr}");
+}
+
+/// With a certificate and key the server speaks HTTPS only, and its cookies are `Secure`.
+#[test]
+fn serves_https_with_a_certificate_and_key() {
+    let db = TestDb::sqlite();
+    let dir = project(&db);
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl");
+    assert!(made.success());
+    let server = Server::start(
+        dir.path(),
+        &db,
+        &[
+            "--tls-cert",
+            cert.to_str().expect("UTF-8"),
+            "--tls-key",
+            key.to_str().expect("UTF-8"),
+        ],
+    );
+    assert!(
+        server.base.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.base
+    );
+    let pem = std::fs::read(&cert).expect("the certificate");
+    let root = ureq::tls::Certificate::from_pem(&pem).expect("a PEM certificate");
+    let tls = ureq::tls::TlsConfig::builder()
+        .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![root])))
+        .build();
+    let mut http = Client::trusting(&server.base, tls);
+    assert_eq!(http.get("/healthz", &[]).status, 200);
+    let (session, reply) = http.sign_in("alice", ALICE_PASSWORD);
+    assert!(session.is_some());
+    let set = reply
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("drydock_session="))
+        .expect("Set-Cookie");
+    assert!(set.contains("Secure") && set.contains("HttpOnly"), "{set}");
+    // Plain HTTP on the same port gets no answer a browser would take.
+    let plain = server.base.replacen("https://", "http://", 1);
+    let answer = Client::new(&plain)
+        .agent
+        .get(format!("{plain}/healthz"))
+        .call();
+    assert!(answer.is_err(), "plain HTTP is not served");
+    assert_no_secret(&http.bodies, &server.stderr());
 }
