@@ -727,3 +727,56 @@ fn serves_https_with_a_certificate_and_key() {
     assert!(answer.is_err(), "plain HTTP is not served");
     assert_no_secret(&http.bodies, &server.stderr());
 }
+
+/// Behind a trusted proxy the client is the address the proxy appends to `X-Forwarded-For`:
+/// the sign-in limit counts each client on its own, and cookies are `Secure` (the proxy speaks
+/// TLS to the browser).
+#[test]
+fn behind_a_trusted_proxy_each_client_is_limited_on_its_own() {
+    let db = TestDb::sqlite();
+    let dir = project(&db);
+    let server = Server::start(dir.path(), &db, &["--trust-proxy"]);
+    let mut http = Client::new(&server.base);
+    let sign_in = |http: &mut Client, forwarded: &str, password: &str| {
+        let form = http.get("/login", &[("X-Forwarded-For", forwarded)]);
+        let cookie = format!(
+            "drydock_login={}",
+            form.cookie("drydock_login").expect("cookie")
+        );
+        http.post(
+            "/login",
+            &[("Cookie", &cookie), ("X-Forwarded-For", forwarded)],
+            &[
+                ("name", "alice"),
+                ("password", password),
+                ("csrf", &form.csrf()),
+            ],
+        )
+    };
+    // The first address is the client's own word; the proxy's, appended last, counts.
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(&mut http, "198.51.100.1, 203.0.113.7", "guess").status,
+            401
+        );
+    }
+    assert_eq!(
+        sign_in(&mut http, "198.51.100.2, 203.0.113.7", ALICE_PASSWORD).status,
+        429
+    );
+    let other = sign_in(&mut http, "203.0.113.8", ALICE_PASSWORD);
+    assert_eq!(other.status, 303, "another client is not limited");
+    let set = other
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("drydock_session="))
+        .expect("Set-Cookie");
+    assert!(set.contains("Secure"), "{set}");
+    let stderr = server.stderr();
+    assert!(
+        stderr.contains("a sign-in from 203.0.113.7 failed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("without TLS"), "{stderr}");
+    assert_no_secret(&http.bodies, &stderr);
+}
