@@ -22,6 +22,17 @@ fn drydock() -> Command {
     Command::new(env!("CARGO_BIN_EXE_drydock"))
 }
 
+/// `drydock args` in the project `dir` on `db`, which must succeed.
+fn succeeds(dir: &Path, db: &TestDb, args: &[&str]) {
+    let status = drydock()
+        .args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", db.url())
+        .status()
+        .expect("drydock");
+    assert!(status.success(), "drydock {}", args.join(" "));
+}
+
 /// `drydock serve --hash-password` with `secret` on standard input.
 fn hash(secret: &str) -> String {
     let mut child = drydock()
@@ -70,13 +81,7 @@ fn project(db: &TestDb) -> tempfile::TempDir {
         &format!("prisma/migrations/{FIRST}/migration.sql"),
         &format!("CREATE TABLE {quote}A{quote} ({quote}id{quote} INTEGER NOT NULL PRIMARY KEY);\n"),
     );
-    let status = drydock()
-        .args(["migrate", "deploy"])
-        .current_dir(dir.path())
-        .env("DATABASE_URL", db.url())
-        .status()
-        .expect("drydock migrate deploy");
-    assert!(status.success());
+    succeeds(dir.path(), db, &["migrate", "deploy"]);
     write(
         &format!("prisma/migrations/{SECOND}/migration.sql"),
         &format!("CREATE TABLE {quote}B{quote} ({quote}id{quote} INTEGER NOT NULL PRIMARY KEY);\n"),
@@ -307,13 +312,7 @@ fn serves_status_health_and_metrics(db: &TestDb) {
     // A backup in the project's folder: the health report and the metrics give its age.
     let backed_up = db.kind() == DatabaseKind::Sqlite;
     if backed_up {
-        let status = drydock()
-            .args(["backup", "create"])
-            .current_dir(dir.path())
-            .env("DATABASE_URL", db.url())
-            .status()
-            .expect("drydock backup create");
-        assert!(status.success());
+        succeeds(dir.path(), db, &["backup", "create"]);
     }
     let server = Server::start(dir.path(), db, &[]);
     let mut http = Client::new(&server.base);
