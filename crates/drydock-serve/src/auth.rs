@@ -45,6 +45,9 @@ pub(crate) const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 const MAX_TRACKED_ADDRESSES: usize = 10_000;
 /// Sessions kept at once; past that the oldest end.
 const MAX_SESSIONS: usize = 10_000;
+/// argon2 checks running at once: each takes tens of milliseconds and 19 MiB on purpose, so a
+/// flood of guesses waits its turn instead of taking the memory.
+const MAX_HASHING: usize = 2;
 /// A form body read for its CSRF token is no bigger than this.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
@@ -69,6 +72,8 @@ pub(crate) struct Auth {
     /// sends its token with every request.
     verified_tokens: Mutex<HashMap<[u8; 32], usize>>,
     sessions: Mutex<HashMap<String, Session>>,
+    /// Bounds the argon2 checks running at once.
+    hashing: tokio::sync::Semaphore,
     failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
     session_ttl: Duration,
     /// Verified against when the name is unknown, so a wrong name takes as long as a wrong
@@ -187,6 +192,7 @@ impl Auth {
             tokens,
             verified_tokens: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
+            hashing: tokio::sync::Semaphore::new(MAX_HASHING),
             failures: Mutex::new(HashMap::new()),
             session_ttl: settings.session_ttl,
             decoy: hash_secret(&random_token()?)?,
@@ -240,7 +246,7 @@ impl Auth {
         lock(&self.failures).remove(&client);
     }
 
-    /// The user `name` if `password` is theirs (slow: run it on a blocking thread).
+    /// The user `name` if `password` is theirs (slow: run it through [`hashing`]).
     pub(crate) fn check_password(&self, name: &str, password: &str) -> Option<(String, ServeRole)> {
         match self.users.iter().find(|user| user.name == name) {
             Some(user) if verify(password, &user.hash) => Some((user.name.clone(), user.role)),
@@ -252,22 +258,26 @@ impl Auth {
         }
     }
 
-    /// The token `secret` is, if any (slow the first time: run it on a blocking thread).
-    fn check_token(&self, secret: &str) -> Option<Identity> {
+    /// The token `secret` is, if it was verified before (fast).
+    fn known_token(&self, secret: &str) -> Option<Identity> {
         let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
-        let known = lock(&self.verified_tokens).get(&digest).copied();
-        let index = match known {
-            Some(index) => index,
-            None => {
-                let index = self
-                    .tokens
-                    .iter()
-                    .position(|token| verify(secret, &token.hash))?;
-                lock(&self.verified_tokens).insert(digest, index);
-                index
-            }
-        };
-        let token = &self.tokens[index];
+        let index = lock(&self.verified_tokens).get(&digest).copied()?;
+        self.token_identity(index)
+    }
+
+    /// The token `secret` is, if any (slow: run it through [`hashing`]).
+    fn check_token(&self, secret: &str) -> Option<Identity> {
+        let index = self
+            .tokens
+            .iter()
+            .position(|token| verify(secret, &token.hash))?;
+        let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        lock(&self.verified_tokens).insert(digest, index);
+        self.token_identity(index)
+    }
+
+    fn token_identity(&self, index: usize) -> Option<Identity> {
+        let token = self.tokens.get(index)?;
         Some(Identity {
             actor: format!("token {}", token.name),
             role: token.role,
@@ -322,6 +332,19 @@ impl Auth {
             csrf: Some(session.csrf.clone()),
         })
     }
+}
+
+/// Run an argon2 check on a blocking thread, at most [`MAX_HASHING`] at once; `None` when it
+/// ended unexpectedly.
+pub(crate) async fn hashing<T: Send + 'static>(
+    app: &Arc<Shared>,
+    check: impl FnOnce(&Auth) -> T + Send + 'static,
+) -> Option<T> {
+    let _permit = app.auth.hashing.acquire().await.ok()?;
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || check(&app.auth))
+        .await
+        .ok()
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -407,20 +430,21 @@ pub(crate) async fn authenticate(
             if app.auth.limited(client) {
                 return ApiError::too_many_failures().into_response();
             }
-            let checking = app.clone();
-            let checked =
-                tokio::task::spawn_blocking(move || checking.auth.check_token(&secret)).await;
+            let checked = match app.auth.known_token(&secret) {
+                Some(identity) => Some(Some(identity)),
+                None => hashing(&app, move |auth| auth.check_token(&secret)).await,
+            };
             match checked {
-                Ok(Some(identity)) => {
+                Some(Some(identity)) => {
                     app.auth.succeeded(client);
                     Some(identity)
                 }
-                Ok(None) => {
+                Some(None) => {
                     app.auth.failed(client);
                     return ApiError::unauthenticated("the bearer token is not one of `[serve]`")
                         .into_response();
                 }
-                Err(_) => return ApiError::internal().into_response(),
+                None => return ApiError::internal().into_response(),
             }
         }
         None => cookie(&parts.headers, SESSION_COOKIE).and_then(|id| app.auth.session(&id)),

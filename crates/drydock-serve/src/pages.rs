@@ -15,8 +15,8 @@ use minijinja::{Environment, context};
 
 use crate::api::ApiError;
 use crate::auth::{
-    CSRF_FIELD, Client, Identity, LOGIN_COOKIE, SESSION_COOKIE, cookie, form_field, random_token,
-    same_secret, set_cookie,
+    CSRF_FIELD, Client, Identity, LOGIN_COOKIE, SESSION_COOKIE, cookie, form_field, hashing,
+    random_token, same_secret, set_cookie,
 };
 use crate::facts;
 use crate::{ServeError, Shared};
@@ -178,15 +178,9 @@ pub(crate) async fn login(
     }
     let name = form_field(&form, "name").unwrap_or_default();
     let password = form_field(&form, "password").unwrap_or_default();
-    let checking = app.clone();
-    let checked_name = name.clone();
-    let user = match tokio::task::spawn_blocking(move || {
-        checking.auth.check_password(&checked_name, &password)
-    })
-    .await
-    {
-        Ok(user) => user,
-        Err(_) => return ApiError::internal().into_response(),
+    let checked = hashing(&app, move |auth| auth.check_password(&name, &password)).await;
+    let Some(user) = checked else {
+        return ApiError::internal().into_response();
     };
     let Some((actor, role)) = user else {
         app.auth.failed(client);
