@@ -31,6 +31,7 @@ mod project;
 mod replay_cache;
 mod runs;
 mod seed;
+mod serve_settings;
 mod settings;
 mod source;
 mod squash;
@@ -64,6 +65,10 @@ pub use prisma_config::{
 pub use project::{Discovery, PrismaGeneration, Project, SchemaError, SchemaOrigin, read_schema};
 pub use runs::{open_alert_store, open_run_log};
 pub use seed::{SEED_TABLE, SeedOutcome, seed};
+pub use serve_settings::{
+    DEFAULT_SERVE_CONNECTIONS, DEFAULT_SESSION_TTL, ServeRole, ServeSettings, ServeToken,
+    ServeUser, TokenSecret,
+};
 pub use settings::{
     AlertsConfig, BackupSettings, CheckSettings, DEFAULT_BACKUP_DIR, DEFAULT_SLOW_MIGRATION,
     SETTINGS_FILE, ScheduleJob, Settings, StateSettings, WebhookConfig,

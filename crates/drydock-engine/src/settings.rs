@@ -37,6 +37,9 @@
 //! where = "NOT EXISTS (SELECT 1 FROM \"Line\" l WHERE l.\"orderId\" = \"Order\".id)"
 //! severity = "warning"       # info, warning (default) or error
 //! cleanup = "delete"         # or { set = "status = 'empty'" }
+//!
+//! [serve]                    # `drydock serve` (docs/serve.md; `serve_settings.rs`)
+//! connections = 4
 //! ```
 
 use std::collections::HashSet;
@@ -74,6 +77,8 @@ pub struct Settings {
     pub check: CheckSettings,
     /// The `[[rules]]`, in file order.
     pub rules: Vec<Rule>,
+    /// `[serve]`: how `drydock serve` listens and who may sign in.
+    pub serve: crate::serve_settings::ServeSettings,
 }
 
 /// `[alerts]` as written: the webhooks' URLs are read (from the environment too) only when an
@@ -291,6 +296,8 @@ struct SettingsFile {
     check: CheckSection,
     #[serde(default)]
     rules: Vec<toml::Spanned<RuleEntry>>,
+    #[serde(default)]
+    serve: crate::serve_settings::ServeEntry,
 }
 
 /// `[alerts]` as written.
@@ -593,6 +600,7 @@ impl Settings {
             stats: file.stats.settings(path, text)?,
             check: CheckSettings { thresholds, values },
             rules,
+            serve: file.serve.settings(path, text)?,
         })
     }
 

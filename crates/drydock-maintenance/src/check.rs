@@ -185,6 +185,34 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// The number of findings at exactly `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    /// `2 finding(s) (1 error, 1 warning) in 14 checks`, or `no findings in 14 checks`: the
+    /// run log's summary of a check, whoever ran it.
+    pub fn summary(&self) -> String {
+        if self.findings.is_empty() {
+            return format!("no findings in {} checks", self.checks);
+        }
+        let parts: Vec<String> = [Severity::Error, Severity::Warning, Severity::Info]
+            .into_iter()
+            .map(|s| (s, self.count(s)))
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| format!("{n} {}", s.as_str()))
+            .collect();
+        format!(
+            "{} finding(s) ({}) in {} checks",
+            self.findings.len(),
+            parts.join(", "),
+            self.checks
+        )
+    }
+
     /// The number of findings at `severity` or above.
     pub fn at_least(&self, severity: Severity) -> usize {
         self.findings

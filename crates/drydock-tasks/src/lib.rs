@@ -7,6 +7,8 @@
 
 mod events;
 mod recorder;
+mod view;
 
 pub use events::{Event, Events, Level};
 pub use recorder::{OpenRunLog, Recorder, actor, host_name};
+pub use view::{duration, run_json, status_word};

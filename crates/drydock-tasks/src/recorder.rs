@@ -38,11 +38,23 @@ struct State {
 
 impl<'a> Recorder<'a> {
     /// Start recording a run of `task` with `parameters` (a JSON object; every URL in it is
-    /// redacted before it is stored).
+    /// redacted before it is stored), by this process's [`actor`].
     pub fn start(
         open: OpenRunLog,
         task: &str,
         parameters: &serde_json::Value,
+        forward: &'a dyn Events,
+    ) -> Recorder<'a> {
+        Recorder::start_by(open, task, parameters, &actor(), forward)
+    }
+
+    /// [`Recorder::start`] for a run someone else asked for: `actor` is who (the user signed in
+    /// to the dashboard, an API token's name), not this process's user.
+    pub fn start_by(
+        open: OpenRunLog,
+        task: &str,
+        parameters: &serde_json::Value,
+        actor: &str,
         forward: &'a dyn Events,
     ) -> Recorder<'a> {
         let started_at = Utc::now();
@@ -51,7 +63,7 @@ impl<'a> Recorder<'a> {
             id: format!("{}-{}", started_at.format("%Y%m%dT%H%M%S%3f"), &suffix[..6]),
             task: task.to_owned(),
             parameters: redact_text(&parameters.to_string()),
-            actor: actor(),
+            actor: actor.to_owned(),
             host: host_name(),
             pid: std::process::id(),
             started_at,

@@ -88,6 +88,31 @@ pub(crate) enum Command {
     /// Check the database's health and its data against the schema and the rules of
     /// drydock.toml; exit 1 when a finding at or above --fail-on is found (docs/check.md)
     Check(CheckArgs),
+    /// The maintenance dashboard: pages, a JSON API, health probes and Prometheus metrics in one
+    /// process, for the users and tokens of `[serve]` in drydock.toml (docs/serve.md)
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address and port to listen on [default: `[serve] listen`, else 127.0.0.1:7878]
+    #[arg(long, value_name = "ADDRESS")]
+    pub(crate) listen: Option<String>,
+    /// Serve HTTPS with this certificate chain (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub(crate) tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub(crate) tls_key: Option<std::path::PathBuf>,
+    /// A TLS proxy in front names the client in X-Forwarded-For; cookies are sent `Secure`
+    #[arg(long)]
+    pub(crate) trust_proxy: bool,
+    /// Read a password or token on standard input, print its argon2 hash for drydock.toml, and
+    /// exit
+    #[arg(long, conflicts_with_all = ["listen", "tls_cert", "tls_key", "trust_proxy"])]
+    pub(crate) hash_password: bool,
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ mod preflight;
 mod runs;
 mod schedule;
 mod schema;
+mod serve;
 mod stats;
 
 pub(crate) use schedule::process_arguments;
@@ -114,6 +115,7 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
         Command::Cleanup(args) => cleanup::run(schema, args),
         Command::Stats(args) => stats::run(schema, &args),
         Command::Check(args) => check::check(schema, args),
+        Command::Serve(args) => serve::serve(schema, args),
         Command::Migrate(command) => match command {
             MigrateCommand::Dev {
                 name,

@@ -36,6 +36,9 @@ fn code_of(error: &anyhow::Error) -> &'static str {
     if let Some(cleanup) = error.downcast_ref::<drydock_maintenance::CleanupError>() {
         return cleanup.code();
     }
+    if let Some(serve) = error.downcast_ref::<drydock_serve::ServeError>() {
+        return serve.code();
+    }
     if error.chain().any(|cause| cause.is::<std::io::Error>()) {
         "D1011"
     } else {

@@ -1609,11 +1609,71 @@ const CASES: &[Case] = &[
         exit: 1,
         says: &["is not a usable cleanup archive", "old.cleanup.json"],
     },
+    // D7xxx: `drydock serve` cannot start.
+    Case {
+        code: "D7001",
+        server: Sqlite,
+        steps: &[File(SCHEMA, SQLITE_SCHEMA)],
+        run: &["serve", "--listen", "192.0.2.1:7878"],
+        exit: 1,
+        says: &["cannot listen on `192.0.2.1:7878`"],
+    },
+    Case {
+        code: "D7002",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            File("cert.pem", "not a certificate\n"),
+        ],
+        run: &["serve", "--tls-cert", "cert.pem", "--tls-key", "cert.pem"],
+        exit: 1,
+        says: &["cannot serve TLS with `cert.pem`", "no PEM certificate"],
+    },
+    Case {
+        code: "D7003",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            File(
+                "drydock.toml",
+                "[[serve.tokens]]\nname = \"ci\"\nenv = \"DRYDOCK_ERRORS_UNSET_TOKEN\"\n",
+            ),
+        ],
+        run: &["serve"],
+        exit: 1,
+        says: &["the environment variable `DRYDOCK_ERRORS_UNSET_TOKEN`, which is not set"],
+    },
 ];
 
 /// Codes whose only way to happen is a crash, a signal, a race or a program environment a case
 /// cannot set up (its environment variables); each is proven by the test named here (file, then test function), which docs/errors.md names too.
 const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
+    // The HTTP API's errors of `drydock serve`, met by a client of the running server.
+    (
+        "D7101",
+        "crates/drydock/tests/serve.rs",
+        "people_sign_in_and_only_operators_run_tasks_with_a_csrf_token",
+    ),
+    (
+        "D7102",
+        "crates/drydock/tests/serve.rs",
+        "people_sign_in_and_only_operators_run_tasks_with_a_csrf_token",
+    ),
+    (
+        "D7103",
+        "crates/drydock/tests/serve.rs",
+        "people_sign_in_and_only_operators_run_tasks_with_a_csrf_token",
+    ),
+    (
+        "D7104",
+        "crates/drydock/tests/serve.rs",
+        "people_sign_in_and_only_operators_run_tasks_with_a_csrf_token",
+    ),
+    (
+        "D7105",
+        "crates/drydock/tests/serve.rs",
+        "people_sign_in_and_only_operators_run_tasks_with_a_csrf_token",
+    ),
     // The MySQL and MariaDB online-DDL rules: each corpus file names the rules it breaks.
     (
         "D4701",

@@ -51,15 +51,15 @@ pub(crate) fn check(discovery: Discovery<'_>, args: CheckArgs) -> anyhow::Result
         FailOn::Error => Severity::Error,
     };
     let failing = report.at_least(fail_on);
-    crate::terminal::summary(summary(&report));
+    crate::terminal::summary(report.summary());
     if args.output.json {
         print_json(&json!({
             "version": JSON_VERSION,
             "findings": report.findings,
             "counts": {
-                "error": count(&report, Severity::Error),
-                "warning": count(&report, Severity::Warning),
-                "info": count(&report, Severity::Info),
+                "error": report.count(Severity::Error),
+                "warning": report.count(Severity::Warning),
+                "info": report.count(Severity::Info),
             },
             "checks": report.checks,
             "notes": report.notes,
@@ -74,33 +74,6 @@ pub(crate) fn check(discovery: Discovery<'_>, args: CheckArgs) -> anyhow::Result
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn count(report: &CheckReport, severity: Severity) -> usize {
-    report
-        .findings
-        .iter()
-        .filter(|f| f.severity == severity)
-        .count()
-}
-
-/// `2 findings (1 error, 1 warning) in 14 checks`, or `no findings in 14 checks`.
-fn summary(report: &CheckReport) -> String {
-    if report.findings.is_empty() {
-        return format!("no findings in {} checks", report.checks);
-    }
-    let parts: Vec<String> = [Severity::Error, Severity::Warning, Severity::Info]
-        .into_iter()
-        .map(|s| (s, count(report, s)))
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{n} {}", s.as_str()))
-        .collect();
-    format!(
-        "{} finding(s) ({}) in {} checks",
-        report.findings.len(),
-        parts.join(", "),
-        report.checks
-    )
 }
 
 /// The findings grouped by severity, most severe first: code, title, objects, detail, fix.
@@ -137,7 +110,7 @@ pub(crate) fn render_text(report: &CheckReport) -> String {
     for note in &report.notes {
         out.push_str(&format!("note: {note}\n"));
     }
-    out.push_str(&format!("{}\n", capitalized(&summary(report))));
+    out.push_str(&format!("{}\n", capitalized(&report.summary())));
     out
 }
 

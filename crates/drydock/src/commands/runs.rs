@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, SecondsFormat, Utc};
 use drydock_connector::{Run, RunFilter, RunStatus};
 use drydock_engine::{Discovery, EngineError, Project};
-use drydock_tasks::{Event, Level, Recorder};
+use drydock_tasks::{Event, Level, Recorder, duration, run_json, status_word};
 use serde_json::json;
 
 use crate::cli::{RunsArgs, RunsCommand};
@@ -121,38 +121,6 @@ impl Recording {
         self.recorder
             .finish(status, summary.lines().next().unwrap_or_default());
     }
-}
-
-/// How a run stands: its status, or `interrupted` for a running one whose process is gone.
-fn status_word(run: &Run) -> &'static str {
-    if run.owner_gone(&drydock_tasks::host_name()) {
-        "interrupted"
-    } else {
-        run.progress.status.as_str()
-    }
-}
-
-fn run_json(run: &Run) -> serde_json::Value {
-    let mut value = serde_json::to_value(run).unwrap_or_default();
-    if let Some(object) = value.as_object_mut() {
-        let parameters = serde_json::from_str(&run.start.parameters)
-            .unwrap_or_else(|_| serde_json::Value::String(run.start.parameters.clone()));
-        object.insert("parameters".into(), parameters);
-        object.insert("status".into(), status_word(run).into());
-        object.insert(
-            "duration_ms".into(),
-            duration(run).map(|d| d.num_milliseconds()).into(),
-        );
-    }
-    value
-}
-
-fn duration(run: &Run) -> Option<chrono::Duration> {
-    let end = match run.progress.status {
-        RunStatus::Running => return None,
-        _ => run.progress.finished_at?,
-    };
-    Some(end - run.start.started_at)
 }
 
 fn time(time: &DateTime<Utc>) -> String {

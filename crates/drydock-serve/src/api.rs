@@ -1,0 +1,287 @@
+//! The JSON API (`/api/...`, described by `openapi.json`): the migrations' status, the run
+//! log, and the tasks an operator may run. Errors are `{"error": {"code", "message"}}` with a
+//! stable code (docs/errors.md).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use drydock_connector::{ConnectorError, RunFilter, RunStatus, redact_text};
+use drydock_engine::EngineError;
+use drydock_maintenance::Severity;
+use drydock_tasks::{Event, Level, Recorder, run_json};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::Shared;
+use crate::auth::{Identity, Operator, Viewer};
+use crate::facts;
+
+/// The `version` of every JSON document; raised only when a field changes meaning or goes.
+const JSON_VERSION: u32 = 1;
+
+/// Runs `/api/runs` lists when not told.
+const DEFAULT_RUNS: usize = 50;
+
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// An error the API answers with: an HTTP status, a stable code and a message that holds no
+/// secret.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    pub(crate) fn unauthenticated(message: &str) -> ApiError {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "D7101",
+            message: format!("authentication required: {message}"),
+        }
+    }
+
+    pub(crate) fn forbidden(identity: &Identity) -> ApiError {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "D7102",
+            message: format!(
+                "`{}` has the role {}: only operators run tasks",
+                identity.actor,
+                identity.role.as_str()
+            ),
+        }
+    }
+
+    pub(crate) fn csrf() -> ApiError {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "D7103",
+            message: "the request has no valid CSRF token: send the session's token in the \
+                      `X-CSRF-Token` header or the form's `csrf` field"
+                .to_owned(),
+        }
+    }
+
+    pub(crate) fn too_many_failures() -> ApiError {
+        ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "D7104",
+            message: format!(
+                "too many failed sign-ins from this address: try again in {} s",
+                crate::auth::FAILURE_WINDOW.as_secs()
+            ),
+        }
+    }
+
+    pub(crate) fn not_found(what: String) -> ApiError {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "D7105",
+            message: what,
+        }
+    }
+
+    pub(crate) fn internal() -> ApiError {
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "D1001",
+            message: "the server could not answer: the work it started ended unexpectedly"
+                .to_owned(),
+        }
+    }
+
+    /// An error of the engine: 503 when the database could not be reached, else 500.
+    pub(crate) fn engine(error: &EngineError) -> ApiError {
+        let unreachable = matches!(error, EngineError::Connector(e) if e.code().starts_with("P1"));
+        ApiError {
+            status: if unreachable {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            },
+            code: error.code(),
+            message: redact_text(&error.to_string()),
+        }
+    }
+
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+/// Every route the server has, described (`crates/drydock-serve/src/openapi.json`).
+pub(crate) async fn openapi(_: Viewer) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::not_found("no such page or endpoint: /api/openapi.json lists them".to_owned())
+}
+
+/// The migrations folder against the database, as `drydock migrate status --json` says it.
+pub(crate) async fn status(
+    State(app): State<Arc<Shared>>,
+    _: Viewer,
+) -> Result<Response, ApiError> {
+    let report = facts::blocking(&app, |app| app.status())
+        .await?
+        .map_err(|e| ApiError::engine(&e))?;
+    Ok(Json(report).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RunsQuery {
+    task: Option<String>,
+    limit: Option<usize>,
+}
+
+/// The run log, newest first, as `drydock runs --json` says it.
+pub(crate) async fn runs(
+    State(app): State<Arc<Shared>>,
+    _: Viewer,
+    Query(query): Query<RunsQuery>,
+) -> Result<Response, ApiError> {
+    let filter = RunFilter {
+        task: query.task,
+        since: None,
+        limit: Some(query.limit.unwrap_or(DEFAULT_RUNS)),
+    };
+    let runs = facts::blocking(&app, move |app| app.runs(&filter))
+        .await?
+        .map_err(|e| ApiError::engine(&e))?;
+    let runs: Vec<_> = runs.iter().map(run_json).collect();
+    Ok(Json(json!({ "version": JSON_VERSION, "runs": runs })).into_response())
+}
+
+/// One run with its log, as `drydock runs show ID --json` says it.
+pub(crate) async fn run(
+    State(app): State<Arc<Shared>>,
+    _: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let wanted = id.clone();
+    let run = facts::blocking(&app, move |app| {
+        let mut log = drydock_engine::open_run_log(&app.project, app.url.as_deref())?;
+        Ok::<_, EngineError>(log.get(&wanted)?)
+    })
+    .await?
+    .map_err(|e| ApiError::engine(&e))?;
+    match run {
+        Some(run) => {
+            Ok(Json(json!({ "version": JSON_VERSION, "run": run_json(&run) })).into_response())
+        }
+        None => Err(ApiError::not_found(format!(
+            "no run has the id `{id}`, or several start with it: /api/runs lists them"
+        ))),
+    }
+}
+
+impl Shared {
+    pub(crate) fn runs(
+        &self,
+        filter: &RunFilter,
+    ) -> Result<Vec<drydock_connector::Run>, EngineError> {
+        let mut log = drydock_engine::open_run_log(&self.project, self.url.as_deref())?;
+        Ok(log.list(filter)?)
+    }
+}
+
+/// Run `drydock check` for an operator, recorded in the run log as theirs.
+pub(crate) async fn check(
+    State(app): State<Arc<Shared>>,
+    Operator(identity): Operator,
+) -> Result<Response, ApiError> {
+    let actor = identity.actor.clone();
+    let outcome = facts::blocking(&app, move |app| run_check(app, &actor)).await?;
+    Ok(Json(outcome).into_response())
+}
+
+/// `drydock check` through its engine entry point, as a run of `actor`; its findings and the
+/// run's id and ending.
+fn run_check(app: &Arc<Shared>, actor: &str) -> serde_json::Value {
+    let events = app.events;
+    // The task's lines go to the run; only warnings reach the server's log.
+    let forward = |event: Event| {
+        if let Event::Log {
+            level: Level::Warning | Level::Error,
+            line,
+        } = &event
+        {
+            events.warning(line);
+        }
+    };
+    let reopen = app.clone();
+    let open: drydock_tasks::OpenRunLog = Box::new(move || {
+        drydock_engine::open_run_log(&reopen.project, reopen.url.as_deref())
+            .map_err(|e| ConnectorError::query(e.to_string()))
+    });
+    let recorder = Recorder::start_by(
+        open,
+        "check",
+        &json!({ "arguments": ["check"], "via": "drydock serve" }),
+        actor,
+        &forward,
+    );
+    let result = drydock_engine::check(&app.project, app.url.as_deref(), Vec::new(), &recorder);
+    let id = recorder.id();
+    match result {
+        Ok(report) => {
+            let status = if report.at_least(Severity::Warning) > 0 {
+                RunStatus::Warned
+            } else {
+                RunStatus::Succeeded
+            };
+            let summary = report.summary();
+            recorder.finish(status, &summary);
+            json!({
+                "version": JSON_VERSION,
+                "run": id,
+                "status": status.as_str(),
+                "summary": summary,
+                "findings": report.findings,
+                "checks": report.checks,
+                "notes": report.notes,
+            })
+        }
+        Err(error) => {
+            let message = redact_text(&format!("[{}] {error}", error.code()));
+            recorder.note(&Event::Log {
+                level: Level::Error,
+                line: message.clone(),
+            });
+            recorder.finish(
+                RunStatus::Failed,
+                message.lines().next().unwrap_or_default(),
+            );
+            json!({
+                "version": JSON_VERSION,
+                "run": id,
+                "status": RunStatus::Failed.as_str(),
+                "summary": message,
+            })
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The database work of the server: drydock's sessions are synchronous, so each piece of work
+//! runs on a blocking thread, and at most `[serve] connections` pieces run at once (each opens
+//! its own sessions and closes them when done). What the probes, the metrics and the pages
+//! read, gathered with drydock-engine's functions.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use drydock_connector::StatsRequest;
+use drydock_engine::migrate::StatusReport;
+use drydock_engine::tasks::{self, Missing};
+use drydock_engine::{BackupState, EngineError};
+use tokio::sync::Semaphore;
+
+use crate::Shared;
+use crate::api::ApiError;
+
+/// The bound on work that holds database sessions.
+pub(crate) struct Pool {
+    permits: Arc<Semaphore>,
+    size: usize,
+}
+
+/// How the pool stands.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PoolState {
+    pub(crate) size: usize,
+    pub(crate) in_use: usize,
+}
+
+impl Pool {
+    pub(crate) fn new(size: usize) -> Pool {
+        let size = size.clamp(1, Semaphore::MAX_PERMITS);
+        Pool {
+            permits: Arc::new(Semaphore::new(size)),
+            size,
+        }
+    }
+
+    pub(crate) fn state(&self) -> PoolState {
+        PoolState {
+            size: self.size,
+            in_use: self.size.saturating_sub(self.permits.available_permits()),
+        }
+    }
+}
+
+/// Run `work` on a blocking thread once the pool has room.
+pub(crate) async fn blocking<T: Send + 'static>(
+    app: &Arc<Shared>,
+    work: impl FnOnce(&Arc<Shared>) -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let permit = app
+        .pool
+        .permits
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&app)
+    })
+    .await
+    .map_err(|_| ApiError::internal())
+}
+
+/// What the health report and the metrics say of the database.
+pub(crate) struct Facts {
+    pub(crate) at: DateTime<Utc>,
+    /// How long opening a session took, or why it failed.
+    pub(crate) connect: Result<Duration, EngineError>,
+    /// The migrations, once connected.
+    pub(crate) status: Option<Result<StatusReport, EngineError>>,
+    pub(crate) backup: BackupState,
+    /// Seconds this server or its replicas lag behind, where the database tells.
+    pub(crate) replication_lag: Option<f64>,
+}
+
+impl Shared {
+    /// A session on the served database, and how long it took to open.
+    pub(crate) fn connect(
+        &self,
+    ) -> Result<(Duration, Box<dyn drydock_connector::Connection>), EngineError> {
+        let started = Instant::now();
+        let (_, connection) =
+            tasks::connect(&self.project, self.url.as_deref(), Missing::Fail, &|_| {})?;
+        Ok((started.elapsed(), connection))
+    }
+
+    /// The migrations of the project against the database, as `migrate status` reads them.
+    pub(crate) fn status(&self) -> Result<StatusReport, EngineError> {
+        let (_, mut connection) = self.connect()?;
+        Ok(drydock_engine::migrate::status(
+            connection.as_mut(),
+            &self.project.migrations_dir,
+        )?)
+    }
+
+    /// Everything the health report and the metrics need.
+    pub(crate) fn facts(&self) -> Facts {
+        let at = Utc::now();
+        let (connect, status) = match self.connect() {
+            Ok((took, mut connection)) => {
+                let status = drydock_engine::migrate::status(
+                    connection.as_mut(),
+                    &self.project.migrations_dir,
+                )
+                .map_err(EngineError::from);
+                (Ok(took), Some(status))
+            }
+            Err(error) => (Err(error), None),
+        };
+        let backup = match self.project.migration_url(self.url.as_deref()) {
+            Ok(url) => {
+                tasks::backup::backup_state(&self.settings, &self.settings.backup_dir(None), &url)
+            }
+            Err(_) => BackupState::NotConfigured,
+        };
+        let replication_lag = connect.is_ok().then(|| self.replication_lag()).flatten();
+        Facts {
+            at,
+            connect,
+            status,
+            backup,
+            replication_lag,
+        }
+    }
+
+    /// The largest lag the database's monitoring facts give, if any.
+    fn replication_lag(&self) -> Option<f64> {
+        let mut stats = drydock_engine::open_stats(&self.project, self.url.as_deref()).ok()?;
+        let facts = stats.collect(&StatsRequest { top_queries: 0 }).ok()?;
+        facts
+            .replication
+            .iter()
+            .filter_map(|replica| replica.lag_seconds)
+            .reduce(f64::max)
+    }
+}

@@ -1,0 +1,246 @@
+//! The pages people read: the overview (migrations and the latest runs) and the sign-in form.
+//! Rendered on the server from the templates in `templates/` (minijinja, every value escaped
+//! as HTML), CSS inside the page: no script, no other host.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::SecondsFormat;
+use drydock_connector::{RunFilter, redact_text};
+use minijinja::{Environment, context};
+
+use crate::api::ApiError;
+use crate::auth::{
+    CSRF_FIELD, Client, Identity, LOGIN_COOKIE, SESSION_COOKIE, cookie, form_field, hashing,
+    random_token, same_secret, set_cookie,
+};
+use crate::facts;
+use crate::{ServeError, Shared};
+
+/// Runs the overview shows.
+const OVERVIEW_RUNS: usize = 10;
+
+/// How long the sign-in form may stay open before its token expires.
+const LOGIN_FORM_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+pub(crate) struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    pub(crate) fn new() -> Result<Templates, ServeError> {
+        let mut env = Environment::new();
+        for (name, source) in [
+            ("base.html", include_str!("../templates/base.html")),
+            ("login.html", include_str!("../templates/login.html")),
+            ("overview.html", include_str!("../templates/overview.html")),
+        ] {
+            env.add_template(name, source)
+                .map_err(|e| ServeError::Setup(format!("template {name}: {e}")))?;
+        }
+        Ok(Templates { env })
+    }
+
+    fn render(&self, name: &str, values: minijinja::Value) -> Response {
+        match self.env.get_template(name).and_then(|t| t.render(values)) {
+            Ok(html) => Html(html).into_response(),
+            Err(_) => ApiError::internal().into_response(),
+        }
+    }
+}
+
+/// The overview: the migrations' status and the latest runs. Sends those not signed in to the
+/// sign-in form.
+pub(crate) async fn overview(
+    State(app): State<Arc<Shared>>,
+    identity: Option<axum::Extension<Identity>>,
+) -> Response {
+    let Some(axum::Extension(identity)) = identity else {
+        return Redirect::to("/login").into_response();
+    };
+    let read = facts::blocking(&app, |app| {
+        let filter = RunFilter {
+            task: None,
+            since: None,
+            limit: Some(OVERVIEW_RUNS),
+        };
+        (app.status(), app.runs(&filter))
+    })
+    .await;
+    let (status, runs) = match read {
+        Ok(read) => read,
+        Err(error) => return error.into_response(),
+    };
+    let shown = |error: &drydock_engine::EngineError| {
+        format!("[{}] {}", error.code(), redact_text(&error.to_string()))
+    };
+    let (applied, pending, failed, status_error) = match &status {
+        Ok(report) => (
+            report.applied.len(),
+            report.pending.clone(),
+            report.failed.iter().map(|f| f.name.clone()).collect(),
+            None,
+        ),
+        Err(error) => (0, Vec::new(), Vec::<String>::new(), Some(shown(error))),
+    };
+    let (runs, runs_error) = match &runs {
+        Ok(runs) => (
+            runs.iter()
+                .map(|run| {
+                    let status = drydock_tasks::status_word(run);
+                    context! {
+                        task => run.start.task,
+                        status => status,
+                        class => match status {
+                            "succeeded" => "ok",
+                            "warned" | "running" => "warn",
+                            _ => "bad",
+                        },
+                        started => run.start.started_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                        actor => run.start.actor,
+                        summary => run.progress.summary,
+                    }
+                })
+                .collect::<Vec<_>>(),
+            None,
+        ),
+        Err(error) => (Vec::new(), Some(shown(error))),
+    };
+    app.pages.render(
+        "overview.html",
+        context! {
+            title => "Overview",
+            user => identity.actor,
+            role => identity.role.as_str(),
+            csrf => identity.csrf,
+            provider => app.project.dialect.provider(),
+            applied,
+            pending,
+            failed,
+            status_error,
+            runs,
+            runs_error,
+        },
+    )
+}
+
+/// The sign-in form, with a fresh CSRF token in the form and in a cookie.
+pub(crate) async fn login_form(State(app): State<Arc<Shared>>) -> Response {
+    login_page(&app, StatusCode::OK, None, "")
+}
+
+fn login_page(app: &Shared, status: StatusCode, message: Option<&str>, name: &str) -> Response {
+    let Ok(token) = random_token() else {
+        return ApiError::internal().into_response();
+    };
+    let mut response = app.pages.render(
+        "login.html",
+        context! { title => "Sign in", csrf => token, message, name },
+    );
+    *response.status_mut() = status;
+    if let Ok(value) = set_cookie(LOGIN_COOKIE, token, "/login", LOGIN_FORM_TTL, app.secure).parse()
+    {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+/// Sign in: the form's token must match its cookie; a wrong name or password counts against
+/// the client's address; the right one starts a session and goes to the overview.
+pub(crate) async fn login(
+    State(app): State<Arc<Shared>>,
+    Client(client): Client,
+    headers: HeaderMap,
+    form: Bytes,
+) -> Response {
+    if app.auth.limited(client) {
+        let error = ApiError::too_many_failures();
+        return login_page(&app, error.status(), Some(error.message()), "");
+    }
+    let given = form_field(&form, CSRF_FIELD);
+    let expected = cookie(&headers, LOGIN_COOKIE);
+    let form_ok = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form_ok || !matches!((&given, &expected), (Some(g), Some(e)) if same_secret(g, e)) {
+        let error = ApiError::csrf();
+        return login_page(
+            &app,
+            error.status(),
+            Some("The form expired: sign in again."),
+            "",
+        );
+    }
+    let name = form_field(&form, "name").unwrap_or_default();
+    let password = form_field(&form, "password").unwrap_or_default();
+    let checked = hashing(&app, move |auth| auth.check_password(&name, &password)).await;
+    let Some(user) = checked else {
+        return ApiError::internal().into_response();
+    };
+    let Some((actor, role)) = user else {
+        app.auth.failed(client);
+        // Neither the name nor the password: either may be a password typed in the wrong box.
+        app.events
+            .warning(&format!("a sign-in from {client} failed"));
+        return login_page(
+            &app,
+            StatusCode::UNAUTHORIZED,
+            Some("Wrong name or password."),
+            "",
+        );
+    };
+    let session = match app.auth.start_session(client, actor, role) {
+        Ok(session) => session,
+        Err(_) => return ApiError::internal().into_response(),
+    };
+    let mut response = Redirect::to("/").into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    let cookies = [
+        set_cookie(
+            SESSION_COOKIE,
+            session,
+            "/",
+            app.auth.session_ttl(),
+            app.secure,
+        ),
+        // The form's token is spent.
+        set_cookie(
+            LOGIN_COOKIE,
+            String::new(),
+            "/login",
+            std::time::Duration::ZERO,
+            app.secure,
+        ),
+    ];
+    for value in cookies {
+        if let Ok(value) = value.parse() {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// Sign out: the session ends (its CSRF token was checked on the way in).
+pub(crate) async fn logout(State(app): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Some(id) = cookie(&headers, SESSION_COOKIE) {
+        app.auth.end_session(&id);
+    }
+    let mut response = (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response();
+    if let Ok(value) = set_cookie(
+        SESSION_COOKIE,
+        String::new(),
+        "/",
+        std::time::Duration::ZERO,
+        app.secure,
+    )
+    .parse()
+    {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
