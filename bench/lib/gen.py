@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Workload generators for bench/run.
+"""Workload generators for bench/run and bench/mariadb.sh.
 
     gen.py migrations OUTDIR N      N small migrations in every tool's layout (see below)
     gen.py models FILE N            a Prisma schema of N models, for `migrate diff --from-empty`
     gen.py tables FILE N            SQL creating N tables, for introspection
+    gen.py mysql-migrations OUTDIR N   N small migrations in Prisma's MySQL flavour (below)
+    gen.py mysql-tables FILE N         SQL creating N MySQL tables, for introspection
 
 Migration i (1..N) is the same SQL for every tool, the shape Prisma Migrate writes: a table, an
 index, and a foreign key to the previous table. `migrations` writes under OUTDIR:
@@ -17,6 +19,10 @@ index, and a foreign key to the previous table. `migrations` writes under OUTDIR
     dbmate/<ts>_step_<i>.sql              (-- migrate:up / -- migrate:down)
     alembic/alembic.ini, env.py, script.py.mako, versions/r<i>_step_<i>.py (a linear chain)
     floor.sql                             psql: BEGIN; \\i <migration.sql>; COMMIT; per migration
+
+`mysql-migrations` writes the MySQL migrations bench/mariadb.sh measures under OUTDIR:
+drydock/prisma/ (provider "mysql"), dbmate/ and floor.sql (`source <migration.sql>` per
+migration, for the `mariadb` client).
 """
 import os
 import sys
@@ -128,6 +134,43 @@ def gen_migrations(out, n):
     write(f"{out}/floor.sql", "".join(floor))
 
 
+def mysql_migration_sql(i):
+    """What Prisma Migrate writes for MySQL: the indexes inside CREATE TABLE, the foreign key
+    after it, and every tenth migration a column added to the previous table."""
+    sql = (f"-- CreateTable\nCREATE TABLE `t{i}` (\n"
+           f"    `id` INTEGER NOT NULL AUTO_INCREMENT,\n"
+           f"    `name` VARCHAR(191) NOT NULL,\n"
+           f"    `createdAt` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),\n"
+           f"    `updatedAt` DATETIME(3) NOT NULL,\n"
+           f"    `ref` INTEGER NULL,\n\n"
+           f"    INDEX `t{i}_name_idx`(`name`),\n"
+           f"    PRIMARY KEY (`id`)\n"
+           f") DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n")
+    if i > 1 and i % 10 == 0:
+        sql += (f"\n-- AlterTable\nALTER TABLE `t{i - 1}` ADD COLUMN `note` VARCHAR(191) NULL;\n")
+    if i > 1:
+        sql += (f"\n-- AddForeignKey\nALTER TABLE `t{i}` ADD CONSTRAINT `t{i}_ref_fkey` "
+                f"FOREIGN KEY (`ref`) REFERENCES `t{i - 1}`(`id`) "
+                f"ON DELETE SET NULL ON UPDATE CASCADE;\n")
+    return sql
+
+
+def gen_mysql_migrations(out, n):
+    prisma = f"{out}/drydock/prisma"
+    write(f"{prisma}/migrations/migration_lock.toml", LOCK.replace("postgresql", "mysql"))
+    write(f"{prisma}/schema.prisma", DATASOURCE.replace("postgresql", "mysql") % "")
+    floor = []
+    for i in range(1, n + 1):
+        sql = mysql_migration_sql(i)
+        ts = f"2024{i:010d}"
+        path = f"{prisma}/migrations/{ts}_step_{i}/migration.sql"
+        write(path, sql)
+        floor.append(f"source {path}\n")
+        write(f"{out}/dbmate/{ts}_step_{i}.sql",
+              f"-- migrate:up\n{sql}\n-- migrate:down\nDROP TABLE `t{i}`;\n")
+    write(f"{out}/floor.sql", "".join(floor))
+
+
 def gen_models(path, n):
     """A schema of n models: an enum, scalar columns with defaults, a unique, an index and a
     chain of optional relations (the 500-model shape of bench/core.sh)."""
@@ -162,11 +205,34 @@ def gen_tables(path, n):
     write(path, "\n".join(out) + "\n")
 
 
+def gen_mysql_tables(path, n):
+    """gen_tables' shape in MySQL's dialect: n tables of 10 columns, 2 indexes and a foreign key
+    each (a ring), written as mariadb-dump writes a schema: keys inside CREATE TABLE, checks off
+    so that a key may name a table created after it. (Adding the keys afterwards with checks
+    off crashed MariaDB 10.11.19 here.)"""
+    out = ["SET foreign_key_checks = 0;"]
+    for i in range(n):
+        cols = ",\n".join(
+            f"  `c{c}` {'VARCHAR(191)' if c % 2 else 'INTEGER'}{' NOT NULL' if c % 3 == 0 else ' NULL'}"
+            for c in range(1, 9))
+        out.append(f"CREATE TABLE `t{i}` (\n  `id` INTEGER NOT NULL AUTO_INCREMENT,\n{cols},\n"
+                   f"  `parent` INTEGER NULL,\n  INDEX `t{i}_c1_idx`(`c1`),\n"
+                   f"  UNIQUE INDEX `t{i}_c2_key`(`c2`),\n  PRIMARY KEY (`id`),\n"
+                   f"  CONSTRAINT `t{i}_parent_fkey` FOREIGN KEY (`parent`) "
+                   f"REFERENCES `t{(i + 1) % n}`(`id`) ON DELETE SET NULL ON UPDATE CASCADE\n"
+                   f") DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;")
+    write(path, "\n".join(out) + "\n")
+
+
+GENERATORS = {"migrations": gen_migrations, "models": gen_models, "tables": gen_tables,
+              "mysql-migrations": gen_mysql_migrations, "mysql-tables": gen_mysql_tables}
+
+
 def main(argv):
-    if len(argv) != 3 or argv[0] not in ("migrations", "models", "tables"):
+    if len(argv) != 3 or argv[0] not in GENERATORS:
         sys.exit(__doc__)
     kind, target, n = argv[0], argv[1], int(argv[2])
-    {"migrations": gen_migrations, "models": gen_models, "tables": gen_tables}[kind](target, n)
+    GENERATORS[kind](target, n)
 
 
 if __name__ == "__main__":
