@@ -102,28 +102,38 @@ def models(n, extra_column=False):
     return out
 
 
+def gen_history(out, n, provider, sql_of, floor_line, quote, more=None):
+    """drydock's project, dbmate's files and the floor for the migrations sql_of(1..n);
+    more(i, ts, sql) writes another tool's layout of each."""
+    prisma = f"{out}/drydock/prisma"
+    write(f"{prisma}/migrations/migration_lock.toml", LOCK.replace("postgresql", provider))
+    write(f"{prisma}/schema.prisma", DATASOURCE.replace("postgresql", provider) % "")
+    floor = []
+    for i in range(1, n + 1):
+        sql = sql_of(i)
+        ts = f"2024{i:010d}"
+        path = f"{prisma}/migrations/{ts}_step_{i}/migration.sql"
+        write(path, sql)
+        floor.append(floor_line(path))
+        write(f"{out}/dbmate/{ts}_step_{i}.sql",
+              f"-- migrate:up\n{sql}\n-- migrate:down\nDROP TABLE {quote}t{i}{quote};\n")
+        if more:
+            more(i, ts, sql)
+    write(f"{out}/floor.sql", "".join(floor))
+
+
 def gen_migrations(out, n):
     shadow = '  shadowDatabaseUrl = env("SHADOW_DATABASE_URL")\n'
-    prisma = f"{out}/drydock/prisma"
-    write(f"{prisma}/migrations/migration_lock.toml", LOCK)
-    write(f"{prisma}/schema.prisma", DATASOURCE % "")
     write(f"{out}/models.prisma", "\n".join([DATASOURCE % shadow] + models(n)))
     write(f"{out}/models-changed.prisma",
           "\n".join([DATASOURCE % shadow] + models(n, extra_column=True)))
     write(f"{out}/alembic/alembic.ini", ALEMBIC_INI)
     write(f"{out}/alembic/env.py", ALEMBIC_ENV)
     write(f"{out}/alembic/script.py.mako", ALEMBIC_MAKO)
-    floor = []
-    for i in range(1, n + 1):
-        sql = migration_sql(i)
-        ts = f"2024{i:010d}"
-        path = f"{prisma}/migrations/{ts}_step_{i}/migration.sql"
-        write(path, sql)
-        floor.append(f"BEGIN;\n\\i {path}\nCOMMIT;\n")
+
+    def peers(i, ts, sql):
         write(f"{out}/sqlx/{ts}_step_{i}.sql", sql)
         write(f"{out}/refinery/V{i}__step_{i}.sql", sql)
-        write(f"{out}/dbmate/{ts}_step_{i}.sql",
-              f"-- migrate:up\n{sql}\n-- migrate:down\nDROP TABLE \"t{i}\";\n")
         down = "None" if i == 1 else repr(f"r{i - 1:05d}")
         write(f"{out}/alembic/versions/r{i:05d}_step_{i}.py",
               f'"""step {i}"""\nfrom alembic import op\n\n'
@@ -131,7 +141,9 @@ def gen_migrations(out, n):
               f"branch_labels = None\ndepends_on = None\n\n\n"
               f"def upgrade():\n    op.execute({sql!r})\n\n\n"
               f"def downgrade():\n    op.execute('DROP TABLE \"t{i}\"')\n")
-    write(f"{out}/floor.sql", "".join(floor))
+
+    gen_history(out, n, "postgresql", migration_sql, lambda path: f"BEGIN;\n\\i {path}\nCOMMIT;\n",
+                '"', peers)
 
 
 def mysql_migration_sql(i):
@@ -156,19 +168,7 @@ def mysql_migration_sql(i):
 
 
 def gen_mysql_migrations(out, n):
-    prisma = f"{out}/drydock/prisma"
-    write(f"{prisma}/migrations/migration_lock.toml", LOCK.replace("postgresql", "mysql"))
-    write(f"{prisma}/schema.prisma", DATASOURCE.replace("postgresql", "mysql") % "")
-    floor = []
-    for i in range(1, n + 1):
-        sql = mysql_migration_sql(i)
-        ts = f"2024{i:010d}"
-        path = f"{prisma}/migrations/{ts}_step_{i}/migration.sql"
-        write(path, sql)
-        floor.append(f"source {path}\n")
-        write(f"{out}/dbmate/{ts}_step_{i}.sql",
-              f"-- migrate:up\n{sql}\n-- migrate:down\nDROP TABLE `t{i}`;\n")
-    write(f"{out}/floor.sql", "".join(floor))
+    gen_history(out, n, "mysql", mysql_migration_sql, lambda path: f"source {path}\n", "`")
 
 
 def gen_models(path, n):
