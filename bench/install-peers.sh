@@ -14,9 +14,14 @@
 # PEERS_DIR/status.tsv (tool, ok|failed, version or reason), which bench/run reads. Exits 1 when
 # something failed.
 #
+# Arguments name the tools to install (hyperfine time sqlx refinery dbmate alembic); none means
+# all of them. With a subset, the lines status.tsv holds for the other tools are kept.
+#
 # Environment: PEERS_DIR (default /tmp/peers), SKIP_CARGO=1 (skip the two cargo builds, several
 # minutes each on 2 cores), SKIP_APT=1.
 set -uo pipefail
+ONLY=" $* "
+wanted() { [ "$ONLY" = "  " ] || [[ $ONLY == *" $1 "* ]]; }
 
 PEERS_DIR=${PEERS_DIR:-/tmp/peers}
 SQLX_V=0.9.0
@@ -33,6 +38,11 @@ LOGS=$PEERS_DIR/logs
 log() { printf '[install-peers] %s\n' "$*" >&2; }
 mkdir -p "$PEERS_DIR" "$LOGS" || { log "cannot create $PEERS_DIR"; exit 1; }
 : > "$STATUS.new"
+if [ "$ONLY" != "  " ] && [ -f "$STATUS" ]; then
+  while IFS=$'\t' read -r tool rest; do
+    wanted "$tool" || printf '%s\t%s\n' "$tool" "$rest" >> "$STATUS.new"
+  done < "$STATUS"
+fi
 failures=0
 ok() { printf '%s\tok\t%s\n' "$1" "$2" >> "$STATUS.new"; log "$1: $2"; }
 failed() {
@@ -46,7 +56,9 @@ last_line() { grep -v '^\s*$' "$1" 2>/dev/null | tail -n 1 | tr '\t' ' ' | cut -
 # ------------------------------------------------------------------ Debian packages
 if [ "${SKIP_APT:-0}" != 1 ]; then
   for pkg in hyperfine time; do
-    if dpkg -s "$pkg" >/dev/null 2>&1; then
+    if ! wanted "$pkg"; then
+      continue
+    elif dpkg -s "$pkg" >/dev/null 2>&1; then
       ok "$pkg" "$(dpkg-query -W -f '${Version}' "$pkg") (Debian, already installed)"
     elif [ "$(id -u)" != 0 ]; then
       failed "$pkg" "not installed and apt-get needs root"
@@ -65,7 +77,9 @@ fi
 # ------------------------------------------------------------------ cargo
 cargo_tool() { # name crate version binary check-string cargo-args...
   local name=$1 crate=$2 version=$3 bin=$4 want=$5; shift 5
-  if "$CARGO_ROOT/bin/$bin" --version 2>/dev/null | grep -qx "$want"; then
+  if ! wanted "$name"; then
+    return
+  elif "$CARGO_ROOT/bin/$bin" --version 2>/dev/null | grep -qx "$want"; then
     ok "$name" "$version (already installed)"
   elif [ "${SKIP_CARGO:-0}" = 1 ]; then
     failed "$name" "not installed (SKIP_CARGO=1)"
@@ -87,7 +101,9 @@ cargo_tool refinery refinery_cli "$REFINERY_V" refinery "refinery_cli $REFINERY_
 
 # ------------------------------------------------------------------ npm
 DBMATE_BIN=$NPM_DIR/node_modules/@dbmate/linux-x64/bin/dbmate
-if "$DBMATE_BIN" --version 2>/dev/null | grep -q "version $DBMATE_V\b"; then
+if ! wanted dbmate; then
+  :
+elif "$DBMATE_BIN" --version 2>/dev/null | grep -q "version $DBMATE_V\b"; then
   ok dbmate "$DBMATE_V (already installed)"
 elif ! command -v npm >/dev/null 2>&1; then
   failed dbmate "npm not found"
@@ -109,7 +125,9 @@ alembic_ok() {
   "$VENV/bin/alembic" --version 2>/dev/null | grep -qx "alembic $ALEMBIC_V" \
     && "$VENV/bin/python" -c 'import psycopg2' 2>/dev/null
 }
-if alembic_ok; then
+if ! wanted alembic; then
+  :
+elif alembic_ok; then
   ok alembic "$ALEMBIC_V (already installed)"
 else
   log "pip install alembic==$ALEMBIC_V psycopg2-binary (venv $VENV)"
@@ -125,7 +143,7 @@ fi
 
 # ------------------------------------------------------------------ Prisma
 # Not installed: its CLI downloads a native schema engine at run time, which cannot be done here.
-printf 'prisma\tfailed\t%s\n' "not installed: the Prisma CLI downloads its native schema engine at run time (even for --version), which needs a network this machine does not have" >> "$STATUS.new"
+[ "$ONLY" = "  " ] && printf 'prisma\tfailed\t%s\n' "not installed: the Prisma CLI downloads its native schema engine at run time (even for --version), which needs a network this machine does not have" >> "$STATUS.new"
 
 mv "$STATUS.new" "$STATUS"
 log "status written to $STATUS"

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Workload generators for bench/run.
+"""Workload generators for bench/run and bench/mariadb.sh.
 
     gen.py migrations OUTDIR N      N small migrations in every tool's layout (see below)
     gen.py models FILE N            a Prisma schema of N models, for `migrate diff --from-empty`
     gen.py tables FILE N            SQL creating N tables, for introspection
+    gen.py mysql-migrations OUTDIR N   N small migrations in Prisma's MySQL flavour (below)
+    gen.py mysql-tables FILE N         SQL creating N MySQL tables, for introspection
 
 Migration i (1..N) is the same SQL for every tool, the shape Prisma Migrate writes: a table, an
 index, and a foreign key to the previous table. `migrations` writes under OUTDIR:
@@ -17,6 +19,10 @@ index, and a foreign key to the previous table. `migrations` writes under OUTDIR
     dbmate/<ts>_step_<i>.sql              (-- migrate:up / -- migrate:down)
     alembic/alembic.ini, env.py, script.py.mako, versions/r<i>_step_<i>.py (a linear chain)
     floor.sql                             psql: BEGIN; \\i <migration.sql>; COMMIT; per migration
+
+`mysql-migrations` writes the MySQL migrations bench/mariadb.sh measures under OUTDIR:
+drydock/prisma/ (provider "mysql"), dbmate/ and floor.sql (`source <migration.sql>` per
+migration, for the `mariadb` client).
 """
 import os
 import sys
@@ -96,28 +102,38 @@ def models(n, extra_column=False):
     return out
 
 
+def gen_history(out, n, provider, sql_of, floor_line, quote, more=None):
+    """drydock's project, dbmate's files and the floor for the migrations sql_of(1..n);
+    more(i, ts, sql) writes another tool's layout of each."""
+    prisma = f"{out}/drydock/prisma"
+    write(f"{prisma}/migrations/migration_lock.toml", LOCK.replace("postgresql", provider))
+    write(f"{prisma}/schema.prisma", DATASOURCE.replace("postgresql", provider) % "")
+    floor = []
+    for i in range(1, n + 1):
+        sql = sql_of(i)
+        ts = f"2024{i:010d}"
+        path = f"{prisma}/migrations/{ts}_step_{i}/migration.sql"
+        write(path, sql)
+        floor.append(floor_line(path))
+        write(f"{out}/dbmate/{ts}_step_{i}.sql",
+              f"-- migrate:up\n{sql}\n-- migrate:down\nDROP TABLE {quote}t{i}{quote};\n")
+        if more:
+            more(i, ts, sql)
+    write(f"{out}/floor.sql", "".join(floor))
+
+
 def gen_migrations(out, n):
     shadow = '  shadowDatabaseUrl = env("SHADOW_DATABASE_URL")\n'
-    prisma = f"{out}/drydock/prisma"
-    write(f"{prisma}/migrations/migration_lock.toml", LOCK)
-    write(f"{prisma}/schema.prisma", DATASOURCE % "")
     write(f"{out}/models.prisma", "\n".join([DATASOURCE % shadow] + models(n)))
     write(f"{out}/models-changed.prisma",
           "\n".join([DATASOURCE % shadow] + models(n, extra_column=True)))
     write(f"{out}/alembic/alembic.ini", ALEMBIC_INI)
     write(f"{out}/alembic/env.py", ALEMBIC_ENV)
     write(f"{out}/alembic/script.py.mako", ALEMBIC_MAKO)
-    floor = []
-    for i in range(1, n + 1):
-        sql = migration_sql(i)
-        ts = f"2024{i:010d}"
-        path = f"{prisma}/migrations/{ts}_step_{i}/migration.sql"
-        write(path, sql)
-        floor.append(f"BEGIN;\n\\i {path}\nCOMMIT;\n")
+
+    def peers(i, ts, sql):
         write(f"{out}/sqlx/{ts}_step_{i}.sql", sql)
         write(f"{out}/refinery/V{i}__step_{i}.sql", sql)
-        write(f"{out}/dbmate/{ts}_step_{i}.sql",
-              f"-- migrate:up\n{sql}\n-- migrate:down\nDROP TABLE \"t{i}\";\n")
         down = "None" if i == 1 else repr(f"r{i - 1:05d}")
         write(f"{out}/alembic/versions/r{i:05d}_step_{i}.py",
               f'"""step {i}"""\nfrom alembic import op\n\n'
@@ -125,7 +141,34 @@ def gen_migrations(out, n):
               f"branch_labels = None\ndepends_on = None\n\n\n"
               f"def upgrade():\n    op.execute({sql!r})\n\n\n"
               f"def downgrade():\n    op.execute('DROP TABLE \"t{i}\"')\n")
-    write(f"{out}/floor.sql", "".join(floor))
+
+    gen_history(out, n, "postgresql", migration_sql, lambda path: f"BEGIN;\n\\i {path}\nCOMMIT;\n",
+                '"', peers)
+
+
+def mysql_migration_sql(i):
+    """What Prisma Migrate writes for MySQL: the indexes inside CREATE TABLE, the foreign key
+    after it, and every tenth migration a column added to the previous table."""
+    sql = (f"-- CreateTable\nCREATE TABLE `t{i}` (\n"
+           f"    `id` INTEGER NOT NULL AUTO_INCREMENT,\n"
+           f"    `name` VARCHAR(191) NOT NULL,\n"
+           f"    `createdAt` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),\n"
+           f"    `updatedAt` DATETIME(3) NOT NULL,\n"
+           f"    `ref` INTEGER NULL,\n\n"
+           f"    INDEX `t{i}_name_idx`(`name`),\n"
+           f"    PRIMARY KEY (`id`)\n"
+           f") DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n")
+    if i > 1 and i % 10 == 0:
+        sql += (f"\n-- AlterTable\nALTER TABLE `t{i - 1}` ADD COLUMN `note` VARCHAR(191) NULL;\n")
+    if i > 1:
+        sql += (f"\n-- AddForeignKey\nALTER TABLE `t{i}` ADD CONSTRAINT `t{i}_ref_fkey` "
+                f"FOREIGN KEY (`ref`) REFERENCES `t{i - 1}`(`id`) "
+                f"ON DELETE SET NULL ON UPDATE CASCADE;\n")
+    return sql
+
+
+def gen_mysql_migrations(out, n):
+    gen_history(out, n, "mysql", mysql_migration_sql, lambda path: f"source {path}\n", "`")
 
 
 def gen_models(path, n):
@@ -162,11 +205,34 @@ def gen_tables(path, n):
     write(path, "\n".join(out) + "\n")
 
 
+def gen_mysql_tables(path, n):
+    """gen_tables' shape in MySQL's dialect: n tables of 10 columns, 2 indexes and a foreign key
+    each (a ring), written as mariadb-dump writes a schema: keys inside CREATE TABLE, checks off
+    so that a key may name a table created after it. (Adding the keys afterwards with checks
+    off crashed MariaDB 10.11.19 here.)"""
+    out = ["SET foreign_key_checks = 0;"]
+    for i in range(n):
+        cols = ",\n".join(
+            f"  `c{c}` {'VARCHAR(191)' if c % 2 else 'INTEGER'}{' NOT NULL' if c % 3 == 0 else ' NULL'}"
+            for c in range(1, 9))
+        out.append(f"CREATE TABLE `t{i}` (\n  `id` INTEGER NOT NULL AUTO_INCREMENT,\n{cols},\n"
+                   f"  `parent` INTEGER NULL,\n  INDEX `t{i}_c1_idx`(`c1`),\n"
+                   f"  UNIQUE INDEX `t{i}_c2_key`(`c2`),\n  PRIMARY KEY (`id`),\n"
+                   f"  CONSTRAINT `t{i}_parent_fkey` FOREIGN KEY (`parent`) "
+                   f"REFERENCES `t{(i + 1) % n}`(`id`) ON DELETE SET NULL ON UPDATE CASCADE\n"
+                   f") DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;")
+    write(path, "\n".join(out) + "\n")
+
+
+GENERATORS = {"migrations": gen_migrations, "models": gen_models, "tables": gen_tables,
+              "mysql-migrations": gen_mysql_migrations, "mysql-tables": gen_mysql_tables}
+
+
 def main(argv):
-    if len(argv) != 3 or argv[0] not in ("migrations", "models", "tables"):
+    if len(argv) != 3 or argv[0] not in GENERATORS:
         sys.exit(__doc__)
     kind, target, n = argv[0], argv[1], int(argv[2])
-    {"migrations": gen_migrations, "models": gen_models, "tables": gen_tables}[kind](target, n)
+    GENERATORS[kind](target, n)
 
 
 if __name__ == "__main__":

@@ -117,17 +117,6 @@ pub(crate) fn insert(conn: &mut Conn, row: &HistoryRow) -> Result<(), ConnectorE
 }
 
 pub(crate) fn update(conn: &mut Conn, row: &HistoryRow) -> Result<(), ConnectorError> {
-    // Matched rows, not changed ones: `CLIENT_FOUND_ROWS` is off, so an update that writes
-    // the values already there would count 0; the id decides instead.
-    let exists: Option<i64> = conn
-        .exec_first("SELECT 1 FROM _prisma_migrations WHERE id = ?", (&row.id,))
-        .map_err(|e| query_error(&e))?;
-    if exists.is_none() {
-        return Err(ConnectorError::query(format!(
-            "no row with id `{}` in `{HISTORY_TABLE}`",
-            row.id
-        )));
-    }
     conn.exec_drop(
         "UPDATE _prisma_migrations SET finished_at = ?, logs = ?, rolled_back_at = ?, \
          applied_steps_count = ? WHERE id = ?",
@@ -139,5 +128,21 @@ pub(crate) fn update(conn: &mut Conn, row: &HistoryRow) -> Result<(), ConnectorE
             &row.id,
         ),
     )
-    .map_err(|e| query_error(&e))
+    .map_err(|e| query_error(&e))?;
+    // Changed rows, not matched ones: `CLIENT_FOUND_ROWS` is off, so an update that writes
+    // the values already there counts 0. Only then is the row looked for, sparing the round
+    // trip on every count a deploy writes.
+    if conn.affected_rows() > 0 {
+        return Ok(());
+    }
+    let exists: Option<i64> = conn
+        .exec_first("SELECT 1 FROM _prisma_migrations WHERE id = ?", (&row.id,))
+        .map_err(|e| query_error(&e))?;
+    if exists.is_none() {
+        return Err(ConnectorError::query(format!(
+            "no row with id `{}` in `{HISTORY_TABLE}`",
+            row.id
+        )));
+    }
+    Ok(())
 }

@@ -328,6 +328,43 @@ fn reset_drops_every_object() {
     assert!(!conn.history_table_exists().unwrap());
 }
 
+/// The session keeps its prepared statements: the history written, the table dropped by a
+/// reset and created again with another column order (as `migrate reset` and a hand-made
+/// table may leave it), and written again through the same statements.
+#[test]
+fn history_writes_outlive_their_table_being_dropped_and_created_again() {
+    let db = TestDb::mysql();
+    let mut conn = connect(&db);
+    conn.create_history_table().unwrap();
+    let mut row = connection::history_row("20250101000000_init", false);
+    conn.insert_history_row(&row).unwrap();
+    row.applied_steps_count = 1;
+    conn.update_history_row(&row).unwrap();
+    conn.reset().unwrap();
+    conn.execute_script(
+        "CREATE TABLE _prisma_migrations (
+            applied_steps_count INTEGER UNSIGNED NOT NULL DEFAULT 0,
+            migration_name VARCHAR(255) NOT NULL,
+            id VARCHAR(36) PRIMARY KEY NOT NULL,
+            checksum VARCHAR(64) NOT NULL,
+            started_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+            finished_at DATETIME(3),
+            rolled_back_at DATETIME(3),
+            logs TEXT
+        )",
+    )
+    .unwrap();
+    assert!(
+        conn.update_history_row(&row).is_err(),
+        "the row went with the table"
+    );
+    conn.insert_history_row(&row).unwrap();
+    row.finished_at = Some(row.started_at + chrono::Duration::seconds(2));
+    row.applied_steps_count = 2;
+    conn.update_history_row(&row).unwrap();
+    assert_eq!(conn.read_history().unwrap(), vec![row]);
+}
+
 #[test]
 fn rows_privileges_and_storage_are_read() {
     let db = TestDb::mysql();
