@@ -4,12 +4,14 @@
 //! database and records it in `_prisma_migrations`; `migrate down` rolls the last one back and
 //! `migrate deploy` brings it again.
 
-use std::path::Path;
-use std::process::Output;
+mod support;
 
-use assert_cmd::Command;
+use std::path::Path;
+
 use drydock_engine::dialects;
 use drydock_test_support::TestDb;
+use drydock_test_support::output::succeeds;
+use support::drydock;
 
 const SCHEMA: &str = "datasource db {
   provider = \"mysql\"
@@ -41,30 +43,6 @@ model Post {
 }
 ";
 
-fn drydock(project: &Path, url: &str, args: &[&str]) -> Output {
-    Command::cargo_bin("drydock")
-        .expect("binary")
-        .current_dir(project)
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("DRYDOCK_CACHE_DIR", project.join(".cache"))
-        .write_stdin("")
-        .output()
-        .expect("run drydock")
-}
-
-#[track_caller]
-fn succeeds(output: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        output.status.code()
-    );
-    stdout
-}
-
 fn texts(url: &str, sql: &str) -> Vec<String> {
     let dialect = dialects::for_url(url).expect("a MySQL URL");
     let mut connection = dialect.connect(url).expect("connect");
@@ -87,9 +65,7 @@ fn migration(project: &Path, suffix: &str, file: &str) -> String {
 
 /// A project folder with [`SCHEMA`], its first migration made and applied on `db`.
 fn initialized(db: &TestDb) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(dir.path().join("prisma")).expect("prisma folder");
-    std::fs::write(dir.path().join("prisma/schema.prisma"), SCHEMA).expect("schema");
+    let dir = drydock_test_support::crash::project(SCHEMA, &[]);
     succeeds(&drydock(
         dir.path(),
         db.url(),

@@ -5,36 +5,14 @@
 //! the folder is deployed to a new database, rolled down to nothing and up again, drift is
 //! clean, and `db pull` gives back a schema with the same tables.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+mod support;
 
-use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
 use drydock_engine::dialects;
 use drydock_test_support::TestDb;
-
-fn drydock(project: &Path, url: &str, args: &[&str]) -> Output {
-    Command::cargo_bin("drydock")
-        .expect("binary")
-        .current_dir(project)
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("DRYDOCK_CACHE_DIR", project.join(".cache"))
-        .write_stdin("")
-        .output()
-        .expect("run drydock")
-}
-
-#[track_caller]
-fn succeeds(output: &Output, what: &str) -> String {
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{what}: exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        output.status.code()
-    );
-    stdout
-}
+use drydock_test_support::output::succeeds;
+use support::drydock;
 
 /// The steps' schemas, in order, with their names.
 fn steps() -> Vec<(String, PathBuf)> {
@@ -97,17 +75,16 @@ fn a_thirty_change_mysql_history_deploys_rolls_down_and_up_and_pulls_back() {
     let steps = steps();
     assert!(steps.len() > 30, "{} steps", steps.len());
     for (name, path) in &steps {
+        // What a test prints is shown when it fails: the step that failed.
+        println!("migrate dev at step {name}");
         std::fs::copy(path, &schema).expect("the step's schema");
-        succeeds(
-            // Consent as a person gives it at the prompt: the warnings (a unique key added, an
-            // enum value removed, a column dropped) are about rows the dev database has none of.
-            &drydock(
-                project,
-                dev.url(),
-                &["migrate", "dev", "--name", name, "--accept-data-loss"],
-            ),
-            name,
-        );
+        // Consent as a person gives it at the prompt: the warnings (a unique key added, an
+        // enum value removed, a column dropped) are about rows the dev database has none of.
+        succeeds(&drydock(
+            project,
+            dev.url(),
+            &["migrate", "dev", "--name", name, "--accept-data-loss"],
+        ));
     }
     let folders = std::fs::read_dir(project.join("prisma/migrations"))
         .expect("migrations")
@@ -116,42 +93,38 @@ fn a_thirty_change_mysql_history_deploys_rolls_down_and_up_and_pulls_back() {
         .count();
     assert_eq!(folders, steps.len(), "one migration per step");
     let clean = drydock(project, dev.url(), &["migrate", "dev", "--name", "nothing"]);
-    let said = succeeds(&clean, "a second migrate dev") + &String::from_utf8_lossy(&clean.stderr);
+    let said = succeeds(&clean) + &String::from_utf8_lossy(&clean.stderr);
     assert!(said.contains("Already in sync"), "{said}");
 
     // The folder on a new database: the same tables as where it was written.
-    succeeds(
-        &drydock(project, production.url(), &["migrate", "deploy"]),
-        "deploy",
-    );
+    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
     let deployed = shape(production.url());
     assert_eq!(deployed, shape(dev.url()));
-    let status = drydock(project, production.url(), &["migrate", "status", "--drift"]);
-    succeeds(&status, "status --drift");
+    succeeds(&drydock(
+        project,
+        production.url(),
+        &["migrate", "status", "--drift"],
+    ));
 
     // Down to nothing, then up again.
-    for step in steps.iter().rev() {
-        succeeds(
-            &drydock(
-                project,
-                production.url(),
-                &["migrate", "down", "--accept-data-loss"],
-            ),
-            &format!("down from {}", step.0),
-        );
+    for (name, _) in steps.iter().rev() {
+        println!("migrate down from step {name}");
+        succeeds(&drydock(
+            project,
+            production.url(),
+            &["migrate", "down", "--accept-data-loss"],
+        ));
     }
     assert_eq!(shape(production.url()), Vec::<String>::new());
-    succeeds(
-        &drydock(project, production.url(), &["migrate", "deploy"]),
-        "deploy again",
-    );
+    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
     assert_eq!(shape(production.url()), deployed);
 
     // What `db pull` writes lowers to the same tables as the schema.
-    let pulled = succeeds(
-        &drydock(project, production.url(), &["db", "pull", "--print"]),
-        "db pull",
-    );
+    let pulled = succeeds(&drydock(
+        project,
+        production.url(),
+        &["db", "pull", "--print"],
+    ));
     let pulled_path = project.join("pulled.prisma");
     std::fs::write(&pulled_path, &pulled).expect("pulled schema");
     let diff = drydock(
