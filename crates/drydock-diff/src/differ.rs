@@ -1875,18 +1875,10 @@ mod tests {
 
     fn product(index: Index) -> SqlSchema {
         let mut table = Table::new(None, "Product");
-        table.columns.push(Column {
-            name: "name".to_owned(),
-            column_type: ColumnType::new(TypeFamily::String, "TEXT"),
-            arity: ColumnArity::Required,
-            default: None,
-            auto_increment: false,
-            comment: None,
-            renamed_from: None,
-            identity: None,
-            generated: None,
-            collation: None,
-        });
+        table.columns.push(Column::new(
+            "name",
+            ColumnType::new(TypeFamily::String, "TEXT"),
+        ));
         table.indexes.push(index);
         SqlSchema {
             tables: vec![table],
