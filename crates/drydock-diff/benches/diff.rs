@@ -4,8 +4,8 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use drydock_diff::{DiffHooks, TableChange, TypeChange, diff};
 use drydock_schema::{
-    Column, ColumnArity, ColumnType, ForeignKey, Index, IndexColumn, IndexKind, ObjectName,
-    PrimaryKey, ReferentialAction, SqlSchema, Table, TypeFamily,
+    Column, ColumnType, ForeignKey, Index, IndexColumn, IndexKind, ObjectName, PrimaryKey,
+    ReferentialAction, SqlSchema, Table, TypeFamily,
 };
 
 /// Hooks of a dialect that alters everything in place.
@@ -30,18 +30,7 @@ impl DiffHooks for InPlace {
 }
 
 fn column(name: &str, native: &str, family: TypeFamily) -> Column {
-    Column {
-        name: name.to_owned(),
-        column_type: ColumnType::new(family, native),
-        arity: ColumnArity::Required,
-        default: None,
-        auto_increment: false,
-        comment: None,
-        renamed_from: None,
-        identity: None,
-        generated: None,
-        collation: None,
-    }
+    Column::new(name, ColumnType::new(family, native))
 }
 
 fn schema(tables: usize, changed_every: usize) -> SqlSchema {

@@ -1660,25 +1660,27 @@ fn serves_foreign_key(index: &Index, foreign_key: &ForeignKey) -> bool {
 /// Whether `index` is a plain index over exactly the columns of one of `table`'s foreign keys,
 /// in order: one the database would create for that foreign key.
 fn covers_foreign_key(table: &Table, index: &Index) -> bool {
+    table
+        .foreign_keys
+        .iter()
+        .any(|foreign_key| covers(index, foreign_key))
+}
+
+/// Whether `index` is a plain index over exactly the columns of `foreign_key`, in order.
+fn covers(index: &Index, foreign_key: &ForeignKey) -> bool {
     index.kind == drydock_schema::IndexKind::Normal
-        && table.foreign_keys.iter().any(|foreign_key| {
-            foreign_key.columns.len() == index.columns.len()
-                && foreign_key
-                    .columns
-                    .iter()
-                    .zip(&index.columns)
-                    .all(|(column, key)| key.expression.is_none() && *column == key.name)
-        })
+        && foreign_key.columns.len() == index.columns.len()
+        && serves_foreign_key(index, foreign_key)
 }
 
 /// Whether `index` is the one the database makes for a foreign key of `table`: it covers the
-/// foreign key's columns and carries its name (as MySQL and MariaDB name it).
-fn made_for_foreign_key(table: &Table, index: &Index) -> bool {
-    covers_foreign_key(table, index)
-        && table
-            .foreign_keys
-            .iter()
-            .any(|foreign_key| foreign_key.name.as_deref() == Some(index.name.as_str()))
+/// whole of that key's columns (no prefix length) and carries its name (as MySQL and MariaDB
+/// name it).
+pub fn made_for_foreign_key(table: &Table, index: &Index) -> bool {
+    index.columns.iter().all(|key| key.length.is_none())
+        && table.foreign_keys.iter().any(|foreign_key| {
+            foreign_key.name.as_deref() == Some(index.name.as_str()) && covers(index, foreign_key)
+        })
 }
 
 /// Columns whose type changes, per table that exists on both sides.
@@ -1873,18 +1875,10 @@ mod tests {
 
     fn product(index: Index) -> SqlSchema {
         let mut table = Table::new(None, "Product");
-        table.columns.push(Column {
-            name: "name".to_owned(),
-            column_type: ColumnType::new(TypeFamily::String, "TEXT"),
-            arity: ColumnArity::Required,
-            default: None,
-            auto_increment: false,
-            comment: None,
-            renamed_from: None,
-            identity: None,
-            generated: None,
-            collation: None,
-        });
+        table.columns.push(Column::new(
+            "name",
+            ColumnType::new(TypeFamily::String, "TEXT"),
+        ));
         table.indexes.push(index);
         SqlSchema {
             tables: vec![table],

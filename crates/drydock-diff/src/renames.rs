@@ -240,18 +240,7 @@ pub(crate) mod tests {
     }
 
     fn column(name: &str, family: TypeFamily, native: &str) -> Column {
-        Column {
-            name: name.to_owned(),
-            column_type: ColumnType::new(family, native),
-            arity: ColumnArity::Required,
-            default: None,
-            auto_increment: false,
-            comment: None,
-            renamed_from: None,
-            identity: None,
-            generated: None,
-            collation: None,
-        }
+        Column::new(name, ColumnType::new(family, native))
     }
 
     fn renamed(mut column: Column, from: &str) -> Column {

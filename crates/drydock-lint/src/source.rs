@@ -42,6 +42,11 @@ impl Stmt {
         self.words.len() >= words.len() && self.words.iter().zip(words).all(|(a, b)| a == b)
     }
 
+    /// The first two words, naming the kind of statement in messages (`ALTER TABLE`).
+    pub(crate) fn kind(&self) -> String {
+        self.words[..self.words.len().min(2)].join(" ")
+    }
+
     /// The tokens of the statement (empty when the text cannot be tokenized).
     pub(crate) fn tokens(&self) -> Vec<Token> {
         tokens(&self.text, self.grammar)

@@ -19,22 +19,8 @@ fn fixture(name: &str) -> std::io::Result<tempfile::TempDir> {
         .join("tests/fixtures")
         .join(name);
     let copy = tempfile::tempdir()?;
-    copy_dir(&source, copy.path())?;
+    drydock_test_support::copy_tree(&source, copy.path())?;
     Ok(copy)
-}
-
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
 }
 
 fn migration_file(dir: &Path, name: &str) -> PathBuf {

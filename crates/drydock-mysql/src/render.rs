@@ -10,7 +10,7 @@
 //! hooks alter every table in place), and they render as nothing.
 
 use drydock_connector::{HandMadeObject, join_statements};
-use drydock_diff::{Change, ColumnChange, TableChange};
+use drydock_diff::{Change, ColumnChange, TableChange, made_for_foreign_key};
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexColumn, IndexKind, ObjectName,
     OpaqueKind, SortOrder, Table, TypeFamily,
@@ -235,23 +235,6 @@ fn create_index(t: &ObjectName, index: &Index) -> String {
     )
 }
 
-/// Whether `index` is the one the server makes for a foreign key of `t`: a plain index over
-/// exactly the key's columns, named as the key.
-fn made_with_foreign_key(t: &Table, index: &Index) -> bool {
-    index.kind == IndexKind::Normal
-        && t.foreign_keys.iter().any(|foreign_key| {
-            foreign_key.name.as_deref() == Some(index.name.as_str())
-                && foreign_key.columns.len() == index.columns.len()
-                && foreign_key
-                    .columns
-                    .iter()
-                    .zip(&index.columns)
-                    .all(|(column, key)| {
-                        key.expression.is_none() && key.length.is_none() && *column == key.name
-                    })
-        })
-}
-
 fn create_table(t: &Table) -> String {
     let mut out = format!("CREATE TABLE {} (\n", table(&t.object_name()));
     let columns: Vec<String> = t
@@ -266,7 +249,7 @@ fn create_table(t: &Table) -> String {
     let mut keys: Vec<String> = t
         .indexes
         .iter()
-        .filter(|index| !made_with_foreign_key(t, index))
+        .filter(|index| !made_for_foreign_key(t, index))
         .map(|index| {
             format!(
                 "    {}INDEX {}({})",

@@ -213,8 +213,6 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
     let user_ref = ObjectName::new(ns.clone(), "User");
     let id = auto_increment(int("id"));
     let user = Table {
-        namespace: ns.clone(),
-        name: "User".to_owned(),
         columns: vec![
             id,
             col("email", TypeFamily::String, "VARCHAR(255)"),
@@ -267,18 +265,9 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
             columns: vec![IndexColumn::named("id")],
         }),
         indexes: vec![index("User_email_key", IndexKind::Unique, &["email"])],
-        foreign_keys: vec![],
-        checks: Vec::new(),
-        comment: None,
-        renamed_from: None,
-        partition_by: None,
-        partitions: Vec::new(),
-        inherits: Vec::new(),
-        inherited_columns: Vec::new(),
+        ..Table::new(ns.clone(), "User")
     };
     let post = Table {
-        namespace: ns.clone(),
-        name: "Post".to_owned(),
         columns: vec![
             col("authorId", TypeFamily::Int, "INTEGER"),
             col("slug", TypeFamily::String, "TEXT"),
@@ -350,13 +339,7 @@ fn expected_schema(namespace: Option<&str>) -> SqlSchema {
                 ReferentialAction::NoAction,
             ),
         ],
-        checks: Vec::new(),
-        comment: None,
-        renamed_from: None,
-        partition_by: None,
-        partitions: Vec::new(),
-        inherits: Vec::new(),
-        inherited_columns: Vec::new(),
+        ..Table::new(ns.clone(), "Post")
     };
     SqlSchema {
         // Unqualified introspection lists the default namespace lowering assumes (`public`).

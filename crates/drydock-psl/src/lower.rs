@@ -395,21 +395,7 @@ impl Lowering<'_> {
         };
         let field = model.fields.get(only.field)?;
         let column_type = self.column_type(field)?;
-        Some((
-            Column {
-                name: name.to_owned(),
-                column_type,
-                arity: ColumnArity::Required,
-                default: None,
-                identity: None,
-                generated: None,
-                collation: None,
-                auto_increment: false,
-                comment: None,
-                renamed_from: None,
-            },
-            field.db_name.clone(),
-        ))
+        Some((Column::new(name, column_type), field.db_name.clone()))
     }
 
     fn join_table(&mut self, relation_name: &str, a: usize, b: usize) -> Option<Table> {

@@ -407,6 +407,23 @@ pub enum Identity {
 }
 
 impl Column {
+    /// A required column of `column_type` and nothing more: no default, comment, identity,
+    /// generation or collation.
+    pub fn new(name: impl Into<String>, column_type: ColumnType) -> Self {
+        Column {
+            name: name.into(),
+            column_type,
+            arity: ColumnArity::Required,
+            default: None,
+            auto_increment: false,
+            comment: None,
+            renamed_from: None,
+            identity: None,
+            generated: None,
+            collation: None,
+        }
+    }
+
     pub fn is_required(&self) -> bool {
         self.arity == ColumnArity::Required
     }

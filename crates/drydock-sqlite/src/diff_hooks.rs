@@ -52,16 +52,8 @@ mod tests {
 
     fn column(family: TypeFamily, native: &str, arity: ColumnArity) -> Column {
         Column {
-            name: "c".to_owned(),
-            column_type: ColumnType::new(family, native),
             arity,
-            default: None,
-            auto_increment: false,
-            comment: None,
-            renamed_from: None,
-            identity: None,
-            generated: None,
-            collation: None,
+            ..Column::new("c", ColumnType::new(family, native))
         }
     }
 

@@ -192,8 +192,6 @@ fn expected_schema() -> SqlSchema {
     let user_ref = ObjectName::new(None, "User");
     let id = auto_increment(int("id"));
     let user = Table {
-        namespace: None,
-        name: "User".to_owned(),
         columns: vec![
             id,
             col("email", TypeFamily::String, "TEXT"),
@@ -231,18 +229,9 @@ fn expected_schema() -> SqlSchema {
             columns: vec![IndexColumn::named("id")],
         }),
         indexes: vec![index("User_email_key", IndexKind::Unique, &["email"])],
-        foreign_keys: vec![],
-        checks: Vec::new(),
-        comment: None,
-        renamed_from: None,
-        partition_by: None,
-        partitions: Vec::new(),
-        inherits: Vec::new(),
-        inherited_columns: Vec::new(),
+        ..Table::new(None, "User")
     };
     let post = Table {
-        namespace: None,
-        name: "Post".to_owned(),
         columns: vec![
             col("authorId", TypeFamily::Int, "INTEGER"),
             col("slug", TypeFamily::String, "TEXT"),
@@ -293,17 +282,9 @@ fn expected_schema() -> SqlSchema {
                 ReferentialAction::Cascade,
             ),
         ],
-        checks: Vec::new(),
-        comment: None,
-        renamed_from: None,
-        partition_by: None,
-        partitions: Vec::new(),
-        inherits: Vec::new(),
-        inherited_columns: Vec::new(),
+        ..Table::new(None, "Post")
     };
     let tag = Table {
-        namespace: None,
-        name: "Tag".to_owned(),
         columns: vec![
             col("id", TypeFamily::String, "TEXT"),
             nullable(col("postAuthorId", TypeFamily::Int, "INTEGER")),
@@ -321,13 +302,7 @@ fn expected_schema() -> SqlSchema {
             on_delete: ReferentialAction::NoAction,
             on_update: ReferentialAction::NoAction,
         }],
-        checks: Vec::new(),
-        comment: None,
-        renamed_from: None,
-        partition_by: None,
-        partitions: Vec::new(),
-        inherits: Vec::new(),
-        inherited_columns: Vec::new(),
+        ..Table::new(None, "Tag")
     };
     SqlSchema {
         namespaces: vec![],

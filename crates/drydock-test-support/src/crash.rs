@@ -6,9 +6,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::{TestDb, postgres_server_client, required_var};
+use crate::{TestDb, postgres_server_client, required_var, wait_for};
 
 /// A `schema.prisma` with only a PostgreSQL datasource, its URL from `DATABASE_URL`.
 pub const POSTGRES_SCHEMA: &str =
@@ -44,18 +44,6 @@ pub fn runs_command(command: &str) -> bool {
     }
 }
 
-/// Poll every 10 ms until `ready` holds, 60 s at most; whether it held.
-pub fn wait_until(mut ready: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if ready() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    false
-}
-
 /// Add `failure` to `failures`, printing it now: a run cut short by an outer time bound keeps
 /// the details.
 pub fn record_failure(failures: &mut Vec<String>, failure: String) {
@@ -66,7 +54,7 @@ pub fn record_failure(failures: &mut Vec<String>, failure: String) {
 /// Wait for `child` to exit, 60 s at most, killing it after that; what it printed, and
 /// whether it had exited by itself.
 pub fn finish(mut child: Child) -> (Output, bool) {
-    let exited = wait_until(|| child.try_wait().ok().flatten().is_some());
+    let exited = wait_for(|| child.try_wait().ok().flatten().is_some());
     if !exited {
         let _ = child.kill();
     }

@@ -9,14 +9,15 @@
 //!
 //! [`schema`] builds the schema values tests write by hand; [`connection`] and [`dialect`] hold
 //! the checks that every dialect passes the same way; [`crash`] what the tests that kill
-//! drydock or stop its server share; [`cli`] runs the binary on a project and reads back what
-//! it did; [`mariadb_cli`] runs scripts on the MariaDB test server with its command-line client.
+//! drydock or stop its server share; [`mariadb_cli`] runs scripts on the MariaDB test server
+//! with its command-line client (and reads rows back); [`output`] reads what a run of the
+//! binary printed.
 
-pub mod cli;
 pub mod connection;
 pub mod crash;
 pub mod dialect;
 pub mod mariadb_cli;
+pub mod output;
 pub mod schema;
 pub mod webhook;
 
@@ -419,6 +420,21 @@ fn connect_or_fail(url: &str) -> postgres::Client {
             redact_url(url)
         )
     })
+}
+
+/// A copy of folder `from`, subfolders and all, at `to`.
+pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 /// Poll `ready` every 10 ms until it holds (true) or 60 seconds have passed (false).

@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use drydock_connector::RunScripts;
+
 /// The server used when `TEST_MYSQL_URL` is not set.
 pub const DEFAULT_MYSQL_URL: &str = "mysql://root@127.0.0.1:3306/test";
 
@@ -62,4 +64,20 @@ fn client() -> &'static str {
             .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
     };
     if found("mariadb") { "mariadb" } else { "mysql" }
+}
+
+/// The first column of every row `sql` returns on the MySQL database at `url`, as text (NULL
+/// as the empty text), read through drydock's own connection.
+///
+/// # Panics
+///
+/// When connecting or the query fails.
+pub fn mysql_texts(url: &str, sql: &str) -> Vec<String> {
+    drydock_mysql::MysqlConnection::connect(url)
+        .expect("connect")
+        .query_texts(sql)
+        .expect("query")
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect()
 }

@@ -13,18 +13,7 @@ pub fn name(table: &str) -> ObjectName {
 
 /// A required column without default.
 pub fn col(name: &str, family: TypeFamily, native: &str) -> Column {
-    Column {
-        name: name.to_owned(),
-        column_type: ColumnType::new(family, native),
-        arity: ColumnArity::Required,
-        default: None,
-        auto_increment: false,
-        comment: None,
-        renamed_from: None,
-        identity: None,
-        generated: None,
-        collation: None,
-    }
+    Column::new(name, ColumnType::new(family, native))
 }
 
 /// A required `TEXT` column.

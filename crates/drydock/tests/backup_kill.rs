@@ -6,10 +6,8 @@ use std::path::Path;
 use std::process::{Child, Command, Output};
 use std::time::Instant;
 
-use drydock_test_support::TestDb;
-use drydock_test_support::crash::{
-    Fault, Seeded, record_failure, runs_command, trial_count, wait_until,
-};
+use drydock_test_support::crash::{Fault, Seeded, record_failure, runs_command, trial_count};
+use drydock_test_support::{TestDb, wait_for};
 
 fn drydock(dir: &Path, args: &[&str]) -> Command {
     let mut command =
@@ -121,7 +119,7 @@ fn kill_during_create(dir: &Path, url: &str, jobs: &str, moment: impl Fn(&Child)
     let mut child = drydock(dir, &["backup", "create", "--url", url, "--jobs", jobs])
         .spawn()
         .expect("spawn backup create");
-    let reached = wait_until(|| moment(&child) || child.try_wait().ok().flatten().is_some());
+    let reached = wait_for(|| moment(&child) || child.try_wait().ok().flatten().is_some());
     let groups = tool_groups(&child);
     child.kill().expect("SIGKILL drydock");
     let output = child.wait_with_output().expect("drydock ends");
@@ -133,7 +131,7 @@ fn kill_during_create(dir: &Path, url: &str, jobs: &str, moment: impl Fn(&Child)
     assert!(!groups.is_empty(), "drydock had started no tool");
     // Each tool runs in a process group of its own, which dies with drydock: a worker of
     // `pg_dump --jobs` goes when its leader does.
-    let gone = wait_until(|| !processes().iter().any(|p| groups.contains(&p.group)));
+    let gone = wait_for(|| !processes().iter().any(|p| groups.contains(&p.group)));
     let alive: Vec<String> = processes()
         .iter()
         .filter(|p| groups.contains(&p.group))
@@ -251,7 +249,7 @@ fn a_backup_killed_at_any_point_leaves_no_partial_backup_and_no_dump_tool() {
     let live = drydock(dir, &["backup", "create", "--url", db.url(), "--jobs", "2"])
         .spawn()
         .expect("spawn backup create");
-    assert!(wait_until(|| grown(&backups, ".drydock-pg_dump-", 8 << 20)));
+    assert!(wait_for(|| grown(&backups, ".drydock-pg_dump-", 8 << 20)));
     let pruned = run(dir, &["backup", "prune", "--apply"]);
     let pruned = String::from_utf8_lossy(&pruned.stdout);
     assert!(!old.exists(), "{pruned}");
@@ -628,7 +626,7 @@ fn a_killed_restore_into_a_new_database_is_recognised_and_replaced_by_the_next_p
             })
             .is_ok_and(|row| row.get::<_, i64>(0) > 0)
     };
-    let reached = wait_until(|| has_tables() || child.try_wait().ok().flatten().is_some());
+    let reached = wait_for(|| has_tables() || child.try_wait().ok().flatten().is_some());
     child.kill().expect("SIGKILL drydock");
     let killed = child.wait_with_output().expect("drydock ends");
     assert!(
@@ -684,7 +682,7 @@ fn fault_and_wait(
     let groups = tool_groups(&child);
     fault.inject(&mut child, watched);
     let first = child.wait_with_output().expect("faulted command");
-    let tools_gone = wait_until(|| {
+    let tools_gone = wait_for(|| {
         !processes().iter().any(|p| groups.contains(&p.group)) && tools_naming(watched).is_empty()
     });
     if !tools_gone {

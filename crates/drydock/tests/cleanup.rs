@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use drydock_test_support::crash::{Fault, Seeded, finish, record_failure, trial_count, wait_until};
-use drydock_test_support::{DatabaseKind, TestDb};
+use drydock_test_support::crash::{Fault, Seeded, finish, record_failure, trial_count};
+use drydock_test_support::{DatabaseKind, TestDb, wait_for};
 
 const SCHEMA: &str = r#"datasource db {
   provider     = "postgresql"
@@ -235,7 +235,7 @@ fn an_apply_killed_mid_run_resumes_without_deleting_anything_twice() {
         .spawn()
         .expect("start drydock");
     assert!(
-        wait_until(|| committed_batches(&mut client) >= 10),
+        wait_for(|| committed_batches(&mut client) >= 10),
         "no batch committed in time"
     );
     child.kill().expect("SIGKILL");

@@ -6,6 +6,7 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use drydock_test_support::TestDb;
+use drydock_test_support::output::{assert_exit, stderr, stdout};
 
 /// A project folder with `prisma/schema.prisma`.
 struct Project {
@@ -76,25 +77,6 @@ impl Project {
         }
         command.output().expect("run drydock")
     }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_exit(output: &Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "exit code\nstdout:\n{}\nstderr:\n{}",
-        stdout(output),
-        stderr(output)
-    );
 }
 
 #[test]
@@ -874,7 +856,7 @@ fn the_example_shop_deploys_and_matches_its_schema() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/shop");
     let dir = tempfile::tempdir().expect("temp dir");
     let copy = dir.path().join("shop");
-    copy_tree(&example, &copy);
+    drydock_test_support::copy_tree(&example, &copy).expect("copy the example");
     let _ = std::fs::remove_file(copy.join("prisma/shop.db"));
     let run = |args: &[&str]| {
         Command::cargo_bin("drydock")
@@ -902,19 +884,6 @@ fn the_example_shop_deploys_and_matches_its_schema() {
     let dev = run(&["migrate", "dev"]);
     assert_exit(&dev, 0);
     assert!(stdout(&dev).contains("Already in sync"), "{}", stdout(&dev));
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("dir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 /// A server that checks passwords: `scripts/with-databases.sh` starts one.

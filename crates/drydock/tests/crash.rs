@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use drydock_test_support::crash::{
     Fault, POSTGRES_SCHEMA, SHAPE_ROWS, Seeded, StoppableServer, backfilled_once, finish,
-    record_failure, same_as_clean, trial_count, wait_until,
+    record_failure, same_as_clean, trial_count,
 };
-use drydock_test_support::{TestDb, postgres_server_client};
+use drydock_test_support::{TestDb, postgres_server_client, wait_for};
 
 /// Transactional migrations, migrations with `CREATE INDEX CONCURRENTLY` and a batched backfill
 /// (many batches, so faults land inside them), over a table big enough that each takes a moment.
@@ -286,7 +286,7 @@ fn kill_while_blocked(project: &Path, db: &TestDb, blocker: &str, statement: &st
         .batch_execute(&format!("BEGIN; {blocker}"))
         .expect("blocking transaction");
     let mut child = deploy(project, db.url()).spawn().expect("spawn");
-    let blocked = wait_until(|| !waiting_sessions(&mut client, db, statement).is_empty());
+    let blocked = wait_for(|| !waiting_sessions(&mut client, db, statement).is_empty());
     let _ = child.kill();
     let first = child.wait_with_output().expect("killed deploy");
     assert!(
@@ -297,7 +297,7 @@ fn kill_while_blocked(project: &Path, db: &TestDb, blocker: &str, statement: &st
     blocking.batch_execute("COMMIT").expect("end the blocker");
     drop(blocking);
     assert!(
-        wait_until(|| !others_connected(&mut client, db)),
+        wait_for(|| !others_connected(&mut client, db)),
         "the orphaned session did not end"
     );
     let again = deploy(project, db.url()).output().expect("deploy again");
@@ -411,7 +411,7 @@ fn a_deploy_names_the_orphaned_session_of_a_killed_deploy_that_holds_the_lock_an
     // migration lock.
     let mut child = deploy(project.path(), db.url()).spawn().expect("spawn");
     let mut orphan = Vec::new();
-    let building = wait_until(|| {
+    let building = wait_for(|| {
         orphan = running_sessions(&mut client, &db, "CREATE INDEX");
         !orphan.is_empty()
     });
@@ -423,7 +423,7 @@ fn a_deploy_names_the_orphaned_session_of_a_killed_deploy_that_holds_the_lock_an
     // timing out; once it is gone the gate opens and the build runs again.
     let next = deploy(project.path(), db.url()).spawn().expect("spawn");
     let ended =
-        wait_until(|| !running_sessions(&mut client, &db, "CREATE INDEX").contains(&orphan[0]));
+        wait_for(|| !running_sessions(&mut client, &db, "CREATE INDEX").contains(&orphan[0]));
     client
         .batch_execute("SELECT setval('gate', 2)")
         .expect("open the gate");

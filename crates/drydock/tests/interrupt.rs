@@ -2,18 +2,14 @@
 //! the running statement is cancelled on the server, an index it left invalid is dropped, what
 //! ran is recorded, the exit code is 130, and the next plain deploy finishes the job.
 
-use std::path::Path;
+mod support;
+
 use std::process::Command;
 
-use drydock_test_support::TestDb;
-use drydock_test_support::crash::{POSTGRES_SCHEMA, finish, project, wait_until, write_migration};
-
-fn drydock(project: &Path, url: &str, args: &[&str]) -> Command {
-    let mut command =
-        drydock_test_support::crash::drydock(env!("CARGO_BIN_EXE_drydock"), project, args);
-    command.env("DATABASE_URL", url);
-    command
-}
+use drydock_test_support::crash::{POSTGRES_SCHEMA, finish, project, write_migration};
+use drydock_test_support::output::succeeds;
+use drydock_test_support::{TestDb, wait_for};
+use support::{drydock, drydock_command};
 
 fn stopped_deploy_resumes(signal: &str) {
     let db = TestDb::postgres();
@@ -24,10 +20,7 @@ fn stopped_deploy_resumes(signal: &str) {
             "CREATE TABLE \"item\" (\"id\" INTEGER PRIMARY KEY, \"code\" TEXT);\n",
         )],
     );
-    let deployed = drydock(project.path(), db.url(), &["migrate", "deploy"])
-        .output()
-        .expect("deploy");
-    assert!(deployed.status.success(), "{deployed:?}");
+    succeeds(&drydock(project.path(), db.url(), &["migrate", "deploy"]));
     write_migration(
         project.path(),
         "20240102000000_index",
@@ -40,7 +33,7 @@ fn stopped_deploy_resumes(signal: &str) {
         .batch_execute("BEGIN; INSERT INTO \"item\" VALUES (1, 'a');")
         .expect("application transaction");
 
-    let child = drydock(
+    let child = drydock_command(
         project.path(),
         db.url(),
         &["migrate", "deploy", "--lock-timeout", "0", "--lint", "off"],
@@ -49,7 +42,7 @@ fn stopped_deploy_resumes(signal: &str) {
     .expect("spawn deploy");
     let mut observer = db.postgres_client();
     let database = db.name();
-    let waiting = wait_until(|| {
+    let waiting = wait_for(|| {
         observer
             .query_one(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 \
@@ -80,15 +73,11 @@ fn stopped_deploy_resumes(signal: &str) {
         "{stderr}"
     );
 
-    let status = drydock(project.path(), db.url(), &["migrate", "status"])
-        .output()
-        .expect("status");
+    let status = drydock(project.path(), db.url(), &["migrate", "status"]);
     assert!(!status.status.success());
 
     application.batch_execute("COMMIT").expect("commit");
-    let resumed = drydock(project.path(), db.url(), &["migrate", "deploy"])
-        .output()
-        .expect("deploy again");
+    let resumed = drydock(project.path(), db.url(), &["migrate", "deploy"]);
     let resumed_err = String::from_utf8_lossy(&resumed.stderr);
     assert!(resumed.status.success(), "{resumed_err}");
     assert!(!resumed_err.contains("already exists"), "{resumed_err}");
@@ -102,14 +91,7 @@ fn stopped_deploy_resumes(signal: &str) {
         .expect("index")
         .get::<_, i64>(0);
     assert_eq!(valid, 1);
-    let status = drydock(project.path(), db.url(), &["migrate", "status"])
-        .output()
-        .expect("status");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stdout)
-    );
+    succeeds(&drydock(project.path(), db.url(), &["migrate", "status"]));
 }
 
 #[test]

@@ -5,28 +5,19 @@
 //! MariaDB, which have no database comments, a run claims such a database with a named lock
 //! (`GET_LOCK`) its process holds; a database nobody claims and nobody uses is a leftover.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod support;
 
+use std::path::Path;
+use std::process::Child;
+
+use drydock_test_support::output::succeeds;
 use drydock_test_support::{
     TestDb, postgres_server_client, postgres_server_url, replace_database, wait_for,
 };
+use support::{drydock, drydock_command};
 
 const SCHEMA: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\n\
 model A {\n  id Int @id\n}\n\nmodel B {\n  id Int @id\n}\n";
-
-fn drydock(dir: &Path, url: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_drydock"));
-    command
-        .current_dir(dir)
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("DRYDOCK_CACHE_DIR", dir.join(".cache"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
 
 /// The databases whose name starts with `prefix` and whose comment names process `pid`.
 fn owned_by(prefix: &str, pid: u32) -> Vec<String> {
@@ -129,20 +120,19 @@ fn host() -> String {
 fn a_killed_migrate_dev_leaves_its_shadow_database_and_the_next_one_drops_it() {
     let _serial = one_at_a_time();
     let db = TestDb::postgres();
-    let project = tempfile::tempdir().expect("project");
-    let dir = project.path();
-    std::fs::create_dir_all(dir.join("prisma/migrations/20240101000000_slow")).expect("folder");
-    std::fs::write(dir.join("prisma/schema.prisma"), SCHEMA).expect("schema");
     // A migration the shadow replay spends a few seconds on: the kill comes during it.
-    std::fs::write(
-        dir.join("prisma/migrations/20240101000000_slow/migration.sql"),
-        "SELECT pg_sleep(4);\nCREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
-    )
-    .expect("migration");
+    let project = drydock_test_support::crash::project(
+        SCHEMA,
+        &[(
+            "20240101000000_slow",
+            "SELECT pg_sleep(4);\nCREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+        )],
+    );
+    let dir = project.path();
     let dev = ["migrate", "dev", "--name", "b"];
 
     let prefix = "prisma_migrate_shadow_db_";
-    let child = drydock(dir, db.url(), &dev).spawn().expect("spawn");
+    let child = drydock_command(dir, db.url(), &dev).spawn().expect("spawn");
     let shadow = kill_once_it_owns(child, prefix);
     let _left = Made(shadow.clone());
     assert!(
@@ -173,9 +163,7 @@ fn a_killed_migrate_dev_leaves_its_shadow_database_and_the_next_one_drops_it() {
         &format!("{elsewhere} started now"),
     );
 
-    let next = drydock(dir, db.url(), &dev)
-        .output()
-        .expect("next migrate dev");
+    let next = drydock(dir, db.url(), &dev);
     let stderr = String::from_utf8_lossy(&next.stderr);
     assert!(next.status.success(), "{stderr}");
     assert!(
@@ -204,7 +192,7 @@ fn a_killed_migrate_dev_leaves_its_shadow_database_and_the_next_one_drops_it() {
             )
             .is_ok_and(|row| row.get::<_, i64>(0) == 0)
     });
-    let again = drydock(dir, db.url(), &dev).output().expect("migrate dev");
+    let again = drydock(dir, db.url(), &dev);
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(again.status.success(), "{stderr}");
     assert!(
@@ -228,18 +216,17 @@ fn a_killed_backup_verify_leaves_its_scratch_database_and_the_next_one_drops_it(
     let dir = project.path();
     let backups = dir.join("backups");
     let backups = backups.to_str().expect("path");
-    let created = drydock(
+    succeeds(&drydock(
         dir,
         db.url(),
         &["backup", "create", "--url", db.url(), "--dir", backups],
-    )
-    .output()
-    .expect("create");
-    assert!(created.status.success(), "{created:?}");
+    ));
     let verify = ["backup", "verify", "--url", db.url(), "--dir", backups];
 
     let prefix = "drydock_scratch_";
-    let child = drydock(dir, db.url(), &verify).spawn().expect("spawn");
+    let child = drydock_command(dir, db.url(), &verify)
+        .spawn()
+        .expect("spawn");
     let scratch = kill_once_it_owns(child, prefix);
     let _left = Made(scratch.clone());
     assert!(
@@ -247,9 +234,7 @@ fn a_killed_backup_verify_leaves_its_scratch_database_and_the_next_one_drops_it(
         "the killed run's scratch database is gone already"
     );
 
-    let next = drydock(dir, db.url(), &verify)
-        .output()
-        .expect("next verify");
+    let next = drydock(dir, db.url(), &verify);
     let stderr = String::from_utf8_lossy(&next.stderr);
     assert!(next.status.success(), "{stderr}");
     assert!(
@@ -264,11 +249,13 @@ fn a_killed_backup_verify_leaves_its_scratch_database_and_the_next_one_drops_it(
     );
 
     // `backup list` shows a leftover, and `backup prune --apply` drops it.
-    let child = drydock(dir, db.url(), &verify).spawn().expect("spawn");
+    let child = drydock_command(dir, db.url(), &verify)
+        .spawn()
+        .expect("spawn");
     let scratch = kill_once_it_owns(child, prefix);
     let _left = Made(scratch.clone());
     let list = ["backup", "list", "--url", db.url(), "--dir", backups];
-    let listed = drydock(dir, db.url(), &list).output().expect("list");
+    let listed = drydock(dir, db.url(), &list);
     let stderr = String::from_utf8_lossy(&listed.stderr);
     assert!(
         listed.status.success()
@@ -286,7 +273,7 @@ fn a_killed_backup_verify_leaves_its_scratch_database_and_the_next_one_drops_it(
         "--dir",
         backups,
     ];
-    let pruned = drydock(dir, db.url(), &prune).output().expect("prune");
+    let pruned = drydock(dir, db.url(), &prune);
     let stderr = String::from_utf8_lossy(&pruned.stderr);
     assert!(
         pruned.status.success()
@@ -303,10 +290,8 @@ fn a_killed_backup_verify_leaves_its_scratch_database_and_the_next_one_drops_it(
 fn a_database_left_between_create_and_comment_is_dropped_unless_claimed_or_in_use() {
     let _serial = one_at_a_time();
     let db = TestDb::postgres();
-    let project = tempfile::tempdir().expect("project");
+    let project = drydock_test_support::crash::project(SCHEMA, &[]);
     let dir = project.path();
-    std::fs::create_dir_all(dir.join("prisma")).expect("folder");
-    std::fs::write(dir.join("prisma/schema.prisma"), SCHEMA).expect("schema");
     let prefix = "prisma_migrate_shadow_db_";
     let tag = std::process::id();
     let mut client = postgres_server_client();
@@ -337,9 +322,7 @@ fn a_database_left_between_create_and_comment_is_dropped_unless_claimed_or_in_us
     )
     .expect("connect");
 
-    let dev = drydock(dir, db.url(), &["migrate", "dev", "--name", "init"])
-        .output()
-        .expect("migrate dev");
+    let dev = drydock(dir, db.url(), &["migrate", "dev", "--name", "init"]);
     let stderr = String::from_utf8_lossy(&dev.stderr);
     assert!(dev.status.success(), "{stderr}");
     assert!(
@@ -445,15 +428,14 @@ fn mysql_databases(prefix: &str) -> Vec<String> {
 fn mysql_a_killed_migrate_dev_leaves_its_shadow_database_and_the_next_one_drops_it() {
     let _serial = one_at_a_time();
     let db = TestDb::mysql();
-    let project = tempfile::tempdir().expect("project");
+    let project = drydock_test_support::crash::project(
+        MYSQL_SCHEMA,
+        &[(
+            "20240101000000_slow",
+            "DO SLEEP(4);\nCREATE TABLE `A` (`id` INTEGER NOT NULL PRIMARY KEY);\n",
+        )],
+    );
     let dir = project.path();
-    std::fs::create_dir_all(dir.join("prisma/migrations/20240101000000_slow")).expect("folder");
-    std::fs::write(dir.join("prisma/schema.prisma"), MYSQL_SCHEMA).expect("schema");
-    std::fs::write(
-        dir.join("prisma/migrations/20240101000000_slow/migration.sql"),
-        "DO SLEEP(4);\nCREATE TABLE `A` (`id` INTEGER NOT NULL PRIMARY KEY);\n",
-    )
-    .expect("migration");
     let dev = ["migrate", "dev", "--name", "b"];
 
     killed_then_dropped_by_the_next_run(
@@ -481,14 +463,11 @@ fn mysql_a_killed_backup_verify_leaves_its_scratch_database_and_the_next_one_dro
     let dir = project.path();
     let backups = dir.join("backups");
     let backups = backups.to_str().expect("path");
-    let created = drydock(
+    succeeds(&drydock(
         dir,
         db.url(),
         &["backup", "create", "--url", db.url(), "--dir", backups],
-    )
-    .output()
-    .expect("create");
-    assert!(created.status.success(), "{created:?}");
+    ));
     let verify = ["backup", "verify", "--url", db.url(), "--dir", backups];
 
     // `backup list` shows the leftover before the next verify drops it.
@@ -500,7 +479,7 @@ fn mysql_a_killed_backup_verify_leaves_its_scratch_database_and_the_next_one_dro
         "drydock_scratch_",
         "scratch database",
         |scratch| {
-            let listed = drydock(dir, db.url(), &list).output().expect("list");
+            let listed = drydock(dir, db.url(), &list);
             let stderr = String::from_utf8_lossy(&listed.stderr);
             assert!(
                 listed.status.success()
@@ -525,7 +504,7 @@ fn killed_then_dropped_by_the_next_run(
     meanwhile: impl FnOnce(&str),
 ) {
     let before = mysql_databases(prefix);
-    let child = drydock(dir, url, args).spawn().expect("spawn");
+    let child = drydock_command(dir, url, args).spawn().expect("spawn");
     let left = kill_once_it_claims(child, prefix, &before);
     let _left = MysqlMade(left.clone());
     assert!(
@@ -539,7 +518,7 @@ fn killed_then_dropped_by_the_next_run(
         "the killed run's session on {left} never ended"
     );
     meanwhile(&left);
-    let next = drydock(dir, url, args).output().expect("the next run");
+    let next = drydock(dir, url, args);
     let stderr = String::from_utf8_lossy(&next.stderr);
     assert!(next.status.success(), "{stderr}");
     assert!(

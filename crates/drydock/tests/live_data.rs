@@ -9,6 +9,7 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use drydock_test_support::TestDb;
+use drydock_test_support::output::{assert_exit, stderr};
 
 const SQLITE: &str =
     "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}\n\n";
@@ -75,20 +76,6 @@ impl Project {
         let newest = names.last().expect("a migration");
         std::fs::read_to_string(Path::new(newest).join("migration.sql")).expect("migration.sql")
     }
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn assert_exit(output: &Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        stderr(output)
-    );
 }
 
 const USERS: &str = "model User {\n  id    Int     @id\n  email String?\n}\n";

@@ -1,10 +1,10 @@
 //! Every command that takes the migration lock ends a session orphaned by a killed drydock
 //! (named after a process of this host that is gone) and says so, as `migrate deploy` does.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+mod support;
 
 use drydock_test_support::TestDb;
+use support::drydock;
 
 const SCHEMA: &str =
     "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n";
@@ -33,17 +33,6 @@ fn project() -> tempfile::TempDir {
         std::fs::write(dir.join("down.sql"), down).expect("down.sql");
     }
     project
-}
-
-fn drydock(project: &Path, url: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_drydock"))
-        .current_dir(project)
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("DRYDOCK_CACHE_DIR", project.join(".cache"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("run drydock")
 }
 
 /// A session that holds the migration lock under the name a drydock process of this host gives

@@ -4,12 +4,15 @@
 //! database and records it in `_prisma_migrations`; `migrate down` rolls the last one back and
 //! `migrate deploy` brings it again.
 
+mod support;
+
 use std::path::Path;
-use std::process::Output;
 
 use drydock_engine::dialects;
 use drydock_test_support::TestDb;
-use drydock_test_support::cli::{self, mysql_texts as texts, succeeds};
+use drydock_test_support::mariadb_cli::mysql_texts as texts;
+use drydock_test_support::output::succeeds;
+use support::drydock;
 
 const SCHEMA: &str = "datasource db {
   provider = \"mysql\"
@@ -41,10 +44,6 @@ model Post {
 }
 ";
 
-fn drydock(project: &Path, url: &str, args: &[&str]) -> Output {
-    cli::run(env!("CARGO_BIN_EXE_drydock"), project, url, args)
-}
-
 fn migration(project: &Path, suffix: &str, file: &str) -> String {
     let folder = std::fs::read_dir(project.join("prisma/migrations"))
         .expect("migrations folder")
@@ -56,13 +55,12 @@ fn migration(project: &Path, suffix: &str, file: &str) -> String {
 
 /// A project folder with [`SCHEMA`], its first migration made and applied on `db`.
 fn initialized(db: &TestDb) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(dir.path().join("prisma")).expect("prisma folder");
-    std::fs::write(dir.path().join("prisma/schema.prisma"), SCHEMA).expect("schema");
-    succeeds(
-        &drydock(dir.path(), db.url(), &["migrate", "dev", "--name", "init"]),
-        "migrate dev --name init",
-    );
+    let dir = drydock_test_support::crash::project(SCHEMA, &[]);
+    succeeds(&drydock(
+        dir.path(),
+        db.url(),
+        &["migrate", "dev", "--name", "init"],
+    ));
     dir
 }
 
@@ -78,10 +76,7 @@ fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb(
     let lock = std::fs::read_to_string(project.join("prisma/migrations/migration_lock.toml"))
         .expect("lock file");
     assert!(lock.contains("provider = \"mysql\""), "{lock}");
-    let again = succeeds(
-        &drydock(project, dev.url(), &["migrate", "dev"]),
-        "migrate dev",
-    );
+    let again = succeeds(&drydock(project, dev.url(), &["migrate", "dev"]));
     assert!(again.contains("Already in sync"), "{again}");
 
     let with_bio = SCHEMA.replace(
@@ -89,14 +84,11 @@ fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb(
         "  name      String?\n  bio       String?  @db.VarChar(500)\n",
     );
     std::fs::write(project.join("prisma/schema.prisma"), with_bio).expect("schema");
-    succeeds(
-        &drydock(
-            project,
-            dev.url(),
-            &["migrate", "dev", "--name", "add_user_bio"],
-        ),
-        "migrate dev --name add_user_bio",
-    );
+    succeeds(&drydock(
+        project,
+        dev.url(),
+        &["migrate", "dev", "--name", "add_user_bio"],
+    ));
     assert_eq!(
         migration(project, "_add_user_bio", "migration.sql"),
         "-- AlterTable\nALTER TABLE `User` ADD COLUMN `bio` VARCHAR(500) NULL;\n"
@@ -106,18 +98,12 @@ fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb(
         down.contains("ALTER TABLE `User` DROP COLUMN `bio`;"),
         "{down}"
     );
-    let status = succeeds(
-        &drydock(project, dev.url(), &["migrate", "status"]),
-        "migrate status",
-    );
+    let status = succeeds(&drydock(project, dev.url(), &["migrate", "status"]));
     assert!(status.contains("Database schema is up to date"), "{status}");
 
     // The folder on a new database, recorded as Prisma records it.
     let production = TestDb::mysql();
-    succeeds(
-        &drydock(project, production.url(), &["migrate", "deploy"]),
-        "migrate deploy",
-    );
+    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
     let history = texts(
         production.url(),
         "SELECT CONCAT(migration_name, ' ', finished_at IS NOT NULL, ' ', \
@@ -141,23 +127,17 @@ fn a_prisma_mysql_project_develops_deploys_rolls_back_and_sees_drift_on_mariadb(
     // Rolled back with consent, then deployed again.
     let refused = drydock(project, production.url(), &["migrate", "down"]);
     assert!(!refused.status.success(), "dropping a column needs consent");
-    succeeds(
-        &drydock(
-            project,
-            production.url(),
-            &["migrate", "down", "--accept-data-loss"],
-        ),
-        "migrate down --accept-data-loss",
-    );
+    succeeds(&drydock(
+        project,
+        production.url(),
+        &["migrate", "down", "--accept-data-loss"],
+    ));
     assert!(
         !columns(production.url()).contains(&"User.bio varchar(500)".to_owned()),
         "{:?}",
         columns(production.url())
     );
-    succeeds(
-        &drydock(project, production.url(), &["migrate", "deploy"]),
-        "migrate deploy",
-    );
+    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
     assert_eq!(columns(production.url()), columns(dev.url()));
 
     // A change made by hand is drift, named in plain words.
@@ -182,7 +162,7 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
     let dir = initialized(&db);
     let project = dir.path();
 
-    let clean = succeeds(&drydock(project, db.url(), &["check"]), "check");
+    let clean = succeeds(&drydock(project, db.url(), &["check"]));
     assert!(!clean.contains("[D6"), "{clean}");
 
     dialects::for_url(db.url())
@@ -242,10 +222,7 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
         );
     }
     // The remedies are migrations of one online statement each, which deploy applies.
-    let written = succeeds(
-        &drydock(project, db.url(), &["indexes", "--write"]),
-        "indexes --write",
-    );
+    let written = succeeds(&drydock(project, db.url(), &["indexes", "--write"]));
     let remedies: Vec<String> = std::fs::read_dir(project.join("prisma/migrations"))
         .expect("migrations")
         .filter_map(Result::ok)
@@ -259,10 +236,7 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
             "{sql}"
         );
     }
-    succeeds(
-        &drydock(project, db.url(), &["migrate", "deploy"]),
-        "migrate deploy",
-    );
+    succeeds(&drydock(project, db.url(), &["migrate", "deploy"]));
     let left = texts(
         db.url(),
         "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS \
@@ -279,21 +253,18 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
         )
     };
     let before = posts(db.url());
-    let applied = succeeds(
-        &drydock(
-            project,
-            db.url(),
-            &[
-                "cleanup",
-                "--apply",
-                "--action",
-                "delete",
-                "--batch-size",
-                "1",
-            ],
-        ),
-        "cleanup --apply --action delete --batch-size 1",
-    );
+    let applied = succeeds(&drydock(
+        project,
+        db.url(),
+        &[
+            "cleanup",
+            "--apply",
+            "--action",
+            "delete",
+            "--batch-size",
+            "1",
+        ],
+    ));
     assert!(applied.contains("deleted 1 rows"), "{applied}");
     assert_eq!(posts(db.url()), ["1 kept 1"]);
     let archive = std::fs::read_dir(project.join("backups/cleanup"))
@@ -302,18 +273,15 @@ fn drydock_check_on_mariadb_finds_each_seeded_problem_and_nothing_on_a_clean_dat
         .map(|entry| entry.path())
         .find(|path| path.to_string_lossy().ends_with(".cleanup.jsonl.zst"))
         .expect("an archive");
-    succeeds(
-        &drydock(
-            project,
-            db.url(),
-            &["cleanup", "restore", &archive.to_string_lossy()],
-        ),
-        "cleanup restore &archive.to_string_lossy()",
-    );
+    succeeds(&drydock(
+        project,
+        db.url(),
+        &["cleanup", "restore", &archive.to_string_lossy()],
+    ));
     assert_eq!(posts(db.url()), before);
 
     // The run log is kept beside the database, where Prisma never looks.
-    let runs = succeeds(&drydock(project, db.url(), &["runs"]), "runs");
+    let runs = succeeds(&drydock(project, db.url(), &["runs"]));
     assert!(runs.contains("check"), "{runs}");
     let managed = texts(
         db.url(),
@@ -352,10 +320,7 @@ END;
         .expect("objects made by hand");
 
     // As with Prisma, objects made by hand alone call for no reset: `migrate dev` goes on.
-    let unchanged = succeeds(
-        &drydock(project, dev.url(), &["migrate", "dev"]),
-        "migrate dev",
-    );
+    let unchanged = succeeds(&drydock(project, dev.url(), &["migrate", "dev"]));
     assert!(unchanged.contains("Already in sync"), "{unchanged}");
     let drifted = drydock(project, dev.url(), &["migrate", "status", "--drift"]);
     assert!(!drifted.status.success());
@@ -374,14 +339,11 @@ END;
         assert!(message.contains(words), "{words}\n{message}");
     }
 
-    let captured = succeeds(
-        &drydock(
-            project,
-            dev.url(),
-            &["migrate", "dev", "--name", "by_hand", "--create-only"],
-        ),
-        "migrate dev --name by_hand --create-only",
-    );
+    let captured = succeeds(&drydock(
+        project,
+        dev.url(),
+        &["migrate", "dev", "--name", "by_hand", "--create-only"],
+    ));
     assert!(captured.contains("Recorded the drift"), "{captured}");
     insta::assert_snapshot!(
         "mysql_hand_made_drift",
@@ -391,17 +353,11 @@ END;
             migration(project, "_by_hand", "down.sql")
         )
     );
-    let again = succeeds(
-        &drydock(project, dev.url(), &["migrate", "dev"]),
-        "migrate dev",
-    );
+    let again = succeeds(&drydock(project, dev.url(), &["migrate", "dev"]));
     assert!(again.contains("Already in sync"), "{again}");
 
     let production = TestDb::mysql();
-    succeeds(
-        &drydock(project, production.url(), &["migrate", "deploy"]),
-        "migrate deploy",
-    );
+    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
     let objects = |url: &str| {
         let mut schema = dialect
             .connect(url)

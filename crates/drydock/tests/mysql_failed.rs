@@ -6,12 +6,16 @@
 //! --applied`, or undoing what ran, `resolve --rolled-back` and a fixed migration; after either,
 //! deploy goes on and the database is what its migrations produce.
 
+mod support;
+
 use std::path::Path;
 use std::process::Output;
 
 use drydock_test_support::TestDb;
-use drydock_test_support::cli::{self, mysql_texts, succeeds};
 use drydock_test_support::crash::{project, write_migration};
+use drydock_test_support::mariadb_cli::mysql_texts;
+use drydock_test_support::output::succeeds;
+use support::drydock;
 
 const SCHEMA: &str = "datasource db {
   provider = \"mysql\"
@@ -73,10 +77,6 @@ const PUBLISHED_SQL: &str = "-- AlterTable
 ALTER TABLE `Post` ADD COLUMN `published` BOOLEAN NOT NULL DEFAULT false;
 ";
 
-fn drydock(project: &Path, url: &str, args: &[&str]) -> Output {
-    cli::run(env!("CARGO_BIN_EXE_drydock"), project, url, args)
-}
-
 fn printed(output: &Output) -> String {
     format!(
         "{}{}",
@@ -128,14 +128,11 @@ fn says(text: &str, parts: &[&str]) {
 /// `sql` run on `db` with `drydock db execute`, as an operator does by hand.
 fn by_hand(project: &Path, db: &TestDb, sql: &str) {
     std::fs::write(project.join("by_hand.sql"), sql).expect("script");
-    succeeds(
-        &drydock(
-            project,
-            db.url(),
-            &["db", "execute", "--file", "by_hand.sql"],
-        ),
-        "db execute",
-    );
+    succeeds(&drydock(
+        project,
+        db.url(),
+        &["db", "execute", "--file", "by_hand.sql"],
+    ));
 }
 
 /// Whether `text` has a line with every one of `parts`.
@@ -257,33 +254,28 @@ fn failed_halfway() -> (TestDb, tempfile::TempDir) {
 /// After either way out: the last migration applied, status up to date without drift, and the
 /// database what the schema describes.
 fn deploys_cleanly_after(project: &Path, db: &TestDb) {
-    let deployed = succeeds(
-        &drydock(project, db.url(), &["migrate", "deploy"]),
-        "deploy",
-    );
+    let deployed = succeeds(&drydock(project, db.url(), &["migrate", "deploy"]));
     assert!(has_line(&deployed, &[PUBLISHED]), "{deployed}");
-    let status = succeeds(
-        &drydock(project, db.url(), &["migrate", "status", "--drift"]),
-        "status --drift",
-    );
+    let status = succeeds(&drydock(
+        project,
+        db.url(),
+        &["migrate", "status", "--drift"],
+    ));
     assert!(status.contains("Database schema is up to date"), "{status}");
     assert!(status.contains("No drift"), "{status}");
-    succeeds(
-        &drydock(
-            project,
+    succeeds(&drydock(
+        project,
+        db.url(),
+        &[
+            "migrate",
+            "diff",
+            "--from-url",
             db.url(),
-            &[
-                "migrate",
-                "diff",
-                "--from-url",
-                db.url(),
-                "--to-schema",
-                "prisma/schema.prisma",
-                "--exit-code",
-            ],
-        ),
-        "diff to the schema",
-    );
+            "--to-schema",
+            "prisma/schema.prisma",
+            "--exit-code",
+        ],
+    ));
     assert_eq!(
         shape(db.url()),
         [
@@ -323,7 +315,7 @@ fn finished_by_hand_and_resolved_as_applied_the_deploy_goes_on() {
         db.url(),
         &["migrate", "resolve", "--applied", POSTS],
     );
-    let said = succeeds(&resolved, "resolve --applied");
+    let said = succeeds(&resolved);
     says(&said, &[&format!("Migration {POSTS} marked as applied")]);
     assert_eq!(
         history(db.url()),
@@ -353,7 +345,7 @@ fn undone_by_hand_and_resolved_as_rolled_back_the_fixed_migration_deploys_whole(
         db.url(),
         &["migrate", "resolve", "--rolled-back", POSTS],
     );
-    let said = succeeds(&resolved, "resolve --rolled-back") + &printed(&resolved);
+    let said = succeeds(&resolved) + &printed(&resolved);
     // It names what had to be undone before the migration runs again.
     says(
         &said,

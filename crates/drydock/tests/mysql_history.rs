@@ -5,15 +5,14 @@
 //! the folder is deployed to a new database, rolled down to nothing and up again, drift is
 //! clean, and `db pull` gives back a schema with the same tables.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
+use drydock_engine::dialects;
 use drydock_test_support::TestDb;
-use drydock_test_support::cli::{self, mysql_texts, succeeds};
-
-fn drydock(project: &Path, url: &str, args: &[&str]) -> Output {
-    cli::run(env!("CARGO_BIN_EXE_drydock"), project, url, args)
-}
+use drydock_test_support::output::succeeds;
+use support::drydock;
 
 /// The steps' schemas, in order, with their names.
 fn steps() -> Vec<(String, PathBuf)> {
@@ -41,7 +40,10 @@ fn steps() -> Vec<(String, PathBuf)> {
 /// Every column of the database's tables (not drydock's or Prisma's), with its type and
 /// nullability, and every index with its columns.
 fn shape(url: &str) -> Vec<String> {
-    [
+    let dialect = dialects::for_url(url).expect("a MySQL URL");
+    let mut connection = dialect.connect(url).expect("connect");
+    let mut lines = Vec::new();
+    for sql in [
         "SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME, ' ', COLUMN_TYPE, ' ', IS_NULLABLE) \
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
          AND TABLE_NAME <> '_prisma_migrations' ORDER BY 1",
@@ -49,10 +51,16 @@ fn shape(url: &str) -> Vec<String> {
                 GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX)) \
          FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
          AND TABLE_NAME <> '_prisma_migrations' GROUP BY TABLE_NAME, INDEX_NAME ORDER BY 1",
-    ]
-    .into_iter()
-    .flat_map(|sql| mysql_texts(url, sql))
-    .collect()
+    ] {
+        lines.extend(
+            connection
+                .query_texts(sql)
+                .expect("query")
+                .into_iter()
+                .map(Option::unwrap_or_default),
+        );
+    }
+    lines
 }
 
 #[test]
@@ -67,17 +75,16 @@ fn a_thirty_change_mysql_history_deploys_rolls_down_and_up_and_pulls_back() {
     let steps = steps();
     assert!(steps.len() > 30, "{} steps", steps.len());
     for (name, path) in &steps {
+        // What a test prints is shown when it fails: the step that failed.
+        println!("migrate dev at step {name}");
         std::fs::copy(path, &schema).expect("the step's schema");
-        succeeds(
-            // Consent as a person gives it at the prompt: the warnings (a unique key added, an
-            // enum value removed, a column dropped) are about rows the dev database has none of.
-            &drydock(
-                project,
-                dev.url(),
-                &["migrate", "dev", "--name", name, "--accept-data-loss"],
-            ),
-            name,
-        );
+        // Consent as a person gives it at the prompt: the warnings (a unique key added, an
+        // enum value removed, a column dropped) are about rows the dev database has none of.
+        succeeds(&drydock(
+            project,
+            dev.url(),
+            &["migrate", "dev", "--name", name, "--accept-data-loss"],
+        ));
     }
     let folders = std::fs::read_dir(project.join("prisma/migrations"))
         .expect("migrations")
@@ -86,42 +93,38 @@ fn a_thirty_change_mysql_history_deploys_rolls_down_and_up_and_pulls_back() {
         .count();
     assert_eq!(folders, steps.len(), "one migration per step");
     let clean = drydock(project, dev.url(), &["migrate", "dev", "--name", "nothing"]);
-    let said = succeeds(&clean, "a second migrate dev") + &String::from_utf8_lossy(&clean.stderr);
+    let said = succeeds(&clean) + &String::from_utf8_lossy(&clean.stderr);
     assert!(said.contains("Already in sync"), "{said}");
 
     // The folder on a new database: the same tables as where it was written.
-    succeeds(
-        &drydock(project, production.url(), &["migrate", "deploy"]),
-        "deploy",
-    );
+    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
     let deployed = shape(production.url());
     assert_eq!(deployed, shape(dev.url()));
-    let status = drydock(project, production.url(), &["migrate", "status", "--drift"]);
-    succeeds(&status, "status --drift");
+    succeeds(&drydock(
+        project,
+        production.url(),
+        &["migrate", "status", "--drift"],
+    ));
 
     // Down to nothing, then up again.
-    for step in steps.iter().rev() {
-        succeeds(
-            &drydock(
-                project,
-                production.url(),
-                &["migrate", "down", "--accept-data-loss"],
-            ),
-            &format!("down from {}", step.0),
-        );
+    for (name, _) in steps.iter().rev() {
+        println!("migrate down from step {name}");
+        succeeds(&drydock(
+            project,
+            production.url(),
+            &["migrate", "down", "--accept-data-loss"],
+        ));
     }
     assert_eq!(shape(production.url()), Vec::<String>::new());
-    succeeds(
-        &drydock(project, production.url(), &["migrate", "deploy"]),
-        "deploy again",
-    );
+    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
     assert_eq!(shape(production.url()), deployed);
 
     // What `db pull` writes lowers to the same tables as the schema.
-    let pulled = succeeds(
-        &drydock(project, production.url(), &["db", "pull", "--print"]),
-        "db pull",
-    );
+    let pulled = succeeds(&drydock(
+        project,
+        production.url(),
+        &["db", "pull", "--print"],
+    ));
     let pulled_path = project.join("pulled.prisma");
     std::fs::write(&pulled_path, &pulled).expect("pulled schema");
     let diff = drydock(

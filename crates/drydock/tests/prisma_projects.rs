@@ -4,11 +4,12 @@
 //! and a Prisma 5 project configured in `package.json`. Each goes through `migrate dev`,
 //! `migrate deploy`, `migrate status` and `migrate reset` on a real database.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use assert_cmd::Command;
 use drydock_test_support::TestDb;
+use drydock_test_support::output::{assert_exit, stderr, stdout};
 
 /// A copy of a fixture project in a temporary folder.
 struct Project {
@@ -21,7 +22,7 @@ impl Project {
             .join("tests/data/prisma-projects")
             .join(fixture);
         let dir = tempfile::tempdir().expect("temp dir");
-        copy_dir(&source, dir.path());
+        drydock_test_support::copy_tree(&source, dir.path()).expect("copy the fixture");
         Project { dir }
     }
 
@@ -62,38 +63,6 @@ impl Project {
             .map(|text| text.lines().count())
             .unwrap_or(0)
     }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create folder");
-    for entry in std::fs::read_dir(from).expect("read fixture") {
-        let entry = entry.expect("entry");
-        let target: PathBuf = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy fixture file");
-        }
-    }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_exit(output: &Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "exit code\nstdout:\n{}\nstderr:\n{}",
-        stdout(output),
-        stderr(output)
-    );
 }
 
 #[track_caller]

@@ -209,23 +209,12 @@ fn same_columns(a: &Table, b: &Table) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use drydock_schema::{ColumnArity, ColumnType, TypeFamily};
+    use drydock_schema::{ColumnType, TypeFamily};
 
     use super::*;
 
     fn column(name: &str, native: &str) -> Column {
-        Column {
-            name: name.to_owned(),
-            column_type: ColumnType::new(TypeFamily::String, native),
-            arity: ColumnArity::Required,
-            default: None,
-            auto_increment: false,
-            comment: None,
-            renamed_from: None,
-            identity: None,
-            generated: None,
-            collation: None,
-        }
+        Column::new(name, ColumnType::new(TypeFamily::String, native))
     }
 
     fn table(name: &str, columns: &[(&str, &str)]) -> Table {

@@ -37,13 +37,7 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     if !statement.explicit_transaction || !statement.words.iter().any(|w| w == "CONCURRENTLY") {
         return;
     }
-    let what = statement
-        .words
-        .iter()
-        .take(2)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let what = statement.kind();
     out.push(Hit::new(
         &RULE,
         format!("`{what} … CONCURRENTLY` cannot run inside the transaction the file opens"),

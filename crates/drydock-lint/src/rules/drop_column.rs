@@ -33,12 +33,9 @@ pub const RULE: RuleInfo = RuleInfo {
 };
 
 pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    let Some((table, operations)) = cx.alter_table() else {
+    let Some((table, operations)) = cx.alter_existing_table() else {
         return;
     };
-    if !cx.is_existing(&table) {
-        return;
-    }
     for operation in operations {
         if let AlterTableOperation::DropColumn { column_names, .. } = operation {
             for column in column_names {

@@ -66,13 +66,15 @@ pub(crate) struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    /// The table and actions of an `ALTER TABLE`.
-    pub(crate) fn alter_table(&self) -> Option<(TableName, &[AlterTableOperation])> {
+    /// The table and actions of an `ALTER TABLE` on a table that existed before this file
+    /// (see [`Cx::is_existing`]).
+    pub(crate) fn alter_existing_table(&self) -> Option<(TableName, &[AlterTableOperation])> {
         match &self.statement.ast {
-            Some(Statement::AlterTable(alter)) => Some((
-                TableName::from_object(&alter.name),
-                alter.operations.as_slice(),
-            )),
+            Some(Statement::AlterTable(alter)) => {
+                let table = TableName::from_object(&alter.name);
+                self.is_existing(&table)
+                    .then_some((table, alter.operations.as_slice()))
+            }
             _ => None,
         }
     }
@@ -83,10 +85,7 @@ impl Cx<'_> {
         &self,
         kind: impl Fn(&TableConstraint) -> bool,
     ) -> Option<(TableName, usize)> {
-        let (table, operations) = self.alter_table()?;
-        if !self.is_existing(&table) {
-            return None;
-        }
+        let (table, operations) = self.alter_existing_table()?;
         let added = operations
             .iter()
             .filter(|operation| {
@@ -104,12 +103,9 @@ impl Cx<'_> {
     /// statement on a table that existed before this file, each compared with the column's
     /// type so far.
     pub(crate) fn column_type_changes(&self) -> Vec<ColumnTypeChange> {
-        let Some((table, operations)) = self.alter_table() else {
+        let Some((table, operations)) = self.alter_existing_table() else {
             return Vec::new();
         };
-        if !self.is_existing(&table) {
-            return Vec::new();
-        }
         operations
             .iter()
             .filter_map(|operation| match operation {

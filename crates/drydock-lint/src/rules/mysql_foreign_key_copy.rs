@@ -45,12 +45,9 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     if cx.file.foreign_key_checks_off {
         return;
     }
-    let Some((table, operations)) = cx.alter_table() else {
+    let Some((table, operations)) = cx.alter_existing_table() else {
         return;
     };
-    if !cx.is_existing(&table) {
-        return;
-    }
     let added = operations
         .iter()
         .filter(|operation| {

@@ -83,13 +83,7 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     let Some(table) = locked.iter().find(|table| cx.is_existing(table)) else {
         return;
     };
-    let what = statement
-        .words
-        .iter()
-        .take(2)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let what = statement.kind();
     out.push(Hit::new(
         &RULE,
         format!(

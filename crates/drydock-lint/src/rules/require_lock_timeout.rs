@@ -61,13 +61,7 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
         _ => Vec::new(),
     };
     let existing = locked.iter().find(|table| cx.is_existing(table));
-    let what = statement
-        .words
-        .iter()
-        .take(2)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let what = statement.kind();
     let message = match existing {
         Some(table) => format!(
             "`{what}` on `{table}` waits for its lock with no `lock_timeout`, and every query on \

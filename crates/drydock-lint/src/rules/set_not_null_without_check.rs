@@ -42,12 +42,9 @@ pub const RULE: RuleInfo = RuleInfo {
 };
 
 pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    let Some((table, operations)) = cx.alter_table() else {
+    let Some((table, operations)) = cx.alter_existing_table() else {
         return;
     };
-    if !cx.is_existing(&table) {
-        return;
-    }
     // Before PostgreSQL 12 the scan happens whatever checks exist.
     let check_helps = cx.server_major.is_none_or(|major| major >= 12);
     for operation in operations {

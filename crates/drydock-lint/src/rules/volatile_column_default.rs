@@ -76,12 +76,9 @@ const SERIAL_TYPES: &[&str] = &[
 ];
 
 pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    let Some((table, operations)) = cx.alter_table() else {
+    let Some((table, operations)) = cx.alter_existing_table() else {
         return;
     };
-    if !cx.is_existing(&table) {
-        return;
-    }
     let constants_rewrite = cx.server_major.is_some_and(|major| major < 11);
     for operation in operations {
         let AlterTableOperation::AddColumn { column_def, .. } = operation else {
