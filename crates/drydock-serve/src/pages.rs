@@ -114,6 +114,7 @@ pub(crate) async fn overview(
         "overview.html",
         context! {
             title => "Overview",
+            page => "overview",
             user => identity.actor,
             role => identity.role.as_str(),
             csrf => identity.csrf,
