@@ -19,6 +19,7 @@ pub mod dialect;
 pub mod mariadb_cli;
 pub mod output;
 pub mod schema;
+pub mod serve;
 pub mod webhook;
 
 use std::path::{Path, PathBuf};
