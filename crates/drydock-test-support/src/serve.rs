@@ -163,7 +163,7 @@ impl Server {
 }
 
 impl Drop for Server {
-    pub fn drop(&mut self) {
+    fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
