@@ -172,7 +172,7 @@ impl Drop for Server {
 /// An HTTP client that shows every status and follows no redirect, and keeps every body it
 /// read.
 pub struct Client {
-    agent: ureq::Agent,
+    pub agent: ureq::Agent,
     base: String,
     /// Every body read, to look for secrets in.
     pub bodies: Vec<String>,
