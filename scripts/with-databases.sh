@@ -2,8 +2,8 @@
 # Runs a command with PostgreSQL and MariaDB reachable, exporting TEST_POSTGRES_URL and
 # TEST_MYSQL_URL for it (plus a password-checking, a TLS-only, a TLS-or-plaintext PostgreSQL, one
 # that tests stop and start, one with pg_stat_statements and hypopg, a small primary with a
-# streaming replica, PgBouncer and pgpool-II in front of the first, and a MariaDB with
-# performance_schema on, see below).
+# streaming replica, PgBouncer and pgpool-II in front of the first, a MariaDB with
+# performance_schema on, and chromium with Playwright for the dashboard, see below).
 # Servers already answering (127.0.0.1:5432 / :3306, or the URLs given in those variables) are
 # used as they are; otherwise throwaway servers are started on free ports in a temporary folder
 # (from Debian's postgresql / mariadb-server / pgbouncer / pgpool2 packages, installed when
@@ -465,5 +465,22 @@ if [ -z "${TEST_MYSQL_PERF_URL:-}" ]; then
   TEST_MYSQL_PERF_URL=$MARIA_SERVER_URL
 fi
 export TEST_MYSQL_PERF_URL
+
+# ------------------------------------------------------------------ the browser
+# The dashboard's end-to-end tests drive Debian's chromium with Playwright (e2e/, locked in
+# e2e/package-lock.json). Exports TEST_CHROMIUM and TEST_E2E_DIR.
+: "${TEST_CHROMIUM:=$(command -v chromium || true)}"
+if [ -z "$TEST_CHROMIUM" ]; then
+  apt_install chromium
+  TEST_CHROMIUM=$(command -v chromium)
+fi
+E2E_DIR=$(cd "$(dirname "$0")/../e2e" && pwd)
+if ! (cd "$E2E_DIR" && node -e 'require.resolve("playwright-core")' >/dev/null 2>&1); then
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  log "installing Playwright (e2e/package-lock.json)"
+  (cd "$E2E_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+TEST_E2E_DIR=$E2E_DIR
+export TEST_CHROMIUM TEST_E2E_DIR
 
 "$@"

@@ -209,6 +209,48 @@ impl Shared {
     }
 }
 
+/// The run log of the served project, opened again whenever a write needs a new session.
+pub(crate) fn run_log_opener(app: &Arc<Shared>) -> drydock_tasks::OpenRunLog {
+    let app = app.clone();
+    Box::new(move || {
+        drydock_engine::open_run_log(&app.project, app.url.as_deref())
+            .map_err(|e| ConnectorError::query(e.to_string()))
+    })
+}
+
+/// Record an action that is over as soon as it starts (a sign-in, a sign-out) as a run of
+/// `task` by `actor`, off the request's thread: the answer does not wait for the run log.
+pub(crate) fn record_action(
+    app: &Arc<Shared>,
+    task: &'static str,
+    actor: String,
+    status: RunStatus,
+    summary: String,
+) {
+    let open = run_log_opener(app);
+    let events = app.events;
+    tokio::task::spawn_blocking(move || {
+        // The run log's own warnings (it could not be written) go to the server's log.
+        let forward = |event: Event| {
+            if let Event::Log {
+                level: Level::Warning | Level::Error,
+                line,
+            } = &event
+            {
+                events.warning(line);
+            }
+        };
+        let recorder = Recorder::start_by(
+            open,
+            task,
+            &json!({ "via": "drydock serve" }),
+            &actor,
+            &forward,
+        );
+        recorder.finish(status, &summary);
+    });
+}
+
 /// Run `drydock check` for an operator, recorded in the run log as theirs.
 pub(crate) async fn check(
     State(app): State<Arc<Shared>>,
@@ -233,13 +275,8 @@ fn run_check(app: &Arc<Shared>, actor: &str) -> serde_json::Value {
             events.warning(line);
         }
     };
-    let reopen = app.clone();
-    let open: drydock_tasks::OpenRunLog = Box::new(move || {
-        drydock_engine::open_run_log(&reopen.project, reopen.url.as_deref())
-            .map_err(|e| ConnectorError::query(e.to_string()))
-    });
     let recorder = Recorder::start_by(
-        open,
+        run_log_opener(app),
         "check",
         &json!({ "arguments": ["check"], "via": "drydock serve" }),
         actor,

@@ -247,6 +247,11 @@ impl Auth {
     }
 
     /// The user `name` if `password` is theirs (slow: run it through [`hashing`]).
+    /// Whether `name` is one of the users of `[serve]`.
+    pub(crate) fn is_user(&self, name: &str) -> bool {
+        self.users.iter().any(|user| user.name == name)
+    }
+
     pub(crate) fn check_password(&self, name: &str, password: &str) -> Option<(String, ServeRole)> {
         match self.users.iter().find(|user| user.name == name) {
             Some(user) if verify(password, &user.hash) => Some((user.name.clone(), user.role)),

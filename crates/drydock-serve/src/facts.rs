@@ -2,6 +2,10 @@
 //! runs on a blocking thread, and at most `[serve] connections` pieces run at once (each opens
 //! its own sessions and closes them when done). What the probes, the metrics and the pages
 //! read, gathered with drydock-engine's functions.
+//!
+//! The facts the health report and the metrics give are read at most once per [`FACTS_TTL`]:
+//! an orchestrator, a load balancer and Prometheus polling at once share one reading instead
+//! of each opening sessions, and requests that come while it is read wait for it.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +15,7 @@ use drydock_connector::StatsRequest;
 use drydock_engine::migrate::StatusReport;
 use drydock_engine::tasks::{self, Missing};
 use drydock_engine::{BackupState, EngineError};
-use tokio::sync::Semaphore;
+use tokio::sync::{Mutex, Semaphore};
 
 use crate::Shared;
 use crate::api::ApiError;
@@ -65,6 +69,30 @@ pub(crate) async fn blocking<T: Send + 'static>(
     })
     .await
     .map_err(|_| ApiError::internal())
+}
+
+/// How long a reading of [`Facts`] answers before the next request reads them again.
+pub(crate) const FACTS_TTL: Duration = Duration::from_secs(1);
+
+/// The latest reading of the facts, shared.
+#[derive(Default)]
+pub(crate) struct FactsCache {
+    latest: Mutex<Option<(Instant, Arc<Facts>)>>,
+}
+
+/// The facts, read again when the latest reading is older than [`FACTS_TTL`]. One request
+/// reads them; those that come meanwhile wait for its reading.
+pub(crate) async fn latest_facts(app: &Arc<Shared>) -> Result<Arc<Facts>, ApiError> {
+    let mut latest = app.facts.latest.lock().await;
+    if let Some((read, facts)) = latest.as_ref()
+        && read.elapsed() < FACTS_TTL
+    {
+        return Ok(facts.clone());
+    }
+    let read = Instant::now();
+    let facts = Arc::new(blocking(app, |app| app.facts()).await?);
+    *latest = Some((read, facts.clone()));
+    Ok(facts)
 }
 
 /// What the health report and the metrics say of the database.

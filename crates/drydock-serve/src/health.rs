@@ -205,7 +205,7 @@ fn checks(facts: &Facts, pool: PoolState, lag_limit: &drydock_maintenance::Limit
 
 /// The database's health: connection, pool, migrations, backup age, replication lag.
 pub(crate) async fn database(State(app): State<Arc<Shared>>, _: Viewer) -> Response {
-    let facts = match facts::blocking(&app, |app| app.facts()).await {
+    let facts = match facts::latest_facts(&app).await {
         Ok(facts) => facts,
         Err(error) => return error.into_response(),
     };

@@ -71,6 +71,7 @@ pub(crate) struct Shared {
     pub(crate) settings: Settings,
     pub(crate) auth: auth::Auth,
     pub(crate) pool: facts::Pool,
+    pub(crate) facts: facts::FactsCache,
     pub(crate) metrics: metrics::Metrics,
     pub(crate) pages: pages::Templates,
     /// Cookies get `Secure`: the server speaks TLS, or a trusted proxy does for it.
@@ -96,6 +97,7 @@ impl App {
         let trust_proxy = options.trust_proxy || serve.trust_proxy;
         let shared = Shared {
             pool: facts::Pool::new(serve.connections),
+            facts: facts::FactsCache::default(),
             metrics: metrics::Metrics::new()?,
             pages: pages::Templates::new()?,
             secure: options.tls.is_some() || trust_proxy,

@@ -132,7 +132,7 @@ pub(crate) async fn metrics(State(app): State<Arc<Shared>>, request: Request) ->
         )
         .into_response();
     }
-    let facts = match facts::blocking(&app, |app| app.facts()).await {
+    let facts = match facts::latest_facts(&app).await {
         Ok(facts) => facts,
         Err(error) => return error.into_response(),
     };

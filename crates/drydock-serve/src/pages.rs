@@ -10,16 +10,20 @@ use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::SecondsFormat;
-use drydock_connector::{RunFilter, redact_text};
+use drydock_connector::{RunFilter, RunStatus, redact_text};
 use minijinja::{Environment, context};
 
-use crate::api::ApiError;
+use crate::api::{ApiError, record_action};
 use crate::auth::{
     CSRF_FIELD, Client, Identity, LOGIN_COOKIE, SESSION_COOKIE, cookie, form_field, hashing,
     random_token, same_secret, set_cookie,
 };
 use crate::facts;
 use crate::{ServeError, Shared};
+
+/// The run log's task names for people signing in and out.
+const SIGN_IN: &str = "sign in";
+const SIGN_OUT: &str = "sign out";
 
 /// Runs the overview shows.
 const OVERVIEW_RUNS: usize = 10;
@@ -178,6 +182,7 @@ pub(crate) async fn login(
         );
     }
     let name = form_field(&form, "name").unwrap_or_default();
+    let typed = name.clone();
     let password = form_field(&form, "password").unwrap_or_default();
     let checked = hashing(&app, move |auth| auth.check_password(&name, &password)).await;
     let Some(user) = checked else {
@@ -188,6 +193,20 @@ pub(crate) async fn login(
         // Neither the name nor the password: either may be a password typed in the wrong box.
         app.events
             .warning(&format!("a sign-in from {client} failed"));
+        // The run log names the user only when the name is one of `[serve]`: a name that is
+        // not may be a password typed in the wrong box.
+        let actor = if app.auth.is_user(&typed) {
+            typed
+        } else {
+            "unknown".to_owned()
+        };
+        record_action(
+            &app,
+            SIGN_IN,
+            actor,
+            RunStatus::Failed,
+            format!("a sign-in from {client} failed: wrong name or password"),
+        );
         return login_page(
             &app,
             StatusCode::UNAUTHORIZED,
@@ -195,10 +214,17 @@ pub(crate) async fn login(
             "",
         );
     };
-    let session = match app.auth.start_session(client, actor, role) {
+    let session = match app.auth.start_session(client, actor.clone(), role) {
         Ok(session) => session,
         Err(_) => return ApiError::internal().into_response(),
     };
+    record_action(
+        &app,
+        SIGN_IN,
+        actor,
+        RunStatus::Succeeded,
+        format!("signed in from {client}"),
+    );
     let mut response = Redirect::to("/").into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
     let cookies = [
@@ -227,9 +253,23 @@ pub(crate) async fn login(
 }
 
 /// Sign out: the session ends (its CSRF token was checked on the way in).
-pub(crate) async fn logout(State(app): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+pub(crate) async fn logout(
+    State(app): State<Arc<Shared>>,
+    Client(client): Client,
+    identity: Option<axum::Extension<Identity>>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(id) = cookie(&headers, SESSION_COOKIE) {
         app.auth.end_session(&id);
+    }
+    if let Some(axum::Extension(identity)) = identity {
+        record_action(
+            &app,
+            SIGN_OUT,
+            identity.actor,
+            RunStatus::Succeeded,
+            format!("signed out from {client}"),
+        );
     }
     let mut response = (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response();
     if let Ok(value) = set_cookie(

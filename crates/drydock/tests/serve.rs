@@ -207,6 +207,9 @@ fn people_sign_in_and_only_operators_run_tasks_with_a_csrf_token() {
     assert_eq!(wrong.status, 401);
     assert!(session.is_none());
     assert!(wrong.body.contains("Wrong name or password"));
+    // A name that is no user's may be a password typed in the wrong box.
+    let (_, unknown) = http.sign_in("hunter2-typed-as-a-name", "x");
+    assert_eq!(unknown.status, 401);
 
     let (alice, signed_in) = http.sign_in("alice", ALICE_PASSWORD);
     assert_eq!(signed_in.status, 303);
@@ -293,6 +296,42 @@ fn people_sign_in_and_only_operators_run_tasks_with_a_csrf_token() {
     assert_eq!(out.status, 303);
     assert_eq!(http.get("/api/status", &[("Cookie", &alice)]).status, 401);
 
+    // Sign-ins, failed ones and sign-outs are in the run log, with who (when a user's name).
+    let wanted = [
+        ("sign in", "alice", "failed"),
+        ("sign in", "unknown", "failed"),
+        ("sign in", "alice", "succeeded"),
+        ("sign in", "bob", "succeeded"),
+        ("sign out", "alice", "succeeded"),
+    ];
+    let mut actions = Vec::new();
+    drydock_test_support::wait_for(|| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let runs = http.get("/api/runs", &[("Authorization", &ci)]).json();
+        actions = runs["runs"]
+            .as_array()
+            .expect("runs")
+            .iter()
+            .filter(|r| r["task"] == "sign in" || r["task"] == "sign out")
+            .map(|r| {
+                (
+                    r["task"].as_str().unwrap_or_default().to_owned(),
+                    r["actor"].as_str().unwrap_or_default().to_owned(),
+                    r["status"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        wanted.iter().all(|(task, actor, status)| {
+            actions.contains(&((*task).into(), (*actor).into(), (*status).into()))
+        })
+    });
+    for (task, actor, status) in wanted {
+        assert!(
+            actions.contains(&(task.into(), actor.into(), status.into())),
+            "{task} by {actor}, {status}, in {actions:?}"
+        );
+    }
+
     // Five failures from one address in a minute, then 429 for it, even with the right
     // password or a valid token.
     for _ in 0..5 {
@@ -315,10 +354,16 @@ fn people_sign_in_and_only_operators_run_tasks_with_a_csrf_token() {
         "{stderr}"
     );
     assert!(
-        !stderr.contains("guess") && !stderr.contains("not her password"),
+        !stderr.contains("guess")
+            && !stderr.contains("not her password")
+            && !stderr.contains("hunter2"),
         "{stderr}"
     );
     assert_no_secret(&http.bodies, &stderr);
+    assert!(
+        http.bodies.iter().all(|body| !body.contains("hunter2")),
+        "the name typed is not echoed anywhere"
+    );
 }
 
 /// Bound to an address other machines reach, without TLS or a proxy, the server warns; the

@@ -1,0 +1,60 @@
+//! The dashboard of `drydock serve` in a real browser: Debian's chromium driven by Playwright
+//! (e2e/dashboard.mjs, one scenario per run), against the real binary on PostgreSQL.
+//! `scripts/with-databases.sh` provides the browser (`TEST_CHROMIUM`) and Playwright
+//! (`TEST_E2E_DIR`); without them these tests fail.
+//!
+//! `DRYDOCK_SCREENSHOTS=docs/screenshots` keeps the screenshots there (scripts/screenshots.sh).
+
+use std::path::Path;
+use std::process::Command;
+
+use drydock_test_support::TestDb;
+use drydock_test_support::serve::*;
+use serde_json::Value;
+
+fn required(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests through scripts/with-databases.sh")
+    })
+}
+
+/// Run scenario `name` of e2e/dashboard.mjs against `server`: what it saw.
+fn scenario(server: &Server, name: &str, screenshots: &Path) -> Value {
+    let output = Command::new("node")
+        .arg("dashboard.mjs")
+        .arg(name)
+        .current_dir(required("TEST_E2E_DIR"))
+        .env("DRYDOCK_URL", &server.base)
+        .env("CHROMIUM", required("TEST_CHROMIUM"))
+        .env("OPERATOR", "alice")
+        .env("OPERATOR_PASSWORD", ALICE_PASSWORD)
+        .env("VIEWER", "bob")
+        .env("VIEWER_PASSWORD", BOB_PASSWORD)
+        .env("SCREENSHOTS", screenshots)
+        .output()
+        .expect("node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "scenario {name}:\n{stdout}\n{}\nserver:\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        server.stderr()
+    );
+    let line = stdout.lines().last().expect("the scenario's result");
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
+/// A state-changing request from the signed-in page without its CSRF token is refused.
+#[test]
+fn a_post_without_the_csrf_token_is_refused_in_the_browser() {
+    let db = TestDb::postgres();
+    let dir = project(&db);
+    let server = Server::start(dir.path(), &db, &[]);
+    let shots = tempfile::tempdir().expect("a folder");
+    let seen = scenario(&server, "csrf", shots.path());
+    assert_eq!(seen["refused"]["status"], 403, "{seen:#}");
+    assert_eq!(
+        seen["refused"]["body"]["error"]["code"], "D7103",
+        "{seen:#}"
+    );
+}
