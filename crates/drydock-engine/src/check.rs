@@ -63,6 +63,10 @@ pub fn check(
             .findings
             .extend(orphans.into_iter().filter(|finding| wanted(&finding.code)));
     }
+    // Each finding as a line of the run's log: pages read the latest run's findings from it.
+    for finding in &report.findings {
+        events.info(&finding.log_line());
+    }
     // The findings go to `[alerts]` webhooks; trouble sending them never fails the check.
     let alerts = settings.alert_settings().and_then(|alerts| {
         let codes = (!options.only.is_empty()).then_some(options.only.as_slice());

@@ -40,7 +40,7 @@ mod stats_settings;
 mod summary;
 pub mod tasks;
 
-pub use alerts::{send_alerts, send_alerts_with};
+pub use alerts::{ALERT_SOURCES, open_alerts, send_alerts, send_alerts_with};
 pub use baseline::baseline;
 pub use check::check;
 pub use db::{ExecuteOutcome, PushOptions, PushOutcome, db_execute, db_execute_file, db_push};
@@ -77,6 +77,6 @@ pub use source::{
     DiffSource, SourceContext, SourcesDiff, diff_sources, diff_sources_with_hand_made, schema_of,
 };
 pub use squash::{SquashOptions, SquashOutcome, squash};
-pub use stats::{open_stats, stats, stats_options};
+pub use stats::{open_stats, stats, stats_options, stats_with_history};
 pub use stats_settings::StatsSettings;
 pub use summary::summarize;

@@ -50,3 +50,73 @@ pub struct Finding {
     /// What to do: a command to run or a migration to write.
     pub fix: Option<String>,
 }
+
+/// What marks a finding's line in a run's log.
+const LOG_PREFIX: &str = "finding ";
+
+impl Finding {
+    /// The finding's line in the run log, `finding D6003 warning: <title>`: what
+    /// [`logged_findings`] reads back, so a page can show a run's findings without running it
+    /// again.
+    pub fn log_line(&self) -> String {
+        format!(
+            "{LOG_PREFIX}{} {}: {}",
+            self.code,
+            self.severity.as_str(),
+            self.title
+        )
+    }
+}
+
+/// A finding as a run's log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoggedFinding {
+    pub code: String,
+    pub severity: Severity,
+    pub title: String,
+}
+
+/// The findings a run's `log` holds ([`Finding::log_line`]), in their order.
+pub fn logged_findings(log: &str) -> Vec<LoggedFinding> {
+    log.lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix(LOG_PREFIX)?;
+            let (code, rest) = rest.split_once(' ')?;
+            let (severity, title) = rest.split_once(": ")?;
+            Some(LoggedFinding {
+                code: code.to_owned(),
+                severity: Severity::parse(severity)?,
+                title: title.to_owned(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_read_back_from_their_log_lines() {
+        let finding = Finding {
+            code: "D6003".to_owned(),
+            severity: Severity::Warning,
+            title: "table \"A\" has no primary key: rows: 1".to_owned(),
+            objects: Vec::new(),
+            detail: None,
+            fix: None,
+        };
+        let log = format!(
+            "reading the catalogs\n{}\nwarning: finding D1 nonsense\n",
+            finding.log_line()
+        );
+        assert_eq!(
+            logged_findings(&log),
+            vec![LoggedFinding {
+                code: "D6003".to_owned(),
+                severity: Severity::Warning,
+                title: "table \"A\" has no primary key: rows: 1".to_owned(),
+            }]
+        );
+    }
+}

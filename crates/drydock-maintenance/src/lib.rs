@@ -27,12 +27,13 @@ pub use cleanup::{
     OrphanAction, RelationOutcome, RestoreOutcome, cleanup, restore,
 };
 pub use cleanup_error::CleanupError;
-pub use finding::{Finding, ObjectRef, Severity};
+pub use finding::{Finding, LoggedFinding, ObjectRef, Severity, logged_findings};
+pub use indexes::human_bytes;
 pub use orphans::{ORPHANS, OrphanCount, RELATION_MISSING, SAMPLES, orphan_findings};
 pub use rule_cleanup::RuleOutcome;
 pub use stats::{
     CacheRatios, ChainLink, Connections, GrowingTable, Growth, LockWait, QueryStat,
-    STATS_JSON_VERSION, SnapshotStored, StatsError, StatsOptions, StatsReport, TableGrowth,
-    TableStats, TopQueries, stats,
+    STATS_JSON_VERSION, SizeHistory, SnapshotStored, StatsError, StatsOptions, StatsReport,
+    TableGrowth, TableHistory, TableStats, TopQueries, one_line, signed_bytes, size_history, stats,
 };
 pub use thresholds::{Limit, Thresholds, evaluate, format_seconds, parse_duration, parse_percent};

@@ -465,6 +465,93 @@ fn growth(facts: &StatsFacts, tables: &[TableStats], before: &Snapshot) -> Growt
     }
 }
 
+/// `+1.2 MB`, `-830 kB`: a change in size, signed.
+pub fn signed_bytes(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "+" };
+    format!("{sign}{}", crate::indexes::human_bytes(n.unsigned_abs()))
+}
+
+/// `text` on one line (its whitespace collapsed), cut to `width` characters with `...`.
+pub fn one_line(text: &str, width: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() > width {
+        let cut: String = text.chars().take(width.saturating_sub(3)).collect();
+        format!("{cut}...")
+    } else {
+        text
+    }
+}
+
+/// Sizes over the stored snapshots, oldest first: the trend behind growth.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SizeHistory {
+    /// When each snapshot was taken, oldest first.
+    pub taken_at: Vec<DateTime<Utc>>,
+    /// The database's bytes in each snapshot, where it tells.
+    pub database_bytes: Vec<Option<u64>>,
+    /// Each table seen in any of them, with its bytes (data and indexes) in each; `None` where
+    /// a snapshot lacks it. Largest in the newest snapshot first.
+    pub tables: Vec<TableHistory>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableHistory {
+    pub name: String,
+    pub bytes: Vec<Option<u64>>,
+}
+
+/// The sizes of the newest `at_most` snapshots `source` keeps (none when none was stored).
+pub fn size_history(
+    source: &mut dyn StatsSource,
+    at_most: usize,
+) -> Result<SizeHistory, StatsError> {
+    let times = source.snapshot_times()?;
+    let skip = times.len().saturating_sub(at_most);
+    let mut snapshots = Vec::new();
+    for at in times.into_iter().skip(skip) {
+        // The oldest at or after its own time is the snapshot itself.
+        if let Some(stored) = source.snapshot_since(at)? {
+            let snapshot: Snapshot =
+                serde_json::from_str(&stored.body).map_err(|e| StatsError::Snapshot {
+                    taken_at: stored.taken_at,
+                    message: e.to_string(),
+                })?;
+            snapshots.push(snapshot);
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
+    for snapshot in snapshots.iter().rev() {
+        let mut tables: Vec<&SnapshotTable> = snapshot.tables.iter().collect();
+        tables.sort_by_key(|t| std::cmp::Reverse(t.table_bytes + t.index_bytes));
+        for table in tables {
+            if seen.insert(table.name.clone()) {
+                names.push(table.name.clone());
+            }
+        }
+    }
+    let tables = names
+        .into_iter()
+        .map(|name| TableHistory {
+            bytes: snapshots
+                .iter()
+                .map(|s| {
+                    s.tables
+                        .iter()
+                        .find(|t| t.name == name)
+                        .map(|t| t.table_bytes + t.index_bytes)
+                })
+                .collect(),
+            name,
+        })
+        .collect();
+    Ok(SizeHistory {
+        taken_at: snapshots.iter().map(|s| s.taken_at).collect(),
+        database_bytes: snapshots.iter().map(|s| s.size_bytes).collect(),
+        tables,
+    })
+}
+
 /// Run `drydock stats` on the database `source` reads: collect, compare with the snapshot
 /// growth is measured from, evaluate the thresholds and, with `options.snapshot`, store a
 /// snapshot and delete those past the retention.

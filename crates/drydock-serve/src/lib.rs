@@ -14,11 +14,14 @@
 
 mod api;
 mod auth;
+mod backups;
 mod error;
 mod facts;
 mod health;
 mod metrics;
 mod pages;
+mod performance;
+mod svg;
 mod tls;
 
 use std::net::{SocketAddr, TcpListener};
@@ -128,6 +131,11 @@ impl App {
             .route("/api/runs/{id}", get(api::run))
             .route("/api/tasks/check", post(api::check))
             .route("/api/health/db", get(health::database))
+            // Performance and backups.
+            .route("/dashboard/performance", get(performance::page))
+            .route("/api/performance", get(performance::api))
+            .route("/dashboard/backups", get(backups::page))
+            .route("/api/backups", get(backups::api))
             .route("/healthz", get(health::healthz))
             .route("/readyz", get(health::readyz))
             .route("/metrics", get(metrics::metrics))

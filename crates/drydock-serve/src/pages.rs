@@ -1,4 +1,5 @@
-//! The pages people read: the overview (migrations and the latest runs) and the sign-in form.
+//! The pages people read: the overview (migrations, backups, the latest check's findings, open
+//! alerts and the latest runs) and the sign-in form.
 //! Rendered on the server from the templates in `templates/` (minijinja, every value escaped
 //! as HTML), CSS inside the page: no script, no other host.
 
@@ -28,6 +29,9 @@ const SIGN_OUT: &str = "sign out";
 /// Runs the overview shows.
 const OVERVIEW_RUNS: usize = 10;
 
+/// Backups the overview shows, newest.
+const OVERVIEW_BACKUPS: usize = 3;
+
 /// How long the sign-in form may stay open before its token expires.
 const LOGIN_FORM_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
 
@@ -42,6 +46,11 @@ impl Templates {
             ("base.html", include_str!("../templates/base.html")),
             ("login.html", include_str!("../templates/login.html")),
             ("overview.html", include_str!("../templates/overview.html")),
+            (
+                "performance.html",
+                include_str!("../templates/performance.html"),
+            ),
+            ("backups.html", include_str!("../templates/backups.html")),
         ] {
             env.add_template(name, source)
                 .map_err(|e| ServeError::Setup(format!("template {name}: {e}")))?;
@@ -49,7 +58,7 @@ impl Templates {
         Ok(Templates { env })
     }
 
-    fn render(&self, name: &str, values: minijinja::Value) -> Response {
+    pub(crate) fn render(&self, name: &str, values: minijinja::Value) -> Response {
         match self.env.get_template(name).and_then(|t| t.render(values)) {
             Ok(html) => Html(html).into_response(),
             Err(_) => ApiError::internal().into_response(),
@@ -57,7 +66,8 @@ impl Templates {
     }
 }
 
-/// The overview: the migrations' status and the latest runs. Sends those not signed in to the
+/// The overview: the migrations' status, the newest backups, the latest check's findings by
+/// severity, the open alerts and the latest runs, read in one piece of database work. Sends those not signed in to the
 /// sign-in form.
 pub(crate) async fn overview(
     State(app): State<Arc<Shared>>,
@@ -72,15 +82,57 @@ pub(crate) async fn overview(
             since: None,
             limit: Some(OVERVIEW_RUNS),
         };
-        (app.status(), app.runs(&filter))
+        (
+            app.status(),
+            app.runs(&filter),
+            app.backups(),
+            app.latest_check(),
+            drydock_engine::open_alerts(&app.project, app.url.as_deref()),
+        )
     })
     .await;
-    let (status, runs) = match read {
+    let (status, runs, backups, check, alerts) = match read {
         Ok(read) => read,
         Err(error) => return error.into_response(),
     };
     let shown = |error: &drydock_engine::EngineError| {
         format!("[{}] {}", error.code(), redact_text(&error.to_string()))
+    };
+    let (backups, backup_warnings, backups_configured, backups_error) = match &backups {
+        Ok(read) => (
+            read.backups
+                .iter()
+                .take(OVERVIEW_BACKUPS)
+                .map(crate::backups::shown)
+                .collect::<Vec<_>>(),
+            read.warnings.clone(),
+            read.configured,
+            None,
+        ),
+        Err(error) => (Vec::new(), Vec::new(), true, Some(shown(error))),
+    };
+    let (check, check_error) = match &check {
+        Ok(check) => (check.as_ref().map(check_shown), None),
+        Err(error) => (None, Some(shown(error))),
+    };
+    let (alerts, alerts_error) = match &alerts {
+        Ok(alerts) => (
+            alerts
+                .iter()
+                .map(|alert| {
+                    context! {
+                        source => alert.source,
+                        code => alert.code,
+                        severity => alert.severity,
+                        class => severity_class(&alert.severity),
+                        title => alert.title,
+                        opened => alert.opened_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    }
+                })
+                .collect::<Vec<_>>(),
+            None,
+        ),
+        Err(error) => (Vec::new(), Some(shown(error))),
     };
     let (applied, pending, failed, status_error) = match &status {
         Ok(report) => (
@@ -129,8 +181,80 @@ pub(crate) async fn overview(
             status_error,
             runs,
             runs_error,
+            backups,
+            backup_warnings,
+            backups_configured,
+            backups_error,
+            check,
+            check_error,
+            alerts,
+            alerts_error,
         },
     )
+}
+
+/// The latest `check` run and the findings its log holds.
+pub(crate) struct LatestCheck {
+    run: drydock_connector::Run,
+    findings: Vec<drydock_maintenance::LoggedFinding>,
+}
+
+impl Shared {
+    /// The latest run of `check` with its log, read from the run log (check is not run).
+    fn latest_check(&self) -> Result<Option<LatestCheck>, drydock_engine::EngineError> {
+        let filter = RunFilter {
+            task: Some("check".to_owned()),
+            since: None,
+            limit: Some(1),
+        };
+        let mut log = drydock_engine::open_run_log(&self.project, self.url.as_deref())?;
+        let Some(latest) = log.list(&filter)?.into_iter().next() else {
+            return Ok(None);
+        };
+        // The list leaves the log out; the run itself has it.
+        let run = log.get(&latest.start.id)?.unwrap_or(latest);
+        let findings = drydock_maintenance::logged_findings(&run.progress.log);
+        Ok(Some(LatestCheck { run, findings }))
+    }
+}
+
+fn severity_class(severity: &str) -> &'static str {
+    match severity {
+        "error" => "bad",
+        "warning" => "warn",
+        _ => "muted",
+    }
+}
+
+/// The latest check as the overview shows it: when, by whom, its findings by severity.
+fn check_shown(check: &LatestCheck) -> minijinja::Value {
+    use drydock_maintenance::Severity;
+    let groups: Vec<minijinja::Value> = [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .map(|severity| {
+            let findings: Vec<minijinja::Value> = check
+                .findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .map(|f| context! { code => f.code, title => f.title })
+                .collect();
+            context! {
+                severity => severity.as_str(),
+                class => severity_class(severity.as_str()),
+                count => findings.len(),
+                findings,
+            }
+        })
+        .collect();
+    let status = drydock_tasks::status_word(&check.run);
+    context! {
+        id => check.run.start.id,
+        started => check.run.start.started_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        actor => check.run.start.actor,
+        status,
+        summary => check.run.progress.summary,
+        groups,
+    }
 }
 
 /// The sign-in form, with a fresh CSRF token in the form and in a cookie.

@@ -378,16 +378,10 @@ pub fn backup_state(settings: &Settings, dir: &Path, url: &str) -> BackupState {
     if !configured {
         return BackupState::NotConfigured;
     }
-    let name = drydock_backup::backend_for(url)
-        .and_then(|backend| backend.database_name(url))
-        .ok();
-    let newest = drydock_backup::list(dir)
+    let newest = database_backups(dir, url)
         .unwrap_or_default()
         .into_iter()
-        .find(|manifest| {
-            name.as_ref()
-                .is_none_or(|name| manifest.database.name == *name)
-        });
+        .next();
     match newest {
         Some(manifest) => BackupState::Latest(BackupFacts {
             location: manifest.file_in(dir).display().to_string(),
@@ -398,6 +392,32 @@ pub fn backup_state(settings: &Settings, dir: &Path, url: &str) -> BackupState {
         None => BackupState::Missing {
             dir: dir.display().to_string(),
         },
+    }
+}
+
+/// The backups in `dir` of the database at `url` (all of them when its name cannot be told),
+/// newest first.
+pub fn database_backups(dir: &Path, url: &str) -> Result<Vec<Manifest>, EngineError> {
+    let name = drydock_backup::backend_for(url)
+        .and_then(|backend| backend.database_name(url))
+        .ok();
+    Ok(drydock_backup::list(dir)?
+        .into_iter()
+        .filter(|manifest| {
+            name.as_ref()
+                .is_none_or(|name| manifest.database.name == *name)
+        })
+        .collect())
+}
+
+/// `45s`, `12m`, `3h`, `9d`: an age in its largest whole unit.
+pub fn short_age(age: Duration) -> String {
+    let secs = age.as_secs();
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m", secs / 60),
+        3600..86400 => format!("{}h", secs / 3600),
+        _ => format!("{}d", secs / 86400),
     }
 }
 

@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::Context;
 use drydock_backup::{BackupError, CreateOptions, Manifest, RestoreOptions, VerifyOptions};
@@ -269,7 +268,7 @@ fn print_list(manifests: &[Manifest]) {
         println!(
             "{:<40} {:>8} {:>10} {:<10} {:<4} {:<4} {}",
             m.id,
-            short_age(age),
+            tasks::backup::short_age(age),
             size(m.stored_size),
             m.provider,
             mark(m.checksummed_at.is_some()),
@@ -290,7 +289,7 @@ fn print_debris(debris: &[drydock_backup::Debris], json: bool) {
         let age = item
             .modified
             .and_then(|at| (now - at).to_std().ok())
-            .map_or_else(|| "-".to_owned(), short_age);
+            .map_or_else(|| "-".to_owned(), tasks::backup::short_age);
         format!(
             "{:<40} {:>8} {:>10} INTERRUPTED: {}",
             item.path
@@ -311,14 +310,4 @@ fn print_debris(debris: &[drydock_backup::Debris], json: bool) {
         "{} leftover(s) of interrupted runs: `drydock backup prune --apply` removes them.",
         debris.len()
     );
-}
-
-fn short_age(age: Duration) -> String {
-    let secs = age.as_secs();
-    match secs {
-        0..60 => format!("{secs}s"),
-        60..3600 => format!("{}m", secs / 60),
-        3600..86400 => format!("{}h", secs / 3600),
-        _ => format!("{}d", secs / 86400),
-    }
 }

@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use drydock_engine::Discovery;
-use drydock_maintenance::{Severity, StatsReport, TopQueries, format_seconds};
+use drydock_maintenance::{
+    Severity, StatsReport, TopQueries, format_seconds, human_bytes as bytes, one_line, signed_bytes,
+};
 use drydock_tasks::{Event, Level};
 
 use crate::cli::StatsArgs;
@@ -40,37 +42,6 @@ pub(crate) fn run(discovery: Discovery<'_>, args: &StatsArgs) -> anyhow::Result<
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// `1.2 MB`, `830 kB`, `12 B`.
-fn bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-fn signed_bytes(n: i64) -> String {
-    let sign = if n < 0 { "-" } else { "+" };
-    format!("{sign}{}", bytes(n.unsigned_abs()))
-}
-
-fn one_line(text: &str, width: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() > width {
-        let cut: String = text.chars().take(width.saturating_sub(3)).collect();
-        format!("{cut}...")
-    } else {
-        text
-    }
 }
 
 /// Rows under a header, each column as wide as its widest cell; numbers right-aligned.
