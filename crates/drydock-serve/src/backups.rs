@@ -201,7 +201,7 @@ pub(crate) async fn page(
             user => identity.actor,
             role => identity.role.as_str(),
             csrf => identity.csrf,
-            operator => identity.role == drydock_engine::ServeRole::Operator,
+            actions => identity.role == drydock_engine::ServeRole::Operator,
             dir,
             max_age_hours => MAX_BACKUP_AGE.as_secs() / 3600,
             ..values

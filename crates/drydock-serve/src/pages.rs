@@ -51,6 +51,7 @@ impl Templates {
                 include_str!("../templates/performance.html"),
             ),
             ("backups.html", include_str!("../templates/backups.html")),
+            ("backup.html", include_str!("../templates/backup.html")),
         ] {
             env.add_template(name, source)
                 .map_err(|e| ServeError::Setup(format!("template {name}: {e}")))?;
@@ -185,6 +186,7 @@ pub(crate) async fn overview(
             backup_warnings,
             backups_configured,
             backups_error,
+            max_age_hours => drydock_engine::MAX_BACKUP_AGE.as_secs() / 3600,
             check,
             check_error,
             alerts,

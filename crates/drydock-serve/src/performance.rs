@@ -125,7 +125,7 @@ fn shown(report: &StatsReport, history: &SizeHistory) -> Value {
                 .iter()
                 .map(|q| {
                     context! {
-                        query => one_line(&q.query, 200),
+                        query => one_line(&q.query, 160),
                         total_ms => format!("{:.1}", q.total_ms),
                         mean_ms => format!("{:.2}", q.mean_ms),
                         calls => q.calls,
