@@ -3,7 +3,7 @@
 //! `scripts/with-databases.sh`), top queries, connections, sizes over two stored snapshots with
 //! their charts, and a lock wait made by two real sessions with both of them named; on SQLite,
 //! what the database cannot report said plainly, a backup's checksum and restore test, and the
-//! latest check's findings and the open alert on the overview.
+//! latest check's findings and the open alert on the overview; on MariaDB, sessions and sizes.
 
 use std::time::{Duration, Instant};
 
@@ -288,5 +288,38 @@ fn sqlite_pages_say_what_they_cannot_report_and_show_backups_checks_and_alerts()
         "the open alert of check: {html}"
     );
     assert!(!html.contains("secret-token"), "the webhook's URL: {html}");
+    assert_no_secret(&http.bodies, &server.stderr());
+}
+
+#[test]
+fn mariadb_performance_page_shows_sessions_and_sizes() {
+    let db = TestDb::mysql();
+    let dir = project(&db);
+    succeeds(dir.path(), &db, &["stats", "--snapshot"]);
+    let server = Server::start(dir.path(), &db, &[]);
+    let mut http = Client::new(&server.base);
+    let api = http.get("/api/performance", &[("Authorization", &bearer(CI_TOKEN))]);
+    assert_eq!(api.status, 200, "{}", api.body);
+    let api = api.json();
+    assert!(
+        api["connections"]["total"].as_u64().is_some_and(|n| n >= 1),
+        "{api:#}"
+    );
+    assert!(api["not_reported"]["locks"].is_null());
+    assert!(
+        api["tables"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t["name"] == "A")),
+        "{api:#}"
+    );
+    assert_eq!(api["history"]["taken_at"].as_array().map(Vec::len), Some(1));
+    let (bob, _) = http.sign_in("bob", BOB_PASSWORD);
+    let page = http.get(
+        "/dashboard/performance",
+        &[("Cookie", &bob.expect("a session"))],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(!page.body.contains("class=\"error\""), "{}", page.body);
+    assert!(page.body.contains("<code>"), "{}", page.body);
     assert_no_secret(&http.bodies, &server.stderr());
 }
