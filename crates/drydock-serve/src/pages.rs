@@ -38,6 +38,11 @@ impl Templates {
             ("base.html", include_str!("../templates/base.html")),
             ("login.html", include_str!("../templates/login.html")),
             ("overview.html", include_str!("../templates/overview.html")),
+            (
+                "maintenance.html",
+                include_str!("../templates/maintenance.html"),
+            ),
+            ("run.html", include_str!("../templates/run.html")),
         ] {
             env.add_template(name, source)
                 .map_err(|e| ServeError::Setup(format!("template {name}: {e}")))?;
@@ -45,7 +50,7 @@ impl Templates {
         Ok(Templates { env })
     }
 
-    fn render(&self, name: &str, values: minijinja::Value) -> Response {
+    pub(crate) fn render(&self, name: &str, values: minijinja::Value) -> Response {
         match self.env.get_template(name).and_then(|t| t.render(values)) {
             Ok(html) => Html(html).into_response(),
             Err(_) => ApiError::internal().into_response(),

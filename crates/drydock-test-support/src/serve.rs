@@ -247,7 +247,10 @@ impl Client {
         }
     }
 
-    pub fn reply(&mut self, response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+    pub fn reply(
+        &mut self,
+        response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Reply {
         let mut response = response.expect("an HTTP answer");
         let headers = response
             .headers()
