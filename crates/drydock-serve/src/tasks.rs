@@ -1146,10 +1146,14 @@ fn run(
             },
         );
     }
+    // The task's place is given back before its end is sent: who reads the end may start it
+    // again at once. A reader arriving now finds the run ended in the run log.
+    lock(&app.tasks.live).remove(&id);
+    drop(slot);
     let counts = lock(&live.feed).counts;
     live.end(
         End {
-            run: id.clone(),
+            run: id,
             status: done.status.as_str().to_owned(),
             summary: redact_text(&done.summary),
             examined: counts.map(|c| c.0),
@@ -1158,8 +1162,6 @@ fn run(
         },
         done.result,
     );
-    lock(&app.tasks.live).remove(&id);
-    drop(slot);
 }
 
 /// Each line of `text` as a log line of its own.

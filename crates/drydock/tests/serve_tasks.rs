@@ -443,6 +443,22 @@ fn runs_tasks_with_live_logs(db: &TestDb) {
     );
     assert_eq!(end["status"], check["status"]);
 
+    // Advice and a snapshot, as their commands give them.
+    for task in ["indexes", "stats-snapshot"] {
+        let started = http.post(
+            &format!("/api/tasks/{task}"),
+            &[("Authorization", &deploy)],
+            &[],
+        );
+        assert_eq!(started.status, 202, "{task}: {}", started.body);
+        let events = started.json()["events"]
+            .as_str()
+            .expect("events")
+            .to_owned();
+        let (lines, end) = follow(&mut http, &[("Authorization", &ci)], &events);
+        assert_ne!(end["status"], "failed", "{task}: {end:#} {lines:#?}");
+    }
+
     // The document lists the routes.
     let openapi = http
         .get("/api/openapi.json", &[("Authorization", &ci)])
@@ -456,6 +472,86 @@ fn runs_tasks_with_live_logs(db: &TestDb) {
         assert!(openapi["paths"][path].is_object(), "{path}");
     }
 
+    assert_no_secret(&http.bodies, &server.stderr());
+}
+
+/// The backup tasks from the server on SQLite: two backups made, the newest checked, restored
+/// into a new database; the older one pruned after a dry run and its phrase.
+#[test]
+fn sqlite_backups_are_made_checked_restored_and_pruned() {
+    let db = TestDb::sqlite();
+    let dir = project(&db);
+    let server = Server::start(dir.path(), &db, &[]);
+    let mut http = Client::new(&server.base);
+    let deploy = bearer(DEPLOY_TOKEN);
+    let auth = [("Authorization", deploy.as_str())];
+    let run = |http: &mut Client, task: &str, options: &[(&str, &str)]| {
+        let started = http.post(&format!("/api/tasks/{task}"), &auth, options);
+        assert_eq!(started.status, 202, "{task}: {}", started.body);
+        let events = started.json()["events"]
+            .as_str()
+            .expect("events")
+            .to_owned();
+        follow(http, &auth, &events)
+    };
+    for _ in 0..2 {
+        let (lines, end) = run(&mut http, "backup-create", &[]);
+        assert_eq!(end["status"], "succeeded", "{end:#} {lines:#?}");
+        assert!(lines.iter().any(|l| l.starts_with("Wrote ")), "{lines:#?}");
+        // Backup ids count seconds: the second one is another.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    let (_, end) = run(&mut http, "backup-verify", &[("checksum_only", "true")]);
+    assert_eq!(end["status"], "succeeded", "{end:#}");
+    assert!(
+        end["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("checksum ok")),
+        "{end:#}"
+    );
+
+    let restored = dir.path().join("restored.db");
+    let target = format!("file:{}", restored.display());
+    let (lines, end) = run(
+        &mut http,
+        "backup-restore",
+        &[("target", &target), ("allow_unverified", "true")],
+    );
+    assert_eq!(end["status"], "succeeded", "{end:#} {lines:#?}");
+    assert!(restored.is_file(), "the new database");
+    let exists = http.post("/api/tasks/backup-restore", &auth, &[("target", &target)]);
+    assert_eq!(exists.json()["error"]["code"], "D7117", "{}", exists.body);
+
+    let (lines, end) = run(&mut http, "backup-prune", &[("keep_last", "1")]);
+    assert_eq!(end["status"], "succeeded", "{end:#}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("would delete")),
+        "{lines:#?}"
+    );
+    let phrase = end["confirm"].as_str().expect("a phrase").to_owned();
+    assert!(phrase.starts_with("delete "), "{phrase}");
+    let dry_run = end["run"].as_str().expect("the run").to_owned();
+    let backups = || {
+        std::fs::read_dir(dir.path().join("backups"))
+            .expect("the backup folder")
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .count()
+    };
+    let before = backups();
+    let (lines, end) = run(
+        &mut http,
+        "backup-prune",
+        &[
+            ("keep_last", "1"),
+            ("apply", "true"),
+            ("dry_run", &dry_run),
+            ("confirm", &phrase),
+        ],
+    );
+    assert_eq!(end["status"], "succeeded", "{end:#} {lines:#?}");
+    assert!(end["affected"].as_u64().is_some_and(|n| n >= 1), "{end:#}");
+    assert!(backups() < before, "a backup pruned");
     assert_no_secret(&http.bodies, &server.stderr());
 }
 
