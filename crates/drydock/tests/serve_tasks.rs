@@ -169,6 +169,31 @@ fn runs_tasks_with_live_logs(db: &TestDb) {
     assert_eq!(end["confirm"], "delete 2 rows");
     assert_eq!(posts(db), 3, "a dry run deletes nothing");
 
+    // The dry run's page offers its apply (a form that works without script).
+    let dry_page = http.get(&format!("/dashboard/runs/{dry_run}"), &[("Cookie", &alice)]);
+    assert_eq!(dry_page.status, 200);
+    assert!(
+        dry_page.body.contains("<code>delete 2 rows</code>"),
+        "{}",
+        dry_page.body
+    );
+    assert!(
+        dry_page
+            .body
+            .contains(&format!("name=\"dry_run\" value=\"{dry_run}\"")),
+        "{}",
+        dry_page.body
+    );
+    // A form sent without script that is refused comes back as the page, with the error.
+    let refused = http.post(
+        "/api/tasks/cleanup",
+        &[("Cookie", &alice), ("Accept", "text/html")],
+        &[("csrf", &csrf), ("apply", "true"), ("dry_run", &dry_run)],
+    );
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("D7116"), "{}", refused.body);
+    assert!(refused.body.contains("id=\"task-cleanup\""));
+
     // A late reader of the ended run gets its stored log, then the end.
     let (replayed, end) = follow(&mut http, &session, &format!("/api/runs/{dry_run}/events"));
     assert!(replayed.iter().any(|l| l.contains("2 orphans")));
