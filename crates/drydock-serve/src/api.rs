@@ -225,8 +225,21 @@ impl Shared {
 pub(crate) async fn check(
     State(app): State<Arc<Shared>>,
     Operator(identity): Operator,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
-    let started = crate::tasks::launch(&app, &identity, crate::tasks::Asked::check()).await?;
+    let launched = crate::tasks::launch(&app, &identity, crate::tasks::Asked::check()).await;
+    // A page's form (without script) goes to the run's page at once, as for other tasks.
+    if crate::tasks::wants_page(&headers) {
+        return Ok(match launched {
+            Ok(started) => axum::response::Redirect::to(&format!("/dashboard/runs/{}", started.id))
+                .into_response(),
+            Err(error) => {
+                let given = std::collections::BTreeMap::new();
+                crate::maintenance::page(&app, &identity, Some("check"), &given, Some(error)).await
+            }
+        });
+    }
+    let started = launched?;
     let (end, result) = started.ended().await;
     let mut body = json!({
         "version": JSON_VERSION,

@@ -1468,7 +1468,7 @@ fn execute(app: &Shared, request: &Request, events: &dyn Events) -> Result<Done,
 }
 
 /// Whether the request comes from a page's form (without script): it wants a page back.
-fn wants_page(headers: &HeaderMap) -> bool {
+pub(crate) fn wants_page(headers: &HeaderMap) -> bool {
     headers
         .get(ACCEPT)
         .and_then(|v| v.to_str().ok())

@@ -454,6 +454,16 @@ fn runs_tasks_with_live_logs(db: &TestDb) {
     let run_page = http.get(&location, &[("Cookie", &alice)]);
     assert_eq!(run_page.status, 200);
     assert!(run_page.body.contains("lint pending"));
+    let form = http.post(
+        "/api/tasks/check",
+        &[("Cookie", &alice), ("Accept", "text/html")],
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(form.status, 303, "{}", form.body);
+    let location = form.header("location").expect("the run's page").to_owned();
+    let id = location.trim_start_matches("/dashboard/runs/").to_owned();
+    let (_, end) = follow(&mut http, &session, &format!("/api/runs/{id}/events"));
+    assert_ne!(end["status"], "failed", "{end:#}");
 
     // `check` still answers with its findings, and its events replay.
     let check = http.post("/api/tasks/check", &[("Authorization", &deploy)], &[]);
