@@ -220,6 +220,54 @@ impl CheckReport {
             .filter(|f| f.severity >= severity)
             .count()
     }
+
+    /// The findings grouped by severity, most severe first: code, title, objects, detail, fix;
+    /// then the notes and the summary. What `drydock check` prints and the server's log of a
+    /// check shows.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+            let findings: Vec<&Finding> = self
+                .findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .collect();
+            if findings.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("{} ({})\n", severity.as_str(), findings.len()));
+            for finding in findings {
+                out.push_str(&format!("  [{}] {}\n", finding.code, finding.title));
+                for object in &finding.objects {
+                    out.push_str(&format!("    {}: {}\n", object.kind, object.name));
+                }
+                if let Some(detail) = finding.detail.as_deref().filter(|d| !d.is_empty()) {
+                    out.push_str(&format!("    detail: {detail}\n"));
+                }
+                if let Some(fix) = &finding.fix {
+                    let mut lines = fix.lines();
+                    out.push_str(&format!("    fix: {}\n", lines.next().unwrap_or_default()));
+                    for line in lines {
+                        out.push_str(&format!("         {line}\n"));
+                    }
+                }
+            }
+            out.push('\n');
+        }
+        for note in &self.notes {
+            out.push_str(&format!("note: {note}\n"));
+        }
+        out.push_str(&format!("{}\n", capitalized(&self.summary())));
+        out
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -46,6 +46,14 @@ impl OrphanAction {
             OrphanAction::SetNull => "set-null",
         }
     }
+
+    /// The action `word` names (`delete`, `set-null`), as `--action` and the server's
+    /// `action` option spell it.
+    pub fn parse(word: &str) -> Option<OrphanAction> {
+        [OrphanAction::Delete, OrphanAction::SetNull]
+            .into_iter()
+            .find(|action| action.as_str() == word)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +135,21 @@ pub struct CleanupOutcome {
     /// Rows deleted or unlinked, this run and the interrupted run it resumed.
     pub affected: u64,
     pub archive: Option<ArchiveOutcome>,
+}
+
+impl CleanupOutcome {
+    /// `3 rows deleted or changed of 3 found`, or `dry run: 3 rows to clean up`: the run log's
+    /// summary of a cleanup, whoever ran it.
+    pub fn summary(&self) -> String {
+        if self.applied {
+            format!(
+                "{} rows deleted or changed of {} found",
+                self.affected, self.examined
+            )
+        } else {
+            format!("dry run: {} rows to clean up", self.examined)
+        }
+    }
 }
 
 /// What each relation's orphans get under `--apply`.

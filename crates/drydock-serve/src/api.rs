@@ -10,10 +10,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use drydock_connector::{ConnectorError, RunFilter, RunStatus, redact_text};
 use drydock_engine::EngineError;
-use drydock_maintenance::Severity;
 use drydock_tasks::{Event, Level, Recorder, run_json};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::Shared;
 use crate::auth::{Identity, Operator, Viewer};
@@ -37,6 +36,14 @@ pub(crate) struct ApiError {
 }
 
 impl ApiError {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: String) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message,
+        }
+    }
+
     pub(crate) fn unauthenticated(message: &str) -> ApiError {
         ApiError {
             status: StatusCode::UNAUTHORIZED,
@@ -115,6 +122,10 @@ impl ApiError {
 
     pub(crate) fn message(&self) -> &str {
         &self.message
+    }
+
+    pub(crate) fn code(&self) -> &'static str {
+        self.code
     }
 }
 
@@ -251,74 +262,38 @@ pub(crate) fn record_action(
     });
 }
 
-/// Run `drydock check` for an operator, recorded in the run log as theirs.
+/// Run `drydock check` for an operator, recorded in the run log as theirs, and answer once it
+/// has ended with its findings (the task `check` of `POST /api/tasks/{task}`, waited for).
 pub(crate) async fn check(
     State(app): State<Arc<Shared>>,
     Operator(identity): Operator,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
-    let actor = identity.actor.clone();
-    let outcome = facts::blocking(&app, move |app| run_check(app, &actor)).await?;
-    Ok(Json(outcome).into_response())
-}
-
-/// `drydock check` through its engine entry point, as a run of `actor`; its findings and the
-/// run's id and ending.
-fn run_check(app: &Arc<Shared>, actor: &str) -> serde_json::Value {
-    let events = app.events;
-    // The task's lines go to the run; only warnings reach the server's log.
-    let forward = |event: Event| {
-        if let Event::Log {
-            level: Level::Warning | Level::Error,
-            line,
-        } = &event
-        {
-            events.warning(line);
-        }
-    };
-    let recorder = Recorder::start_by(
-        run_log_opener(app),
-        "check",
-        &json!({ "arguments": ["check"], "via": "drydock serve" }),
-        actor,
-        &forward,
-    );
-    let result = drydock_engine::check(&app.project, app.url.as_deref(), Vec::new(), &recorder);
-    let id = recorder.id();
-    match result {
-        Ok(report) => {
-            let status = if report.at_least(Severity::Warning) > 0 {
-                RunStatus::Warned
-            } else {
-                RunStatus::Succeeded
-            };
-            let summary = report.summary();
-            recorder.finish(status, &summary);
-            json!({
-                "version": JSON_VERSION,
-                "run": id,
-                "status": status.as_str(),
-                "summary": summary,
-                "findings": report.findings,
-                "checks": report.checks,
-                "notes": report.notes,
-            })
-        }
-        Err(error) => {
-            let message = redact_text(&format!("[{}] {error}", error.code()));
-            recorder.note(&Event::Log {
-                level: Level::Error,
-                line: message.clone(),
-            });
-            recorder.finish(
-                RunStatus::Failed,
-                message.lines().next().unwrap_or_default(),
-            );
-            json!({
-                "version": JSON_VERSION,
-                "run": id,
-                "status": RunStatus::Failed.as_str(),
-                "summary": message,
-            })
-        }
+    let launched = crate::tasks::launch(&app, &identity, crate::tasks::Asked::check()).await;
+    // A page's form (without script) goes to the run's page at once, as for other tasks.
+    if crate::tasks::wants_page(&headers) {
+        return Ok(match launched {
+            Ok(started) => axum::response::Redirect::to(&format!("/dashboard/runs/{}", started.id))
+                .into_response(),
+            Err(error) => {
+                let given = std::collections::BTreeMap::new();
+                crate::maintenance::page(&app, &identity, Some("check"), &given, Some(error)).await
+            }
+        });
     }
+    let started = launched?;
+    let (end, result) = started.ended().await;
+    let mut body = json!({
+        "version": JSON_VERSION,
+        "run": started.id,
+        "status": end.status,
+        "summary": end.summary,
+        "events": format!("/api/runs/{}/events", started.id),
+    });
+    if let (Some(body), Value::Object(result)) = (body.as_object_mut(), result)
+        && !result.contains_key("error")
+    {
+        body.extend(result);
+    }
+    Ok(Json(body).into_response())
 }

@@ -18,10 +18,12 @@ mod backups;
 mod error;
 mod facts;
 mod health;
+mod maintenance;
 mod metrics;
 mod pages;
 mod performance;
 mod svg;
+mod tasks;
 mod tls;
 
 use std::net::{SocketAddr, TcpListener};
@@ -82,6 +84,8 @@ pub(crate) struct Shared {
     pub(crate) trust_proxy: bool,
     /// Where the server's own lines go (sign-in failures, the run log's warnings).
     pub(crate) events: &'static dyn Events,
+    /// The tasks running from the server, their live feeds, the dry runs that may be applied.
+    pub(crate) tasks: tasks::Tasks,
 }
 
 impl App {
@@ -110,6 +114,7 @@ impl App {
             project: options.project,
             settings,
             events,
+            tasks: tasks::Tasks::default(),
         };
         Ok(App {
             shared: Arc::new(shared),
@@ -130,6 +135,11 @@ impl App {
             .route("/api/runs", get(api::runs))
             .route("/api/runs/{id}", get(api::run))
             .route("/api/tasks/check", post(api::check))
+            // Tasks with live logs and the maintenance page (tasks.rs, maintenance.rs).
+            .route("/api/tasks/{task}", post(tasks::start))
+            .route("/api/runs/{id}/events", get(tasks::events))
+            .route("/dashboard/maintenance", get(maintenance::maintenance))
+            .route("/dashboard/runs/{id}", get(maintenance::run_page))
             .route("/api/health/db", get(health::database))
             // Performance and backups.
             .route("/dashboard/performance", get(performance::page))

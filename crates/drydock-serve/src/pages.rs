@@ -52,6 +52,11 @@ impl Templates {
             ),
             ("backups.html", include_str!("../templates/backups.html")),
             ("backup.html", include_str!("../templates/backup.html")),
+            (
+                "maintenance.html",
+                include_str!("../templates/maintenance.html"),
+            ),
+            ("run.html", include_str!("../templates/run.html")),
         ] {
             env.add_template(name, source)
                 .map_err(|e| ServeError::Setup(format!("template {name}: {e}")))?;

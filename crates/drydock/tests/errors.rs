@@ -1674,6 +1674,56 @@ const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
         "crates/drydock/tests/serve.rs",
         "people_sign_in_and_only_operators_run_tasks_with_a_csrf_token",
     ),
+    (
+        "D7110",
+        "crates/drydock/tests/serve_tasks.rs",
+        "postgres_tasks_run_with_live_logs",
+    ),
+    (
+        "D7111",
+        "crates/drydock/tests/serve_tasks.rs",
+        "postgres_tasks_run_with_live_logs",
+    ),
+    (
+        "D7112",
+        "crates/drydock/tests/serve_tasks.rs",
+        "postgres_tasks_run_with_live_logs",
+    ),
+    (
+        "D7113",
+        "crates/drydock/tests/serve_tasks.rs",
+        "postgres_tasks_run_with_live_logs",
+    ),
+    (
+        "D7114",
+        "crates/drydock/tests/serve_tasks.rs",
+        "postgres_tasks_run_with_live_logs",
+    ),
+    (
+        "D7115",
+        "crates/drydock/tests/serve_tasks.rs",
+        "postgres_tasks_run_with_live_logs",
+    ),
+    (
+        "D7116",
+        "crates/drydock/tests/serve_tasks.rs",
+        "postgres_tasks_run_with_live_logs",
+    ),
+    (
+        "D7117",
+        "crates/drydock/tests/serve_tasks.rs",
+        "postgres_tasks_run_with_live_logs",
+    ),
+    (
+        "D7118",
+        "crates/drydock/tests/serve_tasks.rs",
+        "postgres_tasks_run_with_live_logs",
+    ),
+    (
+        "D7119",
+        "crates/drydock/tests/serve_tasks.rs",
+        "postgres_tasks_run_with_live_logs",
+    ),
     // The MySQL and MariaDB online-DDL rules: each corpus file names the rules it breaks.
     (
         "D4701",

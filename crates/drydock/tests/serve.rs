@@ -172,7 +172,7 @@ fn people_sign_in_and_only_operators_run_tasks_with_a_csrf_token() {
         .json();
     let paths = openapi["paths"].as_object().expect("paths");
     for (path, methods) in paths {
-        let path = path.replace("{id}", "some-run");
+        let path = path.replace("{id}", "some-run").replace("{task}", "check");
         for method in methods.as_object().expect("methods").keys() {
             let reply = match method.as_str() {
                 "get" => http.get(&path, &[]),

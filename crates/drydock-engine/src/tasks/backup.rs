@@ -266,8 +266,47 @@ pub struct PruneOutcome {
 }
 
 impl PruneOutcome {
-    fn removed(&self) -> usize {
+    /// Backups and leftovers deleted (or, in a dry run, that an apply would delete).
+    pub fn removed(&self) -> usize {
         self.decisions.iter().filter(|d| !d.keep).count() + self.debris.removable.len()
+    }
+
+    /// One line per backup and leftover: kept, deleted or (in a dry run) would be deleted, and
+    /// why. What `drydock backup prune` prints and the server's log of the task shows.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for d in &self.decisions {
+            let verb = match (d.keep, self.applied) {
+                (true, _) => "keep  ",
+                (false, true) => "delete",
+                (false, false) => "would delete",
+            };
+            lines.push(format!(
+                "{verb} {}  ({})",
+                d.manifest.id,
+                d.reasons.join(", ")
+            ));
+        }
+        let verb = if self.applied {
+            "delete"
+        } else {
+            "would delete"
+        };
+        for item in &self.debris.removable {
+            lines.push(format!(
+                "{verb} {}  ({})",
+                item.path.display(),
+                item.kind.describe()
+            ));
+        }
+        for item in &self.debris.kept {
+            lines.push(format!(
+                "keep   {}  ({}; not older than a run in progress, which may be writing it)",
+                item.path.display(),
+                item.kind.describe()
+            ));
+        }
+        lines
     }
 
     /// `deleted 2 backups and 1 leftover, kept 5 backups` (`would delete` in a dry run).

@@ -418,6 +418,38 @@ fn run_preflight(
     Ok(())
 }
 
+/// The review `migrate deploy` gives the pending migrations, on its own: every migration
+/// linted in order, the findings of the pending ones kept, read against the live database's
+/// table sizes (tables above `max_rows` rows count as large). Changes nothing. Counts: the
+/// pending migrations examined.
+pub fn lint_pending(
+    project: &Project,
+    url: Option<&str>,
+    max_rows: u64,
+    events: &dyn Events,
+) -> Result<drydock_lint::Report, EngineError> {
+    let (url, mut connection) = super::connect(project, url, super::Missing::Fail, events)?;
+    super::describe_datasource(project, &url, events);
+    let pending = history::status(connection.as_mut(), &project.migrations_dir)?.pending;
+    events.event(Event::Counts {
+        examined: pending.len() as u64,
+        affected: 0,
+    });
+    let report = crate::review_pending(project, connection.as_mut(), &pending, max_rows)?;
+    match (pending.len(), report.findings.len()) {
+        (0, _) => events.info("No pending migrations."),
+        (count, 0) => events.info(&format!(
+            "No lint findings in the {}.",
+            super::plural(count, "pending migration")
+        )),
+        _ => {
+            events.info("Review of the pending migrations:");
+            super::info_lines(events, &drydock_lint::report::render_text(&report));
+        }
+    }
+    Ok(report)
+}
+
 /// Lint the pending migrations against the live database; stop when the gate says so.
 fn review_pending(
     project: &Project,

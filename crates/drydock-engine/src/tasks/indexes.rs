@@ -89,6 +89,64 @@ pub struct IndexesReport {
     pub written: bool,
 }
 
+impl IndexesReport {
+    /// The findings with their details and fixes, what was not proposed and why, then the
+    /// schema edit and migrations proposed (or written): what `drydock indexes` prints and the
+    /// server's log of the task shows.
+    pub fn render_text(&self) -> String {
+        let report = self;
+        let mut out = String::new();
+        if report.findings.is_empty() {
+            out.push_str("No index findings.\n");
+        }
+        for finding in &report.findings {
+            out.push_str(&format!(
+                "{} {} {}\n",
+                finding.severity.as_str(),
+                finding.code,
+                finding.title
+            ));
+            if let Some(detail) = &finding.detail {
+                out.push_str(&format!("    {detail}\n"));
+            }
+            if let Some(fix) = &finding.fix {
+                out.push_str(&format!("    fix: {fix}\n"));
+            }
+        }
+        for why in &report.left_out {
+            out.push_str(&format!("not proposed: {why}\n"));
+        }
+        if report.migrations.is_empty() {
+            return out;
+        }
+        let verb = if report.written {
+            "Edited"
+        } else {
+            "Proposed schema change"
+        };
+        for change in &report.schema_changes {
+            out.push_str(&format!(
+                "\n{verb} {}:\n{}",
+                change.path.display(),
+                change.diff
+            ));
+        }
+        for migration in &report.migrations {
+            out.push_str(&format!(
+                "\n{} {}:\n{}",
+                if report.written {
+                    "Wrote"
+                } else {
+                    "Proposed migration"
+                },
+                migration.path.display(),
+                migration.sql
+            ));
+        }
+        out
+    }
+}
+
 /// The index facts of the database `url` reaches, or in words why it has none.
 fn read_index_facts(
     dialect: &dyn drydock_connector::Dialect,

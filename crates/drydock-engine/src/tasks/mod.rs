@@ -5,9 +5,10 @@
 //! One file per family: [`deploy`] (`migrate deploy`, with its review, pre-flight checks and
 //! backup), [`history`] (`migrate down`, `resolve`, `squash`, `baseline`, `reset`), [`db`]
 //! (`db push`, `execute`, `seed`), [`backup`] (`backup create`, `verify`, `restore`, `prune`),
-//! [`indexes`] (`drydock indexes`).
+//! [`indexes`] (`drydock indexes`), [`cleanup`] (the options of `drydock cleanup`).
 
 pub mod backup;
+pub mod cleanup;
 pub mod db;
 pub mod deploy;
 pub mod history;

@@ -150,35 +150,10 @@ pub(crate) fn run(discovery: Discovery<'_>, command: BackupCommand) -> anyhow::R
                     "debris": debris,
                 }))?;
             } else {
-                for d in decisions {
-                    let verb = match (d.keep, apply) {
-                        (true, _) => "keep  ",
-                        (false, true) => "delete",
-                        (false, false) => "would delete",
-                    };
-                    say(&format!(
-                        "{verb} {}  ({})",
-                        d.manifest.id,
-                        d.reasons.join(", ")
-                    ));
+                for line in outcome.lines() {
+                    say(&line);
                 }
-                let verb = if apply { "delete" } else { "would delete" };
-                for item in &debris.removable {
-                    say(&format!(
-                        "{verb} {}  ({})",
-                        item.path.display(),
-                        item.kind.describe()
-                    ));
-                }
-                for item in &debris.kept {
-                    say(&format!(
-                        "keep   {}  ({}; not older than a run in progress, which may be writing it)",
-                        item.path.display(),
-                        item.kind.describe()
-                    ));
-                }
-                let pending = decisions.iter().any(|d| !d.keep) || !debris.removable.is_empty();
-                if !apply && pending {
+                if !apply && outcome.removed() > 0 {
                     terminal::events().info("Dry run: pass --apply to delete.");
                 }
             }

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use drydock_engine::{Discovery, EngineError};
-use drydock_maintenance::{CheckReport, Finding, Severity};
+use drydock_maintenance::Severity;
 use drydock_tasks::{Event, Level};
 use serde_json::json;
 
@@ -67,57 +67,11 @@ pub(crate) fn check(discovery: Discovery<'_>, args: CheckArgs) -> anyhow::Result
             "failed": failing > 0,
         }))?;
     } else {
-        print!("{}", render_text(&report));
+        print!("{}", report.render_text());
     }
     Ok(if failing > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// The findings grouped by severity, most severe first: code, title, objects, detail, fix.
-pub(crate) fn render_text(report: &CheckReport) -> String {
-    let mut out = String::new();
-    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
-        let findings: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .collect();
-        if findings.is_empty() {
-            continue;
-        }
-        out.push_str(&format!("{} ({})\n", severity.as_str(), findings.len()));
-        for finding in findings {
-            out.push_str(&format!("  [{}] {}\n", finding.code, finding.title));
-            for object in &finding.objects {
-                out.push_str(&format!("    {}: {}\n", object.kind, object.name));
-            }
-            if let Some(detail) = finding.detail.as_deref().filter(|d| !d.is_empty()) {
-                out.push_str(&format!("    detail: {detail}\n"));
-            }
-            if let Some(fix) = &finding.fix {
-                let mut lines = fix.lines();
-                out.push_str(&format!("    fix: {}\n", lines.next().unwrap_or_default()));
-                for line in lines {
-                    out.push_str(&format!("         {line}\n"));
-                }
-            }
-        }
-        out.push('\n');
-    }
-    for note in &report.notes {
-        out.push_str(&format!("note: {note}\n"));
-    }
-    out.push_str(&format!("{}\n", capitalized(&report.summary())));
-    out
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }

@@ -3,8 +3,8 @@
 
 use std::process::ExitCode;
 
-use drydock_engine::{Discovery, EngineError, Settings};
-use drydock_maintenance::{CleanupOptions, CleanupOutcome, OrphanAction};
+use drydock_engine::{Discovery, EngineError};
+use drydock_maintenance::{CleanupOutcome, OrphanAction};
 use serde_json::json;
 
 use crate::cli::{CleanupArgs, CleanupCommand};
@@ -43,19 +43,11 @@ pub(crate) fn run(discovery: Discovery<'_>, args: CleanupArgs) -> anyhow::Result
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let url = project
-        .migration_url(args.connection.url.as_deref())
-        .map_err(EngineError::from)?;
-    let mut options = CleanupOptions::new(url.clone(), project.relations(Some(&url)));
-    options.namespaces = project.namespaces();
-    options.rules = Settings::load(&project)?.rules;
+    let mut options =
+        drydock_engine::tasks::cleanup::cleanup_options(&project, args.connection.url.as_deref())?;
     options.only = args.only;
     options.apply = args.apply;
-    options.action = match args.action.as_deref() {
-        Some("delete") => Some(OrphanAction::Delete),
-        Some("set-null") => Some(OrphanAction::SetNull),
-        _ => None,
-    };
+    options.action = args.action.as_deref().and_then(OrphanAction::parse);
     options.batch_size = args.batch_size;
     options.lock_timeout = args.lock_timeout;
     options.archive_dir = args.archive_dir;
@@ -65,14 +57,7 @@ pub(crate) fn run(discovery: Discovery<'_>, args: CleanupArgs) -> anyhow::Result
     let outcome = drydock_maintenance::cleanup(project.dialect, &options, events);
     crate::terminal::clear_progress();
     let outcome = outcome?;
-    crate::terminal::summary(if outcome.applied {
-        format!(
-            "{} rows deleted or changed of {} found",
-            outcome.affected, outcome.examined
-        )
-    } else {
-        format!("dry run: {} rows to clean up", outcome.examined)
-    });
+    crate::terminal::summary(outcome.summary());
     if args.output.json {
         print_json(&json!({
             "version": JSON_VERSION,

@@ -60,55 +60,8 @@ pub(crate) fn indexes(discovery: Discovery<'_>, args: IndexesArgs) -> anyhow::Re
 }
 
 fn render_text(report: &IndexesReport) -> String {
-    let mut out = String::new();
-    if report.findings.is_empty() {
-        out.push_str("No index findings.\n");
-    }
-    for finding in &report.findings {
-        out.push_str(&format!(
-            "{} {} {}\n",
-            finding.severity.as_str(),
-            finding.code,
-            finding.title
-        ));
-        if let Some(detail) = &finding.detail {
-            out.push_str(&format!("    {detail}\n"));
-        }
-        if let Some(fix) = &finding.fix {
-            out.push_str(&format!("    fix: {fix}\n"));
-        }
-    }
-    for why in &report.left_out {
-        out.push_str(&format!("not proposed: {why}\n"));
-    }
-    if report.migrations.is_empty() {
-        return out;
-    }
-    let verb = if report.written {
-        "Edited"
-    } else {
-        "Proposed schema change"
-    };
-    for change in &report.schema_changes {
-        out.push_str(&format!(
-            "\n{verb} {}:\n{}",
-            change.path.display(),
-            change.diff
-        ));
-    }
-    for migration in &report.migrations {
-        out.push_str(&format!(
-            "\n{} {}:\n{}",
-            if report.written {
-                "Wrote"
-            } else {
-                "Proposed migration"
-            },
-            migration.path.display(),
-            migration.sql
-        ));
-    }
-    if !report.written {
+    let mut out = report.render_text();
+    if !report.migrations.is_empty() && !report.written {
         out.push_str(
             "\nRun again with --write to apply the schema change and write the migrations.\n",
         );
