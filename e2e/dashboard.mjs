@@ -102,6 +102,100 @@ const scenarios = {
     return { pages: seen };
   },
 
+  /// An operator runs a cleanup: the dry run first, its live log followed as it comes, then
+  /// the apply with the phrase the dry run asks to type; both runs are then in the history.
+  async cleanup(b) {
+    const context = await b.newContext({ viewport: DESKTOP });
+    const page = await operator(context);
+    await page.goto(`${base}/dashboard/maintenance`);
+    const card = page.locator("section#task-cleanup");
+    await card.getByRole("button", { name: "Dry run" }).click();
+    const state = card.locator(".live .state");
+    const ended = async () =>
+      page.waitForFunction(
+        (element) => element.textContent !== "" && !element.textContent.startsWith("Running"),
+        await state.elementHandle(),
+      );
+    await ended();
+    const dryRun = {
+      state: await state.innerText(),
+      log: await card.locator(".live pre.log").innerText(),
+    };
+    const confirm = card.locator(".confirm");
+    if (!(await confirm.isVisible())) {
+      throw new Error(`no confirmation after the dry run: ${JSON.stringify(dryRun)}`);
+    }
+    const phrase = await confirm.locator(".phrase").innerText();
+    const apply = confirm.getByRole("button", { name: "Apply" });
+    const applyDisabledBeforeTyping = await apply.isDisabled();
+    await confirm.getByLabel("Confirmation").fill(`${phrase} not quite`);
+    const applyDisabledWhenWrong = await apply.isDisabled();
+    await confirm.getByLabel("Confirmation").fill(phrase);
+    await apply.click();
+    await state.filter({ hasText: /^Running/ }).waitFor();
+    await ended();
+    const applied = {
+      state: await state.innerText(),
+      log: await card.locator(".live pre.log").innerText(),
+    };
+    await page.reload();
+    const history = await page
+      .locator("table tbody tr")
+      .filter({ hasText: "cleanup" })
+      .allInnerTexts();
+    await context.close();
+    return {
+      dryRun,
+      phrase,
+      applyDisabledBeforeTyping,
+      applyDisabledWhenWrong,
+      applied,
+      history,
+    };
+  },
+
+  /// An operator approves the pending set on the migrations page.
+  async approve(b) {
+    const context = await b.newContext({ viewport: DESKTOP });
+    const page = await operator(context);
+    await page.goto(`${base}/dashboard/migrations`);
+    const button = page.getByRole("button", { name: /^Approve/ });
+    const label = await button.innerText();
+    await Promise.all([page.waitForLoadState("load"), button.click()]);
+    await page.goto(`${base}/dashboard/migrations`);
+    const approved = await page.getByText(/^Approved by/).innerText();
+    await context.close();
+    return { label, approved };
+  },
+
+  /// A viewer sees the tasks but cannot run them: every button is disabled, there is no
+  /// approve button, and a request sent anyway (with the viewer's own CSRF token) is refused.
+  async viewer(b) {
+    const context = await b.newContext({ viewport: DESKTOP });
+    const page = await viewer(context);
+    await page.goto(`${base}/dashboard/maintenance`);
+    const buttons = page.locator("section.task button");
+    const count = await buttons.count();
+    let enabled = 0;
+    for (let i = 0; i < count; i++) {
+      if (await buttons.nth(i).isEnabled()) {
+        enabled += 1;
+      }
+    }
+    const forced = await page.evaluate(async () => {
+      const token = document.querySelector("input[name=csrf]").value;
+      const reply = await fetch("/api/tasks/check", {
+        method: "POST",
+        headers: { "X-CSRF-Token": token, Accept: "application/json" },
+      });
+      return { status: reply.status, body: await reply.json().catch(() => null) };
+    });
+    await page.goto(`${base}/dashboard/migrations`);
+    const approveButtons = await page.getByRole("button", { name: /^Approve/ }).count();
+    await context.close();
+    return { buttons: count, enabled, forced, approveButtons };
+  },
+
   /// A POST made by the signed-in page's own script but without the CSRF token is refused.
   async csrf(b) {
     const context = await b.newContext();

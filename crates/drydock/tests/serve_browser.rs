@@ -58,3 +58,58 @@ fn a_post_without_the_csrf_token_is_refused_in_the_browser() {
         "{seen:#}"
     );
 }
+
+/// An operator cleans up orphaned rows in the browser: the dry run's live log, the apply
+/// enabled only once the phrase is typed exactly, the rows gone, both runs in the history as
+/// hers. A viewer sees the same tasks with every button disabled, and a request sent anyway is
+/// refused.
+#[test]
+fn an_operator_cleans_up_in_the_browser_and_a_viewer_cannot() {
+    let db = TestDb::postgres();
+    let dir = orphans_project(&db);
+    let server = Server::start(dir.path(), &db, &[]);
+    let shots = tempfile::tempdir().expect("a folder");
+
+    let seen = scenario(&server, "cleanup", shots.path());
+    let dry_run = &seen["dryRun"];
+    assert!(
+        dry_run["log"]
+            .as_str()
+            .is_some_and(|l| l.contains("2 orphans")),
+        "the live log of the dry run: {seen:#}"
+    );
+    assert_eq!(seen["phrase"], "delete 2 rows", "{seen:#}");
+    assert_eq!(seen["applyDisabledBeforeTyping"], true, "{seen:#}");
+    assert_eq!(seen["applyDisabledWhenWrong"], true, "{seen:#}");
+    assert!(
+        seen["applied"]["state"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("succeeded")),
+        "{seen:#}"
+    );
+    let remaining: i64 = db
+        .postgres_client()
+        .query_one("SELECT count(*) FROM \"Post\"", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(remaining, 1, "the two orphans are gone");
+    let history = seen["history"].as_array().expect("history");
+    assert_eq!(history.len(), 2, "the dry run and the apply: {seen:#}");
+    assert!(
+        history
+            .iter()
+            .all(|row| row.as_str().is_some_and(|r| r.contains("alice"))),
+        "{seen:#}"
+    );
+
+    let seen = scenario(&server, "viewer", shots.path());
+    assert!(seen["buttons"].as_u64().is_some_and(|n| n > 0), "{seen:#}");
+    assert_eq!(
+        seen["enabled"], 0,
+        "a viewer's buttons are disabled: {seen:#}"
+    );
+    assert_eq!(seen["forced"]["status"], 403, "{seen:#}");
+    assert_eq!(seen["forced"]["body"]["error"]["code"], "D7102", "{seen:#}");
+    assert_eq!(seen["approveButtons"], 0, "{seen:#}");
+    assert_no_secret(&[], &server.stderr());
+}

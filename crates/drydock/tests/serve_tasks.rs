@@ -22,39 +22,6 @@ const TASKS: [&str; 9] = [
     "lint-pending",
 ];
 
-/// The served project, with authors and posts beside its models: the relation has no foreign
-/// key (`relationMode = "prisma"`), and two of the three posts name authors that do not exist.
-fn orphans_project(db: &TestDb) -> tempfile::TempDir {
-    let dir = project(db);
-    let provider = match db.kind() {
-        DatabaseKind::Postgres => "postgresql",
-        DatabaseKind::Sqlite => "sqlite",
-        DatabaseKind::Mysql => "mysql",
-    };
-    std::fs::write(
-        dir.path().join("prisma/schema.prisma"),
-        format!(
-            "datasource db {{\n  provider     = \"{provider}\"\n  url          = env(\"DATABASE_URL\")\n  \
-             relationMode = \"prisma\"\n}}\n\n\
-             model A {{\n  id Int @id\n}}\n\nmodel B {{\n  id Int @id\n}}\n\n\
-             model Author {{\n  id    Int    @id\n  posts Post[]\n}}\n\n\
-             model Post {{\n  id       Int    @id\n  author   Author @relation(fields: [authorId], \
-             references: [id], onDelete: Cascade)\n  authorId Int\n  @@index([authorId])\n}}\n"
-        ),
-    )
-    .expect("the schema");
-    std::fs::write(
-        dir.path().join("seed.sql"),
-        "CREATE TABLE \"Author\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n\
-         CREATE TABLE \"Post\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"authorId\" INTEGER NOT NULL);\n\
-         INSERT INTO \"Author\" (\"id\") VALUES (1);\n\
-         INSERT INTO \"Post\" (\"id\", \"authorId\") VALUES (1, 1), (2, 2), (3, 3);\n",
-    )
-    .expect("the seed");
-    succeeds(dir.path(), db, &["db", "execute", "--file", "seed.sql"]);
-    dir
-}
-
 fn posts(db: &TestDb) -> i64 {
     match db.kind() {
         DatabaseKind::Postgres => db
