@@ -67,6 +67,14 @@ pub enum EngineError {
     )]
     PreflightFailed { count: usize },
 
+    #[error(
+        "nothing was applied: this deploy requires approval (`--require-approval`, or \
+         `[deploy] require_approval` in drydock.toml), and {reasons}\nApprove the pending \
+         migrations on the migrations page of `drydock serve` ({page}), then deploy again.",
+        page = crate::tasks::deploy::approval::APPROVAL_PAGE
+    )]
+    DeployNotApproved { reasons: String },
+
     /// `migrate dev --zero-downtime` on a database without phased plans, where one ordinary
     /// migration would not be as good; `reason` says what is supported.
     #[error("{reason}")]
@@ -96,6 +104,7 @@ impl EngineError {
             EngineError::PreflightFailed { .. } => "D3111",
             EngineError::Settings { .. } => "D1003",
             EngineError::ZeroDowntimeUnsupported { .. } => "D3120",
+            EngineError::DeployNotApproved { .. } => "D3121",
         }
     }
 }

@@ -71,7 +71,7 @@ pub use serve_settings::{
 };
 pub use settings::{
     AlertsConfig, BackupSettings, CheckSettings, DEFAULT_BACKUP_DIR, DEFAULT_SLOW_MIGRATION,
-    SETTINGS_FILE, ScheduleJob, Settings, StateSettings, WebhookConfig,
+    DeploySettings, SETTINGS_FILE, ScheduleJob, Settings, StateSettings, WebhookConfig,
 };
 pub use source::{
     DiffSource, SourceContext, SourcesDiff, diff_sources, diff_sources_with_hand_made, schema_of,

@@ -7,6 +7,9 @@
 //! dir = "backups"            # where backups go (relative to the file)
 //! before_deploy = true       # `migrate deploy` backs up first, as with `--backup`
 //!
+//! [deploy]
+//! require_approval = true    # `migrate deploy` as with `--require-approval` (docs/serve.md)
+//!
 //! [state]                    # where the run log goes (docs/runs.md); default: with the
 //! url = "env(\"STATE_URL\")"   # database migrations run on. A URL, or env("VAR")
 //!
@@ -67,6 +70,8 @@ pub struct Settings {
     /// The file they came from, when there is one.
     pub path: Option<PathBuf>,
     pub backup: BackupSettings,
+    /// `[deploy]`: how `migrate deploy` runs.
+    pub deploy: DeploySettings,
     pub state: StateSettings,
     /// The `[[schedule]]` jobs, in file order.
     pub schedule: Vec<ScheduleJob>,
@@ -225,6 +230,16 @@ pub struct BackupSettings {
     pub before_deploy: bool,
 }
 
+/// `[deploy]`: how `migrate deploy` runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploySettings {
+    /// Apply only a pending set approved on the migrations page of `drydock serve`, as with
+    /// `--require-approval`.
+    #[serde(default)]
+    pub require_approval: bool,
+}
+
 /// Where drydock keeps its own records (the run log).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -284,6 +299,8 @@ struct ScheduleEntry {
 struct SettingsFile {
     #[serde(default)]
     backup: BackupSettings,
+    #[serde(default)]
+    deploy: DeploySettings,
     #[serde(default)]
     state: StateSettings,
     #[serde(default)]
@@ -594,6 +611,7 @@ impl Settings {
         Ok(Settings {
             path: Some(path.to_owned()),
             backup,
+            deploy: file.deploy,
             state: file.state,
             schedule,
             alerts,

@@ -20,6 +20,7 @@ mod facts;
 mod health;
 mod maintenance;
 mod metrics;
+mod migrations;
 mod pages;
 mod performance;
 mod svg;
@@ -146,6 +147,10 @@ impl App {
             .route("/api/performance", get(performance::api))
             .route("/dashboard/backups", get(backups::page))
             .route("/api/backups", get(backups::api))
+            // The migrations page, its API and deployment approval.
+            .route("/dashboard/migrations", get(migrations::page))
+            .route("/api/migrations", get(migrations::api))
+            .route("/api/migrations/approve", post(migrations::approve))
             .route("/healthz", get(health::healthz))
             .route("/readyz", get(health::readyz))
             .route("/metrics", get(metrics::metrics))

@@ -57,6 +57,10 @@ impl Templates {
                 include_str!("../templates/maintenance.html"),
             ),
             ("run.html", include_str!("../templates/run.html")),
+            (
+                "migrations.html",
+                include_str!("../templates/migrations.html"),
+            ),
         ] {
             env.add_template(name, source)
                 .map_err(|e| ServeError::Setup(format!("template {name}: {e}")))?;

@@ -713,6 +713,11 @@ pub(crate) struct DeployArgs {
     /// Where that backup goes [default: `[backup] dir` of drydock.toml, else ./backups]
     #[arg(long, value_name = "DIR")]
     pub(crate) backup_dir: Option<PathBuf>,
+    /// Apply nothing unless the pending migrations are exactly the set last approved on the
+    /// migrations page of `drydock serve` (names and checksums); `[deploy] require_approval =
+    /// true` in drydock.toml makes it the default
+    #[arg(long)]
+    pub(crate) require_approval: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

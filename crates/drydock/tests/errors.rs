@@ -1082,6 +1082,27 @@ const CASES: &[Case] = &[
         says: &["fail  activity", "pre-flight check(s) failed"],
     },
     Case {
+        code: "D3121",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            File(INIT, INIT_SQL),
+            DEPLOY,
+            File(
+                SECOND,
+                "CREATE TABLE \"B\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+            ),
+        ],
+        run: &["migrate", "deploy", "--require-approval"],
+        exit: 1,
+        says: &[
+            "nothing was applied",
+            "no approval is recorded",
+            "20240102000000_second: pending but not approved",
+            "/dashboard/migrations",
+        ],
+    },
+    Case {
         code: "D3120",
         server: Mysql,
         steps: &[File(SCHEMA, MYSQL_SCHEMA)],
@@ -1723,6 +1744,22 @@ const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
         "D7119",
         "crates/drydock/tests/serve_tasks.rs",
         "postgres_tasks_run_with_live_logs",
+    ),
+    // Deployment approval on the migrations page of `drydock serve`.
+    (
+        "D7130",
+        "crates/drydock/tests/serve_migrations.rs",
+        "approval_on_postgres",
+    ),
+    (
+        "D7131",
+        "crates/drydock/tests/serve_migrations.rs",
+        "approval_on_postgres",
+    ),
+    (
+        "D7132",
+        "crates/drydock/tests/serve_migrations.rs",
+        "approval_on_postgres",
     ),
     // The MySQL and MariaDB online-DDL rules: each corpus file names the rules it breaks.
     (

@@ -59,6 +59,22 @@ fn a_post_without_the_csrf_token_is_refused_in_the_browser() {
     );
 }
 
+/// An operator approves the pending migration on the migrations page in the browser: the
+/// form goes back to the page, which names her as the approver of the pending set.
+#[test]
+fn an_operator_approves_the_pending_migrations_in_the_browser() {
+    let db = TestDb::postgres();
+    let dir = project(&db);
+    let server = Server::start(dir.path(), &db, &[]);
+    let shots = tempfile::tempdir().expect("a folder");
+    let seen = scenario(&server, "approve", shots.path());
+    assert_eq!(seen["label"], "Approve 1 pending migration", "{seen:#}");
+    let approved = seen["approved"].as_str().expect("the approval");
+    assert!(approved.starts_with("Approved by alice at "), "{seen:#}");
+    assert!(approved.contains("it is the pending set now"), "{seen:#}");
+    assert_no_secret(&[], &server.stderr());
+}
+
 /// An operator cleans up orphaned rows in the browser: the dry run's live log, the apply
 /// enabled only once the phrase is typed exactly, the rows gone, both runs in the history as
 /// hers. A viewer sees the same tasks with every button disabled, and a request sent anyway is

@@ -3,6 +3,9 @@
 //! before, the deploy itself with its progress and the samples of a long migration's watch,
 //! and the warnings about migrations edited after they were applied.
 //!
+//! With approval required (`require_approval`, or `[deploy] require_approval`), the pending
+//! set must be the one approved last ([`approval`]) before anything else happens.
+//!
 //! Counts: examined = the pending migrations the deploy considered (those held back
 //! included), affected = the migrations it applied.
 
@@ -18,6 +21,8 @@ use drydock_migrate::{self as history, DeployEvent, DeployReport, WatchEvent};
 use drydock_tasks::{Event, Events};
 
 use crate::{CheckStatus, EngineError, LintGate, PreflightOptions, Project, Settings};
+
+pub mod approval;
 
 /// The step of the [`Event::Progress`] events of a deploy: `done` of `total` migrations.
 pub const APPLY_STEP: &str = "applying migrations";
@@ -52,6 +57,9 @@ pub struct DeployTaskOptions {
     /// Sample a long migration from a second session and report what it waits for.
     pub watch: bool,
     pub interrupt: Interrupt,
+    /// Apply only a pending set approved as it is (names and checksums) on the migrations
+    /// page of `drydock serve`; `[deploy] require_approval = true` asks for it too.
+    pub require_approval: bool,
 }
 
 impl Default for DeployTaskOptions {
@@ -69,6 +77,7 @@ impl Default for DeployTaskOptions {
             contract: false,
             watch: true,
             interrupt: Interrupt::default(),
+            require_approval: false,
         }
     }
 }
@@ -222,6 +231,10 @@ fn deploy_migrations(
         examined,
         affected: 0,
     });
+    let settings = Settings::load(project)?;
+    if options.require_approval || settings.deploy.require_approval {
+        approval::require_approval(project, url_flag, &pending, events)?;
+    }
     match options.review {
         Review::Preflight => run_preflight(project, url_flag, options.max_rows, events)?,
         Review::Lint(gate) => {
@@ -235,7 +248,6 @@ fn deploy_migrations(
             )?;
         }
     }
-    let settings = Settings::load(project)?;
     let backup = if (options.backup || settings.backup.before_deploy) && !pending.is_empty() {
         let dir = settings.backup_dir(options.backup_dir.as_deref());
         Some(super::backup::create_checked(&url, &dir, events)?)

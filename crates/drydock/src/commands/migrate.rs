@@ -43,6 +43,7 @@ pub(crate) fn deploy(
         // Samples are for people watching a terminal or reading logs, not for JSON readers.
         watch: !json,
         interrupt: crate::signals::stop_on_signals()?,
+        require_approval: safety.require_approval,
     };
     // With `--json`, stdout is the report and stderr says only what goes wrong.
     terminal::quiet(json);
