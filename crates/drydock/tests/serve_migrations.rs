@@ -2,7 +2,8 @@
 //! PostgreSQL, SQLite and MariaDB: `migrate deploy --require-approval` refused until an
 //! operator approves the exact pending set on the page (names and checksums), refused again
 //! when a migration is added or an approved file changes; approvals of viewers, without a CSRF
-//! token or of a stale set refused (D7102, D7103, D7130, D7131, D7132).
+//! token or of a stale set refused (D7102, D7103, D7130, D7131, D7132); `[deploy]
+//! require_approval = true` asks for it without the flag.
 
 use std::path::Path;
 use std::process::Output;
@@ -13,6 +14,7 @@ use serde_json::Value;
 
 const THIRD: &str = "20240103000000_third";
 const FOURTH: &str = "20240104000000_fourth";
+const FIFTH: &str = "20240105000000_fifth";
 
 /// `drydock migrate deploy --require-approval` in the project.
 fn deploy_approved(dir: &Path, db: &TestDb) -> Output {
@@ -343,6 +345,30 @@ fn approval(db: &TestDb) {
     let nothing = approve_json(&mut http, &server.base, &deploy, &serde_json::json!([]));
     assert_eq!(nothing.0, 409, "{}", nothing.1);
     assert_eq!(nothing.1["error"]["code"], "D7132");
+
+    // `[deploy] require_approval = true` asks for approval without the flag.
+    let settings = dir_path.join("drydock.toml");
+    let mut toml = std::fs::read_to_string(&settings).expect("drydock.toml");
+    toml.push_str("\n[deploy]\nrequire_approval = true\n");
+    std::fs::write(&settings, toml).expect("drydock.toml");
+    write(
+        dir_path,
+        &format!("prisma/migrations/{FIFTH}/migration.sql"),
+        &format!("CREATE TABLE {quote}D{quote} ({quote}id{quote} INTEGER NOT NULL PRIMARY KEY);\n"),
+    );
+    let refused = drydock()
+        .args(["migrate", "deploy"])
+        .current_dir(dir_path)
+        .env("DATABASE_URL", db.url())
+        .output()
+        .expect("drydock migrate deploy");
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    let said = text(&refused);
+    assert!(said.contains("D3121"), "{said}");
+    assert!(
+        said.contains(&format!("{FIFTH}: pending but not approved")),
+        "{said}"
+    );
 
     // The routes are described.
     let openapi = http
