@@ -5,7 +5,7 @@
 //!
 //! `DRYDOCK_SCREENSHOTS=docs/screenshots` keeps the screenshots there (scripts/screenshots.sh).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use drydock_test_support::TestDb;
@@ -42,6 +42,58 @@ fn scenario(server: &Server, name: &str, screenshots: &Path) -> Value {
     );
     let line = stdout.lines().last().expect("the scenario's result");
     serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
+/// Where screenshots go: `DRYDOCK_SCREENSHOTS` (made absolute from the workspace), else a
+/// temporary folder.
+fn screenshot_dir(temporary: &Path) -> PathBuf {
+    match std::env::var_os("DRYDOCK_SCREENSHOTS") {
+        Some(dir) => {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .join(dir);
+            std::fs::create_dir_all(&dir).expect("the screenshots' folder");
+            dir
+        }
+        None => temporary.to_owned(),
+    }
+}
+
+/// Every page answers on a desktop and a phone and fits the phone's width; each screenshot is
+/// a PNG of a real size.
+#[test]
+fn every_page_on_a_desktop_and_a_phone() {
+    let db = TestDb::postgres();
+    let dir = project(&db);
+    let server = Server::start(dir.path(), &db, &[]);
+    let shots = tempfile::tempdir().expect("a folder");
+    let shots = screenshot_dir(shots.path());
+    let seen = scenario(&server, "screenshots", &shots);
+    let pages = seen["pages"].as_array().expect("pages");
+    assert_eq!(pages.len(), 10, "{seen:#}");
+    for page in pages {
+        assert_eq!(page["status"], 200, "{page}");
+        assert!(
+            page["overflow"].as_i64().is_some_and(|o| o <= 0),
+            "the page is wider than the screen: {page}"
+        );
+    }
+    for name in [
+        "login",
+        "overview",
+        "maintenance",
+        "migrations",
+        "performance",
+        "backups",
+    ] {
+        for device in ["desktop", "phone"] {
+            let file = shots.join(format!("{name}-{device}.png"));
+            let png = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{}", file.display());
+            assert!(png.len() > 5_000, "{} is nearly empty", file.display());
+        }
+    }
+    assert_no_secret(&[], &server.stderr());
 }
 
 /// A state-changing request from the signed-in page without its CSRF token is refused.
