@@ -15,6 +15,7 @@
 
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -70,7 +71,16 @@ pub struct DeployOptions {
     /// A stop request (Ctrl-C, `SIGTERM`): the running statement is cancelled, what ran is
     /// recorded, and the deploy ends with [`MigrateError::Interrupted`].
     pub interrupt: Interrupt,
+    /// Asked, once the migration lock is held, whether the migrations about to be applied
+    /// (name and checksum of the very files that will run, in order) may be: `Err(reason)`
+    /// stops the deploy with [`MigrateError::PendingRefused`] before anything runs. A deploy
+    /// that requires an approval checks it here, so that no file edited after an earlier check
+    /// slips through.
+    pub confirm_pending: Option<ConfirmPending>,
 }
+
+/// See [`DeployOptions::confirm_pending`].
+pub type ConfirmPending = Arc<dyn Fn(&[(&str, &str)]) -> Result<(), String> + Send + Sync>;
 
 impl Default for DeployOptions {
     fn default() -> Self {
@@ -84,6 +94,7 @@ impl Default for DeployOptions {
             hold_contract: false,
             watch: None,
             interrupt: Interrupt::default(),
+            confirm_pending: None,
         }
     }
 }
@@ -324,6 +335,13 @@ fn deploy_pending(
             Some(_) => {}
             None => pending.push(migration),
         }
+    }
+    if let Some(confirm) = &options.confirm_pending {
+        let about_to_run: Vec<(&str, &str)> = pending
+            .iter()
+            .map(|m| (m.name.as_str(), m.checksum.as_str()))
+            .collect();
+        confirm(&about_to_run).map_err(|reason| MigrateError::PendingRefused { reason })?;
     }
     let held_from = options
         .hold_contract

@@ -209,6 +209,9 @@ pub enum MigrateError {
     )]
     SquashNotApplied { name: String },
 
+    #[error("{reason}")]
+    PendingRefused { reason: String },
+
     #[error(
         "the deploy was interrupted (Ctrl-C or SIGTERM){}. {state}",
         if applied.is_empty() { String::new() } else {
@@ -280,6 +283,8 @@ impl MigrateError {
             MigrateError::DownFailed { .. } => "D3014",
             MigrateError::SquashNotApplied { .. } => "D3015",
             MigrateError::Interrupted { .. } => "D3016",
+            // The approval the deploy requires, checked again under the migration lock.
+            MigrateError::PendingRefused { .. } => "D3121",
             MigrateError::NulByte { .. } => "D3017",
             MigrateError::DownUnfinished { .. } => "D3018",
             MigrateError::ConnectionLost { .. } => "P1017",

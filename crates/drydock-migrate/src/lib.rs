@@ -26,7 +26,7 @@ mod status;
 mod watch;
 
 pub use apply::{
-    AppliedMigration, CONTRACT_MARKER, DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT,
+    AppliedMigration, CONTRACT_MARKER, ConfirmPending, DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETRY_DELAY, DeployEvent, DeployOptions, DeployReport, INTERRUPTED_LOGS,
     MAX_RETRY_DELAY, deploy, deploy_with, describe_session, first_line, is_contract,
 };

@@ -358,6 +358,63 @@ mod sqlite {
         super::failure_inside_own_transaction_is_recorded(&SqliteDialect, &TestDb::sqlite())
     }
 
+    /// What the deploy asks to confirm once it holds the lock is the very files it applies; a
+    /// refusal stops it before anything runs.
+    #[test]
+    fn the_set_about_to_run_is_confirmed_under_the_lock() -> TestResult {
+        use std::sync::{Arc, Mutex};
+        let dir = fixture("basic")?;
+        let db = TestDb::sqlite();
+        let mut conn = SqliteDialect.connect(db.url())?;
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let kept = seen.clone();
+        let refusing = drydock_migrate::DeployOptions {
+            confirm_pending: Some(Arc::new(move |set: &[(&str, &str)]| {
+                let mut kept = kept.lock().map_err(|e| e.to_string())?;
+                kept.extend(set.iter().map(|(n, c)| ((*n).to_owned(), (*c).to_owned())));
+                Err("not the approved set".to_owned())
+            })),
+            ..drydock_migrate::DeployOptions::default()
+        };
+        let error = drydock_migrate::deploy_with(
+            &SqliteDialect,
+            conn.as_mut(),
+            dir.path(),
+            &refusing,
+            &mut |_| {},
+        )
+        .err();
+        assert_eq!(error.as_ref().map(|e| e.code()), Some("D3121"));
+        assert_eq!(
+            error.map(|e| e.to_string()).as_deref(),
+            Some("not the approved set")
+        );
+        let local = drydock_migrate::list_migrations(dir.path())?;
+        let expected: Vec<(String, String)> = local
+            .iter()
+            .map(|m| (m.name.clone(), m.checksum.clone()))
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(*seen.lock().map_err(|e| e.to_string())?, expected);
+        assert!(
+            conn.read_history()?.is_empty(),
+            "nothing applied, nothing recorded"
+        );
+        let agreeing = drydock_migrate::DeployOptions {
+            confirm_pending: Some(Arc::new(|_: &[(&str, &str)]| Ok(()))),
+            ..drydock_migrate::DeployOptions::default()
+        };
+        let report = drydock_migrate::deploy_with(
+            &SqliteDialect,
+            conn.as_mut(),
+            dir.path(),
+            &agreeing,
+            &mut |_| {},
+        )?;
+        assert_eq!(report.applied.len(), expected.len());
+        Ok(())
+    }
+
     #[test]
     fn a_lock_file_for_another_provider_is_p3019() -> TestResult {
         let dir = fixture("basic")?;

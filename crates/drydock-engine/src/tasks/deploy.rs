@@ -232,9 +232,13 @@ fn deploy_migrations(
         affected: 0,
     });
     let settings = Settings::load(project)?;
-    if options.require_approval || settings.deploy.require_approval {
-        approval::require_approval(project, url_flag, &pending, events)?;
-    }
+    let approved = if options.require_approval || settings.deploy.require_approval {
+        Some(approval::require_approval(
+            project, url_flag, &pending, events,
+        )?)
+    } else {
+        None
+    };
     match options.review {
         Review::Preflight => run_preflight(project, url_flag, options.max_rows, events)?,
         Review::Lint(gate) => {
@@ -282,6 +286,7 @@ fn deploy_migrations(
                 }
             }),
             interrupt: options.interrupt.clone(),
+            confirm_pending: approved.map(approval::confirm_approved),
         };
         run_deploy(
             project,

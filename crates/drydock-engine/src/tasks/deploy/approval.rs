@@ -263,15 +263,16 @@ impl Events for Collected {
 }
 
 /// Refuse unless the newest approval in the run log is exactly the pending set; say who
-/// approved it when it is. Nothing pending needs no approval.
+/// approved it when it is. Nothing pending needs no approval. The approved set comes back,
+/// for the deploy to check again once it holds the migration lock ([`confirm_approved`]).
 pub(crate) fn require_approval(
     project: &Project,
     url: Option<&str>,
     pending: &[String],
     events: &dyn Events,
-) -> Result<(), EngineError> {
+) -> Result<Vec<PendingMigration>, EngineError> {
     if pending.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let pending = with_checksums(project, pending)?;
     let Some(approval) = latest_approval(project, url)? else {
@@ -309,7 +310,33 @@ pub(crate) fn require_approval(
         approval.approved_at.format("%Y-%m-%d %H:%M:%S UTC"),
         approval.run
     ));
-    Ok(())
+    Ok(approval.migrations)
+}
+
+/// The deploy's check under the migration lock: the migrations about to run (names and the
+/// checksums of the very files that will run) must be the `approved` set, else the reasons.
+pub(crate) fn confirm_approved(approved: Vec<PendingMigration>) -> drydock_migrate::ConfirmPending {
+    std::sync::Arc::new(move |about_to_run: &[(&str, &str)]| {
+        let about_to_run: Vec<PendingMigration> = about_to_run
+            .iter()
+            .map(|(name, checksum)| PendingMigration {
+                name: (*name).to_owned(),
+                checksum: (*checksum).to_owned(),
+            })
+            .collect();
+        let differences = differences(&about_to_run, &approved);
+        if differences.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "the migrations changed after their approval was checked; nothing was applied:\n{}",
+            differences
+                .iter()
+                .map(|difference| format!("  {difference}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ))
+    })
 }
 
 /// A pending migration as a reviewer sees it before approving.
