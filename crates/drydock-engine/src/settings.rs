@@ -10,10 +10,13 @@
 //! [state]                    # where the run log goes (docs/runs.md); default: with the
 //! url = "env(\"STATE_URL\")"   # database migrations run on. A URL, or env("VAR")
 //!
-//! [[schedule]]               # a job `drydock schedule` runs (docs/schedule.md)
+//! [[schedule]]               # a job `drydock schedule` and `drydock serve` run (docs/schedule.md)
 //! name = "nightly backup"
 //! cron = "0 3 * * *"         # 5 fields, or 6 with seconds first; always UTC
 //! run = "backup create"      # drydock's arguments, split like a shell would (no shell runs)
+//! catch_up = true            # serve: run once after due times nobody ran; default: skip them
+//! timeout = "30m"            # serve: a longer run is reported and alerts; default: none
+//! kill_on_timeout = true     # serve: and is stopped; default: left to finish
 //!
 //! [alerts]                   # findings sent to webhooks (docs/alerts.md)
 //! min_severity = "warning"   # info, warning or error
@@ -246,6 +249,12 @@ pub struct ScheduleJob {
     pub args: Vec<String>,
     /// Whether `cron` has a seconds field (six fields), which crontab cannot express.
     pub has_seconds: bool,
+    /// `catch_up = true`: after due times no instance of `drydock serve` ran, run the job once.
+    pub catch_up: bool,
+    /// `timeout = "30m"`: a run that lasts longer is reported and alerts.
+    pub timeout: Option<Duration>,
+    /// `kill_on_timeout = true`: a run past its `timeout` is also stopped.
+    pub kill_on_timeout: bool,
     schedule: Cron,
 }
 
@@ -277,6 +286,11 @@ struct ScheduleEntry {
     name: String,
     cron: String,
     run: String,
+    #[serde(default)]
+    catch_up: bool,
+    timeout: Option<String>,
+    #[serde(default)]
+    kill_on_timeout: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -466,7 +480,29 @@ fn schedule_job(entry: ScheduleEntry) -> Result<ScheduleJob, String> {
         }
         Some(_) => {}
     }
+    let timeout = entry
+        .timeout
+        .as_deref()
+        .map(|written| match humantime::parse_duration(written) {
+            Ok(timeout) if timeout >= Duration::from_secs(1) => Ok(timeout),
+            Ok(_) => Err(format!(
+                "job `{name}`: `timeout = \"{written}\"` is shorter than a second"
+            )),
+            Err(e) => Err(format!(
+                "job `{name}`: `timeout = \"{written}\"` is not a duration ({e}): write one \
+                 like \"30m\" or \"90s\""
+            )),
+        })
+        .transpose()?;
+    if entry.kill_on_timeout && timeout.is_none() {
+        return Err(format!(
+            "job `{name}`: `kill_on_timeout = true` needs a `timeout`, as in `timeout = \"30m\"`"
+        ));
+    }
     Ok(ScheduleJob {
+        catch_up: entry.catch_up,
+        timeout,
+        kill_on_timeout: entry.kill_on_timeout,
         has_seconds: entry.cron.split_whitespace().count() == 6,
         name,
         cron: entry.cron,
