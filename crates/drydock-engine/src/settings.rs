@@ -845,6 +845,41 @@ mod tests {
             "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"a\"\ntimezone = \"CET\"\n",
         )?;
         assert!(text.contains("timezone"), "{text}");
+        let text = schedule_error(
+            "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"a\"\ntimeout = \"soon\"\n",
+        )?;
+        assert!(
+            text.contains("`timeout = \"soon\"` is not a duration")
+                && text.contains("drydock.toml:"),
+            "{text}"
+        );
+        let text = schedule_error(
+            "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"a\"\ntimeout = \"10ms\"\n",
+        )?;
+        assert!(text.contains("shorter than a second"), "{text}");
+        let text = schedule_error(
+            "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"a\"\nkill_on_timeout = true\n",
+        )?;
+        assert!(
+            text.contains("`kill_on_timeout = true` needs a `timeout`"),
+            "{text}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn serve_reads_catch_up_timeout_and_kill_on_timeout() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let settings = Settings::parse(
+            Path::new(SETTINGS_FILE),
+            "[[schedule]]\nname = \"a\"\ncron = \"0 3 * * *\"\nrun = \"check\"\n\
+             catch_up = true\ntimeout = \"30m\"\nkill_on_timeout = true\n\n\
+             [[schedule]]\nname = \"b\"\ncron = \"0 4 * * *\"\nrun = \"check\"\n",
+        )?;
+        let (a, b) = (&settings.schedule[0], &settings.schedule[1]);
+        assert!(a.catch_up && a.kill_on_timeout);
+        assert_eq!(a.timeout, Some(Duration::from_secs(1800)));
+        assert!(!b.catch_up && !b.kill_on_timeout && b.timeout.is_none());
         Ok(())
     }
 
