@@ -20,6 +20,7 @@ mod interrupt;
 mod phases;
 mod row_count;
 mod runs;
+mod schedule;
 mod script;
 pub mod sql_scan;
 mod stats;
@@ -56,6 +57,7 @@ pub use row_count::RowCount;
 pub use runs::{
     RUN_TABLE, Run, RunFilter, RunLog, RunProgress, RunStart, RunStatus, host_name, process_gone,
 };
+pub use schedule::{ClaimStatus, SCHEDULE_CLAIM_TABLE, ScheduleClaim, ScheduleClaims};
 pub use script::{EMPTY_MIGRATION, join_statements, render_script, render_sections};
 pub use stats::{
     CacheCounters, ConnectionCount, IndexSize, PageCounts, QueryFact, ReplicationFact,
@@ -203,6 +205,10 @@ pub trait Dialect: Send + Sync {
 
     /// The store of open alerts, kept where the run log of a database at `url` is kept.
     fn open_alert_store(&self, url: &str) -> Result<Box<dyn AlertStore>, ConnectorError>;
+
+    /// The claims of scheduled runs (`drydock serve`'s scheduler), kept where the run log of a
+    /// database at `url` is kept.
+    fn open_schedule_claims(&self, url: &str) -> Result<Box<dyn ScheduleClaims>, ConnectorError>;
 
     /// The monitoring facts of the database `url` names, and its stored snapshots
     /// (`drydock stats`). Without an override the database reports none.

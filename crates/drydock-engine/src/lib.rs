@@ -23,6 +23,7 @@ mod deploy_review;
 pub mod dialects;
 mod drift;
 mod error;
+pub mod job_runner;
 mod live_data;
 mod migrate_dev;
 mod preflight;
@@ -63,7 +64,7 @@ pub use prisma_config::{
     ConfigError, PrismaConfig, Setting, find_config, read_config, read_config_static,
 };
 pub use project::{Discovery, PrismaGeneration, Project, SchemaError, SchemaOrigin, read_schema};
-pub use runs::{open_alert_store, open_run_log};
+pub use runs::{open_alert_store, open_run_log, open_schedule_claims};
 pub use seed::{SEED_TABLE, SeedOutcome, seed};
 pub use serve_settings::{
     DEFAULT_SERVE_CONNECTIONS, DEFAULT_SESSION_TTL, ServeRole, ServeSettings, ServeToken,

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use drydock_connector::{AlertStore, RunLog, redact_url};
+use drydock_connector::{AlertStore, RunLog, ScheduleClaims, redact_url};
 
 use crate::project::resolve_file_url;
 use crate::{EngineError, Project, Settings, dialects};
@@ -22,6 +22,16 @@ pub fn open_alert_store(
 ) -> Result<Box<dyn AlertStore>, EngineError> {
     let url = state_store_url(project, url)?;
     Ok(dialect_of(&url)?.open_alert_store(&url)?)
+}
+
+/// Open the claims of `project`'s scheduled runs (`drydock serve`'s scheduler), kept where its
+/// run log is.
+pub fn open_schedule_claims(
+    project: &Project,
+    url: Option<&str>,
+) -> Result<Box<dyn ScheduleClaims>, EngineError> {
+    let url = state_store_url(project, url)?;
+    Ok(dialect_of(&url)?.open_schedule_claims(&url)?)
 }
 
 /// The database that keeps `project`'s own records: `[state] url`, else the one migrations run

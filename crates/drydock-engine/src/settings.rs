@@ -13,10 +13,13 @@
 //! [state]                    # where the run log goes (docs/runs.md); default: with the
 //! url = "env(\"STATE_URL\")"   # database migrations run on. A URL, or env("VAR")
 //!
-//! [[schedule]]               # a job `drydock schedule` runs (docs/schedule.md)
+//! [[schedule]]               # a job `drydock schedule` and `drydock serve` run (docs/schedule.md)
 //! name = "nightly backup"
 //! cron = "0 3 * * *"         # 5 fields, or 6 with seconds first; always UTC
 //! run = "backup create"      # drydock's arguments, split like a shell would (no shell runs)
+//! catch_up = true            # serve: run once after due times nobody ran; default: skip them
+//! timeout = "30m"            # serve: a longer run is reported and alerts; default: none
+//! kill_on_timeout = true     # serve: and is stopped; default: left to finish
 //!
 //! [alerts]                   # findings sent to webhooks (docs/alerts.md)
 //! min_severity = "warning"   # info, warning or error
@@ -261,6 +264,12 @@ pub struct ScheduleJob {
     pub args: Vec<String>,
     /// Whether `cron` has a seconds field (six fields), which crontab cannot express.
     pub has_seconds: bool,
+    /// `catch_up = true`: after due times no instance of `drydock serve` ran, run the job once.
+    pub catch_up: bool,
+    /// `timeout = "30m"`: a run that lasts longer is reported and alerts.
+    pub timeout: Option<Duration>,
+    /// `kill_on_timeout = true`: a run past its `timeout` is also stopped.
+    pub kill_on_timeout: bool,
     schedule: Cron,
 }
 
@@ -292,6 +301,11 @@ struct ScheduleEntry {
     name: String,
     cron: String,
     run: String,
+    #[serde(default)]
+    catch_up: bool,
+    timeout: Option<String>,
+    #[serde(default)]
+    kill_on_timeout: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -483,7 +497,29 @@ fn schedule_job(entry: ScheduleEntry) -> Result<ScheduleJob, String> {
         }
         Some(_) => {}
     }
+    let timeout = entry
+        .timeout
+        .as_deref()
+        .map(|written| match humantime::parse_duration(written) {
+            Ok(timeout) if timeout >= Duration::from_secs(1) => Ok(timeout),
+            Ok(_) => Err(format!(
+                "job `{name}`: `timeout = \"{written}\"` is shorter than a second"
+            )),
+            Err(e) => Err(format!(
+                "job `{name}`: `timeout = \"{written}\"` is not a duration ({e}): write one \
+                 like \"30m\" or \"90s\""
+            )),
+        })
+        .transpose()?;
+    if entry.kill_on_timeout && timeout.is_none() {
+        return Err(format!(
+            "job `{name}`: `kill_on_timeout = true` needs a `timeout`, as in `timeout = \"30m\"`"
+        ));
+    }
     Ok(ScheduleJob {
+        catch_up: entry.catch_up,
+        timeout,
+        kill_on_timeout: entry.kill_on_timeout,
         has_seconds: entry.cron.split_whitespace().count() == 6,
         name,
         cron: entry.cron,
@@ -827,6 +863,41 @@ mod tests {
             "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"a\"\ntimezone = \"CET\"\n",
         )?;
         assert!(text.contains("timezone"), "{text}");
+        let text = schedule_error(
+            "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"a\"\ntimeout = \"soon\"\n",
+        )?;
+        assert!(
+            text.contains("`timeout = \"soon\"` is not a duration")
+                && text.contains("drydock.toml:"),
+            "{text}"
+        );
+        let text = schedule_error(
+            "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"a\"\ntimeout = \"10ms\"\n",
+        )?;
+        assert!(text.contains("shorter than a second"), "{text}");
+        let text = schedule_error(
+            "[[schedule]]\nname = \"n\"\ncron = \"0 3 * * *\"\nrun = \"a\"\nkill_on_timeout = true\n",
+        )?;
+        assert!(
+            text.contains("`kill_on_timeout = true` needs a `timeout`"),
+            "{text}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn serve_reads_catch_up_timeout_and_kill_on_timeout() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let settings = Settings::parse(
+            Path::new(SETTINGS_FILE),
+            "[[schedule]]\nname = \"a\"\ncron = \"0 3 * * *\"\nrun = \"check\"\n\
+             catch_up = true\ntimeout = \"30m\"\nkill_on_timeout = true\n\n\
+             [[schedule]]\nname = \"b\"\ncron = \"0 4 * * *\"\nrun = \"check\"\n",
+        )?;
+        let (a, b) = (&settings.schedule[0], &settings.schedule[1]);
+        assert!(a.catch_up && a.kill_on_timeout);
+        assert_eq!(a.timeout, Some(Duration::from_secs(1800)));
+        assert!(!b.catch_up && !b.kill_on_timeout && b.timeout.is_none());
         Ok(())
     }
 

@@ -20,6 +20,7 @@ mod lock;
 pub mod owner;
 mod render;
 mod runs;
+mod schedule_claims;
 mod stats;
 mod types;
 pub mod url;
@@ -184,6 +185,13 @@ impl Dialect for MysqlDialect {
         url: &str,
     ) -> Result<Box<dyn drydock_connector::AlertStore>, ConnectorError> {
         Ok(Box::new(MysqlAlertStore::open(url)?))
+    }
+
+    fn open_schedule_claims(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::ScheduleClaims>, ConnectorError> {
+        Ok(Box::new(schedule_claims::MysqlScheduleClaims::open(url)?))
     }
 
     fn open_stats(

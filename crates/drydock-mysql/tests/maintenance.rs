@@ -242,6 +242,11 @@ fn archived_rows_round_trip_through_json() {
 }
 
 #[test]
+fn a_scheduled_time_is_claimed_once() {
+    connection::schedule_claims_contract(&drydock_mysql::MysqlDialect, &TestDb::mysql());
+}
+
+#[test]
 fn the_run_log_round_trips() {
     let db = TestDb::mysql();
     connection::run_log_round_trip_on(

@@ -19,6 +19,7 @@ pub mod owner;
 pub mod pooler;
 mod render;
 mod runs;
+mod schedule_claims;
 mod stats;
 mod types;
 pub mod url;
@@ -156,6 +157,15 @@ impl Dialect for PostgresDialect {
         url: &str,
     ) -> Result<Box<dyn drydock_connector::AlertStore>, ConnectorError> {
         Ok(Box::new(alert_store::PostgresAlertStore::open(url)?))
+    }
+
+    fn open_schedule_claims(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::ScheduleClaims>, ConnectorError> {
+        Ok(Box::new(schedule_claims::PostgresScheduleClaims::open(
+            url,
+        )?))
     }
 
     fn open_stats(

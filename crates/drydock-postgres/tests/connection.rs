@@ -579,6 +579,11 @@ fn reports_the_server_version() {
 }
 
 #[test]
+fn a_scheduled_time_is_claimed_once() {
+    connection::schedule_claims_contract(&PostgresDialect, &TestDb::postgres());
+}
+
+#[test]
 fn the_run_log_round_trips() {
     connection::run_log_round_trip(&PostgresDialect, &TestDb::postgres());
 }

@@ -23,6 +23,8 @@ mod metrics;
 mod migrations;
 mod pages;
 mod performance;
+mod scheduler;
+mod shutdown;
 mod svg;
 mod tasks;
 mod tls;
@@ -55,6 +57,8 @@ pub struct ServeOptions {
     /// `--trust-proxy`: a proxy in front terminates TLS and names the client in
     /// `X-Forwarded-For` (also `[serve] trust_proxy`).
     pub trust_proxy: bool,
+    /// Runs the `[[schedule]]` jobs (docs/schedule.md); `None`: this instance runs none.
+    pub jobs: Option<drydock_engine::job_runner::JobRunner>,
 }
 
 /// A certificate chain and its private key, PEM files.
@@ -135,6 +139,7 @@ impl App {
             .route("/api/status", get(api::status))
             .route("/api/runs", get(api::runs))
             .route("/api/runs/{id}", get(api::run))
+            .route("/api/schedule", get(scheduler::api))
             .route("/api/tasks/check", post(api::check))
             // Tasks with live logs and the maintenance page (tasks.rs, maintenance.rs).
             .route("/api/tasks/{task}", post(tasks::start))
@@ -169,13 +174,15 @@ impl App {
     }
 }
 
-/// Serve `options.project` until the process ends: listen where `--listen`, `[serve] listen`
+/// Serve `options.project` until SIGTERM or SIGINT (then stop gracefully), running its
+/// `[[schedule]]` jobs with `options.jobs`: listen where `--listen`, `[serve] listen`
 /// or [`DEFAULT_LISTEN`] says, over TLS when cert and key are given. Says where it listens, and
 /// warns when the address is not a loopback one and neither TLS nor a trusted proxy protects
 /// the passwords and cookies on the way.
-pub fn serve(options: ServeOptions, events: &'static dyn Events) -> Result<(), ServeError> {
+pub fn serve(mut options: ServeOptions, events: &'static dyn Events) -> Result<(), ServeError> {
     let tls = options.tls.clone();
     let written = options.listen.clone();
+    let jobs = options.jobs.take();
     let app = App::new(options, events)?;
     let written = written
         .or_else(|| app.shared.settings.serve.listen.clone())
@@ -189,10 +196,6 @@ pub fn serve(options: ServeOptions, events: &'static dyn Events) -> Result<(), S
              (docs/serve.md)"
         ));
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(ServeError::Runtime)?;
     let tls = tls.map(|files| tls::config(&files)).transpose()?;
     let listener = TcpListener::bind(address).map_err(|error| ServeError::Listen {
         address: address.to_string(),
@@ -201,21 +204,8 @@ pub fn serve(options: ServeOptions, events: &'static dyn Events) -> Result<(), S
     let bound = listener.local_addr().map_err(ServeError::Runtime)?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     events.info(&format!("drydock serve listening on {scheme}://{bound}"));
-    let service = app
-        .router()
-        .into_make_service_with_connect_info::<SocketAddr>();
-    runtime
-        .block_on(async move {
-            match tls {
-                Some(config) => {
-                    axum_server::tls_rustls::from_tcp_rustls(listener, config)?
-                        .serve(service)
-                        .await
-                }
-                None => axum_server::from_tcp(listener)?.serve(service).await,
-            }
-        })
-        .map_err(ServeError::Runtime)
+    let router = app.router();
+    shutdown::serve_until_stopped(app.shared, router, listener, tls, jobs)
 }
 
 /// `address` as written, checked: an IP address and a port.

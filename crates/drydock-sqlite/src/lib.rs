@@ -14,6 +14,7 @@ mod introspect;
 mod lock;
 mod render;
 mod runs;
+mod schedule_claims;
 mod stats;
 mod types;
 
@@ -130,6 +131,13 @@ impl Dialect for SqliteDialect {
         url: &str,
     ) -> Result<Box<dyn drydock_connector::AlertStore>, ConnectorError> {
         Ok(Box::new(alert_store::SqliteAlertStore::open(url)?))
+    }
+
+    fn open_schedule_claims(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::ScheduleClaims>, ConnectorError> {
+        Ok(Box::new(schedule_claims::SqliteScheduleClaims::open(url)?))
     }
 
     fn cleanup_sql(&self) -> Option<&dyn drydock_connector::CleanupSql> {

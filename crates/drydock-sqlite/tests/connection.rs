@@ -392,6 +392,11 @@ fn reports_the_library_version() {
 }
 
 #[test]
+fn a_scheduled_time_is_claimed_once() {
+    connection::schedule_claims_contract(&SqliteDialect, &TestDb::sqlite());
+}
+
+#[test]
 fn the_run_log_round_trips() {
     connection::run_log_round_trip(&SqliteDialect, &TestDb::sqlite());
 }

@@ -374,3 +374,95 @@ pub fn run_log_round_trip_on(
             .any(|name| name == drydock_connector::RUN_TABLE)
     );
 }
+
+/// Schedule claims: a (job, due time) is claimed once however many sessions try, two claims
+/// at once included; the latest claim, the end of a run, the missed count and pruning read back;
+/// the table is not introspected.
+///
+/// # Panics
+///
+/// On the first broken promise.
+pub fn schedule_claims_contract(dialect: &dyn Dialect, db: &TestDb) {
+    use drydock_connector::{ClaimStatus, ScheduleClaim};
+
+    let mut first = dialect.open_schedule_claims(db.url()).unwrap();
+    let mut second = dialect.open_schedule_claims(db.url()).unwrap();
+    let at = |second: u32| Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, second).unwrap();
+    assert!(first.latest("nightly", None).unwrap().is_none());
+
+    let mine = ScheduleClaim::new("nightly", at(5), "host-a:1:1");
+    let theirs = ScheduleClaim::new("nightly", at(5), "host-b:2:2");
+    assert!(first.claim(&mine).unwrap(), "the first claim wins");
+    assert!(
+        !second.claim(&theirs).unwrap(),
+        "the same key is claimed once"
+    );
+    assert!(!first.claim(&mine).unwrap(), "even by its own instance");
+    assert!(
+        second
+            .claim(&ScheduleClaim::new("other", at(5), "host-b:2:2"))
+            .unwrap()
+    );
+
+    // Many sessions claiming the same key at once: exactly one wins.
+    let url = db.url().to_owned();
+    let winners: usize = std::thread::scope(|scope| {
+        let tries: Vec<_> = (0..4)
+            .map(|n| {
+                let url = url.clone();
+                scope.spawn(move || {
+                    let mut claims = dialect.open_schedule_claims(&url).unwrap();
+                    let claim = ScheduleClaim::new("nightly", at(6), &format!("host:{n}:0"));
+                    usize::from(claims.claim(&claim).unwrap())
+                })
+            })
+            .collect();
+        tries.into_iter().map(|t| t.join().unwrap()).sum()
+    });
+    assert_eq!(winners, 1);
+
+    let mut ended = mine.clone();
+    ended.status = ClaimStatus::Failed;
+    ended.finished_at = Some(at(9));
+    ended.exit_code = Some(3);
+    ended.missed = 2;
+    ended.detail = "it's \"quoted\"".to_owned();
+    second.finish(&ended).unwrap();
+    let latest = first
+        .latest("nightly", Some(at(6)))
+        .unwrap()
+        .expect("a claim");
+    assert_eq!(latest.due_at, at(5));
+    assert_eq!(latest.instance, "host-a:1:1");
+    assert_eq!(latest.status, ClaimStatus::Failed);
+    assert_eq!(latest.finished_at, Some(at(9)));
+    assert_eq!(latest.exit_code, Some(3));
+    assert_eq!(latest.detail, "it's \"quoted\"");
+    assert_eq!(
+        first
+            .latest("nightly", None)
+            .unwrap()
+            .expect("a claim")
+            .due_at,
+        at(6)
+    );
+    let mut skipped = ScheduleClaim::new("nightly", at(7), "host-a:1:1");
+    skipped.status = ClaimStatus::Skipped;
+    assert!(first.claim(&skipped).unwrap());
+    let listed = first.list("nightly", at(6)).unwrap();
+    let due: Vec<_> = listed.iter().map(|c| c.due_at).collect();
+    assert_eq!(due, [at(6), at(7)]);
+    // 2 missed before the first claim, and one skipped.
+    assert_eq!(first.missed_since("nightly", at(0)).unwrap(), 3);
+
+    assert_eq!(first.prune(at(7)).unwrap(), 2, "all but each job's latest");
+    assert_eq!(first.list("nightly", at(0)).unwrap().len(), 1);
+    assert_eq!(first.list("other", at(0)).unwrap().len(), 1);
+
+    let mut conn = dialect.connect(db.url()).unwrap();
+    assert!(
+        !table_names(conn.as_mut())
+            .iter()
+            .any(|name| name == drydock_connector::SCHEDULE_CLAIM_TABLE)
+    );
+}

@@ -160,6 +160,24 @@ impl Server {
     pub fn stderr(&self) -> String {
         self.stderr.lock().expect("stderr").clone()
     }
+
+    /// Ask the server to stop with SIGTERM and wait for its end: how it exited and its log.
+    pub fn terminate(&mut self) -> (std::process::ExitStatus, String) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success(), "SIGTERM could not be sent");
+        let exit = self.child.wait().expect("the server's exit");
+        // The reader takes the last lines after the exit.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !self.stderr().contains("drydock serve stopped")
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        (exit, self.stderr())
+    }
 }
 
 impl Drop for Server {

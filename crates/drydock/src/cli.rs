@@ -107,9 +107,12 @@ pub(crate) struct ServeArgs {
     /// A TLS proxy in front names the client in X-Forwarded-For; cookies are sent `Secure`
     #[arg(long)]
     pub(crate) trust_proxy: bool,
+    /// Run none of the `[[schedule]]` jobs in this instance (other instances still may)
+    #[arg(long)]
+    pub(crate) no_schedule: bool,
     /// Read a password or token on standard input, print its argon2 hash for drydock.toml, and
     /// exit
-    #[arg(long, conflicts_with_all = ["listen", "tls_cert", "tls_key", "trust_proxy"])]
+    #[arg(long, conflicts_with_all = ["listen", "tls_cert", "tls_key", "trust_proxy", "no_schedule"])]
     pub(crate) hash_password: bool,
     #[command(flatten)]
     pub(crate) connection: ConnectionArgs,

@@ -1761,6 +1761,32 @@ const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
         "crates/drydock/tests/serve_migrations.rs",
         "approval_on_postgres",
     ),
+    // The scheduler inside `drydock serve`, met by running servers.
+    (
+        "D7201",
+        "crates/drydock/tests/serve_schedule.rs",
+        "overruns_are_killed_and_sigterm_stops_a_running_job",
+    ),
+    (
+        "D7202",
+        "crates/drydock/tests/serve_schedule.rs",
+        "overruns_are_killed_and_sigterm_stops_a_running_job",
+    ),
+    (
+        "D7203",
+        "crates/drydock/tests/serve_schedule.rs",
+        "missed_due_times_are_reported_and_caught_up_once",
+    ),
+    (
+        "D7204",
+        "crates/drydock/tests/serve_schedule.rs",
+        "claims_that_cannot_be_written_are_reported",
+    ),
+    (
+        "D7205",
+        "crates/drydock/tests/serve_schedule.rs",
+        "overruns_are_killed_and_sigterm_stops_a_running_job",
+    ),
     // The MySQL and MariaDB online-DDL rules: each corpus file names the rules it breaks.
     (
         "D4701",

@@ -1,17 +1,18 @@
 //! `drydock schedule`: run the `[[schedule]]` jobs of drydock.toml, each as a child process of
 //! this binary, on their cron schedules (UTC).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::Instant;
 
 use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Parser;
 use clap::error::ErrorKind;
 use drydock_connector::redact_text;
+use drydock_engine::job_runner::{self, ARGUMENTS_ON_STDIN, JobRunner, Relay, Stream};
 use drydock_engine::{Discovery, Settings};
 
 use crate::cli::{Cli, ScheduleArgs};
@@ -19,10 +20,6 @@ use crate::output::print_json;
 
 /// The log file when neither `--log` nor a `[backup] dir` names a place.
 const DEFAULT_LOG: &str = "drydock-schedule.log";
-
-/// The one argument a job's process gets: its own arguments follow on standard input (a JSON
-/// array), so the URLs in them (and their passwords) stay out of the process list.
-const ARGUMENTS_ON_STDIN: &str = "--job-arguments-on-stdin";
 
 /// The arguments of this process: a job's from standard input when the scheduler started it,
 /// else the command line's.
@@ -59,9 +56,8 @@ pub(crate) fn run(discovery: Discovery<'_>, args: &ScheduleArgs) -> anyhow::Resu
     let cwd = std::env::current_dir().context("cannot read the working folder")?;
     let log = cwd.join(log_path(&settings, args.log.as_deref()));
     let runner = Runner {
-        exe: std::env::current_exe().context("cannot find the drydock binary to run jobs with")?,
-        schema: discovery.schema.map(Path::to_owned),
-        config: discovery.config.map(Path::to_owned),
+        jobs: JobRunner::of_this_binary(discovery.schema, discovery.config)
+            .context("cannot find the drydock binary to run jobs with")?,
         log,
     };
     if args.list {
@@ -91,7 +87,7 @@ pub(crate) fn run(discovery: Discovery<'_>, args: &ScheduleArgs) -> anyhow::Resu
 }
 
 /// A job's arguments must be a drydock command that parses, and not the scheduler itself.
-fn check_command(args: &[String]) -> Result<(), String> {
+pub(crate) fn check_command(args: &[String]) -> Result<(), String> {
     let words = std::iter::once("drydock").chain(args.iter().map(String::as_str));
     match Cli::try_parse_from(words) {
         Ok(cli) if matches!(cli.command, crate::cli::Command::Schedule(_)) => {
@@ -180,7 +176,7 @@ fn print_crontab(settings: &Settings, runner: &Runner, cwd: &Path) -> anyhow::Re
             .with_context(|| format!("`{text}` cannot be quoted for a shell"))?
             .into_owned())
     };
-    let (dir, exe, log) = (quote(cwd)?, quote(&runner.exe)?, quote(&runner.log)?);
+    let (dir, exe, log) = (quote(cwd)?, quote(&runner.jobs.exe)?, quote(&runner.log)?);
     let file = settings
         .path
         .as_deref()
@@ -201,7 +197,7 @@ fn print_crontab(settings: &Settings, runner: &Runner, cwd: &Path) -> anyhow::Re
             );
             continue;
         }
-        let words = runner.arguments(&job.args);
+        let words = runner.jobs.arguments(&job.args);
         let command = shlex::try_join(words.iter().map(String::as_str))
             .with_context(|| format!("job `{}`: its arguments cannot be quoted", job.name))?;
         let shown = redact_text(&command);
@@ -220,127 +216,43 @@ fn print_crontab(settings: &Settings, runner: &Runner, cwd: &Path) -> anyhow::Re
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs jobs as child processes of this binary and logs each run.
+/// Runs jobs as child processes of this binary (drydock-engine's [`JobRunner`]), prints their
+/// lines with the job's name in front, and logs each run.
 struct Runner {
-    exe: PathBuf,
-    schema: Option<PathBuf>,
-    config: Option<PathBuf>,
+    jobs: JobRunner,
     log: PathBuf,
 }
 
 impl Runner {
-    /// The child's arguments: the job's, with this run's `--schema` and `--config` unless the
-    /// job names them.
-    fn arguments(&self, args: &[String]) -> Vec<String> {
-        let names = |flag: &str| {
-            args.iter()
-                .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
-        };
-        let mut words = Vec::with_capacity(args.len() + 4);
-        for (flag, value) in [("--schema", &self.schema), ("--config", &self.config)] {
-            if let (Some(path), false) = (value, names(flag)) {
-                words.push(flag.to_owned());
-                words.push(path.display().to_string());
-            }
-        }
-        words.extend(args.iter().cloned());
-        words
-    }
-
     /// Run one job to its end, its output streamed with its name in front, and log the run.
     /// Returns its exit code (`None`: it was ended by a signal or could not start).
     fn run(&self, name: &str, args: &[String]) -> anyhow::Result<Option<i32>> {
-        let started_at = Utc::now();
-        let clock = Instant::now();
         println!(
             "[{name}] started at {}: drydock {}",
-            time(started_at),
+            time(Utc::now()),
             redact_text(&args.join(" "))
         );
-        let arguments = serde_json::to_string(&self.arguments(args))?;
-        let mut command = Command::new(&self.exe);
-        if std::env::var_os("DRYDOCK_ACTOR").is_none() {
-            // The job's run in the run log names the job that started it.
-            command.env("DRYDOCK_ACTOR", format!("schedule job {name}"));
-        }
-        command
-            .arg(ARGUMENTS_ON_STDIN)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let (exit, shown) = match command.spawn() {
-            Ok(mut child) => {
-                // Dropping stdin after the write closes it: the job reads no other input.
-                if let Some(mut stdin) = child.stdin.take()
-                    && let Err(error) = stdin.write_all(arguments.as_bytes())
-                {
-                    // The job ended before it read them; its exit code says the rest.
-                    eprintln!("[{name}] could not hand the job its arguments: {error}");
-                }
-                let (out, err) = (child.stdout.take(), child.stderr.take());
-                std::thread::scope(|scope| {
-                    if let Some(out) = out {
-                        scope.spawn(|| relay(out, name, false));
-                    }
-                    if let Some(err) = err {
-                        scope.spawn(|| relay(err, name, true));
-                    }
-                });
-                let status = child
-                    .wait()
-                    .with_context(|| format!("job `{name}`: cannot wait for its process"))?;
-                let shown = status
-                    .code()
-                    .map_or_else(|| "signal".to_owned(), |c| c.to_string());
-                (status.code(), shown)
-            }
-            Err(error) => {
-                eprintln!("[{name}] could not start {}: {error}", self.exe.display());
-                (None, "not-started".to_owned())
-            }
-        };
+        let prefix = name.to_owned();
+        let relay: Relay = Arc::new(move |stream, line| match stream {
+            Stream::Stdout => println!("[{prefix}] {line}"),
+            Stream::Stderr => eprintln!("[{prefix}] {line}"),
+        });
+        let end = self.jobs.run(name, args, relay);
         let line = format!(
-            "{} job={name:?} exit={shown} duration={:.2}s\n",
-            time(started_at),
-            clock.elapsed().as_secs_f64()
+            "{} job={name:?} exit={} duration={:.2}s\n",
+            time(end.started_at),
+            end.exit.shown(),
+            end.duration.as_secs_f64()
         );
         self.log(&line)?;
-        Ok(exit)
+        Ok(end.exit.code())
     }
 
-    /// Print `line` and append it to the log in one write, so a stop never leaves half a line.
+    /// Print `line` and append it to the log.
     fn log(&self, line: &str) -> anyhow::Result<()> {
         print!("{line}");
-        let cannot = || format!("cannot write the schedule log {}", self.log.display());
-        if let Some(parent) = self.log.parent() {
-            std::fs::create_dir_all(parent).with_context(cannot)?;
-        }
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .and_then(|mut file| file.write_all(line.as_bytes()))
-            .with_context(cannot)
-    }
-}
-
-/// Copy a child's output line by line, each line prefixed with the job's name.
-fn relay(stream: impl Read, name: &str, to_stderr: bool) {
-    let mut reader = BufReader::new(stream);
-    let mut buffer = Vec::new();
-    // Output that is not UTF-8 is shown lossily; a read error ends the relay, not the job.
-    while let Ok(n) = reader.read_until(b'\n', &mut buffer) {
-        if n == 0 {
-            break;
-        }
-        let text = String::from_utf8_lossy(&buffer);
-        let text = text.trim_end_matches(['\n', '\r']);
-        if to_stderr {
-            eprintln!("[{name}] {text}");
-        } else {
-            println!("[{name}] {text}");
-        }
-        buffer.clear();
+        job_runner::append_to_log(&self.log, line)
+            .with_context(|| format!("cannot write the schedule log {}", self.log.display()))
     }
 }
 

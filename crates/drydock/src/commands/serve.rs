@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use drydock_engine::Discovery;
+use drydock_engine::job_runner::JobRunner;
 use drydock_serve::{ServeOptions, TlsFiles};
 
 use crate::cli::ServeArgs;
@@ -23,6 +24,18 @@ pub(crate) fn serve(discovery: Discovery<'_>, args: ServeArgs) -> anyhow::Result
         return Ok(ExitCode::SUCCESS);
     }
     let project = super::load_project(discovery)?;
+    let jobs = if args.no_schedule {
+        None
+    } else {
+        // Jobs are drydock command lines: the binary knows its commands, and refuses a bad one
+        // before the server starts, as `drydock schedule` does.
+        drydock_engine::Settings::load(&project)?
+            .check_schedule(|job| super::schedule::check_command(&job.args))?;
+        Some(
+            JobRunner::of_this_binary(discovery.schema, discovery.config)
+                .context("cannot find the drydock binary to run jobs with")?,
+        )
+    };
     let tls = match (args.tls_cert, args.tls_key) {
         (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
         _ => None,
@@ -33,6 +46,7 @@ pub(crate) fn serve(discovery: Discovery<'_>, args: ServeArgs) -> anyhow::Result
         listen: args.listen,
         tls,
         trust_proxy: args.trust_proxy,
+        jobs,
     };
     drydock_serve::serve(options, crate::terminal::events())?;
     Ok(ExitCode::SUCCESS)
