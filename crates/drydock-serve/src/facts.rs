@@ -71,28 +71,48 @@ pub(crate) async fn blocking<T: Send + 'static>(
     .map_err(|_| ApiError::internal())
 }
 
-/// How long a reading of [`Facts`] answers before the next request reads them again.
+/// How long a reading of the facts (or of the overview's) answers before the next request
+/// reads them again.
 pub(crate) const FACTS_TTL: Duration = Duration::from_secs(1);
 
-/// The latest reading of the facts, shared.
-#[derive(Default)]
-pub(crate) struct FactsCache {
-    latest: Mutex<Option<(Instant, Arc<Facts>)>>,
+/// The latest reading of something many requests read, shared for [`FACTS_TTL`].
+pub(crate) struct Latest<T> {
+    latest: Mutex<Option<(Instant, Arc<T>)>>,
 }
 
-/// The facts, read again when the latest reading is older than [`FACTS_TTL`]. One request
-/// reads them; those that come meanwhile wait for its reading.
-pub(crate) async fn latest_facts(app: &Arc<Shared>) -> Result<Arc<Facts>, ApiError> {
-    let mut latest = app.facts.latest.lock().await;
-    if let Some((read, facts)) = latest.as_ref()
-        && read.elapsed() < FACTS_TTL
-    {
-        return Ok(facts.clone());
+impl<T> Default for Latest<T> {
+    fn default() -> Self {
+        Latest {
+            latest: Mutex::new(None),
+        }
     }
-    let read = Instant::now();
-    let facts = Arc::new(blocking(app, |app| app.facts()).await?);
-    *latest = Some((read, facts.clone()));
-    Ok(facts)
+}
+
+impl<T: Send + Sync + 'static> Latest<T> {
+    /// The latest reading, or a new one by `read` (on a blocking thread, within the pool's
+    /// bound) when it is older than [`FACTS_TTL`]. One request reads; those that come
+    /// meanwhile wait for its reading.
+    pub(crate) async fn get(
+        &self,
+        app: &Arc<Shared>,
+        read: impl FnOnce(&Arc<Shared>) -> T + Send + 'static,
+    ) -> Result<Arc<T>, ApiError> {
+        let mut latest = self.latest.lock().await;
+        if let Some((at, value)) = latest.as_ref()
+            && at.elapsed() < FACTS_TTL
+        {
+            return Ok(value.clone());
+        }
+        let at = Instant::now();
+        let value = Arc::new(blocking(app, read).await?);
+        *latest = Some((at, value.clone()));
+        Ok(value)
+    }
+}
+
+/// The facts the health report and the metrics give, read at most once per [`FACTS_TTL`].
+pub(crate) async fn latest_facts(app: &Arc<Shared>) -> Result<Arc<Facts>, ApiError> {
+    app.facts.get(app, |app| app.facts()).await
 }
 
 /// What the health report and the metrics say of the database.

@@ -81,7 +81,8 @@ pub(crate) struct Shared {
     pub(crate) settings: Settings,
     pub(crate) auth: auth::Auth,
     pub(crate) pool: facts::Pool,
-    pub(crate) facts: facts::FactsCache,
+    pub(crate) facts: facts::Latest<facts::Facts>,
+    pub(crate) overview: facts::Latest<pages::OverviewReading>,
     pub(crate) metrics: metrics::Metrics,
     pub(crate) pages: pages::Templates,
     /// Cookies get `Secure`: the server speaks TLS, or a trusted proxy does for it.
@@ -109,7 +110,8 @@ impl App {
         let trust_proxy = options.trust_proxy || serve.trust_proxy;
         let shared = Shared {
             pool: facts::Pool::new(serve.connections),
-            facts: facts::FactsCache::default(),
+            facts: facts::Latest::default(),
+            overview: facts::Latest::default(),
             metrics: metrics::Metrics::new()?,
             pages: pages::Templates::new()?,
             secure: options.tls.is_some() || trust_proxy,

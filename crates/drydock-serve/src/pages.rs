@@ -19,7 +19,6 @@ use crate::auth::{
     CSRF_FIELD, Client, Identity, LOGIN_COOKIE, SESSION_COOKIE, cookie, form_field, hashing,
     random_token, same_secret, set_cookie,
 };
-use crate::facts;
 use crate::{ServeError, Shared};
 
 /// The run log's task names for people signing in and out.
@@ -86,25 +85,11 @@ pub(crate) async fn overview(
     let Some(axum::Extension(identity)) = identity else {
         return Redirect::to("/login").into_response();
     };
-    let read = facts::blocking(&app, |app| {
-        let filter = RunFilter {
-            task: None,
-            since: None,
-            limit: Some(OVERVIEW_RUNS),
-        };
-        (
-            app.status(),
-            app.runs(&filter),
-            app.backups(),
-            app.latest_check(),
-            drydock_engine::open_alerts(&app.project, app.url.as_deref()),
-        )
-    })
-    .await;
-    let (status, runs, backups, check, alerts) = match read {
+    let read = match app.overview.get(&app, Shared::overview_reading).await {
         Ok(read) => read,
         Err(error) => return error.into_response(),
     };
+    let (status, runs, backups, check, alerts) = &*read;
     let shown = |error: &drydock_engine::EngineError| {
         format!("[{}] {}", error.code(), redact_text(&error.to_string()))
     };
@@ -265,6 +250,33 @@ fn check_shown(check: &LatestCheck) -> minijinja::Value {
         status,
         summary => check.run.progress.summary,
         groups,
+    }
+}
+
+/// What the overview reads: the migrations' status, the latest runs, the backups, the latest
+/// `check` and the open alerts. Read at most once per [`crate::facts::FACTS_TTL`] for every viewer.
+pub(crate) type OverviewReading = (
+    Result<drydock_engine::migrate::StatusReport, drydock_engine::EngineError>,
+    Result<Vec<drydock_connector::Run>, drydock_engine::EngineError>,
+    Result<crate::backups::Backups, drydock_engine::EngineError>,
+    Result<Option<LatestCheck>, drydock_engine::EngineError>,
+    Result<Vec<drydock_connector::StoredAlert>, drydock_engine::EngineError>,
+);
+
+impl Shared {
+    fn overview_reading(self: &Arc<Shared>) -> OverviewReading {
+        let filter = RunFilter {
+            task: None,
+            since: None,
+            limit: Some(OVERVIEW_RUNS),
+        };
+        (
+            self.status(),
+            self.runs(&filter),
+            self.backups(),
+            self.latest_check(),
+            drydock_engine::open_alerts(&self.project, self.url.as_deref()),
+        )
     }
 }
 
