@@ -125,6 +125,8 @@ pub(crate) struct Facts {
     pub(crate) backup: BackupState,
     /// Seconds this server or its replicas lag behind, where the database tells.
     pub(crate) replication_lag: Option<f64>,
+    /// When the latest `check` run started, and its findings, when there is one.
+    pub(crate) check_findings: Option<(DateTime<Utc>, Vec<drydock_maintenance::LoggedFinding>)>,
 }
 
 impl Shared {
@@ -168,12 +170,19 @@ impl Shared {
             Err(_) => BackupState::NotConfigured,
         };
         let replication_lag = connect.is_ok().then(|| self.replication_lag()).flatten();
+        // The run log may be out of reach with the database: then no findings are exported.
+        let check_findings = connect
+            .is_ok()
+            .then(|| self.latest_check().ok().flatten())
+            .flatten()
+            .map(|check| (check.run.start.started_at, check.findings));
         Facts {
             at,
             connect,
             status,
             backup,
             replication_lag,
+            check_findings,
         }
     }
 

@@ -11,7 +11,9 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use drydock_engine::BackupState;
-use prometheus::{Encoder, Gauge, HistogramOpts, HistogramVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, Opts, Registry, TextEncoder,
+};
 
 use crate::api::ApiError;
 use crate::auth::Identity;
@@ -22,6 +24,20 @@ use crate::{ServeError, Shared};
 pub(crate) struct Metrics {
     registry: Registry,
     requests: HistogramVec,
+    tasks: HistogramVec,
+}
+
+/// Buckets for task runs: a second to an hour.
+const TASK_BUCKETS: [f64; 10] = [0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 1800.0, 3600.0];
+
+impl Metrics {
+    /// A task run by this server (from a page or the API: `source="serve"`; a `[[schedule]]`
+    /// job: `source="schedule"`) ended with `status` after `seconds`.
+    pub(crate) fn task_ended(&self, task: &str, source: &str, status: &str, seconds: f64) {
+        self.tasks
+            .with_label_values(&[task, source, status])
+            .observe(seconds);
+    }
 }
 
 impl Metrics {
@@ -39,7 +55,22 @@ impl Metrics {
         registry
             .register(Box::new(requests.clone()))
             .map_err(failed)?;
-        Ok(Metrics { registry, requests })
+        let tasks = HistogramVec::new(
+            HistogramOpts::new(
+                "drydock_task_duration_seconds",
+                "Time a task run by this server took, by task, source (serve or schedule) and \
+                 how it ended.",
+            )
+            .buckets(TASK_BUCKETS.to_vec()),
+            &["task", "source", "status"],
+        )
+        .map_err(failed)?;
+        registry.register(Box::new(tasks.clone())).map_err(failed)?;
+        Ok(Metrics {
+            registry,
+            requests,
+            tasks,
+        })
     }
 }
 
@@ -119,6 +150,26 @@ fn fact_gauges(facts: &Facts, pool_size: usize) -> Result<Registry, prometheus::
             "How far the replica behind the database lags, in seconds (the largest).",
             lag,
         )?;
+    }
+    if let Some((started_at, findings)) = &facts.check_findings {
+        gauge(
+            "drydock_check_last_run_timestamp_seconds",
+            "When the latest `drydock check` run started, in Unix seconds.",
+            started_at.timestamp() as f64,
+        )?;
+        let counts = GaugeVec::new(
+            Opts::new(
+                "drydock_check_findings",
+                "Findings of the latest `drydock check` run, by code and severity.",
+            ),
+            &["code", "severity"],
+        )?;
+        for finding in findings {
+            counts
+                .with_label_values(&[finding.code.as_str(), finding.severity.as_str()])
+                .inc();
+        }
+        registry.register(Box::new(counts))?;
     }
     Ok(registry)
 }

@@ -191,13 +191,13 @@ pub(crate) async fn overview(
 
 /// The latest `check` run and the findings its log holds.
 pub(crate) struct LatestCheck {
-    run: drydock_connector::Run,
-    findings: Vec<drydock_maintenance::LoggedFinding>,
+    pub(crate) run: drydock_connector::Run,
+    pub(crate) findings: Vec<drydock_maintenance::LoggedFinding>,
 }
 
 impl Shared {
     /// The latest run of `check` with its log, read from the run log (check is not run).
-    fn latest_check(&self) -> Result<Option<LatestCheck>, drydock_engine::EngineError> {
+    pub(crate) fn latest_check(&self) -> Result<Option<LatestCheck>, drydock_engine::EngineError> {
         let filter = RunFilter {
             task: Some("check".to_owned()),
             since: None,

@@ -469,6 +469,12 @@ fn run_claimed_with(
         (_, false, true) => format!("ran longer than its timeout of {limit}"),
         _ => String::new(),
     };
+    context.app.metrics.task_ended(
+        &format!("schedule job {name}"),
+        "schedule",
+        claim.status.as_str(),
+        end.duration.as_secs_f64(),
+    );
     events.info(&format!(
         "[{name}] exit={} duration={:.2}s status={}",
         end.exit.shown(),

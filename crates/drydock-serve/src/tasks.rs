@@ -1095,6 +1095,7 @@ fn run(
         }
         feed.push(event);
     };
+    let began = Instant::now();
     let recorder = Recorder::start_by(
         crate::api::run_log_opener(app),
         asked.spec.recorded,
@@ -1130,6 +1131,12 @@ fn run(
         }
     });
     recorder.finish(done.status, &done.summary);
+    app.metrics.task_ended(
+        asked.spec.recorded,
+        "serve",
+        done.status.as_str(),
+        began.elapsed().as_secs_f64(),
+    );
     if let Some(phrase) = &done.confirm {
         lock(&app.tasks.dry_runs).insert(
             id.clone(),

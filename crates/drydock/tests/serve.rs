@@ -137,6 +137,29 @@ fn serves_status_health_and_metrics(db: &TestDb) {
     assert_eq!(recorded["task"], "check");
     assert_ne!(recorded["status"], "running");
 
+    // The facts are read again a second later: the check's time and findings, and its
+    // duration.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let metrics = http.get("/metrics", &[]).body;
+    assert!(
+        metrics.contains("\ndrydock_check_last_run_timestamp_seconds "),
+        "{metrics}"
+    );
+    let status = recorded["status"].as_str().expect("status");
+    assert!(
+        metrics.contains(&format!(
+            "drydock_task_duration_seconds_count{{source=\"serve\",status=\"{status}\",task=\"check\"}} 1"
+        )),
+        "{metrics}"
+    );
+    let findings = recorded["summary"].as_str().expect("summary");
+    if status == "warned" {
+        assert!(
+            metrics.contains("drydock_check_findings{code=\"D6"),
+            "{findings}: {metrics}"
+        );
+    }
+
     assert_no_secret(&http.bodies, &server.stderr());
 }
 
