@@ -69,10 +69,21 @@ datasource db {
   url      = env("DATABASE_URL")
 }
 
-model A { id Int @id }
-model B { id Int @id }
-model C { id Int @id }
-model D { id Int @id }
+model A {
+  id Int @id
+}
+
+model B {
+  id Int @id
+}
+
+model C {
+  id Int @id
+}
+
+model D {
+  id Int @id
+}
 EOF
 for i in 1 2 3 4; do
   name=$(printf '2024010%d000000_t%d' "$i" "$i")
@@ -81,7 +92,8 @@ for i in 1 2 3 4; do
   printf 'CREATE TABLE "%b" ("id" INTEGER NOT NULL PRIMARY KEY);\n' "$table" \
     > "$P/prisma/migrations/$name/migration.sql"
   if [ "$i" = 3 ]; then
-    (cd "$P" && DATABASE_URL=$URL "$BIN" migrate deploy >/dev/null 2>&1)
+    (cd "$P" && DATABASE_URL=$URL "$BIN" migrate deploy >/dev/null 2>"$WORK/deploy.log") \
+      || { cat "$WORK/deploy.log" >&2; exit 1; }
   fi
 done
 TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -158,7 +170,8 @@ load() { # LABEL PID URL [HEADER]
   local sampler=$!
   local args=(-t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s -s "$WORK/pace.lua")
   [ -z "$header" ] || args+=(-H "$header")
-  log "$label: wrk ${args[*]//$TOKEN/TOKEN} $url"
+  local shown=${args[*]//$TOKEN/TOKEN}
+  log "$label: wrk ${shown//$SESSION/SESSION} $url"
   out=$(wrk "${args[@]}" "$url")
   rm -f "$WORK/sampling"
   wait "$sampler"
