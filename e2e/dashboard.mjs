@@ -79,6 +79,7 @@ const scenarios = {
   async screenshots(b) {
     const dir = required("SCREENSHOTS");
     const seen = [];
+    let runPage = null;
     for (const [device, viewport] of [
       ["desktop", DESKTOP],
       ["phone", PHONE],
@@ -89,7 +90,23 @@ const scenarios = {
       await login.screenshot({ path: `${dir}/login-${device}.png`, fullPage: true });
       await login.close();
       const page = await operator(context);
-      for (const [name, path] of PAGES.slice(1)) {
+      const pages = PAGES.slice(1);
+      if (device === "desktop") {
+        // A check run from the maintenance page: the overview then shows its findings, and
+        // its own page is one more to look at.
+        await page.goto(`${base}/dashboard/maintenance`);
+        const card = page.locator("section#task-check");
+        await card.getByRole("button", { name: "Run" }).click();
+        const link = card.locator(".live .state a");
+        await link.waitFor();
+        await page.waitForFunction(
+          (element) => !element.textContent.startsWith("Running"),
+          await card.locator(".live .state").elementHandle(),
+        );
+        runPage = await link.getAttribute("href");
+      }
+      pages.push(["run", runPage]);
+      for (const [name, path] of pages) {
         const reply = await page.goto(`${base}${path}`);
         const overflow = await page.evaluate(
           () => document.documentElement.scrollWidth - document.documentElement.clientWidth,

@@ -8,6 +8,7 @@
 //! of each opening sessions, and requests that come while it is read wait for it.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -75,38 +76,60 @@ pub(crate) async fn blocking<T: Send + 'static>(
 /// reads them again.
 pub(crate) const FACTS_TTL: Duration = Duration::from_secs(1);
 
-/// The latest reading of something many requests read, shared for [`FACTS_TTL`].
+/// The latest reading of something many requests read, shared for [`FACTS_TTL`], or until
+/// this server changes what it reads ([`Latest::forget`]).
 pub(crate) struct Latest<T> {
-    latest: Mutex<Option<(Instant, Arc<T>)>>,
+    latest: Mutex<Option<Reading<T>>>,
+    /// Raised by [`Latest::forget`]: a reading begun before it is not served after it.
+    generation: AtomicU64,
+}
+
+struct Reading<T> {
+    at: Instant,
+    generation: u64,
+    value: Arc<T>,
 }
 
 impl<T> Default for Latest<T> {
     fn default() -> Self {
         Latest {
             latest: Mutex::new(None),
+            generation: AtomicU64::new(0),
         }
     }
 }
 
 impl<T: Send + Sync + 'static> Latest<T> {
     /// The latest reading, or a new one by `read` (on a blocking thread, within the pool's
-    /// bound) when it is older than [`FACTS_TTL`]. One request reads; those that come
-    /// meanwhile wait for its reading.
+    /// bound) when it is older than [`FACTS_TTL`] or forgotten. One request reads; those that
+    /// come meanwhile wait for its reading.
     pub(crate) async fn get(
         &self,
         app: &Arc<Shared>,
         read: impl FnOnce(&Arc<Shared>) -> T + Send + 'static,
     ) -> Result<Arc<T>, ApiError> {
         let mut latest = self.latest.lock().await;
-        if let Some((at, value)) = latest.as_ref()
-            && at.elapsed() < FACTS_TTL
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some(reading) = latest.as_ref()
+            && reading.generation == generation
+            && reading.at.elapsed() < FACTS_TTL
         {
-            return Ok(value.clone());
+            return Ok(reading.value.clone());
         }
         let at = Instant::now();
         let value = Arc::new(blocking(app, read).await?);
-        *latest = Some((at, value.clone()));
+        *latest = Some(Reading {
+            at,
+            generation,
+            value: value.clone(),
+        });
         Ok(value)
+    }
+
+    /// What was read is out of date (a task of this server ended): the next request reads
+    /// again.
+    pub(crate) fn forget(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
 

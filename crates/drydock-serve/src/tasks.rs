@@ -1131,6 +1131,9 @@ fn run(
         }
     });
     recorder.finish(done.status, &done.summary);
+    // The overview and the health facts show what the task changed from the next request on.
+    app.overview.forget();
+    app.facts.forget();
     app.metrics.task_ended(
         asked.spec.recorded,
         "serve",

@@ -70,7 +70,7 @@ fn every_page_on_a_desktop_and_a_phone() {
     let shots = screenshot_dir(shots.path());
     let seen = scenario(&server, "screenshots", &shots);
     let pages = seen["pages"].as_array().expect("pages");
-    assert_eq!(pages.len(), 10, "{seen:#}");
+    assert_eq!(pages.len(), 12, "{seen:#}");
     for page in pages {
         assert_eq!(page["status"], 200, "{page}");
         assert!(
@@ -85,6 +85,7 @@ fn every_page_on_a_desktop_and_a_phone() {
         "migrations",
         "performance",
         "backups",
+        "run",
     ] {
         for device in ["desktop", "phone"] {
             let file = shots.join(format!("{name}-{device}.png"));
