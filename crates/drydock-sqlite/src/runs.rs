@@ -37,6 +37,19 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS \"_drydock_runs\" (
     log         TEXT NOT NULL
 )";
 
+/// A session on the file beside the database at `url` that keeps drydock's own records (the
+/// run log, open alerts, schedule claims), with `create_table` run first when given.
+pub(crate) fn open_state_file(
+    url: &str,
+    create_table: Option<&str>,
+) -> Result<SqliteConnection, ConnectorError> {
+    let connection = SqliteConnection::open(&run_log_path(&database_path(url)?))?;
+    if let Some(sql) = create_table {
+        connection.conn.execute_batch(sql).map_err(query_error)?;
+    }
+    Ok(connection)
+}
+
 /// Columns in the order [`run`] reads them; `log` last, as `list` leaves it out.
 const COLUMNS: &str = "id, task, parameters, actor, host, pid, started_at, finished_at, status, \
                        examined, affected, summary";
@@ -49,9 +62,9 @@ pub(crate) struct SqliteRunLog {
 
 impl SqliteRunLog {
     pub(crate) fn open(url: &str) -> Result<Self, ConnectorError> {
-        let database = database_path(url)?;
         Ok(SqliteRunLog {
-            connection: SqliteConnection::open(&run_log_path(&database))?,
+            // The table is made on the first write (see `has_table`).
+            connection: open_state_file(url, None)?,
             has_table: false,
         })
     }

@@ -6,8 +6,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use drydock_connector::{ClaimStatus, ConnectorError, ScheduleClaim, ScheduleClaims};
 use rusqlite::{Row, params};
 
-use crate::connection::{SqliteConnection, database_path, query_error};
-use crate::runs::run_log_path;
+use crate::connection::{SqliteConnection, query_error};
+use crate::runs::open_state_file;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS \"_drydock_schedule_claims\" (
     job         TEXT NOT NULL,
@@ -31,13 +31,9 @@ pub(crate) struct SqliteScheduleClaims {
 
 impl SqliteScheduleClaims {
     pub(crate) fn open(url: &str) -> Result<Self, ConnectorError> {
-        let database = database_path(url)?;
-        let connection = SqliteConnection::open(&run_log_path(&database))?;
-        connection
-            .conn
-            .execute_batch(CREATE_TABLE)
-            .map_err(query_error)?;
-        Ok(SqliteScheduleClaims { connection })
+        Ok(SqliteScheduleClaims {
+            connection: open_state_file(url, Some(CREATE_TABLE))?,
+        })
     }
 
     fn conn(&self) -> &rusqlite::Connection {
