@@ -29,7 +29,7 @@ impl LintGate {
             .iter()
             .filter(|finding| finding.level == Level::Error)
             .filter(|finding| match self {
-                LintGate::Auto => finding.rule.size_sensitive,
+                LintGate::Auto => finding.rule.size.depends_on_size(),
                 LintGate::Strict => true,
                 LintGate::Warn | LintGate::Off => false,
             })

@@ -40,27 +40,51 @@ pub(crate) fn review_with(
     live: &LiveTables,
 ) -> Result<Report, EngineError> {
     let migrations = list_migrations(&project.migrations_dir)?;
-    let files: Vec<MigrationFile> = migrations.iter().map(migration_file).collect();
-    let pending_paths: HashSet<String> = migrations
-        .iter()
-        .filter(|migration| pending.contains(&migration.name))
-        .map(|migration| migration_file(migration).path)
-        .collect();
     let options = LintOptions {
         dialect: project.dialect,
         max_rows,
         deployed_by_drydock: true,
     };
-    let report = if drydock_lint::knows_locks(project.dialect) {
-        let mut facts = DeployFacts {
-            live: ConnectionFacts::new(conn, project.dialect.capabilities().sql_grammar, max_rows),
-            existing: live,
-        };
-        drydock_lint::lint(files, &options, &mut facts)
-    } else {
-        drydock_lint::lint(files, &options, &mut NoFacts)
+    Ok(lint_selected(
+        project,
+        &migrations,
+        pending,
+        &options,
+        Some((conn, live)),
+    ))
+}
+
+/// Lints every migration of the folder in order (rules read the schema earlier files build)
+/// and keeps the findings of the `selected` ones; with a connection and its tables, against
+/// live facts where the linter knows the database's locks.
+pub(crate) fn lint_selected(
+    project: &Project,
+    migrations: &[LocalMigration],
+    selected: &[String],
+    options: &LintOptions<'_>,
+    live: Option<(&mut dyn Connection, &LiveTables)>,
+) -> Report {
+    let files: Vec<MigrationFile> = migrations.iter().map(migration_file).collect();
+    let keep: HashSet<String> = migrations
+        .iter()
+        .filter(|migration| selected.contains(&migration.name))
+        .map(|migration| migration_file(migration).path)
+        .collect();
+    let report = match live {
+        Some((conn, existing)) if drydock_lint::knows_locks(project.dialect) => {
+            let mut facts = DeployFacts {
+                live: ConnectionFacts::new(
+                    conn,
+                    project.dialect.capabilities().sql_grammar,
+                    options.max_rows,
+                ),
+                existing,
+            };
+            drydock_lint::lint(files, options, &mut facts)
+        }
+        _ => drydock_lint::lint(files, options, &mut NoFacts),
     };
-    Ok(only_files(report, &pending_paths))
+    only_files(report, &keep)
 }
 
 /// A migration of the folder as the linter reads it: its path, executable script and name.

@@ -30,6 +30,23 @@ pub enum EngineError {
     Usage(String),
 
     #[error(
+        "the lint baseline `{}` cannot be read: {message}\nFix the file, or write it again \
+         with `drydock lint --write-baseline` (it accepts every finding there is now).",
+        path.display()
+    )]
+    LintBaseline {
+        path: std::path::PathBuf,
+        message: String,
+    },
+
+    #[error(
+        "cannot tell which migrations were added since `{revision}`: {message}\nName a branch, \
+         tag or commit this repository has (in CI, fetch it first: `git fetch origin main`), \
+         or lint with `--pending` against a database instead."
+    )]
+    LintSince { revision: String, message: String },
+
+    #[error(
         "{what} failed: {message}\nNothing was changed: it ran in a transaction that was rolled back (unless it had to run outside one)."
     )]
     Script { what: String, message: String },
@@ -96,6 +113,8 @@ impl EngineError {
             EngineError::Backup(e) => e.code(),
             EngineError::ShadowReplay { .. } => "P3006",
             EngineError::Usage(_) => "D1001",
+            EngineError::LintBaseline { .. } => "D4010",
+            EngineError::LintSince { .. } => "D4011",
             EngineError::Script { .. } => "D1012",
             EngineError::DataLossNotAccepted { .. } => "D2000",
             EngineError::ChangesCannotRun { .. } => "D2010",

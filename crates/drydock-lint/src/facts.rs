@@ -27,6 +27,11 @@ pub trait Facts {
     }
     /// The size of a table, `None` when it does not exist (yet) or cannot be read.
     fn table_size(&mut self, table: &TableName) -> Option<TableSize>;
+    /// Whether the facts come from a live database. Without one a table's size is unknown, and
+    /// the errors that depend on it are warnings.
+    fn is_live(&self) -> bool {
+        true
+    }
 }
 
 /// No database: every rule assumes the current server and a large table.
@@ -40,6 +45,10 @@ impl Facts for NoFacts {
 
     fn table_size(&mut self, _table: &TableName) -> Option<TableSize> {
         None
+    }
+
+    fn is_live(&self) -> bool {
+        false
     }
 }
 

@@ -30,7 +30,7 @@ use drydock_diagnostics::{Files, Span};
 
 pub use facts::{ConnectionFacts, Facts, NoFacts, TableSize};
 pub use names::TableName;
-pub use rule::{Category, Finding, Level, RuleInfo};
+pub use rule::{Category, Finding, Level, RuleInfo, SizeRule};
 pub use server::ServerVersion;
 
 use crate::rules::Cx;
@@ -171,26 +171,13 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
                     continue;
                 }
                 state.reported.insert(hit.rule.code);
-                let mut level = hit.level.unwrap_or(hit.rule.level);
-                let mut message = hit.message;
-                if hit.rule.size_sensitive
-                    && let Some(table) = &hit.table
-                    && let Some(size) = facts.table_size(table)
-                    && size.rows < options.max_rows
-                {
-                    level = Level::Note;
-                    message.push_str(&format!(
-                        " (`{table}` is small: about {} rows, {}, under the {}-row threshold)",
-                        size.rows,
-                        human_bytes(size.bytes),
-                        options.max_rows
-                    ));
-                }
+                let rule = hit.rule;
+                let (level, message) = judge_size(hit, facts, options.max_rows);
                 findings.push(Finding {
-                    rule: hit.rule,
+                    rule,
                     level,
                     message,
-                    help: hit.rule.help.to_owned(),
+                    help: rule.help.to_owned(),
                     span: Span::new(id, statement.range.start, statement.range.end),
                 });
             }
@@ -203,6 +190,45 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
         files: all,
         findings,
         notices,
+    }
+}
+
+/// A hit's level and message once the size of its table is known: small or empty tables make
+/// a note, an unknown size (no live facts) makes an error a warning.
+fn judge_size(hit: rules::Hit, facts: &mut dyn Facts, max_rows: u64) -> (Level, String) {
+    let level = hit.level.unwrap_or(hit.rule.level);
+    let mut message = hit.message;
+    if !hit.rule.size.depends_on_size() {
+        return (level, message);
+    }
+    let size = hit.table.as_ref().and_then(|table| facts.table_size(table));
+    let table = hit
+        .table
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    match (hit.rule.size, size) {
+        (SizeRule::GrowsWithTable, Some(size)) if size.rows < max_rows => {
+            message.push_str(&format!(
+                " (`{table}` is small: about {} rows, {}, under the {max_rows}-row threshold)",
+                size.rows,
+                human_bytes(size.bytes),
+            ));
+            (Level::Note, message)
+        }
+        (SizeRule::FailsWithRows, Some(size)) if size.rows == 0 => {
+            message.push_str(&format!(" (`{table}` is empty)"));
+            (Level::Note, message)
+        }
+        (SizeRule::FailsWithRows, Some(size)) => {
+            message.push_str(&format!(" (`{table}` has about {} rows)", size.rows));
+            (level, message)
+        }
+        (_, None) if !facts.is_live() && level == Level::Error => {
+            message.push_str(" (a warning: without `--url` the table's size is unknown)");
+            (Level::Warning, message)
+        }
+        _ => (level, message),
     }
 }
 

@@ -486,11 +486,36 @@ pub(crate) struct LintArgs {
     /// Exit 1 on warnings too
     #[arg(long)]
     pub(crate) warnings_as_errors: bool,
-    /// The migrations are applied by `drydock migrate deploy`, which sets `lock_timeout`
-    /// (`lock_wait_timeout` on MySQL) for every migration: skip the rules that ask each file to
-    /// set it
-    #[arg(long)]
+    /// Who applies the migrations: `drydock` sets `lock_timeout` (`lock_wait_timeout` on MySQL)
+    /// itself, so the rules asking each file to set it are off; `prisma` runs files as they
+    /// are [default: `[lint] deployed_by`, else drydock for a project's migrations, prisma
+    /// for loose files]
+    #[arg(long, value_enum, value_name = "TOOL")]
+    pub(crate) deployed_by: Option<DeployedBy>,
+    /// Same as `--deployed-by drydock`
+    #[arg(long, hide = true, conflicts_with = "deployed_by")]
     pub(crate) deployed_by_drydock: bool,
+    /// Only the migrations not applied on `--url` (or the project's database)
+    #[arg(long, conflicts_with_all = ["paths", "since"])]
+    pub(crate) pending: bool,
+    /// Only the migrations added since the merge base of this git revision and HEAD
+    /// (committed or not), e.g. `origin/main`
+    #[arg(long, value_name = "REVISION", conflicts_with = "paths")]
+    pub(crate) since: Option<String>,
+    /// Leave out the findings this file accepts [default: `[lint] baseline`]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Write every finding of this run to the baseline file (`--baseline`, else `[lint]
+    /// baseline`) as accepted, and exit 0
+    #[arg(long)]
+    pub(crate) write_baseline: bool,
+}
+
+/// Who applies a project's migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum DeployedBy {
+    Drydock,
+    Prisma,
 }
 
 /// How `drydock lint` prints its findings.

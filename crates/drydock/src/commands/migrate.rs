@@ -626,34 +626,21 @@ fn ask(question: &str) -> anyhow::Result<String> {
 }
 
 /// Lint the new migration (read after the history before it) and show what to review before it
-/// reaches production. Advice only: the development database is small, so `migrate dev` never
-/// fails on it; `drydock lint --url <production>` judges with live table sizes.
+/// reaches production: exactly what `drydock lint <its folder>` prints. Advice only: the
+/// development database is small, so `migrate dev` never fails on it; `drydock lint --url
+/// <production>` judges with live table sizes.
 fn review_new_migration(project: &Project, folder: &Path) {
-    let Ok(files) = crate::commands::lint::folder_migrations(&project.migrations_dir) else {
+    let options = drydock_engine::ProjectLintOptions {
+        selection: drydock_engine::LintSelection::Paths(vec![folder.to_owned()]),
+        ..Default::default()
+    };
+    let Ok(linted) = drydock_engine::lint_project(project, &options) else {
         return;
     };
-    let new_file = folder
-        .join(history::MIGRATION_FILE_NAME)
-        .display()
-        .to_string();
-    let options = drydock_lint::LintOptions {
-        dialect: project.dialect,
-        max_rows: drydock_lint::DEFAULT_MAX_ROWS,
-        deployed_by_drydock: true,
-    };
-    let mut report = drydock_lint::lint(files, &options, &mut drydock_lint::NoFacts);
-    let files = &report.files;
-    report.findings.retain(|finding| {
-        finding.level != drydock_lint::Level::Note
-            && files
-                .get(finding.span.file)
-                .is_some_and(|file| file.name == new_file)
-    });
-    report.notices.clear();
-    if !report.findings.is_empty() {
+    if !linted.report.findings.is_empty() {
         eprintln!(
             "Review this migration before it reaches production (`drydock lint`):\n{}",
-            drydock_lint::report::render_text(&report)
+            drydock_lint::report::render_text(&linted.report)
         );
     }
 }
