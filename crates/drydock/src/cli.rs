@@ -64,6 +64,11 @@ pub(crate) enum Command {
     /// lint findings against live table sizes, disk space, other sessions' locks and long
     /// transactions, connection poolers; exit 1 when a check fails
     Preflight(PreflightArgs),
+    /// A pipeline's checks on a throwaway database: the schema validates and is formatted, every
+    /// migration applies from empty, no schema change lacks its migration, each new down.sql
+    /// goes down and up again, new migrations pass lint; its own exit code per failure
+    /// (docs/ci.md)
+    Ci(CiArgs),
     /// Back up, verify by test restores, restore and prune database backups
     #[command(subcommand)]
     Backup(BackupCommand),
@@ -444,6 +449,36 @@ pub(crate) struct BackupStoreArgs {
     /// (verify, restore) backups
     #[arg(long, value_name = "VAR")]
     pub(crate) passphrase_env: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CiArgs {
+    /// The database next to which the throwaway one is made, overriding the schema's
+    /// datasource
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
+    /// The throwaway database itself, overriding the datasource's `shadowDatabaseUrl`
+    #[arg(long, value_name = "URL")]
+    pub(crate) shadow_database_url: Option<String>,
+    /// Check the down files and lint of the migrations added since this git revision (e.g.
+    /// origin/main) [default: all migrations]
+    #[arg(long, value_name = "REVISION")]
+    pub(crate) since: Option<String>,
+    /// Print the result as JSON
+    #[arg(long, conflicts_with = "format")]
+    pub(crate) json: bool,
+    /// Output format [default: github when GITHUB_ACTIONS=true, else text]
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<CiFormat>,
+}
+
+/// How `drydock ci` prints its checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CiFormat {
+    /// One line per check, then the problems
+    Text,
+    /// GitHub Actions workflow annotations, then the lines of `text`
+    Github,
 }
 
 #[derive(Debug, Args)]

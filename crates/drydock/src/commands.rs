@@ -2,6 +2,7 @@
 
 mod backup;
 mod check;
+mod ci;
 mod cleanup;
 mod db;
 mod diff;
@@ -108,6 +109,7 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
         Command::Format { check } => schema::format(schema, check),
         Command::Lint(args) => lint::lint(schema, args),
         Command::Preflight(args) => preflight::preflight(schema, &args),
+        Command::Ci(args) => ci::ci(schema, &args),
         Command::Backup(command) => backup::run(schema, command),
         Command::Schedule(args) => schedule::run(schema, &args),
         Command::Runs(args) => runs::run(schema, args),

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use drydock_test_support::TestDb;
+use drydock_test_support::git::git;
 
 const POSTGRES_SCHEMA: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://localhost:1/unused\"\n}\n";
 const SQLITE_SCHEMA: &str =
@@ -284,19 +285,6 @@ fn pending_lints_only_what_the_database_has_not_applied() {
         live.contains("note[D4201 require-concurrent-index]"),
         "{live}"
     );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .status()
-        .expect("running git");
-    assert!(status.success(), "git {args:?}");
 }
 
 #[test]
