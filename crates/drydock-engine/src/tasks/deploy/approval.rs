@@ -328,14 +328,18 @@ pub(crate) fn confirm_approved(approved: Vec<PendingMigration>) -> drydock_migra
         if differences.is_empty() {
             return Ok(());
         }
-        Err(format!(
-            "the migrations changed after their approval was checked; nothing was applied:\n{}",
-            differences
-                .iter()
-                .map(|difference| format!("  {difference}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ))
+        Err(drydock_migrate::PendingRefusal {
+            code: "D3121",
+            reason: format!(
+                "the migrations changed after their approval was checked; nothing was \
+                 applied:\n{}",
+                differences
+                    .iter()
+                    .map(|difference| format!("  {difference}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+        })
     })
 }
 
@@ -413,18 +417,36 @@ pub fn review_pending_set(
         }
     };
     let blocking = LintGate::Auto.blocking(&report);
-    let json = drydock_lint::report::to_json(&report);
+    for (review, findings) in reviews
+        .migrations
+        .iter_mut()
+        .zip(findings_by_file(&report, &blocking, &paths))
+    {
+        review.findings = findings;
+    }
+    reviews.notices = report.notices;
+    Ok(reviews)
+}
+
+/// The findings of `report` in each of the files `paths`, as `drydock lint --json` writes
+/// them, each with `blocks_deploy`: whether it is one of `blocking`.
+pub(crate) fn findings_by_file(
+    report: &drydock_lint::Report,
+    blocking: &[&drydock_lint::Finding],
+    paths: &[String],
+) -> Vec<Vec<serde_json::Value>> {
+    let mut out = vec![Vec::new(); paths.len()];
+    let json = drydock_lint::report::to_json(report);
     let findings = json["findings"].as_array().cloned().unwrap_or_default();
     for (finding, mut value) in report.findings.iter().zip(findings) {
         let blocks = blocking.iter().any(|b| std::ptr::eq(*b, finding));
         value["blocks_deploy"] = serde_json::Value::Bool(blocks);
         let file = value["file"].as_str().unwrap_or_default().to_owned();
         if let Some(index) = paths.iter().position(|path| *path == file) {
-            reviews.migrations[index].findings.push(value);
+            out[index].push(value);
         }
     }
-    reviews.notices = report.notices;
-    Ok(reviews)
+    out
 }
 
 /// The rows of `_prisma_migrations`, oldest first; none when the table does not exist yet.
