@@ -320,31 +320,37 @@ fn postgres_plan_applies_exactly_and_is_refused_when_things_changed() {
     );
 }
 
+/// The dry run of the pending changes on `db` says each of `expected`, and leaves them
+/// pending.
+fn dry_run_says(dir: &Path, db: &TestDb, expected: &[&str]) {
+    pending_changes(dir, db);
+    let out = succeeds(&drydock(dir, db.url(), &["migrate", "deploy", "--dry-run"]));
+    for expected in [EXPAND, CONTRACT, "HELD BACK: contract migration"]
+        .iter()
+        .chain(expected)
+    {
+        assert!(out.contains(expected), "{expected}\n{out}");
+    }
+    let status = drydock(dir, db.url(), &["migrate", "status"]);
+    assert!(stdout(&status).contains(EXPAND), "{}", stdout(&status));
+    assert_eq!(status.status.code(), Some(1), "still pending");
+}
+
 #[test]
 fn sqlite_dry_run() {
     let db = TestDb::sqlite();
     let dir = project(&db);
-    pending_changes(dir.path(), &db);
-    let out = succeeds(&drydock(
+    dry_run_says(
         dir.path(),
-        db.url(),
-        &["migrate", "deploy", "--dry-run"],
-    ));
-    for expected in [
-        EXPAND,
-        CONTRACT,
-        "1. line 1: CREATE INDEX \"User_email_idx\" ON \"User\"(\"email\");",
-        "lock: database write lock; builds an index",
-        "2. line 2: ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;",
-        "lock: database write lock; catalog only",
-        "HELD BACK: contract migration",
-        "Dry run: nothing was changed.",
-    ] {
-        assert!(out.contains(expected), "{expected}\n{out}");
-    }
-    let status = drydock(dir.path(), db.url(), &["migrate", "status"]);
-    assert!(stdout(&status).contains(EXPAND), "{}", stdout(&status));
-    assert_eq!(status.status.code(), Some(1), "still pending");
+        &db,
+        &[
+            "1. line 1: CREATE INDEX \"User_email_idx\" ON \"User\"(\"email\");",
+            "lock: database write lock; builds an index",
+            "2. line 2: ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;",
+            "lock: database write lock; catalog only",
+            "Dry run: nothing was changed.",
+        ],
+    );
 }
 
 #[test]
@@ -359,24 +365,15 @@ fn mariadb_dry_run() {
     )
     .expect("rows");
     mysql::prelude::Queryable::query_drop(&mut conn, "ANALYZE TABLE `User`").expect("analyze");
-    pending_changes(dir.path(), &db);
-    let out = succeeds(&drydock(
+    dry_run_says(
         dir.path(),
-        db.url(),
-        &["migrate", "deploy", "--dry-run"],
-    ));
-    for expected in [
-        EXPAND,
-        CONTRACT,
-        "1. line 1: CREATE INDEX `User_email_idx` ON `User`(`email`);",
-        "lock: in place (reads and writes go on); builds an index",
-        "2. line 2: ALTER TABLE `User` ADD COLUMN `bio` TEXT;",
-        "lock: instant (metadata lock only); catalog only",
-        "table User: 300 rows",
-        "HELD BACK: contract migration",
-    ] {
-        assert!(out.contains(expected), "{expected}\n{out}");
-    }
-    let status = drydock(dir.path(), db.url(), &["migrate", "status"]);
-    assert_eq!(status.status.code(), Some(1), "still pending");
+        &db,
+        &[
+            "1. line 1: CREATE INDEX `User_email_idx` ON `User`(`email`);",
+            "lock: in place (reads and writes go on); builds an index",
+            "2. line 2: ALTER TABLE `User` ADD COLUMN `bio` TEXT;",
+            "lock: instant (metadata lock only); catalog only",
+            "table User: 300 rows",
+        ],
+    );
 }

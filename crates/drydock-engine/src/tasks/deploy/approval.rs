@@ -316,6 +316,25 @@ pub(crate) fn require_approval(
 /// The deploy's check under the migration lock: the migrations about to run (names and the
 /// checksums of the very files that will run) must be the `approved` set, else the reasons.
 pub(crate) fn confirm_approved(approved: Vec<PendingMigration>) -> drydock_migrate::ConfirmPending {
+    confirm_set(approved, "D3121", |differences| {
+        format!(
+            "the migrations changed after their approval was checked; nothing was applied:\n{}",
+            differences
+                .iter()
+                .map(|difference| format!("  {difference}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
+}
+
+/// A check under the migration lock that the migrations about to run are `expected` (names
+/// and checksums), refused with `code` and what `describe` says of the differences.
+pub(crate) fn confirm_set(
+    expected: Vec<PendingMigration>,
+    code: &'static str,
+    describe: fn(&[Difference]) -> String,
+) -> drydock_migrate::ConfirmPending {
     std::sync::Arc::new(move |about_to_run: &[(&str, &str)]| {
         let about_to_run: Vec<PendingMigration> = about_to_run
             .iter()
@@ -324,21 +343,13 @@ pub(crate) fn confirm_approved(approved: Vec<PendingMigration>) -> drydock_migra
                 checksum: (*checksum).to_owned(),
             })
             .collect();
-        let differences = differences(&about_to_run, &approved);
+        let differences = differences(&about_to_run, &expected);
         if differences.is_empty() {
             return Ok(());
         }
         Err(drydock_migrate::PendingRefusal {
-            code: "D3121",
-            reason: format!(
-                "the migrations changed after their approval was checked; nothing was \
-                 applied:\n{}",
-                differences
-                    .iter()
-                    .map(|difference| format!("  {difference}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            ),
+            code,
+            reason: describe(&differences),
         })
     })
 }

@@ -16,9 +16,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use drydock_connector::{Connection, DbUrl, redact_url};
 use drydock_lint::{Facts, TableSize, Work};
-use drydock_migrate::{
-    self as history, PendingRefusal, find_backfills, is_contract, list_migrations,
-};
+use drydock_migrate::{self as history, find_backfills, is_contract, list_migrations};
 use drydock_tasks::{Event, Events};
 use serde::{Deserialize, Serialize};
 
@@ -584,28 +582,12 @@ pub(crate) fn check_plan(
             reasons: describe_plan_differences(&differs),
         });
     }
-    Ok(std::sync::Arc::new(
-        move |about_to_run: &[(&str, &str)]| {
-            let about_to_run: Vec<PendingMigration> = about_to_run
-                .iter()
-                .map(|(name, checksum)| PendingMigration {
-                    name: (*name).to_owned(),
-                    checksum: (*checksum).to_owned(),
-                })
-                .collect();
-            let differs = differences(&about_to_run, &planned);
-            if differs.is_empty() {
-                return Ok(());
-            }
-            Err(PendingRefusal {
-                code: PLAN_OUTDATED,
-                reason: EngineError::PlanOutdated {
-                    reasons: describe_plan_differences(&differs),
-                }
-                .to_string(),
-            })
-        },
-    ))
+    Ok(approval::confirm_set(planned, PLAN_OUTDATED, |differs| {
+        EngineError::PlanOutdated {
+            reasons: describe_plan_differences(differs),
+        }
+        .to_string()
+    }))
 }
 
 /// The code of a plan whose pending set is no longer the database's.
