@@ -20,6 +20,7 @@ const INIT: &str = "20240101000000_create_user";
 const EXPAND: &str = "20240102000000_add_user_bio_and_email_index";
 const CONTRACT: &str = "20240103000000_drop_user_name";
 const LATER: &str = "20240104000000_add_user_age";
+const BACKFILL: &str = "20240102100000_fill_user_bio";
 
 fn write(dir: &Path, path: &str, text: &str) {
     let path = dir.join(path);
@@ -195,6 +196,12 @@ fn postgres_dry_run_lists_the_plan_and_changes_nothing() {
         )
         .expect("rows");
     pending_changes(dir.path(), &db);
+    migration(
+        dir.path(),
+        BACKFILL,
+        "-- drydock:backfill key=\"id\" batch=100 pause=10ms\n\
+         UPDATE \"User\" SET \"bio\" = '' WHERE \"bio\" IS NULL;\n",
+    );
     let before = (history(&db), schema(&db));
 
     let out = succeeds(&drydock(
@@ -205,22 +212,45 @@ fn postgres_dry_run_lists_the_plan_and_changes_nothing() {
     insta::assert_snapshot!(redacted(&out, &db));
     assert_eq!((history(&db), schema(&db)), before, "nothing changed");
 
-    // As JSON, the same plan.
+    // As JSON, the same plan; the URL's password is not in it.
+    let with_password = db.url().replacen("postgres@", "postgres:s3cret-pw@", 1);
     let out = succeeds(&drydock(
         dir.path(),
         db.url(),
-        &["migrate", "deploy", "--dry-run", "--json"],
+        &[
+            "migrate",
+            "deploy",
+            "--dry-run",
+            "--json",
+            "--url",
+            &with_password,
+        ],
     ));
+    assert!(!out.contains("s3cret-pw"), "{out}");
     let plan: Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(plan["version"], 1);
+    assert_eq!(
+        plan["target"]["url"],
+        db.url().replacen("postgres@", "postgres:****@", 1)
+    );
     assert_eq!(plan["target"]["database"], db.name());
     assert!(plan["target"]["instance"].as_str().is_some(), "{plan}");
     let pending = plan["pending"].as_array().expect("pending");
-    assert_eq!(pending.len(), 2);
+    assert_eq!(pending.len(), 3);
     assert_eq!(pending[0]["name"], EXPAND);
     assert_eq!(pending[0]["held_back"], false);
-    assert_eq!(pending[1]["name"], CONTRACT);
-    assert_eq!(pending[1]["held_back"], true);
+    assert_eq!(pending[1]["name"], BACKFILL);
+    let backfill = &pending[1]["backfills"][0];
+    assert_eq!(
+        (
+            &backfill["rows"],
+            &backfill["batches"],
+            &backfill["pause_ms"]
+        ),
+        (&Value::from(500), &Value::from(5), &Value::from(10))
+    );
+    assert_eq!(pending[2]["name"], CONTRACT);
+    assert_eq!(pending[2]["held_back"], true);
     let statements = pending[0]["statements"].as_array().expect("statements");
     assert_eq!(statements[0]["lock"], "SHARE");
     assert_eq!(statements[0]["work"], "builds an index");
@@ -240,7 +270,7 @@ fn postgres_dry_run_lists_the_plan_and_changes_nothing() {
         &["migrate", "deploy", "--dry-run", "--contract", "--json"],
     ));
     let plan: Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(plan["pending"][1]["held_back"], false);
+    assert_eq!(plan["pending"][2]["held_back"], false);
     assert_eq!(plan["contract"], true);
 }
 

@@ -89,6 +89,14 @@ pub struct PlannedBackfill {
     pub estimated_seconds: Option<f64>,
 }
 
+impl PlannedBackfill {
+    /// The pauses between its batches.
+    fn pauses_seconds(&self) -> Option<f64> {
+        self.batches
+            .map(|batches| batches.saturating_sub(1) as f64 * self.pause_ms as f64 / 1000.0)
+    }
+}
+
 /// A pending migration and what applying it does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlannedMigration {
@@ -280,11 +288,12 @@ pub fn plan_deploy(
             .into_iter()
             .map(|(index, backfill)| plan_backfill(project, script, index, &backfill, &mut facts))
             .collect::<Vec<_>>();
+        // A backfill's rows are its statement's; its pauses come on top.
         let estimated_seconds = sum_known(
             statements
                 .iter()
                 .map(|s| s.estimated_seconds)
-                .chain(backfills.iter().map(|b| b.estimated_seconds)),
+                .chain(backfills.iter().map(PlannedBackfill::pauses_seconds)),
         );
         migrations.push(PlannedMigration {
             name: migration.name.clone(),
@@ -473,22 +482,20 @@ fn plan_backfill(
         .and_then(|table| facts.table_size(&table.lint_name()))
         .map(|size| size.rows);
     let batch_size = backfill.directive.batch_size.max(1);
-    let batches = rows.map(|rows| rows.div_ceil(batch_size));
-    let pause = backfill.directive.pause;
-    PlannedBackfill {
+    let mut planned = PlannedBackfill {
         line: line_of(script, start),
         table,
         key: backfill.directive.key.clone(),
         batch_size,
-        pause_ms: u64::try_from(pause.as_millis()).unwrap_or(u64::MAX),
+        pause_ms: u64::try_from(backfill.directive.pause.as_millis()).unwrap_or(u64::MAX),
         rows,
-        batches,
-        estimated_seconds: rows.zip(batches).map(|(rows, batches)| {
-            rows as f64 / ROWS_PER_SEC
-                + (pause * u32::try_from(batches.saturating_sub(1)).unwrap_or(u32::MAX))
-                    .as_secs_f64()
-        }),
-    }
+        batches: rows.map(|rows| rows.div_ceil(batch_size)),
+        estimated_seconds: None,
+    };
+    planned.estimated_seconds = rows
+        .zip(planned.pauses_seconds())
+        .map(|(rows, pauses)| rows as f64 / ROWS_PER_SEC + pauses);
+    planned
 }
 
 /// The sum of the known estimates, and whether one was unknown.
@@ -648,4 +655,58 @@ pub fn read_plan(path: &Path) -> Result<DeployPlan, EngineError> {
         }
     }
     serde_json::from_value(value).map_err(|error| unreadable(format!("not a deploy plan: {error}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: u64 = 1024 * 1024;
+
+    #[test]
+    fn the_estimate_follows_the_documented_rates() {
+        let table = |rows, bytes| Some(TableSize { rows, bytes });
+        assert_eq!(estimate(Work::Catalog, &[None]), Some(0.0));
+        assert_eq!(
+            estimate(Work::IndexBuild, &[table(1, 100 * MIB)]),
+            Some(2.0)
+        );
+        assert_eq!(
+            estimate(Work::Rewrite, &[table(1, 25 * MIB), table(1, 25 * MIB)]),
+            Some(1.0)
+        );
+        assert_eq!(estimate(Work::Scan, &[table(1, 400 * MIB)]), Some(2.0));
+        assert_eq!(estimate(Work::Rows, &[table(100_000, 1)]), Some(2.0));
+        assert_eq!(estimate(Work::Rows, &[table(1, 1), None]), None);
+        assert_eq!(estimate(Work::Unknown, &[]), None);
+        assert_eq!(describe_seconds(0.0), "0 s");
+        assert_eq!(describe_seconds(0.01), "under 1 s");
+        assert_eq!(describe_seconds(200.0), "3 min 20 s");
+        assert_eq!(describe_seconds(7500.0), "2 h 5 min");
+    }
+
+    #[test]
+    fn a_target_is_its_instance_when_the_database_names_itself() {
+        let target = |host: &str, instance: Option<&str>| PlanTarget {
+            provider: "postgresql".to_owned(),
+            url: format!("postgresql://app@{host}:5432/shop"),
+            host: Some(host.to_owned()),
+            port: Some(5432),
+            database: Some("shop".to_owned()),
+            instance: instance.map(str::to_owned),
+        };
+        // The same instance under another host name is the same database.
+        assert!(target_differences(&target("a", Some("1")), &target("b", Some("1"))).is_empty());
+        assert_eq!(
+            target_differences(&target("a", Some("1")), &target("a", Some("2"))),
+            ["database: planned for 1, now 2"]
+        );
+        assert_eq!(
+            target_differences(&target("a", None), &target("b", Some("1"))),
+            [
+                "host: planned for a, now b",
+                "url: planned for postgresql://app@a:5432/shop, now postgresql://app@b:5432/shop"
+            ]
+        );
+    }
 }
