@@ -1,5 +1,6 @@
 //! The lock each statement takes and the work it does on the rows of its tables: the one
-//! place drydock knows it, read by `migrate deploy --dry-run`'s plan. PostgreSQL's lock modes
+//! place drydock knows it, read by `migrate deploy --dry-run`'s plan and by the rules that name
+//! a whole statement's lock (`CREATE INDEX`, `CLUSTER`, `VACUUM FULL`). PostgreSQL's lock modes
 //! by name (its "Table-Level Lock Modes" page), MySQL's and MariaDB's online DDL verdict
 //! ([`crate::mysql_ddl`]), SQLite's database write lock.
 
@@ -162,7 +163,7 @@ fn postgres(cx: &Cx<'_>) -> (Option<PgLock>, Work) {
         (Some(PgLock::AccessExclusive), Work::Catalog)
     } else if starts(&["UPDATE"]) || starts(&["DELETE"]) || starts(&["INSERT"]) {
         (Some(PgLock::RowExclusive), Work::Rows)
-    } else if starts(&["VACUUM", "FULL"]) || starts(&["CLUSTER"]) {
+    } else if (starts(&["VACUUM"]) && has("FULL")) || starts(&["CLUSTER"]) {
         (Some(PgLock::AccessExclusive), Work::Rewrite)
     } else if starts(&["VACUUM"]) || starts(&["ANALYZE"]) {
         (Some(PgLock::ShareUpdateExclusive), Work::Scan)
