@@ -243,6 +243,7 @@ fn deploy_migrations(
             &url,
             connection.as_mut(),
             &pending,
+            events,
         )?),
         None => None,
     };

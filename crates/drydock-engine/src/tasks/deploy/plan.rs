@@ -573,6 +573,7 @@ pub(crate) fn check_plan(
     url: &str,
     conn: &mut dyn Connection,
     pending: &[String],
+    events: &dyn Events,
 ) -> Result<drydock_migrate::ConfirmPending, EngineError> {
     let live = read_target(project, url, conn)?;
     let differs = target_differences(&plan.target, &live);
@@ -589,6 +590,11 @@ pub(crate) fn check_plan(
             reasons: describe_plan_differences(&differs),
         });
     }
+    events.info(&format!(
+        "Applying the deploy plan made at {}: the same database, the same {}.",
+        plan.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        super::super::plural(planned.len(), "pending migration")
+    ));
     Ok(approval::confirm_set(planned, PLAN_OUTDATED, |differs| {
         EngineError::PlanOutdated {
             reasons: describe_plan_differences(differs),
