@@ -370,6 +370,13 @@ fn dry_run_says(dir: &Path, db: &TestDb, expected: &[&str]) {
 fn sqlite_dry_run() {
     let db = TestDb::sqlite();
     let dir = project(&db);
+    rusqlite::Connection::open(db.sqlite_path())
+        .expect("the database")
+        .execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) \
+             INSERT INTO \"User\" SELECT i, 'u' || i, 'n' FROM n;",
+        )
+        .expect("rows");
     dry_run_says(
         dir.path(),
         &db,
@@ -378,6 +385,7 @@ fn sqlite_dry_run() {
             "lock: database write lock; builds an index",
             "2. line 2: ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;",
             "lock: database write lock; catalog only",
+            "table User: 200 rows",
             "Dry run: nothing was changed.",
         ],
     );
