@@ -247,6 +247,7 @@ pub fn plan_deploy(
     let blocking = gate.blocking(&report);
     let mut facts = crate::deploy_review::DeployFacts::new(project, conn, options.max_rows, &live);
     let mut migrations = Vec::new();
+    let mut paths = Vec::new();
     let mut held = false;
     for migration in list_migrations(&project.migrations_dir)? {
         if !pending.contains(&migration.name) {
@@ -279,6 +280,7 @@ pub fn plan_deploy(
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default();
+        paths.push(path);
         let backfills = find_backfills(script, project.dialect.lexical_rules())
             .map_err(|error| {
                 history::MigrateError::from(
@@ -289,7 +291,7 @@ pub fn plan_deploy(
             .map(|(index, backfill)| plan_backfill(project, script, index, &backfill, &mut facts))
             .collect::<Vec<_>>();
         // A backfill's rows are its statement's; its pauses come on top.
-        let estimated_seconds = sum_known(
+        let (seconds, unknown) = sum_known(
             statements
                 .iter()
                 .map(|s| s.estimated_seconds)
@@ -304,14 +306,9 @@ pub fn plan_deploy(
             statements,
             backfills,
             findings: Vec::new(),
-            estimated_seconds: estimated_seconds.0,
+            estimated_seconds: (!unknown).then_some(seconds),
         });
     }
-    let paths: Vec<String> = list_migrations(&project.migrations_dir)?
-        .iter()
-        .filter(|migration| pending.contains(&migration.name))
-        .map(|migration| crate::migration_file(migration).path)
-        .collect();
     for (index, findings) in approval::findings_by_file(&report, &blocking, &paths)
         .into_iter()
         .enumerate()
@@ -320,19 +317,19 @@ pub fn plan_deploy(
             migration.findings = findings;
         }
     }
-    let applied = migrations.iter().filter(|m| !m.held_back);
-    let (estimated_seconds, estimate_incomplete) =
-        applied
-            .map(|m| m.estimated_seconds)
-            .fold((0.0, false), |(sum, unknown), estimate| match estimate {
-                Some(seconds) => (sum + seconds, unknown),
-                None => (sum, true),
-            });
+    let (estimated_seconds, estimate_incomplete) = sum_known(
+        migrations
+            .iter()
+            .filter(|m| !m.held_back)
+            .map(|m| m.estimated_seconds),
+    );
     let approval = plan_approval(project, url_flag, options, &settings, &migrations, events)?;
-    let any_applied = migrations.iter().any(|m| !m.held_back);
+    // As deploy decides it: asked for, and something to apply.
+    let backs_up = (options.backup || settings.backup.before_deploy)
+        && migrations.iter().any(|m| !m.held_back);
     let backup = PlanBackup {
-        before_deploy: (options.backup || settings.backup.before_deploy) && any_applied,
-        dir: ((options.backup || settings.backup.before_deploy) && any_applied).then(|| {
+        before_deploy: backs_up,
+        dir: backs_up.then(|| {
             settings
                 .backup_dir(options.backup_dir.as_deref())
                 .display()
@@ -499,7 +496,7 @@ fn plan_backfill(
 }
 
 /// The sum of the known estimates, and whether one was unknown.
-fn sum_known(estimates: impl Iterator<Item = Option<f64>>) -> (Option<f64>, bool) {
+fn sum_known(estimates: impl Iterator<Item = Option<f64>>) -> (f64, bool) {
     let mut sum = 0.0;
     let mut unknown = false;
     for estimate in estimates {
@@ -508,7 +505,7 @@ fn sum_known(estimates: impl Iterator<Item = Option<f64>>) -> (Option<f64>, bool
             None => unknown = true,
         }
     }
-    ((!unknown).then_some(sum), unknown)
+    (sum, unknown)
 }
 
 /// The 1-based line of byte `offset` of `text`.
