@@ -2,8 +2,9 @@
 //! pending migrations, their statements with lock levels, the tables' live sizes, an estimate,
 //! the review's findings, what is held back) and changes nothing; `--plan-out` writes it as
 //! JSON and `--plan` applies exactly it, refused when a migration was added or edited after
-//! planning (D3151) or the plan is for another database (D3152). On PostgreSQL, SQLite and
-//! MariaDB.
+//! planning (D3151), or applied by another deployer while it waited for the migration lock
+//! (checked again under the lock), or the plan is for another database (D3152). On
+//! PostgreSQL, SQLite and MariaDB.
 
 mod support;
 
@@ -348,6 +349,72 @@ fn postgres_plan_applies_exactly_and_is_refused_when_things_changed() {
         said.contains(&format!("{EXPAND}: in the plan but no longer pending")),
         "{said}"
     );
+}
+
+/// The plan is checked again once the migration lock is held: a deployer that applied a
+/// planned migration while this one waited for the lock makes it refuse, nothing applied twice.
+#[test]
+fn postgres_plan_is_checked_again_under_the_migration_lock() {
+    let db = TestDb::postgres();
+    let dir = project(&db);
+    let dir = dir.path();
+    pending_changes(dir, &db);
+    let plan_file = dir.join("plan.json");
+    let plan_path = plan_file.to_str().expect("a UTF-8 path");
+    succeeds(&drydock(
+        dir,
+        db.url(),
+        &["migrate", "deploy", "--plan-out", plan_path],
+    ));
+
+    // Another deployer holds the lock (Prisma's key) while the plan's deploy starts.
+    let mut other = db.postgres_client();
+    other
+        .batch_execute("SELECT pg_advisory_lock(72707369)")
+        .expect("the migration lock");
+    let deploy =
+        support::drydock_command(dir, db.url(), &["migrate", "deploy", "--plan", plan_path])
+            .spawn()
+            .expect("drydock");
+    let mut watcher = db.postgres_client();
+    assert!(
+        drydock_test_support::wait_for(|| {
+            watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND pid <> pg_backend_pid() AND query LIKE '%pg_try_advisory_lock%'",
+                    &[],
+                )
+                .map(|row| row.get::<_, i64>(0) > 0)
+                .unwrap_or(false)
+        }),
+        "the deploy asks for the lock"
+    );
+    // It applies the first planned migration meanwhile, and lets go.
+    let expand =
+        std::fs::read_to_string(dir.join(format!("prisma/migrations/{EXPAND}/migration.sql")))
+            .expect("read");
+    let checksum = drydock_engine::migrate::checksum(expand.as_bytes());
+    other.batch_execute(&expand).expect("applied elsewhere");
+    other
+        .execute(
+            "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, \
+             finished_at, applied_steps_count) VALUES (gen_random_uuid()::text, $1, $2, now(), \
+             now(), 1)",
+            &[&checksum, &EXPAND],
+        )
+        .expect("its history row");
+    other
+        .batch_execute("SELECT pg_advisory_unlock(72707369)")
+        .expect("unlock");
+
+    let output = deploy.wait_with_output().expect("drydock ends");
+    let said = fails(&output, "D3151");
+    assert!(
+        said.contains(&format!("{EXPAND}: in the plan but no longer pending")),
+        "{said}"
+    );
+    assert_eq!(history(&db), [INIT, EXPAND], "nothing applied twice");
 }
 
 /// The dry run of the pending changes on `db` says each of `expected`, and leaves them
