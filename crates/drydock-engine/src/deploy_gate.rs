@@ -22,6 +22,16 @@ pub enum LintGate {
 }
 
 impl LintGate {
+    /// As `--lint` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LintGate::Auto => "auto",
+            LintGate::Strict => "strict",
+            LintGate::Warn => "warn",
+            LintGate::Off => "off",
+        }
+    }
+
     /// The findings of `report` that stop the deploy.
     pub fn blocking(self, report: &Report) -> Vec<&Finding> {
         report

@@ -92,6 +92,40 @@ pub enum EngineError {
     )]
     DeployNotApproved { reasons: String },
 
+    #[error(
+        "cannot read the deploy plan `{path}`: {message}\nWrite a plan with `drydock migrate \
+         deploy --dry-run --plan-out <file>` and pass that file to `--plan`.",
+        path = path.display()
+    )]
+    PlanUnreadable {
+        path: std::path::PathBuf,
+        message: String,
+    },
+
+    #[error(
+        "nothing was applied: the pending migrations are not the ones the deploy plan was made \
+         for:\n  {reasons}\nReview the changes, make a new plan with `drydock migrate deploy \
+         --dry-run --plan-out <file>`, and apply that one."
+    )]
+    PlanOutdated { reasons: String },
+
+    #[error(
+        "nothing was applied: the deploy plan was made for another database:\n  {reasons}\n\
+         Apply it to the database it was made for (`--url`, `DATABASE_URL`), or make a plan \
+         for this one with `drydock migrate deploy --dry-run --plan-out <file>`."
+    )]
+    PlanTargetDiffers { reasons: String },
+
+    #[error(
+        "cannot write the deploy plan to `{path}`: {message}\nNothing was changed; choose a \
+         writable path for `--plan-out`.",
+        path = path.display()
+    )]
+    PlanNotWritten {
+        path: std::path::PathBuf,
+        message: String,
+    },
+
     /// `migrate dev --zero-downtime` on a database without phased plans, where one ordinary
     /// migration would not be as good; `reason` says what is supported.
     #[error("{reason}")]
@@ -124,6 +158,10 @@ impl EngineError {
             EngineError::Settings { .. } => "D1003",
             EngineError::ZeroDowntimeUnsupported { .. } => "D3120",
             EngineError::DeployNotApproved { .. } => "D3121",
+            EngineError::PlanUnreadable { .. } => "D3150",
+            EngineError::PlanOutdated { .. } => crate::tasks::deploy::plan::PLAN_OUTDATED,
+            EngineError::PlanTargetDiffers { .. } => "D3152",
+            EngineError::PlanNotWritten { .. } => "D3153",
         }
     }
 }

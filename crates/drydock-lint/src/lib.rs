@@ -15,6 +15,7 @@
 //! ```
 
 mod facts;
+pub mod locks;
 mod mysql_ddl;
 mod names;
 pub mod report;
@@ -29,6 +30,7 @@ use drydock_connector::Dialect;
 use drydock_diagnostics::{Files, Span};
 
 pub use facts::{ConnectionFacts, Facts, NoFacts, TableSize};
+pub use locks::{PgLock, StatementLock, Work};
 pub use names::TableName;
 pub use rule::{Category, Finding, Level, RuleInfo, SizeRule};
 pub use server::ServerVersion;
@@ -74,6 +76,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Remarks about the run itself (rules that did not run, and why).
     pub notices: Vec<String>,
+    /// Every statement read, in order, with the lock it takes and its work ([`locks`]).
+    pub statements: Vec<StatementLock>,
 }
 
 impl Report {
@@ -120,6 +124,7 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
     };
     let mut all = Files::new();
     let mut findings = Vec::new();
+    let mut statements = Vec::new();
     let mut history = History::default();
     // Files come in the order of their history: the first with a migration name starts it.
     let mut first_migration = true;
@@ -160,6 +165,12 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
                 server_major,
                 server: server.as_ref(),
             };
+            let (lock, work) = locks::classify(&cx);
+            statements.push(StatementLock {
+                span: Span::new(id, statement.range.start, statement.range.end),
+                lock,
+                work,
+            });
             let mut hits = Vec::new();
             for (rule, check) in rules::STATEMENT_RULES {
                 if enabled(rule) {
@@ -190,6 +201,7 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
         files: all,
         findings,
         notices,
+        statements,
     }
 }
 

@@ -653,6 +653,8 @@ pub(crate) enum MigrateCommand {
         #[command(flatten)]
         safety: DeployArgs,
         #[command(flatten)]
+        plan: PlanArgs,
+        #[command(flatten)]
         connection: ConnectionArgs,
         #[command(flatten)]
         output: OutputArgs,
@@ -781,6 +783,31 @@ pub(crate) struct DeployArgs {
     /// true` in drydock.toml makes it the default
     #[arg(long)]
     pub(crate) require_approval: bool,
+}
+
+/// Deploy plans: what `migrate deploy` would run, kept, and applied exactly.
+#[derive(Debug, Args)]
+pub(crate) struct PlanArgs {
+    /// Print what the deploy would run and change nothing: the pending migrations, their
+    /// statements with the lock each takes, the tables with live sizes, an estimated duration,
+    /// the review's findings, what is held back
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Write that plan as JSON to FILE (a dry run), for `--plan`
+    #[arg(long, value_name = "FILE", conflicts_with = "plan")]
+    pub(crate) plan_out: Option<PathBuf>,
+    /// Apply exactly the plan in FILE: refused when the database is another, or the pending
+    /// migrations (names, checksums) are not the plan's; the plan says whether contract
+    /// migrations run
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dry_run", "contract"])]
+    pub(crate) plan: Option<PathBuf>,
+}
+
+impl PlanArgs {
+    /// Whether nothing is applied: a dry run, or a plan written.
+    pub(crate) fn is_dry_run(&self) -> bool {
+        self.dry_run || self.plan_out.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

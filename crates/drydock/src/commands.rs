@@ -55,6 +55,8 @@ fn recorded_task(command: &Command) -> Option<(&'static str, Option<&str>)> {
         Command::Migrate(MigrateCommand::Dev { connection, .. }) => {
             ("migrate dev", url(connection))
         }
+        // A dry run changes nothing, not even the run log.
+        Command::Migrate(MigrateCommand::Deploy { plan, .. }) if plan.is_dry_run() => return None,
         Command::Migrate(MigrateCommand::Deploy { connection, .. }) => {
             ("migrate deploy", url(connection))
         }
@@ -140,9 +142,16 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
             ),
             MigrateCommand::Deploy {
                 safety,
+                plan,
                 connection,
                 output,
-            } => migrate::deploy(schema, &safety, connection.url.as_deref(), output.json),
+            } => migrate::deploy(
+                schema,
+                &safety,
+                &plan,
+                connection.url.as_deref(),
+                output.json,
+            ),
             MigrateCommand::Status {
                 drift,
                 connection,

@@ -1085,6 +1085,38 @@ const CASES: &[Case] = &[
         says: &["fail  activity", "pre-flight check(s) failed"],
     },
     Case {
+        code: "D3150",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            File(INIT, INIT_SQL),
+            File("plan.json", "{\"version\": 7}\n"),
+        ],
+        run: &["migrate", "deploy", "--plan", "plan.json"],
+        exit: 1,
+        says: &[
+            "cannot read the deploy plan `plan.json`",
+            "a plan of version 7",
+            "--plan-out",
+        ],
+    },
+    Case {
+        code: "D3153",
+        server: Sqlite,
+        steps: &[File(SCHEMA, SQLITE_SCHEMA), File(INIT, INIT_SQL), DEPLOY],
+        run: &[
+            "migrate",
+            "deploy",
+            "--plan-out",
+            "no-such-folder/plan.json",
+        ],
+        exit: 1,
+        says: &[
+            "cannot write the deploy plan to `no-such-folder/plan.json`",
+            "Nothing was changed",
+        ],
+    },
+    Case {
         code: "D3121",
         server: Sqlite,
         steps: &[
@@ -1850,6 +1882,17 @@ const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
         "D7132",
         "crates/drydock/tests/serve_migrations.rs",
         "approval_on_postgres",
+    ),
+    // A deploy plan refused: it needs a plan made, then the folder or the database changed.
+    (
+        "D3151",
+        "crates/drydock/tests/deploy_plan.rs",
+        "postgres_plan_applies_exactly_and_is_refused_when_things_changed",
+    ),
+    (
+        "D3152",
+        "crates/drydock/tests/deploy_plan.rs",
+        "postgres_plan_applies_exactly_and_is_refused_when_things_changed",
     ),
     // The scheduler inside `drydock serve`, met by running servers.
     (

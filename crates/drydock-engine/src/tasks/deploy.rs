@@ -23,6 +23,7 @@ use drydock_tasks::{Event, Events};
 use crate::{CheckStatus, EngineError, LintGate, PreflightOptions, Project, Settings};
 
 pub mod approval;
+pub mod plan;
 
 /// The step of the [`Event::Progress`] events of a deploy: `done` of `total` migrations.
 pub const APPLY_STEP: &str = "applying migrations";
@@ -60,6 +61,9 @@ pub struct DeployTaskOptions {
     /// Apply only a pending set approved as it is (names and checksums) on the migrations
     /// page of `drydock serve`; `[deploy] require_approval = true` asks for it too.
     pub require_approval: bool,
+    /// Apply exactly this plan (`--plan`): refused on another database, or when the pending
+    /// migrations differ from its set; its `contract` decides what is held back.
+    pub plan: Option<plan::DeployPlan>,
 }
 
 impl Default for DeployTaskOptions {
@@ -78,6 +82,7 @@ impl Default for DeployTaskOptions {
             watch: true,
             interrupt: Interrupt::default(),
             require_approval: false,
+            plan: None,
         }
     }
 }
@@ -231,6 +236,17 @@ fn deploy_migrations(
         examined,
         affected: 0,
     });
+    let planned = match &options.plan {
+        Some(plan) => Some(plan::check_plan(
+            project,
+            plan,
+            &url,
+            connection.as_mut(),
+            &pending,
+            events,
+        )?),
+        None => None,
+    };
     let settings = Settings::load(project)?;
     let approved = if options.require_approval || settings.deploy.require_approval {
         Some(approval::require_approval(
@@ -275,7 +291,10 @@ fn deploy_migrations(
             limits: options.limits,
             lock_retries: options.lock_retries,
             retry_delay: options.retry_delay,
-            hold_contract: !options.contract,
+            hold_contract: !options
+                .plan
+                .as_ref()
+                .map_or(options.contract, |p| p.contract),
             watch: options.watch.then(|| {
                 let dialect = project.dialect;
                 let url = url.clone();
@@ -286,7 +305,7 @@ fn deploy_migrations(
                 }
             }),
             interrupt: options.interrupt.clone(),
-            confirm_pending: approved.map(approval::confirm_approved),
+            confirm_pending: both(approved.map(approval::confirm_approved), planned),
         };
         run_deploy(
             project,
@@ -309,6 +328,20 @@ fn deploy_migrations(
         pending,
         backup,
     })
+}
+
+/// One check of the migrations about to run from two: the first refusal counts.
+fn both(
+    first: Option<history::ConfirmPending>,
+    second: Option<history::ConfirmPending>,
+) -> Option<history::ConfirmPending> {
+    match (first, second) {
+        (Some(first), Some(second)) => Some(Arc::new(move |about_to_run: &[(&str, &str)]| {
+            first(about_to_run)?;
+            second(about_to_run)
+        })),
+        (first, second) => first.or(second),
+    }
 }
 
 /// Apply the pending migrations on `connection`, reporting each step; also what `migrate reset`

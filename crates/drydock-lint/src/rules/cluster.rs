@@ -51,11 +51,10 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     let what = table
         .as_ref()
         .map_or_else(|| "every clustered table".to_owned(), |t| format!("`{t}`"));
+    let (lock, _) = crate::locks::classify(cx);
     let hit = Hit::new(
         &RULE,
-        format!(
-            "`CLUSTER` rewrites {what} under an ACCESS EXCLUSIVE lock that blocks all reads and writes"
-        ),
+        format!("`CLUSTER` rewrites {what} under an {lock} lock that blocks all reads and writes"),
     );
     out.push(match &table {
         Some(table) => hit.on(table),

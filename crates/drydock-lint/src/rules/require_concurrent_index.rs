@@ -47,11 +47,12 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     if index.concurrently || !cx.is_existing(&table) {
         return;
     }
+    let (lock, _) = crate::locks::classify(cx);
     out.push(
         Hit::new(
             &RULE,
             format!(
-                "`CREATE INDEX` on `{table}` takes a SHARE lock that blocks every write to it \
+                "`CREATE INDEX` on `{table}` takes a {lock} lock that blocks every write to it \
                  until the index is built"
             ),
         )

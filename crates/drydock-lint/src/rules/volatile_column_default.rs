@@ -101,7 +101,7 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
 }
 
 /// Why the new column's values are computed per row, if they are.
-fn per_row_value(column: &ColumnDef, constants_rewrite: bool) -> Option<String> {
+pub(crate) fn per_row_value(column: &ColumnDef, constants_rewrite: bool) -> Option<String> {
     let ty = column.data_type.to_string().to_lowercase();
     if SERIAL_TYPES.contains(&ty.as_str()) {
         return Some(format!("type `{ty}`"));
