@@ -47,6 +47,13 @@ pub enum EngineError {
     LintSince { revision: String, message: String },
 
     #[error(
+        "the fix was not written: the rewritten migrations give another schema than the \
+         migrations as they are:\n{changes}\nThis is a bug in `drydock lint --fix`; fix these \
+         migrations by hand."
+    )]
+    LintFixChangesSchema { changes: String },
+
+    #[error(
         "{what} failed: {message}\nNothing was changed: it ran in a transaction that was rolled back (unless it had to run outside one)."
     )]
     Script { what: String, message: String },
@@ -71,10 +78,11 @@ pub enum EngineError {
 
     #[error(
         "nothing was applied: the linter found {count} problem(s) in the pending migrations that \
-         would block the application on large tables (see above). Rewrite the migration \
-         (`drydock migrate dev --zero-downtime` writes the safe phases where the database has \
-         a phased plan), mark a statement that \
-         is safe with `-- drydock-lint-ignore <rule>`, or deploy anyway with `--lint warn`."
+         would block the application on large tables (see above). `drydock lint --fix --url <this \
+         database>` rewrites index builds and constraints into their safe form; or rewrite the \
+         migration (`drydock migrate dev --zero-downtime` writes the safe phases where the \
+         database has a phased plan), mark a statement that is safe with \
+         `-- drydock-lint-ignore <rule>`, or deploy anyway with `--lint warn`."
     )]
     DeployBlockedByLint { count: usize },
 
@@ -149,6 +157,7 @@ impl EngineError {
             EngineError::Usage(_) => "D1001",
             EngineError::LintBaseline { .. } => "D4010",
             EngineError::LintSince { .. } => "D4011",
+            EngineError::LintFixChangesSchema { .. } => "D4012",
             EngineError::Script { .. } => "D1012",
             EngineError::DataLossNotAccepted { .. } => "D2000",
             EngineError::ChangesCannotRun { .. } => "D2010",

@@ -25,6 +25,7 @@ mod drift;
 mod error;
 pub mod job_runner;
 mod lint;
+mod lint_fix;
 mod live_data;
 mod migrate_dev;
 mod preflight;
@@ -57,6 +58,7 @@ pub use lint::{
     LintSelection, ProjectLint, ProjectLintOptions, in_migrations_folder, lint_project,
     write_baseline,
 };
+pub use lint_fix::{FileWrite, LintFix, LintFixOptions, apply_lint_fix, plan_lint_fix};
 pub use migrate_dev::{
     DevOptions, DevOutcome, RenameCandidate, migrate_dev, migrate_dev_with_renames,
     rename_candidates,

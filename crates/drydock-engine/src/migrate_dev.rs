@@ -717,7 +717,7 @@ fn new_folder(dir: &Path, name: &str) -> Result<PathBuf, EngineError> {
 /// staging folder (which listing the migrations skips), flushed to disk, and the folder is
 /// renamed into place. A `migrate dev` killed meanwhile leaves no half-written migration that
 /// deploy would run; the next one removes the staging folder.
-fn write_folder(folder: &Path, files: &[(&str, &str)]) -> Result<(), EngineError> {
+pub(crate) fn write_folder(folder: &Path, files: &[(&str, &str)]) -> Result<(), EngineError> {
     let io = |what: &Path, source| {
         EngineError::Connector(drydock_connector::ConnectorError::Io {
             context: format!("can't write `{}`", what.display()),

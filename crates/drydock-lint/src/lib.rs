@@ -15,6 +15,7 @@
 //! ```
 
 mod facts;
+pub mod fix;
 pub mod locks;
 mod mysql_ddl;
 mod names;

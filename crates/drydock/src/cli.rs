@@ -544,6 +544,14 @@ pub(crate) struct LintArgs {
     /// baseline`) as accepted, and exit 0
     #[arg(long)]
     pub(crate) write_baseline: bool,
+    /// Rewrite what has a safe form, in migrations the database (`--url`, else the project's)
+    /// has not applied: index builds become `CONCURRENTLY` migrations of their own, foreign keys
+    /// and checks `NOT VALID` with a later `VALIDATE`, a lock timeout set; shows the diff first
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub(crate) fix: bool,
+    /// With `--fix`: write without asking
+    #[arg(long, requires = "fix")]
+    pub(crate) yes: bool,
 }
 
 /// Who applies a project's migrations.

@@ -436,3 +436,75 @@ fn what_migrate_dev_writes_passes_lint_and_its_review_is_lint() {
         "{out}"
     );
 }
+
+#[test]
+fn fix_moves_index_builds_out_and_validates_foreign_keys_later() {
+    let db = TestDb::postgres();
+    let dir = project(POSTGRES_ENV_SCHEMA, &[]);
+    let schema_path = dir.path().join("prisma/schema.prisma");
+    let write_schema = |models: &str| {
+        std::fs::write(&schema_path, format!("{POSTGRES_ENV_SCHEMA}\n{models}")).expect("schema")
+    };
+    write_schema(
+        "model User {\n  id    Int    @id\n  email String\n}\n\nmodel Post {\n  id       Int  @id\n}\n",
+    );
+    let (code, out, err) = drydock_on(dir.path(), db.url(), &["migrate", "dev", "--name", "init"]);
+    assert_eq!(code, 0, "{out}{err}");
+    write_schema(
+        "model User {\n  id    Int    @id\n  email String\n  posts Post[]\n\n  @@index([email])\n}\n\nmodel Post {\n  id       Int  @id\n  authorId Int?\n  author   User? @relation(fields: [authorId], references: [id])\n}\n",
+    );
+    let (code, out, err) = drydock_on(
+        dir.path(),
+        db.url(),
+        &[
+            "migrate",
+            "dev",
+            "--name",
+            "add_post_author",
+            "--create-only",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, before, _) = drydock_on(dir.path(), db.url(), &["lint"]);
+    assert!(
+        before.contains("D4201 require-concurrent-index"),
+        "{before}"
+    );
+    assert!(
+        before.contains("D4202 foreign-key-without-not-valid"),
+        "{before}"
+    );
+
+    // Without --yes (and no terminal): the diff, nothing written.
+    let (code, diff, err) = drydock_on(dir.path(), db.url(), &["lint", "--fix"]);
+    assert_eq!(code, 1, "{diff}{err}");
+    assert!(
+        diff.contains("+CREATE INDEX CONCURRENTLY \"User_email_idx\" ON \"User\"(\"email\");"),
+        "{diff}"
+    );
+    assert!(diff.contains("NOT VALID;"), "{diff}");
+    assert!(
+        diff.contains("+ALTER TABLE \"Post\" VALIDATE CONSTRAINT \"Post_authorId_fkey\";"),
+        "{diff}"
+    );
+    assert!(err.contains("give the same schema"), "{err}");
+    // The applied `init` is history: left alone, whatever it holds.
+    let (_, after_dry, _) = drydock_on(dir.path(), db.url(), &["lint"]);
+    assert_eq!(after_dry, before);
+
+    let (code, out, err) = drydock_on(dir.path(), db.url(), &["lint", "--fix", "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("2 new migration(s)"), "{err}");
+    let (code, after, _) = drydock_on(dir.path(), db.url(), &["lint", "--warnings-as-errors"]);
+    assert_eq!(code, 0, "{after}");
+    // The rewritten history deploys and gives the schema: `migrate dev` finds nothing to do.
+    let (code, out, err) = drydock_on(dir.path(), db.url(), &["migrate", "deploy"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = drydock_on(dir.path(), db.url(), &["migrate", "dev"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Already in sync"), "{out}{err}");
+    // A second fix finds nothing left.
+    let (code, out, _) = drydock_on(dir.path(), db.url(), &["lint", "--fix"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Nothing to fix."), "{out}");
+}

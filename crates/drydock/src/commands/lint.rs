@@ -1,14 +1,15 @@
 //! `drydock lint`: check migration SQL for data loss, long locks and rewrites, changes that
 //! break app versions still running, transaction mistakes and vague migration names.
 
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use drydock_engine::migrate::{MIGRATION_FILE_NAME, list_migrations};
 use drydock_engine::{
-    Deployer, Dialect, Discovery, EngineError, LintSelection, Project, ProjectLintOptions,
-    dialects, redact_url,
+    Deployer, Dialect, Discovery, EngineError, LintFixOptions, LintSelection, Project,
+    ProjectLintOptions, dialects, redact_url,
 };
 use drydock_lint::report::{render_github, render_text, to_json};
 use drydock_lint::rules::migration_name;
@@ -53,6 +54,9 @@ pub(crate) fn lint(discovery: Discovery<'_>, args: LintArgs) -> anyhow::Result<E
         };
         if let Some(url) = &args.url {
             live_dialect(project.dialect, url)?;
+        }
+        if args.fix {
+            return fix(&project, options, args.url.clone(), args.yes);
         }
         let mut linted = drydock_engine::lint_project(&project, &options)?;
         if args.write_baseline {
@@ -133,6 +137,46 @@ pub(crate) fn lint(discovery: Discovery<'_>, args: LintArgs) -> anyhow::Result<E
         _ => drydock_lint::lint(files, &options, &mut NoFacts),
     };
     print_report(&report, args.format, args.warnings_as_errors)
+}
+
+/// Plans the fix, shows it, and writes it when told to (`--yes`) or when the user agrees.
+fn fix(
+    project: &Project,
+    lint: ProjectLintOptions,
+    url: Option<String>,
+    yes: bool,
+) -> anyhow::Result<ExitCode> {
+    let options = LintFixOptions {
+        lint,
+        databases: url.into_iter().collect(),
+    };
+    let planned = drydock_engine::plan_lint_fix(project, &options)?;
+    for (migration, reason) in &planned.left {
+        eprintln!("Left as it is: {migration}: {reason}");
+    }
+    if planned.writes.is_empty() {
+        println!("Nothing to fix.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("{}", planned.diff());
+    eprintln!(
+        "The fix takes away {} finding(s); replayed on a shadow database, the rewritten \
+         migrations give the same schema.",
+        planned.fixed
+    );
+    let agreed =
+        yes || (std::io::stdin().is_terminal() && super::migrate::confirm("Write these changes?")?);
+    if !agreed {
+        eprintln!("Nothing was written: run `drydock lint --fix --yes` to write it.");
+        return Ok(ExitCode::FAILURE);
+    }
+    drydock_engine::apply_lint_fix(&planned)?;
+    eprintln!(
+        "Wrote {} file(s), {} new migration(s). Review them and commit them.",
+        planned.writes.len(),
+        planned.new_folders.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_report(

@@ -806,7 +806,7 @@ pub(crate) fn ask_data_loss(warnings: &[Warning]) -> bool {
     confirm("Apply it anyway?").unwrap_or(false)
 }
 
-fn confirm(question: &str) -> anyhow::Result<bool> {
+pub(crate) fn confirm(question: &str) -> anyhow::Result<bool> {
     let answer = ask(&format!("{question} (y/N)"))?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }
