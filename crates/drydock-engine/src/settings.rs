@@ -10,6 +10,9 @@
 //! [deploy]
 //! require_approval = true    # `migrate deploy` as with `--require-approval` (docs/serve.md)
 //!
+//! [migrations]
+//! integrity_file = true      # keep `drydock.sum` in the migrations folder (docs/conflicts.md)
+//!
 //! [state]                    # where the run log goes (docs/runs.md); default: with the
 //! url = "env(\"STATE_URL\")"   # database migrations run on. A URL, or env("VAR")
 //!
@@ -75,6 +78,8 @@ pub struct Settings {
     pub backup: BackupSettings,
     /// `[deploy]`: how `migrate deploy` runs.
     pub deploy: DeploySettings,
+    /// `[migrations]`: what drydock keeps in the migrations folder.
+    pub migrations: MigrationsSettings,
     pub state: StateSettings,
     /// The `[[schedule]]` jobs, in file order.
     pub schedule: Vec<ScheduleJob>,
@@ -243,6 +248,16 @@ pub struct DeploySettings {
     pub require_approval: bool,
 }
 
+/// `[migrations]`: what drydock keeps in the migrations folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationsSettings {
+    /// Keep the integrity file `drydock.sum` (docs/conflicts.md): commands that write
+    /// migrations create it when missing; without this, they update it only when it exists.
+    #[serde(default)]
+    pub integrity_file: bool,
+}
+
 /// Where drydock keeps its own records (the run log).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -315,6 +330,8 @@ struct SettingsFile {
     backup: BackupSettings,
     #[serde(default)]
     deploy: DeploySettings,
+    #[serde(default)]
+    migrations: MigrationsSettings,
     #[serde(default)]
     state: StateSettings,
     #[serde(default)]
@@ -648,6 +665,7 @@ impl Settings {
             path: Some(path.to_owned()),
             backup,
             deploy: file.deploy,
+            migrations: file.migrations,
             state: file.state,
             schedule,
             alerts,

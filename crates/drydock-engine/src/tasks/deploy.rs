@@ -60,6 +60,9 @@ pub struct DeployTaskOptions {
     /// Apply only a pending set approved as it is (names and checksums) on the migrations
     /// page of `drydock serve`; `[deploy] require_approval = true` asks for it too.
     pub require_approval: bool,
+    /// Apply pending migrations that sort before the newest applied one (as Prisma does),
+    /// with a warning each; otherwise the deploy refuses them (D3130).
+    pub allow_out_of_order: bool,
 }
 
 impl Default for DeployTaskOptions {
@@ -78,6 +81,7 @@ impl Default for DeployTaskOptions {
             watch: true,
             interrupt: Interrupt::default(),
             require_approval: false,
+            allow_out_of_order: false,
         }
     }
 }
@@ -287,6 +291,7 @@ fn deploy_migrations(
             }),
             interrupt: options.interrupt.clone(),
             confirm_pending: approved.map(approval::confirm_approved),
+            allow_out_of_order: options.allow_out_of_order,
         };
         run_deploy(
             project,
@@ -387,6 +392,13 @@ impl<'a> DeployReporter<'a> {
                 "  {name}: dropped the invalid index {index} left by a failed concurrent build"
             )),
             DeployEvent::Recovered { name, what } => events.info(&format!("  {name}: {what}")),
+            DeployEvent::OutOfOrder {
+                name,
+                newest_applied,
+            } => events.warning(&format!(
+                "`{name}` is applied out of order: it sorts before `{newest_applied}`, which \
+                 this database has, and was written without it [D3130]"
+            )),
             DeployEvent::Backfill { name, progress } => {
                 let line = describe_backfill(name, progress);
                 if progress.batches % BACKFILL_LOG_EVERY == 1 || progress.eta.is_none() {

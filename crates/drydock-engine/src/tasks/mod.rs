@@ -5,7 +5,8 @@
 //! One file per family: [`deploy`] (`migrate deploy`, with its review, pre-flight checks and
 //! backup), [`history`] (`migrate down`, `resolve`, `squash`, `baseline`, `reset`), [`db`]
 //! (`db push`, `execute`, `seed`), [`backup`] (`backup create`, `verify`, `restore`, `prune`),
-//! [`indexes`] (`drydock indexes`), [`cleanup`] (the options of `drydock cleanup`).
+//! [`indexes`] (`drydock indexes`), [`cleanup`] (the options of `drydock cleanup`), [`rebase`]
+//! (`migrate rebase`).
 
 pub mod backup;
 pub mod cleanup;
@@ -13,6 +14,7 @@ pub mod db;
 pub mod deploy;
 pub mod history;
 pub mod indexes;
+pub mod rebase;
 use drydock_connector::Connection;
 use drydock_tasks::Events;
 
