@@ -61,10 +61,19 @@ pub fn find_conflicts(
 pub(crate) fn folders_written(project: &Project) -> Result<(), EngineError> {
     let dir = &project.migrations_dir;
     drydock_migrate::write_lock_file(dir, project.dialect.provider())?;
-    if drydock_migrate::has_integrity_file(dir)
-        || Settings::load(project)?.migrations.integrity_file
-    {
-        write_integrity_file(project)?;
+    let wanted = Settings::load(project)?.migrations.integrity_file;
+    refresh_integrity_file(project, wanted)?;
+    Ok(())
+}
+
+/// Write the integrity file again when the folder has one, or when `wanted`.
+pub(crate) fn refresh_integrity_file(
+    project: &Project,
+    wanted: bool,
+) -> Result<(), drydock_migrate::MigrateError> {
+    let dir = &project.migrations_dir;
+    if wanted || drydock_migrate::has_integrity_file(dir) {
+        drydock_migrate::write_integrity_file(dir, &list_migrations(dir)?)?;
     }
     Ok(())
 }
@@ -72,8 +81,6 @@ pub(crate) fn folders_written(project: &Project) -> Result<(), EngineError> {
 /// Write the integrity file from the migrations folder as it is (`drydock migrate hash`); the
 /// number of migrations it records.
 pub fn write_integrity_file(project: &Project) -> Result<usize, EngineError> {
-    let dir = &project.migrations_dir;
-    let local = list_migrations(dir)?;
-    drydock_migrate::write_integrity_file(dir, &local)?;
-    Ok(local.len())
+    refresh_integrity_file(project, true)?;
+    Ok(list_migrations(&project.migrations_dir)?.len())
 }

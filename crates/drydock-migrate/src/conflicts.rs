@@ -419,15 +419,8 @@ mod tests {
     /// Standard SQL with MySQL's backtick quotes too.
     fn rules() -> LexicalRules {
         LexicalRules {
-            nested_block_comments: false,
-            dollar_quoted_strings: false,
-            escape_strings: false,
-            hash_comments: false,
-            backslash_escapes: false,
-            double_quoted_strings: false,
             identifier_quotes: &[(b'`', b'`')],
-            bodies: &[],
-            folds_unquoted_names: false,
+            ..crate::protocol_tests::PLAIN_SQL
         }
     }
 

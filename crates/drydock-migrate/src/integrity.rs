@@ -295,6 +295,7 @@ mod tests {
         assert_eq!(verify(root), Ok(()), "no file, nothing to check");
         write_integrity_file(root, &list_migrations(root)?)?;
         assert_eq!(verify(root), Ok(()));
+        assert_eq!(list_migrations(root)?.len(), 2, "the file is no migration");
         let text = std::fs::read_to_string(root.join(INTEGRITY_FILE_NAME))?;
         assert_eq!(text.lines().count(), 3);
         assert!(

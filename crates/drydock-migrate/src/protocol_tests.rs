@@ -22,7 +22,7 @@ fn write(root: &Path, name: &str, script: &str) -> std::io::Result<()> {
 }
 
 /// Only what every dialect's SQL shares.
-const PLAIN_SQL: LexicalRules = LexicalRules {
+pub(crate) const PLAIN_SQL: LexicalRules = LexicalRules {
     nested_block_comments: false,
     dollar_quoted_strings: false,
     escape_strings: false,
