@@ -336,6 +336,70 @@ fn mysql_same_table_on_two_branches_is_a_conflict_and_rebase_regenerates() {
     same_table_on_both_branches(TestDb::mysql, "mysql");
 }
 
+/// Both branches make the same change: git merges the schema, the folders meet, and the other
+/// branch's migration fails after ours, so it is generated again: empty.
+fn same_change_on_both_branches(kind: fn() -> TestDb, provider: &'static str) {
+    let repo = Repo::new(provider);
+    let (dev_a, dev_b) = (kind(), kind());
+    repo.schema("", "", "");
+    repo.drydock_ok(&dev_a, &["migrate", "dev", "--name", "init"]);
+    repo.commit("init");
+    repo.git_ok(&["checkout", "--quiet", "-b", "b"]);
+    repo.schema("", "  email String?\n", "");
+    repo.drydock_ok(&dev_b, &["migrate", "dev", "--name", "user_email"]);
+    repo.commit("email on b");
+    next_second();
+    repo.git_ok(&["checkout", "--quiet", "main"]);
+    repo.git_ok(&["checkout", "--quiet", "-b", "a"]);
+    repo.schema("", "  email String?\n", "");
+    repo.drydock_ok(&dev_a, &["migrate", "dev", "--name", "add_email"]);
+    repo.commit("email on a");
+    let merge = repo.git(&["merge", "--no-edit", "b"]);
+    assert_eq!(merge.status.code(), Some(1), "{}", said(&merge));
+    let conflicted = repo.git_ok(&["diff", "--name-only", "--diff-filter=U"]);
+    assert_eq!(
+        conflicted.trim(),
+        SUM,
+        "the schema merged: the same line on both sides"
+    );
+
+    let status = repo.drydock(&dev_a, &["migrate", "status"]);
+    let text = said(&status);
+    assert!(
+        text.contains("[D3133]") && text.contains("column \"User\".\"email\""),
+        "{text}"
+    );
+
+    // Ours is applied on dev_a; theirs, pending there, fails after ours.
+    repo.git_ok(&["checkout", "--ours", SUM]);
+    repo.drydock_ok(&dev_a, &["migrate", "hash"]);
+    let status = repo.drydock(&dev_a, &["migrate", "status", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&status)).expect("json");
+    let theirs = report["pending"][0].as_str().unwrap_or_default().to_owned();
+    assert!(theirs.ends_with("_user_email"), "{report}");
+    let rebased = repo.drydock_ok(&dev_a, &["migrate", "rebase", &theirs]);
+    assert!(
+        rebased.contains("it fails when replayed after the other migrations")
+            && rebased.contains("it is left empty: delete its folder"),
+        "{rebased}"
+    );
+    let moved = repo.migration("_user_email");
+    assert_ne!(moved, theirs);
+    assert_eq!(repo.migrations().last(), Some(&moved));
+    let sql = std::fs::read_to_string(repo.sql(&moved)).expect("sql");
+    assert_eq!(sql, "-- This is an empty migration.\n");
+}
+
+#[test]
+fn postgres_the_same_change_on_two_branches_is_left_empty_by_rebase() {
+    same_change_on_both_branches(TestDb::postgres, "postgresql");
+}
+
+#[test]
+fn sqlite_the_same_change_on_two_branches_is_left_empty_by_rebase() {
+    same_change_on_both_branches(TestDb::sqlite, "sqlite");
+}
+
 /// Folders copied by hand from another branch: the same name, the same timestamp.
 fn same_names_and_timestamps(kind: fn() -> TestDb, provider: &'static str) {
     let repo = Repo::new(provider);

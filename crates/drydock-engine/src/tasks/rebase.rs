@@ -139,6 +139,14 @@ pub fn rebase(
                 }
             };
             let diff = drydock_diff::diff(&before, &target, dialect.diff_hooks());
+            let reason = if diff.changes.is_empty() {
+                format!(
+                    "{reason}; the other migrations already make its changes, so it is left \
+                     empty: delete its folder unless a database applied it under its old name"
+                )
+            } else {
+                reason
+            };
             Ok(Some((
                 reason,
                 crate::migrate_dev::render_with_notes(dialect, &diff),
