@@ -60,6 +60,9 @@ impl RebaseOutcome {
     }
 }
 
+/// Move the migration `options` names after every other one and check its SQL (see the module
+/// comment). Errors: D3137 (no such migration), D3136 (the database has recorded it), P3006 (the
+/// other migrations do not replay), connection errors.
 pub fn rebase(
     project: &Project,
     options: &RebaseOptions,
