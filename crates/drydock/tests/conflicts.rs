@@ -131,27 +131,52 @@ fn next_second() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
 }
 
+/// A change made on a branch: the schema's three parts (see [`Repo::schema`]) and the name of
+/// the migration `migrate dev` writes for it.
+struct Change<'a> {
+    schema: [&'a str; 3],
+    migration: &'a str,
+}
+
+/// From `main` (holding `init`): branch `b` makes `on_b` on `dev_b`, then branch `a`, from
+/// `main` again, makes `on_a` on `dev_a`; `a` is checked out.
+fn two_branches(repo: &Repo, dev_a: &TestDb, dev_b: &TestDb, on_b: &Change, on_a: &Change) {
+    for (branch, db, change) in [("b", dev_b, on_b), ("a", dev_a, on_a)] {
+        repo.git_ok(&["checkout", "--quiet", "main"]);
+        repo.git_ok(&["checkout", "--quiet", "-b", branch]);
+        let [before, fields, after] = change.schema;
+        repo.schema(before, fields, after);
+        repo.drydock_ok(db, &["migrate", "dev", "--name", change.migration]);
+        repo.commit(change.migration);
+        next_second();
+    }
+}
+
+/// The project's first migration, committed on `main`.
+fn init(repo: &Repo, dev: &TestDb) {
+    repo.schema("", "", "");
+    repo.drydock_ok(dev, &["migrate", "dev", "--name", "init"]);
+    repo.commit("init");
+}
+
 fn two_branches_merged_and_rebased(kind: fn() -> TestDb, provider: &'static str) {
     let repo = Repo::new(provider);
     let (dev_a, dev_b, production, staging, lenient) = (kind(), kind(), kind(), kind(), kind());
-    repo.schema("", "", "");
-    repo.drydock_ok(&dev_a, &["migrate", "dev", "--name", "init"]);
+    init(&repo, &dev_a);
     let sum = repo.read(SUM);
     assert_eq!(sum.lines().count(), 2, "{sum}");
-    repo.commit("init");
     repo.drydock_ok(&staging, &["migrate", "deploy"]);
 
     // Branch b is written first, so its migration sorts first.
-    repo.git_ok(&["checkout", "--quiet", "-b", "b"]);
-    repo.schema("model Pet {\n  id Int @id\n}\n\n", "", "");
-    repo.drydock_ok(&dev_b, &["migrate", "dev", "--name", "add_pet"]);
-    repo.commit("add Pet");
-    next_second();
-    repo.git_ok(&["checkout", "--quiet", "main"]);
-    repo.git_ok(&["checkout", "--quiet", "-b", "a"]);
-    repo.schema("", "", "model Tag {\n  id Int @id\n}\n");
-    repo.drydock_ok(&dev_a, &["migrate", "dev", "--name", "add_tag"]);
-    repo.commit("add Tag");
+    let on_b = Change {
+        schema: ["model Pet {\n  id Int @id\n}\n\n", "", ""],
+        migration: "add_pet",
+    };
+    let on_a = Change {
+        schema: ["", "", "model Tag {\n  id Int @id\n}\n"],
+        migration: "add_tag",
+    };
+    two_branches(&repo, &dev_a, &dev_b, &on_b, &on_a);
     for db in [&production, &lenient] {
         repo.drydock_ok(db, &["migrate", "deploy"]);
     }
@@ -271,19 +296,16 @@ fn sqlite_branches_conflict_in_git_and_rebase_resolves_it() {
 fn same_table_on_both_branches(kind: fn() -> TestDb, provider: &'static str) {
     let repo = Repo::new(provider);
     let (dev_a, dev_b) = (kind(), kind());
-    repo.schema("", "", "");
-    repo.drydock_ok(&dev_a, &["migrate", "dev", "--name", "init"]);
-    repo.commit("init");
-    repo.git_ok(&["checkout", "--quiet", "-b", "b"]);
-    repo.schema("", "  nickname String?\n", "");
-    repo.drydock_ok(&dev_b, &["migrate", "dev", "--name", "add_nickname"]);
-    repo.commit("nickname");
-    next_second();
-    repo.git_ok(&["checkout", "--quiet", "main"]);
-    repo.git_ok(&["checkout", "--quiet", "-b", "a"]);
-    repo.schema("", "  email String?\n", "");
-    repo.drydock_ok(&dev_a, &["migrate", "dev", "--name", "add_email"]);
-    repo.commit("email");
+    init(&repo, &dev_a);
+    let on_b = Change {
+        schema: ["", "  nickname String?\n", ""],
+        migration: "add_nickname",
+    };
+    let on_a = Change {
+        schema: ["", "  email String?\n", ""],
+        migration: "add_email",
+    };
+    two_branches(&repo, &dev_a, &dev_b, &on_b, &on_a);
     let merge = repo.git(&["merge", "--no-edit", "b"]);
     assert_eq!(merge.status.code(), Some(1), "{}", said(&merge));
 
@@ -341,19 +363,16 @@ fn mysql_same_table_on_two_branches_is_a_conflict_and_rebase_regenerates() {
 fn same_change_on_both_branches(kind: fn() -> TestDb, provider: &'static str) {
     let repo = Repo::new(provider);
     let (dev_a, dev_b) = (kind(), kind());
-    repo.schema("", "", "");
-    repo.drydock_ok(&dev_a, &["migrate", "dev", "--name", "init"]);
-    repo.commit("init");
-    repo.git_ok(&["checkout", "--quiet", "-b", "b"]);
-    repo.schema("", "  email String?\n", "");
-    repo.drydock_ok(&dev_b, &["migrate", "dev", "--name", "user_email"]);
-    repo.commit("email on b");
-    next_second();
-    repo.git_ok(&["checkout", "--quiet", "main"]);
-    repo.git_ok(&["checkout", "--quiet", "-b", "a"]);
-    repo.schema("", "  email String?\n", "");
-    repo.drydock_ok(&dev_a, &["migrate", "dev", "--name", "add_email"]);
-    repo.commit("email on a");
+    init(&repo, &dev_a);
+    let on_b = Change {
+        schema: ["", "  email String?\n", ""],
+        migration: "user_email",
+    };
+    let on_a = Change {
+        schema: ["", "  email String?\n", ""],
+        migration: "add_email",
+    };
+    two_branches(&repo, &dev_a, &dev_b, &on_b, &on_a);
     let merge = repo.git(&["merge", "--no-edit", "b"]);
     assert_eq!(merge.status.code(), Some(1), "{}", said(&merge));
     let conflicted = repo.git_ok(&["diff", "--name-only", "--diff-filter=U"]);
@@ -404,8 +423,7 @@ fn sqlite_the_same_change_on_two_branches_is_left_empty_by_rebase() {
 fn same_names_and_timestamps(kind: fn() -> TestDb, provider: &'static str) {
     let repo = Repo::new(provider);
     let db = kind();
-    repo.schema("", "", "");
-    repo.drydock_ok(&db, &["migrate", "dev", "--name", "init"]);
+    init(&repo, &db);
     let dir = repo.path().join("prisma/migrations");
     for (name, sql) in [
         (
