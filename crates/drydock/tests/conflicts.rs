@@ -220,6 +220,13 @@ fn two_branches_merged_and_rebased(kind: fn() -> TestDb, provider: &'static str)
 
     // Recorded as it stands, it is refused as out of order, unless asked for.
     repo.drydock_ok(&dev_a, &["migrate", "hash"]);
+    let status = repo.drydock(&production, &["migrate", "status"]);
+    assert_exit(&status, 1);
+    assert!(
+        stdout(&status).contains(&format!("  {pet} (out of order: sorts before {tag}")),
+        "{}",
+        said(&status)
+    );
     let deploy = repo.drydock(&production, &["migrate", "deploy"]);
     assert_exit(&deploy, 1);
     let text = said(&deploy);
