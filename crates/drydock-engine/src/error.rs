@@ -139,6 +139,24 @@ pub enum EngineError {
     #[error("{reason}")]
     ZeroDowntimeUnsupported { reason: String },
 
+    #[error(
+        "`{name}` is not a migration of `{dir}`: name its folder (`drydock migrate status` \
+         lists them), or its name after the timestamp when only one folder has it",
+        dir = dir.display()
+    )]
+    RebaseNotFound {
+        name: String,
+        dir: std::path::PathBuf,
+    },
+
+    #[error(
+        "`{name}` is recorded in this database's history: a migration a database has applied \
+         keeps its place, as renaming it would make every such database apply it again. Rebase \
+         the other branch's migration instead, or write a new migration with `drydock migrate \
+         dev`"
+    )]
+    RebaseApplied { name: String },
+
     #[error("the settings file `{path}` is not valid: {message}", path = path.display())]
     Settings {
         path: std::path::PathBuf,
@@ -171,6 +189,8 @@ impl EngineError {
             EngineError::PlanOutdated { .. } => crate::tasks::deploy::plan::PLAN_OUTDATED,
             EngineError::PlanTargetDiffers { .. } => "D3152",
             EngineError::PlanNotWritten { .. } => "D3153",
+            EngineError::RebaseApplied { .. } => "D3136",
+            EngineError::RebaseNotFound { .. } => "D3137",
         }
     }
 }

@@ -17,6 +17,7 @@
 mod alerts;
 mod baseline;
 mod check;
+mod conflicts;
 mod db;
 mod deploy_gate;
 mod deploy_review;
@@ -46,6 +47,7 @@ pub mod tasks;
 pub use alerts::{ALERT_SOURCES, open_alerts, send_alerts, send_alerts_with};
 pub use baseline::baseline;
 pub use check::check;
+pub use conflicts::{find_conflicts, write_integrity_file};
 pub use db::{ExecuteOutcome, PushOptions, PushOutcome, db_execute, db_execute_file, db_push};
 pub use deploy_gate::LintGate;
 pub use deploy_review::{PendingTables, TableRef, migration_file, pending_tables, review_pending};
@@ -79,8 +81,8 @@ pub use serve_settings::{
 };
 pub use settings::{
     AlertsConfig, BackupSettings, CheckSettings, DEFAULT_BACKUP_DIR, DEFAULT_SLOW_MIGRATION,
-    DeploySettings, Deployer, LintSettings, SETTINGS_FILE, ScheduleJob, Settings, StateSettings,
-    WebhookConfig,
+    DeploySettings, Deployer, LintSettings, MigrationsSettings, SETTINGS_FILE, ScheduleJob,
+    Settings, StateSettings, WebhookConfig,
 };
 pub use source::{
     DiffSource, SourceContext, SourcesDiff, diff_sources, diff_sources_with_hand_made, schema_of,

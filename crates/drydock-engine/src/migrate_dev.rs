@@ -256,7 +256,7 @@ pub fn migrate_dev_with_renames(
                             .map(|reason| format!("{} phase: {reason}", phase.kind.name()))
                     })
                     .reduce(|all, next| format!("{all}; {next}"));
-                drydock_migrate::write_lock_file(dir, dialect.provider())?;
+                crate::conflicts::folders_written(project)?;
                 if !options.create_only {
                     drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
                     outcome.applied_new = true;
@@ -297,7 +297,7 @@ pub fn migrate_dev_with_renames(
         Err(reason) => outcome.down_not_written = Some(reason),
     }
     write_folder(&folder, &files)?;
-    drydock_migrate::write_lock_file(dir, dialect.provider())?;
+    crate::conflicts::folders_written(project)?;
     if !options.create_only {
         drydock_migrate::deploy(dialect, connection.as_mut(), dir, progress)?;
         outcome.applied_new = true;
@@ -309,7 +309,7 @@ pub fn migrate_dev_with_renames(
 /// The migration file of `diff`. Rename notices go in a `Notes:` comment after the `Warnings:`
 /// block rather than in it: that block flags a migration as losing data (`migrate down` asks
 /// for consent), and a rename loses none.
-fn render_with_notes(dialect: &dyn Dialect, diff: &drydock_diff::Diff) -> String {
+pub(crate) fn render_with_notes(dialect: &dyn Dialect, diff: &drydock_diff::Diff) -> String {
     let (notes, warnings): (Vec<Warning>, Vec<Warning>) =
         diff.warnings.iter().cloned().partition(Warning::is_notice);
     let mut script = render_script(dialect, &diff.changes, &warnings);
@@ -414,7 +414,6 @@ pub(crate) fn write_applied_migration(
     up: &str,
     down: &str,
 ) -> Result<PathBuf, EngineError> {
-    let dialect = project.dialect;
     let dir = &project.migrations_dir;
     let folder = new_folder(dir, name)?;
     write_folder(
@@ -424,7 +423,7 @@ pub(crate) fn write_applied_migration(
             (drydock_migrate::DOWN_FILE_NAME, down),
         ],
     )?;
-    drydock_migrate::write_lock_file(dir, dialect.provider())?;
+    crate::conflicts::folders_written(project)?;
     let folder_name = folder
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

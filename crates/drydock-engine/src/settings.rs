@@ -14,6 +14,8 @@
 //! deployed_by = "prisma"     # who applies the migrations: "drydock" (default; it sets the lock
 //!                            # timeouts itself) or "prisma" (each file must set its own)
 //! baseline = "prisma/lint-baseline.json"  # findings accepted as they are (docs/lint/README.md)
+//! [migrations]
+//! integrity_file = true      # keep `drydock.sum` in the migrations folder (docs/conflicts.md)
 //!
 //! [state]                    # where the run log goes (docs/runs.md); default: with the
 //! url = "env(\"STATE_URL\")"   # database migrations run on. A URL, or env("VAR")
@@ -81,6 +83,8 @@ pub struct Settings {
     /// `[deploy]`: how `migrate deploy` runs.
     pub deploy: DeploySettings,
     pub lint: LintSettings,
+    /// `[migrations]`: what drydock keeps in the migrations folder.
+    pub migrations: MigrationsSettings,
     pub state: StateSettings,
     /// The `[[schedule]]` jobs, in file order.
     pub schedule: Vec<ScheduleJob>,
@@ -272,6 +276,16 @@ pub enum Deployer {
     Prisma,
 }
 
+/// `[migrations]`: what drydock keeps in the migrations folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationsSettings {
+    /// Keep the integrity file `drydock.sum` (docs/conflicts.md): commands that write
+    /// migrations create it when missing; without this, they update it only when it exists.
+    #[serde(default)]
+    pub integrity_file: bool,
+}
+
 /// Where drydock keeps its own records (the run log).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -346,6 +360,7 @@ struct SettingsFile {
     deploy: DeploySettings,
     #[serde(default)]
     lint: LintSettings,
+    migrations: MigrationsSettings,
     #[serde(default)]
     state: StateSettings,
     #[serde(default)]
@@ -682,6 +697,7 @@ impl Settings {
             backup,
             deploy: file.deploy,
             lint,
+            migrations: file.migrations,
             state: file.state,
             schedule,
             alerts,

@@ -131,6 +131,7 @@ pub fn squash(project: &Project, options: &SquashOptions) -> Result<SquashOutcom
             })
         })?;
     }
+    crate::conflicts::folders_written(project)?;
     Ok(SquashOutcome {
         replaced,
         squashed: target.name.clone(),

@@ -31,8 +31,10 @@ use crate::backfill::{
     Backfill, BackfillError, BackfillProgress, find_backfills, run_backfill, script_has_backfill,
     unfinished_backfill,
 };
+use crate::conflicts::out_of_order;
 use crate::directory::{LocalMigration, list_migrations};
 use crate::error::FailedMigration;
+use crate::integrity::verify_integrity;
 use crate::lock::with_migration_lock;
 use crate::lockfile::check_provider;
 use crate::watch::{WatchOptions, Watcher};
@@ -77,6 +79,10 @@ pub struct DeployOptions {
     /// that requires an approval, or applies a plan, checks it here, so that no file edited
     /// after an earlier check slips through.
     pub confirm_pending: Option<ConfirmPending>,
+    /// Apply pending migrations that sort before the newest applied one (as Prisma does), with
+    /// a [`DeployEvent::OutOfOrder`] warning each; otherwise the deploy stops with
+    /// [`MigrateError::OutOfOrder`] before anything runs. Checked under the migration lock.
+    pub allow_out_of_order: bool,
 }
 
 /// See [`DeployOptions::confirm_pending`].
@@ -103,6 +109,8 @@ impl Default for DeployOptions {
             watch: None,
             interrupt: Interrupt::default(),
             confirm_pending: None,
+            // Prisma's behaviour for the library; `migrate deploy` refuses unless told.
+            allow_out_of_order: true,
         }
     }
 }
@@ -177,6 +185,12 @@ pub enum DeployEvent<'a> {
     },
     /// A migration was applied and recorded.
     Applied(&'a AppliedMigration),
+    /// A pending migration sorts before `newest_applied` and is applied anyway
+    /// ([`DeployOptions::allow_out_of_order`]).
+    OutOfOrder {
+        name: &'a str,
+        newest_applied: &'a str,
+    },
 }
 
 /// Apply the pending migrations of `migrations_dir` to the database behind `conn`.
@@ -210,6 +224,7 @@ pub fn deploy_with(
     let started = Instant::now();
     check_provider(migrations_dir, dialect.provider())?;
     let local = list_migrations(migrations_dir)?;
+    verify_integrity(migrations_dir, &local)?;
     let policy = ScriptPolicy {
         blocker: &|script| transaction_blocker(dialect, script),
         split: &|script| dialect.split_statements(script),
@@ -272,6 +287,15 @@ pub fn transaction_blocker(dialect: &dyn Dialect, script: &str) -> Option<String
     } else {
         dialect.needs_no_transaction(script)
     }
+}
+
+/// The byte-wise greatest name the history has applied (not rolled back).
+pub fn newest_applied(history: &[HistoryRow]) -> Option<&str> {
+    history
+        .iter()
+        .filter(|row| row.is_applied())
+        .map(|row| row.migration_name.as_str())
+        .max_by(|a, b| a.as_bytes().cmp(b.as_bytes()))
 }
 
 /// The deploy itself, once the lock is held. The session's limits are set for the migrations
@@ -342,6 +366,24 @@ fn deploy_pending(
             }
             Some(_) => {}
             None => pending.push(migration),
+        }
+    }
+    let newest_applied = newest_applied(&history);
+    let names: Vec<String> = pending.iter().map(|m| m.name.clone()).collect();
+    let late = out_of_order(&names, newest_applied);
+    if let (Some(first), Some(newest)) = (late.first(), newest_applied) {
+        if !options.allow_out_of_order {
+            return Err(MigrateError::OutOfOrder {
+                name: (*first).clone(),
+                newest_applied: newest.to_owned(),
+                others: late[1..].iter().map(|n| (*n).clone()).collect(),
+            });
+        }
+        for name in &late {
+            progress(DeployEvent::OutOfOrder {
+                name,
+                newest_applied: newest,
+            });
         }
     }
     if let Some(confirm) = &options.confirm_pending {

@@ -213,6 +213,61 @@ pub enum MigrateError {
     PendingRefused { code: &'static str, reason: String },
 
     #[error(
+        "nothing was applied: the pending migration `{name}` sorts before `{newest_applied}`, \
+         which this database already has ({count} pending migration(s) are out of order). It \
+         was written against a schema without `{newest_applied}` (typically on a branch merged \
+         since), so its SQL may not fit the database it would now run on. Run `drydock migrate \
+         rebase {name}` to move it after the others (its SQL checked again on a shadow \
+         database), or deploy with `--allow-out-of-order` to apply it where it stands, as \
+         Prisma would",
+        count = others.len() + 1
+    )]
+    OutOfOrder {
+        /// The first pending migration out of order.
+        name: String,
+        newest_applied: String,
+        /// The other pending migrations out of order.
+        others: Vec<String>,
+    },
+
+    #[error(
+        "`{path}` does not match the migrations folder: {what}. Review the change, then run \
+         `drydock migrate hash` to record it (after a merge, `drydock migrate rebase <migration>` \
+         moves the other branch's migration after yours and records it)",
+        path = path.display(),
+        what = if migration.is_empty() { change.clone() } else { format!("`{migration}`: {change}") }
+    )]
+    IntegrityMismatch {
+        path: PathBuf,
+        /// The first migration that differs; empty when only the header does.
+        migration: String,
+        change: String,
+    },
+
+    #[error(
+        "`{path}` holds git's merge conflict markers: two branches added migrations after the \
+         same one ({ours} on one side, {theirs} on the other). Keep either side of the file \
+         (`git checkout --ours {path}`), then run `drydock migrate rebase <migration>` for the \
+         other side's migration: it is moved after yours, its SQL checked again, and the file \
+         written",
+        path = path.display(),
+        ours = names_or_none(ours),
+        theirs = names_or_none(theirs)
+    )]
+    IntegrityConflicted {
+        path: PathBuf,
+        ours: Vec<String>,
+        theirs: Vec<String>,
+    },
+
+    #[error(
+        "`{path}` is not an integrity file drydock can read: {problem}. Run `drydock migrate \
+         hash` to write it again from the migrations folder",
+        path = path.display()
+    )]
+    IntegrityUnreadable { path: PathBuf, problem: String },
+
+    #[error(
         "the deploy was interrupted (Ctrl-C or SIGTERM){}. {state}",
         if applied.is_empty() { String::new() } else {
             format!(" after applying {}", applied.join(", "))
@@ -287,6 +342,11 @@ impl MigrateError {
             // migration lock: the check names its code.
             MigrateError::PendingRefused { code, .. } => code,
             MigrateError::NulByte { .. } => "D3017",
+            MigrateError::OutOfOrder { .. } => "D3130",
+            MigrateError::IntegrityMismatch { .. } => "D3134",
+            MigrateError::IntegrityConflicted { .. } | MigrateError::IntegrityUnreadable { .. } => {
+                "D3135"
+            }
             MigrateError::DownUnfinished { .. } => "D3018",
             MigrateError::ConnectionLost { .. } => "P1017",
             MigrateError::Connector(inner) => inner.code(),
@@ -303,6 +363,18 @@ impl MigrateError {
             path: path.into(),
             source,
         }
+    }
+}
+
+fn names_or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

@@ -1,6 +1,6 @@
 //! Prisma-compatible migrations: the migrations folder (`directory`, `checksum`, `lockfile`,
 //! `naming`) and the history protocol on `_prisma_migrations` (`apply` for deploy, `status`,
-//! `resolve`).
+//! `resolve`), and conflicts between branches (`conflicts`, the integrity file `integrity`).
 //!
 //! Everything here is generic over [`drydock_connector::Dialect`] and
 //! [`drydock_connector::Connection`]: it asks the dialect for capabilities and never names a
@@ -10,11 +10,13 @@
 mod apply;
 mod backfill;
 mod checksum;
+mod conflicts;
 mod directory;
 mod down;
 mod error;
 #[cfg(test)]
 mod fake;
+mod integrity;
 mod lock;
 mod lockfile;
 mod naming;
@@ -29,7 +31,7 @@ pub use apply::{
     AppliedMigration, CONTRACT_MARKER, ConfirmPending, DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETRY_DELAY, DeployEvent, DeployOptions, DeployReport, INTERRUPTED_LOGS,
     MAX_RETRY_DELAY, PendingRefusal, deploy, deploy_with, describe_session, first_line,
-    is_contract, transaction_blocker,
+    is_contract, newest_applied, transaction_blocker,
 };
 pub use backfill::{
     BACKFILL_DIRECTIVE, BACKFILL_TABLE, Backfill, BackfillDirective, BackfillError,
@@ -38,11 +40,19 @@ pub use backfill::{
     unfinished_backfill,
 };
 pub use checksum::{checksum, checksum_matches};
+pub use conflicts::{
+    Conflict, ConflictKind, folder_conflicts, object_conflicts, out_of_order,
+    out_of_order_conflict, split_folder_name, touched_objects,
+};
 pub use directory::{
     DOWN_FILE_NAME, LocalMigration, MIGRATION_FILE_NAME, STAGING_PREFIX, list_migrations,
 };
 pub use down::{DownReport, DownTarget, RolledBackMigration, data_loss_warnings, down};
 pub use error::{FailedMigration, MigrateError};
+pub use integrity::{
+    INTEGRITY_FILE_NAME, IntegrityFile, SumLine, has_integrity_file, integrity_file_contents,
+    read_integrity_file, verify_integrity, write_integrity_file,
+};
 pub use lock::LOCK_NOTE_NAME;
 pub use lockfile::{
     LOCK_FILE_NAME, check_provider, lock_file_contents, parse_lock_file, read_lock_file,

@@ -22,7 +22,7 @@ fn write(root: &Path, name: &str, script: &str) -> std::io::Result<()> {
 }
 
 /// Only what every dialect's SQL shares.
-const PLAIN_SQL: LexicalRules = LexicalRules {
+pub(crate) const PLAIN_SQL: LexicalRules = LexicalRules {
     nested_block_comments: false,
     dollar_quoted_strings: false,
     escape_strings: false,
@@ -79,6 +79,10 @@ fn run_deploy_with(
         DeployEvent::DroppedInvalidIndex { index, .. } => others.push(format!("dropped {index}")),
         DeployEvent::Backfill { name, .. } => others.push(format!("backfill {name}")),
         DeployEvent::Recovered { name, what } => others.push(format!("recovered {name}: {what}")),
+        DeployEvent::OutOfOrder {
+            name,
+            newest_applied,
+        } => others.push(format!("out of order {name} < {newest_applied}")),
     };
     let policy = ScriptPolicy {
         blocker,
@@ -413,6 +417,8 @@ fn reports_serialize_to_a_stable_json_shape() {
             finished_at: at,
         }],
         pending: vec!["3_c".into()],
+        out_of_order: Vec::new(),
+        newest_applied: Some("1_a".into()),
         failed: vec![crate::FailedMigration {
             name: "2_b".into(),
             started_at: at,
@@ -436,6 +442,8 @@ fn reports_serialize_to_a_stable_json_shape() {
       "pending": [
         "3_c"
       ],
+      "out_of_order": [],
+      "newest_applied": "1_a",
       "failed": [
         {
           "name": "2_b",
@@ -587,5 +595,43 @@ fn contract_migrations_wait_until_asked_for() -> TestResult {
     let names: Vec<_> = report.applied.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, ["2_contract", "3_later"]);
     assert!(report.held_back.is_empty());
+    Ok(())
+}
+
+#[test]
+fn an_out_of_order_migration_is_refused_unless_allowed() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), "1_init", "CREATE TABLE a;")?;
+    write(dir.path(), "3_ours", "CREATE TABLE c;")?;
+    let mut conn = FakeConnection::default();
+    run_deploy(&mut conn, dir.path(), &transactional)?;
+    // A branch merged since brings a migration written before ours.
+    write(dir.path(), "2_theirs", "CREATE TABLE b;")?;
+    write(dir.path(), "4_later", "CREATE TABLE d;")?;
+    let report = status(&mut conn, dir.path())?;
+    assert_eq!(report.out_of_order, ["2_theirs"]);
+    assert_eq!(report.newest_applied.as_deref(), Some("3_ours"));
+
+    let strict = DeployOptions {
+        allow_out_of_order: false,
+        ..test_options()
+    };
+    let (refused, _) = run_deploy_with(&mut conn, dir.path(), &transactional, &strict);
+    let error = refused.err().map(|e| (e.code(), e.to_string()));
+    let Some(("D3130", text)) = error.as_ref().map(|(c, t)| (*c, t.clone())) else {
+        panic!("no D3130: {error:?}");
+    };
+    assert!(
+        text.contains("`2_theirs` sorts before `3_ours`")
+            && text.contains("drydock migrate rebase 2_theirs")
+            && text.contains("--allow-out-of-order"),
+        "{text}"
+    );
+    assert_eq!(conn.rows().len(), 2, "nothing ran");
+
+    let (report, events) = run_deploy_with(&mut conn, dir.path(), &transactional, &test_options());
+    let names: Vec<_> = report?.applied.into_iter().map(|m| m.name).collect();
+    assert_eq!(names, ["2_theirs", "4_later"]);
+    assert_eq!(events, ["out of order 2_theirs < 3_ours"]);
     Ok(())
 }

@@ -9,8 +9,10 @@ use serde::Serialize;
 
 use crate::MigrateError;
 use crate::apply::failed_migrations;
+use crate::conflicts::out_of_order;
 use crate::directory::list_migrations;
 use crate::error::FailedMigration;
+use crate::integrity::verify_integrity;
 
 /// The comparison of the migrations folder with the history table. Every migration of the
 /// folder is in exactly one of `applied`, `failed` (by name) and `pending`.
@@ -25,6 +27,11 @@ pub struct StatusReport {
     pub applied: Vec<AppliedStatus>,
     /// Migrations of the folder not yet applied, in the order deploy would apply them.
     pub pending: Vec<String>,
+    /// The pending migrations that sort before the newest applied one, which `migrate deploy`
+    /// refuses without `--allow-out-of-order`.
+    pub out_of_order: Vec<String>,
+    /// The byte-wise greatest name the history has applied.
+    pub newest_applied: Option<String>,
     /// Failed rows (started, neither finished nor rolled back): they block deploys.
     pub failed: Vec<FailedMigration>,
     /// Applied migrations whose `migration.sql` changed since (checksum mismatch).
@@ -60,12 +67,15 @@ pub fn status(
     migrations_dir: &Path,
 ) -> Result<StatusReport, MigrateError> {
     let local = list_migrations(migrations_dir)?;
+    verify_integrity(migrations_dir, &local)?;
     if !conn.history_table_exists()? {
         return Ok(StatusReport {
             history_table_exists: false,
             local_migrations: local.len(),
             applied: Vec::new(),
             pending: local.into_iter().map(|m| m.name).collect(),
+            out_of_order: Vec::new(),
+            newest_applied: None,
             failed: Vec::new(),
             edited_after_applied: Vec::new(),
             missing_locally: Vec::new(),
@@ -79,6 +89,8 @@ pub fn status(
         local_migrations: local.len(),
         applied: Vec::new(),
         pending: Vec::new(),
+        out_of_order: Vec::new(),
+        newest_applied: crate::apply::newest_applied(&history).map(str::to_owned),
         failed,
         edited_after_applied: Vec::new(),
         missing_locally: Vec::new(),
@@ -102,6 +114,10 @@ pub fn status(
             None => report.pending.push(migration.name.clone()),
         }
     }
+    report.out_of_order = out_of_order(&report.pending, report.newest_applied.as_deref())
+        .into_iter()
+        .cloned()
+        .collect();
     for row in history.iter().filter(|row| row.is_applied()) {
         let known = local.iter().any(|m| m.name == row.migration_name)
             || report.missing_locally.contains(&row.migration_name);

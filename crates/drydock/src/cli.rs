@@ -735,6 +735,23 @@ pub(crate) enum MigrateCommand {
         #[command(flatten)]
         connection: ConnectionArgs,
     },
+    /// Move a migration no database applied after the newest one (after merging a branch): a
+    /// new timestamp, its SQL checked on a shadow database after the others and generated again
+    /// when it no longer fits
+    Rebase {
+        /// The migration: its folder name, or its name after the timestamp
+        migration: String,
+        /// Give it this name instead (slugified as `migrate dev --name` does)
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Write the integrity file `drydock.sum` (a hash chain of the migrations) from the
+    /// migrations folder as it is, after reviewing a change to it
+    Hash,
     /// Drop everything in the database and apply all migrations again (development)
     Reset {
         /// Skip the confirmation prompt
@@ -791,6 +808,10 @@ pub(crate) struct DeployArgs {
     /// true` in drydock.toml makes it the default
     #[arg(long)]
     pub(crate) require_approval: bool,
+    /// Apply pending migrations that sort before the newest applied one, as Prisma does (with
+    /// a warning each); without it the deploy refuses them (see `drydock migrate rebase`)
+    #[arg(long, env = "DRYDOCK_ALLOW_OUT_OF_ORDER")]
+    pub(crate) allow_out_of_order: bool,
 }
 
 /// Deploy plans: what `migrate deploy` would run, kept, and applied exactly.

@@ -198,6 +198,21 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
             MigrateCommand::Baseline { name, connection } => {
                 migrate::baseline(schema, &name, connection.url.as_deref())
             }
+            MigrateCommand::Rebase {
+                migration,
+                name,
+                connection,
+                output,
+            } => migrate::rebase(
+                schema,
+                &drydock_engine::tasks::rebase::RebaseOptions {
+                    migration,
+                    name,
+                    url: connection.url,
+                },
+                output.json,
+            ),
+            MigrateCommand::Hash => migrate::hash(schema),
             MigrateCommand::Reset {
                 force,
                 prisma6,

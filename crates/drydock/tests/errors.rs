@@ -1117,6 +1117,152 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        code: "D3130",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            File(INIT, INIT_SQL),
+            File(
+                "prisma/migrations/20240103000000_ours/migration.sql",
+                "CREATE TABLE \"C\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+            ),
+            DEPLOY,
+            File(
+                SECOND,
+                "CREATE TABLE \"B\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+            ),
+        ],
+        run: &["migrate", "deploy"],
+        exit: 1,
+        says: &[
+            "nothing was applied",
+            "`20240102000000_second` sorts before `20240103000000_ours`",
+            "drydock migrate rebase 20240102000000_second",
+            "--allow-out-of-order",
+        ],
+    },
+    Case {
+        code: "D3131",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            File(INIT, INIT_SQL),
+            File(
+                "prisma/migrations/20240102000000_init/migration.sql",
+                "SELECT 1;\n",
+            ),
+        ],
+        run: &["migrate", "status"],
+        exit: 1,
+        says: &[
+            "2 migrations are named `init`",
+            "drydock migrate rebase 20240102000000_init --name <new name>",
+        ],
+    },
+    Case {
+        code: "D3132",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            File(INIT, INIT_SQL),
+            File(
+                "prisma/migrations/20240101000000_other/migration.sql",
+                "SELECT 1;\n",
+            ),
+        ],
+        run: &["migrate", "status"],
+        exit: 1,
+        says: &[
+            "2 migrations have the timestamp 20240101000000",
+            "drydock migrate rebase 20240101000000_other",
+        ],
+    },
+    Case {
+        code: "D3133",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            File(INIT, INIT_SQL),
+            File(SECOND, "ALTER TABLE \"A\" ADD COLUMN \"b\" TEXT;\n"),
+            File(
+                "prisma/migrations/20240103000000_third/migration.sql",
+                "ALTER TABLE \"A\" ADD COLUMN \"c\" TEXT;\n",
+            ),
+            // Each branch's side, as git leaves the file when both added a migration.
+            Shell(
+                "drydock migrate hash && head -n 2 prisma/migrations/drydock.sum > sum \
+                 && echo '<<<<<<< HEAD' >> sum && sed -n 3p prisma/migrations/drydock.sum >> sum \
+                 && echo '=======' >> sum && sed -n 4p prisma/migrations/drydock.sum >> sum \
+                 && echo '>>>>>>> b' >> sum && mv sum prisma/migrations/drydock.sum",
+            ),
+        ],
+        run: &["migrate", "status"],
+        exit: 1,
+        says: &[
+            "`20240102000000_second`, `20240103000000_third` were both written after the same \
+             migration",
+            "table \"A\"",
+        ],
+    },
+    Case {
+        code: "D3134",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            File(INIT, INIT_SQL),
+            Drydock(&["migrate", "hash"]),
+            File(
+                INIT,
+                "CREATE TABLE \"A\" (\"id\" BIGINT NOT NULL PRIMARY KEY);\n",
+            ),
+        ],
+        run: &["migrate", "deploy"],
+        exit: 1,
+        says: &[
+            "does not match the migrations folder",
+            "`20240101000000_init`: its `migration.sql` was edited",
+            "drydock migrate hash",
+        ],
+    },
+    Case {
+        code: "D3135",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            File(INIT, INIT_SQL),
+            File(
+                "prisma/migrations/drydock.sum",
+                "h1:abc\n20240101000000_init abc\n",
+            ),
+        ],
+        run: &["migrate", "deploy"],
+        exit: 1,
+        says: &[
+            "is not an integrity file drydock can read",
+            "line 2 is not `<migration folder> h1:<hash>`",
+            "drydock migrate hash",
+        ],
+    },
+    Case {
+        code: "D3136",
+        server: Sqlite,
+        steps: &[File(SCHEMA, SQLITE_SCHEMA), File(INIT, INIT_SQL), DEPLOY],
+        run: &["migrate", "rebase", "20240101000000_init"],
+        exit: 1,
+        says: &[
+            "`20240101000000_init` is recorded in this database's history",
+            "keeps its place",
+        ],
+    },
+    Case {
+        code: "D3137",
+        server: Sqlite,
+        steps: &[File(SCHEMA, SQLITE_SCHEMA), File(INIT, INIT_SQL)],
+        run: &["migrate", "rebase", "no_such"],
+        exit: 1,
+        says: &["`no_such` is not a migration of", "drydock migrate status"],
+    },
+    Case {
         code: "D3121",
         server: Sqlite,
         steps: &[

@@ -64,6 +64,9 @@ pub struct DeployTaskOptions {
     /// Apply exactly this plan (`--plan`): refused on another database, or when the pending
     /// migrations differ from its set; its `contract` decides what is held back.
     pub plan: Option<plan::DeployPlan>,
+    /// Apply pending migrations that sort before the newest applied one (as Prisma does),
+    /// with a warning each; otherwise the deploy refuses them (D3130).
+    pub allow_out_of_order: bool,
 }
 
 impl Default for DeployTaskOptions {
@@ -83,6 +86,7 @@ impl Default for DeployTaskOptions {
             interrupt: Interrupt::default(),
             require_approval: false,
             plan: None,
+            allow_out_of_order: false,
         }
     }
 }
@@ -306,6 +310,7 @@ fn deploy_migrations(
             }),
             interrupt: options.interrupt.clone(),
             confirm_pending: both(approved.map(approval::confirm_approved), planned),
+            allow_out_of_order: options.allow_out_of_order,
         };
         run_deploy(
             project,
@@ -420,6 +425,13 @@ impl<'a> DeployReporter<'a> {
                 "  {name}: dropped the invalid index {index} left by a failed concurrent build"
             )),
             DeployEvent::Recovered { name, what } => events.info(&format!("  {name}: {what}")),
+            DeployEvent::OutOfOrder {
+                name,
+                newest_applied,
+            } => events.warning(&format!(
+                "`{name}` is applied out of order: it sorts before `{newest_applied}`, which \
+                 this database has, and was written without it [D3130]"
+            )),
             DeployEvent::Backfill { name, progress } => {
                 let line = describe_backfill(name, progress);
                 if progress.batches % BACKFILL_LOG_EVERY == 1 || progress.eta.is_none() {

@@ -448,6 +448,9 @@ fn write_plan(project: &Project, plan: &Plan) -> Result<(), IndexesError> {
         )?;
         std::fs::rename(&staging, &migration.path).map_err(io_error(&migration.path))?;
     }
+    if !plan.migrations.is_empty() {
+        crate::conflicts::refresh_integrity_file(project, false)?;
+    }
     for change in &plan.schema_changes {
         write_whole(&change.path, &change.after)?;
     }

@@ -6,7 +6,8 @@
 //! backup), [`history`] (`migrate down`, `resolve`, `squash`, `baseline`, `reset`), [`db`]
 //! (`db push`, `execute`, `seed`), [`backup`] (`backup create`, `verify`, `restore`, `prune`),
 //! [`indexes`] (`drydock indexes`), [`cleanup`] (the options of `drydock cleanup`), [`ci`]
-//! (`drydock ci`: the checks of a pipeline job on a throwaway database).
+//! (`drydock ci`: the checks of a pipeline job on a throwaway database), [`rebase`]
+//! (`migrate rebase`).
 
 pub mod backup;
 pub mod ci;
@@ -15,6 +16,7 @@ pub mod db;
 pub mod deploy;
 pub mod history;
 pub mod indexes;
+pub mod rebase;
 use drydock_connector::Connection;
 use drydock_tasks::Events;
 

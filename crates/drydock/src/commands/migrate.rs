@@ -1,4 +1,4 @@
-//! `migrate dev|deploy|status|resolve|reset`.
+//! `migrate dev|deploy|status|resolve|reset|rebase|hash`.
 
 use drydock_connector::SessionLimits;
 use std::io::{BufRead, IsTerminal, Write};
@@ -50,6 +50,7 @@ pub(crate) fn deploy(
         interrupt: crate::signals::stop_on_signals()?,
         require_approval: safety.require_approval,
         plan,
+        allow_out_of_order: safety.allow_out_of_order,
     };
     // With `--json`, stdout is the report and stderr says only what goes wrong.
     terminal::quiet(json);
@@ -317,6 +318,11 @@ pub(crate) fn status(
         drydock_engine::tasks::Missing::Fail,
         terminal::events(),
     )?;
+    // Found before the status, which stops at an integrity file git left conflicted.
+    let conflicts = drydock_engine::find_conflicts(&project, Some(connection.as_mut()))?;
+    if !json {
+        print_conflicts(&conflicts);
+    }
     let report =
         history::status(connection.as_mut(), &project.migrations_dir).map_err(EngineError::from)?;
     let drift = if drift {
@@ -326,8 +332,11 @@ pub(crate) fn status(
     };
     if json {
         let mut value = serde_json::to_value(&report)?;
-        if let (Some(drift), Some(object)) = (&drift, value.as_object_mut()) {
-            object.insert("drift".to_owned(), serde_json::to_value(drift)?);
+        if let Some(object) = value.as_object_mut() {
+            object.insert("conflicts".to_owned(), serde_json::to_value(&conflicts)?);
+            if let Some(drift) = &drift {
+                object.insert("drift".to_owned(), serde_json::to_value(drift)?);
+            }
         }
         print_json(&value)?;
     } else {
@@ -347,6 +356,16 @@ pub(crate) fn status(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Conflicts between branches' migrations, on stderr as warnings with their codes.
+fn print_conflicts(conflicts: &[history::Conflict]) {
+    for conflict in conflicts {
+        terminal::events().warning(&format!(
+            "{} [{}]\n  what to do: {}",
+            conflict.explanation, conflict.code, conflict.fix
+        ));
+    }
 }
 
 fn print_drift(drift: &drydock_engine::DriftReport) {
@@ -422,10 +441,16 @@ fn print_status(project: &Project, report: &StatusReport, contract: &[String]) {
     if !report.pending.is_empty() {
         println!("\nNot yet applied:");
         for name in &report.pending {
-            let note = if contract.contains(name) {
-                " (contract: applied by `drydock migrate deploy --contract`)"
+            let note = if report.out_of_order.contains(name) {
+                format!(
+                    " (out of order: sorts before {}, which is applied; `drydock migrate rebase \
+                     {name}` moves it after)",
+                    report.newest_applied.as_deref().unwrap_or_default()
+                )
+            } else if contract.contains(name) {
+                " (contract: applied by `drydock migrate deploy --contract`)".to_owned()
             } else {
-                ""
+                String::new()
             };
             println!("  {name}{note}");
         }
@@ -546,6 +571,57 @@ pub(crate) fn squash(
             outcome.squashed
         ));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn rebase(
+    discovery: Discovery<'_>,
+    options: &drydock_engine::tasks::rebase::RebaseOptions,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let project = super::load_project(discovery)?;
+    terminal::quiet(json);
+    let outcome = drydock_engine::tasks::rebase::rebase(&project, options, terminal::events())?;
+    terminal::summary(outcome.summary());
+    if json {
+        print_json(&outcome)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    say(&format!("Moved {} to {}.", outcome.from, outcome.to));
+    match &outcome.sql {
+        drydock_engine::tasks::rebase::RebasedSql::Kept => say(
+            "Its SQL is kept: replayed after the other migrations on a shadow database, it gives \
+             the schema.",
+        ),
+        drydock_engine::tasks::rebase::RebasedSql::Regenerated { down_removed, .. } => {
+            say("Its SQL was generated again (the diff is above): review it before committing.");
+            if *down_removed {
+                say("Its down.sql undid the old SQL and was removed.");
+            }
+        }
+    }
+    if history::has_integrity_file(&project.migrations_dir) {
+        say(&format!(
+            "{} was written again.",
+            project
+                .migrations_dir
+                .join(history::INTEGRITY_FILE_NAME)
+                .display()
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn hash(discovery: Discovery<'_>) -> anyhow::Result<ExitCode> {
+    let project = super::load_project(discovery)?;
+    let count = drydock_engine::write_integrity_file(&project)?;
+    say(&format!(
+        "Wrote {} ({count} migration(s)).",
+        project
+            .migrations_dir
+            .join(history::INTEGRITY_FILE_NAME)
+            .display()
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
