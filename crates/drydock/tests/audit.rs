@@ -365,3 +365,58 @@ fn an_edited_or_deleted_entry_breaks_the_chain_at_that_entry() {
         "{said}"
     );
 }
+
+#[test]
+fn a_squash_is_audited_as_it_rewrites_the_history() {
+    let db = TestDb::sqlite();
+    let dir = project(&db);
+    let path = dir.path();
+    migration(
+        path,
+        "20240101000000_init",
+        "CREATE TABLE a (id INTEGER PRIMARY KEY);\n",
+        None,
+    );
+    migration(
+        path,
+        "20240102000000_b",
+        "CREATE TABLE b (id INTEGER PRIMARY KEY);\n",
+        None,
+    );
+    migration(
+        path,
+        "20240103000000_c",
+        "CREATE TABLE c (id INTEGER PRIMARY KEY);\n",
+        None,
+    );
+    let deployed = drydock(path, &db, &[], &["migrate", "deploy"]);
+    assert!(deployed.status.success(), "{}", text(&deployed));
+    let squashed = drydock(
+        path,
+        &db,
+        &[("DRYDOCK_ACTOR", "carol")],
+        &[
+            "migrate",
+            "squash",
+            "--from",
+            "20240102000000_b",
+            "--to",
+            "20240103000000_c",
+        ],
+    );
+    assert!(squashed.status.success(), "{}", text(&squashed));
+
+    let entries = audit_entries(path, &db);
+    assert_eq!(summary(&entries)[0].0, "migrate squash");
+    assert_eq!(summary(&entries)[0].3, "carol");
+    assert_eq!(
+        entries[0]["target"],
+        "20240103000000_c replacing 20240102000000_b, 20240103000000_c"
+    );
+    assert_eq!(
+        entries[0]["details"]["replaced"],
+        serde_json::json!(["20240102000000_b", "20240103000000_c"])
+    );
+    let verified = drydock(path, &db, &[], &["audit", "--verify"]);
+    assert!(verified.status.success(), "{}", text(&verified));
+}

@@ -212,7 +212,25 @@ pub fn squash(
     options: &SquashOptions,
     events: &dyn Events,
 ) -> Result<SquashOutcome, EngineError> {
-    let outcome = crate::squash(project, options)?;
+    let started = std::time::Instant::now();
+    let result = crate::squash(project, options);
+    // It rewrites the history rows of the migrations it replaces.
+    let mut change = AuditedChange::new("migrate squash");
+    change.started = started;
+    if let Ok(outcome) = &result {
+        change = change.with_migrations(project, std::slice::from_ref(&outcome.squashed));
+        change.target = Some(format!(
+            "{} replacing {}",
+            outcome.squashed,
+            outcome.replaced.join(", ")
+        ));
+        change.statements = Some(0);
+        change
+            .extra
+            .push(("replaced", serde_json::json!(outcome.replaced)));
+    }
+    audit::record_for(project, options.url.as_deref(), change, &result, events);
+    let outcome = result?;
     lock_notes(&outcome.lock_notes, events);
     counts(events, outcome.replaced.len(), outcome.replaced.len());
     Ok(outcome)
