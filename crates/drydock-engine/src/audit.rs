@@ -28,9 +28,15 @@ pub struct Identity {
     pub ci: Option<String>,
 }
 
-/// This process's [`Identity`], from its environment.
-pub fn identity() -> Identity {
-    identity_from(&|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
+/// Who runs a task reporting to `events`: the one it runs on behalf of (the person signed in
+/// to `drydock serve`), else this process's identity, from its environment.
+pub fn identity(events: &dyn Events) -> Identity {
+    let mut identity =
+        identity_from(&|name| std::env::var(name).ok().filter(|value| !value.is_empty()));
+    if let Some(actor) = events.on_behalf_of() {
+        identity.actor = actor;
+    }
+    identity
 }
 
 fn identity_from(var: &dyn Fn(&str) -> Option<String>) -> Identity {
@@ -139,7 +145,7 @@ pub fn record(
     error: Option<(&'static str, String)>,
     events: &dyn Events,
 ) {
-    if let Err(e) = append(dialect, url, change, error) {
+    if let Err(e) = append(dialect, url, change, error, identity(events)) {
         events.warning(&format!(
             "the audit log was not written ({e}); the change above is not in `drydock audit`"
         ));
@@ -165,8 +171,8 @@ fn append(
     url: &str,
     change: AuditedChange,
     error: Option<(&'static str, String)>,
+    identity: Identity,
 ) -> Result<AuditEntry, ConnectorError> {
-    let identity = identity();
     let mut details = serde_json::Map::new();
     if !change.migrations.is_empty() {
         details.insert(

@@ -126,10 +126,11 @@ pub fn deploy(
 ) -> Result<DeployOutcome, EngineError> {
     let started = Instant::now();
     // Notifications never change how the deploy ends: a problem with them is a warning.
-    let notices = notify::DeployNotices::new(project, options.url.as_deref()).unwrap_or_else(|e| {
-        events.warning(&format!("the deploy's notifications are not sent: {e}"));
-        None
-    });
+    let notices = notify::DeployNotices::new(project, options.url.as_deref(), events)
+        .unwrap_or_else(|e| {
+            events.warning(&format!("the deploy's notifications are not sent: {e}"));
+            None
+        });
     let result = deploy_migrations(project, options, notices.as_ref(), events);
     if let Some(notices) = notices {
         notices.finished(&result, started.elapsed());

@@ -103,7 +103,11 @@ impl Inner {
 impl DeployNotices {
     /// The notifications `project`'s settings ask for on the database `url` (or the
     /// project's); `None` when they ask for none or name no webhook.
-    pub(crate) fn new(project: &Project, url: Option<&str>) -> Result<Option<Self>, EngineError> {
+    pub(crate) fn new(
+        project: &Project,
+        url: Option<&str>,
+        events: &dyn Events,
+    ) -> Result<Option<Self>, EngineError> {
         let settings = Settings::load(project)?;
         if !settings.deploy.notifies() || settings.alerts.webhooks.is_empty() {
             return Ok(None);
@@ -111,7 +115,7 @@ impl DeployNotices {
         let inner = Inner {
             settings: settings.alert_settings()?,
             database: drydock_connector::redact_url(&project.migration_url(url)?),
-            identity: crate::audit::identity(),
+            identity: crate::audit::identity(events),
         };
         let (queue, jobs) = channel::<Job>();
         let sender = std::thread::spawn(move || {
