@@ -130,6 +130,10 @@ impl AuditedChange {
     }
 }
 
+/// The codes of a database that was not reached: bad URL, unreachable, refused credentials, no
+/// such database, TLS.
+const NOT_REACHED: [&str; 5] = ["P1000", "P1001", "P1003", "P1011", "P1013"];
+
 /// The code and message of a task's failure, for [`record`].
 pub fn failure<T>(result: &Result<T, EngineError>) -> Option<(&'static str, String)> {
     result.as_ref().err().map(|e| (e.code(), e.to_string()))
@@ -145,6 +149,13 @@ pub fn record(
     error: Option<(&'static str, String)>,
     events: &dyn Events,
 ) {
+    // A task that could not reach the database changed nothing there (nor could the entry).
+    if error
+        .as_ref()
+        .is_some_and(|(code, _)| NOT_REACHED.contains(code))
+    {
+        return;
+    }
     if let Err(e) = append(dialect, url, change, error, identity(events)) {
         events.warning(&format!(
             "the audit log was not written ({e}); the change above is not in `drydock audit`"
