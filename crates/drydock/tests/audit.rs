@@ -371,24 +371,18 @@ fn a_squash_is_audited_as_it_rewrites_the_history() {
     let db = TestDb::sqlite();
     let dir = project(&db);
     let path = dir.path();
-    migration(
-        path,
-        "20240101000000_init",
-        "CREATE TABLE a (id INTEGER PRIMARY KEY);\n",
-        None,
-    );
-    migration(
-        path,
-        "20240102000000_b",
-        "CREATE TABLE b (id INTEGER PRIMARY KEY);\n",
-        None,
-    );
-    migration(
-        path,
-        "20240103000000_c",
-        "CREATE TABLE c (id INTEGER PRIMARY KEY);\n",
-        None,
-    );
+    for (name, table) in [
+        ("20240101000000_init", "a"),
+        ("20240102000000_b", "b"),
+        ("20240103000000_c", "c"),
+    ] {
+        migration(
+            path,
+            name,
+            &format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY);\n"),
+            None,
+        );
+    }
     let deployed = drydock(path, &db, &[], &["migrate", "deploy"]);
     assert!(deployed.status.success(), "{}", text(&deployed));
     let squashed = drydock(

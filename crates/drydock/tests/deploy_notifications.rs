@@ -3,8 +3,6 @@
 //! running past the threshold, in drydock's JSON and Slack's shape; a receiver that refuses
 //! them never fails the deploy. The webhooks' URLs are never printed.
 
-use std::path::Path;
-
 use assert_cmd::Command;
 use drydock_test_support::TestDb;
 use drydock_test_support::webhook::Receiver;
@@ -30,29 +28,46 @@ fn project(deploy: &str) -> tempfile::TempDir {
     dir
 }
 
-fn migration(dir: &Path, name: &str, sql: &str) {
-    let folder = dir.join("prisma/migrations").join(name);
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join("migration.sql"), sql).unwrap();
+/// A PostgreSQL project with one migration, `deploy` as its `[deploy]`, and two receivers.
+struct Setup {
+    db: TestDb,
+    dir: tempfile::TempDir,
+    json: Receiver,
+    slack: Receiver,
 }
 
-fn deploy(dir: &Path, db: &TestDb, json: &Receiver, slack: &Receiver) -> std::process::Output {
-    let output = Command::cargo_bin("drydock")
-        .expect("the drydock binary")
-        .current_dir(dir)
-        .env("DATABASE_URL", db.url())
-        .env("TEST_HOOK", &json.url)
-        .env("TEST_SLACK_HOOK", &slack.url)
-        .env("DRYDOCK_ACTOR", "release-bot")
-        .args(["migrate", "deploy"])
-        .output()
-        .expect("drydock");
-    let all = text(&output);
-    assert!(
-        !all.contains("secret-token"),
-        "a webhook URL was printed: {all}"
-    );
-    output
+fn setup(deploy: &str, name: &str, sql: &str) -> Setup {
+    let dir = project(deploy);
+    let folder = dir.path().join("prisma/migrations").join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("migration.sql"), sql).unwrap();
+    Setup {
+        db: TestDb::postgres(),
+        dir,
+        json: Receiver::start(),
+        slack: Receiver::start(),
+    }
+}
+
+impl Setup {
+    fn deploy(&self) -> std::process::Output {
+        let output = Command::cargo_bin("drydock")
+            .expect("the drydock binary")
+            .current_dir(self.dir.path())
+            .env("DATABASE_URL", self.db.url())
+            .env("TEST_HOOK", &self.json.url)
+            .env("TEST_SLACK_HOOK", &self.slack.url)
+            .env("DRYDOCK_ACTOR", "release-bot")
+            .args(["migrate", "deploy"])
+            .output()
+            .expect("drydock");
+        let all = text(&output);
+        assert!(
+            !all.contains("secret-token"),
+            "a webhook URL was printed: {all}"
+        );
+        output
+    }
 }
 
 fn text(output: &std::process::Output) -> String {
@@ -70,20 +85,24 @@ fn events(messages: &[(String, Value)]) -> Vec<String> {
         .collect()
 }
 
+fn assert_title(body: &Value, start: &str) {
+    assert!(
+        body["title"]
+            .as_str()
+            .is_some_and(|title| title.starts_with(start)),
+        "{body}"
+    );
+}
+
+const CREATE_A: &str = "CREATE TABLE \"A\" (\"id\" INTEGER PRIMARY KEY);\n";
+
 #[test]
 fn a_deploy_posts_its_start_and_its_success() {
-    let db = TestDb::postgres();
-    let (json, slack) = (Receiver::start(), Receiver::start());
-    let dir = project("notify = true");
-    migration(
-        dir.path(),
-        "20240101000000_init",
-        "CREATE TABLE \"A\" (\"id\" INTEGER PRIMARY KEY);\n",
-    );
+    let setup = setup("notify = true", "20240101000000_init", CREATE_A);
 
-    let deployed = deploy(dir.path(), &db, &json, &slack);
+    let deployed = setup.deploy();
     assert!(deployed.status.success(), "{}", text(&deployed));
-    let messages = json.take();
+    let messages = setup.json.take();
     assert_eq!(events(&messages), ["deploy.started", "deploy.succeeded"]);
     let started = &messages[0].1;
     assert_eq!(started["kind"], "notification");
@@ -99,15 +118,11 @@ fn a_deploy_posts_its_start_and_its_success() {
     );
     let succeeded = &messages[1].1;
     assert_eq!(succeeded["migrations"][0], "20240101000000_init");
-    assert!(
-        succeeded["title"]
-            .as_str()
-            .is_some_and(|title| title.starts_with("migrate deploy succeeded: applied 1 migration")),
-        "{succeeded}"
-    );
+    assert_title(succeeded, "migrate deploy succeeded: applied 1 migration");
 
     // The same two in Slack's shape.
-    let slack_texts: Vec<String> = slack
+    let slack_texts: Vec<String> = setup
+        .slack
         .take()
         .iter()
         .map(|(_, body)| body["text"].as_str().unwrap_or_default().to_owned())
@@ -117,53 +132,42 @@ fn a_deploy_posts_its_start_and_its_success() {
     assert!(slack_texts[1].starts_with("[DEPLOY.SUCCEEDED] postgresql://"));
 
     // Nothing pending: nothing to tell.
-    let again = deploy(dir.path(), &db, &json, &slack);
+    let again = setup.deploy();
     assert!(again.status.success());
-    assert!(json.take().is_empty());
+    assert!(setup.json.take().is_empty());
 }
 
 #[test]
 fn a_failing_deploy_posts_its_failure() {
-    let db = TestDb::postgres();
-    let (json, slack) = (Receiver::start(), Receiver::start());
-    let dir = project("notify = true");
-    migration(
-        dir.path(),
+    let setup = setup(
+        "notify = true",
         "20240101000000_broken",
         "ALTER TABLE \"Missing\" ADD COLUMN \"x\" INTEGER;\n",
     );
 
-    let failed = deploy(dir.path(), &db, &json, &slack);
+    let failed = setup.deploy();
     assert!(!failed.status.success());
-    let messages = json.take();
+    let messages = setup.json.take();
     // The failure's notification, and the alert a failed deploy opens anyway (docs/alerts.md).
     assert_eq!(events(&messages), ["deploy.started", "deploy.failed", ""]);
     assert_eq!(messages[2].1["code"], "D6402");
     let body = &messages[1].1;
     assert_eq!(body["severity"], "error");
     assert_eq!(body["error_code"], "P3018");
-    assert!(
-        body["title"]
-            .as_str()
-            .is_some_and(|title| title.starts_with("migrate deploy failed (P3018)")),
-        "{body}"
-    );
+    assert_title(body, "migrate deploy failed (P3018)");
 }
 
 #[test]
 fn a_migration_running_past_the_threshold_posts_a_notice_while_it_runs() {
-    let db = TestDb::postgres();
-    let (json, slack) = (Receiver::start(), Receiver::start());
-    let dir = project("notify_after = \"200ms\"");
-    migration(
-        dir.path(),
+    let setup = setup(
+        "notify_after = \"200ms\"",
         "20240101000000_slow",
-        "SELECT pg_sleep(2);\nCREATE TABLE \"A\" (\"id\" INTEGER PRIMARY KEY);\n",
+        &format!("SELECT pg_sleep(2);\n{CREATE_A}"),
     );
 
-    let deployed = deploy(dir.path(), &db, &json, &slack);
+    let deployed = setup.deploy();
     assert!(deployed.status.success(), "{}", text(&deployed));
-    let messages = json.take();
+    let messages = setup.json.take();
     assert_eq!(
         events(&messages),
         ["deploy.started", "migration.running", "deploy.succeeded"]
@@ -171,28 +175,16 @@ fn a_migration_running_past_the_threshold_posts_a_notice_while_it_runs() {
     let running = &messages[1].1;
     assert_eq!(running["migration"], "20240101000000_slow");
     assert_eq!(running["severity"], "warning");
-    assert!(
-        running["title"]
-            .as_str()
-            .is_some_and(|title| title.starts_with("migration 20240101000000_slow still running")),
-        "{running}"
-    );
+    assert_title(running, "migration 20240101000000_slow still running");
 }
 
 #[test]
 fn a_receiver_that_refuses_notifications_never_fails_the_deploy() {
-    let db = TestDb::postgres();
-    let (json, slack) = (Receiver::start(), Receiver::start());
+    let setup = setup("notify = true", "20240101000000_init", CREATE_A);
     // Every try of both notifications fails (three tries each).
-    json.answer(&[500; 6]);
-    let dir = project("notify = true");
-    migration(
-        dir.path(),
-        "20240101000000_init",
-        "CREATE TABLE \"A\" (\"id\" INTEGER PRIMARY KEY);\n",
-    );
+    setup.json.answer(&[500; 6]);
 
-    let deployed = deploy(dir.path(), &db, &json, &slack);
+    let deployed = setup.deploy();
     assert!(deployed.status.success(), "{}", text(&deployed));
     let said = text(&deployed);
     assert!(
@@ -201,6 +193,6 @@ fn a_receiver_that_refuses_notifications_never_fails_the_deploy() {
         ) && said.contains("it answered HTTP 500 (after 3 tries)"),
         "{said}"
     );
-    assert!(json.take().is_empty());
-    assert_eq!(events(&slack.take()).len(), 2);
+    assert!(setup.json.take().is_empty());
+    assert_eq!(events(&setup.slack.take()).len(), 2);
 }
