@@ -186,10 +186,12 @@ fn changes_are_audited(db: &TestDb) {
     );
     assert_eq!(deploy["origin"], "drydock");
     assert_eq!(down["target"], "20240102000000_b");
+    assert_eq!(down["details"]["statements"], 1);
     assert_eq!(down["details"]["ci"], "GitHub Actions acme/shop run 4242");
     assert_eq!(execute["target"], "seed.sql");
     assert_eq!(execute["details"]["statements"], 2);
-    assert_eq!(failed["target"], "20240103000000_broken");
+    // It applied `b` again before the broken migration failed.
+    assert_eq!(failed["target"], "20240102000000_b, 20240103000000_broken");
     assert!(
         failed["details"]["error"]
             .as_str()

@@ -144,9 +144,9 @@ pub fn deploy(
     result
 }
 
-/// The deploy's audit entry: the migrations it applied, or on a failure those that failed (or,
-/// when it failed before running any, those pending). A deploy that found nothing to apply
-/// changed nothing and has none.
+/// The deploy's audit entry: the migrations it applied, or on a failure those it applied
+/// before it failed and the one that failed (or, when it failed before running any, those
+/// pending). A deploy that found nothing to apply changed nothing and has none.
 fn audit_deploy(
     project: &Project,
     url: Option<&str>,
@@ -154,6 +154,8 @@ fn audit_deploy(
     result: &Result<DeployOutcome, EngineError>,
     events: &dyn Events,
 ) {
+    let began =
+        chrono::Utc::now() - chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
     let names: Vec<String> = match result {
         Ok(outcome) if outcome.report.applied.is_empty() => return,
         Ok(outcome) => outcome
@@ -171,10 +173,15 @@ fn audit_deploy(
             })
             .map(|status| {
                 if status.failed.is_empty() {
-                    status.pending
-                } else {
-                    status.failed.into_iter().map(|f| f.name).collect()
+                    return status.pending;
                 }
+                status
+                    .applied
+                    .into_iter()
+                    .filter(|applied| applied.finished_at >= began)
+                    .map(|applied| applied.name)
+                    .chain(status.failed.into_iter().map(|f| f.name))
+                    .collect()
             })
             .unwrap_or_default(),
     };

@@ -61,10 +61,22 @@ pub fn down(
     if result.as_ref().is_err() || !names.is_empty() {
         let mut change = AuditedChange::new("migrate down").with_migrations(project, &names);
         change.started = started;
-        change.statements = None;
+        // The statements of the down scripts that ran, not of the migrations.
+        change.statements = Some(down_statements(project, &names));
         audit::record_for(project, options.url.as_deref(), change, &result, events);
     }
     result
+}
+
+/// How many statements the `down.sql` of the migrations `names` hold.
+fn down_statements(project: &Project, names: &[String]) -> usize {
+    history::list_migrations(&project.migrations_dir)
+        .unwrap_or_default()
+        .iter()
+        .filter(|migration| names.contains(&migration.name))
+        .filter_map(|migration| std::fs::read_to_string(migration.down_path()?).ok())
+        .map(|script| project.dialect.split_statements(&script).len())
+        .sum()
 }
 
 fn roll_back(
