@@ -211,6 +211,21 @@ fn changes_are_audited(db: &TestDb) {
         "{table}"
     );
     assert!(table.contains("failed P3018"), "{table}");
+    let recent = drydock(
+        path,
+        db,
+        &[],
+        &["audit", "--since", "1h", "--limit", "2", "--json"],
+    );
+    let recent: Value = serde_json::from_slice(&recent.stdout).expect("JSON");
+    assert_eq!(recent["entries"].as_array().map(Vec::len), Some(2));
+    assert_eq!(recent["entries"][0]["command"], "migrate resolve");
+    let future = drydock(path, db, &[], &["audit", "--since", "2999-01-01"]);
+    assert!(
+        text(&future).contains("No audit entries since 2999-01-01T00:00:00Z."),
+        "{}",
+        text(&future)
+    );
     let verified = drydock(path, db, &[], &["audit", "--verify"]);
     assert!(verified.status.success(), "{}", text(&verified));
     assert!(

@@ -218,3 +218,38 @@ impl Notice<'_> {
         teams(&self.headline(), self.lines)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_has_the_alerts_shapes_with_its_facts() {
+        let lines = vec!["Applied: 20240101000000_init".to_owned()];
+        let facts = json!({ "migrations": ["20240101000000_init"], "event": "not this one" });
+        let notice = Notice {
+            event: "deploy.succeeded",
+            source: "migrate deploy",
+            database: "postgresql://app@db/shop",
+            severity: Severity::Info,
+            title: "migrate deploy succeeded: applied 1 migration",
+            lines: &lines,
+            facts: &facts,
+            at: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+        };
+        let headline = "[DEPLOY.SUCCEEDED] postgresql://app@db/shop: migrate deploy succeeded: \
+                        applied 1 migration";
+        let json = notice.json();
+        assert_eq!(json["kind"], "notification");
+        // A fact never overrides the notice's own fields.
+        assert_eq!(json["event"], "deploy.succeeded");
+        assert_eq!(json["migrations"][0], "20240101000000_init");
+        assert_eq!(json["at"], "2023-11-14T22:13:20Z");
+        assert_eq!(json["text"], headline);
+        assert_eq!(notice.slack()["text"], headline);
+        let card = &notice.teams()["attachments"][0]["content"];
+        assert_eq!(card["type"], "AdaptiveCard");
+        assert_eq!(card["body"][0]["text"], headline);
+        assert_eq!(card["body"][1]["text"], "Applied: 20240101000000_init");
+    }
+}
