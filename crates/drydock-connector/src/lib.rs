@@ -160,6 +160,14 @@ pub trait Dialect: Send + Sync {
     /// `None`.
     fn pooler_warning(&self, url: &str) -> Option<String>;
 
+    /// A query whose one text value names the database instance a session is connected to,
+    /// whatever the URL calls it (PostgreSQL: the cluster's system identifier and the
+    /// database's oid), so that a deploy plan is applied only where it was made; `None` when
+    /// the URL alone has to do.
+    fn instance_identity_query(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The namespace objects are written without, for a connection to `url` (`None` when the
     /// URL cannot be read): the URL's own, else the dialect's default. `None` on dialects
     /// without namespaces.

@@ -22,6 +22,16 @@ pub enum LintGate {
 }
 
 impl LintGate {
+    /// As `--lint` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LintGate::Auto => "auto",
+            LintGate::Strict => "strict",
+            LintGate::Warn => "warn",
+            LintGate::Off => "off",
+        }
+    }
+
     /// The findings of `report` that stop the deploy.
     pub fn blocking(self, report: &Report) -> Vec<&Finding> {
         report
@@ -29,7 +39,7 @@ impl LintGate {
             .iter()
             .filter(|finding| finding.level == Level::Error)
             .filter(|finding| match self {
-                LintGate::Auto => finding.rule.size_sensitive,
+                LintGate::Auto => finding.rule.size.depends_on_size(),
                 LintGate::Strict => true,
                 LintGate::Warn | LintGate::Off => false,
             })

@@ -40,27 +40,44 @@ pub(crate) fn review_with(
     live: &LiveTables,
 ) -> Result<Report, EngineError> {
     let migrations = list_migrations(&project.migrations_dir)?;
-    let files: Vec<MigrationFile> = migrations.iter().map(migration_file).collect();
-    let pending_paths: HashSet<String> = migrations
-        .iter()
-        .filter(|migration| pending.contains(&migration.name))
-        .map(|migration| migration_file(migration).path)
-        .collect();
     let options = LintOptions {
         dialect: project.dialect,
         max_rows,
         deployed_by_drydock: true,
     };
-    let report = if drydock_lint::knows_locks(project.dialect) {
-        let mut facts = DeployFacts {
-            live: ConnectionFacts::new(conn, project.dialect.capabilities().sql_grammar, max_rows),
-            existing: live,
-        };
-        drydock_lint::lint(files, &options, &mut facts)
-    } else {
-        drydock_lint::lint(files, &options, &mut NoFacts)
+    Ok(lint_selected(
+        project,
+        &migrations,
+        pending,
+        &options,
+        Some((conn, live)),
+    ))
+}
+
+/// Lints every migration of the folder in order (rules read the schema earlier files build)
+/// and keeps the findings of the `selected` ones; with a connection and its tables, against
+/// live facts where the linter knows the database's locks.
+pub(crate) fn lint_selected(
+    project: &Project,
+    migrations: &[LocalMigration],
+    selected: &[String],
+    options: &LintOptions<'_>,
+    live: Option<(&mut dyn Connection, &LiveTables)>,
+) -> Report {
+    let files: Vec<MigrationFile> = migrations.iter().map(migration_file).collect();
+    let keep: HashSet<String> = migrations
+        .iter()
+        .filter(|migration| selected.contains(&migration.name))
+        .map(|migration| migration_file(migration).path)
+        .collect();
+    let report = match live {
+        Some((conn, existing)) if drydock_lint::knows_locks(project.dialect) => {
+            let mut facts = DeployFacts::new(project, conn, options.max_rows, existing);
+            drydock_lint::lint(files, options, &mut facts)
+        }
+        _ => drydock_lint::lint(files, options, &mut NoFacts),
     };
-    Ok(only_files(report, &pending_paths))
+    only_files(report, &keep)
 }
 
 /// A migration of the folder as the linter reads it: its path, executable script and name.
@@ -93,17 +110,41 @@ fn only_files(report: Report, keep: &HashSet<String>) -> Report {
             Some(finding)
         })
         .collect();
+    let statements = report
+        .statements
+        .into_iter()
+        .filter_map(|mut statement| {
+            statement.span.file = *renumbered.get(&statement.span.file)?;
+            Some(statement)
+        })
+        .collect();
     Report {
         files,
         findings,
         notices: report.notices,
+        statements,
     }
 }
 
 /// Live facts where a table that does not exist yet is empty rather than unknown.
-struct DeployFacts<'c, 'l> {
+pub(crate) struct DeployFacts<'c, 'l> {
     live: ConnectionFacts<'c>,
     existing: &'l LiveTables,
+}
+
+impl<'c, 'l> DeployFacts<'c, 'l> {
+    /// Row counts stop at `max_rows` where the server has no estimate.
+    pub(crate) fn new(
+        project: &Project,
+        conn: &'c mut dyn Connection,
+        max_rows: u64,
+        existing: &'l LiveTables,
+    ) -> Self {
+        DeployFacts {
+            live: ConnectionFacts::new(conn, project.dialect.capabilities().sql_grammar, max_rows),
+            existing,
+        }
+    }
 }
 
 impl Facts for DeployFacts<'_, '_> {
@@ -228,6 +269,13 @@ pub fn pending_tables(project: &Project, pending: &[String]) -> Result<PendingTa
         }
     }
     Ok(tables)
+}
+
+/// The tables one statement works on.
+pub(crate) fn statement_tables(statement: &str, dialect: &dyn Dialect) -> PendingTables {
+    let mut tables = PendingTables::default();
+    scan_statement(&tokens(statement, dialect.lexical_rules()), &mut tables);
+    tables
 }
 
 /// Statements followed by a list of the tables they drop, empty or lock.

@@ -30,6 +30,23 @@ pub enum EngineError {
     Usage(String),
 
     #[error(
+        "the lint baseline `{}` cannot be read: {message}\nFix the file, or write it again \
+         with `drydock lint --write-baseline` (it accepts every finding there is now).",
+        path.display()
+    )]
+    LintBaseline {
+        path: std::path::PathBuf,
+        message: String,
+    },
+
+    #[error(
+        "cannot tell which migrations were added since `{revision}`: {message}\nName a branch, \
+         tag or commit this repository has (in CI, fetch it first: `git fetch origin main`), \
+         or lint with `--pending` against a database instead."
+    )]
+    LintSince { revision: String, message: String },
+
+    #[error(
         "{what} failed: {message}\nNothing was changed: it ran in a transaction that was rolled back (unless it had to run outside one)."
     )]
     Script { what: String, message: String },
@@ -75,6 +92,40 @@ pub enum EngineError {
     )]
     DeployNotApproved { reasons: String },
 
+    #[error(
+        "cannot read the deploy plan `{path}`: {message}\nWrite a plan with `drydock migrate \
+         deploy --dry-run --plan-out <file>` and pass that file to `--plan`.",
+        path = path.display()
+    )]
+    PlanUnreadable {
+        path: std::path::PathBuf,
+        message: String,
+    },
+
+    #[error(
+        "nothing was applied: the pending migrations are not the ones the deploy plan was made \
+         for:\n  {reasons}\nReview the changes, make a new plan with `drydock migrate deploy \
+         --dry-run --plan-out <file>`, and apply that one."
+    )]
+    PlanOutdated { reasons: String },
+
+    #[error(
+        "nothing was applied: the deploy plan was made for another database:\n  {reasons}\n\
+         Apply it to the database it was made for (`--url`, `DATABASE_URL`), or make a plan \
+         for this one with `drydock migrate deploy --dry-run --plan-out <file>`."
+    )]
+    PlanTargetDiffers { reasons: String },
+
+    #[error(
+        "cannot write the deploy plan to `{path}`: {message}\nNothing was changed; choose a \
+         writable path for `--plan-out`.",
+        path = path.display()
+    )]
+    PlanNotWritten {
+        path: std::path::PathBuf,
+        message: String,
+    },
+
     /// `migrate dev --zero-downtime` on a database without phased plans, where one ordinary
     /// migration would not be as good; `reason` says what is supported.
     #[error("{reason}")]
@@ -104,6 +155,8 @@ impl EngineError {
             EngineError::Backup(e) => e.code(),
             EngineError::ShadowReplay { .. } => "P3006",
             EngineError::Usage(_) => "D1001",
+            EngineError::LintBaseline { .. } => "D4010",
+            EngineError::LintSince { .. } => "D4011",
             EngineError::Script { .. } => "D1012",
             EngineError::DataLossNotAccepted { .. } => "D2000",
             EngineError::ChangesCannotRun { .. } => "D2010",
@@ -114,6 +167,10 @@ impl EngineError {
             EngineError::ZeroDowntimeUnsupported { .. } => "D3120",
             EngineError::DeployNotApproved { .. } => "D3121",
             EngineError::AuditChainBroken { .. } => "D3200",
+            EngineError::PlanUnreadable { .. } => "D3150",
+            EngineError::PlanOutdated { .. } => crate::tasks::deploy::plan::PLAN_OUTDATED,
+            EngineError::PlanTargetDiffers { .. } => "D3152",
+            EngineError::PlanNotWritten { .. } => "D3153",
         }
     }
 }

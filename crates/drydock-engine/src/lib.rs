@@ -25,6 +25,7 @@ pub mod dialects;
 mod drift;
 mod error;
 pub mod job_runner;
+mod lint;
 mod live_data;
 mod migrate_dev;
 mod preflight;
@@ -53,6 +54,10 @@ pub use drydock_connector::{Dialect, Warning, redact_url};
 pub use drydock_diff::Diff;
 pub use drydock_migrate as migrate;
 pub use error::EngineError;
+pub use lint::{
+    LintSelection, ProjectLint, ProjectLintOptions, in_migrations_folder, lint_project,
+    write_baseline,
+};
 pub use migrate_dev::{
     DevOptions, DevOutcome, RenameCandidate, migrate_dev, migrate_dev_with_renames,
     rename_candidates,
@@ -73,7 +78,8 @@ pub use serve_settings::{
 };
 pub use settings::{
     AlertsConfig, BackupSettings, CheckSettings, DEFAULT_BACKUP_DIR, DEFAULT_SLOW_MIGRATION,
-    DeploySettings, SETTINGS_FILE, ScheduleJob, Settings, StateSettings, WebhookConfig,
+    DeploySettings, Deployer, LintSettings, SETTINGS_FILE, ScheduleJob, Settings, StateSettings,
+    WebhookConfig,
 };
 pub use source::{
     DiffSource, SourceContext, SourcesDiff, diff_sources, diff_sources_with_hand_made, schema_of,

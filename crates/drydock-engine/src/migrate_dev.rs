@@ -438,7 +438,7 @@ pub(crate) fn write_applied_migration(
 /// trustworthy: it must bring back `before`, and `up` must then give the same schema again.
 /// With `opaque_too`, that includes what the differ leaves alone (views, functions, triggers,
 /// checks): `before` must then come from the shadow database itself.
-fn check_round_trip(
+pub(crate) fn check_round_trip(
     dialect: &dyn Dialect,
     shadow: &mut dyn Connection,
     up: &str,

@@ -12,6 +12,11 @@
 //! notify = true              # deploy start, success and failure to the alert webhooks
 //! notify_after = "5m"        # and a migration still running after this long (docs/deploy.md)
 //!
+//! [lint]
+//! deployed_by = "prisma"     # who applies the migrations: "drydock" (default; it sets the lock
+//!                            # timeouts itself) or "prisma" (each file must set its own)
+//! baseline = "prisma/lint-baseline.json"  # findings accepted as they are (docs/lint/README.md)
+//!
 //! [state]                    # where the run log goes (docs/runs.md); default: with the
 //! url = "env(\"STATE_URL\")"   # database migrations run on. A URL, or env("VAR")
 //!
@@ -77,6 +82,7 @@ pub struct Settings {
     pub backup: BackupSettings,
     /// `[deploy]`: how `migrate deploy` runs.
     pub deploy: DeploySettings,
+    pub lint: LintSettings,
     pub state: StateSettings,
     /// The `[[schedule]]` jobs, in file order.
     pub schedule: Vec<ScheduleJob>,
@@ -271,6 +277,29 @@ fn optional_duration<'de, D: serde::Deserializer<'de>>(
     })
 }
 
+/// `[lint]`: how `drydock lint` and the reviews of `migrate dev` read the project's migrations.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintSettings {
+    /// Who applies the migrations.
+    #[serde(default)]
+    pub deployed_by: Deployer,
+    /// The file of accepted findings; relative paths are relative to the settings file.
+    pub baseline: Option<PathBuf>,
+}
+
+/// Who applies a project's migrations, which decides whether each file must set its own lock
+/// timeout.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Deployer {
+    /// `drydock migrate deploy`, which sets `lock_timeout` (`lock_wait_timeout`) itself.
+    #[default]
+    Drydock,
+    /// `prisma migrate deploy` or anything else that runs the files as they are.
+    Prisma,
+}
+
 /// Where drydock keeps its own records (the run log).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -343,6 +372,8 @@ struct SettingsFile {
     backup: BackupSettings,
     #[serde(default)]
     deploy: DeploySettings,
+    #[serde(default)]
+    lint: LintSettings,
     #[serde(default)]
     state: StateSettings,
     #[serde(default)]
@@ -671,11 +702,14 @@ impl Settings {
         let mut backup = file.backup;
         let base = path.parent().unwrap_or_else(|| Path::new("."));
         backup.dir = backup.dir.map(|dir| base.join(dir));
+        let mut lint = file.lint;
+        lint.baseline = lint.baseline.map(|baseline| base.join(baseline));
         let alerts = alerts_config(path, text, file.alerts)?;
         Ok(Settings {
             path: Some(path.to_owned()),
             backup,
             deploy: file.deploy,
+            lint,
             state: file.state,
             schedule,
             alerts,

@@ -27,6 +27,11 @@ pub trait Facts {
     }
     /// The size of a table, `None` when it does not exist (yet) or cannot be read.
     fn table_size(&mut self, table: &TableName) -> Option<TableSize>;
+    /// Whether the facts come from a live database. Without one a table's size is unknown, and
+    /// the errors that depend on it are warnings.
+    fn is_live(&self) -> bool {
+        true
+    }
 }
 
 /// No database: every rule assumes the current server and a large table.
@@ -41,10 +46,14 @@ impl Facts for NoFacts {
     fn table_size(&mut self, _table: &TableName) -> Option<TableSize> {
         None
     }
+
+    fn is_live(&self) -> bool {
+        false
+    }
 }
 
 /// Facts read from a connection with catalog queries in its grammar's flavour (PostgreSQL's
-/// `pg_class`, MySQL's `information_schema`), each asked once.
+/// `pg_class`, MySQL's `information_schema`, SQLite's `dbstat`), each asked once.
 pub struct ConnectionFacts<'c> {
     connection: &'c mut dyn Connection,
     grammar: SqlGrammar,
@@ -84,8 +93,32 @@ impl<'c> ConnectionFacts<'c> {
         match self.grammar {
             SqlGrammar::PostgreSql => self.read_pg_size(table),
             SqlGrammar::MySql => self.read_mysql_size(table),
-            SqlGrammar::Sqlite => None,
+            SqlGrammar::Sqlite => self.read_sqlite_size(table),
         }
+    }
+
+    /// SQLite keeps no row estimate of its own: rows are counted, no further than the
+    /// threshold needs; bytes are the table's and its indexes' pages in `dbstat` (`None` where
+    /// it is not compiled in).
+    fn read_sqlite_size(&mut self, table: &TableName) -> Option<TableSize> {
+        let (_, name) = table.schema_and_name();
+        let literal = name.replace('\'', "''");
+        let bytes = self
+            .one(&format!(
+                "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN \
+                 (SELECT name FROM sqlite_master WHERE tbl_name = '{literal}')"
+            ))?
+            .parse()
+            .ok()?;
+        let limit = self.count_limit.saturating_add(1);
+        let rows = self
+            .one(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM \"{}\" LIMIT {limit})",
+                name.replace('"', "\"\"")
+            ))?
+            .parse()
+            .ok()?;
+        Some(TableSize { rows, bytes })
     }
 
     /// InnoDB's estimates from `information_schema.TABLES`; a table with no estimate yet

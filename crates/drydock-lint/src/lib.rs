@@ -15,6 +15,7 @@
 //! ```
 
 mod facts;
+pub mod locks;
 mod mysql_ddl;
 mod names;
 pub mod report;
@@ -29,8 +30,9 @@ use drydock_connector::Dialect;
 use drydock_diagnostics::{Files, Span};
 
 pub use facts::{ConnectionFacts, Facts, NoFacts, TableSize};
+pub use locks::{PgLock, StatementLock, Work};
 pub use names::TableName;
-pub use rule::{Category, Finding, Level, RuleInfo};
+pub use rule::{Category, Finding, Level, RuleInfo, SizeRule};
 pub use server::ServerVersion;
 
 use crate::rules::Cx;
@@ -74,6 +76,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Remarks about the run itself (rules that did not run, and why).
     pub notices: Vec<String>,
+    /// Every statement read, in order, with the lock it takes and its work ([`locks`]).
+    pub statements: Vec<StatementLock>,
 }
 
 impl Report {
@@ -120,6 +124,7 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
     };
     let mut all = Files::new();
     let mut findings = Vec::new();
+    let mut statements = Vec::new();
     let mut history = History::default();
     // Files come in the order of their history: the first with a migration name starts it.
     let mut first_migration = true;
@@ -160,6 +165,12 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
                 server_major,
                 server: server.as_ref(),
             };
+            let (lock, work) = locks::classify(&cx);
+            statements.push(StatementLock {
+                span: Span::new(id, statement.range.start, statement.range.end),
+                lock,
+                work,
+            });
             let mut hits = Vec::new();
             for (rule, check) in rules::STATEMENT_RULES {
                 if enabled(rule) {
@@ -171,26 +182,13 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
                     continue;
                 }
                 state.reported.insert(hit.rule.code);
-                let mut level = hit.level.unwrap_or(hit.rule.level);
-                let mut message = hit.message;
-                if hit.rule.size_sensitive
-                    && let Some(table) = &hit.table
-                    && let Some(size) = facts.table_size(table)
-                    && size.rows < options.max_rows
-                {
-                    level = Level::Note;
-                    message.push_str(&format!(
-                        " (`{table}` is small: about {} rows, {}, under the {}-row threshold)",
-                        size.rows,
-                        human_bytes(size.bytes),
-                        options.max_rows
-                    ));
-                }
+                let rule = hit.rule;
+                let (level, message) = judge_size(hit, facts, options.max_rows);
                 findings.push(Finding {
-                    rule: hit.rule,
+                    rule,
                     level,
                     message,
-                    help: hit.rule.help.to_owned(),
+                    help: rule.help.to_owned(),
                     span: Span::new(id, statement.range.start, statement.range.end),
                 });
             }
@@ -203,6 +201,46 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
         files: all,
         findings,
         notices,
+        statements,
+    }
+}
+
+/// A hit's level and message once the size of its table is known: small or empty tables make
+/// a note, an unknown size (no live facts) makes an error a warning.
+fn judge_size(hit: rules::Hit, facts: &mut dyn Facts, max_rows: u64) -> (Level, String) {
+    let level = hit.level.unwrap_or(hit.rule.level);
+    let mut message = hit.message;
+    if !hit.rule.size.depends_on_size() {
+        return (level, message);
+    }
+    let size = hit.table.as_ref().and_then(|table| facts.table_size(table));
+    let table = hit
+        .table
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    match (hit.rule.size, size) {
+        (SizeRule::GrowsWithTable, Some(size)) if size.rows < max_rows => {
+            message.push_str(&format!(
+                " (`{table}` is small: about {} rows, {}, under the {max_rows}-row threshold)",
+                size.rows,
+                human_bytes(size.bytes),
+            ));
+            (Level::Note, message)
+        }
+        (SizeRule::FailsWithRows, Some(size)) if size.rows == 0 => {
+            message.push_str(&format!(" (`{table}` is empty)"));
+            (Level::Note, message)
+        }
+        (SizeRule::FailsWithRows, Some(size)) => {
+            message.push_str(&format!(" (`{table}` has about {} rows)", size.rows));
+            (level, message)
+        }
+        (_, None) if !facts.is_live() && level == Level::Error => {
+            message.push_str(" (a warning: without `--url` the table's size is unknown)");
+            (Level::Warning, message)
+        }
+        _ => (level, message),
     }
 }
 

@@ -147,17 +147,40 @@ pub fn render_github(report: &Report) -> String {
             Level::Warning => "warning",
             Level::Note => "notice",
         };
-        out.push_str(&format!(
-            "::{command} file={},line={},col={},endLine={},title={}::{}\n",
-            escape_property(at.file),
-            at.line,
-            at.column,
-            at.end_line,
-            escape_property(&format!("{} {}", finding.rule.code, finding.rule.name)),
-            escape_data(&format!("{} ({})", finding.message, finding.help)),
+        out.push_str(&github_annotation(
+            command,
+            &Annotated {
+                file: at.file,
+                line: at.line,
+                column: at.column,
+                end_line: at.end_line,
+            },
+            &format!("{} {}", finding.rule.code, finding.rule.name),
+            &format!("{} ({})", finding.message, finding.help),
         ));
     }
     out
+}
+
+/// Where a GitHub Actions annotation points.
+pub struct Annotated<'a> {
+    pub file: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+}
+
+/// One GitHub Actions workflow command line (`::error file=…::message`), escaped.
+pub fn github_annotation(command: &str, at: &Annotated<'_>, title: &str, message: &str) -> String {
+    format!(
+        "::{command} file={},line={},col={},endLine={},title={}::{}\n",
+        escape_property(at.file),
+        at.line,
+        at.column,
+        at.end_line,
+        escape_property(title),
+        escape_data(message),
+    )
 }
 
 /// Escapes a workflow command's message.

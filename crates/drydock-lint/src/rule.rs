@@ -48,10 +48,30 @@ pub struct RuleInfo {
     /// The grammars whose databases the rule knows: it runs for a project whose dialect reads
     /// SQL with one of them.
     pub grammars: &'static [SqlGrammar],
-    /// Whether the danger grows with the table (a scan, an index build, a rewrite): such a
-    /// finding becomes a note on a table known to be small.
-    pub size_sensitive: bool,
+    /// How the size of the table a finding is about changes its verdict.
+    pub size: SizeRule,
     pub help: &'static str,
+}
+
+/// How a table's size changes a rule's verdict. Without live facts the size is unknown: an
+/// error of a rule that depends on it is a warning then (lint with a database URL to judge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SizeRule {
+    /// The size changes nothing.
+    Indifferent,
+    /// The danger grows with the table (a scan, an index build, a rewrite): a note on a table
+    /// known to be small (under `--max-rows`).
+    GrowsWithTable,
+    /// The statement fails on a table with any row: a note on a table known to be empty, an
+    /// error that says how many rows it has otherwise.
+    FailsWithRows,
+}
+
+impl SizeRule {
+    /// Whether the verdict depends on the table's size at all.
+    pub fn depends_on_size(self) -> bool {
+        self != SizeRule::Indifferent
+    }
 }
 
 /// One problem found in one statement (or, for the name rule, in one file).

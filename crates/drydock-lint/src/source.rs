@@ -213,11 +213,11 @@ fn mark_transactions(statements: &mut [Stmt], wrapped_by_drydock: bool) {
     }
 }
 
-fn is_begin(statement: &Stmt) -> bool {
+pub(crate) fn is_begin(statement: &Stmt) -> bool {
     statement.starts_with(&["BEGIN"]) || statement.starts_with(&["START", "TRANSACTION"])
 }
 
-fn is_end(statement: &Stmt) -> bool {
+pub(crate) fn is_end(statement: &Stmt) -> bool {
     match statement.words.first().map(String::as_str) {
         Some("COMMIT" | "END" | "ABORT") => true,
         Some("ROLLBACK") => statement.words.get(1).map(String::as_str) != Some("TO"),

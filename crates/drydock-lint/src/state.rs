@@ -40,6 +40,10 @@ pub(crate) struct History {
 #[derive(Debug, Default)]
 pub(crate) struct FileState {
     pub created_tables: HashSet<TableName>,
+    /// Indexes created in this file, by their bare name (an index lives in its table's schema).
+    pub created_indexes: HashSet<String>,
+    /// Whether a `BEGIN` of the file is still open.
+    pub explicit_transaction_open: bool,
     /// Types renamed in this file: current name to the name it had.
     pub renamed_types: HashMap<TableName, TableName>,
     /// Enum labels added in this file, with the transaction that added them.
@@ -60,6 +64,11 @@ impl FileState {
 
     pub(crate) fn is_new(&self, table: &TableName) -> bool {
         self.created_tables.contains(table)
+    }
+
+    /// Whether this file created the index `name` names (its schema, if any, ignored).
+    pub(crate) fn created_index(&self, name: &TableName) -> bool {
+        self.created_indexes.contains(name.schema_and_name().1)
     }
 }
 
@@ -87,6 +96,11 @@ impl History {
                 file.foreign_key_checks_off = switched_off(&statement.text);
             }
         }
+        if crate::source::is_begin(statement) {
+            file.explicit_transaction_open = true;
+        } else if crate::source::is_end(statement) {
+            file.explicit_transaction_open = false;
+        }
         self.count_row_versions(statement);
         let Some(ast) = &statement.ast else {
             return;
@@ -99,6 +113,13 @@ impl History {
                 }
                 self.row_versions.remove(&table);
                 file.created_tables.insert(table);
+            }
+            Statement::CreateIndex(index) => {
+                if let Some(name) = &index.name {
+                    let name = TableName::from_object(name);
+                    file.created_indexes
+                        .insert(name.schema_and_name().1.to_owned());
+                }
             }
             Statement::CreateType {
                 name,

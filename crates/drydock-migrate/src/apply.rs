@@ -74,13 +74,21 @@ pub struct DeployOptions {
     /// Asked, once the migration lock is held, whether the migrations about to be applied
     /// (name and checksum of the very files that will run, in order) may be: `Err(reason)`
     /// stops the deploy with [`MigrateError::PendingRefused`] before anything runs. A deploy
-    /// that requires an approval checks it here, so that no file edited after an earlier check
-    /// slips through.
+    /// that requires an approval, or applies a plan, checks it here, so that no file edited
+    /// after an earlier check slips through.
     pub confirm_pending: Option<ConfirmPending>,
 }
 
 /// See [`DeployOptions::confirm_pending`].
-pub type ConfirmPending = Arc<dyn Fn(&[(&str, &str)]) -> Result<(), String> + Send + Sync>;
+pub type ConfirmPending = Arc<dyn Fn(&[(&str, &str)]) -> Result<(), PendingRefusal> + Send + Sync>;
+
+/// Why a [`ConfirmPending`] check refused the migrations about to run: the code of the check
+/// (an approval, a deploy plan) and what differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRefusal {
+    pub code: &'static str,
+    pub reason: String,
+}
 
 impl Default for DeployOptions {
     fn default() -> Self {
@@ -256,7 +264,7 @@ pub(crate) struct ScriptPolicy<'a> {
 }
 
 /// Why `script` must run outside a transaction on this dialect, if it must.
-pub(crate) fn transaction_blocker(dialect: &dyn Dialect, script: &str) -> Option<String> {
+pub fn transaction_blocker(dialect: &dyn Dialect, script: &str) -> Option<String> {
     if !dialect.capabilities().transactional_ddl {
         Some("the database does not run DDL in transactions".to_owned())
     } else if script_has_backfill(script, dialect.lexical_rules()) {
@@ -341,7 +349,10 @@ fn deploy_pending(
             .iter()
             .map(|m| (m.name.as_str(), m.checksum.as_str()))
             .collect();
-        confirm(&about_to_run).map_err(|reason| MigrateError::PendingRefused { reason })?;
+        confirm(&about_to_run).map_err(|refusal| MigrateError::PendingRefused {
+            code: refusal.code,
+            reason: refusal.reason,
+        })?;
     }
     let held_from = options
         .hold_contract

@@ -210,7 +210,7 @@ pub enum MigrateError {
     SquashNotApplied { name: String },
 
     #[error("{reason}")]
-    PendingRefused { reason: String },
+    PendingRefused { code: &'static str, reason: String },
 
     #[error(
         "the deploy was interrupted (Ctrl-C or SIGTERM){}. {state}",
@@ -283,8 +283,9 @@ impl MigrateError {
             MigrateError::DownFailed { .. } => "D3014",
             MigrateError::SquashNotApplied { .. } => "D3015",
             MigrateError::Interrupted { .. } => "D3016",
-            // The approval the deploy requires, checked again under the migration lock.
-            MigrateError::PendingRefused { .. } => "D3121",
+            // The approval the deploy requires or the plan it applies, checked again under the
+            // migration lock: the check names its code.
+            MigrateError::PendingRefused { code, .. } => code,
             MigrateError::NulByte { .. } => "D3017",
             MigrateError::DownUnfinished { .. } => "D3018",
             MigrateError::ConnectionLost { .. } => "P1017",

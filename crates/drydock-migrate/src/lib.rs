@@ -28,7 +28,8 @@ mod watch;
 pub use apply::{
     AppliedMigration, CONTRACT_MARKER, ConfirmPending, DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETRY_DELAY, DeployEvent, DeployOptions, DeployReport, INTERRUPTED_LOGS,
-    MAX_RETRY_DELAY, deploy, deploy_with, describe_session, first_line, is_contract,
+    MAX_RETRY_DELAY, PendingRefusal, deploy, deploy_with, describe_session, first_line,
+    is_contract, transaction_blocker,
 };
 pub use backfill::{
     BACKFILL_DIRECTIVE, BACKFILL_TABLE, Backfill, BackfillDirective, BackfillError,

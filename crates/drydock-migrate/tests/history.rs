@@ -370,9 +370,13 @@ mod sqlite {
         let kept = seen.clone();
         let refusing = drydock_migrate::DeployOptions {
             confirm_pending: Some(Arc::new(move |set: &[(&str, &str)]| {
-                let mut kept = kept.lock().map_err(|e| e.to_string())?;
+                let refusal = |reason: String| drydock_migrate::PendingRefusal {
+                    code: "D3121",
+                    reason,
+                };
+                let mut kept = kept.lock().map_err(|e| refusal(e.to_string()))?;
                 kept.extend(set.iter().map(|(n, c)| ((*n).to_owned(), (*c).to_owned())));
-                Err("not the approved set".to_owned())
+                Err(refusal("not the approved set".to_owned()))
             })),
             ..drydock_migrate::DeployOptions::default()
         };

@@ -149,6 +149,14 @@ impl Dialect for MysqlDialect {
             .is_some_and(|code| ALREADY_GONE.contains(&code))
     }
 
+    fn instance_identity_query(&self) -> Option<&'static str> {
+        // MariaDB has no `server_uuid`; the server's host, port and id with the database do.
+        Some(
+            "SELECT CONCAT('server ', @@hostname, ':', @@port, ' id ', @@server_id, \
+             ', database ', DATABASE())",
+        )
+    }
+
     fn pooler_warning(&self, _url: &str) -> Option<String> {
         None
     }

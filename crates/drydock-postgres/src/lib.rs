@@ -121,6 +121,14 @@ impl Dialect for PostgresDialect {
         error.db_code.as_deref() == Some("42704")
     }
 
+    fn instance_identity_query(&self) -> Option<&'static str> {
+        Some(
+            "SELECT 'system ' || (SELECT system_identifier::text FROM pg_control_system()) \
+             || ', database oid ' || oid::text FROM pg_database \
+             WHERE datname = current_database()",
+        )
+    }
+
     fn pooler_warning(&self, url: &str) -> Option<String> {
         connection::pooler_warning(url)
     }

@@ -97,6 +97,10 @@ impl Dialect for SqliteDialect {
         connection::is_busy_code(error.db_code.as_deref())
     }
 
+    fn instance_identity_query(&self) -> Option<&'static str> {
+        Some("SELECT 'file ' || file FROM pragma_database_list WHERE name = 'main'")
+    }
+
     fn pooler_warning(&self, _url: &str) -> Option<String> {
         None
     }

@@ -16,6 +16,7 @@
 pub mod connection;
 pub mod crash;
 pub mod dialect;
+pub mod git;
 pub mod mariadb_cli;
 pub mod output;
 pub mod schema;

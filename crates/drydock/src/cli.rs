@@ -64,6 +64,11 @@ pub(crate) enum Command {
     /// lint findings against live table sizes, disk space, other sessions' locks and long
     /// transactions, connection poolers; exit 1 when a check fails
     Preflight(PreflightArgs),
+    /// A pipeline's checks on a throwaway database: the schema validates and is formatted, every
+    /// migration applies from empty, no schema change lacks its migration, each new down.sql
+    /// goes down and up again, new migrations pass lint; its own exit code per failure
+    /// (docs/ci.md)
+    Ci(CiArgs),
     /// Back up, verify by test restores, restore and prune database backups
     #[command(subcommand)]
     Backup(BackupCommand),
@@ -488,6 +493,36 @@ pub(crate) struct BackupStoreArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct CiArgs {
+    /// The database next to which the throwaway one is made, overriding the schema's
+    /// datasource
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
+    /// The throwaway database itself, overriding the datasource's `shadowDatabaseUrl`
+    #[arg(long, value_name = "URL")]
+    pub(crate) shadow_database_url: Option<String>,
+    /// Check the down files and lint of the migrations added since this git revision (e.g.
+    /// origin/main) [default: all migrations]
+    #[arg(long, value_name = "REVISION")]
+    pub(crate) since: Option<String>,
+    /// Print the result as JSON
+    #[arg(long, conflicts_with = "format")]
+    pub(crate) json: bool,
+    /// Output format [default: github when GITHUB_ACTIONS=true, else text]
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<CiFormat>,
+}
+
+/// How `drydock ci` prints its checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CiFormat {
+    /// One line per check, then the problems
+    Text,
+    /// GitHub Actions workflow annotations, then the lines of `text`
+    Github,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct PreflightArgs {
     #[command(flatten)]
     pub(crate) connection: ConnectionArgs,
@@ -527,11 +562,36 @@ pub(crate) struct LintArgs {
     /// Exit 1 on warnings too
     #[arg(long)]
     pub(crate) warnings_as_errors: bool,
-    /// The migrations are applied by `drydock migrate deploy`, which sets `lock_timeout`
-    /// (`lock_wait_timeout` on MySQL) for every migration: skip the rules that ask each file to
-    /// set it
-    #[arg(long)]
+    /// Who applies the migrations: `drydock` sets `lock_timeout` (`lock_wait_timeout` on MySQL)
+    /// itself, so the rules asking each file to set it are off; `prisma` runs files as they
+    /// are [default: `[lint] deployed_by`, else drydock for a project's migrations, prisma
+    /// for loose files]
+    #[arg(long, value_enum, value_name = "TOOL")]
+    pub(crate) deployed_by: Option<DeployedBy>,
+    /// Same as `--deployed-by drydock`
+    #[arg(long, hide = true, conflicts_with = "deployed_by")]
     pub(crate) deployed_by_drydock: bool,
+    /// Only the migrations not applied on `--url` (or the project's database)
+    #[arg(long, conflicts_with_all = ["paths", "since"])]
+    pub(crate) pending: bool,
+    /// Only the migrations added since the merge base of this git revision and HEAD
+    /// (committed or not), e.g. `origin/main`
+    #[arg(long, value_name = "REVISION", conflicts_with = "paths")]
+    pub(crate) since: Option<String>,
+    /// Leave out the findings this file accepts [default: `[lint] baseline`]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Write every finding of this run to the baseline file (`--baseline`, else `[lint]
+    /// baseline`) as accepted, and exit 0
+    #[arg(long)]
+    pub(crate) write_baseline: bool,
+}
+
+/// Who applies a project's migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum DeployedBy {
+    Drydock,
+    Prisma,
 }
 
 /// How `drydock lint` prints its findings.
@@ -633,6 +693,8 @@ pub(crate) enum MigrateCommand {
     Deploy {
         #[command(flatten)]
         safety: DeployArgs,
+        #[command(flatten)]
+        plan: PlanArgs,
         #[command(flatten)]
         connection: ConnectionArgs,
         #[command(flatten)]
@@ -762,6 +824,31 @@ pub(crate) struct DeployArgs {
     /// true` in drydock.toml makes it the default
     #[arg(long)]
     pub(crate) require_approval: bool,
+}
+
+/// Deploy plans: what `migrate deploy` would run, kept, and applied exactly.
+#[derive(Debug, Args)]
+pub(crate) struct PlanArgs {
+    /// Print what the deploy would run and change nothing: the pending migrations, their
+    /// statements with the lock each takes, the tables with live sizes, an estimated duration,
+    /// the review's findings, what is held back
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Write that plan as JSON to FILE (a dry run), for `--plan`
+    #[arg(long, value_name = "FILE", conflicts_with = "plan")]
+    pub(crate) plan_out: Option<PathBuf>,
+    /// Apply exactly the plan in FILE: refused when the database is another, or the pending
+    /// migrations (names, checksums) are not the plan's; the plan says whether contract
+    /// migrations run
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dry_run", "contract"])]
+    pub(crate) plan: Option<PathBuf>,
+}
+
+impl PlanArgs {
+    /// Whether nothing is applied: a dry run, or a plan written.
+    pub(crate) fn is_dry_run(&self) -> bool {
+        self.dry_run || self.plan_out.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

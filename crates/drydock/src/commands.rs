@@ -3,6 +3,7 @@
 mod audit;
 mod backup;
 mod check;
+mod ci;
 mod cleanup;
 mod db;
 mod diff;
@@ -55,6 +56,8 @@ fn recorded_task(command: &Command) -> Option<(&'static str, Option<&str>)> {
         Command::Migrate(MigrateCommand::Dev { connection, .. }) => {
             ("migrate dev", url(connection))
         }
+        // A dry run changes nothing, not even the run log.
+        Command::Migrate(MigrateCommand::Deploy { plan, .. }) if plan.is_dry_run() => return None,
         Command::Migrate(MigrateCommand::Deploy { connection, .. }) => {
             ("migrate deploy", url(connection))
         }
@@ -109,6 +112,7 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
         Command::Format { check } => schema::format(schema, check),
         Command::Lint(args) => lint::lint(schema, args),
         Command::Preflight(args) => preflight::preflight(schema, &args),
+        Command::Ci(args) => ci::ci(schema, &args),
         Command::Backup(command) => backup::run(schema, command),
         Command::Schedule(args) => schedule::run(schema, &args),
         Command::Runs(args) => runs::run(schema, args),
@@ -140,9 +144,16 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
             ),
             MigrateCommand::Deploy {
                 safety,
+                plan,
                 connection,
                 output,
-            } => migrate::deploy(schema, &safety, connection.url.as_deref(), output.json),
+            } => migrate::deploy(
+                schema,
+                &safety,
+                &plan,
+                connection.url.as_deref(),
+                output.json,
+            ),
             MigrateCommand::Status {
                 drift,
                 connection,

@@ -1924,6 +1924,12 @@ fn zero_downtime_rename_deploys_in_phases_and_keeps_every_row() {
         std::fs::read_to_string(project.migrations().join(&phases[3]).join("migration.sql"))
             .expect("contract");
     assert!(contract.starts_with("-- drydock:contract\n"), "{contract}");
+    // The phases drydock wrote pass drydock's own lint: no error, not even without live facts.
+    let lint = project.drydock_with(&["lint"], Some(db.url()));
+    assert_exit(&lint, 0);
+    assert!(!stdout(&lint).contains("error["), "{}", stdout(&lint));
+    let lint = project.drydock_with(&["lint", "--url", db.url()], Some(db.url()));
+    assert_exit(&lint, 0);
 
     // Expand, backfill and validate go out with the release; the old column stays meanwhile.
     let deploy = project.drydock_with(&["migrate", "deploy"], Some(db.url()));

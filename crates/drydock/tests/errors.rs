@@ -68,6 +68,9 @@ const DEPLOY: Step = Drydock(&["migrate", "deploy"]);
 /// A PostgreSQL project with `migration` as its second migration, linted offline.
 macro_rules! lint_case {
     ($code:literal, $exit:literal, $setup:literal, $migration:literal, $says:literal) => {
+        lint_case!($code, $exit, $setup, $migration, $says, &["lint"])
+    };
+    ($code:literal, $exit:literal, $setup:literal, $migration:literal, $says:literal, $run:expr) => {
         Case {
             code: $code,
             server: Postgres,
@@ -79,7 +82,7 @@ macro_rules! lint_case {
                     $migration,
                 ),
             ],
-            run: &["lint"],
+            run: $run,
             exit: $exit,
             says: &[$says],
         }
@@ -1082,6 +1085,38 @@ const CASES: &[Case] = &[
         says: &["fail  activity", "pre-flight check(s) failed"],
     },
     Case {
+        code: "D3150",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            File(INIT, INIT_SQL),
+            File("plan.json", "{\"version\": 7}\n"),
+        ],
+        run: &["migrate", "deploy", "--plan", "plan.json"],
+        exit: 1,
+        says: &[
+            "cannot read the deploy plan `plan.json`",
+            "a plan of version 7",
+            "--plan-out",
+        ],
+    },
+    Case {
+        code: "D3153",
+        server: Sqlite,
+        steps: &[File(SCHEMA, SQLITE_SCHEMA), File(INIT, INIT_SQL), DEPLOY],
+        run: &[
+            "migrate",
+            "deploy",
+            "--plan-out",
+            "no-such-folder/plan.json",
+        ],
+        exit: 1,
+        says: &[
+            "cannot write the deploy plan to `no-such-folder/plan.json`",
+            "Nothing was changed",
+        ],
+    },
+    Case {
         code: "D3121",
         server: Sqlite,
         steps: &[
@@ -1222,56 +1257,56 @@ const CASES: &[Case] = &[
     ),
     lint_case!(
         "D4201",
-        1,
+        0,
         "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY, \"email\" text);\n",
         "CREATE INDEX \"User_email_idx\" ON \"User\"(\"email\");\n",
         "require-concurrent-index"
     ),
     lint_case!(
         "D4202",
-        1,
+        0,
         "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY);\nCREATE TABLE \"Post\" (\"id\" integer PRIMARY KEY, \"authorId\" integer);\n",
         "ALTER TABLE \"Post\" ADD CONSTRAINT \"Post_authorId_fkey\" FOREIGN KEY (\"authorId\") REFERENCES \"User\"(\"id\");\n",
         "foreign-key-without-not-valid"
     ),
     lint_case!(
         "D4203",
-        1,
+        0,
         "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY, \"total\" integer);\n",
         "ALTER TABLE \"User\" ADD CONSTRAINT \"User_total_positive\" CHECK (\"total\" >= 0);\n",
         "check-without-not-valid"
     ),
     lint_case!(
         "D4204",
-        1,
+        0,
         "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY, \"email\" text);\n",
         "ALTER TABLE \"User\" ALTER COLUMN \"email\" SET NOT NULL;\n",
         "set-not-null-without-check"
     ),
     lint_case!(
         "D4205",
-        1,
+        0,
         "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY);\n",
         "ALTER TABLE \"User\" ADD COLUMN \"token\" uuid NOT NULL DEFAULT gen_random_uuid();\n",
         "volatile-column-default"
     ),
     lint_case!(
         "D4206",
-        1,
+        0,
         "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY);\n",
         "ALTER TABLE \"User\" ALTER COLUMN \"id\" TYPE bigint;\n",
         "rewriting-type-change"
     ),
     lint_case!(
         "D4207",
-        1,
+        0,
         "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY);\n",
         "VACUUM FULL \"User\";\n",
         "vacuum-full"
     ),
     lint_case!(
         "D4208",
-        1,
+        0,
         "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY, \"at\" timestamp);\nCREATE INDEX \"User_at_idx\" ON \"User\"(\"at\");\n",
         "CLUSTER \"User\" USING \"User_at_idx\";\n",
         "cluster"
@@ -1305,11 +1340,98 @@ const CASES: &[Case] = &[
         "enum-value-used-in-transaction"
     ),
     lint_case!(
+        "D4108",
+        1,
+        "SELECT 1;\n",
+        "DROP DATABASE \"legacy\";\n",
+        "drop-database"
+    ),
+    lint_case!(
+        "D4209",
+        0,
+        "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY, \"email\" text);\nCREATE INDEX \"User_email_idx\" ON \"User\"(\"email\");\n",
+        "DROP INDEX \"User_email_idx\";\n",
+        "require-concurrent-index-drop"
+    ),
+    lint_case!(
+        "D4210",
+        0,
+        "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY, \"email\" text);\n",
+        "ALTER TABLE \"User\" ADD CONSTRAINT \"User_email_key\" UNIQUE (\"email\");\n",
+        "constraint-without-using-index"
+    ),
+    lint_case!(
+        "D4211",
+        0,
+        "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY);\n",
+        "REINDEX TABLE \"User\";\n",
+        "reindex-without-concurrently"
+    ),
+    lint_case!(
+        "D4212",
+        1,
+        "CREATE TABLE \"Log\" (\"at\" timestamp) PARTITION BY RANGE (\"at\");\nCREATE TABLE \"Log_2023\" PARTITION OF \"Log\" FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');\n",
+        "ALTER TABLE \"Log\" DETACH PARTITION \"Log_2023\";\n",
+        "detach-partition-without-concurrently"
+    ),
+    lint_case!(
+        "D4213",
+        0,
+        "CREATE DOMAIN \"positive_int\" AS integer;\n",
+        "ALTER DOMAIN \"positive_int\" ADD CONSTRAINT \"positive\" CHECK (VALUE > 0);\n",
+        "domain-constraint"
+    ),
+    lint_case!(
+        "D4303",
+        0,
+        "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY);\n",
+        "ALTER TABLE \"User\" ADD COLUMN \"plan\" TEXT NOT NULL;\n",
+        "add-required-column"
+    ),
+    lint_case!(
+        "D4304",
+        0,
+        "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY, \"name\" text NOT NULL);\n",
+        "ALTER TABLE \"User\" ALTER COLUMN \"name\" DROP NOT NULL;\n",
+        "drop-not-null"
+    ),
+    lint_case!(
+        "D4403",
+        1,
+        "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY, \"name\" text);\n",
+        "BEGIN;\nUPDATE \"User\" SET \"name\" = 'a' WHERE \"id\" = 1;\n",
+        "transaction-nesting"
+    ),
+    Case {
+        code: "D4010",
+        server: Postgres,
+        steps: &[
+            File(SCHEMA, POSTGRES_SCHEMA),
+            File(INIT, "SELECT 1;\n"),
+            File(
+                "lint-baseline.json",
+                "{\"version\": 1, \"findings\": [oops]}\n",
+            ),
+        ],
+        run: &["lint", "--baseline", "lint-baseline.json"],
+        exit: 1,
+        says: &["lint baseline", "line 1, column", "--write-baseline"],
+    },
+    Case {
+        code: "D4011",
+        server: Postgres,
+        steps: &[File(SCHEMA, POSTGRES_SCHEMA), File(INIT, "SELECT 1;\n")],
+        run: &["lint", "--since", "no-such-branch"],
+        exit: 1,
+        says: &["added since `no-such-branch`", "git fetch origin main"],
+    },
+    lint_case!(
         "D4501",
         0,
         "CREATE TABLE \"User\" (\"id\" integer PRIMARY KEY);\n",
         "ALTER TABLE \"User\" ADD COLUMN \"bio\" text;\n",
-        "require-lock-timeout"
+        "require-lock-timeout",
+        &["lint", "--deployed-by", "prisma"]
     ),
     Case {
         code: "D4601",
@@ -1808,6 +1930,17 @@ const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
         "D7132",
         "crates/drydock/tests/serve_migrations.rs",
         "approval_on_postgres",
+    ),
+    // A deploy plan refused: it needs a plan made, then the folder or the database changed.
+    (
+        "D3151",
+        "crates/drydock/tests/deploy_plan.rs",
+        "postgres_plan_applies_exactly_and_is_refused_when_things_changed",
+    ),
+    (
+        "D3152",
+        "crates/drydock/tests/deploy_plan.rs",
+        "postgres_plan_applies_exactly_and_is_refused_when_things_changed",
     ),
     // The scheduler inside `drydock serve`, met by running servers.
     (

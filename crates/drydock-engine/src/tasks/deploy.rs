@@ -24,6 +24,7 @@ use crate::{CheckStatus, EngineError, LintGate, PreflightOptions, Project, Setti
 
 pub mod approval;
 mod notify;
+pub mod plan;
 
 /// The step of the [`Event::Progress`] events of a deploy: `done` of `total` migrations.
 pub const APPLY_STEP: &str = "applying migrations";
@@ -61,6 +62,9 @@ pub struct DeployTaskOptions {
     /// Apply only a pending set approved as it is (names and checksums) on the migrations
     /// page of `drydock serve`; `[deploy] require_approval = true` asks for it too.
     pub require_approval: bool,
+    /// Apply exactly this plan (`--plan`): refused on another database, or when the pending
+    /// migrations differ from its set; its `contract` decides what is held back.
+    pub plan: Option<plan::DeployPlan>,
 }
 
 impl Default for DeployTaskOptions {
@@ -79,6 +83,7 @@ impl Default for DeployTaskOptions {
             watch: true,
             interrupt: Interrupt::default(),
             require_approval: false,
+            plan: None,
         }
     }
 }
@@ -292,6 +297,17 @@ fn deploy_migrations(
         examined,
         affected: 0,
     });
+    let planned = match &options.plan {
+        Some(plan) => Some(plan::check_plan(
+            project,
+            plan,
+            &url,
+            connection.as_mut(),
+            &pending,
+            events,
+        )?),
+        None => None,
+    };
     let settings = Settings::load(project)?;
     let approved = if options.require_approval || settings.deploy.require_approval {
         Some(approval::require_approval(
@@ -340,7 +356,10 @@ fn deploy_migrations(
             limits: options.limits,
             lock_retries: options.lock_retries,
             retry_delay: options.retry_delay,
-            hold_contract: !options.contract,
+            hold_contract: !options
+                .plan
+                .as_ref()
+                .map_or(options.contract, |p| p.contract),
             watch: options.watch.then(|| {
                 let dialect = project.dialect;
                 let url = url.clone();
@@ -351,7 +370,7 @@ fn deploy_migrations(
                 }
             }),
             interrupt: options.interrupt.clone(),
-            confirm_pending: approved.map(approval::confirm_approved),
+            confirm_pending: both(approved.map(approval::confirm_approved), planned),
         };
         run_deploy(
             project,
@@ -375,6 +394,20 @@ fn deploy_migrations(
         pending,
         backup,
     })
+}
+
+/// One check of the migrations about to run from two: the first refusal counts.
+fn both(
+    first: Option<history::ConfirmPending>,
+    second: Option<history::ConfirmPending>,
+) -> Option<history::ConfirmPending> {
+    match (first, second) {
+        (Some(first), Some(second)) => Some(Arc::new(move |about_to_run: &[(&str, &str)]| {
+            first(about_to_run)?;
+            second(about_to_run)
+        })),
+        (first, second) => first.or(second),
+    }
 }
 
 /// Apply the pending migrations on `connection`, reporting each step; also what `migrate reset`

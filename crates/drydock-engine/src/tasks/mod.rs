@@ -5,9 +5,11 @@
 //! One file per family: [`deploy`] (`migrate deploy`, with its review, pre-flight checks and
 //! backup), [`history`] (`migrate down`, `resolve`, `squash`, `baseline`, `reset`), [`db`]
 //! (`db push`, `execute`, `seed`), [`backup`] (`backup create`, `verify`, `restore`, `prune`),
-//! [`indexes`] (`drydock indexes`), [`cleanup`] (the options of `drydock cleanup`).
+//! [`indexes`] (`drydock indexes`), [`cleanup`] (the options of `drydock cleanup`), [`ci`]
+//! (`drydock ci`: the checks of a pipeline job on a throwaway database).
 
 pub mod backup;
+pub mod ci;
 pub mod cleanup;
 pub mod db;
 pub mod deploy;

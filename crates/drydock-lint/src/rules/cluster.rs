@@ -18,7 +18,7 @@ use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
 use crate::names::TableName;
-use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -27,7 +27,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::Locking,
     grammars: POSTGRES_GRAMMAR,
-    size_sensitive: true,
+    size: SizeRule::GrowsWithTable,
     help: "repack online outside migrations instead",
 };
 
@@ -51,11 +51,10 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     let what = table
         .as_ref()
         .map_or_else(|| "every clustered table".to_owned(), |t| format!("`{t}`"));
+    let (lock, _) = crate::locks::classify(cx);
     let hit = Hit::new(
         &RULE,
-        format!(
-            "`CLUSTER` rewrites {what} under an ACCESS EXCLUSIVE lock that blocks all reads and writes"
-        ),
+        format!("`CLUSTER` rewrites {what} under an {lock} lock that blocks all reads and writes"),
     );
     out.push(match &table {
         Some(table) => hit.on(table),

@@ -18,7 +18,7 @@
 //! **Safe alternative:** drop the `BEGIN`/`COMMIT` and keep the statement alone in its
 //! migration.
 
-use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -27,7 +27,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::Transactions,
     grammars: POSTGRES_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "remove the file's `BEGIN`/`COMMIT`: drydock runs such a migration outside a \
            transaction",
 };

@@ -18,7 +18,7 @@
 use sqlparser::ast::AlterTableOperation;
 
 use crate::names::ident;
-use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -27,7 +27,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::DataLoss,
     grammars: EVERY_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "ship code that no longer uses the column first, then drop it in a later migration \
            marked with `-- drydock-lint-ignore drop-column`",
 };

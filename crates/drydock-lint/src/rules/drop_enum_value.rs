@@ -25,7 +25,7 @@
 use sqlparser::ast::{ObjectType, Statement};
 
 use crate::names::TableName;
-use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -34,7 +34,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::DataLoss,
     grammars: EVERY_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "stop writing the value and update the rows holding it first; then recreate the enum \
            in a later migration",
 };

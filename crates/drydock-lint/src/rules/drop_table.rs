@@ -21,7 +21,7 @@
 use sqlparser::ast::{AlterTableOperation, ObjectType, RenameTableNameKind, Statement};
 
 use crate::names::TableName;
-use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -30,7 +30,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::DataLoss,
     grammars: EVERY_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "stop using the table in a deploy first and keep a backup; then mark the drop with \
            `-- drydock-lint-ignore drop-table`",
 };

@@ -24,7 +24,7 @@
 use sqlparser::ast::{AlterTypeOperation, Statement};
 use sqlparser::tokenizer::Token;
 
-use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -33,7 +33,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::Transactions,
     grammars: POSTGRES_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "add the enum value in one migration and use it in the next",
 };
 

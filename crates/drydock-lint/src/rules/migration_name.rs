@@ -22,7 +22,7 @@
 //! migrations/20240105120000_add_user_email_index/migration.sql
 //! ```
 
-use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo, SizeRule};
 
 pub const RULE: RuleInfo = RuleInfo {
     code: "D4601",
@@ -30,7 +30,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Warning,
     category: Category::Naming,
     grammars: EVERY_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "name it `<action>_<entity>_<details>` in snake_case, e.g. `add_user_email_index`",
 };
 

@@ -5,12 +5,18 @@
 //! Each rule file's `//!` documentation (What / Why / Bad / Safe) is its page under
 //! `docs/lint/<name>.md`.
 
+pub mod add_required_column;
 pub mod check_without_not_valid;
 pub mod cluster;
 pub mod concurrently_in_transaction;
+pub mod constraint_without_using_index;
 pub mod delete_without_where;
+pub mod detach_partition_without_concurrently;
+pub mod domain_constraint;
 pub mod drop_column;
+pub mod drop_database;
 pub mod drop_enum_value;
+pub mod drop_not_null;
 pub mod drop_table;
 pub mod enum_value_used_in_transaction;
 pub mod foreign_key_without_not_valid;
@@ -23,12 +29,15 @@ pub mod mysql_instant_column_limit;
 pub mod mysql_require_lock_wait_timeout;
 pub mod mysql_table_rebuild;
 pub mod narrowing_type_change;
+pub mod reindex_without_concurrently;
 pub mod rename_column;
 pub mod rename_table;
 pub mod require_concurrent_index;
+pub mod require_concurrent_index_drop;
 pub mod require_lock_timeout;
 pub mod rewriting_type_change;
 pub mod set_not_null_without_check;
+pub mod transaction_nesting;
 pub mod truncate;
 pub mod unparsed_statement;
 pub mod update_without_where;
@@ -218,9 +227,18 @@ pub(crate) const STATEMENT_RULES: &[(&RuleInfo, Check)] = &[
     (&truncate::RULE, truncate::check),
     (&delete_without_where::RULE, delete_without_where::check),
     (&update_without_where::RULE, update_without_where::check),
+    (&drop_database::RULE, drop_database::check),
     (
         &require_concurrent_index::RULE,
         require_concurrent_index::check,
+    ),
+    (
+        &require_concurrent_index_drop::RULE,
+        require_concurrent_index_drop::check,
+    ),
+    (
+        &constraint_without_using_index::RULE,
+        constraint_without_using_index::check,
     ),
     (
         &foreign_key_without_not_valid::RULE,
@@ -241,8 +259,19 @@ pub(crate) const STATEMENT_RULES: &[(&RuleInfo, Check)] = &[
     (&rewriting_type_change::RULE, rewriting_type_change::check),
     (&vacuum_full::RULE, vacuum_full::check),
     (&cluster::RULE, cluster::check),
+    (
+        &reindex_without_concurrently::RULE,
+        reindex_without_concurrently::check,
+    ),
+    (
+        &detach_partition_without_concurrently::RULE,
+        detach_partition_without_concurrently::check,
+    ),
+    (&domain_constraint::RULE, domain_constraint::check),
     (&rename_table::RULE, rename_table::check),
     (&rename_column::RULE, rename_column::check),
+    (&add_required_column::RULE, add_required_column::check),
+    (&drop_not_null::RULE, drop_not_null::check),
     (
         &concurrently_in_transaction::RULE,
         concurrently_in_transaction::check,
@@ -251,6 +280,7 @@ pub(crate) const STATEMENT_RULES: &[(&RuleInfo, Check)] = &[
         &enum_value_used_in_transaction::RULE,
         enum_value_used_in_transaction::check,
     ),
+    (&transaction_nesting::RULE, transaction_nesting::check),
     (&require_lock_timeout::RULE, require_lock_timeout::check),
     (&mysql_copying_alter::RULE, mysql_copying_alter::check),
     (&mysql_table_rebuild::RULE, mysql_table_rebuild::check),
@@ -283,7 +313,10 @@ pub const ALL: &[&RuleInfo] = &[
     &truncate::RULE,
     &delete_without_where::RULE,
     &update_without_where::RULE,
+    &drop_database::RULE,
     &require_concurrent_index::RULE,
+    &require_concurrent_index_drop::RULE,
+    &constraint_without_using_index::RULE,
     &foreign_key_without_not_valid::RULE,
     &check_without_not_valid::RULE,
     &set_not_null_without_check::RULE,
@@ -291,10 +324,16 @@ pub const ALL: &[&RuleInfo] = &[
     &rewriting_type_change::RULE,
     &vacuum_full::RULE,
     &cluster::RULE,
+    &reindex_without_concurrently::RULE,
+    &detach_partition_without_concurrently::RULE,
+    &domain_constraint::RULE,
     &rename_table::RULE,
     &rename_column::RULE,
+    &add_required_column::RULE,
+    &drop_not_null::RULE,
     &concurrently_in_transaction::RULE,
     &enum_value_used_in_transaction::RULE,
+    &transaction_nesting::RULE,
     &require_lock_timeout::RULE,
     &migration_name::RULE,
     &mysql_copying_alter::RULE,

@@ -28,7 +28,7 @@
 use sqlparser::ast::{AlterTableAlgorithm, AlterTableLock};
 
 use crate::mysql_ddl::{self, Effect};
-use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -37,7 +37,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Warning,
     category: Category::Locking,
     grammars: MYSQL_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "end the statement with `, ALGORITHM=INSTANT` (or `, ALGORITHM=INPLACE, LOCK=NONE` for \
            an index) so the server refuses instead of copying the table",
 };

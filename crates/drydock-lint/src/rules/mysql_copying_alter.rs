@@ -26,7 +26,7 @@
 //! `ALGORITHM=INPLACE, LOCK=NONE` makes the server refuse the copy rather than run it.
 
 use crate::mysql_ddl::{self, Effect};
-use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -35,7 +35,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::Locking,
     grammars: MYSQL_GRAMMAR,
-    size_sensitive: true,
+    size: SizeRule::GrowsWithTable,
     help: "add a column of the new type and backfill it, or use an online schema change tool \
            (gh-ost, pt-online-schema-change); `ALGORITHM=INPLACE, LOCK=NONE` makes the server \
            refuse a copy",

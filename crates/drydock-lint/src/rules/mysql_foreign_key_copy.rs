@@ -27,7 +27,7 @@
 
 use sqlparser::ast::{AlterTableOperation, TableConstraint};
 
-use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -36,7 +36,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::Locking,
     grammars: MYSQL_GRAMMAR,
-    size_sensitive: true,
+    size: SizeRule::GrowsWithTable,
     help: "check the rows first, then add the key between `SET foreign_key_checks = 0;` and \
            `SET foreign_key_checks = 1;`, which adds it in place",
 };

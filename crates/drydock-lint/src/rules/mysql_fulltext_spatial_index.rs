@@ -25,7 +25,7 @@ use sqlparser::tokenizer::Token;
 
 use crate::mysql_ddl;
 use crate::names::TableName;
-use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -34,7 +34,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::Locking,
     grammars: MYSQL_GRAMMAR,
-    size_sensitive: true,
+    size: SizeRule::GrowsWithTable,
     help: "build it when the table is quiet or with an online schema change tool; give a table \
            its `FTS_DOC_ID` column when it is created",
 };

@@ -20,7 +20,7 @@
 //! `information_schema.INNODB_TABLES.TOTAL_ROW_VERSIONS` tells how many are used.
 
 use crate::mysql_ddl;
-use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 /// The row versions an InnoDB table holds.
@@ -32,7 +32,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Note,
     category: Category::Locking,
     grammars: MYSQL_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "expect a table rebuild here and run it when the table is quiet; \
            `INNODB_TABLES.TOTAL_ROW_VERSIONS` tells how many versions are used",
 };

@@ -28,7 +28,7 @@ use sqlparser::ast::{ObjectType, Statement};
 
 use crate::mysql_ddl;
 use crate::names::TableName;
-use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -37,7 +37,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Warning,
     category: Category::Timeouts,
     grammars: MYSQL_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "start the file with `SET SESSION lock_wait_timeout = 5;` and retry the migration if \
            it times out",
 };

@@ -28,7 +28,7 @@
 //! ```
 
 use crate::mysql_ddl::{self, Effect};
-use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -37,7 +37,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Warning,
     category: Category::Locking,
     grammars: MYSQL_GRAMMAR,
-    size_sensitive: true,
+    size: SizeRule::GrowsWithTable,
     help: "run it with `ALGORITHM=INPLACE, LOCK=NONE` when the table is quiet, or with an online \
            schema change tool (gh-ost, pt-online-schema-change) for a large table",
 };

@@ -19,7 +19,7 @@
 //! prefer a `CHECK (length("name") <= 20) NOT VALID` constraint, validated later, over a
 //! narrower type.
 
-use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 use crate::types::TypeChange;
 
@@ -29,7 +29,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::DataLoss,
     grammars: EVERY_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "check that every value fits first, or keep the type and add a `CHECK … NOT VALID` \
            constraint instead",
 };

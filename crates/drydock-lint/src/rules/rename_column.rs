@@ -18,7 +18,7 @@
 use sqlparser::ast::AlterTableOperation;
 
 use crate::names::ident;
-use crate::rule::{Category, Level, RuleInfo, SERVER_GRAMMARS};
+use crate::rule::{Category, Level, RuleInfo, SERVER_GRAMMARS, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -27,7 +27,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Warning,
     category: Category::Compatibility,
     grammars: SERVER_GRAMMARS,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "rename in the app only (`@map`), or add the new column and move over in steps",
 };
 

@@ -26,7 +26,7 @@
 use sqlparser::ast::Statement;
 
 use crate::names::TableName;
-use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -35,7 +35,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::Locking,
     grammars: POSTGRES_GRAMMAR,
-    size_sensitive: true,
+    size: SizeRule::GrowsWithTable,
     help: "use `CREATE INDEX CONCURRENTLY`, alone in its migration",
 };
 
@@ -47,11 +47,12 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     if index.concurrently || !cx.is_existing(&table) {
         return;
     }
+    let (lock, _) = crate::locks::classify(cx);
     out.push(
         Hit::new(
             &RULE,
             format!(
-                "`CREATE INDEX` on `{table}` takes a SHARE lock that blocks every write to it \
+                "`CREATE INDEX` on `{table}` takes a {lock} lock that blocks every write to it \
                  until the index is built"
             ),
         )

@@ -25,7 +25,7 @@
 use sqlparser::ast::{ObjectType, Statement};
 
 use crate::names::TableName;
-use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -34,7 +34,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Warning,
     category: Category::Timeouts,
     grammars: POSTGRES_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "start the file with `SET lock_timeout = '2s';` and retry the migration if it times out",
 };
 

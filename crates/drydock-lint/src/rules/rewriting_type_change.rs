@@ -18,7 +18,7 @@
 //! **Safe alternative:** add a new column of the new type, write both from the app, backfill
 //! in batches, switch reads, then drop the old column in a later migration.
 
-use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 use crate::types::TypeChange;
 
@@ -28,7 +28,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::Locking,
     grammars: POSTGRES_GRAMMAR,
-    size_sensitive: true,
+    size: SizeRule::GrowsWithTable,
     help: "add a column of the new type, dual-write and backfill it, switch reads, then drop the \
            old column",
 };

@@ -27,7 +27,7 @@
 use sqlparser::ast::{AlterColumnOperation, AlterTableOperation};
 
 use crate::names::ident;
-use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -36,7 +36,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::Locking,
     grammars: POSTGRES_GRAMMAR,
-    size_sensitive: true,
+    size: SizeRule::GrowsWithTable,
     help: "add `CHECK (column IS NOT NULL) NOT VALID`, validate it in a later migration, then \
            `SET NOT NULL` (PostgreSQL 12+)",
 };

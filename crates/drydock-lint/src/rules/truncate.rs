@@ -15,10 +15,10 @@
 //! job rather than a schema migration; if emptying the table really is intended, mark it with
 //! `-- drydock-lint-ignore truncate`.
 
-use sqlparser::ast::Statement;
+use sqlparser::ast::{CascadeOption, Statement};
 
 use crate::names::TableName;
-use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -27,7 +27,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::DataLoss,
     grammars: EVERY_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "delete the rows that must go with a `WHERE`, in batches, outside the schema migration",
 };
 
@@ -38,9 +38,14 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     for target in &truncate.table_names {
         let table = TableName::from_object(&target.name);
         if cx.is_existing(&table) {
+            let cascade = if truncate.cascade == Some(CascadeOption::Cascade) {
+                ", and `CASCADE` every row of each table that references it"
+            } else {
+                ""
+            };
             out.push(Hit::new(
                 &RULE,
-                format!("`TRUNCATE` deletes every row of `{table}`"),
+                format!("`TRUNCATE` deletes every row of `{table}`{cascade}"),
             ));
         }
     }

@@ -20,7 +20,7 @@
 //! **Safe alternative:** review the statement by hand. The finding is a note and never fails
 //! the run.
 
-use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo};
+use crate::rule::{Category, EVERY_GRAMMAR, Level, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -29,22 +29,31 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Note,
     category: Category::Parse,
     grammars: EVERY_GRAMMAR,
-    size_sensitive: false,
+    size: SizeRule::Indifferent,
     help: "the linter could not read this statement, so no rule checked it: review it by hand",
 };
 
-/// Statements known to be outside the grammar and handled by word-based rules.
-const WORD_RULES: &[&str] = &["CLUSTER", "VACUUM"];
+/// Statements known to be outside the grammar and handled by word-based rules, by their
+/// first words.
+const WORD_RULES: &[&[&str]] = &[
+    &["CLUSTER"],
+    &["VACUUM"],
+    &["REINDEX"],
+    &["ALTER", "DOMAIN"],
+    &["DROP", "INDEX", "CONCURRENTLY"],
+];
 
 pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     let statement = cx.statement;
     if statement.ast.is_some() {
         return;
     }
-    if statement
-        .words
-        .first()
-        .is_some_and(|w| WORD_RULES.contains(&w.as_str()))
+    if WORD_RULES.iter().any(|words| statement.starts_with(words))
+        || (statement.starts_with(&["ALTER", "TABLE"])
+            && statement
+                .words
+                .windows(2)
+                .any(|pair| pair == ["DETACH", "PARTITION"]))
         || crate::mysql_ddl::read_by_words(statement)
     {
         return;

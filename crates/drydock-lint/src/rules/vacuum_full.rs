@@ -18,7 +18,7 @@
 use sqlparser::ast::Statement;
 
 use crate::names::TableName;
-use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -27,7 +27,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::Locking,
     grammars: POSTGRES_GRAMMAR,
-    size_sensitive: true,
+    size: SizeRule::GrowsWithTable,
     help: "use plain `VACUUM`, or repack online outside migrations",
 };
 
@@ -43,10 +43,11 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     let what = table
         .as_ref()
         .map_or_else(|| "every table".to_owned(), |t| format!("`{t}`"));
+    let (lock, _) = crate::locks::classify(cx);
     let hit = Hit::new(
         &RULE,
         format!(
-            "`VACUUM FULL` rewrites {what} under an ACCESS EXCLUSIVE lock that blocks all reads and writes"
+            "`VACUUM FULL` rewrites {what} under an {lock} lock that blocks all reads and writes"
         ),
     );
     out.push(match &table {

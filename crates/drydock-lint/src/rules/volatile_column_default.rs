@@ -31,7 +31,7 @@ use sqlparser::ast::{
 use sqlparser::tokenizer::Token;
 
 use crate::names::ident;
-use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo};
+use crate::rule::{Category, Level, POSTGRES_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 use crate::source::tokens;
 
@@ -41,7 +41,7 @@ pub const RULE: RuleInfo = RuleInfo {
     level: Level::Error,
     category: Category::Locking,
     grammars: POSTGRES_GRAMMAR,
-    size_sensitive: true,
+    size: SizeRule::GrowsWithTable,
     help: "add the column without a default, `SET DEFAULT` separately, and backfill existing \
            rows in batches",
 };
@@ -101,7 +101,7 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
 }
 
 /// Why the new column's values are computed per row, if they are.
-fn per_row_value(column: &ColumnDef, constants_rewrite: bool) -> Option<String> {
+pub(crate) fn per_row_value(column: &ColumnDef, constants_rewrite: bool) -> Option<String> {
     let ty = column.data_type.to_string().to_lowercase();
     if SERIAL_TYPES.contains(&ty.as_str()) {
         return Some(format!("type `{ty}`"));

@@ -13,3 +13,7 @@ CREATE TABLE "Post" ("id" integer PRIMARY KEY, "authorId" integer, "title" text)
 CREATE TABLE "Event" ("id" integer PRIMARY KEY, "createdAt" timestamp);
 ALTER TABLE "User" ADD CONSTRAINT "User_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID;
 ALTER TABLE "User" VALIDATE CONSTRAINT "User_email_not_null";
+CREATE INDEX "User_name_idx" ON "User"("name");
+CREATE TABLE "Log" ("id" integer, "at" timestamp) PARTITION BY RANGE ("at");
+CREATE TABLE "Log_2023" PARTITION OF "Log" FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE DOMAIN "positive_int" AS integer;

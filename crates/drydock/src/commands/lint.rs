@@ -6,40 +6,115 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use drydock_engine::migrate::{MIGRATION_FILE_NAME, list_migrations};
-use drydock_engine::{Dialect, Discovery, EngineError, Project, dialects, redact_url};
+use drydock_engine::{
+    Deployer, Dialect, Discovery, EngineError, LintSelection, Project, ProjectLintOptions,
+    dialects, redact_url,
+};
 use drydock_lint::report::{render_github, render_text, to_json};
 use drydock_lint::rules::migration_name;
-use drydock_lint::{ConnectionFacts, LintOptions, MigrationFile, NoFacts};
+use drydock_lint::{ConnectionFacts, LintOptions, MigrationFile, NoFacts, Report};
 
-use crate::cli::{LintArgs, LintFormat};
+use crate::cli::{DeployedBy, LintArgs, LintFormat};
 
 pub(crate) fn lint(discovery: Discovery<'_>, args: LintArgs) -> anyhow::Result<ExitCode> {
     let project = Project::discover(discovery);
-    let (dialect, files) = if args.paths.is_empty() {
-        // Without paths the project's migrations folder is the subject, so the project must load.
+    let deployed_by = match (args.deployed_by, args.deployed_by_drydock) {
+        (Some(DeployedBy::Prisma), _) => Some(Deployer::Prisma),
+        (Some(DeployedBy::Drydock), _) | (None, true) => Some(Deployer::Drydock),
+        (None, false) => None,
+    };
+    // The project's own migrations are read with the history before them; other files alone.
+    let project_mode = match &project {
+        Ok(project) => args
+            .paths
+            .iter()
+            .all(|path| drydock_engine::in_migrations_folder(project, path)),
+        Err(_) => args.paths.is_empty(),
+    };
+    if project_mode || args.pending || args.since.is_some() {
         let project = project.map_err(EngineError::from)?;
         super::describe_project(&project);
-        let files = folder_migrations(&project.migrations_dir)?;
-        (project.dialect, files)
-    } else {
-        let dialect = match (&project, args.url.as_deref()) {
-            (Ok(project), _) => project.dialect,
-            // Loose files outside a project: the URL tells the database, else PostgreSQL,
-            // whose grammar the linter reads.
-            (Err(_), Some(url)) => dialects::for_url(url)
-                .with_context(|| format!("unknown database URL `{}`", redact_url(url)))?,
-            (Err(_), None) => dialects::for_loose_sql(),
+        let selection = if args.pending {
+            LintSelection::Pending
+        } else if let Some(revision) = &args.since {
+            LintSelection::Since(revision.clone())
+        } else if args.paths.is_empty() {
+            LintSelection::All
+        } else {
+            LintSelection::Paths(args.paths.clone())
         };
-        let mut files = Vec::new();
-        for path in &args.paths {
-            files.extend(files_at(path)?);
+        let options = ProjectLintOptions {
+            selection,
+            url: args.url.clone(),
+            max_rows: args.max_rows,
+            deployed_by,
+            baseline: args.baseline.clone(),
+            apply_baseline: true,
+        };
+        if let Some(url) = &args.url {
+            live_dialect(project.dialect, url)?;
         }
-        (dialect, files)
+        let mut linted = drydock_engine::lint_project(&project, &options)?;
+        if args.write_baseline {
+            let path = linted.baseline.take().context(
+                "`--write-baseline` needs a file: pass `--baseline FILE` or set `[lint] baseline` \
+                 in drydock.toml",
+            )?;
+            // Accept what the baseline accepted before too: rewrite it from a run without it.
+            let fresh = drydock_engine::lint_project(
+                &project,
+                &ProjectLintOptions {
+                    apply_baseline: false,
+                    ..options
+                },
+            )?;
+            let count = drydock_engine::write_baseline(&path, &fresh.report)?;
+            eprintln!(
+                "Wrote {count} accepted finding(s) to {}; `drydock lint` leaves them out from now \
+                 on.",
+                path.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        if args.since.is_some() || args.pending {
+            eprintln!(
+                "Linting {} migration(s){}",
+                linted.selected.len(),
+                if linted.selected.is_empty() { "" } else { ":" }
+            );
+            for name in &linted.selected {
+                eprintln!("  {name}");
+            }
+        }
+        if linted.accepted > 0 {
+            eprintln!(
+                "{} finding(s) accepted by the baseline {} left out",
+                linted.accepted,
+                linted
+                    .baseline
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            );
+        }
+        return print_report(&linted.report, args.format, args.warnings_as_errors);
+    }
+    let dialect = match (&project, args.url.as_deref()) {
+        (Ok(project), _) => project.dialect,
+        // Loose files outside a project: the URL tells the database, else PostgreSQL,
+        // whose grammar the linter reads.
+        (Err(_), Some(url)) => dialects::for_url(url)
+            .with_context(|| format!("unknown database URL `{}`", redact_url(url)))?,
+        (Err(_), None) => dialects::for_loose_sql(),
     };
+    let mut files = Vec::new();
+    for path in &args.paths {
+        files.extend(files_at(path)?);
+    }
     let options = LintOptions {
         dialect,
         max_rows: args.max_rows,
-        deployed_by_drydock: args.deployed_by_drydock,
+        deployed_by_drydock: deployed_by == Some(Deployer::Drydock),
     };
     let report = match args.url.as_deref() {
         // Live facts come from databases whose lock levels the linter knows; elsewhere only
@@ -57,12 +132,20 @@ pub(crate) fn lint(discovery: Discovery<'_>, args: LintArgs) -> anyhow::Result<E
         }
         _ => drydock_lint::lint(files, &options, &mut NoFacts),
     };
-    match args.format {
-        LintFormat::Text => print!("{}", render_text(&report)),
-        LintFormat::Json => crate::output::print_json(&to_json(&report))?,
-        LintFormat::Github => print!("{}", render_github(&report)),
+    print_report(&report, args.format, args.warnings_as_errors)
+}
+
+fn print_report(
+    report: &Report,
+    format: LintFormat,
+    warnings_as_errors: bool,
+) -> anyhow::Result<ExitCode> {
+    match format {
+        LintFormat::Text => print!("{}", render_text(report)),
+        LintFormat::Json => crate::output::print_json(&to_json(report))?,
+        LintFormat::Github => print!("{}", render_github(report)),
     }
-    Ok(if report.fails(args.warnings_as_errors) {
+    Ok(if report.fails(warnings_as_errors) {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -12,17 +12,22 @@ use drydock_engine::tasks::deploy as deploy_task;
 use drydock_engine::tasks::history as history_task;
 use drydock_engine::{DevOptions, Discovery, EngineError, Project, Warning, redact_url};
 
-use crate::cli::{DeployArgs, Prisma6Args};
+use crate::cli::{DeployArgs, PlanArgs, Prisma6Args};
 use crate::output::print_json;
 use crate::terminal::{self, say};
 
 pub(crate) fn deploy(
     discovery: Discovery<'_>,
     safety: &DeployArgs,
+    plan_args: &PlanArgs,
     url: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let project = super::load_project(discovery)?;
+    let plan = match &plan_args.plan {
+        Some(path) => Some(deploy_task::plan::read_plan(path)?),
+        None => None,
+    };
     let options = deploy_task::DeployTaskOptions {
         url: url.map(str::to_owned),
         review: if safety.preflight {
@@ -44,9 +49,13 @@ pub(crate) fn deploy(
         watch: !json,
         interrupt: crate::signals::stop_on_signals()?,
         require_approval: safety.require_approval,
+        plan,
     };
     // With `--json`, stdout is the report and stderr says only what goes wrong.
     terminal::quiet(json);
+    if plan_args.is_dry_run() {
+        return dry_run(&project, &options, plan_args, json);
+    }
     let outcome = deploy_task::deploy(&project, &options, terminal::events());
     terminal::clear_progress();
     let outcome = outcome?;
@@ -108,6 +117,191 @@ pub(crate) fn deploy(
         ));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `migrate deploy --dry-run` / `--plan-out`: the plan printed (or as JSON), and written.
+fn dry_run(
+    project: &Project,
+    options: &deploy_task::DeployTaskOptions,
+    plan_args: &PlanArgs,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let plan = deploy_task::plan::plan_deploy(project, options, terminal::events());
+    terminal::clear_progress();
+    let plan = plan?;
+    if let Some(path) = &plan_args.plan_out {
+        deploy_task::plan::write_plan(&plan, path)?;
+    }
+    terminal::summary(plan.summary());
+    if json {
+        print_json(&plan)?;
+    } else {
+        print_plan(&plan);
+        if let Some(path) = &plan_args.plan_out {
+            say(&format!(
+                "\nPlan written to {}; apply exactly it with `drydock migrate deploy --plan {}`.",
+                path.display(),
+                path.display()
+            ));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A deploy plan for people.
+fn print_plan(plan: &deploy_task::plan::DeployPlan) {
+    use deploy_task::plan::describe_seconds;
+    let target = &plan.target;
+    let instance = target
+        .instance
+        .as_deref()
+        .map(|instance| format!(" ({instance})"))
+        .unwrap_or_default();
+    say(&format!(
+        "Deploy plan for {} at {}{instance}. Dry run: nothing was changed.",
+        target.provider, target.url
+    ));
+    if plan.pending.is_empty() {
+        say("\nNo pending migrations.");
+        return;
+    }
+    let estimate = |seconds: Option<f64>| match seconds {
+        Some(seconds) => format!("estimate {}", describe_seconds(seconds)),
+        None => "duration unknown".to_owned(),
+    };
+    say(&format!(
+        "\nPending migrations, in the order deploy applies them ({}):",
+        plan.pending.len()
+    ));
+    for migration in &plan.pending {
+        let mut notes = Vec::new();
+        if migration.held_back {
+            notes.push(if migration.contract {
+                "HELD BACK: contract migration, `--contract` applies it".to_owned()
+            } else {
+                "HELD BACK: after a contract migration".to_owned()
+            });
+        }
+        notes.push(match &migration.non_transactional_reason {
+            Some(reason) => format!("outside a transaction: {reason}"),
+            None => "in one transaction".to_owned(),
+        });
+        if !migration.held_back {
+            notes.push(estimate(migration.estimated_seconds));
+        }
+        say(&format!("\n  {} ({})", migration.name, notes.join("; ")));
+        say(&format!("    checksum {}", migration.checksum));
+        for (index, statement) in migration.statements.iter().enumerate() {
+            let mut lines = statement.sql.lines();
+            let first = lines.next().unwrap_or_default();
+            let more = if lines.next().is_some() { " …" } else { "" };
+            say(&format!(
+                "    {}. line {}: {first}{more}",
+                index + 1,
+                statement.line
+            ));
+            say(&format!(
+                "       lock: {}; {}; {}",
+                statement.lock,
+                statement.work,
+                estimate(statement.estimated_seconds)
+            ));
+            for table in &statement.tables {
+                let size = match (table.rows, table.bytes) {
+                    (Some(rows), Some(bytes)) => {
+                        format!(
+                            "{rows} rows, {}",
+                            drydock_engine::tasks::backup::human_bytes(bytes)
+                        )
+                    }
+                    _ => "size unknown".to_owned(),
+                };
+                say(&format!("       table {}: {size}", table.name));
+            }
+        }
+        for backfill in &migration.backfills {
+            let rows = backfill
+                .rows
+                .map_or("an unknown number of".to_owned(), |rows| rows.to_string());
+            say(&format!(
+                "    backfill at line {}: {} in batches of {} by {} ({rows} rows, {} batches), {}",
+                backfill.line,
+                backfill.table,
+                backfill.batch_size,
+                backfill.key,
+                backfill
+                    .batches
+                    .map_or("?".to_owned(), |batches| batches.to_string()),
+                estimate(backfill.estimated_seconds)
+            ));
+        }
+        for finding in &migration.findings {
+            let text = |key: &str| finding[key].as_str().unwrap_or_default().to_owned();
+            let blocks = if finding["blocks_deploy"] == serde_json::Value::Bool(true) {
+                " (blocks the deploy)"
+            } else {
+                ""
+            };
+            say(&format!(
+                "    {}[{} {}] line {}: {}{blocks}",
+                text("level"),
+                text("code"),
+                text("rule"),
+                finding["line"],
+                text("message")
+            ));
+        }
+    }
+    let held: Vec<&str> = plan
+        .pending
+        .iter()
+        .filter(|migration| migration.held_back)
+        .map(|migration| migration.name.as_str())
+        .collect();
+    say("");
+    if !held.is_empty() {
+        say(&format!(
+            "Held back: {} (from the contract migration on; `drydock migrate deploy --contract` \
+             applies them once the new application version runs everywhere).",
+            held.join(", ")
+        ));
+    }
+    let review = &plan.review;
+    say(&match review.gate.as_deref() {
+        Some("off") => "Review: none (`--lint off`).".to_owned(),
+        Some(gate) if review.blocking > 0 => format!(
+            "Review: lint, gate `{gate}`: {} finding(s) would stop the deploy (D3110).",
+            review.blocking
+        ),
+        Some(gate) => format!("Review: lint, gate `{gate}`: nothing would stop the deploy."),
+        None => "Review: the pre-flight checks (`drydock preflight` shows them).".to_owned(),
+    });
+    for notice in &review.notices {
+        say(&format!("  {notice}"));
+    }
+    let approval = &plan.approval;
+    say(&match (approval.required, approval.approved) {
+        (false, _) => "Approval: not required.".to_owned(),
+        (true, Some(true)) => "Approval: required; the pending set is approved.".to_owned(),
+        (true, _) => format!(
+            "Approval: required, and {}",
+            approval.detail.as_deref().unwrap_or("missing")
+        ),
+    });
+    say(&match &plan.backup.dir {
+        Some(dir) => format!("Backup before deploy: yes, to {dir}."),
+        None => "Backup before deploy: no.".to_owned(),
+    });
+    let incomplete = if plan.estimate_incomplete {
+        ", some statements' durations unknown"
+    } else {
+        ""
+    };
+    say(&format!(
+        "Estimated duration: {} (from table sizes{incomplete}; lock waits not included; see \
+         docs/deploy.md#deploy-plans).",
+        describe_seconds(plan.estimated_seconds)
+    ));
 }
 
 pub(crate) fn status(
@@ -646,34 +840,21 @@ fn ask(question: &str) -> anyhow::Result<String> {
 }
 
 /// Lint the new migration (read after the history before it) and show what to review before it
-/// reaches production. Advice only: the development database is small, so `migrate dev` never
-/// fails on it; `drydock lint --url <production>` judges with live table sizes.
+/// reaches production: exactly what `drydock lint <its folder>` prints. Advice only: the
+/// development database is small, so `migrate dev` never fails on it; `drydock lint --url
+/// <production>` judges with live table sizes.
 fn review_new_migration(project: &Project, folder: &Path) {
-    let Ok(files) = crate::commands::lint::folder_migrations(&project.migrations_dir) else {
+    let options = drydock_engine::ProjectLintOptions {
+        selection: drydock_engine::LintSelection::Paths(vec![folder.to_owned()]),
+        ..Default::default()
+    };
+    let Ok(linted) = drydock_engine::lint_project(project, &options) else {
         return;
     };
-    let new_file = folder
-        .join(history::MIGRATION_FILE_NAME)
-        .display()
-        .to_string();
-    let options = drydock_lint::LintOptions {
-        dialect: project.dialect,
-        max_rows: drydock_lint::DEFAULT_MAX_ROWS,
-        deployed_by_drydock: true,
-    };
-    let mut report = drydock_lint::lint(files, &options, &mut drydock_lint::NoFacts);
-    let files = &report.files;
-    report.findings.retain(|finding| {
-        finding.level != drydock_lint::Level::Note
-            && files
-                .get(finding.span.file)
-                .is_some_and(|file| file.name == new_file)
-    });
-    report.notices.clear();
-    if !report.findings.is_empty() {
+    if !linted.report.findings.is_empty() {
         eprintln!(
             "Review this migration before it reaches production (`drydock lint`):\n{}",
-            drydock_lint::report::render_text(&report)
+            drydock_lint::report::render_text(&linted.report)
         );
     }
 }

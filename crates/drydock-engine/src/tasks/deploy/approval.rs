@@ -316,6 +316,25 @@ pub(crate) fn require_approval(
 /// The deploy's check under the migration lock: the migrations about to run (names and the
 /// checksums of the very files that will run) must be the `approved` set, else the reasons.
 pub(crate) fn confirm_approved(approved: Vec<PendingMigration>) -> drydock_migrate::ConfirmPending {
+    confirm_set(approved, "D3121", |differences| {
+        format!(
+            "the migrations changed after their approval was checked; nothing was applied:\n{}",
+            differences
+                .iter()
+                .map(|difference| format!("  {difference}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
+}
+
+/// A check under the migration lock that the migrations about to run are `expected` (names
+/// and checksums), refused with `code` and what `describe` says of the differences.
+pub(crate) fn confirm_set(
+    expected: Vec<PendingMigration>,
+    code: &'static str,
+    describe: fn(&[Difference]) -> String,
+) -> drydock_migrate::ConfirmPending {
     std::sync::Arc::new(move |about_to_run: &[(&str, &str)]| {
         let about_to_run: Vec<PendingMigration> = about_to_run
             .iter()
@@ -324,18 +343,14 @@ pub(crate) fn confirm_approved(approved: Vec<PendingMigration>) -> drydock_migra
                 checksum: (*checksum).to_owned(),
             })
             .collect();
-        let differences = differences(&about_to_run, &approved);
+        let differences = differences(&about_to_run, &expected);
         if differences.is_empty() {
             return Ok(());
         }
-        Err(format!(
-            "the migrations changed after their approval was checked; nothing was applied:\n{}",
-            differences
-                .iter()
-                .map(|difference| format!("  {difference}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ))
+        Err(drydock_migrate::PendingRefusal {
+            code,
+            reason: describe(&differences),
+        })
     })
 }
 
@@ -413,18 +428,36 @@ pub fn review_pending_set(
         }
     };
     let blocking = LintGate::Auto.blocking(&report);
-    let json = drydock_lint::report::to_json(&report);
+    for (review, findings) in reviews
+        .migrations
+        .iter_mut()
+        .zip(findings_by_file(&report, &blocking, &paths))
+    {
+        review.findings = findings;
+    }
+    reviews.notices = report.notices;
+    Ok(reviews)
+}
+
+/// The findings of `report` in each of the files `paths`, as `drydock lint --json` writes
+/// them, each with `blocks_deploy`: whether it is one of `blocking`.
+pub(crate) fn findings_by_file(
+    report: &drydock_lint::Report,
+    blocking: &[&drydock_lint::Finding],
+    paths: &[String],
+) -> Vec<Vec<serde_json::Value>> {
+    let mut out = vec![Vec::new(); paths.len()];
+    let json = drydock_lint::report::to_json(report);
     let findings = json["findings"].as_array().cloned().unwrap_or_default();
     for (finding, mut value) in report.findings.iter().zip(findings) {
         let blocks = blocking.iter().any(|b| std::ptr::eq(*b, finding));
         value["blocks_deploy"] = serde_json::Value::Bool(blocks);
         let file = value["file"].as_str().unwrap_or_default().to_owned();
         if let Some(index) = paths.iter().position(|path| *path == file) {
-            reviews.migrations[index].findings.push(value);
+            out[index].push(value);
         }
     }
-    reviews.notices = report.notices;
-    Ok(reviews)
+    out
 }
 
 /// The rows of `_prisma_migrations`, oldest first; none when the table does not exist yet.

@@ -1,0 +1,3 @@
+-- expect: transaction-nesting
+BEGIN;
+UPDATE "User" SET "nickname" = 'a' WHERE "id" = 1;

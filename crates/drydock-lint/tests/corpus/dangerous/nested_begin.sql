@@ -1,0 +1,6 @@
+-- expect: transaction-nesting
+BEGIN;
+UPDATE "User" SET "nickname" = 'a' WHERE "id" = 1;
+BEGIN;
+UPDATE "User" SET "nickname" = 'b' WHERE "id" = 2;
+COMMIT;

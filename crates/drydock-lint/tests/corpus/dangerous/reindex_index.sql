@@ -1,0 +1,3 @@
+-- expect: reindex-without-concurrently
+SET lock_timeout = '2s';
+REINDEX INDEX "User_name_idx";

@@ -1,0 +1,3 @@
+-- expect: truncate
+SET lock_timeout = '2s';
+TRUNCATE "User" CASCADE;

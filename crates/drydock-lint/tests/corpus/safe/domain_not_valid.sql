@@ -1,0 +1,3 @@
+SET lock_timeout = '2s';
+ALTER DOMAIN "positive_int" ADD CONSTRAINT "positive" CHECK (VALUE > 0) NOT VALID;
+CREATE DOMAIN "label" AS text;
