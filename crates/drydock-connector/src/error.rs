@@ -56,6 +56,11 @@ pub enum ConnectorError {
         db_code: Option<String>,
     },
 
+    /// drydock's own refusal with a code of its own (the audit trigger on a database without
+    /// event triggers, or without the privilege to create one).
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -77,6 +82,7 @@ impl ConnectorError {
             ConnectorError::TransactionPooler { .. } => "D1013",
             ConnectorError::Query { .. } => "D1010",
             ConnectorError::Io { .. } => "D1011",
+            ConnectorError::Refused { code, .. } => code,
         }
     }
 

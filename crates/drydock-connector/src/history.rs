@@ -22,6 +22,7 @@ pub fn is_bookkeeping_table(name: &str) -> bool {
         || name == crate::CLEANUP_TABLE
         || name == crate::STATS_SNAPSHOT_TABLE
         || name == crate::SCHEDULE_CLAIM_TABLE
+        || name == crate::AUDIT_TABLE
 }
 
 /// `schema` without drydock's bookkeeping tables; every dialect's introspection ends with it.

@@ -9,6 +9,7 @@
 
 mod activity;
 mod alerts;
+mod audit;
 mod cleanup;
 mod connection;
 mod db_url;
@@ -30,6 +31,11 @@ pub use activity::{
     Privilege, SessionActivity, SessionInfo, SessionLimits, StatementProgress, Storage, TableLock,
 };
 pub use alerts::{ALERT_TABLE, AlertStore, StoredAlert};
+pub use audit::{
+    AUDIT_COLUMNS, AUDIT_TABLE, AuditEntry, AuditLog, AuditOrigin, AuditRecord, AuditTrigger,
+    ChainBreak, DRYDOCK_SESSION_SETTING, GENESIS_HASH, audit_now, audit_time, entry_hash,
+    verify_chain,
+};
 pub use cleanup::{ArchivedColumn, CLEANUP_TABLE, CleanupSql, json_object_row};
 pub use connection::{
     Connection, FailedIndexBuilds, Introspect, MaintenanceFacts, MigrationHistory, MigrationLock,
@@ -217,6 +223,10 @@ pub trait Dialect: Send + Sync {
     /// The claims of scheduled runs (`drydock serve`'s scheduler), kept where the run log of a
     /// database at `url` is kept.
     fn open_schedule_claims(&self, url: &str) -> Result<Box<dyn ScheduleClaims>, ConnectorError>;
+
+    /// The audit log of schema changes made to the database `url` names, kept in that database
+    /// beside its run log (never in `[state] url`'s: a trigger in the database writes to it).
+    fn open_audit_log(&self, url: &str) -> Result<Box<dyn AuditLog>, ConnectorError>;
 
     /// The monitoring facts of the database `url` names, and its stored snapshots
     /// (`drydock stats`). Without an override the database reports none.

@@ -551,7 +551,7 @@ impl Recreated {
 }
 
 /// Whether the SQL `text` names `word` (an identifier, quoted or bare).
-fn names_word(text: &str, word: &str) -> bool {
+pub(crate) fn names_word(text: &str, word: &str) -> bool {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
         .any(|w| w == word)
 }
@@ -629,6 +629,10 @@ pub struct DriftReport {
     pub differences: Vec<String>,
     /// Whether the applied history was replayed (false: its schema came from the replay cache).
     pub history_replayed: bool,
+    /// Who changed the drifted tables outside drydock, and when: the audit log's entries from
+    /// the database's trigger (`drydock audit install`) since the last migration was applied
+    /// that name one of them, oldest first.
+    pub changed_outside: Vec<drydock_connector::AuditEntry>,
 }
 
 /// Compare the live database with what its applied migrations produce (replayed on a shadow
@@ -663,8 +667,28 @@ pub fn drift(
     differences.extend(describe_opaque_drift(&drydock_diff::compare_opaque(
         &state, &live,
     )));
+    let changed_outside = if differences.is_empty() {
+        Vec::new()
+    } else {
+        // The tables a difference names; the audit log says who touched them.
+        let tables: Vec<String> = state
+            .tables
+            .iter()
+            .chain(&live.tables)
+            .map(|table| table.name.clone())
+            .filter(|name| differences.iter().any(|line| names_word(line, name)))
+            .collect();
+        let since = status.applied.iter().map(|a| a.finished_at).max();
+        // The log is a help here: a database without one (or that cannot be read) has none.
+        dialect
+            .open_audit_log(&url)
+            .and_then(|mut log| log.entries())
+            .map(|entries| crate::audit::changes_outside(&entries, since, &tables))
+            .unwrap_or_default()
+    };
     Ok(DriftReport {
         differences,
         history_replayed,
+        changed_outside,
     })
 }

@@ -157,6 +157,14 @@ pub enum EngineError {
     )]
     RebaseApplied { name: String },
 
+    /// `drydock audit --verify` found an entry edited, deleted or replaced.
+    #[error(
+        "the audit log's hash chain breaks at entry {seq}: {reason}. Entries from {seq} on \
+         cannot be trusted; find out who changed the table `_drydock_audit`, keep a copy of it, \
+         and compare it with your database's own logs"
+    )]
+    AuditChainBroken { seq: i64, reason: String },
+
     #[error("the settings file `{path}` is not valid: {message}", path = path.display())]
     Settings {
         path: std::path::PathBuf,
@@ -185,6 +193,7 @@ impl EngineError {
             EngineError::Settings { .. } => "D1003",
             EngineError::ZeroDowntimeUnsupported { .. } => "D3120",
             EngineError::DeployNotApproved { .. } => "D3121",
+            EngineError::AuditChainBroken { .. } => "D3200",
             EngineError::PlanUnreadable { .. } => "D3150",
             EngineError::PlanOutdated { .. } => crate::tasks::deploy::plan::PLAN_OUTDATED,
             EngineError::PlanTargetDiffers { .. } => "D3152",

@@ -15,6 +15,7 @@
 //!   one entry point with typed options, reporting through [`drydock_tasks::Events`].
 
 mod alerts;
+pub mod audit;
 mod baseline;
 mod check;
 mod conflicts;

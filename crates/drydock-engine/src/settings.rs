@@ -9,6 +9,8 @@
 //!
 //! [deploy]
 //! require_approval = true    # `migrate deploy` as with `--require-approval` (docs/serve.md)
+//! notify = true              # deploy start, success and failure to the alert webhooks
+//! notify_after = "5m"        # and a migration still running after this long (docs/deploy.md)
 //!
 //! [lint]
 //! deployed_by = "prisma"     # who applies the migrations: "drydock" (default; it sets the lock
@@ -251,6 +253,32 @@ pub struct DeploySettings {
     /// `--require-approval`.
     #[serde(default)]
     pub require_approval: bool,
+    /// Send `migrate deploy`'s start, success and failure to the `[[alerts.webhooks]]`.
+    #[serde(default)]
+    pub notify: bool,
+    /// Send a notice when a migration is still running after this long (`"5m"`); sets
+    /// `notify` too.
+    #[serde(default, deserialize_with = "optional_duration")]
+    pub notify_after: Option<Duration>,
+}
+
+impl DeploySettings {
+    /// Whether deploys send notifications.
+    pub fn notifies(&self) -> bool {
+        self.notify || self.notify_after.is_some()
+    }
+}
+
+/// A duration written as text (`"5m"`, `"90s"`).
+fn optional_duration<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Duration>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    humantime::parse_duration(&text).map(Some).map_err(|e| {
+        serde::de::Error::custom(format!(
+            "`{text}` is not a duration ({e}): write one like \"5m\" or \"90s\""
+        ))
+    })
 }
 
 /// `[lint]`: how `drydock lint` and the reviews of `migrate dev` read the project's migrations.

@@ -15,7 +15,7 @@ use drydock_tasks::Events;
 use serde::Serialize;
 
 use crate::{Finding, Severity};
-pub use payload::{AlertState, Message};
+pub use payload::{AlertState, Message, Notice};
 pub use webhook::{Webhook, WebhookFormat};
 
 /// `[alerts]` of `drydock.toml`.
@@ -197,6 +197,31 @@ pub fn evaluate(
         }
     }
     Ok(outcome)
+}
+
+/// Send `notice` to every webhook of `settings` (asked for notifications, so `[alerts]
+/// min_severity` does not apply; a webhook's own `min_severity` does), each with its bounded
+/// retries; a webhook it did not reach is a warning on `events`, never an error. Whether every
+/// one took it.
+pub fn notify(settings: &AlertSettings, notice: &Notice<'_>, events: &dyn Events) -> bool {
+    let mut delivered = true;
+    for webhook in &settings.webhooks {
+        if webhook
+            .min_severity
+            .is_some_and(|min| notice.severity < min)
+        {
+            continue;
+        }
+        if let Err(failure) = webhook.send_notice(notice) {
+            events.warning(&format!(
+                "the notification {} did not reach {}: {failure}",
+                notice.event,
+                webhook.describe()
+            ));
+            delivered = false;
+        }
+    }
+    delivered
 }
 
 struct Sender<'a> {

@@ -9,6 +9,7 @@
 //! `alert_store.rs` ([`MysqlAlertStore`]).
 
 mod alert_store;
+mod audit;
 mod cleanup;
 mod connection;
 mod diff_hooks;
@@ -207,6 +208,13 @@ impl Dialect for MysqlDialect {
         url: &str,
     ) -> Result<Box<dyn drydock_connector::StatsSource>, ConnectorError> {
         Ok(Box::new(MysqlStats::open(url)?))
+    }
+
+    fn open_audit_log(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::AuditLog>, ConnectorError> {
+        Ok(Box::new(audit::MysqlAuditLog::open(url)?))
     }
 
     fn cleanup_sql(&self) -> Option<&dyn drydock_connector::CleanupSql> {

@@ -242,6 +242,11 @@ fn archived_rows_round_trip_through_json() {
 }
 
 #[test]
+fn audit_log_appends_never_fork_the_chain() {
+    connection::audit_log_contract(&drydock_mysql::MysqlDialect, &TestDb::mysql());
+}
+
+#[test]
 fn a_scheduled_time_is_claimed_once() {
     connection::schedule_claims_contract(&drydock_mysql::MysqlDialect, &TestDb::mysql());
 }

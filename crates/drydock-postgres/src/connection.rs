@@ -5,10 +5,11 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use drydock_connector::{
-    Connection, ConnectorError, FailedIndexBuilds, HealthFacts, HistoryRow, Introspect,
-    MaintenanceFacts, MigrationHistory, MigrationLock, ObserveSessions, PreflightFacts, Privilege,
-    RowCheck, RowCheckResult, RowCount, RunScripts, ScriptError, SessionActivity, SessionControl,
-    SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, Storage, TrialRun,
+    Connection, ConnectorError, DRYDOCK_SESSION_SETTING, FailedIndexBuilds, HealthFacts,
+    HistoryRow, Introspect, MaintenanceFacts, MigrationHistory, MigrationLock, ObserveSessions,
+    PreflightFacts, Privilege, RowCheck, RowCheckResult, RowCount, RunScripts, ScriptError,
+    SessionActivity, SessionControl, SessionInfo, SessionLimits, ShadowDatabase,
+    StatementCanceller, Storage, TrialRun,
 };
 use drydock_schema::SqlSchema;
 use std::time::Duration;
@@ -148,14 +149,17 @@ impl PostgresConnection {
     fn open(url: PgUrl) -> Result<Self, ConnectorError> {
         let mut client = url.connect()?;
         // Behind a pooler the session's search path would be set on one server session only:
-        // scripts carry it instead (`with_search_path`).
+        // scripts carry it instead (`with_search_path`). The session is marked as drydock's, so
+        // the audit trigger (`audit.rs`) leaves out the changes drydock records itself.
         let search_path = if url.pgbouncer {
             String::new()
         } else {
             format!("SET search_path TO {};", quote_ident(&url.schema))
         };
         let messages = client
-            .simple_query(&format!("{search_path}SELECT pg_backend_pid()"))
+            .simple_query(&format!(
+                "{search_path}SET {DRYDOCK_SESSION_SETTING} = 'drydock';SELECT pg_backend_pid()"
+            ))
             .map_err(|e| query_error(&e))?;
         let backend_pid = messages
             .iter()

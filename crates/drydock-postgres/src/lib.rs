@@ -4,6 +4,7 @@
 
 mod activity;
 mod alert_store;
+mod audit;
 mod checks;
 mod cleanup;
 pub mod connect;
@@ -174,6 +175,13 @@ impl Dialect for PostgresDialect {
         Ok(Box::new(schedule_claims::PostgresScheduleClaims::open(
             url,
         )?))
+    }
+
+    fn open_audit_log(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::AuditLog>, ConnectorError> {
+        Ok(Box::new(audit::PostgresAuditLog::open(url)?))
     }
 
     fn open_stats(

@@ -579,6 +579,11 @@ fn reports_the_server_version() {
 }
 
 #[test]
+fn audit_log_appends_never_fork_the_chain() {
+    connection::audit_log_contract(&PostgresDialect, &TestDb::postgres());
+}
+
+#[test]
 fn a_scheduled_time_is_claimed_once() {
     connection::schedule_claims_contract(&PostgresDialect, &TestDb::postgres());
 }

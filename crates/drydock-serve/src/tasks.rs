@@ -1227,7 +1227,7 @@ fn execute(app: &Shared, request: &Request, events: &dyn Events) -> Result<Done,
                 options.batch_size = *batch_size;
             }
             options.apply = *apply;
-            let outcome = drydock_maintenance::cleanup(project.dialect, &options, events)?;
+            let outcome = drydock_engine::tasks::cleanup::run(project, &options, events)?;
             for finding in &outcome.findings {
                 events.info(&format!(
                     "[{}] {}: {}",

@@ -3,6 +3,7 @@
 //! `history.rs`, `lock.rs`, `checks.rs` (pre-flight facts).
 
 mod alert_store;
+mod audit;
 mod checks;
 mod cleanup;
 mod connection;
@@ -142,6 +143,13 @@ impl Dialect for SqliteDialect {
         url: &str,
     ) -> Result<Box<dyn drydock_connector::ScheduleClaims>, ConnectorError> {
         Ok(Box::new(schedule_claims::SqliteScheduleClaims::open(url)?))
+    }
+
+    fn open_audit_log(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn drydock_connector::AuditLog>, ConnectorError> {
+        Ok(Box::new(audit::SqliteAuditLog::open(url)?))
     }
 
     fn cleanup_sql(&self) -> Option<&dyn drydock_connector::CleanupSql> {

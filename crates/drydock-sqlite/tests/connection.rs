@@ -392,6 +392,11 @@ fn reports_the_library_version() {
 }
 
 #[test]
+fn audit_log_appends_never_fork_the_chain() {
+    connection::audit_log_contract(&SqliteDialect, &TestDb::sqlite());
+}
+
+#[test]
 fn a_scheduled_time_is_claimed_once() {
     connection::schedule_claims_contract(&SqliteDialect, &TestDb::sqlite());
 }

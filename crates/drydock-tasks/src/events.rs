@@ -31,6 +31,13 @@ pub enum Event {
 pub trait Events: Sync {
     fn event(&self, event: Event);
 
+    /// Who asked for the task when it is not this process's user: the person signed in to
+    /// `drydock serve`, an API token. Records of what the task changes (the audit log) name
+    /// them; `None` for a task started by this process's user.
+    fn on_behalf_of(&self) -> Option<String> {
+        None
+    }
+
     fn info(&self, line: &str) {
         self.event(Event::Log {
             level: Level::Info,

@@ -25,6 +25,8 @@ pub type OpenRunLog = Box<dyn Fn() -> Result<Box<dyn RunLog>, ConnectorError> + 
 pub struct Recorder<'a> {
     forward: &'a dyn Events,
     state: Mutex<State>,
+    /// The actor [`Recorder::start_by`] was given: someone other than this process's user.
+    on_behalf_of: Option<String>,
 }
 
 struct State {
@@ -45,7 +47,7 @@ impl<'a> Recorder<'a> {
         parameters: &serde_json::Value,
         forward: &'a dyn Events,
     ) -> Recorder<'a> {
-        Recorder::start_by(open, task, parameters, &actor(), forward)
+        Recorder::begin(open, task, parameters, &actor(), forward, false)
     }
 
     /// [`Recorder::start`] for a run someone else asked for: `actor` is who (the user signed in
@@ -56,6 +58,17 @@ impl<'a> Recorder<'a> {
         parameters: &serde_json::Value,
         actor: &str,
         forward: &'a dyn Events,
+    ) -> Recorder<'a> {
+        Recorder::begin(open, task, parameters, actor, forward, true)
+    }
+
+    fn begin(
+        open: OpenRunLog,
+        task: &str,
+        parameters: &serde_json::Value,
+        actor: &str,
+        forward: &'a dyn Events,
+        on_behalf: bool,
     ) -> Recorder<'a> {
         let started_at = Utc::now();
         let suffix = uuid::Uuid::new_v4().simple().to_string();
@@ -70,6 +83,7 @@ impl<'a> Recorder<'a> {
         };
         let recorder = Recorder {
             forward,
+            on_behalf_of: on_behalf.then(|| actor.to_owned()),
             state: Mutex::new(State {
                 open,
                 log: None,
@@ -179,6 +193,10 @@ impl Events for Recorder<'_> {
         if due {
             self.write();
         }
+    }
+
+    fn on_behalf_of(&self) -> Option<String> {
+        self.on_behalf_of.clone()
     }
 }
 

@@ -78,6 +78,10 @@ pub(crate) enum Command {
     /// The run log: every recorded task run, newest first, with who ran it, when, for how long,
     /// and how it ended; `drydock runs show ID` for one run with its whole log
     Runs(RunsArgs),
+    /// The audit log of schema changes, newest first: who changed what and when, and how it
+    /// ended (drydock's own changes; on PostgreSQL after `drydock audit install` also DDL run
+    /// outside drydock); `--verify` checks its hash chain
+    Audit(AuditArgs),
     /// Index advice: unused, duplicate, redundant and invalid indexes, bloat, foreign keys
     /// without an index, and indexes slow statements call for; proposes the schema edit
     /// (`@@index` lines) and migrations (`CREATE/DROP INDEX CONCURRENTLY`), `--write` writes them
@@ -284,6 +288,43 @@ pub(crate) enum RunsCommand {
         connection: ConnectionArgs,
         #[command(flatten)]
         output: OutputArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct AuditArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<AuditCommand>,
+    /// Only entries since then: a date (`2026-12-01`, UTC), a time (RFC 3339), or an age
+    /// (`7d`, `12h`)
+    #[arg(long, value_name = "WHEN", value_parser = parse_since)]
+    pub(crate) since: Option<chrono::DateTime<chrono::Utc>>,
+    /// At most this many entries
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub(crate) limit: usize,
+    /// Check the hash chain of the whole log: exit 1 with D3200 naming the first entry edited,
+    /// deleted or replaced
+    #[arg(long)]
+    pub(crate) verify: bool,
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// PostgreSQL: install an event trigger that records DDL run outside drydock (who, from
+    /// where, the statement) in the audit log; needs a superuser
+    Install {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+    /// Remove the event trigger of `drydock audit install`
+    Uninstall {
+        #[command(flatten)]
+        connection: ConnectionArgs,
     },
 }
 

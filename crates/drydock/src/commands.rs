@@ -1,5 +1,6 @@
 //! One function per command.
 
+mod audit;
 mod backup;
 mod check;
 mod ci;
@@ -115,6 +116,7 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
         Command::Backup(command) => backup::run(schema, command),
         Command::Schedule(args) => schedule::run(schema, &args),
         Command::Runs(args) => runs::run(schema, args),
+        Command::Audit(args) => audit::run(schema, args),
         Command::Indexes(args) => indexes::indexes(schema, args),
         Command::Cleanup(args) => cleanup::run(schema, args),
         Command::Stats(args) => stats::run(schema, &args),

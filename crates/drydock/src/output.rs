@@ -92,3 +92,30 @@ pub(crate) fn migration_progress(total: u64) -> indicatif::ProgressBar {
     }
     bar
 }
+
+/// `rows` under `header` in columns as wide as their widest cell, two spaces apart; the last
+/// column is not padded.
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|cell| cell.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut line = String::new();
+        for (index, cell) in cells.enumerate() {
+            if index + 1 == widths.len() {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<width$}  ", width = widths[index]));
+            }
+        }
+        format!("{}\n", line.trim_end())
+    };
+    let mut text = line(&mut header.iter().copied());
+    for row in rows {
+        text.push_str(&line(&mut row.iter().map(String::as_str)));
+    }
+    text
+}

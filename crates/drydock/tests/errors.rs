@@ -1284,6 +1284,54 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        code: "D3200",
+        server: Postgres,
+        steps: &[
+            File(SCHEMA, POSTGRES_SCHEMA),
+            File(INIT, INIT_SQL),
+            DEPLOY,
+            Sql("UPDATE _drydock._drydock_audit SET actor = 'mallory' WHERE seq = 1"),
+        ],
+        run: &["audit", "--verify"],
+        exit: 1,
+        says: &[
+            "hash chain breaks at entry 1",
+            "does not match its hash: it was edited",
+        ],
+    },
+    Case {
+        code: "D3201",
+        server: Sqlite,
+        steps: &[File(SCHEMA, SQLITE_SCHEMA)],
+        run: &["audit", "install"],
+        exit: 1,
+        says: &[
+            "sqlite databases have no event triggers",
+            "drydock's own changes",
+            "are still audited",
+        ],
+    },
+    Case {
+        code: "D3202",
+        server: Postgres,
+        steps: &[
+            File(SCHEMA, POSTGRES_SCHEMA),
+            Sql("DO $$ BEGIN \
+                 IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'drydock_errors_audit') THEN \
+                 CREATE ROLE drydock_errors_audit LOGIN; END IF; \
+                 EXECUTE format('GRANT CREATE ON DATABASE %I TO drydock_errors_audit', \
+                 current_database()); END $$"),
+        ],
+        run: &[
+            "audit",
+            "install",
+            "--url",
+            "{url}?user=drydock_errors_audit",
+        ],
+        exit: 1,
+        says: &["event triggers need a superuser", "superuser's URL"],
+    },
+    Case {
         code: "D3120",
         server: Mysql,
         steps: &[File(SCHEMA, MYSQL_SCHEMA)],

@@ -275,6 +275,22 @@ fn runs_tasks_with_live_logs(db: &TestDb) {
         assert_eq!(run["parameters"]["apply"], applied);
         assert_eq!(run["parameters"]["via"], "drydock serve");
     }
+    // The apply changed rows: its audit entry names alice, who asked for it, not the server's
+    // user.
+    let audit = drydock_engine::dialects::for_url(db.url())
+        .expect("a dialect")
+        .open_audit_log(db.url())
+        .expect("the audit log")
+        .entries()
+        .expect("its entries");
+    let applied: Vec<_> = audit
+        .iter()
+        .filter(|entry| entry.record.command == "cleanup --apply")
+        .collect();
+    assert_eq!(applied.len(), 1, "{audit:#?}");
+    assert_eq!(applied[0].record.actor, "alice");
+    assert_eq!(applied[0].record.result, "succeeded");
+    assert_eq!(drydock_connector::verify_chain(&audit), None);
     let shown = http
         .get(&format!("/api/runs/{apply}"), &[("Authorization", &ci)])
         .json();

@@ -223,7 +223,18 @@ pub fn restore(
         manifest.id,
         redact_url(url)
     ));
-    let report = drydock_backup::restore(dir, &manifest, url, options)?;
+    let started = Instant::now();
+    let result = drydock_backup::restore(dir, &manifest, url, options).map_err(EngineError::from);
+    if let Some(dialect) = crate::dialects::for_url(url) {
+        let mut change = crate::audit::AuditedChange::new("backup restore");
+        change.started = started;
+        change.target = Some(format!("backup {}", manifest.id));
+        change
+            .extra
+            .push(("tables", serde_json::json!(manifest.tables.len())));
+        crate::audit::record(dialect, url, change, crate::audit::failure(&result), events);
+    }
+    let report = result?;
     if let Some(safety) = &report.safety_backup {
         events.info(&format!(
             "Safety backup of the replaced database: {}",

@@ -9,6 +9,7 @@ use std::path::Path;
 use drydock_connector::{ConnectorError, Dialect, Warning};
 use drydock_tasks::{Event, Events};
 
+use crate::audit::{self, AuditedChange};
 use crate::{EngineError, ExecuteOutcome, Project, PushOptions, PushOutcome, SeedOutcome};
 
 /// `the database already matched the schema`, `ran 4 steps`.
@@ -28,7 +29,17 @@ pub fn push(
     consent: &mut dyn FnMut(&[Warning]) -> bool,
     events: &dyn Events,
 ) -> Result<PushOutcome, EngineError> {
-    let outcome = crate::db_push(project, options, consent)?;
+    let started = std::time::Instant::now();
+    let result = crate::db_push(project, options, consent);
+    // A push that found nothing to change changed nothing.
+    if !matches!(&result, Ok(outcome) if outcome.steps == 0) {
+        let mut change = AuditedChange::new("db push");
+        change.started = started;
+        change.target = Some("the schema's datamodel".to_owned());
+        change.statements = result.as_ref().ok().map(|outcome| outcome.steps);
+        audit::record_for(project, options.url.as_deref(), change, &result, events);
+    }
+    let outcome = result?;
     if outcome.steps > 0 {
         for warning in &outcome.warnings {
             events.warning(&warning.message);
@@ -56,7 +67,21 @@ pub fn execute(
     events: &dyn Events,
 ) -> Result<(ExecuteOutcome, usize), EngineError> {
     let statements = dialect.split_statements(script).len();
-    let outcome = crate::db_execute_file(dialect, url, script, file)?;
+    let started = std::time::Instant::now();
+    let result = crate::db_execute_file(dialect, url, script, file);
+    let mut change = AuditedChange::new("db execute");
+    change.started = started;
+    change.target = Some(match file {
+        Some(file) => file.display().to_string(),
+        None => "a script from standard input".to_owned(),
+    });
+    change.statements = Some(statements);
+    change.extra.push((
+        "script_sha256",
+        serde_json::json!(drydock_migrate::checksum(script.as_bytes())),
+    ));
+    audit::record(dialect, url, change, audit::failure(&result), events);
+    let outcome = result?;
     events.event(Event::Counts {
         examined: statements as u64,
         affected: statements as u64,

@@ -23,6 +23,7 @@ use drydock_tasks::{Event, Events};
 use crate::{CheckStatus, EngineError, LintGate, PreflightOptions, Project, Settings};
 
 pub mod approval;
+mod notify;
 pub mod plan;
 
 /// The step of the [`Event::Progress`] events of a deploy: `done` of `total` migrations.
@@ -132,12 +133,71 @@ pub fn deploy(
     options: &DeployTaskOptions,
     events: &dyn Events,
 ) -> Result<DeployOutcome, EngineError> {
-    let result = deploy_migrations(project, options, events);
+    let started = Instant::now();
+    // Notifications never change how the deploy ends: a problem with them is a warning.
+    let notices = notify::DeployNotices::new(project, options.url.as_deref(), events)
+        .unwrap_or_else(|e| {
+            events.warning(&format!("the deploy's notifications are not sent: {e}"));
+            None
+        });
+    let result = deploy_migrations(project, options, notices.as_ref(), events);
+    if let Some(notices) = notices {
+        notices.finished(&result, started.elapsed());
+        notices.wait(events);
+    }
     // Alerts never change how the deploy ended: a problem sending them is a warning.
     if let Err(error) = send_deploy_alerts(project, options.url.as_deref(), &result, events) {
         events.warning(&format!("the deploy's alerts were not sent: {error}"));
     }
+    audit_deploy(project, options.url.as_deref(), started, &result, events);
     result
+}
+
+/// The deploy's audit entry: the migrations it applied, or on a failure those it applied
+/// before it failed and the one that failed (or, when it failed before running any, those
+/// pending). A deploy that found nothing to apply changed nothing and has none.
+fn audit_deploy(
+    project: &Project,
+    url: Option<&str>,
+    started: Instant,
+    result: &Result<DeployOutcome, EngineError>,
+    events: &dyn Events,
+) {
+    let began =
+        chrono::Utc::now() - chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+    let names: Vec<String> = match result {
+        Ok(outcome) if outcome.report.applied.is_empty() => return,
+        Ok(outcome) => outcome
+            .report
+            .applied
+            .iter()
+            .map(|m| m.name.clone())
+            .collect(),
+        Err(_) => project
+            .migration_url(url)
+            .ok()
+            .and_then(|url| project.dialect.connect(&url).ok())
+            .and_then(|mut connection| {
+                history::status(connection.as_mut(), &project.migrations_dir).ok()
+            })
+            .map(|status| {
+                if status.failed.is_empty() {
+                    return status.pending;
+                }
+                status
+                    .applied
+                    .into_iter()
+                    .filter(|applied| applied.finished_at >= began)
+                    .map(|applied| applied.name)
+                    .chain(status.failed.into_iter().map(|f| f.name))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let mut change =
+        crate::audit::AuditedChange::new("migrate deploy").with_migrations(project, &names);
+    change.started = started;
+    crate::audit::record_for(project, url, change, result, events);
 }
 
 /// What a deploy's alerts say: a failure (`D6402`), and each migration slower than
@@ -226,6 +286,7 @@ fn deploy_findings(
 fn deploy_migrations(
     project: &Project,
     options: &DeployTaskOptions,
+    notices: Option<&notify::DeployNotices>,
     events: &dyn Events,
 ) -> Result<DeployOutcome, EngineError> {
     let url_flag = options.url.as_deref();
@@ -283,6 +344,10 @@ fn deploy_migrations(
         examined,
         affected: 0,
     });
+    let running = match notices {
+        Some(notices) if !pending.is_empty() => notices.started(&pending),
+        _ => None,
+    };
     let report = std::thread::scope(|scope| {
         // Watch samples come from the watching thread; they reach `events` from here.
         let (sender, receiver) = channel::<Event>();
@@ -317,6 +382,7 @@ fn deploy_migrations(
             connection.as_mut(),
             &deploy_options,
             examined,
+            running,
             events,
         )
         // `deploy_options` goes here, and the watch's sender with it: the forwarding ends.
@@ -356,9 +422,11 @@ pub(crate) fn run_deploy(
     connection: &mut dyn drydock_connector::Connection,
     options: &history::DeployOptions,
     examined: u64,
+    running: Option<Sender<notify::Running>>,
     events: &dyn Events,
 ) -> Result<DeployReport, EngineError> {
     let mut reporter = DeployReporter::new(events, examined);
+    reporter.running = running;
     let report = history::deploy_with(
         project.dialect,
         connection,
@@ -373,6 +441,8 @@ pub(crate) fn run_deploy(
 /// applies migrations (`migrate deploy`, `reset`, `dev`).
 pub struct DeployReporter<'a> {
     events: &'a dyn Events,
+    /// Where each migration's start and end go for `[deploy] notify_after`.
+    running: Option<Sender<notify::Running>>,
     /// The migration running: index and total.
     current: (u64, u64),
     applied: u64,
@@ -384,9 +454,17 @@ impl<'a> DeployReporter<'a> {
     pub fn new(events: &'a dyn Events, examined: u64) -> Self {
         DeployReporter {
             events,
+            running: None,
             current: (0, 0),
             applied: 0,
             examined,
+        }
+    }
+
+    /// Tell the watch of `notify_after`; one that ended needs telling nothing.
+    fn tell(&self, running: notify::Running) {
+        if let Some(sender) = &self.running {
+            let _ = sender.send(running);
         }
     }
 
@@ -397,6 +475,7 @@ impl<'a> DeployReporter<'a> {
                 name, index, total, ..
             } => {
                 self.current = (index as u64, total as u64);
+                self.tell(notify::Running::Started(name.to_owned()));
                 events.event(Event::Progress {
                     step: format!("{APPLY_STEP}: {name}"),
                     done: index as u64,
@@ -444,6 +523,7 @@ impl<'a> DeployReporter<'a> {
                 });
             }
             DeployEvent::Applied(_) => {
+                self.tell(notify::Running::Ended);
                 self.applied += 1;
                 events.event(Event::Progress {
                     step: APPLY_STEP.to_owned(),

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use drydock_migrate::{self as history, DeployReport, DownReport, DownTarget, ResolveReport};
 use drydock_tasks::{Event, Events};
 
+use crate::audit::{self, AuditedChange};
 use crate::{EngineError, Project, SquashOptions, SquashOutcome};
 
 /// What taking the migration lock took (ending a killed drydock's orphaned session), as log
@@ -46,6 +47,39 @@ pub fn down_summary(report: &DownReport) -> String {
 
 /// Roll back applied migrations with their `down.sql`, newest first.
 pub fn down(
+    project: &Project,
+    options: &DownOptions,
+    events: &dyn Events,
+) -> Result<DownReport, EngineError> {
+    let started = std::time::Instant::now();
+    let result = roll_back(project, options, events);
+    // On a failure the history says which migration's down script failed.
+    let names: Vec<String> = match &result {
+        Ok(report) => report.rolled_back.iter().map(|m| m.name.clone()).collect(),
+        Err(_) => Vec::new(),
+    };
+    if result.as_ref().is_err() || !names.is_empty() {
+        let mut change = AuditedChange::new("migrate down").with_migrations(project, &names);
+        change.started = started;
+        // The statements of the down scripts that ran, not of the migrations.
+        change.statements = Some(down_statements(project, &names));
+        audit::record_for(project, options.url.as_deref(), change, &result, events);
+    }
+    result
+}
+
+/// How many statements the `down.sql` of the migrations `names` hold.
+fn down_statements(project: &Project, names: &[String]) -> usize {
+    history::list_migrations(&project.migrations_dir)
+        .unwrap_or_default()
+        .iter()
+        .filter(|migration| names.contains(&migration.name))
+        .filter_map(|migration| std::fs::read_to_string(migration.down_path()?).ok())
+        .map(|script| project.dialect.split_statements(&script).len())
+        .sum()
+}
+
+fn roll_back(
     project: &Project,
     options: &DownOptions,
     events: &dyn Events,
@@ -96,6 +130,27 @@ impl ResolveOutcome {
 
 /// Mark a migration as applied or rolled back in the history, running nothing.
 pub fn resolve(
+    project: &Project,
+    url: Option<&str>,
+    resolve: Resolve,
+    events: &dyn Events,
+) -> Result<ResolveOutcome, EngineError> {
+    let started = std::time::Instant::now();
+    let (name, marked) = match &resolve {
+        Resolve::Applied(name) => (name.clone(), "applied"),
+        Resolve::RolledBack(name) => (name.clone(), "rolled back"),
+    };
+    let result = mark(project, url, resolve, events);
+    let mut change = AuditedChange::new("migrate resolve").with_migrations(project, &[name]);
+    change.started = started;
+    // It runs no statement of the migration: it marks it.
+    change.statements = Some(0);
+    change.extra.push(("marked", serde_json::json!(marked)));
+    audit::record_for(project, url, change, &result, events);
+    result
+}
+
+fn mark(
     project: &Project,
     url: Option<&str>,
     resolve: Resolve,
@@ -169,7 +224,25 @@ pub fn squash(
     options: &SquashOptions,
     events: &dyn Events,
 ) -> Result<SquashOutcome, EngineError> {
-    let outcome = crate::squash(project, options)?;
+    let started = std::time::Instant::now();
+    let result = crate::squash(project, options);
+    // It rewrites the history rows of the migrations it replaces.
+    let mut change = AuditedChange::new("migrate squash");
+    change.started = started;
+    if let Ok(outcome) = &result {
+        change = change.with_migrations(project, std::slice::from_ref(&outcome.squashed));
+        change.target = Some(format!(
+            "{} replacing {}",
+            outcome.squashed,
+            outcome.replaced.join(", ")
+        ));
+        change.statements = Some(0);
+        change
+            .extra
+            .push(("replaced", serde_json::json!(outcome.replaced)));
+    }
+    audit::record_for(project, options.url.as_deref(), change, &result, events);
+    let outcome = result?;
     lock_notes(&outcome.lock_notes, events);
     counts(events, outcome.replaced.len(), outcome.replaced.len());
     Ok(outcome)
@@ -220,6 +293,7 @@ pub fn reset(
         connection.as_mut(),
         &history::DeployOptions::default(),
         examined,
+        None,
         events,
     )
 }

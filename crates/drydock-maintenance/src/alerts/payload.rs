@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::Finding;
+use crate::{Finding, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -111,39 +111,145 @@ impl Message<'_> {
 
     /// A Slack incoming webhook's message: `text` for notifications, a block for the channel.
     pub fn slack(&self) -> Value {
-        let mut text = format!("*{}*", self.headline());
-        for line in self.lines() {
-            text.push('\n');
-            text.push_str(&line);
-        }
-        json!({
-            "text": self.headline(),
-            "blocks": [{ "type": "section", "text": { "type": "mrkdwn", "text": text } }],
-        })
+        slack(&self.headline(), &self.lines())
     }
 
     /// A Teams workflow webhook's message: one Adaptive Card.
     pub fn teams(&self) -> Value {
-        let mut body = vec![json!({
-            "type": "TextBlock", "size": "Medium", "weight": "Bolder", "wrap": true,
+        teams(&self.headline(), &self.lines())
+    }
+}
+
+/// A Slack message: the headline in bold over its lines.
+fn slack(headline: &str, lines: &[String]) -> Value {
+    let mut text = format!("*{headline}*");
+    for line in lines {
+        text.push('\n');
+        text.push_str(line);
+    }
+    json!({
+        "text": headline,
+        "blocks": [{ "type": "section", "text": { "type": "mrkdwn", "text": text } }],
+    })
+}
+
+/// A Teams message: an Adaptive Card, the headline over its lines.
+fn teams(headline: &str, lines: &[String]) -> Value {
+    let mut body = vec![json!({
+        "type": "TextBlock", "size": "Medium", "weight": "Bolder", "wrap": true,
+        "text": headline,
+    })];
+    body.extend(
+        lines
+            .iter()
+            .map(|line| json!({ "type": "TextBlock", "wrap": true, "text": line })),
+    );
+    json!({
+        "type": "message",
+        "attachments": [{
+            "contentType": "application/vnd.microsoft.card.adaptive",
+            "content": {
+                "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                "type": "AdaptiveCard",
+                "version": "1.4",
+                "body": body,
+            },
+        }],
+    })
+}
+
+/// A notification of something happening now (a deploy starting, ending, a migration still
+/// running), sent once to every webhook: not an alert, so nothing is kept about it.
+#[derive(Debug, Clone, Copy)]
+pub struct Notice<'a> {
+    /// What happened, stable for receivers to route on: `deploy.started`, `deploy.succeeded`,
+    /// `deploy.failed`, `migration.running`.
+    pub event: &'a str,
+    /// The task it is about (`migrate deploy`).
+    pub source: &'a str,
+    pub database: &'a str,
+    pub severity: Severity,
+    pub title: &'a str,
+    /// Lines under the title: migrations, who, how long, the error.
+    pub lines: &'a [String],
+    /// Extra members of the JSON shape (`migrations`, `actor`, `error_code`, ...).
+    pub facts: &'a Value,
+    pub at: DateTime<Utc>,
+}
+
+impl Notice<'_> {
+    /// `[DEPLOY.STARTED] <database>: <title>`.
+    pub fn headline(&self) -> String {
+        format!(
+            "[{}] {}: {}",
+            self.event.to_uppercase(),
+            self.database,
+            self.title
+        )
+    }
+
+    /// drydock's own shape (`docs/deploy.md`).
+    pub fn json(&self) -> Value {
+        let mut value = json!({
+            "version": 1,
+            "kind": "notification",
+            "event": self.event,
+            "source": self.source,
+            "database": self.database,
+            "severity": self.severity,
+            "title": self.title,
+            "lines": self.lines,
+            "at": time(&self.at),
             "text": self.headline(),
-        })];
-        body.extend(
-            self.lines()
-                .into_iter()
-                .map(|line| json!({ "type": "TextBlock", "wrap": true, "text": line })),
-        );
-        json!({
-            "type": "message",
-            "attachments": [{
-                "contentType": "application/vnd.microsoft.card.adaptive",
-                "content": {
-                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-                    "type": "AdaptiveCard",
-                    "version": "1.4",
-                    "body": body,
-                },
-            }],
-        })
+        });
+        if let (Some(object), Some(facts)) = (value.as_object_mut(), self.facts.as_object()) {
+            for (key, fact) in facts {
+                object.entry(key.clone()).or_insert_with(|| fact.clone());
+            }
+        }
+        value
+    }
+
+    pub fn slack(&self) -> Value {
+        slack(&self.headline(), self.lines)
+    }
+
+    pub fn teams(&self) -> Value {
+        teams(&self.headline(), self.lines)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_has_the_alerts_shapes_with_its_facts() {
+        let lines = vec!["Applied: 20240101000000_init".to_owned()];
+        let facts = json!({ "migrations": ["20240101000000_init"], "event": "not this one" });
+        let notice = Notice {
+            event: "deploy.succeeded",
+            source: "migrate deploy",
+            database: "postgresql://app@db/shop",
+            severity: Severity::Info,
+            title: "migrate deploy succeeded: applied 1 migration",
+            lines: &lines,
+            facts: &facts,
+            at: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+        };
+        let headline = "[DEPLOY.SUCCEEDED] postgresql://app@db/shop: migrate deploy succeeded: \
+                        applied 1 migration";
+        let json = notice.json();
+        assert_eq!(json["kind"], "notification");
+        // A fact never overrides the notice's own fields.
+        assert_eq!(json["event"], "deploy.succeeded");
+        assert_eq!(json["migrations"][0], "20240101000000_init");
+        assert_eq!(json["at"], "2023-11-14T22:13:20Z");
+        assert_eq!(json["text"], headline);
+        assert_eq!(notice.slack()["text"], headline);
+        let card = &notice.teams()["attachments"][0]["content"];
+        assert_eq!(card["type"], "AdaptiveCard");
+        assert_eq!(card["body"][0]["text"], headline);
+        assert_eq!(card["body"][1]["text"], "Applied: 20240101000000_init");
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::payload::Message;
+use super::payload::{Message, Notice};
 use crate::Severity;
 
 /// The shape a receiver takes.
@@ -83,12 +83,24 @@ impl Webhook {
     /// POST `message` in this webhook's shape; retried on a failure to connect, a time-out, a
     /// 429 or a 5xx answer. The error says why the last try failed, without the URL.
     pub fn send(&self, message: &Message<'_>) -> Result<(), String> {
-        let body = match self.format {
+        self.post(match self.format {
             WebhookFormat::Json => message.json(),
             WebhookFormat::Slack => message.slack(),
             WebhookFormat::Teams => message.teams(),
-        }
-        .to_string();
+        })
+    }
+
+    /// POST `notice` in this webhook's shape, retried as [`Webhook::send`] retries.
+    pub fn send_notice(&self, notice: &Notice<'_>) -> Result<(), String> {
+        self.post(match self.format {
+            WebhookFormat::Json => notice.json(),
+            WebhookFormat::Slack => notice.slack(),
+            WebhookFormat::Teams => notice.teams(),
+        })
+    }
+
+    fn post(&self, body: serde_json::Value) -> Result<(), String> {
+        let body = body.to_string();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(self.timeout))
             .http_status_as_error(false)

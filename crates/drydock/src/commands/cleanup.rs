@@ -54,7 +54,7 @@ pub(crate) fn run(discovery: Discovery<'_>, args: CleanupArgs) -> anyhow::Result
     if args.apply {
         options.interrupt = crate::signals::stop_on_signals()?;
     }
-    let outcome = drydock_maintenance::cleanup(project.dialect, &options, events);
+    let outcome = drydock_engine::tasks::cleanup::run(&project, &options, events);
     crate::terminal::clear_progress();
     let outcome = outcome?;
     crate::terminal::summary(outcome.summary());

@@ -377,6 +377,26 @@ fn print_drift(drift: &drydock_engine::DriftReport) {
     for line in &drift.differences {
         println!("  - {line}");
     }
+    if !drift.changed_outside.is_empty() {
+        println!("\nChanged outside drydock since the last migration (audit log):");
+        for entry in &drift.changed_outside {
+            let record = &entry.record;
+            println!(
+                "  - {} by {} from {}: {} {}",
+                record.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                record.actor,
+                record.host,
+                record.command,
+                record.target
+            );
+            if let Some(statement) = drydock_engine::audit::statement_of(entry) {
+                println!(
+                    "      {}",
+                    statement.split_whitespace().collect::<Vec<_>>().join(" ")
+                );
+            }
+        }
+    }
     println!(
         "\nRun `drydock migrate dev --create-only` to record these changes as a migration, or \
          undo them by hand."

@@ -139,10 +139,10 @@ fn filter_words(filter: &RunFilter) -> String {
 }
 
 fn render_table(runs: &[Run]) -> String {
-    let rows: Vec<[String; 7]> = runs
+    let rows: Vec<Vec<String>> = runs
         .iter()
         .map(|run| {
-            [
+            vec![
                 run.start.id.clone(),
                 run.start.task.clone(),
                 status_word(run).to_owned(),
@@ -153,37 +153,18 @@ fn render_table(runs: &[Run]) -> String {
             ]
         })
         .collect();
-    let header = [
-        "ID",
-        "TASK",
-        "STATUS",
-        "STARTED (UTC)",
-        "TOOK",
-        "BY",
-        "SUMMARY",
-    ];
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let line = |cells: &[&str]| {
-        let mut line = String::new();
-        for (index, cell) in cells.iter().enumerate() {
-            if index + 1 == cells.len() {
-                line.push_str(cell);
-            } else {
-                line.push_str(&format!("{cell:<width$}  ", width = widths[index]));
-            }
-        }
-        format!("{}\n", line.trim_end())
-    };
-    let mut text = line(&header);
-    for row in &rows {
-        text.push_str(&line(&row.each_ref().map(String::as_str)));
-    }
-    text
+    crate::output::table(
+        &[
+            "ID",
+            "TASK",
+            "STATUS",
+            "STARTED (UTC)",
+            "TOOK",
+            "BY",
+            "SUMMARY",
+        ],
+        &rows,
+    )
 }
 
 fn human_duration(duration: &chrono::Duration) -> String {
