@@ -102,8 +102,8 @@ pub fn plan_lint_fix(project: &Project, options: &LintFixOptions) -> Result<Lint
 }
 
 /// Writes `fix`: the new migration folders first (each whole, or not at all), then the
-/// rewritten files (each replaced whole).
-pub fn apply_lint_fix(fix: &LintFix) -> Result<(), EngineError> {
+/// rewritten files (each replaced whole), then the integrity file when the project keeps one.
+pub fn apply_lint_fix(project: &Project, fix: &LintFix) -> Result<(), EngineError> {
     for folder in &fix.new_folders {
         let files: Vec<(String, &str)> = fix
             .writes
@@ -120,7 +120,7 @@ pub fn apply_lint_fix(fix: &LintFix) -> Result<(), EngineError> {
     for write in fix.writes.iter().filter(|write| write.before.is_some()) {
         replace_file(&write.path, &write.after)?;
     }
-    Ok(())
+    crate::conflicts::folders_written(project)
 }
 
 /// The migrations each of `databases` (else the project's database) has applied, with the

@@ -103,7 +103,14 @@ fn a_clean_change_passes_and_writes_the_summary() {
         .collect();
     assert_eq!(
         kinds,
-        ["schema", "apply", "missing-migration", "down", "lint"]
+        [
+            "schema",
+            "apply",
+            "missing-migration",
+            "down",
+            "lint",
+            "conflicts"
+        ]
     );
 }
 
@@ -217,6 +224,65 @@ fn a_dangerous_statement_fails_with_24() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn an_out_of_order_migration_from_a_merged_branch_fails_with_25() {
+    let db = TestDb::postgres();
+    let dir = project(&db);
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "released"]);
+    git(
+        dir.path(),
+        &["update-ref", "refs/remotes/origin/main", "HEAD"],
+    );
+    git(dir.path(), &["checkout", "-q", "-b", "feature"]);
+    // The branch's migration was written before main's `add_post`, and merged after it.
+    let init: u64 = migration_folder(dir.path(), "_init")
+        .file_name()
+        .and_then(|name| name.to_str()?.split('_').next()?.parse().ok())
+        .expect("a timestamp");
+    let post = migration_folder(dir.path(), "_add_post");
+    let post_stamp: u64 = post
+        .file_name()
+        .and_then(|name| name.to_str()?.split('_').next()?.parse().ok())
+        .expect("a timestamp");
+    assert!(post_stamp > init + 1, "room between the two migrations");
+    let branch = format!("{}_add_tag", init + 1);
+    add_migration(
+        dir.path(),
+        &branch,
+        "CREATE TABLE \"Tag\" (\"id\" INTEGER NOT NULL, CONSTRAINT \"Tag_pkey\" PRIMARY KEY (\"id\"));\n",
+    );
+    std::fs::write(
+        dir.path().join("prisma/schema.prisma"),
+        format!("{DATASOURCE}{USER}{POST}\nmodel Tag {{\n  id Int @id\n}}\n"),
+    )
+    .expect("schema");
+    let run = drydock(
+        dir.path(),
+        db.url(),
+        &["ci", "--since", "origin/main", "--format", "github"],
+    );
+    assert_eq!(run.code, 25, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!(
+            "::error file=prisma/migrations/{branch}/migration.sql,line=1"
+        )) && run.stdout.contains("title=D3130 migration conflict::"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("drydock migrate rebase"),
+        "{}",
+        run.stdout
+    );
+    // Rebased after main's newest, the branch passes.
+    let rebase = drydock(dir.path(), db.url(), &["migrate", "rebase", &branch]);
+    assert_eq!(rebase.code, 0, "{}{}", rebase.stdout, rebase.stderr);
+    let run = drydock(dir.path(), db.url(), &["ci", "--since", "origin/main"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
 #[test]

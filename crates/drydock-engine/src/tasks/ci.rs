@@ -29,6 +29,10 @@ pub enum CiCheckKind {
     Down,
     /// The selected migrations have no lint error.
     Lint,
+    /// No two migrations share a name or timestamp, none added on the branch sorts before the
+    /// base branch's newest, and no two were written after the same one on both sides of a
+    /// merge touching the same objects.
+    Conflicts,
 }
 
 impl CiCheckKind {
@@ -40,6 +44,7 @@ impl CiCheckKind {
             CiCheckKind::MissingMigration => 22,
             CiCheckKind::Down => 23,
             CiCheckKind::Lint => 24,
+            CiCheckKind::Conflicts => 25,
         }
     }
 
@@ -50,6 +55,7 @@ impl CiCheckKind {
             CiCheckKind::MissingMigration => "migrations match the schema",
             CiCheckKind::Down => "down migrations go down and up again",
             CiCheckKind::Lint => "new migrations pass lint",
+            CiCheckKind::Conflicts => "no conflicts between branches' migrations",
         }
     }
 }
@@ -221,6 +227,12 @@ pub fn ci(
     checks.push(missing);
     checks.push(down);
     checks.push(lint_check(&linted.report));
+    checks.push(conflicts_check(
+        project,
+        &migrations,
+        &selected,
+        options.since.is_some(),
+    )?);
     for check in &checks[1..] {
         events.info(&summary_line(check));
     }
@@ -415,6 +427,70 @@ fn check_downs(
         CiCheckKind::Down,
         &format!("{checked} down.sql file(s) went down and up again"),
     ))
+}
+
+/// The conflicts of the folder; with a base branch, the migrations added since it that sort
+/// before its newest one are out of order (the base branch is what production has).
+fn conflicts_check(
+    project: &Project,
+    migrations: &[LocalMigration],
+    selected: &[String],
+    against_base: bool,
+) -> Result<CiCheck, EngineError> {
+    let mut conflicts = crate::find_conflicts(project, None)?;
+    if against_base {
+        let released: Vec<String> = migrations
+            .iter()
+            .filter(|migration| !selected.contains(&migration.name))
+            .map(|migration| migration.name.clone())
+            .collect();
+        let newest = released.iter().max();
+        for name in drydock_migrate::out_of_order(selected, newest.map(String::as_str)) {
+            if let Some(newest) = newest {
+                conflicts.push(drydock_migrate::out_of_order_conflict(name, newest));
+            }
+        }
+    }
+    if conflicts.is_empty() {
+        return Ok(passed(CiCheckKind::Conflicts, "none"));
+    }
+    let folder = |name: &str| {
+        project
+            .migrations_dir
+            .join(name)
+            .join(drydock_migrate::MIGRATION_FILE_NAME)
+            .display()
+            .to_string()
+    };
+    let annotations = conflicts
+        .iter()
+        .map(|conflict| {
+            annotation(
+                &folder(conflict.migrations.first().map_or("", String::as_str)),
+                1,
+                "error",
+                &format!("{} migration conflict", conflict.code),
+                &format!("{} {}", conflict.explanation, conflict.fix),
+            )
+        })
+        .collect();
+    let summary = conflicts
+        .iter()
+        .map(|conflict| {
+            format!(
+                "[{}] {} {}",
+                conflict.code, conflict.explanation, conflict.fix
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    Ok(CiCheck {
+        kind: CiCheckKind::Conflicts,
+        passed: false,
+        ran: true,
+        summary,
+        annotations,
+    })
 }
 
 /// Lint errors fail; warnings are annotated.

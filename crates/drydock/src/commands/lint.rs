@@ -170,7 +170,7 @@ fn fix(
         eprintln!("Nothing was written: run `drydock lint --fix --yes` to write it.");
         return Ok(ExitCode::FAILURE);
     }
-    drydock_engine::apply_lint_fix(&planned)?;
+    drydock_engine::apply_lint_fix(project, &planned)?;
     eprintln!(
         "Wrote {} file(s), {} new migration(s). Review them and commit them.",
         planned.writes.len(),
