@@ -16,6 +16,7 @@
 //! deployed_by = "prisma"     # who applies the migrations: "drydock" (default; it sets the lock
 //!                            # timeouts itself) or "prisma" (each file must set its own)
 //! baseline = "prisma/lint-baseline.json"  # findings accepted as they are (docs/lint/README.md)
+//!
 //! [migrations]
 //! integrity_file = true      # keep `drydock.sum` in the migrations folder (docs/conflicts.md)
 //!
@@ -84,6 +85,7 @@ pub struct Settings {
     pub backup: BackupSettings,
     /// `[deploy]`: how `migrate deploy` runs.
     pub deploy: DeploySettings,
+    /// `[lint]`: how `drydock lint` reads the project's migrations.
     pub lint: LintSettings,
     /// `[migrations]`: what drydock keeps in the migrations folder.
     pub migrations: MigrationsSettings,
@@ -388,6 +390,7 @@ struct SettingsFile {
     deploy: DeploySettings,
     #[serde(default)]
     lint: LintSettings,
+    #[serde(default)]
     migrations: MigrationsSettings,
     #[serde(default)]
     state: StateSettings,

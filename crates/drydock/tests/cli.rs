@@ -68,6 +68,20 @@ impl Project {
     }
 
     fn drydock_with(&self, args: &[&str], database_url: Option<&str>) -> Output {
+        let before = self.migration_names();
+        let output = self.run(args, database_url);
+        if args.starts_with(&["migrate", "dev"]) && output.status.success() {
+            let written: Vec<String> = self
+                .migration_names()
+                .into_iter()
+                .filter(|name| !before.contains(name))
+                .collect();
+            self.assert_lint_passes(&written, database_url);
+        }
+        output
+    }
+
+    fn run(&self, args: &[&str], database_url: Option<&str>) -> Output {
         let mut command = Command::cargo_bin("drydock").expect("binary");
         command.current_dir(self.path()).args(args).write_stdin("");
         command.env("DRYDOCK_CACHE_DIR", self.path().join(".cache"));
@@ -76,6 +90,33 @@ impl Project {
             command.env("DATABASE_URL", url);
         }
         command.output().expect("run drydock")
+    }
+
+    /// What `migrate dev` writes passes drydock's own lint: no error but the data losses the
+    /// user consented to (`--accept-data-loss`, or a confirmed prompt).
+    fn assert_lint_passes(&self, written: &[String], database_url: Option<&str>) {
+        const CONSENTED: &[&str] = &[
+            "drop-table",
+            "drop-column",
+            "drop-enum-value",
+            "narrowing-type-change",
+        ];
+        for name in written {
+            let folder = self.migrations().join(name).display().to_string();
+            let lint = self.run(&["lint", &folder, "--format", "json"], database_url);
+            let report: serde_json::Value = serde_json::from_slice(&lint.stdout)
+                .unwrap_or_else(|_| panic!("lint of {name}: {}{}", stdout(&lint), stderr(&lint)));
+            let errors: Vec<&serde_json::Value> = report["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .filter(|finding| {
+                    finding["level"] == "error"
+                        && !CONSENTED.contains(&finding["rule"].as_str().unwrap_or_default())
+                })
+                .collect();
+            assert!(errors.is_empty(), "drydock lint on {name}: {errors:#?}");
+        }
     }
 }
 
