@@ -171,9 +171,19 @@ pub fn ci(
         result?;
         disposed.map_err(EngineError::from)
     };
+    // With a base branch, what it released is applied first and the branch's migrations on top,
+    // as they will be deployed (each part in folder order); else the folder's order.
+    let deploy_order: Vec<LocalMigration> = if options.since.is_some() {
+        let (new, released): (Vec<&LocalMigration>, Vec<&LocalMigration>) = migrations
+            .iter()
+            .partition(|migration| selected.contains(&migration.name));
+        released.into_iter().chain(new).cloned().collect()
+    } else {
+        migrations.clone()
+    };
     let mut replayed = None;
     on_shadow(&mut |shadow| {
-        replayed = Some(replay(project, shadow, &migrations, &namespaces)?);
+        replayed = Some(replay(project, shadow, &deploy_order, &namespaces)?);
         Ok(())
     })?;
     let (apply, state) = replayed.expect("the replay ran");
@@ -327,8 +337,8 @@ fn schema_check(project: &Project) -> CiCheck {
     }
 }
 
-/// Applies every migration in order on the throwaway database: the apply check, and the schema
-/// the migrations produce when all applied.
+/// Applies `migrations` in the order given on the throwaway database: the apply check, and the
+/// schema they produce when all applied.
 fn replay(
     project: &Project,
     shadow: &mut dyn Connection,
@@ -363,7 +373,10 @@ fn replay(
     }
     let apply = passed(
         CiCheckKind::Apply,
-        &format!("{} migration(s) applied from empty", migrations.len()),
+        &format!(
+            "{} migration(s) applied from empty, in deploy order",
+            migrations.len()
+        ),
     );
     Ok((apply, Some(shadow.introspect(namespaces)?)))
 }
