@@ -381,14 +381,16 @@ impl Reader<'_> {
         }
     }
 
-    /// A name at `i` (a quoted identifier, or a word that is no clause word).
+    /// A name at `i` (a quoted identifier, or a word that is no clause word). `""` names
+    /// nothing: the server refuses it.
     fn name_at(&self, tokens: &[Token], i: usize) -> Option<String> {
         let token = tokens.get(i)?;
-        match token.kind {
+        let name = match token.kind {
             TokenKind::QuotedIdentifier => Some(self.name(token)),
             TokenKind::Word if !is_any_keyword(Some(token), CLAUSE_WORDS) => Some(self.name(token)),
             _ => None,
-        }
+        };
+        name.filter(|name| !name.is_empty())
     }
 
     /// A dotted name of up to three parts at `i`, and the position after it.
@@ -1187,6 +1189,13 @@ mod tests {
             table_use.joins.join(" "),
             table_use.order_by.join(" ")
         )
+    }
+
+    /// Found by the fuzzer: `""` is no table, so nothing is read of the statement.
+    #[test]
+    fn an_empty_quoted_name_is_no_table() {
+        assert!(read("UPDATE \"\" SET views = $1 WHERE \"id\" = $2", &POSTGRES).is_empty());
+        assert!(read("SELECT * FROM \"\" WHERE \"id\" = $1", &POSTGRES).is_empty());
     }
 
     #[test]
