@@ -119,8 +119,17 @@ fn kill_during_create(dir: &Path, url: &str, jobs: &str, moment: impl Fn(&Child)
     let mut child = drydock(dir, &["backup", "create", "--url", url, "--jobs", jobs])
         .spawn()
         .expect("spawn backup create");
-    let reached = wait_for(|| moment(&child) || child.try_wait().ok().flatten().is_some());
-    let groups = tool_groups(&child);
+    // The tools' groups are read at the moment itself: read later, a tool may have ended.
+    let mut groups = Vec::new();
+    let reached = wait_for(|| {
+        if moment(&child) {
+            groups = tool_groups(&child);
+            if !groups.is_empty() {
+                return true;
+            }
+        }
+        child.try_wait().ok().flatten().is_some()
+    });
     child.kill().expect("SIGKILL drydock");
     let output = child.wait_with_output().expect("drydock ends");
     assert!(
