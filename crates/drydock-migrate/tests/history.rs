@@ -1,23 +1,27 @@
-//! The history protocol against real databases: deploy, status and resolve on SQLite and
-//! PostgreSQL, with the migration folders under `tests/fixtures/`.
+//! The history protocol against real databases: deploy, status and resolve on SQLite,
+//! PostgreSQL and MariaDB, with the migration folders under `tests/fixtures/`.
 
 use std::path::{Path, PathBuf};
 
-use drydock_connector::{Connection, Dialect, HistoryRow};
+use drydock_connector::{Connection, Dialect, HistoryRow, SqlGrammar};
 use drydock_migrate::{
     DeployEvent, DeployReport, MigrateError, deploy, resolve_applied, resolve_rolled_back, status,
 };
+use drydock_mysql::MysqlDialect;
 use drydock_postgres::PostgresDialect;
 use drydock_sqlite::SqliteDialect;
 use drydock_test_support::TestDb;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-/// A copy of fixture folder `name`, so a test may edit its migrations.
-fn fixture(name: &str) -> std::io::Result<tempfile::TempDir> {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
+/// A copy of fixture folder `name` for `dialect`, so a test may edit its migrations. MySQL
+/// reads `"` as a string quote: its fixtures, under `mysql/`, quote names with backticks.
+fn fixture(dialect: &dyn Dialect, name: &str) -> std::io::Result<tempfile::TempDir> {
+    let mut source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    if dialect.capabilities().sql_grammar == SqlGrammar::MySql {
+        source.push("mysql");
+    }
+    source.push(name);
     let copy = tempfile::tempdir()?;
     drydock_test_support::copy_tree(&source, copy.path())?;
     Ok(copy)
@@ -40,8 +44,9 @@ fn applied_names(report: &DeployReport) -> Vec<&str> {
 }
 
 fn table_exists(conn: &mut dyn Connection, table: &str) -> bool {
-    conn.execute_script(&format!("SELECT * FROM \"{table}\""))
-        .is_ok()
+    drydock_test_support::connection::table_names(conn)
+        .iter()
+        .any(|name| name == table)
 }
 
 fn rows_named<'a>(history: &'a [HistoryRow], name: &str) -> Vec<&'a HistoryRow> {
@@ -52,7 +57,7 @@ fn rows_named<'a>(history: &'a [HistoryRow], name: &str) -> Vec<&'a HistoryRow> 
 }
 
 fn deploy_applies_in_order_and_is_idempotent(dialect: &dyn Dialect, db: &TestDb) -> TestResult {
-    let dir = fixture("basic")?;
+    let dir = fixture(dialect, "basic")?;
     let mut conn = dialect.connect(db.url())?;
     let mut events = Vec::new();
     let report = deploy(dialect, conn.as_mut(), dir.path(), &mut |event| {
@@ -84,7 +89,15 @@ fn deploy_applies_in_order_and_is_idempotent(dialect: &dyn Dialect, db: &TestDb)
     assert_eq!(history.len(), 3);
     for row in &history {
         assert!(row.is_applied(), "{row:?}");
-        assert_eq!(row.applied_steps_count, 1);
+        // A migration in a transaction is one step; outside one, each statement counts (the
+        // MySQL fixtures' later migrations have two).
+        let steps =
+            if dialect.capabilities().transactional_ddl || row.migration_name.ends_with("_init") {
+                1
+            } else {
+                2
+            };
+        assert_eq!(row.applied_steps_count, steps, "{row:?}");
         assert_eq!(row.checksum.len(), 64);
     }
 
@@ -100,7 +113,7 @@ fn deploy_applies_in_order_and_is_idempotent(dialect: &dyn Dialect, db: &TestDb)
 }
 
 fn failed_migration_blocks_until_resolved(dialect: &dyn Dialect, db: &TestDb) -> TestResult {
-    let dir = fixture("failing")?;
+    let dir = fixture(dialect, "failing")?;
     let mut conn = dialect.connect(db.url())?;
 
     let error = run(dialect, conn.as_mut(), dir.path()).err();
@@ -160,7 +173,7 @@ fn failed_migration_blocks_until_resolved(dialect: &dyn Dialect, db: &TestDb) ->
 }
 
 fn status_reports_edited_migrations(dialect: &dyn Dialect, db: &TestDb) -> TestResult {
-    let dir = fixture("basic")?;
+    let dir = fixture(dialect, "basic")?;
     let mut conn = dialect.connect(db.url())?;
     run(dialect, conn.as_mut(), dir.path())?;
 
@@ -187,7 +200,7 @@ fn status_reports_edited_migrations(dialect: &dyn Dialect, db: &TestDb) -> TestR
 }
 
 fn tables_without_history_need_baselining(dialect: &dyn Dialect, db: &TestDb) -> TestResult {
-    let dir = fixture("basic")?;
+    let dir = fixture(dialect, "basic")?;
     let mut conn = dialect.connect(db.url())?;
     let init = std::fs::read_to_string(migration_file(dir.path(), "20240101000000_init"))?;
     conn.execute_script(&init)?;
@@ -229,7 +242,7 @@ fn tables_without_history_need_baselining(dialect: &dyn Dialect, db: &TestDb) ->
 /// A migration with its own `BEGIN`/`COMMIT` runs as written, outside a transaction of
 /// drydock's, and is recorded as applied.
 fn own_transaction_runs_as_written(dialect: &dyn Dialect, db: &TestDb) -> TestResult {
-    let dir = fixture("own_transaction")?;
+    let dir = fixture(dialect, "own_transaction")?;
     let mut conn = dialect.connect(db.url())?;
     let report = run(dialect, conn.as_mut(), dir.path())?;
     assert_eq!(
@@ -249,7 +262,7 @@ fn own_transaction_runs_as_written(dialect: &dyn Dialect, db: &TestDb) -> TestRe
 /// A migration whose own transaction fails: the transaction is rolled back, what ran before its
 /// `BEGIN` stays, and the failed row says so.
 fn failure_inside_own_transaction_is_recorded(dialect: &dyn Dialect, db: &TestDb) -> TestResult {
-    let dir = fixture("own_transaction")?;
+    let dir = fixture(dialect, "own_transaction")?;
     std::fs::write(
         migration_file(dir.path(), "20240102000000_manual"),
         "CREATE TABLE \"Before\" (\"id\" INTEGER);\nBEGIN;\nCREATE TABLE \"Inside\" (\"id\" INTEGER);\nINSERT INTO \"Nope\" VALUES (1);\nCOMMIT;\n",
@@ -280,7 +293,7 @@ fn concurrent_deploys_apply_each_migration_once<D>(dialect: D, db: &TestDb) -> T
 where
     D: Dialect + Copy + 'static,
 {
-    let dir = fixture("basic")?;
+    let dir = fixture(&dialect, "basic")?;
     let threads: Vec<_> = (0..2)
         .map(|_| {
             let url = db.url().to_owned();
@@ -363,7 +376,7 @@ mod sqlite {
     #[test]
     fn the_set_about_to_run_is_confirmed_under_the_lock() -> TestResult {
         use std::sync::{Arc, Mutex};
-        let dir = fixture("basic")?;
+        let dir = fixture(&SqliteDialect, "basic")?;
         let db = TestDb::sqlite();
         let mut conn = SqliteDialect.connect(db.url())?;
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -421,7 +434,7 @@ mod sqlite {
 
     #[test]
     fn a_lock_file_for_another_provider_is_p3019() -> TestResult {
-        let dir = fixture("basic")?;
+        let dir = fixture(&SqliteDialect, "basic")?;
         drydock_migrate::write_lock_file(dir.path(), "postgresql")?;
         let db = TestDb::sqlite();
         let mut conn = SqliteDialect.connect(db.url())?;
@@ -472,7 +485,7 @@ mod postgres {
 
     #[test]
     fn failure_logs_carry_the_sqlstate_and_position() -> TestResult {
-        let dir = fixture("failing")?;
+        let dir = fixture(&PostgresDialect, "failing")?;
         let db = TestDb::postgres();
         let mut conn = PostgresDialect.connect(db.url())?;
         let error = run(&PostgresDialect, conn.as_mut(), dir.path()).err();
@@ -492,7 +505,7 @@ mod postgres {
     /// outside one, with a started row first and `finished_at` set at the end.
     #[test]
     fn concurrently_runs_outside_a_transaction_and_is_recorded() -> TestResult {
-        let dir = fixture("concurrently")?;
+        let dir = fixture(&PostgresDialect, "concurrently")?;
         let db = TestDb::postgres();
         let mut conn = PostgresDialect.connect(db.url())?;
         let report = run(&PostgresDialect, conn.as_mut(), dir.path())?;
@@ -518,7 +531,7 @@ mod postgres {
 
     #[test]
     fn a_failing_non_transactional_migration_is_recorded_as_failed() -> TestResult {
-        let dir = fixture("concurrently")?;
+        let dir = fixture(&PostgresDialect, "concurrently")?;
         std::fs::write(
             migration_file(dir.path(), "20240102000000_email_index"),
             "CREATE INDEX CONCURRENTLY \"User_email_idx\" ON \"User\" (\"email\");\n\
@@ -553,7 +566,7 @@ mod postgres {
     /// names neither).
     #[test]
     fn a_nul_byte_in_a_pending_migration_applies_nothing() -> TestResult {
-        let dir = fixture("basic")?;
+        let dir = fixture(&PostgresDialect, "basic")?;
         std::fs::write(
             migration_file(dir.path(), "20240102000000_posts"),
             "CREATE TABLE \"Post\" (\"id\" INT);\nINSERT INTO \"Post\" VALUES (1);\0\n",
@@ -568,6 +581,109 @@ mod postgres {
             "{text}"
         );
         assert!(text.contains("at 2:31 (line:column)"), "{text}");
+        assert!(!table_exists(conn.as_mut(), "User"));
+        assert!(conn.read_history()?.is_empty());
+        Ok(())
+    }
+}
+
+/// MySQL and MariaDB: the shared protocol, and what differs because DDL commits statement by
+/// statement there (a migration's own transaction does not hold its DDL, so those cases stay
+/// with the dialects that have transactional DDL).
+mod mysql {
+    use super::*;
+
+    #[test]
+    fn deploy_applies_in_order_and_is_idempotent() -> TestResult {
+        super::deploy_applies_in_order_and_is_idempotent(&MysqlDialect, &TestDb::mysql())
+    }
+
+    #[test]
+    fn status_reports_edited_migrations() -> TestResult {
+        super::status_reports_edited_migrations(&MysqlDialect, &TestDb::mysql())
+    }
+
+    #[test]
+    fn tables_without_history_need_baselining() -> TestResult {
+        super::tables_without_history_need_baselining(&MysqlDialect, &TestDb::mysql())
+    }
+
+    #[test]
+    fn concurrent_deploys_apply_each_migration_once() -> TestResult {
+        super::concurrent_deploys_apply_each_migration_once(MysqlDialect, &TestDb::mysql())
+    }
+
+    /// A migration that fails at its second statement: the first one stays applied and is
+    /// counted, the row lists every statement's state, later deploys are blocked until the
+    /// completed statement is undone and the migration resolved.
+    #[test]
+    fn a_failed_migration_keeps_its_completed_statements_and_says_which() -> TestResult {
+        let db = TestDb::mysql();
+        let dir = fixture(&MysqlDialect, "failing")?;
+        let mut conn = MysqlDialect.connect(db.url())?;
+
+        let error = run(&MysqlDialect, conn.as_mut(), dir.path()).err();
+        assert_eq!(error.as_ref().map(MigrateError::code), Some("P3018"));
+        let text = error.map(|e| e.to_string()).unwrap_or_default();
+        assert!(text.contains("20240102000000_broken"), "{text}");
+        assert!(text.contains("Ran outside a transaction"), "{text}");
+        assert!(text.contains("Database error code: 1146"), "{text}");
+        assert!(table_exists(conn.as_mut(), "Partial"), "statement 1 stays");
+        assert!(!table_exists(conn.as_mut(), "After"));
+
+        let history = conn.read_history()?;
+        let broken = rows_named(&history, "20240102000000_broken");
+        assert_eq!(broken.len(), 1);
+        assert!(broken[0].is_failed());
+        assert_eq!(broken[0].applied_steps_count, 1);
+        let logs = broken[0].logs.clone().unwrap_or_default();
+        for line in [
+            "  1  done       CREATE TABLE `Partial` (",
+            "  2  failed     INSERT INTO `Missing` (`id`) VALUES (1);",
+            "  3  not run    CREATE INDEX `Partial_id_idx` ON `Partial`(`id`);",
+        ] {
+            assert!(logs.contains(line), "{line:?} in {logs}");
+        }
+
+        let report = status(conn.as_mut(), dir.path())?;
+        assert_eq!(report.failed.len(), 1);
+        assert_eq!(report.pending, ["20240103000000_after"]);
+        let blocked = run(&MysqlDialect, conn.as_mut(), dir.path()).err();
+        assert_eq!(blocked.as_ref().map(MigrateError::code), Some("P3009"));
+
+        conn.execute_script("DROP TABLE `Partial`;")?;
+        resolve_rolled_back(conn.as_mut(), "20240102000000_broken")?;
+        std::fs::write(
+            migration_file(dir.path(), "20240102000000_broken"),
+            "CREATE TABLE `Partial` (`id` INTEGER NOT NULL, PRIMARY KEY (`id`));\n",
+        )?;
+        let report = run(&MysqlDialect, conn.as_mut(), dir.path())?;
+        assert_eq!(
+            applied_names(&report),
+            ["20240102000000_broken", "20240103000000_after"]
+        );
+        assert!(table_exists(conn.as_mut(), "After"));
+        let history = conn.read_history()?;
+        let broken = rows_named(&history, "20240102000000_broken");
+        assert_eq!(broken.iter().filter(|r| r.is_rolled_back()).count(), 1);
+        assert_eq!(broken.iter().filter(|r| r.is_applied()).count(), 1);
+        assert!(status(conn.as_mut(), dir.path())?.is_up_to_date());
+        Ok(())
+    }
+
+    /// A NUL byte in a pending migration stops the deploy before any migration runs: on MySQL
+    /// nothing could be rolled back afterwards.
+    #[test]
+    fn a_nul_byte_in_a_pending_migration_applies_nothing() -> TestResult {
+        let dir = fixture(&MysqlDialect, "basic")?;
+        std::fs::write(
+            migration_file(dir.path(), "20240102000000_posts"),
+            "CREATE TABLE `Post` (`id` INT);\nINSERT INTO `Post` VALUES (1);\0\n",
+        )?;
+        let db = TestDb::mysql();
+        let mut conn = MysqlDialect.connect(db.url())?;
+        let error = run(&MysqlDialect, conn.as_mut(), dir.path()).err();
+        assert_eq!(error.as_ref().map(MigrateError::code), Some("D3017"));
         assert!(!table_exists(conn.as_mut(), "User"));
         assert!(conn.read_history()?.is_empty());
         Ok(())

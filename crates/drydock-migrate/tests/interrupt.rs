@@ -4,8 +4,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use drydock_connector::{Dialect, HistoryRow, Interrupt, SessionLimits};
+use drydock_connector::{Dialect, HistoryRow, Interrupt, RunScripts, SessionLimits};
 use drydock_migrate::{DeployEvent, DeployOptions, INTERRUPTED_LOGS, MigrateError, deploy_with};
+use drydock_mysql::MysqlDialect;
 use drydock_postgres::PostgresDialect;
 use drydock_sqlite::SqliteDialect;
 use drydock_test_support::TestDb;
@@ -256,5 +257,85 @@ fn a_stop_before_a_migration_starts_applies_nothing_more() -> TestResult {
         &mut |_| {},
     )?;
     assert_eq!(applied, ["20240102000000_two"]);
+    Ok(())
+}
+
+/// MySQL and MariaDB: the waiting statement is stopped with `KILL QUERY` from another session,
+/// the statements before it stay counted, and the next deploy continues at it.
+#[test]
+fn a_statement_stopped_on_mariadb_is_recorded_and_resumed() -> TestResult {
+    let db = TestDb::mysql();
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "20240101000000_init",
+        "CREATE TABLE `item` (`id` INTEGER NOT NULL, `code` VARCHAR(100) NULL, PRIMARY KEY (`id`));",
+    )?;
+    deploy(
+        &MysqlDialect,
+        db.url(),
+        dir.path(),
+        &Interrupt::new(),
+        &mut |_| {},
+    )?;
+    write(
+        dir.path(),
+        "20240102000000_index",
+        "CREATE TABLE `tag` (`id` INTEGER NOT NULL, PRIMARY KEY (`id`));\n\
+         CREATE INDEX `item_code_idx` ON `item`(`code`);\n\
+         CREATE INDEX `tag_id_idx` ON `tag`(`id`);\n",
+    )?;
+    // An application transaction that read the table holds its metadata lock.
+    let mut application = MysqlDialect.connect(db.url())?;
+    application.execute_script("START TRANSACTION; SELECT * FROM `item`;")?;
+
+    let (applied, state) =
+        deploy_stopped_in(&MysqlDialect, db.url(), dir.path(), "_index", || {
+            let mut observer = drydock_mysql::MysqlConnection::connect(db.url()).ok();
+            let database = db.name();
+            Box::new(move || {
+                observer.as_mut().is_some_and(|observer| {
+                    observer
+                        .query_texts(&format!(
+                            "SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.PROCESSLIST \
+                         WHERE DB = '{database}' AND INFO LIKE 'CREATE INDEX `item_code_idx`%' \
+                         AND STATE LIKE '%metadata lock%'"
+                        ))
+                        .is_ok_and(|rows| rows.first().is_some_and(|n| n.as_deref() != Some("0")))
+                })
+            })
+        })?;
+    assert!(applied.is_empty());
+    assert!(state.contains("1 statement(s) of it completed"), "{state}");
+    let rows = history(&MysqlDialect, db.url())?;
+    let row = rows
+        .iter()
+        .find(|r| r.migration_name.ends_with("_index"))
+        .ok_or("a row for the stopped migration")?;
+    assert!(row.is_failed());
+    assert_eq!(row.applied_steps_count, 1);
+    let logs = row.logs.as_deref().unwrap_or_default();
+    assert!(logs.starts_with(INTERRUPTED_LOGS), "{logs}");
+
+    application.execute_script("COMMIT;")?;
+    let applied = deploy(
+        &MysqlDialect,
+        db.url(),
+        dir.path(),
+        &Interrupt::new(),
+        &mut |_| {},
+    )?;
+    assert_eq!(applied, ["20240102000000_index"]);
+    let indexes = MysqlDialect.connect(db.url())?.query_texts(
+        "SELECT CAST(COUNT(DISTINCT INDEX_NAME) AS CHAR) FROM information_schema.STATISTICS \
+         WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME IN ('item_code_idx', 'tag_id_idx')",
+    )?;
+    assert_eq!(indexes, [Some("2".to_owned())]);
+    let rows = history(&MysqlDialect, db.url())?;
+    assert_eq!(
+        rows.iter().filter(|r| r.is_applied()).count(),
+        2,
+        "{rows:#?}"
+    );
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! Deploying next to a busy application on a real PostgreSQL server: lock timeouts and
-//! retries, failed concurrent index builds, and watching a migration that waits.
+//! Deploying next to a busy application on real PostgreSQL and MariaDB servers: lock timeouts
+//! and retries, failed concurrent index builds, and watching a migration that waits.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -9,6 +9,7 @@ use drydock_connector::{Connection, Dialect, SessionLimits};
 use drydock_migrate::{
     DeployEvent, DeployOptions, DeployReport, MigrateError, WatchEvent, WatchOptions, deploy_with,
 };
+use drydock_mysql::MysqlDialect;
 use drydock_postgres::PostgresDialect;
 use drydock_test_support::TestDb;
 
@@ -40,10 +41,19 @@ fn deploy_events(
     dir: &Path,
     options: &DeployOptions,
 ) -> Result<Deployed, Box<dyn std::error::Error>> {
-    let mut conn = PostgresDialect.connect(db.url())?;
+    deploy_events_on(&PostgresDialect, db, dir, options)
+}
+
+fn deploy_events_on(
+    dialect: &dyn Dialect,
+    db: &TestDb,
+    dir: &Path,
+    options: &DeployOptions,
+) -> Result<Deployed, Box<dyn std::error::Error>> {
+    let mut conn = dialect.connect(db.url())?;
     let mut events = Vec::new();
     let report = deploy_with(
-        &PostgresDialect,
+        dialect,
         conn.as_mut(),
         dir,
         options,
@@ -67,9 +77,17 @@ fn deploy_events(
 
 /// A migrations folder whose first migration, already deployed, runs `init`.
 fn deployed(db: &TestDb, init: &str) -> Result<tempfile::TempDir, Box<dyn std::error::Error>> {
+    deployed_on(&PostgresDialect, db, init)
+}
+
+fn deployed_on(
+    dialect: &dyn Dialect,
+    db: &TestDb,
+    init: &str,
+) -> Result<tempfile::TempDir, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     write(dir.path(), "20230101000000_create_user", init)?;
-    deploy_events(db, dir.path(), &DeployOptions::default())?.0?;
+    deploy_events_on(dialect, db, dir.path(), &DeployOptions::default())?.0?;
     Ok(dir)
 }
 
@@ -81,7 +99,7 @@ fn session(db: &TestDb) -> Result<Box<dyn Connection>, Box<dyn std::error::Error
 fn pid(conn: &mut dyn Connection) -> Result<String, Box<dyn std::error::Error>> {
     let sessions = conn
         .sessions()
-        .ok_or("PostgreSQL tells who its sessions are")?;
+        .ok_or("the database tells who its sessions are")?;
     Ok(sessions.session_id()?)
 }
 
@@ -95,11 +113,20 @@ fn hold(
     open_transaction: &'static str,
     release: impl FnOnce() + Send + 'static,
 ) -> Result<(String, Holder), Box<dyn std::error::Error>> {
+    hold_on(&PostgresDialect, db, open_transaction, release)
+}
+
+fn hold_on(
+    dialect: &'static dyn Dialect,
+    db: &TestDb,
+    open_transaction: &'static str,
+    release: impl FnOnce() + Send + 'static,
+) -> Result<(String, Holder), Box<dyn std::error::Error>> {
     let url = db.url().to_owned();
     let (ready, opened) = std::sync::mpsc::channel();
     let holder = std::thread::spawn(move || {
         let run = || -> Result<Box<dyn Connection>, String> {
-            let mut app = PostgresDialect.connect(&url).map_err(|e| e.to_string())?;
+            let mut app = dialect.connect(&url).map_err(|e| e.to_string())?;
             let pid = pid(app.as_mut()).map_err(|e| e.to_string())?;
             app.execute_script(open_transaction)
                 .map_err(|e| e.to_string())?;
@@ -331,4 +358,112 @@ fn a_backfill_that_stops_part_way_resumes_on_the_next_deploy() -> TestResult {
     )?;
     assert_eq!(nullable, [Some("NO".to_owned())]);
     Ok(())
+}
+
+/// MySQL and MariaDB: an `ALTER TABLE` waits for the metadata lock an open transaction that
+/// read the table holds; `lock_wait_timeout` counts whole seconds.
+mod mysql {
+    use super::*;
+
+    const USER: &str = "CREATE TABLE `User` (`id` INT PRIMARY KEY);";
+    const ADD_NAME: &str = "ALTER TABLE `User` ADD COLUMN `name` VARCHAR(191) NULL;";
+
+    #[test]
+    fn a_busy_table_is_retried_until_its_lock_comes_free() -> TestResult {
+        let db = TestDb::mysql();
+        let dir = deployed_on(&MysqlDialect, &db, USER)?;
+        // The application commits once the migration has waited past one lock timeout (the
+        // deploy may first wait for the migration lock, which is the server's, not the
+        // database's).
+        let url = db.url().to_owned();
+        let database = db.name();
+        let (app_id, app) = hold_on(
+            &MysqlDialect,
+            &db,
+            "START TRANSACTION; SELECT * FROM `User`;",
+            move || {
+                let waiting = || {
+                    drydock_test_support::mariadb_cli::mysql_texts(
+                        &url,
+                        &format!(
+                            "SELECT COUNT(*) FROM information_schema.PROCESSLIST \
+                             WHERE DB = '{database}' AND INFO LIKE 'ALTER TABLE `User`%' \
+                             AND STATE LIKE '%metadata lock%'"
+                        ),
+                    ) != ["0"]
+                };
+                let deadline = std::time::Instant::now() + Duration::from_secs(30);
+                while !waiting() && std::time::Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                std::thread::sleep(Duration::from_millis(1500));
+            },
+        )?;
+        write(dir.path(), "20240101000000_add_user_name", ADD_NAME)?;
+
+        let (report, events) = deploy_events_on(
+            &MysqlDialect,
+            &db,
+            dir.path(),
+            &quick(Some(Duration::from_secs(1)), 10),
+        )?;
+        join(app)?;
+        let report = report?;
+        assert!(report.applied[0].lock_retries >= 1, "{report:?}");
+        assert!(
+            events.iter().any(|e| e.contains(&app_id)),
+            "the holder {app_id} is named: {events:?}"
+        );
+        let mut conn = MysqlDialect.connect(db.url())?;
+        assert!(status_is_clean(conn.as_mut(), dir.path())?);
+        Ok(())
+    }
+
+    #[test]
+    fn a_table_that_stays_busy_fails_the_migration_with_its_holder_named() -> TestResult {
+        let db = TestDb::mysql();
+        let dir = deployed_on(&MysqlDialect, &db, USER)?;
+        let mut app = MysqlDialect.connect(db.url())?;
+        let app_id = pid(app.as_mut())?;
+        app.execute_script("START TRANSACTION; SELECT * FROM `User`;")?;
+        write(dir.path(), "20240101000000_add_user_name", ADD_NAME)?;
+
+        let (report, events) = deploy_events_on(
+            &MysqlDialect,
+            &db,
+            dir.path(),
+            &quick(Some(Duration::from_secs(1)), 1),
+        )?;
+        assert_eq!(events.len(), 1, "{events:?}");
+        let error = report.err().ok_or("the deploy must fail")?;
+        assert_eq!(error.code(), "P3018");
+        let text = error.to_string();
+        assert!(text.contains("Database error code: 1205"), "{text}");
+        assert!(
+            text.contains("Gave up waiting for a lock after 2 attempt(s)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&app_id),
+            "the holder {app_id} is named: {text}"
+        );
+        app.execute_script("COMMIT;")?;
+        // Nothing of it took effect, and the row says no statement completed.
+        assert!(app.execute_script("SELECT `name` FROM `User`;").is_err());
+        let history = app.read_history()?;
+        let row = history
+            .iter()
+            .find(|row| row.migration_name == "20240101000000_add_user_name")
+            .ok_or("a failed row")?;
+        assert!(row.is_failed());
+        assert_eq!(row.applied_steps_count, 0);
+        Ok(())
+    }
+
+    fn status_is_clean(
+        conn: &mut dyn Connection,
+        dir: &Path,
+    ) -> Result<bool, Box<dyn std::error::Error>> {
+        Ok(drydock_migrate::status(conn, dir)?.is_up_to_date())
+    }
 }

@@ -4,6 +4,7 @@
 //!
 //! Error codes are the server's numeric ones (`1064`, `1205`), more precise than its SQLSTATE.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use drydock_connector::{
     MaintenanceFacts, MigrationHistory, MigrationLock, ObserveSessions, PreflightFacts, Privilege,
     RowCheck, RowCheckResult, RowCount, RunScripts, ScriptError, SessionActivity, SessionControl,
     SessionInfo, SessionLimits, ShadowDatabase, StatementCanceller, StatementProgress, Storage,
-    redact_text,
+    TableLock, redact_text,
 };
 use drydock_schema::SqlSchema;
 use mysql::prelude::Queryable;
@@ -343,7 +344,45 @@ impl MysqlConnection {
                 except.parse::<u64>().unwrap_or(0)
             ),
         )?;
-        Ok(rows.iter().map(|row| session_info(row)).collect())
+        let mut sessions: Vec<SessionInfo> = rows.iter().map(|row| session_info(row)).collect();
+        let mut held = self.metadata_locks_held();
+        for session in &mut sessions {
+            session.locks = held.remove(&session.id).unwrap_or_else(|| {
+                // An open transaction keeps a metadata lock on every table it used until it
+                // ends; which ones only `performance_schema` tells, when it runs.
+                vec![TableLock {
+                    table: "the tables its transaction used".to_owned(),
+                    mode: "a metadata lock".to_owned(),
+                    granted: true,
+                }]
+            });
+        }
+        Ok(sessions)
+    }
+
+    /// The metadata locks sessions hold on tables of the managed database, by session id, from
+    /// `performance_schema.metadata_locks` (MySQL 8 records them by default; MariaDB when
+    /// `performance_schema` is on). Empty when the server keeps no such record.
+    fn metadata_locks_held(&mut self) -> HashMap<String, Vec<TableLock>> {
+        let rows = text_rows(
+            &mut self.conn,
+            "SELECT CAST(t.PROCESSLIST_ID AS CHAR), m.OBJECT_NAME, m.LOCK_TYPE \
+             FROM performance_schema.metadata_locks m \
+             JOIN performance_schema.threads t ON t.THREAD_ID = m.OWNER_THREAD_ID \
+             WHERE m.OBJECT_TYPE = 'TABLE' AND m.OBJECT_SCHEMA = DATABASE() \
+               AND m.LOCK_STATUS = 'GRANTED'",
+        )
+        .unwrap_or_default();
+        let mut held: HashMap<String, Vec<TableLock>> = HashMap::new();
+        for row in rows {
+            let field = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+            held.entry(field(0)).or_default().push(TableLock {
+                table: quote_ident(&field(1)),
+                mode: format!("a metadata lock ({})", field(2)),
+                granted: true,
+            });
+        }
+        held
     }
 }
 

@@ -334,7 +334,7 @@ fn default_value(
         Some(raw.to_owned())
     };
     let Some(value) = literal else {
-        return Some(DefaultValue::Expression(raw.to_owned()));
+        return Some(expression(raw));
     };
     Some(match &column_type.family {
         TypeFamily::Boolean => DefaultValue::Boolean(!matches!(value.as_str(), "0" | "b'0'")),
@@ -349,9 +349,22 @@ fn default_value(
         TypeFamily::DateTime => {
             DefaultValue::String(canonical_datetime_literal(&value).unwrap_or(value))
         }
+        // Prisma reads MariaDB's defaults of these types as expressions, in parentheses; MySQL's
+        // literal is kept as the server spells it.
+        TypeFamily::Bytes | TypeFamily::Unsupported if mariadb => expression(raw),
         TypeFamily::Bytes | TypeFamily::Unsupported => DefaultValue::Expression(raw.to_owned()),
         TypeFamily::String | TypeFamily::Json => DefaultValue::String(value),
     })
+}
+
+/// An expression default as Prisma's introspection writes it: in parentheses (`(uuid())`),
+/// which is also how MySQL 8 requires it in `DEFAULT`.
+fn expression(raw: &str) -> DefaultValue {
+    if raw.starts_with('(') {
+        DefaultValue::Expression(raw.to_owned())
+    } else {
+        DefaultValue::Expression(format!("({raw})"))
+    }
 }
 
 /// Whether a default (quoted on MariaDB) is an integer other than 0 and 1.
@@ -466,7 +479,7 @@ mod tests {
                 &string,
                 "",
                 true,
-                Some(DefaultValue::Expression("uuid()".to_owned())),
+                Some(DefaultValue::Expression("(uuid())".to_owned())),
             ),
             // MySQL gives the bare value, and marks expressions DEFAULT_GENERATED.
             ("it's", &string, "", false, text("it's")),
@@ -483,7 +496,7 @@ mod tests {
                 &string,
                 "default_generated",
                 false,
-                Some(DefaultValue::Expression("uuid()".to_owned())),
+                Some(DefaultValue::Expression("(uuid())".to_owned())),
             ),
             (
                 "1.50",
