@@ -20,7 +20,10 @@
 
 use std::collections::HashSet;
 
-use drydock_connector::{Phase, PhaseKind, join_statements};
+use drydock_connector::{
+    Phase, PhaseKind, PhaseScripts, Sections, batch_key, join_statements, key_of, lint_ignore,
+    nullable_without_default,
+};
 use drydock_diff::{AlterEnum, Change, ColumnChange, DiffHooks, TableChange, TypeChange};
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexKind, ObjectName, PrimaryKey,
@@ -45,52 +48,14 @@ pub(crate) fn plan(changes: &[Change], target: &SqlSchema) -> Vec<Phase> {
     planner.finish()
 }
 
-/// A script under construction: `-- Header` sections, each with its statements.
-#[derive(Default)]
-struct Script {
-    sections: Vec<(String, String)>,
+/// A change rendered as in the single migration.
+trait PushChange {
+    fn push_change(&mut self, change: &Change);
 }
 
-impl Script {
-    fn push(&mut self, header: &str, statements: &[String]) {
-        self.push_text(header, join_statements(statements));
-    }
-
-    fn push_text(&mut self, header: &str, body: String) {
-        if !body.is_empty() {
-            self.sections.push((header.to_owned(), body));
-        }
-    }
-
-    /// A change rendered as in the single migration.
+impl PushChange for Sections {
     fn push_change(&mut self, change: &Change) {
         self.push_text(change.header(), render::render_change(change));
-    }
-
-    fn text(&self) -> String {
-        let mut out = String::new();
-        for (i, (header, body)) in self.sections.iter().enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            out.push_str(&format!("-- {header}\n{}\n", body.trim_end()));
-        }
-        out
-    }
-}
-
-/// Statements of one phase, and the statements undoing what a schema diff cannot see of them.
-/// Undo sections are added in the order of the statements they undo, and run in reverse.
-#[derive(Default)]
-struct PhaseScripts {
-    up: Script,
-    undo: Script,
-}
-
-impl PhaseScripts {
-    fn extend(&mut self, other: PhaseScripts) {
-        self.up.sections.extend(other.up.sections);
-        self.undo.sections.extend(other.undo.sections);
     }
 }
 
@@ -304,35 +269,11 @@ fn is_constant(default: &DefaultValue) -> bool {
     }
 }
 
-/// `sql` with a comment that keeps the linter from flagging `rule` on its first statement: the
-/// phases make the rule's concern moot (a view keeps a renamed table's old name working, a
-/// contract drops only what no running version uses, a validated check spares the scan).
-fn lint_ignore(rule: &str, sql: &str) -> String {
-    format!("-- drydock-lint-ignore {rule}\n{sql}")
-}
-
 fn alter(table: &ObjectName, changes: Vec<TableChange>) -> String {
     render::render_change(&Change::AlterTable {
         table: table.clone(),
         changes,
     })
-}
-
-/// `column` as a new column added next to data that must fill it first.
-fn nullable_without_default(column: &Column, name: &str) -> Column {
-    Column {
-        name: name.to_owned(),
-        arity: match column.arity {
-            ColumnArity::List => ColumnArity::List,
-            _ => ColumnArity::Nullable,
-        },
-        default: None,
-        renamed_from: None,
-        identity: None,
-        generated: None,
-        collation: None,
-        ..column.clone()
-    }
 }
 
 fn set_default(table: &ObjectName, column: &Column) -> String {
@@ -381,24 +322,6 @@ fn set_not_null(table: &ObjectName, column: &Column) -> String {
             type_change: None,
         })],
     )
-}
-
-/// The single-column primary key a backfill batches by; `None` when there is none or when this
-/// diff changes it.
-fn batch_key(table: &Table, changes: &[TableChange]) -> Option<String> {
-    let key_changes = changes.iter().any(|change| {
-        matches!(
-            change,
-            TableChange::DropPrimaryKey { .. } | TableChange::AddPrimaryKey { .. }
-        )
-    });
-    if key_changes {
-        return None;
-    }
-    match table.primary_key.as_ref()?.columns.as_slice() {
-        [only] if only.expression.is_none() => Some(only.name.clone()),
-        _ => None,
-    }
 }
 
 /// The changes of one existing table that go through the plain `ALTER TABLE` of a phase, and
@@ -764,7 +687,7 @@ impl<'a> Planner<'a> {
     fn in_place_reason(&self, next: &Table, changes: &[TableChange]) -> Option<String> {
         let (reason, consequence) = changes.iter().find_map(|change| match change {
             TableChange::RenameColumn { to, .. } => Some((
-                self.key_of(next, next.column(to)?)?,
+                key_of(self.target, next, next.column(to)?, ident)?,
                 "renamed in place, which breaks application versions still using the old name"
                     .to_owned(),
             )),
@@ -775,7 +698,7 @@ impl<'a> Planner<'a> {
                     } else if c.from.auto_increment {
                         format!("{} is auto-incremented", ident(&c.to.name))
                     } else {
-                        self.key_of(next, &c.to)?
+                        key_of(self.target, next, &c.to, ident)?
                     };
                 let consequence = format!(
                     "retyped in place, which locks {} while the table is rewritten",
@@ -788,33 +711,6 @@ impl<'a> Planner<'a> {
         Some(format!(
             "{reason}, so it cannot be doubled: it is {consequence}"
         ))
-    }
-
-    /// What keys `column` of `table` takes part in, if any.
-    fn key_of(&self, table: &Table, column: &Column) -> Option<String> {
-        let name = table.object_name();
-        let what = if column.auto_increment {
-            "is auto-incremented"
-        } else if table.is_primary_key_column(&column.name) {
-            "is part of the primary key"
-        } else if table
-            .foreign_keys
-            .iter()
-            .any(|fk| fk.columns.contains(&column.name))
-        {
-            "is part of a foreign key"
-        } else if self
-            .target
-            .tables
-            .iter()
-            .flat_map(|t| &t.foreign_keys)
-            .any(|fk| fk.referenced_table == name && fk.referenced_columns.contains(&column.name))
-        {
-            "is referenced by a foreign key"
-        } else {
-            return None;
-        };
-        Some(format!("{} {what}", ident(&column.name)))
     }
 
     /// The table's changes as in the single migration, drops at contract.
@@ -1147,8 +1043,8 @@ impl<'a> Planner<'a> {
                 .find(|d| d.target.name == column)
                 .map(|d| d.new.name.clone())
         };
-        let mut renames = Script::default();
-        let mut renames_back = Script::default();
+        let mut renames = Sections::default();
+        let mut renames_back = Sections::default();
         for index in &next.indexes {
             let mut built = index.clone();
             let mut covers = false;
@@ -1243,17 +1139,10 @@ impl<'a> Planner<'a> {
             (PhaseKind::Contract, views),
         ]
         .into_iter()
-        .filter(|(_, scripts)| !scripts.up.sections.is_empty())
-        .map(|(kind, mut scripts)| {
-            let sql = scripts.up.text();
-            scripts.undo.sections.reverse();
-            Phase {
-                kind,
-                transactional: kind != PhaseKind::Backfill
-                    && render::needs_no_transaction(&sql).is_none(),
-                sql,
-                undo: scripts.undo.text(),
-            }
+        .filter_map(|(kind, scripts)| {
+            scripts.into_phase(kind, |sql| {
+                kind != PhaseKind::Backfill && render::needs_no_transaction(sql).is_none()
+            })
         })
         .collect()
     }
