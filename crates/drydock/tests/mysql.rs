@@ -459,8 +459,12 @@ fn zero_downtime_phases_deploy_on_mariadb_while_both_application_versions_write(
     let production = TestDb::mysql();
     succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
     let sql = |url: &str, script: &str| {
-        drydock_test_support::mariadb_cli::run(url, None, script)
-            .unwrap_or_else(|e| panic!("{script}: {e}"))
+        dialects::for_url(url)
+            .expect("a MySQL URL")
+            .connect(url)
+            .expect("connect")
+            .execute_script(script)
+            .unwrap_or_else(|e| panic!("{script}: {}", e.message));
     };
     sql(
         production.url(),
