@@ -27,7 +27,7 @@ use drydock_connector::{
     Phase, PhaseKind, PhaseScripts, Sections, batch_key, join_statements, key_of, lint_ignore,
     nullable_without_default,
 };
-use drydock_diff::{Change, ColumnChange, TableChange};
+use drydock_diff::{Change, ColumnChange, TableChange, made_for_foreign_key};
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexKind, ObjectName, SqlSchema, Table,
 };
@@ -509,6 +509,26 @@ impl<'a> Planner<'a> {
                 "SET foreign_key_checks = 1".to_owned(),
             ],
         );
+        // Undone by hand: the index the server made for the key stays when the key goes, and a
+        // schema diff leaves such an index alone.
+        let name = quote(foreign_key.name.as_deref().unwrap_or_default());
+        let mut undo = vec![format!(
+            "ALTER TABLE {} DROP FOREIGN KEY {name}",
+            render::table(table)
+        )];
+        let made_for_it = self
+            .target
+            .table(table.namespace.as_deref(), &table.name)
+            .is_some_and(|t| {
+                t.indexes.iter().any(|index| {
+                    Some(index.name.as_str()) == foreign_key.name.as_deref()
+                        && made_for_foreign_key(t, index)
+                })
+            });
+        if made_for_it {
+            undo.push(format!("DROP INDEX {name} ON {}", render::table(table)));
+        }
+        self.expand.undo.push("DropForeignKey", &undo);
         self.validate
             .foreign_keys
             .up
