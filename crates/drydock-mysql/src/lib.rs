@@ -3,10 +3,11 @@
 //! `url.rs` (Prisma's MySQL URLs, sessions over rustls TLS), `connection.rs` (scripts, session
 //! limits, other sessions, pre-flight facts, databases created, shadow databases),
 //! `introspect.rs` (+ `queries/*.sql`), `history.rs` (`_prisma_migrations` as Prisma's MySQL
-//! connector writes it) and `lock.rs` (`GET_LOCK('prisma_migrate')`); the maintenance hooks:
-//! `health.rs` (`drydock check`), `cleanup.rs` ([`MysqlCleanup`]), `index_facts.rs` (`drydock
-//! indexes`), `stats.rs` ([`MysqlStats`], `drydock stats`), `runs.rs` ([`MysqlRunLog`]) and
-//! `alert_store.rs` ([`MysqlAlertStore`]).
+//! connector writes it), `lock.rs` (`GET_LOCK('prisma_migrate')`) and `zero_downtime.rs` (the
+//! phases of `migrate dev --zero-downtime`); the maintenance hooks: `health.rs` (`drydock
+//! check`), `cleanup.rs` ([`MysqlCleanup`]), `index_facts.rs` (`drydock indexes`), `stats.rs`
+//! ([`MysqlStats`], `drydock stats`), `runs.rs` ([`MysqlRunLog`]) and `alert_store.rs`
+//! ([`MysqlAlertStore`]).
 
 mod alert_store;
 mod audit;
