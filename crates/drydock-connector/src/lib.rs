@@ -59,8 +59,8 @@ pub use index_facts::{
 };
 pub use interrupt::{Interrupt, Registration, StatementCanceller};
 pub use phases::{
-    NoPhasedPlan, Phase, PhaseKind, PhaseScripts, Sections, batch_key, key_of, lint_ignore,
-    nullable_without_default,
+    DiffFacts, NoPhasedPlan, Phase, PhaseKind, PhaseScripts, Sections, batch_key, key_of,
+    lint_ignore, nullable_without_default, split_in_place,
 };
 pub use row_count::RowCount;
 pub use runs::{

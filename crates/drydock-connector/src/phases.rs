@@ -2,8 +2,10 @@
 //! an order where the application versions before and after the change both keep working, and
 //! where no statement blocks writes for long (`migrate dev --zero-downtime`).
 
-use drydock_diff::TableChange;
-use drydock_schema::{Column, ColumnArity, SqlSchema, Table};
+use std::collections::HashSet;
+
+use drydock_diff::{Change, TableChange};
+use drydock_schema::{Column, ColumnArity, ForeignKey, ObjectName, SqlSchema, Table};
 use serde::Serialize;
 
 /// What a phase does, in the order phases run.
@@ -199,4 +201,117 @@ pub fn key_of(
         return None;
     };
     Some(format!("{} {what}", quote(&column.name)))
+}
+
+/// What a diff does to tables, columns and index names: a phased plan asks it of each change.
+#[derive(Debug, Default)]
+pub struct DiffFacts {
+    /// Tables this diff creates: empty and unused, they need no care.
+    pub created_tables: HashSet<ObjectName>,
+    pub dropped_tables: HashSet<ObjectName>,
+    /// Columns this diff drops, by table.
+    pub dropped_columns: HashSet<(ObjectName, String)>,
+    /// Columns this diff drops and adds again (their type cannot be cast), by table: they and
+    /// their indexes and foreign keys change at contract, with the drops.
+    pub recreated_columns: HashSet<(ObjectName, String)>,
+    /// Index names this diff gives out (new indexes, new names of renamed ones), by table.
+    pub new_index_names: HashSet<(ObjectName, String)>,
+}
+
+impl DiffFacts {
+    pub fn of(changes: &[Change]) -> DiffFacts {
+        let mut facts = DiffFacts::default();
+        for change in changes {
+            match change {
+                Change::CreateTable { table } => {
+                    facts.created_tables.insert(table.object_name());
+                }
+                Change::DropTable { table } => {
+                    facts.dropped_tables.insert(table.object_name());
+                }
+                Change::AlterTable { table, changes } => {
+                    for change in changes {
+                        match change {
+                            TableChange::DropColumn { column } => {
+                                facts
+                                    .dropped_columns
+                                    .insert((table.clone(), column.name.clone()));
+                            }
+                            TableChange::DropAndRecreateColumn { to, .. } => {
+                                facts
+                                    .recreated_columns
+                                    .insert((table.clone(), to.name.clone()));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Change::CreateIndex { table, index } => {
+                    facts
+                        .new_index_names
+                        .insert((table.clone(), index.name.clone()));
+                }
+                Change::RenameIndex { table, to, .. } => {
+                    facts.new_index_names.insert((table.clone(), to.clone()));
+                }
+                _ => {}
+            }
+        }
+        facts
+    }
+
+    /// Whether a dropped foreign key belongs to a table or column this diff drops (or drops
+    /// and adds again): it goes at contract with them, so the old application version keeps its
+    /// guarantees until then.
+    pub fn goes_with_a_drop(&self, table: &ObjectName, foreign_key: &ForeignKey) -> bool {
+        let columns = || foreign_key.columns.iter().map(String::as_str);
+        self.dropped_tables.contains(table)
+            || columns().any(|c| {
+                self.dropped_columns
+                    .contains(&(table.clone(), c.to_owned()))
+            })
+            || self.recreated(table, columns())
+    }
+
+    /// Whether any of `columns` of `table` is dropped and added again at contract.
+    pub fn recreated<'c>(
+        &self,
+        table: &ObjectName,
+        mut columns: impl Iterator<Item = &'c str>,
+    ) -> bool {
+        columns.any(|c| {
+            self.recreated_columns
+                .contains(&(table.clone(), c.to_owned()))
+        })
+    }
+}
+
+/// A table's changes made in place as in the single migration: the drops (for contract), the
+/// rest, and the renames of the rest turned back (for the down migration).
+pub fn split_in_place(
+    changes: &[TableChange],
+) -> (Vec<TableChange>, Vec<TableChange>, Vec<TableChange>) {
+    let (drops, rest): (Vec<TableChange>, Vec<TableChange>) =
+        changes.iter().cloned().partition(|change| {
+            matches!(
+                change,
+                TableChange::DropColumn { .. } | TableChange::DropAndRecreateColumn { .. }
+            )
+        });
+    let renames_back = rest
+        .iter()
+        .filter_map(|change| match change {
+            TableChange::RenameColumn {
+                from,
+                to,
+                auto_increment,
+            } => Some(TableChange::RenameColumn {
+                from: to.clone(),
+                to: from.clone(),
+                auto_increment: *auto_increment,
+            }),
+            _ => None,
+        })
+        .collect();
+    (drops, rest, renames_back)
 }

@@ -21,8 +21,8 @@
 use std::collections::HashSet;
 
 use drydock_connector::{
-    Phase, PhaseKind, PhaseScripts, Sections, batch_key, join_statements, key_of, lint_ignore,
-    nullable_without_default,
+    DiffFacts, Phase, PhaseKind, PhaseScripts, Sections, batch_key, join_statements, key_of,
+    lint_ignore, nullable_without_default, split_in_place,
 };
 use drydock_diff::{AlterEnum, Change, ColumnChange, DiffHooks, TableChange, TypeChange};
 use drydock_schema::{
@@ -335,16 +335,7 @@ struct TableWork {
 
 struct Planner<'a> {
     target: &'a SqlSchema,
-    /// Tables this diff creates: empty and unused, they need no care.
-    created_tables: HashSet<ObjectName>,
-    dropped_tables: HashSet<ObjectName>,
-    /// Columns this diff drops, by table.
-    dropped_columns: HashSet<(ObjectName, String)>,
-    /// Columns this diff drops and adds again (their type cannot be cast), by table: they and
-    /// their indexes and foreign keys change at contract, with the drops.
-    recreated_columns: HashSet<(ObjectName, String)>,
-    /// Index names this diff gives out (new indexes, new names of renamed ones), by table.
-    new_index_names: HashSet<(ObjectName, String)>,
+    facts: DiffFacts,
     /// Indexes of the schema that doubled columns rebuild, by table.
     rebuilt_indexes: HashSet<(ObjectName, String)>,
     /// Renamed tables (old name, new name): a view keeps the old name working until contract.
@@ -357,57 +348,16 @@ struct Planner<'a> {
 
 impl<'a> Planner<'a> {
     fn new(changes: &[Change], target: &'a SqlSchema) -> Self {
-        let mut planner = Planner {
+        Planner {
             target,
-            created_tables: HashSet::new(),
-            dropped_tables: HashSet::new(),
-            dropped_columns: HashSet::new(),
-            recreated_columns: HashSet::new(),
-            new_index_names: HashSet::new(),
+            facts: DiffFacts::of(changes),
             rebuilt_indexes: HashSet::new(),
             renamed_tables: Vec::new(),
             expand: PhaseScripts::default(),
             backfill: PhaseScripts::default(),
             validate: ValidatePhase::default(),
             contract: ContractPhase::default(),
-        };
-        for change in changes {
-            match change {
-                Change::CreateTable { table } => {
-                    planner.created_tables.insert(table.object_name());
-                }
-                Change::DropTable { table } => {
-                    planner.dropped_tables.insert(table.object_name());
-                }
-                Change::AlterTable { table, changes } => {
-                    for change in changes {
-                        match change {
-                            TableChange::DropColumn { column } => {
-                                planner
-                                    .dropped_columns
-                                    .insert((table.clone(), column.name.clone()));
-                            }
-                            TableChange::DropAndRecreateColumn { to, .. } => {
-                                planner
-                                    .recreated_columns
-                                    .insert((table.clone(), to.name.clone()));
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                Change::CreateIndex { table, index } => {
-                    planner
-                        .new_index_names
-                        .insert((table.clone(), index.name.clone()));
-                }
-                Change::RenameIndex { table, to, .. } => {
-                    planner.new_index_names.insert((table.clone(), to.clone()));
-                }
-                _ => {}
-            }
         }
-        planner
     }
 
     /// Whether `index` can be built and dropped `CONCURRENTLY`: not a constraint's index, and
@@ -452,7 +402,7 @@ impl<'a> Planner<'a> {
                 self.renamed_tables.push((from.clone(), to.clone()));
             }
             Change::DropForeignKey { table, foreign_key } => {
-                if self.goes_with_a_drop(table, foreign_key) {
+                if self.facts.goes_with_a_drop(table, foreign_key) {
                     self.contract.drops.up.push_change(change);
                 } else {
                     // A changed key is dropped and added again under the same name.
@@ -460,7 +410,10 @@ impl<'a> Planner<'a> {
                 }
             }
             Change::DropIndex { table, index } => {
-                if self.recreated(table, index.columns.iter().map(|c| c.name.as_str())) {
+                if self
+                    .facts
+                    .recreated(table, index.columns.iter().map(|c| c.name.as_str()))
+                {
                     self.contract.drops.up.push_change(change);
                 } else if !self.builds_concurrently(table, index) {
                     self.validate
@@ -489,9 +442,9 @@ impl<'a> Planner<'a> {
                     return;
                 }
                 let columns = index.columns.iter().map(|c| c.name.as_str());
-                if self.created_tables.contains(table) {
+                if self.facts.created_tables.contains(table) {
                     self.expand.up.push_change(change);
-                } else if self.recreated(table, columns) {
+                } else if self.facts.recreated(table, columns) {
                     self.contract.drops.up.push_change(change);
                 } else if !self.builds_concurrently(table, index) {
                     self.validate
@@ -517,31 +470,6 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Whether a dropped foreign key belongs to a table or column this diff drops (or drops
-    /// and adds again): it goes at contract with them, so the old application version keeps its
-    /// guarantees until then.
-    fn goes_with_a_drop(&self, table: &ObjectName, foreign_key: &ForeignKey) -> bool {
-        let columns = || foreign_key.columns.iter().map(String::as_str);
-        self.dropped_tables.contains(table)
-            || columns().any(|c| {
-                self.dropped_columns
-                    .contains(&(table.clone(), c.to_owned()))
-            })
-            || self.recreated(table, columns())
-    }
-
-    /// Whether any of `columns` of `table` is dropped and added again at contract.
-    fn recreated<'c>(
-        &self,
-        table: &ObjectName,
-        mut columns: impl Iterator<Item = &'c str>,
-    ) -> bool {
-        columns.any(|c| {
-            self.recreated_columns
-                .contains(&(table.clone(), c.to_owned()))
-        })
-    }
-
     /// New values are added at expand (the new application version writes them); removed ones
     /// at contract, when no running version writes them any more.
     fn alter_enum(&mut self, change: &Change, alter: &AlterEnum) {
@@ -561,14 +489,17 @@ impl<'a> Planner<'a> {
     /// A foreign key of an existing table only checks new rows at expand; existing rows are
     /// checked at validate, without blocking writes.
     fn add_foreign_key(&mut self, change: &Change, table: &ObjectName, foreign_key: &ForeignKey) {
-        if self.recreated(table, foreign_key.columns.iter().map(String::as_str)) {
+        if self
+            .facts
+            .recreated(table, foreign_key.columns.iter().map(String::as_str))
+        {
             self.contract.drops.up.push_change(change);
             return;
         }
         let Some(name) = foreign_key
             .name
             .as_ref()
-            .filter(|_| !self.created_tables.contains(table))
+            .filter(|_| !self.facts.created_tables.contains(table))
         else {
             self.expand.up.push_change(change);
             return;
@@ -715,29 +646,8 @@ impl<'a> Planner<'a> {
 
     /// The table's changes as in the single migration, drops at contract.
     fn in_place(&mut self, table: &ObjectName, changes: &[TableChange], reason: &str) {
-        let (drops, rest): (Vec<TableChange>, Vec<TableChange>) =
-            changes.iter().cloned().partition(|change| {
-                matches!(
-                    change,
-                    TableChange::DropColumn { .. } | TableChange::DropAndRecreateColumn { .. }
-                )
-            });
+        let (drops, rest, renames_back) = split_in_place(changes);
         if !rest.is_empty() {
-            let renames_back: Vec<TableChange> = rest
-                .iter()
-                .filter_map(|change| match change {
-                    TableChange::RenameColumn {
-                        from,
-                        to,
-                        auto_increment,
-                    } => Some(TableChange::RenameColumn {
-                        from: to.clone(),
-                        to: from.clone(),
-                        auto_increment: *auto_increment,
-                    }),
-                    _ => None,
-                })
-                .collect();
             self.expand.up.push_text(
                 "AlterTable",
                 format!(
@@ -1064,7 +974,7 @@ impl<'a> Planner<'a> {
             if !covers {
                 continue;
             }
-            if !self.new_index_names.contains(&key) {
+            if !self.facts.new_index_names.contains(&key) {
                 built.name = format!("{}_new", index.name);
                 let rename = |from: &str, to: &str| Change::RenameIndex {
                     table: table.clone(),
