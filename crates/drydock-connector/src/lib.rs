@@ -58,7 +58,10 @@ pub use index_facts::{
     leading_index_exists,
 };
 pub use interrupt::{Interrupt, Registration, StatementCanceller};
-pub use phases::{NoPhasedPlan, Phase, PhaseKind};
+pub use phases::{
+    DiffFacts, NoPhasedPlan, Phase, PhaseKind, PhaseScripts, Sections, batch_key, key_of,
+    lint_ignore, nullable_without_default, split_in_place,
+};
 pub use row_count::RowCount;
 pub use runs::{
     RUN_TABLE, Run, RunFilter, RunLog, RunProgress, RunStart, RunStatus, host_name, process_gone,
@@ -124,7 +127,7 @@ pub trait Dialect: Send + Sync {
     /// `changes` (a diff leading to `target`) as phases that keep the running application
     /// working and never block writes for long; only phases with statements. `target` gives
     /// what a change does not carry: a renamed column's definition, a table's primary key.
-    /// Why there is none otherwise: not needed (its writers take turns anyway), or not supported.
+    /// Why there is none otherwise: not needed (its writers take turns anyway).
     fn plan_zero_downtime(
         &self,
         changes: &[Change],

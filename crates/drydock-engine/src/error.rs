@@ -134,11 +134,6 @@ pub enum EngineError {
         message: String,
     },
 
-    /// `migrate dev --zero-downtime` on a database without phased plans, where one ordinary
-    /// migration would not be as good; `reason` says what is supported.
-    #[error("{reason}")]
-    ZeroDowntimeUnsupported { reason: String },
-
     #[error(
         "`{name}` is not a migration of `{dir}`: name its folder (`drydock migrate status` \
          lists them), or its name after the timestamp when only one folder has it",
@@ -191,7 +186,6 @@ impl EngineError {
             EngineError::DeployBlockedByLint { .. } => "D3110",
             EngineError::PreflightFailed { .. } => "D3111",
             EngineError::Settings { .. } => "D1003",
-            EngineError::ZeroDowntimeUnsupported { .. } => "D3120",
             EngineError::DeployNotApproved { .. } => "D3121",
             EngineError::AuditChainBroken { .. } => "D3200",
             EngineError::PlanUnreadable { .. } => "D3150",

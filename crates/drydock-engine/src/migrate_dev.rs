@@ -266,9 +266,6 @@ pub fn migrate_dev_with_renames(
             Err(NoPhasedPlan::NotNeeded(reason)) => {
                 outcome.zero_downtime_unavailable = Some(reason);
             }
-            Err(NoPhasedPlan::Unsupported(reason)) => {
-                return Err(EngineError::ZeroDowntimeUnsupported { reason });
-            }
         }
     }
 

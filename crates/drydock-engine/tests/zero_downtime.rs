@@ -358,47 +358,107 @@ fn sqlite_writes_one_ordinary_migration_and_says_why() {
     assert!(reason.contains("sqlite"), "{reason}");
 }
 
+/// The first column of each row of `query` on the MySQL database at `url`.
+fn mysql_texts(project: &Project, url: &str, query: &str) -> Vec<String> {
+    let mut connection = project.dialect.connect(url).expect("connect");
+    connection
+        .query_texts(query)
+        .expect("query")
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect()
+}
+
 #[test]
-fn mysql_refuses_with_what_is_supported_and_writes_nothing() {
+fn mysql_phases_applied_by_migrate_dev_keep_rows_and_roll_back_on_mariadb() {
     let db = TestDb::mysql();
+    let url = db.url();
     let dir = tempfile::tempdir().expect("temp dir");
     let dir = dir.path();
-    let init = write_project(dir, "mysql", db.url(), USERS);
+    let before = "enum Role {\n  USER\n  GUEST\n}\n\nmodel User {\n  id       Int     @id\n  email    String\n  nickname String?\n  role     Role    @default(USER)\n  legacy   String?\n\n  @@index([nickname])\n}\n\nmodel Post {\n  id       Int    @id\n  title    String\n  authorId Int?\n}\n";
+    let init = write_project(dir, "mysql", url, before);
     dev(&init, dir, "init", false, false);
-    let folders = || {
-        std::fs::read_dir(dir.join("prisma/migrations"))
-            .expect("migrations")
-            .filter_map(Result::ok)
-            .map(|entry| entry.file_name())
-            .collect::<Vec<_>>()
-    };
-    let before = folders();
-    let added = write_project(
+    db_execute(
+        init.dialect,
+        url,
+        "INSERT INTO `User` (`id`, `email`, `nickname`, `role`, `legacy`) VALUES (1, 'ada@example.com', 'ada', 'USER', 'x'), (2, 'alan@example.com', 'alan', 'USER', NULL);\n\
+         INSERT INTO `Post` (`id`, `title`, `authorId`) VALUES (1, 'Hello', 1);",
+    )
+    .expect("rows");
+
+    let after = write_project(
         dir,
         "mysql",
-        db.url(),
-        "model User {\n  id    Int     @id\n  name  String\n  email String  @unique\n  bio   String?\n}\n",
+        url,
+        "enum Role {\n  USER\n  ADMIN\n}\n\nmodel User {\n  id        Int       @id\n  email     String    @unique\n  nickname  String\n  role      Role      @default(USER)\n  createdAt DateTime  @default(now())\n  articles  Article[]\n}\n\n// drydock:renamed-from Post\nmodel Article {\n  id       Int    @id\n  title    String\n  authorId Int?\n  author   User?  @relation(fields: [authorId], references: [id])\n}\n",
     );
-    let options = DevOptions {
-        name: Some("bio".to_owned()),
-        replay_cache: Some(Some(dir.join("cache"))),
-        zero_downtime: true,
-        ..DevOptions::default()
-    };
-    let refused = migrate_dev(&added, &options, &mut |_| true, &mut |_| {}).expect_err("refused");
-    assert_eq!(refused.code(), "D3120");
-    let message = refused.to_string();
+    let outcome = dev(&after, dir, "", true, false);
+    assert!(outcome.applied_new);
     assert!(
-        message.contains("PostgreSQL only") && message.contains("drydock lint --url"),
-        "{message}"
+        outcome.down_not_written.is_none(),
+        "{:?}",
+        outcome.down_not_written
     );
-    assert_eq!(folders(), before, "nothing written");
-    let mut connection = added.dialect.connect(db.url()).expect("connect");
-    let bio = connection
-        .query_texts(
-            "SELECT COLUMN_NAME FROM information_schema.COLUMNS \
-             WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'bio'",
-        )
-        .expect("query");
-    assert!(bio.is_empty(), "nothing applied: {bio:?}");
+    assert_eq!(outcome.phases.len(), 4, "{:?}", outcome.phases);
+    let expand = read(phase(&outcome, PhaseKind::Expand), "migration.sql");
+    assert!(
+        expand.contains("CREATE VIEW `Post` AS SELECT * FROM `Article`;")
+            && expand.contains("SET foreign_key_checks = 0;"),
+        "{expand}"
+    );
+    let contract = read(phase(&outcome, PhaseKind::Contract), "migration.sql");
+    assert!(
+        contract.contains("DROP COLUMN `legacy`") && contract.contains("DROP VIEW `Post`"),
+        "{contract}"
+    );
+    assert_eq!(
+        mysql_texts(
+            &after,
+            url,
+            "SELECT CONCAT(`id`, ' ', `nickname`, ' ', `role`, ' ', `createdAt` IS NOT NULL) FROM `User` ORDER BY `id`"
+        ),
+        ["1 ada USER 1", "2 alan USER 1"]
+    );
+    db_execute(
+        after.dialect,
+        url,
+        "INSERT INTO `User` (`id`, `email`, `nickname`, `role`) VALUES (3, 'grace@example.com', 'grace', 'ADMIN');\n\
+         INSERT INTO `Article` (`id`, `title`, `authorId`) VALUES (2, 'World', 3);",
+    )
+    .expect("the new values and names are usable");
+    assert_in_sync(&after, dir, url);
+
+    // Every phase's down migration, last first, brings the previous schema back.
+    db_execute(
+        after.dialect,
+        url,
+        "DELETE FROM `Article` WHERE `id` = 2;\nDELETE FROM `User` WHERE `id` = 3;",
+    )
+    .expect("rows the old schema holds");
+    let mut connection = after.dialect.connect(url).expect("connect");
+    drydock_engine::migrate::down(
+        after.dialect,
+        connection.as_mut(),
+        &after.migrations_dir,
+        &DownTarget::Steps(4),
+        true,
+        &mut |_| {},
+    )
+    .expect("down");
+    let previous = write_project(dir, "mysql", url, before);
+    let (_, diff) = diff_sources(
+        &DiffSource::Url(url.to_owned()),
+        &DiffSource::Schema(schema_path(dir)),
+        &SourceContext::default(),
+    )
+    .expect("diff");
+    assert!(diff.is_empty(), "{:?}", diff.changes);
+    assert_eq!(
+        mysql_texts(
+            &previous,
+            url,
+            "SELECT CONCAT(`id`, ' ', `title`) FROM `Post` ORDER BY `id`"
+        ),
+        ["1 Hello"]
+    );
 }

@@ -48,6 +48,8 @@ pub struct BackfillUpdate {
     head: String,
     /// The top-level `WHERE` condition.
     condition: Option<String>,
+    /// The database reads a backslash in a string literal as an escape (MySQL's default).
+    backslash_escapes: bool,
 }
 
 impl BackfillUpdate {
@@ -56,14 +58,19 @@ impl BackfillUpdate {
         &self.table
     }
 
+    /// `value` as a text literal of this database.
+    fn literal(&self, value: &str) -> String {
+        text_literal(value, self.backslash_escapes)
+    }
+
     /// The statement restricted to the key window `(after, upto]` (no lower bound for the
     /// first window).
     fn batch_statement(&self, key: &str, after: Option<&str>, upto: &str) -> String {
         let mut window = String::new();
         if let Some(after) = after {
-            window.push_str(&format!("{key} > {} AND ", literal(after)));
+            window.push_str(&format!("{key} > {} AND ", self.literal(after)));
         }
-        window.push_str(&format!("{key} <= {}", literal(upto)));
+        window.push_str(&format!("{key} <= {}", self.literal(upto)));
         match &self.condition {
             Some(condition) => format!("{}WHERE ({condition}) AND {window}", self.head),
             None => format!("{} WHERE {window}", self.head),
@@ -81,7 +88,7 @@ impl BackfillUpdate {
             conditions.push(format!("({condition})"));
         }
         if let Some(after) = after {
-            conditions.push(format!("{key} > {}", literal(after)));
+            conditions.push(format!("{key} > {}", self.literal(after)));
         }
         if !conditions.is_empty() {
             sql.push_str(" WHERE ");
@@ -94,7 +101,7 @@ impl BackfillUpdate {
     /// `max()`, which some key types (PostgreSQL's `uuid`) lack.
     fn window_query(&self, key: &str, after: Option<&str>, batch_size: u64) -> String {
         let filter = match after {
-            Some(after) => format!("{key} > {}", literal(after)),
+            Some(after) => format!("{key} > {}", self.literal(after)),
             None => format!("{key} IS NOT NULL"),
         };
         format!(
@@ -319,7 +326,7 @@ pub fn find_directive(
         )));
     }
     Some(parse_directive(statement, comment).and_then(|directive| {
-        let update = parse_update(statement, &tokens)?;
+        let update = parse_update(statement, &tokens, rules.backslash_escapes)?;
         Ok(Backfill { directive, update })
     }))
 }
@@ -428,14 +435,15 @@ pub fn run_backfill(
             std::thread::sleep(*pause);
         }
         let statement = update.batch_statement(key, last_key.as_deref(), &upto);
-        let changed = run_batch(conn, &row, &statement, &upto, rows_done).map_err(|source| {
-            BackfillError::Batch {
-                batch: batches + 1,
-                rows_done,
-                last_key: last_key.clone(),
-                source,
-            }
-        })?;
+        let changed =
+            run_batch(conn, &row, update, &statement, &upto, rows_done).map_err(|source| {
+                BackfillError::Batch {
+                    batch: batches + 1,
+                    rows_done,
+                    last_key: last_key.clone(),
+                    source,
+                }
+            })?;
         rows_done = rows_done.saturating_add(changed);
         rows_this_run = rows_this_run.saturating_add(changed);
         rows_total = rows_total.max(rows_done);
@@ -497,6 +505,7 @@ pub fn unfinished_backfill(
 fn run_batch(
     conn: &mut dyn Connection,
     row: &ProgressRow<'_>,
+    update: &BackfillUpdate,
     statement: &str,
     upto: &str,
     rows_done: u64,
@@ -504,7 +513,9 @@ fn run_batch(
     conn.execute_script("BEGIN")?;
     let mut batch = || -> Result<u64, ScriptError> {
         let changed = conn.execute_counted(statement)?;
-        conn.execute_script(&row.advance(upto, rows_done.saturating_add(changed)))?;
+        conn.execute_script(
+            &row.advance(&update.literal(upto), rows_done.saturating_add(changed)),
+        )?;
         conn.execute_script("COMMIT")?;
         Ok(changed)
     };
@@ -628,10 +639,10 @@ impl ProgressRow<'_> {
     }
 
     /// The update recording a committed batch, run in the batch's transaction.
+    /// `last_key` is written as a literal of the batched update's database.
     fn advance(&self, last_key: &str, rows_done: u64) -> String {
         format!(
-            "UPDATE {BACKFILL_TABLE} SET last_key = {}, rows_done = {rows_done} WHERE {}",
-            literal(last_key),
+            "UPDATE {BACKFILL_TABLE} SET last_key = {last_key}, rows_done = {rows_done} WHERE {}",
             self.filter()
         )
     }
@@ -698,7 +709,17 @@ fn parse_number(text: &str) -> Option<u64> {
 
 /// `value` as an SQL text literal.
 fn literal(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
+    text_literal(value, false)
+}
+
+/// `value` as an SQL text literal, its backslashes doubled where they would escape.
+fn text_literal(value: &str, backslash_escapes: bool) -> String {
+    let value = value.replace('\'', "''");
+    if backslash_escapes {
+        format!("'{}'", value.replace('\\', "\\\\"))
+    } else {
+        format!("'{value}'")
+    }
 }
 
 /// 1-based line and column (in characters) of byte `offset` of `text`.
@@ -759,8 +780,8 @@ const OPTIONS_HELP: &str = "write it as `-- drydock:backfill key=\"id\" batch=10
                             the options are key (required), batch, pause and verify";
 
 /// The options of the directive comment at `comment` (from its `--` to its line's end). A value
-/// is SQL as written up to a space outside double quotes (`key="userId"` names the quoted
-/// column), or text in single quotes with a quote inside written twice (`verify='SELECT ...'`).
+/// is SQL as written up to a space outside double quotes or backticks (`key="userId"` names the
+/// quoted column, `` key=`userId` `` on MySQL), or text in single quotes with a quote inside written twice (`verify='SELECT ...'`).
 fn parse_directive(
     statement: &str,
     comment: &Range<usize>,
@@ -816,12 +837,12 @@ fn parse_directive(
             }
             value
         } else {
-            // SQL as written, up to a space outside its double-quoted identifiers.
+            // SQL as written, up to a space outside its quoted identifiers.
             while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
                 i = match bytes[i] {
-                    b'"' => quoted_value(line, i, b'"')
+                    quote @ (b'"' | b'`') => quoted_value(line, i, quote)
                         .map(|(_, end)| end)
-                        .ok_or_else(|| unclosed(i, '"'))?,
+                        .ok_or_else(|| unclosed(i, char::from(quote)))?,
                     _ => i + 1,
                 };
             }
@@ -938,7 +959,11 @@ const PLAIN_UPDATE: &str = "a backfill batches a plain `UPDATE <table> [[AS] ali
                             [FROM ...] [WHERE ...]`";
 
 /// The parts of the `UPDATE` in `statement`, whose tokens are `tokens`.
-fn parse_update(statement: &str, tokens: &[Token]) -> Result<BackfillUpdate, DirectiveError> {
+fn parse_update(
+    statement: &str,
+    tokens: &[Token],
+    backslash_escapes: bool,
+) -> Result<BackfillUpdate, DirectiveError> {
     let code = code(tokens);
     // The text from the first to the last of `tokens`, as written (comments inside included).
     let span = |tokens: &[Token]| -> String {
@@ -1067,6 +1092,7 @@ fn parse_update(statement: &str, tokens: &[Token]) -> Result<BackfillUpdate, Dir
         from,
         head,
         condition,
+        backslash_escapes,
     })
 }
 

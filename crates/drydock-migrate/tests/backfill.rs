@@ -375,3 +375,31 @@ fn postgres_uuid_keys() -> TestResult {
     );
     Ok(())
 }
+
+/// On MariaDB a backslash in a string literal escapes, and a name in double quotes is a string:
+/// keys whose text holds backslashes and quotes are written as literals the server reads back
+/// unchanged, and the directive names the key in backticks.
+#[test]
+fn mariadb_text_keys_with_backslashes_and_quotes() -> TestResult {
+    let db = TestDb::mysql();
+    let dialect = drydock_mysql::MysqlDialect;
+    let mut conn = dialect.connect(db.url())?;
+    conn.execute_script(
+        "CREATE TABLE `items` (`code` VARCHAR(20) NOT NULL PRIMARY KEY, `n` INTEGER NULL);\n\
+         INSERT INTO `items` (`code`) VALUES ('a'), ('a\\\\'), ('a\\\\b'), ('b''c'), ('c\\\\'), ('d');",
+    )?;
+    let backfill = backfill(
+        &dialect,
+        "-- drydock:backfill key=`code` batch=1\nUPDATE `items` SET `n` = 1 WHERE `n` IS NULL;",
+    )?;
+    let report = run_backfill(conn.as_mut(), MIGRATION, 0, &backfill, &mut |_| {
+        ControlFlow::Continue(())
+    })?;
+    assert_eq!((report.rows, report.batches), (6, 6));
+    assert_eq!(
+        count(conn.as_mut(), "SELECT count(*) FROM `items` WHERE `n` = 1")?,
+        6
+    );
+    assert!(is_bookkeeping_table(BACKFILL_TABLE));
+    Ok(())
+}

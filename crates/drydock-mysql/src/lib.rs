@@ -3,10 +3,11 @@
 //! `url.rs` (Prisma's MySQL URLs, sessions over rustls TLS), `connection.rs` (scripts, session
 //! limits, other sessions, pre-flight facts, databases created, shadow databases),
 //! `introspect.rs` (+ `queries/*.sql`), `history.rs` (`_prisma_migrations` as Prisma's MySQL
-//! connector writes it) and `lock.rs` (`GET_LOCK('prisma_migrate')`); the maintenance hooks:
-//! `health.rs` (`drydock check`), `cleanup.rs` ([`MysqlCleanup`]), `index_facts.rs` (`drydock
-//! indexes`), `stats.rs` ([`MysqlStats`], `drydock stats`), `runs.rs` ([`MysqlRunLog`]) and
-//! `alert_store.rs` ([`MysqlAlertStore`]).
+//! connector writes it), `lock.rs` (`GET_LOCK('prisma_migrate')`) and `zero_downtime.rs` (the
+//! phases of `migrate dev --zero-downtime`); the maintenance hooks: `health.rs` (`drydock
+//! check`), `cleanup.rs` ([`MysqlCleanup`]), `index_facts.rs` (`drydock indexes`), `stats.rs`
+//! ([`MysqlStats`], `drydock stats`), `runs.rs` ([`MysqlRunLog`]) and `alert_store.rs`
+//! ([`MysqlAlertStore`]).
 
 mod alert_store;
 mod audit;
@@ -25,6 +26,7 @@ mod schedule_claims;
 mod stats;
 mod types;
 pub mod url;
+mod zero_downtime;
 
 pub use alert_store::MysqlAlertStore;
 pub use cleanup::MysqlCleanup;
@@ -99,23 +101,12 @@ impl Dialect for MysqlDialect {
         render::render_index_online(change)
     }
 
-    /// No phased plan yet. Refused rather than written as one migration: unlike SQLite's, a
-    /// MySQL server lets sessions go on during most changes, so one migration is not as good.
     fn plan_zero_downtime(
         &self,
-        _changes: &[Change],
-        _target: &drydock_schema::SqlSchema,
+        changes: &[Change],
+        target: &drydock_schema::SqlSchema,
     ) -> Result<Vec<drydock_connector::Phase>, drydock_connector::NoPhasedPlan> {
-        Err(drydock_connector::NoPhasedPlan::Unsupported(
-            "`--zero-downtime` has no phased plan for MySQL and MariaDB yet: it writes expand, \
-             backfill, validate and contract phases for PostgreSQL only. Nothing was written. \
-             Run `drydock migrate dev` without it to write one ordinary migration, then `drydock \
-             lint --url <database>`: its D47xx rules name each statement the server cannot run \
-             online (without `ALGORITHM=INSTANT`, or `ALGORITHM=INPLACE, LOCK=NONE` for an \
-             index), and what to split by hand (add the new column or table first, drop the old \
-             one in a later migration)"
-                .to_owned(),
-        ))
+        Ok(zero_downtime::plan(changes, target))
     }
 
     fn capabilities(&self) -> Capabilities {

@@ -81,7 +81,7 @@ fn statements(change: &Change) -> Vec<String> {
 }
 
 /// A backtick-quoted identifier (a backtick inside is doubled).
-fn quote(name: &str) -> String {
+pub(crate) fn quote(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
@@ -154,7 +154,7 @@ fn comment_literal(comment: &str) -> String {
 }
 
 /// A table name; one in another database is qualified with it.
-fn table(name: &ObjectName) -> String {
+pub(crate) fn table(name: &ObjectName) -> String {
     match &name.namespace {
         Some(namespace) => format!("{}.{}", quote(namespace), quote(&name.name)),
         None => quote(&name.name),
@@ -312,7 +312,7 @@ fn column_definition(column: &Column) -> String {
 
 /// The default as Prisma writes it; `None` for the ones MySQL does not take (JSON and binary
 /// literals, which Prisma leaves out) and for an auto-increment column.
-fn render_default(column: &Column) -> Option<String> {
+pub(crate) fn render_default(column: &Column) -> Option<String> {
     let default = column.default.as_ref()?;
     let family = &column.column_type.family;
     if column.auto_increment
@@ -355,7 +355,7 @@ fn utc_datetime(canonical: &str) -> String {
         .unwrap_or_else(|_| canonical.to_owned())
 }
 
-fn add_foreign_key(t: &ObjectName, foreign_key: &ForeignKey) -> String {
+pub(crate) fn add_foreign_key(t: &ObjectName, foreign_key: &ForeignKey) -> String {
     let columns = |names: &[String]| {
         names
             .iter()

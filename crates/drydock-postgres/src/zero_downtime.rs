@@ -20,7 +20,10 @@
 
 use std::collections::HashSet;
 
-use drydock_connector::{Phase, PhaseKind, join_statements};
+use drydock_connector::{
+    DiffFacts, Phase, PhaseKind, PhaseScripts, Sections, batch_key, join_statements, key_of,
+    lint_ignore, nullable_without_default, split_in_place,
+};
 use drydock_diff::{AlterEnum, Change, ColumnChange, DiffHooks, TableChange, TypeChange};
 use drydock_schema::{
     Column, ColumnArity, DefaultValue, ForeignKey, Index, IndexKind, ObjectName, PrimaryKey,
@@ -45,52 +48,14 @@ pub(crate) fn plan(changes: &[Change], target: &SqlSchema) -> Vec<Phase> {
     planner.finish()
 }
 
-/// A script under construction: `-- Header` sections, each with its statements.
-#[derive(Default)]
-struct Script {
-    sections: Vec<(String, String)>,
+/// A change rendered as in the single migration.
+trait PushChange {
+    fn push_change(&mut self, change: &Change);
 }
 
-impl Script {
-    fn push(&mut self, header: &str, statements: &[String]) {
-        self.push_text(header, join_statements(statements));
-    }
-
-    fn push_text(&mut self, header: &str, body: String) {
-        if !body.is_empty() {
-            self.sections.push((header.to_owned(), body));
-        }
-    }
-
-    /// A change rendered as in the single migration.
+impl PushChange for Sections {
     fn push_change(&mut self, change: &Change) {
         self.push_text(change.header(), render::render_change(change));
-    }
-
-    fn text(&self) -> String {
-        let mut out = String::new();
-        for (i, (header, body)) in self.sections.iter().enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            out.push_str(&format!("-- {header}\n{}\n", body.trim_end()));
-        }
-        out
-    }
-}
-
-/// Statements of one phase, and the statements undoing what a schema diff cannot see of them.
-/// Undo sections are added in the order of the statements they undo, and run in reverse.
-#[derive(Default)]
-struct PhaseScripts {
-    up: Script,
-    undo: Script,
-}
-
-impl PhaseScripts {
-    fn extend(&mut self, other: PhaseScripts) {
-        self.up.sections.extend(other.up.sections);
-        self.undo.sections.extend(other.undo.sections);
     }
 }
 
@@ -304,35 +269,11 @@ fn is_constant(default: &DefaultValue) -> bool {
     }
 }
 
-/// `sql` with a comment that keeps the linter from flagging `rule` on its first statement: the
-/// phases make the rule's concern moot (a view keeps a renamed table's old name working, a
-/// contract drops only what no running version uses, a validated check spares the scan).
-fn lint_ignore(rule: &str, sql: &str) -> String {
-    format!("-- drydock-lint-ignore {rule}\n{sql}")
-}
-
 fn alter(table: &ObjectName, changes: Vec<TableChange>) -> String {
     render::render_change(&Change::AlterTable {
         table: table.clone(),
         changes,
     })
-}
-
-/// `column` as a new column added next to data that must fill it first.
-fn nullable_without_default(column: &Column, name: &str) -> Column {
-    Column {
-        name: name.to_owned(),
-        arity: match column.arity {
-            ColumnArity::List => ColumnArity::List,
-            _ => ColumnArity::Nullable,
-        },
-        default: None,
-        renamed_from: None,
-        identity: None,
-        generated: None,
-        collation: None,
-        ..column.clone()
-    }
 }
 
 fn set_default(table: &ObjectName, column: &Column) -> String {
@@ -383,24 +324,6 @@ fn set_not_null(table: &ObjectName, column: &Column) -> String {
     )
 }
 
-/// The single-column primary key a backfill batches by; `None` when there is none or when this
-/// diff changes it.
-fn batch_key(table: &Table, changes: &[TableChange]) -> Option<String> {
-    let key_changes = changes.iter().any(|change| {
-        matches!(
-            change,
-            TableChange::DropPrimaryKey { .. } | TableChange::AddPrimaryKey { .. }
-        )
-    });
-    if key_changes {
-        return None;
-    }
-    match table.primary_key.as_ref()?.columns.as_slice() {
-        [only] if only.expression.is_none() => Some(only.name.clone()),
-        _ => None,
-    }
-}
-
 /// The changes of one existing table that go through the plain `ALTER TABLE` of a phase, and
 /// what must run after it in the expand phase.
 #[derive(Default)]
@@ -412,16 +335,7 @@ struct TableWork {
 
 struct Planner<'a> {
     target: &'a SqlSchema,
-    /// Tables this diff creates: empty and unused, they need no care.
-    created_tables: HashSet<ObjectName>,
-    dropped_tables: HashSet<ObjectName>,
-    /// Columns this diff drops, by table.
-    dropped_columns: HashSet<(ObjectName, String)>,
-    /// Columns this diff drops and adds again (their type cannot be cast), by table: they and
-    /// their indexes and foreign keys change at contract, with the drops.
-    recreated_columns: HashSet<(ObjectName, String)>,
-    /// Index names this diff gives out (new indexes, new names of renamed ones), by table.
-    new_index_names: HashSet<(ObjectName, String)>,
+    facts: DiffFacts,
     /// Indexes of the schema that doubled columns rebuild, by table.
     rebuilt_indexes: HashSet<(ObjectName, String)>,
     /// Renamed tables (old name, new name): a view keeps the old name working until contract.
@@ -434,57 +348,16 @@ struct Planner<'a> {
 
 impl<'a> Planner<'a> {
     fn new(changes: &[Change], target: &'a SqlSchema) -> Self {
-        let mut planner = Planner {
+        Planner {
             target,
-            created_tables: HashSet::new(),
-            dropped_tables: HashSet::new(),
-            dropped_columns: HashSet::new(),
-            recreated_columns: HashSet::new(),
-            new_index_names: HashSet::new(),
+            facts: DiffFacts::of(changes),
             rebuilt_indexes: HashSet::new(),
             renamed_tables: Vec::new(),
             expand: PhaseScripts::default(),
             backfill: PhaseScripts::default(),
             validate: ValidatePhase::default(),
             contract: ContractPhase::default(),
-        };
-        for change in changes {
-            match change {
-                Change::CreateTable { table } => {
-                    planner.created_tables.insert(table.object_name());
-                }
-                Change::DropTable { table } => {
-                    planner.dropped_tables.insert(table.object_name());
-                }
-                Change::AlterTable { table, changes } => {
-                    for change in changes {
-                        match change {
-                            TableChange::DropColumn { column } => {
-                                planner
-                                    .dropped_columns
-                                    .insert((table.clone(), column.name.clone()));
-                            }
-                            TableChange::DropAndRecreateColumn { to, .. } => {
-                                planner
-                                    .recreated_columns
-                                    .insert((table.clone(), to.name.clone()));
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                Change::CreateIndex { table, index } => {
-                    planner
-                        .new_index_names
-                        .insert((table.clone(), index.name.clone()));
-                }
-                Change::RenameIndex { table, to, .. } => {
-                    planner.new_index_names.insert((table.clone(), to.clone()));
-                }
-                _ => {}
-            }
         }
-        planner
     }
 
     /// Whether `index` can be built and dropped `CONCURRENTLY`: not a constraint's index, and
@@ -529,7 +402,7 @@ impl<'a> Planner<'a> {
                 self.renamed_tables.push((from.clone(), to.clone()));
             }
             Change::DropForeignKey { table, foreign_key } => {
-                if self.goes_with_a_drop(table, foreign_key) {
+                if self.facts.goes_with_a_drop(table, foreign_key) {
                     self.contract.drops.up.push_change(change);
                 } else {
                     // A changed key is dropped and added again under the same name.
@@ -537,7 +410,10 @@ impl<'a> Planner<'a> {
                 }
             }
             Change::DropIndex { table, index } => {
-                if self.recreated(table, index.columns.iter().map(|c| c.name.as_str())) {
+                if self
+                    .facts
+                    .recreated(table, index.columns.iter().map(|c| c.name.as_str()))
+                {
                     self.contract.drops.up.push_change(change);
                 } else if !self.builds_concurrently(table, index) {
                     self.validate
@@ -566,9 +442,9 @@ impl<'a> Planner<'a> {
                     return;
                 }
                 let columns = index.columns.iter().map(|c| c.name.as_str());
-                if self.created_tables.contains(table) {
+                if self.facts.created_tables.contains(table) {
                     self.expand.up.push_change(change);
-                } else if self.recreated(table, columns) {
+                } else if self.facts.recreated(table, columns) {
                     self.contract.drops.up.push_change(change);
                 } else if !self.builds_concurrently(table, index) {
                     self.validate
@@ -594,31 +470,6 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Whether a dropped foreign key belongs to a table or column this diff drops (or drops
-    /// and adds again): it goes at contract with them, so the old application version keeps its
-    /// guarantees until then.
-    fn goes_with_a_drop(&self, table: &ObjectName, foreign_key: &ForeignKey) -> bool {
-        let columns = || foreign_key.columns.iter().map(String::as_str);
-        self.dropped_tables.contains(table)
-            || columns().any(|c| {
-                self.dropped_columns
-                    .contains(&(table.clone(), c.to_owned()))
-            })
-            || self.recreated(table, columns())
-    }
-
-    /// Whether any of `columns` of `table` is dropped and added again at contract.
-    fn recreated<'c>(
-        &self,
-        table: &ObjectName,
-        mut columns: impl Iterator<Item = &'c str>,
-    ) -> bool {
-        columns.any(|c| {
-            self.recreated_columns
-                .contains(&(table.clone(), c.to_owned()))
-        })
-    }
-
     /// New values are added at expand (the new application version writes them); removed ones
     /// at contract, when no running version writes them any more.
     fn alter_enum(&mut self, change: &Change, alter: &AlterEnum) {
@@ -638,14 +489,17 @@ impl<'a> Planner<'a> {
     /// A foreign key of an existing table only checks new rows at expand; existing rows are
     /// checked at validate, without blocking writes.
     fn add_foreign_key(&mut self, change: &Change, table: &ObjectName, foreign_key: &ForeignKey) {
-        if self.recreated(table, foreign_key.columns.iter().map(String::as_str)) {
+        if self
+            .facts
+            .recreated(table, foreign_key.columns.iter().map(String::as_str))
+        {
             self.contract.drops.up.push_change(change);
             return;
         }
         let Some(name) = foreign_key
             .name
             .as_ref()
-            .filter(|_| !self.created_tables.contains(table))
+            .filter(|_| !self.facts.created_tables.contains(table))
         else {
             self.expand.up.push_change(change);
             return;
@@ -764,7 +618,7 @@ impl<'a> Planner<'a> {
     fn in_place_reason(&self, next: &Table, changes: &[TableChange]) -> Option<String> {
         let (reason, consequence) = changes.iter().find_map(|change| match change {
             TableChange::RenameColumn { to, .. } => Some((
-                self.key_of(next, next.column(to)?)?,
+                key_of(self.target, next, next.column(to)?, ident)?,
                 "renamed in place, which breaks application versions still using the old name"
                     .to_owned(),
             )),
@@ -775,7 +629,7 @@ impl<'a> Planner<'a> {
                     } else if c.from.auto_increment {
                         format!("{} is auto-incremented", ident(&c.to.name))
                     } else {
-                        self.key_of(next, &c.to)?
+                        key_of(self.target, next, &c.to, ident)?
                     };
                 let consequence = format!(
                     "retyped in place, which locks {} while the table is rewritten",
@@ -790,58 +644,10 @@ impl<'a> Planner<'a> {
         ))
     }
 
-    /// What keys `column` of `table` takes part in, if any.
-    fn key_of(&self, table: &Table, column: &Column) -> Option<String> {
-        let name = table.object_name();
-        let what = if column.auto_increment {
-            "is auto-incremented"
-        } else if table.is_primary_key_column(&column.name) {
-            "is part of the primary key"
-        } else if table
-            .foreign_keys
-            .iter()
-            .any(|fk| fk.columns.contains(&column.name))
-        {
-            "is part of a foreign key"
-        } else if self
-            .target
-            .tables
-            .iter()
-            .flat_map(|t| &t.foreign_keys)
-            .any(|fk| fk.referenced_table == name && fk.referenced_columns.contains(&column.name))
-        {
-            "is referenced by a foreign key"
-        } else {
-            return None;
-        };
-        Some(format!("{} {what}", ident(&column.name)))
-    }
-
     /// The table's changes as in the single migration, drops at contract.
     fn in_place(&mut self, table: &ObjectName, changes: &[TableChange], reason: &str) {
-        let (drops, rest): (Vec<TableChange>, Vec<TableChange>) =
-            changes.iter().cloned().partition(|change| {
-                matches!(
-                    change,
-                    TableChange::DropColumn { .. } | TableChange::DropAndRecreateColumn { .. }
-                )
-            });
+        let (drops, rest, renames_back) = split_in_place(changes);
         if !rest.is_empty() {
-            let renames_back: Vec<TableChange> = rest
-                .iter()
-                .filter_map(|change| match change {
-                    TableChange::RenameColumn {
-                        from,
-                        to,
-                        auto_increment,
-                    } => Some(TableChange::RenameColumn {
-                        from: to.clone(),
-                        to: from.clone(),
-                        auto_increment: *auto_increment,
-                    }),
-                    _ => None,
-                })
-                .collect();
             self.expand.up.push_text(
                 "AlterTable",
                 format!(
@@ -1147,8 +953,8 @@ impl<'a> Planner<'a> {
                 .find(|d| d.target.name == column)
                 .map(|d| d.new.name.clone())
         };
-        let mut renames = Script::default();
-        let mut renames_back = Script::default();
+        let mut renames = Sections::default();
+        let mut renames_back = Sections::default();
         for index in &next.indexes {
             let mut built = index.clone();
             let mut covers = false;
@@ -1168,7 +974,7 @@ impl<'a> Planner<'a> {
             if !covers {
                 continue;
             }
-            if !self.new_index_names.contains(&key) {
+            if !self.facts.new_index_names.contains(&key) {
                 built.name = format!("{}_new", index.name);
                 let rename = |from: &str, to: &str| Change::RenameIndex {
                     table: table.clone(),
@@ -1243,17 +1049,10 @@ impl<'a> Planner<'a> {
             (PhaseKind::Contract, views),
         ]
         .into_iter()
-        .filter(|(_, scripts)| !scripts.up.sections.is_empty())
-        .map(|(kind, mut scripts)| {
-            let sql = scripts.up.text();
-            scripts.undo.sections.reverse();
-            Phase {
-                kind,
-                transactional: kind != PhaseKind::Backfill
-                    && render::needs_no_transaction(&sql).is_none(),
-                sql,
-                undo: scripts.undo.text(),
-            }
+        .filter_map(|(kind, scripts)| {
+            scripts.into_phase(kind, |sql| {
+                kind != PhaseKind::Backfill && render::needs_no_transaction(sql).is_none()
+            })
         })
         .collect()
     }

@@ -371,3 +371,251 @@ END;
     assert_eq!(deployed, objects(dev.url()));
     assert_eq!((deployed.views.len(), deployed.opaque.len()), (1, 4));
 }
+
+const RENAME_BEFORE: &str = "datasource db {
+  provider = \"mysql\"
+  url      = env(\"DATABASE_URL\")
+}
+
+model User {
+  id     Int     @id @default(autoincrement())
+  name   String
+  views  Int     @default(0)
+  legacy String?
+  posts  Post[]
+
+  @@index([name])
+}
+
+model Post {
+  id       Int    @id @default(autoincrement())
+  title    String
+  authorId Int
+  author   User   @relation(fields: [authorId], references: [id])
+}
+";
+
+const RENAME_AFTER: &str = "datasource db {
+  provider = \"mysql\"
+  url      = env(\"DATABASE_URL\")
+}
+
+model User {
+  id       Int      @id @default(autoincrement())
+  // drydock:renamed-from name
+  fullName String
+  views    BigInt   @default(0)
+  status   String   @default(\"active\")
+  posts    Post[]
+
+  @@index([fullName])
+}
+
+model Post {
+  id       Int    @id @default(autoincrement())
+  title    String @unique
+  authorId Int
+  author   User   @relation(fields: [authorId], references: [id])
+}
+";
+
+/// The columns, indexes and triggers of the database at `url`, for comparing two databases.
+fn schema_facts(url: &str) -> Vec<String> {
+    let mut facts = texts(
+        url,
+        "SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME, ' ', COLUMN_TYPE, ' ', IS_NULLABLE, ' ', \
+         COALESCE(COLUMN_DEFAULT, '-')) FROM information_schema.COLUMNS \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT LIKE '\\_%' ORDER BY 1",
+    );
+    facts.extend(texts(
+        url,
+        "SELECT CONCAT(TABLE_NAME, ' ', INDEX_NAME, ' ', NON_UNIQUE, ' ', COLUMN_NAME) \
+         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+         AND TABLE_NAME NOT LIKE '\\_%' ORDER BY 1",
+    ));
+    facts.extend(texts(
+        url,
+        "SELECT CONCAT('trigger ', TRIGGER_NAME) FROM information_schema.TRIGGERS \
+         WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1",
+    ));
+    facts.extend(texts(
+        url,
+        "SELECT CONCAT('view ', TABLE_NAME) FROM information_schema.VIEWS \
+         WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1",
+    ));
+    facts
+}
+
+#[test]
+fn zero_downtime_phases_deploy_on_mariadb_while_both_application_versions_write() {
+    let dev = TestDb::mysql();
+    let dir = drydock_test_support::crash::project(RENAME_BEFORE, &[]);
+    let project = dir.path();
+    succeeds(&drydock(
+        project,
+        dev.url(),
+        &["migrate", "dev", "--name", "init"],
+    ));
+    let production = TestDb::mysql();
+    succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
+    let sql = |url: &str, script: &str| {
+        dialects::for_url(url)
+            .expect("a MySQL URL")
+            .connect(url)
+            .expect("connect")
+            .execute_script(script)
+            .unwrap_or_else(|e| panic!("{script}: {}", e.message));
+    };
+    sql(
+        production.url(),
+        "INSERT INTO `User` (`name`, `views`, `legacy`) VALUES ('Ada', 7, 'x'), ('Alan', 2, NULL);\n\
+         INSERT INTO `Post` (`title`, `authorId`) VALUES ('Hello', 1);",
+    );
+
+    std::fs::write(project.join("prisma/schema.prisma"), RENAME_AFTER).expect("schema");
+    let created = succeeds(&drydock(
+        project,
+        dev.url(),
+        &[
+            "migrate",
+            "dev",
+            "--zero-downtime",
+            "--create-only",
+            "--name",
+            "full_name",
+        ],
+    ));
+    assert!(created.contains("Created 4 phase migrations"), "{created}");
+    let phases: Vec<String> = ["expand", "backfill", "validate", "contract"]
+        .iter()
+        .map(|phase| migration(project, &format!("_full_name_{phase}"), "migration.sql"))
+        .collect();
+    for phase in ["expand", "backfill", "validate", "contract"] {
+        assert!(
+            !migration(project, &format!("_full_name_{phase}"), "down.sql").is_empty(),
+            "{phase} has a down migration checked on the shadow database"
+        );
+    }
+    assert!(
+        phases[0].contains("ADD COLUMN `fullName` VARCHAR(191) NULL, ALGORITHM=INSTANT;")
+            && phases[0].contains("BEFORE INSERT ON `User`"),
+        "{}",
+        phases[0]
+    );
+    assert!(
+        phases[1].contains("-- drydock:backfill key=`id` batch=10000\nUPDATE `User`"),
+        "{}",
+        phases[1]
+    );
+    assert!(
+        phases[2].contains("ALGORITHM=INPLACE, LOCK=NONE"),
+        "{}",
+        phases[2]
+    );
+    assert!(
+        phases[3].starts_with("-- drydock:contract\n"),
+        "{}",
+        phases[3]
+    );
+    // Every phase passes drydock's own lint, judged for the live server and table sizes.
+    succeeds(&drydock(
+        project,
+        production.url(),
+        &["lint", "--url", production.url()],
+    ));
+
+    // Expand, backfill and validate go out with the release; contract waits.
+    let deploy = succeeds(&drydock(project, production.url(), &["migrate", "deploy"]));
+    assert!(deploy.contains("Held back: 1 migration(s)"), "{deploy}");
+    assert_eq!(
+        texts(
+            production.url(),
+            "SELECT CONCAT(`id`, ' ', `fullName`, ' ', `views_new`) FROM `User` ORDER BY `id`"
+        ),
+        ["1 Ada 7", "2 Alan 2"],
+        "the backfill copied every row"
+    );
+    // The old application version writes the old columns, the new one the new columns: the
+    // triggers keep both equal.
+    sql(
+        production.url(),
+        "INSERT INTO `User` (`name`, `views`) VALUES ('Grace', 3);\n\
+         INSERT INTO `User` (`fullName`, `views_new`) VALUES ('Linus', 5000);\n\
+         UPDATE `User` SET `name` = 'Ada Lovelace' WHERE `id` = 1;\n\
+         UPDATE `User` SET `fullName` = 'Alan Turing', `views_new` = 4 WHERE `id` = 2;",
+    );
+    assert_eq!(
+        texts(
+            production.url(),
+            "SELECT CONCAT(`id`, ' ', `name`, '=', `fullName`, ' ', `views`, '=', `views_new`) \
+             FROM `User` WHERE `id` <> 4 ORDER BY `id`"
+        ),
+        [
+            "1 Ada Lovelace=Ada Lovelace 7=7",
+            "2 Alan Turing=Alan Turing 4=4",
+            "3 Grace=Grace 3=3"
+        ]
+    );
+    assert_eq!(
+        texts(
+            production.url(),
+            "SELECT CONCAT(`name`, ' ', `views_new`) FROM `User` WHERE `id` = 4"
+        ),
+        ["Linus 5000"]
+    );
+    let status = drydock(project, production.url(), &["migrate", "status"]);
+    assert!(
+        String::from_utf8_lossy(&status.stdout).contains("full_name_contract"),
+        "contract is pending"
+    );
+
+    let contract = succeeds(&drydock(
+        project,
+        production.url(),
+        &["migrate", "deploy", "--contract"],
+    ));
+    assert!(contract.contains("full_name_contract"), "{contract}");
+    sql(
+        production.url(),
+        "UPDATE `User` SET `views` = 5000000000 WHERE `id` = 4;",
+    );
+    assert_eq!(
+        texts(
+            production.url(),
+            "SELECT CONCAT(`id`, ' ', `fullName`, ' ', `views`, ' ', `status`) FROM `User` ORDER BY `id`"
+        ),
+        [
+            "1 Ada Lovelace 7 active",
+            "2 Alan Turing 4 active",
+            "3 Grace 3 active",
+            "4 Linus 5000000000 active"
+        ]
+    );
+    succeeds(&drydock(
+        project,
+        production.url(),
+        &["migrate", "status", "--drift"],
+    ));
+
+    // The phases leave what the plain migration leaves.
+    let plain = TestDb::mysql();
+    let plain_dir = drydock_test_support::crash::project(RENAME_BEFORE, &[]);
+    succeeds(&drydock(
+        plain_dir.path(),
+        plain.url(),
+        &["migrate", "dev", "--name", "init"],
+    ));
+    std::fs::write(plain_dir.path().join("prisma/schema.prisma"), RENAME_AFTER).expect("schema");
+    succeeds(&drydock(
+        plain_dir.path(),
+        plain.url(),
+        &[
+            "migrate",
+            "dev",
+            "--name",
+            "full_name",
+            "--accept-data-loss",
+        ],
+    ));
+    assert_eq!(schema_facts(production.url()), schema_facts(plain.url()));
+}
