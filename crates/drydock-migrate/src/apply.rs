@@ -1557,8 +1557,6 @@ fn render_position(script: &str, offset: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use drydock_connector::Dialect;
-
     use super::*;
 
     fn migration(script: &str) -> LocalMigration {

@@ -89,13 +89,7 @@ fn roll_back(
     options: &DownOptions,
     events: &dyn Events,
 ) -> Result<DownReport, EngineError> {
-    let (url, mut connection) = super::connect(
-        project,
-        options.url.as_deref(),
-        super::Missing::Fail,
-        events,
-    )?;
-    super::describe_datasource(project, &url, events);
+    let (_, mut connection) = connect_existing(project, options.url.as_deref(), events)?;
     let report = history::down(
         project.dialect,
         connection.as_mut(),
@@ -140,19 +134,37 @@ pub fn resolve(
     resolve: Resolve,
     events: &dyn Events,
 ) -> Result<ResolveOutcome, EngineError> {
-    let started = std::time::Instant::now();
     let (name, marked) = match &resolve {
         Resolve::Applied(name) => (name.clone(), "applied"),
         Resolve::RolledBack(name) => (name.clone(), "rolled back"),
     };
+    let mut change = resolve_change(project, &name, marked);
     let result = mark(project, url, resolve, events);
-    let mut change = AuditedChange::new("migrate resolve").with_migrations(project, &[name]);
-    change.started = started;
     // It runs no statement of the migration: it marks it.
     change.statements = Some(0);
-    change.extra.push(("marked", serde_json::json!(marked)));
     audit::record_for(project, url, change, &result, events);
     result
+}
+
+/// The audit entry of a `migrate resolve` of migration `name` starting now: how it `marked` the
+/// row; the statements it ran are set when it ends.
+fn resolve_change(project: &Project, name: &str, marked: &str) -> AuditedChange {
+    let mut change =
+        AuditedChange::new("migrate resolve").with_migrations(project, &[name.to_owned()]);
+    change.extra.push(("marked", serde_json::json!(marked)));
+    change
+}
+
+/// A session on the database migrations run on (`url` overrides the project's), said once
+/// connected; a missing database is an error.
+fn connect_existing(
+    project: &Project,
+    url: Option<&str>,
+    events: &dyn Events,
+) -> Result<(String, Box<dyn drydock_connector::Connection>), EngineError> {
+    let (url, connection) = super::connect(project, url, super::Missing::Fail, events)?;
+    super::describe_datasource(project, &url, events);
+    Ok((url, connection))
 }
 
 fn mark(
@@ -229,15 +241,12 @@ pub fn resolve_finish(
     options: &FinishOptions,
     events: &dyn Events,
 ) -> Result<FinishReport, EngineError> {
-    let started = std::time::Instant::now();
+    let mut change = resolve_change(project, &options.name, "finished");
     let result = finish(project, options, events);
-    let mut change = AuditedChange::new("migrate resolve")
-        .with_migrations(project, std::slice::from_ref(&options.name));
-    change.started = started;
-    if let Ok(report) = &result {
-        change.statements = Some(report.statements + 1 - report.first_statement);
-    }
-    change.extra.push(("marked", serde_json::json!("finished")));
+    change.statements = result
+        .as_ref()
+        .ok()
+        .map(|report| report.statements + 1 - report.first_statement);
     audit::record_for(project, options.url.as_deref(), change, &result, events);
     result
 }
@@ -247,13 +256,7 @@ fn finish(
     options: &FinishOptions,
     events: &dyn Events,
 ) -> Result<FinishReport, EngineError> {
-    let (url, mut connection) = super::connect(
-        project,
-        options.url.as_deref(),
-        super::Missing::Fail,
-        events,
-    )?;
-    super::describe_datasource(project, &url, events);
+    let (_, mut connection) = connect_existing(project, options.url.as_deref(), events)?;
     let deploy_options = history::DeployOptions {
         limits: options.limits,
         lock_retries: options.lock_retries,
@@ -315,15 +318,12 @@ pub fn resolve_undo(
     options: &UndoOptions,
     events: &dyn Events,
 ) -> Result<UndoOutcome, EngineError> {
-    let started = std::time::Instant::now();
+    let mut change = resolve_change(project, &options.name, "undone");
     let result = undo(project, options, events);
-    let mut change = AuditedChange::new("migrate resolve")
-        .with_migrations(project, std::slice::from_ref(&options.name));
-    change.started = started;
-    if let Ok(outcome) = &result {
-        change.statements = Some(outcome.report.undo_statements);
-    }
-    change.extra.push(("marked", serde_json::json!("undone")));
+    change.statements = result
+        .as_ref()
+        .ok()
+        .map(|outcome| outcome.report.undo_statements);
     audit::record_for(project, options.url.as_deref(), change, &result, events);
     result
 }
@@ -334,13 +334,7 @@ fn undo(
     events: &dyn Events,
 ) -> Result<UndoOutcome, EngineError> {
     let dialect = project.dialect;
-    let (url, mut connection) = super::connect(
-        project,
-        options.url.as_deref(),
-        super::Missing::Fail,
-        events,
-    )?;
-    super::describe_datasource(project, &url, events);
+    let (url, mut connection) = connect_existing(project, options.url.as_deref(), events)?;
     history::check_provider(&project.migrations_dir, dialect.provider())?;
     let local = history::list_migrations(&project.migrations_dir)?;
     let name = &options.name;
