@@ -507,12 +507,40 @@ fn undone_by_resolve_undo_the_fixed_migration_deploys_whole() {
     );
     assert!(shape(db.url()).contains(&"column Post.title".to_owned()));
 
+    // A table made by hand that references `Post` stops the undo at its second statement,
+    // after the first dropped `User.name`: the row stays failed.
+    by_hand(
+        project,
+        &db,
+        "CREATE TABLE `Note` (`postId` INTEGER, FOREIGN KEY (`postId`) REFERENCES `Post`(`id`));\n",
+    );
+    let said = refused(
+        project,
+        &db,
+        &["--undo", POSTS, "--accept-data-loss"],
+        "D3145",
+    );
+    says(
+        &said,
+        &[
+            "failed at statement 2 of 2",
+            "1 statement(s) of the undo had completed",
+        ],
+    );
+    assert!(!shape(db.url()).contains(&"column User.name".to_owned()));
+    assert_eq!(
+        history(db.url()),
+        [format!("{INIT}|1|0|1"), format!("{POSTS}|0|0|2")]
+    );
+    // Run again once the cause is gone: the column dropped already counts as done.
+    by_hand(project, &db, "DROP TABLE `Note`;\n");
     let undone = drydock(
         project,
         db.url(),
         &["migrate", "resolve", "--undo", POSTS, "--accept-data-loss"],
     );
     let said = succeeds(&undone) + &printed(&undone);
+    says(&said, &["undo statement 1 found its object gone already"]);
     says(
         &said,
         &[
