@@ -98,7 +98,8 @@ pub trait MigrationHistory {
     fn insert_history_row(&mut self, row: &HistoryRow) -> Result<(), ConnectorError>;
 
     /// Overwrite the mutable fields of the row with `row.id`: `finished_at`, `logs`,
-    /// `rolled_back_at`, `applied_steps_count`.
+    /// `rolled_back_at`, `applied_steps_count`, and `checksum` (which only `migrate resolve
+    /// --finish` changes: the row of a migration finished with its corrected file).
     fn update_history_row(&mut self, row: &HistoryRow) -> Result<(), ConnectorError>;
 
     /// In one transaction: run `script`, then insert `row` (whose `finished_at` is set). Either

@@ -26,6 +26,26 @@ pub enum EngineError {
     )]
     ShadowReplay { migration: String, message: String },
 
+    #[error(
+        "undoing the {done} completed statement(s) of `{name}` loses data:\n{}\nRe-run with \
+         `--accept-data-loss` if that is intended (take a backup first), or finish the \
+         migration instead (`drydock migrate resolve --finish {name}`). Nothing was changed",
+        warnings.iter().map(|w| format!("  - {w}")).collect::<Vec<_>>().join("\n")
+    )]
+    UndoLosesData {
+        name: String,
+        done: usize,
+        warnings: Vec<String>,
+    },
+
+    #[error(
+        "drydock cannot compute an exact undo of the completed statements of `{name}`: {reason}\n\
+         The shadow database was checked, nothing was changed on this one. Undo them by hand \
+         (the history row's logs list them) and run `drydock migrate resolve --rolled-back \
+         {name}`, or finish the migration: `drydock migrate resolve --finish {name}`"
+    )]
+    UndoNotExact { name: String, reason: String },
+
     #[error("{0}")]
     Usage(String),
 
@@ -176,6 +196,8 @@ impl EngineError {
             EngineError::Backup(e) => e.code(),
             EngineError::ShadowReplay { .. } => "P3006",
             EngineError::Usage(_) => "D1001",
+            EngineError::UndoLosesData { .. } => "D3143",
+            EngineError::UndoNotExact { .. } => "D3144",
             EngineError::LintBaseline { .. } => "D4010",
             EngineError::LintSince { .. } => "D4011",
             EngineError::LintFixChangesSchema { .. } => "D4012",

@@ -44,6 +44,7 @@ mod stats;
 mod stats_settings;
 mod summary;
 pub mod tasks;
+mod undo;
 
 pub use alerts::{ALERT_SOURCES, open_alerts, send_alerts, send_alerts_with};
 pub use baseline::baseline;

@@ -37,6 +37,7 @@ use crate::error::FailedMigration;
 use crate::integrity::verify_integrity;
 use crate::lock::with_migration_lock;
 use crate::lockfile::check_provider;
+use crate::statement_log::statement_states;
 use crate::watch::{WatchOptions, Watcher};
 
 /// How long a statement waits for a lock by default before it gives up and is retried.
@@ -225,6 +226,32 @@ pub fn deploy_with(
     check_provider(migrations_dir, dialect.provider())?;
     let local = list_migrations(migrations_dir)?;
     verify_integrity(migrations_dir, &local)?;
+    let mut report = with_deploy_session(
+        dialect,
+        conn,
+        options,
+        progress,
+        |policy, conn, progress| deploy_locked(policy, options, conn, &local, progress),
+    )?;
+    report.duration = started.elapsed();
+    Ok(report)
+}
+
+/// Run `work` as a deploy runs its migrations: under the migration lock (what taking it took
+/// reported as [`DeployEvent::Recovered`]), with the dialect's [`ScriptPolicy`], and a stop
+/// request cancelling the running statement. A stop before `work` ran a statement ends in
+/// [`MigrateError::Interrupted`] too.
+pub(crate) fn with_deploy_session<T>(
+    dialect: &dyn Dialect,
+    conn: &mut dyn Connection,
+    options: &DeployOptions,
+    progress: &mut dyn FnMut(DeployEvent<'_>),
+    work: impl FnOnce(
+        &ScriptPolicy<'_>,
+        &mut dyn Connection,
+        &mut dyn FnMut(DeployEvent<'_>),
+    ) -> Result<T, MigrateError>,
+) -> Result<T, MigrateError> {
     let policy = ScriptPolicy {
         blocker: &|script| transaction_blocker(dialect, script),
         split: &|script| dialect.split_statements(script),
@@ -237,30 +264,28 @@ pub fn deploy_with(
         .canceller()
         .ok()
         .map(|canceller| options.interrupt.register(canceller));
-    let report = with_migration_lock(conn, |conn, notes| {
+    let result = with_migration_lock(conn, |conn, notes| {
         for note in notes {
             progress(DeployEvent::Recovered {
                 name: crate::LOCK_NOTE_NAME,
                 what: note,
             });
         }
-        deploy_locked(&policy, options, conn, &local, progress)
+        work(&policy, conn, progress)
     });
-    let mut report = match report {
+    match result {
         // Cancelled while waiting for the lock, or in a step between migrations.
         Err(error)
             if options.interrupt.is_triggered()
                 && !matches!(error, MigrateError::Interrupted { .. }) =>
         {
-            return Err(MigrateError::Interrupted {
+            Err(MigrateError::Interrupted {
                 applied: Vec::new(),
                 state: format!("It stopped before applying anything ({error})."),
-            });
+            })
         }
-        report => report?,
-    };
-    report.duration = started.elapsed();
-    Ok(report)
+        result => result,
+    }
 }
 
 /// What deploy needs to know from the dialect about running scripts.
@@ -529,6 +554,60 @@ fn deploy_pending(
         applied,
         duration: Duration::ZERO,
     })
+}
+
+/// Continue `migration`, which runs outside a transaction, at the first statement its failed
+/// history `row` does not count as done, exactly as deploy continues an interrupted one: the
+/// statements counted, under the session limits, retried after lock timeouts, the row finished
+/// at the end or failed again with new logs. The caller checked that the statements counted
+/// as done are the file's (`migrate resolve --finish`); the row takes the file's checksum.
+pub(crate) fn finish_locked(
+    policy: &ScriptPolicy<'_>,
+    options: &DeployOptions,
+    conn: &mut dyn Connection,
+    migration: &LocalMigration,
+    mut row: HistoryRow,
+    progress: &mut dyn FnMut(DeployEvent<'_>),
+) -> Result<AppliedMigration, MigrateError> {
+    let script = migration.executable_script();
+    let reason = (policy.blocker)(script).unwrap_or_default();
+    let statements = (policy.split)(script);
+    let script_path = migration.path.join(crate::MIGRATION_FILE_NAME);
+    let backfills = find_backfills(script, policy.rules).map_err(|e| e.in_file(&script_path))?;
+    row.checksum = migration.checksum.clone();
+    progress(DeployEvent::Applying {
+        name: &migration.name,
+        index: 0,
+        total: 1,
+        non_transactional_reason: Some(&reason),
+    });
+    let started = Instant::now();
+    conn.set_session_limits(&options.limits)?;
+    let mut runner = Runner {
+        policy,
+        options,
+        progress,
+    };
+    let outside = Outside {
+        statements: &statements,
+        reason: &reason,
+        backfills: &backfills,
+        resume: Some(row),
+    };
+    let result = runner.apply_outside_transaction(conn, migration, outside);
+    let restored = conn.set_session_limits(&SessionLimits::default());
+    let (lock_retries, backfilled_rows) = result?;
+    restored?;
+    let applied = AppliedMigration {
+        name: migration.name.clone(),
+        non_transactional_reason: Some(reason),
+        lock_retries,
+        backfilled_rows,
+        resumed: true,
+        duration: started.elapsed(),
+    };
+    (runner.progress)(DeployEvent::Applied(&applied));
+    Ok(applied)
 }
 
 /// The failed rows deploy resumes instead of refusing to run: migrations that stopped in a
@@ -1261,7 +1340,7 @@ fn interrupted_state(
 
 /// Whether `script` opens, ends or aborts a transaction itself (`BEGIN`, `START TRANSACTION`,
 /// `COMMIT`, `END`, `ROLLBACK` but `ROLLBACK TO`, `ABORT`).
-fn manages_own_transaction(script: &str, rules: &LexicalRules) -> bool {
+pub(crate) fn manages_own_transaction(script: &str, rules: &LexicalRules) -> bool {
     sql_scan::statements(script, rules).iter().any(|statement| {
         let words = &statement.words;
         match words.first().map(String::as_str) {
@@ -1373,55 +1452,6 @@ pub(crate) fn run_statements(
 /// Lines of the script shown before and after the failing one.
 const CONTEXT_LINES: usize = 2;
 
-/// The most characters of a statement's first line that a list of statements shows.
-const FIRST_LINE_CHARS: usize = 100;
-
-/// How a list of statements names one: its first line from its first token on (the comments
-/// before it, such as Prisma's `-- CreateTable`, skipped), cut at [`FIRST_LINE_CHARS`].
-pub fn first_line(statement: &str, rules: &LexicalRules) -> String {
-    let start = sql_scan::tokens(statement, rules)
-        .first()
-        .map_or(0, |token| token.range.start);
-    // Without a token (comments only), the first line that is not blank.
-    let line = statement[start..]
-        .trim_start()
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim();
-    match line.char_indices().nth(FIRST_LINE_CHARS) {
-        Some((cut, _)) => format!("{}...", &line[..cut]),
-        None => line.to_owned(),
-    }
-}
-
-/// The statements of a migration that stopped at statement `stopped` (0-based) outside a
-/// transaction, one line each: its number, `done`, `stopped_as` or `not run`, and its first
-/// line. It tells what to undo, or what is left to run by hand.
-fn statement_states(
-    script: &str,
-    statements: &[Range<usize>],
-    stopped: usize,
-    stopped_as: &str,
-    rules: &LexicalRules,
-) -> String {
-    let width = statements.len().to_string().len();
-    let mut out = String::from("Statements (number, state, first line):\n");
-    for (index, range) in statements.iter().enumerate() {
-        let state = match index.cmp(&stopped) {
-            std::cmp::Ordering::Less => "done",
-            std::cmp::Ordering::Equal => stopped_as,
-            std::cmp::Ordering::Greater => "not run",
-        };
-        let text = script
-            .get(range.clone())
-            .map(|statement| first_line(statement, rules))
-            .unwrap_or_default();
-        out.push_str(&format!("  {:>width$}  {state:<9}  {text}\n", index + 1));
-    }
-    out
-}
-
 /// What to do about failed migration `name` when its history row counts `done` statements that
 /// completed outside a transaction and stay applied.
 pub(crate) fn recovery_advice(name: &str, done: u32) -> String {
@@ -1437,11 +1467,14 @@ pub(crate) fn recovery_advice(name: &str, done: u32) -> String {
         n => format!("Statements 1 to {n} of it"),
     };
     format!(
-        "{ran} ran outside a transaction and stay applied (its logs list them). Either undo \
-         them, fix the migration, run `drydock migrate resolve --rolled-back {name}` and deploy \
-         again (deploy runs the whole migration again); or run the statements from {next} on by \
-         hand (`drydock db execute`), correct the migration file if it was wrong, and run \
-         `drydock migrate resolve --applied {name}`.",
+        "{ran} ran outside a transaction and stay applied (its logs list them). Either fix the \
+         statement that failed in the migration file and run `drydock migrate resolve --finish \
+         {name}`, which runs the statements from {next} on and marks it applied; or run \
+         `drydock migrate resolve --undo {name}`, which undoes the statements that ran (checked \
+         on a shadow database first), then fix the migration and deploy again (deploy runs the \
+         whole migration again). By hand instead: run the statements from {next} on \
+         (`drydock db execute`), correct the file and run `drydock migrate resolve --applied \
+         {name}`; or undo them and run `drydock migrate resolve --rolled-back {name}`.",
         next = done + 1
     )
 }
@@ -1524,8 +1557,6 @@ fn render_position(script: &str, offset: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use drydock_connector::Dialect;
-
     use super::*;
 
     fn migration(script: &str) -> LocalMigration {
@@ -1595,47 +1626,6 @@ mod tests {
         Ran outside a transaction: it uses CONCURRENTLY.
         1 statement(s) completed before the failure; those outside a rolled-back transaction were not undone.
         "#);
-    }
-
-    #[test]
-    fn statements_are_named_by_their_first_line_after_comments() {
-        let rules = drydock_postgres::PostgresDialect.lexical_rules();
-        assert_eq!(
-            first_line(
-                "\n-- CreateTable\n/* x */ CREATE TABLE t (\n  a INT\n);",
-                rules
-            ),
-            "CREATE TABLE t ("
-        );
-        assert_eq!(
-            first_line("\n-- only a comment\n", rules),
-            "-- only a comment"
-        );
-        let long = format!("SELECT '{}';", "é".repeat(150));
-        let named = first_line(&long, rules);
-        assert_eq!(named.chars().count(), FIRST_LINE_CHARS + 3, "{named}");
-        assert!(named.ends_with("é..."), "{named}");
-    }
-
-    #[test]
-    fn a_failed_migration_lists_its_statements_by_state() {
-        let script = "A 1;\nB 2;\nC 3;";
-        let statements = [0..4, 4..9, 9..14];
-        insta::assert_snapshot!(
-            statement_states(
-                script,
-                &statements,
-                1,
-                "failed",
-                drydock_postgres::PostgresDialect.lexical_rules()
-            ),
-            @r"
-        Statements (number, state, first line):
-          1  done       A 1;
-          2  failed     B 2;
-          3  not run    C 3;
-        "
-        );
     }
 
     #[test]

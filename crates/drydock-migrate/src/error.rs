@@ -307,6 +307,59 @@ pub enum MigrateError {
         state: String,
     },
 
+    #[error(
+        "`{name}` is not a migration that failed halfway: {state}. `migrate resolve --finish` \
+         and `--undo` take a migration whose history row is failed (`drydock migrate status` \
+         lists those). Nothing was changed"
+    )]
+    NotFailedHalfway {
+        name: String,
+        /// What the history says of it, in a phrase.
+        state: String,
+    },
+
+    #[error(
+        "`{name}` {why}, so its failure left none of its statements applied and there is \
+         nothing to finish or undo. Fix the migration, run `drydock migrate resolve \
+         --rolled-back {name}` and deploy again. Nothing was changed"
+    )]
+    FailedInTransaction {
+        name: String,
+        /// Why its statements were rolled back with it, in a phrase.
+        why: String,
+    },
+
+    #[error(
+        "the statements of `{name}` that its failed run completed ({done}) are not those of \
+         its `migration.sql` any more:\n{}\nOnly statements from {next} on may change before \
+         `migrate resolve --finish` or `--undo`: restore the first {done} statement(s) as they \
+         ran (the history row's logs list them with their fingerprints), or undo them by hand \
+         and run `drydock migrate resolve --rolled-back {name}`. Nothing was changed",
+        changed.iter().map(|line| format!("  - {line}")).collect::<Vec<_>>().join("\n"),
+        next = done + 1
+    )]
+    DoneStatementsChanged {
+        name: String,
+        done: usize,
+        /// One sentence per statement that differs, or why they cannot be compared.
+        changed: Vec<String>,
+    },
+
+    #[error(
+        "undoing `{name}` failed at statement {number} of {total} of the undo script: \
+         {message}\n{done} statement(s) of the undo had completed. The history still shows \
+         `{name}` as failed. Run `drydock migrate resolve --undo {name}` again once the cause \
+         is fixed: statements whose object is gone count as done"
+    )]
+    UndoFailed {
+        name: String,
+        /// 1-based.
+        number: usize,
+        total: usize,
+        done: usize,
+        message: String,
+    },
+
     #[error(transparent)]
     Connector(#[from] ConnectorError),
 }
@@ -349,6 +402,10 @@ impl MigrateError {
             }
             MigrateError::DownUnfinished { .. } => "D3018",
             MigrateError::ConnectionLost { .. } => "P1017",
+            MigrateError::NotFailedHalfway { .. } => "D3140",
+            MigrateError::FailedInTransaction { .. } => "D3141",
+            MigrateError::DoneStatementsChanged { .. } => "D3142",
+            MigrateError::UndoFailed { .. } => "D3145",
             MigrateError::Connector(inner) => inner.code(),
         }
     }

@@ -155,6 +155,7 @@ impl MigrationHistory for FakeConnection {
             .iter_mut()
             .find(|r| r.id == row.id)
             .ok_or_else(|| ConnectorError::query("no such history row"))?;
+        stored.checksum = row.checksum.clone();
         stored.finished_at = row.finished_at;
         stored.logs = row.logs.clone();
         stored.rolled_back_at = row.rolled_back_at;

@@ -22,16 +22,18 @@ mod lockfile;
 mod naming;
 #[cfg(test)]
 mod protocol_tests;
+mod recover;
 mod resolve;
 mod squash;
+mod statement_log;
 mod status;
 mod watch;
 
 pub use apply::{
     AppliedMigration, CONTRACT_MARKER, ConfirmPending, DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETRY_DELAY, DeployEvent, DeployOptions, DeployReport, INTERRUPTED_LOGS,
-    MAX_RETRY_DELAY, PendingRefusal, deploy, deploy_with, describe_session, first_line,
-    is_contract, newest_applied, transaction_blocker,
+    MAX_RETRY_DELAY, PendingRefusal, deploy, deploy_with, describe_session, is_contract,
+    newest_applied, transaction_blocker,
 };
 pub use backfill::{
     BACKFILL_DIRECTIVE, BACKFILL_TABLE, Backfill, BackfillDirective, BackfillError,
@@ -53,14 +55,18 @@ pub use integrity::{
     INTEGRITY_FILE_NAME, IntegrityFile, SumLine, has_integrity_file, integrity_file_contents,
     read_integrity_file, verify_integrity, write_integrity_file,
 };
-pub use lock::LOCK_NOTE_NAME;
+pub use lock::{LOCK_NOTE_NAME, with_lock};
 pub use lockfile::{
     LOCK_FILE_NAME, check_provider, lock_file_contents, parse_lock_file, read_lock_file,
     write_lock_file,
 };
 pub use naming::{new_migration_folder_name, slugify};
+pub use recover::{
+    FailedRun, FinishReport, UndoReport, failed_run, read_history, resolve_finish, run_undo,
+};
 pub use resolve::{ResolveReport, resolve_applied, resolve_rolled_back};
 pub use squash::record_squash;
+pub use statement_log::{fingerprint, first_line};
 pub use status::{AppliedStatus, StatusReport, status};
 pub use watch::{OpenWatchConnection, WatchEvent, WatchOptions, WatchReporter};
 

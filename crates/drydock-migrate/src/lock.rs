@@ -16,10 +16,21 @@ pub(crate) fn with_migration_lock<T>(
     conn: &mut dyn Connection,
     work: impl FnOnce(&mut dyn Connection, &[String]) -> Result<T, MigrateError>,
 ) -> Result<T, MigrateError> {
-    let notes = conn.lock_migrations(LOCK_TIMEOUT_SECS)?;
+    with_lock(conn, work)
+}
+
+/// [`with_migration_lock`] for work with errors of its own (a caller's that replays migrations
+/// on a shadow database under the lock).
+pub fn with_lock<T, E: From<MigrateError>>(
+    conn: &mut dyn Connection,
+    work: impl FnOnce(&mut dyn Connection, &[String]) -> Result<T, E>,
+) -> Result<T, E> {
+    let notes = conn
+        .lock_migrations(LOCK_TIMEOUT_SECS)
+        .map_err(|e| E::from(MigrateError::from(e)))?;
     let result = work(&mut *conn, &notes);
     let unlocked = conn.unlock_migrations();
     let value = result?;
-    unlocked?;
+    unlocked.map_err(|e| E::from(MigrateError::from(e)))?;
     Ok(value)
 }

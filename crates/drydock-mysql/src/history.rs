@@ -118,9 +118,10 @@ pub(crate) fn insert(conn: &mut Conn, row: &HistoryRow) -> Result<(), ConnectorE
 
 pub(crate) fn update(conn: &mut Conn, row: &HistoryRow) -> Result<(), ConnectorError> {
     conn.exec_drop(
-        "UPDATE _prisma_migrations SET finished_at = ?, logs = ?, rolled_back_at = ?, \
-         applied_steps_count = ? WHERE id = ?",
+        "UPDATE _prisma_migrations SET checksum = ?, finished_at = ?, logs = ?, \
+         rolled_back_at = ?, applied_steps_count = ? WHERE id = ?",
         (
+            &row.checksum,
             timestamp(row.finished_at),
             &row.logs,
             timestamp(row.rolled_back_at),

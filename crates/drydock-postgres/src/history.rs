@@ -142,7 +142,7 @@ pub(crate) fn update(
 ) -> Result<(), ConnectorError> {
     let sql = format!(
         "UPDATE {} SET finished_at = $2, logs = $3, rolled_back_at = $4, \
-         applied_steps_count = $5 WHERE id = $1 RETURNING id",
+         applied_steps_count = $5, checksum = $6 WHERE id = $1 RETURNING id",
         table(schema)
     );
     let steps = steps(row);
@@ -155,6 +155,7 @@ pub(crate) fn update(
                 (&row.logs, Type::TEXT),
                 (&row.rolled_back_at, Type::TIMESTAMPTZ),
                 (&steps, Type::INT4),
+                (&row.checksum, Type::TEXT),
             ],
         )
         .map_err(|e| query_error(&e))?;

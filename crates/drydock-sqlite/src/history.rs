@@ -177,13 +177,14 @@ pub(crate) fn update(conn: &rusqlite::Connection, row: &HistoryRow) -> Result<()
     let updated = conn
         .execute(
             "UPDATE \"_prisma_migrations\" SET finished_at = ?2, logs = ?3, rolled_back_at = ?4, \
-             applied_steps_count = ?5 WHERE id = ?1",
+             applied_steps_count = ?5, checksum = ?6 WHERE id = ?1",
             params![
                 row.id,
                 millis(&row.finished_at),
                 row.logs,
                 millis(&row.rolled_back_at),
                 row.applied_steps_count,
+                row.checksum,
             ],
         )
         .map_err(query_error)?;

@@ -113,6 +113,8 @@ pub fn history_round_trip(
     first.logs = Some("ran 3 statements".to_owned());
     first.applied_steps_count = 3;
     first.rolled_back_at = Some(first.started_at + chrono::Duration::seconds(60));
+    // A migration finished with its corrected file (`migrate resolve --finish`).
+    first.checksum = "e".repeat(64);
     conn.update_history_row(&first).unwrap();
     assert_eq!(conn.read_history().unwrap(), vec![first.clone(), second]);
     assert!(

@@ -719,19 +719,28 @@ pub(crate) enum MigrateCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Mark a failed migration as rolled back, or a migration as applied (baselining)
+    /// Mark a failed migration as rolled back, or a migration as applied (baselining); finish
+    /// or undo a migration that failed halfway outside a transaction
+    #[command(group = clap::ArgGroup::new("resolve_mode").required(true).multiple(false))]
     Resolve {
         /// Record the migration as applied without running it
-        #[arg(
-            long,
-            value_name = "MIGRATION",
-            conflicts_with = "rolled_back",
-            required_unless_present = "rolled_back"
-        )]
+        #[arg(long, value_name = "MIGRATION", group = "resolve_mode")]
         applied: Option<String>,
         /// Mark a failed migration as rolled back
-        #[arg(long, value_name = "MIGRATION")]
+        #[arg(long, value_name = "MIGRATION", group = "resolve_mode")]
         rolled_back: Option<String>,
+        /// Run the rest of a migration that failed halfway, from the statement where it
+        /// stopped, with its current migration.sql (the failed statement may be corrected;
+        /// the statements that completed must be unchanged)
+        #[arg(long, value_name = "MIGRATION", group = "resolve_mode")]
+        finish: Option<String>,
+        /// Undo the statements of a migration that failed halfway that completed (the undo is
+        /// computed and checked on a shadow database) and mark it rolled back
+        #[arg(long, value_name = "MIGRATION", group = "resolve_mode")]
+        undo: Option<String>,
+        /// With --undo: run an undo that drops tables or columns without refusing
+        #[arg(long, requires = "undo")]
+        accept_data_loss: bool,
         #[command(flatten)]
         connection: ConnectionArgs,
     },

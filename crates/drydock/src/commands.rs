@@ -162,8 +162,23 @@ fn dispatch(schema: Discovery<'_>, command: Command) -> anyhow::Result<ExitCode>
             MigrateCommand::Resolve {
                 applied,
                 rolled_back,
+                finish,
+                undo,
+                accept_data_loss,
                 connection,
-            } => migrate::resolve(schema, applied, rolled_back, connection.url.as_deref()),
+            } => {
+                let mode = match (applied, rolled_back, finish, undo) {
+                    (Some(name), ..) => Some(migrate::ResolveMode::Applied(name)),
+                    (_, Some(name), ..) => Some(migrate::ResolveMode::RolledBack(name)),
+                    (_, _, Some(name), _) => Some(migrate::ResolveMode::Finish(name)),
+                    (_, _, _, Some(name)) => Some(migrate::ResolveMode::Undo {
+                        name,
+                        accept_data_loss,
+                    }),
+                    (None, None, None, None) => None,
+                };
+                migrate::resolve(schema, mode, connection.url.as_deref())
+            }
             MigrateCommand::Down {
                 steps,
                 to,

@@ -58,6 +58,10 @@ const CLEANUP_TABLES: &str = "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMAR
 const INIT: &str = "prisma/migrations/20240101000000_init/migration.sql";
 const INIT_SQL: &str = "CREATE TABLE \"A\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n";
 const SECOND: &str = "prisma/migrations/20240102000000_second/migration.sql";
+const MYSQL_INIT_SQL: &str = "CREATE TABLE `A` (`id` INTEGER NOT NULL PRIMARY KEY);\n";
+/// Fails at its second statement on MySQL, where its first stays applied.
+const MYSQL_HALFWAY_SQL: &str =
+    "CREATE TABLE `B` (`id` INTEGER NOT NULL PRIMARY KEY);\nINSERT INTO `nope` VALUES (1);\n";
 
 /// A SQLite project whose first migration creates table `A`.
 const SQLITE_INIT: Step = File(INIT, INIT_SQL);
@@ -1259,6 +1263,110 @@ const CASES: &[Case] = &[
         run: &["migrate", "rebase", "no_such"],
         exit: 1,
         says: &["`no_such` is not a migration of", "drydock migrate status"],
+    },
+    Case {
+        code: "D3140",
+        server: Sqlite,
+        steps: &[File(SCHEMA, SQLITE_SCHEMA), SQLITE_INIT, DEPLOY],
+        run: &["migrate", "resolve", "--undo", "20240101000000_init"],
+        exit: 1,
+        says: &[
+            "`20240101000000_init` is not a migration that failed halfway: it is applied",
+            "Nothing was changed",
+        ],
+    },
+    Case {
+        code: "D3141",
+        server: Sqlite,
+        steps: &[
+            File(SCHEMA, SQLITE_SCHEMA),
+            SQLITE_INIT,
+            File(
+                SECOND,
+                "CREATE TABLE \"B\" (\"id\" INTEGER);\nCREAT oops;\n",
+            ),
+            Shell("drydock migrate deploy || true"),
+        ],
+        run: &["migrate", "resolve", "--finish", "20240102000000_second"],
+        exit: 1,
+        says: &[
+            "`20240102000000_second` runs in a transaction",
+            "resolve --rolled-back 20240102000000_second",
+        ],
+    },
+    Case {
+        code: "D3142",
+        server: Mysql,
+        steps: &[
+            File(SCHEMA, MYSQL_SCHEMA),
+            File(INIT, MYSQL_INIT_SQL),
+            File(SECOND, MYSQL_HALFWAY_SQL),
+            Shell("drydock migrate deploy || true"),
+            File(
+                SECOND,
+                "CREATE TABLE `B` (`id` BIGINT NOT NULL PRIMARY KEY);\nSELECT 1;\n",
+            ),
+        ],
+        run: &["migrate", "resolve", "--finish", "20240102000000_second"],
+        exit: 1,
+        says: &[
+            "are not those of its `migration.sql` any more",
+            "statement 1 ran as `CREATE TABLE `B` (`id` INTEGER NOT NULL PRIMARY KEY);`",
+        ],
+    },
+    Case {
+        code: "D3143",
+        server: Mysql,
+        steps: &[
+            File(SCHEMA, MYSQL_SCHEMA),
+            File(INIT, MYSQL_INIT_SQL),
+            File(SECOND, MYSQL_HALFWAY_SQL),
+            Shell("drydock migrate deploy || true"),
+        ],
+        run: &["migrate", "resolve", "--undo", "20240102000000_second"],
+        exit: 1,
+        says: &["loses data", "drop the `B` table", "--accept-data-loss"],
+    },
+    Case {
+        code: "D3144",
+        server: Postgres,
+        steps: &[
+            File(SCHEMA, POSTGRES_SCHEMA),
+            File(INIT, INIT_SQL),
+            // A sequence is none of the objects the differ drops: its undo is not exact.
+            File(
+                SECOND,
+                "CREATE SEQUENCE \"s\";\nCREATE INDEX CONCURRENTLY \"i\" ON \"nope\"(\"id\");\n",
+            ),
+            Shell("drydock migrate deploy || true"),
+        ],
+        run: &["migrate", "resolve", "--undo", "20240102000000_second"],
+        exit: 1,
+        says: &["cannot compute an exact undo", "`s`", "--rolled-back"],
+    },
+    Case {
+        code: "D3145",
+        server: Mysql,
+        steps: &[
+            File(SCHEMA, MYSQL_SCHEMA),
+            File(INIT, MYSQL_INIT_SQL),
+            File(SECOND, MYSQL_HALFWAY_SQL),
+            Shell("drydock migrate deploy || true"),
+            // What the shadow database lacks: a table made by hand that references `B`.
+            Sql("CREATE TABLE `X` (`b` INTEGER, FOREIGN KEY (`b`) REFERENCES `B`(`id`))"),
+        ],
+        run: &[
+            "migrate",
+            "resolve",
+            "--undo",
+            "20240102000000_second",
+            "--accept-data-loss",
+        ],
+        exit: 1,
+        says: &[
+            "undoing `20240102000000_second` failed at statement 1 of 1",
+            "still shows `20240102000000_second` as failed",
+        ],
     },
     Case {
         code: "D3121",

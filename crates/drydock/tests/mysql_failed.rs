@@ -2,9 +2,11 @@
 //! commits statement by statement there, so the statements before the failure stay applied:
 //! `migrate deploy` says which ran and which did not (P3018), the history row counts them and
 //! its logs list them, `migrate status` shows the failure, and the next deploy is refused
-//! (P3009) with that advice. Then both ways out: finishing the rest by hand and `resolve
-//! --applied`, or undoing what ran, `resolve --rolled-back` and a fixed migration; after either,
-//! deploy goes on and the database is what its migrations produce.
+//! (P3009) with that advice. Then the ways out: `resolve --finish` (the rest of the corrected
+//! file run from the failed statement), `resolve --undo` (the completed statements undone by a
+//! script checked on a shadow database), or either by hand (`db execute`, then `resolve
+//! --applied` or `--rolled-back`); after each, deploy goes on and the database is what its
+//! migrations produce.
 
 mod support;
 
@@ -169,7 +171,9 @@ fn failed_halfway() -> (TestDb, tempfile::TempDir) {
             &format!("[P3018] Migration `{POSTS}` failed to apply"),
             "2 statement(s) completed before the failure",
             "Statements 1 to 2 of it ran outside a transaction",
-            "statements from 3 on by hand",
+            &format!("resolve --finish {POSTS}"),
+            &format!("resolve --undo {POSTS}"),
+            "run the statements from 3 on (`drydock db execute`)",
         ],
     );
     let statements: [&[&str]; 4] = [
@@ -243,6 +247,8 @@ fn failed_halfway() -> (TestDb, tempfile::TempDir) {
             "[P3009]",
             POSTS,
             "Statements 1 to 2 of it ran outside a transaction",
+            &format!("resolve --finish {POSTS}"),
+            &format!("resolve --undo {POSTS}"),
             &format!("resolve --applied {POSTS}"),
             &format!("resolve --rolled-back {POSTS}"),
         ],
@@ -361,6 +367,202 @@ fn undone_by_hand_and_resolved_as_rolled_back_the_fixed_migration_deploys_whole(
     assert!(has_line(&said, &["2. CREATE TABLE `Post` ("]), "{said}");
     assert!(!said.contains("3. ALTER TABLE `Post`"), "{said}");
 
+    write_migration(project, POSTS, &fixed_posts_sql());
+    deploys_cleanly_after(project, &db);
+    assert_eq!(
+        history(db.url()),
+        [
+            format!("{INIT}|1|0|1"),
+            format!("{POSTS}|0|1|2"),
+            format!("{POSTS}|1|0|4"),
+            format!("{PUBLISHED}|1|0|1"),
+        ]
+    );
+}
+
+/// The columns and indexes `INIT` alone leaves.
+const BEFORE_POSTS: [&str; 4] = [
+    "column User.email",
+    "column User.id",
+    "index User.PRIMARY",
+    "index User.User_email_key",
+];
+
+/// `migrate resolve` with `args`, expected to fail with `code`; what it printed.
+fn refused(project: &Path, db: &TestDb, args: &[&str], code: &str) -> String {
+    let mut all = vec!["migrate", "resolve"];
+    all.extend_from_slice(args);
+    let output = drydock(project, db.url(), &all);
+    let said = printed(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(said.contains(&format!("[{code}]")), "{code}\n{said}");
+    said
+}
+
+#[test]
+fn finished_by_resolve_finish_from_the_failed_statement_the_deploy_goes_on() {
+    let (db, dir) = failed_halfway();
+    let project = dir.path();
+
+    // Unchanged, the failed statement fails again: the row stays failed, with new logs.
+    let again = drydock(
+        project,
+        db.url(),
+        &["migrate", "resolve", "--finish", POSTS],
+    );
+    let said = printed(&again);
+    assert_eq!(again.status.code(), Some(1), "{said}");
+    says(
+        &said,
+        &["[P3018]", "2 statement(s) completed before the failure"],
+    );
+    assert_eq!(
+        history(db.url()),
+        [format!("{INIT}|1|0|1"), format!("{POSTS}|0|0|2")]
+    );
+
+    // A statement that completed may not change: refused, naming it.
+    let edited = fixed_posts_sql().replace(
+        "`title` VARCHAR(191) NOT NULL",
+        "`title` VARCHAR(100) NOT NULL",
+    );
+    write_migration(project, POSTS, &edited);
+    let said = refused(project, &db, &["--finish", POSTS], "D3142");
+    says(
+        &said,
+        &[
+            "statement 2 ran as `CREATE TABLE `Post` (`",
+            "Nothing was changed",
+        ],
+    );
+    let said = refused(project, &db, &["--undo", POSTS], "D3142");
+    says(&said, &["statement 2 ran as"]);
+    // Comments and blank lines are no change.
+    write_migration(
+        project,
+        POSTS,
+        &format!(
+            "-- posts, the foreign key corrected\n\n{}",
+            fixed_posts_sql()
+        ),
+    );
+    let finished = drydock(
+        project,
+        db.url(),
+        &["migrate", "resolve", "--finish", POSTS],
+    );
+    let said = succeeds(&finished);
+    says(
+        &said,
+        &[&format!(
+            "Migration {POSTS} finished: statements 3 to 4 ran"
+        )],
+    );
+    // One row, finished with the file's checksum: nothing modified, nothing failed.
+    assert_eq!(
+        history(db.url()),
+        [format!("{INIT}|1|0|1"), format!("{POSTS}|1|0|4")]
+    );
+    let status = drydock(project, db.url(), &["migrate", "status"]);
+    let shown = printed(&status);
+    assert!(!shown.contains("Failed migration"), "{shown}");
+    assert!(!shown.contains("modified after"), "{shown}");
+    assert!(has_line(&shown, &[PUBLISHED]), "{shown}");
+
+    // Not a failed migration any more, and never one.
+    let said = refused(project, &db, &["--finish", POSTS], "D3140");
+    says(&said, &["it is applied"]);
+    refused(project, &db, &["--undo", INIT], "D3140");
+    refused(project, &db, &["--finish", "20240109000000_nope"], "P3017");
+
+    deploys_cleanly_after(project, &db);
+}
+
+#[test]
+fn undone_by_resolve_undo_the_fixed_migration_deploys_whole() {
+    let (db, dir) = failed_halfway();
+    let project = dir.path();
+    by_hand(
+        project,
+        &db,
+        "INSERT INTO `User` (`email`, `name`) VALUES ('a@example.com', 'A');\n\
+         INSERT INTO `Post` (`title`, `authorId`) VALUES ('first', 1);\n",
+    );
+
+    // The undo drops the new table, which has a row, and the new column: refused without
+    // consent, listing both, and nothing changes.
+    let said = refused(project, &db, &["--undo", POSTS], "D3143");
+    says(
+        &said,
+        &[
+            "undoing the 2 completed statement(s)",
+            "drop the `Post` table",
+            "`name`",
+            "--accept-data-loss",
+        ],
+    );
+    assert_eq!(
+        history(db.url()),
+        [format!("{INIT}|1|0|1"), format!("{POSTS}|0|0|2")]
+    );
+    assert!(shape(db.url()).contains(&"column Post.title".to_owned()));
+
+    // A table made by hand that references `Post` stops the undo at its second statement,
+    // after the first dropped `User.name`: the row stays failed.
+    by_hand(
+        project,
+        &db,
+        "CREATE TABLE `Note` (`postId` INTEGER, FOREIGN KEY (`postId`) REFERENCES `Post`(`id`));\n",
+    );
+    let said = refused(
+        project,
+        &db,
+        &["--undo", POSTS, "--accept-data-loss"],
+        "D3145",
+    );
+    says(
+        &said,
+        &[
+            "failed at statement 2 of 2",
+            "1 statement(s) of the undo had completed",
+        ],
+    );
+    assert!(!shape(db.url()).contains(&"column User.name".to_owned()));
+    assert_eq!(
+        history(db.url()),
+        [format!("{INIT}|1|0|1"), format!("{POSTS}|0|0|2")]
+    );
+    // Run again once the cause is gone: the column dropped already counts as done.
+    by_hand(project, &db, "DROP TABLE `Note`;\n");
+    let undone = drydock(
+        project,
+        db.url(),
+        &["migrate", "resolve", "--undo", POSTS, "--accept-data-loss"],
+    );
+    let said = succeeds(&undone) + &printed(&undone);
+    says(&said, &["undo statement 1 found its object gone already"]);
+    says(
+        &said,
+        &[
+            "Undo script (checked on the shadow database)",
+            "DROP TABLE `Post`",
+            "DROP COLUMN `name`",
+            &format!("Undid 2 completed statement(s) of {POSTS}"),
+        ],
+    );
+    // The database as it was before the migration, the row rolled back.
+    assert_eq!(shape(db.url()), BEFORE_POSTS);
+    assert_eq!(
+        mysql_texts(db.url(), "SELECT email FROM `User`"),
+        ["a@example.com"]
+    );
+    assert_eq!(
+        history(db.url()),
+        [format!("{INIT}|1|0|1"), format!("{POSTS}|0|1|2")]
+    );
+    refused(project, &db, &["--undo", POSTS], "D3140");
+
+    // The corrected migration runs whole, from its first statement.
     write_migration(project, POSTS, &fixed_posts_sql());
     deploys_cleanly_after(project, &db);
     assert_eq!(

@@ -1,5 +1,6 @@
 //! The tasks that change the migration history otherwise than by a deploy: `migrate down`,
-//! `resolve`, `squash`, `baseline` and `reset`.
+//! `resolve` (marking, and `--finish`/`--undo` of a migration that failed halfway), `squash`,
+//! `baseline` and `reset`.
 //!
 //! Counts: `down` examines and affects the migrations rolled back; `resolve` one migration;
 //! `squash` the migrations it replaces; `baseline` examines the statements of the migration it
@@ -7,8 +8,12 @@
 //! `reset` the migrations it considered and applied after the reset.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use drydock_migrate::{self as history, DeployReport, DownReport, DownTarget, ResolveReport};
+use drydock_connector::{Interrupt, SessionLimits};
+use drydock_migrate::{
+    self as history, DeployReport, DownReport, DownTarget, FinishReport, ResolveReport, UndoReport,
+};
 use drydock_tasks::{Event, Events};
 
 use crate::audit::{self, AuditedChange};
@@ -84,13 +89,7 @@ fn roll_back(
     options: &DownOptions,
     events: &dyn Events,
 ) -> Result<DownReport, EngineError> {
-    let (url, mut connection) = super::connect(
-        project,
-        options.url.as_deref(),
-        super::Missing::Fail,
-        events,
-    )?;
-    super::describe_datasource(project, &url, events);
+    let (_, mut connection) = connect_existing(project, options.url.as_deref(), events)?;
     let report = history::down(
         project.dialect,
         connection.as_mut(),
@@ -135,19 +134,37 @@ pub fn resolve(
     resolve: Resolve,
     events: &dyn Events,
 ) -> Result<ResolveOutcome, EngineError> {
-    let started = std::time::Instant::now();
     let (name, marked) = match &resolve {
         Resolve::Applied(name) => (name.clone(), "applied"),
         Resolve::RolledBack(name) => (name.clone(), "rolled back"),
     };
+    let mut change = resolve_change(project, &name, marked);
     let result = mark(project, url, resolve, events);
-    let mut change = AuditedChange::new("migrate resolve").with_migrations(project, &[name]);
-    change.started = started;
     // It runs no statement of the migration: it marks it.
     change.statements = Some(0);
-    change.extra.push(("marked", serde_json::json!(marked)));
     audit::record_for(project, url, change, &result, events);
     result
+}
+
+/// The audit entry of a `migrate resolve` of migration `name` starting now: how it `marked` the
+/// row; the statements it ran are set when it ends.
+fn resolve_change(project: &Project, name: &str, marked: &str) -> AuditedChange {
+    let mut change =
+        AuditedChange::new("migrate resolve").with_migrations(project, &[name.to_owned()]);
+    change.extra.push(("marked", serde_json::json!(marked)));
+    change
+}
+
+/// A session on the database migrations run on (`url` overrides the project's), said once
+/// connected; a missing database is an error.
+fn connect_existing(
+    project: &Project,
+    url: Option<&str>,
+    events: &dyn Events,
+) -> Result<(String, Box<dyn drydock_connector::Connection>), EngineError> {
+    let (url, connection) = super::connect(project, url, super::Missing::Fail, events)?;
+    super::describe_datasource(project, &url, events);
+    Ok((url, connection))
 }
 
 fn mark(
@@ -168,14 +185,218 @@ fn mark(
         events.warning(&format!(
             "{n} statement(s) of it had completed outside a transaction and were not undone by \
              this command; the next deploy runs the whole migration again, so undo them \
-             first{listed}\n(An interrupted migration needs no resolve: `drydock migrate deploy` \
-             continues it where it stopped.)",
+             first{listed}\n(For a failed migration, `drydock migrate resolve --undo <name>` \
+             computes that undo, runs it and marks it rolled back in one step, and `drydock \
+             migrate resolve --finish <name>` runs the rest instead. An interrupted migration \
+             needs no resolve: `drydock migrate deploy` continues it where it stopped.)",
             n = report.statements_completed,
             listed = first_statements(project, &report.name, report.statements_completed)
         ));
     }
     counts(events, 1, 1);
     Ok(ResolveOutcome { resolve, report })
+}
+
+/// What `migrate resolve --finish` is asked to do.
+#[derive(Clone)]
+pub struct FinishOptions {
+    pub url: Option<String>,
+    /// The migration that failed halfway.
+    pub name: String,
+    /// Applied to the session while its statements run, as deploy does.
+    pub limits: SessionLimits,
+    pub lock_retries: u32,
+    pub retry_delay: Duration,
+    pub interrupt: Interrupt,
+}
+
+impl FinishOptions {
+    /// Deploy's defaults for migration `name`.
+    pub fn new(name: &str) -> Self {
+        let deploy = history::DeployOptions::default();
+        FinishOptions {
+            url: None,
+            name: name.to_owned(),
+            limits: deploy.limits,
+            lock_retries: deploy.lock_retries,
+            retry_delay: deploy.retry_delay,
+            interrupt: deploy.interrupt,
+        }
+    }
+}
+
+/// `finished 20240102_posts (statements 3 to 4 of 4)`.
+pub fn finish_summary(report: &FinishReport) -> String {
+    format!(
+        "finished {} (statements {} to {} of {})",
+        report.name, report.first_statement, report.statements, report.statements
+    )
+}
+
+/// Run the rest of a migration that failed halfway outside a transaction, from the first
+/// statement its history row does not count as done, with the current `migration.sql` (whose
+/// completed statements must be those that ran); the row is finished with the file's checksum.
+pub fn resolve_finish(
+    project: &Project,
+    options: &FinishOptions,
+    events: &dyn Events,
+) -> Result<FinishReport, EngineError> {
+    let mut change = resolve_change(project, &options.name, "finished");
+    let result = finish(project, options, events);
+    change.statements = result
+        .as_ref()
+        .ok()
+        .map(|report| report.statements + 1 - report.first_statement);
+    audit::record_for(project, options.url.as_deref(), change, &result, events);
+    result
+}
+
+fn finish(
+    project: &Project,
+    options: &FinishOptions,
+    events: &dyn Events,
+) -> Result<FinishReport, EngineError> {
+    let (_, mut connection) = connect_existing(project, options.url.as_deref(), events)?;
+    let deploy_options = history::DeployOptions {
+        limits: options.limits,
+        lock_retries: options.lock_retries,
+        retry_delay: options.retry_delay,
+        interrupt: options.interrupt.clone(),
+        ..history::DeployOptions::default()
+    };
+    let mut reporter = super::deploy::DeployReporter::new(events, 1);
+    let report = history::resolve_finish(
+        project.dialect,
+        connection.as_mut(),
+        &project.migrations_dir,
+        &options.name,
+        &deploy_options,
+        &mut |event| reporter.report(event),
+    )?;
+    events.info(&format!(
+        "  {}: statements {} to {} of {} ran",
+        report.name, report.first_statement, report.statements, report.statements
+    ));
+    Ok(report)
+}
+
+/// What `migrate resolve --undo` is asked to do.
+#[derive(Debug, Clone)]
+pub struct UndoOptions {
+    pub url: Option<String>,
+    /// The migration that failed halfway.
+    pub name: String,
+    /// Run an undo that drops tables or columns (the differ's data-loss warnings).
+    pub accept_data_loss: bool,
+}
+
+/// What `migrate resolve --undo` did.
+#[derive(Debug, Clone)]
+pub struct UndoOutcome {
+    pub report: UndoReport,
+    /// The undo script that ran, as checked on the shadow database.
+    pub script: String,
+    /// The data-loss warnings it was run with.
+    pub data_loss: Vec<String>,
+}
+
+/// `undid 2 statements of 20240102_posts`.
+pub fn undo_summary(outcome: &UndoOutcome) -> String {
+    format!(
+        "undid {} of {}, marked rolled back",
+        super::plural(outcome.report.statements_undone, "statement"),
+        outcome.report.name
+    )
+}
+
+/// Undo the completed statements of a migration that failed halfway outside a transaction and
+/// mark it rolled back, so that the next deploy runs it from its first statement. The undo is
+/// computed and checked on a shadow database (not read from `down.sql`, which undoes the whole
+/// migration); one that loses data needs `accept_data_loss`.
+pub fn resolve_undo(
+    project: &Project,
+    options: &UndoOptions,
+    events: &dyn Events,
+) -> Result<UndoOutcome, EngineError> {
+    let mut change = resolve_change(project, &options.name, "undone");
+    let result = undo(project, options, events);
+    change.statements = result
+        .as_ref()
+        .ok()
+        .map(|outcome| outcome.report.undo_statements);
+    audit::record_for(project, options.url.as_deref(), change, &result, events);
+    result
+}
+
+fn undo(
+    project: &Project,
+    options: &UndoOptions,
+    events: &dyn Events,
+) -> Result<UndoOutcome, EngineError> {
+    let dialect = project.dialect;
+    let (url, mut connection) = connect_existing(project, options.url.as_deref(), events)?;
+    history::check_provider(&project.migrations_dir, dialect.provider())?;
+    let local = history::list_migrations(&project.migrations_dir)?;
+    let name = &options.name;
+    history::with_lock(connection.as_mut(), |conn, notes| {
+        lock_notes(notes, events);
+        let rows = history::read_history(conn)?;
+        let run = history::failed_run(dialect, &rows, &local, &project.migrations_dir, name)?;
+        events.info(&format!(
+            "Computing the undo of {} of {name} on a shadow database",
+            super::plural(run.done(), "completed statement")
+        ));
+        let plan = crate::undo::plan_undo(project, &url, &rows, &local, &run)?;
+        if !plan.row_changes.is_empty() {
+            events.warning(&format!(
+                "statement(s) {} of {name} change rows, not the schema: the undo leaves the rows                  they wrote as they are",
+                plan.row_changes
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !plan.data_loss.is_empty() && !options.accept_data_loss {
+            return Err(EngineError::UndoLosesData {
+                name: name.clone(),
+                done: run.done(),
+                warnings: plan.data_loss,
+            });
+        }
+        if plan.script.is_empty() {
+            events.info("The completed statements changed no schema object: nothing to undo");
+        } else {
+            super::info_lines(
+                events,
+                &format!(
+                    "Undo script (checked on the shadow database):\n{}",
+                    plan.script.trim_end()
+                ),
+            );
+        }
+        for warning in &plan.data_loss {
+            events.warning(&format!("accepted: {warning}"));
+        }
+        let report = history::run_undo(dialect, conn, &run, &plan.script, &mut |n, total, sql| {
+            events.info(&format!(
+                "  undo {n}/{total}: {}",
+                history::first_line(sql, dialect.lexical_rules())
+            ));
+        })?;
+        for number in &report.already_done {
+            events.info(&format!(
+                "  undo statement {number} found its object gone already (an earlier undo ran \
+                 it): counted as done"
+            ));
+        }
+        counts(events, 1, 1);
+        Ok(UndoOutcome {
+            report,
+            script: plan.script,
+            data_loss: plan.data_loss,
+        })
+    })
 }
 
 /// `:` and the first `count` statements of migration `name`, numbered, one line each; `.` when

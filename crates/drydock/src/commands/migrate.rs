@@ -506,19 +506,35 @@ fn print_status(project: &Project, report: &StatusReport, contract: &[String]) {
     }
 }
 
+/// What `migrate resolve` does, as its flags say.
+pub(crate) enum ResolveMode {
+    Applied(String),
+    RolledBack(String),
+    Finish(String),
+    Undo {
+        name: String,
+        accept_data_loss: bool,
+    },
+}
+
 pub(crate) fn resolve(
     discovery: Discovery<'_>,
-    applied: Option<String>,
-    rolled_back: Option<String>,
+    mode: Option<ResolveMode>,
     url: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let project = super::load_project(discovery)?;
-    let resolve = match (applied, rolled_back) {
-        (Some(name), _) => history_task::Resolve::Applied(name),
-        (None, Some(name)) => history_task::Resolve::RolledBack(name),
-        (None, None) => {
-            anyhow::bail!("give `--applied <migration>` or `--rolled-back <migration>`")
-        }
+    let resolve = match mode {
+        Some(ResolveMode::Applied(name)) => history_task::Resolve::Applied(name),
+        Some(ResolveMode::RolledBack(name)) => history_task::Resolve::RolledBack(name),
+        Some(ResolveMode::Finish(name)) => return finish(&project, &name, url),
+        Some(ResolveMode::Undo {
+            name,
+            accept_data_loss,
+        }) => return undo(&project, name, accept_data_loss, url),
+        None => anyhow::bail!(
+            "give `--applied <migration>`, `--rolled-back <migration>`, `--finish <migration>` \
+             or `--undo <migration>`"
+        ),
     };
     let outcome = history_task::resolve(&project, url, resolve, terminal::events())?;
     terminal::summary(outcome.summary());
@@ -530,6 +546,42 @@ pub(crate) fn resolve(
             say(&format!("Migration {name} marked as rolled back."));
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn finish(project: &Project, name: &str, url: Option<&str>) -> anyhow::Result<ExitCode> {
+    let options = history_task::FinishOptions {
+        url: url.map(str::to_owned),
+        interrupt: crate::signals::stop_on_signals()?,
+        ..history_task::FinishOptions::new(name)
+    };
+    let report = history_task::resolve_finish(project, &options, terminal::events())?;
+    terminal::summary(history_task::finish_summary(&report));
+    say(&format!(
+        "Migration {name} finished: statements {} to {} ran, and it is marked as applied.",
+        report.first_statement, report.statements
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn undo(
+    project: &Project,
+    name: String,
+    accept_data_loss: bool,
+    url: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let options = history_task::UndoOptions {
+        url: url.map(str::to_owned),
+        name,
+        accept_data_loss,
+    };
+    let outcome = history_task::resolve_undo(project, &options, terminal::events())?;
+    terminal::summary(history_task::undo_summary(&outcome));
+    say(&format!(
+        "Undid {} completed statement(s) of {} and marked it as rolled back: the next `drydock \
+         migrate deploy` runs it from its first statement (fix it first).",
+        outcome.report.statements_undone, outcome.report.name
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
