@@ -152,8 +152,20 @@ impl Token {
 
 /// The tokens of `text`, in order; comments and whitespace are left out.
 pub fn tokens(text: &str, rules: &LexicalRules) -> Vec<Token> {
+    scan(text, rules).0
+}
+
+/// Where `text` opens a block comment, a quoted string or a quoted identifier that never
+/// closes (such a script does not end where it seems to); `None` when everything closes.
+pub fn unclosed_at(text: &str, rules: &LexicalRules) -> Option<usize> {
+    scan(text, rules).1
+}
+
+/// The tokens of `text`, and where it opens what never closes.
+fn scan(text: &str, rules: &LexicalRules) -> (Vec<Token>, Option<usize>) {
     let bytes = text.as_bytes();
     let mut tokens: Vec<Token> = Vec::new();
+    let mut unclosed = None;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -165,7 +177,11 @@ pub fn tokens(text: &str, rules: &LexicalRules) -> Vec<Token> {
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = skip_block_comment(bytes, i, rules.nested_block_comments);
+                let closed;
+                (i, closed) = skip_block_comment(bytes, i, rules.nested_block_comments);
+                if !closed {
+                    unclosed = Some(start);
+                }
                 continue;
             }
             b'#' if rules.hash_comments => {
@@ -185,24 +201,34 @@ pub fn tokens(text: &str, rules: &LexicalRules) -> Vec<Token> {
                                 && word.kind == TokenKind::Word
                                 && word.is_keyword("E")
                         }));
-                i = skip_quoted(bytes, i, (b'\'', b'\''), escapes);
+                i = skip_quoted(bytes, i, (b'\'', b'\''), escapes, &mut unclosed);
                 TokenKind::Literal
             }
             b'"' if rules.double_quoted_strings => {
-                i = skip_quoted(bytes, i, (b'"', b'"'), rules.backslash_escapes);
+                i = skip_quoted(
+                    bytes,
+                    i,
+                    (b'"', b'"'),
+                    rules.backslash_escapes,
+                    &mut unclosed,
+                );
                 TokenKind::Literal
             }
             b'"' => {
-                i = skip_quoted(bytes, i, (b'"', b'"'), false);
+                i = skip_quoted(bytes, i, (b'"', b'"'), false, &mut unclosed);
                 closing_quote = Some(b'"');
                 TokenKind::QuotedIdentifier
             }
             b'$' if rules.dollar_quoted_strings && dollar_tag(text, i).is_some() => {
                 let tag = dollar_tag(text, i).unwrap_or_default();
                 let body = i + tag.len();
-                i = text[body..]
-                    .find(tag)
-                    .map_or(bytes.len(), |n| body + n + tag.len());
+                i = match text[body..].find(tag) {
+                    Some(n) => body + n + tag.len(),
+                    None => {
+                        unclosed = Some(start);
+                        bytes.len()
+                    }
+                };
                 TokenKind::Literal
             }
             _ if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => {
@@ -219,7 +245,7 @@ pub fn tokens(text: &str, rules: &LexicalRules) -> Vec<Token> {
             }
             _ => match rules.identifier_quotes.iter().find(|(open, _)| *open == b) {
                 Some(&(open, close)) => {
-                    i = skip_quoted(bytes, i, (open, close), false);
+                    i = skip_quoted(bytes, i, (open, close), false, &mut unclosed);
                     closing_quote = Some(close);
                     TokenKind::QuotedIdentifier
                 }
@@ -240,7 +266,7 @@ pub fn tokens(text: &str, rules: &LexicalRules) -> Vec<Token> {
             text,
         });
     }
-    tokens
+    (tokens, unclosed)
 }
 
 /// The name a quoted identifier holds: its quotes removed (an unterminated one runs to the
@@ -280,8 +306,8 @@ fn starts_with(words: &[String], prefix: &[&str]) -> bool {
     words.len() >= prefix.len() && words.iter().zip(prefix).all(|(word, p)| word == p)
 }
 
-/// The index just past the block comment opening at `start`.
-fn skip_block_comment(bytes: &[u8], start: usize, nested: bool) -> usize {
+/// The index just past the block comment opening at `start`, and whether it closes there.
+fn skip_block_comment(bytes: &[u8], start: usize, nested: bool) -> (usize, bool) {
     let mut depth = 1;
     let mut i = start + 2;
     while i < bytes.len() && depth > 0 {
@@ -295,7 +321,7 @@ fn skip_block_comment(bytes: &[u8], start: usize, nested: bool) -> usize {
             i += 1;
         }
     }
-    i
+    (i, depth == 0)
 }
 
 /// Whether `b` continues an unquoted identifier or keyword.
@@ -303,13 +329,15 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
 }
 
-/// The index just past the quoted text opening at `start`. A doubled quote is part of the text
-/// where opening and closing quotes are the same.
+/// The index just past the quoted text opening at `start` (`unclosed` set to `start` when it
+/// runs to the end). A doubled quote is part of the text where opening and closing quotes are
+/// the same.
 fn skip_quoted(
     bytes: &[u8],
     start: usize,
     (open, close): (u8, u8),
     backslash_escapes: bool,
+    unclosed: &mut Option<usize>,
 ) -> usize {
     let mut i = start + 1;
     while i < bytes.len() {
@@ -325,6 +353,7 @@ fn skip_quoted(
             i += 1;
         }
     }
+    *unclosed = Some(start);
     bytes.len()
 }
 
@@ -342,7 +371,7 @@ fn dollar_tag(script: &str, start: usize) -> Option<&str> {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::{Body, LexicalRules, TokenKind, statement_ranges, statements, tokens};
+    use super::{Body, LexicalRules, TokenKind, statement_ranges, statements, tokens, unclosed_at};
 
     /// Only what every dialect shares.
     pub(crate) const PLAIN: LexicalRules = LexicalRules {
@@ -458,6 +487,19 @@ pub(crate) mod tests {
             "SELECT $x$ a; b",
         ] {
             assert_eq!(split(script, &ALL), [script]);
+        }
+    }
+
+    #[test]
+    fn unclosed_text_is_found_where_it_opens() {
+        for (script, at) in [
+            ("SELECT 1; /* never closed", Some(10)),
+            ("SELECT 'a; b", Some(7)),
+            ("SELECT \"a; b", Some(7)),
+            ("SELECT $x$ a; b", Some(7)),
+            ("SELECT 1; /* closed */ SELECT 'it''s'; -- to the end", None),
+        ] {
+            assert_eq!(unclosed_at(script, &ALL), at, "{script}");
         }
     }
 

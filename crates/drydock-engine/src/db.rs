@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use drydock_connector::{Connection, Dialect, ScriptError, Warning};
+use drydock_connector::{Connection, Dialect, ScriptError, Warning, sql_scan};
 use serde::Serialize;
 
 use crate::{EngineError, Project};
@@ -144,6 +144,18 @@ pub(crate) fn execute_atomically(
     script: &str,
 ) -> Result<(), ScriptError> {
     if transaction_blocker(dialect, script).is_some() {
+        // Nothing rolls back here: a script that does not end where it seems to (its end
+        // swallowed by a comment or string) is refused before its first statement runs.
+        if let Some(at) = sql_scan::unclosed_at(script, dialect.lexical_rules()) {
+            return Err(ScriptError {
+                message: "the script does not end cleanly (an unterminated comment or \
+                          string?), so nothing was run"
+                    .to_owned(),
+                db_code: None,
+                position: Some(at),
+                statements_done: None,
+            });
+        }
         for range in dialect.split_statements(script) {
             let statement = &script[range.clone()];
             connection.execute_script(statement).map_err(|mut e| {

@@ -262,6 +262,12 @@ fn describe_column(table: &str, from: &Column, to: &Column) -> String {
     if from.default != to.default || from.auto_increment != to.auto_increment {
         parts.push("a different default".to_owned());
     }
+    if from.generated != to.generated {
+        parts.push("a different generation expression".to_owned());
+    }
+    if from.collation != to.collation {
+        parts.push("a different collation".to_owned());
+    }
     format!(
         "column `{}` of table `{table}` has {}",
         to.name,

@@ -95,3 +95,21 @@ fn auto_increment_on_a_capitalised_table_comes_and_goes_on_sqlite() {
         "{down}"
     );
 }
+
+mod mysql {
+    use super::*;
+
+    #[test]
+    fn auto_increment_on_a_capitalised_table_comes_and_goes() {
+        let db = TestDb::mysql();
+        let downs = added_and_removed("mysql", &db);
+        // MySQL keeps the counter on the column: the down migrations take it off and put it
+        // back.
+        assert!(
+            downs[0].contains("MODIFY `id` INTEGER NOT NULL;"),
+            "{}",
+            downs[0]
+        );
+        assert!(downs[1].contains("AUTO_INCREMENT"), "{}", downs[1]);
+    }
+}

@@ -1,10 +1,12 @@
-//! `db push` and `db execute` on real databases: atomic, consent for data loss, nothing in the
+//! `db push` and `db execute` on real databases: atomic where the database runs DDL in
+//! transactions (statement by statement elsewhere), consent for data loss, nothing in the
 //! history.
 
 use std::path::Path;
 
 use drydock_engine::{Project, PushOptions, db_execute, db_push};
 use drydock_test_support::TestDb;
+use drydock_test_support::dialect::quoted_for;
 
 fn project(dir: &Path, provider: &str, url: &str, models: &str) -> Project {
     std::fs::create_dir_all(dir.join("prisma")).expect("dir");
@@ -62,25 +64,35 @@ fn push_and_execute(provider: &str, db: &TestDb) {
     db_push(&one, &PushOptions::default(), &mut |_| true).expect("push with consent");
     assert_eq!(tables(&project, db.url()), ["A"]);
 
-    // A failing script changes nothing; a good one runs whole.
-    let failing = "CREATE TABLE \"X\" (\"id\" INTEGER);\nINSERT INTO \"Nope\" VALUES (1);\n";
-    let error = db_execute(project.dialect, db.url(), failing).expect_err("fails");
+    // A failing script changes nothing where DDL is transactional; elsewhere the statements
+    // before the failing one stay. A good one runs whole.
+    let transactional = project.dialect.capabilities().transactional_ddl;
+    let sql = |text: &str| quoted_for(project.dialect, text);
+    let failing = sql("CREATE TABLE \"X\" (\"id\" INTEGER);\nINSERT INTO \"Nope\" VALUES (1);\n");
+    let error = db_execute(project.dialect, db.url(), &failing).expect_err("fails");
     assert!(error.to_string().contains("Nope"), "{error}");
     assert!(
         error.to_string().contains("2:"),
         "points at line 2: {error}"
     );
-    assert_eq!(tables(&project, db.url()), ["A"]);
-    let unterminated = "CREATE TABLE \"Y\" (\"id\" INTEGER); /* never closed";
-    assert!(db_execute(project.dialect, db.url(), unterminated).is_err());
-    assert_eq!(tables(&project, db.url()), ["A"]);
-    db_execute(
+    let kept: &[&str] = if transactional { &["A"] } else { &["A", "X"] };
+    assert_eq!(tables(&project, db.url()), kept);
+    let unterminated = sql("CREATE TABLE \"Y\" (\"id\" INTEGER); /* never closed");
+    assert!(db_execute(project.dialect, db.url(), &unterminated).is_err());
+    assert_eq!(tables(&project, db.url()), kept);
+    let good = db_execute(
         project.dialect,
         db.url(),
-        "CREATE TABLE \"Z\" (\"id\" INTEGER);\nINSERT INTO \"Z\" VALUES (1)",
+        &sql("CREATE TABLE \"Z\" (\"id\" INTEGER);\nINSERT INTO \"Z\" VALUES (1)"),
     )
     .expect("runs");
-    assert_eq!(tables(&project, db.url()), ["A", "Z"]);
+    assert_eq!(good.non_transactional_reason.is_none(), transactional);
+    let with_z: &[&str] = if transactional {
+        &["A", "Z"]
+    } else {
+        &["A", "X", "Z"]
+    };
+    assert_eq!(tables(&project, db.url()), with_z);
 
     // --force-reset starts from nothing.
     let reset = db_push(
@@ -104,4 +116,13 @@ fn postgres_push_and_execute() {
 #[test]
 fn sqlite_push_and_execute() {
     push_and_execute("sqlite", &TestDb::sqlite());
+}
+
+mod mysql {
+    use super::*;
+
+    #[test]
+    fn push_and_execute() {
+        super::push_and_execute("mysql", &TestDb::mysql());
+    }
 }

@@ -5,11 +5,18 @@ use std::path::Path;
 
 use drydock_engine::{DevOptions, Project, migrate_dev};
 
-fn write_schema(dir: &Path, models: &str) {
+/// A database's provider and URL, as `schema.prisma` names them.
+type Datasource<'d> = (&'d str, &'d str);
+
+const SQLITE: Datasource<'static> = ("sqlite", "file:./dev.db");
+
+fn write_schema(dir: &Path, (provider, url): Datasource<'_>, models: &str) {
     std::fs::create_dir_all(dir.join("prisma")).expect("prisma dir");
     std::fs::write(
         dir.join("prisma/schema.prisma"),
-        format!("datasource db {{\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}}\n\n{models}"),
+        format!(
+            "datasource db {{\n  provider = \"{provider}\"\n  url      = \"{url}\"\n}}\n\n{models}"
+        ),
     )
     .expect("schema");
 }
@@ -26,9 +33,13 @@ fn dev(dir: &Path, cache: &Path, name: &str) -> drydock_engine::DevOutcome {
 
 #[test]
 fn an_unchanged_history_is_not_replayed_again() {
+    unchanged_history_is_not_replayed_again(SQLITE);
+}
+
+fn unchanged_history_is_not_replayed_again(datasource: Datasource<'_>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let cache = tempfile::tempdir().expect("cache dir");
-    write_schema(dir.path(), "model A {\n  id Int @id\n}\n");
+    write_schema(dir.path(), datasource, "model A {\n  id Int @id\n}\n");
 
     let first = dev(dir.path(), cache.path(), "init");
     assert!(first.created.is_some());
@@ -57,13 +68,18 @@ fn an_unchanged_history_is_not_replayed_again() {
 
 #[test]
 fn a_new_change_is_verified_from_the_cached_state() {
+    new_change_is_verified_from_the_cached_state(SQLITE);
+}
+
+fn new_change_is_verified_from_the_cached_state(datasource: Datasource<'_>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let cache = tempfile::tempdir().expect("cache dir");
-    write_schema(dir.path(), "model A {\n  id Int @id\n}\n");
+    write_schema(dir.path(), datasource, "model A {\n  id Int @id\n}\n");
     dev(dir.path(), cache.path(), "init");
     dev(dir.path(), cache.path(), "");
     write_schema(
         dir.path(),
+        datasource,
         "model A {\n  id   Int     @id\n  name String?\n}\n",
     );
     let added = dev(dir.path(), cache.path(), "add_name");
@@ -197,4 +213,23 @@ fn postgres_a_single_schema_project_lives_in_the_url_schema() {
     let second = run();
     assert!(second.created.is_none(), "{:?}", second.created);
     assert!(second.drift_captured.is_none());
+}
+
+mod mysql {
+    use super::*;
+
+    // The URL's `?schema=` and `schemas = [...]` are PostgreSQL's: a MySQL database is one
+    // namespace, named by the URL's path.
+
+    #[test]
+    fn an_unchanged_history_is_not_replayed_again() {
+        let db = drydock_test_support::TestDb::mysql();
+        unchanged_history_is_not_replayed_again(("mysql", db.url()));
+    }
+
+    #[test]
+    fn a_new_change_is_verified_from_the_cached_state() {
+        let db = drydock_test_support::TestDb::mysql();
+        new_change_is_verified_from_the_cached_state(("mysql", db.url()));
+    }
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use drydock_engine::{DevOptions, Project, drift, migrate_dev};
 use drydock_test_support::TestDb;
+use drydock_test_support::dialect::quoted_for;
 
 const MODELS: &str = "enum Role {\n  USER\n  ADMIN\n}\n\nmodel User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n  name  String @default(\"anon\")\n  role  Role   @default(USER)\n  posts Post[]\n}\n\nmodel Post {\n  id       Int    @id\n  title    String\n  authorId Int\n  author   User   @relation(fields: [authorId], references: [id])\n\n  @@index([title])\n}\n";
 
@@ -29,8 +30,14 @@ fn project(dir: &Path, provider: &str, url: &str) -> Project {
     Project::load(Some(&dir.join("prisma/schema.prisma"))).expect("project")
 }
 
-/// Each hand-made change and a phrase the report must contain.
+/// Each hand-made change (identifiers in `"`, written in the dialect's quotes when run) and a
+/// phrase the report must contain.
 fn cases(provider: &str) -> Vec<(&'static str, &'static str)> {
+    let drop_index = if provider == "mysql" {
+        "DROP INDEX \"Post_title_idx\" ON \"Post\""
+    } else {
+        "DROP INDEX \"Post_title_idx\""
+    };
     let mut cases = vec![
         (
             "CREATE TABLE \"Extra\" (\"id\" INTEGER)",
@@ -49,12 +56,12 @@ fn cases(provider: &str) -> Vec<(&'static str, &'static str)> {
             "index `by_hand` on table `User` (name) exists in the database",
         ),
         (
-            "DROP INDEX \"Post_title_idx\"",
+            drop_index,
             "index `Post_title_idx` on table `Post` (title) is missing",
         ),
     ];
-    if provider == "postgresql" {
-        cases.extend([
+    match provider {
+        "postgresql" => cases.extend([
             (
                 "ALTER TABLE \"User\" DROP COLUMN \"name\"",
                 "table `User` is missing column `name TEXT NOT NULL`",
@@ -75,12 +82,35 @@ fn cases(provider: &str) -> Vec<(&'static str, &'static str)> {
                 "ALTER TABLE \"User\" ALTER COLUMN \"name\" SET DEFAULT 'someone'",
                 "column `name` of table `User` has a different default",
             ),
-        ]);
-    } else {
-        cases.push((
+        ]),
+        "mysql" => cases.extend([
+            (
+                "ALTER TABLE \"User\" DROP COLUMN \"name\"",
+                "table `User` is missing column `name VARCHAR(191) NOT NULL`",
+            ),
+            (
+                "ALTER TABLE \"Post\" DROP FOREIGN KEY \"Post_authorId_fkey\"",
+                "table `Post` is missing its foreign key (authorId) to `User`",
+            ),
+            // The enum is the column's own type on MySQL.
+            (
+                "ALTER TABLE \"User\" MODIFY \"role\" ENUM('USER', 'ADMIN', 'GUEST') NOT NULL DEFAULT 'USER'",
+                "column `role` of table `User` has type `ENUM('USER','ADMIN')` in the migrations, \
+                 `ENUM('USER','ADMIN','GUEST')` in the database",
+            ),
+            (
+                "ALTER TABLE \"Post\" MODIFY \"title\" VARCHAR(20) NOT NULL",
+                "type `VARCHAR(191)` in the migrations, `VARCHAR(20)` in the database",
+            ),
+            (
+                "ALTER TABLE \"User\" ALTER COLUMN \"name\" SET DEFAULT 'someone'",
+                "column `name` of table `User` has a different default",
+            ),
+        ]),
+        _ => cases.push((
             "PRAGMA foreign_keys=OFF; CREATE TABLE \"new_Post\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"title\" TEXT NOT NULL, \"authorId\" INTEGER NOT NULL); INSERT INTO \"new_Post\" SELECT \"id\", \"title\", \"authorId\" FROM \"Post\"; DROP TABLE \"Post\"; ALTER TABLE \"new_Post\" RENAME TO \"Post\"; CREATE INDEX \"Post_title_idx\" ON \"Post\"(\"title\")",
             "the foreign keys of table `Post` differ",
-        ));
+        )),
     }
     cases
 }
@@ -130,8 +160,9 @@ fn check(provider: &str, new_db: impl Fn() -> TestDb) {
         );
 
         let mut connection = project.dialect.connect(db.url()).expect("connect");
+        let sql = quoted_for(project.dialect, sql);
         connection
-            .execute_script(sql)
+            .execute_script(&sql)
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
         let report = drift(&project, None, &cache).expect("drift");
         assert!(
@@ -171,8 +202,9 @@ fn sqlite_drift_is_found_and_captured() {
     check("sqlite", TestDb::sqlite);
 }
 
-/// A view, a trigger (and on PostgreSQL a function and a check constraint) made by a
-/// hand-written migration survive `migrate dev`, and drift reports a view added afterwards.
+/// A view, a trigger (and on PostgreSQL and MySQL a function, a check constraint and a table
+/// comment) made by a hand-written migration survive `migrate dev`, and drift reports a view
+/// added afterwards.
 fn hand_made_objects(provider: &str, new_db: impl Fn() -> TestDb) {
     let Initialised {
         db,
@@ -187,6 +219,12 @@ fn hand_made_objects(provider: &str, new_db: impl Fn() -> TestDb) {
          CREATE TRIGGER \"User_touch\" BEFORE UPDATE ON \"User\" FOR EACH ROW EXECUTE FUNCTION touch();\n\
          ALTER TABLE \"Post\" ADD CONSTRAINT \"title_not_empty\" CHECK (\"title\" <> '');\n\
          COMMENT ON TABLE \"Post\" IS 'Written by users';\n"
+    } else if provider == "mysql" {
+        "CREATE VIEW `named_users` AS SELECT `id`, `name` FROM `User`;\n\
+         CREATE FUNCTION `touch`() RETURNS INTEGER DETERMINISTIC RETURN 1;\n\
+         CREATE TRIGGER `User_touch` BEFORE UPDATE ON `User` FOR EACH ROW SET NEW.`name` = NEW.`name`;\n\
+         ALTER TABLE `Post` ADD CONSTRAINT `title_not_empty` CHECK (`title` <> '');\n\
+         ALTER TABLE `Post` COMMENT = 'Written by users';\n"
     } else {
         "CREATE VIEW \"named_users\" AS SELECT \"id\", \"name\" FROM \"User\";\n\
          CREATE TRIGGER \"User_touch\" AFTER UPDATE ON \"User\" BEGIN SELECT 1; END;\n"
@@ -223,7 +261,10 @@ fn hand_made_objects(provider: &str, new_db: impl Fn() -> TestDb) {
         clean.differences
     );
 
-    let mut by_hand = String::from("CREATE VIEW \"by_hand\" AS SELECT \"id\" FROM \"Post\";\n");
+    let mut by_hand = quoted_for(
+        project.dialect,
+        "CREATE VIEW \"by_hand\" AS SELECT \"id\" FROM \"Post\";\n",
+    );
     let mut expected = vec![
         "view `by_hand` exists in the database but not in the migrations".to_owned(),
         "trigger `User_touch` on table `User` is missing from the database".to_owned(),
@@ -233,6 +274,17 @@ fn hand_made_objects(provider: &str, new_db: impl Fn() -> TestDb) {
             "DROP TRIGGER \"User_touch\" ON \"User\";\n\
              ALTER TABLE \"Post\" DROP CONSTRAINT \"title_not_empty\";\n\
              COMMENT ON TABLE \"Post\" IS 'Changed';\n",
+        );
+        expected.push(
+            "check constraint `title_not_empty` on table `Post` is missing from the database"
+                .to_owned(),
+        );
+        expected.push("the comment of table `Post` differs in the database".to_owned());
+    } else if provider == "mysql" {
+        by_hand.push_str(
+            "DROP TRIGGER `User_touch`;\n\
+             ALTER TABLE `Post` DROP CONSTRAINT `title_not_empty`;\n\
+             ALTER TABLE `Post` COMMENT = 'Changed';\n",
         );
         expected.push(
             "check constraint `title_not_empty` on table `Post` is missing from the database"
@@ -260,7 +312,8 @@ fn sqlite_hand_made_objects_survive_and_their_drift_is_found() {
 }
 
 /// A view, a trigger (and on PostgreSQL a function, a materialized view, check constraints and
-/// comments) made by hand after `migrate dev` go into the migration `migrate dev --create-only` records as applied; a fresh
+/// comments; on MySQL a function, check constraints and the table's comment) made by hand
+/// after `migrate dev` go into the migration `migrate dev --create-only` records as applied; a fresh
 /// database gets them from `migrate deploy`, and `down.sql` takes them away again.
 fn hand_made_drift_is_captured(provider: &str, new_db: impl Fn() -> TestDb) {
     let Initialised {
@@ -279,6 +332,15 @@ fn hand_made_drift_is_captured(provider: &str, new_db: impl Fn() -> TestDb) {
          ALTER TABLE \"User\" ADD CONSTRAINT \"User_id_check\" CHECK (\"id\" > 0) NOT VALID;\n\
          COMMENT ON TABLE \"User\" IS 'People who ''sign up''';\n\
          COMMENT ON COLUMN \"User\".\"name\" IS 'Shown to others';\n"
+    } else if provider == "mysql" {
+        // A column's comment is set by a `MODIFY` with the column's whole definition, which
+        // drift migrations do not write yet (docs/mysql.md, "Not yet").
+        "CREATE FUNCTION `lowered`(`value` VARCHAR(191)) RETURNS VARCHAR(191) DETERMINISTIC RETURN lower(`value`);\n\
+         CREATE TRIGGER `User_touch` BEFORE UPDATE ON `User` FOR EACH ROW SET NEW.`name` = `lowered`(NEW.`name`);\n\
+         CREATE VIEW `named_users` AS SELECT `id`, `name` FROM `User`;\n\
+         ALTER TABLE `User` ADD CONSTRAINT `User_name_check` CHECK (char_length(`name`) > 0);\n\
+         ALTER TABLE `User` ADD CONSTRAINT `User_email_check` CHECK (`email` LIKE '%@%');\n\
+         ALTER TABLE `User` COMMENT = 'People who ''sign up''';\n"
     } else {
         "CREATE VIEW \"named_users\" AS SELECT \"id\", \"name\" FROM \"User\";\n\
          CREATE TRIGGER \"User_touch\" AFTER UPDATE ON \"User\" BEGIN UPDATE \"User\" SET \"name\" = lower(\"name\") WHERE \"id\" = NEW.\"id\"; END;\n"
@@ -378,7 +440,7 @@ fn hand_made_drift_is_captured(provider: &str, new_db: impl Fn() -> TestDb) {
         "{provider}: {:?}",
         downed.tables
     );
-    if provider == "postgresql" {
+    if provider != "sqlite" {
         let user = live.table(None, "User").expect("User");
         assert_eq!(user.checks.len(), 2);
         assert!(user.comment.is_some());
@@ -393,4 +455,23 @@ fn postgres_hand_made_drift_is_captured() {
 #[test]
 fn sqlite_hand_made_drift_is_captured() {
     hand_made_drift_is_captured("sqlite", TestDb::sqlite);
+}
+
+mod mysql {
+    use super::*;
+
+    #[test]
+    fn drift_is_found_and_captured() {
+        check("mysql", TestDb::mysql);
+    }
+
+    #[test]
+    fn hand_made_objects_survive_and_their_drift_is_found() {
+        hand_made_objects("mysql", TestDb::mysql);
+    }
+
+    #[test]
+    fn hand_made_drift_is_captured() {
+        super::hand_made_drift_is_captured("mysql", TestDb::mysql);
+    }
 }

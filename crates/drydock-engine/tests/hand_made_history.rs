@@ -4,7 +4,8 @@
 //! `down.sql` that the shadow database verified (up, down, up), including changes that rename or
 //! drop a column the index reads. And a database made by hand (identity, generated and
 //! collated columns, a unique constraint, a partitioned and an inherited table), adopted with a
-//! baseline, gets migrations that leave those objects alone and verified down migrations.
+//! baseline, gets migrations that leave those objects alone and verified down migrations (on
+//! MariaDB: generated and collated columns, a unique constraint and a partitioned table).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -144,11 +145,27 @@ fn a_hand_made_database_adopted_with_a_baseline_gets_plain_migrations_and_verifi
     db.postgres_client()
         .batch_execute(HAND_MADE_DATABASE)
         .expect("hand-made database");
+    let (up, down) = adopted_with_a_baseline(&db, "postgresql", pulled_models);
+    assert_eq!(
+        up,
+        "-- AlterTable\nALTER TABLE \"account\" ADD COLUMN     \"note\" TEXT;\n\n-- AlterTable\nALTER TABLE \"vehicle\" ADD COLUMN     \"note\" TEXT;\n"
+    );
+    assert!(down.contains("ALTER TABLE \"account\" DROP COLUMN \"note\";"));
+}
+
+/// The hand-made database of `db`, adopted with a baseline of `pulled_models("")`, then given
+/// a `note` on `account` and `vehicle` by `migrate dev`, whose down migration must pass its
+/// check: that migration's `migration.sql` and `down.sql`.
+fn adopted_with_a_baseline(
+    db: &TestDb,
+    provider: &str,
+    pulled_models: fn(&str) -> String,
+) -> (String, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(dir.path().join("prisma")).expect("prisma dir");
     let path = dir.path().join("prisma/schema.prisma");
     let header = format!(
-        "datasource db {{\n  provider = \"postgresql\"\n  url      = \"{}\"\n}}\n\n",
+        "datasource db {{\n  provider = \"{provider}\"\n  url      = \"{}\"\n}}\n\n",
         db.url()
     );
     std::fs::write(&path, format!("{header}{}", pulled_models(""))).expect("schema");
@@ -171,9 +188,50 @@ fn a_hand_made_database_adopted_with_a_baseline_gets_plain_migrations_and_verifi
     assert_eq!(outcome.down_not_written, None);
     let folder = outcome.created.expect("a migration");
     let read = |file: &str| std::fs::read_to_string(folder.join(file)).expect("migration file");
-    assert_eq!(
-        read("migration.sql"),
-        "-- AlterTable\nALTER TABLE \"account\" ADD COLUMN     \"note\" TEXT;\n\n-- AlterTable\nALTER TABLE \"vehicle\" ADD COLUMN     \"note\" TEXT;\n"
-    );
-    assert!(read("down.sql").contains("ALTER TABLE \"account\" DROP COLUMN \"note\";"));
+    (read("migration.sql"), read("down.sql"))
+}
+
+mod mysql {
+    use super::*;
+    use ::mysql::prelude::Queryable;
+
+    // Expression and partial indexes do not exist on MariaDB, and identity columns and table
+    // inheritance are PostgreSQL's: the database made by hand here has what MariaDB has
+    // (generated and collated columns, a named unique constraint, a partitioned table).
+
+    const HAND_MADE_DATABASE: &str = "\
+        CREATE TABLE account (id INTEGER AUTO_INCREMENT PRIMARY KEY, email VARCHAR(191) NOT NULL, \
+            name VARCHAR(191) COLLATE utf8mb4_bin, price INTEGER, \
+            total INTEGER AS (price * 2) STORED, CONSTRAINT account_email_key UNIQUE (email)) \
+            DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n\
+        CREATE TABLE event (id INTEGER NOT NULL, at DATE NOT NULL, PRIMARY KEY (id, at), \
+            INDEX event_at_idx (at)) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci \
+            PARTITION BY RANGE (YEAR(at)) (PARTITION p2025 VALUES LESS THAN (2026), \
+            PARTITION later VALUES LESS THAN MAXVALUE);\n\
+        CREATE TABLE vehicle (id INTEGER PRIMARY KEY, wheels INTEGER) \
+            DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n";
+
+    /// The models `db pull` writes for `HAND_MADE_DATABASE`, with `added` fields on `account`
+    /// and `vehicle`.
+    fn pulled_models(added: &str) -> String {
+        format!(
+            "model account {{\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n  name  String?\n  price Int?\n  total Int?\n{added}}}\n\n\
+             model event {{\n  id Int\n  at DateTime @db.Date\n\n  @@id([id, at])\n  @@index([at])\n}}\n\n\
+             model vehicle {{\n  id     Int  @id\n  wheels Int?\n{added}}}\n"
+        )
+    }
+
+    #[test]
+    fn a_hand_made_database_adopted_with_a_baseline_gets_plain_migrations_and_verified_downs() {
+        let db = TestDb::mysql();
+        db.mysql_conn()
+            .query_drop(HAND_MADE_DATABASE)
+            .expect("hand-made database");
+        let (up, down) = adopted_with_a_baseline(&db, "mysql", pulled_models);
+        assert_eq!(
+            up,
+            "-- AlterTable\nALTER TABLE `account` ADD COLUMN `note` VARCHAR(191) NULL;\n\n-- AlterTable\nALTER TABLE `vehicle` ADD COLUMN `note` VARCHAR(191) NULL;\n"
+        );
+        assert!(down.contains("ALTER TABLE `account` DROP COLUMN `note`;"));
+    }
 }

@@ -4,13 +4,14 @@
 use std::path::Path;
 use std::time::Duration;
 
+use ::mysql::prelude::Queryable;
 use drydock_connector::HistoryRow;
 use drydock_engine::check_ids::{ACTIVITY, DISK, LINT, PENDING, PRIVILEGES};
 use drydock_engine::{
     Check, CheckStatus, PreflightOptions, PreflightReport, Project, migrate, preflight,
     review_pending,
 };
-use drydock_test_support::TestDb;
+use drydock_test_support::{DatabaseKind, TestDb};
 
 const CREATE_ITEMS: (&str, &str) = (
     "20240101000000_create_items",
@@ -21,6 +22,40 @@ const INDEX_ITEMS: (&str, &str) = (
     "20240102000000_add_item_name_index",
     "SET lock_timeout = '2s';\nCREATE INDEX \"Item_name_idx\" ON \"Item\"(\"name\");\n",
 );
+
+const MYSQL_CREATE_ITEMS: (&str, &str) = (
+    "20240101000000_create_items",
+    "CREATE TABLE `Item` (`id` integer PRIMARY KEY, `name` varchar(191));\n",
+);
+
+/// InnoDB builds other indexes online: a `FULLTEXT` one blocks writes while it is built.
+const MYSQL_INDEX_ITEMS: (&str, &str) = (
+    "20240102000000_add_item_name_index",
+    "SET SESSION lock_wait_timeout = 2;\nCREATE FULLTEXT INDEX `Item_name_idx` ON `Item`(`name`);\n",
+);
+
+/// A database's `Item` migrations: its creation, and an index whose build blocks writes.
+struct Items {
+    provider: &'static str,
+    create: (&'static str, &'static str),
+    index: (&'static str, &'static str),
+    /// The lint finding of that index build.
+    index_rule: &'static str,
+}
+
+const POSTGRES_ITEMS: Items = Items {
+    provider: "postgresql",
+    create: CREATE_ITEMS,
+    index: INDEX_ITEMS,
+    index_rule: "D4201 require-concurrent-index",
+};
+
+const MYSQL_ITEMS: Items = Items {
+    provider: "mysql",
+    create: MYSQL_CREATE_ITEMS,
+    index: MYSQL_INDEX_ITEMS,
+    index_rule: "D4704 mysql-fulltext-spatial-index",
+};
 
 /// A project in `dir` whose datasource is `url`, with the given migrations.
 fn project(dir: &Path, provider: &str, url: &str, migrations: &[(&str, &str)]) -> Project {
@@ -50,18 +85,35 @@ fn check<'r>(report: &'r PreflightReport, id: &str) -> &'r Check {
 }
 
 /// `Item` with `rows` rows, its migration recorded as applied, the index migration pending.
-fn items_with_pending_index(db: &TestDb, dir: &Path, rows: u32) -> Project {
-    let project = project(dir, "postgresql", db.url(), &[CREATE_ITEMS, INDEX_ITEMS]);
-    let mut client = db.postgres_client();
-    client.batch_execute(CREATE_ITEMS.1).expect("create Item");
-    client
-        .batch_execute(&format!(
-            "INSERT INTO \"Item\" SELECT n, 'item ' || n FROM generate_series(1, {rows}) AS n;\n\
-             ANALYZE \"Item\";"
-        ))
-        .expect("fill Item");
+fn items_with_pending_index(db: &TestDb, dir: &Path, rows: u32, items: &Items) -> Project {
+    let project = project(dir, items.provider, db.url(), &[items.create, items.index]);
+    match db.kind() {
+        DatabaseKind::Postgres => {
+            let mut client = db.postgres_client();
+            client.batch_execute(items.create.1).expect("create Item");
+            client
+                .batch_execute(&format!(
+                    "INSERT INTO \"Item\" SELECT n, 'item ' || n FROM generate_series(1, {rows}) AS n;\n\
+                     ANALYZE \"Item\";"
+                ))
+                .expect("fill Item");
+        }
+        DatabaseKind::Mysql => {
+            let mut conn = db.mysql_conn();
+            conn.query_drop(items.create.1).expect("create Item");
+            let ids: Vec<u32> = (1..=rows).collect();
+            for batch in ids.chunks(5_000) {
+                let values: Vec<String> =
+                    batch.iter().map(|n| format!("({n}, 'item {n}')")).collect();
+                conn.query_drop(format!("INSERT INTO `Item` VALUES {}", values.join(", ")))
+                    .expect("fill Item");
+            }
+            conn.query_drop("ANALYZE TABLE `Item`").expect("analyze");
+        }
+        DatabaseKind::Sqlite => unreachable!("SQLite has no other sessions to test here"),
+    }
     let mut connection = project.dialect.connect(db.url()).expect("connect");
-    migrate::resolve_applied(connection.as_mut(), &project.migrations_dir, CREATE_ITEMS.0)
+    migrate::resolve_applied(connection.as_mut(), &project.migrations_dir, items.create.0)
         .expect("mark applied");
     project
 }
@@ -69,13 +121,32 @@ fn items_with_pending_index(db: &TestDb, dir: &Path, rows: u32) -> Project {
 #[test]
 fn a_clean_postgres_database_with_pending_migrations_passes() {
     let db = TestDb::postgres();
+    let storage = clean_database_passes(
+        &db,
+        &POSTGRES_ITEMS,
+        "PostgreSQL ",
+        "note D4201 require-concurrent-index: `CREATE INDEX` on `Item` takes a SHARE lock \
+         that blocks every write to it until the index is built",
+    );
+    assert!(storage.database_bytes.is_some_and(|b| b > 0), "{storage:?}");
+}
+
+/// A fresh database with both `items` migrations pending passes every check; the connection
+/// names `product`, and the index build is a note that starts with `index_note` (`Item` is
+/// empty then). Returns the database's storage, known as the server is on this machine.
+fn clean_database_passes(
+    db: &TestDb,
+    items: &Items,
+    product: &str,
+    index_note: &str,
+) -> drydock_connector::Storage {
     let dir = tempfile::tempdir().expect("temp dir");
     // The index is on a table the first pending migration creates: empty when it is built.
     let project = project(
         dir.path(),
-        "postgresql",
+        items.provider,
         db.url(),
-        &[CREATE_ITEMS, INDEX_ITEMS],
+        &[items.create, items.index],
     );
     let report = run(&project, &PreflightOptions::default());
     assert!(!report.fails(true), "{report:#?}");
@@ -94,9 +165,7 @@ fn a_clean_postgres_database_with_pending_migrations_passes() {
         ]
     );
     assert!(
-        check(&report, "connection")
-            .summary
-            .starts_with("PostgreSQL "),
+        check(&report, "connection").summary.starts_with(product),
         "{report:#?}"
     );
     assert_eq!(check(&report, "backup").status, CheckStatus::Skip);
@@ -104,21 +173,18 @@ fn a_clean_postgres_database_with_pending_migrations_passes() {
     assert_eq!(
         check(&report, LINT).details,
         [format!(
-            "note D4201 require-concurrent-index: `CREATE INDEX` on `Item` takes a SHARE lock \
-             that blocks every write to it until the index is built (`Item` is small: about 0 \
-             rows, 0 bytes, under the 10000-row threshold) ({}:2:1)",
+            "{index_note} (`Item` is small: about 0 rows, 0 bytes, under the 10000-row \
+             threshold) ({}:2:1)",
             project
                 .migrations_dir
-                .join(INDEX_ITEMS.0)
+                .join(items.index.0)
                 .join("migration.sql")
                 .display()
         )]
     );
 
-    // The server is on this machine: its size and free space are known.
     let mut connection = project.dialect.connect(db.url()).expect("connect");
     let storage = connection.storage().expect("storage");
-    assert!(storage.database_bytes.is_some_and(|b| b > 0), "{storage:?}");
     assert!(storage.data_directory.is_some(), "{storage:?}");
     assert!(storage.free_bytes.is_some_and(|b| b > 0), "{storage:?}");
     assert!(
@@ -127,21 +193,23 @@ fn a_clean_postgres_database_with_pending_migrations_passes() {
             .contains(" free, pending migrations need at most 0 bytes"),
         "{report:#?}"
     );
+    storage
 }
 
 #[test]
 fn an_index_build_fails_lint_on_a_large_table_and_passes_on_a_small_one() {
+    index_build_lint(TestDb::postgres, &POSTGRES_ITEMS);
+}
+
+fn index_build_lint(new_db: fn() -> TestDb, items: &Items) {
     for (rows, expected) in [(50_000, CheckStatus::Fail), (10, CheckStatus::Pass)] {
-        let db = TestDb::postgres();
+        let db = new_db();
         let dir = tempfile::tempdir().expect("temp dir");
-        let project = items_with_pending_index(&db, dir.path(), rows);
+        let project = items_with_pending_index(&db, dir.path(), rows, items);
         let report = run(&project, &PreflightOptions::default());
         let lint = check(&report, LINT);
         assert_eq!(lint.status, expected, "{rows} rows: {report:#?}");
-        assert!(
-            lint.details[0].contains("D4201 require-concurrent-index"),
-            "{report:#?}"
-        );
+        assert!(lint.details[0].contains(items.index_rule), "{report:#?}");
         assert_eq!(check(&report, PENDING).summary, "1 pending migration");
         // The index build needs room up to the table's size.
         let disk = check(&report, DISK);
@@ -157,7 +225,7 @@ fn an_index_build_fails_lint_on_a_large_table_and_passes_on_a_small_one() {
         let review = review_pending(
             &project,
             connection.as_mut(),
-            &[INDEX_ITEMS.0.to_owned()],
+            &[items.index.0.to_owned()],
             drydock_lint::DEFAULT_MAX_ROWS,
         )
         .expect("review");
@@ -168,9 +236,12 @@ fn an_index_build_fails_lint_on_a_large_table_and_passes_on_a_small_one() {
 
 #[test]
 fn a_failed_migration_in_the_history_fails_the_pending_check() {
-    let db = TestDb::postgres();
+    failed_migration_fails_the_pending_check(&TestDb::postgres(), &POSTGRES_ITEMS);
+}
+
+fn failed_migration_fails_the_pending_check(db: &TestDb, items: &Items) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let project = project(dir.path(), "postgresql", db.url(), &[CREATE_ITEMS]);
+    let project = project(dir.path(), items.provider, db.url(), &[items.create]);
     let mut connection = project.dialect.connect(db.url()).expect("connect");
     connection.create_history_table().expect("history table");
     connection
@@ -178,7 +249,7 @@ fn a_failed_migration_in_the_history_fails_the_pending_check() {
             id: "6f1c2a52-8d7e-4f0e-9a3b-2c4d5e6f7a8b".to_owned(),
             checksum: "0".repeat(64),
             finished_at: None,
-            migration_name: CREATE_ITEMS.0.to_owned(),
+            migration_name: items.create.0.to_owned(),
             logs: Some("syntax error at or near \"TABLE\"".to_owned()),
             rolled_back_at: None,
             started_at: chrono::Utc::now(),
@@ -202,7 +273,7 @@ fn a_failed_migration_in_the_history_fails_the_pending_check() {
 fn a_session_locking_a_touched_table_fails_the_activity_check() {
     let db = TestDb::postgres();
     let dir = tempfile::tempdir().expect("temp dir");
-    let project = items_with_pending_index(&db, dir.path(), 10);
+    let project = items_with_pending_index(&db, dir.path(), 10, &POSTGRES_ITEMS);
     let mut other = db.postgres_client();
     let pid: i32 = other
         .query_one("SELECT pg_backend_pid()", &[])
@@ -236,14 +307,19 @@ fn a_session_locking_a_touched_table_fails_the_activity_check() {
 #[test]
 fn a_transaction_open_longer_than_the_limit_warns() {
     let db = TestDb::postgres();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let project = items_with_pending_index(&db, dir.path(), 10);
     let mut other = db.postgres_client();
     let pid: i32 = other
         .query_one("SELECT pg_backend_pid()", &[])
         .expect("pid")
         .get(0);
     other.batch_execute("BEGIN; SELECT 1;").expect("begin");
+    long_transaction_warns(&db, &POSTGRES_ITEMS, pid.to_string());
+}
+
+/// Another session (`pid`) has just begun a transaction.
+fn long_transaction_warns(db: &TestDb, items: &Items, pid: String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = items_with_pending_index(db, dir.path(), 10, items);
     std::thread::sleep(Duration::from_millis(1100));
 
     let strict = PreflightOptions {
@@ -381,17 +457,103 @@ fn sqlite_passes_with_storage_filled_in() {
 
 #[test]
 fn an_unreachable_server_fails_the_connection_and_skips_what_needs_it() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let project = project(
-        dir.path(),
-        "postgresql",
+    unreachable_server_fails_the_connection(
+        &POSTGRES_ITEMS,
         "postgresql://nobody@127.0.0.1:1/none",
-        &[CREATE_ITEMS],
     );
+}
+
+fn unreachable_server_fails_the_connection(items: &Items, url: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = project(dir.path(), items.provider, url, &[items.create]);
     let report = run(&project, &PreflightOptions::default());
     assert_eq!(check(&report, "connection").status, CheckStatus::Fail);
     for id in [PRIVILEGES, PENDING, LINT, DISK, ACTIVITY] {
         assert_eq!(check(&report, id).status, CheckStatus::Skip, "{id}");
     }
     assert_eq!(check(&report, "pooler").status, CheckStatus::Pass);
+}
+
+mod mysql {
+    use super::*;
+
+    // Which tables another session's transaction holds is not told by MariaDB without
+    // performance_schema's metadata lock instrument: its open transactions are judged by age.
+
+    #[test]
+    fn a_clean_database_with_pending_migrations_passes() {
+        let db = TestDb::mysql();
+        let storage = clean_database_passes(
+            &db,
+            &MYSQL_ITEMS,
+            "MariaDB ",
+            "note D4704 mysql-fulltext-spatial-index: a FULLTEXT index on `Item` is built with \
+             writes to the table blocked (LOCK=SHARED) (a first FULLTEXT index also rebuilds \
+             the table)",
+        );
+        // A MySQL database holds no catalog of its own: without tables it holds nothing.
+        assert_eq!(storage.database_bytes, Some(0), "{storage:?}");
+    }
+
+    #[test]
+    fn an_index_build_fails_lint_on_a_large_table_and_passes_on_a_small_one() {
+        index_build_lint(TestDb::mysql, &MYSQL_ITEMS);
+    }
+
+    #[test]
+    fn a_failed_migration_in_the_history_fails_the_pending_check() {
+        failed_migration_fails_the_pending_check(&TestDb::mysql(), &MYSQL_ITEMS);
+    }
+
+    #[test]
+    fn a_transaction_open_longer_than_the_limit_warns() {
+        let db = TestDb::mysql();
+        let mut other = db.mysql_conn();
+        let pid: u64 = other
+            .query_first("SELECT CONNECTION_ID()")
+            .expect("connection id")
+            .expect("a connection id");
+        // A snapshot opens the InnoDB transaction at once, as PostgreSQL's `BEGIN; SELECT 1`.
+        other
+            .query_drop("START TRANSACTION WITH CONSISTENT SNAPSHOT")
+            .expect("begin");
+        long_transaction_warns(&db, &MYSQL_ITEMS, pid.to_string());
+    }
+
+    #[test]
+    fn a_user_without_create_on_the_database_fails_the_privileges_check() {
+        let db = TestDb::mysql();
+        let user = format!("drydock_preflight_{}", std::process::id());
+        let mut admin = db.mysql_conn();
+        let database = db.name();
+        admin
+            .query_drop(format!(
+                "DROP USER IF EXISTS '{user}'@'%'; CREATE USER '{user}'@'%'; \
+                 GRANT SELECT, INSERT, UPDATE, DELETE, ALTER, DROP, INDEX, REFERENCES \
+                 ON `{database}`.* TO '{user}'@'%'"
+            ))
+            .expect("create user");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = with_user(db.url(), &user);
+        let project = project(dir.path(), "mysql", &url, &[MYSQL_CREATE_ITEMS]);
+        let report = run(&project, &PreflightOptions::default());
+        admin
+            .query_drop(format!("DROP USER '{user}'@'%'"))
+            .expect("drop user");
+        let privileges = check(&report, PRIVILEGES);
+        assert_eq!(privileges.status, CheckStatus::Fail, "{report:#?}");
+        assert_eq!(
+            privileges.summary,
+            "1 of 9 privileges migrations need is missing"
+        );
+        assert_eq!(
+            privileges.details[0],
+            format!("missing: CREATE on database `{database}`")
+        );
+    }
+
+    #[test]
+    fn an_unreachable_server_fails_the_connection_and_skips_what_needs_it() {
+        unreachable_server_fails_the_connection(&MYSQL_ITEMS, "mysql://nobody@127.0.0.1:1/none");
+    }
 }

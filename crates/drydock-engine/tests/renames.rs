@@ -9,6 +9,7 @@ use drydock_engine::{
     DevOptions, DevOutcome, EngineError, Project, db_execute, migrate_dev, migrate_dev_with_renames,
 };
 use drydock_test_support::TestDb;
+use drydock_test_support::dialect::quoted_for;
 
 fn project(dir: &Path, provider: &str, url: &str, models: &str) -> Project {
     std::fs::create_dir_all(dir.join("prisma")).expect("dir");
@@ -41,9 +42,12 @@ fn migration(outcome: &DevOutcome, file: &str) -> String {
 
 /// Fails unless `query` (a `SELECT count(*) …`) counts `expected` rows.
 fn assert_count(project: &Project, url: &str, query: &str, expected: usize) {
-    let script = format!(
-        "CREATE TEMP TABLE \"rows_check\" (\"n\" INTEGER CHECK (\"n\" = {expected}));\n\
-         INSERT INTO \"rows_check\" {query};\nDROP TABLE \"rows_check\";"
+    let script = quoted_for(
+        project.dialect,
+        &format!(
+            "CREATE TEMPORARY TABLE \"rows_check\" (\"n\" INTEGER CHECK (\"n\" = {expected}));\n\
+             INSERT INTO \"rows_check\" {query};\nDROP TABLE \"rows_check\";"
+        ),
     );
     if let Err(error) = db_execute(project.dialect, url, &script) {
         panic!("`{query}` should count {expected} rows: {error}");
@@ -62,7 +66,7 @@ fn renames_keep_data(provider: &str, db: &TestDb) {
     db_execute(
         init.dialect,
         url,
-        "INSERT INTO \"User\" (\"id\", \"name\", \"email\") VALUES (1, 'Ada', 'ada@example.com'), (2, 'Alan', 'alan@example.com')",
+        &quoted_for(init.dialect, "INSERT INTO \"User\" (\"id\", \"name\", \"email\") VALUES (1, 'Ada', 'ada@example.com'), (2, 'Alan', 'alan@example.com')"),
     )
     .expect("rows");
 
@@ -76,7 +80,10 @@ fn renames_keep_data(provider: &str, db: &TestDb) {
     let outcome = dev(&field, dir, "rename_field").expect("rename the field");
     let up = migration(&outcome, "migration.sql");
     assert!(
-        up.contains("ALTER TABLE \"User\" RENAME COLUMN \"name\" TO \"fullName\";"),
+        up.contains(&quoted_for(
+            field.dialect,
+            "ALTER TABLE \"User\" RENAME COLUMN \"name\" TO \"fullName\";"
+        )),
         "{provider}: {up}"
     );
     assert!(!up.contains("DROP COLUMN"), "{provider}: {up}");
@@ -103,7 +110,10 @@ fn renames_keep_data(provider: &str, db: &TestDb) {
     let outcome = dev(&model, dir, "rename_model").expect("rename the model");
     let up = migration(&outcome, "migration.sql");
     assert!(
-        up.contains("ALTER TABLE \"User\" RENAME TO \"Member\";"),
+        up.contains(&quoted_for(
+            model.dialect,
+            "ALTER TABLE \"User\" RENAME TO \"Member\";"
+        )),
         "{provider}: {up}"
     );
     assert!(!up.contains("DROP TABLE"), "{provider}: {up}");
@@ -121,7 +131,10 @@ fn renames_keep_data(provider: &str, db: &TestDb) {
     // Both down migrations rename back and keep the rows.
     let down = migration(&outcome, "down.sql");
     assert!(
-        down.contains("ALTER TABLE \"Member\" RENAME TO \"User\";"),
+        down.contains(&quoted_for(
+            model.dialect,
+            "ALTER TABLE \"Member\" RENAME TO \"User\";"
+        )),
         "{provider}: {down}"
     );
     let mut connection = model.dialect.connect(url).expect("connect");
@@ -151,7 +164,7 @@ fn undeclared_renames(provider: &str, db: &TestDb) {
     db_execute(
         init.dialect,
         url,
-        "INSERT INTO \"User\" (\"id\", \"name\", \"email\") VALUES (1, 'Ada', 'ada@example.com')",
+        &quoted_for(init.dialect, "INSERT INTO \"User\" (\"id\", \"name\", \"email\") VALUES (1, 'Ada', 'ada@example.com')"),
     )
     .expect("rows");
     let renamed = project(
@@ -185,9 +198,10 @@ fn undeclared_renames(provider: &str, db: &TestDb) {
     )
     .expect("a confirmed rename needs no consent");
     assert_eq!(asked, ["Did you rename `User.name` to `User.fullName`?"]);
-    assert!(
-        migration(&outcome, "migration.sql").contains("RENAME COLUMN \"name\" TO \"fullName\"")
-    );
+    assert!(migration(&outcome, "migration.sql").contains(&quoted_for(
+        renamed.dialect,
+        "RENAME COLUMN \"name\" TO \"fullName\""
+    )));
     assert_count(
         &renamed,
         url,
@@ -290,4 +304,20 @@ fn postgres_serial_sequences_follow_renames() {
     let plain = "model Member {\n  id     Int @id\n  ticket Int\n}\n";
     dev(&project(dir, "postgresql", url, plain), dir, "plain").expect("no more sequence");
     assert_eq!(sequence("Member", "ticket"), None);
+}
+
+mod mysql {
+    use super::*;
+
+    // `SERIAL` sequences are PostgreSQL's: MySQL's AUTO_INCREMENT lives on the column.
+
+    #[test]
+    fn renames_keep_data() {
+        super::renames_keep_data("mysql", &TestDb::mysql());
+    }
+
+    #[test]
+    fn undeclared_renames_are_asked_or_hinted() {
+        undeclared_renames("mysql", &TestDb::mysql());
+    }
 }

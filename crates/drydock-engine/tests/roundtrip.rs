@@ -1,6 +1,6 @@
 //! Round-trip properties on real databases, for generated schemas:
 //! `diff(empty -> S1)` applied and introspected equals S1, and `diff(S1 -> S2)` applied to S1
-//! gives S2 (PostgreSQL and SQLite).
+//! gives S2 (PostgreSQL, SQLite and MySQL).
 
 use std::fmt::Write as _;
 
@@ -157,5 +157,20 @@ proptest! {
     fn sqlite_round_trips((from, to) in schemas()) {
         let db = TestDb::sqlite();
         check("sqlite", db.url(), &from, &to)?;
+    }
+}
+
+mod mysql {
+    use super::*;
+
+    proptest! {
+        // Fewer cases: each one creates and drops tables statement by statement.
+        #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+
+        #[test]
+        fn round_trips((from, to) in schemas()) {
+            let db = TestDb::mysql();
+            check("mysql", db.url(), &from, &to)?;
+        }
     }
 }

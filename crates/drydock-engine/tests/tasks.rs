@@ -11,6 +11,7 @@ use drydock_engine::tasks::deploy::{self, APPLY_STEP, DeployTaskOptions, Review}
 use drydock_engine::{EngineError, LintGate};
 use drydock_tasks::{Event, Level};
 use drydock_test_support::TestDb;
+use drydock_test_support::dialect::quoted_for;
 
 /// A project in `dir` whose datasource is `url`, with the given migrations.
 fn project(dir: &Path, provider: &str, url: &str, migrations: &[(&str, String)]) -> Project {
@@ -30,23 +31,39 @@ fn project(dir: &Path, provider: &str, url: &str, migrations: &[(&str, String)])
 }
 
 fn migrations(provider: &str) -> Vec<(&'static str, String)> {
-    let key = match provider {
-        "sqlite" => "INTEGER PRIMARY KEY AUTOINCREMENT",
-        _ => "SERIAL PRIMARY KEY",
+    let (key, name) = match provider {
+        "sqlite" => ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT"),
+        // An index on a `TEXT` column needs a prefix length on MySQL.
+        "mysql" => ("INTEGER PRIMARY KEY AUTO_INCREMENT", "VARCHAR(191)"),
+        _ => ("SERIAL PRIMARY KEY", "TEXT"),
     };
     vec![
         (
             "20240101000000_create_items",
-            format!(
-                "CREATE TABLE \"Item\" (\"id\" {key}, \"name\" TEXT NOT NULL);\n\
-                 INSERT INTO \"Item\" (\"name\") VALUES ('a'), ('b');\n"
+            sql(
+                provider,
+                &format!(
+                    "CREATE TABLE \"Item\" (\"id\" {key}, \"name\" {name} NOT NULL);\n\
+                     INSERT INTO \"Item\" (\"name\") VALUES ('a'), ('b');\n"
+                ),
             ),
         ),
         (
             "20240102000000_item_name",
-            "CREATE INDEX \"Item_name_idx\" ON \"Item\"(\"name\");\n".to_owned(),
+            sql(
+                provider,
+                "CREATE INDEX \"Item_name_idx\" ON \"Item\"(\"name\");\n",
+            ),
         ),
     ]
+}
+
+/// `text`, its identifiers in `"`, in the quotes of `provider`'s dialect.
+fn sql(provider: &str, text: &str) -> String {
+    quoted_for(
+        drydock_engine::dialects::for_provider(provider).expect("dialect"),
+        text,
+    )
 }
 
 /// Every event a task reports, in order.
@@ -194,9 +211,12 @@ fn sqlite_deploy_reports_its_steps() {
 
 #[test]
 fn a_migration_edited_after_it_was_applied_is_a_warning() {
-    let db = TestDb::sqlite();
+    edited_migration_is_a_warning(&TestDb::sqlite(), "sqlite");
+}
+
+fn edited_migration_is_a_warning(db: &TestDb, provider: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let project = project(dir.path(), "sqlite", db.url(), &migrations("sqlite"));
+    let project = project(dir.path(), provider, db.url(), &migrations(provider));
     deploy::deploy(
         &project,
         &DeployTaskOptions::default(),
@@ -208,7 +228,10 @@ fn a_migration_edited_after_it_was_applied_is_a_warning() {
         .join("20240102000000_item_name/migration.sql");
     std::fs::write(
         &file,
-        "-- edited\nCREATE INDEX \"Item_name_idx\" ON \"Item\"(\"name\");\n",
+        sql(
+            provider,
+            "-- edited\nCREATE INDEX \"Item_name_idx\" ON \"Item\"(\"name\");\n",
+        ),
     )
     .unwrap();
     let events = Collected::default();
@@ -227,15 +250,18 @@ fn a_migration_edited_after_it_was_applied_is_a_warning() {
 
 #[test]
 fn the_review_reports_its_findings_and_stops_the_deploy() {
-    let db = TestDb::postgres();
+    review_stops_the_deploy(&TestDb::postgres(), "postgresql");
+}
+
+fn review_stops_the_deploy(db: &TestDb, provider: &str) {
     let dir = tempfile::tempdir().unwrap();
     // A column dropped: a finding the strict gate stops at.
-    let mut history = migrations("postgresql");
+    let mut history = migrations(provider);
     history.push((
         "20240103000000_drop_name",
-        "ALTER TABLE \"Item\" DROP COLUMN \"name\";\n".to_owned(),
+        sql(provider, "ALTER TABLE \"Item\" DROP COLUMN \"name\";\n"),
     ));
-    let project = project(dir.path(), "postgresql", db.url(), &history);
+    let project = project(dir.path(), provider, db.url(), &history);
     let events = Collected::default();
     let options = DeployTaskOptions {
         review: Review::Lint(LintGate::Strict),
@@ -259,15 +285,21 @@ fn the_review_reports_its_findings_and_stops_the_deploy() {
 
 #[test]
 fn watch_samples_from_their_thread_reach_the_events() {
-    let db = TestDb::postgres();
+    watch_samples_reach_the_events(&TestDb::postgres(), "postgresql", "SELECT pg_sleep(4);");
+}
+
+fn watch_samples_reach_the_events(db: &TestDb, provider: &str, sleep: &str) {
     let dir = tempfile::tempdir().unwrap();
     let project = project(
         dir.path(),
-        "postgresql",
+        provider,
         db.url(),
         &[(
             "20240101000000_slow",
-            "SELECT pg_sleep(4);\nCREATE TABLE \"Slow\" (\"id\" integer PRIMARY KEY);\n".to_owned(),
+            sql(
+                provider,
+                &format!("{sleep}\nCREATE TABLE \"Slow\" (\"id\" integer PRIMARY KEY);\n"),
+            ),
         )],
     );
     let events = Collected::default();
@@ -279,4 +311,28 @@ fn watch_samples_from_their_thread_reach_the_events() {
             .any(|(_, line)| line.starts_with("  20240101000000_slow (")),
         "no watch sample in {lines:?}"
     );
+}
+
+mod mysql {
+    use super::*;
+
+    #[test]
+    fn deploy_reports_its_steps() {
+        super::deploy_reports_its_steps(&TestDb::mysql(), "mysql");
+    }
+
+    #[test]
+    fn a_migration_edited_after_it_was_applied_is_a_warning() {
+        edited_migration_is_a_warning(&TestDb::mysql(), "mysql");
+    }
+
+    #[test]
+    fn the_review_reports_its_findings_and_stops_the_deploy() {
+        review_stops_the_deploy(&TestDb::mysql(), "mysql");
+    }
+
+    #[test]
+    fn watch_samples_from_their_thread_reach_the_events() {
+        watch_samples_reach_the_events(&TestDb::mysql(), "mysql", "SELECT SLEEP(4);");
+    }
 }

@@ -614,8 +614,9 @@ impl PreflightFacts for MysqlConnection {
     fn storage(&mut self) -> Result<Storage, ConnectorError> {
         let rows = text_rows(
             &mut self.conn,
-            "SELECT (SELECT SUM(DATA_LENGTH + INDEX_LENGTH) FROM information_schema.TABLES \
-                     WHERE TABLE_SCHEMA = DATABASE()), @@datadir",
+            // A database without tables holds 0 bytes (`SUM` of no rows is NULL).
+            "SELECT (SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) \
+                     FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()), @@datadir",
         )?;
         let row = rows.first();
         let field = |i: usize| row.and_then(|row| row.get(i).cloned().flatten());

@@ -291,15 +291,26 @@ fn nullability(column: &Column) -> &'static str {
     }
 }
 
-/// `` `c` TYPE NOT NULL|NULL[ AUTO_INCREMENT][ DEFAULT d] ``, as in `CREATE TABLE` and
-/// `ADD COLUMN`.
+/// `` `c` TYPE[ COLLATE c][ AS (e) STORED] NOT NULL|NULL[ AUTO_INCREMENT][ DEFAULT d] ``, as
+/// in `CREATE TABLE` and `ADD COLUMN`.
 fn column_definition(column: &Column) -> String {
-    let mut out = format!(
-        "{} {}{}",
-        quote(&column.name),
-        column_type(column),
-        nullability(column)
-    );
+    let mut out = format!("{} {}", quote(&column.name), column_type(column));
+    // Read back from databases made by hand (a baseline, a drift migration): written as read,
+    // in the order MySQL's grammar takes them.
+    if let Some(collation) = &column.collation {
+        out.push_str(" COLLATE ");
+        out.push_str(collation);
+    }
+    match &column.generated {
+        // MariaDB takes no `NULL` on a generated column (nor `NOT NULL`: its are nullable).
+        Some(expression) => {
+            out.push_str(&format!(" AS ({expression}) STORED"));
+            if column.arity == ColumnArity::Required {
+                out.push_str(" NOT NULL");
+            }
+        }
+        None => out.push_str(nullability(column)),
+    }
     if column.auto_increment {
         out.push_str(" AUTO_INCREMENT");
     }

@@ -1,5 +1,5 @@
-//! Checks of a dialect's script handling through the [`Dialect`] API: statement splitting and
-//! the scripts that cannot run inside a transaction.
+//! Checks of a dialect's script handling through the [`Dialect`] API: statement splitting,
+//! the scripts that cannot run inside a transaction, and SQL written for any dialect.
 
 use drydock_connector::Dialect;
 
@@ -23,5 +23,15 @@ pub fn assert_transactions(dialect: &dyn Dialect, outside: &[&str], inside: &[&s
     }
     for script in inside {
         assert_eq!(dialect.needs_no_transaction(script), None, "{script}");
+    }
+}
+
+/// `sql`, written with `"` around identifiers (and `'` around strings), in the identifier quotes
+/// of `dialect`: backticks where `"..."` is a string (MySQL without `ANSI_QUOTES`).
+pub fn quoted_for(dialect: &dyn Dialect, sql: &str) -> String {
+    if dialect.lexical_rules().double_quoted_strings {
+        sql.replace('"', "`")
+    } else {
+        sql.to_owned()
     }
 }
