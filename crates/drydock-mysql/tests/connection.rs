@@ -265,13 +265,10 @@ fn a_blocked_session_is_observed_and_cancelled() {
             .is_some_and(|w| w.contains("metadata lock")),
         "{activity:?}"
     );
-    assert_eq!(
-        activity
-            .blockers
-            .iter()
-            .map(|b| b.id.as_str())
-            .collect::<Vec<_>>(),
-        [holder_id.as_str()]
+    // Sessions of tests running beside this one, without a default database, may count too.
+    assert!(
+        activity.blockers.iter().any(|b| b.id == holder_id),
+        "{activity:?}"
     );
     let others = observer.other_sessions().unwrap();
     assert!(others.iter().any(|s| s.id == holder_id), "{others:?}");

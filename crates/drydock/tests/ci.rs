@@ -1,7 +1,8 @@
 //! `drydock ci` as a pipeline runs it: a clean change passes and writes the job summary; a
 //! schema change without its migration, a migration that does not apply, a broken `down.sql`
 //! and a dangerous statement each fail with their own exit status and annotation; the same
-//! commands `docs/ci.md` gives a GitHub Actions workflow and a GitLab job.
+//! commands `docs/ci.md` gives a GitHub Actions workflow and a GitLab job; the same checks on a
+//! MariaDB project.
 
 use std::path::Path;
 
@@ -45,15 +46,18 @@ fn drydock(dir: &Path, url: &str, args: &[&str]) -> Run {
 
 /// A project whose history `migrate dev` wrote: `init` (User), then `add_post` (Post).
 fn project(db: &TestDb) -> tempfile::TempDir {
+    project_on(db, DATASOURCE)
+}
+
+fn project_on(db: &TestDb, datasource: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(dir.path().join("prisma")).expect("prisma dir");
     let schema = dir.path().join("prisma/schema.prisma");
-    std::fs::write(&schema, format!("{DATASOURCE}{USER}")).expect("schema");
     for (name, models) in [
         ("init", USER.to_owned()),
         ("add_post", format!("{USER}{POST}")),
     ] {
-        std::fs::write(&schema, format!("{DATASOURCE}{models}")).expect("schema");
+        std::fs::write(&schema, format!("{datasource}{models}")).expect("schema");
         let run = drydock(dir.path(), db.url(), &["migrate", "dev", "--name", name]);
         assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     }
@@ -396,5 +400,99 @@ fn the_documented_pipeline_jobs_pass_on_a_branch_that_adds_a_migration() {
         );
         assert!(run.summary.contains("_add_tag`"), "{}", run.summary);
         assert!(!run.summary.contains("clear_users"), "{}", run.summary);
+    }
+}
+
+/// The checks on a MySQL-provider project, against MariaDB: each failure with its own status.
+mod mariadb {
+    use super::*;
+
+    const DATASOURCE: &str =
+        "datasource db {\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}\n";
+
+    #[test]
+    fn a_clean_change_passes_every_check() {
+        let db = TestDb::mysql();
+        let dir = project_on(&db, DATASOURCE);
+        let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("All checks passed."), "{}", run.stdout);
+        assert!(
+            run.summary.contains(
+                "| down migrations go down and up again | ✅ passed | 2 down.sql file(s)"
+            ),
+            "{}",
+            run.summary
+        );
+        let run = drydock(dir.path(), db.url(), &["ci", "--json"]);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+        assert_eq!(json["ok"], true, "{}", run.stdout);
+        assert_eq!(json["checks"].as_array().map(Vec::len), Some(6));
+    }
+
+    #[test]
+    fn a_schema_change_without_its_migration_fails_with_22() {
+        let db = TestDb::mysql();
+        let dir = project_on(&db, DATASOURCE);
+        std::fs::write(
+            dir.path().join("prisma/schema.prisma"),
+            format!("{DATASOURCE}{USER}{POST}\nmodel Tag {{\n  id Int @id\n}}\n"),
+        )
+        .expect("schema");
+        let run = drydock(dir.path(), db.url(), &["ci"]);
+        assert_eq!(run.code, 22, "{}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("Tag"), "{}", run.stdout);
+    }
+
+    #[test]
+    fn a_migration_that_does_not_apply_fails_with_21() {
+        let db = TestDb::mysql();
+        let dir = project_on(&db, DATASOURCE);
+        add_migration(
+            dir.path(),
+            "20991231000000_add_user_name",
+            "ALTER TABLE `Nope` ADD COLUMN `name` VARCHAR(191) NULL;\n",
+        );
+        let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
+        assert_eq!(run.code, 21, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains(
+                "::error file=prisma/migrations/20991231000000_add_user_name/migration.sql,line=1"
+            ),
+            "{}",
+            run.stdout
+        );
+    }
+
+    #[test]
+    fn a_broken_down_file_and_a_dangerous_statement_fail_with_23_and_24() {
+        let db = TestDb::mysql();
+        let dir = project_on(&db, DATASOURCE);
+        let down = migration_folder(dir.path(), "_add_post").join("down.sql");
+        let kept = std::fs::read_to_string(&down).expect("down.sql");
+        std::fs::write(&down, "SELECT 1;\n").expect("down.sql");
+        let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
+        assert_eq!(run.code, 23, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains("does not restore the previous schema"),
+            "{}",
+            run.stdout
+        );
+
+        std::fs::write(&down, kept).expect("down.sql");
+        add_migration(
+            dir.path(),
+            "20991231000000_clear_users",
+            "TRUNCATE `User`;\n",
+        );
+        let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
+        assert_eq!(run.code, 24, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains(
+                "::error file=prisma/migrations/20991231000000_clear_users/migration.sql,line=1,col=1"
+            ) && run.stdout.contains("title=D4105 truncate::"),
+            "{}",
+            run.stdout
+        );
     }
 }

@@ -17,6 +17,7 @@ use drydock_test_support::TestDb;
 enum Server {
     Sqlite,
     Postgres,
+    Mysql,
 }
 
 /// What happens before the command under test. `{url}` in any text is the case's database URL;
@@ -45,11 +46,12 @@ struct Case {
     says: &'static [&'static str],
 }
 
-use Server::{Postgres, Sqlite};
+use Server::{Mysql, Postgres, Sqlite};
 use Step::{Drydock, File, Hold, Shell, Sql};
 
 const SQLITE_SCHEMA: &str = "datasource db {\n  provider = \"sqlite\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel A {\n  id Int @id\n}\n";
 const POSTGRES_SCHEMA: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel A {\n  id Int @id\n}\n";
+const MYSQL_SCHEMA: &str = "datasource db {\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel A {\n  id Int @id\n}\n";
 const SCHEMA: &str = "prisma/schema.prisma";
 /// `B.a` references `A` without a foreign key and without `onDelete`: `Restrict`, Prisma's
 /// default for a required relation.
@@ -2326,6 +2328,7 @@ fn run_case(case: &Case) {
     let db = match case.server {
         Sqlite => TestDb::sqlite(),
         Postgres => TestDb::postgres(),
+        Mysql => TestDb::mysql(),
     };
     let project = tempfile::tempdir().expect("temp dir");
     let dir = project.path();
