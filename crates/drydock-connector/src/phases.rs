@@ -148,6 +148,7 @@ pub fn nullable_without_default(column: &Column, name: &str) -> Column {
         identity: None,
         generated: None,
         collation: None,
+        generated_virtual: false,
         ..column.clone()
     }
 }

@@ -699,6 +699,7 @@ pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
             }
             if column.generated.is_none() && before.generated.is_some() {
                 column.generated.clone_from(&before.generated);
+                column.generated_virtual = before.generated_virtual;
                 column.default = None;
             }
             if column.identity.is_none() && column.auto_increment && before.auto_increment {
@@ -1392,7 +1393,8 @@ fn diff_columns(
         // No database alters a generation expression in place, nor makes a stored column
         // generated, nor retypes a column a generation expression reads: the generated column
         // is computed again (with its expression when the target states none).
-        let generation_changed = to.generated.is_some() && from.generated != to.generated;
+        let generation_changed = to.generated.is_some()
+            && (from.generated != to.generated || from.generated_virtual != to.generated_virtual);
         let reads_retyped = from
             .generated
             .as_deref()
@@ -1403,6 +1405,7 @@ fn diff_columns(
             let mut to = to.clone();
             if to.generated.is_none() && from.generated.is_some() {
                 to.generated.clone_from(&from.generated);
+                to.generated_virtual = from.generated_virtual;
                 to.default = None;
             }
             table_diff.changes.push(TableChange::DropAndRecreateColumn {

@@ -264,6 +264,9 @@ fn describe_column(table: &str, from: &Column, to: &Column) -> String {
     }
     if from.generated != to.generated {
         parts.push("a different generation expression".to_owned());
+    } else if from.generated_virtual != to.generated_virtual {
+        parts
+            .push("a generated value computed when read in one and stored in the other".to_owned());
     }
     if from.collation != to.collation {
         parts.push("a different collation".to_owned());

@@ -301,6 +301,7 @@ fn column(row: &Row, table: &mut Table, table_collation: &str, mariadb: bool) ->
         comment: field(row, 8).filter(|c| !c.is_empty()).map(str::to_owned),
         renamed_from: None,
         identity: None,
+        generated_virtual: generated.is_some() && extra.contains("virtual"),
         generated,
         collation,
     }

@@ -304,7 +304,12 @@ fn column_definition(column: &Column) -> String {
     match &column.generated {
         // MariaDB takes no `NULL` on a generated column (nor `NOT NULL`: its are nullable).
         Some(expression) => {
-            out.push_str(&format!(" AS ({expression}) STORED"));
+            let kind = if column.generated_virtual {
+                "VIRTUAL"
+            } else {
+                "STORED"
+            };
+            out.push_str(&format!(" AS ({expression}) {kind}"));
             if column.arity == ColumnArity::Required {
                 out.push_str(" NOT NULL");
             }
@@ -460,7 +465,25 @@ fn alter_column(change: &ColumnChange) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::utc_datetime;
+    use drydock_schema::{Column, ColumnArity, ColumnType, TypeFamily};
+
+    use super::{column_definition, utc_datetime};
+
+    #[test]
+    fn generated_columns_keep_their_kind() {
+        let mut column = Column::new("upper", ColumnType::new(TypeFamily::String, "VARCHAR(191)"));
+        column.arity = ColumnArity::Nullable;
+        column.generated = Some("upper(`email`)".to_owned());
+        assert_eq!(
+            column_definition(&column),
+            "`upper` VARCHAR(191) AS (upper(`email`)) STORED"
+        );
+        column.generated_virtual = true;
+        assert_eq!(
+            column_definition(&column),
+            "`upper` VARCHAR(191) AS (upper(`email`)) VIRTUAL"
+        );
+    }
 
     #[test]
     fn datetime_defaults_are_utc() {

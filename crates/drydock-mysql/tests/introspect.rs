@@ -109,6 +109,7 @@ fn a_prisma_schema_reads_back_with_every_fact() {
     assert_eq!(column("profile").column_type.family, TypeFamily::Json);
     assert!(user.checks.is_empty(), "{:?}", user.checks);
     assert!(column("upper_email").generated.is_some());
+    assert!(column("upper_email").generated_virtual);
     assert_eq!(column("upper_email").default, None);
     assert_eq!(user.comment.as_deref(), Some("people"));
 

@@ -453,6 +453,7 @@ impl RawColumn {
             identity,
             generated,
             collation: self.collation,
+            generated_virtual: false,
         }
     }
 }

@@ -255,6 +255,7 @@ impl Lowering<'_> {
             identity: None,
             generated: None,
             collation: None,
+            generated_virtual: false,
         })
     }
 

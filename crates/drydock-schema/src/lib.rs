@@ -392,6 +392,10 @@ pub struct Column {
     /// database prints it; such a column has no default. Introspection only.
     #[serde(default)]
     pub generated: Option<String>,
+    /// A generated column computed when read (MySQL's `VIRTUAL`) rather than stored.
+    /// Introspection only; left out of serialized schemas when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generated_virtual: bool,
     /// The column's collation, when it is not its type's default. Introspection only.
     #[serde(default)]
     pub collation: Option<String>,
@@ -420,6 +424,7 @@ impl Column {
             renamed_from: None,
             identity: None,
             generated: None,
+            generated_virtual: false,
             collation: None,
         }
     }

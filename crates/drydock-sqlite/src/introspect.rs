@@ -154,6 +154,7 @@ fn describe_table(
             identity: None,
             generated: None,
             collation: None,
+            generated_virtual: false,
         });
     }
     if !pk_columns.is_empty() {
