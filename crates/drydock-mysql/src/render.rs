@@ -323,6 +323,11 @@ fn column_definition(column: &Column) -> String {
         out.push_str(" DEFAULT ");
         out.push_str(&default);
     }
+    // Read back from a database made by hand: a Prisma schema states no column comment.
+    if let Some(comment) = &column.comment {
+        out.push_str(" COMMENT ");
+        out.push_str(&comment_literal(comment));
+    }
     out
 }
 
@@ -482,6 +487,16 @@ mod tests {
         assert_eq!(
             column_definition(&column),
             "`upper` VARCHAR(191) AS (upper(`email`)) VIRTUAL"
+        );
+    }
+
+    #[test]
+    fn a_column_comment_read_back_is_written_back() {
+        let mut column = Column::new("email", ColumnType::new(TypeFamily::String, "VARCHAR(191)"));
+        column.comment = Some("it's the login\\name".to_owned());
+        assert_eq!(
+            column_definition(&column),
+            "`email` VARCHAR(191) NOT NULL COMMENT 'it''s the login\\\\name'"
         );
     }
 
