@@ -489,11 +489,14 @@ fn backup_commands_killed_or_cut_off_anywhere_leave_no_tool_no_false_backup_and_
             }
             listed_backups_verify_and_prune(dir, &mut problems);
             // The next plain command works; a restore cut short left a database marked as an
-            // unfinished restore, which the plain restore replaces. A restore the fault missed
-            // made a real database, which a plain restore must refuse (D5032).
+            // unfinished restore, which the plain restore replaces. A restore the fault missed,
+            // or one killed after it had checked the data and taken its note off, made a real
+            // database, which a plain restore must refuse (D5032).
+            let completed = *label == "restore"
+                && (first.status.success() || finished_restore(&target_name, &target_url));
             let again = drydock(dir, &arg_refs).output().expect("again");
             let again_stderr = String::from_utf8_lossy(&again.stderr);
-            if *label == "restore" && first.status.success() {
+            if completed {
                 if again.status.success() || !again_stderr.contains("[D5032]") {
                     problems.push(format!(
                         "a plain restore over a completed restore did not refuse with D5032: \
@@ -585,6 +588,28 @@ fn check_listed_only_or(dir: &Path, problems: &mut Vec<String>) {
     if !debris.is_empty() {
         problems.push(format!("left in the backups folder: {debris:?}"));
     }
+}
+
+/// Whether the database `name` (at `url`) holds a finished restore: it has tables and no note
+/// of a restore in progress.
+fn finished_restore(name: &str, url: &str) -> bool {
+    let exists_without_note = drydock_test_support::postgres_server_client()
+        .query_opt(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+            &[&name],
+        )
+        .ok()
+        .flatten()
+        .is_some_and(|row| row.get::<_, Option<String>>(0).is_none());
+    exists_without_note
+        && postgres::Client::connect(url, postgres::NoTls)
+            .and_then(|mut client| {
+                client.query_one(
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+                    &[],
+                )
+            })
+            .is_ok_and(|row| row.get::<_, i64>(0) > 0)
 }
 
 /// The comment on the database `name` (where drydock notes a restore in progress).
