@@ -193,7 +193,11 @@ fn session_limits_stop_a_lock_wait() {
     let db = TestDb::mysql();
     let mut holder = db.mysql_conn();
     holder
-        .query_drop("CREATE TABLE `t` (`id` INT PRIMARY KEY); START TRANSACTION; SELECT * FROM `t`")
+        // A writing transaction: InnoDB lists it in `INNODB_TRX` from its first write, where a
+        // read-only one may be left out.
+        .query_drop(
+            "CREATE TABLE `t` (`id` INT PRIMARY KEY); START TRANSACTION; INSERT INTO `t` VALUES (1)",
+        )
         .unwrap();
     let mut conn = connect(&db);
     conn.set_session_limits(&SessionLimits {
@@ -228,7 +232,11 @@ fn a_blocked_session_is_observed_and_cancelled() {
     let db = TestDb::mysql();
     let mut holder = db.mysql_conn();
     holder
-        .query_drop("CREATE TABLE `t` (`id` INT PRIMARY KEY); START TRANSACTION; SELECT * FROM `t`")
+        // A writing transaction: InnoDB lists it in `INNODB_TRX` from its first write, where a
+        // read-only one may be left out.
+        .query_drop(
+            "CREATE TABLE `t` (`id` INT PRIMARY KEY); START TRANSACTION; INSERT INTO `t` VALUES (1)",
+        )
         .unwrap();
     let holder_id = holder.connection_id().to_string();
     // A transaction open on another database of the server blocks nothing here.
