@@ -328,7 +328,8 @@ impl MysqlConnection {
 
     /// Sessions with a transaction open on the managed database (their default database, or
     /// none: names qualified by hand), other than `except`. Transactions of other databases on
-    /// the server hold no lock a migration of this one waits for.
+    /// the server hold no lock a migration of this one waits for. InnoDB refreshes that list only
+    /// when nobody read it in the last 0.1 s, so callers poll less often than that.
     fn open_transactions(&mut self, except: &str) -> Result<Vec<SessionInfo>, ConnectorError> {
         let rows = text_rows(
             &mut self.conn,
