@@ -9,7 +9,8 @@ use drydock_connector::{Connection, Dialect};
 use drydock_diagnostics::{FileId, Files};
 use drydock_lint::rules::migration_name;
 use drydock_lint::{
-    ConnectionFacts, Facts, LintOptions, MigrationFile, NoFacts, Report, TableName, TableSize,
+    ConnectionFacts, Facts, LintOptions, LiveTable, MigrationFile, NoFacts, Report, TableName,
+    TableSize,
 };
 use drydock_migrate::{LocalMigration, MIGRATION_FILE_NAME, list_migrations};
 
@@ -160,6 +161,10 @@ impl Facts for DeployFacts<'_, '_> {
         self.live.table_size(table).or_else(|| {
             (!self.existing.lint_names.contains(table)).then_some(TableSize { rows: 0, bytes: 0 })
         })
+    }
+
+    fn live_table(&mut self, table: &TableName) -> Option<LiveTable> {
+        self.live.live_table(table)
     }
 }
 

@@ -30,7 +30,7 @@ mod types;
 use drydock_connector::Dialect;
 use drydock_diagnostics::{Files, Span};
 
-pub use facts::{ConnectionFacts, Facts, NoFacts, TableSize};
+pub use facts::{ConnectionFacts, Facts, LiveColumn, LiveTable, NoFacts, TableSize};
 pub use locks::{PgLock, StatementLock, Work};
 pub use names::TableName;
 pub use rule::{Category, Finding, Level, RuleInfo, SizeRule};
@@ -158,6 +158,14 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
         }
         let mut state = FileState::default();
         for (index, statement) in parsed.statements.iter().enumerate() {
+            // Only a table this file did not create can be live.
+            let live_table = if live {
+                mysql_ddl::changed_table(statement)
+                    .filter(|table| !state.is_new(table))
+                    .and_then(|table| facts.live_table(&table))
+            } else {
+                None
+            };
             let cx = Cx {
                 statement,
                 file: &state,
@@ -165,6 +173,7 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
                 later: parsed.statements.get(index + 1..).unwrap_or(&[]),
                 server_major,
                 server: server.as_ref(),
+                live: live_table.as_ref(),
             };
             let (lock, work) = locks::classify(&cx);
             statements.push(StatementLock {
@@ -193,7 +202,11 @@ pub fn lint(files: Vec<MigrationFile>, options: &LintOptions<'_>, facts: &mut dy
                     span: Span::new(id, statement.range.start, statement.range.end),
                 });
             }
-            history.learn(&mut state, statement);
+            history.learn(
+                &mut state,
+                statement,
+                live_table.as_ref().and_then(|live| live.row_versions),
+            );
         }
         history.finish_file();
     }

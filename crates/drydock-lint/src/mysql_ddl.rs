@@ -34,6 +34,9 @@ pub(crate) enum Effect {
     Copy,
 }
 
+/// The row versions an InnoDB table holds (MySQL 8.0.29 and later).
+pub(crate) const ROW_VERSION_LIMIT: u32 = 64;
+
 /// One server the verdict is for.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Target {
@@ -453,7 +456,6 @@ fn change_column(
     positioned: bool,
 ) -> Option<Judged> {
     let name = ident(column);
-    let key = (table.clone(), name.clone());
     let new = data_type.to_string();
     let judged = |effect: Effect, what: String| {
         Some(Judged {
@@ -462,16 +464,46 @@ fn change_column(
             unsure: false,
         })
     };
-    if options
-        .iter()
-        .any(|o| matches!(o, ColumnOption::CharacterSet(_)))
-    {
-        return judged(
-            Effect::Copy,
-            format!("changing the character set of `{table}`.`{name}`"),
-        );
+    let before = cx.column_before(table, &name);
+    let new_charset = options.iter().find_map(|option| match option {
+        ColumnOption::CharacterSet(set) => Some(set.to_string()),
+        _ => None,
+    });
+    match (
+        &new_charset,
+        before.as_ref().and_then(|b| b.charset.as_deref()),
+    ) {
+        // The live column has this set already.
+        (Some(new), Some(old)) if new.eq_ignore_ascii_case(old) => {}
+        (Some(new), Some(old)) => {
+            return judged(
+                Effect::Copy,
+                format!("changing the character set of `{table}`.`{name}` from {old} to {new}"),
+            );
+        }
+        (Some(_), None) => {
+            return judged(
+                Effect::Copy,
+                format!("changing the character set of `{table}`.`{name}`"),
+            );
+        }
+        // Restated without a set, the column takes the table's default.
+        (None, Some(old)) => {
+            if let Some(default) = cx.live.and_then(|live| live.default_charset.as_deref())
+                && !default.eq_ignore_ascii_case(old)
+            {
+                return judged(
+                    Effect::Copy,
+                    format!(
+                        "restating `{table}`.`{name}` without its character set {old}, which \
+                         converts it to the table's default {default}"
+                    ),
+                );
+            }
+        }
+        (None, None) => {}
     }
-    let Some(old) = cx.history.columns.get(&key) else {
+    let Some(before) = before else {
         return Some(Judged {
             effect: Effect::Copy,
             what: format!(
@@ -481,8 +513,9 @@ fn change_column(
             unsure: true,
         });
     };
+    let old = &before.data_type;
     if !same_type(old, &new) {
-        let effect = type_change(old, &new, target);
+        let effect = type_change(old, &new, before.bytes_per_char, target);
         return judged(
             effect,
             format!("changing `{table}`.`{name}` from `{old}` to `{new}`"),
@@ -491,8 +524,8 @@ fn change_column(
     let nullable = !options
         .iter()
         .any(|o| matches!(o, ColumnOption::NotNull | ColumnOption::PrimaryKey(_)));
-    if let Some(was_nullable) = cx.history.nullable.get(&key)
-        && *was_nullable != nullable
+    if let Some(was_nullable) = before.nullable
+        && was_nullable != nullable
     {
         // MariaDB drops NOT NULL instantly; every other nullability change rebuilds.
         let effect = if target.mariadb && nullable {
@@ -524,28 +557,44 @@ fn same_type(old: &str, new: &str) -> bool {
     normalized(old) == normalized(new)
 }
 
+/// A type's spelling without what does not change it: case, spaces, `INTEGER` for `INT`, and
+/// an integer's display width (`int(11)`, as servers before MySQL 8.0.19 write it), except
+/// `TINYINT(1)`, the boolean.
 fn normalized(ty: &str) -> String {
     let upper: String = ty
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_uppercase();
-    match upper.as_str() {
-        "INT" => "INTEGER".to_owned(),
-        "BOOL" | "BOOLEAN" => "TINYINT(1)".to_owned(),
-        _ => upper,
+    if matches!(upper.as_str(), "BOOL" | "BOOLEAN" | "TINYINT(1)") {
+        return "TINYINT(1)".to_owned();
     }
+    let upper = match upper.strip_prefix("INTEGER") {
+        Some(rest) => format!("INT{rest}"),
+        None => upper,
+    };
+    for integer in ["TINYINT", "SMALLINT", "MEDIUMINT", "BIGINT", "INT"] {
+        if let Some(rest) = upper.strip_prefix(integer)
+            && let Some(width) = rest.strip_prefix('(')
+            && let Some(end) = width.find(')')
+            && width[..end].bytes().all(|b| b.is_ascii_digit())
+        {
+            return format!("{integer}{}", &width[end + 1..]);
+        }
+    }
+    upper
 }
 
 /// A type change the servers make without copying: a longer `VARCHAR` whose length prefix
-/// keeps its size (1 byte up to 255 bytes, 2 above; counted as `utf8mb4`, 4 bytes a
-/// character), and `ENUM`/`SET` members added at the end of the list.
-fn type_change(old: &str, new: &str, target: Target) -> Effect {
+/// keeps its size (1 byte up to 255 bytes, 2 above; with the column's bytes per character,
+/// else counted as `utf8mb4`'s 4), and `ENUM`/`SET` members added at the end of the list.
+fn type_change(old: &str, new: &str, bytes_per_char: Option<u32>, target: Target) -> Effect {
     let old = normalized(old);
     let new = normalized(new);
+    let bytes = u64::from(bytes_per_char.unwrap_or(4));
     if let (Some(n), Some(m)) = (varchar_length(&old), varchar_length(&new))
         && m >= n
-        && ((n * 4 <= 255) == (m * 4 <= 255))
+        && ((n * bytes <= 255) == (m * bytes <= 255))
     {
         return if target.mariadb {
             Effect::Instant
@@ -577,6 +626,79 @@ fn type_change(old: &str, new: &str, target: Target) -> Effect {
 
 fn varchar_length(ty: &str) -> Option<u64> {
     ty.strip_prefix("VARCHAR(")?.strip_suffix(')')?.parse().ok()
+}
+
+/// The FULLTEXT and SPATIAL indexes the statement creates, with their tables.
+pub(crate) fn fulltext_spatial_indexes(statement: &Stmt) -> Vec<(TableName, &'static str)> {
+    match &statement.ast {
+        Some(Statement::AlterTable(alter)) => {
+            let table = TableName::from_object(&alter.name);
+            alter
+                .operations
+                .iter()
+                .filter_map(|operation| match operation {
+                    AlterTableOperation::AddConstraint {
+                        constraint: TableConstraint::FulltextOrSpatial(index),
+                        ..
+                    } => Some((
+                        table.clone(),
+                        if index.fulltext {
+                            "FULLTEXT"
+                        } else {
+                            "SPATIAL"
+                        },
+                    )),
+                    _ => None,
+                })
+                .collect()
+        }
+        Some(_) => Vec::new(),
+        // `CREATE FULLTEXT|SPATIAL INDEX name ON table (…)` is outside the grammar.
+        None => {
+            let kind = if statement.starts_with(&["CREATE", "FULLTEXT", "INDEX"]) {
+                "FULLTEXT"
+            } else if statement.starts_with(&["CREATE", "SPATIAL", "INDEX"]) {
+                "SPATIAL"
+            } else {
+                return Vec::new();
+            };
+            let tokens = significant_tokens(statement);
+            let on = tokens.iter().position(
+                |token| matches!(token, Token::Word(word) if word.quote_style.is_none() && word.value.eq_ignore_ascii_case("ON")),
+            );
+            on.and_then(|on| table_after(&tokens, on + 1))
+                .map(|table| vec![(table, kind)])
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// The table a statement gives a `FULLTEXT` index (in `CREATE TABLE` too).
+pub(crate) fn fulltext_index_table(statement: &Stmt) -> Option<TableName> {
+    if let Some(Statement::CreateTable(create)) = &statement.ast {
+        let fulltext = create.constraints.iter().any(|constraint| {
+            matches!(constraint, TableConstraint::FulltextOrSpatial(index) if index.fulltext)
+        });
+        return fulltext.then(|| TableName::from_object(&create.name));
+    }
+    fulltext_spatial_indexes(statement)
+        .into_iter()
+        .find(|(_, kind)| *kind == "FULLTEXT")
+        .map(|(table, _)| table)
+}
+
+/// The existing table a statement changes: `ALTER TABLE`, `OPTIMIZE TABLE` or an index
+/// created on it.
+pub(crate) fn changed_table(statement: &Stmt) -> Option<TableName> {
+    if let Some(Statement::CreateIndex(index)) = &statement.ast {
+        return Some(TableName::from_object(&index.table_name));
+    }
+    statement_table(statement).or_else(|| {
+        fulltext_spatial_indexes(statement)
+            .into_iter()
+            .next()
+            .map(|(table, _)| table)
+    })
 }
 
 /// Whether the MySQL rules read this statement, outside the grammar, by its words.
@@ -638,7 +760,7 @@ pub(crate) fn row_version_change(statement: &Stmt) -> (bool, bool) {
 
 #[cfg(test)]
 mod tests {
-    use super::{Effect, Target, type_change};
+    use super::{Effect, Target, same_type, type_change};
 
     const MYSQL: Target = Target {
         mariadb: false,
@@ -648,26 +770,42 @@ mod tests {
     #[test]
     fn type_changes_without_a_copy() {
         assert_eq!(
-            type_change("VARCHAR(191)", "VARCHAR(255)", MYSQL),
+            type_change("VARCHAR(191)", "VARCHAR(255)", None, MYSQL),
             Effect::InPlace
         );
         // 50 × 4 bytes fits a 1-byte length prefix, 100 × 4 does not.
         assert_eq!(
-            type_change("VARCHAR(50)", "VARCHAR(100)", MYSQL),
+            type_change("VARCHAR(50)", "VARCHAR(100)", None, MYSQL),
+            Effect::Copy
+        );
+        // In `latin1` (1 byte a character) both fit a 1-byte prefix.
+        assert_eq!(
+            type_change("VARCHAR(60)", "VARCHAR(250)", Some(1), MYSQL),
+            Effect::InPlace
+        );
+        assert_eq!(
+            type_change("VARCHAR(255)", "VARCHAR(100)", None, MYSQL),
             Effect::Copy
         );
         assert_eq!(
-            type_change("VARCHAR(255)", "VARCHAR(100)", MYSQL),
-            Effect::Copy
-        );
-        assert_eq!(
-            type_change("ENUM('a', 'b')", "ENUM('a','b','c')", MYSQL),
+            type_change("ENUM('a', 'b')", "ENUM('a','b','c')", None, MYSQL),
             Effect::Instant
         );
         assert_eq!(
-            type_change("ENUM('a', 'b')", "ENUM('b', 'a', 'c')", MYSQL),
+            type_change("ENUM('a', 'b')", "ENUM('b', 'a', 'c')", None, MYSQL),
             Effect::Copy
         );
-        assert_eq!(type_change("INT", "BIGINT", MYSQL), Effect::Copy);
+        assert_eq!(type_change("INT", "BIGINT", None, MYSQL), Effect::Copy);
+    }
+
+    #[test]
+    fn spellings_of_one_type_are_the_same_type() {
+        assert!(same_type("int(11)", "INTEGER"));
+        assert!(same_type("int(10) unsigned", "INT UNSIGNED"));
+        assert!(same_type("bigint(20)", "BIGINT"));
+        assert!(same_type("tinyint(1)", "BOOLEAN"));
+        assert!(!same_type("tinyint(4)", "TINYINT(1)"));
+        assert!(!same_type("int(11)", "BIGINT"));
+        assert!(same_type("varchar(191)", "VARCHAR(191)"));
     }
 }

@@ -25,6 +25,8 @@ pub(crate) struct History {
     /// Statements that added or dropped columns of a table since it was created or last
     /// rebuilt in the files read: MySQL's row versions, at least.
     pub row_versions: HashMap<TableName, u32>,
+    /// Tables given a `FULLTEXT` index in the files read (and so InnoDB's document id column).
+    pub fulltext_tables: HashSet<TableName>,
     /// Enum labels by type name.
     pub enums: HashMap<TableName, Vec<String>>,
     /// Columns proven free of NULLs by a validated check from an earlier file.
@@ -55,6 +57,16 @@ pub(crate) struct FileState {
     pub foreign_key_checks_off: bool,
     /// Codes of the rules that reported in this file (rules that report once per file).
     pub reported: HashSet<&'static str>,
+    /// Row versions this file used so far, by table: what a live count does not hold yet.
+    pub row_versions: HashMap<TableName, RowVersionsInFile>,
+}
+
+/// Row versions one file used on a table.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct RowVersionsInFile {
+    /// The file rebuilt the table, so `count` is all it holds.
+    pub rebuilt: bool,
+    pub count: u32,
 }
 
 impl FileState {
@@ -79,8 +91,14 @@ impl History {
             .extend(self.pending_not_null_checks.drain(..));
     }
 
-    /// Learns from one statement, after the rules have seen it.
-    pub(crate) fn learn(&mut self, file: &mut FileState, statement: &Stmt) {
+    /// Learns from one statement, after the rules have seen it; `live_row_versions` is the
+    /// live count of the table it changes, when the facts have one.
+    pub(crate) fn learn(
+        &mut self,
+        file: &mut FileState,
+        statement: &Stmt,
+        live_row_versions: Option<u32>,
+    ) {
         if statement.starts_with(&["SET", "LOCK_TIMEOUT"])
             || statement.starts_with(&["SET", "LOCAL", "LOCK_TIMEOUT"])
             || statement.starts_with(&["SET", "SESSION", "LOCK_TIMEOUT"])
@@ -101,7 +119,10 @@ impl History {
         } else if crate::source::is_end(statement) {
             file.explicit_transaction_open = false;
         }
-        self.count_row_versions(statement);
+        self.count_row_versions(file, statement, live_row_versions);
+        if let Some(table) = crate::mysql_ddl::fulltext_index_table(statement) {
+            self.fulltext_tables.insert(table);
+        }
         let Some(ast) = &statement.ast else {
             return;
         };
@@ -221,17 +242,43 @@ impl History {
         self.columns.insert(key, data_type.to_string());
     }
 
+    /// The row versions `table` has used before the current statement: counted in the files
+    /// read, or, when larger, the live count (`live`) plus those this file used since, unless
+    /// the file rebuilt the table. Also whether the live count decided.
+    pub(crate) fn row_versions_used(
+        &self,
+        file: &FileState,
+        table: &TableName,
+        live: Option<u32>,
+    ) -> (u32, bool) {
+        let read = self.row_versions.get(table).copied().unwrap_or(0);
+        let in_file = file.row_versions.get(table).copied().unwrap_or_default();
+        match live.filter(|_| !in_file.rebuilt) {
+            Some(live) if live + in_file.count >= read => (live + in_file.count, true),
+            _ => (read, false),
+        }
+    }
+
     /// Counts a MySQL statement that adds or drops columns, or starts the count over when it
-    /// rebuilds the table.
-    fn count_row_versions(&mut self, statement: &Stmt) {
+    /// rebuilds the table: on purpose, or because the versions were used up (MySQL then
+    /// rebuilds rather than fail, unless told `ALGORITHM=INSTANT`).
+    fn count_row_versions(&mut self, file: &mut FileState, statement: &Stmt, live: Option<u32>) {
         let (changes_columns, rebuilds) = crate::mysql_ddl::row_version_change(statement);
         let Some(table) = crate::mysql_ddl::statement_table(statement) else {
             return;
         };
-        if rebuilds {
-            self.row_versions.remove(&table);
+        let (used, _) = self.row_versions_used(file, &table, live);
+        let in_file = file.row_versions.entry(table.clone()).or_default();
+        let read = self.row_versions.entry(table).or_default();
+        if rebuilds || (changes_columns && used >= crate::mysql_ddl::ROW_VERSION_LIMIT) {
+            *read = 0;
+            *in_file = RowVersionsInFile {
+                rebuilt: true,
+                count: 0,
+            };
         } else if changes_columns {
-            *self.row_versions.entry(table).or_default() += 1;
+            *read += 1;
+            in_file.count += 1;
         }
     }
 

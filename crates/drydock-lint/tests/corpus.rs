@@ -10,8 +10,8 @@ use drydock_connector::{Dialect, SqlGrammar};
 use drydock_diagnostics::FileId;
 use drydock_lint::report::render_text;
 use drydock_lint::{
-    DEFAULT_MAX_ROWS, Facts, LintOptions, MigrationFile, NoFacts, Report, TableName, TableSize,
-    lint, rules,
+    DEFAULT_MAX_ROWS, Facts, LintOptions, LiveTable, MigrationFile, NoFacts, Report, TableName,
+    TableSize, lint, rules,
 };
 use drydock_mysql::MysqlDialect;
 use drydock_postgres::PostgresDialect;
@@ -320,9 +320,9 @@ fn tables_created_by_migrate_dev_get_no_errors_on_mysql() {
     assert!(report.notices.is_empty(), "{:?}", report.notices);
 }
 
-/// The rules a MySQL migration breaks after the corpus schema, on a server that describes
-/// itself as `version` (large tables).
-fn mysql_rules_on(version: &'static str, text: &str) -> Vec<&'static str> {
+/// The findings of a MySQL migration after the corpus schema, with `facts`: each as its
+/// rule and line.
+fn mysql_findings(facts: &mut dyn Facts, text: &str) -> Vec<(&'static str, usize)> {
     let options = LintOptions {
         dialect: &MysqlDialect,
         max_rows: DEFAULT_MAX_ROWS,
@@ -334,16 +334,26 @@ fn mysql_rules_on(version: &'static str, text: &str) -> Vec<&'static str> {
             file("migration.sql", text.to_owned()),
         ],
         &options,
-        &mut Server {
-            version,
-            rows: 1_000_000,
-        },
+        facts,
     );
     report
         .findings
         .iter()
         .filter(|f| f.span.file == FileId(1))
-        .map(|f| f.rule.name)
+        .map(|f| (f.rule.name, text[..f.span.start].matches('\n').count() + 1))
+        .collect()
+}
+
+/// The rules a MySQL migration breaks after the corpus schema, on a server that describes
+/// itself as `version` (large tables).
+fn mysql_rules_on(version: &'static str, text: &str) -> Vec<&'static str> {
+    let mut server = Server {
+        version,
+        rows: 1_000_000,
+    };
+    mysql_findings(&mut server, text)
+        .into_iter()
+        .map(|(rule, _)| rule)
         .collect()
 }
 
@@ -389,6 +399,52 @@ fn the_server_version_decides_mysql_online_ddl() {
         ["mysql-instant-column-limit"]
     );
     assert!(mysql_rules_on("MariaDB 10.11.6", &limit).is_empty());
+}
+
+/// MySQL 8.0.36 whose tables have used `row_versions` row versions.
+struct RowVersions(u32);
+
+impl Facts for RowVersions {
+    fn server_major_version(&mut self) -> Option<u32> {
+        Some(8)
+    }
+
+    fn server_version(&mut self) -> Option<String> {
+        Some("MySQL 8.0.36".to_owned())
+    }
+
+    fn table_size(&mut self, _table: &TableName) -> Option<TableSize> {
+        None
+    }
+
+    fn live_table(&mut self, _table: &TableName) -> Option<LiveTable> {
+        Some(LiveTable {
+            row_versions: Some(self.0),
+            ..LiveTable::default()
+        })
+    }
+}
+
+#[test]
+fn the_live_row_version_count_and_this_files_changes_add_up() {
+    let lines_hit = |used: u32, text: &str| -> Vec<usize> {
+        mysql_findings(&mut RowVersions(used), text)
+            .into_iter()
+            .filter(|(rule, _)| *rule == "mysql-instant-column-limit")
+            .map(|(_, line)| line)
+            .collect()
+    };
+    let two_columns = "ALTER TABLE `User` ADD COLUMN `a` INTEGER NULL;\n\
+                       ALTER TABLE `User` ADD COLUMN `b` INTEGER NULL;\n";
+    // 63 used: the first takes the last version, the second finds none.
+    assert_eq!(lines_hit(63, two_columns), [2]);
+    assert_eq!(lines_hit(62, two_columns), Vec::<usize>::new());
+    // 64 used: the first rebuilds the table (MySQL's choice once they are used up), which
+    // gives the second all of them.
+    assert_eq!(lines_hit(64, two_columns), [1]);
+    // A rebuild in the file starts the count over, whatever the server counted before.
+    let rebuilt = format!("OPTIMIZE TABLE `User`;\n{two_columns}");
+    assert_eq!(lines_hit(64, &rebuilt), Vec::<usize>::new());
 }
 
 /// The SQL of a snapshot of `drydock-mysql`'s renderer corpus (its insta header left out).

@@ -2,7 +2,9 @@
 //! into notes, and the server's version is read.
 
 use drydock_connector::{Dialect, SqlGrammar};
-use drydock_lint::{ConnectionFacts, Facts, Level, LintOptions, MigrationFile, lint};
+use drydock_lint::{
+    ConnectionFacts, Facts, Level, LintOptions, MigrationFile, ServerVersion, TableName, lint,
+};
 use drydock_mysql::MysqlDialect;
 use drydock_postgres::PostgresDialect;
 use drydock_test_support::TestDb;
@@ -131,4 +133,110 @@ fn mysql_facts_name_the_server_and_size_tables_from_information_schema() {
         .map(|f| (f.rule.name, f.level))
         .collect();
     assert_eq!(levels, [("mysql-copying-alter", Level::Note)]);
+}
+
+#[test]
+fn mysql_live_layout_decides_character_sets_types_and_first_fulltext_indexes() {
+    let db = TestDb::mysql();
+    let mut connection = MysqlDialect.connect(db.url()).expect("connecting");
+    connection
+        .execute_script(
+            "CREATE TABLE `Post` (`id` INTEGER NOT NULL, \
+               `title` VARCHAR(60) CHARACTER SET latin1 NOT NULL, \
+               `code` VARCHAR(20) CHARACTER SET latin1 NULL, \
+               `body` TEXT NOT NULL, `views` INT NOT NULL, PRIMARY KEY (`id`)) \
+               DEFAULT CHARSET utf8mb4;
+             CREATE TABLE `Doc` (`id` INTEGER NOT NULL, `body` TEXT NOT NULL, \
+               FULLTEXT INDEX `Doc_body_idx`(`body`), PRIMARY KEY (`id`));",
+        )
+        .expect("creating the tables");
+    let mut facts = ConnectionFacts::new(connection.as_mut(), SqlGrammar::MySql, 10_000);
+    let post = TableName::from_sql_parts(&["Post"]);
+    let live = facts.live_table(&post).expect("the table's layout");
+    assert_eq!(live.default_charset.as_deref(), Some("utf8mb4"));
+    let title = live.column("title").expect("the title column");
+    assert_eq!(
+        (
+            title.charset.as_deref(),
+            title.bytes_per_char,
+            title.nullable
+        ),
+        (Some("latin1"), Some(1), false)
+    );
+    assert!(!live.has_fulltext_doc_id);
+    let server = facts
+        .server_version()
+        .as_deref()
+        .and_then(ServerVersion::parse)
+        .expect("the server's version");
+    // Only MySQL 8.0.29 and later count row versions.
+    assert_eq!(
+        live.row_versions.is_some(),
+        server.is("MySQL") && server.at_least((8, 0, 29)),
+        "{live:?}"
+    );
+    assert!(
+        facts
+            .live_table(&TableName::from_sql_parts(&["Doc"]))
+            .is_some_and(|doc| doc.has_fulltext_doc_id)
+    );
+    assert_eq!(
+        facts.live_table(&TableName::from_sql_parts(&["Missing"])),
+        None
+    );
+
+    let widen = "ALTER TABLE `Post` MODIFY `title` VARCHAR(250) CHARACTER SET latin1 NOT NULL";
+    let restate = "ALTER TABLE `Post` MODIFY `code` VARCHAR(20) NULL";
+    let comment = "ALTER TABLE `Post` MODIFY `views` INT NOT NULL COMMENT 'page views'";
+    let options = LintOptions {
+        dialect: &MysqlDialect,
+        max_rows: 0,
+        deployed_by_drydock: true,
+    };
+    let report = lint(
+        vec![migration(&format!(
+            "{widen};\n{restate};\n{comment};\n\
+             CREATE FULLTEXT INDEX `Post_body_idx` ON `Post`(`body`);\n\
+             CREATE FULLTEXT INDEX `Doc_body_2_idx` ON `Doc`(`body`);\n"
+        ))],
+        &options,
+        &mut facts,
+    );
+    let found: Vec<(usize, &str, &str)> = report
+        .findings
+        .iter()
+        .filter(|f| ["mysql-copying-alter", "mysql-fulltext-spatial-index"].contains(&f.rule.name))
+        .map(|f| {
+            let text = &report.files.get(f.span.file).expect("the file").text;
+            let line = text[..f.span.start].matches('\n').count() + 1;
+            (line, f.rule.name, f.message.as_str())
+        })
+        .collect();
+    let lines: Vec<(usize, &str)> = found.iter().map(|(line, rule, _)| (*line, *rule)).collect();
+    assert_eq!(
+        lines,
+        [
+            (2, "mysql-copying-alter"),
+            (4, "mysql-fulltext-spatial-index"),
+            (5, "mysql-fulltext-spatial-index"),
+        ],
+        "{found:#?}"
+    );
+    assert!(
+        found[0]
+            .2
+            .contains("converts it to the table's default utf8mb4")
+    );
+    assert!(found[1].2.contains("first FULLTEXT index"));
+    assert!(!found[2].2.contains("first"), "{}", found[2].2);
+
+    // The server agrees: the wider latin1 column changes in place, the restated one does not.
+    drop(facts);
+    connection
+        .execute_script(&format!("{widen}, ALGORITHM=INPLACE, LOCK=NONE;"))
+        .expect("widening a latin1 VARCHAR in place");
+    let refused = connection
+        .execute_script(&format!("{restate}, ALGORITHM=INPLACE, LOCK=NONE;"))
+        .expect_err("converting the character set cannot run in place");
+    assert!(refused.to_string().contains("ALGORITHM"), "{refused}");
 }

@@ -51,7 +51,6 @@ use crate::rule::{Level, RuleInfo};
 use crate::source::Stmt;
 use crate::state::{FileState, History};
 
-/// What a statement rule sees.
 /// One column's type change, for the type-change rules.
 pub(crate) struct ColumnTypeChange {
     pub(crate) table: TableName,
@@ -62,6 +61,17 @@ pub(crate) struct ColumnTypeChange {
     pub(crate) change: crate::types::TypeChange,
 }
 
+/// A column as it was before a statement.
+pub(crate) struct ColumnBefore {
+    /// The type as written in the files read, or as the server writes it.
+    pub data_type: String,
+    pub nullable: Option<bool>,
+    /// From the live table only: its character set and that set's bytes per character.
+    pub charset: Option<String>,
+    pub bytes_per_char: Option<u32>,
+}
+
+/// What a statement rule sees.
 pub(crate) struct Cx<'a> {
     pub statement: &'a Stmt,
     pub file: &'a FileState,
@@ -72,6 +82,8 @@ pub(crate) struct Cx<'a> {
     pub server_major: Option<u32>,
     /// The live server's product and version, when known.
     pub server: Option<&'a crate::ServerVersion>,
+    /// The live layout of the table the statement changes, when the facts have it.
+    pub live: Option<&'a crate::LiveTable>,
 }
 
 impl Cx<'_> {
@@ -172,6 +184,27 @@ impl Cx<'_> {
                 _ => None,
             })
             .collect()
+    }
+
+    /// What the column was before this statement: as the files read left it, else as the
+    /// live table has it.
+    pub(crate) fn column_before(&self, table: &TableName, column: &str) -> Option<ColumnBefore> {
+        let key = (table.clone(), column.to_owned());
+        if let Some(data_type) = self.history.columns.get(&key) {
+            return Some(ColumnBefore {
+                data_type: data_type.clone(),
+                nullable: self.history.nullable.get(&key).copied(),
+                bytes_per_char: None,
+                charset: None,
+            });
+        }
+        let live = self.live?.column(column)?;
+        Some(ColumnBefore {
+            data_type: live.data_type.clone(),
+            nullable: Some(live.nullable),
+            bytes_per_char: live.bytes_per_char,
+            charset: live.charset.clone(),
+        })
     }
 
     /// Whether `table` existed before this file: tables the file creates are empty and unseen

@@ -5,8 +5,11 @@
 //! writes blocked: a column's type changed (other than a longer `VARCHAR` whose length prefix
 //! keeps its size, or `ENUM`/`SET` members added at the end), a column's character set
 //! changed, `CONVERT TO CHARACTER SET`, the primary key dropped without a new one, an
-//! `AUTO_INCREMENT` or stored generated column added, or `ALGORITHM=COPY`. When the column's
-//! type before is not in the files read, the finding is a warning. A statement with
+//! `AUTO_INCREMENT` or stored generated column added, or `ALGORITHM=COPY`. What the column
+//! was comes from the files read, else, with `--url`, from the live table, which also gives
+//! its character set: a `VARCHAR` in `latin1` widens in place further than one in `utf8mb4`,
+//! and a `MODIFY` that restates a column without its character set converts it to the table's
+//! default. When neither tells the column's type before, the finding is a warning. A statement with
 //! `ALGORITHM=INSTANT`, `ALGORITHM=INPLACE` or `LOCK=NONE` is not reported: the server refuses
 //! it rather than copy.
 //!

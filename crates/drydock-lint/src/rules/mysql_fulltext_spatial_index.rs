@@ -7,7 +7,9 @@
 //! **Why:** unlike other secondary indexes, InnoDB builds these with writes blocked
 //! (`LOCK=SHARED` at best): every `INSERT`, `UPDATE` and `DELETE` on the table waits for the
 //! whole build. A table's first `FULLTEXT` index also rebuilds the table to add its hidden
-//! `FTS_DOC_ID` column.
+//! `FTS_DOC_ID` column. With `--url` the message says whether this one is the first: the
+//! live table shows a `FULLTEXT` index or the `FTS_DOC_ID` column (kept, hidden, after its
+//! last `FULLTEXT` index is dropped, where the user may read InnoDB's tables).
 //!
 //! **Bad:**
 //!
@@ -20,11 +22,7 @@
 //! `FTS_DOC_ID BIGINT UNSIGNED NOT NULL AUTO_INCREMENT` column with a unique
 //! `FTS_DOC_ID_INDEX` when the table is created, so later ones need no rebuild.
 
-use sqlparser::ast::{AlterTableOperation, Statement, TableConstraint};
-use sqlparser::tokenizer::Token;
-
 use crate::mysql_ddl;
-use crate::names::TableName;
 use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
@@ -40,14 +38,20 @@ pub const RULE: RuleInfo = RuleInfo {
 };
 
 pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    for (table, kind) in indexes(cx) {
+    for (table, kind) in mysql_ddl::fulltext_spatial_indexes(cx.statement) {
         if !cx.is_existing(&table) {
             continue;
         }
-        let rebuild = if kind == "FULLTEXT" {
-            " (a first FULLTEXT index also rebuilds the table)"
-        } else {
-            ""
+        // The files read, or the live table, may show the document id column is there.
+        let has_doc_id = cx.history.fulltext_tables.contains(&table)
+            || cx.live.is_some_and(|live| live.has_fulltext_doc_id);
+        let rebuild = match (kind, has_doc_id, cx.live) {
+            ("FULLTEXT", false, Some(_)) => {
+                " (it is the table's first FULLTEXT index: the table is also rebuilt to add the \
+                 hidden FTS_DOC_ID column)"
+            }
+            ("FULLTEXT", false, None) => " (a first FULLTEXT index also rebuilds the table)",
+            _ => "",
         };
         out.push(
             Hit::new(
@@ -59,51 +63,5 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             )
             .on(&table),
         );
-    }
-}
-
-/// The FULLTEXT and SPATIAL indexes the statement creates, with their tables.
-fn indexes(cx: &Cx<'_>) -> Vec<(TableName, &'static str)> {
-    let statement = cx.statement;
-    match &statement.ast {
-        Some(Statement::AlterTable(alter)) => {
-            let table = TableName::from_object(&alter.name);
-            alter
-                .operations
-                .iter()
-                .filter_map(|operation| match operation {
-                    AlterTableOperation::AddConstraint {
-                        constraint: TableConstraint::FulltextOrSpatial(index),
-                        ..
-                    } => Some((
-                        table.clone(),
-                        if index.fulltext {
-                            "FULLTEXT"
-                        } else {
-                            "SPATIAL"
-                        },
-                    )),
-                    _ => None,
-                })
-                .collect()
-        }
-        Some(_) => Vec::new(),
-        // `CREATE FULLTEXT|SPATIAL INDEX name ON table (…)` is outside the grammar.
-        None => {
-            let kind = if statement.starts_with(&["CREATE", "FULLTEXT", "INDEX"]) {
-                "FULLTEXT"
-            } else if statement.starts_with(&["CREATE", "SPATIAL", "INDEX"]) {
-                "SPATIAL"
-            } else {
-                return Vec::new();
-            };
-            let tokens = mysql_ddl::significant_tokens(statement);
-            let on = tokens.iter().position(
-                |token| matches!(token, Token::Word(word) if word.quote_style.is_none() && word.value.eq_ignore_ascii_case("ON")),
-            );
-            on.and_then(|on| mysql_ddl::table_after(&tokens, on + 1))
-                .map(|table| vec![(table, kind)])
-                .unwrap_or_default()
-        }
     }
 }

@@ -1,9 +1,10 @@
 //! # mysql-instant-column-limit
 //!
 //! **What:** on MySQL 8.0.29 and later, an `ALTER TABLE` that adds or drops columns of a table
-//! that, in the files read, already had 64 or more statements add or drop its columns since
-//! it was created or last rebuilt, when it existed before this migration. (MariaDB has no such
-//! limit.)
+//! whose 64 row versions are used: by statements that added or dropped its columns since it
+//! was created or last rebuilt in the files read, or, with `--url`, as the live server counts
+//! them (`TOTAL_ROW_VERSIONS`) plus those this file used before. Only tables that existed
+//! before this migration count. (MariaDB has no such limit.)
 //!
 //! **Why:** each instant `ADD COLUMN`/`DROP COLUMN` statement gives the table a new row
 //! version, and a table holds at most 64. Once they are used up, `ALGORITHM=INSTANT` fails and
@@ -19,12 +20,9 @@
 //! purpose with `OPTIMIZE TABLE` at a quiet time, which starts the versions over);
 //! `information_schema.INNODB_TABLES.TOTAL_ROW_VERSIONS` tells how many are used.
 
-use crate::mysql_ddl;
+use crate::mysql_ddl::{self, ROW_VERSION_LIMIT as LIMIT};
 use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
-
-/// The row versions an InnoDB table holds.
-const LIMIT: u32 = 64;
 
 pub const RULE: RuleInfo = RuleInfo {
     code: "D4706",
@@ -54,15 +52,26 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     if !cx.is_existing(&table) {
         return;
     }
-    let used = cx.history.row_versions.get(&table).copied().unwrap_or(0);
+    let (used, counted_live) =
+        cx.history
+            .row_versions_used(cx.file, &table, cx.live.and_then(|live| live.row_versions));
     if used >= LIMIT {
+        let source = if counted_live {
+            format!(
+                "`{table}` has used {used} row versions (as the server counts them, with this \
+                 file's column changes before this one)"
+            )
+        } else {
+            format!(
+                "`{table}` had columns added or dropped by at least {used} statements since it \
+                 was created or rebuilt"
+            )
+        };
         out.push(Hit::new(
             &RULE,
             format!(
-                "`{table}` had columns added or dropped by at least {used} statements since it \
-                 was created or rebuilt: its {LIMIT} row versions are used up, so on MySQL \
-                 8.0.29 and later this change rebuilds the table (and fails with \
-                 `ALGORITHM=INSTANT`)"
+                "{source}: its {LIMIT} row versions are used up, so on MySQL 8.0.29 and later \
+                 this change rebuilds the table (and fails with `ALGORITHM=INSTANT`)"
             ),
         ));
     }
