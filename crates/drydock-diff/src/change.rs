@@ -292,6 +292,9 @@ pub struct ColumnChange {
     pub identity_changed: bool,
     /// The target names a collation other than the column's.
     pub collation_changed: bool,
+    /// The target (read back from a database) sets the column on update (MySQL's
+    /// `ON UPDATE`) otherwise than the column does.
+    pub on_update_changed: bool,
     /// `Some` when the column becomes nullable while a table inheriting it keeps it `NOT NULL`
     /// (its own primary key, say): the change must not reach that one, or it fails. It is made
     /// on this table alone (PostgreSQL's `ALTER TABLE ONLY`), then on each inheritor listed

@@ -641,8 +641,8 @@ fn attach_checks<'a>(
 
 /// The schema a database holding `from` has once the diff to `to` is applied: `to`, plus what
 /// the diff leaves alone where `to` does not state it (hand-written indexes, partitions,
-/// inheritance, a column's identity kind, generation expression and collation, views and
-/// opaque objects). A down migration is the diff from this schema back to `from`; from `to`
+/// inheritance, a column's identity kind, generation expression, collation and `ON UPDATE`,
+/// views and opaque objects). A down migration is the diff from this schema back to `from`; from `to`
 /// alone it would create those indexes a second time, rebuild a partitioned table, or lose a
 /// rebuilt table's triggers.
 pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
@@ -690,24 +690,45 @@ pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
                 .cloned()
                 .collect();
         }
-        for column in &mut next.columns {
-            let Some(before) = previous.column(&column.name) else {
-                continue;
-            };
-            if column.collation.is_none() {
-                column.collation.clone_from(&before.collation);
-            }
-            if column.generated.is_none() && before.generated.is_some() {
-                column.generated.clone_from(&before.generated);
-                column.generated_virtual = before.generated_virtual;
-                column.default = None;
-            }
-            if column.identity.is_none() && column.auto_increment && before.auto_increment {
-                column.identity = before.identity;
-            }
-        }
+        carry_column_facts(previous, next);
     }
     applied
+}
+
+/// `to` with the facts of its columns that it does not state taken from the same columns of
+/// `from` (collation, `ON UPDATE`, generation, identity kind), as [`applied_schema`] takes
+/// them: what a statement restating a column keeps of it.
+pub fn with_column_facts_of(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
+    let mut carried = to.clone();
+    for next in &mut carried.tables {
+        if let Some(previous) = from.tables.iter().find(|t| table_key(t) == table_key(next)) {
+            carry_column_facts(previous, next);
+        }
+    }
+    carried
+}
+
+fn carry_column_facts(previous: &Table, next: &mut Table) {
+    for column in &mut next.columns {
+        let Some(before) = previous.column(&column.name) else {
+            continue;
+        };
+        if column.collation.is_none() {
+            column.collation.clone_from(&before.collation);
+        }
+        // Kept by a change of the column where the new type takes it (a timestamp).
+        if column.on_update.is_none() && column.column_type.family == before.column_type.family {
+            column.on_update.clone_from(&before.on_update);
+        }
+        if column.generated.is_none() && before.generated.is_some() {
+            column.generated.clone_from(&before.generated);
+            column.generated_virtual = before.generated_virtual;
+            column.default = None;
+        }
+        if column.identity.is_none() && column.auto_increment && before.auto_increment {
+            column.identity = before.identity;
+        }
+    }
 }
 
 /// The indexes of `previous` that only SQL can express, that `next` does not mention and that
@@ -1440,6 +1461,7 @@ fn diff_columns(
                 && to.identity.is_some()
                 && from.identity != to.identity,
             collation_changed: to.collation.is_some() && from.collation != to.collation,
+            on_update_changed: to.on_update.is_some() && from.on_update != to.on_update,
             inheritors_made_nullable: None,
             detached_partitions: Vec::new(),
             type_change,
@@ -1449,6 +1471,7 @@ fn diff_columns(
             || change.auto_increment_changed
             || change.identity_changed
             || change.collation_changed
+            || change.on_update_changed
             || change.type_change.is_some())
         {
             continue;

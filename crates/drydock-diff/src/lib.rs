@@ -18,7 +18,7 @@ pub use change::{
     AlterEnum, Change, ColumnChange, CopiedColumn, DetachedPartition, EnumColumnUse, RedefineTable,
     TableChange, TypeChange,
 };
-pub use differ::{Diff, applied_schema, diff, made_for_foreign_key};
+pub use differ::{Diff, applied_schema, diff, made_for_foreign_key, with_column_facts_of};
 pub use hooks::DiffHooks;
 pub use opaque::{OpaqueDifference, OpaqueObjectKind, Presence, compare_opaque};
 pub use renames::reverse_rename_hints;

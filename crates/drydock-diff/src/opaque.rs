@@ -126,6 +126,7 @@ fn kind_order(kind: OpaqueKind) -> u8 {
         OpaqueKind::Trigger => 2,
         OpaqueKind::ExclusionConstraint => 3,
         OpaqueKind::Other => 4,
+        OpaqueKind::Event => 5,
     }
 }
 

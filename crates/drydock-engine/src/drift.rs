@@ -271,6 +271,15 @@ fn describe_column(table: &str, from: &Column, to: &Column) -> String {
     if from.collation != to.collation {
         parts.push("a different collation".to_owned());
     }
+    if from.on_update != to.on_update {
+        parts.push(match (&from.on_update, &to.on_update) {
+            (_, Some(expression)) => format!("`ON UPDATE {expression}` in the database"),
+            (before, None) => format!(
+                "`ON UPDATE {}` in the migrations",
+                before.as_deref().unwrap_or_default()
+            ),
+        });
+    }
     format!(
         "column `{}` of table `{table}` has {}",
         to.name,
@@ -370,7 +379,8 @@ fn hand_made_objects(schema: &SqlSchema) -> BTreeMap<HandMadeKey, (HandMadeObjec
             OpaqueKind::Procedure => 1,
             OpaqueKind::Other => 3,
             OpaqueKind::Trigger => 4,
-            OpaqueKind::ExclusionConstraint => 5,
+            // An event may call any routine and read any table: made after them all.
+            OpaqueKind::ExclusionConstraint | OpaqueKind::Event => 5,
         };
         let key = (
             order,
@@ -438,6 +448,8 @@ pub(crate) fn hand_made_changes(
     let recreated = Recreated::of(changes);
     let mut before = hand_made_objects(from);
     before.retain(|_, (object, _)| !recreated.takes_along(*object));
+    // A comment set by restating its column (MySQL) restates what the column keeps too.
+    let to = &drydock_diff::with_column_facts_of(from, to);
     let after = hand_made_objects(to);
     let mut changes = HandMadeChanges::default();
     let push = |list: &mut Vec<Section>, object: HandMadeObject<'_>, create: bool| {

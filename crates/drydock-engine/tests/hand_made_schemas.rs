@@ -15,7 +15,8 @@
 //! belongs to a constraint.
 //!
 //! Random schemas (proptest) and hand-written regression cases in `tests/hand_made/<case>/`
-//! (`a.sql`, `b.sql`), whose scripts are insta snapshots.
+//! (`a.sql`, `b.sql`), whose scripts are insta snapshots. The same property holds on MariaDB
+//! for schemas of MySQL's own objects (`mod mysql`).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -120,6 +121,24 @@ struct SchemaSpec {
     standalone_p1: bool,
 }
 
+/// A table's comment, or none.
+fn table_comment() -> impl Strategy<Value = Option<&'static str>> {
+    prop_oneof![
+        Just(None),
+        Just(Some("Rows we keep")),
+        Just(Some("It's ours"))
+    ]
+}
+
+/// A column's comment, or none.
+fn name_comment() -> impl Strategy<Value = Option<&'static str>> {
+    prop_oneof![
+        Just(None),
+        Just(Some("Shown to people")),
+        Just(Some("A name"))
+    ]
+}
+
 fn table_spec() -> impl Strategy<Value = TableSpec> {
     (
         (
@@ -159,16 +178,8 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
                 Just(Some(("\"amount\" > -10", false))),
                 Just(Some(("\"amount\" >= 0", true))),
             ],
-            prop_oneof![
-                Just(None),
-                Just(Some("Rows we keep")),
-                Just(Some("It's ours"))
-            ],
-            prop_oneof![
-                Just(None),
-                Just(Some("Shown to people")),
-                Just(Some("A name"))
-            ],
+            table_comment(),
+            name_comment(),
             any::<bool>(),
         ),
     )
@@ -476,8 +487,8 @@ fn database(sql: &str, namespace: &str) -> (TestDb, String) {
     (db, url)
 }
 
-fn introspect(url: &str, namespaces: &[String]) -> SqlSchema {
-    let dialect = dialects::for_provider("postgresql").expect("dialect");
+fn introspect(provider: &str, url: &str, namespaces: &[String]) -> SqlSchema {
+    let dialect = dialects::for_provider(provider).expect("dialect");
     dialect
         .connect(url)
         .expect("connect")
@@ -585,16 +596,37 @@ fn check_direction(
     to: &str,
     namespaces: &[String],
 ) -> Result<String, String> {
-    let before = introspect(from, namespaces);
-    let target = introspect(to, namespaces);
+    check_applied("postgresql", from, to, namespaces, facts, || {
+        let short = short_sequences(from_db);
+        if short.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("sequences stop before their columns do: {short:?}"))
+        }
+    })
+}
+
+/// Diff `from` to `to` on `provider`, apply the script to `from`, and compare with what the
+/// differ promises (the target, plus what it leaves alone of `from`): models, `facts`, and
+/// `more`. Returns the script.
+fn check_applied(
+    provider: &str,
+    from: &str,
+    to: &str,
+    namespaces: &[String],
+    facts: fn(&SqlSchema) -> Vec<String>,
+    more: impl Fn() -> Result<(), String>,
+) -> Result<String, String> {
+    let before = introspect(provider, from, namespaces);
+    let target = introspect(provider, to, namespaces);
     let script = diff_script(from, to, namespaces);
-    let dialect = dialects::for_provider("postgresql").expect("dialect");
+    let dialect = dialects::for_provider(provider).expect("dialect");
     dialect
         .connect(from)
         .expect("connect")
         .execute_script(&script)
         .map_err(|e| format!("the script fails: {}\n{script}", e.message))?;
-    let after = introspect(from, namespaces);
+    let after = introspect(provider, from, namespaces);
     // What the differ leaves alone comes from `before`.
     let expected = drydock_diff::applied_schema(&before, &target);
     let left = drydock_diff::diff(&after, &expected, dialect.diff_hooks());
@@ -604,12 +636,7 @@ fn check_direction(
             left.changes
         ));
     }
-    let short = short_sequences(from_db);
-    if !short.is_empty() {
-        return Err(format!(
-            "sequences stop before their columns do: {short:?}\n{script}"
-        ));
-    }
+    more().map_err(|message| format!("{message}\n{script}"))?;
     let (after_facts, expected_facts) = (facts(&after), facts(&expected));
     if after_facts != expected_facts {
         return Err(format!(
@@ -672,6 +699,274 @@ fn hand_written_regression_cases() {
     }
 }
 
+/// The same property on MariaDB, with MySQL's own objects: `AUTO_INCREMENT`, `INT` and
+/// `BIGINT` keys, collated columns, defaults, generated columns (`VIRTUAL` or `STORED`),
+/// unique and plain indexes, a foreign key, check constraints, table and column comments, and
+/// `ON UPDATE CURRENT_TIMESTAMP` columns.
 mod mysql {
-    // Not on MySQL: every generated schema and regression case is built of PostgreSQL's own objects (schemas, serial and identity sequences, partitions, inheritance, NOT VALID checks).
+    use super::*;
+    use ::mysql::prelude::Queryable;
+
+    #[derive(Debug, Clone)]
+    struct TableSpec {
+        auto_increment: bool,
+        /// `id` is a `BIGINT` (tables after the first only: the foreign key's column is an
+        /// `INT`).
+        big_id: bool,
+        name_collation: Option<&'static str>,
+        name_required: bool,
+        amount_default: bool,
+        /// `None`: no `double` column; `Some(None)`: a stored one; `Some(Some((e, virtual)))`:
+        /// generated.
+        double: Option<Option<(&'static str, bool)>>,
+        /// A unique index on `code`, by its name.
+        code_unique: Option<&'static str>,
+        name_index: bool,
+        /// A foreign key to the first table (tables after the first only).
+        parent: bool,
+        amount_check: Option<&'static str>,
+        comment: Option<&'static str>,
+        name_comment: Option<&'static str>,
+        /// A `touched` column: `Some(true)` set on update, `Some(false)` a plain one.
+        touched: Option<bool>,
+        touched_comment: bool,
+    }
+
+    fn table_spec() -> impl Strategy<Value = TableSpec> {
+        (
+            (
+                any::<bool>(),
+                any::<bool>(),
+                prop_oneof![
+                    Just(None),
+                    Just(Some("utf8mb4_bin")),
+                    Just(Some("utf8mb4_general_ci"))
+                ],
+                any::<bool>(),
+                any::<bool>(),
+            ),
+            (
+                prop_oneof![
+                    Just(None),
+                    Just(Some(None)),
+                    Just(Some(Some(("`amount` * 2", true)))),
+                    Just(Some(Some(("`amount` + 1", false)))),
+                ],
+                prop_oneof![Just(None), Just(Some("code_key")), Just(Some("code_uq"))],
+                any::<bool>(),
+                any::<bool>(),
+            ),
+            (
+                prop_oneof![
+                    Just(None),
+                    Just(Some("`amount` >= 0")),
+                    Just(Some("`amount` > -10"))
+                ],
+                table_comment(),
+                name_comment(),
+                prop_oneof![Just(None), Just(Some(true)), Just(Some(false))],
+                any::<bool>(),
+            ),
+        )
+            .prop_map(
+                |(
+                    (auto_increment, big_id, name_collation, name_required, amount_default),
+                    (double, code_unique, name_index, parent),
+                    (amount_check, comment, name_comment, touched, touched_comment),
+                )| TableSpec {
+                    auto_increment,
+                    big_id,
+                    name_collation,
+                    name_required,
+                    amount_default,
+                    double,
+                    code_unique,
+                    name_index,
+                    parent,
+                    amount_check,
+                    comment,
+                    name_comment,
+                    touched,
+                    touched_comment,
+                },
+            )
+    }
+
+    fn string_literal(text: &str) -> String {
+        format!("'{}'", text.replace('\'', "''"))
+    }
+
+    impl TableSpec {
+        fn sql(&self, index: usize) -> String {
+            let name = format!("t{index}");
+            let big = self.big_id && index > 0;
+            let mut columns = vec![format!(
+                "`id` {} NOT NULL{}",
+                if big { "BIGINT" } else { "INT" },
+                if self.auto_increment {
+                    " AUTO_INCREMENT"
+                } else {
+                    ""
+                }
+            )];
+            let collation = self
+                .name_collation
+                .map(|c| format!(" COLLATE {c}"))
+                .unwrap_or_default();
+            let comment = self
+                .name_comment
+                .map(|c| format!(" COMMENT {}", string_literal(c)))
+                .unwrap_or_default();
+            columns.push(format!(
+                "`name` VARCHAR(100){collation} {}{comment}",
+                if self.name_required {
+                    "NOT NULL"
+                } else {
+                    "NULL"
+                }
+            ));
+            columns.push(format!(
+                "`amount` INT NOT NULL{}",
+                if self.amount_default {
+                    " DEFAULT 0"
+                } else {
+                    ""
+                }
+            ));
+            match self.double {
+                None => {}
+                Some(None) => columns.push("`double` INT NULL".to_owned()),
+                Some(Some((expression, is_virtual))) => columns.push(format!(
+                    "`double` INT AS ({expression}) {}",
+                    if is_virtual { "VIRTUAL" } else { "STORED" }
+                )),
+            }
+            columns.push("`code` VARCHAR(20) NULL".to_owned());
+            if self.parent && index > 0 {
+                columns.push("`parent_id` INT NULL".to_owned());
+            }
+            if let Some(on_update) = self.touched {
+                let comment = if self.touched_comment {
+                    " COMMENT 'last change'"
+                } else {
+                    ""
+                };
+                columns.push(if on_update {
+                    format!(
+                        "`touched` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) \
+                         ON UPDATE CURRENT_TIMESTAMP(3){comment}"
+                    )
+                } else {
+                    format!("`touched` DATETIME(3) NULL{comment}")
+                });
+            }
+            columns.push("PRIMARY KEY (`id`)".to_owned());
+            if let Some(unique) = self.code_unique {
+                columns.push(format!("UNIQUE INDEX `{name}_{unique}` (`code`)"));
+            }
+            if self.name_index {
+                columns.push(format!("INDEX `{name}_name_idx` (`name`)"));
+            }
+            if let Some(check) = self.amount_check {
+                columns.push(format!("CONSTRAINT `{name}_amount_check` CHECK ({check})"));
+            }
+            let table_comment = self
+                .comment
+                .map(|c| format!(" COMMENT = {}", string_literal(c)))
+                .unwrap_or_default();
+            let mut sql = format!(
+                "CREATE TABLE `{name}` (\n  {}\n) DEFAULT CHARACTER SET utf8mb4 \
+                 COLLATE utf8mb4_unicode_ci{table_comment};\n",
+                columns.join(",\n  ")
+            );
+            if self.parent && index > 0 {
+                sql.push_str(&format!(
+                    "ALTER TABLE `{name}` ADD CONSTRAINT `{name}_parent_id_fkey` FOREIGN KEY \
+                     (`parent_id`) REFERENCES `t0`(`id`) ON DELETE SET NULL ON UPDATE CASCADE;\n"
+                ));
+            }
+            sql
+        }
+    }
+
+    /// Up to three tables `t0`, `t1`, `t2`, each present or not.
+    fn schema_spec() -> impl Strategy<Value = Vec<Option<TableSpec>>> {
+        prop::collection::vec(prop::option::of(table_spec()), 3)
+    }
+
+    fn schema_sql(tables: &[Option<TableSpec>]) -> String {
+        // A foreign key needs `t0`.
+        let has_parent = tables[0].is_some();
+        tables
+            .iter()
+            .enumerate()
+            .filter_map(|(index, table)| {
+                let mut table = table.clone()?;
+                table.parent &= has_parent;
+                Some(table.sql(index))
+            })
+            .collect()
+    }
+
+    fn database(sql: &str) -> TestDb {
+        let db = TestDb::mysql();
+        if !sql.is_empty() {
+            db.mysql_conn()
+                .query_drop(sql)
+                .unwrap_or_else(|e| panic!("{e}\n{sql}"));
+        }
+        db
+    }
+
+    /// Column facts the differ does not compare by itself (generation, collation, comments,
+    /// `ON UPDATE`), indexes, keys, checks and the table's comment.
+    fn facts(schema: &SqlSchema) -> Vec<String> {
+        let mut facts = Vec::new();
+        for table in &schema.tables {
+            for column in &table.columns {
+                facts.push(format!(
+                    "{}.{}: {:?} {:?} {:?} virtual {} {:?} {:?} {:?} {:?}",
+                    table.name,
+                    column.name,
+                    column.arity,
+                    column.column_type.native,
+                    column.generated,
+                    column.generated_virtual,
+                    column.collation,
+                    column.default,
+                    column.comment,
+                    column.on_update
+                ));
+            }
+            for index in &table.indexes {
+                facts.push(format!(
+                    "{} index {}: {:?} {:?}",
+                    table.name, index.name, index.kind, index.columns
+                ));
+            }
+            facts.push(format!(
+                "{} key: {:?} checks: {:?} comment: {:?}",
+                table.name, table.primary_key, table.checks, table.comment
+            ));
+        }
+        facts.sort();
+        facts
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn hand_written_schemas_diff_both_ways(a in schema_spec(), b in schema_spec()) {
+            let (sql_a, sql_b) = (schema_sql(&a), schema_sql(&b));
+            let (db_a, db_b) = (database(&sql_a), database(&sql_b));
+            if let Err(message) = check_applied("mysql", db_a.url(), db_b.url(), &[], facts, || Ok(())) {
+                prop_assert!(false, "A to B: {message}\nA:\n{sql_a}\nB:\n{sql_b}");
+            }
+            let db_a = database(&sql_a);
+            if let Err(message) = check_applied("mysql", db_b.url(), db_a.url(), &[], facts, || Ok(())) {
+                prop_assert!(false, "B to A: {message}\nA:\n{sql_a}\nB:\n{sql_b}");
+            }
+        }
+    }
 }

@@ -161,7 +161,8 @@ pub(crate) fn introspect(conn: &mut Conn, mariadb: bool) -> Result<SqlSchema, Co
     Ok(schema)
 }
 
-/// Triggers, then functions and procedures, each with the statement that creates it.
+/// Triggers, then functions and procedures, then events, each with the statement that
+/// creates it.
 fn hand_made(conn: &mut Conn) -> Result<Vec<OpaqueObject>, ConnectorError> {
     let mut objects: Vec<OpaqueObject> = text_rows(conn, include_str!("queries/triggers.sql"))?
         .iter()
@@ -197,6 +198,20 @@ fn hand_made(conn: &mut Conn) -> Result<Vec<OpaqueObject>, ConnectorError> {
         };
         objects.push(OpaqueObject {
             kind,
+            namespace: None,
+            name,
+            table: None,
+            definition: without_definer(statement),
+        });
+    }
+    for row in text_rows(conn, include_str!("queries/events.sql"))? {
+        let name = text(&row, 0);
+        let shown = text_rows(conn, &format!("SHOW CREATE EVENT {}", quote_ident(&name)))?;
+        let Some(statement) = shown.first().and_then(|r| field(r, 3)) else {
+            continue;
+        };
+        objects.push(OpaqueObject {
+            kind: OpaqueKind::Event,
             namespace: None,
             name,
             table: None,
@@ -304,7 +319,24 @@ fn column(row: &Row, table: &mut Table, table_collation: &str, mariadb: bool) ->
         generated_virtual: generated.is_some() && extra.contains("virtual"),
         generated,
         collation,
+        on_update: on_update(&text(row, 6)),
     }
+}
+
+/// The expression after `on update` in `EXTRA` (MariaDB's `on update current_timestamp(3)`,
+/// MySQL's `DEFAULT_GENERATED on update CURRENT_TIMESTAMP(3)`), as the server takes it back:
+/// upper-cased, without empty parentheses.
+fn on_update(extra: &str) -> Option<String> {
+    let at = extra.to_ascii_lowercase().find("on update ")?;
+    let expression = extra[at + "on update ".len()..]
+        .split_whitespace()
+        .next()?
+        .to_ascii_uppercase();
+    Some(
+        expression
+            .strip_suffix("()")
+            .map_or_else(|| expression.clone(), str::to_owned),
+    )
 }
 
 /// A column's default from `COLUMN_DEFAULT`: quoted on MariaDB (`'text'`, `NULL` for none,

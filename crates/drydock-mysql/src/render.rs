@@ -87,11 +87,11 @@ pub(crate) fn quote(name: &str) -> String {
 
 /// The header and statements creating (`create`) or dropping an object made by hand, from
 /// the definition introspection read: a view (`CREATE VIEW ... AS` its query), a trigger,
-/// function or procedure (its `CREATE` statement, without `DEFINER`), a check constraint, a
-/// table's comment. A function or procedure is created after a `DROP ... IF EXISTS`, so a
-/// changed one is replaced in place (MySQL has no `CREATE OR REPLACE` for routines). `None` for
-/// a column's comment: only a `MODIFY` with the column's whole definition sets it, and
-/// introspection does not keep all of it (`ON UPDATE`).
+/// event, function or procedure (its `CREATE` statement, without `DEFINER`), a check constraint, a
+/// table's comment, a column's comment (a `MODIFY` with the column's whole definition, the
+/// only statement that sets it). A function or procedure is created after a `DROP ... IF
+/// EXISTS`, so a changed one is replaced in place (MySQL has no `CREATE OR REPLACE` for
+/// routines).
 pub(crate) fn render_hand_made(
     object: HandMadeObject<'_>,
     create: bool,
@@ -107,11 +107,14 @@ pub(crate) fn render_hand_made(
                 OpaqueKind::Function => ("FUNCTION", ("CreateFunction", "DropFunction")),
                 OpaqueKind::Procedure => ("PROCEDURE", ("CreateProcedure", "DropProcedure")),
                 OpaqueKind::Trigger => ("TRIGGER", ("CreateTrigger", "DropTrigger")),
+                OpaqueKind::Event => ("EVENT", ("CreateEvent", "DropEvent")),
                 OpaqueKind::ExclusionConstraint | OpaqueKind::Other => return None,
             };
             let name = quote(&object.name);
             match (create, object.kind) {
-                (true, OpaqueKind::Trigger) => (headers.0, format!("{};", object.definition)),
+                (true, OpaqueKind::Trigger | OpaqueKind::Event) => {
+                    (headers.0, format!("{};", object.definition))
+                }
                 (true, _) => (
                     headers.0,
                     format!("DROP {kind} IF EXISTS {name};\n{};", object.definition),
@@ -144,7 +147,24 @@ pub(crate) fn render_hand_made(
                 comment_literal(t.comment.as_deref().filter(|_| create).unwrap_or_default())
             ),
         ),
-        HandMadeObject::ColumnComment(..) => return None,
+        HandMadeObject::ColumnComment(t, column) => {
+            let column = if create {
+                column.clone()
+            } else {
+                Column {
+                    comment: None,
+                    ..column.clone()
+                }
+            };
+            (
+                if create { "Comment" } else { "DropComment" },
+                format!(
+                    "ALTER TABLE {} MODIFY {};",
+                    table(&t.object_name()),
+                    column_definition(&column)
+                ),
+            )
+        }
     })
 }
 
@@ -291,8 +311,8 @@ fn nullability(column: &Column) -> &'static str {
     }
 }
 
-/// `` `c` TYPE[ COLLATE c][ AS (e) STORED] NOT NULL|NULL[ AUTO_INCREMENT][ DEFAULT d] ``, as
-/// in `CREATE TABLE` and `ADD COLUMN`.
+/// `` `c` TYPE[ COLLATE c][ AS (e) STORED] NOT NULL|NULL[ AUTO_INCREMENT][ DEFAULT d][ ON
+/// UPDATE e][ COMMENT 'c'] ``, as in `CREATE TABLE` and `ADD COLUMN`.
 fn column_definition(column: &Column) -> String {
     let mut out = format!("{} {}", quote(&column.name), column_type(column));
     // Read back from databases made by hand (a baseline, a drift migration): written as read,
@@ -323,7 +343,18 @@ fn column_definition(column: &Column) -> String {
         out.push_str(" DEFAULT ");
         out.push_str(&default);
     }
-    // Read back from a database made by hand: a Prisma schema states no column comment.
+    out.push_str(&read_back_attributes(column));
+    out
+}
+
+/// `[ ON UPDATE e][ COMMENT 'c']`: read back from a database made by hand (a Prisma schema
+/// states neither), and written wherever the column's whole definition is.
+fn read_back_attributes(column: &Column) -> String {
+    let mut out = String::new();
+    if let Some(on_update) = &column.on_update {
+        out.push_str(" ON UPDATE ");
+        out.push_str(on_update);
+    }
     if let Some(comment) = &column.comment {
         out.push_str(" COMMENT ");
         out.push_str(&comment_literal(comment));
@@ -442,22 +473,34 @@ fn alter_table(t: &ObjectName, changes: &[TableChange]) -> Vec<String> {
 
 /// `ALTER COLUMN ... DROP DEFAULT` when the default alone goes; otherwise `MODIFY` with the
 /// whole definition (`SET DEFAULT` cannot take an expression on most MySQL versions):
-/// `` MODIFY `c` TYPE NOT NULL|NULL[ DEFAULT d][ AUTO_INCREMENT] ``.
+/// `` MODIFY `c` TYPE[ COLLATE c] NOT NULL|NULL[ DEFAULT d][ AUTO_INCREMENT] ``, then what
+/// introspection read back of the target column (`ON UPDATE`, `COMMENT`). A collation or
+/// `ON UPDATE` the target does not state (a Prisma schema states neither) is the column's own,
+/// kept where the new type takes it: a `MODIFY` without them would drop them.
 fn alter_column(change: &ColumnChange) -> String {
     let only_default = change.default_changed
         && !change.arity_changed
         && !change.auto_increment_changed
+        && !change.collation_changed
+        && !change.on_update_changed
         && change.type_change.is_none();
-    let column = &change.to;
-    if only_default && column.default.is_none() {
-        return format!("ALTER COLUMN {} DROP DEFAULT", quote(&column.name));
+    if only_default && change.to.default.is_none() {
+        return format!("ALTER COLUMN {} DROP DEFAULT", quote(&change.to.name));
     }
-    let mut out = format!(
-        "MODIFY {} {}{}",
-        quote(&column.name),
-        column_type(column),
-        nullability(column)
-    );
+    let mut column = change.to.clone();
+    if column.collation.is_none() && column.column_type.family == TypeFamily::String {
+        column.collation.clone_from(&change.from.collation);
+    }
+    if column.on_update.is_none() && column.column_type.family == TypeFamily::DateTime {
+        column.on_update.clone_from(&change.from.on_update);
+    }
+    let column = &column;
+    let mut out = format!("MODIFY {} {}", quote(&column.name), column_type(column));
+    if let Some(collation) = &column.collation {
+        out.push_str(" COLLATE ");
+        out.push_str(collation);
+    }
+    out.push_str(nullability(column));
     if let Some(default) = render_default(column) {
         out.push_str(" DEFAULT ");
         out.push_str(&default);
@@ -465,6 +508,7 @@ fn alter_column(change: &ColumnChange) -> String {
     if column.auto_increment {
         out.push_str(" AUTO_INCREMENT");
     }
+    out.push_str(&read_back_attributes(column));
     out
 }
 
@@ -472,7 +516,9 @@ fn alter_column(change: &ColumnChange) -> String {
 mod tests {
     use drydock_schema::{Column, ColumnArity, ColumnType, TypeFamily};
 
-    use super::{column_definition, utc_datetime};
+    use drydock_diff::ColumnChange;
+
+    use super::{alter_column, column_definition, utc_datetime};
 
     #[test]
     fn generated_columns_keep_their_kind() {
@@ -497,6 +543,46 @@ mod tests {
         assert_eq!(
             column_definition(&column),
             "`email` VARCHAR(191) NOT NULL COMMENT 'it''s the login\\\\name'"
+        );
+    }
+
+    #[test]
+    fn a_modify_keeps_what_the_target_column_read_back() {
+        let mut from = Column::new("seen", ColumnType::new(TypeFamily::DateTime, "DATETIME(3)"));
+        from.arity = ColumnArity::Nullable;
+        let mut to = from.clone();
+        to.on_update = Some("CURRENT_TIMESTAMP(3)".to_owned());
+        to.comment = Some("last change".to_owned());
+        to.collation = None;
+        let change = ColumnChange {
+            from,
+            to,
+            arity_changed: false,
+            default_changed: false,
+            auto_increment_changed: false,
+            identity_changed: false,
+            collation_changed: false,
+            on_update_changed: true,
+            inheritors_made_nullable: None,
+            detached_partitions: Vec::new(),
+            type_change: None,
+        };
+        assert_eq!(
+            alter_column(&change),
+            "MODIFY `seen` DATETIME(3) NULL ON UPDATE CURRENT_TIMESTAMP(3) COMMENT 'last change'"
+        );
+        let mut label = Column::new("label", ColumnType::new(TypeFamily::String, "VARCHAR(64)"));
+        label.collation = Some("utf8mb4_bin".to_owned());
+        let change = ColumnChange {
+            from: Column::new("label", ColumnType::new(TypeFamily::String, "VARCHAR(64)")),
+            to: label,
+            collation_changed: true,
+            on_update_changed: false,
+            ..change
+        };
+        assert_eq!(
+            alter_column(&change),
+            "MODIFY `label` VARCHAR(64) COLLATE utf8mb4_bin NOT NULL"
         );
     }
 

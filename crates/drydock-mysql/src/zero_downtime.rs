@@ -216,6 +216,7 @@ fn modify(from: &Column, to: &Column) -> TableChange {
         auto_increment_changed: false,
         identity_changed: false,
         collation_changed: false,
+        on_update_changed: false,
         inheritors_made_nullable: None,
         detached_partitions: Vec::new(),
         type_change: (from.column_type != to.column_type)

@@ -185,7 +185,8 @@ fn hand_made_objects_read_back_as_their_statements() {
     use drydock_connector::{Dialect, HandMadeObject};
     use drydock_mysql::MysqlDialect;
 
-    let table = "CREATE TABLE `User` (`id` INT NOT NULL PRIMARY KEY, `name` VARCHAR(100) NULL);\n";
+    let table = "CREATE TABLE `User` (`id` INT NOT NULL PRIMARY KEY, `name` VARCHAR(100) NULL, \
+        `seen` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3));\n";
     let by_hand = "CREATE VIEW `named_users` AS SELECT `id`, `name` FROM `User`;
 CREATE TRIGGER `User_touch` BEFORE UPDATE ON `User` FOR EACH ROW SET NEW.`name` = lower(NEW.`name`);
 CREATE TRIGGER `User_seen` AFTER INSERT ON `User` FOR EACH ROW BEGIN
@@ -197,7 +198,10 @@ BEGIN
   UPDATE `User` SET `id` = `id` + n;
 END;
 ALTER TABLE `User` ADD CONSTRAINT `User_id_check` CHECK (`id` > 0);
+CREATE EVENT `purge_old` ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' COMMENT 'nightly' DO DELETE FROM `User` WHERE `id` < 0;
 ALTER TABLE `User` COMMENT = 'People''s \\\\ table';
+ALTER TABLE `User` MODIFY `name` VARCHAR(100) NULL COMMENT 'Shown to ''others''';
+ALTER TABLE `User` MODIFY `seen` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3) COMMENT 'last change';
 ";
     let db = TestDb::mysql();
     let schema = introspect(&db, &format!("{table}{by_hand}"));
@@ -218,6 +222,9 @@ ALTER TABLE `User` COMMENT = 'People''s \\\\ table';
 
     let user = schema.tables.first().expect("User");
     assert_eq!(user.comment.as_deref(), Some("People's \\ table"));
+    let seen = user.column("seen").expect("seen");
+    assert_eq!(seen.on_update.as_deref(), Some("CURRENT_TIMESTAMP(3)"));
+    assert_eq!(seen.comment.as_deref(), Some("last change"));
     let objects = |schema: &SqlSchema, create: bool| -> Vec<String> {
         let user = schema.tables.first().expect("User");
         schema
@@ -227,12 +234,27 @@ ALTER TABLE `User` COMMENT = 'People''s \\\\ table';
             .chain(schema.opaque.iter().map(HandMadeObject::Carried))
             .chain(user.checks.iter().map(|c| HandMadeObject::Check(user, c)))
             .chain(std::iter::once(HandMadeObject::TableComment(user)))
+            .chain(
+                user.columns
+                    .iter()
+                    .filter(|c| c.comment.is_some())
+                    .map(|c| HandMadeObject::ColumnComment(user, c)),
+            )
             .filter_map(|object| MysqlDialect.render_hand_made(object, create))
             .map(|(_, sql)| sql)
             .collect()
     };
     let creates = objects(&schema, true);
-    assert_eq!(creates.len(), 7, "{creates:?}");
+    assert_eq!(creates.len(), 10, "{creates:?}");
+    // A column comment is set by restating the whole column, `ON UPDATE` kept.
+    assert!(
+        creates.contains(
+            &"ALTER TABLE `User` MODIFY `seen` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) \
+              ON UPDATE CURRENT_TIMESTAMP(3) COMMENT 'last change';"
+                .to_owned()
+        ),
+        "{creates:#?}"
+    );
     let fresh = TestDb::mysql();
     let again = introspect(&fresh, &format!("{table}{}", creates.join("\n")));
     assert_eq!(again.views, schema.views);
@@ -246,4 +268,10 @@ ALTER TABLE `User` COMMENT = 'People''s \\\\ table';
     assert!(dropped.views.is_empty() && dropped.opaque.is_empty());
     let user = dropped.tables.first().expect("User");
     assert!(user.checks.is_empty() && user.comment.is_none(), "{user:?}");
+    assert!(user.columns.iter().all(|c| c.comment.is_none()), "{user:?}");
+    // Dropping its comment keeps the rest of the column.
+    assert_eq!(
+        user.column("seen").and_then(|c| c.on_update.as_deref()),
+        Some("CURRENT_TIMESTAMP(3)")
+    );
 }

@@ -454,6 +454,7 @@ impl RawColumn {
             generated,
             collation: self.collation,
             generated_virtual: false,
+            on_update: None,
         }
     }
 }

@@ -147,12 +147,19 @@ fn with_owner_session<T>(
     let client = &mut sessions[held].1;
     if !client.is_closed() {
         match f(client) {
-            Err(_) if client.is_closed() => {}
+            Err(error) if client.is_closed() || session_ended(&error) => {}
             done => return done,
         }
     }
     *client = open()?;
     f(client)
+}
+
+/// Whether `error` says the server ended the session (`57P01`, sent when its database is
+/// dropped `WITH (FORCE)` or an administrator ends it), which the client may not know yet:
+/// it learns the connection closed only after the error arrives.
+fn session_ended(error: &ConnectorError) -> bool {
+    matches!(error, ConnectorError::Query { db_code: Some(code), .. } if code == "57P01")
 }
 
 /// The advisory lock key of a claim on database `name`, as the server computes it.

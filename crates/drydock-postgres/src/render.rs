@@ -1198,6 +1198,8 @@ pub(crate) fn render_hand_made(
             (OpaqueKind::ExclusionConstraint, false) => "DropConstraint",
             (OpaqueKind::Other, true) => "CreateMaterializedView",
             (OpaqueKind::Other, false) => "DropMaterializedView",
+            // PostgreSQL has no events: the statement above was not written.
+            (OpaqueKind::Event, _) => return None,
         },
     };
     Some((header, format!("{statement};")))

@@ -592,3 +592,19 @@ fn a_scheduled_time_is_claimed_once() {
 fn the_run_log_round_trips() {
     connection::run_log_round_trip(&PostgresDialect, &TestDb::postgres());
 }
+
+/// The session that claims shadow databases is kept for the process, on the database of the
+/// first URL: when that database is dropped `WITH (FORCE)`, the next claim opens it again on
+/// the next URL rather than fail with the server's "terminating connection".
+#[test]
+fn a_shadow_database_opens_right_after_the_claiming_sessions_database_was_dropped() {
+    let mut db = TestDb::postgres();
+    for _ in 0..5 {
+        let shadow = PostgresDialect
+            .open_shadow(db.url(), None)
+            .expect("a shadow database");
+        shadow.dispose().expect("dropping the shadow database");
+        // Dropped `WITH (FORCE)`, ending the sessions on it; the next shadow right after.
+        db = TestDb::postgres();
+    }
+}

@@ -256,6 +256,7 @@ impl Lowering<'_> {
             generated: None,
             collation: None,
             generated_virtual: false,
+            on_update: None,
         })
     }
 

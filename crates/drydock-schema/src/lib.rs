@@ -194,6 +194,8 @@ pub enum OpaqueKind {
     Procedure,
     Trigger,
     ExclusionConstraint,
+    /// A scheduled event (MySQL's `CREATE EVENT`).
+    Event,
     Other,
 }
 
@@ -205,6 +207,7 @@ impl OpaqueKind {
             OpaqueKind::Procedure => "procedure",
             OpaqueKind::Trigger => "trigger",
             OpaqueKind::ExclusionConstraint => "exclusion constraint",
+            OpaqueKind::Event => "event",
             OpaqueKind::Other => "object",
         }
     }
@@ -399,6 +402,11 @@ pub struct Column {
     /// The column's collation, when it is not its type's default. Introspection only.
     #[serde(default)]
     pub collation: Option<String>,
+    /// What the database sets the column to on every update of its row (MySQL's
+    /// `ON UPDATE CURRENT_TIMESTAMP(3)`), as the expression after `ON UPDATE`. Introspection
+    /// only; left out of serialized schemas when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<String>,
 }
 
 /// When an identity column takes its value from its sequence.
@@ -426,6 +434,7 @@ impl Column {
             generated: None,
             generated_virtual: false,
             collation: None,
+            on_update: None,
         }
     }
 

@@ -155,6 +155,7 @@ fn describe_table(
             generated: None,
             collation: None,
             generated_virtual: false,
+            on_update: None,
         });
     }
     if !pk_columns.is_empty() {
