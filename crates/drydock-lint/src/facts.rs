@@ -27,6 +27,9 @@ pub struct LiveColumn {
     pub charset: Option<String>,
     /// The most bytes one character of that set takes (4 for `utf8mb4`, 1 for `latin1`).
     pub bytes_per_char: Option<u32>,
+    /// What the server sets the column to on every update of its row (`CURRENT_TIMESTAMP(3)`).
+    pub on_update: Option<String>,
+    pub comment: Option<String>,
 }
 
 /// How a live table is laid out, for the rules whose verdict depends on more than the
@@ -203,21 +206,27 @@ impl<'c> ConnectionFacts<'c> {
     /// column, where the user may read them).
     fn read_mysql_table(&mut self, table: &TableName) -> Option<LiveTable> {
         let filter = mysql_table_filter(table, "c.");
-        // One text per column; the name comes last, so it may hold anything.
+        // One text per column: the comment in hex, the name last, so both may hold anything;
+        // the expression after `on update` in `EXTRA`.
         let columns: Vec<LiveColumn> = self
             .rows(&format!(
                 "SELECT CONCAT_WS(CHAR(31), c.IS_NULLABLE, COALESCE(cs.MAXLEN, 0), \
-                 COALESCE(c.CHARACTER_SET_NAME, ''), c.COLUMN_TYPE, c.COLUMN_NAME) \
+                 COALESCE(c.CHARACTER_SET_NAME, ''), \
+                 IF(LOCATE('on update ', LOWER(c.EXTRA)) > 0, \
+                    UPPER(SUBSTRING(c.EXTRA, LOCATE('on update ', LOWER(c.EXTRA)) + 10)), ''), \
+                 HEX(c.COLUMN_COMMENT), c.COLUMN_TYPE, c.COLUMN_NAME) \
                  FROM information_schema.COLUMNS c LEFT JOIN information_schema.CHARACTER_SETS cs \
                  ON cs.CHARACTER_SET_NAME = c.CHARACTER_SET_NAME WHERE {filter} \
                  ORDER BY c.ORDINAL_POSITION"
             ))
             .iter()
             .filter_map(|row| {
-                let mut parts = row.splitn(5, '\u{1f}');
+                let mut parts = row.splitn(7, '\u{1f}');
                 let nullable = parts.next()? == "YES";
                 let bytes_per_char = parts.next()?.parse().ok().filter(|bytes| *bytes > 0);
                 let charset = Some(parts.next()?.to_owned()).filter(|set| !set.is_empty());
+                let on_update = Some(parts.next()?.to_owned()).filter(|e| !e.is_empty());
+                let comment = from_hex(parts.next()?).filter(|comment| !comment.is_empty());
                 let data_type = parts.next()?.to_owned();
                 let name = parts.next()?.to_owned();
                 Some(LiveColumn {
@@ -226,6 +235,8 @@ impl<'c> ConnectionFacts<'c> {
                     nullable,
                     charset,
                     bytes_per_char,
+                    on_update,
+                    comment,
                 })
             })
             .collect();
@@ -300,6 +311,15 @@ impl<'c> ConnectionFacts<'c> {
         };
         Some(TableSize { rows, bytes })
     }
+}
+
+/// Text the server wrote with `HEX()`.
+fn from_hex(hex: &str) -> Option<String> {
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// A MySQL string literal.

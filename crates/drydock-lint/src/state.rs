@@ -22,6 +22,9 @@ pub(crate) struct History {
     pub columns: HashMap<(TableName, String), String>,
     /// Whether each column of `columns` takes NULL.
     pub nullable: HashMap<(TableName, String), bool>,
+    /// What MySQL keeps of each column of `columns` only while a statement restating it
+    /// states it again: `ON UPDATE` and `COMMENT`.
+    pub restated_attributes: HashMap<(TableName, String), RestatedAttributes>,
     /// Statements that added or dropped columns of a table since it was created or last
     /// rebuilt in the files read: MySQL's row versions, at least.
     pub row_versions: HashMap<TableName, u32>,
@@ -36,6 +39,29 @@ pub(crate) struct History {
     pending_not_null_checks: Vec<(TableName, String)>,
     /// `CHECK (c IS NOT NULL) NOT VALID` constraints waiting for `VALIDATE`, by table and name.
     unvalidated_checks: HashMap<(TableName, String), String>,
+}
+
+/// A column's `ON UPDATE` expression and comment, as written.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct RestatedAttributes {
+    pub on_update: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl RestatedAttributes {
+    pub(crate) fn of(options: &[ColumnOption]) -> RestatedAttributes {
+        let mut attributes = RestatedAttributes::default();
+        for option in options {
+            match option {
+                ColumnOption::OnUpdate(expression) => {
+                    attributes.on_update = Some(expression.to_string());
+                }
+                ColumnOption::Comment(comment) => attributes.comment = Some(comment.clone()),
+                _ => {}
+            }
+        }
+        attributes
+    }
 }
 
 /// What the current file did so far.
@@ -220,6 +246,9 @@ impl History {
             )
         });
         self.nullable.insert(key.clone(), !not_null);
+        let options: Vec<ColumnOption> = column.options.iter().map(|o| o.option.clone()).collect();
+        self.restated_attributes
+            .insert(key.clone(), RestatedAttributes::of(&options));
         self.columns.insert(key, column.data_type.to_string());
     }
 
@@ -234,11 +263,15 @@ impl History {
     ) {
         self.columns.remove(&(table.clone(), ident(old)));
         self.nullable.remove(&(table.clone(), ident(old)));
+        self.restated_attributes
+            .remove(&(table.clone(), ident(old)));
         let key = (table.clone(), ident(new));
         let not_null = options
             .iter()
             .any(|option| matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_)));
         self.nullable.insert(key.clone(), !not_null);
+        self.restated_attributes
+            .insert(key.clone(), RestatedAttributes::of(options));
         self.columns.insert(key, data_type.to_string());
     }
 

@@ -144,7 +144,9 @@ fn mysql_live_layout_decides_character_sets_types_and_first_fulltext_indexes() {
             "CREATE TABLE `Post` (`id` INTEGER NOT NULL, \
                `title` VARCHAR(60) CHARACTER SET latin1 NOT NULL, \
                `code` VARCHAR(20) CHARACTER SET latin1 NULL, \
-               `body` TEXT NOT NULL, `views` INT NOT NULL, PRIMARY KEY (`id`)) \
+               `body` TEXT NOT NULL, `views` INT NOT NULL, \
+               `touched` DATETIME(3) NULL ON UPDATE CURRENT_TIMESTAMP(3) COMMENT 'it''s set', \
+               PRIMARY KEY (`id`)) \
                DEFAULT CHARSET utf8mb4;
              CREATE TABLE `Doc` (`id` INTEGER NOT NULL, `body` TEXT NOT NULL, \
                FULLTEXT INDEX `Doc_body_idx`(`body`), PRIMARY KEY (`id`));",
@@ -164,6 +166,11 @@ fn mysql_live_layout_decides_character_sets_types_and_first_fulltext_indexes() {
         (Some("latin1"), Some(1), false)
     );
     assert!(!live.has_fulltext_doc_id);
+    let touched = live.column("touched").expect("the touched column");
+    assert_eq!(
+        (touched.on_update.as_deref(), touched.comment.as_deref()),
+        (Some("CURRENT_TIMESTAMP(3)"), Some("it's set"))
+    );
     let server = facts
         .server_version()
         .as_deref()
@@ -188,6 +195,7 @@ fn mysql_live_layout_decides_character_sets_types_and_first_fulltext_indexes() {
     let widen = "ALTER TABLE `Post` MODIFY `title` VARCHAR(250) CHARACTER SET latin1 NOT NULL";
     let restate = "ALTER TABLE `Post` MODIFY `code` VARCHAR(20) NULL";
     let comment = "ALTER TABLE `Post` MODIFY `views` INT NOT NULL COMMENT 'page views'";
+    let untouched = "ALTER TABLE `Post` MODIFY `touched` DATETIME(3) NULL";
     let options = LintOptions {
         dialect: &MysqlDialect,
         max_rows: 0,
@@ -195,7 +203,7 @@ fn mysql_live_layout_decides_character_sets_types_and_first_fulltext_indexes() {
     };
     let report = lint(
         vec![migration(&format!(
-            "{widen};\n{restate};\n{comment};\n\
+            "{widen};\n{restate};\n{comment};\n{untouched};\n\
              CREATE FULLTEXT INDEX `Post_body_idx` ON `Post`(`body`);\n\
              CREATE FULLTEXT INDEX `Doc_body_2_idx` ON `Doc`(`body`);\n"
         ))],
@@ -205,7 +213,14 @@ fn mysql_live_layout_decides_character_sets_types_and_first_fulltext_indexes() {
     let found: Vec<(usize, &str, &str)> = report
         .findings
         .iter()
-        .filter(|f| ["mysql-copying-alter", "mysql-fulltext-spatial-index"].contains(&f.rule.name))
+        .filter(|f| {
+            [
+                "mysql-copying-alter",
+                "mysql-fulltext-spatial-index",
+                "mysql-modify-drops-attributes",
+            ]
+            .contains(&f.rule.name)
+        })
         .map(|f| {
             let text = &report.files.get(f.span.file).expect("the file").text;
             let line = text[..f.span.start].matches('\n').count() + 1;
@@ -217,8 +232,9 @@ fn mysql_live_layout_decides_character_sets_types_and_first_fulltext_indexes() {
         lines,
         [
             (2, "mysql-copying-alter"),
-            (4, "mysql-fulltext-spatial-index"),
+            (4, "mysql-modify-drops-attributes"),
             (5, "mysql-fulltext-spatial-index"),
+            (6, "mysql-fulltext-spatial-index"),
         ],
         "{found:#?}"
     );
@@ -227,8 +243,15 @@ fn mysql_live_layout_decides_character_sets_types_and_first_fulltext_indexes() {
             .2
             .contains("converts it to the table's default utf8mb4")
     );
-    assert!(found[1].2.contains("first FULLTEXT index"));
-    assert!(!found[2].2.contains("first"), "{}", found[2].2);
+    assert!(
+        found[1]
+            .2
+            .contains("without `ON UPDATE CURRENT_TIMESTAMP(3)` and its comment 'it's set'"),
+        "{}",
+        found[1].2
+    );
+    assert!(found[2].2.contains("first FULLTEXT index"));
+    assert!(!found[3].2.contains("first"), "{}", found[3].2);
 
     // The server agrees: the wider latin1 column changes in place, the restated one does not.
     drop(facts);

@@ -2251,6 +2251,11 @@ const PROVEN_ELSEWHERE: &[(&str, &str, &str)] = &[
         "crates/drydock-lint/tests/corpus.rs",
         "dangerous_mysql_files_break_exactly_the_rules_they_name",
     ),
+    (
+        "D4708",
+        "crates/drydock-lint/tests/corpus.rs",
+        "dangerous_mysql_files_break_exactly_the_rules_they_name",
+    ),
     // Ctrl-C between two cleanup batches.
     (
         "D6113",

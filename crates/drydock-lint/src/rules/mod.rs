@@ -26,6 +26,7 @@ pub mod mysql_copying_alter;
 pub mod mysql_foreign_key_copy;
 pub mod mysql_fulltext_spatial_index;
 pub mod mysql_instant_column_limit;
+pub mod mysql_modify_drops_attributes;
 pub mod mysql_require_lock_wait_timeout;
 pub mod mysql_table_rebuild;
 pub mod narrowing_type_change;
@@ -49,7 +50,7 @@ use sqlparser::ast::{AlterColumnOperation, AlterTableOperation, Statement, Table
 use crate::names::TableName;
 use crate::rule::{Level, RuleInfo};
 use crate::source::Stmt;
-use crate::state::{FileState, History};
+use crate::state::{FileState, History, RestatedAttributes};
 
 /// One column's type change, for the type-change rules.
 pub(crate) struct ColumnTypeChange {
@@ -69,6 +70,8 @@ pub(crate) struct ColumnBefore {
     /// From the live table only: its character set and that set's bytes per character.
     pub charset: Option<String>,
     pub bytes_per_char: Option<u32>,
+    /// What only a statement restating the column keeps (`ON UPDATE`, `COMMENT`).
+    pub restated: RestatedAttributes,
 }
 
 /// What a statement rule sees.
@@ -196,6 +199,12 @@ impl Cx<'_> {
                 nullable: self.history.nullable.get(&key).copied(),
                 bytes_per_char: None,
                 charset: None,
+                restated: self
+                    .history
+                    .restated_attributes
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_default(),
             });
         }
         let live = self.live?.column(column)?;
@@ -204,6 +213,10 @@ impl Cx<'_> {
             nullable: Some(live.nullable),
             bytes_per_char: live.bytes_per_char,
             charset: live.charset.clone(),
+            restated: RestatedAttributes {
+                on_update: live.on_update.clone(),
+                comment: live.comment.clone(),
+            },
         })
     }
 
@@ -331,6 +344,10 @@ pub(crate) const STATEMENT_RULES: &[(&RuleInfo, Check)] = &[
         mysql_instant_column_limit::check,
     ),
     (
+        &mysql_modify_drops_attributes::RULE,
+        mysql_modify_drops_attributes::check,
+    ),
+    (
         &mysql_require_lock_wait_timeout::RULE,
         mysql_require_lock_wait_timeout::check,
     ),
@@ -376,6 +393,7 @@ pub const ALL: &[&RuleInfo] = &[
     &mysql_alter_without_algorithm::RULE,
     &mysql_instant_column_limit::RULE,
     &mysql_require_lock_wait_timeout::RULE,
+    &mysql_modify_drops_attributes::RULE,
 ];
 
 /// The rule with this name or code.
