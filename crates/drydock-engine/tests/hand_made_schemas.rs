@@ -710,8 +710,7 @@ mod mysql {
     #[derive(Debug, Clone)]
     struct TableSpec {
         auto_increment: bool,
-        /// `id` is a `BIGINT` (tables after the first only: the foreign key's column is an
-        /// `INT`).
+        /// `id` is a `BIGINT` (and so is a foreign key's column referencing it).
         big_id: bool,
         name_collation: Option<&'static str>,
         name_required: bool,
@@ -797,9 +796,10 @@ mod mysql {
     }
 
     impl TableSpec {
-        fn sql(&self, index: usize) -> String {
+        /// `parent_big`: the first table's `id`, which `parent_id` references, is a `BIGINT`.
+        fn sql(&self, index: usize, parent_big: bool) -> String {
             let name = format!("t{index}");
-            let big = self.big_id && index > 0;
+            let big = self.big_id;
             let mut columns = vec![format!(
                 "`id` {} NOT NULL{}",
                 if big { "BIGINT" } else { "INT" },
@@ -843,7 +843,10 @@ mod mysql {
             }
             columns.push("`code` VARCHAR(20) NULL".to_owned());
             if self.parent && index > 0 {
-                columns.push("`parent_id` INT NULL".to_owned());
+                columns.push(format!(
+                    "`parent_id` {} NULL",
+                    if parent_big { "BIGINT" } else { "INT" }
+                ));
             }
             if let Some(on_update) = self.touched {
                 let comment = if self.touched_comment {
@@ -895,15 +898,16 @@ mod mysql {
     }
 
     fn schema_sql(tables: &[Option<TableSpec>]) -> String {
-        // A foreign key needs `t0`.
+        // A foreign key needs `t0`, and its column `t0.id`'s type.
         let has_parent = tables[0].is_some();
+        let parent_big = tables[0].as_ref().is_some_and(|t0| t0.big_id);
         tables
             .iter()
             .enumerate()
             .filter_map(|(index, table)| {
                 let mut table = table.clone()?;
                 table.parent &= has_parent;
-                Some(table.sql(index))
+                Some(table.sql(index, parent_big))
             })
             .collect()
     }
