@@ -10,8 +10,8 @@ use drydock_connector::{Dialect, SqlGrammar};
 use drydock_diagnostics::FileId;
 use drydock_lint::report::render_text;
 use drydock_lint::{
-    DEFAULT_MAX_ROWS, Facts, LintOptions, LiveTable, MigrationFile, NoFacts, Report, TableName,
-    TableSize, lint, rules,
+    DEFAULT_MAX_ROWS, Facts, LintOptions, LiveColumn, LiveTable, MigrationFile, NoFacts, Report,
+    TableName, TableSize, lint, rules,
 };
 use drydock_mysql::MysqlDialect;
 use drydock_postgres::PostgresDialect;
@@ -445,6 +445,55 @@ fn the_live_row_version_count_and_this_files_changes_add_up() {
     // A rebuild in the file starts the count over, whatever the server counted before.
     let rebuilt = format!("OPTIMIZE TABLE `User`;\n{two_columns}");
     assert_eq!(lines_hit(64, &rebuilt), Vec::<usize>::new());
+}
+
+/// MySQL 8.0.36 whose `Post.title` has a comment set by hand, outside the files.
+struct CommentedByHand;
+
+impl Facts for CommentedByHand {
+    fn server_major_version(&mut self) -> Option<u32> {
+        Some(8)
+    }
+
+    fn server_version(&mut self) -> Option<String> {
+        Some("MySQL 8.0.36".to_owned())
+    }
+
+    fn table_size(&mut self, _table: &TableName) -> Option<TableSize> {
+        None
+    }
+
+    fn live_table(&mut self, table: &TableName) -> Option<LiveTable> {
+        (*table == TableName::from_sql_parts(&["Post"])).then(|| LiveTable {
+            columns: vec![LiveColumn {
+                name: "title".to_owned(),
+                data_type: "varchar(191)".to_owned(),
+                nullable: false,
+                charset: Some("utf8mb4".to_owned()),
+                bytes_per_char: Some(4),
+                on_update: None,
+                comment: Some("Shown in lists".to_owned()),
+            }],
+            default_charset: Some("utf8mb4".to_owned()),
+            ..LiveTable::default()
+        })
+    }
+}
+
+#[test]
+fn a_comment_set_by_hand_is_known_beside_the_files() {
+    let modify = "ALTER TABLE `Post` MODIFY `title` VARCHAR(191) NOT NULL, ALGORITHM=INSTANT;\n";
+    let rule = "mysql-modify-drops-attributes";
+    let with_live = mysql_findings(&mut CommentedByHand, modify);
+    assert!(
+        with_live.iter().any(|(name, _)| *name == rule),
+        "{with_live:?}"
+    );
+    let files_only = mysql_findings(&mut NoFacts, modify);
+    assert!(
+        files_only.iter().all(|(name, _)| *name != rule),
+        "{files_only:?}"
+    );
 }
 
 /// The SQL of a snapshot of `drydock-mysql`'s renderer corpus (its insta header left out).

@@ -67,7 +67,7 @@ pub(crate) struct ColumnBefore {
     /// The type as written in the files read, or as the server writes it.
     pub data_type: String,
     pub nullable: Option<bool>,
-    /// From the live table only: its character set and that set's bytes per character.
+    /// From the live table: its character set and that set's bytes per character.
     pub charset: Option<String>,
     pub bytes_per_char: Option<u32>,
     /// What only a statement restating the column keeps (`ON UPDATE`, `COMMENT`).
@@ -189,33 +189,39 @@ impl Cx<'_> {
             .collect()
     }
 
-    /// What the column was before this statement: as the files read left it, else as the
-    /// live table has it.
+    /// What the column was before this statement: as the files read left it, with what only
+    /// the live table tells (its character set, and an `ON UPDATE` or comment set by hand);
+    /// the live column alone when the files do not have it.
     pub(crate) fn column_before(&self, table: &TableName, column: &str) -> Option<ColumnBefore> {
         let key = (table.clone(), column.to_owned());
-        if let Some(data_type) = self.history.columns.get(&key) {
-            return Some(ColumnBefore {
-                data_type: data_type.clone(),
-                nullable: self.history.nullable.get(&key).copied(),
-                bytes_per_char: None,
-                charset: None,
-                restated: self
-                    .history
-                    .restated_attributes
-                    .get(&key)
-                    .cloned()
-                    .unwrap_or_default(),
-            });
-        }
-        let live = self.live?.column(column)?;
+        let live = self.live.and_then(|live| live.column(column));
+        let data_type = match self.history.columns.get(&key) {
+            Some(data_type) => data_type.clone(),
+            None => live?.data_type.clone(),
+        };
+        let written = self
+            .history
+            .restated_attributes
+            .get(&key)
+            .cloned()
+            .unwrap_or_default();
         Some(ColumnBefore {
-            data_type: live.data_type.clone(),
-            nullable: Some(live.nullable),
-            bytes_per_char: live.bytes_per_char,
-            charset: live.charset.clone(),
+            data_type,
+            nullable: self
+                .history
+                .nullable
+                .get(&key)
+                .copied()
+                .or(live.map(|live| live.nullable)),
+            bytes_per_char: live.and_then(|live| live.bytes_per_char),
+            charset: live.and_then(|live| live.charset.clone()),
             restated: RestatedAttributes {
-                on_update: live.on_update.clone(),
-                comment: live.comment.clone(),
+                on_update: written
+                    .on_update
+                    .or_else(|| live.and_then(|live| live.on_update.clone())),
+                comment: written
+                    .comment
+                    .or_else(|| live.and_then(|live| live.comment.clone())),
             },
         })
     }
