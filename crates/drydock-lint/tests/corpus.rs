@@ -401,10 +401,26 @@ fn the_server_version_decides_mysql_online_ddl() {
     assert!(mysql_rules_on("MariaDB 10.11.6", &limit).is_empty());
 }
 
-/// MySQL 8.0.36 whose tables have used `row_versions` row versions.
-struct RowVersions(u32);
+/// MySQL 8.0.36 whose tables (`only` that one, if named) are laid out as `live` says.
+struct LiveOnMysql8 {
+    only: Option<&'static str>,
+    live: LiveTable,
+}
 
-impl Facts for RowVersions {
+impl LiveOnMysql8 {
+    /// Every table with `versions` row versions used.
+    fn row_versions(versions: u32) -> LiveOnMysql8 {
+        LiveOnMysql8 {
+            only: None,
+            live: LiveTable {
+                row_versions: Some(versions),
+                ..LiveTable::default()
+            },
+        }
+    }
+}
+
+impl Facts for LiveOnMysql8 {
     fn server_major_version(&mut self) -> Option<u32> {
         Some(8)
     }
@@ -417,18 +433,17 @@ impl Facts for RowVersions {
         None
     }
 
-    fn live_table(&mut self, _table: &TableName) -> Option<LiveTable> {
-        Some(LiveTable {
-            row_versions: Some(self.0),
-            ..LiveTable::default()
-        })
+    fn live_table(&mut self, table: &TableName) -> Option<LiveTable> {
+        self.only
+            .is_none_or(|only| *table == TableName::from_sql_parts(&[only]))
+            .then(|| self.live.clone())
     }
 }
 
 #[test]
 fn the_live_row_version_count_and_this_files_changes_add_up() {
     let lines_hit = |used: u32, text: &str| -> Vec<usize> {
-        mysql_findings(&mut RowVersions(used), text)
+        mysql_findings(&mut LiveOnMysql8::row_versions(used), text)
             .into_iter()
             .filter(|(rule, _)| *rule == "mysql-instant-column-limit")
             .map(|(_, line)| line)
@@ -447,24 +462,14 @@ fn the_live_row_version_count_and_this_files_changes_add_up() {
     assert_eq!(lines_hit(64, &rebuilt), Vec::<usize>::new());
 }
 
-/// MySQL 8.0.36 whose `Post.title` has a comment set by hand, outside the files.
-struct CommentedByHand;
-
-impl Facts for CommentedByHand {
-    fn server_major_version(&mut self) -> Option<u32> {
-        Some(8)
-    }
-
-    fn server_version(&mut self) -> Option<String> {
-        Some("MySQL 8.0.36".to_owned())
-    }
-
-    fn table_size(&mut self, _table: &TableName) -> Option<TableSize> {
-        None
-    }
-
-    fn live_table(&mut self, table: &TableName) -> Option<LiveTable> {
-        (*table == TableName::from_sql_parts(&["Post"])).then(|| LiveTable {
+#[test]
+fn a_comment_set_by_hand_is_known_beside_the_files() {
+    let modify = "ALTER TABLE `Post` MODIFY `title` VARCHAR(191) NOT NULL, ALGORITHM=INSTANT;\n";
+    let rule = "mysql-modify-drops-attributes";
+    // `Post.title` has a comment set by hand, outside the files.
+    let mut commented = LiveOnMysql8 {
+        only: Some("Post"),
+        live: LiveTable {
             columns: vec![LiveColumn {
                 name: "title".to_owned(),
                 data_type: "varchar(191)".to_owned(),
@@ -476,15 +481,9 @@ impl Facts for CommentedByHand {
             }],
             default_charset: Some("utf8mb4".to_owned()),
             ..LiveTable::default()
-        })
-    }
-}
-
-#[test]
-fn a_comment_set_by_hand_is_known_beside_the_files() {
-    let modify = "ALTER TABLE `Post` MODIFY `title` VARCHAR(191) NOT NULL, ALGORITHM=INSTANT;\n";
-    let rule = "mysql-modify-drops-attributes";
-    let with_live = mysql_findings(&mut CommentedByHand, modify);
+        },
+    };
+    let with_live = mysql_findings(&mut commented, modify);
     assert!(
         with_live.iter().any(|(name, _)| *name == rule),
         "{with_live:?}"
