@@ -39,6 +39,19 @@ pub struct HealthFacts {
     pub foreign_key_violations: Option<Vec<ForeignKeyViolation>>,
     /// Columns whose declared type the database does not enforce, and what it implies.
     pub unenforced_columns: Option<Vec<UnenforcedColumn>>,
+    /// Jobs the database holds to run on a schedule that its scheduler does not run (MySQL's
+    /// events); left out of serialized facts where the database has no such jobs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_scheduled_jobs: Option<Vec<StoppedScheduledJob>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoppedScheduledJob {
+    pub name: String,
+    /// Why it does not run, in the database's words.
+    pub why: String,
+    /// The statements that start the scheduler.
+    pub fix: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

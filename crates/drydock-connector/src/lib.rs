@@ -46,8 +46,8 @@ pub use drydock_diff::Warning;
 pub use error::{ConnectorError, ScriptError};
 pub use health::{
     ForeignKeyViolation, HealthFacts, InvalidIndex, ReplicationSlot, RowCheck, RowCheckResult,
-    RowCheckSql, SAMPLE_LIMIT, SequenceUse, TableStatistics, TableWithoutKey, TextQuery,
-    TransactionAge, UnenforcedColumn, UnvalidatedConstraint,
+    RowCheckSql, SAMPLE_LIMIT, SequenceUse, StoppedScheduledJob, TableStatistics, TableWithoutKey,
+    TextQuery, TransactionAge, UnenforcedColumn, UnvalidatedConstraint,
 };
 pub use history::{
     BACKFILL_TABLE, HISTORY_TABLE, HistoryRow, SEED_TABLE, is_bookkeeping_table,

@@ -39,6 +39,8 @@ pub mod codes {
     pub const STALE_STATISTICS: &str = "D6007";
     /// An inactive replication slot.
     pub const INACTIVE_REPLICATION_SLOT: &str = "D6008";
+    /// A job scheduled in the database that its scheduler does not run.
+    pub const STOPPED_SCHEDULED_JOB: &str = "D6009";
     /// The database's integrity check reports a problem.
     pub const INTEGRITY_PROBLEM: &str = "D6010";
     /// Rows referencing a missing parent, by the database's foreign-key check.
@@ -606,6 +608,22 @@ fn catalog_findings(facts: &HealthFacts, options: &CheckOptions, report: &mut Ch
             ),
         );
     }
+    read(facts.stopped_scheduled_jobs.is_some());
+    for job in facts.stopped_scheduled_jobs.iter().flatten() {
+        findings.push(
+            finding(
+                codes::STOPPED_SCHEDULED_JOB,
+                Severity::Warning,
+                format!("scheduled job `{}` does not run", job.name),
+                vec![object("event", &job.name)],
+            )
+            .detail(format!(
+                "{}: whatever it should do on its schedule (purging, rolling up) is not done",
+                job.why
+            ))
+            .fix(job.fix.clone()),
+        );
+    }
 }
 
 fn samples_text(samples: &[String]) -> String {
@@ -1129,6 +1147,27 @@ mod tests {
             ..Thresholds::default()
         };
         assert_eq!(findings(&facts, lower).len(), 3);
+    }
+
+    #[test]
+    fn a_scheduled_job_that_does_not_run_is_a_warning() {
+        let facts = HealthFacts {
+            stopped_scheduled_jobs: Some(vec![drydock_connector::StoppedScheduledJob {
+                name: "purge_old".to_owned(),
+                why: "the server's event scheduler is OFF".to_owned(),
+                fix: "SET GLOBAL event_scheduler = ON;".to_owned(),
+            }]),
+            ..HealthFacts::default()
+        };
+        assert_eq!(
+            findings(&facts, Thresholds::default()),
+            [("D6009".to_owned(), Severity::Warning)]
+        );
+        let none = HealthFacts {
+            stopped_scheduled_jobs: Some(Vec::new()),
+            ..HealthFacts::default()
+        };
+        assert!(findings(&none, Thresholds::default()).is_empty());
     }
 
     #[test]

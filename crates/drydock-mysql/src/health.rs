@@ -2,15 +2,16 @@
 //! (`queries/health_*.sql`): tables without a primary key, AUTO_INCREMENT columns as the
 //! sequences they are and MariaDB's own sequences, the rows that break the foreign keys and CHECK constraints the server
 //! did not enforce when they were written (`FOREIGN_KEY_CHECKS = 0`,
-//! `check_constraint_checks = 0`), what `CHECK TABLE` reports and InnoDB's optimizer
-//! statistics; and the row checks answered
+//! `check_constraint_checks = 0`), what `CHECK TABLE` reports, InnoDB's optimizer
+//! statistics and events the stopped event scheduler does not run; and the row checks answered
 //! in MySQL's SQL. There are no unvalidated constraints, invalid indexes, transaction-ID ages
 //! or replication slots to read.
 
 use drydock_connector::CleanupSql;
 use drydock_connector::{
     ConnectorError, ForeignKeyViolation, HealthFacts, RowCheck, RowCheckResult, RowCheckSql,
-    SAMPLE_LIMIT, SequenceUse, TableStatistics, TableWithoutKey, TextQuery, is_bookkeeping_table,
+    SAMPLE_LIMIT, SequenceUse, StoppedScheduledJob, TableStatistics, TableWithoutKey, TextQuery,
+    is_bookkeeping_table,
 };
 use mysql::Conn;
 
@@ -61,7 +62,9 @@ pub(crate) fn facts(conn: &mut Conn, mariadb: bool) -> Result<HealthFacts, Conne
     let statistics = statistics(conn, mariadb);
     let foreign_key_violations = foreign_key_violations(conn)?;
     let integrity_problems = integrity_problems(conn, mariadb)?;
+    let stopped_scheduled_jobs = stopped_events(conn)?;
     Ok(HealthFacts {
+        stopped_scheduled_jobs: Some(stopped_scheduled_jobs),
         sequences: Some(sequences),
         statistics,
         tables_without_primary_key: Some(without_key),
@@ -69,6 +72,31 @@ pub(crate) fn facts(conn: &mut Conn, mariadb: bool) -> Result<HealthFacts, Conne
         foreign_key_violations: Some(foreign_key_violations),
         ..HealthFacts::default()
     })
+}
+
+/// The database's enabled events while the server's event scheduler is not `ON` (MariaDB's
+/// default is `OFF`; a restart without it in the configuration turns it off again).
+fn stopped_events(conn: &mut Conn) -> Result<Vec<StoppedScheduledJob>, ConnectorError> {
+    let scheduler = text_rows(conn, "SELECT CAST(@@GLOBAL.event_scheduler AS CHAR)")?
+        .first()
+        .and_then(|row| row.first().cloned().flatten())
+        .unwrap_or_default();
+    if scheduler.eq_ignore_ascii_case("ON") {
+        return Ok(Vec::new());
+    }
+    Ok(
+        text_rows(conn, include_str!("queries/health_enabled_events.sql"))?
+            .into_iter()
+            .filter_map(|row| row.into_iter().next().flatten())
+            .map(|name| StoppedScheduledJob {
+                name,
+                why: format!("the server's event scheduler is {scheduler}"),
+                fix: "SET GLOBAL event_scheduler = ON; and `event_scheduler = ON` in the server's \
+                  configuration, so a restart keeps it"
+                    .to_owned(),
+            })
+            .collect(),
+    )
 }
 
 /// An AUTO_INCREMENT column as the sequence it is: its maximum is its integer type's.

@@ -37,6 +37,34 @@ fn a_clean_database_has_no_health_problems() {
     insta::assert_json_snapshot!(facts);
 }
 
+/// MariaDB's event scheduler is `OFF` unless the server is told otherwise: the database's
+/// enabled events then never run (a disabled one is meant not to).
+#[test]
+fn events_do_not_run_while_the_scheduler_is_off() {
+    let (_db, mut conn) = seeded(
+        "CREATE TABLE `Log` (`id` INT PRIMARY KEY, `at` DATETIME NOT NULL);
+         CREATE EVENT `purge_log` ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00'
+           DO DELETE FROM `Log` WHERE `at` < NOW() - INTERVAL 30 DAY;
+         CREATE EVENT `paused` ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DISABLE
+           DO DELETE FROM `Log`;",
+    );
+    let scheduler = conn
+        .query_texts("SELECT CAST(@@GLOBAL.event_scheduler AS CHAR)")
+        .expect("the scheduler's state");
+    let facts = conn.health_facts(&[]).expect("health facts");
+    let stopped: Vec<String> = facts
+        .stopped_scheduled_jobs
+        .expect("events are read")
+        .into_iter()
+        .map(|job| job.name)
+        .collect();
+    if scheduler.first().cloned().flatten().as_deref() == Some("ON") {
+        assert!(stopped.is_empty(), "{stopped:?}");
+    } else {
+        assert_eq!(stopped, ["purge_log"]);
+    }
+}
+
 #[test]
 fn tables_without_a_primary_key_are_found() {
     let facts = facts(

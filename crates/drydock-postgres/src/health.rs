@@ -154,6 +154,8 @@ pub(crate) fn facts(
         integrity_problems: None,
         foreign_key_violations: None,
         unenforced_columns: None,
+        // PostgreSQL schedules nothing of its own (pg_cron is an extension with its own jobs).
+        stopped_scheduled_jobs: None,
     })
 }
 
