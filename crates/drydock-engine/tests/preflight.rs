@@ -488,8 +488,8 @@ mod mysql {
             &MYSQL_ITEMS,
             "MariaDB ",
             "note D4704 mysql-fulltext-spatial-index: a FULLTEXT index on `Item` is built with \
-             writes to the table blocked (LOCK=SHARED) (a first FULLTEXT index also rebuilds \
-             the table)",
+             writes to the table blocked (LOCK=SHARED); a first FULLTEXT index also rebuilds \
+             the table",
         );
         // A MySQL database holds no catalog of its own: without tables it holds nothing.
         assert_eq!(storage.database_bytes, Some(0), "{storage:?}");

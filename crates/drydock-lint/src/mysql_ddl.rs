@@ -495,8 +495,8 @@ fn change_column(
                 return judged(
                     Effect::Copy,
                     format!(
-                        "restating `{table}`.`{name}` without its character set {old}, which \
-                         converts it to the table's default {default}"
+                        "restating `{table}`.`{name}` without its character set {old} (so \
+                         converting it to the table's default {default})"
                     ),
                 );
             }

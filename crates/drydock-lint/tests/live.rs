@@ -241,7 +241,7 @@ fn mysql_live_layout_decides_character_sets_types_and_first_fulltext_indexes() {
     assert!(
         found[0]
             .2
-            .contains("converts it to the table's default utf8mb4")
+            .contains("converting it to the table's default utf8mb4")
     );
     assert!(
         found[1]

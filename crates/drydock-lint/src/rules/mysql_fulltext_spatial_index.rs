@@ -47,10 +47,10 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             || cx.live.is_some_and(|live| live.has_fulltext_doc_id);
         let rebuild = match (kind, has_doc_id, cx.live) {
             ("FULLTEXT", false, Some(_)) => {
-                " (it is the table's first FULLTEXT index: the table is also rebuilt to add the \
-                 hidden FTS_DOC_ID column)"
+                "; it is the table's first FULLTEXT index, so the table is also rebuilt to add \
+                 the hidden FTS_DOC_ID column"
             }
-            ("FULLTEXT", false, None) => " (a first FULLTEXT index also rebuilds the table)",
+            ("FULLTEXT", false, None) => "; a first FULLTEXT index also rebuilds the table",
             _ => "",
         };
         out.push(
