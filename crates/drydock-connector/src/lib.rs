@@ -18,6 +18,7 @@ mod health;
 mod history;
 mod index_facts;
 mod interrupt;
+mod phase_plan;
 mod phases;
 mod row_count;
 mod runs;
@@ -58,10 +59,11 @@ pub use index_facts::{
     leading_index_exists,
 };
 pub use interrupt::{Interrupt, Registration, StatementCanceller};
-pub use phases::{
-    DiffFacts, NoPhasedPlan, Phase, PhaseKind, PhaseScripts, Sections, batch_key, key_of,
-    lint_ignore, nullable_without_default, split_in_place,
+pub use phase_plan::{
+    DoubledColumn, NotNullCheck, PhaseSql, UncheckedForeignKey, ValuesRemovedLater, key_of,
+    lint_ignore, nullable_without_default, plan_phases,
 };
+pub use phases::{NoPhasedPlan, Phase, PhaseKind};
 pub use row_count::RowCount;
 pub use runs::{
     RUN_TABLE, Run, RunFilter, RunLog, RunProgress, RunStart, RunStatus, host_name, process_gone,
