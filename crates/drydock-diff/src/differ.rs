@@ -223,6 +223,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
                     // A database states its tables' parents; a Prisma schema states none.
                     inheritance: (to.extension_source == ExtensionSource::Installed)
                         .then_some((from, to)),
+                    target_is_database: states_on_update(to),
                 };
                 diff_table(previous, next, &context, hooks, &mut plan);
             }
@@ -390,6 +391,7 @@ fn diff_partition_objects(
         retyped_tables: &no_retyped,
         renamed_columns: &[],
         inheritance: None,
+        target_is_database: false,
     };
     diff_table(
         &partition_shape(parent, previous),
@@ -522,6 +524,7 @@ fn diff_partitions(
         retyped_tables: &no_retyped,
         renamed_columns: &[],
         inheritance: None,
+        target_is_database: false,
     };
     for partition in &previous.partitions {
         if let Some(kept) = next
@@ -690,25 +693,31 @@ pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
                 .cloned()
                 .collect();
         }
-        carry_column_facts(previous, next);
+        carry_column_facts(previous, next, states_on_update(to));
     }
     applied
 }
 
 /// `to` with the facts of its columns that it does not state taken from the same columns of
-/// `from` (collation, `ON UPDATE`, generation, identity kind), as [`applied_schema`] takes
-/// them: what a statement restating a column keeps of it.
+/// `from` (collation, `ON UPDATE` unless `to` is a database, generation, identity kind), as
+/// [`applied_schema`] takes them: what a statement restating a column keeps of it.
 pub fn with_column_facts_of(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
     let mut carried = to.clone();
     for next in &mut carried.tables {
         if let Some(previous) = from.tables.iter().find(|t| table_key(t) == table_key(next)) {
-            carry_column_facts(previous, next);
+            carry_column_facts(previous, next, states_on_update(to));
         }
     }
     carried
 }
 
-fn carry_column_facts(previous: &Table, next: &mut Table) {
+/// Whether `schema` states every column's `ON UPDATE`: a database does, a Prisma schema states
+/// none.
+fn states_on_update(schema: &SqlSchema) -> bool {
+    schema.extension_source == ExtensionSource::Installed
+}
+
+fn carry_column_facts(previous: &Table, next: &mut Table, on_update_stated: bool) {
     for column in &mut next.columns {
         let Some(before) = previous.column(&column.name) else {
             continue;
@@ -717,7 +726,10 @@ fn carry_column_facts(previous: &Table, next: &mut Table) {
             column.collation.clone_from(&before.collation);
         }
         // Kept by a change of the column where the new type takes it (a timestamp).
-        if column.on_update.is_none() && column.column_type.family == before.column_type.family {
+        if !on_update_stated
+            && column.on_update.is_none()
+            && column.column_type.family == before.column_type.family
+        {
             column.on_update.clone_from(&before.on_update);
         }
         if column.generated.is_none() && before.generated.is_some() {
@@ -948,6 +960,9 @@ struct TableContext<'a> {
     /// Both schemas, when the target is a database, whose tables' parents (`INHERITS`) are
     /// stated; a Prisma schema states none, and leaves them as they are.
     inheritance: Option<(&'a SqlSchema, &'a SqlSchema)>,
+    /// The target is a database, which states every column's `ON UPDATE`; a Prisma schema
+    /// states none, and leaves them as they are.
+    target_is_database: bool,
 }
 
 fn diff_table(
@@ -1011,7 +1026,14 @@ fn diff_table(
             }],
         });
     }
-    diff_columns(previous, next, hooks, &mut table_diff, &mut plan.warnings);
+    diff_columns(
+        previous,
+        next,
+        context.target_is_database,
+        hooks,
+        &mut table_diff,
+        &mut plan.warnings,
+    );
     if let Some((from, to)) = context.inheritance {
         mark_required_in_inheritors(next, (from, to), &mut table_diff.changes);
     }
@@ -1364,6 +1386,7 @@ fn inherits_from(schema: &SqlSchema, table: &Table, ancestor: &ObjectName) -> bo
 fn diff_columns(
     previous: &Table,
     next: &Table,
+    target_is_database: bool,
     hooks: &dyn DiffHooks,
     table_diff: &mut TableDiff,
     warnings: &mut Vec<Warning>,
@@ -1461,7 +1484,8 @@ fn diff_columns(
                 && to.identity.is_some()
                 && from.identity != to.identity,
             collation_changed: to.collation.is_some() && from.collation != to.collation,
-            on_update_changed: to.on_update.is_some() && from.on_update != to.on_update,
+            on_update_changed: (to.on_update.is_some() || target_is_database)
+                && from.on_update != to.on_update,
             inheritors_made_nullable: None,
             detached_partitions: Vec::new(),
             type_change,

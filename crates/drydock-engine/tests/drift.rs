@@ -482,4 +482,78 @@ mod mysql {
     fn hand_made_drift_is_captured() {
         super::hand_made_drift_is_captured("mysql", TestDb::mysql);
     }
+
+    /// An `ON UPDATE` and a comment that a hand-written migration gave a column (a Prisma
+    /// schema states neither) survive `migrate dev`; the database losing them is drift, and the
+    /// captured drift drops them in the migrations too.
+    #[test]
+    fn a_lost_on_update_is_drift() {
+        let Initialised {
+            db,
+            dir,
+            cache,
+            project,
+        } = initialised("mysql", &TestDb::mysql);
+        let schema = dir.path().join("prisma/schema.prisma");
+        let text = std::fs::read_to_string(&schema).expect("schema");
+        std::fs::write(
+            &schema,
+            text.replace(
+                "  title    String\n",
+                "  title    String\n  seen     DateTime? @db.DateTime(3)\n",
+            ),
+        )
+        .expect("schema");
+        let project = Project::load(Some(&schema)).unwrap_or(project);
+        let folder = project.migrations_dir.join("99990101000000_seen");
+        std::fs::create_dir_all(&folder).expect("folder");
+        std::fs::write(
+            folder.join("migration.sql"),
+            "ALTER TABLE `Post` ADD COLUMN `seen` DATETIME(3) NULL ON UPDATE CURRENT_TIMESTAMP(3) COMMENT 'Last seen';\n",
+        )
+        .expect("migration");
+        let options = DevOptions {
+            replay_cache: cache.clone(),
+            ..DevOptions::default()
+        };
+        let outcome =
+            migrate_dev(&project, &options, &mut |_| false, &mut |_| {}).expect("migrate dev");
+        assert_eq!(outcome.applied_pending, ["99990101000000_seen"]);
+        assert!(outcome.created.is_none(), "{:?}", outcome.created);
+        let clean = drift(&project, None, &cache).expect("drift");
+        assert!(clean.differences.is_empty(), "{:?}", clean.differences);
+
+        let mut connection = project.dialect.connect(db.url()).expect("connect");
+        connection
+            .execute_script("ALTER TABLE `Post` MODIFY `seen` DATETIME(3) NULL;")
+            .expect("hand-made change");
+        let report = drift(&project, None, &cache).expect("drift");
+        assert_eq!(
+            report.differences,
+            [
+                "column `seen` of table `Post` has `ON UPDATE CURRENT_TIMESTAMP(3)` in the migrations",
+                "the comment of column `seen` of table `Post` is missing from the database",
+            ],
+        );
+
+        let capture = DevOptions {
+            create_only: true,
+            replay_cache: cache.clone(),
+            ..DevOptions::default()
+        };
+        let outcome =
+            migrate_dev(&project, &capture, &mut |_| false, &mut |_| {}).expect("capture");
+        let captured = outcome.drift_captured.expect("the drift captured");
+        let script =
+            std::fs::read_to_string(project.migrations_dir.join(&captured).join("migration.sql"))
+                .expect("captured migration");
+        assert!(
+            script
+                .trim_end()
+                .ends_with("ALTER TABLE `Post` MODIFY `seen` DATETIME(3) NULL;"),
+            "{script}"
+        );
+        let after = drift(&project, None, &cache).expect("drift");
+        assert!(after.differences.is_empty(), "{:?}", after.differences);
+    }
 }

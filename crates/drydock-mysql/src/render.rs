@@ -476,7 +476,8 @@ fn alter_table(t: &ObjectName, changes: &[TableChange]) -> Vec<String> {
 /// `` MODIFY `c` TYPE[ COLLATE c] NOT NULL|NULL[ DEFAULT d][ AUTO_INCREMENT] ``, then what
 /// introspection read back of the target column (`ON UPDATE`, `COMMENT`). A collation or
 /// `ON UPDATE` the target does not state (a Prisma schema states neither) is the column's own,
-/// kept where the new type takes it: a `MODIFY` without them would drop them.
+/// kept where the new type takes it: a `MODIFY` without them would drop them. An `ON UPDATE`
+/// the change removes (a database target states it) is not kept.
 fn alter_column(change: &ColumnChange) -> String {
     let only_default = change.default_changed
         && !change.arity_changed
@@ -491,7 +492,10 @@ fn alter_column(change: &ColumnChange) -> String {
     if column.collation.is_none() && column.column_type.family == TypeFamily::String {
         column.collation.clone_from(&change.from.collation);
     }
-    if column.on_update.is_none() && column.column_type.family == TypeFamily::DateTime {
+    if column.on_update.is_none()
+        && !change.on_update_changed
+        && column.column_type.family == TypeFamily::DateTime
+    {
         column.on_update.clone_from(&change.from.on_update);
     }
     let column = &column;
