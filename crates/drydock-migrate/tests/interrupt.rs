@@ -4,12 +4,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use drydock_connector::{Dialect, HistoryRow, Interrupt, RunScripts, SessionLimits};
+use drydock_connector::{Dialect, HistoryRow, Interrupt, SessionLimits};
 use drydock_migrate::{DeployEvent, DeployOptions, INTERRUPTED_LOGS, MigrateError, deploy_with};
-use drydock_mysql::MysqlDialect;
-use drydock_postgres::PostgresDialect;
 use drydock_sqlite::SqliteDialect;
 use drydock_test_support::TestDb;
+use drydock_test_support::waiting_build::{self, WaitingBuild};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -97,87 +96,73 @@ fn deploy_stopped_in(
     }
 }
 
-#[test]
-fn a_cancelled_concurrent_index_build_is_dropped_recorded_and_resumed() -> TestResult {
-    let db = TestDb::postgres();
+/// The second migration's index build waits behind an application's transaction and is
+/// stopped: the statement before it stays counted and the row is failed with the interruption's
+/// logs; once the transaction ends, the next plain deploy finishes the migration. Returns the
+/// stopped row's logs.
+fn a_waiting_build_is_stopped_recorded_and_resumed(
+    case: &'static WaitingBuild,
+    db: &TestDb,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let dialect = case.dialect;
     let dir = tempfile::tempdir()?;
-    write(
-        dir.path(),
-        "20240101000000_init",
-        "CREATE TABLE \"item\" (\"id\" INTEGER PRIMARY KEY, \"code\" TEXT);",
-    )?;
+    write(dir.path(), "20240101000000_init", case.init)?;
     deploy(
-        &PostgresDialect,
+        dialect,
         db.url(),
         dir.path(),
         &Interrupt::new(),
         &mut |_| {},
     )?;
-    write(
-        dir.path(),
-        "20240102000000_index",
-        "CREATE TABLE \"tag\" (\"id\" INTEGER PRIMARY KEY);\n\
-         CREATE INDEX CONCURRENTLY \"item_code_idx\" ON \"item\" (\"code\");\n\
-         CREATE INDEX CONCURRENTLY \"tag_id_idx\" ON \"tag\" (\"id\");\n",
-    )?;
-    // An application transaction that wrote to the table: the build waits for it to end.
-    let mut application = db.postgres_client();
-    application.batch_execute("BEGIN; INSERT INTO \"item\" VALUES (1, 'a');")?;
+    write(dir.path(), "20240102000000_index", &case.index_migration())?;
+    let mut application = case.hold(db)?;
 
-    let (applied, state) =
-        deploy_stopped_in(&PostgresDialect, db.url(), dir.path(), "_index", || {
-            let mut observer = db.postgres_client();
-            let database = db.name();
-            Box::new(move || {
-                observer
-                    .query_one(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 \
-                         AND query LIKE '%CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'",
-                        &[&database],
-                    )
-                    .is_ok_and(|row| row.get::<_, i64>(0) > 0)
-            })
-        })?;
+    let (applied, state) = deploy_stopped_in(dialect, db.url(), dir.path(), "_index", || {
+        Box::new(case.waiting(db))
+    })?;
     assert!(applied.is_empty());
     assert!(state.contains("1 statement(s) of it completed"), "{state}");
-
-    let rows = history(&PostgresDialect, db.url())?;
+    let rows = history(dialect, db.url())?;
     let row = rows
         .iter()
         .find(|r| r.migration_name.ends_with("_index"))
-        .expect("a row");
+        .ok_or("a row for the stopped migration")?;
     assert!(row.is_failed());
     assert_eq!(row.applied_steps_count, 1);
-    let logs = row.logs.as_deref().unwrap_or_default();
+    let logs = row.logs.clone().unwrap_or_default();
     assert!(logs.starts_with(INTERRUPTED_LOGS), "{logs}");
-    // The application's transaction still holds the table: the invalid index waits for the
-    // next deploy, which drops it before building it again.
-    assert!(
-        logs.contains("Left invalid, dropped when the deploy resumes: public.item_code_idx"),
-        "{logs}"
-    );
 
-    application.batch_execute("COMMIT")?;
+    application.execute_script(case.release)?;
     let applied = deploy(
-        &PostgresDialect,
+        dialect,
         db.url(),
         dir.path(),
         &Interrupt::new(),
         &mut |_| {},
     )?;
     assert_eq!(applied, ["20240102000000_index"]);
-    let valid = db
-        .postgres_client()
-        .query_one(
-            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
-             WHERE c.relname IN ('item_code_idx', 'tag_id_idx') AND i.indisvalid",
-            &[],
-        )?
-        .get::<_, i64>(0);
-    assert_eq!(valid, 2);
-    let rows = history(&PostgresDialect, db.url())?;
-    let finished: Vec<_> = rows.iter().filter(|r| r.is_applied()).collect();
-    assert_eq!(finished.len(), 2, "{rows:#?}");
+    assert_eq!(case.built_indexes(db)?, 2);
+    let rows = history(dialect, db.url())?;
+    assert_eq!(
+        rows.iter().filter(|r| r.is_applied()).count(),
+        2,
+        "{rows:#?}"
+    );
+    Ok(logs)
+}
+
+/// PostgreSQL cancels the concurrent build; the invalid index it leaves is dropped and built
+/// again when the deploy resumes.
+#[test]
+fn a_cancelled_concurrent_index_build_is_dropped_recorded_and_resumed() -> TestResult {
+    let db = TestDb::postgres();
+    let logs = a_waiting_build_is_stopped_recorded_and_resumed(&waiting_build::POSTGRES, &db)?;
+    // The application's transaction still held the table when the deploy stopped: the invalid
+    // index waited for the next deploy.
+    assert!(
+        logs.contains("Left invalid, dropped when the deploy resumes: public.item_code_idx"),
+        "{logs}"
+    );
     Ok(())
 }
 
@@ -265,77 +250,6 @@ fn a_stop_before_a_migration_starts_applies_nothing_more() -> TestResult {
 #[test]
 fn a_statement_stopped_on_mariadb_is_recorded_and_resumed() -> TestResult {
     let db = TestDb::mysql();
-    let dir = tempfile::tempdir()?;
-    write(
-        dir.path(),
-        "20240101000000_init",
-        "CREATE TABLE `item` (`id` INTEGER NOT NULL, `code` VARCHAR(100) NULL, PRIMARY KEY (`id`));",
-    )?;
-    deploy(
-        &MysqlDialect,
-        db.url(),
-        dir.path(),
-        &Interrupt::new(),
-        &mut |_| {},
-    )?;
-    write(
-        dir.path(),
-        "20240102000000_index",
-        "CREATE TABLE `tag` (`id` INTEGER NOT NULL, PRIMARY KEY (`id`));\n\
-         CREATE INDEX `item_code_idx` ON `item`(`code`);\n\
-         CREATE INDEX `tag_id_idx` ON `tag`(`id`);\n",
-    )?;
-    // An application transaction that read the table holds its metadata lock.
-    let mut application = MysqlDialect.connect(db.url())?;
-    application.execute_script("START TRANSACTION; SELECT * FROM `item`;")?;
-
-    let (applied, state) =
-        deploy_stopped_in(&MysqlDialect, db.url(), dir.path(), "_index", || {
-            let mut observer = drydock_mysql::MysqlConnection::connect(db.url()).ok();
-            let database = db.name();
-            Box::new(move || {
-                observer.as_mut().is_some_and(|observer| {
-                    observer
-                        .query_texts(&format!(
-                            "SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.PROCESSLIST \
-                         WHERE DB = '{database}' AND INFO LIKE 'CREATE INDEX `item_code_idx`%' \
-                         AND STATE LIKE '%metadata lock%'"
-                        ))
-                        .is_ok_and(|rows| rows.first().is_some_and(|n| n.as_deref() != Some("0")))
-                })
-            })
-        })?;
-    assert!(applied.is_empty());
-    assert!(state.contains("1 statement(s) of it completed"), "{state}");
-    let rows = history(&MysqlDialect, db.url())?;
-    let row = rows
-        .iter()
-        .find(|r| r.migration_name.ends_with("_index"))
-        .ok_or("a row for the stopped migration")?;
-    assert!(row.is_failed());
-    assert_eq!(row.applied_steps_count, 1);
-    let logs = row.logs.as_deref().unwrap_or_default();
-    assert!(logs.starts_with(INTERRUPTED_LOGS), "{logs}");
-
-    application.execute_script("COMMIT;")?;
-    let applied = deploy(
-        &MysqlDialect,
-        db.url(),
-        dir.path(),
-        &Interrupt::new(),
-        &mut |_| {},
-    )?;
-    assert_eq!(applied, ["20240102000000_index"]);
-    let indexes = MysqlDialect.connect(db.url())?.query_texts(
-        "SELECT CAST(COUNT(DISTINCT INDEX_NAME) AS CHAR) FROM information_schema.STATISTICS \
-         WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME IN ('item_code_idx', 'tag_id_idx')",
-    )?;
-    assert_eq!(indexes, [Some("2".to_owned())]);
-    let rows = history(&MysqlDialect, db.url())?;
-    assert_eq!(
-        rows.iter().filter(|r| r.is_applied()).count(),
-        2,
-        "{rows:#?}"
-    );
+    a_waiting_build_is_stopped_recorded_and_resumed(&waiting_build::MYSQL, &db)?;
     Ok(())
 }

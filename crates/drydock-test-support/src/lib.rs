@@ -21,6 +21,7 @@ pub mod mariadb_cli;
 pub mod output;
 pub mod schema;
 pub mod serve;
+pub mod waiting_build;
 pub mod webhook;
 
 use std::path::{Path, PathBuf};

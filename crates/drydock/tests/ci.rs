@@ -12,6 +12,8 @@ use drydock_test_support::git::git;
 
 const DATASOURCE: &str =
     "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n";
+const MYSQL_DATASOURCE: &str =
+    "datasource db {\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}\n";
 const USER: &str =
     "\nmodel User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n}\n";
 const POST: &str =
@@ -79,10 +81,39 @@ fn add_migration(dir: &Path, folder: &str, sql: &str) {
     std::fs::write(folder.join("migration.sql"), sql).expect("migration");
 }
 
-#[test]
-fn a_clean_change_passes_and_writes_the_summary() {
-    let db = TestDb::postgres();
-    let dir = project(&db);
+/// A server the checks run on: a database of its own for each test, and the datasource of a
+/// project on it.
+#[derive(Clone, Copy)]
+struct Server {
+    db: fn() -> TestDb,
+    datasource: &'static str,
+}
+
+const POSTGRES: Server = Server {
+    db: TestDb::postgres,
+    datasource: DATASOURCE,
+};
+
+/// A MySQL-provider project, against MariaDB.
+const MARIADB: Server = Server {
+    db: TestDb::mysql,
+    datasource: MYSQL_DATASOURCE,
+};
+
+impl Server {
+    /// `sql`, written with `"` around identifiers, in this server's identifier quotes.
+    fn sql(self, sql: &str) -> String {
+        if self.datasource == MYSQL_DATASOURCE {
+            sql.replace('"', "`")
+        } else {
+            sql.to_owned()
+        }
+    }
+}
+
+fn a_clean_change_passes_and_writes_the_summary(server: Server) {
+    let db = (server.db)();
+    let dir = project_on(&db, server.datasource);
     let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("All checks passed."), "{}", run.stdout);
@@ -118,13 +149,15 @@ fn a_clean_change_passes_and_writes_the_summary() {
     );
 }
 
-#[test]
-fn a_schema_change_without_its_migration_fails_with_22() {
-    let db = TestDb::postgres();
-    let dir = project(&db);
+fn a_schema_change_without_its_migration_fails_with_22(server: Server) {
+    let db = (server.db)();
+    let dir = project_on(&db, server.datasource);
     std::fs::write(
         dir.path().join("prisma/schema.prisma"),
-        format!("{DATASOURCE}{USER}{POST}\nmodel Tag {{\n  id Int @id\n}}\n"),
+        format!(
+            "{}{USER}{POST}\nmodel Tag {{\n  id Int @id\n}}\n",
+            server.datasource
+        ),
     )
     .expect("schema");
     let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
@@ -138,38 +171,18 @@ fn a_schema_change_without_its_migration_fails_with_22() {
         "{}",
         run.stdout
     );
+    assert!(run.stdout.contains("Tag"), "{}", run.stdout);
     assert!(run.stdout.contains("drydock migrate dev"), "{}", run.stdout);
     assert!(run.summary.contains("❌ failed"), "{}", run.summary);
 }
 
-#[test]
-fn an_unformatted_schema_fails_with_20() {
-    let db = TestDb::postgres();
-    let dir = project(&db);
-    let schema = dir.path().join("prisma/schema.prisma");
-    let text = std::fs::read_to_string(&schema).expect("schema");
-    std::fs::write(
-        &schema,
-        text.replace("  email String @unique", "  email   String @unique"),
-    )
-    .expect("schema");
-    let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
-    assert_eq!(run.code, 20, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("title=schema not formatted::"),
-        "{}",
-        run.stdout
-    );
-}
-
-#[test]
-fn a_migration_that_does_not_apply_fails_with_21() {
-    let db = TestDb::postgres();
-    let dir = project(&db);
+fn a_migration_that_does_not_apply_fails_with_21(server: Server) {
+    let db = (server.db)();
+    let dir = project_on(&db, server.datasource);
     add_migration(
         dir.path(),
         "20991231000000_add_user_name",
-        "ALTER TABLE \"Nope\" ADD COLUMN \"name\" TEXT;\n",
+        &server.sql("ALTER TABLE \"Nope\" ADD COLUMN \"name\" TEXT;\n"),
     );
     let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
     assert_eq!(run.code, 21, "{}{}", run.stdout, run.stderr);
@@ -187,10 +200,9 @@ fn a_migration_that_does_not_apply_fails_with_21() {
     );
 }
 
-#[test]
-fn a_broken_down_file_fails_with_23() {
-    let db = TestDb::postgres();
-    let dir = project(&db);
+fn a_broken_down_file_fails_with_23(server: Server) {
+    let db = (server.db)();
+    let dir = project_on(&db, server.datasource);
     let down = migration_folder(dir.path(), "_add_post").join("down.sql");
     std::fs::write(&down, "SELECT 1;\n").expect("down.sql");
     let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
@@ -210,14 +222,13 @@ fn a_broken_down_file_fails_with_23() {
     );
 }
 
-#[test]
-fn a_dangerous_statement_fails_with_24() {
-    let db = TestDb::postgres();
-    let dir = project(&db);
+fn a_dangerous_statement_fails_with_24(server: Server) {
+    let db = (server.db)();
+    let dir = project_on(&db, server.datasource);
     add_migration(
         dir.path(),
         "20991231000000_clear_users",
-        "TRUNCATE \"User\";\n",
+        &server.sql("TRUNCATE \"User\";\n"),
     );
     let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
     assert_eq!(run.code, 24, "{}{}", run.stdout, run.stderr);
@@ -225,6 +236,61 @@ fn a_dangerous_statement_fails_with_24() {
         run.stdout.contains(
             "::error file=prisma/migrations/20991231000000_clear_users/migration.sql,line=1,col=1"
         ) && run.stdout.contains("title=D4105 truncate::"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// The checks every server runs alike, tagged by server.
+macro_rules! checks_on {
+    ($module:ident, $server:expr) => {
+        mod $module {
+            #[test]
+            fn a_clean_change_passes_and_writes_the_summary() {
+                super::a_clean_change_passes_and_writes_the_summary($server);
+            }
+
+            #[test]
+            fn a_schema_change_without_its_migration_fails_with_22() {
+                super::a_schema_change_without_its_migration_fails_with_22($server);
+            }
+
+            #[test]
+            fn a_migration_that_does_not_apply_fails_with_21() {
+                super::a_migration_that_does_not_apply_fails_with_21($server);
+            }
+
+            #[test]
+            fn a_broken_down_file_fails_with_23() {
+                super::a_broken_down_file_fails_with_23($server);
+            }
+
+            #[test]
+            fn a_dangerous_statement_fails_with_24() {
+                super::a_dangerous_statement_fails_with_24($server);
+            }
+        }
+    };
+}
+
+checks_on!(postgres, super::POSTGRES);
+checks_on!(mariadb, super::MARIADB);
+
+#[test]
+fn an_unformatted_schema_fails_with_20() {
+    let db = TestDb::postgres();
+    let dir = project(&db);
+    let schema = dir.path().join("prisma/schema.prisma");
+    let text = std::fs::read_to_string(&schema).expect("schema");
+    std::fs::write(
+        &schema,
+        text.replace("  email String @unique", "  email   String @unique"),
+    )
+    .expect("schema");
+    let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
+    assert_eq!(run.code, 20, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("title=schema not formatted::"),
         "{}",
         run.stdout
     );
@@ -400,99 +466,5 @@ fn the_documented_pipeline_jobs_pass_on_a_branch_that_adds_a_migration() {
         );
         assert!(run.summary.contains("_add_tag`"), "{}", run.summary);
         assert!(!run.summary.contains("clear_users"), "{}", run.summary);
-    }
-}
-
-/// The checks on a MySQL-provider project, against MariaDB: each failure with its own status.
-mod mariadb {
-    use super::*;
-
-    const DATASOURCE: &str =
-        "datasource db {\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}\n";
-
-    #[test]
-    fn a_clean_change_passes_every_check() {
-        let db = TestDb::mysql();
-        let dir = project_on(&db, DATASOURCE);
-        let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
-        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-        assert!(run.stdout.contains("All checks passed."), "{}", run.stdout);
-        assert!(
-            run.summary.contains(
-                "| down migrations go down and up again | ✅ passed | 2 down.sql file(s)"
-            ),
-            "{}",
-            run.summary
-        );
-        let run = drydock(dir.path(), db.url(), &["ci", "--json"]);
-        let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
-        assert_eq!(json["ok"], true, "{}", run.stdout);
-        assert_eq!(json["checks"].as_array().map(Vec::len), Some(6));
-    }
-
-    #[test]
-    fn a_schema_change_without_its_migration_fails_with_22() {
-        let db = TestDb::mysql();
-        let dir = project_on(&db, DATASOURCE);
-        std::fs::write(
-            dir.path().join("prisma/schema.prisma"),
-            format!("{DATASOURCE}{USER}{POST}\nmodel Tag {{\n  id Int @id\n}}\n"),
-        )
-        .expect("schema");
-        let run = drydock(dir.path(), db.url(), &["ci"]);
-        assert_eq!(run.code, 22, "{}{}", run.stdout, run.stderr);
-        assert!(run.stdout.contains("Tag"), "{}", run.stdout);
-    }
-
-    #[test]
-    fn a_migration_that_does_not_apply_fails_with_21() {
-        let db = TestDb::mysql();
-        let dir = project_on(&db, DATASOURCE);
-        add_migration(
-            dir.path(),
-            "20991231000000_add_user_name",
-            "ALTER TABLE `Nope` ADD COLUMN `name` VARCHAR(191) NULL;\n",
-        );
-        let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
-        assert_eq!(run.code, 21, "{}{}", run.stdout, run.stderr);
-        assert!(
-            run.stdout.contains(
-                "::error file=prisma/migrations/20991231000000_add_user_name/migration.sql,line=1"
-            ),
-            "{}",
-            run.stdout
-        );
-    }
-
-    #[test]
-    fn a_broken_down_file_and_a_dangerous_statement_fail_with_23_and_24() {
-        let db = TestDb::mysql();
-        let dir = project_on(&db, DATASOURCE);
-        let down = migration_folder(dir.path(), "_add_post").join("down.sql");
-        let kept = std::fs::read_to_string(&down).expect("down.sql");
-        std::fs::write(&down, "SELECT 1;\n").expect("down.sql");
-        let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
-        assert_eq!(run.code, 23, "{}{}", run.stdout, run.stderr);
-        assert!(
-            run.stdout.contains("does not restore the previous schema"),
-            "{}",
-            run.stdout
-        );
-
-        std::fs::write(&down, kept).expect("down.sql");
-        add_migration(
-            dir.path(),
-            "20991231000000_clear_users",
-            "TRUNCATE `User`;\n",
-        );
-        let run = drydock(dir.path(), db.url(), &["ci", "--format", "github"]);
-        assert_eq!(run.code, 24, "{}{}", run.stdout, run.stderr);
-        assert!(
-            run.stdout.contains(
-                "::error file=prisma/migrations/20991231000000_clear_users/migration.sql,line=1,col=1"
-            ) && run.stdout.contains("title=D4105 truncate::"),
-            "{}",
-            run.stdout
-        );
     }
 }
