@@ -223,7 +223,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, hooks: &dyn DiffHooks) -> Diff {
                     // A database states its tables' parents; a Prisma schema states none.
                     inheritance: (to.extension_source == ExtensionSource::Installed)
                         .then_some((from, to)),
-                    target_is_database: states_on_update(to),
+                    target_is_database: is_database(to),
                 };
                 diff_table(previous, next, &context, hooks, &mut plan);
             }
@@ -644,8 +644,8 @@ fn attach_checks<'a>(
 
 /// The schema a database holding `from` has once the diff to `to` is applied: `to`, plus what
 /// the diff leaves alone where `to` does not state it (hand-written indexes, partitions,
-/// inheritance, a column's identity kind, generation expression, collation and `ON UPDATE`,
-/// views and opaque objects). A down migration is the diff from this schema back to `from`; from `to`
+/// inheritance, a column's identity kind, generation expression, collation, `ON UPDATE` and
+/// comment, views and opaque objects). A down migration is the diff from this schema back to `from`; from `to`
 /// alone it would create those indexes a second time, rebuild a partitioned table, or lose a
 /// rebuilt table's triggers.
 pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
@@ -693,31 +693,31 @@ pub fn applied_schema(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
                 .cloned()
                 .collect();
         }
-        carry_column_facts(previous, next, states_on_update(to));
+        carry_column_facts(previous, next, is_database(to));
     }
     applied
 }
 
 /// `to` with the facts of its columns that it does not state taken from the same columns of
-/// `from` (collation, `ON UPDATE` unless `to` is a database, generation, identity kind), as
-/// [`applied_schema`] takes them: what a statement restating a column keeps of it.
+/// `from` (collation, `ON UPDATE` and comment unless `to` is a database, generation, identity
+/// kind), as [`applied_schema`] takes them: what a statement restating a column keeps of it.
 pub fn with_column_facts_of(from: &SqlSchema, to: &SqlSchema) -> SqlSchema {
     let mut carried = to.clone();
     for next in &mut carried.tables {
         if let Some(previous) = from.tables.iter().find(|t| table_key(t) == table_key(next)) {
-            carry_column_facts(previous, next, states_on_update(to));
+            carry_column_facts(previous, next, is_database(to));
         }
     }
     carried
 }
 
-/// Whether `schema` states every column's `ON UPDATE`: a database does, a Prisma schema states
-/// none.
-fn states_on_update(schema: &SqlSchema) -> bool {
+/// Whether `schema` is a database's, which states every column's `ON UPDATE` and comment; a
+/// Prisma schema states neither.
+fn is_database(schema: &SqlSchema) -> bool {
     schema.extension_source == ExtensionSource::Installed
 }
 
-fn carry_column_facts(previous: &Table, next: &mut Table, on_update_stated: bool) {
+fn carry_column_facts(previous: &Table, next: &mut Table, target_is_database: bool) {
     for column in &mut next.columns {
         let Some(before) = previous.column(&column.name) else {
             continue;
@@ -726,7 +726,10 @@ fn carry_column_facts(previous: &Table, next: &mut Table, on_update_stated: bool
             column.collation.clone_from(&before.collation);
         }
         // Kept by a change of the column where the new type takes it (a timestamp).
-        if !on_update_stated
+        if !target_is_database && column.comment.is_none() {
+            column.comment.clone_from(&before.comment);
+        }
+        if !target_is_database
             && column.on_update.is_none()
             && column.column_type.family == before.column_type.family
         {
@@ -960,8 +963,8 @@ struct TableContext<'a> {
     /// Both schemas, when the target is a database, whose tables' parents (`INHERITS`) are
     /// stated; a Prisma schema states none, and leaves them as they are.
     inheritance: Option<(&'a SqlSchema, &'a SqlSchema)>,
-    /// The target is a database, which states every column's `ON UPDATE`; a Prisma schema
-    /// states none, and leaves them as they are.
+    /// The target is a database, which states every column's `ON UPDATE` and comment; a
+    /// Prisma schema states neither, and leaves them as they are.
     target_is_database: bool,
 }
 
@@ -1458,6 +1461,13 @@ fn diff_columns(
             });
             continue;
         }
+        // A Prisma schema states no column comments: the column keeps its own, which a
+        // statement restating the whole column (`MODIFY`) writes again.
+        let mut to = to.clone();
+        if !target_is_database && to.comment.is_none() {
+            to.comment.clone_from(&from.comment);
+        }
+        let to = &to;
         // A generated column the target does not describe as one stays generated, and so has
         // no default to change.
         let keeps_generation = from.generated.is_some();

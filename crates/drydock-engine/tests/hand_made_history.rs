@@ -145,7 +145,12 @@ fn a_hand_made_database_adopted_with_a_baseline_gets_plain_migrations_and_verifi
     db.postgres_client()
         .batch_execute(HAND_MADE_DATABASE)
         .expect("hand-made database");
-    let (up, down) = adopted_with_a_baseline(&db, "postgresql", pulled_models);
+    let (up, down) = adopted_with_a_baseline(
+        &db,
+        "postgresql",
+        &pulled_models(""),
+        &pulled_models("  note String?\n"),
+    );
     assert_eq!(
         up,
         "-- AlterTable\nALTER TABLE \"account\" ADD COLUMN     \"note\" TEXT;\n\n-- AlterTable\nALTER TABLE \"vehicle\" ADD COLUMN     \"note\" TEXT;\n"
@@ -153,13 +158,14 @@ fn a_hand_made_database_adopted_with_a_baseline_gets_plain_migrations_and_verifi
     assert!(down.contains("ALTER TABLE \"account\" DROP COLUMN \"note\";"));
 }
 
-/// The hand-made database of `db`, adopted with a baseline of `pulled_models("")`, then given
-/// a `note` on `account` and `vehicle` by `migrate dev`, whose down migration must pass its
-/// check: that migration's `migration.sql` and `down.sql`.
+/// The hand-made database of `db`, adopted with a baseline of `models` (what `db pull` writes),
+/// then changed to `changed` by `migrate dev`, whose down migration must pass its check: that
+/// migration's `migration.sql` and `down.sql`.
 fn adopted_with_a_baseline(
     db: &TestDb,
     provider: &str,
-    pulled_models: fn(&str) -> String,
+    models: &str,
+    changed: &str,
 ) -> (String, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(dir.path().join("prisma")).expect("prisma dir");
@@ -168,18 +174,14 @@ fn adopted_with_a_baseline(
         "datasource db {{\n  provider = \"{provider}\"\n  url      = \"{}\"\n}}\n\n",
         db.url()
     );
-    std::fs::write(&path, format!("{header}{}", pulled_models(""))).expect("schema");
+    std::fs::write(&path, format!("{header}{models}")).expect("schema");
     let project = Project::load(Some(&path)).expect("project");
     baseline(&project, None, "baseline").expect("baseline");
 
-    std::fs::write(
-        &path,
-        format!("{header}{}", pulled_models("  note String?\n")),
-    )
-    .expect("schema");
+    std::fs::write(&path, format!("{header}{changed}")).expect("schema");
     let project = Project::load(Some(&path)).expect("project");
     let options = DevOptions {
-        name: Some("add_notes".to_owned()),
+        name: Some("change".to_owned()),
         replay_cache: Some(Some(dir.path().join("cache"))),
         ..DevOptions::default()
     };
@@ -227,11 +229,74 @@ mod mysql {
         db.mysql_conn()
             .query_drop(HAND_MADE_DATABASE)
             .expect("hand-made database");
-        let (up, down) = adopted_with_a_baseline(&db, "mysql", pulled_models);
+        let (up, down) = adopted_with_a_baseline(
+            &db,
+            "mysql",
+            &pulled_models(""),
+            &pulled_models("  note String?\n"),
+        );
         assert_eq!(
             up,
             "-- AlterTable\nALTER TABLE `account` ADD COLUMN `note` VARCHAR(191) NULL;\n\n-- AlterTable\nALTER TABLE `vehicle` ADD COLUMN `note` VARCHAR(191) NULL;\n"
         );
         assert!(down.contains("ALTER TABLE `account` DROP COLUMN `note`;"));
+    }
+
+    /// A column made by hand with a collation, a comment and `ON UPDATE` (none of which a
+    /// Prisma schema states) keeps them when a schema change restates it with `MODIFY`, the
+    /// `ON UPDATE` at the precision of the new type.
+    #[test]
+    fn a_column_restated_by_a_schema_change_keeps_what_it_was_given_by_hand() {
+        let db = TestDb::mysql();
+        db.mysql_conn()
+            .query_drop(
+                "CREATE TABLE note (id INTEGER PRIMARY KEY, \
+                 title VARCHAR(191) COLLATE utf8mb4_bin NOT NULL COMMENT 'Shown in lists', \
+                 seen DATETIME(3) NULL ON UPDATE CURRENT_TIMESTAMP(3)) \
+                 DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+            )
+            .expect("hand-made table");
+        let models = |title: &str, seen: &str| {
+            format!(
+                "model note {{\n  id    Int       @id\n  title String    {title}\n  seen  DateTime? {seen}\n}}\n"
+            )
+        };
+        let (up, down) = adopted_with_a_baseline(
+            &db,
+            "mysql",
+            &models("", "@db.DateTime(3)"),
+            &models("@db.VarChar(250)", "@db.DateTime(6)"),
+        );
+        assert_eq!(
+            up,
+            "-- AlterTable\nALTER TABLE `note` MODIFY `title` VARCHAR(250) COLLATE utf8mb4_bin NOT NULL COMMENT 'Shown in lists',\n    MODIFY `seen` DATETIME(6) NULL ON UPDATE CURRENT_TIMESTAMP(6);\n"
+        );
+        assert!(
+            down.contains("MODIFY `seen` DATETIME(3) NULL ON UPDATE CURRENT_TIMESTAMP(3)"),
+            "{down}"
+        );
+        let live: Vec<(String, Option<String>, String)> = db
+            .mysql_conn()
+            .query(
+                "SELECT COLUMN_NAME, COLLATION_NAME, CONCAT(EXTRA, '|', COLUMN_COMMENT) \
+                 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+                 AND TABLE_NAME = 'note' AND COLUMN_NAME IN ('title', 'seen') ORDER BY 1",
+            )
+            .expect("columns");
+        assert_eq!(
+            live,
+            [
+                (
+                    "seen".to_owned(),
+                    None,
+                    "on update current_timestamp(6)|".to_owned()
+                ),
+                (
+                    "title".to_owned(),
+                    Some("utf8mb4_bin".to_owned()),
+                    "|Shown in lists".to_owned()
+                ),
+            ]
+        );
     }
 }

@@ -471,6 +471,24 @@ fn alter_table(t: &ObjectName, changes: &[TableChange]) -> Vec<String> {
     )]
 }
 
+/// `expression`, a kept `ON UPDATE CURRENT_TIMESTAMP[(n)]`, at the fractional-second precision
+/// of `column`'s type: the server refuses any other (`DATETIME(6)` takes `CURRENT_TIMESTAMP(6)`).
+fn at_precision_of(expression: &str, column: &Column) -> String {
+    let precision = match MySqlType::parse(&column.column_type.native) {
+        Some(MySqlType::DateTime(precision) | MySqlType::Timestamp(precision)) => precision,
+        _ => return expression.to_owned(),
+    };
+    let function = expression
+        .split('(')
+        .next()
+        .unwrap_or(expression)
+        .trim_end();
+    match precision {
+        Some(digits) if digits > 0 => format!("{function}({digits})"),
+        _ => function.to_owned(),
+    }
+}
+
 /// `ALTER COLUMN ... DROP DEFAULT` when the default alone goes; otherwise `MODIFY` with the
 /// whole definition (`SET DEFAULT` cannot take an expression on most MySQL versions):
 /// `` MODIFY `c` TYPE[ COLLATE c] NOT NULL|NULL[ DEFAULT d][ AUTO_INCREMENT] ``, then what
@@ -496,7 +514,11 @@ fn alter_column(change: &ColumnChange) -> String {
         && !change.on_update_changed
         && column.column_type.family == TypeFamily::DateTime
     {
-        column.on_update.clone_from(&change.from.on_update);
+        column.on_update = change
+            .from
+            .on_update
+            .as_deref()
+            .map(|expression| at_precision_of(expression, &change.to));
     }
     let column = &column;
     let mut out = format!("MODIFY {} {}", quote(&column.name), column_type(column));
@@ -520,7 +542,7 @@ fn alter_column(change: &ColumnChange) -> String {
 mod tests {
     use drydock_schema::{Column, ColumnArity, ColumnType, TypeFamily};
 
-    use drydock_diff::ColumnChange;
+    use drydock_diff::{ColumnChange, TypeChange};
 
     use super::{alter_column, column_definition, utc_datetime};
 
@@ -574,6 +596,22 @@ mod tests {
         assert_eq!(
             alter_column(&change),
             "MODIFY `seen` DATETIME(3) NULL ON UPDATE CURRENT_TIMESTAMP(3) COMMENT 'last change'"
+        );
+        // Kept from the column as it was, at the precision of its new type.
+        let mut kept = change.clone();
+        kept.from.on_update = kept.to.on_update.take();
+        kept.to.comment = None;
+        kept.to.column_type.native = "DATETIME(6)".to_owned();
+        kept.on_update_changed = false;
+        kept.type_change = Some(TypeChange::SafeCast);
+        assert_eq!(
+            alter_column(&kept),
+            "MODIFY `seen` DATETIME(6) NULL ON UPDATE CURRENT_TIMESTAMP(6)"
+        );
+        kept.to.column_type.native = "DATETIME".to_owned();
+        assert_eq!(
+            alter_column(&kept),
+            "MODIFY `seen` DATETIME NULL ON UPDATE CURRENT_TIMESTAMP"
         );
         let mut label = Column::new("label", ColumnType::new(TypeFamily::String, "VARCHAR(64)"));
         label.collation = Some("utf8mb4_bin".to_owned());
