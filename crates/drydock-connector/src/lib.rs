@@ -128,7 +128,8 @@ pub trait Dialect: Send + Sync {
 
     /// `changes` (a diff leading to `target`) as phases that keep the running application
     /// working and never block writes for long; only phases with statements. `target` gives
-    /// what a change does not carry: a renamed column's definition, a table's primary key.
+    /// what a change does not carry: a renamed column's definition (with what the change keeps
+    /// of the old column, as `drydock_diff::applied_schema` states it), a table's primary key.
     /// Why there is none otherwise: not needed (its writers take turns anyway).
     fn plan_zero_downtime(
         &self,

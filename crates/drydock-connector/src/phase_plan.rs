@@ -171,7 +171,10 @@ pub trait PhaseSql {
     ) -> Option<(Index, String)>;
 }
 
-/// The phases of `changes`, a diff leading to `target`; only phases with statements.
+/// The phases of `changes`, a diff leading to `target`; only phases with statements. `target`
+/// states what the change keeps of each column (collation, `ON UPDATE`, comment) and the
+/// hand-written indexes it keeps, as `drydock_diff::applied_schema` gives it: a doubled column
+/// takes them along.
 pub fn plan_phases<D: PhaseSql>(changes: &[Change], target: &SqlSchema) -> Vec<Phase> {
     let mut planner = Planner::<D>::new(changes, target);
     for change in changes {
@@ -188,7 +191,7 @@ pub fn lint_ignore(rules: &str, sql: &str) -> String {
 }
 
 /// `column` as a new column named `name`, added next to data that must fill it first: nullable,
-/// without default.
+/// without default (its collation, `ON UPDATE` and comment kept).
 pub fn nullable_without_default(column: &Column, name: &str) -> Column {
     Column {
         name: name.to_owned(),
@@ -200,7 +203,6 @@ pub fn nullable_without_default(column: &Column, name: &str) -> Column {
         renamed_from: None,
         identity: None,
         generated: None,
-        collation: None,
         generated_virtual: false,
         ..column.clone()
     }
@@ -269,6 +271,49 @@ fn batch_key(table: &Table, changes: &[TableChange]) -> Option<String> {
         [only] if only.expression.is_none() => Some(only.name.clone()),
         _ => None,
     }
+}
+
+/// The name of the column a retyped column is doubled into until contract.
+fn retyped_name(column: &str) -> String {
+    format!("{column}_new")
+}
+
+/// How the backfills of one table run.
+struct BackfillScope {
+    /// The single-column primary key they batch by.
+    key: Option<String>,
+    /// The columns the database sets on every update of their row (`ON UPDATE`), which keep
+    /// their values when set to themselves: a backfill is no change of the application's.
+    kept: Vec<String>,
+}
+
+/// The columns of `next` with an `ON UPDATE` while the backfills run: the target's, and the
+/// other column of each doubled one.
+fn auto_updated<D: PhaseSql>(next: &Table, changes: &[TableChange]) -> Vec<String> {
+    let auto = |name: &str| next.column(name).is_some_and(|c| c.on_update.is_some());
+    let mut columns: Vec<String> = next
+        .columns
+        .iter()
+        .filter(|c| c.on_update.is_some())
+        .map(|c| c.name.clone())
+        .collect();
+    for change in changes {
+        let others = match change {
+            TableChange::RenameColumn { from, to, .. } if auto(to) => vec![from.clone()],
+            TableChange::AlterColumn(c) if D::doubles(c) => {
+                let new = auto(&c.to.name).then(|| retyped_name(&c.to.name));
+                let old = c.from.on_update.is_some().then(|| c.from.name.clone());
+                new.into_iter().chain(old).collect()
+            }
+            _ => continue,
+        };
+        for other in others {
+            if !columns.contains(&other) {
+                columns.push(other);
+            }
+        }
+    }
+    columns
 }
 
 /// What a diff does to tables, columns and index names: a phased plan asks it of each change.
@@ -624,7 +669,10 @@ impl<'a, D: PhaseSql> Planner<'a, D> {
             self.in_place(table, changes, &reason);
             return;
         }
-        let key = batch_key(next, changes);
+        let scope = BackfillScope {
+            key: batch_key(next, changes),
+            kept: auto_updated::<D>(next, changes),
+        };
         let renamed: Vec<&str> = changes
             .iter()
             .filter_map(|change| match change {
@@ -662,17 +710,19 @@ impl<'a, D: PhaseSql> Planner<'a, D> {
                 // Part of the rename: the new column is added as the schema wants it.
                 TableChange::AlterColumn(c) if renamed.contains(&c.to.name.as_str()) => {}
                 TableChange::AlterColumn(c) if D::doubles(c) => {
+                    // The target's column has what the change keeps of the old one.
+                    let target = next.column(&c.to.name).unwrap_or(&c.to);
                     doubled.push(DoubledColumn {
                         table,
                         old: c.from.clone(),
-                        new: nullable_without_default(&c.to, &format!("{}_new", c.to.name)),
-                        target: c.to.clone(),
+                        new: nullable_without_default(target, &retyped_name(&c.to.name)),
+                        target: target.clone(),
                         retyped: true,
                     });
                 }
                 TableChange::AlterColumn(c) => self.alter_column(table, c, &mut work),
                 TableChange::AddColumn { column } => {
-                    self.add_column(table, column, key.as_deref(), &mut work);
+                    self.add_column(table, column, &scope, &mut work);
                 }
                 TableChange::DropColumn { .. } | TableChange::DropAndRecreateColumn { .. } => {
                     work.contract.push(change.clone());
@@ -704,7 +754,7 @@ impl<'a, D: PhaseSql> Planner<'a, D> {
         }
         self.expand.extend(work.after_expand);
         for doubled in &doubled {
-            self.double(doubled, key.as_deref());
+            self.double(doubled, &scope);
         }
         self.rebuild_indexes(table, next, &doubled);
         if !work.contract.is_empty() {
@@ -839,7 +889,7 @@ impl<'a, D: PhaseSql> Planner<'a, D> {
         &mut self,
         table: &ObjectName,
         column: &Column,
-        key: Option<&str>,
+        scope: &BackfillScope,
         work: &mut TableWork,
     ) {
         let required = column.arity == ColumnArity::Required && !column.auto_increment;
@@ -853,7 +903,7 @@ impl<'a, D: PhaseSql> Planner<'a, D> {
                     .push_text("AlterTable", D::set_default(table, column, true));
                 let value = D::default_value(column, default);
                 let unset = format!("{} IS NULL", D::ident(&column.name));
-                self.backfill(table, &column.name, &value, &unset, key);
+                self.backfill(table, &column.name, &value, &unset, scope);
                 // Updates of rows not backfilled yet would fail a check: it comes after.
                 let mut check = PhaseScripts::default();
                 self.require(table, column, &mut check);
@@ -888,14 +938,22 @@ impl<'a, D: PhaseSql> Planner<'a, D> {
         column: &str,
         value: &str,
         condition: &str,
-        key: Option<&str>,
+        scope: &BackfillScope,
     ) {
-        let update = format!(
-            "UPDATE {} SET {} = {value} WHERE {condition}",
-            D::table(table),
-            D::ident(column)
+        let mut assignments = vec![format!("{} = {value}", D::ident(column))];
+        assignments.extend(
+            scope
+                .kept
+                .iter()
+                .filter(|kept| *kept != column)
+                .map(|kept| format!("{0} = {0}", D::ident(kept))),
         );
-        let statement = match key {
+        let update = format!(
+            "UPDATE {} SET {} WHERE {condition}",
+            D::table(table),
+            assignments.join(", ")
+        );
+        let statement = match scope.key.as_deref() {
             Some(key) => format!(
                 "-- drydock:backfill key={} batch={BACKFILL_BATCH}\n{update}",
                 D::backfill_key(key)
@@ -911,7 +969,7 @@ impl<'a, D: PhaseSql> Planner<'a, D> {
 
     /// A renamed or retyped column as a second column: added with sync triggers at expand,
     /// backfilled, made required at validate, and switched to at contract.
-    fn double(&mut self, doubled: &DoubledColumn<'_>, key: Option<&str>) {
+    fn double(&mut self, doubled: &DoubledColumn<'_>, scope: &BackfillScope) {
         let table = doubled.table;
         let add_column = |column: Column| {
             D::alter_online(table, vec![TableChange::AddColumn { column }]).join("\n")
@@ -932,7 +990,7 @@ impl<'a, D: PhaseSql> Planner<'a, D> {
             .push("DropSyncTrigger", &D::drop_sync(doubled));
 
         let (value, condition) = D::backfill_doubled(doubled);
-        self.backfill(table, &doubled.new.name, &value, &condition, key);
+        self.backfill(table, &doubled.new.name, &value, &condition, scope);
 
         self.contract
             .triggers

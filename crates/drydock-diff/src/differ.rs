@@ -722,18 +722,19 @@ fn carry_column_facts(previous: &Table, next: &mut Table, target_is_database: bo
         let Some(before) = previous.column(&column.name) else {
             continue;
         };
-        if column.collation.is_none() {
+        // Kept where the new type takes it: a string's collation, a timestamp's `ON UPDATE`.
+        let same_family = column.column_type.family == before.column_type.family;
+        if column.collation.is_none() && same_family {
             column.collation.clone_from(&before.collation);
         }
-        // Kept by a change of the column where the new type takes it (a timestamp).
         if !target_is_database && column.comment.is_none() {
             column.comment.clone_from(&before.comment);
         }
-        if !target_is_database
-            && column.on_update.is_none()
-            && column.column_type.family == before.column_type.family
-        {
-            column.on_update.clone_from(&before.on_update);
+        if !target_is_database && column.on_update.is_none() && same_family {
+            column.on_update = before
+                .on_update
+                .as_deref()
+                .map(|expression| column.on_update_at_own_precision(expression));
         }
         if column.generated.is_none() && before.generated.is_some() {
             column.generated.clone_from(&before.generated);

@@ -242,7 +242,9 @@ pub fn migrate_dev_with_renames(
     }
 
     if options.zero_downtime && !diff.is_empty() {
-        match dialect.plan_zero_downtime(&diff.changes, &target) {
+        // What the change keeps of each column and index goes along with a doubled column.
+        let applied = drydock_diff::applied_schema(&state, &target);
+        match dialect.plan_zero_downtime(&diff.changes, &applied) {
             Ok(phases) => {
                 let downs = phase_downs(project, &url, shadow_url.as_deref(), &state, &phases)?;
                 let name = options.name.as_deref().unwrap_or_default();

@@ -462,3 +462,73 @@ fn mysql_phases_applied_by_migrate_dev_keep_rows_and_roll_back_on_mariadb() {
         ["1 Hello"]
     );
 }
+
+/// A column made by hand with a collation, a comment and `ON UPDATE` (none of which a Prisma
+/// schema states) and then renamed or retyped in phases: the column that takes its place has
+/// them too, the `ON UPDATE` at the precision of its new type.
+#[test]
+fn mysql_a_doubled_column_keeps_what_it_was_given_by_hand() {
+    let db = TestDb::mysql();
+    let url = db.url();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    let init = write_project(
+        dir,
+        "mysql",
+        url,
+        "model Note {\n  id    Int       @id\n  title String\n  seen  DateTime? @db.DateTime(3)\n}\n",
+    );
+    dev(&init, dir, "init", false, false);
+    let hand_made = init.migrations_dir.join("99990101000000_hand_made");
+    std::fs::create_dir_all(&hand_made).expect("folder");
+    std::fs::write(
+        hand_made.join("migration.sql"),
+        "ALTER TABLE `Note` MODIFY `title` VARCHAR(191) COLLATE utf8mb4_bin NOT NULL COMMENT 'Shown in lists',\n    MODIFY `seen` DATETIME(3) NULL ON UPDATE CURRENT_TIMESTAMP(3);\n",
+    )
+    .expect("migration");
+    let outcome = dev(&init, dir, "", false, false);
+    assert!(outcome.created.is_none(), "{:?}", outcome.created);
+    db_execute(
+        init.dialect,
+        url,
+        "INSERT INTO `Note` (`id`, `title`, `seen`) VALUES (1, 'Ada', '2026-01-01 00:00:00.125');",
+    )
+    .expect("rows");
+
+    let after = write_project(
+        dir,
+        "mysql",
+        url,
+        "model Note {\n  id      Int       @id\n  heading String    // drydock:renamed-from title\n  seen    DateTime? @db.DateTime(6)\n}\n",
+    );
+    let outcome = dev(&after, dir, "", true, false);
+    assert!(outcome.applied_new);
+    assert!(
+        outcome.down_not_written.is_none(),
+        "{:?}",
+        outcome.down_not_written
+    );
+    assert_eq!(
+        mysql_texts(
+            &after,
+            url,
+            "SELECT CONCAT_WS('|', COLUMN_NAME, COLLATION_NAME, EXTRA, COLUMN_COMMENT) \
+             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+             AND TABLE_NAME = 'Note' ORDER BY ORDINAL_POSITION"
+        ),
+        [
+            "id||",
+            "heading|utf8mb4_bin||Shown in lists",
+            "seen|on update current_timestamp(6)|",
+        ]
+    );
+    assert_eq!(
+        mysql_texts(
+            &after,
+            url,
+            "SELECT CONCAT(`heading`, ' ', `seen`) FROM `Note`"
+        ),
+        ["Ada 2026-01-01 00:00:00.125000"]
+    );
+    assert_in_sync(&after, dir, url);
+}

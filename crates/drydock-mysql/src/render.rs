@@ -471,24 +471,6 @@ fn alter_table(t: &ObjectName, changes: &[TableChange]) -> Vec<String> {
     )]
 }
 
-/// `expression`, a kept `ON UPDATE CURRENT_TIMESTAMP[(n)]`, at the fractional-second precision
-/// of `column`'s type: the server refuses any other (`DATETIME(6)` takes `CURRENT_TIMESTAMP(6)`).
-fn at_precision_of(expression: &str, column: &Column) -> String {
-    let precision = match MySqlType::parse(&column.column_type.native) {
-        Some(MySqlType::DateTime(precision) | MySqlType::Timestamp(precision)) => precision,
-        _ => return expression.to_owned(),
-    };
-    let function = expression
-        .split('(')
-        .next()
-        .unwrap_or(expression)
-        .trim_end();
-    match precision {
-        Some(digits) if digits > 0 => format!("{function}({digits})"),
-        _ => function.to_owned(),
-    }
-}
-
 /// `ALTER COLUMN ... DROP DEFAULT` when the default alone goes; otherwise `MODIFY` with the
 /// whole definition (`SET DEFAULT` cannot take an expression on most MySQL versions):
 /// `` MODIFY `c` TYPE[ COLLATE c] NOT NULL|NULL[ DEFAULT d][ AUTO_INCREMENT] ``, then what
@@ -518,7 +500,7 @@ fn alter_column(change: &ColumnChange) -> String {
             .from
             .on_update
             .as_deref()
-            .map(|expression| at_precision_of(expression, &change.to));
+            .map(|expression| change.to.on_update_at_own_precision(expression));
     }
     let column = &column;
     let mut out = format!("MODIFY {} {}", quote(&column.name), column_type(column));

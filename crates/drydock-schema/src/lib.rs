@@ -441,6 +441,32 @@ impl Column {
     pub fn is_required(&self) -> bool {
         self.arity == ColumnArity::Required
     }
+
+    /// `expression`, an `ON UPDATE` kept from another version of this column
+    /// (`CURRENT_TIMESTAMP(3)`), at the fractional-second precision of this column's type:
+    /// the database takes no other (`DATETIME(6)` takes `CURRENT_TIMESTAMP(6)`, `DATETIME`
+    /// takes `CURRENT_TIMESTAMP`).
+    pub fn on_update_at_own_precision(&self, expression: &str) -> String {
+        if self.column_type.family != TypeFamily::DateTime {
+            return expression.to_owned();
+        }
+        let digits = self
+            .column_type
+            .native
+            .split_once('(')
+            .and_then(|(_, rest)| rest.split_once(')'))
+            .and_then(|(digits, _)| digits.trim().parse::<u32>().ok())
+            .filter(|&digits| digits > 0);
+        let function = expression
+            .split('(')
+            .next()
+            .unwrap_or(expression)
+            .trim_end();
+        match digits {
+            Some(digits) => format!("{function}({digits})"),
+            None => function.to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
