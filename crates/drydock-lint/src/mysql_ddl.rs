@@ -38,7 +38,7 @@ pub(crate) enum Effect {
 pub(crate) const ROW_VERSION_LIMIT: u32 = 64;
 
 /// One server the verdict is for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Target {
     pub mariadb: bool,
     pub version: (u32, u32, u32),
@@ -73,13 +73,29 @@ pub(crate) fn targets(server: Option<&ServerVersion>) -> Vec<Target> {
     }
 }
 
-/// The words that end a message about a verdict: which server it is for.
-pub(crate) fn server_note(server: Option<&ServerVersion>) -> String {
-    match server {
-        Some(server) => format!("on {server}"),
-        None => "on MySQL 8.0 or MariaDB 10.6 (assumed: the server's version is unknown; pass \
-                 `--url` to judge for the live one)"
-            .to_owned(),
+/// The words that end a message about verdicts: which server they are for (`on`: the servers
+/// judged for whom they hold, empty for all).
+pub(crate) fn server_note(server: Option<&ServerVersion>, on: &[Target]) -> String {
+    if let Some(server) = server {
+        return format!("on {server}");
+    }
+    let servers: Vec<String> = if on.is_empty() {
+        OLDEST.iter().map(|target| target.to_string()).collect()
+    } else {
+        on.iter().map(ToString::to_string).collect()
+    };
+    format!(
+        "on {} (assumed: the server's version is unknown; pass `--url` to judge for the live \
+         one)",
+        servers.join(" or ")
+    )
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (major, minor, _) = self.version;
+        let name = if self.mariadb { "MariaDB" } else { "MySQL" };
+        write!(f, "{name} {major}.{minor}")
     }
 }
 
@@ -91,6 +107,10 @@ pub(crate) struct Judged {
     pub what: String,
     /// The verdict rests on a guess (a column's type before is not in the files read).
     pub unsure: bool,
+    /// The servers judged for whom the verdict holds, when it holds for some of them only
+    /// (no server known: MySQL 8.0 rebuilds where MariaDB 10.6 changes only metadata); empty
+    /// when it holds for all.
+    pub on: Vec<Target>,
 }
 
 /// How the statement asks the server to run: its `ALGORITHM=` and `LOCK=` clauses.
@@ -144,6 +164,24 @@ impl Alter {
     }
 }
 
+/// The worst of an operation's verdicts for each of `judged` servers, with the servers it holds
+/// for when not all.
+fn worst_of(verdicts: Vec<(Target, Judged)>, judged: usize) -> Option<Judged> {
+    let worst = verdicts.iter().map(|(_, judged)| judged.effect).max()?;
+    let on: Vec<Target> = verdicts
+        .iter()
+        .filter(|(_, judged)| judged.effect == worst)
+        .map(|(target, _)| *target)
+        .collect();
+    let (_, mut judged_worst) = verdicts
+        .into_iter()
+        .find(|(_, judged)| judged.effect == worst)?;
+    if on.len() < judged {
+        judged_worst.on = on;
+    }
+    Some(judged_worst)
+}
+
 /// The statement as an online DDL operation on MySQL, when it is one.
 pub(crate) fn alter(cx: &Cx<'_>) -> Option<Alter> {
     let targets = targets(cx.server);
@@ -173,11 +211,14 @@ pub(crate) fn alter(cx: &Cx<'_>) -> Option<Alter> {
                     }
                     _ => {}
                 }
-                let judged = targets
+                let verdicts: Vec<(Target, Judged)> = targets
                     .iter()
-                    .filter_map(|target| judge(cx, &table, operation, *target, adds_primary_key))
-                    .max_by_key(|judged| judged.effect);
-                operations.push(judged);
+                    .filter_map(|target| {
+                        judge(cx, &table, operation, *target, adds_primary_key)
+                            .map(|judged| (*target, judged))
+                    })
+                    .collect();
+                operations.push(worst_of(verdicts, targets.len()));
             }
             if clauses.algorithm == Some(AlterTableAlgorithm::Copy) {
                 // An explicit copy is a copy, whatever the operations would allow.
@@ -185,6 +226,7 @@ pub(crate) fn alter(cx: &Cx<'_>) -> Option<Alter> {
                     effect: Effect::Copy,
                     what: format!("`ALGORITHM=COPY` on `{table}`"),
                     unsure: false,
+                    on: Vec::new(),
                 })];
             }
             Some(Alter {
@@ -210,6 +252,7 @@ fn unparsed_table_statement(statement: &Stmt) -> Option<Alter> {
         effect: Effect::Rebuild,
         what,
         unsure: false,
+        on: Vec::new(),
     };
     if statement.starts_with(&["OPTIMIZE", "TABLE"]) || statement.starts_with(&["OPTIMIZE"]) {
         let table = if statement.starts_with(&["OPTIMIZE", "TABLE"]) {
@@ -233,6 +276,7 @@ fn unparsed_table_statement(statement: &Stmt) -> Option<Alter> {
             effect: Effect::Copy,
             what: format!("converting `{table}` to another character set"),
             unsure: false,
+            on: Vec::new(),
         }
     } else if has("ENGINE") {
         rebuild(format!("`ENGINE=` on `{table}`"))
@@ -248,6 +292,7 @@ fn unparsed_table_statement(statement: &Stmt) -> Option<Alter> {
             effect: Effect::Instant,
             what: format!("renaming an index of `{table}`"),
             unsure: false,
+            on: Vec::new(),
         }
     } else {
         return None;
@@ -325,6 +370,7 @@ fn judge(
             effect,
             what,
             unsure: false,
+            on: Vec::new(),
         })
     };
     let mysql_instant_anywhere = !target.mariadb && target.at_least((8, 0, 29));
@@ -462,6 +508,7 @@ fn change_column(
             effect,
             what,
             unsure: false,
+            on: Vec::new(),
         })
     };
     let before = cx.column_before(table, &name);
@@ -511,6 +558,7 @@ fn change_column(
                  files read: any type change copies the table)"
             ),
             unsure: true,
+            on: Vec::new(),
         });
     };
     let old = &before.data_type;

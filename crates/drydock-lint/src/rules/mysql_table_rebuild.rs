@@ -6,7 +6,8 @@
 //! MySQL, nullable), a column moved with `FIRST`/`AFTER` on MySQL, and, on servers where they
 //! are not instant, `ADD COLUMN` (MySQL before 8.0.12; with `FIRST`/`AFTER` before 8.0.29) and
 //! `DROP COLUMN` (MySQL before 8.0.29). The server's version comes from `--url`; without it
-//! the oldest supported servers are assumed (MySQL 8.0, MariaDB 10.6) and the message says so.
+//! the oldest supported servers are assumed (MySQL 8.0, MariaDB 10.6) and the message says so,
+//! naming those of them that rebuild.
 //!
 //! **Why:** reads and writes go on during an in-place rebuild, but it writes the whole table
 //! and its indexes again: it takes as long as that, needs the table's size in free disk, holds
@@ -27,7 +28,7 @@
 //! ALTER TABLE `User` MODIFY `nickname` VARCHAR(191) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;
 //! ```
 
-use crate::mysql_ddl::{self, Effect};
+use crate::mysql_ddl::{self, Effect, Judged, Target};
 use crate::rule::{Category, Level, MYSQL_GRAMMAR, RuleInfo, SizeRule};
 use crate::rules::{Cx, Hit};
 
@@ -50,16 +51,24 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     if !cx.is_existing(&alter.table) || alter.refuses_rebuild() {
         return;
     }
-    let rebuilds: Vec<&str> = alter
+    let rebuilds: Vec<&Judged> = alter
         .operations
         .iter()
         .flatten()
         .filter(|judged| judged.effect == Effect::Rebuild)
-        .map(|judged| judged.what.as_str())
         .collect();
-    let Some(first) = rebuilds.first() else {
+    let Some(first) = rebuilds.first().map(|judged| judged.what.as_str()) else {
         return;
     };
+    // The servers that rebuild for some change; all of them when one rebuilds on every one.
+    let mut on: Vec<Target> = Vec::new();
+    if rebuilds.iter().all(|judged| !judged.on.is_empty()) {
+        for target in rebuilds.iter().flat_map(|judged| &judged.on) {
+            if !on.contains(target) {
+                on.push(*target);
+            }
+        }
+    }
     let more = match rebuilds.len() {
         1 => String::new(),
         2 => " (and 1 more change)".to_owned(),
@@ -72,7 +81,7 @@ pub(crate) fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
                 "{first}{more} rebuilds the whole of `{}` {}: writes go on, but it takes as long \
                  as writing the table again and replicas lag behind it",
                 alter.table,
-                mysql_ddl::server_note(cx.server)
+                mysql_ddl::server_note(cx.server, &on)
             ),
         )
         .on(&alter.table),
