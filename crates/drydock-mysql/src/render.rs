@@ -381,12 +381,18 @@ pub(crate) fn render_default(column: &Column) -> Option<String> {
         DefaultValue::String(value) | DefaultValue::EnumValue(value) => string_literal(value),
         DefaultValue::Number(number) => number.clone(),
         DefaultValue::Boolean(value) => value.to_string(),
-        DefaultValue::Now => {
-            let precision = MySqlType::parse(&column.column_type.native)
-                .and_then(|t| t.timestamp_precision())
-                .unwrap_or(3);
-            format!("CURRENT_TIMESTAMP({precision})")
-        }
+        // At the column's own precision, the only one the server takes: a type written without
+        // one (`TIMESTAMP`, as introspection reads it) has none; 3 for a type not read (Prisma's
+        // `DATETIME(3)`).
+        DefaultValue::Now => match MySqlType::parse(&column.column_type.native) {
+            Some(
+                written @ (MySqlType::DateTime(_) | MySqlType::Timestamp(_) | MySqlType::Time(_)),
+            ) => match written.timestamp_precision() {
+                Some(precision) => format!("CURRENT_TIMESTAMP({precision})"),
+                None => "CURRENT_TIMESTAMP".to_owned(),
+            },
+            _ => "CURRENT_TIMESTAMP(3)".to_owned(),
+        },
         DefaultValue::Bytes(_) | DefaultValue::List(_) => return None,
     })
 }
@@ -522,7 +528,7 @@ fn alter_column(change: &ColumnChange) -> String {
 
 #[cfg(test)]
 mod tests {
-    use drydock_schema::{Column, ColumnArity, ColumnType, TypeFamily};
+    use drydock_schema::{Column, ColumnArity, ColumnType, DefaultValue, TypeFamily};
 
     use drydock_diff::{ColumnChange, TypeChange};
 
@@ -607,6 +613,27 @@ mod tests {
         assert_eq!(
             alter_column(&change),
             "MODIFY `label` VARCHAR(64) COLLATE utf8mb4_bin NOT NULL"
+        );
+    }
+
+    #[test]
+    fn now_is_written_at_the_columns_precision() {
+        let now = |native: &str| {
+            let mut column = Column::new("at", ColumnType::new(TypeFamily::DateTime, native));
+            column.default = Some(DefaultValue::Now);
+            column_definition(&column)
+        };
+        assert_eq!(
+            now("DATETIME(3)"),
+            "`at` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)"
+        );
+        assert_eq!(
+            now("TIMESTAMP(0)"),
+            "`at` TIMESTAMP(0) NOT NULL DEFAULT CURRENT_TIMESTAMP(0)"
+        );
+        assert_eq!(
+            now("TIMESTAMP"),
+            "`at` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP"
         );
     }
 
