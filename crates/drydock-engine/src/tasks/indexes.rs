@@ -174,10 +174,13 @@ pub fn indexes(
     };
     let dialect = project.dialect;
     let facts = read_index_facts(dialect, &url, &request)?;
+    let indexes = match facts.indexes.len() {
+        1 => "1 index".to_owned(),
+        count => format!("{count} indexes"),
+    };
     events.info(&format!(
-        "read {} indexes and {} foreign keys",
-        facts.indexes.len(),
-        facts.foreign_keys.len()
+        "read {indexes} and {}",
+        super::plural(facts.foreign_keys.len(), "foreign key")
     ));
     if let QueryStats::Unavailable { reason } = &facts.query_stats {
         events.info(&format!("no index suggestions from statements: {reason}"));
