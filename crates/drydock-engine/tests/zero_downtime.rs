@@ -47,6 +47,19 @@ fn dev(
     migrate_dev(project, &options, &mut |_| true, &mut |_| {}).expect("migrate dev")
 }
 
+/// `migrate dev --zero-downtime` to `project`'s schema: the phases written with their down
+/// migrations, and applied.
+fn dev_phased(project: &Project, dir: &Path) -> DevOutcome {
+    let outcome = dev(project, dir, "", true, false);
+    assert!(outcome.applied_new);
+    assert!(
+        outcome.down_not_written.is_none(),
+        "{:?}",
+        outcome.down_not_written
+    );
+    outcome
+}
+
 fn read(folder: &Path, file: &str) -> String {
     std::fs::read_to_string(folder.join(file)).expect("migration file")
 }
@@ -258,13 +271,7 @@ fn phases_applied_by_migrate_dev_keep_rows_and_roll_back() {
         url,
         "model User {\n  id        Int      @id\n  email     String   @unique\n  nickname  String\n  views     BigInt   @default(0)\n  token     String   @default(dbgenerated(\"gen_random_uuid()\")) @db.Uuid\n  createdAt DateTime @default(now())\n  status    String   @default(\"active\")\n  articles  Article[]\n\n  @@index([status])\n  @@index([views])\n}\n\n// drydock:renamed-from Post\nmodel Article {\n  id       Int    @id\n  title    String\n  authorId Int?\n  author   User?  @relation(fields: [authorId], references: [id])\n}\n",
     );
-    let outcome = dev(&after, dir, "", true, false);
-    assert!(outcome.applied_new);
-    assert!(
-        outcome.down_not_written.is_none(),
-        "{:?}",
-        outcome.down_not_written
-    );
+    let outcome = dev_phased(&after, dir);
     assert_eq!(outcome.phases.len(), 4, "{:?}", outcome.phases);
     let expand = read(phase(&outcome, PhaseKind::Expand), "migration.sql");
     assert!(
@@ -392,13 +399,7 @@ fn mysql_phases_applied_by_migrate_dev_keep_rows_and_roll_back_on_mariadb() {
         url,
         "enum Role {\n  USER\n  ADMIN\n}\n\nmodel User {\n  id        Int       @id\n  email     String    @unique\n  nickname  String\n  role      Role      @default(USER)\n  createdAt DateTime  @default(now())\n  articles  Article[]\n}\n\n// drydock:renamed-from Post\nmodel Article {\n  id       Int    @id\n  title    String\n  authorId Int?\n  author   User?  @relation(fields: [authorId], references: [id])\n}\n",
     );
-    let outcome = dev(&after, dir, "", true, false);
-    assert!(outcome.applied_new);
-    assert!(
-        outcome.down_not_written.is_none(),
-        "{:?}",
-        outcome.down_not_written
-    );
+    let outcome = dev_phased(&after, dir);
     assert_eq!(outcome.phases.len(), 4, "{:?}", outcome.phases);
     let expand = read(phase(&outcome, PhaseKind::Expand), "migration.sql");
     assert!(
@@ -501,13 +502,7 @@ fn mysql_a_doubled_column_keeps_what_it_was_given_by_hand() {
         url,
         "model Note {\n  id      Int       @id\n  heading String    // drydock:renamed-from title\n  seen    DateTime? @db.DateTime(6)\n}\n",
     );
-    let outcome = dev(&after, dir, "", true, false);
-    assert!(outcome.applied_new);
-    assert!(
-        outcome.down_not_written.is_none(),
-        "{:?}",
-        outcome.down_not_written
-    );
+    dev_phased(&after, dir);
     assert_eq!(
         mysql_texts(
             &after,
