@@ -153,6 +153,24 @@ fn initialised(provider: &str, new_db: &impl Fn() -> TestDb) -> Initialised {
     }
 }
 
+/// `migrate dev --create-only` on a drifted database: the folder of the migration that records
+/// the drift, marked applied.
+fn captured_drift(
+    project: &Project,
+    cache: &Option<Option<PathBuf>>,
+    name: Option<&str>,
+) -> PathBuf {
+    let capture = DevOptions {
+        name: name.map(str::to_owned),
+        create_only: true,
+        replay_cache: cache.clone(),
+        ..DevOptions::default()
+    };
+    let outcome = migrate_dev(project, &capture, &mut |_| false, &mut |_| {}).expect("capture");
+    let folder = outcome.drift_captured.expect("the drift captured");
+    project.migrations_dir.join(folder)
+}
+
 fn check(provider: &str, new_db: impl Fn() -> TestDb) {
     for (sql, expected) in cases(provider) {
         let Initialised {
@@ -181,17 +199,7 @@ fn check(provider: &str, new_db: impl Fn() -> TestDb) {
         );
 
         // `migrate dev --create-only` records the drift as an applied migration.
-        let capture = DevOptions {
-            create_only: true,
-            replay_cache: cache.clone(),
-            ..DevOptions::default()
-        };
-        let outcome =
-            migrate_dev(&project, &capture, &mut |_| false, &mut |_| {}).expect("capture");
-        assert!(
-            outcome.drift_captured.is_some(),
-            "{provider}: `{sql}` captured"
-        );
+        captured_drift(&project, &cache, None);
         let after = drift(&project, None, &cache).expect("drift");
         assert!(
             after.differences.is_empty(),
@@ -359,14 +367,7 @@ fn hand_made_drift_is_captured(provider: &str, new_db: impl Fn() -> TestDb) {
         .execute_script(by_hand)
         .expect("hand-made objects");
 
-    let capture = DevOptions {
-        name: Some("by_hand".to_owned()),
-        create_only: true,
-        replay_cache: cache.clone(),
-        ..DevOptions::default()
-    };
-    let outcome = migrate_dev(&project, &capture, &mut |_| false, &mut |_| {}).expect("capture");
-    let folder = outcome.drift_captured.expect("drift captured");
+    let folder = captured_drift(&project, &cache, Some("by_hand"));
     // The view's text is the server's (pg_get_viewdef): PostgreSQL 16 stopped qualifying the
     // columns of a one-table view. Compared as 16 prints it, so every version matches.
     let read = |file: &str| {
@@ -536,17 +537,9 @@ mod mysql {
             ],
         );
 
-        let capture = DevOptions {
-            create_only: true,
-            replay_cache: cache.clone(),
-            ..DevOptions::default()
-        };
-        let outcome =
-            migrate_dev(&project, &capture, &mut |_| false, &mut |_| {}).expect("capture");
-        let captured = outcome.drift_captured.expect("the drift captured");
+        let captured = captured_drift(&project, &cache, None);
         let script =
-            std::fs::read_to_string(project.migrations_dir.join(&captured).join("migration.sql"))
-                .expect("captured migration");
+            std::fs::read_to_string(captured.join("migration.sql")).expect("captured migration");
         assert!(
             script
                 .trim_end()
