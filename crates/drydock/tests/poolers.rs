@@ -215,6 +215,18 @@ fn concurrent_deploys_through_pgbouncer_without_the_flag_apply_each_migration_on
             "{all}"
         );
     }
+    // A lock a refused deploy left on a server session the pooler keeps holds until that
+    // session ends, as the P1002 message says: end the pooler's idle sessions that hold one, as
+    // an operator would.
+    db.postgres_client()
+        .execute(
+            "SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a \
+             JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'advisory' AND l.granted \
+             WHERE a.datname = current_database() AND a.state = 'idle' \
+             AND a.pid <> pg_backend_pid()",
+            &[],
+        )
+        .expect("leftover locks released");
     // Whatever was refused, a deploy over a direct connection finishes the work, and nothing
     // ran twice.
     let direct = drydock(dir.path(), &["migrate", "deploy", "--url", db.url()]);
